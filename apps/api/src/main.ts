@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigurationError, loadConfig } from '@chancery/config';
+import { AppModule } from './app.module.js';
+import { configureApp } from './configure-app.js';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await NestFactory.create(AppModule.forRoot({ config }), { bodyParser: false, bufferLogs: true });
+  configureApp(app, config);
+  await app.listen(config.port, config.host);
+  console.log(`Chancery API listening on http://localhost:${config.port} (OpenAPI at /docs)`);
+}
+
+void bootstrap();

@@ -1,0 +1,3 @@
+export * from './audit-chain.js';
+export * from './audit-log.js';
+export * from './audit.module.js';

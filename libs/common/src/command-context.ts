@@ -1,0 +1,33 @@
+/** Who is acting, as far as the storage layer needs to know (identity fills it from the token). */
+export interface Actor {
+  id: string;
+  username: string;
+  role: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', username: 'system', role: 'system' };
+export const ANONYMOUS_ACTOR: Actor = { id: 'anonymous', username: 'anonymous', role: 'anonymous' };
+
+/** The idempotency claim of one HTTP request, recorded in the same transaction as its events. */
+export interface IdempotencyClaim {
+  key: string;
+  requestHash: string;
+  statusCode: number;
+  /** Set once the claim has been written with a command's events. */
+  recorded: boolean;
+}
+
+/** Everything a command carries besides its own arguments. */
+export interface CommandContext {
+  actor: Actor;
+  requestId: string;
+  /** From `If-Match`: the version the caller last saw; a mismatch fails instead of retrying. */
+  expectedVersion?: number;
+  idempotency?: IdempotencyClaim;
+  correlationId?: string;
+  causationId?: string;
+}
+
+export function systemContext(requestId: string): CommandContext {
+  return { actor: SYSTEM_ACTOR, requestId };
+}

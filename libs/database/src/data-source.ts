@@ -1,0 +1,75 @@
+import pg from 'pg';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '@chancery/config';
+import { ALL_MIGRATIONS } from '@chancery/migrations';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+
+/** Where the database is: the server named by DATABASE_URL, or an embedded PGlite. */
+export interface DatabaseTarget {
+  url: string;
+  embedded: boolean;
+  poolSize: number;
+}
+
+export interface OpenedDatabase {
+  target: DatabaseTarget;
+  embedded?: EmbeddedPostgres;
+}
+
+/** Opens the configured target; with no DATABASE_URL it starts PGlite in the data folder. */
+export async function openDatabase(config: AppConfig): Promise<OpenedDatabase> {
+  if (config.databaseUrl) {
+    return { target: { url: config.databaseUrl, embedded: false, poolSize: config.poolSize } };
+  }
+  const embedded = await EmbeddedPostgres.start(config.dataDir);
+  return { target: { url: embedded.url, embedded: true, poolSize: 1 }, embedded };
+}
+
+export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: target.url,
+    poolSize: target.poolSize,
+    extra: { max: target.poolSize, application_name: 'chancery' },
+    entities,
+    migrations: ALL_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'warn', 'migration'],
+  };
+}
+
+const MIGRATION_LOCK = 0x63686d67; // "chmg": one migrator at a time across processes
+
+/** Applies pending migrations; concurrent starters wait for each other instead of racing. */
+export async function runMigrations(dataSource: DataSource, target: DatabaseTarget): Promise<string[]> {
+  if (target.embedded) {
+    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  }
+  // The lock lives on its own connection so that it works whatever the pool size.
+  const lock = new pg.Client({ connectionString: target.url });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  } finally {
+    await lock.end();
+  }
+}
+
+/** Applies pending migrations over a short-lived connection of its own. */
+export async function migrate(target: DatabaseTarget): Promise<string[]> {
+  const dataSource = await new DataSource(dataSourceOptions({ ...target, poolSize: 1 })).initialize();
+  try {
+    return await runMigrations(dataSource, target);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** For scripts and tests: an initialized, migrated DataSource outside Nest. */
+export async function connect(target: DatabaseTarget, entities: DataSourceOptions['entities'] = []): Promise<DataSource> {
+  await migrate(target);
+  return new DataSource(dataSourceOptions(target, entities)).initialize();
+}

@@ -1,0 +1,67 @@
+import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@chancery/config';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+import { dataSourceOptions, type DatabaseTarget, migrate, openDatabase } from './data-source.js';
+
+/**
+ * Owns the database target. Migrations are applied while it starts, before TypeORM opens its pool,
+ * and an embedded PGlite is stopped after the DataSource has closed.
+ */
+@Injectable()
+export class DatabaseRuntime implements OnApplicationShutdown {
+  constructor(
+    readonly target: DatabaseTarget,
+    private readonly embedded: EmbeddedPostgres | undefined,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.embedded) return;
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await this.embedded.stop();
+  }
+}
+
+@Module({})
+class DatabaseRuntimeModule {}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(): DynamicModule {
+    const runtimeModule: DynamicModule = {
+      module: DatabaseRuntimeModule,
+      global: true,
+      providers: [
+        {
+          provide: DatabaseRuntime,
+          inject: [APP_CONFIG, ModuleRef],
+          useFactory: async (config: AppConfig, moduleRef: ModuleRef) => {
+            const logger = new Logger('Database');
+            const opened = await openDatabase(config);
+            if (opened.embedded) logger.log(`No DATABASE_URL: embedded PostgreSQL (PGlite), data in ${opened.embedded.dataDir}`);
+            const applied = await migrate(opened.target);
+            if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
+            return new DatabaseRuntime(opened.target, opened.embedded, moduleRef);
+          },
+        },
+      ],
+      exports: [DatabaseRuntime],
+    };
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        runtimeModule,
+        TypeOrmModule.forRootAsync({
+          inject: [DatabaseRuntime],
+          useFactory: (runtime: DatabaseRuntime) => ({ ...dataSourceOptions(runtime.target), autoLoadEntities: true }),
+        }),
+      ],
+      exports: [runtimeModule],
+    };
+  }
+}

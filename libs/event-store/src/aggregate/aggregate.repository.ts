@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '@nestjs/cqrs';
+import { DataSource, EntityManager } from 'typeorm';
+import { ChanceryError, ErrorCode, type CommandContext } from '@chancery/common';
+import type { Db } from '@chancery/database';
+import { CommandCommitter } from '../commit/command-committer.js';
+import { EventStore } from '../store/event-store.js';
+import type { NewEvent, RecordedEvent } from '../store/event-store.types.js';
+import { SnapshotStore } from '../store/snapshot-store.js';
+import type { DomainEvent, EventSourcedAggregate } from './event-sourced.aggregate.js';
+
+/** How to store one kind of aggregate. */
+export interface AggregateDefinition<A extends EventSourcedAggregate> {
+  streamType: string;
+  /** An empty aggregate, ready to fold its stream. */
+  blank(id: string): A;
+  /** Snapshots every `every` versions; a snapshot with another schemaVersion is ignored. */
+  snapshots?: {
+    every: number;
+    schemaVersion: number;
+    take(aggregate: A): unknown;
+    restore(id: string, state: unknown): A;
+  };
+}
+
+export interface LoadOptions {
+  /** The aggregate as it stood after this version. */
+  version?: number;
+  /** The aggregate as it stood at this instant. */
+  asOf?: Date;
+}
+
+export function streamIdOf(streamType: string, id: string): string {
+  return `${streamType}-${id}`;
+}
+
+/** Loads and saves one kind of aggregate through the event store. */
+export class AggregateRepository<A extends EventSourcedAggregate> {
+  constructor(
+    private readonly definition: AggregateDefinition<A>,
+    private readonly store: EventStore,
+    private readonly snapshots: SnapshotStore,
+    private readonly committer: CommandCommitter,
+    private readonly publisher: EventPublisher,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  streamId(id: string): string {
+    return streamIdOf(this.definition.streamType, id);
+  }
+
+  /** The aggregate now, or as it stood at a version or an instant; undefined if it did not exist. */
+  async load(id: string, options: LoadOptions = {}, db: Db = this.dataSource): Promise<A | undefined> {
+    const streamId = this.streamId(id);
+    const pointInTime = options.version !== undefined || options.asOf !== undefined;
+    let aggregate: A | undefined;
+    let from = 1;
+    const snapshotting = this.definition.snapshots;
+    if (snapshotting && !pointInTime) {
+      const snapshot = await this.snapshots.load(streamId, db);
+      if (snapshot && snapshot.schemaVersion === snapshotting.schemaVersion) {
+        aggregate = snapshotting.restore(id, snapshot.state);
+        aggregate.markSaved(snapshot.streamVersion);
+        from = snapshot.streamVersion + 1;
+      }
+    }
+    const events = await this.store.readStream(streamId, { fromVersion: from, toVersion: options.version, asOf: options.asOf }, db);
+    if (!aggregate && events.length === 0) return undefined;
+    aggregate ??= this.definition.blank(id);
+    if (events.length > 0) aggregate.replay(events.map(toDomainEvent), events[events.length - 1].streamVersion);
+    return aggregate;
+  }
+
+  /** Saves a new aggregate's first events; answers `respond(aggregate)`. */
+  async create<R>(context: CommandContext, command: string, make: () => A, respond: (aggregate: A) => R): Promise<R> {
+    return this.committer.run(context, command, async (tx) => {
+      const aggregate = this.publisher.mergeObjectContext(make());
+      return this.saveIn(tx, context, command, aggregate, respond);
+    });
+  }
+
+  /**
+   * Loads the aggregate, lets `decide` apply its events, and saves them with the loaded version as
+   * the expected one. A conflict reruns all of it on a fresh load (see CommandCommitter).
+   */
+  async update<R>(
+    context: CommandContext,
+    command: string,
+    id: string,
+    decide: (aggregate: A) => void | Promise<void>,
+    respond: (aggregate: A) => R,
+  ): Promise<R> {
+    return this.committer.run(context, command, async (tx) => {
+      const loaded = await this.load(id, {}, tx);
+      if (!loaded) throw new ChanceryError(ErrorCode.NotFound, `No ${this.definition.streamType} ${id}`, { id });
+      if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
+        throw new ChanceryError(
+          ErrorCode.PreconditionFailed,
+          `${this.definition.streamType} ${id} is at version ${loaded.version}, not ${context.expectedVersion}`,
+          { id, version: loaded.version },
+        );
+      }
+      const aggregate = this.publisher.mergeObjectContext(loaded);
+      await decide(aggregate);
+      return this.saveIn(tx, context, command, aggregate, respond);
+    });
+  }
+
+  private async saveIn<R>(tx: EntityManager, context: CommandContext, command: string, aggregate: A, respond: (aggregate: A) => R) {
+    const pending = aggregate.getUncommittedEvents() as DomainEvent[];
+    if (pending.length === 0) return { result: respond(aggregate) };
+    const streamId = this.streamId(aggregate.id);
+    const expected = aggregate.loadedVersion === 0 ? 'no_stream' : aggregate.loadedVersion;
+    const appended = await this.store.append(streamId, this.definition.streamType, pending.map((e) => toNewEvent(e, context)), expected, tx);
+    await this.maybeSnapshot(tx, aggregate, appended.fromVersion, appended.nextVersion);
+    const result = respond(aggregate);
+    return {
+      result,
+      commit: {
+        command,
+        streamId,
+        streamType: this.definition.streamType,
+        fromVersion: appended.fromVersion,
+        toVersion: appended.nextVersion,
+        events: appended.events,
+      },
+      afterCommit: () => {
+        aggregate.markSaved(appended.nextVersion);
+        aggregate.commit(); // publishes on the EventBus, now that the events are durable
+      },
+    };
+  }
+
+  private async maybeSnapshot(tx: EntityManager, aggregate: A, fromVersion: number, toVersion: number): Promise<void> {
+    const snapshotting = this.definition.snapshots;
+    if (!snapshotting || Math.floor(toVersion / snapshotting.every) === Math.floor(fromVersion / snapshotting.every)) return;
+    await this.snapshots.save(
+      {
+        streamId: this.streamId(aggregate.id),
+        streamType: this.definition.streamType,
+        streamVersion: toVersion,
+        schemaVersion: snapshotting.schemaVersion,
+        state: snapshotting.take(aggregate),
+      },
+      tx,
+    );
+  }
+}
+
+function toDomainEvent(event: RecordedEvent): DomainEvent {
+  return { type: event.type, data: event.data, schemaVersion: event.schemaVersion };
+}
+
+function toNewEvent(event: DomainEvent, context: CommandContext): NewEvent {
+  return {
+    type: event.type,
+    schemaVersion: event.schemaVersion ?? 1,
+    data: event.data,
+    metadata: {
+      actorId: context.actor.id,
+      actorRole: context.actor.role,
+      requestId: context.requestId,
+      correlationId: context.correlationId ?? context.requestId,
+      causationId: context.causationId,
+      idempotencyKey: context.idempotency?.key,
+    },
+  };
+}
+
+/** Makes repositories; inject it and call `for(definition)` once per aggregate kind. */
+@Injectable()
+export class AggregateRepositoryFactory {
+  constructor(
+    private readonly store: EventStore,
+    private readonly snapshots: SnapshotStore,
+    private readonly committer: CommandCommitter,
+    private readonly publisher: EventPublisher,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  for<A extends EventSourcedAggregate>(definition: AggregateDefinition<A>): AggregateRepository<A> {
+    return new AggregateRepository(definition, this.store, this.snapshots, this.committer, this.publisher, this.dataSource);
+  }
+}

@@ -1,0 +1,46 @@
+import { AggregateRoot } from '@nestjs/cqrs';
+
+/** A domain event as an aggregate applies it: a stable type name and a plain-data payload. */
+export interface DomainEvent<T extends string = string, D = unknown> {
+  readonly type: T;
+  readonly data: D;
+  /** The payload's shape version; 1 unless the event has been reshaped since it was first stored. */
+  readonly schemaVersion?: number;
+}
+
+/**
+ * An aggregate whose state is a fold of its events. `apply(event)` records the event and calls
+ * `on<Type>(event)`; stored events are folded the same way when the aggregate is loaded.
+ */
+export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent> extends AggregateRoot<E> {
+  private persistedVersion = 0;
+
+  constructor(readonly id: string) {
+    super();
+  }
+
+  /** The version including changes not yet saved: what a caller sees after this command. */
+  get version(): number {
+    return this.persistedVersion + this.getUncommittedEvents().length;
+  }
+
+  /** The version of the stream this instance was loaded from. */
+  get loadedVersion(): number {
+    return this.persistedVersion;
+  }
+
+  /** Folds stored events; used by the repository when loading. */
+  replay(events: readonly E[], version: number): void {
+    this.loadFromHistory([...events]);
+    this.persistedVersion = version;
+  }
+
+  /** Marks the stream as saved up to `version`; used by the repository after a commit. */
+  markSaved(version: number): void {
+    this.persistedVersion = version;
+  }
+
+  protected override getEventName(event: E): string {
+    return event.type;
+  }
+}

@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ChanceryError, ErrorCode, type CommandContext } from '@chancery/common';
+import { WrongExpectedVersionError } from '../store/event-store.errors.js';
+import { EventStore } from '../store/event-store.js';
+import type { RecordedEvent } from '../store/event-store.types.js';
+
+/** What one command changed, as the participants of its transaction see it. */
+export interface Commit {
+  context: CommandContext;
+  command: string;
+  streamId: string;
+  streamType: string;
+  fromVersion: number;
+  toVersion: number;
+  events: RecordedEvent[];
+  /** What the command answers its caller (stored for idempotent replays). */
+  result: unknown;
+}
+
+/**
+ * Work that must commit or roll back with a command's events: inline projections, the idempotency
+ * record, the audit entry. Lower `order` runs first; the audit log, which serializes writers on the
+ * chain head, runs last so that it holds its lock for as short a time as possible.
+ */
+export interface CommitParticipant {
+  readonly name: string;
+  readonly order: number;
+  onCommit(tx: EntityManager, commit: Commit): Promise<void>;
+}
+
+export interface Attempt<R> {
+  result: R;
+  /** Absent when the command changed nothing. */
+  commit?: Omit<Commit, 'context' | 'result'>;
+  /** Runs once the transaction has committed (e.g. publish the aggregate's events). */
+  afterCommit?: () => void;
+}
+
+export const MAX_COMMAND_ATTEMPTS = 5;
+
+/**
+ * Runs a command's load-decide-append in one transaction with every participant, and retries it on
+ * a fresh load when another writer got there first, unless the caller pinned a version (If-Match).
+ */
+@Injectable()
+export class CommandCommitter {
+  private readonly logger = new Logger(CommandCommitter.name);
+  private participants: CommitParticipant[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+  ) {}
+
+  register(participant: CommitParticipant): void {
+    if (this.participants.some((p) => p.name === participant.name)) return;
+    this.participants = [...this.participants, participant].sort((a, b) => a.order - b.order);
+  }
+
+  async run<R>(context: CommandContext, command: string, attempt: (tx: EntityManager) => Promise<Attempt<R>>): Promise<R> {
+    for (let attemptNo = 1; ; attemptNo++) {
+      try {
+        const outcome = await this.dataSource.transaction('READ COMMITTED', async (tx) => {
+          const result = await attempt(tx);
+          if (result.commit) {
+            const commit: Commit = { ...result.commit, context, result: result.result };
+            for (const participant of this.participants) await participant.onCommit(tx, commit);
+          }
+          return result;
+        });
+        if (outcome.commit) this.store.signals.emit('appended');
+        outcome.afterCommit?.();
+        return outcome.result;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (context.expectedVersion !== undefined) {
+          throw new ChanceryError(ErrorCode.PreconditionFailed, `${error.streamId} changed since version ${context.expectedVersion}`, {
+            streamId: error.streamId,
+          });
+        }
+        if (attemptNo >= MAX_COMMAND_ATTEMPTS) {
+          this.logger.warn(`${command} on ${error.streamId}: still conflicting after ${attemptNo} attempts`);
+          throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${error.streamId} is being changed by others; try again`, {
+            streamId: error.streamId,
+          });
+        }
+        // Jittered backoff so that writers who collided do not collide again in step.
+        await sleep(Math.random() * 10 * attemptNo);
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@chancery/config';
+import { DatabaseRuntime } from '@chancery/database';
+import { AggregateRepositoryFactory } from './aggregate/aggregate.repository.js';
+import { CommandCommitter } from './commit/command-committer.js';
+import { relevantTo } from './projections/projection.js';
+import { ProjectionRegistry } from './projections/projection.registry.js';
+import { ProjectionRunner } from './projections/projection-runner.js';
+import { EventStore } from './store/event-store.js';
+import { SnapshotStore } from './store/snapshot-store.js';
+import { UpcasterRegistry } from './store/upcasting.js';
+
+export interface EventStoreModuleOptions {
+  /** Start the async projection runner in this process (default: PROJECTIONS_INLINE). */
+  runProjections?: boolean;
+}
+
+const RUN_PROJECTIONS = Symbol('RUN_PROJECTIONS');
+
+/** Applies inline projections in the transaction of every command, and runs the async ones. */
+@Injectable()
+class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly committer: CommandCommitter,
+    private readonly registry: ProjectionRegistry,
+    private readonly runner: ProjectionRunner,
+    @Inject(RUN_PROJECTIONS) private readonly runProjections: boolean,
+  ) {}
+
+  onModuleInit(): void {
+    this.committer.register({
+      name: 'inline-projections',
+      order: 10,
+      onCommit: async (tx, commit) => {
+        for (const projection of this.registry.inline) {
+          const events = relevantTo(projection, commit.events);
+          if (events.length > 0) await projection.apply(tx, events);
+        }
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.runProjections) this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
+
+@Module({})
+export class EventStoreModule {
+  static forRoot(options: EventStoreModuleOptions = {}): DynamicModule {
+    return {
+      module: EventStoreModule,
+      global: true,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        UpcasterRegistry,
+        { provide: EventStore, inject: [DataSource, UpcasterRegistry], useFactory: (ds: DataSource, u: UpcasterRegistry) => new EventStore(ds, u) },
+        { provide: SnapshotStore, inject: [DataSource], useFactory: (ds: DataSource) => new SnapshotStore(ds) },
+        { provide: CommandCommitter, inject: [DataSource, EventStore], useFactory: (ds: DataSource, s: EventStore) => new CommandCommitter(ds, s) },
+        AggregateRepositoryFactory,
+        ProjectionRegistry,
+        {
+          provide: ProjectionRunner,
+          inject: [DataSource, EventStore, ProjectionRegistry, APP_CONFIG, DatabaseRuntime],
+          useFactory: (ds: DataSource, store: EventStore, registry: ProjectionRegistry, config: AppConfig, runtime: DatabaseRuntime) =>
+            new ProjectionRunner(ds, store, registry, {
+              batchSize: config.projections.batchSize,
+              pollMs: config.projections.pollMs,
+              listenUrl: runtime.target.embedded ? undefined : runtime.target.url,
+            }),
+        },
+        {
+          provide: RUN_PROJECTIONS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => options.runProjections ?? config.projections.inline,
+        },
+        ProjectionLifecycle,
+      ],
+      exports: [CqrsModule, UpcasterRegistry, EventStore, SnapshotStore, CommandCommitter, AggregateRepositoryFactory, ProjectionRegistry, ProjectionRunner],
+    };
+  }
+}

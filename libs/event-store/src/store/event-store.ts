@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type Db, PG_UNIQUE_VIOLATION, pgError, sql } from '@chancery/database';
+import { DuplicateEventError, WrongExpectedVersionError } from './event-store.errors.js';
+import type {
+  AppendResult,
+  Checkpoint,
+  ExpectedVersion,
+  NewEvent,
+  ReadStreamOptions,
+  RecordedEvent,
+} from './event-store.types.js';
+import { UpcasterRegistry } from './upcasting.js';
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_type: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type,
+  stream_version, type, schema_version, data, metadata, recorded_at`;
+
+/**
+ * The version bump that guards an append, one per kind of expectation. Each runs only when none of
+ * the event ids is stored yet (`seen`), and answers the stream's new version, or no row at all when
+ * the expectation does not hold. A concurrent writer waits on the stream row, then re-checks.
+ */
+const VERSION_BUMP = {
+  any: `INSERT INTO streams (stream_id, stream_type, version)
+          SELECT $1, $2, $4 WHERE NOT EXISTS (SELECT 1 FROM seen)
+        ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version, updated_at = now()
+        RETURNING version`,
+  no_stream: `INSERT INTO streams (stream_id, stream_type, version)
+          SELECT $1, $2, $4 WHERE NOT EXISTS (SELECT 1 FROM seen)
+        ON CONFLICT (stream_id) DO NOTHING
+        RETURNING version`,
+  exact: `UPDATE streams SET version = version + $4, updated_at = now()
+        WHERE stream_id = $1 AND version = $5 AND NOT EXISTS (SELECT 1 FROM seen)
+        RETURNING version`,
+} as const;
+
+function appendStatement(bump: string): string {
+  return `
+    WITH input AS (
+      SELECT (doc->>'eventId')::uuid AS event_id, doc->>'type' AS type, (doc->>'schemaVersion')::int AS schema_version,
+             doc->'data' AS data, doc->'metadata' AS metadata, ord::int AS ord
+      FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(doc, ord)
+    ),
+    seen AS (SELECT 1 FROM events WHERE event_id IN (SELECT event_id FROM input) LIMIT 1),
+    bump AS (${bump})
+    INSERT INTO events (event_id, stream_id, stream_type, stream_version, type, schema_version, data, metadata)
+    SELECT i.event_id, $1, $2, b.version - $4 + i.ord, i.type, i.schema_version, i.data, i.metadata
+    FROM bump b CROSS JOIN input i
+    ORDER BY i.ord
+    RETURNING ${EVENT_COLUMNS}`;
+}
+
+const APPEND_SQL = {
+  any: appendStatement(VERSION_BUMP.any),
+  no_stream: appendStatement(VERSION_BUMP.no_stream),
+  exact: appendStatement(VERSION_BUMP.exact),
+};
+
+/** PostgreSQL event store: append-only streams, a commit-ordered global feed, upcasting on read. */
+@Injectable()
+export class EventStore {
+  /** Emits 'appended' after an append outside a transaction, or when a committer says so. */
+  readonly signals = new EventEmitter();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly upcasters: UpcasterRegistry,
+  ) {}
+
+  /**
+   * Appends events to a stream if it is at the expected version. Inside a transaction (`db` an
+   * EntityManager) the events become visible when it commits; otherwise the append is one statement.
+   */
+  async append(
+    streamId: string,
+    streamType: string,
+    events: NewEvent[],
+    expected: ExpectedVersion = 'any',
+    db: Db = this.dataSource,
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) {
+      throw new Error(`Expected version must be a non-negative integer, got ${expected}`);
+    }
+    const documents = events.map((event) => ({
+      eventId: event.eventId ?? randomUUID(),
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      data: event.data ?? {},
+      metadata: event.metadata ?? {},
+    }));
+    const kind = expected === 'any' ? 'any' : expected === 'no_stream' || expected === 0 ? 'no_stream' : 'exact';
+    const params: unknown[] = [streamId, streamType, JSON.stringify(documents), documents.length];
+    if (kind === 'exact') params.push(expected);
+
+    let rows: EventRow[];
+    try {
+      rows = await sql<EventRow>(db, APPEND_SQL[kind], params);
+    } catch (error) {
+      const pg = pgError(error);
+      if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'events_event_id_unique') {
+        throw new DuplicateEventError(documents.map((d) => d.eventId));
+      }
+      if (pg?.code === PG_UNIQUE_VIOLATION) {
+        throw new WrongExpectedVersionError(streamId, expected, -1);
+      }
+      throw error;
+    }
+
+    if (rows.length === 0) {
+      return this.explainRefusedAppend(streamId, expected, documents.map((d) => d.eventId), db);
+    }
+    const recorded = rows.map((row) => this.toRecorded(row));
+    const nextVersion = recorded[recorded.length - 1].streamVersion;
+    if (db === this.dataSource) this.signals.emit('appended');
+    return { streamId, fromVersion: nextVersion - recorded.length, nextVersion, events: recorded, duplicate: false };
+  }
+
+  /** No row was written: either every event was already stored (a harmless retry) or a conflict. */
+  private async explainRefusedAppend(streamId: string, expected: ExpectedVersion, eventIds: string[], db: Db): Promise<AppendResult> {
+    const stored = await sql<EventRow>(db, `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position`, [eventIds]);
+    if (stored.length > 0) {
+      if (stored.length === eventIds.length && stored.every((row) => row.stream_id === streamId)) {
+        const events = stored.map((row) => this.toRecorded(row));
+        const nextVersion = events[events.length - 1].streamVersion;
+        return { streamId, fromVersion: events[0].streamVersion - 1, nextVersion, events, duplicate: true };
+      }
+      throw new DuplicateEventError(stored.map((row) => row.event_id));
+    }
+    throw new WrongExpectedVersionError(streamId, expected, await this.streamVersion(streamId, db));
+  }
+
+  /** The stream's current version; 0 when it does not exist. */
+  async streamVersion(streamId: string, db: Db = this.dataSource): Promise<number> {
+    const [row] = await sql<{ version: number }>(db, 'SELECT version FROM streams WHERE stream_id = $1', [streamId]);
+    return row?.version ?? 0;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}, db: Db = this.dataSource): Promise<RecordedEvent[]> {
+    const rows = await sql<EventRow>(
+      db,
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE stream_id = $1 AND stream_version >= $2
+         AND ($3::int IS NULL OR stream_version <= $3)
+         AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+       ORDER BY stream_version`,
+      [streamId, options.fromVersion ?? 1, options.toVersion ?? null, options.asOf ?? null],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * Events after a checkpoint, in commit order. Only transactions older than every one still running
+   * are read (the snapshot's xmin), so an event that commits late is never passed over.
+   * Call it before the transaction writes anything: a transaction's own id holds the watermark back.
+   */
+  async readAll(after: Checkpoint, limit: number, db: Db = this.dataSource, options: { watermark?: boolean } = {}): Promise<RecordedEvent[]> {
+    // Without the watermark: every event visible to this statement (a rebuild that has locked out
+    // the writers of its tables uses this to take in everything they had committed).
+    const watermark = options.watermark === false ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const rows = await sql<EventRow>(
+      db,
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         ${watermark}
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [after.transactionId, after.globalPosition, limit],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** The newest position in the feed that a reader may see now, for lag figures. */
+  async headPosition(db: Db = this.dataSource): Promise<number> {
+    const [row] = await sql<{ position: string | null }>(db, 'SELECT max(global_position) AS position FROM events');
+    return Number(row?.position ?? 0);
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    return this.upcasters.upcast({
+      globalPosition: Number(row.global_position),
+      transactionId: row.transaction_id,
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamType: row.stream_type,
+      streamVersion: row.stream_version,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      data: row.data,
+      metadata: row.metadata,
+      recordedAt: row.recorded_at,
+    });
+  }
+}
+
+export function checkpointOf(event: RecordedEvent): Checkpoint {
+  return { transactionId: event.transactionId, globalPosition: event.globalPosition };
+}

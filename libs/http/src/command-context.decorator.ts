@@ -1,0 +1,36 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { type Actor, ANONYMOUS_ACTOR, ChanceryError, type CommandContext, ErrorCode, type IdempotencyClaim } from '@chancery/common';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by authentication. */
+    actor?: Actor;
+    /** Set by the IdempotencyInterceptor when the request carries a key. */
+    idempotency?: IdempotencyClaim;
+  }
+}
+
+/** `If-Match: "7"` (or W/"7", or 7) is version 7; `*` or no header means no precondition. */
+export function parseIfMatch(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header.join(',') : header).trim();
+  if (value === '*') return undefined;
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value);
+  if (!match) throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a single version, like "3"', { header: 'If-Match' });
+  return Number(match[1]);
+}
+
+/** The command context of an HTTP request: actor, request id, If-Match, idempotency claim. */
+export function commandContextOf(request: Request): CommandContext {
+  return {
+    actor: request.actor ?? ANONYMOUS_ACTOR,
+    requestId: String(request.id),
+    expectedVersion: parseIfMatch(request.headers['if-match']),
+    idempotency: request.idempotency,
+  };
+}
+
+export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext =>
+  commandContextOf(context.switchToHttp().getRequest<Request>()),
+);

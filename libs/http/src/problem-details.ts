@@ -1,0 +1,63 @@
+import { assertNever, ErrorCode } from '@chancery/common';
+
+/** The HTTP status for each error code. Exhaustive: a new code without a status does not compile. */
+export function statusFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.ValidationFailed:
+    case ErrorCode.InvalidHeader:
+      return 400;
+    case ErrorCode.NotFound:
+    case ErrorCode.StreamNotFound:
+      return 404;
+    case ErrorCode.WrongExpectedVersion:
+    case ErrorCode.ConcurrencyConflict:
+    case ErrorCode.DuplicateEvent:
+    case ErrorCode.IdempotencyKeyInFlight:
+      return 409;
+    case ErrorCode.PreconditionFailed:
+      return 412;
+    case ErrorCode.IdempotencyKeyReused:
+      return 422;
+    default:
+      return assertNever(code);
+  }
+}
+
+/** RFC 9457 problem details, as every error leaves the API. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code?: string;
+  requestId?: string;
+  errors?: { field: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: string): string {
+  return `urn:chancery:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function titleFor(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Request Error');
+}

@@ -1,0 +1,12 @@
+import { CreateEventStore1795910400000 } from './1795910400000-CreateEventStore.js';
+import { CreateAuditLog1795910401000 } from './1795910401000-CreateAuditLog.js';
+import { CreateIdempotencyKeys1795910402000 } from './1795910402000-CreateIdempotencyKeys.js';
+import { CreateProjectionState1795910403000 } from './1795910403000-CreateProjectionState.js';
+
+/** Every migration, in order. A landed migration is never edited: add a new one. */
+export const ALL_MIGRATIONS = [
+  CreateEventStore1795910400000,
+  CreateAuditLog1795910401000,
+  CreateIdempotencyKeys1795910402000,
+  CreateProjectionState1795910403000,
+];
