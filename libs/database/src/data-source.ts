@@ -36,7 +36,8 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'warn', 'migration'],
+    // Query errors are mapped or reported where they are handled; logging them here too is noise.
+    logging: ['warn', 'migration'],
   };
 }
 

@@ -90,7 +90,8 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     decide: (aggregate: A) => void | Promise<void>,
     respond: (aggregate: A) => R,
   ): Promise<R> {
-    return this.committer.run(context, command, async (tx) => {
+    return this.committer.run(context, command, async (tx, attemptNo) => {
+      if (attemptNo > 1) await this.store.lockStream(this.streamId(id), tx);
       const loaded = await this.load(id, {}, tx);
       if (!loaded) throw new ChanceryError(ErrorCode.NotFound, `No ${this.definition.streamType} ${id}`, { id });
       if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {

@@ -43,6 +43,8 @@ export const MAX_COMMAND_ATTEMPTS = 5;
 /**
  * Runs a command's load-decide-append in one transaction with every participant, and retries it on
  * a fresh load when another writer got there first, unless the caller pinned a version (If-Match).
+ * The first attempt is optimistic; retries lock the stream row while they load, so concurrent
+ * writers to one stream end up queued one behind the other rather than retrying in a storm.
  */
 @Injectable()
 export class CommandCommitter {
@@ -59,11 +61,19 @@ export class CommandCommitter {
     this.participants = [...this.participants, participant].sort((a, b) => a.order - b.order);
   }
 
-  async run<R>(context: CommandContext, command: string, attempt: (tx: EntityManager) => Promise<Attempt<R>>): Promise<R> {
+  /**
+   * `attempt` gets the attempt number: from the second on, it should lock what it loads (see
+   * AggregateRepository.update), so that a writer who lost one race queues instead of racing again.
+   */
+  unregister(name: string): void {
+    this.participants = this.participants.filter((p) => p.name !== name);
+  }
+
+  async run<R>(context: CommandContext, command: string, attempt: (tx: EntityManager, attemptNo: number) => Promise<Attempt<R>>): Promise<R> {
     for (let attemptNo = 1; ; attemptNo++) {
       try {
         const outcome = await this.dataSource.transaction('READ COMMITTED', async (tx) => {
-          const result = await attempt(tx);
+          const result = await attempt(tx, attemptNo);
           if (result.commit) {
             const commit: Commit = { ...result.commit, context, result: result.result };
             for (const participant of this.participants) await participant.onCommit(tx, commit);
@@ -86,8 +96,7 @@ export class CommandCommitter {
             streamId: error.streamId,
           });
         }
-        // Jittered backoff so that writers who collided do not collide again in step.
-        await sleep(Math.random() * 10 * attemptNo);
+        await sleep(Math.random() * 5 * attemptNo);
       }
     }
   }

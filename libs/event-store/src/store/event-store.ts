@@ -146,6 +146,11 @@ export class EventStore {
     throw new WrongExpectedVersionError(streamId, expected, await this.streamVersion(streamId, db));
   }
 
+  /** Holds the stream's row lock until `tx` ends: other appends to it wait, and then re-check. */
+  async lockStream(streamId: string, tx: Db): Promise<void> {
+    await sql(tx, 'SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE', [streamId]);
+  }
+
   /** The stream's current version; 0 when it does not exist. */
   async streamVersion(streamId: string, db: Db = this.dataSource): Promise<number> {
     const [row] = await sql<{ version: number }>(db, 'SELECT version FROM streams WHERE stream_id = $1', [streamId]);

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createEmbeddedTestDatabase, createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
+import { DuplicateEventError, WrongExpectedVersionError } from './event-store.errors.js';
+import { EventStore } from './event-store.js';
+import { START_OF_FEED } from './event-store.types.js';
+import { UpcasterRegistry } from './upcasting.js';
+
+const backends: [string, () => Promise<TestDatabase>][] = [
+  ['PostgreSQL', () => createTestDatabase(60)],
+  ['PGlite', () => createEmbeddedTestDatabase()],
+];
+
+describe.each(backends)('EventStore on %s', (_backend, open) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    database = await open();
+    dataSource = await database.dataSource();
+    store = new EventStore(dataSource, new UpcasterRegistry());
+  });
+  afterAll(() => database.drop());
+
+  const stream = () => `test-${randomUUID()}`;
+  const event = (n: number) => ({ type: 'Noted', data: { n } });
+
+  it('appends with each kind of expected version', async () => {
+    const id = stream();
+    const first = await store.append(id, 'test', [event(1), event(2)], 'no_stream');
+    expect(first).toMatchObject({ fromVersion: 0, nextVersion: 2, duplicate: false });
+    expect(first.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+    await expect(store.append(id, 'test', [event(3)], 'no_stream')).rejects.toThrow(WrongExpectedVersionError);
+    await expect(store.append(id, 'test', [event(3)], 1)).rejects.toMatchObject({ expected: 1, actual: 2 });
+    expect((await store.append(id, 'test', [event(3)], 2)).nextVersion).toBe(3);
+    expect((await store.append(id, 'test', [event(4)], 'any')).nextVersion).toBe(4);
+    await expect(store.append(stream(), 'test', [event(1)], 3)).rejects.toMatchObject({ actual: 0 });
+  });
+
+  it('lets exactly one of 50 concurrent appends with the same expected version through', async () => {
+    const id = stream();
+    await store.append(id, 'test', [event(0)], 'no_stream');
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => store.append(id, 'test', [event(i + 1)], 1)));
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(49);
+    for (const failure of lost) expect(failure.reason).toBeInstanceOf(WrongExpectedVersionError);
+    const versions = (await store.readStream(id)).map((e) => e.streamVersion);
+    expect(versions).toEqual([1, 2]);
+  });
+
+  it('serializes concurrent appends that expect any version, without gaps or duplicates', async () => {
+    const id = stream();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => store.append(id, 'test', [event(i), event(i)], 'any')));
+    const versions = (await store.readStream(id)).map((e) => e.streamVersion);
+    expect(versions).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('treats a retried append with the same event ids as already done', async () => {
+    const id = stream();
+    const events = [{ ...event(1), eventId: randomUUID() }, { ...event(2), eventId: randomUUID() }];
+    const first = await store.append(id, 'test', events, 'no_stream');
+    const retry = await store.append(id, 'test', events, 'no_stream');
+    expect(retry.duplicate).toBe(true);
+    expect(retry.events.map((e) => e.globalPosition)).toEqual(first.events.map((e) => e.globalPosition));
+    expect(await store.readStream(id)).toHaveLength(2);
+    await expect(store.append(stream(), 'test', [events[0]], 'any')).rejects.toThrow(DuplicateEventError);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on events in the database itself', async () => {
+    const id = stream();
+    await store.append(id, 'test', [event(1)]);
+    await expect(dataSource.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('DELETE FROM events WHERE stream_id = $1', [id])).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('TRUNCATE events')).rejects.toThrow(/append-only/);
+    expect(await store.readStream(id)).toHaveLength(1);
+  });
+
+  it('reads a stream between versions and as it stood at an instant', async () => {
+    const id = stream();
+    await store.append(id, 'test', [event(1), event(2)]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.append(id, 'test', [event(3), event(4)]);
+    expect((await store.readStream(id, { fromVersion: 2, toVersion: 3 })).map((e) => e.data)).toEqual([{ n: 2 }, { n: 3 }]);
+    expect((await store.readStream(id, { asOf: between })).map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(await store.readStream(id, { asOf: new Date(0) })).toEqual([]);
+  });
+
+  it('upcasts old event shapes on read without rewriting them', async () => {
+    const upcasters = new UpcasterRegistry();
+    upcasters.register(
+      { type: 'NameGiven', fromSchemaVersion: 1, upcast: (data) => ({ data: { fullName: (data as { name: string }).name } }) },
+      { type: 'NameGiven', fromSchemaVersion: 2, upcast: (data) => ({ type: 'NamedV3', data: { ...(data as object), source: 'legacy' } }) },
+    );
+    const upcasting = new EventStore(dataSource, upcasters);
+    const id = stream();
+    await store.append(id, 'test', [{ type: 'NameGiven', schemaVersion: 1, data: { name: 'Jane Doe' } }]);
+    const [read] = await upcasting.readStream(id);
+    expect(read).toMatchObject({ type: 'NamedV3', schemaVersion: 3, data: { fullName: 'Jane Doe', source: 'legacy' } });
+    const [raw] = await dataSource.query('SELECT type, schema_version, data FROM events WHERE stream_id = $1', [id]);
+    expect(raw).toEqual({ type: 'NameGiven', schema_version: 1, data: { name: 'Jane Doe' } });
+  });
+
+  it('feeds every event of the global log once, in commit order, from any checkpoint', async () => {
+    const ids = [stream(), stream()];
+    await store.append(ids[0], 'test', [event(1)]);
+    await store.append(ids[1], 'test', [event(2), event(3)]);
+    const all = [];
+    for (let checkpoint = START_OF_FEED; ; ) {
+      const page = await store.readAll(checkpoint, 7);
+      if (page.length === 0) break;
+      all.push(...page);
+      const last = page[page.length - 1];
+      checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+    }
+    const positions = all.map((e) => e.globalPosition);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect(all.filter((e) => ids.includes(e.streamId)).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+});
+
+describe('EventStore feed on PostgreSQL with a transaction that commits late', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(10);
+    dataSource = await database.dataSource();
+    store = new EventStore(dataSource, new UpcasterRegistry());
+  });
+  afterAll(() => database.drop());
+
+  it('never passes an event that commits after later ones, and delivers each exactly once in order', async () => {
+    const seen: number[] = [];
+    let checkpoint = START_OF_FEED;
+    const drain = async () => {
+      for (;;) {
+        const page = await store.readAll(checkpoint, 100);
+        if (page.length === 0) return;
+        seen.push(...page.map((e) => e.data as number));
+        const last = page[page.length - 1];
+        checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+      }
+    };
+
+    await store.append('early', 'test', [{ type: 'N', data: 1 }]);
+    const late = dataSource.createQueryRunner();
+    await late.connect();
+    await late.startTransaction();
+    await store.append('late', 'test', [{ type: 'N', data: 2 }], 'any', late.manager); // takes its position now
+    await store.append('after', 'test', [{ type: 'N', data: 3 }]); // commits first, with a later position
+    await store.append('after', 'test', [{ type: 'N', data: 4 }]);
+
+    await drain();
+    expect(seen).toEqual([1]); // the feed waits for the open transaction instead of skipping it
+    await late.commitTransaction();
+    await late.release();
+    await drain();
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+});
