@@ -71,7 +71,15 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
     },
     async drop() {
       for (const ds of opened) if (ds.isInitialized) await ds.destroy();
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin(async (client) => {
+        // Closed pools' backends take a moment to exit; let them, rather than kill them mid-goodbye.
+        for (let i = 0; i < 40; i++) {
+          const { rowCount } = await client.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (!rowCount) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }

@@ -15,7 +15,12 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(AppModule.forRoot({ config }), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create(AppModule.forRoot({ config }), { bodyParser: false, bufferLogs: true, abortOnError: false }).catch(
+    (error: Error) => {
+      console.error(`Chancery cannot start: ${error.message}`);
+      process.exit(1);
+    },
+  );
   configureApp(app, config);
   await app.listen(config.port, config.host);
   console.log(`Chancery API listening on http://localhost:${config.port} (OpenAPI at /docs)`);

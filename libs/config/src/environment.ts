@@ -7,14 +7,16 @@ const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
 
 /** The process environment, as Chancery reads it. Unknown variables are ignored. */
+// Validators run from the one nearest the property outwards, and stop at the first that fails:
+// keep the type check nearest, so that "abc" is reported as not a number rather than out of range.
 export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsInt()
-  @Min(0)
-  @Max(65535)
   @Type(() => Number)
+  @Max(65535)
+  @Min(0)
+  @IsInt()
   PORT: number = 3000;
 
   @IsString()
@@ -24,14 +26,14 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
-  @IsString()
   @MinLength(1)
+  @IsString()
   CHANCERY_DATA_DIR: string = './data';
 
-  @IsInt()
-  @Min(1)
-  @Max(200)
   @Type(() => Number)
+  @Max(200)
+  @Min(1)
+  @IsInt()
   DB_POOL_SIZE: number = 10;
 
   @IsIn(LOG_LEVELS)
@@ -42,16 +44,16 @@ export class Environment {
   @IsBoolean()
   PROJECTIONS_INLINE: boolean = true;
 
-  @IsInt()
-  @Min(10)
-  @Max(60_000)
   @Type(() => Number)
+  @Max(60_000)
+  @Min(10)
+  @IsInt()
   PROJECTIONS_POLL_MS: number = 1000;
 
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
   @Type(() => Number)
+  @Max(10_000)
+  @Min(1)
+  @IsInt()
   PROJECTIONS_BATCH_SIZE: number = 500;
 
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
@@ -82,7 +84,7 @@ export class ConfigurationError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const env = plainToInstance(Environment, present, { exposeDefaultValues: true });
-  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) {
     throw new ConfigurationError(
       errors.map((error) => `${error.property}=${JSON.stringify(source[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`),

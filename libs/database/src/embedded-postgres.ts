@@ -2,16 +2,30 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import lockfile from 'proper-lockfile';
+
+/** Another process has the embedded database open. */
+export class EmbeddedDatabaseBusyError extends Error {
+  constructor(folder: string) {
+    super(
+      `The embedded database in ${folder} is in use by another Chancery process. ` +
+        'Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.',
+    );
+    this.name = 'EmbeddedDatabaseBusyError';
+  }
+}
 
 /**
  * PGlite (PostgreSQL compiled to WebAssembly, in-process) behind a loopback socket, so the rest of
  * Chancery talks to it with the same `pg` driver it uses for a real server. PGlite serves one
- * connection at a time: every pool on top of it must have a size of one.
+ * connection at a time: every pool on top of it must have a size of one. A lock on the folder keeps
+ * a second process from opening the same files.
  */
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly unlock: (() => Promise<void>) | undefined,
     readonly url: string,
     readonly dataDir: string | undefined,
   ) {}
@@ -19,21 +33,34 @@ export class EmbeddedPostgres {
   /** Starts PGlite on `dataDir` (created if missing), or in memory when no folder is given. */
   static async start(dataDir?: string): Promise<EmbeddedPostgres> {
     let folder: string | undefined;
+    let unlock: (() => Promise<void>) | undefined;
     if (dataDir) {
       folder = resolve(dataDir, 'pglite');
       await mkdir(folder, { recursive: true });
+      try {
+        unlock = await lockfile.lock(folder, { stale: 15_000, update: 5_000, lockfilePath: `${folder}.lock` });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ELOCKED') throw new EmbeddedDatabaseBusyError(folder);
+        throw error;
+      }
     }
-    const db = await PGlite.create(folder);
-    // Pools on top of it have a size of one; the second slot only lets a new connection in while
-    // the socket of a closed one is still being torn down (the migrator's, at start-up).
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
-    await server.start();
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-    return new EmbeddedPostgres(db, server, url, folder);
+    try {
+      const db = await PGlite.create(folder);
+      // Pools on top of it have a size of one; the second slot only lets a new connection in while
+      // the socket of a closed one is still being torn down (the migrator's, at start-up).
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
+      await server.start();
+      const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+      return new EmbeddedPostgres(db, server, unlock, url, folder);
+    } catch (error) {
+      await unlock?.();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
+    await this.unlock?.();
   }
 }

@@ -1,0 +1,31 @@
+import { ConfigurationError, loadConfig } from './environment.js';
+
+describe('loadConfig', () => {
+  it('has working defaults: embedded database in ./data, port 3000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', poolSize: 10, projections: { inline: true } });
+  });
+
+  it('reads and converts the settings it knows', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@db:5432/chancery', DB_POOL_SIZE: '25', PROJECTIONS_INLINE: 'false' });
+    expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgres://u@db:5432/chancery', poolSize: 25, projections: { inline: false } });
+  });
+
+  it('names every bad setting and why', () => {
+    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PROJECTIONS_INLINE: 'maybe' });
+    expect(attempt).toThrow(ConfigurationError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ConfigurationError).problems.join('\n');
+      expect(problems).toMatch(/PORT="abc": PORT must be an integer/);
+      expect(problems).toMatch(/DATABASE_URL="mysql:\/\/x": DATABASE_URL must be a postgres/);
+      expect(problems).toMatch(/LOG_LEVEL="loud"/);
+      expect(problems).toMatch(/PROJECTIONS_INLINE="maybe"/);
+    }
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
+  });
+});

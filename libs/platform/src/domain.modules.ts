@@ -1,0 +1,7 @@
+import type { Type } from '@nestjs/common';
+
+/**
+ * The domain modules, each registering its commands, queries and projections. The API and the
+ * worker both load all of them, so that every process knows every projection.
+ */
+export const DOMAIN_MODULES: Type[] = [];

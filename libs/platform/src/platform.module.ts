@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from '@chancery/audit';
+import { type AppConfig, APP_CONFIG, ConfigModule } from '@chancery/config';
+import { DatabaseModule } from '@chancery/database';
+import { EventStoreModule } from '@chancery/event-store';
+
+export interface PlatformOptions {
+  /** Defaults to the process environment, validated. */
+  config?: AppConfig;
+  /** Run the async projection runner in this process (default: PROJECTIONS_INLINE). */
+  runProjections?: boolean;
+}
+
+/**
+ * What every Chancery process stands on: validated configuration, JSON logs with the request id,
+ * the database (migrated at start), the event store with its projections, and the audit log.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions = {}): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.logLevel,
+              genReqId: (request) => String(request.id),
+              customProps: (request) => ({ requestId: request.id }),
+              quietReqLogger: true,
+              redact: ['req.headers.authorization', 'req.headers.cookie'],
+              autoLogging: { ignore: (request) => request.url === '/health' },
+            },
+          }),
+        }),
+        DatabaseModule.forRoot(),
+        EventStoreModule.forRoot({ runProjections: options.runProjections }),
+        AuditModule,
+      ],
+      exports: [AuditModule],
+    };
+  }
+}

@@ -1,0 +1,123 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { NotesFixtureModule } from './fixtures/notes.module.js';
+import { createTestApp } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+describe('HTTP conventions', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const http = () => request(app.getHttpServer());
+  const count = async (sql: string, params: unknown[] = []) => (await dataSource.query(sql, params))[0].n as number;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { BODY_LIMIT: '4kb' }, imports: [NotesFixtureModule] }));
+    dataSource = app.get(DataSource);
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('reports health with database readiness, and serves OpenAPI', async () => {
+    const health = await http().get('/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    const spec = await http().get('/docs-json').expect(200);
+    expect(spec.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/health', '/notes', '/notes/{id}']));
+    await http().get('/docs').expect(200).expect('content-type', /html/);
+  });
+
+  it('gives every answer a request id, its own or the caller’s', async () => {
+    const mine = await http().get('/health').set('X-Request-Id', 'trace-123').expect(200);
+    expect(mine.headers['x-request-id']).toBe('trace-123');
+    const generated = await http().get('/health').expect(200);
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers a command with the new version and an ETag, and audits it in the same transaction', async () => {
+    const created = await http().post('/notes').set('X-Request-Id', 'req-create-1').send({ title: 'Draft' }).expect(201);
+    expect(created.body).toMatchObject({ title: 'Draft', version: 1 });
+    expect(created.headers.etag).toBe('"1"');
+    const [entry] = await dataSource.query('SELECT * FROM audit_log WHERE request_id = $1', ['req-create-1']);
+    expect(entry).toMatchObject({
+      actor_id: 'anonymous',
+      action: 'CreateNote',
+      stream_id: `note-${created.body.id}`,
+      from_version: 0,
+      to_version: 1,
+    });
+    const read = await http().get(`/notes/${created.body.id}`).expect(200);
+    expect(read.headers.etag).toBe('"1"');
+  });
+
+  it('makes If-Match conditional: a stale version gets 412 and writes nothing', async () => {
+    const { body: note } = await http().post('/notes').send({ title: 'v1' }).expect(201);
+    const edited = await http().patch(`/notes/${note.id}`).set('If-Match', '"1"').send({ title: 'v2' }).expect(200);
+    expect(edited.headers.etag).toBe('"2"');
+    const stale = await http().patch(`/notes/${note.id}`).set('If-Match', '"1"').send({ title: 'v3' }).expect(412);
+    expect(stale.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(stale.body).toMatchObject({ status: 412, code: 'PRECONDITION_FAILED', detail: expect.stringContaining('version 2') });
+    expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(2);
+    await http().patch(`/notes/${note.id}`).set('If-Match', 'W/"2"').send({ title: 'v3' }).expect(200);
+    const bad = await http().patch(`/notes/${note.id}`).set('If-Match', 'yesterday').send({ title: 'v4' }).expect(400);
+    expect(bad.body).toMatchObject({ code: 'INVALID_HEADER', detail: expect.stringContaining('If-Match') });
+  });
+
+  it('replays the first answer for a repeated Idempotency-Key and writes nothing new', async () => {
+    const first = await http().post('/notes').set('Idempotency-Key', 'key-1').send({ title: 'Once' }).expect(201);
+    const events = await count('SELECT count(*)::int AS n FROM events');
+    const audits = await count('SELECT count(*)::int AS n FROM audit_log');
+    const again = await http().post('/notes').set('Idempotency-Key', 'key-1').send({ title: 'Once' }).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.etag).toBe('"1"');
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(events);
+    expect(await count('SELECT count(*)::int AS n FROM audit_log')).toBe(audits);
+
+    const other = await http().post('/notes').set('Idempotency-Key', 'key-1').send({ title: 'Something else' }).expect(422);
+    expect(other.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(events);
+  });
+
+  it('lets only one of many concurrent requests with the same key write', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => http().post('/notes').set('Idempotency-Key', 'key-race').send({ title: 'Raced' })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM events WHERE data->>'title' = 'Raced'`)).toBe(1);
+  });
+
+  it('refuses malformed JSON, unknown fields and missing fields with 400 problem+json', async () => {
+    const before = await count('SELECT count(*)::int AS n FROM events');
+    const malformed = await http().post('/notes').set('Content-Type', 'application/json').send('{"title": "x"').expect(400);
+    expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(malformed.body).toMatchObject({ type: 'about:blank', status: 400, detail: expect.stringMatching(/not valid JSON/) });
+
+    const unknown = await http().post('/notes').send({ title: 'x', classification: 'SECRET' }).expect(400);
+    expect(unknown.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'classification', message: expect.stringMatching(/should not exist/) }] });
+
+    const missing = await http().post('/notes').send({}).expect(400);
+    expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['title']));
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const response = await http().post('/notes').send({ title: 'x'.repeat(10_000) }).expect(413);
+    expect(response.body).toMatchObject({ status: 413, detail: expect.stringContaining('4kb') });
+  });
+
+  it('answers unknown routes with 404 and internal failures without their cause', async () => {
+    const missing = await http().get('/no-such-route').expect(404);
+    expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
+    await http().get('/notes/00000000-0000-4000-8000-000000000000').expect(404);
+
+    const failure = await http().post('/notes/explode').set('X-Request-Id', 'req-boom').send({}).expect(500);
+    expect(failure.body).toMatchObject({ status: 500, requestId: 'req-boom' });
+    expect(JSON.stringify(failure.body)).not.toMatch(/secret_table|SELECT|at /);
+  });
+});
