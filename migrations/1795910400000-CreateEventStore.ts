@@ -1,6 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The append-only event store: streams, events, snapshots, and the feed's wake-up signal. */
+/**
+ * The append-only event store. A stream is its events: the unique (stream_id, stream_version) index
+ * is both its optimistic-concurrency guard and the way to its current version.
+ */
 export class CreateEventStore1795910400000 implements MigrationInterface {
   name = 'CreateEventStore1795910400000';
 
@@ -11,17 +14,6 @@ export class CreateEventStore1795910400000 implements MigrationInterface {
         RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
           USING ERRCODE = 'insufficient_privilege';
       END \$\$`);
-
-    // One row per stream: its type and current version. Appends bump it with a conditional
-    // UPDATE, so concurrent writers queue on the row instead of failing on the unique index.
-    await db.query(`
-      CREATE TABLE streams (
-        stream_id   text PRIMARY KEY,
-        stream_type text NOT NULL,
-        version     integer NOT NULL CHECK (version > 0),
-        created_at  timestamptz NOT NULL DEFAULT now(),
-        updated_at  timestamptz NOT NULL DEFAULT now()
-      )`);
 
     await db.query(`
       CREATE TABLE events (
@@ -41,7 +33,6 @@ export class CreateEventStore1795910400000 implements MigrationInterface {
       )`);
     // The global feed reads in commit order: (transaction_id, global_position).
     await db.query('CREATE INDEX events_feed_idx ON events (transaction_id, global_position)');
-    await db.query('CREATE INDEX events_type_idx ON events (type)');
 
     await db.query(`
       CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
@@ -49,17 +40,6 @@ export class CreateEventStore1795910400000 implements MigrationInterface {
     await db.query(`
       CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
       FOR EACH STATEMENT EXECUTE FUNCTION chancery_refuse_mutation()`);
-
-    // Wakes projection runners in other processes; polling covers a missed notification.
-    await db.query(`
-      CREATE FUNCTION chancery_notify_events() RETURNS trigger LANGUAGE plpgsql AS \$\$
-      BEGIN
-        PERFORM pg_notify('chancery_events', '');
-        RETURN NULL;
-      END \$\$`);
-    await db.query(`
-      CREATE TRIGGER events_notify AFTER INSERT ON events
-      FOR EACH STATEMENT EXECUTE FUNCTION chancery_notify_events()`);
 
     // Snapshots are derived and replaceable: the latest one per stream.
     await db.query(`
@@ -76,8 +56,6 @@ export class CreateEventStore1795910400000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query('DROP TABLE snapshots');
     await db.query('DROP TABLE events');
-    await db.query('DROP TABLE streams');
-    await db.query('DROP FUNCTION chancery_notify_events()');
     await db.query('DROP FUNCTION chancery_refuse_mutation()');
   }
 }

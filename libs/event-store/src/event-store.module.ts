@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { DatabaseRuntime } from '@chancery/database';
 import { AggregateRepositoryFactory } from './aggregate/aggregate.repository.js';
 import { CommandCommitter } from './commit/command-committer.js';
+import { FeedNotifier } from './projections/feed-notifier.js';
 import { relevantTo } from './projections/projection.js';
 import { ProjectionRegistry } from './projections/projection.registry.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
@@ -26,6 +27,8 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApp
     private readonly committer: CommandCommitter,
     private readonly registry: ProjectionRegistry,
     private readonly runner: ProjectionRunner,
+    private readonly notifier: FeedNotifier,
+    private readonly runtime: DatabaseRuntime,
     @Inject(RUN_PROJECTIONS) private readonly runProjections: boolean,
   ) {}
 
@@ -43,11 +46,14 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 
   onApplicationBootstrap(): void {
+    // Embedded mode has one process, woken in-process; a server may have runners elsewhere.
+    if (!this.runtime.target.embedded) this.notifier.start();
     if (this.runProjections) this.runner.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.runner.stop();
+    await this.notifier.stop();
   }
 }
 
@@ -65,6 +71,7 @@ export class EventStoreModule {
         { provide: CommandCommitter, inject: [DataSource, EventStore], useFactory: (ds: DataSource, s: EventStore) => new CommandCommitter(ds, s) },
         AggregateRepositoryFactory,
         ProjectionRegistry,
+        { provide: FeedNotifier, inject: [DataSource, EventStore], useFactory: (ds: DataSource, s: EventStore) => new FeedNotifier(ds, s) },
         {
           provide: ProjectionRunner,
           inject: [DataSource, EventStore, ProjectionRegistry, APP_CONFIG, DatabaseRuntime],

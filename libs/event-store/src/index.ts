@@ -9,4 +9,5 @@ export * from './commit/command-committer.js';
 export * from './projections/projection.js';
 export * from './projections/projection.registry.js';
 export * from './projections/projection-runner.js';
+export * from './projections/feed-notifier.js';
 export * from './event-store.module.js';

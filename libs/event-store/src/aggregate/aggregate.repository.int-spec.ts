@@ -9,6 +9,7 @@ import { Note, noteDefinition } from '../../../../test/fixtures/note.aggregate.j
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { EventStoreModule } from '../event-store.module.js';
 import { CommandCommitter } from '../commit/command-committer.js';
+import { ProjectionRegistry } from '../projections/projection.registry.js';
 import { SnapshotStore } from '../store/snapshot-store.js';
 import { AggregateRepository, AggregateRepositoryFactory } from './aggregate.repository.js';
 
@@ -20,6 +21,7 @@ describe('AggregateRepository', () => {
   let eventBus: EventBus;
   let committer: CommandCommitter;
   let snapshots: SnapshotStore;
+  let registry: ProjectionRegistry;
   const ctx = () => systemContext(randomUUID());
 
   beforeAll(async () => {
@@ -35,6 +37,7 @@ describe('AggregateRepository', () => {
     eventBus = moduleRef.get(EventBus);
     committer = moduleRef.get(CommandCommitter);
     snapshots = moduleRef.get(SnapshotStore);
+    registry = moduleRef.get(ProjectionRegistry);
   });
   afterAll(async () => {
     await close();
@@ -117,6 +120,30 @@ describe('AggregateRepository', () => {
     expect((await notes.load(id))?.title).toBe('v104');
     await dataSource.query('UPDATE snapshots SET schema_version = 0 WHERE stream_id = $1', [notes.streamId(id)]);
     expect((await notes.load(id))?.edits).toBe(104);
+  });
+
+  it('updates inline projections in the same transaction as the events', async () => {
+    await dataSource.query('CREATE TABLE note_titles (id text PRIMARY KEY, title text NOT NULL)');
+    registry.registerInline({
+      name: 'note-titles',
+      handles: ['NoteCreated', 'NoteEdited'],
+      async apply(tx, events) {
+        for (const event of events) {
+          const { title } = event.data as { title: string };
+          if (title === 'unprojectable') throw new Error('read model refused the title');
+          await tx.query('INSERT INTO note_titles (id, title) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET title = $2', [event.streamId, title]);
+        }
+      },
+      reset: (tx) => tx.query('TRUNCATE note_titles'),
+    });
+    const id = randomUUID();
+    await notes.create(ctx(), 'CreateNote', () => Note.create(id, 'projected'), (n) => n.version);
+    expect(await dataSource.query('SELECT title FROM note_titles WHERE id = $1', [notes.streamId(id)])).toEqual([{ title: 'projected' }]);
+
+    // The read model's failure undoes the events too: the two never disagree.
+    await expect(notes.update(ctx(), 'EditNote', id, (n) => n.edit('unprojectable'), (n) => n.version)).rejects.toThrow('read model refused');
+    expect((await notes.load(id))?.version).toBe(1);
+    expect(await dataSource.query('SELECT title FROM note_titles WHERE id = $1', [notes.streamId(id)])).toEqual([{ title: 'projected' }]);
   });
 
   it('keeps domain errors typed', async () => {

@@ -43,7 +43,7 @@ export const MAX_COMMAND_ATTEMPTS = 5;
 /**
  * Runs a command's load-decide-append in one transaction with every participant, and retries it on
  * a fresh load when another writer got there first, unless the caller pinned a version (If-Match).
- * The first attempt is optimistic; retries lock the stream row while they load, so concurrent
+ * The first attempt is optimistic; retries take the stream's lock before they load, so concurrent
  * writers to one stream end up queued one behind the other rather than retrying in a storm.
  */
 @Injectable()

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { EventStore } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
 import { UpcasterRegistry } from '../store/upcasting.js';
+import { FeedNotifier } from './feed-notifier.js';
 import type { Projection } from './projection.js';
 import { ProjectionRegistry } from './projection.registry.js';
 import { ProjectionRunner } from './projection-runner.js';
@@ -123,8 +124,13 @@ describe('ProjectionRunner', () => {
     await runner.rebuild('woken');
     runner.start();
     await sleep(500); // the loop's first pass is done; it now sleeps for a minute unless woken
-    const elsewhere = new EventStore(await database.dataSource(1), new UpcasterRegistry()); // no in-process signal
+    // Another process: its own store and notifier, no in-process signal to this runner.
+    const otherProcess = await database.dataSource(2);
+    const elsewhere = new EventStore(otherProcess, new UpcasterRegistry());
+    const notifier = new FeedNotifier(otherProcess, elsewhere);
+    notifier.start();
     await elsewhere.append('w-1', 'test', [{ type: 'Counted', data: { n: 7 } }]);
+    await notifier.stop();
     let rows: unknown[] = [];
     for (let i = 0; i < 50 && rows.length === 0; i++) {
       await sleep(100);

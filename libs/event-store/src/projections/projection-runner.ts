@@ -4,6 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { sql } from '@chancery/database';
 import { checkpointOf, EventStore } from '../store/event-store.js';
 import { type Checkpoint, type RecordedEvent, START_OF_FEED } from '../store/event-store.types.js';
+import { FEED_CHANNEL } from './feed-notifier.js';
 import { type Projection, relevantTo } from './projection.js';
 import { ProjectionRegistry } from './projection.registry.js';
 
@@ -26,7 +27,6 @@ export interface ProjectionStatus {
 }
 
 const LOCK_NAMESPACE = 0x43484e43; // "CHNC"
-const NOTIFY_CHANNEL = 'chancery_events';
 const BUSY = -1;
 
 /**
@@ -265,7 +265,7 @@ export class ProjectionRunner {
     client.on('end', retry);
     try {
       await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await client.query(`LISTEN ${FEED_CHANNEL}`);
       if (!this.running) return void (await client.end());
       this.listener = client;
     } catch (error) {

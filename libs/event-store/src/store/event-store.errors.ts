@@ -6,11 +6,13 @@ export class WrongExpectedVersionError extends ChanceryError {
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedVersion,
-    readonly actual: number,
+    /** Unknown when the conflict was found inside a transaction that it aborted. */
+    readonly actual?: number,
   ) {
+    const wanted = expected === 'no_stream' ? 'no stream' : `version ${expected}`;
     super(
       ErrorCode.WrongExpectedVersion,
-      `Stream ${streamId} is at version ${actual}, expected ${expected === 'no_stream' ? 'no stream' : expected}`,
+      actual === undefined ? `Stream ${streamId} was changed concurrently; expected ${wanted}` : `Stream ${streamId} is at version ${actual}, expected ${wanted}`,
       { streamId, expected, actual },
     );
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Db, PG_UNIQUE_VIOLATION, pgError, sql } from '@chancery/database';
+import { type Db, PG_UNIQUE_VIOLATION, pgError, prepared, sql } from '@chancery/database';
 import { DuplicateEventError, WrongExpectedVersionError } from './event-store.errors.js';
 import type {
   AppendResult,
@@ -28,49 +28,44 @@ interface EventRow {
   recorded_at: Date;
 }
 
+type AppendedRow = Pick<EventRow, 'global_position' | 'transaction_id' | 'event_id' | 'stream_version' | 'recorded_at'>;
+
 const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type,
   stream_version, type, schema_version, data, metadata, recorded_at`;
 
 /**
- * The version bump that guards an append, one per kind of expectation. Each runs only when none of
- * the event ids is stored yet (`seen`), and answers the stream's new version, or no row at all when
- * the expectation does not hold. A concurrent writer waits on the stream row, then re-checks.
+ * One statement per kind of expectation. It reads the stream's current version from the unique
+ * (stream_id, stream_version) index and inserts only if the expectation holds; otherwise it inserts
+ * nothing. Two writers that both saw version N race for version N + 1 on that unique index: the
+ * second waits for the first to commit, then fails, and that failure becomes a
+ * WrongExpectedVersionError. Event ids already stored are found by the unique event id index.
+ * (A pre-check of the ids in the same statement made PostgreSQL's cached generic plan flip to
+ * scanning the table as it grew: kept out of the hot path on purpose.)
  */
-const VERSION_BUMP = {
-  any: `INSERT INTO streams (stream_id, stream_type, version)
-          SELECT $1, $2, $4 WHERE NOT EXISTS (SELECT 1 FROM seen)
-        ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version, updated_at = now()
-        RETURNING version`,
-  no_stream: `INSERT INTO streams (stream_id, stream_type, version)
-          SELECT $1, $2, $4 WHERE NOT EXISTS (SELECT 1 FROM seen)
-        ON CONFLICT (stream_id) DO NOTHING
-        RETURNING version`,
-  exact: `UPDATE streams SET version = version + $4, updated_at = now()
-        WHERE stream_id = $1 AND version = $5 AND NOT EXISTS (SELECT 1 FROM seen)
-        RETURNING version`,
-} as const;
-
-function appendStatement(bump: string): string {
+function appendStatement(condition: string): string {
   return `
     WITH input AS (
       SELECT (doc->>'eventId')::uuid AS event_id, doc->>'type' AS type, (doc->>'schemaVersion')::int AS schema_version,
              doc->'data' AS data, doc->'metadata' AS metadata, ord::int AS ord
       FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(doc, ord)
     ),
-    seen AS (SELECT 1 FROM events WHERE event_id IN (SELECT event_id FROM input) LIMIT 1),
-    bump AS (${bump})
+    stream AS (SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1),
+    allowed AS (SELECT version FROM stream WHERE ${condition})
     INSERT INTO events (event_id, stream_id, stream_type, stream_version, type, schema_version, data, metadata)
-    SELECT i.event_id, $1, $2, b.version - $4 + i.ord, i.type, i.schema_version, i.data, i.metadata
-    FROM bump b CROSS JOIN input i
+    SELECT i.event_id, $1, $2, a.version + i.ord, i.type, i.schema_version, i.data, i.metadata
+    FROM allowed a CROSS JOIN input i
     ORDER BY i.ord
-    RETURNING ${EVENT_COLUMNS}`;
+    RETURNING global_position, transaction_id::text AS transaction_id, event_id, stream_version, recorded_at`;
 }
 
 const APPEND_SQL = {
-  any: appendStatement(VERSION_BUMP.any),
-  no_stream: appendStatement(VERSION_BUMP.no_stream),
-  exact: appendStatement(VERSION_BUMP.exact),
+  any: appendStatement('true'),
+  no_stream: appendStatement('version = 0'),
+  exact: appendStatement('version = $4'),
 };
+
+/** Advisory-lock namespace of per-stream locks ("STRM"); the key is hashtext(stream_id). */
+const STREAM_LOCK_NAMESPACE = 0x5354524d;
 
 /** PostgreSQL event store: append-only streams, a commit-ordered global feed, upcasting on read. */
 @Injectable()
@@ -106,27 +101,48 @@ export class EventStore {
       metadata: event.metadata ?? {},
     }));
     const kind = expected === 'any' ? 'any' : expected === 'no_stream' || expected === 0 ? 'no_stream' : 'exact';
-    const params: unknown[] = [streamId, streamType, JSON.stringify(documents), documents.length];
+    const params: unknown[] = [streamId, streamType, JSON.stringify(documents)];
     if (kind === 'exact') params.push(expected);
+    const eventIds = documents.map((d) => d.eventId);
 
-    let rows: EventRow[];
+    let rows: AppendedRow[];
     try {
-      rows = await sql<EventRow>(db, APPEND_SQL[kind], params);
+      if (kind === 'any') {
+        // "Whatever the version is" must not fail for a concurrent writer: queue on the stream lock.
+        rows =
+          db instanceof DataSource
+            ? await db.transaction(async (tx) => {
+                await this.lockStream(streamId, tx);
+                return prepared<AppendedRow>(tx, 'chancery_append_any', APPEND_SQL.any, params);
+              })
+            : await this.lockStream(streamId, db).then(() => prepared<AppendedRow>(db, 'chancery_append_any', APPEND_SQL.any, params));
+      } else {
+        rows = await prepared<AppendedRow>(db, `chancery_append_${kind}`, APPEND_SQL[kind], params);
+      }
     } catch (error) {
       const pg = pgError(error);
       if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'events_event_id_unique') {
-        throw new DuplicateEventError(documents.map((d) => d.eventId));
+        // Outside a transaction this may be a harmless retry of an append that succeeded.
+        if (db instanceof DataSource) return this.explainRefusedAppend(streamId, expected, eventIds, db);
+        throw new DuplicateEventError(eventIds);
       }
-      if (pg?.code === PG_UNIQUE_VIOLATION) {
-        throw new WrongExpectedVersionError(streamId, expected, -1);
+      if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'events_stream_version_unique') {
+        // Inside a failed transaction the current version cannot be read; outside, it can.
+        const actual = db instanceof DataSource ? await this.streamVersion(streamId) : undefined;
+        throw new WrongExpectedVersionError(streamId, expected, actual);
       }
       throw error;
     }
 
     if (rows.length === 0) {
-      return this.explainRefusedAppend(streamId, expected, documents.map((d) => d.eventId), db);
+      return this.explainRefusedAppend(streamId, expected, eventIds, db);
     }
-    const recorded = rows.map((row) => this.toRecorded(row));
+    // The statement answers only what the database assigned; the rest is what was sent.
+    const byId = new Map(documents.map((d) => [d.eventId, d]));
+    const recorded = rows.map((row) => {
+      const sent = byId.get(row.event_id)!;
+      return this.toRecorded({ ...row, stream_id: streamId, stream_type: streamType, type: sent.type, schema_version: sent.schemaVersion, data: sent.data, metadata: sent.metadata });
+    });
     const nextVersion = recorded[recorded.length - 1].streamVersion;
     if (db === this.dataSource) this.signals.emit('appended');
     return { streamId, fromVersion: nextVersion - recorded.length, nextVersion, events: recorded, duplicate: false };
@@ -146,14 +162,17 @@ export class EventStore {
     throw new WrongExpectedVersionError(streamId, expected, await this.streamVersion(streamId, db));
   }
 
-  /** Holds the stream's row lock until `tx` ends: other appends to it wait, and then re-check. */
+  /**
+   * Takes the stream's advisory lock until `tx` ends. Writers that take it queue one behind the
+   * other; appends that do not are still kept honest by the unique version index.
+   */
   async lockStream(streamId: string, tx: Db): Promise<void> {
-    await sql(tx, 'SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE', [streamId]);
+    await sql(tx, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [STREAM_LOCK_NAMESPACE, streamId]);
   }
 
   /** The stream's current version; 0 when it does not exist. */
   async streamVersion(streamId: string, db: Db = this.dataSource): Promise<number> {
-    const [row] = await sql<{ version: number }>(db, 'SELECT version FROM streams WHERE stream_id = $1', [streamId]);
+    const [row] = await sql<{ version: number | null }>(db, 'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1', [streamId]);
     return row?.version ?? 0;
   }
 

@@ -1,0 +1,56 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import pg from 'pg';
+
+/** The server benchmarks run on: DATABASE_URL's, in a database of their own. */
+export async function benchDatabaseUrl(name = 'chancery_bench'): Promise<string> {
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface RunResult {
+  operations: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Runs `writers` loops of `operation` for `seconds`, and measures throughput and latency. */
+export async function runFor(seconds: number, writers: number, operation: (writer: number, n: number) => Promise<void>): Promise<RunResult> {
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      for (let n = 0; performance.now() < deadline; n++) {
+        const t0 = performance.now();
+        await operation(writer, n);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { operations: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+export async function writeResult(name: string, result: unknown): Promise<string> {
+  const folder = new URL('../../bench/results/', import.meta.url);
+  await mkdir(folder, { recursive: true });
+  const file = new URL(`${name}.json`, folder);
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file.pathname;
+}
+
+export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
