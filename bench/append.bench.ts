@@ -11,6 +11,7 @@ import { benchDatabaseUrl, round, runFor, writeResult } from './support.js';
  * triggers): the database's own limit on this machine. Same run, same database; the plain INSERTs
  * are measured before and after the event store and averaged, to cancel drift.
  */
+// BENCH_SECONDS: length of each run; BENCH_NO_NOTIFY=1 leaves the NOTIFY out, to see what it costs.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WRITERS = [1, 8, 32];
 
@@ -20,7 +21,7 @@ async function main() {
   await dataSource.query(`CREATE TABLE plain_events (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES INCLUDING IDENTITY)`);
   const store = new EventStore(dataSource, new UpcasterRegistry());
   const notifier = new FeedNotifier(dataSource, store); // as in a server process: NOTIFY after commits
-  if (!process.env.NO_NOTIFY) notifier.start();
+  if (!process.env.BENCH_NO_NOTIFY) notifier.start();
   const pool = new pg.Pool({ connectionString: url, max: Math.max(...WRITERS) });
   const payload = { subject: 'Demarche on AI model distillation', post: 'BEIJING', position: 'REJECTED' };
   const metadata = { actorId: 'bench', requestId: 'bench' };
