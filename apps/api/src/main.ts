@@ -1,20 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigurationError, loadConfig } from '@chancery/config';
+import { loadConfigOrExit } from '@chancery/config';
 import { AppModule } from './app.module.js';
 import { configureApp } from './configure-app.js';
 
 async function bootstrap(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const app = await NestFactory.create(AppModule.forRoot({ config }), { bodyParser: false, bufferLogs: true, abortOnError: false }).catch(
     (error: Error) => {
       console.error(`Chancery cannot start: ${error.message}`);

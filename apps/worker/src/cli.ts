@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
-import { type AppConfig, ConfigurationError, loadConfig } from '@chancery/config';
+import { type AppConfig, loadConfigOrExit } from '@chancery/config';
 import { migrate, openDatabase } from '@chancery/database';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
 import { WorkerModule } from './worker.module.js';
@@ -84,7 +84,7 @@ async function verifyAudit(config: AppConfig): Promise<number> {
 async function main(): Promise<number> {
   const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
   const [command, argument] = positionals;
-  const config = { ...loadConfig(), projections: { ...loadConfig().projections, inline: false } };
+  const config = loadConfigOrExit();
   switch (command) {
     case 'migrate': {
       const opened = await openDatabase(config);
@@ -111,7 +111,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error instanceof ConfigurationError ? error.message : `Error: ${(error as Error).message}`);
-    process.exit(error instanceof ConfigurationError ? 78 : 1);
+    console.error(`Error: ${(error as Error).message}`);
+    process.exit(1);
   },
 );

@@ -1,21 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigurationError, loadConfig } from '@chancery/config';
+import { loadConfigOrExit } from '@chancery/config';
 import { WorkerModule } from './worker.module.js';
 
 /** Runs the async projections (any number of workers may run; advisory locks share the work). */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: true }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

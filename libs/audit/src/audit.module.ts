@@ -1,5 +1,4 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { CommandCommitter } from '@chancery/event-store';
 import { AuditLog } from './audit-log.js';
 
@@ -36,7 +35,7 @@ class AuditCommitParticipant implements OnModuleInit {
 }
 
 @Module({
-  providers: [{ provide: AuditLog, inject: [DataSource], useFactory: (ds: DataSource) => new AuditLog(ds) }, AuditCommitParticipant],
+  providers: [AuditLog, AuditCommitParticipant],
   exports: [AuditLog],
 })
 export class AuditModule {}

@@ -102,3 +102,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bodyLimit: env.BODY_LIMIT,
   };
 }
+
+/** For a process's entry point: the configuration, or a message naming each bad setting and exit 78. */
+export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): AppConfig {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+}

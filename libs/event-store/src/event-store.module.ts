@@ -66,9 +66,9 @@ export class EventStoreModule {
       imports: [CqrsModule.forRoot()],
       providers: [
         UpcasterRegistry,
-        { provide: EventStore, inject: [DataSource, UpcasterRegistry], useFactory: (ds: DataSource, u: UpcasterRegistry) => new EventStore(ds, u) },
-        { provide: SnapshotStore, inject: [DataSource], useFactory: (ds: DataSource) => new SnapshotStore(ds) },
-        { provide: CommandCommitter, inject: [DataSource, EventStore], useFactory: (ds: DataSource, s: EventStore) => new CommandCommitter(ds, s) },
+        EventStore,
+        SnapshotStore,
+        CommandCommitter,
         AggregateRepositoryFactory,
         ProjectionRegistry,
         { provide: FeedNotifier, inject: [DataSource, EventStore], useFactory: (ds: DataSource, s: EventStore) => new FeedNotifier(ds, s) },

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+
 /**
  * Turns a stored event's old shape into the next one, on read. Stored events are never rewritten;
  * a chain of upcasters brings any stored version up to the newest.
@@ -8,6 +10,7 @@ export interface EventUpcaster {
   upcast(data: unknown): { type?: string; data: unknown };
 }
 
+@Injectable()
 export class UpcasterRegistry {
   private readonly byKey = new Map<string, EventUpcaster>();
 
