@@ -2,6 +2,7 @@ import { CreateEventStore1795910400000 } from './1795910400000-CreateEventStore.
 import { CreateAuditLog1795910401000 } from './1795910401000-CreateAuditLog.js';
 import { CreateIdempotencyKeys1795910402000 } from './1795910402000-CreateIdempotencyKeys.js';
 import { CreateProjectionState1795910403000 } from './1795910403000-CreateProjectionState.js';
+import { CreateIdentityAndPosts1795910404000 } from './1795910404000-CreateIdentityAndPosts.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   CreateAuditLog1795910401000,
   CreateIdempotencyKeys1795910402000,
   CreateProjectionState1795910403000,
+  CreateIdentityAndPosts1795910404000,
 ];

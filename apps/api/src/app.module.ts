@@ -1,16 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HttpConventionsModule } from '@chancery/http';
 import { DOMAIN_MODULES, PlatformModule, type PlatformOptions } from '@chancery/platform';
+import { AccessGuard } from './auth/access.guard.js';
+import { AuthController } from './auth/auth.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { PostsController } from './posts/posts.controller.js';
+import { UsersController } from './users/users.controller.js';
 
 @Module({})
 export class AppModule {
   static forRoot(options: PlatformOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(options), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController],
+      imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
+      controllers: [HealthController, AuthController, UsersController, PostsController],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { CommandCommitter } from '@chancery/event-store';
 import { AuditLog } from './audit-log.js';
 
@@ -34,6 +34,8 @@ class AuditCommitParticipant implements OnModuleInit {
   }
 }
 
+/** Global: every library may write audit entries (denials, reads of classified content). */
+@Global()
 @Module({
   providers: [AuditLog, AuditCommitParticipant],
   exports: [AuditLog],

@@ -13,6 +13,12 @@ export const ErrorCode = {
   DuplicateEvent: 'DUPLICATE_EVENT',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyKeyInFlight: 'IDEMPOTENCY_KEY_IN_FLIGHT',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  RateLimited: 'RATE_LIMITED',
+  AlreadyExists: 'ALREADY_EXISTS',
+  InvalidTransition: 'INVALID_TRANSITION',
+  RuleViolated: 'RULE_VIOLATED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

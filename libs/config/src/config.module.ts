@@ -3,15 +3,24 @@ import { AppConfig, loadConfig } from './environment.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
+/** What this process is for: only the API seeds data (the first admin, the posts) at start-up. */
+export interface ProcessOptions {
+  seedData: boolean;
+}
+export const PROCESS_OPTIONS = Symbol('PROCESS_OPTIONS');
+
 /** Provides the validated AppConfig: the one given, or the process environment read at start-up. */
 @Module({})
 export class ConfigModule {
-  static forRoot(config?: AppConfig): DynamicModule {
+  static forRoot(config?: AppConfig, process: ProcessOptions = { seedData: false }): DynamicModule {
     return {
       module: ConfigModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useFactory: () => config ?? loadConfig() }],
-      exports: [APP_CONFIG],
+      providers: [
+        { provide: APP_CONFIG, useFactory: () => config ?? loadConfig() },
+        { provide: PROCESS_OPTIONS, useValue: process },
+      ],
+      exports: [APP_CONFIG, PROCESS_OPTIONS],
     };
   }
 }

@@ -19,9 +19,18 @@ describe('loadConfig', () => {
     } catch (error) {
       const problems = (error as ConfigurationError).problems.join('\n');
       expect(problems).toMatch(/PORT="abc": PORT must be an integer/);
-      expect(problems).toMatch(/DATABASE_URL="mysql:\/\/x": DATABASE_URL must be a postgres/);
+      expect(problems).toMatch(/DATABASE_URL=\(hidden\): DATABASE_URL must be a postgres/);
       expect(problems).toMatch(/LOG_LEVEL="loud"/);
       expect(problems).toMatch(/PROJECTIONS_INLINE="maybe"/);
+    }
+  });
+
+  it('never repeats a secret in its messages', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short-secret', ADMIN_PASSWORD: 'hunter2' })).toThrow(/JWT_SECRET=\(hidden\)/);
+    try {
+      loadConfig({ JWT_SECRET: 'short-secret', ADMIN_PASSWORD: 'hunter2' });
+    } catch (error) {
+      expect((error as Error).message).not.toMatch(/short-secret|hunter2/);
     }
   });
 

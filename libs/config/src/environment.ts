@@ -56,6 +56,40 @@ export class Environment {
   @IsInt()
   PROJECTIONS_BATCH_SIZE: number = 500;
 
+  /** Signs access tokens. Required with DATABASE_URL; embedded mode generates one in its data folder. */
+  @IsOptional()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @IsString()
+  JWT_SECRET?: string;
+
+  /** Lifetime of an access token, e.g. 8h, 30m. */
+  @Matches(/^\d+[smhd]$/, { message: 'JWT_TTL must look like 30m, 8h or 1d' })
+  JWT_TTL: string = '8h';
+
+  /** Password of the first admin, created when there are no users. */
+  @IsOptional()
+  @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  @IsString()
+  ADMIN_PASSWORD?: string;
+
+  /** Failed logins allowed per client and username within LOGIN_WINDOW_SECONDS before 429. */
+  @Type(() => Number)
+  @Max(1000)
+  @Min(1)
+  @IsInt()
+  LOGIN_MAX_FAILURES: number = 20;
+
+  @Type(() => Number)
+  @Max(86_400)
+  @Min(1)
+  @IsInt()
+  LOGIN_WINDOW_SECONDS: number = 900;
+
+  /** Load the network of posts at start-up (idempotent). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SEED_POSTS: boolean = true;
+
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
@@ -71,7 +105,12 @@ export interface AppConfig {
   logLevel: Environment['LOG_LEVEL'];
   projections: { inline: boolean; pollMs: number; batchSize: number };
   bodyLimit: string;
+  auth: { jwtSecret?: string; jwtTtl: string; adminPassword?: string; loginMaxFailures: number; loginWindowSeconds: number };
+  seedPosts: boolean;
 }
+
+/** Settings whose values never appear in a message (a database URL may hold a password). */
+const SECRET_SETTINGS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL']);
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,7 +126,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) {
     throw new ConfigurationError(
-      errors.map((error) => `${error.property}=${JSON.stringify(source[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`),
+      errors.map((error) => {
+        const shown = SECRET_SETTINGS.has(error.property) ? '(hidden)' : JSON.stringify(source[error.property]);
+        return `${error.property}=${shown}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+      }),
     );
   }
   return {
@@ -100,6 +142,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     projections: { inline: env.PROJECTIONS_INLINE, pollMs: env.PROJECTIONS_POLL_MS, batchSize: env.PROJECTIONS_BATCH_SIZE },
     bodyLimit: env.BODY_LIMIT,
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      jwtTtl: env.JWT_TTL,
+      adminPassword: env.ADMIN_PASSWORD,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+      loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+    },
+    seedPosts: env.SEED_POSTS,
   };
 }
 

@@ -17,6 +17,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: request.id }, `Unhandled error on ${request.method} ${request.originalUrl}`);
     }
     if (response.headersSent) return;
+    if (typeof problem.retryAfter === 'number') response.setHeader('Retry-After', String(problem.retryAfter));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

@@ -6,9 +6,15 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.ValidationFailed:
     case ErrorCode.InvalidHeader:
       return 400;
+    case ErrorCode.Unauthenticated:
+      return 401;
+    case ErrorCode.Forbidden:
+      return 403;
     case ErrorCode.NotFound:
     case ErrorCode.StreamNotFound:
       return 404;
+    case ErrorCode.AlreadyExists:
+    case ErrorCode.InvalidTransition:
     case ErrorCode.WrongExpectedVersion:
     case ErrorCode.ConcurrencyConflict:
     case ErrorCode.DuplicateEvent:
@@ -17,7 +23,10 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.PreconditionFailed:
       return 412;
     case ErrorCode.IdempotencyKeyReused:
+    case ErrorCode.RuleViolated:
       return 422;
+    case ErrorCode.RateLimited:
+      return 429;
     default:
       return assertNever(code);
   }

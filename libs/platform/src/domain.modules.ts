@@ -1,7 +1,9 @@
 import type { Type } from '@nestjs/common';
+import { IdentityModule } from '@chancery/identity';
+import { PostsModule } from '@chancery/posts';
 
 /**
  * The domain modules, each registering its commands, queries and projections. The API and the
  * worker both load all of them, so that every process knows every projection.
  */
-export const DOMAIN_MODULES: Type[] = [];
+export const DOMAIN_MODULES: Type[] = [IdentityModule, PostsModule];

@@ -10,6 +10,8 @@ export interface PlatformOptions {
   config?: AppConfig;
   /** Run the async projection runner in this process (default: PROJECTIONS_INLINE). */
   runProjections?: boolean;
+  /** Seed the first admin and the posts at start-up (the API does; workers and commands do not). */
+  seedData?: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        ConfigModule.forRoot(options.config),
+        ConfigModule.forRoot(options.config, { seedData: options.seedData ?? false }),
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({

@@ -7,31 +7,13 @@ import { CommandCommitter } from '../commit/command-committer.js';
 import { EventStore } from '../store/event-store.js';
 import type { NewEvent, RecordedEvent } from '../store/event-store.types.js';
 import { SnapshotStore } from '../store/snapshot-store.js';
-import type { DomainEvent, EventSourcedAggregate } from './event-sourced.aggregate.js';
-
-/** How to store one kind of aggregate. */
-export interface AggregateDefinition<A extends EventSourcedAggregate> {
-  streamType: string;
-  /** An empty aggregate, ready to fold its stream. */
-  blank(id: string): A;
-  /** Snapshots every `every` versions; a snapshot with another schemaVersion is ignored. */
-  snapshots?: {
-    every: number;
-    schemaVersion: number;
-    take(aggregate: A): unknown;
-    restore(id: string, state: unknown): A;
-  };
-}
+import { type AggregateDefinition, type DomainEvent, type EventSourcedAggregate, streamIdOf } from './event-sourced.aggregate.js';
 
 export interface LoadOptions {
   /** The aggregate as it stood after this version. */
   version?: number;
   /** The aggregate as it stood at this instant. */
   asOf?: Date;
-}
-
-export function streamIdOf(streamType: string, id: string): string {
-  return `${streamType}-${id}`;
 }
 
 /** Loads and saves one kind of aggregate through the event store. */
@@ -71,11 +53,22 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     return aggregate;
   }
 
-  /** Saves a new aggregate's first events; answers `respond(aggregate)`. */
-  async create<R>(context: CommandContext, command: string, make: () => A, respond: (aggregate: A) => R): Promise<R> {
+  /**
+   * Saves a new aggregate's first events; answers `respond(aggregate)`. `alsoIn` writes what
+   * belongs with them but is not an event (a password hash), in the same transaction.
+   */
+  async create<R>(
+    context: CommandContext,
+    command: string,
+    make: () => A,
+    respond: (aggregate: A) => R,
+    alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
+  ): Promise<R> {
     return this.committer.run(context, command, async (tx) => {
       const aggregate = this.publisher.mergeObjectContext(make());
-      return this.saveIn(tx, context, command, aggregate, respond);
+      const saved = await this.saveIn(tx, context, command, aggregate, respond);
+      await alsoIn?.(tx, aggregate);
+      return saved;
     });
   }
 

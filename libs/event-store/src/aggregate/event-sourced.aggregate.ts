@@ -44,3 +44,27 @@ export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent>
     return event.type;
   }
 }
+
+/** How to store one kind of aggregate. */
+export interface AggregateDefinition<A extends EventSourcedAggregate<any>> {
+  streamType: string;
+  /** An empty aggregate, ready to fold its stream. */
+  blank(id: string): A;
+  /** Snapshots every `every` versions; a snapshot with another schemaVersion is ignored. */
+  snapshots?: {
+    every: number;
+    schemaVersion: number;
+    take(aggregate: A): unknown;
+    restore(id: string, state: unknown): A;
+  };
+}
+
+export function streamIdOf(streamType: string, id: string): string {
+  return `${streamType}-${id}`;
+}
+
+
+/** The aggregate id inside a stream id made by streamIdOf. */
+export function aggregateIdOf(streamType: string, streamId: string): string {
+  return streamId.slice(streamType.length + 1);
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
+import { Ctx } from '@chancery/http';
+import { ChangePostCommand, EstablishPostCommand, type PostChange, PostsQuery } from '@chancery/posts';
+import { RequirePermission } from '../auth/access.decorators.js';
+import { EstablishPostRequest, ListPostsQuery, ReasonRequest, RenamePostRequest } from './posts.request.dto.js';
+
+@ApiTags('posts')
+@ApiBearerAuth()
+@Controller()
+export class PostsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly posts: PostsQuery,
+  ) {}
+
+  @Get('posts')
+  @RequirePermission('posts.read')
+  @ApiOperation({ summary: 'The network of posts, filtered by bureau, kind, country and status' })
+  list(@Query() query: ListPostsQuery) {
+    const { limit, offset, ...filter } = query;
+    return this.posts.list(filter, limit, offset);
+  }
+
+  @Get('posts/:code')
+  @RequirePermission('posts.read')
+  async get(@Param('code') code: string) {
+    const post = await this.posts.get(code);
+    if (!post) throw new ChanceryError(ErrorCode.NotFound, `No post ${code}`);
+    return post;
+  }
+
+  @Post('posts')
+  @RequirePermission('posts.manage')
+  @ApiOperation({ summary: 'Establish a post (admin)' })
+  establish(@Body() body: EstablishPostRequest, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new EstablishPostCommand(ctx, body));
+  }
+
+  @Patch('posts/:code')
+  @RequirePermission('posts.manage')
+  rename(@Param('code') code: string, @Body() body: RenamePostRequest, @Ctx() ctx: CommandContext) {
+    return this.change(ctx, code, { kind: 'rename', name: body.name });
+  }
+
+  @Post('posts/:code/suspend')
+  @HttpCode(200)
+  @RequirePermission('posts.manage')
+  suspend(@Param('code') code: string, @Body() body: ReasonRequest, @Ctx() ctx: CommandContext) {
+    return this.change(ctx, code, { kind: 'suspend', reason: body.reason });
+  }
+
+  @Post('posts/:code/reopen')
+  @HttpCode(200)
+  @RequirePermission('posts.manage')
+  reopen(@Param('code') code: string, @Ctx() ctx: CommandContext) {
+    return this.change(ctx, code, { kind: 'reopen' });
+  }
+
+  @Post('posts/:code/close')
+  @HttpCode(200)
+  @RequirePermission('posts.manage')
+  close(@Param('code') code: string, @Body() body: ReasonRequest, @Ctx() ctx: CommandContext) {
+    return this.change(ctx, code, { kind: 'close', reason: body.reason });
+  }
+
+  @Get('collectives')
+  @RequirePermission('posts.read')
+  @ApiOperation({ summary: 'ALDAC, ALLDP and the regional collectives, with the open posts each holds' })
+  async collectives() {
+    const items = await this.posts.collectives();
+    return { items, total: items.length };
+  }
+
+  @Get('collectives/:code')
+  @RequirePermission('posts.read')
+  async collective(@Param('code') code: string) {
+    const collective = await this.posts.collective(code);
+    if (!collective) throw new ChanceryError(ErrorCode.NotFound, `No collective ${code}`);
+    return collective;
+  }
+
+  private change(ctx: CommandContext, code: string, change: PostChange) {
+    return this.commands.execute(new ChangePostCommand(ctx, code, change));
+  }
+}

@@ -1,0 +1,62 @@
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { type Bureau, BUREAUS, POST_CODE_PATTERN, POST_KINDS, POST_STATUSES, type PostKind, type PostStatus } from '@chancery/posts';
+import { PagingQuery } from '../common/paging.request.dto.js';
+
+export class ListPostsQuery extends PagingQuery {
+  @IsOptional()
+  @IsIn(BUREAUS)
+  bureau?: Bureau;
+
+  @IsOptional()
+  @IsIn(POST_KINDS)
+  kind?: PostKind;
+
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166 alpha-2 code' })
+  country?: string;
+
+  @IsOptional()
+  @IsIn(POST_STATUSES)
+  status?: PostStatus;
+}
+
+export class EstablishPostRequest {
+  @Matches(POST_CODE_PATTERN, { message: 'code must be 3 to 24 capital letters, as in MRNs' })
+  code: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
+  name: string;
+
+  @IsIn(POST_KINDS)
+  kind: PostKind;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
+  city: string;
+
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166 alpha-2 code' })
+  country: string;
+
+  @Matches(/^[A-Z]{2}$/, { message: 'countryTag must be a two-letter TAGS country code' })
+  countryTag: string;
+
+  @IsIn(BUREAUS)
+  bureau: Bureau;
+}
+
+export class RenamePostRequest {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
+  name: string;
+}
+
+export class ReasonRequest {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+}

@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { hash, verify } from '@node-rs/argon2';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AuditLog } from '@chancery/audit';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { APP_CONFIG, type AppConfig } from '@chancery/config';
+import type { Principal } from '../domain/access.js';
+import { principalOf, UsersQuery, type UserView } from '../users/users.query.js';
+
+export interface LoginResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: string;
+  user: Omit<UserView, 'version'>;
+}
+
+interface TokenClaims {
+  sub: string;
+  username: string;
+}
+
+/** Logins and tokens. Failed logins are limited per client address and username. */
+@Injectable()
+export class AuthService {
+  private readonly failures: RateLimiterMemory;
+  /** Verified against when the username is unknown, so that both cases take the same time. */
+  private readonly decoy = hash('no such user: a decoy to keep timing even');
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly users: UsersQuery,
+    private readonly audit: AuditLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.failures = new RateLimiterMemory({ points: config.auth.loginMaxFailures, duration: config.auth.loginWindowSeconds });
+  }
+
+  async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
+    const key = `${client}|${username.toLowerCase()}`;
+    const record = await this.failures.get(key);
+    if (record && record.consumedPoints >= this.config.auth.loginMaxFailures) {
+      const retryAfter = Math.ceil(record.msBeforeNext / 1000);
+      throw new ChanceryError(ErrorCode.RateLimited, `Too many failed logins; try again in ${retryAfter} s`, { retryAfter });
+    }
+    const found = await this.users.withCredentials(username);
+    const valid = found ? await verify(found.passwordHash, password) : (await verify(await this.decoy, password), false);
+    if (!found || !valid) {
+      await this.failures.penalty(key, 1);
+      await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { username, client } });
+      throw new ChanceryError(ErrorCode.Unauthenticated, 'Wrong username or password');
+    }
+    await this.failures.delete(key);
+    await this.audit.append({ actorId: found.user.id, actorRole: found.user.roles.join('+'), action: 'Login', requestId, details: { client } });
+    const claims: TokenClaims = { sub: found.user.id, username: found.user.username };
+    const { version: _version, ...user } = found.user;
+    return { accessToken: await this.jwt.signAsync(claims), tokenType: 'Bearer', expiresIn: this.config.auth.jwtTtl, user };
+  }
+
+  /** The principal behind a bearer token, as the user stands now; 401 for anything else. */
+  async authenticate(token: string): Promise<Principal & { displayName: string }> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      throw new ChanceryError(ErrorCode.Unauthenticated, expired ? 'The access token has expired; log in again' : 'The access token is not valid');
+    }
+    const user = typeof claims.sub === 'string' ? await this.users.byId(claims.sub).catch(() => undefined) : undefined;
+    if (!user) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token names no current user');
+    return { ...principalOf(user), displayName: user.displayName };
+  }
+}

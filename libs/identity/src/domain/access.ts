@@ -1,0 +1,31 @@
+/** Roles, clearances and classifications: the vocabulary of who may see and do what. */
+
+export const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'] as const;
+export type Clearance = (typeof CLEARANCES)[number];
+
+export const CLASSIFICATIONS = ['UNCLASSIFIED', 'SBU', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** SBU is sensitive but unclassified: any cleared reader may see it. */
+const LEVEL: Record<Classification, number> = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 };
+
+export function clearanceCovers(clearance: Clearance, classification: Classification): boolean {
+  return LEVEL[clearance] >= LEVEL[classification];
+}
+
+/** The person acting, as the policy needs to know them. */
+export interface Principal {
+  id: string;
+  username: string;
+  roles: readonly Role[];
+  office: string | null;
+  postCode: string | null;
+  clearance: Clearance;
+}
+
+export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,31}$/;
+/** Office symbols: EAP, EAP/CM, S/CCI. */
+export const OFFICE_PATTERN = /^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/;

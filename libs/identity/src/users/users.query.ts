@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { sql } from '@chancery/database';
+import type { Clearance, Principal, Role } from '../domain/access.js';
+
+export interface UserView {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  office: string | null;
+  postCode: string | null;
+  clearance: Clearance;
+  version: number;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  office: string | null;
+  post_code: string | null;
+  clearance: Clearance;
+  version: number;
+}
+
+const toView = (row: UserRow): UserView => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  roles: row.roles,
+  office: row.office,
+  postCode: row.post_code,
+  clearance: row.clearance,
+  version: row.version,
+});
+
+export function principalOf(user: UserView): Principal {
+  return { id: user.id, username: user.username, roles: user.roles, office: user.office, postCode: user.postCode, clearance: user.clearance };
+}
+
+@Injectable()
+export class UsersQuery {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async byId(id: string): Promise<UserView | undefined> {
+    const [row] = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = $1::uuid', [id]);
+    return row && toView(row);
+  }
+
+  /** The user and their password hash, for login. */
+  async withCredentials(username: string): Promise<{ user: UserView; passwordHash: string } | undefined> {
+    const [row] = await sql<UserRow & { password_hash: string }>(
+      this.dataSource,
+      'SELECT u.*, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE u.username = $1',
+      [username],
+    );
+    return row && { user: toView(row), passwordHash: row.password_hash };
+  }
+
+  async list(limit: number, offset: number): Promise<{ items: UserView[]; total: number }> {
+    const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users ORDER BY username LIMIT $1 OFFSET $2', [limit, offset]);
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, 'SELECT count(*)::int AS total FROM users');
+    return { items: rows.map(toView), total };
+  }
+
+  async count(): Promise<number> {
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, 'SELECT count(*)::int AS total FROM users');
+    return total;
+  }
+}

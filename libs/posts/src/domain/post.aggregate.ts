@@ -1,0 +1,124 @@
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
+
+export const POST_KINDS = ['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION'] as const;
+export type PostKind = (typeof POST_KINDS)[number];
+export const BUREAUS = ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'] as const;
+export type Bureau = (typeof BUREAUS)[number];
+export const POST_STATUSES = ['OPEN', 'SUSPENDED', 'CLOSED'] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+
+export const POST_CODE_PATTERN = /^[A-Z]{3,24}$/;
+const COUNTRY_PATTERN = /^[A-Z]{2}$/;
+
+export interface PostFacts {
+  code: string;
+  name: string;
+  kind: PostKind;
+  city: string;
+  country: string;
+  countryTag: string;
+  bureau: Bureau;
+}
+
+export type PostEvent =
+  | DomainEvent<'PostEstablished', PostFacts>
+  | DomainEvent<'PostRenamed', { name: string }>
+  | DomainEvent<'PostSuspended', { reason: string }>
+  | DomainEvent<'PostReopened', Record<string, never>>
+  | DomainEvent<'PostClosed', { reason: string }>;
+
+type Of<T extends PostEvent['type']> = Extract<PostEvent, { type: T }>;
+
+function rule(condition: boolean, field: string, message: string): void {
+  if (!condition) throw new ChanceryError(ErrorCode.RuleViolated, message, { errors: [{ field, message }] });
+}
+
+/** An embassy, consulate or mission, as it is established, renamed, suspended, reopened, closed. */
+export class Post extends EventSourcedAggregate<PostEvent> {
+  facts: PostFacts;
+  status: PostStatus = 'OPEN';
+
+  static establish(facts: PostFacts): Post {
+    rule(POST_CODE_PATTERN.test(facts.code), 'code', 'code must be 3 to 24 capital letters, as in MRNs (BEIJING, USUNNEWYORK)');
+    rule(facts.name.trim().length > 0, 'name', 'name must not be empty');
+    rule(facts.city.trim().length > 0, 'city', 'city must not be empty');
+    rule(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
+    rule(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
+    rule(COUNTRY_PATTERN.test(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
+    rule(COUNTRY_PATTERN.test(facts.countryTag), 'countryTag', 'countryTag must be a two-letter TAGS country code');
+    const post = new Post(facts.code);
+    post.apply({ type: 'PostEstablished', data: { ...facts, name: facts.name.trim(), city: facts.city.trim() } });
+    return post;
+  }
+
+  rename(name: string): void {
+    this.mustNotBeClosed('renamed');
+    rule(name.trim().length > 0, 'name', 'name must not be empty');
+    if (name.trim() !== this.facts.name) this.apply({ type: 'PostRenamed', data: { name: name.trim() } });
+  }
+
+  suspend(reason: string): void {
+    this.mustBe('OPEN', 'suspended');
+    this.apply({ type: 'PostSuspended', data: { reason } });
+  }
+
+  reopen(): void {
+    this.mustBe('SUSPENDED', 'reopened');
+    this.apply({ type: 'PostReopened', data: {} });
+  }
+
+  close(reason: string): void {
+    this.mustNotBeClosed('closed');
+    this.apply({ type: 'PostClosed', data: { reason } });
+  }
+
+  onPostEstablished(event: Of<'PostEstablished'>): void {
+    this.facts = event.data;
+    this.status = 'OPEN';
+  }
+
+  onPostRenamed(event: Of<'PostRenamed'>): void {
+    this.facts = { ...this.facts, name: event.data.name };
+  }
+
+  onPostSuspended(): void {
+    this.status = 'SUSPENDED';
+  }
+
+  onPostReopened(): void {
+    this.status = 'OPEN';
+  }
+
+  onPostClosed(): void {
+    this.status = 'CLOSED';
+  }
+
+  private mustBe(status: PostStatus, verb: string): void {
+    if (this.status !== status) {
+      throw new ChanceryError(ErrorCode.InvalidTransition, `${this.id} is ${this.status}; only an ${status} post can be ${verb}`, { status: this.status });
+    }
+  }
+
+  private mustNotBeClosed(verb: string): void {
+    if (this.status === 'CLOSED') throw new ChanceryError(ErrorCode.InvalidTransition, `${this.id} is CLOSED and cannot be ${verb}`, { status: this.status });
+  }
+}
+
+export const postDefinition: AggregateDefinition<Post> = {
+  streamType: 'post',
+  blank: (code) => new Post(code),
+};
+
+/** How the post is written in a telegram's header. */
+export function addressDesignator(kind: PostKind, code: string): string {
+  switch (kind) {
+    case 'EMBASSY':
+      return `AMEMBASSY ${code}`;
+    case 'CONSULATE_GENERAL':
+    case 'CONSULATE':
+      return `AMCONSUL ${code}`;
+    case 'MISSION':
+      return `USMISSION ${code}`;
+  }
+}

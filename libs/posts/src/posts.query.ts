@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { sql } from '@chancery/database';
+import { PostDirectory } from '@chancery/identity';
+import { addressDesignator, type Bureau, BUREAUS, type PostKind, type PostStatus } from './domain/post.aggregate.js';
+
+export interface PostView {
+  code: string;
+  name: string;
+  kind: PostKind;
+  city: string;
+  country: string;
+  countryTag: string;
+  bureau: Bureau;
+  status: PostStatus;
+  addressDesignator: string;
+  version: number;
+}
+
+export interface PostFilter {
+  bureau?: string;
+  kind?: string;
+  country?: string;
+  status?: string;
+}
+
+export interface CollectiveView {
+  code: string;
+  name: string;
+  description: string;
+  members: string[];
+}
+
+interface PostRow {
+  code: string;
+  name: string;
+  kind: PostKind;
+  city: string;
+  country: string;
+  country_tag: string;
+  bureau: Bureau;
+  status: PostStatus;
+  version: number;
+}
+
+const toView = (row: PostRow): PostView => ({
+  code: row.code,
+  name: row.name,
+  kind: row.kind,
+  city: row.city,
+  country: row.country,
+  countryTag: row.country_tag,
+  bureau: row.bureau,
+  status: row.status,
+  addressDesignator: addressDesignator(row.kind, row.code),
+  version: row.version,
+});
+
+const BUREAU_NAMES: Record<Bureau, string> = {
+  AF: 'African Affairs',
+  EAP: 'East Asian and Pacific Affairs',
+  EUR: 'European and Eurasian Affairs',
+  NEA: 'Near Eastern Affairs',
+  SCA: 'South and Central Asian Affairs',
+  WHA: 'Western Hemisphere Affairs',
+  IO: 'International Organization Affairs',
+};
+
+/** Collective addressees and which posts each holds; only OPEN posts are members. */
+export const COLLECTIVES: readonly { code: string; name: string; description: string; where: (post: PostView) => boolean }[] = [
+  { code: 'ALDAC', name: 'All diplomatic and consular posts', description: 'Every open post', where: () => true },
+  {
+    code: 'ALLDP',
+    name: 'All diplomatic posts',
+    description: 'Every open embassy and mission',
+    where: (post) => post.kind === 'EMBASSY' || post.kind === 'MISSION',
+  },
+  ...BUREAUS.map((bureau) => ({
+    code: `${bureau}_POSTS`,
+    name: `All ${BUREAU_NAMES[bureau]} posts`,
+    description: `Every open post of the Bureau of ${BUREAU_NAMES[bureau]}`,
+    where: (post: PostView) => post.bureau === bureau,
+  })),
+];
+
+@Injectable()
+export class PostsQuery extends PostDirectory {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async list(filter: PostFilter, limit: number, offset: number): Promise<{ items: PostView[]; total: number }> {
+    const where = `($1::text IS NULL OR bureau = $1) AND ($2::text IS NULL OR kind = $2)
+      AND ($3::text IS NULL OR country = $3) AND ($4::text IS NULL OR status = $4)`;
+    const params = [filter.bureau ?? null, filter.kind ?? null, filter.country ?? null, filter.status ?? null];
+    const rows = await sql<PostRow>(this.dataSource, `SELECT * FROM posts WHERE ${where} ORDER BY code LIMIT $5 OFFSET $6`, [...params, limit, offset]);
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM posts WHERE ${where}`, params);
+    return { items: rows.map(toView), total };
+  }
+
+  async get(code: string): Promise<PostView | undefined> {
+    const [row] = await sql<PostRow>(this.dataSource, 'SELECT * FROM posts WHERE code = $1', [code]);
+    return row && toView(row);
+  }
+
+  async isOpen(code: string): Promise<boolean> {
+    return (await this.get(code))?.status === 'OPEN';
+  }
+
+  async codes(): Promise<Set<string>> {
+    const rows = await sql<{ code: string }>(this.dataSource, 'SELECT code FROM posts');
+    return new Set(rows.map((row) => row.code));
+  }
+
+  /** The collectives with the posts they hold now. */
+  async collectives(): Promise<CollectiveView[]> {
+    const open = (await sql<PostRow>(this.dataSource, `SELECT * FROM posts WHERE status = 'OPEN' ORDER BY code`)).map(toView);
+    return COLLECTIVES.map(({ where, ...collective }) => ({ ...collective, members: open.filter(where).map((post) => post.code) }));
+  }
+
+  async collective(code: string): Promise<CollectiveView | undefined> {
+    return (await this.collectives()).find((collective) => collective.code === code);
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ChanceryError, ErrorCode, systemContext } from '@chancery/common';
+import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
+import { ChangePostCommand } from '../commands/change-post/change-post.command.js';
+import { ChangePostHandler } from '../commands/change-post/change-post.handler.js';
+import { EstablishPostCommand } from '../commands/establish-post/establish-post.command.js';
+import { EstablishPostHandler } from '../commands/establish-post/establish-post.handler.js';
+import { PostsQuery } from '../posts.query.js';
+import { POST_STATUS_CHANGES, US_POSTS } from './us-posts.seed.js';
+
+const NAME_PREFIX = { EMBASSY: 'Embassy', CONSULATE_GENERAL: 'Consulate General', CONSULATE: 'Consulate' } as const;
+
+/**
+ * Establishes, through the same commands an admin would use, every post of the network that is not
+ * there yet, so that each has a real history. Safe to run on every start and from several processes.
+ */
+@Injectable()
+export class PostSeeder implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PostSeeder.name);
+
+  // The handlers are called directly: the CommandBus learns of them only once bootstrap is over.
+  constructor(
+    private readonly establish: EstablishPostHandler,
+    private readonly change: ChangePostHandler,
+    private readonly posts: PostsQuery,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROCESS_OPTIONS) private readonly process: ProcessOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.process.seedData && this.config.seedPosts) await this.seed();
+  }
+
+  async seed(): Promise<number> {
+    const existing = await this.posts.codes();
+    const missing = US_POSTS.filter(([code]) => !existing.has(code));
+    if (missing.length === 0) return 0;
+    this.logger.log(`Establishing ${missing.length} posts of the U.S. network`);
+    const context = systemContext('seed-posts');
+    for (const [code, city, kind, country, countryTag, bureau] of missing) {
+      const name = kind === 'MISSION' ? city : `${NAME_PREFIX[kind]} ${city}`;
+      try {
+        await this.establish.execute(new EstablishPostCommand(context, { code, name, kind, city, country, countryTag, bureau }));
+      } catch (error) {
+        if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists) continue; // another process was first
+        throw error;
+      }
+      const change = POST_STATUS_CHANGES[code];
+      if (change) {
+        const kindOfChange = change.status === 'SUSPENDED' ? 'suspend' : 'close';
+        await this.change.execute(new ChangePostCommand(context, code, { kind: kindOfChange, reason: change.reason }));
+      }
+    }
+    return missing.length;
+  }
+}
