@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { EmbeddedDatabaseBusyError, EmbeddedPostgres } from '@chancery/database';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
-import { createTestApp } from './support/test-app.js';
+import { createTestApp, loginAsAdmin } from './support/test-app.js';
 
 describe('embedded mode (no DATABASE_URL)', () => {
   let dataDir: string;
@@ -16,20 +16,22 @@ describe('embedded mode (no DATABASE_URL)', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it('runs on PGlite with a pool of one, migrates at start, and keeps data across a restart', async () => {
-    const env = { CHANCERY_DATA_DIR: dataDir };
+    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '' }; // embedded mode keeps its own signing key
     const first = await createTestApp(undefined, { env, imports: [NotesFixtureModule] });
     const pool = (first.app.get(DataSource).driver as unknown as { master: { options: { max: number } } }).master;
     expect(pool.options.max).toBe(1);
     await request(first.app.getHttpServer()).get('/health').expect(200);
-    const created = await request(first.app.getHttpServer()).post('/notes').send({ title: 'Kept' }).expect(201);
+    const token = await loginAsAdmin(first.app);
+    const created = await request(first.app.getHttpServer()).post('/notes').set('Authorization', `Bearer ${token}`).send({ title: 'Kept' }).expect(201);
     await first.app.close();
 
     const second = await createTestApp(undefined, { env, imports: [NotesFixtureModule] });
     try {
-      const read = await request(second.app.getHttpServer()).get(`/notes/${created.body.id}`).expect(200);
+      // The token is still good: the signing key generated in the data folder survived the restart.
+      const read = await request(second.app.getHttpServer()).get(`/notes/${created.body.id}`).set('Authorization', `Bearer ${token}`).expect(200);
       expect(read.body).toMatchObject({ title: 'Kept', version: 1 });
-      const [{ n }] = await second.app.get(DataSource).query('SELECT count(*)::int AS n FROM audit_log');
-      expect(n).toBe(1);
+      const actions = await second.app.get(DataSource).query('SELECT action FROM audit_log ORDER BY seq');
+      expect(actions.map((a: { action: string }) => a.action)).toEqual(['RegisterUser', 'Login', 'CreateNote']);
     } finally {
       await second.app.close();
     }

@@ -2,20 +2,32 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
-import { createTestApp } from './support/test-app.js';
+import { createTestApp, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 describe('HTTP conventions', () => {
   let database: TestDatabase;
   let app: INestApplication;
   let dataSource: DataSource;
-  const http = () => request(app.getHttpServer());
+  let token: string;
+  let adminId: string;
+  const http = () => {
+    const agent = request(app.getHttpServer());
+    const auth = { Authorization: `Bearer ${token}` };
+    return {
+      get: (url: string) => agent.get(url).set(auth),
+      post: (url: string) => agent.post(url).set(auth),
+      patch: (url: string) => agent.patch(url).set(auth),
+    };
+  };
   const count = async (sql: string, params: unknown[] = []) => (await dataSource.query(sql, params))[0].n as number;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     ({ app } = await createTestApp(database, { env: { BODY_LIMIT: '4kb' }, imports: [NotesFixtureModule] }));
     dataSource = app.get(DataSource);
+    token = await loginAsAdmin(app);
+    adminId = (await request(app.getHttpServer()).get('/auth/me').set('Authorization', `Bearer ${token}`)).body.id;
   });
   afterAll(async () => {
     await app.close();
@@ -44,7 +56,8 @@ describe('HTTP conventions', () => {
     expect(created.headers.etag).toBe('"1"');
     const [entry] = await dataSource.query('SELECT * FROM audit_log WHERE request_id = $1', ['req-create-1']);
     expect(entry).toMatchObject({
-      actor_id: 'anonymous',
+      actor_id: adminId,
+      actor_role: 'admin',
       action: 'CreateNote',
       stream_id: `note-${created.body.id}`,
       from_version: 0,

@@ -1,9 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { configureApp } from '../../apps/api/src/configure-app.js';
 import { type AppConfig, loadConfig } from '@chancery/config';
 import type { TestDatabase } from './test-database.js';
+
+export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
+export const TEST_JWT_SECRET = 'a-test-only-signing-key-that-is-long-enough';
 
 export interface TestAppOptions {
   env?: Record<string, string>;
@@ -11,9 +15,19 @@ export interface TestAppOptions {
   runProjections?: boolean;
 }
 
-/** The real app, configured by the same configureApp as main.ts; embedded when no database is given. */
+/**
+ * The real app, configured by the same configureApp as main.ts; embedded when no database is given.
+ * Posts are not seeded unless `SEED_POSTS: 'true'` is passed (it takes a few seconds).
+ */
 export async function createTestApp(database: TestDatabase | undefined, options: TestAppOptions = {}): Promise<{ app: INestApplication; config: AppConfig }> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, ...(database ? { DATABASE_URL: database.target.url } : {}) });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    SEED_POSTS: 'false',
+    ...options.env,
+    ...(database ? { DATABASE_URL: database.target.url } : {}),
+  });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot({ config, runProjections: options.runProjections ?? false }), ...((options.imports ?? []) as never[])],
   }).compile();
@@ -21,4 +35,31 @@ export async function createTestApp(database: TestDatabase | undefined, options:
   configureApp(app, config);
   await app.init();
   return { app, config };
+}
+
+/** Logs in and answers the bearer token. */
+export async function login(app: INestApplication, username: string, password: string): Promise<string> {
+  const response = await request(app.getHttpServer()).post('/auth/login').send({ username, password }).expect(200);
+  return response.body.accessToken as string;
+}
+
+export const loginAsAdmin = (app: INestApplication) => login(app, 'admin', TEST_ADMIN_PASSWORD);
+
+export interface TestUser {
+  username: string;
+  roles: string[];
+  clearance?: string;
+  office?: string;
+  postCode?: string;
+}
+
+/** Creates a user through the API (as admin) and answers their token. */
+export async function createUser(app: INestApplication, adminToken: string, user: TestUser): Promise<{ id: string; token: string }> {
+  const password = `${user.username}-password-123`;
+  const created = await request(app.getHttpServer())
+    .post('/users')
+    .set('Authorization', `Bearer ${adminToken}`)
+    .send({ displayName: user.username, clearance: 'UNCLASSIFIED', ...user, password })
+    .expect(201);
+  return { id: created.body.id, token: await login(app, user.username, password) };
 }

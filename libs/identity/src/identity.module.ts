@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { DatabaseRuntime } from '@chancery/database';
@@ -11,6 +11,8 @@ import { RegisterUserHandler } from './users/register-user/register-user.handler
 import { UsersProjection } from './users/users.projection.js';
 import { UsersQuery } from './users/users.query.js';
 
+/** Global: every route and query asks the PolicyService, every request the AuthService. */
+@Global()
 @Module({
   imports: [
     JwtModule.registerAsync({

@@ -1,0 +1,52 @@
+import { given } from '../../../../test/support/aggregate-spec.js';
+import { addressDesignator, Post, postDefinition, type PostFacts } from './post.aggregate.js';
+
+const tokyo: PostFacts = { code: 'TOKYO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' };
+const established = { type: 'PostEstablished' as const, data: tokyo };
+const suspended = { type: 'PostSuspended' as const, data: { reason: 'typhoon' } };
+const closed = { type: 'PostClosed' as const, data: { reason: 'relocated' } };
+
+describe('Post', () => {
+  it('is established with its facts', () => {
+    const post = Post.establish(tokyo);
+    expect(post.getUncommittedEvents()).toEqual([established]);
+    expect(post.status).toBe('OPEN');
+  });
+
+  it.each([
+    [{ code: 'tokyo' }, 'code'],
+    [{ country: 'JPN' }, 'country'],
+    [{ bureau: 'MARS' }, 'bureau'],
+    [{ kind: 'OUTPOST' }, 'kind'],
+    [{ name: '  ' }, 'name'],
+  ])('refuses to be established with %j', (override, field) => {
+    expect(() => Post.establish({ ...tokyo, ...(override as Partial<PostFacts>) })).toThrow(expect.objectContaining({ code: 'RULE_VIOLATED', details: { errors: [expect.objectContaining({ field })] } }));
+  });
+
+  it('is suspended when open, and reopened when suspended', () => {
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.suspend('typhoon')).then([suspended]);
+    given(postDefinition, 'TOKYO', [established, suspended]).when((p) => p.reopen()).then([{ type: 'PostReopened', data: {} }]);
+  });
+
+  it('refuses transitions that its status does not allow', () => {
+    given(postDefinition, 'TOKYO', [established, suspended]).when((p) => p.suspend('again')).thenFails('INVALID_TRANSITION', /SUSPENDED/);
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.reopen()).thenFails('INVALID_TRANSITION');
+    given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.reopen()).thenFails('INVALID_TRANSITION');
+    given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.rename('Embassy Edo')).thenFails('INVALID_TRANSITION', /CLOSED/);
+    given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.close('twice')).thenFails('INVALID_TRANSITION');
+  });
+
+  it('closes from open or suspended, and renames only to a new name', () => {
+    given(postDefinition, 'TOKYO', [established, suspended]).when((p) => p.close('relocated')).then([closed]);
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.rename('Embassy Tokyo')).then([]);
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.rename('Embassy of the United States, Tokyo')).then([
+      { type: 'PostRenamed', data: { name: 'Embassy of the United States, Tokyo' } },
+    ]);
+  });
+
+  it('is addressed in telegrams by its designator', () => {
+    expect(addressDesignator('EMBASSY', 'BEIJING')).toBe('AMEMBASSY BEIJING');
+    expect(addressDesignator('CONSULATE_GENERAL', 'SHANGHAI')).toBe('AMCONSUL SHANGHAI');
+    expect(addressDesignator('MISSION', 'USUNNEWYORK')).toBe('USMISSION USUNNEWYORK');
+  });
+});

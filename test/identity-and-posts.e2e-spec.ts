@@ -1,0 +1,232 @@
+import type { INestApplication } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AccessFixtureModule } from './fixtures/access.fixture.js';
+import { createTestApp, createUser, login, loginAsAdmin, TEST_JWT_SECRET } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+type Role = 'drafter' | 'clearer' | 'approver' | 'post_officer' | 'leadership' | 'auditor' | 'admin';
+const ROLES: Role[] = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
+const EVERYONE = ROLES;
+
+describe('identity, access control and posts', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const tokens = {} as Record<Role, string>;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, imports: [AccessFixtureModule] }));
+    dataSource = app.get(DataSource);
+    tokens.admin = await loginAsAdmin(app);
+    for (const role of ROLES.filter((r) => r !== 'admin')) {
+      const user = await createUser(app, tokens.admin, {
+        username: `matrix.${role.replace('_', '')}`,
+        roles: [role],
+        office: role === 'post_officer' ? undefined : 'EAP/CM',
+        postCode: role === 'post_officer' ? 'BEIJING' : undefined,
+      });
+      tokens[role] = user.token;
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  describe('the seeded network', () => {
+    it('lists at least 250 posts with their codes, countries, TAGS and bureaus', async () => {
+      const all = await http().get('/posts?limit=500').set('Authorization', `Bearer ${tokens.drafter}`).expect(200);
+      expect(all.body.total).toBeGreaterThanOrEqual(250);
+      expect(all.body.items).toHaveLength(all.body.total);
+      const beijing = all.body.items.find((p: { code: string }) => p.code === 'BEIJING');
+      expect(beijing).toMatchObject({ name: 'Embassy Beijing', kind: 'EMBASSY', country: 'CN', countryTag: 'CH', bureau: 'EAP', status: 'OPEN', addressDesignator: 'AMEMBASSY BEIJING' });
+      const kinds = new Set(all.body.items.map((p: { kind: string }) => p.kind));
+      expect(kinds).toEqual(new Set(['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION']));
+      const usun = await http().get('/posts/USUNNEWYORK').set('Authorization', `Bearer ${tokens.drafter}`).expect(200);
+      expect(usun.body).toMatchObject({ kind: 'MISSION', bureau: 'IO', addressDesignator: 'USMISSION USUNNEWYORK' });
+      await http().get('/posts/ATLANTIS').set('Authorization', `Bearer ${tokens.drafter}`).expect(404);
+    });
+
+    it('filters by bureau, kind, country and status', async () => {
+      const auth = { Authorization: `Bearer ${tokens.leadership}` };
+      const china = await http().get('/posts?country=CN').set(auth).expect(200);
+      expect(china.body.items.map((p: { code: string }) => p.code).sort()).toEqual(['BEIJING', 'CHENGDU', 'GUANGZHOU', 'SHANGHAI', 'SHENYANG', 'WUHAN']);
+      const suspended = await http().get('/posts?status=SUSPENDED&limit=500').set(auth).expect(200);
+      expect(suspended.body.items.map((p: { code: string }) => p.code)).toEqual(expect.arrayContaining(['KABUL', 'KHARTOUM', 'SANAA']));
+      const io = await http().get('/posts?bureau=IO&kind=MISSION').set(auth).expect(200);
+      expect(io.body.items.every((p: { bureau: string; kind: string }) => p.bureau === 'IO' && p.kind === 'MISSION')).toBe(true);
+      const bad = await http().get('/posts?bureau=MARS').set(auth).expect(400);
+      expect(bad.body.errors[0].field).toBe('bureau');
+    });
+
+    it('keeps suspended and closed posts out of ALDAC and the regional collectives', async () => {
+      const auth = { Authorization: `Bearer ${tokens.post_officer}` };
+      const aldac = await http().get('/collectives/ALDAC').set(auth).expect(200);
+      const open = await http().get('/posts?status=OPEN&limit=500').set(auth).expect(200);
+      expect(aldac.body.members).toHaveLength(open.body.total);
+      expect(aldac.body.members).not.toContain('KHARTOUM');
+      expect(aldac.body.members).not.toContain('CHENGDU');
+      const eap = await http().get('/collectives/EAP_POSTS').set(auth).expect(200);
+      expect(eap.body.members).toContain('BEIJING');
+      expect(eap.body.members).not.toContain('LONDON');
+      const list = await http().get('/collectives').set(auth).expect(200);
+      expect(list.body.items.map((c: { code: string }) => c.code)).toEqual(expect.arrayContaining(['ALDAC', 'ALLDP', 'AF_POSTS', 'WHA_POSTS', 'IO_POSTS']));
+      await http().get('/collectives/NOPE').set(auth).expect(404);
+    });
+
+    it('records a post’s lifecycle as events, and a suspended post drops out of ALDAC', async () => {
+      const admin = { Authorization: `Bearer ${tokens.admin}` };
+      await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: 'Typhoon' }).expect(200);
+      expect((await http().get('/collectives/ALDAC').set(admin)).body.members).not.toContain('TOKYO');
+      const again = await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: 'Twice' }).expect(409);
+      expect(again.body.code).toBe('INVALID_TRANSITION');
+      const reopened = await http().post('/posts/TOKYO/reopen').set(admin).expect(200);
+      expect(reopened.body).toMatchObject({ status: 'OPEN', version: 3 });
+      expect((await http().get('/collectives/ALDAC').set(admin)).body.members).toContain('TOKYO');
+      const events = await dataSource.query(`SELECT type FROM events WHERE stream_id = 'post-TOKYO' ORDER BY stream_version`);
+      expect(events.map((e: { type: string }) => e.type)).toEqual(['PostEstablished', 'PostSuspended', 'PostReopened']);
+      const duplicate = await http().post('/posts').set(admin).send({ code: 'TOKYO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' }).expect(409);
+      expect(duplicate.body.code).toBe('ALREADY_EXISTS');
+    });
+  });
+
+  describe('route-by-role matrix', () => {
+    const establish = { code: 'MATRIXPOST', name: 'Embassy Matrix', kind: 'EMBASSY', city: 'Matrix', country: 'ZZ', countryTag: 'ZZ', bureau: 'EUR' };
+    // In order: for the admin each row must succeed, so the post goes through a valid lifecycle.
+    const routes: { method: 'get' | 'post' | 'patch'; path: string; body?: () => object; allowed: readonly Role[]; success: number }[] = [
+      { method: 'get', path: '/auth/me', allowed: EVERYONE, success: 200 },
+      { method: 'get', path: '/users', allowed: ['admin'], success: 200 },
+      { method: 'post', path: '/users', body: () => ({ username: `u${Date.now()}${Math.floor(Math.random() * 1e6)}`, password: 'a-long-enough-password', displayName: 'New', roles: ['drafter'], clearance: 'UNCLASSIFIED' }), allowed: ['admin'], success: 201 },
+      { method: 'get', path: '/posts', allowed: EVERYONE, success: 200 },
+      { method: 'get', path: '/posts/BEIJING', allowed: EVERYONE, success: 200 },
+      { method: 'post', path: '/posts', body: () => establish, allowed: ['admin'], success: 201 },
+      { method: 'patch', path: '/posts/MATRIXPOST', body: () => ({ name: 'Embassy Matrix City' }), allowed: ['admin'], success: 200 },
+      { method: 'post', path: '/posts/MATRIXPOST/suspend', body: () => ({ reason: 'drill' }), allowed: ['admin'], success: 200 },
+      { method: 'post', path: '/posts/MATRIXPOST/reopen', allowed: ['admin'], success: 200 },
+      { method: 'post', path: '/posts/MATRIXPOST/close', body: () => ({ reason: 'drill over' }), allowed: ['admin'], success: 200 },
+      { method: 'get', path: '/collectives', allowed: EVERYONE, success: 200 },
+      { method: 'get', path: '/collectives/ALDAC', allowed: EVERYONE, success: 200 },
+    ];
+
+    it.each(routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s answers each role as it should', async (_name, route) => {
+      const anonymous = await http()[route.method](route.path).send(route.body?.() ?? {});
+      expect(anonymous.status).toBe(401);
+      for (const role of ROLES) {
+        const response = await http()[route.method](route.path).set('Authorization', `Bearer ${tokens[role]}`).send(route.body?.() ?? {});
+        const expected = route.allowed.includes(role) ? route.success : 403;
+        expect({ role, status: response.status }).toEqual({ role, status: expected });
+        if (expected === 403) expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      }
+    });
+
+    it('writes every denial to the audit log', async () => {
+      const denials = await dataSource.query(`SELECT actor_role, details FROM audit_log WHERE action = 'AccessDenied'`);
+      const expected = routes.reduce((n, r) => n + ROLES.filter((role) => !r.allowed.includes(role)).length, 0);
+      expect(denials.length).toBeGreaterThanOrEqual(expected);
+      expect(denials[0].details).toMatchObject({ attempted: expect.any(String), reason: expect.any(String) });
+    });
+  });
+
+  describe('users', () => {
+    it('creates users with roles, office, post and clearance, and refuses what does not fit', async () => {
+      const admin = { Authorization: `Bearer ${tokens.admin}` };
+      const officer = await http()
+        .post('/users')
+        .set(admin)
+        .send({ username: 'jdoe', password: 'correct-horse-battery', displayName: 'Jane Doe', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET' })
+        .expect(201);
+      expect(officer.body).toMatchObject({ username: 'jdoe', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET', version: 1 });
+      expect(JSON.stringify(officer.body)).not.toMatch(/password|argon/);
+      const [credential] = await dataSource.query('SELECT password_hash FROM user_credentials WHERE user_id = $1', [officer.body.id]);
+      expect(credential.password_hash).toMatch(/^\$argon2id\$/);
+      const events = await dataSource.query(`SELECT data FROM events WHERE stream_id = $1`, [`user-${officer.body.id}`]);
+      expect(JSON.stringify(events)).not.toMatch(/argon|correct-horse/);
+
+      const taken = await http().post('/users').set(admin).send({ username: 'jdoe', password: 'another-long-password', displayName: 'J', roles: ['drafter'], clearance: 'UNCLASSIFIED' }).expect(409);
+      expect(taken.body.code).toBe('ALREADY_EXISTS');
+      const noPost = await http().post('/users').set(admin).send({ username: 'nopost', password: 'another-long-password', displayName: 'N', roles: ['post_officer'], clearance: 'UNCLASSIFIED' }).expect(422);
+      expect(noPost.body.errors[0].field).toBe('postCode');
+      const closedPost = await http().post('/users').set(admin).send({ username: 'chengdu.officer', password: 'another-long-password', displayName: 'C', roles: ['post_officer'], postCode: 'CHENGDU', clearance: 'UNCLASSIFIED' }).expect(422);
+      expect(closedPost.body.detail).toMatch(/CHENGDU is not an open post/);
+      const weak = await http().post('/users').set(admin).send({ username: 'weak', password: 'short', displayName: 'W', roles: ['bogus'], clearance: 'COSMIC' }).expect(400);
+      expect(weak.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['clearance', 'password', 'roles']);
+
+      const me = await http().get('/auth/me').set('Authorization', `Bearer ${await login(app, 'jdoe', 'correct-horse-battery')}`).expect(200);
+      expect(me.body).toEqual({ id: officer.body.id, username: 'jdoe', displayName: 'Jane Doe', roles: ['post_officer'], office: null, postCode: 'SHANGHAI', clearance: 'SECRET' });
+      const list = await http().get('/users?limit=100').set(admin).expect(200);
+      expect(list.body.items.map((u: { username: string }) => u.username)).toContain('jdoe');
+    });
+  });
+
+  describe('tokens and logins', () => {
+    it('refuses tampered, foreign, expired and orphaned tokens with 401', async () => {
+      const [header, payload, signature] = tokens.drafter.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      const forged = Buffer.from(JSON.stringify({ ...claims, sub: (await http().get('/auth/me').set('Authorization', `Bearer ${tokens.admin}`)).body.id })).toString('base64url');
+      const cases = {
+        tampered: `${header}.${forged}.${signature}`,
+        'signed with another key': new JwtService({ secret: 'some-other-key-that-is-long-enough-too' }).sign(claims),
+        expired: new JwtService({ secret: TEST_JWT_SECRET }).sign({ sub: claims.sub, username: claims.username, exp: Math.floor(Date.now() / 1000) - 60 }),
+        'for no user': new JwtService({ secret: TEST_JWT_SECRET }).sign({ sub: '00000000-0000-4000-8000-000000000000', username: 'ghost' }),
+        garbage: 'not-a-token',
+      };
+      for (const [name, token] of Object.entries(cases)) {
+        const response = await http().get('/auth/me').set('Authorization', `Bearer ${token}`);
+        expect({ name, status: response.status }).toEqual({ name, status: 401 });
+        expect(response.body.code).toBe('UNAUTHENTICATED');
+      }
+      const expired = await http().get('/auth/me').set('Authorization', `Bearer ${cases.expired}`);
+      expect(expired.body.detail).toMatch(/expired/);
+    });
+
+    it('answers wrong credentials with 401, and the twenty-first rapid failed login with 429', async () => {
+      await createUser(app, tokens.admin, { username: 'target', roles: ['drafter'] });
+      for (let attempt = 1; attempt <= 20; attempt++) {
+        const response = await http().post('/auth/login').send({ username: 'target', password: `guess-${attempt}` });
+        expect({ attempt, status: response.status }).toEqual({ attempt, status: 401 });
+      }
+      const limited = await http().post('/auth/login').send({ username: 'target', password: 'guess-21' }).expect(429);
+      expect(limited.body.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Even the right password waits now.
+      await http().post('/auth/login').send({ username: 'target', password: 'target-password-123' }).expect(429);
+      const failures = await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'LoginFailed' AND details->>'username' = 'target'`);
+      expect(failures[0].n).toBe(20);
+    });
+  });
+
+  describe('what each user may act on and read', () => {
+    it('lets a post officer act for their own post only', async () => {
+      await http().post('/fixture/posts/BEIJING/act').set('Authorization', `Bearer ${tokens.post_officer}`).expect(200);
+      const other = await http().post('/fixture/posts/TOKYO/act').set('Authorization', `Bearer ${tokens.post_officer}`).expect(403);
+      expect(other.body.detail).toMatch(/officer of BEIJING, not TOKYO/);
+      await http().post('/fixture/posts/BEIJING/act').set('Authorization', `Bearer ${tokens.drafter}`).expect(403);
+    });
+
+    it('never gives an UNCLASSIFIED user a CONFIDENTIAL object, in a list or alone', async () => {
+      const unclassified = { Authorization: `Bearer ${tokens.drafter}` };
+      const list = await http().get('/fixture/documents').set(unclassified).expect(200);
+      expect(list.body.items.map((d: { classification: string }) => d.classification)).toEqual(['UNCLASSIFIED', 'SBU']);
+      for (const id of ['confidential', 'secret', 'nodis']) {
+        const response = await http().get(`/fixture/documents/${id}`).set(unclassified).expect(403);
+        expect(JSON.stringify(response.body)).not.toMatch(/Demarche instructions|Assessment|Principals only/);
+      }
+    });
+
+    it('narrows NODIS to the addressed posts even for cleared readers', async () => {
+      const admin = { Authorization: `Bearer ${tokens.admin}` };
+      const cleared = await createUser(app, tokens.admin, { username: 'secret.reader', roles: ['leadership'], clearance: 'SECRET' });
+      const beijing = await createUser(app, tokens.admin, { username: 'beijing.cleared', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'CONFIDENTIAL' });
+      const readerList = await http().get('/fixture/documents').set('Authorization', `Bearer ${cleared.token}`).expect(200);
+      expect(readerList.body.items.map((d: { id: string }) => d.id)).toEqual(['open', 'sbu', 'confidential', 'secret']);
+      await http().get('/fixture/documents/nodis').set('Authorization', `Bearer ${cleared.token}`).expect(403);
+      await http().get('/fixture/documents/nodis').set('Authorization', `Bearer ${beijing.token}`).expect(200);
+      await http().get('/fixture/documents/secret').set('Authorization', `Bearer ${beijing.token}`).expect(403);
+      await http().get('/users').set(admin).expect(200);
+    });
+  });
+});
