@@ -16,7 +16,8 @@ describe('embedded mode (no DATABASE_URL)', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it('runs on PGlite with a pool of one, migrates at start, and keeps data across a restart', async () => {
-    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '' }; // embedded mode keeps its own signing key
+    // Embedded mode keeps its own signing key; the posts are seeded on the first start only.
+    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '', SEED_POSTS: 'true' };
     const first = await createTestApp(undefined, { env, imports: [NotesFixtureModule] });
     const pool = (first.app.get(DataSource).driver as unknown as { master: { options: { max: number } } }).master;
     expect(pool.options.max).toBe(1);
@@ -30,7 +31,11 @@ describe('embedded mode (no DATABASE_URL)', () => {
       // The token is still good: the signing key generated in the data folder survived the restart.
       const read = await request(second.app.getHttpServer()).get(`/notes/${created.body.id}`).set('Authorization', `Bearer ${token}`).expect(200);
       expect(read.body).toMatchObject({ title: 'Kept', version: 1 });
-      const actions = await second.app.get(DataSource).query('SELECT action FROM audit_log ORDER BY seq');
+      const posts = await request(second.app.getHttpServer()).get('/posts?limit=500').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(posts.body.total).toBeGreaterThanOrEqual(250);
+      const [{ established }] = await second.app.get(DataSource).query(`SELECT count(*)::int AS established FROM events WHERE type = 'PostEstablished'`);
+      expect(established).toBe(posts.body.total); // the second start seeded nothing again
+      const actions = await second.app.get(DataSource).query(`SELECT action FROM audit_log WHERE action NOT LIKE '%Post' ORDER BY seq`);
       expect(actions.map((a: { action: string }) => a.action)).toEqual(['RegisterUser', 'Login', 'CreateNote']);
     } finally {
       await second.app.close();
