@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './command-context.js';
+export * from './rules.js';

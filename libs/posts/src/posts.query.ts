@@ -2,16 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sql } from '@chancery/database';
 import { PostDirectory } from '@chancery/identity';
-import { addressDesignator, type Bureau, BUREAUS, type PostKind, type PostStatus } from './domain/post.aggregate.js';
+import { addressDesignator, type Bureau, BUREAUS, type PostFacts, type PostKind, type PostStatus } from './domain/post.aggregate.js';
 
-export interface PostView {
-  code: string;
-  name: string;
-  kind: PostKind;
-  city: string;
-  country: string;
-  countryTag: string;
-  bureau: Bureau;
+export interface PostView extends PostFacts {
   status: PostStatus;
   addressDesignator: string;
   version: number;

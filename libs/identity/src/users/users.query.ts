@@ -2,15 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sql } from '@chancery/database';
 import type { Clearance, Principal, Role } from '../domain/access.js';
+import type { UserProfile } from '../domain/user.aggregate.js';
 
-export interface UserView {
+export interface UserView extends UserProfile {
   id: string;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  office: string | null;
-  postCode: string | null;
-  clearance: Clearance;
   version: number;
 }
 

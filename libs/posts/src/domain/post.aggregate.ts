@@ -1,4 +1,4 @@
-import { ChanceryError, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
 export const POST_KINDS = ['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION'] as const;
@@ -30,23 +30,19 @@ export type PostEvent =
 
 type Of<T extends PostEvent['type']> = Extract<PostEvent, { type: T }>;
 
-function rule(condition: boolean, field: string, message: string): void {
-  if (!condition) throw new ChanceryError(ErrorCode.RuleViolated, message, { errors: [{ field, message }] });
-}
-
 /** An embassy, consulate or mission, as it is established, renamed, suspended, reopened, closed. */
 export class Post extends EventSourcedAggregate<PostEvent> {
   facts: PostFacts;
   status: PostStatus = 'OPEN';
 
   static establish(facts: PostFacts): Post {
-    rule(POST_CODE_PATTERN.test(facts.code), 'code', 'code must be 3 to 24 capital letters, as in MRNs (BEIJING, USUNNEWYORK)');
-    rule(facts.name.trim().length > 0, 'name', 'name must not be empty');
-    rule(facts.city.trim().length > 0, 'city', 'city must not be empty');
-    rule(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
-    rule(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
-    rule(COUNTRY_PATTERN.test(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
-    rule(COUNTRY_PATTERN.test(facts.countryTag), 'countryTag', 'countryTag must be a two-letter TAGS country code');
+    ensure(POST_CODE_PATTERN.test(facts.code), 'code', 'code must be 3 to 24 capital letters, as in MRNs (BEIJING, USUNNEWYORK)');
+    ensure(facts.name.trim().length > 0, 'name', 'name must not be empty');
+    ensure(facts.city.trim().length > 0, 'city', 'city must not be empty');
+    ensure(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
+    ensure(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
+    ensure(COUNTRY_PATTERN.test(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
+    ensure(COUNTRY_PATTERN.test(facts.countryTag), 'countryTag', 'countryTag must be a two-letter TAGS country code');
     const post = new Post(facts.code);
     post.apply({ type: 'PostEstablished', data: { ...facts, name: facts.name.trim(), city: facts.city.trim() } });
     return post;
@@ -54,7 +50,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   rename(name: string): void {
     this.mustNotBeClosed('renamed');
-    rule(name.trim().length > 0, 'name', 'name must not be empty');
+    ensure(name.trim().length > 0, 'name', 'name must not be empty');
     if (name.trim() !== this.facts.name) this.apply({ type: 'PostRenamed', data: { name: name.trim() } });
   }
 
