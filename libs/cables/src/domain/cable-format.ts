@@ -1,0 +1,226 @@
+import { ensure } from '@chancery/common';
+import type { Classification } from '@chancery/identity/domain';
+
+/** The vocabulary of a cable's anatomy, and the rules each part must satisfy on its own. */
+
+export const CABLE_KINDS = ['INSTRUCTION', 'REPORTING', 'INFORMATIONAL'] as const;
+export type CableKind = (typeof CABLE_KINDS)[number];
+
+export const PRECEDENCES = ['ROUTINE', 'IMMEDIATE', 'NIACT_IMMEDIATE', 'FLASH'] as const;
+export type Precedence = (typeof PRECEDENCES)[number];
+
+export const PORTION_MARKINGS = ['U', 'SBU', 'C', 'S', 'TS'] as const;
+export type PortionMarking = (typeof PORTION_MARKINGS)[number];
+
+const MARKING_LEVEL: Record<PortionMarking, number> = { U: 0, SBU: 1, C: 2, S: 3, TS: 4 };
+const CLASSIFICATION_LEVEL: Record<Classification, number> = { UNCLASSIFIED: 0, SBU: 1, CONFIDENTIAL: 2, SECRET: 3, TOP_SECRET: 4 };
+
+/** Whether a paragraph so marked may appear in a cable of this overall classification. */
+export function markingFits(marking: PortionMarking, classification: Classification): boolean {
+  return MARKING_LEVEL[marking] <= CLASSIFICATION_LEVEL[classification];
+}
+
+export function isClassified(classification: Classification): boolean {
+  return CLASSIFICATION_LEVEL[classification] >= CLASSIFICATION_LEVEL.CONFIDENTIAL;
+}
+
+/** Channel captions narrow distribution; a message carries at most one. */
+export const CHANNEL_CAPTIONS = ['NODIS', 'EXDIS', 'LIMDIS'] as const;
+export const CAPTIONS = [...CHANNEL_CAPTIONS, 'NOFORN', 'SIPDIS'] as const;
+export type Caption = (typeof CAPTIONS)[number];
+
+/** Executive Order 13526, section 1.4: the categories of information that may be classified. */
+export const CLASSIFICATION_REASONS = ['1.4(a)', '1.4(b)', '1.4(c)', '1.4(d)', '1.4(e)', '1.4(f)', '1.4(g)', '1.4(h)'] as const;
+
+export interface ClassificationAuthority {
+  name: string;
+  title: string;
+  office: string;
+  reasons: string[];
+  /** YYYY-MM-DD */
+  declassifyOn: string;
+}
+
+export interface Paragraph {
+  marking: PortionMarking;
+  text: string;
+}
+
+export interface Reference {
+  label: string;
+  mrn: string;
+}
+
+export interface DemarcheInstructions {
+  /** YYYY-MM-DD: when posts must have reported. */
+  reportBy: string;
+  /** Whom to see: "Foreign ministry, director-general level". */
+  targets: string;
+  /** Paragraph numbers (1-based) that hold the points to make. */
+  points: number[];
+}
+
+/** Everything a drafter writes. */
+export interface CableDraft {
+  kind: CableKind;
+  subject: string;
+  classification: Classification;
+  captions: Caption[];
+  precedence: Precedence;
+  tags: string[];
+  actionAddressees: string[];
+  infoAddressees: string[];
+  references: Reference[];
+  paragraphs: Paragraph[];
+  classifiedBy: ClassificationAuthority | null;
+  demarche: DemarcheInstructions | null;
+}
+
+/** What the rules need to know of the world outside the cable. */
+export interface DraftingWorld {
+  /** Today, UTC, YYYY-MM-DD. */
+  today: string;
+  /** An open post or a collective that may be addressed. */
+  isAddressable(code: string): boolean;
+  /** A released cable's MRN. */
+  isReleasedMrn(mrn: string): boolean;
+}
+
+export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
+const SUBJECT_TAG = /^[A-JL-Z][A-Z]{3}$/;
+const PROGRAM_TAG = /^K[A-Z]{3}$/;
+const COUNTRY_TAG = /^[A-Z]{2}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export type TagKind = 'subject' | 'program' | 'country';
+
+export function tagKind(tag: string): TagKind | undefined {
+  if (PROGRAM_TAG.test(tag)) return 'program';
+  if (SUBJECT_TAG.test(tag)) return 'subject';
+  if (COUNTRY_TAG.test(tag)) return 'country';
+  return undefined;
+}
+
+function validDate(value: string): boolean {
+  return DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+}
+
+function addYears(date: string, years: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${String(y + years).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Checks a draft against every rule that concerns its content; throws the first that fails. */
+export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
+  ensure(draft.subject.trim().length > 0 && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters');
+  ensure(CABLE_KINDS.includes(draft.kind), 'kind', `kind must be one of ${CABLE_KINDS.join(', ')}`);
+  ensure(PRECEDENCES.includes(draft.precedence), 'precedence', `precedence must be one of ${PRECEDENCES.join(', ')}`);
+
+  ensure(draft.paragraphs.length > 0, 'paragraphs', 'a cable needs at least one paragraph');
+  draft.paragraphs.forEach((paragraph, index) => {
+    const field = `paragraphs[${index}]`;
+    ensure(PORTION_MARKINGS.includes(paragraph.marking), `${field}.marking`, `paragraph ${index + 1} needs a portion marking: ${PORTION_MARKINGS.join(', ')}`);
+    ensure(paragraph.text.trim().length > 0, `${field}.text`, `paragraph ${index + 1} is empty`);
+    ensure(
+      markingFits(paragraph.marking, draft.classification),
+      `${field}.marking`,
+      `paragraph ${index + 1} is marked (${paragraph.marking}), above the cable's overall ${draft.classification}`,
+    );
+  });
+
+  for (const caption of draft.captions) ensure(CAPTIONS.includes(caption), 'captions', `unknown caption ${caption}; known: ${CAPTIONS.join(', ')}`);
+  ensure(new Set(draft.captions).size === draft.captions.length, 'captions', 'captions must not repeat');
+  const channels = draft.captions.filter((c) => (CHANNEL_CAPTIONS as readonly string[]).includes(c));
+  ensure(channels.length <= 1, 'captions', `only one channel caption per message, not ${channels.join(' and ')}`);
+  ensure(
+    !(draft.captions.includes('SIPDIS') && (draft.captions.includes('NODIS') || draft.captions.includes('EXDIS'))),
+    'captions',
+    'SIPDIS never goes with NODIS or EXDIS',
+  );
+
+  if (draft.precedence === 'NIACT_IMMEDIATE') {
+    ensure(/\bNIACT\b/i.test(draft.paragraphs[0]?.text ?? ''), 'paragraphs[0].text', 'a NIACT IMMEDIATE cable justifies its precedence in paragraph 1');
+  }
+
+  for (const tag of draft.tags) ensure(tagKind(tag) !== undefined, 'tags', `${tag} is not a TAGS shape: four-letter subject, K-program or two-letter country tag`);
+  ensure(new Set(draft.tags).size === draft.tags.length, 'tags', 'tags must not repeat');
+  ensure(draft.tags.some((tag) => tagKind(tag) === 'subject'), 'tags', 'a cable needs at least one subject tag, such as PREL');
+
+  ensure(draft.actionAddressees.length > 0, 'actionAddressees', 'a cable needs at least one action addressee');
+  for (const [field, list] of [['actionAddressees', draft.actionAddressees], ['infoAddressees', draft.infoAddressees]] as const) {
+    for (const code of list) ensure(world.isAddressable(code), field, `${code} is not an open post or a collective`);
+  }
+  const both = draft.actionAddressees.filter((code) => draft.infoAddressees.includes(code));
+  ensure(both.length === 0, 'infoAddressees', `${both.join(', ')} cannot be both an action and an info addressee`);
+
+  const labels = new Set<string>();
+  for (const reference of draft.references) {
+    ensure(/^[A-Z]$/.test(reference.label) && !labels.has(reference.label), 'references', 'REF labels are single letters, each used once');
+    labels.add(reference.label);
+    ensure(MRN_PATTERN.test(reference.mrn), 'references', `${reference.mrn} is not an MRN like 26 STATE 000123`);
+    ensure(world.isReleasedMrn(reference.mrn), 'references', `REF ${reference.label} (${reference.mrn}) is not a released cable`);
+  }
+
+  if (isClassified(draft.classification)) {
+    const authority = draft.classifiedBy;
+    ensure(authority !== null, 'classifiedBy', `a ${draft.classification} cable needs a classification authority block`);
+    ensure(authority.name.trim().length > 0 && authority.title.trim().length > 0 && authority.office.trim().length > 0, 'classifiedBy', 'the classification authority block names who classified it: name, title, office');
+    ensure(authority.reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4');
+    for (const reason of authority.reasons) {
+      ensure((CLASSIFICATION_REASONS as readonly string[]).includes(reason), 'classifiedBy.reasons', `${reason} is not an EO 13526 section 1.4 category (1.4(a) to 1.4(h))`);
+    }
+    ensure(validDate(authority.declassifyOn), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD');
+    ensure(authority.declassifyOn > world.today, 'classifiedBy.declassifyOn', 'declassifyOn must be in the future');
+    ensure(authority.declassifyOn <= addYears(world.today, 25), 'classifiedBy.declassifyOn', 'declassifyOn may be at most 25 years out');
+  } else {
+    ensure(draft.classifiedBy === null, 'classifiedBy', `an ${draft.classification} cable carries no classification authority block`);
+  }
+
+  if (draft.demarche) {
+    ensure(draft.kind === 'INSTRUCTION', 'demarche', 'only an instruction cable carries a demarche');
+    ensure(validDate(draft.demarche.reportBy) && draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be a date, today or later');
+    ensure(draft.demarche.targets.trim().length > 0, 'demarche.targets', 'say whom posts should see');
+    ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
+    for (const point of draft.demarche.points) {
+      ensure(Number.isInteger(point) && point >= 1 && point <= draft.paragraphs.length, 'demarche.points', `point ${point} is not a paragraph of this cable`);
+    }
+  }
+}
+
+/** The parts of a draft whose change alters what a clearing office agreed to. */
+export function substanceOf(draft: CableDraft): string {
+  const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify({
+    kind: draft.kind,
+    subject: squash(draft.subject),
+    classification: draft.classification,
+    captions: [...draft.captions].sort(),
+    tags: [...draft.tags].sort(),
+    actionAddressees: [...draft.actionAddressees].sort(),
+    infoAddressees: [...draft.infoAddressees].sort(),
+    references: draft.references,
+    paragraphs: draft.paragraphs.map((p) => ({ marking: p.marking, text: squash(p.text) })),
+    classifiedBy: draft.classifiedBy,
+    demarche: draft.demarche,
+  });
+}
+
+/** `26 STATE 000123` */
+export function formatMrn(year: number, originator: string, serial: number): string {
+  return `${String(year % 100).padStart(2, '0')} ${originator} ${String(serial).padStart(6, '0')}`;
+}
+
+/** `26STATE123`, as public archives write it. */
+export function compactMrn(mrn: string): string {
+  const match = MRN_PATTERN.exec(mrn);
+  if (!match) throw new Error(`Not an MRN: ${mrn}`);
+  return `${match[1]}${match[2]}${Number(match[3])}`;
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+/** The date-time group of a transmission, in UTC: `140935Z AUG 26`. */
+export function dateTimeGroup(instant: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(instant.getUTCDate())}${pad(instant.getUTCHours())}${pad(instant.getUTCMinutes())}Z ${MONTHS[instant.getUTCMonth()]} ${pad(instant.getUTCFullYear() % 100)}`;
+}

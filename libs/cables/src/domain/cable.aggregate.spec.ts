@@ -1,0 +1,121 @@
+import { given } from '../../../../test/support/aggregate-spec.js';
+import { Cable, type CableActor, cableDefinition, type CableEvent } from './cable.aggregate.js';
+import { type CableDraft } from './cable-format.js';
+import { confidentialDraft, world } from '../../../../test/fixtures/cable.fixtures.js';
+
+const at = '2026-11-29T10:00:00.000Z';
+const drafter: CableActor = { id: 'd1', username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', postCode: null };
+const legal: CableActor = { id: 'c1', username: 'lclear', roles: ['clearer'], office: 'L', postCode: null };
+const isn: CableActor = { id: 'c2', username: 'iclear', roles: ['clearer'], office: 'ISN', postCode: null };
+const approver: CableActor = { id: 'a1', username: 'boss', roles: ['approver'], office: 'EAP', postCode: null };
+const postOfficer: CableActor = { id: 'p1', username: 'pol', roles: ['post_officer'], office: null, postCode: 'BEIJING' };
+const ambassador: CableActor = { id: 'a2', username: 'amb', roles: ['approver'], office: null, postCode: 'BEIJING' };
+const by = (actor: CableActor) => ({ id: actor.id, username: actor.username, office: actor.office });
+
+const drafted: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: confidentialDraft, at } };
+const requested: CableEvent = { type: 'ClearancesRequested', data: { offices: ['L', 'ISN'], at } };
+const clearedByL: CableEvent = { type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } };
+const clearedByIsn: CableEvent = { type: 'ClearanceGrantedWithComments', data: { office: 'ISN', by: by(isn), comments: 'Fine; soften para 2.', at } };
+const submitted: CableEvent = { type: 'CableSubmitted', data: { by: by(drafter), at } };
+const approved: CableEvent = { type: 'CableApproved', data: { by: by(approver), at } };
+const release = { mrn: '26 STATE 000124', releasedAt: at, dateTimeGroup: '291000Z NOV 26', distribution: { action: ['BEIJING', 'TOKYO'], info: [] } };
+const released: CableEvent = { type: 'CableReleased', data: { by: by(approver), ...release } };
+const edited = (draft: CableDraft, substantive: boolean): CableEvent => ({ type: 'CableEdited', data: { draft, substantive, at } });
+const newText: CableDraft = { ...confidentialDraft, paragraphs: [...confidentialDraft.paragraphs.slice(0, 2), { marking: 'U', text: 'Posts should deliver the points in paragraph 2.' }] };
+
+describe('Cable', () => {
+  it('is drafted by a Department drafter with origin STATE', () => {
+    const cable = Cable.create('k1', drafter, confidentialDraft, world, at);
+    expect(cable.getUncommittedEvents()).toEqual([drafted]);
+  });
+
+  it('is drafted by a post officer as a reporting cable to SECSTATE, with the post as origin', () => {
+    const report: CableDraft = { ...confidentialDraft, kind: 'REPORTING', demarche: null, actionAddressees: ['SECSTATE'] };
+    expect(Cable.create('k2', postOfficer, report, world, at).origin).toBe('BEIJING');
+    expect(() => Cable.create('k3', postOfficer, confidentialDraft, world, at)).toThrow(/addressed for action to SECSTATE/);
+    expect(() => Cable.create('k4', drafter, report, world, at)).toThrow(/not to SECSTATE/);
+    expect(() => Cable.create('k5', approver, confidentialDraft, world, at)).toThrow(/only drafters and post officers/);
+  });
+
+  it('makes given clearances stale when the substance changes, and only then', () => {
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn])
+      .when((c) => c.edit(drafter, newText, world, at))
+      .then([edited(newText, true), { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }]);
+    const flash = { ...confidentialDraft, precedence: 'FLASH' as const };
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.edit(drafter, flash, world, at)).then([edited(flash, false)]);
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.edit(drafter, confidentialDraft, world, at)).then([]);
+    // A pending clearance has nothing to go stale.
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.edit(drafter, newText, world, at)).then([edited(newText, true)]);
+  });
+
+  it('lets only a clearer of the named office clear for it, with reasons for a non-concurrence', () => {
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(isn, 'L', 'CLEARED', null, at)).thenFails('FORBIDDEN', /clearer of L/);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(drafter, 'L', 'CLEARED', null, at)).thenFails('FORBIDDEN');
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'EB', 'CLEARED', null, at)).thenFails('RULE_VIOLATED', /not asked/);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'NON_CONCUR', '  ', at)).thenFails('RULE_VIOLATED', /reasons/);
+    given(cableDefinition, 'k1', [drafted, requested])
+      .when((c) => c.decideClearance(legal, 'L', 'NON_CONCUR', 'Para 2 overstates the evidence.', at))
+      .then([{ type: 'ClearanceNonConcurred', data: { office: 'L', by: by(legal), comments: 'Para 2 overstates the evidence.', at } }]);
+  });
+
+  it('goes to approval only with every clearance given and fresh', () => {
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /ISN \(PENDING\)/);
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn, edited(newText, true), { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }])
+      .when((c) => c.submit(drafter, at))
+      .thenFails('RULE_VIOLATED', /L \(STALE\)/);
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn]).when((c) => c.submit(legal, at)).thenFails('FORBIDDEN', /drafter/);
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn]).when((c) => c.submit(drafter, at)).then([submitted]);
+    given(cableDefinition, 'k1', [drafted]).when((c) => c.submit(drafter, at)).then([submitted]);
+  });
+
+  it('is approved and released only by an approver for its originator who did not draft it', () => {
+    const pending = [drafted, requested, clearedByL, clearedByIsn, submitted];
+    given(cableDefinition, 'k1', pending).when((c) => c.approve(legal, at)).thenFails('FORBIDDEN', /approver/);
+    given(cableDefinition, 'k1', pending).when((c) => c.approve(ambassador, at)).thenFails('FORBIDDEN', /release authority for STATE/);
+    const drafterApprover = { ...approver, id: drafter.id };
+    given(cableDefinition, 'k1', pending).when((c) => c.approve(drafterApprover, at)).thenFails('FORBIDDEN', /drafter/);
+    given(cableDefinition, 'k1', pending).when((c) => c.approve(approver, at)).then([approved]);
+    given(cableDefinition, 'k1', pending).when((c) => c.releaseAs(approver, release)).thenFails('INVALID_TRANSITION', /PENDING_APPROVAL/);
+    given(cableDefinition, 'k1', [...pending, approved]).when((c) => c.releaseAs(approver, { ...release, mrn: '26 BEIJING 000001' })).thenFails('RULE_VIOLATED', /STATE's/);
+    given(cableDefinition, 'k1', [...pending, approved]).when((c) => c.releaseAs(approver, release)).then([released]);
+  });
+
+  it('lets the chief of mission, not the Department, approve a post’s cable', () => {
+    const report: CableDraft = { ...confidentialDraft, kind: 'REPORTING', demarche: null, actionAddressees: ['SECSTATE'] };
+    const postDrafted: CableEvent = { type: 'CableDrafted', data: { origin: 'BEIJING', drafter: by(postOfficer), draft: report, at } };
+    const postSubmitted: CableEvent = { type: 'CableSubmitted', data: { by: by(postOfficer), at } };
+    given(cableDefinition, 'k2', [postDrafted, postSubmitted]).when((c) => c.approve(approver, at)).thenFails('FORBIDDEN', /BEIJING/);
+    given(cableDefinition, 'k2', [postDrafted, postSubmitted]).when((c) => c.approve(ambassador, at)).then([{ type: 'CableApproved', data: { by: by(ambassador), at } }]);
+  });
+
+  it('goes back to the drafter with a reason, and keeps its clearances', () => {
+    const cable = given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn, submitted])
+      .when((c) => c.returnToDrafter(approver, 'Shorten paragraph 2', at))
+      .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'Shorten paragraph 2', at } }]);
+    expect(cable.status).toBe('DRAFT');
+    expect(cable.clearances.map((c) => c.status)).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS']);
+  });
+
+  it('never changes once released or cancelled', () => {
+    const done = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
+    given(cableDefinition, 'k1', done).when((c) => c.edit(drafter, newText, world, at)).thenFails('INVALID_TRANSITION', /RELEASED/);
+    given(cableDefinition, 'k1', done).when((c) => c.cancel(drafter, 'oops', at)).thenFails('INVALID_TRANSITION');
+    given(cableDefinition, 'k1', done).when((c) => c.releaseAs(approver, release)).thenFails('INVALID_TRANSITION');
+    const cancelled: CableEvent = { type: 'CableCancelled', data: { by: by(drafter), reason: 'Overtaken by events', at } };
+    given(cableDefinition, 'k1', [drafted]).when((c) => c.cancel(drafter, 'Overtaken by events', at)).then([cancelled]);
+    given(cableDefinition, 'k1', [drafted, cancelled]).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('INVALID_TRANSITION', /CANCELLED/);
+    given(cableDefinition, 'k1', [drafted]).when((c) => c.cancel(legal, 'not mine', at)).thenFails('FORBIDDEN');
+  });
+
+  it('asks each office once, and only its drafter asks', () => {
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L', 'EB'], at)).then([{ type: 'ClearancesRequested', data: { offices: ['EB'], at } }]);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('RULE_VIOLATED', /already/);
+    given(cableDefinition, 'k1', [drafted]).when((c) => c.requestClearances(legal, ['L'], at)).thenFails('FORBIDDEN');
+    given(cableDefinition, 'k1', [drafted]).when((c) => c.requestClearances(drafter, ['legal'], at)).thenFails('RULE_VIOLATED', /office symbol/);
+  });
+
+  it('knows who works it, for NODIS and EXDIS', () => {
+    const cable = given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn, submitted, approved]).when(() => undefined).then([]);
+    expect(cable.workingParty.sort()).toEqual(['a1', 'c1', 'c2', 'd1']);
+  });
+});

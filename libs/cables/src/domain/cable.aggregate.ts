@@ -1,0 +1,289 @@
+import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
+import { OFFICE_PATTERN, type Role } from '@chancery/identity/domain';
+import { type CableDraft, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
+
+/** The Department's originator code; a post's is its own code. */
+export const DEPARTMENT = 'STATE';
+/** How a post addresses the Department. */
+export const SECSTATE = 'SECSTATE';
+
+export type CableStatus = 'DRAFT' | 'IN_CLEARANCE' | 'PENDING_APPROVAL' | 'APPROVED' | 'RELEASED' | 'CANCELLED';
+export type ClearanceStatus = 'PENDING' | 'CLEARED' | 'CLEARED_WITH_COMMENTS' | 'NON_CONCUR' | 'STALE';
+export type ClearanceDecision = 'CLEARED' | 'CLEARED_WITH_COMMENTS' | 'NON_CONCUR';
+
+export interface CableActor {
+  id: string;
+  username: string;
+  roles: readonly Role[];
+  office: string | null;
+  postCode: string | null;
+}
+
+export interface Officer {
+  id: string;
+  username: string;
+  office: string | null;
+}
+
+export interface Clearance {
+  office: string;
+  status: ClearanceStatus;
+  by: Officer | null;
+  at: string | null;
+  comments: string | null;
+}
+
+export interface Distribution {
+  /** Posts that must act, collectives expanded to the posts they held at release. */
+  action: string[];
+  info: string[];
+}
+
+export interface Release {
+  mrn: string;
+  releasedAt: string;
+  dateTimeGroup: string;
+  distribution: Distribution;
+}
+
+type At = { at: string };
+export type CableEvent =
+  | DomainEvent<'CableDrafted', { origin: string; drafter: Officer; draft: CableDraft } & At>
+  | DomainEvent<'CableEdited', { draft: CableDraft; substantive: boolean } & At>
+  | DomainEvent<'ClearancesRequested', { offices: string[] } & At>
+  | DomainEvent<'ClearanceGranted', { office: string; by: Officer } & At>
+  | DomainEvent<'ClearanceGrantedWithComments', { office: string; by: Officer; comments: string } & At>
+  | DomainEvent<'ClearanceNonConcurred', { office: string; by: Officer; comments: string } & At>
+  | DomainEvent<'ClearancesMadeStale', { offices: string[] } & At>
+  | DomainEvent<'CableSubmitted', { by: Officer } & At>
+  | DomainEvent<'CableApproved', { by: Officer } & At>
+  | DomainEvent<'CableReturned', { by: Officer; reason: string } & At>
+  | DomainEvent<'CableReleased', { by: Officer } & Release>
+  | DomainEvent<'CableCancelled', { by: Officer; reason: string } & At>;
+
+type Of<T extends CableEvent['type']> = Extract<CableEvent, { type: T }>;
+
+const officer = (actor: CableActor): Officer => ({ id: actor.id, username: actor.username, office: actor.office });
+
+function forbidden(message: string): never {
+  throw new ChanceryError(ErrorCode.Forbidden, message);
+}
+
+/**
+ * A cable from first draft to release. It enforces what a cable office enforces: content rules on
+ * every draft, clearances that go stale when the substance changes, approval by someone other than
+ * the drafter with authority for the originator, and no change at all once released or cancelled.
+ */
+export class Cable extends EventSourcedAggregate<CableEvent> {
+  origin: string;
+  drafter: Officer;
+  draft: CableDraft;
+  status: CableStatus = 'DRAFT';
+  clearances: Clearance[] = [];
+  approvedBy: Officer | null = null;
+  release: Release | null = null;
+
+  static create(id: string, actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): Cable {
+    let origin: string;
+    if (actor.roles.includes('drafter')) {
+      origin = DEPARTMENT;
+      ensure(actor.office !== null, 'office', 'a Department drafter needs an office symbol');
+      ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
+    } else if (actor.roles.includes('post_officer') && actor.postCode) {
+      origin = actor.postCode;
+      ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
+    } else {
+      forbidden('only drafters and post officers draft cables');
+    }
+    validateDraft(draft, postWorld(world, origin));
+    const cable = new Cable(id);
+    cable.apply({ type: 'CableDrafted', data: { origin, drafter: officer(actor), draft, at } });
+    return cable;
+  }
+
+  edit(actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): void {
+    this.mustBeDrafter(actor, 'edit');
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'edited');
+    if (this.origin === DEPARTMENT) {
+      ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
+    } else {
+      ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
+    }
+    validateDraft(draft, postWorld(world, this.origin));
+    if (JSON.stringify(draft) === JSON.stringify(this.draft)) return;
+    const substantive = substanceOf(draft) !== substanceOf(this.draft);
+    this.apply({ type: 'CableEdited', data: { draft, substantive, at } });
+    if (!substantive) return;
+    const given = this.clearances.filter((c) => c.status !== 'PENDING' && c.status !== 'STALE').map((c) => c.office);
+    if (given.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices: given, at } });
+  }
+
+  requestClearances(actor: CableActor, offices: string[], at: string): void {
+    this.mustBeDrafter(actor, 'request clearances for');
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'sent for clearance');
+    ensure(offices.length > 0, 'offices', 'name at least one office');
+    for (const office of offices) ensure(OFFICE_PATTERN.test(office), 'offices', `${office} is not an office symbol`);
+    const fresh = [...new Set(offices)].filter((office) => !this.clearances.some((c) => c.office === office));
+    ensure(fresh.length > 0, 'offices', 'every office named was already asked');
+    this.apply({ type: 'ClearancesRequested', data: { offices: fresh, at } });
+  }
+
+  decideClearance(actor: CableActor, office: string, decision: ClearanceDecision, comments: string | null, at: string): void {
+    this.mustBeIn(['IN_CLEARANCE'], 'cleared');
+    const clearance = this.clearances.find((c) => c.office === office);
+    ensure(clearance !== undefined, 'office', `${office} was not asked to clear this cable`);
+    if (!actor.roles.includes('clearer') || actor.office !== office) forbidden(`only a clearer of ${office} clears for it`);
+    const text = comments?.trim() ?? '';
+    const by = officer(actor);
+    switch (decision) {
+      case 'CLEARED':
+        this.apply({ type: 'ClearanceGranted', data: { office, by, at } });
+        return;
+      case 'CLEARED_WITH_COMMENTS':
+        ensure(text.length > 0, 'comments', 'clearing with comments needs the comments');
+        this.apply({ type: 'ClearanceGrantedWithComments', data: { office, by, comments: text, at } });
+        return;
+      case 'NON_CONCUR':
+        ensure(text.length > 0, 'comments', 'a non-concurrence needs its reasons');
+        this.apply({ type: 'ClearanceNonConcurred', data: { office, by, comments: text, at } });
+        return;
+      default:
+        ensure(false, 'decision', 'decision must be CLEARED, CLEARED_WITH_COMMENTS or NON_CONCUR');
+    }
+  }
+
+  submit(actor: CableActor, at: string): void {
+    this.mustBeDrafter(actor, 'submit');
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
+    const open = this.clearances.filter((c) => c.status !== 'CLEARED' && c.status !== 'CLEARED_WITH_COMMENTS');
+    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
+    this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
+  }
+
+  approve(actor: CableActor, at: string): void {
+    this.mustBeIn(['PENDING_APPROVAL'], 'approved');
+    this.mustHaveReleaseAuthority(actor, 'approve');
+    this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
+  }
+
+  returnToDrafter(actor: CableActor, reason: string, at: string): void {
+    this.mustBeIn(['PENDING_APPROVAL', 'APPROVED'], 'returned');
+    this.mustHaveReleaseAuthority(actor, 'return');
+    ensure(reason.trim().length > 0, 'reason', 'say why the cable goes back');
+    this.apply({ type: 'CableReturned', data: { by: officer(actor), reason: reason.trim(), at } });
+  }
+
+  releaseAs(actor: CableActor, release: Release): void {
+    this.mustBeIn(['APPROVED'], 'released');
+    this.mustHaveReleaseAuthority(actor, 'release');
+    const match = MRN_PATTERN.exec(release.mrn);
+    ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
+    ensure(release.distribution.action.length > 0, 'distribution', 'the release reaches no post for action');
+    this.apply({ type: 'CableReleased', data: { by: officer(actor), ...release } });
+  }
+
+  cancel(actor: CableActor, reason: string, at: string): void {
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'], 'cancelled');
+    const isDrafter = actor.id === this.drafter.id;
+    if (!isDrafter && !this.hasReleaseAuthority(actor)) forbidden('only its drafter or an approver for its originator cancels a cable');
+    ensure(reason.trim().length > 0, 'reason', 'say why the cable is cancelled');
+    this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
+  }
+
+  /** The people working the cable, for NODIS and EXDIS. */
+  get workingParty(): string[] {
+    const ids = [this.drafter.id, ...this.clearances.flatMap((c) => (c.by ? [c.by.id] : [])), ...(this.approvedBy ? [this.approvedBy.id] : [])];
+    return [...new Set(ids)];
+  }
+
+  onCableDrafted(event: Of<'CableDrafted'>): void {
+    this.origin = event.data.origin;
+    this.drafter = event.data.drafter;
+    this.draft = event.data.draft;
+  }
+
+  onCableEdited(event: Of<'CableEdited'>): void {
+    this.draft = event.data.draft;
+  }
+
+  onClearancesRequested(event: Of<'ClearancesRequested'>): void {
+    this.clearances = [...this.clearances, ...event.data.offices.map((office) => ({ office, status: 'PENDING' as const, by: null, at: null, comments: null }))];
+    this.status = 'IN_CLEARANCE';
+  }
+
+  onClearanceGranted(event: Of<'ClearanceGranted'>): void {
+    this.setClearance(event.data.office, { status: 'CLEARED', by: event.data.by, at: event.data.at, comments: null });
+  }
+
+  onClearanceGrantedWithComments(event: Of<'ClearanceGrantedWithComments'>): void {
+    this.setClearance(event.data.office, { status: 'CLEARED_WITH_COMMENTS', by: event.data.by, at: event.data.at, comments: event.data.comments });
+  }
+
+  onClearanceNonConcurred(event: Of<'ClearanceNonConcurred'>): void {
+    this.setClearance(event.data.office, { status: 'NON_CONCUR', by: event.data.by, at: event.data.at, comments: event.data.comments });
+  }
+
+  onClearancesMadeStale(event: Of<'ClearancesMadeStale'>): void {
+    this.clearances = this.clearances.map((c) => (event.data.offices.includes(c.office) ? { ...c, status: 'STALE' } : c));
+  }
+
+  onCableSubmitted(): void {
+    this.status = 'PENDING_APPROVAL';
+  }
+
+  onCableApproved(event: Of<'CableApproved'>): void {
+    this.status = 'APPROVED';
+    this.approvedBy = event.data.by;
+  }
+
+  onCableReturned(): void {
+    this.status = 'DRAFT';
+    this.approvedBy = null;
+  }
+
+  onCableReleased(event: Of<'CableReleased'>): void {
+    const { by: _by, ...release } = event.data;
+    this.status = 'RELEASED';
+    this.release = release;
+  }
+
+  onCableCancelled(): void {
+    this.status = 'CANCELLED';
+  }
+
+  private setClearance(office: string, change: Omit<Clearance, 'office'>): void {
+    this.clearances = this.clearances.map((c) => (c.office === office ? { office, ...change } : c));
+  }
+
+  private mustBeIn(statuses: CableStatus[], verb: string): void {
+    if (!statuses.includes(this.status)) {
+      throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${this.status}; it cannot be ${verb}`, { status: this.status });
+    }
+  }
+
+  private mustBeDrafter(actor: CableActor, verb: string): void {
+    if (actor.id !== this.drafter.id) forbidden(`only the cable's drafter may ${verb} it`);
+  }
+
+  private hasReleaseAuthority(actor: CableActor): boolean {
+    if (!actor.roles.includes('approver')) return false;
+    return this.origin === DEPARTMENT ? actor.postCode === null : actor.postCode === this.origin;
+  }
+
+  private mustHaveReleaseAuthority(actor: CableActor, verb: string): void {
+    if (!this.hasReleaseAuthority(actor)) forbidden(`only an approver with release authority for ${this.origin} may ${verb} this cable`);
+    if (actor.id === this.drafter.id) forbidden(`the drafter of a cable never may ${verb} it`);
+  }
+}
+
+/** A post's cable may address SECSTATE; everything else follows the world's directory. */
+function postWorld(world: DraftingWorld, origin: string): DraftingWorld {
+  if (origin === DEPARTMENT) return world;
+  return { ...world, isAddressable: (code) => code === SECSTATE || world.isAddressable(code) };
+}
+
+export const cableDefinition: AggregateDefinition<Cable> = {
+  streamType: 'cable',
+  blank: (id) => new Cable(id),
+};
