@@ -3,6 +3,7 @@ import { CreateAuditLog1795910401000 } from './1795910401000-CreateAuditLog.js';
 import { CreateIdempotencyKeys1795910402000 } from './1795910402000-CreateIdempotencyKeys.js';
 import { CreateProjectionState1795910403000 } from './1795910403000-CreateProjectionState.js';
 import { CreateIdentityAndPosts1795910404000 } from './1795910404000-CreateIdentityAndPosts.js';
+import { CreateCables1795910405000 } from './1795910405000-CreateCables.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   CreateIdempotencyKeys1795910402000,
   CreateProjectionState1795910403000,
   CreateIdentityAndPosts1795910404000,
+  CreateCables1795910405000,
 ];

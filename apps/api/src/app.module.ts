@@ -5,6 +5,7 @@ import { HttpConventionsModule } from '@chancery/http';
 import { DOMAIN_MODULES, PlatformModule, type PlatformOptions } from '@chancery/platform';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthController } from './auth/auth.controller.js';
+import { CablesController } from './cables/cables.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsController } from './posts/posts.controller.js';
 import { UsersController } from './users/users.controller.js';
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, PostsController],
+      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

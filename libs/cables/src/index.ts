@@ -1,4 +1,9 @@
-// The cable domain: drafting rules and the cable's lifecycle. The HTTP routes, MRN allocation,
-// telegram rendering and search come on top of it.
 export * from './domain/cable-format.js';
 export * from './domain/cable.aggregate.js';
+export * from './domain/telegram.js';
+export * from './cable-view.js';
+export * from './cables.query.js';
+export * from './cable-world.js';
+export * from './cable-reader.js';
+export * from './commands/cable.commands.js';
+export * from './cables.module.js';

@@ -36,6 +36,18 @@ export class PolicyService {
     return items.filter((item) => mayRead(principal, describe(item)).allowed);
   }
 
+  /** Audits a denial decided elsewhere (a domain rule about who may act) and passes it on. */
+  async denied(principal: Principal, reason: string, context: DenialContext): Promise<void> {
+    await this.audit.append({
+      actorId: principal.id,
+      actorRole: principal.roles.join('+'),
+      action: 'AccessDenied',
+      streamId: context.streamId,
+      requestId: context.requestId,
+      details: { attempted: context.action, reason },
+    });
+  }
+
   private async require(principal: Principal, decision: Decision, context: DenialContext): Promise<void> {
     if (decision.allowed) return;
     await this.audit.append({

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { CablesModule } from '@chancery/cables';
 import { IdentityModule } from '@chancery/identity';
 import { PostsModule } from '@chancery/posts';
 
@@ -6,4 +7,4 @@ import { PostsModule } from '@chancery/posts';
  * The domain modules, each registering its commands, queries and projections. The API and the
  * worker both load all of them, so that every process knows every projection.
  */
-export const DOMAIN_MODULES: Type[] = [IdentityModule, PostsModule];
+export const DOMAIN_MODULES: Type[] = [IdentityModule, PostsModule, CablesModule];

@@ -1,4 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Clock, SystemClock } from '@chancery/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@chancery/audit';
 import { type AppConfig, APP_CONFIG, ConfigModule } from '@chancery/config';
@@ -18,6 +19,11 @@ export interface PlatformOptions {
  * What every Chancery process stands on: validated configuration, JSON logs with the request id,
  * the database (migrated at start), the event store with its projections, and the audit log.
  */
+/** The clock every module reads the time from; tests replace it to move time. */
+@Global()
+@Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
+class ClockModule {}
+
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions = {}): DynamicModule {
@@ -41,6 +47,7 @@ export class PlatformModule {
         DatabaseModule.forRoot(),
         EventStoreModule.forRoot({ runProjections: options.runProjections }),
         AuditModule,
+        ClockModule,
       ],
       exports: [AuditModule],
     };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { sql } from '@chancery/database';
+import { type Db, sql } from '@chancery/database';
 import { PostDirectory } from '@chancery/identity';
 import { addressDesignator, type Bureau, BUREAUS, type PostFacts, type PostKind, type PostStatus } from './domain/post.aggregate.js';
 
@@ -82,17 +82,17 @@ export class PostsQuery extends PostDirectory {
     super();
   }
 
-  async list(filter: PostFilter, limit: number, offset: number): Promise<{ items: PostView[]; total: number }> {
+  async list(filter: PostFilter, limit: number, offset: number, db: Db = this.dataSource): Promise<{ items: PostView[]; total: number }> {
     const where = `($1::text IS NULL OR bureau = $1) AND ($2::text IS NULL OR kind = $2)
       AND ($3::text IS NULL OR country = $3) AND ($4::text IS NULL OR status = $4)`;
     const params = [filter.bureau ?? null, filter.kind ?? null, filter.country ?? null, filter.status ?? null];
-    const rows = await sql<PostRow>(this.dataSource, `SELECT * FROM posts WHERE ${where} ORDER BY code LIMIT $5 OFFSET $6`, [...params, limit, offset]);
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM posts WHERE ${where}`, params);
+    const rows = await sql<PostRow>(db, `SELECT * FROM posts WHERE ${where} ORDER BY code LIMIT $5 OFFSET $6`, [...params, limit, offset]);
+    const [{ total }] = await sql<{ total: number }>(db, `SELECT count(*)::int AS total FROM posts WHERE ${where}`, params);
     return { items: rows.map(toView), total };
   }
 
-  async get(code: string): Promise<PostView | undefined> {
-    const [row] = await sql<PostRow>(this.dataSource, 'SELECT * FROM posts WHERE code = $1', [code]);
+  async get(code: string, db: Db = this.dataSource): Promise<PostView | undefined> {
+    const [row] = await sql<PostRow>(db, 'SELECT * FROM posts WHERE code = $1', [code]);
     return row && toView(row);
   }
 
@@ -106,8 +106,8 @@ export class PostsQuery extends PostDirectory {
   }
 
   /** The collectives with the posts they hold now. */
-  async collectives(): Promise<CollectiveView[]> {
-    const open = (await sql<PostRow>(this.dataSource, `SELECT * FROM posts WHERE status = 'OPEN' ORDER BY code`)).map(toView);
+  async collectives(db: Db = this.dataSource): Promise<CollectiveView[]> {
+    const open = (await sql<PostRow>(db, `SELECT * FROM posts WHERE status = 'OPEN' ORDER BY code`)).map(toView);
     return COLLECTIVES.map(({ where, ...collective }) => ({ ...collective, members: open.filter(where).map((post) => post.code) }));
   }
 

@@ -80,7 +80,7 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     context: CommandContext,
     command: string,
     id: string,
-    decide: (aggregate: A) => void | Promise<void>,
+    decide: (aggregate: A, tx: EntityManager) => void | Promise<void>,
     respond: (aggregate: A) => R,
   ): Promise<R> {
     return this.committer.run(context, command, async (tx, attemptNo) => {
@@ -95,7 +95,7 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
         );
       }
       const aggregate = this.publisher.mergeObjectContext(loaded);
-      await decide(aggregate);
+      await decide(aggregate, tx); // tx: for what must commit with the events (an MRN serial)
       return this.saveIn(tx, context, command, aggregate, respond);
     });
   }

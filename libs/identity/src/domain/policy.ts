@@ -10,6 +10,11 @@ export const PERMISSIONS = {
   'posts.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'posts.manage': ['admin'],
   'audit.read': ['auditor', 'admin'],
+  'cables.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
+  'cables.draft': ['drafter', 'post_officer'],
+  'cables.clear': ['clearer'],
+  'cables.approve': ['approver'],
+  'cables.cancel': ['drafter', 'post_officer', 'approver'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -22,8 +22,10 @@ describe('User', () => {
     );
   });
 
-  it('binds post officers to their post', () => {
+  it('binds post officers, and a post’s approvers, to their post', () => {
     const officer = User.register('id-2', { ...drafter, roles: ['post_officer'], office: null, postCode: 'BEIJING' });
     expect(officer.profile.postCode).toBe('BEIJING');
+    const ambassador = User.register('id-3', { ...drafter, roles: ['approver'], office: null, postCode: 'BEIJING' });
+    expect(ambassador.profile.postCode).toBe('BEIJING');
   });
 });

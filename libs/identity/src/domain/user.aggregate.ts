@@ -27,7 +27,9 @@ export class User extends EventSourcedAggregate<UserEvent> {
     ensure(profile.office === null || OFFICE_PATTERN.test(profile.office), 'office', 'office must be an office symbol such as EAP/CM');
     const postOfficer = profile.roles.includes('post_officer');
     ensure(!postOfficer || profile.postCode !== null, 'postCode', 'a post officer needs a postCode');
-    ensure(postOfficer || profile.postCode === null, 'postCode', 'only post officers are bound to a post');
+    // A post's approvers (the chief of mission and deputies) hold release authority for that post.
+    const postApprover = profile.roles.includes('approver');
+    ensure(postOfficer || postApprover || profile.postCode === null, 'postCode', 'only post officers and post approvers are bound to a post');
     const user = new User(id);
     user.apply({ type: 'UserRegistered', data: { ...profile, displayName: profile.displayName.trim() } });
     return user;

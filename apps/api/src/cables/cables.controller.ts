@@ -1,0 +1,131 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ActOnCableCommand, type CableAction, type CableDraft, CableReader, CablesQuery, DraftCableCommand, ReleaseCableCommand } from '@chancery/cables';
+import type { CommandContext } from '@chancery/common';
+import { Ctx } from '@chancery/http';
+import type { Principal } from '@chancery/identity';
+import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
+import {
+  CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
+} from './cables.request.dto.js';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+function toDraft(body: DraftCableRequest): CableDraft {
+  return { ...body, classifiedBy: body.classifiedBy ?? null, demarche: body.demarche ?? null };
+}
+
+function toChanges(body: EditCableRequest): Partial<CableDraft> {
+  const { classifiedBy, demarche, ...rest } = body;
+  return {
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    ...('classifiedBy' in body ? { classifiedBy: classifiedBy ?? null } : {}),
+    ...('demarche' in body ? { demarche: demarche ?? null } : {}),
+  };
+}
+
+@ApiTags('cables')
+@ApiBearerAuth()
+@Controller('cables')
+export class CablesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly reader: CableReader,
+    private readonly cables: CablesQuery,
+  ) {}
+
+  @Post()
+  @RequirePermission('cables.draft')
+  @ApiOperation({ summary: 'Draft a cable (drafters for the Department, post officers for their post)' })
+  draft(@Body() body: DraftCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new DraftCableCommand(ctx, user, toDraft(body)));
+  }
+
+  @Get()
+  @RequirePermission('cables.read')
+  @ApiOperation({ summary: 'List and search the cables the caller may read' })
+  list(@Query() query: ListCablesQuery, @CurrentUser() user: Principal) {
+    const { limit, offset, ...filter } = query;
+    return this.cables.list(user, filter, limit, offset);
+  }
+
+  @Get(':id')
+  @RequirePermission('cables.read')
+  get(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.reader.get(user, id, at, String(request.id));
+  }
+
+  @Get(':id/history')
+  @RequirePermission('cables.read')
+  history(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.reader.history(user, id, String(request.id));
+  }
+
+  @Get(':id/telegram')
+  @RequirePermission('cables.read')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  telegram(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.reader.telegram(user, id, at, String(request.id));
+  }
+
+  @Patch(':id')
+  @RequirePermission('cables.draft')
+  edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'edit', changes: toChanges(body) });
+  }
+
+  @Post(':id/clearance-requests')
+  @HttpCode(200)
+  @RequirePermission('cables.draft')
+  requestClearances(@Param('id', uuid) id: string, @Body() body: ClearanceRequestsRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'requestClearances', offices: body.offices });
+  }
+
+  @Post(':id/clearances')
+  @HttpCode(200)
+  @RequirePermission('cables.clear')
+  clear(@Param('id', uuid) id: string, @Body() body: ClearanceDecisionRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'decideClearance', office: body.office, decision: body.decision, comments: body.comments ?? null });
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @RequirePermission('cables.draft')
+  submit(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'submit' });
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @RequirePermission('cables.approve')
+  approve(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'approve' });
+  }
+
+  @Post(':id/return')
+  @HttpCode(200)
+  @RequirePermission('cables.approve')
+  return(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'return', reason: body.reason });
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @RequirePermission('cables.approve')
+  release(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new ReleaseCableCommand(ctx, user, id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequirePermission('cables.cancel')
+  cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.act(ctx, user, id, { kind: 'cancel', reason: body.reason });
+  }
+
+  private act(ctx: CommandContext, user: Principal, id: string, action: CableAction) {
+    return this.commands.execute(new ActOnCableCommand(ctx, user, id, action));
+  }
+}

@@ -1,0 +1,86 @@
+import { PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested,
+} from 'class-validator';
+import { CABLE_KINDS, CAPTIONS, type Caption, type CableKind, PORTION_MARKINGS, type PortionMarking, type Precedence, PRECEDENCES } from '@chancery/cables';
+import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
+import { PagingQuery } from '../common/paging.request.dto.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CODE = /^[A-Z_]{2,24}$/;
+
+export class ParagraphDto {
+  @IsIn(PORTION_MARKINGS)
+  marking: PortionMarking;
+
+  @IsString()
+  @MaxLength(20_000)
+  text: string;
+}
+
+export class ReferenceDto {
+  @Matches(/^[A-Z]$/, { message: 'label must be one capital letter' })
+  label: string;
+
+  @IsString()
+  @MaxLength(40)
+  mrn: string;
+}
+
+export class ClassifiedByDto {
+  @IsString() @MinLength(1) @MaxLength(120) name: string;
+  @IsString() @MinLength(1) @MaxLength(120) title: string;
+  @IsString() @MinLength(1) @MaxLength(40) office: string;
+  @IsArray() @ArrayMaxSize(8) @IsString({ each: true }) reasons: string[];
+  @Matches(DATE, { message: 'declassifyOn must be YYYY-MM-DD' }) declassifyOn: string;
+}
+
+export class DemarcheDto {
+  @Matches(DATE, { message: 'reportBy must be YYYY-MM-DD' }) reportBy: string;
+  @IsString() @MaxLength(500) targets: string;
+  @IsArray() @ArrayMaxSize(100) @IsInt({ each: true }) @Min(1, { each: true }) points: number[];
+}
+
+export class DraftCableRequest {
+  @IsIn(CABLE_KINDS) kind: CableKind;
+  @IsString() @MaxLength(200) subject: string;
+  @IsIn(CLASSIFICATIONS) classification: Classification;
+  @IsOptional() @IsArray() @IsIn(CAPTIONS, { each: true }) captions: Caption[] = [];
+  @IsIn(PRECEDENCES) precedence: Precedence;
+  @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) tags: string[];
+  @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) actionAddressees: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) infoAddressees: string[] = [];
+  @IsOptional() @IsArray() @ArrayMaxSize(26) @ValidateNested({ each: true }) @Type(() => ReferenceDto) references: ReferenceDto[] = [];
+  @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ParagraphDto) paragraphs: ParagraphDto[];
+  @IsOptional() @ValidateNested() @Type(() => ClassifiedByDto) classifiedBy?: ClassifiedByDto;
+  @IsOptional() @ValidateNested() @Type(() => DemarcheDto) demarche?: DemarcheDto;
+}
+
+export class EditCableRequest extends PartialType(DraftCableRequest) {}
+
+export class ClearanceRequestsRequest {
+  @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) offices: string[];
+}
+
+export class ClearanceDecisionRequest {
+  @IsString() @MaxLength(40) office: string;
+  @IsIn(['CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR']) decision: 'CLEARED' | 'CLEARED_WITH_COMMENTS' | 'NON_CONCUR';
+  @IsOptional() @IsString() @MaxLength(5000) comments?: string;
+}
+
+export class ReasonRequest {
+  @IsString() @MinLength(1) @MaxLength(2000) reason: string;
+}
+
+export class CableAtQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'asOf must be an ISO 8601 instant' }) asOf?: Date;
+}
+
+export class ListCablesQuery extends PagingQuery {
+  @IsOptional() @IsIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED', 'RELEASED', 'CANCELLED']) status?: string;
+  @IsOptional() @Matches(/^[A-Z]{3,24}$/) origin?: string;
+  @IsOptional() @Matches(/^[A-Z]{2,4}$/) tag?: string;
+  @IsOptional() @IsString() @MaxLength(200) q?: string;
+}

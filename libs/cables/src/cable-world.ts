@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, utcDate } from '@chancery/common';
+import type { Db } from '@chancery/database';
+import { COLLECTIVES, PostsQuery } from '@chancery/posts';
+import { CablesQuery } from './cables.query.js';
+import type { DraftingWorld } from './domain/cable-format.js';
+import type { Distribution } from './domain/cable.aggregate.js';
+import type { TelegramDirectory } from './domain/telegram.js';
+
+/** What the cable rules ask of the world, answered from the posts and cables read models. */
+@Injectable()
+export class CableWorld {
+  constructor(
+    private readonly posts: PostsQuery,
+    private readonly cables: CablesQuery,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * A snapshot of the world for one command: open posts, collectives, released MRNs asked about.
+   * Inside a command, pass its transaction: a second connection per command can exhaust the pool
+   * while commands wait on each other's locks.
+   */
+  async forDraft(references: { mrn: string }[], db?: Db): Promise<DraftingWorld> {
+    const open = new Set((await this.posts.list({ status: 'OPEN' }, 10_000, 0, db)).items.map((p) => p.code));
+    const collectives = new Set(COLLECTIVES.map((c) => c.code));
+    const released = new Set<string>();
+    for (const { mrn } of references) if (await this.cables.isReleasedMrn(mrn, db)) released.add(mrn);
+    return {
+      today: utcDate(this.clock.now()),
+      isAddressable: (code) => open.has(code) || collectives.has(code),
+      isReleasedMrn: (mrn) => released.has(mrn),
+    };
+  }
+
+  /** Collectives expanded to the posts they hold now; a post named for action is not also info. */
+  async distribution(action: string[], info: string[], db?: Db): Promise<Distribution> {
+    const collectives = new Map((await this.posts.collectives(db)).map((c) => [c.code, c.members]));
+    const expand = (codes: string[]) => [...new Set(codes.flatMap((code) => collectives.get(code) ?? [code]))].sort();
+    const actionPosts = expand(action);
+    return { action: actionPosts, info: expand(info).filter((code) => !actionPosts.includes(code)) };
+  }
+
+  async directory(codes: string[]): Promise<TelegramDirectory> {
+    const designators = new Map<string, string>();
+    for (const code of codes) {
+      const post = await this.posts.get(code);
+      if (post) designators.set(code, post.addressDesignator);
+    }
+    const names: Record<string, string> = { ALDAC: 'ALL DIPLOMATIC AND CONSULAR POSTS', ALLDP: 'ALL DIPLOMATIC POSTS', SECSTATE: 'SECSTATE WASHDC' };
+    return { designator: (code) => designators.get(code) ?? names[code] ?? code.replace('_POSTS', ' COLLECTIVE') };
+  }
+}

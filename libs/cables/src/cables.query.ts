@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type Db, sql } from '@chancery/database';
+import type { Principal } from '@chancery/identity/domain';
+
+export interface CableFilter {
+  status?: string;
+  origin?: string;
+  tag?: string;
+  q?: string;
+}
+
+export interface CableSummary {
+  id: string;
+  mrn: string | null;
+  origin: string;
+  status: string;
+  kind: string;
+  subject: string;
+  classification: string;
+  captions: string[];
+  precedence: string;
+  tags: string[];
+  releasedAt: string | null;
+  updatedAt: string;
+  version: number;
+}
+
+const CLEARANCE_LEVEL = { UNCLASSIFIED: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
+
+/**
+ * Lists and full-text search over cables. What the caller may not read is excluded by the WHERE
+ * clause itself (clearance level, NODIS/EXDIS narrowing), so counts and pages never leak it.
+ */
+@Injectable()
+export class CablesQuery {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(principal: Principal, filter: CableFilter, limit: number, offset: number): Promise<{ items: CableSummary[]; total: number }> {
+    const where = `classification_level <= $1
+      AND (NOT narrowed OR $2 = ANY(working_party) OR ($3::text IS NOT NULL AND $3 = ANY(addressed_posts)))
+      AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR origin = $5) AND ($6::text IS NULL OR $6 = ANY(tags))
+      AND ($7::text IS NULL OR search @@ websearch_to_tsquery('english', $7) OR search @@ websearch_to_tsquery('simple', $7))`;
+    const postCode = principal.roles.includes('post_officer') ? principal.postCode : null;
+    const params = [CLEARANCE_LEVEL[principal.clearance], principal.id, postCode, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null];
+    const order = filter.q
+      ? `ts_rank(search, websearch_to_tsquery('english', $7)) DESC, updated_at DESC`
+      : 'updated_at DESC';
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version
+       FROM cables WHERE ${where} ORDER BY ${order}, id LIMIT $8 OFFSET $9`,
+      [...params, limit, offset],
+    );
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables WHERE ${where}`, params);
+    return {
+      items: rows.map((row) => ({
+        id: row.id as string,
+        mrn: row.mrn as string | null,
+        origin: row.origin as string,
+        status: row.status as string,
+        kind: row.kind as string,
+        subject: row.subject as string,
+        classification: row.classification as string,
+        captions: row.captions as string[],
+        precedence: row.precedence as string,
+        tags: row.tags as string[],
+        releasedAt: row.released_at ? (row.released_at as Date).toISOString() : null,
+        updatedAt: (row.updated_at as Date).toISOString(),
+        version: row.version as number,
+      })),
+      total,
+    };
+  }
+
+  async isReleasedMrn(mrn: string, db: Db = this.dataSource): Promise<boolean> {
+    const rows = await sql(db, `SELECT 1 FROM cables WHERE mrn = $1 AND status = 'RELEASED'`, [mrn]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { EntityManager } from 'typeorm';
+import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
+import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import type { Principal } from '@chancery/identity/domain';
+import { PolicyService } from '@chancery/identity';
+import { CableWorld } from '../cable-world.js';
+import { type CableView, toCableView } from '../cable-view.js';
+import { Cable, cableDefinition } from '../domain/cable.aggregate.js';
+import { dateTimeGroup, formatMrn } from '../domain/cable-format.js';
+import { ActOnCableCommand, type CableAction, DraftCableCommand, ReleaseCableCommand } from './cable.commands.js';
+
+const COMMAND_NAMES: Record<CableAction['kind'], string> = {
+  edit: 'EditCable',
+  requestClearances: 'RequestClearances',
+  decideClearance: 'DecideClearance',
+  submit: 'SubmitCable',
+  approve: 'ApproveCable',
+  return: 'ReturnCable',
+  cancel: 'CancelCable',
+};
+
+/** A domain rule about who may act is a denial like any other: audited, then answered 403. */
+async function auditingDenials<T>(policy: PolicyService, actor: Principal, requestId: string, action: string, streamId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ChanceryError && error.code === ErrorCode.Forbidden) {
+      await policy.denied(actor, error.message, { requestId, action, streamId });
+    }
+    throw error;
+  }
+}
+
+/** Injectable so that its constructor's parameter types are recorded for the handlers below. */
+@Injectable()
+abstract class CableHandler {
+  protected readonly cables: AggregateRepository<Cable>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    protected readonly world: CableWorld,
+    protected readonly policy: PolicyService,
+    protected readonly clock: Clock,
+  ) {
+    this.cables = repositories.for(cableDefinition);
+  }
+}
+
+@CommandHandler(DraftCableCommand)
+export class DraftCableHandler extends CableHandler implements ICommandHandler<DraftCableCommand, CableView> {
+  async execute({ context, actor, draft }: DraftCableCommand): Promise<CableView> {
+    const world = await this.world.forDraft(draft.references);
+    const id = randomUUID();
+    return auditingDenials(this.policy, actor, context.requestId, 'DraftCable', this.cables.streamId(id), () =>
+      this.cables.create(context, 'DraftCable', () => Cable.create(id, actor, draft, world, this.clock.now().toISOString()), toCableView),
+    );
+  }
+}
+
+@CommandHandler(ActOnCableCommand)
+export class ActOnCableHandler extends CableHandler implements ICommandHandler<ActOnCableCommand, CableView> {
+  async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView> {
+    const name = COMMAND_NAMES[action.kind];
+    return auditingDenials(this.policy, actor, context.requestId, name, this.cables.streamId(cableId), () =>
+      this.cables.update(context, name, cableId, (cable, tx) => this.act(cable, actor, action, tx), toCableView),
+    );
+  }
+
+  private async act(cable: Cable, actor: Principal, action: CableAction, tx: EntityManager): Promise<void> {
+    const at = this.clock.now().toISOString();
+    switch (action.kind) {
+      case 'edit': {
+        // PATCH: the fields given replace the draft's, the rest stay.
+        const draft = { ...cable.draft, ...action.changes };
+        return cable.edit(actor, draft, await this.world.forDraft(draft.references, tx), at);
+      }
+      case 'requestClearances':
+        return cable.requestClearances(actor, action.offices, at);
+      case 'decideClearance':
+        return cable.decideClearance(actor, action.office, action.decision, action.comments, at);
+      case 'submit':
+        return cable.submit(actor, at);
+      case 'approve':
+        return cable.approve(actor, at);
+      case 'return':
+        return cable.returnToDrafter(actor, action.reason, at);
+      case 'cancel':
+        return cable.cancel(actor, action.reason, at);
+      default:
+        return assertNever(action);
+    }
+  }
+}
+
+/**
+ * Release: the next serial of the originator's year, taken in the release's own transaction from a
+ * locked counter row (so concurrent releases queue, and a failed one gives its number back: no
+ * gaps), the date-time group, and the distribution with collectives expanded as they stand now.
+ */
+@CommandHandler(ReleaseCableCommand)
+export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView> {
+  async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView> {
+    return auditingDenials(this.policy, actor, context.requestId, 'ReleaseCable', this.cables.streamId(cableId), () =>
+      this.cables.update(
+        context,
+        'ReleaseCable',
+        cableId,
+        async (cable, tx) => {
+          if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
+          const now = this.clock.now();
+          const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
+          const distribution = await this.world.distribution(cable.draft.actionAddressees, cable.draft.infoAddressees, tx);
+          cable.releaseAs(actor, {
+            mrn: formatMrn(now.getUTCFullYear(), cable.origin, serial),
+            releasedAt: now.toISOString(),
+            dateTimeGroup: dateTimeGroup(now),
+            distribution,
+          });
+        },
+        toCableView,
+      ),
+    );
+  }
+
+  private async nextSerial(tx: EntityManager, originator: string, year: number): Promise<number> {
+    const [row] = await tx.query(
+      `INSERT INTO mrn_serials (originator, year, last_serial) VALUES ($1, $2, 1)
+       ON CONFLICT (originator, year) DO UPDATE SET last_serial = mrn_serials.last_serial + 1
+       RETURNING last_serial`,
+      [originator, year],
+    );
+    return row.last_serial as number;
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import type { CableEvent } from '../domain/cable.aggregate.js';
+import { type CableDraft, compactMrn, NARROWING } from '../domain/cable-format.js';
+
+const LEVEL = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
+const STATUS_AFTER: Partial<Record<CableEvent['type'], string>> = {
+  ClearancesRequested: 'IN_CLEARANCE',
+  CableSubmitted: 'PENDING_APPROVAL',
+  CableApproved: 'APPROVED',
+  CableReturned: 'DRAFT',
+  CableReleased: 'RELEASED',
+  CableCancelled: 'CANCELLED',
+};
+
+/** The draft's columns and its full-text document, as SQL parameters $2..$10. */
+function draftParams(draft: CableDraft) {
+  return [
+    draft.kind,
+    draft.subject,
+    draft.classification,
+    LEVEL[draft.classification],
+    draft.captions,
+    draft.captions.some((c) => (NARROWING as readonly string[]).includes(c)),
+    draft.precedence,
+    draft.tags,
+    draft.paragraphs.map((p) => p.text).join('\n'),
+  ];
+}
+
+const SEARCH = `setweight(to_tsvector('english', $3), 'A') || to_tsvector('english', $10)
+  || to_tsvector('simple', array_to_string($9::text[], ' '))`;
+
+/**
+ * The `cables` table: what lists, searches and the access filter need, kept in the transaction of
+ * every cable command. Columns the reader's clearance is checked against in SQL: classification
+ * level, narrowing captions, the working party and the posts it went to.
+ */
+@Injectable()
+export class CablesProjection implements Projection {
+  readonly name = 'cables';
+  readonly handles = [
+    'CableDrafted', 'CableEdited', 'ClearancesRequested', 'ClearanceGranted', 'ClearanceGrantedWithComments',
+    'ClearanceNonConcurred', 'ClearancesMadeStale', 'CableSubmitted', 'CableApproved', 'CableReturned', 'CableReleased', 'CableCancelled',
+  ];
+
+  async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
+    for (const recorded of events) {
+      const id = aggregateIdOf('cable', recorded.streamId);
+      const event = { type: recorded.type, data: recorded.data } as CableEvent;
+      const touch = [id, recorded.streamVersion, recorded.recordedAt];
+      switch (event.type) {
+        case 'CableDrafted': {
+          const { origin, drafter, draft } = event.data;
+          await tx.query(
+            `INSERT INTO cables (id, kind, subject, classification, classification_level, captions, narrowed, precedence, tags,
+               origin, status, drafter_id, working_party, addressed_posts, drafted_at, updated_at, version, search)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 'DRAFT', $12::uuid, ARRAY[$12::text], $13, $14, $14, $15, ${SEARCH})`,
+            [id, ...draftParams(draft), origin, drafter.id, origin === 'STATE' ? [] : [origin], recorded.recordedAt, recorded.streamVersion],
+          );
+          break;
+        }
+        case 'CableEdited':
+          await tx.query(
+            `UPDATE cables SET kind = $2, subject = $3, classification = $4, classification_level = $5, captions = $6, narrowed = $7,
+               precedence = $8, tags = $9, search = ${SEARCH} || to_tsvector('simple', coalesce(mrn, '')), version = $11, updated_at = $12
+             WHERE id = $1`,
+            [id, ...draftParams(event.data.draft), recorded.streamVersion, recorded.recordedAt],
+          );
+          break;
+        case 'ClearanceGranted':
+        case 'ClearanceGrantedWithComments':
+        case 'ClearanceNonConcurred':
+        case 'CableApproved':
+          await tx.query(
+            `UPDATE cables SET working_party = CASE WHEN $4 = ANY(working_party) THEN working_party ELSE array_append(working_party, $4) END,
+               status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
+            [...touch, event.data.by.id, STATUS_AFTER[event.type] ?? null],
+          );
+          break;
+        case 'CableReleased': {
+          const { mrn, releasedAt, distribution } = event.data;
+          await tx.query(
+            `UPDATE cables SET status = 'RELEASED', mrn = $4, released_at = $5,
+               addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])),
+               search = search || to_tsvector('simple', $4 || ' ' || $7), version = $2, updated_at = $3 WHERE id = $1`,
+            [...touch, mrn, releasedAt, [...distribution.action, ...distribution.info], compactMrn(mrn)],
+          );
+          break;
+        }
+        default:
+          await tx.query('UPDATE cables SET status = coalesce($4, status), version = $2, updated_at = $3 WHERE id = $1', [...touch, STATUS_AFTER[event.type] ?? null]);
+      }
+    }
+  }
+
+  async reset(tx: EntityManager): Promise<void> {
+    await tx.query('TRUNCATE cables');
+  }
+}

@@ -1,0 +1,189 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const instruction = {
+  kind: 'INSTRUCTION',
+  subject: 'Demarche on the distillation of U.S. AI models',
+  classification: 'CONFIDENTIAL',
+  captions: ['SIPDIS'],
+  precedence: 'IMMEDIATE',
+  tags: ['PREL', 'ETTC', 'TSPL', 'KIPR', 'CH'],
+  actionAddressees: ['ALDAC'],
+  paragraphs: [
+    { marking: 'U', text: 'This is an action request; see paragraph 3.' },
+    { marking: 'C', text: 'Foreign firms are extracting and distilling U.S. frontier AI models at scale.' },
+    { marking: 'U', text: 'Posts should raise these concerns with host government officials.' },
+  ],
+  classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)', '1.4(d)'], declassifyOn: '2050-12-31' },
+  demarche: { reportBy: '2099-01-15', targets: 'Foreign ministry, director-general level', points: [2, 3] },
+};
+
+describe('cables through HTTP', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const t = {} as Record<'drafter' | 'legal' | 'isn' | 'approver' | 'reader' | 'secretReader' | 'beijing' | 'ambassador' | 'tokyo', string>;
+  const as = (token: string) => {
+    const agent = request(app.getHttpServer());
+    const auth = { Authorization: `Bearer ${token}` };
+    return {
+      get: (url: string) => agent.get(url).set(auth),
+      post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body),
+      patch: (url: string, body: object) => agent.patch(url).set(auth).send(body),
+    };
+  };
+
+  async function approvedCable(subject: string): Promise<string> {
+    const { body } = await as(t.drafter).post('/cables', { ...instruction, subject, actionAddressees: ['TOKYO'] }).expect(201);
+    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
+    return body.id;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    dataSource = app.get(DataSource);
+    const admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    t.legal = (await createUser(app, admin, { username: 'lclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    t.isn = (await createUser(app, admin, { username: 'iclear', roles: ['clearer'], office: 'ISN', clearance: 'SECRET' })).token;
+    t.approver = (await createUser(app, admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.reader = (await createUser(app, admin, { username: 'unclass', roles: ['leadership'], office: 'S', clearance: 'UNCLASSIFIED' })).token;
+    t.secretReader = (await createUser(app, admin, { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    t.beijing = (await createUser(app, admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.ambassador = (await createUser(app, admin, { username: 'bjamb', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.tokyo = (await createUser(app, admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('takes a cable from draft through clearance, a stale clearance, approval and release', async () => {
+    const drafted = await as(t.drafter).post('/cables', instruction).expect(201);
+    const id = drafted.body.id;
+    expect(drafted.body).toMatchObject({ status: 'DRAFT', origin: 'STATE', version: 1, mrn: null, drafter: { username: 'jdoe', office: 'EAP/CM' } });
+    expect(drafted.headers.etag).toBe('"1"');
+
+    const asked = await as(t.drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'ISN'] }).expect(200);
+    expect(asked.body.status).toBe('IN_CLEARANCE');
+    await as(t.isn).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(403);
+    await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+
+    const paragraphs = [...instruction.paragraphs.slice(0, 2), { marking: 'U', text: 'Posts should deliver the points in paragraph 2 and report by cable.' }];
+    const edited = await as(t.drafter).patch(`/cables/${id}`, { paragraphs }).expect(200);
+    expect(edited.body.clearances).toEqual([
+      expect.objectContaining({ office: 'L', status: 'STALE' }),
+      expect.objectContaining({ office: 'ISN', status: 'PENDING' }),
+    ]);
+    await as(t.isn).post(`/cables/${id}/clearances`, { office: 'ISN', decision: 'CLEARED_WITH_COMMENTS', comments: 'Cite the export-control angle.' }).expect(200);
+    const early = await as(t.drafter).post(`/cables/${id}/submit`).expect(422);
+    expect(early.body.detail).toMatch(/L \(STALE\)/);
+    await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await as(t.drafter).post(`/cables/${id}/submit`).expect(200);
+    await as(t.drafter).post(`/cables/${id}/approve`).expect(403); // a drafter is no approver, let alone of their own cable
+    await as(t.ambassador).post(`/cables/${id}/approve`).expect(403); // a post's approver has no authority for STATE
+    await as(t.approver).post(`/cables/${id}/approve`).expect(200);
+
+    const released = await as(t.approver).post(`/cables/${id}/release`).expect(200);
+    expect(released.body).toMatchObject({ status: 'RELEASED', mrn: expect.stringMatching(/^\d\d STATE \d{6}$/), dateTimeGroup: expect.stringMatching(/^\d{6}Z [A-Z]{3} \d\d$/) });
+    const aldac = await as(t.drafter).get('/collectives/ALDAC').expect(200);
+    expect(released.body.distribution).toEqual(aldac.body.members);
+    await as(t.drafter).patch(`/cables/${id}`, { subject: 'Too late' }).expect(409);
+
+    const first = await as(t.secretReader).get(`/cables/${id}?version=1`).expect(200);
+    expect(first.body).toMatchObject({ status: 'DRAFT', paragraphs: instruction.paragraphs });
+    const history = await as(t.secretReader).get(`/cables/${id}/history`).expect(200);
+    expect(history.body.items.map((e: { type: string }) => e.type)).toEqual([
+      'CableDrafted', 'ClearancesRequested', 'ClearanceGranted', 'CableEdited', 'ClearancesMadeStale',
+      'ClearanceGrantedWithComments', 'ClearanceGranted', 'CableSubmitted', 'CableApproved', 'CableReleased',
+    ]);
+    const telegram = await as(t.tokyo).get(`/cables/${id}/telegram`).expect(200);
+    expect(telegram.headers['content-type']).toMatch(/text\/plain/);
+    expect(telegram.text).toContain(`MRN: ${released.body.mrn}`);
+    expect(telegram.text).toMatch(/^CONFIDENTIAL\n/);
+    expect(telegram.text).toContain('2. (C) Foreign firms');
+    expect(telegram.text).toContain('Cleared: L:lclear, ISN:iclear');
+
+    const reads = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1`, [`cable-${id}`]);
+    expect(reads.map((r: { details: { view: string } }) => r.details.view).sort()).toEqual(['cable', 'history', 'telegram']);
+  });
+
+  it('gives 20 concurrent releases by one originator serials without gap or duplicate', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await approvedCable(`Release race ${i}`));
+    const answers = await Promise.all(ids.map((id) => as(t.approver).post(`/cables/${id}/release`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const serials = answers.map((a) => Number(a.body.mrn.split(' ')[2])).sort((a, b) => a - b);
+    expect(new Set(serials).size).toBe(20);
+    expect(serials[19] - serials[0]).toBe(19);
+    const [{ last }] = await dataSource.query(`SELECT max(last_serial)::int AS last FROM mrn_serials WHERE originator = 'STATE'`);
+    expect(last).toBe(serials[19]);
+  });
+
+  it('drafts a reporting cable at a post, approved by its chief of mission', async () => {
+    const report = { ...instruction, kind: 'REPORTING', demarche: undefined, actionAddressees: ['SECSTATE'], subject: 'Beijing rejects the allegations as baseless' };
+    const drafted = await as(t.beijing).post('/cables', report).expect(201);
+    expect(drafted.body.origin).toBe('BEIJING');
+    await as(t.beijing).post(`/cables/${drafted.body.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${drafted.body.id}/approve`).expect(403);
+    await as(t.ambassador).post(`/cables/${drafted.body.id}/approve`).expect(200);
+    const released = await as(t.ambassador).post(`/cables/${drafted.body.id}/release`).expect(200);
+    expect(released.body.mrn).toMatch(/^\d\d BEIJING 000001$/);
+  });
+
+  it('refuses broken rules with 422 naming the rule, and malformed drafts with 400', async () => {
+    const high = await as(t.drafter).post('/cables', { ...instruction, paragraphs: [{ marking: 'S', text: 'Secret detail' }], demarche: undefined }).expect(422);
+    expect(high.body.errors[0]).toEqual({ field: 'paragraphs[0].marking', message: expect.stringMatching(/above the cable's overall CONFIDENTIAL/) });
+    const closed = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['KHARTOUM'] }).expect(422);
+    expect(closed.body.detail).toMatch(/KHARTOUM is not an open post/);
+    const noAuthority = await as(t.drafter).post('/cables', { ...instruction, classifiedBy: undefined }).expect(422);
+    expect(noAuthority.body.errors[0].field).toBe('classifiedBy');
+    const malformed = await as(t.drafter).post('/cables', { ...instruction, precedence: 'PRIORITY', paragraphs: [{ marking: 'X' }] }).expect(400);
+    expect(malformed.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['precedence', 'paragraphs.0.marking', 'paragraphs.0.text']));
+    await as(t.tokyo).post('/cables', instruction).expect(422); // a post addresses SECSTATE
+    await as(t.legal).post('/cables', instruction).expect(403);
+  });
+
+  it('never shows an UNCLASSIFIED reader a CONFIDENTIAL cable: get, list, search, history, telegram', async () => {
+    const secretCable = (await as(t.drafter).post('/cables', { ...instruction, subject: 'Distillation campaign planning' }).expect(201)).body.id;
+    const open = (await as(t.drafter).post('/cables', {
+      ...instruction,
+      subject: 'Distillation press guidance',
+      classification: 'UNCLASSIFIED',
+      paragraphs: [{ marking: 'U', text: 'Public line on distillation.' }],
+      classifiedBy: undefined,
+      demarche: undefined,
+      kind: 'INFORMATIONAL',
+    }).expect(201)).body.id;
+
+    for (const path of [`/cables/${secretCable}`, `/cables/${secretCable}/history`, `/cables/${secretCable}/telegram`]) {
+      const response = await as(t.reader).get(path).expect(403);
+      expect(JSON.stringify(response.body)).not.toMatch(/campaign planning|Foreign firms/);
+    }
+    const listed = await as(t.reader).get('/cables?limit=500').expect(200);
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(open);
+    expect(listed.body.items.every((c: { classification: string }) => c.classification === 'UNCLASSIFIED')).toBe(true);
+    expect(listed.body.total).toBe(listed.body.items.length);
+    const searched = await as(t.reader).get('/cables?q=distillation').expect(200);
+    expect(searched.body.items.map((c: { id: string }) => c.id)).toEqual([open]);
+    const cleared = await as(t.secretReader).get('/cables?q=distillation&limit=500').expect(200);
+    expect(cleared.body.items.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([open, secretCable]));
+  });
+
+  it('searches subject, text, TAGS and MRN, and filters by status, origin and tag', async () => {
+    const id = await approvedCable('Semiconductor export controls outreach');
+    const { body: released } = await as(t.approver).post(`/cables/${id}/release`).expect(200);
+    const byMrn = await as(t.secretReader).get(`/cables?q=${encodeURIComponent(released.mrn)}`).expect(200);
+    expect(byMrn.body.items.map((c: { id: string }) => c.id)).toContain(id);
+    const compact = released.mrn.replace(/ (\d+)$/, (_: string, n: string) => String(Number(n))).replaceAll(' ', '');
+    expect((await as(t.secretReader).get(`/cables?q=${compact}`).expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
+    expect((await as(t.secretReader).get('/cables?q=semiconductor').expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=STATE&tag=ETTC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
+    expect((await as(t.secretReader).get('/cables?origin=BEIJING&limit=500').expect(200)).body.items.every((c: { origin: string }) => c.origin === 'BEIJING')).toBe(true);
+  });
+});
