@@ -88,6 +88,9 @@ describe('cables through HTTP', () => {
     await as(t.drafter).post(`/cables/${id}/approve`).expect(403); // a drafter is no approver, let alone of their own cable
     await as(t.ambassador).post(`/cables/${id}/approve`).expect(403); // a post's approver has no authority for STATE
     await as(t.approver).post(`/cables/${id}/approve`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const beforeRelease = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
 
     const released = await as(t.approver).post(`/cables/${id}/release`).expect(200);
     expect(released.body).toMatchObject({ status: 'RELEASED', mrn: expect.stringMatching(/^\d\d STATE \d{6}$/), dateTimeGroup: expect.stringMatching(/^\d{6}Z [A-Z]{3} \d\d$/) });
@@ -97,6 +100,10 @@ describe('cables through HTTP', () => {
 
     const first = await as(t.secretReader).get(`/cables/${id}?version=1`).expect(200);
     expect(first.body).toMatchObject({ status: 'DRAFT', paragraphs: instruction.paragraphs });
+    const then = await as(t.secretReader).get(`/cables/${id}?asOf=${encodeURIComponent(beforeRelease)}`).expect(200);
+    expect(then.body).toMatchObject({ status: 'APPROVED', mrn: null, version: 9 });
+    await as(t.secretReader).get(`/cables/${id}?asOf=yesterday`).expect(400);
+    await as(t.secretReader).get(`/cables/${id}?asOf=2000-01-01T00:00:00Z`).expect(404);
     const history = await as(t.secretReader).get(`/cables/${id}/history`).expect(200);
     expect(history.body.items.map((e: { type: string }) => e.type)).toEqual([
       'CableDrafted', 'ClearancesRequested', 'ClearanceGranted', 'CableEdited', 'ClearancesMadeStale',
@@ -110,7 +117,7 @@ describe('cables through HTTP', () => {
     expect(telegram.text).toContain('Cleared: L:lclear, ISN:iclear');
 
     const reads = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1`, [`cable-${id}`]);
-    expect(reads.map((r: { details: { view: string } }) => r.details.view).sort()).toEqual(['cable', 'history', 'telegram']);
+    expect(reads.map((r: { details: { view: string } }) => r.details.view).sort()).toEqual(['cable', 'cable', 'history', 'telegram']);
   });
 
   it('gives 20 concurrent releases by one originator serials without gap or duplicate', async () => {

@@ -1,0 +1,76 @@
+import { given } from '../../../../test/support/aggregate-spec.js';
+import { confidentialDraft } from '../../../../test/fixtures/cable.fixtures.js';
+import { cableDefinition, type CableEvent } from './cable.aggregate.js';
+import { renderTelegram, type TelegramDirectory } from './telegram.js';
+
+const at = '2026-08-14T09:35:00.000Z';
+const drafter = { id: 'd1', username: 'JDoe', office: 'EAP/CM' };
+const history: CableEvent[] = [
+  { type: 'CableDrafted', data: { origin: 'STATE', drafter, draft: { ...confidentialDraft, actionAddressees: ['ALDAC'], infoAddressees: ['BEIJING'] }, at } },
+  { type: 'ClearancesRequested', data: { offices: ['L', 'ISN'], at } },
+  { type: 'ClearanceGranted', data: { office: 'L', by: { id: 'c1', username: 'LClear', office: 'L' }, at } },
+  { type: 'ClearanceGrantedWithComments', data: { office: 'ISN', by: { id: 'c2', username: 'IClear', office: 'ISN' }, comments: 'ok', at } },
+  { type: 'CableSubmitted', data: { by: drafter, at } },
+  { type: 'CableApproved', data: { by: { id: 'a1', username: 'DSec', office: 'D' }, at } },
+  {
+    type: 'CableReleased',
+    data: { by: { id: 'a1', username: 'DSec', office: 'D' }, mrn: '26 STATE 000124', releasedAt: at, dateTimeGroup: '140935Z AUG 26', distribution: { action: ['BEIJING', 'TOKYO'], info: [] } },
+  },
+];
+
+const directory: TelegramDirectory = {
+  designator: (code) => ({ ALDAC: 'ALL DIPLOMATIC AND CONSULAR POSTS', BEIJING: 'AMEMBASSY BEIJING' })[code] ?? code,
+};
+
+const EXPECTED = `CONFIDENTIAL
+
+MRN: 26 STATE 000124 (26STATE124)
+DTG: 140935Z AUG 26
+O 140935Z AUG 26
+FM SECSTATE WASHDC
+TO ALL DIPLOMATIC AND CONSULAR POSTS IMMEDIATE
+INFO AMEMBASSY BEIJING IMMEDIATE
+BT
+C O N F I D E N T I A L STATE 000124
+SIPDIS
+
+E.O. 13526: DECL: 11/29/2051
+TAGS: PREL, ETTC, TSPL, KIPR, CH
+SUBJECT: DEMARCHE: EXTRACTION AND DISTILLATION OF U.S. AI MODELS
+
+REF: A. 26 STATE 000123
+
+CLASSIFIED BY: Jane Doe, Director, EAP/CM. REASON: 1.4(b), 1.4(d).
+
+1. (U) This is an action request; see paragraph 3.
+
+2. (C) Foreign firms are extracting and distilling U.S. frontier AI
+models.
+
+3. (U) Posts should raise these concerns with host governments.
+
+RUBIO
+
+Drafted: EAP/CM:JDoe
+Cleared: L:LClear, ISN:IClear
+Approved: D:DSec
+BT
+#0124
+
+CONFIDENTIAL
+`;
+
+describe('telegram', () => {
+  it('renders a released cable in the classic layout', () => {
+    const cable = given(cableDefinition, 'k1', history).when(() => undefined).then([]);
+    expect(renderTelegram(cable, directory, 'Rubio')).toBe(EXPECTED);
+  });
+
+  it('shows a draft as not released, with stale clearances marked', () => {
+    const draft = given(cableDefinition, 'k1', [...history.slice(0, 3), { type: 'ClearancesMadeStale', data: { offices: ['L'], at } }]).when(() => undefined).then([]);
+    const text = renderTelegram(draft, directory, 'Rubio');
+    expect(text).toContain('MRN: NOT RELEASED');
+    expect(text).toContain('Cleared: L:LClear (stale)');
+    expect(text).not.toContain('Approved:');
+  });
+});
