@@ -4,6 +4,7 @@ import { CreateIdempotencyKeys1795910402000 } from './1795910402000-CreateIdempo
 import { CreateProjectionState1795910403000 } from './1795910403000-CreateProjectionState.js';
 import { CreateIdentityAndPosts1795910404000 } from './1795910404000-CreateIdentityAndPosts.js';
 import { CreateCables1795910405000 } from './1795910405000-CreateCables.js';
+import { CreateDemarches1795910406000 } from './1795910406000-CreateDemarches.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   CreateProjectionState1795910403000,
   CreateIdentityAndPosts1795910404000,
   CreateCables1795910405000,
+  CreateDemarches1795910406000,
 ];

@@ -6,6 +6,7 @@ import { DOMAIN_MODULES, PlatformModule, type PlatformOptions } from '@chancery/
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CablesController } from './cables/cables.controller.js';
+import { DemarchesController } from './demarches/demarches.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsController } from './posts/posts.controller.js';
 import { UsersController } from './users/users.controller.js';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController],
+      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

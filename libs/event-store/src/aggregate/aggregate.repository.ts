@@ -64,12 +64,26 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     respond: (aggregate: A) => R,
     alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
   ): Promise<R> {
-    return this.committer.run(context, command, async (tx) => {
-      const aggregate = this.publisher.mergeObjectContext(make());
-      const saved = await this.saveIn(tx, context, command, aggregate, respond);
-      await alsoIn?.(tx, aggregate);
-      return saved;
-    });
+    return this.committer.run(context, command, (tx) => this.createIn(tx, context, command, make, respond, alsoIn));
+  }
+
+  /** `create` inside a transaction the caller owns (see CommandCommitter.runWithin). */
+  async createWithin<R>(within: EntityManager, context: CommandContext, command: string, make: () => A, respond: (aggregate: A) => R): Promise<R> {
+    return this.committer.runWithin(within, context, (tx) => this.createIn(tx, context, command, make, respond));
+  }
+
+  private async createIn<R>(
+    tx: EntityManager,
+    context: CommandContext,
+    command: string,
+    make: () => A,
+    respond: (aggregate: A) => R,
+    alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
+  ) {
+    const aggregate = this.publisher.mergeObjectContext(make());
+    const saved = await this.saveIn(tx, context, command, aggregate, respond);
+    await alsoIn?.(tx, aggregate);
+    return saved;
   }
 
   /**

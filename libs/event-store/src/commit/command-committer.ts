@@ -65,6 +65,28 @@ export class CommandCommitter {
    * `attempt` gets the attempt number: from the second on, it should lock what it loads (see
    * AggregateRepository.update), so that a writer who lost one race queues instead of racing again.
    */
+  /**
+   * Runs a command inside a transaction someone else owns and will commit (a process manager's
+   * batch, with its checkpoint): no retry, and no EventBus publication, since the commit is not ours.
+   */
+  async runWithin<R>(tx: EntityManager, context: CommandContext, attempt: (tx: EntityManager, attemptNo: number) => Promise<Attempt<R>>): Promise<R> {
+    return (await this.attemptIn(tx, context, attempt, 1)).result;
+  }
+
+  private async attemptIn<R>(
+    tx: EntityManager,
+    context: CommandContext,
+    attempt: (tx: EntityManager, attemptNo: number) => Promise<Attempt<R>>,
+    attemptNo: number,
+  ): Promise<Attempt<R>> {
+    const result = await attempt(tx, attemptNo);
+    if (result.commit) {
+      const commit: Commit = { ...result.commit, context, result: result.result };
+      for (const participant of this.participants) await participant.onCommit(tx, commit);
+    }
+    return result;
+  }
+
   unregister(name: string): void {
     this.participants = this.participants.filter((p) => p.name !== name);
   }
@@ -72,14 +94,7 @@ export class CommandCommitter {
   async run<R>(context: CommandContext, command: string, attempt: (tx: EntityManager, attemptNo: number) => Promise<Attempt<R>>): Promise<R> {
     for (let attemptNo = 1; ; attemptNo++) {
       try {
-        const outcome = await this.dataSource.transaction('READ COMMITTED', async (tx) => {
-          const result = await attempt(tx, attemptNo);
-          if (result.commit) {
-            const commit: Commit = { ...result.commit, context, result: result.result };
-            for (const participant of this.participants) await participant.onCommit(tx, commit);
-          }
-          return result;
-        });
+        const outcome = await this.dataSource.transaction('READ COMMITTED', (tx) => this.attemptIn(tx, context, attempt, attemptNo));
         if (outcome.commit) this.store.signals.emit('appended');
         outcome.afterCommit?.();
         return outcome.result;

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'cables.clear': ['clearer'],
   'cables.approve': ['approver'],
   'cables.cancel': ['drafter', 'post_officer', 'approver'],
+  'demarches.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
+  'demarches.report': ['post_officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AuditLog } from '@chancery/audit';
+import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
+import { type DeliveryRecord, DemarchesQuery, RecordDeliveryCommand, summarize } from '@chancery/demarches';
+import { Ctx } from '@chancery/http';
+import { type Principal, PolicyService } from '@chancery/identity';
+import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
+import { DeliveredRequest, ListDemarchesQuery, NotDeliveredRequest, ResponseRequest } from './demarches.request.dto.js';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+const POST = /^[A-Z]{3,24}$/;
+
+@ApiTags('demarches')
+@ApiBearerAuth()
+@Controller('demarches')
+export class DemarchesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly demarches: DemarchesQuery,
+    private readonly policy: PolicyService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get()
+  @RequirePermission('demarches.read')
+  @ApiOperation({ summary: 'Campaigns the caller may read, with their live summaries' })
+  list(@Query() query: ListDemarchesQuery, @CurrentUser() user: Principal) {
+    return this.demarches.list(user, query.limit, query.offset);
+  }
+
+  @Get(':id')
+  @RequirePermission('demarches.read')
+  @ApiOperation({ summary: 'A campaign with its summary and every post’s delivery' })
+  async get(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
+    const campaign = await this.readable(id, user, request, 'campaign');
+    const deliveries = await this.demarches.deliveries(campaign);
+    const { readable: _readable, posts: _posts, ...facts } = campaign;
+    return { ...facts, summary: summarize(deliveries), deliveries };
+  }
+
+  @Get(':id/deliveries/:post')
+  @RequirePermission('demarches.read')
+  async delivery(@Param('id', uuid) id: string, @Param('post') post: string, @CurrentUser() user: Principal, @Req() request: Request) {
+    const campaign = await this.readable(id, user, request, `delivery ${post}`);
+    const [delivery] = await this.demarches.deliveries(campaign, post);
+    if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
+    return delivery;
+  }
+
+  @Post(':id/deliveries/:post/delivery')
+  @RequirePermission('demarches.report')
+  delivered(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: DeliveredRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.record(ctx, user, id, post, { kind: 'delivered', ...body });
+  }
+
+  @Post(':id/deliveries/:post/response')
+  @RequirePermission('demarches.report')
+  response(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: ResponseRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.record(ctx, user, id, post, { kind: 'response', ...body, quotes: body.quotes ?? [], reportingCableId: body.reportingCableId ?? null });
+  }
+
+  @Post(':id/deliveries/:post/not-delivered')
+  @RequirePermission('demarches.report')
+  notDelivered(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: NotDeliveredRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.record(ctx, user, id, post, { kind: 'notDelivered', reason: body.reason });
+  }
+
+  private record(ctx: CommandContext, user: Principal, id: string, post: string, record: DeliveryRecord) {
+    if (!POST.test(post)) throw new ChanceryError(ErrorCode.ValidationFailed, 'post must be a post code such as BEIJING', { errors: [{ field: 'post', message: 'not a post code' }] });
+    return this.commands.execute(new RecordDeliveryCommand(ctx, user, id, post, record));
+  }
+
+  private async readable(id: string, user: Principal, request: Request, view: string) {
+    const campaign = await this.demarches.campaign(id);
+    if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${id}`);
+    await this.policy.requireRead(user, campaign.readable, { requestId: String(request.id), action: `read campaign ${id} (${view})`, streamId: `campaign-${id}` });
+    if (campaign.classification !== 'UNCLASSIFIED' && campaign.classification !== 'SBU') {
+      await this.audit.append({
+        actorId: user.id,
+        actorRole: user.roles.join('+'),
+        action: 'ReadCampaign',
+        streamId: `campaign-${id}`,
+        streamType: 'campaign',
+        requestId: String(request.id),
+        details: { view, classification: campaign.classification },
+      });
+    }
+    return campaign;
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '@chancery/common';
+import { type Cable, cableDefinition } from '@chancery/cables';
+import { AggregateRepository, AggregateRepositoryFactory, aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { Campaign, campaignDefinition } from './domain/campaign.aggregate.js';
+
+/**
+ * The process manager that opens a campaign when an instruction cable with a demarche is released.
+ * It is fed from the stored events by the projection runner, and opens the campaign in the same
+ * transaction that moves its checkpoint: if the process dies between the release and the opening,
+ * the campaign opens when it comes back, once. A campaign's id is its cable's, so a second look at
+ * the same release finds it open and does nothing.
+ */
+@Injectable()
+export class CampaignOpener implements Projection {
+  readonly name = 'campaign-opener';
+  readonly handles = ['CableReleased'];
+  private readonly cables: AggregateRepository<Cable>;
+  private readonly campaigns: AggregateRepository<Campaign>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly clock: Clock,
+  ) {
+    this.cables = repositories.for(cableDefinition);
+    this.campaigns = repositories.for(campaignDefinition);
+  }
+
+  async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
+    for (const event of events) {
+      const cableId = aggregateIdOf('cable', event.streamId);
+      const cable = await this.cables.load(cableId, { version: event.streamVersion }, tx);
+      if (!cable?.draft.demarche || !cable.release || cable.draft.kind !== 'INSTRUCTION') continue;
+      if (await this.campaigns.load(cableId, {}, tx)) continue;
+      const { demarche } = cable.draft;
+      await this.campaigns.createWithin(
+        tx,
+        { actor: { id: 'system', username: 'campaign-opener', role: 'system' }, requestId: `campaign-opener:${event.eventId}`, causationId: event.eventId },
+        'OpenCampaign',
+        () =>
+          Campaign.open(
+            {
+              cableId,
+              mrn: cable.release!.mrn,
+              subject: cable.draft.subject,
+              classification: cable.draft.classification,
+              captions: cable.draft.captions,
+              reportBy: demarche.reportBy,
+              targets: demarche.targets,
+              posts: cable.release!.distribution.action,
+              workingParty: cable.workingParty,
+            },
+            this.clock.now().toISOString(),
+          ),
+        () => undefined,
+      );
+    }
+  }
+
+  /** Opening campaigns is not undone by a rebuild; replaying finds them open. */
+  async reset(): Promise<void> {}
+}

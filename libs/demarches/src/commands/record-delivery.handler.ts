@@ -1,0 +1,77 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { assertNever, ChanceryError, Clock, ErrorCode, utcDate } from '@chancery/common';
+import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { PolicyService } from '@chancery/identity';
+import { DemarchesQuery, type DeliveryView } from '../demarches.query.js';
+import { Delivery, deliveryDefinition, deliveryId } from '../domain/delivery.aggregate.js';
+import { type DeliveryRecord, RecordDeliveryCommand } from './record-delivery.command.js';
+
+const COMMAND_NAMES = { delivered: 'RecordDelivery', response: 'LogResponse', notDelivered: 'RecordNotDelivered' } as const;
+
+@CommandHandler(RecordDeliveryCommand)
+export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryCommand, DeliveryView> {
+  private readonly deliveries: AggregateRepository<Delivery>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly query: DemarchesQuery,
+    private readonly policy: PolicyService,
+    private readonly clock: Clock,
+  ) {
+    this.deliveries = repositories.for(deliveryDefinition);
+  }
+
+  async execute({ context, actor, campaignId, post, record }: RecordDeliveryCommand): Promise<DeliveryView> {
+    const campaign = await this.query.campaign(campaignId);
+    if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${campaignId}`);
+    const denial = { requestId: context.requestId, action: `${COMMAND_NAMES[record.kind]} for ${post}`, streamId: `campaign-${campaignId}` };
+    await this.policy.requireRead(actor, campaign.readable, denial);
+    if (!campaign.posts.includes(post)) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
+    await this.policy.requirePost(actor, post, denial);
+
+    const id = deliveryId(campaignId, post);
+    const today = utcDate(this.clock.now());
+    const decide = (delivery: Delivery) => apply(delivery, record, actor.id, today);
+    const view = (delivery: Delivery): DeliveryView => ({
+      post,
+      status: delivery.status,
+      overdue: (delivery.status === 'PENDING' || delivery.status === 'DELIVERED') && campaign.reportBy < today,
+      deliveredOn: delivery.delivered?.deliveredOn ?? null,
+      counterpart: delivery.delivered?.counterpart ?? null,
+      level: delivery.delivered?.level ?? null,
+      method: delivery.delivered?.method ?? null,
+      receivedOn: delivery.response?.receivedOn ?? null,
+      position: delivery.response?.position ?? null,
+      summary: delivery.response?.summary ?? null,
+      quotes: delivery.response?.quotes ?? [],
+      reportingCableId: delivery.response?.reportingCableId ?? null,
+      notDeliveredReason: delivery.notDeliveredReason,
+      version: delivery.version,
+    });
+    // A post's delivery stream starts with its first record; each post has its own, so 270 posts
+    // writing at once never conflict.
+    if (await this.deliveries.load(id)) return this.deliveries.update(context, COMMAND_NAMES[record.kind], id, decide, view);
+    return this.deliveries.create(context, COMMAND_NAMES[record.kind], () => {
+      const delivery = new Delivery(id);
+      decide(delivery);
+      return delivery;
+    }, view);
+  }
+}
+
+function apply(delivery: Delivery, record: DeliveryRecord, by: string, today: string): void {
+  switch (record.kind) {
+    case 'delivered': {
+      const { kind: _kind, ...details } = record;
+      return delivery.deliver(details, by, today);
+    }
+    case 'response': {
+      const { kind: _kind, ...response } = record;
+      return delivery.logResponse(response, by, today);
+    }
+    case 'notDelivered':
+      return delivery.notDelivered(record.reason, by);
+    default:
+      return assertNever(record);
+  }
+}

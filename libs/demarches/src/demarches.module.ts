@@ -1,0 +1,23 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { ProjectionRegistry } from '@chancery/event-store';
+import { CampaignOpener } from './campaign-opener.js';
+import { RecordDeliveryHandler } from './commands/record-delivery.handler.js';
+import { DemarchesQuery } from './demarches.query.js';
+import { DemarchesProjection } from './projections/demarches.projection.js';
+
+@Module({
+  providers: [DemarchesProjection, DemarchesQuery, CampaignOpener, RecordDeliveryHandler],
+  exports: [DemarchesQuery],
+})
+export class DemarchesModule implements OnModuleInit {
+  constructor(
+    private readonly registry: ProjectionRegistry,
+    private readonly projection: DemarchesProjection,
+    private readonly opener: CampaignOpener,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.registerInline(this.projection);
+    this.registry.registerAsync(this.opener);
+  }
+}

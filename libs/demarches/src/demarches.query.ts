@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock, utcDate } from '@chancery/common';
+import { sql } from '@chancery/database';
+import type { Principal, ReadableResource } from '@chancery/identity/domain';
+
+const CLEARANCE_LEVEL = { UNCLASSIFIED: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
+
+export interface DeliveryView {
+  post: string;
+  status: string;
+  overdue: boolean;
+  deliveredOn: string | null;
+  counterpart: { name: string; title: string; organization: string } | null;
+  level: string | null;
+  method: string | null;
+  receivedOn: string | null;
+  position: string | null;
+  summary: string | null;
+  quotes: string[];
+  reportingCableId: string | null;
+  notDeliveredReason: string | null;
+  version: number;
+}
+
+export interface CampaignRow {
+  id: string;
+  cableId: string;
+  mrn: string;
+  subject: string;
+  classification: string;
+  captions: string[];
+  reportBy: string;
+  targets: string;
+  posts: string[];
+  openedAt: string;
+  readable: ReadableResource;
+}
+
+const dateOf = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string | null));
+
+/**
+ * Campaigns and deliveries. Summaries are counted from the delivery rows when asked, so they are
+ * exact right after any write and no row is shared by the posts writing at once.
+ */
+@Injectable()
+export class DemarchesQuery {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  private accessFilter(principal: Principal, first: number): { where: string; params: unknown[] } {
+    const postCode = principal.roles.includes('post_officer') ? principal.postCode : null;
+    return {
+      where: `c.classification_level <= $${first} AND (NOT c.narrowed OR $${first + 1} = ANY(c.working_party) OR ($${first + 2}::text IS NOT NULL AND $${first + 2} = ANY(c.posts)))`,
+      params: [CLEARANCE_LEVEL[principal.clearance], principal.id, postCode],
+    };
+  }
+
+  async list(principal: Principal, limit: number, offset: number) {
+    const access = this.accessFilter(principal, 2);
+    const today = utcDate(this.clock.now());
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by, c.opened_at, ${SUMMARY_COLUMNS}
+       FROM demarche_campaigns c JOIN demarche_deliveries d ON d.campaign_id = c.id
+       WHERE ${access.where}
+       GROUP BY c.id ORDER BY c.opened_at DESC, c.id LIMIT $5 OFFSET $6`,
+      [today, ...access.params, limit, offset],
+    );
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${this.accessFilter(principal, 1).where}`, access.params);
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        cableId: row.cable_id,
+        mrn: row.mrn,
+        subject: row.subject,
+        classification: row.classification,
+        reportBy: dateOf(row.report_by),
+        openedAt: (row.opened_at as Date).toISOString(),
+        summary: summaryOf(row),
+      })),
+      total,
+    };
+  }
+
+  async campaign(id: string): Promise<CampaignRow | undefined> {
+    const [row] = await sql<Record<string, unknown>>(this.dataSource, 'SELECT * FROM demarche_campaigns WHERE id = $1::uuid', [id]);
+    if (!row) return undefined;
+    return {
+      id: row.id as string,
+      cableId: row.cable_id as string,
+      mrn: row.mrn as string,
+      subject: row.subject as string,
+      classification: row.classification as string,
+      captions: row.captions as string[],
+      reportBy: dateOf(row.report_by)!,
+      targets: row.targets as string,
+      posts: row.posts as string[],
+      openedAt: (row.opened_at as Date).toISOString(),
+      readable: {
+        classification: row.classification as ReadableResource['classification'],
+        captions: row.captions as string[],
+        workingParty: row.working_party as string[],
+        addressedPosts: row.posts as string[],
+      },
+    };
+  }
+
+  async deliveries(campaign: CampaignRow, post?: string): Promise<DeliveryView[]> {
+    const today = utcDate(this.clock.now());
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      'SELECT * FROM demarche_deliveries WHERE campaign_id = $1 AND ($2::text IS NULL OR post = $2) ORDER BY post',
+      [campaign.id, post ?? null],
+    );
+    return rows.map((row) => ({
+      post: row.post as string,
+      status: row.status as string,
+      overdue: (row.status === 'PENDING' || row.status === 'DELIVERED') && campaign.reportBy < today,
+      deliveredOn: dateOf(row.delivered_on),
+      counterpart: (row.counterpart as DeliveryView['counterpart']) ?? null,
+      level: row.level as string | null,
+      method: row.method as string | null,
+      receivedOn: dateOf(row.received_on),
+      position: row.position as string | null,
+      summary: row.summary as string | null,
+      quotes: (row.quotes as string[] | null) ?? [],
+      reportingCableId: row.reporting_cable_id as string | null,
+      notDeliveredReason: row.not_delivered_reason as string | null,
+      version: row.version as number,
+    }));
+  }
+}
+
+/** $1 is today. A delivery is overdue once the report-by date has passed without an answer. */
+const SUMMARY_COLUMNS = `count(*)::int AS total,
+  count(*) FILTER (WHERE d.status IN ('DELIVERED', 'RESPONDED'))::int AS delivered,
+  count(*) FILTER (WHERE d.status = 'RESPONDED')::int AS responded,
+  count(*) FILTER (WHERE d.status = 'NOT_DELIVERED')::int AS not_delivered,
+  count(*) FILTER (WHERE d.status = 'PENDING')::int AS pending,
+  count(*) FILTER (WHERE d.status IN ('PENDING', 'DELIVERED') AND c.report_by < $1::date)::int AS overdue`;
+
+function summaryOf(row: Record<string, unknown>) {
+  return {
+    total: row.total as number,
+    delivered: row.delivered as number,
+    responded: row.responded as number,
+    notDelivered: row.not_delivered as number,
+    pending: row.pending as number,
+    overdue: row.overdue as number,
+  };
+}
+
+export function summarize(deliveries: DeliveryView[]) {
+  return {
+    total: deliveries.length,
+    delivered: deliveries.filter((d) => d.status === 'DELIVERED' || d.status === 'RESPONDED').length,
+    responded: deliveries.filter((d) => d.status === 'RESPONDED').length,
+    notDelivered: deliveries.filter((d) => d.status === 'NOT_DELIVERED').length,
+    pending: deliveries.filter((d) => d.status === 'PENDING').length,
+    overdue: deliveries.filter((d) => d.overdue).length,
+  };
+}

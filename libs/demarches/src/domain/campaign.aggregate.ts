@@ -1,0 +1,44 @@
+import { ensure } from '@chancery/common';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
+import type { Classification } from '@chancery/identity/domain';
+
+export interface CampaignFacts {
+  cableId: string;
+  mrn: string;
+  subject: string;
+  classification: Classification;
+  captions: string[];
+  /** YYYY-MM-DD */
+  reportBy: string;
+  targets: string;
+  /** The action posts of the cable's distribution: one delivery each. */
+  posts: string[];
+  /** The people who worked the cable, for NODIS and EXDIS. */
+  workingParty: string[];
+}
+
+export type CampaignEvent = DomainEvent<'CampaignOpened', CampaignFacts & { openedAt: string }>;
+
+/** A demarche campaign, opened once per released instruction cable that carries a demarche. */
+export class Campaign extends EventSourcedAggregate<CampaignEvent> {
+  facts: CampaignFacts;
+  openedAt: string;
+
+  static open(facts: CampaignFacts, openedAt: string): Campaign {
+    ensure(facts.posts.length > 0, 'posts', 'a campaign needs at least one action post');
+    const campaign = new Campaign(facts.cableId);
+    campaign.apply({ type: 'CampaignOpened', data: { ...facts, posts: [...new Set(facts.posts)].sort(), openedAt } });
+    return campaign;
+  }
+
+  onCampaignOpened(event: CampaignEvent): void {
+    const { openedAt, ...facts } = event.data;
+    this.facts = facts;
+    this.openedAt = openedAt;
+  }
+}
+
+export const campaignDefinition: AggregateDefinition<Campaign> = {
+  streamType: 'campaign',
+  blank: (id) => new Campaign(id),
+};

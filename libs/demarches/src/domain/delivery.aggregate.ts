@@ -1,0 +1,102 @@
+import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
+
+export const LEVELS = ['MINISTER', 'VICE_MINISTER', 'DIRECTOR_GENERAL', 'DIRECTOR', 'WORKING_LEVEL'] as const;
+export type Level = (typeof LEVELS)[number];
+export const METHODS = ['IN_PERSON', 'VIRTUAL', 'PHONE', 'DIPLOMATIC_NOTE', 'AIDE_MEMOIRE', 'NON_PAPER'] as const;
+export type Method = (typeof METHODS)[number];
+export const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
+export type Position = (typeof POSITIONS)[number];
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'RESPONDED' | 'NOT_DELIVERED';
+
+export interface Counterpart {
+  name: string;
+  title: string;
+  organization: string;
+}
+
+export interface Delivered {
+  deliveredOn: string;
+  counterpart: Counterpart;
+  level: Level;
+  method: Method;
+}
+
+export interface Response {
+  receivedOn: string;
+  position: Position;
+  summary: string;
+  quotes: string[];
+  reportingCableId: string | null;
+}
+
+type By = { by: string };
+export type DeliveryEvent =
+  | DomainEvent<'DemarcheDelivered', Delivered & By>
+  | DomainEvent<'ResponseLogged', Response & By>
+  | DomainEvent<'DemarcheNotDelivered', { reason: string } & By>;
+
+type Of<T extends DeliveryEvent['type']> = Extract<DeliveryEvent, { type: T }>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The id of a post's delivery in a campaign: one stream per post, so posts never contend. */
+export function deliveryId(campaignId: string, post: string): string {
+  return `${campaignId}:${post}`;
+}
+
+/** One post's delivery of a demarche: delivered (then a response), or not delivered. */
+export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
+  status: DeliveryStatus = 'PENDING';
+  delivered: Delivered | null = null;
+  response: Response | null = null;
+  notDeliveredReason: string | null = null;
+
+  deliver(details: Delivered, by: string, today: string): void {
+    this.mustBe('PENDING', 'delivered');
+    ensure(DATE.test(details.deliveredOn) && details.deliveredOn <= today, 'deliveredOn', 'deliveredOn must be a date, not in the future');
+    ensure([details.counterpart.name, details.counterpart.title, details.counterpart.organization].every((s) => s.trim().length > 0), 'counterpart', 'name the counterpart: name, title, organization');
+    this.apply({ type: 'DemarcheDelivered', data: { ...details, by } });
+  }
+
+  logResponse(response: Response, by: string, today: string): void {
+    if (this.status === 'PENDING') throw new ChanceryError(ErrorCode.InvalidTransition, 'Record the delivery before the response', { status: this.status });
+    this.mustBe('DELIVERED', 'given a response');
+    ensure(DATE.test(response.receivedOn) && response.receivedOn <= today, 'receivedOn', 'receivedOn must be a date, not in the future');
+    ensure(response.receivedOn >= this.delivered!.deliveredOn, 'receivedOn', 'the response cannot come before the delivery');
+    ensure(response.summary.trim().length > 0, 'summary', 'summarize what the counterpart said');
+    this.apply({ type: 'ResponseLogged', data: { ...response, by } });
+  }
+
+  notDelivered(reason: string, by: string): void {
+    this.mustBe('PENDING', 'recorded as not delivered');
+    ensure(reason.trim().length > 0, 'reason', 'say why the demarche was not delivered');
+    this.apply({ type: 'DemarcheNotDelivered', data: { reason: reason.trim(), by } });
+  }
+
+  onDemarcheDelivered(event: Of<'DemarcheDelivered'>): void {
+    const { by: _by, ...details } = event.data;
+    this.status = 'DELIVERED';
+    this.delivered = details;
+  }
+
+  onResponseLogged(event: Of<'ResponseLogged'>): void {
+    const { by: _by, ...response } = event.data;
+    this.status = 'RESPONDED';
+    this.response = response;
+  }
+
+  onDemarcheNotDelivered(event: Of<'DemarcheNotDelivered'>): void {
+    this.status = 'NOT_DELIVERED';
+    this.notDeliveredReason = event.data.reason;
+  }
+
+  private mustBe(status: DeliveryStatus, verb: string): void {
+    if (this.status !== status) throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.status}; it cannot be ${verb}`, { status: this.status });
+  }
+}
+
+export const deliveryDefinition: AggregateDefinition<Delivery> = {
+  streamType: 'delivery',
+  blank: (id) => new Delivery(id),
+};

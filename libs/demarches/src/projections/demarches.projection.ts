@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import type { CampaignEvent } from '../domain/campaign.aggregate.js';
+import type { DeliveryEvent } from '../domain/delivery.aggregate.js';
+
+const LEVEL = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
+
+/** Campaigns and their per-post deliveries, kept in the transaction of every write. */
+@Injectable()
+export class DemarchesProjection implements Projection {
+  readonly name = 'demarches';
+  readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ResponseLogged', 'DemarcheNotDelivered'];
+
+  async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
+    for (const recorded of events) {
+      const event = { type: recorded.type, data: recorded.data } as CampaignEvent | DeliveryEvent;
+      if (event.type === 'CampaignOpened') {
+        const c = event.data;
+        const id = aggregateIdOf('campaign', recorded.streamId);
+        await tx.query(
+          `INSERT INTO demarche_campaigns (id, cable_id, mrn, subject, classification, classification_level, captions, narrowed,
+             working_party, posts, report_by, targets, opened_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [id, c.cableId, c.mrn, c.subject, c.classification, LEVEL[c.classification], c.captions, c.captions.some((x) => x === 'NODIS' || x === 'EXDIS'),
+            c.workingParty, c.posts, c.reportBy, c.targets, c.openedAt, recorded.streamVersion],
+        );
+        await tx.query(
+          `INSERT INTO demarche_deliveries (campaign_id, post, status, version, updated_at)
+           SELECT $1, post, 'PENDING', 0, $3 FROM unnest($2::text[]) AS post`,
+          [id, c.posts, recorded.recordedAt],
+        );
+        continue;
+      }
+      const [campaignId, post] = aggregateIdOf('delivery', recorded.streamId).split(':');
+      const key = [campaignId, post, recorded.streamVersion, recorded.recordedAt];
+      switch (event.type) {
+        case 'DemarcheDelivered':
+          await tx.query(
+            `UPDATE demarche_deliveries SET status = 'DELIVERED', delivered_on = $5, counterpart = $6, level = $7, method = $8, version = $3, updated_at = $4
+             WHERE campaign_id = $1 AND post = $2`,
+            [...key, event.data.deliveredOn, JSON.stringify(event.data.counterpart), event.data.level, event.data.method],
+          );
+          break;
+        case 'ResponseLogged':
+          await tx.query(
+            `UPDATE demarche_deliveries SET status = 'RESPONDED', received_on = $5, position = $6, summary = $7, quotes = $8, reporting_cable_id = $9,
+               version = $3, updated_at = $4 WHERE campaign_id = $1 AND post = $2`,
+            [...key, event.data.receivedOn, event.data.position, event.data.summary, event.data.quotes, event.data.reportingCableId],
+          );
+          break;
+        case 'DemarcheNotDelivered':
+          await tx.query(
+            `UPDATE demarche_deliveries SET status = 'NOT_DELIVERED', not_delivered_reason = $5, version = $3, updated_at = $4
+             WHERE campaign_id = $1 AND post = $2`,
+            [...key, event.data.reason],
+          );
+          break;
+      }
+    }
+  }
+
+  async reset(tx: EntityManager): Promise<void> {
+    await tx.query('TRUNCATE demarche_campaigns, demarche_deliveries');
+  }
+}
