@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { configureApp } from '../../apps/api/src/configure-app.js';
+import { Clock } from '@chancery/common';
 import { type AppConfig, loadConfig } from '@chancery/config';
 import type { TestDatabase } from './test-database.js';
 
@@ -13,6 +14,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   imports?: unknown[];
   runProjections?: boolean;
+  /** Replaces the system clock, to move time. */
+  clock?: Clock;
 }
 
 /**
@@ -28,9 +31,11 @@ export async function createTestApp(database: TestDatabase | undefined, options:
     ...options.env,
     ...(database ? { DATABASE_URL: database.target.url } : {}),
   });
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [AppModule.forRoot({ config, runProjections: options.runProjections ?? false }), ...((options.imports ?? []) as never[])],
-  }).compile();
+  });
+  if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   await app.init();

@@ -1,0 +1,149 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { UpcasterRegistry, EventStore, ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const instruction = {
+  kind: 'INSTRUCTION',
+  subject: 'Demarche on the distillation of U.S. AI models',
+  classification: 'CONFIDENTIAL',
+  captions: ['SIPDIS'],
+  precedence: 'IMMEDIATE',
+  tags: ['PREL', 'TSPL', 'KIPR'],
+  actionAddressees: ['ALDAC'],
+  paragraphs: [
+    { marking: 'U', text: 'Action request: see paragraph 2.' },
+    { marking: 'C', text: 'Raise concerns about the extraction and distillation of U.S. AI models.' },
+  ],
+  classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' },
+  demarche: { reportBy: '2026-12-15', targets: 'Foreign ministry, director-general level', points: [2] },
+};
+
+describe('demarche campaigns through HTTP', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'tokyo' | 'leader' | 'unclassified', string>;
+  const as = (token: string) => {
+    const agent = request(app.getHttpServer());
+    const auth = { Authorization: `Bearer ${token}` };
+    return { get: (url: string) => agent.get(url).set(auth), post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body) };
+  };
+
+  async function release(draft: object): Promise<string> {
+    const { body } = await as(t.drafter).post('/cables', draft).expect(201);
+    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/release`).expect(200);
+    return body.id;
+  }
+
+  const delivered = { deliveredOn: '2026-11-29', counterpart: { name: 'Li Wei', title: 'Director-General', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
+  const rejected = { receivedOn: '2026-11-29', position: 'REJECTED', summary: 'The allegations are baseless.', quotes: ['The allegations are baseless.'] };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(20);
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
+    dataSource = app.get(DataSource);
+    t.admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.tokyo = (await createUser(app, t.admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+    t.leader = (await createUser(app, t.admin, { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    t.unclassified = (await createUser(app, t.admin, { username: 'uncl', roles: ['post_officer'], postCode: 'PARIS', clearance: 'UNCLASSIFIED' })).token;
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('opens exactly one campaign from the stored release, even if the process stopped before opening it', async () => {
+    const cableId = await release(instruction);
+    // The release is stored; nothing has fed the process manager yet (as if it died right there).
+    expect((await as(t.leader).get('/demarches').expect(200)).body.total).toBe(0);
+    // It comes back: two runners, as after a restart with two processes, catch up on the feed.
+    const second = new ProjectionRunner(dataSource, new EventStore(dataSource, new UpcasterRegistry()), app.get(ProjectionRegistry), { batchSize: 100, pollMs: 50 });
+    await Promise.all([app.get(ProjectionRunner).catchUp(), second.catchUp()]);
+    await app.get(ProjectionRunner).catchUp();
+    const campaigns = await dataSource.query('SELECT id, cable_id FROM demarche_campaigns');
+    expect(campaigns).toEqual([{ id: cableId, cable_id: cableId }]);
+    const opened = await dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'CampaignOpened'`);
+    expect(opened[0].n).toBe(1);
+
+    const { body } = await as(t.leader).get(`/demarches/${cableId}`).expect(200);
+    const aldac = (await as(t.leader).get('/collectives/ALDAC').expect(200)).body.members;
+    expect(body).toMatchObject({ id: cableId, cableId, mrn: expect.stringMatching(/STATE/), reportBy: '2026-12-15' });
+    expect(body.summary).toEqual({ total: aldac.length, delivered: 0, responded: 0, notDelivered: 0, pending: aldac.length, overdue: 0 });
+    expect(body.deliveries.map((d: { post: string }) => d.post)).toEqual(aldac);
+  });
+
+  it('lets 50 posts log deliveries and responses at once, all succeeding, with an exact summary', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const posts = (await as(t.leader).get(`/demarches/${cableId}`).expect(200)).body.deliveries.map((d: { post: string }) => d.post).slice(0, 50);
+    const officers = await Promise.all(
+      posts.map(async (post: string) => ({ post, token: (await createUser(app, t.admin, { username: `officer.${post.toLowerCase()}`, roles: ['post_officer'], postCode: post, clearance: 'CONFIDENTIAL' })).token })),
+    );
+    const first = await Promise.all(officers.map(({ post, token }) => as(token).post(`/demarches/${cableId}/deliveries/${post}/delivery`, delivered)));
+    expect(first.map((r) => r.status)).toEqual(Array(50).fill(201));
+    const responders = officers.slice(0, 30);
+    const second = await Promise.all(
+      responders.map(({ post, token }, i) => as(token).post(`/demarches/${cableId}/deliveries/${post}/response`, { ...rejected, position: i % 2 ? 'SUPPORTIVE' : 'REJECTED' })),
+    );
+    expect(second.map((r) => r.status)).toEqual(Array(30).fill(201));
+    const { body } = await as(t.leader).get(`/demarches/${cableId}`).expect(200);
+    expect(body.summary).toMatchObject({ delivered: 50, responded: 30, notDelivered: 0, pending: body.summary.total - 50, overdue: 0 });
+  });
+
+  it('records not delivered, and refuses steps out of order', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const tokyo = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/not-delivered`, { reason: 'No appointment granted' });
+    expect([200, 201]).toContain(tokyo.status);
+    expect(tokyo.body).toMatchObject({ status: 'NOT_DELIVERED', notDeliveredReason: 'No appointment granted' });
+    const late = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/delivery`, delivered).expect(409);
+    expect(late.body.code).toBe('INVALID_TRANSITION');
+    const wellington = (await createUser(app, t.admin, { username: 'wgpol', roles: ['post_officer'], postCode: 'WELLINGTON', clearance: 'CONFIDENTIAL' })).token;
+    expect((await as(wellington).get(`/demarches/${cableId}/deliveries/WELLINGTON`).expect(200)).body.status).toBe('PENDING');
+    const early = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, rejected).expect(409);
+    expect(early.body.detail).toMatch(/delivery before the response/);
+    await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/delivery`, delivered).expect(201);
+    const future = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, { ...rejected, receivedOn: '2027-01-01' }).expect(422);
+    expect(future.body.errors[0].field).toBe('receivedOn');
+    const bad = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, { ...rejected, position: 'ANGRY' }).expect(400);
+    expect(bad.body.errors[0].field).toBe('position');
+    const logged = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, rejected).expect(201);
+    expect(logged.body).toMatchObject({ status: 'RESPONDED', position: 'REJECTED', quotes: ['The allegations are baseless.'], version: 2 });
+  });
+
+  it('lets only that post’s officers write its delivery, and keeps the campaign from the uncleared', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const other = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/LONDON/delivery`, delivered).expect(403);
+    expect(other.body.detail).toMatch(/officer of TOKYO, not LONDON/);
+    await as(t.drafter).post(`/demarches/${cableId}/deliveries/LONDON/delivery`, delivered).expect(403);
+    await as(t.unclassified).get(`/demarches/${cableId}`).expect(403);
+    await as(t.unclassified).post(`/demarches/${cableId}/deliveries/PARIS/delivery`, delivered).expect(403);
+    expect((await as(t.unclassified).get('/demarches').expect(200)).body).toEqual({ items: [], total: 0 });
+    const denials = await dataSource.query(`SELECT details->>'attempted' AS attempted FROM audit_log WHERE action = 'AccessDenied' ORDER BY seq DESC LIMIT 4`);
+    expect(denials.map((d: { attempted: string }) => d.attempted)).toEqual([
+      `RecordDelivery for PARIS`,
+      `read campaign ${cableId} (campaign)`,
+      `POST /demarches/${cableId}/deliveries/LONDON/delivery`,
+      'RecordDelivery for LONDON',
+    ]);
+  });
+
+  it('marks deliveries overdue once the report-by date has passed, as the clock moves', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const before = (await as(t.leader).get(`/demarches/${cableId}`).expect(200)).body.summary;
+    expect(before.overdue).toBe(0);
+    clock.set('2026-12-16T09:00:00Z');
+    const after = (await as(t.leader).get(`/demarches/${cableId}`).expect(200)).body;
+    expect(after.summary.overdue).toBe(after.summary.pending + after.summary.delivered - after.summary.responded);
+    expect(after.deliveries.find((d: { post: string }) => d.post === 'TOKYO').overdue).toBe(false);
+    clock.set('2026-11-29T09:00:00Z');
+  });
+});
