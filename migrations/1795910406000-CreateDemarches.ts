@@ -37,6 +37,7 @@ export class CreateDemarches1795910406000 implements MigrationInterface {
         quotes               text[],
         reporting_cable_id   uuid,
         not_delivered_reason text,
+        overdue_since        timestamptz,
         version              integer NOT NULL,
         updated_at           timestamptz NOT NULL,
         PRIMARY KEY (campaign_id, post)

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { UpcasterRegistry, EventStore, ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { OverdueScheduler } from '@chancery/demarches';
+import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -136,14 +137,29 @@ describe('demarche campaigns through HTTP', () => {
     ]);
   });
 
-  it('marks deliveries overdue once the report-by date has passed, as the clock moves', async () => {
+  it('marks deliveries overdue once the report-by date has passed, and records it once as an event', async () => {
     const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const scheduler = app.get(OverdueScheduler);
+    expect(await scheduler.scan()).toBe(0);
     const before = (await as(t.leader).get(`/demarches/${cableId}`).expect(200)).body.summary;
     expect(before.overdue).toBe(0);
+
     clock.set('2026-12-16T09:00:00Z');
     const after = (await as(t.leader).get(`/demarches/${cableId}`).expect(200)).body;
-    expect(after.summary.overdue).toBe(after.summary.pending + after.summary.delivered - after.summary.responded);
+    const open = after.summary.pending + after.summary.delivered - after.summary.responded;
+    expect(after.summary.overdue).toBe(open);
     expect(after.deliveries.find((d: { post: string }) => d.post === 'TOKYO').overdue).toBe(false);
+
+    expect(await scheduler.scan()).toBe(open);
+    expect(await scheduler.scan()).toBe(0); // recorded once
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'DeliveryBecameOverdue'`);
+    expect(n).toBe(open);
+    const beijing = await as(t.beijing).get(`/demarches/${cableId}/deliveries/BEIJING`).expect(200);
+    const pending = after.deliveries.find((d: { status: string }) => d.status === 'PENDING').post;
+    const quiet = await as(t.leader).get(`/demarches/${cableId}/deliveries/${pending}`).expect(200);
+    expect(quiet.body.history).toEqual([{ version: 1, type: 'DeliveryBecameOverdue', at: expect.any(String), actor: 'system', data: { reportBy: '2026-12-15', at: '2026-12-16T09:00:00.000Z' } }]);
+    expect(quiet.body.overdueSince).toBe('2026-12-16T09:00:00.000Z');
+    expect(beijing.body.history.map((e: { type: string }) => e.type)).not.toContain('DeliveryBecameOverdue'); // it had answered
     clock.set('2026-11-29T09:00:00Z');
   });
 });

@@ -28,6 +28,7 @@ export async function createTestApp(database: TestDatabase | undefined, options:
     JWT_SECRET: TEST_JWT_SECRET,
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     SEED_POSTS: 'false',
+    OVERDUE_SCAN_MS: '0',
     ...options.env,
     ...(database ? { DATABASE_URL: database.target.url } : {}),
   });

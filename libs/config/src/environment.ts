@@ -85,6 +85,13 @@ export class Environment {
   @IsInt()
   LOGIN_WINDOW_SECONDS: number = 900;
 
+  /** How often overdue deliveries and follow-ups are looked for and recorded; 0 turns it off. */
+  @Type(() => Number)
+  @Max(86_400_000)
+  @Min(0)
+  @IsInt()
+  OVERDUE_SCAN_MS: number = 60_000;
+
   /** Load the network of posts at start-up (idempotent). */
   @Transform(toBoolean)
   @IsBoolean()
@@ -107,6 +114,7 @@ export interface AppConfig {
   bodyLimit: string;
   auth: { jwtSecret?: string; jwtTtl: string; adminPassword?: string; loginMaxFailures: number; loginWindowSeconds: number };
   seedPosts: boolean;
+  overdueScanMs: number;
 }
 
 /** Settings whose values never appear in a message (a database URL may hold a password). */
@@ -150,6 +158,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
     seedPosts: env.SEED_POSTS,
+    overdueScanMs: env.OVERDUE_SCAN_MS,
   };
 }
 

@@ -3,11 +3,12 @@ import { ProjectionRegistry } from '@chancery/event-store';
 import { CampaignOpener } from './campaign-opener.js';
 import { RecordDeliveryHandler } from './commands/record-delivery.handler.js';
 import { DemarchesQuery } from './demarches.query.js';
+import { OverdueScheduler } from './overdue-scheduler.js';
 import { DemarchesProjection } from './projections/demarches.projection.js';
 
 @Module({
-  providers: [DemarchesProjection, DemarchesQuery, CampaignOpener, RecordDeliveryHandler],
-  exports: [DemarchesQuery],
+  providers: [DemarchesProjection, DemarchesQuery, CampaignOpener, RecordDeliveryHandler, OverdueScheduler],
+  exports: [DemarchesQuery, OverdueScheduler],
 })
 export class DemarchesModule implements OnModuleInit {
   constructor(

@@ -20,6 +20,8 @@ export interface DeliveryView {
   quotes: string[];
   reportingCableId: string | null;
   notDeliveredReason: string | null;
+  /** When the scheduler recorded it as overdue. */
+  overdueSince: string | null;
   version: number;
 }
 
@@ -129,6 +131,7 @@ export class DemarchesQuery {
       quotes: (row.quotes as string[] | null) ?? [],
       reportingCableId: row.reporting_cable_id as string | null,
       notDeliveredReason: row.not_delivered_reason as string | null,
+      overdueSince: row.overdue_since ? (row.overdue_since as Date).toISOString() : null,
       version: row.version as number,
     }));
   }

@@ -4,3 +4,4 @@ export * from './demarches.query.js';
 export * from './campaign-opener.js';
 export * from './commands/record-delivery.command.js';
 export * from './demarches.module.js';
+export * from './overdue-scheduler.js';

@@ -18,7 +18,8 @@ export interface EventStoreModuleOptions {
   runProjections?: boolean;
 }
 
-const RUN_PROJECTIONS = Symbol('RUN_PROJECTIONS');
+/** Whether this process runs the async projections (and the schedulers that go with them). */
+export const RUN_PROJECTIONS = Symbol('RUN_PROJECTIONS');
 
 /** Applies inline projections in the transaction of every command, and runs the async ones. */
 @Injectable()
@@ -89,7 +90,7 @@ export class EventStoreModule {
         },
         ProjectionLifecycle,
       ],
-      exports: [CqrsModule, UpcasterRegistry, EventStore, SnapshotStore, CommandCommitter, AggregateRepositoryFactory, ProjectionRegistry, ProjectionRunner],
+      exports: [RUN_PROJECTIONS, CqrsModule, UpcasterRegistry, EventStore, SnapshotStore, CommandCommitter, AggregateRepositoryFactory, ProjectionRegistry, ProjectionRunner],
     };
   }
 }

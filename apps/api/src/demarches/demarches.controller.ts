@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { AuditLog } from '@chancery/audit';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { type DeliveryRecord, DemarchesQuery, RecordDeliveryCommand, summarize } from '@chancery/demarches';
+import { EventStore } from '@chancery/event-store';
 import { Ctx } from '@chancery/http';
 import { type Principal, PolicyService } from '@chancery/identity';
 import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
@@ -22,6 +23,7 @@ export class DemarchesController {
     private readonly demarches: DemarchesQuery,
     private readonly policy: PolicyService,
     private readonly audit: AuditLog,
+    private readonly store: EventStore,
   ) {}
 
   @Get()
@@ -47,7 +49,9 @@ export class DemarchesController {
     const campaign = await this.readable(id, user, request, `delivery ${post}`);
     const [delivery] = await this.demarches.deliveries(campaign, post);
     if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
-    return delivery;
+    const events = await this.store.readStream(`delivery-${id}:${post}`);
+    const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
+    return { ...delivery, history };
   }
 
   @Post(':id/deliveries/:post/delivery')

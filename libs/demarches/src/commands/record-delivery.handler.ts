@@ -46,6 +46,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
       quotes: delivery.response?.quotes ?? [],
       reportingCableId: delivery.response?.reportingCableId ?? null,
       notDeliveredReason: delivery.notDeliveredReason,
+      overdueSince: delivery.overdueSince,
       version: delivery.version,
     });
     // A post's delivery stream starts with its first record; each post has its own, so 270 posts

@@ -34,7 +34,8 @@ type By = { by: string };
 export type DeliveryEvent =
   | DomainEvent<'DemarcheDelivered', Delivered & By>
   | DomainEvent<'ResponseLogged', Response & By>
-  | DomainEvent<'DemarcheNotDelivered', { reason: string } & By>;
+  | DomainEvent<'DemarcheNotDelivered', { reason: string } & By>
+  | DomainEvent<'DeliveryBecameOverdue', { reportBy: string; at: string }>;
 
 type Of<T extends DeliveryEvent['type']> = Extract<DeliveryEvent, { type: T }>;
 
@@ -51,6 +52,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
   delivered: Delivered | null = null;
   response: Response | null = null;
   notDeliveredReason: string | null = null;
+  overdueSince: string | null = null;
 
   deliver(details: Delivered, by: string, today: string): void {
     this.mustBe('PENDING', 'delivered');
@@ -72,6 +74,17 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     this.mustBe('PENDING', 'recorded as not delivered');
     ensure(reason.trim().length > 0, 'reason', 'say why the demarche was not delivered');
     this.apply({ type: 'DemarcheNotDelivered', data: { reason: reason.trim(), by } });
+  }
+
+  /** Records, once, that the report-by date passed with no response or not-delivered record. */
+  markOverdue(reportBy: string, now: string): void {
+    if (this.overdueSince || this.status === 'RESPONDED' || this.status === 'NOT_DELIVERED') return;
+    if (now.slice(0, 10) <= reportBy) return;
+    this.apply({ type: 'DeliveryBecameOverdue', data: { reportBy, at: now } });
+  }
+
+  onDeliveryBecameOverdue(event: Of<'DeliveryBecameOverdue'>): void {
+    this.overdueSince = event.data.at;
   }
 
   onDemarcheDelivered(event: Of<'DemarcheDelivered'>): void {

@@ -10,7 +10,7 @@ const LEVEL = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET:
 @Injectable()
 export class DemarchesProjection implements Projection {
   readonly name = 'demarches';
-  readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ResponseLogged', 'DemarcheNotDelivered'];
+  readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ResponseLogged', 'DemarcheNotDelivered', 'DeliveryBecameOverdue'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
     for (const recorded of events) {
@@ -48,6 +48,9 @@ export class DemarchesProjection implements Projection {
                version = $3, updated_at = $4 WHERE campaign_id = $1 AND post = $2`,
             [...key, event.data.receivedOn, event.data.position, event.data.summary, event.data.quotes, event.data.reportingCableId],
           );
+          break;
+        case 'DeliveryBecameOverdue':
+          await tx.query('UPDATE demarche_deliveries SET overdue_since = $5, version = $3, updated_at = $4 WHERE campaign_id = $1 AND post = $2', [...key, event.data.at]);
           break;
         case 'DemarcheNotDelivered':
           await tx.query(
