@@ -5,6 +5,7 @@ import { CreateProjectionState1795910403000 } from './1795910403000-CreateProjec
 import { CreateIdentityAndPosts1795910404000 } from './1795910404000-CreateIdentityAndPosts.js';
 import { CreateCables1795910405000 } from './1795910405000-CreateCables.js';
 import { CreateDemarches1795910406000 } from './1795910406000-CreateDemarches.js';
+import { CreateFollowUps1795910407000 } from './1795910407000-CreateFollowUps.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   CreateIdentityAndPosts1795910404000,
   CreateCables1795910405000,
   CreateDemarches1795910406000,
+  CreateFollowUps1795910407000,
 ];

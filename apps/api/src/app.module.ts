@@ -7,6 +7,7 @@ import { AccessGuard } from './auth/access.guard.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CablesController } from './cables/cables.controller.js';
 import { DemarchesController } from './demarches/demarches.controller.js';
+import { FollowUpsController } from './follow-ups/follow-ups.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsController } from './posts/posts.controller.js';
 import { UsersController } from './users/users.controller.js';
@@ -17,7 +18,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController],
+      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController, FollowUpsController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

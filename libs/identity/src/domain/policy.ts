@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   'cables.cancel': ['drafter', 'post_officer', 'approver'],
   'demarches.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'demarches.report': ['post_officer'],
+  'followups.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
+  'followups.create': ['drafter', 'post_officer', 'leadership'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,47 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { PagingQuery } from '../common/paging.request.dto.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class OwnerDto {
+  @IsOptional() @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/, { message: 'office must be an office symbol such as EAP/CM' }) office?: string;
+  @IsOptional() @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
+}
+
+export class CreateFollowUpRequest {
+  @IsString() @MinLength(1) @MaxLength(200) title: string;
+  @IsOptional() @IsString() @MaxLength(10_000) description?: string;
+  @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
+  @Matches(DATE, { message: 'dueOn must be YYYY-MM-DD' }) dueOn: string;
+  @IsOptional() @IsUUID('4') demarcheId?: string;
+  @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
+  @IsOptional() @IsUUID('4') cableId?: string;
+}
+
+export class PatchFollowUpRequest {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) title?: string;
+  @IsOptional() @IsString() @MaxLength(10_000) description?: string;
+  @IsOptional() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
+  @IsOptional() @Matches(DATE, { message: 'dueOn must be YYYY-MM-DD' }) dueOn?: string;
+}
+
+export class OutcomeRequest {
+  @IsString() @MinLength(1) @MaxLength(10_000) outcome: string;
+}
+
+export class ReasonRequest {
+  @IsString() @MinLength(1) @MaxLength(2000) reason: string;
+}
+
+export class CommentRequest {
+  @IsString() @MinLength(1) @MaxLength(10_000) text: string;
+}
+
+export class ListFollowUpsQuery extends PagingQuery {
+  @IsOptional() @IsIn(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED']) status?: string;
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
+  @IsOptional() @IsString() @MaxLength(40) owner?: string;
+  @IsOptional() @Matches(/^[A-Z]{1,8}$/) bureau?: string;
+  @IsOptional() @IsUUID('4') demarcheId?: string;
+}

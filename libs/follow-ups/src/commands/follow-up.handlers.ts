@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
+import { DemarchesQuery } from '@chancery/demarches';
+import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { PolicyService } from '@chancery/identity';
+import type { Principal } from '@chancery/identity/domain';
+import { PostsQuery } from '@chancery/posts';
+import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
+import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange } from './follow-up.commands.js';
+
+const COMMAND_NAMES: Record<FollowUpChange['kind'], string> = {
+  patch: 'ChangeFollowUp',
+  start: 'StartFollowUp',
+  complete: 'CompleteFollowUp',
+  cancel: 'CancelFollowUp',
+  comment: 'CommentOnFollowUp',
+};
+
+/** What a command answers: the follow-up as it stands after it. */
+export function toFollowUpView(f: FollowUp) {
+  return {
+    id: f.id,
+    title: f.title,
+    description: f.description,
+    owner: f.owner,
+    ownerBureau: f.ownerBureau,
+    dueOn: f.dueOn,
+    status: f.status,
+    links: f.links,
+    createdBy: f.createdBy,
+    outcome: f.outcome,
+    cancelReason: f.cancelReason,
+    comments: f.comments,
+    overdueSince: f.overdueSince,
+    escalatedTo: f.escalatedTo,
+    version: f.version,
+  };
+}
+
+@Injectable()
+export class OwnerBureaus {
+  constructor(private readonly posts: PostsQuery) {}
+
+  /** An office's bureau is its first segment; a post's is its regional bureau. */
+  async of(owner: Owner): Promise<string> {
+    if (owner.office !== undefined) return bureauOfOffice(owner.office);
+    const post = await this.posts.get(owner.post);
+    if (!post) throw new ChanceryError(ErrorCode.RuleViolated, `${owner.post} is not a post`, { errors: [{ field: 'owner.post', message: `${owner.post} is not a post` }] });
+    return post.bureau;
+  }
+}
+
+@CommandHandler(CreateFollowUpCommand)
+export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpCommand> {
+  private readonly followUps: AggregateRepository<FollowUp>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly bureaus: OwnerBureaus,
+    private readonly demarches: DemarchesQuery,
+    private readonly clock: Clock,
+  ) {
+    this.followUps = repositories.for(followUpDefinition);
+  }
+
+  async execute({ context, actor, input }: CreateFollowUpCommand) {
+    const ownerBureau = await this.bureaus.of(input.owner);
+    if (input.links.demarcheId && !(await this.demarches.campaign(input.links.demarcheId))) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `No campaign ${input.links.demarcheId}`, { errors: [{ field: 'demarcheId', message: 'no such campaign' }] });
+    }
+    const id = randomUUID();
+    return this.followUps.create(context, 'CreateFollowUp', () => FollowUp.create(id, { ...input, ownerBureau }, actor, this.clock.now().toISOString()), toFollowUpView);
+  }
+}
+
+@CommandHandler(ChangeFollowUpCommand)
+export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpCommand> {
+  private readonly followUps: AggregateRepository<FollowUp>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly bureaus: OwnerBureaus,
+    private readonly policy: PolicyService,
+    private readonly clock: Clock,
+  ) {
+    this.followUps = repositories.for(followUpDefinition);
+  }
+
+  async execute({ context, actor, id, change }: ChangeFollowUpCommand) {
+    const ownerBureau = change.kind === 'patch' && change.owner ? await this.bureaus.of(change.owner) : undefined;
+    const name = COMMAND_NAMES[change.kind];
+    return this.followUps.update(
+      context,
+      name,
+      id,
+      async (followUp) => {
+        if (!followUp.mayChange(actor)) {
+          const reason = 'only the follow-up’s owner (its office, or its post’s officers) and its creator may change it';
+          await this.policy.denied(actor, reason, { requestId: context.requestId, action: name, streamId: `followup-${id}` });
+          throw new ChanceryError(ErrorCode.Forbidden, `Not allowed: ${reason}`);
+        }
+        this.apply(followUp, actor, change, ownerBureau);
+      },
+      toFollowUpView,
+    );
+  }
+
+  private apply(followUp: FollowUp, actor: Principal, change: FollowUpChange, ownerBureau: string | undefined): void {
+    const at = this.clock.now().toISOString();
+    switch (change.kind) {
+      case 'patch':
+        if (change.title !== undefined || change.description !== undefined) followUp.edit(actor, change, at);
+        if (change.owner) followUp.reassign(actor, change.owner, ownerBureau!, at);
+        if (change.dueOn) followUp.changeDueDate(actor, change.dueOn, at);
+        return;
+      case 'start':
+        return followUp.start(actor, at);
+      case 'complete':
+        return followUp.complete(actor, change.outcome, at);
+      case 'cancel':
+        return followUp.cancel(actor, change.reason, at);
+      case 'comment':
+        return followUp.comment(actor, change.text, at);
+      default:
+        return assertNever(change);
+    }
+  }
+}

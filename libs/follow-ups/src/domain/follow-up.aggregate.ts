@@ -1,0 +1,193 @@
+import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
+import { OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
+
+export type Owner = { office: string; post?: undefined } | { post: string; office?: undefined };
+export type FollowUpStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
+
+export interface Links {
+  demarcheId: string | null;
+  post: string | null;
+  cableId: string | null;
+}
+
+export interface Person {
+  id: string;
+  username: string;
+}
+
+type At = { at: string };
+export type FollowUpEvent =
+  | DomainEvent<'FollowUpCreated', { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; createdBy: Person } & At>
+  | DomainEvent<'FollowUpEdited', { title: string; description: string; by: Person } & At>
+  | DomainEvent<'FollowUpReassigned', { owner: Owner; ownerBureau: string; by: Person } & At>
+  | DomainEvent<'FollowUpDueDateChanged', { dueOn: string; previous: string; by: Person } & At>
+  | DomainEvent<'FollowUpStarted', { by: Person } & At>
+  | DomainEvent<'FollowUpCompleted', { outcome: string; by: Person } & At>
+  | DomainEvent<'FollowUpCancelled', { reason: string; by: Person } & At>
+  | DomainEvent<'FollowUpCommented', { text: string; by: Person } & At>
+  | DomainEvent<'FollowUpBecameOverdue', { dueOn: string } & At>
+  | DomainEvent<'FollowUpEscalated', { to: string } & At>;
+
+type Of<T extends FollowUpEvent['type']> = Extract<FollowUpEvent, { type: T }>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const POST = /^[A-Z]{3,24}$/;
+const person = (p: Principal): Person => ({ id: p.id, username: p.username });
+
+export function validOwner(owner: Owner): boolean {
+  return owner.office !== undefined ? OFFICE_PATTERN.test(owner.office) : POST.test(owner.post);
+}
+
+/** The bureau an office belongs to: its first segment (EAP/CM is EAP's). */
+export function bureauOfOffice(office: string): string {
+  return office.split('/')[0];
+}
+
+/** A task that grows out of a campaign or a response: owned by an office or a post, due on a date. */
+export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
+  title: string;
+  description: string;
+  owner: Owner;
+  ownerBureau: string;
+  dueOn: string;
+  links: Links;
+  createdBy: Person;
+  status: FollowUpStatus = 'OPEN';
+  outcome: string | null = null;
+  cancelReason: string | null = null;
+  comments: { text: string; by: Person; at: string }[] = [];
+  overdueSince: string | null = null;
+  escalatedTo: string | null = null;
+
+  static create(
+    id: string,
+    input: { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links },
+    by: Principal,
+    at: string,
+  ): FollowUp {
+    ensure(input.title.trim().length > 0, 'title', 'a follow-up needs a title');
+    ensure(validOwner(input.owner), 'owner', 'owner is an office symbol ({"office": "EAP/CM"}) or a post code ({"post": "BEIJING"})');
+    ensure(DATE.test(input.dueOn), 'dueOn', 'dueOn must be YYYY-MM-DD');
+    const followUp = new FollowUp(id);
+    followUp.apply({
+      type: 'FollowUpCreated',
+      data: { ...input, title: input.title.trim(), description: input.description.trim(), createdBy: person(by), at },
+    });
+    return followUp;
+  }
+
+  /** Its owners (the office, or the post's officers) and its creator may change it. */
+  mayChange(principal: Principal): boolean {
+    if (principal.id === this.createdBy.id) return true;
+    if (this.owner.office !== undefined) return principal.office === this.owner.office;
+    return principal.roles.includes('post_officer') && principal.postCode === this.owner.post;
+  }
+
+  edit(by: Principal, changes: { title?: string; description?: string }, at: string): void {
+    this.mustBeOpen('edited');
+    const title = changes.title?.trim() ?? this.title;
+    const description = changes.description?.trim() ?? this.description;
+    ensure(title.length > 0, 'title', 'a follow-up needs a title');
+    if (title !== this.title || description !== this.description) this.apply({ type: 'FollowUpEdited', data: { title, description, by: person(by), at } });
+  }
+
+  reassign(by: Principal, owner: Owner, ownerBureau: string, at: string): void {
+    this.mustBeOpen('reassigned');
+    ensure(validOwner(owner), 'owner', 'owner is an office symbol or a post code');
+    if (JSON.stringify(owner) !== JSON.stringify(this.owner)) this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
+  }
+
+  changeDueDate(by: Principal, dueOn: string, at: string): void {
+    this.mustBeOpen('given a new due date');
+    ensure(DATE.test(dueOn), 'dueOn', 'dueOn must be YYYY-MM-DD');
+    if (dueOn !== this.dueOn) this.apply({ type: 'FollowUpDueDateChanged', data: { dueOn, previous: this.dueOn, by: person(by), at } });
+  }
+
+  start(by: Principal, at: string): void {
+    if (this.status !== 'OPEN') this.refuse('started');
+    this.apply({ type: 'FollowUpStarted', data: { by: person(by), at } });
+  }
+
+  complete(by: Principal, outcome: string, at: string): void {
+    this.mustBeOpen('completed');
+    ensure(outcome.trim().length > 0, 'outcome', 'say what came of it');
+    this.apply({ type: 'FollowUpCompleted', data: { outcome: outcome.trim(), by: person(by), at } });
+  }
+
+  cancel(by: Principal, reason: string, at: string): void {
+    this.mustBeOpen('cancelled');
+    ensure(reason.trim().length > 0, 'reason', 'say why it is cancelled');
+    this.apply({ type: 'FollowUpCancelled', data: { reason: reason.trim(), by: person(by), at } });
+  }
+
+  comment(by: Principal, text: string, at: string): void {
+    ensure(text.trim().length > 0, 'text', 'a comment needs text');
+    this.apply({ type: 'FollowUpCommented', data: { text: text.trim(), by: person(by), at } });
+  }
+
+  /** Once past its due date and not done: overdue, and escalated to the owner's bureau. Once. */
+  markOverdue(now: string): void {
+    if (this.overdueSince || (this.status !== 'OPEN' && this.status !== 'IN_PROGRESS') || now.slice(0, 10) <= this.dueOn) return;
+    this.apply({ type: 'FollowUpBecameOverdue', data: { dueOn: this.dueOn, at: now } });
+    this.apply({ type: 'FollowUpEscalated', data: { to: this.ownerBureau, at: now } });
+  }
+
+  onFollowUpCreated(event: Of<'FollowUpCreated'>): void {
+    Object.assign(this, { title: event.data.title, description: event.data.description, owner: event.data.owner, ownerBureau: event.data.ownerBureau, dueOn: event.data.dueOn, links: event.data.links, createdBy: event.data.createdBy });
+  }
+
+  onFollowUpEdited(event: Of<'FollowUpEdited'>): void {
+    this.title = event.data.title;
+    this.description = event.data.description;
+  }
+
+  onFollowUpReassigned(event: Of<'FollowUpReassigned'>): void {
+    this.owner = event.data.owner;
+    this.ownerBureau = event.data.ownerBureau;
+  }
+
+  onFollowUpDueDateChanged(event: Of<'FollowUpDueDateChanged'>): void {
+    this.dueOn = event.data.dueOn;
+    this.overdueSince = null; // a new date: it may fall due again
+  }
+
+  onFollowUpStarted(): void {
+    this.status = 'IN_PROGRESS';
+  }
+
+  onFollowUpCompleted(event: Of<'FollowUpCompleted'>): void {
+    this.status = 'DONE';
+    this.outcome = event.data.outcome;
+  }
+
+  onFollowUpCancelled(event: Of<'FollowUpCancelled'>): void {
+    this.status = 'CANCELLED';
+    this.cancelReason = event.data.reason;
+  }
+
+  onFollowUpCommented(event: Of<'FollowUpCommented'>): void {
+    this.comments = [...this.comments, { text: event.data.text, by: event.data.by, at: event.data.at }];
+  }
+
+  onFollowUpBecameOverdue(event: Of<'FollowUpBecameOverdue'>): void {
+    this.overdueSince = event.data.at;
+  }
+
+  onFollowUpEscalated(event: Of<'FollowUpEscalated'>): void {
+    this.escalatedTo = event.data.to;
+  }
+
+  private mustBeOpen(verb: string): void {
+    if (this.status !== 'OPEN' && this.status !== 'IN_PROGRESS') this.refuse(verb);
+  }
+
+  private refuse(verb: string): never {
+    throw new ChanceryError(ErrorCode.InvalidTransition, `The follow-up is ${this.status}; it cannot be ${verb}`, { status: this.status });
+  }
+}
+
+export const followUpDefinition: AggregateDefinition<FollowUp> = {
+  streamType: 'followup',
+  blank: (id) => new FollowUp(id),
+};

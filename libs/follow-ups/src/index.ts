@@ -1,0 +1,5 @@
+export * from './domain/follow-up.aggregate.js';
+export * from './follow-ups.query.js';
+export * from './commands/follow-up.commands.js';
+export * from './commands/follow-up.handlers.js';
+export * from './follow-ups.module.js';
