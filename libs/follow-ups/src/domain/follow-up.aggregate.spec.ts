@@ -1,0 +1,62 @@
+import type { Principal } from '@chancery/identity/domain';
+import { given } from '../../../../test/support/aggregate-spec.js';
+import { bureauOfOffice, FollowUp, followUpDefinition, type FollowUpEvent } from './follow-up.aggregate.js';
+
+const at = '2026-11-29T10:00:00.000Z';
+const drafter: Principal = { id: 'd1', username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', postCode: null, clearance: 'SECRET' };
+const beijing: Principal = { id: 'p1', username: 'bj', roles: ['post_officer'], office: null, postCode: 'BEIJING', clearance: 'SECRET' };
+const other: Principal = { id: 'x1', username: 'x', roles: ['drafter'], office: 'EUR/WE', postCode: null, clearance: 'SECRET' };
+const created: FollowUpEvent = {
+  type: 'FollowUpCreated',
+  data: {
+    title: 'Seek a second meeting', description: '', owner: { post: 'BEIJING' }, ownerBureau: 'EAP', dueOn: '2026-12-10',
+    links: { demarcheId: null, post: 'BEIJING', cableId: null }, createdBy: { id: 'd1', username: 'jdoe' }, at,
+  },
+};
+const by = (p: Principal) => ({ id: p.id, username: p.username });
+
+describe('FollowUp', () => {
+  it('is created with an owner and a due date, and refuses a bad owner', () => {
+    const f = FollowUp.create('f1', { title: 'Seek a second meeting', description: '', owner: { post: 'BEIJING' }, ownerBureau: 'EAP', dueOn: '2026-12-10', links: created.data.links }, drafter, at);
+    expect(f.getUncommittedEvents()).toEqual([created]);
+    expect(() => FollowUp.create('f2', { ...created.data, owner: { office: 'eap' } }, drafter, at)).toThrow(/office symbol/);
+    expect(() => FollowUp.create('f2', { ...created.data, dueOn: 'soon' }, drafter, at)).toThrow(/YYYY-MM-DD/);
+  });
+
+  it('may be changed by its owner and its creator only', () => {
+    const f = given(followUpDefinition, 'f1', [created]).when(() => undefined).then([]);
+    expect(f.mayChange(beijing)).toBe(true);
+    expect(f.mayChange(drafter)).toBe(true);
+    expect(f.mayChange(other)).toBe(false);
+    expect(f.mayChange({ ...beijing, id: 'p2', postCode: 'TOKYO' })).toBe(false);
+  });
+
+  it('goes from open to in progress to done, or is cancelled, and then stays', () => {
+    const started: FollowUpEvent = { type: 'FollowUpStarted', data: { by: by(beijing), at } };
+    given(followUpDefinition, 'f1', [created]).when((f) => f.start(beijing, at)).then([started]);
+    given(followUpDefinition, 'f1', [created, started]).when((f) => f.complete(beijing, 'Met the DG again', at)).then([{ type: 'FollowUpCompleted', data: { outcome: 'Met the DG again', by: by(beijing), at } }]);
+    given(followUpDefinition, 'f1', [created, started]).when((f) => f.start(beijing, at)).thenFails('INVALID_TRANSITION');
+    const done: FollowUpEvent = { type: 'FollowUpCompleted', data: { outcome: 'ok', by: by(beijing), at } };
+    given(followUpDefinition, 'f1', [created, done]).when((f) => f.cancel(beijing, 'no', at)).thenFails('INVALID_TRANSITION', /DONE/);
+    given(followUpDefinition, 'f1', [created]).when((f) => f.complete(beijing, ' ', at)).thenFails('RULE_VIOLATED', /what came of it/);
+  });
+
+  it('becomes overdue past its due date, escalates to the owner’s bureau, once; a new date lets it fall due again', () => {
+    const late = '2026-12-11T00:00:00.000Z';
+    const overdue: FollowUpEvent[] = [
+      { type: 'FollowUpBecameOverdue', data: { dueOn: '2026-12-10', at: late } },
+      { type: 'FollowUpEscalated', data: { to: 'EAP', at: late } },
+    ];
+    given(followUpDefinition, 'f1', [created]).when((f) => f.markOverdue('2026-12-10T23:00:00.000Z')).then([]);
+    given(followUpDefinition, 'f1', [created]).when((f) => f.markOverdue(late)).then(overdue);
+    given(followUpDefinition, 'f1', [created, ...overdue]).when((f) => f.markOverdue(late)).then([]);
+    const moved: FollowUpEvent = { type: 'FollowUpDueDateChanged', data: { dueOn: '2026-12-20', previous: '2026-12-10', by: by(drafter), at } };
+    const f = given(followUpDefinition, 'f1', [created, ...overdue, moved]).when(() => undefined).then([]);
+    expect(f.overdueSince).toBeNull();
+  });
+
+  it('knows an office’s bureau', () => {
+    expect(bureauOfOffice('EAP/CM')).toBe('EAP');
+    expect(bureauOfOffice('ISN')).toBe('ISN');
+  });
+});

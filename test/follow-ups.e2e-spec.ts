@@ -1,0 +1,101 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { OverdueScheduler } from '@chancery/demarches';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+describe('follow-up actions through HTTP', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+  const t = {} as Record<'admin' | 'drafter' | 'otherDrafter' | 'beijing' | 'tokyo' | 'leader' | 'clearer', string>;
+  const as = (token: string) => {
+    const agent = request(app.getHttpServer());
+    const auth = { Authorization: `Bearer ${token}` };
+    return {
+      get: (url: string) => agent.get(url).set(auth),
+      post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body),
+      patch: (url: string, body: object) => agent.patch(url).set(auth).send(body),
+    };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
+    dataSource = app.get(DataSource);
+    t.admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM' })).token;
+    t.otherDrafter = (await createUser(app, t.admin, { username: 'weur', roles: ['drafter'], office: 'EUR/WE' })).token;
+    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING' })).token;
+    t.tokyo = (await createUser(app, t.admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO' })).token;
+    t.leader = (await createUser(app, t.admin, { username: 'lead', roles: ['leadership'], office: 'S' })).token;
+    t.clearer = (await createUser(app, t.admin, { username: 'lclear', roles: ['clearer'], office: 'L' })).token;
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('is opened by desk officers, posts and leadership, and by no one else', async () => {
+    const body = { title: 'Seek a second meeting with the MFA', owner: { post: 'BEIJING' }, dueOn: '2026-12-10', post: 'BEIJING' };
+    for (const who of ['drafter', 'beijing', 'leader'] as const) await as(t[who]).post('/follow-ups', body).expect(201);
+    await as(t.clearer).post('/follow-ups', body).expect(403);
+    await as(t.admin).post('/follow-ups', body).expect(403);
+    const bad = await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'EAP/CM', post: 'BEIJING' } }).expect(400);
+    expect(bad.body.errors[0].field).toBe('owner');
+    const unknown = await as(t.drafter).post('/follow-ups', { ...body, owner: { post: 'ATLANTIS' } }).expect(422);
+    expect(unknown.body.detail).toMatch(/ATLANTIS is not a post/);
+  });
+
+  it('lives through start, comments, a new due date and completion, with its history', async () => {
+    const { body: created } = await as(t.drafter).post('/follow-ups', { title: 'Brief the Deputy Secretary', owner: { office: 'EAP/CM' }, dueOn: '2026-12-05' }).expect(201);
+    expect(created).toMatchObject({ status: 'OPEN', ownerBureau: 'EAP', version: 1 });
+    await as(t.drafter).post(`/follow-ups/${created.id}/start`).expect(201);
+    await as(t.drafter).post(`/follow-ups/${created.id}/comments`, { text: 'Talking points drafted.' }).expect(201);
+    const moved = await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-08', owner: { post: 'TOKYO' } }).expect(200);
+    expect(moved.body).toMatchObject({ dueOn: '2026-12-08', owner: { post: 'TOKYO' }, ownerBureau: 'EAP' });
+    await as(t.tokyo).post(`/follow-ups/${created.id}/complete`, { outcome: 'Briefed on 5 December.' }).expect(201);
+    await as(t.tokyo).post(`/follow-ups/${created.id}/start`).expect(409);
+    const read = await as(t.leader).get(`/follow-ups/${created.id}`).expect(200);
+    expect(read.body).toMatchObject({ status: 'DONE', outcome: 'Briefed on 5 December.', comments: [{ text: 'Talking points drafted.', by: { username: 'jdoe' } }] });
+    expect(read.body.history.map((e: { type: string }) => e.type)).toEqual(['FollowUpCreated', 'FollowUpStarted', 'FollowUpCommented', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpCompleted']);
+  });
+
+  it('is changed only by its owner and its creator', async () => {
+    const { body: created } = await as(t.drafter).post('/follow-ups', { title: 'Press line', owner: { post: 'BEIJING' }, dueOn: '2026-12-10' }).expect(201);
+    const denied = await as(t.otherDrafter).post(`/follow-ups/${created.id}/cancel`, { reason: 'Not mine to cancel' }).expect(403);
+    expect(denied.body.detail).toMatch(/owner/);
+    await as(t.tokyo).post(`/follow-ups/${created.id}/comments`, { text: 'Tokyo here' }).expect(403);
+    await as(t.beijing).post(`/follow-ups/${created.id}/comments`, { text: 'On it' }).expect(201);
+    await as(t.drafter).post(`/follow-ups/${created.id}/cancel`, { reason: 'Overtaken by events' }).expect(201);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'AccessDenied' AND stream_id = $1`, [`followup-${created.id}`]);
+    expect(n).toBe(2);
+  });
+
+  it('becomes overdue after its due date, escalates to the owner’s bureau once, and is filtered by status, owner, bureau and overdue', async () => {
+    await as(t.drafter).post('/follow-ups', { title: 'Due later', owner: { office: 'EUR/WE' }, dueOn: '2027-01-31' }).expect(201);
+    const open = (await as(t.leader).get('/follow-ups?status=OPEN&limit=100').expect(200)).body;
+    expect(open.items.every((f: { status: string }) => f.status === 'OPEN')).toBe(true);
+    expect((await as(t.leader).get('/follow-ups?overdue=true').expect(200)).body.total).toBe(0);
+
+    clock.set('2026-12-15T08:00:00Z');
+    const overdue = (await as(t.leader).get('/follow-ups?overdue=true&limit=100').expect(200)).body;
+    expect(overdue.total).toBe(3); // the three opened for BEIJING in the first test; the rest are done, cancelled or not yet due
+    const scheduler = app.get(OverdueScheduler);
+    expect(await scheduler.scan()).toBe(3);
+    expect(await scheduler.scan()).toBe(0);
+    const escalated = await dataSource.query(`SELECT data->>'to' AS bureau FROM events WHERE type = 'FollowUpEscalated'`);
+    expect(escalated).toEqual([{ bureau: 'EAP' }, { bureau: 'EAP' }, { bureau: 'EAP' }]);
+    const one = (await as(t.beijing).get(`/follow-ups/${overdue.items[0].id}`).expect(200)).body;
+    expect(one).toMatchObject({ overdue: true, escalatedTo: 'EAP', overdueSince: '2026-12-15T08:00:00.000Z' });
+    expect(one.history.slice(-2).map((e: { type: string }) => e.type)).toEqual(['FollowUpBecameOverdue', 'FollowUpEscalated']);
+
+    expect((await as(t.leader).get('/follow-ups?owner=BEIJING&limit=100').expect(200)).body.total).toBe(4);
+    expect((await as(t.leader).get('/follow-ups?bureau=EUR').expect(200)).body.items.map((f: { title: string }) => f.title)).toEqual(['Due later']);
+    await as(t.leader).get('/follow-ups?overdue=maybe').expect(400);
+    clock.set('2026-11-29T09:00:00Z');
+  });
+});
