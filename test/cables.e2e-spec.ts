@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -26,15 +26,7 @@ describe('cables through HTTP', () => {
   let app: INestApplication;
   let dataSource: DataSource;
   const t = {} as Record<'drafter' | 'legal' | 'isn' | 'approver' | 'reader' | 'secretReader' | 'beijing' | 'ambassador' | 'tokyo', string>;
-  const as = (token: string) => {
-    const agent = request(app.getHttpServer());
-    const auth = { Authorization: `Bearer ${token}` };
-    return {
-      get: (url: string) => agent.get(url).set(auth),
-      post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body),
-      patch: (url: string, body: object) => agent.patch(url).set(auth).send(body),
-    };
-  };
+  const as = (token: string) => authed(app, token);
 
   async function approvedCable(subject: string): Promise<string> {
     const { body } = await as(t.drafter).post('/cables', { ...instruction, subject, actionAddressees: ['TOKYO'] }).expect(201);

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OverdueScheduler } from '@chancery/demarches';
 import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
+import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -29,11 +29,7 @@ describe('demarche campaigns through HTTP', () => {
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
   const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'tokyo' | 'leader' | 'unclassified', string>;
-  const as = (token: string) => {
-    const agent = request(app.getHttpServer());
-    const auth = { Authorization: `Bearer ${token}` };
-    return { get: (url: string) => agent.get(url).set(auth), post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body) };
-  };
+  const as = (token: string) => authed(app, token);
 
   async function release(draft: object): Promise<string> {
     const { body } = await as(t.drafter).post('/cables', draft).expect(201);

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OverdueScheduler } from '@chancery/demarches';
+import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -12,15 +12,7 @@ describe('follow-up actions through HTTP', () => {
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
   const t = {} as Record<'admin' | 'drafter' | 'otherDrafter' | 'beijing' | 'tokyo' | 'leader' | 'clearer', string>;
-  const as = (token: string) => {
-    const agent = request(app.getHttpServer());
-    const auth = { Authorization: `Bearer ${token}` };
-    return {
-      get: (url: string) => agent.get(url).set(auth),
-      post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body),
-      patch: (url: string, body: object) => agent.patch(url).set(auth).send(body),
-    };
-  };
+  const as = (token: string) => authed(app, token);
 
   beforeAll(async () => {
     database = await createTestDatabase();

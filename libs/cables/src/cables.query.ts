@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Db, sql } from '@chancery/database';
-import type { Principal } from '@chancery/identity/domain';
+import { type Principal, readableSql } from '@chancery/identity/domain';
 
 export interface CableFilter {
   status?: string;
@@ -26,8 +26,6 @@ export interface CableSummary {
   version: number;
 }
 
-const CLEARANCE_LEVEL = { UNCLASSIFIED: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
-
 /**
  * Lists and full-text search over cables. What the caller may not read is excluded by the WHERE
  * clause itself (clearance level, NODIS/EXDIS narrowing), so counts and pages never leak it.
@@ -37,12 +35,11 @@ export class CablesQuery {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(principal: Principal, filter: CableFilter, limit: number, offset: number): Promise<{ items: CableSummary[]; total: number }> {
-    const where = `classification_level <= $1
-      AND (NOT narrowed OR $2 = ANY(working_party) OR ($3::text IS NOT NULL AND $3 = ANY(addressed_posts)))
+    const access = readableSql(principal, 1, 'addressed_posts');
+    const where = `${access.where}
       AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR origin = $5) AND ($6::text IS NULL OR $6 = ANY(tags))
       AND ($7::text IS NULL OR search @@ websearch_to_tsquery('english', $7) OR search @@ websearch_to_tsquery('simple', $7))`;
-    const postCode = principal.roles.includes('post_officer') ? principal.postCode : null;
-    const params = [CLEARANCE_LEVEL[principal.clearance], principal.id, postCode, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null];
+    const params = [...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null];
     const order = filter.q
       ? `ts_rank(search, websearch_to_tsquery('english', $7)) DESC, updated_at DESC`
       : 'updated_at DESC';

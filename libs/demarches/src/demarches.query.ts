@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
-import type { Principal, ReadableResource } from '@chancery/identity/domain';
-
-const CLEARANCE_LEVEL = { UNCLASSIFIED: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
+import { type Principal, type ReadableResource, readableSql } from '@chancery/identity/domain';
 
 export interface DeliveryView {
   post: string;
@@ -52,16 +50,8 @@ export class DemarchesQuery {
     private readonly clock: Clock,
   ) {}
 
-  private accessFilter(principal: Principal, first: number): { where: string; params: unknown[] } {
-    const postCode = principal.roles.includes('post_officer') ? principal.postCode : null;
-    return {
-      where: `c.classification_level <= $${first} AND (NOT c.narrowed OR $${first + 1} = ANY(c.working_party) OR ($${first + 2}::text IS NOT NULL AND $${first + 2} = ANY(c.posts)))`,
-      params: [CLEARANCE_LEVEL[principal.clearance], principal.id, postCode],
-    };
-  }
-
   async list(principal: Principal, limit: number, offset: number) {
-    const access = this.accessFilter(principal, 2);
+    const access = readableSql(principal, 2, 'posts', 'c');
     const today = utcDate(this.clock.now());
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
@@ -71,7 +61,7 @@ export class DemarchesQuery {
        GROUP BY c.id ORDER BY c.opened_at DESC, c.id LIMIT $5 OFFSET $6`,
       [today, ...access.params, limit, offset],
     );
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${this.accessFilter(principal, 1).where}`, access.params);
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${readableSql(principal, 1, 'posts', 'c').where}`, access.params);
     return {
       items: rows.map((row) => ({
         id: row.id,

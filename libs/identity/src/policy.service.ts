@@ -50,14 +50,7 @@ export class PolicyService {
 
   private async require(principal: Principal, decision: Decision, context: DenialContext): Promise<void> {
     if (decision.allowed) return;
-    await this.audit.append({
-      actorId: principal.id,
-      actorRole: principal.roles.join('+'),
-      action: 'AccessDenied',
-      streamId: context.streamId,
-      requestId: context.requestId,
-      details: { attempted: context.action, reason: decision.reason },
-    });
+    await this.denied(principal, decision.reason, context);
     throw new ChanceryError(ErrorCode.Forbidden, `Not allowed: ${decision.reason}`);
   }
 }

@@ -27,8 +27,6 @@ export function isClassified(classification: Classification): boolean {
 /** Channel captions narrow distribution; a message carries at most one. */
 export const CHANNEL_CAPTIONS = ['NODIS', 'EXDIS', 'LIMDIS'] as const;
 export const CAPTIONS = [...CHANNEL_CAPTIONS, 'NOFORN', 'SIPDIS'] as const;
-/** The captions that narrow who may read, beyond clearance. */
-export const NARROWING = ['NODIS', 'EXDIS'] as const;
 export type Caption = (typeof CAPTIONS)[number];
 
 /** Executive Order 13526, section 1.4: the categories of information that may be classified. */

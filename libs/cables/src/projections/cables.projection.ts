@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
 import type { CableEvent } from '../domain/cable.aggregate.js';
-import { type CableDraft, compactMrn, NARROWING } from '../domain/cable-format.js';
+import { isNarrowed, readingLevel } from '@chancery/identity/domain';
+import { type CableDraft, compactMrn } from '../domain/cable-format.js';
 
-const LEVEL = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
 const STATUS_AFTER: Partial<Record<CableEvent['type'], string>> = {
   ClearancesRequested: 'IN_CLEARANCE',
   CableSubmitted: 'PENDING_APPROVAL',
@@ -20,9 +20,9 @@ function draftParams(draft: CableDraft) {
     draft.kind,
     draft.subject,
     draft.classification,
-    LEVEL[draft.classification],
+    readingLevel(draft.classification),
     draft.captions,
-    draft.captions.some((c) => (NARROWING as readonly string[]).includes(c)),
+    isNarrowed(draft.captions),
     draft.precedence,
     draft.tags,
     draft.paragraphs.map((p) => p.text).join('\n'),

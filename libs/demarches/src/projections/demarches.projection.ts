@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { isNarrowed, readingLevel } from '@chancery/identity/domain';
 import type { CampaignEvent } from '../domain/campaign.aggregate.js';
 import type { DeliveryEvent } from '../domain/delivery.aggregate.js';
 
-const LEVEL = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 } as const;
 
 /** Campaigns and their per-post deliveries, kept in the transaction of every write. */
 @Injectable()
@@ -22,7 +22,7 @@ export class DemarchesProjection implements Projection {
           `INSERT INTO demarche_campaigns (id, cable_id, mrn, subject, classification, classification_level, captions, narrowed,
              working_party, posts, report_by, targets, opened_at, version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-          [id, c.cableId, c.mrn, c.subject, c.classification, LEVEL[c.classification], c.captions, c.captions.some((x) => x === 'NODIS' || x === 'EXDIS'),
+          [id, c.cableId, c.mrn, c.subject, c.classification, readingLevel(c.classification), c.captions, isNarrowed(c.captions),
             c.workingParty, c.posts, c.reportBy, c.targets, c.openedAt, recorded.streamVersion],
         );
         await tx.query(

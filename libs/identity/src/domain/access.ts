@@ -12,8 +12,18 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 /** SBU is sensitive but unclassified: any cleared reader may see it. */
 const LEVEL: Record<Classification, number> = { UNCLASSIFIED: 0, SBU: 0, CONFIDENTIAL: 1, SECRET: 2, TOP_SECRET: 3 };
 
+/** The level a reader must be cleared to: what read tables store to filter in SQL. */
+export function readingLevel(classification: Classification): number {
+  return LEVEL[classification];
+}
+
+/** The highest reading level a clearance covers. */
+export function clearanceLevel(clearance: Clearance): number {
+  return LEVEL[clearance];
+}
+
 export function clearanceCovers(clearance: Clearance, classification: Classification): boolean {
-  return LEVEL[clearance] >= LEVEL[classification];
+  return clearanceLevel(clearance) >= readingLevel(classification);
 }
 
 /** The person acting, as the policy needs to know them. */

@@ -1,4 +1,4 @@
-import { type Classification, clearanceCovers, type Principal, type Role } from './access.js';
+import { type Classification, clearanceCovers, clearanceLevel, type Principal, type Role } from './access.js';
 
 /**
  * What a route may ask permission for. Each is granted to roles below; a route states the
@@ -70,4 +70,23 @@ export function mayRead(principal: Principal, resource: ReadableResource): Decis
   if (resource.workingParty?.includes(principal.id)) return ALLOW;
   if (principal.postCode && principal.roles.includes('post_officer') && resource.addressedPosts?.includes(principal.postCode)) return ALLOW;
   return deny(`${narrowed} limits distribution to the people working it and the addressed posts`);
+}
+
+/**
+ * `mayRead` as a SQL condition, for lists and searches that must not even count what the caller
+ * may not read. The table has `classification_level`, `narrowed` (NODIS/EXDIS), `working_party`
+ * and a column of the posts it went to. Parameters are numbered from `first`.
+ */
+export function readableSql(principal: Principal, first: number, postsColumn: string, alias = ''): { where: string; params: unknown[] } {
+  const a = alias ? `${alias}.` : '';
+  const postCode = principal.roles.includes('post_officer') ? principal.postCode : null;
+  return {
+    where: `${a}classification_level <= $${first} AND (NOT ${a}narrowed OR $${first + 1} = ANY(${a}working_party)
+      OR ($${first + 2}::text IS NOT NULL AND $${first + 2} = ANY(${a}${postsColumn})))`,
+    params: [clearanceLevel(principal.clearance), principal.id, postCode],
+  };
+}
+
+export function isNarrowed(captions: readonly string[]): boolean {
+  return captions.some((caption) => (NARROWING_CAPTIONS as readonly string[]).includes(caption));
 }
