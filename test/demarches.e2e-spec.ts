@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
 import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
 import { authed } from './support/http.js';
@@ -131,6 +132,26 @@ describe('demarche campaigns through HTTP', () => {
       `POST /demarches/${cableId}/deliveries/LONDON/delivery`,
       'RecordDelivery for LONDON',
     ]);
+  });
+
+  it('exports one CSV row per post that a spreadsheet reads back intact', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const tricky = 'Said "no", firmly;\nthen added: "we will, however, study it".';
+    const officer = (await createUser(app, t.admin, { username: 'ottawa.pol', roles: ['post_officer'], postCode: 'OTTAWA', clearance: 'CONFIDENTIAL' })).token;
+    await as(officer).post(`/demarches/${cableId}/deliveries/OTTAWA/delivery`, { ...delivered, counterpart: { name: 'Smith, Anne', title: 'ADM', organization: 'Global Affairs Canada' } }).expect(201);
+    await as(officer).post(`/demarches/${cableId}/deliveries/OTTAWA/response`, { ...rejected, position: 'NONCOMMITTAL', summary: tricky }).expect(201);
+    const csv = await as(t.leader).get(`/demarches/${cableId}/export.csv`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="demarche-\d\dSTATE\d{6}\.csv"/);
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    const { body } = await as(t.leader).get(`/demarches/${cableId}`).expect(200);
+    expect(rows).toHaveLength(body.summary.total);
+    expect(rows.find((r) => r.post === 'OTTAWA')).toEqual({
+      post: 'OTTAWA', country: 'CA', bureau: 'WHA', status: 'RESPONDED', deliveredOn: '2026-11-29', counterpart: 'Smith, Anne, ADM, Global Affairs Canada',
+      level: 'DIRECTOR_GENERAL', position: 'NONCOMMITTAL', summary: tricky, overdue: 'no',
+    });
+    await as(t.drafter).get(`/demarches/${cableId}/export.csv`).expect(200);
+    await as(t.beijing).get(`/demarches/${cableId}/export.csv`).expect(403);
   });
 
   it('marks deliveries overdue once the report-by date has passed, and records it once as an event', async () => {

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -88,6 +89,10 @@ describe('follow-up actions through HTTP', () => {
     expect((await as(t.leader).get('/follow-ups?owner=BEIJING&limit=100').expect(200)).body.total).toBe(4);
     expect((await as(t.leader).get('/follow-ups?bureau=EUR').expect(200)).body.items.map((f: { title: string }) => f.title)).toEqual(['Due later']);
     await as(t.leader).get('/follow-ups?overdue=maybe').expect(400);
+    const csv = await as(t.leader).get('/follow-ups/export.csv?overdue=true').expect(200);
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    expect(rows.map((r) => [r.owner, r.status, r.overdue, r.escalatedTo])).toEqual(Array(3).fill(['BEIJING', 'OPEN', 'yes', 'EAP']));
+    await as(t.beijing).get('/follow-ups/export.csv').expect(403);
     clock.set('2026-11-29T09:00:00Z');
   });
 });

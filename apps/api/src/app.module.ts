@@ -9,6 +9,8 @@ import { CablesController } from './cables/cables.controller.js';
 import { DemarchesController } from './demarches/demarches.controller.js';
 import { FollowUpsController } from './follow-ups/follow-ups.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { AuditController } from './operations/audit.controller.js';
+import { ProjectionsController } from './operations/projections.controller.js';
 import { PostsController } from './posts/posts.controller.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -18,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController, FollowUpsController],
+      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

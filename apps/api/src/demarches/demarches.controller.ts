@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -8,6 +9,7 @@ import { type DeliveryRecord, DemarchesQuery, RecordDeliveryCommand, summarize }
 import { EventStore } from '@chancery/event-store';
 import { Ctx } from '@chancery/http';
 import { type Principal, PolicyService } from '@chancery/identity';
+import { PostsQuery } from '@chancery/posts';
 import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
 import { DeliveredRequest, ListDemarchesQuery, NotDeliveredRequest, ResponseRequest } from './demarches.request.dto.js';
 
@@ -24,6 +26,7 @@ export class DemarchesController {
     private readonly policy: PolicyService,
     private readonly audit: AuditLog,
     private readonly store: EventStore,
+    private readonly posts: PostsQuery,
   ) {}
 
   @Get()
@@ -41,6 +44,32 @@ export class DemarchesController {
     const deliveries = await this.demarches.deliveries(campaign);
     const { readable: _readable, posts: _posts, ...facts } = campaign;
     return { ...facts, summary: summarize(deliveries), deliveries };
+  }
+
+  @Get(':id/export.csv')
+  @RequirePermission('exports.read')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOperation({ summary: 'One row per post: delivery, counterpart, position, summary, overdue (RFC 4180 CSV)' })
+  async export(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
+    const campaign = await this.readable(id, user, request, 'export');
+    request.res?.setHeader('Content-Disposition', `attachment; filename="demarche-${campaign.mrn.replaceAll(' ', '')}.csv"`);
+    const posts = new Map((await this.posts.list({}, 10_000, 0)).items.map((p) => [p.code, p]));
+    const rows = (await this.demarches.deliveries(campaign)).map((d) => ({
+      post: d.post,
+      country: posts.get(d.post)?.country ?? '',
+      bureau: posts.get(d.post)?.bureau ?? '',
+      status: d.status,
+      deliveredOn: d.deliveredOn ?? '',
+      counterpart: d.counterpart ? `${d.counterpart.name}, ${d.counterpart.title}, ${d.counterpart.organization}` : '',
+      level: d.level ?? '',
+      position: d.position ?? '',
+      summary: d.summary ?? d.notDeliveredReason ?? '',
+      overdue: d.overdue ? 'yes' : 'no',
+    }));
+    return stringify(rows, {
+      header: true,
+      columns: ['post', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'summary', 'overdue'],
+    });
   }
 
   @Get(':id/deliveries/:post')

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
@@ -41,6 +42,31 @@ export class FollowUpsController {
   list(@Query() query: ListFollowUpsQuery) {
     const { limit, offset, ...filter } = query;
     return this.followUps.list(filter, limit, offset);
+  }
+
+  // Declared before ':id', which would otherwise take "export.csv" for an id.
+  @Get('export.csv')
+  @RequirePermission('exports.read')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="follow-ups.csv"')
+  @ApiOperation({ summary: 'Every follow-up matching the filters, as RFC 4180 CSV' })
+  async export(@Query() query: ListFollowUpsQuery) {
+    const { limit: _limit, offset: _offset, ...filter } = query;
+    const { items } = await this.followUps.list(filter, 100_000, 0);
+    const rows = items.map((f) => ({
+      id: f.id,
+      title: f.title,
+      owner: 'office' in f.owner ? f.owner.office : f.owner.post,
+      bureau: f.ownerBureau,
+      dueOn: f.dueOn,
+      status: f.status,
+      overdue: f.overdue ? 'yes' : 'no',
+      escalatedTo: f.escalatedTo ?? '',
+      demarcheId: f.demarcheId ?? '',
+      post: f.post ?? '',
+      outcome: f.outcome ?? f.cancelReason ?? '',
+    }));
+    return stringify(rows, { header: true, columns: ['id', 'title', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'post', 'outcome'] });
   }
 
   @Get(':id')

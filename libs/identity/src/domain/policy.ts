@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'posts.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'posts.manage': ['admin'],
   'audit.read': ['auditor', 'admin'],
+  'operations.read': ['admin'],
+  'exports.read': ['leadership', 'drafter'],
   'cables.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'cables.draft': ['drafter', 'post_officer'],
   'cables.clear': ['clearer'],
