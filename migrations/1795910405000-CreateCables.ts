@@ -20,6 +20,7 @@ export class CreateCables1795910405000 implements MigrationInterface {
         tags                 text[] NOT NULL,
         drafter_id           uuid NOT NULL,
         working_party        text[] NOT NULL,
+        awaiting_clearance   text[] NOT NULL DEFAULT '{}',
         addressed_posts      text[] NOT NULL,
         mrn                  text,
         released_at          timestamptz,

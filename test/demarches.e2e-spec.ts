@@ -134,6 +134,29 @@ describe('demarche campaigns through HTTP', () => {
     ]);
   });
 
+  it('shows each user what waits for them in their inbox, oldest first', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const clearer = (await createUser(app, t.admin, { username: 'lclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    const zagreb = (await createUser(app, t.admin, { username: 'zgpol', roles: ['post_officer'], postCode: 'ZAGREB', clearance: 'CONFIDENTIAL' })).token;
+    const { body: draft } = await as(t.drafter).post('/cables', { ...instruction, subject: 'Needs Legal', demarche: undefined, kind: 'INFORMATIONAL' }).expect(201);
+    await as(t.drafter).post(`/cables/${draft.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    expect((await as(clearer).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toEqual([draft.id]);
+    await as(clearer).post(`/cables/${draft.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([]);
+    await as(t.drafter).patch(`/cables/${draft.id}`, { subject: 'Needs Legal again' }).expect(200);
+    expect((await as(clearer).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toEqual([draft.id]);
+    await as(clearer).post(`/cables/${draft.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await as(t.drafter).post(`/cables/${draft.id}/submit`).expect(200);
+    expect((await as(t.approver).get('/inbox').expect(200)).body.toApprove.map((c: { cableId: string }) => c.cableId)).toEqual([draft.id]);
+    expect((await as(t.drafter).get('/inbox').expect(200)).body.toApprove).toEqual([]);
+
+    await as(t.drafter).post('/follow-ups', { title: 'Zagreb: report the reaction', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20' }).expect(201);
+    const inbox = (await as(zagreb).get('/inbox').expect(200)).body;
+    expect(inbox.taskings).toEqual([{ demarcheId: cableId, mrn: expect.any(String), subject: instruction.subject, post: 'ZAGREB', status: 'PENDING', reportBy: '2026-12-15', overdue: false }]);
+    expect(inbox.followUps).toEqual([{ followUpId: expect.any(String), title: 'Zagreb: report the reaction', status: 'OPEN', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20', overdue: false }]);
+    expect((await as(t.unclassified).get('/inbox').expect(200)).body.taskings).toEqual([]); // PARIS, but not cleared for it
+  });
+
   it('exports one CSV row per post that a spreadsheet reads back intact', async () => {
     const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
     const tricky = 'Said "no", firmly;\nthen added: "we will, however, study it".';

@@ -75,8 +75,18 @@ export class CablesProjection implements Projection {
         case 'CableApproved':
           await tx.query(
             `UPDATE cables SET working_party = CASE WHEN $4 = ANY(working_party) THEN working_party ELSE array_append(working_party, $4) END,
+               awaiting_clearance = array_remove(awaiting_clearance, $6),
                status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
-            [...touch, event.data.by.id, STATUS_AFTER[event.type] ?? null],
+            [...touch, event.data.by.id, STATUS_AFTER[event.type] ?? null, 'office' in event.data ? event.data.office : null],
+          );
+          break;
+        case 'ClearancesRequested':
+        case 'ClearancesMadeStale':
+          // The offices whose (fresh) clearance the cable now waits for.
+          await tx.query(
+            `UPDATE cables SET awaiting_clearance = ARRAY(SELECT DISTINCT unnest(awaiting_clearance || $4::text[])),
+               status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
+            [...touch, event.data.offices, STATUS_AFTER[event.type] ?? null],
           );
           break;
         case 'CableReleased': {

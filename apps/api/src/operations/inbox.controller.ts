@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@chancery/identity';
+import { InboxQuery } from '@chancery/reporting';
+import { CurrentUser } from '../auth/access.decorators.js';
+
+@ApiTags('inbox')
+@ApiBearerAuth()
+@Controller('inbox')
+export class InboxController {
+  constructor(private readonly inbox: InboxQuery) {}
+
+  @Get()
+  @ApiOperation({ summary: 'What waits for the caller: cables to clear and to approve, taskings, follow-ups' })
+  get(@CurrentUser() user: Principal) {
+    return this.inbox.inbox(user);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock, utcDate } from '@chancery/common';
+import { sql } from '@chancery/database';
+import { type Principal, readableSql } from '@chancery/identity/domain';
+
+const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
+
+/**
+ * What waits for the caller: cables their office is asked to clear, cables they may approve, their
+ * post's open taskings, their open follow-ups; each oldest first, and only what they may read.
+ */
+@Injectable()
+export class InboxQuery {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async inbox(principal: Principal) {
+    const [toClear, toApprove, taskings, followUps] = await Promise.all([
+      this.toClear(principal),
+      this.toApprove(principal),
+      this.taskings(principal),
+      this.followUps(principal),
+    ]);
+    return { toClear, toApprove, taskings, followUps };
+  }
+
+  private async toClear(principal: Principal) {
+    if (!principal.roles.includes('clearer') || !principal.office) return [];
+    const access = readableSql(principal, 1, 'addressed_posts');
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, subject, classification, precedence, origin, updated_at FROM cables
+       WHERE status = 'IN_CLEARANCE' AND $4 = ANY(awaiting_clearance) AND ${access.where}
+       ORDER BY updated_at, id`,
+      [...access.params, principal.office],
+    );
+    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, origin: r.origin, office: principal.office, since: (r.updated_at as Date).toISOString() }));
+  }
+
+  private async toApprove(principal: Principal) {
+    if (!principal.roles.includes('approver')) return [];
+    const access = readableSql(principal, 1, 'addressed_posts');
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, subject, classification, precedence, origin, status, updated_at FROM cables
+       WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $4 AND drafter_id::text <> $2 AND ${access.where}
+       ORDER BY updated_at, id`,
+      [...access.params, principal.postCode ?? 'STATE'],
+    );
+    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, status: r.status, since: (r.updated_at as Date).toISOString() }));
+  }
+
+  private async taskings(principal: Principal) {
+    if (!principal.roles.includes('post_officer') || !principal.postCode) return [];
+    const access = readableSql(principal, 1, 'posts', 'c');
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT c.id, c.mrn, c.subject, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
+       WHERE d.post = $4 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
+       ORDER BY c.report_by, c.id`,
+      [...access.params, principal.postCode],
+    );
+    const today = utcDate(this.clock.now());
+    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: date(r.report_by) < today }));
+  }
+
+  private async followUps(principal: Principal) {
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, title, due_on, status, owner_office, owner_post FROM follow_ups
+       WHERE status IN ('OPEN', 'IN_PROGRESS')
+         AND (created_by = $1 OR ($2::text IS NOT NULL AND owner_office = $2) OR ($3::text IS NOT NULL AND owner_post = $3))
+       ORDER BY due_on, id`,
+      [principal.id, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
+    );
+    const today = utcDate(this.clock.now());
+    return rows.map((r) => ({
+      followUpId: r.id,
+      title: r.title,
+      status: r.status,
+      owner: r.owner_office ? { office: r.owner_office } : { post: r.owner_post },
+      dueOn: date(r.due_on),
+      overdue: date(r.due_on) < today,
+    }));
+  }
+}

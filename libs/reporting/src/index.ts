@@ -1,0 +1,2 @@
+export * from './inbox.query.js';
+export * from './reporting.module.js';
