@@ -10,6 +10,7 @@ import { DemarchesController } from './demarches/demarches.controller.js';
 import { FollowUpsController } from './follow-ups/follow-ups.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { AuditController } from './operations/audit.controller.js';
+import { DashboardController } from './operations/dashboard.controller.js';
 import { InboxController } from './operations/inbox.controller.js';
 import { ProjectionsController } from './operations/projections.controller.js';
 import { PostsController } from './posts/posts.controller.js';
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController],
+      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

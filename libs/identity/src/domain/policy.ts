@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'posts.manage': ['admin'],
   'audit.read': ['auditor', 'admin'],
   'operations.read': ['admin'],
+  'dashboard.read': ['leadership'],
   'exports.read': ['leadership', 'drafter'],
   'cables.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'cables.draft': ['drafter', 'post_officer'],

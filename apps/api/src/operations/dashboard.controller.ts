@@ -1,0 +1,25 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsOptional } from 'class-validator';
+import type { Principal } from '@chancery/identity';
+import { DashboardQuery } from '@chancery/reporting';
+import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
+
+export class DashboardRequest {
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'asOf must be an ISO 8601 instant' }) asOf?: Date;
+}
+
+@ApiTags('leadership')
+@ApiBearerAuth()
+@Controller('dashboard')
+export class DashboardController {
+  constructor(private readonly dashboard: DashboardQuery) {}
+
+  @Get()
+  @RequirePermission('dashboard.read')
+  @ApiOperation({ summary: 'Campaigns with delivery and response counts, positions, by bureau, overdue posts; follow-ups by owner and bureau. ?asOf= replays the past.' })
+  get(@Query() query: DashboardRequest, @CurrentUser() user: Principal) {
+    return this.dashboard.dashboard(user, query.asOf);
+  }
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock, utcDate } from '@chancery/common';
+import { sql } from '@chancery/database';
+import { type Classification, mayRead, type Principal, readableSql } from '@chancery/identity/domain';
+import { type CampaignFacts, composeDashboard, type Dashboard, type DeliveryGroup, type FollowUpGroup } from './dashboard.js';
+
+const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
+
+interface Replayed {
+  type: string;
+  stream_id: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The leadership dashboard. Now: aggregated in SQL from the read tables. As of an instant: the
+ * same facts rebuilt by replaying the events recorded up to then, which is what an event store is
+ * for. Both go through one composition, so they cannot drift apart.
+ */
+@Injectable()
+export class DashboardQuery {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async dashboard(principal: Principal, asOf?: Date): Promise<Dashboard> {
+    return asOf ? this.replayed(principal, asOf) : this.current(principal);
+  }
+
+  private async current(principal: Principal): Promise<Dashboard> {
+    const now = this.clock.now();
+    const today = utcDate(now);
+    const access = readableSql(principal, 1, 'posts', 'c');
+    const campaigns = (
+      await sql<Record<string, unknown>>(this.dataSource, `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by FROM demarche_campaigns c WHERE ${access.where} ORDER BY c.opened_at, c.id`, access.params)
+    ).map((r): CampaignFacts => ({ id: r.id as string, mrn: r.mrn as string, subject: r.subject as string, classification: r.classification as string, reportBy: date(r.report_by) }));
+    const ids = campaigns.map((c) => c.id);
+    const open = `d.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date`;
+    const deliveries = (
+      await sql<Record<string, unknown>>(
+        this.dataSource,
+        `SELECT d.campaign_id, coalesce(p.bureau, '?') AS bureau, d.status, d.position, ${open} AS overdue, count(*)::int AS count
+         FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id LEFT JOIN posts p ON p.code = d.post
+         WHERE d.campaign_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5`,
+        [ids, today],
+      )
+    ).map((r): DeliveryGroup => ({ campaignId: r.campaign_id as string, bureau: r.bureau as string, status: r.status as string, position: r.position as string | null, overdue: r.overdue as boolean, count: r.count as number }));
+    const overduePosts = await sql<{ campaignId: string; post: string }>(
+      this.dataSource,
+      `SELECT d.campaign_id AS "campaignId", d.post FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
+       WHERE d.campaign_id = ANY($1::uuid[]) AND ${open}`,
+      [ids, today],
+    );
+    const followUps = (
+      await sql<Record<string, unknown>>(
+        this.dataSource,
+        `SELECT coalesce(owner_office, owner_post) AS owner, owner_bureau AS bureau, status,
+                (status IN ('OPEN', 'IN_PROGRESS') AND due_on < $1::date) AS overdue, count(*)::int AS count
+         FROM follow_ups GROUP BY 1, 2, 3, 4`,
+        [today],
+      )
+    ).map((r): FollowUpGroup => ({ owner: r.owner as string, bureau: r.bureau as string, status: r.status as string, overdue: r.overdue as boolean, count: r.count as number }));
+    return composeDashboard(now.toISOString(), campaigns, deliveries, overduePosts, followUps);
+  }
+
+  private async replayed(principal: Principal, asOf: Date): Promise<Dashboard> {
+    const today = utcDate(asOf);
+    const events = await sql<Replayed>(
+      this.dataSource,
+      `SELECT type, stream_id, data FROM events
+       WHERE recorded_at <= $1 AND stream_type IN ('campaign', 'delivery', 'followup')
+       ORDER BY transaction_id, global_position`,
+      [asOf],
+    );
+    const bureauOf = new Map((await sql<{ code: string; bureau: string }>(this.dataSource, 'SELECT code, bureau FROM posts')).map((p) => [p.code, p.bureau]));
+    const campaigns = new Map<string, CampaignFacts & { posts: string[]; captions: string[]; workingParty: string[] }>();
+    const deliveries = new Map<string, { status: string; position: string | null }>();
+    const followUps = new Map<string, { owner: string; bureau: string; status: string; dueOn: string }>();
+    for (const event of events) {
+      const data = event.data;
+      switch (event.type) {
+        case 'CampaignOpened': {
+          const id = event.stream_id.slice('campaign-'.length);
+          campaigns.set(id, { id, mrn: data.mrn as string, subject: data.subject as string, classification: data.classification as string, reportBy: data.reportBy as string, posts: data.posts as string[], captions: data.captions as string[], workingParty: data.workingParty as string[] });
+          break;
+        }
+        case 'DemarcheDelivered':
+          deliveries.set(event.stream_id, { status: 'DELIVERED', position: null });
+          break;
+        case 'ResponseLogged':
+          deliveries.set(event.stream_id, { status: 'RESPONDED', position: data.position as string });
+          break;
+        case 'DemarcheNotDelivered':
+          deliveries.set(event.stream_id, { status: 'NOT_DELIVERED', position: null });
+          break;
+        case 'FollowUpCreated': {
+          const owner = data.owner as { office?: string; post?: string };
+          followUps.set(event.stream_id, { owner: (owner.office ?? owner.post)!, bureau: data.ownerBureau as string, status: 'OPEN', dueOn: data.dueOn as string });
+          break;
+        }
+        case 'FollowUpReassigned': {
+          const owner = data.owner as { office?: string; post?: string };
+          Object.assign(followUps.get(event.stream_id)!, { owner: (owner.office ?? owner.post)!, bureau: data.ownerBureau as string });
+          break;
+        }
+        case 'FollowUpDueDateChanged':
+          followUps.get(event.stream_id)!.dueOn = data.dueOn as string;
+          break;
+        case 'FollowUpStarted':
+          followUps.get(event.stream_id)!.status = 'IN_PROGRESS';
+          break;
+        case 'FollowUpCompleted':
+          followUps.get(event.stream_id)!.status = 'DONE';
+          break;
+        case 'FollowUpCancelled':
+          followUps.get(event.stream_id)!.status = 'CANCELLED';
+          break;
+      }
+    }
+    const readable = [...campaigns.values()].filter((c) =>
+      mayRead(principal, { classification: c.classification as Classification, captions: c.captions, workingParty: c.workingParty, addressedPosts: c.posts }).allowed,
+    );
+    const groups = new Map<string, DeliveryGroup>();
+    const overduePosts: { campaignId: string; post: string }[] = [];
+    for (const campaign of readable) {
+      for (const post of campaign.posts) {
+        const delivery = deliveries.get(`delivery-${campaign.id}:${post}`) ?? { status: 'PENDING', position: null };
+        const overdue = (delivery.status === 'PENDING' || delivery.status === 'DELIVERED') && campaign.reportBy < today;
+        if (overdue) overduePosts.push({ campaignId: campaign.id, post });
+        const bureau = bureauOf.get(post) ?? '?';
+        const key = [campaign.id, bureau, delivery.status, delivery.position, overdue].join('|');
+        const group = groups.get(key) ?? { campaignId: campaign.id, bureau, status: delivery.status, position: delivery.position, overdue, count: 0 };
+        group.count++;
+        groups.set(key, group);
+      }
+    }
+    const followUpGroups = new Map<string, FollowUpGroup>();
+    for (const f of followUps.values()) {
+      const overdue = (f.status === 'OPEN' || f.status === 'IN_PROGRESS') && f.dueOn < today;
+      const key = [f.owner, f.bureau, f.status, overdue].join('|');
+      const group = followUpGroups.get(key) ?? { owner: f.owner, bureau: f.bureau, status: f.status, overdue, count: 0 };
+      group.count++;
+      followUpGroups.set(key, group);
+    }
+    const facts = readable.map(({ id, mrn, subject, classification, reportBy }) => ({ id, mrn, subject, classification, reportBy }));
+    return composeDashboard(asOf.toISOString(), facts, [...groups.values()], overduePosts, [...followUpGroups.values()]);
+  }
+}

@@ -1,0 +1,103 @@
+/** The leadership dashboard, composed from facts that either the read tables or a replay provide. */
+
+export interface CampaignFacts {
+  id: string;
+  mrn: string;
+  subject: string;
+  classification: string;
+  reportBy: string;
+}
+
+/** How many of a campaign's deliveries are in one bureau, status, position and overdue state. */
+export interface DeliveryGroup {
+  campaignId: string;
+  bureau: string;
+  status: string;
+  position: string | null;
+  overdue: boolean;
+  count: number;
+}
+
+export interface FollowUpGroup {
+  owner: string;
+  bureau: string;
+  status: string;
+  overdue: boolean;
+  count: number;
+}
+
+type Counts = { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
+const zero = (): Counts => ({ total: 0, delivered: 0, responded: 0, notDelivered: 0, pending: 0, overdue: 0 });
+
+function add(counts: Counts, group: DeliveryGroup): void {
+  counts.total += group.count;
+  if (group.status === 'DELIVERED' || group.status === 'RESPONDED') counts.delivered += group.count;
+  if (group.status === 'RESPONDED') counts.responded += group.count;
+  if (group.status === 'NOT_DELIVERED') counts.notDelivered += group.count;
+  if (group.status === 'PENDING') counts.pending += group.count;
+  if (group.overdue) counts.overdue += group.count;
+}
+
+export const POSITION_ORDER = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
+
+export function composeDashboard(
+  asOf: string,
+  campaigns: CampaignFacts[],
+  deliveries: DeliveryGroup[],
+  overduePosts: { campaignId: string; post: string }[],
+  followUps: FollowUpGroup[],
+) {
+  const byCampaign = new Map<string, DeliveryGroup[]>();
+  for (const group of deliveries) byCampaign.set(group.campaignId, [...(byCampaign.get(group.campaignId) ?? []), group]);
+  const overdueByCampaign = new Map<string, string[]>();
+  for (const { campaignId, post } of overduePosts) overdueByCampaign.set(campaignId, [...(overdueByCampaign.get(campaignId) ?? []), post]);
+
+  const positions = () => Object.fromEntries(POSITION_ORDER.map((p) => [p, 0])) as Record<string, number>;
+  const campaignViews = campaigns.map((campaign) => {
+    const groups = byCampaign.get(campaign.id) ?? [];
+    const summary = zero();
+    const positionCounts = positions();
+    const bureaus = new Map<string, Counts & { positions: Record<string, number> }>();
+    for (const group of groups) {
+      add(summary, group);
+      const bureau = bureaus.get(group.bureau) ?? { ...zero(), positions: positions() };
+      add(bureau, group);
+      if (group.position) {
+        positionCounts[group.position] += group.count;
+        bureau.positions[group.position] += group.count;
+      }
+      bureaus.set(group.bureau, bureau);
+    }
+    return {
+      ...campaign,
+      summary,
+      positions: positionCounts,
+      byBureau: [...bureaus.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bureau, counts]) => ({ bureau, ...counts })),
+      overduePosts: (overdueByCampaign.get(campaign.id) ?? []).sort(),
+    };
+  });
+
+  const tally = (key: (g: FollowUpGroup) => string) => {
+    const rows = new Map<string, { open: number; overdue: number; done: number; cancelled: number }>();
+    for (const group of followUps) {
+      const row = rows.get(key(group)) ?? { open: 0, overdue: 0, done: 0, cancelled: 0 };
+      if (group.status === 'OPEN' || group.status === 'IN_PROGRESS') row.open += group.count;
+      if (group.overdue) row.overdue += group.count;
+      if (group.status === 'DONE') row.done += group.count;
+      if (group.status === 'CANCELLED') row.cancelled += group.count;
+      rows.set(key(group), row);
+    }
+    return [...rows.entries()].sort(([a], [b]) => a.localeCompare(b));
+  };
+
+  return {
+    asOf,
+    campaigns: campaignViews,
+    followUps: {
+      byOwner: tally((g) => g.owner).map(([owner, counts]) => ({ owner, ...counts })),
+      byBureau: tally((g) => g.bureau).map(([bureau, counts]) => ({ bureau, ...counts })),
+    },
+  };
+}
+
+export type Dashboard = ReturnType<typeof composeDashboard>;

@@ -1,0 +1,100 @@
+import type { INestApplication } from '@nestjs/common';
+import { ProjectionRunner } from '@chancery/event-store';
+import { authed } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+describe('the leadership dashboard', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'leader' | 'drafterNoDash', string>;
+  const officers: Record<string, string> = {};
+  let campaignId: string;
+  let beforeResponse: string;
+  const as = (token: string) => authed(app, token);
+  const delivered = { deliveredOn: '2026-11-29', counterpart: { name: 'N', title: 'T', organization: 'O' }, level: 'DIRECTOR', method: 'IN_PERSON' };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
+    t.admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.leader = (await createUser(app, t.admin, { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    for (const post of ['BEIJING', 'TOKYO', 'SEOUL', 'LONDON']) {
+      officers[post] = (await createUser(app, t.admin, { username: `${post.toLowerCase()}.pol`, roles: ['post_officer'], postCode: post, clearance: 'SECRET' })).token;
+    }
+    // One instruction to two EAP posts and one EUR post.
+    const { body: cable } = await as(t.drafter).post('/cables', {
+      kind: 'INSTRUCTION', subject: 'AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING', 'TOKYO', 'LONDON'], paragraphs: [{ marking: 'U', text: 'Raise the concern.' }],
+      demarche: { reportBy: '2026-12-10', targets: 'MFA', points: [1] },
+    }).expect(201);
+    await as(t.drafter).post(`/cables/${cable.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${cable.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${cable.id}/release`).expect(200);
+    await app.get(ProjectionRunner).catchUp();
+    campaignId = cable.id;
+    for (const post of ['BEIJING', 'TOKYO']) await as(officers[post]).post(`/demarches/${campaignId}/deliveries/${post}/delivery`, delivered).expect(201);
+    await as(officers.LONDON).post(`/demarches/${campaignId}/deliveries/LONDON/not-delivered`, { reason: 'No appointment' }).expect(201);
+    await as(officers.TOKYO).post(`/demarches/${campaignId}/deliveries/TOKYO/response`, { receivedOn: '2026-11-29', position: 'SUPPORTIVE', summary: 'Will cooperate.' }).expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    beforeResponse = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await as(officers.BEIJING).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-29', position: 'REJECTED', summary: 'Baseless.' }).expect(201);
+    const { body: f1 } = await as(t.drafter).post('/follow-ups', { title: 'Press Beijing again', owner: { post: 'BEIJING' }, dueOn: '2026-12-05' }).expect(201);
+    await as(t.drafter).post('/follow-ups', { title: 'Brief Congress', owner: { office: 'EAP/CM' }, dueOn: '2026-12-20' }).expect(201);
+    const { body: f3 } = await as(t.drafter).post('/follow-ups', { title: 'Thank Tokyo', owner: { post: 'TOKYO' }, dueOn: '2026-12-01' }).expect(201);
+    await as(officers.TOKYO).post(`/follow-ups/${f3.id}/complete`, { outcome: 'Done' }).expect(201);
+    expect(f1.id).toBeDefined();
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('answers exact counts, positions, bureaus, overdue posts and follow-ups', async () => {
+    clock.set('2026-12-11T09:00:00Z'); // past the report-by date and the first follow-up's due date
+    const { body } = await as(t.leader).get('/dashboard').expect(200);
+    expect(body.campaigns).toHaveLength(1);
+    const [campaign] = body.campaigns;
+    expect(campaign).toMatchObject({ id: campaignId, subject: 'AI model distillation', reportBy: '2026-12-10' });
+    expect(campaign.summary).toEqual({ total: 3, delivered: 2, responded: 2, notDelivered: 1, pending: 0, overdue: 0 });
+    expect(campaign.positions).toEqual({ SUPPORTIVE: 1, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 1 });
+    expect(campaign.byBureau).toEqual([
+      { bureau: 'EAP', total: 2, delivered: 2, responded: 2, notDelivered: 0, pending: 0, overdue: 0, positions: { SUPPORTIVE: 1, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 1 } },
+      { bureau: 'EUR', total: 1, delivered: 0, responded: 0, notDelivered: 1, pending: 0, overdue: 0, positions: { SUPPORTIVE: 0, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 0 } },
+    ]);
+    expect(campaign.overduePosts).toEqual([]);
+    expect(body.followUps.byOwner).toEqual([
+      { owner: 'BEIJING', open: 1, overdue: 1, done: 0, cancelled: 0 },
+      { owner: 'EAP/CM', open: 1, overdue: 0, done: 0, cancelled: 0 },
+      { owner: 'TOKYO', open: 0, overdue: 0, done: 1, cancelled: 0 },
+    ]);
+    expect(body.followUps.byBureau).toEqual([{ bureau: 'EAP', open: 2, overdue: 1, done: 1, cancelled: 0 }]);
+    clock.set('2026-11-29T09:00:00Z');
+  });
+
+  it('answers as things stood at an instant: before Beijing’s response, and now', async () => {
+    const then = (await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(beforeResponse)}`).expect(200)).body;
+    expect(then.campaigns[0].summary).toEqual({ total: 3, delivered: 2, responded: 1, notDelivered: 1, pending: 0, overdue: 0 });
+    expect(then.campaigns[0].positions.REJECTED).toBe(0);
+    expect(then.followUps.byOwner).toEqual([]);
+
+    // Replaying up to now gives exactly what the read tables give.
+    const now = (await as(t.leader).get('/dashboard').expect(200)).body;
+    const replayed = (await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(new Date().toISOString())}`).expect(200)).body;
+    expect({ ...replayed, asOf: undefined }).toEqual({ ...now, asOf: undefined });
+    expect(now.campaigns[0].summary.responded).toBe(2);
+    const before = (await as(t.leader).get('/dashboard?asOf=2000-01-01T00:00:00Z').expect(200)).body;
+    expect(before.campaigns).toEqual([]);
+  });
+
+  it('is for leadership only', async () => {
+    await as(t.drafter).get('/dashboard').expect(403);
+    await as(officers.BEIJING).get('/dashboard').expect(403);
+    await as(t.leader).get('/dashboard?asOf=whenever').expect(400);
+  });
+});
