@@ -42,9 +42,21 @@ export class CreateDemarches1795910406000 implements MigrationInterface {
         updated_at           timestamptz NOT NULL,
         PRIMARY KEY (campaign_id, post)
       )`);
+    // Deliveries counted by campaign, bureau, status and position, kept with every write, so that
+    // the dashboard reads a few rows per campaign instead of every delivery.
+    await db.query(`
+      CREATE TABLE demarche_counts (
+        campaign_id uuid NOT NULL,
+        bureau      text NOT NULL,
+        status      text NOT NULL,
+        position    text NOT NULL DEFAULT '',
+        count       integer NOT NULL,
+        PRIMARY KEY (campaign_id, bureau, status, position)
+      )`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query('DROP TABLE demarche_counts');
     await db.query('DROP TABLE demarche_deliveries');
     await db.query('DROP TABLE demarche_campaigns');
   }

@@ -10,7 +10,11 @@ const TABLES: Record<string, string[]> = {
   users: ['SELECT * FROM users ORDER BY id'],
   posts: ['SELECT * FROM posts ORDER BY code'],
   cables: ['SELECT * FROM cables ORDER BY id'],
-  demarches: ['SELECT * FROM demarche_campaigns ORDER BY id', 'SELECT * FROM demarche_deliveries ORDER BY campaign_id, post'],
+  demarches: [
+    'SELECT * FROM demarche_campaigns ORDER BY id',
+    'SELECT * FROM demarche_deliveries ORDER BY campaign_id, post',
+    'SELECT * FROM demarche_counts WHERE count > 0 ORDER BY campaign_id, bureau, status, position',
+  ],
   'follow-ups': ['SELECT * FROM follow_ups ORDER BY id'],
 };
 

@@ -38,12 +38,14 @@ export class DashboardQuery {
     ).map((r): CampaignFacts => ({ id: r.id as string, mrn: r.mrn as string, subject: r.subject as string, classification: r.classification as string, reportBy: date(r.report_by) }));
     const ids = campaigns.map((c) => c.id);
     const open = `d.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date`;
+    // From the counts the projection keeps: a few rows per campaign, not one per post.
     const deliveries = (
       await sql<Record<string, unknown>>(
         this.dataSource,
-        `SELECT d.campaign_id, coalesce(p.bureau, '?') AS bureau, d.status, d.position, ${open} AS overdue, count(*)::int AS count
-         FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id LEFT JOIN posts p ON p.code = d.post
-         WHERE d.campaign_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5`,
+        `SELECT n.campaign_id, n.bureau, n.status, nullif(n.position, '') AS position,
+                (n.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date) AS overdue, n.count
+         FROM demarche_counts n JOIN demarche_campaigns c ON c.id = n.campaign_id
+         WHERE n.campaign_id = ANY($1::uuid[]) AND n.count > 0`,
         [ids, today],
       )
     ).map((r): DeliveryGroup => ({ campaignId: r.campaign_id as string, bureau: r.bureau as string, status: r.status as string, position: r.position as string | null, overdue: r.overdue as boolean, count: r.count as number }));

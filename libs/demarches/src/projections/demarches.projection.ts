@@ -30,10 +30,17 @@ export class DemarchesProjection implements Projection {
            SELECT $1, post, 'PENDING', 0, $3 FROM unnest($2::text[]) AS post`,
           [id, c.posts, recorded.recordedAt],
         );
+        await tx.query(
+          `INSERT INTO demarche_counts (campaign_id, bureau, status, position, count)
+           SELECT $1::uuid, coalesce(p.bureau, '?'), 'PENDING', '', count(*) FROM unnest($2::text[]) AS post LEFT JOIN posts p ON p.code = post
+           GROUP BY 2`,
+          [id, c.posts],
+        );
         continue;
       }
       const [campaignId, post] = aggregateIdOf('delivery', recorded.streamId).split(':');
       const key = [campaignId, post, recorded.streamVersion, recorded.recordedAt];
+      await this.recount(tx, campaignId, post, event);
       switch (event.type) {
         case 'DemarcheDelivered':
           await tx.query(
@@ -63,7 +70,28 @@ export class DemarchesProjection implements Projection {
     }
   }
 
+  /** Moves the delivery from its old (status, position) count to its new one. */
+  private async recount(tx: EntityManager, campaignId: string, post: string, event: DeliveryEvent): Promise<void> {
+    const next = event.type === 'DemarcheDelivered' ? ['DELIVERED', ''] : event.type === 'ResponseLogged' ? ['RESPONDED', event.data.position] : event.type === 'DemarcheNotDelivered' ? ['NOT_DELIVERED', ''] : null;
+    if (!next) return;
+    const [row] = await tx.query(
+      `SELECT d.status, coalesce(d.position, '') AS position, coalesce(p.bureau, '?') AS bureau
+       FROM demarche_deliveries d LEFT JOIN posts p ON p.code = d.post WHERE d.campaign_id = $1 AND d.post = $2`,
+      [campaignId, post],
+    );
+    if (!row) return;
+    await tx.query(
+      `UPDATE demarche_counts SET count = count - 1 WHERE campaign_id = $1 AND bureau = $2 AND status = $3 AND position = $4`,
+      [campaignId, row.bureau, row.status, row.position],
+    );
+    await tx.query(
+      `INSERT INTO demarche_counts (campaign_id, bureau, status, position, count) VALUES ($1, $2, $3, $4, 1)
+       ON CONFLICT (campaign_id, bureau, status, position) DO UPDATE SET count = demarche_counts.count + 1`,
+      [campaignId, row.bureau, ...next],
+    );
+  }
+
   async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE demarche_campaigns, demarche_deliveries');
+    await tx.query('TRUNCATE demarche_campaigns, demarche_deliveries, demarche_counts');
   }
 }
