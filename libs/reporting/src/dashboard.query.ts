@@ -37,7 +37,6 @@ export class DashboardQuery {
       await sql<Record<string, unknown>>(this.dataSource, `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by FROM demarche_campaigns c WHERE ${access.where} ORDER BY c.opened_at, c.id`, access.params)
     ).map((r): CampaignFacts => ({ id: r.id as string, mrn: r.mrn as string, subject: r.subject as string, classification: r.classification as string, reportBy: date(r.report_by) }));
     const ids = campaigns.map((c) => c.id);
-    const open = `d.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date`;
     // From the counts the projection keeps: a few rows per campaign, not one per post.
     const deliveries = (
       await sql<Record<string, unknown>>(
@@ -49,11 +48,13 @@ export class DashboardQuery {
         [ids, today],
       )
     ).map((r): DeliveryGroup => ({ campaignId: r.campaign_id as string, bureau: r.bureau as string, status: r.status as string, position: r.position as string | null, overdue: r.overdue as boolean, count: r.count as number }));
-    const overduePosts = await sql<{ campaignId: string; post: string }>(
+    // Only campaigns past their report-by date can have overdue posts: skip the others' deliveries.
+    const pastDue = campaigns.filter((c) => c.reportBy < today).map((c) => c.id);
+    const overduePosts = pastDue.length === 0 ? [] : await sql<{ campaignId: string; post: string }>(
       this.dataSource,
-      `SELECT d.campaign_id AS "campaignId", d.post FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
-       WHERE d.campaign_id = ANY($1::uuid[]) AND ${open}`,
-      [ids, today],
+      `SELECT d.campaign_id AS "campaignId", d.post FROM demarche_deliveries d
+       WHERE d.campaign_id = ANY($1::uuid[]) AND d.status IN ('PENDING', 'DELIVERED')`,
+      [pastDue],
     );
     const followUps = (
       await sql<Record<string, unknown>>(

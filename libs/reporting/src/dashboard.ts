@@ -38,6 +38,16 @@ function add(counts: Counts, group: DeliveryGroup): void {
   if (group.overdue) counts.overdue += group.count;
 }
 
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
 export const POSITION_ORDER = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
 
 export function composeDashboard(
@@ -47,10 +57,8 @@ export function composeDashboard(
   overduePosts: { campaignId: string; post: string }[],
   followUps: FollowUpGroup[],
 ) {
-  const byCampaign = new Map<string, DeliveryGroup[]>();
-  for (const group of deliveries) byCampaign.set(group.campaignId, [...(byCampaign.get(group.campaignId) ?? []), group]);
-  const overdueByCampaign = new Map<string, string[]>();
-  for (const { campaignId, post } of overduePosts) overdueByCampaign.set(campaignId, [...(overdueByCampaign.get(campaignId) ?? []), post]);
+  const byCampaign = groupBy(deliveries, (group) => group.campaignId);
+  const overdueByCampaign = groupBy(overduePosts, (overdue) => overdue.campaignId);
 
   const positions = () => Object.fromEntries(POSITION_ORDER.map((p) => [p, 0])) as Record<string, number>;
   const campaignViews = campaigns.map((campaign) => {
@@ -73,7 +81,7 @@ export function composeDashboard(
       summary,
       positions: positionCounts,
       byBureau: [...bureaus.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bureau, counts]) => ({ bureau, ...counts })),
-      overduePosts: (overdueByCampaign.get(campaign.id) ?? []).sort(),
+      overduePosts: (overdueByCampaign.get(campaign.id) ?? []).map((overdue) => overdue.post).sort(),
     };
   });
 
