@@ -60,7 +60,7 @@ export function composeDashboard(
   const byCampaign = groupBy(deliveries, (group) => group.campaignId);
   const overdueByCampaign = groupBy(overduePosts, (overdue) => overdue.campaignId);
 
-  const positions = () => Object.fromEntries(POSITION_ORDER.map((p) => [p, 0])) as Record<string, number>;
+  const positions = (): Record<string, number> => ({ SUPPORTIVE: 0, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 0 });
   const campaignViews = campaigns.map((campaign) => {
     const groups = byCampaign.get(campaign.id) ?? [];
     const summary = zero();
@@ -68,19 +68,19 @@ export function composeDashboard(
     const bureaus = new Map<string, Counts & { positions: Record<string, number> }>();
     for (const group of groups) {
       add(summary, group);
-      const bureau = bureaus.get(group.bureau) ?? { ...zero(), positions: positions() };
+      let bureau = bureaus.get(group.bureau);
+      if (!bureau) bureaus.set(group.bureau, (bureau = Object.assign(zero(), { positions: positions() })));
       add(bureau, group);
       if (group.position) {
         positionCounts[group.position] += group.count;
         bureau.positions[group.position] += group.count;
       }
-      bureaus.set(group.bureau, bureau);
     }
     return {
       ...campaign,
       summary,
       positions: positionCounts,
-      byBureau: [...bureaus.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bureau, counts]) => ({ bureau, ...counts })),
+      byBureau: [...bureaus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([bureau, counts]) => ({ bureau, ...counts })),
       overduePosts: (overdueByCampaign.get(campaign.id) ?? []).map((overdue) => overdue.post).sort(),
     };
   });
