@@ -95,6 +95,8 @@ describe('demarche campaigns through HTTP', () => {
     expect(second.map((r) => r.status)).toEqual(Array(30).fill(201));
     const { body } = await as(t.leader).get(`/demarches/${cableId}`).expect(200);
     expect(body.summary).toMatchObject({ delivered: 50, responded: 30, notDelivered: 0, pending: body.summary.total - 50, overdue: 0 });
+    const listed = await as(t.leader).get('/demarches').expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: cableId, summary: body.summary })]);
   });
 
   it('records not delivered, and refuses steps out of order', async () => {

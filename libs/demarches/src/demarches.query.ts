@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { type Principal, type ReadableResource, readableSql } from '@chancery/identity/domain';
+import { countInto, type DeliverySummary, emptySummary } from './domain/summary.js';
 
 export interface DeliveryView {
   post: string;
@@ -51,17 +52,15 @@ export class DemarchesQuery {
   ) {}
 
   async list(principal: Principal, limit: number, offset: number) {
-    const access = readableSql(principal, 2, 'posts', 'c');
-    const today = utcDate(this.clock.now());
+    const access = readableSql(principal, 1, 'posts', 'c');
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by, c.opened_at, ${SUMMARY_COLUMNS}
-       FROM demarche_campaigns c JOIN demarche_deliveries d ON d.campaign_id = c.id
-       WHERE ${access.where}
-       GROUP BY c.id ORDER BY c.opened_at DESC, c.id LIMIT $5 OFFSET $6`,
-      [today, ...access.params, limit, offset],
+      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by, c.opened_at FROM demarche_campaigns c
+       WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $4 OFFSET $5`,
+      [...access.params, limit, offset],
     );
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${readableSql(principal, 1, 'posts', 'c').where}`, access.params);
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${access.where}`, access.params);
+    const summaries = await this.summaries(rows.map((row) => row.id as string));
     return {
       items: rows.map((row) => ({
         id: row.id,
@@ -71,10 +70,27 @@ export class DemarchesQuery {
         classification: row.classification,
         reportBy: dateOf(row.report_by),
         openedAt: (row.opened_at as Date).toISOString(),
-        summary: summaryOf(row),
+        summary: summaries.get(row.id as string) ?? emptySummary(),
       })),
       total,
     };
+  }
+
+  /** Summaries from the counts the projection keeps, as of the clock's today. */
+  private async summaries(ids: string[]): Promise<Map<string, DeliverySummary>> {
+    const rows = await sql<{ campaign_id: string; status: string; overdue: boolean; count: number }>(
+      this.dataSource,
+      `SELECT n.campaign_id, n.status, (n.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date) AS overdue, sum(n.count)::int AS count
+       FROM demarche_counts n JOIN demarche_campaigns c ON c.id = n.campaign_id
+       WHERE n.campaign_id = ANY($1::uuid[]) GROUP BY 1, 2, 3`,
+      [ids, utcDate(this.clock.now())],
+    );
+    const summaries = new Map<string, DeliverySummary>();
+    for (const row of rows) {
+      const summary = summaries.get(row.campaign_id) ?? emptySummary();
+      summaries.set(row.campaign_id, countInto(summary, row.status, row.overdue, row.count));
+    }
+    return summaries;
   }
 
   async campaign(id: string): Promise<CampaignRow | undefined> {
@@ -127,32 +143,6 @@ export class DemarchesQuery {
   }
 }
 
-/** $1 is today. A delivery is overdue once the report-by date has passed without an answer. */
-const SUMMARY_COLUMNS = `count(*)::int AS total,
-  count(*) FILTER (WHERE d.status IN ('DELIVERED', 'RESPONDED'))::int AS delivered,
-  count(*) FILTER (WHERE d.status = 'RESPONDED')::int AS responded,
-  count(*) FILTER (WHERE d.status = 'NOT_DELIVERED')::int AS not_delivered,
-  count(*) FILTER (WHERE d.status = 'PENDING')::int AS pending,
-  count(*) FILTER (WHERE d.status IN ('PENDING', 'DELIVERED') AND c.report_by < $1::date)::int AS overdue`;
-
-function summaryOf(row: Record<string, unknown>) {
-  return {
-    total: row.total as number,
-    delivered: row.delivered as number,
-    responded: row.responded as number,
-    notDelivered: row.not_delivered as number,
-    pending: row.pending as number,
-    overdue: row.overdue as number,
-  };
-}
-
-export function summarize(deliveries: DeliveryView[]) {
-  return {
-    total: deliveries.length,
-    delivered: deliveries.filter((d) => d.status === 'DELIVERED' || d.status === 'RESPONDED').length,
-    responded: deliveries.filter((d) => d.status === 'RESPONDED').length,
-    notDelivered: deliveries.filter((d) => d.status === 'NOT_DELIVERED').length,
-    pending: deliveries.filter((d) => d.status === 'PENDING').length,
-    overdue: deliveries.filter((d) => d.overdue).length,
-  };
+export function summarize(deliveries: DeliveryView[]): DeliverySummary {
+  return deliveries.reduce((summary, d) => countInto(summary, d.status, d.overdue), emptySummary());
 }

@@ -1,5 +1,6 @@
 export * from './domain/campaign.aggregate.js';
 export * from './domain/delivery.aggregate.js';
+export * from './domain/summary.js';
 export * from './demarches.query.js';
 export * from './campaign-opener.js';
 export * from './commands/record-delivery.command.js';

@@ -1,4 +1,5 @@
 /** The leadership dashboard, composed from facts that either the read tables or a replay provide. */
+import { countInto, type DeliverySummary, emptySummary } from '@chancery/demarches';
 
 export interface CampaignFacts {
   id: string;
@@ -26,17 +27,7 @@ export interface FollowUpGroup {
   count: number;
 }
 
-type Counts = { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
-const zero = (): Counts => ({ total: 0, delivered: 0, responded: 0, notDelivered: 0, pending: 0, overdue: 0 });
-
-function add(counts: Counts, group: DeliveryGroup): void {
-  counts.total += group.count;
-  if (group.status === 'DELIVERED' || group.status === 'RESPONDED') counts.delivered += group.count;
-  if (group.status === 'RESPONDED') counts.responded += group.count;
-  if (group.status === 'NOT_DELIVERED') counts.notDelivered += group.count;
-  if (group.status === 'PENDING') counts.pending += group.count;
-  if (group.overdue) counts.overdue += group.count;
-}
+const add = (summary: DeliverySummary, group: DeliveryGroup) => countInto(summary, group.status, group.overdue, group.count);
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -63,13 +54,13 @@ export function composeDashboard(
   const positions = (): Record<string, number> => ({ SUPPORTIVE: 0, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 0 });
   const campaignViews = campaigns.map((campaign) => {
     const groups = byCampaign.get(campaign.id) ?? [];
-    const summary = zero();
+    const summary = emptySummary();
     const positionCounts = positions();
-    const bureaus = new Map<string, Counts & { positions: Record<string, number> }>();
+    const bureaus = new Map<string, DeliverySummary & { positions: Record<string, number> }>();
     for (const group of groups) {
       add(summary, group);
       let bureau = bureaus.get(group.bureau);
-      if (!bureau) bureaus.set(group.bureau, (bureau = Object.assign(zero(), { positions: positions() })));
+      if (!bureau) bureaus.set(group.bureau, (bureau = Object.assign(emptySummary(), { positions: positions() })));
       add(bureau, group);
       if (group.position) {
         positionCounts[group.position] += group.count;

@@ -1,0 +1,25 @@
+/** A campaign's deliveries counted: the one definition every summary uses. */
+export interface DeliverySummary {
+  total: number;
+  /** Delivered, whether answered yet or not. */
+  delivered: number;
+  responded: number;
+  notDelivered: number;
+  pending: number;
+  overdue: number;
+}
+
+export function emptySummary(): DeliverySummary {
+  return { total: 0, delivered: 0, responded: 0, notDelivered: 0, pending: 0, overdue: 0 };
+}
+
+/** Adds `count` deliveries in `status` (overdue or not) to the summary. */
+export function countInto(summary: DeliverySummary, status: string, overdue: boolean, count = 1): DeliverySummary {
+  summary.total += count;
+  if (status === 'DELIVERED' || status === 'RESPONDED') summary.delivered += count;
+  if (status === 'RESPONDED') summary.responded += count;
+  if (status === 'NOT_DELIVERED') summary.notDelivered += count;
+  if (status === 'PENDING') summary.pending += count;
+  if (overdue) summary.overdue += count;
+  return summary;
+}
