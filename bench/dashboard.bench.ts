@@ -13,7 +13,7 @@ import { PostsQuery } from '@chancery/posts';
 import { benchDatabaseUrl, round, writeResult } from './support.js';
 
 /**
- * Seeds 270 posts, 200 campaigns with their deliveries (half delivered, a quarter answered) and
+ * Seeds the posts (269, 258 open), 200 campaigns with their deliveries (half delivered, a quarter answered) and
  * 2,000 follow-ups through the aggregates, then measures GET /dashboard and GET /inbox over HTTP.
  */
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 200);
