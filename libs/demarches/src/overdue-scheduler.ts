@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ChanceryError, Clock, ErrorCode, utcDate } from '@chancery/common';
+import { Clock, utcDate } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, RUN_PROJECTIONS } from '@chancery/event-store';
@@ -87,19 +87,8 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnApplicationSh
       const id = deliveryId(row.campaign_id, row.post);
       const reportBy = utcDate(row.report_by);
       const mark = (delivery: Delivery) => delivery.markOverdue(reportBy, now.toISOString());
-      try {
-        if (await this.deliveries.load(id)) await this.deliveries.update(context, 'MarkDeliveryOverdue', id, mark, () => undefined);
-        else {
-          await this.deliveries.create(context, 'MarkDeliveryOverdue', () => {
-            const delivery = new Delivery(id);
-            mark(delivery);
-            return delivery;
-          }, () => undefined);
-        }
-      } catch (error) {
-        // A post wrote at the same moment; the next scan looks again.
-        if (!(error instanceof ChanceryError && error.code === ErrorCode.ConcurrencyConflict)) throw error;
-      }
+      // A delivery no post wrote yet gets its stream started by this event.
+      await this.deliveries.updateOrStart(context, 'MarkDeliveryOverdue', id, mark, () => undefined);
     }
     return due.length;
   }

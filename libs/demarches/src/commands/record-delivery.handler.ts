@@ -51,12 +51,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     });
     // A post's delivery stream starts with its first record; each post has its own, so 270 posts
     // writing at once never conflict.
-    if (await this.deliveries.load(id)) return this.deliveries.update(context, COMMAND_NAMES[record.kind], id, decide, view);
-    return this.deliveries.create(context, COMMAND_NAMES[record.kind], () => {
-      const delivery = new Delivery(id);
-      decide(delivery);
-      return delivery;
-    }, view);
+    return this.deliveries.updateOrStart(context, COMMAND_NAMES[record.kind], id, decide, view);
   }
 }
 

@@ -97,9 +97,35 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     decide: (aggregate: A, tx: EntityManager) => void | Promise<void>,
     respond: (aggregate: A) => R,
   ): Promise<R> {
+    return this.decideOn(context, command, id, decide, respond, false);
+  }
+
+  /**
+   * `update` for a stream its first event starts (a post's delivery): with no stream yet, `decide`
+   * gets a blank aggregate. Two first writers at once do not fail: the loser retries and finds the
+   * stream the winner started.
+   */
+  async updateOrStart<R>(
+    context: CommandContext,
+    command: string,
+    id: string,
+    decide: (aggregate: A, tx: EntityManager) => void | Promise<void>,
+    respond: (aggregate: A) => R,
+  ): Promise<R> {
+    return this.decideOn(context, command, id, decide, respond, true);
+  }
+
+  private decideOn<R>(
+    context: CommandContext,
+    command: string,
+    id: string,
+    decide: (aggregate: A, tx: EntityManager) => void | Promise<void>,
+    respond: (aggregate: A) => R,
+    orStart: boolean,
+  ): Promise<R> {
     return this.committer.run(context, command, async (tx, attemptNo) => {
       if (attemptNo > 1) await this.store.lockStream(this.streamId(id), tx);
-      const loaded = await this.load(id, {}, tx);
+      const loaded = (await this.load(id, {}, tx)) ?? (orStart ? this.definition.blank(id) : undefined);
       if (!loaded) throw new ChanceryError(ErrorCode.NotFound, `No ${this.definition.streamType} ${id}`, { id });
       if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
         throw new ChanceryError(
