@@ -89,14 +89,12 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     if (actor.roles.includes('drafter')) {
       origin = DEPARTMENT;
       ensure(actor.office !== null, 'office', 'a Department drafter needs an office symbol');
-      ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
     } else if (actor.roles.includes('post_officer') && actor.postCode) {
       origin = actor.postCode;
-      ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
     } else {
       forbidden('only drafters and post officers draft cables');
     }
-    validateDraft(draft, postWorld(world, origin));
+    validateFor(origin, draft, world);
     const cable = new Cable(id);
     cable.apply({ type: 'CableDrafted', data: { origin, drafter: officer(actor), draft, at } });
     return cable;
@@ -105,12 +103,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   edit(actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): void {
     this.mustBeDrafter(actor, 'edit');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'edited');
-    if (this.origin === DEPARTMENT) {
-      ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
-    } else {
-      ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
-    }
-    validateDraft(draft, postWorld(world, this.origin));
+    validateFor(this.origin, draft, world);
     if (JSON.stringify(draft) === JSON.stringify(this.draft)) return;
     const substantive = substanceOf(draft) !== substanceOf(this.draft);
     this.apply({ type: 'CableEdited', data: { draft, substantive, at } });
@@ -277,10 +270,18 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 }
 
-/** A post's cable may address SECSTATE; everything else follows the world's directory. */
-function postWorld(world: DraftingWorld, origin: string): DraftingWorld {
-  if (origin === DEPARTMENT) return world;
-  return { ...world, isAddressable: (code) => code === SECSTATE || world.isAddressable(code) };
+/**
+ * The drafting rules for a cable of this origin: the Department addresses posts, a post addresses
+ * SECSTATE for action (and may address it at all); then every content rule.
+ */
+function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): void {
+  if (origin === DEPARTMENT) {
+    ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
+    validateDraft(draft, world);
+  } else {
+    ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
+    validateDraft(draft, { ...world, isAddressable: (code) => code === SECSTATE || world.isAddressable(code) });
+  }
 }
 
 export const cableDefinition: AggregateDefinition<Cable> = {
