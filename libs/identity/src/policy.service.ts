@@ -36,6 +36,19 @@ export class PolicyService {
     return items.filter((item) => mayRead(principal, describe(item)).allowed);
   }
 
+  /**
+   * Runs `work`; a FORBIDDEN it throws (a domain rule about who may act, decided inside an
+   * aggregate) is audited like any other denial before it goes on to become a 403.
+   */
+  async auditingDenials<T>(principal: Principal, context: DenialContext, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ChanceryError && error.code === ErrorCode.Forbidden) await this.denied(principal, error.message, context);
+      throw error;
+    }
+  }
+
   /** Audits a denial decided elsewhere (a domain rule about who may act) and passes it on. */
   async denied(principal: Principal, reason: string, context: DenialContext): Promise<void> {
     await this.audit.append({

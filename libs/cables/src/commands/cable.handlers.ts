@@ -22,18 +22,6 @@ const COMMAND_NAMES: Record<CableAction['kind'], string> = {
   cancel: 'CancelCable',
 };
 
-/** A domain rule about who may act is a denial like any other: audited, then answered 403. */
-async function auditingDenials<T>(policy: PolicyService, actor: Principal, requestId: string, action: string, streamId: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ChanceryError && error.code === ErrorCode.Forbidden) {
-      await policy.denied(actor, error.message, { requestId, action, streamId });
-    }
-    throw error;
-  }
-}
-
 /** Injectable so that its constructor's parameter types are recorded for the handlers below. */
 @Injectable()
 abstract class CableHandler {
@@ -54,7 +42,7 @@ export class DraftCableHandler extends CableHandler implements ICommandHandler<D
   async execute({ context, actor, draft }: DraftCableCommand): Promise<CableView> {
     const world = await this.world.forDraft(draft.references);
     const id = randomUUID();
-    return auditingDenials(this.policy, actor, context.requestId, 'DraftCable', this.cables.streamId(id), () =>
+    return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'DraftCable', streamId: this.cables.streamId(id) }, () =>
       this.cables.create(context, 'DraftCable', () => Cable.create(id, actor, draft, world, this.clock.now().toISOString()), toCableView),
     );
   }
@@ -64,7 +52,7 @@ export class DraftCableHandler extends CableHandler implements ICommandHandler<D
 export class ActOnCableHandler extends CableHandler implements ICommandHandler<ActOnCableCommand, CableView> {
   async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView> {
     const name = COMMAND_NAMES[action.kind];
-    return auditingDenials(this.policy, actor, context.requestId, name, this.cables.streamId(cableId), () =>
+    return this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.cables.streamId(cableId) }, () =>
       this.cables.update(context, name, cableId, (cable, tx) => this.act(cable, actor, action, tx), toCableView),
     );
   }
@@ -103,7 +91,7 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
 @CommandHandler(ReleaseCableCommand)
 export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView> {
   async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView> {
-    return auditingDenials(this.policy, actor, context.requestId, 'ReleaseCable', this.cables.streamId(cableId), () =>
+    return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'ReleaseCable', streamId: this.cables.streamId(cableId) }, () =>
       this.cables.update(
         context,
         'ReleaseCable',

@@ -91,19 +91,19 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
   async execute({ context, actor, id, change }: ChangeFollowUpCommand) {
     const ownerBureau = change.kind === 'patch' && change.owner ? await this.bureaus.of(change.owner) : undefined;
     const name = COMMAND_NAMES[change.kind];
-    return this.followUps.update(
-      context,
-      name,
-      id,
-      async (followUp) => {
-        if (!followUp.mayChange(actor)) {
-          const reason = 'only the follow-up’s owner (its office, or its post’s officers) and its creator may change it';
-          await this.policy.denied(actor, reason, { requestId: context.requestId, action: name, streamId: `followup-${id}` });
-          throw new ChanceryError(ErrorCode.Forbidden, `Not allowed: ${reason}`);
-        }
-        this.apply(followUp, actor, change, ownerBureau);
-      },
-      toFollowUpView,
+    return this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.followUps.streamId(id) }, () =>
+      this.followUps.update(
+        context,
+        name,
+        id,
+        (followUp) => {
+          if (!followUp.mayChange(actor)) {
+            throw new ChanceryError(ErrorCode.Forbidden, 'Not allowed: only the follow-up’s owner (its office, or its post’s officers) and its creator may change it');
+          }
+          this.apply(followUp, actor, change, ownerBureau);
+        },
+        toFollowUpView,
+      ),
     );
   }
 
