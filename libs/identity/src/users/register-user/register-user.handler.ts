@@ -5,7 +5,7 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { PostDirectory } from '../post-directory.js';
-import { UsersQuery, type UserView } from '../users.query.js';
+import type { UserView } from '../users.query.js';
 import { RegisterUserCommand } from './register-user.command.js';
 
 @CommandHandler(RegisterUserCommand)
@@ -15,7 +15,6 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
   constructor(
     repositories: AggregateRepositoryFactory,
     private readonly posts: PostDirectory,
-    private readonly query: UsersQuery,
   ) {
     this.users = repositories.for(userDefinition);
   }
