@@ -30,7 +30,14 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     type: 'postgres',
     url: target.url,
     poolSize: target.poolSize,
-    extra: { max: target.poolSize, application_name: 'chancery' },
+    extra: {
+      max: target.poolSize,
+      application_name: 'chancery',
+      // JIT compiles a plan for ~10 ms once its estimated cost passes 100,000: a loss for queries that
+      // run in milliseconds, which all of ours do (the dashboard's doubled in time with it on).
+      // PGlite has no JIT to turn off.
+      ...(target.embedded ? {} : { options: '-c jit=off' }),
+    },
     entities,
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
