@@ -6,6 +6,7 @@ import { CreateIdentityAndPosts1795910404000 } from './1795910404000-CreateIdent
 import { CreateCables1795910405000 } from './1795910405000-CreateCables.js';
 import { CreateDemarches1795910406000 } from './1795910406000-CreateDemarches.js';
 import { CreateFollowUps1795910407000 } from './1795910407000-CreateFollowUps.js';
+import { AddCampaignTallies1795910408000 } from './1795910408000-AddCampaignTallies.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   CreateCables1795910405000,
   CreateDemarches1795910406000,
   CreateFollowUps1795910407000,
+  AddCampaignTallies1795910408000,
 ];

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { type Principal, type ReadableResource, readableSql } from '@chancery/identity/domain';
-import { countInto, type DeliverySummary, emptySummary } from './domain/summary.js';
+import { countInto, type DeliverySummary, emptySummary, isOverdue } from './domain/summary.js';
 
 export interface DeliveryView {
   post: string;
@@ -126,7 +126,7 @@ export class DemarchesQuery {
     return rows.map((row) => ({
       post: row.post as string,
       status: row.status as string,
-      overdue: (row.status === 'PENDING' || row.status === 'DELIVERED') && campaign.reportBy < today,
+      overdue: isOverdue(row.status as string, campaign.reportBy, today),
       deliveredOn: dateOf(row.delivered_on),
       counterpart: (row.counterpart as DeliveryView['counterpart']) ?? null,
       level: row.level as string | null,

@@ -3,9 +3,9 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { type Classification, mayRead, type Principal, readableSql } from '@chancery/identity/domain';
-import { type CampaignFacts, composeDashboard, type Dashboard, type DeliveryGroup, type FollowUpGroup } from './dashboard.js';
+import { isUnanswered } from '@chancery/demarches';
+import { type CampaignFacts, composeDashboard, type Dashboard, type DeliveryCount, type FollowUpGroup } from './dashboard.js';
 
-const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
 
 interface Replayed {
   type: string;
@@ -33,29 +33,17 @@ export class DashboardQuery {
     const now = this.clock.now();
     const today = utcDate(now);
     const access = readableSql(principal, 1, 'posts', 'c');
+    // One row per campaign: the demarches projection keeps each campaign's counts (by bureau,
+    // status and position) and its unanswered posts as JSON, so nothing is aggregated per load.
     const campaigns = (
-      await sql<Record<string, unknown>>(this.dataSource, `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by FROM demarche_campaigns c WHERE ${access.where} ORDER BY c.opened_at, c.id`, access.params)
-    ).map((r): CampaignFacts => ({ id: r.id as string, mrn: r.mrn as string, subject: r.subject as string, classification: r.classification as string, reportBy: date(r.report_by) }));
-    const ids = campaigns.map((c) => c.id);
-    // From the counts the projection keeps: a few rows per campaign, not one per post.
-    const deliveries = (
       await sql<Record<string, unknown>>(
         this.dataSource,
-        `SELECT n.campaign_id, n.bureau, n.status, nullif(n.position, '') AS position,
-                (n.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date) AS overdue, n.count
-         FROM demarche_counts n JOIN demarche_campaigns c ON c.id = n.campaign_id
-         WHERE n.campaign_id = ANY($1::uuid[]) AND n.count > 0`,
-        [ids, today],
+        `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by::text AS "reportBy", c.counts,
+                CASE WHEN c.report_by < $${access.params.length + 1}::date THEN c.unanswered_posts ELSE '[]' END AS "unansweredPosts"
+         FROM demarche_campaigns c WHERE ${access.where} ORDER BY c.opened_at, c.id`,
+        [...access.params, today],
       )
-    ).map((r): DeliveryGroup => ({ campaignId: r.campaign_id as string, bureau: r.bureau as string, status: r.status as string, position: r.position as string | null, overdue: r.overdue as boolean, count: r.count as number }));
-    // Only campaigns past their report-by date can have overdue posts: skip the others' deliveries.
-    const pastDue = campaigns.filter((c) => c.reportBy < today).map((c) => c.id);
-    const overduePosts = pastDue.length === 0 ? [] : await sql<{ campaignId: string; post: string }>(
-      this.dataSource,
-      `SELECT d.campaign_id AS "campaignId", d.post FROM demarche_deliveries d
-       WHERE d.campaign_id = ANY($1::uuid[]) AND d.status IN ('PENDING', 'DELIVERED')`,
-      [pastDue],
-    );
+    ) as unknown as CampaignFacts[];
     const followUps = (
       await sql<Record<string, unknown>>(
         this.dataSource,
@@ -65,7 +53,7 @@ export class DashboardQuery {
         [today],
       )
     ).map((r): FollowUpGroup => ({ owner: r.owner as string, bureau: r.bureau as string, status: r.status as string, overdue: r.overdue as boolean, count: r.count as number }));
-    return composeDashboard(now.toISOString(), campaigns, deliveries, overduePosts, followUps);
+    return composeDashboard(now.toISOString(), today, campaigns, followUps);
   }
 
   private async replayed(principal: Principal, asOf: Date): Promise<Dashboard> {
@@ -78,7 +66,7 @@ export class DashboardQuery {
       [asOf],
     );
     const bureauOf = new Map((await sql<{ code: string; bureau: string }>(this.dataSource, 'SELECT code, bureau FROM posts')).map((p) => [p.code, p.bureau]));
-    const campaigns = new Map<string, CampaignFacts & { posts: string[]; captions: string[]; workingParty: string[] }>();
+    const campaigns = new Map<string, Omit<CampaignFacts, 'counts' | 'unansweredPosts'> & { posts: string[]; captions: string[]; workingParty: string[] }>();
     const deliveries = new Map<string, { status: string; position: string | null }>();
     const followUps = new Map<string, { owner: string; bureau: string; status: string; dueOn: string }>();
     for (const event of events) {
@@ -125,20 +113,19 @@ export class DashboardQuery {
     const readable = [...campaigns.values()].filter((c) =>
       mayRead(principal, { classification: c.classification as Classification, captions: c.captions, workingParty: c.workingParty, addressedPosts: c.posts }).allowed,
     );
-    const groups = new Map<string, DeliveryGroup>();
-    const overduePosts: { campaignId: string; post: string }[] = [];
-    for (const campaign of readable) {
-      for (const post of campaign.posts) {
-        const delivery = deliveries.get(`delivery-${campaign.id}:${post}`) ?? { status: 'PENDING', position: null };
-        const overdue = (delivery.status === 'PENDING' || delivery.status === 'DELIVERED') && campaign.reportBy < today;
-        if (overdue) overduePosts.push({ campaignId: campaign.id, post });
+    const facts = readable.map(({ id, mrn, subject, classification, reportBy, posts }): CampaignFacts => {
+      const counts = new Map<string, DeliveryCount>();
+      const unansweredPosts: string[] = [];
+      for (const post of posts) {
+        const delivery = deliveries.get(`delivery-${id}:${post}`) ?? { status: 'PENDING', position: null };
+        if (isUnanswered(delivery.status)) unansweredPosts.push(post);
         const bureau = bureauOf.get(post) ?? '?';
-        const key = [campaign.id, bureau, delivery.status, delivery.position, overdue].join('|');
-        const group = groups.get(key) ?? { campaignId: campaign.id, bureau, status: delivery.status, position: delivery.position, overdue, count: 0 };
-        group.count++;
-        groups.set(key, group);
+        const key = [bureau, delivery.status, delivery.position].join('|');
+        const count = counts.get(key) ?? counts.set(key, [bureau, delivery.status, delivery.position, 0]).get(key)!;
+        count[3]++;
       }
-    }
+      return { id, mrn, subject, classification, reportBy, counts: [...counts.values()], unansweredPosts };
+    });
     const followUpGroups = new Map<string, FollowUpGroup>();
     for (const f of followUps.values()) {
       const overdue = (f.status === 'OPEN' || f.status === 'IN_PROGRESS') && f.dueOn < today;
@@ -147,7 +134,6 @@ export class DashboardQuery {
       group.count++;
       followUpGroups.set(key, group);
     }
-    const facts = readable.map(({ id, mrn, subject, classification, reportBy }) => ({ id, mrn, subject, classification, reportBy }));
-    return composeDashboard(asOf.toISOString(), facts, [...groups.values()], overduePosts, [...followUpGroups.values()]);
+    return composeDashboard(asOf.toISOString(), today, facts, [...followUpGroups.values()]);
   }
 }

@@ -1,5 +1,8 @@
 /** The leadership dashboard, composed from facts that either the read tables or a replay provide. */
-import { countInto, type DeliverySummary, emptySummary } from '@chancery/demarches';
+import { countInto, type DeliverySummary, emptySummary, isOverdue } from '@chancery/demarches';
+
+/** How many of a campaign's deliveries are in one bureau, status and position: [bureau, status, position, count]. */
+export type DeliveryCount = [bureau: string, status: string, position: string | null, count: number];
 
 export interface CampaignFacts {
   id: string;
@@ -7,16 +10,9 @@ export interface CampaignFacts {
   subject: string;
   classification: string;
   reportBy: string;
-}
-
-/** How many of a campaign's deliveries are in one bureau, status, position and overdue state. */
-export interface DeliveryGroup {
-  campaignId: string;
-  bureau: string;
-  status: string;
-  position: string | null;
-  overdue: boolean;
-  count: number;
+  counts: DeliveryCount[];
+  /** Posts that have neither answered nor said why not (overdue once report-by has passed). */
+  unansweredPosts: string[];
 }
 
 export interface FollowUpGroup {
@@ -27,52 +23,32 @@ export interface FollowUpGroup {
   count: number;
 }
 
-const add = (summary: DeliverySummary, group: DeliveryGroup) => countInto(summary, group.status, group.overdue, group.count);
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
-}
-
 export const POSITION_ORDER = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
 
-export function composeDashboard(
-  asOf: string,
-  campaigns: CampaignFacts[],
-  deliveries: DeliveryGroup[],
-  overduePosts: { campaignId: string; post: string }[],
-  followUps: FollowUpGroup[],
-) {
-  const byCampaign = groupBy(deliveries, (group) => group.campaignId);
-  const overdueByCampaign = groupBy(overduePosts, (overdue) => overdue.campaignId);
-
+/** `today` (YYYY-MM-DD) decides what is overdue; `asOf` is the instant the answer describes. */
+export function composeDashboard(asOf: string, today: string, campaigns: CampaignFacts[], followUps: FollowUpGroup[]) {
   const positions = (): Record<string, number> => ({ SUPPORTIVE: 0, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 0 });
-  const campaignViews = campaigns.map((campaign) => {
-    const groups = byCampaign.get(campaign.id) ?? [];
+  const campaignViews = campaigns.map(({ counts, unansweredPosts, ...campaign }) => {
     const summary = emptySummary();
     const positionCounts = positions();
     const bureaus = new Map<string, DeliverySummary & { positions: Record<string, number> }>();
-    for (const group of groups) {
-      add(summary, group);
-      let bureau = bureaus.get(group.bureau);
-      if (!bureau) bureaus.set(group.bureau, (bureau = Object.assign(emptySummary(), { positions: positions() })));
-      add(bureau, group);
-      if (group.position) {
-        positionCounts[group.position] += group.count;
-        bureau.positions[group.position] += group.count;
+    for (const [bureauCode, status, position, count] of counts) {
+      const overdue = isOverdue(status, campaign.reportBy, today);
+      countInto(summary, status, overdue, count);
+      let bureau = bureaus.get(bureauCode);
+      if (!bureau) bureaus.set(bureauCode, (bureau = Object.assign(emptySummary(), { positions: positions() })));
+      countInto(bureau, status, overdue, count);
+      if (position) {
+        positionCounts[position] += count;
+        bureau.positions[position] += count;
       }
     }
     return {
       ...campaign,
       summary,
       positions: positionCounts,
-      byBureau: [...bureaus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([bureau, counts]) => ({ bureau, ...counts })),
-      overduePosts: (overdueByCampaign.get(campaign.id) ?? []).map((overdue) => overdue.post).sort(),
+      byBureau: [...bureaus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([bureau, tally]) => ({ bureau, ...tally })),
+      overduePosts: campaign.reportBy < today ? [...unansweredPosts].sort() : [],
     };
   });
 

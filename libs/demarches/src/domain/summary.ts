@@ -23,3 +23,13 @@ export function countInto(summary: DeliverySummary, status: string, overdue: boo
   if (overdue) summary.overdue += count;
   return summary;
 }
+
+/** A post still owes its report: it has neither logged a response nor said why it could not deliver. */
+export function isUnanswered(status: string): boolean {
+  return status === 'PENDING' || status === 'DELIVERED';
+}
+
+/** Overdue: unanswered after the campaign's report-by date. */
+export function isOverdue(status: string, reportBy: string, today: string): boolean {
+  return isUnanswered(status) && reportBy < today;
+}

@@ -13,6 +13,7 @@ export class DemarchesProjection implements Projection {
   readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ResponseLogged', 'DemarcheNotDelivered', 'DeliveryBecameOverdue'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
+    const touched = new Set<string>();
     for (const recorded of events) {
       const event = { type: recorded.type, data: recorded.data } as CampaignEvent | DeliveryEvent;
       if (event.type === 'CampaignOpened') {
@@ -36,9 +37,11 @@ export class DemarchesProjection implements Projection {
            GROUP BY 2`,
           [id, c.posts],
         );
+        touched.add(id);
         continue;
       }
       const [campaignId, post] = aggregateIdOf('delivery', recorded.streamId).split(':');
+      touched.add(campaignId);
       const key = [campaignId, post, recorded.streamVersion, recorded.recordedAt];
       await this.recount(tx, campaignId, post, event);
       switch (event.type) {
@@ -68,6 +71,25 @@ export class DemarchesProjection implements Projection {
           break;
       }
     }
+    await this.tally(tx, [...touched]);
+  }
+
+  /**
+   * Refreshes the campaigns' counts and unanswered posts as JSON, once per batch for each campaign
+   * it touched: the dashboard then reads one row per campaign, ready to use.
+   */
+  private async tally(tx: EntityManager, campaignIds: string[]): Promise<void> {
+    if (campaignIds.length === 0) return;
+    await tx.query(
+      `UPDATE demarche_campaigns c SET
+         counts = (SELECT coalesce(json_agg(json_build_array(n.bureau, n.status, nullif(n.position, ''), n.count)
+                                            ORDER BY n.bureau, n.status, n.position), '[]')
+                   FROM demarche_counts n WHERE n.campaign_id = c.id AND n.count > 0),
+         unanswered_posts = (SELECT coalesce(json_agg(d.post ORDER BY d.post), '[]')
+                             FROM demarche_deliveries d WHERE d.campaign_id = c.id AND d.status IN ('PENDING', 'DELIVERED'))
+       WHERE c.id = ANY($1::uuid[])`,
+      [campaignIds],
+    );
   }
 
   /** Moves the delivery from its old (status, position) count to its new one. */
