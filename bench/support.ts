@@ -1,20 +1,32 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 
-/** The server benchmarks run on: DATABASE_URL's, in a database of their own. */
-export async function benchDatabaseUrl(name = 'chancery_bench'): Promise<string> {
+/**
+ * The server benchmarks run on: DATABASE_URL's, in a database of their own, made anew unless
+ * `reuse` is set and it exists (then `fresh` is false and the caller may skip its seeding).
+ */
+export async function benchDatabase(name = 'chancery_bench', reuse = false): Promise<{ url: string; fresh: boolean }> {
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
+  let fresh = true;
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+    if (reuse && exists) fresh = false;
+    else {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
   } finally {
     await admin.end();
   }
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return url.toString();
+  return { url: url.toString(), fresh };
+}
+
+export async function benchDatabaseUrl(name = 'chancery_bench'): Promise<string> {
+  return (await benchDatabase(name)).url;
 }
 
 export interface RunResult {
