@@ -119,3 +119,16 @@ describe('Cable', () => {
     expect(cable.workingParty.sort()).toEqual(['a1', 'c1', 'c2', 'd1']);
   });
 });
+
+describe('cable snapshots', () => {
+  it('restore a cable that decides as the replayed one does, through JSON as the store keeps them', () => {
+    const history = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
+    const replayed = given(cableDefinition, 'k9', history).when(() => undefined).then([]);
+    const snapshots = cableDefinition.snapshots!;
+    const restored = snapshots.restore('k9', JSON.parse(JSON.stringify(snapshots.take(replayed))));
+    expect(restored).toBeInstanceOf(Cable);
+    expect(snapshots.take(restored)).toEqual(snapshots.take(replayed));
+    expect(restored.workingParty).toEqual(replayed.workingParty);
+    expect(() => restored.edit(drafter, newText, world, at)).toThrow(/RELEASED/);
+  });
+});

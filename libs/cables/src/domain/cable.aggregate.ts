@@ -284,7 +284,18 @@ function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): v
   }
 }
 
+/** What a cable snapshot holds: its state, nothing of the aggregate machinery. */
+type CableState = Pick<Cable, 'origin' | 'drafter' | 'draft' | 'status' | 'clearances' | 'approvedBy' | 'release'>;
+
 export const cableDefinition: AggregateDefinition<Cable> = {
   streamType: 'cable',
   blank: (id) => new Cable(id),
+  // A cable edited through a long clearance round collects hundreds of events; every 100th saves
+  // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.
+  snapshots: {
+    every: 100,
+    schemaVersion: 1,
+    take: ({ origin, drafter, draft, status, clearances, approvedBy, release }): CableState => ({ origin, drafter, draft, status, clearances, approvedBy, release }),
+    restore: (id, state) => Object.assign(new Cable(id), state as CableState),
+  },
 };
