@@ -8,7 +8,7 @@ import { Cable, type CableActor, cableDefinition, type CableDraft, type CableEve
 import { systemContext } from '@chancery/common';
 import { loadConfig } from '@chancery/config';
 import { AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
-import { benchDatabaseUrl, round, writeResult } from './support.js';
+import { benchDatabaseUrl, peakRssMb, round, writeResult } from './support.js';
 
 /**
  * Loads a cable of 1,000 events: from its snapshot, by folding all 1,000 events, and through
@@ -92,7 +92,7 @@ async function main() {
     { load: `Chancery, folding ${EVENTS} events`, ...(await timeLoads(() => withoutSnapshots.load(id))) },
     { load: `Emmett aggregateStream, folding ${EVENTS} events`, ...(await timeLoads(emmettLoad)) },
   ];
-  const rssMb = round(process.memoryUsage().rss / 1024 / 1024);
+  const rssMb = peakRssMb();
   const file = await writeResult('aggregate', { benchmark: 'aggregate', events: EVENTS, loads: LOADS, rows, peakRssMb: rssMb, at: new Date().toISOString() });
 
   console.log(`\nLoading a cable of ${EVENTS} events (${LOADS} loads each, one at a time)\n`);

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { connect } from '@chancery/database';
 import { EventStore, FeedNotifier, UpcasterRegistry } from '@chancery/event-store';
-import { benchDatabaseUrl, round, runFor, writeResult } from './support.js';
+import { benchDatabaseUrl, peakRssMb, round, runFor, writeResult } from './support.js';
 
 /**
  * Appends through Chancery's event store against (a) plain INSERTs of the same rows through `pg`
@@ -93,7 +93,7 @@ async function main() {
       });
     }
   }
-  const rssMb = round(process.memoryUsage().rss / 1024 / 1024);
+  const rssMb = peakRssMb();
   const file = await writeResult('append', { benchmark: 'append', secondsPerRun: SECONDS, rows, peakRssMb: rssMb, at: new Date().toISOString() });
 
   console.log(`\nAppends, events/s (${SECONDS} s per run; plain INSERT measured before and after)\n`);

@@ -11,7 +11,7 @@ import { Campaign, campaignDefinition, Delivery, deliveryDefinition, deliveryId 
 import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { FollowUp, followUpDefinition } from '@chancery/follow-ups';
 import { PostsQuery } from '@chancery/posts';
-import { benchDatabase, round, writeResult } from './support.js';
+import { benchDatabase, peakRssMb, round, writeResult } from './support.js';
 
 /**
  * Seeds the posts (269, 258 open), 200 campaigns (a quarter past their report-by date) with their deliveries (half delivered, a quarter answered) and
@@ -96,7 +96,7 @@ async function main() {
     return { path, requestsPerSecond: round(result.requests.average), p50Ms: result.latency.p50, p97_5Ms: result.latency.p97_5, p99Ms: result.latency.p99, errors: result.errors };
   };
   const rows = [await measure('/dashboard', leader), await measure('/inbox', officer)];
-  const rssMb = round(process.memoryUsage().rss / 1024 / 1024);
+  const rssMb = peakRssMb();
   const file = await writeResult('dashboard', { benchmark: 'dashboard', campaigns: CAMPAIGNS, deliveryRows: CAMPAIGNS * posts.length, followUps: FOLLOW_UPS, seedSeconds: round(seedSeconds), secondsPerRun: SECONDS, rows, peakRssMb: rssMb, at: new Date().toISOString() });
   console.log(`\n${fresh ? 'Seeded' : 'Reused'} ${posts.length} posts, ${CAMPAIGNS} campaigns (${CAMPAIGNS * posts.length} deliveries), ${FOLLOW_UPS} follow-ups in ${round(seedSeconds)} s\n`);
   console.log('| route | requests/s | p50 ms | p97.5 ms | p99 ms |');

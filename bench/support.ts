@@ -66,3 +66,6 @@ export async function writeResult(name: string, result: unknown): Promise<string
 }
 
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** The process's peak resident set size so far, in MB. */
+export const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024);
