@@ -121,6 +121,16 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(new Set(positions).size).toBe(positions.length);
     expect(all.filter((e) => ids.includes(e.streamId)).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
+
+  it('orders the feed by transaction number, not by its text: 9 before 10', async () => {
+    // Transactions 9 and 10 are older than any this database has run, so they lead the feed.
+    const insert = (transactionId: number) =>
+      dataSource.query(`INSERT INTO events (transaction_id, event_id, stream_id, stream_type, stream_version, type, data) VALUES ($1::text::xid8, $2, $3, 'test', 1, 'Noted', '{}')`, [transactionId, randomUUID(), stream()]);
+    await insert(10);
+    await insert(9);
+    const page = await store.readAll(START_OF_FEED, 2);
+    expect(page.map((e) => e.transactionId)).toEqual(['9', '10']);
+  });
 });
 
 describe('EventStore feed on PostgreSQL with a transaction that commits late', () => {

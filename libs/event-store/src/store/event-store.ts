@@ -198,12 +198,14 @@ export class EventStore {
     // Without the watermark: every event visible to this statement (a rebuild that has locked out
     // the writers of its tables uses this to take in everything they had committed).
     const watermark = options.watermark === false ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    // ORDER BY names the table's columns: a bare transaction_id would be the text alias of the
+    // select list, sorting '10' before '9' and keeping the feed index out of use.
     const rows = await sql<EventRow>(
       db,
       `SELECT ${EVENT_COLUMNS} FROM events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
          ${watermark}
-       ORDER BY transaction_id, global_position
+       ORDER BY events.transaction_id, events.global_position
        LIMIT $3`,
       [after.transactionId, after.globalPosition, limit],
     );
