@@ -44,6 +44,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
       return { type: 'about:blank', title: titleFor(status), status, detail, ...base };
     }
+    if (isDataException(exception)) {
+      // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
+      // request's fault, and its transaction rolled back. Logged, so that the validator gets fixed.
+      this.logger.warn({ requestId: request.id, sqlState: exception.driverError.code }, `PostgreSQL refused a value on ${request.method} ${request.path}`);
+      return { type: 'about:blank', title: titleFor(400), status: 400, detail: 'A value in the request is out of range or malformed.', code: 'VALIDATION_FAILED', ...base };
+    }
     return {
       type: 'about:blank',
       title: titleFor(500),
@@ -52,4 +58,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...base,
     };
   }
+}
+
+/** PostgreSQL's class 22, "data exception": a value it cannot take, whatever the statement. */
+function isDataException(exception: unknown): exception is { driverError: { code: string } } {
+  const code = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }

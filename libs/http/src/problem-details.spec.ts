@@ -1,6 +1,7 @@
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { parseIfMatch } from './command-context.decorator.js';
 import { problemType, statusFor } from './problem-details.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 describe('problem details', () => {
   it('maps every error code to a 4xx status', () => {
@@ -35,5 +36,36 @@ describe('If-Match', () => {
 
   it.each(['"a"', '"1", "2"', '', '-1'])('refuses %j', (header) => {
     expect(() => parseIfMatch(header)).toThrow(ChanceryError);
+  });
+});
+
+describe('ProblemDetailsFilter', () => {
+  const answer = (exception: unknown) => {
+    const sent: { status?: number; body?: string } = {};
+    const response = {
+      headersSent: false,
+      setHeader: () => undefined,
+      status(code: number) { sent.status = code; return this; },
+      type() { return this; },
+      send(body: string) { sent.body = body; return this; },
+    };
+    const request = { id: 'req-1', method: 'GET', originalUrl: '/x?offset=1e40', path: '/x' };
+    const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) };
+    new ProblemDetailsFilter().catch(exception, host as never);
+    return { status: sent.status, body: JSON.parse(sent.body!) };
+  };
+
+  it('answers a value PostgreSQL refuses (SQLSTATE class 22) as 400, without the SQL', () => {
+    const refused = Object.assign(new Error('value "1e40" is out of range for type bigint'), { query: 'SELECT * FROM t OFFSET $1', driverError: { code: '22003' } });
+    const { status, body } = answer(refused);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', requestId: 'req-1' });
+    expect(JSON.stringify(body)).not.toMatch(/SELECT|bigint|out of range for/);
+  });
+
+  it('answers any other failure as 500 with only the request id to quote', () => {
+    const { status, body } = answer(Object.assign(new Error('relation "secret" does not exist'), { driverError: { code: '42P01' } }));
+    expect(status).toBe(500);
+    expect(body.detail).toBe('An internal error occurred; quote request id req-1 when reporting it.');
   });
 });

@@ -13,5 +13,7 @@ export class PagingQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // 1e40 is an integer to JavaScript; PostgreSQL's OFFSET is not that large.
+  @Max(1_000_000_000)
   offset: number = 0;
 }
