@@ -1,0 +1,115 @@
+import type { INestApplication } from '@nestjs/common';
+import fc from 'fast-check';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { authed } from './support/http.js';
+import { looksLeaky, ROLES } from './support/security.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** Text an attacker would try: SQL, script, path and format-string fragments, control characters. */
+const NASTY = [
+  "'; DROP TABLE events; --",
+  "' OR '1'='1",
+  '1; SELECT pg_sleep(10)',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '../../etc/passwd',
+  '%s%s%n',
+  '${7*7}{{7*7}}',
+  '\u0000\u0001\u202e',
+  '-1',
+  '9'.repeat(40),
+  '{"$ne": null}',
+];
+const nasty = fc.constantFrom(...NASTY);
+const ascii = fc.string({ unit: 'grapheme-ascii', maxLength: 40 });
+
+describe('hostile input', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  let token: string;
+  let operations: { method: string; path: string }[];
+  const ids: string[] = [];
+  const eventCount = async () => (await dataSource.query('SELECT count(*)::int AS n FROM events'))[0].n as number;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    dataSource = app.get(DataSource);
+    const admin = await loginAsAdmin(app);
+    // One user who holds every role, so that requests get past the door to validation and the domain.
+    ({ token } = await createUser(app, admin, { username: 'everything', roles: [...ROLES], office: 'EAP/CM', postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
+    const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2026-12-31' }).expect(201);
+    ids.push(followUp.body.id);
+    const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), nasty, fc.string({ maxLength: 200 }), fc.integer(), fc.constant(null));
+  // Bodies: anything JSON, or objects with the field names the routes take and hostile values.
+  const fields = ['title', 'description', 'owner', 'dueOn', 'subject', 'classification', 'paragraphs', 'offices', 'office', 'decision', 'reason', 'position',
+    'summary', 'deliveredOn', 'counterpart', 'level', 'method', 'receivedOn', 'username', 'password', 'roles', 'code', 'name', 'text', 'outcome', 'kind', 'captions'];
+  const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 8 }));
+  const id = () => fc.oneof(fc.constantFrom(...ids), fc.uuid(), ascii, nasty);
+  const query = fc.dictionary(fc.oneof(fc.constantFrom('status', 'asOf', 'version', 'limit', 'offset', 'q', 'owner', 'overdue', 'from', 'to', 'actor', 'streamId', 'bureau'), ascii), fc.oneof(ascii, nasty, fc.string()), { maxKeys: 4 });
+  const headers = fc.record({ 'If-Match': fc.option(ascii, { nil: undefined }), 'Idempotency-Key': fc.option(ascii, { nil: undefined }), 'X-Request-Id': fc.option(ascii, { nil: undefined }) }, { requiredKeys: [] });
+
+  it('never answers a generated request to any route with a 5xx, a leak, or a write when it refuses', async () => {
+    for (const { method, path } of operations) {
+      await fc.assert(
+        fc.asyncProperty(id(), id(), query, body, headers, fc.boolean(), async (first, second, params, payload, extra, raw) => {
+          const url = path.replace('{id}', encodeURIComponent(first)).replace(/\{(code|post)\}/, encodeURIComponent(second));
+          const search = new URLSearchParams(params as Record<string, string>).toString();
+          const before = await eventCount();
+          let req = request(app.getHttpServer())[method.toLowerCase() as 'get'](`${url}${search ? `?${search}` : ''}`).set('Authorization', `Bearer ${token}`);
+          for (const [name, v] of Object.entries(extra)) if (v !== undefined) req = req.set(name, v.replace(/[\r\n]/g, ''));
+          if (method !== 'GET') {
+            // Sent as text, so that any JSON value goes as it is, or cut short when `raw`: malformed.
+            const json = JSON.stringify(payload) ?? 'null';
+            req = req.set('Content-Type', 'application/json').send(raw ? json.slice(0, -1) : json);
+          }
+          const response = await req;
+          const route = `${method} ${path}`;
+          expect({ route, status: response.status, fiveHundred: response.status >= 500 }).toMatchObject({ route, fiveHundred: false });
+          if (response.status >= 400) {
+            expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+            expect({ route, leak: looksLeaky(response.text) }).toEqual({ route, leak: null });
+            expect({ route, written: (await eventCount()) - before }).toEqual({ route, written: 0 });
+          }
+        }),
+        { numRuns: Number(process.env.HOSTILE_RUNS ?? 12), seed: process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined },
+      );
+    }
+  });
+
+  it('refuses an oversized body on every route that takes one with 413, and writes nothing', async () => {
+    const before = await eventCount();
+    const huge = { title: 'x'.repeat(1_100_000) };
+    for (const { method, path } of operations.filter((o) => o.method !== 'GET')) {
+      const url = path.replace('{id}', ids[0]).replace(/\{(code|post)\}/, 'BEIJING');
+      const response = await request(app.getHttpServer())[method.toLowerCase() as 'post'](url).set('Authorization', `Bearer ${token}`).send(huge);
+      expect({ route: `${method} ${path}`, status: response.status }).toEqual({ route: `${method} ${path}`, status: 413 });
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('keeps SQL and script fragments as inert text, stored and given back exactly', async () => {
+    const api = authed(app, token);
+    for (const fragment of NASTY.filter((f) => !f.includes('\u0000'))) {
+      const created = await api.post('/follow-ups', { title: `T ${fragment}`, description: fragment, owner: { office: 'EAP/CM' }, dueOn: '2026-12-31' }).expect(201);
+      expect(created.headers['content-type']).toMatch(/application\/json/);
+      const read = await api.get(`/follow-ups/${created.body.id}`).expect(200);
+      expect(read.body).toMatchObject({ title: `T ${fragment}`, description: fragment });
+      const search = await api.get(`/cables?q=${encodeURIComponent(fragment)}`);
+      expect(search.status).toBe(200);
+    }
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'events'`);
+    expect(n).toBe(1);
+  });
+});
