@@ -44,6 +44,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
       return { type: 'about:blank', title: titleFor(status), status, detail, ...base };
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ requestId: request.id, err: exception }, `Database unavailable on ${request.method} ${request.path}`);
+      return { type: 'about:blank', title: titleFor(503), status: 503, detail: 'The database is not reachable; try again shortly.', retryAfter: 2, ...base };
+    }
     if (isDataException(exception)) {
       // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
       // request's fault, and its transaction rolled back. Logged, so that the validator gets fixed.
@@ -64,4 +68,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 function isDataException(exception: unknown): exception is { driverError: { code: string } } {
   const code = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
   return typeof code === 'string' && code.startsWith('22');
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300']);
+
+/** The database is down, restarting or out of connections: SQLSTATE class 08, 57P0x, 53300, or the socket. */
+function isDatabaseUnavailable(exception: unknown): boolean {
+  const error = exception as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | null;
+  const code = error?.driverError?.code ?? error?.code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return typeof error?.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(error.message);
 }

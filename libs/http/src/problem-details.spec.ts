@@ -63,6 +63,16 @@ describe('ProblemDetailsFilter', () => {
     expect(JSON.stringify(body)).not.toMatch(/SELECT|bigint|out of range for/);
   });
 
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } })],
+    ['a dropped connection', new Error('Connection terminated unexpectedly')],
+  ])('answers %s as 503, to be retried', (_what, exception) => {
+    const { status, body } = answer(exception);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: 503, retryAfter: 2 });
+  });
+
   it('answers any other failure as 500 with only the request id to quote', () => {
     const { status, body } = answer(Object.assign(new Error('relation "secret" does not exist'), { driverError: { code: '42P01' } }));
     expect(status).toBe(500);

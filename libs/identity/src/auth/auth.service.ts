@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { hash, verify } from '@node-rs/argon2';
@@ -66,7 +67,8 @@ export class AuthService {
       const expired = (error as Error).name === 'TokenExpiredError';
       throw new ChanceryError(ErrorCode.Unauthenticated, expired ? 'The access token has expired; log in again' : 'The access token is not valid');
     }
-    const user = typeof claims.sub === 'string' ? await this.users.byId(claims.sub).catch(() => undefined) : undefined;
+    // A database failure here is not the token's fault: it propagates (503), it is not a 401.
+    const user = typeof claims.sub === 'string' && isUUID(claims.sub) ? await this.users.byId(claims.sub) : undefined;
     if (!user) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token names no current user');
     return { ...principalOf(user), displayName: user.displayName };
   }
