@@ -30,6 +30,13 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
+    {
+      // Separate processes, a database restart: `npm run test:resilience`, one file at a time.
+      ...common,
+      displayName: 'resilience',
+      testMatch: ['<rootDir>/test/resilience/*.resilience-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+    },
   ],
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
