@@ -80,6 +80,11 @@ export class DemarchesProjection implements Projection {
    */
   private async tally(tx: EntityManager, campaignIds: string[]): Promise<void> {
     if (campaignIds.length === 0) return;
+    // Lock the campaign rows first. Two commands for one campaign commit side by side; an UPDATE
+    // that only waited on the row would still read the counts as of its own start and write a
+    // tally missing the other's delivery. Once the lock is ours, the UPDATE's fresh snapshot sees
+    // everything committed before it.
+    await tx.query('SELECT 1 FROM demarche_campaigns WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [campaignIds]);
     await tx.query(
       `UPDATE demarche_campaigns c SET
          counts = (SELECT coalesce(json_agg(json_build_array(n.bureau, n.status, nullif(n.position, ''), n.count)
