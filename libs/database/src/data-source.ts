@@ -35,8 +35,10 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
       application_name: 'chancery',
       // JIT compiles a plan for ~10 ms once its estimated cost passes 100,000: a loss for queries that
       // run in milliseconds, which all of ours do (the dashboard's doubled in time with it on).
-      // PGlite has no JIT to turn off.
-      ...(target.embedded ? {} : { options: '-c jit=off' }),
+      // A transaction left idle (a stuck client) is ended after a minute: an open transaction holds
+      // back the event feed's watermark for every projection runner on the cluster.
+      // PGlite has neither concern.
+      ...(target.embedded ? {} : { options: '-c jit=off -c idle_in_transaction_session_timeout=60000' }),
     },
     entities,
     migrations: ALL_MIGRATIONS,
