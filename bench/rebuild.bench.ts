@@ -13,7 +13,7 @@ import { benchDatabase, peakRssMb, round, writeResult } from './support.js';
  * BENCH_EVENTS scales it; BENCH_REUSE=1 keeps the events a previous run wrote.
  */
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const BATCH = 500; // the runner's default PROJECTIONS_BATCH_SIZE
+const BATCH = 5000; // the page a rebuild reads (REBUILD_BATCH)
 
 async function seed(pool: pg.Pool, campaigns: number, posts: number): Promise<void> {
   const chunk = 25;

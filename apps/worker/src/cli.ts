@@ -46,7 +46,7 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
         bar.update(done);
       });
       bar.stop();
-      console.log(`${projection}: rebuilt from ${replayed} events`);
+      console.log(`${projection}: rebuilt from the ${replayed} events it folds`);
     }
     return 0;
   });

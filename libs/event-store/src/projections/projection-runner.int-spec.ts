@@ -92,8 +92,9 @@ describe('ProjectionRunner', () => {
     await first.stop();
     await second.stop();
     const progress: number[] = [];
-    expect(await first.rebuild('twin', (done) => progress.push(done))).toBe(10_000);
-    expect(progress[progress.length - 1]).toBe(10_000);
+    // A rebuild reads only the types the projection folds, and still ends with no lag.
+    expect(await first.rebuild('twin', (done) => progress.push(done))).toBe(counted);
+    expect(progress[progress.length - 1]).toBe(counted);
     expect(await dataSource.query('SELECT * FROM twin_counts ORDER BY stream_id')).toEqual(incremental);
     const [status] = await first.status();
     expect(status).toMatchObject({ name: 'twin', lag: 0, deadLetters: 0 });

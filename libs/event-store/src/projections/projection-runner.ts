@@ -27,6 +27,8 @@ export interface ProjectionStatus {
 }
 
 const LOCK_NAMESPACE = 0x43484e43; // "CHNC"
+/** Events per page when rebuilding: larger than a live batch, since nothing else waits on it. */
+const REBUILD_BATCH = 5000;
 const BUSY = -1;
 
 /**
@@ -108,6 +110,7 @@ export class ProjectionRunner {
   /**
    * Empties a projection's tables and replays the whole feed into them, in one transaction: readers
    * see the old tables until the new ones are complete. Waits for a live runner's batch to finish.
+   * It reads only the event types the projection folds, in pages of REBUILD_BATCH.
    */
   async rebuild(name: string, onProgress?: (done: number, total: number) => void): Promise<number> {
     const projection = this.registry.find(name);
@@ -118,22 +121,28 @@ export class ProjectionRunner {
     await runner.startTransaction('READ COMMITTED');
     try {
       await runner.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, projection.name]);
-      const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events');
+      const types = projection.handles ?? null;
+      const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [types]);
       await projection.reset(runner.manager);
       await runner.query('DELETE FROM projection_dead_letters WHERE projection = $1', [projection.name]);
+      const head = await this.store.lastCheckpoint(runner.manager, { watermark: !inline });
       let checkpoint = START_OF_FEED;
       let done = 0;
       onProgress?.(0, total);
       for (;;) {
         // An inline projection's writers are locked out by reset (TRUNCATE), so it takes in every
         // committed event; an async one stops at the watermark and its runner does the rest.
-        const events = await this.store.readAll(checkpoint, this.options.batchSize, runner.manager, { watermark: !inline });
+        const events = await this.store.readAll(checkpoint, REBUILD_BATCH, runner.manager, { watermark: !inline, types: projection.handles });
         if (events.length === 0) break;
         await this.applyAndAdvance(runner, projection, events);
         checkpoint = checkpointOf(events[events.length - 1]);
         done += events.length;
         onProgress?.(done, Math.max(total, done));
       }
+      // Past the events of other types too, so that the projection shows no lag for them: up to the
+      // feed's end as it was when the rebuild began. (Not as it is now: a relevant event committed
+      // since the last page was read must still be read by the runner.)
+      if (head && isAfter(head, checkpoint)) await this.saveCheckpoint(runner, projection.name, head);
       await runner.commitTransaction();
       return done;
     } catch (error) {
@@ -193,13 +202,16 @@ export class ProjectionRunner {
         for (const event of relevant) await this.applyOne(runner, projection, event);
       }
     }
-    const last = events[events.length - 1];
+    await this.saveCheckpoint(runner, projection.name, checkpointOf(events[events.length - 1]));
+  }
+
+  private async saveCheckpoint(runner: QueryRunner, name: string, checkpoint: Checkpoint): Promise<void> {
     await runner.query(
       `INSERT INTO projection_checkpoints (name, transaction_id, global_position, updated_at)
        VALUES ($1, $2::xid8, $3, now())
        ON CONFLICT (name) DO UPDATE
          SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
-      [projection.name, last.transactionId, last.globalPosition],
+      [name, checkpoint.transactionId, checkpoint.globalPosition],
     );
   }
 
@@ -275,4 +287,9 @@ export class ProjectionRunner {
       retry();
     }
   }
+}
+
+function isAfter(a: Checkpoint, b: Checkpoint): boolean {
+  const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  return ta > tb || (ta === tb && a.globalPosition > b.globalPosition);
 }

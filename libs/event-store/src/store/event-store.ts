@@ -194,9 +194,10 @@ export class EventStore {
    * are read (the snapshot's xmin), so an event that commits late is never passed over.
    * Call it before the transaction writes anything: a transaction's own id holds the watermark back.
    */
-  async readAll(after: Checkpoint, limit: number, db: Db = this.dataSource, options: { watermark?: boolean } = {}): Promise<RecordedEvent[]> {
+  async readAll(after: Checkpoint, limit: number, db: Db = this.dataSource, options: { watermark?: boolean; types?: readonly string[] } = {}): Promise<RecordedEvent[]> {
     // Without the watermark: every event visible to this statement (a rebuild that has locked out
-    // the writers of its tables uses this to take in everything they had committed).
+    // the writers of its tables uses this to take in everything they had committed). With `types`,
+    // only events of those types (a rebuild reads only what its projection folds).
     const watermark = options.watermark === false ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
     // ORDER BY names the table's columns: a bare transaction_id would be the text alias of the
     // select list, sorting '10' before '9' and keeping the feed index out of use.
@@ -205,11 +206,23 @@ export class EventStore {
       `SELECT ${EVENT_COLUMNS} FROM events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
          ${watermark}
+         AND ($4::text[] IS NULL OR type = ANY($4::text[]))
        ORDER BY events.transaction_id, events.global_position
        LIMIT $3`,
-      [after.transactionId, after.globalPosition, limit],
+      [after.transactionId, after.globalPosition, limit, options.types ?? null],
     );
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** The checkpoint of the feed's last event (below the watermark unless told otherwise); undefined if empty. */
+  async lastCheckpoint(db: Db = this.dataSource, options: { watermark?: boolean } = {}): Promise<Checkpoint | undefined> {
+    const watermark = options.watermark === false ? '' : 'WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const [row] = await sql<{ transaction_id: string; global_position: string }>(
+      db,
+      `SELECT transaction_id::text AS transaction_id, global_position FROM events ${watermark}
+       ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
+    );
+    return row ? { transactionId: row.transaction_id, globalPosition: Number(row.global_position) } : undefined;
   }
 
   /** The newest position in the feed that a reader may see now, for lag figures. */
