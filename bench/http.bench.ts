@@ -30,9 +30,13 @@ const freePort = () =>
     });
   });
 
+const children = new Set<ChildProcess>();
+
 async function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; peakRssMb: () => Promise<number> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
@@ -131,5 +135,6 @@ async function main() {
 
 main().catch((error) => {
   console.error(error);
+  for (const child of children) child.kill('SIGKILL');
   process.exit(1);
 });

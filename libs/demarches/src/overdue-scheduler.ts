@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
@@ -19,7 +19,7 @@ export interface OverdueTask {
  * every OVERDUE_SCAN_MS in processes that run projections; the clock is injectable.
  */
 @Injectable()
-export class OverdueScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OverdueScheduler.name);
   private readonly deliveries: AggregateRepository<Delivery>;
   private readonly tasks: OverdueTask[] = [];
@@ -50,7 +50,8 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnApplicationSh
     }, this.config.overdueScanMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before TypeORM closes its pool (that is the last shutdown phase).
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }

@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
@@ -23,7 +23,7 @@ export const RUN_PROJECTIONS = Symbol('RUN_PROJECTIONS');
 
 /** Applies inline projections in the transaction of every command, and runs the async ones. */
 @Injectable()
-class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly committer: CommandCommitter,
     private readonly registry: ProjectionRegistry,
@@ -52,7 +52,9 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApp
     if (this.runProjections) this.runner.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // On module destroy, the first shutdown phase: TypeORM closes its pool in the last one, and a
+  // batch still running then fails with "Query runner already released".
+  async onModuleDestroy(): Promise<void> {
     await this.runner.stop();
     await this.notifier.stop();
   }
