@@ -37,6 +37,13 @@ export default {
       testMatch: ['<rootDir>/test/resilience/*.resilience-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
+    {
+      // The web app in headless Chromium: `npm run test:browser` (needs /usr/bin/chromium).
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+    },
   ],
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

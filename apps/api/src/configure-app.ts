@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
 import helmet from 'helmet';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@chancery/config';
 import { createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
@@ -13,6 +16,11 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.useLogger(app.get(Logger));
   app.use(requestId);
   app.use(helmet({ contentSecurityPolicy: false }));
+  // The web app (built into dist/web by `npm run build`): index.html at `/`, its script and styles.
+  // Its screens are hash routes, so no API route is shadowed. (From dist/apps/api/src it is
+  // ../../../web; from the sources, under ts-jest, ../../../dist/web; absent until built.)
+  const web = ['../../../web/', '../../../dist/web/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url))).find((dir) => existsSync(dir));
+  if (web) app.use(express.static(web, { index: 'index.html' }));
   app.use(...jsonBodyParser(config.bodyLimit));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -1,0 +1,68 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Me, session } from './api.js';
+import { bannerText, highest } from './classification.js';
+import { Dashboard } from './views/Dashboard.js';
+import { Inbox } from './views/Inbox.js';
+import { SignIn } from './views/SignIn.js';
+
+/** The screens each role sees, in the order they appear in the navigation. */
+const SCREENS: { path: string; label: string; roles: string[] | 'all' }[] = [
+  { path: '/inbox', label: 'Inbox', roles: 'all' },
+  { path: '/dashboard', label: 'Dashboard', roles: ['leadership'] },
+];
+
+function useHashPath(): string {
+  const [path, setPath] = useState(location.hash.slice(1) || '/');
+  useEffect(() => {
+    const onChange = () => setPath(location.hash.slice(1) || '/');
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return path;
+}
+
+function App() {
+  const path = useHashPath();
+  const [me, setMe] = useState<Me | null>(null);
+  const [onScreen, setOnScreen] = useState<string[]>([]);
+
+  useEffect(() => {
+    if (!session.token) return void (location.hash = '#/sign-in');
+    api<Me>('GET', '/auth/me').then(setMe, () => undefined);
+  }, [session.token]);
+
+  const classification = highest(onScreen);
+  const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerText(classification)}`}>{bannerText(classification)}</div>;
+
+  if (path === '/sign-in' || !me) {
+    return (
+      <>
+        {banner}
+        <SignIn onSignedIn={(user) => { setMe(user); location.hash = user.roles.includes('leadership') ? '#/dashboard' : '#/inbox'; }} />
+        {banner}
+      </>
+    );
+  }
+  const screens = SCREENS.filter((s) => s.roles === 'all' || s.roles.some((r) => me.roles.includes(r)));
+  const current = screens.find((s) => s.path === path) ?? screens[0];
+  return (
+    <>
+      {banner}
+      <header class="top">
+        <h1>Chancery</h1>
+        <nav aria-label="Main">
+          {screens.map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === current ? 'page' : undefined}>{s.label}</a>)}
+        </nav>
+        <span class="muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
+        <button type="button" onClick={() => { session.token = null; setMe(null); location.hash = '#/sign-in'; }}>Sign out</button>
+      </header>
+      <main>
+        {current.path === '/dashboard' ? <Dashboard onClassifications={setOnScreen} /> : <Inbox me={me} onClassifications={setOnScreen} />}
+      </main>
+      {banner}
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,34 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Me, session } from '../api.js';
+
+export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const { accessToken } = await api<{ accessToken: string }>('POST', '/auth/login', { username, password });
+      session.token = accessToken;
+      onSignedIn(await api<Me>('GET', '/auth/me'));
+    } catch (failure) {
+      setError(failure instanceof ApiError ? (failure.problem.detail ?? 'Sign-in failed') : 'The server cannot be reached');
+    }
+  };
+  return (
+    <main>
+      <section class="card" style="max-width: 420px; margin: 3rem auto;">
+        <h2>Sign in to Chancery</h2>
+        <form onSubmit={submit}>
+          <label for="username">Username</label>
+          <input id="username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
+          <label for="password">Password</label>
+          <input id="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+          <p><button type="submit">Sign in</button></p>
+          {error && <p class="error" role="alert">{error}</p>}
+        </form>
+      </section>
+    </main>
+  );
+}
