@@ -2,13 +2,17 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, session } from './api.js';
 import { bannerText, highest } from './classification.js';
+import { CableEditor, CableList } from './views/Cables.js';
 import { Dashboard } from './views/Dashboard.js';
 import { Inbox } from './views/Inbox.js';
 import { SignIn } from './views/SignIn.js';
+import { Taskings } from './views/Taskings.js';
 
 /** The screens each role sees, in the order they appear in the navigation. */
 const SCREENS: { path: string; label: string; roles: string[] | 'all' }[] = [
   { path: '/inbox', label: 'Inbox', roles: 'all' },
+  { path: '/cables', label: 'Cables', roles: ['drafter', 'post_officer', 'clearer', 'approver'] },
+  { path: '/taskings', label: 'Taskings', roles: ['post_officer'] },
   { path: '/dashboard', label: 'Dashboard', roles: ['leadership'] },
 ];
 
@@ -39,13 +43,14 @@ function App() {
     return (
       <>
         {banner}
-        <SignIn onSignedIn={(user) => { setMe(user); location.hash = user.roles.includes('leadership') ? '#/dashboard' : '#/inbox'; }} />
+        <SignIn onSignedIn={(user) => { setMe(user); location.hash = user.roles.includes('leadership') ? '#/dashboard' : user.roles.includes('post_officer') ? '#/taskings' : '#/inbox'; }} />
         {banner}
       </>
     );
   }
   const screens = SCREENS.filter((s) => s.roles === 'all' || s.roles.some((r) => me.roles.includes(r)));
-  const current = screens.find((s) => s.path === path) ?? screens[0];
+  const current = screens.find((s) => path === s.path || path.startsWith(`${s.path}/`)) ?? screens[0];
+  const cableId = path.startsWith('/cables/') ? path.slice('/cables/'.length) : undefined;
   return (
     <>
       {banner}
@@ -58,7 +63,17 @@ function App() {
         <button type="button" onClick={() => { session.token = null; setMe(null); location.hash = '#/sign-in'; }}>Sign out</button>
       </header>
       <main>
-        {current.path === '/dashboard' ? <Dashboard onClassifications={setOnScreen} /> : <Inbox me={me} onClassifications={setOnScreen} />}
+        {current.path === '/dashboard' ? (
+          <Dashboard onClassifications={setOnScreen} />
+        ) : current.path === '/taskings' ? (
+          <Taskings me={me} />
+        ) : current.path === '/cables' && cableId !== undefined ? (
+          <CableEditor key={cableId} id={cableId === 'new' ? null : cableId} me={me} onClassifications={setOnScreen} />
+        ) : current.path === '/cables' ? (
+          <CableList onClassifications={setOnScreen} />
+        ) : (
+          <Inbox me={me} onClassifications={setOnScreen} />
+        )}
       </main>
       {banner}
     </>

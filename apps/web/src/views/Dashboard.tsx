@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
 import { api, download } from '../api.js';
 import { COLOURS, WorldMap } from './WorldMap.js';
 
@@ -22,7 +23,7 @@ interface DashboardAnswer {
 interface Post { code: string; country: string }
 interface Demarche { deliveries: { post: string; status: string; position: string | null }[] }
 
-const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'];
+const POSITIONS: readonly string[] = VOCABULARY_POSITIONS;
 
 /** A stacked bar: each part's share of the whole, with the numbers for screen readers too. */
 function Bar({ parts, label }: { parts: [string, number][]; label: string }) {

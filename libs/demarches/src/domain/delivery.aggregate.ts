@@ -1,12 +1,9 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
-export const LEVELS = ['MINISTER', 'VICE_MINISTER', 'DIRECTOR_GENERAL', 'DIRECTOR', 'WORKING_LEVEL'] as const;
-export type Level = (typeof LEVELS)[number];
-export const METHODS = ['IN_PERSON', 'VIRTUAL', 'PHONE', 'DIPLOMATIC_NOTE', 'AIDE_MEMOIRE', 'NON_PAPER'] as const;
-export type Method = (typeof METHODS)[number];
-export const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
-export type Position = (typeof POSITIONS)[number];
+import type { Level, Method, Position } from './vocabulary.js';
+
+export { LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'RESPONDED' | 'NOT_DELIVERED';
 
 export interface Counterpart {

@@ -1,0 +1,171 @@
+import { CABLE_KINDS, type CableDraft, CAPTIONS, PORTION_MARKINGS, PRECEDENCES, validateDraft } from '@chancery/cables/domain';
+import { CLASSIFICATIONS } from '@chancery/identity/domain';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError, type Me } from '../api.js';
+
+interface Clearance { office: string; status: string; by: { username: string } | null; at: string | null; comments: string | null }
+interface CableView extends CableDraft { id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string } }
+
+const blank = (): CableDraft => ({
+  kind: 'INSTRUCTION', subject: '', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: [],
+  actionAddressees: [], infoAddressees: [], references: [], paragraphs: [{ marking: 'U', text: '' }], classifiedBy: null, demarche: null,
+});
+const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+
+/** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
+function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
+  try {
+    validateDraft(draft, { today: new Date().toISOString().slice(0, 10), isAddressable: (code) => addressable.has(code), isReleasedMrn: () => true });
+    return null;
+  } catch (error) {
+    const failure = error as { message: string; details?: { errors?: { field: string }[] } };
+    return { field: failure.details?.errors?.[0]?.field ?? '', message: failure.message };
+  }
+}
+
+export function CableList({ onClassifications }: { onClassifications: (c: string[]) => void }) {
+  const [cables, setCables] = useState<CableView[]>([]);
+  useEffect(() => {
+    api<{ items: CableView[] }>('GET', '/cables?limit=100').then((answer) => {
+      setCables(answer.items);
+      onClassifications(answer.items.map((c) => c.classification));
+    });
+  }, []);
+  return (
+    <>
+      <h2>Cables</h2>
+      <p><a href="#/cables/new">Draft a new cable</a></p>
+      <section class="card">
+        <table>
+          <thead><tr><th>Subject</th><th>Status</th><th>MRN</th></tr></thead>
+          <tbody>{cables.map((c) => <tr key={c.id}><td><a href={`#/cables/${c.id}`}>({c.classification}) {c.subject}</a></td><td>{c.status}</td><td>{c.mrn ?? ''}</td></tr>)}</tbody>
+        </table>
+      </section>
+    </>
+  );
+}
+
+/** Drafting and working a cable: the rules flagged as the officer types, clearances, the actions. */
+export function CableEditor({ id, me, onClassifications }: { id: string | null; me: Me; onClassifications: (c: string[]) => void }) {
+  const [cable, setCable] = useState<CableView | null>(null);
+  const [draft, setDraft] = useState<CableDraft>(blank());
+  const [addressable, setAddressable] = useState<Set<string>>(new Set());
+  const [message, setMessage] = useState<string | null>(null);
+  const [offices, setOffices] = useState('');
+  const [telegram, setTelegram] = useState<string | null>(null);
+
+  useEffect(() => {
+    Promise.all([api<{ items: { code: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
+      const codes = [...posts.items.filter((p) => p.status === 'OPEN').map((p) => p.code), ...(Array.isArray(collectives) ? collectives : collectives.items).map((c) => c.code)];
+      setAddressable(new Set(codes));
+    });
+  }, []);
+  const load = (cableId: string) =>
+    api<CableView>('GET', `/cables/${cableId}`).then((view) => {
+      setCable(view);
+      setDraft(view);
+    });
+  useEffect(() => {
+    if (id) void load(id);
+  }, [id]);
+  useEffect(() => onClassifications([draft.classification]), [draft.classification]);
+
+  const violation = useMemo(() => (addressable.size ? firstViolation(draft, addressable) : null), [draft, addressable]);
+  const set = (patch: Partial<CableDraft>) => setDraft({ ...draft, ...patch });
+  const act = async (work: () => Promise<unknown>, done: string) => {
+    setMessage(null);
+    try {
+      await work();
+      setMessage(done);
+    } catch (error) {
+      setMessage(error instanceof ApiError ? `Refused: ${error.problem.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') || error.message}` : String(error));
+    }
+  };
+  const { kind, subject, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
+  const body = { kind, subject, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, ...(classifiedBy ? { classifiedBy } : {}), ...(demarche ? { demarche } : {}) };
+  const save = () =>
+    act(async () => {
+      if (cable) await load((await api<CableView>('PATCH', `/cables/${cable.id}`, body)).id);
+      else location.hash = `#/cables/${(await api<CableView>('POST', '/cables', body)).id}`;
+    }, 'Saved.');
+  const step = (path: string, payload: unknown = {}, done = 'Done.') => act(async () => { await api('POST', `/cables/${cable!.id}/${path}`, payload); await load(cable!.id); }, done);
+  const editable = !cable || cable.status === 'DRAFT' || cable.status === 'IN_CLEARANCE';
+
+  return (
+    <>
+      <h2>{cable ? `${cable.status === 'RELEASED' ? cable.mrn : 'Draft'}: ${cable.subject}` : 'New cable'}</h2>
+      <div class="grid">
+        <section class="card" aria-labelledby="draft-h">
+          <h3 id="draft-h">Draft</h3>
+          <fieldset disabled={!editable} style="border:0;padding:0">
+            <label for="subject">Subject</label>
+            <input id="subject" style="width:100%" value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
+            <label for="kind">Kind</label>
+            <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k}>{k}</option>)}</select>
+            <label for="classification">Classification</label>
+            <select id="classification" value={classification} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
+            <label for="precedence">Precedence</label>
+            <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p}>{p}</option>)}</select>
+            <label for="captions">Captions (of {CAPTIONS.join(', ')})</label>
+            <input id="captions" value={captions.join(' ')} onInput={(e) => set({ captions: list(e.currentTarget.value) as CableDraft['captions'] })} />
+            <label for="tags">TAGS</label>
+            <input id="tags" value={tags.join(' ')} onInput={(e) => set({ tags: list(e.currentTarget.value) })} />
+            <label for="action">Action addressees (posts or collectives: ALDAC, EAP_POSTS, BEIJING…)</label>
+            <input id="action" value={actionAddressees.join(' ')} onInput={(e) => set({ actionAddressees: list(e.currentTarget.value) })} />
+            <label for="info">Info addressees</label>
+            <input id="info" value={infoAddressees.join(' ')} onInput={(e) => set({ infoAddressees: list(e.currentTarget.value) })} />
+            {paragraphs.map((p, i) => (
+              <div key={i}>
+                <label for={`para-${i}`}>Paragraph {i + 1}</label>
+                <select aria-label={`Portion marking of paragraph ${i + 1}`} value={p.marking} onChange={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, marking: e.currentTarget.value as typeof p.marking } : q)) })}>
+                  {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
+                </select>
+                <textarea id={`para-${i}`} rows={3} style="width:100%" value={p.text} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
+              </div>
+            ))}
+            <p><button type="button" onClick={() => set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] })}>Add a paragraph</button></p>
+            <label><input type="checkbox" checked={demarche !== null} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: [1] } : null })} /> This cable tasks posts with a demarche</label>
+            {demarche && (
+              <>
+                <label for="report-by">Report by</label>
+                <input id="report-by" type="date" value={demarche.reportBy} onInput={(e) => set({ demarche: { ...demarche, reportBy: e.currentTarget.value } })} />
+                <label for="targets">Whom to see</label>
+                <input id="targets" style="width:100%" value={demarche.targets} onInput={(e) => set({ demarche: { ...demarche, targets: e.currentTarget.value } })} />
+              </>
+            )}
+          </fieldset>
+          <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>{violation ? `${violation.field ? `${violation.field}: ` : ''}${violation.message}` : 'The draft meets every drafting rule.'}</p>
+          {editable && <button type="button" onClick={save} disabled={violation !== null}>{cable ? 'Save changes' : 'Save draft'}</button>}
+          {message && <p role="alert">{message}</p>}
+        </section>
+        {cable && (
+          <section class="card" aria-labelledby="clear-h">
+            <h3 id="clear-h">Clearances</h3>
+            <table>
+              <thead><tr><th>Office</th><th>Status</th><th>By</th></tr></thead>
+              <tbody>{cable.clearances.map((c) => <tr key={c.office}><td>{c.office}</td><td>{c.status === 'STALE' ? 'STALE (changed since cleared)' : c.status}</td><td>{c.by?.username ?? ''}</td></tr>)}</tbody>
+            </table>
+            {cable.drafter.id === me.id && editable && (
+              <p>
+                <label for="offices">Ask offices to clear</label>
+                <input id="offices" value={offices} onInput={(e) => setOffices(e.currentTarget.value)} />{' '}
+                <button type="button" onClick={() => step('clearance-requests', { offices: list(offices) }, 'Clearances requested.')}>Request</button>
+              </p>
+            )}
+            {me.roles.includes('clearer') && cable.clearances.some((c) => c.office === me.office && c.status !== 'CLEARED') && (
+              <p><button type="button" onClick={() => step('clearances', { office: me.office, decision: 'CLEARED' }, 'Cleared.')}>Clear for {me.office}</button></p>
+            )}
+            <h3>Actions</h3>
+            <p>
+              {cable.drafter.id === me.id && editable && <button type="button" onClick={() => step('submit')}>Submit for approval</button>}{' '}
+              {me.roles.includes('approver') && cable.status === 'PENDING_APPROVAL' && <button type="button" onClick={() => step('approve')}>Approve</button>}{' '}
+              {me.roles.includes('approver') && cable.status === 'APPROVED' && <button type="button" onClick={() => step('release', {}, 'Released.')}>Release</button>}{' '}
+              <button type="button" onClick={async () => setTelegram(await api<string>('GET', `/cables/${cable.id}/telegram`))}>Telegram view</button>
+            </p>
+            {telegram && <pre aria-label="Telegram" style="white-space:pre-wrap">{telegram}</pre>}
+          </section>
+        )}
+      </div>
+    </>
+  );
+}

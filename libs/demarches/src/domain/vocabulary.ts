@@ -1,0 +1,7 @@
+/** The words a delivery is recorded in: shared by the aggregate, the API's validation and the web app. */
+export const LEVELS = ['MINISTER', 'VICE_MINISTER', 'DIRECTOR_GENERAL', 'DIRECTOR', 'WORKING_LEVEL'] as const;
+export type Level = (typeof LEVELS)[number];
+export const METHODS = ['IN_PERSON', 'VIRTUAL', 'PHONE', 'DIPLOMATIC_NOTE', 'AIDE_MEMOIRE', 'NON_PAPER'] as const;
+export type Method = (typeof METHODS)[number];
+export const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
+export type Position = (typeof POSITIONS)[number];

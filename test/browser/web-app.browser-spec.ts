@@ -1,0 +1,142 @@
+import { mkdir } from 'node:fs/promises';
+import type { INestApplication } from '@nestjs/common';
+import { type Browser, chromium } from 'playwright-core';
+import { ProjectionRunner } from '@chancery/event-store';
+import { authed } from '../support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/** Screenshots land here; CI keeps them as artifacts. */
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the web app, in headless Chromium', () => {
+  // In order: the post logs Beijing's answer that leadership then sees.
+  let database: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+  let clearer: string;
+
+  const signIn = async (username: string) => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(base);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(`${username}-password-123`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return page;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    // A released instruction to ALDAC, answered by Beijing with a rejection.
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'web.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'web.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    await createUser(app, admin, { username: 'web.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
+    clearer = (await createUser(app, admin, { username: 'web.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    await createUser(app, admin, { username: 'web.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    await createUser(app, admin, { username: 'web.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
+    const { body: cable } = await authed(app, drafter).post('/cables', {
+      kind: 'INSTRUCTION', subject: 'Demarche: AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
+      actionAddressees: ['ALDAC'], paragraphs: [{ marking: 'U', text: 'Raise our concerns with host governments.' }],
+      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    }).expect(201);
+    await authed(app, drafter).post(`/cables/${cable.id}/submit`).expect(200);
+    await authed(app, approver).post(`/cables/${cable.id}/approve`).expect(200);
+    await authed(app, approver).post(`/cables/${cable.id}/release`).expect(200);
+    await app.get(ProjectionRunner).catchUp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app.close();
+    await database.drop();
+  });
+
+  it('lets a desk officer draft with the rules flagged as they type, and shows a clearance gone stale after an edit', async () => {
+    const page = await signIn('web.desk');
+    await page.goto(`${base}/#/cables/new`);
+    const status = page.getByRole('status');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(/subject/);
+    expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
+    await page.getByLabel('Subject').fill('Demarche: protecting frontier AI models');
+    await page.getByLabel('TAGS').fill('PREL ETTC');
+    await page.getByLabel(/^Action addressees/).fill('EAP_POSTS');
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('Posts should raise our concerns.');
+    await page.getByText('The draft meets every drafting rule.').waitFor();
+    await page.getByLabel('Classification', { exact: true }).selectOption('CONFIDENTIAL');
+    expect(await status.textContent()).not.toBe('The draft meets every drafting rule.'); // a CONFIDENTIAL cable needs more
+    await page.getByLabel('Classification', { exact: true }).selectOption('UNCLASSIFIED');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('heading', { name: 'Clearances' }).waitFor();
+    const cableId = page.url().split('/').pop()!;
+
+    await page.getByLabel('Ask offices to clear').fill('L');
+    await page.getByRole('button', { name: 'Request' }).click();
+    await page.getByRole('cell', { name: 'PENDING' }).waitFor();
+    await authed(app, clearer).post(`/cables/${cableId}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await page.reload();
+    await page.getByRole('cell', { name: 'CLEARED' }).waitFor();
+
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('Posts should raise our concerns at the highest level.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('cell', { name: 'STALE (changed since cleared)' }).waitFor();
+    await page.screenshot({ path: new URL('drafting.png', ARTIFACTS).pathname, fullPage: true });
+  });
+
+  it('lets a post officer log the delivery and Beijing\'s rejection', async () => {
+    const page = await signIn('web.beijing');
+    await page.getByRole('heading', { name: 'Taskings for BEIJING' }).waitFor();
+    const row = page.getByRole('row', { name: /AI model distillation/ });
+    await row.getByRole('button', { name: 'Report' }).click();
+    await page.getByLabel('Counterpart name').fill('Wang Wei');
+    await page.getByLabel('Counterpart title').fill('Director-General');
+    await page.getByLabel('Counterpart organization').fill('Ministry of Foreign Affairs');
+    await page.getByLabel('Level').selectOption('DIRECTOR_GENERAL');
+    await page.getByRole('button', { name: 'Log delivery' }).click();
+    await page.getByText('Delivery logged.').waitFor();
+    await page.getByRole('row', { name: /AI model distillation/ }).getByRole('button', { name: 'Report' }).click();
+    await page.getByLabel('Counterpart position').selectOption('REJECTED');
+    await page.getByLabel('What the counterpart said').fill('Rejected the demarche as interference.');
+    await page.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Response logged.').waitFor();
+    // Answered, the tasking leaves the post's open work.
+    await page.getByRole('row', { name: /AI model distillation/ }).waitFor({ state: 'detached' });
+    await page.screenshot({ path: new URL('taskings.png', ARTIFACTS).pathname, fullPage: true });
+  });
+
+  it('shows leadership the campaign, its counts and Beijing\'s rejection on the map', async () => {
+    const page = await signIn('web.lead');
+    await page.getByRole('heading', { name: 'Where every campaign stands' }).waitFor();
+    const banners = page.getByRole('note', { name: /Classification/ });
+    expect(await banners.count()).toBe(2);
+    expect(await banners.first().textContent()).toBe('UNCLASSIFIED');
+    const row = page.getByRole('row', { name: /Demarche: AI model distillation/ });
+    expect(await row.textContent()).toContain('1/258');
+    // China (an embassy and consulates), coloured as Beijing's rejection.
+    const china = page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: REJECTED' }) });
+    await china.waitFor();
+    expect(await china.getAttribute('fill')).toBe('#b3261e');
+    await page.screenshot({ path: new URL('dashboard.png', ARTIFACTS).pathname, fullPage: true });
+  });
+
+  it('refuses a wrong password with a message the user can read', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel('Username').fill('web.lead');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/username or password|credentials/i);
+  });
+});
