@@ -97,6 +97,11 @@ export class Environment {
   @IsBoolean()
   SEED_POSTS: boolean = true;
 
+  /** In embedded mode, load the demo story into an empty database at start-up. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DEMO: boolean = true;
+
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
@@ -114,6 +119,7 @@ export interface AppConfig {
   bodyLimit: string;
   auth: { jwtSecret?: string; jwtTtl: string; adminPassword?: string; loginMaxFailures: number; loginWindowSeconds: number };
   seedPosts: boolean;
+  demo: boolean;
   overdueScanMs: number;
 }
 
@@ -158,6 +164,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
     seedPosts: env.SEED_POSTS,
+    demo: env.DEMO,
     overdueScanMs: env.OVERDUE_SCAN_MS,
   };
 }

@@ -1,0 +1,141 @@
+import type { INestApplication } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { DataSource } from 'typeorm';
+
+/** Every demo user's password; the demo exists only in embedded mode, on the user's own machine. */
+export const DEMO_PASSWORD = 'chancery-demo-2026';
+
+export interface DemoLogin {
+  who: string;
+  username: string;
+}
+
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'RECEPTIVE', 'OPPOSED', 'SUPPORTIVE', 'NONCOMMITTAL'];
+
+/**
+ * The story of `shared/domain.md`, told through the HTTP API as its people would: a desk officer
+ * drafts an instruction on AI model distillation, two offices clear it, an approver releases it to
+ * ALDAC; a separate demarche goes to Beijing; a few dozen posts deliver and report (Beijing
+ * rejects both); follow-up actions come of the answers, some already overdue. Every change is a
+ * real command, so the history is real. Does nothing if the database already holds cables.
+ */
+export async function loadDemo(app: INestApplication, base: string, log: (line: string) => void = () => undefined): Promise<DemoLogin[] | null> {
+  const dataSource = app.get(DataSource);
+  const [{ cables }] = await dataSource.query('SELECT count(*)::int AS cables FROM cables');
+  if (cables > 0) return null;
+  const [admin] = await dataSource.query(`SELECT id FROM users WHERE username = 'admin'`);
+  const adminToken = await app.get(JwtService).signAsync({ sub: admin.id, username: 'admin' });
+
+  const call = async <T = any>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`demo: ${method} ${path} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  const user = async (username: string, profile: { roles: string[]; office?: string; postCode?: string; displayName: string }) => {
+    await call(adminToken, 'POST', '/users', { username, password: DEMO_PASSWORD, clearance: 'SECRET', ...profile });
+    const response = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+    return ((await response.json()) as { accessToken: string }).accessToken;
+  };
+
+  log('Loading the demo story…');
+  const desk = await user('jdoe', { roles: ['drafter'], office: 'EAP/CM', displayName: 'Jane Doe (EAP/CM desk officer)' });
+  const legal = await user('lclear', { roles: ['clearer'], office: 'L', displayName: 'Lee Clearwater (L)' });
+  const isn = await user('iclear', { roles: ['clearer'], office: 'ISN', displayName: 'Ira Stone (ISN)' });
+  const approver = await user('dsec', { roles: ['approver'], office: 'EAP', displayName: 'Dana Secor (EAP front office)' });
+  await user('lead', { roles: ['leadership'], office: 'S', displayName: 'Leslie Adams (Deputy Secretary)' });
+  await user('auditor', { roles: ['auditor'], office: 'OIG', displayName: 'Alex Ortiz (OIG)' });
+
+  // The instruction: drafted, cleared by L and ISN, edited (ISN's clearance goes stale and is given
+  // again), submitted, approved, released to every diplomatic and consular post.
+  const instruction = {
+    kind: 'INSTRUCTION', subject: 'Demarche: extraction and distillation of U.S. AI models', classification: 'CONFIDENTIAL', captions: ['SIPDIS'],
+    precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC', 'TSPL', 'KIPR'], actionAddressees: ['ALDAC'], infoAddressees: [], references: [],
+    paragraphs: [
+      { marking: 'U', text: 'This is an action request; see paragraph 3.' },
+      { marking: 'C', text: 'Foreign firms are systematically querying U.S. frontier AI models to extract and distill their capabilities.' },
+      { marking: 'U', text: 'Posts should raise these concerns with host governments and report their responses.' },
+    ],
+    classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(b)', '1.4(d)'], declassifyOn: day(25 * 365) },
+    demarche: { reportBy: day(10), targets: 'Foreign ministry, director-general level', points: [2, 3] },
+  };
+  const cable = await call(desk, 'POST', '/cables', instruction);
+  await call(desk, 'POST', `/cables/${cable.id}/clearance-requests`, { offices: ['L', 'ISN'] });
+  await call(legal, 'POST', `/cables/${cable.id}/clearances`, { office: 'L', decision: 'CLEARED' });
+  await call(isn, 'POST', `/cables/${cable.id}/clearances`, { office: 'ISN', decision: 'CLEARED_WITH_COMMENTS', comments: 'Name the export-control angle in paragraph 2.' });
+  await call(desk, 'PATCH', `/cables/${cable.id}`, {
+    paragraphs: [instruction.paragraphs[0], { marking: 'C', text: `${instruction.paragraphs[1].text} Some of it may breach export controls.` }, instruction.paragraphs[2]],
+  });
+  await call(legal, 'POST', `/cables/${cable.id}/clearances`, { office: 'L', decision: 'CLEARED' });
+  await call(isn, 'POST', `/cables/${cable.id}/clearances`, { office: 'ISN', decision: 'CLEARED' });
+  await call(desk, 'POST', `/cables/${cable.id}/submit`);
+  await call(approver, 'POST', `/cables/${cable.id}/approve`);
+  await call(approver, 'POST', `/cables/${cable.id}/release`);
+
+  // The separate demarche to Beijing.
+  const beijingCable = await call(desk, 'POST', '/cables', {
+    ...instruction, subject: 'Demarche to the PRC: distillation of U.S. AI models by PRC firms', actionAddressees: ['BEIJING'],
+    demarche: { reportBy: day(5), targets: 'MFA, North American and Oceanian Affairs', points: [2, 3] },
+  });
+  await call(desk, 'POST', `/cables/${beijingCable.id}/submit`);
+  await call(approver, 'POST', `/cables/${beijingCable.id}/approve`);
+  await call(approver, 'POST', `/cables/${beijingCable.id}/release`);
+
+  // The campaigns open once the projection runner has seen the releases.
+  for (let i = 0; i < 200; i++) {
+    const open = await call<{ items: unknown[] }>(desk, 'GET', '/demarches');
+    if (open.items.length === 2) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // A few dozen posts report: every seventh open post, plus Beijing, Tokyo and London.
+  const { items: posts } = await call<{ items: { code: string }[] }>(adminToken, 'GET', '/posts?status=OPEN&limit=500');
+  const reporting = [...new Set(['BEIJING', 'TOKYO', 'LONDON', ...posts.filter((_, i) => i % 7 === 3).map((p) => p.code)])];
+  log(`Demo: ${reporting.length} posts report on the instruction…`);
+  const officers = new Map<string, string>();
+  for (const [i, post] of reporting.entries()) {
+    const token = await user(`pol.${post.toLowerCase()}`, { roles: ['post_officer'], postCode: post, displayName: `Political officer, ${post}` });
+    officers.set(post, token);
+    const path = `/demarches/${cable.id}/deliveries/${post}`;
+    if (i % 11 === 10) {
+      await call(token, 'POST', `${path}/not-delivered`, { reason: 'The foreign ministry declined a meeting before the report-by date.' });
+      continue;
+    }
+    await call(token, 'POST', `${path}/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
+    if (i % 5 === 4) continue; // delivered, answer still awaited
+    const position = post === 'BEIJING' ? 'REJECTED' : post === 'TOKYO' || post === 'LONDON' ? 'SUPPORTIVE' : POSITIONS[i % POSITIONS.length];
+    const summary = position === 'REJECTED' ? 'Rejected the demarche as groundless interference; denied any state role.' : `Counterpart was ${position.toLowerCase()}; will study the non-paper.`;
+    await call(token, 'POST', `${path}/response`, { receivedOn: day(0), position, summary });
+  }
+  const beijing = officers.get('BEIJING')!;
+  await call(beijing, 'POST', `/demarches/${beijingCable.id}/deliveries/BEIJING/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
+  await call(beijing, 'POST', `/demarches/${beijingCable.id}/deliveries/BEIJING/response`, { receivedOn: day(0), position: 'REJECTED', summary: 'Rejected the demarche; called the concerns an attempt to contain China.' });
+
+  // Follow-ups out of the answers, some already overdue.
+  const followUps = [
+    { title: 'Brief the Deputy Secretary on Beijing\u2019s rejection', owner: { office: 'EAP/CM' }, dueOn: day(-2), demarcheId: beijingCable.id, post: 'BEIJING' },
+    { title: 'Share technical indicators with Tokyo', owner: { post: 'TOKYO' }, dueOn: day(7), demarcheId: cable.id, post: 'TOKYO' },
+    { title: 'Propose a joint statement with London', owner: { post: 'LONDON' }, dueOn: day(-1), demarcheId: cable.id, post: 'LONDON' },
+    { title: 'Export-control options paper', owner: { office: 'ISN' }, dueOn: day(14), demarcheId: cable.id },
+    { title: 'Second approach to the PRC at vice-minister level', owner: { post: 'BEIJING' }, dueOn: day(-3), demarcheId: beijingCable.id, post: 'BEIJING' },
+  ];
+  const created = [];
+  for (const followUp of followUps) created.push(await call(desk, 'POST', '/follow-ups', followUp));
+  await call(officers.get('TOKYO')!, 'POST', `/follow-ups/${created[1].id}/start`);
+  await call(desk, 'POST', `/follow-ups/${created[0].id}/comments`, { text: 'Draft ready for the front office.' });
+
+  return [
+    { who: 'desk officer (drafts, EAP/CM)', username: 'jdoe' },
+    { who: 'clearer (L)', username: 'lclear' },
+    { who: 'approver (EAP)', username: 'dsec' },
+    { who: 'post officer, Beijing', username: 'pol.beijing' },
+    { who: 'post officer, Tokyo', username: 'pol.tokyo' },
+    { who: 'leadership', username: 'lead' },
+    { who: 'auditor', username: 'auditor' },
+  ];
+}

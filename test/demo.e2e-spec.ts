@@ -1,0 +1,41 @@
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DEMO_PASSWORD, loadDemo } from '../apps/api/src/demo/demo.js';
+import { authed } from './support/http.js';
+import { createTestApp, login } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+describe('the demo story', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, runProjections: true }));
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('is told through the API, so that its history is real, and only into a database without cables', async () => {
+    const logins = await loadDemo(app, await app.getUrl());
+    expect(logins?.map((l) => l.username)).toEqual(expect.arrayContaining(['jdoe', 'pol.beijing', 'lead']));
+    const dataSource = app.get(DataSource);
+    const count = async (sql: string) => (await dataSource.query(sql))[0].n as number;
+    expect(await count(`SELECT count(*)::int AS n FROM events WHERE type = 'CableReleased'`)).toBe(2);
+    expect(await count(`SELECT count(*)::int AS n FROM events WHERE type = 'ClearancesMadeStale'`)).toBeGreaterThan(0);
+    expect(await count(`SELECT count(*)::int AS n FROM events WHERE type = 'ResponseLogged'`)).toBeGreaterThanOrEqual(24);
+
+    const lead = await login(app, 'lead', DEMO_PASSWORD);
+    const { body: dashboard } = await authed(app, lead).get('/dashboard').expect(200);
+    expect(dashboard.campaigns).toHaveLength(2);
+    const aldac = dashboard.campaigns.find((c: { summary: { total: number } }) => c.summary.total > 200);
+    expect(aldac.positions.REJECTED).toBe(1);
+    expect(Object.values(aldac.positions as Record<string, number>).filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
+    expect(dashboard.followUps.byOwner.reduce((n: number, o: { overdue: number }) => n + o.overdue, 0)).toBe(3);
+
+    expect(await loadDemo(app, await app.getUrl())).toBeNull();
+  });
+});
