@@ -66,8 +66,7 @@ describe('the web app, in headless Chromium', () => {
     const page = await signIn('web.desk');
     await page.goto(`${base}/#/cables/new`);
     const status = page.getByRole('status');
-    await status.waitFor();
-    expect(await status.textContent()).toMatch(/subject/);
+    await page.getByText(/subject must be/).waitFor();
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
     await page.getByLabel('Subject').fill('Demarche: protecting frontier AI models');
     await page.getByLabel('TAGS').fill('PREL ETTC');
@@ -91,6 +90,15 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Paragraph 1', { exact: true }).fill('Posts should raise our concerns at the highest level.');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('cell', { name: 'STALE (changed since cleared)' }).waitFor();
+    // What changed since L cleared, word by word.
+    await page.getByText('Changed since L decided').waitFor();
+    expect(await page.locator('details[open] ins').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('at the highest level')]));
+    // The history, and the cable as it stood at its first version.
+    await page.getByRole('button', { name: 'v1 CableDrafted' }).click();
+    await page.getByRole('heading', { name: 'As it stood at version 1: DRAFT' }).waitFor();
+    const then = await page.locator('pre').filter({ hasText: '1. (U) Posts should raise our concerns' }).first().textContent();
+    expect(then).toContain('1. (U) Posts should raise our concerns.');
+    expect(then).not.toContain('highest level');
     await page.screenshot({ path: new URL('drafting.png', ARTIFACTS).pathname, fullPage: true });
   });
 

@@ -1,7 +1,8 @@
-import { CABLE_KINDS, type CableDraft, CAPTIONS, PORTION_MARKINGS, PRECEDENCES, validateDraft } from '@chancery/cables/domain';
+import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, type Me } from '../api.js';
+import { CableHistory, Diff, type HistoryEntry, textOf } from './History.js';
 
 interface Clearance { office: string; status: string; by: { username: string } | null; at: string | null; comments: string | null }
 interface CableView extends CableDraft { id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string } }
@@ -90,6 +91,7 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
     }, 'Saved.');
   const step = (path: string, payload: unknown = {}, done = 'Done.') => act(async () => { await api('POST', `/cables/${cable!.id}/${path}`, payload); await load(cable!.id); }, done);
   const editable = !cable || cable.status === 'DRAFT' || cable.status === 'IN_CLEARANCE';
+  const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
 
   return (
     <>
@@ -104,6 +106,21 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
             <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k}>{k}</option>)}</select>
             <label for="classification">Classification</label>
             <select id="classification" value={classification} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
+            {classification !== 'UNCLASSIFIED' && classification !== 'SBU' && (
+              <fieldset>
+                <legend>Classification block</legend>
+                {(['name', 'title', 'office'] as const).map((key) => (
+                  <span key={key}>
+                    <label for={`classified-${key}`}>Classified by: {key}</label>
+                    <input id={`classified-${key}`} value={classifiedBy?.[key] ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), [key]: e.currentTarget.value } })} />
+                  </span>
+                ))}
+                <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')})</label>
+                <input id="classified-reasons" value={(classifiedBy?.reasons ?? []).join(' ')} onInput={(e) => set({ classifiedBy: { ...authority(), reasons: e.currentTarget.value.split(/[\s,]+/).filter(Boolean) } })} />
+                <label for="classified-declassify">Declassify on</label>
+                <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
+              </fieldset>
+            )}
             <label for="precedence">Precedence</label>
             <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p}>{p}</option>)}</select>
             <label for="captions">Captions (of {CAPTIONS.join(', ')})</label>
@@ -134,8 +151,10 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
               </>
             )}
           </fieldset>
-          <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>{violation ? `${violation.field ? `${violation.field}: ` : ''}${violation.message}` : 'The draft meets every drafting rule.'}</p>
-          {editable && <button type="button" onClick={save} disabled={violation !== null}>{cable ? 'Save changes' : 'Save draft'}</button>}
+          <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
+            {addressable.size === 0 ? 'Checking the draft…' : violation ? `${violation.field ? `${violation.field}: ` : ''}${violation.message}` : 'The draft meets every drafting rule.'}
+          </p>
+          {editable && <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>}
           {message && <p role="alert">{message}</p>}
         </section>
         {cable && (
@@ -145,6 +164,7 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
               <thead><tr><th>Office</th><th>Status</th><th>By</th></tr></thead>
               <tbody>{cable.clearances.map((c) => <tr key={c.office}><td>{c.office}</td><td>{c.status === 'STALE' ? 'STALE (changed since cleared)' : c.status}</td><td>{c.by?.username ?? ''}</td></tr>)}</tbody>
             </table>
+            <SinceCleared cable={cable} />
             {cable.drafter.id === me.id && editable && (
               <p>
                 <label for="offices">Ask offices to clear</label>
@@ -160,12 +180,47 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
               {cable.drafter.id === me.id && editable && <button type="button" onClick={() => step('submit')}>Submit for approval</button>}{' '}
               {me.roles.includes('approver') && cable.status === 'PENDING_APPROVAL' && <button type="button" onClick={() => step('approve')}>Approve</button>}{' '}
               {me.roles.includes('approver') && cable.status === 'APPROVED' && <button type="button" onClick={() => step('release', {}, 'Released.')}>Release</button>}{' '}
+              {me.roles.includes('approver') && (cable.status === 'PENDING_APPROVAL' || cable.status === 'APPROVED') && (
+                <button type="button" onClick={() => { const reason = prompt('Why does it go back to the drafter?'); if (reason) void step('return', { reason }, 'Returned to the drafter.'); }}>Return to drafter</button>
+              )}{' '}
+              {cable.status !== 'RELEASED' && cable.status !== 'CANCELLED' && (cable.drafter.id === me.id || me.roles.includes('approver')) && (
+                <button type="button" onClick={() => { const reason = prompt('Why is the cable cancelled?'); if (reason) void step('cancel', { reason }, 'Cancelled.'); }}>Cancel cable</button>
+              )}{' '}
               <button type="button" onClick={async () => setTelegram(await api<string>('GET', `/cables/${cable.id}/telegram`))}>Telegram view</button>
             </p>
             {telegram && <pre aria-label="Telegram" style="white-space:pre-wrap">{telegram}</pre>}
           </section>
         )}
       </div>
+      {cable && <CableHistory key={cable.version} id={cable.id} />}
+    </>
+  );
+}
+
+/** For each office that cleared, what has changed in the text since it did. */
+function SinceCleared({ cable }: { cable: CableView }) {
+  const [changes, setChanges] = useState<{ office: string; version: number; before: string }[]>([]);
+  useEffect(() => {
+    void (async () => {
+      const history = (await api<{ items: HistoryEntry[] }>('GET', `/cables/${cable.id}/history`)).items;
+      const found = [];
+      for (const clearance of cable.clearances.filter((c) => c.status !== 'PENDING')) {
+        const granted = [...history].reverse().find((e) => e.type.startsWith('Clearance') && e.type !== 'ClearancesRequested' && e.type !== 'ClearancesMadeStale' && e.data.office === clearance.office);
+        if (!granted) continue;
+        const then = await api<CableDraft>('GET', `/cables/${cable.id}?version=${granted.version}`);
+        found.push({ office: clearance.office, version: granted.version, before: textOf(then) });
+      }
+      setChanges(found);
+    })();
+  }, [cable.id, cable.version]);
+  return (
+    <>
+      {changes.map((c) => (
+        <details key={c.office} open={cable.clearances.find((x) => x.office === c.office)?.status === 'STALE'}>
+          <summary>Changed since {c.office} decided (version {c.version})</summary>
+          <Diff before={c.before} after={textOf(cable)} />
+        </details>
+      ))}
     </>
   );
 }
