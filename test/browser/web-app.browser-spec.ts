@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { type Browser, chromium } from 'playwright-core';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed } from '../support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
+import { createTestApp, createUser, login, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Screenshots land here; CI keeps them as artifacts. */
@@ -136,6 +136,23 @@ describe('the web app, in headless Chromium', () => {
     await china.waitFor();
     expect(await china.getAttribute('fill')).toBe('#b3261e');
     await page.screenshot({ path: new URL('dashboard.png', ARTIFACTS).pathname, fullPage: true });
+  });
+
+  it('lets a post work a follow-up it owns: start it, comment, and see its history', async () => {
+    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    await authed(app, desk).post('/follow-ups', { title: 'Ask Beijing for a second meeting', owner: { post: 'BEIJING' }, dueOn: '2026-11-01' }).expect(201);
+    const page = await signIn('web.beijing');
+    await page.getByRole('link', { name: 'Follow-ups' }).click();
+    await page.getByRole('row', { name: /Ask Beijing for a second meeting/ }).getByText('overdue').waitFor();
+    await page.getByRole('link', { name: 'Ask Beijing for a second meeting' }).click();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByText('Started.').waitFor();
+    await page.getByLabel('Comment, outcome or reason').fill('Requested through the MFA duty officer.');
+    await page.getByRole('button', { name: 'Comment' }).click();
+    await page.getByText('web.beijing: Requested through the MFA duty officer.').waitFor();
+    expect(await page.getByRole('heading', { name: 'History' }).locator('..').locator('li').allTextContents()).toEqual([
+      expect.stringContaining('v1 FollowUpCreated'), expect.stringContaining('v2 FollowUpStarted'), expect.stringContaining('v3 FollowUpCommented'),
+    ]);
   });
 
   it('refuses a wrong password with a message the user can read', async () => {

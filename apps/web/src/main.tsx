@@ -4,6 +4,7 @@ import { api, type Me, session } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { CableEditor, CableList } from './views/Cables.js';
 import { Dashboard } from './views/Dashboard.js';
+import { FollowUps } from './views/FollowUps.js';
 import { Inbox } from './views/Inbox.js';
 import { SignIn } from './views/SignIn.js';
 import { Taskings } from './views/Taskings.js';
@@ -13,6 +14,7 @@ const SCREENS: { path: string; label: string; roles: string[] | 'all' }[] = [
   { path: '/inbox', label: 'Inbox', roles: 'all' },
   { path: '/cables', label: 'Cables', roles: ['drafter', 'post_officer', 'clearer', 'approver'] },
   { path: '/taskings', label: 'Taskings', roles: ['post_officer'] },
+  { path: '/follow-ups', label: 'Follow-ups', roles: 'all' },
   { path: '/dashboard', label: 'Dashboard', roles: ['leadership'] },
 ];
 
@@ -65,6 +67,8 @@ function App() {
       <main>
         {current.path === '/dashboard' ? (
           <Dashboard onClassifications={setOnScreen} />
+        ) : current.path === '/follow-ups' ? (
+          <FollowUps id={path.startsWith('/follow-ups/') ? path.slice('/follow-ups/'.length) : null} />
         ) : current.path === '/taskings' ? (
           <Taskings me={me} />
         ) : current.path === '/cables' && cableId !== undefined ? (
