@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed } from '../support/http.js';
 import { createTestApp, createUser, login, loginAsAdmin } from '../support/test-app.js';
@@ -9,6 +10,14 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 /** Screenshots land here; CI keeps them as artifacts. */
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's WCAG 2.1 A and AA checks on the page as it is: the serious and critical findings. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`);
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
 
 describe('the web app, in headless Chromium', () => {
   // In order: the post logs Beijing's answer that leadership then sees.
@@ -99,6 +108,7 @@ describe('the web app, in headless Chromium', () => {
     const then = await page.locator('pre').filter({ hasText: '1. (U) Posts should raise our concerns' }).first().textContent();
     expect(then).toContain('1. (U) Posts should raise our concerns.');
     expect(then).not.toContain('highest level');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: new URL('drafting.png', ARTIFACTS).pathname, fullPage: true });
   });
 
@@ -120,6 +130,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Response logged.').waitFor();
     // Answered, the tasking leaves the post's open work.
     await page.getByRole('row', { name: /AI model distillation/ }).waitFor({ state: 'detached' });
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: new URL('taskings.png', ARTIFACTS).pathname, fullPage: true });
   });
 
@@ -135,6 +146,7 @@ describe('the web app, in headless Chromium', () => {
     const china = page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: REJECTED' }) });
     await china.waitFor();
     expect(await china.getAttribute('fill')).toBe('#b3261e');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: new URL('dashboard.png', ARTIFACTS).pathname, fullPage: true });
   });
 
