@@ -79,7 +79,9 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
     await page.getByLabel('Subject').fill('Demarche: protecting frontier AI models');
     await page.getByLabel('TAGS').fill('PREL ETTC');
-    await page.getByLabel(/^Action addressees/).fill('EAP_POSTS');
+    await page.getByRole('combobox', { name: /^Action addressees/ }).fill('eap_posts');
+    await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');
+    await page.getByRole('list', { name: 'Action addressees chosen' }).getByText('EAP_POSTS').waitFor();
     await page.getByLabel('Paragraph 1', { exact: true }).fill('Posts should raise our concerns.');
     await page.getByText('The draft meets every drafting rule.').waitFor();
     await page.getByLabel('Classification', { exact: true }).selectOption('CONFIDENTIAL');

@@ -51,14 +51,17 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
   const [cable, setCable] = useState<CableView | null>(null);
   const [draft, setDraft] = useState<CableDraft>(blank());
   const [addressable, setAddressable] = useState<Set<string>>(new Set());
+  const [labels, setLabels] = useState<[string, string][]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const [offices, setOffices] = useState('');
   const [telegram, setTelegram] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([api<{ items: { code: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
-      const codes = [...posts.items.filter((p) => p.status === 'OPEN').map((p) => p.code), ...(Array.isArray(collectives) ? collectives : collectives.items).map((c) => c.code)];
-      setAddressable(new Set(codes));
+    Promise.all([api<{ items: { code: string; name: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
+      const open: [string, string][] = posts.items.filter((p) => p.status === 'OPEN').map((p) => [p.code, p.name]);
+      const groups: [string, string][] = (Array.isArray(collectives) ? collectives : collectives.items).map((c) => [c.code, 'collective']);
+      setLabels([...groups, ...open]);
+      setAddressable(new Set([...groups, ...open].map(([code]) => code)));
     });
   }, []);
   const load = (cableId: string) =>
@@ -127,10 +130,9 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
             <input id="captions" value={captions.join(' ')} onInput={(e) => set({ captions: list(e.currentTarget.value) as CableDraft['captions'] })} />
             <label for="tags">TAGS</label>
             <input id="tags" value={tags.join(' ')} onInput={(e) => set({ tags: list(e.currentTarget.value) })} />
-            <label for="action">Action addressees (posts or collectives: ALDAC, EAP_POSTS, BEIJING…)</label>
-            <input id="action" value={actionAddressees.join(' ')} onInput={(e) => set({ actionAddressees: list(e.currentTarget.value) })} />
-            <label for="info">Info addressees</label>
-            <input id="info" value={infoAddressees.join(' ')} onInput={(e) => set({ infoAddressees: list(e.currentTarget.value) })} />
+            <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
+            <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
+            <AddresseePicker id="info" label="Info addressees" value={infoAddressees} onChange={(codes) => set({ infoAddressees: codes })} />
             {paragraphs.map((p, i) => (
               <div key={i}>
                 <label for={`para-${i}`}>Paragraph {i + 1}</label>
@@ -222,5 +224,27 @@ function SinceCleared({ cable }: { cable: CableView }) {
         </details>
       ))}
     </>
+  );
+}
+
+/** Addressees as removable chips, added one code at a time with suggestions of every post and collective. */
+function AddresseePicker({ id, label, value, onChange }: { id: string; label: string; value: string[]; onChange: (codes: string[]) => void }) {
+  const [entry, setEntry] = useState('');
+  const add = () => {
+    const code = entry.trim().toUpperCase();
+    if (code && !value.includes(code)) onChange([...value, code]);
+    setEntry('');
+  };
+  return (
+    <div>
+      <label for={id}>{label} (a post or a collective such as ALDAC or EAP_POSTS)</label>
+      <ul class="chips" aria-label={`${label} chosen`}>
+        {value.map((code) => (
+          <li key={code}>{code} <button type="button" class="link" aria-label={`Remove ${code}`} onClick={() => onChange(value.filter((c) => c !== code))}>×</button></li>
+        ))}
+      </ul>
+      <input id={id} list="addressable-codes" value={entry} onInput={(e) => setEntry(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />{' '}
+      <button type="button" onClick={add}>Add</button>
+    </div>
   );
 }
