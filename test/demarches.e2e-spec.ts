@@ -119,6 +119,16 @@ describe('demarche campaigns through HTTP', () => {
     expect(logged.body).toMatchObject({ status: 'RESPONDED', position: 'REJECTED', quotes: ['The allegations are baseless.'], version: 2 });
   });
 
+  it('gives a campaign’s timeline: its opening, then each post’s records in the order of the feed', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const { body } = await as(t.leader).get(`/demarches/${cableId}/history`).expect(200);
+    expect(body.items[0]).toMatchObject({ type: 'CampaignOpened', post: null, version: 1 });
+    const wellington = body.items.filter((e: { post: string }) => e.post === 'WELLINGTON').map((e: { type: string; version: number }) => [e.type, e.version]);
+    expect(wellington).toEqual([['DemarcheDelivered', 1], ['ResponseLogged', 2]]);
+    expect(body.items.filter((e: { type: string }) => e.type === 'ResponseLogged')).toHaveLength(31);
+    await as(t.tokyo).get(`/demarches/${cableId}/history`).expect(200);
+  });
+
   it('lets only that post’s officers write its delivery, and keeps the campaign from the uncleared', async () => {
     const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
     const other = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/LONDON/delivery`, delivered).expect(403);

@@ -44,6 +44,7 @@ const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'GET /demarches': READERS,
   'GET /demarches/{id}': READERS,
   'GET /demarches/{id}/deliveries/{post}': READERS,
+  'GET /demarches/{id}/history': READERS,
   'POST /demarches/{id}/deliveries/{post}/delivery': ['post_officer'],
   'POST /demarches/{id}/deliveries/{post}/response': ['post_officer'],
   'POST /demarches/{id}/deliveries/{post}/not-delivered': ['post_officer'],

@@ -150,6 +150,13 @@ describe('the web app, in headless Chromium', () => {
     expect(await china.getAttribute('fill')).toBe('#b3261e');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: new URL('dashboard.png', ARTIFACTS).pathname, fullPage: true });
+    // The campaign's timeline: just after it opened, nobody had answered; the map says so.
+    await page.getByRole('button', { name: /CampaignOpened/ }).click();
+    await page.getByText(/replayed from the event log to/).waitFor();
+    await page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: PENDING' }) }).waitFor();
+    expect(await row.textContent()).toContain('0/258');
+    await page.getByRole('button', { name: /ResponseLogged \(BEIJING\)/ }).click();
+    await china.waitFor();
   });
 
   it('lets a post work a follow-up it owns: start it, comment, and see its history', async () => {

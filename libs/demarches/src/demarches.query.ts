@@ -93,6 +93,28 @@ export class DemarchesQuery {
     return summaries;
   }
 
+  /**
+   * A campaign's events and its deliveries', in the feed's order: the opening, then each post's
+   * delivery, response or not-delivered record. The delivery streams are named by the
+   * campaign's posts, so each is an index lookup.
+   */
+  async history(campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown }[]> {
+    const streams = [`campaign-${campaign.id}`, ...campaign.posts.map((post) => `delivery-${campaign.id}:${post}`)];
+    const rows = await sql<{ stream_id: string; stream_version: number; type: string; recorded_at: Date; data: unknown }>(
+      this.dataSource,
+      `SELECT stream_id, stream_version, type, recorded_at, data FROM events
+       WHERE stream_id = ANY($1::text[]) ORDER BY events.transaction_id, events.global_position`,
+      [streams],
+    );
+    return rows.map((row) => ({
+      at: row.recorded_at.toISOString(),
+      type: row.type,
+      post: row.stream_id.startsWith('delivery-') ? row.stream_id.slice(row.stream_id.indexOf(':') + 1) : null,
+      version: row.stream_version,
+      data: row.data,
+    }));
+  }
+
   async campaign(id: string): Promise<CampaignRow | undefined> {
     const [row] = await sql<Record<string, unknown>>(this.dataSource, 'SELECT * FROM demarche_campaigns WHERE id = $1::uuid', [id]);
     if (!row) return undefined;

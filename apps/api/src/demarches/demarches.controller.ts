@@ -46,6 +46,15 @@ export class DemarchesController {
     return { ...facts, summary: summarize(deliveries), deliveries };
   }
 
+  @Get(':id/history')
+  @RequirePermission('demarches.read')
+  @ApiOperation({ summary: 'The campaign’s events and its deliveries’, in the feed’s order: its timeline' })
+  async history(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
+    const campaign = await this.readable(id, user, request, 'history');
+    const items = await this.demarches.history(campaign);
+    return { items, total: items.length };
+  }
+
   @Get(':id/export.csv')
   @RequirePermission('exports.read')
   @Header('Content-Type', 'text/csv; charset=utf-8')

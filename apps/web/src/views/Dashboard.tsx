@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
 import { api, download } from '../api.js';
 import { COLOURS, WorldMap } from './WorldMap.js';
@@ -21,7 +21,16 @@ interface DashboardAnswer {
   followUps: { byOwner: { owner: string; open: number; overdue: number; done: number; cancelled: number }[] };
 }
 interface Post { code: string; country: string }
-interface Demarche { deliveries: { post: string; status: string; position: string | null }[] }
+interface TimelineEntry { at: string; type: string; post: string | null; data: Record<string, unknown> }
+
+/**
+ * The instant right after an event: the store keeps microseconds and the API speaks milliseconds,
+ * so the event's own millisecond is included (and anything else recorded within it).
+ */
+const afterEvent = (e: TimelineEntry) => new Date(Date.parse(e.at) + 1).toISOString();
+
+/** Every post a campaign addresses: its opening event names them. */
+const postsOf = (timeline: TimelineEntry[]) => (timeline.find((e) => e.type === 'CampaignOpened')?.data.posts as string[] | undefined) ?? [];
 
 const POSITIONS: readonly string[] = VOCABULARY_POSITIONS;
 
@@ -41,37 +50,50 @@ const deliveryParts = (c: Counts): [string, number][] => [['RESPONDED', c.respon
 /** Leadership's view: every campaign's progress and positions, on a map and by bureau; follow-ups. */
 export function Dashboard({ onClassifications }: { onClassifications: (c: string[]) => void }) {
   const [asOf, setAsOf] = useState('');
+  /** An instant chosen on a campaign's timeline; it wins over the date field until cleared. */
+  const [instant, setInstant] = useState<string | null>(null);
+  const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   const [dashboard, setDashboard] = useState<DashboardAnswer | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [countries, setCountries] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const query = asOf ? `?asOf=${encodeURIComponent(new Date(`${asOf}T23:59:59Z`).toISOString())}` : '';
+    const at = instant ?? (asOf ? new Date(`${asOf}T23:59:59Z`).toISOString() : null);
+    const query = at ? `?asOf=${encodeURIComponent(at)}` : '';
     api<DashboardAnswer>('GET', `/dashboard${query}`).then((answer) => {
       setDashboard(answer);
       onClassifications(answer.campaigns.map((c) => c.classification));
       setSelected((current) => current ?? answer.campaigns[0]?.id ?? null);
     }, (failure: Error) => setError(failure.message));
-  }, [asOf]);
+  }, [asOf, instant]);
 
   useEffect(() => {
-    if (!selected) return;
-    Promise.all([api<{ items: Post[] }>('GET', '/posts?limit=500'), api<Demarche>('GET', `/demarches/${selected}`)]).then(([posts, demarche]) => {
-      // A country with several posts (an embassy and consulates) shows the furthest along: an
-      // answer's position, then delivered, not delivered, pending.
-      const countryOf = new Map(posts.items.map((p) => [p.code, p.country]));
-      const rank = (state: string) => (POSITIONS.includes(state) ? 3 : state === 'DELIVERED' ? 2 : state === 'NOT_DELIVERED' ? 1 : 0);
-      const states = new Map<string, string>();
-      for (const d of demarche.deliveries) {
-        const country = countryOf.get(d.post);
-        const state = d.position ?? d.status;
-        if (country && rank(state) > rank(states.get(country) ?? 'PENDING')) states.set(country, state);
-        else if (country && !states.has(country)) states.set(country, state);
-      }
-      setCountries(states);
-    });
+    if (selected) void api<{ items: TimelineEntry[] }>('GET', `/demarches/${selected}/history`).then((history) => setTimeline(history.items));
   }, [selected]);
+
+  const [countryOf, setCountryOf] = useState<Map<string, string>>(new Map());
+  useEffect(() => void api<{ items: Post[] }>('GET', '/posts?limit=500').then((posts) => setCountryOf(new Map(posts.items.map((p) => [p.code, p.country])))), []);
+
+  // Each post's state at the chosen moment, from the campaign's timeline (its events up to then);
+  // a country with several posts (an embassy and consulates) shows the furthest along: an answer's
+  // position, then delivered, not delivered, pending.
+  const countries = useMemo(() => {
+    const cutoff = instant ?? (asOf ? new Date(`${asOf}T23:59:59Z`).toISOString() : null);
+    const byPost = new Map<string, string>();
+    for (const e of timeline) {
+      if (!e.post || (cutoff && e.at > cutoff)) continue;
+      const state = e.type === 'ResponseLogged' ? String(e.data.position) : e.type === 'DemarcheDelivered' ? 'DELIVERED' : e.type === 'DemarcheNotDelivered' ? 'NOT_DELIVERED' : null;
+      if (state) byPost.set(e.post, state);
+    }
+    const rank = (state: string) => (POSITIONS.includes(state) ? 3 : state === 'DELIVERED' ? 2 : state === 'NOT_DELIVERED' ? 1 : 0);
+    const states = new Map<string, string>();
+    for (const post of postsOf(timeline)) {
+      const country = countryOf.get(post);
+      const state = byPost.get(post) ?? 'PENDING';
+      if (country && (!states.has(country) || rank(state) > rank(states.get(country)!))) states.set(country, state);
+    }
+    return states;
+  }, [timeline, countryOf, instant, asOf]);
 
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!dashboard) return <p>Loading…</p>;
@@ -81,8 +103,11 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
       <h2>Where every campaign stands</h2>
       <p>
         <label for="as-of" style="display:inline">As of </label>
-        <input id="as-of" type="date" value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />{' '}
-        <span class="muted">{asOf ? `replayed from the event log to the end of ${asOf}` : 'now'}</span>
+        <input id="as-of" type="date" value={asOf} onInput={(e) => { setInstant(null); setAsOf(e.currentTarget.value); }} />{' '}
+        <span class="muted" aria-live="polite">
+          {instant ? `replayed from the event log to ${new Date(instant).toLocaleString()}` : asOf ? `replayed from the event log to the end of ${asOf}` : 'now'}
+        </span>{' '}
+        {(instant || asOf) && <button type="button" onClick={() => { setInstant(null); setAsOf(''); }}>Back to now</button>}
       </p>
       <section class="card" aria-labelledby="campaigns-h">
         <h3 id="campaigns-h">Campaigns ({dashboard.campaigns.length})</h3>
@@ -119,6 +144,21 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
             <p>{campaign.overduePosts.join(', ') || 'None'}</p>
           </section>
         </div>
+      )}
+      {campaign && (
+        <section class="card" aria-labelledby="timeline-h">
+          <h3 id="timeline-h">Timeline of {campaign.mrn}</h3>
+          <p class="muted">Choose an event to see the whole dashboard as it stood right after it.</p>
+          <ol style="max-height: 16rem; overflow: auto">
+            {timeline.map((e, i) => (
+              <li key={i}>
+                <button type="button" class="link" aria-pressed={instant === afterEvent(e)} onClick={() => setInstant(afterEvent(e))}>
+                  {new Date(e.at).toLocaleString()}: {e.type}{e.post ? ` (${e.post})` : ''}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </section>
       )}
       <section class="card" aria-labelledby="fu-h">
         <h3 id="fu-h">Follow-ups by owner</h3>
