@@ -55,6 +55,11 @@ describe('follow-up actions through HTTP', () => {
     const read = await as(t.leader).get(`/follow-ups/${created.id}`).expect(200);
     expect(read.body).toMatchObject({ status: 'DONE', outcome: 'Briefed on 5 December.', comments: [{ text: 'Talking points drafted.', by: { username: 'jdoe' } }] });
     expect(read.body.history.map((e: { type: string }) => e.type)).toEqual(['FollowUpCreated', 'FollowUpStarted', 'FollowUpCommented', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpCompleted']);
+    // As it stood after its third event: started, commented, still the desk's, due on the first date.
+    const then = await as(t.leader).get(`/follow-ups/${created.id}?version=3`).expect(200);
+    expect(then.body).toMatchObject({ version: 3, status: 'IN_PROGRESS', owner: { office: 'EAP/CM' }, dueOn: '2026-12-05', outcome: null, comments: [{ text: 'Talking points drafted.' }] });
+    await as(t.leader).get(`/follow-ups/${created.id}?version=7`).expect(404);
+    await as(t.leader).get(`/follow-ups/${created.id}?version=0`).expect(400);
   });
 
   it('is changed only by its owner and its creator', async () => {

@@ -174,6 +174,9 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('heading', { name: 'History' }).locator('..').locator('li').allTextContents()).toEqual([
       expect.stringContaining('v1 FollowUpCreated'), expect.stringContaining('v2 FollowUpStarted'), expect.stringContaining('v3 FollowUpCommented'),
     ]);
+    await page.getByRole('button', { name: 'v1 FollowUpCreated' }).click();
+    await page.getByRole('heading', { name: 'As it stood at version 1' }).waitFor();
+    expect(await page.getByText(/^Ask Beijing for a second meeting: OPEN/).textContent()).toContain('0 comment(s)');
   });
 
   it('refuses a wrong password with a message the user can read', async () => {

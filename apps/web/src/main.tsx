@@ -68,9 +68,9 @@ function App() {
         {current.path === '/dashboard' ? (
           <Dashboard onClassifications={setOnScreen} />
         ) : current.path === '/follow-ups' ? (
-          <FollowUps id={path.startsWith('/follow-ups/') ? path.slice('/follow-ups/'.length) : null} />
+          <FollowUps key={path} id={path.startsWith('/follow-ups/') ? path.slice('/follow-ups/'.length) : null} onClassifications={setOnScreen} />
         ) : current.path === '/taskings' ? (
-          <Taskings me={me} />
+          <Taskings me={me} onClassifications={setOnScreen} />
         ) : current.path === '/cables' && cableId !== undefined ? (
           <CableEditor key={cableId} id={cableId === 'new' ? null : cableId} me={me} onClassifications={setOnScreen} />
         ) : current.path === '/cables' ? (

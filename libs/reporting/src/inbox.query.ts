@@ -58,13 +58,13 @@ export class InboxQuery {
     const access = readableSql(principal, 1, 'posts', 'c');
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT c.id, c.mrn, c.subject, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
+      `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
        WHERE d.post = $4 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
        ORDER BY c.report_by, c.id`,
       [...access.params, principal.postCode],
     );
     const today = utcDate(this.clock.now());
-    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: date(r.report_by) < today }));
+    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: date(r.report_by) < today }));
   }
 
   private async followUps(principal: Principal) {

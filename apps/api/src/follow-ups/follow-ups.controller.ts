@@ -3,12 +3,12 @@ import { stringify } from 'csv-stringify/sync';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { EventStore } from '@chancery/event-store';
-import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
+import { AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
+import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, followUpDefinition, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
 import { Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
-import { CommentRequest, CreateFollowUpRequest, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, ReasonRequest } from './follow-ups.request.dto.js';
+import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, ReasonRequest } from './follow-ups.request.dto.js';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -27,6 +27,7 @@ export class FollowUpsController {
     private readonly commands: CommandBus,
     private readonly followUps: FollowUpsQuery,
     private readonly store: EventStore,
+    private readonly repositories: AggregateRepositoryFactory,
   ) {}
 
   @Post()
@@ -71,7 +72,8 @@ export class FollowUpsController {
 
   @Get(':id')
   @RequirePermission('followups.read')
-  async get(@Param('id', uuid) id: string) {
+  async get(@Param('id', uuid) id: string, @Query() at: FollowUpAtQuery) {
+    if (at.version !== undefined) return this.asItStood(id, at.version);
     const followUp = await this.followUps.get(id);
     if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
     const events = await this.store.readStream(`followup-${id}`);
@@ -111,5 +113,14 @@ export class FollowUpsController {
 
   private change(ctx: CommandContext, user: Principal, id: string, change: FollowUpChange) {
     return this.commands.execute(new ChangeFollowUpCommand(ctx, user, id, change));
+  }
+
+  /** The follow-up folded from its events up to `version`: what it was then, not what it is now. */
+  private async asItStood(id: string, version: number) {
+    const followUp = await this.repositories.for(followUpDefinition).load(id, { version });
+    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
+    if (followUp.version < version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${followUp.version}`);
+    const { title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
+    return { id, version, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.username };
   }
 }

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -44,4 +44,9 @@ export class ListFollowUpsQuery extends PagingQuery {
   @IsOptional() @IsString() @MaxLength(40) owner?: string;
   @IsOptional() @Matches(/^[A-Z]{1,8}$/) bureau?: string;
   @IsOptional() @IsUUID('4') demarcheId?: string;
+}
+
+/** `?version=N`: the follow-up as it stood after its N-th event. */
+export class FollowUpAtQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) version?: number;
 }

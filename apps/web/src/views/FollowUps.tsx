@@ -21,9 +21,11 @@ interface FollowUp {
 const ownerOf = (f: FollowUp) => ('office' in f.owner ? f.owner.office : f.owner.post);
 
 /** Follow-up actions: the list, oldest due first, and one with its comments, actions and history. */
-export function FollowUps({ id }: { id: string | null }) {
+export function FollowUps({ id, onClassifications }: { id: string | null; onClassifications: (c: string[]) => void }) {
   const [items, setItems] = useState<FollowUp[]>([]);
   const [overdueOnly, setOverdueOnly] = useState(false);
+  // Follow-up actions carry no classification of their own.
+  useEffect(() => onClassifications([]), []);
   useEffect(() => void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${overdueOnly ? '&overdue=true' : ''}`).then((answer) => setItems(answer.items)), [overdueOnly, id]);
   if (id) return <FollowUpDetail id={id} />;
   return (
@@ -54,6 +56,7 @@ function FollowUpDetail({ id }: { id: string }) {
   const [followUp, setFollowUp] = useState<FollowUp | null>(null);
   const [text, setText] = useState('');
   const [message, setMessage] = useState<string | null>(null);
+  const [then, setThen] = useState<FollowUp & { version: number } | null>(null);
   const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then(setFollowUp);
   useEffect(() => void load(), [id]);
   const act = async (path: string, body: unknown, done: string) => {
@@ -92,7 +95,22 @@ function FollowUpDetail({ id }: { id: string }) {
         </section>
         <section class="card" aria-labelledby="fu-history">
           <h3 id="fu-history">History</h3>
-          <ol>{(followUp.history ?? []).map((e) => <li key={e.version}>v{e.version} {e.type} <span class="muted">{new Date(e.at).toLocaleString()}</span></li>)}</ol>
+          <ol>
+            {(followUp.history ?? []).map((e) => (
+              <li key={e.version}>
+                <button type="button" class="link" aria-pressed={then?.version === e.version} onClick={async () => setThen(await api('GET', `/follow-ups/${id}?version=${e.version}`))}>
+                  v{e.version} {e.type}
+                </button>{' '}
+                <span class="muted">{new Date(e.at).toLocaleString()}</span>
+              </li>
+            ))}
+          </ol>
+          {then && (
+            <div aria-live="polite">
+              <h4>As it stood at version {then.version}</h4>
+              <p>{then.title}: {then.status}, owner {ownerOf(then)}, due {then.dueOn}{then.outcome ? `, outcome: ${then.outcome}` : ''}; {then.comments.length} comment(s)</p>
+            </div>
+          )}
         </section>
       </div>
     </>

@@ -4,7 +4,7 @@ import { api, type Me } from '../api.js';
 interface InboxAnswer {
   toClear: { cableId: string; subject: string; classification: string }[];
   toApprove: { cableId: string; subject: string; classification: string }[];
-  taskings: { demarcheId: string; mrn: string; subject: string; reportBy: string; status: string; overdue: boolean }[];
+  taskings: { demarcheId: string; mrn: string; subject: string; classification: string; reportBy: string; status: string; overdue: boolean }[];
   followUps: { id: string; title: string; dueOn: string; status: string; overdue: boolean }[];
 }
 
@@ -14,7 +14,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
   useEffect(() => {
     api<InboxAnswer>('GET', '/inbox').then((answer) => {
       setInbox(answer);
-      onClassifications([...answer.toClear, ...answer.toApprove].map((item) => item.classification));
+      onClassifications([...answer.toClear, ...answer.toApprove, ...answer.taskings].map((item) => item.classification));
     });
   }, [me.id]);
   if (!inbox) return <p>Loading…</p>;
@@ -33,7 +33,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
         <h3 id="task-h">Taskings for my post ({inbox.taskings.length})</h3>
         <table>
           <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Status</th></tr></thead>
-          <tbody>{inbox.taskings.map((t) => <tr key={t.demarcheId}><td>{t.mrn}</td><td>{t.subject}</td><td>{t.reportBy}{t.overdue ? ' (overdue)' : ''}</td><td>{t.status}</td></tr>)}</tbody>
+          <tbody>{inbox.taskings.map((t) => <tr key={t.demarcheId}><td>{t.mrn}</td><td>({t.classification}) {t.subject}</td><td>{t.reportBy}{t.overdue ? ' (overdue)' : ''}</td><td>{t.status}</td></tr>)}</tbody>
         </table>
       </section>
       <section class="card" aria-labelledby="fu-h">

@@ -2,7 +2,7 @@ import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type Me } from '../api.js';
 
-interface Tasking { demarcheId: string; mrn: string; subject: string; post: string; status: string; reportBy: string; overdue: boolean }
+interface Tasking { demarcheId: string; mrn: string; subject: string; classification: string; post: string; status: string; reportBy: string; overdue: boolean }
 interface FollowUp { id: string; title: string; dueOn: string; status: string; overdue: boolean }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -64,12 +64,17 @@ function Report({ tasking, onDone }: { tasking: Tasking; onDone: (message: strin
 }
 
 /** The post's work: taskings with report-by dates and overdue marks, and its follow-ups. */
-export function Taskings({ me }: { me: Me }) {
+export function Taskings({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
   const [taskings, setTaskings] = useState<Tasking[]>([]);
   const [followUps, setFollowUps] = useState<FollowUp[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const refresh = () => api<{ taskings: Tasking[]; followUps: FollowUp[] }>('GET', '/inbox').then((inbox) => { setTaskings(inbox.taskings); setFollowUps(inbox.followUps); });
+  const refresh = () =>
+    api<{ taskings: Tasking[]; followUps: FollowUp[] }>('GET', '/inbox').then((inbox) => {
+      setTaskings(inbox.taskings);
+      setFollowUps(inbox.followUps);
+      onClassifications(inbox.taskings.map((t) => t.classification));
+    });
   useEffect(() => void refresh(), [me.id]);
   return (
     <>
@@ -82,7 +87,7 @@ export function Taskings({ me }: { me: Me }) {
             {taskings.map((t) => (
               <>
                 <tr key={t.demarcheId}>
-                  <td>{t.mrn}</td><td>{t.subject}</td><td>{t.reportBy}{t.overdue ? <strong class="error"> overdue</strong> : ''}</td><td>{t.status}</td>
+                  <td>{t.mrn}</td><td>({t.classification}) {t.subject}</td><td>{t.reportBy}{t.overdue ? <strong class="error"> overdue</strong> : ''}</td><td>{t.status}</td>
                   <td>{t.status !== 'RESPONDED' && t.status !== 'NOT_DELIVERED' && <button type="button" aria-expanded={open === t.demarcheId} onClick={() => setOpen(open === t.demarcheId ? null : t.demarcheId)}>Report</button>}</td>
                 </tr>
                 {open === t.demarcheId && <tr><td colSpan={5}><Report tasking={t} onDone={(done) => { setMessage(done); setOpen(null); void refresh(); }} /></td></tr>}
