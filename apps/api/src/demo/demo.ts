@@ -116,6 +116,11 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   await call(beijing, 'POST', `/demarches/${beijingCable.id}/deliveries/BEIJING/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
   await call(beijing, 'POST', `/demarches/${beijingCable.id}/deliveries/BEIJING/response`, { receivedOn: day(0), position: 'REJECTED', summary: 'Rejected the demarche; called the concerns an attempt to contain China.' });
 
+  // A post that has not reported yet, for a visitor to report as.
+  const waiting = ['PARIS', 'BERLIN', 'NEWDELHI'].find((code) => !reporting.includes(code) && posts.some((p) => p.code === code)) ?? posts.find((p) => !reporting.includes(p.code))!.code;
+  const waitingUser = `pol.${waiting.toLowerCase()}`;
+  await user(waitingUser, { roles: ['post_officer'], postCode: waiting, displayName: `Political officer, ${waiting}` });
+
   // Follow-ups out of the answers, some already overdue.
   const followUps = [
     { title: 'Brief the Deputy Secretary on Beijing\u2019s rejection', owner: { office: 'EAP/CM' }, dueOn: day(-2), demarcheId: beijingCable.id, post: 'BEIJING' },
@@ -135,6 +140,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
     { who: 'approver (EAP)', username: 'dsec' },
     { who: 'post officer, Beijing', username: 'pol.beijing' },
     { who: 'post officer, Tokyo', username: 'pol.tokyo' },
+    { who: `post officer, ${waiting} (yet to report)`, username: waitingUser },
     { who: 'leadership', username: 'lead' },
     { who: 'auditor', username: 'auditor' },
   ];

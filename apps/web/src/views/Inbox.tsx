@@ -23,22 +23,23 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
       <h2>Inbox</h2>
       <section class="card" aria-labelledby="clear-h">
         <h3 id="clear-h">To clear ({inbox.toClear.length})</h3>
-        <ul>{inbox.toClear.map((c) => <li key={c.cableId}>({c.classification}) {c.subject}</li>)}</ul>
+        <ul>{inbox.toClear.map((c) => <li key={c.cableId}><a href={`#/cables/${c.cableId}`}>({c.classification}) {c.subject}</a></li>)}</ul>
       </section>
       <section class="card" aria-labelledby="approve-h">
         <h3 id="approve-h">To approve ({inbox.toApprove.length})</h3>
-        <ul>{inbox.toApprove.map((c) => <li key={c.cableId}>({c.classification}) {c.subject}</li>)}</ul>
+        <ul>{inbox.toApprove.map((c) => <li key={c.cableId}><a href={`#/cables/${c.cableId}`}>({c.classification}) {c.subject}</a></li>)}</ul>
       </section>
-      <section class="card" aria-labelledby="task-h">
+      {me.postCode && <section class="card" aria-labelledby="task-h">
         <h3 id="task-h">Taskings for my post ({inbox.taskings.length})</h3>
         <table>
           <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Status</th></tr></thead>
           <tbody>{inbox.taskings.map((t) => <tr key={t.demarcheId}><td>{t.mrn}</td><td>({t.classification}) {t.subject}</td><td>{t.reportBy}{t.overdue ? ' (overdue)' : ''}</td><td>{t.status}</td></tr>)}</tbody>
         </table>
-      </section>
+        <p><a href="#/taskings">Report on the post's taskings</a></p>
+      </section>}
       <section class="card" aria-labelledby="fu-h">
         <h3 id="fu-h">My follow-ups ({inbox.followUps.length})</h3>
-        <ul>{inbox.followUps.map((f) => <li key={f.id}>{f.title}: due {f.dueOn}{f.overdue ? ' (overdue)' : ''}, {f.status}</li>)}</ul>
+        <ul>{inbox.followUps.map((f) => <li key={f.id}><a href={`#/follow-ups/${f.id}`}>{f.title}</a>: due {f.dueOn}{f.overdue ? ' (overdue)' : ''}, {f.status}</li>)}</ul>
       </section>
     </>
   );
