@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, download } from '../api.js';
-import type { HistoryEntry } from './History.js';
+import { type HistoryEntry, Timeline } from './History.js';
 
 interface FollowUp {
   id: string;
@@ -95,16 +95,7 @@ function FollowUpDetail({ id }: { id: string }) {
         </section>
         <section class="card" aria-labelledby="fu-history">
           <h3 id="fu-history">History</h3>
-          <ol>
-            {(followUp.history ?? []).map((e) => (
-              <li key={e.version}>
-                <button type="button" class="link" aria-pressed={then?.version === e.version} onClick={async () => setThen(await api('GET', `/follow-ups/${id}?version=${e.version}`))}>
-                  v{e.version} {e.type}
-                </button>{' '}
-                <span class="muted">{new Date(e.at).toLocaleString()}</span>
-              </li>
-            ))}
-          </ol>
+          <Timeline entries={followUp.history ?? []} chosen={then?.version ?? null} onChoose={async (version) => setThen(await api('GET', `/follow-ups/${id}?version=${version}`))} />
           {then && (
             <div aria-live="polite">
               <h4>As it stood at version {then.version}</h4>

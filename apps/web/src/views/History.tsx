@@ -21,6 +21,22 @@ export function Diff({ before, after }: { before: string; after: string }) {
   );
 }
 
+/** A stream's events, each a button that chooses the version to see it as it stood then. */
+export function Timeline({ entries, chosen, onChoose }: { entries: HistoryEntry[]; chosen: number | null; onChoose: (version: number) => void }) {
+  return (
+    <ol>
+      {entries.map((e) => (
+        <li key={e.version}>
+          <button type="button" class="link" aria-pressed={chosen === e.version} onClick={() => onChoose(e.version)}>
+            v{e.version} {e.type}
+          </button>{' '}
+          <span class="muted">{new Date(e.at).toLocaleString()}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /** A cable's events as a timeline; choosing one shows the cable as it stood right after it. */
 export function CableHistory({ id }: { id: string }) {
   const [entries, setEntries] = useState<HistoryEntry[]>([]);
@@ -33,16 +49,7 @@ export function CableHistory({ id }: { id: string }) {
   return (
     <section class="card" aria-labelledby="history-h">
       <h3 id="history-h">History</h3>
-      <ol>
-        {entries.map((e) => (
-          <li key={e.version}>
-            <button type="button" class="link" aria-pressed={chosen === e.version} onClick={() => setChosen(e.version)}>
-              v{e.version} {e.type}
-            </button>{' '}
-            <span class="muted">{new Date(e.at).toLocaleString()}</span>
-          </li>
-        ))}
-      </ol>
+      <Timeline entries={entries} chosen={chosen} onChoose={setChosen} />
       {then && (
         <div aria-live="polite">
           <h4>As it stood at version {then.version}: {then.status}</h4>
