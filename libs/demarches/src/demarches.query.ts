@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { type Principal, type ReadableResource, readableSql } from '@chancery/identity/domain';
-import { countInto, type DeliverySummary, emptySummary, isOverdue } from './domain/summary.js';
+import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
 
 export interface DeliveryView {
   post: string;
@@ -55,12 +55,12 @@ export class DemarchesQuery {
     const access = readableSql(principal, 1, 'posts', 'c');
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by, c.opened_at FROM demarche_campaigns c
+      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts FROM demarche_campaigns c
        WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $4 OFFSET $5`,
       [...access.params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${access.where}`, access.params);
-    const summaries = await this.summaries(rows.map((row) => row.id as string));
+    const today = utcDate(this.clock.now());
     return {
       items: rows.map((row) => ({
         id: row.id,
@@ -68,29 +68,12 @@ export class DemarchesQuery {
         mrn: row.mrn,
         subject: row.subject,
         classification: row.classification,
-        reportBy: dateOf(row.report_by),
+        reportBy: row.report_by,
         openedAt: (row.opened_at as Date).toISOString(),
-        summary: summaries.get(row.id as string) ?? emptySummary(),
+        summary: summarizeCounts(row.counts as DeliveryCount[], row.report_by as string, today),
       })),
       total,
     };
-  }
-
-  /** Summaries from the counts the projection keeps, as of the clock's today. */
-  private async summaries(ids: string[]): Promise<Map<string, DeliverySummary>> {
-    const rows = await sql<{ campaign_id: string; status: string; overdue: boolean; count: number }>(
-      this.dataSource,
-      `SELECT n.campaign_id, n.status, (n.status IN ('PENDING', 'DELIVERED') AND c.report_by < $2::date) AS overdue, sum(n.count)::int AS count
-       FROM demarche_counts n JOIN demarche_campaigns c ON c.id = n.campaign_id
-       WHERE n.campaign_id = ANY($1::uuid[]) GROUP BY 1, 2, 3`,
-      [ids, utcDate(this.clock.now())],
-    );
-    const summaries = new Map<string, DeliverySummary>();
-    for (const row of rows) {
-      const summary = summaries.get(row.campaign_id) ?? emptySummary();
-      summaries.set(row.campaign_id, countInto(summary, row.status, row.overdue, row.count));
-    }
-    return summaries;
   }
 
   /**
@@ -116,7 +99,12 @@ export class DemarchesQuery {
   }
 
   async campaign(id: string): Promise<CampaignRow | undefined> {
-    const [row] = await sql<Record<string, unknown>>(this.dataSource, 'SELECT * FROM demarche_campaigns WHERE id = $1::uuid', [id]);
+    const [row] = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, cable_id, mrn, subject, classification, captions, report_by, targets, posts, opened_at, working_party
+       FROM demarche_campaigns WHERE id = $1::uuid`,
+      [id],
+    );
     if (!row) return undefined;
     return {
       id: row.id as string,

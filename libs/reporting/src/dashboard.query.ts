@@ -3,8 +3,9 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { type Classification, mayRead, type Principal, readableSql } from '@chancery/identity/domain';
-import { isUnanswered } from '@chancery/demarches';
-import { type CampaignFacts, composeDashboard, type Dashboard, type DeliveryCount, type FollowUpGroup } from './dashboard.js';
+import { type DeliveryCount, isUnanswered } from '@chancery/demarches';
+import { isFollowUpOverdue } from '@chancery/follow-ups';
+import { type CampaignFacts, composeDashboard, type Dashboard, type FollowUpGroup } from './dashboard.js';
 
 
 interface Replayed {
@@ -128,7 +129,7 @@ export class DashboardQuery {
     });
     const followUpGroups = new Map<string, FollowUpGroup>();
     for (const f of followUps.values()) {
-      const overdue = (f.status === 'OPEN' || f.status === 'IN_PROGRESS') && f.dueOn < today;
+      const overdue = isFollowUpOverdue(f.status, f.dueOn, today);
       const key = [f.owner, f.bureau, f.status, overdue].join('|');
       const group = followUpGroups.get(key) ?? { owner: f.owner, bureau: f.bureau, status: f.status, overdue, count: 0 };
       group.count++;

@@ -1,8 +1,6 @@
 /** The leadership dashboard, composed from facts that either the read tables or a replay provide. */
-import { countInto, type DeliverySummary, emptySummary, isOverdue } from '@chancery/demarches';
-
-/** How many of a campaign's deliveries are in one bureau, status and position: [bureau, status, position, count]. */
-export type DeliveryCount = [bureau: string, status: string, position: string | null, count: number];
+import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue } from '@chancery/demarches';
+import { isOpen } from '@chancery/follow-ups';
 
 export interface CampaignFacts {
   id: string;
@@ -56,7 +54,7 @@ export function composeDashboard(asOf: string, today: string, campaigns: Campaig
     const rows = new Map<string, { open: number; overdue: number; done: number; cancelled: number }>();
     for (const group of followUps) {
       const row = rows.get(key(group)) ?? { open: 0, overdue: 0, done: 0, cancelled: 0 };
-      if (group.status === 'OPEN' || group.status === 'IN_PROGRESS') row.open += group.count;
+      if (isOpen(group.status)) row.open += group.count;
       if (group.overdue) row.overdue += group.count;
       if (group.status === 'DONE') row.done += group.count;
       if (group.status === 'CANCELLED') row.cancelled += group.count;

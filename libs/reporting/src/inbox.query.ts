@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { type Principal, readableSql } from '@chancery/identity/domain';
+import { isOverdue } from '@chancery/demarches';
+import { isFollowUpOverdue } from '@chancery/follow-ups';
 
 const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
 
@@ -64,7 +66,7 @@ export class InboxQuery {
       [...access.params, principal.postCode],
     );
     const today = utcDate(this.clock.now());
-    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: date(r.report_by) < today }));
+    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: isOverdue(r.status as string, date(r.report_by), today) }));
   }
 
   private async followUps(principal: Principal) {
@@ -83,7 +85,7 @@ export class InboxQuery {
       status: r.status,
       owner: r.owner_office ? { office: r.owner_office } : { post: r.owner_post },
       dueOn: date(r.due_on),
-      overdue: date(r.due_on) < today,
+      overdue: isFollowUpOverdue(r.status as string, date(r.due_on), today),
     }));
   }
 }

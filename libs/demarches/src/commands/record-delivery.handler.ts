@@ -4,6 +4,7 @@ import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event
 import { PolicyService } from '@chancery/identity';
 import { DemarchesQuery, type DeliveryView } from '../demarches.query.js';
 import { Delivery, deliveryDefinition, deliveryId } from '../domain/delivery.aggregate.js';
+import { isOverdue } from '../domain/summary.js';
 import { type DeliveryRecord, RecordDeliveryCommand } from './record-delivery.command.js';
 
 const COMMAND_NAMES = { delivered: 'RecordDelivery', response: 'LogResponse', notDelivered: 'RecordNotDelivered' } as const;
@@ -35,7 +36,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     const view = (delivery: Delivery): DeliveryView => ({
       post,
       status: delivery.status,
-      overdue: (delivery.status === 'PENDING' || delivery.status === 'DELIVERED') && campaign.reportBy < today,
+      overdue: isOverdue(delivery.status, campaign.reportBy, today),
       deliveredOn: delivery.delivered?.deliveredOn ?? null,
       counterpart: delivery.delivered?.counterpart ?? null,
       level: delivery.delivered?.level ?? null,

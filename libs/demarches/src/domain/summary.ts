@@ -13,6 +13,9 @@ export function emptySummary(): DeliverySummary {
   return { total: 0, delivered: 0, responded: 0, notDelivered: 0, pending: 0, overdue: 0 };
 }
 
+/** How many of a campaign's deliveries are in one bureau, status and position, as the projection keeps them. */
+export type DeliveryCount = [bureau: string, status: string, position: string | null, count: number];
+
 /** Adds `count` deliveries in `status` (overdue or not) to the summary. */
 export function countInto(summary: DeliverySummary, status: string, overdue: boolean, count = 1): DeliverySummary {
   summary.total += count;
@@ -32,4 +35,11 @@ export function isUnanswered(status: string): boolean {
 /** Overdue: unanswered after the campaign's report-by date. */
 export function isOverdue(status: string, reportBy: string, today: string): boolean {
   return isUnanswered(status) && reportBy < today;
+}
+
+/** A campaign's summary from its counts (`demarche_campaigns.counts`), overdue as of `today`. */
+export function summarizeCounts(counts: readonly DeliveryCount[], reportBy: string, today: string): DeliverySummary {
+  const summary = emptySummary();
+  for (const [, status, , count] of counts) countInto(summary, status, isOverdue(status, reportBy, today), count);
+  return summary;
 }

@@ -5,6 +5,16 @@ import { OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
 export type Owner = { office: string; post?: undefined } | { post: string; office?: undefined };
 export type FollowUpStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
 
+/** Still to be done: open or in progress. */
+export function isOpen(status: string): boolean {
+  return status === 'OPEN' || status === 'IN_PROGRESS';
+}
+
+/** Overdue: still to be done after its due date. */
+export function isFollowUpOverdue(status: string, dueOn: string, today: string): boolean {
+  return isOpen(status) && dueOn < today;
+}
+
 export interface Links {
   demarcheId: string | null;
   post: string | null;
@@ -128,7 +138,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
 
   /** Once past its due date and not done: overdue, and escalated to the owner's bureau. Once. */
   markOverdue(now: string): void {
-    if (this.overdueSince || (this.status !== 'OPEN' && this.status !== 'IN_PROGRESS') || now.slice(0, 10) <= this.dueOn) return;
+    if (this.overdueSince || !isFollowUpOverdue(this.status, this.dueOn, now.slice(0, 10))) return;
     this.apply({ type: 'FollowUpBecameOverdue', data: { dueOn: this.dueOn, at: now } });
     this.apply({ type: 'FollowUpEscalated', data: { to: this.ownerBureau, at: now } });
   }
