@@ -30,6 +30,9 @@ interface EventRow {
 
 type AppendedRow = Pick<EventRow, 'global_position' | 'transaction_id' | 'event_id' | 'stream_version' | 'recorded_at'>;
 
+/** Transactions older than every one still running: their events can no longer be joined by earlier ones. */
+const BELOW_WATERMARK = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
 const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type,
   stream_version, type, schema_version, data, metadata, recorded_at`;
 
@@ -198,7 +201,7 @@ export class EventStore {
     // Without the watermark: every event visible to this statement (a rebuild that has locked out
     // the writers of its tables uses this to take in everything they had committed). With `types`,
     // only events of those types (a rebuild reads only what its projection folds).
-    const watermark = options.watermark === false ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const watermark = options.watermark === false ? '' : `AND ${BELOW_WATERMARK}`;
     // ORDER BY names the table's columns: a bare transaction_id would be the text alias of the
     // select list, sorting '10' before '9' and keeping the feed index out of use.
     const rows = await sql<EventRow>(
@@ -216,7 +219,7 @@ export class EventStore {
 
   /** The checkpoint of the feed's last event (below the watermark unless told otherwise); undefined if empty. */
   async lastCheckpoint(db: Db = this.dataSource, options: { watermark?: boolean } = {}): Promise<Checkpoint | undefined> {
-    const watermark = options.watermark === false ? '' : 'WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const watermark = options.watermark === false ? '' : `WHERE ${BELOW_WATERMARK}`;
     const [row] = await sql<{ transaction_id: string; global_position: string }>(
       db,
       `SELECT transaction_id::text AS transaction_id, global_position FROM events ${watermark}
