@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ChanceryError } from '@chancery/common';
+import { pgError } from '@chancery/database';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
 /** Answers every error as problem+json; a 5xx body never carries the cause, only the request id. */
@@ -51,7 +52,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (isDataException(exception)) {
       // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
       // request's fault, and its transaction rolled back. Logged, so that the validator gets fixed.
-      this.logger.warn({ requestId: request.id, sqlState: exception.driverError.code }, `PostgreSQL refused a value on ${request.method} ${request.path}`);
+      this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `PostgreSQL refused a value on ${request.method} ${request.path}`);
       return { type: 'about:blank', title: titleFor(400), status: 400, detail: 'A value in the request is out of range or malformed.', code: 'VALIDATION_FAILED', ...base };
     }
     return {
@@ -65,17 +66,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 /** PostgreSQL's class 22, "data exception": a value it cannot take, whatever the statement. */
-function isDataException(exception: unknown): exception is { driverError: { code: string } } {
-  const code = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
-  return typeof code === 'string' && code.startsWith('22');
+function isDataException(exception: unknown): boolean {
+  return pgError(exception)?.code?.startsWith('22') ?? false;
 }
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300']);
 
 /** The database is down, restarting or out of connections: SQLSTATE class 08, 57P0x, 53300, or the socket. */
 function isDatabaseUnavailable(exception: unknown): boolean {
-  const error = exception as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | null;
-  const code = error?.driverError?.code ?? error?.code;
+  const code = pgError(exception)?.code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  return typeof error?.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(error.message);
+  const message = (exception as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message);
 }
