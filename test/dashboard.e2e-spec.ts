@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ProjectionRunner } from '@chancery/event-store';
-import { authed } from './support/http.js';
+import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -27,16 +27,12 @@ describe('the leadership dashboard', () => {
       officers[post] = (await createUser(app, t.admin, { username: `${post.toLowerCase()}.pol`, roles: ['post_officer'], postCode: post, clearance: 'SECRET' })).token;
     }
     // One instruction to two EAP posts and one EUR post.
-    const { body: cable } = await as(t.drafter).post('/cables', {
+    campaignId = await releaseCable(app, t.drafter, t.approver, {
       kind: 'INSTRUCTION', subject: 'AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
       actionAddressees: ['BEIJING', 'TOKYO', 'LONDON'], paragraphs: [{ marking: 'U', text: 'Raise the concern.' }],
       demarche: { reportBy: '2026-12-10', targets: 'MFA', points: [1] },
-    }).expect(201);
-    await as(t.drafter).post(`/cables/${cable.id}/submit`).expect(200);
-    await as(t.approver).post(`/cables/${cable.id}/approve`).expect(200);
-    await as(t.approver).post(`/cables/${cable.id}/release`).expect(200);
+    });
     await app.get(ProjectionRunner).catchUp();
-    campaignId = cable.id;
     for (const post of ['BEIJING', 'TOKYO']) await as(officers[post]).post(`/demarches/${campaignId}/deliveries/${post}/delivery`, delivered).expect(201);
     await as(officers.LONDON).post(`/demarches/${campaignId}/deliveries/LONDON/not-delivered`, { reason: 'No appointment' }).expect(201);
     await as(officers.TOKYO).post(`/demarches/${campaignId}/deliveries/TOKYO/response`, { receivedOn: '2026-11-29', position: 'SUPPORTIVE', summary: 'Will cooperate.' }).expect(201);

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
 import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
-import { authed } from './support/http.js';
+import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -32,13 +32,7 @@ describe('demarche campaigns through HTTP', () => {
   const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'tokyo' | 'leader' | 'unclassified', string>;
   const as = (token: string) => authed(app, token);
 
-  async function release(draft: object): Promise<string> {
-    const { body } = await as(t.drafter).post('/cables', draft).expect(201);
-    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
-    await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
-    await as(t.approver).post(`/cables/${body.id}/release`).expect(200);
-    return body.id;
-  }
+  const release = (draft: object) => releaseCable(app, t.drafter, t.approver, draft);
 
   const delivered = { deliveredOn: '2026-11-29', counterpart: { name: 'Li Wei', title: 'Director-General', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
   const rejected = { receivedOn: '2026-11-29', position: 'REJECTED', summary: 'The allegations are baseless.', quotes: ['The allegations are baseless.'] };

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
-import { authed } from './support/http.js';
+import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { READ_MODEL_TABLES, rebuildEach } from './support/read-models.js';
@@ -21,19 +21,16 @@ describe('rebuilding every read model', () => {
     const approver = (await createUser(app, admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
     const tokyo = (await createUser(app, admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
     await authed(app, admin).post('/posts/KYIV/suspend', { reason: 'drill' }).expect(200);
-    const { body: cable } = await authed(app, drafter).post('/cables', {
+    const cableId = await releaseCable(app, drafter, approver, {
       kind: 'INSTRUCTION', subject: 'Rebuild check', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
       actionAddressees: ['EAP_POSTS'], paragraphs: [{ marking: 'U', text: 'Deliver the points.' }],
       demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
-    }).expect(201);
-    await authed(app, drafter).post(`/cables/${cable.id}/submit`).expect(200);
-    await authed(app, approver).post(`/cables/${cable.id}/approve`).expect(200);
-    await authed(app, approver).post(`/cables/${cable.id}/release`).expect(200);
+    });
     await app.get(ProjectionRunner).catchUp();
-    await authed(app, tokyo).post(`/demarches/${cable.id}/deliveries/TOKYO/delivery`, {
+    await authed(app, tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/delivery`, {
       deliveredOn: '2026-11-20', counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON',
     }).expect(201);
-    const { body: followUp } = await authed(app, drafter).post('/follow-ups', { title: 'Check back', owner: { post: 'TOKYO' }, dueOn: '2026-12-01', demarcheId: cable.id }).expect(201);
+    const { body: followUp } = await authed(app, drafter).post('/follow-ups', { title: 'Check back', owner: { post: 'TOKYO' }, dueOn: '2026-12-01', demarcheId: cableId }).expect(201);
     await authed(app, tokyo).post(`/follow-ups/${followUp.id}/comments`, { text: 'Will do' }).expect(201);
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ProjectionRunner } from '@chancery/event-store';
-import { authed } from '../support/http.js';
+import { authed, releaseCable } from '../support/http.js';
 import { createTestApp, createUser, login, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -50,14 +50,11 @@ describe('the web app, in headless Chromium', () => {
     clearer = (await createUser(app, admin, { username: 'web.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
     await createUser(app, admin, { username: 'web.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
     await createUser(app, admin, { username: 'web.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
-    const { body: cable } = await authed(app, drafter).post('/cables', {
+    await releaseCable(app, drafter, approver, {
       kind: 'INSTRUCTION', subject: 'Demarche: AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
       actionAddressees: ['ALDAC'], paragraphs: [{ marking: 'U', text: 'Raise our concerns with host governments.' }],
       demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
-    }).expect(201);
-    await authed(app, drafter).post(`/cables/${cable.id}/submit`).expect(200);
-    await authed(app, approver).post(`/cables/${cable.id}/approve`).expect(200);
-    await authed(app, approver).post(`/cables/${cable.id}/release`).expect(200);
+    });
     await app.get(ProjectionRunner).catchUp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -11,3 +11,15 @@ export function authed(app: INestApplication, token: string) {
     patch: (url: string, body: object) => agent.patch(url).set(auth).send(body),
   };
 }
+
+/**
+ * Drafts a cable as `drafter`, submits it, and has `approver` approve and release it: the path an
+ * instruction takes to open a campaign. Answers the cable's id.
+ */
+export async function releaseCable(app: INestApplication, drafter: string, approver: string, draft: object): Promise<string> {
+  const { body } = await authed(app, drafter).post('/cables', draft).expect(201);
+  await authed(app, drafter).post(`/cables/${body.id}/submit`).expect(200);
+  await authed(app, approver).post(`/cables/${body.id}/approve`).expect(200);
+  await authed(app, approver).post(`/cables/${body.id}/release`).expect(200);
+  return body.id as string;
+}
