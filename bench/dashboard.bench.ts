@@ -11,7 +11,7 @@ import { Campaign, campaignDefinition, Delivery, deliveryDefinition, deliveryId 
 import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { FollowUp, followUpDefinition } from '@chancery/follow-ups';
 import { PostsQuery } from '@chancery/posts';
-import { benchDatabase, peakRssMb, round, writeResult } from './support.js';
+import { benchDatabase, peakRssMb, pool, round, writeResult } from './support.js';
 
 /**
  * Seeds the posts (269, 258 open), 200 campaigns (a quarter past their report-by date) with their deliveries (half delivered, a quarter answered) and
@@ -21,13 +21,6 @@ import { benchDatabase, peakRssMb, round, writeResult } from './support.js';
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 200);
 const FOLLOW_UPS = Number(process.env.BENCH_FOLLOW_UPS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
-}
 
 /** Writes the benchmark's world through the aggregates, as commands would: campaigns, deliveries, follow-ups. */
 async function seed(app: INestApplication, posts: { code: string; bureau: string }[]) {

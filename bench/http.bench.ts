@@ -10,7 +10,7 @@ import { loadConfig } from '@chancery/config';
 import { Campaign, campaignDefinition } from '@chancery/demarches';
 import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { PostsQuery } from '@chancery/posts';
-import { benchDatabaseUrl, peakRssMb, round, writeResult } from './support.js';
+import { benchDatabaseUrl, peakRssMb, pool, round, writeResult } from './support.js';
 
 /**
  * The API as users run it (`dist/apps/api/src/main.js`, its own process) under load from autocannon
@@ -83,10 +83,7 @@ async function main() {
   const aldac = randomUUID();
   await open(aldac, posts);
   const small = Array.from({ length: CAMPAIGNS }, () => randomUUID());
-  let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < small.length) await open(small[next++], ['BEIJING', 'LONDON', 'TOKYO']);
-  }));
+  await pool(small, 8, (id) => open(id, ['BEIJING', 'LONDON', 'TOKYO']));
   await seeder.close();
 
   const api = await start(new URL('../apps/api/src/main.js', import.meta.url).pathname, { ...ENV, DATABASE_URL: url });

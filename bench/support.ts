@@ -69,3 +69,11 @@ export const round = (value: number, digits = 1) => Number(value.toFixed(digits)
 
 /** The process's peak resident set size so far, in MB. */
 export const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024);
+
+/** Runs `work` on every item, `size` at a time. */
+export async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
