@@ -2,9 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module.js';
-import { configureApp } from '../../apps/api/src/configure-app.js';
+import { APP_OPTIONS, configureApp } from '../../apps/api/src/configure-app.js';
 import { Clock } from '@chancery/common';
 import { type AppConfig, loadConfig } from '@chancery/config';
+import { Readiness } from '@chancery/platform';
 import type { TestDatabase } from './test-database.js';
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -37,9 +38,10 @@ export async function createTestApp(database: TestDatabase | undefined, options:
   });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication(APP_OPTIONS);
   configureApp(app, config);
   await app.init();
+  app.get(Readiness).markReady();
   return { app, config };
 }
 

@@ -7,13 +7,22 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@chancery/config';
 import { createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
+import { InFlightRequests } from '@chancery/platform';
+
+/**
+ * How the app is created, by main.ts and the tests alike: Nest's own body parser off (ours has
+ * limits), logs buffered until pino is in place, and on shutdown new requests answered 503 while
+ * those being served finish (InFlightRequests), then any connection left is closed.
+ */
+export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, return503OnClosing: true, forceCloseConnections: true } as const;
 
 /**
  * The one bootstrap: main.ts and every e2e test run the app through here, so tests exercise what
- * users run. The app must be created with `{ bodyParser: false, bufferLogs: true }`.
+ * users run. The app must be created with APP_OPTIONS.
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.useLogger(app.get(Logger));
+  app.use(app.get(InFlightRequests).middleware);
   app.use(requestId);
   app.use(helmet({ contentSecurityPolicy: false }));
   // The web app (built into dist/web by `npm run build`): index.html at `/`, its script and styles.

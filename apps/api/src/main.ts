@@ -1,31 +1,42 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@chancery/config';
-import { AppModule } from './app.module.js';
-import { configureApp } from './configure-app.js';
-import { DEMO_PASSWORD, loadDemo } from './demo/demo.js';
 import { DatabaseRuntime } from '@chancery/database';
+import { exitWithinAfterSignal, Readiness } from '@chancery/platform';
+import { AppModule } from './app.module.js';
+import { APP_OPTIONS, configureApp } from './configure-app.js';
+import { DEMO_PASSWORD, loadDemo } from './demo/demo.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.create(AppModule.forRoot({ config }), { bodyParser: false, bufferLogs: true, abortOnError: false }).catch(
+  exitWithinAfterSignal(10_000);
+  const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {
       console.error(`Chancery cannot start: ${error.message}`);
       process.exit(1);
     },
   );
   configureApp(app, config);
+  const readiness = app.get(Readiness);
   await app.listen(config.port, config.host);
   const base = `http://localhost:${config.port}`;
   if (config.demo && app.get(DatabaseRuntime).target.embedded) {
+    // The demo is told through the HTTP API, so the server listens first; /health says 503 until
+    // it is loaded, and the logins are printed only once they work.
+    readiness.waitFor('the demo');
     const logins = await loadDemo(app, base, (line) => console.log(line));
+    readiness.markReady();
     if (logins) {
       console.log(`\n  Demo loaded. Sign in at ${base} with the password ${DEMO_PASSWORD} as:`);
       for (const login of logins) console.log(`    ${login.username.padEnd(12)} ${login.who}`);
       console.log('  (DEMO=false starts without it.)\n');
     }
   }
+  readiness.markReady();
   console.log(`Chancery listening on ${base}: the web app at /, the API's OpenAPI at /docs`);
 }
 
-void bootstrap();
+bootstrap().catch((error: Error) => {
+  console.error(`Chancery stopped: ${error.message}`);
+  process.exit(1);
+});

@@ -19,6 +19,8 @@ export const ErrorCode = {
   AlreadyExists: 'ALREADY_EXISTS',
   InvalidTransition: 'INVALID_TRANSITION',
   RuleViolated: 'RULE_VIOLATED',
+  /** The database asked for the transaction to be retried (deadlock, lock timeout, restart) too often. */
+  DatabaseBusy: 'DATABASE_BUSY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

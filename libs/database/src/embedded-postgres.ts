@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -37,12 +37,7 @@ export class EmbeddedPostgres {
     if (dataDir) {
       folder = resolve(dataDir, 'pglite');
       await mkdir(folder, { recursive: true });
-      try {
-        unlock = await lockfile.lock(folder, { stale: 15_000, update: 5_000, lockfilePath: `${folder}.lock` });
-      } catch (error) {
-        if ((error as { code?: string }).code === 'ELOCKED') throw new EmbeddedDatabaseBusyError(folder);
-        throw error;
-      }
+      unlock = await lockDataFolder(folder);
     }
     try {
       const db = await PGlite.create(folder);
@@ -62,5 +57,46 @@ export class EmbeddedPostgres {
     await this.server.stop();
     await this.db.close();
     await this.unlock?.();
+  }
+}
+
+const OWNER_FILE = 'owner.pid';
+
+/**
+ * Locks the data folder for this process. A lock left by a process that was killed is recognised
+ * at once (the pid it names is gone) and taken over, rather than after proper-lockfile's staleness
+ * timeout; a lock whose owner file is not written yet (its owner is starting) is left to that timeout.
+ */
+async function lockDataFolder(folder: string): Promise<() => Promise<void>> {
+  const lockfilePath = `${folder}.lock`;
+  for (let tryNo = 1; ; tryNo++) {
+    try {
+      const unlock = await lockfile.lock(folder, { stale: 15_000, update: 5_000, lockfilePath });
+      // proper-lockfile checks that the lock's mtime is still the one it set; writing the owner
+      // file into it changes that, so put it back.
+      const { atime, mtime } = await stat(lockfilePath);
+      await writeFile(`${lockfilePath}/${OWNER_FILE}`, String(process.pid));
+      await utimes(lockfilePath, atime, mtime);
+      return async () => {
+        await rm(`${lockfilePath}/${OWNER_FILE}`, { force: true });
+        await unlock();
+      };
+    } catch (error) {
+      // ENOTEMPTY: proper-lockfile found the lock stale by age and could not rmdir it (our file).
+      const code = (error as { code?: string }).code;
+      if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') throw error;
+      const owner = Number(await readFile(`${lockfilePath}/${OWNER_FILE}`, 'utf8').catch(() => 'NaN'));
+      if (tryNo > 1 || !Number.isInteger(owner) || isAlive(owner)) throw new EmbeddedDatabaseBusyError(folder);
+      await rm(lockfilePath, { recursive: true, force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM'; // alive, but another user's
   }
 }

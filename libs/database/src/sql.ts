@@ -47,3 +47,23 @@ export function pgError(error: unknown): { code?: string; constraint?: string; m
 }
 
 export const PG_UNIQUE_VIOLATION = '23505';
+
+/**
+ * Failures PostgreSQL asks the client to retry, the whole transaction again: deadlock (40P01),
+ * serialization failure (40001), lock not available / lock timeout (55P03), and a connection that
+ * was lost or refused (class 08, 57P01-57P03 shutdown, 53300 too many connections).
+ */
+const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = pgError(error)?.code;
+  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message);
+}
+
+/** The subset of transient failures that are contention between transactions, not an outage. */
+export function isContentionError(error: unknown): boolean {
+  const code = pgError(error)?.code;
+  return code === '40P01' || code === '40001' || code === '55P03';
+}

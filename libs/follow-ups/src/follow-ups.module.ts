@@ -1,5 +1,4 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { Clock } from '@chancery/common';
 import { DemarchesModule, OverdueScheduler } from '@chancery/demarches';
 import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-store';
 import { ChangeFollowUpHandler, CreateFollowUpHandler, OwnerBureaus } from './commands/follow-up.handlers.js';
@@ -19,7 +18,6 @@ export class FollowUpsModule implements OnModuleInit {
     private readonly scheduler: OverdueScheduler,
     private readonly query: FollowUpsQuery,
     private readonly repositories: AggregateRepositoryFactory,
-    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -27,13 +25,21 @@ export class FollowUpsModule implements OnModuleInit {
     const followUps = this.repositories.for(followUpDefinition);
     // Past its due date and not done: recorded as overdue and escalated to the owner's bureau, once.
     this.scheduler.register({
-      scan: async () => {
-        const ids = await this.query.newlyOverdue();
-        const now = this.clock.now().toISOString();
-        const context = { actor: { id: 'system', username: 'overdue-scheduler', role: 'system' }, requestId: `overdue:${now}` };
-        for (const id of ids) await followUps.update(context, 'MarkFollowUpOverdue', id, (f) => f.markOverdue(now), () => undefined);
-        return ids.length;
-      },
+      name: 'follow-ups',
+      due: async (now) =>
+        (await this.query.newlyOverdue(now)).map((id) => ({
+          key: `follow-up:${id}`,
+          mark: (context, claim) =>
+            followUps.update(
+              context,
+              'MarkFollowUpOverdue',
+              id,
+              async (followUp, tx) => {
+                if (await claim(tx)) followUp.markOverdue(now.toISOString());
+              },
+              () => undefined,
+            ),
+        })),
     });
   }
 }

@@ -62,11 +62,11 @@ export class FollowUpsQuery {
   }
 
   /** Open follow-ups past their due date that the scheduler has not yet recorded. */
-  async newlyOverdue(): Promise<string[]> {
+  async newlyOverdue(now: Date = this.clock.now()): Promise<string[]> {
     const rows = await sql<{ id: string }>(
       this.dataSource,
       `SELECT id FROM follow_ups WHERE status IN ('OPEN', 'IN_PROGRESS') AND overdue_since IS NULL AND due_on < $1::date ORDER BY due_on`,
-      [utcDate(this.clock.now())],
+      [utcDate(now)],
     );
     return rows.map((row) => row.id);
   }

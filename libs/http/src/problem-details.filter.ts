@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ChanceryError } from '@chancery/common';
-import { pgError } from '@chancery/database';
+import { isContentionError, isTransientDatabaseError, pgError } from '@chancery/database';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
 /** Answers every error as problem+json; a 5xx body never carries the cause, only the request id. */
@@ -45,9 +45,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
       return { type: 'about:blank', title: titleFor(status), status, detail, ...base };
     }
-    if (isDatabaseUnavailable(exception)) {
-      this.logger.warn({ requestId: request.id, err: exception }, `Database unavailable on ${request.method} ${request.path}`);
-      return { type: 'about:blank', title: titleFor(503), status: 503, detail: 'The database is not reachable; try again shortly.', retryAfter: 2, ...base };
+    if (isTransientDatabaseError(exception)) {
+      // Down, restarting, or (outside a command, which retries these itself) deadlocked: try again.
+      const busy = isContentionError(exception);
+      this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `Database ${busy ? 'busy' : 'unavailable'} on ${request.method} ${request.path}`);
+      const detail = busy ? 'The database is busy; try again shortly.' : 'The database is not reachable; try again shortly.';
+      return { type: 'about:blank', title: titleFor(503), status: 503, detail, retryAfter: busy ? 1 : 2, ...base };
     }
     if (isDataException(exception)) {
       // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
@@ -68,14 +71,4 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 /** PostgreSQL's class 22, "data exception": a value it cannot take, whatever the statement. */
 function isDataException(exception: unknown): boolean {
   return pgError(exception)?.code?.startsWith('22') ?? false;
-}
-
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300']);
-
-/** The database is down, restarting or out of connections: SQLSTATE class 08, 57P0x, 53300, or the socket. */
-function isDatabaseUnavailable(exception: unknown): boolean {
-  const code = pgError(exception)?.code;
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  const message = (exception as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message);
 }

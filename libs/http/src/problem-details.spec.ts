@@ -4,8 +4,9 @@ import { problemType, statusFor } from './problem-details.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 describe('problem details', () => {
-  it('maps every error code to a 4xx status', () => {
-    for (const code of Object.values(ErrorCode)) {
+  it('maps every error code to a 4xx status, but the database asking for a retry (503)', () => {
+    expect(statusFor(ErrorCode.DatabaseBusy)).toBe(503);
+    for (const code of Object.values(ErrorCode).filter((c) => c !== ErrorCode.DatabaseBusy)) {
       const status = statusFor(code);
       expect(status).toBeGreaterThanOrEqual(400);
       expect(status).toBeLessThan(500);
@@ -71,6 +72,16 @@ describe('ProblemDetailsFilter', () => {
     const { status, body } = answer(exception);
     expect(status).toBe(503);
     expect(body).toMatchObject({ status: 503, retryAfter: 2 });
+  });
+
+  it.each([
+    ['a deadlock', '40P01'],
+    ['a serialization failure', '40001'],
+    ['a lock timeout', '55P03'],
+  ])('answers %s outside a command as 503 busy, to be retried', (_what, code) => {
+    const { status, body } = answer(Object.assign(new Error('deadlock detected'), { driverError: { code } }));
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: 503, retryAfter: 1, detail: 'The database is busy; try again shortly.' });
   });
 
   it('answers any other failure as 500 with only the request id to quote', () => {

@@ -27,6 +27,8 @@ export function statusFor(code: ErrorCode): number {
       return 422;
     case ErrorCode.RateLimited:
       return 429;
+    case ErrorCode.DatabaseBusy:
+      return 503;
     default:
       return assertNever(code);
   }

@@ -5,6 +5,8 @@ import { AuditModule } from '@chancery/audit';
 import { type AppConfig, APP_CONFIG, ConfigModule } from '@chancery/config';
 import { DatabaseModule } from '@chancery/database';
 import { EventStoreModule } from '@chancery/event-store';
+import { InFlightRequests } from './in-flight-requests.js';
+import { Readiness } from './readiness.js';
 
 export interface PlatformOptions {
   /** Defaults to the process environment, validated. */
@@ -19,9 +21,9 @@ export interface PlatformOptions {
  * What every Chancery process stands on: validated configuration, JSON logs with the request id,
  * the database (migrated at start), the event store with its projections, and the audit log.
  */
-/** The clock every module reads the time from; tests replace it to move time. */
+/** The clock every module reads the time from (tests replace it to move time), readiness, draining. */
 @Global()
-@Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
+@Module({ providers: [{ provide: Clock, useClass: SystemClock }, Readiness, InFlightRequests], exports: [Clock, Readiness, InFlightRequests] })
 class ClockModule {}
 
 @Module({})

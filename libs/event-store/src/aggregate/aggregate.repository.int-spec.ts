@@ -146,6 +146,34 @@ describe('AggregateRepository', () => {
     expect(await dataSource.query('SELECT title FROM note_titles WHERE id = $1', [notes.streamId(id)])).toEqual([{ title: 'projected' }]);
   });
 
+  it.each([
+    ['a deadlock', '40P01'],
+    ['a serialization failure', '40001'],
+    ['a lock timeout', '55P03'],
+  ])('runs a command again when PostgreSQL reports %s, then answers busy', async (_what, code) => {
+    const id = randomUUID();
+    await notes.create(ctx(), 'CreateNote', () => Note.create(id, 'start'), (n) => n.version);
+    let failures = 2;
+    const flaky = {
+      name: 'flaky',
+      order: 1,
+      onCommit: async () => {
+        if (failures-- > 0) throw Object.assign(new Error('asked to retry'), { driverError: { code } });
+      },
+    };
+    committer.register(flaky);
+    try {
+      // Twice refused, then committed once: one edit, not three.
+      expect(await notes.update(ctx(), 'EditNote', id, (n) => n.edit('after retries'), (n) => n.version)).toBe(2);
+      expect((await notes.load(id))?.version).toBe(2);
+      failures = Number.POSITIVE_INFINITY;
+      await expect(notes.update(ctx(), 'EditNote', id, (n) => n.edit('never'), (n) => n.version)).rejects.toMatchObject({ code: ErrorCode.DatabaseBusy });
+      expect((await notes.load(id))?.version).toBe(2);
+    } finally {
+      committer.unregister('flaky');
+    }
+  });
+
   it('keeps domain errors typed', async () => {
     await expect(notes.update(ctx(), 'EditNote', 'missing', () => undefined, () => 0)).rejects.toBeInstanceOf(ChanceryError);
   });

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChanceryError, ErrorCode, type CommandContext } from '@chancery/common';
+import { backoff, ChanceryError, ErrorCode, type CommandContext } from '@chancery/common';
+import { isContentionError, isTransientDatabaseError } from '@chancery/database';
 import { WrongExpectedVersionError } from '../store/event-store.errors.js';
 import { EventStore } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
@@ -99,6 +100,18 @@ export class CommandCommitter {
         outcome.afterCommit?.();
         return outcome.result;
       } catch (error) {
+        if (isTransientDatabaseError(error)) {
+          // PostgreSQL asks for the transaction again (deadlock, serialization, lock timeout, a
+          // restart): the whole attempt rolled back, so running it again is safe.
+          if (attemptNo >= MAX_COMMAND_ATTEMPTS) {
+            this.logger.warn(`${command}: the database asked for a retry ${attemptNo} times (${(error as Error).message})`);
+            // An outage is answered as one (503, "not reachable"); contention as "busy".
+            if (!isContentionError(error)) throw error;
+            throw new ChanceryError(ErrorCode.DatabaseBusy, 'The database is busy; try again shortly.', { retryAfter: 1 });
+          }
+          await sleep(backoff(attemptNo));
+          continue;
+        }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (context.expectedVersion !== undefined) {
           throw new ChanceryError(ErrorCode.PreconditionFailed, `${error.streamId} changed since version ${context.expectedVersion}`, {

@@ -1,0 +1,219 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_MAIN, freePort, type Running, waitFor } from './processes.js';
+
+/**
+ * The start every new user meets: `npm start` with no DATABASE_URL (embedded PGlite, pool of one),
+ * every setting at its default (the overdue scheduler on, the projections inline, the demo), only
+ * the scan interval shortened so that minutes of traffic span many scans. It is kept busy with
+ * mixed traffic for SOAK_SECONDS (three minutes by default), then stopped with SIGTERM, started
+ * again, killed with SIGKILL under traffic, and started once more on the same data.
+ */
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
+const DEMO_PASSWORD = 'chancery-demo-2026';
+const REQUEST_TIMEOUT_MS = 15_000;
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+/** Only what a newcomer's shell would have: no DATABASE_URL, no secrets, no test switches. */
+function newcomerEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', CHANCERY_DATA_DIR: dataDir, OVERDUE_SCAN_MS: '2000' };
+}
+
+async function start(dataDir: string): Promise<Running & { healthSeen: number[] }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [API_MAIN], { env: newcomerEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-200_000)));
+  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-200_000)));
+  const running = { child, base: `http://127.0.0.1:${port}`, output: () => output, healthSeen: [] as number[] };
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) while starting:\n${output}`);
+      const status = (await fetch(`${running.base}/health`).catch(() => null))?.status ?? 0;
+      running.healthSeen.push(status);
+      return status === 200;
+    },
+    240_000,
+    () => `the API did not become ready:\n${output}`,
+  );
+  return running;
+}
+
+const alive = (running: Running) => () => running.child.exitCode === null && running.child.signalCode === null;
+
+/** Sends `signal` and answers how the process ended and how long it took. */
+function stop(running: Running, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    running.child.once('exit', (code, endedBy) => resolve({ code, signal: endedBy, ms: Date.now() - started }));
+    running.child.kill(signal);
+  });
+}
+
+interface Outcome {
+  method: string;
+  route: string;
+  status: number;
+  ms: number;
+}
+
+/** A client that records every answer: its status (0 when none came within the timeout) and time. */
+function recorder(base: string, outcomes: Outcome[]) {
+  return async (token: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    const started = Date.now();
+    const route = path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id').replace(/\?.*/, '');
+    try {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      outcomes.push({ method, route, status: response.status, ms: Date.now() - started });
+      let json: any = text;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        // text/plain (the telegram) or HTML (the web app)
+      }
+      return { status: response.status, body: json };
+    } catch {
+      outcomes.push({ method, route, status: 0, ms: Date.now() - started });
+      return { status: 0, body: null };
+    }
+  };
+}
+
+/**
+ * Desk officers drafting, clearing and releasing cables with demarches, a post delivering and
+ * answering, leadership and auditors reading, follow-ups opened and commented, the web app loaded:
+ * `workers` loops while `going()`, answers how many cables it released.
+ */
+async function traffic(base: string, outcomes: Outcome[], going: () => boolean, workers = 3): Promise<number> {
+  const call = recorder(base, outcomes);
+  const token = async (username: string) => (await call(undefined, 'POST', '/auth/login', { username, password: DEMO_PASSWORD })).body?.accessToken as string;
+  const [desk, legal, approver, lead, auditor, beijing] = await Promise.all(['jdoe', 'lclear', 'dsec', 'lead', 'auditor', 'pol.beijing'].map(token));
+  let released = 0;
+  let serial = 0;
+
+  const story = async () => {
+    const n = ++serial;
+    const draft = await call(desk, 'POST', '/cables', {
+      kind: 'INSTRUCTION', subject: `Soak ${n}: raise the AI distillation concerns`, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE',
+      tags: ['PREL', 'TSPL'], actionAddressees: ['BEIJING'], infoAddressees: [], references: [],
+      paragraphs: [{ marking: 'U', text: `Soak test instruction ${n}.` }], demarche: { reportBy: day(7), targets: 'MFA', points: [1] },
+    });
+    if (draft.status !== 201) return;
+    const id = draft.body.id as string;
+    await call(desk, 'POST', `/cables/${id}/clearance-requests`, { offices: ['L'] });
+    await call(legal, 'POST', `/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' });
+    await call(desk, 'PATCH', `/cables/${id}`, { subject: `Soak ${n}: raise the AI model distillation concerns` });
+    await call(legal, 'POST', `/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' });
+    await call(desk, 'POST', `/cables/${id}/submit`);
+    await call(approver, 'POST', `/cables/${id}/approve`);
+    if ((await call(approver, 'POST', `/cables/${id}/release`)).status === 200) released++;
+    await call(desk, 'GET', `/cables/${id}/telegram`);
+    await call(desk, 'GET', `/cables/${id}/history`);
+    // The campaign opens from the release in the background; the post then reports.
+    for (let i = 0; i < 20 && (await call(beijing, 'GET', `/demarches/${id}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 250));
+    await call(beijing, 'POST', `/demarches/${id}/deliveries/BEIJING/delivery`, {
+      deliveredOn: day(0), level: 'DIRECTOR', method: 'IN_PERSON', counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' },
+    });
+    await call(beijing, 'POST', `/demarches/${id}/deliveries/BEIJING/response`, { receivedOn: day(0), position: 'REJECTED', summary: 'Baseless, they said.', quotes: [] });
+    const followUp = await call(desk, 'POST', '/follow-ups', { title: `Soak ${n}: second approach`, owner: { post: 'BEIJING' }, dueOn: day(14), demarcheId: id, post: 'BEIJING' });
+    if (followUp.status === 201) await call(beijing, 'POST', `/follow-ups/${followUp.body.id}/comments`, { text: 'Asked for a meeting.' });
+  };
+  const reads = async () => {
+    await call(undefined, 'GET', '/');
+    await call(undefined, 'GET', '/health');
+    await call(desk, 'GET', '/inbox');
+    await call(desk, 'GET', '/cables?limit=20');
+    await call(beijing, 'GET', '/inbox');
+    await call(lead, 'GET', '/dashboard');
+    await call(lead, 'GET', '/demarches');
+    await call(lead, 'GET', '/follow-ups?overdue=true');
+    await call(auditor, 'GET', '/audit?limit=20');
+    await call(undefined, 'POST', '/auth/login', { username: 'jdoe', password: DEMO_PASSWORD });
+  };
+
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (going()) await (worker === 0 ? story() : reads());
+    }),
+  );
+  return released;
+}
+
+describe('the default start (embedded, scheduler on) under minutes of traffic', () => {
+  let dataDir: string;
+  let running: (Running & { healthSeen: number[] }) | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'chancery-default-start-'));
+  });
+  afterAll(async () => {
+    if (running && running.child.exitCode === null && running.child.signalCode === null) await stop(running, 'SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it(`serves for ${SOAK_SECONDS} s, stops on SIGTERM, and comes back after SIGKILL with its data`, async () => {
+    running = await start(dataDir);
+    // Not ready while the demo loaded; the logins are printed once they work.
+    expect(running.healthSeen).toContain(503);
+    await waitFor(async () => running!.output().includes('Demo loaded'), 10_000, () => running!.output());
+    expect(running.output()).toMatch(/jdoe\s+/);
+
+    const outcomes: Outcome[] = [];
+    const until = Date.now() + SOAK_SECONDS * 1000;
+    const released = await traffic(running.base, outcomes, () => Date.now() < until);
+    const failures = outcomes.filter((o) => o.status === 0 || o.status >= 500);
+    expect(failures).toEqual([]);
+    expect(released).toBeGreaterThanOrEqual(3);
+    expect(outcomes.length).toBeGreaterThan(SOAK_SECONDS * 2);
+
+    // The scheduler ran through it all: the demo's overdue follow-ups were recorded, once each.
+    const call = recorder(running.base, []);
+    const auditor = (await call(undefined, 'POST', '/auth/login', { username: 'auditor', password: DEMO_PASSWORD })).body.accessToken;
+    const marks = await call(auditor, 'GET', '/audit?actor=system&limit=500');
+    const overdueMarks = (marks.body.items as { action: string; streamId: string }[]).filter((e) => e.action === 'MarkFollowUpOverdue');
+    expect(overdueMarks.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(overdueMarks.map((e) => e.streamId)).size).toBe(overdueMarks.length);
+
+    const lead = (await call(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
+    const campaignsBefore = (await call(lead, 'GET', '/demarches?limit=500')).body.total as number;
+
+    // SIGTERM under load: out within 10 s, and not by the shutdown deadline's forced exit.
+    const busy = traffic(running.base, [], alive(running), 2);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const ended = await stop(running, 'SIGTERM');
+    await busy;
+    expect(ended.ms).toBeLessThan(10_000);
+    expect(ended.code === 0 || ended.signal === 'SIGTERM').toBe(true);
+    expect(running.output()).not.toMatch(/did not finish within/);
+
+    // Started again: the same data, no second demo.
+    running = await start(dataDir);
+    expect(running.output()).not.toMatch(/Demo loaded/);
+    const again = recorder(running.base, []);
+    const leadAgain = (await again(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
+    expect((await again(leadAgain, 'GET', '/demarches?limit=500')).body.total).toBeGreaterThanOrEqual(campaignsBefore);
+
+    // Killed outright under traffic; a restart at once takes over the stale data-folder lock.
+    const more = traffic(running.base, [], alive(running), 2);
+    await new Promise((r) => setTimeout(r, 5_000));
+    await stop(running, 'SIGKILL');
+    await more;
+    running = await start(dataDir);
+    const third = recorder(running.base, []);
+    const leadThird = (await third(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
+    expect((await third(leadThird, 'GET', '/demarches?limit=500')).body.total).toBeGreaterThanOrEqual(campaignsBefore);
+    const health = await third(undefined, 'GET', '/health');
+    expect(health.status).toBe(200);
+
+    const last = await stop(running, 'SIGTERM');
+    expect(last.ms).toBeLessThan(10_000);
+  }, (SOAK_SECONDS + 600) * 1000);
+});
