@@ -36,7 +36,7 @@ describe('embedded mode (no DATABASE_URL)', () => {
       const [{ established }] = await second.app.get(DataSource).query(`SELECT count(*)::int AS established FROM events WHERE type = 'PostEstablished'`);
       expect(established).toBe(posts.body.total); // the second start seeded nothing again
       const actions = await second.app.get(DataSource).query(`SELECT action FROM audit_log WHERE action NOT LIKE '%Post' ORDER BY seq`);
-      expect(actions.map((a: { action: string }) => a.action)).toEqual(['RegisterUser', 'Login', 'CreateNote']);
+      expect(actions.map((a: { action: string }) => a.action)).toEqual(['AddOffices', 'RegisterUser', 'Login', 'CreateNote']);
     } finally {
       await second.app.close();
     }

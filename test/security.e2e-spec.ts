@@ -16,9 +16,18 @@ const READERS = ROLES;
 const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'POST /auth/login': 'public',
   'GET /auth/me': ANY_USER,
+  'POST /auth/password': ANY_USER,
+  'POST /auth/logout': ANY_USER,
   'GET /health': 'public',
   'POST /users': ['admin'],
   'GET /users': ['admin'],
+  'GET /users/{id}': ['admin'],
+  'PATCH /users/{id}': ['admin'],
+  'POST /users/{id}/disable': ['admin'],
+  'POST /users/{id}/enable': ['admin'],
+  'POST /users/{id}/password': ['admin'],
+  'GET /offices': READERS,
+  'POST /offices': ['admin'],
   'GET /posts': READERS,
   'GET /posts/{code}': READERS,
   'POST /posts': ['admin'],
@@ -100,7 +109,9 @@ describe('security', () => {
 
   it('answers every route, for the anonymous and for each role, as the matrix says; errors leak nothing', async () => {
     const outcomes: string[] = [];
-    for (const { method, path } of operations) {
+    // Logging out ends the caller's tokens: walk it last.
+    const logoutLast = [...operations].sort((a, b) => Number(a.path === '/auth/logout') - Number(b.path === '/auth/logout'));
+    for (const { method, path } of logoutLast) {
       const allowed = MATRIX[`${method} ${path}`];
       const url = path.replace('{id}', randomUUID()).replace('{code}', 'BEIJING').replace('{post}', 'BEIJING');
       const call = (token?: string) => {

@@ -1,7 +1,22 @@
 // Plain JavaScript: Jest runs global setup outside its module mapper, so this avoids the TS aliases.
 import pg from 'pg';
 
-/** Drops the per-file databases that earlier, interrupted runs left behind. */
+/** Whether the process that named a database (`chancery_test_f_<pid>_…`) is still running. */
+function ownerAlive(datname) {
+  const pid = Number(/^chancery_test_f_(\d+)_/.exec(datname)?.[1]);
+  if (!Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Drops the per-file databases that earlier, interrupted runs left behind: those whose test
+ * process is gone, so that two runs on one server (two checkouts, say) leave each other alone.
+ */
 export default async function globalSetup() {
   if (process.env.CHANCERY_TEST_SETUP_DONE) return;
   process.env.CHANCERY_TEST_SETUP_DONE = '1';
@@ -10,7 +25,9 @@ export default async function globalSetup() {
   await client.connect();
   try {
     const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_f\\_%'");
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of rows) {
+      if (!ownerAlive(datname)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   } finally {
     await client.end();
   }

@@ -9,6 +9,7 @@ import { CablesController } from './cables/cables.controller.js';
 import { DemarchesController } from './demarches/demarches.controller.js';
 import { FollowUpsController } from './follow-ups/follow-ups.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { OfficesController } from './offices/offices.controller.js';
 import { AuditController } from './operations/audit.controller.js';
 import { DashboardController } from './operations/dashboard.controller.js';
 import { InboxController } from './operations/inbox.controller.js';
@@ -22,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController],
+      controllers: [HealthController, AuthController, UsersController, OfficesController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

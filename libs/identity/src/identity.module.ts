@@ -7,7 +7,16 @@ import { ProjectionRegistry } from '@chancery/event-store';
 import { AuthService } from './auth/auth.service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { PolicyService } from './policy.service.js';
+import { AddOfficesHandler } from './offices/add-office/add-offices.handler.js';
+import { OfficeSeeder } from './offices/office-seeder.js';
+import { OfficesProjection } from './offices/offices.projection.js';
+import { OfficesQuery } from './offices/offices.query.js';
 import { AdminBootstrap } from './users/admin-bootstrap.js';
+import { ChangeOwnPasswordHandler } from './users/change-own-password/change-own-password.handler.js';
+import { ChangeProfileHandler } from './users/change-profile/change-profile.handler.js';
+import { SetUserEnabledHandler } from './users/disable-user/set-user-enabled.handler.js';
+import { LogOutHandler } from './users/log-out/log-out.handler.js';
+import { ResetPasswordHandler } from './users/reset-password/reset-password.handler.js';
 import { RegisterUserHandler } from './users/register-user/register-user.handler.js';
 import { UsersProjection } from './users/users.projection.js';
 import { UsersQuery } from './users/users.query.js';
@@ -27,16 +36,34 @@ import { UsersQuery } from './users/users.query.js';
       }),
     }),
   ],
-  providers: [UsersProjection, UsersQuery, RegisterUserHandler, AuthService, PolicyService, AdminBootstrap],
-  exports: [UsersQuery, AuthService, PolicyService],
+  providers: [
+    UsersProjection,
+    UsersQuery,
+    RegisterUserHandler,
+    ChangeProfileHandler,
+    SetUserEnabledHandler,
+    ResetPasswordHandler,
+    ChangeOwnPasswordHandler,
+    LogOutHandler,
+    AuthService,
+    PolicyService,
+    AdminBootstrap,
+    OfficesProjection,
+    OfficesQuery,
+    AddOfficesHandler,
+    OfficeSeeder,
+  ],
+  exports: [UsersQuery, OfficesQuery, AuthService, PolicyService],
 })
 export class IdentityModule implements OnModuleInit {
   constructor(
     private readonly registry: ProjectionRegistry,
     private readonly users: UsersProjection,
+    private readonly offices: OfficesProjection,
   ) {}
 
   onModuleInit(): void {
     this.registry.registerInline(this.users);
+    this.registry.registerInline(this.offices);
   }
 }

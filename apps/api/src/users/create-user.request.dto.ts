@@ -1,13 +1,15 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { CLEARANCES, type Clearance, OFFICE_PATTERN, type Role, ROLES, USERNAME_PATTERN } from '@chancery/identity';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { CLEARANCES, type Clearance, OFFICE_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type Role, ROLES, USERNAME_INPUT_PATTERN } from '@chancery/identity';
+
+const POST_CODE = /^[A-Z]{3,24}$/;
 
 export class CreateUserRequest {
-  @Matches(USERNAME_PATTERN, { message: 'username must be 3 to 32 lower-case letters, digits, dots, dashes or underscores, starting with a letter' })
+  @Matches(USERNAME_INPUT_PATTERN, { message: 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter' })
   username: string;
 
   @IsString()
-  @MinLength(12, { message: 'password must be at least 12 characters' })
-  @MaxLength(256)
+  @MinLength(PASSWORD_MIN_LENGTH, { message: `password must be at least ${PASSWORD_MIN_LENGTH} characters` })
+  @MaxLength(PASSWORD_MAX_LENGTH)
   password: string;
 
   @IsString()
@@ -26,9 +28,65 @@ export class CreateUserRequest {
   office?: string;
 
   @IsOptional()
-  @Matches(/^[A-Z]{3,24}$/, { message: 'postCode must be a post code such as BEIJING' })
+  @Matches(POST_CODE, { message: 'postCode must be a post code such as BEIJING' })
   postCode?: string;
 
   @IsIn(CLEARANCES, { message: `clearance must be one of ${CLEARANCES.join(', ')}` })
   clearance: Clearance;
+}
+
+/** Validates a field whenever it is sent, `null` included (IsOptional would let `null` through). */
+const present = (field: string) => (body: object) => (body as Record<string, unknown>)[field] !== undefined;
+
+/** Only the fields present change; `null` takes away an office or a post (and is refused elsewhere). */
+export class ChangeUserRequest {
+  @ValidateIf(present('displayName'))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
+  displayName?: string;
+
+  @ValidateIf(present('roles'))
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
+  roles?: Role[];
+
+  @IsOptional()
+  @Matches(OFFICE_PATTERN, { message: 'office must be an office symbol such as EAP/CM' })
+  office?: string | null;
+
+  @IsOptional()
+  @Matches(POST_CODE, { message: 'postCode must be a post code such as BEIJING' })
+  postCode?: string | null;
+
+  @ValidateIf(present('clearance'))
+  @IsIn(CLEARANCES, { message: `clearance must be one of ${CLEARANCES.join(', ')}` })
+  clearance?: Clearance;
+}
+
+export class DisableUserRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class ResetPasswordRequest {
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH, { message: `password must be at least ${PASSWORD_MIN_LENGTH} characters` })
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+}
+
+export class ChangeOwnPasswordRequest {
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  currentPassword: string;
+
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH, { message: `newPassword must be at least ${PASSWORD_MIN_LENGTH} characters` })
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  newPassword: string;
 }

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
 import { Ctx } from '@chancery/http';
-import { RegisterUserCommand, UsersQuery } from '@chancery/identity';
+import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
-import { CreateUserRequest } from './create-user.request.dto.js';
+import { ChangeUserRequest, CreateUserRequest, DisableUserRequest, ResetPasswordRequest } from './create-user.request.dto.js';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('identity')
 @ApiBearerAuth()
@@ -19,7 +21,7 @@ export class UsersController {
 
   @Post()
   @RequirePermission('users.create')
-  @ApiOperation({ summary: 'Create a user (admin)' })
+  @ApiOperation({ summary: 'Create a user (admin); the username in any case, stored in lower case' })
   create(@Body() body: CreateUserRequest, @Ctx() ctx: CommandContext) {
     const { password, ...profile } = body;
     return this.commands.execute(new RegisterUserCommand(ctx, { ...profile, office: profile.office ?? null, postCode: profile.postCode ?? null }, password));
@@ -30,5 +32,43 @@ export class UsersController {
   @ApiOperation({ summary: 'List users (admin)' })
   list(@Query() paging: PagingQuery) {
     return this.users.list(paging.limit, paging.offset);
+  }
+
+  @Get(':id')
+  @RequirePermission('users.list')
+  @ApiOperation({ summary: 'One user (admin)' })
+  get(@Param('id', uuid) id: string) {
+    return this.users.view(id);
+  }
+
+  @Patch(':id')
+  @RequirePermission('users.manage')
+  @ApiOperation({ summary: 'Change display name, roles, office, post or clearance (admin); applies from the user’s next request' })
+  change(@Param('id', uuid) id: string, @Body() body: ChangeUserRequest, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new ChangeProfileCommand(ctx, id, { ...body }));
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @RequirePermission('users.manage')
+  @ApiOperation({ summary: 'Disable a user (admin): they cannot log in, their tokens stop working at once' })
+  disable(@Param('id', uuid) id: string, @Body() body: DisableUserRequest, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new SetUserEnabledCommand(ctx, id, false, body.reason ?? null));
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @RequirePermission('users.manage')
+  @ApiOperation({ summary: 'Enable a disabled user again (admin)' })
+  enable(@Param('id', uuid) id: string, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new SetUserEnabledCommand(ctx, id, true));
+  }
+
+  @Post(':id/password')
+  @HttpCode(200)
+  @RequirePermission('users.manage')
+  @ApiOperation({ summary: 'Set a user’s password (admin); their older tokens stop working' })
+  resetPassword(@Param('id', uuid) id: string, @Body() body: ResetPasswordRequest, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new ResetPasswordCommand(ctx, id, body.password));
   }
 }

@@ -43,6 +43,19 @@ export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent>
   protected override getEventName(event: E): string {
     return event.type;
   }
+
+  /**
+   * Folds one event into the state. An aggregate that defines it (with an exhaustive switch on the
+   * event type, so that the compiler finds a forgotten case) is folded through it; one that does not
+   * is folded by `on<Type>` methods.
+   */
+  protected evolve?(event: E): void;
+
+  // Typed loosely, as AggregateRoot types it, so that aggregates of any event type stay assignable.
+  protected override getEventHandler(event: E): ReturnType<AggregateRoot<E>['getEventHandler']> {
+    const evolve = this.evolve;
+    return evolve ? ((e: E) => evolve.call(this, e)) as never : super.getEventHandler(event);
+  }
 }
 
 /** How to store one kind of aggregate. */

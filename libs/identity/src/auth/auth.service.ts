@@ -7,7 +7,8 @@ import { AuditLog } from '@chancery/audit';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import type { Principal } from '../domain/access.js';
-import { principalOf, UsersQuery, type UserView } from '../users/users.query.js';
+import { normalizeUsername } from '../domain/user.aggregate.js';
+import { principalOf, UsersQuery, type UserStanding, type UserView } from '../users/users.query.js';
 
 export interface LoginResult {
   accessToken: string;
@@ -19,6 +20,8 @@ export interface LoginResult {
 interface TokenClaims {
   sub: string;
   username: string;
+  /** The user's token generation when it was issued; a logout, password change or reset, or disabling raises it. */
+  gen?: number;
 }
 
 /** Logins and tokens. Failed logins are limited per client address and username. */
@@ -38,7 +41,7 @@ export class AuthService {
   }
 
   async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
-    const key = `${client}|${username.toLowerCase()}`;
+    const key = `${client}|${normalizeUsername(username)}`;
     const record = await this.failures.get(key);
     if (record && record.consumedPoints >= this.config.auth.loginMaxFailures) {
       const retryAfter = Math.ceil(record.msBeforeNext / 1000);
@@ -51,10 +54,19 @@ export class AuthService {
       await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { username, client } });
       throw new ChanceryError(ErrorCode.Unauthenticated, 'Wrong username or password');
     }
+    if (found.user.disabled) {
+      await this.audit.append({ actorId: found.user.id, actorRole: found.user.roles.join('+'), action: 'LoginRefused', requestId, details: { client, why: 'disabled' } });
+      throw new ChanceryError(ErrorCode.Unauthenticated, 'This account is disabled; ask an administrator');
+    }
     await this.failures.delete(key);
     await this.audit.append({ actorId: found.user.id, actorRole: found.user.roles.join('+'), action: 'Login', requestId, details: { client } });
-    const claims: TokenClaims = { sub: found.user.id, username: found.user.username };
-    const { version: _version, ...user } = found.user;
+    return this.issue(found.user);
+  }
+
+  /** A token for the user as they stand (after a password change, the caller gets a fresh one). */
+  async issue(standing: UserStanding): Promise<LoginResult> {
+    const claims: TokenClaims = { sub: standing.id, username: standing.username, gen: standing.tokenGeneration };
+    const { version: _version, tokenGeneration: _generation, ...user } = standing;
     return { accessToken: await this.jwt.signAsync(claims), tokenType: 'Bearer', expiresIn: this.config.auth.jwtTtl, user };
   }
 
@@ -68,8 +80,11 @@ export class AuthService {
       throw new ChanceryError(ErrorCode.Unauthenticated, expired ? 'The access token has expired; log in again' : 'The access token is not valid');
     }
     // A database failure here is not the token's fault: it propagates (503), it is not a 401.
-    const user = typeof claims.sub === 'string' && isUUID(claims.sub) ? await this.users.byId(claims.sub) : undefined;
+    const user = typeof claims.sub === 'string' && isUUID(claims.sub) ? await this.users.standing(claims.sub) : undefined;
     if (!user) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token names no current user');
+    if (user.disabled) throw new ChanceryError(ErrorCode.Unauthenticated, 'This account is disabled');
+    // Read from the database on every request, so that every API process refuses it at once.
+    if ((claims.gen ?? 0) !== user.tokenGeneration) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token was revoked (logout or password change); log in again');
     return { ...principalOf(user), displayName: user.displayName };
   }
 }

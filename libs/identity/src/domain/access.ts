@@ -37,5 +37,7 @@ export interface Principal {
 }
 
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,31}$/;
-/** Office symbols: EAP, EAP/CM, S/CCI. */
-export const OFFICE_PATTERN = /^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/;
+/** A username as people type it: any case (it is stored and matched in lower case). */
+export const USERNAME_INPUT_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{2,31}$/;
+/** Office symbols: EAP, EAP/CM, S/ES-O, EB/TPP/IPE. */
+export const OFFICE_PATTERN = /^[A-Z]{1,8}(-[A-Z]{1,4})?(\/[A-Z]{1,8}(-[A-Z]{1,4})?){0,3}$/;

@@ -7,6 +7,9 @@ import { type Classification, clearanceCovers, clearanceLevel, type Principal, t
 export const PERMISSIONS = {
   'users.create': ['admin'],
   'users.list': ['admin'],
+  'users.manage': ['admin'],
+  'offices.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
+  'offices.manage': ['admin'],
   'posts.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'posts.manage': ['admin'],
   'audit.read': ['auditor', 'admin'],

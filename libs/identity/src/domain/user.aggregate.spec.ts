@@ -29,3 +29,51 @@ describe('User', () => {
     expect(ambassador.profile.postCode).toBe('BEIJING');
   });
 });
+
+describe('a user over time', () => {
+  const profile = { username: 'jdoe', displayName: 'Jane Doe', roles: ['drafter' as const], office: 'EAP/CM', postCode: null, clearance: 'SECRET' as const };
+  const registered = () => {
+    const user = User.register('u-1', { ...profile, username: 'JDoe' });
+    user.uncommit();
+    return user;
+  };
+
+  it('keeps usernames in lower case', () => {
+    expect(registered().profile.username).toBe('jdoe');
+  });
+
+  it('changes only the fields given; a field given as undefined stays', () => {
+    const user = registered();
+    user.changeProfile({ clearance: 'TOP_SECRET', office: undefined }, 'admin-1');
+    expect(user.getUncommittedEvents()).toEqual([{ type: 'UserProfileChanged', data: { changes: { clearance: 'TOP_SECRET' } } }]);
+    expect(user.profile).toEqual({ ...profile, clearance: 'TOP_SECRET' });
+  });
+
+  it('records nothing when nothing changes, and validates the result like a new user', () => {
+    const user = registered();
+    user.changeProfile({ clearance: 'SECRET', displayName: ' Jane Doe ' }, 'admin-1');
+    expect(user.getUncommittedEvents()).toEqual([]);
+    expect(() => user.changeProfile({ roles: ['post_officer'] }, 'admin-1')).toThrow(/needs a postCode/);
+  });
+
+  it('ends every session on a logout, a password change or reset, and a disabling; not on enabling', () => {
+    const user = registered();
+    user.logOut();
+    user.changePassword();
+    user.resetPassword();
+    user.disable('Retired', 'admin-1');
+    expect(user.tokenGeneration).toBe(4);
+    expect(user.disabled).toBe(true);
+    user.enable();
+    expect(user.tokenGeneration).toBe(4);
+    expect(user.disabled).toBe(false);
+  });
+
+  it('refuses to let an admin disable themselves or drop their own admin role', () => {
+    const admin = User.register('a-1', { ...profile, username: 'boss', roles: ['admin'], office: null });
+    expect(() => admin.disable(null, 'a-1')).toThrow(/your own account/);
+    expect(() => admin.changeProfile({ roles: ['leadership'] }, 'a-1')).toThrow(/your own admin role/);
+    admin.changeProfile({ roles: ['leadership'] }, 'other-admin');
+    expect(admin.profile.roles).toEqual(['leadership']);
+  });
+});

@@ -1,4 +1,4 @@
-import { ensure } from '@chancery/common';
+import { assertNever, ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { CLEARANCES, type Clearance, OFFICE_PATTERN, type Role, ROLES, USERNAME_PATTERN } from './access.js';
 
@@ -11,32 +11,118 @@ export interface UserProfile {
   clearance: Clearance;
 }
 
-export type UserEvent = DomainEvent<'UserRegistered', UserProfile>;
+/** What an admin may change of a profile (the username stays). */
+export type ProfileChanges = Partial<Omit<UserProfile, 'username'>>;
 
-/** A person who uses Chancery: roles, office, post (for post officers) and clearance. */
+export type UserEvent =
+  | DomainEvent<'UserRegistered', UserProfile>
+  | DomainEvent<'UserProfileChanged', { changes: ProfileChanges }>
+  | DomainEvent<'UserDisabled', { reason: string | null }>
+  | DomainEvent<'UserEnabled', Record<string, never>>
+  | DomainEvent<'UserPasswordReset', Record<string, never>>
+  | DomainEvent<'UserPasswordChanged', Record<string, never>>
+  | DomainEvent<'UserLoggedOut', Record<string, never>>;
+
+/** Usernames are matched in any case and kept in lower case: `JDoe` and `jdoe` are one user. */
+export function normalizeUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+function validateProfile(profile: UserProfile): void {
+  ensure(USERNAME_PATTERN.test(profile.username), 'username', 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter');
+  ensure(profile.displayName.trim().length > 0, 'displayName', 'displayName must not be empty');
+  ensure(profile.roles.length > 0, 'roles', 'a user needs at least one role');
+  ensure(profile.roles.every((role) => (ROLES as readonly string[]).includes(role)), 'roles', `roles must be among ${ROLES.join(', ')}`);
+  ensure(new Set(profile.roles).size === profile.roles.length, 'roles', 'roles must not repeat');
+  ensure(CLEARANCES.includes(profile.clearance), 'clearance', `clearance must be one of ${CLEARANCES.join(', ')}`);
+  ensure(profile.office === null || OFFICE_PATTERN.test(profile.office), 'office', 'office must be an office symbol such as EAP/CM');
+  const postOfficer = profile.roles.includes('post_officer');
+  ensure(!postOfficer || profile.postCode !== null, 'postCode', 'a post officer needs a postCode');
+  // A post's approvers (the chief of mission and deputies) hold release authority for that post.
+  const postApprover = profile.roles.includes('approver');
+  ensure(postOfficer || postApprover || profile.postCode === null, 'postCode', 'only post officers and post approvers are bound to a post');
+}
+
+/**
+ * A person who uses Chancery: roles, office, post (for post officers) and clearance; whether they may
+ * sign in; and the generation their tokens carry. Anything that must end every session the user
+ * has (a logout, a password change or reset, disabling) raises the generation.
+ */
 export class User extends EventSourcedAggregate<UserEvent> {
   profile: UserProfile;
+  disabled = false;
+  tokenGeneration = 0;
 
   static register(id: string, profile: UserProfile): User {
-    ensure(USERNAME_PATTERN.test(profile.username), 'username', 'username must be 3 to 32 lower-case letters, digits, dots, dashes or underscores, starting with a letter');
-    ensure(profile.displayName.trim().length > 0, 'displayName', 'displayName must not be empty');
-    ensure(profile.roles.length > 0, 'roles', 'a user needs at least one role');
-    ensure(profile.roles.every((role) => (ROLES as readonly string[]).includes(role)), 'roles', `roles must be among ${ROLES.join(', ')}`);
-    ensure(new Set(profile.roles).size === profile.roles.length, 'roles', 'roles must not repeat');
-    ensure(CLEARANCES.includes(profile.clearance), 'clearance', `clearance must be one of ${CLEARANCES.join(', ')}`);
-    ensure(profile.office === null || OFFICE_PATTERN.test(profile.office), 'office', 'office must be an office symbol such as EAP/CM');
-    const postOfficer = profile.roles.includes('post_officer');
-    ensure(!postOfficer || profile.postCode !== null, 'postCode', 'a post officer needs a postCode');
-    // A post's approvers (the chief of mission and deputies) hold release authority for that post.
-    const postApprover = profile.roles.includes('approver');
-    ensure(postOfficer || postApprover || profile.postCode === null, 'postCode', 'only post officers and post approvers are bound to a post');
+    const normalized = { ...profile, username: normalizeUsername(profile.username), displayName: profile.displayName.trim() };
+    validateProfile(normalized);
     const user = new User(id);
-    user.apply({ type: 'UserRegistered', data: { ...profile, displayName: profile.displayName.trim() } });
+    user.apply({ type: 'UserRegistered', data: normalized });
     return user;
   }
 
-  onUserRegistered(event: UserEvent): void {
-    this.profile = event.data;
+  /** Applies an admin's changes; `actorId` may not take away their own admin role. */
+  changeProfile(requested: ProfileChanges, actorId: string): void {
+    // A field absent from the request (or present as undefined) stays as it is.
+    const changes = Object.fromEntries(Object.entries(requested).filter(([, value]) => value !== undefined)) as ProfileChanges;
+    const next: UserProfile = { ...this.profile, ...changes, displayName: (changes.displayName ?? this.profile.displayName).trim() };
+    validateProfile(next);
+    if (actorId === this.id && this.profile.roles.includes('admin') && !next.roles.includes('admin')) {
+      throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot take away your own admin role', { errors: [{ field: 'roles', message: 'keeps admin for yourself' }] });
+    }
+    const changed = Object.fromEntries(
+      (Object.keys(changes) as (keyof ProfileChanges)[])
+        .filter((key) => JSON.stringify(next[key]) !== JSON.stringify(this.profile[key]))
+        .map((key) => [key, next[key]]),
+    ) as ProfileChanges;
+    if (Object.keys(changed).length > 0) this.apply({ type: 'UserProfileChanged', data: { changes: changed } });
+  }
+
+  disable(reason: string | null, actorId: string): void {
+    if (actorId === this.id) throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot disable your own account');
+    if (!this.disabled) this.apply({ type: 'UserDisabled', data: { reason } });
+  }
+
+  enable(): void {
+    if (this.disabled) this.apply({ type: 'UserEnabled', data: {} });
+  }
+
+  /** An admin set a new password (its hash is stored beside the events, not in them). */
+  resetPassword(): void {
+    this.apply({ type: 'UserPasswordReset', data: {} });
+  }
+
+  changePassword(): void {
+    this.apply({ type: 'UserPasswordChanged', data: {} });
+  }
+
+  logOut(): void {
+    this.apply({ type: 'UserLoggedOut', data: {} });
+  }
+
+  protected override evolve(event: UserEvent): void {
+    switch (event.type) {
+      case 'UserRegistered':
+        this.profile = event.data;
+        return;
+      case 'UserProfileChanged':
+        this.profile = { ...this.profile, ...event.data.changes };
+        return;
+      case 'UserDisabled':
+        this.disabled = true;
+        this.tokenGeneration++;
+        return;
+      case 'UserEnabled':
+        this.disabled = false;
+        return;
+      case 'UserPasswordReset':
+      case 'UserPasswordChanged':
+      case 'UserLoggedOut':
+        this.tokenGeneration++;
+        return;
+      default:
+        assertNever(event);
+    }
   }
 }
 

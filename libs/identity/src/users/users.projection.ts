@@ -3,29 +3,57 @@ import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { PG_UNIQUE_VIOLATION, pgError } from '@chancery/database';
 import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
-import type { UserProfile } from '../domain/user.aggregate.js';
+import type { ProfileChanges, UserProfile } from '../domain/user.aggregate.js';
 
 /** The `users` table, kept in the transaction of each user command; its unique index keeps usernames unique. */
 @Injectable()
 export class UsersProjection implements Projection {
   readonly name = 'users';
-  readonly handles = ['UserRegistered'];
+  readonly handles = ['UserRegistered', 'UserProfileChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordReset', 'UserPasswordChanged', 'UserLoggedOut'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
     for (const event of events) {
-      const user = event.data as UserProfile;
-      try {
-        await tx.query(
-          `INSERT INTO users (id, username, display_name, roles, office, post_code, clearance, version, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [aggregateIdOf('user', event.streamId), user.username, user.displayName, user.roles, user.office, user.postCode, user.clearance, event.streamVersion, event.recordedAt],
-        );
-      } catch (error) {
-        if (pgError(error)?.code === PG_UNIQUE_VIOLATION) {
-          throw new ChanceryError(ErrorCode.AlreadyExists, `The username ${user.username} is taken`, { field: 'username' });
+      const id = aggregateIdOf('user', event.streamId);
+      switch (event.type) {
+        case 'UserRegistered':
+          await this.register(tx, id, event);
+          break;
+        case 'UserProfileChanged': {
+          const { changes } = event.data as { changes: ProfileChanges };
+          await tx.query(
+            `UPDATE users SET display_name = coalesce($2, display_name), roles = coalesce($3, roles),
+                    office = CASE WHEN $4 THEN $5 ELSE office END, post_code = CASE WHEN $6 THEN $7 ELSE post_code END,
+                    clearance = coalesce($8, clearance), version = $9
+             WHERE id = $1`,
+            [id, changes.displayName ?? null, changes.roles ?? null, 'office' in changes, changes.office ?? null, 'postCode' in changes, changes.postCode ?? null, changes.clearance ?? null, event.streamVersion],
+          );
+          break;
         }
-        throw error;
+        case 'UserDisabled':
+          await tx.query('UPDATE users SET disabled = true, token_generation = token_generation + 1, version = $2 WHERE id = $1', [id, event.streamVersion]);
+          break;
+        case 'UserEnabled':
+          await tx.query('UPDATE users SET disabled = false, version = $2 WHERE id = $1', [id, event.streamVersion]);
+          break;
+        default: // a password reset or change, a logout: every token held so far stops working
+          await tx.query('UPDATE users SET token_generation = token_generation + 1, version = $2 WHERE id = $1', [id, event.streamVersion]);
       }
+    }
+  }
+
+  private async register(tx: EntityManager, id: string, event: RecordedEvent): Promise<void> {
+    const user = event.data as UserProfile;
+    try {
+      await tx.query(
+        `INSERT INTO users (id, username, display_name, roles, office, post_code, clearance, version, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, user.username, user.displayName, user.roles, user.office, user.postCode, user.clearance, event.streamVersion, event.recordedAt],
+      );
+    } catch (error) {
+      if (pgError(error)?.code === PG_UNIQUE_VIOLATION) {
+        throw new ChanceryError(ErrorCode.AlreadyExists, `The username ${user.username} is taken`, { field: 'username' });
+      }
+      throw error;
     }
   }
 

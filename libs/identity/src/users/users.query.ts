@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ChanceryError, ErrorCode } from '@chancery/common';
 import { sql } from '@chancery/database';
 import type { Clearance, Principal, Role } from '../domain/access.js';
 import type { UserProfile } from '../domain/user.aggregate.js';
 
 export interface UserView extends UserProfile {
   id: string;
+  disabled: boolean;
   version: number;
+}
+
+/** What the token check needs beyond the profile. */
+export interface UserStanding extends UserView {
+  tokenGeneration: number;
 }
 
 interface UserRow {
@@ -17,6 +24,8 @@ interface UserRow {
   office: string | null;
   post_code: string | null;
   clearance: Clearance;
+  disabled: boolean;
+  token_generation: number;
   version: number;
 }
 
@@ -28,6 +37,7 @@ const toView = (row: UserRow): UserView => ({
   office: row.office,
   postCode: row.post_code,
   clearance: row.clearance,
+  disabled: row.disabled,
   version: row.version,
 });
 
@@ -40,18 +50,32 @@ export class UsersQuery {
   constructor(private readonly dataSource: DataSource) {}
 
   async byId(id: string): Promise<UserView | undefined> {
+    return this.standing(id);
+  }
+
+  /** One user for an admin; 404 when there is none. */
+  async view(id: string): Promise<UserView> {
+    const user = await this.byId(id);
+    if (!user) throw new ChanceryError(ErrorCode.NotFound, `No user ${id}`, { id });
+    const { tokenGeneration: _generation, ...view } = user as UserStanding;
+    return view;
+  }
+
+  /** The user now, with their token generation: read on every request, so a change applies at once. */
+  async standing(id: string): Promise<UserStanding | undefined> {
     const [row] = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = $1::uuid', [id]);
-    return row && toView(row);
+    return row && { ...toView(row), tokenGeneration: row.token_generation };
   }
 
   /** The user and their password hash, for login. */
-  async withCredentials(username: string): Promise<{ user: UserView; passwordHash: string } | undefined> {
+  /** The user and their password hash, for login; the username in any case. */
+  async withCredentials(username: string): Promise<{ user: UserStanding; passwordHash: string } | undefined> {
     const [row] = await sql<UserRow & { password_hash: string }>(
       this.dataSource,
-      'SELECT u.*, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE u.username = $1',
+      'SELECT u.*, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1)',
       [username],
     );
-    return row && { user: toView(row), passwordHash: row.password_hash };
+    return row && { user: { ...toView(row), tokenGeneration: row.token_generation }, passwordHash: row.password_hash };
   }
 
   async list(limit: number, offset: number): Promise<{ items: UserView[]; total: number }> {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { hash } from '@node-rs/argon2';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import { User, userDefinition } from '../../domain/user.aggregate.js';
+import { normalizeUsername, User, userDefinition } from '../../domain/user.aggregate.js';
+import { OfficesQuery } from '../../offices/offices.query.js';
+import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
+import { toUserView } from '../user-view.js';
 import { PostDirectory } from '../post-directory.js';
 import type { UserView } from '../users.query.js';
 import { RegisterUserCommand } from './register-user.command.js';
@@ -15,6 +17,7 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
   constructor(
     repositories: AggregateRepositoryFactory,
     private readonly posts: PostDirectory,
+    private readonly offices: OfficesQuery,
   ) {
     this.users = repositories.for(userDefinition);
   }
@@ -25,13 +28,15 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
         errors: [{ field: 'postCode', message: `${profile.postCode} is not an open post` }],
       });
     }
-    const passwordHash = await hash(password); // argon2id
+    if (profile.office !== null) await this.offices.requireKnown('office', [profile.office]);
+    requireStrongPassword('password', password, { ...profile, username: normalizeUsername(profile.username) });
+    const passwordHash = await hashPassword(password);
     const id = randomUUID();
     return this.users.create(
       context,
       'RegisterUser',
       () => User.register(id, profile),
-      (user) => ({ id: user.id, ...user.profile, version: user.version }),
+      toUserView,
       async (tx) => {
         await tx.query('INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
       },

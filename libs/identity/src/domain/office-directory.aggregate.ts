@@ -1,0 +1,56 @@
+import { assertNever, ensure } from '@chancery/common';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
+import { OFFICE_PATTERN } from './access.js';
+
+export interface Office {
+  /** EAP/CM, S/ES-O, L */
+  symbol: string;
+  name: string;
+  /** The bureau it belongs to, to which its overdue work escalates: the symbol's first segment. */
+  bureau: string;
+}
+
+export type OfficeDirectoryEvent = DomainEvent<'OfficeAdded', Office>;
+
+/** The bureau of an office symbol: its first segment (`EAP/CM` is in EAP, `S/ES-O` in S). */
+export function bureauOf(symbol: string): string {
+  return symbol.split('/')[0];
+}
+
+/**
+ * The Department's directory of offices, one stream: it is small and changes rarely, so one
+ * aggregate keeps symbols unique without a lock or a read-table constraint.
+ */
+export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent> {
+  static readonly ID = 'department';
+  readonly offices = new Map<string, Office>();
+
+  /** Adds the offices not in the directory yet; answers those it added. */
+  add(offices: readonly Office[]): Office[] {
+    const added: Office[] = [];
+    for (const office of offices) {
+      ensure(OFFICE_PATTERN.test(office.symbol), 'symbol', 'symbol must be an office symbol such as EAP/CM');
+      ensure(office.name.trim().length > 0, 'name', 'name must not be empty');
+      ensure(office.bureau === bureauOf(office.symbol), 'bureau', `the bureau of ${office.symbol} is ${bureauOf(office.symbol)}`);
+      if (this.offices.has(office.symbol)) continue;
+      this.apply({ type: 'OfficeAdded', data: { ...office, name: office.name.trim() } });
+      added.push(office);
+    }
+    return added;
+  }
+
+  protected override evolve(event: OfficeDirectoryEvent): void {
+    switch (event.type) {
+      case 'OfficeAdded':
+        this.offices.set(event.data.symbol, event.data);
+        return;
+      default:
+        assertNever(event.type);
+    }
+  }
+}
+
+export const officeDirectoryDefinition: AggregateDefinition<OfficeDirectory> = {
+  streamType: 'offices',
+  blank: (id) => new OfficeDirectory(id),
+};

@@ -1,0 +1,10 @@
+import type { CommandContext } from '@chancery/common';
+import type { Office } from '../../domain/office-directory.aggregate.js';
+
+/** Adds offices to the directory; those already in it are left as they are. */
+export class AddOfficesCommand {
+  constructor(
+    readonly context: CommandContext,
+    readonly offices: readonly Office[],
+  ) {}
+}

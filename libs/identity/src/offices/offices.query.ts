@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { sql } from '@chancery/database';
+import type { Office } from '../domain/office-directory.aggregate.js';
+
+interface OfficeRow {
+  symbol: string;
+  name: string;
+  bureau: string;
+}
+
+/** The directory of offices, as clearance requests, users and follow-up owners are checked against. */
+@Injectable()
+export class OfficesQuery {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(bureau?: string): Promise<{ items: Office[]; total: number }> {
+    const items = await sql<OfficeRow>(this.dataSource, 'SELECT symbol, name, bureau FROM offices WHERE $1::text IS NULL OR bureau = $1 ORDER BY symbol', [bureau ?? null]);
+    return { items, total: items.length };
+  }
+
+  async find(symbol: string): Promise<Office | undefined> {
+    const [row] = await sql<OfficeRow>(this.dataSource, 'SELECT symbol, name, bureau FROM offices WHERE symbol = $1', [symbol]);
+    return row;
+  }
+
+  /** The answer to adding `symbol`: 201 with the office, or 409 when the directory had it already. */
+  added(added: readonly Office[], symbol: string): Office {
+    const office = added.find((o) => o.symbol === symbol);
+    if (!office) throw new ChanceryError(ErrorCode.AlreadyExists, `${symbol} is in the directory already`, { symbol });
+    return office;
+  }
+
+  /** Throws a 422 naming `field` unless every symbol is in the directory. */
+  async requireKnown(field: string, symbols: readonly string[]): Promise<void> {
+    if (symbols.length === 0) return;
+    const known = await sql<{ symbol: string }>(this.dataSource, 'SELECT symbol FROM offices WHERE symbol = ANY($1::text[])', [symbols]);
+    const unknown = symbols.filter((symbol) => !known.some((row) => row.symbol === symbol));
+    if (unknown.length > 0) {
+      const message = `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an office' : 'are not offices'} in the directory (GET /offices)`;
+      throw new ChanceryError(ErrorCode.RuleViolated, message, { errors: [{ field, message }] });
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { User, userDefinition } from '../../domain/user.aggregate.js';
+import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
+import { storePasswordHash } from '../passwords/credentials.js';
+import { toUserView } from '../user-view.js';
+import type { UserView } from '../users.query.js';
+import { ResetPasswordCommand } from './reset-password.command.js';
+
+@CommandHandler(ResetPasswordCommand)
+export class ResetPasswordHandler implements ICommandHandler<ResetPasswordCommand, UserView> {
+  private readonly users: AggregateRepository<User>;
+
+  constructor(repositories: AggregateRepositoryFactory) {
+    this.users = repositories.for(userDefinition);
+  }
+
+  async execute({ context, userId, password }: ResetPasswordCommand): Promise<UserView> {
+    const passwordHash = await hashPassword(password);
+    return this.users.update(
+      context,
+      'ResetPassword',
+      userId,
+      async (user, tx) => {
+        requireStrongPassword('password', password, user.profile);
+        user.resetPassword();
+        await storePasswordHash(tx, user.id, passwordHash);
+      },
+      toUserView,
+    );
+  }
+}

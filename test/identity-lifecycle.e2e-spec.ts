@@ -1,0 +1,136 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTestApp, createUser, login, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** People join, move and leave: every change an event on the user's stream, applied at once everywhere. */
+describe('identity lifecycle', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let other: INestApplication; // a second API on the same database
+  let admin: string;
+  const on = (target: INestApplication, token?: string) => {
+    const http = request(target.getHttpServer());
+    const auth = (r: request.Test) => (token ? r.set('Authorization', `Bearer ${token}`) : r);
+    return {
+      get: (path: string) => auth(http.get(path)),
+      post: (path: string, body: object = {}) => auth(http.post(path)).send(body),
+      patch: (path: string, body: object, headers: Record<string, string> = {}) => auth(http.patch(path)).set(headers).send(body),
+    };
+  };
+  const eventsOf = async (id: string) =>
+    (await app.get(DataSource).query('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`user-${id}`])).map((r: { type: string }) => r.type);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    ({ app: other } = await createTestApp(database));
+    admin = await loginAsAdmin(app);
+  });
+  afterAll(async () => {
+    await other.close();
+    await app.close();
+    await database.drop();
+  });
+
+  it('keeps a directory of the Department’s offices, which admins extend', async () => {
+    const desk = await createUser(app, admin, { username: 'desk', roles: ['drafter'], office: 'EAP/CM' });
+    const all = (await on(app, desk.token).get('/offices').expect(200)).body;
+    expect(all.items).toContainEqual({ symbol: 'EAP/CM', name: 'Office of Chinese and Mongolian Affairs', bureau: 'EAP' });
+    expect(all.items).toContainEqual({ symbol: 'S/ES-O', name: 'Executive Secretariat Operations Center', bureau: 'S' });
+    expect(all.items.map((o: { symbol: string }) => o.symbol)).toEqual(expect.arrayContaining(['L', 'ISN', 'CDP', 'EB/TPP/IPE', 'EUR/WE', 'OIG']));
+    const eap = (await on(app, desk.token).get('/offices?bureau=EAP').expect(200)).body.items;
+    expect(eap.every((o: { bureau: string }) => o.bureau === 'EAP')).toBe(true);
+
+    const added = await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Office of Philippine Affairs' }).expect(201);
+    expect(added.body).toEqual({ symbol: 'EAP/PHL', name: 'Office of Philippine Affairs', bureau: 'EAP' });
+    await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Again' }).expect(409);
+    await on(app, admin).post('/offices', { symbol: 'eap/x', name: 'Lower case' }).expect(400);
+    await on(app, desk.token).post('/offices', { symbol: 'EAP/Y', name: 'Not an admin' }).expect(403);
+    const unknown = await on(app, admin).post('/users', { username: 'zzz', password: 'a-long-enough-password', displayName: 'Z', roles: ['drafter'], office: 'ZZZ/QQ', clearance: 'UNCLASSIFIED' }).expect(422);
+    expect(unknown.body.errors).toEqual([{ field: 'office', message: expect.stringMatching(/ZZZ\/QQ is not an office in the directory/) }]);
+  });
+
+  it('treats usernames case-insensitively: stored lower-case, matched in any case', async () => {
+    const created = await on(app, admin).post('/users', { username: 'JDoe', password: 'jade-lantern-harbor', displayName: 'Jane Doe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' }).expect(201);
+    expect(created.body.username).toBe('jdoe');
+    await on(app, admin).post('/users', { username: 'jdoe', password: 'jade-lantern-harbor', displayName: 'Again', roles: ['drafter'], clearance: 'SECRET' }).expect(409);
+    for (const typed of ['jdoe', 'JDOE', 'JDoe']) await login(app, typed, 'jade-lantern-harbor');
+  });
+
+  it('refuses passwords that are short, common, guessable or the username', async () => {
+    const base = { displayName: 'Pat Weak', roles: ['drafter'], clearance: 'UNCLASSIFIED' };
+    const refusals = [
+      ['weakling1', 'short-one'], // under 12
+      ['weakling2', 'password1234'], // a breached favourite
+      ['weakling3', 'qwertyuiop12'], // a keyboard walk
+      ['longusername', 'LongUserName'], // the username
+    ];
+    for (const [username, password] of refusals) {
+      const answer = await on(app, admin).post('/users', { ...base, username, password });
+      expect({ password, status: answer.status }).toEqual({ password, status: password.length < 12 ? 400 : 422 });
+      expect(JSON.stringify(answer.body.errors)).toMatch(/password/);
+    }
+    expect((await app.get(DataSource).query(`SELECT count(*)::int AS n FROM users WHERE username LIKE 'weakling%' OR username = 'longusername'`))[0].n).toBe(0);
+  });
+
+  it('applies profile changes from the user’s next request, validated like a new user', async () => {
+    const user = await createUser(app, admin, { username: 'mover', roles: ['drafter'], office: 'EAP/CM', clearance: 'CONFIDENTIAL' });
+    const changed = await on(app, admin).patch(`/users/${user.id}`, { clearance: 'SECRET', office: 'EUR/WE', displayName: 'Mo Ver' }).expect(200);
+    expect(changed.body).toMatchObject({ username: 'mover', clearance: 'SECRET', office: 'EUR/WE', displayName: 'Mo Ver', roles: ['drafter'], disabled: false, version: 2 });
+    expect(changed.headers.etag).toBe('"2"');
+    // The same token, on either API: the change is read from the database on every request.
+    for (const api of [app, other]) expect((await on(api, user.token).get('/auth/me').expect(200)).body).toMatchObject({ clearance: 'SECRET', office: 'EUR/WE' });
+    await on(app, admin).patch(`/users/${user.id}`, { roles: ['clearer'] }, { 'If-Match': '"1"' }).expect(412);
+    await on(app, admin).patch(`/users/${user.id}`, { roles: null }).expect(400);
+    await on(app, admin).patch(`/users/${user.id}`, { office: 'ZZZ/QQ' }).expect(422);
+    await on(app, admin).patch(`/users/${user.id}`, { roles: ['post_officer'], postCode: 'CHENGDU' }).expect(422); // a closed post
+    await on(app, admin).patch(`/users/${user.id}`, { unknown: 1 }).expect(400);
+    await on(app, user.token).patch(`/users/${user.id}`, { clearance: 'TOP_SECRET' }).expect(403);
+    expect(await eventsOf(user.id)).toEqual(['UserRegistered', 'UserProfileChanged']);
+    expect((await on(app, admin).get(`/users/${user.id}`).expect(200)).body).toMatchObject({ office: 'EUR/WE', version: 2 });
+  });
+
+  it('disables a user: no login, and their tokens refused at once by every API process; enabling lets them log in again', async () => {
+    const leaver = await createUser(app, admin, { username: 'leaver', roles: ['drafter'], office: 'EAP/CM' });
+    await on(other, leaver.token).get('/inbox').expect(200);
+    await on(app, admin).post(`/users/${leaver.id}/disable`, { reason: 'Left the Service' }).expect(200);
+    for (const api of [app, other]) await on(api, leaver.token).get('/inbox').expect(401);
+    const refused = await on(app).post('/auth/login', { username: 'leaver', password: 'leaver-password-123' }).expect(401);
+    expect(refused.body.detail).toMatch(/disabled/);
+    await on(app, admin).post(`/users/${leaver.id}/enable`).expect(200);
+    await on(other, leaver.token).get('/inbox').expect(401); // the old token stays dead
+    await on(other, await login(app, 'leaver', 'leaver-password-123')).get('/inbox').expect(200);
+    const me = (await on(app, admin).get('/auth/me').expect(200)).body;
+    await on(app, admin).post(`/users/${me.id}/disable`).expect(422); // not oneself
+    expect(await eventsOf(leaver.id)).toEqual(['UserRegistered', 'UserDisabled', 'UserEnabled']);
+  });
+
+  it('resets a password (admin) and lets users change their own; older tokens stop working', async () => {
+    const user = await createUser(app, admin, { username: 'forgetful', roles: ['drafter'], office: 'EAP/CM' });
+    await on(app, admin).post(`/users/${user.id}/password`, { password: 'password1234' }).expect(422);
+    await on(app, admin).post(`/users/${user.id}/password`, { password: 'violet-canyon-ledger' }).expect(200);
+    await on(other, user.token).get('/auth/me').expect(401);
+    await on(app).post('/auth/login', { username: 'forgetful', password: 'forgetful-password-123' }).expect(401);
+    const token = await login(app, 'forgetful', 'violet-canyon-ledger');
+
+    await on(app, token).post('/auth/password', { currentPassword: 'wrong-password-here', newPassword: 'amber-glacier-compass' }).expect(422);
+    await on(app, token).post('/auth/password', { currentPassword: 'violet-canyon-ledger', newPassword: 'qwertyuiop123' }).expect(422);
+    const changed = await on(app, token).post('/auth/password', { currentPassword: 'violet-canyon-ledger', newPassword: 'amber-glacier-compass' }).expect(200);
+    await on(other, token).get('/auth/me').expect(401);
+    await on(other, changed.body.accessToken).get('/auth/me').expect(200);
+    await login(app, 'forgetful', 'amber-glacier-compass');
+    expect(await eventsOf(user.id)).toEqual(['UserRegistered', 'UserPasswordReset', 'UserPasswordChanged']);
+    const audited = await app.get(DataSource).query(`SELECT action FROM audit_log WHERE stream_id = $1 ORDER BY seq`, [`user-${user.id}`]);
+    expect(audited.map((a: { action: string }) => a.action)).toEqual(['RegisterUser', 'ResetPassword', 'ChangeOwnPassword']);
+  });
+
+  it('logs out: the token stops working everywhere', async () => {
+    const user = await createUser(app, admin, { username: 'leaving.early', roles: ['leadership'], office: 'S' });
+    await on(app, user.token).post('/auth/logout').expect(204);
+    for (const api of [app, other]) await on(api, user.token).get('/inbox').expect(401);
+    await on(other, await login(app, 'Leaving.Early', 'leaving.early-password-123')).get('/inbox').expect(200);
+    expect(await eventsOf(user.id)).toEqual(['UserRegistered', 'UserLoggedOut']);
+  });
+});
