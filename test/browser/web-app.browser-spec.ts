@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed, releaseCable } from '../support/http.js';
-import { createTestApp, createUser, login, loginAsAdmin } from '../support/test-app.js';
+import { createTestApp, createUser, login, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Screenshots land here; CI keeps them as artifacts. */
@@ -27,11 +27,11 @@ describe('the web app, in headless Chromium', () => {
   let base: string;
   let clearer: string;
 
-  const signIn = async (username: string) => {
+  const signIn = async (username: string, password = `${username}-password-123`) => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(base);
     await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(`${username}-password-123`);
+    await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     return page;
@@ -174,6 +174,59 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'v1 FollowUpCreated' }).click();
     await page.getByRole('heading', { name: 'As it stood at version 1' }).waitFor();
     expect(await page.getByText(/^Ask Beijing for a second meeting: OPEN/).textContent()).toContain('0 comment(s)');
+  });
+
+  it('lets an admin create, edit and disable a user, and add an office', async () => {
+    const page = await signIn('admin', TEST_ADMIN_PASSWORD);
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('button', { name: 'New user' }).click();
+    await page.getByLabel('Username').fill('Web.Newcomer');
+    await page.getByLabel('Initial password').fill('password1234');
+    await page.getByLabel('Display name').fill('Nell Newcomer');
+    await page.getByLabel('Office', { exact: true }).selectOption('EAP/J');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    expect(await page.getByRole('alert').textContent()).toMatch(/password .*(breaches|guess)/);
+    await page.getByLabel('Initial password').fill('saffron-meadow-lantern');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('web.newcomer created.').waitFor();
+    const row = page.getByRole('row', { name: /web\.newcomer/ });
+    expect(await row.textContent()).toContain('EAP/J');
+    await page.getByRole('button', { name: 'Edit web.newcomer' }).click();
+    await page.getByLabel('Clearance').selectOption('SECRET');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/web\.newcomer updated/).waitFor();
+    await page.getByRole('row', { name: /web\.newcomer.*SECRET/ }).waitFor();
+    await page.getByRole('button', { name: 'Disable web.newcomer' }).click();
+    await page.getByText('web.newcomer disabled.').waitFor();
+    await page.getByRole('row', { name: /web\.newcomer.*disabled/ }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: new URL('admin-users.png', ARTIFACTS).pathname, fullPage: true });
+
+    await page.getByRole('button', { name: 'Offices' }).click();
+    await page.getByLabel('Office symbol').fill('eap/phl');
+    await page.getByLabel('Office name').fill('Office of Philippine Affairs');
+    await page.getByRole('button', { name: 'Add office' }).click();
+    await page.getByText('EAP/PHL added.').waitFor();
+    await page.getByRole('cell', { name: 'Office of Philippine Affairs' }).waitFor();
+  });
+
+  it('lets anyone change their own password, which ends their other sessions', async () => {
+    const admin = await loginAsAdmin(app);
+    await createUser(app, admin, { username: 'web.changer', roles: ['leadership'], office: 'S' });
+    const elsewhere = await login(app, 'web.changer', 'web.changer-password-123');
+    const page = await signIn('web.changer');
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel('Current password').fill('web.changer-password-123');
+    await page.getByLabel('New password', { exact: true }).fill('copper-harbor-willow');
+    await page.getByLabel('New password again').fill('copper-harbor-willow');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed. Your other sessions have ended.').waitFor();
+    await authed(app, elsewhere).get('/inbox').expect(401);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await (await signIn('web.changer', 'copper-harbor-willow')).getByRole('link', { name: 'Account' }).waitFor();
   });
 
   it('refuses a wrong password with a message the user can read', async () => {

@@ -2,6 +2,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, session } from './api.js';
 import { bannerText, highest } from './classification.js';
+import { Account } from './views/Account.js';
+import { Admin } from './views/Admin.js';
 import { CableEditor, CableList } from './views/Cables.js';
 import { Dashboard } from './views/Dashboard.js';
 import { FollowUps } from './views/FollowUps.js';
@@ -16,6 +18,8 @@ const SCREENS: { path: string; label: string; roles: string[] | 'all' }[] = [
   { path: '/taskings', label: 'Taskings', roles: ['post_officer'] },
   { path: '/follow-ups', label: 'Follow-ups', roles: 'all' },
   { path: '/dashboard', label: 'Dashboard', roles: ['leadership'] },
+  { path: '/admin', label: 'Administration', roles: ['admin'] },
+  { path: '/account', label: 'Account', roles: 'all' },
 ];
 
 function useHashPath(): string {
@@ -38,6 +42,13 @@ function App() {
     api<Me>('GET', '/auth/me').then(setMe, () => undefined);
   }, [session.token]);
 
+  // Logging out ends the token on the server too, not only in this tab.
+  const signOut = async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    session.token = null;
+    setMe(null);
+    location.hash = '#/sign-in';
+  };
   const classification = highest(onScreen);
   const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerText(classification)}`}>{bannerText(classification)}</div>;
 
@@ -62,10 +73,14 @@ function App() {
           {screens.map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === current ? 'page' : undefined}>{s.label}</a>)}
         </nav>
         <span class="muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
-        <button type="button" onClick={() => { session.token = null; setMe(null); location.hash = '#/sign-in'; }}>Sign out</button>
+        <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main>
-        {current.path === '/dashboard' ? (
+        {current.path === '/admin' ? (
+          <Admin onClassifications={setOnScreen} />
+        ) : current.path === '/account' ? (
+          <Account me={me} onClassifications={setOnScreen} />
+        ) : current.path === '/dashboard' ? (
           <Dashboard onClassifications={setOnScreen} />
         ) : current.path === '/follow-ups' ? (
           <FollowUps key={path} id={path.startsWith('/follow-ups/') ? path.slice('/follow-ups/'.length) : null} onClassifications={setOnScreen} />
