@@ -90,6 +90,28 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(await store.readStream(id, { asOf: new Date(0) })).toEqual([]);
   });
 
+  it('stamps each event when it is inserted, not when its transaction began', async () => {
+    const id = stream();
+    await dataSource.transaction(async (tx) => {
+      await store.append(id, 'test', [event(1)], 'any', tx);
+      await tx.query('SELECT pg_sleep(0.02)');
+      await store.append(id, 'test', [event(2), event(3)], 'any', tx);
+    });
+    const rows: { stream_version: number; later: boolean }[] = await dataSource.query(
+      `SELECT stream_version, recorded_at > lag(recorded_at) OVER (ORDER BY stream_version) AS later
+       FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+      [id],
+    );
+    // Rows of one statement may share a microsecond; the second append, 20 ms on, may not.
+    expect(rows.map((r) => [r.stream_version, r.later])).toEqual([[1, null], [2, true], [3, rows[2].later]]);
+    const [{ ordered }] = await dataSource.query(
+      `SELECT bool_and(recorded_at >= previous) AS ordered
+       FROM (SELECT recorded_at, lag(recorded_at) OVER (ORDER BY stream_version) AS previous FROM events WHERE stream_id = $1) s`,
+      [id],
+    );
+    expect(ordered).toBe(true);
+  });
+
   it('upcasts old event shapes on read without rewriting them', async () => {
     const upcasters = new UpcasterRegistry();
     upcasters.register(
@@ -172,5 +194,28 @@ describe('EventStore feed on PostgreSQL with a transaction that commits late', (
     await late.release();
     await drain();
     expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reads a stream as of any instant as a prefix of it, even past a transaction that ran long', async () => {
+    const id = `asof-${randomUUID()}`;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await store.append(id, 'test', [{ type: 'N', data: 1 }]);
+    const long = dataSource.createQueryRunner();
+    await long.connect();
+    await long.startTransaction();
+    await long.query('SELECT 1'); // now() is this instant for the rest of the transaction
+    await pause();
+    await store.append(id, 'test', [{ type: 'N', data: 2 }]); // committed while the long one runs
+    await pause();
+    await store.append(id, 'test', [{ type: 'N', data: 3 }], 'any', long.manager);
+    await long.commitTransaction();
+    await long.release();
+
+    for (const recorded of await store.readStream(id)) {
+      // recordedAt is cut to the millisecond; the events are 20 ms apart.
+      const asOf = new Date(recorded.recordedAt.getTime() + 1);
+      const versions = (await store.readStream(id, { asOf })).map((e) => e.streamVersion);
+      expect(versions).toEqual(Array.from({ length: recorded.streamVersion }, (_, i) => i + 1));
+    }
   });
 });
