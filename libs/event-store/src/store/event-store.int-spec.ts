@@ -116,7 +116,7 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     const upcasters = new UpcasterRegistry();
     upcasters.register(
       { type: 'NameGiven', fromSchemaVersion: 1, upcast: (data) => ({ data: { fullName: (data as { name: string }).name } }) },
-      { type: 'NameGiven', fromSchemaVersion: 2, upcast: (data) => ({ type: 'NamedV3', data: { ...(data as object), source: 'legacy' } }) },
+      { type: 'NameGiven', fromSchemaVersion: 2, toType: 'NamedV3', upcast: (data) => ({ data: { ...(data as object), source: 'legacy' } }) },
     );
     const upcasting = new EventStore(dataSource, upcasters);
     const id = stream();

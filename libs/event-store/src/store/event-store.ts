@@ -99,7 +99,8 @@ export class EventStore {
     const documents = events.map((event) => ({
       eventId: event.eventId ?? randomUUID(),
       type: event.type,
-      schemaVersion: event.schemaVersion ?? 1,
+      // The version its type is written at today, as its aggregate declared it.
+      schemaVersion: event.schemaVersion ?? this.upcasters.currentVersion(event.type) ?? 1,
       data: event.data ?? {},
       metadata: event.metadata ?? {},
     }));

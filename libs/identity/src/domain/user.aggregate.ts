@@ -42,5 +42,6 @@ export class User extends EventSourcedAggregate<UserEvent> {
 
 export const userDefinition: AggregateDefinition<User> = {
   streamType: 'user',
+  schemaVersions: { UserRegistered: 1 },
   blank: (id) => new User(id),
 };
