@@ -127,6 +127,36 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(raw).toEqual({ type: 'NameGiven', schema_version: 1, data: { name: 'Jane Doe' } });
   });
 
+  it('feeds an event an upcaster fails on as stored, with the error, and refuses it in a stream read', async () => {
+    const upcasters = new UpcasterRegistry();
+    upcasters.register({
+      type: 'Priced',
+      fromSchemaVersion: 1,
+      upcast: (data) => {
+        const { amount } = data as { amount?: number };
+        if (amount === undefined) throw new Error('no amount to convert');
+        return { data: { cents: amount * 100 } };
+      },
+    });
+    upcasters.declare({ Priced: 2 });
+    const upcasting = new EventStore(dataSource, upcasters);
+    const id = stream();
+    const from = await store.lastCheckpoint(dataSource, { watermark: false });
+    await store.append(id, 'test', [
+      { type: 'Priced', schemaVersion: 1, data: { amount: 3 } },
+      { type: 'Priced', schemaVersion: 1, data: { price: 'three' } },
+    ]);
+    await upcasting.append(id, 'test', [{ type: 'Priced', data: { cents: 500 } }]); // at the declared v2
+    const fed = (await upcasting.readAll(from ?? START_OF_FEED, 100)).filter((e) => e.streamId === id);
+    expect(fed.map(({ schemaVersion, data, upcastError }) => ({ schemaVersion, data, upcastError }))).toEqual([
+      { schemaVersion: 2, data: { cents: 300 }, upcastError: undefined },
+      { schemaVersion: 1, data: { price: 'three' }, upcastError: expect.stringMatching(/^Upcasting Priced v1 \(event .+\) failed: no amount to convert$/) },
+      { schemaVersion: 2, data: { cents: 500 }, upcastError: undefined },
+    ]);
+    expect(fed.filter((e) => 'upcastError' in e)).toHaveLength(1);
+    await expect(upcasting.readStream(id)).rejects.toThrow(/Upcasting Priced v1 .* failed: no amount to convert/);
+  });
+
   it('feeds every event of the global log once, in commit order, from any checkpoint', async () => {
     const ids = [stream(), stream()];
     await store.append(ids[0], 'test', [event(1)]);
