@@ -4,16 +4,16 @@ import express from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@chancery/config';
 import { createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
+import { JsonLogger } from '@chancery/platform';
 
 /**
  * The one bootstrap: main.ts and every e2e test run the app through here, so tests exercise what
  * users run. The app must be created with `{ bodyParser: false, bufferLogs: true }`.
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(JsonLogger));
   app.use(requestId);
   app.use(helmet({ contentSecurityPolicy: false }));
   // The web app (built into dist/web by `npm run build`): index.html at `/`, its script and styles.
