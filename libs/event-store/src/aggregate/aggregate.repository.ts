@@ -206,7 +206,6 @@ function toDomainEvent(event: RecordedEvent): DomainEvent {
   return { type: event.type, data: event.data, schemaVersion: event.schemaVersion };
 }
 
-
 /** Makes repositories; inject it and call `for(definition)` once per aggregate kind. */
 @Injectable()
 export class AggregateRepositoryFactory {
