@@ -1,7 +1,22 @@
 // Plain JavaScript: Jest runs global setup outside its module mapper, so this avoids the TS aliases.
 import pg from 'pg';
 
-/** Drops the per-file databases that earlier, interrupted runs left behind. */
+/** Whether the process that made a per-file database (chancery_test_f_<pid>_<hex>) still runs. */
+function ownerRuns(datname) {
+  const pid = Number(/^chancery_test_f_(\d+)_/.exec(datname)?.[1]);
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Drops the per-file databases that earlier, interrupted runs left behind; not those of test runs
+ * still going on this machine (another checkout's), whose connections it would cut.
+ */
 export default async function globalSetup() {
   if (process.env.CHANCERY_TEST_SETUP_DONE) return;
   process.env.CHANCERY_TEST_SETUP_DONE = '1';
@@ -10,7 +25,9 @@ export default async function globalSetup() {
   await client.connect();
   try {
     const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_f\\_%'");
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of rows) {
+      if (!ownerRuns(datname)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   } finally {
     await client.end();
   }
