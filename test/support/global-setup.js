@@ -1,10 +1,10 @@
 // Plain JavaScript: Jest runs global setup outside its module mapper, so this avoids the TS aliases.
 import pg from 'pg';
 
-/** Whether the process that named a database (`chancery_test_f_<pid>_…`) is still running. */
-function ownerAlive(datname) {
+/** Whether the process that made a per-file database (chancery_test_f_<pid>_<hex>) still runs. */
+function ownerRuns(datname) {
   const pid = Number(/^chancery_test_f_(\d+)_/.exec(datname)?.[1]);
-  if (!Number.isInteger(pid)) return false;
+  if (!pid) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -14,8 +14,8 @@ function ownerAlive(datname) {
 }
 
 /**
- * Drops the per-file databases that earlier, interrupted runs left behind: those whose test
- * process is gone, so that two runs on one server (two checkouts, say) leave each other alone.
+ * Drops the per-file databases that earlier, interrupted runs left behind; not those of test runs
+ * still going on this machine (another checkout's), whose connections it would cut.
  */
 export default async function globalSetup() {
   if (process.env.CHANCERY_TEST_SETUP_DONE) return;
@@ -26,7 +26,7 @@ export default async function globalSetup() {
   try {
     const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_f\\_%'");
     for (const { datname } of rows) {
-      if (!ownerAlive(datname)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      if (!ownerRuns(datname)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   } finally {
     await client.end();

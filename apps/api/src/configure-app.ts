@@ -4,10 +4,9 @@ import express from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@chancery/config';
 import { createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
-import { InFlightRequests } from '@chancery/platform';
+import { InFlightRequests, JsonLogger } from '@chancery/platform';
 
 /**
  * How the app is created, by main.ts and the tests alike: Nest's own body parser off (ours has
@@ -21,7 +20,7 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, return503OnClo
  * users run. The app must be created with APP_OPTIONS.
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(JsonLogger));
   app.use(app.get(InFlightRequests).middleware);
   app.use(requestId);
   app.use(helmet({ contentSecurityPolicy: false }));

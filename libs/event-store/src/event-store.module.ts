@@ -60,6 +60,16 @@ class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 }
 
+/** Once every module has declared its event versions and registered its upcasters: check the chains. */
+@Injectable()
+class UpcasterCheck implements OnApplicationBootstrap {
+  constructor(private readonly upcasters: UpcasterRegistry) {}
+
+  onApplicationBootstrap(): void {
+    this.upcasters.verify();
+  }
+}
+
 @Module({})
 export class EventStoreModule {
   static forRoot(options: EventStoreModuleOptions = {}): DynamicModule {
@@ -90,6 +100,7 @@ export class EventStoreModule {
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => options.runProjections ?? config.projections.inline,
         },
+        UpcasterCheck, // before ProjectionLifecycle starts reading the feed
         ProjectionLifecycle,
       ],
       exports: [RUN_PROJECTIONS, CqrsModule, UpcasterRegistry, EventStore, SnapshotStore, CommandCommitter, AggregateRepositoryFactory, ProjectionRegistry, ProjectionRunner],

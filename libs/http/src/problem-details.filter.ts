@@ -14,7 +14,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     const problem = this.toProblem(exception, request);
-    if (problem.status >= 500) {
+    // A 503 (the database unreachable) was logged as a warning where it was recognized.
+    if (problem.status === 500) {
       this.logger.error({ err: exception, requestId: request.id }, `Unhandled error on ${request.method} ${request.originalUrl}`);
     }
     if (response.headersSent) return;

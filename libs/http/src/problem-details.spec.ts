@@ -1,3 +1,4 @@
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { parseIfMatch } from './command-context.decorator.js';
 import { problemType, statusFor } from './problem-details.js';
@@ -41,6 +42,17 @@ describe('If-Match', () => {
 });
 
 describe('ProblemDetailsFilter', () => {
+  // What the filter logs, captured instead of printed: these failures are provoked on purpose.
+  let logged: { level: string; message: string }[];
+  const capture = (level: string) => (first: unknown, ...rest: unknown[]) =>
+    void logged.push({ level, message: typeof first === 'string' ? first : String(rest.find((r) => typeof r === 'string' && r !== 'HTTP') ?? '') });
+  const captor: LoggerService = { log: capture('log'), error: capture('error'), warn: capture('warn') };
+  beforeEach(() => {
+    logged = [];
+    Logger.overrideLogger(captor);
+  });
+  afterEach(() => Logger.overrideLogger(new ConsoleLogger()));
+
   const answer = (exception: unknown) => {
     const sent: { status?: number; body?: string } = {};
     const response = {
@@ -62,6 +74,7 @@ describe('ProblemDetailsFilter', () => {
     expect(status).toBe(400);
     expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', requestId: 'req-1' });
     expect(JSON.stringify(body)).not.toMatch(/SELECT|bigint|out of range for/);
+    expect(logged).toEqual([{ level: 'warn', message: 'PostgreSQL refused a value on GET /x' }]);
   });
 
   it.each([
@@ -72,6 +85,7 @@ describe('ProblemDetailsFilter', () => {
     const { status, body } = answer(exception);
     expect(status).toBe(503);
     expect(body).toMatchObject({ status: 503, retryAfter: 2 });
+    expect(logged).toEqual([{ level: 'warn', message: 'Database unavailable on GET /x' }]); // an outage, not a bug
   });
 
   it.each([
@@ -88,5 +102,6 @@ describe('ProblemDetailsFilter', () => {
     const { status, body } = answer(Object.assign(new Error('relation "secret" does not exist'), { driverError: { code: '42P01' } }));
     expect(status).toBe(500);
     expect(body.detail).toBe('An internal error occurred; quote request id req-1 when reporting it.');
+    expect(logged).toEqual([{ level: 'error', message: 'Unhandled error on GET /x?offset=1e40' }]);
   });
 });

@@ -1,12 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from '@chancery/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@chancery/audit';
-import { type AppConfig, APP_CONFIG, ConfigModule } from '@chancery/config';
+import { type AppConfig, ConfigModule } from '@chancery/config';
 import { DatabaseModule } from '@chancery/database';
 import { EventStoreModule } from '@chancery/event-store';
 import { InFlightRequests } from './in-flight-requests.js';
 import { Readiness } from './readiness.js';
+import { JsonLoggerModule } from './json-logger.js';
 
 export interface PlatformOptions {
   /** Defaults to the process environment, validated. */
@@ -33,19 +33,7 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         ConfigModule.forRoot(options.config, { seedData: options.seedData ?? false }),
-        LoggerModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
-            pinoHttp: {
-              level: config.logLevel,
-              genReqId: (request) => String(request.id),
-              customProps: (request) => ({ requestId: request.id }),
-              quietReqLogger: true,
-              redact: ['req.headers.authorization', 'req.headers.cookie'],
-              autoLogging: { ignore: (request) => request.url === '/health' },
-            },
-          }),
-        }),
+        JsonLoggerModule,
         DatabaseModule.forRoot(),
         EventStoreModule.forRoot({ runProjections: options.runProjections }),
         AuditModule,

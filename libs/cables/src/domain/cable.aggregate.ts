@@ -289,6 +289,20 @@ type CableState = Pick<Cable, 'origin' | 'drafter' | 'draft' | 'status' | 'clear
 
 export const cableDefinition: AggregateDefinition<Cable> = {
   streamType: 'cable',
+  schemaVersions: {
+    CableDrafted: 1,
+    CableEdited: 1,
+    ClearancesRequested: 1,
+    ClearanceGranted: 1,
+    ClearanceGrantedWithComments: 1,
+    ClearanceNonConcurred: 1,
+    ClearancesMadeStale: 1,
+    CableSubmitted: 1,
+    CableApproved: 1,
+    CableReturned: 1,
+    CableReleased: 1,
+    CableCancelled: 1,
+  },
   blank: (id) => new Cable(id),
   // A cable edited through a long clearance round collects hundreds of events; every 100th saves
   // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.

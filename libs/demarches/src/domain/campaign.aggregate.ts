@@ -40,5 +40,6 @@ export class Campaign extends EventSourcedAggregate<CampaignEvent> {
 
 export const campaignDefinition: AggregateDefinition<Campaign> = {
   streamType: 'campaign',
+  schemaVersions: { CampaignOpened: 1 },
   blank: (id) => new Campaign(id),
 };

@@ -108,5 +108,6 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
 
 export const deliveryDefinition: AggregateDefinition<Delivery> = {
   streamType: 'delivery',
+  schemaVersions: { DemarcheDelivered: 1, ResponseLogged: 1, DemarcheNotDelivered: 1, DeliveryBecameOverdue: 1 },
   blank: (id) => new Delivery(id),
 };

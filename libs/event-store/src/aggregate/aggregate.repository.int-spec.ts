@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { EventBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode, systemContext } from '@chancery/common';
@@ -11,7 +11,27 @@ import { EventStoreModule } from '../event-store.module.js';
 import { CommandCommitter } from '../commit/command-committer.js';
 import { ProjectionRegistry } from '../projections/projection.registry.js';
 import { SnapshotStore } from '../store/snapshot-store.js';
+import { EventStore } from '../store/event-store.js';
+import { UpcasterRegistry } from '../store/upcasting.js';
 import { AggregateRepository, AggregateRepositoryFactory } from './aggregate.repository.js';
+import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from './event-sourced.aggregate.js';
+
+/** A memo whose MemoRetitled was reshaped: v1 said `name`, v2 (written today) says `title`. */
+type MemoEvent = DomainEvent<'MemoWritten', { title: string }> | DomainEvent<'MemoRetitled', { title: string }>;
+class Memo extends EventSourcedAggregate<MemoEvent> {
+  titles: string[] = [];
+  onMemoWritten(event: MemoEvent): void {
+    this.titles.push(event.data.title);
+  }
+  onMemoRetitled(event: MemoEvent): void {
+    this.titles.push(event.data.title);
+  }
+}
+const memoDefinition: AggregateDefinition<Memo> = {
+  streamType: 'memo',
+  schemaVersions: { MemoWritten: 1, MemoRetitled: 2 },
+  blank: (id) => new Memo(id),
+};
 
 describe('AggregateRepository', () => {
   let database: TestDatabase;
@@ -22,12 +42,13 @@ describe('AggregateRepository', () => {
   let committer: CommandCommitter;
   let snapshots: SnapshotStore;
   let registry: ProjectionRegistry;
+  let moduleRef: TestingModule;
   const ctx = () => systemContext(randomUUID());
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const config = { ...loadConfig({}), databaseUrl: database.target.url, poolSize: 20 };
-    const moduleRef = await Test.createTestingModule({
+    moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), EventStoreModule.forRoot({ runProjections: false })],
     }).compile();
     const app = await moduleRef.init();
@@ -172,6 +193,36 @@ describe('AggregateRepository', () => {
     } finally {
       committer.unregister('flaky');
     }
+  });
+
+  it('writes each event at the schema version its definition declares, and upcasts only older ones', async () => {
+    const upcastFrom: unknown[] = [];
+    const upcast = (data: unknown) => {
+      upcastFrom.push(data);
+      return { data: { title: (data as { name: string }).name } };
+    };
+    moduleRef.get(UpcasterRegistry).register({ type: 'MemoRetitled', fromSchemaVersion: 1, upcast });
+    const memos = moduleRef.get(AggregateRepositoryFactory).for(memoDefinition);
+    moduleRef.get(UpcasterRegistry).verify();
+    const id = randomUUID();
+    await memos.create(ctx(), 'WriteMemo', () => {
+      const memo = new Memo(id);
+      memo.apply({ type: 'MemoWritten', data: { title: 'first' } });
+      return memo;
+    }, () => undefined);
+    // An event stored before MemoRetitled was reshaped, then one written by today's code.
+    await moduleRef.get(EventStore).append(memos.streamId(id), 'memo', [{ type: 'MemoRetitled', schemaVersion: 1, data: { name: 'second' } }], 1);
+    await memos.update(ctx(), 'RetitleMemo', id, (memo) => memo.apply({ type: 'MemoRetitled', data: { title: 'third' } }), () => undefined);
+
+    const stored = await dataSource.query('SELECT type, schema_version FROM events WHERE stream_id = $1 ORDER BY stream_version', [memos.streamId(id)]);
+    expect(stored).toEqual([
+      { type: 'MemoWritten', schema_version: 1 },
+      { type: 'MemoRetitled', schema_version: 1 },
+      { type: 'MemoRetitled', schema_version: 2 },
+    ]);
+    upcastFrom.length = 0;
+    expect((await memos.load(id))?.titles).toEqual(['first', 'second', 'third']);
+    expect(upcastFrom).toEqual([{ name: 'second' }]);
   });
 
   it('keeps domain errors typed', async () => {

@@ -25,7 +25,9 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     private readonly committer: CommandCommitter,
     private readonly publisher: EventPublisher,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    store.upcasters.declare(definition.schemaVersions);
+  }
 
   streamId(id: string): string {
     return streamIdOf(this.definition.streamType, id);
@@ -145,7 +147,7 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     if (pending.length === 0) return { result: respond(aggregate) };
     const streamId = this.streamId(aggregate.id);
     const expected = aggregate.loadedVersion === 0 ? 'no_stream' : aggregate.loadedVersion;
-    const appended = await this.store.append(streamId, this.definition.streamType, pending.map((e) => toNewEvent(e, context)), expected, tx);
+    const appended = await this.store.append(streamId, this.definition.streamType, pending.map((e) => this.toNewEvent(e, context)), expected, tx);
     await this.maybeSnapshot(tx, aggregate, appended.fromVersion, appended.nextVersion);
     const result = respond(aggregate);
     return {
@@ -161,6 +163,25 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
       afterCommit: () => {
         aggregate.markSaved(appended.nextVersion);
         aggregate.commit(); // publishes on the EventBus, now that the events are durable
+      },
+    };
+  }
+
+  /** A new event in its current shape: stored at the schema version the definition declares for its type. */
+  private toNewEvent(event: DomainEvent, context: CommandContext): NewEvent {
+    const schemaVersion = (this.definition.schemaVersions as Readonly<Record<string, number>>)[event.type];
+    if (schemaVersion === undefined) throw new Error(`${this.definition.streamType} declares no schema version for ${event.type}`);
+    return {
+      type: event.type,
+      schemaVersion,
+      data: event.data,
+      metadata: {
+        actorId: context.actor.id,
+        actorRole: context.actor.role,
+        requestId: context.requestId,
+        correlationId: context.correlationId ?? context.requestId,
+        causationId: context.causationId,
+        idempotencyKey: context.idempotency?.key,
       },
     };
   }
@@ -183,22 +204,6 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
 
 function toDomainEvent(event: RecordedEvent): DomainEvent {
   return { type: event.type, data: event.data, schemaVersion: event.schemaVersion };
-}
-
-function toNewEvent(event: DomainEvent, context: CommandContext): NewEvent {
-  return {
-    type: event.type,
-    schemaVersion: event.schemaVersion ?? 1,
-    data: event.data,
-    metadata: {
-      actorId: context.actor.id,
-      actorRole: context.actor.role,
-      requestId: context.requestId,
-      correlationId: context.correlationId ?? context.requestId,
-      causationId: context.causationId,
-      idempotencyKey: context.idempotency?.key,
-    },
-  };
 }
 
 /** Makes repositories; inject it and call `for(definition)` once per aggregate kind. */

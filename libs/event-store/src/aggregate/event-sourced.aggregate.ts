@@ -4,7 +4,10 @@ import { AggregateRoot } from '@nestjs/cqrs';
 export interface DomainEvent<T extends string = string, D = unknown> {
   readonly type: T;
   readonly data: D;
-  /** The payload's shape version; 1 unless the event has been reshaped since it was first stored. */
+  /**
+   * On a replayed event, the shape version it was upcast to. Not read on write: an event is stored
+   * at the version its aggregate's definition declares (`schemaVersions`).
+   */
   readonly schemaVersion?: number;
 }
 
@@ -58,9 +61,19 @@ export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent>
   }
 }
 
+/** The events an aggregate applies. */
+export type EventOf<A> = A extends EventSourcedAggregate<infer E> ? E : never;
+
 /** How to store one kind of aggregate. */
 export interface AggregateDefinition<A extends EventSourcedAggregate<any>> {
   streamType: string;
+  /**
+   * The schema version each of its event types is written at now: the one place it is declared.
+   * Reshaping an event's payload bumps its number here and registers an upcaster from the version
+   * before (UpcasterRegistry refuses a chain that does not end here), so events written at the
+   * new version are never upcast. Every event type must be listed (the compiler checks).
+   */
+  schemaVersions: { readonly [T in EventOf<A>['type']]: number };
   /** An empty aggregate, ready to fold its stream. */
   blank(id: string): A;
   /** Snapshots every `every` versions; a snapshot with another schemaVersion is ignored. */

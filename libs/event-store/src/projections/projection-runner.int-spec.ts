@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
+import { capturingLogs } from '../../../../test/support/captured-logs.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { EventStore } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
@@ -109,7 +110,10 @@ describe('ProjectionRunner', () => {
       { type: 'Counted', data: { n: 2, poison: true } },
       { type: 'Counted', data: { n: 3 } },
     ]);
-    await runner.catchUp();
+    const { logs } = await capturingLogs(() => runner.catchUp());
+    expect(logs.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
+      expect.stringMatching(/^poisoned: parked event \d+ \(Counted\) after 3 attempts: cannot fold a poisoned event$/),
+    ]);
     const [row] = await dataSource.query(`SELECT count, total FROM poisoned_counts WHERE stream_id = 'p-1'`);
     expect(row).toEqual({ count: 2, total: '4' });
     const dead = await dataSource.query('SELECT projection, event_type, stream_id, error, attempts FROM projection_dead_letters');

@@ -90,11 +90,33 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(await store.readStream(id, { asOf: new Date(0) })).toEqual([]);
   });
 
+  it('stamps each event when it is inserted, not when its transaction began', async () => {
+    const id = stream();
+    await dataSource.transaction(async (tx) => {
+      await store.append(id, 'test', [event(1)], 'any', tx);
+      await tx.query('SELECT pg_sleep(0.02)');
+      await store.append(id, 'test', [event(2), event(3)], 'any', tx);
+    });
+    const rows: { stream_version: number; later: boolean }[] = await dataSource.query(
+      `SELECT stream_version, recorded_at > lag(recorded_at) OVER (ORDER BY stream_version) AS later
+       FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+      [id],
+    );
+    // Rows of one statement may share a microsecond; the second append, 20 ms on, may not.
+    expect(rows.map((r) => [r.stream_version, r.later])).toEqual([[1, null], [2, true], [3, rows[2].later]]);
+    const [{ ordered }] = await dataSource.query(
+      `SELECT bool_and(recorded_at >= previous) AS ordered
+       FROM (SELECT recorded_at, lag(recorded_at) OVER (ORDER BY stream_version) AS previous FROM events WHERE stream_id = $1) s`,
+      [id],
+    );
+    expect(ordered).toBe(true);
+  });
+
   it('upcasts old event shapes on read without rewriting them', async () => {
     const upcasters = new UpcasterRegistry();
     upcasters.register(
       { type: 'NameGiven', fromSchemaVersion: 1, upcast: (data) => ({ data: { fullName: (data as { name: string }).name } }) },
-      { type: 'NameGiven', fromSchemaVersion: 2, upcast: (data) => ({ type: 'NamedV3', data: { ...(data as object), source: 'legacy' } }) },
+      { type: 'NameGiven', fromSchemaVersion: 2, toType: 'NamedV3', upcast: (data) => ({ data: { ...(data as object), source: 'legacy' } }) },
     );
     const upcasting = new EventStore(dataSource, upcasters);
     const id = stream();
@@ -103,6 +125,36 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(read).toMatchObject({ type: 'NamedV3', schemaVersion: 3, data: { fullName: 'Jane Doe', source: 'legacy' } });
     const [raw] = await dataSource.query('SELECT type, schema_version, data FROM events WHERE stream_id = $1', [id]);
     expect(raw).toEqual({ type: 'NameGiven', schema_version: 1, data: { name: 'Jane Doe' } });
+  });
+
+  it('feeds an event an upcaster fails on as stored, with the error, and refuses it in a stream read', async () => {
+    const upcasters = new UpcasterRegistry();
+    upcasters.register({
+      type: 'Priced',
+      fromSchemaVersion: 1,
+      upcast: (data) => {
+        const { amount } = data as { amount?: number };
+        if (amount === undefined) throw new Error('no amount to convert');
+        return { data: { cents: amount * 100 } };
+      },
+    });
+    upcasters.declare({ Priced: 2 });
+    const upcasting = new EventStore(dataSource, upcasters);
+    const id = stream();
+    const from = await store.lastCheckpoint(dataSource, { watermark: false });
+    await store.append(id, 'test', [
+      { type: 'Priced', schemaVersion: 1, data: { amount: 3 } },
+      { type: 'Priced', schemaVersion: 1, data: { price: 'three' } },
+    ]);
+    await upcasting.append(id, 'test', [{ type: 'Priced', data: { cents: 500 } }]); // at the declared v2
+    const fed = (await upcasting.readAll(from ?? START_OF_FEED, 100)).filter((e) => e.streamId === id);
+    expect(fed.map(({ schemaVersion, data, upcastError }) => ({ schemaVersion, data, upcastError }))).toEqual([
+      { schemaVersion: 2, data: { cents: 300 }, upcastError: undefined },
+      { schemaVersion: 1, data: { price: 'three' }, upcastError: expect.stringMatching(/^Upcasting Priced v1 \(event .+\) failed: no amount to convert$/) },
+      { schemaVersion: 2, data: { cents: 500 }, upcastError: undefined },
+    ]);
+    expect(fed.filter((e) => 'upcastError' in e)).toHaveLength(1);
+    await expect(upcasting.readStream(id)).rejects.toThrow(/Upcasting Priced v1 .* failed: no amount to convert/);
   });
 
   it('feeds every event of the global log once, in commit order, from any checkpoint', async () => {
@@ -172,5 +224,28 @@ describe('EventStore feed on PostgreSQL with a transaction that commits late', (
     await late.release();
     await drain();
     expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reads a stream as of any instant as a prefix of it, even past a transaction that ran long', async () => {
+    const id = `asof-${randomUUID()}`;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await store.append(id, 'test', [{ type: 'N', data: 1 }]);
+    const long = dataSource.createQueryRunner();
+    await long.connect();
+    await long.startTransaction();
+    await long.query('SELECT 1'); // now() is this instant for the rest of the transaction
+    await pause();
+    await store.append(id, 'test', [{ type: 'N', data: 2 }]); // committed while the long one runs
+    await pause();
+    await store.append(id, 'test', [{ type: 'N', data: 3 }], 'any', long.manager);
+    await long.commitTransaction();
+    await long.release();
+
+    for (const recorded of await store.readStream(id)) {
+      // recordedAt is cut to the millisecond; the events are 20 ms apart.
+      const asOf = new Date(recorded.recordedAt.getTime() + 1);
+      const versions = (await store.readStream(id, { asOf })).map((e) => e.streamVersion);
+      expect(versions).toEqual(Array.from({ length: recorded.streamVersion }, (_, i) => i + 1));
+    }
   });
 });

@@ -12,7 +12,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from './event-store.types.js';
-import { UpcasterRegistry } from './upcasting.js';
+import { UpcastError, UpcasterRegistry } from './upcasting.js';
 
 interface EventRow {
   global_position: string;
@@ -99,7 +99,8 @@ export class EventStore {
     const documents = events.map((event) => ({
       eventId: event.eventId ?? randomUUID(),
       type: event.type,
-      schemaVersion: event.schemaVersion ?? 1,
+      // The version its type is written at today, as its aggregate declared it.
+      schemaVersion: event.schemaVersion ?? this.upcasters.currentVersion(event.type) ?? 1,
       data: event.data ?? {},
       metadata: event.metadata ?? {},
     }));
@@ -214,7 +215,9 @@ export class EventStore {
        LIMIT $3`,
       [after.transactionId, after.globalPosition, limit, options.types ?? null],
     );
-    return rows.map((row) => this.toRecorded(row));
+    // One event an upcaster cannot read must not stop the feed for every reader: it comes as
+    // stored, marked, and each reader decides (a projection parks it).
+    return rows.map((row) => this.toRecorded(row, 'mark'));
   }
 
   /** The checkpoint of the feed's last event (below the watermark unless told otherwise); undefined if empty. */
@@ -234,8 +237,9 @@ export class EventStore {
     return Number(row?.position ?? 0);
   }
 
-  private toRecorded(row: EventRow): RecordedEvent {
-    return this.upcasters.upcast({
+  /** The row as an event in its newest shape; an upcaster's failure throws, or with 'mark' is noted on the event as stored. */
+  private toRecorded(row: EventRow, onUpcastError: 'throw' | 'mark' = 'throw'): RecordedEvent {
+    const stored: RecordedEvent = {
       globalPosition: Number(row.global_position),
       transactionId: row.transaction_id,
       eventId: row.event_id,
@@ -247,7 +251,13 @@ export class EventStore {
       data: row.data,
       metadata: row.metadata,
       recordedAt: row.recorded_at,
-    });
+    };
+    try {
+      return this.upcasters.upcast(stored);
+    } catch (error) {
+      if (onUpcastError === 'mark' && error instanceof UpcastError) return { ...stored, upcastError: error.message };
+      throw error;
+    }
   }
 }
 

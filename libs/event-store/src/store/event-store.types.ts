@@ -17,7 +17,11 @@ export interface EventMetadata {
   [key: string]: unknown;
 }
 
-/** An event as stored, after upcasting to its newest shape. */
+/**
+ * An event as stored, after upcasting to its newest shape. When an upcaster failed on the global
+ * feed (readAll), the event is as stored (data and schemaVersion untouched) and `upcastError` says
+ * why; reading a single stream throws instead.
+ */
 export interface RecordedEvent<D = unknown> {
   globalPosition: number;
   transactionId: string;
@@ -30,6 +34,7 @@ export interface RecordedEvent<D = unknown> {
   data: D;
   metadata: EventMetadata;
   recordedAt: Date;
+  upcastError?: string;
 }
 
 /**

@@ -199,5 +199,17 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
 
 export const followUpDefinition: AggregateDefinition<FollowUp> = {
   streamType: 'followup',
+  schemaVersions: {
+    FollowUpCreated: 1,
+    FollowUpEdited: 1,
+    FollowUpReassigned: 1,
+    FollowUpDueDateChanged: 1,
+    FollowUpStarted: 1,
+    FollowUpCompleted: 1,
+    FollowUpCancelled: 1,
+    FollowUpCommented: 1,
+    FollowUpBecameOverdue: 1,
+    FollowUpEscalated: 1,
+  },
   blank: (id) => new FollowUp(id),
 };

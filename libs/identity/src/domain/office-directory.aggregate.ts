@@ -52,5 +52,6 @@ export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent>
 
 export const officeDirectoryDefinition: AggregateDefinition<OfficeDirectory> = {
   streamType: 'offices',
+  schemaVersions: { OfficeAdded: 1 },
   blank: (id) => new OfficeDirectory(id),
 };

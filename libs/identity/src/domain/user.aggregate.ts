@@ -128,5 +128,6 @@ export class User extends EventSourcedAggregate<UserEvent> {
 
 export const userDefinition: AggregateDefinition<User> = {
   streamType: 'user',
+  schemaVersions: { UserRegistered: 1, UserProfileChanged: 1, UserDisabled: 1, UserEnabled: 1, UserPasswordReset: 1, UserPasswordChanged: 1, UserLoggedOut: 1 },
   blank: (id) => new User(id),
 };

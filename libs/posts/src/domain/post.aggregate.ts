@@ -103,6 +103,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
 export const postDefinition: AggregateDefinition<Post> = {
   streamType: 'post',
+  schemaVersions: { PostEstablished: 1, PostRenamed: 1, PostSuspended: 1, PostReopened: 1, PostClosed: 1 },
   blank: (code) => new Post(code),
 };
 

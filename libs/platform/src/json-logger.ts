@@ -1,0 +1,93 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Global, Inject, Injectable, type LoggerService, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import type { Logger as Pino } from 'pino';
+import { type HttpLogger, pinoHttp } from 'pino-http';
+import { APP_CONFIG, type AppConfig } from '@chancery/config';
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** The request's logger (it carries the request id) while that request is handled. */
+const requestLogger = new AsyncLocalStorage<Pino>();
+
+/**
+ * JSON logs through pino, one line per request (pino-http) and Nest's own log calls with their
+ * context and, inside a request, its id. Written here rather than taken from nestjs-pino, whose
+ * releases for NestJS 12 need Node.js 22; this is the part of it Chancery used.
+ */
+@Injectable()
+export class JsonLogger implements LoggerService {
+  /** The middleware; its logger is the process's root logger. */
+  readonly http: HttpLogger;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.http = pinoHttp({
+      level: config.logLevel,
+      genReqId: (request) => String(request.id),
+      customProps: (request) => ({ requestId: request.id }),
+      quietReqLogger: true,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      autoLogging: { ignore: (request) => request.url === '/health' },
+    });
+  }
+
+  get pino(): Pino {
+    return requestLogger.getStore() ?? this.http.logger;
+  }
+
+  /** Express middleware: logs the request and lets everything it calls log with its id. */
+  readonly middleware = (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
+    this.http(request, response, () => requestLogger.run((request as IncomingMessage & { log: Pino }).log, next));
+  };
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** Nest passes the context last; an error's stack, when Nest's own handlers log one, before it. */
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const fields: Record<string, unknown> = {};
+    let rest = params;
+    if (params.length > 0) {
+      fields.context = params[params.length - 1];
+      rest = params.slice(0, -1);
+    }
+    if (message instanceof Error) {
+      this.pino[level]({ ...fields, err: message }, ...(rest as []));
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ ...fields, ...message }, ...(rest as []));
+    } else if (level === 'error' && rest.length === 1 && typeof rest[0] === 'string' && /\n\s*at /.test(rest[0])) {
+      const err = new Error(String(message));
+      err.stack = rest[0];
+      this.pino[level]({ ...fields, err });
+    } else {
+      this.pino[level](fields, String(message), ...(rest as []));
+    }
+  }
+}
+
+/** Provides JsonLogger and mounts its request logging on every route. */
+@Global()
+@Module({ providers: [JsonLogger], exports: [JsonLogger] })
+export class JsonLoggerModule implements NestModule {
+  constructor(private readonly logger: JsonLogger) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(this.logger.middleware).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+  }
+}
