@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Db, sql } from '@chancery/database';
-import { type Principal, readableSql } from '@chancery/identity/domain';
+import { type Principal, readableCableSql } from '@chancery/identity/domain';
 
 export interface CableFilter {
   status?: string;
@@ -35,21 +35,22 @@ export class CablesQuery {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(principal: Principal, filter: CableFilter, limit: number, offset: number): Promise<{ items: CableSummary[]; total: number }> {
-    const access = readableSql(principal, 1, 'addressed_posts');
+    // The caller's need-to-know, as SQL: what they may not read is neither listed nor counted.
+    const access = readableCableSql(principal, 1);
     const where = `${access.where}
-      AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR origin = $5) AND ($6::text IS NULL OR $6 = ANY(tags))
-      AND ($7::text IS NULL OR search @@ websearch_to_tsquery('english', $7) OR search @@ websearch_to_tsquery('simple', $7))`;
+      AND ($7::text IS NULL OR status = $7) AND ($8::text IS NULL OR origin = $8) AND ($9::text IS NULL OR $9 = ANY(tags))
+      AND ($10::text IS NULL OR search @@ websearch_to_tsquery('english', $10) OR search @@ websearch_to_tsquery('simple', $10))`;
     const params = [...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null];
     const order = filter.q
-      ? `ts_rank(search, websearch_to_tsquery('english', $7)) DESC, updated_at DESC`
+      ? `ts_rank(search, websearch_to_tsquery('english', $10)) DESC, updated_at DESC`
       : 'updated_at DESC';
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version
-       FROM cables WHERE ${where} ORDER BY ${order}, id LIMIT $8 OFFSET $9`,
+       FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $11 OFFSET $12`,
       [...params, limit, offset],
     );
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables WHERE ${where}`, params);
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);
     return {
       items: rows.map((row) => ({
         id: row.id as string,

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './command-context.js';
 export * from './rules.js';
 export * from './clock.js';
+export * from './csv.js';

@@ -4,7 +4,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
 import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import type { Principal } from '@chancery/identity/domain';
+import { type Classification, clearanceCovers, mayReadCable, type Principal } from '@chancery/identity/domain';
 import { PolicyService } from '@chancery/identity';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
@@ -35,11 +35,33 @@ abstract class CableHandler {
   ) {
     this.cables = repositories.for(cableDefinition);
   }
+
+  /**
+   * Acting requires reading: checked on the cable as loaded in the command's transaction (the
+   * route's guard has checked it already, before If-Match and Idempotency-Key).
+   */
+  protected mustRead(actor: Principal, cable: Cable): void {
+    const denial = this.policy.recordDenial(mayReadCable(actor, cable.access));
+    if (denial) throw denial;
+  }
+
+  /** The answer never carries more than the caller may read: a cable they can no longer read is only its id. */
+  protected answer(actor: Principal): (cable: Cable) => CableView | { id: string; version: number } {
+    return (cable) => (mayReadCable(actor, cable.access).allowed ? toCableView(cable) : { id: cable.id, version: cable.version });
+  }
+}
+
+/** Nobody writes what they may not read: a draft's classification is at most its author's clearance. */
+function mustBeCleared(actor: Principal, classification: Classification): void {
+  if (!clearanceCovers(actor.clearance, classification)) {
+    throw new ChanceryError(ErrorCode.RuleViolated, `classification ${classification} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
+  }
 }
 
 @CommandHandler(DraftCableCommand)
 export class DraftCableHandler extends CableHandler implements ICommandHandler<DraftCableCommand, CableView> {
   async execute({ context, actor, draft }: DraftCableCommand): Promise<CableView> {
+    mustBeCleared(actor, draft.classification);
     const world = await this.world.forDraft(draft.references);
     const id = randomUUID();
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'DraftCable', streamId: this.cables.streamId(id) }, () =>
@@ -49,11 +71,20 @@ export class DraftCableHandler extends CableHandler implements ICommandHandler<D
 }
 
 @CommandHandler(ActOnCableCommand)
-export class ActOnCableHandler extends CableHandler implements ICommandHandler<ActOnCableCommand, CableView> {
-  async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView> {
+export class ActOnCableHandler extends CableHandler implements ICommandHandler<ActOnCableCommand, CableView | { id: string; version: number }> {
+  async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView | { id: string; version: number }> {
     const name = COMMAND_NAMES[action.kind];
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.cables.streamId(cableId) }, () =>
-      this.cables.update(context, name, cableId, (cable, tx) => this.act(cable, actor, action, tx), toCableView),
+      this.cables.update(
+        context,
+        name,
+        cableId,
+        (cable, tx) => {
+          this.mustRead(actor, cable);
+          return this.act(cable, actor, action, tx);
+        },
+        this.answer(actor),
+      ),
     );
   }
 
@@ -63,6 +94,7 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
       case 'edit': {
         // PATCH: the fields given replace the draft's, the rest stay.
         const draft = { ...cable.draft, ...action.changes };
+        mustBeCleared(actor, draft.classification);
         return cable.edit(actor, draft, await this.world.forDraft(draft.references, tx), at);
       }
       case 'requestClearances':
@@ -89,14 +121,15 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
  * gaps), the date-time group, and the distribution with collectives expanded as they stand now.
  */
 @CommandHandler(ReleaseCableCommand)
-export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView> {
-  async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView> {
+export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView | { id: string; version: number }> {
+  async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView | { id: string; version: number }> {
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'ReleaseCable', streamId: this.cables.streamId(cableId) }, () =>
       this.cables.update(
         context,
         'ReleaseCable',
         cableId,
         async (cable, tx) => {
+          this.mustRead(actor, cable);
           if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
           const now = this.clock.now();
           const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
@@ -108,7 +141,7 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
             distribution,
           });
         },
-        toCableView,
+        this.answer(actor),
       ),
     );
   }

@@ -55,9 +55,9 @@ export class CablesProjection implements Projection {
           const { origin, drafter, draft } = event.data;
           await tx.query(
             `INSERT INTO cables (id, kind, subject, classification, classification_level, captions, narrowed, precedence, tags,
-               origin, status, drafter_id, working_party, addressed_posts, drafted_at, updated_at, version, search)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 'DRAFT', $12::uuid, ARRAY[$12::text], $13, $14, $14, $15, ${SEARCH})`,
-            [id, ...draftParams(draft), origin, drafter.id, origin === 'STATE' ? [] : [origin], recorded.recordedAt, recorded.streamVersion],
+               origin, status, drafter_id, working_party, addressed_posts, drafted_at, updated_at, version, search, drafting_office)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 'DRAFT', $12::uuid, ARRAY[$12::text], $13, $14, $14, $15, ${SEARCH}, $16)`,
+            [id, ...draftParams(draft), origin, drafter.id, origin === 'STATE' ? [] : [origin], recorded.recordedAt, recorded.streamVersion, drafter.office],
           );
           break;
         }
@@ -82,9 +82,10 @@ export class CablesProjection implements Projection {
           break;
         case 'ClearancesRequested':
         case 'ClearancesMadeStale':
-          // The offices whose (fresh) clearance the cable now waits for.
+          // The offices whose (fresh) clearance the cable now waits for; every office asked is in its working party.
           await tx.query(
             `UPDATE cables SET awaiting_clearance = ARRAY(SELECT DISTINCT unnest(awaiting_clearance || $4::text[])),
+               clearing_offices = ARRAY(SELECT DISTINCT unnest(clearing_offices || $4::text[])),
                status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, event.data.offices, STATUS_AFTER[event.type] ?? null],
           );
@@ -93,7 +94,7 @@ export class CablesProjection implements Projection {
           const { mrn, releasedAt, distribution } = event.data;
           await tx.query(
             `UPDATE cables SET status = 'RELEASED', mrn = $4, released_at = $5,
-               addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])),
+               addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])), distribution = $6,
                search = search || to_tsvector('simple', $4 || ' ' || $7), version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, mrn, releasedAt, [...distribution.action, ...distribution.info], compactMrn(mrn)],
           );

@@ -1,0 +1,97 @@
+import type { Principal } from './access.js';
+import { allowedCableActions, allowedDeliveryActions, allowedFollowUpActions, type CableAccess, mayActOnCable, mayReadCable, mayReadFollowUp, readDecision } from './need-to-know.js';
+
+const person = (id: string, overrides: Partial<Principal> = {}): Principal => ({
+  id, username: id, roles: ['drafter'], office: null, postCode: null, clearance: 'TOP_SECRET', ...overrides,
+});
+const drafter = person('drafter', { office: 'EAP/CM' });
+const colleague = person('colleague', { office: 'EAP/CM', roles: ['drafter'] });
+const legal = person('legal', { roles: ['clearer'], office: 'L' });
+const isn = person('isn', { roles: ['clearer'], office: 'ISN' });
+const approver = person('approver', { roles: ['approver'], office: 'EAP' });
+const leader = person('leader', { roles: ['leadership'], office: 'S' });
+const europe = person('europe', { office: 'EUR/WE' });
+const auditor = person('auditor', { roles: ['auditor', 'admin'], office: 'OIG' });
+const beijing = person('beijing', { roles: ['post_officer'], postCode: 'BEIJING' });
+const tokyo = person('tokyo', { roles: ['post_officer'], postCode: 'TOKYO' });
+const beijingAmbassador = person('bjamb', { roles: ['approver'], postCode: 'BEIJING' });
+
+const draft: CableAccess = {
+  classification: 'SECRET', captions: [], status: 'IN_CLEARANCE', origin: 'STATE', drafterId: 'drafter', draftingOffice: 'EAP/CM',
+  clearances: [{ office: 'L', status: 'PENDING' }], actedBy: [], distribution: [],
+};
+const released: CableAccess = { ...draft, status: 'RELEASED', clearances: [{ office: 'L', status: 'CLEARED' }], actedBy: ['legal', 'approver'], distribution: ['BEIJING'] };
+const reads = (who: Principal, cable: CableAccess) => mayReadCable(who, cable).allowed;
+
+describe('need to know', () => {
+  it('gives a draft to its working party only: drafter, drafting office, clearing offices, approvers, leadership', () => {
+    for (const who of [drafter, colleague, legal, approver, leader]) expect({ who: who.id, reads: reads(who, draft) }).toEqual({ who: who.id, reads: true });
+    for (const who of [isn, europe, auditor, beijing, tokyo, beijingAmbassador]) expect({ who: who.id, reads: reads(who, draft) }).toEqual({ who: who.id, reads: false });
+    expect(reads(beijing, { ...draft, status: 'CANCELLED' })).toBe(false);
+  });
+
+  it('gives a released cable also to the officers of the posts it went to, never to other posts', () => {
+    expect(reads(beijing, released)).toBe(true);
+    expect(reads(beijingAmbassador, released)).toBe(true);
+    expect(reads(tokyo, released)).toBe(false);
+    expect(reads(europe, released)).toBe(false);
+    expect(reads(beijing, { ...released, captions: ['NODIS'] })).toBe(true);
+    expect(reads(leader, { ...released, captions: ['NODIS'] })).toBe(true);
+  });
+
+  it('gives a post’s released cable to the Department, unless NODIS or EXDIS narrow it to the working party', () => {
+    const report: CableAccess = { ...released, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: ['bjamb'], distribution: ['SECSTATE'] };
+    expect(reads(europe, report)).toBe(true);
+    expect(reads(tokyo, report)).toBe(false);
+    expect(reads(europe, { ...report, captions: ['EXDIS'] })).toBe(false);
+    expect(reads(leader, { ...report, captions: ['EXDIS'] })).toBe(true);
+    expect(reads(person('bj2', { roles: ['post_officer'], postCode: 'BEIJING' }), { ...report, status: 'DRAFT' })).toBe(true);
+    expect(reads(europe, { ...report, status: 'DRAFT' })).toBe(false);
+  });
+
+  it('bounds every rule by clearance', () => {
+    for (const who of [drafter, leader, beijing]) expect(reads({ ...who, clearance: 'CONFIDENTIAL' }, released)).toBe(false);
+    expect(reads({ ...beijing, clearance: 'UNCLASSIFIED' }, { ...released, classification: 'SBU' })).toBe(true);
+  });
+
+  it('reads a past version only if both it and the cable now may be read', () => {
+    const then = { ...draft, captions: ['NODIS'] };
+    const now = { ...released, classification: 'UNCLASSIFIED' as const };
+    expect(readDecision(beijing, now).allowed).toBe(true);
+    expect(readDecision(beijing, now, then)).toEqual({ allowed: false, reason: expect.stringMatching(/at that version/) });
+    expect(readDecision({ ...drafter, clearance: 'CONFIDENTIAL' }, now, released).allowed).toBe(false);
+  });
+
+  it('lets nobody act on what they may not read, and names the actions each may take now', () => {
+    expect(allowedCableActions(drafter, { ...draft, status: 'DRAFT', clearances: [] })).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
+    expect(allowedCableActions(drafter, draft)).toEqual(['edit', 'requestClearance', 'cancel']);
+    expect(allowedCableActions(legal, draft)).toEqual(['clear']);
+    expect(allowedCableActions({ ...legal, clearance: 'CONFIDENTIAL' }, draft)).toEqual([]);
+    expect(allowedCableActions(approver, { ...draft, status: 'PENDING_APPROVAL' })).toEqual(['approve', 'return', 'cancel']);
+    expect(mayActOnCable({ ...approver, clearance: 'UNCLASSIFIED' }, { ...draft, status: 'APPROVED' }, 'release').allowed).toBe(false);
+    expect(allowedCableActions(approver, { ...draft, status: 'APPROVED', drafterId: 'approver' })).toEqual(['cancel']);
+    // Nobody clears their own cable.
+    const drafterAndClearer = person('dc', { roles: ['drafter', 'clearer'], office: 'L' });
+    expect(allowedCableActions(drafterAndClearer, { ...draft, drafterId: 'dc' })).toEqual(['edit', 'requestClearance', 'cancel']);
+    expect(allowedCableActions(beijing, released)).toEqual([]);
+  });
+
+  it('lets a post’s officers record its delivery, if they may read the campaign', () => {
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['logResponse']);
+    expect(allowedDeliveryActions(tokyo, released, 'BEIJING', 'PENDING')).toEqual([]);
+    expect(allowedDeliveryActions({ ...beijing, clearance: 'CONFIDENTIAL' }, released, 'BEIJING', 'PENDING')).toEqual([]);
+  });
+
+  it('reads a follow-up under its own classification and under what it is linked to', () => {
+    const followUp = { classification: 'UNCLASSIFIED' as const, cable: null, campaign: { ...released, captions: ['NODIS'] } };
+    expect(mayReadFollowUp(beijing, followUp).allowed).toBe(true);
+    expect(mayReadFollowUp(tokyo, followUp).allowed).toBe(false);
+    expect(mayReadFollowUp(europe, { classification: 'SECRET', cable: null, campaign: null }).allowed).toBe(true);
+    expect(mayReadFollowUp({ ...europe, clearance: 'CONFIDENTIAL' }, { classification: 'SECRET', cable: null, campaign: null }).allowed).toBe(false);
+    expect(mayReadFollowUp(leader, { ...followUp, missingLink: true }).allowed).toBe(false);
+    const owned = { ...followUp, createdBy: 'drafter', owner: { post: 'TOKYO' }, status: 'OPEN' };
+    expect(allowedFollowUpActions(tokyo, owned)).toEqual([]);
+    expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'start', 'complete', 'cancel', 'comment']);
+  });
+});
