@@ -51,7 +51,7 @@ export class CableReader implements OnModuleInit {
 
   /**
    * The cable's events. Each carries the cable as it was after it, so an event is shown only if
-   * the caller may read the cable at that version; the others keep their place, type and time.
+   * the caller may read that version (`readDecision`); the others keep their place, type and time.
    */
   async history(principal: Principal, id: string, requestId: string) {
     const current = await this.authorized(principal, id, {}, requestId, 'history');
@@ -60,7 +60,7 @@ export class CableReader implements OnModuleInit {
     let highest = current.draft.classification;
     const items = events.map((event) => {
       folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
-      const readable = mayReadCable(principal, folded.access).allowed;
+      const readable = readDecision(principal, current.access, folded.draft).allowed;
       if (readable) highest = highestClassification(highest, folded.draft.classification);
       return {
         version: event.streamVersion,

@@ -54,12 +54,14 @@ describe('need to know', () => {
     expect(reads({ ...beijing, clearance: 'UNCLASSIFIED' }, { ...released, classification: 'SBU' })).toBe(true);
   });
 
-  it('reads a past version only if both it and the cable now may be read', () => {
-    const then = { ...draft, captions: ['NODIS'] };
+  it('reads a past version only under both its own marking then and the cable’s rule now', () => {
     const now = { ...released, classification: 'UNCLASSIFIED' as const };
-    expect(readDecision(beijing, now).allowed).toBe(true);
-    expect(readDecision(beijing, now, then)).toEqual({ allowed: false, reason: expect.stringMatching(/at that version/) });
-    expect(readDecision({ ...drafter, clearance: 'CONFIDENTIAL' }, now, released).allowed).toBe(false);
+    expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now).allowed).toBe(true);
+    expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now, draft)).toEqual({ allowed: false, reason: expect.stringMatching(/at that version/) });
+    expect(readDecision(beijing, now, draft).allowed).toBe(true);
+    const report: CableAccess = { ...now, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: [], distribution: ['SECSTATE'] };
+    expect(readDecision(europe, report, { classification: 'UNCLASSIFIED', captions: ['EXDIS'] }).allowed).toBe(false);
+    expect(readDecision(tokyo, now, now).allowed).toBe(false);
   });
 
   it('lets nobody act on what they may not read, and names the actions each may take now', () => {

@@ -76,13 +76,15 @@ export function mayReadCable(principal: Principal, cable: CableAccess): Decision
 
 /**
  * The one question every read asks: may `principal` read the record as it is `now` and, for a past
- * version, as it was `then`? Both must hold: a past version is no way around today's rule, and a
- * version later edited down is no way around the rule it stood under.
+ * version, under the classification and captions it had `then` (api.md: "the right to read BOTH
+ * that version (its own classification and captions) and the record as it is now")? Who it
+ * reaches is decided as it is now: a version later edited down is no way around the marking it
+ * stood under, and today's rule is no way around either.
  */
-export function readDecision(principal: Principal, now: CableAccess, then?: CableAccess): Decision {
+export function readDecision(principal: Principal, now: CableAccess, then?: Pick<CableAccess, 'classification' | 'captions'>): Decision {
   const current = mayReadCable(principal, now);
   if (!current.allowed || !then) return current;
-  const past = mayReadCable(principal, then);
+  const past = mayReadCable(principal, { ...now, classification: then.classification, captions: then.captions });
   return past.allowed ? ALLOW : deny(`as it stood at that version: ${past.reason}`);
 }
 
