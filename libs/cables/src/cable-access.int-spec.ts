@@ -36,6 +36,14 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
   const cables: Cable[] = [];
   const followUps: { id: string; access: FollowUpAccess }[] = [];
 
+  /** As the policy sees a cable: with the drafters and offices of the cables it cites by REF. */
+  const accessOf = (cable: Cable) =>
+    cable.accessWith(
+      cable.origin === 'STATE'
+        ? []
+        : cables.filter((t) => t.release && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office })),
+    );
+
   beforeAll(async () => {
     database = await createTestDatabase(2);
     dataSource = await database.dataSource();
@@ -54,7 +62,10 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         const drafter = rng.pick(people.filter((p) => p.roles.includes('drafter') || p.roles.includes('post_officer')));
         const origin = drafter.postCode ?? 'STATE';
         const at = new Date().toISOString();
-        const draft = { ...confidentialDraft, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) };
+        // A post's cable may reply to an earlier Department tasking (by REF): its desk reads the reply.
+        const taskings = cables.filter((c) => c.origin === 'STATE' && c.release);
+        const references = origin !== 'STATE' && taskings.length > 0 && rng.chance(0.7) ? [{ label: 'A', mrn: rng.pick(taskings).release!.mrn }] : [];
+        const draft = { ...confidentialDraft, references, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) };
         const events: CableEvent[] = [{ type: 'CableDrafted', data: { origin, drafter: officer(drafter), draft, at } }];
         const offices = OFFICES.filter(() => rng.chance(0.3));
         if (offices.length > 0) {
@@ -92,7 +103,7 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         const classification = rng.pick(CLASSIFICATIONS);
         const cable = rng.chance(0.5) ? rng.pick(cables) : null;
         const campaign = rng.chance(0.4) ? rng.pick(cables) : null;
-        followUps.push({ id, access: { classification, cable: cable?.access ?? null, campaign: campaign?.access ?? null } });
+        followUps.push({ id, access: { classification, cable: cable ? accessOf(cable) : null, campaign: campaign ? accessOf(campaign) : null } });
         await tx.query(
           `INSERT INTO follow_ups (id, title, description, owner_office, owner_bureau, due_on, status, demarche_id, cable_id, created_by, version, created_at, updated_at, classification)
            VALUES ($1, 't', '', 'L', 'L', '2099-01-01', 'OPEN', $2, $3, 'x', 1, now(), now(), $4)`,
@@ -105,11 +116,12 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
 
   it('gives every person the same cables in SQL as the policy does', async () => {
     expect(new Set(cables.map((c) => c.status)).size).toBe(6);
+    expect(cables.some((c) => c.origin !== 'STATE' && c.release && c.draft.references.length > 0)).toBe(true);
     let readings = 0;
     for (const person of people) {
       const access = readableCableSql(person, 1);
       const inSql = (await dataSource.query(`SELECT id FROM cables k WHERE ${access.where} ORDER BY id`, access.params)).map((r: { id: string }) => r.id);
-      const byPolicy = cables.filter((c) => mayReadCable(person, c.access).allowed).map((c) => c.id).sort();
+      const byPolicy = cables.filter((c) => mayReadCable(person, accessOf(c)).allowed).map((c) => c.id).sort();
       readings += byPolicy.length;
       expect({ person: person.username, roles: person.roles, ids: inSql }).toEqual({ person: person.username, roles: person.roles, ids: byPolicy });
     }

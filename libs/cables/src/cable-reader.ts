@@ -3,6 +3,7 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedCableActions, type CableAccess, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
+import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
 import { toCableView } from './cable-view.js';
 import { Cable, cableDefinition, type CableEvent, DEPARTMENT } from './domain/cable.aggregate.js';
@@ -25,6 +26,7 @@ export class CableReader implements OnModuleInit {
     private readonly store: EventStore,
     private readonly policy: PolicyService,
     private readonly world: CableWorld,
+    private readonly query: CablesQuery,
   ) {
     this.cables = repositories.for(cableDefinition);
   }
@@ -34,19 +36,25 @@ export class CableReader implements OnModuleInit {
     // anything else about the request is looked at.
     this.policy.registerRecords('cable', async (principal, id) => {
       const cable = await this.cables.load(id);
-      return cable && mayReadCable(principal, cable.access);
+      return cable && mayReadCable(principal, await this.accessOf(cable));
     });
   }
 
   /** The cable as the policy sees it now, for what is read under it (its campaign, follow-ups). */
   async access(id: string): Promise<CableAccess | undefined> {
-    return (await this.cables.load(id))?.access;
+    const cable = await this.cables.load(id);
+    return cable && this.accessOf(cable);
+  }
+
+  /** The cable at one version, as the policy sees it, with the desks that tasked it now. */
+  async accessOf(cable: Cable): Promise<CableAccess> {
+    return cable.accessWith(await this.query.taskingDesks(cable));
   }
 
   async get(principal: Principal, id: string, at: LoadOptions, requestId: string) {
     const cable = await this.authorized(principal, id, at, requestId, 'cable');
     const current = at.version !== undefined || at.asOf !== undefined ? await this.cables.load(id) : cable;
-    return { ...toCableView(cable), allowedActions: current && current.version === cable.version ? allowedCableActions(principal, current.access) : [] };
+    return { ...toCableView(cable), allowedActions: current && current.version === cable.version ? allowedCableActions(principal, await this.accessOf(current)) : [] };
   }
 
   /**
@@ -55,12 +63,13 @@ export class CableReader implements OnModuleInit {
    */
   async history(principal: Principal, id: string, requestId: string) {
     const current = await this.authorized(principal, id, {}, requestId, 'history');
+    const now = await this.accessOf(current);
     const events = await this.store.readStream(this.cables.streamId(id));
     const folded = cableDefinition.blank(id);
     let highest = current.draft.classification;
     const items = events.map((event) => {
       folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
-      const readable = readDecision(principal, current.access, folded.draft).allowed;
+      const readable = readDecision(principal, now, folded.draft).allowed;
       if (readable) highest = highestClassification(highest, folded.draft.classification);
       return {
         version: event.streamVersion,
@@ -91,7 +100,7 @@ export class CableReader implements OnModuleInit {
     const context = { requestId, action: `read cable ${id} (${view})`, streamId };
     // Read as it is now and, for a past version, as it was then; a version before the first is no
     // news to someone who may read the cable now.
-    await this.policy.requireRecord(principal, readDecision(principal, current.access, cable?.access), context);
+    await this.policy.requireRecord(principal, readDecision(principal, await this.accessOf(current), cable?.draft), context);
     if (!cable) throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} did not exist yet at that point`);
     if (view !== 'history') {
       await this.policy.auditRead(principal, {

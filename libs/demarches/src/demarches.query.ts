@@ -57,7 +57,7 @@ export class DemarchesQuery {
       this.dataSource,
       `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts
        FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id
-       WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $7 OFFSET $8`,
+       WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $9 OFFSET $10`,
       [...access.params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(

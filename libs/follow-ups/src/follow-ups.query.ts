@@ -54,7 +54,7 @@ export class FollowUpsQuery {
     const params = [today, filter.status ?? null, filter.overdue ?? null, filter.owner ?? null, filter.bureau ?? null, filter.demarcheId ?? null, ...access.params];
     const rows = await sql<FollowUpRow>(
       this.dataSource,
-      `SELECT f.*, ${overdue} AS overdue, ${LINKED} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $13 OFFSET $14`,
+      `SELECT f.*, ${overdue} AS overdue, ${LINKED} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups f WHERE ${where}`, params);

@@ -36,7 +36,7 @@ export class InboxQuery {
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT id, subject, classification, precedence, origin, updated_at FROM cables k
-       WHERE status = 'IN_CLEARANCE' AND $7 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}
+       WHERE status = 'IN_CLEARANCE' AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}
        ORDER BY updated_at, id`,
       [...access.params, principal.office],
     );
@@ -49,7 +49,7 @@ export class InboxQuery {
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT id, subject, classification, precedence, origin, status, updated_at FROM cables k
-       WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $7 AND drafter_id::text <> $2 AND ${access.where}
+       WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $9 AND drafter_id::text <> $2 AND ${access.where}
        ORDER BY updated_at, id`,
       [...access.params, principal.postCode ?? 'STATE'],
     );
@@ -63,7 +63,7 @@ export class InboxQuery {
       this.dataSource,
       `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
        JOIN cables k ON k.id = c.cable_id
-       WHERE d.post = $7 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
+       WHERE d.post = $9 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
        ORDER BY c.report_by, c.id`,
       [...access.params, principal.postCode],
     );
@@ -77,7 +77,7 @@ export class InboxQuery {
       this.dataSource,
       `SELECT id, title, due_on, status, owner_office, owner_post FROM follow_ups f
        WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
-         AND (created_by = $2 OR ($7::text IS NOT NULL AND owner_office = $7) OR ($8::text IS NOT NULL AND owner_post = $8))
+         AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))
        ORDER BY due_on, id`,
       [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
     );

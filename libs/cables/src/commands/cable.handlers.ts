@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
+import { assertNever, ChanceryError, Clock, type CommandContext, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import { type Classification, clearanceCovers, mayReadCable, type Principal } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal } from '@chancery/identity/domain';
 import { PolicyService } from '@chancery/identity';
+import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
 import { Cable, cableDefinition } from '../domain/cable.aggregate.js';
@@ -32,6 +33,7 @@ abstract class CableHandler {
     protected readonly world: CableWorld,
     protected readonly policy: PolicyService,
     protected readonly clock: Clock,
+    protected readonly query: CablesQuery,
   ) {
     this.cables = repositories.for(cableDefinition);
   }
@@ -40,14 +42,28 @@ abstract class CableHandler {
    * Acting requires reading: checked on the cable as loaded in the command's transaction (the
    * route's guard has checked it already, before If-Match and Idempotency-Key).
    */
-  protected mustRead(actor: Principal, cable: Cable): void {
-    const denial = this.policy.recordDenial(mayReadCable(actor, cable.access));
+  protected async mustRead(actor: Principal, cable: Cable, tx: EntityManager): Promise<void> {
+    const denial = this.policy.recordDenial(mayReadCable(actor, cable.accessWith(await this.query.taskingDesks(cable, tx))));
     if (denial) throw denial;
   }
 
-  /** The answer never carries more than the caller may read: a cable they can no longer read is only its id. */
-  protected answer(actor: Principal): (cable: Cable) => CableView | { id: string; version: number } {
-    return (cable) => (mayReadCable(actor, cable.access).allowed ? toCableView(cable) : { id: cable.id, version: cable.version });
+  /**
+   * Runs `act` on the cable as the actor may read it, and answers it only as far as they may read
+   * it after: a cable they can no longer read is answered as its id and version only.
+   */
+  protected update(context: CommandContext, name: string, actor: Principal, id: string, act: (cable: Cable, tx: EntityManager) => Promise<void>) {
+    let after: CableAccess['taskingDesks'] = [];
+    return this.cables.update(
+      context,
+      name,
+      id,
+      async (cable, tx) => {
+        await this.mustRead(actor, cable, tx);
+        await act(cable, tx);
+        after = await this.query.taskingDesks(cable, tx);
+      },
+      (cable): CableView | { id: string; version: number } => (mayReadCable(actor, cable.accessWith(after)).allowed ? toCableView(cable) : { id: cable.id, version: cable.version }),
+    );
   }
 }
 
@@ -75,16 +91,7 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
   async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView | { id: string; version: number }> {
     const name = COMMAND_NAMES[action.kind];
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.cables.streamId(cableId) }, () =>
-      this.cables.update(
-        context,
-        name,
-        cableId,
-        (cable, tx) => {
-          this.mustRead(actor, cable);
-          return this.act(cable, actor, action, tx);
-        },
-        this.answer(actor),
-      ),
+      this.update(context, name, actor, cableId, (cable, tx) => this.act(cable, actor, action, tx)),
     );
   }
 
@@ -124,12 +131,12 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
 export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView | { id: string; version: number }> {
   async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView | { id: string; version: number }> {
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'ReleaseCable', streamId: this.cables.streamId(cableId) }, () =>
-      this.cables.update(
+      this.update(
         context,
         'ReleaseCable',
+        actor,
         cableId,
         async (cable, tx) => {
-          this.mustRead(actor, cable);
           if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
           const now = this.clock.now();
           const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
@@ -141,7 +148,6 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
             distribution,
           });
         },
-        this.answer(actor),
       ),
     );
   }

@@ -192,8 +192,15 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     return [...new Set([this.drafter.id, ...this.actedBy])];
   }
 
-  /** What the need-to-know policy decides on, as the cable stands at this version. */
+  /**
+   * What the need-to-know policy decides on, as the cable stands at this version. The desks that
+   * tasked a post's cable (by REF) are looked up by the reader: `CablesQuery.taskingDesks`.
+   */
   get access(): CableAccess {
+    return this.accessWith([]);
+  }
+
+  accessWith(taskingDesks: CableAccess['taskingDesks']): CableAccess {
     return {
       classification: this.draft.classification,
       captions: this.draft.captions,
@@ -204,6 +211,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
       clearances: this.clearances.map(({ office, status }) => ({ office, status })),
       actedBy: this.actedBy,
       distribution: this.release ? [...this.release.distribution.action, ...this.release.distribution.info] : [],
+      taskingDesks,
     };
   }
 

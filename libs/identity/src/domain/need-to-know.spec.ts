@@ -18,7 +18,7 @@ const beijingAmbassador = person('bjamb', { roles: ['approver'], postCode: 'BEIJ
 
 const draft: CableAccess = {
   classification: 'SECRET', captions: [], status: 'IN_CLEARANCE', origin: 'STATE', drafterId: 'drafter', draftingOffice: 'EAP/CM',
-  clearances: [{ office: 'L', status: 'PENDING' }], actedBy: [], distribution: [],
+  clearances: [{ office: 'L', status: 'PENDING' }], actedBy: [], distribution: [], taskingDesks: [],
 };
 const released: CableAccess = { ...draft, status: 'RELEASED', clearances: [{ office: 'L', status: 'CLEARED' }], actedBy: ['legal', 'approver'], distribution: ['BEIJING'] };
 const reads = (who: Principal, cable: CableAccess) => mayReadCable(who, cable).allowed;
@@ -32,21 +32,32 @@ describe('need to know', () => {
 
   it('gives a released cable also to the officers of the posts it went to, never to other posts', () => {
     expect(reads(beijing, released)).toBe(true);
-    expect(reads(beijingAmbassador, released)).toBe(true);
+    expect(reads(beijingAmbassador, released)).toBe(false); // "post officer bound to one post": the role reads, not the post
     expect(reads(tokyo, released)).toBe(false);
     expect(reads(europe, released)).toBe(false);
     expect(reads(beijing, { ...released, captions: ['NODIS'] })).toBe(true);
     expect(reads(leader, { ...released, captions: ['NODIS'] })).toBe(true);
   });
 
-  it('gives a post’s released cable to the Department, unless NODIS or EXDIS narrow it to the working party', () => {
-    const report: CableAccess = { ...released, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: ['bjamb'], distribution: ['SECSTATE'] };
-    expect(reads(europe, report)).toBe(true);
+  it('gives a post’s released cable to the desk that tasked it, not to the rest of the Department, NODIS or not', () => {
+    const report: CableAccess = {
+      ...released, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: ['bjamb'], distribution: ['SECSTATE'],
+      taskingDesks: [{ drafterId: 'drafter', draftingOffice: 'EAP/CM' }],
+    };
+    expect(reads(drafter, report)).toBe(true);
+    expect(reads(colleague, report)).toBe(true);
+    expect(reads(colleague, { ...report, captions: ['NODIS'] })).toBe(true);
+    expect(reads(europe, report)).toBe(false);
     expect(reads(tokyo, report)).toBe(false);
-    expect(reads(europe, { ...report, captions: ['EXDIS'] })).toBe(false);
     expect(reads(leader, { ...report, captions: ['EXDIS'] })).toBe(true);
     expect(reads(person('bj2', { roles: ['post_officer'], postCode: 'BEIJING' }), { ...report, status: 'DRAFT' })).toBe(true);
-    expect(reads(europe, { ...report, status: 'DRAFT' })).toBe(false);
+    expect(reads(colleague, { ...report, status: 'DRAFT' })).toBe(false);
+  });
+
+  it('never gives a draft to another post’s people, whatever else they are', () => {
+    const tokyoLeader = person('tl', { roles: ['leadership'], office: 'S', postCode: 'TOKYO' });
+    expect(reads(tokyoLeader, draft)).toBe(false);
+    expect(reads(tokyoLeader, released)).toBe(true);
   });
 
   it('bounds every rule by clearance', () => {
@@ -59,8 +70,6 @@ describe('need to know', () => {
     expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now).allowed).toBe(true);
     expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now, draft)).toEqual({ allowed: false, reason: expect.stringMatching(/at that version/) });
     expect(readDecision(beijing, now, draft).allowed).toBe(true);
-    const report: CableAccess = { ...now, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: [], distribution: ['SECSTATE'] };
-    expect(readDecision(europe, report, { classification: 'UNCLASSIFIED', captions: ['EXDIS'] }).allowed).toBe(false);
     expect(readDecision(tokyo, now, now).allowed).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { type Classification, clearanceCovers, clearanceLevel, type Principal } from './access.js';
-import { type Decision, isNarrowed } from './policy.js';
+import type { Decision } from './policy.js';
 
 /**
  * Need to know: the one decision of who reads a cable (and what derives from one: its campaign, the
@@ -9,11 +9,13 @@ import { type Decision, isNarrowed } from './policy.js';
  * The rules, from domain.md ("Who reads what"):
  * - nobody reads above their clearance, whatever else holds;
  * - before release (and if it never was released: cancelled), only its working party reads a cable:
- *   the drafter and the drafting office (for a post's cable, that post), the offices asked to clear
- *   it, the approvers who may approve it, leadership, and anyone who has cleared or approved it;
- * - once released, also the officers of the posts it went to; a post's cable to SECSTATE goes to
- *   the Department, whose people read it, unless NODIS or EXDIS narrow it to the working party
- *   (leadership included: the principals to whom the Executive Secretariat distributes it).
+ *   the drafter and the drafting office (members of the drafter's office; for a post's cable, that
+ *   post's officers), the offices asked to clear it (their members), the approvers who may approve
+ *   it, leadership, and anyone who has cleared or approved it; and never another post's people;
+ * - once released, also the officers of the posts it went to (action and info), and, for a post's
+ *   cable to the Department that cites a tasking by REF, the tasking's drafter and drafting office
+ *   ("the desk reads all replies to its tasking together"); SECSTATE is no post, so nobody else in
+ *   the Department reads it. NODIS and EXDIS narrow to that same set: nobody else reads anyway.
  */
 
 /** The Department's originator code; a post's is its own code. */
@@ -37,6 +39,8 @@ export interface CableAccess {
   actedBy: readonly string[];
   /** The posts it was released to, action and info (SECSTATE for a post's cable); empty before. */
   distribution: readonly string[];
+  /** For a post's cable: the drafters and drafting offices of the cables it cites by REF (its taskings). */
+  taskingDesks: readonly { drafterId: string; draftingOffice: string | null }[];
 }
 
 const ALLOW: Decision = { allowed: true };
@@ -48,30 +52,33 @@ export function hasReleaseAuthority(principal: Pick<Principal, 'roles' | 'postCo
   return origin === DEPARTMENT_ORIGIN ? principal.postCode === null : principal.postCode === origin;
 }
 
-/** A Department office the principal works in (people bound to a post act for the post). */
-function departmentOffice(principal: Principal): string | null {
-  return principal.postCode === null ? principal.office : null;
+/** A post's officers: post officers bound to it (domain.md: "post officer bound to one post"). */
+function officerPost(principal: Principal): string | null {
+  return principal.roles.includes('post_officer') ? principal.postCode : null;
 }
 
 export function isWorkingParty(principal: Principal, cable: CableAccess): boolean {
   if (principal.id === cable.drafterId || cable.actedBy.includes(principal.id)) return true;
   if (principal.roles.includes('leadership')) return true;
   if (hasReleaseAuthority(principal, cable.origin)) return true;
-  const office = departmentOffice(principal);
-  if (office !== null && cable.clearances.some((c) => c.office === office)) return true;
-  return cable.origin === DEPARTMENT_ORIGIN ? office !== null && office === cable.draftingOffice : principal.postCode === cable.origin;
+  const office = principal.office;
+  if (office !== null && (office === cable.draftingOffice || cable.clearances.some((c) => c.office === office))) return true;
+  return cable.origin !== DEPARTMENT_ORIGIN && officerPost(principal) === cable.origin;
 }
 
 /** Who reads the cable as it stands in `cable` (one version). */
 export function mayReadCable(principal: Principal, cable: CableAccess): Decision {
   if (!clearanceCovers(principal.clearance, cable.classification)) return deny(`${cable.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
-  if (isWorkingParty(principal, cable)) return ALLOW;
-  if (cable.status !== 'RELEASED') return deny(`a ${cable.status} cable is read only by its working party`);
-  if (principal.postCode !== null && cable.distribution.includes(principal.postCode)) return ALLOW;
-  if (principal.postCode === null && cable.distribution.includes(DEPARTMENT_ADDRESS)) {
-    return isNarrowed(cable.captions) ? deny('NODIS and EXDIS limit the Department’s copy to the working party and leadership') : ALLOW;
+  const released = cable.status === 'RELEASED';
+  if (!released && principal.postCode !== null && principal.postCode !== cable.origin && principal.id !== cable.drafterId) {
+    return deny(`another post's people never read a ${cable.status} cable`);
   }
-  return deny(`${principal.username} is neither in the cable's working party nor at a post it went to`);
+  if (isWorkingParty(principal, cable)) return ALLOW;
+  if (!released) return deny(`a ${cable.status} cable is read only by its working party`);
+  const post = officerPost(principal);
+  if (post !== null && cable.distribution.includes(post)) return ALLOW;
+  if (cable.origin !== DEPARTMENT_ORIGIN && cable.taskingDesks.some((t) => t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office))) return ALLOW;
+  return deny(`${principal.username} is neither in the cable's working party, nor an officer of a post it went to, nor the desk that tasked it`);
 }
 
 /**
@@ -202,24 +209,29 @@ export function highestClassification(...classifications: Classification[]): Cla
  */
 export function readableCableSql(principal: Principal, first: number, alias = 'k'): { where: string; params: unknown[] } {
   const k = `${alias}.`;
-  const [level, id, leader, office, post, deptApprover] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+  const [level, id, leader, office, anyPost, deptApprover, postApprover, officerOf] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `$${first + i}`);
   return {
-    where: `(${k}classification_level <= ${level} AND (
-      ${id} = ANY(${k}working_party) OR ${leader}
-      OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${deptApprover})
-      OR (${office}::text IS NOT NULL AND ${office} = ANY(${k}clearing_offices))
-      OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${office}::text IS NOT NULL AND ${office} = ${k}drafting_office)
-      OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${post})
-      OR (${k}status = 'RELEASED' AND (
-        (${post}::text IS NOT NULL AND ${post} = ANY(${k}distribution))
-        OR (${post}::text IS NULL AND NOT ${k}narrowed AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution))))))`,
+    where: `(${k}classification_level <= ${level}
+      AND NOT (${k}status <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin AND ${k}drafter_id::text <> ${id})
+      AND (
+        ${id} = ANY(${k}working_party) OR ${leader}
+        OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${deptApprover}) OR (${postApprover}::text IS NOT NULL AND ${k}origin = ${postApprover})
+        OR (${office}::text IS NOT NULL AND (${office} = ${k}drafting_office OR ${office} = ANY(${k}clearing_offices)))
+        OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
+        OR (${k}status = 'RELEASED' AND (
+          (${officerOf}::text IS NOT NULL AND ${officerOf} = ANY(${k}distribution))
+          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND EXISTS (
+            SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns)
+              AND (tasking.drafter_id::text = ${id} OR (${office}::text IS NOT NULL AND tasking.drafting_office = ${office}))))))))`,
     params: [
       clearanceLevel(principal.clearance),
       principal.id,
       principal.roles.includes('leadership'),
-      departmentOffice(principal),
+      principal.office,
       principal.postCode,
       principal.roles.includes('approver') && principal.postCode === null,
+      principal.roles.includes('approver') ? principal.postCode : null,
+      officerPost(principal),
     ],
   };
 }
