@@ -138,7 +138,7 @@ export function allowedCableActions(principal: Principal, cable: CableAccess): C
 }
 
 /** A campaign and its deliveries are read under the cable that opened them (its id is the cable's). */
-export const DELIVERY_ACTIONS = ['recordDelivery', 'logResponse', 'recordNotDelivered'] as const;
+export const DELIVERY_ACTIONS = ['recordDelivery', 'recordResponse', 'recordNotDelivered'] as const;
 export type DeliveryActionName = (typeof DELIVERY_ACTIONS)[number];
 
 /** A post's officers record its delivery: delivered (again, after not delivered), the response, or why not. */
@@ -148,7 +148,7 @@ export function allowedDeliveryActions(principal: Principal, cable: CableAccess,
     case 'PENDING':
       return ['recordDelivery', 'recordNotDelivered'];
     case 'DELIVERED':
-      return ['logResponse'];
+      return ['recordResponse'];
     default:
       return [];
   }
