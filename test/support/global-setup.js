@@ -22,9 +22,10 @@ export default async function globalSetup() {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_f\\_%'");
+    // chancery_test_f_* were named by an earlier version that dropped them all, whoever ran them.
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_p\\_%' OR datname LIKE 'chancery\\_test\\_f\\_%'");
     for (const { datname } of rows) {
-      const pid = Number(/^chancery_test_f_(\d+)_/.exec(datname)?.[1]);
+      const pid = Number(/^chancery_test_[fp]_(\d+)_/.exec(datname)?.[1]);
       if (Number.isInteger(pid) && alive(pid)) continue;
       await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
