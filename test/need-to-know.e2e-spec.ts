@@ -76,6 +76,11 @@ describe('need to know on every path (#14)', () => {
     expect(then.body.paragraphs[0].text).toBe('SECRET-TEXT-CANARY');
     const [audit] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1 ORDER BY seq DESC LIMIT 1`, [`cable-${downgradedId}`]);
     expect(audit.details).toMatchObject({ classification: 'SECRET', version: 1 });
+    // A list that shows classified records is audited too, naming them.
+    const { body: secretDraft } = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'Listed' }).expect(201);
+    const listed = await as(t.leader).get('/cables?limit=500').expect(200);
+    const [entry] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadClassifiedList' AND request_id = $1`, [listed.headers['x-request-id']]);
+    expect(entry.details).toMatchObject({ view: 'list', classification: 'SECRET', records: expect.arrayContaining([`cable-${secretDraft.id}`]) });
   });
 
   it('lets nobody act on what they may not read: 403, generic, nothing written, before If-Match and Idempotency-Key', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PolicyService } from '@chancery/identity';
 import { type Db, sql } from '@chancery/database';
 import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql } from '@chancery/identity/domain';
 
@@ -32,9 +33,12 @@ export interface CableSummary {
  */
 @Injectable()
 export class CablesQuery {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: PolicyService,
+  ) {}
 
-  async list(principal: Principal, filter: CableFilter, limit: number, offset: number): Promise<{ items: CableSummary[]; total: number }> {
+  async list(principal: Principal, filter: CableFilter, limit: number, offset: number, requestId: string): Promise<{ items: CableSummary[]; total: number }> {
     // The caller's need-to-know, as SQL: what they may not read is neither listed nor counted.
     const access = readableCableSql(principal, 1);
     const where = `${access.where}
@@ -51,8 +55,7 @@ export class CablesQuery {
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);
-    return {
-      items: rows.map((row) => ({
+    const items = rows.map((row) => ({
         id: row.id as string,
         mrn: row.mrn as string | null,
         origin: row.origin as string,
@@ -66,9 +69,9 @@ export class CablesQuery {
         releasedAt: row.released_at ? (row.released_at as Date).toISOString() : null,
         updatedAt: (row.updated_at as Date).toISOString(),
         version: row.version as number,
-      })),
-      total,
-    };
+      }));
+    await this.policy.auditListRead(principal, { requestId, view: filter.q ? 'search' : 'list', records: items.map((c) => ({ streamId: `cable-${c.id}`, classification: c.classification })) });
+    return { items, total };
   }
 
   /**

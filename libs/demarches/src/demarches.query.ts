@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
 
@@ -48,9 +49,10 @@ export class DemarchesQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async list(principal: Principal, limit: number, offset: number) {
+  async list(principal: Principal, limit: number, offset: number, requestId: string) {
     // A campaign is read under the cable that opened it, as that cable stands now.
     const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
@@ -66,6 +68,7 @@ export class DemarchesQuery {
       access.params,
     );
     const today = utcDate(this.clock.now());
+    await this.policy.auditListRead(principal, { requestId, view: 'campaigns', records: rows.map((row) => ({ streamId: `campaign-${row.id}`, classification: row.classification as string })) });
     return {
       items: rows.map((row) => ({
         id: row.id,

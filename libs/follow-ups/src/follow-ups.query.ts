@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { PolicyService } from '@chancery/identity';
 import { type Classification, highestClassification, type Principal, readableFollowUpSql } from '@chancery/identity/domain';
 
 export interface FollowUpFilter {
@@ -41,10 +42,11 @@ export class FollowUpsQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
   /** The follow-ups the caller may read (the rest are neither listed nor counted), filtered. */
-  async list(principal: Principal, filter: FollowUpFilter, limit: number, offset: number): Promise<{ items: FollowUpSummary[]; total: number }> {
+  async list(principal: Principal, filter: FollowUpFilter, limit: number, offset: number, requestId: string): Promise<{ items: FollowUpSummary[]; total: number }> {
     const today = utcDate(this.clock.now());
     const access = readableFollowUpSql(principal, 7);
     const overdue = `(f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $1::date)`;
@@ -58,7 +60,9 @@ export class FollowUpsQuery {
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups f WHERE ${where}`, params);
-    return { items: rows.map(toSummary), total };
+    const items = rows.map(toSummary);
+    await this.policy.auditListRead(principal, { requestId, view: 'follow-ups', records: items.map((f) => ({ streamId: `followup-${f.id}`, classification: f.classification })) });
+    return { items, total };
   }
 
   /** One follow-up, whoever asks: the caller's right to read it is the FollowUpReader's to check. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@chancery/audit';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import type { Classification, Principal } from './domain/access.js';
+import { highestClassification } from './domain/need-to-know.js';
 import { type Decision, hasPermission, mayActForPost, type Permission } from './domain/policy.js';
 
 export interface DenialContext {
@@ -106,6 +107,23 @@ export class PolicyService {
       toVersion: read.version,
       requestId: read.requestId,
       details: { view: read.view, classification: read.classification, ...read.details },
+    });
+  }
+
+  /**
+   * Writes one audit entry for a list, search, export, inbox or dashboard answer that shows
+   * classified records (CONFIDENTIAL and above): which ones, and the highest classification shown.
+   */
+  async auditListRead(principal: Principal, read: { requestId: string; view: string; records: { streamId: string; classification: string }[] }): Promise<void> {
+    const classified = read.records.filter((r) => r.classification !== 'UNCLASSIFIED' && r.classification !== 'SBU');
+    if (classified.length === 0) return;
+    const highest = highestClassification(...classified.map((r) => r.classification as Classification));
+    await this.audit.append({
+      actorId: principal.id,
+      actorRole: principal.roles.join('+'),
+      action: 'ReadClassifiedList',
+      requestId: read.requestId,
+      details: { view: read.view, classification: highest, records: classified.map((r) => r.streamId) },
     });
   }
 

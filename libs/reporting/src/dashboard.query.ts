@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { type DeliveryCount, isUnanswered } from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
@@ -24,10 +25,14 @@ export class DashboardQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async dashboard(principal: Principal, asOf?: Date): Promise<Dashboard> {
-    return asOf ? this.replayed(principal, asOf) : this.current(principal);
+  async dashboard(principal: Principal, asOf: Date | undefined, requestId: string): Promise<Dashboard> {
+    const dashboard = asOf ? await this.replayed(principal, asOf) : await this.current(principal);
+    const records = dashboard.campaigns.map((c) => ({ streamId: `campaign-${c.id}`, classification: c.classification }));
+    await this.policy.auditListRead(principal, { requestId, view: asOf ? 'dashboard as of' : 'dashboard', records });
+    return dashboard;
   }
 
   private async current(principal: Principal): Promise<Dashboard> {

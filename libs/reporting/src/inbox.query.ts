@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
@@ -17,15 +18,21 @@ export class InboxQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async inbox(principal: Principal) {
+  async inbox(principal: Principal, requestId: string) {
     const [toClear, toApprove, taskings, followUps] = await Promise.all([
       this.toClear(principal),
       this.toApprove(principal),
       this.taskings(principal),
       this.followUps(principal),
     ]);
+    const records = [
+      ...[...toClear, ...toApprove].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification as string })),
+      ...taskings.map((t) => ({ streamId: `campaign-${t.demarcheId}`, classification: t.classification as string })),
+    ];
+    await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
     return { toClear, toApprove, taskings, followUps };
   }
 

@@ -46,9 +46,9 @@ export class CablesController {
   @Get()
   @RequirePermission('cables.read')
   @ApiOperation({ summary: 'List and search the cables the caller may read' })
-  list(@Query() query: ListCablesQuery, @CurrentUser() user: Principal) {
+  list(@Query() query: ListCablesQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const { limit, offset, ...filter } = query;
-    return this.cables.list(user, filter, limit, offset);
+    return this.cables.list(user, filter, limit, offset, String(request.id));
   }
 
   @Get(':id')

@@ -25,8 +25,8 @@ export class DemarchesController {
   @Get()
   @RequirePermission('demarches.read')
   @ApiOperation({ summary: 'Campaigns the caller may read, with their live summaries' })
-  list(@Query() query: ListDemarchesQuery, @CurrentUser() user: Principal) {
-    return this.demarches.list(user, query.limit, query.offset);
+  list(@Query() query: ListDemarchesQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.demarches.list(user, query.limit, query.offset, String(request.id));
   }
 
   @Get(':id')

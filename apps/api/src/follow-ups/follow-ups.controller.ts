@@ -40,9 +40,9 @@ export class FollowUpsController {
 
   @Get()
   @RequirePermission('followups.read')
-  list(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal) {
+  list(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const { limit, offset, ...filter } = query;
-    return this.followUps.list(user, filter, limit, offset);
+    return this.followUps.list(user, filter, limit, offset, String(request.id));
   }
 
   // Declared before ':id', which would otherwise take "export.csv" for an id.
@@ -51,9 +51,9 @@ export class FollowUpsController {
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="follow-ups.csv"')
   @ApiOperation({ summary: 'Every follow-up matching the filters, as RFC 4180 CSV' })
-  export(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal) {
+  export(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const { limit: _limit, offset: _offset, ...filter } = query;
-    return this.reader.exportCsv(user, filter);
+    return this.reader.exportCsv(user, filter, String(request.id));
   }
 
   @Get(':id')
