@@ -17,7 +17,8 @@ const common = {
 /** @type {import('jest').Config} */
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    // test/canary/*.spec.ts: the canary test's oracle, checked against the rules it was written from.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/canary/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -8,6 +8,7 @@ import { CreateDemarches1795910406000 } from './1795910406000-CreateDemarches.js
 import { CreateFollowUps1795910407000 } from './1795910407000-CreateFollowUps.js';
 import { AddCampaignTallies1795910408000 } from './1795910408000-AddCampaignTallies.js';
 import { RecordEventsAtInsert1795910410000 } from './1795910410000-RecordEventsAtInsert.js';
+import { AddNeedToKnowColumns1795910411000 } from './1795910411000-AddNeedToKnowColumns.js';
 import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLifecycle.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
@@ -22,5 +23,6 @@ export const ALL_MIGRATIONS = [
   CreateFollowUps1795910407000,
   AddCampaignTallies1795910408000,
   RecordEventsAtInsert1795910410000,
+  AddNeedToKnowColumns1795910411000,
   AddIdentityLifecycle1795910413000,
 ];

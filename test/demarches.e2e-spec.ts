@@ -128,13 +128,14 @@ describe('demarche campaigns through HTTP', () => {
     const other = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/LONDON/delivery`, delivered).expect(403);
     expect(other.body.detail).toMatch(/officer of TOKYO, not LONDON/);
     await as(t.drafter).post(`/demarches/${cableId}/deliveries/LONDON/delivery`, delivered).expect(403);
-    await as(t.unclassified).get(`/demarches/${cableId}`).expect(403);
+    const refused = await as(t.unclassified).get(`/demarches/${cableId}`).expect(403);
+    expect(refused.body.detail).toBe('Not allowed.'); // nothing of its classification
     await as(t.unclassified).post(`/demarches/${cableId}/deliveries/PARIS/delivery`, delivered).expect(403);
     expect((await as(t.unclassified).get('/demarches').expect(200)).body).toEqual({ items: [], total: 0 });
     const denials = await dataSource.query(`SELECT details->>'attempted' AS attempted FROM audit_log WHERE action = 'AccessDenied' ORDER BY seq DESC LIMIT 4`);
     expect(denials.map((d: { attempted: string }) => d.attempted)).toEqual([
-      `RecordDelivery for PARIS`,
-      `read campaign ${cableId} (campaign)`,
+      `POST /demarches/${cableId}/deliveries/PARIS/delivery`,
+      `GET /demarches/${cableId}`,
       `POST /demarches/${cableId}/deliveries/LONDON/delivery`,
       'RecordDelivery for LONDON',
     ]);

@@ -217,13 +217,17 @@ describe('identity, access control and posts', () => {
       }
     });
 
-    it('narrows NODIS to the addressed posts even for cleared readers', async () => {
+    it('gives a released cable to its working party (leadership too, NODIS or not) and the posts it went to, within their clearance', async () => {
       const admin = { Authorization: `Bearer ${tokens.admin}` };
       const cleared = await createUser(app, tokens.admin, { username: 'secret.reader', roles: ['leadership'], clearance: 'SECRET' });
+      const outsider = await createUser(app, tokens.admin, { username: 'secret.clearer', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
       const beijing = await createUser(app, tokens.admin, { username: 'beijing.cleared', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'CONFIDENTIAL' });
       const readerList = await http().get('/fixture/documents').set('Authorization', `Bearer ${cleared.token}`).expect(200);
-      expect(readerList.body.items.map((d: { id: string }) => d.id)).toEqual(['open', 'sbu', 'confidential', 'secret']);
-      await http().get('/fixture/documents/nodis').set('Authorization', `Bearer ${cleared.token}`).expect(403);
+      expect(readerList.body.items.map((d: { id: string }) => d.id)).toEqual(['open', 'sbu', 'confidential', 'secret', 'nodis']);
+      const outsiderList = await http().get('/fixture/documents').set('Authorization', `Bearer ${outsider.token}`).expect(200);
+      expect(outsiderList.body.items).toEqual([]);
+      const refused = await http().get('/fixture/documents/nodis').set('Authorization', `Bearer ${outsider.token}`).expect(403);
+      expect(JSON.stringify(refused.body)).not.toMatch(/NODIS|CONFIDENTIAL|RELEASED/);
       await http().get('/fixture/documents/nodis').set('Authorization', `Bearer ${beijing.token}`).expect(200);
       await http().get('/fixture/documents/secret').set('Authorization', `Bearer ${beijing.token}`).expect(403);
       await http().get('/users').set(admin).expect(200);

@@ -1,10 +1,8 @@
 // Plain JavaScript: Jest runs global setup outside its module mapper, so this avoids the TS aliases.
 import pg from 'pg';
 
-/** Whether the process that made a per-file database (chancery_test_f_<pid>_<hex>) still runs. */
-function ownerRuns(datname) {
-  const pid = Number(/^chancery_test_f_(\d+)_/.exec(datname)?.[1]);
-  if (!pid) return false;
+/** Whether the process that made a per-file database (its name carries the pid) still runs. */
+function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;
@@ -14,8 +12,8 @@ function ownerRuns(datname) {
 }
 
 /**
- * Drops the per-file databases that earlier, interrupted runs left behind; not those of test runs
- * still going on this machine (another checkout's), whose connections it would cut.
+ * Drops the per-file databases that earlier, interrupted runs left behind: only those whose test
+ * process is gone, so that test runs side by side on one server do not drop each other's.
  */
 export default async function globalSetup() {
   if (process.env.CHANCERY_TEST_SETUP_DONE) return;
@@ -24,9 +22,12 @@ export default async function globalSetup() {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_f\\_%'");
+    // chancery_test_f_* were named by an earlier version that dropped them all, whoever ran them.
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'chancery\\_test\\_p\\_%' OR datname LIKE 'chancery\\_test\\_f\\_%'");
     for (const { datname } of rows) {
-      if (!ownerRuns(datname)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const pid = Number(/^chancery_test_[fp]_(\d+)_/.exec(datname)?.[1]);
+      if (Number.isInteger(pid) && alive(pid)) continue;
+      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   } finally {
     await client.end();

@@ -58,7 +58,8 @@ export interface TestDatabase {
 /** A database of its own for one test file, cloned from the migrated template. */
 export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
   await ensureTemplate();
-  const name = `chancery_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // "_p_" and the pid: a global setup drops only the databases of test processes that are gone.
+  const name = `chancery_test_p_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
   const target: DatabaseTarget = { url: urlFor(name), embedded: false, poolSize };
   const opened: DataSource[] = [];

@@ -1,61 +1,86 @@
-import { Injectable } from '@nestjs/common';
-import { AuditLog } from '@chancery/audit';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import type { Principal, ReadableResource } from '@chancery/identity/domain';
+import { allowedCableActions, type CableAccess, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
+import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
 import { toCableView } from './cable-view.js';
-import { Cable, cableDefinition, DEPARTMENT } from './domain/cable.aggregate.js';
-import { isClassified } from './domain/cable-format.js';
+import { Cable, cableDefinition, type CableEvent, DEPARTMENT } from './domain/cable.aggregate.js';
 import { renderTelegram } from './domain/telegram.js';
 
 /** The Secretary's surname signs Department cables. */
 export const DEPARTMENT_SIGNATURE = 'RUBIO';
 
-export function readableOf(cable: Cable): ReadableResource {
-  const posts = cable.release ? [...cable.release.distribution.action, ...cable.release.distribution.info] : [];
-  return {
-    classification: cable.draft.classification,
-    captions: cable.draft.captions,
-    workingParty: cable.workingParty,
-    addressedPosts: cable.origin === DEPARTMENT ? posts : [...posts, cable.origin],
-  };
-}
-
 /**
- * Every read of a single cable goes through here: the policy decides (a denial is audited), and a
- * read of anything CONFIDENTIAL or above is written to the audit log.
+ * Every read of a single cable goes through here: the need-to-know policy decides on the cable as
+ * it is now and, for a past version, as it was then (a denial is audited and says nothing), and a
+ * read of anything CONFIDENTIAL or above, now or then, is written to the audit log.
  */
 @Injectable()
-export class CableReader {
+export class CableReader implements OnModuleInit {
   private readonly cables: AggregateRepository<Cable>;
 
   constructor(
     repositories: AggregateRepositoryFactory,
     private readonly store: EventStore,
     private readonly policy: PolicyService,
-    private readonly audit: AuditLog,
     private readonly world: CableWorld,
+    private readonly query: CablesQuery,
   ) {
     this.cables = repositories.for(cableDefinition);
   }
 
-  async get(principal: Principal, id: string, at: LoadOptions, requestId: string) {
-    const cable = await this.authorized(principal, id, at, requestId, 'cable');
-    return toCableView(cable);
+  onModuleInit(): void {
+    // Routes that name a cable (and a campaign, whose id is its cable's) are checked by this before
+    // anything else about the request is looked at.
+    this.policy.registerRecords('cable', async (principal, id) => {
+      const cable = await this.cables.load(id);
+      return cable && mayReadCable(principal, await this.accessOf(cable));
+    });
   }
 
+  /** The cable as the policy sees it now, for what is read under it (its campaign, follow-ups). */
+  async access(id: string): Promise<CableAccess | undefined> {
+    const cable = await this.cables.load(id);
+    return cable && this.accessOf(cable);
+  }
+
+  /** The cable at one version, as the policy sees it, with the desks that tasked it now. */
+  async accessOf(cable: Cable): Promise<CableAccess> {
+    return cable.accessWith(await this.query.taskingDesks(cable));
+  }
+
+  async get(principal: Principal, id: string, at: LoadOptions, requestId: string) {
+    const cable = await this.authorized(principal, id, at, requestId, 'cable');
+    const current = at.version !== undefined || at.asOf !== undefined ? await this.cables.load(id) : cable;
+    return { ...toCableView(cable), allowedActions: current && current.version === cable.version ? allowedCableActions(principal, await this.accessOf(current)) : [] };
+  }
+
+  /**
+   * The cable's events. Each carries the cable as it was after it, so an event is shown only if
+   * the caller may read that version (`readDecision`); the others keep their place, type and time.
+   */
   async history(principal: Principal, id: string, requestId: string) {
-    await this.authorized(principal, id, {}, requestId, 'history');
+    const current = await this.authorized(principal, id, {}, requestId, 'history');
+    const now = await this.accessOf(current);
     const events = await this.store.readStream(this.cables.streamId(id));
-    const items = events.map((event) => ({
-      version: event.streamVersion,
-      type: event.type,
-      at: event.recordedAt.toISOString(),
-      actor: event.metadata.actorId ?? null,
-      data: event.data,
-    }));
+    const folded = cableDefinition.blank(id);
+    let highest = current.draft.classification;
+    const items = events.map((event) => {
+      folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
+      const readable = readDecision(principal, now, folded.draft).allowed;
+      if (readable) highest = highestClassification(highest, folded.draft.classification);
+      return {
+        version: event.streamVersion,
+        type: event.type,
+        at: event.recordedAt.toISOString(),
+        actor: readable ? (event.metadata.actorId ?? null) : null,
+        data: readable ? event.data : null,
+        ...(readable ? {} : { withheld: true }),
+      };
+    });
+    await this.policy.auditRead(principal, { requestId, streamId: this.cables.streamId(id), streamType: 'cable', view: 'history', classification: highest, version: current.version });
     return { items, total: items.length };
   }
 
@@ -67,22 +92,25 @@ export class CableReader {
   }
 
   private async authorized(principal: Principal, id: string, at: LoadOptions, requestId: string, view: string): Promise<Cable> {
-    // Access is decided on the cable as it stands now, whatever point in its past is asked for.
     const current = await this.cables.load(id);
     if (!current) throw new ChanceryError(ErrorCode.NotFound, `No cable ${id}`);
-    await this.policy.requireRead(principal, readableOf(current), { requestId, action: `read cable ${id} (${view})`, streamId: this.cables.streamId(id) });
-    const cable = at.version !== undefined || at.asOf !== undefined ? await this.cables.load(id, at) : current;
+    const past = at.version !== undefined || at.asOf !== undefined;
+    const cable = past ? await this.cables.load(id, at) : current;
+    const streamId = this.cables.streamId(id);
+    const context = { requestId, action: `read cable ${id} (${view})`, streamId };
+    // Read as it is now and, for a past version, as it was then; a version before the first is no
+    // news to someone who may read the cable now.
+    await this.policy.requireRecord(principal, readDecision(principal, await this.accessOf(current), cable?.draft), context);
     if (!cable) throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} did not exist yet at that point`);
-    if (isClassified(current.draft.classification)) {
-      await this.audit.append({
-        actorId: principal.id,
-        actorRole: principal.roles.join('+'),
-        action: 'ReadCable',
-        streamId: this.cables.streamId(id),
-        streamType: 'cable',
-        toVersion: cable.version,
+    if (view !== 'history') {
+      await this.policy.auditRead(principal, {
         requestId,
-        details: { view, classification: current.draft.classification, ...(at.version !== undefined ? { version: at.version } : {}), ...(at.asOf ? { asOf: at.asOf.toISOString() } : {}) },
+        streamId,
+        streamType: 'cable',
+        view,
+        classification: highestClassification(current.draft.classification, cable.draft.classification),
+        version: cable.version,
+        details: { ...(at.version !== undefined ? { version: at.version } : {}), ...(at.asOf ? { asOf: at.asOf.toISOString() } : {}) },
       });
     }
     return cable;

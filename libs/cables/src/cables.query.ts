@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PolicyService } from '@chancery/identity';
 import { type Db, sql } from '@chancery/database';
-import { type Principal, readableSql } from '@chancery/identity/domain';
+import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql } from '@chancery/identity/domain';
 
 export interface CableFilter {
   status?: string;
@@ -32,26 +33,29 @@ export interface CableSummary {
  */
 @Injectable()
 export class CablesQuery {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: PolicyService,
+  ) {}
 
-  async list(principal: Principal, filter: CableFilter, limit: number, offset: number): Promise<{ items: CableSummary[]; total: number }> {
-    const access = readableSql(principal, 1, 'addressed_posts');
+  async list(principal: Principal, filter: CableFilter, limit: number, offset: number, requestId: string): Promise<{ items: CableSummary[]; total: number }> {
+    // The caller's need-to-know, as SQL: what they may not read is neither listed nor counted.
+    const access = readableCableSql(principal, 1);
     const where = `${access.where}
-      AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR origin = $5) AND ($6::text IS NULL OR $6 = ANY(tags))
-      AND ($7::text IS NULL OR search @@ websearch_to_tsquery('english', $7) OR search @@ websearch_to_tsquery('simple', $7))`;
+      AND ($9::text IS NULL OR status = $9) AND ($10::text IS NULL OR origin = $10) AND ($11::text IS NULL OR $11 = ANY(tags))
+      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('english', $12) OR search @@ websearch_to_tsquery('simple', $12))`;
     const params = [...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null];
     const order = filter.q
-      ? `ts_rank(search, websearch_to_tsquery('english', $7)) DESC, updated_at DESC`
+      ? `ts_rank(search, websearch_to_tsquery('english', $12)) DESC, updated_at DESC`
       : 'updated_at DESC';
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version
-       FROM cables WHERE ${where} ORDER BY ${order}, id LIMIT $8 OFFSET $9`,
+       FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $13 OFFSET $14`,
       [...params, limit, offset],
     );
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables WHERE ${where}`, params);
-    return {
-      items: rows.map((row) => ({
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);
+    const items = rows.map((row) => ({
         id: row.id as string,
         mrn: row.mrn as string | null,
         origin: row.origin as string,
@@ -65,9 +69,23 @@ export class CablesQuery {
         releasedAt: row.released_at ? (row.released_at as Date).toISOString() : null,
         updatedAt: (row.updated_at as Date).toISOString(),
         version: row.version as number,
-      })),
-      total,
-    };
+      }));
+    await this.policy.auditListRead(principal, { requestId, view: filter.q ? 'search' : 'list', records: items.map((c) => ({ streamId: `cable-${c.id}`, classification: c.classification })) });
+    return { items, total };
+  }
+
+  /**
+   * For a post's cable, who tasked it: the drafters and drafting offices of the cables it cites by
+   * REF (a Department cable is read by no tasking desk). Pass a command's transaction inside one.
+   */
+  async taskingDesks(cable: { origin: string; draft: { references: { mrn: string }[] } }, db: Db = this.dataSource): Promise<CableAccess['taskingDesks']> {
+    if (cable.origin === DEPARTMENT_ORIGIN || cable.draft.references.length === 0) return [];
+    const rows = await sql<{ drafter_id: string; drafting_office: string | null }>(
+      db,
+      'SELECT drafter_id::text, drafting_office FROM cables WHERE mrn = ANY($1::text[]) ORDER BY mrn',
+      [cable.draft.references.map((r) => r.mrn)],
+    );
+    return rows.map((row) => ({ drafterId: row.drafter_id, draftingOffice: row.drafting_office }));
   }
 
   async isReleasedMrn(mrn: string, db: Db = this.dataSource): Promise<boolean> {

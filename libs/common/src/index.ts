@@ -3,3 +3,4 @@ export * from './command-context.js';
 export * from './rules.js';
 export * from './clock.js';
 export * from './backoff.js';
+export * from './csv.js';

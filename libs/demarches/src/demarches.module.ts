@@ -1,14 +1,17 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ProjectionRegistry } from '@chancery/event-store';
+import { CablesModule } from '@chancery/cables';
 import { CampaignOpener } from './campaign-opener.js';
+import { CampaignReader } from './campaign-reader.js';
 import { RecordDeliveryHandler } from './commands/record-delivery.handler.js';
 import { DemarchesQuery } from './demarches.query.js';
 import { OverdueScheduler } from './overdue-scheduler.js';
 import { DemarchesProjection } from './projections/demarches.projection.js';
 
 @Module({
-  providers: [DemarchesProjection, DemarchesQuery, CampaignOpener, RecordDeliveryHandler, OverdueScheduler],
-  exports: [DemarchesQuery, OverdueScheduler],
+  imports: [CablesModule],
+  providers: [DemarchesProjection, DemarchesQuery, CampaignReader, CampaignOpener, RecordDeliveryHandler, OverdueScheduler],
+  exports: [DemarchesQuery, CampaignReader, OverdueScheduler, CablesModule],
 })
 export class DemarchesModule implements OnModuleInit {
   constructor(

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
-import { type Principal, type ReadableResource, readableSql } from '@chancery/identity/domain';
+import { PolicyService } from '@chancery/identity';
+import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
 
 export interface DeliveryView {
@@ -35,7 +36,6 @@ export interface CampaignRow {
   targets: string;
   posts: string[];
   openedAt: string;
-  readable: ReadableResource;
 }
 
 const dateOf = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string | null));
@@ -49,18 +49,26 @@ export class DemarchesQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async list(principal: Principal, limit: number, offset: number) {
-    const access = readableSql(principal, 1, 'posts', 'c');
+  async list(principal: Principal, limit: number, offset: number, requestId: string) {
+    // A campaign is read under the cable that opened it, as that cable stands now.
+    const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts FROM demarche_campaigns c
-       WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $4 OFFSET $5`,
+      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts
+       FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id
+       WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $9 OFFSET $10`,
       [...access.params, limit, offset],
     );
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM demarche_campaigns c WHERE ${access.where}`, access.params);
+    const [{ total }] = await sql<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where}`,
+      access.params,
+    );
     const today = utcDate(this.clock.now());
+    await this.policy.auditListRead(principal, { requestId, view: 'campaigns', records: rows.map((row) => ({ streamId: `campaign-${row.id}`, classification: row.classification as string })) });
     return {
       items: rows.map((row) => ({
         id: row.id,
@@ -117,12 +125,6 @@ export class DemarchesQuery {
       targets: row.targets as string,
       posts: row.posts as string[],
       openedAt: (row.opened_at as Date).toISOString(),
-      readable: {
-        classification: row.classification as ReadableResource['classification'],
-        captions: row.captions as string[],
-        workingParty: row.working_party as string[],
-        addressedPosts: row.posts as string[],
-      },
     };
   }
 

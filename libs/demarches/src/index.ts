@@ -6,3 +6,4 @@ export * from './campaign-opener.js';
 export * from './commands/record-delivery.command.js';
 export * from './demarches.module.js';
 export * from './overdue-scheduler.js';
+export * from './campaign-reader.js';

@@ -3,13 +3,14 @@ import { DemarchesModule, OverdueScheduler } from '@chancery/demarches';
 import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-store';
 import { ChangeFollowUpHandler, CreateFollowUpHandler, OwnerBureaus } from './commands/follow-up.handlers.js';
 import { followUpDefinition } from './domain/follow-up.aggregate.js';
+import { FollowUpReader } from './follow-up-reader.js';
 import { FollowUpsQuery } from './follow-ups.query.js';
 import { FollowUpsProjection } from './projections/follow-ups.projection.js';
 
 @Module({
   imports: [DemarchesModule],
-  providers: [FollowUpsProjection, FollowUpsQuery, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
-  exports: [FollowUpsQuery],
+  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
+  exports: [FollowUpsQuery, FollowUpReader],
 })
 export class FollowUpsModule implements OnModuleInit {
   constructor(

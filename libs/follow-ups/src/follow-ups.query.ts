@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { PolicyService } from '@chancery/identity';
+import { type Classification, highestClassification, type Principal, readableFollowUpSql } from '@chancery/identity/domain';
 
 export interface FollowUpFilter {
   status?: string;
@@ -13,6 +15,9 @@ export interface FollowUpFilter {
 
 export interface FollowUpSummary {
   id: string;
+  /** The highest of its own and of the records it is linked to: what it is read under. */
+  classification: Classification;
+  captions: string[];
   title: string;
   description: string;
   owner: { office: string } | { post: string };
@@ -37,25 +42,35 @@ export class FollowUpsQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async list(filter: FollowUpFilter, limit: number, offset: number): Promise<{ items: FollowUpSummary[]; total: number }> {
+  /** The follow-ups the caller may read (the rest are neither listed nor counted), filtered. */
+  async list(principal: Principal, filter: FollowUpFilter, limit: number, offset: number, requestId: string): Promise<{ items: FollowUpSummary[]; total: number }> {
     const today = utcDate(this.clock.now());
-    const overdue = `(status IN ('OPEN', 'IN_PROGRESS') AND due_on < $1::date)`;
-    const where = `($2::text IS NULL OR status = $2) AND ($3::boolean IS NULL OR ${overdue} = $3)
-      AND ($4::text IS NULL OR owner_office = $4 OR owner_post = $4) AND ($5::text IS NULL OR owner_bureau = $5)
-      AND ($6::uuid IS NULL OR demarche_id = $6)`;
-    const params = [today, filter.status ?? null, filter.overdue ?? null, filter.owner ?? null, filter.bureau ?? null, filter.demarcheId ?? null];
-    const rows = await sql<Record<string, unknown>>(this.dataSource, `SELECT *, ${overdue} AS overdue FROM follow_ups WHERE ${where} ORDER BY due_on, id LIMIT $7 OFFSET $8`, [...params, limit, offset]);
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups WHERE ${where}`, params);
-    return { items: rows.map(toSummary), total };
+    const access = readableFollowUpSql(principal, 7);
+    const overdue = `(f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $1::date)`;
+    const where = `($2::text IS NULL OR f.status = $2) AND ($3::boolean IS NULL OR ${overdue} = $3)
+      AND ($4::text IS NULL OR f.owner_office = $4 OR f.owner_post = $4) AND ($5::text IS NULL OR f.owner_bureau = $5)
+      AND ($6::uuid IS NULL OR f.demarche_id = $6) AND ${access.where}`;
+    const params = [today, filter.status ?? null, filter.overdue ?? null, filter.owner ?? null, filter.bureau ?? null, filter.demarcheId ?? null, ...access.params];
+    const rows = await sql<FollowUpRow>(
+      this.dataSource,
+      `SELECT f.*, ${overdue} AS overdue, ${LINKED} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
+      [...params, limit, offset],
+    );
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups f WHERE ${where}`, params);
+    const items = rows.map(toSummary);
+    await this.policy.auditListRead(principal, { requestId, view: 'follow-ups', records: items.map((f) => ({ streamId: `followup-${f.id}`, classification: f.classification })) });
+    return { items, total };
   }
 
+  /** One follow-up, whoever asks: the caller's right to read it is the FollowUpReader's to check. */
   async get(id: string): Promise<FollowUpSummary | undefined> {
     const today = utcDate(this.clock.now());
-    const [row] = await sql<Record<string, unknown>>(
+    const [row] = await sql<FollowUpRow>(
       this.dataSource,
-      `SELECT *, (status IN ('OPEN', 'IN_PROGRESS') AND due_on < $2::date) AS overdue FROM follow_ups WHERE id = $1::uuid`,
+      `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED} FROM follow_ups f WHERE f.id = $1::uuid`,
       [id, today],
     );
     return row && toSummary(row);
@@ -72,10 +87,18 @@ export class FollowUpsQuery {
   }
 }
 
-function toSummary(row: Record<string, unknown>): FollowUpSummary {
+/** The classification and captions of the records a follow-up is linked to, as they are now. */
+const LINKED = `(SELECT array_agg(k.classification) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id)) AS linked_classifications,
+  ARRAY(SELECT DISTINCT unnest(k.captions) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id) ORDER BY 1) AS linked_captions`;
+
+type FollowUpRow = Record<string, unknown> & { classification: Classification; linked_classifications: Classification[] | null; linked_captions: string[] };
+
+function toSummary(row: FollowUpRow): FollowUpSummary {
   const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
   return {
     id: row.id as string,
+    classification: highestClassification(row.classification, ...(row.linked_classifications ?? [])),
+    captions: row.linked_captions,
     title: row.title as string,
     description: row.description as string,
     owner: row.owner_office ? { office: row.owner_office as string } : { post: row.owner_post as string },

@@ -3,3 +3,4 @@ export * from './follow-ups.query.js';
 export * from './commands/follow-up.commands.js';
 export * from './commands/follow-up.handlers.js';
 export * from './follow-ups.module.js';
+export * from './follow-up-reader.js';

@@ -36,9 +36,69 @@ export function refuseNulCharacters(request: Request, response: Response, next: 
   sendProblem(request, response, 400, 'Text may not contain the NUL character (U+0000).', { code: 'VALIDATION_FAILED', errors: [{ field, message: 'must not contain U+0000' }] });
 }
 
-/** JSON bodies up to `limit`; anything the parser refuses is answered as problem+json. */
+/** How deep objects and arrays may nest in a request body: deeper is refused before parsing. */
+export const MAX_JSON_DEPTH = 32;
+
+const HIGH_SURROGATE = /^[dD][89abAB]/;
+const LOW_SURROGATE = /^[dD][c-fC-F]/;
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A body the parser is not even given: why, as a 400 body-parser passes on. */
+class UnreadableBody extends Error {
+  readonly status = 400;
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Checks a JSON body's raw bytes before it is parsed: valid UTF-8, objects and arrays nested at
+ * most `MAX_JSON_DEPTH` deep, and no `\u` escape that makes a lone surrogate (text that cannot be
+ * stored, hashed for the audit log, or sent on). A single pass that keeps only a depth counter,
+ * so an 8 KB body of brackets costs no more than any other 8 KB.
+ */
+export function checkJsonText(body: Buffer): void {
+  let text: string;
+  try {
+    text = fatalUtf8.decode(body);
+  } catch {
+    throw new UnreadableBody('entity.invalid.text', 'The request body is not valid UTF-8.');
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '"') inString = false;
+      else if (c === '\\') {
+        if (text[i + 1] === 'u') {
+          const unit = text.slice(i + 2, i + 6);
+          if (HIGH_SURROGATE.test(unit)) {
+            if (text[i + 6] !== '\\' || text[i + 7] !== 'u' || !LOW_SURROGATE.test(text.slice(i + 8, i + 12))) throw loneSurrogate();
+            i += 11;
+            continue;
+          }
+          if (LOW_SURROGATE.test(unit)) throw loneSurrogate();
+        }
+        i++;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > MAX_JSON_DEPTH) throw new UnreadableBody('entity.too.deep', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
+    } else if (c === '}' || c === ']') depth--;
+  }
+}
+
+function loneSurrogate(): UnreadableBody {
+  return new UnreadableBody('entity.invalid.text', 'The request body contains a lone UTF-16 surrogate (\\uD800-\\uDFFF), which is not text.');
+}
+
+/** JSON bodies up to `limit`, checked before parsing; anything refused is answered as problem+json. */
 export function jsonBodyParser(limit: string): RequestHandler[] {
-  const parse = express.json({ limit, strict: true });
+  const parse = express.json({ limit, strict: true, verify: (_request, _response, body) => checkJsonText(body) });
   const refuse = (error: unknown, request: Request, response: Response, next: NextFunction) => {
     const failure = error as { status?: number; type?: string; message?: string };
     if (!failure?.type || !failure.status) return next(error);
@@ -47,7 +107,9 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
         ? 'The request body is not valid JSON.'
         : failure.type === 'entity.too.large'
           ? `The request body is larger than the ${limit} limit.`
-          : (failure.message ?? 'The request body cannot be read.');
+          : failure.type === 'entity.too.deep' || failure.type === 'entity.invalid.text'
+            ? failure.message!
+            : (failure.message ?? 'The request body cannot be read.');
     sendProblem(request, response, failure.status, detail);
   };
   return [parse, refuse as unknown as RequestHandler, refuseNulCharacters];

@@ -1,5 +1,6 @@
 export * from './domain/access.js';
 export * from './domain/policy.js';
+export * from './domain/need-to-know.js';
 export * from './domain/user.aggregate.js';
 export * from './users/post-directory.js';
 export * from './users/users.query.js';

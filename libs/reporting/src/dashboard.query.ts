@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
-import { type Classification, mayRead, type Principal, readableSql } from '@chancery/identity/domain';
+import { PolicyService } from '@chancery/identity';
+import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { type DeliveryCount, isUnanswered } from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
 import { type CampaignFacts, composeDashboard, type Dashboard, type FollowUpGroup } from './dashboard.js';
@@ -24,16 +25,22 @@ export class DashboardQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async dashboard(principal: Principal, asOf?: Date): Promise<Dashboard> {
-    return asOf ? this.replayed(principal, asOf) : this.current(principal);
+  async dashboard(principal: Principal, asOf: Date | undefined, requestId: string): Promise<Dashboard> {
+    const dashboard = asOf ? await this.replayed(principal, asOf) : await this.current(principal);
+    const records = dashboard.campaigns.map((c) => ({ streamId: `campaign-${c.id}`, classification: c.classification }));
+    await this.policy.auditListRead(principal, { requestId, view: asOf ? 'dashboard as of' : 'dashboard', records });
+    return dashboard;
   }
 
   private async current(principal: Principal): Promise<Dashboard> {
     const now = this.clock.now();
     const today = utcDate(now);
-    const access = readableSql(principal, 1, 'posts', 'c');
+    // Only what the caller may read is shown or counted: campaigns under their cables, follow-ups
+    // under their own classification and what they are linked to.
+    const access = readableCableSql(principal, 1);
     // One row per campaign: the demarches projection keeps each campaign's counts (by bureau,
     // status and position) and its unanswered posts as JSON, so nothing is aggregated per load.
     const campaigns = (
@@ -41,17 +48,18 @@ export class DashboardQuery {
         this.dataSource,
         `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by::text AS "reportBy", c.counts,
                 CASE WHEN c.report_by < $${access.params.length + 1}::date THEN c.unanswered_posts ELSE '[]' END AS "unansweredPosts"
-         FROM demarche_campaigns c WHERE ${access.where} ORDER BY c.opened_at, c.id`,
+         FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where} ORDER BY c.opened_at, c.id`,
         [...access.params, today],
       )
     ) as unknown as CampaignFacts[];
+    const readableFollowUps = readableFollowUpSql(principal, 2);
     const followUps = (
       await sql<Record<string, unknown>>(
         this.dataSource,
         `SELECT coalesce(owner_office, owner_post) AS owner, owner_bureau AS bureau, status,
                 (status IN ('OPEN', 'IN_PROGRESS') AND due_on < $1::date) AS overdue, count(*)::int AS count
-         FROM follow_ups GROUP BY 1, 2, 3, 4`,
-        [today],
+         FROM follow_ups f WHERE ${readableFollowUps.where} GROUP BY 1, 2, 3, 4`,
+        [today, ...readableFollowUps.params],
       )
     ).map((r): FollowUpGroup => ({ owner: r.owner as string, bureau: r.bureau as string, status: r.status as string, overdue: r.overdue as boolean, count: r.count as number }));
     return composeDashboard(now.toISOString(), today, campaigns, followUps);
@@ -111,9 +119,16 @@ export class DashboardQuery {
           break;
       }
     }
-    const readable = [...campaigns.values()].filter((c) =>
-      mayRead(principal, { classification: c.classification as Classification, captions: c.captions, workingParty: c.workingParty, addressedPosts: c.posts }).allowed,
+    // What the caller may read is decided on the records as they stand now, by the same SQL as above.
+    const cableAccess = readableCableSql(principal, 1);
+    const readableCampaigns = new Set(
+      (await sql<{ id: string }>(this.dataSource, `SELECT c.id FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${cableAccess.where}`, cableAccess.params)).map((r) => r.id),
     );
+    const followUpAccess = readableFollowUpSql(principal, 1);
+    const readableFollowUps = new Set(
+      (await sql<{ id: string }>(this.dataSource, `SELECT f.id FROM follow_ups f WHERE ${followUpAccess.where}`, followUpAccess.params)).map((r) => `followup-${r.id}`),
+    );
+    const readable = [...campaigns.values()].filter((c) => readableCampaigns.has(c.id));
     const facts = readable.map(({ id, mrn, subject, classification, reportBy, posts }): CampaignFacts => {
       const counts = new Map<string, DeliveryCount>();
       const unansweredPosts: string[] = [];
@@ -128,7 +143,8 @@ export class DashboardQuery {
       return { id, mrn, subject, classification, reportBy, counts: [...counts.values()], unansweredPosts };
     });
     const followUpGroups = new Map<string, FollowUpGroup>();
-    for (const f of followUps.values()) {
+    for (const [streamId, f] of followUps) {
+      if (!readableFollowUps.has(streamId)) continue;
       const overdue = isFollowUpOverdue(f.status, f.dueOn, today);
       const key = [f.owner, f.bureau, f.status, overdue].join('|');
       const group = followUpGroups.get(key) ?? { owner: f.owner, bureau: f.bureau, status: f.status, overdue, count: 0 };

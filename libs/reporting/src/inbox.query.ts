@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
-import { type Principal, readableSql } from '@chancery/identity/domain';
+import { PolicyService } from '@chancery/identity';
+import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
 
@@ -17,25 +18,32 @@ export class InboxQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly policy: PolicyService,
   ) {}
 
-  async inbox(principal: Principal) {
+  async inbox(principal: Principal, requestId: string) {
     const [toClear, toApprove, taskings, followUps] = await Promise.all([
       this.toClear(principal),
       this.toApprove(principal),
       this.taskings(principal),
       this.followUps(principal),
     ]);
+    const records = [
+      ...[...toClear, ...toApprove].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification as string })),
+      ...taskings.map((t) => ({ streamId: `campaign-${t.demarcheId}`, classification: t.classification as string })),
+    ];
+    await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
     return { toClear, toApprove, taskings, followUps };
   }
 
   private async toClear(principal: Principal) {
     if (!principal.roles.includes('clearer') || !principal.office) return [];
-    const access = readableSql(principal, 1, 'addressed_posts');
+    const access = readableCableSql(principal, 1);
+    // Nobody clears their own cable, so a drafter who is also a clearer is not asked to.
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, origin, updated_at FROM cables
-       WHERE status = 'IN_CLEARANCE' AND $4 = ANY(awaiting_clearance) AND ${access.where}
+      `SELECT id, subject, classification, precedence, origin, updated_at FROM cables k
+       WHERE status = 'IN_CLEARANCE' AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}
        ORDER BY updated_at, id`,
       [...access.params, principal.office],
     );
@@ -44,11 +52,11 @@ export class InboxQuery {
 
   private async toApprove(principal: Principal) {
     if (!principal.roles.includes('approver')) return [];
-    const access = readableSql(principal, 1, 'addressed_posts');
+    const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, origin, status, updated_at FROM cables
-       WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $4 AND drafter_id::text <> $2 AND ${access.where}
+      `SELECT id, subject, classification, precedence, origin, status, updated_at FROM cables k
+       WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $9 AND drafter_id::text <> $2 AND ${access.where}
        ORDER BY updated_at, id`,
       [...access.params, principal.postCode ?? 'STATE'],
     );
@@ -57,11 +65,12 @@ export class InboxQuery {
 
   private async taskings(principal: Principal) {
     if (!principal.roles.includes('post_officer') || !principal.postCode) return [];
-    const access = readableSql(principal, 1, 'posts', 'c');
+    const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
-       WHERE d.post = $4 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
+       JOIN cables k ON k.id = c.cable_id
+       WHERE d.post = $9 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
        ORDER BY c.report_by, c.id`,
       [...access.params, principal.postCode],
     );
@@ -70,13 +79,14 @@ export class InboxQuery {
   }
 
   private async followUps(principal: Principal) {
+    const access = readableFollowUpSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, title, due_on, status, owner_office, owner_post FROM follow_ups
-       WHERE status IN ('OPEN', 'IN_PROGRESS')
-         AND (created_by = $1 OR ($2::text IS NOT NULL AND owner_office = $2) OR ($3::text IS NOT NULL AND owner_post = $3))
+      `SELECT id, title, due_on, status, owner_office, owner_post FROM follow_ups f
+       WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
+         AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))
        ORDER BY due_on, id`,
-      [principal.id, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
+      [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
     );
     const today = utcDate(this.clock.now());
     return rows.map((r) => ({

@@ -4,12 +4,20 @@ import type { Permission, Principal } from '@chancery/identity';
 
 export const IS_PUBLIC = 'chancery:public';
 export const REQUIRED_PERMISSION = 'chancery:permission';
+export const READS_RECORD = 'chancery:reads-record';
 
 /** No token needed: login, health. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /** The permission the route needs, checked by the AccessGuard through the PolicyService. */
 export const RequirePermission = (permission: Permission) => SetMetadata(REQUIRED_PERMISSION, permission);
+
+/**
+ * The route names a record by its `:id` (a cable, a campaign, whose id is its cable's, or a
+ * follow-up): the guard checks that the caller may read it before pipes, If-Match and
+ * Idempotency-Key are looked at (403, audited, saying nothing about the record).
+ */
+export const ReadsRecord = (kind: 'cable' | 'followup') => SetMetadata(READS_RECORD, kind);
 
 declare module 'express-serve-static-core' {
   interface Request {

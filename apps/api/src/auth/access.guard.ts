@@ -3,11 +3,14 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AuthService, type Permission, PolicyService } from '@chancery/identity';
-import { IS_PUBLIC, REQUIRED_PERMISSION } from './access.decorators.js';
+import { isUUID } from 'class-validator';
+import { IS_PUBLIC, READS_RECORD, REQUIRED_PERMISSION } from './access.decorators.js';
 
 /**
  * Every route but the public ones needs a valid bearer token (401 otherwise); a route that names a
- * permission also needs the policy's consent (403, audited, otherwise).
+ * permission also needs the policy's consent (403, audited, otherwise), and one that names a record
+ * the right to read it. Guards run before interceptors and pipes, so this comes before If-Match
+ * and Idempotency-Key: a replay or a 412 never tells anything to someone who may not read the record.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -31,6 +34,12 @@ export class AccessGuard implements CanActivate {
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
     if (permission) {
       await this.policy.requirePermission(principal, permission, { requestId: String(request.id), action: `${request.method} ${request.path}` });
+    }
+    const kind = this.reflector.getAllAndOverride<string | undefined>(READS_RECORD, targets);
+    const id = request.params.id;
+    // A malformed id is the pipe's to refuse (400); an unknown one the handler's (404).
+    if (kind && typeof id === 'string' && isUUID(id, '4')) {
+      await this.policy.requireReadableRecord(principal, kind, id, { requestId: String(request.id), action: `${request.method} ${request.path}`, streamId: `${kind}-${id}` });
     }
     return true;
   }

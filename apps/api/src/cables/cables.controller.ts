@@ -6,7 +6,7 @@ import { ActOnCableCommand, type CableAction, type CableDraft, CableReader, Cabl
 import type { CommandContext } from '@chancery/common';
 import { Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
-import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
+import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
   CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
 } from './cables.request.dto.js';
@@ -46,24 +46,27 @@ export class CablesController {
   @Get()
   @RequirePermission('cables.read')
   @ApiOperation({ summary: 'List and search the cables the caller may read' })
-  list(@Query() query: ListCablesQuery, @CurrentUser() user: Principal) {
+  list(@Query() query: ListCablesQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const { limit, offset, ...filter } = query;
-    return this.cables.list(user, filter, limit, offset);
+    return this.cables.list(user, filter, limit, offset, String(request.id));
   }
 
   @Get(':id')
+  @ReadsRecord('cable')
   @RequirePermission('cables.read')
   get(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     return this.reader.get(user, id, at, String(request.id));
   }
 
   @Get(':id/history')
+  @ReadsRecord('cable')
   @RequirePermission('cables.read')
   history(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
     return this.reader.history(user, id, String(request.id));
   }
 
   @Get(':id/telegram')
+  @ReadsRecord('cable')
   @RequirePermission('cables.read')
   @Header('Content-Type', 'text/plain; charset=utf-8')
   telegram(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
@@ -71,12 +74,14 @@ export class CablesController {
   }
 
   @Patch(':id')
+  @ReadsRecord('cable')
   @RequirePermission('cables.draft')
   edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.act(ctx, user, id, { kind: 'edit', changes: toChanges(body) });
   }
 
   @Post(':id/clearance-requests')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.draft')
   requestClearances(@Param('id', uuid) id: string, @Body() body: ClearanceRequestsRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
@@ -84,6 +89,7 @@ export class CablesController {
   }
 
   @Post(':id/clearances')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.clear')
   clear(@Param('id', uuid) id: string, @Body() body: ClearanceDecisionRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
@@ -91,6 +97,7 @@ export class CablesController {
   }
 
   @Post(':id/submit')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.draft')
   submit(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
@@ -98,6 +105,7 @@ export class CablesController {
   }
 
   @Post(':id/approve')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.approve')
   approve(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
@@ -105,6 +113,7 @@ export class CablesController {
   }
 
   @Post(':id/return')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.approve')
   return(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
@@ -112,6 +121,7 @@ export class CablesController {
   }
 
   @Post(':id/release')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.approve')
   release(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
@@ -119,6 +129,7 @@ export class CablesController {
   }
 
   @Post(':id/cancel')
+  @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.cancel')
   cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {

@@ -1,13 +1,12 @@
-import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { stringify } from 'csv-stringify/sync';
+import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
-import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, followUpDefinition, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
+import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, FollowUpReader, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
 import { Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
-import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
+import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, ReasonRequest } from './follow-ups.request.dto.js';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -26,8 +25,7 @@ export class FollowUpsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly followUps: FollowUpsQuery,
-    private readonly store: EventStore,
-    private readonly repositories: AggregateRepositoryFactory,
+    private readonly reader: FollowUpReader,
   ) {}
 
   @Post()
@@ -35,14 +33,16 @@ export class FollowUpsController {
   @ApiOperation({ summary: 'Open a follow-up action, owned by an office or a post' })
   create(@Body() body: CreateFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     const links = { demarcheId: body.demarcheId ?? null, post: body.post ?? null, cableId: body.cableId ?? null };
-    return this.commands.execute(new CreateFollowUpCommand(ctx, user, { title: body.title, description: body.description ?? '', owner: toOwner(body.owner), dueOn: body.dueOn, links }));
+    return this.commands.execute(
+      new CreateFollowUpCommand(ctx, user, { title: body.title, description: body.description ?? '', owner: toOwner(body.owner), dueOn: body.dueOn, links, classification: body.classification ?? 'UNCLASSIFIED' }),
+    );
   }
 
   @Get()
   @RequirePermission('followups.read')
-  list(@Query() query: ListFollowUpsQuery) {
+  list(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const { limit, offset, ...filter } = query;
-    return this.followUps.list(filter, limit, offset);
+    return this.followUps.list(user, filter, limit, offset, String(request.id));
   }
 
   // Declared before ':id', which would otherwise take "export.csv" for an id.
@@ -51,61 +51,48 @@ export class FollowUpsController {
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="follow-ups.csv"')
   @ApiOperation({ summary: 'Every follow-up matching the filters, as RFC 4180 CSV' })
-  async export(@Query() query: ListFollowUpsQuery) {
+  export(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const { limit: _limit, offset: _offset, ...filter } = query;
-    const { items } = await this.followUps.list(filter, 100_000, 0);
-    const rows = items.map((f) => ({
-      id: f.id,
-      title: f.title,
-      owner: 'office' in f.owner ? f.owner.office : f.owner.post,
-      bureau: f.ownerBureau,
-      dueOn: f.dueOn,
-      status: f.status,
-      overdue: f.overdue ? 'yes' : 'no',
-      escalatedTo: f.escalatedTo ?? '',
-      demarcheId: f.demarcheId ?? '',
-      post: f.post ?? '',
-      outcome: f.outcome ?? f.cancelReason ?? '',
-    }));
-    return stringify(rows, { header: true, columns: ['id', 'title', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'post', 'outcome'] });
+    return this.reader.exportCsv(user, filter, String(request.id));
   }
 
   @Get(':id')
+  @ReadsRecord('followup')
   @RequirePermission('followups.read')
-  async get(@Param('id', uuid) id: string, @Query() at: FollowUpAtQuery) {
-    if (at.version !== undefined) return this.asItStood(id, at.version);
-    const followUp = await this.followUps.get(id);
-    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
-    const events = await this.store.readStream(`followup-${id}`);
-    const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
-    return { ...followUp, history };
+  get(@Param('id', uuid) id: string, @Query() at: FollowUpAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.reader.get(user, id, at.version, String(request.id));
   }
 
   @Patch(':id')
+  @ReadsRecord('followup')
   @RequirePermission('followups.read')
   patch(@Param('id', uuid) id: string, @Body() body: PatchFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn });
   }
 
   @Post(':id/start')
+  @ReadsRecord('followup')
   @RequirePermission('followups.read')
   start(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.change(ctx, user, id, { kind: 'start' });
   }
 
   @Post(':id/complete')
+  @ReadsRecord('followup')
   @RequirePermission('followups.read')
   complete(@Param('id', uuid) id: string, @Body() body: OutcomeRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.change(ctx, user, id, { kind: 'complete', outcome: body.outcome });
   }
 
   @Post(':id/cancel')
+  @ReadsRecord('followup')
   @RequirePermission('followups.read')
   cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.change(ctx, user, id, { kind: 'cancel', reason: body.reason });
   }
 
   @Post(':id/comments')
+  @ReadsRecord('followup')
   @RequirePermission('followups.read')
   comment(@Param('id', uuid) id: string, @Body() body: CommentRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.change(ctx, user, id, { kind: 'comment', text: body.text });
@@ -113,14 +100,5 @@ export class FollowUpsController {
 
   private change(ctx: CommandContext, user: Principal, id: string, change: FollowUpChange) {
     return this.commands.execute(new ChangeFollowUpCommand(ctx, user, id, change));
-  }
-
-  /** The follow-up folded from its events up to `version`: what it was then, not what it is now. */
-  private async asItStood(id: string, version: number) {
-    const followUp = await this.repositories.for(followUpDefinition).load(id, { version });
-    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
-    if (followUp.version < version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${followUp.version}`);
-    const { title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
-    return { id, version, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.username };
   }
 }

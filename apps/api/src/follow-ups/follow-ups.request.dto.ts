@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -17,6 +18,8 @@ export class CreateFollowUpRequest {
   @IsOptional() @IsUUID('4') demarcheId?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
   @IsOptional() @IsUUID('4') cableId?: string;
+  /** Its own classification (default UNCLASSIFIED); it is also read under what it is linked to. */
+  @IsOptional() @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
 export class PatchFollowUpRequest {

@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional } from 'class-validator';
@@ -19,7 +20,7 @@ export class DashboardController {
   @Get()
   @RequirePermission('dashboard.read')
   @ApiOperation({ summary: 'Campaigns with delivery and response counts, positions, by bureau, overdue posts; follow-ups by owner and bureau. ?asOf= replays the past.' })
-  get(@Query() query: DashboardRequest, @CurrentUser() user: Principal) {
-    return this.dashboard.dashboard(user, query.asOf);
+  get(@Query() query: DashboardRequest, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.dashboard.dashboard(user, query.asOf, String(request.id));
   }
 }

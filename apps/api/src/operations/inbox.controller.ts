@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@chancery/identity';
 import { InboxQuery } from '@chancery/reporting';
@@ -12,7 +13,7 @@ export class InboxController {
 
   @Get()
   @ApiOperation({ summary: 'What waits for the caller: cables to clear and to approve, taskings, follow-ups' })
-  get(@CurrentUser() user: Principal) {
-    return this.inbox.inbox(user);
+  get(@CurrentUser() user: Principal, @Req() request: Request) {
+    return this.inbox.inbox(user, String(request.id));
   }
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
+import { assertNever, ChanceryError, Clock, type CommandContext, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import type { Principal } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal } from '@chancery/identity/domain';
 import { PolicyService } from '@chancery/identity';
+import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
 import { Cable, cableDefinition } from '../domain/cable.aggregate.js';
@@ -32,14 +33,51 @@ abstract class CableHandler {
     protected readonly world: CableWorld,
     protected readonly policy: PolicyService,
     protected readonly clock: Clock,
+    protected readonly query: CablesQuery,
   ) {
     this.cables = repositories.for(cableDefinition);
+  }
+
+  /**
+   * Acting requires reading: checked on the cable as loaded in the command's transaction (the
+   * route's guard has checked it already, before If-Match and Idempotency-Key).
+   */
+  protected async mustRead(actor: Principal, cable: Cable, tx: EntityManager): Promise<void> {
+    const denial = this.policy.recordDenial(mayReadCable(actor, cable.accessWith(await this.query.taskingDesks(cable, tx))));
+    if (denial) throw denial;
+  }
+
+  /**
+   * Runs `act` on the cable as the actor may read it, and answers it only as far as they may read
+   * it after: a cable they can no longer read is answered as its id and version only.
+   */
+  protected update(context: CommandContext, name: string, actor: Principal, id: string, act: (cable: Cable, tx: EntityManager) => Promise<void>) {
+    let after: CableAccess['taskingDesks'] = [];
+    return this.cables.update(
+      context,
+      name,
+      id,
+      async (cable, tx) => {
+        await this.mustRead(actor, cable, tx);
+        await act(cable, tx);
+        after = await this.query.taskingDesks(cable, tx);
+      },
+      (cable): CableView | { id: string; version: number } => (mayReadCable(actor, cable.accessWith(after)).allowed ? toCableView(cable) : { id: cable.id, version: cable.version }),
+    );
+  }
+}
+
+/** Nobody writes what they may not read: a draft's classification is at most its author's clearance. */
+function mustBeCleared(actor: Principal, classification: Classification): void {
+  if (!clearanceCovers(actor.clearance, classification)) {
+    throw new ChanceryError(ErrorCode.RuleViolated, `classification ${classification} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
   }
 }
 
 @CommandHandler(DraftCableCommand)
 export class DraftCableHandler extends CableHandler implements ICommandHandler<DraftCableCommand, CableView> {
   async execute({ context, actor, draft }: DraftCableCommand): Promise<CableView> {
+    mustBeCleared(actor, draft.classification);
     const world = await this.world.forDraft(draft.references);
     const id = randomUUID();
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'DraftCable', streamId: this.cables.streamId(id) }, () =>
@@ -49,11 +87,11 @@ export class DraftCableHandler extends CableHandler implements ICommandHandler<D
 }
 
 @CommandHandler(ActOnCableCommand)
-export class ActOnCableHandler extends CableHandler implements ICommandHandler<ActOnCableCommand, CableView> {
-  async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView> {
+export class ActOnCableHandler extends CableHandler implements ICommandHandler<ActOnCableCommand, CableView | { id: string; version: number }> {
+  async execute({ context, actor, cableId, action }: ActOnCableCommand): Promise<CableView | { id: string; version: number }> {
     const name = COMMAND_NAMES[action.kind];
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.cables.streamId(cableId) }, () =>
-      this.cables.update(context, name, cableId, (cable, tx) => this.act(cable, actor, action, tx), toCableView),
+      this.update(context, name, actor, cableId, (cable, tx) => this.act(cable, actor, action, tx)),
     );
   }
 
@@ -63,6 +101,7 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
       case 'edit': {
         // PATCH: the fields given replace the draft's, the rest stay.
         const draft = { ...cable.draft, ...action.changes };
+        mustBeCleared(actor, draft.classification);
         return cable.edit(actor, draft, await this.world.forDraft(draft.references, tx), at);
       }
       case 'requestClearances':
@@ -89,12 +128,13 @@ export class ActOnCableHandler extends CableHandler implements ICommandHandler<A
  * gaps), the date-time group, and the distribution with collectives expanded as they stand now.
  */
 @CommandHandler(ReleaseCableCommand)
-export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView> {
-  async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView> {
+export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableView | { id: string; version: number }> {
+  async execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableView | { id: string; version: number }> {
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'ReleaseCable', streamId: this.cables.streamId(cableId) }, () =>
-      this.cables.update(
+      this.update(
         context,
         'ReleaseCable',
+        actor,
         cableId,
         async (cable, tx) => {
           if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
@@ -108,7 +148,6 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
             distribution,
           });
         },
-        toCableView,
       ),
     );
   }

@@ -37,6 +37,19 @@ describe('Cable', () => {
     expect(() => Cable.create('k5', approver, confidentialDraft, world, at)).toThrow(/only drafters and post officers/);
   });
 
+  it('is never cleared by its own drafter, even one who is a clearer of the office asked', () => {
+    const drafterAndClearer: CableActor = { ...drafter, roles: ['drafter', 'clearer'], office: 'L' };
+    const ownDraft: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafterAndClearer), draft: confidentialDraft, at } };
+    given(cableDefinition, 'k1', [ownDraft, requested])
+      .when((cable) => cable.decideClearance(drafterAndClearer, 'L', 'CLEARED', null, at))
+      .thenFails('FORBIDDEN', /nobody clears their own cable/);
+  });
+
+  it('keeps in its working party everyone who ever cleared or approved it, for the need-to-know rule', () => {
+    const cable = given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released]).when(() => undefined).then([]);
+    expect(cable.access).toMatchObject({ status: 'RELEASED', drafterId: 'd1', draftingOffice: 'EAP/CM', actedBy: ['c1', 'c2', 'a1'], distribution: ['BEIJING', 'TOKYO'] });
+  });
+
   it('makes given clearances stale when the substance changes, and only then', () => {
     given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn])
       .when((c) => c.edit(drafter, newText, world, at))

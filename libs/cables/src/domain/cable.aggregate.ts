@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { OFFICE_PATTERN, type Role } from '@chancery/identity/domain';
+import { type CableAccess, hasReleaseAuthority, OFFICE_PATTERN, type Role } from '@chancery/identity/domain';
 import { type CableDraft, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
@@ -83,6 +83,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   clearances: Clearance[] = [];
   approvedBy: Officer | null = null;
   release: Release | null = null;
+  /** Everyone who has ever cleared, non-concurred or approved it: they stay in its working party. */
+  actedBy: string[] = [];
 
   static create(id: string, actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): Cable {
     let origin: string;
@@ -127,6 +129,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const clearance = this.clearances.find((c) => c.office === office);
     ensure(clearance !== undefined, 'office', `${office} was not asked to clear this cable`);
     if (!actor.roles.includes('clearer') || actor.office !== office) forbidden(`only a clearer of ${office} clears for it`);
+    if (actor.id === this.drafter.id) forbidden('nobody clears their own cable');
     const text = comments?.trim() ?? '';
     const by = officer(actor);
     switch (decision) {
@@ -184,10 +187,32 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
   }
 
-  /** The people working the cable, for NODIS and EXDIS. */
+  /** The people who worked the cable by name: its drafter and whoever cleared or approved it. */
   get workingParty(): string[] {
-    const ids = [this.drafter.id, ...this.clearances.flatMap((c) => (c.by ? [c.by.id] : [])), ...(this.approvedBy ? [this.approvedBy.id] : [])];
-    return [...new Set(ids)];
+    return [...new Set([this.drafter.id, ...this.actedBy])];
+  }
+
+  /**
+   * What the need-to-know policy decides on, as the cable stands at this version. The desks that
+   * tasked a post's cable (by REF) are looked up by the reader: `CablesQuery.taskingDesks`.
+   */
+  get access(): CableAccess {
+    return this.accessWith([]);
+  }
+
+  accessWith(taskingDesks: CableAccess['taskingDesks']): CableAccess {
+    return {
+      classification: this.draft.classification,
+      captions: this.draft.captions,
+      status: this.status,
+      origin: this.origin,
+      drafterId: this.drafter.id,
+      draftingOffice: this.drafter.office,
+      clearances: this.clearances.map(({ office, status }) => ({ office, status })),
+      actedBy: this.actedBy,
+      distribution: this.release ? [...this.release.distribution.action, ...this.release.distribution.info] : [],
+      taskingDesks,
+    };
   }
 
   onCableDrafted(event: Of<'CableDrafted'>): void {
@@ -228,6 +253,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   onCableApproved(event: Of<'CableApproved'>): void {
     this.status = 'APPROVED';
     this.approvedBy = event.data.by;
+    if (!this.actedBy.includes(event.data.by.id)) this.actedBy = [...this.actedBy, event.data.by.id];
   }
 
   onCableReturned(): void {
@@ -246,6 +272,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   private setClearance(office: string, change: Omit<Clearance, 'office'>): void {
+    if (change.by && !this.actedBy.includes(change.by.id)) this.actedBy = [...this.actedBy, change.by.id];
     this.clearances = this.clearances.map((c) => (c.office === office ? { office, ...change } : c));
   }
 
@@ -260,8 +287,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   private hasReleaseAuthority(actor: CableActor): boolean {
-    if (!actor.roles.includes('approver')) return false;
-    return this.origin === DEPARTMENT ? actor.postCode === null : actor.postCode === this.origin;
+    return hasReleaseAuthority(actor, this.origin);
   }
 
   private mustHaveReleaseAuthority(actor: CableActor, verb: string): void {
@@ -285,7 +311,7 @@ function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): v
 }
 
 /** What a cable snapshot holds: its state, nothing of the aggregate machinery. */
-type CableState = Pick<Cable, 'origin' | 'drafter' | 'draft' | 'status' | 'clearances' | 'approvedBy' | 'release'>;
+type CableState = Pick<Cable, 'origin' | 'drafter' | 'draft' | 'status' | 'clearances' | 'approvedBy' | 'release' | 'actedBy'>;
 
 export const cableDefinition: AggregateDefinition<Cable> = {
   streamType: 'cable',
@@ -308,8 +334,8 @@ export const cableDefinition: AggregateDefinition<Cable> = {
   // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.
   snapshots: {
     every: 100,
-    schemaVersion: 1,
-    take: ({ origin, drafter, draft, status, clearances, approvedBy, release }): CableState => ({ origin, drafter, draft, status, clearances, approvedBy, release }),
+    schemaVersion: 2,
+    take: ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy }): CableState => ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy }),
     restore: (id, state) => Object.assign(new Cable(id), state as CableState),
   },
 };

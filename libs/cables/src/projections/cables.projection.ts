@@ -14,7 +14,7 @@ const STATUS_AFTER: Partial<Record<CableEvent['type'], string>> = {
   CableCancelled: 'CANCELLED',
 };
 
-/** The draft's columns and its full-text document, as SQL parameters $2..$10. */
+/** The draft's columns and its full-text document, as SQL parameters $2..$11. */
 function draftParams(draft: CableDraft) {
   return [
     draft.kind,
@@ -26,6 +26,7 @@ function draftParams(draft: CableDraft) {
     draft.precedence,
     draft.tags,
     draft.paragraphs.map((p) => p.text).join('\n'),
+    draft.references.map((r) => r.mrn),
   ];
 }
 
@@ -55,16 +56,16 @@ export class CablesProjection implements Projection {
           const { origin, drafter, draft } = event.data;
           await tx.query(
             `INSERT INTO cables (id, kind, subject, classification, classification_level, captions, narrowed, precedence, tags,
-               origin, status, drafter_id, working_party, addressed_posts, drafted_at, updated_at, version, search)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 'DRAFT', $12::uuid, ARRAY[$12::text], $13, $14, $14, $15, ${SEARCH})`,
-            [id, ...draftParams(draft), origin, drafter.id, origin === 'STATE' ? [] : [origin], recorded.recordedAt, recorded.streamVersion],
+               reference_mrns, origin, status, drafter_id, working_party, addressed_posts, drafted_at, updated_at, version, search, drafting_office)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, 'DRAFT', $13::uuid, ARRAY[$13::text], $14, $15, $15, $16, ${SEARCH}, $17)`,
+            [id, ...draftParams(draft), origin, drafter.id, origin === 'STATE' ? [] : [origin], recorded.recordedAt, recorded.streamVersion, drafter.office],
           );
           break;
         }
         case 'CableEdited':
           await tx.query(
             `UPDATE cables SET kind = $2, subject = $3, classification = $4, classification_level = $5, captions = $6, narrowed = $7,
-               precedence = $8, tags = $9, search = ${SEARCH} || to_tsvector('simple', coalesce(mrn, '')), version = $11, updated_at = $12
+               precedence = $8, tags = $9, reference_mrns = $11, search = ${SEARCH} || to_tsvector('simple', coalesce(mrn, '')), version = $12, updated_at = $13
              WHERE id = $1`,
             [id, ...draftParams(event.data.draft), recorded.streamVersion, recorded.recordedAt],
           );
@@ -82,9 +83,10 @@ export class CablesProjection implements Projection {
           break;
         case 'ClearancesRequested':
         case 'ClearancesMadeStale':
-          // The offices whose (fresh) clearance the cable now waits for.
+          // The offices whose (fresh) clearance the cable now waits for; every office asked is in its working party.
           await tx.query(
             `UPDATE cables SET awaiting_clearance = ARRAY(SELECT DISTINCT unnest(awaiting_clearance || $4::text[])),
+               clearing_offices = ARRAY(SELECT DISTINCT unnest(clearing_offices || $4::text[])),
                status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, event.data.offices, STATUS_AFTER[event.type] ?? null],
           );
@@ -93,7 +95,7 @@ export class CablesProjection implements Projection {
           const { mrn, releasedAt, distribution } = event.data;
           await tx.query(
             `UPDATE cables SET status = 'RELEASED', mrn = $4, released_at = $5,
-               addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])),
+               addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])), distribution = $6,
                search = search || to_tsvector('simple', $4 || ' ' || $7), version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, mrn, releasedAt, [...distribution.action, ...distribution.info], compactMrn(mrn)],
           );

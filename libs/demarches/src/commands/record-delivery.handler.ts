@@ -1,7 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertNever, ChanceryError, Clock, ErrorCode, utcDate } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { CableReader } from '@chancery/cables';
 import { PolicyService } from '@chancery/identity';
+import { mayReadCable } from '@chancery/identity/domain';
 import { DemarchesQuery, type DeliveryView } from '../demarches.query.js';
 import { Delivery, deliveryDefinition, deliveryId } from '../domain/delivery.aggregate.js';
 import { isOverdue } from '../domain/summary.js';
@@ -17,6 +19,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     repositories: AggregateRepositoryFactory,
     private readonly query: DemarchesQuery,
     private readonly policy: PolicyService,
+    private readonly cables: CableReader,
     private readonly clock: Clock,
   ) {
     this.deliveries = repositories.for(deliveryDefinition);
@@ -26,7 +29,9 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     const campaign = await this.query.campaign(campaignId);
     if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${campaignId}`);
     const denial = { requestId: context.requestId, action: `${COMMAND_NAMES[record.kind]} for ${post}`, streamId: `campaign-${campaignId}` };
-    await this.policy.requireRead(actor, campaign.readable, denial);
+    // Acting requires reading: the campaign is read under its cable as it stands now.
+    const access = await this.cables.access(campaign.cableId);
+    await this.policy.requireRecord(actor, access ? mayReadCable(actor, access) : { allowed: false, reason: 'its cable is missing' }, denial);
     if (!campaign.posts.includes(post)) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
     await this.policy.requirePost(actor, post, denial);
 

@@ -1,12 +1,12 @@
 import type { CommandContext } from '@chancery/common';
-import type { Principal } from '@chancery/identity/domain';
+import type { Classification, Principal } from '@chancery/identity/domain';
 import type { Links, Owner } from '../domain/follow-up.aggregate.js';
 
 export class CreateFollowUpCommand {
   constructor(
     readonly context: CommandContext,
     readonly actor: Principal,
-    readonly input: { title: string; description: string; owner: Owner; dueOn: string; links: Links },
+    readonly input: { title: string; description: string; owner: Owner; dueOn: string; links: Links; classification: Classification },
   ) {}
 }
 

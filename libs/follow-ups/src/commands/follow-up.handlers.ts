@@ -5,7 +5,8 @@ import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import type { Principal } from '@chancery/identity/domain';
+import { clearanceCovers, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
 import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange } from './follow-up.commands.js';
@@ -29,6 +30,7 @@ export function toFollowUpView(f: FollowUp) {
     dueOn: f.dueOn,
     status: f.status,
     links: f.links,
+    classification: f.classification,
     createdBy: f.createdBy,
     outcome: f.outcome,
     cancelReason: f.cancelReason,
@@ -60,6 +62,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     repositories: AggregateRepositoryFactory,
     private readonly bureaus: OwnerBureaus,
     private readonly demarches: DemarchesQuery,
+    private readonly reader: FollowUpReader,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
@@ -67,8 +70,18 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
 
   async execute({ context, actor, input }: CreateFollowUpCommand) {
     const ownerBureau = await this.bureaus.of(input.owner);
-    if (input.links.demarcheId && !(await this.demarches.campaign(input.links.demarcheId))) {
-      throw new ChanceryError(ErrorCode.RuleViolated, `No campaign ${input.links.demarcheId}`, { errors: [{ field: 'demarcheId', message: 'no such campaign' }] });
+    if (!clearanceCovers(actor.clearance, input.classification)) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `classification ${input.classification} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
+    }
+    // A link to a record the creator may not read is refused exactly like one to a record that does
+    // not exist, so that linking tells nothing.
+    const { cableId, demarcheId } = input.links;
+    const access = await this.reader.access({ classification: input.classification, links: input.links });
+    if (demarcheId && (!(await this.demarches.campaign(demarcheId)) || !access.campaign || !mayReadCable(actor, access.campaign).allowed)) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `No campaign ${demarcheId}`, { errors: [{ field: 'demarcheId', message: 'no such campaign' }] });
+    }
+    if (cableId && (!access.cable || !mayReadCable(actor, access.cable).allowed)) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `No cable ${cableId}`, { errors: [{ field: 'cableId', message: 'no such cable' }] });
     }
     const id = randomUUID();
     return this.followUps.create(context, 'CreateFollowUp', () => FollowUp.create(id, { ...input, ownerBureau }, actor, this.clock.now().toISOString()), toFollowUpView);
@@ -83,6 +96,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
     repositories: AggregateRepositoryFactory,
     private readonly bureaus: OwnerBureaus,
     private readonly policy: PolicyService,
+    private readonly reader: FollowUpReader,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
@@ -96,7 +110,10 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
         context,
         name,
         id,
-        (followUp) => {
+        async (followUp) => {
+          // Acting requires reading (the route's guard checked it before If-Match and Idempotency-Key).
+          const denial = this.policy.recordDenial(mayReadFollowUp(actor, await this.reader.access(followUp)));
+          if (denial) throw denial;
           if (!followUp.mayChange(actor)) {
             throw new ChanceryError(ErrorCode.Forbidden, 'Not allowed: only the follow-up’s owner (its office, or its post’s officers) and its creator may change it');
           }

@@ -10,7 +10,7 @@ const created: FollowUpEvent = {
   type: 'FollowUpCreated',
   data: {
     title: 'Seek a second meeting', description: '', owner: { post: 'BEIJING' }, ownerBureau: 'EAP', dueOn: '2026-12-10',
-    links: { demarcheId: null, post: 'BEIJING', cableId: null }, createdBy: { id: 'd1', username: 'jdoe' }, at,
+    links: { demarcheId: null, post: 'BEIJING', cableId: null }, classification: 'UNCLASSIFIED', createdBy: { id: 'd1', username: 'jdoe' }, at,
   },
 };
 const by = (p: Principal) => ({ id: p.id, username: p.username });

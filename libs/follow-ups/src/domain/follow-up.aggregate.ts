@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
+import { type Classification, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
 
 export type Owner = { office: string; post?: undefined } | { post: string; office?: undefined };
 export type FollowUpStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
@@ -28,7 +28,9 @@ export interface Person {
 
 type At = { at: string };
 export type FollowUpEvent =
-  | DomainEvent<'FollowUpCreated', { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; createdBy: Person } & At>
+  // `classification` is its own (absent in events from before it existed: UNCLASSIFIED); it is also
+  // read under what it is linked to.
+  | DomainEvent<'FollowUpCreated', { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; createdBy: Person; classification?: Classification } & At>
   | DomainEvent<'FollowUpEdited', { title: string; description: string; by: Person } & At>
   | DomainEvent<'FollowUpReassigned', { owner: Owner; ownerBureau: string; by: Person } & At>
   | DomainEvent<'FollowUpDueDateChanged', { dueOn: string; previous: string; by: Person } & At>
@@ -63,6 +65,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   dueOn: string;
   links: Links;
   createdBy: Person;
+  classification: Classification = 'UNCLASSIFIED';
   status: FollowUpStatus = 'OPEN';
   outcome: string | null = null;
   cancelReason: string | null = null;
@@ -72,7 +75,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
 
   static create(
     id: string,
-    input: { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links },
+    input: { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; classification?: Classification },
     by: Principal,
     at: string,
   ): FollowUp {
@@ -82,7 +85,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     const followUp = new FollowUp(id);
     followUp.apply({
       type: 'FollowUpCreated',
-      data: { ...input, title: input.title.trim(), description: input.description.trim(), createdBy: person(by), at },
+      data: { ...input, title: input.title.trim(), description: input.description.trim(), classification: input.classification ?? 'UNCLASSIFIED', createdBy: person(by), at },
     });
     return followUp;
   }
@@ -144,7 +147,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   }
 
   onFollowUpCreated(event: Of<'FollowUpCreated'>): void {
-    Object.assign(this, { title: event.data.title, description: event.data.description, owner: event.data.owner, ownerBureau: event.data.ownerBureau, dueOn: event.data.dueOn, links: event.data.links, createdBy: event.data.createdBy });
+    Object.assign(this, { title: event.data.title, description: event.data.description, owner: event.data.owner, ownerBureau: event.data.ownerBureau, dueOn: event.data.dueOn, links: event.data.links, createdBy: event.data.createdBy, classification: event.data.classification ?? 'UNCLASSIFIED' });
   }
 
   onFollowUpEdited(event: Of<'FollowUpEdited'>): void {

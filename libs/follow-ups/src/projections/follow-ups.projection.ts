@@ -29,10 +29,10 @@ export class FollowUpsProjection implements Projection {
           const d = event.data;
           await tx.query(
             `INSERT INTO follow_ups (id, title, description, owner_office, owner_post, owner_bureau, due_on, status, demarche_id, post, cable_id,
-               created_by, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $9, $10, $11, $12, $13, $13)`,
+               created_by, version, created_at, updated_at, classification)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $9, $10, $11, $12, $13, $13, $14)`,
             [id, d.title, d.description, d.owner.office ?? null, d.owner.post ?? null, d.ownerBureau, d.dueOn, d.links.demarcheId, d.links.post, d.links.cableId,
-              d.createdBy.id, recorded.streamVersion, recorded.recordedAt],
+              d.createdBy.id, recorded.streamVersion, recorded.recordedAt, d.classification ?? 'UNCLASSIFIED'],
           );
           break;
         }

@@ -5,7 +5,7 @@ import { Reflector } from '@nestjs/core';
 import canonicalize from 'canonicalize';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable, of } from 'rxjs';
-import { ANONYMOUS_ACTOR, ChanceryError, ErrorCode } from '@chancery/common';
+import { ChanceryError, ErrorCode } from '@chancery/common';
 import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './idempotency.store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -26,11 +26,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     const key = request.headers[IDEMPOTENCY_HEADER];
-    if (key === undefined || (request.method !== 'POST' && request.method !== 'PATCH')) return next.handle();
+    // Keys are scoped to an authenticated actor: a public route (logging in) ignores them, so that
+    // no answer of one (a token) is ever stored or replayed.
+    if (key === undefined || !request.actor || (request.method !== 'POST' && request.method !== 'PATCH')) return next.handle();
     if (typeof key !== 'string' || !KEY_SHAPE.test(key)) {
       throw new ChanceryError(ErrorCode.InvalidHeader, 'Idempotency-Key must be 1 to 255 printable ASCII characters', { header: 'Idempotency-Key' });
     }
-    const actorId = (request.actor ?? ANONYMOUS_ACTOR).id;
+    const actorId = request.actor.id;
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}`)
       .digest('hex');

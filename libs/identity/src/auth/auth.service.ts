@@ -2,7 +2,7 @@ import { isUUID } from 'class-validator';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { hash, verify } from '@node-rs/argon2';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditLog } from '@chancery/audit';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
@@ -42,15 +42,18 @@ export class AuthService {
 
   async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
     const key = `${client}|${normalizeUsername(username)}`;
-    const record = await this.failures.get(key);
-    if (record && record.consumedPoints >= this.config.auth.loginMaxFailures) {
-      const retryAfter = Math.ceil(record.msBeforeNext / 1000);
+    // A try is counted before the password is verified, and atomically: tries sent in parallel all
+    // count, so no more than the limit ever reach verification. A success gives the points back.
+    try {
+      await this.failures.consume(key, 1);
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      const retryAfter = Math.ceil(refused.msBeforeNext / 1000);
       throw new ChanceryError(ErrorCode.RateLimited, `Too many failed logins; try again in ${retryAfter} s`, { retryAfter });
     }
     const found = await this.users.withCredentials(username);
     const valid = found ? await verify(found.passwordHash, password) : (await verify(await this.decoy, password), false);
     if (!found || !valid) {
-      await this.failures.penalty(key, 1);
       await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { username, client } });
       throw new ChanceryError(ErrorCode.Unauthenticated, 'Wrong username or password');
     }

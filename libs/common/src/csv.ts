@@ -1,0 +1,13 @@
+/**
+ * A CSV cell as a spreadsheet will not run it (OWASP, "CSV Injection"): text that starts with `=`,
+ * `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that it is shown, not evaluated.
+ * The CSV writer quotes it as needed.
+ */
+export function neutralizeCsvCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** Every cell of every row neutralised. */
+export function neutralizeCsvRows<T extends Record<string, string>>(rows: T[]): T[] {
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, neutralizeCsvCell(value)])) as T);
+}

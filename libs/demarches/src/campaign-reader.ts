@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
+import { DataSource } from 'typeorm';
+import { CableReader } from '@chancery/cables';
+import { ChanceryError, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { sql } from '@chancery/database';
+import { EventStore } from '@chancery/event-store';
+import { PolicyService } from '@chancery/identity';
+import { allowedDeliveryActions, type CableAccess, mayReadCable, type Principal } from '@chancery/identity/domain';
+import { type CampaignRow, DemarchesQuery, summarize } from './demarches.query.js';
+
+interface PostRow {
+  code: string;
+  country: string;
+  bureau: string;
+}
+
+/**
+ * Single reads of a campaign and its deliveries: each is read under the cable that opened the
+ * campaign, as that cable stands now (the need-to-know policy decides, a denial says nothing), and
+ * a read of classified content is audited.
+ */
+@Injectable()
+export class CampaignReader {
+  constructor(
+    private readonly query: DemarchesQuery,
+    private readonly cables: CableReader,
+    private readonly policy: PolicyService,
+    private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async get(principal: Principal, id: string, requestId: string) {
+    const { campaign, access } = await this.readable(principal, id, requestId, 'campaign');
+    const deliveries = await this.query.deliveries(campaign);
+    const { posts: _posts, ...facts } = campaign;
+    const own = deliveries.find((d) => d.post === principal.postCode);
+    const allowedActions = own ? allowedDeliveryActions(principal, access, own.post, own.status) : [];
+    return { ...facts, summary: summarize(deliveries), deliveries, allowedActions };
+  }
+
+  async history(principal: Principal, id: string, requestId: string) {
+    const { campaign } = await this.readable(principal, id, requestId, 'history');
+    const items = await this.query.history(campaign);
+    return { items, total: items.length };
+  }
+
+  async delivery(principal: Principal, id: string, post: string, requestId: string) {
+    const { campaign, access } = await this.readable(principal, id, requestId, `delivery ${post}`);
+    const [delivery] = await this.query.deliveries(campaign, post);
+    if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
+    const events = await this.store.readStream(`delivery-${id}:${post}`);
+    const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
+    return { ...delivery, history, allowedActions: allowedDeliveryActions(principal, access, post, delivery.status) };
+  }
+
+  /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */
+  async exportCsv(principal: Principal, id: string, requestId: string): Promise<{ filename: string; csv: string }> {
+    const { campaign } = await this.readable(principal, id, requestId, 'export');
+    const deliveries = await this.query.deliveries(campaign);
+    const posts = new Map(
+      (await sql<PostRow>(this.dataSource, 'SELECT code, country, bureau FROM posts WHERE code = ANY($1::text[])', [deliveries.map((d) => d.post)])).map((p) => [p.code, p]),
+    );
+    const rows = deliveries.map((d) => ({
+      post: d.post,
+      country: posts.get(d.post)?.country ?? '',
+      bureau: posts.get(d.post)?.bureau ?? '',
+      status: d.status,
+      deliveredOn: d.deliveredOn ?? '',
+      counterpart: d.counterpart ? `${d.counterpart.name}, ${d.counterpart.title}, ${d.counterpart.organization}` : '',
+      level: d.level ?? '',
+      position: d.position ?? '',
+      summary: d.summary ?? d.notDeliveredReason ?? '',
+      overdue: d.overdue ? 'yes' : 'no',
+    }));
+    const csv = stringify(neutralizeCsvRows(rows), {
+      header: true,
+      columns: ['post', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'summary', 'overdue'],
+    });
+    return { filename: `demarche-${campaign.mrn.replaceAll(' ', '')}.csv`, csv };
+  }
+
+  /** The campaign, once the caller is known to be allowed to read it (403 otherwise, audited). */
+  async readable(principal: Principal, id: string, requestId: string, view: string): Promise<{ campaign: CampaignRow; access: CableAccess }> {
+    const campaign = await this.query.campaign(id);
+    if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${id}`);
+    const access = await this.cables.access(campaign.cableId);
+    const streamId = `campaign-${id}`;
+    await this.policy.requireRecord(principal, access ? mayReadCable(principal, access) : { allowed: false, reason: 'its cable is missing' }, {
+      requestId,
+      action: `read campaign ${id} (${view})`,
+      streamId,
+    });
+    await this.policy.auditRead(principal, { requestId, streamId, streamType: 'campaign', view, classification: access!.classification });
+    return { campaign, access: access! };
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
+import { CableReader } from '@chancery/cables';
+import { ChanceryError, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
+import { PolicyService } from '@chancery/identity';
+import { allowedFollowUpActions, type Classification, type FollowUpAccess, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { FollowUp, followUpDefinition, type Links } from './domain/follow-up.aggregate.js';
+import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
+
+/**
+ * Reads of follow-ups: each is read under its own classification and under the cable and campaign
+ * it is linked to, as they stand now (the need-to-know policy decides; a denial says nothing), and
+ * a read of classified content is audited.
+ */
+@Injectable()
+export class FollowUpReader implements OnModuleInit {
+  private readonly followUps: AggregateRepository<FollowUp>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly query: FollowUpsQuery,
+    private readonly cables: CableReader,
+    private readonly policy: PolicyService,
+    private readonly store: EventStore,
+  ) {
+    this.followUps = repositories.for(followUpDefinition);
+  }
+
+  onModuleInit(): void {
+    this.policy.registerRecords('followup', async (principal, id) => {
+      const followUp = await this.followUps.load(id);
+      return followUp && mayReadFollowUp(principal, await this.access(followUp));
+    });
+  }
+
+  /** What the policy decides a follow-up's reading on: its classification and its links, now. */
+  async access(followUp: { classification: Classification; links: Links }): Promise<FollowUpAccess> {
+    const { cableId, demarcheId } = followUp.links;
+    const cable = cableId ? await this.cables.access(cableId) : null;
+    const campaign = demarcheId ? await this.cables.access(demarcheId) : null;
+    return { classification: followUp.classification, cable: cable ?? null, campaign: campaign ?? null, missingLink: cable === undefined || campaign === undefined };
+  }
+
+  async get(principal: Principal, id: string, version: number | undefined, requestId: string) {
+    const current = await this.followUps.load(id);
+    if (!current) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
+    const access = await this.access(current);
+    const streamId = this.followUps.streamId(id);
+    // Its classification and links never change, so the rule now is the rule at every version.
+    await this.policy.requireRecord(principal, mayReadFollowUp(principal, access), { requestId, action: `read follow-up ${id}`, streamId });
+    const classification = highestClassification(access.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : [])));
+    await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });
+    if (version !== undefined) return this.asItStood(id, version, classification);
+    const followUp = await this.query.get(id);
+    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
+    const events = await this.store.readStream(streamId);
+    const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
+    const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: current.createdBy.id, owner: current.owner, status: current.status });
+    return { ...followUp, history, allowedActions };
+  }
+
+  /** Every follow-up the caller may read that matches the filters, as RFC 4180 CSV, formulas neutralised. */
+  async exportCsv(principal: Principal, filter: FollowUpFilter, requestId: string): Promise<string> {
+    const { items } = await this.query.list(principal, filter, 100_000, 0, requestId);
+    const rows = items.map((f) => ({
+      id: f.id,
+      title: f.title,
+      classification: f.classification,
+      owner: 'office' in f.owner ? f.owner.office : f.owner.post,
+      bureau: f.ownerBureau,
+      dueOn: f.dueOn,
+      status: f.status,
+      overdue: f.overdue ? 'yes' : 'no',
+      escalatedTo: f.escalatedTo ?? '',
+      demarcheId: f.demarcheId ?? '',
+      post: f.post ?? '',
+      outcome: f.outcome ?? f.cancelReason ?? '',
+    }));
+    return stringify(neutralizeCsvRows(rows), {
+      header: true,
+      columns: ['id', 'title', 'classification', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'post', 'outcome'],
+    });
+  }
+
+  /** The follow-up folded from its events up to `version`: what it was then, not what it is now. */
+  private async asItStood(id: string, version: number, classification: Classification) {
+    const followUp = await this.followUps.load(id, { version });
+    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
+    if (followUp.version < version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${followUp.version}`);
+    const { title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
+    return { id, version, classification, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.username };
+  }
+}

@@ -1,0 +1,108 @@
+import type { Principal } from './access.js';
+import { allowedCableActions, allowedDeliveryActions, allowedFollowUpActions, type CableAccess, mayActOnCable, mayReadCable, mayReadFollowUp, readDecision } from './need-to-know.js';
+
+const person = (id: string, overrides: Partial<Principal> = {}): Principal => ({
+  id, username: id, roles: ['drafter'], office: null, postCode: null, clearance: 'TOP_SECRET', ...overrides,
+});
+const drafter = person('drafter', { office: 'EAP/CM' });
+const colleague = person('colleague', { office: 'EAP/CM', roles: ['drafter'] });
+const legal = person('legal', { roles: ['clearer'], office: 'L' });
+const isn = person('isn', { roles: ['clearer'], office: 'ISN' });
+const approver = person('approver', { roles: ['approver'], office: 'EAP' });
+const leader = person('leader', { roles: ['leadership'], office: 'S' });
+const europe = person('europe', { office: 'EUR/WE' });
+const auditor = person('auditor', { roles: ['auditor', 'admin'], office: 'OIG' });
+const beijing = person('beijing', { roles: ['post_officer'], postCode: 'BEIJING' });
+const tokyo = person('tokyo', { roles: ['post_officer'], postCode: 'TOKYO' });
+const beijingAmbassador = person('bjamb', { roles: ['approver'], postCode: 'BEIJING' });
+
+const draft: CableAccess = {
+  classification: 'SECRET', captions: [], status: 'IN_CLEARANCE', origin: 'STATE', drafterId: 'drafter', draftingOffice: 'EAP/CM',
+  clearances: [{ office: 'L', status: 'PENDING' }], actedBy: [], distribution: [], taskingDesks: [],
+};
+const released: CableAccess = { ...draft, status: 'RELEASED', clearances: [{ office: 'L', status: 'CLEARED' }], actedBy: ['legal', 'approver'], distribution: ['BEIJING'] };
+const reads = (who: Principal, cable: CableAccess) => mayReadCable(who, cable).allowed;
+
+describe('need to know', () => {
+  it('gives a draft to its working party only: drafter, drafting office, clearing offices, approvers, leadership', () => {
+    for (const who of [drafter, colleague, legal, approver, leader]) expect({ who: who.id, reads: reads(who, draft) }).toEqual({ who: who.id, reads: true });
+    for (const who of [isn, europe, auditor, beijing, tokyo, beijingAmbassador]) expect({ who: who.id, reads: reads(who, draft) }).toEqual({ who: who.id, reads: false });
+    expect(reads(beijing, { ...draft, status: 'CANCELLED' })).toBe(false);
+  });
+
+  it('gives a released cable also to the officers of the posts it went to, never to other posts', () => {
+    expect(reads(beijing, released)).toBe(true);
+    expect(reads(beijingAmbassador, released)).toBe(false); // "post officer bound to one post": the role reads, not the post
+    expect(reads(tokyo, released)).toBe(false);
+    expect(reads(europe, released)).toBe(false);
+    expect(reads(beijing, { ...released, captions: ['NODIS'] })).toBe(true);
+    expect(reads(leader, { ...released, captions: ['NODIS'] })).toBe(true);
+  });
+
+  it('gives a post’s released cable to the desk that tasked it, not to the rest of the Department, NODIS or not', () => {
+    const report: CableAccess = {
+      ...released, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: ['bjamb'], distribution: ['SECSTATE'],
+      taskingDesks: [{ drafterId: 'drafter', draftingOffice: 'EAP/CM' }],
+    };
+    expect(reads(drafter, report)).toBe(true);
+    expect(reads(colleague, report)).toBe(true);
+    expect(reads(colleague, { ...report, captions: ['NODIS'] })).toBe(true);
+    expect(reads(europe, report)).toBe(false);
+    expect(reads(tokyo, report)).toBe(false);
+    expect(reads(leader, { ...report, captions: ['EXDIS'] })).toBe(true);
+    expect(reads(person('bj2', { roles: ['post_officer'], postCode: 'BEIJING' }), { ...report, status: 'DRAFT' })).toBe(true);
+    expect(reads(colleague, { ...report, status: 'DRAFT' })).toBe(false);
+  });
+
+  it('never gives a draft to another post’s people, whatever else they are', () => {
+    const tokyoLeader = person('tl', { roles: ['leadership'], office: 'S', postCode: 'TOKYO' });
+    expect(reads(tokyoLeader, draft)).toBe(false);
+    expect(reads(tokyoLeader, released)).toBe(true);
+  });
+
+  it('bounds every rule by clearance', () => {
+    for (const who of [drafter, leader, beijing]) expect(reads({ ...who, clearance: 'CONFIDENTIAL' }, released)).toBe(false);
+    expect(reads({ ...beijing, clearance: 'UNCLASSIFIED' }, { ...released, classification: 'SBU' })).toBe(true);
+  });
+
+  it('reads a past version only under both its own marking then and the cable’s rule now', () => {
+    const now = { ...released, classification: 'UNCLASSIFIED' as const };
+    expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now).allowed).toBe(true);
+    expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now, draft)).toEqual({ allowed: false, reason: expect.stringMatching(/at that version/) });
+    expect(readDecision(beijing, now, draft).allowed).toBe(true);
+    expect(readDecision(tokyo, now, now).allowed).toBe(false);
+  });
+
+  it('lets nobody act on what they may not read, and names the actions each may take now', () => {
+    expect(allowedCableActions(drafter, { ...draft, status: 'DRAFT', clearances: [] })).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
+    expect(allowedCableActions(drafter, draft)).toEqual(['edit', 'requestClearance', 'cancel']);
+    expect(allowedCableActions(legal, draft)).toEqual(['clear']);
+    expect(allowedCableActions({ ...legal, clearance: 'CONFIDENTIAL' }, draft)).toEqual([]);
+    expect(allowedCableActions(approver, { ...draft, status: 'PENDING_APPROVAL' })).toEqual(['approve', 'return', 'cancel']);
+    expect(mayActOnCable({ ...approver, clearance: 'UNCLASSIFIED' }, { ...draft, status: 'APPROVED' }, 'release').allowed).toBe(false);
+    expect(allowedCableActions(approver, { ...draft, status: 'APPROVED', drafterId: 'approver' })).toEqual(['cancel']);
+    // Nobody clears their own cable.
+    const drafterAndClearer = person('dc', { roles: ['drafter', 'clearer'], office: 'L' });
+    expect(allowedCableActions(drafterAndClearer, { ...draft, drafterId: 'dc' })).toEqual(['edit', 'requestClearance', 'cancel']);
+    expect(allowedCableActions(beijing, released)).toEqual([]);
+  });
+
+  it('lets a post’s officers record its delivery, if they may read the campaign', () => {
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['recordResponse']);
+    expect(allowedDeliveryActions(tokyo, released, 'BEIJING', 'PENDING')).toEqual([]);
+    expect(allowedDeliveryActions({ ...beijing, clearance: 'CONFIDENTIAL' }, released, 'BEIJING', 'PENDING')).toEqual([]);
+  });
+
+  it('reads a follow-up under its own classification and under what it is linked to', () => {
+    const followUp = { classification: 'UNCLASSIFIED' as const, cable: null, campaign: { ...released, captions: ['NODIS'] } };
+    expect(mayReadFollowUp(beijing, followUp).allowed).toBe(true);
+    expect(mayReadFollowUp(tokyo, followUp).allowed).toBe(false);
+    expect(mayReadFollowUp(europe, { classification: 'SECRET', cable: null, campaign: null }).allowed).toBe(true);
+    expect(mayReadFollowUp({ ...europe, clearance: 'CONFIDENTIAL' }, { classification: 'SECRET', cable: null, campaign: null }).allowed).toBe(false);
+    expect(mayReadFollowUp(leader, { ...followUp, missingLink: true }).allowed).toBe(false);
+    const owned = { ...followUp, createdBy: 'drafter', owner: { post: 'TOKYO' }, status: 'OPEN' };
+    expect(allowedFollowUpActions(tokyo, owned)).toEqual([]);
+    expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'start', 'complete', 'cancel', 'comment']);
+  });
+});

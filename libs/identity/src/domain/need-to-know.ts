@@ -1,0 +1,254 @@
+import { type Classification, clearanceCovers, clearanceLevel, type Principal } from './access.js';
+import type { Decision } from './policy.js';
+
+/**
+ * Need to know: the one decision of who reads a cable (and what derives from one: its campaign, the
+ * campaign's deliveries, follow-ups linked to them) and who may act on it. Every path that answers
+ * any part of such a record asks these functions, or `readableCableSql`, which says the same in SQL.
+ *
+ * The rules, from domain.md ("Who reads what"):
+ * - nobody reads above their clearance, whatever else holds;
+ * - before release (and if it never was released: cancelled), only its working party reads a cable:
+ *   the drafter and the drafting office (members of the drafter's office; for a post's cable, that
+ *   post's officers), the offices asked to clear it (their members), the approvers who may approve
+ *   it, leadership, and anyone who has cleared or approved it; and never another post's people;
+ * - once released, also the officers of the posts it went to (action and info), and, for a post's
+ *   cable to the Department that cites a tasking by REF, the tasking's drafter and drafting office
+ *   ("the desk reads all replies to its tasking together"); SECSTATE is no post, so nobody else in
+ *   the Department reads it. NODIS and EXDIS narrow to that same set: nobody else reads anyway.
+ */
+
+/** The Department's originator code; a post's is its own code. */
+export const DEPARTMENT_ORIGIN = 'STATE';
+/** How a post's cable addresses the Department, as it appears in a distribution. */
+export const DEPARTMENT_ADDRESS = 'SECSTATE';
+
+/** What the policy needs to know of a cable at one version. */
+export interface CableAccess {
+  classification: Classification;
+  captions: readonly string[];
+  status: string;
+  /** STATE or the drafting post's code. */
+  origin: string;
+  drafterId: string;
+  /** The drafter's office symbol (a Department cable's drafting office). */
+  draftingOffice: string | null;
+  /** Every office asked to clear it, with where its clearance stands. */
+  clearances: readonly { office: string; status: string }[];
+  /** Everyone who has cleared, non-concurred or approved it, ever (ids). */
+  actedBy: readonly string[];
+  /** The posts it was released to, action and info (SECSTATE for a post's cable); empty before. */
+  distribution: readonly string[];
+  /** For a post's cable: the drafters and drafting offices of the cables it cites by REF (its taskings). */
+  taskingDesks: readonly { drafterId: string; draftingOffice: string | null }[];
+}
+
+const ALLOW: Decision = { allowed: true };
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+/** An approver with release authority for the originator: the Department's, or that post's. */
+export function hasReleaseAuthority(principal: Pick<Principal, 'roles' | 'postCode'>, origin: string): boolean {
+  if (!principal.roles.includes('approver')) return false;
+  return origin === DEPARTMENT_ORIGIN ? principal.postCode === null : principal.postCode === origin;
+}
+
+/** A post's officers: post officers bound to it (domain.md: "post officer bound to one post"). */
+function officerPost(principal: Principal): string | null {
+  return principal.roles.includes('post_officer') ? principal.postCode : null;
+}
+
+export function isWorkingParty(principal: Principal, cable: CableAccess): boolean {
+  if (principal.id === cable.drafterId || cable.actedBy.includes(principal.id)) return true;
+  if (principal.roles.includes('leadership')) return true;
+  if (hasReleaseAuthority(principal, cable.origin)) return true;
+  const office = principal.office;
+  if (office !== null && (office === cable.draftingOffice || cable.clearances.some((c) => c.office === office))) return true;
+  return cable.origin !== DEPARTMENT_ORIGIN && officerPost(principal) === cable.origin;
+}
+
+/** Who reads the cable as it stands in `cable` (one version). */
+export function mayReadCable(principal: Principal, cable: CableAccess): Decision {
+  if (!clearanceCovers(principal.clearance, cable.classification)) return deny(`${cable.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
+  const released = cable.status === 'RELEASED';
+  if (!released && principal.postCode !== null && principal.postCode !== cable.origin && principal.id !== cable.drafterId) {
+    return deny(`another post's people never read a ${cable.status} cable`);
+  }
+  if (isWorkingParty(principal, cable)) return ALLOW;
+  if (!released) return deny(`a ${cable.status} cable is read only by its working party`);
+  const post = officerPost(principal);
+  if (post !== null && cable.distribution.includes(post)) return ALLOW;
+  if (cable.origin !== DEPARTMENT_ORIGIN && cable.taskingDesks.some((t) => t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office))) return ALLOW;
+  return deny(`${principal.username} is neither in the cable's working party, nor an officer of a post it went to, nor the desk that tasked it`);
+}
+
+/**
+ * The one question every read asks: may `principal` read the record as it is `now` and, for a past
+ * version, under the classification and captions it had `then` (api.md: "the right to read BOTH
+ * that version (its own classification and captions) and the record as it is now")? Who it
+ * reaches is decided as it is now: a version later edited down is no way around the marking it
+ * stood under, and today's rule is no way around either.
+ */
+export function readDecision(principal: Principal, now: CableAccess, then?: Pick<CableAccess, 'classification' | 'captions'>): Decision {
+  const current = mayReadCable(principal, now);
+  if (!current.allowed || !then) return current;
+  const past = mayReadCable(principal, { ...now, classification: then.classification, captions: then.captions });
+  return past.allowed ? ALLOW : deny(`as it stood at that version: ${past.reason}`);
+}
+
+/** The commands a cable takes, as `allowedActions` names them. */
+export const CABLE_ACTIONS = ['edit', 'requestClearance', 'clear', 'submit', 'approve', 'return', 'release', 'cancel'] as const;
+export type CableActionName = (typeof CABLE_ACTIONS)[number];
+
+const BEFORE_RELEASE = ['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'];
+const DONE = ['CLEARED', 'CLEARED_WITH_COMMENTS'];
+
+/** Who may send `action`, and in which state: the rule, read access first. */
+export function mayActOnCable(principal: Principal, cable: CableAccess, action: CableActionName): Decision {
+  const read = mayReadCable(principal, cable);
+  if (!read.allowed) return read;
+  const drafter = principal.id === cable.drafterId;
+  const authority = hasReleaseAuthority(principal, cable.origin) && !drafter;
+  const editable = cable.status === 'DRAFT' || cable.status === 'IN_CLEARANCE';
+  switch (action) {
+    case 'edit':
+    case 'requestClearance':
+      return drafter && editable ? ALLOW : deny(`only the drafter ${action === 'edit' ? 'edits' : 'asks for clearances on'} a draft`);
+    case 'submit':
+      return drafter && editable && cable.clearances.every((c) => DONE.includes(c.status)) ? ALLOW : deny('only the drafter submits a fully cleared draft');
+    case 'clear':
+      return mayClear(principal, cable) && cable.status === 'IN_CLEARANCE' ? ALLOW : deny('only a clearer of an office asked, not the drafter, clears a cable in clearance');
+    case 'approve':
+      return authority && cable.status === 'PENDING_APPROVAL' ? ALLOW : deny('only an approver for the originator, not the drafter, approves a submitted cable');
+    case 'return':
+      return authority && (cable.status === 'PENDING_APPROVAL' || cable.status === 'APPROVED') ? ALLOW : deny('only an approver for the originator returns a submitted cable');
+    case 'release':
+      return authority && cable.status === 'APPROVED' ? ALLOW : deny('only an approver for the originator releases an approved cable');
+    case 'cancel':
+      return (drafter || authority) && BEFORE_RELEASE.includes(cable.status) ? ALLOW : deny('only the drafter or an approver cancels an unreleased cable');
+  }
+}
+
+/** A clearer of an office asked to clear, who is not the drafter: nobody clears their own cable. */
+export function mayClear(principal: Pick<Principal, 'id' | 'roles' | 'office'>, cable: Pick<CableAccess, 'drafterId' | 'clearances'>, office = principal.office): boolean {
+  return principal.roles.includes('clearer') && principal.id !== cable.drafterId && office !== null && principal.office === office && cable.clearances.some((c) => c.office === office);
+}
+
+export function allowedCableActions(principal: Principal, cable: CableAccess): CableActionName[] {
+  return CABLE_ACTIONS.filter((action) => mayActOnCable(principal, cable, action).allowed);
+}
+
+/** A campaign and its deliveries are read under the cable that opened them (its id is the cable's). */
+export const DELIVERY_ACTIONS = ['recordDelivery', 'recordResponse', 'recordNotDelivered'] as const;
+export type DeliveryActionName = (typeof DELIVERY_ACTIONS)[number];
+
+/** A post's officers record its delivery: delivered (again, after not delivered), the response, or why not. */
+export function allowedDeliveryActions(principal: Principal, cable: CableAccess, post: string, status: string): DeliveryActionName[] {
+  if (!mayReadCable(principal, cable).allowed || !principal.roles.includes('post_officer') || principal.postCode !== post) return [];
+  switch (status) {
+    case 'PENDING':
+      return ['recordDelivery', 'recordNotDelivered'];
+    case 'DELIVERED':
+      return ['recordResponse'];
+    default:
+      return [];
+  }
+}
+
+/** What the policy needs to know of a follow-up: its own classification and what it is linked to. */
+export interface FollowUpAccess {
+  classification: Classification;
+  /** The linked cable as it stands now; null when none is linked. */
+  cable: CableAccess | null;
+  /** The linked campaign's cable as it stands now; null when none is linked. */
+  campaign: CableAccess | null;
+  /** A link names a record that is not there (never readable). */
+  missingLink?: boolean;
+}
+
+/** A follow-up is read under its own classification and under every record it is linked to. */
+export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess): Decision {
+  if (followUp.missingLink) return deny('it is linked to a record that does not exist');
+  if (!clearanceCovers(principal.clearance, followUp.classification)) return deny(`${followUp.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
+  for (const linked of [followUp.cable, followUp.campaign]) {
+    if (!linked) continue;
+    const decision = mayReadCable(principal, linked);
+    if (!decision.allowed) return deny(`linked: ${decision.reason}`);
+  }
+  return ALLOW;
+}
+
+export const FOLLOW_UP_ACTIONS = ['edit', 'start', 'complete', 'cancel', 'comment'] as const;
+export type FollowUpActionName = (typeof FOLLOW_UP_ACTIONS)[number];
+
+/** Its owners (the office, or the post's officers) and its creator change it, if they may read it. */
+export function allowedFollowUpActions(
+  principal: Principal,
+  followUp: FollowUpAccess & { createdBy: string; owner: { office?: string; post?: string }; status: string },
+): FollowUpActionName[] {
+  if (!mayReadFollowUp(principal, followUp).allowed || !isFollowUpOwner(principal, followUp)) return [];
+  const open = followUp.status === 'OPEN' || followUp.status === 'IN_PROGRESS';
+  return FOLLOW_UP_ACTIONS.filter((action) => (action === 'start' ? followUp.status === 'OPEN' : action === 'comment' ? true : open));
+}
+
+export function isFollowUpOwner(principal: Principal, followUp: { createdBy: string; owner: { office?: string; post?: string } }): boolean {
+  if (principal.id === followUp.createdBy) return true;
+  if (followUp.owner.office !== undefined) return principal.office === followUp.owner.office;
+  return principal.roles.includes('post_officer') && principal.postCode === followUp.owner.post;
+}
+
+/** The higher of two classifications, in the order of `CLASSIFICATION_RANK`. */
+export const CLASSIFICATION_RANK: readonly Classification[] = ['UNCLASSIFIED', 'SBU', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
+export function highestClassification(...classifications: Classification[]): Classification {
+  return classifications.reduce((a, b) => (CLASSIFICATION_RANK.indexOf(b) > CLASSIFICATION_RANK.indexOf(a) ? b : a), 'UNCLASSIFIED');
+}
+
+/**
+ * `mayReadCable` as a SQL condition over a `cables` row (alias `k` unless given), for lists,
+ * counts, joins and searches that must not even count what the caller may not read. Parameters
+ * are numbered from `first`. `need-to-know.int-spec.ts` checks it agrees with `mayReadCable`.
+ */
+export function readableCableSql(principal: Principal, first: number, alias = 'k'): { where: string; params: unknown[] } {
+  const k = `${alias}.`;
+  const [level, id, leader, office, anyPost, deptApprover, postApprover, officerOf] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `$${first + i}`);
+  return {
+    where: `(${k}classification_level <= ${level}
+      AND NOT (${k}status <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin AND ${k}drafter_id::text <> ${id})
+      AND (
+        ${id} = ANY(${k}working_party) OR ${leader}
+        OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${deptApprover}) OR (${postApprover}::text IS NOT NULL AND ${k}origin = ${postApprover})
+        OR (${office}::text IS NOT NULL AND (${office} = ${k}drafting_office OR ${office} = ANY(${k}clearing_offices)))
+        OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
+        OR (${k}status = 'RELEASED' AND (
+          (${officerOf}::text IS NOT NULL AND ${officerOf} = ANY(${k}distribution))
+          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND EXISTS (
+            SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns)
+              AND (tasking.drafter_id::text = ${id} OR (${office}::text IS NOT NULL AND tasking.drafting_office = ${office}))))))))`,
+    params: [
+      clearanceLevel(principal.clearance),
+      principal.id,
+      principal.roles.includes('leadership'),
+      principal.office,
+      principal.postCode,
+      principal.roles.includes('approver') && principal.postCode === null,
+      principal.roles.includes('approver') ? principal.postCode : null,
+      officerPost(principal),
+    ],
+  };
+}
+
+/**
+ * `mayReadFollowUp` as a SQL condition over a `follow_ups` row (alias `f`): its own classification
+ * and every cable or campaign (whose id is its cable's) it is linked to, as they stand now.
+ */
+export function readableFollowUpSql(principal: Principal, first: number, alias = 'f'): { where: string; params: unknown[] } {
+  const f = `${alias}.`;
+  const linkedCable = readableCableSql(principal, first, 'kc');
+  const linkedCampaign = readableCableSql(principal, first, 'kd');
+  const level = `$${first}`;
+  return {
+    where: `((CASE ${f}classification WHEN 'CONFIDENTIAL' THEN 1 WHEN 'SECRET' THEN 2 WHEN 'TOP_SECRET' THEN 3 ELSE 0 END) <= ${level}
+      AND (${f}cable_id IS NULL OR EXISTS (SELECT 1 FROM cables kc WHERE kc.id = ${f}cable_id AND ${linkedCable.where}))
+      AND (${f}demarche_id IS NULL OR EXISTS (SELECT 1 FROM cables kd WHERE kd.id = ${f}demarche_id AND ${linkedCampaign.where})))`,
+    params: linkedCable.params,
+  };
+}

@@ -1,0 +1,176 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { authed } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** Each finding of issue #14, probed as an outsider would: every one of these failed before the fix. */
+const secretNodis = {
+  kind: 'INSTRUCTION',
+  subject: 'SECRET-SUBJECT-CANARY',
+  classification: 'SECRET',
+  captions: ['NODIS'],
+  precedence: 'IMMEDIATE',
+  tags: ['PREL', 'CH'],
+  actionAddressees: ['BEIJING'],
+  paragraphs: [{ marking: 'S', text: 'SECRET-TEXT-CANARY' }],
+  classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' },
+  demarche: { reportBy: '2099-01-15', targets: 'Foreign ministry', points: [1] },
+};
+const downgraded = { subject: 'Public line', classification: 'UNCLASSIFIED', captions: [], paragraphs: [{ marking: 'U', text: 'Public text.' }], classifiedBy: null };
+
+describe('need to know on every path (#14)', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'lowApprover' | 'beijing' | 'lowBeijing' | 'tokyo' | 'berlin' | 'leader' | 'drafterClearer' | 'legal', string>;
+  const as = (token: string) => authed(app, token);
+  let downgradedId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true', LOGIN_MAX_FAILURES: '20' } }));
+    dataSource = app.get(DataSource);
+    t.admin = await loginAsAdmin(app);
+    const user = async (username: string, roles: string[], clearance: string, where: { office?: string; postCode?: string }) =>
+      (await createUser(app, t.admin, { username, roles, clearance, ...where })).token;
+    t.drafter = await user('nk.drafter', ['drafter'], 'SECRET', { office: 'EAP/CM' });
+    t.approver = await user('nk.approver', ['approver'], 'SECRET', { office: 'EAP' });
+    t.lowApprover = await user('nk.lowapprover', ['approver'], 'UNCLASSIFIED', { office: 'EAP' });
+    t.beijing = await user('nk.beijing', ['post_officer'], 'SECRET', { postCode: 'BEIJING' });
+    t.lowBeijing = await user('nk.lowbeijing', ['post_officer'], 'UNCLASSIFIED', { postCode: 'BEIJING' });
+    t.tokyo = await user('nk.tokyo', ['post_officer'], 'TOP_SECRET', { postCode: 'TOKYO' });
+    t.berlin = await user('nk.berlin', ['post_officer'], 'TOP_SECRET', { postCode: 'BERLIN' });
+    t.leader = await user('nk.leader', ['leadership'], 'TOP_SECRET', { office: 'S' });
+    t.drafterClearer = await user('nk.dc', ['drafter', 'clearer'], 'SECRET', { office: 'L' });
+    t.legal = await user('nk.legal', ['clearer'], 'SECRET', { office: 'L' });
+
+    // A SECRET NODIS draft, edited down to UNCLASSIFIED, then released to Beijing.
+    const { body } = await as(t.drafter).post('/cables', secretNodis).expect(201);
+    downgradedId = body.id;
+    await as(t.drafter).patch(`/cables/${downgradedId}`, downgraded).expect(200);
+    await as(t.drafter).post(`/cables/${downgradedId}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${downgradedId}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${downgradedId}/release`).expect(200);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('reads a past version under the rule it stood under as well as today’s, and audits it', async () => {
+    await as(t.lowBeijing).get(`/cables/${downgradedId}`).expect(200);
+    for (const path of [`/cables/${downgradedId}?version=1`, `/cables/${downgradedId}/telegram?version=1`, `/cables/${downgradedId}?asOf=${encodeURIComponent(new Date(Date.now() - 1).toISOString())}`]) {
+      const answer = await as(t.lowBeijing).get(path);
+      expect({ path, status: answer.status }).toEqual({ path, status: path.includes('asOf') ? 200 : 403 });
+      expect(answer.text).not.toMatch(/SECRET-(TEXT|SUBJECT)-CANARY/);
+    }
+    const history = await as(t.lowBeijing).get(`/cables/${downgradedId}/history`).expect(200);
+    expect(history.text).not.toMatch(/SECRET-(TEXT|SUBJECT)-CANARY/);
+    expect(history.body.items[0]).toMatchObject({ type: 'CableDrafted', data: null, withheld: true });
+    // Tokyo was never addressed: nothing, now or then.
+    for (const path of [`/cables/${downgradedId}`, `/cables/${downgradedId}/history`, `/cables/${downgradedId}/telegram`]) await as(t.tokyo).get(path).expect(403);
+    // Cleared Beijing reads the SECRET past, and the read is audited as SECRET.
+    const then = await as(t.beijing).get(`/cables/${downgradedId}?version=1`).expect(200);
+    expect(then.body.paragraphs[0].text).toBe('SECRET-TEXT-CANARY');
+    const [audit] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1 ORDER BY seq DESC LIMIT 1`, [`cable-${downgradedId}`]);
+    expect(audit.details).toMatchObject({ classification: 'SECRET', version: 1 });
+    // A list that shows classified records is audited too, naming them.
+    const { body: secretDraft } = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'Listed' }).expect(201);
+    const listed = await as(t.leader).get('/cables?limit=500').expect(200);
+    const [entry] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadClassifiedList' AND request_id = $1`, [listed.headers['x-request-id']]);
+    expect(entry.details).toMatchObject({ view: 'list', classification: 'SECRET', records: expect.arrayContaining([`cable-${secretDraft.id}`]) });
+  });
+
+  it('lets nobody act on what they may not read: 403, generic, nothing written, before If-Match and Idempotency-Key', async () => {
+    const { body } = await as(t.drafter).post('/cables', { ...secretNodis, captions: [], actionAddressees: ['TOKYO'] }).expect(201);
+    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
+    const [{ n: before }] = await dataSource.query('SELECT count(*)::int AS n FROM events');
+    for (const [path, payload] of [['approve', {}], ['return', { reason: 'x' }], ['cancel', { reason: 'x' }], ['release', {}]] as const) {
+      const answer = await request(app.getHttpServer())
+        .post(`/cables/${body.id}/${path}`)
+        .set('Authorization', `Bearer ${t.lowApprover}`)
+        .set('If-Match', '"1"')
+        .set('Idempotency-Key', `nk-${path}`)
+        .send(payload);
+      expect({ path, status: answer.status, detail: answer.body.detail }).toEqual({ path, status: 403, detail: 'Not allowed.' });
+      expect(answer.text).not.toMatch(/SECRET|CANARY|PENDING_APPROVAL|version/);
+    }
+    const [{ n: after }] = await dataSource.query('SELECT count(*)::int AS n FROM events');
+    expect(after).toBe(before);
+    const [{ n: keys }] = await dataSource.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key LIKE 'nk-%'`);
+    expect(keys).toBe(0);
+    // The cleared approver who may read it gets the precondition as usual.
+    await as(t.approver).post(`/cables/${body.id}/approve`).set('If-Match', '"1"').expect(412);
+    expect((await as(t.approver).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['approve', 'return', 'cancel']);
+  });
+
+  it('keeps drafts from officers of other posts, and from the Department beyond the working party', async () => {
+    const { body } = await as(t.drafter).post('/cables', { ...secretNodis, captions: [], subject: 'Draft for Tokyo' }).expect(201);
+    for (const who of [t.tokyo, t.berlin, t.beijing]) await as(who).get(`/cables/${body.id}`).expect(403);
+    for (const who of [t.tokyo, t.berlin]) expect((await as(who).get('/cables?limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).not.toContain(body.id);
+    expect((await as(t.leader).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual([]);
+    expect((await as(t.drafter).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
+  });
+
+  it('lets nobody clear their own cable', async () => {
+    const { body } = await as(t.drafterClearer).post('/cables', { ...secretNodis, captions: [], classifiedBy: { ...secretNodis.classifiedBy, office: 'L' } }).expect(201);
+    await as(t.drafterClearer).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const own = await as(t.drafterClearer).post(`/cables/${body.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(403);
+    expect(own.body.detail).toMatch(/their own cable/);
+    expect((await as(t.drafterClearer).get('/inbox').expect(200)).body.toClear).toEqual([]);
+    expect((await as(t.legal).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['clear']);
+    await as(t.legal).post(`/cables/${body.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+  });
+
+  it('reads follow-ups under what they are linked to, and refuses a link to the unreadable like one to nothing', async () => {
+    const nodis = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'NODIS campaign' }).expect(201);
+    const linked = await as(t.drafter).post('/follow-ups', { title: 'FOLLOW-UP-CANARY', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: nodis.body.id, classification: 'CONFIDENTIAL' }).expect(201);
+    expect(linked.body.classification).toBe('CONFIDENTIAL');
+    const listedByLeader = await as(t.leader).get('/follow-ups?limit=500').expect(200);
+    expect(listedByLeader.body.items.find((f: { id: string }) => f.id === linked.body.id)).toMatchObject({ classification: 'SECRET', captions: ['NODIS'] });
+    for (const who of [t.tokyo, t.beijing]) {
+      const list = await as(who).get('/follow-ups?limit=500').expect(200);
+      expect(list.text).not.toContain('FOLLOW-UP-CANARY');
+      await as(who).get(`/follow-ups/${linked.body.id}`).expect(403);
+      await as(who).post(`/follow-ups/${linked.body.id}/comments`, { text: 'hello' }).expect(403);
+    }
+    expect((await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.leader}`).expect(200)).text).toContain('FOLLOW-UP-CANARY');
+    const unreadable = await as(t.tokyo).post('/follow-ups', { title: 'x', owner: { post: 'TOKYO' }, dueOn: '2099-01-01', cableId: nodis.body.id }).expect(422);
+    const missing = await as(t.tokyo).post('/follow-ups', { title: 'x', owner: { post: 'TOKYO' }, dueOn: '2099-01-01', cableId: '00000000-0000-4000-8000-000000000000' }).expect(422);
+    expect(unreadable.body.errors).toEqual(missing.body.errors);
+  });
+
+  it('neutralises spreadsheet formulas in CSV exports', async () => {
+    await as(t.drafter).post('/follow-ups', { title: '=HYPERLINK("http://evil.example","click")', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
+    const csv = (await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.drafter}`).expect(200)).text;
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
+  });
+
+  it('refuses deep nesting and lone surrogates with 400 before anything else, and keeps the audit chain whole', async () => {
+    const deep = `${'['.repeat(4000)}${']'.repeat(4000)}`;
+    for (const body of [deep, '{"title":"\\ud800"}', '{"title":"\\udc00x"}']) {
+      const answer = await request(app.getHttpServer()).post('/follow-ups').set('Content-Type', 'application/json').send(body);
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toMatch(/problem\+json/);
+    }
+    await request(app.getHttpServer()).post('/auth/login').set('Content-Type', 'application/json').send('{"username":"\\ud800","password":"x"}').expect(400);
+    await as(t.drafter).post('/follow-ups', { title: 'A pair is fine: \ud83d\ude00', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
+    expect((await as(t.admin).get('/audit/verify').expect(200)).body.valid).toBe(true);
+  });
+
+  it('counts a login try before verifying it, so 60 parallel wrong passwords get at most 20 answers of 401; and ignores Idempotency-Key', async () => {
+    await createUser(app, t.admin, { username: 'nk.target', roles: ['drafter'] });
+    const answers = await Promise.all(Array.from({ length: 60 }, () => request(app.getHttpServer()).post('/auth/login').send({ username: 'nk.target', password: 'wrong-password' })));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(20);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    const login = () => request(app.getHttpServer()).post('/auth/login').set('Idempotency-Key', 'nk-login').send({ username: 'nk.drafter', password: 'nk.drafter-password-123' }).expect(200);
+    expect((await login()).headers['idempotent-replayed']).toBeUndefined();
+    expect((await login()).headers['idempotent-replayed']).toBeUndefined();
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'nk-login'`);
+    expect(n).toBe(0);
+  });
+});
