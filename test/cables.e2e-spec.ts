@@ -55,6 +55,27 @@ describe('cables through HTTP', () => {
     await database.drop();
   });
 
+  it('edits by merge patch: a one-field PATCH keeps every other field; null clears only what may be cleared', async () => {
+    const exdis = { ...instruction, captions: ['EXDIS', 'NOFORN'], infoAddressees: ['TOKYO'], actionAddressees: ['BEIJING'] };
+    const { body: drafted } = await as(t.drafter).post('/cables', exdis).expect(201);
+    const kept = { captions: ['EXDIS', 'NOFORN'], infoAddressees: ['TOKYO'], classifiedBy: instruction.classifiedBy, demarche: instruction.demarche, tags: instruction.tags };
+    const patched = await as(t.drafter).patch(`/cables/${drafted.id}`, { subject: 'Demarche: AI model distillation (revised)' }).expect(200);
+    expect(patched.body).toMatchObject({ subject: 'Demarche: AI model distillation (revised)', ...kept });
+    // The same with RFC 7396's own content type.
+    const merged = await as(t.drafter)
+      .patch(`/cables/${drafted.id}`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send(JSON.stringify({ precedence: 'ROUTINE' }))
+      .expect(200);
+    expect(merged.body).toMatchObject({ precedence: 'ROUTINE', subject: 'Demarche: AI model distillation (revised)', ...kept });
+    const refused = await as(t.drafter).patch(`/cables/${drafted.id}`, { captions: null }).expect(400);
+    expect(refused.body.errors).toEqual([{ field: 'captions', message: expect.stringMatching(/cannot be null/) }]);
+    const cleared = await as(t.drafter).patch(`/cables/${drafted.id}`, { demarche: null }).expect(200);
+    expect(cleared.body).toMatchObject({ demarche: null, captions: ['EXDIS', 'NOFORN'], classifiedBy: instruction.classifiedBy });
+    // A reader outside the working party still cannot read it: the captions held.
+    await as(t.tokyo).get(`/cables/${drafted.id}`).expect(403);
+  });
+
   it('takes a cable from draft through clearance, a stale clearance, approval and release', async () => {
     const drafted = await as(t.drafter).post('/cables', instruction).expect(201);
     const id = drafted.body.id;

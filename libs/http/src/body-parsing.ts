@@ -96,9 +96,12 @@ function loneSurrogate(): UnreadableBody {
   return new UnreadableBody('entity.invalid.text', 'The request body contains a lone UTF-16 surrogate (\\uD800-\\uDFFF), which is not text.');
 }
 
-/** JSON bodies up to `limit`, checked before parsing; anything refused is answered as problem+json. */
+/**
+ * JSON bodies up to `limit` (`application/json`, and `application/merge-patch+json` for RFC 7396
+ * patches), checked before parsing; anything refused is answered as problem+json.
+ */
 export function jsonBodyParser(limit: string): RequestHandler[] {
-  const parse = express.json({ limit, strict: true, verify: (_request, _response, body) => checkJsonText(body) });
+  const parse = express.json({ limit, strict: true, type: ['application/json', 'application/merge-patch+json'], verify: (_request, _response, body) => checkJsonText(body) });
   const refuse = (error: unknown, request: Request, response: Response, next: NextFunction) => {
     const failure = error as { status?: number; type?: string; message?: string };
     if (!failure?.type || !failure.status) return next(error);

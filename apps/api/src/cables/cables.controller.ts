@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ActOnCableCommand, type CableAction, type CableDraft, CableReader, CablesQuery, DraftCableCommand, ReleaseCableCommand } from '@chancery/cables';
-import type { CommandContext } from '@chancery/common';
+import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
@@ -14,17 +14,32 @@ import {
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 function toDraft(body: DraftCableRequest): CableDraft {
-  return { ...body, classifiedBy: body.classifiedBy ?? null, demarche: body.demarche ?? null };
+  return {
+    ...(body as Omit<DraftCableRequest, 'captions' | 'infoAddressees' | 'references'>),
+    captions: body.captions ?? [],
+    infoAddressees: body.infoAddressees ?? [],
+    references: body.references ?? [],
+    classifiedBy: body.classifiedBy ?? null,
+    demarche: body.demarche ?? null,
+  } as CableDraft;
 }
 
-function toChanges(body: EditCableRequest): Partial<CableDraft> {
-  const { classifiedBy, demarche, ...rest } = body;
-  return {
-    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-    ...('classifiedBy' in body ? { classifiedBy: classifiedBy ?? null } : {}),
-    ...('demarche' in body ? { demarche: demarche ?? null } : {}),
-  };
+/**
+ * The fields a merge patch sets. A DTO instance has every declared field (undefined when absent:
+ * ES2022 class fields), so presence is `!== undefined`, never `in`; JSON `null` clears.
+ */
+export function toChanges(body: EditCableRequest): Partial<CableDraft> {
+  const changes = Object.entries(body).filter(([, value]) => value !== undefined);
+  const cleared = changes.filter(([field, value]) => value === null && !NULLABLE.includes(field)).map(([field]) => field);
+  if (cleared.length > 0) {
+    const errors = cleared.map((field) => ({ field, message: `${field} cannot be null; send a value, or leave it out to keep it` }));
+    throw new ChanceryError(ErrorCode.ValidationFailed, errors.map((e) => e.message).join('; '), { errors });
+  }
+  return Object.fromEntries(changes) as Partial<CableDraft>;
 }
+
+/** The draft fields a patch may clear with `null`. */
+const NULLABLE = ['classifiedBy', 'demarche'];
 
 @ApiTags('cables')
 @ApiBearerAuth()

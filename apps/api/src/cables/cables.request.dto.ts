@@ -46,17 +46,22 @@ export class DraftCableRequest {
   @IsIn(CABLE_KINDS) kind: CableKind;
   @IsString() @MaxLength(200) subject: string;
   @IsIn(CLASSIFICATIONS) classification: Classification;
-  @IsOptional() @IsArray() @IsIn(CAPTIONS, { each: true }) captions: Caption[] = [];
+  @IsOptional() @IsArray() @IsIn(CAPTIONS, { each: true }) captions?: Caption[];
   @IsIn(PRECEDENCES) precedence: Precedence;
   @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) tags: string[];
   @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) actionAddressees: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) infoAddressees: string[] = [];
-  @IsOptional() @IsArray() @ArrayMaxSize(26) @ValidateNested({ each: true }) @Type(() => ReferenceDto) references: ReferenceDto[] = [];
+  @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) infoAddressees?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(26) @ValidateNested({ each: true }) @Type(() => ReferenceDto) references?: ReferenceDto[];
   @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ParagraphDto) paragraphs: ParagraphDto[];
   @IsOptional() @ValidateNested() @Type(() => ClassifiedByDto) classifiedBy?: ClassifiedByDto;
   @IsOptional() @ValidateNested() @Type(() => DemarcheDto) demarche?: DemarcheDto;
 }
 
+/**
+ * PATCH as a JSON Merge Patch (RFC 7396): only the fields present change; `null` clears an optional
+ * one (classifiedBy, demarche). No field has a default here: a default would overwrite what the
+ * patch leaves out (a one-field edit once wiped captions this way).
+ */
 export class EditCableRequest extends PartialType(DraftCableRequest) {}
 
 export class ClearanceRequestsRequest {
