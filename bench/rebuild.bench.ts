@@ -93,7 +93,7 @@ async function main() {
   const runner = app.get(ProjectionRunner);
   const projections = [];
   t0 = performance.now();
-  for (const projection of app.get(ProjectionRegistry).all) {
+  for (const projection of app.get(ProjectionRegistry).all.filter((p) => p.kind === 'read-model')) {
     const started = performance.now();
     let last = 0;
     await runner.rebuild(projection.name, (done, all) => {

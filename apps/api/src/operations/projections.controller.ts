@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectionRunner } from '@chancery/event-store';
 import { RequirePermission } from '../auth/access.decorators.js';
@@ -11,9 +11,17 @@ export class ProjectionsController {
 
   @Get()
   @RequirePermission('operations.read')
-  @ApiOperation({ summary: 'Every projection: mode, checkpoint, lag and dead letters (admins)' })
+  @ApiOperation({ summary: 'Every projection: kind, mode, state (running, caught-up, stopped), checkpoint, lag, dead letters and failure (admins)' })
   async status() {
     const items = await this.runner.status();
     return { items, total: items.length };
+  }
+
+  @Post(':name/redrive')
+  @HttpCode(200)
+  @RequirePermission('operations.manage')
+  @ApiOperation({ summary: 'A stopped reaction retries the event it stopped at; a read model applies its dead letters again (admins)' })
+  redrive(@Param('name') name: string) {
+    return this.runner.redrive(name);
   }
 }

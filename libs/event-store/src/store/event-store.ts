@@ -214,7 +214,7 @@ export class EventStore {
        LIMIT $3`,
       [after.transactionId, after.globalPosition, limit, options.types ?? null],
     );
-    return rows.map((row) => this.toRecorded(row));
+    return rows.map((row) => this.toRecorded(row, true));
   }
 
   /** The checkpoint of the feed's last event (below the watermark unless told otherwise); undefined if empty. */
@@ -234,8 +234,9 @@ export class EventStore {
     return Number(row?.position ?? 0);
   }
 
-  private toRecorded(row: EventRow): RecordedEvent {
-    return this.upcasters.upcast({
+  /** With `flagUpcastErrors` (the feed), an event an upcaster throws on comes as stored, flagged, instead of blocking the feed. */
+  private toRecorded(row: EventRow, flagUpcastErrors = false): RecordedEvent {
+    const stored: RecordedEvent = {
       globalPosition: Number(row.global_position),
       transactionId: row.transaction_id,
       eventId: row.event_id,
@@ -247,7 +248,13 @@ export class EventStore {
       data: row.data,
       metadata: row.metadata,
       recordedAt: row.recorded_at,
-    });
+    };
+    if (!flagUpcastErrors) return this.upcasters.upcast(stored);
+    try {
+      return this.upcasters.upcast(stored);
+    } catch (error) {
+      return { ...stored, upcastError: error instanceof Error ? error.message : String(error) };
+    }
   }
 }
 
