@@ -92,6 +92,9 @@ async function main() {
 
   const runner = app.get(ProjectionRunner);
   const projections = [];
+  // Peak resident memory while rebuilding, sampled (the rebuild holds at most two pages at once).
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   t0 = performance.now();
   for (const projection of app.get(ProjectionRegistry).all.filter((p) => p.kind === 'read-model')) {
     const started = performance.now();
@@ -107,13 +110,14 @@ async function main() {
     projections.push({ name: projection.name, seconds: round(seconds, 2) });
   }
   const rebuildSeconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
   const scanPerSecond = scanned / scanSeconds;
   const rebuildPerSecond = total / rebuildSeconds;
   const result = {
     benchmark: 'rebuild', events: total, batch: BATCH,
     scanSeconds: round(scanSeconds, 2), scanPerSecond: round(scanPerSecond),
     rebuildSeconds: round(rebuildSeconds, 2), rebuildPerSecond: round(rebuildPerSecond),
-    ratio: round(rebuildPerSecond / scanPerSecond, 3), projections, peakRssMb: peakRssMb(), at: new Date().toISOString(),
+    ratio: round(rebuildPerSecond / scanPerSecond, 3), projections, rebuildPeakRssMb: round(peakRss / 2 ** 20), peakRssMb: peakRssMb(), at: new Date().toISOString(),
   };
   const file = await writeResult('rebuild', result);
   console.log(`\nRebuilding every read model from ${total} events\n`);
@@ -122,7 +126,7 @@ async function main() {
   console.log(`| plain SELECT scan, ${BATCH} a page | ${result.scanSeconds} | ${result.scanPerSecond} |`);
   console.log(`| rebuild of all ${projections.length} read models | ${result.rebuildSeconds} | ${result.rebuildPerSecond} (${(result.ratio * 100).toFixed(1)}% of the scan) |`);
   for (const p of projections) console.log(`| - ${p.name} | ${p.seconds} | |`);
-  console.log(`\nTarget: rebuild at least 30% of the scan rate. Peak RSS ${result.peakRssMb} MB. Written to ${file}`);
+  console.log(`\nTarget: rebuild at least 35% of the scan rate. Peak RSS while rebuilding ${result.rebuildPeakRssMb} MB (sampled), of the process ${result.peakRssMb} MB. Written to ${file}`);
   await pool.end();
   await app.close();
 }
