@@ -10,7 +10,7 @@ import { benchDatabase, peakRssMb, round, writeResult } from './support.js';
  * Rebuilds every read model from 1,000,000 events, against a plain SELECT scan of the same events
  * in the same order and pages (the read limit). The events are a realistic mix written straight
  * into the store: campaigns opened to every open post, each post's delivery and response.
- * BENCH_EVENTS scales it; BENCH_REUSE=1 keeps the events a previous run wrote.
+ * BENCH_EVENTS scales it; BENCH_REUSE=1 keeps the events a previous run wrote; BENCH_DATABASE names the database.
  */
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BATCH = 5000; // the page a rebuild reads (REBUILD_BATCH)
@@ -76,7 +76,7 @@ async function scan(pool: pg.Pool): Promise<number> {
 }
 
 async function main() {
-  const { url, fresh } = await benchDatabase('chancery_bench_rebuild', process.env.BENCH_REUSE === '1');
+  const { url, fresh } = await benchDatabase(process.env.BENCH_DATABASE ?? 'chancery_bench_rebuild', process.env.BENCH_REUSE === '1');
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0', DB_POOL_SIZE: '4', PROJECTIONS_INLINE: 'false' });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { logger: ['error', 'warn'] });
   const pool = new pg.Pool({ connectionString: url, max: 2 });

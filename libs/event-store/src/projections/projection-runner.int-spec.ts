@@ -92,10 +92,10 @@ describe('ProjectionRunner', () => {
     // Half the events exist before the runners start, half arrive while they run.
     await appendMany(store, 50, 100, 'a');
     await Promise.all([appendMany(store, 25, 100, 'b'), appendMany(store, 25, 100, 'c')]);
-    await first.catchUp();
-    await second.catchUp();
-
     const counted = 50 * 90 + 50 * 90; // every tenth event is of a type the projection ignores
+    const appliedCount = async () => (await dataSource.query('SELECT count(*)::int AS n FROM twin_applied'))[0].n;
+    await settle(first, async () => (await appliedCount()) >= counted);
+    await second.catchUp();
     const [{ applied }] = await dataSource.query('SELECT count(*)::int AS applied FROM twin_applied');
     expect(applied).toBe(counted);
     const [{ dead }] = await dataSource.query('SELECT count(*)::int AS dead FROM projection_dead_letters');

@@ -257,15 +257,18 @@ export class ProjectionRunner {
       const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [REBUILD_NAMESPACE, projection.name]);
       if (!locked) throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${name} is being rebuilt by another process`);
       try {
-        await createShadowTables(runner, schema, projection.tables, unlogged);
+        // Each DDL step in one transaction: one commit (and WAL flush) instead of one per statement.
+        await inTransaction(runner, () => createShadowTables(runner, schema, projection.tables, unlogged));
         const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [projection.handles ?? null]);
         const progress = { done: 0, total };
         onProgress?.(0, total);
         const report = () => onProgress?.(progress.done, Math.max(progress.total, progress.done));
         // Replay up to the watermark (never past an event that may still be joined by a late commit).
         let checkpoint = await this.replayIntoShadow(runner, projection, schema, START_OF_FEED, progress, report);
-        await createShadowIndexes(runner, schema, projection.tables);
-        if (unlogged) await setLogged(runner, schema, projection.tables);
+        await inTransaction(runner, async () => {
+          await createShadowIndexes(runner, schema, projection.tables);
+          if (unlogged) await setLogged(runner, schema, projection.tables);
+        });
         // What was committed meanwhile, so that the swap has little left to do.
         checkpoint = await this.replayIntoShadow(runner, projection, schema, checkpoint, progress, report);
         await this.swap(runner, projection, schema, checkpoint, inline, progress);
@@ -484,20 +487,27 @@ export class ProjectionRunner {
     report: () => void,
   ): Promise<Checkpoint> {
     const readAhead = this.options.readAhead ?? (this.dataSource.options as { poolSize?: number }).poolSize !== 1;
-    const read = (after: Checkpoint) => this.store.readAll(after, REBUILD_BATCH, readAhead ? this.dataSource : runner.manager, { types: projection.handles });
+    const reader = readAhead ? this.dataSource : runner.manager;
+    const read = (after: Checkpoint) => this.store.readAll(after, REBUILD_BATCH, reader, { types: projection.handles });
+    // Every event up to here is final and will have been read by the time a page comes back empty:
+    // the next pass need not walk the feed from `from` again past events of other types.
+    const head = await this.store.lastCheckpoint(reader);
     let checkpoint = from;
     let next = read(checkpoint);
+    let heldBack = false;
     for (;;) {
       let events = await next;
       // A page read while our own page transaction was open may have been held back by it.
-      if (events.length === 0 && readAhead) events = await read(checkpoint);
-      if (events.length === 0) return checkpoint;
+      if (events.length === 0 && heldBack) events = await read(checkpoint);
+      if (events.length === 0) return head && isAfter(head, checkpoint) ? head : checkpoint;
       checkpoint = checkpointOf(events[events.length - 1]);
       next = read(checkpoint);
       next.catch(() => undefined); // awaited on the next turn; a failed write must not leave it unhandled
+      heldBack = readAhead;
       if (!readAhead) await next.catch(() => undefined);
       await runner.startTransaction('READ COMMITTED');
-      await runner.query(`SET LOCAL search_path TO ${schema}, public`);
+      // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
+      await runner.query(`SET LOCAL search_path TO ${schema}, public; SET LOCAL synchronous_commit TO off`);
       await this.fold(runner, projection, events);
       await runner.commitTransaction();
       progress.done += events.length;
@@ -652,6 +662,12 @@ export class ProjectionRunner {
       retry();
     }
   }
+}
+
+async function inTransaction(runner: QueryRunner, work: () => Promise<void>): Promise<void> {
+  await runner.startTransaction('READ COMMITTED');
+  await work();
+  await runner.commitTransaction();
 }
 
 function checkpointFrom(row: { transaction_id: string; global_position: string | number }): Checkpoint {
