@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
 import { AppModule } from '../apps/api/src/app.module.js';
 import { loadConfig } from '@chancery/config';
-import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { DataSource } from 'typeorm';
+import { EventStore, ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
 import { benchDatabase, peakRssMb, round, writeResult } from './support.js';
 
 /**
@@ -90,7 +91,11 @@ async function main() {
   const scanSeconds = (performance.now() - t0) / 1000;
   console.log(`plain scan: ${scanned} events in ${round(scanSeconds)} s`);
 
-  const runner = app.get(ProjectionRunner);
+  // The app's runner, or one with the rebuild's options switched (BENCH_UNLOGGED=1, BENCH_READ_AHEAD=0) to compare.
+  const variant = { unloggedRebuild: process.env.BENCH_UNLOGGED === '1', readAhead: process.env.BENCH_READ_AHEAD !== '0' };
+  const runner = variant.unloggedRebuild || !variant.readAhead
+    ? new ProjectionRunner(app.get(DataSource), app.get(EventStore), app.get(ProjectionRegistry), { batchSize: 500, pollMs: 1000, ...variant })
+    : app.get(ProjectionRunner);
   const projections = [];
   // Peak resident memory while rebuilding, sampled (the rebuild holds at most two pages at once).
   let peakRss = process.memoryUsage().rss;
@@ -114,7 +119,7 @@ async function main() {
   const scanPerSecond = scanned / scanSeconds;
   const rebuildPerSecond = total / rebuildSeconds;
   const result = {
-    benchmark: 'rebuild', events: total, batch: BATCH,
+    benchmark: 'rebuild', events: total, batch: BATCH, ...variant,
     scanSeconds: round(scanSeconds, 2), scanPerSecond: round(scanPerSecond),
     rebuildSeconds: round(rebuildSeconds, 2), rebuildPerSecond: round(rebuildPerSecond),
     ratio: round(rebuildPerSecond / scanPerSecond, 3), projections, rebuildPeakRssMb: round(peakRss / 2 ** 20), peakRssMb: peakRssMb(), at: new Date().toISOString(),

@@ -492,19 +492,22 @@ export class ProjectionRunner {
     // Every event up to here is final and will have been read by the time a page comes back empty:
     // the next pass need not walk the feed from `from` again past events of other types.
     const head = await this.store.lastCheckpoint(reader);
+    const done = (checkpoint: Checkpoint) => (head && isAfter(head, checkpoint) ? head : checkpoint);
     let checkpoint = from;
-    let next = read(checkpoint);
+    let next: Promise<RecordedEvent[]> | undefined = read(checkpoint);
     let heldBack = false;
     for (;;) {
-      let events = await next;
+      if (!next) return done(checkpoint);
+      let events: RecordedEvent[] = await next;
       // A page read while our own page transaction was open may have been held back by it.
       if (events.length === 0 && heldBack) events = await read(checkpoint);
-      if (events.length === 0) return head && isAfter(head, checkpoint) ? head : checkpoint;
+      if (events.length === 0) return done(checkpoint);
       checkpoint = checkpointOf(events[events.length - 1]);
-      next = read(checkpoint);
-      next.catch(() => undefined); // awaited on the next turn; a failed write must not leave it unhandled
+      // A short page read with no transaction of ours open ends the pass: the feed was read past `head`.
+      next = events.length < REBUILD_BATCH && !heldBack ? undefined : read(checkpoint);
+      next?.catch(() => undefined); // awaited on the next turn; a failed write must not leave it unhandled
       heldBack = readAhead;
-      if (!readAhead) await next.catch(() => undefined);
+      if (!readAhead) await next?.catch(() => undefined);
       await runner.startTransaction('READ COMMITTED');
       // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
       await runner.query(`SET LOCAL search_path TO ${schema}, public; SET LOCAL synchronous_commit TO off`);
