@@ -532,7 +532,7 @@ export class ProjectionRunner {
       try {
         await runner.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, projection.name]);
         await runner.query(`SET LOCAL lock_timeout = ${this.options.swapLockTimeoutMs ?? 5000}`);
-        await runner.query(`LOCK TABLE ${projection.tables.map((t) => `public.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+        if (projection.tables.length) await runner.query(`LOCK TABLE ${projection.tables.map((t) => `public.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
         await runner.query('SET LOCAL lock_timeout = 0');
         const head = await this.store.lastCheckpoint(runner.manager, { watermark: !inline });
         await runner.query(`SET LOCAL search_path TO ${schema}, public`);
