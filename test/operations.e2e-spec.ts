@@ -90,6 +90,8 @@ describe('audit and operations routes', () => {
     await authed(app, t.admin).post('/admin/projections/no-such-thing/redrive', {}).expect(404);
     const redriven = await authed(app, t.admin).post('/admin/projections/campaign-opener/redrive', {}).expect(200);
     expect(redriven.body).toEqual({ name: 'campaign-opener', kind: 'reaction', resumed: true });
+    const [audited] = await dataSource.query(`SELECT actor_role, details FROM audit_log WHERE action = 'RedriveProjection'`);
+    expect(audited).toEqual({ actor_role: 'admin', details: { name: 'campaign-opener', kind: 'reaction', resumed: true } });
     // (The event still cannot be upcast: the runner stops at it again, which is what it should do.)
     const readModel = await authed(app, t.admin).post('/admin/projections/cables/redrive', {}).expect(200);
     expect(readModel.body).toEqual({ name: 'cables', kind: 'read-model', applied: 0, stillParked: 0 });

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
 import { type AppConfig, loadConfigOrExit } from '@chancery/config';
 import { migrate, openDatabase } from '@chancery/database';
+import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { RedriveProjection } from '@chancery/platform';
 import { WorkerModule } from './worker.module.js';
 
 const USAGE = `Usage: node dist/apps/worker/src/cli.js <command>
@@ -96,7 +99,7 @@ async function redrive(config: AppConfig, name: string | undefined): Promise<num
     return 2;
   }
   return withContext(config, async (get) => {
-    const result = await get(ProjectionRunner).redrive(name);
+    const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name);
     if (result.kind === 'reaction') {
       console.log(result.resumed ? `${name}: stop cleared; the running workers retry it from the event it stopped at` : `${name}: was not stopped; nothing to do`);
       return 0;

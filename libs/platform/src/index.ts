@@ -1,2 +1,3 @@
 export * from './platform.module.js';
 export * from './domain.modules.js';
+export * from './operations/redrive-projection.js';

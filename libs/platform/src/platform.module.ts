@@ -5,6 +5,7 @@ import { AuditModule } from '@chancery/audit';
 import { type AppConfig, APP_CONFIG, ConfigModule } from '@chancery/config';
 import { DatabaseModule } from '@chancery/database';
 import { EventStoreModule } from '@chancery/event-store';
+import { RedriveProjection } from './operations/redrive-projection.js';
 
 export interface PlatformOptions {
   /** Defaults to the process environment, validated. */
@@ -49,7 +50,8 @@ export class PlatformModule {
         AuditModule,
         ClockModule,
       ],
-      exports: [AuditModule],
+      providers: [RedriveProjection],
+      exports: [AuditModule, RedriveProjection],
     };
   }
 }

@@ -1,13 +1,19 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '@chancery/common';
 import { ProjectionRunner } from '@chancery/event-store';
+import { Ctx } from '@chancery/http';
+import { RedriveProjection } from '@chancery/platform';
 import { RequirePermission } from '../auth/access.decorators.js';
 
 @ApiTags('operations')
 @ApiBearerAuth()
 @Controller('admin/projections')
 export class ProjectionsController {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly redriveProjection: RedriveProjection,
+  ) {}
 
   @Get()
   @RequirePermission('operations.read')
@@ -20,8 +26,8 @@ export class ProjectionsController {
   @Post(':name/redrive')
   @HttpCode(200)
   @RequirePermission('operations.manage')
-  @ApiOperation({ summary: 'A stopped reaction retries the event it stopped at; a read model applies its dead letters again (admins)' })
-  redrive(@Param('name') name: string) {
-    return this.runner.redrive(name);
+  @ApiOperation({ summary: 'A stopped reaction retries the event it stopped at; a read model applies its dead letters again; audited (admins)' })
+  redrive(@Param('name') name: string, @Ctx() ctx: CommandContext) {
+    return this.redriveProjection.execute(ctx, name);
   }
 }
