@@ -92,9 +92,9 @@ async function main() {
   const scanBefore = (performance.now() - t0) / 1000;
   console.log(`plain scan: ${scanned} events in ${round(scanBefore)} s`);
 
-  // The app's runner, or one with the rebuild's options switched (BENCH_UNLOGGED=1, BENCH_READ_AHEAD=0) to compare.
-  const variant = { unloggedRebuild: process.env.BENCH_UNLOGGED === '1', readAhead: process.env.BENCH_READ_AHEAD !== '0' };
-  const runner = variant.unloggedRebuild || !variant.readAhead
+  // The app's runner, or one with the rebuild's options switched (BENCH_UNLOGGED=1, BENCH_READ_AHEAD=0, BENCH_FILLFACTOR=100) to compare.
+  const variant = { unloggedRebuild: process.env.BENCH_UNLOGGED === '1', readAhead: process.env.BENCH_READ_AHEAD !== '0', rebuildFillfactor: process.env.BENCH_FILLFACTOR ? Number(process.env.BENCH_FILLFACTOR) : undefined };
+  const runner = variant.unloggedRebuild || !variant.readAhead || variant.rebuildFillfactor !== undefined
     ? new ProjectionRunner(app.get(DataSource), app.get(EventStore), app.get(ProjectionRegistry), { batchSize: 500, pollMs: 1000, ...variant })
     : app.get(ProjectionRunner);
   const projections = [];

@@ -49,7 +49,7 @@ describe('rebuilding every read model', () => {
                           (SELECT array_agg(conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY conname) FROM pg_constraint c WHERE conrelid = t.oid) AS constraints,
                           (SELECT array_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') ORDER BY attnum)
                            FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE attrelid = t.oid AND attnum > 0 AND NOT attisdropped) AS columns,
-                          t.relpersistence AS persistence
+                          t.relpersistence AS persistence, t.reloptions AS options
                         FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public' AND t.relkind = 'r' ORDER BY 1`);
     const before = await schema();
     for (const { name, before, after } of await rebuildEach(dataSource, runner)) {

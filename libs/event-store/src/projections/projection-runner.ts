@@ -25,6 +25,8 @@ export interface ProjectionRunnerOptions {
   readAhead?: boolean;
   /** A rebuild's shadow tables are UNLOGGED while replaying, and made LOGGED before the swap. */
   unloggedRebuild?: boolean;
+  /** Fill factor of a rebuild's shadow tables while replaying (default 70: room for HOT updates); the live table's after. */
+  rebuildFillfactor?: number;
   /** How long a rebuild's swap waits for its tables' locks before it backs off and tries again. */
   swapLockTimeoutMs?: number;
 }
@@ -258,7 +260,7 @@ export class ProjectionRunner {
       if (!locked) throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${name} is being rebuilt by another process`);
       try {
         // Each DDL step in one transaction: one commit (and WAL flush) instead of one per statement.
-        await inTransaction(runner, () => createShadowTables(runner, schema, projection.tables, unlogged));
+        await inTransaction(runner, () => createShadowTables(runner, schema, projection.tables, unlogged, this.options.rebuildFillfactor ?? 70));
         const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [projection.handles ?? null]);
         const progress = { done: 0, total };
         onProgress?.(0, total);
