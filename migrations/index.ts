@@ -7,6 +7,7 @@ import { CreateCables1795910405000 } from './1795910405000-CreateCables.js';
 import { CreateDemarches1795910406000 } from './1795910406000-CreateDemarches.js';
 import { CreateFollowUps1795910407000 } from './1795910407000-CreateFollowUps.js';
 import { AddCampaignTallies1795910408000 } from './1795910408000-AddCampaignTallies.js';
+import { AddProjectionStops1795910409000 } from './1795910409000-AddProjectionStops.js';
 import { RecordEventsAtInsert1795910410000 } from './1795910410000-RecordEventsAtInsert.js';
 import { AddNeedToKnowColumns1795910411000 } from './1795910411000-AddNeedToKnowColumns.js';
 import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLifecycle.js';
@@ -22,6 +23,7 @@ export const ALL_MIGRATIONS = [
   CreateDemarches1795910406000,
   CreateFollowUps1795910407000,
   AddCampaignTallies1795910408000,
+  AddProjectionStops1795910409000,
   RecordEventsAtInsert1795910410000,
   AddNeedToKnowColumns1795910411000,
   AddIdentityLifecycle1795910413000,

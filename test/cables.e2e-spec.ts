@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -62,8 +63,9 @@ describe('cables through HTTP', () => {
     const patched = await as(t.drafter).patch(`/cables/${drafted.id}`, { subject: 'Demarche: AI model distillation (revised)' }).expect(200);
     expect(patched.body).toMatchObject({ subject: 'Demarche: AI model distillation (revised)', ...kept });
     // The same with RFC 7396's own content type.
-    const merged = await as(t.drafter)
+    const merged = await request(app.getHttpServer())
       .patch(`/cables/${drafted.id}`)
+      .set('Authorization', `Bearer ${t.drafter}`)
       .set('Content-Type', 'application/merge-patch+json')
       .send(JSON.stringify({ precedence: 'ROUTINE' }))
       .expect(200);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { EmbeddedDatabaseBusyError, EmbeddedPostgres } from '@chancery/database';
+import { ProjectionRunner } from '@chancery/event-store';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
 import { createTestApp, loginAsAdmin } from './support/test-app.js';
 
@@ -37,6 +38,13 @@ describe('embedded mode (no DATABASE_URL)', () => {
       expect(established).toBe(posts.body.total); // the second start seeded nothing again
       const actions = await second.app.get(DataSource).query(`SELECT action FROM audit_log WHERE action NOT LIKE '%Post' ORDER BY seq`);
       expect(actions.map((a: { action: string }) => a.action)).toEqual(['AddOffices', 'RegisterUser', 'Login', 'CreateNote']);
+      // A rebuild by shadow tables works on its one connection too (no page read ahead on a second).
+      const postsTable = () => second.app.get(DataSource).query('SELECT * FROM posts ORDER BY code');
+      const before = await postsTable();
+      const rebuilt = await second.app.get(ProjectionRunner).rebuild('posts');
+      expect(rebuilt.parked).toBe(0);
+      expect(rebuilt.replayed).toBeGreaterThanOrEqual(before.length);
+      expect(await postsTable()).toEqual(before);
     } finally {
       await second.app.close();
     }

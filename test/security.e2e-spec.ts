@@ -72,6 +72,7 @@ const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'GET /audit': ['auditor', 'admin'],
   'GET /audit/verify': ['auditor', 'admin'],
   'GET /admin/projections': ['admin'],
+  'POST /admin/projections/{name}/redrive': ['admin'],
 };
 
 describe('security', () => {

@@ -1,19 +1,26 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
 import { type AppConfig, loadConfigOrExit } from '@chancery/config';
 import { migrate, openDatabase } from '@chancery/database';
+import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { RedriveProjection } from '@chancery/platform';
 import { WorkerModule } from './worker.module.js';
 
 const USAGE = `Usage: node dist/apps/worker/src/cli.js <command>
 
 Commands:
   migrate                      apply pending database migrations
-  projections:rebuild [name]   replay the whole event log into one read model, or into all of them
-  projections:status           checkpoint, lag and dead letters of every projection
+  projections:rebuild [name]   replay the whole event log into one read model, or into all of them;
+                               exit 1 if an event had to be parked
+  projections:status           state, checkpoint, lag, dead letters and failure of every projection;
+                               exit 1 if a reaction has stopped
+  projections:redrive <name>   a stopped reaction retries the event it stopped at; a read model
+                               applies its parked events again (keeping those that still fail)
   audit:verify                 re-compute the audit log's hash chain; exit 1 if it is broken
 
 In embedded mode (no DATABASE_URL) stop the server first: the embedded database has one owner.`;
@@ -34,12 +41,18 @@ async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...a
 async function rebuild(config: AppConfig, name: string | undefined): Promise<number> {
   return withContext(config, async (get) => {
     const registry = get(ProjectionRegistry);
-    const names = name ? [name] : registry.all.map((p) => p.name);
-    if (names.length === 0) console.log('No projections are registered.');
-    for (const projection of names) {
+    const projections = name ? [name] : registry.all.map((p) => p.name);
+    if (projections.length === 0) console.log('No projections are registered.');
+    let parkedAny = false;
+    for (const projection of projections) {
+      if (!name && registry.find(projection)?.kind === 'reaction') {
+        // Replaying a reaction would send its commands again; it is redriven, never rebuilt.
+        console.log(`${projection}: a reaction, not rebuilt`);
+        continue;
+      }
       const bar = progressBar(projection.padEnd(24));
       let started = false;
-      const replayed = await get(ProjectionRunner).rebuild(projection, (done, total) => {
+      const { replayed, parked } = await get(ProjectionRunner).rebuild(projection, (done, total) => {
         if (!started) bar.start(total, 0);
         started = true;
         bar.setTotal(total);
@@ -47,8 +60,13 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
       });
       bar.stop();
       console.log(`${projection}: rebuilt from the ${replayed} events it folds`);
+      if (parked > 0) {
+        parkedAny = true;
+        console.error(`${projection}: ${parked} event(s) could not be applied and are parked in projection_dead_letters;`);
+        console.error(`  see npm run projections:status, fix the cause, then npm run projections:redrive ${projection}`);
+      }
     }
-    return 0;
+    return parkedAny ? 1 : 0;
   });
 }
 
@@ -56,8 +74,38 @@ async function status(config: AppConfig): Promise<number> {
   return withContext(config, async (get) => {
     const rows = await get(ProjectionRunner).status();
     if (rows.length === 0) console.log('No projections are registered.');
-    else console.table(rows.map((r) => ({ name: r.name, mode: r.mode, position: r.checkpoint.globalPosition, lag: r.lag, deadLetters: r.deadLetters })));
-    return 0;
+    else {
+      console.table(
+        rows.map((r) => ({
+          name: r.name, kind: r.kind, mode: r.mode, state: r.state, position: r.checkpoint.globalPosition, lag: r.lag, deadLetters: r.deadLetters,
+          failedAt: r.failure ? `${r.failure.globalPosition} (${r.failure.eventType})` : '',
+        })),
+      );
+    }
+    for (const { name, state, failure } of rows) {
+      if (!failure) continue;
+      const what = state === 'stopped' ? 'STOPPED' : 'retrying';
+      console.error(`${name} ${what} at event ${failure.globalPosition} (${failure.eventType}, id ${failure.eventId}) after ${failure.attempts} attempt(s), ${failure.failedAt.toISOString()}:`);
+      console.error(`  ${failure.error}`);
+      if (state === 'stopped') console.error(`  once the cause is fixed: npm run projections:redrive ${name}`);
+    }
+    return rows.some((r) => r.state === 'stopped') ? 1 : 0;
+  });
+}
+
+async function redrive(config: AppConfig, name: string | undefined): Promise<number> {
+  if (!name) {
+    console.error('Usage: projections:redrive <name>');
+    return 2;
+  }
+  return withContext(config, async (get) => {
+    const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name);
+    if (result.kind === 'reaction') {
+      console.log(result.resumed ? `${name}: stop cleared; the running workers retry it from the event it stopped at` : `${name}: was not stopped; nothing to do`);
+      return 0;
+    }
+    console.log(`${name}: ${result.applied} parked event(s) applied and removed, ${result.stillParked} still failing (kept)`);
+    return result.stillParked ? 1 : 0;
   });
 }
 
@@ -100,6 +148,8 @@ async function main(): Promise<number> {
       return rebuild(config, argument);
     case 'projections:status':
       return status(config);
+    case 'projections:redrive':
+      return redrive(config, argument);
     case 'audit:verify':
       return verifyAudit(config);
     default:

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@chancery/common';
 import { type Cable, cableDefinition } from '@chancery/cables';
-import { AggregateRepository, AggregateRepositoryFactory, aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { AggregateRepository, AggregateRepositoryFactory, aggregateIdOf, type Reaction, type RecordedEvent } from '@chancery/event-store';
 import { Campaign, campaignDefinition } from './domain/campaign.aggregate.js';
 
 /**
@@ -10,11 +10,13 @@ import { Campaign, campaignDefinition } from './domain/campaign.aggregate.js';
  * It is fed from the stored events by the projection runner, and opens the campaign in the same
  * transaction that moves its checkpoint: if the process dies between the release and the opening,
  * the campaign opens when it comes back, once. A campaign's id is its cable's, so a second look at
- * the same release finds it open and does nothing.
+ * the same release finds it open and does nothing. A reaction, not a read model: the runner retries it
+ * and stops it at an event it cannot handle, never skipping one; it is never rebuilt.
  */
 @Injectable()
-export class CampaignOpener implements Projection {
+export class CampaignOpener implements Reaction {
   readonly name = 'campaign-opener';
+  readonly kind = 'reaction';
   readonly handles = ['CableReleased'];
   private readonly cables: AggregateRepository<Cable>;
   private readonly campaigns: AggregateRepository<Campaign>;
@@ -57,7 +59,4 @@ export class CampaignOpener implements Projection {
       );
     }
   }
-
-  /** Opening campaigns is not undone by a rebuild; replaying finds them open. */
-  async reset(): Promise<void> {}
 }

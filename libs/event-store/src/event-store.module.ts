@@ -93,6 +93,8 @@ export class EventStoreModule {
               batchSize: config.projections.batchSize,
               pollMs: config.projections.pollMs,
               listenUrl: runtime.target.embedded ? undefined : runtime.target.url,
+              // PGlite serves one connection: a rebuild cannot read on a second one while it writes.
+              readAhead: !runtime.target.embedded,
             }),
         },
         {

@@ -7,6 +7,7 @@ import { EventStoreModule } from '@chancery/event-store';
 import { InFlightRequests } from './in-flight-requests.js';
 import { Readiness } from './readiness.js';
 import { JsonLoggerModule } from './json-logger.js';
+import { RedriveProjection } from './operations/redrive-projection.js';
 
 export interface PlatformOptions {
   /** Defaults to the process environment, validated. */
@@ -39,7 +40,8 @@ export class PlatformModule {
         AuditModule,
         ClockModule,
       ],
-      exports: [AuditModule],
+      providers: [RedriveProjection],
+      exports: [AuditModule, RedriveProjection],
     };
   }
 }

@@ -1,19 +1,33 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '@chancery/common';
 import { ProjectionRunner } from '@chancery/event-store';
+import { Ctx } from '@chancery/http';
+import { RedriveProjection } from '@chancery/platform';
 import { RequirePermission } from '../auth/access.decorators.js';
 
 @ApiTags('operations')
 @ApiBearerAuth()
 @Controller('admin/projections')
 export class ProjectionsController {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly redriveProjection: RedriveProjection,
+  ) {}
 
   @Get()
   @RequirePermission('operations.read')
-  @ApiOperation({ summary: 'Every projection: mode, checkpoint, lag and dead letters (admins)' })
+  @ApiOperation({ summary: 'Every projection: kind, mode, state (running, caught-up, stopped), checkpoint, lag, dead letters and failure (admins)' })
   async status() {
     const items = await this.runner.status();
     return { items, total: items.length };
+  }
+
+  @Post(':name/redrive')
+  @HttpCode(200)
+  @RequirePermission('operations.manage')
+  @ApiOperation({ summary: 'A stopped reaction retries the event it stopped at; a read model applies its dead letters again; audited (admins)' })
+  redrive(@Param('name') name: string, @Ctx() ctx: CommandContext) {
+    return this.redriveProjection.execute(ctx, name);
   }
 }

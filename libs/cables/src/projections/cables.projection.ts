@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import type { CableEvent } from '../domain/cable.aggregate.js';
 import { isNarrowed, readingLevel } from '@chancery/identity/domain';
 import { type CableDraft, compactMrn } from '../domain/cable-format.js';
@@ -39,8 +39,10 @@ const SEARCH = `setweight(to_tsvector('english', $3), 'A') || to_tsvector('engli
  * level, narrowing captions, the working party and the posts it went to.
  */
 @Injectable()
-export class CablesProjection implements Projection {
+export class CablesProjection implements ReadModel {
   readonly name = 'cables';
+  readonly kind = 'read-model';
+  readonly tables = ['cables'];
   readonly handles = [
     'CableDrafted', 'CableEdited', 'ClearancesRequested', 'ClearanceGranted', 'ClearanceGrantedWithComments',
     'ClearanceNonConcurred', 'ClearancesMadeStale', 'CableSubmitted', 'CableApproved', 'CableReturned', 'CableReleased', 'CableCancelled',
@@ -105,9 +107,5 @@ export class CablesProjection implements Projection {
           await tx.query('UPDATE cables SET status = coalesce($4, status), version = $2, updated_at = $3 WHERE id = $1', [...touch, STATUS_AFTER[event.type] ?? null]);
       }
     }
-  }
-
-  async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE cables');
   }
 }

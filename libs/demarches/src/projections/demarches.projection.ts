@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import { isNarrowed, readingLevel } from '@chancery/identity/domain';
 import type { CampaignEvent } from '../domain/campaign.aggregate.js';
 import type { DeliveryEvent } from '../domain/delivery.aggregate.js';
@@ -38,8 +38,10 @@ interface DeliveryPatch {
  * A command (one event) and a rebuild (thousands per batch) take the same path.
  */
 @Injectable()
-export class DemarchesProjection implements Projection {
+export class DemarchesProjection implements ReadModel {
   readonly name = 'demarches';
+  readonly kind = 'read-model';
+  readonly tables = ['demarche_campaigns', 'demarche_deliveries', 'demarche_counts'];
   readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ResponseLogged', 'DemarcheNotDelivered', 'DeliveryBecameOverdue'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
@@ -139,10 +141,6 @@ export class DemarchesProjection implements Projection {
        WHERE c.id = ANY($1::uuid[])`,
       [campaignIds],
     );
-  }
-
-  async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE demarche_campaigns, demarche_deliveries, demarche_counts');
   }
 }
 

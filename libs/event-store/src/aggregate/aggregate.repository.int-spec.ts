@@ -147,6 +147,8 @@ describe('AggregateRepository', () => {
     await dataSource.query('CREATE TABLE note_titles (id text PRIMARY KEY, title text NOT NULL)');
     registry.registerInline({
       name: 'note-titles',
+      kind: 'read-model',
+      tables: ['note_titles'],
       handles: ['NoteCreated', 'NoteEdited'],
       async apply(tx, events) {
         for (const event of events) {
@@ -155,7 +157,6 @@ describe('AggregateRepository', () => {
           await tx.query('INSERT INTO note_titles (id, title) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET title = $2', [event.streamId, title]);
         }
       },
-      reset: (tx) => tx.query('TRUNCATE note_titles'),
     });
     const id = randomUUID();
     await notes.create(ctx(), 'CreateNote', () => Note.create(id, 'projected'), (n) => n.version);

@@ -1,40 +1,136 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
-import { sql } from '@chancery/database';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { pgError, sql } from '@chancery/database';
 import { checkpointOf, EventStore } from '../store/event-store.js';
 import { type Checkpoint, type RecordedEvent, START_OF_FEED } from '../store/event-store.types.js';
 import { FEED_CHANNEL } from './feed-notifier.js';
-import { type Projection, relevantTo } from './projection.js';
+import { handlesType, type Projection, type ProjectionKind, type Reaction, type ReadModel, relevantTo } from './projection.js';
 import { ProjectionRegistry } from './projection.registry.js';
+import { createShadowIndexes, createShadowTables, DEAD_LETTERS, setLogged, shadowSchemaOf, swapInShadowTables } from './shadow-tables.js';
+import { isTransient, messageOf } from './transient-errors.js';
 
 export interface ProjectionRunnerOptions {
   batchSize: number;
   pollMs: number;
   /** Where to LISTEN for new events; absent in embedded mode (PGlite has one connection). */
   listenUrl?: string;
-  /** How often a failing event is retried before it is parked as a dead letter. */
+  /** How often a failing event is tried: a read model then parks it, a reaction stops at it. */
   maxAttempts?: number;
+  /** First pause after a failed batch, doubled at each failure in a row up to a minute. */
+  retryBaseMs?: number;
+  /** A rebuild reads its next page on a second connection while it writes one (default: pool > 1). */
+  readAhead?: boolean;
+  /** A rebuild's shadow tables are UNLOGGED while replaying, and made LOGGED before the swap. */
+  unloggedRebuild?: boolean;
+  /** Fill factor of a rebuild's shadow tables while replaying (default 70: room for HOT updates); the live table's after. */
+  rebuildFillfactor?: number;
+  /** How long a rebuild's swap waits for its tables' locks before it backs off and tries again. */
+  swapLockTimeoutMs?: number;
+}
+
+export type ProjectionState = 'running' | 'caught-up' | 'stopped';
+
+/** The event a projection last failed on, and whether that stopped it. */
+export interface ProjectionFailure {
+  error: string;
+  attempts: number;
+  globalPosition: number;
+  eventId: string;
+  eventType: string;
+  failedAt: Date;
+  stoppedAt: Date | null;
 }
 
 export interface ProjectionStatus {
   name: string;
+  kind: ProjectionKind;
   mode: 'async' | 'inline';
+  state: ProjectionState;
   checkpoint: Checkpoint;
   lag: number;
   deadLetters: number;
   updatedAt: Date | null;
+  /** Set while a reaction is failing (retried) or stopped; null otherwise. */
+  failure: ProjectionFailure | null;
 }
 
-const LOCK_NAMESPACE = 0x43484e43; // "CHNC"
+export interface RebuildResult {
+  /** Events of the types it folds, replayed into the new tables. */
+  replayed: number;
+  /** Events parked as dead letters in the new tables' run (they failed, or could not be upcast). */
+  parked: number;
+}
+
+export interface RedriveResult {
+  name: string;
+  kind: ProjectionKind;
+  /** A reaction: whether it was stopped (it now retries the event it stopped at). */
+  resumed?: boolean;
+  /** A read model: dead letters that applied this time (removed), and those still failing (kept). */
+  applied?: number;
+  stillParked?: number;
+}
+
+/** A reaction failed on an event; the failure is recorded on its checkpoint row, committed. */
+export class ReactionFailedError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly event: RecordedEvent,
+    readonly attempts: number,
+    readonly stopped: boolean,
+    cause: string,
+  ) {
+    super(`${projection} failed on event ${event.globalPosition} (${event.type}), attempt ${attempts}${stopped ? ', stopped' : ''}: ${cause}`);
+  }
+}
+
+interface CheckpointRow {
+  transaction_id: string;
+  global_position: string;
+  attempts: number;
+  error_position: string | null;
+  stopped_at: Date | null;
+}
+
+interface StatusRow {
+  name: string;
+  transaction_id: string;
+  global_position: string;
+  updated_at: Date;
+  lag: number;
+  dead: number;
+  attempts: number;
+  error: string | null;
+  error_position: string | null;
+  error_event_id: string | null;
+  error_event_type: string | null;
+  failed_at: Date | null;
+  stopped_at: Date | null;
+}
+
+interface DeadLetterRow {
+  id: string;
+  global_position: string;
+  event_id: string;
+  stream_id: string;
+}
+
+const LOCK_NAMESPACE = 0x43484e43; // "CHNC": a projection's batches
+const REBUILD_NAMESPACE = 0x52424c44; // "RBLD": one rebuild of a projection at a time
 /** Events per page when rebuilding: larger than a live batch, since nothing else waits on it. */
 const REBUILD_BATCH = 5000;
+const MAX_BACKOFF_MS = 60_000;
 const BUSY = -1;
+const CHECKPOINT_COLUMNS = 'transaction_id::text AS transaction_id, global_position, attempts, error_position, stopped_at';
 
 /**
  * Feeds async projections from the global feed. Each batch runs in one transaction that holds the
  * projection's advisory lock, reads its checkpoint, applies the events and moves the checkpoint, so
  * two runners never apply an event twice. It wakes on NOTIFY, on in-process appends, or by polling.
+ * Each projection is run and backed off on its own: one that keeps failing holds up no other.
  */
 export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
@@ -42,6 +138,8 @@ export class ProjectionRunner {
   private loop?: Promise<void>;
   private wake?: () => void;
   private listener?: pg.Client;
+  /** Projections whose last batch failed: failures in a row, and not to be tried before `until`. */
+  private readonly backoff = new Map<string, { failures: number; until: number }>();
   private readonly onAppended = () => this.wake?.();
 
   constructor(
@@ -50,6 +148,10 @@ export class ProjectionRunner {
     private readonly registry: ProjectionRegistry,
     private readonly options: ProjectionRunnerOptions,
   ) {}
+
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? 3;
+  }
 
   start(): void {
     if (this.running) return;
@@ -69,11 +171,17 @@ export class ProjectionRunner {
     await listener?.end().catch(() => undefined);
   }
 
-  /** Applies one batch to a projection: the number of events read, 0 when caught up, -1 when busy. */
+  /**
+   * Applies one batch to a projection: the number of events read, 0 when caught up (or stopped), -1
+   * when busy. A reaction that fails on an event throws ReactionFailedError, after committing what
+   * it did before that event and the failure.
+   */
   async runBatch(projection: Projection): Promise<number> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction('READ COMMITTED');
+    let failure: ReactionFailedError | undefined;
+    let read: number;
     try {
       const [{ locked }] = await runner.query('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [LOCK_NAMESPACE, projection.name]);
       if (!locked) {
@@ -81,84 +189,137 @@ export class ProjectionRunner {
         return BUSY;
       }
       // Read before writing anything: this transaction's own id would hold the watermark back.
-      const checkpoint = await this.checkpoint(runner, projection.name);
-      const events = await this.store.readAll(checkpoint, this.options.batchSize, runner.manager);
+      const state = await this.state(runner, projection.name);
+      const events = state.stopped_at ? [] : await this.store.readAll(checkpointFrom(state), this.options.batchSize, runner.manager);
       if (events.length === 0) {
         await runner.rollbackTransaction();
         return 0;
       }
-      await this.applyAndAdvance(runner, projection, events);
+      if (projection.kind === 'reaction') failure = await this.react(runner, projection, events, state);
+      else {
+        await this.fold(runner, projection, events);
+        await this.saveCheckpoint(runner, projection.name, checkpointOf(events[events.length - 1]));
+      }
       await runner.commitTransaction();
-      return events.length;
+      read = events.length;
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     } finally {
       await runner.release();
     }
+    if (failure) throw failure;
+    return read;
   }
 
-  /** Runs batches until the projection has read everything below the watermark. */
+  /**
+   * Runs batches until the projection has read everything below the watermark, or has stopped.
+   * Failures are retried after the runner's backoff (a transient one a bounded number of times).
+   */
   async catchUp(name?: string): Promise<void> {
     for (const projection of this.select(name)) {
-      for (let read = await this.runBatch(projection); read !== 0; read = await this.runBatch(projection)) {
-        if (read === BUSY) await new Promise((resolve) => setTimeout(resolve, 20));
+      let transientFailures = 0;
+      for (;;) {
+        let read: number;
+        try {
+          read = await this.runBatch(projection);
+        } catch (error) {
+          if (!(error instanceof ReactionFailedError) && !(isTransient(error) && ++transientFailures < 20)) throw error;
+          await delay(this.backoffAfter(projection.name, error));
+          continue;
+        }
+        this.backoff.delete(projection.name);
+        if (read === 0) break;
+        if (read === BUSY) await delay(20);
       }
     }
   }
 
   /**
-   * Empties a projection's tables and replays the whole feed into them, in one transaction: readers
-   * see the old tables until the new ones are complete. Waits for a live runner's batch to finish.
-   * It reads only the event types the projection folds, in pages of REBUILD_BATCH.
+   * Rebuilds a read model from the whole feed without stopping the world. The events it folds are
+   * replayed into shadow copies of its tables (schema `rebuild_<name>`), page by page in short
+   * transactions whose search_path puts the shadow schema first, while readers read and commands
+   * write the live tables, and other projections run. Then one short transaction takes the
+   * projection's advisory lock and its live tables' locks (which holds its writers back for that
+   * long only), applies what was committed since the last page, swaps the shadow tables in by
+   * rename and saves the checkpoint. A reaction is refused: replaying would send its commands again.
    */
-  async rebuild(name: string, onProgress?: (done: number, total: number) => void): Promise<number> {
+  async rebuild(name: string, onProgress?: (done: number, total: number) => void): Promise<RebuildResult> {
     const projection = this.registry.find(name);
-    if (!projection) throw new Error(`No projection named ${name}; known: ${this.registry.all.map((p) => p.name).join(', ') || 'none'}`);
+    if (!projection) throw new ChanceryError(ErrorCode.NotFound, `No projection named ${name}; known: ${this.registry.all.map((p) => p.name).join(', ') || 'none'}`);
+    if (projection.kind === 'reaction') {
+      throw new ChanceryError(ErrorCode.RuleViolated, `${name} is a reaction, not a read model: it is never rebuilt, since replaying it would send its commands again. Redrive it if it has stopped.`);
+    }
     const inline = this.registry.inline.includes(projection);
+    const schema = shadowSchemaOf(projection.name);
+    const unlogged = this.options.unloggedRebuild ?? false;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    await runner.startTransaction('READ COMMITTED');
     try {
-      await runner.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, projection.name]);
-      const types = projection.handles ?? null;
-      const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [types]);
-      await projection.reset(runner.manager);
-      await runner.query('DELETE FROM projection_dead_letters WHERE projection = $1', [projection.name]);
-      const head = await this.store.lastCheckpoint(runner.manager, { watermark: !inline });
-      let checkpoint = START_OF_FEED;
-      let done = 0;
-      onProgress?.(0, total);
-      for (;;) {
-        // An inline projection's writers are locked out by reset (TRUNCATE), so it takes in every
-        // committed event; an async one stops at the watermark and its runner does the rest.
-        const events = await this.store.readAll(checkpoint, REBUILD_BATCH, runner.manager, { watermark: !inline, types: projection.handles });
-        if (events.length === 0) break;
-        await this.applyAndAdvance(runner, projection, events);
-        checkpoint = checkpointOf(events[events.length - 1]);
-        done += events.length;
-        onProgress?.(done, Math.max(total, done));
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [REBUILD_NAMESPACE, projection.name]);
+      if (!locked) throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${name} is being rebuilt by another process`);
+      try {
+        // Each DDL step in one transaction: one commit (and WAL flush) instead of one per statement.
+        await inTransaction(runner, () => createShadowTables(runner, schema, projection.tables, unlogged, this.options.rebuildFillfactor ?? 70));
+        const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [projection.handles ?? null]);
+        const progress = { done: 0, total };
+        onProgress?.(0, total);
+        const report = () => onProgress?.(progress.done, Math.max(progress.total, progress.done));
+        // Replay up to the watermark (never past an event that may still be joined by a late commit).
+        let checkpoint = await this.replayIntoShadow(runner, projection, schema, START_OF_FEED, progress, report);
+        await inTransaction(runner, async () => {
+          await createShadowIndexes(runner, schema, projection.tables);
+          if (unlogged) await setLogged(runner, schema, projection.tables);
+        });
+        // What was committed meanwhile, so that the swap has little left to do.
+        checkpoint = await this.replayIntoShadow(runner, projection, schema, checkpoint, progress, report);
+        await this.swap(runner, projection, schema, checkpoint, inline, progress);
+        report();
+        const [{ parked }] = await runner.query(`SELECT count(*)::int AS parked FROM ${DEAD_LETTERS} WHERE projection = $1`, [projection.name]);
+        return { replayed: progress.done, parked };
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        await runner.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [REBUILD_NAMESPACE, projection.name]).catch(() => undefined);
       }
-      // Past the events of other types too, so that the projection shows no lag for them: up to the
-      // feed's end as it was when the rebuild began. (Not as it is now: a relevant event committed
-      // since the last page was read must still be read by the runner.)
-      if (head && isAfter(head, checkpoint)) await this.saveCheckpoint(runner, projection.name, head);
-      await runner.commitTransaction();
-      return done;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
     } finally {
       await runner.release();
     }
   }
 
+  /**
+   * Makes a projection try again. A reaction: its stop is cleared, so the runner retries the event it
+   * stopped at. A read model: each parked event is applied again, in feed order, and removed if it
+   * applies now; those that still fail stay parked with their new error.
+   */
+  async redrive(name: string): Promise<RedriveResult> {
+    const projection = this.registry.find(name);
+    if (!projection) throw new ChanceryError(ErrorCode.NotFound, `No projection named ${name}; known: ${this.registry.all.map((p) => p.name).join(', ') || 'none'}`);
+    if (projection.kind === 'reaction') {
+      const rows = await sql<{ stopped: boolean }>(
+        this.dataSource,
+        `UPDATE projection_checkpoints p SET attempts = 0, error = NULL, error_position = NULL, error_event_id = NULL, error_event_type = NULL,
+           failed_at = NULL, stopped_at = NULL
+         FROM (SELECT name, stopped_at IS NOT NULL AS stopped FROM projection_checkpoints WHERE name = $1 FOR UPDATE) old
+         WHERE p.name = old.name RETURNING old.stopped`,
+        [name],
+      );
+      this.backoff.delete(name);
+      this.wake?.();
+      return { name, kind: projection.kind, resumed: rows[0]?.stopped ?? false };
+    }
+    return this.redriveDeadLetters(projection);
+  }
+
   async status(): Promise<ProjectionStatus[]> {
-    const rows = await sql<{ name: string; transaction_id: string; global_position: string; updated_at: Date; lag: number; dead: number }>(
+    const rows = await sql<StatusRow>(
       this.dataSource,
       `SELECT c.name, c.transaction_id::text AS transaction_id, c.global_position, c.updated_at,
               (SELECT count(*)::int FROM events e WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)) AS lag,
-              (SELECT count(*)::int FROM projection_dead_letters d WHERE d.projection = c.name) AS dead
+              (SELECT count(*)::int FROM projection_dead_letters d WHERE d.projection = c.name) AS dead,
+              c.attempts, c.error, c.error_position, c.error_event_id, c.error_event_type, c.failed_at, c.stopped_at
        FROM projection_checkpoints c`,
     );
     const byName = new Map(rows.map((row) => [row.name, row]));
@@ -166,13 +327,29 @@ export class ProjectionRunner {
     return this.registry.all.map((projection) => {
       const row = byName.get(projection.name);
       const inline = this.registry.inline.includes(projection);
+      const lag = inline ? 0 : (row?.lag ?? total);
+      const failure: ProjectionFailure | null =
+        row?.error && row.error_position
+          ? {
+              error: row.error,
+              attempts: row.attempts,
+              globalPosition: Number(row.error_position),
+              eventId: row.error_event_id ?? '',
+              eventType: row.error_event_type ?? '',
+              failedAt: row.failed_at ?? row.updated_at,
+              stoppedAt: row.stopped_at,
+            }
+          : null;
       return {
         name: projection.name,
+        kind: projection.kind,
         mode: inline ? 'inline' : 'async',
-        checkpoint: row ? { transactionId: row.transaction_id, globalPosition: Number(row.global_position) } : START_OF_FEED,
-        lag: inline ? 0 : (row?.lag ?? total),
+        state: row?.stopped_at ? 'stopped' : lag > 0 ? 'running' : 'caught-up',
+        checkpoint: row ? checkpointFrom(row) : START_OF_FEED,
+        lag,
         deadLetters: row?.dead ?? 0,
         updatedAt: row?.updated_at ?? null,
+        failure,
       };
     });
   }
@@ -184,74 +361,277 @@ export class ProjectionRunner {
     return [projection];
   }
 
-  private async checkpoint(runner: QueryRunner, name: string): Promise<Checkpoint> {
-    const [row] = await runner.query('SELECT transaction_id::text AS transaction_id, global_position FROM projection_checkpoints WHERE name = $1', [name]);
-    return row ? { transactionId: row.transaction_id, globalPosition: Number(row.global_position) } : START_OF_FEED;
+  private async state(runner: QueryRunner, name: string): Promise<CheckpointRow> {
+    const [row] = await runner.query(`SELECT ${CHECKPOINT_COLUMNS} FROM projection_checkpoints WHERE name = $1`, [name]);
+    return row ?? { transaction_id: START_OF_FEED.transactionId, global_position: '0', attempts: 0, error_position: null, stopped_at: null };
   }
 
-  /** Applies a batch; if it fails, applies it event by event and parks the ones that keep failing. */
-  private async applyAndAdvance(runner: QueryRunner, projection: Projection, events: RecordedEvent[]): Promise<void> {
-    const relevant = relevantTo(projection, events);
-    if (relevant.length > 0) {
-      await runner.query('SAVEPOINT projection_batch');
-      try {
-        await projection.apply(runner.manager, relevant);
-        await runner.query('RELEASE SAVEPOINT projection_batch');
-      } catch {
-        await runner.query('ROLLBACK TO SAVEPOINT projection_batch');
-        for (const event of relevant) await this.applyOne(runner, projection, event);
+  /**
+   * A reaction's batch, event by event: it never goes past an event it could not handle. On a
+   * transient failure the whole batch is rolled back (the caller backs off and tries it again); on
+   * another, what came before the event is kept, the failure is recorded, and after maxAttempts (at
+   * once for an event that could not be upcast: trying again cannot help) the reaction stops there.
+   */
+  private async react(runner: QueryRunner, reaction: Reaction, events: RecordedEvent[], state: CheckpointRow): Promise<ReactionFailedError | undefined> {
+    let done: Checkpoint | undefined;
+    for (const event of events) {
+      if (handlesType(reaction, event.type)) {
+        const error = event.upcastError ? new Error(`cannot upcast the event: ${event.upcastError}`) : await this.tryApply(runner, reaction, [event], 'reaction_event');
+        if (error) {
+          if (isTransient(error)) throw error;
+          if (done) await this.saveCheckpoint(runner, reaction.name, done);
+          const sameEvent = state.error_position !== null && Number(state.error_position) === event.globalPosition;
+          const attempts = event.upcastError ? this.maxAttempts : (sameEvent ? state.attempts : 0) + 1;
+          const stopped = attempts >= this.maxAttempts;
+          await this.recordFailure(runner, reaction.name, event, messageOf(error), attempts, stopped);
+          if (stopped) this.logger.error(`${reaction.name}: STOPPED at event ${event.globalPosition} (${event.type}, ${event.eventId}) after ${attempts} attempts: ${messageOf(error)}; redrive it once fixed`);
+          return new ReactionFailedError(reaction.name, event, attempts, stopped, messageOf(error));
+        }
       }
+      done = checkpointOf(event);
     }
-    await this.saveCheckpoint(runner, projection.name, checkpointOf(events[events.length - 1]));
+    await this.saveCheckpoint(runner, reaction.name, done!);
+    return undefined;
   }
 
+  /** Applies `events` under a savepoint: the error if it failed (rolled back to the savepoint), else undefined. */
+  private async tryApply(runner: QueryRunner, projection: Projection, events: RecordedEvent[], savepoint: string): Promise<unknown> {
+    await runner.query(`SAVEPOINT ${savepoint}`);
+    try {
+      await projection.apply(runner.manager, events);
+      await runner.query(`RELEASE SAVEPOINT ${savepoint}`);
+      return undefined;
+    } catch (error) {
+      // A dropped connection cannot roll back to the savepoint: the error itself is the answer.
+      await runner.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => {
+        throw error;
+      });
+      return error;
+    }
+  }
+
+  /**
+   * A read model's batch: applied whole under a savepoint; if that fails, event by event, each up to
+   * maxAttempts times, and the ones that still fail are parked. An event that could not be upcast
+   * is parked without trying. A transient failure is thrown instead: it says nothing about the event.
+   * Returns how many were parked.
+   */
+  private async fold(runner: QueryRunner, projection: ReadModel, events: RecordedEvent[]): Promise<number> {
+    const relevant = relevantTo(projection, events);
+    const unreadable = relevant.filter((event) => event.upcastError);
+    const readable = unreadable.length ? relevant.filter((event) => !event.upcastError) : relevant;
+    for (const event of unreadable) await this.park(runner, projection.name, event, `cannot upcast the event: ${event.upcastError}`, 0);
+    if (readable.length === 0) return unreadable.length;
+    const error = await this.tryApply(runner, projection, readable, 'projection_batch');
+    if (!error) return unreadable.length;
+    if (isTransient(error)) throw error;
+    let parked = unreadable.length;
+    for (const event of readable) if (!(await this.applyOne(runner, projection, event))) parked++;
+    return parked;
+  }
+
+  private async applyOne(runner: QueryRunner, projection: ReadModel, event: RecordedEvent): Promise<boolean> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      lastError = await this.tryApply(runner, projection, [event], 'projection_event');
+      if (!lastError) return true;
+      if (isTransient(lastError)) throw lastError;
+    }
+    await this.park(runner, projection.name, event, messageOf(lastError), this.maxAttempts);
+    return false;
+  }
+
+  /** Unqualified: during a rebuild the search_path sends it to the shadow copy of the dead letters. */
+  private async park(runner: QueryRunner, name: string, event: RecordedEvent, error: string, attempts: number): Promise<void> {
+    this.logger.error(`${name}: parked event ${event.globalPosition} (${event.type}) after ${attempts} attempts: ${error}`);
+    await runner.query(
+      `INSERT INTO ${DEAD_LETTERS} (projection, global_position, event_id, event_type, stream_id, error, attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (projection, global_position) DO UPDATE SET error = EXCLUDED.error, attempts = EXCLUDED.attempts, parked_at = now()`,
+      [name, event.globalPosition, event.eventId, event.type, event.streamId, error, attempts],
+    );
+  }
+
+  /** Moves the checkpoint; a projection that got past an event has no failure left to show. */
   private async saveCheckpoint(runner: QueryRunner, name: string, checkpoint: Checkpoint): Promise<void> {
     await runner.query(
-      `INSERT INTO projection_checkpoints (name, transaction_id, global_position, updated_at)
+      `INSERT INTO public.projection_checkpoints (name, transaction_id, global_position, updated_at)
        VALUES ($1, $2::xid8, $3, now())
        ON CONFLICT (name) DO UPDATE
-         SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
+         SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now(),
+             attempts = 0, error = NULL, error_position = NULL, error_event_id = NULL, error_event_type = NULL, failed_at = NULL, stopped_at = NULL`,
       [name, checkpoint.transactionId, checkpoint.globalPosition],
     );
   }
 
-  private async applyOne(runner: QueryRunner, projection: Projection, event: RecordedEvent): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await runner.query('SAVEPOINT projection_event');
+  private async recordFailure(runner: QueryRunner, name: string, event: RecordedEvent, error: string, attempts: number, stopped: boolean): Promise<void> {
+    await runner.query(
+      `INSERT INTO projection_checkpoints (name, attempts, error, error_position, error_event_id, error_event_type, failed_at, stopped_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), CASE WHEN $7 THEN now() END)
+       ON CONFLICT (name) DO UPDATE
+         SET attempts = EXCLUDED.attempts, error = EXCLUDED.error, error_position = EXCLUDED.error_position, error_event_id = EXCLUDED.error_event_id,
+             error_event_type = EXCLUDED.error_event_type, failed_at = EXCLUDED.failed_at, stopped_at = EXCLUDED.stopped_at`,
+      [name, attempts, error, event.globalPosition, event.eventId, event.type, stopped],
+    );
+  }
+
+  /**
+   * Replays the events after `from` (below the watermark) into the shadow tables, one short
+   * transaction a page. With readAhead the next page is read on another connection while this one
+   * is written. Answers the checkpoint of the last event replayed.
+   */
+  private async replayIntoShadow(
+    runner: QueryRunner,
+    projection: ReadModel,
+    schema: string,
+    from: Checkpoint,
+    progress: { done: number },
+    report: () => void,
+  ): Promise<Checkpoint> {
+    const readAhead = this.options.readAhead ?? (this.dataSource.options as { poolSize?: number }).poolSize !== 1;
+    const reader = readAhead ? this.dataSource : runner.manager;
+    const read = (after: Checkpoint) => this.store.readAll(after, REBUILD_BATCH, reader, { types: projection.handles });
+    // Every event up to here is final and will have been read by the time a page comes back empty:
+    // the next pass need not walk the feed from `from` again past events of other types.
+    const head = await this.store.lastCheckpoint(reader);
+    const done = (checkpoint: Checkpoint) => (head && isAfter(head, checkpoint) ? head : checkpoint);
+    let checkpoint = from;
+    let next: Promise<RecordedEvent[]> | undefined = read(checkpoint);
+    let heldBack = false;
+    for (;;) {
+      if (!next) return done(checkpoint);
+      let events: RecordedEvent[] = await next;
+      // A page read while our own page transaction was open may have been held back by it.
+      if (events.length === 0 && heldBack) events = await read(checkpoint);
+      if (events.length === 0) return done(checkpoint);
+      checkpoint = checkpointOf(events[events.length - 1]);
+      // A short page read with no transaction of ours open ends the pass: the feed was read past `head`.
+      next = events.length < REBUILD_BATCH && !heldBack ? undefined : read(checkpoint);
+      next?.catch(() => undefined); // awaited on the next turn; a failed write must not leave it unhandled
+      heldBack = readAhead;
+      if (!readAhead) await next?.catch(() => undefined);
+      await runner.startTransaction('READ COMMITTED');
+      // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
+      await runner.query(`SET LOCAL search_path TO ${schema}, public; SET LOCAL synchronous_commit TO off`);
+      await this.fold(runner, projection, events);
+      await runner.commitTransaction();
+      progress.done += events.length;
+      report();
+    }
+  }
+
+  /**
+   * The swap, in one transaction: the projection's advisory lock (a live runner's batch ends
+   * first), ACCESS EXCLUSIVE on its live tables (commands writing them, and readers, wait until the
+   * commit; a lock that cannot be had within swapLockTimeoutMs is let go and tried again, so that a
+   * long reader does not queue everyone behind the swap), the events committed since the last page,
+   * the rename, the checkpoint. An inline read model's writers are locked out here, so it takes in
+   * every committed event; an async one stops at the watermark and its runner does the rest.
+   */
+  private async swap(runner: QueryRunner, projection: ReadModel, schema: string, from: Checkpoint, inline: boolean, progress: { done: number }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await runner.startTransaction('READ COMMITTED');
       try {
-        await projection.apply(runner.manager, [event]);
-        await runner.query('RELEASE SAVEPOINT projection_event');
+        await runner.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, projection.name]);
+        await runner.query(`SET LOCAL lock_timeout = ${this.options.swapLockTimeoutMs ?? 5000}`);
+        if (projection.tables.length) await runner.query(`LOCK TABLE ${projection.tables.map((t) => `public.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+        await runner.query('SET LOCAL lock_timeout = 0');
+        const head = await this.store.lastCheckpoint(runner.manager, { watermark: !inline });
+        await runner.query(`SET LOCAL search_path TO ${schema}, public`);
+        let checkpoint = from;
+        let replayed = 0;
+        for (;;) {
+          const events = await this.store.readAll(checkpoint, REBUILD_BATCH, runner.manager, { watermark: !inline, types: projection.handles });
+          if (events.length === 0) break;
+          await this.fold(runner, projection, events);
+          checkpoint = checkpointOf(events[events.length - 1]);
+          replayed += events.length;
+        }
+        await runner.query('SET LOCAL search_path TO DEFAULT');
+        await swapInShadowTables(runner, schema, projection.tables, projection.name);
+        // Past the events of other types too, so that it shows no lag for them: up to the feed's end
+        // as this transaction saw it before reading its last pages.
+        await this.saveCheckpoint(runner, projection.name, head && isAfter(head, checkpoint) ? head : checkpoint);
+        await runner.commitTransaction();
+        progress.done += replayed;
         return;
       } catch (error) {
-        lastError = error;
-        await runner.query('ROLLBACK TO SAVEPOINT projection_event');
+        await runner.rollbackTransaction().catch(() => undefined);
+        const code = pgError(error)?.code;
+        if (attempt >= 5 || (code !== '55P03' && code !== '40P01')) throw error;
+        this.logger.warn(`${projection.name}: rebuild's swap could not lock its tables (${messageOf(error)}); trying again`);
+        await delay(200 * attempt);
       }
     }
-    const message = lastError instanceof Error ? lastError.message : String(lastError);
-    this.logger.error(`${projection.name}: parked event ${event.globalPosition} (${event.type}) after ${maxAttempts} attempts: ${message}`);
-    await runner.query(
-      `INSERT INTO projection_dead_letters (projection, global_position, event_id, event_type, stream_id, error, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (projection, global_position) DO UPDATE SET error = EXCLUDED.error, attempts = EXCLUDED.attempts, parked_at = now()`,
-      [projection.name, event.globalPosition, event.eventId, event.type, event.streamId, message, maxAttempts],
-    );
+  }
+
+  /** A read model's dead letters applied again, in feed order, under its advisory lock. */
+  private async redriveDeadLetters(projection: ReadModel): Promise<RedriveResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction('READ COMMITTED');
+    try {
+      await runner.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, projection.name]);
+      const letters: DeadLetterRow[] = await runner.query(
+        `SELECT id, global_position, event_id, stream_id FROM ${DEAD_LETTERS} WHERE projection = $1 ORDER BY global_position`,
+        [projection.name],
+      );
+      let applied = 0;
+      for (const letter of letters) {
+        let error: unknown;
+        try {
+          const event = (await this.store.readStream(letter.stream_id, {}, runner.manager)).find((e) => e.eventId === letter.event_id);
+          error = event ? await this.tryApply(runner, projection, [event], 'redrive_event') : new Error('the event is no longer in its stream');
+        } catch (readError) {
+          error = readError; // e.g. its upcaster still throws
+        }
+        if (error && isTransient(error)) throw error;
+        if (error) await runner.query(`UPDATE ${DEAD_LETTERS} SET error = $2, attempts = attempts + 1, parked_at = now() WHERE id = $1`, [letter.id, messageOf(error)]);
+        else {
+          await runner.query(`DELETE FROM ${DEAD_LETTERS} WHERE id = $1`, [letter.id]);
+          applied++;
+        }
+      }
+      await runner.commitTransaction();
+      return { name: projection.name, kind: projection.kind, applied, stillParked: letters.length - applied };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Records one more failure of a projection's batches and answers how long to wait before the next. */
+  private backoffAfter(name: string, error: unknown): number {
+    const failures = (this.backoff.get(name)?.failures ?? 0) + 1;
+    const wait = Math.min((this.options.retryBaseMs ?? 500) * 2 ** (failures - 1), MAX_BACKOFF_MS);
+    this.backoff.set(name, { failures, until: Date.now() + wait });
+    this.logger.error(`Projection ${name} failed (${failures} in a row), retrying in ${wait} ms: ${messageOf(error)}`);
+    return wait;
   }
 
   private async runLoop(): Promise<void> {
     while (this.running) {
       let more = false;
-      try {
-        for (const projection of this.registry.async) {
-          if (!this.running) break;
-          const read = await this.runBatch(projection);
-          if (read >= this.options.batchSize) more = true;
+      let sleepMs = this.options.pollMs;
+      for (const projection of this.registry.async) {
+        if (!this.running) break;
+        const held = this.backoff.get(projection.name);
+        if (held && held.until > Date.now()) {
+          sleepMs = Math.min(sleepMs, held.until - Date.now());
+          continue;
         }
-      } catch (error) {
-        this.logger.error(`Projection batch failed, retrying after ${this.options.pollMs} ms: ${(error as Error).message}`);
+        // Each projection on its own: one that throws every time holds up none of the others.
+        try {
+          const read = await this.runBatch(projection);
+          this.backoff.delete(projection.name);
+          if (read >= this.options.batchSize) more = true;
+        } catch (error) {
+          sleepMs = Math.min(sleepMs, this.backoffAfter(projection.name, error));
+        }
       }
-      if (!more && this.running) await this.sleep(this.options.pollMs);
+      if (!more && this.running) await this.sleep(sleepMs);
     }
   }
 
@@ -287,6 +667,16 @@ export class ProjectionRunner {
       retry();
     }
   }
+}
+
+async function inTransaction(runner: QueryRunner, work: () => Promise<void>): Promise<void> {
+  await runner.startTransaction('READ COMMITTED');
+  await work();
+  await runner.commitTransaction();
+}
+
+function checkpointFrom(row: { transaction_id: string; global_position: string | number }): Checkpoint {
+  return { transactionId: row.transaction_id, globalPosition: Number(row.global_position) };
 }
 
 function isAfter(a: Checkpoint, b: Checkpoint): boolean {

@@ -34,6 +34,7 @@ export interface RecordedEvent<D = unknown> {
   data: D;
   metadata: EventMetadata;
   recordedAt: Date;
+  /** Set by the feed when an upcaster threw: the event is as stored (data, schemaVersion), not upcast. */
   upcastError?: string;
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import type { FollowUpEvent } from '../domain/follow-up.aggregate.js';
 
 const STATUS_AFTER: Partial<Record<FollowUpEvent['type'], string>> = {
@@ -11,8 +11,10 @@ const STATUS_AFTER: Partial<Record<FollowUpEvent['type'], string>> = {
 
 /** The `follow_ups` table, kept in the transaction of every follow-up command. */
 @Injectable()
-export class FollowUpsProjection implements Projection {
+export class FollowUpsProjection implements ReadModel {
   readonly name = 'follow-ups';
+  readonly kind = 'read-model';
+  readonly tables = ['follow_ups'];
   readonly handles = [
     'FollowUpCreated', 'FollowUpEdited', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpStarted', 'FollowUpCompleted',
     'FollowUpCancelled', 'FollowUpCommented', 'FollowUpBecameOverdue', 'FollowUpEscalated',
@@ -64,9 +66,5 @@ export class FollowUpsProjection implements Projection {
           await update('status = $4', [STATUS_AFTER[event.type]]);
       }
     }
-  }
-
-  async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE follow_ups');
   }
 }

@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'posts.manage': ['admin'],
   'audit.read': ['auditor', 'admin'],
   'operations.read': ['admin'],
+  'operations.manage': ['admin'],
   'dashboard.read': ['leadership'],
   'exports.read': ['leadership', 'drafter'],
   'cables.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],

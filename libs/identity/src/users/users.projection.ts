@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { PG_UNIQUE_VIOLATION, pgError } from '@chancery/database';
-import { aggregateIdOf, type Projection, type RecordedEvent } from '@chancery/event-store';
+import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import type { ProfileChanges, UserProfile } from '../domain/user.aggregate.js';
 
 /** The `users` table, kept in the transaction of each user command; its unique index keeps usernames unique. */
 @Injectable()
-export class UsersProjection implements Projection {
+export class UsersProjection implements ReadModel {
   readonly name = 'users';
+  readonly kind = 'read-model';
+  readonly tables = ['users'];
   readonly handles = ['UserRegistered', 'UserProfileChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordReset', 'UserPasswordChanged', 'UserLoggedOut'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
@@ -57,7 +59,4 @@ export class UsersProjection implements Projection {
     }
   }
 
-  async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE users');
-  }
 }

@@ -2,15 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { PG_UNIQUE_VIOLATION, pgError } from '@chancery/database';
-import type { Projection, RecordedEvent } from '@chancery/event-store';
+import type { ReadModel, RecordedEvent } from '@chancery/event-store';
 import type { PostFacts } from '../domain/post.aggregate.js';
 
 const STATUS_AFTER: Record<string, string> = { PostSuspended: 'SUSPENDED', PostReopened: 'OPEN', PostClosed: 'CLOSED' };
 
 /** The `posts` table, kept in the transaction of each post command. */
 @Injectable()
-export class PostsProjection implements Projection {
+export class PostsProjection implements ReadModel {
   readonly name = 'posts';
+  readonly kind = 'read-model';
+  readonly tables = ['posts'];
   readonly handles = ['PostEstablished', 'PostRenamed', 'PostSuspended', 'PostReopened', 'PostClosed'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
@@ -34,9 +36,5 @@ export class PostsProjection implements Projection {
         await tx.query('UPDATE posts SET status = $2, version = $3, updated_at = $4 WHERE code = $1', [code, STATUS_AFTER[event.type], event.streamVersion, event.recordedAt]);
       }
     }
-  }
-
-  async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE posts');
   }
 }
