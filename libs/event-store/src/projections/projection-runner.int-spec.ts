@@ -272,7 +272,7 @@ describe('ProjectionRunner', () => {
     await settle(runner, async () => (await runner.status()).every((s) => s.state === 'stopped' || s.deadLetters === 1));
     expect(await dataSource.query(`SELECT count, total FROM shaped_counts`)).toEqual([{ count: 2, total: '4' }]);
     expect(await dataSource.query(`SELECT global_position, error FROM projection_dead_letters WHERE projection = 'shaped'`)).toEqual([
-      { global_position: String(events[1].globalPosition), error: 'cannot upcast the event: no newer shape for this one' },
+      { global_position: String(events[1].globalPosition), error: expect.stringMatching(/^cannot upcast the event: .*no newer shape for this one$/) },
     ]);
     expect(await dataSource.query('SELECT global_position, upcast FROM shaped_log')).toEqual([{ global_position: String(events[0].globalPosition), upcast: true }]);
     const byName = Object.fromEntries((await runner.status()).map((s) => [s.name, s]));
