@@ -208,4 +208,32 @@ describe('cables through HTTP', () => {
     expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=STATE&tag=ETTC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
     expect((await as(t.secretReader).get('/cables?origin=BEIJING&limit=500').expect(200)).body.items.every((c: { origin: string }) => c.origin === 'BEIJING')).toBe(true);
   });
+
+  it('takes the markings through HTTP: subject mark, derived-from with 25X, event-based declassification, controlled TAGS', async () => {
+    const derived = {
+      ...instruction,
+      subject: 'Follow-up on distillation',
+      subjectMarking: 'C',
+      tags: ['PREL', 'KIPR', 'CH', 'UNSC'],
+      infoAddressees: ['USUNNEWYORK'],
+      classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: [], derivedFrom: 'EAP classification guide 2026', exemption: '25X1', declassifyOn: '2071-01-01' },
+    };
+    const { body } = await as(t.drafter).post('/cables', derived).expect(201);
+    expect(body).toMatchObject({ subjectMarking: 'C', classifiedBy: { derivedFrom: 'EAP classification guide 2026', exemption: '25X1' } });
+    const telegram = (await as(t.drafter).get(`/cables/${body.id}/telegram`).expect(200)).text;
+    expect(telegram).toContain('SUBJECT: (C) FOLLOW-UP ON DISTILLATION');
+    expect(telegram).toMatch(/DERIVED FROM: EAP\s+classification guide 2026\./);
+    expect(telegram).toContain('E.O. 13526: DECL: 25X1, 01/01/2071');
+    expect(telegram).toContain('TO ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE IMMEDIATE');
+    expect(telegram).toContain('INFO USMISSION USUN NEW YORK IMMEDIATE');
+    expect(telegram).toMatch(/\nNNNN\n$/);
+    const event = { ...instruction.classifiedBy, declassifyOn: 'Conclusion of the bilateral dialogue' };
+    await as(t.drafter).patch(`/cables/${body.id}`, { classifiedBy: event }).expect(200);
+
+    const iso = await as(t.drafter).post('/cables', { ...instruction, tags: ['PREL', 'DE'] }).expect(422);
+    expect(iso.body.errors[0]).toEqual({ field: 'tags', message: expect.stringMatching(/Germany is GM/) });
+    const noforn = await as(t.drafter).post('/cables', { ...instruction, classification: 'UNCLASSIFIED', captions: ['NOFORN'], paragraphs: [{ marking: 'U', text: 'Open.' }], classifiedBy: undefined }).expect(422);
+    expect(noforn.body.errors[0]).toEqual({ field: 'captions', message: expect.stringMatching(/NOFORN apply only to classified or SBU traffic/) });
+    expect((await as(t.drafter).get('/cables?tag=UNSC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(body.id);
+  });
 });

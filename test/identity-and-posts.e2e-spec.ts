@@ -47,7 +47,7 @@ describe('identity, access control and posts', () => {
       const kinds = new Set(all.body.items.map((p: { kind: string }) => p.kind));
       expect(kinds).toEqual(new Set(['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION']));
       const usun = await http().get('/posts/USUNNEWYORK').set('Authorization', `Bearer ${tokens.drafter}`).expect(200);
-      expect(usun.body).toMatchObject({ kind: 'MISSION', bureau: 'IO', addressDesignator: 'USMISSION USUNNEWYORK' });
+      expect(usun.body).toMatchObject({ kind: 'MISSION', bureau: 'IO', addressDesignator: 'USMISSION USUN NEW YORK' });
       await http().get('/posts/ATLANTIS').set('Authorization', `Bearer ${tokens.drafter}`).expect(404);
     });
 

@@ -74,7 +74,7 @@ describe('the web app, in headless Chromium', () => {
     const status = page.getByRole('status');
     await page.getByText(/subject must be/).waitFor();
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
-    await page.getByLabel('Subject').fill('Demarche: protecting frontier AI models');
+    await page.getByLabel('Subject', { exact: true }).fill('Demarche: protecting frontier AI models');
     await page.getByLabel('TAGS').fill('PREL ETTC');
     await page.getByRole('combobox', { name: /^Action addressees/ }).fill('eap_posts');
     await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');

@@ -86,7 +86,7 @@ export class CableReader implements OnModuleInit {
 
   async telegram(principal: Principal, id: string, at: LoadOptions, requestId: string): Promise<string> {
     const cable = await this.authorized(principal, id, at, requestId, 'telegram');
-    const directory = await this.world.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees]);
+    const directory = await this.world.telegramDirectory(cable);
     const signature = cable.origin === DEPARTMENT ? DEPARTMENT_SIGNATURE : (cable.approvedBy?.username ?? cable.origin);
     return renderTelegram(cable, directory, signature);
   }

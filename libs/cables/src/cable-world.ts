@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, utcDate } from '@chancery/common';
 import type { Db } from '@chancery/database';
+import { UsersQuery } from '@chancery/identity';
 import { COLLECTIVES, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DraftingWorld } from './domain/cable-format.js';
-import type { Distribution } from './domain/cable.aggregate.js';
-import type { TelegramDirectory } from './domain/telegram.js';
+import type { Cable, Distribution } from './domain/cable.aggregate.js';
+import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.js';
 
 /** What the cable rules ask of the world, answered from the posts and cables read models. */
 @Injectable()
@@ -14,6 +15,7 @@ export class CableWorld {
     private readonly posts: PostsQuery,
     private readonly cables: CablesQuery,
     private readonly clock: Clock,
+    private readonly users: UsersQuery,
   ) {}
 
   /**
@@ -41,13 +43,26 @@ export class CableWorld {
     return { action: actionPosts, info: expand(info).filter((code) => !actionPosts.includes(code)) };
   }
 
-  async directory(codes: string[]): Promise<TelegramDirectory> {
+  async directory(codes: string[], officerIds: string[] = []): Promise<TelegramDirectory> {
     const designators = new Map<string, string>();
-    for (const code of codes) {
+    for (const code of new Set(codes)) {
       const post = await this.posts.get(code);
       if (post) designators.set(code, post.addressDesignator);
     }
-    const names: Record<string, string> = { ALDAC: 'ALL DIPLOMATIC AND CONSULAR POSTS', ALLDP: 'ALL DIPLOMATIC POSTS', SECSTATE: 'SECSTATE WASHDC' };
-    return { designator: (code) => designators.get(code) ?? names[code] ?? code.replace('_POSTS', ' COLLECTIVE') };
+    const names = new Map<string, string>();
+    for (const id of new Set(officerIds)) {
+      const user = await this.users.byId(id);
+      if (user) names.set(id, user.displayName);
+    }
+    return {
+      designator: (code) => designators.get(code) ?? (code === 'SECSTATE' ? 'SECSTATE WASHDC' : (collectiveDesignator(code) ?? code)),
+      displayName: (id) => names.get(id),
+    };
+  }
+
+  /** What a cable's telegram names: its posts and collectives, and the officers who drafted, cleared and approved it. */
+  async telegramDirectory(cable: Cable): Promise<TelegramDirectory> {
+    const officers = [cable.drafter, ...cable.clearances.flatMap((c) => (c.by ? [c.by] : [])), ...(cable.approvedBy ? [cable.approvedBy] : [])];
+    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees], officers.map((o) => o.id));
   }
 }

@@ -45,7 +45,7 @@ const toView = (row: PostRow): PostView => ({
   countryTag: row.country_tag,
   bureau: row.bureau,
   status: row.status,
-  addressDesignator: addressDesignator(row.kind, row.code),
+  addressDesignator: addressDesignator(row),
   version: row.version,
 });
 

@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
-import { CABLE_KINDS, CAPTIONS, type Caption, type CableKind, PORTION_MARKINGS, type PortionMarking, type Precedence, PRECEDENCES } from '@chancery/cables';
+import {
+  CABLE_KINDS, CAPTIONS, type Caption, type CableKind, DECLASSIFICATION_EXEMPTIONS, type DeclassificationExemption, PORTION_MARKINGS, type PortionMarking,
+  type Precedence, PRECEDENCES,
+} from '@chancery/cables';
 import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -33,7 +36,12 @@ export class ClassifiedByDto {
   @IsString() @MinLength(1) @MaxLength(120) title: string;
   @IsString() @MinLength(1) @MaxLength(40) office: string;
   @IsArray() @ArrayMaxSize(8) @IsString({ each: true }) reasons: string[];
-  @Matches(DATE, { message: 'declassifyOn must be YYYY-MM-DD' }) declassifyOn: string;
+  /** YYYY-MM-DD, or the event on which the information is declassified. */
+  @IsString() @MinLength(3) @MaxLength(200) declassifyOn: string;
+  /** A derivative classification's source, instead of reasons. */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(300) derivedFrom?: string;
+  /** An EO 13526 section 3.3 exemption (25X1 to 25X9, 50X1-HUM, 50X2-WMD). */
+  @IsOptional() @IsIn(DECLASSIFICATION_EXEMPTIONS) exemption?: DeclassificationExemption;
 }
 
 export class DemarcheDto {
@@ -45,6 +53,8 @@ export class DemarcheDto {
 export class DraftCableRequest {
   @IsIn(CABLE_KINDS) kind: CableKind;
   @IsString() @MaxLength(200) subject: string;
+  /** The subject line's portion marking; (U) when absent. */
+  @IsOptional() @IsIn(PORTION_MARKINGS) subjectMarking?: PortionMarking;
   @IsIn(CLASSIFICATIONS) classification: Classification;
   @IsOptional() @IsArray() @IsIn(CAPTIONS, { each: true }) captions?: Caption[];
   @IsIn(PRECEDENCES) precedence: Precedence;
@@ -86,6 +96,6 @@ export class CableAtQuery {
 export class ListCablesQuery extends PagingQuery {
   @IsOptional() @IsIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED', 'RELEASED', 'CANCELLED']) status?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) origin?: string;
-  @IsOptional() @Matches(/^[A-Z]{2,4}$/) tag?: string;
+  @IsOptional() @Matches(/^[A-Z][A-Z0-9-]{1,7}$/) tag?: string;
   @IsOptional() @IsString() @MaxLength(200) q?: string;
 }

@@ -1,4 +1,4 @@
-import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, validateDraft } from '@chancery/cables/domain';
+import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, type Me } from '../api.js';
@@ -85,8 +85,12 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
       setMessage(error instanceof ApiError ? `Refused: ${error.problem.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') || error.message}` : String(error));
     }
   };
-  const { kind, subject, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
-  const body = { kind, subject, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, ...(classifiedBy ? { classifiedBy } : {}), ...(demarche ? { demarche } : {}) };
+  const { kind, subject, subjectMarking, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
+  const body = {
+    kind, subject, ...(subjectMarking ? { subjectMarking } : {}), classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs,
+    ...(classifiedBy ? { classifiedBy } : {}), ...(demarche ? { demarche } : {}),
+  };
+  const advice = tags.map(tagAdvice).filter((note): note is string => note !== undefined);
   const save = () =>
     act(async () => {
       if (cable) await load((await api<CableView>('PATCH', `/cables/${cable.id}`, body)).id);
@@ -105,6 +109,10 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
           <fieldset disabled={!editable} style="border:0;padding:0">
             <label for="subject">Subject</label>
             <input id="subject" style="width:100%" value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
+            <label for="subject-marking">Portion marking of the subject</label>
+            <select id="subject-marking" value={subjectMarking ?? 'U'} onChange={(e) => set({ subjectMarking: e.currentTarget.value as NonNullable<CableDraft['subjectMarking']> })}>
+              {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
+            </select>
             <label for="kind">Kind</label>
             <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k}>{k}</option>)}</select>
             <label for="classification">Classification</label>
@@ -130,6 +138,7 @@ export function CableEditor({ id, me, onClassifications }: { id: string | null; 
             <input id="captions" value={captions.join(' ')} onInput={(e) => set({ captions: list(e.currentTarget.value) as CableDraft['captions'] })} />
             <label for="tags">TAGS</label>
             <input id="tags" value={tags.join(' ')} onInput={(e) => set({ tags: list(e.currentTarget.value) })} />
+            {advice.length > 0 && <p class="hint" role="note">{advice.join('. ')}.</p>}
             <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
             <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
             <AddresseePicker id="info" label="Info addressees" value={infoAddressees} onChange={(codes) => set({ infoAddressees: codes })} />

@@ -1,5 +1,8 @@
 import { confidentialDraft, world } from '../../../../test/fixtures/cable.fixtures.js';
-import { type CableDraft, compactMrn, dateTimeGroup, formatMrn, markingFits, substanceOf, tagKind, validateDraft } from './cable-format.js';
+import {
+  type CableDraft, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, markingFits, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
+  tagKind, validateDraft,
+} from './cable-format.js';
 
 function rejects(change: Partial<CableDraft>, field: RegExp, message?: RegExp) {
   let caught: { code?: string; details?: { errors?: { field: string; message: string }[] } } | undefined;
@@ -54,11 +57,87 @@ describe('cable drafting rules', () => {
     expect(() => validateDraft({ ...confidentialDraft, precedence: 'NIACT_IMMEDIATE', paragraphs: justified }, world)).not.toThrow();
   });
 
-  it('knows TAGS shapes and wants a subject tag', () => {
-    expect([tagKind('PREL'), tagKind('KIPR'), tagKind('CH'), tagKind('prel'), tagKind('PRELX')]).toEqual(['subject', 'program', 'country', undefined, undefined]);
+  it('knows TAGS from the controlled lists and wants a subject tag', () => {
+    expect([tagKind('PREL'), tagKind('KIPR'), tagKind('CH'), tagKind('EUN'), tagKind('prel'), tagKind('PRELX'), tagKind('ZZZZ')]).toEqual([
+      'subject', 'program', 'country', 'organisation', undefined, undefined, undefined,
+    ]);
     rejects({ tags: ['KIPR', 'CH'] }, /tags/, /subject tag/);
-    rejects({ tags: ['PREL', 'china'] }, /tags/, /TAGS shape/);
+    rejects({ tags: ['KNNP', 'UNSC', 'ASEAN'] }, /tags/, /subject tag/);
+    expect(() => validateDraft({ ...confidentialDraft, tags: ['PREL', 'UNSC', 'ASEAN', 'NATO', 'EUN', 'KNNP'] }, world)).not.toThrow();
+    rejects({ tags: ['PREL', 'china'] }, /tags/, /not on the TAGS list/);
     rejects({ tags: ['PREL', 'PREL'] }, /tags/);
+    rejects({ tags: ['PRXL'] }, /tags/, /PRXL is not on the TAGS list/);
+    rejects({ tags: ['ZZZZ', 'PREL'] }, /tags/, /not on the TAGS list/);
+  });
+
+  it('refuses unknown tags with a hint: ISO codes point to the FIPS tag, lower case to capitals', () => {
+    rejects({ tags: ['PREL', 'DE'] }, /tags/, /DE is not a FIPS 10-4 country tag; Germany is GM/);
+    rejects({ tags: ['PREL', 'JP'] }, /tags/, /Japan is JA/);
+    rejects({ tags: ['PREL', 'UA'] }, /tags/, /Ukraine is UP/);
+    rejects({ tags: ['prel'] }, /tags/, /capitals: PREL/);
+    rejects({ tags: ['PREL', 'ch'] }, /tags/, /capitals: CH/);
+    // CN is a real tag (Comoros): accepted, with advice for a drafter who meant China.
+    expect(() => validateDraft({ ...confidentialDraft, tags: ['PREL', 'CN'] }, world)).not.toThrow();
+    expect(tagAdvice('CN')).toBe('CN is Comoros; China is CH');
+    expect(tagAdvice('GB')).toBe('GB is Gabon; United Kingdom is UK');
+    expect(tagAdvice('CH')).toBe('CH is China; Switzerland is SZ');
+    expect(tagAdvice('FR')).toBeUndefined();
+    expect(fipsOfIso('CN')).toBe('CH');
+    expect(fipsOfIso('GL')).toBe('GL');
+  });
+
+  it('keeps the TAGS lists consistent: unique codes, no tag in two lists, FIPS and ISO one to one', () => {
+    const fips = FIPS_COUNTRIES.map(([code]) => code);
+    expect(new Set(fips).size).toBe(fips.length);
+    const iso = FIPS_COUNTRIES.map(([, code]) => code).filter((code) => code !== '');
+    expect(new Set(iso).size).toBe(iso.length);
+    for (const code of fips) expect(code).toMatch(/^[A-Z]{2}$/);
+    for (const tag of Object.keys(SUBJECT_TAGS)) expect(tag).toMatch(/^[A-JL-Z][A-Z]{3}$/);
+    for (const tag of Object.keys(PROGRAM_TAGS)) expect(tag).toMatch(/^K[A-Z]{3}$/);
+    const all = [...fips, ...Object.keys(SUBJECT_TAGS), ...Object.keys(PROGRAM_TAGS), ...Object.keys(ORGANISATION_TAGS)];
+    expect(new Set(all).size).toBe(all.length);
+    expect(FIPS_COUNTRIES.length).toBeGreaterThan(250);
+  });
+
+  it('keeps NODIS, EXDIS and NOFORN off plain UNCLASSIFIED traffic', () => {
+    const unclassified = { classification: 'UNCLASSIFIED' as const, paragraphs: [{ marking: 'U' as const, text: 'Open' }], classifiedBy: null, demarche: null };
+    for (const caption of ['NODIS', 'EXDIS', 'NOFORN'] as const) {
+      rejects({ ...unclassified, captions: [caption] }, /captions/, new RegExp(`${caption} apply only to classified or SBU traffic`));
+    }
+    const sbu = { ...unclassified, classification: 'SBU' as const };
+    expect(() => validateDraft({ ...confidentialDraft, ...sbu, captions: ['NOFORN'] }, world)).not.toThrow();
+    expect(() => validateDraft({ ...confidentialDraft, ...sbu, captions: ['EXDIS', 'NOFORN'] }, world)).not.toThrow();
+    expect(() => validateDraft({ ...confidentialDraft, ...unclassified, captions: ['SIPDIS'] }, world)).not.toThrow();
+  });
+
+  it('marks the subject line, no higher than the cable', () => {
+    expect(() => validateDraft({ ...confidentialDraft, subjectMarking: 'C' }, world)).not.toThrow();
+    expect(() => validateDraft({ ...confidentialDraft, subjectMarking: 'U' }, world)).not.toThrow();
+    rejects({ subjectMarking: 'S' }, /subjectMarking/, /above the cable's overall CONFIDENTIAL/);
+    rejects({ subjectMarking: 'Q' as never }, /subjectMarking/);
+    // A draft stored before the field existed reads as (U), and (U) is no change of substance.
+    expect(substanceOf({ ...confidentialDraft, subjectMarking: 'U' })).toBe(substanceOf(confidentialDraft));
+    expect(substanceOf({ ...confidentialDraft, subjectMarking: 'C' })).not.toBe(substanceOf(confidentialDraft));
+  });
+
+  it('takes a derivative classification: derived from a source instead of reasons', () => {
+    const authority = confidentialDraft.classifiedBy!;
+    expect(() => validateDraft({ ...confidentialDraft, classifiedBy: { ...authority, reasons: [], derivedFrom: '26 STATE 000123' } }, world)).not.toThrow();
+    rejects({ classifiedBy: { ...authority, derivedFrom: '26 STATE 000123' } }, /classifiedBy\.reasons/, /instead of naming reasons/);
+    rejects({ classifiedBy: { ...authority, reasons: [], derivedFrom: ' ' } }, /derivedFrom/);
+    rejects({ classifiedBy: { ...authority, reasons: [] } }, /reasons/, /derivedFrom/);
+  });
+
+  it('allows 25X and 50X exemptions beyond 25 years, and event-based declassification', () => {
+    const authority = confidentialDraft.classifiedBy!;
+    expect(() => validateDraft({ ...confidentialDraft, classifiedBy: { ...authority, exemption: '25X1', declassifyOn: '2076-11-29' } }, world)).not.toThrow();
+    rejects({ classifiedBy: { ...authority, exemption: '25X1', declassifyOn: '2076-11-30' } }, /declassifyOn/, /25X1, declassifyOn may be at most 50 years/);
+    expect(() => validateDraft({ ...confidentialDraft, classifiedBy: { ...authority, exemption: '50X1-HUM', declassifyOn: '2101-11-29' } }, world)).not.toThrow();
+    rejects({ classifiedBy: { ...authority, exemption: '50X2-WMD', declassifyOn: '2101-11-30' } }, /declassifyOn/, /75 years/);
+    rejects({ classifiedBy: { ...authority, exemption: '25X10' as never } }, /exemption/, /25X1/);
+    rejects({ classifiedBy: { ...authority, declassifyOn: '2060-01-01' } }, /declassifyOn/, /25X or 50X exemption/);
+    expect(() => validateDraft({ ...confidentialDraft, classifiedBy: { ...authority, declassifyOn: 'Conclusion of the trade negotiations' } }, world)).not.toThrow();
+    rejects({ classifiedBy: { ...authority, declassifyOn: 'x' } }, /declassifyOn/, /event/);
   });
 
   it('wants an action addressee, and only open posts or collectives', () => {

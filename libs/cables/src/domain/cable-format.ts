@@ -1,5 +1,8 @@
 import { ensure } from '@chancery/common';
 import type { Classification } from '@chancery/identity/domain';
+import { tagKind, unknownTagMessage } from './tags.js';
+
+export * from './tags.js';
 
 /** The vocabulary of a cable's anatomy, and the rules each part must satisfy on its own. */
 
@@ -32,13 +35,29 @@ export type Caption = (typeof CAPTIONS)[number];
 /** Executive Order 13526, section 1.4: the categories of information that may be classified. */
 export const CLASSIFICATION_REASONS = ['1.4(a)', '1.4(b)', '1.4(c)', '1.4(d)', '1.4(e)', '1.4(f)', '1.4(g)', '1.4(h)'] as const;
 
+/**
+ * EO 13526 section 3.3 exemptions from automatic declassification at 25 years: 25X1 to 25X9 keep
+ * information classified up to 50 years; 50X1-HUM (a confidential human source) and 50X2-WMD (key
+ * design concepts of weapons of mass destruction) up to 75 years.
+ */
+export const DECLASSIFICATION_EXEMPTIONS = ['25X1', '25X2', '25X3', '25X4', '25X5', '25X6', '25X7', '25X8', '25X9', '50X1-HUM', '50X2-WMD'] as const;
+export type DeclassificationExemption = (typeof DECLASSIFICATION_EXEMPTIONS)[number];
+
+/** Channel and handling captions that only classified or SBU traffic carries. */
+export const SENSITIVE_ONLY_CAPTIONS = ['NODIS', 'EXDIS', 'NOFORN'] as const;
+
 export interface ClassificationAuthority {
   name: string;
   title: string;
   office: string;
+  /** EO 13526 section 1.4 categories; empty for a derivative classification. */
   reasons: string[];
-  /** YYYY-MM-DD */
+  /** A derivative classification names its source (a cable's MRN, a classification guide) instead of reasons. */
+  derivedFrom?: string;
+  /** YYYY-MM-DD, or an event ("End of the negotiations") on which the information is declassified. */
   declassifyOn: string;
+  /** An EO 13526 section 3.3 exemption, which allows a declassification date beyond 25 years. */
+  exemption?: DeclassificationExemption;
 }
 
 export interface Paragraph {
@@ -64,6 +83,8 @@ export interface DemarcheInstructions {
 export interface CableDraft {
   kind: CableKind;
   subject: string;
+  /** The subject line's own portion mark; (U) when absent (drafts stored before it existed). */
+  subjectMarking?: PortionMarking;
   classification: Classification;
   captions: Caption[];
   precedence: Precedence;
@@ -87,18 +108,22 @@ export interface DraftingWorld {
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
-const SUBJECT_TAG = /^[A-JL-Z][A-Z]{3}$/;
-const PROGRAM_TAG = /^K[A-Z]{3}$/;
-const COUNTRY_TAG = /^[A-Z]{2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export type TagKind = 'subject' | 'program' | 'country';
+/** The subject line's portion mark: (U) unless the drafter marks it otherwise. */
+export function subjectMarkingOf(draft: Pick<CableDraft, 'subjectMarking'>): PortionMarking {
+  return draft.subjectMarking ?? 'U';
+}
 
-export function tagKind(tag: string): TagKind | undefined {
-  if (PROGRAM_TAG.test(tag)) return 'program';
-  if (SUBJECT_TAG.test(tag)) return 'subject';
-  if (COUNTRY_TAG.test(tag)) return 'country';
-  return undefined;
+/** Whether declassifyOn names a date (else it names an event). */
+export function isDeclassificationDate(declassifyOn: string): boolean {
+  return DATE.test(declassifyOn);
+}
+
+/** How far out a declassification date may be: 25 years, 50 with a 25X exemption, 75 with a 50X one. */
+function declassificationHorizon(exemption: DeclassificationExemption | undefined): number {
+  if (!exemption) return 25;
+  return exemption.startsWith('50X') ? 75 : 50;
 }
 
 function validDate(value: string): boolean {
@@ -113,6 +138,14 @@ function addYears(date: string, years: number): string {
 /** Checks a draft against every rule that concerns its content; throws the first that fails. */
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   ensure(draft.subject.trim().length > 0 && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters');
+  if (draft.subjectMarking !== undefined) {
+    ensure(PORTION_MARKINGS.includes(draft.subjectMarking), 'subjectMarking', `the subject line's portion marking is one of ${PORTION_MARKINGS.join(', ')}`);
+    ensure(
+      markingFits(draft.subjectMarking, draft.classification),
+      'subjectMarking',
+      `the subject line is marked (${draft.subjectMarking}), above the cable's overall ${draft.classification}`,
+    );
+  }
   ensure(CABLE_KINDS.includes(draft.kind), 'kind', `kind must be one of ${CABLE_KINDS.join(', ')}`);
   ensure(PRECEDENCES.includes(draft.precedence), 'precedence', `precedence must be one of ${PRECEDENCES.join(', ')}`);
 
@@ -137,12 +170,20 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     'captions',
     'SIPDIS never goes with NODIS or EXDIS',
   );
+  if (draft.classification === 'UNCLASSIFIED') {
+    const sensitive = draft.captions.filter((c) => (SENSITIVE_ONLY_CAPTIONS as readonly string[]).includes(c));
+    ensure(
+      sensitive.length === 0,
+      'captions',
+      `${sensitive.join(' and ')} apply only to classified or SBU traffic, not to a plain UNCLASSIFIED cable; mark it SBU or classify it`,
+    );
+  }
 
   if (draft.precedence === 'NIACT_IMMEDIATE') {
     ensure(/\bNIACT\b/i.test(draft.paragraphs[0]?.text ?? ''), 'paragraphs[0].text', 'a NIACT IMMEDIATE cable justifies its precedence in paragraph 1');
   }
 
-  for (const tag of draft.tags) ensure(tagKind(tag) !== undefined, 'tags', `${tag} is not a TAGS shape: four-letter subject, K-program or two-letter country tag`);
+  for (const tag of draft.tags) ensure(tagKind(tag) !== undefined, 'tags', unknownTagMessage(tag));
   ensure(new Set(draft.tags).size === draft.tags.length, 'tags', 'tags must not repeat');
   ensure(draft.tags.some((tag) => tagKind(tag) === 'subject'), 'tags', 'a cable needs at least one subject tag, such as PREL');
 
@@ -165,13 +206,33 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     const authority = draft.classifiedBy;
     ensure(authority !== null, 'classifiedBy', `a ${draft.classification} cable needs a classification authority block`);
     ensure(authority.name.trim().length > 0 && authority.title.trim().length > 0 && authority.office.trim().length > 0, 'classifiedBy', 'the classification authority block names who classified it: name, title, office');
-    ensure(authority.reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4');
-    for (const reason of authority.reasons) {
+    const reasons = authority.reasons ?? [];
+    if (authority.derivedFrom !== undefined) {
+      ensure(authority.derivedFrom.trim().length > 0, 'classifiedBy.derivedFrom', 'a derivative classification names its source: derivedFrom');
+      ensure(reasons.length === 0, 'classifiedBy.reasons', 'a derivative classification says what it is derived from instead of naming reasons');
+    } else {
+      ensure(reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4, or derivedFrom for a derivative classification');
+    }
+    for (const reason of reasons) {
       ensure((CLASSIFICATION_REASONS as readonly string[]).includes(reason), 'classifiedBy.reasons', `${reason} is not an EO 13526 section 1.4 category (1.4(a) to 1.4(h))`);
     }
-    ensure(validDate(authority.declassifyOn), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD');
-    ensure(authority.declassifyOn > world.today, 'classifiedBy.declassifyOn', 'declassifyOn must be in the future');
-    ensure(authority.declassifyOn <= addYears(world.today, 25), 'classifiedBy.declassifyOn', 'declassifyOn may be at most 25 years out');
+    const exemption = authority.exemption;
+    if (exemption !== undefined) {
+      ensure(DECLASSIFICATION_EXEMPTIONS.includes(exemption), 'classifiedBy.exemption', `exemption must be one of ${DECLASSIFICATION_EXEMPTIONS.join(', ')} (EO 13526 section 3.3)`);
+    }
+    if (isDeclassificationDate(authority.declassifyOn) || /^\d/.test(authority.declassifyOn)) {
+      const horizon = declassificationHorizon(exemption);
+      ensure(validDate(authority.declassifyOn), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification');
+      ensure(authority.declassifyOn > world.today, 'classifiedBy.declassifyOn', 'declassifyOn must be in the future');
+      ensure(
+        authority.declassifyOn <= addYears(world.today, horizon),
+        'classifiedBy.declassifyOn',
+        exemption ? `with exemption ${exemption}, declassifyOn may be at most ${horizon} years out` : 'declassifyOn may be at most 25 years out (more only with a 25X or 50X exemption)',
+      );
+    } else {
+      const event = authority.declassifyOn.trim();
+      ensure(event.length >= 3 && event.length <= 200, 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
+    }
   } else {
     ensure(draft.classifiedBy === null, 'classifiedBy', `an ${draft.classification} cable carries no classification authority block`);
   }
@@ -193,6 +254,7 @@ export function substanceOf(draft: CableDraft): string {
   return JSON.stringify({
     kind: draft.kind,
     subject: squash(draft.subject),
+    subjectMarking: subjectMarkingOf(draft),
     classification: draft.classification,
     captions: [...draft.captions].sort(),
     tags: [...draft.tags].sort(),

@@ -1,7 +1,7 @@
 import { given } from '../../../../test/support/aggregate-spec.js';
 import { confidentialDraft } from '../../../../test/fixtures/cable.fixtures.js';
 import { cableDefinition, type CableEvent } from './cable.aggregate.js';
-import { renderTelegram, type TelegramDirectory } from './telegram.js';
+import { collectiveDesignator, officerSurname, renderTelegram, type TelegramDirectory } from './telegram.js';
 
 const at = '2026-08-14T09:35:00.000Z';
 const drafter = { id: 'd1', username: 'JDoe', office: 'EAP/CM' };
@@ -28,7 +28,7 @@ MRN: 26 STATE 000124 (26STATE124)
 DTG: 140935Z AUG 26
 O 140935Z AUG 26
 FM SECSTATE WASHDC
-TO ALL DIPLOMATIC AND CONSULAR POSTS IMMEDIATE
+TO ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE IMMEDIATE
 INFO AMEMBASSY BEIJING IMMEDIATE
 BT
 C O N F I D E N T I A L STATE 000124
@@ -36,7 +36,7 @@ SIPDIS
 
 E.O. 13526: DECL: 11/29/2051
 TAGS: PREL, ETTC, TSPL, KIPR, CH
-SUBJECT: DEMARCHE: EXTRACTION AND DISTILLATION OF U.S. AI MODELS
+SUBJECT: (U) DEMARCHE: EXTRACTION AND DISTILLATION OF U.S. AI MODELS
 
 REF: A. 26 STATE 000123
 
@@ -52,18 +52,35 @@ models.
 RUBIO
 
 Drafted: EAP/CM:JDoe
-Cleared: L:LClear, ISN:IClear
+Cleared: L:LClear, ISN:IClear (with comments)
 Approved: D:DSec
-BT
-#0124
 
 CONFIDENTIAL
+BT
+#0124
+NNNN
 `;
 
 describe('telegram', () => {
   it('renders a released cable in the classic layout', () => {
     const cable = given(cableDefinition, 'k1', history).when(() => undefined).then([]);
     expect(renderTelegram(cable, directory, 'Rubio')).toBe(EXPECTED);
+  });
+
+  it('writes collectives with COLLECTIVE, and officers as office symbol and initial and surname', () => {
+    expect(collectiveDesignator('ALDAC')).toBe('ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE');
+    expect(collectiveDesignator('ALLDP')).toBe('ALL DIPLOMATIC POSTS COLLECTIVE');
+    expect(collectiveDesignator('EAP_POSTS')).toBe('ALL EAST ASIAN AND PACIFIC POSTS COLLECTIVE');
+    expect(collectiveDesignator('BEIJING')).toBeUndefined();
+    const names: TelegramDirectory = {
+      designator: (code) => code,
+      displayName: (id) => ({ a: 'Jane Doe (EAP/CM desk officer)', b: 'Political officer, BEIJING', c: 'María José García-Márquez', d: 'admin' })[id],
+    };
+    expect(officerSurname({ id: 'a', username: 'jdoe', office: 'EAP/CM' }, names)).toEqual({ short: 'JDoe', surname: 'Doe' });
+    expect(officerSurname({ id: 'b', username: 'pol.beijing', office: null }, names)).toEqual({ short: 'pol.beijing', surname: null });
+    expect(officerSurname({ id: 'c', username: 'mgarcia', office: 'WHA' }, names)).toEqual({ short: 'MGarcía-Márquez', surname: 'García-Márquez' });
+    expect(officerSurname({ id: 'd', username: 'admin', office: null }, names)).toEqual({ short: 'admin', surname: null });
+    expect(officerSurname({ id: 'zz', username: 'someone', office: null }, names)).toEqual({ short: 'someone', surname: null });
   });
 
   it('shows a draft as not released, with stale clearances marked', () => {

@@ -1,15 +1,57 @@
-import type { Cable } from './cable.aggregate.js';
-import { DEPARTMENT } from './cable.aggregate.js';
-import { CHANNEL_CAPTIONS, compactMrn, isClassified } from './cable-format.js';
+import { type Cable, DEPARTMENT, type Officer } from './cable.aggregate.js';
+import { CHANNEL_CAPTIONS, compactMrn, isClassified, isDeclassificationDate, subjectMarkingOf } from './cable-format.js';
 
 export interface TelegramDirectory {
-  /** `AMEMBASSY BEIJING` for a post; a collective's own name for a collective. */
+  /** `AMEMBASSY BEIJING` for a post; collectives are written by the telegram itself. */
   designator(code: string): string;
+  /** An officer's display name ("Jane Doe (EAP/CM desk officer)"), where known. */
+  displayName?(officerId: string): string | undefined;
+  /** The surname of a post's chief of mission, where the directory knows one. */
+  chiefOfMission?(postCode: string): string | undefined;
 }
 
 const PROSIGN = { FLASH: 'Z', NIACT_IMMEDIATE: 'O', IMMEDIATE: 'O', ROUTINE: 'R' } as const;
 const PRECEDENCE_WORDS = { FLASH: 'FLASH', NIACT_IMMEDIATE: 'NIACT IMMEDIATE', IMMEDIATE: 'IMMEDIATE', ROUTINE: 'ROUTINE' } as const;
 const WIDTH = 69;
+/**
+ * A cable whose text (from the E.O. line to the Approved line) runs past this many lines goes out in
+ * sections of at most this many lines (about 4,000 characters at 69 a line), each headed
+ * `SECTION 01 OF 03`; a section ends between paragraphs where it can.
+ */
+export const SECTION_LINES = 60;
+
+const BUREAU_WORDS: Readonly<Record<string, string>> = {
+  AF: 'AFRICAN',
+  EAP: 'EAST ASIAN AND PACIFIC',
+  EUR: 'EUROPEAN AND EURASIAN',
+  NEA: 'NEAR EASTERN',
+  SCA: 'SOUTH AND CENTRAL ASIAN',
+  WHA: 'WESTERN HEMISPHERE',
+  IO: 'INTERNATIONAL ORGANIZATION',
+};
+
+/** A collective as the header writes it, `ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE`; undefined for a post. */
+export function collectiveDesignator(code: string): string | undefined {
+  if (code === 'ALDAC') return 'ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE';
+  if (code === 'ALLDP') return 'ALL DIPLOMATIC POSTS COLLECTIVE';
+  const bureau = /^([A-Z]+)_POSTS$/.exec(code)?.[1];
+  if (bureau) return `ALL ${BUREAU_WORDS[bureau] ?? bureau} POSTS COLLECTIVE`;
+  return undefined;
+}
+
+/**
+ * An officer as the Drafted, Cleared and Approved lines write them: initial and surname from the
+ * display name ("Jane Doe (EAP/CM desk officer)" is JDoe); the username when the display name is not
+ * a person's name ("Political officer, BEIJING") or is unknown.
+ */
+export function officerSurname(officer: Officer, directory: TelegramDirectory): { short: string; surname: string | null } {
+  const display = directory.displayName?.(officer.id)?.replace(/\([^)]*\)/g, '').trim() ?? '';
+  const words = display.split(/\s+/).filter(Boolean);
+  const person = words.length >= 2 && !display.includes(',') && words.every((word) => /^[A-Z][\p{L}.'’-]*$/u.test(word));
+  if (!person) return { short: officer.username, surname: null };
+  const surname = words[words.length - 1];
+  return { short: `${words[0][0]}${surname}`, surname };
+}
 
 function wrap(text: string, indent = ''): string[] {
   const lines: string[] = [];
@@ -28,18 +70,49 @@ function wrap(text: string, indent = ''): string[] {
 
 const spaced = (word: string) => word.split('').join(' ');
 const mmddyyyy = (date: string) => `${date.slice(5, 7)}/${date.slice(8, 10)}/${date.slice(0, 4)}`;
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** Splits the text into sections of at most SECTION_LINES lines, after a blank line where one is near. */
+function sections(body: string[]): string[][] {
+  if (body.length <= SECTION_LINES) return [body];
+  const out: string[][] = [];
+  let rest = body;
+  while (rest.length > SECTION_LINES) {
+    let cut = SECTION_LINES;
+    for (let i = SECTION_LINES; i > SECTION_LINES / 2; i--) {
+      if (rest[i - 1] === '') {
+        cut = i;
+        break;
+      }
+    }
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) out.push(rest);
+  return out;
+}
 
 /**
- * The cable in the classic telegram layout: banner, MRN and date-time group, precedence, FM/TO/INFO,
- * captions, E.O. line, TAGS, SUBJECT, REF, numbered paragraphs with portion markings, the
- * classification authority, signature, and the drafted/cleared/approved lines.
+ * The cable as real ones read: banner, MRN and date-time group, precedence, FM/TO/INFO (collectives
+ * written with COLLECTIVE), BT, the classification line (`UNCLAS` for unclassified and SBU traffic,
+ * with the caption SENSITIVE or SBU NOFORN), captions, E.O. line, TAGS, SUBJECT with its portion
+ * mark, REF, the classification authority, numbered paragraphs, the signature (the Secretary's on a
+ * Department cable, the chief of mission's on a post cable), the Drafted/Cleared/Approved lines, in
+ * sections when long, ending with NNNN.
+ *
+ * `signature` signs a Department cable. A post cable is signed by its chief of mission when the
+ * directory knows one; the post model has no chief of mission yet, so it is then the surname of the
+ * officer who approved it (who released it under the chief of mission's authority), else `signature`.
  */
 export function renderTelegram(cable: Cable, directory: TelegramDirectory, signature: string): string {
   const draft = cable.draft;
-  const banner = [draft.classification.replace('_', ' '), ...draft.captions.filter((c) => c === 'NOFORN')].join('//');
+  const sbu = draft.classification === 'SBU';
+  const noforn = draft.captions.includes('NOFORN');
+  const banner = sbu ? ['UNCLASSIFIED', 'SBU', ...(noforn ? ['NOFORN'] : [])].join('//') : [draft.classification.replace('_', ' '), ...(noforn ? ['NOFORN'] : [])].join('//');
   const release = cable.release;
   const dtg = release?.dateTimeGroup ?? 'NOT RELEASED';
   const mrn = release?.mrn ?? 'NOT RELEASED';
+  const designator = (code: string) => collectiveDesignator(code) ?? directory.designator(code);
   const from = cable.origin === DEPARTMENT ? 'SECSTATE WASHDC' : directory.designator(cable.origin);
   const precedence = PRECEDENCE_WORDS[draft.precedence];
   const out: string[] = [];
@@ -48,38 +121,65 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
   out.push(`DTG: ${dtg}`);
   out.push(`${PROSIGN[draft.precedence]} ${dtg}`);
   out.push(`FM ${from}`);
-  draft.actionAddressees.forEach((code, i) => out.push(`${i === 0 ? 'TO ' : '   '}${directory.designator(code)} ${precedence}`));
-  draft.infoAddressees.forEach((code, i) => out.push(`${i === 0 ? 'INFO ' : '     '}${directory.designator(code)} ${precedence}`));
-  out.push('BT');
+  draft.actionAddressees.forEach((code, i) => out.push(`${i === 0 ? 'TO ' : '   '}${designator(code)} ${precedence}`));
+  draft.infoAddressees.forEach((code, i) => out.push(`${i === 0 ? 'INFO ' : '     '}${designator(code)} ${precedence}`));
+
   const serial = release ? release.mrn.split(' ')[2] : '';
-  out.push(`${spaced(draft.classification.replace('_', ' ')).replace(/ {3}/g, '   ')} ${cable.origin} ${serial}`.trimEnd());
+  const classLine = isClassified(draft.classification) ? spaced(draft.classification.replace('_', ' ')) : 'UNCLAS';
   const channel = draft.captions.filter((c) => (CHANNEL_CAPTIONS as readonly string[]).includes(c));
   const handling = draft.captions.filter((c) => !(CHANNEL_CAPTIONS as readonly string[]).includes(c) && c !== 'NOFORN');
-  for (const caption of [...channel, ...handling]) out.push(caption);
-  out.push('');
-  out.push(isClassified(draft.classification) && draft.classifiedBy ? `E.O. 13526: DECL: ${mmddyyyy(draft.classifiedBy.declassifyOn)}` : 'E.O. 13526: N/A');
-  out.push(...wrap(`TAGS: ${draft.tags.join(', ')}`, '      '));
-  out.push(...wrap(`SUBJECT: ${draft.subject.toUpperCase()}`, '         '));
-  out.push('');
-  draft.references.forEach((ref, i) => out.push(`${i === 0 ? 'REF: ' : '     '}${ref.label}. ${ref.mrn}`));
-  if (draft.references.length > 0) out.push('');
-  if (isClassified(draft.classification) && draft.classifiedBy) {
-    const authority = draft.classifiedBy;
-    out.push(...wrap(`CLASSIFIED BY: ${authority.name}, ${authority.title}, ${authority.office}. REASON: ${authority.reasons.join(', ')}.`, '  '));
-    out.push('');
+  const captionLines = sbu ? [noforn ? 'SBU NOFORN' : 'SENSITIVE', ...channel, ...handling] : [...channel, ...(noforn ? ['NOFORN'] : []), ...handling];
+
+  const body: string[] = [];
+  const authority = isClassified(draft.classification) ? draft.classifiedBy : null;
+  if (authority) {
+    const when = isDeclassificationDate(authority.declassifyOn) ? mmddyyyy(authority.declassifyOn) : authority.declassifyOn.toUpperCase();
+    body.push(...wrap(`E.O. 13526: DECL: ${authority.exemption ? `${authority.exemption}, ` : ''}${when}`, '            '));
+  } else {
+    body.push('E.O. 13526: N/A');
+  }
+  body.push(...wrap(`TAGS: ${draft.tags.join(', ')}`, '      '));
+  body.push(...wrap(`SUBJECT: (${subjectMarkingOf(draft)}) ${draft.subject.toUpperCase()}`, '         '));
+  body.push('');
+  draft.references.forEach((ref, i) => body.push(`${i === 0 ? 'REF: ' : '     '}${ref.label}. ${ref.mrn}`));
+  if (draft.references.length > 0) body.push('');
+  if (authority) {
+    const basis = authority.derivedFrom !== undefined ? `DERIVED FROM: ${authority.derivedFrom}.` : `REASON: ${authority.reasons.join(', ')}.`;
+    body.push(...wrap(`CLASSIFIED BY: ${authority.name}, ${authority.title}, ${authority.office}. ${basis}`, '  '));
+    body.push('');
   }
   draft.paragraphs.forEach((paragraph, i) => {
-    out.push(...wrap(`${i + 1}. (${paragraph.marking}) ${paragraph.text}`));
-    out.push('');
+    body.push(...wrap(`${i + 1}. (${paragraph.marking}) ${paragraph.text}`));
+    body.push('');
   });
-  out.push(signature.toUpperCase());
-  out.push('');
-  out.push(`Drafted: ${cable.drafter.office ?? cable.origin}:${cable.drafter.username}`);
-  const cleared = cable.clearances.filter((c) => c.by).map((c) => `${c.office}:${c.by!.username}${c.status === 'STALE' ? ' (stale)' : ''}`);
-  if (cleared.length > 0) out.push(...wrap(`Cleared: ${cleared.join(', ')}`, '         '));
-  if (cable.approvedBy) out.push(`Approved: ${cable.approvedBy.office ?? cable.origin}:${cable.approvedBy.username}`);
+  body.push(signer(cable, directory, signature).toUpperCase());
+  body.push('');
+  const mark = (officer: Officer) => `${officer.office ?? cable.origin}:${officerSurname(officer, directory).short}`;
+  body.push(`Drafted: ${mark(cable.drafter)}`);
+  const NOTE = { CLEARED: '', CLEARED_WITH_COMMENTS: ' (with comments)', NON_CONCUR: ' (non-concur)', STALE: ' (stale)', PENDING: '' } as const;
+  const cleared = cable.clearances.filter((c) => c.by).map((c) => `${c.office}:${officerSurname(c.by!, directory).short}${NOTE[c.status]}`);
+  if (cleared.length > 0) body.push(...wrap(`Cleared: ${cleared.join(', ')}`, '         '));
+  if (cable.approvedBy) body.push(`Approved: ${mark(cable.approvedBy)}`);
+
+  const parts = sections(body);
+  parts.forEach((part, i) => {
+    const section = parts.length > 1 ? ` SECTION ${two(i + 1)} OF ${two(parts.length)}` : '';
+    out.push('BT');
+    out.push(`${classLine}${section} ${cable.origin} ${serial}`.trimEnd());
+    out.push(...captionLines);
+    out.push('');
+    out.push(...part);
+  });
+  out.push('', banner);
   out.push('BT');
   if (release) out.push(`#${serial.slice(-4)}`);
-  out.push('', banner);
+  out.push('NNNN');
   return `${out.join('\n')}\n`;
+}
+
+function signer(cable: Cable, directory: TelegramDirectory, signature: string): string {
+  if (cable.origin === DEPARTMENT) return signature;
+  const chief = directory.chiefOfMission?.(cable.origin);
+  if (chief) return chief;
+  return (cable.approvedBy && officerSurname(cable.approvedBy, directory).surname) ?? signature;
 }

@@ -45,8 +45,16 @@ describe('Post', () => {
   });
 
   it('is addressed in telegrams by its designator', () => {
-    expect(addressDesignator('EMBASSY', 'BEIJING')).toBe('AMEMBASSY BEIJING');
-    expect(addressDesignator('CONSULATE_GENERAL', 'SHANGHAI')).toBe('AMCONSUL SHANGHAI');
-    expect(addressDesignator('MISSION', 'USUNNEWYORK')).toBe('USMISSION USUNNEWYORK');
+    expect(addressDesignator({ kind: 'EMBASSY', code: 'BEIJING', city: 'Beijing' })).toBe('AMEMBASSY BEIJING');
+    expect(addressDesignator({ kind: 'CONSULATE_GENERAL', code: 'SHANGHAI', city: 'Shanghai' })).toBe('AMCONSUL SHANGHAI');
+    expect(addressDesignator({ kind: 'CONSULATE_GENERAL', code: 'HONGKONG', city: 'Hong Kong' })).toBe('AMCONSUL HONG KONG');
+    expect(addressDesignator({ kind: 'EMBASSY', code: 'PORTAUPRINCE', city: 'Port-au-Prince' })).toBe('AMEMBASSY PORT AU PRINCE');
+    expect(addressDesignator({ kind: 'EMBASSY', code: 'NDJAMENA', city: "N'Djamena" })).toBe('AMEMBASSY NDJAMENA');
+    expect(addressDesignator({ kind: 'EMBASSY', code: 'STGEORGES', city: "St. George's" })).toBe('AMEMBASSY ST GEORGES');
+    expect(addressDesignator({ kind: 'EMBASSY', code: 'MEXICO', city: 'Mexico City' })).toBe('AMEMBASSY MEXICO');
+    expect(addressDesignator({ kind: 'EMBASSY', code: 'VATICAN', city: 'Holy See' })).toBe('AMEMBASSY VATICAN');
+    expect(addressDesignator({ kind: 'MISSION', code: 'AITTAIPEI', city: 'American Institute in Taiwan, Taipei' })).toBe('AIT TAIPEI');
+    expect(addressDesignator({ kind: 'MISSION', code: 'USUNNEWYORK', city: 'U.S. Mission to the United Nations, New York' })).toBe('USMISSION USUN NEW YORK');
+    expect(addressDesignator({ kind: 'MISSION', code: 'USXYZ', city: 'A new mission' })).toBe('USMISSION USXYZ');
   });
 });

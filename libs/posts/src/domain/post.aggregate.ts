@@ -107,15 +107,43 @@ export const postDefinition: AggregateDefinition<Post> = {
   blank: (code) => new Post(code),
 };
 
-/** How the post is written in a telegram's header. */
-export function addressDesignator(kind: PostKind, code: string): string {
-  switch (kind) {
+/** Designators that are not the kind's prefix and the city: missions, AIT, and cities written short. */
+const DESIGNATORS: Readonly<Record<string, string>> = {
+  AITTAIPEI: 'AIT TAIPEI',
+  VATICAN: 'AMEMBASSY VATICAN',
+  MEXICO: 'AMEMBASSY MEXICO',
+  GUATEMALA: 'AMEMBASSY GUATEMALA',
+  PANAMA: 'AMEMBASSY PANAMA',
+  USUNNEWYORK: 'USMISSION USUN NEW YORK',
+  GENEVA: 'USMISSION GENEVA',
+  UNVIEVIENNA: 'USMISSION UNVIE VIENNA',
+  USOSCE: 'USMISSION USOSCE',
+  USNATO: 'USMISSION USNATO',
+  USEUBRUSSELS: 'USEU BRUSSELS',
+  USOECD: 'USMISSION USOECD PARIS',
+  UNESCO: 'USMISSION UNESCO PARIS',
+  UNROME: 'USMISSION UN ROME',
+  USAU: 'USMISSION USAU ADDIS ABABA',
+  ICAO: 'USMISSION ICAO MONTREAL',
+  USOAS: 'USMISSION USOAS',
+  USASEAN: 'USMISSION USASEAN JAKARTA',
+};
+
+/** A city as a telegram writes it: capitals, no accents, apostrophes or periods, hyphens as spaces. */
+const telegramCity = (city: string) =>
+  city.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/['’.]/g, '').replace(/-/g, ' ').replace(/\s+/g, ' ').trim().toUpperCase();
+
+/** How the post is written in a telegram's header: `AMEMBASSY BEIJING`, `AMCONSUL HONG KONG`, `USMISSION USUN NEW YORK`. */
+export function addressDesignator(post: Pick<PostFacts, 'kind' | 'code' | 'city'>): string {
+  const known = DESIGNATORS[post.code];
+  if (known) return known;
+  switch (post.kind) {
     case 'EMBASSY':
-      return `AMEMBASSY ${code}`;
+      return `AMEMBASSY ${telegramCity(post.city)}`;
     case 'CONSULATE_GENERAL':
     case 'CONSULATE':
-      return `AMCONSUL ${code}`;
+      return `AMCONSUL ${telegramCity(post.city)}`;
     case 'MISSION':
-      return `USMISSION ${code}`;
+      return `USMISSION ${post.code}`;
   }
 }

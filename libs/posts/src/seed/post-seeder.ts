@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ChanceryError, ErrorCode, systemContext } from '@chancery/common';
+import { ChanceryError, type CommandContext, ErrorCode, systemContext } from '@chancery/common';
 import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { ChangePostCommand } from '../commands/change-post/change-post.command.js';
 import { ChangePostHandler } from '../commands/change-post/change-post.handler.js';
 import { EstablishPostCommand } from '../commands/establish-post/establish-post.command.js';
 import { EstablishPostHandler } from '../commands/establish-post/establish-post.handler.js';
 import { PostsQuery } from '../posts.query.js';
-import { POST_STATUS_CHANGES, US_POSTS } from './us-posts.seed.js';
+import { POST_STATUS_CHANGES, RETIRED_POSTS, US_POSTS } from './us-posts.seed.js';
 
 const NAME_PREFIX = { EMBASSY: 'Embassy', CONSULATE_GENERAL: 'Consulate General', CONSULATE: 'Consulate' } as const;
 
@@ -34,9 +34,10 @@ export class PostSeeder implements OnApplicationBootstrap {
   async seed(): Promise<number> {
     const existing = await this.posts.codes();
     const missing = US_POSTS.filter(([code]) => !existing.has(code));
+    const context = systemContext('seed-posts');
+    await this.retire(existing, context);
     if (missing.length === 0) return 0;
     this.logger.log(`Establishing ${missing.length} posts of the U.S. network`);
-    const context = systemContext('seed-posts');
     for (const [code, city, kind, country, countryTag, bureau] of missing) {
       const name = kind === 'MISSION' ? city : `${NAME_PREFIX[kind]} ${city}`;
       try {
@@ -52,5 +53,24 @@ export class PostSeeder implements OnApplicationBootstrap {
       }
     }
     return missing.length;
+  }
+
+  /**
+   * Closes, with the reason on record, a post whose code the network no longer uses (HOLYSEE became
+   * VATICAN). Its history and the cables addressed to it stay; its successor is established as new.
+   * Kinds are not changed here: no command changes a post's kind, so a database seeded earlier keeps
+   * the kinds it was given (e.g. Dusseldorf as a consulate).
+   */
+  private async retire(existing: Set<string>, context: CommandContext): Promise<void> {
+    for (const [code, { reason }] of Object.entries(RETIRED_POSTS)) {
+      if (!existing.has(code) || (await this.posts.get(code))?.status === 'CLOSED') continue;
+      try {
+        await this.change.execute(new ChangePostCommand(context, code, { kind: 'close', reason }));
+        this.logger.log(`Closed ${code}: ${reason}`);
+      } catch (error) {
+        if (error instanceof ChanceryError && error.code === ErrorCode.InvalidTransition) continue; // another process was first
+        throw error;
+      }
+    }
   }
 }

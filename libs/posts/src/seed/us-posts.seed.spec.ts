@@ -1,5 +1,6 @@
+import { fipsOfIso, tagKind } from '@chancery/cables/domain';
 import { BUREAUS, POST_CODE_PATTERN, POST_KINDS } from '../domain/post.aggregate.js';
-import { POST_STATUS_CHANGES, US_POSTS } from './us-posts.seed.js';
+import { POST_STATUS_CHANGES, RETIRED_POSTS, US_POSTS } from './us-posts.seed.js';
 
 describe('the U.S. network seed', () => {
   it('has at least 250 posts with unique, MRN-shaped codes', () => {
@@ -23,6 +24,30 @@ describe('the U.S. network seed', () => {
     expect(byCode.get('TOKYO')?.slice(3, 5)).toEqual(['JP', 'JA']);
     expect(byCode.get('LONDON')?.slice(3, 5)).toEqual(['GB', 'UK']);
     expect(byCode.get('BERLIN')?.slice(3, 5)).toEqual(['DE', 'GM']);
+  });
+
+  it('gives every post a FIPS 10-4 country tag, the one its ISO country maps to', () => {
+    for (const [code, , , country, tag] of US_POSTS) {
+      expect({ code, tag, kind: tagKind(tag) }).toEqual({ code, tag, kind: 'country' });
+      expect({ code, tag: fipsOfIso(country) }).toEqual({ code, tag });
+    }
+  });
+
+  it('has the 2026 network: VATICAN for the Holy See, the German and Halifax consulates general, the newer posts', () => {
+    expect(US_POSTS).toHaveLength(274); // 269 before: HOLYSEE became VATICAN; Bengaluru, Nuuk, Hamilton, St. George's, USASEAN added
+    const byCode = new Map(US_POSTS.map((row) => [row[0], row]));
+    expect(byCode.has('HOLYSEE')).toBe(false);
+    expect(byCode.get('VATICAN')?.slice(2)).toEqual(['EMBASSY', 'VA', 'VT', 'EUR']);
+    for (const code of ['DUSSELDORF', 'HAMBURG', 'LEIPZIG', 'HALIFAX']) expect([code, byCode.get(code)?.[2]]).toEqual([code, 'CONSULATE_GENERAL']);
+    expect(byCode.get('BENGALURU')?.slice(2)).toEqual(['CONSULATE_GENERAL', 'IN', 'IN', 'SCA']);
+    expect(byCode.get('NUUK')?.slice(2)).toEqual(['CONSULATE', 'GL', 'GL', 'EUR']);
+    expect(byCode.get('HAMILTON')?.slice(2)).toEqual(['CONSULATE_GENERAL', 'BM', 'BD', 'WHA']);
+    expect(byCode.get('STGEORGES')?.slice(2)).toEqual(['EMBASSY', 'GD', 'GJ', 'WHA']);
+    expect(byCode.get('USASEAN')?.slice(2)).toEqual(['MISSION', 'ID', 'ID', 'IO']);
+    for (const [code, { successor }] of Object.entries(RETIRED_POSTS)) {
+      expect(byCode.has(code)).toBe(false);
+      expect(byCode.has(successor)).toBe(true);
+    }
   });
 
   it('changes the status only of posts it has', () => {

@@ -2,7 +2,7 @@ import type { Bureau, PostKind } from '../domain/post.aggregate.js';
 
 /**
  * The U.S. diplomatic and consular network: code (as in MRNs), city, kind, host country (ISO 3166
- * alpha-2), TAGS country tag (FIPS-style), regional bureau. Missions to international organizations
+ * alpha-2), TAGS country tag (FIPS 10-4), regional bureau. Missions to international organizations
  * carry their full name instead of a city. Public information, as of 2026.
  */
 type Row = readonly [code: string, city: string, kind: PostKind, country: string, countryTag: string, bureau: Bureau];
@@ -129,7 +129,7 @@ export const US_POSTS: readonly Row[] = [
   ['COPENHAGEN', 'Copenhagen', E, 'DK', 'DA', 'EUR'],
   ['DUBLIN', 'Dublin', E, 'IE', 'EI', 'EUR'],
   ['HELSINKI', 'Helsinki', E, 'FI', 'FI', 'EUR'],
-  ['HOLYSEE', 'Holy See', E, 'VA', 'VT', 'EUR'],
+  ['VATICAN', 'Holy See', E, 'VA', 'VT', 'EUR'],
   ['KYIV', 'Kyiv', E, 'UA', 'UP', 'EUR'],
   ['LISBON', 'Lisbon', E, 'PT', 'PO', 'EUR'],
   ['LJUBLJANA', 'Ljubljana', E, 'SI', 'SI', 'EUR'],
@@ -165,17 +165,18 @@ export const US_POSTS: readonly Row[] = [
   ['AMSTERDAM', 'Amsterdam', CG, 'NL', 'NL', 'EUR'],
   ['BARCELONA', 'Barcelona', CG, 'ES', 'SP', 'EUR'],
   ['BELFAST', 'Belfast', CG, 'GB', 'UK', 'EUR'],
-  ['DUSSELDORF', 'Dusseldorf', C, 'DE', 'GM', 'EUR'],
+  ['DUSSELDORF', 'Dusseldorf', CG, 'DE', 'GM', 'EUR'],
   ['EDINBURGH', 'Edinburgh', CG, 'GB', 'UK', 'EUR'],
   ['FLORENCE', 'Florence', CG, 'IT', 'IT', 'EUR'],
   ['FRANKFURT', 'Frankfurt', CG, 'DE', 'GM', 'EUR'],
-  ['HAMBURG', 'Hamburg', C, 'DE', 'GM', 'EUR'],
+  ['HAMBURG', 'Hamburg', CG, 'DE', 'GM', 'EUR'],
   ['ISTANBUL', 'Istanbul', CG, 'TR', 'TU', 'EUR'],
   ['KRAKOW', 'Krakow', CG, 'PL', 'PL', 'EUR'],
-  ['LEIPZIG', 'Leipzig', C, 'DE', 'GM', 'EUR'],
+  ['LEIPZIG', 'Leipzig', CG, 'DE', 'GM', 'EUR'],
   ['MARSEILLE', 'Marseille', CG, 'FR', 'FR', 'EUR'],
   ['MILAN', 'Milan', CG, 'IT', 'IT', 'EUR'],
   ['MUNICH', 'Munich', CG, 'DE', 'GM', 'EUR'],
+  ['NUUK', 'Nuuk', C, 'GL', 'GL', 'EUR'],
   ['NAPLES', 'Naples', CG, 'IT', 'IT', 'EUR'],
   ['PONTADELGADA', 'Ponta Delgada', C, 'PT', 'PO', 'EUR'],
   ['STPETERSBURG', 'St. Petersburg', CG, 'RU', 'RS', 'EUR'],
@@ -222,6 +223,7 @@ export const US_POSTS: readonly Row[] = [
   ['NEWDELHI', 'New Delhi', E, 'IN', 'IN', 'SCA'],
   ['TASHKENT', 'Tashkent', E, 'UZ', 'UZ', 'SCA'],
   ['ALMATY', 'Almaty', CG, 'KZ', 'KZ', 'SCA'],
+  ['BENGALURU', 'Bengaluru', CG, 'IN', 'IN', 'SCA'], // opened in 2025
   ['CHENNAI', 'Chennai', CG, 'IN', 'IN', 'SCA'],
   ['HYDERABAD', 'Hyderabad', CG, 'IN', 'IN', 'SCA'],
   ['KARACHI', 'Karachi', CG, 'PK', 'PK', 'SCA'],
@@ -258,13 +260,15 @@ export const US_POSTS: readonly Row[] = [
   ['SANSALVADOR', 'San Salvador', E, 'SV', 'ES', 'WHA'],
   ['SANTIAGO', 'Santiago', E, 'CL', 'CI', 'WHA'],
   ['SANTODOMINGO', 'Santo Domingo', E, 'DO', 'DR', 'WHA'],
+  ['STGEORGES', "St. George's", E, 'GD', 'GJ', 'WHA'],
   ['TEGUCIGALPA', 'Tegucigalpa', E, 'HN', 'HO', 'WHA'],
   ['CALGARY', 'Calgary', CG, 'CA', 'CA', 'WHA'],
   ['CIUDADJUAREZ', 'Ciudad Juarez', CG, 'MX', 'MX', 'WHA'],
   ['CURACAO', 'Curacao', CG, 'CW', 'UC', 'WHA'],
   ['GUADALAJARA', 'Guadalajara', CG, 'MX', 'MX', 'WHA'],
   ['GUAYAQUIL', 'Guayaquil', CG, 'EC', 'EC', 'WHA'],
-  ['HALIFAX', 'Halifax', C, 'CA', 'CA', 'WHA'],
+  ['HALIFAX', 'Halifax', CG, 'CA', 'CA', 'WHA'],
+  ['HAMILTON', 'Hamilton', CG, 'BM', 'BD', 'WHA'],
   ['HERMOSILLO', 'Hermosillo', CG, 'MX', 'MX', 'WHA'],
   ['MATAMOROS', 'Matamoros', CG, 'MX', 'MX', 'WHA'],
   ['MERIDA', 'Merida', CG, 'MX', 'MX', 'WHA'],
@@ -295,7 +299,16 @@ export const US_POSTS: readonly Row[] = [
   ['USAU', 'U.S. Mission to the African Union, Addis Ababa', M, 'ET', 'ET', 'IO'],
   ['ICAO', 'U.S. Mission to the International Civil Aviation Organization, Montreal', M, 'CA', 'CA', 'IO'],
   ['USOAS', 'U.S. Mission to the Organization of American States, Washington', M, 'US', 'US', 'IO'],
+  ['USASEAN', 'U.S. Mission to ASEAN, Jakarta', M, 'ID', 'ID', 'IO'],
 ];
+
+/**
+ * Codes no longer in use, closed on databases seeded before the change (the seeder only establishes
+ * what is missing, so without this the old post would stay OPEN beside its successor).
+ */
+export const RETIRED_POSTS: Readonly<Record<string, { successor: string; reason: string }>> = {
+  HOLYSEE: { successor: 'VATICAN', reason: 'Renamed VATICAN: the Holy See post is addressed AMEMBASSY VATICAN' },
+};
 
 /** Posts whose operations are suspended or that have closed, with the reason recorded in their history. */
 export const POST_STATUS_CHANGES: Readonly<Record<string, { status: 'SUSPENDED' | 'CLOSED'; reason: string }>> = {
