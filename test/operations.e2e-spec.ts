@@ -58,6 +58,8 @@ describe('audit and operations routes', () => {
     const names = body.items.map((p: { name: string }) => p.name);
     expect(names).toEqual(expect.arrayContaining(['users', 'posts', 'cables', 'demarches', 'follow-ups', 'campaign-opener']));
     expect(body.items.find((p: { name: string }) => p.name === 'campaign-opener')).toMatchObject({ mode: 'async', deadLetters: 0, lag: expect.any(Number) });
+    // This test app runs no projections, so no overdue scan either; the soak test sees one running.
+    expect(body.overdueScan).toEqual({ enabled: false, intervalMs: expect.any(Number), lastScanAt: null, lastMarked: 0, failing: [] });
     await authed(app, t.auditor).get('/admin/projections').expect(403);
   });
 

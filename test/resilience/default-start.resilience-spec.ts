@@ -182,6 +182,13 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     expect(overdueMarks.length).toBeGreaterThanOrEqual(3);
     expect(new Set(overdueMarks.map((e) => e.streamId)).size).toBe(overdueMarks.length);
 
+    // And it says so to an admin (the password the first start printed): scanning, nothing failing.
+    const adminPassword = /created user "admin" with password (\S+)/.exec(running.output())![1];
+    const admin = (await call(undefined, 'POST', '/auth/login', { username: 'admin', password: adminPassword })).body.accessToken;
+    const { overdueScan } = (await call(admin, 'GET', '/admin/projections')).body;
+    expect(overdueScan).toMatchObject({ enabled: true, intervalMs: 2000, failing: [] });
+    expect(Date.now() - Date.parse(overdueScan.lastScanAt)).toBeLessThan(30_000);
+
     const lead = (await call(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
     const campaignsBefore = (await call(lead, 'GET', '/demarches?limit=500')).body.total as number;
 

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
+import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
 import { Ctx } from '@chancery/http';
 import { RedriveProjection } from '@chancery/platform';
@@ -13,14 +14,15 @@ export class ProjectionsController {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly redriveProjection: RedriveProjection,
+    private readonly overdue: OverdueScheduler,
   ) {}
 
   @Get()
   @RequirePermission('operations.read')
-  @ApiOperation({ summary: 'Every projection: kind, mode, state (running, caught-up, stopped), checkpoint, lag, dead letters and failure (admins)' })
+  @ApiOperation({ summary: 'Every projection: kind, mode, state (running, caught-up, stopped), checkpoint, lag, dead letters and failure; and this process\'s overdue scan (admins)' })
   async status() {
     const items = await this.runner.status();
-    return { items, total: items.length };
+    return { items, total: items.length, overdueScan: this.overdue.status() };
   }
 
   @Post(':name/redrive')
