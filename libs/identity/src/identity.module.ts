@@ -19,6 +19,7 @@ import { LogOutHandler } from './users/log-out/log-out.handler.js';
 import { ResetPasswordHandler } from './users/reset-password/reset-password.handler.js';
 import { RegisterUserHandler } from './users/register-user/register-user.handler.js';
 import { UsersProjection } from './users/users.projection.js';
+import { UserPlacement } from './users/user-placement.js';
 import { UsersQuery } from './users/users.query.js';
 
 /** Global: every route and query asks the PolicyService, every request the AuthService. */
@@ -52,6 +53,7 @@ import { UsersQuery } from './users/users.query.js';
     OfficesQuery,
     AddOfficesHandler,
     OfficeSeeder,
+    UserPlacement,
   ],
   exports: [UsersQuery, OfficesQuery, AuthService, PolicyService],
 })

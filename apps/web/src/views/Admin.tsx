@@ -1,14 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, type Me } from '../api.js';
 
-interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: string[];
-  office: string | null;
-  postCode: string | null;
-  clearance: string;
+interface User extends Me {
   disabled: boolean;
   version: number;
 }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { normalizeUsername, User, userDefinition } from '../../domain/user.aggregate.js';
-import { OfficesQuery } from '../../offices/offices.query.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
 import { toUserView } from '../user-view.js';
-import { PostDirectory } from '../post-directory.js';
+import { UserPlacement } from '../user-placement.js';
 import type { UserView } from '../users.query.js';
 import { RegisterUserCommand } from './register-user.command.js';
 
@@ -16,19 +14,13 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
 
   constructor(
     repositories: AggregateRepositoryFactory,
-    private readonly posts: PostDirectory,
-    private readonly offices: OfficesQuery,
+    private readonly placement: UserPlacement,
   ) {
     this.users = repositories.for(userDefinition);
   }
 
   async execute({ context, profile, password }: RegisterUserCommand): Promise<UserView> {
-    if (profile.postCode !== null && !(await this.posts.isOpen(profile.postCode))) {
-      throw new ChanceryError(ErrorCode.RuleViolated, `${profile.postCode} is not an open post`, {
-        errors: [{ field: 'postCode', message: `${profile.postCode} is not an open post` }],
-      });
-    }
-    if (profile.office !== null) await this.offices.requireKnown('office', [profile.office]);
+    await this.placement.requireValid(profile);
     requireStrongPassword('password', password, { ...profile, username: normalizeUsername(profile.username) });
     const passwordHash = await hashPassword(password);
     const id = randomUUID();
