@@ -7,6 +7,7 @@ import { CreateCables1795910405000 } from './1795910405000-CreateCables.js';
 import { CreateDemarches1795910406000 } from './1795910406000-CreateDemarches.js';
 import { CreateFollowUps1795910407000 } from './1795910407000-CreateFollowUps.js';
 import { AddCampaignTallies1795910408000 } from './1795910408000-AddCampaignTallies.js';
+import { AuditMerkleLog1795910412000 } from './1795910412000-AuditMerkleLog.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   CreateDemarches1795910406000,
   CreateFollowUps1795910407000,
   AddCampaignTallies1795910408000,
+  AuditMerkleLog1795910412000,
 ];
