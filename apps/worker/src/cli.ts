@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
-import { readFile, writeFile } from 'node:fs/promises';
-import { AuditLog, auditHeadsFile, parseHeadsFile, parseSavedHead, type SignedTreeHead } from '@chancery/audit';
+import { AuditLog } from '@chancery/audit';
 import { type AppConfig, loadConfigOrExit } from '@chancery/config';
 import { migrate, openDatabase } from '@chancery/database';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { auditVerify, type AuditVerifyOptions } from './audit-verify.js';
 import { WorkerModule } from './worker.module.js';
 
 const USAGE = `Usage: node dist/apps/worker/src/cli.js <command>
@@ -66,59 +66,20 @@ async function status(config: AppConfig): Promise<number> {
   });
 }
 
-async function verifyAudit(config: AppConfig, options: { head?: string; exportHead?: string }): Promise<number> {
+async function verifyAudit(config: AppConfig, options: AuditVerifyOptions): Promise<number> {
   return withContext(config, async (get) => {
-    const audit = get(AuditLog);
     const bar = progressBar('audit log');
     let started = false;
-    const onProgress = (checked: number, total: number) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.setTotal(Math.max(total, checked));
-      bar.update(checked);
-    };
-    if (options.exportHead) {
-      const head = await audit.treeHead();
-      if (!head) {
-        console.error('Nothing is sealed yet: there is no signed head to export.');
-        return 1;
-      }
-      await writeFile(options.exportHead, `${JSON.stringify(head, null, 2)}\n`);
-      console.log(`Saved the signed head of ${head.treeSize} entries (root ${head.rootHash}) to ${options.exportHead}`);
-      if (!options.head) return 0;
-    }
-    if (options.head) {
-      let saved: SignedTreeHead;
-      try {
-        saved = parseSavedHead(await readFile(options.head, 'utf8'));
-      } catch (error) {
-        console.error(`Cannot read a signed head from ${options.head}: ${(error as Error).message}`);
-        return 2;
-      }
-      const discrepancy = await audit.checkAgainst(saved, onProgress);
-      bar.stop();
-      if (discrepancy) {
-        console.error(`Audit log does NOT extend the saved head of ${saved.treeSize} entries: ${discrepancy}`);
-        return 1;
-      }
-      const now = await audit.treeHead();
-      console.log(`Audit log intact: today's head (${now?.treeSize} entries, root ${now?.rootHash}) extends the saved head of ${saved.treeSize} entries, signed by the same key, and every entry recomputes to it.`);
-      return 0;
-    }
-    const headsFile = auditHeadsFile(config);
-    const expected = headsFile ? await readFile(headsFile, 'utf8').then(parseHeadsFile, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    }) : [];
-    const result = await audit.verify({ expected, onProgress });
-    bar.stop();
-    if (result.valid) {
-      console.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${expected.length} heads from ${headsFile ?? '(no heads file)'} agree; ${result.pending} not sealed yet`);
-      return 0;
-    }
-    console.error(`Audit log BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
-    console.error(`${result.entries} entries before it verify.`);
-    return 1;
+    return auditVerify(get(AuditLog), config, options, {
+      log: (line) => (bar.stop(), console.log(line)),
+      error: (line) => (bar.stop(), console.error(line)),
+      progress: (checked, total) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.setTotal(Math.max(total, checked));
+        bar.update(checked);
+      },
+    });
   });
 }
 

@@ -95,7 +95,12 @@ export function auditHeadsFile(config: AppConfig): string | undefined {
 export function parseSavedHead(text: string): SignedTreeHead {
   const line = text.trim().split('\n').filter((l) => l.trim() !== '').at(-1);
   if (!line) throw new Error('the file holds no tree head');
-  const head = JSON.parse(line) as Partial<SignedTreeHead>;
+  let head: Partial<SignedTreeHead>;
+  try {
+    head = JSON.parse(text); // one JSON document, however laid out
+  } catch {
+    head = JSON.parse(line); // a heads file: its last line
+  }
   if (!Number.isSafeInteger(head.treeSize) || typeof head.rootHash !== 'string' || typeof head.timestamp !== 'string' || typeof head.signature !== 'string' || typeof head.publicKey !== 'string') {
     throw new Error('not a signed tree head: {treeSize, rootHash, timestamp, signature, publicKey} expected');
   }
