@@ -79,7 +79,7 @@ describe('AuditLog and its sealer', () => {
     await runner.startTransaction();
     await audit.append({ actorId: 'slow', actorRole: 'drafter', action: 'Slow' }, runner.manager);
     await audit.append({ actorId: 'quick', actorRole: 'drafter', action: 'Quick' });
-    expect(await sealer.catchUp()).toBe(0); // the quick one waits for the older transaction
+    expect(await sealer.sealBatch()).toBe(0); // the quick one waits for the older transaction
     await runner.commitTransaction();
     await runner.release();
     expect(await sealer.catchUp()).toBe(2);

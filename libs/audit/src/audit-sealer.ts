@@ -82,14 +82,25 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     return { running: this.running, sealed: this.sealed, lastSealedAt: this.lastSealedAt, lastLagMs: this.lastLagMs, lastError: this.lastError };
   }
 
-  /** Seals until nothing committed is left unsealed (tests, tools); answers how many it sealed. */
-  async catchUp(): Promise<number> {
+  /**
+   * Seals until no committed entry is left unsealed (tests, tools), waiting up to `timeoutMs` for
+   * transactions still running anywhere on the server to end (they hold the watermark back).
+   * Answers how many it sealed.
+   */
+  async catchUp(timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
     let total = 0;
     for (;;) {
       const sealed = await this.sealBatch();
-      if (sealed === 0) return total;
-      if (sealed === BUSY) await new Promise((resolve) => setTimeout(resolve, 20));
-      else total += sealed;
+      if (sealed > 0) {
+        total += sealed;
+        continue;
+      }
+      if (sealed === 0) {
+        const [{ pending }] = await this.dataSource.query('SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
+        if (pending === 0 || Date.now() > deadline) return total;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
