@@ -122,7 +122,7 @@ export class Environment {
   @Max(1000)
   @Min(10)
   @IsInt()
-  AUDIT_SEAL_INTERVAL_MS: number = 250;
+  AUDIT_SEAL_INTERVAL_MS: number = 500;
 
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
