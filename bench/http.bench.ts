@@ -75,8 +75,8 @@ async function sealing(url: string, from: Date, to: Date): Promise<{ entriesPerS
       `SELECT count(*)::int AS entries,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50_ms,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99_ms, max(lag) AS max_ms
-       FROM (SELECT extract(epoch FROM (SELECT h.timestamp::timestamptz FROM audit_tree_heads h WHERE h.tree_size >= a.seq
-                                         ORDER BY h.tree_size LIMIT 1) - a.recorded_at) * 1000 AS lag
+       FROM (SELECT (extract(epoch FROM (SELECT h.timestamp::timestamptz FROM audit_tree_heads h WHERE h.tree_size >= a.seq
+                                         ORDER BY h.tree_size LIMIT 1) - a.recorded_at) * 1000)::float8 AS lag
              FROM audit_log a WHERE a.recorded_at BETWEEN $1 AND $2 AND a.seq IS NOT NULL) entries`,
       [from, to],
     );
@@ -187,6 +187,7 @@ async function main() {
   if (nextCampaign > small.length) throw new Error('ran out of campaigns: raise BENCH_CAMPAIGNS');
   const tpsAfter = await pgbench(pgbenchUrl, SECONDS);
   const tps = round((tpsBefore + tpsAfter) / 2);
+  console.log(`command route: ${command.requestsPerSecond} requests/s, p99 ${command.p99Ms} ms; pgbench ${tps} tps`);
   const sealer = await sealing(url, commandFrom, commandTo);
   const query = await load({ url: `${api.base}/demarches/${aldac}`, headers: { authorization: `Bearer ${leader}` } });
   const apiRss = await api.peakRssMb();
