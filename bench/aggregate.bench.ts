@@ -8,7 +8,7 @@ import { Cable, type CableActor, cableDefinition, type CableDraft, type CableEve
 import { systemContext } from '@chancery/common';
 import { loadConfig } from '@chancery/config';
 import { AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
-import { benchDatabaseUrl, peakRssMb, round, writeResult } from './support.js';
+import { benchDatabaseUrl, peakRssMb, round, writeResult, benchAuditEnv } from './support.js';
 
 /**
  * Loads a cable of 1,000 events: from its snapshot, by folding all 1,000 events, and through
@@ -51,7 +51,7 @@ async function timeLoads(load: () => Promise<unknown>) {
 
 async function main() {
   const url = await benchDatabaseUrl('chancery_bench_aggregate');
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0', DB_POOL_SIZE: '4' });
+  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0', DB_POOL_SIZE: '4', ...(await benchAuditEnv()) });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { logger: ['error', 'warn'] });
   const repositories = app.get(AggregateRepositoryFactory);
   const withSnapshots = repositories.for(cableDefinition);

@@ -10,17 +10,89 @@ import { loadConfig } from '@chancery/config';
 import { Campaign, campaignDefinition } from '@chancery/demarches';
 import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { PostsQuery } from '@chancery/posts';
-import { benchDatabaseUrl, peakRssMb, pool, round, writeResult } from './support.js';
+import pg from 'pg';
+import { benchAuditEnv, benchDatabaseUrl, peakRssMb, pool, round, writeResult } from './support.js';
 
 /**
  * The API as users run it (`dist/apps/api/src/main.js`, its own process) under load from autocannon
  * in this process: a command route (POST …/delivery, each request a new delivery) and a query route
- * (GET /demarches/:id, an ALDAC-sized campaign), against a bare NestJS route answering a constant.
+ * (GET /demarches/:id, an ALDAC-sized campaign), against a bare NestJS route answering a constant,
+ * and against PostgreSQL's own rate: pgbench's TPC-B (-c 8 -M prepared) on a scratch database of the
+ * same server, run just before and just after the command route (their mean). The audit sealer runs
+ * in the API process, as by default: its sustained rate and commit-to-seal lag under the command load
+ * are read back from the tree heads it signed.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 6000);
-const ENV = { JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0' };
+const ENV: Record<string, string> = { JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0' };
+
+/** pgbench's TPC-B on a scratch database of its own (never `test` or `postgres`): transactions/s. */
+async function pgbench(url: string, seconds: number): Promise<number> {
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('pgbench', [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`pgbench ${args.join(' ')} exited ${code}: ${output.slice(-500)}`))));
+    });
+  const output = await run(['-c', '8', '-j', '2', '-M', 'prepared', '-T', String(seconds), '-n']);
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1];
+  if (!tps) throw new Error(`pgbench said no tps: ${output.slice(-500)}`);
+  return Number(tps);
+}
+
+async function pgbenchDatabase(): Promise<string> {
+  const url = await benchDatabaseUrl('chancery_bench_pgbench');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('pgbench', ['-i', '-q', url], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pgbench -i exited ${code}`))));
+  });
+  return url;
+}
+
+interface SealingRow {
+  entries: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+}
+
+/** How the sealer kept up while the command route ran: entries sealed per second and commit-to-seal lag. */
+async function sealing(url: string, from: Date, to: Date): Promise<{ entriesPerSecond: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await client.query<{ pending: number }>('SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
+      if (rows[0].pending === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const { rows } = await client.query<SealingRow>(
+      `SELECT count(*)::int AS entries,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50_ms,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99_ms, max(lag) AS max_ms
+       FROM (SELECT (extract(epoch FROM (SELECT h.timestamp::timestamptz FROM audit_tree_heads h WHERE h.tree_size >= a.seq
+                                         ORDER BY h.tree_size LIMIT 1) - a.recorded_at) * 1000)::float8 AS lag
+             FROM audit_log a WHERE a.recorded_at BETWEEN $1 AND $2 AND a.seq IS NOT NULL) entries`,
+      [from, to],
+    );
+    const [{ sealed }] = (
+      await client.query<{ sealed: string }>(
+        `SELECT coalesce((SELECT max(tree_size) FROM audit_tree_heads WHERE timestamp::timestamptz <= $2), 0)
+              - coalesce((SELECT max(tree_size) FROM audit_tree_heads WHERE timestamp::timestamptz <= $1), 0) AS sealed`,
+        [from, to],
+      )
+    ).rows;
+    const seconds = (to.getTime() - from.getTime()) / 1000;
+    return { entriesPerSecond: round(Number(sealed) / seconds), lagP50Ms: round(rows[0].p50_ms ?? 0), lagP99Ms: round(rows[0].p99_ms ?? 0), lagMaxMs: round(rows[0].max_ms ?? 0) };
+  } finally {
+    await client.end();
+  }
+}
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -34,7 +106,9 @@ const children = new Set<ChildProcess>();
 
 async function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; peakRssMb: () => Promise<number> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the servers (NODE_OPTIONS may not).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const base = `http://127.0.0.1:${port}`;
@@ -69,7 +143,9 @@ async function load(options: autocannon.Options) {
 }
 
 async function main() {
+  Object.assign(ENV, await benchAuditEnv());
   const url = await benchDatabaseUrl('chancery_bench_http');
+  const pgbenchUrl = await pgbenchDatabase();
 
   // Campaigns to deliver to, written through the aggregates before the server starts.
   const seeder = await NestFactory.createApplicationContext(AppModule.forRoot({ config: loadConfig({ ...ENV, DATABASE_URL: url, LOG_LEVEL: 'warn' }) }), { logger: ['error', 'warn'] });
@@ -100,6 +176,8 @@ async function main() {
 
   const delivery = JSON.stringify({ deliveredOn: '2026-11-20', counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
   let nextCampaign = 0;
+  const tpsBefore = await pgbench(pgbenchUrl, SECONDS);
+  const commandFrom = new Date();
   const command = await load({
     url: api.base,
     requests: [{
@@ -107,7 +185,12 @@ async function main() {
       setupRequest: (request) => ({ ...request, path: `/demarches/${small[nextCampaign++]}/deliveries/BEIJING/delivery`, headers: { ...request.headers, 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: delivery }),
     }],
   });
+  const commandTo = new Date();
   if (nextCampaign > small.length) throw new Error('ran out of campaigns: raise BENCH_CAMPAIGNS');
+  const tpsAfter = await pgbench(pgbenchUrl, SECONDS);
+  const tps = round((tpsBefore + tpsAfter) / 2);
+  console.log(`command route: ${command.requestsPerSecond} requests/s, p99 ${command.p99Ms} ms; pgbench ${tps} tps`);
+  const sealer = await sealing(url, commandFrom, commandTo);
   const query = await load({ url: `${api.base}/demarches/${aldac}`, headers: { authorization: `Bearer ${leader}` } });
   const apiRss = await api.peakRssMb();
   await stop(api.child);
@@ -118,15 +201,19 @@ async function main() {
   await stop(bareServer.child);
 
   const rows = [
-    { route: 'POST /demarches/:id/deliveries/:post/delivery (command)', ...command, ratioToBare: round(command.requestsPerSecond / bare.requestsPerSecond, 3), serverPeakRssMb: apiRss },
+    { route: 'POST /demarches/:id/deliveries/:post/delivery (command)', ...command, ratioToBare: round(command.requestsPerSecond / bare.requestsPerSecond, 3), ratioToPgbench: round(command.requestsPerSecond / tps, 3), serverPeakRssMb: apiRss },
     { route: `GET /demarches/:id (query, ${posts.length} posts)`, ...query, ratioToBare: round(query.requestsPerSecond / bare.requestsPerSecond, 3), serverPeakRssMb: apiRss },
     { route: 'GET /bare (NestJS, a constant)', ...bare, ratioToBare: 1, serverPeakRssMb: bareRss },
   ];
-  const file = await writeResult('http', { benchmark: 'http', connections: CONNECTIONS, secondsPerRun: SECONDS, rows, benchPeakRssMb: peakRssMb(), at: new Date().toISOString() });
+  const database = { pgbenchTps: tps, pgbenchTpsBefore: round(tpsBefore), pgbenchTpsAfter: round(tpsAfter), commandRatio: round(command.requestsPerSecond / tps, 3) };
+  const file = await writeResult('http', { benchmark: 'http', connections: CONNECTIONS, secondsPerRun: SECONDS, rows, database, sealer, benchPeakRssMb: peakRssMb(), at: new Date().toISOString() });
   console.log(`\nHTTP under load (${CONNECTIONS} connections, ${SECONDS} s each; servers in their own processes)\n`);
   console.log('| route | requests/s | p50 ms | p99 ms | vs bare | server peak RSS MB |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.route} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratioToBare * 100).toFixed(0)}% | ${r.serverPeakRssMb} |`);
+  console.log(`\npgbench TPC-B (-c 8 -M prepared, ${SECONDS} s, same server): ${tps} tps (before ${round(tpsBefore)}, after ${round(tpsAfter)})`);
+  console.log(`command route / pgbench: ${database.commandRatio} (target ≥ 0.4)`);
+  console.log(`audit sealer under the command load: ${sealer.entriesPerSecond} entries/s sealed; commit-to-seal lag p50 ${sealer.lagP50Ms} ms, p99 ${sealer.lagP99Ms} ms, max ${sealer.lagMaxMs} ms`);
   console.log(`\nTarget: the command route at least 25% of the bare route's requests/s. Written to ${file}`);
 }
 

@@ -26,6 +26,7 @@ const rows = [
   ['cable of 1,000 events from its snapshot, p50', `${aggregate.rows[0].p50Ms} ms`, '< 5 ms', aggregate.rows[0].p50Ms < 5],
   ['rebuild vs plain scan', pct(rebuild.ratio), '≥ 35%', rebuild.ratio >= 0.35],
   ['command route vs bare NestJS route', pct(http.rows[0].ratioToBare), '≥ 25%', http.rows[0].ratioToBare >= 0.25],
+  ['command route vs pgbench TPC-B (-c 8 -M prepared)', String(http.database.commandRatio), '≥ 0.4', http.database.commandRatio >= 0.4],
   ['GET /dashboard p97.5', `${dashboard.rows[0].p97_5Ms} ms`, 'p95 < 100 ms', dashboard.rows[0].p97_5Ms < 100],
 ];
 console.log('\n## Targets\n');

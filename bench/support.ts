@@ -77,3 +77,15 @@ export async function pool<T>(items: T[], size: number, work: (item: T) => Promi
     while (next < items.length) await work(items[next++]);
   }));
 }
+
+/** The audit log's signing settings for a benchmark's server (a key of its own, outside the database). */
+export async function benchAuditEnv(): Promise<{ AUDIT_SIGNING_KEY_FILE: string; AUDIT_HEADS_FILE: string }> {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const folder = await mkdtemp(join(tmpdir(), 'chancery-bench-audit-'));
+  const key = join(folder, 'audit-signing-key.pem');
+  await writeFile(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return { AUDIT_SIGNING_KEY_FILE: key, AUDIT_HEADS_FILE: join(folder, 'audit-heads.jsonl') };
+}

@@ -10,6 +10,7 @@ import { AddCampaignTallies1795910408000 } from './1795910408000-AddCampaignTall
 import { AddProjectionStops1795910409000 } from './1795910409000-AddProjectionStops.js';
 import { RecordEventsAtInsert1795910410000 } from './1795910410000-RecordEventsAtInsert.js';
 import { AddNeedToKnowColumns1795910411000 } from './1795910411000-AddNeedToKnowColumns.js';
+import { AuditMerkleLog1795910412000 } from './1795910412000-AuditMerkleLog.js';
 import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLifecycle.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
@@ -26,5 +27,6 @@ export const ALL_MIGRATIONS = [
   AddProjectionStops1795910409000,
   RecordEventsAtInsert1795910410000,
   AddNeedToKnowColumns1795910411000,
+  AuditMerkleLog1795910412000,
   AddIdentityLifecycle1795910413000,
 ];

@@ -132,7 +132,7 @@ describe('demarche campaigns through HTTP', () => {
     expect(refused.body.detail).toBe('Not allowed.'); // nothing of its classification
     await as(t.unclassified).post(`/demarches/${cableId}/deliveries/PARIS/delivery`, delivered).expect(403);
     expect((await as(t.unclassified).get('/demarches').expect(200)).body).toEqual({ items: [], total: 0 });
-    const denials = await dataSource.query(`SELECT details->>'attempted' AS attempted FROM audit_log WHERE action = 'AccessDenied' ORDER BY seq DESC LIMIT 4`);
+    const denials = await dataSource.query(`SELECT details->>'attempted' AS attempted FROM audit_log WHERE action = 'AccessDenied' ORDER BY position DESC LIMIT 4`);
     expect(denials.map((d: { attempted: string }) => d.attempted)).toEqual([
       `POST /demarches/${cableId}/deliveries/PARIS/delivery`,
       `GET /demarches/${cableId}`,

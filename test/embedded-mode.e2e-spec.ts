@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { AuditSealer, parseHeadsFile } from '@chancery/audit';
 import { EmbeddedDatabaseBusyError, EmbeddedPostgres } from '@chancery/database';
 import { ProjectionRunner } from '@chancery/event-store';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
@@ -36,7 +37,7 @@ describe('embedded mode (no DATABASE_URL)', () => {
       expect(posts.body.total).toBeGreaterThanOrEqual(250);
       const [{ established }] = await second.app.get(DataSource).query(`SELECT count(*)::int AS established FROM events WHERE type = 'PostEstablished'`);
       expect(established).toBe(posts.body.total); // the second start seeded nothing again
-      const actions = await second.app.get(DataSource).query(`SELECT action FROM audit_log WHERE action NOT LIKE '%Post' ORDER BY seq`);
+      const actions = await second.app.get(DataSource).query(`SELECT action FROM audit_log WHERE action NOT LIKE '%Post' ORDER BY position`);
       expect(actions.map((a: { action: string }) => a.action)).toEqual(['AddOffices', 'RegisterUser', 'Login', 'CreateNote']);
       // A rebuild by shadow tables works on its one connection too (no page read ahead on a second).
       const postsTable = () => second.app.get(DataSource).query('SELECT * FROM posts ORDER BY code');
@@ -45,6 +46,12 @@ describe('embedded mode (no DATABASE_URL)', () => {
       expect(rebuilt.parked).toBe(0);
       expect(rebuilt.replayed).toBeGreaterThanOrEqual(before.length);
       expect(await postsTable()).toEqual(before);
+      // The audit log seals on the one connection, with a key generated into the data folder (0600).
+      await second.app.get(AuditSealer).catchUp();
+      const head = await request(second.app.getHttpServer()).get('/audit/tree-head').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(head.body.treeSize).toBeGreaterThanOrEqual(3);
+      expect((await stat(join(dataDir, 'audit-signing-key.pem'))).mode & 0o777).toBe(0o600);
+      expect(parseHeadsFile(await readFile(join(dataDir, 'audit-heads.jsonl'), 'utf8')).at(-1)).toEqual(head.body);
     } finally {
       await second.app.close();
     }

@@ -122,7 +122,7 @@ describe('identity lifecycle', () => {
     await on(other, changed.body.accessToken).get('/auth/me').expect(200);
     await login(app, 'forgetful', 'amber-glacier-compass');
     expect(await eventsOf(user.id)).toEqual(['UserRegistered', 'UserPasswordReset', 'UserPasswordChanged']);
-    const audited = await app.get(DataSource).query(`SELECT action FROM audit_log WHERE stream_id = $1 ORDER BY seq`, [`user-${user.id}`]);
+    const audited = await app.get(DataSource).query(`SELECT action FROM audit_log WHERE stream_id = $1 ORDER BY position`, [`user-${user.id}`]);
     expect(audited.map((a: { action: string }) => a.action)).toEqual(['RegisterUser', 'ResetPassword', 'ChangeOwnPassword']);
   });
 

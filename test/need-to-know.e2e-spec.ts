@@ -74,7 +74,7 @@ describe('need to know on every path (#14)', () => {
     // Cleared Beijing reads the SECRET past, and the read is audited as SECRET.
     const then = await as(t.beijing).get(`/cables/${downgradedId}?version=1`).expect(200);
     expect(then.body.paragraphs[0].text).toBe('SECRET-TEXT-CANARY');
-    const [audit] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1 ORDER BY seq DESC LIMIT 1`, [`cable-${downgradedId}`]);
+    const [audit] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1 ORDER BY position DESC LIMIT 1`, [`cable-${downgradedId}`]);
     expect(audit.details).toMatchObject({ classification: 'SECRET', version: 1 });
     // A list that shows classified records is audited too, naming them.
     const { body: secretDraft } = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'Listed' }).expect(201);

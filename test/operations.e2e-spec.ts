@@ -1,6 +1,9 @@
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import canonicalize from 'canonicalize';
 import { DataSource } from 'typeorm';
+import { AuditSealer, fromHex, verifyConsistency, verifyInclusion } from '@chancery/audit';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -12,6 +15,7 @@ describe('audit and operations routes', () => {
   let dataSource: DataSource;
   const t = {} as Record<'admin' | 'auditor' | 'drafter', string>;
   let drafterId: string;
+  const seal = () => app.get(AuditSealer).catchUp();
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -28,22 +32,67 @@ describe('audit and operations routes', () => {
     await database.drop();
   });
 
-  it('pages and filters the audit log for auditors and admins only', async () => {
+  it('pages and filters the audit log for auditors and admins only, by username or id, either way round', async () => {
+    const pending = await authed(app, t.auditor).get('/audit?order=desc&limit=1').expect(200);
+    expect(pending.body.items[0]).toMatchObject({ seq: null, leafHash: null }); // committed, not sealed yet
+    await seal();
     const all = await authed(app, t.auditor).get('/audit?limit=2').expect(200);
     expect(all.body.items).toHaveLength(2);
-    expect(all.body.items[0]).toMatchObject({ seq: 1, action: 'RegisterUser', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const mine = await authed(app, t.admin).get(`/audit?actor=${drafterId}`).expect(200);
-    expect(mine.body.items.map((e: { action: string }) => e.action)).toEqual(['Login']);
+    expect(all.body.items[0]).toMatchObject({ seq: 1, action: 'RegisterUser', leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const newest = await authed(app, t.auditor).get('/audit?order=desc&limit=1').expect(200);
+    expect(newest.body.items[0].seq).toBe(all.body.total);
+    for (const actor of [drafterId, 'jdoe']) {
+      const mine = await authed(app, t.admin).get(`/audit?actor=${actor}`).expect(200);
+      expect(mine.body.items.map((e: { action: string }) => e.action)).toEqual(['Login']);
+    }
     const stream = await authed(app, t.auditor).get(`/audit?streamId=user-${drafterId}`).expect(200);
     expect(stream.body.items.map((e: { action: string }) => e.action)).toEqual(['RegisterUser']);
+    // A command's entry names each event it wrote, with the SHA-256 of the event's data.
+    const [event] = await dataSource.query(`SELECT event_id, type, stream_version, data FROM events WHERE stream_id = $1`, [`user-${drafterId}`]);
+    expect(stream.body.items[0].details.events).toEqual([
+      { id: event.event_id, type: event.type, version: 1, sha256: createHash('sha256').update(canonicalize(event.data)!).digest('hex') },
+    ]);
     const future = await authed(app, t.auditor).get('/audit?from=2999-01-01T00:00:00Z').expect(200);
     expect(future.body).toEqual({ items: [], total: 0 });
     await authed(app, t.auditor).get('/audit?from=someday').expect(400);
+    await authed(app, t.auditor).get('/audit?order=sideways').expect(400);
     await authed(app, t.drafter).get('/audit').expect(403);
     await authed(app, t.drafter).get('/audit/verify').expect(403);
+    await authed(app, t.drafter).get('/audit/tree-head').expect(403);
   });
 
-  it('verifies the chain, and names the first entry tampered with', async () => {
+  it('serves a signed head, entries with their leaf hashes, and proofs that an outsider checks with their own code', async () => {
+    await seal();
+    const { body: head } = await authed(app, t.auditor).get('/audit/tree-head').expect(200);
+    expect(head).toMatchObject({ treeSize: expect.any(Number), rootHash: expect.stringMatching(/^[0-9a-f]{64}$/), publicKey: expect.stringContaining('BEGIN PUBLIC KEY') });
+    const signed = Buffer.from(canonicalize({ rootHash: head.rootHash, timestamp: head.timestamp, treeSize: head.treeSize })!);
+    expect(verify(null, signed, createPublicKey(head.publicKey), Buffer.from(head.signature, 'base64'))).toBe(true);
+
+    for (let seq = 1; seq <= head.treeSize; seq++) {
+      const { body } = await authed(app, t.auditor).get(`/audit/entries/${seq}`).expect(200);
+      const leaf = createHash('sha256').update(Buffer.from([0])).update(canonicalize(body.entry)!).digest('hex');
+      expect(body.leafHash).toBe(leaf);
+      const { body: proof } = await authed(app, t.auditor).get(`/audit/entries/${seq}/proof?treeSize=${head.treeSize}`).expect(200);
+      expect(proof).toMatchObject({ leafIndex: seq - 1, treeSize: head.treeSize, leafHash: leaf });
+      expect(verifyInclusion(seq - 1, head.treeSize, fromHex(leaf), proof.auditPath.map(fromHex), fromHex(head.rootHash))).toBe(true);
+    }
+    await authed(app, t.auditor).get(`/audit/entries/${head.treeSize + 1}`).expect(404);
+    await authed(app, t.auditor).get('/audit/entries/1/proof?treeSize=999999').expect(404);
+    await authed(app, t.auditor).get('/audit/entries/abc').expect(400);
+
+    await loginAsAdmin(app); // a login: audited
+    await seal();
+    const { body: later } = await authed(app, t.auditor).get('/audit/tree-head').expect(200);
+    expect(later.treeSize).toBeGreaterThan(head.treeSize);
+    const { body: consistency } = await authed(app, t.auditor).get(`/audit/consistency?from=${head.treeSize}&to=${later.treeSize}`).expect(200);
+    expect(consistency).toMatchObject({ from: head.treeSize, to: later.treeSize });
+    expect(verifyConsistency(head.treeSize, later.treeSize, consistency.proof.map(fromHex), fromHex(head.rootHash), fromHex(later.rootHash))).toBe(true);
+    await authed(app, t.auditor).get(`/audit/consistency?from=${later.treeSize}&to=${head.treeSize}`).expect(400);
+    await authed(app, t.auditor).get('/audit/consistency?from=1').expect(400);
+  });
+
+  it('verifies the whole tree, and names the first entry tampered with', async () => {
+    await seal();
     const intact = await authed(app, t.auditor).get('/audit/verify').expect(200);
     expect(intact.body).toMatchObject({ valid: true, entries: expect.any(Number), head: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await dataSource.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');

@@ -71,6 +71,10 @@ const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'GET /dashboard': ['leadership'],
   'GET /audit': ['auditor', 'admin'],
   'GET /audit/verify': ['auditor', 'admin'],
+  'GET /audit/tree-head': ['auditor', 'admin'],
+  'GET /audit/entries/{seq}': ['auditor', 'admin'],
+  'GET /audit/entries/{seq}/proof': ['auditor', 'admin'],
+  'GET /audit/consistency': ['auditor', 'admin'],
   'GET /admin/projections': ['admin'],
   'POST /admin/projections/{name}/redrive': ['admin'],
 };

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { testAuditEnv } from '../support/audit-key.js';
 import { TEST_ADMIN_PASSWORD, TEST_JWT_SECRET } from '../support/test-app.js';
 
 /** The built apps, run as users run them: `npm run build` comes first (test:resilience does it). */
@@ -31,6 +32,7 @@ export async function startProcess(script: string, databaseUrl: string, env: Rec
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
       JWT_SECRET: TEST_JWT_SECRET,
+      ...testAuditEnv(),
       ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       SEED_POSTS: 'false',
       OVERDUE_SCAN_MS: '0',

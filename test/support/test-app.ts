@@ -6,6 +6,7 @@ import { APP_OPTIONS, configureApp } from '../../apps/api/src/configure-app.js';
 import { Clock } from '@chancery/common';
 import { type AppConfig, loadConfig } from '@chancery/config';
 import { Readiness } from '@chancery/platform';
+import { testAuditEnv } from './audit-key.js';
 import type { TestDatabase } from './test-database.js';
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -30,6 +31,7 @@ export async function createTestApp(database: TestDatabase | undefined, options:
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     SEED_POSTS: 'false',
     OVERDUE_SCAN_MS: '0',
+    ...(database ? testAuditEnv() : {}),
     ...options.env,
     ...(database ? { DATABASE_URL: database.target.url } : {}),
   });

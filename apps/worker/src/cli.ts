@@ -9,6 +9,7 @@ import { migrate, openDatabase } from '@chancery/database';
 import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
 import { RedriveProjection } from '@chancery/platform';
+import { auditVerify, type AuditVerifyOptions } from './audit-verify.js';
 import { WorkerModule } from './worker.module.js';
 
 const USAGE = `Usage: node dist/apps/worker/src/cli.js <command>
@@ -21,7 +22,11 @@ Commands:
                                exit 1 if a reaction has stopped
   projections:redrive <name>   a stopped reaction retries the event it stopped at; a read model
                                applies its parked events again (keeping those that still fail)
-  audit:verify                 re-compute the audit log's hash chain; exit 1 if it is broken
+  audit:verify [--head <file>] [--export-head <file>]
+                               re-compute the audit log's Merkle tree and check it against its signed
+                               heads and the heads file (AUDIT_HEADS_FILE); with --head, check that
+                               today's log extends a head saved earlier; exit 1 at the first discrepancy.
+                               --export-head saves the current signed head to a file
 
 In embedded mode (no DATABASE_URL) stop the server first: the embedded database has one owner.`;
 
@@ -109,28 +114,29 @@ async function redrive(config: AppConfig, name: string | undefined): Promise<num
   });
 }
 
-async function verifyAudit(config: AppConfig): Promise<number> {
+async function verifyAudit(config: AppConfig, options: AuditVerifyOptions): Promise<number> {
   return withContext(config, async (get) => {
     const bar = progressBar('audit log');
     let started = false;
-    const result = await get(AuditLog).verify((checked, total) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(checked);
+    return auditVerify(get(AuditLog), config, options, {
+      log: (line) => (bar.stop(), console.log(line)),
+      error: (line) => (bar.stop(), console.error(line)),
+      progress: (checked, total) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.setTotal(Math.max(total, checked));
+        bar.update(checked);
+      },
     });
-    bar.stop();
-    if (result.valid) {
-      console.log(`Audit chain intact: ${result.entries} entries, head ${result.head}`);
-      return 0;
-    }
-    console.error(`Audit chain BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
-    console.error(`${result.entries} entries before it verify.`);
-    return 1;
   });
 }
 
 async function main(): Promise<number> {
-  const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: { head: { type: 'string' }, 'export-head': { type: 'string' } },
+  });
   const [command, argument] = positionals;
   const config = loadConfigOrExit();
   switch (command) {
@@ -151,7 +157,7 @@ async function main(): Promise<number> {
     case 'projections:redrive':
       return redrive(config, argument);
     case 'audit:verify':
-      return verifyAudit(config);
+      return verifyAudit(config, { head: values.head, exportHead: values['export-head'] });
     default:
       console.error(command ? `Unknown command: ${command}\n` : '', USAGE);
       return 2;

@@ -1,63 +1,158 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
+import { loadConfig } from '@chancery/config';
+import type { DatabaseRuntime } from '@chancery/database';
+import { testAuditEnv } from '../../../test/support/audit-key.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { entryLeafHash } from './audit-entry.js';
 import { AuditLog } from './audit-log.js';
+import { AuditSealer } from './audit-sealer.js';
+import { parseHeadsFile, verifyHeadSignature } from './audit-signer.js';
+import { fromHex, toHex, verifyConsistency, verifyInclusion } from './merkle.js';
 
-describe('AuditLog', () => {
+describe('AuditLog and its sealer', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let audit: AuditLog;
+  let sealer: AuditSealer;
+  const env = testAuditEnv();
 
   beforeAll(async () => {
     database = await createTestDatabase(20);
     dataSource = await database.dataSource();
     audit = new AuditLog(dataSource);
+    const config = loadConfig({ DATABASE_URL: database.target.url, JWT_SECRET: 'x'.repeat(32), ...env });
+    sealer = new AuditSealer(dataSource, config, { target: database.target } as DatabaseRuntime, false);
   });
   afterAll(() => database.drop());
 
-  it('chains concurrent appends into one valid sequence', async () => {
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        audit.append({ actorId: `u${i % 7}`, actorRole: 'drafter', action: 'EditCable', streamId: `cable-${i % 3}`, requestId: randomUUID() }),
+  const appendSome = (count: number, streams = 3) =>
+    Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        audit.append({ actorId: `u${i % 7}`, actorRole: 'drafter', action: 'EditCable', streamId: `cable-${i % streams}`, requestId: randomUUID(), details: { n: i } }),
       ),
     );
-    const result = await audit.verify();
-    expect(result).toMatchObject({ valid: true, entries: 100 });
-    const { items, total } = await audit.list({ streamId: 'cable-1', limit: 5 });
-    expect(total).toBe(33);
-    expect(items).toHaveLength(5);
-    expect(items.every((item) => item.streamId === 'cable-1')).toBe(true);
-  });
 
-  it('is refused UPDATE and DELETE by the database', async () => {
-    await expect(dataSource.query(`UPDATE audit_log SET actor_id = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
-    await expect(dataSource.query('DELETE FROM audit_log WHERE seq = 1')).rejects.toThrow(/append-only/);
-  });
+  it('seals concurrent appends into one tree, with a signed head whose proofs verify', async () => {
+    await appendSome(100);
+    expect((await audit.list({ limit: 1 })).items[0]).toMatchObject({ seq: null, leafHash: null });
+    expect(await sealer.catchUp()).toBe(100);
 
-  async function behindTheTrigger(statement: string, params: unknown[] = []) {
-    await dataSource.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
-    try {
-      await dataSource.query(statement, params);
-    } finally {
-      await dataSource.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+    const head = (await audit.treeHead())!;
+    expect(head).toMatchObject({ treeSize: 100, rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(verifyHeadSignature(head)).toBe(true);
+    expect(await audit.rootHash(100)).toBe(head.rootHash);
+    expect(await audit.verify()).toMatchObject({ valid: true, entries: 100, treeSize: 100, head: head.rootHash, pending: 0 });
+
+    for (const seq of [1, 37, 64, 100]) {
+      const { entry, leafHash } = await audit.entry(seq);
+      expect(entry.seq).toBe(seq);
+      expect(toHex(entryLeafHash(entry))).toBe(leafHash);
+      const proof = await audit.inclusionProof(seq);
+      expect(proof).toMatchObject({ leafIndex: seq - 1, treeSize: 100, leafHash });
+      expect(verifyInclusion(seq - 1, 100, fromHex(leafHash), proof.auditPath.map(fromHex), fromHex(head.rootHash))).toBe(true);
     }
+    const { items, total } = await audit.list({ streamId: 'cable-1', limit: 5, order: 'desc' });
+    expect(total).toBe(33);
+    expect(items.map((item) => item.seq)).toEqual([...items.map((item) => item.seq)].sort((a, b) => b! - a!));
+  });
+
+  it('proves that each later head extends an earlier one, and keeps every head in the heads file', async () => {
+    const first = (await audit.treeHead())!;
+    await appendSome(13);
+    await sealer.catchUp();
+    const second = (await audit.treeHead())!;
+    expect(second.treeSize).toBe(113);
+    const { proof } = await audit.consistencyProof(first.treeSize, second.treeSize);
+    expect(verifyConsistency(first.treeSize, second.treeSize, proof.map(fromHex), fromHex(first.rootHash), fromHex(second.rootHash))).toBe(true);
+    await expect(audit.consistencyProof(1, 500)).rejects.toThrow(/no tree of 500/);
+
+    const inFile = parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8'));
+    expect(inFile).toEqual(await audit.heads());
+    expect(inFile.at(-1)).toEqual(second);
+  });
+
+  it('seals in commit order and never passes over an entry whose transaction commits late', async () => {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await audit.append({ actorId: 'slow', actorRole: 'drafter', action: 'Slow' }, runner.manager);
+    await audit.append({ actorId: 'quick', actorRole: 'drafter', action: 'Quick' });
+    expect(await sealer.sealBatch()).toBe(0); // the quick one waits for the older transaction
+    await runner.commitTransaction();
+    await runner.release();
+    expect(await sealer.catchUp()).toBe(2);
+    const { items } = await audit.list({ order: 'desc', limit: 2 });
+    expect(items.map((item) => [item.seq, item.action])).toEqual([[115, 'Quick'], [114, 'Slow']]);
+  });
+
+  it('is refused UPDATE and DELETE, and a second numbering, by the database', async () => {
+    await expect(dataSource.query(`UPDATE audit_log SET actor_id = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.query(`UPDATE audit_log SET seq = 999 WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('DELETE FROM audit_log WHERE seq = 1')).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('DELETE FROM audit_tree_nodes')).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('DELETE FROM audit_tree_heads')).rejects.toThrow(/append-only/);
+  });
+
+  async function asInsider(statements: string[]) {
+    const tables = ['audit_log', 'audit_tree_nodes', 'audit_tree_heads'];
+    await dataSource.transaction(async (tx) => {
+      for (const table of tables) await tx.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+      for (const statement of statements) await tx.query(statement);
+      for (const table of tables) await tx.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    });
   }
 
-  it('finds an entry tampered with behind the trigger, and names it', async () => {
-    const [{ actor_id: original }] = await dataSource.query('SELECT actor_id FROM audit_log WHERE seq = 42');
-    await behindTheTrigger(`UPDATE audit_log SET actor_id = 'mallory' WHERE seq = 42`);
+  it('catches an insider who rewrites an entry and recomputes its leaf and the tree above it', async () => {
+    const saved = (await audit.treeHead())!;
+    const [{ position }] = await dataSource.query('SELECT position FROM audit_log WHERE seq = 42');
+    const { entry } = await audit.entry(42);
+    const forged = toHex(entryLeafHash({ ...entry, actorId: 'mallory' }));
+    await asInsider([`UPDATE audit_log SET actor_id = 'mallory', leaf_hash = '${forged}' WHERE position = ${position}`]);
+    // The leaf hash column agrees with the entry now, but not the stored tree.
+    expect((await audit.verify()).firstBroken).toEqual({ seq: 42, reason: expect.stringMatching(/tree node 0:41/) });
+    // Recomputing every node too leaves the signed heads, which the insider cannot re-sign.
+    const { items } = await audit.list({ limit: 500 });
+    const { TreeFrontier } = await import('./merkle.js');
+    const frontier = new TreeFrontier();
+    const fixes: string[] = [];
+    for (const item of [...items].sort((a, b) => a.seq! - b.seq!)) {
+      for (const node of frontier.append(fromHex(item.leafHash!))) {
+        fixes.push(`UPDATE audit_tree_nodes SET hash = '\\x${toHex(node.hash)}' WHERE level = ${node.level} AND index = ${node.index}`);
+      }
+    }
+    await asInsider(fixes);
     const result = await audit.verify();
-    expect(result.valid).toBe(false);
-    expect(result.entries).toBe(41);
-    expect(result.firstBroken).toEqual({ seq: 42, reason: expect.stringMatching(/altered/) });
+    expect(result).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/signed head .* has root .* the log was rewritten/) } });
+    expect(await audit.checkAgainst(saved)).toMatch(/not a consistent extension|rewritten/);
 
-    await behindTheTrigger('UPDATE audit_log SET actor_id = $1 WHERE seq = 42', [original]);
-    expect((await audit.verify()).valid).toBe(true);
+    await asInsider([`UPDATE audit_log SET actor_id = '${entry.actorId}', leaf_hash = '${toHex(entryLeafHash(entry))}' WHERE position = ${position}`]);
+    const restore = new TreeFrontier();
+    const back: string[] = [];
+    for (const item of [...items].sort((a, b) => a.seq! - b.seq!)) {
+      const leaf = item.seq === 42 ? entryLeafHash(entry) : fromHex(item.leafHash!);
+      for (const node of restore.append(leaf)) back.push(`UPDATE audit_tree_nodes SET hash = '\\x${toHex(node.hash)}' WHERE level = ${node.level} AND index = ${node.index}`);
+    }
+    await asInsider(back);
+    expect(await audit.verify()).toMatchObject({ valid: true });
+    expect(await audit.checkAgainst(saved)).toBeUndefined();
   });
 
-  it('finds entries cut from the end of the log', async () => {
-    await behindTheTrigger('DELETE FROM audit_log WHERE seq > 98');
-    const result = await audit.verify();
-    expect(result).toMatchObject({ valid: false, entries: 98, firstBroken: { seq: 99, reason: expect.stringMatching(/head says 100/) } });
+  it('catches an insider who deletes the newest entries and fixes up the tables, against a saved head and the heads file', async () => {
+    const saved = (await audit.treeHead())!;
+    expect(await audit.checkAgainst(saved)).toBeUndefined();
+    const cut = saved.treeSize - 3;
+    await asInsider([
+      `DELETE FROM audit_log WHERE seq > ${cut}`,
+      `DELETE FROM audit_tree_nodes WHERE ((index + 1) << level::int) > ${cut}`,
+      `DELETE FROM audit_tree_heads WHERE tree_size > ${cut}`,
+    ]);
+    // The database alone now agrees with itself, but for its own older heads (the ones left).
+    const leftHeads = await audit.heads();
+    if (leftHeads.length > 0 && leftHeads.at(-1)!.treeSize === cut) expect((await audit.verify()).valid).toBe(true);
+    expect(await audit.checkAgainst(saved)).toMatch(/fewer than the saved head|no signed head/);
+    const fromFile = parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8'));
+    expect(await audit.verify({ expected: fromFile })).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/entries were removed/) } });
   });
 });

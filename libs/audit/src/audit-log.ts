@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { type Db, sql } from '@chancery/database';
-import { type AuditEntry, type AuditRecord, type ChainBreak, ChainVerifier, chainHash } from './audit-chain.js';
+import { DataSource } from 'typeorm';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { type Db, prepared, sql } from '@chancery/database';
+import { type AuditEntry, entryLeafHash } from './audit-entry.js';
+import { type SignedTreeHead, verifyHeadSignature } from './audit-signer.js';
+import { consistencyProof, fromHex, inclusionProof, rootHash, SubtreeMap, subtreesNeeded, toHex, TreeFrontier, verifyConsistency } from './merkle.js';
 
 export interface AuditInput {
   actorId: string;
@@ -17,23 +20,53 @@ export interface AuditInput {
 }
 
 export interface AuditQuery {
-  actorId?: string;
+  /** Entries by any of these actor ids. */
+  actorIds?: string[];
   streamId?: string;
   from?: Date;
   to?: Date;
+  /** `asc` (default): oldest first; `desc`: newest first. Entries not sealed yet come last (first in `desc`). */
+  order?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
 }
 
+/** An entry as listed: `seq` and `leafHash` are null until the sealer has put it into the tree. */
+export type AuditListItem = Omit<AuditEntry, 'seq'> & { seq: number | null; leafHash: string | null };
+
+export interface InclusionProof {
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  auditPath: string[];
+}
+
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  proof: string[];
+}
+
+export interface AuditBreak {
+  seq: number;
+  reason: string;
+}
+
 export interface VerifyResult {
   valid: boolean;
+  /** Entries that verified, from the first, before any break. */
   entries: number;
+  /** The root hash the entries give (of the `entries` that verified). */
   head: string;
-  firstBroken?: ChainBreak;
+  treeSize: number;
+  /** Entries committed but not sealed yet. */
+  pending: number;
+  firstBroken?: AuditBreak;
 }
 
 interface AuditRow {
-  seq: string;
+  position: string;
+  seq: string | null;
   entry_id: string;
   recorded_at: Date;
   actor_id: string;
@@ -45,95 +78,234 @@ interface AuditRow {
   to_version: number | null;
   request_id: string | null;
   details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
+  leaf_hash: string | null;
 }
 
+interface HeadRow {
+  tree_size: string;
+  root_hash: string;
+  timestamp: string;
+  signature: string;
+  public_key: string;
+}
+
+interface NodeRow {
+  level: number;
+  index: string;
+  hash: Buffer;
+}
+
+const APPEND_SQL = `INSERT INTO audit_log (entry_id, recorded_at, actor_id, actor_role, action, stream_id, stream_type,
+                                           from_version, to_version, request_id, details)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`;
+
+const PAGE = 2000;
+
 /**
- * The append-only, hash-chained audit log. Appending locks the chain head row, so entries are
- * chained in the order their transactions commit; call it last in a transaction to hold the lock
- * briefly. The database refuses UPDATE and DELETE on entries.
+ * The audit log: entries appended by commands with no lock beyond their own row, sealed after
+ * commit by the AuditSealer into an RFC 9162 Merkle tree whose heads it signs. Reads answer
+ * entries, signed heads, and inclusion and consistency proofs from the stored tree nodes.
  */
 @Injectable()
 export class AuditLog {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Appends an entry inside `db`'s transaction, or in a transaction of its own. */
-  async append(input: AuditInput, db: Db = this.dataSource): Promise<AuditEntry> {
-    if (db instanceof DataSource) return db.transaction((tx) => this.appendIn(tx, input));
-    return this.appendIn(db, input);
+  /** Appends an entry inside `db`'s transaction, or on its own: one INSERT, no global lock. */
+  async append(input: AuditInput, db: Db = this.dataSource): Promise<string> {
+    const id = randomUUID();
+    await prepared(db, 'chancery_audit_append', APPEND_SQL, [
+      id, new Date().toISOString(), input.actorId, input.actorRole, input.action, input.streamId ?? null, input.streamType ?? null,
+      input.fromVersion ?? null, input.toVersion ?? null, input.requestId ?? null, JSON.stringify(input.details ?? {}),
+    ]);
+    return id;
   }
 
-  private async appendIn(tx: EntityManager, input: AuditInput): Promise<AuditEntry> {
-    const [head] = await sql<{ seq: string; hash: string }>(tx, 'SELECT seq, hash FROM audit_chain_head WHERE id FOR UPDATE');
-    const record: AuditRecord = {
-      seq: Number(head.seq) + 1,
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      actorId: input.actorId,
-      actorRole: input.actorRole,
-      action: input.action,
-      streamId: input.streamId ?? null,
-      streamType: input.streamType ?? null,
-      fromVersion: input.fromVersion ?? null,
-      toVersion: input.toVersion ?? null,
-      requestId: input.requestId ?? null,
-      details: input.details ?? {},
-    };
-    const hash = chainHash(head.hash, record);
-    await sql(
-      tx,
-      `WITH moved AS (UPDATE audit_chain_head SET seq = $1, hash = $14 WHERE id)
-       INSERT INTO audit_log (seq, entry_id, recorded_at, actor_id, actor_role, action, stream_id, stream_type,
-                              from_version, to_version, request_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14)`,
-      [
-        record.seq, record.id, record.at, record.actorId, record.actorRole, record.action, record.streamId, record.streamType,
-        record.fromVersion, record.toVersion, record.requestId, JSON.stringify(record.details), head.hash, hash,
-      ],
-    );
-    return { ...record, prevHash: head.hash, hash };
-  }
-
-  async list(query: AuditQuery = {}, db: Db = this.dataSource): Promise<{ items: AuditEntry[]; total: number }> {
-    const where = `($1::text IS NULL OR actor_id = $1) AND ($2::text IS NULL OR stream_id = $2)
+  async list(query: AuditQuery = {}, db: Db = this.dataSource): Promise<{ items: AuditListItem[]; total: number }> {
+    const where = `($1::text[] IS NULL OR actor_id = ANY($1::text[])) AND ($2::text IS NULL OR stream_id = $2)
        AND ($3::timestamptz IS NULL OR recorded_at >= $3) AND ($4::timestamptz IS NULL OR recorded_at <= $4)`;
-    const filters = [query.actorId ?? null, query.streamId ?? null, query.from ?? null, query.to ?? null];
-    const rows = await sql<AuditRow>(db, `SELECT * FROM audit_log WHERE ${where} ORDER BY seq LIMIT $5 OFFSET $6`, [
+    const filters = [query.actorIds ?? null, query.streamId ?? null, query.from ?? null, query.to ?? null];
+    const order = query.order === 'desc' ? 'seq DESC NULLS FIRST, position DESC' : 'seq ASC NULLS LAST, position ASC';
+    const rows = await sql<AuditRow>(db, `SELECT * FROM audit_log WHERE ${where} ORDER BY ${order} LIMIT $5 OFFSET $6`, [
       ...filters,
       query.limit ?? 50,
       query.offset ?? 0,
     ]);
     const [{ total }] = await sql<{ total: number }>(db, `SELECT count(*)::int AS total FROM audit_log WHERE ${where}`, filters);
-    return { items: rows.map(toEntry), total };
+    return { items: rows.map((row) => ({ ...toFields(row), seq: row.seq === null ? null : Number(row.seq), leafHash: row.leaf_hash })), total };
   }
 
-  /** Re-computes the whole chain, in pages, and checks it ends at the recorded head. */
-  async verify(onProgress?: (checked: number, total: number) => void, db: Db = this.dataSource): Promise<VerifyResult> {
-    const [head] = await sql<{ seq: string; hash: string }>(db, 'SELECT seq, hash FROM audit_chain_head WHERE id');
-    const total = Number(head.seq);
-    const verifier = new ChainVerifier();
-    const pageSize = 2000;
-    for (let after = 0; ; ) {
-      const rows = await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, pageSize]);
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        if (!verifier.check(toEntry(row))) return { valid: false, entries: verifier.entries, head: verifier.head, firstBroken: verifier.broken };
+  /** A sealed entry, exactly as hashed into its leaf. */
+  async entry(seq: number, db: Db = this.dataSource): Promise<{ entry: AuditEntry; leafHash: string }> {
+    const [row] = Number.isSafeInteger(seq) ? await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq = $1', [seq]) : [];
+    if (!row?.leaf_hash) throw new ChanceryError(ErrorCode.NotFound, `No sealed audit entry ${seq}`);
+    return { entry: toEntry(row), leafHash: row.leaf_hash };
+  }
+
+  /** The newest signed tree head; undefined before anything was sealed. */
+  async treeHead(db: Db = this.dataSource): Promise<SignedTreeHead | undefined> {
+    const [row] = await sql<HeadRow>(db, 'SELECT * FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1');
+    return row && toHead(row);
+  }
+
+  async heads(db: Db = this.dataSource): Promise<SignedTreeHead[]> {
+    return (await sql<HeadRow>(db, 'SELECT * FROM audit_tree_heads ORDER BY tree_size')).map(toHead);
+  }
+
+  /** Inclusion proof of entry `seq` in the tree of `treeSize` (default: the newest signed head). */
+  async inclusionProof(seq: number, treeSize?: number, db: Db = this.dataSource): Promise<InclusionProof> {
+    const size = treeSize ?? (await this.treeHead(db))?.treeSize ?? 0;
+    await this.assertSealed(size, db);
+    if (!(Number.isInteger(seq) && seq >= 1 && seq <= size)) {
+      throw new ChanceryError(ErrorCode.NotFound, `Entry ${seq} is not in the tree of ${size} entries`);
+    }
+    const index = seq - 1;
+    const nodes = await this.subtrees(db, [{ level: 0, index }, ...subtreesNeeded((s) => inclusionProof(index, size, s))]);
+    return { leafIndex: index, treeSize: size, leafHash: toHex(nodes.subtree(0, index)), auditPath: inclusionProof(index, size, nodes).map(toHex) };
+  }
+
+  /** Consistency proof between the trees of `from` and `to` entries (RFC 9162 §2.1.4). */
+  async consistencyProof(from: number, to: number, db: Db = this.dataSource): Promise<ConsistencyProof> {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to)) {
+      throw new ChanceryError(ErrorCode.ValidationFailed, 'from and to must be tree sizes with from ≤ to', {
+        errors: [{ field: 'from', message: 'from must be at most to' }],
+      });
+    }
+    await this.assertSealed(to, db);
+    const nodes = await this.subtrees(db, subtreesNeeded((s) => consistencyProof(from, to, s)));
+    return { from, to, proof: consistencyProof(from, to, nodes).map(toHex) };
+  }
+
+  /** The root of the tree of `size` entries, from O(log n) stored nodes. */
+  async rootHash(size: number, db: Db = this.dataSource): Promise<string> {
+    return toHex(rootHash(size, await this.subtrees(db, subtreesNeeded((s) => rootHash(size, s)))));
+  }
+
+  /**
+   * Re-computes every leaf from its entry and the tree from the leaves, in pages, and checks them
+   * against the stored leaf hashes and tree nodes, every signed head in the database, and the
+   * `expected` heads kept outside it (a saved head, the heads file). The first discrepancy is named.
+   */
+  async verify(options: { expected?: SignedTreeHead[]; onProgress?: (checked: number, total: number) => void } = {}, db: Db = this.dataSource): Promise<VerifyResult> {
+    const stored = await this.heads(db);
+    const latest = stored.at(-1);
+    const [{ pending }] = await sql<{ pending: number }>(db, 'SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
+    const checkpoints = new Map<number, Array<{ head: SignedTreeHead; source: string }>>();
+    const expect = (head: SignedTreeHead, source: string) => checkpoints.set(head.treeSize, [...(checkpoints.get(head.treeSize) ?? []), { head, source }]);
+    stored.forEach((head) => expect(head, 'the signed head'));
+    (options.expected ?? []).forEach((head) => expect(head, 'the saved head'));
+    const total = Math.max(latest?.treeSize ?? 0, ...[...checkpoints.keys()]);
+    const frontier = new TreeFrontier();
+    let verified = { entries: 0, root: toHex(frontier.root()) };
+    const result = (firstBroken?: AuditBreak): VerifyResult => ({
+      valid: !firstBroken,
+      entries: verified.entries,
+      head: verified.root,
+      treeSize: latest?.treeSize ?? 0,
+      pending,
+      ...(firstBroken ? { firstBroken } : {}),
+    });
+
+    for (const head of [...stored, ...(options.expected ?? [])]) {
+      const key = latest?.publicKey ?? head.publicKey;
+      if (!verifyHeadSignature(head) || !verifyHeadSignature(head, key)) {
+        return result({ seq: head.treeSize, reason: `the signed head of ${head.treeSize} entries does not carry a valid signature by the log's key` });
       }
+    }
+    for (const { head, source } of checkpoints.get(0) ?? []) {
+      if (head.rootHash !== verified.root) return result({ seq: 0, reason: `${source} of an empty tree has another root` });
+    }
+
+    for (let after = 0; ; ) {
+      const rows = await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, PAGE]);
+      if (rows.length === 0) break;
+      // First the entries against their leaf hashes, then, in the same order, the stored nodes and heads.
+      const page: Array<{ seq: number; made: Array<{ level: number; index: number; hash: Buffer }>; root: string }> = [];
+      let broken: AuditBreak | undefined;
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        if (seq !== frontier.size + 1) {
+          broken = { seq: frontier.size + 1, reason: `expected entry ${frontier.size + 1}, found ${seq}: entries are missing` };
+          break;
+        }
+        const leaf = entryLeafHash(toEntry(row));
+        if (toHex(leaf) !== row.leaf_hash) {
+          broken = { seq, reason: 'content does not match its leaf hash: the entry was altered' };
+          break;
+        }
+        const made = frontier.append(leaf);
+        page.push({ seq, made, root: toHex(frontier.root()) });
+      }
+      const nodes = await this.subtrees(db, page.flatMap((p) => p.made), false);
+      for (const { seq, made, root } of page) {
+        for (const node of made) {
+          if (!nodes.nodes.get(`${node.level}:${node.index}`)?.equals(node.hash)) {
+            return result({ seq, reason: `stored tree node ${node.level}:${node.index} does not match the entries` });
+          }
+        }
+        for (const { head, source } of checkpoints.get(seq) ?? []) {
+          if (head.rootHash !== root) return result({ seq, reason: `${source} of ${seq} entries has root ${head.rootHash}, the entries give ${root}: the log was rewritten` });
+        }
+        verified = { entries: seq, root };
+      }
+      if (broken) return result(broken);
       after = Number(rows[rows.length - 1].seq);
-      onProgress?.(verifier.entries, total);
+      options.onProgress?.(frontier.size, total);
     }
-    if (verifier.entries !== total || verifier.head !== head.hash) {
-      const firstBroken = { seq: verifier.entries + 1, reason: `the chain head says ${total} entries ending in ${head.hash}, the log has ${verifier.entries}` };
-      return { valid: false, entries: verifier.entries, head: verifier.head, firstBroken };
+    if (frontier.size < total) {
+      return result({ seq: frontier.size + 1, reason: `a signed head covers ${total} entries, the log has ${frontier.size}: entries were removed` });
     }
-    return { valid: true, entries: verifier.entries, head: verifier.head };
+    if (frontier.size > (latest?.treeSize ?? 0)) {
+      return result({ seq: (latest?.treeSize ?? 0) + 1, reason: `entries after the newest signed head (${latest?.treeSize ?? 0}) were sealed without a head` });
+    }
+    return result();
+  }
+
+  /**
+   * What an outsider checks against a head they saved earlier: its signature, that today's head is
+   * signed by the same key and extends it (consistency proof), and that the entries, recomputed,
+   * give both roots. Answers the first discrepancy, or undefined.
+   */
+  async checkAgainst(saved: SignedTreeHead, onProgress?: (checked: number, total: number) => void, db: Db = this.dataSource): Promise<string | undefined> {
+    if (!verifyHeadSignature(saved)) return 'the saved head does not carry a valid signature';
+    const current = await this.treeHead(db);
+    if (!current) return `the log has no signed head; the saved head covers ${saved.treeSize} entries`;
+    if (!verifyHeadSignature(current, saved.publicKey)) return 'today\'s head is not signed by the key that signed the saved head';
+    if (current.treeSize < saved.treeSize) return `today's head covers ${current.treeSize} entries, fewer than the saved head's ${saved.treeSize}: entries were removed`;
+    const { proof } = await this.consistencyProof(saved.treeSize, current.treeSize, db).catch((error: Error) => ({ proof: undefined, error }));
+    if (!proof) return `no consistency proof from ${saved.treeSize} to ${current.treeSize}: tree nodes are missing`;
+    if (!verifyConsistency(saved.treeSize, current.treeSize, proof.map(fromHex), fromHex(saved.rootHash), fromHex(current.rootHash))) {
+      return `today's log (${current.treeSize} entries) is not a consistent extension of the saved head (${saved.treeSize} entries)`;
+    }
+    const result = await this.verify({ expected: [saved], onProgress }, db);
+    return result.valid ? undefined : `entry ${result.firstBroken!.seq}: ${result.firstBroken!.reason}`;
+  }
+
+  private async assertSealed(size: number, db: Db): Promise<void> {
+    const sealed = (await this.treeHead(db))?.treeSize ?? 0;
+    if (!(Number.isInteger(size) && size >= 0 && size <= sealed)) {
+      throw new ChanceryError(ErrorCode.NotFound, `The tree has ${sealed} sealed entries; no tree of ${size}`);
+    }
+  }
+
+  /** Reads stored tree nodes by key, in one statement. */
+  private async subtrees(db: Db, keys: Array<{ level: number; index: number }>, strict = true): Promise<SubtreeMap> {
+    const rows = await sql<NodeRow>(
+      db,
+      `SELECT n.level, n.index, n.hash FROM unnest($1::smallint[], $2::bigint[]) AS k(level, index)
+       JOIN audit_tree_nodes n ON n.level = k.level AND n.index = k.index`,
+      [keys.map((k) => k.level), keys.map((k) => k.index)],
+    );
+    const map = new SubtreeMap();
+    for (const row of rows) map.set(row.level, Number(row.index), row.hash);
+    if (strict && map.nodes.size < new Set(keys.map((k) => `${k.level}:${k.index}`)).size) {
+      throw new ChanceryError(ErrorCode.NotFound, 'Tree nodes are missing from the store');
+    }
+    return map;
   }
 }
 
-function toEntry(row: AuditRow): AuditEntry {
+function toFields(row: AuditRow): Omit<AuditEntry, 'seq'> {
   return {
-    seq: Number(row.seq),
     id: row.entry_id,
     at: row.recorded_at.toISOString(),
     actorId: row.actor_id,
@@ -145,7 +317,16 @@ function toEntry(row: AuditRow): AuditEntry {
     toVersion: row.to_version,
     requestId: row.request_id,
     details: row.details,
-    prevHash: row.prev_hash,
-    hash: row.hash,
   };
 }
+
+/** The entry as sealed (its fields in the leaf's order do not matter: RFC 8785 sorts them). */
+export function toEntry(row: AuditRow, seq = Number(row.seq)): AuditEntry {
+  return { seq, ...toFields(row) };
+}
+
+function toHead(row: HeadRow): SignedTreeHead {
+  return { treeSize: Number(row.tree_size), rootHash: row.root_hash, timestamp: row.timestamp, signature: row.signature, publicKey: row.public_key };
+}
+
+export type { AuditRow };

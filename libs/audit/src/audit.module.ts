@@ -1,8 +1,13 @@
 import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { CommandCommitter } from '@chancery/event-store';
+import { type AuditedEvent, dataDigest } from './audit-entry.js';
 import { AuditLog } from './audit-log.js';
+import { AuditSealer } from './audit-sealer.js';
 
-/** Writes one audit entry per saved command, in the command's transaction, after everything else. */
+/**
+ * Writes one audit entry per saved command, in the command's transaction: the events it wrote, each
+ * with the SHA-256 of its data. One INSERT; the sealer puts it into the tree after commit.
+ */
 @Injectable()
 class AuditCommitParticipant implements OnModuleInit {
   constructor(
@@ -15,6 +20,12 @@ class AuditCommitParticipant implements OnModuleInit {
       name: 'audit',
       order: 1000,
       onCommit: async (tx, commit) => {
+        const events: AuditedEvent[] = commit.events.map((event) => ({
+          id: event.eventId,
+          type: event.type,
+          version: event.streamVersion,
+          sha256: dataDigest(event.data),
+        }));
         await this.audit.append(
           {
             actorId: commit.context.actor.id,
@@ -25,7 +36,7 @@ class AuditCommitParticipant implements OnModuleInit {
             fromVersion: commit.fromVersion,
             toVersion: commit.toVersion,
             requestId: commit.context.requestId,
-            details: { events: commit.events.map((event) => event.type) },
+            details: { events },
           },
           tx,
         );
@@ -37,7 +48,7 @@ class AuditCommitParticipant implements OnModuleInit {
 /** Global: every library may write audit entries (denials, reads of classified content). */
 @Global()
 @Module({
-  providers: [AuditLog, AuditCommitParticipant],
-  exports: [AuditLog],
+  providers: [AuditLog, AuditSealer, AuditCommitParticipant],
+  exports: [AuditLog, AuditSealer],
 })
 export class AuditModule {}

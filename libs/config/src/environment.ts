@@ -102,6 +102,28 @@ export class Environment {
   @IsBoolean()
   DEMO: boolean = true;
 
+  /**
+   * Ed25519 private key (PKCS#8 PEM) that signs the audit log's tree heads; never stored in the
+   * database. Required with DATABASE_URL where the sealer runs; embedded mode generates one in its data folder.
+   */
+  @IsOptional()
+  @MinLength(1)
+  @IsString()
+  AUDIT_SIGNING_KEY_FILE?: string;
+
+  /** Where every signed tree head is appended, one JSON line each (default: beside the key). */
+  @IsOptional()
+  @MinLength(1)
+  @IsString()
+  AUDIT_HEADS_FILE?: string;
+
+  /** How often the sealer looks for new audit entries (an entry is sealed well within 5 s). */
+  @Type(() => Number)
+  @Max(1000)
+  @Min(10)
+  @IsInt()
+  AUDIT_SEAL_INTERVAL_MS: number = 500;
+
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
@@ -121,6 +143,7 @@ export interface AppConfig {
   seedPosts: boolean;
   demo: boolean;
   overdueScanMs: number;
+  audit: { signingKeyFile?: string; headsFile?: string; sealIntervalMs: number };
 }
 
 /** Settings whose values never appear in a message (a database URL may hold a password). */
@@ -166,6 +189,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seedPosts: env.SEED_POSTS,
     demo: env.DEMO,
     overdueScanMs: env.OVERDUE_SCAN_MS,
+    audit: { signingKeyFile: env.AUDIT_SIGNING_KEY_FILE, headsFile: env.AUDIT_HEADS_FILE, sealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS },
   };
 }
 

@@ -1,35 +1,86 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuditLog } from '@chancery/audit';
+import { UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 export class AuditQuery extends PagingQuery {
+  /** A username or a user id. */
   @IsOptional() @IsString() @MaxLength(100) actor?: string;
   @IsOptional() @IsString() @MaxLength(200) streamId?: string;
   @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO 8601 instant' }) from?: Date;
   @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO 8601 instant' }) to?: Date;
+  @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
+}
+
+const TREE_SIZE = 2 ** 52;
+
+export class ProofQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(TREE_SIZE) treeSize?: number;
+}
+
+export class ConsistencyQuery {
+  @Type(() => Number) @IsInt() @Min(0) @Max(TREE_SIZE) from!: number;
+  @Type(() => Number) @IsInt() @Min(0) @Max(TREE_SIZE) to!: number;
 }
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditLog) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly users: UsersQuery,
+  ) {}
 
   @Get()
   @RequirePermission('audit.read')
-  @ApiOperation({ summary: 'Audit entries, oldest first, filtered by actor, stream and time (auditors, admins)' })
-  list(@Query() query: AuditQuery) {
-    return this.audit.list({ actorId: query.actor, streamId: query.streamId, from: query.from, to: query.to, limit: query.limit, offset: query.offset });
+  @ApiOperation({ summary: 'Audit entries filtered by actor (username or id), stream and time; oldest first, or newest first with order=desc' })
+  async list(@Query() query: AuditQuery) {
+    const actorIds = query.actor === undefined ? undefined : [query.actor, ...(await this.actorIdOf(query.actor))];
+    return this.audit.list({ actorIds, streamId: query.streamId, from: query.from, to: query.to, order: query.order, limit: query.limit, offset: query.offset });
   }
 
   @Get('verify')
   @RequirePermission('audit.read')
-  @ApiOperation({ summary: 'Re-compute the hash chain: valid, or the first broken entry' })
+  @ApiOperation({ summary: 'Re-compute every leaf and the tree, and check them against the stored nodes and signed heads' })
   verify() {
     return this.audit.verify();
+  }
+
+  @Get('tree-head')
+  @RequirePermission('audit.read')
+  @ApiOperation({ summary: 'The newest signed tree head: {treeSize, rootHash, timestamp, signature, publicKey}' })
+  async treeHead() {
+    return (await this.audit.treeHead()) ?? { treeSize: 0, rootHash: null, timestamp: null, signature: null, publicKey: null };
+  }
+
+  @Get('entries/:seq')
+  @RequirePermission('audit.read')
+  @ApiOperation({ summary: 'One sealed entry as hashed into its leaf, and the leaf hash' })
+  entry(@Param('seq', ParseIntPipe) seq: number) {
+    return this.audit.entry(seq);
+  }
+
+  @Get('entries/:seq/proof')
+  @RequirePermission('audit.read')
+  @ApiOperation({ summary: 'Inclusion proof (RFC 9162 §2.1.3) of an entry in the tree of treeSize (default: the newest head)' })
+  proof(@Param('seq', ParseIntPipe) seq: number, @Query() query: ProofQuery) {
+    return this.audit.inclusionProof(seq, query.treeSize);
+  }
+
+  @Get('consistency')
+  @RequirePermission('audit.read')
+  @ApiOperation({ summary: 'Consistency proof (RFC 9162 §2.1.4) between the trees of from and to entries' })
+  consistency(@Query() query: ConsistencyQuery) {
+    return this.audit.consistencyProof(query.from, query.to);
+  }
+
+  private async actorIdOf(actor: string): Promise<string[]> {
+    const found = (await this.users.withCredentials(actor)) ?? (await this.users.withCredentials(actor.toLowerCase()));
+    return found ? [found.user.id] : [];
   }
 }

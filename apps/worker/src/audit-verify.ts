@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { type AuditLog, auditHeadsFile, parseHeadsFile, parseSavedHead, type SignedTreeHead } from '@chancery/audit';
+import type { AppConfig } from '@chancery/config';
+
+export interface AuditVerifyOptions {
+  /** A head saved earlier (JSON of GET /audit/tree-head, or a heads file whose last line is taken). */
+  head?: string;
+  /** Where to save the current signed head. */
+  exportHead?: string;
+}
+
+export interface AuditVerifyOutput {
+  log(line: string): void;
+  error(line: string): void;
+  progress?(checked: number, total: number): void;
+}
+
+/**
+ * `audit:verify`: with --head, that today's log is a consistent extension of a head saved earlier
+ * (its signature, today's head signed by the same key, the consistency proof, every entry
+ * recomputed to both roots); without, the whole tree recomputed and checked against the signed
+ * heads in the database and in the heads file. Answers the exit code: 0 intact, 1 a discrepancy,
+ * 2 an unreadable saved head.
+ */
+export async function auditVerify(audit: AuditLog, config: AppConfig, options: AuditVerifyOptions, out: AuditVerifyOutput): Promise<number> {
+  if (options.exportHead) {
+    const head = await audit.treeHead();
+    if (!head) {
+      out.error('Nothing is sealed yet: there is no signed head to export.');
+      return 1;
+    }
+    await writeFile(options.exportHead, `${JSON.stringify(head, null, 2)}\n`);
+    out.log(`Saved the signed head of ${head.treeSize} entries (root ${head.rootHash}) to ${options.exportHead}`);
+    if (!options.head) return 0;
+  }
+  if (options.head) {
+    let saved: SignedTreeHead;
+    try {
+      saved = parseSavedHead(await readFile(options.head, 'utf8'));
+    } catch (error) {
+      out.error(`Cannot read a signed head from ${options.head}: ${(error as Error).message}`);
+      return 2;
+    }
+    const discrepancy = await audit.checkAgainst(saved, out.progress);
+    if (discrepancy) {
+      out.error(`Audit log does NOT extend the saved head of ${saved.treeSize} entries: ${discrepancy}`);
+      return 1;
+    }
+    const now = await audit.treeHead();
+    out.log(
+      `Audit log intact: today's head (${now?.treeSize} entries, root ${now?.rootHash}) extends the saved head of ${saved.treeSize} entries, ` +
+        'is signed by the same key, and every entry recomputes to both.',
+    );
+    return 0;
+  }
+  const headsFile = auditHeadsFile(config);
+  let expected: SignedTreeHead[] = [];
+  if (headsFile) {
+    try {
+      expected = parseHeadsFile(await readFile(headsFile, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  const result = await audit.verify({ expected, onProgress: out.progress });
+  if (result.valid) {
+    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${expected.length} heads in ${headsFile ?? '(no heads file)'} agree; ${result.pending} not sealed yet.`);
+    return 0;
+  }
+  out.error(`Audit log BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
+  out.error(`${result.entries} entries before it verify.`);
+  return 1;
+}

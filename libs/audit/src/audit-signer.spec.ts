@@ -1,0 +1,51 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, loadConfig } from '@chancery/config';
+import { AuditSigner, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
+
+const head = { treeSize: 7, rootHash: 'ab'.repeat(32), timestamp: '2026-11-29T21:00:00.000Z' };
+
+describe('tree head signatures', () => {
+  const signer = new AuditSigner(generateKeyPairSync('ed25519').privateKey, '/dev/null');
+
+  it('signs the RFC 8785 JSON of {rootHash, timestamp, treeSize}, and nothing else verifies', () => {
+    const signed = signer.sign(head);
+    expect(signed.publicKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(verifyHeadSignature(signed)).toBe(true);
+    expect(verifyHeadSignature({ ...signed, treeSize: 6 })).toBe(false);
+    expect(verifyHeadSignature({ ...signed, rootHash: 'cd'.repeat(32) })).toBe(false);
+    const other = new AuditSigner(generateKeyPairSync('ed25519').privateKey, '/dev/null');
+    expect(verifyHeadSignature(signed, other.publicKey)).toBe(false);
+    expect(verifyHeadSignature({ ...signed, signature: 'not base64 at all' })).toBe(false);
+  });
+
+  it('reads a saved head pretty-printed, or as the last line of a heads file', () => {
+    const a = signer.sign(head);
+    const b = signer.sign({ ...head, treeSize: 8 });
+    expect(parseSavedHead(JSON.stringify(a, null, 2))).toEqual(a);
+    expect(parseSavedHead(`${JSON.stringify(a)}\n${JSON.stringify(b)}\n`)).toEqual(b);
+    expect(parseHeadsFile(`${JSON.stringify(a)}\n${JSON.stringify(b)}\n`)).toEqual([a, b]);
+    expect(() => parseSavedHead('{"treeSize": 1}')).toThrow(/not a signed tree head/);
+    expect(() => parseSavedHead('')).toThrow(/no tree head/);
+  });
+
+  it('needs a key file with a database server, generates one (0600) in embedded mode, and refuses a key that is not Ed25519', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chancery-signer-'));
+    const server = loadConfig({ DATABASE_URL: 'postgres://x@localhost/test', CHANCERY_DATA_DIR: dataDir });
+    await expect(loadAuditSigner(server, false)).rejects.toBeInstanceOf(ConfigurationError);
+
+    const embedded = await loadAuditSigner(loadConfig({ CHANCERY_DATA_DIR: dataDir }), true);
+    expect((await stat(join(dataDir, 'audit-signing-key.pem'))).mode & 0o777).toBe(0o600);
+    expect(embedded.headsFile).toBe(join(dataDir, 'audit-heads.jsonl'));
+    const again = await loadAuditSigner(loadConfig({ CHANCERY_DATA_DIR: dataDir }), true);
+    expect(again.publicKey).toBe(embedded.publicKey); // kept across restarts
+    await again.record([again.sign(head)]);
+    expect(parseHeadsFile(await readFile(again.headsFile, 'utf8'))).toHaveLength(1);
+
+    const rsa = join(dataDir, 'rsa.pem');
+    await writeFile(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await expect(loadAuditSigner(loadConfig({ DATABASE_URL: 'postgres://x@localhost/test', AUDIT_SIGNING_KEY_FILE: rsa }), false)).rejects.toThrow(/not an Ed25519/);
+  });
+});

@@ -1,0 +1,124 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type AppConfig, ConfigurationError } from '@chancery/config';
+import { canonicalJson } from './audit-entry.js';
+
+/** A tree head as signed: the signature is Ed25519 over the RFC 8785 JSON of {rootHash, timestamp, treeSize}. */
+export interface SignedTreeHead {
+  treeSize: number;
+  rootHash: string;
+  timestamp: string;
+  /** Base64. */
+  signature: string;
+  /** PEM (SPKI). */
+  publicKey: string;
+}
+
+export type UnsignedTreeHead = Pick<SignedTreeHead, 'treeSize' | 'rootHash' | 'timestamp'>;
+
+function signedBytes(head: UnsignedTreeHead): Buffer {
+  return Buffer.from(canonicalJson({ rootHash: head.rootHash, timestamp: head.timestamp, treeSize: head.treeSize }), 'utf8');
+}
+
+/** Checks a head's signature against its own public key (or a pinned one). */
+export function verifyHeadSignature(head: SignedTreeHead, publicKeyPem: string = head.publicKey): boolean {
+  try {
+    return verify(null, signedBytes(head), createPublicKey(publicKeyPem), Buffer.from(head.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** Signs tree heads with the private key from AUDIT_SIGNING_KEY_FILE, and keeps a copy of each outside the database. */
+export class AuditSigner {
+  readonly publicKey: string;
+
+  constructor(
+    private readonly privateKey: KeyObject,
+    readonly headsFile: string,
+  ) {
+    this.publicKey = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  }
+
+  sign(head: UnsignedTreeHead): SignedTreeHead {
+    const signature = sign(null, signedBytes(head), this.privateKey).toString('base64');
+    return { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp, signature, publicKey: this.publicKey };
+  }
+
+  /** Appends heads to AUDIT_HEADS_FILE, one JSON object a line. */
+  async record(heads: SignedTreeHead[]): Promise<void> {
+    if (heads.length === 0) return;
+    await appendFile(this.headsFile, heads.map((head) => `${JSON.stringify(head)}\n`).join(''), { mode: 0o600 });
+  }
+}
+
+/**
+ * The signing key: AUDIT_SIGNING_KEY_FILE, or in embedded mode one generated once into the data
+ * folder (mode 0600). With a database server it must be given: a key the database could hand out
+ * would let a database insider sign a rewritten log.
+ */
+export async function loadAuditSigner(config: AppConfig, embedded: boolean): Promise<AuditSigner> {
+  let file = config.audit.signingKeyFile;
+  if (!file) {
+    if (!embedded) {
+      throw new ConfigurationError([
+        'AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set, in processes that seal the audit log (an Ed25519 key: openssl genpkey -algorithm ed25519 -out audit-signing-key.pem)',
+      ]);
+    }
+    file = join(config.dataDir, 'audit-signing-key.pem');
+    await generateKeyFile(file);
+  }
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)}: cannot be read (${(error as NodeJS.ErrnoException).code})`]);
+  }
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)}: not an Ed25519 private key`]);
+  }
+  return new AuditSigner(key, config.audit.headsFile ?? join(dirname(file), HEADS_FILE));
+}
+
+const HEADS_FILE = 'audit-heads.jsonl';
+
+/** Where signed heads are appended: AUDIT_HEADS_FILE, else beside the key; undefined if unknown here. */
+export function auditHeadsFile(config: AppConfig): string | undefined {
+  if (config.audit.headsFile) return config.audit.headsFile;
+  if (config.audit.signingKeyFile) return join(dirname(config.audit.signingKeyFile), HEADS_FILE);
+  return config.databaseUrl ? undefined : join(config.dataDir, HEADS_FILE);
+}
+
+/** Reads a saved head: the JSON of GET /audit/tree-head, or the last line of a heads file. */
+export function parseSavedHead(text: string): SignedTreeHead {
+  const line = text.trim().split('\n').filter((l) => l.trim() !== '').at(-1);
+  if (!line) throw new Error('the file holds no tree head');
+  let head: Partial<SignedTreeHead>;
+  try {
+    head = JSON.parse(text); // one JSON document, however laid out
+  } catch {
+    head = JSON.parse(line); // a heads file: its last line
+  }
+  if (!Number.isSafeInteger(head.treeSize) || typeof head.rootHash !== 'string' || typeof head.timestamp !== 'string' || typeof head.signature !== 'string' || typeof head.publicKey !== 'string') {
+    throw new Error('not a signed tree head: {treeSize, rootHash, timestamp, signature, publicKey} expected');
+  }
+  return head as SignedTreeHead;
+}
+
+export function parseHeadsFile(text: string): SignedTreeHead[] {
+  return text.split('\n').filter((l) => l.trim() !== '').map((line) => parseSavedHead(line));
+}
+
+async function generateKeyFile(file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  try {
+    await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
+    await chmod(file, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '@chancery/audit';
+import type { AppConfig } from '@chancery/config';
+import { auditVerify, type AuditVerifyOptions } from '../apps/worker/src/audit-verify.js';
+import { authed } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** The outsider's check, as `npm run audit:verify` runs it, against an app whose sealer runs (the default). */
+describe('audit log verified by an outsider', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let config: AppConfig;
+  let admin: string;
+  let folder: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app, config } = await createTestApp(database, { runProjections: true }));
+    admin = await loginAsAdmin(app);
+    folder = await mkdtemp(join(tmpdir(), 'chancery-outsider-'));
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  async function verify(options: AuditVerifyOptions): Promise<{ code: number; output: string }> {
+    const lines: string[] = [];
+    const code = await auditVerify(app.get(AuditLog), config, options, { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    return { code, output: lines.join('\n') };
+  }
+
+  /** Waits until the newest entry is sealed; answers how long after its commit that was. */
+  async function sealedWithin(limitMs: number): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const { body } = await authed(app, admin).get('/audit?order=desc&limit=1').expect(200);
+      const [newest] = body.items;
+      if (newest.seq !== null) {
+        const { body: head } = await authed(app, admin).get('/audit/tree-head').expect(200);
+        expect(head.treeSize).toBeGreaterThanOrEqual(newest.seq);
+        return Date.parse(head.timestamp) - Date.parse(newest.at);
+      }
+      if (Date.now() - started > limitMs) throw new Error(`entry not sealed within ${limitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('seals each entry into a signed head within 5 seconds of its commit', async () => {
+    await createUser(app, admin, { username: 'first.user', roles: ['drafter'], office: 'EAP/CM' });
+    expect(await sealedWithin(5_000)).toBeLessThan(5_000);
+  });
+
+  it('accepts a log that extends the saved head, and catches an insider who deleted the last entries and fixed up the tables', async () => {
+    const saved = join(folder, 'saved-head.json');
+    expect(await verify({ exportHead: saved })).toMatchObject({ code: 0, output: expect.stringMatching(/Saved the signed head/) });
+    await createUser(app, admin, { username: 'second.user', roles: ['clearer'], office: 'EAP/CM' });
+    await sealedWithin(5_000);
+    expect(await verify({ head: saved })).toMatchObject({ code: 0, output: expect.stringMatching(/intact/) });
+    expect(await verify({})).toMatchObject({ code: 0 });
+
+    // The insider: triggers off, the newest entries the saved head covers deleted, nodes and heads made to fit.
+    const { treeSize } = JSON.parse(await readFile(saved, 'utf8'));
+    // Back to the head before the saved one, so that the sealer goes on from a tree that fits.
+    const cut = Math.max(0, ...(await app.get(AuditLog).heads()).map((h) => h.treeSize).filter((size) => size < treeSize));
+    await app.get(DataSource).transaction(async (tx) => {
+      for (const table of ['audit_log', 'audit_tree_nodes', 'audit_tree_heads']) await tx.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+      await tx.query('DELETE FROM audit_log WHERE seq > $1', [cut]);
+      await tx.query('DELETE FROM audit_tree_nodes WHERE ((index + 1) << level::int) > $1', [cut]);
+      await tx.query('DELETE FROM audit_tree_heads WHERE tree_size > $1', [cut]);
+      for (const table of ['audit_log', 'audit_tree_nodes', 'audit_tree_heads']) await tx.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    });
+    // Life goes on: the sealer signs new heads over the shortened log, past the saved size again.
+    for (let i = 0; i < 4; i++) await loginAsAdmin(app);
+    await sealedWithin(5_000);
+    const { body: now } = await authed(app, admin).get('/audit/tree-head').expect(200);
+    expect(now.treeSize).toBeGreaterThan(treeSize);
+
+    const againstSaved = await verify({ head: saved });
+    expect(againstSaved.code).toBe(1);
+    expect(againstSaved.output).toMatch(/does NOT extend the saved head .*not a consistent extension/);
+    const againstFile = await verify({});
+    expect(againstFile.code).toBe(1);
+    expect(againstFile.output).toMatch(/BROKEN at entry \d+: the saved head of \d+ entries has root/);
+  });
+});
