@@ -38,7 +38,7 @@ describe('audit and operations routes', () => {
     await seal();
     const all = await authed(app, t.auditor).get('/audit?limit=2').expect(200);
     expect(all.body.items).toHaveLength(2);
-    expect(all.body.items[0]).toMatchObject({ seq: 1, action: 'RegisterUser', leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(all.body.items[0]).toMatchObject({ seq: 1, action: 'AddOffices', leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const newest = await authed(app, t.auditor).get('/audit?order=desc&limit=1').expect(200);
     expect(newest.body.items[0].seq).toBe(all.body.total);
     for (const actor of [drafterId, 'jdoe']) {
