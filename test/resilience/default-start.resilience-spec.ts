@@ -35,8 +35,8 @@ async function start(dataDir: string): Promise<Running & { healthSeen: number[] 
       running.healthSeen.push(status);
       return status === 200;
     },
-    240_000,
-    () => `the API did not become ready:\n${output}`,
+    600_000, // the first start loads the demo through the API: a minute here, more on a busy machine
+    () => `the API did not become ready:\n${output.slice(-3000)}`,
   );
   return running;
 }
@@ -222,5 +222,5 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
 
     const last = await stop(running, 'SIGTERM');
     expect(last.ms).toBeLessThan(10_000);
-  }, (SOAK_SECONDS + 600) * 1000);
+  }, (SOAK_SECONDS + 1500) * 1000);
 });

@@ -17,12 +17,14 @@ import { ProjectionsController } from './operations/projections.controller.js';
 import { PostsController } from './posts/posts.controller.js';
 import { UsersController } from './users/users.controller.js';
 
+// Terminus logs every 503 of /health as an ERROR; a process still loading its demo, or a database
+// restarting, is not an error of this process (requests that fail are logged where they fail).
 @Module({})
 export class AppModule {
   static forRoot(options: PlatformOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule, ...DOMAIN_MODULES],
+      imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule.forRoot({ logger: false }), ...DOMAIN_MODULES],
       controllers: [HealthController, AuthController, UsersController, OfficesController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };

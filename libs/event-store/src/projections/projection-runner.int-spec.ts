@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { capturingLogs } from '../../../../test/support/captured-logs.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
@@ -73,6 +74,11 @@ describe('ProjectionRunner', () => {
     return runner;
   };
   const runnerFor = (ds: DataSource, projection: Projection, options: Options = {}) => runnerWith(ds, { async: [projection] }, options);
+
+  // These tests make projections fail on purpose; what the runner logs then is no news, so it is
+  // not printed (the tests read the runner's status, and one asserts the log line it captures).
+  beforeEach(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
 
   beforeAll(async () => {
     database = await createTestDatabase(10);
