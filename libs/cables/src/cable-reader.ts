@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ChanceryError, ErrorCode } from '@chancery/common';
+import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedCableActions, type CableAccess, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
@@ -41,14 +42,15 @@ export class CableReader implements OnModuleInit {
   }
 
   /** The cable as the policy sees it now, for what is read under it (its campaign, follow-ups). */
-  async access(id: string): Promise<CableAccess | undefined> {
-    const cable = await this.cables.load(id);
-    return cable && this.accessOf(cable);
+  /** `db`: inside a command, its transaction (the embedded pool has one connection: never ask for a second). */
+  async access(id: string, db?: Db): Promise<CableAccess | undefined> {
+    const cable = await this.cables.load(id, {}, db);
+    return cable && this.accessOf(cable, db);
   }
 
   /** The cable at one version, as the policy sees it, with the desks that tasked it now. */
-  async accessOf(cable: Cable): Promise<CableAccess> {
-    return cable.accessWith(await this.query.taskingDesks(cable));
+  async accessOf(cable: Cable, db?: Db): Promise<CableAccess> {
+    return cable.accessWith(await this.query.taskingDesks(cable, db));
   }
 
   async get(principal: Principal, id: string, at: LoadOptions, requestId: string) {

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { CableReader } from '@chancery/cables';
 import { ChanceryError, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedFollowUpActions, type Classification, type FollowUpAccess, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
@@ -35,10 +36,11 @@ export class FollowUpReader implements OnModuleInit {
   }
 
   /** What the policy decides a follow-up's reading on: its classification and its links, now. */
-  async access(followUp: { classification: Classification; links: Links }): Promise<FollowUpAccess> {
+  /** `db`: inside a command, its transaction (the embedded pool has one connection: never ask for a second). */
+  async access(followUp: { classification: Classification; links: Links }, db?: Db): Promise<FollowUpAccess> {
     const { cableId, demarcheId } = followUp.links;
-    const cable = cableId ? await this.cables.access(cableId) : null;
-    const campaign = demarcheId ? await this.cables.access(demarcheId) : null;
+    const cable = cableId ? await this.cables.access(cableId, db) : null;
+    const campaign = demarcheId ? await this.cables.access(demarcheId, db) : null;
     return { classification: followUp.classification, cable: cable ?? null, campaign: campaign ?? null, missingLink: cable === undefined || campaign === undefined };
   }
 

@@ -110,9 +110,9 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
         context,
         name,
         id,
-        async (followUp) => {
+        async (followUp, tx) => {
           // Acting requires reading (the route's guard checked it before If-Match and Idempotency-Key).
-          const denial = this.policy.recordDenial(mayReadFollowUp(actor, await this.reader.access(followUp)));
+          const denial = this.policy.recordDenial(mayReadFollowUp(actor, await this.reader.access(followUp, tx)));
           if (denial) throw denial;
           if (!followUp.mayChange(actor)) {
             throw new ChanceryError(ErrorCode.Forbidden, 'Not allowed: only the follow-up’s owner (its office, or its post’s officers) and its creator may change it');
