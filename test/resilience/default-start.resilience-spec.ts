@@ -21,13 +21,19 @@ function newcomerEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', CHANCERY_DATA_DIR: dataDir, OVERDUE_SCAN_MS: '2000' };
 }
 
-async function start(dataDir: string): Promise<Running & { healthSeen: number[] }> {
+async function start(dataDir: string): Promise<Running & { start: () => string; healthSeen: number[] }> {
   const port = await freePort();
   const child = spawn(process.execPath, [API_MAIN], { env: newcomerEnv(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'] });
+  // The beginning (the logins and the admin's password) and the latest part; requests are logged in between.
+  let first = '';
   let output = '';
-  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-200_000)));
-  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-200_000)));
-  const running = { child, base: `http://127.0.0.1:${port}`, output: () => output, healthSeen: [] as number[] };
+  const keep = (chunk: Buffer) => {
+    if (first.length < 50_000) first += chunk;
+    output = (output + chunk).slice(-200_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const running = { child, base: `http://127.0.0.1:${port}`, output: () => output, start: () => first, healthSeen: [] as number[] };
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) while starting:\n${output}`);
@@ -149,7 +155,7 @@ async function traffic(base: string, outcomes: Outcome[], going: () => boolean, 
 
 describe('the default start (embedded, scheduler on) under minutes of traffic', () => {
   let dataDir: string;
-  let running: (Running & { healthSeen: number[] }) | undefined;
+  let running: (Running & { start: () => string; healthSeen: number[] }) | undefined;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'chancery-default-start-'));
@@ -183,7 +189,7 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     expect(new Set(overdueMarks.map((e) => e.streamId)).size).toBe(overdueMarks.length);
 
     // And it says so to an admin (the password the first start printed): scanning, nothing failing.
-    const adminPassword = /created user "admin" with password (\S+)/.exec(running.output())![1];
+    const adminPassword = /created user "admin" with password (\S+)/.exec(running.start())![1];
     const admin = (await call(undefined, 'POST', '/auth/login', { username: 'admin', password: adminPassword })).body.accessToken;
     const { overdueScan } = (await call(admin, 'GET', '/admin/projections')).body;
     expect(overdueScan).toMatchObject({ enabled: true, intervalMs: 2000, failing: [] });
@@ -203,7 +209,7 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
 
     // Started again: the same data, no second demo.
     running = await start(dataDir);
-    expect(running.output()).not.toMatch(/Demo loaded/);
+    expect(running.start()).not.toMatch(/Demo loaded/);
     const again = recorder(running.base, []);
     const leadAgain = (await again(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
     expect((await again(leadAgain, 'GET', '/demarches?limit=500')).body.total).toBeGreaterThanOrEqual(campaignsBefore);
