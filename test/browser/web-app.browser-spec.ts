@@ -140,7 +140,7 @@ describe('the web app, in headless Chromium', () => {
     expect(await banners.count()).toBe(2);
     expect(await banners.first().textContent()).toBe('UNCLASSIFIED');
     const row = page.getByRole('row', { name: /Demarche: AI model distillation/ });
-    expect(await row.textContent()).toContain('1/258');
+    expect(await row.textContent()).toContain('1/263'); // every open post of the ALDAC distribution
     // China (an embassy and consulates), coloured as Beijing's rejection.
     const china = page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: REJECTED' }) });
     await china.waitFor();
@@ -151,7 +151,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: /CampaignOpened/ }).click();
     await page.getByText(/replayed from the event log to/).waitFor();
     await page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: PENDING' }) }).waitFor();
-    expect(await row.textContent()).toContain('0/258');
+    expect(await row.textContent()).toContain('0/263');
     await page.getByRole('button', { name: /ResponseLogged \(BEIJING\)/ }).click();
     await china.waitFor();
   });

@@ -107,7 +107,7 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
                   ) : (
                     <button type="button" class="link" onClick={() => confirm(`Disable ${user.username}? Their sessions end at once.`) && act(`${user.username} disabled.`, () => api('POST', `/users/${user.id}/disable`, {}))} aria-label={`Disable ${user.username}`}>Disable</button>
                   )}{' '}
-                  <button type="button" class="link" onClick={() => reset(user)} aria-label={`Reset the password of ${user.username}`}>Reset password</button>
+                  <button type="button" class="link" onClick={() => reset(user)} aria-label={`Reset password of ${user.username}`}>Reset password</button>
                 </td>
               </tr>
             ))}
