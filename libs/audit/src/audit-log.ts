@@ -186,6 +186,8 @@ export class AuditLog {
    * `expected` heads kept outside it (a saved head, the heads file). The first discrepancy is named.
    */
   async verify(options: { expected?: SignedTreeHead[]; onProgress?: (checked: number, total: number) => void } = {}, db: Db = this.dataSource): Promise<VerifyResult> {
+    // One snapshot for every read: the sealer commits new heads and entries while this reads.
+    if (db instanceof DataSource) return db.transaction('REPEATABLE READ', (tx) => this.verify(options, tx));
     const stored = await this.heads(db);
     const latest = stored.at(-1);
     const [{ pending }] = await sql<{ pending: number }>(db, 'SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
