@@ -288,6 +288,33 @@ describe('ProjectionRunner', () => {
     expect(await runner.rebuild('shaped')).toEqual({ replayed: 3, parked: 1 });
   });
 
+  it('rebuilds several read models in one pass over the feed, each to the tables it had, each with its own parked events', async () => {
+    await createTables(dataSource, 'left');
+    await createTables(dataSource, 'right');
+    const runner = runnerWith(dataSource, { async: [countingProjection('left', false, 'Left'), countingProjection('right', true, 'Right')] });
+    for (let s = 0; s < 20; s++) {
+      await store.append(`lr-${s}`, 'test', [
+        { type: 'Left', data: { n: s } },
+        { type: 'Right', data: { n: s, poison: s === 7 } },
+        { type: 'Right', data: { n: 1 } },
+      ]);
+    }
+    await settle(runner, async () => (await runner.status()).every((status) => status.lag === 0));
+    const before = { left: await dataSource.query('SELECT * FROM left_counts ORDER BY 1'), right: await dataSource.query('SELECT * FROM right_counts ORDER BY 1') };
+    expect(before.left).toHaveLength(20);
+    await runner.stop();
+    const progress: number[] = [];
+    const results = await runner.rebuildTogether(['left', 'right'], (done) => progress.push(done));
+    expect(results).toEqual({ left: { replayed: 20, parked: 0 }, right: { replayed: 40, parked: 1 } });
+    // One pass: the events of both types, read once.
+    expect(progress[progress.length - 1]).toBe(60);
+    expect(await dataSource.query('SELECT * FROM left_counts ORDER BY 1')).toEqual(before.left);
+    expect(await dataSource.query('SELECT * FROM right_counts ORDER BY 1')).toEqual(before.right);
+    expect(await dataSource.query(`SELECT projection, count(*)::int AS n FROM projection_dead_letters WHERE projection IN ('left', 'right') GROUP BY 1`)).toEqual([{ projection: 'right', n: 1 }]);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`)).toEqual([{ n: 0 }]);
+    await expect(runner.rebuildTogether(['left', 'nothing'])).rejects.toThrow(/No projection named nothing/);
+  });
+
   it('redrives a read model: parked events that apply now are removed, the others kept', async () => {
     await createTables(dataSource, 'healed');
     let healed = false;

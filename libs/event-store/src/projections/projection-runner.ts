@@ -245,46 +245,70 @@ export class ProjectionRunner {
    * rename and saves the checkpoint. A reaction is refused: replaying would send its commands again.
    */
   async rebuild(name: string, onProgress?: (done: number, total: number) => void): Promise<RebuildResult> {
-    const projection = this.registry.find(name);
-    if (!projection) throw new ChanceryError(ErrorCode.NotFound, `No projection named ${name}; known: ${this.registry.all.map((p) => p.name).join(', ') || 'none'}`);
-    if (projection.kind === 'reaction') {
-      throw new ChanceryError(ErrorCode.RuleViolated, `${name} is a reaction, not a read model: it is never rebuilt, since replaying it would send its commands again. Redrive it if it has stopped.`);
-    }
-    const inline = this.registry.inline.includes(projection);
-    const schema = shadowSchemaOf(projection.name);
+    return (await this.rebuildTogether([name], onProgress))[name];
+  }
+
+  /**
+   * Rebuilds several read models (all of them when `names` is absent) reading the feed once: each
+   * page is folded into every one's shadow tables in one transaction, then each catches up and is
+   * swapped in on its own, as `rebuild` does. Progress counts the events read.
+   */
+  async rebuildTogether(names?: readonly string[], onProgress?: (done: number, total: number) => void): Promise<Record<string, RebuildResult>> {
+    const targets = (names ?? this.registry.all.filter((p) => p.kind === 'read-model').map((p) => p.name)).map((name): RebuildTarget => {
+      const projection = this.registry.find(name);
+      if (!projection) throw new ChanceryError(ErrorCode.NotFound, `No projection named ${name}; known: ${this.registry.all.map((p) => p.name).join(', ') || 'none'}`);
+      if (projection.kind === 'reaction') {
+        throw new ChanceryError(ErrorCode.RuleViolated, `${name} is a reaction, not a read model: it is never rebuilt, since replaying it would send its commands again. Redrive it if it has stopped.`);
+      }
+      return { projection, schema: shadowSchemaOf(projection.name), replayed: 0 };
+    });
+    if (targets.length === 0) return {};
     const unlogged = this.options.unloggedRebuild ?? false;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    const locked: RebuildTarget[] = [];
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [REBUILD_NAMESPACE, projection.name]);
-      if (!locked) throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${name} is being rebuilt by another process`);
-      try {
-        // Each DDL step in one transaction: one commit (and WAL flush) instead of one per statement.
-        await inTransaction(runner, () => createShadowTables(runner, schema, projection.tables, unlogged, this.options.rebuildFillfactor ?? 70));
-        const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [projection.handles ?? null]);
-        const progress = { done: 0, total };
-        onProgress?.(0, total);
-        const report = () => onProgress?.(progress.done, Math.max(progress.total, progress.done));
-        // Replay up to the watermark (never past an event that may still be joined by a late commit).
-        let checkpoint = await this.replayIntoShadow(runner, projection, schema, START_OF_FEED, progress, report);
+      for (const target of targets) {
+        const [{ locked: mine }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [REBUILD_NAMESPACE, target.projection.name]);
+        if (!mine) throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${target.projection.name} is being rebuilt by another process`);
+        locked.push(target);
+      }
+      // Each DDL step in one transaction: one commit (and WAL flush) instead of one per statement.
+      await inTransaction(runner, async () => {
+        for (const { projection, schema } of targets) await createShadowTables(runner, schema, projection.tables, unlogged, this.options.rebuildFillfactor ?? 70);
+      });
+      const types = typesOf(targets.map((t) => t.projection));
+      const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [types]);
+      const progress = { done: 0, total };
+      onProgress?.(0, total);
+      const report = () => onProgress?.(progress.done, Math.max(progress.total, progress.done));
+      // Replay up to the watermark (never past an event that may still be joined by a late commit).
+      const checkpoint = await this.replayIntoShadow(runner, targets, START_OF_FEED, progress, report);
+      for (const target of targets) {
+        const { projection, schema } = target;
         await inTransaction(runner, async () => {
           await createShadowIndexes(runner, schema, projection.tables);
           if (unlogged) await setLogged(runner, schema, projection.tables);
         });
         // What was committed meanwhile, so that the swap has little left to do.
-        checkpoint = await this.replayIntoShadow(runner, projection, schema, checkpoint, progress, report);
-        await this.swap(runner, projection, schema, checkpoint, inline, progress);
-        report();
+        const caughtUp = await this.replayIntoShadow(runner, [target], checkpoint, progress, report);
+        await this.swap(runner, target, caughtUp, this.registry.inline.includes(projection), progress);
+      }
+      report();
+      const results: Record<string, RebuildResult> = {};
+      for (const { projection, replayed } of targets) {
         const [{ parked }] = await runner.query(`SELECT count(*)::int AS parked FROM ${DEAD_LETTERS} WHERE projection = $1`, [projection.name]);
-        return { replayed: progress.done, parked };
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        await runner.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-        throw error;
-      } finally {
+        results[projection.name] = { replayed, parked };
+      }
+      return results;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      for (const { schema } of locked) await runner.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      throw error;
+    } finally {
+      for (const { projection } of locked) {
         await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [REBUILD_NAMESPACE, projection.name]).catch(() => undefined);
       }
-    } finally {
       await runner.release();
     }
   }
@@ -476,21 +500,16 @@ export class ProjectionRunner {
   }
 
   /**
-   * Replays the events after `from` (below the watermark) into the shadow tables, one short
-   * transaction a page. With readAhead the next page is read on another connection while this one
-   * is written. Answers the checkpoint of the last event replayed.
+   * Replays the events after `from` (below the watermark) into the targets' shadow tables, one
+   * short transaction a page, each target folding the page under its own search_path. With
+   * readAhead the next page is read on another connection while this one is written. Answers the
+   * checkpoint of the last event replayed.
    */
-  private async replayIntoShadow(
-    runner: QueryRunner,
-    projection: ReadModel,
-    schema: string,
-    from: Checkpoint,
-    progress: { done: number },
-    report: () => void,
-  ): Promise<Checkpoint> {
+  private async replayIntoShadow(runner: QueryRunner, targets: RebuildTarget[], from: Checkpoint, progress: { done: number }, report: () => void): Promise<Checkpoint> {
     const readAhead = this.options.readAhead ?? (this.dataSource.options as { poolSize?: number }).poolSize !== 1;
     const reader = readAhead ? this.dataSource : runner.manager;
-    const read = (after: Checkpoint) => this.store.readAll(after, REBUILD_BATCH, reader, { types: projection.handles });
+    const types = typesOf(targets.map((t) => t.projection)) ?? undefined;
+    const read = (after: Checkpoint) => this.store.readAll(after, REBUILD_BATCH, reader, { types });
     // Every event up to here is final and will have been read by the time a page comes back empty:
     // the next pass need not walk the feed from `from` again past events of other types.
     const head = await this.store.lastCheckpoint(reader);
@@ -512,8 +531,12 @@ export class ProjectionRunner {
       if (!readAhead) await next?.catch(() => undefined);
       await runner.startTransaction('READ COMMITTED');
       // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
-      await runner.query(`SET LOCAL search_path TO ${schema}, public; SET LOCAL synchronous_commit TO off`);
-      await this.fold(runner, projection, events);
+      await runner.query('SET LOCAL synchronous_commit TO off');
+      for (const target of targets) {
+        await runner.query(`SET LOCAL search_path TO ${target.schema}, public`);
+        await this.fold(runner, target.projection, events);
+        target.replayed += relevantTo(target.projection, events).length;
+      }
       await runner.commitTransaction();
       progress.done += events.length;
       report();
@@ -528,7 +551,8 @@ export class ProjectionRunner {
    * the rename, the checkpoint. An inline read model's writers are locked out here, so it takes in
    * every committed event; an async one stops at the watermark and its runner does the rest.
    */
-  private async swap(runner: QueryRunner, projection: ReadModel, schema: string, from: Checkpoint, inline: boolean, progress: { done: number }): Promise<void> {
+  private async swap(runner: QueryRunner, target: RebuildTarget, from: Checkpoint, inline: boolean, progress: { done: number }): Promise<void> {
+    const { projection, schema } = target;
     for (let attempt = 1; ; attempt++) {
       await runner.startTransaction('READ COMMITTED');
       try {
@@ -554,6 +578,7 @@ export class ProjectionRunner {
         await this.saveCheckpoint(runner, projection.name, head && isAfter(head, checkpoint) ? head : checkpoint);
         await runner.commitTransaction();
         progress.done += replayed;
+        target.replayed += replayed;
         return;
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
@@ -677,6 +702,19 @@ async function inTransaction(runner: QueryRunner, work: () => Promise<void>): Pr
 
 function checkpointFrom(row: { transaction_id: string; global_position: string | number }): Checkpoint {
   return { transactionId: row.transaction_id, globalPosition: Number(row.global_position) };
+}
+
+/** A read model being rebuilt: where its shadow tables are, and how many events it has folded so far. */
+interface RebuildTarget {
+  projection: ReadModel;
+  schema: string;
+  replayed: number;
+}
+
+/** The event types any of these projections folds; null when one of them folds every type. */
+function typesOf(projections: readonly Projection[]): string[] | null {
+  if (projections.some((p) => !p.handles)) return null;
+  return [...new Set(projections.flatMap((p) => p.handles ?? []))];
 }
 
 function isAfter(a: Checkpoint, b: Checkpoint): boolean {
