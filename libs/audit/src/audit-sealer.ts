@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { backoff } from '@chancery/common';
+import { Alarm, backoff } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { DatabaseRuntime } from '@chancery/database';
 import { RUN_PROJECTIONS } from '@chancery/event-store';
@@ -44,7 +44,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   private signer?: Promise<AuditSigner>;
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly alarm = new Alarm();
   private sealed = 0;
   private lastSealedAt: string | null = null;
   private lastLagMs: number | null = null;
@@ -74,7 +74,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   // transaction), then the loop ends.
   async onModuleDestroy(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.alarm.wake();
     await this.loop;
   }
 
@@ -214,13 +214,6 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    return this.alarm.sleep(ms);
   }
 }

@@ -4,3 +4,4 @@ export * from './rules.js';
 export * from './clock.js';
 export * from './backoff.js';
 export * from './csv.js';
+export * from './alarm.js';

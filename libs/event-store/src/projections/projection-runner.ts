@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
-import { ChanceryError, ErrorCode } from '@chancery/common';
+import { Alarm, ChanceryError, ErrorCode } from '@chancery/common';
 import { pgError, sql } from '@chancery/database';
 import { checkpointOf, EventStore } from '../store/event-store.js';
 import { type Checkpoint, type RecordedEvent, START_OF_FEED } from '../store/event-store.types.js';
@@ -136,11 +136,11 @@ export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly alarm = new Alarm();
   private listener?: pg.Client;
   /** Projections whose last batch failed: failures in a row, and not to be tried before `until`. */
   private readonly backoff = new Map<string, { failures: number; until: number }>();
-  private readonly onAppended = () => this.wake?.();
+  private readonly onAppended = () => this.alarm.wake();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -164,7 +164,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.running = false;
     this.store.signals.off('appended', this.onAppended);
-    this.wake?.();
+    this.alarm.wake();
     await this.loop;
     const listener = this.listener;
     this.listener = undefined;
@@ -331,7 +331,7 @@ export class ProjectionRunner {
         [name],
       );
       this.backoff.delete(name);
-      this.wake?.();
+      this.alarm.wake();
       return { name, kind: projection.kind, resumed: rows[0]?.stopped ?? false };
     }
     return this.redriveDeadLetters(projection);
@@ -661,14 +661,7 @@ export class ProjectionRunner {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    return this.alarm.sleep(ms);
   }
 
   private async listen(url: string): Promise<void> {
@@ -677,7 +670,7 @@ export class ProjectionRunner {
       if (this.listener === client) this.listener = undefined;
       if (this.running) setTimeout(() => void this.listen(url), this.options.pollMs);
     };
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => this.alarm.wake());
     client.on('error', (error) => this.logger.warn(`LISTEN connection lost (${error.message}); polling until it is back`));
     client.on('end', retry);
     try {
