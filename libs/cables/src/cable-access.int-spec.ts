@@ -73,7 +73,7 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
           const clearer = rng.pick(people.filter((p) => p.roles.includes('clearer')));
           if (rng.chance(0.5)) events.push({ type: 'ClearanceGranted', data: { office: offices[0], by: officer(clearer), at } });
         }
-        if (rng.chance(0.3)) events.push({ type: 'CableEdited', data: { draft: { ...draft, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) }, substantive: true, at } });
+        if (rng.chance(0.3)) events.push({ type: 'CableEdited', data: { draft: { ...draft, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) }, substantive: true, by: officer(drafter), office: drafter.office, as: 'drafter', fields: ['classification'], at } });
         const fate = rng.next();
         if (fate > 0.3) {
           const approver = rng.pick(people.filter((p) => p.roles.includes('approver')));

@@ -98,4 +98,9 @@ export class ListCablesQuery extends PagingQuery {
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) origin?: string;
   @IsOptional() @Matches(/^[A-Z][A-Z0-9-]{1,7}$/) tag?: string;
   @IsOptional() @IsString() @MaxLength(200) q?: string;
+  /** Cables that cite this MRN among their references (`26 STATE 000123`, or compact `26STATE123`). */
+  @IsOptional() @IsString() @MaxLength(40) ref?: string;
+  /** Released cables that went to this post (`role`: as an action or an info addressee; either when absent). */
+  @IsOptional() @Matches(/^[A-Z_]{2,24}$/, { message: 'addressee must be a post code' }) addressee?: string;
+  @IsOptional() @IsIn(['action', 'info']) role?: 'action' | 'info';
 }

@@ -53,7 +53,7 @@ const history = fc.tuple(fc.constantFrom(drafter, postOfficer), fc.array(command
 
 describe('Cable, folded and restored', () => {
   it('compares the whole state of a cable, not the machinery around it', () => {
-    expect(Object.keys(stateOf(Cable.create('k1', drafter, confidentialDraft, world, at))).sort()).toEqual(['actedBy', 'approvedBy', 'clearances', 'draft', 'drafter', 'origin', 'release', 'status']);
+    expect(Object.keys(stateOf(Cable.create('k1', drafter, confidentialDraft, world, at))).sort()).toEqual(['actedBy', 'approvedBy', 'clearances', 'draft', 'drafter', 'edits', 'origin', 'release', 'returns', 'status', 'withdrawals']);
   });
 
   it('folds its stored events to the state that decided them', () => {
