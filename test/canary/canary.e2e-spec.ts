@@ -428,7 +428,7 @@ describe('canary: need to know on every path, as every user', () => {
 
       // Every command to every record, with an If-Match no version has: nothing is written; a user
       // who may not read the record gets a 403 that tells nothing, before the precondition.
-      const probe = async (route: string, url: string, method: 'post' | 'patch', body: object, record: AnyRecord) => {
+      const probe = async (route: string, url: string, method: 'post' | 'patch' | 'delete', body: object, record: AnyRecord) => {
         walk(route);
         const answer = await http()[method](url).set('Authorization', `Bearer ${user.token}`).set('If-Match', '"999999"').set('Idempotency-Key', `canary-${requests}`).send(body);
         requests++;
@@ -444,6 +444,7 @@ describe('canary: need to know on every path, as every user', () => {
         const r = cable.record;
         await probe('PATCH /cables/{id}', `/cables/${cable.id}`, 'patch', { subject: 'x' }, r);
         await probe('POST /cables/{id}/clearance-requests', `/cables/${cable.id}/clearance-requests`, 'post', { offices: ['ISN'] }, r);
+        await probe('DELETE /cables/{id}/clearance-requests/{office}', `/cables/${cable.id}/clearance-requests/${encodeURIComponent(r.clearances[0]?.office ?? 'ISN')}`, 'delete', {}, r);
         await probe('POST /cables/{id}/clearances', `/cables/${cable.id}/clearances`, 'post', { office: user.office ?? 'L', decision: 'CLEARED' }, r);
         for (const verb of ['submit', 'approve', 'release']) await probe(`POST /cables/{id}/${verb}`, `/cables/${cable.id}/${verb}`, 'post', {}, r);
         for (const verb of ['return', 'cancel']) await probe(`POST /cables/{id}/${verb}`, `/cables/${cable.id}/${verb}`, 'post', { reason: 'x' }, r);
