@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ProjectionRegistry, UpcasterRegistry } from '@chancery/event-store';
 import { CableReader } from './cable-reader.js';
+import { CABLE_UPCASTERS } from './cable-upcasters.js';
 import { CableWorld } from './cable-world.js';
 import { CablesQuery } from './cables.query.js';
 import { CABLE_HANDLERS } from './commands/index.js';
@@ -19,7 +20,6 @@ export class CablesModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.registerInline(this.projection);
-    // CableEdited v1 named no editor: it was always the drafter (the event's metadata has their id).
-    this.upcasters.register({ type: 'CableEdited', fromSchemaVersion: 1, upcast: (data) => ({ data: { ...(data as object), by: null, office: null, as: 'drafter', fields: [] } }) });
+    this.upcasters.register(...CABLE_UPCASTERS);
   }
 }
