@@ -170,5 +170,6 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(toBeijing.items.map((c: { id: string }) => c.id)).toEqual([id]);
     expect((await as(t.beijing).get('/cables?addressee=BEIJING&role=info').expect(200)).body.total).toBe(0);
     await as(t.beijing).get('/cables?addressee=BEIJING&role=cc').expect(400);
+    await as(t.beijing).get('/cables?role=action').expect(400);
   });
 });
