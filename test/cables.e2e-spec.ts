@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { authed } from './support/http.js';
+import { authed, clearForCollective } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -99,6 +99,10 @@ describe('cables through HTTP', () => {
     const early = await as(t.drafter).post(`/cables/${id}/submit`).expect(422);
     expect(early.body.detail).toMatch(/L \(STALE\)/);
     await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    // An ALDAC instruction also needs every regional bureau whose posts it tasks, and S/ES-O.
+    const collective = await as(t.drafter).post(`/cables/${id}/submit`).expect(422);
+    expect(collective.body.detail).toMatch(/EAP \(its posts are tasked through ALDAC\).*S\/ES-O \(an instruction to ALDAC\)/);
+    await clearForCollective(app, t.drafter, id, instruction);
     await as(t.drafter).post(`/cables/${id}/submit`).expect(200);
     await as(t.drafter).post(`/cables/${id}/approve`).expect(403); // a drafter is no approver, let alone of their own cable
     await as(t.ambassador).post(`/cables/${id}/approve`).expect(403); // a post's approver has no authority for STATE
@@ -116,13 +120,13 @@ describe('cables through HTTP', () => {
     const first = await as(t.secretReader).get(`/cables/${id}?version=1`).expect(200);
     expect(first.body).toMatchObject({ status: 'DRAFT', paragraphs: instruction.paragraphs });
     const then = await as(t.secretReader).get(`/cables/${id}?asOf=${encodeURIComponent(beforeRelease)}`).expect(200);
-    expect(then.body).toMatchObject({ status: 'APPROVED', mrn: null, version: 9 });
+    expect(then.body).toMatchObject({ status: 'APPROVED', mrn: null, version: 18 });
     await as(t.secretReader).get(`/cables/${id}?asOf=yesterday`).expect(400);
     await as(t.secretReader).get(`/cables/${id}?asOf=2000-01-01T00:00:00Z`).expect(404);
     const history = await as(t.secretReader).get(`/cables/${id}/history`).expect(200);
     expect(history.body.items.map((e: { type: string }) => e.type)).toEqual([
       'CableDrafted', 'ClearancesRequested', 'ClearanceGranted', 'CableEdited', 'ClearancesMadeStale',
-      'ClearanceGrantedWithComments', 'ClearanceGranted', 'CableSubmitted', 'CableApproved', 'CableReleased',
+      'ClearanceGrantedWithComments', 'ClearanceGranted', 'ClearancesRequested', ...Array(8).fill('ClearanceGranted'), 'CableSubmitted', 'CableApproved', 'CableReleased',
     ]);
     const telegram = await as(t.tokyo).get(`/cables/${id}/telegram`).expect(200);
     expect(telegram.headers['content-type']).toMatch(/text\/plain/);

@@ -103,7 +103,8 @@ describe('need to know on every path (#14)', () => {
     expect(keys).toBe(0);
     // The cleared approver who may read it gets the precondition as usual.
     await as(t.approver).post(`/cables/${body.id}/approve`).set('If-Match', '"1"').expect(412);
-    expect((await as(t.approver).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['approve', 'return', 'cancel']);
+    // The approver of a submitted cable may also edit it (api.md Additions).
+    expect((await as(t.approver).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'approve', 'return', 'cancel']);
   });
 
   it('keeps drafts from officers of other posts, and from the Department beyond the working party', async () => {
@@ -120,7 +121,8 @@ describe('need to know on every path (#14)', () => {
     const own = await as(t.drafterClearer).post(`/cables/${body.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(403);
     expect(own.body.detail).toMatch(/their own cable/);
     expect((await as(t.drafterClearer).get('/inbox').expect(200)).body.toClear).toEqual([]);
-    expect((await as(t.legal).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['clear']);
+    // A clearer of an office asked may also edit ("clear with edits").
+    expect((await as(t.legal).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'clear']);
     await as(t.legal).post(`/cables/${body.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
   });
 

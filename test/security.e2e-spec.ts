@@ -42,8 +42,9 @@ const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'GET /cables/{id}': READERS,
   'GET /cables/{id}/history': READERS,
   'GET /cables/{id}/telegram': READERS,
-  'PATCH /cables/{id}': ['drafter', 'post_officer'],
+  'PATCH /cables/{id}': ['drafter', 'post_officer', 'clearer', 'approver'],
   'POST /cables/{id}/clearance-requests': ['drafter', 'post_officer'],
+  'DELETE /cables/{id}/clearance-requests/{office}': ['drafter', 'post_officer'],
   'POST /cables/{id}/clearances': ['clearer'],
   'POST /cables/{id}/submit': ['drafter', 'post_officer'],
   'POST /cables/{id}/approve': ['approver'],
@@ -118,7 +119,7 @@ describe('security', () => {
     const logoutLast = [...operations].sort((a, b) => Number(a.path === '/auth/logout') - Number(b.path === '/auth/logout'));
     for (const { method, path } of logoutLast) {
       const allowed = MATRIX[`${method} ${path}`];
-      const url = path.replace('{id}', randomUUID()).replace('{code}', 'BEIJING').replace('{post}', 'BEIJING');
+      const url = path.replace('{id}', randomUUID()).replace('{code}', 'BEIJING').replace('{post}', 'BEIJING').replace('{office}', 'L');
       const call = (token?: string) => {
         const req = http()[method.toLowerCase() as 'get'](url);
         if (token) req.set('Authorization', `Bearer ${token}`);

@@ -93,6 +93,7 @@ describe('canary: need to know on every path, as every user', () => {
       get: (url: string) => http().get(url).set(auth),
       post: (url: string, body: object = {}) => http().post(url).set(auth).send(body),
       patch: (url: string, body: object) => http().patch(url).set(auth).send(body),
+      delete: (url: string) => http().delete(url).set(auth),
     };
   };
   const person = (username: string) => people.find((p) => p.username === username)!;
@@ -301,6 +302,27 @@ describe('canary: need to know on every path, as every user', () => {
     await step(cancelled, gone.body.version);
     const inClearance = await draft(d, 'In clearance', 'CONFIDENTIAL', [], { action: ['BEIJING'] });
     await requestClearances(inClearance, ['L', 'EB']);
+    // A clearer of an office asked edits the text ("clear with edits").
+    await edit(inClearance, person('c.l.ts'), 'CONFIDENTIAL', []);
+    // A request withdrawn: ISN is no longer asked (api.md Additions; oracle I-withdrawn).
+    const withdrawn = await draft(d, 'Withdrawn', 'SECRET', [], { action: ['TOKYO'] });
+    await requestClearances(withdrawn, ['ISN', 'EB']);
+    const dropped = await as(d).delete(`/cables/${withdrawn.id}/clearance-requests/ISN`);
+    requests++;
+    if (dropped.status !== 200) throw new Error(`withdrawing ISN: ${dropped.status} ${dropped.text}`);
+    check(d, `DELETE /cables/${withdrawn.id}/clearance-requests/ISN (population)`, dropped.text);
+    Object.assign(withdrawn.record, { clearances: withdrawn.record.clearances.filter((c) => c.office !== 'ISN') });
+    await step(withdrawn, dropped.body.version);
+    // Returned with its clearances, then edited: the offices' clearances are STALE in DRAFT.
+    const reclear = await draft(d, 'Re-clear', 'CONFIDENTIAL', [], { action: ['BERLIN'] });
+    await requestClearances(reclear, ['L', 'ISN']);
+    await clear(reclear, person('c.l.ts'), 'L');
+    await clear(reclear, person('c.isn'), 'ISN');
+    await advance(reclear, 'PENDING_APPROVAL', approver);
+    const sentBack = await command(approver, 'post', `/cables/${reclear.id}/return`, { reason: `Reason ${canary(reclear.record, 'return reason', markingsOf(reclear.record))}` }, 200);
+    Object.assign(reclear.record, { status: 'DRAFT' });
+    await step(reclear, sentBack.body.version);
+    await edit(reclear, d, 'CONFIDENTIAL', []);
     const pending = await draft(d, 'Pending', 'TOP_SECRET', ['NODIS'], { action: ['TOKYO'] });
     await advance(pending, 'PENDING_APPROVAL', approver);
     const approved = await draft(d, 'Approved', 'SECRET', [], { action: ['BERLIN'] });
@@ -419,6 +441,18 @@ describe('canary: need to know on every path, as every user', () => {
         if (answer.status >= 500) findings.push(`${user.username} GET ${url}: ${answer.status}`);
       }
       ['GET /cables', 'GET /demarches', 'GET /follow-ups', 'GET /follow-ups/export.csv', 'GET /inbox', 'GET /dashboard', 'GET /audit', 'GET /audit/verify', 'GET /audit/tree-head', 'GET /audit/entries/{seq}', 'GET /audit/entries/{seq}/proof', 'GET /audit/consistency', 'GET /admin/projections', 'GET /users', 'GET /users/{id}', 'GET /offices', 'GET /posts', 'GET /posts/{code}', 'GET /collectives', 'GET /collectives/{code}', 'GET /auth/me', 'GET /health'].forEach(walk);
+      // Threading: the replies to a tasking, and a post's incoming traffic, hold nothing the user may not read.
+      const tasking = cables.find((c) => c.label === 'Tasking')!;
+      for (const url of [`/cables?ref=${encodeURIComponent(tasking.mrn!)}`, '/cables?addressee=BEIJING&role=action', '/cables?addressee=TOKYO&role=info', '/cables?addressee=TOKYO']) {
+        const answer = await as(user).get(url);
+        requests++;
+        check(user, `GET ${url}`, answer.text);
+        if (answer.status >= 500) findings.push(`${user.username} GET ${url}: ${answer.status}`);
+        for (const item of (answer.body.items ?? []) as { id: string }[]) {
+          const cable = cables.find((c) => c.id === item.id);
+          if (cable && !mayRead(user, cable.record).allowed) findings.push(`${user.username}: GET ${url} lists ${cable.label}, which the oracle refuses`);
+        }
+      }
       // Lists hold what the user may read, all of it (certain decisions only).
       const listed = new Set<string>(((await as(user).get('/cables?limit=500')).body.items ?? []).map((c: { id: string }) => c.id));
       for (const cable of cables) {
@@ -428,7 +462,7 @@ describe('canary: need to know on every path, as every user', () => {
 
       // Every command to every record, with an If-Match no version has: nothing is written; a user
       // who may not read the record gets a 403 that tells nothing, before the precondition.
-      const probe = async (route: string, url: string, method: 'post' | 'patch', body: object, record: AnyRecord) => {
+      const probe = async (route: string, url: string, method: 'post' | 'patch' | 'delete', body: object, record: AnyRecord) => {
         walk(route);
         const answer = await http()[method](url).set('Authorization', `Bearer ${user.token}`).set('If-Match', '"999999"').set('Idempotency-Key', `canary-${requests}`).send(body);
         requests++;
@@ -444,6 +478,7 @@ describe('canary: need to know on every path, as every user', () => {
         const r = cable.record;
         await probe('PATCH /cables/{id}', `/cables/${cable.id}`, 'patch', { subject: 'x' }, r);
         await probe('POST /cables/{id}/clearance-requests', `/cables/${cable.id}/clearance-requests`, 'post', { offices: ['ISN'] }, r);
+        await probe('DELETE /cables/{id}/clearance-requests/{office}', `/cables/${cable.id}/clearance-requests/${encodeURIComponent(r.clearances[0]?.office ?? 'ISN')}`, 'delete', {}, r);
         await probe('POST /cables/{id}/clearances', `/cables/${cable.id}/clearances`, 'post', { office: user.office ?? 'L', decision: 'CLEARED' }, r);
         for (const verb of ['submit', 'approve', 'release']) await probe(`POST /cables/{id}/${verb}`, `/cables/${cable.id}/${verb}`, 'post', {}, r);
         for (const verb of ['return', 'cancel']) await probe(`POST /cables/{id}/${verb}`, `/cables/${cable.id}/${verb}`, 'post', { reason: 'x' }, r);

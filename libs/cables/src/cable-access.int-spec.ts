@@ -72,8 +72,11 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
           events.push({ type: 'ClearancesRequested', data: { offices: [...offices], at } });
           const clearer = rng.pick(people.filter((p) => p.roles.includes('clearer')));
           if (rng.chance(0.5)) events.push({ type: 'ClearanceGranted', data: { office: offices[0], by: officer(clearer), at } });
+          // A request withdrawn: that office no longer reads it as a clearing office.
+          const last = offices[offices.length - 1];
+          if (offices.length > 1 && rng.chance(0.4)) events.push({ type: 'ClearanceRequestWithdrawn', data: { office: last, status: 'PENDING', comments: null, by: officer(drafter), at } });
         }
-        if (rng.chance(0.3)) events.push({ type: 'CableEdited', data: { draft: { ...draft, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) }, substantive: true, at } });
+        if (rng.chance(0.3)) events.push({ type: 'CableEdited', data: { draft: { ...draft, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) }, substantive: true, by: officer(drafter), office: drafter.office, as: 'drafter', fields: ['classification'], at } });
         const fate = rng.next();
         if (fate > 0.3) {
           const approver = rng.pick(people.filter((p) => p.roles.includes('approver')));

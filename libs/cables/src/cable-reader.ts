@@ -56,7 +56,16 @@ export class CableReader implements OnModuleInit {
   async get(principal: Principal, id: string, at: LoadOptions, requestId: string) {
     const cable = await this.authorized(principal, id, at, requestId, 'cable');
     const current = at.version !== undefined || at.asOf !== undefined ? await this.cables.load(id) : cable;
-    return { ...toCableView(cable), allowedActions: current && current.version === cable.version ? allowedCableActions(principal, await this.accessOf(current)) : [] };
+    // The cables that cite it by REF (replies, reporting cables), those the caller may read.
+    const replies = cable.release ? await this.query.replies(principal, cable.release.mrn) : [];
+    if (replies.length > 0) {
+      await this.policy.auditListRead(principal, { requestId, view: 'replies', records: replies.map((r) => ({ streamId: `cable-${r.id}`, classification: r.classification })) });
+    }
+    return {
+      ...toCableView(cable),
+      replies,
+      allowedActions: current && current.version === cable.version ? allowedCableActions(principal, await this.accessOf(current)) : [],
+    };
   }
 
   /**

@@ -43,6 +43,19 @@ export class CableWorld {
     return { action: actionPosts, info: expand(info).filter((code) => !actionPosts.includes(code)) };
   }
 
+  isCollective(code: string): boolean {
+    return COLLECTIVES.some((c) => c.code === code);
+  }
+
+  /** The regional bureaus of the posts that `action` addressees reach now (collectives expanded). */
+  async taskedBureaus(action: string[], db?: Db): Promise<string[]> {
+    const { action: posts } = await this.distribution(action, [], db);
+    if (posts.length === 0) return [];
+    const { items } = await this.posts.list({}, 10_000, 0, db);
+    const bureaus = new Set(items.filter((p) => posts.includes(p.code)).map((p) => p.bureau));
+    return [...bureaus].sort();
+  }
+
   async directory(codes: string[], officerIds: string[] = []): Promise<TelegramDirectory> {
     const designators = new Map<string, string>();
     for (const code of new Set(codes)) {

@@ -1,22 +1,25 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { ProjectionRegistry } from '@chancery/event-store';
+import { ProjectionRegistry, UpcasterRegistry } from '@chancery/event-store';
 import { CableReader } from './cable-reader.js';
+import { CABLE_UPCASTERS } from './cable-upcasters.js';
 import { CableWorld } from './cable-world.js';
 import { CablesQuery } from './cables.query.js';
-import { ActOnCableHandler, DraftCableHandler, ReleaseCableHandler } from './commands/cable.handlers.js';
+import { CABLE_HANDLERS } from './commands/index.js';
 import { CablesProjection } from './projections/cables.projection.js';
 
 @Module({
-  providers: [CablesProjection, CablesQuery, CableWorld, CableReader, DraftCableHandler, ActOnCableHandler, ReleaseCableHandler],
+  providers: [CablesProjection, CablesQuery, CableWorld, CableReader, ...CABLE_HANDLERS],
   exports: [CablesQuery, CableWorld, CableReader],
 })
 export class CablesModule implements OnModuleInit {
   constructor(
     private readonly registry: ProjectionRegistry,
     private readonly projection: CablesProjection,
+    private readonly upcasters: UpcasterRegistry,
   ) {}
 
   onModuleInit(): void {
     this.registry.registerInline(this.projection);
+    this.upcasters.register(...CABLE_UPCASTERS);
   }
 }

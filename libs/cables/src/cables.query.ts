@@ -9,6 +9,19 @@ export interface CableFilter {
   origin?: string;
   tag?: string;
   q?: string;
+  /** Cables citing this MRN among their references (full or compact form). */
+  ref?: string;
+  /** Released cables that went to this post ... */
+  addressee?: string;
+  /** ... as an action or an info addressee (either when absent). */
+  role?: 'action' | 'info';
+}
+
+/** `26STATE123` or `26 STATE 000123`, as the stored form `26 STATE 000123`. */
+export function fullMrn(mrn: string): string {
+  const text = mrn.trim().toUpperCase();
+  const compact = /^(\d{2})\s*([A-Z]{3,24})\s*(\d{1,6})$/.exec(text);
+  return compact ? `${compact[1]} ${compact[2]} ${compact[3].padStart(6, '0')}` : text;
 }
 
 export interface CableSummary {
@@ -43,15 +56,21 @@ export class CablesQuery {
     const access = readableCableSql(principal, 1);
     const where = `${access.where}
       AND ($9::text IS NULL OR status = $9) AND ($10::text IS NULL OR origin = $10) AND ($11::text IS NULL OR $11 = ANY(tags))
-      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('english', $12) OR search @@ websearch_to_tsquery('simple', $12))`;
-    const params = [...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null];
+      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('english', $12) OR search @@ websearch_to_tsquery('simple', $12))
+      AND ($13::text IS NULL OR reference_mrns @> ARRAY[$13::text])
+      AND ($14::text IS NULL OR (status = 'RELEASED' AND (
+        ($15::text IS DISTINCT FROM 'info' AND action_posts @> ARRAY[$14::text]) OR ($15::text IS DISTINCT FROM 'action' AND info_posts @> ARRAY[$14::text]))))`;
+    const params = [
+      ...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null,
+      filter.ref ? fullMrn(filter.ref) : null, filter.addressee ?? null, filter.role ?? null,
+    ];
     const order = filter.q
       ? `ts_rank(search, websearch_to_tsquery('english', $12)) DESC, updated_at DESC`
       : 'updated_at DESC';
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version
-       FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $13 OFFSET $14`,
+       FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $16 OFFSET $17`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);
@@ -72,6 +91,30 @@ export class CablesQuery {
       }));
     await this.policy.auditListRead(principal, { requestId, view: filter.q ? 'search' : 'list', records: items.map((c) => ({ streamId: `cable-${c.id}`, classification: c.classification })) });
     return { items, total };
+  }
+
+  /**
+   * The cables that cite `mrn` by REF (replies, reporting cables), only those `principal` may read:
+   * the access filter is in the WHERE clause.
+   */
+  async replies(principal: Principal, mrn: string, db: Db = this.dataSource): Promise<{ id: string; mrn: string | null; origin: string; kind: string; subject: string; status: string; classification: string; releasedAt: string | null }[]> {
+    const access = readableCableSql(principal, 1);
+    const rows = await sql<Record<string, unknown>>(
+      db,
+      `SELECT id, mrn, origin, kind, subject, status, classification, released_at FROM cables k
+       WHERE ${access.where} AND reference_mrns @> ARRAY[$9::text] ORDER BY released_at NULLS LAST, drafted_at, id`,
+      [...access.params, mrn],
+    );
+    return rows.map((row) => ({
+      id: row.id as string,
+      mrn: row.mrn as string | null,
+      origin: row.origin as string,
+      kind: row.kind as string,
+      subject: row.subject as string,
+      status: row.status as string,
+      classification: row.classification as string,
+      releasedAt: row.released_at ? (row.released_at as Date).toISOString() : null,
+    }));
   }
 
   /**

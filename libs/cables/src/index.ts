@@ -5,5 +5,6 @@ export * from './cable-view.js';
 export * from './cables.query.js';
 export * from './cable-world.js';
 export * from './cable-reader.js';
-export * from './commands/cable.commands.js';
+export * from './commands/index.js';
+export * from './domain/collective-tasking.js';
 export * from './cables.module.js';

@@ -22,32 +22,50 @@ export class InboxQuery {
   ) {}
 
   async inbox(principal: Principal, requestId: string) {
-    const [toClear, toApprove, taskings, followUps] = await Promise.all([
+    const [toClear, toApprove, taskings, followUps, returned] = await Promise.all([
       this.toClear(principal),
       this.toApprove(principal),
       this.taskings(principal),
       this.followUps(principal),
+      this.returned(principal),
     ]);
     const records = [
-      ...[...toClear, ...toApprove].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification as string })),
+      ...[...toClear, ...toApprove, ...returned].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification as string })),
       ...taskings.map((t) => ({ streamId: `campaign-${t.demarcheId}`, classification: t.classification as string })),
     ];
     await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
-    return { toClear, toApprove, taskings, followUps };
+    return { toClear, toApprove, taskings, followUps, returned };
   }
 
   private async toClear(principal: Principal) {
     if (!principal.roles.includes('clearer') || !principal.office) return [];
     const access = readableCableSql(principal, 1);
-    // Nobody clears their own cable, so a drafter who is also a clearer is not asked to.
+    // Nobody clears their own cable, so a drafter who is also a clearer is not asked to. A returned
+    // cable (DRAFT) waits for the offices whose clearance went stale.
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT id, subject, classification, precedence, origin, updated_at FROM cables k
-       WHERE status = 'IN_CLEARANCE' AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}
+       WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}
        ORDER BY updated_at, id`,
       [...access.params, principal.office],
     );
     return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, origin: r.origin, office: principal.office, since: (r.updated_at as Date).toISOString() }));
+  }
+
+  /** The caller's cables the approver sent back, with the reason, while they sit in DRAFT. */
+  private async returned(principal: Principal) {
+    const access = readableCableSql(principal, 1);
+    const rows = await sql<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT id, subject, classification, precedence, returned_at, return_reason, returned_by FROM cables k
+       WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}
+       ORDER BY returned_at, id`,
+      access.params,
+    );
+    return rows.map((r) => ({
+      cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence,
+      reason: r.return_reason, returnedBy: r.returned_by, returnedAt: (r.returned_at as Date).toISOString(),
+    }));
   }
 
   private async toApprove(principal: Principal) {

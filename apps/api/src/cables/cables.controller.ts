@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ActOnCableCommand, type CableAction, type CableDraft, CableReader, CablesQuery, DraftCableCommand, ReleaseCableCommand } from '@chancery/cables';
+import {
+  ApproveCableCommand, type CableDraft, CableReader, CablesQuery, CancelCableCommand, DecideClearanceCommand, DraftCableCommand, EditCableCommand,
+  ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
+} from '@chancery/cables';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
@@ -90,25 +93,36 @@ export class CablesController {
 
   @Patch(':id')
   @ReadsRecord('cable')
-  @RequirePermission('cables.draft')
+  @RequirePermission('cables.edit')
+  @ApiOperation({ summary: 'Edit as a JSON Merge Patch: the drafter; a clearer of an office asked; the approver of a submitted cable' })
   edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'edit', changes: toChanges(body) });
+    return this.commands.execute(new EditCableCommand(ctx, user, id, toChanges(body)));
   }
 
   @Post(':id/clearance-requests')
   @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.draft')
+  @ApiOperation({ summary: 'Ask offices to clear; asking again for a STALE or NON_CONCUR office puts it back to PENDING' })
   requestClearances(@Param('id', uuid) id: string, @Body() body: ClearanceRequestsRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'requestClearances', offices: body.offices });
+    return this.commands.execute(new RequestClearancesCommand(ctx, user, id, body.offices));
+  }
+
+  @Delete(':id/clearance-requests/:office')
+  @ReadsRecord('cable')
+  @RequirePermission('cables.draft')
+  @ApiOperation({ summary: 'Withdraw a pending or non-concurring clearance request (the office symbol URL-encoded: EAP%2FCM)' })
+  withdrawClearanceRequest(@Param('id', uuid) id: string, @Param('office') office: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.commands.execute(new WithdrawClearanceRequestCommand(ctx, user, id, office));
   }
 
   @Post(':id/clearances')
   @ReadsRecord('cable')
   @HttpCode(200)
   @RequirePermission('cables.clear')
+  @ApiOperation({ summary: 'Clear for your office (also re-clearing a STALE clearance before submission)' })
   clear(@Param('id', uuid) id: string, @Body() body: ClearanceDecisionRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'decideClearance', office: body.office, decision: body.decision, comments: body.comments ?? null });
+    return this.commands.execute(new DecideClearanceCommand(ctx, user, id, body.office, body.decision, body.comments ?? null));
   }
 
   @Post(':id/submit')
@@ -116,7 +130,7 @@ export class CablesController {
   @HttpCode(200)
   @RequirePermission('cables.draft')
   submit(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'submit' });
+    return this.commands.execute(new SubmitCableCommand(ctx, user, id));
   }
 
   @Post(':id/approve')
@@ -124,7 +138,7 @@ export class CablesController {
   @HttpCode(200)
   @RequirePermission('cables.approve')
   approve(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'approve' });
+    return this.commands.execute(new ApproveCableCommand(ctx, user, id));
   }
 
   @Post(':id/return')
@@ -132,7 +146,7 @@ export class CablesController {
   @HttpCode(200)
   @RequirePermission('cables.approve')
   return(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'return', reason: body.reason });
+    return this.commands.execute(new ReturnCableCommand(ctx, user, id, body.reason));
   }
 
   @Post(':id/release')
@@ -148,10 +162,6 @@ export class CablesController {
   @HttpCode(200)
   @RequirePermission('cables.cancel')
   cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.act(ctx, user, id, { kind: 'cancel', reason: body.reason });
-  }
-
-  private act(ctx: CommandContext, user: Principal, id: string, action: CableAction) {
-    return this.commands.execute(new ActOnCableCommand(ctx, user, id, action));
+    return this.commands.execute(new CancelCableCommand(ctx, user, id, body.reason));
   }
 }

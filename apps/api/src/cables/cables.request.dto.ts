@@ -1,7 +1,7 @@
 import { PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested,
+  ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import {
   CABLE_KINDS, CAPTIONS, type Caption, type CableKind, DECLASSIFICATION_EXEMPTIONS, type DeclassificationExemption, PORTION_MARKINGS, type PortionMarking,
@@ -98,4 +98,11 @@ export class ListCablesQuery extends PagingQuery {
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) origin?: string;
   @IsOptional() @Matches(/^[A-Z][A-Z0-9-]{1,7}$/) tag?: string;
   @IsOptional() @IsString() @MaxLength(200) q?: string;
+  /** Cables that cite this MRN among their references (`26 STATE 000123`, or compact `26STATE123`). */
+  @IsOptional() @IsString() @MaxLength(40) ref?: string;
+  /** Released cables that went to this post (`role`: as an action or an info addressee; either when absent). */
+  @ValidateIf((query: ListCablesQuery) => query.addressee !== undefined || query.role !== undefined)
+  @Matches(/^[A-Z_]{2,24}$/, { message: 'addressee must be a post code (role needs one)' })
+  addressee?: string;
+  @IsOptional() @IsIn(['action', 'info']) role?: 'action' | 'info';
 }

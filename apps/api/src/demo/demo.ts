@@ -73,6 +73,14 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   });
   await call(legal, 'POST', `/cables/${cable.id}/clearances`, { office: 'L', decision: 'CLEARED' });
   await call(isn, 'POST', `/cables/${cable.id}/clearances`, { office: 'ISN', decision: 'CLEARED' });
+  // An ALDAC instruction tasks every regional bureau's posts: each bureau clears, and S/ES-O.
+  const bureauClearances = ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO', 'S/ES-O'];
+  await call(desk, 'POST', `/cables/${cable.id}/clearance-requests`, { offices: bureauClearances });
+  for (const office of bureauClearances) {
+    const handle = `${office.toLowerCase().replace(/[^a-z]/g, '')}clear`;
+    const clearer = await user(handle, { roles: ['clearer'], office, displayName: `${office} clearer` });
+    await call(clearer, 'POST', `/cables/${cable.id}/clearances`, { office, decision: 'CLEARED' });
+  }
   await call(desk, 'POST', `/cables/${cable.id}/submit`);
   await call(approver, 'POST', `/cables/${cable.id}/approve`);
   await call(approver, 'POST', `/cables/${cable.id}/release`);

@@ -1,5 +1,6 @@
 import { given } from '../../../../test/support/aggregate-spec.js';
-import { Cable, type CableActor, cableDefinition, type CableEvent } from './cable.aggregate.js';
+import { Cable, type CableActor, cableDefinition, type CableEvent, changedFields, missingClearances } from './cable.aggregate.js';
+import { collectiveTaskingClearances } from './collective-tasking.js';
 import { type CableDraft } from './cable-format.js';
 import { confidentialDraft, world } from '../../../../test/fixtures/cable.fixtures.js';
 
@@ -20,7 +21,10 @@ const submitted: CableEvent = { type: 'CableSubmitted', data: { by: by(drafter),
 const approved: CableEvent = { type: 'CableApproved', data: { by: by(approver), at } };
 const release = { mrn: '26 STATE 000124', releasedAt: at, dateTimeGroup: '291000Z NOV 26', distribution: { action: ['BEIJING', 'TOKYO'], info: [] } };
 const released: CableEvent = { type: 'CableReleased', data: { by: by(approver), ...release } };
-const edited = (draft: CableDraft, substantive: boolean): CableEvent => ({ type: 'CableEdited', data: { draft, substantive, at } });
+const edited = (draft: CableDraft, substantive: boolean, fields = ['paragraphs'], editor: CableActor = drafter, as: 'drafter' | 'clearer' | 'approver' = 'drafter'): CableEvent => ({
+  type: 'CableEdited',
+  data: { draft, substantive, by: by(editor), office: editor.office, as, fields, at },
+});
 const newText: CableDraft = { ...confidentialDraft, paragraphs: [...confidentialDraft.paragraphs.slice(0, 2), { marking: 'U', text: 'Posts should deliver the points in paragraph 2.' }] };
 
 describe('Cable', () => {
@@ -55,7 +59,7 @@ describe('Cable', () => {
       .when((c) => c.edit(drafter, newText, world, at))
       .then([edited(newText, true), { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }]);
     const flash = { ...confidentialDraft, precedence: 'FLASH' as const };
-    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.edit(drafter, flash, world, at)).then([edited(flash, false)]);
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.edit(drafter, flash, world, at)).then([edited(flash, false, ['precedence'])]);
     given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.edit(drafter, confidentialDraft, world, at)).then([]);
     // A pending clearance has nothing to go stale.
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.edit(drafter, newText, world, at)).then([edited(newText, true)]);
@@ -122,7 +126,7 @@ describe('Cable', () => {
 
   it('asks each office once, and only its drafter asks', () => {
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L', 'EB'], at)).then([{ type: 'ClearancesRequested', data: { offices: ['EB'], at } }]);
-    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('RULE_VIOLATED', /already/);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('RULE_VIOLATED', /asked already/);
     given(cableDefinition, 'k1', [drafted]).when((c) => c.requestClearances(legal, ['L'], at)).thenFails('FORBIDDEN');
     given(cableDefinition, 'k1', [drafted]).when((c) => c.requestClearances(drafter, ['legal'], at)).thenFails('RULE_VIOLATED', /office symbol/);
   });
@@ -130,6 +134,119 @@ describe('Cable', () => {
   it('knows who works it, for NODIS and EXDIS', () => {
     const cable = given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn, submitted, approved]).when(() => undefined).then([]);
     expect(cable.workingParty.sort()).toEqual(['a1', 'c1', 'c2', 'd1']);
+  });
+});
+
+describe('Cable: clearing as the Department works it', () => {
+  const stale = (...offices: string[]): CableEvent => ({ type: 'ClearancesMadeStale', data: { offices, at } });
+  const returned: CableEvent = { type: 'CableReturned', data: { by: by(approver), reason: 'Soften paragraph 2', at } };
+  const nonConcurByL: CableEvent = { type: 'ClearanceNonConcurred', data: { office: 'L', by: by(legal), comments: 'Para 2 overstates it.', at } };
+  const cleared = [drafted, requested, clearedByL, clearedByIsn];
+
+  it('lets a clearer of an office asked edit ("clear with edits"): the edit is theirs, and their own clearance stands', () => {
+    const cable = given(cableDefinition, 'k1', cleared)
+      .when((c) => c.edit(legal, newText, world, at))
+      .then([edited(newText, true, ['paragraphs'], legal, 'clearer'), stale('ISN')]);
+    expect(cable.clearances.map((c) => [c.office, c.status])).toEqual([['L', 'CLEARED'], ['ISN', 'STALE']]);
+    expect(cable.edits).toEqual([{ by: by(legal), office: 'L', as: 'clearer', fields: ['paragraphs'], substantive: true, at }]);
+  });
+
+  it('refuses edits from a clearer of an office not asked, and from anyone once submitted but its approver', () => {
+    const eb: CableActor = { ...isn, id: 'c3', office: 'EB' };
+    given(cableDefinition, 'k1', cleared).when((c) => c.edit(eb, newText, world, at)).thenFails('FORBIDDEN', /clearer of an office asked/);
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.edit(legal, newText, world, at)).thenFails('INVALID_TRANSITION', /PENDING_APPROVAL/);
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.edit(drafter, newText, world, at)).thenFails('INVALID_TRANSITION', /PENDING_APPROVAL/);
+  });
+
+  it('lets the approver edit a submitted cable, attributed, without reopening clearance', () => {
+    const cable = given(cableDefinition, 'k1', [...cleared, submitted])
+      .when((c) => c.edit(approver, newText, world, at))
+      .then([edited(newText, true, ['paragraphs'], approver, 'approver')]);
+    expect(cable.status).toBe('PENDING_APPROVAL');
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.edit(approver, newText, world, at)).thenFails('INVALID_TRANSITION', /APPROVED/);
+  });
+
+  it('keeps the clearance round through a return: changed-text offices re-clear directly, the rest stand, then it goes again', () => {
+    const afterEdit = [...cleared, submitted, returned, edited(newText, true, ['paragraphs']), stale('L', 'ISN')];
+    const cable = given(cableDefinition, 'k1', afterEdit).when(() => undefined).then([]);
+    expect(cable.status).toBe('DRAFT');
+    expect(cable.returns).toEqual([{ reason: 'Soften paragraph 2', by: by(approver), at }]);
+    given(cableDefinition, 'k1', afterEdit).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(STALE\), ISN \(STALE\)/);
+    const reclearedL: CableEvent = { type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } };
+    given(cableDefinition, 'k1', afterEdit).when((c) => c.decideClearance(legal, 'L', 'CLEARED', null, at)).then([reclearedL]);
+    const reclearedIsn: CableEvent = { type: 'ClearanceGranted', data: { office: 'ISN', by: by(isn), at } };
+    given(cableDefinition, 'k1', [...afterEdit, reclearedL, reclearedIsn]).when((c) => c.submit(drafter, at)).then([submitted]);
+  });
+
+  it('asks again for an office whose clearance is stale or did not concur; not for one whose clearance stands', () => {
+    given(cableDefinition, 'k1', [...cleared, edited(newText, true), stale('L', 'ISN')])
+      .when((c) => c.requestClearances(drafter, ['L'], at))
+      .then([{ type: 'ClearancesRequested', data: { offices: ['L'], at } }]);
+    const cable = given(cableDefinition, 'k1', [drafted, requested, nonConcurByL])
+      .when((c) => c.requestClearances(drafter, ['L', 'ISN'], at))
+      .then([{ type: 'ClearancesRequested', data: { offices: ['L'], at } }]);
+    expect(cable.clearances.map((c) => [c.office, c.status])).toEqual([['L', 'PENDING'], ['ISN', 'PENDING']]);
+    given(cableDefinition, 'k1', cleared).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('RULE_VIOLATED', /stands/);
+  });
+
+  it('answers once per text: a cleared office answers again only once stale; the office that did not concur may clear', () => {
+    given(cableDefinition, 'k1', cleared).when((c) => c.decideClearance(legal, 'L', 'NON_CONCUR', 'changed my mind', at)).thenFails('INVALID_TRANSITION', /cleared this text already/);
+    given(cableDefinition, 'k1', [drafted, requested, nonConcurByL])
+      .when((c) => c.decideClearance(legal, 'L', 'CLEARED', null, at))
+      .then([{ type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } }]);
+  });
+
+  it('blocks on a non-concurrence until that office clears or the drafter withdraws the request; the withdrawal stays on the cable', () => {
+    const blocked = [drafted, requested, nonConcurByL, clearedByIsn];
+    given(cableDefinition, 'k1', blocked).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(NON_CONCUR\)/);
+    const withdrawn: CableEvent = { type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at } };
+    const cable = given(cableDefinition, 'k1', blocked).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).then([withdrawn]);
+    expect(cable.clearances.map((c) => c.office)).toEqual(['ISN']);
+    expect(cable.withdrawals).toEqual([{ office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at }]);
+    expect(cable.access.clearances).toEqual([{ office: 'ISN', status: 'CLEARED_WITH_COMMENTS' }]);
+    given(cableDefinition, 'k1', [...blocked, withdrawn]).when((c) => c.submit(drafter, at)).then([submitted]);
+  });
+
+  it('withdraws only a pending or non-concurring request, and only by its drafter', () => {
+    given(cableDefinition, 'k1', [drafted, requested])
+      .when((c) => c.withdrawClearanceRequest(drafter, 'ISN', at))
+      .then([{ type: 'ClearanceRequestWithdrawn', data: { office: 'ISN', status: 'PENDING', comments: null, by: by(drafter), at } }]);
+    given(cableDefinition, 'k1', cleared).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).thenFails('INVALID_TRANSITION', /CLEARED/);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.withdrawClearanceRequest(legal, 'L', at)).thenFails('FORBIDDEN');
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.withdrawClearanceRequest(drafter, 'EB', at)).thenFails('RULE_VIOLATED', /not asked/);
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).thenFails('INVALID_TRANSITION');
+  });
+
+  it('goes to approval only with the clearances the rules require, naming the missing offices', () => {
+    const required = [{ office: 'EAP', why: 'its posts are tasked' }, { office: 'S/ES-O', why: 'ALDAC' }];
+    given(cableDefinition, 'k1', cleared).when((c) => c.submit(drafter, at, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked\); S\/ES-O \(ALDAC\)/);
+  });
+
+  it('names which fields an edit changed', () => {
+    expect(changedFields(confidentialDraft, newText)).toEqual(['paragraphs']);
+    expect(changedFields(confidentialDraft, { ...confidentialDraft, subject: 'x', captions: [] })).toEqual(['captions', 'subject']);
+  });
+});
+
+describe('the collective tasking rule', () => {
+  const isCollective = (code: string) => ['ALDAC', 'ALLDP', 'EAP_POSTS'].includes(code);
+  it('needs each tasked regional bureau, and S/ES-O for ALDAC and ALLDP instructions', () => {
+    expect(collectiveTaskingClearances(confidentialDraft, 'STATE', isCollective, ['EUR', 'AF', 'EAP']).map((r) => r.office)).toEqual(['AF', 'EAP', 'EUR', 'S/ES-O']);
+    expect(collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['EAP_POSTS'] }, 'STATE', isCollective, ['EAP']).map((r) => r.office)).toEqual(['EAP']);
+  });
+
+  it('does not apply to cables that task no posts through a collective', () => {
+    expect(collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['BEIJING'] }, 'STATE', isCollective, ['EAP'])).toEqual([]);
+    expect(collectiveTaskingClearances({ kind: 'INFORMATIONAL', actionAddressees: ['ALDAC'] }, 'STATE', isCollective, ['EAP'])).toEqual([]);
+    expect(collectiveTaskingClearances({ kind: 'REPORTING', actionAddressees: ['SECSTATE'] }, 'BEIJING', isCollective, [])).toEqual([]);
+  });
+
+  it('counts a bureau as cleared by the bureau or one of its offices; other offices only by themselves', () => {
+    const given = (office: string, status: 'CLEARED' | 'PENDING' = 'CLEARED') => ({ office, status, by: null, at: null, comments: null });
+    const required = [{ office: 'EAP', why: '' }, { office: 'S/ES-O', why: '' }];
+    expect(missingClearances(required, [given('EAP/CM'), given('S/ES-O')])).toEqual([]);
+    expect(missingClearances(required, [given('EAPX'), given('S/ES')]).map((r) => r.office)).toEqual(['EAP', 'S/ES-O']);
+    expect(missingClearances(required, [given('EAP', 'PENDING'), given('S/ES-O')]).map((r) => r.office)).toEqual(['EAP']);
   });
 });
 

@@ -32,6 +32,42 @@ export interface Clearance {
   by: Officer | null;
   at: string | null;
   comments: string | null;
+  /** How many edits the cable had when this office last answered (its `editsSince` are the later ones). */
+  afterEdits?: number;
+}
+
+/** Who changed the text, for which office, as what, and which fields. */
+export interface Edit {
+  by: Officer | null;
+  office: string | null;
+  as: EditorRole | null;
+  fields: string[];
+  substantive: boolean;
+  at: string;
+}
+
+export type EditorRole = 'drafter' | 'clearer' | 'approver';
+
+/** A return by the approver: why, by whom, when. */
+export interface Return {
+  reason: string;
+  by: Officer;
+  at: string;
+}
+
+/** A clearance request the drafter withdrew, and where it stood then. */
+export interface Withdrawal {
+  office: string;
+  status: ClearanceStatus;
+  comments: string | null;
+  by: Officer;
+  at: string;
+}
+
+/** An office whose clearance the submit rules require, and why. */
+export interface RequiredClearance {
+  office: string;
+  why: string;
 }
 
 export interface Distribution {
@@ -50,8 +86,9 @@ export interface Release {
 type At = { at: string };
 export type CableEvent =
   | DomainEvent<'CableDrafted', { origin: string; drafter: Officer; draft: CableDraft } & At>
-  | DomainEvent<'CableEdited', { draft: CableDraft; substantive: boolean } & At>
+  | DomainEvent<'CableEdited', { draft: CableDraft; substantive: boolean; by: Officer | null; office: string | null; as: EditorRole | null; fields: string[] } & At>
   | DomainEvent<'ClearancesRequested', { offices: string[] } & At>
+  | DomainEvent<'ClearanceRequestWithdrawn', { office: string; status: ClearanceStatus; comments: string | null; by: Officer } & At>
   | DomainEvent<'ClearanceGranted', { office: string; by: Officer } & At>
   | DomainEvent<'ClearanceGrantedWithComments', { office: string; by: Officer; comments: string } & At>
   | DomainEvent<'ClearanceNonConcurred', { office: string; by: Officer; comments: string } & At>
@@ -85,6 +122,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   release: Release | null = null;
   /** Everyone who has ever cleared, non-concurred or approved it: they stay in its working party. */
   actedBy: string[] = [];
+  edits: Edit[] = [];
+  returns: Return[] = [];
+  withdrawals: Withdrawal[] = [];
 
   static create(id: string, actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): Cable {
     let origin: string;
@@ -102,16 +142,37 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     return cable;
   }
 
+  /**
+   * Clearing is joint drafting: the drafter edits a draft, a clearer of an office asked edits it
+   * while it is worked (DRAFT or IN_CLEARANCE), the approver edits a submitted cable. A change to
+   * the substance makes the clearances given stale, except the editing clearer's own office's (its
+   * clearance covers its own edit). An approver's edit reopens no clearance: it is recorded and
+   * shown against every clearance (`editsSince`); returning the cable has offices clear again.
+   */
   edit(actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): void {
-    this.mustBeDrafter(actor, 'edit');
-    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'edited');
+    const as = this.editorRole(actor);
     validateFor(this.origin, draft, world);
     if (JSON.stringify(draft) === JSON.stringify(this.draft)) return;
     const substantive = substanceOf(draft) !== substanceOf(this.draft);
-    this.apply({ type: 'CableEdited', data: { draft, substantive, at } });
-    if (!substantive) return;
-    const given = this.clearances.filter((c) => c.status !== 'PENDING' && c.status !== 'STALE').map((c) => c.office);
+    const office = as === 'clearer' ? actor.office : as === 'drafter' ? (this.drafter.office ?? this.origin) : (actor.office ?? actor.postCode);
+    const fields = changedFields(this.draft, draft);
+    this.apply({ type: 'CableEdited', data: { draft, substantive, by: officer(actor), office, as, fields, at } });
+    if (!substantive || as === 'approver') return;
+    const given = this.clearances
+      .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && !(as === 'clearer' && c.office === actor.office))
+      .map((c) => c.office);
     if (given.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices: given, at } });
+  }
+
+  /** As what the actor edits, or why they may not. */
+  private editorRole(actor: CableActor): EditorRole {
+    if (this.status === 'PENDING_APPROVAL' && actor.id !== this.drafter.id && this.hasReleaseAuthority(actor)) return 'approver';
+    const asDrafter = actor.id === this.drafter.id;
+    const asClearer = !asDrafter && actor.roles.includes('clearer') && actor.office !== null && this.clearances.some((c) => c.office === actor.office);
+    if (!asDrafter && !asClearer && this.hasReleaseAuthority(actor)) this.mustBeIn(['PENDING_APPROVAL'], 'edited by its approver');
+    if (!asDrafter && !asClearer) forbidden('only its drafter, a clearer of an office asked to clear it, or the approver of a submitted cable edits it');
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'edited');
+    return asDrafter ? 'drafter' : 'clearer';
   }
 
   requestClearances(actor: CableActor, offices: string[], at: string): void {
@@ -119,17 +180,40 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'sent for clearance');
     ensure(offices.length > 0, 'offices', 'name at least one office');
     for (const office of offices) ensure(OFFICE_PATTERN.test(office), 'offices', `${office} is not an office symbol`);
-    const fresh = [...new Set(offices)].filter((office) => !this.clearances.some((c) => c.office === office));
-    ensure(fresh.length > 0, 'offices', 'every office named was already asked');
+    // A new office is asked; one whose clearance went stale, or that did not concur, is asked again.
+    const fresh = [...new Set(offices)].filter((office) => {
+      const asked = this.clearances.find((c) => c.office === office);
+      return !asked || asked.status === 'STALE' || asked.status === 'NON_CONCUR';
+    });
+    ensure(fresh.length > 0, 'offices', `every office named is asked already and its clearance stands (${offices.join(', ')})`);
     this.apply({ type: 'ClearancesRequested', data: { offices: fresh, at } });
   }
 
+  /**
+   * The drafter withdraws a request not yet decided (sent to the wrong office), or one that did not
+   * concur: the office is no longer asked, and the withdrawal stays on the cable for the approver.
+   */
+  withdrawClearanceRequest(actor: CableActor, office: string, at: string): void {
+    this.mustBeDrafter(actor, 'withdraw clearance requests on');
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'changed');
+    const clearance = this.clearances.find((c) => c.office === office);
+    ensure(clearance !== undefined, 'office', `${office} was not asked to clear this cable`);
+    if (clearance.status !== 'PENDING' && clearance.status !== 'NON_CONCUR') {
+      throw new ChanceryError(ErrorCode.InvalidTransition, `${office}'s clearance is ${clearance.status}; only a pending or non-concurring request is withdrawn`, { office, status: clearance.status });
+    }
+    this.apply({ type: 'ClearanceRequestWithdrawn', data: { office, status: clearance.status, comments: clearance.comments, by: officer(actor), at } });
+  }
+
   decideClearance(actor: CableActor, office: string, decision: ClearanceDecision, comments: string | null, at: string): void {
-    this.mustBeIn(['IN_CLEARANCE'], 'cleared');
+    // Before submission: in clearance, or returned (DRAFT) with offices to clear again.
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'cleared');
     const clearance = this.clearances.find((c) => c.office === office);
     ensure(clearance !== undefined, 'office', `${office} was not asked to clear this cable`);
     if (!actor.roles.includes('clearer') || actor.office !== office) forbidden(`only a clearer of ${office} clears for it`);
     if (actor.id === this.drafter.id) forbidden('nobody clears their own cable');
+    if (clearance.status === 'CLEARED' || clearance.status === 'CLEARED_WITH_COMMENTS') {
+      throw new ChanceryError(ErrorCode.InvalidTransition, `${office} has cleared this text already; it answers again once an edit makes its clearance stale`, { office, status: clearance.status });
+    }
     const text = comments?.trim() ?? '';
     const by = officer(actor);
     switch (decision) {
@@ -149,11 +233,18 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     }
   }
 
-  submit(actor: CableActor, at: string): void {
+  /**
+   * To approval: every office asked has cleared (a non-concurrence blocks until that office clears
+   * or the request is withdrawn), and every office the rules require (`required`: the collective
+   * tasking rule, see collective-tasking.ts) has cleared.
+   */
+  submit(actor: CableActor, at: string, required: readonly RequiredClearance[] = []): void {
     this.mustBeDrafter(actor, 'submit');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
     const open = this.clearances.filter((c) => c.status !== 'CLEARED' && c.status !== 'CLEARED_WITH_COMMENTS');
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
+    const missing = missingClearances(required, this.clearances);
+    ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}`);
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
 
@@ -222,12 +313,25 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   onCableEdited(event: Of<'CableEdited'>): void {
-    this.draft = event.data.draft;
+    const { draft, substantive, by, office, as, fields, at } = event.data;
+    this.draft = draft;
+    this.edits = [...this.edits, { by, office, as, fields, substantive, at }];
   }
 
   onClearancesRequested(event: Of<'ClearancesRequested'>): void {
-    this.clearances = [...this.clearances, ...event.data.offices.map((office) => ({ office, status: 'PENDING' as const, by: null, at: null, comments: null }))];
+    const pending = (office: string): Clearance => ({ office, status: 'PENDING', by: null, at: null, comments: null, afterEdits: this.edits.length });
+    const again = event.data.offices.filter((office) => this.clearances.some((c) => c.office === office));
+    this.clearances = [
+      ...this.clearances.map((c) => (again.includes(c.office) ? pending(c.office) : c)),
+      ...event.data.offices.filter((office) => !again.includes(office)).map(pending),
+    ];
     this.status = 'IN_CLEARANCE';
+  }
+
+  onClearanceRequestWithdrawn(event: Of<'ClearanceRequestWithdrawn'>): void {
+    const { office, status, comments, by, at } = event.data;
+    this.clearances = this.clearances.filter((c) => c.office !== office);
+    this.withdrawals = [...this.withdrawals, { office, status, comments, by, at }];
   }
 
   onClearanceGranted(event: Of<'ClearanceGranted'>): void {
@@ -256,9 +360,10 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     if (!this.actedBy.includes(event.data.by.id)) this.actedBy = [...this.actedBy, event.data.by.id];
   }
 
-  onCableReturned(): void {
+  onCableReturned(event: Of<'CableReturned'>): void {
     this.status = 'DRAFT';
     this.approvedBy = null;
+    this.returns = [...this.returns, { reason: event.data.reason, by: event.data.by, at: event.data.at }];
   }
 
   onCableReleased(event: Of<'CableReleased'>): void {
@@ -273,7 +378,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 
   private setClearance(office: string, change: Omit<Clearance, 'office'>): void {
     if (change.by && !this.actedBy.includes(change.by.id)) this.actedBy = [...this.actedBy, change.by.id];
-    this.clearances = this.clearances.map((c) => (c.office === office ? { office, ...change } : c));
+    this.clearances = this.clearances.map((c) => (c.office === office ? { office, ...change, afterEdits: this.edits.length } : c));
   }
 
   private mustBeIn(statuses: CableStatus[], verb: string): void {
@@ -310,15 +415,31 @@ function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): v
   }
 }
 
+/** The draft fields whose value differs between two drafts. */
+export function changedFields(before: CableDraft, after: CableDraft): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])] as (keyof CableDraft)[];
+  return keys.filter((key) => JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)).sort();
+}
+
+/**
+ * The required offices that have not cleared. A regional bureau's clearance is given by the bureau
+ * or one of its offices (EAP/CM clears for EAP); any other office by itself.
+ */
+export function missingClearances(required: readonly RequiredClearance[], clearances: readonly Clearance[]): RequiredClearance[] {
+  const given = clearances.filter((c) => c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS').map((c) => c.office);
+  return required.filter((r) => !given.some((office) => office === r.office || (!r.office.includes('/') && office.startsWith(`${r.office}/`))));
+}
+
 /** What a cable snapshot holds: its state, nothing of the aggregate machinery. */
-type CableState = Pick<Cable, 'origin' | 'drafter' | 'draft' | 'status' | 'clearances' | 'approvedBy' | 'release' | 'actedBy'>;
+type CableState = Pick<Cable, 'origin' | 'drafter' | 'draft' | 'status' | 'clearances' | 'approvedBy' | 'release' | 'actedBy' | 'edits' | 'returns' | 'withdrawals'>;
 
 export const cableDefinition: AggregateDefinition<Cable> = {
   streamType: 'cable',
   schemaVersions: {
     CableDrafted: 1,
-    CableEdited: 1,
+    CableEdited: 2,
     ClearancesRequested: 1,
+    ClearanceRequestWithdrawn: 1,
     ClearanceGranted: 1,
     ClearanceGrantedWithComments: 1,
     ClearanceNonConcurred: 1,
@@ -334,8 +455,11 @@ export const cableDefinition: AggregateDefinition<Cable> = {
   // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.
   snapshots: {
     every: 100,
-    schemaVersion: 2,
-    take: ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy }): CableState => ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy }),
+    schemaVersion: 3,
+    take: ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals }): CableState => ({
+      origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals,
+    }),
     restore: (id, state) => Object.assign(new Cable(id), state as CableState),
   },
 };
+

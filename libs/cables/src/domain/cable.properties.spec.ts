@@ -29,6 +29,9 @@ const clearerFor = (office: string) => clearers.find((c) => c.office === office)
 const command: fc.Arbitrary<(cable: Cable) => void> = fc.oneof(
   fc.tuple(anyone, fc.nat(2)).map(([actor, i]) => (c: Cable) => c.edit(actor ?? drafterOf(c), drafts(c.origin)[i], world, at)),
   fc.tuple(anyone, fc.subarray(['L', 'ISN', 'EB'], { minLength: 1 })).map(([actor, offices]) => (c: Cable) => c.requestClearances(actor ?? drafterOf(c), offices, at)),
+  // A clearer's edit ("clear with edits"), the approver's, and a withdrawn request.
+  fc.tuple(fc.constantFrom(...clearers, approver, ambassador), fc.nat(2)).map(([actor, i]) => (c: Cable) => c.edit(actor, drafts(c.origin)[i], world, at)),
+  fc.tuple(anyone, fc.constantFrom('L', 'ISN', 'EB')).map(([actor, office]) => (c: Cable) => c.withdrawClearanceRequest(actor ?? drafterOf(c), office, at)),
   fc
     .tuple(anyone, fc.constantFrom('L', 'ISN', 'EB'), fc.constantFrom('CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR'), fc.constantFrom(null, '', 'Soften para 2.'))
     .map(([actor, office, decision, comments]) => (c: Cable) => c.decideClearance(actor ?? clearerFor(office), office, decision, comments, at)),
@@ -53,7 +56,7 @@ const history = fc.tuple(fc.constantFrom(drafter, postOfficer), fc.array(command
 
 describe('Cable, folded and restored', () => {
   it('compares the whole state of a cable, not the machinery around it', () => {
-    expect(Object.keys(stateOf(Cable.create('k1', drafter, confidentialDraft, world, at))).sort()).toEqual(['actedBy', 'approvedBy', 'clearances', 'draft', 'drafter', 'origin', 'release', 'status']);
+    expect(Object.keys(stateOf(Cable.create('k1', drafter, confidentialDraft, world, at))).sort()).toEqual(['actedBy', 'approvedBy', 'clearances', 'draft', 'drafter', 'edits', 'origin', 'release', 'returns', 'status', 'withdrawals']);
   });
 
   it('folds its stored events to the state that decided them', () => {

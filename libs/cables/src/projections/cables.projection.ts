@@ -25,10 +25,19 @@ function draftParams(draft: CableDraft) {
     isNarrowed(draft.captions),
     draft.precedence,
     draft.tags,
-    draft.paragraphs.map((p) => p.text).join('\n'),
+    // The text, and the MRNs it cites by REF (full and compact), so that a search for a tasking's MRN finds its replies.
+    [...draft.paragraphs.map((p) => p.text), ...draft.references.flatMap((r) => [r.mrn, refCompact(r.mrn)])].join('\n'),
     draft.references.map((r) => r.mrn),
   ];
 }
+
+const refCompact = (mrn: string) => {
+  try {
+    return compactMrn(mrn);
+  } catch {
+    return mrn;
+  }
+};
 
 const SEARCH = `setweight(to_tsvector('english', $3), 'A') || to_tsvector('english', $10)
   || to_tsvector('simple', array_to_string($9::text[], ' '))`;
@@ -45,7 +54,7 @@ export class CablesProjection implements ReadModel {
   readonly tables = ['cables'];
   readonly handles = [
     'CableDrafted', 'CableEdited', 'ClearancesRequested', 'ClearanceGranted', 'ClearanceGrantedWithComments',
-    'ClearanceNonConcurred', 'ClearancesMadeStale', 'CableSubmitted', 'CableApproved', 'CableReturned', 'CableReleased', 'CableCancelled',
+    'ClearanceNonConcurred', 'ClearancesMadeStale', 'ClearanceRequestWithdrawn', 'CableSubmitted', 'CableApproved', 'CableReturned', 'CableReleased', 'CableCancelled',
   ];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
@@ -93,13 +102,28 @@ export class CablesProjection implements ReadModel {
             [...touch, event.data.offices, STATUS_AFTER[event.type] ?? null],
           );
           break;
+        case 'ClearanceRequestWithdrawn':
+          // A withdrawn office is no longer asked: nothing awaited from it, and it reads no more as a clearing office.
+          await tx.query(
+            `UPDATE cables SET awaiting_clearance = array_remove(awaiting_clearance, $4), clearing_offices = array_remove(clearing_offices, $4),
+               version = $2, updated_at = $3 WHERE id = $1`,
+            [...touch, event.data.office],
+          );
+          break;
+        case 'CableReturned':
+          await tx.query(
+            `UPDATE cables SET status = 'DRAFT', returned_at = $4, return_reason = $5, returned_by = $6, version = $2, updated_at = $3 WHERE id = $1`,
+            [...touch, event.data.at, event.data.reason, event.data.by.id],
+          );
+          break;
         case 'CableReleased': {
           const { mrn, releasedAt, distribution } = event.data;
           await tx.query(
             `UPDATE cables SET status = 'RELEASED', mrn = $4, released_at = $5,
                addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])), distribution = $6,
+               action_posts = $8, info_posts = $9,
                search = search || to_tsvector('simple', $4 || ' ' || $7), version = $2, updated_at = $3 WHERE id = $1`,
-            [...touch, mrn, releasedAt, [...distribution.action, ...distribution.info], compactMrn(mrn)],
+            [...touch, mrn, releasedAt, [...distribution.action, ...distribution.info], compactMrn(mrn), distribution.action, distribution.info],
           );
           break;
         }

@@ -28,7 +28,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers[IDEMPOTENCY_HEADER];
     // Keys are scoped to an authenticated actor: a public route (logging in) ignores them, so that
     // no answer of one (a token) is ever stored or replayed.
-    if (key === undefined || !request.actor || (request.method !== 'POST' && request.method !== 'PATCH')) return next.handle();
+    if (key === undefined || !request.actor || !['POST', 'PATCH', 'DELETE'].includes(request.method)) return next.handle();
     if (typeof key !== 'string' || !KEY_SHAPE.test(key)) {
       throw new ChanceryError(ErrorCode.InvalidHeader, 'Idempotency-Key must be 1 to 255 printable ASCII characters', { header: 'Idempotency-Key' });
     }

@@ -75,15 +75,21 @@ describe('need to know', () => {
 
   it('lets nobody act on what they may not read, and names the actions each may take now', () => {
     expect(allowedCableActions(drafter, { ...draft, status: 'DRAFT', clearances: [] })).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
-    expect(allowedCableActions(drafter, draft)).toEqual(['edit', 'requestClearance', 'cancel']);
-    expect(allowedCableActions(legal, draft)).toEqual(['clear']);
+    expect(allowedCableActions(drafter, draft)).toEqual(['edit', 'requestClearance', 'withdrawClearance', 'cancel']);
+    expect(allowedCableActions(legal, draft)).toEqual(['edit', 'clear']);
+    // Once L has cleared, it answers again only when its clearance goes stale; it may still edit.
+    expect(allowedCableActions(legal, { ...draft, clearances: [{ office: 'L', status: 'CLEARED' }] })).toEqual(['edit']);
+    // Returned with a stale clearance: L re-clears in DRAFT, the drafter may not submit yet.
+    const returned = { ...draft, status: 'DRAFT', clearances: [{ office: 'L', status: 'STALE' }] };
+    expect(allowedCableActions(legal, returned)).toEqual(['edit', 'clear']);
+    expect(allowedCableActions(drafter, returned)).toEqual(['edit', 'requestClearance', 'cancel']);
     expect(allowedCableActions({ ...legal, clearance: 'CONFIDENTIAL' }, draft)).toEqual([]);
-    expect(allowedCableActions(approver, { ...draft, status: 'PENDING_APPROVAL' })).toEqual(['approve', 'return', 'cancel']);
+    expect(allowedCableActions(approver, { ...draft, status: 'PENDING_APPROVAL' })).toEqual(['edit', 'approve', 'return', 'cancel']);
     expect(mayActOnCable({ ...approver, clearance: 'UNCLASSIFIED' }, { ...draft, status: 'APPROVED' }, 'release').allowed).toBe(false);
     expect(allowedCableActions(approver, { ...draft, status: 'APPROVED', drafterId: 'approver' })).toEqual(['cancel']);
     // Nobody clears their own cable.
     const drafterAndClearer = person('dc', { roles: ['drafter', 'clearer'], office: 'L' });
-    expect(allowedCableActions(drafterAndClearer, { ...draft, drafterId: 'dc' })).toEqual(['edit', 'requestClearance', 'cancel']);
+    expect(allowedCableActions(drafterAndClearer, { ...draft, drafterId: 'dc' })).toEqual(['edit', 'requestClearance', 'withdrawClearance', 'cancel']);
     expect(allowedCableActions(beijing, released)).toEqual([]);
   });
 

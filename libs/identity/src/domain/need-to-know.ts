@@ -96,27 +96,36 @@ export function readDecision(principal: Principal, now: CableAccess, then?: Pick
 }
 
 /** The commands a cable takes, as `allowedActions` names them. */
-export const CABLE_ACTIONS = ['edit', 'requestClearance', 'clear', 'submit', 'approve', 'return', 'release', 'cancel'] as const;
+export const CABLE_ACTIONS = ['edit', 'requestClearance', 'withdrawClearance', 'clear', 'submit', 'approve', 'return', 'release', 'cancel'] as const;
 export type CableActionName = (typeof CABLE_ACTIONS)[number];
 
 const BEFORE_RELEASE = ['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'];
 const DONE = ['CLEARED', 'CLEARED_WITH_COMMENTS'];
 
-/** Who may send `action`, and in which state: the rule, read access first. */
+/** Who may send `action`, and in which state: the rule, read access first (domain.md "Clearing is joint drafting"). */
 export function mayActOnCable(principal: Principal, cable: CableAccess, action: CableActionName): Decision {
   const read = mayReadCable(principal, cable);
   if (!read.allowed) return read;
   const drafter = principal.id === cable.drafterId;
   const authority = hasReleaseAuthority(principal, cable.origin) && !drafter;
+  // Worked before submission: in clearance, or returned to the drafter with its clearances.
   const editable = cable.status === 'DRAFT' || cable.status === 'IN_CLEARANCE';
+  const ownClearance = cable.clearances.find((c) => c.office === principal.office);
   switch (action) {
     case 'edit':
+      return (drafter && editable) || (editable && !drafter && mayClear(principal, cable)) || (authority && cable.status === 'PENDING_APPROVAL')
+        ? ALLOW
+        : deny('only the drafter or a clearer of an office asked edits a draft, and the approver a submitted cable');
     case 'requestClearance':
-      return drafter && editable ? ALLOW : deny(`only the drafter ${action === 'edit' ? 'edits' : 'asks for clearances on'} a draft`);
+      return drafter && editable ? ALLOW : deny('only the drafter asks for clearances on a draft');
+    case 'withdrawClearance':
+      return drafter && editable && cable.clearances.some((c) => c.status === 'PENDING' || c.status === 'NON_CONCUR') ? ALLOW : deny('only the drafter withdraws a pending or non-concurring request');
     case 'submit':
       return drafter && editable && cable.clearances.every((c) => DONE.includes(c.status)) ? ALLOW : deny('only the drafter submits a fully cleared draft');
     case 'clear':
-      return mayClear(principal, cable) && cable.status === 'IN_CLEARANCE' ? ALLOW : deny('only a clearer of an office asked, not the drafter, clears a cable in clearance');
+      return mayClear(principal, cable) && editable && ownClearance !== undefined && !DONE.includes(ownClearance.status)
+        ? ALLOW
+        : deny('only a clearer of an office asked, not the drafter, clears a draft its office has not cleared');
     case 'approve':
       return authority && cable.status === 'PENDING_APPROVAL' ? ALLOW : deny('only an approver for the originator, not the drafter, approves a submitted cable');
     case 'return':

@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'exports.read': ['leadership', 'drafter'],
   'cables.read': ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'],
   'cables.draft': ['drafter', 'post_officer'],
+  /** Editing a cable: its drafter, a clearer of an office asked (clearing with edits), the approver of a submitted one. */
+  'cables.edit': ['drafter', 'post_officer', 'clearer', 'approver'],
   'cables.clear': ['clearer'],
   'cables.approve': ['approver'],
   'cables.cancel': ['drafter', 'post_officer', 'approver'],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { type Db, sql } from '@chancery/database';
 import type { Office } from '../domain/office-directory.aggregate.js';
 
 interface OfficeRow {
@@ -32,10 +32,10 @@ export class OfficesQuery {
     return office;
   }
 
-  /** Throws a 422 naming `field` unless every symbol is in the directory. */
-  async requireKnown(field: string, symbols: readonly string[]): Promise<void> {
+  /** Throws a 422 naming `field` unless every symbol is in the directory. Inside a command, pass its transaction as `db`. */
+  async requireKnown(field: string, symbols: readonly string[], db: Db = this.dataSource): Promise<void> {
     if (symbols.length === 0) return;
-    const known = await sql<{ symbol: string }>(this.dataSource, 'SELECT symbol FROM offices WHERE symbol = ANY($1::text[])', [symbols]);
+    const known = await sql<{ symbol: string }>(db, 'SELECT symbol FROM offices WHERE symbol = ANY($1::text[])', [symbols]);
     const unknown = symbols.filter((symbol) => !known.some((row) => row.symbol === symbol));
     if (unknown.length > 0) {
       const message = `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an office' : 'are not offices'} in the directory (GET /offices)`;

@@ -1,0 +1,39 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { EntityManager } from 'typeorm';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { dateTimeGroup, formatMrn } from '../../domain/cable-format.js';
+import { type CableAnswer, CableHandler } from '../cable-handler.js';
+import { ReleaseCableCommand } from './release-cable.command.js';
+
+/**
+ * Release: the next serial of the originator's year, taken in the release's own transaction from a
+ * locked counter row (so concurrent releases queue, and a failed one gives its number back: no
+ * gaps), the date-time group, and the distribution with collectives expanded as they stand now.
+ */
+@CommandHandler(ReleaseCableCommand)
+export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableAnswer> {
+  execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableAnswer> {
+    return this.act(context, 'ReleaseCable', actor, cableId, async (cable, tx) => {
+      if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
+      const now = this.clock.now();
+      const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
+      const distribution = await this.world.distribution(cable.draft.actionAddressees, cable.draft.infoAddressees, tx);
+      cable.releaseAs(actor, {
+        mrn: formatMrn(now.getUTCFullYear(), cable.origin, serial),
+        releasedAt: now.toISOString(),
+        dateTimeGroup: dateTimeGroup(now),
+        distribution,
+      });
+    });
+  }
+
+  private async nextSerial(tx: EntityManager, originator: string, year: number): Promise<number> {
+    const [row] = await tx.query(
+      `INSERT INTO mrn_serials (originator, year, last_serial) VALUES ($1, $2, 1)
+       ON CONFLICT (originator, year) DO UPDATE SET last_serial = mrn_serials.last_serial + 1
+       RETURNING last_serial`,
+      [originator, year],
+    );
+    return row.last_serial as number;
+  }
+}

@@ -1,0 +1,175 @@
+import type { INestApplication } from '@nestjs/common';
+import { authed, clearForCollective } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * domain.md's worked example, played through HTTP as the offices would work it: the desk drafts an
+ * ALDAC instruction on the distillation of U.S. AI models; L clears with edits; ISN clears with
+ * comments; an office asked by mistake is withdrawn; EB does not concur and its request is
+ * withdrawn; the collective tasking rule asks for every bureau and S/ES-O; the approver edits and
+ * returns it; the offices whose text changed clear again; it is approved and released; Beijing
+ * answers by a reporting cable that cites it by REF, which the desk finds by ?ref=, in the
+ * instruction's replies and by searching the MRN.
+ */
+const instruction = {
+  kind: 'INSTRUCTION',
+  subject: 'Demarche: extraction and distillation of U.S. AI models',
+  classification: 'CONFIDENTIAL',
+  captions: ['SIPDIS'],
+  precedence: 'IMMEDIATE',
+  tags: ['PREL', 'ETTC', 'TSPL', 'KIPR'],
+  actionAddressees: ['ALDAC'],
+  paragraphs: [
+    { marking: 'U', text: 'This is an action request; see paragraph 3.' },
+    { marking: 'C', text: 'Foreign firms are systematically querying U.S. frontier AI models to extract and distill their capabilities.' },
+    { marking: 'U', text: 'Posts should raise these concerns with host governments and report their responses.' },
+  ],
+  classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(b)', '1.4(d)'], declassifyOn: '2050-12-31' },
+  demarche: { reportBy: '2099-01-15', targets: 'Foreign ministry, director-general level', points: [2, 3] },
+};
+
+describe('the AI-distillation instruction, worked as the Department works it', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  const t = {} as Record<'desk' | 'legal' | 'isn' | 'eb' | 'japan' | 'approver' | 'beijing' | 'ambassador' | 'tokyo', string>;
+  const as = (token: string) => authed(app, token);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    const admin = await loginAsAdmin(app);
+    const user = async (username: string, roles: string[], place: { office?: string; postCode?: string }) =>
+      (await createUser(app, admin, { username, roles, clearance: 'SECRET', ...place })).token;
+    t.desk = await user('jdoe', ['drafter'], { office: 'EAP/CM' });
+    t.legal = await user('lclear', ['clearer'], { office: 'L' });
+    t.isn = await user('iclear', ['clearer'], { office: 'ISN' });
+    t.eb = await user('eclear', ['clearer'], { office: 'EB' });
+    t.japan = await user('jclear', ['clearer'], { office: 'EAP/J' });
+    t.approver = await user('dsec', ['approver'], { office: 'EAP' });
+    t.beijing = await user('bjpol', ['post_officer'], { postCode: 'BEIJING' });
+    t.ambassador = await user('bjamb', ['approver'], { postCode: 'BEIJING' });
+    t.tokyo = await user('tkpol', ['post_officer'], { postCode: 'TOKYO' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('drafts, clears with edits, withdraws, returns, re-clears, releases, and threads the reply', async () => {
+    const { body: drafted } = await as(t.desk).post('/cables', instruction).expect(201);
+    const id = drafted.id as string;
+    const get = async (token = t.desk) => (await as(token).get(`/cables/${id}`).expect(200)).body;
+    const statusOf = (cable: { clearances: { office: string; status: string }[] }) => Object.fromEntries(cable.clearances.map((c) => [c.office, c.status]));
+
+    // Only offices in the directory are asked.
+    const unknown = await as(t.desk).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'ZZZ/QQ'] }).expect(422);
+    expect(unknown.body.errors).toEqual([{ field: 'offices', message: expect.stringMatching(/ZZZ\/QQ is not an office in the directory/) }]);
+    await as(t.desk).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'ISN', 'EB', 'EAP/J'] }).expect(200);
+
+    // EAP/J was asked by mistake: the drafter withdraws the request, and EAP/J no longer reads the draft.
+    const withdrawn = await as(t.desk).delete(`/cables/${id}/clearance-requests/${encodeURIComponent('EAP/J')}`).expect(200);
+    expect(Object.keys(statusOf(withdrawn.body))).toEqual(['L', 'ISN', 'EB']);
+    expect(withdrawn.body.withdrawals).toEqual([expect.objectContaining({ office: 'EAP/J', status: 'PENDING', by: expect.objectContaining({ username: 'jdoe' }) })]);
+    await as(t.japan).get(`/cables/${id}`).expect(403);
+    await as(t.desk).delete(`/cables/${id}/clearance-requests/${encodeURIComponent('EAP/J')}`).expect(422);
+
+    // ISN clears with comments; then L clears with edits: L's edit is L's, it stales ISN, not L.
+    expect((await get(t.legal)).allowedActions).toEqual(['edit', 'clear']);
+    await as(t.isn).post(`/cables/${id}/clearances`, { office: 'ISN', decision: 'CLEARED_WITH_COMMENTS', comments: 'Name the export-control angle in paragraph 2.' }).expect(200);
+    await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'second thoughts' }).expect(409);
+    const legalText = [instruction.paragraphs[0], { marking: 'C', text: `${instruction.paragraphs[1].text} Some of it may breach U.S. export controls.` }, instruction.paragraphs[2]];
+    const byLegal = await as(t.legal).patch(`/cables/${id}`, { paragraphs: legalText }).expect(200);
+    expect(statusOf(byLegal.body)).toEqual({ L: 'CLEARED', ISN: 'STALE', EB: 'PENDING' });
+    expect(byLegal.body.edits).toEqual([expect.objectContaining({ by: expect.objectContaining({ username: 'lclear' }), office: 'L', as: 'clearer', fields: ['paragraphs'] })]);
+    // ISN sees what changed since it cleared, and by whom.
+    expect(byLegal.body.clearances.find((c: { office: string }) => c.office === 'ISN')).toMatchObject({
+      comments: 'Name the export-control angle in paragraph 2.',
+      editsSince: [expect.objectContaining({ office: 'L', fields: ['paragraphs'] })],
+    });
+    // A clearer of an office not asked edits nothing.
+    await as(t.japan).patch(`/cables/${id}`, { subject: 'x' }).expect(403);
+    await as(t.isn).post(`/cables/${id}/clearances`, { office: 'ISN', decision: 'CLEARED' }).expect(200);
+
+    // EB does not concur: the cable is blocked until EB clears or the request is withdrawn.
+    await as(t.eb).post(`/cables/${id}/clearances`, { office: 'EB', decision: 'NON_CONCUR', comments: 'Paragraph 2 overstates the evidence.' }).expect(200);
+    const blocked = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
+    expect(blocked.body.detail).toMatch(/EB \(NON_CONCUR\)/);
+    await as(t.desk).delete(`/cables/${id}/clearance-requests/EB`).expect(200);
+
+    // The collective tasking rule: every bureau whose posts ALDAC tasks, and S/ES-O, by name.
+    const collective = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
+    for (const office of ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO', 'S/ES-O']) expect(collective.body.detail).toContain(`${office} (`);
+    await clearForCollective(app, t.desk, id, instruction);
+    await as(t.desk).post(`/cables/${id}/submit`).expect(200);
+
+    // The approver sees the withdrawals (EB's with its reasons), edits, and returns it.
+    const pending = await get(t.approver);
+    expect(pending.allowedActions).toEqual(['edit', 'approve', 'return', 'cancel']);
+    expect(pending.withdrawals).toEqual([
+      expect.objectContaining({ office: 'EAP/J', status: 'PENDING' }),
+      expect.objectContaining({ office: 'EB', status: 'NON_CONCUR', comments: 'Paragraph 2 overstates the evidence.' }),
+    ]);
+    const byApprover = await as(t.approver).patch(`/cables/${id}`, { subject: 'Demarche: distillation of U.S. AI models' }).expect(200);
+    expect(byApprover.body.edits.at(-1)).toMatchObject({ by: expect.objectContaining({ username: 'dsec' }), office: 'EAP', as: 'approver', fields: ['subject'] });
+    await as(t.approver).post(`/cables/${id}/return`, { reason: 'Soften paragraph 2 before it goes to every post.' }).expect(200);
+    const returned = await get();
+    expect(returned).toMatchObject({ status: 'DRAFT', returns: [{ reason: 'Soften paragraph 2 before it goes to every post.', by: expect.objectContaining({ username: 'dsec' }), at: expect.any(String) }] });
+    const inbox = (await as(t.desk).get('/inbox').expect(200)).body;
+    expect(inbox.returned).toEqual([expect.objectContaining({ cableId: id, reason: 'Soften paragraph 2 before it goes to every post.' })]);
+
+    // The drafter softens paragraph 2: offices whose text changed clear again, straight away.
+    const softened = [instruction.paragraphs[0], { marking: 'C', text: `${instruction.paragraphs[1].text} Some of it may raise export-control questions.` }, instruction.paragraphs[2]];
+    const edited = await as(t.desk).patch(`/cables/${id}`, { paragraphs: softened }).expect(200);
+    expect(new Set(Object.values(statusOf(edited.body)))).toEqual(new Set(['STALE']));
+    await as(t.desk).post(`/cables/${id}/submit`).expect(422);
+    expect((await get(t.legal)).allowedActions).toEqual(['edit', 'clear']);
+    expect((await as(t.legal).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toEqual([id]);
+    await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await as(t.isn).post(`/cables/${id}/clearances`, { office: 'ISN', decision: 'CLEARED' }).expect(200);
+    // The bureaus: asked again (a STALE office may be), and they clear.
+    await clearForCollective(app, t.desk, id, instruction);
+    await as(t.desk).post(`/cables/${id}/submit`).expect(200);
+    expect((await as(t.desk).get('/inbox').expect(200)).body.returned).toEqual([]);
+    await as(t.approver).post(`/cables/${id}/approve`).expect(200);
+    const { body: released } = await as(t.approver).post(`/cables/${id}/release`).expect(200);
+    const mrn = released.mrn as string;
+
+    // The history shows who edited, for which office.
+    const history = (await as(t.desk).get(`/cables/${id}/history`).expect(200)).body.items as { type: string; data: { by: { username: string } | null; office: string | null } }[];
+    expect(history.filter((e) => e.type === 'CableEdited').map((e) => `${e.data.office}:${e.data.by?.username}`)).toEqual(['L:lclear', 'EAP:dsec', 'EAP/CM:jdoe']);
+    expect(history.map((e) => e.type)).toContain('ClearanceRequestWithdrawn');
+
+    // Beijing delivers and reports by a cable that cites the instruction by REF.
+    const report = {
+      ...instruction, kind: 'REPORTING', demarche: undefined, actionAddressees: ['SECSTATE'], tags: ['PREL', 'ETTC', 'CH'],
+      subject: 'PRC rejects U.S. concerns on AI model distillation as baseless', references: [{ label: 'A', mrn }],
+      paragraphs: [{ marking: 'C', text: 'MFA called the allegations baseless and urged the U.S. to stop politicising technology.' }],
+    };
+    const { body: reply } = await as(t.beijing).post('/cables', report).expect(201);
+    await as(t.beijing).post(`/cables/${reply.id}/submit`).expect(200);
+    await as(t.ambassador).post(`/cables/${reply.id}/approve`).expect(200);
+    await as(t.ambassador).post(`/cables/${reply.id}/release`).expect(200);
+
+    // The desk reads all replies to its tasking together: by ?ref=, on the cable, by searching the MRN.
+    const compact = mrn.replace(/^(\d\d) ([A-Z]+) 0*(\d+)$/, '$1$2$3');
+    for (const ref of [mrn, compact]) {
+      const cited = (await as(t.desk).get(`/cables?ref=${encodeURIComponent(ref)}`).expect(200)).body;
+      expect(cited.items.map((c: { id: string }) => c.id)).toEqual([reply.id]);
+    }
+    expect((await get()).replies).toEqual([expect.objectContaining({ id: reply.id, origin: 'BEIJING', subject: report.subject })]);
+    const searched = (await as(t.desk).get(`/cables?q=${encodeURIComponent(compact)}`).expect(200)).body;
+    expect(searched.items.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([id, reply.id]));
+    // Tokyo received the instruction but not Beijing's reply: its replies and ?ref= leave it out.
+    expect((await get(t.tokyo)).replies).toEqual([]);
+    expect((await as(t.tokyo).get(`/cables?ref=${encodeURIComponent(mrn)}`).expect(200)).body.total).toBe(0);
+
+    // A post's incoming traffic: released cables to it, for action or for information.
+    const toBeijing = (await as(t.beijing).get('/cables?addressee=BEIJING&role=action').expect(200)).body;
+    expect(toBeijing.items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect((await as(t.beijing).get('/cables?addressee=BEIJING&role=info').expect(200)).body.total).toBe(0);
+    await as(t.beijing).get('/cables?addressee=BEIJING&role=cc').expect(400);
+    await as(t.beijing).get('/cables?role=action').expect(400);
+  });
+});
