@@ -1,27 +1,86 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { type Db, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
+import {
+  type AttachedDocument, type Contact, currentResponse, type DeliveryState, type DeliveryStatus, type LoggedResponse, positionChanged, type Quote,
+} from './domain/delivery.aggregate.js';
+import type { CampaignScope } from './domain/campaign.aggregate.js';
 
 export interface DeliveryView {
   post: string;
   status: string;
   overdue: boolean;
+  /** The delivery: the first contact. */
   deliveredOn: string | null;
   counterpart: { name: string; title: string; organization: string } | null;
   level: string | null;
   method: string | null;
+  /** The current response: the latest standing one. */
   receivedOn: string | null;
   position: string | null;
   summary: string | null;
-  quotes: string[];
+  quotes: Quote[];
   reportingCableId: string | null;
+  /** The latest standing response's position differs from the first's. */
+  positionChanged: boolean;
   notDeliveredReason: string | null;
   /** When the scheduler recorded it as overdue. */
   overdueSince: string | null;
+  contacts: Contact[];
+  responses: LoggedResponse[];
+  documents: (AttachedDocument & { href: string })[];
+  /** The reporting cables its responses name, with their MRNs where known. */
+  reportingCables: { response: number; cableId: string; mrn: string | null }[];
+  version: number;
+}
+
+/** A delivery's view from its folded state: the one shape commands and reads answer. */
+export function deliveryView(
+  campaign: { id: string; reportBy: string },
+  post: string,
+  state: DeliveryState,
+  version: number,
+  today: string,
+  mrns: ReadonlyMap<string, string> = new Map(),
+): DeliveryView {
+  const delivered = state.contacts[0];
+  const response = currentResponse(state);
+  return {
+    post,
+    status: state.status,
+    overdue: isOverdue(state.status, campaign.reportBy, today),
+    deliveredOn: delivered?.on ?? null,
+    counterpart: delivered?.counterpart ?? null,
+    level: delivered?.level ?? null,
+    method: delivered?.method ?? null,
+    receivedOn: response?.receivedOn ?? null,
+    position: response?.position ?? null,
+    summary: response?.summary ?? null,
+    quotes: response?.quotes ?? [],
+    reportingCableId: response?.reportingCableId ?? null,
+    positionChanged: positionChanged(state),
+    notDeliveredReason: state.notDeliveredReason,
+    overdueSince: state.overdueSince,
+    contacts: state.contacts,
+    responses: state.responses,
+    documents: state.documents.map((d) => ({ ...d, href: `/demarches/${campaign.id}/deliveries/${post}/documents/${d.documentId}` })),
+    reportingCables: state.responses.flatMap((r) => (r.reportingCableId ? [{ response: r.number, cableId: r.reportingCableId, mrn: mrns.get(r.reportingCableId) ?? null }] : [])),
+    version,
+  };
+}
+
+interface DeliveryRow {
+  post: string;
+  status: DeliveryStatus;
+  contacts: Contact[];
+  responses: LoggedResponse[];
+  documents: AttachedDocument[];
+  not_delivered_reason: string | null;
+  overdue_since: Date | null;
   version: number;
 }
 
@@ -36,6 +95,7 @@ export interface CampaignRow {
   targets: string;
   posts: string[];
   openedAt: string;
+  scope: CampaignScope | null;
 }
 
 const dateOf = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string | null));
@@ -109,7 +169,7 @@ export class DemarchesQuery {
   async campaign(id: string): Promise<CampaignRow | undefined> {
     const [row] = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, cable_id, mrn, subject, classification, captions, report_by, targets, posts, opened_at, working_party
+      `SELECT id, cable_id, mrn, subject, classification, captions, report_by, targets, posts, opened_at, working_party, scope
        FROM demarche_campaigns WHERE id = $1::uuid`,
       [id],
     );
@@ -125,33 +185,33 @@ export class DemarchesQuery {
       targets: row.targets as string,
       posts: row.posts as string[],
       openedAt: (row.opened_at as Date).toISOString(),
+      scope: (row.scope as CampaignScope | null) ?? null,
     };
   }
 
   async deliveries(campaign: CampaignRow, post?: string): Promise<DeliveryView[]> {
     const today = utcDate(this.clock.now());
-    const rows = await sql<Record<string, unknown>>(
+    const rows = await sql<DeliveryRow>(
       this.dataSource,
-      'SELECT * FROM demarche_deliveries WHERE campaign_id = $1 AND ($2::text IS NULL OR post = $2) ORDER BY post',
+      `SELECT post, status, contacts, responses, documents, not_delivered_reason, overdue_since, version
+       FROM demarche_deliveries WHERE campaign_id = $1 AND ($2::text IS NULL OR post = $2) ORDER BY post`,
       [campaign.id, post ?? null],
     );
-    return rows.map((row) => ({
-      post: row.post as string,
-      status: row.status as string,
-      overdue: isOverdue(row.status as string, campaign.reportBy, today),
-      deliveredOn: dateOf(row.delivered_on),
-      counterpart: (row.counterpart as DeliveryView['counterpart']) ?? null,
-      level: row.level as string | null,
-      method: row.method as string | null,
-      receivedOn: dateOf(row.received_on),
-      position: row.position as string | null,
-      summary: row.summary as string | null,
-      quotes: (row.quotes as string[] | null) ?? [],
-      reportingCableId: row.reporting_cable_id as string | null,
-      notDeliveredReason: row.not_delivered_reason as string | null,
-      overdueSince: row.overdue_since ? (row.overdue_since as Date).toISOString() : null,
-      version: row.version as number,
-    }));
+    const cableIds = [...new Set(rows.flatMap((r) => r.responses.flatMap((x) => (x.reportingCableId ? [x.reportingCableId] : []))))];
+    const mrns = await this.mrns(cableIds);
+    return rows.map((row) =>
+      deliveryView(campaign, row.post, {
+        status: row.status, contacts: row.contacts, responses: row.responses, documents: row.documents,
+        notDeliveredReason: row.not_delivered_reason, overdueSince: row.overdue_since ? row.overdue_since.toISOString() : null,
+      }, row.version, today, mrns),
+    );
+  }
+
+  /** The MRNs of released cables, by id. `db`: inside a command, its transaction. */
+  async mrns(cableIds: string[], db: Db = this.dataSource): Promise<Map<string, string>> {
+    if (cableIds.length === 0) return new Map();
+    const rows = await sql<{ id: string; mrn: string }>(db, 'SELECT id, mrn FROM cables WHERE id = ANY($1::uuid[]) AND mrn IS NOT NULL', [cableIds]);
+    return new Map(rows.map((r) => [r.id, r.mrn]));
   }
 }
 

@@ -88,8 +88,10 @@ describe('need to know', () => {
   });
 
   it('lets a post’s officers record its delivery, if they may read the campaign', () => {
-    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered']);
-    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['recordResponse']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered', 'uploadDocument']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['recordResponse', 'addContact', 'uploadDocument']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'RESPONDED')).toEqual(['recordResponse', 'addContact', 'uploadDocument']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'NOT_DELIVERED')).toEqual(['recordDelivery', 'uploadDocument']);
     expect(allowedDeliveryActions(tokyo, released, 'BEIJING', 'PENDING')).toEqual([]);
     expect(allowedDeliveryActions({ ...beijing, clearance: 'CONFIDENTIAL' }, released, 'BEIJING', 'PENDING')).toEqual([]);
   });

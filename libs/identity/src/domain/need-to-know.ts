@@ -138,7 +138,7 @@ export function allowedCableActions(principal: Principal, cable: CableAccess): C
 }
 
 /** A campaign and its deliveries are read under the cable that opened them (its id is the cable's). */
-export const DELIVERY_ACTIONS = ['recordDelivery', 'recordResponse', 'recordNotDelivered'] as const;
+export const DELIVERY_ACTIONS = ['recordDelivery', 'recordResponse', 'recordNotDelivered', 'addContact', 'uploadDocument'] as const;
 export type DeliveryActionName = (typeof DELIVERY_ACTIONS)[number];
 
 /** A post's officers record its delivery: delivered (again, after not delivered), the response, or why not. */
@@ -146,9 +146,14 @@ export function allowedDeliveryActions(principal: Principal, cable: CableAccess,
   if (!mayReadCable(principal, cable).allowed || !principal.roles.includes('post_officer') || principal.postCode !== post) return [];
   switch (status) {
     case 'PENDING':
-      return ['recordDelivery', 'recordNotDelivered'];
+      return ['recordDelivery', 'recordNotDelivered', 'uploadDocument'];
     case 'DELIVERED':
-      return ['recordResponse'];
+    case 'RESPONDED':
+      // A delivery is kept over time: more meetings, more responses (the position may move).
+      return ['recordResponse', 'addContact', 'uploadDocument'];
+    case 'NOT_DELIVERED':
+      // A post that could not deliver may deliver later.
+      return ['recordDelivery', 'uploadDocument'];
     default:
       return [];
   }
