@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A delivery kept over time (issue #16): its contacts, responses and documents as JSON on the
+ * A delivery kept over time, and follow-ups that act (issue #16): its contacts, responses and documents as JSON on the
  * delivery row, whether its position moved, each campaign's count of those and its scope; and the
  * documents' bytes, which are not a read model (the events carry their SHA-256), in a table of
  * their own. Existing rows are filled in from the columns they had (one delivery, one response).
@@ -43,9 +43,14 @@ export class AddDeliveryRecords1795910415000 implements MigrationInterface {
         uploaded_at timestamptz NOT NULL
       )`);
     await db.query('CREATE INDEX demarche_documents_delivery_idx ON demarche_documents (campaign_id, post)');
+    // A follow-up opened from a post's response names it; the escalation bureau's inbox looks them up.
+    await db.query('ALTER TABLE follow_ups ADD COLUMN response_number integer');
+    await db.query(`CREATE INDEX follow_ups_escalated_idx ON follow_ups (escalated_to) WHERE escalated_to IS NOT NULL`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query('DROP INDEX follow_ups_escalated_idx');
+    await db.query('ALTER TABLE follow_ups DROP COLUMN response_number');
     await db.query('DROP TABLE demarche_documents');
     await db.query('ALTER TABLE demarche_campaigns DROP COLUMN positions_changed, DROP COLUMN scope');
     await db.query('ALTER TABLE demarche_deliveries DROP COLUMN contacts, DROP COLUMN responses, DROP COLUMN documents, DROP COLUMN position_changed');

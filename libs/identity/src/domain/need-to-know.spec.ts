@@ -105,6 +105,10 @@ describe('need to know', () => {
     expect(mayReadFollowUp(leader, { ...followUp, missingLink: true }).allowed).toBe(false);
     const owned = { ...followUp, createdBy: 'drafter', owner: { post: 'TOKYO' }, status: 'OPEN' };
     expect(allowedFollowUpActions(tokyo, owned)).toEqual([]);
-    expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'start', 'complete', 'cancel', 'comment']);
+    expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'reassign', 'start', 'complete', 'cancel', 'comment']);
+    const frontOffice = person('fo', { roles: ['leadership'], office: 'EAP' });
+    expect(allowedFollowUpActions(frontOffice, owned)).toEqual([]);
+    expect(allowedFollowUpActions(frontOffice, { ...owned, escalatedTo: 'EAP' })).toEqual(['reassign']);
+    expect(allowedFollowUpActions(person('fo2', { roles: ['leadership'], office: 'EUR' }), { ...owned, escalatedTo: 'EAP' })).toEqual([]);
   });
 });

@@ -182,16 +182,21 @@ export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess):
   return ALLOW;
 }
 
-export const FOLLOW_UP_ACTIONS = ['edit', 'start', 'complete', 'cancel', 'comment'] as const;
+export const FOLLOW_UP_ACTIONS = ['edit', 'reassign', 'start', 'complete', 'cancel', 'comment'] as const;
 export type FollowUpActionName = (typeof FOLLOW_UP_ACTIONS)[number];
 
 /** Its owners (the office, or the post's officers) and its creator change it, if they may read it. */
 export function allowedFollowUpActions(
   principal: Principal,
-  followUp: FollowUpAccess & { createdBy: string; owner: { office?: string; post?: string }; status: string },
+  followUp: FollowUpAccess & { createdBy: string; owner: { office?: string; post?: string }; status: string; escalatedTo?: string | null },
 ): FollowUpActionName[] {
-  if (!mayReadFollowUp(principal, followUp).allowed || !isFollowUpOwner(principal, followUp)) return [];
+  if (!mayReadFollowUp(principal, followUp).allowed) return [];
   const open = followUp.status === 'OPEN' || followUp.status === 'IN_PROGRESS';
+  if (!isFollowUpOwner(principal, followUp)) {
+    // The escalation bureau's leadership may give an escalated follow-up a new owner or due date.
+    const escalation = !!followUp.escalatedTo && principal.roles.includes('leadership') && principal.office === followUp.escalatedTo;
+    return escalation && open ? ['reassign'] : [];
+  }
   return FOLLOW_UP_ACTIONS.filter((action) => (action === 'start' ? followUp.status === 'OPEN' : action === 'comment' ? true : open));
 }
 
