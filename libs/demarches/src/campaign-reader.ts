@@ -90,7 +90,8 @@ export class CampaignReader {
       streamId: `delivery-${id}:${post}`,
       streamType: 'delivery',
       requestId,
-      details: { documentId, name: document.name, sha256: document.sha256, classification: access.classification },
+      // The audit log is read by auditors who may not read the campaign: ids and digests, never names or text.
+      details: { documentId, sha256: document.sha256, classification: access.classification },
     });
     return { name: document.name, mediaType: document.media_type, sha256: document.sha256, content: document.content };
   }
