@@ -140,6 +140,11 @@ describe('demarches kept over time, through HTTP', () => {
       expect(fixed.body.position).toBe('REJECTED');
       expect(fixed.body.responses.map((r: { number: number; correctedBy: number | null; corrects: number | null }) => [r.number, r.corrects, r.correctedBy])).toEqual([[1, null, null], [2, null, null], [3, null, 4], [4, 3, null]]);
       await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-23', position: 'REJECTED', summary: 'Again', corrects: 3 }).expect(422);
+      // The campaign's timeline says where the post stood after each event (the map draws from it).
+      const timeline = (await as(t.leader).get(`/demarches/${campaignId}/history`).expect(200)).body.items.filter((e: { post: string }) => e.post === 'BEIJING');
+      expect(timeline.map((e: { type: string; position: string | null }) => [e.type, e.position])).toEqual([
+        ['DemarcheDelivered', null], ['ContactRecorded', null], ['ResponseLogged', 'NONCOMMITTAL'], ['ResponseLogged', 'REJECTED'], ['ResponseLogged', 'SUPPORTIVE'], ['ResponseLogged', 'REJECTED'],
+      ]);
       const types = (await as(t.leader).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body.history.map((e: { type: string }) => e.type);
       expect(types).toEqual(['DemarcheDelivered', 'ContactRecorded', 'ResponseLogged', 'ResponseLogged', 'ResponseLogged', 'ResponseLogged']);
     });

@@ -6,7 +6,8 @@ import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
 import {
-  type AttachedDocument, type Contact, currentResponse, type DeliveryState, type DeliveryStatus, type LoggedResponse, positionChanged, type Quote,
+  type AttachedDocument, blankDelivery, type Contact, currentResponse, type DeliveryEvent, type DeliveryState, type DeliveryStatus, evolveDelivery, type LoggedResponse,
+  positionChanged, type Quote, responseLoggedV1Upcaster,
 } from './domain/delivery.aggregate.js';
 import type { CampaignScope } from './domain/campaign.aggregate.js';
 
@@ -146,24 +147,35 @@ export class DemarchesQuery {
 
   /**
    * A campaign's events and its deliveries', in the feed's order: the opening, then each post's
-   * delivery, response or not-delivered record. The delivery streams are named by the
+   * delivery, contacts, responses, documents or not-delivered record, each with the post's status
+   * and current position after it. The delivery streams are named by the
    * campaign's posts, so each is an index lookup.
    */
-  async history(campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown }[]> {
+  async history(campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown; status?: string; position?: string | null }[]> {
     const streams = [`campaign-${campaign.id}`, ...campaign.posts.map((post) => `delivery-${campaign.id}:${post}`)];
-    const rows = await sql<{ stream_id: string; stream_version: number; type: string; recorded_at: Date; data: unknown }>(
+    const rows = await sql<{ stream_id: string; stream_version: number; type: string; schema_version: number; recorded_at: Date; data: unknown }>(
       this.dataSource,
-      `SELECT stream_id, stream_version, type, recorded_at, data FROM events
+      `SELECT stream_id, stream_version, type, schema_version, recorded_at, data FROM events
        WHERE stream_id = ANY($1::text[]) ORDER BY events.transaction_id, events.global_position`,
       [streams],
     );
-    return rows.map((row) => ({
-      at: row.recorded_at.toISOString(),
-      type: row.type,
-      post: row.stream_id.startsWith('delivery-') ? row.stream_id.slice(row.stream_id.indexOf(':') + 1) : null,
-      version: row.stream_version,
-      data: row.data,
-    }));
+    // Each delivery event also says where the post stood after it (status, current position), as
+    // the read model folds it: a late-logged older statement or a correction does not fool a map.
+    const states = new Map<string, DeliveryState>();
+    return rows.map((row) => {
+      const entry = {
+        at: row.recorded_at.toISOString(),
+        type: row.type,
+        post: row.stream_id.startsWith('delivery-') ? row.stream_id.slice(row.stream_id.indexOf(':') + 1) : null,
+        version: row.stream_version,
+        data: row.data,
+      };
+      if (!entry.post) return entry;
+      const data = row.type === 'ResponseLogged' && row.schema_version === 1 ? responseLoggedV1Upcaster.upcast(row.data).data : row.data;
+      const state = evolveDelivery(states.get(row.stream_id) ?? blankDelivery(), { type: row.type, data } as DeliveryEvent, entry.at);
+      states.set(row.stream_id, state);
+      return { ...entry, status: state.status, position: currentResponse(state)?.position ?? null };
+    });
   }
 
   async campaign(id: string): Promise<CampaignRow | undefined> {
