@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { OverdueScheduler } from '@chancery/demarches';
-import { ProjectionRunner } from '@chancery/event-store';
+import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
@@ -43,8 +43,7 @@ describe('demarches kept over time, on the embedded database', () => {
       actionAddressees: ['BEIJING', 'SHANGHAI'], paragraphs: [{ marking: 'U', text: 'Raise it.' }],
       demarche: { reportBy: '2026-12-15', targets: 'MFA', points: [1], scope: { kinds: ['EMBASSY'] } },
     });
-    await app.get(ProjectionRunner).catchUp();
-    const campaign = (await authed(app, drafter).get(`/demarches/${id}`).expect(200)).body;
+    const campaign = (await awaitCampaign(app, drafter, id)).body;
     expect(campaign.deliveries.map((d: { post: string }) => d.post)).toEqual(['BEIJING']);
 
     const path = `/demarches/${id}/deliveries/BEIJING`;

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
-import { ProjectionRunner } from '@chancery/event-store';
+import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
@@ -85,8 +85,9 @@ describe('demarches kept over time, through HTTP', () => {
 
     it('tasks only the posts in scope ("embassies only", all but Seoul), and says so in the telegram’s action paragraph', async () => {
       campaignId = await releaseCable(app, t.drafter, t.approver, instruction);
-      await app.get(ProjectionRunner).catchUp();
-      const { body } = await as(t.leader).get(`/demarches/${campaignId}`).expect(200);
+      const opened = await awaitCampaign(app, t.leader, campaignId);
+      expect(opened.status).toBe(200);
+      const { body } = opened;
       mrn = body.mrn;
       expect(body.deliveries.map((d: { post: string }) => d.post)).toEqual(['BEIJING', 'TOKYO']);
       expect(body.summary.total).toBe(2);

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -27,7 +28,7 @@ describe('rebuilding every read model', () => {
       actionAddressees: ['EAP_POSTS'], paragraphs: [{ marking: 'U', text: 'Deliver the points.' }],
       demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
     });
-    await app.get(ProjectionRunner).catchUp();
+    await awaitCampaign(app, drafter, cableId);
     await authed(app, tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/delivery`, {
       deliveredOn: '2026-11-20', counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON',
     }).expect(201);
