@@ -13,6 +13,7 @@ import { AddNeedToKnowColumns1795910411000 } from './1795910411000-AddNeedToKnow
 import { AuditMerkleLog1795910412000 } from './1795910412000-AuditMerkleLog.js';
 import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLifecycle.js';
 import { AddCableThreadingAndReturns1795910414000 } from './1795910414000-AddCableThreadingAndReturns.js';
+import { AddDeliveryRecords1795910415000 } from './1795910415000-AddDeliveryRecords.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   AuditMerkleLog1795910412000,
   AddIdentityLifecycle1795910413000,
   AddCableThreadingAndReturns1795910414000,
+  AddDeliveryRecords1795910415000,
 ];

@@ -98,8 +98,9 @@ describe('demarche campaigns through HTTP', () => {
     const tokyo = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/not-delivered`, { reason: 'No appointment granted' });
     expect([200, 201]).toContain(tokyo.status);
     expect(tokyo.body).toMatchObject({ status: 'NOT_DELIVERED', notDeliveredReason: 'No appointment granted' });
-    const late = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/delivery`, delivered).expect(409);
-    expect(late.body.code).toBe('INVALID_TRANSITION');
+    // Not delivered is not an answer to record a response on (a later delivery is: demarches-over-time.e2e-spec.ts).
+    const answered = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/response`, rejected).expect(409);
+    expect(answered.body.code).toBe('INVALID_TRANSITION');
     const wellington = (await createUser(app, t.admin, { username: 'wgpol', roles: ['post_officer'], postCode: 'WELLINGTON', clearance: 'CONFIDENTIAL' })).token;
     expect((await as(wellington).get(`/demarches/${cableId}/deliveries/WELLINGTON`).expect(200)).body.status).toBe('PENDING');
     const early = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, rejected).expect(409);
@@ -110,7 +111,7 @@ describe('demarche campaigns through HTTP', () => {
     const bad = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, { ...rejected, position: 'ANGRY' }).expect(400);
     expect(bad.body.errors[0].field).toBe('position');
     const logged = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, rejected).expect(201);
-    expect(logged.body).toMatchObject({ status: 'RESPONDED', position: 'REJECTED', quotes: ['The allegations are baseless.'], version: 2 });
+    expect(logged.body).toMatchObject({ status: 'RESPONDED', position: 'REJECTED', quotes: [{ text: 'The allegations are baseless.' }], version: 2 });
   });
 
   it('gives a campaign’s timeline: its opening, then each post’s records in the order of the feed', async () => {
@@ -179,6 +180,7 @@ describe('demarche campaigns through HTTP', () => {
     expect(rows.find((r) => r.post === 'OTTAWA')).toEqual({
       post: 'OTTAWA', country: 'CA', bureau: 'WHA', status: 'RESPONDED', deliveredOn: '2026-11-29', counterpart: 'Smith, Anne, ADM, Global Affairs Canada',
       level: 'DIRECTOR_GENERAL', position: 'NONCOMMITTAL', summary: tricky, overdue: 'no',
+      positionChanged: 'no', firstPosition: 'NONCOMMITTAL', responses: '1', contacts: '1', quotes: 'The allegations are baseless.', documents: '', reportingCables: '',
     });
     await as(t.drafter).get(`/demarches/${cableId}/export.csv`).expect(200);
     await as(t.beijing).get(`/demarches/${cableId}/export.csv`).expect(403);

@@ -34,7 +34,16 @@ describe('the demo story', () => {
     const aldac = dashboard.campaigns.find((c: { summary: { total: number } }) => c.summary.total > 200);
     expect(aldac.positions.REJECTED).toBe(1);
     expect(Object.values(aldac.positions as Record<string, number>).filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
-    expect(dashboard.followUps.byOwner.reduce((n: number, o: { overdue: number }) => n + o.overdue, 0)).toBe(3);
+    // Follow-ups are never created past due: some are due today, none overdue yet.
+    expect(dashboard.followUps.byOwner.reduce((n: number, o: { open: number }) => n + o.open, 0)).toBe(5);
+    expect(dashboard.followUps.byOwner.reduce((n: number, o: { overdue: number }) => n + o.overdue, 0)).toBe(0);
+    // Beijing's record over time: two contacts, a changed position, the PRC's words in Chinese, the non-paper.
+    const bj = (await authed(app, lead).get(`/demarches/${aldac.id}/deliveries/BEIJING`).expect(200)).body;
+    expect(bj.contacts.length).toBeGreaterThanOrEqual(2);
+    expect(bj).toMatchObject({ position: 'REJECTED', quotes: [{ text: '有关指控毫无根据。', language: 'zh', translation: 'The allegations are baseless.' }] });
+    expect(bj.documents).toEqual([expect.objectContaining({ kind: 'NON_PAPER', mediaType: 'text/plain; charset=utf-8' })]);
+    const other = dashboard.campaigns.find((c: { id: string }) => c.id !== aldac.id);
+    expect(other.positionsChanged).toBe(1);
 
     expect(await loadDemo(app, await app.getUrl())).toBeNull();
   });

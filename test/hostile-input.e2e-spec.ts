@@ -41,7 +41,7 @@ describe('hostile input', () => {
     const admin = await loginAsAdmin(app);
     // One user who holds every role, so that requests get past the door to validation and the domain.
     ({ token } = await createUser(app, admin, { username: 'everything', roles: [...ROLES], office: 'EAP/CM', postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
-    const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2026-12-31' }).expect(201);
+    const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
     ids.push(followUp.body.id);
     const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
@@ -104,7 +104,7 @@ describe('hostile input', () => {
   it('keeps SQL and script fragments as inert text, stored and given back exactly', async () => {
     const api = authed(app, token);
     for (const fragment of NASTY.filter((f) => !f.includes('\u0000'))) {
-      const created = await api.post('/follow-ups', { title: `T ${fragment}`, description: fragment, owner: { office: 'EAP/CM' }, dueOn: '2026-12-31' }).expect(201);
+      const created = await api.post('/follow-ups', { title: `T ${fragment}`, description: fragment, owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
       expect(created.headers['content-type']).toMatch(/application\/json/);
       const read = await api.get(`/follow-ups/${created.body.id}`).expect(200);
       expect(read.body).toMatchObject({ title: `T ${fragment}`, description: fragment });

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -26,11 +28,17 @@ describe('rebuilding every read model', () => {
       actionAddressees: ['EAP_POSTS'], paragraphs: [{ marking: 'U', text: 'Deliver the points.' }],
       demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
     });
-    await app.get(ProjectionRunner).catchUp();
+    await awaitCampaign(app, drafter, cableId);
     await authed(app, tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/delivery`, {
       deliveredOn: '2026-11-20', counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON',
     }).expect(201);
-    const { body: followUp } = await authed(app, drafter).post('/follow-ups', { title: 'Check back', owner: { post: 'TOKYO' }, dueOn: '2026-12-01', demarcheId: cableId }).expect(201);
+    // A delivery kept over time: another contact, two responses (quoted, then corrected), a document.
+    const tk = `/demarches/${cableId}/deliveries/TOKYO`;
+    await authed(app, tokyo).post(`${tk}/contacts`, { on: '2026-11-21', counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'PHONE' }).expect(201);
+    await authed(app, tokyo).post(`${tk}/response`, { receivedOn: '2026-11-21', position: 'RECEPTIVE', summary: 'Will study.', quotes: [{ text: '検討します。', language: 'ja', translation: 'We will study it.' }] }).expect(201);
+    await authed(app, tokyo).post(`${tk}/response`, { receivedOn: '2026-11-22', position: 'SUPPORTIVE', summary: 'Supports.', corrects: 1 }).expect(201);
+    await request(app.getHttpServer()).post(`${tk}/documents`).set('Authorization', `Bearer ${tokyo}`).field('kind', 'AIDE_MEMOIRE').attach('file', Buffer.from('Aide-memoire'), { filename: 'am.txt' }).expect(201);
+    const { body: followUp } = await authed(app, drafter).post('/follow-ups', { title: 'Check back', owner: { post: 'TOKYO' }, dueOn: '2099-12-01', demarcheId: cableId }).expect(201);
     await authed(app, tokyo).post(`/follow-ups/${followUp.id}/comments`, { text: 'Will do' }).expect(201);
   });
   afterAll(async () => {

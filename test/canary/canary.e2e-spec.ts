@@ -86,6 +86,7 @@ describe('canary: need to know on every path, as every user', () => {
   const cables: Cable[] = [];
   const campaigns: Campaign[] = [];
   const followUps: FollowUp[] = [];
+  const documents: { campaign: Campaign; post: string; id: string }[] = [];
   const http = () => request(app.getHttpServer());
   const as = (p: Person) => {
     const auth = { Authorization: `Bearer ${p.token}` };
@@ -354,6 +355,18 @@ describe('canary: need to know on every path, as every user', () => {
       receivedOn: '2026-11-02', position: 'REJECTED', summary: canary(bjDelivery, 'response summary'), quotes: [canary(bjDelivery, 'quote')],
     }, 201);
     bjDelivery.status = 'RESPONDED';
+    // The delivery kept over time (issue #16): another contact, a quote with its translation, a document left behind.
+    await command(person('bj.ts'), 'post', `/demarches/${taskingCampaign.id}/deliveries/BEIJING/contacts`, {
+      on: '2026-11-03', counterpart: { name: canary(bjDelivery, 'contact name'), title: 'Spokesperson', organization: 'MFA' }, level: 'DIRECTOR', method: 'PHONE',
+    }, 201);
+    await command(person('bj.ts'), 'post', `/demarches/${taskingCampaign.id}/deliveries/BEIJING/response`, {
+      receivedOn: '2026-11-03', position: 'OPPOSED', summary: canary(bjDelivery, 'second response'), quotes: [{ text: canary(bjDelivery, 'quote in Chinese'), language: 'zh', translation: canary(bjDelivery, 'translation') }],
+    }, 201);
+    const uploaded = await http().post(`/demarches/${taskingCampaign.id}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${person('bj.ts').token}`)
+      .field('kind', 'NON_PAPER').attach('file', Buffer.from(`Non-paper ${canary(bjDelivery, 'document text')}`), { filename: `non-paper-${canary(bjDelivery, 'document name')}.txt` });
+    requests++;
+    if (uploaded.status !== 201) throw new Error(`upload: ${uploaded.status} ${uploaded.text}`);
+    documents.push({ campaign: taskingCampaign, post: 'BEIJING', id: uploaded.body.id });
     const tkDelivery = taskingCampaign.deliveries.get('TOKYO')!;
     await command(person('tk.s'), 'post', `/demarches/${taskingCampaign.id}/deliveries/TOKYO/not-delivered`, { reason: canary(tkDelivery, 'not-delivered reason') }, 201);
     tkDelivery.status = 'NOT_DELIVERED';
@@ -426,7 +439,8 @@ describe('canary: need to know on every path, as every user', () => {
         check(user, `GET /demarches/${campaign.id}/export.csv`, csv.text);
         for (const [post, delivery] of campaign.deliveries) await read(user, `/demarches/${campaign.id}/deliveries/${post}`, mayRead(user, delivery));
       }
-      ['GET /demarches/{id}', 'GET /demarches/{id}/history', 'GET /demarches/{id}/export.csv', 'GET /demarches/{id}/deliveries/{post}'].forEach(walk);
+      for (const d of documents) await read(user, `/demarches/${d.campaign.id}/deliveries/${d.post}/documents/${d.id}`, mayRead(user, d.campaign.deliveries.get(d.post)!));
+      ['GET /demarches/{id}', 'GET /demarches/{id}/history', 'GET /demarches/{id}/export.csv', 'GET /demarches/{id}/deliveries/{post}', 'GET /demarches/{id}/deliveries/{post}/documents/{docId}'].forEach(walk);
       for (const f of followUps) {
         await read(user, `/follow-ups/${f.id}`, mayRead(user, f.record));
         await read(user, `/follow-ups/${f.id}?version=1`, mayRead(user, f.record));
@@ -488,6 +502,10 @@ describe('canary: need to know on every path, as every user', () => {
           await probe('POST /demarches/{id}/deliveries/{post}/delivery', `/demarches/${campaign.id}/deliveries/${post}/delivery`, 'post', { deliveredOn: '2026-11-01', counterpart: { name: 'x', title: 'x', organization: 'x' }, level: 'DIRECTOR', method: 'IN_PERSON' }, delivery);
           await probe('POST /demarches/{id}/deliveries/{post}/response', `/demarches/${campaign.id}/deliveries/${post}/response`, 'post', { receivedOn: '2026-11-02', position: 'SUPPORTIVE', summary: 'x' }, delivery);
           await probe('POST /demarches/{id}/deliveries/{post}/not-delivered', `/demarches/${campaign.id}/deliveries/${post}/not-delivered`, 'post', { reason: 'x' }, delivery);
+          await probe('POST /demarches/{id}/deliveries/{post}/contacts', `/demarches/${campaign.id}/deliveries/${post}/contacts`, 'post', { on: '2026-11-04', counterpart: { name: 'x', title: 'x', organization: 'x' }, level: 'DIRECTOR', method: 'PHONE' }, delivery);
+          await probe('POST /demarches/{id}/deliveries/{post}/responses/{number}/reporting-cable', `/demarches/${campaign.id}/deliveries/${post}/responses/1/reporting-cable`, 'post', { reportingCableId: campaign.id }, delivery);
+          // Sent as JSON, without a file: refused (400) by those who may read, 403 before that for those who may not.
+          await probe('POST /demarches/{id}/deliveries/{post}/documents', `/demarches/${campaign.id}/deliveries/${post}/documents`, 'post', { kind: 'NON_PAPER' }, delivery);
         }
       }
       for (const f of followUps) {

@@ -19,6 +19,10 @@ export const ErrorCode = {
   AlreadyExists: 'ALREADY_EXISTS',
   InvalidTransition: 'INVALID_TRANSITION',
   RuleViolated: 'RULE_VIOLATED',
+  /** An upload larger than its route takes. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** An upload whose bytes are not of a type its route takes. */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** The database asked for the transaction to be retried (deadlock, lock timeout, restart) too often. */
   DatabaseBusy: 'DATABASE_BUSY',
 } as const;

@@ -1,9 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@chancery/common';
 import { type Cable, cableDefinition } from '@chancery/cables';
 import { AggregateRepository, AggregateRepositoryFactory, aggregateIdOf, type Reaction, type RecordedEvent } from '@chancery/event-store';
-import { Campaign, campaignDefinition } from './domain/campaign.aggregate.js';
+import { Campaign, campaignDefinition, scopedPosts } from './domain/campaign.aggregate.js';
+
+interface PostKindRow {
+  code: string;
+  kind: string;
+}
 
 /**
  * The process manager that opens a campaign when an instruction cable with a demarche is released.
@@ -20,6 +25,7 @@ export class CampaignOpener implements Reaction {
   readonly handles = ['CableReleased'];
   private readonly cables: AggregateRepository<Cable>;
   private readonly campaigns: AggregateRepository<Campaign>;
+  private readonly logger = new Logger('CampaignOpener');
 
   constructor(
     repositories: AggregateRepositoryFactory,
@@ -36,6 +42,15 @@ export class CampaignOpener implements Reaction {
       if (!cable?.draft.demarche || !cable.release || cable.draft.kind !== 'INSTRUCTION') continue;
       if (await this.campaigns.load(cableId, {}, tx)) continue;
       const { demarche } = cable.draft;
+      // The instruction's scope narrows the action posts ("embassies only", named posts, all but some).
+      const action = cable.release.distribution.action;
+      const kinds: PostKindRow[] = await tx.query('SELECT code, kind FROM posts WHERE code = ANY($1::text[])', [action]);
+      const kindOf = new Map(kinds.map((p) => [p.code, p.kind]));
+      const posts = scopedPosts(action.map((code) => ({ code, kind: kindOf.get(code) ?? '' })), demarche.scope);
+      if (posts.length === 0) {
+        this.logger.warn(`Cable ${cableId} (${cable.release.mrn}): its demarche's scope leaves no action post; no campaign opened`);
+        continue;
+      }
       await this.campaigns.createWithin(
         tx,
         { actor: { id: 'system', username: 'campaign-opener', role: 'system' }, requestId: `campaign-opener:${event.eventId}`, causationId: event.eventId },
@@ -50,8 +65,9 @@ export class CampaignOpener implements Reaction {
               captions: cable.draft.captions,
               reportBy: demarche.reportBy,
               targets: demarche.targets,
-              posts: cable.release!.distribution.action,
+              posts,
               workingParty: cable.workingParty,
+              ...(demarche.scope ? { scope: demarche.scope } : {}),
             },
             this.clock.now().toISOString(),
           ),

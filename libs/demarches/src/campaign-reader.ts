@@ -4,10 +4,19 @@ import { DataSource } from 'typeorm';
 import { CableReader } from '@chancery/cables';
 import { ChanceryError, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedDeliveryActions, type CableAccess, mayReadCable, type Principal } from '@chancery/identity/domain';
 import { type CampaignRow, DemarchesQuery, summarize } from './demarches.query.js';
+import { standingResponses } from './domain/delivery.aggregate.js';
+
+interface DocumentRow {
+  name: string;
+  media_type: string;
+  sha256: string;
+  content: Buffer;
+}
 
 interface PostRow {
   code: string;
@@ -28,6 +37,7 @@ export class CampaignReader {
     private readonly policy: PolicyService,
     private readonly store: EventStore,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
   ) {}
 
   async get(principal: Principal, id: string, requestId: string) {
@@ -36,7 +46,8 @@ export class CampaignReader {
     const { posts: _posts, ...facts } = campaign;
     const own = deliveries.find((d) => d.post === principal.postCode);
     const allowedActions = own ? allowedDeliveryActions(principal, access, own.post, own.status) : [];
-    return { ...facts, summary: summarize(deliveries), deliveries, allowedActions };
+    const positionsChanged = deliveries.filter((d) => d.positionChanged).length;
+    return { ...facts, summary: summarize(deliveries), positionsChanged, deliveries, allowedActions };
   }
 
   async history(principal: Principal, id: string, requestId: string) {
@@ -51,7 +62,38 @@ export class CampaignReader {
     if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
     const events = await this.store.readStream(`delivery-${id}:${post}`);
     const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
-    return { ...delivery, history, allowedActions: allowedDeliveryActions(principal, access, post, delivery.status) };
+    const { posts: _posts, ...facts } = campaign;
+    return {
+      campaign: { id: facts.id, cableId: facts.cableId, mrn: facts.mrn, subject: facts.subject, classification: facts.classification, reportBy: facts.reportBy, targets: facts.targets, scope: facts.scope },
+      ...delivery,
+      history,
+      allowedActions: allowedDeliveryActions(principal, access, post, delivery.status),
+    };
+  }
+
+  /**
+   * A document left behind, as uploaded (byte for byte), under the campaign's reading rights.
+   * Every download is audited, whatever the classification.
+   */
+  async document(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<{ name: string; mediaType: string; sha256: string; content: Buffer }> {
+    const { access } = await this.readable(principal, id, requestId, `document ${post}`);
+    const [document] = await sql<DocumentRow>(
+      this.dataSource,
+      'SELECT name, media_type, sha256, content FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
+      [documentId, id, post],
+    );
+    if (!document) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
+    await this.audit.append({
+      actorId: principal.id,
+      actorRole: principal.roles.join('+'),
+      action: 'DownloadDocument',
+      streamId: `delivery-${id}:${post}`,
+      streamType: 'delivery',
+      requestId,
+      // The audit log is read by auditors who may not read the campaign: ids and digests, never names or text.
+      details: { documentId, sha256: document.sha256, classification: access.classification },
+    });
+    return { name: document.name, mediaType: document.media_type, sha256: document.sha256, content: document.content };
   }
 
   /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */
@@ -70,12 +112,19 @@ export class CampaignReader {
       counterpart: d.counterpart ? `${d.counterpart.name}, ${d.counterpart.title}, ${d.counterpart.organization}` : '',
       level: d.level ?? '',
       position: d.position ?? '',
+      positionChanged: d.positionChanged ? 'yes' : 'no',
+      firstPosition: standingResponses(d)[0]?.position ?? '',
+      responses: String(d.responses.length),
+      contacts: String(d.contacts.length),
       summary: d.summary ?? d.notDeliveredReason ?? '',
+      quotes: d.quotes.map((q) => (q.translation ? `${q.text} [${q.translation}]` : q.text)).join(' | '),
+      documents: d.documents.map((x) => `${x.kind}: ${x.name}`).join(' | '),
+      reportingCables: d.reportingCables.map((c) => c.mrn ?? c.cableId).join(' | '),
       overdue: d.overdue ? 'yes' : 'no',
     }));
     const csv = stringify(neutralizeCsvRows(rows), {
       header: true,
-      columns: ['post', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'summary', 'overdue'],
+      columns: ['post', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'positionChanged', 'firstPosition', 'responses', 'contacts', 'summary', 'quotes', 'documents', 'reportingCables', 'overdue'],
     });
     return { filename: `demarche-${campaign.mrn.replaceAll(' ', '')}.csv`, csv };
   }

@@ -1,27 +1,87 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { type Db, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
+import {
+  type AttachedDocument, blankDelivery, type Contact, currentResponse, type DeliveryEvent, type DeliveryState, type DeliveryStatus, evolveDelivery, type LoggedResponse,
+  positionChanged, type Quote, responseLoggedV1Upcaster,
+} from './domain/delivery.aggregate.js';
+import type { CampaignScope } from './domain/campaign.aggregate.js';
 
 export interface DeliveryView {
   post: string;
   status: string;
   overdue: boolean;
+  /** The delivery: the first contact. */
   deliveredOn: string | null;
   counterpart: { name: string; title: string; organization: string } | null;
   level: string | null;
   method: string | null;
+  /** The current response: the latest standing one. */
   receivedOn: string | null;
   position: string | null;
   summary: string | null;
-  quotes: string[];
+  quotes: Quote[];
   reportingCableId: string | null;
+  /** The latest standing response's position differs from the first's. */
+  positionChanged: boolean;
   notDeliveredReason: string | null;
   /** When the scheduler recorded it as overdue. */
   overdueSince: string | null;
+  contacts: Contact[];
+  responses: LoggedResponse[];
+  documents: (AttachedDocument & { href: string })[];
+  /** The reporting cables its responses name, with their MRNs where known. */
+  reportingCables: { response: number; cableId: string; mrn: string | null }[];
+  version: number;
+}
+
+/** A delivery's view from its folded state: the one shape commands and reads answer. */
+export function deliveryView(
+  campaign: { id: string; reportBy: string },
+  post: string,
+  state: DeliveryState,
+  version: number,
+  today: string,
+  mrns: ReadonlyMap<string, string> = new Map(),
+): DeliveryView {
+  const delivered = state.contacts[0];
+  const response = currentResponse(state);
+  return {
+    post,
+    status: state.status,
+    overdue: isOverdue(state.status, campaign.reportBy, today),
+    deliveredOn: delivered?.on ?? null,
+    counterpart: delivered?.counterpart ?? null,
+    level: delivered?.level ?? null,
+    method: delivered?.method ?? null,
+    receivedOn: response?.receivedOn ?? null,
+    position: response?.position ?? null,
+    summary: response?.summary ?? null,
+    quotes: response?.quotes ?? [],
+    reportingCableId: response?.reportingCableId ?? null,
+    positionChanged: positionChanged(state),
+    notDeliveredReason: state.notDeliveredReason,
+    overdueSince: state.overdueSince,
+    contacts: state.contacts,
+    responses: state.responses,
+    documents: state.documents.map((d) => ({ ...d, href: `/demarches/${campaign.id}/deliveries/${post}/documents/${d.documentId}` })),
+    reportingCables: state.responses.flatMap((r) => (r.reportingCableId ? [{ response: r.number, cableId: r.reportingCableId, mrn: mrns.get(r.reportingCableId) ?? null }] : [])),
+    version,
+  };
+}
+
+interface DeliveryRow {
+  post: string;
+  status: DeliveryStatus;
+  contacts: Contact[];
+  responses: LoggedResponse[];
+  documents: AttachedDocument[];
+  not_delivered_reason: string | null;
+  overdue_since: Date | null;
   version: number;
 }
 
@@ -36,6 +96,7 @@ export interface CampaignRow {
   targets: string;
   posts: string[];
   openedAt: string;
+  scope: CampaignScope | null;
 }
 
 const dateOf = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string | null));
@@ -86,30 +147,41 @@ export class DemarchesQuery {
 
   /**
    * A campaign's events and its deliveries', in the feed's order: the opening, then each post's
-   * delivery, response or not-delivered record. The delivery streams are named by the
+   * delivery, contacts, responses, documents or not-delivered record, each with the post's status
+   * and current position after it. The delivery streams are named by the
    * campaign's posts, so each is an index lookup.
    */
-  async history(campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown }[]> {
+  async history(campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown; status?: string; position?: string | null }[]> {
     const streams = [`campaign-${campaign.id}`, ...campaign.posts.map((post) => `delivery-${campaign.id}:${post}`)];
-    const rows = await sql<{ stream_id: string; stream_version: number; type: string; recorded_at: Date; data: unknown }>(
+    const rows = await sql<{ stream_id: string; stream_version: number; type: string; schema_version: number; recorded_at: Date; data: unknown }>(
       this.dataSource,
-      `SELECT stream_id, stream_version, type, recorded_at, data FROM events
+      `SELECT stream_id, stream_version, type, schema_version, recorded_at, data FROM events
        WHERE stream_id = ANY($1::text[]) ORDER BY events.transaction_id, events.global_position`,
       [streams],
     );
-    return rows.map((row) => ({
-      at: row.recorded_at.toISOString(),
-      type: row.type,
-      post: row.stream_id.startsWith('delivery-') ? row.stream_id.slice(row.stream_id.indexOf(':') + 1) : null,
-      version: row.stream_version,
-      data: row.data,
-    }));
+    // Each delivery event also says where the post stood after it (status, current position), as
+    // the read model folds it: a late-logged older statement or a correction does not fool a map.
+    const states = new Map<string, DeliveryState>();
+    return rows.map((row) => {
+      const entry = {
+        at: row.recorded_at.toISOString(),
+        type: row.type,
+        post: row.stream_id.startsWith('delivery-') ? row.stream_id.slice(row.stream_id.indexOf(':') + 1) : null,
+        version: row.stream_version,
+        data: row.data,
+      };
+      if (!entry.post) return entry;
+      const data = row.type === 'ResponseLogged' && row.schema_version === 1 ? responseLoggedV1Upcaster.upcast(row.data).data : row.data;
+      const state = evolveDelivery(states.get(row.stream_id) ?? blankDelivery(), { type: row.type, data } as DeliveryEvent, entry.at);
+      states.set(row.stream_id, state);
+      return { ...entry, status: state.status, position: currentResponse(state)?.position ?? null };
+    });
   }
 
   async campaign(id: string): Promise<CampaignRow | undefined> {
     const [row] = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, cable_id, mrn, subject, classification, captions, report_by, targets, posts, opened_at, working_party
+      `SELECT id, cable_id, mrn, subject, classification, captions, report_by, targets, posts, opened_at, working_party, scope
        FROM demarche_campaigns WHERE id = $1::uuid`,
       [id],
     );
@@ -125,33 +197,33 @@ export class DemarchesQuery {
       targets: row.targets as string,
       posts: row.posts as string[],
       openedAt: (row.opened_at as Date).toISOString(),
+      scope: (row.scope as CampaignScope | null) ?? null,
     };
   }
 
   async deliveries(campaign: CampaignRow, post?: string): Promise<DeliveryView[]> {
     const today = utcDate(this.clock.now());
-    const rows = await sql<Record<string, unknown>>(
+    const rows = await sql<DeliveryRow>(
       this.dataSource,
-      'SELECT * FROM demarche_deliveries WHERE campaign_id = $1 AND ($2::text IS NULL OR post = $2) ORDER BY post',
+      `SELECT post, status, contacts, responses, documents, not_delivered_reason, overdue_since, version
+       FROM demarche_deliveries WHERE campaign_id = $1 AND ($2::text IS NULL OR post = $2) ORDER BY post`,
       [campaign.id, post ?? null],
     );
-    return rows.map((row) => ({
-      post: row.post as string,
-      status: row.status as string,
-      overdue: isOverdue(row.status as string, campaign.reportBy, today),
-      deliveredOn: dateOf(row.delivered_on),
-      counterpart: (row.counterpart as DeliveryView['counterpart']) ?? null,
-      level: row.level as string | null,
-      method: row.method as string | null,
-      receivedOn: dateOf(row.received_on),
-      position: row.position as string | null,
-      summary: row.summary as string | null,
-      quotes: (row.quotes as string[] | null) ?? [],
-      reportingCableId: row.reporting_cable_id as string | null,
-      notDeliveredReason: row.not_delivered_reason as string | null,
-      overdueSince: row.overdue_since ? (row.overdue_since as Date).toISOString() : null,
-      version: row.version as number,
-    }));
+    const cableIds = [...new Set(rows.flatMap((r) => r.responses.flatMap((x) => (x.reportingCableId ? [x.reportingCableId] : []))))];
+    const mrns = await this.mrns(cableIds);
+    return rows.map((row) =>
+      deliveryView(campaign, row.post, {
+        status: row.status, contacts: row.contacts, responses: row.responses, documents: row.documents,
+        notDeliveredReason: row.not_delivered_reason, overdueSince: row.overdue_since ? row.overdue_since.toISOString() : null,
+      }, row.version, today, mrns),
+    );
+  }
+
+  /** The MRNs of released cables, by id. `db`: inside a command, its transaction. */
+  async mrns(cableIds: string[], db: Db = this.dataSource): Promise<Map<string, string>> {
+    if (cableIds.length === 0) return new Map();
+    const rows = await sql<{ id: string; mrn: string }>(db, 'SELECT id, mrn FROM cables WHERE id = ANY($1::uuid[]) AND mrn IS NOT NULL', [cableIds]);
+    return new Map(rows.map((r) => [r.id, r.mrn]));
   }
 }
 

@@ -7,3 +7,4 @@ export * from './commands/record-delivery.command.js';
 export * from './demarches.module.js';
 export * from './overdue-scheduler.js';
 export * from './campaign-reader.js';
+export * from './documents/document-type.js';

@@ -58,7 +58,7 @@ export class FollowUpReader implements OnModuleInit {
     if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
     const events = await this.store.readStream(streamId);
     const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
-    const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: current.createdBy.id, owner: current.owner, status: current.status });
+    const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: current.createdBy.id, owner: current.owner, status: current.status, escalatedTo: current.escalatedTo });
     return { ...followUp, history, allowedActions };
   }
 

@@ -30,6 +30,8 @@ export interface FollowUpSummary {
   demarcheId: string | null;
   post: string | null;
   cableId: string | null;
+  /** The number of the post's response it was opened from. */
+  response: number | null;
   createdBy: string;
   outcome: string | null;
   cancelReason: string | null;
@@ -111,6 +113,7 @@ function toSummary(row: FollowUpRow): FollowUpSummary {
     demarcheId: row.demarche_id as string | null,
     post: row.post as string | null,
     cableId: row.cable_id as string | null,
+    response: (row.response_number as number | null) ?? null,
     createdBy: row.created_by as string,
     outcome: row.outcome as string | null,
     cancelReason: row.cancel_reason as string | null,

@@ -22,6 +22,10 @@ export function statusFor(code: ErrorCode): number {
       return 409;
     case ErrorCode.PreconditionFailed:
       return 412;
+    case ErrorCode.PayloadTooLarge:
+      return 413;
+    case ErrorCode.UnsupportedMediaType:
+      return 415;
     case ErrorCode.IdempotencyKeyReused:
     case ErrorCode.RuleViolated:
       return 422;

@@ -4,7 +4,9 @@ import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
-import { type DeliveryCount, isUnanswered } from '@chancery/demarches';
+import {
+  blankDelivery, currentResponse, type DeliveryCount, type DeliveryEvent, type DeliveryState, evolveDelivery, isUnanswered, positionChanged, responseLoggedV1Upcaster,
+} from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
 import { type CampaignFacts, composeDashboard, type Dashboard, type FollowUpGroup } from './dashboard.js';
 
@@ -12,8 +14,12 @@ import { type CampaignFacts, composeDashboard, type Dashboard, type FollowUpGrou
 interface Replayed {
   type: string;
   stream_id: string;
+  schema_version: number;
+  recorded_at: Date;
   data: Record<string, unknown>;
 }
+
+const DELIVERY_EVENTS = new Set(['DemarcheDelivered', 'ContactRecorded', 'ResponseLogged', 'ReportingCableAttached', 'DemarcheNotDelivered', 'DocumentAttached', 'DeliveryBecameOverdue']);
 
 /**
  * The leadership dashboard. Now: aggregated in SQL from the read tables. As of an instant: the
@@ -46,7 +52,7 @@ export class DashboardQuery {
     const campaigns = (
       await sql<Record<string, unknown>>(
         this.dataSource,
-        `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by::text AS "reportBy", c.counts,
+        `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by::text AS "reportBy", c.counts, c.positions_changed AS "positionsChanged",
                 CASE WHEN c.report_by < $${access.params.length + 1}::date THEN c.unanswered_posts ELSE '[]' END AS "unansweredPosts"
          FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where} ORDER BY c.opened_at, c.id`,
         [...access.params, today],
@@ -69,32 +75,30 @@ export class DashboardQuery {
     const today = utcDate(asOf);
     const events = await sql<Replayed>(
       this.dataSource,
-      `SELECT type, stream_id, data FROM events
+      `SELECT type, stream_id, schema_version, recorded_at, data FROM events
        WHERE recorded_at <= $1 AND stream_type IN ('campaign', 'delivery', 'followup')
        ORDER BY transaction_id, global_position`,
       [asOf],
     );
     const bureauOf = new Map((await sql<{ code: string; bureau: string }>(this.dataSource, 'SELECT code, bureau FROM posts')).map((p) => [p.code, p.bureau]));
-    const campaigns = new Map<string, Omit<CampaignFacts, 'counts' | 'unansweredPosts'> & { posts: string[]; captions: string[]; workingParty: string[] }>();
-    const deliveries = new Map<string, { status: string; position: string | null }>();
+    const campaigns = new Map<string, Omit<CampaignFacts, 'counts' | 'unansweredPosts' | 'positionsChanged'> & { posts: string[]; captions: string[]; workingParty: string[] }>();
+    // Each delivery folded as the read model folds it: the latest standing position, whether it moved.
+    const deliveries = new Map<string, DeliveryState>();
     const followUps = new Map<string, { owner: string; bureau: string; status: string; dueOn: string }>();
     for (const event of events) {
       const data = event.data;
+      if (DELIVERY_EVENTS.has(event.type)) {
+        const upcast = event.type === 'ResponseLogged' && event.schema_version === 1 ? responseLoggedV1Upcaster.upcast(data).data : data;
+        const state = deliveries.get(event.stream_id) ?? blankDelivery();
+        deliveries.set(event.stream_id, evolveDelivery(state, { type: event.type, data: upcast } as DeliveryEvent, event.recorded_at.toISOString()));
+        continue;
+      }
       switch (event.type) {
         case 'CampaignOpened': {
           const id = event.stream_id.slice('campaign-'.length);
           campaigns.set(id, { id, mrn: data.mrn as string, subject: data.subject as string, classification: data.classification as string, reportBy: data.reportBy as string, posts: data.posts as string[], captions: data.captions as string[], workingParty: data.workingParty as string[] });
           break;
         }
-        case 'DemarcheDelivered':
-          deliveries.set(event.stream_id, { status: 'DELIVERED', position: null });
-          break;
-        case 'ResponseLogged':
-          deliveries.set(event.stream_id, { status: 'RESPONDED', position: data.position as string });
-          break;
-        case 'DemarcheNotDelivered':
-          deliveries.set(event.stream_id, { status: 'NOT_DELIVERED', position: null });
-          break;
         case 'FollowUpCreated': {
           const owner = data.owner as { office?: string; post?: string };
           followUps.set(event.stream_id, { owner: (owner.office ?? owner.post)!, bureau: data.ownerBureau as string, status: 'OPEN', dueOn: data.dueOn as string });
@@ -132,15 +136,18 @@ export class DashboardQuery {
     const facts = readable.map(({ id, mrn, subject, classification, reportBy, posts }): CampaignFacts => {
       const counts = new Map<string, DeliveryCount>();
       const unansweredPosts: string[] = [];
+      let positionsChanged = 0;
       for (const post of posts) {
-        const delivery = deliveries.get(`delivery-${id}:${post}`) ?? { status: 'PENDING', position: null };
+        const delivery = deliveries.get(`delivery-${id}:${post}`) ?? blankDelivery();
+        const position = currentResponse(delivery)?.position ?? null;
         if (isUnanswered(delivery.status)) unansweredPosts.push(post);
+        if (positionChanged(delivery)) positionsChanged++;
         const bureau = bureauOf.get(post) ?? '?';
-        const key = [bureau, delivery.status, delivery.position].join('|');
-        const count = counts.get(key) ?? counts.set(key, [bureau, delivery.status, delivery.position, 0]).get(key)!;
+        const key = [bureau, delivery.status, position].join('|');
+        const count = counts.get(key) ?? counts.set(key, [bureau, delivery.status, position, 0]).get(key)!;
         count[3]++;
       }
-      return { id, mrn, subject, classification, reportBy, counts: [...counts.values()], unansweredPosts };
+      return { id, mrn, subject, classification, reportBy, counts: [...counts.values()], unansweredPosts, positionsChanged };
     });
     const followUpGroups = new Map<string, FollowUpGroup>();
     for (const [streamId, f] of followUps) {

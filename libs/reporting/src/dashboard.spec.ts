@@ -8,6 +8,7 @@ const campaign = (overrides: Partial<CampaignFacts>): CampaignFacts => ({
   reportBy: '2026-12-01',
   counts: [],
   unansweredPosts: [],
+  positionsChanged: 0,
   ...overrides,
 });
 
@@ -25,6 +26,7 @@ describe('composeDashboard', () => {
     expect(before.summary).toEqual({ total: 11, delivered: 7, responded: 5, notDelivered: 1, pending: 3, overdue: 0 });
     expect(before.positions).toEqual({ SUPPORTIVE: 4, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 1 });
     expect(before.overduePosts).toEqual([]);
+    expect(before.deliveryLink).toBe('/demarches/c1/deliveries/{post}');
 
     const [after] = composeDashboard('2026-12-02T12:00:00.000Z', '2026-12-02', [campaign({ counts, unansweredPosts: ['ROME', 'BEIJING'] })], []).campaigns;
     expect(after.summary.overdue).toBe(5);

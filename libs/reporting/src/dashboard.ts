@@ -11,6 +11,8 @@ export interface CampaignFacts {
   counts: DeliveryCount[];
   /** Posts that have neither answered nor said why not (overdue once report-by has passed). */
   unansweredPosts: string[];
+  /** Deliveries whose latest position differs from the first they reported. */
+  positionsChanged: number;
 }
 
 export interface FollowUpGroup {
@@ -43,6 +45,8 @@ export function composeDashboard(asOf: string, today: string, campaigns: Campaig
     }
     return {
       ...campaign,
+      // Leadership drills down from here to what a post's counterpart said.
+      deliveryLink: `/demarches/${campaign.id}/deliveries/{post}`,
       summary,
       positions: positionCounts,
       byBureau: [...bureaus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([bureau, tally]) => ({ bureau, ...tally })),

@@ -7,6 +7,19 @@ import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery
 import { isOverdue } from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
 
+interface EscalatedRow {
+  id: string;
+  title: string;
+  due_on: Date | string;
+  status: string;
+  owner_office: string | null;
+  owner_post: string | null;
+  owner_bureau: string;
+  overdue_since: Date | null;
+  demarche_id: string | null;
+  post: string | null;
+}
+
 const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
 
 /**
@@ -22,19 +35,48 @@ export class InboxQuery {
   ) {}
 
   async inbox(principal: Principal, requestId: string) {
-    const [toClear, toApprove, taskings, followUps, returned] = await Promise.all([
+    const [toClear, toApprove, taskings, followUps, returned, escalated] = await Promise.all([
       this.toClear(principal),
       this.toApprove(principal),
       this.taskings(principal),
       this.followUps(principal),
       this.returned(principal),
+      this.escalated(principal),
     ]);
     const records = [
       ...[...toClear, ...toApprove, ...returned].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification as string })),
       ...taskings.map((t) => ({ streamId: `campaign-${t.demarcheId}`, classification: t.classification as string })),
     ];
     await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
-    return { toClear, toApprove, taskings, followUps, returned };
+    return { toClear, toApprove, taskings, followUps, returned, escalated };
+  }
+
+  /**
+   * Overdue follow-ups escalated to the caller's bureau, for its leadership (the front office: a
+   * leadership user whose office is the bureau's symbol), who may give them a new owner or due date.
+   */
+  private async escalated(principal: Principal) {
+    if (!principal.roles.includes('leadership') || !principal.office) return [];
+    const access = readableFollowUpSql(principal, 1);
+    const rows = await sql<EscalatedRow>(
+      this.dataSource,
+      `SELECT id, title, due_on, status, owner_office, owner_post, owner_bureau, overdue_since, demarche_id, post FROM follow_ups f
+       WHERE escalated_to = $9 AND status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
+       ORDER BY due_on, id`,
+      [...access.params, principal.office],
+    );
+    return rows.map((r) => ({
+      followUpId: r.id,
+      title: r.title,
+      status: r.status,
+      owner: r.owner_office ? { office: r.owner_office } : { post: r.owner_post },
+      ownerBureau: r.owner_bureau,
+      dueOn: date(r.due_on),
+      overdueSince: r.overdue_since ? r.overdue_since.toISOString() : null,
+      demarcheId: r.demarche_id,
+      post: r.post,
+      allowedActions: ['reassign'],
+    }));
   }
 
   private async toClear(principal: Principal) {

@@ -5,7 +5,7 @@ import {
 } from 'class-validator';
 import {
   CABLE_KINDS, CAPTIONS, type Caption, type CableKind, DECLASSIFICATION_EXEMPTIONS, type DeclassificationExemption, PORTION_MARKINGS, type PortionMarking,
-  type Precedence, PRECEDENCES,
+  type Precedence, PRECEDENCES, SCOPE_POST_KINDS,
 } from '@chancery/cables';
 import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -44,10 +44,18 @@ export class ClassifiedByDto {
   @IsOptional() @IsIn(DECLASSIFICATION_EXEMPTIONS) exemption?: DeclassificationExemption;
 }
 
+export class DemarcheScopeDto {
+  @IsOptional() @IsArray() @ArrayMaxSize(4) @IsIn(SCOPE_POST_KINDS, { each: true }) kinds?: (typeof SCOPE_POST_KINDS)[number][];
+  @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each post is a post code' }) posts?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each post is a post code' }) excludePosts?: string[];
+}
+
 export class DemarcheDto {
   @Matches(DATE, { message: 'reportBy must be YYYY-MM-DD' }) reportBy: string;
   @IsString() @MaxLength(500) targets: string;
   @IsArray() @ArrayMaxSize(100) @IsInt({ each: true }) @Min(1, { each: true }) points: number[];
+  /** Which addressed posts it tasks (absent: every open action post). */
+  @IsOptional() @ValidateNested() @Type(() => DemarcheScopeDto) scope?: DemarcheScopeDto;
 }
 
 export class DraftCableRequest {

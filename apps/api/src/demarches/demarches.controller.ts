@@ -1,13 +1,23 @@
-import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { CampaignReader, type DeliveryRecord, DemarchesQuery, RecordDeliveryCommand } from '@chancery/demarches';
+import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
 import { Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
-import { DeliveredRequest, ListDemarchesQuery, NotDeliveredRequest, ResponseRequest } from './demarches.request.dto.js';
+import {
+  ContactRequest, DeliveredRequest, DocumentUploadRequest, ListDemarchesQuery, NotDeliveredRequest, ReportingCableRequest, ResponseRequest,
+} from './demarches.request.dto.js';
+
+/** The part of multer's file that the upload reads (memory storage). */
+interface UploadedDocument {
+  originalname: string;
+  size: number;
+  buffer: Buffer;
+}
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 const POST = /^[A-Z]{3,24}$/;
@@ -59,6 +69,7 @@ export class DemarchesController {
   @Get(':id/deliveries/:post')
   @RequirePermission('demarches.read')
   @ReadsRecord('cable')
+  @ApiOperation({ summary: 'One post’s delivery: contacts, responses with quotes and translations, documents, reporting cables, history' })
   delivery(@Param('id', uuid) id: string, @Param('post') post: string, @CurrentUser() user: Principal, @Req() request: Request) {
     return this.campaigns.delivery(user, id, post, String(request.id));
   }
@@ -74,7 +85,60 @@ export class DemarchesController {
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
   response(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: ResponseRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.record(ctx, user, id, post, { kind: 'response', ...body, quotes: body.quotes ?? [], reportingCableId: body.reportingCableId ?? null });
+    const quotes = (body.quotes ?? []).map((q) => ({ text: q.text, ...(q.language ? { language: q.language } : {}), ...(q.translation ? { translation: q.translation } : {}) }));
+    return this.record(ctx, user, id, post, { kind: 'response', ...body, quotes, reportingCableId: body.reportingCableId ?? null, corrects: body.corrects ?? null });
+  }
+
+  @Post(':id/deliveries/:post/contacts')
+  @RequirePermission('demarches.report')
+  @ReadsRecord('cable')
+  @ApiOperation({ summary: 'Another meeting, call or note with the counterpart' })
+  contact(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: ContactRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+    return this.record(ctx, user, id, post, { kind: 'contact', ...body });
+  }
+
+  @Post(':id/deliveries/:post/responses/:number/reporting-cable')
+  @RequirePermission('demarches.report')
+  @ReadsRecord('cable')
+  @ApiOperation({ summary: 'The reporting cable that reported a response, after it: a released cable from that post citing the tasking' })
+  reportingCable(
+    @Param('id', uuid) id: string, @Param('post') post: string, @Param('number', ParseIntPipe) response: number, @Body() body: ReportingCableRequest,
+    @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
+  ) {
+    return this.record(ctx, user, id, post, { kind: 'reportingCable', response, reportingCableId: body.reportingCableId });
+  }
+
+  @Post(':id/deliveries/:post/documents')
+  @RequirePermission('demarches.report')
+  @ReadsRecord('cable')
+  // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413.
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 } }))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] } } } })
+  @ApiOperation({ summary: 'A document left behind: PDF, DOCX, ODT or UTF-8 text (by its bytes), at most 10 MB' })
+  async document(
+    @Param('id', uuid) id: string, @Param('post') post: string, @UploadedFile() file: UploadedDocument | undefined, @Body() body: DocumentUploadRequest,
+    @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
+  ) {
+    if (!file) throw new ChanceryError(ErrorCode.ValidationFailed, 'file: send the document as the multipart field "file"', { errors: [{ field: 'file', message: 'missing' }] });
+    const delivery: { documents: { documentId: string; name: string; kind: string; size: number; sha256: string }[]; version: number } = await this.record(ctx, user, id, post, {
+      kind: 'document', name: file.originalname, documentKind: body.kind, content: file.buffer,
+    });
+    const d = delivery.documents[delivery.documents.length - 1];
+    return { id: d.documentId, name: d.name, kind: d.kind, size: d.size, sha256: d.sha256, version: delivery.version };
+  }
+
+  @Get(':id/deliveries/:post/documents/:docId')
+  @RequirePermission('demarches.read')
+  @ReadsRecord('cable')
+  @ApiOperation({ summary: 'A document as uploaded, byte for byte (every download is audited)' })
+  async download(@Param('id', uuid) id: string, @Param('post') post: string, @Param('docId', uuid) docId: string, @CurrentUser() user: Principal, @Req() request: Request) {
+    const document = await this.campaigns.document(user, id, post, docId, String(request.id));
+    return new StreamableFile(document.content, {
+      type: document.mediaType,
+      disposition: `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,
+      length: document.content.length,
+    });
   }
 
   @Post(':id/deliveries/:post/not-delivered')

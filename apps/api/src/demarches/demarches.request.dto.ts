@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -18,12 +18,41 @@ export class DeliveredRequest {
   @IsIn(METHODS) method: Method;
 }
 
+/** Another meeting, call or note: `{on, counterpart, level, method}`. */
+export class ContactRequest {
+  @Matches(DATE, { message: 'on must be YYYY-MM-DD' }) on: string;
+  @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
+  @IsIn(LEVELS) level: Level;
+  @IsIn(METHODS) method: Method;
+}
+
+/** The counterpart's words as said, their language (BCP 47, e.g. `zh`) and an English translation. */
+export class QuoteDto {
+  @IsString() @MinLength(1) @MaxLength(2000) text: string;
+  @IsOptional() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'language is a BCP 47 tag such as zh or zh-Hans' }) language?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4000) translation?: string;
+}
+
+/** A quote may also be sent as a bare string (the words, language not given), as before quotes had languages. */
+const toQuotes = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((q) => plainToInstance(QuoteDto, typeof q === 'string' ? { text: q } : q)) : value;
+
 export class ResponseRequest {
   @Matches(DATE, { message: 'receivedOn must be YYYY-MM-DD' }) receivedOn: string;
   @IsIn(POSITIONS) position: Position;
   @IsString() @MaxLength(10_000) summary: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(2000, { each: true }) quotes: string[] = [];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];
   @IsOptional() @IsUUID('4') reportingCableId?: string;
+  /** The number of an earlier response this one corrects. */
+  @IsOptional() @IsInt() @Min(1) @Max(10_000) corrects?: number;
+}
+
+export class ReportingCableRequest {
+  @IsUUID('4') reportingCableId: string;
+}
+
+export class DocumentUploadRequest {
+  @IsIn(DOCUMENT_KINDS) kind: DocumentKind;
 }
 
 export class NotDeliveredRequest {

@@ -16,8 +16,9 @@ const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'RECEPTIVE', 'OPPO
 /**
  * The story of `shared/domain.md`, told through the HTTP API as its people would: a desk officer
  * drafts an instruction on AI model distillation, two offices clear it, an approver releases it to
- * ALDAC; a separate demarche goes to Beijing; a few dozen posts deliver and report (Beijing
- * rejects both); follow-up actions come of the answers, some already overdue. Every change is a
+ * ALDAC; a separate demarche goes to Beijing; a few dozen posts deliver and report (Beijing, over
+ * two contacts each, leaves a non-paper and ends by rejecting both: the PRC calls the allegations
+ * baseless, quoted in Chinese with a translation); follow-up actions come of the answers. Every change is a
  * real command, so the history is real. Does nothing if the database already holds cables.
  */
 export async function loadDemo(app: INestApplication, base: string, log: (line: string) => void = () => undefined): Promise<DemoLogin[] | null> {
@@ -49,6 +50,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   const isn = await user('iclear', { roles: ['clearer'], office: 'ISN', displayName: 'Ira Stone (ISN)' });
   const approver = await user('dsec', { roles: ['approver'], office: 'EAP', displayName: 'Dana Secor (EAP front office)' });
   await user('lead', { roles: ['leadership'], office: 'S', displayName: 'Leslie Adams (Deputy Secretary)' });
+  await user('eap.fo', { roles: ['leadership'], office: 'EAP', displayName: 'Pat Morgan (EAP front office)' });
   await user('auditor', { roles: ['auditor'], office: 'OIG', displayName: 'Alex Ortiz (OIG)' });
 
   // The instruction: drafted, cleared by L and ISN, edited (ISN's clearance goes stale and is given
@@ -120,22 +122,47 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
     const summary = position === 'REJECTED' ? 'Rejected the demarche as groundless interference; denied any state role.' : `Counterpart was ${position.toLowerCase()}; will study the non-paper.`;
     await call(token, 'POST', `${path}/response`, { receivedOn: day(0), position, summary });
   }
+  // Beijing keeps its record over time: the non-paper left at a first meeting, a noncommittal first
+  // answer, then the MFA spokesperson's statement calling the allegations baseless, quoted in Chinese
+  // with a translation.
   const beijing = officers.get('BEIJING')!;
-  await call(beijing, 'POST', `/demarches/${beijingCable.id}/deliveries/BEIJING/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
-  await call(beijing, 'POST', `/demarches/${beijingCable.id}/deliveries/BEIJING/response`, { receivedOn: day(0), position: 'REJECTED', summary: 'Rejected the demarche; called the concerns an attempt to contain China.' });
+  const aldacBeijing = `/demarches/${cable.id}/deliveries/BEIJING`;
+  await call(beijing, 'POST', `${aldacBeijing}/contacts`, {
+    on: day(0), counterpart: { name: 'Spokesperson', title: 'Spokesperson', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',
+  });
+  await call(beijing, 'POST', `${aldacBeijing}/response`, {
+    receivedOn: day(0), position: 'REJECTED', summary: 'The MFA spokesperson called the allegations baseless and warned against "politicizing technology".',
+    quotes: [{ text: '有关指控毫无根据。', language: 'zh', translation: 'The allegations are baseless.' }],
+  });
+  const nonPaper = new FormData();
+  nonPaper.set('kind', 'NON_PAPER');
+  nonPaper.set('file', new Blob([`NON-PAPER\n\nThe United States is concerned that firms are extracting and distilling the capabilities of U.S. frontier AI models\nthrough systematic querying, in breach of their terms of use and possibly of export controls.\n`], { type: 'text/plain' }), 'non-paper-ai-distillation.txt');
+  const uploaded = await fetch(`${base}${aldacBeijing}/documents`, { method: 'POST', headers: { authorization: `Bearer ${beijing}` }, body: nonPaper });
+  if (!uploaded.ok) throw new Error(`demo: upload answered ${uploaded.status}: ${await uploaded.text()}`);
+
+  const beijingPath = `/demarches/${beijingCable.id}/deliveries/BEIJING`;
+  await call(beijing, 'POST', `${beijingPath}/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
+  await call(beijing, 'POST', `${beijingPath}/response`, { receivedOn: day(0), position: 'NONCOMMITTAL', summary: 'The director-general took the points and said Beijing would study them.' });
+  await call(beijing, 'POST', `${beijingPath}/contacts`, { on: day(0), counterpart: { name: 'Counterpart', title: 'Deputy Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR', method: 'DIPLOMATIC_NOTE' });
+  await call(beijing, 'POST', `${beijingPath}/response`, {
+    receivedOn: day(0), position: 'REJECTED', summary: 'Rejected the demarche; called the allegations baseless and the concerns an attempt to contain China.',
+    quotes: [{ text: '这些指控毫无根据，是对中国企业的无理打压。', language: 'zh', translation: 'These allegations are baseless, an unjustified suppression of Chinese companies.' }],
+  });
 
   // A post that has not reported yet, for a visitor to report as.
   const waiting = ['PARIS', 'BERLIN', 'NEWDELHI'].find((code) => !reporting.includes(code) && posts.some((p) => p.code === code)) ?? posts.find((p) => !reporting.includes(p.code))!.code;
   const waitingUser = `pol.${waiting.toLowerCase()}`;
   await user(waitingUser, { roles: ['post_officer'], postCode: waiting, displayName: `Political officer, ${waiting}` });
 
-  // Follow-ups out of the answers, some already overdue.
+  // Follow-ups out of the answers, some due today (overdue tomorrow, when they land in the EAP front
+  // office's inbox); one opened from Beijing's second response. A follow-up is never created already
+  // past due.
   const followUps = [
-    { title: 'Brief the Deputy Secretary on Beijing\u2019s rejection', owner: { office: 'EAP/CM' }, dueOn: day(-2), demarcheId: beijingCable.id, post: 'BEIJING' },
+    { title: 'Brief the Deputy Secretary on Beijing\u2019s rejection', owner: { office: 'EAP/CM' }, dueOn: day(0), demarcheId: beijingCable.id, post: 'BEIJING', response: 2 },
     { title: 'Share technical indicators with Tokyo', owner: { post: 'TOKYO' }, dueOn: day(7), demarcheId: cable.id, post: 'TOKYO' },
-    { title: 'Propose a joint statement with London', owner: { post: 'LONDON' }, dueOn: day(-1), demarcheId: cable.id, post: 'LONDON' },
+    { title: 'Propose a joint statement with London', owner: { post: 'LONDON' }, dueOn: day(0), demarcheId: cable.id, post: 'LONDON' },
     { title: 'Export-control options paper', owner: { office: 'ISN' }, dueOn: day(14), demarcheId: cable.id },
-    { title: 'Second approach to the PRC at vice-minister level', owner: { post: 'BEIJING' }, dueOn: day(-3), demarcheId: beijingCable.id, post: 'BEIJING' },
+    { title: 'Second approach to the PRC at vice-minister level', owner: { post: 'BEIJING' }, dueOn: day(1), demarcheId: beijingCable.id, post: 'BEIJING' },
   ];
   const created = [];
   for (const followUp of followUps) created.push(await call(desk, 'POST', '/follow-ups', followUp));
@@ -150,6 +177,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
     { who: 'post officer, Tokyo', username: 'pol.tokyo' },
     { who: `post officer, ${waiting} (yet to report)`, username: waitingUser },
     { who: 'leadership', username: 'lead' },
+    { who: 'EAP front office (escalated follow-ups)', username: 'eap.fo' },
     { who: 'auditor', username: 'auditor' },
   ];
 }

@@ -32,7 +32,7 @@ export class FollowUpsController {
   @RequirePermission('followups.create')
   @ApiOperation({ summary: 'Open a follow-up action, owned by an office or a post' })
   create(@Body() body: CreateFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    const links = { demarcheId: body.demarcheId ?? null, post: body.post ?? null, cableId: body.cableId ?? null };
+    const links = { demarcheId: body.demarcheId ?? null, post: body.post ?? null, cableId: body.cableId ?? null, ...(body.response !== undefined ? { response: body.response } : {}) };
     return this.commands.execute(
       new CreateFollowUpCommand(ctx, user, { title: body.title, description: body.description ?? '', owner: toOwner(body.owner), dueOn: body.dueOn, links, classification: body.classification ?? 'UNCLASSIFIED' }),
     );

@@ -18,6 +18,8 @@ export class CreateFollowUpRequest {
   @IsOptional() @IsUUID('4') demarcheId?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
   @IsOptional() @IsUUID('4') cableId?: string;
+  /** The number of the post's response it grows out of (with demarcheId and post): opened from a response in one request. */
+  @IsOptional() @IsInt() @Min(1) @Max(10_000) response?: number;
   /** Its own classification (default UNCLASSIFIED); it is also read under what it is linked to. */
   @IsOptional() @IsIn(CLASSIFICATIONS) classification?: Classification;
 }

@@ -21,7 +21,7 @@ interface DashboardAnswer {
   followUps: { byOwner: { owner: string; open: number; overdue: number; done: number; cancelled: number }[] };
 }
 interface Post { code: string; country: string }
-interface TimelineEntry { at: string; type: string; post: string | null; data: Record<string, unknown> }
+interface TimelineEntry { at: string; type: string; post: string | null; data: Record<string, unknown>; status?: string; position?: string | null }
 
 /**
  * The instant right after an event: the store keeps microseconds and the API speaks milliseconds,
@@ -82,7 +82,8 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
     const byPost = new Map<string, string>();
     for (const e of timeline) {
       if (!e.post || (cutoff && e.at > cutoff)) continue;
-      const state = e.type === 'ResponseLogged' ? String(e.data.position) : e.type === 'DemarcheDelivered' ? 'DELIVERED' : e.type === 'DemarcheNotDelivered' ? 'NOT_DELIVERED' : null;
+      // The server says where the post stood after each event: its latest position, else its status.
+      const state = e.position ?? (e.status && e.status !== 'RESPONDED' ? e.status : null);
       if (state) byPost.set(e.post, state);
     }
     const rank = (state: string) => (POSITIONS.includes(state) ? 3 : state === 'DELIVERED' ? 2 : state === 'NOT_DELIVERED' ? 1 : 0);

@@ -77,6 +77,15 @@ export interface DemarcheInstructions {
   targets: string;
   /** Paragraph numbers (1-based) that hold the points to make. */
   points: number[];
+  /** Which addressed posts it tasks: of these kinds, only these posts, all but these (absent: every open action post). */
+  scope?: DemarcheScope | null;
+}
+
+export const SCOPE_POST_KINDS = ['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION'] as const;
+export interface DemarcheScope {
+  kinds?: (typeof SCOPE_POST_KINDS)[number][];
+  posts?: string[];
+  excludePosts?: string[];
 }
 
 /** Everything a drafter writes. */
@@ -244,6 +253,15 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
     for (const point of draft.demarche.points) {
       ensure(Number.isInteger(point) && point >= 1 && point <= draft.paragraphs.length, 'demarche.points', `point ${point} is not a paragraph of this cable`);
+    }
+    const scope = draft.demarche.scope;
+    if (scope) {
+      for (const kind of scope.kinds ?? []) ensure((SCOPE_POST_KINDS as readonly string[]).includes(kind), 'demarche.scope.kinds', `${kind} is not a kind of post (${SCOPE_POST_KINDS.join(', ')})`);
+      for (const field of ['posts', 'excludePosts'] as const) {
+        for (const code of scope[field] ?? []) ensure(world.isAddressable(code), `demarche.scope.${field}`, `${code} is not an open post`);
+      }
+      const both = (scope.posts ?? []).filter((code) => scope.excludePosts?.includes(code));
+      ensure(both.length === 0, 'demarche.scope', `${both.join(', ')} cannot be both tasked and excluded`);
     }
   }
 }

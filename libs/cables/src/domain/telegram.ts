@@ -152,6 +152,11 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
     body.push(...wrap(`${i + 1}. (${paragraph.marking}) ${paragraph.text}`));
     body.push('');
   });
+  const scope = draft.demarche?.scope ? scopeSentence(draft.demarche.scope, designator) : null;
+  if (scope) {
+    body.push(...wrap(`${draft.paragraphs.length + 1}. (U) ACTION REQUEST: ${scope}`));
+    body.push('');
+  }
   body.push(signer(cable, directory, signature).toUpperCase());
   body.push('');
   const mark = (officer: Officer) => `${officer.office ?? cable.origin}:${officerSurname(officer, directory).short}`;
@@ -175,6 +180,18 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
   if (release) out.push(`#${serial.slice(-4)}`);
   out.push('NNNN');
   return `${out.join('\n')}\n`;
+}
+
+const KIND_WORDS: Readonly<Record<string, string>> = { EMBASSY: 'EMBASSIES', CONSULATE_GENERAL: 'CONSULATES GENERAL', CONSULATE: 'CONSULATES', MISSION: 'MISSIONS' };
+
+/** The action paragraph's words for a demarche's scope: who among the addressees is to act. */
+export function scopeSentence(scope: NonNullable<NonNullable<Cable['draft']['demarche']>['scope']>, designator: (code: string) => string): string | null {
+  const parts: string[] = [];
+  if (scope.kinds?.length) parts.push(`${scope.kinds.map((k) => KIND_WORDS[k] ?? k).join(' AND ')} ONLY`);
+  if (scope.posts?.length) parts.push(`ONLY ${scope.posts.map(designator).join(', ')}`);
+  if (scope.excludePosts?.length) parts.push(`ALL ADDRESSEES EXCEPT ${scope.excludePosts.map(designator).join(', ')}`);
+  if (parts.length === 0) return null;
+  return `THIS DEMARCHE TASKS ${parts.join('; ')}. OTHER ADDRESSEES NEED NOT ACT.`;
 }
 
 function signer(cable: Cable, directory: TelegramDirectory, signature: string): string {

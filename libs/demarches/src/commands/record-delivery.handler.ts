@@ -1,15 +1,32 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { EntityManager } from 'typeorm';
 import { assertNever, ChanceryError, Clock, ErrorCode, utcDate } from '@chancery/common';
+import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { CableReader } from '@chancery/cables';
 import { PolicyService } from '@chancery/identity';
 import { mayReadCable } from '@chancery/identity/domain';
-import { DemarchesQuery, type DeliveryView } from '../demarches.query.js';
-import { Delivery, deliveryDefinition, deliveryId } from '../domain/delivery.aggregate.js';
-import { isOverdue } from '../domain/summary.js';
+import { type CampaignRow, DemarchesQuery, type DeliveryView, deliveryView } from '../demarches.query.js';
+import { Delivery, deliveryDefinition, type DocumentFacts, deliveryId } from '../domain/delivery.aggregate.js';
+import { MAX_DOCUMENT_BYTES, sniffDocument } from '../documents/document-type.js';
 import { type DeliveryRecord, RecordDeliveryCommand } from './record-delivery.command.js';
 
-const COMMAND_NAMES = { delivered: 'RecordDelivery', response: 'LogResponse', notDelivered: 'RecordNotDelivered' } as const;
+const COMMAND_NAMES = {
+  delivered: 'RecordDelivery',
+  contact: 'RecordContact',
+  response: 'LogResponse',
+  reportingCable: 'AttachReportingCable',
+  document: 'AttachDocument',
+  notDelivered: 'RecordNotDelivered',
+} as const;
+
+interface ReportingCableRow {
+  status: string;
+  origin: string;
+  kind: string;
+  reference_mrns: string[];
+}
 
 @CommandHandler(RecordDeliveryCommand)
 export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryCommand, DeliveryView> {
@@ -35,45 +52,85 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     if (!campaign.posts.includes(post)) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
     await this.policy.requirePost(actor, post, denial);
 
+    // A document's type is decided by its bytes, once, before the transaction.
+    const document = record.kind === 'document' ? describeDocument(record.name, record.documentKind, record.content) : undefined;
     const id = deliveryId(campaignId, post);
-    const today = utcDate(this.clock.now());
-    const decide = (delivery: Delivery) => apply(delivery, record, actor.id, today);
-    const view = (delivery: Delivery): DeliveryView => ({
-      post,
-      status: delivery.status,
-      overdue: isOverdue(delivery.status, campaign.reportBy, today),
-      deliveredOn: delivery.delivered?.deliveredOn ?? null,
-      counterpart: delivery.delivered?.counterpart ?? null,
-      level: delivery.delivered?.level ?? null,
-      method: delivery.delivered?.method ?? null,
-      receivedOn: delivery.response?.receivedOn ?? null,
-      position: delivery.response?.position ?? null,
-      summary: delivery.response?.summary ?? null,
-      quotes: delivery.response?.quotes ?? [],
-      reportingCableId: delivery.response?.reportingCableId ?? null,
-      notDeliveredReason: delivery.notDeliveredReason,
-      overdueSince: delivery.overdueSince,
-      version: delivery.version,
-    });
+    const now = this.clock.now();
+    const today = utcDate(now);
+    const at = now.toISOString();
+    let mrns = new Map<string, string>();
+    const decide = async (delivery: Delivery, tx: EntityManager) => {
+      await this.apply(tx, campaign, post, delivery, record, document, actor.id, today, at);
+      const cited = delivery.state.responses.flatMap((r) => (r.reportingCableId ? [r.reportingCableId] : []));
+      mrns = await this.query.mrns(cited, tx);
+    };
+    const view = (delivery: Delivery): DeliveryView => deliveryView(campaign, post, delivery.state, delivery.version, today, mrns);
     // A post's delivery stream starts with its first record; each post has its own, so 270 posts
     // writing at once never conflict.
     return this.deliveries.updateOrStart(context, COMMAND_NAMES[record.kind], id, decide, view);
   }
+
+  private async apply(
+    tx: EntityManager, campaign: CampaignRow, post: string, delivery: Delivery, record: DeliveryRecord, document: DocumentFacts | undefined, by: string, today: string, at: string,
+  ): Promise<void> {
+    switch (record.kind) {
+      case 'delivered': {
+        const { kind: _kind, ...details } = record;
+        return delivery.deliver(details, by, today, at);
+      }
+      case 'contact': {
+        const { kind: _kind, ...contact } = record;
+        return delivery.recordContact(contact, by, today, at);
+      }
+      case 'response': {
+        const { kind: _kind, ...response } = record;
+        if (response.reportingCableId) await this.requireReportingCable(tx, campaign, post, response.reportingCableId);
+        return delivery.logResponse(response, by, today, at);
+      }
+      case 'reportingCable':
+        await this.requireReportingCable(tx, campaign, post, record.reportingCableId);
+        return delivery.attachReportingCable(record.response, record.reportingCableId, by, at);
+      case 'document': {
+        const d = document!;
+        delivery.attachDocument(d, by, at);
+        // The bytes are kept beside the events, in the same transaction: the event carries their SHA-256.
+        await tx.query(
+          `INSERT INTO demarche_documents (id, campaign_id, post, name, kind, media_type, size, sha256, content, uploaded_by, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [d.documentId, campaign.id, post, d.name, d.kind, d.mediaType, d.size, d.sha256, record.content, by, at],
+        );
+        return;
+      }
+      case 'notDelivered':
+        return delivery.notDelivered(record.reason, by, at);
+      default:
+        return assertNever(record);
+    }
+  }
+
+  /**
+   * A reporting cable is a released cable from that post that cites the tasking by its MRN among
+   * its references (422 otherwise; a cable that is not there is refused the same way).
+   */
+  private async requireReportingCable(tx: EntityManager, campaign: CampaignRow, post: string, cableId: string): Promise<void> {
+    const [cable] = await sql<ReportingCableRow>(tx, 'SELECT status, origin, kind, reference_mrns FROM cables WHERE id = $1::uuid', [cableId]);
+    const refuse = (why: string) => new ChanceryError(ErrorCode.RuleViolated, `reportingCableId: ${why}`, { errors: [{ field: 'reportingCableId', message: why }] });
+    if (!cable || cable.origin !== post) throw refuse(`not a cable from ${post}`);
+    if (cable.status !== 'RELEASED') throw refuse('the cable is not released');
+    if (!cable.reference_mrns.includes(campaign.mrn)) throw refuse(`the cable does not cite the tasking ${campaign.mrn} among its references`);
+  }
 }
 
-function apply(delivery: Delivery, record: DeliveryRecord, by: string, today: string): void {
-  switch (record.kind) {
-    case 'delivered': {
-      const { kind: _kind, ...details } = record;
-      return delivery.deliver(details, by, today);
-    }
-    case 'response': {
-      const { kind: _kind, ...response } = record;
-      return delivery.logResponse(response, by, today);
-    }
-    case 'notDelivered':
-      return delivery.notDelivered(record.reason, by);
-    default:
-      return assertNever(record);
+/** A document's facts from its bytes: its type by magic numbers (415 otherwise), size (413), digest. */
+function describeDocument(name: string, kind: DocumentFacts['kind'], content: Buffer): DocumentFacts {
+  if (content.length > MAX_DOCUMENT_BYTES) throw new ChanceryError(ErrorCode.PayloadTooLarge, `file: at most ${MAX_DOCUMENT_BYTES} bytes`, { errors: [{ field: 'file', message: 'larger than 10 MB' }] });
+  const type = sniffDocument(content);
+  if (!type) {
+    throw new ChanceryError(ErrorCode.UnsupportedMediaType, 'file: a document is a PDF, DOCX, ODT or UTF-8 text file (judged by its content, not its name)', {
+      errors: [{ field: 'file', message: 'not a PDF, DOCX, ODT or UTF-8 text file' }],
+    });
   }
+  // Only the last segment of the name, without control characters.
+  const clean = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return { documentId: randomUUID(), name: clean || `document.${type.extension}`, kind, mediaType: type.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 }

@@ -1,9 +1,9 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
-import type { Level, Method, Position } from './vocabulary.js';
+import type { DocumentKind, Level, Method, Position } from './vocabulary.js';
 
-export { LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
+export { DOCUMENT_KINDS, type DocumentKind, LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'RESPONDED' | 'NOT_DELIVERED';
 
 export interface Counterpart {
@@ -19,95 +19,257 @@ export interface Delivered {
   method: Method;
 }
 
+/** The counterpart's words as said (`language`: a BCP 47 tag such as `zh`), and an English translation. */
+export interface Quote {
+  text: string;
+  language?: string;
+  translation?: string;
+}
+
 export interface Response {
   receivedOn: string;
   position: Position;
   summary: string;
-  quotes: string[];
+  quotes: Quote[];
   reportingCableId: string | null;
+  /** The number of an earlier response this one corrects (that one then no longer counts). */
+  corrects?: number | null;
+}
+
+/** One meeting (or note, or call) with the counterpart. The first is the delivery itself. */
+export interface Contact {
+  on: string;
+  counterpart: Counterpart;
+  level: Level;
+  method: Method;
+  by: string;
+  at: string | null;
+}
+
+/** A response as the delivery keeps it: numbered from 1 in the order logged. */
+export interface LoggedResponse {
+  number: number;
+  receivedOn: string;
+  position: Position;
+  summary: string;
+  quotes: Quote[];
+  reportingCableId: string | null;
+  corrects: number | null;
+  correctedBy: number | null;
+  by: string;
+  at: string | null;
+}
+
+export interface DocumentFacts {
+  documentId: string;
+  name: string;
+  kind: DocumentKind;
+  mediaType: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+export interface AttachedDocument extends DocumentFacts {
+  by: string;
+  at: string | null;
 }
 
 type By = { by: string };
+type At = { at: string };
 export type DeliveryEvent =
-  | DomainEvent<'DemarcheDelivered', Delivered & By>
-  | DomainEvent<'ResponseLogged', Response & By>
-  | DomainEvent<'DemarcheNotDelivered', { reason: string } & By>
+  // `at` is absent from events written before it existed.
+  | DomainEvent<'DemarcheDelivered', Delivered & By & Partial<At>>
+  | DomainEvent<'ContactRecorded', Omit<Contact, 'at'> & At>
+  // v2: numbered, quotes with language and translation, `corrects`, `at` (v1 is upcast: the only response, number 1).
+  | DomainEvent<'ResponseLogged', { number: number; receivedOn: string; position: Position; summary: string; quotes: Quote[]; reportingCableId: string | null; corrects: number | null; at: string | null } & By>
+  | DomainEvent<'ReportingCableAttached', { response: number; reportingCableId: string } & By & At>
+  | DomainEvent<'DemarcheNotDelivered', { reason: string } & By & Partial<At>>
+  | DomainEvent<'DocumentAttached', DocumentFacts & By & At>
   | DomainEvent<'DeliveryBecameOverdue', { reportBy: string; at: string }>;
 
-type Of<T extends DeliveryEvent['type']> = Extract<DeliveryEvent, { type: T }>;
+/** A delivery's record over time, as every reader folds it (the aggregate, the read model, the dashboard's replay). */
+export interface DeliveryState {
+  status: DeliveryStatus;
+  contacts: Contact[];
+  responses: LoggedResponse[];
+  documents: AttachedDocument[];
+  notDeliveredReason: string | null;
+  overdueSince: string | null;
+}
+
+export function blankDelivery(): DeliveryState {
+  return { status: 'PENDING', contacts: [], responses: [], documents: [], notDeliveredReason: null, overdueSince: null };
+}
+
+/**
+ * Folds one event into a delivery's state (a new object; arrays copied where they change).
+ * `recordedAt` stands in for the `at` of events written before they carried one.
+ */
+export function evolveDelivery(state: DeliveryState, event: DeliveryEvent, recordedAt: string | null = null): DeliveryState {
+  switch (event.type) {
+    case 'DemarcheDelivered': {
+      const { deliveredOn, counterpart, level, method, by } = event.data;
+      // Delivered (again, after not delivered): the earlier not-delivered record stays in the history.
+      return { ...state, status: 'DELIVERED', notDeliveredReason: null, contacts: [...state.contacts, { on: deliveredOn, counterpart, level, method, by, at: event.data.at ?? recordedAt }] };
+    }
+    case 'ContactRecorded':
+      return { ...state, contacts: [...state.contacts, { ...event.data }] };
+    case 'ResponseLogged': {
+      const d = event.data;
+      const logged: LoggedResponse = { number: d.number, receivedOn: d.receivedOn, position: d.position, summary: d.summary, quotes: d.quotes, reportingCableId: d.reportingCableId, corrects: d.corrects ?? null, correctedBy: null, by: d.by, at: d.at ?? recordedAt };
+      const responses = state.responses.map((r) => (r.number === logged.corrects ? { ...r, correctedBy: logged.number } : r));
+      return { ...state, status: 'RESPONDED', responses: [...responses, logged] };
+    }
+    case 'ReportingCableAttached':
+      return { ...state, responses: state.responses.map((r) => (r.number === event.data.response ? { ...r, reportingCableId: event.data.reportingCableId } : r)) };
+    case 'DemarcheNotDelivered':
+      return { ...state, status: 'NOT_DELIVERED', notDeliveredReason: event.data.reason };
+    case 'DocumentAttached':
+      return { ...state, documents: [...state.documents, { ...event.data }] };
+    case 'DeliveryBecameOverdue':
+      return { ...state, overdueSince: event.data.at };
+    default:
+      return assertNoEvent(event);
+  }
+}
+
+function assertNoEvent(event: never): never {
+  throw new Error(`Unknown delivery event ${(event as { type: string }).type}`);
+}
+
+/** The responses that stand: those no later response corrected, in the order they were said (then logged). */
+export function standingResponses(state: Pick<DeliveryState, 'responses'>): LoggedResponse[] {
+  return state.responses.filter((r) => r.correctedBy === null).sort((a, b) => (a.receivedOn < b.receivedOn ? -1 : a.receivedOn > b.receivedOn ? 1 : a.number - b.number));
+}
+
+/** The counterpart's position now: that of the latest standing response. */
+export function currentResponse(state: Pick<DeliveryState, 'responses'>): LoggedResponse | null {
+  const standing = standingResponses(state);
+  return standing.length > 0 ? standing[standing.length - 1] : null;
+}
+
+/** The position moved: the latest standing response says otherwise than the first. */
+export function positionChanged(state: Pick<DeliveryState, 'responses'>): boolean {
+  const standing = standingResponses(state);
+  return standing.length > 1 && standing[0].position !== standing[standing.length - 1].position;
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /** The id of a post's delivery in a campaign: one stream per post, so posts never contend. */
 export function deliveryId(campaignId: string, post: string): string {
   return `${campaignId}:${post}`;
 }
 
-/** One post's delivery of a demarche: delivered (then a response), or not delivered. */
+/**
+ * One post's delivery of a demarche, kept as posts keep it: delivered in one or more meetings,
+ * answered (perhaps several times, the position moving), documents left behind; or not delivered,
+ * and perhaps delivered later. Nothing is rewritten: a correction is a new response that says
+ * which one it corrects.
+ */
 export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
-  status: DeliveryStatus = 'PENDING';
-  delivered: Delivered | null = null;
-  response: Response | null = null;
-  notDeliveredReason: string | null = null;
-  overdueSince: string | null = null;
+  state: DeliveryState = blankDelivery();
 
-  deliver(details: Delivered, by: string, today: string): void {
-    this.mustBe('PENDING', 'delivered');
-    ensure(DATE.test(details.deliveredOn) && details.deliveredOn <= today, 'deliveredOn', 'deliveredOn must be a date, not in the future');
-    ensure([details.counterpart.name, details.counterpart.title, details.counterpart.organization].every((s) => s.trim().length > 0), 'counterpart', 'name the counterpart: name, title, organization');
-    this.apply({ type: 'DemarcheDelivered', data: { ...details, by } });
+  get status(): DeliveryStatus {
+    return this.state.status;
   }
 
-  logResponse(response: Response, by: string, today: string): void {
-    if (this.status === 'PENDING') throw new ChanceryError(ErrorCode.InvalidTransition, 'Record the delivery before the response', { status: this.status });
-    this.mustBe('DELIVERED', 'given a response');
+  deliver(details: Delivered, by: string, today: string, at: string): void {
+    if (this.state.status !== 'PENDING' && this.state.status !== 'NOT_DELIVERED') {
+      throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record another meeting as a contact`, { status: this.state.status });
+    }
+    this.contact('deliveredOn', details.deliveredOn, details.counterpart, today);
+    this.apply({ type: 'DemarcheDelivered', data: { ...details, by, at } });
+  }
+
+  recordContact(contact: { on: string; counterpart: Counterpart; level: Level; method: Method }, by: string, today: string, at: string): void {
+    if (this.state.status !== 'DELIVERED' && this.state.status !== 'RESPONDED') {
+      throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record the delivery first`, { status: this.state.status });
+    }
+    this.contact('on', contact.on, contact.counterpart, today);
+    this.apply({ type: 'ContactRecorded', data: { ...contact, by, at } });
+  }
+
+  logResponse(response: Response, by: string, today: string, at: string): void {
+    if (this.state.status === 'PENDING' || this.state.status === 'NOT_DELIVERED') {
+      throw new ChanceryError(ErrorCode.InvalidTransition, 'Record the delivery before the response', { status: this.state.status });
+    }
     ensure(DATE.test(response.receivedOn) && response.receivedOn <= today, 'receivedOn', 'receivedOn must be a date, not in the future');
-    ensure(response.receivedOn >= this.delivered!.deliveredOn, 'receivedOn', 'the response cannot come before the delivery');
+    ensure(response.receivedOn >= this.state.contacts[0].on, 'receivedOn', 'the response cannot come before the delivery');
     ensure(response.summary.trim().length > 0, 'summary', 'summarize what the counterpart said');
-    this.apply({ type: 'ResponseLogged', data: { ...response, by } });
+    response.quotes.forEach((quote, i) => {
+      ensure(quote.text.trim().length > 0, `quotes[${i}].text`, 'a quote needs the words said');
+      ensure(quote.language === undefined || LANGUAGE.test(quote.language), `quotes[${i}].language`, 'language is a BCP 47 tag such as zh or zh-Hans');
+      ensure(quote.translation === undefined || quote.translation.trim().length > 0, `quotes[${i}].translation`, 'a translation cannot be blank');
+    });
+    const corrects = response.corrects ?? null;
+    if (corrects !== null) {
+      const earlier = this.state.responses.find((r) => r.number === corrects);
+      ensure(earlier !== undefined, 'corrects', `there is no response ${corrects} to correct`);
+      ensure(earlier!.correctedBy === null, 'corrects', `response ${corrects} was already corrected by response ${earlier!.correctedBy}`);
+    }
+    const quotes = response.quotes.map((q) => ({ text: q.text, ...(q.language ? { language: q.language } : {}), ...(q.translation ? { translation: q.translation.trim() } : {}) }));
+    this.apply({
+      type: 'ResponseLogged',
+      data: { number: this.state.responses.length + 1, receivedOn: response.receivedOn, position: response.position, summary: response.summary, quotes, reportingCableId: response.reportingCableId, corrects, by, at },
+    });
   }
 
-  notDelivered(reason: string, by: string): void {
-    this.mustBe('PENDING', 'recorded as not delivered');
+  /** The reporting cable that reported a response, when it comes after it. Given once per response. */
+  attachReportingCable(response: number, reportingCableId: string, by: string, at: string): void {
+    const logged = this.state.responses.find((r) => r.number === response);
+    if (!logged) throw new ChanceryError(ErrorCode.NotFound, `There is no response ${response}`);
+    if (logged.reportingCableId === reportingCableId) return;
+    ensure(logged.reportingCableId === null, 'reportingCableId', `response ${response} already names its reporting cable ${logged.reportingCableId}`);
+    this.apply({ type: 'ReportingCableAttached', data: { response, reportingCableId, by, at } });
+  }
+
+  /** A document left behind (a non-paper, a note): whatever the delivery's state. */
+  attachDocument(document: DocumentFacts, by: string, at: string): void {
+    ensure(document.name.trim().length > 0 && document.name.length <= 255, 'file', 'the file needs a name of at most 255 characters');
+    ensure(document.size > 0, 'file', 'the file is empty');
+    ensure(SHA256.test(document.sha256), 'file', 'the digest must be a SHA-256');
+    this.apply({ type: 'DocumentAttached', data: { ...document, by, at } });
+  }
+
+  notDelivered(reason: string, by: string, at: string): void {
+    if (this.state.status !== 'PENDING') throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; it cannot be recorded as not delivered`, { status: this.state.status });
     ensure(reason.trim().length > 0, 'reason', 'say why the demarche was not delivered');
-    this.apply({ type: 'DemarcheNotDelivered', data: { reason: reason.trim(), by } });
+    this.apply({ type: 'DemarcheNotDelivered', data: { reason: reason.trim(), by, at } });
   }
 
   /** Records, once, that the report-by date passed with no response or not-delivered record. */
   markOverdue(reportBy: string, now: string): void {
-    if (this.overdueSince || this.status === 'RESPONDED' || this.status === 'NOT_DELIVERED') return;
+    if (this.state.overdueSince || this.state.status === 'RESPONDED' || this.state.status === 'NOT_DELIVERED') return;
     if (now.slice(0, 10) <= reportBy) return;
     this.apply({ type: 'DeliveryBecameOverdue', data: { reportBy, at: now } });
   }
 
-  onDeliveryBecameOverdue(event: Of<'DeliveryBecameOverdue'>): void {
-    this.overdueSince = event.data.at;
+  protected override evolve(event: DeliveryEvent): void {
+    this.state = evolveDelivery(this.state, event);
   }
 
-  onDemarcheDelivered(event: Of<'DemarcheDelivered'>): void {
-    const { by: _by, ...details } = event.data;
-    this.status = 'DELIVERED';
-    this.delivered = details;
-  }
-
-  onResponseLogged(event: Of<'ResponseLogged'>): void {
-    const { by: _by, ...response } = event.data;
-    this.status = 'RESPONDED';
-    this.response = response;
-  }
-
-  onDemarcheNotDelivered(event: Of<'DemarcheNotDelivered'>): void {
-    this.status = 'NOT_DELIVERED';
-    this.notDeliveredReason = event.data.reason;
-  }
-
-  private mustBe(status: DeliveryStatus, verb: string): void {
-    if (this.status !== status) throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.status}; it cannot be ${verb}`, { status: this.status });
+  private contact(field: string, on: string, counterpart: Counterpart, today: string): void {
+    ensure(DATE.test(on) && on <= today, field, `${field} must be a date, not in the future`);
+    ensure([counterpart.name, counterpart.title, counterpart.organization].every((s) => s.trim().length > 0), 'counterpart', 'name the counterpart: name, title, organization');
   }
 }
 
+/** ResponseLogged v1 (one response per delivery, quotes as strings) to v2. */
+export const responseLoggedV1Upcaster = {
+  type: 'ResponseLogged',
+  fromSchemaVersion: 1,
+  upcast(data: unknown) {
+    const v1 = data as { receivedOn: string; position: Position; summary: string; quotes?: string[]; reportingCableId?: string | null; by: string };
+    return { data: { ...v1, number: 1, quotes: (v1.quotes ?? []).map((text) => ({ text })), reportingCableId: v1.reportingCableId ?? null, corrects: null, at: null } };
+  },
+};
+
 export const deliveryDefinition: AggregateDefinition<Delivery> = {
   streamType: 'delivery',
-  schemaVersions: { DemarcheDelivered: 1, ResponseLogged: 1, DemarcheNotDelivered: 1, DeliveryBecameOverdue: 1 },
+  schemaVersions: { DemarcheDelivered: 1, ContactRecorded: 1, ResponseLogged: 2, ReportingCableAttached: 1, DemarcheNotDelivered: 1, DocumentAttached: 1, DeliveryBecameOverdue: 1 },
   blank: (id) => new Delivery(id),
 };

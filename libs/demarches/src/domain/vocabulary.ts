@@ -5,3 +5,6 @@ export const METHODS = ['IN_PERSON', 'VIRTUAL', 'PHONE', 'DIPLOMATIC_NOTE', 'AID
 export type Method = (typeof METHODS)[number];
 export const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
 export type Position = (typeof POSITIONS)[number];
+/** What a post may leave behind and upload: a non-paper, an aide-mémoire, a diplomatic note, or other. */
+export const DOCUMENT_KINDS = ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];

@@ -3,32 +3,28 @@ import type { EntityManager } from 'typeorm';
 import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import { isNarrowed, readingLevel } from '@chancery/identity/domain';
 import type { CampaignEvent } from '../domain/campaign.aggregate.js';
-import type { DeliveryEvent } from '../domain/delivery.aggregate.js';
+import { currentResponse, type DeliveryEvent, type DeliveryState, type DeliveryStatus, evolveDelivery, positionChanged } from '../domain/delivery.aggregate.js';
 
 
-/** What a batch's events do to one delivery row, folded in order: the columns they set. */
-interface DeliveryPatch {
+/** A delivery row's state as the projection keeps it: the fold's state, and the row's version and time. */
+interface DeliveryRow {
   campaign_id: string;
   post: string;
   version: number;
   /** Serialised by JSON.stringify as an ISO instant. */
   updated_at: Date;
-  status?: string;
-  delivered?: true;
-  delivered_on?: string;
-  counterpart?: unknown;
-  level?: string;
-  method?: string;
-  responded?: true;
-  received_on?: string;
-  position?: string;
-  summary?: string;
-  quotes?: string[];
-  reporting_cable_id?: string | null;
-  not_delivered?: true;
-  not_delivered_reason?: string;
-  overdue?: true;
-  overdue_since?: string;
+  state: DeliveryState;
+}
+
+interface StateRow {
+  campaign_id: string;
+  post: string;
+  status: DeliveryStatus;
+  contacts: DeliveryState['contacts'];
+  responses: DeliveryState['responses'];
+  documents: DeliveryState['documents'];
+  not_delivered_reason: string | null;
+  overdue_since: Date | null;
 }
 
 /**
@@ -42,11 +38,11 @@ export class DemarchesProjection implements ReadModel {
   readonly name = 'demarches';
   readonly kind = 'read-model';
   readonly tables = ['demarche_campaigns', 'demarche_deliveries', 'demarche_counts'];
-  readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ResponseLogged', 'DemarcheNotDelivered', 'DeliveryBecameOverdue'];
+  readonly handles = ['CampaignOpened', 'DemarcheDelivered', 'ContactRecorded', 'ResponseLogged', 'ReportingCableAttached', 'DemarcheNotDelivered', 'DocumentAttached', 'DeliveryBecameOverdue'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
     const touched = new Set<string>();
-    const patches = new Map<string, DeliveryPatch>();
+    const byDelivery = new Map<string, { campaignId: string; post: string; events: RecordedEvent[] }>();
     // A campaign's opening precedes its deliveries in the feed, so opening the batch's campaigns first
     // and then patching deliveries keeps their order.
     for (const recorded of events) {
@@ -58,10 +54,11 @@ export class DemarchesProjection implements ReadModel {
         continue;
       }
       const [campaignId, post] = aggregateIdOf('delivery', recorded.streamId).split(':');
+      void event;
       touched.add(campaignId);
       const key = `${campaignId}:${post}`;
-      const patch = patches.get(key) ?? { campaign_id: campaignId, post, version: 0, updated_at: recorded.recordedAt };
-      patches.set(key, fold(patch, event, recorded.streamVersion, recorded.recordedAt));
+      const entry = byDelivery.get(key) ?? byDelivery.set(key, { campaignId, post, events: [] }).get(key)!;
+      entry.events.push(recorded);
     }
     if (touched.size === 0) return;
     const campaignIds = [...touched].sort();
@@ -69,17 +66,17 @@ export class DemarchesProjection implements ReadModel {
     // lock each would recount from a snapshot missing the other's delivery. Once the lock is ours,
     // every statement below sees all that was committed before.
     await tx.query('SELECT 1 FROM demarche_campaigns WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [campaignIds]);
-    if (patches.size > 0) await this.patch(tx, [...patches.values()]);
+    if (byDelivery.size > 0) await this.fold(tx, [...byDelivery.values()]);
     await this.recount(tx, campaignIds);
   }
 
   private async open(tx: EntityManager, id: string, c: Extract<CampaignEvent, { type: 'CampaignOpened' }>['data'], version: number, recordedAt: Date): Promise<void> {
     await tx.query(
       `INSERT INTO demarche_campaigns (id, cable_id, mrn, subject, classification, classification_level, captions, narrowed,
-         working_party, posts, report_by, targets, opened_at, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+         working_party, posts, report_by, targets, opened_at, version, scope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [id, c.cableId, c.mrn, c.subject, c.classification, readingLevel(c.classification), c.captions, isNarrowed(c.captions),
-        c.workingParty, c.posts, c.reportBy, c.targets, c.openedAt, version],
+        c.workingParty, c.posts, c.reportBy, c.targets, c.openedAt, version, c.scope ? JSON.stringify(c.scope) : null],
     );
     await tx.query(
       `INSERT INTO demarche_deliveries (campaign_id, post, status, version, updated_at)
@@ -88,31 +85,69 @@ export class DemarchesProjection implements ReadModel {
     );
   }
 
-  /** One UPDATE for every delivery the batch changed; a column changes only if an event set it. */
-  private async patch(tx: EntityManager, patches: DeliveryPatch[]): Promise<void> {
+  /**
+   * Reads the touched rows' state in one statement, folds the batch's events into it in memory
+   * (through the domain's `evolveDelivery`, the one fold), and writes every row back in one UPDATE.
+   */
+  private async fold(tx: EntityManager, deliveries: { campaignId: string; post: string; events: RecordedEvent[] }[]): Promise<void> {
+    const keys = deliveries.map((d) => ({ campaign_id: d.campaignId, post: d.post }));
+    const rows: StateRow[] = await tx.query(
+      `SELECT d.campaign_id, d.post, d.status, d.contacts, d.responses, d.documents, d.not_delivered_reason, d.overdue_since
+       FROM demarche_deliveries d JOIN jsonb_to_recordset($1::jsonb) AS k(campaign_id uuid, post text) ON d.campaign_id = k.campaign_id AND d.post = k.post`,
+      [JSON.stringify(keys)],
+    );
+    const states = new Map(rows.map((r) => [`${r.campaign_id}:${r.post}`, r]));
+    const out: DeliveryRow[] = [];
+    for (const { campaignId, post, events } of deliveries) {
+      const row = states.get(`${campaignId}:${post}`);
+      if (!row) continue; // a delivery of a campaign this table does not have: nothing to fold into
+      let state: DeliveryState = {
+        status: row.status, contacts: row.contacts, responses: row.responses, documents: row.documents,
+        notDeliveredReason: row.not_delivered_reason, overdueSince: row.overdue_since ? row.overdue_since.toISOString() : null,
+      };
+      for (const recorded of events) state = evolveDelivery(state, { type: recorded.type, data: recorded.data } as DeliveryEvent, recorded.recordedAt.toISOString());
+      const last = events[events.length - 1];
+      out.push({ campaign_id: campaignId, post, version: last.streamVersion, updated_at: last.recordedAt, state });
+    }
+    if (out.length === 0) return;
+    const records = out.map(({ state, ...row }) => {
+      const delivered = state.contacts[0];
+      const response = currentResponse(state);
+      return {
+        ...row,
+        status: state.status,
+        delivered_on: delivered?.on ?? null,
+        counterpart: delivered?.counterpart ?? null,
+        level: delivered?.level ?? null,
+        method: delivered?.method ?? null,
+        received_on: response?.receivedOn ?? null,
+        position: response?.position ?? null,
+        summary: response?.summary ?? null,
+        quotes: response ? response.quotes.map((q) => q.text) : null,
+        reporting_cable_id: response?.reportingCableId ?? null,
+        not_delivered_reason: state.notDeliveredReason,
+        overdue_since: state.overdueSince,
+        contacts: state.contacts,
+        responses: state.responses,
+        documents: state.documents,
+        position_changed: positionChanged(state),
+      };
+    });
     await tx.query(
       `UPDATE demarche_deliveries d SET
-         status = coalesce(p.status, d.status),
-         delivered_on = CASE WHEN p.delivered THEN p.delivered_on ELSE d.delivered_on END,
-         counterpart = CASE WHEN p.delivered THEN p.counterpart ELSE d.counterpart END,
-         level = CASE WHEN p.delivered THEN p.level ELSE d.level END,
-         method = CASE WHEN p.delivered THEN p.method ELSE d.method END,
-         received_on = CASE WHEN p.responded THEN p.received_on ELSE d.received_on END,
-         position = CASE WHEN p.responded THEN p.position ELSE d.position END,
-         summary = CASE WHEN p.responded THEN p.summary ELSE d.summary END,
-         quotes = CASE WHEN p.responded THEN p.quotes ELSE d.quotes END,
-         reporting_cable_id = CASE WHEN p.responded THEN p.reporting_cable_id ELSE d.reporting_cable_id END,
-         not_delivered_reason = CASE WHEN p.not_delivered THEN p.not_delivered_reason ELSE d.not_delivered_reason END,
-         overdue_since = CASE WHEN p.overdue THEN p.overdue_since ELSE d.overdue_since END,
-         version = p.version,
-         updated_at = p.updated_at
+         status = p.status, delivered_on = p.delivered_on, counterpart = p.counterpart, level = p.level, method = p.method,
+         received_on = p.received_on, position = p.position, summary = p.summary, quotes = p.quotes, reporting_cable_id = p.reporting_cable_id,
+         not_delivered_reason = p.not_delivered_reason, overdue_since = p.overdue_since,
+         contacts = p.contacts, responses = p.responses, documents = p.documents, position_changed = p.position_changed,
+         version = p.version, updated_at = p.updated_at
        FROM jsonb_to_recordset($1::jsonb) AS p(
          campaign_id uuid, post text, version integer, updated_at timestamptz, status text,
-         delivered boolean, delivered_on date, counterpart jsonb, level text, method text,
-         responded boolean, received_on date, position text, summary text, quotes text[], reporting_cable_id uuid,
-         not_delivered boolean, not_delivered_reason text, overdue boolean, overdue_since timestamptz)
+         delivered_on date, counterpart jsonb, level text, method text,
+         received_on date, position text, summary text, quotes text[], reporting_cable_id uuid,
+         not_delivered_reason text, overdue_since timestamptz,
+         contacts jsonb, responses jsonb, documents jsonb, position_changed boolean)
        WHERE d.campaign_id = p.campaign_id AND d.post = p.post`,
-      [JSON.stringify(patches)],
+      [JSON.stringify(records)],
     );
   }
 
@@ -137,44 +172,11 @@ export class DemarchesProjection implements ReadModel {
                                             ORDER BY n.bureau, n.status, n.position), '[]')
                    FROM demarche_counts n WHERE n.campaign_id = c.id AND n.count > 0),
          unanswered_posts = (SELECT coalesce(json_agg(d.post ORDER BY d.post), '[]')
-                             FROM demarche_deliveries d WHERE d.campaign_id = c.id AND d.status IN ('PENDING', 'DELIVERED'))
+                             FROM demarche_deliveries d WHERE d.campaign_id = c.id AND d.status IN ('PENDING', 'DELIVERED')),
+         positions_changed = (SELECT count(*) FROM demarche_deliveries d WHERE d.campaign_id = c.id AND d.position_changed)
        WHERE c.id = ANY($1::uuid[])`,
       [campaignIds],
     );
   }
 }
 
-/** Folds one delivery event into the row's patch, in place: the columns it sets, its version and time. */
-function fold(patch: DeliveryPatch, event: DeliveryEvent, version: number, recordedAt: Date): DeliveryPatch {
-  patch.version = version;
-  patch.updated_at = recordedAt;
-  switch (event.type) {
-    case 'DemarcheDelivered':
-      patch.status = 'DELIVERED';
-      patch.delivered = true;
-      patch.delivered_on = event.data.deliveredOn;
-      patch.counterpart = event.data.counterpart;
-      patch.level = event.data.level;
-      patch.method = event.data.method;
-      break;
-    case 'ResponseLogged':
-      patch.status = 'RESPONDED';
-      patch.responded = true;
-      patch.received_on = event.data.receivedOn;
-      patch.position = event.data.position;
-      patch.summary = event.data.summary;
-      patch.quotes = event.data.quotes;
-      patch.reporting_cable_id = event.data.reportingCableId;
-      break;
-    case 'DemarcheNotDelivered':
-      patch.status = 'NOT_DELIVERED';
-      patch.not_delivered = true;
-      patch.not_delivered_reason = event.data.reason;
-      break;
-    case 'DeliveryBecameOverdue':
-      patch.overdue = true;
-      patch.overdue_since = event.data.at;
-      break;
-  }
-  return patch;
-}

@@ -4,7 +4,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import { PolicyService } from '@chancery/identity';
+import { OfficesQuery, PolicyService } from '@chancery/identity';
 import { clearanceCovers, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
@@ -43,13 +43,23 @@ export function toFollowUpView(f: FollowUp) {
 
 @Injectable()
 export class OwnerBureaus {
-  constructor(private readonly posts: PostsQuery) {}
+  constructor(
+    private readonly posts: PostsQuery,
+    private readonly offices: OfficesQuery,
+  ) {}
 
-  /** An office's bureau is its first segment; a post's is its regional bureau. */
+  /**
+   * The owner is an office of the directory or an open post (422 otherwise). An office's bureau is
+   * its first segment; a post's is its regional bureau.
+   */
   async of(owner: Owner): Promise<string> {
-    if (owner.office !== undefined) return bureauOfOffice(owner.office);
+    if (owner.office !== undefined) {
+      await this.offices.requireKnown('owner.office', [owner.office]);
+      return bureauOfOffice(owner.office);
+    }
     const post = await this.posts.get(owner.post);
     if (!post) throw new ChanceryError(ErrorCode.RuleViolated, `${owner.post} is not a post`, { errors: [{ field: 'owner.post', message: `${owner.post} is not a post` }] });
+    if (post.status !== 'OPEN') throw new ChanceryError(ErrorCode.RuleViolated, `${owner.post} is ${post.status.toLowerCase()}: a follow-up is owned by an open post`, { errors: [{ field: 'owner.post', message: 'not an open post' }] });
     return post.bureau;
   }
 }
@@ -63,6 +73,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     private readonly bureaus: OwnerBureaus,
     private readonly demarches: DemarchesQuery,
     private readonly reader: FollowUpReader,
+    private readonly posts: PostsQuery,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
@@ -75,13 +86,25 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     }
     // A link to a record the creator may not read is refused exactly like one to a record that does
     // not exist, so that linking tells nothing.
-    const { cableId, demarcheId } = input.links;
+    const { cableId, demarcheId, post, response } = input.links;
     const access = await this.reader.access({ classification: input.classification, links: input.links });
-    if (demarcheId && (!(await this.demarches.campaign(demarcheId)) || !access.campaign || !mayReadCable(actor, access.campaign).allowed)) {
+    const campaign = demarcheId ? await this.demarches.campaign(demarcheId) : undefined;
+    if (demarcheId && (!campaign || !access.campaign || !mayReadCable(actor, access.campaign).allowed)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `No campaign ${demarcheId}`, { errors: [{ field: 'demarcheId', message: 'no such campaign' }] });
     }
     if (cableId && (!access.cable || !mayReadCable(actor, access.cable).allowed)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `No cable ${cableId}`, { errors: [{ field: 'cableId', message: 'no such cable' }] });
+    }
+    if (post && !(await this.posts.get(post))) throw new ChanceryError(ErrorCode.RuleViolated, `${post} is not a post`, { errors: [{ field: 'post', message: 'no such post' }] });
+    if (post && campaign && !campaign.posts.includes(post)) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `${post} is not tasked by campaign ${campaign.mrn}`, { errors: [{ field: 'post', message: 'not tasked by that campaign' }] });
+    }
+    if (response != null) {
+      if (!campaign || !post) throw new ChanceryError(ErrorCode.RuleViolated, 'a follow-up from a response names its campaign (demarcheId) and post', { errors: [{ field: 'response', message: 'give demarcheId and post' }] });
+      const [delivery] = await this.demarches.deliveries(campaign, post);
+      if (!delivery?.responses.some((r) => r.number === response)) {
+        throw new ChanceryError(ErrorCode.RuleViolated, `${post} has no response ${response} in that campaign`, { errors: [{ field: 'response', message: 'no such response' }] });
+      }
     }
     const id = randomUUID();
     return this.followUps.create(context, 'CreateFollowUp', () => FollowUp.create(id, { ...input, ownerBureau }, actor, this.clock.now().toISOString()), toFollowUpView);
@@ -114,8 +137,13 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           // Acting requires reading (the route's guard checked it before If-Match and Idempotency-Key).
           const denial = this.policy.recordDenial(mayReadFollowUp(actor, await this.reader.access(followUp, tx)));
           if (denial) throw denial;
-          if (!followUp.mayChange(actor)) {
-            throw new ChanceryError(ErrorCode.Forbidden, 'Not allowed: only the follow-up’s owner (its office, or its post’s officers) and its creator may change it');
+          // Its owner and creator change it; the escalation bureau's leadership only re-assign or re-date it.
+          const escalation = change.kind === 'patch' && change.title === undefined && change.description === undefined && followUp.mayActOnEscalation(actor);
+          if (!followUp.mayChange(actor) && !escalation) {
+            throw new ChanceryError(
+              ErrorCode.Forbidden,
+              'Not allowed: only the follow-up’s owner (its office, or its post’s officers) and its creator may change it; the escalation bureau’s leadership may change its owner or due date',
+            );
           }
           this.apply(followUp, actor, change, ownerBureau);
         },

@@ -23,6 +23,40 @@ describe('FollowUp', () => {
     expect(() => FollowUp.create('f2', { ...created.data, dueOn: 'soon' }, drafter, at)).toThrow(/YYYY-MM-DD/);
   });
 
+  it('is never created due in the past (today is fine), nor re-dated into it', () => {
+    expect(() => FollowUp.create('f2', { ...created.data, dueOn: '2025-11-29' }, drafter, at)).toThrow(/past/);
+    expect(FollowUp.create('f2', { ...created.data, dueOn: '2026-11-29' }, drafter, at).dueOn).toBe('2026-11-29');
+    given(followUpDefinition, 'f1', [created]).when((f) => f.changeDueDate(drafter, '2026-11-28', at)).thenFails('RULE_VIOLATED', /past/);
+  });
+
+  it('from a response names its campaign and post', () => {
+    expect(() => FollowUp.create('f2', { ...created.data, links: { demarcheId: null, post: 'BEIJING', cableId: null, response: 2 } }, drafter, at)).toThrow(/demarcheId/);
+    const f = FollowUp.create('f2', { ...created.data, links: { demarcheId: 'c1', post: 'BEIJING', cableId: null, response: 2 } }, drafter, at);
+    expect(f.links.response).toBe(2);
+  });
+
+  it('once escalated, may be reassigned or re-dated by the escalation bureau’s leadership; that resolves the escalation', () => {
+    const late = '2026-12-11T00:00:00.000Z';
+    const overdue: FollowUpEvent[] = [
+      { type: 'FollowUpBecameOverdue', data: { dueOn: '2026-12-10', at: late } },
+      { type: 'FollowUpEscalated', data: { to: 'EAP', at: late } },
+    ];
+    const eapFrontOffice: Principal = { id: 'l1', username: 'eap.fo', roles: ['leadership'], office: 'EAP', postCode: null, clearance: 'SECRET' };
+    expect(given(followUpDefinition, 'f1', [created]).when(() => undefined).then([]).mayActOnEscalation(eapFrontOffice)).toBe(false);
+    const escalated = given(followUpDefinition, 'f1', [created, ...overdue]).when(() => undefined).then([]);
+    expect(escalated.mayActOnEscalation(eapFrontOffice)).toBe(true);
+    expect(escalated.mayActOnEscalation({ ...eapFrontOffice, office: 'EUR' })).toBe(false);
+    expect(escalated.mayActOnEscalation({ ...eapFrontOffice, roles: ['drafter'] })).toBe(false);
+    const f = given(followUpDefinition, 'f1', [created, ...overdue])
+      .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/CM' }, 'EAP', late))
+      .then([
+        { type: 'FollowUpReassigned', data: { owner: { office: 'EAP/CM' }, ownerBureau: 'EAP', by: by(eapFrontOffice), at: late } },
+        { type: 'FollowUpEscalationResolved', data: { by: by(eapFrontOffice), at: late } },
+      ]);
+    expect(f.escalatedTo).toBeNull();
+    expect(f.overdueSince).toBeNull();
+  });
+
   it('may be changed by its owner and its creator only', () => {
     const f = given(followUpDefinition, 'f1', [created]).when(() => undefined).then([]);
     expect(f.mayChange(beijing)).toBe(true);

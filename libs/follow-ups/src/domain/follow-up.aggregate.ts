@@ -19,6 +19,8 @@ export interface Links {
   demarcheId: string | null;
   post: string | null;
   cableId: string | null;
+  /** The number of the post's response it was opened from (with demarcheId and post); absent in older events. */
+  response?: number | null;
 }
 
 export interface Person {
@@ -39,7 +41,10 @@ export type FollowUpEvent =
   | DomainEvent<'FollowUpCancelled', { reason: string; by: Person } & At>
   | DomainEvent<'FollowUpCommented', { text: string; by: Person } & At>
   | DomainEvent<'FollowUpBecameOverdue', { dueOn: string } & At>
-  | DomainEvent<'FollowUpEscalated', { to: string } & At>;
+  | DomainEvent<'FollowUpEscalated', { to: string } & At>
+  // The escalation bureau (or the owner) acted on an escalated follow-up: a new owner or due date. It
+  // leaves the bureau's inbox, and escalates again if it falls overdue again.
+  | DomainEvent<'FollowUpEscalationResolved', { by: Person } & At>;
 
 type Of<T extends FollowUpEvent['type']> = Extract<FollowUpEvent, { type: T }>;
 
@@ -82,12 +87,24 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     ensure(input.title.trim().length > 0, 'title', 'a follow-up needs a title');
     ensure(validOwner(input.owner), 'owner', 'owner is an office symbol ({"office": "EAP/CM"}) or a post code ({"post": "BEIJING"})');
     ensure(DATE.test(input.dueOn), 'dueOn', 'dueOn must be YYYY-MM-DD');
+    ensure(input.dueOn >= at.slice(0, 10), 'dueOn', 'dueOn cannot be in the past');
+    if (input.links.response != null) {
+      ensure(input.links.demarcheId !== null && input.links.post !== null, 'response', 'a follow-up from a response names its campaign (demarcheId) and post');
+    }
     const followUp = new FollowUp(id);
     followUp.apply({
       type: 'FollowUpCreated',
       data: { ...input, title: input.title.trim(), description: input.description.trim(), classification: input.classification ?? 'UNCLASSIFIED', createdBy: person(by), at },
     });
     return followUp;
+  }
+
+  /**
+   * The escalation bureau's leadership (leadership whose office is the bureau it escalated to) may
+   * give an escalated follow-up a new owner or due date, and nothing else.
+   */
+  mayActOnEscalation(principal: Principal): boolean {
+    return this.escalatedTo !== null && principal.roles.includes('leadership') && principal.office === this.escalatedTo;
   }
 
   /** Its owners (the office, or the post's officers) and its creator may change it. */
@@ -108,13 +125,22 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   reassign(by: Principal, owner: Owner, ownerBureau: string, at: string): void {
     this.mustBeOpen('reassigned');
     ensure(validOwner(owner), 'owner', 'owner is an office symbol or a post code');
-    if (JSON.stringify(owner) !== JSON.stringify(this.owner)) this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
+    if (JSON.stringify(owner) === JSON.stringify(this.owner)) return;
+    this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
+    this.resolveEscalation(by, at);
   }
 
   changeDueDate(by: Principal, dueOn: string, at: string): void {
     this.mustBeOpen('given a new due date');
     ensure(DATE.test(dueOn), 'dueOn', 'dueOn must be YYYY-MM-DD');
-    if (dueOn !== this.dueOn) this.apply({ type: 'FollowUpDueDateChanged', data: { dueOn, previous: this.dueOn, by: person(by), at } });
+    if (dueOn === this.dueOn) return;
+    ensure(dueOn >= at.slice(0, 10), 'dueOn', 'a new due date cannot be in the past');
+    this.apply({ type: 'FollowUpDueDateChanged', data: { dueOn, previous: this.dueOn, by: person(by), at } });
+    this.resolveEscalation(by, at);
+  }
+
+  private resolveEscalation(by: Principal, at: string): void {
+    if (this.escalatedTo !== null) this.apply({ type: 'FollowUpEscalationResolved', data: { by: person(by), at } });
   }
 
   start(by: Principal, at: string): void {
@@ -191,6 +217,11 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.escalatedTo = event.data.to;
   }
 
+  onFollowUpEscalationResolved(): void {
+    this.escalatedTo = null;
+    this.overdueSince = null; // overdue again later: escalated again, to the owner's bureau then
+  }
+
   private mustBeOpen(verb: string): void {
     if (this.status !== 'OPEN' && this.status !== 'IN_PROGRESS') this.refuse(verb);
   }
@@ -213,6 +244,7 @@ export const followUpDefinition: AggregateDefinition<FollowUp> = {
     FollowUpCommented: 1,
     FollowUpBecameOverdue: 1,
     FollowUpEscalated: 1,
+    FollowUpEscalationResolved: 1,
   },
   blank: (id) => new FollowUp(id),
 };

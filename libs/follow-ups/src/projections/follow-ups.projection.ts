@@ -17,7 +17,7 @@ export class FollowUpsProjection implements ReadModel {
   readonly tables = ['follow_ups'];
   readonly handles = [
     'FollowUpCreated', 'FollowUpEdited', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpStarted', 'FollowUpCompleted',
-    'FollowUpCancelled', 'FollowUpCommented', 'FollowUpBecameOverdue', 'FollowUpEscalated',
+    'FollowUpCancelled', 'FollowUpCommented', 'FollowUpBecameOverdue', 'FollowUpEscalated', 'FollowUpEscalationResolved',
   ];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
@@ -31,10 +31,10 @@ export class FollowUpsProjection implements ReadModel {
           const d = event.data;
           await tx.query(
             `INSERT INTO follow_ups (id, title, description, owner_office, owner_post, owner_bureau, due_on, status, demarche_id, post, cable_id,
-               created_by, version, created_at, updated_at, classification)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $9, $10, $11, $12, $13, $13, $14)`,
+               created_by, version, created_at, updated_at, classification, response_number)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $9, $10, $11, $12, $13, $13, $14, $15)`,
             [id, d.title, d.description, d.owner.office ?? null, d.owner.post ?? null, d.ownerBureau, d.dueOn, d.links.demarcheId, d.links.post, d.links.cableId,
-              d.createdBy.id, recorded.streamVersion, recorded.recordedAt, d.classification ?? 'UNCLASSIFIED'],
+              d.createdBy.id, recorded.streamVersion, recorded.recordedAt, d.classification ?? 'UNCLASSIFIED', d.links.response ?? null],
           );
           break;
         }
@@ -55,6 +55,9 @@ export class FollowUpsProjection implements ReadModel {
           break;
         case 'FollowUpEscalated':
           await update('escalated_to = $4', [event.data.to]);
+          break;
+        case 'FollowUpEscalationResolved':
+          await update('escalated_to = NULL, overdue_since = NULL', []);
           break;
         case 'FollowUpCompleted':
           await update(`status = 'DONE', outcome = $4`, [event.data.outcome]);

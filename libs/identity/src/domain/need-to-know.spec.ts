@@ -94,8 +94,10 @@ describe('need to know', () => {
   });
 
   it('lets a post’s officers record its delivery, if they may read the campaign', () => {
-    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered']);
-    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['recordResponse']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered', 'uploadDocument']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['recordResponse', 'addContact', 'uploadDocument']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'RESPONDED')).toEqual(['recordResponse', 'addContact', 'uploadDocument']);
+    expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'NOT_DELIVERED')).toEqual(['recordDelivery', 'uploadDocument']);
     expect(allowedDeliveryActions(tokyo, released, 'BEIJING', 'PENDING')).toEqual([]);
     expect(allowedDeliveryActions({ ...beijing, clearance: 'CONFIDENTIAL' }, released, 'BEIJING', 'PENDING')).toEqual([]);
   });
@@ -109,6 +111,10 @@ describe('need to know', () => {
     expect(mayReadFollowUp(leader, { ...followUp, missingLink: true }).allowed).toBe(false);
     const owned = { ...followUp, createdBy: 'drafter', owner: { post: 'TOKYO' }, status: 'OPEN' };
     expect(allowedFollowUpActions(tokyo, owned)).toEqual([]);
-    expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'start', 'complete', 'cancel', 'comment']);
+    expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'reassign', 'start', 'complete', 'cancel', 'comment']);
+    const frontOffice = person('fo', { roles: ['leadership'], office: 'EAP' });
+    expect(allowedFollowUpActions(frontOffice, owned)).toEqual([]);
+    expect(allowedFollowUpActions(frontOffice, { ...owned, escalatedTo: 'EAP' })).toEqual(['reassign']);
+    expect(allowedFollowUpActions(person('fo2', { roles: ['leadership'], office: 'EUR' }), { ...owned, escalatedTo: 'EAP' })).toEqual([]);
   });
 });

@@ -147,7 +147,7 @@ export function allowedCableActions(principal: Principal, cable: CableAccess): C
 }
 
 /** A campaign and its deliveries are read under the cable that opened them (its id is the cable's). */
-export const DELIVERY_ACTIONS = ['recordDelivery', 'recordResponse', 'recordNotDelivered'] as const;
+export const DELIVERY_ACTIONS = ['recordDelivery', 'recordResponse', 'recordNotDelivered', 'addContact', 'uploadDocument'] as const;
 export type DeliveryActionName = (typeof DELIVERY_ACTIONS)[number];
 
 /** A post's officers record its delivery: delivered (again, after not delivered), the response, or why not. */
@@ -155,9 +155,14 @@ export function allowedDeliveryActions(principal: Principal, cable: CableAccess,
   if (!mayReadCable(principal, cable).allowed || !principal.roles.includes('post_officer') || principal.postCode !== post) return [];
   switch (status) {
     case 'PENDING':
-      return ['recordDelivery', 'recordNotDelivered'];
+      return ['recordDelivery', 'recordNotDelivered', 'uploadDocument'];
     case 'DELIVERED':
-      return ['recordResponse'];
+    case 'RESPONDED':
+      // A delivery is kept over time: more meetings, more responses (the position may move).
+      return ['recordResponse', 'addContact', 'uploadDocument'];
+    case 'NOT_DELIVERED':
+      // A post that could not deliver may deliver later.
+      return ['recordDelivery', 'uploadDocument'];
     default:
       return [];
   }
@@ -186,16 +191,21 @@ export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess):
   return ALLOW;
 }
 
-export const FOLLOW_UP_ACTIONS = ['edit', 'start', 'complete', 'cancel', 'comment'] as const;
+export const FOLLOW_UP_ACTIONS = ['edit', 'reassign', 'start', 'complete', 'cancel', 'comment'] as const;
 export type FollowUpActionName = (typeof FOLLOW_UP_ACTIONS)[number];
 
 /** Its owners (the office, or the post's officers) and its creator change it, if they may read it. */
 export function allowedFollowUpActions(
   principal: Principal,
-  followUp: FollowUpAccess & { createdBy: string; owner: { office?: string; post?: string }; status: string },
+  followUp: FollowUpAccess & { createdBy: string; owner: { office?: string; post?: string }; status: string; escalatedTo?: string | null },
 ): FollowUpActionName[] {
-  if (!mayReadFollowUp(principal, followUp).allowed || !isFollowUpOwner(principal, followUp)) return [];
+  if (!mayReadFollowUp(principal, followUp).allowed) return [];
   const open = followUp.status === 'OPEN' || followUp.status === 'IN_PROGRESS';
+  if (!isFollowUpOwner(principal, followUp)) {
+    // The escalation bureau's leadership may give an escalated follow-up a new owner or due date.
+    const escalation = !!followUp.escalatedTo && principal.roles.includes('leadership') && principal.office === followUp.escalatedTo;
+    return escalation && open ? ['reassign'] : [];
+  }
   return FOLLOW_UP_ACTIONS.filter((action) => (action === 'start' ? followUp.status === 'OPEN' : action === 'comment' ? true : open));
 }
 

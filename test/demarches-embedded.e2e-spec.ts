@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { OverdueScheduler } from '@chancery/demarches';
+import { awaitCampaign } from './support/campaigns.js';
+import { authed, releaseCable } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { docx } from './support/zip.js';
+
+/**
+ * Issue #16 on the embedded database (PGlite, one pooled connection): a scoped campaign opened by
+ * the runner, repeated responses, a reporting cable checked and a document stored inside their
+ * commands' transactions, a download, a follow-up escalated and reassigned. A command that took a
+ * second connection while holding the first would hang here.
+ */
+describe('demarches kept over time, on the embedded database', () => {
+  let dataDir: string;
+  let app: INestApplication;
+  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'chancery-demarches-embedded-'));
+    ({ app } = await createTestApp(undefined, { env: { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '', SEED_POSTS: 'true' }, clock }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('records, checks, stores and escalates on one connection', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const beijing = (await createUser(app, admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const beijingApprover = (await createUser(app, admin, { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const frontOffice = (await createUser(app, admin, { username: 'eap.fo', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' })).token;
+    const id = await releaseCable(app, drafter, approver, {
+      kind: 'INSTRUCTION', subject: 'Distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING', 'SHANGHAI'], paragraphs: [{ marking: 'U', text: 'Raise it.' }],
+      demarche: { reportBy: '2026-12-15', targets: 'MFA', points: [1], scope: { kinds: ['EMBASSY'] } },
+    });
+    const campaign = (await awaitCampaign(app, drafter, id)).body;
+    expect(campaign.deliveries.map((d: { post: string }) => d.post)).toEqual(['BEIJING']);
+
+    const path = `/demarches/${id}/deliveries/BEIJING`;
+    await authed(app, beijing).post(`${path}/delivery`, { deliveredOn: '2026-11-29', counterpart: { name: 'Li Wei', title: 'DG', organization: 'MFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' }).expect(201);
+    await authed(app, beijing).post(`${path}/response`, { receivedOn: '2026-11-29', position: 'NONCOMMITTAL', summary: 'Will study.' }).expect(201);
+    const reply = await releaseCable(app, beijing, beijingApprover, {
+      kind: 'REPORTING', subject: 'PRC answers', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn: campaign.mrn }], paragraphs: [{ marking: 'U', text: 'Baseless, they said.' }],
+    });
+    const answered = await authed(app, beijing).post(`${path}/response`, {
+      receivedOn: '2026-11-29', position: 'REJECTED', summary: 'Baseless.', quotes: [{ text: '毫无根据', language: 'zh', translation: 'Baseless' }], reportingCableId: reply,
+    }).expect(201);
+    expect(answered.body).toMatchObject({ position: 'REJECTED', positionChanged: true, reportingCables: [{ response: 2, cableId: reply, mrn: expect.stringMatching(/BEIJING/) }] });
+
+    const file = docx('Non-paper');
+    const uploaded = await request(app.getHttpServer()).post(`${path}/documents`).set('Authorization', `Bearer ${beijing}`).field('kind', 'NON_PAPER').attach('file', file, { filename: 'non-paper.docx' }).expect(201);
+    expect(uploaded.body.sha256).toBe(createHash('sha256').update(file).digest('hex'));
+    const got = await request(app.getHttpServer()).get(`${path}/documents/${uploaded.body.id}`).set('Authorization', `Bearer ${drafter}`).buffer(true)
+      .parse(((res: NodeJS.ReadableStream, done: (e: Error | null, b: Buffer) => void) => { const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => done(null, Buffer.concat(c))); }) as never)
+      .expect(200);
+    expect(Buffer.compare(got.body as Buffer, file)).toBe(0);
+
+    const followUp = (await authed(app, drafter).post('/follow-ups', { title: 'Answer it', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: id, post: 'BEIJING', response: 2 }).expect(201)).body;
+    clock.set('2026-12-03T09:00:00Z');
+    await app.get(OverdueScheduler).scan();
+    expect((await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).toEqual([followUp.id]);
+    await authed(app, frontOffice).patch(`/follow-ups/${followUp.id}`, { dueOn: '2026-12-10' }).expect(200);
+    expect((await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { parse } from 'csv-parse/sync';
+import { awaitCampaign } from './support/campaigns.js';
+import { authed, releaseCable } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { docx, odt, zip } from './support/zip.js';
+
+/**
+ * Issue #16: a demarche record as posts keep it. A campaign scoped by its instruction; a delivery
+ * over several meetings, answered several times (the position moving), corrected by new events,
+ * delivered after not-delivered; quotes in Chinese with a translation; documents left behind,
+ * uploaded and downloaded byte for byte under the campaign's reading rights; reporting cables
+ * checked; the dashboard, CSV and ?asOf= on the latest position; the leadership's drill-down.
+ */
+describe('demarches kept over time, through HTTP', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const clock = new TestClock(new Date('2026-11-20T09:00:00Z'));
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'beijingApprover' | 'shanghai' | 'tokyo' | 'leader' | 'lowLeader' | 'auditor', string>;
+  const as = (token: string) => authed(app, token);
+  let campaignId: string;
+  let mrn: string;
+
+  const instruction = {
+    kind: 'INSTRUCTION',
+    subject: 'Demarche on the distillation of U.S. AI models',
+    classification: 'CONFIDENTIAL',
+    captions: ['SIPDIS'],
+    precedence: 'IMMEDIATE',
+    tags: ['PREL', 'TSPL', 'KIPR', 'CH'],
+    actionAddressees: ['BEIJING', 'SHANGHAI', 'TOKYO', 'USUNNEWYORK', 'SEOUL'],
+    paragraphs: [
+      { marking: 'U', text: 'Action request: see paragraph 2.' },
+      { marking: 'C', text: 'Raise concerns about the extraction and distillation of U.S. AI models.' },
+    ],
+    classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' },
+    demarche: { reportBy: '2026-12-15', targets: 'Foreign ministry, director-general level', points: [2], scope: { kinds: ['EMBASSY'], excludePosts: ['SEOUL'] } },
+  };
+  const delivered = { deliveredOn: '2026-11-21', counterpart: { name: 'Li Wei', title: 'Director-General', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
+  const baseless = { text: '这些指控毫无根据。', language: 'zh', translation: 'These allegations are baseless.' };
+  const binary = (res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (error: Error | null, body: Buffer) => void) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  };
+  const upload = (token: string, post: string, file: Buffer, filename: string, kind = 'NON_PAPER') =>
+    request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/${post}/documents`).set('Authorization', `Bearer ${token}`).field('kind', kind).attach('file', file, { filename });
+  const download = (token: string, href: string) => request(app.getHttpServer()).get(href).set('Authorization', `Bearer ${token}`).buffer(true).parse(binary as never);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
+    dataSource = app.get(DataSource);
+    t.admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.beijingApprover = (await createUser(app, t.admin, { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.shanghai = (await createUser(app, t.admin, { username: 'shpol', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET' })).token;
+    t.tokyo = (await createUser(app, t.admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+    t.leader = (await createUser(app, t.admin, { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    t.lowLeader = (await createUser(app, t.admin, { username: 'lowlead', roles: ['leadership'], office: 'S', clearance: 'UNCLASSIFIED' })).token;
+    t.auditor = (await createUser(app, t.admin, { username: 'audit', roles: ['auditor'], office: 'OIG', clearance: 'TOP_SECRET' })).token;
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  describe('scope', () => {
+    it('refuses a scope naming no kind of post, or a post both tasked and excluded', async () => {
+      const kinds = await as(t.drafter).post('/cables', { ...instruction, demarche: { ...instruction.demarche, scope: { kinds: ['EMBASSIES'] } } }).expect(400);
+      expect(kinds.body.errors[0].field).toMatch(/scope/);
+      const both = await as(t.drafter).post('/cables', { ...instruction, demarche: { ...instruction.demarche, scope: { posts: ['TOKYO'], excludePosts: ['TOKYO'] } } }).expect(422);
+      expect(both.body.errors[0].field).toBe('demarche.scope');
+      const unknown = await as(t.drafter).post('/cables', { ...instruction, demarche: { ...instruction.demarche, scope: { excludePosts: ['NOWHERE'] } } }).expect(422);
+      expect(unknown.body.errors[0].field).toBe('demarche.scope.excludePosts');
+    });
+
+    it('tasks only the posts in scope ("embassies only", all but Seoul), and says so in the telegram’s action paragraph', async () => {
+      campaignId = await releaseCable(app, t.drafter, t.approver, instruction);
+      const opened = await awaitCampaign(app, t.leader, campaignId);
+      expect(opened.status).toBe(200);
+      const { body } = opened;
+      mrn = body.mrn;
+      expect(body.deliveries.map((d: { post: string }) => d.post)).toEqual(['BEIJING', 'TOKYO']);
+      expect(body.summary.total).toBe(2);
+      expect(body.scope).toEqual({ kinds: ['EMBASSY'], excludePosts: ['SEOUL'] });
+      // Shanghai (a consulate general) and USUN (a mission) received it, but are not tasked.
+      await as(t.shanghai).post(`/demarches/${campaignId}/deliveries/SHANGHAI/delivery`, delivered).expect(404);
+      const telegram = (await as(t.leader).get(`/cables/${campaignId}/telegram`).expect(200)).text;
+      expect(telegram.replace(/\s+/g, ' ')).toContain('3. (U) ACTION REQUEST: THIS DEMARCHE TASKS EMBASSIES ONLY; ALL ADDRESSEES EXCEPT AMEMBASSY SEOUL. OTHER ADDRESSEES NEED NOT ACT.');
+    });
+  });
+
+  describe('a delivery over time', () => {
+    it('takes several meetings and several responses; the position is the latest said, and how many changed is counted', async () => {
+      clock.set('2026-11-22T09:00:00Z');
+      await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, delivered).expect(201);
+      const contact = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/contacts`, {
+        on: '2026-11-22', counterpart: { name: 'Hua Chunying', title: 'Spokesperson', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',
+      }).expect(201);
+      expect(contact.body.contacts.map((c: { on: string; method: string }) => [c.on, c.method])).toEqual([['2026-11-21', 'IN_PERSON'], ['2026-11-22', 'PHONE']]);
+      const first = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-21', position: 'NONCOMMITTAL', summary: 'Took note; will study.' }).expect(201);
+      expect(first.body).toMatchObject({ status: 'RESPONDED', position: 'NONCOMMITTAL', positionChanged: false });
+      clock.set('2026-11-23T09:00:00Z');
+      const beforeChange = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const second = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, {
+        receivedOn: '2026-11-23', position: 'REJECTED', summary: 'The MFA spokesperson called the allegations baseless.', quotes: [baseless],
+      }).expect(201);
+      expect(second.body).toMatchObject({ status: 'RESPONDED', position: 'REJECTED', positionChanged: true, quotes: [baseless], receivedOn: '2026-11-23' });
+      expect(second.body.responses.map((r: { number: number; position: string }) => [r.number, r.position])).toEqual([[1, 'NONCOMMITTAL'], [2, 'REJECTED']]);
+
+      const campaign = (await as(t.leader).get(`/demarches/${campaignId}`).expect(200)).body;
+      expect(campaign.positionsChanged).toBe(1);
+      const dashboard = (await as(t.leader).get('/dashboard').expect(200)).body.campaigns.find((c: { id: string }) => c.id === campaignId);
+      expect(dashboard).toMatchObject({ positionsChanged: 1, positions: { REJECTED: 1, NONCOMMITTAL: 0 }, deliveryLink: `/demarches/${campaignId}/deliveries/{post}` });
+      // As of before the change: the first position, nothing changed yet; now: the same as the read tables.
+      const then = (await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(beforeChange)}`).expect(200)).body.campaigns.find((c: { id: string }) => c.id === campaignId);
+      expect(then).toMatchObject({ positionsChanged: 0, positions: { NONCOMMITTAL: 1, REJECTED: 0 } });
+      const now = (await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(new Date(Date.now() + 1000).toISOString())}`).expect(200)).body.campaigns.find((c: { id: string }) => c.id === campaignId);
+      expect({ ...now, asOf: undefined }).toEqual({ ...dashboard, asOf: undefined });
+
+      const csv = parse((await as(t.leader).get(`/demarches/${campaignId}/export.csv`).expect(200)).text, { columns: true }) as Record<string, string>[];
+      expect(csv.find((r) => r.post === 'BEIJING')).toMatchObject({ position: 'REJECTED', firstPosition: 'NONCOMMITTAL', positionChanged: 'yes', responses: '2', contacts: '2', quotes: '这些指控毫无根据。 [These allegations are baseless.]' });
+    });
+
+    it('corrects a response with a new event that names it; nothing is rewritten', async () => {
+      const wrong = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-23', position: 'SUPPORTIVE', summary: 'Logged by mistake.' }).expect(201);
+      expect(wrong.body.position).toBe('SUPPORTIVE');
+      const fixed = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, {
+        receivedOn: '2026-11-23', position: 'REJECTED', summary: 'Correction: the spokesperson rejected the demarche.', quotes: [baseless], corrects: 3,
+      }).expect(201);
+      expect(fixed.body.position).toBe('REJECTED');
+      expect(fixed.body.responses.map((r: { number: number; correctedBy: number | null; corrects: number | null }) => [r.number, r.corrects, r.correctedBy])).toEqual([[1, null, null], [2, null, null], [3, null, 4], [4, 3, null]]);
+      await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-23', position: 'REJECTED', summary: 'Again', corrects: 3 }).expect(422);
+      // The campaign's timeline says where the post stood after each event (the map draws from it).
+      const timeline = (await as(t.leader).get(`/demarches/${campaignId}/history`).expect(200)).body.items.filter((e: { post: string }) => e.post === 'BEIJING');
+      expect(timeline.map((e: { type: string; position: string | null }) => [e.type, e.position])).toEqual([
+        ['DemarcheDelivered', null], ['ContactRecorded', null], ['ResponseLogged', 'NONCOMMITTAL'], ['ResponseLogged', 'REJECTED'], ['ResponseLogged', 'SUPPORTIVE'], ['ResponseLogged', 'REJECTED'],
+      ]);
+      const types = (await as(t.leader).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body.history.map((e: { type: string }) => e.type);
+      expect(types).toEqual(['DemarcheDelivered', 'ContactRecorded', 'ResponseLogged', 'ResponseLogged', 'ResponseLogged', 'ResponseLogged']);
+    });
+
+    it('delivers after not delivered; the earlier record stays in the history', async () => {
+      await as(t.tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/not-delivered`, { reason: 'No appointment granted' }).expect(201);
+      await as(t.tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/not-delivered`, { reason: 'Again' }).expect(409);
+      const later = await as(t.tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/delivery`, { ...delivered, counterpart: { name: 'Sato Ken', title: 'Director', organization: 'MOFA' } }).expect(201);
+      expect(later.body).toMatchObject({ status: 'DELIVERED', notDeliveredReason: null, deliveredOn: '2026-11-21' });
+      const drill = (await as(t.leader).get(`/demarches/${campaignId}/deliveries/TOKYO`).expect(200)).body;
+      expect(drill.history.map((e: { type: string }) => e.type)).toEqual(['DemarcheNotDelivered', 'DemarcheDelivered']);
+      expect(drill.allowedActions).toEqual([]);
+      expect((await as(t.tokyo).get(`/demarches/${campaignId}/deliveries/TOKYO`).expect(200)).body.allowedActions).toEqual(['recordResponse', 'addContact', 'uploadDocument']);
+    });
+  });
+
+  describe('reporting cables', () => {
+    const reply = (references: { label: string; mrn: string }[]) => ({
+      kind: 'REPORTING', subject: 'PRC rejects U.S. demarche on AI distillation', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'C', text: 'The MFA spokesperson called the allegations baseless.' }],
+      classifiedBy: { name: 'Pat Lee', title: 'DCM', office: 'BEIJING', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
+    });
+    const draftOnly = async (draft: object) => (await as(t.beijing).post('/cables', draft).expect(201)).body.id as string;
+
+
+    it('takes only a released cable from that post citing the tasking, on a response or after it; the campaign shows them', async () => {
+      const other = await releaseCable(app, t.drafter, t.approver, { ...instruction, subject: 'Another tasking', demarche: undefined, kind: 'INFORMATIONAL' });
+      const otherMrn = (await as(t.leader).get(`/cables/${other}`).expect(200)).body.mrn;
+      const citing = await releaseCable(app, t.beijing, t.beijingApprover, reply([{ label: 'A', mrn }]));
+      const uncited = await releaseCable(app, t.beijing, t.beijingApprover, reply([{ label: 'A', mrn: otherMrn }]));
+      const unreleased = await draftOnly(reply([{ label: 'A', mrn }]));
+      const url = `/demarches/${campaignId}/deliveries/BEIJING`;
+      const response = { receivedOn: '2026-11-23', position: 'REJECTED', summary: 'Reported by cable.' };
+      for (const [id, why] of [[other, /not a cable from BEIJING/], [uncited, /does not cite/], [unreleased, /not released/], ['3f1c0e5e-0000-4000-8000-000000000000', /not a cable from BEIJING/]] as const) {
+        const refused = await as(t.beijing).post(`${url}/response`, { ...response, reportingCableId: id }).expect(422);
+        expect(refused.body.errors[0].field).toBe('reportingCableId');
+        expect(refused.body.detail).toMatch(why);
+      }
+      const attached = await as(t.beijing).post(`${url}/responses/2/reporting-cable`, { reportingCableId: citing }).expect(201);
+      expect(attached.body.reportingCables).toEqual([{ response: 2, cableId: citing, mrn: expect.stringMatching(/^\d{2} BEIJING \d{6}$/) }]);
+      await as(t.beijing).post(`${url}/responses/4/reporting-cable`, { reportingCableId: uncited }).expect(422);
+      await as(t.beijing).post(`${url}/responses/9/reporting-cable`, { reportingCableId: citing }).expect(404);
+      await as(t.tokyo).post(`${url}/responses/4/reporting-cable`, { reportingCableId: citing }).expect(403);
+      const logged = await as(t.beijing).post(`${url}/response`, { ...response, reportingCableId: citing }).expect(201);
+      expect(logged.body.reportingCableId).toBe(citing);
+      const campaign = (await as(t.drafter).get(`/demarches/${campaignId}`).expect(200)).body;
+      expect(campaign.deliveries.find((d: { post: string }) => d.post === 'BEIJING').reportingCables.map((c: { cableId: string }) => c.cableId)).toEqual([citing, citing]);
+    });
+  });
+
+  describe('documents left behind', () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from([0xe2, 0xe3, 0xcf, 0xd3, 0x0a, 0x00, 0xff]), Buffer.from('\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n')]);
+
+    it('uploads PDF, DOCX, ODT and text, judged by their bytes, and downloads each byte for byte, every download audited', async () => {
+      const files: [Buffer, string, string][] = [
+        [pdf, 'non-paper.pdf', 'application/pdf'],
+        [docx('Non-paper on AI distillation'), 'non-paper.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+        [odt('Aide-mémoire'), 'aide-memoire.odt', 'application/vnd.oasis.opendocument.text'],
+        [Buffer.from('外交部发言人：这些指控毫无根据。\n'), 'statement.txt', 'text/plain; charset=utf-8'],
+      ];
+      for (const [bytes, filename, type] of files) {
+        const uploaded = await upload(t.beijing, 'BEIJING', bytes, filename).expect(201);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        expect(uploaded.body).toMatchObject({ id: expect.any(String), name: filename, kind: 'NON_PAPER', size: bytes.length, sha256 });
+        const drill = (await as(t.leader).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body;
+        const document = drill.documents.find((d: { documentId: string }) => d.documentId === uploaded.body.id);
+        expect(document).toMatchObject({ name: filename, mediaType: type, sha256 });
+        const got = await download(t.tokyo, document.href).expect(200);
+        expect(got.headers['content-type']).toBe(type);
+        expect(Buffer.compare(got.body as Buffer, bytes)).toBe(0);
+        // The event carries the digest.
+        const [event] = await dataSource.query(`SELECT data FROM events WHERE type = 'DocumentAttached' AND data->>'documentId' = $1`, [uploaded.body.id]);
+        expect(event.data.sha256).toBe(sha256);
+      }
+      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'DownloadDocument'`);
+      expect(n).toBe(4);
+    });
+
+    it('refuses a file over 10 MB (413), one of another type whatever its name (415), no file (400), an unknown kind (400)', async () => {
+      const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x41);
+      const tooLarge = await upload(t.beijing, 'BEIJING', big, 'big.txt').expect(413);
+      expect(tooLarge.headers['content-type']).toMatch(/application\/problem\+json/);
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+      const unsupported = await upload(t.beijing, 'BEIJING', png, 'note.pdf').expect(415);
+      expect(unsupported.headers['content-type']).toMatch(/application\/problem\+json/);
+      await upload(t.beijing, 'BEIJING', zip([{ name: 'mimetype', content: 'application/vnd.oasis.opendocument.spreadsheet' }]), 'sheet.odt').expect(415);
+      await upload(t.beijing, 'BEIJING', Buffer.from([0x66, 0x6f, 0xc3, 0x28]), 'latin.txt').expect(415);
+      await request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${t.beijing}`).field('kind', 'NON_PAPER').expect(400);
+      await upload(t.beijing, 'BEIJING', pdf, 'x.pdf', 'LETTER').expect(400);
+      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM demarche_documents`);
+      expect(n).toBe(4); // nothing refused was kept
+    });
+
+    it('is uploaded only by that post’s officers and read only by the campaign’s readers (403 otherwise)', async () => {
+      await upload(t.tokyo, 'BEIJING', pdf, 'x.pdf').expect(403);
+      await upload(t.drafter, 'BEIJING', pdf, 'x.pdf').expect(403);
+      await upload(t.lowLeader, 'BEIJING', pdf, 'x.pdf').expect(403);
+      const { documents } = (await as(t.leader).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body;
+      const refused = await download(t.lowLeader, documents[0].href).expect(403);
+      expect(String((refused.body as Buffer).toString('utf8'))).not.toMatch(/CONFIDENTIAL/);
+      await download(t.auditor, documents[0].href).expect(403);
+      await download(t.shanghai, documents[0].href).expect(200); // an addressee, not tasked, reads the campaign
+      await download(t.leader, `/demarches/${campaignId}/deliveries/TOKYO/documents/${documents[0].documentId}`).expect(404);
+    });
+  });
+
+  describe('drill-down and follow-ups from a response', () => {
+    it('shows leadership a post’s contacts, responses with quotes and translations, documents and reporting cables', async () => {
+      const { body } = await as(t.leader).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200);
+      expect(body.campaign).toMatchObject({ id: campaignId, mrn, reportBy: '2026-12-15' });
+      expect(body.contacts).toHaveLength(2);
+      expect(body.responses.find((r: { number: number }) => r.number === 2).quotes).toEqual([baseless]);
+      expect(body.documents).toHaveLength(4);
+      expect(body.reportingCables).toHaveLength(2);
+      expect(body.position).toBe('REJECTED');
+    });
+
+    it('opens a follow-up from a response in one request, linking campaign, post and response', async () => {
+      const made = await as(t.drafter).post('/follow-ups', {
+        title: 'Prepare a response to the PRC rejection', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 2,
+      }).expect(201);
+      expect(made.body.links).toEqual({ demarcheId: campaignId, post: 'BEIJING', cableId: null, response: 2 });
+      expect((await as(t.drafter).get(`/follow-ups/${made.body.id}`).expect(200)).body).toMatchObject({ demarcheId: campaignId, post: 'BEIJING', response: 2 });
+      for (const bad of [{ response: 99 }, { post: 'SHANGHAI' }, { demarcheId: undefined }]) {
+        await as(t.drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 2, ...bad }).expect(422);
+      }
+    });
+  });
+});

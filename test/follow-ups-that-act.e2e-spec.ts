@@ -1,0 +1,112 @@
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OverdueScheduler } from '@chancery/demarches';
+import { ProjectionRunner } from '@chancery/event-store';
+import { authed, releaseCable } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * Issue #16: follow-ups that act. Owned by an office of the directory or an open post, due no
+ * earlier than today, linked only to what exists and the creator may read; overdue, they land in
+ * the escalation bureau's inbox, whose leadership may give them a new owner or due date.
+ */
+describe('follow-ups that act, through HTTP', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'uncleared' | 'beijing' | 'eapFrontOffice' | 'eurFrontOffice' | 'eapDesk' | 'secretary', string>;
+  const as = (token: string) => authed(app, token);
+  let secretCable: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
+    dataSource = app.get(DataSource);
+    t.admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.uncleared = (await createUser(app, t.admin, { username: 'weur', roles: ['drafter'], office: 'EUR/WE', clearance: 'UNCLASSIFIED' })).token;
+    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.eapFrontOffice = (await createUser(app, t.admin, { username: 'eap.pdas', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.eurFrontOffice = (await createUser(app, t.admin, { username: 'eur.pdas', roles: ['leadership'], office: 'EUR', clearance: 'SECRET' })).token;
+    t.eapDesk = (await createUser(app, t.admin, { username: 'eap.desk', roles: ['drafter'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.secretary = (await createUser(app, t.admin, { username: 'sec', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    secretCable = await releaseCable(app, t.drafter, t.approver, {
+      kind: 'INFORMATIONAL', subject: 'PRC technology transfer', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'S', text: 'Assessment.' }],
+      classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' },
+    });
+    await app.get(ProjectionRunner).catchUp();
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  const body = { title: 'Seek a second meeting with the MFA', owner: { post: 'BEIJING' }, dueOn: '2026-12-10' };
+
+  it('is owned by an office of the directory or an open post (422 otherwise)', async () => {
+    const unknown = await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'ZZZ/QQ' } }).expect(422);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'owner.office', message: expect.stringMatching(/ZZZ\/QQ is not an office/) });
+    await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'EAP/CM' } }).expect(201);
+    // Kabul's operations are suspended (as seeded); a closed post is refused alike.
+    const suspended = await as(t.drafter).post('/follow-ups', { ...body, owner: { post: 'KABUL' } }).expect(422);
+    expect(suspended.body.errors[0]).toMatchObject({ field: 'owner.post', message: 'not an open post' });
+    await as(t.admin).post('/posts/TRIPOLI/close', { reason: 'Ordered departure' }).expect(200);
+    await as(t.drafter).post('/follow-ups', { ...body, owner: { post: 'TRIPOLI' } }).expect(422);
+    await as(t.drafter).post('/follow-ups', { ...body, owner: { post: 'ATLANTIS' } }).expect(422);
+  });
+
+  it('is due today or later when created (422 for a date in the past)', async () => {
+    const past = await as(t.drafter).post('/follow-ups', { ...body, dueOn: '2025-11-29' }).expect(422);
+    expect(past.body.errors[0].field).toBe('dueOn');
+    await as(t.drafter).post('/follow-ups', { ...body, dueOn: '2026-11-29' }).expect(201);
+  });
+
+  it('links only to what exists and the creator may read, refused alike (422)', async () => {
+    const nothing = await as(t.drafter).post('/follow-ups', { ...body, cableId: '3f1c0e5e-0000-4000-8000-000000000000' }).expect(422);
+    const unreadable = await as(t.uncleared).post('/follow-ups', { ...body, cableId: secretCable }).expect(422);
+    expect(unreadable.body.detail).toBe(nothing.body.detail.replace('3f1c0e5e-0000-4000-8000-000000000000', secretCable));
+    await as(t.drafter).post('/follow-ups', { ...body, demarcheId: '3f1c0e5e-0000-4000-8000-000000000000' }).expect(422);
+    await as(t.drafter).post('/follow-ups', { ...body, post: 'ATLANTIS' }).expect(422);
+    await as(t.drafter).post('/follow-ups', { ...body, cableId: secretCable }).expect(201);
+  });
+
+  it('overdue, lands in the escalation bureau’s inbox, where its leadership (only) may reassign or re-date it', async () => {
+    const { body: created } = await as(t.drafter).post('/follow-ups', { ...body, title: 'Answer the PRC rejection', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', cableId: secretCable }).expect(201);
+    expect((await as(t.eapFrontOffice).get('/inbox').expect(200)).body.escalated).toEqual([]);
+    await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' } }).expect(403); // not escalated yet
+
+    clock.set('2026-12-05T08:00:00Z');
+    await app.get(OverdueScheduler).scan();
+    const inbox = (await as(t.eapFrontOffice).get('/inbox').expect(200)).body.escalated;
+    expect(inbox.map((f: { followUpId: string }) => f.followUpId)).toContain(created.id);
+    expect(inbox.find((f: { followUpId: string }) => f.followUpId === created.id)).toMatchObject({ title: 'Answer the PRC rejection', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', allowedActions: ['reassign'] });
+    // Another bureau's front office, a desk of the bureau, the Secretary's office: not their inbox.
+    for (const other of [t.eurFrontOffice, t.eapDesk, t.secretary]) expect((await as(other).get('/inbox').expect(200)).body.escalated).toEqual([]);
+    expect((await as(t.eapFrontOffice).get(`/follow-ups/${created.id}`).expect(200)).body.allowedActions).toEqual(['reassign']);
+
+    // Its leadership may give it a new owner or due date, and nothing else; nobody else of theirs.
+    const retitle = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { title: 'Mine now' }).expect(403);
+    expect(retitle.body.detail).toMatch(/escalation bureau/);
+    await as(t.eurFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EUR/WE' } }).expect(403);
+    await as(t.eapDesk).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-20' }).expect(403);
+    await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-04' }).expect(422); // not into the past
+    const reassigned = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' }, dueOn: '2026-12-20' }).expect(200);
+    expect(reassigned.body).toMatchObject({ owner: { office: 'EAP/J' }, dueOn: '2026-12-20', escalatedTo: null, overdueSince: null });
+    // Acted on: it leaves the inbox; the history keeps all of it.
+    expect((await as(t.eapFrontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).not.toContain(created.id);
+    const history = (await as(t.drafter).get(`/follow-ups/${created.id}`).expect(200)).body.history.map((e: { type: string }) => e.type);
+    expect(history).toEqual(['FollowUpCreated', 'FollowUpBecameOverdue', 'FollowUpEscalated', 'FollowUpReassigned', 'FollowUpEscalationResolved', 'FollowUpDueDateChanged']);
+    // Overdue again later: escalated again, to the owner's bureau then.
+    clock.set('2026-12-21T08:00:00Z');
+    await app.get(OverdueScheduler).scan();
+    expect((await as(t.eapFrontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).toContain(created.id);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'FollowUpEscalated' AND stream_id = $1`, [`followup-${created.id}`]);
+    expect(n).toBe(2);
+    clock.set('2026-11-29T09:00:00Z');
+  });
+});
