@@ -12,6 +12,7 @@ import { RecordEventsAtInsert1795910410000 } from './1795910410000-RecordEventsA
 import { AddNeedToKnowColumns1795910411000 } from './1795910411000-AddNeedToKnowColumns.js';
 import { AuditMerkleLog1795910412000 } from './1795910412000-AuditMerkleLog.js';
 import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLifecycle.js';
+import { CreateNotificationsAndLive1795910417000 } from './1795910417000-CreateNotificationsAndLive.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   AddNeedToKnowColumns1795910411000,
   AuditMerkleLog1795910412000,
   AddIdentityLifecycle1795910413000,
+  CreateNotificationsAndLive1795910417000,
 ];
