@@ -1,0 +1,128 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { authed } from './support/http.js';
+import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const draft = (subject: string, classification: 'UNCLASSIFIED' | 'CONFIDENTIAL') => ({
+  kind: 'INFORMATIONAL',
+  subject,
+  classification,
+  captions: [],
+  precedence: 'ROUTINE',
+  tags: ['PREL', 'CH'],
+  actionAddressees: ['BEIJING'],
+  paragraphs: [{ marking: classification === 'CONFIDENTIAL' ? 'C' : 'U', text: `${subject}: the text.` }],
+  ...(classification === 'CONFIDENTIAL'
+    ? { classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' } }
+    : {}),
+});
+
+const about = (id: string) => (m: SseMessage) => m.type === 'change' && (m.data as { record: { id: string } }).record.id === id;
+
+describe('live updates (GET /events/stream)', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  const tokens: Record<string, string> = {};
+  const streams: OpenStream[] = [];
+
+  const ticketFor = async (token: string) => (await authed(app, token).post('/events/ticket').expect(201)).body.ticket as string;
+  const streamOf = async (user: string) => {
+    const stream = await openStream(base, `/events/stream?ticket=${await ticketFor(tokens[user])}`);
+    streams.push(stream);
+    expect(stream.status).toBe(200);
+    await stream.waitFor((m) => m.type === 'ready');
+    return stream;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true', LIVE_HEARTBEAT_MS: '300', PROJECTIONS_POLL_MS: '100' } }));
+    base = await listening(app);
+    const admin = await loginAsAdmin(app);
+    for (const [username, roles, office, clearance] of [
+      ['jdoe', ['drafter'], 'EAP/CM', 'SECRET'],
+      ['lclear', ['clearer'], 'L', 'SECRET'],
+      ['lunclass', ['clearer'], 'L', 'UNCLASSIFIED'],
+      ['eur', ['drafter'], 'EUR/WE', 'SECRET'],
+      ['leaver', ['drafter'], 'EUR/WE', 'SECRET'],
+    ] as const) {
+      tokens[username] = (await createUser(app, admin, { username, roles: [...roles], office, clearance })).token;
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    await app.close();
+    await database.drop();
+  });
+
+  it('refuses a stream without a good ticket or token, with 401 problem+json; a ticket works once', async () => {
+    for (const path of ['/events/stream', '/events/stream?ticket=not-a-ticket', `/events/stream?ticket=${'A'.repeat(43)}`, '/events/stream?ticket=']) {
+      const refused = await openStream(base, path);
+      expect({ path, status: refused.status }).toEqual({ path, status: 401 });
+      expect(refused.contentType).toMatch(/application\/problem\+json/);
+    }
+    await request(app.getHttpServer()).post('/events/ticket').expect(401);
+    const ticket = await ticketFor(tokens.eur);
+    const first = await openStream(base, `/events/stream?ticket=${ticket}`);
+    streams.push(first);
+    expect(first.status).toBe(200);
+    expect(first.contentType).toMatch(/text\/event-stream/);
+    const again = await openStream(base, `/events/stream?ticket=${ticket}`);
+    expect(again.status).toBe(401);
+    // Other clients may send the bearer token instead; a bad one is refused.
+    const bearer = await openStream(base, '/events/stream', { Authorization: `Bearer ${tokens.eur}` });
+    streams.push(bearer);
+    expect(bearer.status).toBe(200);
+    expect((await openStream(base, '/events/stream', { Authorization: 'Bearer nonsense' })).status).toBe(401);
+  });
+
+  it('tells each user of the records they may read, and nothing of the others', async () => {
+    const [drafter, clearer, unclassifiedClearer, outsider] = [await streamOf('jdoe'), await streamOf('lclear'), await streamOf('lunclass'), await streamOf('eur')];
+    const secret = (await authed(app, tokens.jdoe).post('/cables', draft('Live secret', 'CONFIDENTIAL')).expect(201)).body.id as string;
+    const notice = await drafter.waitFor(about(secret));
+    // The notice names the record, never its content.
+    expect(notice.data).toEqual({ eventType: 'CableDrafted', streamType: 'cable', id: secret, version: 1, record: { type: 'cable', id: secret } });
+    expect(JSON.stringify(drafter.messages)).not.toContain('Live secret');
+
+    await authed(app, tokens.jdoe).post(`/cables/${secret}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const asked = await clearer.waitFor((m) => about(secret)(m) && (m.data as { eventType: string }).eventType === 'ClearancesRequested');
+    expect(asked.data).toMatchObject({ notification: true });
+    expect(clearer.messages.filter(about(secret))).toHaveLength(1); // not its draft: L was not asked yet
+
+    // Barriers: an event each of them may read, after the ones they may not. The feed is in
+    // commit order, so by the time the barrier arrives the earlier notices would have too.
+    const plain = (await authed(app, tokens.jdoe).post('/cables', draft('Live plain', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await authed(app, tokens.jdoe).post(`/cables/${plain}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await unclassifiedClearer.waitFor(about(plain));
+    const own = (await authed(app, tokens.eur).post('/cables', draft('Outsider own', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await outsider.waitFor(about(own));
+    expect(unclassifiedClearer.messages.filter(about(secret))).toEqual([]);
+    expect(outsider.messages.filter(about(secret))).toEqual([]);
+    expect(outsider.messages.filter(about(plain))).toEqual([]);
+    expect(drafter.messages.filter(about(own))).toEqual([]);
+  });
+
+  it('sends heartbeats, and ends the stream of a user who logs out', async () => {
+    const stream = await streamOf('leaver');
+    await stream.waitFor((m) => m.type === 'comment', 3000);
+    await authed(app, tokens.leaver).post('/auth/logout').expect(204);
+    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 5000))]);
+  });
+
+  it('ends open streams at shutdown, so that the app still stops at once', async () => {
+    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
+    const otherBase = await listening(other);
+    const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'eur', password: 'eur-password-123' }).expect(200)).body.accessToken as string;
+    const ticket = (await request(other.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${token}`).expect(201)).body.ticket as string;
+    const stream = await openStream(otherBase, `/events/stream?ticket=${ticket}`);
+    await stream.waitFor((m) => m.type === 'ready');
+    const started = Date.now();
+    await other.close();
+    // InFlightRequests would wait 5 s for a request still open; the stream is ended first.
+    expect(Date.now() - started).toBeLessThan(3000);
+    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 2000))]);
+  });
+});
