@@ -84,8 +84,8 @@ export class NotificationsQuery {
       from: `FROM notifications n
         LEFT JOIN cables k ON n.record_type = 'cable' AND k.id = n.record_id
         LEFT JOIN follow_ups fu ON n.record_type = 'followup' AND fu.id = n.record_id
-        LEFT JOIN notification_reads r ON r.user_id = $2::uuid AND r.notification_id = n.id
-        LEFT JOIN notification_read_marks m ON m.user_id = $2::uuid
+        LEFT JOIN notification_reads r ON r.user_id = $2::text::uuid AND r.notification_id = n.id
+        LEFT JOIN notification_read_marks m ON m.user_id = $2::text::uuid
         WHERE (n.except_user IS NULL OR n.except_user <> $2)
           AND ($2 = ANY(n.user_ids)
             OR ($4::text IS NOT NULL AND $4 = ANY(n.offices) AND (n.office_role IS NULL OR n.office_role = ANY($9::text[])))

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
@@ -64,7 +63,9 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
     this.running = false;
     this.wake?.();
     // A send under way is given a moment; shutdown must finish within 10 s whatever the mail server does.
-    await Promise.race([this.loop, delay(2_000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(timer);
     this.transporter?.close();
   }
 

@@ -62,13 +62,17 @@ export class NotificationMailer implements Reaction {
     let notice: NotificationDraft | null;
     let subject: Subject;
     if (record.type === 'cable') {
-      const cable = await this.cables.load(record.id, {}, tx);
-      if (!cable) return;
-      notice = notificationOf(event, { createdBy: cable.drafter.id });
-      const access = await this.cableReader.accessOf(cable, tx);
+      // Named as it stood at the event (its MRN once released, its subject line then, if plain);
+      // read under the policy as it stands now.
+      const then = await this.cables.load(record.id, { version: event.streamVersion }, tx);
+      const now = await this.cables.load(record.id, {}, tx);
+      if (!then || !now) return;
+      notice = notificationOf(event, { createdBy: now.drafter.id });
+      const access = await this.cableReader.accessOf(now, tx);
+      const draft = highestClassification(then.draft.classification, now.draft.classification) === then.draft.classification ? then.draft : now.draft;
       subject = {
         mayRead: (principal) => mayReadCable(principal, access).allowed,
-        label: emailLabel({ type: 'cable', id: record.id, mrn: cable.release?.mrn, title: cable.draft.subject, classification: cable.draft.classification, subjectMarking: cable.draft.subjectMarking }),
+        label: emailLabel({ type: 'cable', id: record.id, mrn: then.release?.mrn, title: then.draft.subject, classification: draft.classification, subjectMarking: then.draft.subjectMarking }),
         path: `#/cables/${record.id}`,
       };
     } else {
