@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ProjectionRunner } from '@chancery/event-store';
 import { authed } from './support/http.js';
 import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -103,6 +105,17 @@ describe('live updates (GET /events/stream)', () => {
     expect(outsider.messages.filter(about(secret))).toEqual([]);
     expect(outsider.messages.filter(about(plain))).toEqual([]);
     expect(drafter.messages.filter(about(own))).toEqual([]);
+  });
+
+  it('with SMTP_URL unset, queues no email, and the mailer still moves past what happened', async () => {
+    const runner = app.get(ProjectionRunner);
+    await runner.catchUp('notification-mailer');
+    const dataSource = app.get(DataSource);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM notification_emails')).toEqual([{ n: 0 }]);
+    const mailer = (await runner.status()).find((p) => p.name === 'notification-mailer')!;
+    expect(mailer).toMatchObject({ kind: 'reaction', mode: 'async', lag: 0, failure: null });
+    // Yet the same events made notifications in the app.
+    expect((await authed(app, tokens.lclear).get('/notifications').expect(200)).body.total).toBeGreaterThan(0);
   });
 
   it('sends heartbeats, and ends the stream of a user who logs out', async () => {

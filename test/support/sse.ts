@@ -39,7 +39,7 @@ export async function openStream(base: string, path: string, headers: Record<str
     messages,
     ended: Promise.resolve(),
     close: () => abort.abort(),
-    waitFor: (match, timeoutMs = 5000) =>
+    waitFor: (match, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const found = messages.find(match);
