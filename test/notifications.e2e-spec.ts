@@ -172,8 +172,32 @@ describe('notifications: in the app and by email', () => {
     expect(all).not.toContain('Secret subject words');
     expect(all).not.toContain('Linked follow-up title');
     expect(all).not.toContain('the text');
+    // What operators see: nothing waiting, nothing failing; only admins see it.
+    const admin = await loginAsAdmin(app);
+    expect((await authed(app, admin).get('/admin/notifications/email').expect(200)).body).toEqual({ enabled: true, pending: 0, failing: [] });
+    await authed(app, t.jdoe).get('/admin/notifications/email').expect(403);
     const [row] = await app.get(DataSource).query(`SELECT attempts, last_error, sent_at FROM notification_emails WHERE to_address = 'lclear@example.gov'`);
     expect(row).toMatchObject({ attempts: 3, last_error: null });
     expect(row.sent_at).not.toBeNull();
   });
+
+  it('keeps a mail the server keeps refusing, shows it failing, and sends it once the server takes it', async () => {
+    smtp.refuseNext('bjlow@example.gov', 1000);
+    const before = mailTo('bjlow').length;
+    const another = (await authed(app, t.jdoe).post('/cables', draft('Another plain subject', 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id;
+    await authed(app, t.jdoe).post(`/cables/${another}/submit`).expect(200);
+    await authed(app, t.dsec).post(`/cables/${another}/approve`).expect(200);
+    await authed(app, t.dsec).post(`/cables/${another}/release`).expect(200);
+    const admin = await loginAsAdmin(app);
+    const failing = await until('the refused mail to show as failing', async () => {
+      const status = (await authed(app, admin).get('/admin/notifications/email').expect(200)).body as { pending: number; failing: { to: string; attempts: number; error: string }[] };
+      return status.failing.find((f) => f.to === 'bjlow@example.gov' && f.attempts >= 2);
+    });
+    expect(failing.error).toMatch(/451|try again later/i);
+    expect(mailTo('bjlow')).toHaveLength(before);
+    smtp.refuseNext('bjlow@example.gov', 0);
+    await until('the mail, once the server takes it', () => mailTo('bjlow').length > before, 30_000);
+    expect(mailTo('bjlow').at(-1)!.subject).toBe('Chancery: A cable was released to your post: 26 STATE 000003 Another plain subject');
+    expect((await authed(app, admin).get('/admin/notifications/email').expect(200)).body).toMatchObject({ pending: 0, failing: [] });
+  }, 60_000);
 });

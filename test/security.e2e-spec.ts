@@ -83,6 +83,7 @@ const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'GET /notifications': ANY_USER,
   'POST /notifications/read-all': ANY_USER,
   'POST /notifications/{id}/read': ANY_USER,
+  'GET /admin/notifications/email': ['admin'],
 };
 
 /** Routes that answer a stream that never ends: opened, their status and headers read, closed. */

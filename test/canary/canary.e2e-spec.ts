@@ -416,13 +416,13 @@ describe('canary: need to know on every path, as every user', () => {
       walk('GET /follow-ups/{id}');
       // Every list, export, inbox, dashboard, audit and directory route.
       for (const url of ['/cables?limit=500', '/demarches?limit=500', '/follow-ups?limit=500', '/follow-ups/export.csv', '/inbox', '/dashboard', `/dashboard?asOf=${encodeURIComponent(new Date().toISOString())}`,
-        '/audit?limit=500', '/audit?limit=500&order=desc', '/audit/verify', '/audit/tree-head', '/audit/entries/1', '/audit/entries/1/proof?treeSize=1', '/audit/consistency?from=1&to=1', '/admin/projections', '/users?limit=500', `/users/${user.id}`, '/offices', '/posts?limit=500', '/posts/BEIJING', '/collectives', '/collectives/ALDAC', '/auth/me', '/health', '/notifications?limit=500']) {
+        '/audit?limit=500', '/audit?limit=500&order=desc', '/audit/verify', '/audit/tree-head', '/audit/entries/1', '/audit/entries/1/proof?treeSize=1', '/audit/consistency?from=1&to=1', '/admin/projections', '/users?limit=500', `/users/${user.id}`, '/offices', '/posts?limit=500', '/posts/BEIJING', '/collectives', '/collectives/ALDAC', '/auth/me', '/health', '/notifications?limit=500', '/admin/notifications/email']) {
         const answer = await as(user).get(url);
         requests++;
         check(user, `GET ${url}`, answer.text);
         if (answer.status >= 500) findings.push(`${user.username} GET ${url}: ${answer.status}`);
       }
-      ['GET /cables', 'GET /demarches', 'GET /follow-ups', 'GET /follow-ups/export.csv', 'GET /inbox', 'GET /dashboard', 'GET /audit', 'GET /audit/verify', 'GET /audit/tree-head', 'GET /audit/entries/{seq}', 'GET /audit/entries/{seq}/proof', 'GET /audit/consistency', 'GET /admin/projections', 'GET /users', 'GET /users/{id}', 'GET /offices', 'GET /posts', 'GET /posts/{code}', 'GET /collectives', 'GET /collectives/{code}', 'GET /auth/me', 'GET /health', 'GET /notifications'].forEach(walk);
+      ['GET /cables', 'GET /demarches', 'GET /follow-ups', 'GET /follow-ups/export.csv', 'GET /inbox', 'GET /dashboard', 'GET /audit', 'GET /audit/verify', 'GET /audit/tree-head', 'GET /audit/entries/{seq}', 'GET /audit/entries/{seq}/proof', 'GET /audit/consistency', 'GET /admin/projections', 'GET /users', 'GET /users/{id}', 'GET /offices', 'GET /posts', 'GET /posts/{code}', 'GET /collectives', 'GET /collectives/{code}', 'GET /auth/me', 'GET /health', 'GET /notifications', 'GET /admin/notifications/email'].forEach(walk);
       // Notifications are about records the user may read now, and no others.
       const notices = ((await as(user).get('/notifications?limit=500')).body.items ?? []) as { id: string; record: { type: string; id: string } }[];
       for (const notice of notices) {
