@@ -1,8 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed } from './support/http.js';
+import { startSmtpServer } from './support/smtp.js';
 import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -138,4 +142,34 @@ describe('live updates (GET /events/stream)', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 2000))]);
   });
+
+  it('works on the embedded database, one connection for everything: streams, the projections and the mail sender (as `npm start` runs)', async () => {
+    const smtp = await startSmtpServer();
+    const dataDir = await mkdtemp(join(tmpdir(), 'chancery-live-'));
+    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '', SEED_POSTS: 'true', SMTP_URL: smtp.url, MAIL_DOMAIN: 'example.gov', PROJECTIONS_POLL_MS: '100' };
+    const { app: embedded } = await createTestApp(undefined, { env, runProjections: true });
+    try {
+      const embeddedBase = await listening(embedded);
+      const admin = await loginAsAdmin(embedded);
+      const drafter = (await createUser(embedded, admin, { username: 'emdrafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      const clearer = (await createUser(embedded, admin, { username: 'emclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+      const ticket = (await authed(embedded, clearer).post('/events/ticket').expect(201)).body.ticket as string;
+      const stream = await openStream(embeddedBase, `/events/stream?ticket=${ticket}`);
+      streams.push(stream);
+      await stream.waitFor((m) => m.type === 'ready');
+      const id = (await authed(embedded, drafter).post('/cables', draft('Embedded subject', 'UNCLASSIFIED')).expect(201)).body.id as string;
+      await authed(embedded, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+      await stream.waitFor((m) => about(id)(m) && (m.data as { notification?: boolean }).notification === true);
+      const deadline = Date.now() + 15_000;
+      while (!smtp.received.some((m) => m.to.includes('emclear@example.gov')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(smtp.received.map((m) => m.subject)).toEqual(['Chancery: A cable needs your clearance (L): Embedded subject']);
+      const started = Date.now();
+      await embedded.close();
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await embedded.close().catch(() => undefined);
+      await smtp.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
