@@ -90,12 +90,13 @@ describe('live updates (GET /events/stream)', () => {
     const secret = (await authed(app, tokens.jdoe).post('/cables', draft('Live secret', 'CONFIDENTIAL')).expect(201)).body.id as string;
     const notice = await drafter.waitFor(about(secret));
     // The notice names the record, never its content.
-    expect(notice.data).toEqual({ eventType: 'CableDrafted', streamType: 'cable', id: secret, version: 1, record: { type: 'cable', id: secret } });
+    expect(notice.data).toEqual({ eventType: 'CableDrafted', streamType: 'cable', id: secret, version: 1, record: { type: 'cable', id: secret }, mine: true });
     expect(JSON.stringify(drafter.messages)).not.toContain('Live secret');
 
     await authed(app, tokens.jdoe).post(`/cables/${secret}/clearance-requests`, { offices: ['L'] }).expect(200);
     const asked = await clearer.waitFor((m) => about(secret)(m) && (m.data as { eventType: string }).eventType === 'ClearancesRequested');
     expect(asked.data).toMatchObject({ notification: true });
+    expect(asked.data).not.toHaveProperty('mine');
     expect(clearer.messages.filter(about(secret))).toHaveLength(1); // not its draft: L was not asked yet
 
     // Barriers: an event each of them may read, after the ones they may not. The feed is in

@@ -10,6 +10,8 @@ export interface LiveNotice {
   record: { type: 'cable' | 'campaign' | 'followup' | 'notifications'; id: string };
   /** It made a notification for the caller. */
   notification?: true;
+  /** The caller's own doing. */
+  mine?: true;
 }
 
 export interface LiveHandlers {
@@ -96,9 +98,10 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
 
 /**
  * Live updates for the app: `revision` changes when the screen at `path` should read its data
- * again (the view is keyed on it); on a page being edited (focus in a form field) it is not
- * changed under the user's hands: `changed` says so, and `refresh()` shows the latest. `unread`
- * is the count of unread notifications, kept current.
+ * again (the view is keyed on it), on a notice about what it shows that is not the user's own
+ * doing; on a screen being edited (focus in a form field, or typed into since it was read) it is
+ * not changed under the user's hands: `changed` says so, and `refresh()` shows the latest.
+ * `unread` is the count of unread notifications, kept current.
  */
 export function useLiveUpdates(signedIn: boolean, path: string) {
   const [revision, setRevision] = useState(0);
@@ -113,7 +116,19 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     setRevision((r) => r + 1);
   };
 
-  useEffect(() => setChanged(false), [path]);
+  // Typed into since the screen was read: not re-read under the user's hands, offered instead.
+  const dirty = useRef(false);
+  useEffect(() => {
+    setChanged(false);
+    dirty.current = false;
+  }, [path, revision]);
+  useEffect(() => {
+    const onInput = (event: Event) => {
+      if (event.target instanceof HTMLElement && event.target.closest('main')) dirty.current = true;
+    };
+    addEventListener('input', onInput, true);
+    return () => removeEventListener('input', onInput, true);
+  }, []);
   useEffect(() => {
     if (!signedIn) return undefined;
     recount();
@@ -128,12 +143,13 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
       // The screen was read when it was opened; after a reconnection it may have missed events.
       onReady: () => {
         recount();
-        if (reopened) later(isEditing());
+        if (reopened) later(isEditing() || dirty.current);
         reopened = true;
       },
       onNotice: (notice) => {
         if (notice.notification || notice.record.type === 'notifications') recount();
-        if (isRelevant(current.current, notice)) later(isEditing());
+        // The screen that sent a command shows its answer already: one's own doing re-reads nothing.
+        if (!notice.mine && isRelevant(current.current, notice)) later(isEditing() || dirty.current);
       },
     });
     return () => {

@@ -21,6 +21,8 @@ export interface LiveNotice {
   record: LiveRecord;
   /** It made a notification for this subscriber. */
   notification?: true;
+  /** The subscriber's own doing (the screen that sent the command shows its answer already). */
+  mine?: true;
 }
 
 interface Subscriber {
@@ -178,6 +180,7 @@ export class LiveFeed implements OnModuleDestroy {
           version: event.streamVersion,
           record: record!.route,
           ...(notice && isAddressedTo(subscriber.principal, notice) ? { notification: true as const } : {}),
+          ...(event.metadata.actorId === subscriber.principal.id ? { mine: true as const } : {}),
         };
         subscriber.events.next({ type: 'change', data });
       }
