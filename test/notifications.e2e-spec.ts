@@ -200,4 +200,16 @@ describe('notifications: in the app and by email', () => {
     expect(mailTo('bjlow').at(-1)!.subject).toBe('Chancery: A cable was released to your post: 26 STATE 000003 Another plain subject');
     expect((await authed(app, admin).get('/admin/notifications/email').expect(200)).body).toMatchObject({ pending: 0, failing: [] });
   }, 60_000);
+
+  it('asks an office again when an edit of substance makes its clearance stale', async () => {
+    const id = (await authed(app, t.jdoe).post('/cables', draft('Stale check', 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id;
+    await authed(app, t.jdoe).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await authed(app, t.lclear).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await authed(app, t.jdoe).patch(`/cables/${id}`, { subject: 'Stale check, reworded' }).expect(200);
+    const notices = (await list('lclear')).items.filter((n) => n.record.id === id);
+    expect(notices.map((n) => n.text)).toEqual([
+      'A cable changed since it was cleared and needs your clearance again (L): Stale check, reworded',
+      'A cable needs your clearance (L): Stale check, reworded',
+    ]);
+  });
 });

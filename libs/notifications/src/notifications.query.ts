@@ -34,7 +34,8 @@ export interface NotificationView {
 }
 
 /**
- * The caller's notifications: those addressed to them (the SQL twin of `isAddressedTo`) about a
+ * The caller's notifications: those addressed to them (the SQL twin of `isAddressedTo`; `@>` on the
+ * arrays, which their GIN indexes serve) about a
  * record they may read now (`readableCableSql`, `readableFollowUpSql`: the one read policy), so a
  * notice about what they may not read is neither listed nor counted.
  */
@@ -87,9 +88,9 @@ export class NotificationsQuery {
         LEFT JOIN notification_reads r ON r.user_id = $2::text::uuid AND r.notification_id = n.id
         LEFT JOIN notification_read_marks m ON m.user_id = $2::text::uuid
         WHERE (n.except_user IS NULL OR n.except_user <> $2)
-          AND ($2 = ANY(n.user_ids)
-            OR ($4::text IS NOT NULL AND $4 = ANY(n.offices) AND (n.office_role IS NULL OR n.office_role = ANY($9::text[])))
-            OR ($10::text IS NOT NULL AND $10 = ANY(n.posts)))
+          AND (n.user_ids @> ARRAY[$2::text]
+            OR ($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text] AND (n.office_role IS NULL OR n.office_role = ANY($9::text[])))
+            OR ($10::text IS NOT NULL AND n.posts @> ARRAY[$10::text]))
           AND CASE n.record_type
             WHEN 'cable' THEN EXISTS (SELECT 1 FROM cables kr WHERE kr.id = n.record_id AND ${cable.where})
             WHEN 'followup' THEN EXISTS (SELECT 1 FROM follow_ups fr WHERE fr.id = n.record_id AND ${followUp.where})

@@ -15,6 +15,12 @@ describe('who is told of what', () => {
     expect(isAddressedTo(person({ id: 'drafter', roles: ['drafter', 'clearer'], office: 'L' }), notice)).toBe(false);
   });
 
+  it('asks the offices whose clearance went stale again', () => {
+    const stale = notificationOf({ type: 'ClearancesMadeStale', streamId: cable, data: { offices: ['L'] } }, { createdBy: 'drafter' })!;
+    expect(stale).toMatchObject({ kind: 'clearance-requested', offices: ['L'], officeRole: 'clearer', exceptUser: 'drafter', detail: { again: 'true' } });
+    expect(noticeText(stale.kind, 'Subject', stale.detail)).toBe('A cable changed since it was cleared and needs your clearance again (L): Subject');
+  });
+
   it('gives a returned cable back to its drafter, and tells the posts a cable went to (not SECSTATE)', () => {
     const returned = notificationOf({ type: 'CableReturned', streamId: cable, data: { reason: 'x' } }, { createdBy: 'drafter' })!;
     expect(isAddressedTo(person({ id: 'drafter' }), returned)).toBe(true);

@@ -13,7 +13,7 @@ export const NOTIFICATION_KINDS = ['clearance-requested', 'cable-returned', 'cab
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** The event types that make notifications. */
-export const NOTIFYING_EVENTS = ['ClearancesRequested', 'CableReturned', 'CableReleased', 'FollowUpBecameOverdue', 'FollowUpEscalated'] as const;
+export const NOTIFYING_EVENTS = ['ClearancesRequested', 'ClearancesMadeStale', 'CableReturned', 'CableReleased', 'FollowUpBecameOverdue', 'FollowUpEscalated'] as const;
 export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
 
 /** The events that carry facts a later notification needs (a cable's drafter, a follow-up's owner). */
@@ -80,6 +80,11 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
       const offices = unique((event.data as { offices: string[] }).offices);
       return offices.length ? { kind: 'clearance-requested', record, ...none, offices, officeRole: 'clearer', exceptUser: facts?.createdBy ?? null, detail: { offices: offices.join(', ') } } : null;
     }
+    case 'ClearancesMadeStale': {
+      // The substance changed after these offices cleared: they are asked again.
+      const offices = unique((event.data as { offices: string[] }).offices);
+      return offices.length ? { kind: 'clearance-requested', record, ...none, offices, officeRole: 'clearer', exceptUser: facts?.createdBy ?? null, detail: { offices: offices.join(', '), again: 'true' } } : null;
+    }
     case 'CableReturned':
       return facts ? { kind: 'cable-returned', record, ...none, users: [facts.createdBy], detail: {} } : null;
     case 'CableReleased': {
@@ -121,7 +126,9 @@ export function isAddressedTo(principal: Pick<Principal, 'id' | 'roles' | 'offic
 export function noticeText(kind: NotificationKind, label: string, detail: Record<string, string>): string {
   switch (kind) {
     case 'clearance-requested':
-      return `A cable needs your clearance (${detail.offices ?? 'your office'}): ${label}`;
+      return detail.again
+        ? `A cable changed since it was cleared and needs your clearance again (${detail.offices ?? 'your office'}): ${label}`
+        : `A cable needs your clearance (${detail.offices ?? 'your office'}): ${label}`;
     case 'cable-returned':
       return `Your cable was returned to you: ${label}`;
     case 'cable-released':
