@@ -112,6 +112,19 @@ describe('live updates (GET /events/stream)', () => {
     expect(drafter.messages.filter(about(own))).toEqual([]);
   });
 
+  it('hears of what another process writes (read from the feed, not only from in-process appends)', async () => {
+    const { app: other } = await createTestApp(database);
+    try {
+      const stream = await streamOf('lclear');
+      const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'jdoe', password: 'jdoe-password-123' }).expect(200)).body.accessToken as string;
+      const id = (await authed(other, token).post('/cables', draft('Written elsewhere', 'UNCLASSIFIED')).expect(201)).body.id as string;
+      await authed(other, token).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+      await stream.waitFor((m) => about(id)(m) && (m.data as { notification?: boolean }).notification === true);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('with SMTP_URL unset, queues no email, and the mailer still moves past what happened', async () => {
     const runner = app.get(ProjectionRunner);
     await runner.catchUp('notification-mailer');
