@@ -14,6 +14,7 @@ import { AuditMerkleLog1795910412000 } from './1795910412000-AuditMerkleLog.js';
 import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLifecycle.js';
 import { AddCableThreadingAndReturns1795910414000 } from './1795910414000-AddCableThreadingAndReturns.js';
 import { AddDeliveryRecords1795910415000 } from './1795910415000-AddDeliveryRecords.js';
+import { CreateNotificationsAndLive1795910417000 } from './1795910417000-CreateNotificationsAndLive.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   AddIdentityLifecycle1795910413000,
   AddCableThreadingAndReturns1795910414000,
   AddDeliveryRecords1795910415000,
+  CreateNotificationsAndLive1795910417000,
 ];

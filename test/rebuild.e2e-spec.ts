@@ -40,6 +40,11 @@ describe('rebuilding every read model', () => {
     await request(app.getHttpServer()).post(`${tk}/documents`).set('Authorization', `Bearer ${tokyo}`).field('kind', 'AIDE_MEMOIRE').attach('file', Buffer.from('Aide-memoire'), { filename: 'am.txt' }).expect(201);
     const { body: followUp } = await authed(app, drafter).post('/follow-ups', { title: 'Check back', owner: { post: 'TOKYO' }, dueOn: '2099-12-01', demarcheId: cableId }).expect(201);
     await authed(app, tokyo).post(`/follow-ups/${followUp.id}/comments`, { text: 'Will do' }).expect(201);
+    // Notifications: the release told Tokyo; one is read, then all.
+    const { body: notices } = await authed(app, tokyo).get('/notifications').expect(200);
+    expect(notices.total).toBeGreaterThan(0);
+    await authed(app, tokyo).post(`/notifications/${notices.items[0].id}/read`).expect(200);
+    await authed(app, tokyo).post('/notifications/read-all').expect(200);
   });
   afterAll(async () => {
     await app.close();

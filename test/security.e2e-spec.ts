@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { looksLeaky, ROLES, type Role } from './support/security.js';
+import { listening, openStream } from './support/sse.js';
 
 const ANY_USER = ROLES;
 const READERS = ROLES;
@@ -82,7 +83,16 @@ const MATRIX: Record<string, readonly Role[] | 'public'> = {
   'GET /audit/consistency': ['auditor', 'admin'],
   'GET /admin/projections': ['admin'],
   'POST /admin/projections/{name}/redrive': ['admin'],
+  'POST /events/ticket': ANY_USER,
+  'GET /events/stream': ANY_USER,
+  'GET /notifications': ANY_USER,
+  'POST /notifications/read-all': ANY_USER,
+  'POST /notifications/{id}/read': ANY_USER,
+  'GET /admin/notifications/email': ['admin'],
 };
+
+/** Routes that answer a stream that never ends: opened, their status and headers read, closed. */
+const STREAMS = ['/events/stream'];
 
 describe('security', () => {
   let database: TestDatabase;
@@ -124,7 +134,12 @@ describe('security', () => {
     for (const { method, path } of logoutLast) {
       const allowed = MATRIX[`${method} ${path}`];
       const url = path.replace('{id}', randomUUID()).replace('{code}', 'BEIJING').replace('{post}', 'BEIJING').replace('{office}', 'L');
-      const call = (token?: string) => {
+      const call = async (token?: string): Promise<{ status: number; text: string; headers: Record<string, string> }> => {
+        if (STREAMS.includes(url)) {
+          const stream = await openStream(await listening(app), url, token ? { Authorization: `Bearer ${token}` } : {});
+          stream.close();
+          return { status: stream.status, text: stream.text ?? '', headers: { 'content-type': stream.contentType ?? '' } };
+        }
         const req = http()[method.toLowerCase() as 'get'](url);
         if (token) req.set('Authorization', `Bearer ${token}`);
         return method === 'GET' ? req : req.send({});

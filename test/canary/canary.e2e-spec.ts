@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ProjectionRunner } from '@chancery/event-store';
+import { ProjectionRunner, START_OF_FEED } from '@chancery/event-store';
+import { LiveFeed } from '../../apps/api/src/live/live-feed.js';
+import { listening, openStream, type OpenStream } from '../support/sse.js';
 import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import {
@@ -407,6 +409,8 @@ describe('canary: need to know on every path, as every user', () => {
     const document = (await http().get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     const walked = new Set<string>();
+    const noticeIds = new Set<string>();
+    const ownNotices = new Map<string, Set<string>>();
     const walk = (route: string) => walked.add(route);
 
     for (const user of people) {
@@ -448,13 +452,13 @@ describe('canary: need to know on every path, as every user', () => {
       walk('GET /follow-ups/{id}');
       // Every list, export, inbox, dashboard, audit and directory route.
       for (const url of ['/cables?limit=500', '/demarches?limit=500', '/follow-ups?limit=500', '/follow-ups/export.csv', '/inbox', '/dashboard', `/dashboard?asOf=${encodeURIComponent(new Date().toISOString())}`,
-        '/audit?limit=500', '/audit?limit=500&order=desc', '/audit/verify', '/audit/tree-head', '/audit/entries/1', '/audit/entries/1/proof?treeSize=1', '/audit/consistency?from=1&to=1', '/admin/projections', '/users?limit=500', `/users/${user.id}`, '/offices', '/posts?limit=500', '/posts/BEIJING', '/collectives', '/collectives/ALDAC', '/auth/me', '/health']) {
+        '/audit?limit=500', '/audit?limit=500&order=desc', '/audit/verify', '/audit/tree-head', '/audit/entries/1', '/audit/entries/1/proof?treeSize=1', '/audit/consistency?from=1&to=1', '/admin/projections', '/users?limit=500', `/users/${user.id}`, '/offices', '/posts?limit=500', '/posts/BEIJING', '/collectives', '/collectives/ALDAC', '/auth/me', '/health', '/notifications?limit=500', '/admin/notifications/email']) {
         const answer = await as(user).get(url);
         requests++;
         check(user, `GET ${url}`, answer.text);
         if (answer.status >= 500) findings.push(`${user.username} GET ${url}: ${answer.status}`);
       }
-      ['GET /cables', 'GET /demarches', 'GET /follow-ups', 'GET /follow-ups/export.csv', 'GET /inbox', 'GET /dashboard', 'GET /audit', 'GET /audit/verify', 'GET /audit/tree-head', 'GET /audit/entries/{seq}', 'GET /audit/entries/{seq}/proof', 'GET /audit/consistency', 'GET /admin/projections', 'GET /users', 'GET /users/{id}', 'GET /offices', 'GET /posts', 'GET /posts/{code}', 'GET /collectives', 'GET /collectives/{code}', 'GET /auth/me', 'GET /health'].forEach(walk);
+      ['GET /cables', 'GET /demarches', 'GET /follow-ups', 'GET /follow-ups/export.csv', 'GET /inbox', 'GET /dashboard', 'GET /audit', 'GET /audit/verify', 'GET /audit/tree-head', 'GET /audit/entries/{seq}', 'GET /audit/entries/{seq}/proof', 'GET /audit/consistency', 'GET /admin/projections', 'GET /users', 'GET /users/{id}', 'GET /offices', 'GET /posts', 'GET /posts/{code}', 'GET /collectives', 'GET /collectives/{code}', 'GET /auth/me', 'GET /health', 'GET /notifications', 'GET /admin/notifications/email'].forEach(walk);
       // Threading: the replies to a tasking, and a post's incoming traffic, hold nothing the user may not read.
       const tasking = cables.find((c) => c.label === 'Tasking')!;
       for (const url of [`/cables?ref=${encodeURIComponent(tasking.mrn!)}`, '/cables?addressee=BEIJING&role=action', '/cables?addressee=TOKYO&role=info', '/cables?addressee=TOKYO']) {
@@ -466,6 +470,15 @@ describe('canary: need to know on every path, as every user', () => {
           const cable = cables.find((c) => c.id === item.id);
           if (cable && !mayRead(user, cable.record).allowed) findings.push(`${user.username}: GET ${url} lists ${cable.label}, which the oracle refuses`);
         }
+      }
+      // Notifications are about records the user may read now, and no others.
+      const notices = ((await as(user).get('/notifications?limit=500')).body.items ?? []) as { id: string; record: { type: string; id: string } }[];
+      for (const notice of notices) {
+        noticeIds.add(notice.id);
+        ownNotices.get(user.username)?.add(notice.id) ?? ownNotices.set(user.username, new Set([notice.id]));
+        const record = notice.record.type === 'cable' ? cables.find((c) => c.id === notice.record.id)?.record : followUps.find((f) => f.id === notice.record.id)?.record;
+        const decision = record ? mayRead(user, record) : undefined;
+        if (decision && !decision.allowed) (decision.certain ? findings : questions).push(`${user.username}: GET /notifications lists a notice about a ${notice.record.type} they may not read (${decision.rules.join(', ')})`);
       }
       // Lists hold what the user may read, all of it (certain decisions only).
       const listed = new Set<string>(((await as(user).get('/cables?limit=500')).body.items ?? []).map((c: { id: string }) => c.id));
@@ -533,10 +546,64 @@ describe('canary: need to know on every path, as every user', () => {
       }
     }
 
+    // Marking read a notification that is not one's own (or is about what one may not read): 404, nothing said.
+    walk('POST /notifications/{id}/read');
+    for (const user of people) {
+      for (const id of noticeIds) {
+        if (ownNotices.get(user.username)?.has(id)) continue;
+        const answer = await as(user).post(`/notifications/${id}/read`);
+        requests++;
+        check(user, `POST /notifications/${id}/read`, answer.text);
+        if (answer.status !== 404) findings.push(`${user.username} POST /notifications/${id}/read: ${answer.status}, but it is not theirs`);
+      }
+    }
+
+    // The live stream: every user's stream open (with a ticket, as the web app does), the feed
+    // replayed from its start through the shared poller; each notice must be about a record the
+    // oracle lets that user read now, and each record they may read must have been told of.
+    walk('POST /events/ticket');
+    walk('GET /events/stream');
+    const base = await listening(app);
+    const streams = new Map<Person, OpenStream>();
+    for (const user of people) {
+      const ticket = (await as(user).post('/events/ticket').expect(201)).body.ticket as string;
+      const stream = await openStream(base, `/events/stream?ticket=${ticket}`);
+      await stream.waitFor((m) => m.type === 'ready');
+      streams.set(user, stream);
+    }
+    await app.get(LiveFeed).rewind(START_OF_FEED);
+    for (let seen = -1, now = 0; seen !== now; ) {
+      seen = now;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      now = [...streams.values()].reduce((n, s) => n + s.messages.length, 0);
+    }
+    for (const [user, stream] of streams) {
+      stream.close();
+      const told = new Set<string>();
+      for (const message of stream.messages.filter((m) => m.type === 'change')) {
+        const notice = message.data as { record: { type: string; id: string } };
+        check(user, 'GET /events/stream', JSON.stringify(notice));
+        told.add(`${notice.record.type}:${notice.record.id}`);
+        const record =
+          notice.record.type === 'cable' ? cables.find((c) => c.id === notice.record.id)?.record
+          : notice.record.type === 'campaign' ? campaigns.find((c) => c.id === notice.record.id)?.record
+          : notice.record.type === 'followup' ? followUps.find((f) => f.id === notice.record.id)?.record
+          : undefined;
+        const decision = record && mayRead(user, record);
+        if (decision && !decision.allowed) (decision.certain ? findings : questions).push(`${user.username}: the event stream told of a ${notice.record.type} they may not read (${decision.rules.join(', ')})`);
+      }
+      for (const [type, records] of [['cable', cables], ['campaign', campaigns], ['followup', followUps]] as const) {
+        for (const r of records) {
+          const decision = mayRead(user, r.record);
+          if (decision.allowed && decision.certain && !told.has(`${type}:${r.id}`)) findings.push(`${user.username}: the event stream never told of a ${type} they may read`);
+        }
+      }
+    }
+
     // A command answer carries no more than its sender may read: the population's commands were
     // checked as they were sent. Routes that name no record, walked or sent above or not at all:
     // (The identity and directory commands: a logout or password change would end the walker's token.)
-    const NOT_ABOUT_RECORDS = ['POST /auth/login', 'POST /auth/password', 'POST /auth/logout', 'POST /users', 'PATCH /users/{id}', 'POST /users/{id}/disable', 'POST /users/{id}/enable', 'POST /users/{id}/password', 'POST /offices', 'POST /admin/projections/{name}/redrive', 'POST /posts', 'PATCH /posts/{code}', 'POST /posts/{code}/suspend', 'POST /posts/{code}/reopen', 'POST /posts/{code}/close', 'POST /cables', 'POST /follow-ups'];
+    const NOT_ABOUT_RECORDS = ['POST /auth/login', 'POST /auth/password', 'POST /auth/logout', 'POST /users', 'PATCH /users/{id}', 'POST /users/{id}/disable', 'POST /users/{id}/enable', 'POST /users/{id}/password', 'POST /offices', 'POST /admin/projections/{name}/redrive', 'POST /posts', 'PATCH /posts/{code}', 'POST /posts/{code}/suspend', 'POST /posts/{code}/reopen', 'POST /posts/{code}/close', 'POST /cables', 'POST /follow-ups', 'POST /notifications/read-all'];
     const unwalked = routes.filter((route) => !walked.has(route) && !NOT_ABOUT_RECORDS.includes(route));
     expect({ unwalked }).toEqual({ unwalked: [] });
 

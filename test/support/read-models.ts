@@ -12,6 +12,12 @@ export const READ_MODEL_TABLES: Record<string, string[]> = {
     'SELECT * FROM demarche_counts WHERE count > 0 ORDER BY campaign_id, bureau, status, position',
   ],
   'follow-ups': ['SELECT * FROM follow_ups ORDER BY id'],
+  notifications: [
+    'SELECT * FROM notifications ORDER BY id',
+    'SELECT * FROM notification_facts ORDER BY record_id',
+    'SELECT * FROM notification_reads ORDER BY user_id, notification_id',
+    'SELECT * FROM notification_read_marks ORDER BY user_id',
+  ],
 };
 
 export const readModel = (dataSource: DataSource, name: string) => Promise.all(READ_MODEL_TABLES[name].map((q) => dataSource.query(q)));

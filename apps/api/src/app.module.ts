@@ -9,6 +9,9 @@ import { CablesController } from './cables/cables.controller.js';
 import { DemarchesController } from './demarches/demarches.controller.js';
 import { FollowUpsController } from './follow-ups/follow-ups.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { LiveModule } from './live/live.module.js';
+import { MailStatusController } from './notifications/mail-status.controller.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
 import { OfficesController } from './offices/offices.controller.js';
 import { AuditController } from './operations/audit.controller.js';
 import { DashboardController } from './operations/dashboard.controller.js';
@@ -24,8 +27,8 @@ export class AppModule {
   static forRoot(options: PlatformOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule.forRoot({ logger: false }), ...DOMAIN_MODULES],
-      controllers: [HealthController, AuthController, UsersController, OfficesController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController],
+      imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule.forRoot({ logger: false }), ...DOMAIN_MODULES, LiveModule],
+      controllers: [HealthController, AuthController, UsersController, OfficesController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController, NotificationsController, MailStatusController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }

@@ -8,6 +8,8 @@ import { CableEditor, CableList } from './views/Cables.js';
 import { Dashboard } from './views/Dashboard.js';
 import { FollowUps } from './views/FollowUps.js';
 import { Inbox } from './views/Inbox.js';
+import { Notifications } from './views/Notifications.js';
+import { useLiveUpdates } from './live.js';
 import { SignIn } from './views/SignIn.js';
 import { Taskings } from './views/Taskings.js';
 
@@ -19,6 +21,7 @@ const SCREENS: { path: string; label: string; roles: string[] | 'all' }[] = [
   { path: '/follow-ups', label: 'Follow-ups', roles: 'all' },
   { path: '/dashboard', label: 'Dashboard', roles: ['leadership'] },
   { path: '/admin', label: 'Administration', roles: ['admin'] },
+  { path: '/notifications', label: 'Notifications', roles: 'all' },
   { path: '/account', label: 'Account', roles: 'all' },
 ];
 
@@ -36,6 +39,7 @@ function App() {
   const path = useHashPath();
   const [me, setMe] = useState<Me | null>(null);
   const [onScreen, setOnScreen] = useState<string[]>([]);
+  const live = useLiveUpdates(Boolean(me), path);
 
   useEffect(() => {
     if (!session.token) return void (location.hash = '#/sign-in');
@@ -70,14 +74,17 @@ function App() {
       <header class="top">
         <h1>Chancery</h1>
         <nav aria-label="Main">
-          {screens.map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === current ? 'page' : undefined}>{s.label}</a>)}
+          {screens.map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === current ? 'page' : undefined}>{s.label}{s.path === '/notifications' && live.unread > 0 ? ` (${live.unread})` : ''}</a>)}
         </nav>
         <span class="muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      <main>
+      <main key={live.revision}>
+        {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={live.refresh}>Show the latest</button></p>}
         {current.path === '/admin' ? (
           <Admin onClassifications={setOnScreen} />
+        ) : current.path === '/notifications' ? (
+          <Notifications onClassifications={setOnScreen} onRead={live.recount} />
         ) : current.path === '/account' ? (
           <Account me={me} onClassifications={setOnScreen} />
         ) : current.path === '/dashboard' ? (

@@ -37,4 +37,15 @@ describe('loadConfig', () => {
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
   });
+
+  it('reads the mail and live settings: email off by default, a bad one named (an SMTP URL hidden: it may hold a password)', () => {
+    expect(loadConfig({})).toMatchObject({ mail: { smtpUrl: undefined, domain: 'localhost', appUrl: 'http://localhost:3000' }, live: { heartbeatMs: 20_000 } });
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.gov:465', MAIL_DOMAIN: 'state.gov', APP_URL: 'https://chancery.state.gov/' })).toMatchObject({
+      mail: { smtpUrl: 'smtps://u:p@mail.example.gov:465', domain: 'state.gov', appUrl: 'https://chancery.state.gov' },
+    });
+    expect(() => loadConfig({ SMTP_URL: 'http://u:secret-word@x' })).toThrow(/SMTP_URL=\(hidden\): SMTP_URL must be an smtp/);
+    expect(() => loadConfig({ SMTP_URL: 'http://u:secret-word@x' })).not.toThrow(/secret-word/);
+    expect(() => loadConfig({ MAIL_DOMAIN: 'not a domain' })).toThrow(/MAIL_DOMAIN="not a domain"/);
+    expect(() => loadConfig({ LIVE_HEARTBEAT_MS: '5' })).toThrow(/LIVE_HEARTBEAT_MS/);
+  });
 });

@@ -127,6 +127,30 @@ export class Environment {
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
+
+  /** SMTP server for notification email (smtp:// or smtps://, credentials in the URL); unset: no email. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** The sender of notification email. */
+  @Matches(/^(.+ <)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'MAIL_FROM must be an address, e.g. chancery@example.gov or "Chancery <chancery@example.gov>"' })
+  MAIL_FROM: string = 'Chancery <chancery@localhost>';
+
+  /** Users have no address of their own yet: their mail goes to <username>@MAIL_DOMAIN. */
+  @Matches(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, { message: 'MAIL_DOMAIN must be a domain name, e.g. state.gov' })
+  MAIL_DOMAIN: string = 'localhost';
+
+  /** The web app's address, for links in email. */
+  @Matches(/^https?:\/\/\S+$/, { message: 'APP_URL must be an http:// or https:// URL' })
+  APP_URL: string = 'http://localhost:3000';
+
+  /** How often an open event stream (GET /events/stream) gets a heartbeat comment. */
+  @Type(() => Number)
+  @Max(300_000)
+  @Min(100)
+  @IsInt()
+  LIVE_HEARTBEAT_MS: number = 20_000;
 }
 
 export interface AppConfig {
@@ -144,10 +168,13 @@ export interface AppConfig {
   demo: boolean;
   overdueScanMs: number;
   audit: { signingKeyFile?: string; headsFile?: string; sealIntervalMs: number };
+  /** Notification email: off when smtpUrl is unset. */
+  mail: { smtpUrl?: string; from: string; domain: string; appUrl: string };
+  live: { heartbeatMs: number };
 }
 
 /** Settings whose values never appear in a message (a database URL may hold a password). */
-const SECRET_SETTINGS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+const SECRET_SETTINGS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL', 'SMTP_URL']);
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -190,6 +217,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     demo: env.DEMO,
     overdueScanMs: env.OVERDUE_SCAN_MS,
     audit: { signingKeyFile: env.AUDIT_SIGNING_KEY_FILE, headsFile: env.AUDIT_HEADS_FILE, sealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, domain: env.MAIL_DOMAIN, appUrl: env.APP_URL.replace(/\/+$/, '') },
+    live: { heartbeatMs: env.LIVE_HEARTBEAT_MS },
   };
 }
 

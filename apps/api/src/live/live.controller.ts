@@ -1,0 +1,94 @@
+import { type CanActivate, Controller, type ExecutionContext, HttpCode, Injectable, type MessageEvent, Post, Req, Sse, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Observable, type Subject } from 'rxjs';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { AuthService, type Principal, UsersQuery } from '@chancery/identity';
+import { CurrentUser, Public } from '../auth/access.decorators.js';
+import { LiveFeed } from './live-feed.js';
+import { LiveTickets } from './live-tickets.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    live?: { principal: Principal; tokenGeneration: number };
+  }
+}
+
+/** Authenticates an event stream: `?ticket=` (one use, from POST /events/ticket) or a bearer token. */
+@Injectable()
+export class LiveStreamGuard implements CanActivate {
+  constructor(
+    private readonly tickets: LiveTickets,
+    private readonly auth: AuthService,
+    private readonly users: UsersQuery,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const ticket = request.query.ticket;
+    let live: { principal: Principal; tokenGeneration: number };
+    if (typeof ticket === 'string' && ticket !== '') live = await this.tickets.redeem(ticket);
+    else if (ticket !== undefined) throw new ChanceryError(ErrorCode.Unauthenticated, 'The ticket is not valid: ask for one at POST /events/ticket');
+    else {
+      const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+      if (scheme?.toLowerCase() !== 'bearer' || !token) throw new ChanceryError(ErrorCode.Unauthenticated, 'The event stream needs a ticket (POST /events/ticket, then ?ticket=) or a bearer token');
+      const principal = await this.auth.authenticate(token);
+      const standing = await this.users.standing(principal.id);
+      live = { principal, tokenGeneration: standing?.tokenGeneration ?? -1 };
+    }
+    request.live = live;
+    request.actor = { id: live.principal.id, username: live.principal.username, role: live.principal.roles.join('+') };
+    return true;
+  }
+}
+
+@ApiTags('live')
+@Controller('events')
+export class LiveController {
+  constructor(
+    private readonly feed: LiveFeed,
+    private readonly tickets: LiveTickets,
+  ) {}
+
+  @Post('ticket')
+  @HttpCode(201)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'A one-use ticket (30 s) that opens GET /events/stream, for clients such as EventSource that cannot send an Authorization header' })
+  ticket(@CurrentUser() user: Principal) {
+    return this.tickets.issue(user);
+  }
+
+  /**
+   * Public to the global guard only because EventSource cannot send a header: `LiveStreamGuard`
+   * authenticates it, with a ticket or, for other clients, a bearer token (401 otherwise), before
+   * anything is sent (an SSE answer's headers go out at once).
+   */
+  @Public()
+  @UseGuards(LiveStreamGuard)
+  @Sse('stream')
+  @ApiBearerAuth()
+  @ApiQuery({ name: 'ticket', required: false, description: 'from POST /events/ticket; or send Authorization: Bearer' })
+  @ApiOperation({ summary: 'Server-Sent Events: a `change` notice ({eventType, streamType, id, version, record}) for each event about a record the caller may read now; a `ready` event when open; a heartbeat comment every 20 s' })
+  stream(@Req() request: Request): Observable<MessageEvent> {
+    const { principal, tokenGeneration } = request.live!;
+    return new Observable<MessageEvent>((subscriber) => {
+      let events: Subject<MessageEvent> | undefined;
+      let gone = false;
+      // Subscribed when Nest subscribes, so that a client gone before then leaves nothing behind;
+      // `ready` once notices flow: a client re-reads its screen then, and misses nothing after.
+      this.feed.subscribe(principal, tokenGeneration).then(
+        (subject) => {
+          if (gone) return this.feed.unsubscribe(subject);
+          events = subject;
+          subscriber.next({ type: 'ready', data: { user: principal.username } });
+          subject.subscribe(subscriber);
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => {
+        gone = true;
+        if (events) this.feed.unsubscribe(events);
+      };
+    });
+  }
+}

@@ -1,0 +1,167 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api.js';
+
+/** A notice from GET /events/stream: where something changed, never what. */
+export interface LiveNotice {
+  eventType: string;
+  streamType: string;
+  id: string;
+  version: number;
+  record: { type: 'cable' | 'campaign' | 'followup' | 'notifications'; id: string };
+  /** It made a notification for the caller. */
+  notification?: true;
+  /** The caller's own doing. */
+  mine?: true;
+}
+
+export interface LiveHandlers {
+  /** The stream is open: a client re-reads what it shows (it may have missed events while closed). */
+  onReady(): void;
+  onNotice(notice: LiveNotice): void;
+}
+
+const FIRST_RETRY_MS = 1_000;
+const LAST_RETRY_MS = 30_000;
+
+/**
+ * Subscribes to the live stream. EventSource cannot send the Authorization header, so each
+ * (re)connection first asks for a one-use ticket with the token (POST /events/ticket) and opens
+ * `/events/stream?ticket=…`; a long-lived token never goes into a URL. On an error the connection
+ * is closed and opened again with a fresh ticket, after a backoff (1 s doubling to 30 s, with
+ * jitter); a 401 on the ticket ends it (the API client signs the user out). Answers a function
+ * that closes it for good.
+ */
+export function subscribe(handlers: LiveHandlers): () => void {
+  let source: EventSource | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let retry = FIRST_RETRY_MS;
+  let closed = false;
+
+  const again = () => {
+    source?.close();
+    source = undefined;
+    if (closed) return;
+    timer = setTimeout(connect, retry / 2 + Math.random() * (retry / 2));
+    retry = Math.min(retry * 2, LAST_RETRY_MS);
+  };
+
+  async function connect(): Promise<void> {
+    let ticket: string;
+    try {
+      ({ ticket } = await api<{ ticket: string }>('POST', '/events/ticket'));
+    } catch (error) {
+      if ((error as { status?: number }).status === 401) return; // signed out
+      return again();
+    }
+    if (closed) return;
+    source = new EventSource(`/events/stream?ticket=${encodeURIComponent(ticket)}`);
+    source.addEventListener('ready', () => {
+      retry = FIRST_RETRY_MS;
+      handlers.onReady();
+    });
+    source.addEventListener('change', (event) => handlers.onNotice(JSON.parse((event as MessageEvent<string>).data) as LiveNotice));
+    // EventSource would reconnect by itself, with the used ticket: close it and ask for a new one.
+    source.onerror = again;
+  }
+
+  void connect();
+  return () => {
+    closed = true;
+    clearTimeout(timer);
+    source?.close();
+  };
+}
+
+/** Whether a screen (a hash path) shows what the notice is about. */
+export function isRelevant(path: string, notice: LiveNotice): boolean {
+  const { type, id } = notice.record;
+  if (path.startsWith('/cables/')) return type === 'cable' && path === `/cables/${id}`;
+  if (path.startsWith('/follow-ups/')) return type === 'followup' && path === `/follow-ups/${id}`;
+  switch (path.split('?')[0]) {
+    case '/':
+    case '/inbox':
+      return type !== 'notifications';
+    case '/cables':
+      return type === 'cable';
+    case '/taskings':
+      return type === 'campaign' || type === 'cable';
+    case '/follow-ups':
+      return type === 'followup';
+    case '/dashboard':
+      return type === 'campaign' || type === 'followup';
+    case '/notifications':
+      return Boolean(notice.notification) || type === 'notifications';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Live updates for the app: `revision` changes when the screen at `path` should read its data
+ * again (the view is keyed on it), on a notice about what it shows that is not the user's own
+ * doing; on a screen being edited (focus in a form field, or typed into since it was read) it is
+ * not changed under the user's hands: `changed` says so, and `refresh()` shows the latest.
+ * `unread` is the count of unread notifications, kept current.
+ */
+export function useLiveUpdates(signedIn: boolean, path: string) {
+  const [revision, setRevision] = useState(0);
+  const [changed, setChanged] = useState(false);
+  const [unread, setUnread] = useState(0);
+  const current = useRef(path);
+  current.current = path;
+
+  const recount = () => void api<{ unread: number }>('GET', '/notifications?limit=1').then((n) => setUnread(n.unread), () => undefined);
+  const refresh = () => {
+    setChanged(false);
+    setRevision((r) => r + 1);
+  };
+
+  // Typed into since the screen was read: not re-read under the user's hands, offered instead.
+  const dirty = useRef(false);
+  useEffect(() => {
+    setChanged(false);
+    dirty.current = false;
+  }, [path, revision]);
+  useEffect(() => {
+    const onInput = (event: Event) => {
+      if (event.target instanceof HTMLElement && event.target.closest('main')) dirty.current = true;
+    };
+    addEventListener('input', onInput, true);
+    return () => removeEventListener('input', onInput, true);
+  }, []);
+  useEffect(() => {
+    if (!signedIn) return undefined;
+    recount();
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    // Several events in a row (a release, a campaign of 250 posts) make one re-read.
+    const later = (editing: boolean) => {
+      clearTimeout(pending);
+      pending = setTimeout(() => (editing ? setChanged(true) : refresh()), 300);
+    };
+    let reopened = false;
+    const close = subscribe({
+      // The screen was read when it was opened; after a reconnection it may have missed events.
+      onReady: () => {
+        recount();
+        if (reopened) later(isEditing() || dirty.current);
+        reopened = true;
+      },
+      onNotice: (notice) => {
+        if (notice.notification || notice.record.type === 'notifications') recount();
+        // The screen that sent a command shows its answer already: one's own doing re-reads nothing.
+        if (!notice.mine && isRelevant(current.current, notice)) later(isEditing() || dirty.current);
+      },
+    });
+    return () => {
+      clearTimeout(pending);
+      close();
+    };
+  }, [signedIn]);
+
+  return { revision, changed, unread, refresh, recount };
+}
+
+function isEditing(): boolean {
+  const active = document.activeElement;
+  return active instanceof HTMLElement && active.closest('main') !== null && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName);
+}

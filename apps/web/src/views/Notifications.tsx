@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+
+interface Notice {
+  id: string;
+  kind: string;
+  text: string;
+  record: { type: 'cable' | 'followup'; id: string };
+  classification: string;
+  occurredAt: string;
+  read: boolean;
+}
+
+const linkTo = (n: Notice) => (n.record.type === 'cable' ? `#/cables/${n.record.id}` : `#/follow-ups/${n.record.id}`);
+
+/** The caller's notifications, newest first: what asks for them, each linked to its record. */
+export function Notifications({ onClassifications, onRead }: { onClassifications: (c: string[]) => void; onRead: () => void }) {
+  const [answer, setAnswer] = useState<{ items: Notice[]; total: number; unread: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    api<{ items: Notice[]; total: number; unread: number }>('GET', '/notifications?limit=100').then((a) => {
+      setAnswer(a);
+      onClassifications(a.items.map((n) => n.classification));
+    }, (e: Error) => setError(e.message));
+  useEffect(() => void load(), []);
+  const mark = async (path: string) => {
+    try {
+      await api('POST', path);
+      onRead();
+      await load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  if (error) return <p role="alert">{error}</p>;
+  if (!answer) return <p>Loading…</p>;
+  return (
+    <>
+      <h2>Notifications</h2>
+      <p>
+        {answer.unread} unread of {answer.total}.{' '}
+        {answer.unread > 0 && <button type="button" onClick={() => mark('/notifications/read-all')}>Mark all read</button>}
+      </p>
+      {answer.items.length === 0 ? (
+        <p class="muted">Nothing yet. You are told here when a cable needs your clearance, comes back to you, is released to your post, or a follow-up of yours falls due or is escalated.</p>
+      ) : (
+        <ul class="notifications">
+          {answer.items.map((n) => (
+            <li key={n.id} class={n.read ? 'read' : 'unread'}>
+              {!n.read && <strong>New: </strong>}
+              <a href={linkTo(n)}>({n.classification}) {n.text}</a>{' '}
+              <span class="muted">{new Date(n.occurredAt).toLocaleString()}</span>{' '}
+              {!n.read && <button type="button" onClick={() => mark(`/notifications/${n.id}/read`)} aria-label={`Mark read: ${n.text}`}>Mark read</button>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,61 @@
+import type { Principal } from '@chancery/identity/domain';
+import { emailLabel, isAddressedTo, notificationOf, noticeText } from './notification-rules.js';
+
+const cable = 'cable-5f0c5a3e-0000-4000-8000-000000000001';
+const followUp = 'followup-5f0c5a3e-0000-4000-8000-000000000002';
+const person = (p: Partial<Principal>): Principal => ({ id: 'u1', username: 'u1', roles: ['drafter'], office: null, postCode: null, clearance: 'SECRET', ...p });
+
+describe('who is told of what', () => {
+  it('asks the clearers of each office asked, never the drafter', () => {
+    const notice = notificationOf({ type: 'ClearancesRequested', streamId: cable, data: { offices: ['L', 'EB', 'L'] } }, { createdBy: 'drafter' })!;
+    expect(notice).toMatchObject({ kind: 'clearance-requested', record: { type: 'cable' }, offices: ['L', 'EB'], officeRole: 'clearer', exceptUser: 'drafter' });
+    expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'L' }), notice)).toBe(true);
+    expect(isAddressedTo(person({ id: 'd', roles: ['drafter'], office: 'L' }), notice)).toBe(false);
+    expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'ISN' }), notice)).toBe(false);
+    expect(isAddressedTo(person({ id: 'drafter', roles: ['drafter', 'clearer'], office: 'L' }), notice)).toBe(false);
+  });
+
+  it('asks the offices whose clearance went stale again', () => {
+    const stale = notificationOf({ type: 'ClearancesMadeStale', streamId: cable, data: { offices: ['L'] } }, { createdBy: 'drafter' })!;
+    expect(stale).toMatchObject({ kind: 'clearance-requested', offices: ['L'], officeRole: 'clearer', exceptUser: 'drafter', detail: { again: 'true' } });
+    expect(noticeText(stale.kind, 'Subject', stale.detail)).toBe('A cable changed since it was cleared and needs your clearance again (L): Subject');
+  });
+
+  it('gives a returned cable back to its drafter, and tells the posts a cable went to (not SECSTATE)', () => {
+    const returned = notificationOf({ type: 'CableReturned', streamId: cable, data: { reason: 'x' } }, { createdBy: 'drafter' })!;
+    expect(isAddressedTo(person({ id: 'drafter' }), returned)).toBe(true);
+    expect(isAddressedTo(person({ id: 'other' }), returned)).toBe(false);
+    expect(notificationOf({ type: 'CableReturned', streamId: cable, data: {} }, undefined)).toBeNull();
+    const released = notificationOf({ type: 'CableReleased', streamId: cable, data: { distribution: { action: ['BEIJING', 'SECSTATE'], info: ['TOKYO', 'BEIJING'] } } }, undefined)!;
+    expect(released.posts).toEqual(['BEIJING', 'TOKYO']);
+    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'TOKYO' }), released)).toBe(true);
+    expect(isAddressedTo(person({ roles: ['approver'], postCode: 'TOKYO' }), released)).toBe(false);
+    expect(notificationOf({ type: 'CableReleased', streamId: cable, data: { distribution: { action: ['SECSTATE'], info: [] } } }, undefined)).toBeNull();
+  });
+
+  it('tells a follow-up’s owner and creator it is overdue, and the bureau it escalated to', () => {
+    const overdue = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { post: 'BEIJING' } })!;
+    expect(overdue).toMatchObject({ kind: 'follow-up-overdue', record: { type: 'followup' }, users: ['creator'], posts: ['BEIJING'], offices: [] });
+    expect(isAddressedTo(person({ id: 'creator' }), overdue)).toBe(true);
+    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'BEIJING' }), overdue)).toBe(true);
+    const escalated = notificationOf({ type: 'FollowUpEscalated', streamId: followUp, data: { to: 'EAP' } }, undefined)!;
+    expect(isAddressedTo(person({ office: 'EAP' }), escalated)).toBe(true);
+    expect(isAddressedTo(person({ office: 'EAP/CM' }), escalated)).toBe(false);
+    expect(noticeText(escalated.kind, 'Seek a meeting', escalated.detail)).toBe('A follow-up was escalated to EAP: Seek a meeting');
+  });
+
+  it('makes nothing of other events or streams', () => {
+    expect(notificationOf({ type: 'CableEdited', streamId: cable, data: {} }, { createdBy: 'x' })).toBeNull();
+    expect(notificationOf({ type: 'CableReleased', streamId: 'campaign-1', data: {} }, undefined)).toBeNull();
+  });
+});
+
+describe('what an email may say', () => {
+  it('names an unclassified record by its subject line, anything marked only by its MRN or id', () => {
+    expect(emailLabel({ type: 'cable', id: 'k', mrn: '26 STATE 000001', title: 'Plain', classification: 'UNCLASSIFIED' })).toBe('26 STATE 000001 Plain');
+    expect(emailLabel({ type: 'cable', id: 'k', mrn: '26 STATE 000001', title: 'Secret words', classification: 'CONFIDENTIAL' })).toBe('26 STATE 000001');
+    expect(emailLabel({ type: 'cable', id: 'k', mrn: null, title: 'Sensitive words', classification: 'SBU' })).toBe('cable k');
+    expect(emailLabel({ type: 'cable', id: 'k', title: 'A marked subject', classification: 'UNCLASSIFIED', subjectMarking: 'SBU' })).toBe('cable k');
+    expect(emailLabel({ type: 'followup', id: 'f', title: 'Linked', classification: 'SECRET' })).toBe('follow-up f');
+  });
+});

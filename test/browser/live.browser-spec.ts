@@ -1,0 +1,66 @@
+import { createRequire } from 'node:module';
+import type { INestApplication } from '@nestjs/common';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { authed } from '../support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+describe('live updates and notifications, in headless Chromium', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+  let drafter: string;
+
+  const signIn = async (username: string) => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(base);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(`${username}-password-123`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return page;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    const admin = await loginAsAdmin(app);
+    drafter = (await createUser(app, admin, { username: 'live.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    await createUser(app, admin, { username: 'live.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('puts a cable asked of the clearer in their open inbox and their notifications, without a reload', async () => {
+    const page: Page = await signIn('live.legal');
+    await page.goto(`${base}/#/inbox`);
+    await page.getByRole('link', { name: /^Notifications$/ }).waitFor();
+    const subject = 'Live: consultations on AI export controls';
+    const { body } = await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'For information.' }],
+    }).expect(201);
+    await authed(app, drafter).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    // No reload: the inbox reads itself again when the notice comes, and the count appears.
+    await page.getByRole('link', { name: new RegExp(subject) }).waitFor({ timeout: 15_000 });
+    await page.getByRole('link', { name: 'Notifications (1)' }).click();
+    await page.getByRole('link', { name: `(UNCLASSIFIED) A cable needs your clearance (L): ${subject}` }).waitFor();
+    await page.addScriptTag({ path: AXE });
+    const results = await page.evaluate<{ violations: { id: string; impact: string }[] }>(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`);
+    expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await page.getByRole('link', { name: /^Notifications$/ }).waitFor();
+    await page.getByText('0 unread of 1.').waitFor();
+    expect(await page.getByRole('button', { name: /^Mark read/ }).count()).toBe(0);
+  });
+});

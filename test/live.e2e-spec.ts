@@ -1,0 +1,191 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ProjectionRunner } from '@chancery/event-store';
+import { authed } from './support/http.js';
+import { startSmtpServer } from './support/smtp.js';
+import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const draft = (subject: string, classification: 'UNCLASSIFIED' | 'CONFIDENTIAL') => ({
+  kind: 'INFORMATIONAL',
+  subject,
+  classification,
+  captions: [],
+  precedence: 'ROUTINE',
+  tags: ['PREL', 'CH'],
+  actionAddressees: ['BEIJING'],
+  paragraphs: [{ marking: classification === 'CONFIDENTIAL' ? 'C' : 'U', text: `${subject}: the text.` }],
+  ...(classification === 'CONFIDENTIAL'
+    ? { classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' } }
+    : {}),
+});
+
+const about = (id: string) => (m: SseMessage) => m.type === 'change' && (m.data as { record: { id: string } }).record.id === id;
+
+describe('live updates (GET /events/stream)', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  const tokens: Record<string, string> = {};
+  const streams: OpenStream[] = [];
+
+  const ticketFor = async (token: string) => (await authed(app, token).post('/events/ticket').expect(201)).body.ticket as string;
+  const streamOf = async (user: string) => {
+    const stream = await openStream(base, `/events/stream?ticket=${await ticketFor(tokens[user])}`);
+    streams.push(stream);
+    expect(stream.status).toBe(200);
+    await stream.waitFor((m) => m.type === 'ready');
+    return stream;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true', LIVE_HEARTBEAT_MS: '300', PROJECTIONS_POLL_MS: '100' } }));
+    base = await listening(app);
+    const admin = await loginAsAdmin(app);
+    for (const [username, roles, office, clearance] of [
+      ['jdoe', ['drafter'], 'EAP/CM', 'SECRET'],
+      ['lclear', ['clearer'], 'L', 'SECRET'],
+      ['lunclass', ['clearer'], 'L', 'UNCLASSIFIED'],
+      ['eur', ['drafter'], 'EUR/WE', 'SECRET'],
+      ['leaver', ['drafter'], 'EUR/WE', 'SECRET'],
+    ] as const) {
+      tokens[username] = (await createUser(app, admin, { username, roles: [...roles], office, clearance })).token;
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    await app.close();
+    await database.drop();
+  });
+
+  it('refuses a stream without a good ticket or token, with 401 problem+json; a ticket works once', async () => {
+    for (const path of ['/events/stream', '/events/stream?ticket=not-a-ticket', `/events/stream?ticket=${'A'.repeat(43)}`, '/events/stream?ticket=']) {
+      const refused = await openStream(base, path);
+      expect({ path, status: refused.status }).toEqual({ path, status: 401 });
+      expect(refused.contentType).toMatch(/application\/problem\+json/);
+    }
+    await request(app.getHttpServer()).post('/events/ticket').expect(401);
+    const ticket = await ticketFor(tokens.eur);
+    const first = await openStream(base, `/events/stream?ticket=${ticket}`);
+    streams.push(first);
+    expect(first.status).toBe(200);
+    expect(first.contentType).toMatch(/text\/event-stream/);
+    const again = await openStream(base, `/events/stream?ticket=${ticket}`);
+    expect(again.status).toBe(401);
+    // Other clients may send the bearer token instead; a bad one is refused.
+    const bearer = await openStream(base, '/events/stream', { Authorization: `Bearer ${tokens.eur}` });
+    streams.push(bearer);
+    expect(bearer.status).toBe(200);
+    expect((await openStream(base, '/events/stream', { Authorization: 'Bearer nonsense' })).status).toBe(401);
+  });
+
+  it('tells each user of the records they may read, and nothing of the others', async () => {
+    const [drafter, clearer, unclassifiedClearer, outsider] = [await streamOf('jdoe'), await streamOf('lclear'), await streamOf('lunclass'), await streamOf('eur')];
+    const secret = (await authed(app, tokens.jdoe).post('/cables', draft('Live secret', 'CONFIDENTIAL')).expect(201)).body.id as string;
+    const notice = await drafter.waitFor(about(secret));
+    // The notice names the record, never its content.
+    expect(notice.data).toEqual({ eventType: 'CableDrafted', streamType: 'cable', id: secret, version: 1, record: { type: 'cable', id: secret }, mine: true });
+    expect(JSON.stringify(drafter.messages)).not.toContain('Live secret');
+
+    await authed(app, tokens.jdoe).post(`/cables/${secret}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const asked = await clearer.waitFor((m) => about(secret)(m) && (m.data as { eventType: string }).eventType === 'ClearancesRequested');
+    expect(asked.data).toMatchObject({ notification: true });
+    expect(asked.data).not.toHaveProperty('mine');
+    expect(clearer.messages.filter(about(secret))).toHaveLength(1); // not its draft: L was not asked yet
+
+    // Barriers: an event each of them may read, after the ones they may not. The feed is in
+    // commit order, so by the time the barrier arrives the earlier notices would have too.
+    const plain = (await authed(app, tokens.jdoe).post('/cables', draft('Live plain', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await authed(app, tokens.jdoe).post(`/cables/${plain}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await unclassifiedClearer.waitFor(about(plain));
+    const own = (await authed(app, tokens.eur).post('/cables', draft('Outsider own', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await outsider.waitFor(about(own));
+    expect(unclassifiedClearer.messages.filter(about(secret))).toEqual([]);
+    expect(outsider.messages.filter(about(secret))).toEqual([]);
+    expect(outsider.messages.filter(about(plain))).toEqual([]);
+    expect(drafter.messages.filter(about(own))).toEqual([]);
+  });
+
+  it('hears of what another process writes (read from the feed, not only from in-process appends)', async () => {
+    const { app: other } = await createTestApp(database);
+    try {
+      const stream = await streamOf('lclear');
+      const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'jdoe', password: 'jdoe-password-123' }).expect(200)).body.accessToken as string;
+      const id = (await authed(other, token).post('/cables', draft('Written elsewhere', 'UNCLASSIFIED')).expect(201)).body.id as string;
+      await authed(other, token).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+      await stream.waitFor((m) => about(id)(m) && (m.data as { notification?: boolean }).notification === true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('with SMTP_URL unset, queues no email, and the mailer still moves past what happened', async () => {
+    const runner = app.get(ProjectionRunner);
+    await runner.catchUp('notification-mailer');
+    const dataSource = app.get(DataSource);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM notification_emails')).toEqual([{ n: 0 }]);
+    const mailer = (await runner.status()).find((p) => p.name === 'notification-mailer')!;
+    expect(mailer).toMatchObject({ kind: 'reaction', mode: 'async', lag: 0, failure: null });
+    // Yet the same events made notifications in the app.
+    expect((await authed(app, tokens.lclear).get('/notifications').expect(200)).body.total).toBeGreaterThan(0);
+  });
+
+  it('sends heartbeats, and ends the stream of a user who logs out', async () => {
+    const stream = await streamOf('leaver');
+    await stream.waitFor((m) => m.type === 'comment', 3000);
+    await authed(app, tokens.leaver).post('/auth/logout').expect(204);
+    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 5000))]);
+  });
+
+  it('ends open streams at shutdown, so that the app still stops at once', async () => {
+    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
+    const otherBase = await listening(other);
+    const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'eur', password: 'eur-password-123' }).expect(200)).body.accessToken as string;
+    const ticket = (await request(other.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${token}`).expect(201)).body.ticket as string;
+    const stream = await openStream(otherBase, `/events/stream?ticket=${ticket}`);
+    await stream.waitFor((m) => m.type === 'ready');
+    const started = Date.now();
+    await other.close();
+    // InFlightRequests would wait 5 s for a request still open; the stream is ended first.
+    expect(Date.now() - started).toBeLessThan(3000);
+    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 2000))]);
+  });
+
+  it('works on the embedded database, one connection for everything: streams, the projections and the mail sender (as `npm start` runs)', async () => {
+    const smtp = await startSmtpServer();
+    const dataDir = await mkdtemp(join(tmpdir(), 'chancery-live-'));
+    // Not the 274 posts (seeding them on PGlite is slow on a busy machine): the one the cable goes to.
+    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '', SEED_POSTS: 'false', SMTP_URL: smtp.url, MAIL_DOMAIN: 'example.gov', PROJECTIONS_POLL_MS: '100' };
+    const { app: embedded } = await createTestApp(undefined, { env, runProjections: true });
+    try {
+      const embeddedBase = await listening(embedded);
+      const admin = await loginAsAdmin(embedded);
+      await authed(embedded, admin).post('/posts', { code: 'BEIJING', name: 'Embassy Beijing', kind: 'EMBASSY', city: 'Beijing', country: 'CN', countryTag: 'CH', bureau: 'EAP' }).expect(201);
+      const drafter = (await createUser(embedded, admin, { username: 'emdrafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      const clearer = (await createUser(embedded, admin, { username: 'emclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+      const ticket = (await authed(embedded, clearer).post('/events/ticket').expect(201)).body.ticket as string;
+      const stream = await openStream(embeddedBase, `/events/stream?ticket=${ticket}`);
+      streams.push(stream);
+      await stream.waitFor((m) => m.type === 'ready');
+      const id = (await authed(embedded, drafter).post('/cables', draft('Embedded subject', 'UNCLASSIFIED')).expect(201)).body.id as string;
+      await authed(embedded, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+      await stream.waitFor((m) => about(id)(m) && (m.data as { notification?: boolean }).notification === true);
+      const deadline = Date.now() + 15_000;
+      while (!smtp.received.some((m) => m.to.includes('emclear@example.gov')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(smtp.received.map((m) => m.subject)).toEqual(['Chancery: A cable needs your clearance (L): Embedded subject']);
+      const started = Date.now();
+      await embedded.close();
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await embedded.close().catch(() => undefined);
+      await smtp.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
