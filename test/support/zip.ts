@@ -1,46 +1,11 @@
-import { deflateRawSync } from 'node:zlib';
+import { zipSync } from 'fflate';
 
-/**
- * A minimal ZIP writer for tests (documents as DOCX and ODT are ZIPs): each entry stored or
- * deflated, with local headers, a central directory and its end record. CRCs are left at zero;
- * the application reads the manifests, not the checksums.
- */
+/** A ZIP of these entries (documents as DOCX and ODT are ZIPs), made by fflate: stored, or deflated. */
 export function zip(entries: { name: string; content: string | Buffer; deflate?: boolean }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const raw = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content, 'utf8');
-    const data = entry.deflate ? deflateRawSync(raw) : raw;
-    const name = Buffer.from(entry.name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(entry.deflate ? 8 : 0, 8);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(entry.deflate ? 8 : 0, 10);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, data);
-    centrals.push(central, name);
-    offset += local.length + name.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  const files = Object.fromEntries(
+    entries.map((entry) => [entry.name, [Buffer.from(entry.content), { level: entry.deflate ? 6 : 0 }] as [Uint8Array, { level: 0 | 6 }]]),
+  );
+  return Buffer.from(zipSync(files));
 }
 
 export const DOCX_CONTENT_TYPES =

@@ -53,7 +53,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     await this.policy.requirePost(actor, post, denial);
 
     // A document's type is decided by its bytes, once, before the transaction.
-    const document = record.kind === 'document' ? describeDocument(record.name, record.documentKind, record.content) : undefined;
+    const document = record.kind === 'document' ? await describeDocument(record.name, record.documentKind, record.content) : undefined;
     const id = deliveryId(campaignId, post);
     const now = this.clock.now();
     const today = utcDate(now);
@@ -122,9 +122,9 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
 }
 
 /** A document's facts from its bytes: its type by magic numbers (415 otherwise), size (413), digest. */
-function describeDocument(name: string, kind: DocumentFacts['kind'], content: Buffer): DocumentFacts {
+async function describeDocument(name: string, kind: DocumentFacts['kind'], content: Buffer): Promise<DocumentFacts> {
   if (content.length > MAX_DOCUMENT_BYTES) throw new ChanceryError(ErrorCode.PayloadTooLarge, `file: at most ${MAX_DOCUMENT_BYTES} bytes`, { errors: [{ field: 'file', message: 'larger than 10 MB' }] });
-  const type = sniffDocument(content);
+  const type = await sniffDocument(content);
   if (!type) {
     throw new ChanceryError(ErrorCode.UnsupportedMediaType, 'file: a document is a PDF, DOCX, ODT or UTF-8 text file (judged by its content, not its name)', {
       errors: [{ field: 'file', message: 'not a PDF, DOCX, ODT or UTF-8 text file' }],
