@@ -33,7 +33,7 @@ async function checkScreen(page: Page, name: string, { phoneAxe = false } = {}):
   await page.screenshot({ path: new URL(`${name}-desktop.png`, ARTIFACTS).pathname, fullPage: true });
   await page.setViewportSize(PHONE);
   try {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect({ name, width }).toEqual({ name, width: PHONE.width });
     if (phoneAxe) expect({ name, problems: await accessibilityProblems(page) }).toEqual({ name, problems: [] });
     await page.screenshot({ path: new URL(`${name}-phone.png`, ARTIFACTS).pathname, fullPage: true });
@@ -183,7 +183,7 @@ describe('the web app, in headless Chromium', () => {
     expect(then).not.toContain('highest level');
     // The telegram at full width, its lines as the cable office wrote them (not wrapped again).
     const telegram = page.getByRole('region', { name: 'Telegram text' });
-    expect(await telegram.evaluate((pre) => getComputedStyle(pre).whiteSpace)).toBe('pre');
+    expect(await telegram.evaluate((pre) => (globalThis as unknown as { getComputedStyle(e: unknown): { whiteSpace: string } }).getComputedStyle(pre).whiteSpace)).toBe('pre');
     await checkScreen(page, 'cable-drafter');
 
     // The drafter's queues.
@@ -200,7 +200,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('link', { name: /Export controls on model weights/ }).click();
     await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
     expect(await page.getByRole('button', { name: /Edit the draft|Save|Submit|Release|Approve/ }).count()).toBe(0);
-    expect(await page.getByRole('radio').evaluateAll((radios) => radios.map((r) => (r as HTMLInputElement).value))).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR']);
+    expect(await page.getByRole('radio').evaluateAll((radios) => radios.map((r) => (r as unknown as { value: string }).value))).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR']);
     await page.getByRole('radio', { name: 'Do not concur' }).check();
     await page.getByRole('button', { name: 'Send the decision' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('needs them');
