@@ -416,6 +416,18 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('cell', { name: 'Office of Philippine Affairs' }).waitFor();
     await checkScreen(page, 'admin-offices');
     await page.getByRole('button', { name: 'Posts' }).click();
+    await page.getByText('Establish a post').click();
+    await page.getByLabel('Code').fill('cebu');
+    await page.getByLabel('Name', { exact: true }).fill('Consular Agency Cebu');
+    await page.getByLabel('City').fill('Cebu');
+    await page.getByLabel('Country (ISO)').fill('PH');
+    await page.getByRole('button', { name: 'Establish' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('TAGS code');
+    await page.getByLabel('TAGS country').fill('rp');
+    await page.getByRole('button', { name: 'Establish' }).click();
+    await page.getByText('Consular Agency Cebu established.').waitFor();
+    await page.getByLabel('Find a post').fill('cebu');
+    await page.getByRole('cell', { name: 'CEBU', exact: true }).waitFor();
     await page.getByLabel('Find a post').fill('china');
     await page.getByRole('cell', { name: 'BEIJING', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'TOKYO', exact: true }).count()).toBe(0);

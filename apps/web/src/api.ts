@@ -65,6 +65,20 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 /** A read that may fail (a route or field the server does not have yet): `fallback` then. */
 export const maybe = <T,>(promise: Promise<T>, fallback: T): Promise<T> => promise.catch(() => fallback);
 
+/** Sends a form with a file (multipart/form-data) with the caller's token. */
+export async function upload<T>(path: string, form: FormData): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${session.token}` }, body: form });
+  } catch {
+    throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
+  }
+  const text = await response.text();
+  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) });
+  return json as T;
+}
+
 /** Downloads a file (CSV export, a delivery's document) with the caller's token. */
 export async function download(path: string, filename: string): Promise<void> {
   const response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });

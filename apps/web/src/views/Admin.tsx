@@ -254,6 +254,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
     <section class="card">
       <h3>Posts</h3>
       <p class="muted">{posts.length} posts. A suspended post receives no taskings; reopening it restores them.</p>
+      <EstablishPost onDone={(text) => { setMessage(text); onChanged(); }} />
       <form class="filters" role="search" aria-label="Find posts" onSubmit={(e) => e.preventDefault()}>
         <span><label for="p-find">Find a post</label><input id="p-find" type="search" placeholder="code, name, bureau, country" value={text} onInput={(e) => setText(e.currentTarget.value)} /></span>
       </form>
@@ -322,5 +323,47 @@ function Projections() {
         </div>
       )}
     </section>
+  );
+}
+
+const POST_KINDS = ['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION'];
+const BUREAUS = ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'];
+
+/** A new post: its code as in MRNs, name, kind, city, host country (ISO and TAGS codes) and bureau. */
+function EstablishPost({ onDone }: { onDone: (message: string) => void }) {
+  const [form, setForm] = useState({ code: '', name: '', kind: 'CONSULATE_GENERAL', city: '', country: '', countryTag: '', bureau: 'EAP' });
+  const [error, setError] = useState<string | null>(null);
+  const set = (key: keyof typeof form, value: string) => setForm({ ...form, [key]: value });
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    if (!/^[A-Z]{3,24}$/.test(form.code)) return setError('The code is 3 to 24 capital letters, as in MRNs (e.g. CEBU).');
+    if (!/^[A-Z]{2}$/.test(form.country) || !/^[A-Z]{2}$/.test(form.countryTag)) return setError('The country is two letters (ISO 3166, e.g. PH), and so is its TAGS code (e.g. RP).');
+    try {
+      await api('POST', '/posts', form);
+      onDone(`${form.name} established.`);
+      setForm({ ...form, code: '', name: '', city: '' });
+    } catch (failure) {
+      setError(problemText(failure));
+    }
+  };
+  const text = (key: keyof typeof form, label: string, upper = false) => (
+    <span>
+      <label for={`np-${key}`}>{label}</label>
+      <input id={`np-${key}`} value={form[key]} onInput={(e) => set(key, upper ? e.currentTarget.value.toUpperCase() : e.currentTarget.value)} />
+    </span>
+  );
+  return (
+    <details>
+      <summary>Establish a post</summary>
+      <form class="filters" onSubmit={submit} aria-label="Establish a post">
+        {text('code', 'Code', true)}{text('name', 'Name')}
+        <span><label for="np-kind">Kind</label><select id="np-kind" value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>{POST_KINDS.map((k) => <option key={k}>{k}</option>)}</select></span>
+        {text('city', 'City')}{text('country', 'Country (ISO)', true)}{text('countryTag', 'TAGS country', true)}
+        <span><label for="np-bureau">Bureau</label><select id="np-bureau" value={form.bureau} onChange={(e) => set('bureau', e.currentTarget.value)}>{BUREAUS.map((b) => <option key={b}>{b}</option>)}</select></span>
+        <span><button type="submit">Establish</button></span>
+      </form>
+      {error && <p class="error" role="alert">{error}</p>}
+    </details>
   );
 }

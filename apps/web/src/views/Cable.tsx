@@ -2,7 +2,7 @@ import type { CableDraft } from '@chancery/cables/domain';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, maybe, type Me, problemText, when, words } from '../api.js';
 import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
-import { actorOf, CableHistory, Diff, type HistoryEntry, textOf } from './History.js';
+import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
 
 const DECISIONS = [
   ['CLEARED', 'Clear'],
@@ -34,7 +34,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       const view = await api<CableView>('GET', `/cables/${id}`);
       setCable(view);
       onClassifications([view.classification]);
-      setEditing((open) => open ?? (view.allowedActions ?? []).includes('edit'));
+      // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
+      setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
       const [events, text] = await Promise.all([
         maybe(api<{ items: HistoryEntry[] }>('GET', `/cables/${id}/history`), { items: [] }),
         maybe(api<string>('GET', `/cables/${id}/telegram`), null),
@@ -83,6 +84,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   };
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
   const edits = history.filter((e) => e.type === 'CableEdited');
+  const people = peopleOf(history);
   const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data.draft as CableDraft | undefined;
   const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can);
 
@@ -204,7 +206,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             const after = e.data.draft as CableDraft | undefined;
             return (
               <details key={e.version}>
-                <summary>{actorOf(e) || 'An officer'}{e.data.office && !actorOf(e).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data.substantive === false ? ' (no change of substance)' : ''}</summary>
+                <summary>{actorOf(e, people) || 'An officer'}{e.data.office && !actorOf(e, people).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data.substantive === false ? ' (no change of substance)' : ''}</summary>
                 {before && after ? <Diff before={textOf(before)} after={textOf(after)} /> : <p class="muted">The text of this edit is not available.</p>}
               </details>
             );

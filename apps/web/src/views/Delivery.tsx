@@ -1,6 +1,6 @@
 import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, download, type Me, problemText, when, words } from '../api.js';
+import { api, ApiError, download, type Me, problemText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
@@ -139,6 +139,63 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
   );
 }
 
+const DOCUMENT_KINDS = ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'];
+
+/** Another meeting with a counterpart, and a document left behind: for the post's officers, on a server that keeps them. */
+function MoreForms({ base, contacts, documents, onDone }: { base: string; contacts: boolean; documents: boolean; onDone: (message: string) => void }) {
+  const [meeting, setMeeting] = useState({ on: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
+  const [kind, setKind] = useState('NON_PAPER');
+  const [file, setFile] = useState<File | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (work: () => Promise<unknown>, done: string) => {
+    setError(null);
+    try {
+      await work();
+      onDone(done);
+    } catch (failure) {
+      setError(problemText(failure));
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="more-h">
+      <h3 id="more-h">Add to the record</h3>
+      {contacts && (
+        <details>
+          <summary>Log another meeting</summary>
+          <form onSubmit={(e) => { e.preventDefault(); if (!meeting.name.trim()) return setError('Name the counterpart met.'); void run(() => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
+            <label for="m-on">Met on</label><input id="m-on" type="date" value={meeting.on} onInput={(e) => setMeeting({ ...meeting, on: e.currentTarget.value })} />
+            <label for="m-name">Counterpart name</label><input id="m-name" class="full" value={meeting.name} onInput={(e) => setMeeting({ ...meeting, name: e.currentTarget.value })} />
+            <label for="m-title">Counterpart title</label><input id="m-title" class="full" value={meeting.title} onInput={(e) => setMeeting({ ...meeting, title: e.currentTarget.value })} />
+            <label for="m-org">Counterpart organization</label><input id="m-org" class="full" value={meeting.organization} onInput={(e) => setMeeting({ ...meeting, organization: e.currentTarget.value })} />
+            <label for="m-level">Level</label><select id="m-level" value={meeting.level} onChange={(e) => setMeeting({ ...meeting, level: e.currentTarget.value })}>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>
+            <label for="m-method">Method</label><select id="m-method" value={meeting.method} onChange={(e) => setMeeting({ ...meeting, method: e.currentTarget.value })}>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>
+            <p><button type="submit">Log the meeting</button></p>
+          </form>
+        </details>
+      )}
+      {documents && (
+        <details>
+          <summary>Attach a document left behind</summary>
+          <form onSubmit={(e) => {
+            e.preventDefault();
+            if (!file) return setError('Choose the file first (PDF, DOCX, ODT or TXT, at most 10 MB).');
+            if (file.size > 10 * 1024 * 1024) return setError('The file is larger than 10 MB.');
+            const form = new FormData();
+            form.append('kind', kind);
+            form.append('file', file);
+            void run(() => upload(`${base}/documents`, form), `${file.name} attached.`);
+          }}>
+            <label for="d-kind">Kind</label><select id="d-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>{DOCUMENT_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
+            <label for="d-file">File (PDF, DOCX, ODT or TXT; at most 10 MB)</label><input id="d-file" type="file" accept=".pdf,.docx,.odt,.txt" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+            <p><button type="submit">Attach</button></p>
+          </form>
+        </details>
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
+    </section>
+  );
+}
+
 /** One post's delivery of a demarche: meetings, answers with quotes, documents, reporting cables, history. */
 export function Delivery({ id, post, me, onClassifications }: { id: string; post: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [campaign, setCampaign] = useState<CampaignView | null>(null);
@@ -178,6 +235,15 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
     ...(delivery.reportingCables ?? []),
     ...responses.filter((r) => r.reportingCableId && !(delivery.reportingCables ?? []).some((c) => c.id === r.reportingCableId)).map((r) => ({ id: r.reportingCableId!, mrn: null, subject: undefined })),
   ];
+  const ownPost = me.roles.includes('post_officer') && me.postCode === post;
+  // Meetings and documents: as `allowedActions` names them where the server names them, else for the
+  // post's own officers once the demarche is delivered, on a server that keeps them at all.
+  const allowed = delivery.allowedActions ?? [];
+  const named = allowed.some((a) => /contact|meeting|document/i.test(a));
+  const more = {
+    contacts: named ? allowed.some((a) => /contact|meeting/i.test(a)) : ownPost && Array.isArray(delivery.contacts) && delivery.status !== 'PENDING',
+    documents: named ? allowed.some((a) => /document/i.test(a)) : ownPost && Array.isArray(delivery.documents) && delivery.status !== 'PENDING',
+  };
   const mayFollowUp = ['drafter', 'post_officer', 'leadership'].some((r) => me.roles.includes(r));
   const followUpLink = (title: string) => `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
   return (
@@ -196,6 +262,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
       </section>
       {message && <p role="status" class="ok">{message}</p>}
       <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} onDone={(done) => void load().then(() => setMessage(done))} />
+      {(more.contacts || more.documents) && (
+        <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => setMessage(done))} />
+      )}
 
       <section class="card" aria-labelledby="contacts-h">
         <h3 id="contacts-h">Meetings and contacts ({contacts.length})</h3>

@@ -22,8 +22,25 @@ export function Diff({ before, after }: { before: string; after: string }) {
 }
 
 const str = (value: unknown) => (typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value));
-/** Who did it, as the event names them (`by` is a username or an officer), else nobody named. */
-export function actorOf(e: HistoryEntry): string {
+/** People by id, from the officers a stream's events name (`by`, `drafter`, `createdBy`): an event that names its actor by id only is then read by name. */
+export function peopleOf(entries: HistoryEntry[]): Map<string, string> {
+  const people = new Map<string, string>();
+  for (const e of entries) {
+    for (const key of ['by', 'drafter', 'createdBy']) {
+      const officer = e.data[key] as { id?: string; username?: string; office?: string | null } | undefined;
+      if (officer && typeof officer === 'object' && officer.id && officer.username) people.set(officer.id, `${officer.username}${officer.office ? ` (${officer.office})` : ''}`);
+    }
+  }
+  return people;
+}
+
+/** Who did it, as the event names them (`by` is a username or an officer), else as `people` knows its actor, else nobody named. */
+export function actorOf(e: HistoryEntry, people?: Map<string, string>): string {
+  const named = namedActor(e);
+  return named || (e.actor && people?.get(e.actor)) || '';
+}
+
+function namedActor(e: HistoryEntry): string {
   const by = e.data.by as unknown;
   // Some events name their actor by id only: an id says nothing to a reader, so it is left out.
   if (typeof by === 'string') return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(by) ? '' : by;
@@ -94,11 +111,12 @@ export function describeEvent(e: HistoryEntry): string {
 
 /** A stream's events in sentences with actor and time, each a button that shows the record as it stood then. */
 export function Timeline({ entries, chosen, onChoose }: { entries: HistoryEntry[]; chosen: number | null; onChoose?: (version: number) => void }) {
+  const people = peopleOf(entries);
   if (entries.length === 0) return <p class="muted">Nothing has happened yet.</p>;
   return (
     <ol class="timeline">
       {entries.map((e, i) => {
-        const actor = actorOf(e);
+        const actor = actorOf(e, people);
         const text = describeEvent(e);
         return (
           <li key={`${e.post ?? ''}${e.version}-${i}`}>
