@@ -286,6 +286,14 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Translation (from zh): “These allegations are groundless.”').waitFor();
     await page.getByText('Beijing logged a response: REJECTED').waitFor();
     await checkScreen(page, 'delivery-post');
+    // The reporting cable starts addressed to the Department, citing the tasking as REF A.
+    await page.getByRole('link', { name: 'Draft a reporting cable on 26 STATE 000001' }).click();
+    await page.getByRole('heading', { name: 'New reporting cable on 26 STATE 000001' }).waitFor();
+    await page.getByRole('list', { name: 'Action addressees chosen' }).getByText('SECSTATE').waitFor();
+    expect(await page.getByLabel('Kind').inputValue()).toBe('REPORTING');
+    await page.getByLabel('TAGS').fill('PREL ETTC CH');
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('The MFA rejected the demarche.');
+    await page.getByText('The draft meets every drafting rule.').waitFor();
   });
 
   it('shows leadership the campaign on the map by embassy, and drills down to what Beijing\'s counterpart said', async () => {

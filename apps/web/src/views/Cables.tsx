@@ -170,18 +170,23 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
 }
 
 /** A new cable: the drafting form, then the cable's own page. */
-export function CableEditor({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
+export function CableEditor({ me, query, onClassifications }: { me: Me; query?: URLSearchParams; onClassifications: (c: string[]) => void }) {
+  // `?ref=<MRN>&subject=…`: a post's reporting cable answering a tasking, addressed to the Department, citing it as REF A.
+  const ref = query?.get('ref');
+  const initial: CableDraft | undefined = ref
+    ? { ...blank(), kind: 'REPORTING', subject: query?.get('subject') ?? '', actionAddressees: me.postCode ? ['SECSTATE'] : [], references: [{ label: 'A', mrn: ref }] }
+    : undefined;
   return (
     <>
-      <h2>New cable</h2>
-      <DraftForm me={me} cable={null} onClassifications={onClassifications} onSaved={(view) => { location.hash = `#/cables/${view.id}`; }} />
+      <h2>{ref ? `New reporting cable on ${ref}` : 'New cable'}</h2>
+      <DraftForm me={me} cable={null} initial={initial} onClassifications={onClassifications} onSaved={(view) => { location.hash = `#/cables/${view.id}`; }} />
     </>
   );
 }
 
 /** Drafting: the rules flagged as the officer types (the server's own rules), then save. */
-export function DraftForm({ me, cable, onSaved, onClassifications }: { me: Me; cable: CableView | null; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
-  const [draft, setDraft] = useState<CableDraft>(cable ?? blank());
+export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
+  const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank());
   const [addressable, setAddressable] = useState<Set<string>>(new Set());
   const [labels, setLabels] = useState<[string, string][]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -190,8 +195,10 @@ export function DraftForm({ me, cable, onSaved, onClassifications }: { me: Me; c
     Promise.all([api<{ items: { code: string; name: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
       const open: [string, string][] = posts.items.filter((p) => p.status === 'OPEN').map((p) => [p.code, p.name]);
       const groups: [string, string][] = (Array.isArray(collectives) ? collectives : collectives.items).map((c) => [c.code, 'collective']);
-      setLabels([...groups, ...open]);
-      setAddressable(new Set([...groups, ...open].map(([code]) => code)));
+      // A post's cables go to the Department for action.
+      const department: [string, string][] = me.roles.includes('post_officer') ? [['SECSTATE', 'the Department (SECSTATE WASHDC)']] : [];
+      setLabels([...department, ...groups, ...open]);
+      setAddressable(new Set([...department, ...groups, ...open].map(([code]) => code)));
     }, (failure) => setMessage(problemText(failure)));
   }, []);
   useEffect(() => onClassifications([draft.classification]), [draft.classification]);

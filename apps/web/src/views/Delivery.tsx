@@ -66,7 +66,17 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
   const base = `/demarches/${campaign}/deliveries/${post}`;
   const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
   const [error, setError] = useState<string | null>(null);
+  const [reportingCables, setReportingCables] = useState<{ id: string; mrn: string | null; subject: string }[]>([]);
+  const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
+  // The post's released cables that may report this response: those citing the tasking (or, on a server without that filter, all of the post's).
+  useEffect(() => {
+    if (!allowed.includes('recordResponse')) return;
+    type Found = { items: { id: string; mrn: string | null; subject: string; origin: string; status: string }[] };
+    void api<Found>('GET', `/cables?ref=${encodeURIComponent(label)}&limit=50`)
+      .catch(() => api<Found>('GET', `/cables?origin=${post}&status=RELEASED&limit=50`))
+      .then((found) => setReportingCables(found.items.filter((c) => c.origin === post && c.status === 'RELEASED')), () => setReportingCables([]));
+  }, [allowed.join(), label, post]);
   const field = (name: keyof typeof form, text: string, type: 'text' | 'date' | 'area' = 'text', required = true) => (
     <>
       <label for={`${key}-${name}`}>{text}{required ? '' : ' (optional)'}</label>
@@ -119,11 +129,20 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}) }, 'Response logged.', form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.');
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.');
         }}>
           <h4>The response</h4>
           {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
           {field('quote', 'A quote, in the words used', 'area', false)}{field('language', 'Language of the quote, e.g. zh', 'text', false)}{field('translation', 'Its English translation', 'area', false)}
+          {reportingCables.length > 0 && (
+            <>
+              <label for={`${key}-reporting`}>Reported in (optional)</label>
+              <select id={`${key}-reporting`} value={reportingCableId} onChange={(e) => setReportingCableId(e.currentTarget.value)}>
+                <option value="">No reporting cable yet</option>
+                {reportingCables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
+              </select>
+            </>
+          )}
           <p><button type="submit">Log response</button></p>
         </form>
       )}
@@ -305,6 +324,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
         )}
+        {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>
 
       <section class="card" aria-labelledby="dhistory-h">
