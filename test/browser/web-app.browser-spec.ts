@@ -141,7 +141,7 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'inbox-drafter');
     await page.goto(`${base}/#/cables/new`);
     const status = page.getByRole('status');
-    await page.getByText(/subject must be/).waitFor();
+    await page.getByText('Subject must be 1 to 200 characters.').waitFor();
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
     await page.getByLabel('Subject', { exact: true }).fill('Demarche: protecting frontier AI models');
     await page.getByLabel('TAGS').fill('PREL ETTC');

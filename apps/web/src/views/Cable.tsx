@@ -218,7 +218,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         <section class="card" aria-labelledby="replies-h">
           <h3 id="replies-h">Replies and reporting cables ({replies.length})</h3>
           {replies.length === 0 ? <p class="muted">No cable cites {cable.mrn} yet.</p> : (
-            <ul>{replies.map((r) => <li key={r.id}><a href={`#/cables/${r.id}`}>{r.mrn ?? words(r.status)} · {r.origin}: ({r.classification}) {r.subject}</a></li>)}</ul>
+            <ul>{replies.map((r) => ({ ...r, id: r.id ?? (r as { cableId?: string }).cableId ?? '' })).map((r) => <li key={r.id}><a href={`#/cables/${r.id}`}>{r.mrn ?? words(r.status)} · {r.origin}: ({r.classification}) {r.subject}</a></li>)}</ul>
           )}
         </section>
       )}

@@ -18,6 +18,8 @@ const blank = (): CableDraft => ({
   kind: 'INSTRUCTION', subject: '', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: [],
   actionAddressees: [], infoAddressees: [], references: [], paragraphs: [{ marking: 'U', text: '' }], classifiedBy: null, demarche: null,
 });
+/** A rule's message as a sentence: capital first, full stop last. */
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
 
 /** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
@@ -78,7 +80,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
       if (queue === 'mine' || queue === 'returned') {
         const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map((status) => api<{ items: CableSummary[] }>('GET', `/cables?status=${status}&limit=100`)));
         const [mine, inbox] = await Promise.all([mineOf(me, [...draft.items, ...clearing.items]), maybe(api<{ returned?: { cableId: string }[] }>('GET', '/inbox'), {} as { returned?: { cableId: string }[] })]);
-        const returnedIds = new Set(inbox.returned?.map((r) => r.cableId) ?? []);
+        const returnedIds = new Set(inbox.returned?.map((r) => (r as { cableId?: string; id?: string }).cableId ?? (r as { id?: string }).id) ?? []);
         const returned = await Promise.all(mine.map(async (c) => returnedIds.has(c.id) || (c.status === 'DRAFT' && (await returnsOf(c)).length > 0)));
         const items = queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine;
         setCables(items);
@@ -291,7 +293,7 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
         </>
       )}
       <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
-        {addressable.size === 0 ? 'Checking the draft…' : violation ? `${violation.field ? `${violation.field}: ` : ''}${violation.message}` : 'The draft meets every drafting rule.'}
+        {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(violation.message) : 'The draft meets every drafting rule.'}
       </p>
       <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
       {message && <p class="error" role="alert">{message}</p>}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
 
-interface CableItem { cableId: string; subject: string; classification: string; status?: string; since?: string; precedence?: string }
+interface CableItem { cableId?: string; id?: string; subject: string; classification: string; status?: string; since?: string; precedence?: string }
 interface FollowUpItem { followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string }; escalatedTo?: string | null }
 interface InboxAnswer {
   toClear: CableItem[];
@@ -13,6 +13,9 @@ interface InboxAnswer {
   /** Overdue follow-ups escalated to the caller's bureau (newer servers). */
   escalated?: FollowUpItem[];
 }
+
+/** A cable's id in an inbox item, whichever name the server gives it. */
+const cableIdOf = (c: { cableId?: string; id?: string }) => c.cableId ?? c.id ?? '';
 
 /** A follow-up's id, whichever name the server gives it. */
 export const followUpIdOf = (f: { followUpId?: string; id?: string }) => f.followUpId ?? f.id ?? '';
@@ -57,8 +60,8 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
           {(inbox.returned ?? []).length === 0 ? <p class="muted">No cable of yours has been returned.</p> : (
             <ul>
               {inbox.returned!.map((c) => (
-                <li key={c.cableId}>
-                  <a href={`#/cables/${c.cableId}`}>({c.classification}) {c.subject}</a>
+                <li key={cableIdOf(c)}>
+                  <a href={`#/cables/${cableIdOf(c)}`}>({c.classification}) {c.subject}</a>
                   {c.reason ? <>: “{c.reason}”</> : ''}{byName(c.by) ? <span class="muted"> · {byName(c.by)}</span> : ''}{c.at ? <span class="muted"> · {when(c.at)}</span> : ''}
                 </li>
               ))}
@@ -71,7 +74,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
         <section class="card" aria-labelledby="clear-h">
           <h3 id="clear-h">To clear for {me.office ?? 'your office'} ({inbox.toClear.length})</h3>
           {inbox.toClear.length === 0 ? <p class="muted">Nothing waits for your office's clearance.</p> : (
-            <ul>{inbox.toClear.map((c) => <li key={c.cableId}><a href={`#/cables/${c.cableId}`}>({c.classification}) {c.subject}</a>{c.since ? <span class="muted"> · since {when(c.since)}</span> : ''}</li>)}</ul>
+            <ul>{inbox.toClear.map((c) => <li key={cableIdOf(c)}><a href={`#/cables/${cableIdOf(c)}`}>({c.classification}) {c.subject}</a>{c.since ? <span class="muted"> · since {when(c.since)}</span> : ''}</li>)}</ul>
           )}
         </section>
       )}
@@ -79,7 +82,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
         <section class="card" aria-labelledby="approve-h">
           <h3 id="approve-h">To approve or release ({inbox.toApprove.length})</h3>
           {inbox.toApprove.length === 0 ? <p class="muted">Nothing waits for your approval.</p> : (
-            <ul>{inbox.toApprove.map((c) => <li key={c.cableId}><a href={`#/cables/${c.cableId}`}>({c.classification}) {c.subject}</a>{c.status ? ` · ${words(c.status)}` : ''}</li>)}</ul>
+            <ul>{inbox.toApprove.map((c) => <li key={cableIdOf(c)}><a href={`#/cables/${cableIdOf(c)}`}>({c.classification}) {c.subject}</a>{c.status ? ` · ${words(c.status)}` : ''}</li>)}</ul>
           )}
         </section>
       )}
