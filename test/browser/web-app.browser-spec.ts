@@ -498,6 +498,7 @@ describe('the web app, in headless Chromium', () => {
     expect(await lead.getByText('Export controls').count()).toBe(0);
     // The favicon is served, and no page of these tests asked for anything missing.
     expect((await fetch(`${base}/favicon.svg`)).status).toBe(200);
+    expect((await fetch(`${base}/favicon.ico`)).headers.get('content-type')).toMatch(/icon/);
     expect(notFound.filter((url) => !url.includes('/cables?') && !url.includes('/deliveries/'))).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
-import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { type ComponentChildren, render } from 'preact';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { api, type Me, session } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
@@ -82,6 +82,19 @@ function NotFound({ me }: { me: Me }) {
   );
 }
 
+/** A screen that fails while drawing (an answer of an unexpected shape) says so instead of blanking the app. */
+function Guard({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary((failure) => console.error(failure));
+  if (!error) return <>{children}</>;
+  return (
+    <section class="card" role="alert">
+      <h2>This page could not be shown</h2>
+      <p>Something in it was not as the page expected. The other screens still work.</p>
+      <p><button type="button" onClick={reset}>Try again</button> <a href="#/">Go to your start page</a></p>
+    </section>
+  );
+}
+
 function App() {
   const { path, query } = useHashRoute();
   const [me, setMe] = useState<Me | null>(null);
@@ -136,6 +149,7 @@ function App() {
   else if (current.path === '/cables' && segments[1]) page = <CablePage key={segments[1]} id={segments[1]} {...common} />;
   else if (current.path === '/cables') page = <CableList key={query.toString()} query={query} {...common} />;
   else page = <Inbox {...common} />;
+  document.title = `${current ? current.label : 'Not available'} · Chancery`;
   const active = current && (current.hidden ? screens.find((s) => !s.hidden && current.path.startsWith(s.path)) ?? current : current);
   return (
     <>
@@ -148,7 +162,7 @@ function App() {
         <span class="who muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      <main>{page}</main>
+      <main><Guard key={path}>{page}</Guard></main>
       {banner}
     </>
   );

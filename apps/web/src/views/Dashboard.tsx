@@ -198,7 +198,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
         <p><button type="button" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download all follow-ups (CSV)</button></p>
         {dashboard.followUps.byOwner.length === 0 ? <p class="muted">No follow-up action yet.</p> : <table>
           <thead><tr><th>Owner</th><th>Open</th><th>Overdue</th><th>Done</th><th>Cancelled</th></tr></thead>
-          <tbody>{dashboard.followUps.byOwner.map((o) => <tr key={o.owner}><td>{o.owner}</td><td>{o.open}</td><td>{o.overdue}</td><td>{o.done}</td><td>{o.cancelled}</td></tr>)}</tbody>
+          <tbody>{dashboard.followUps.byOwner.map((o) => <tr key={o.owner}><td><a href={`#/follow-ups?view=all&owner=${encodeURIComponent(o.owner)}`}>{o.owner}</a></td><td>{o.open}</td><td>{o.overdue}</td><td>{o.done}</td><td>{o.cancelled}</td></tr>)}</tbody>
         </table>}
         <p><a href="#/follow-ups?view=overdue">Overdue follow-ups</a> · <a href="#/follow-ups/new">New follow-up</a></p>
       </section>

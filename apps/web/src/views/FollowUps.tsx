@@ -69,7 +69,8 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
     if (view === 'escalated') {
       void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => setEscalated(inbox.escalated ?? []), () => setEscalated([]));
     } else {
-      void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${view === 'overdue' ? '&overdue=true' : ''}`).then((answer) => {
+      const owner = query.get('owner');
+      void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${view === 'overdue' ? '&overdue=true' : ''}${owner ? `&owner=${encodeURIComponent(owner)}` : ''}`).then((answer) => {
         setItems(answer.items);
         onClassifications(answer.items.map((f) => f.classification ?? 'UNCLASSIFIED'));
       }, () => setItems([]));
@@ -89,7 +90,8 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
         {tabs.map(([name, label]) => <a key={name} href={`#/follow-ups?view=${name}`} aria-current={view === name ? 'page' : undefined}>{label}</a>)}
       </nav>
       <section class="card" aria-labelledby="fus-h">
-        <h3 id="fus-h">{tabs.find(([name]) => name === view)?.[1] ?? 'All'}</h3>
+        <h3 id="fus-h">{tabs.find(([name]) => name === view)?.[1] ?? 'All'}{query.get('owner') && view !== 'escalated' ? ` owned by ${query.get('owner')}` : ''}</h3>
+        {query.get('owner') && view !== 'escalated' && <p><a href={`#/follow-ups?view=${view}`}>Every owner</a></p>}
         {view === 'escalated' ? (
           escalated === null ? <p>Loading…</p> : escalated.length === 0 ? <p class="muted">No overdue follow-up has been escalated to your bureau.</p> : (
             <ul>{escalated.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
