@@ -211,10 +211,15 @@ describe('the web app, in headless Chromium', () => {
     const row = page.getByRole('row', { name: /NON_CONCUR/ });
     expect(await row.textContent()).toContain('Paragraph 2 overstates the legal basis.');
     await page.getByRole('button', { name: 'L did not concur: “Paragraph 2 overstates the legal basis.”' }).waitFor();
-    // A clearer drafts nothing.
+    // A clearer drafts nothing; the cable list searches by words and status.
     await page.getByRole('link', { name: 'Cables', exact: true }).click();
     await page.getByRole('heading', { name: /All cables/ }).waitFor();
     expect(await page.getByRole('link', { name: 'Draft a new cable' }).count()).toBe(0);
+    await page.getByLabel('Words').fill('model weights');
+    await page.getByLabel('Status').selectOption('IN_CLEARANCE');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { name: 'All cables (1)' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Cables found' }).getByRole('link').allTextContents()).toEqual(['(UNCLASSIFIED) Export controls on model weights']);
   });
 
   it('lets an approver return a cable with a reason and release another after confirming', async () => {
@@ -375,8 +380,11 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByText(/^Ask Beijing for a second meeting: open/).textContent()).toContain('0 comment(s)');
     await checkScreen(page, 'follow-up');
 
+    // The creator reaches it from the inbox (its link names the follow-up's id).
     const creator = await signIn('web.desk');
-    await creator.goto(`${base}/#/follow-ups/${body.id}`);
+    await creator.getByRole('region', { name: /My follow-ups/ }).getByRole('link', { name: 'Ask Beijing for a second meeting' }).click();
+    await creator.getByText('Change the due date or the owner').waitFor();
+    expect(creator.url()).toContain(`#/follow-ups/${body.id}`);
     await creator.getByText('Change the due date or the owner').click();
     await creator.getByLabel('New due date').fill('2099-03-01');
     await creator.getByRole('button', { name: 'Re-date' }).click();
