@@ -21,6 +21,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** What a form still lacks, said beside it. */
+  const [formError, setFormError] = useState<{ form: string; text: string } | null>(null);
   const [editing, setEditing] = useState<boolean | null>(null);
   const [pending, setPending] = useState<'release' | 'return' | 'cancel' | null>(null);
   const [reason, setReason] = useState('');
@@ -50,6 +52,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     }
   };
   useEffect(() => void load(), [id]);
+  // The outcome of an action is said at the top of the page: bring it into view.
+  useEffect(() => {
+    if (message) document.getElementById('cable-message')?.scrollIntoView({ block: 'nearest' });
+  }, [message]);
   useEffect(() => void maybe(api<{ items: { symbol: string; name: string }[] }>('GET', '/offices?limit=500'), { items: [] }).then((a) => setDirectory(a.items)), []);
 
   if (failure) {
@@ -68,6 +74,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     setMessage(null);
     try {
       await api('POST', `/cables/${cable.id}/${path}`, body);
+      setFormError(null);
       setPending(null);
       setReason('');
       setComments('');
@@ -79,7 +86,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   };
   const decide = (event: Event) => {
     event.preventDefault();
-    if (decision !== 'CLEARED' && !comments.trim()) return setMessage({ text: `Write your comments: “${DECISIONS.find(([d]) => d === decision)![1]}” needs them.`, error: true });
+    setFormError(null);
+    if (decision !== 'CLEARED' && !comments.trim()) return setFormError({ form: 'clear', text: `Write your comments: “${DECISIONS.find(([d]) => d === decision)![1]}” needs them.` });
     void act('clearances', { office: me.office, decision, ...(comments.trim() ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`);
   };
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
@@ -106,7 +114,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         </dl>
         {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data.reason ?? '')}”</p>}
       </section>
-      {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+      {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
 
       {returns.length > 0 && (
         <section class="card" aria-labelledby="returns-h">
@@ -133,9 +141,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             </div>
           )}
           {(pending === 'return' || pending === 'cancel') && (
-            <form class="confirm" onSubmit={(e) => { e.preventDefault(); if (!reason.trim()) return setMessage({ text: 'Write the reason first: the drafter reads it.', error: true }); void act(pending, { reason: reason.trim() }, pending === 'return' ? 'Returned to the drafter.' : 'Cancelled.'); }}>
+            <form class="confirm" onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!reason.trim()) return setFormError({ form: 'reason', text: 'Write the reason first: the drafter reads it.' }); void act(pending, { reason: reason.trim() }, pending === 'return' ? 'Returned to the drafter.' : 'Cancelled.'); }}>
               <label for="reason">{pending === 'return' ? 'Why it goes back to the drafter' : 'Why the cable is cancelled'}</label>
               <textarea id="reason" rows={3} class="full" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+              {formError?.form === 'reason' && <p class="error" role="alert">{formError.text}</p>}
               <p><button type="submit">{pending === 'return' ? 'Return it' : 'Cancel it'}</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Back</button></p>
             </form>
           )}
@@ -171,10 +180,11 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         )}
         <SinceCleared cable={cable} history={history} />
         {can('requestClearance') && (
-          <form onSubmit={(e) => { e.preventDefault(); if (!list(offices).length) return setMessage({ text: 'Name at least one office, such as L or EB.', error: true }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.'); setOffices(''); }}>
+          <form onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!list(offices).length) return setFormError({ form: 'offices', text: 'Name at least one office, such as L or EB.' }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.'); setOffices(''); }}>
             <label for="offices">Ask offices to clear</label>
             <datalist id="office-symbols">{directory.map((o) => <option key={o.symbol} value={o.symbol}>{o.name}</option>)}</datalist>
             <input id="offices" list="office-symbols" value={offices} placeholder="L EB ISN" onInput={(e) => setOffices(e.currentTarget.value)} /> <button type="submit">Request</button>
+            {formError?.form === 'offices' && <p class="error" role="alert">{formError.text}</p>}
           </form>
         )}
         {can('clear') && (
@@ -188,6 +198,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             </fieldset>
             <label for="clear-comments">Comments {decision === 'CLEARED' ? '(optional)' : '(required)'}</label>
             <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} />
+            {formError?.form === 'clear' && <p class="error" role="alert">{formError.text}</p>}
             <p><button type="submit">Send the decision</button></p>
           </form>
         )}
