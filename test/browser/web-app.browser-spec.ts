@@ -483,6 +483,17 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Leaf hash').waitFor();
     await page.getByText(/^Audit path \(\d+ hashes\)$/).waitFor();
     await checkScreen(page, 'audit', { phoneAxe: true });
+    // By record: choosing an entry's record shows that record's entries only.
+    await page.getByLabel(/^User/).fill('');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const first = page.getByRole('button', { name: /^Filter by record / }).first();
+    const stream = (await first.textContent())!;
+    await first.click();
+    const rows = page.getByRole('region', { name: 'Audit entries' }).locator('tbody tr');
+    const others = rows.filter({ hasNot: page.getByRole('button', { name: `Filter by record ${stream}`, exact: true }) });
+    for (let attempt = 0; (await others.count()) > 0 && attempt < 50; attempt++) await page.waitForTimeout(100);
+    expect(await others.count()).toBe(0);
+    expect(await rows.count()).toBeGreaterThan(0);
     // An auditor has no business screens.
     await page.goto(`${base}/#/dashboard`);
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();

@@ -24,11 +24,11 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
-  const search = async (from = 0) => {
+  const search = async (from = 0, who = actor, what = record) => {
     setError(null);
     const params = new URLSearchParams({ order, limit: String(PAGE), offset: String(from) });
-    if (actor.trim()) params.set('actor', actor.trim());
-    if (record.trim()) params.set('streamId', record.trim());
+    if (who.trim()) params.set('actor', who.trim());
+    if (what.trim()) params.set('streamId', what.trim());
     try {
       setEntries(await api<{ items: Entry[]; total: number }>('GET', `/audit?${params}`));
       setOffset(from);
@@ -130,9 +130,9 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
                   <tr key={e.id} class={chosen?.id === e.id ? 'selected' : undefined}>
                     <td data-label="#">{e.seq ?? '…'}</td>
                     <td data-label="When">{when(e.at)}</td>
-                    <td data-label="Who"><button type="button" class="link" onClick={() => { setActor(actorName(e.actorId)); }} aria-label={`Filter by ${actorName(e.actorId)}`}>{actorName(e.actorId)}</button> <span class="muted">({e.actorRole})</span></td>
+                    <td data-label="Who"><button type="button" class="link" onClick={() => { setActor(e.actorId); void search(0, e.actorId, record); }} aria-label={`Filter by ${actorName(e.actorId)}`}>{actorName(e.actorId)}</button> <span class="muted">({e.actorRole})</span></td>
                     <td data-label="What">{e.action}</td>
-                    <td data-label="Record">{e.streamId ? <button type="button" class="link" onClick={() => setRecord(e.streamId!)} aria-label={`Filter by record ${e.streamId}`}>{e.streamId}</button> : ''}{e.toVersion ? ` v${e.toVersion}` : ''}</td>
+                    <td data-label="Record">{e.streamId ? <button type="button" class="link" onClick={() => { setRecord(e.streamId!); void search(0, actor, e.streamId!); }} aria-label={`Filter by record ${e.streamId}`}>{e.streamId}</button> : ''}{e.toVersion ? ` v${e.toVersion}` : ''}</td>
                     <td data-label="Proof"><button type="button" class="link" onClick={() => choose(e)} aria-label={`Proof of entry ${e.seq ?? e.id}`}>proof</button></td>
                   </tr>
                 ))}
