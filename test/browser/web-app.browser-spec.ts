@@ -330,6 +330,10 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText(/Nothing to show at the end of 2020-01-01: no campaign had been opened yet/).waitFor();
     await page.getByRole('button', { name: 'Back to now' }).click();
 
+    // A bureau's posts.
+    await page.getByRole('link', { name: "EAP: the bureau's posts" }).click();
+    await page.getByText('46 of 263 posts shown.').waitFor();
+    await page.goBack();
     // Drill down: the campaign's posts, then Beijing's record.
     await page.getByRole('link', { name: 'Every post of 26 STATE 000001' }).click();
     await page.getByLabel('Post or country').fill('beijing');

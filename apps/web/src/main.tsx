@@ -144,7 +144,7 @@ function App() {
   else if (current.path === '/taskings') page = <Taskings {...common} />;
   else if (current.path === '/cables/new') page = <CableEditor key={`new${query}`} query={query} {...common} />;
   else if (current.path === '/campaigns' && segments[1] && segments[2] === 'posts' && segments[3]) page = <Delivery key={path} id={segments[1]} post={segments[3]} {...common} />;
-  else if (current.path === '/campaigns' && segments[1]) page = <Campaign key={path} id={segments[1]} {...common} />;
+  else if (current.path === '/campaigns' && segments[1]) page = <Campaign key={path + query} id={segments[1]} query={query} {...common} />;
   else if (current.path === '/campaigns') page = <NotFound me={me} />;
   else if (current.path === '/cables' && segments[1]) page = <CablePage key={segments[1]} id={segments[1]} {...common} />;
   else if (current.path === '/cables') page = <CableList key={query.toString()} query={query} {...common} />;

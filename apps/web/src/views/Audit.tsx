@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, when } from '../api.js';
 
 interface Entry { seq: number | null; id: string; at: string; actorId: string; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
@@ -24,16 +24,21 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
+  // Only the newest search's answer is shown, whichever answer arrives last.
+  const latest = useRef(0);
   const search = async (from = 0, who = actor, what = record) => {
+    const mine = ++latest.current;
     setError(null);
     const params = new URLSearchParams({ order, limit: String(PAGE), offset: String(from) });
     if (who.trim()) params.set('actor', who.trim());
     if (what.trim()) params.set('streamId', what.trim());
     try {
-      setEntries(await api<{ items: Entry[]; total: number }>('GET', `/audit?${params}`));
+      const found = await api<{ items: Entry[]; total: number }>('GET', `/audit?${params}`);
+      if (mine !== latest.current) return;
+      setEntries(found);
       setOffset(from);
     } catch (failure) {
-      setError(problemText(failure));
+      if (mine === latest.current) setError(problemText(failure));
     }
   };
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, when, words } from '../api.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 
@@ -73,7 +73,11 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const search = async () => {
+  // Only the newest search's answer is shown, whichever answer arrives last.
+  const latest = useRef(0);
+  const search = async (offset = 0) => {
+    const ticket = ++latest.current;
+    const stale = () => ticket !== latest.current;
     setError(null);
     setNote(null);
     try {
@@ -83,6 +87,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
         const returnedIds = new Set(inbox.returned?.map((r) => (r as { cableId?: string; id?: string }).cableId ?? (r as { id?: string }).id) ?? []);
         const returned = await Promise.all(mine.map(async (c) => returnedIds.has(c.id) || (c.status === 'DRAFT' && (await returnsOf(c)).length > 0)));
         const items = queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine;
+        if (stale()) return;
         setCables(items);
         setTotal(items.length);
       } else if (queue === 'incoming') {
@@ -90,28 +95,32 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
         if (action === null) {
           // An older server has no addressee filter: the released cables the post may read are its traffic.
           const released = await api<{ items: CableSummary[]; total: number }>('GET', '/cables?status=RELEASED&limit=100');
+          if (stale()) return;
           setNote('Showing every released cable your post may read.');
           setCables(released.items);
           setTotal(released.total);
         } else {
           const seen = new Set<string>();
           const items = [...action, ...(info ?? [])].filter((c) => !seen.has(c.id) && seen.add(c.id));
+          if (stale()) return;
           setCables(items);
           setTotal(items.length);
         }
       } else {
-        const params = new URLSearchParams({ limit: '100' });
+        const params = new URLSearchParams({ limit: '100', offset: String(offset) });
         for (const [key, value] of Object.entries(filters)) if (value.trim()) params.set(key, key === 'q' ? value.trim() : value.trim().toUpperCase());
         const answer = await api<{ items: CableSummary[]; total: number }>('GET', `/cables?${params}`);
-        setCables(answer.items);
+        if (stale()) return;
+        setCables((shown) => (offset > 0 ? [...(shown ?? []), ...answer.items] : answer.items));
         setTotal(answer.total);
       }
     } catch (failure) {
+      if (stale()) return;
       setError(problemText(failure));
       setCables([]);
     }
   };
-  useEffect(() => void search(), [queue]);
+  useEffect(() => void search(0), [queue]);
   useEffect(() => onClassifications((cables ?? []).map((c) => c.classification)), [cables]);
   const sorted = useMemo(() => [...(cables ?? [])].sort(SORTS[sort].compare), [cables, sort]);
   const tabs: [Queue, string][] = [['all', 'All cables'], ...(drafts ? ([['mine', 'My drafts'], ['returned', 'Returned to me']] as [Queue, string][]) : []), ...(incoming ? ([['incoming', `Incoming to ${me.postCode}`]] as [Queue, string][]) : [])];
@@ -125,7 +134,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
         </nav>
       )}
       {queue === 'all' && (
-        <form class="filters card" role="search" aria-label="Search cables" onSubmit={(e) => { e.preventDefault(); void search(); }}>
+        <form class="filters card" role="search" aria-label="Search cables" onSubmit={(e) => { e.preventDefault(); void search(0); }}>
           <span><label for="f-q">Words</label><input id="f-q" type="search" value={filters.q} onInput={(e) => setFilters({ ...filters, q: e.currentTarget.value })} /></span>
           <span>
             <label for="f-status">Status</label>
@@ -165,6 +174,9 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
               </tbody>
             </table>
           </div>
+        )}
+        {queue === 'all' && cables !== null && cables.length < total && (
+          <p><span class="muted">{cables.length} of {total} shown. </span><button type="button" class="secondary" onClick={() => search(cables.length)}>Show more</button></p>
         )}
       </section>
     </>

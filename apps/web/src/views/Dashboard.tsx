@@ -170,7 +170,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
             <h3 id="bureau-h">By bureau</h3>
             <table>
               <thead><tr><th>Bureau</th><th>Delivered</th><th>Positions</th></tr></thead>
-              <tbody>{campaign.byBureau.map((b) => <tr key={b.bureau}><td>{b.bureau}</td><td>{b.delivered}/{b.total}</td><td><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td></tr>)}</tbody>
+              <tbody>{campaign.byBureau.map((b) => <tr key={b.bureau}><td><a href={`#/campaigns/${campaign.id}?bureau=${b.bureau}`} aria-label={`${b.bureau}: the bureau's posts`}>{b.bureau}</a></td><td>{b.delivered}/{b.total}</td><td><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td></tr>)}</tbody>
             </table>
             <h3>Overdue posts ({campaign.overduePosts.length})</h3>
             {campaign.overduePosts.length === 0 ? <p>None</p> : <ul class="inline-list">{campaign.overduePosts.map((p) => <li key={p}><a href={`#/campaigns/${campaign.id}/posts/${p}`}>{directory.get(p)?.name ?? p}</a></li>)}</ul>}

@@ -336,10 +336,11 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
 }
 
 /** A campaign's posts: each delivery's status and position, filterable, each a link to the post's record. */
-export function Campaign({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
+export function Campaign({ id, me, query, onClassifications }: { id: string; me: Me; query?: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const [campaign, setCampaign] = useState<CampaignView | null>(null);
   const [directory, setDirectory] = useState<Map<string, Post>>(new Map());
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(query?.get('status') ?? '');
+  const [bureau, setBureau] = useState(query?.get('bureau') ?? '');
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -349,8 +350,9 @@ export function Campaign({ id, me, onClassifications }: { id: string; me: Me; on
   const shown = useMemo(() => (campaign?.deliveries ?? []).filter((d) => {
     if (status && d.status !== status && !(status === 'OVERDUE' && d.overdue)) return false;
     const p = directory.get(d.post);
+    if (bureau && p?.bureau !== bureau) return false;
     return !text.trim() || `${d.post} ${p?.name ?? ''} ${p?.country ?? ''}`.toLowerCase().includes(text.trim().toLowerCase());
-  }), [campaign, directory, status, text]);
+  }), [campaign, directory, status, bureau, text]);
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!campaign) return <p>Loading…</p>;
   const s = campaign.summary;
@@ -366,6 +368,12 @@ export function Campaign({ id, me, onClassifications }: { id: string; me: Me; on
             <label for="c-status">Status</label>
             <select id="c-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
               <option value="">Any</option>{['PENDING', 'DELIVERED', 'RESPONDED', 'NOT_DELIVERED', 'OVERDUE'].map((v) => <option key={v} value={v}>{words(v)}</option>)}
+            </select>
+          </span>
+          <span>
+            <label for="c-bureau">Bureau</label>
+            <select id="c-bureau" value={bureau} onChange={(e) => setBureau(e.currentTarget.value)}>
+              <option value="">Any</option>{['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'].map((b) => <option key={b} value={b}>{b}</option>)}
             </select>
           </span>
         </form>
@@ -385,6 +393,7 @@ export function Campaign({ id, me, onClassifications }: { id: string; me: Me; on
             </tbody>
           </table>
         </div>
+        <p class="muted">{shown.length} of {campaign.deliveries.length} posts shown.</p>
         {shown.length === 0 && <p class="muted">No post matches.</p>}
       </section>
     </>
