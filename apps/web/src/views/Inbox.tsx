@@ -56,8 +56,9 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
       <h2>Inbox</h2>
       {drafts && (
         <section class="card" aria-labelledby="returned-h">
-          <h3 id="returned-h">Returned to me ({inbox.returned?.length ?? 0})</h3>
-          {(inbox.returned ?? []).length === 0 ? <p class="muted">No cable of yours has been returned.</p> : (
+          <h3 id="returned-h">{inbox.returned ? `Returned to me (${inbox.returned.length})` : 'My drafts'}</h3>
+          {/* A server without `returned[]`: the Cables screen's queue finds them from each draft's history. */}
+          {!inbox.returned ? <p><a href="#/cables?queue=returned">Cables returned to me</a></p> : inbox.returned.length === 0 ? <p class="muted">No cable of yours has been returned.</p> : (
             <ul>
               {inbox.returned!.map((c) => (
                 <li key={cableIdOf(c)}>
