@@ -184,7 +184,7 @@ describe('the web app, in headless Chromium', () => {
     // The telegram at full width, its lines as the cable office wrote them (not wrapped again).
     const telegram = page.getByRole('region', { name: 'Telegram text' });
     expect(await telegram.evaluate((pre) => (globalThis as unknown as { getComputedStyle(e: unknown): { whiteSpace: string } }).getComputedStyle(pre).whiteSpace)).toBe('pre');
-    await checkScreen(page, 'cable-drafter');
+    await checkScreen(page, 'cable-drafter', { phoneAxe: true });
 
     // The drafter's queues.
     await page.goto(`${base}/#/cables?queue=mine`);
@@ -317,7 +317,7 @@ describe('the web app, in headless Chromium', () => {
     // India by its embassy (New Delhi pending), not by Mumbai's failure; the U.S. not at all.
     await page.locator('svg.map path', { has: page.locator('title', { hasText: /^India: PENDING/ }) }).waitFor();
     expect(await page.locator('svg.map path title', { hasText: /^United States of America/ }).textContent()).toBe('United States of America');
-    await checkScreen(page, 'dashboard');
+    await checkScreen(page, 'dashboard', { phoneAxe: true });
     // The campaign's timeline in sentences: just after it opened, nobody had answered; the map says so.
     await page.getByRole('button', { name: /^Campaign opened: 263 posts tasked/ }).click();
     await page.getByText(/replayed from the event log to/).waitFor();
@@ -342,7 +342,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('heading', { name: /What the counterpart said \(1\)/ }).waitFor();
     await page.getByText('These allegations are groundless.', { exact: false }).waitFor();
     await page.getByText(/Wang Wei, Director-General, Ministry of Foreign Affairs/).first().waitFor();
-    await checkScreen(page, 'delivery-leadership');
+    await checkScreen(page, 'delivery-leadership', { phoneAxe: true });
     // A follow-up from the response.
     await page.getByRole('link', { name: 'Create a follow-up from this response' }).click();
     await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
