@@ -458,12 +458,8 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('lets an auditor read the log by user, newest first, verify it and see an entry\'s proof', async () => {
-    const t = Date.now();
-    const mark = (what: string) => process.env.WEB_TIMING && console.log(`audit ${what}: ${Date.now() - t} ms`);
     await app.get(AuditSealer).catchUp();
-    mark('sealed');
     const page = await signIn('web.auditor');
-    mark('signed in');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByRole('heading', { name: 'Signed tree head' }).waitFor();
     await page.getByText('Root hash').waitFor();
@@ -479,10 +475,8 @@ describe('the web app, in headless Chromium', () => {
     const who = await page.getByRole('region', { name: 'Audit entries' }).locator('tbody tr td:nth-child(3) button').allTextContents();
     expect(who.length).toBeGreaterThan(0);
     expect(new Set(who).size).toBe(1);
-    mark('filtered');
     await page.getByRole('button', { name: 'Verify the whole log' }).click();
     await page.getByText(/^Valid: \d+ entries re-hashed/).waitFor();
-    mark('verified');
     await page.getByRole('button', { name: /^Proof of entry/ }).last().click();
     await page.getByText('Leaf hash').waitFor();
     await page.getByText(/^Audit path \(\d+ hashes\)$/).waitFor();
