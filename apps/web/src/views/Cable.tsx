@@ -95,6 +95,18 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const people = peopleOf(history);
   const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data.draft as CableDraft | undefined;
   const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can);
+  // Withdrawing a request sent to the wrong office, where the server names that action.
+  const mayWithdraw = allowed.some((a) => /withdraw/i.test(a));
+  const withdraw = async (office: string) => {
+    setMessage(null);
+    try {
+      await api('DELETE', `/cables/${cable.id}/clearance-requests/${encodeURIComponent(office)}`);
+      await load();
+      setMessage({ text: `The request to ${office} is withdrawn.`, error: false });
+    } catch (error) {
+      setMessage({ text: `Not withdrawn. ${problemText(error)}`, error: true });
+    }
+  };
 
   return (
     <>
@@ -171,7 +183,12 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                     <td data-label="Decision">{c.status === 'STALE' ? 'STALE (changed since cleared)' : c.status}</td>
                     <td data-label="By">{c.by?.username ?? ''}</td>
                     <td data-label="When">{when(c.at)}</td>
-                    <td data-label="Comments">{c.comments ?? ''}</td>
+                    <td data-label="Comments">
+                      {c.comments ?? ''}
+                      {mayWithdraw && (c.status === 'PENDING' || c.status === 'NON_CONCUR') && (
+                        <button type="button" class="link" aria-label={`Withdraw the request to ${c.office}`} onClick={() => withdraw(c.office)}>Withdraw the request</button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
