@@ -12,13 +12,14 @@ export interface Me {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly problem: { detail?: string; errors?: { field: string; message: string }[] },
+    readonly problem: { detail?: string; title?: string; errors?: { field: string; message: string }[] },
   ) {
     super(problem.detail ?? `HTTP ${status}`);
   }
 }
 
 const TOKEN = 'chancery.token';
+const NEXT = 'chancery.next';
 
 export const session = {
   get token(): string | null {
@@ -28,15 +29,31 @@ export const session = {
     if (value) sessionStorage.setItem(TOKEN, value);
     else sessionStorage.removeItem(TOKEN);
   },
+  /** The page a signed-out visitor asked for, opened once they have signed in. */
+  rememberDestination(hash = location.hash) {
+    const path = hash.replace(/^#/, '');
+    if (path && path !== '/' && !path.startsWith('/sign-in')) sessionStorage.setItem(NEXT, path);
+  },
+  takeDestination(): string | null {
+    const next = sessionStorage.getItem(NEXT);
+    sessionStorage.removeItem(NEXT);
+    return next;
+  },
 };
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 401 && path !== '/auth/login') {
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
+  }
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') {
     session.token = null;
+    session.rememberDestination();
     location.hash = '#/sign-in';
   }
   const text = await response.text();
@@ -45,12 +62,96 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return json as T;
 }
 
-/** Downloads a CSV export with the caller's token, as a file. */
+/** A read that may fail (a route or field the server does not have yet): `fallback` then. */
+export const maybe = <T,>(promise: Promise<T>, fallback: T): Promise<T> => promise.catch(() => fallback);
+
+/** Sends a form with a file (multipart/form-data) with the caller's token. */
+export async function upload<T>(path: string, form: FormData): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${session.token}` }, body: form });
+  } catch {
+    throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
+  }
+  const text = await response.text();
+  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) });
+  return json as T;
+}
+
+/** Downloads a file (CSV export, a delivery's document) with the caller's token. */
 export async function download(path: string, filename: string): Promise<void> {
   const response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
-  if (!response.ok) throw new ApiError(response.status, { detail: `Export failed (${response.status})` });
+  if (!response.ok) throw new ApiError(response.status, { detail: `The download failed (${response.status}).` });
   const url = URL.createObjectURL(await response.blob());
   const link = Object.assign(document.createElement('a'), { href: url, download: filename });
   link.click();
   URL.revokeObjectURL(url);
 }
+
+/** Field names as people say them. */
+const FIELD_NAMES: Record<string, string> = {
+  dueOn: 'Due date', reportBy: 'Report-by date', deliveredOn: 'Delivery date', receivedOn: 'Date the response came', actionAddressees: 'Action addressees',
+  infoAddressees: 'Info addressees', classifiedBy: 'Classification block', declassifyOn: 'Declassify-on date', postCode: 'Post', displayName: 'Display name',
+  newPassword: 'New password', currentPassword: 'Current password', countryTag: 'Country tag', subjectMarking: 'Subject marking', reportingCableId: 'Reporting cable',
+  demarcheId: 'Campaign', cableId: 'Cable',
+};
+
+export const fieldName = (field: string) => {
+  const last = field.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const known = FIELD_NAMES[last];
+  if (known) return known;
+  const words = last.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/** One validation message in plain words: the field by its label, class-validator's jargon rephrased. */
+export function plainMessage(field: string, message: string): string {
+  const name = fieldName(field);
+  let text = message.trim();
+  const raw = field.split('.').pop() ?? field;
+  if (raw && text.startsWith(`${raw} `)) text = text.slice(raw.length + 1);
+  text = text
+    .replace(/must be longer than or equal to 1 characters?/, 'cannot be empty')
+    .replace(/must be longer than or equal to (\d+) characters?/, 'needs at least $1 characters')
+    .replace(/must be shorter than or equal to (\d+) characters?/, 'can have at most $1 characters')
+    .replace(/must be YYYY-MM-DD/, 'must be a date')
+    .replace(/should not be empty/, 'cannot be empty')
+    .replace(/must be one of the following values: (.*)/, 'must be one of $1')
+    .replace(/^property .* should not exist$/, 'is not expected here');
+  return `${name} ${text}`.replace(/\.$/, '') + '.';
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  0: 'The server cannot be reached; check your connection and try again.',
+  403: 'You are not allowed to do this.',
+  404: 'This record does not exist, or it was removed.',
+  409: 'Someone changed this at the same moment; reload the page and try again.',
+  412: 'Someone changed this since you opened it; reload the page and try again.',
+  429: 'Too many attempts; wait a minute and try again.',
+};
+
+/** What went wrong, in plain words: each field's problem, or the server's explanation. */
+export function problemText(failure: unknown): string {
+  if (!(failure instanceof ApiError)) return 'Something went wrong in the page; reload it and try again.';
+  const fields = failure.problem.errors?.map((e) => plainMessage(e.field, e.message));
+  if (fields?.length) return fields.join(' ');
+  if (failure.status === 403 && !failure.problem.detail) return STATUS_TEXT[403];
+  if (failure.status >= 500) return 'The server could not do this just now; try again in a moment.';
+  const detail = failure.problem.detail;
+  if (detail && !/^HTTP \d+$/.test(detail)) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
+  return STATUS_TEXT[failure.status] ?? `The request failed (${failure.status}).`;
+}
+
+/** A date-time for people: "30 Nov 2026, 14:05 UTC" (the service runs on UTC, as cables do). */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const month = d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  const time = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:${String(d.getUTCSeconds()).padStart(2, '0')}`;
+  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${time} UTC`;
+}
+
+/** Constants like NON_CONCUR, IN_CLEARANCE as words. */
+export const words = (value: string | null | undefined) => (value ?? '').replace(/_/g, ' ').toLowerCase();

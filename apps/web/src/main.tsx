@@ -1,10 +1,13 @@
-import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { type ComponentChildren, render } from 'preact';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { api, type Me, session } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
 import { Admin } from './views/Admin.js';
+import { Audit } from './views/Audit.js';
+import { CablePage } from './views/Cable.js';
 import { CableEditor, CableList } from './views/Cables.js';
+import { Campaign, Delivery } from './views/Delivery.js';
 import { Dashboard } from './views/Dashboard.js';
 import { FollowUps } from './views/FollowUps.js';
 import { Inbox } from './views/Inbox.js';
@@ -13,36 +16,100 @@ import { useLiveUpdates } from './live.js';
 import { SignIn } from './views/SignIn.js';
 import { Taskings } from './views/Taskings.js';
 
-/** The screens each role sees, in the order they appear in the navigation. */
-const SCREENS: { path: string; label: string; roles: string[] | 'all' }[] = [
-  { path: '/inbox', label: 'Inbox', roles: 'all' },
-  { path: '/cables', label: 'Cables', roles: ['drafter', 'post_officer', 'clearer', 'approver'] },
-  { path: '/taskings', label: 'Taskings', roles: ['post_officer'] },
-  { path: '/follow-ups', label: 'Follow-ups', roles: 'all' },
+const DESK = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership'];
+
+/**
+ * The screens each role sees, in the order they appear in the navigation; `hidden` screens are
+ * reached by links only (a campaign, a post's delivery, a new draft).
+ */
+const SCREENS: { path: string; label: string; roles: string[] | 'all'; hidden?: boolean }[] = [
+  { path: '/inbox', label: 'Inbox', roles: DESK },
   { path: '/dashboard', label: 'Dashboard', roles: ['leadership'] },
+  { path: '/taskings', label: 'Taskings', roles: ['post_officer'] },
+  { path: '/cables/new', label: 'New cable', roles: ['drafter', 'post_officer'], hidden: true },
+  { path: '/cables', label: 'Cables', roles: DESK },
+  { path: '/campaigns', label: 'Campaigns', roles: DESK, hidden: true },
+  { path: '/follow-ups', label: 'Follow-ups', roles: DESK },
+  { path: '/audit', label: 'Audit log', roles: ['auditor', 'admin'] },
   { path: '/admin', label: 'Administration', roles: ['admin'] },
   { path: '/notifications', label: 'Notifications', roles: 'all' },
   { path: '/account', label: 'Account', roles: 'all' },
 ];
 
-function useHashPath(): string {
-  const [path, setPath] = useState(location.hash.slice(1) || '/');
+/** Where each kind of user starts. */
+function landing(me: Me): string {
+  if (me.roles.includes('leadership')) return '/dashboard';
+  if (me.roles.includes('post_officer')) return '/taskings';
+  if (me.roles.some((r) => DESK.includes(r))) return '/inbox';
+  if (me.roles.includes('auditor')) return '/audit';
+  if (me.roles.includes('admin')) return '/admin';
+  return '/account';
+}
+
+/** The hash route: its path and its query (`#/follow-ups/new?post=BEIJING`). */
+function useHashRoute(): { path: string; query: URLSearchParams } {
+  const read = () => {
+    const [path, query = ''] = (location.hash.slice(1) || '/').split('?');
+    return { path: path || '/', query: new URLSearchParams(query) };
+  };
+  const [route, setRoute] = useState(read);
   useEffect(() => {
-    const onChange = () => setPath(location.hash.slice(1) || '/');
+    const onChange = () => {
+      setRoute(read());
+      window.scrollTo(0, 0);
+    };
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
   }, []);
-  return path;
+  return route;
+}
+
+/** A page the caller's roles do not open: said plainly, with the way back. */
+function Refused({ me, what }: { me: Me; what: string }) {
+  return (
+    <section class="card" aria-labelledby="refused-h">
+      <h2 id="refused-h">You do not have access to this page</h2>
+      <p>{what} is not open to your roles ({me.roles.join(', ')}). If you need it, ask an administrator.</p>
+      <p><a href={`#${landing(me)}`}>Go to your start page</a></p>
+    </section>
+  );
+}
+
+function NotFound({ me }: { me: Me }) {
+  return (
+    <section class="card" aria-labelledby="missing-h">
+      <h2 id="missing-h">There is no such page</h2>
+      <p>The address may be mistyped or out of date.</p>
+      <p><a href={`#${landing(me)}`}>Go to your start page</a></p>
+    </section>
+  );
+}
+
+/** A screen that fails while drawing (an answer of an unexpected shape) says so instead of blanking the app. */
+function Guard({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary((failure) => console.error(failure));
+  if (!error) return <>{children}</>;
+  return (
+    <section class="card" role="alert">
+      <h2>This page could not be shown</h2>
+      <p>Something in it was not as the page expected. The other screens still work.</p>
+      <p><button type="button" onClick={reset}>Try again</button> <a href="#/">Go to your start page</a></p>
+    </section>
+  );
 }
 
 function App() {
-  const path = useHashPath();
+  const { path, query } = useHashRoute();
   const [me, setMe] = useState<Me | null>(null);
   const [onScreen, setOnScreen] = useState<string[]>([]);
   const live = useLiveUpdates(Boolean(me), path);
 
   useEffect(() => {
-    if (!session.token) return void (location.hash = '#/sign-in');
+    if (!session.token) {
+      session.rememberDestination();
+      location.hash = '#/sign-in';
+      return;
+    }
     api<Me>('GET', '/auth/me').then(setMe, () => undefined);
   }, [session.token]);
 
@@ -56,50 +123,53 @@ function App() {
   const classification = highest(onScreen);
   const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerText(classification)}`}>{bannerText(classification)}</div>;
 
-  if (path === '/sign-in' || !me) {
+  if (path === '/sign-in' || !session.token) {
     return (
       <>
         {banner}
-        <SignIn onSignedIn={(user) => { setMe(user); location.hash = user.roles.includes('leadership') ? '#/dashboard' : user.roles.includes('post_officer') ? '#/taskings' : '#/inbox'; }} />
+        <SignIn onSignedIn={(user) => { setMe(user); location.hash = `#${session.takeDestination() ?? landing(user)}`; }} />
         {banner}
       </>
     );
   }
+  if (!me) return <main><p>Loading…</p></main>;
   const screens = SCREENS.filter((s) => s.roles === 'all' || s.roles.some((r) => me.roles.includes(r)));
-  const current = screens.find((s) => path === s.path || path.startsWith(`${s.path}/`)) ?? screens[0];
-  const cableId = path.startsWith('/cables/') ? path.slice('/cables/'.length) : undefined;
+  const known = SCREENS.find((s) => path === s.path || path.startsWith(`${s.path}/`));
+  const current = path === '/' ? screens.find((s) => s.path === landing(me)) : screens.find((s) => s === known);
+  const segments = path.split('/').filter(Boolean);
+  const common = { me, onClassifications: setOnScreen };
+  let page;
+  if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} /> : <NotFound me={me} />;
+  else if (current.path === '/admin') page = <Admin onClassifications={setOnScreen} />;
+  else if (current.path === '/audit') page = <Audit {...common} />;
+  else if (current.path === '/notifications') page = <Notifications onClassifications={setOnScreen} onRead={live.recount} />;
+  else if (current.path === '/account') page = <Account {...common} />;
+  else if (current.path === '/dashboard') page = <Dashboard {...common} />;
+  else if (current.path === '/follow-ups') page = <FollowUps key={path + query} id={segments[1] ?? null} query={query} {...common} />;
+  else if (current.path === '/taskings') page = <Taskings {...common} />;
+  else if (current.path === '/cables/new') page = <CableEditor key={`new${query}`} query={query} {...common} />;
+  else if (current.path === '/campaigns' && segments[1] && segments[2] === 'posts' && segments[3]) page = <Delivery key={path} id={segments[1]} post={segments[3]} {...common} />;
+  else if (current.path === '/campaigns' && segments[1]) page = <Campaign key={path + query} id={segments[1]} query={query} {...common} />;
+  else if (current.path === '/campaigns') page = <NotFound me={me} />;
+  else if (current.path === '/cables' && segments[1]) page = <CablePage key={segments[1]} id={segments[1]} {...common} />;
+  else if (current.path === '/cables') page = <CableList key={query.toString()} query={query} {...common} />;
+  else page = <Inbox {...common} />;
+  document.title = `${current ? current.label : 'Not available'} · Chancery`;
+  const active = current && (current.hidden ? screens.find((s) => !s.hidden && current.path.startsWith(s.path)) ?? current : current);
   return (
     <>
       {banner}
       <header class="top">
-        <h1>Chancery</h1>
+        <h1><a href={`#${landing(me)}`}>Chancery</a></h1>
         <nav aria-label="Main">
-          {screens.map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === current ? 'page' : undefined}>{s.label}{s.path === '/notifications' && live.unread > 0 ? ` (${live.unread})` : ''}</a>)}
+          {screens.filter((s) => !s.hidden).map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === active ? 'page' : undefined}>{s.label}{s.path === '/notifications' && live.unread > 0 ? ` (${live.unread})` : ''}</a>)}
         </nav>
-        <span class="muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
+        <span class="who muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main key={live.revision}>
         {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={live.refresh}>Show the latest</button></p>}
-        {current.path === '/admin' ? (
-          <Admin onClassifications={setOnScreen} />
-        ) : current.path === '/notifications' ? (
-          <Notifications onClassifications={setOnScreen} onRead={live.recount} />
-        ) : current.path === '/account' ? (
-          <Account me={me} onClassifications={setOnScreen} />
-        ) : current.path === '/dashboard' ? (
-          <Dashboard onClassifications={setOnScreen} />
-        ) : current.path === '/follow-ups' ? (
-          <FollowUps key={path} id={path.startsWith('/follow-ups/') ? path.slice('/follow-ups/'.length) : null} onClassifications={setOnScreen} />
-        ) : current.path === '/taskings' ? (
-          <Taskings me={me} onClassifications={setOnScreen} />
-        ) : current.path === '/cables' && cableId !== undefined ? (
-          <CableEditor key={cableId} id={cableId === 'new' ? null : cableId} me={me} onClassifications={setOnScreen} />
-        ) : current.path === '/cables' ? (
-          <CableList onClassifications={setOnScreen} />
-        ) : (
-          <Inbox me={me} onClassifications={setOnScreen} />
-        )}
+        <Guard key={path}>{page}</Guard>
       </main>
       {banner}
     </>

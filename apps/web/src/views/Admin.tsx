@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type Me } from '../api.js';
+import { api, type Me, problemText, when } from '../api.js';
+import { forgetPosts } from '../posts.js';
+
+export { problemText };
 
 interface User extends Me {
   disabled: boolean;
@@ -12,26 +15,30 @@ interface Office {
 }
 interface Post {
   code: string;
+  country?: string;
   name: string;
   kind: string;
   bureau: string;
   status: string;
 }
 
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+const countryName = (alpha2?: string) => {
+  try {
+    return alpha2 ? (regionNames.of(alpha2) ?? '').toLowerCase() : '';
+  } catch {
+    return '';
+  }
+};
+
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
 
-/** The server's reasons, field by field, in plain words. */
-export function problemText(failure: unknown): string {
-  if (!(failure instanceof ApiError)) return 'The server cannot be reached; try again.';
-  const fields = failure.problem.errors?.map((e) => e.message).join('; ');
-  return fields || failure.problem.detail || `The request failed (${failure.status}).`;
-}
 
 /** Administration: users (create, edit, disable, reset), offices and posts. */
 export function Admin({ onClassifications }: { onClassifications: (c: string[]) => void }) {
   useEffect(() => onClassifications([]), []); // nothing classified here
-  const [tab, setTab] = useState<'users' | 'offices' | 'posts'>('users');
+  const [tab, setTab] = useState<'users' | 'offices' | 'posts' | 'projections'>('users');
   const [offices, setOffices] = useState<Office[]>([]);
   const [posts, setPosts] = useState<Post[]>([]);
   const reload = () => {
@@ -43,13 +50,13 @@ export function Admin({ onClassifications }: { onClassifications: (c: string[]) 
     <>
       <h2>Administration</h2>
       <nav aria-label="Administration">
-        {(['users', 'offices', 'posts'] as const).map((name) => (
+        {(['users', 'offices', 'posts', 'projections'] as const).map((name) => (
           <button key={name} type="button" class="link tab" aria-pressed={tab === name} onClick={() => setTab(name)}>
             {name[0].toUpperCase() + name.slice(1)}
           </button>
         ))}
       </nav>
-      {tab === 'users' ? <Users offices={offices} posts={posts} /> : tab === 'offices' ? <Offices offices={offices} onChanged={reload} /> : <Posts posts={posts} onChanged={reload} />}
+      {tab === 'users' ? <Users offices={offices} posts={posts} /> : tab === 'offices' ? <Offices offices={offices} onChanged={reload} /> : tab === 'posts' ? <Posts posts={posts} onChanged={() => { forgetPosts(); reload(); }} /> : <Projections />}
     </>
   );
 }
@@ -88,19 +95,19 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
           onCancel={() => setEditing(null)}
         />
       )}
-      <div class="scroll">
-        <table>
+      <div class="scroll" tabIndex={0} role="region" aria-label="Users">
+        <table class="stack">
           <thead><tr><th>Username</th><th>Name</th><th>Roles</th><th>Office / post</th><th>Clearance</th><th>Status</th><th>Actions</th></tr></thead>
           <tbody>
             {users.map((user) => (
               <tr key={user.id}>
-                <td>{user.username}</td>
-                <td>{user.displayName}</td>
-                <td>{user.roles.join(', ')}</td>
-                <td>{user.office ?? user.postCode ?? ''}</td>
-                <td>{user.clearance}</td>
-                <td>{user.disabled ? 'disabled' : 'active'}</td>
-                <td>
+                <td data-label="Username">{user.username}</td>
+                <td data-label="Name">{user.displayName}</td>
+                <td data-label="Roles">{user.roles.join(', ')}</td>
+                <td data-label="Office / post">{user.office ?? user.postCode ?? ''}</td>
+                <td data-label="Clearance">{user.clearance}</td>
+                <td data-label="Status">{user.disabled ? 'disabled' : 'active'}</td>
+                <td data-label="Actions">
                   <button type="button" class="link" onClick={() => setEditing(user)} aria-label={`Edit ${user.username}`}>Edit</button>{' '}
                   {user.disabled ? (
                     <button type="button" class="link" onClick={() => act(`${user.username} enabled.`, () => api('POST', `/users/${user.id}/enable`))} aria-label={`Enable ${user.username}`}>Enable</button>
@@ -215,18 +222,23 @@ function Offices({ offices, onChanged }: { offices: Office[]; onChanged: () => v
         <p><button type="submit">Add office</button></p>
         {message && <p role="status">{message}</p>}
       </form>
-      <div class="scroll">
-        <table>
+      <div class="scroll" tabIndex={0} role="region" aria-label="Offices">
+        <table class="stack">
           <thead><tr><th>Symbol</th><th>Name</th><th>Bureau</th></tr></thead>
-          <tbody>{offices.map((o) => <tr key={o.symbol}><td>{o.symbol}</td><td>{o.name}</td><td>{o.bureau}</td></tr>)}</tbody>
+          <tbody>{offices.map((o) => <tr key={o.symbol}><td data-label="Symbol">{o.symbol}</td><td data-label="Name">{o.name}</td><td data-label="Bureau">{o.bureau}</td></tr>)}</tbody>
         </table>
       </div>
     </section>
   );
 }
 
+const SHOWN = 60;
+
 function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const wanted = text.trim().toLowerCase();
+  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${p.kind} ${p.status} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).includes(wanted));
   const change = async (post: Post, action: 'suspend' | 'reopen' | 'close') => {
     const reason = action === 'reopen' ? undefined : prompt(`Why ${action} ${post.name}?`);
     if (action !== 'reopen' && !reason) return;
@@ -241,18 +253,25 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   return (
     <section class="card">
       <h3>Posts</h3>
+      <p class="muted">{posts.length} posts. A suspended post receives no taskings; reopening it restores them.</p>
+      <EstablishPost onDone={(text) => { setMessage(text); onChanged(); }} />
+      <form class="filters" role="search" aria-label="Find posts" onSubmit={(e) => e.preventDefault()}>
+        <span><label for="p-find">Find a post</label><input id="p-find" type="search" placeholder="code, name, bureau, country" value={text} onInput={(e) => setText(e.currentTarget.value)} /></span>
+      </form>
       {message && <p role="status">{message}</p>}
-      <div class="scroll">
-        <table>
+      {matching.length > SHOWN && <p class="muted">Showing {SHOWN} of {matching.length}; narrow the search to see the others.</p>}
+      {matching.length === 0 && <p class="muted">No post matches.</p>}
+      <div class="scroll" tabIndex={0} role="region" aria-label="Posts">
+        <table class="stack">
           <thead><tr><th>Code</th><th>Name</th><th>Kind</th><th>Bureau</th><th>Status</th><th>Actions</th></tr></thead>
           <tbody>
-            {posts.map((post) => (
+            {matching.slice(0, SHOWN).map((post) => (
               <tr key={post.code}>
-                <td>{post.code}</td><td>{post.name}</td><td>{post.kind}</td><td>{post.bureau}</td><td>{post.status}</td>
-                <td>
-                  {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')}>Suspend</button>}
-                  {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')}>Reopen</button>}
-                  {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')}>Close</button></>}
+                <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{post.kind}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{post.status}</td>
+                <td data-label="Actions">
+                  {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
+                  {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
+                  {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
                 </td>
               </tr>
             ))}
@@ -260,5 +279,91 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
         </table>
       </div>
     </section>
+  );
+}
+
+interface Projection { name: string; kind: string; mode: string; state: string; lag: number; deadLetters: number; updatedAt: string | null; failure: { message?: string; error?: string; attempts?: number } | null }
+
+/** The read models and reactions: are they caught up, has any stopped; redrive one that stopped or parked events. */
+function Projections() {
+  const [items, setItems] = useState<Projection[] | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const load = () => void api<{ items: Projection[] }>('GET', '/admin/projections').then((a) => setItems(a.items), (f) => setMessage({ text: problemText(f), error: true }));
+  useEffect(load, []);
+  const redrive = async (name: string) => {
+    setMessage(null);
+    try {
+      await api('POST', `/admin/projections/${encodeURIComponent(name)}/redrive`, {});
+      setMessage({ text: `${name} redriven.`, error: false });
+      load();
+    } catch (failure) {
+      setMessage({ text: problemText(failure), error: true });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="proj-h">
+      <h3 id="proj-h">Projections and reactions</h3>
+      <p class="muted">A read model that parked events (dead letters) or a reaction that stopped can be redriven once the cause is fixed.</p>
+      <p><button type="button" class="secondary" onClick={load}>Refresh</button></p>
+      {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+      {items === null ? <p>Loading…</p> : (
+        <div class="scroll" tabIndex={0} role="region" aria-label="Projections">
+          <table class="stack">
+            <thead><tr><th>Name</th><th>Kind</th><th>State</th><th>Lag</th><th>Dead letters</th><th>Last change</th><th>Failure</th><th>Action</th></tr></thead>
+            <tbody>
+              {items.map((p) => (
+                <tr key={p.name}>
+                  <td data-label="Name">{p.name}</td><td data-label="Kind">{p.kind} ({p.mode})</td><td data-label="State">{p.state}</td><td data-label="Lag">{p.lag}</td>
+                  <td data-label="Dead letters">{p.deadLetters}</td><td data-label="Last change">{when(p.updatedAt)}</td><td data-label="Failure">{p.failure ? (p.failure.message ?? p.failure.error ?? 'failing') : ''}</td>
+                  <td data-label="Action">{(p.state === 'stopped' || p.deadLetters > 0 || p.failure) ? <button type="button" onClick={() => redrive(p.name)} aria-label={`Redrive ${p.name}`}>Redrive</button> : <span class="muted">nothing to do</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const POST_KINDS = ['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION'];
+const BUREAUS = ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'];
+
+/** A new post: its code as in MRNs, name, kind, city, host country (ISO and TAGS codes) and bureau. */
+function EstablishPost({ onDone }: { onDone: (message: string) => void }) {
+  const [form, setForm] = useState({ code: '', name: '', kind: 'CONSULATE_GENERAL', city: '', country: '', countryTag: '', bureau: 'EAP' });
+  const [error, setError] = useState<string | null>(null);
+  const set = (key: keyof typeof form, value: string) => setForm({ ...form, [key]: value });
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    if (!/^[A-Z]{3,24}$/.test(form.code)) return setError('The code is 3 to 24 capital letters, as in MRNs (e.g. CEBU).');
+    if (!/^[A-Z]{2}$/.test(form.country) || !/^[A-Z]{2}$/.test(form.countryTag)) return setError('The country is two letters (ISO 3166, e.g. PH), and so is its TAGS code (e.g. RP).');
+    try {
+      await api('POST', '/posts', form);
+      onDone(`${form.name} established.`);
+      setForm({ ...form, code: '', name: '', city: '' });
+    } catch (failure) {
+      setError(problemText(failure));
+    }
+  };
+  const text = (key: keyof typeof form, label: string, upper = false) => (
+    <span>
+      <label for={`np-${key}`}>{label}</label>
+      <input id={`np-${key}`} value={form[key]} onInput={(e) => set(key, upper ? e.currentTarget.value.toUpperCase() : e.currentTarget.value)} />
+    </span>
+  );
+  return (
+    <details>
+      <summary>Establish a post</summary>
+      <form class="filters" onSubmit={submit} aria-label="Establish a post">
+        {text('code', 'Code', true)}{text('name', 'Name')}
+        <span><label for="np-kind">Kind</label><select id="np-kind" value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>{POST_KINDS.map((k) => <option key={k}>{k}</option>)}</select></span>
+        {text('city', 'City')}{text('country', 'Country (ISO)', true)}{text('countryTag', 'TAGS country', true)}
+        <span><label for="np-bureau">Bureau</label><select id="np-bureau" value={form.bureau} onChange={(e) => set('bureau', e.currentTarget.value)}>{BUREAUS.map((b) => <option key={b}>{b}</option>)}</select></span>
+        <span><button type="submit">Establish</button></span>
+      </form>
+      {error && <p class="error" role="alert">{error}</p>}
+    </details>
   );
 }

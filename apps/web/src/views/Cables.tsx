@@ -1,17 +1,26 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, type Me } from '../api.js';
-import { CableHistory, Diff, type HistoryEntry, textOf } from './History.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, maybe, type Me, problemText, when, words } from '../api.js';
+import { Diff, type HistoryEntry, textOf } from './History.js';
 
-interface Clearance { office: string; status: string; by: { username: string } | null; at: string | null; comments: string | null }
-interface CableView extends CableDraft { id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string } }
+export interface Clearance { office: string; status: string; by: { username: string; office?: string | null } | null; at: string | null; comments: string | null }
+export interface CableView extends CableDraft {
+  id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string; username?: string; office?: string | null };
+  releasedAt?: string | null; dateTimeGroup?: string | null; distribution?: string[]; approvedBy?: { username?: string } | null;
+  returns?: { reason: string; by?: string | { username?: string; office?: string | null }; at?: string }[];
+  replies?: CableSummary[];
+  allowedActions?: string[];
+}
+export interface CableSummary { id: string; mrn: string | null; origin: string; status: string; kind?: string; subject: string; classification: string; precedence?: string; tags?: string[]; releasedAt?: string | null; updatedAt?: string; drafterId?: string; drafter?: { id: string } }
 
 const blank = (): CableDraft => ({
   kind: 'INSTRUCTION', subject: '', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: [],
   actionAddressees: [], infoAddressees: [], references: [], paragraphs: [{ marking: 'U', text: '' }], classifiedBy: null, demarche: null,
 });
-const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+/** A rule's message as a sentence: capital first, full stop last. */
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
 
 /** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
 function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
@@ -24,206 +33,301 @@ function firstViolation(draft: CableDraft, addressable: Set<string>): { field: s
   }
 }
 
-export function CableList({ onClassifications }: { onClassifications: (c: string[]) => void }) {
-  const [cables, setCables] = useState<CableView[]>([]);
-  useEffect(() => {
-    api<{ items: CableView[] }>('GET', '/cables?limit=100').then((answer) => {
-      setCables(answer.items);
-      onClassifications(answer.items.map((c) => c.classification));
-    });
-  }, []);
+const STATUSES = ['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED', 'RELEASED', 'CANCELLED'];
+const SORTS: Record<string, { label: string; compare: (a: CableSummary, b: CableSummary) => number }> = {
+  recent: { label: 'Most recently changed', compare: (a, b) => (b.updatedAt ?? b.releasedAt ?? '').localeCompare(a.updatedAt ?? a.releasedAt ?? '') },
+  oldest: { label: 'Least recently changed', compare: (a, b) => (a.updatedAt ?? a.releasedAt ?? '').localeCompare(b.updatedAt ?? b.releasedAt ?? '') },
+  subject: { label: 'Subject, A to Z', compare: (a, b) => a.subject.localeCompare(b.subject) },
+  mrn: { label: 'MRN', compare: (a, b) => (a.mrn ?? '~').localeCompare(b.mrn ?? '~') },
+  status: { label: 'Status', compare: (a, b) => STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) },
+};
+
+/** A status as a badge: the word, coloured by where the cable stands. */
+export const StatusBadge = ({ status }: { status: string }) => <span class={`badge ${status}`}>{words(status)}</span>;
+
+type Queue = 'all' | 'mine' | 'returned' | 'incoming';
+
+/** Which of `drafts` the caller drafted: from the list's drafter when the server gives it, else from each cable. */
+async function mineOf(me: Me, drafts: CableSummary[]): Promise<CableView[]> {
+  const candidates = drafts.filter((c) => (c.drafterId ?? c.drafter?.id ?? me.id) === me.id).slice(0, 40);
+  const views = await Promise.all(candidates.map((c) => maybe(api<CableView>('GET', `/cables/${c.id}`), null)));
+  return views.filter((v): v is CableView => v !== null && v.drafter.id === me.id);
+}
+
+/** A cable's returns: `returns[]` when the server gives it, else its CableReturned events. */
+export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Promise<NonNullable<CableView['returns']>> {
+  if (Array.isArray(cable.returns)) return cable.returns;
+  const events = history ?? (await maybe(api<{ items: HistoryEntry[] }>('GET', `/cables/${cable.id}/history`), { items: [] })).items;
+  return events.filter((e) => e.type === 'CableReturned').map((e) => ({ reason: String(e.data.reason ?? ''), by: e.data.by as { username?: string }, at: e.at }));
+}
+
+/** Cables: search, filters, sorting, and the queues the caller's roles concern. */
+export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
+  const drafts = me.roles.includes('drafter') || me.roles.includes('post_officer');
+  const incoming = me.roles.includes('post_officer') && me.postCode !== null;
+  const queue = (query.get('queue') as Queue | null) ?? 'all';
+  const [filters, setFilters] = useState({ q: query.get('q') ?? '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '' });
+  const [sort, setSort] = useState('recent');
+  const [cables, setCables] = useState<CableSummary[] | null>(null);
+  const [total, setTotal] = useState(0);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // Only the newest search's answer is shown, whichever answer arrives last.
+  const latest = useRef(0);
+  const search = async (offset = 0) => {
+    const ticket = ++latest.current;
+    const stale = () => ticket !== latest.current;
+    setError(null);
+    setNote(null);
+    try {
+      if (queue === 'mine' || queue === 'returned') {
+        const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map((status) => api<{ items: CableSummary[] }>('GET', `/cables?status=${status}&limit=100`)));
+        const [mine, inbox] = await Promise.all([mineOf(me, [...draft.items, ...clearing.items]), maybe(api<{ returned?: { cableId: string }[] }>('GET', '/inbox'), {} as { returned?: { cableId: string }[] })]);
+        const returnedIds = new Set(inbox.returned?.map((r) => (r as { cableId?: string; id?: string }).cableId ?? (r as { id?: string }).id) ?? []);
+        const returned = await Promise.all(mine.map(async (c) => returnedIds.has(c.id) || (c.status === 'DRAFT' && (await returnsOf(c)).length > 0)));
+        const items = queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine;
+        if (stale()) return;
+        setCables(items);
+        setTotal(items.length);
+      } else if (queue === 'incoming') {
+        const [action, info] = await Promise.all(['action', 'info'].map((role) => api<{ items: CableSummary[] }>('GET', `/cables?addressee=${me.postCode}&role=${role}&limit=100`).then((a) => a.items, () => null)));
+        if (action === null) {
+          // An older server has no addressee filter: the released cables the post may read are its traffic.
+          const released = await api<{ items: CableSummary[]; total: number }>('GET', '/cables?status=RELEASED&limit=100');
+          if (stale()) return;
+          setNote('Showing every released cable your post may read.');
+          setCables(released.items);
+          setTotal(released.total);
+        } else {
+          const seen = new Set<string>();
+          const items = [...action, ...(info ?? [])].filter((c) => !seen.has(c.id) && seen.add(c.id));
+          if (stale()) return;
+          setCables(items);
+          setTotal(items.length);
+        }
+      } else {
+        const params = new URLSearchParams({ limit: '100', offset: String(offset) });
+        for (const [key, value] of Object.entries(filters)) if (value.trim()) params.set(key, key === 'q' ? value.trim() : value.trim().toUpperCase());
+        const answer = await api<{ items: CableSummary[]; total: number }>('GET', `/cables?${params}`);
+        if (stale()) return;
+        setCables((shown) => (offset > 0 ? [...(shown ?? []), ...answer.items] : answer.items));
+        setTotal(answer.total);
+      }
+    } catch (failure) {
+      if (stale()) return;
+      setError(problemText(failure));
+      setCables([]);
+    }
+  };
+  useEffect(() => void search(0), [queue]);
+  useEffect(() => onClassifications((cables ?? []).map((c) => c.classification)), [cables]);
+  const sorted = useMemo(() => [...(cables ?? [])].sort(SORTS[sort].compare), [cables, sort]);
+  const tabs: [Queue, string][] = [['all', 'All cables'], ...(drafts ? ([['mine', 'My drafts'], ['returned', 'Returned to me']] as [Queue, string][]) : []), ...(incoming ? ([['incoming', `Incoming to ${me.postCode}`]] as [Queue, string][]) : [])];
   return (
     <>
       <h2>Cables</h2>
-      <p><a href="#/cables/new">Draft a new cable</a></p>
-      <section class="card">
-        <table>
-          <thead><tr><th>Subject</th><th>Status</th><th>MRN</th></tr></thead>
-          <tbody>{cables.map((c) => <tr key={c.id}><td><a href={`#/cables/${c.id}`}>({c.classification}) {c.subject}</a></td><td>{c.status}</td><td>{c.mrn ?? ''}</td></tr>)}</tbody>
-        </table>
+      {drafts && <p><a href="#/cables/new">Draft a new cable</a></p>}
+      {tabs.length > 1 && (
+        <nav aria-label="Cable queues" class="tabs">
+          {tabs.map(([name, label]) => <a key={name} href={`#/cables?queue=${name}`} aria-current={queue === name ? 'page' : undefined}>{label}</a>)}
+        </nav>
+      )}
+      {queue === 'all' && (
+        <form class="filters card" role="search" aria-label="Search cables" onSubmit={(e) => { e.preventDefault(); void search(0); }}>
+          <span><label for="f-q">Words</label><input id="f-q" type="search" value={filters.q} onInput={(e) => setFilters({ ...filters, q: e.currentTarget.value })} /></span>
+          <span>
+            <label for="f-status">Status</label>
+            <select id="f-status" value={filters.status} onChange={(e) => setFilters({ ...filters, status: e.currentTarget.value })}>
+              <option value="">Any</option>{STATUSES.map((s) => <option key={s} value={s}>{words(s)}</option>)}
+            </select>
+          </span>
+          <span><label for="f-origin">Origin</label><input id="f-origin" size={10} placeholder="STATE" value={filters.origin} onInput={(e) => setFilters({ ...filters, origin: e.currentTarget.value })} /></span>
+          <span><label for="f-tag">TAG</label><input id="f-tag" size={6} placeholder="PREL" value={filters.tag} onInput={(e) => setFilters({ ...filters, tag: e.currentTarget.value })} /></span>
+          <span><button type="submit">Search</button></span>
+        </form>
+      )}
+      <section class="card" aria-labelledby="cables-h">
+        <h3 id="cables-h">{tabs.find(([name]) => name === queue)?.[1] ?? 'Cables'} ({cables === null ? '…' : total})</h3>
+        <p>
+          <label for="sort" class="inline">Sort by </label>
+          <select id="sort" value={sort} onChange={(e) => setSort(e.currentTarget.value)}>{Object.entries(SORTS).map(([key, s]) => <option key={key} value={key}>{s.label}</option>)}</select>
+        </p>
+        {note && <p class="muted">{note}</p>}
+        {error && <p class="error" role="alert">{error}</p>}
+        {cables === null ? <p>Loading…</p> : sorted.length === 0 ? (
+          <p class="muted">{queue === 'mine' ? 'You have no draft in progress.' : queue === 'returned' ? 'No cable of yours has been returned.' : queue === 'incoming' ? 'Nothing has been released to your post yet.' : 'No cable matches.'}</p>
+        ) : (
+          <div class="scroll" tabIndex={0} role="region" aria-label="Cables found">
+            <table class="stack">
+              <thead><tr><th>Subject</th><th>Status</th><th>MRN</th><th>Origin</th><th>Changed</th></tr></thead>
+              <tbody>
+                {sorted.map((c) => (
+                  <tr key={c.id}>
+                    <td data-label="Subject"><a href={`#/cables/${c.id}`}>({c.classification}) {c.subject}</a></td>
+                    <td data-label="Status"><StatusBadge status={c.status} /></td>
+                    <td data-label="MRN">{c.mrn ?? ''}</td>
+                    <td data-label="Origin">{c.origin}</td>
+                    <td data-label="Changed">{when(c.updatedAt ?? c.releasedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {queue === 'all' && cables !== null && cables.length < total && (
+          <p><span class="muted">{cables.length} of {total} shown. </span><button type="button" class="secondary" onClick={() => search(cables.length)}>Show more</button></p>
+        )}
       </section>
     </>
   );
 }
 
-/** Drafting and working a cable: the rules flagged as the officer types, clearances, the actions. */
-export function CableEditor({ id, me, onClassifications }: { id: string | null; me: Me; onClassifications: (c: string[]) => void }) {
-  const [cable, setCable] = useState<CableView | null>(null);
-  const [draft, setDraft] = useState<CableDraft>(blank());
+/** A new cable: the drafting form, then the cable's own page. */
+export function CableEditor({ me, query, onClassifications }: { me: Me; query?: URLSearchParams; onClassifications: (c: string[]) => void }) {
+  // `?ref=<MRN>&subject=…`: a post's reporting cable answering a tasking, addressed to the Department, citing it as REF A.
+  const ref = query?.get('ref');
+  const initial: CableDraft | undefined = ref
+    ? { ...blank(), kind: 'REPORTING', subject: query?.get('subject') ?? '', actionAddressees: me.postCode ? ['SECSTATE'] : [], references: [{ label: 'A', mrn: ref }] }
+    : undefined;
+  return (
+    <>
+      <h2>{ref ? `New reporting cable on ${ref}` : 'New cable'}</h2>
+      <DraftForm me={me} cable={null} initial={initial} onClassifications={onClassifications} onSaved={(view) => { location.hash = `#/cables/${view.id}`; }} />
+    </>
+  );
+}
+
+/** Drafting: the rules flagged as the officer types (the server's own rules), then save. */
+export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
+  const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank());
   const [addressable, setAddressable] = useState<Set<string>>(new Set());
   const [labels, setLabels] = useState<[string, string][]>([]);
   const [message, setMessage] = useState<string | null>(null);
-  const [offices, setOffices] = useState('');
-  const [telegram, setTelegram] = useState<string | null>(null);
 
   useEffect(() => {
     Promise.all([api<{ items: { code: string; name: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
       const open: [string, string][] = posts.items.filter((p) => p.status === 'OPEN').map((p) => [p.code, p.name]);
       const groups: [string, string][] = (Array.isArray(collectives) ? collectives : collectives.items).map((c) => [c.code, 'collective']);
-      setLabels([...groups, ...open]);
-      setAddressable(new Set([...groups, ...open].map(([code]) => code)));
-    });
+      // A post's cables go to the Department for action.
+      const department: [string, string][] = me.roles.includes('post_officer') ? [['SECSTATE', 'the Department (SECSTATE WASHDC)']] : [];
+      setLabels([...department, ...groups, ...open]);
+      setAddressable(new Set([...department, ...groups, ...open].map(([code]) => code)));
+    }, (failure) => setMessage(problemText(failure)));
   }, []);
-  const load = (cableId: string) =>
-    api<CableView>('GET', `/cables/${cableId}`).then((view) => {
-      setCable(view);
-      setDraft(view);
-    });
-  useEffect(() => {
-    if (id) void load(id);
-  }, [id]);
   useEffect(() => onClassifications([draft.classification]), [draft.classification]);
 
   const violation = useMemo(() => (addressable.size ? firstViolation(draft, addressable) : null), [draft, addressable]);
   const set = (patch: Partial<CableDraft>) => setDraft({ ...draft, ...patch });
-  const act = async (work: () => Promise<unknown>, done: string) => {
-    setMessage(null);
-    try {
-      await work();
-      setMessage(done);
-    } catch (error) {
-      setMessage(error instanceof ApiError ? `Refused: ${error.problem.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') || error.message}` : String(error));
-    }
-  };
   const { kind, subject, subjectMarking, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
   const body = {
     kind, subject, ...(subjectMarking ? { subjectMarking } : {}), classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs,
     ...(classifiedBy ? { classifiedBy } : {}), ...(demarche ? { demarche } : {}),
   };
   const advice = tags.map(tagAdvice).filter((note): note is string => note !== undefined);
-  const save = () =>
-    act(async () => {
-      if (cable) await load((await api<CableView>('PATCH', `/cables/${cable.id}`, body)).id);
-      else location.hash = `#/cables/${(await api<CableView>('POST', '/cables', body)).id}`;
-    }, 'Saved.');
-  const step = (path: string, payload: unknown = {}, done = 'Done.') => act(async () => { await api('POST', `/cables/${cable!.id}/${path}`, payload); await load(cable!.id); }, done);
-  const editable = !cable || cable.status === 'DRAFT' || cable.status === 'IN_CLEARANCE';
+  const save = async () => {
+    setMessage(null);
+    try {
+      onSaved(cable ? await api<CableView>('PATCH', `/cables/${cable.id}`, body) : await api<CableView>('POST', '/cables', body));
+    } catch (failure) {
+      setMessage(`Not saved. ${problemText(failure)}`);
+    }
+  };
   const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
 
   return (
-    <>
-      <h2>{cable ? `${cable.status === 'RELEASED' ? cable.mrn : 'Draft'}: ${cable.subject}` : 'New cable'}</h2>
-      <div class="grid">
-        <section class="card" aria-labelledby="draft-h">
-          <h3 id="draft-h">Draft</h3>
-          <fieldset disabled={!editable} style="border:0;padding:0">
-            <label for="subject">Subject</label>
-            <input id="subject" style="width:100%" value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
-            <label for="subject-marking">Portion marking of the subject</label>
-            <select id="subject-marking" value={subjectMarking ?? 'U'} onChange={(e) => set({ subjectMarking: e.currentTarget.value as NonNullable<CableDraft['subjectMarking']> })}>
-              {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
-            </select>
-            <label for="kind">Kind</label>
-            <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k}>{k}</option>)}</select>
-            <label for="classification">Classification</label>
-            <select id="classification" value={classification} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
-            {classification !== 'UNCLASSIFIED' && classification !== 'SBU' && (
-              <fieldset>
-                <legend>Classification block</legend>
-                {(['name', 'title', 'office'] as const).map((key) => (
-                  <span key={key}>
-                    <label for={`classified-${key}`}>Classified by: {key}</label>
-                    <input id={`classified-${key}`} value={classifiedBy?.[key] ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), [key]: e.currentTarget.value } })} />
-                  </span>
-                ))}
-                <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')})</label>
-                <input id="classified-reasons" value={(classifiedBy?.reasons ?? []).join(' ')} onInput={(e) => set({ classifiedBy: { ...authority(), reasons: e.currentTarget.value.split(/[\s,]+/).filter(Boolean) } })} />
-                <label for="classified-declassify">Declassify on</label>
-                <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
-              </fieldset>
-            )}
-            <label for="precedence">Precedence</label>
-            <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p}>{p}</option>)}</select>
-            <label for="captions">Captions (of {CAPTIONS.join(', ')})</label>
-            <input id="captions" value={captions.join(' ')} onInput={(e) => set({ captions: list(e.currentTarget.value) as CableDraft['captions'] })} />
-            <label for="tags">TAGS</label>
-            <input id="tags" value={tags.join(' ')} onInput={(e) => set({ tags: list(e.currentTarget.value) })} />
-            {advice.length > 0 && <p class="hint" role="note">{advice.join('. ')}.</p>}
-            <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
-            <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
-            <AddresseePicker id="info" label="Info addressees" value={infoAddressees} onChange={(codes) => set({ infoAddressees: codes })} />
-            {paragraphs.map((p, i) => (
-              <div key={i}>
-                <label for={`para-${i}`}>Paragraph {i + 1}</label>
-                <select aria-label={`Portion marking of paragraph ${i + 1}`} value={p.marking} onChange={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, marking: e.currentTarget.value as typeof p.marking } : q)) })}>
-                  {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
-                </select>
-                <textarea id={`para-${i}`} rows={3} style="width:100%" value={p.text} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
-              </div>
-            ))}
-            <p><button type="button" onClick={() => set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] })}>Add a paragraph</button></p>
-            <label><input type="checkbox" checked={demarche !== null} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: [1] } : null })} /> This cable tasks posts with a demarche</label>
-            {demarche && (
-              <>
-                <label for="report-by">Report by</label>
-                <input id="report-by" type="date" value={demarche.reportBy} onInput={(e) => set({ demarche: { ...demarche, reportBy: e.currentTarget.value } })} />
-                <label for="targets">Whom to see</label>
-                <input id="targets" style="width:100%" value={demarche.targets} onInput={(e) => set({ demarche: { ...demarche, targets: e.currentTarget.value } })} />
-              </>
-            )}
-          </fieldset>
-          <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
-            {addressable.size === 0 ? 'Checking the draft…' : violation ? `${violation.field ? `${violation.field}: ` : ''}${violation.message}` : 'The draft meets every drafting rule.'}
-          </p>
-          {editable && <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>}
-          {message && <p role="alert">{message}</p>}
-        </section>
-        {cable && (
-          <section class="card" aria-labelledby="clear-h">
-            <h3 id="clear-h">Clearances</h3>
-            <table>
-              <thead><tr><th>Office</th><th>Status</th><th>By</th></tr></thead>
-              <tbody>{cable.clearances.map((c) => <tr key={c.office}><td>{c.office}</td><td>{c.status === 'STALE' ? 'STALE (changed since cleared)' : c.status}</td><td>{c.by?.username ?? ''}</td></tr>)}</tbody>
-            </table>
-            <SinceCleared cable={cable} />
-            {cable.drafter.id === me.id && editable && (
-              <p>
-                <label for="offices">Ask offices to clear</label>
-                <input id="offices" value={offices} onInput={(e) => setOffices(e.currentTarget.value)} />{' '}
-                <button type="button" onClick={() => step('clearance-requests', { offices: list(offices) }, 'Clearances requested.')}>Request</button>
-              </p>
-            )}
-            {me.roles.includes('clearer') && cable.clearances.some((c) => c.office === me.office && c.status !== 'CLEARED') && (
-              <p><button type="button" onClick={() => step('clearances', { office: me.office, decision: 'CLEARED' }, 'Cleared.')}>Clear for {me.office}</button></p>
-            )}
-            <h3>Actions</h3>
-            <p>
-              {cable.drafter.id === me.id && editable && <button type="button" onClick={() => step('submit')}>Submit for approval</button>}{' '}
-              {me.roles.includes('approver') && cable.status === 'PENDING_APPROVAL' && <button type="button" onClick={() => step('approve')}>Approve</button>}{' '}
-              {me.roles.includes('approver') && cable.status === 'APPROVED' && <button type="button" onClick={() => step('release', {}, 'Released.')}>Release</button>}{' '}
-              {me.roles.includes('approver') && (cable.status === 'PENDING_APPROVAL' || cable.status === 'APPROVED') && (
-                <button type="button" onClick={() => { const reason = prompt('Why does it go back to the drafter?'); if (reason) void step('return', { reason }, 'Returned to the drafter.'); }}>Return to drafter</button>
-              )}{' '}
-              {cable.status !== 'RELEASED' && cable.status !== 'CANCELLED' && (cable.drafter.id === me.id || me.roles.includes('approver')) && (
-                <button type="button" onClick={() => { const reason = prompt('Why is the cable cancelled?'); if (reason) void step('cancel', { reason }, 'Cancelled.'); }}>Cancel cable</button>
-              )}{' '}
-              <button type="button" onClick={async () => setTelegram(await api<string>('GET', `/cables/${cable.id}/telegram`))}>Telegram view</button>
-            </p>
-            {telegram && <pre aria-label="Telegram" style="white-space:pre-wrap">{telegram}</pre>}
-          </section>
-        )}
+    <section class="card" aria-labelledby="draft-h">
+      <h3 id="draft-h">{cable ? 'Edit the draft' : 'Draft'}</h3>
+      <div class="form-grid">
+        <span class="wide">
+          <label for="subject">Subject</label>
+          <input id="subject" class="full" value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
+        </span>
+        <span>
+          <label for="subject-marking">Portion marking of the subject</label>
+          <select id="subject-marking" value={subjectMarking ?? 'U'} onChange={(e) => set({ subjectMarking: e.currentTarget.value as NonNullable<CableDraft['subjectMarking']> })}>
+            {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
+          </select>
+        </span>
+        <span>
+          <label for="kind">Kind</label>
+          <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k}>{k}</option>)}</select>
+        </span>
+        <span>
+          <label for="classification">Classification</label>
+          <select id="classification" value={classification} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
+        </span>
+        <span>
+          <label for="precedence">Precedence</label>
+          <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p}>{p}</option>)}</select>
+        </span>
       </div>
-      {cable && <CableHistory key={cable.version} id={cable.id} />}
-    </>
+      {classification !== 'UNCLASSIFIED' && classification !== 'SBU' && (
+        <fieldset>
+          <legend>Classification block</legend>
+          {(['name', 'title', 'office'] as const).map((key) => (
+            <span key={key}>
+              <label for={`classified-${key}`}>Classified by: {key}</label>
+              <input id={`classified-${key}`} value={classifiedBy?.[key] ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), [key]: e.currentTarget.value } })} />
+            </span>
+          ))}
+          <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')})</label>
+          <input id="classified-reasons" value={(classifiedBy?.reasons ?? []).join(' ')} onInput={(e) => set({ classifiedBy: { ...authority(), reasons: e.currentTarget.value.split(/[\s,]+/).filter(Boolean) } })} />
+          <label for="classified-declassify">Declassify on</label>
+          <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
+        </fieldset>
+      )}
+      <label for="captions">Captions (of {CAPTIONS.join(', ')})</label>
+      <input id="captions" value={captions.join(' ')} onInput={(e) => set({ captions: list(e.currentTarget.value) as CableDraft['captions'] })} />
+      <label for="tags">TAGS</label>
+      <input id="tags" value={tags.join(' ')} onInput={(e) => set({ tags: list(e.currentTarget.value) })} />
+      {advice.length > 0 && <p class="hint" role="note">{advice.join('. ')}.</p>}
+      <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
+      <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
+      <AddresseePicker id="info" label="Info addressees" value={infoAddressees} onChange={(codes) => set({ infoAddressees: codes })} />
+      {paragraphs.map((p, i) => (
+        <div key={i}>
+          <label for={`para-${i}`}>Paragraph {i + 1}</label>
+          <select aria-label={`Portion marking of paragraph ${i + 1}`} value={p.marking} onChange={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, marking: e.currentTarget.value as typeof p.marking } : q)) })}>
+            {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
+          </select>
+          <textarea id={`para-${i}`} rows={3} class="full" value={p.text} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
+        </div>
+      ))}
+      <p><button type="button" class="secondary" onClick={() => set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] })}>Add a paragraph</button></p>
+      <label class="inline"><input type="checkbox" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: [1] } : null })} /> This cable tasks posts with a demarche</label>
+      {demarche && (
+        <>
+          <label for="report-by">Report by</label>
+          <input id="report-by" type="date" value={demarche.reportBy} onInput={(e) => set({ demarche: { ...demarche, reportBy: e.currentTarget.value } })} />
+          <label for="targets">Whom to see</label>
+          <input id="targets" class="full" value={demarche.targets} onInput={(e) => set({ demarche: { ...demarche, targets: e.currentTarget.value } })} />
+        </>
+      )}
+      <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
+        {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(violation.message) : 'The draft meets every drafting rule.'}
+      </p>
+      <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
+      {message && <p class="error" role="alert">{message}</p>}
+    </section>
   );
 }
 
 /** For each office that cleared, what has changed in the text since it did. */
-function SinceCleared({ cable }: { cable: CableView }) {
+export function SinceCleared({ cable, history }: { cable: CableView; history: HistoryEntry[] }) {
   const [changes, setChanges] = useState<{ office: string; version: number; before: string }[]>([]);
   useEffect(() => {
     void (async () => {
-      const history = (await api<{ items: HistoryEntry[] }>('GET', `/cables/${cable.id}/history`)).items;
       const found = [];
       for (const clearance of cable.clearances.filter((c) => c.status !== 'PENDING')) {
         const granted = [...history].reverse().find((e) => e.type.startsWith('Clearance') && e.type !== 'ClearancesRequested' && e.type !== 'ClearancesMadeStale' && e.data.office === clearance.office);
         if (!granted) continue;
-        const then = await api<CableDraft>('GET', `/cables/${cable.id}?version=${granted.version}`);
-        found.push({ office: clearance.office, version: granted.version, before: textOf(then) });
+        const then = await maybe(api<CableDraft>('GET', `/cables/${cable.id}?version=${granted.version}`), null);
+        if (then) found.push({ office: clearance.office, version: granted.version, before: textOf(then) });
       }
       setChanges(found);
     })();
-  }, [cable.id, cable.version]);
+  }, [cable.id, cable.version, history.length]);
   return (
     <>
       {changes.map((c) => (

@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
-import { api, download } from '../api.js';
-import { COLOURS, WorldMap } from './WorldMap.js';
+import { api, download, maybe, problemText, when } from '../api.js';
+import { type Post, posts as postDirectory } from '../posts.js';
+import { actorOf, describeEvent } from './History.js';
+import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
 
 type Counts = { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
 interface Campaign {
@@ -20,8 +22,7 @@ interface DashboardAnswer {
   campaigns: Campaign[];
   followUps: { byOwner: { owner: string; open: number; overdue: number; done: number; cancelled: number }[] };
 }
-interface Post { code: string; country: string }
-interface TimelineEntry { at: string; type: string; post: string | null; data: Record<string, unknown>; status?: string; position?: string | null }
+interface TimelineEntry { at: string; type: string; post: string | null; version?: number; data: Record<string, unknown>; status?: string; position?: string | null }
 
 /**
  * The instant right after an event: the store keeps microseconds and the API speaks milliseconds,
@@ -48,7 +49,7 @@ function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
 const deliveryParts = (c: Counts): [string, number][] => [['RESPONDED', c.responded], ['DELIVERED', c.delivered - c.responded], ['NOT_DELIVERED', c.notDelivered], ['PENDING', c.pending]];
 
 /** Leadership's view: every campaign's progress and positions, on a map and by bureau; follow-ups. */
-export function Dashboard({ onClassifications }: { onClassifications: (c: string[]) => void }) {
+export function Dashboard({ onClassifications }: { me?: unknown; onClassifications: (c: string[]) => void }) {
   const [asOf, setAsOf] = useState('');
   /** An instant chosen on a campaign's timeline; it wins over the date field until cleared. */
   const [instant, setInstant] = useState<string | null>(null);
@@ -64,19 +65,24 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
       setDashboard(answer);
       onClassifications(answer.campaigns.map((c) => c.classification));
       setSelected((current) => current ?? answer.campaigns[0]?.id ?? null);
-    }, (failure: Error) => setError(failure.message));
+    }, (failure) => setError(problemText(failure)));
   }, [asOf, instant]);
+  /** When the first campaign opened: what an "as of" before it is told. */
+  const [firstOpened, setFirstOpened] = useState<string | null>(null);
+  useEffect(() => void maybe(api<{ items: { openedAt: string }[] }>('GET', '/demarches?limit=100'), { items: [] }).then((a) => setFirstOpened(a.items.map((c) => c.openedAt).sort()[0] ?? null)), []);
+  const [country, setCountry] = useState<string | null>(null);
 
   useEffect(() => {
     if (selected) void api<{ items: TimelineEntry[] }>('GET', `/demarches/${selected}/history`).then((history) => setTimeline(history.items));
   }, [selected]);
 
-  const [countryOf, setCountryOf] = useState<Map<string, string>>(new Map());
-  useEffect(() => void api<{ items: Post[] }>('GET', '/posts?limit=500').then((posts) => setCountryOf(new Map(posts.items.map((p) => [p.code, p.country])))), []);
+  const [directory, setDirectory] = useState<Map<string, Post>>(new Map());
+  useEffect(() => void postDirectory().then(setDirectory), []);
 
-  // Each post's state at the chosen moment, from the campaign's timeline (its events up to then);
-  // a country with several posts (an embassy and consulates) shows the furthest along: an answer's
-  // position, then delivered, not delivered, pending.
+  // Each post's state at the chosen moment, from the campaign's timeline (its events up to then).
+  // A country is coloured by its embassy (the post that speaks to its government); a country with
+  // no embassy among the tasked posts, by the furthest along of its other posts. Missions located
+  // in the United States (USUN New York) say nothing about the U.S., so they are left off the map.
   const countries = useMemo(() => {
     const cutoff = instant ?? (asOf ? new Date(`${asOf}T23:59:59Z`).toISOString() : null);
     const byPost = new Map<string, string>();
@@ -87,14 +93,24 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
       if (state) byPost.set(e.post, state);
     }
     const rank = (state: string) => (POSITIONS.includes(state) ? 3 : state === 'DELIVERED' ? 2 : state === 'NOT_DELIVERED' ? 1 : 0);
-    const states = new Map<string, string>();
-    for (const post of postsOf(timeline)) {
-      const country = countryOf.get(post);
-      const state = byPost.get(post) ?? 'PENDING';
-      if (country && (!states.has(country) || rank(state) > rank(states.get(country)!))) states.set(country, state);
+    const states = new Map<string, CountryState & { embassy: boolean }>();
+    for (const code of postsOf(timeline)) {
+      const post = directory.get(code);
+      if (!post || post.country === 'US') continue;
+      const state = byPost.get(code) ?? 'PENDING';
+      const embassy = post.kind === 'EMBASSY';
+      const entry = states.get(post.country) ?? { state, embassy, posts: [] };
+      entry.posts.push({ code, name: post.name, state });
+      if (entry.posts.length === 1) entry.state = state;
+      else if (embassy && !entry.embassy) Object.assign(entry, { state, embassy: true });
+      else if (!entry.embassy && rank(state) > rank(entry.state)) entry.state = state;
+      states.set(post.country, entry);
     }
-    return states;
-  }, [timeline, countryOf, instant, asOf]);
+    // The embassy first, then the other posts by name.
+    const first = (code: string) => (directory.get(code)?.kind === 'EMBASSY' ? 0 : 1);
+    for (const entry of states.values()) entry.posts.sort((a, b) => first(a.code) - first(b.code) || a.name.localeCompare(b.name));
+    return states as Map<string, CountryState>;
+  }, [timeline, directory, instant, asOf]);
 
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!dashboard) return <p>Loading…</p>;
@@ -106,19 +122,27 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
         <label for="as-of" style="display:inline">As of </label>
         <input id="as-of" type="date" value={asOf} onInput={(e) => { setInstant(null); setAsOf(e.currentTarget.value); }} />{' '}
         <span class="muted" aria-live="polite">
-          {instant ? `replayed from the event log to ${new Date(instant).toLocaleString()}` : asOf ? `replayed from the event log to the end of ${asOf}` : 'now'}
+          {instant ? `replayed from the event log to ${when(instant)}` : asOf ? `replayed from the event log to the end of ${asOf}` : 'now'}
         </span>{' '}
         {(instant || asOf) && <button type="button" onClick={() => { setInstant(null); setAsOf(''); }}>Back to now</button>}
       </p>
+      {dashboard.campaigns.length === 0 && (
+        <p class="card" role="status">
+          {instant || asOf
+            ? `Nothing to show ${instant ? `at ${when(instant)}` : `at the end of ${asOf}`}: no campaign had been opened yet${firstOpened ? ` (the first opened ${when(firstOpened)})` : ''}. Choose a later date, or go back to now.`
+            : 'No campaign has been opened yet: releasing an instruction that carries a demarche opens one.'}
+        </p>
+      )}
       <section class="card" aria-labelledby="campaigns-h">
         <h3 id="campaigns-h">Campaigns ({dashboard.campaigns.length})</h3>
+        <div class="scroll" tabIndex={0} role="region" aria-label="Campaigns">
         <table>
           <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Delivery</th><th>Positions</th><th>Overdue</th><th>CSV</th></tr></thead>
           <tbody>
             {dashboard.campaigns.map((c) => (
-              <tr key={c.id} aria-selected={c.id === selected}>
-                <td><a href="#/dashboard" onClick={(e) => { e.preventDefault(); setSelected(c.id); }}>{c.mrn}</a></td>
-                <td>({c.classification}) {c.subject}</td>
+              <tr key={c.id} class={c.id === selected ? 'selected' : undefined}>
+                <td><button type="button" class="link" aria-pressed={c.id === selected} onClick={() => { setSelected(c.id); setCountry(null); }}>{c.mrn}</button></td>
+                <td>({c.classification}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`}>every post</a></td>
                 <td>{c.reportBy}</td>
                 <td><Bar label="Delivery" parts={deliveryParts(c.summary)} /> {c.summary.delivered}/{c.summary.total}</td>
                 <td><Bar label="Positions" parts={POSITIONS.map((p) => [p, c.positions[p] ?? 0])} /></td>
@@ -128,21 +152,29 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
             ))}
           </tbody>
         </table>
+        </div>
       </section>
       {campaign && (
         <div class="grid">
           <section class="card" aria-labelledby="map-h">
             <h3 id="map-h">{campaign.mrn}: counterpart positions and delivery by country</h3>
-            <WorldMap states={countries} title={`Map of ${campaign.mrn}: each post's country coloured by its counterpart's position or its delivery status`} />
+            <WorldMap states={countries} onChoose={setCountry} title={`Map of ${campaign.mrn}: each country coloured by its embassy's delivery or its counterpart's position`} />
+            <p class="muted">Choose a country on the map to see its posts, or <a href={`#/campaigns/${campaign.id}`}>find any post of the campaign</a>.</p>
+            {country && countries.get(country) && (
+              <div aria-live="polite">
+                <h4>Posts in {country}</h4>
+                <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {p.state.replace('_', ' ').toLowerCase()}</li>)}</ul>
+              </div>
+            )}
           </section>
           <section class="card" aria-labelledby="bureau-h">
             <h3 id="bureau-h">By bureau</h3>
             <table>
               <thead><tr><th>Bureau</th><th>Delivered</th><th>Positions</th></tr></thead>
-              <tbody>{campaign.byBureau.map((b) => <tr key={b.bureau}><td>{b.bureau}</td><td>{b.delivered}/{b.total}</td><td><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td></tr>)}</tbody>
+              <tbody>{campaign.byBureau.map((b) => <tr key={b.bureau}><td><a href={`#/campaigns/${campaign.id}?bureau=${b.bureau}`} aria-label={`${b.bureau}: the bureau's posts`}>{b.bureau}</a></td><td>{b.delivered}/{b.total}</td><td><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td></tr>)}</tbody>
             </table>
             <h3>Overdue posts ({campaign.overduePosts.length})</h3>
-            <p>{campaign.overduePosts.join(', ') || 'None'}</p>
+            {campaign.overduePosts.length === 0 ? <p>None</p> : <ul class="inline-list">{campaign.overduePosts.map((p) => <li key={p}><a href={`#/campaigns/${campaign.id}/posts/${p}`}>{directory.get(p)?.name ?? p}</a></li>)}</ul>}
           </section>
         </div>
       )}
@@ -150,12 +182,13 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
         <section class="card" aria-labelledby="timeline-h">
           <h3 id="timeline-h">Timeline of {campaign.mrn}</h3>
           <p class="muted">Choose an event to see the whole dashboard as it stood right after it.</p>
-          <ol style="max-height: 16rem; overflow: auto">
+          <ol class="timeline" style="max-height: 16rem; overflow: auto" tabIndex={0} aria-label={`Events of ${campaign.mrn}`}>
             {timeline.map((e, i) => (
               <li key={i}>
                 <button type="button" class="link" aria-pressed={instant === afterEvent(e)} onClick={() => setInstant(afterEvent(e))}>
-                  {new Date(e.at).toLocaleString()}: {e.type}{e.post ? ` (${e.post})` : ''}
+                  {describeEvent({ version: e.version ?? 0, type: e.type, at: e.at, actor: null, data: e.data, post: e.post })}
                 </button>
+                <span class="muted"> · {actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data }) ? `${actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data })} · ` : ''}{when(e.at)}</span>
               </li>
             ))}
           </ol>
@@ -164,10 +197,11 @@ export function Dashboard({ onClassifications }: { onClassifications: (c: string
       <section class="card" aria-labelledby="fu-h">
         <h3 id="fu-h">Follow-ups by owner</h3>
         <p><button type="button" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download all follow-ups (CSV)</button></p>
-        <table>
+        {dashboard.followUps.byOwner.length === 0 ? <p class="muted">No follow-up action yet.</p> : <table>
           <thead><tr><th>Owner</th><th>Open</th><th>Overdue</th><th>Done</th><th>Cancelled</th></tr></thead>
-          <tbody>{dashboard.followUps.byOwner.map((o) => <tr key={o.owner}><td>{o.owner}</td><td>{o.open}</td><td>{o.overdue}</td><td>{o.done}</td><td>{o.cancelled}</td></tr>)}</tbody>
-        </table>
+          <tbody>{dashboard.followUps.byOwner.map((o) => <tr key={o.owner}><td><a href={`#/follow-ups?view=all&owner=${encodeURIComponent(o.owner)}`}>{o.owner}</a></td><td>{o.open}</td><td>{o.overdue}</td><td>{o.done}</td><td>{o.cancelled}</td></tr>)}</tbody>
+        </table>}
+        <p><a href="#/follow-ups?view=overdue">Overdue follow-ups</a> · <a href="#/follow-ups/new">New follow-up</a></p>
       </section>
     </>
   );

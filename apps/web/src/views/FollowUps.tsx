@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, download } from '../api.js';
+import { api, ApiError, download, maybe, type Me, problemText, when, words } from '../api.js';
+import { posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
+import { followUpIdOf } from './Inbox.js';
 
 interface FollowUp {
   id: string;
   title: string;
   description: string;
+  classification?: string;
   owner: { office: string } | { post: string };
   ownerBureau: string;
   dueOn: string;
@@ -14,84 +17,240 @@ interface FollowUp {
   escalatedTo: string | null;
   outcome: string | null;
   cancelReason: string | null;
+  demarcheId?: string | null;
+  post?: string | null;
+  cableId?: string | null;
   comments: { text: string; by: { username: string }; at: string }[];
   history?: HistoryEntry[];
+  allowedActions?: string[];
 }
 
-const ownerOf = (f: FollowUp) => ('office' in f.owner ? f.owner.office : f.owner.post);
+const ownerOf = (f: Pick<FollowUp, 'owner'>) => ('office' in f.owner ? f.owner.office : f.owner.post);
+const CREATORS = ['drafter', 'post_officer', 'leadership'];
 
-/** Follow-up actions: the list, oldest due first, and one with its comments, actions and history. */
-export function FollowUps({ id, onClassifications }: { id: string | null; onClassifications: (c: string[]) => void }) {
-  const [items, setItems] = useState<FollowUp[]>([]);
-  const [overdueOnly, setOverdueOnly] = useState(false);
-  // Follow-up actions carry no classification of their own.
-  useEffect(() => onClassifications([]), []);
-  useEffect(() => void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${overdueOnly ? '&overdue=true' : ''}`).then((answer) => setItems(answer.items)), [overdueOnly, id]);
-  if (id) return <FollowUpDetail id={id} />;
+/** Offices and posts, as suggestions for an owner. */
+function useOwners(): { offices: { symbol: string; name: string }[]; postCodes: { code: string; name: string }[] } {
+  const [offices, setOffices] = useState<{ symbol: string; name: string }[]>([]);
+  const [postCodes, setPostCodes] = useState<{ code: string; name: string }[]>([]);
+  useEffect(() => {
+    void maybe(api<{ items: { symbol: string; name: string }[] }>('GET', '/offices?limit=500'), { items: [] }).then((a) => setOffices(a.items));
+    void posts().then((all) => setPostCodes([...all.values()].filter((p) => p.status === 'OPEN')));
+  }, []);
+  return { offices, postCodes };
+}
+
+/** Owner: an office or a post, chosen from the directory. */
+function OwnerFields({ kind, value, onKind, onValue, idPrefix }: { kind: 'office' | 'post'; value: string; onKind: (k: 'office' | 'post') => void; onValue: (v: string) => void; idPrefix: string }) {
+  const { offices, postCodes } = useOwners();
+  return (
+    <>
+      <fieldset>
+        <legend>Owner</legend>
+        <label class="inline"><input type="radio" name={`${idPrefix}-kind`} checked={kind === 'office'} onChange={() => onKind('office')} /> An office</label>
+        <label class="inline"><input type="radio" name={`${idPrefix}-kind`} checked={kind === 'post'} onChange={() => onKind('post')} /> A post</label>
+        <label for={`${idPrefix}-owner`}>{kind === 'office' ? 'Office symbol, e.g. EAP/CM' : 'Post code, e.g. BEIJING'}</label>
+        <input id={`${idPrefix}-owner`} list={`${idPrefix}-owners`} value={value} onInput={(e) => onValue(e.currentTarget.value.toUpperCase())} />
+        <datalist id={`${idPrefix}-owners`}>
+          {kind === 'office' ? offices.map((o) => <option key={o.symbol} value={o.symbol}>{o.name}</option>) : postCodes.map((p) => <option key={p.code} value={p.code}>{p.name}</option>)}
+        </datalist>
+      </fieldset>
+    </>
+  );
+}
+
+/** Follow-up actions: the list, a new one, and one with its comments, actions and history. */
+export function FollowUps({ id, query, me, onClassifications }: { id: string | null; query: URLSearchParams; me: Me; onClassifications: (c: string[]) => void }) {
+  const [items, setItems] = useState<FollowUp[] | null>(null);
+  const [escalated, setEscalated] = useState<{ followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string } }[] | null>(null);
+  const view = query.get('view') ?? 'all';
+  useEffect(() => {
+    if (id) return;
+    onClassifications([]);
+    if (view === 'escalated') {
+      void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => setEscalated(inbox.escalated ?? []), () => setEscalated([]));
+    } else {
+      const owner = query.get('owner');
+      void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${view === 'overdue' ? '&overdue=true' : ''}${owner ? `&owner=${encodeURIComponent(owner)}` : ''}`).then((answer) => {
+        setItems(answer.items);
+        onClassifications(answer.items.map((f) => f.classification ?? 'UNCLASSIFIED'));
+      }, () => setItems([]));
+    }
+  }, [view, id]);
+  if (id === 'new') return <FollowUpForm me={me} query={query} />;
+  if (id) return <FollowUpDetail id={id} onClassifications={onClassifications} />;
+  const tabs: [string, string][] = [['all', 'All'], ['overdue', 'Overdue'], ...(me.roles.includes('leadership') ? [['escalated', 'Escalated to my bureau'] as [string, string]] : [])];
   return (
     <>
       <h2>Follow-up actions</h2>
       <p>
-        <label style="display:inline"><input type="checkbox" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.currentTarget.checked)} /> Overdue only</label>{' '}
-        <button type="button" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download CSV</button>
+        {CREATORS.some((r) => me.roles.includes(r)) && <><a href="#/follow-ups/new">New follow-up</a>{' · '}</>}
+        <button type="button" class="link" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download CSV</button>
       </p>
-      <section class="card">
-        <table>
-          <thead><tr><th>Title</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead>
-          <tbody>
-            {items.map((f) => (
-              <tr key={f.id}>
-                <td><a href={`#/follow-ups/${f.id}`}>{f.title}</a></td><td>{ownerOf(f)} ({f.ownerBureau})</td>
-                <td>{f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}</td><td>{f.status}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <nav aria-label="Follow-up queues" class="tabs">
+        {tabs.map(([name, label]) => <a key={name} href={`#/follow-ups?view=${name}`} aria-current={view === name ? 'page' : undefined}>{label}</a>)}
+      </nav>
+      <section class="card" aria-labelledby="fus-h">
+        <h3 id="fus-h">{tabs.find(([name]) => name === view)?.[1] ?? 'All'}{query.get('owner') && view !== 'escalated' ? ` owned by ${query.get('owner')}` : ''}</h3>
+        {query.get('owner') && view !== 'escalated' && <p><a href={`#/follow-ups?view=${view}`}>Every owner</a></p>}
+        {view === 'escalated' ? (
+          escalated === null ? <p>Loading…</p> : escalated.length === 0 ? <p class="muted">No overdue follow-up has been escalated to your bureau.</p> : (
+            <ul>{escalated.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
+          )
+        ) : items === null ? <p>Loading…</p> : items.length === 0 ? <p class="muted">{view === 'overdue' ? 'Nothing is overdue.' : 'No follow-up action you may read.'}</p> : (
+          <div class="scroll" tabIndex={0} role="region" aria-label="Follow-up actions">
+            <table class="stack">
+              <thead><tr><th>Title</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead>
+              <tbody>
+                {items.map((f) => (
+                  <tr key={f.id}>
+                    <td data-label="Title"><a href={`#/follow-ups/${f.id}`}>{f.title}</a></td><td data-label="Owner">{ownerOf(f)} ({f.ownerBureau})</td>
+                    <td data-label="Due">{f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}{f.escalatedTo ? ` · escalated to ${f.escalatedTo}` : ''}</td><td data-label="Status">{words(f.status)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
     </>
   );
 }
 
-function FollowUpDetail({ id }: { id: string }) {
-  const [followUp, setFollowUp] = useState<FollowUp | null>(null);
-  const [text, setText] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [then, setThen] = useState<FollowUp & { version: number } | null>(null);
-  const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then(setFollowUp);
-  useEffect(() => void load(), [id]);
-  const act = async (path: string, body: unknown, done: string) => {
-    setMessage(null);
+/** A new follow-up, linked to what it grows out of (a campaign, a post's response, a cable) when the link says so. */
+function FollowUpForm({ me, query }: { me: Me; query: URLSearchParams }) {
+  const inWeeks = (n: number) => new Date(Date.now() + n * 7 * 86_400_000).toISOString().slice(0, 10);
+  const [title, setTitle] = useState(query.get('title') ?? '');
+  const [description, setDescription] = useState('');
+  const [kind, setKind] = useState<'office' | 'post'>(query.get('ownerPost') || me.postCode ? 'post' : 'office');
+  const [owner, setOwner] = useState(query.get('ownerPost') ?? me.postCode ?? me.office ?? '');
+  const [dueOn, setDueOn] = useState(inWeeks(2));
+  const [error, setError] = useState<string | null>(null);
+  const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined };
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    if (!title.trim()) return setError('Give the follow-up a title.');
+    if (!owner.trim()) return setError(`Name the owner: ${kind === 'office' ? 'an office symbol such as EAP/CM' : 'a post code such as BEIJING'}.`);
+    if (!dueOn) return setError('Choose a due date.');
     try {
-      await api('POST', `/follow-ups/${id}/${path}`, body);
-      setMessage(done);
-      setText('');
-      await load();
-    } catch (error) {
-      setMessage(error instanceof ApiError ? `Refused: ${error.message}` : String(error));
+      const created = await api<{ id: string }>('POST', '/follow-ups', {
+        title: title.trim(), ...(description.trim() ? { description: description.trim() } : {}), owner: { [kind]: owner.trim() }, dueOn,
+        ...Object.fromEntries(Object.entries(links).filter(([, v]) => v)),
+      });
+      location.hash = `#/follow-ups/${created.id}`;
+    } catch (failure) {
+      setError(`Not created. ${problemText(failure)}`);
     }
   };
+  return (
+    <>
+      <p><a href="#/follow-ups">All follow-ups</a></p>
+      <h2>New follow-up action</h2>
+      <form class="card" onSubmit={submit} aria-label="New follow-up action">
+        {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `the campaign${links.post ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
+        <label for="fu-title">Title</label>
+        <input id="fu-title" class="full" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+        <label for="fu-description">Description (optional)</label>
+        <textarea id="fu-description" rows={3} class="full" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+        <OwnerFields idPrefix="fu-new" kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+        <label for="fu-due">Due on</label>
+        <input id="fu-due" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} />
+        <p><button type="submit">Create the follow-up</button></p>
+        {error && <p class="error" role="alert">{error}</p>}
+      </form>
+    </>
+  );
+}
+
+function FollowUpDetail({ id, onClassifications }: { id: string; onClassifications: (c: string[]) => void }) {
+  const [followUp, setFollowUp] = useState<FollowUp | null>(null);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [text, setText] = useState('');
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [then, setThen] = useState<FollowUp & { version: number } | null>(null);
+  const [dueOn, setDueOn] = useState('');
+  const [kind, setKind] = useState<'office' | 'post'>('office');
+  const [owner, setOwner] = useState('');
+  const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then((f) => {
+    setFollowUp(f);
+    setDueOn(f.dueOn);
+    setKind('office' in f.owner ? 'office' : 'post');
+    setOwner(ownerOf(f));
+    onClassifications([f.classification ?? 'UNCLASSIFIED']);
+  }, (error) => setFailure(error instanceof ApiError ? error : new ApiError(0, {})));
+  useEffect(() => void load(), [id]);
+  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string) => {
+    setMessage(null);
+    try {
+      await api(method, `/follow-ups/${id}${path}`, body);
+      setText('');
+      await load();
+      setMessage({ text: done, error: false });
+    } catch (error) {
+      setMessage({ text: `Not done. ${problemText(error)}`, error: true });
+    }
+  };
+  if (failure) {
+    return (
+      <section class="card">
+        <h2>{failure.status === 403 ? 'You may not read this follow-up' : failure.status === 404 ? 'There is no such follow-up' : 'The follow-up could not be loaded'}</h2>
+        <p>{problemText(failure)}</p>
+        <p><a href="#/follow-ups">All follow-ups</a></p>
+      </section>
+    );
+  }
   if (!followUp) return <p>Loading…</p>;
-  const open = followUp.status === 'OPEN' || followUp.status === 'IN_PROGRESS';
+  const allowed = followUp.allowedActions ?? [];
+  const can = (action: string) => allowed.includes(action);
+  const needsText = (what: string) => setMessage({ text: `Write the ${what} in the box first.`, error: true });
   return (
     <>
       <p><a href="#/follow-ups">All follow-ups</a></p>
       <h2>{followUp.title}</h2>
       <div class="grid">
-        <section class="card">
-          <p>{followUp.description}</p>
-          <p>Owner: {ownerOf(followUp)} ({followUp.ownerBureau}) · due {followUp.dueOn}{followUp.overdue ? ' (overdue)' : ''} · {followUp.status}{followUp.escalatedTo ? ` · escalated to ${followUp.escalatedTo}` : ''}</p>
+        <section class="card" aria-label="The follow-up">
+          {followUp.description && <p>{followUp.description}</p>}
+          <dl class="facts">
+            <div><dt>Owner</dt><dd>{ownerOf(followUp)} ({followUp.ownerBureau})</dd></div>
+            <div><dt>Due</dt><dd>{followUp.dueOn}{followUp.overdue ? <strong class="error"> overdue</strong> : ''}</dd></div>
+            <div><dt>Status</dt><dd>{words(followUp.status)}</dd></div>
+            {followUp.escalatedTo && <div><dt>Escalated to</dt><dd>{followUp.escalatedTo}</dd></div>}
+            {followUp.demarcheId && <div><dt>Campaign</dt><dd><a href={followUp.post ? `#/campaigns/${followUp.demarcheId}/posts/${followUp.post}` : `#/campaigns/${followUp.demarcheId}`}>{followUp.post ? `${followUp.post}'s delivery` : 'the campaign'}</a></dd></div>}
+            {followUp.cableId && <div><dt>Cable</dt><dd><a href={`#/cables/${followUp.cableId}`}>the linked cable</a></dd></div>}
+          </dl>
           {followUp.outcome && <p>Outcome: {followUp.outcome}</p>}
+          {followUp.cancelReason && <p>Cancelled: {followUp.cancelReason}</p>}
           <h3>Comments</h3>
-          <ul>{followUp.comments.map((c, i) => <li key={i}>{c.by.username}: {c.text} <span class="muted">{new Date(c.at).toLocaleString()}</span></li>)}</ul>
-          <label for="note">Comment, outcome or reason</label>
-          <textarea id="note" rows={3} style="width:100%" value={text} onInput={(e) => setText(e.currentTarget.value)} />
-          <p>
-            <button type="button" onClick={() => act('comments', { text }, 'Comment added.')} disabled={!text.trim()}>Comment</button>{' '}
-            {followUp.status === 'OPEN' && <button type="button" onClick={() => act('start', {}, 'Started.')}>Start</button>}{' '}
-            {open && <button type="button" onClick={() => act('complete', { outcome: text }, 'Completed.')} disabled={!text.trim()}>Complete with this outcome</button>}{' '}
-            {open && <button type="button" onClick={() => act('cancel', { reason: text }, 'Cancelled.')} disabled={!text.trim()}>Cancel with this reason</button>}
+          {followUp.comments.length === 0 ? <p class="muted">No comment yet.</p> : (
+            <ul>{followUp.comments.map((c, i) => <li key={i}>{c.by.username}: {c.text} <span class="muted">{when(c.at)}</span></li>)}</ul>
+          )}
+          {['comment', 'complete', 'cancel'].some(can) && (
+            <>
+              <label for="note">Comment, outcome or reason</label>
+              <textarea id="note" rows={3} class="full" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+            </>
+          )}
+          <p class="actions">
+            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', { text: text.trim() }, 'Comment added.') : needsText('comment'))}>Comment</button>}
+            {can('start') && <button type="button" onClick={() => send('POST', '/start', {}, 'Started.')}>Start</button>}
+            {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', { outcome: text.trim() }, 'Completed.') : needsText('outcome'))}>Complete with this outcome</button>}
+            {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', { reason: text.trim() }, 'Cancelled.') : needsText('reason'))}>Cancel with this reason</button>}
           </p>
-          {message && <p role="alert">{message}</p>}
+          {allowed.length === 0 && <p class="muted">Only its owner and its creator change this follow-up.</p>}
+          {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+          {can('edit') && (
+            <details>
+              <summary>Change the due date or the owner</summary>
+              <form onSubmit={(e) => { e.preventDefault(); if (dueOn && dueOn !== followUp.dueOn) void send('PATCH', '', { dueOn }, `Due date moved to ${dueOn}.`); }}>
+                <label for="fu-redate">New due date</label>
+                <input id="fu-redate" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} /> <button type="submit">Re-date</button>
+              </form>
+              <form onSubmit={(e) => { e.preventDefault(); if (owner.trim()) void send('PATCH', '', { owner: { [kind]: owner.trim() } }, `Reassigned to ${owner.trim()}.`); }}>
+                <OwnerFields idPrefix="fu-edit" kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+                <button type="submit">Reassign</button>
+              </form>
+            </details>
+          )}
         </section>
         <section class="card" aria-labelledby="fu-history">
           <h3 id="fu-history">History</h3>
@@ -99,7 +258,7 @@ function FollowUpDetail({ id }: { id: string }) {
           {then && (
             <div aria-live="polite">
               <h4>As it stood at version {then.version}</h4>
-              <p>{then.title}: {then.status}, owner {ownerOf(then)}, due {then.dueOn}{then.outcome ? `, outcome: ${then.outcome}` : ''}; {then.comments.length} comment(s)</p>
+              <p>{then.title}: {words(then.status)}, owner {ownerOf(then)}, due {then.dueOn}{then.outcome ? `, outcome: ${then.outcome}` : ''}; {then.comments.length} comment(s)</p>
             </div>
           )}
         </section>

@@ -1,104 +1,90 @@
-import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type Me } from '../api.js';
+import { api, maybe, type Me, problemText, words } from '../api.js';
+import type { CableSummary } from './Cables.js';
+import { type DeliveryView, ReportForms } from './Delivery.js';
+import { followUpIdOf } from './Inbox.js';
 
-interface Tasking { demarcheId: string; mrn: string; subject: string; classification: string; post: string; status: string; reportBy: string; overdue: boolean }
-interface FollowUp { id: string; title: string; dueOn: string; status: string; overdue: boolean }
+interface Campaign { id: string; cableId: string; mrn: string; subject: string; classification: string; reportBy: string }
+interface Tasking extends Campaign { delivery: DeliveryView }
+interface FollowUp { followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
-/** One tasking's forms: the delivery, then the response or the reason it could not be delivered. */
-function Report({ tasking, onDone }: { tasking: Tasking; onDone: (message: string) => void }) {
-  const base = `/demarches/${tasking.demarcheId}/deliveries/${tasking.post}`;
-  const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', reason: '' });
-  const [error, setError] = useState<string | null>(null);
-  const field = (name: keyof typeof form, label: string, type: 'text' | 'date' = 'text') => (
-    <>
-      <label for={`${tasking.demarcheId}-${name}`}>{label}</label>
-      {type === 'date' ? (
-        <input id={`${tasking.demarcheId}-${name}`} type="date" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
-      ) : (
-        <input id={`${tasking.demarcheId}-${name}`} value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
-      )}
-    </>
-  );
-  const choice = (name: keyof typeof form, label: string, options: readonly string[]) => (
-    <>
-      <label for={`${tasking.demarcheId}-${name}`}>{label}</label>
-      <select id={`${tasking.demarcheId}-${name}`} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.currentTarget.value })}>{options.map((o) => <option key={o}>{o}</option>)}</select>
-    </>
-  );
-  const send = async (path: string, body: unknown, done: string) => {
-    setError(null);
-    try {
-      await api('POST', `${base}/${path}`, body);
-      onDone(done);
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : String(failure));
-    }
-  };
-  return (
-    <div>
-      {tasking.status === 'PENDING' && (
-        <form aria-label={`Log the delivery of ${tasking.mrn}`} onSubmit={(e) => { e.preventDefault(); void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name, title: form.title, organization: form.organization }, level: form.level, method: form.method }, 'Delivery logged.'); }}>
-          {field('deliveredOn', 'Delivered on', 'date')}{field('name', 'Counterpart name')}{field('title', 'Counterpart title')}{field('organization', 'Counterpart organization')}
-          {choice('level', 'Level', LEVELS)}{choice('method', 'Method', METHODS)}
-          <p><button type="submit">Log delivery</button></p>
-        </form>
-      )}
-      {tasking.status === 'DELIVERED' && (
-        <form aria-label={`Log the response to ${tasking.mrn}`} onSubmit={(e) => { e.preventDefault(); void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary }, 'Response logged.'); }}>
-          {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said')}
-          <p><button type="submit">Log response</button></p>
-        </form>
-      )}
-      {(tasking.status === 'PENDING' || tasking.status === 'DELIVERED') && (
-        <form aria-label={`Record that ${tasking.mrn} could not be delivered`} onSubmit={(e) => { e.preventDefault(); void send('not-delivered', { reason: form.reason }, 'Recorded as not delivered.'); }}>
-          {field('reason', 'Why it could not be delivered')}
-          <p><button type="submit">Record not delivered</button></p>
-        </form>
-      )}
-      {error && <p class="error" role="alert">{error}</p>}
-    </div>
-  );
-}
-
-/** The post's work: taskings with report-by dates and overdue marks, and its follow-ups. */
+/** The post's work: every tasking it received (open ones first, answered ones kept), its incoming traffic, its follow-ups. */
 export function Taskings({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
-  const [taskings, setTaskings] = useState<Tasking[]>([]);
+  const post = me.postCode!;
+  const [taskings, setTaskings] = useState<Tasking[] | null>(null);
+  const [traffic, setTraffic] = useState<CableSummary[] | null>(null);
   const [followUps, setFollowUps] = useState<FollowUp[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const refresh = () =>
-    api<{ taskings: Tasking[]; followUps: FollowUp[] }>('GET', '/inbox').then((inbox) => {
-      setTaskings(inbox.taskings);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = async () => {
+    try {
+      const [campaigns, inbox] = await Promise.all([api<{ items: Campaign[] }>('GET', '/demarches?limit=100'), api<{ followUps: FollowUp[] }>('GET', '/inbox')]);
+      // Each campaign's record for this post; a campaign that did not task the post answers 404.
+      const found = await Promise.all(campaigns.items.map((c) => maybe(api<DeliveryView>('GET', `/demarches/${c.id}/deliveries/${post}`).then((delivery) => ({ ...c, delivery })), null)));
+      const rank = (t: Tasking) => (t.delivery.status === 'PENDING' || t.delivery.status === 'DELIVERED' ? 0 : 1);
+      const mine = found.filter((t): t is Tasking => t !== null).sort((a, b) => rank(a) - rank(b) || a.reportBy.localeCompare(b.reportBy));
+      setTaskings(mine);
       setFollowUps(inbox.followUps);
-      onClassifications(inbox.taskings.map((t) => t.classification));
-    });
+      const action = await maybe(api<{ items: CableSummary[] }>('GET', `/cables?addressee=${post}&role=action&limit=20`).then((a) => a.items), null);
+      setTraffic(action ?? (await maybe(api<{ items: CableSummary[] }>('GET', '/cables?status=RELEASED&limit=20').then((a) => a.items), [])));
+      onClassifications(mine.map((t) => t.classification));
+    } catch (failure) {
+      setError(problemText(failure));
+    }
+  };
   useEffect(() => void refresh(), [me.id]);
+  if (error) return <p class="error" role="alert">{error}</p>;
+  const openCount = taskings?.filter((t) => t.delivery.status === 'PENDING' || t.delivery.status === 'DELIVERED').length ?? 0;
   return (
     <>
-      <h2>Taskings for {me.postCode}</h2>
-      {message && <p role="status">{message}</p>}
-      <section class="card">
-        <table>
-          <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Status</th><th /></tr></thead>
-          <tbody>
-            {taskings.map((t) => (
-              <>
-                <tr key={t.demarcheId}>
-                  <td>{t.mrn}</td><td>({t.classification}) {t.subject}</td><td>{t.reportBy}{t.overdue ? <strong class="error"> overdue</strong> : ''}</td><td>{t.status}</td>
-                  <td>{t.status !== 'RESPONDED' && t.status !== 'NOT_DELIVERED' && <button type="button" aria-expanded={open === t.demarcheId} onClick={() => setOpen(open === t.demarcheId ? null : t.demarcheId)}>Report</button>}</td>
-                </tr>
-                {open === t.demarcheId && <tr><td colSpan={5}><Report tasking={t} onDone={(done) => { setMessage(done); setOpen(null); void refresh(); }} /></td></tr>}
-              </>
-            ))}
-          </tbody>
-        </table>
+      <h2>Taskings for {post}</h2>
+      {message && <p role="status" class="ok">{message}</p>}
+      <section class="card" aria-labelledby="taskings-h">
+        <h3 id="taskings-h">Demarches tasked to the post ({taskings === null ? '…' : `${openCount} open of ${taskings.length}`})</h3>
+        {taskings === null ? <p>Loading…</p> : taskings.length === 0 ? (
+          <p class="muted">No demarche has been tasked to {post} yet. When the Department releases an instruction to your post, it appears here with its report-by date.</p>
+        ) : (
+          <div class="scroll" tabIndex={0} role="region" aria-label="Taskings">
+            <table class="stack">
+              <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Status</th><th>Position</th><th>Record</th></tr></thead>
+              <tbody>
+                {taskings.map((t) => {
+                  const allowed = t.delivery.allowedActions ?? [];
+                  return (
+                    <>
+                      <tr key={t.id}>
+                        <td data-label="MRN"><a href={`#/cables/${t.cableId}`}>{t.mrn}</a></td>
+                        <td data-label="Subject">({t.classification}) {t.subject}</td>
+                        <td data-label="Report by">{t.reportBy}{t.delivery.overdue ? <strong class="error"> overdue</strong> : ''}</td>
+                        <td data-label="Status">{words(t.delivery.status)}</td>
+                        <td data-label="Position">{words(t.delivery.position)}</td>
+                        <td data-label="Record">
+                          {allowed.length > 0 && <button type="button" aria-expanded={open === t.id} onClick={() => setOpen(open === t.id ? null : t.id)}>Report</button>}{' '}
+                          <a href={`#/campaigns/${t.id}/posts/${post}`} aria-label={`Details of ${t.mrn}`}>Details</a>
+                        </td>
+                      </tr>
+                      {open === t.id && <tr key={`${t.id}-forms`}><td colSpan={6}><ReportForms campaign={t.id} post={post} allowed={allowed} label={t.mrn} onDone={(done) => { setOpen(null); void refresh().then(() => setMessage(done)); }} /></td></tr>}
+                    </>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
-      <section class="card">
-        <h3>Follow-ups owned by the post</h3>
-        <ul>{followUps.map((f) => <li key={f.id}>{f.title}: due {f.dueOn}{f.overdue ? ' (overdue)' : ''}, {f.status}</li>)}</ul>
+      <section class="card" aria-labelledby="traffic-h">
+        <h3 id="traffic-h">Incoming traffic</h3>
+        {traffic === null ? <p>Loading…</p> : traffic.length === 0 ? <p class="muted">No cable has been released to {post} yet.</p> : (
+          <ul>{traffic.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? ''} ({c.classification}) {c.subject}</a></li>)}</ul>
+        )}
+        <p><a href="#/cables?queue=incoming">All incoming traffic</a></p>
+      </section>
+      <section class="card" aria-labelledby="pfu-h">
+        <h3 id="pfu-h">Follow-ups owned by the post ({followUps.length})</h3>
+        {followUps.length === 0 ? <p class="muted">No open follow-up.</p> : (
+          <ul>{followUps.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{f.title}</a>: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
+        )}
       </section>
     </>
   );

@@ -1,6 +1,6 @@
 import { geoNaturalEarth1, geoPath } from 'd3-geo';
 import type { Feature, FeatureCollection } from 'geojson';
-import { alpha2ToNumeric } from 'i18n-iso-countries';
+import { alpha2ToNumeric, numericToAlpha2 } from 'i18n-iso-countries';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import world from 'world-atlas/countries-110m.json' with { type: 'json' };
@@ -16,20 +16,32 @@ export const COLOURS: Record<string, string> = {
   RESPONDED: '#8250df', DELIVERED: '#0969da', PENDING: '#8c959f', NOT_DELIVERED: '#24292f',
 };
 
-/** A world map with each post's country coloured by what `stateOf` says for it (a position or status). */
-export function WorldMap({ states, title }: { states: Map<string, string>; title: string }) {
-  const byNumeric = new Map<string, string>();
+/** A country's colour and what its tooltip lists: each of its posts and where it stands. */
+export interface CountryState { state: string; posts: { code: string; name: string; state: string }[] }
+
+const label = (state: string) => state.replace('_', ' ');
+
+/** A world map, each country coloured by its state; choosing a country (click) names it to `onChoose`. */
+export function WorldMap({ states, title, onChoose }: { states: Map<string, CountryState>; title: string; onChoose?: (alpha2: string) => void }) {
+  const byNumeric = new Map<string, [string, CountryState]>();
   for (const [alpha2, state] of states) {
     const numeric = alpha2ToNumeric(alpha2);
-    if (numeric) byNumeric.set(String(Number(numeric)), state);
+    if (numeric) byNumeric.set(String(Number(numeric)), [alpha2, state]);
   }
   return (
     <figure>
       <svg class="map" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
         <title>{title}</title>
         {countries.features.map((country: Feature) => {
-          const state = byNumeric.get(String(Number(country.id)));
-          return <path key={String(country.id)} d={path(country) ?? ''} fill={state ? COLOURS[state] : '#e1e4e8'}><title>{`${country.properties?.name ?? ''}${state ? `: ${state}` : ''}`}</title></path>;
+          const found = byNumeric.get(String(Number(country.id)));
+          const state = found?.[1];
+          const tip = `${country.properties?.name ?? ''}${state ? `: ${label(state.state)}` : ''}${state && state.posts.length ? ` — ${state.posts.map((p) => `${p.name}: ${label(p.state)}`).join('; ')}` : ''}`;
+          const alpha2 = found?.[0] ?? numericToAlpha2(String(country.id).padStart(3, '0'));
+          return (
+            <path key={String(country.id)} d={path(country) ?? ''} fill={state ? COLOURS[state.state] : '#e1e4e8'} class={state && onChoose ? 'chosen-able' : undefined} onClick={state && onChoose && alpha2 ? () => onChoose(alpha2) : undefined}>
+              <title>{tip}</title>
+            </path>
+          );
         })}
       </svg>
       <figcaption class="legend">{Object.entries(COLOURS).map(([state, colour]) => <span key={state}><i style={`background:${colour}`} />{state.replace('_', ' ').toLowerCase()}</span>)}</figcaption>

@@ -1,0 +1,257 @@
+import type { CableDraft } from '@chancery/cables/domain';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, maybe, type Me, problemText, when, words } from '../api.js';
+import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
+import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
+
+const DECISIONS = [
+  ['CLEARED', 'Clear'],
+  ['CLEARED_WITH_COMMENTS', 'Clear with comments'],
+  ['NON_CONCUR', 'Do not concur'],
+] as const;
+
+const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
+
+/** One cable: what it says and where it stands, and only the controls the caller may use. */
+export function CablePage({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
+  const [cable, setCable] = useState<CableView | null>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [returns, setReturns] = useState<NonNullable<CableView['returns']>>([]);
+  const [telegram, setTelegram] = useState<string | null>(null);
+  const [replies, setReplies] = useState<CableSummary[] | null>(null);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** What a form still lacks, said beside it. */
+  const [formError, setFormError] = useState<{ form: string; text: string } | null>(null);
+  const [editing, setEditing] = useState<boolean | null>(null);
+  const [pending, setPending] = useState<'release' | 'return' | 'cancel' | null>(null);
+  const [reason, setReason] = useState('');
+  const [decision, setDecision] = useState('CLEARED');
+  const [comments, setComments] = useState('');
+  const [offices, setOffices] = useState('');
+  const [directory, setDirectory] = useState<{ symbol: string; name: string }[]>([]);
+
+  const load = async () => {
+    try {
+      const view = await api<CableView>('GET', `/cables/${id}`);
+      setCable(view);
+      onClassifications([view.classification]);
+      // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
+      setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
+      const [events, text] = await Promise.all([
+        maybe(api<{ items: HistoryEntry[] }>('GET', `/cables/${id}/history`), { items: [] }),
+        maybe(api<string>('GET', `/cables/${id}/telegram`), null),
+      ]);
+      setHistory(events.items);
+      setReturns(await returnsOf(view, events.items));
+      setTelegram(text);
+      if (Array.isArray(view.replies)) setReplies(view.replies);
+      else if (view.mrn) setReplies(await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null));
+    } catch (error) {
+      setFailure(error instanceof ApiError ? error : new ApiError(0, {}));
+    }
+  };
+  useEffect(() => void load(), [id]);
+  // The outcome of an action is said at the top of the page: bring it into view.
+  useEffect(() => {
+    if (message) document.getElementById('cable-message')?.scrollIntoView({ block: 'nearest' });
+  }, [message]);
+  useEffect(() => void maybe(api<{ items: { symbol: string; name: string }[] }>('GET', '/offices?limit=500'), { items: [] }).then((a) => setDirectory(a.items)), []);
+
+  if (failure) {
+    return (
+      <section class="card" aria-labelledby="refused-h">
+        <h2 id="refused-h">{failure.status === 403 ? 'You may not read this cable' : failure.status === 404 ? 'There is no such cable' : 'The cable could not be loaded'}</h2>
+        <p>{failure.status === 403 ? 'It is outside your clearance or need to know. Nothing about it is shown.' : problemText(failure)}</p>
+        <p><a href="#/cables">All cables</a></p>
+      </section>
+    );
+  }
+  if (!cable) return <p>Loading…</p>;
+  const allowed = cable.allowedActions ?? [];
+  const can = (action: string) => allowed.includes(action);
+  const act = async (path: string, body: unknown, done: string) => {
+    setMessage(null);
+    try {
+      await api('POST', `/cables/${cable.id}/${path}`, body);
+      setFormError(null);
+      setPending(null);
+      setReason('');
+      setComments('');
+      await load();
+      setMessage({ text: done, error: false });
+    } catch (error) {
+      setMessage({ text: `Not done. ${problemText(error)}`, error: true });
+    }
+  };
+  const decide = (event: Event) => {
+    event.preventDefault();
+    setFormError(null);
+    if (decision !== 'CLEARED' && !comments.trim()) return setFormError({ form: 'clear', text: `Write your comments: “${DECISIONS.find(([d]) => d === decision)![1]}” needs them.` });
+    void act('clearances', { office: me.office, decision, ...(comments.trim() ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`);
+  };
+  const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
+  const edits = history.filter((e) => e.type === 'CableEdited');
+  const people = peopleOf(history);
+  const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data.draft as CableDraft | undefined;
+  const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can);
+  // Withdrawing a request sent to the wrong office, where the server names that action.
+  const mayWithdraw = allowed.some((a) => /withdraw/i.test(a));
+  const withdraw = async (office: string) => {
+    setMessage(null);
+    try {
+      await api('DELETE', `/cables/${cable.id}/clearance-requests/${encodeURIComponent(office)}`);
+      await load();
+      setMessage({ text: `The request to ${office} is withdrawn.`, error: false });
+    } catch (error) {
+      setMessage({ text: `Not withdrawn. ${problemText(error)}`, error: true });
+    }
+  };
+
+  return (
+    <>
+      <p><a href="#/cables">All cables</a></p>
+      <h2>({cable.classification}) {cable.subject}</h2>
+      <section class="card" aria-label="Where the cable stands">
+        <dl class="facts">
+          <div><dt>Status</dt><dd><StatusBadge status={cable.status} /></dd></div>
+          <div><dt>MRN</dt><dd>{cable.mrn ?? 'assigned at release'}</dd></div>
+          <div><dt>Date-time group</dt><dd>{cable.dateTimeGroup ?? (cable.releasedAt ? when(cable.releasedAt) : 'at release')}</dd></div>
+          <div><dt>Origin</dt><dd>{cable.origin}</dd></div>
+          <div><dt>Drafted by</dt><dd>{byText(cable.drafter) || '—'}</dd></div>
+          <div><dt>Precedence</dt><dd>{words(cable.precedence)}</dd></div>
+          <div><dt>Kind</dt><dd>{words(cable.kind)}</dd></div>
+          {cable.approvedBy?.username && <div><dt>Approved by</dt><dd>{cable.approvedBy.username}</dd></div>}
+          {(cable.distribution?.length ?? 0) > 0 && <div><dt>Distribution</dt><dd>{cable.distribution!.length} post{cable.distribution!.length === 1 ? '' : 's'}</dd></div>}
+        </dl>
+        {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data.reason ?? '')}”</p>}
+      </section>
+      {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+
+      {returns.length > 0 && (
+        <section class="card" aria-labelledby="returns-h">
+          <h3 id="returns-h">Returned by the approver</h3>
+          <ul>{returns.map((r, i) => <li key={i}>“{r.reason}” <span class="muted">· {byText(r.by)}{r.at ? ` · ${when(r.at)}` : ''}</span></li>)}</ul>
+        </section>
+      )}
+
+      {controls && (
+        <section class="card" aria-labelledby="actions-h">
+          <h3 id="actions-h">What you can do</h3>
+          <p class="actions">
+            {can('submit') && <button type="button" onClick={() => act('submit', {}, 'Submitted for approval.')}>Submit for approval</button>}
+            {can('approve') && <button type="button" onClick={() => act('approve', {}, 'Approved.')}>Approve</button>}
+            {can('release') && <button type="button" onClick={() => setPending('release')} aria-expanded={pending === 'release'}>Release…</button>}
+            {can('return') && <button type="button" class="secondary" onClick={() => setPending('return')} aria-expanded={pending === 'return'}>Return to the drafter…</button>}
+            {can('cancel') && <button type="button" class="danger" onClick={() => setPending('cancel')} aria-expanded={pending === 'cancel'}>Cancel the cable…</button>}
+          </p>
+          {pending === 'release' && (
+            <div class="confirm" role="group" aria-labelledby="confirm-h">
+              <h4 id="confirm-h">Release this cable?</h4>
+              <p>It is transmitted at once to its addressees ({[...cable.actionAddressees, ...cable.infoAddressees].join(', ')}), receives its MRN and can never be edited again; corrections go out as a new cable.</p>
+              <button type="button" onClick={() => act('release', {}, 'Released.')}>Release now</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Not yet</button>
+            </div>
+          )}
+          {(pending === 'return' || pending === 'cancel') && (
+            <form class="confirm" onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!reason.trim()) return setFormError({ form: 'reason', text: 'Write the reason first: the drafter reads it.' }); void act(pending, { reason: reason.trim() }, pending === 'return' ? 'Returned to the drafter.' : 'Cancelled.'); }}>
+              <label for="reason">{pending === 'return' ? 'Why it goes back to the drafter' : 'Why the cable is cancelled'}</label>
+              <textarea id="reason" rows={3} class="full" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+              {formError?.form === 'reason' && <p class="error" role="alert">{formError.text}</p>}
+              <p><button type="submit">{pending === 'return' ? 'Return it' : 'Cancel it'}</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Back</button></p>
+            </form>
+          )}
+        </section>
+      )}
+
+      {can('edit') && (
+        <p><button type="button" class="secondary" aria-expanded={!!editing} onClick={() => setEditing(!editing)}>{editing ? 'Close the editor' : 'Edit the draft'}</button></p>
+      )}
+      {can('edit') && editing && (
+        <DraftForm key={cable.version} me={me} cable={cable} onClassifications={onClassifications} onSaved={() => void load().then(() => setMessage({ text: 'Saved.', error: false }))} />
+      )}
+
+      <section class="card" aria-labelledby="clear-h">
+        <h3 id="clear-h">Clearances</h3>
+        {cable.clearances.length === 0 ? <p class="muted">No office has been asked to clear.</p> : (
+          <div class="scroll" tabIndex={0} role="region" aria-label="Clearances">
+            <table class="stack">
+              <thead><tr><th>Office</th><th>Decision</th><th>By</th><th>When</th><th>Comments</th></tr></thead>
+              <tbody>
+                {cable.clearances.map((c) => (
+                  <tr key={c.office}>
+                    <td data-label="Office">{c.office}</td>
+                    <td data-label="Decision">{c.status === 'STALE' ? 'STALE (changed since cleared)' : c.status}</td>
+                    <td data-label="By">{c.by?.username ?? ''}</td>
+                    <td data-label="When">{when(c.at)}</td>
+                    <td data-label="Comments">
+                      {c.comments ?? ''}
+                      {mayWithdraw && (c.status === 'PENDING' || c.status === 'NON_CONCUR') && (
+                        <button type="button" class="link" aria-label={`Withdraw the request to ${c.office}`} onClick={() => withdraw(c.office)}>Withdraw the request</button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <SinceCleared cable={cable} history={history} />
+        {can('requestClearance') && (
+          <form onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!list(offices).length) return setFormError({ form: 'offices', text: 'Name at least one office, such as L or EB.' }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.'); setOffices(''); }}>
+            <label for="offices">Ask offices to clear</label>
+            <datalist id="office-symbols">{directory.map((o) => <option key={o.symbol} value={o.symbol}>{o.name}</option>)}</datalist>
+            <input id="offices" list="office-symbols" value={offices} placeholder="L EB ISN" onInput={(e) => setOffices(e.currentTarget.value)} /> <button type="submit">Request</button>
+            {formError?.form === 'offices' && <p class="error" role="alert">{formError.text}</p>}
+          </form>
+        )}
+        {can('clear') && (
+          <form onSubmit={decide} aria-labelledby="decide-h">
+            <h4 id="decide-h">Your decision for {me.office}</h4>
+            <fieldset>
+              <legend>Decision</legend>
+              {DECISIONS.map(([value, label]) => (
+                <label key={value} class="inline"><input type="radio" name="decision" value={value} checked={decision === value} onChange={() => setDecision(value)} /> {label}</label>
+              ))}
+            </fieldset>
+            <label for="clear-comments">Comments {decision === 'CLEARED' ? '(optional)' : '(required)'}</label>
+            <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} />
+            {formError?.form === 'clear' && <p class="error" role="alert">{formError.text}</p>}
+            <p><button type="submit">Send the decision</button></p>
+          </form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="telegram-h">
+        <h3 id="telegram-h">Telegram</h3>
+        {telegram ? <pre class="telegram" tabIndex={0} role="region" aria-label="Telegram text">{telegram}</pre> : <pre class="plain">{textOf(cable)}</pre>}
+      </section>
+
+      {edits.length > 0 && (
+        <section class="card" aria-labelledby="edits-h">
+          <h3 id="edits-h">Who edited what</h3>
+          {edits.map((e) => {
+            const before = draftBefore(e.version);
+            const after = e.data.draft as CableDraft | undefined;
+            return (
+              <details key={e.version}>
+                <summary>{actorOf(e, people) || 'An officer'}{e.data.office && !actorOf(e, people).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data.substantive === false ? ' (no change of substance)' : ''}</summary>
+                {before && after ? <Diff before={textOf(before)} after={textOf(after)} /> : <p class="muted">The text of this edit is not available.</p>}
+              </details>
+            );
+          })}
+        </section>
+      )}
+
+      {cable.status === 'RELEASED' && replies !== null && (
+        <section class="card" aria-labelledby="replies-h">
+          <h3 id="replies-h">Replies and reporting cables ({replies.length})</h3>
+          {replies.length === 0 ? <p class="muted">No cable cites {cable.mrn} yet.</p> : (
+            <ul>{replies.map((r) => ({ ...r, id: r.id ?? (r as { cableId?: string }).cableId ?? '' })).map((r) => <li key={r.id}><a href={`#/cables/${r.id}`}>{r.mrn ?? words(r.status)} · {r.origin}: ({r.classification}) {r.subject}</a></li>)}</ul>
+          )}
+        </section>
+      )}
+
+      <CableHistory id={cable.id} entries={history} />
+    </>
+  );
+}

@@ -1,0 +1,401 @@
+import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError, download, type Me, problemText, upload, when, words } from '../api.js';
+import { type Post, posts } from '../posts.js';
+import { type HistoryEntry, Timeline } from './History.js';
+
+interface Counterpart { name?: string; title?: string; organization?: string }
+interface Quote { text: string; language?: string | null; translation?: string | null }
+interface Response { receivedOn?: string; position?: string; summary?: string; quotes?: (Quote | string)[]; reportingCableId?: string | null; by?: string; at?: string }
+interface Contact { on?: string; counterpart?: Counterpart; level?: string; method?: string; by?: string; at?: string }
+interface Document { id: string; name: string; kind?: string; size?: number; sha256?: string }
+export interface DeliveryView {
+  post: string;
+  status: string;
+  overdue: boolean;
+  deliveredOn?: string | null;
+  counterpart?: Counterpart | null;
+  level?: string | null;
+  method?: string | null;
+  receivedOn?: string | null;
+  position?: string | null;
+  summary?: string | null;
+  quotes?: (Quote | string)[];
+  reportingCableId?: string | null;
+  notDeliveredReason?: string | null;
+  contacts?: Contact[];
+  responses?: Response[];
+  documents?: Document[];
+  reportingCables?: { id: string; mrn?: string | null; subject?: string }[];
+  history?: HistoryEntry[];
+  allowedActions?: string[];
+}
+export interface CampaignView {
+  id: string; cableId: string; mrn: string; subject: string; classification?: string; reportBy: string; targets?: string;
+  summary: { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
+  deliveries: DeliveryView[];
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
+/** A quote as an object; a server that keeps quotes as strings gets them in the form `ReportForms` writes. */
+const quoteOf = (q: Quote | string): Quote => {
+  if (typeof q !== 'string') return q;
+  const parts = /^“(.*?)”(?: \(([\w-]+)\))?(?:; translation: “(.*)”)?$/s.exec(q);
+  return parts ? { text: parts[1], language: parts[2] ?? null, translation: parts[3] ?? null } : { text: q };
+};
+const sizeText = (n?: number) => (n === undefined ? '' : n > 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1000))} kB`);
+
+/** What the post's counterpart said, in the original words with the translation. */
+function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
+  if (quotes.length === 0) return null;
+  return (
+    <>
+      {quotes.map(quoteOf).map((q, i) => (
+        <figure key={i} class="quote">
+          <blockquote lang={q.language ?? undefined}>{q.text}</blockquote>
+          {q.translation && <figcaption>Translation{q.language ? ` (from ${q.language})` : ''}: “{q.translation}”</figcaption>}
+        </figure>
+      ))}
+    </>
+  );
+}
+
+/** The forms a post's officer uses, as the delivery's allowed actions permit. */
+export function ReportForms({ campaign, post, allowed, label, onDone }: { campaign: string; post: string; allowed: string[]; label: string; onDone: (message: string) => void }) {
+  const base = `/demarches/${campaign}/deliveries/${post}`;
+  const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
+  const [error, setError] = useState<string | null>(null);
+  const [reportingCables, setReportingCables] = useState<{ id: string; mrn: string | null; subject: string }[]>([]);
+  const [reportingCableId, setReportingCableId] = useState('');
+  const key = `${campaign}-${post}`;
+  // The post's released cables that may report this response: those citing the tasking (or, on a server without that filter, all of the post's).
+  useEffect(() => {
+    if (!allowed.includes('recordResponse')) return;
+    type Found = { items: { id: string; mrn: string | null; subject: string; origin: string; status: string }[] };
+    void api<Found>('GET', `/cables?ref=${encodeURIComponent(label)}&limit=50`)
+      .catch(() => api<Found>('GET', `/cables?origin=${post}&status=RELEASED&limit=50`))
+      .then((found) => setReportingCables(found.items.filter((c) => c.origin === post && c.status === 'RELEASED')), () => setReportingCables([]));
+  }, [allowed.join(), label, post]);
+  const field = (name: keyof typeof form, text: string, type: 'text' | 'date' | 'area' = 'text', required = true) => (
+    <>
+      <label for={`${key}-${name}`}>{text}{required ? '' : ' (optional)'}</label>
+      {type === 'area' ? (
+        <textarea id={`${key}-${name}`} rows={3} class="full" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+      ) : type === 'date' ? (
+        <input id={`${key}-${name}`} type="date" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+      ) : (
+        <input id={`${key}-${name}`} class="full" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+      )}
+    </>
+  );
+  const choice = (name: keyof typeof form, text: string, options: readonly string[]) => (
+    <>
+      <label for={`${key}-${name}`}>{text}</label>
+      <select id={`${key}-${name}`} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.currentTarget.value })}>{options.map((o) => <option key={o} value={o}>{words(o)}</option>)}</select>
+    </>
+  );
+  const send = async (path: string, body: unknown, done: string, missing: string | null) => {
+    setError(null);
+    if (missing) return setError(missing);
+    try {
+      try {
+        await api('POST', `${base}/${path}`, body);
+      } catch (failure) {
+        // A server that takes quotes as plain strings: the words, their language and translation in one.
+        const quotes = (body as { quotes?: Quote[] }).quotes;
+        if (!quotes || !(failure instanceof ApiError) || !failure.problem.errors?.some((e) => e.field.startsWith('quotes'))) throw failure;
+        const plain = quotes.map((q) => `“${q.text}”${q.language ? ` (${q.language})` : ''}${q.translation ? `; translation: “${q.translation}”` : ''}`);
+        await api('POST', `${base}/${path}`, { ...(body as object), quotes: plain });
+      }
+      onDone(done);
+    } catch (failure) {
+      setError(problemText(failure));
+    }
+  };
+  const can = (action: string) => allowed.includes(action);
+  if (!['recordDelivery', 'recordResponse', 'recordNotDelivered'].some(can)) return null;
+  return (
+    <div class="report">
+      {can('recordDelivery') && (
+        <form aria-label={`Log the delivery of ${label}`} onSubmit={(e) => { e.preventDefault(); void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', !form.name.trim() || !form.title.trim() || !form.organization.trim() ? 'Name the counterpart: their name, title and organization.' : null); }}>
+          <h4>The delivery</h4>
+          {field('deliveredOn', 'Delivered on', 'date')}{field('name', 'Counterpart name')}{field('title', 'Counterpart title')}{field('organization', 'Counterpart organization')}
+          {choice('level', 'Level', LEVELS)}{choice('method', 'Method', METHODS)}
+          <p><button type="submit">Log delivery</button></p>
+        </form>
+      )}
+      {can('recordResponse') && (
+        <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
+          e.preventDefault();
+          const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.');
+        }}>
+          <h4>The response</h4>
+          {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
+          {field('quote', 'A quote, in the words used', 'area', false)}{field('language', 'Language of the quote, e.g. zh', 'text', false)}{field('translation', 'Its English translation', 'area', false)}
+          {reportingCables.length > 0 && (
+            <>
+              <label for={`${key}-reporting`}>Reported in (optional)</label>
+              <select id={`${key}-reporting`} value={reportingCableId} onChange={(e) => setReportingCableId(e.currentTarget.value)}>
+                <option value="">No reporting cable yet</option>
+                {reportingCables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
+              </select>
+            </>
+          )}
+          <p><button type="submit">Log response</button></p>
+        </form>
+      )}
+      {can('recordNotDelivered') && (
+        <form aria-label={`Record that ${label} could not be delivered`} onSubmit={(e) => { e.preventDefault(); void send('not-delivered', { reason: form.reason.trim() }, 'Recorded as not delivered.', form.reason.trim() ? null : 'Say why it could not be delivered.'); }}>
+          <h4>Could not deliver</h4>
+          {field('reason', 'Why it could not be delivered')}
+          <p><button type="submit">Record not delivered</button></p>
+        </form>
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
+const DOCUMENT_KINDS = ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'];
+
+/** Another meeting with a counterpart, and a document left behind: for the post's officers, on a server that keeps them. */
+function MoreForms({ base, contacts, documents, onDone }: { base: string; contacts: boolean; documents: boolean; onDone: (message: string) => void }) {
+  const [meeting, setMeeting] = useState({ on: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
+  const [kind, setKind] = useState('NON_PAPER');
+  const [file, setFile] = useState<File | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (work: () => Promise<unknown>, done: string) => {
+    setError(null);
+    try {
+      await work();
+      onDone(done);
+    } catch (failure) {
+      setError(problemText(failure));
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="more-h">
+      <h3 id="more-h">Add to the record</h3>
+      {contacts && (
+        <details>
+          <summary>Log another meeting</summary>
+          <form onSubmit={(e) => { e.preventDefault(); if (!meeting.name.trim()) return setError('Name the counterpart met.'); void run(() => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
+            <label for="m-on">Met on</label><input id="m-on" type="date" value={meeting.on} onInput={(e) => setMeeting({ ...meeting, on: e.currentTarget.value })} />
+            <label for="m-name">Counterpart name</label><input id="m-name" class="full" value={meeting.name} onInput={(e) => setMeeting({ ...meeting, name: e.currentTarget.value })} />
+            <label for="m-title">Counterpart title</label><input id="m-title" class="full" value={meeting.title} onInput={(e) => setMeeting({ ...meeting, title: e.currentTarget.value })} />
+            <label for="m-org">Counterpart organization</label><input id="m-org" class="full" value={meeting.organization} onInput={(e) => setMeeting({ ...meeting, organization: e.currentTarget.value })} />
+            <label for="m-level">Level</label><select id="m-level" value={meeting.level} onChange={(e) => setMeeting({ ...meeting, level: e.currentTarget.value })}>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>
+            <label for="m-method">Method</label><select id="m-method" value={meeting.method} onChange={(e) => setMeeting({ ...meeting, method: e.currentTarget.value })}>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>
+            <p><button type="submit">Log the meeting</button></p>
+          </form>
+        </details>
+      )}
+      {documents && (
+        <details>
+          <summary>Attach a document left behind</summary>
+          <form onSubmit={(e) => {
+            e.preventDefault();
+            if (!file) return setError('Choose the file first (PDF, DOCX, ODT or TXT, at most 10 MB).');
+            if (file.size > 10 * 1024 * 1024) return setError('The file is larger than 10 MB.');
+            const form = new FormData();
+            form.append('kind', kind);
+            form.append('file', file);
+            void run(() => upload(`${base}/documents`, form), `${file.name} attached.`);
+          }}>
+            <label for="d-kind">Kind</label><select id="d-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>{DOCUMENT_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
+            <label for="d-file">File (PDF, DOCX, ODT or TXT; at most 10 MB)</label><input id="d-file" type="file" accept=".pdf,.docx,.odt,.txt" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+            <p><button type="submit">Attach</button></p>
+          </form>
+        </details>
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
+    </section>
+  );
+}
+
+/** One post's delivery of a demarche: meetings, answers with quotes, documents, reporting cables, history. */
+export function Delivery({ id, post, me, onClassifications }: { id: string; post: string; me: Me; onClassifications: (c: string[]) => void }) {
+  const [campaign, setCampaign] = useState<CampaignView | null>(null);
+  const [delivery, setDelivery] = useState<DeliveryView | null>(null);
+  const [info, setInfo] = useState<Post | undefined>();
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const load = async () => {
+    try {
+      const [c, d] = await Promise.all([api<CampaignView>('GET', `/demarches/${id}`), api<DeliveryView>('GET', `/demarches/${id}/deliveries/${post}`)]);
+      setCampaign(c);
+      setDelivery(d);
+      onClassifications(c.classification ? [c.classification] : []);
+    } catch (error) {
+      setFailure(error instanceof ApiError ? error : new ApiError(0, {}));
+    }
+  };
+  useEffect(() => void load(), [id, post]);
+  useEffect(() => void posts().then((all) => setInfo(all.get(post))), [post]);
+  if (failure) {
+    return (
+      <section class="card">
+        <h2>{failure.status === 403 ? 'You may not read this delivery' : failure.status === 404 ? 'There is no such delivery' : 'The delivery could not be loaded'}</h2>
+        <p>{problemText(failure)}</p>
+      </section>
+    );
+  }
+  if (!campaign || !delivery) return <p>Loading…</p>;
+  const name = info?.name ?? post;
+  const responses: Response[] = delivery.responses?.length
+    ? delivery.responses
+    : delivery.position ? [{ receivedOn: delivery.receivedOn ?? undefined, position: delivery.position, summary: delivery.summary ?? '', quotes: delivery.quotes ?? [], reportingCableId: delivery.reportingCableId }] : [];
+  const contacts: Contact[] = delivery.contacts?.length
+    ? delivery.contacts
+    : delivery.counterpart ? [{ on: delivery.deliveredOn ?? undefined, counterpart: delivery.counterpart, level: delivery.level ?? undefined, method: delivery.method ?? undefined }] : [];
+  const reporting = [
+    ...(delivery.reportingCables ?? []),
+    ...responses.filter((r) => r.reportingCableId && !(delivery.reportingCables ?? []).some((c) => c.id === r.reportingCableId)).map((r) => ({ id: r.reportingCableId!, mrn: null, subject: undefined })),
+  ];
+  const ownPost = me.roles.includes('post_officer') && me.postCode === post;
+  // Meetings and documents: as `allowedActions` names them where the server names them, else for the
+  // post's own officers once the demarche is delivered, on a server that keeps them at all.
+  const allowed = delivery.allowedActions ?? [];
+  const named = allowed.some((a) => /contact|meeting|document/i.test(a));
+  const more = {
+    contacts: named ? allowed.some((a) => /contact|meeting/i.test(a)) : ownPost && Array.isArray(delivery.contacts) && delivery.status !== 'PENDING',
+    documents: named ? allowed.some((a) => /document/i.test(a)) : ownPost && Array.isArray(delivery.documents) && delivery.status !== 'PENDING',
+  };
+  const mayFollowUp = ['drafter', 'post_officer', 'leadership'].some((r) => me.roles.includes(r));
+  const followUpLink = (title: string) => `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
+  return (
+    <>
+      <p><a href={`#/campaigns/${id}`}>{campaign.mrn}: every post</a>{me.roles.includes('leadership') && <> · <a href="#/dashboard">Dashboard</a></>}</p>
+      <h2>{name}: {campaign.subject}</h2>
+      <section class="card" aria-label="Where the delivery stands">
+        <dl class="facts">
+          <div><dt>Status</dt><dd><span class={`badge ${delivery.status}`}>{words(delivery.status)}</span>{delivery.overdue ? <strong class="error"> overdue</strong> : ''}</dd></div>
+          <div><dt>Tasking</dt><dd><a href={`#/cables/${campaign.cableId}`}>{campaign.mrn}</a></dd></div>
+          <div><dt>Report by</dt><dd>{campaign.reportBy}</dd></div>
+          {delivery.position && <div><dt>Latest position</dt><dd><span class={`badge ${delivery.position}`}>{words(delivery.position)}</span></dd></div>}
+          {info && <div><dt>Post</dt><dd>{info.name} ({words(info.kind)}, {info.bureau})</dd></div>}
+        </dl>
+        {delivery.notDeliveredReason && <p>Could not be delivered: “{delivery.notDeliveredReason}”</p>}
+      </section>
+      {message && <p role="status" class="ok">{message}</p>}
+      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} onDone={(done) => void load().then(() => setMessage(done))} />
+      {(more.contacts || more.documents) && (
+        <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => setMessage(done))} />
+      )}
+
+      <section class="card" aria-labelledby="contacts-h">
+        <h3 id="contacts-h">Meetings and contacts ({contacts.length})</h3>
+        {contacts.length === 0 ? <p class="muted">{name} has not met a counterpart about this yet.</p> : (
+          <ul>{contacts.map((c, i) => <li key={i}>{c.on ?? ''}: {counterpartText(c.counterpart)}{c.level ? ` · ${words(c.level)}` : ''}{c.method ? ` · ${words(c.method)}` : ''}{c.by ? <span class="muted"> · logged by {c.by}</span> : ''}</li>)}</ul>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="responses-h">
+        <h3 id="responses-h">What the counterpart said ({responses.length})</h3>
+        {responses.length === 0 ? <p class="muted">No response logged yet.</p> : responses.map((r, i) => (
+          <article key={i} class="response" aria-label={`Response ${i + 1}`}>
+            <h4><span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {r.by}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
+            {r.summary && <p>{r.summary}</p>}
+            <Quotes quotes={r.quotes ?? []} />
+            {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
+            {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`)}>Create a follow-up from this response</a></p>}
+          </article>
+        ))}
+      </section>
+
+      {(delivery.documents?.length ?? 0) > 0 && (
+        <section class="card" aria-labelledby="docs-h">
+          <h3 id="docs-h">Documents left behind ({delivery.documents!.length})</h3>
+          <ul>
+            {delivery.documents!.map((d) => (
+              <li key={d.id}>
+                <button type="button" class="link" onClick={() => void download(`/demarches/${id}/deliveries/${post}/documents/${d.id}`, d.name).catch((f) => setMessage(problemText(f)))}>{d.name}</button>
+                <span class="muted"> · {words(d.kind)} · {sizeText(d.size)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section class="card" aria-labelledby="reporting-h">
+        <h3 id="reporting-h">Reporting cables ({reporting.length})</h3>
+        {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
+          <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
+        )}
+        {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
+      </section>
+
+      <section class="card" aria-labelledby="dhistory-h">
+        <h3 id="dhistory-h">History</h3>
+        <Timeline entries={(delivery.history ?? []).map((e) => ({ ...e, post }))} chosen={null} />
+      </section>
+    </>
+  );
+}
+
+/** A campaign's posts: each delivery's status and position, filterable, each a link to the post's record. */
+export function Campaign({ id, me, query, onClassifications }: { id: string; me: Me; query?: URLSearchParams; onClassifications: (c: string[]) => void }) {
+  const [campaign, setCampaign] = useState<CampaignView | null>(null);
+  const [directory, setDirectory] = useState<Map<string, Post>>(new Map());
+  const [status, setStatus] = useState(query?.get('status') ?? '');
+  const [bureau, setBureau] = useState(query?.get('bureau') ?? '');
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<CampaignView>('GET', `/demarches/${id}`).then((c) => { setCampaign(c); onClassifications(c.classification ? [c.classification] : []); }, (f) => setError(problemText(f)));
+    void posts().then(setDirectory);
+  }, [id]);
+  const shown = useMemo(() => (campaign?.deliveries ?? []).filter((d) => {
+    if (status && d.status !== status && !(status === 'OVERDUE' && d.overdue)) return false;
+    const p = directory.get(d.post);
+    if (bureau && p?.bureau !== bureau) return false;
+    return !text.trim() || `${d.post} ${p?.name ?? ''} ${p?.country ?? ''}`.toLowerCase().includes(text.trim().toLowerCase());
+  }), [campaign, directory, status, bureau, text]);
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (!campaign) return <p>Loading…</p>;
+  const s = campaign.summary;
+  return (
+    <>
+      {me.roles.includes('leadership') && <p><a href="#/dashboard">Dashboard</a></p>}
+      <h2>{campaign.mrn}: {campaign.subject}</h2>
+      <section class="card">
+        <p>Report by {campaign.reportBy}. {s.total} posts tasked: {s.delivered} delivered ({s.responded} with a response), {s.notDelivered} could not deliver, {s.pending} pending, {s.overdue} overdue. <a href={`#/cables/${campaign.cableId}`}>Read the instruction</a></p>
+        <form class="filters" role="search" aria-label="Find a post" onSubmit={(e) => e.preventDefault()}>
+          <span><label for="c-text">Post or country</label><input id="c-text" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} /></span>
+          <span>
+            <label for="c-status">Status</label>
+            <select id="c-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+              <option value="">Any</option>{['PENDING', 'DELIVERED', 'RESPONDED', 'NOT_DELIVERED', 'OVERDUE'].map((v) => <option key={v} value={v}>{words(v)}</option>)}
+            </select>
+          </span>
+          <span>
+            <label for="c-bureau">Bureau</label>
+            <select id="c-bureau" value={bureau} onChange={(e) => setBureau(e.currentTarget.value)}>
+              <option value="">Any</option>{['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'].map((b) => <option key={b} value={b}>{b}</option>)}
+            </select>
+          </span>
+        </form>
+        <div class="scroll" tabIndex={0} role="region" aria-label="Posts of the campaign">
+          <table class="stack">
+            <thead><tr><th>Post</th><th>Country</th><th>Status</th><th>Position</th><th>Counterpart</th></tr></thead>
+            <tbody>
+              {shown.map((d) => (
+                <tr key={d.post}>
+                  <td data-label="Post"><a href={`#/campaigns/${id}/posts/${d.post}`}>{directory.get(d.post)?.name ?? d.post}</a></td>
+                  <td data-label="Country">{directory.get(d.post)?.country ?? ''}</td>
+                  <td data-label="Status">{words(d.status)}{d.overdue ? <strong class="error"> overdue</strong> : ''}</td>
+                  <td data-label="Position">{words(d.position)}</td>
+                  <td data-label="Counterpart">{counterpartText(d.counterpart)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p class="muted">{shown.length} of {campaign.deliveries.length} posts shown.</p>
+        {shown.length === 0 && <p class="muted">No post matches.</p>}
+      </section>
+    </>
+  );
+}
