@@ -2,6 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 
+
+/** Made-up counterparts' names (no real official is meant), given to the posts in turn. */
+const COUNTERPARTS = ['Amelia Hartley', 'Kenji Watanabe', 'Sofia Marchetti', 'Lars Eriksen', 'Priya Raman', 'Tomás Ferreira', 'Amara Okafor', 'Hana Novak', 'Daniel Lefebvre', 'Leila Haddad', 'Mateo Ruiz'];
+
 /** Every demo user's password; the demo exists only in embedded mode, on the user's own machine. */
 export const DEMO_PASSWORD = 'chancery-demo-2026';
 
@@ -116,7 +120,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
       await call(token, 'POST', `${path}/not-delivered`, { reason: 'The foreign ministry declined a meeting before the report-by date.' });
       continue;
     }
-    await call(token, 'POST', `${path}/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
+    await call(token, 'POST', `${path}/delivery`, { deliveredOn: day(0), counterpart: { name: COUNTERPARTS[i % COUNTERPARTS.length], title: 'Director-General', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
     if (i % 5 === 4) continue; // delivered, answer still awaited
     const position = post === 'BEIJING' ? 'REJECTED' : post === 'TOKYO' || post === 'LONDON' ? 'SUPPORTIVE' : POSITIONS[i % POSITIONS.length];
     const summary = position === 'REJECTED' ? 'Rejected the demarche as groundless interference; denied any state role.' : `Counterpart was ${position.toLowerCase()}; will study the non-paper.`;
@@ -128,7 +132,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   const beijing = officers.get('BEIJING')!;
   const aldacBeijing = `/demarches/${cable.id}/deliveries/BEIJING`;
   await call(beijing, 'POST', `${aldacBeijing}/contacts`, {
-    on: day(0), counterpart: { name: 'Spokesperson', title: 'Spokesperson', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',
+    on: day(0), counterpart: { name: 'Zhao Wenjun', title: 'Spokesperson', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',
   });
   await call(beijing, 'POST', `${aldacBeijing}/response`, {
     receivedOn: day(0), position: 'REJECTED', summary: 'The MFA spokesperson called the allegations baseless and warned against "politicizing technology".',
@@ -141,9 +145,9 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   if (!uploaded.ok) throw new Error(`demo: upload answered ${uploaded.status}: ${await uploaded.text()}`);
 
   const beijingPath = `/demarches/${beijingCable.id}/deliveries/BEIJING`;
-  await call(beijing, 'POST', `${beijingPath}/delivery`, { deliveredOn: day(0), counterpart: { name: 'Counterpart', title: 'Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
+  await call(beijing, 'POST', `${beijingPath}/delivery`, { deliveredOn: day(0), counterpart: { name: 'Liu Jianhua', title: 'Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' });
   await call(beijing, 'POST', `${beijingPath}/response`, { receivedOn: day(0), position: 'NONCOMMITTAL', summary: 'The director-general took the points and said Beijing would study them.' });
-  await call(beijing, 'POST', `${beijingPath}/contacts`, { on: day(0), counterpart: { name: 'Counterpart', title: 'Deputy Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR', method: 'DIPLOMATIC_NOTE' });
+  await call(beijing, 'POST', `${beijingPath}/contacts`, { on: day(0), counterpart: { name: 'Chen Xiaoyu', title: 'Deputy Director-General', organization: 'MFA, North American and Oceanian Affairs' }, level: 'DIRECTOR', method: 'DIPLOMATIC_NOTE' });
   await call(beijing, 'POST', `${beijingPath}/response`, {
     receivedOn: day(0), position: 'REJECTED', summary: 'Rejected the demarche; called the allegations baseless and the concerns an attempt to contain China.',
     quotes: [{ text: '这些指控毫无根据，是对中国企业的无理打压。', language: 'zh', translation: 'These allegations are baseless, an unjustified suppression of Chinese companies.' }],
