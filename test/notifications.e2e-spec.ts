@@ -44,7 +44,7 @@ describe('notifications: in the app and by email', () => {
   let linkedFollowUp: string;
   let plainFollowUp: string;
 
-  const list = async (user: string) => (await authed(app, t[user]).get('/notifications').expect(200)).body as { items: { id: string; kind: string; text: string; record: { id: string }; read: boolean }[]; total: number; unread: number };
+  const list = async (user: string) => (await authed(app, t[user]).get('/notifications').expect(200)).body as { items: { id: string; kind: string; text: string; record: { id: string }; read: boolean; classification: string }[]; total: number; unread: number };
   const about = async (user: string, recordId: string) => (await list(user)).items.filter((n) => n.record.id === recordId).map((n) => n.kind);
   const mailTo = (user: string) => smtp.received.filter((m) => m.to.includes(`${user}@example.gov`));
 
@@ -118,6 +118,8 @@ describe('notifications: in the app and by email', () => {
   it('lists overdue and escalated follow-ups to their owners, creator and bureau, if they may read them', async () => {
     expect(await about('bjpol', linkedFollowUp)).toEqual(['follow-up-overdue']); // its owner post
     expect(await about('jdoe', linkedFollowUp)).toEqual(['follow-up-overdue']); // its creator
+    // Marked as what it is about: the CONFIDENTIAL cable it is linked to.
+    expect((await list('jdoe')).items.find((n) => n.record.id === linkedFollowUp)).toMatchObject({ classification: 'CONFIDENTIAL' });
     expect(await about('bjlow', linkedFollowUp)).toEqual([]); // linked to a CONFIDENTIAL cable
     expect(await about('eapfront', linkedFollowUp)).toEqual([]); // escalated to EAP, but EAP's front office may not read the cable
     expect(await about('jdoe', plainFollowUp)).toEqual(['follow-up-overdue']);

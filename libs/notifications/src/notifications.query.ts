@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sql } from '@chancery/database';
-import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
+import { type Classification, highestClassification, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { type NotificationKind, noticeText } from './domain/notification-rules.js';
 
 interface NotificationRow {
@@ -18,6 +18,7 @@ interface NotificationRow {
   cable_classification: string | null;
   title: string | null;
   followup_classification: string | null;
+  linked_classifications: string[] | null;
 }
 
 export interface NotificationView {
@@ -48,7 +49,8 @@ export class NotificationsQuery {
     const rows = await sql<NotificationRow>(
       this.dataSource,
       `SELECT n.id, n.global_position, n.kind, n.record_type, n.record_id, n.detail, n.occurred_at, ${READ} AS read,
-              k.subject, k.mrn, k.classification AS cable_classification, fu.title, fu.classification AS followup_classification
+              k.subject, k.mrn, k.classification AS cable_classification, fu.title, fu.classification AS followup_classification,
+              (SELECT array_agg(kl.classification) FROM cables kl WHERE kl.id IN (fu.cable_id, fu.demarche_id)) AS linked_classifications
        ${from} ${unreadOnly ? `AND NOT ${READ}` : ''}
        ORDER BY n.global_position DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
@@ -110,7 +112,10 @@ function toView(row: NotificationRow): NotificationView {
     text: noticeText(row.kind, label, row.detail),
     record: { type: row.record_type, id: row.record_id },
     mrn: cable ? row.mrn : null,
-    classification: (cable ? row.cable_classification : row.followup_classification) ?? 'UNCLASSIFIED',
+    // A follow-up carries the highest classification of itself and what it is linked to.
+    classification: cable
+      ? (row.cable_classification ?? 'UNCLASSIFIED')
+      : highestClassification(...([row.followup_classification ?? 'UNCLASSIFIED', ...(row.linked_classifications ?? [])] as Classification[])),
     occurredAt: row.occurred_at.toISOString(),
     read: row.read,
     position: Number(row.global_position),
