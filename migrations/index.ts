@@ -15,6 +15,7 @@ import { AddIdentityLifecycle1795910413000 } from './1795910413000-AddIdentityLi
 import { AddCableThreadingAndReturns1795910414000 } from './1795910414000-AddCableThreadingAndReturns.js';
 import { AddDeliveryRecords1795910415000 } from './1795910415000-AddDeliveryRecords.js';
 import { CreateNotificationsAndLive1795910417000 } from './1795910417000-CreateNotificationsAndLive.js';
+import { AddChiefOfMission1795910418000 } from './1795910418000-AddChiefOfMission.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   AddCableThreadingAndReturns1795910414000,
   AddDeliveryRecords1795910415000,
   CreateNotificationsAndLive1795910417000,
+  AddChiefOfMission1795910418000,
 ];

@@ -32,7 +32,7 @@ const instruction = {
 describe('the AI-distillation instruction, worked as the Department works it', () => {
   let database: TestDatabase;
   let app: INestApplication;
-  const t = {} as Record<'desk' | 'legal' | 'isn' | 'eb' | 'japan' | 'approver' | 'beijing' | 'ambassador' | 'tokyo', string>;
+  const t = {} as Record<'desk' | 'legal' | 'isn' | 'eb' | 'japan' | 'approver' | 'beijing' | 'ambassador' | 'tokyo' | 'admin', string>;
   const as = (token: string) => authed(app, token);
 
   beforeAll(async () => {
@@ -50,6 +50,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     t.beijing = await user('bjpol', ['post_officer'], { postCode: 'BEIJING' });
     t.ambassador = await user('bjamb', ['approver'], { postCode: 'BEIJING' });
     t.tokyo = await user('tkpol', ['post_officer'], { postCode: 'TOKYO' });
+    t.admin = admin;
   });
   afterAll(async () => {
     await app.close();
@@ -151,6 +152,15 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     await as(t.beijing).post(`/cables/${reply.id}/submit`).expect(200);
     await as(t.ambassador).post(`/cables/${reply.id}/approve`).expect(200);
     await as(t.ambassador).post(`/cables/${reply.id}/release`).expect(200);
+    // Signed under the chief of mission's authority: by the approver while the post records no chief
+    // of mission, by the chief of mission's surname once it does; a post keeps its name.
+    expect((await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text).toMatch(/\nBJAMB\n/);
+    const chief = await as(t.admin).patch('/posts/BEIJING', { chiefOfMission: 'Margaret Ellison' }).expect(200);
+    expect(chief.body).toMatchObject({ code: 'BEIJING', chiefOfMission: 'Margaret Ellison' });
+    expect((await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text).toMatch(/\nELLISON\n/);
+    await as(t.admin).patch('/posts/BEIJING', { name: null }).expect(400);
+    await as(t.admin).patch('/posts/BEIJING', {}).expect(400);
+    expect((await as(t.desk).get('/posts/BEIJING').expect(200)).body).toMatchObject({ name: 'Embassy Beijing', chiefOfMission: 'Margaret Ellison' });
 
     // The desk reads all replies to its tasking together: by ?ref=, on the cable, by searching the MRN.
     const compact = mrn.replace(/^(\d\d) ([A-Z]+) 0*(\d+)$/, '$1$2$3');

@@ -58,9 +58,11 @@ export class CableWorld {
 
   async directory(codes: string[], officerIds: string[] = []): Promise<TelegramDirectory> {
     const designators = new Map<string, string>();
+    const chiefs = new Map<string, string>();
     for (const code of new Set(codes)) {
       const post = await this.posts.get(code);
       if (post) designators.set(code, post.addressDesignator);
+      if (post?.chiefOfMission) chiefs.set(code, post.chiefOfMission.split(/\s+/).pop()!);
     }
     const names = new Map<string, string>();
     for (const id of new Set(officerIds)) {
@@ -70,6 +72,7 @@ export class CableWorld {
     return {
       designator: (code) => designators.get(code) ?? (code === 'SECSTATE' ? 'SECSTATE WASHDC' : (collectiveDesignator(code) ?? code)),
       displayName: (id) => names.get(id),
+      chiefOfMission: (code) => chiefs.get(code),
     };
   }
 

@@ -6,6 +6,8 @@ import { addressDesignator, type Bureau, BUREAUS, type PostFacts, type PostKind,
 
 export interface PostView extends PostFacts {
   status: PostStatus;
+  /** Who heads the post and signs its cables; null when not recorded. */
+  chiefOfMission: string | null;
   addressDesignator: string;
   version: number;
 }
@@ -33,6 +35,7 @@ interface PostRow {
   country_tag: string;
   bureau: Bureau;
   status: PostStatus;
+  chief_of_mission: string | null;
   version: number;
 }
 
@@ -45,6 +48,7 @@ const toView = (row: PostRow): PostView => ({
   countryTag: row.country_tag,
   bureau: row.bureau,
   status: row.status,
+  chiefOfMission: row.chief_of_mission,
   addressDesignator: addressDesignator(row),
   version: row.version,
 });

@@ -91,6 +91,9 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   await call(approver, 'POST', `/cables/${cable.id}/approve`);
   await call(approver, 'POST', `/cables/${cable.id}/release`);
 
+  // Beijing's chief of mission (a made-up name), whose surname signs the embassy's cables.
+  await call(adminToken, 'PATCH', '/posts/BEIJING', { chiefOfMission: 'Margaret Ellison' });
+
   // The separate demarche to Beijing.
   const beijingCable = await call(desk, 'POST', '/cables', {
     ...instruction, subject: 'Demarche to the PRC: distillation of U.S. AI models by PRC firms', actionAddressees: ['BEIJING'],

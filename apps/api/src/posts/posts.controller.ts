@@ -5,7 +5,7 @@ import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common'
 import { Ctx } from '@chancery/http';
 import { ChangePostCommand, EstablishPostCommand, type PostChange, PostsQuery } from '@chancery/posts';
 import { RequirePermission } from '../auth/access.decorators.js';
-import { EstablishPostRequest, ListPostsQuery, ReasonRequest, RenamePostRequest } from './posts.request.dto.js';
+import { EstablishPostRequest, ListPostsQuery, ReasonRequest, ChangePostRequest } from './posts.request.dto.js';
 
 @ApiTags('posts')
 @ApiBearerAuth()
@@ -41,8 +41,8 @@ export class PostsController {
 
   @Patch('posts/:code')
   @RequirePermission('posts.manage')
-  rename(@Param('code') code: string, @Body() body: RenamePostRequest, @Ctx() ctx: CommandContext) {
-    return this.change(ctx, code, { kind: 'rename', name: body.name });
+  edit(@Param('code') code: string, @Body() body: ChangePostRequest, @Ctx() ctx: CommandContext) {
+    return this.change(ctx, code, { kind: 'edit', ...postChanges(body) });
   }
 
   @Post('posts/:code/suspend')
@@ -85,4 +85,13 @@ export class PostsController {
   private change(ctx: CommandContext, code: string, change: PostChange) {
     return this.commands.execute(new ChangePostCommand(ctx, code, change));
   }
+}
+
+/** A PATCH's changes: only the fields present; a post keeps its name, and needs at least one change. */
+function postChanges(body: ChangePostRequest): { name?: string; chiefOfMission?: string | null } {
+  if (body.name === null) throw new ChanceryError(ErrorCode.ValidationFailed, 'name: a post keeps a name', { errors: [{ field: 'name', message: 'cannot be null' }] });
+  if (body.name === undefined && body.chiefOfMission === undefined) {
+    throw new ChanceryError(ErrorCode.ValidationFailed, 'Nothing to change: give name or chiefOfMission', { errors: [{ field: 'name', message: 'name or chiefOfMission is required' }] });
+  }
+  return { ...(body.name !== undefined && { name: body.name }), ...(body.chiefOfMission !== undefined && { chiefOfMission: body.chiefOfMission }) };
 }

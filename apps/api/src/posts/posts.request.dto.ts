@@ -47,11 +47,19 @@ export class EstablishPostRequest {
   bureau: Bureau;
 }
 
-export class RenamePostRequest {
+export class ChangePostRequest {
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(120)
-  name: string;
+  name?: string;
+
+  /** The chief of mission's name (their surname signs the post's cables); null: none recorded. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
+  chiefOfMission?: string | null;
 }
 
 export class ReasonRequest {

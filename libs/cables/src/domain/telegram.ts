@@ -101,8 +101,9 @@ function sections(body: string[]): string[][] {
  * sections when long, ending with NNNN.
  *
  * `signature` signs a Department cable. A post cable is signed by its chief of mission when the
- * directory knows one; the post model has no chief of mission yet, so it is then the surname of the
- * officer who approved it (who released it under the chief of mission's authority), else `signature`.
+ * directory knows one (`PATCH /posts/:code {chiefOfMission}`); when none is recorded, the surname
+ * of the officer who approved it (who released it under the chief of mission's authority), else
+ * `signature`.
  */
 export function renderTelegram(cable: Cable, directory: TelegramDirectory, signature: string): string {
   const draft = cable.draft;

@@ -44,6 +44,15 @@ describe('Post', () => {
     ]);
   });
 
+  it('records its chief of mission, trimmed, only when it changes, and none again with null; not once closed', () => {
+    const named = { type: 'ChiefOfMissionNamed' as const, data: { name: 'Margaret Ellison' } };
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.nameChiefOfMission('  Margaret Ellison ')).then([named]);
+    given(postDefinition, 'TOKYO', [established, named]).when((p) => p.nameChiefOfMission('Margaret Ellison')).then([]);
+    given(postDefinition, 'TOKYO', [established, named]).when((p) => p.nameChiefOfMission(null)).then([{ type: 'ChiefOfMissionNamed', data: { name: null } }]);
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.nameChiefOfMission('   ')).thenFails('RULE_VIOLATED');
+    given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.nameChiefOfMission('Margaret Ellison')).thenFails('INVALID_TRANSITION', /CLOSED/);
+  });
+
   it('is addressed in telegrams by its designator', () => {
     expect(addressDesignator({ kind: 'EMBASSY', code: 'BEIJING', city: 'Beijing' })).toBe('AMEMBASSY BEIJING');
     expect(addressDesignator({ kind: 'CONSULATE_GENERAL', code: 'SHANGHAI', city: 'Shanghai' })).toBe('AMCONSUL SHANGHAI');

@@ -24,6 +24,7 @@ export interface PostFacts {
 export type PostEvent =
   | DomainEvent<'PostEstablished', PostFacts>
   | DomainEvent<'PostRenamed', { name: string }>
+  | DomainEvent<'ChiefOfMissionNamed', { name: string | null }>
   | DomainEvent<'PostSuspended', { reason: string }>
   | DomainEvent<'PostReopened', Record<string, never>>
   | DomainEvent<'PostClosed', { reason: string }>;
@@ -34,6 +35,8 @@ type Of<T extends PostEvent['type']> = Extract<PostEvent, { type: T }>;
 export class Post extends EventSourcedAggregate<PostEvent> {
   facts: PostFacts;
   status: PostStatus = 'OPEN';
+  /** The ambassador or principal officer (or chargé) who signs the post's cables; null when not recorded. */
+  chiefOfMission: string | null = null;
 
   static establish(facts: PostFacts): Post {
     ensure(POST_CODE_PATTERN.test(facts.code), 'code', 'code must be 3 to 24 capital letters, as in MRNs (BEIJING, USUNNEWYORK)');
@@ -52,6 +55,14 @@ export class Post extends EventSourcedAggregate<PostEvent> {
     this.mustNotBeClosed('renamed');
     ensure(name.trim().length > 0, 'name', 'name must not be empty');
     if (name.trim() !== this.facts.name) this.apply({ type: 'PostRenamed', data: { name: name.trim() } });
+  }
+
+  /** Records who heads the post (whose surname signs its cables), or that nobody is recorded (null). */
+  nameChiefOfMission(name: string | null): void {
+    this.mustNotBeClosed('given a chief of mission');
+    const trimmed = name === null ? null : name.trim();
+    ensure(trimmed === null || (trimmed.length > 0 && trimmed.length <= 120), 'chiefOfMission', 'chiefOfMission must be a name of 1 to 120 characters, or null');
+    if (trimmed !== this.chiefOfMission) this.apply({ type: 'ChiefOfMissionNamed', data: { name: trimmed } });
   }
 
   suspend(reason: string): void {
@@ -76,6 +87,10 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   onPostRenamed(event: Of<'PostRenamed'>): void {
     this.facts = { ...this.facts, name: event.data.name };
+  }
+
+  onChiefOfMissionNamed(event: Of<'ChiefOfMissionNamed'>): void {
+    this.chiefOfMission = event.data.name;
   }
 
   onPostSuspended(): void {
@@ -103,7 +118,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
 export const postDefinition: AggregateDefinition<Post> = {
   streamType: 'post',
-  schemaVersions: { PostEstablished: 1, PostRenamed: 1, PostSuspended: 1, PostReopened: 1, PostClosed: 1 },
+  schemaVersions: { PostEstablished: 1, PostRenamed: 1, ChiefOfMissionNamed: 1, PostSuspended: 1, PostReopened: 1, PostClosed: 1 },
   blank: (code) => new Post(code),
 };
 

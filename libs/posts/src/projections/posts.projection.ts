@@ -13,7 +13,7 @@ export class PostsProjection implements ReadModel {
   readonly name = 'posts';
   readonly kind = 'read-model';
   readonly tables = ['posts'];
-  readonly handles = ['PostEstablished', 'PostRenamed', 'PostSuspended', 'PostReopened', 'PostClosed'];
+  readonly handles = ['PostEstablished', 'PostRenamed', 'ChiefOfMissionNamed', 'PostSuspended', 'PostReopened', 'PostClosed'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
     for (const event of events) {
@@ -32,6 +32,8 @@ export class PostsProjection implements ReadModel {
         }
       } else if (event.type === 'PostRenamed') {
         await tx.query('UPDATE posts SET name = $2, version = $3, updated_at = $4 WHERE code = $1', [code, (event.data as { name: string }).name, event.streamVersion, event.recordedAt]);
+      } else if (event.type === 'ChiefOfMissionNamed') {
+        await tx.query('UPDATE posts SET chief_of_mission = $2, version = $3, updated_at = $4 WHERE code = $1', [code, (event.data as { name: string | null }).name, event.streamVersion, event.recordedAt]);
       } else {
         await tx.query('UPDATE posts SET status = $2, version = $3, updated_at = $4 WHERE code = $1', [code, STATUS_AFTER[event.type], event.streamVersion, event.recordedAt]);
       }

@@ -1,6 +1,6 @@
 import type { CommandContext } from '@chancery/common';
 
-export type PostChange = { kind: 'rename'; name: string } | { kind: 'suspend'; reason: string } | { kind: 'reopen' } | { kind: 'close'; reason: string };
+export type PostChange = { kind: 'edit'; name?: string; chiefOfMission?: string | null } | { kind: 'suspend'; reason: string } | { kind: 'reopen' } | { kind: 'close'; reason: string };
 
 export class ChangePostCommand {
   constructor(

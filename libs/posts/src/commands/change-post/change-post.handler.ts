@@ -6,12 +6,14 @@ import type { PostView } from '../../posts.query.js';
 import { toPostView } from '../post-view.js';
 import { ChangePostCommand, type PostChange } from './change-post.command.js';
 
-const COMMAND_NAMES = { rename: 'RenamePost', suspend: 'SuspendPost', reopen: 'ReopenPost', close: 'ClosePost' } as const;
+const COMMAND_NAMES = { edit: 'EditPost', suspend: 'SuspendPost', reopen: 'ReopenPost', close: 'ClosePost' } as const;
 
 function applyChange(post: Post, change: PostChange): void {
   switch (change.kind) {
-    case 'rename':
-      return post.rename(change.name);
+    case 'edit':
+      if (change.name !== undefined) post.rename(change.name);
+      if (change.chiefOfMission !== undefined) post.nameChiefOfMission(change.chiefOfMission);
+      return;
     case 'suspend':
       return post.suspend(change.reason);
     case 'reopen':
