@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { AuditSealer } from '@chancery/audit';
+import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed, releaseCable } from '../support/http.js';
 import { createTestApp, createUser, login, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
@@ -108,6 +109,7 @@ describe('the web app, in headless Chromium', () => {
     clearer = (await createUser(app, admin, { username: 'web.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
     await createUser(app, admin, { username: 'web.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
     await createUser(app, admin, { username: 'web.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
+    await createUser(app, admin, { username: 'web.eapfo', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' });
     await createUser(app, admin, { username: 'web.auditor', roles: ['auditor'], clearance: 'SECRET' });
     campaignId = await releaseCable(app, drafter, approver, {
       kind: 'INSTRUCTION', subject: 'Demarche: AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
@@ -391,6 +393,14 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('heading', { name: 'As it stood at version 1' }).waitFor();
     expect(await page.getByText(/^Ask Beijing for a second meeting: open/).textContent()).toContain('0 comment(s)');
     await checkScreen(page, 'follow-up');
+
+    // Overdue, it is escalated to the owner's bureau: EAP's front office finds it in its queue.
+    await app.get(OverdueScheduler).scan();
+    const frontOffice = await signIn('web.eapfo');
+    await frontOffice.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Follow-ups' }).click();
+    await frontOffice.getByRole('navigation', { name: 'Follow-up queues' }).getByRole('link', { name: 'Escalated to my bureau' }).click();
+    await frontOffice.getByRole('link', { name: 'Ask Beijing for a second meeting' }).waitFor();
+    await checkScreen(frontOffice, 'follow-ups-escalated');
 
     // The creator reaches it from the inbox (its link names the follow-up's id).
     const creator = await signIn('web.desk');

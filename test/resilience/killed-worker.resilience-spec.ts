@@ -30,7 +30,7 @@ describe('a projection worker killed in the middle of a batch', () => {
     const admin = await loginTo(api.base, 'admin', TEST_ADMIN_PASSWORD);
     const drafter = await userOn(api.base, admin, { username: 'kill.drafter', roles: ['drafter'], office: 'EAP/CM' });
     const approver = await userOn(api.base, admin, { username: 'kill.approver', roles: ['approver'], office: 'EAP' });
-    for (let i = 0; i < CABLES; i++) await releaseInstruction(api.base, drafter, approver, ['ALDAC'], `Kill test ${i}`);
+    for (let i = 0; i < CABLES; i++) await releaseInstruction(api.base, drafter, approver, ['ALDAC'], `Kill test ${i}`, admin);
     const posts = await count(`SELECT count(*)::int AS n FROM posts WHERE status = 'OPEN'`);
 
     // The first batch is made to stop half-way: a lock on demarche_counts, held by this test, blocks

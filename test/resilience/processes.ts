@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { testAuditEnv } from '../support/audit-key.js';
+import { collectiveClearances } from '../support/http.js';
 import { TEST_ADMIN_PASSWORD, TEST_JWT_SECRET } from '../support/test-app.js';
 
 /** The built apps, run as users run them: `npm run build` comes first (test:resilience does it). */
@@ -104,8 +105,15 @@ export async function userOn(base: string, admin: string, user: { username: stri
   return loginTo(base, user.username, password);
 }
 
-/** Drafts, submits, approves and releases an instruction cable with a demarche; answers its id and MRN. */
-export async function releaseInstruction(base: string, drafter: string, approver: string, addressees: string[], subject: string): Promise<{ id: string; mrn: string }> {
+/** One clearer per office (and database), made on first use; a promise, so that parallel releases share it. */
+const clearers = new Map<string, Promise<string>>();
+
+/**
+ * Drafts, submits, approves and releases an instruction cable with a demarche; answers its id and
+ * MRN. The clearances the collective tasking rule needs are asked for and given by a clearer of each
+ * office, whom `admin` creates on first use.
+ */
+export async function releaseInstruction(base: string, drafter: string, approver: string, addressees: string[], subject: string, admin: string): Promise<{ id: string; mrn: string }> {
   const asDrafter = client(base, drafter);
   const asApprover = client(base, approver);
   const draft = await asDrafter.post('/cables', {
@@ -114,6 +122,17 @@ export async function releaseInstruction(base: string, drafter: string, approver
     demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
   });
   if (draft.status !== 201) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body)}`);
+  const offices = collectiveClearances({ kind: 'INSTRUCTION', actionAddressees: addressees });
+  if (offices.length > 0) {
+    const asked = await asDrafter.post(`/cables/${draft.body.id}/clearance-requests`, { offices });
+    if (asked.status !== 200) throw new Error(`clearance requests: ${asked.status} ${JSON.stringify(asked.body)}`);
+    for (const office of offices) {
+      const key = `${admin}:${office}`;
+      if (!clearers.has(key)) clearers.set(key, userOn(base, admin, { username: `clr.${office.toLowerCase().replace(/[^a-z]/g, '')}`, roles: ['clearer'], office }));
+      const cleared = await client(base, await clearers.get(key)!).post(`/cables/${draft.body.id}/clearances`, { office, decision: 'CLEARED' });
+      if (cleared.status !== 200) throw new Error(`clearance of ${office}: ${cleared.status} ${JSON.stringify(cleared.body)}`);
+    }
+  }
   for (const [who, step] of [[asDrafter, 'submit'], [asApprover, 'approve'], [asApprover, 'release']] as const) {
     const answer = await who.post(`/cables/${draft.body.id}/${step}`);
     if (answer.status !== 200) throw new Error(`${step}: ${answer.status} ${JSON.stringify(answer.body)}`);

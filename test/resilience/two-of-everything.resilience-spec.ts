@@ -54,7 +54,7 @@ describe('two API processes and two projection workers on one database', () => {
 
     // Cables released at once through both APIs: the MRN serials must come out 1..N.
     const cables: { id: string; mrn: string }[] = [];
-    await inParallel(Array.from({ length: CABLES }, (_, i) => i), CABLES, async (i) => void cables.push(await releaseInstruction(api(i), drafter, approver, ['ALDAC'], `Two of everything ${i}`)));
+    await inParallel(Array.from({ length: CABLES }, (_, i) => i), CABLES, async (i) => void cables.push(await releaseInstruction(api(i), drafter, approver, ['ALDAC'], `Two of everything ${i}`, admin)));
     const serials = cables.map((c) => Number(c.mrn.split(' ').pop())).sort((x, y) => x - y);
     expect(serials).toEqual(Array.from({ length: CABLES }, (_, i) => i + 1));
 
