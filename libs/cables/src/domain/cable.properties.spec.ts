@@ -86,7 +86,9 @@ describe('Cable, folded and restored', () => {
 
   it('reaches every status along the way (the generator is not stuck in drafting)', () => {
     const statuses = new Set<string>();
-    fc.assert(fc.property(history, ({ aggregate }) => void statuses.add(aggregate.status)), { numRuns: 300 });
+    // A coverage check, not a property: a fixed seed makes it the same every run (a release needs a
+    // submit, an approval and a release in a row, which random histories reach only now and then).
+    fc.assert(fc.property(history, ({ aggregate }) => void statuses.add(aggregate.status)), { numRuns: 1000, seed: 20261130 });
     expect([...statuses].sort()).toEqual(['APPROVED', 'CANCELLED', 'DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'RELEASED']);
   });
 
@@ -97,7 +99,7 @@ describe('Cable, folded and restored', () => {
         const whole = fold(cableDefinition, 'k1', events);
         return events.every((_, cut) => JSON.stringify(stateOf(foldFromSnapshot(forgetful, 'k1', events, cut))) === JSON.stringify(stateOf(whole)));
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 20261130 },
     );
     expect(outcome.failed).toBe(true);
   });
