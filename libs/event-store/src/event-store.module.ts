@@ -93,8 +93,10 @@ export class EventStoreModule {
               batchSize: config.projections.batchSize,
               pollMs: config.projections.pollMs,
               listenUrl: runtime.target.embedded ? undefined : runtime.target.url,
-              // PGlite serves one connection: a rebuild cannot read on a second one while it writes.
+              // PGlite serves one connection, and its socket does not speak COPY FROM STDIN: a rebuild
+              // cannot read or write on a second connection while it folds, and writes rows by INSERT.
               readAhead: !runtime.target.embedded,
+              copy: !runtime.target.embedded,
             }),
         },
         {

@@ -7,9 +7,10 @@ import { pgError, sql } from '@chancery/database';
 import { checkpointOf, EventStore } from '../store/event-store.js';
 import { type Checkpoint, type RecordedEvent, START_OF_FEED } from '../store/event-store.types.js';
 import { FEED_CHANNEL } from './feed-notifier.js';
-import { handlesType, type Projection, type ProjectionKind, type Reaction, type ReadModel, relevantTo } from './projection.js';
+import { handlesType, type Projection, type ProjectionKind, type Reaction, type ReadModel, relevantTo, type Replay } from './projection.js';
 import { ProjectionRegistry } from './projection.registry.js';
 import { createShadowIndexes, createShadowTables, DEAD_LETTERS, setLogged, shadowSchemaOf, swapInShadowTables } from './shadow-tables.js';
+import { ShadowWriter } from './shadow-writer.js';
 import { isTransient, messageOf } from './transient-errors.js';
 
 export interface ProjectionRunnerOptions {
@@ -21,8 +22,12 @@ export interface ProjectionRunnerOptions {
   maxAttempts?: number;
   /** First pause after a failed batch, doubled at each failure in a row up to a minute. */
   retryBaseMs?: number;
-  /** A rebuild reads its next page on a second connection while it writes one (default: pool > 1). */
+  /** A rebuild reads its next page, and a replay writes, on other connections while it folds a page (default: pool > 1). */
   readAhead?: boolean;
+  /** Events a rebuild reads and folds at a time (default 5,000). */
+  rebuildBatch?: number;
+  /** The connection speaks COPY FROM STDIN, which a replay writes with (not PGlite's socket; default: pool > 1). */
+  copy?: boolean;
   /** A rebuild's shadow tables are UNLOGGED while replaying, and made LOGGED before the swap. */
   unloggedRebuild?: boolean;
   /** Fill factor of a rebuild's shadow tables while replaying (default 70: room for HOT updates); the live table's after. */
@@ -263,6 +268,20 @@ export class ProjectionRunner {
       return { projection, schema: shadowSchemaOf(projection.name), replayed: 0 };
     });
     if (targets.length === 0) return {};
+    try {
+      return await this.rebuildTargets(targets, true, onProgress);
+    } catch (error) {
+      // A replay folds in memory and writes late: an event its fold took but a table refuses (a
+      // malformed event) fails the whole write. `apply` parks such an event and goes on, so the
+      // rebuild starts over that way rather than stay blocked.
+      if (!targets.some((t) => t.projection.replay) || error instanceof ChanceryError || isTransient(error)) throw error;
+      this.logger.warn(`The rebuild's replay failed (${messageOf(error)}); starting over with each read model's apply, which parks what it cannot fold`);
+      for (const target of targets) Object.assign(target, { replayed: 0, replay: undefined, writer: undefined });
+      return this.rebuildTargets(targets, false, onProgress);
+    }
+  }
+
+  private async rebuildTargets(targets: RebuildTarget[], replays: boolean, onProgress?: (done: number, total: number) => void): Promise<Record<string, RebuildResult>> {
     const unlogged = this.options.unloggedRebuild ?? false;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -275,7 +294,8 @@ export class ProjectionRunner {
       }
       // Each DDL step in one transaction: one commit (and WAL flush) instead of one per statement.
       await inTransaction(runner, async () => {
-        for (const { projection, schema } of targets) await createShadowTables(runner, schema, projection.tables, unlogged, this.options.rebuildFillfactor ?? 70);
+        // Room on each page for HOT updates where `apply` updates rows in place; a replay writes each row once.
+        for (const { projection, schema } of targets) await createShadowTables(runner, schema, projection.tables, unlogged, replays && projection.replay ? undefined : (this.options.rebuildFillfactor ?? 70));
       });
       const types = typesOf(targets.map((t) => t.projection));
       const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [types]);
@@ -283,7 +303,24 @@ export class ProjectionRunner {
       onProgress?.(0, total);
       const report = () => onProgress?.(progress.done, Math.max(progress.total, progress.done));
       // Replay up to the watermark (never past an event that may still be joined by a late commit).
+      for (const target of targets) {
+        if (!replays || !target.projection.replay) continue;
+        target.writer = new ShadowWriter(this.dataSource, target.schema, this.options.copy ?? this.spareConnection, this.spareConnection ? undefined : runner);
+        target.replay = target.projection.replay(target.writer);
+      }
       const checkpoint = await this.replayIntoShadow(runner, targets, START_OF_FEED, progress, report);
+      // What the replays still hold in memory, written; from here on each read model's `apply` catches up.
+      const replaying = targets.filter((target) => target.replay);
+      if (replaying.length > 0) {
+        await inTransaction(runner, async () => {
+          await runner.query('SET LOCAL synchronous_commit TO off');
+          for (const target of replaying) {
+            await runner.query(`SET LOCAL search_path TO ${target.schema}, public`);
+            await target.replay!.flush(runner.manager);
+            target.replay = undefined;
+          }
+        });
+      }
       for (const target of targets) {
         const { projection, schema } = target;
         await inTransaction(runner, async () => {
@@ -303,6 +340,7 @@ export class ProjectionRunner {
       return results;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      for (const { writer } of targets) await writer?.drain().catch(() => undefined);
       for (const { schema } of locked) await runner.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       throw error;
     } finally {
@@ -454,6 +492,22 @@ export class ProjectionRunner {
     return parked;
   }
 
+  /** A rebuild may read ahead and write in the background on connections of the pool (not with one connection: embedded PGlite). */
+  private get spareConnection(): boolean {
+    return this.options.readAhead ?? (this.dataSource.options as { poolSize?: number }).poolSize !== 1;
+  }
+
+  /** A rebuild's page through the read model's own replay: what it could not fold (or upcast) is parked. */
+  private async foldReplay(runner: QueryRunner, projection: ReadModel, replay: Replay, events: RecordedEvent[]): Promise<void> {
+    const relevant = relevantTo(projection, events);
+    const unreadable = relevant.filter((event) => event.upcastError);
+    for (const event of unreadable) await this.park(runner, projection.name, event, `cannot upcast the event: ${event.upcastError}`, 0);
+    const readable = unreadable.length ? relevant.filter((event) => !event.upcastError) : relevant;
+    if (readable.length === 0) return;
+    // The fold is the domain's, in memory: an event it throws on fails the same way every time.
+    for (const { event, error } of await replay.apply(runner.manager, readable)) await this.park(runner, projection.name, event, messageOf(error), 1);
+  }
+
   private async applyOne(runner: QueryRunner, projection: ReadModel, event: RecordedEvent): Promise<boolean> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
@@ -506,10 +560,11 @@ export class ProjectionRunner {
    * checkpoint of the last event replayed.
    */
   private async replayIntoShadow(runner: QueryRunner, targets: RebuildTarget[], from: Checkpoint, progress: { done: number }, report: () => void): Promise<Checkpoint> {
-    const readAhead = this.options.readAhead ?? (this.dataSource.options as { poolSize?: number }).poolSize !== 1;
+    const readAhead = this.spareConnection;
     const reader = readAhead ? this.dataSource : runner.manager;
     const types = typesOf(targets.map((t) => t.projection)) ?? undefined;
-    const read = (after: Checkpoint) => this.store.readAll(after, REBUILD_BATCH, reader, { types });
+    const page = this.options.rebuildBatch ?? REBUILD_BATCH;
+    const read = (after: Checkpoint) => this.store.readAll(after, page, reader, { types });
     // Every event up to here is final and will have been read by the time a page comes back empty:
     // the next pass need not walk the feed from `from` again past events of other types.
     const head = await this.store.lastCheckpoint(reader);
@@ -525,7 +580,7 @@ export class ProjectionRunner {
       if (events.length === 0) return done(checkpoint);
       checkpoint = checkpointOf(events[events.length - 1]);
       // A short page read with no transaction of ours open ends the pass: the feed was read past `head`.
-      next = events.length < REBUILD_BATCH && !heldBack ? undefined : read(checkpoint);
+      next = events.length < page && !heldBack ? undefined : read(checkpoint);
       next?.catch(() => undefined); // awaited on the next turn; a failed write must not leave it unhandled
       heldBack = readAhead;
       if (!readAhead) await next?.catch(() => undefined);
@@ -533,8 +588,10 @@ export class ProjectionRunner {
       // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
       await runner.query('SET LOCAL synchronous_commit TO off');
       for (const target of targets) {
+        if (!events.some((event) => handlesType(target.projection, event.type))) continue;
         await runner.query(`SET LOCAL search_path TO ${target.schema}, public`);
-        await this.fold(runner, target.projection, events);
+        if (target.replay) await this.foldReplay(runner, target.projection, target.replay, events);
+        else await this.fold(runner, target.projection, events);
         target.replayed += relevantTo(target.projection, events).length;
       }
       await runner.commitTransaction();
@@ -565,7 +622,7 @@ export class ProjectionRunner {
         let checkpoint = from;
         let replayed = 0;
         for (;;) {
-          const events = await this.store.readAll(checkpoint, REBUILD_BATCH, runner.manager, { watermark: !inline, types: projection.handles });
+          const events = await this.store.readAll(checkpoint, this.options.rebuildBatch ?? REBUILD_BATCH, runner.manager, { watermark: !inline, types: projection.handles });
           if (events.length === 0) break;
           await this.fold(runner, projection, events);
           checkpoint = checkpointOf(events[events.length - 1]);
@@ -702,6 +759,9 @@ interface RebuildTarget {
   projection: ReadModel;
   schema: string;
   replayed: number;
+  /** The read model's own replay, while the first pass over the feed lasts (see `ReadModel.replay`), and where it writes. */
+  replay?: Replay;
+  writer?: ShadowWriter;
 }
 
 /** The event types any of these projections folds; null when one of them folds every type. */

@@ -18,6 +18,46 @@ export interface ReadModel extends ProjectionBase {
   readonly kind: 'read-model';
   /** The tables it owns and a rebuild replaces; they must not be written by anything else. */
   readonly tables: readonly string[];
+  /**
+   * A rebuild's own way through the feed, for a read model whose `apply` would write each row many
+   * times over. Nothing else reads the shadow tables until the swap, so a replay may keep rows in
+   * memory across pages and write them once, through `writer`; after `flush` the tables must be
+   * what `apply` would have made of the same events. Without it, a rebuild calls `apply` page by page.
+   */
+  replay?(writer: ReplayWriter): Replay;
+}
+
+/**
+ * One rebuild's replay (see `ReadModel.replay`). `apply` folds a page of the events the read model
+ * handles (readable ones, in feed order) and answers the events it could not fold, which the
+ * rebuild parks as `apply`'s would be: the others are folded as if those had never been. `tx` is
+ * the page's transaction, for reading back what the writer wrote. A thrown error fails the rebuild
+ * (the live tables stay as they were).
+ */
+export interface Replay {
+  apply(tx: EntityManager, events: RecordedEvent[]): Promise<Unfolded[]>;
+  /** Writes what is still held in memory; called once, after the last page. */
+  flush(tx: EntityManager): Promise<void>;
+}
+
+/**
+ * Where a replay writes: into the shadow tables, each piece of work in a transaction of its own. With
+ * a second connection to spare, the work runs there while the rebuild reads and folds the next
+ * pages (one piece at a time: `write` waits for the one before); without one (embedded PGlite),
+ * `write` runs it on the rebuild's own connection before it returns.
+ */
+export interface ReplayWriter {
+  /** The connection speaks COPY FROM STDIN (PGlite's socket does not). */
+  readonly copy: boolean;
+  write(work: (tx: EntityManager) => Promise<void>): Promise<void>;
+  /** Waits until everything written has committed; throws what failed. */
+  drain(): Promise<void>;
+}
+
+/** An event a replay could not fold, and why. */
+export interface Unfolded {
+  event: RecordedEvent;
+  error: unknown;
 }
 
 /**
