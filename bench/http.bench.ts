@@ -1,15 +1,7 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { NestFactory } from '@nestjs/core';
 import autocannon from 'autocannon';
-import { AppModule } from '../apps/api/src/app.module.js';
-import { systemContext } from '@chancery/common';
-import { loadConfig } from '@chancery/config';
-import { Campaign, campaignDefinition } from '@chancery/demarches';
-import { AggregateRepositoryFactory } from '@chancery/event-store';
-import { PostsQuery } from '@chancery/posts';
 import pg from 'pg';
 import { benchAuditEnv, benchDatabaseUrl, peakRssMb, pool, round, writeResult } from './support.js';
 
@@ -24,7 +16,9 @@ import { benchAuditEnv, benchDatabaseUrl, peakRssMb, pool, round, writeResult } 
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 6000);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 6000);
+/** Post officers, each delivering for their post: the campaigns task these posts. */
+const OFFICERS = 30;
 const ENV: Record<string, string> = { JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0' };
 
 /** pgbench's TPC-B on a scratch database of its own (never `test` or `postgres`): transactions/s. */
@@ -137,8 +131,14 @@ const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
 });
 
 async function load(options: autocannon.Options) {
-  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.url}: ${result.non2xx} answers were not 2xx, ${result.errors} errors`);
+  // The first answer that was not 2xx, to say what went wrong.
+  let refused: string | undefined;
+  const noteRefusal = (status: number, body: string) => {
+    if (status >= 300 && refused === undefined) refused = `${status} ${body.slice(0, 300)}`;
+  };
+  const requests = (options.requests ?? [{}]).map((request) => ({ ...request, onResponse: noteRefusal }));
+  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options, requests });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.url}: ${result.non2xx} answers were not 2xx (first: ${refused}), ${result.errors} errors`);
   return { requestsPerSecond: round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
 }
 
@@ -147,46 +147,71 @@ async function main() {
   const url = await benchDatabaseUrl('chancery_bench_http');
   const pgbenchUrl = await pgbenchDatabase();
 
-  // Campaigns to deliver to, written through the aggregates before the server starts.
-  const seeder = await NestFactory.createApplicationContext(AppModule.forRoot({ config: loadConfig({ ...ENV, DATABASE_URL: url, LOG_LEVEL: 'warn' }) }), { logger: ['error', 'warn'] });
-  const posts = (await seeder.get(PostsQuery).list({ status: 'OPEN' }, 10_000, 0)).items.map((p) => p.code);
-  const campaigns = seeder.get(AggregateRepositoryFactory).for(campaignDefinition);
-  const open = (id: string, addressed: string[]) =>
-    campaigns.create(systemContext('bench'), 'OpenCampaign', () => Campaign.open({
-      cableId: id, mrn: `26 STATE ${id.slice(0, 6)}`, subject: 'Benchmark demarche', classification: 'UNCLASSIFIED', captions: [],
-      reportBy: '2026-12-15', targets: 'MFA', posts: addressed, workingParty: [],
-    }, new Date().toISOString()), () => undefined);
-  const aldac = randomUUID();
-  await open(aldac, posts);
-  const small = Array.from({ length: CAMPAIGNS }, () => randomUUID());
-  await pool(small, 8, (id) => open(id, ['BEIJING', 'LONDON', 'TOKYO']));
-  await seeder.close();
-
   const api = await start(new URL('../apps/api/src/main.js', import.meta.url).pathname, { ...ENV, DATABASE_URL: url });
-  const post = async (path: string, body: object, token?: string) => {
-    const response = await fetch(`${api.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  const call = async (method: string, path: string, body?: object, token?: string) => {
+    const response = await fetch(`${api.base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response.json() as Promise<Record<string, unknown>>;
   };
+  const post = (path: string, body: object, token?: string) => call('POST', path, body, token);
+  const user = async (admin: string, username: string, profile: object) => {
+    await post('/users', { username, password: `${username}-password`, displayName: username, clearance: 'SECRET', ...profile }, admin);
+    return (await post('/auth/login', { username, password: `${username}-password` })).accessToken as string;
+  };
   const admin = (await post('/auth/login', { username: 'admin', password: 'bench-admin-password' })).accessToken as string;
-  await post('/users', { username: 'bench.beijing', password: 'bench-post-password', displayName: 'Beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' }, admin);
-  await post('/users', { username: 'bench.lead', password: 'bench-lead-password', displayName: 'Lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' }, admin);
-  const officer = (await post('/auth/login', { username: 'bench.beijing', password: 'bench-post-password' })).accessToken as string;
-  const leader = (await post('/auth/login', { username: 'bench.lead', password: 'bench-lead-password' })).accessToken as string;
+  const posts = ((await call('GET', '/posts?status=OPEN&limit=500', undefined, admin)).items as { code: string }[]).map((p) => p.code);
+  const drafter = await user(admin, 'bench.drafter', { roles: ['drafter'], office: 'EAP/CM' });
+  const approver = await user(admin, 'bench.approver', { roles: ['approver'], office: 'EAP' });
+  const leader = await user(admin, 'bench.lead', { roles: ['leadership'], office: 'S' });
+  // Campaigns to deliver to, opened as users open them: instructions released to posts (named one
+  // by one: a collective would need the bureaus' clearances), each campaign opened by the campaign
+  // opener. Each request of the command route is a new delivery: a post officer's first record for
+  // one of OFFICERS posts in one of the campaigns.
+  const tasked = posts.slice(0, OFFICERS);
+  const officers = await pool(tasked, 4, (code) => user(admin, `bench.${code.toLowerCase().replace(/[^a-z]/g, '')}`, { roles: ['post_officer'], postCode: code }));
+  const release = async (subject: string, addressees: string[]) => {
+    const cable = await post('/cables', {
+      kind: 'INSTRUCTION', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: addressees, paragraphs: [{ marking: 'U', text: 'Deliver the points.' }], demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    }, drafter);
+    await post(`/cables/${cable.id}/submit`, {}, drafter);
+    await post(`/cables/${cable.id}/approve`, {}, approver);
+    await post(`/cables/${cable.id}/release`, {}, approver);
+    return cable.id as string;
+  };
+  const aldac = await release('Benchmark demarche to every post', posts);
+  const campaignsNeeded = Math.ceil(DELIVERIES / OFFICERS);
+  const small: string[] = [];
+  for (let done = 0; done < campaignsNeeded; done += 25) {
+    small.push(...(await pool(Array.from({ length: Math.min(25, campaignsNeeded - done) }, (_, i) => done + i), 4, (i) => release(`Benchmark demarche ${i}`, tasked))));
+    process.stdout.write(`\rseeding: ${small.length}/${campaignsNeeded} instructions released`);
+  }
+  process.stdout.write('\n');
+  // The opener runs after each release commits: wait until the last campaign is open.
+  for (let i = 0; ; i++) {
+    const response = await fetch(`${api.base}/demarches/${small[small.length - 1]}`, { headers: { authorization: `Bearer ${leader}` } });
+    if (response.ok) break;
+    if (i > 600) throw new Error(`the campaigns did not open: ${response.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 
   const delivery = JSON.stringify({ deliveredOn: '2026-11-20', counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
-  let nextCampaign = 0;
+  let nextDelivery = 0;
   const tpsBefore = await pgbench(pgbenchUrl, SECONDS);
   const commandFrom = new Date();
   const command = await load({
     url: api.base,
     requests: [{
       method: 'POST',
-      setupRequest: (request) => ({ ...request, path: `/demarches/${small[nextCampaign++]}/deliveries/BEIJING/delivery`, headers: { ...request.headers, 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: delivery }),
+      setupRequest: (request) => {
+        const n = nextDelivery++;
+        const [campaign, officer] = [small[Math.floor(n / OFFICERS)], n % OFFICERS];
+        return { ...request, path: `/demarches/${campaign}/deliveries/${tasked[officer]}/delivery`, headers: { ...request.headers, 'content-type': 'application/json', authorization: `Bearer ${officers[officer]}` }, body: delivery };
+      },
     }],
   });
   const commandTo = new Date();
-  if (nextCampaign > small.length) throw new Error('ran out of campaigns: raise BENCH_CAMPAIGNS');
+  if (nextDelivery > DELIVERIES) throw new Error('ran out of deliveries: raise BENCH_DELIVERIES');
   const tpsAfter = await pgbench(pgbenchUrl, SECONDS);
   const tps = round((tpsBefore + tpsAfter) / 2);
   console.log(`command route: ${command.requestsPerSecond} requests/s, p99 ${command.p99Ms} ms; pgbench ${tps} tps`);

@@ -71,11 +71,17 @@ export const round = (value: number, digits = 1) => Number(value.toFixed(digits)
 export const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024);
 
 /** Runs `work` on every item, `size` at a time. */
-export async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+/** Runs `work` over `items`, `size` at a time; answers the results in the items' order. */
+export async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await work(items[next++]);
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await work(items[at]);
+    }
   }));
+  return results;
 }
 
 /** The audit log's signing settings for a benchmark's server (a key of its own, outside the database). */
