@@ -254,6 +254,21 @@ describe('demarches kept over time, through HTTP', () => {
       await download(t.shanghai, documents[0].href).expect(200); // an addressee, not tasked, reads the campaign
       await download(t.leader, `/demarches/${campaignId}/deliveries/TOKYO/documents/${documents[0].documentId}`).expect(404);
     });
+
+    it('replays an upload sent again with its Idempotency-Key, and refuses the key with another file (422)', async () => {
+      const count = async () => (await dataSource.query(`SELECT count(*)::int AS n FROM demarche_documents`))[0].n as number;
+      const before = await count();
+      const note = Buffer.from('Aide-memoire: the points as delivered.');
+      const first = await upload(t.beijing, 'BEIJING', note, 'points.txt', 'AIDE_MEMOIRE').set('Idempotency-Key', 'upload-points-1').expect(201);
+      const again = await upload(t.beijing, 'BEIJING', note, 'points.txt', 'AIDE_MEMOIRE').set('Idempotency-Key', 'upload-points-1').expect(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      // The same form with other bytes is another request: the key cannot be used for it.
+      const other = await upload(t.beijing, 'BEIJING', Buffer.from('Another text altogether.'), 'points.txt', 'AIDE_MEMOIRE').set('Idempotency-Key', 'upload-points-1').expect(422);
+      expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      await upload(t.beijing, 'BEIJING', note, 'points.txt', 'NON_PAPER').set('Idempotency-Key', 'upload-points-1').expect(422);
+      expect(await count()).toBe(before + 1);
+    });
   });
 
   describe('drill-down and follow-ups from a response', () => {
@@ -262,7 +277,7 @@ describe('demarches kept over time, through HTTP', () => {
       expect(body.campaign).toMatchObject({ id: campaignId, mrn, reportBy: '2026-12-15' });
       expect(body.contacts).toHaveLength(2);
       expect(body.responses.find((r: { number: number }) => r.number === 2).quotes).toEqual([baseless]);
-      expect(body.documents).toHaveLength(4);
+      expect(body.documents).toHaveLength(5);
       expect(body.reportingCables).toHaveLength(2);
       expect(body.position).toBe('REJECTED');
     });

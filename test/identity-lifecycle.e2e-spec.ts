@@ -46,6 +46,12 @@ describe('identity lifecycle', () => {
     const added = await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Office of Philippine Affairs' }).expect(201);
     expect(added.body).toEqual({ symbol: 'EAP/PHL', name: 'Office of Philippine Affairs', bureau: 'EAP' });
     await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Again' }).expect(409);
+    // Sent again with its Idempotency-Key, an addition answers what it answered the first time.
+    const first = await on(app, admin).post('/offices', { symbol: 'EAP/TST', name: 'Office of Test Affairs' }).set('Idempotency-Key', 'add-tst').expect(201);
+    const replayed = await on(app, admin).post('/offices', { symbol: 'EAP/TST', name: 'Office of Test Affairs' }).set('Idempotency-Key', 'add-tst').expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(first.body);
+    expect(first.body).toEqual({ symbol: 'EAP/TST', name: 'Office of Test Affairs', bureau: 'EAP' });
     await on(app, admin).post('/offices', { symbol: 'eap/x', name: 'Lower case' }).expect(400);
     await on(app, desk.token).post('/offices', { symbol: 'EAP/Y', name: 'Not an admin' }).expect(403);
     const unknown = await on(app, admin).post('/users', { username: 'zzz', password: 'a-long-enough-password', displayName: 'Z', roles: ['drafter'], office: 'ZZZ/QQ', clearance: 'UNCLASSIFIED' }).expect(422);

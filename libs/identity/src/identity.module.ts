@@ -7,7 +7,7 @@ import { ProjectionRegistry } from '@chancery/event-store';
 import { AuthService } from './auth/auth.service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { PolicyService } from './policy.service.js';
-import { AddOfficesHandler } from './offices/add-office/add-offices.handler.js';
+import { AddOfficeHandler, AddOfficesHandler } from './offices/add-office/add-offices.handler.js';
 import { OfficeSeeder } from './offices/office-seeder.js';
 import { OfficesProjection } from './offices/offices.projection.js';
 import { OfficesQuery } from './offices/offices.query.js';
@@ -52,6 +52,7 @@ import { UsersQuery } from './users/users.query.js';
     OfficesProjection,
     OfficesQuery,
     AddOfficesHandler,
+    AddOfficeHandler,
     OfficeSeeder,
     UserPlacement,
   ],

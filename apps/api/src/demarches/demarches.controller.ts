@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx } from '@chancery/http';
+import { Ctx, IdempotentUpload } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -112,7 +112,7 @@ export class DemarchesController {
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
   // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413.
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 } }))
+  @IdempotentUpload(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 } }))
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] } } } })
   @ApiOperation({ summary: 'A document left behind: PDF, DOCX, ODT or UTF-8 text (by its bytes), at most 10 MB' })
@@ -121,11 +121,7 @@ export class DemarchesController {
     @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
   ) {
     if (!file) throw new ChanceryError(ErrorCode.ValidationFailed, 'file: send the document as the multipart field "file"', { errors: [{ field: 'file', message: 'missing' }] });
-    const delivery: { documents: { documentId: string; name: string; kind: string; size: number; sha256: string }[]; version: number } = await this.record(ctx, user, id, post, {
-      kind: 'document', name: file.originalname, documentKind: body.kind, content: file.buffer,
-    });
-    const d = delivery.documents[delivery.documents.length - 1];
-    return { id: d.documentId, name: d.name, kind: d.kind, size: d.size, sha256: d.sha256, version: delivery.version };
+    return this.record(ctx, user, id, post, { kind: 'document', name: file.originalname, documentKind: body.kind, content: file.buffer });
   }
 
   @Get(':id/deliveries/:post/documents/:docId')

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
 import { Ctx } from '@chancery/http';
-import { AddOfficesCommand, bureauOf, OfficesQuery } from '@chancery/identity';
+import { AddOfficeCommand, bureauOf, OfficesQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { AddOfficeRequest, ListOfficesQuery } from './offices.request.dto.js';
 
@@ -27,6 +27,6 @@ export class OfficesController {
   @RequirePermission('offices.manage')
   @ApiOperation({ summary: 'Add an office to the directory (admin); its bureau is its first segment' })
   async add(@Body() body: AddOfficeRequest, @Ctx() ctx: CommandContext) {
-    return this.offices.added(await this.commands.execute(new AddOfficesCommand(ctx, [{ ...body, bureau: bureauOf(body.symbol) }])), body.symbol);
+    return this.commands.execute(new AddOfficeCommand(ctx, { ...body, bureau: bureauOf(body.symbol) }));
   }
 }

@@ -28,8 +28,18 @@ interface ReportingCableRow {
   reference_mrns: string[];
 }
 
+/** What an upload answers: the document as filed, and the delivery's version. */
+export interface DocumentAnswer {
+  id: string;
+  name: string;
+  kind: string;
+  size: number;
+  sha256: string;
+  version: number;
+}
+
 @CommandHandler(RecordDeliveryCommand)
-export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryCommand, DeliveryView> {
+export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryCommand, DeliveryView | DocumentAnswer> {
   private readonly deliveries: AggregateRepository<Delivery>;
 
   constructor(
@@ -42,7 +52,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     this.deliveries = repositories.for(deliveryDefinition);
   }
 
-  async execute({ context, actor, campaignId, post, record }: RecordDeliveryCommand): Promise<DeliveryView> {
+  async execute({ context, actor, campaignId, post, record }: RecordDeliveryCommand): Promise<DeliveryView | DocumentAnswer> {
     const campaign = await this.query.campaign(campaignId);
     if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${campaignId}`);
     const denial = { requestId: context.requestId, action: `${COMMAND_NAMES[record.kind]} for ${post}`, streamId: `campaign-${campaignId}` };
@@ -64,7 +74,12 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
       const cited = delivery.state.responses.flatMap((r) => (r.reportingCableId ? [r.reportingCableId] : []));
       mrns = await this.query.mrns(cited, tx);
     };
-    const view = (delivery: Delivery): DeliveryView => deliveryView(campaign, post, delivery.state, delivery.version, today, mrns);
+    // The answer, as the route sends it (and an Idempotency-Key replays it): an upload answers the document filed.
+    const view = (delivery: Delivery): DeliveryView | DocumentAnswer => {
+      if (record.kind !== 'document') return deliveryView(campaign, post, delivery.state, delivery.version, today, mrns);
+      const filed = delivery.state.documents[delivery.state.documents.length - 1];
+      return { id: filed.documentId, name: filed.name, kind: filed.kind, size: filed.size, sha256: filed.sha256, version: delivery.version };
+    };
     // A post's delivery stream starts with its first record; each post has its own, so 270 posts
     // writing at once never conflict.
     return this.deliveries.updateOrStart(context, COMMAND_NAMES[record.kind], id, decide, view);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, type Type, UseInterceptors } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import canonicalize from 'canonicalize';
@@ -11,12 +11,29 @@ import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './ide
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
+/** A file multer parsed into memory (the part of `Express.Multer.File` that identifies it). */
+interface UploadedPart {
+  fieldname: string;
+  originalname: string;
+  mimetype: string;
+  buffer: Buffer;
+}
+
+/** Marks a route whose body is a multipart upload: its idempotency is decided once the file is parsed. */
+const AFTER_UPLOAD = 'chancery:idempotency-after-upload';
+
 /**
  * `Idempotency-Key` on a POST or PATCH: the same key with the same request answers the first answer
- * again and writes nothing; the same key with another request is refused with 422.
+ * again and writes nothing; the same key with another request is refused with 422. "The same
+ * request" is the method, path and canonical JSON body, and an uploaded file's name, type and
+ * SHA-256: an upload route (`IdempotentUpload`) is decided after its file interceptor has parsed the
+ * form, by `UploadIdempotencyInterceptor`; the global interceptor leaves it alone.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  /** Whether this interceptor decides the upload routes (and only them) rather than the others. */
+  protected readonly afterUpload: boolean = false;
+
   constructor(
     private readonly store: IdempotencyStore,
     private readonly reflector: Reflector,
@@ -25,6 +42,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
+    if ((this.reflector.get<boolean>(AFTER_UPLOAD, context.getHandler()) ?? false) !== this.afterUpload) return next.handle();
     const key = request.headers[IDEMPOTENCY_HEADER];
     // Keys are scoped to an authenticated actor: a public route (logging in) ignores them, so that
     // no answer of one (a token) is ever stored or replayed.
@@ -33,8 +51,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ChanceryError(ErrorCode.InvalidHeader, 'Idempotency-Key must be 1 to 255 printable ASCII characters', { header: 'Idempotency-Key' });
     }
     const actorId = request.actor.id;
+    const upload = (request as Request & { file?: UploadedPart }).file;
+    const file = upload ? { field: upload.fieldname, name: upload.originalname, type: upload.mimetype, sha256: createHash('sha256').update(upload.buffer).digest('hex') } : null;
     const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}`)
+      .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`)
       .digest('hex');
     const replay = (stored: StoredAnswer | undefined): unknown => {
       if (!stored) throw new ChanceryError(ErrorCode.IdempotencyKeyInFlight, 'A request with this Idempotency-Key is still being processed');
@@ -66,4 +86,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/** The idempotency of an upload route, decided after its file interceptor (see `IdempotentUpload`). */
+@Injectable()
+export class UploadIdempotencyInterceptor extends IdempotencyInterceptor {
+  protected override readonly afterUpload = true;
+}
+
+/**
+ * A multipart upload route: `fileInterceptor` parses the form, then `Idempotency-Key` is decided
+ * with the file in the request (the global interceptor runs before the form is parsed and would
+ * see an empty body).
+ */
+export function IdempotentUpload(fileInterceptor: Type<NestInterceptor>): MethodDecorator {
+  return applyDecorators(SetMetadata(AFTER_UPLOAD, true), UseInterceptors(fileInterceptor, UploadIdempotencyInterceptor));
 }

@@ -25,13 +25,6 @@ export class OfficesQuery {
     return row;
   }
 
-  /** The answer to adding `symbol`: 201 with the office, or 409 when the directory had it already. */
-  added(added: readonly Office[], symbol: string): Office {
-    const office = added.find((o) => o.symbol === symbol);
-    if (!office) throw new ChanceryError(ErrorCode.AlreadyExists, `${symbol} is in the directory already`, { symbol });
-    return office;
-  }
-
   /** Throws a 422 naming `field` unless every symbol is in the directory. Inside a command, pass its transaction as `db`. */
   async requireKnown(field: string, symbols: readonly string[], db: Db = this.dataSource): Promise<void> {
     if (symbols.length === 0) return;

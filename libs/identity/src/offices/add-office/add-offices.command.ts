@@ -8,3 +8,11 @@ export class AddOfficesCommand {
     readonly offices: readonly Office[],
   ) {}
 }
+
+/** Adds one office (the admin's route): answers it, or 409 when the directory has it already. */
+export class AddOfficeCommand {
+  constructor(
+    readonly context: CommandContext,
+    readonly office: Office,
+  ) {}
+}

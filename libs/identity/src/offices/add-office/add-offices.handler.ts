@@ -1,7 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { type Office, OfficeDirectory, officeDirectoryDefinition } from '../../domain/office-directory.aggregate.js';
-import { AddOfficesCommand } from './add-offices.command.js';
+import { AddOfficeCommand, AddOfficesCommand } from './add-offices.command.js';
 
 @CommandHandler(AddOfficesCommand)
 export class AddOfficesHandler implements ICommandHandler<AddOfficesCommand, Office[]> {
@@ -21,6 +22,33 @@ export class AddOfficesHandler implements ICommandHandler<AddOfficesCommand, Off
         added = directory.add(offices);
       },
       () => added,
+    );
+  }
+}
+
+/**
+ * One office, answered as the route sends it (and as an Idempotency-Key replays it): the office
+ * added, or 409 before anything is written when the directory has it already.
+ */
+@CommandHandler(AddOfficeCommand)
+export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Office> {
+  private readonly directory: AggregateRepository<OfficeDirectory>;
+
+  constructor(repositories: AggregateRepositoryFactory) {
+    this.directory = repositories.for(officeDirectoryDefinition);
+  }
+
+  execute({ context, office }: AddOfficeCommand): Promise<Office> {
+    let added: Office | undefined;
+    return this.directory.updateOrStart(
+      context,
+      'AddOffices',
+      OfficeDirectory.ID,
+      (directory) => {
+        added = directory.add([office]).find((o) => o.symbol === office.symbol);
+        if (!added) throw new ChanceryError(ErrorCode.AlreadyExists, `${office.symbol} is in the directory already`, { symbol: office.symbol });
+      },
+      () => added!,
     );
   }
 }
