@@ -6,7 +6,8 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, type Checkpoint, checkpointOf, EventStore, type RecordedEvent, START_OF_FEED } from '@chancery/event-store';
 import { type FollowUp, followUpDefinition, FollowUpReader } from '@chancery/follow-ups';
-import { type Clearance, mayReadCable, mayReadFollowUp, type Principal, type Role } from '@chancery/identity/domain';
+import { principalOf, UsersQuery } from '@chancery/identity';
+import { mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { isAddressedTo, notificationOf, type RecordFacts } from '@chancery/notifications';
 import { type LiveRecord, liveRecordOf } from './live-record.js';
 
@@ -29,17 +30,6 @@ interface Subscriber {
   principal: Principal;
   tokenGeneration: number;
   events: Subject<MessageEvent>;
-}
-
-interface StandingRow {
-  id: string;
-  username: string;
-  roles: Role[];
-  office: string | null;
-  post_code: string | null;
-  clearance: Clearance;
-  disabled: boolean;
-  token_generation: number;
 }
 
 const PAGE = 500;
@@ -73,6 +63,7 @@ export class LiveFeed implements OnModuleDestroy {
     private readonly store: EventStore,
     private readonly cables: CableReader,
     private readonly followUpReader: FollowUpReader,
+    private readonly users: UsersQuery,
     repositories: AggregateRepositoryFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -215,19 +206,14 @@ export class LiveFeed implements OnModuleDestroy {
   private async refreshStanding(): Promise<void> {
     if (this.subscribers.size === 0) return;
     const ids = [...new Set([...this.subscribers].map((s) => s.principal.id))];
-    const rows = await sql<StandingRow>(
-      this.dataSource,
-      'SELECT id, username, roles, office, post_code, clearance, disabled, token_generation FROM users WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
-    const byId = new Map(rows.map((row) => [row.id, row]));
+    const byId = new Map((await this.users.standingOf(ids)).map((user) => [user.id, user]));
     for (const subscriber of [...this.subscribers]) {
-      const row = byId.get(subscriber.principal.id);
-      if (!row || row.disabled || row.token_generation !== subscriber.tokenGeneration) {
+      const user = byId.get(subscriber.principal.id);
+      if (!user || user.disabled || user.tokenGeneration !== subscriber.tokenGeneration) {
         subscriber.events.complete();
         continue;
       }
-      subscriber.principal = { id: row.id, username: row.username, roles: row.roles, office: row.office, postCode: row.post_code, clearance: row.clearance };
+      subscriber.principal = principalOf(user);
     }
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { type Db, sql } from '@chancery/database';
 import type { Clearance, Principal, Role } from '../domain/access.js';
 import type { UserProfile } from '../domain/user.aggregate.js';
 
@@ -67,7 +67,27 @@ export class UsersQuery {
     return row && { ...toView(row), tokenGeneration: row.token_generation };
   }
 
-  /** The user and their password hash, for login. */
+  /** Several users' standing now (a live stream re-checks its subscribers by it); those gone are absent. */
+  async standingOf(ids: readonly string[]): Promise<UserStanding[]> {
+    const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = ANY($1::uuid[])', [ids]);
+    return rows.map((row) => ({ ...toView(row), tokenGeneration: row.token_generation }));
+  }
+
+  /**
+   * The enabled users that these ids, offices or posts name, in id order: whom a notice addresses.
+   * Inside a transaction (a reaction's), pass it as `db`.
+   */
+  async addressed(to: { users: readonly string[]; offices: readonly string[]; posts: readonly string[] }, db: Db = this.dataSource): Promise<UserView[]> {
+    const rows = await sql<UserRow>(
+      db,
+      `SELECT * FROM users
+       WHERE NOT disabled AND (id::text = ANY($1::text[]) OR office = ANY($2::text[]) OR post_code = ANY($3::text[]))
+       ORDER BY id`,
+      [to.users, to.offices, to.posts],
+    );
+    return rows.map(toView);
+  }
+
   /** The user and their password hash, for login; the username in any case. */
   async withCredentials(username: string): Promise<{ user: UserStanding; passwordHash: string } | undefined> {
     const [row] = await sql<UserRow & { password_hash: string }>(

@@ -4,17 +4,9 @@ import { type Cable, cableDefinition, CableReader } from '@chancery/cables';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { AggregateRepository, AggregateRepositoryFactory, type Reaction, type RecordedEvent } from '@chancery/event-store';
 import { type FollowUp, followUpDefinition, FollowUpReader } from '@chancery/follow-ups';
-import { type Classification, highestClassification, mayReadCable, mayReadFollowUp, type Principal, type Role, type Clearance } from '@chancery/identity/domain';
+import { principalOf, UsersQuery } from '@chancery/identity';
+import { type Classification, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { emailLabel, isAddressedTo, type NotificationDraft, noticeText, notificationOf, NOTIFYING_EVENTS, recordOf } from '../domain/notification-rules.js';
-
-interface CandidateRow {
-  id: string;
-  username: string;
-  roles: Role[];
-  office: string | null;
-  post_code: string | null;
-  clearance: Clearance;
-}
 
 /** The record as the policy and an email see it, now. */
 interface Subject {
@@ -45,6 +37,7 @@ export class NotificationMailer implements Reaction {
     repositories: AggregateRepositoryFactory,
     private readonly cableReader: CableReader,
     private readonly followUpReader: FollowUpReader,
+    private readonly users: UsersQuery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.cables = repositories.for(cableDefinition);
@@ -90,21 +83,16 @@ export class NotificationMailer implements Reaction {
       };
     }
     if (!notice) return;
-    const candidates = (await tx.query(
-      `SELECT id, username, roles, office, post_code, clearance FROM users
-       WHERE NOT disabled AND (id::text = ANY($1::text[]) OR office = ANY($2::text[]) OR post_code = ANY($3::text[]))
-       ORDER BY id`,
-      [notice.users, notice.offices, notice.posts],
-    )) as CandidateRow[];
+    const candidates = await this.users.addressed(notice, tx);
     const text = noticeText(notice.kind, subject.label, notice.detail);
     const link = `${this.config.mail.appUrl}/${subject.path}`;
-    for (const row of candidates) {
-      const principal: Principal = { id: row.id, username: row.username, roles: row.roles, office: row.office, postCode: row.post_code, clearance: row.clearance };
+    for (const user of candidates) {
+      const principal = principalOf(user);
       if (!isAddressedTo(principal, notice) || !subject.mayRead(principal)) continue;
       await tx.query(
         `INSERT INTO notification_emails (event_id, user_id, to_address, subject, body) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT ON CONSTRAINT notification_emails_once DO NOTHING`,
-        [event.eventId, row.id, `${row.username}@${this.config.mail.domain}`, `Chancery: ${text}`, emailBody(text, link)],
+        [event.eventId, user.id, `${user.username}@${this.config.mail.domain}`, `Chancery: ${text}`, emailBody(text, link)],
       );
     }
   }
