@@ -40,6 +40,34 @@ export interface CableSummary {
   version: number;
 }
 
+/** A cable that cites another by REF, as the cited one lists it. */
+export type CableReply = Pick<CableSummary, 'id' | 'mrn' | 'origin' | 'kind' | 'subject' | 'status' | 'classification' | 'releasedAt'>;
+
+const SUMMARY_COLUMNS = 'id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version';
+
+interface SummaryRow {
+  id: string;
+  mrn: string | null;
+  origin: string;
+  status: string;
+  kind: string;
+  subject: string;
+  classification: string;
+  captions: string[];
+  precedence: string;
+  tags: string[];
+  released_at: Date | null;
+  updated_at: Date;
+  version: number;
+}
+
+function toSummary(row: SummaryRow): CableSummary {
+  return {
+    id: row.id, mrn: row.mrn, origin: row.origin, status: row.status, kind: row.kind, subject: row.subject, classification: row.classification,
+    captions: row.captions, precedence: row.precedence, tags: row.tags, releasedAt: row.released_at?.toISOString() ?? null, updatedAt: row.updated_at.toISOString(), version: row.version,
+  };
+}
+
 /**
  * Lists and full-text search over cables. What the caller may not read is excluded by the WHERE
  * clause itself (clearance level, NODIS/EXDIS narrowing), so counts and pages never leak it.
@@ -67,28 +95,13 @@ export class CablesQuery {
     const order = filter.q
       ? `ts_rank(search, websearch_to_tsquery('english', $12)) DESC, updated_at DESC`
       : 'updated_at DESC';
-    const rows = await sql<Record<string, unknown>>(
+    const rows = await sql<SummaryRow>(
       this.dataSource,
-      `SELECT id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version
-       FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $16 OFFSET $17`,
+      `SELECT ${SUMMARY_COLUMNS} FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $16 OFFSET $17`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);
-    const items = rows.map((row) => ({
-        id: row.id as string,
-        mrn: row.mrn as string | null,
-        origin: row.origin as string,
-        status: row.status as string,
-        kind: row.kind as string,
-        subject: row.subject as string,
-        classification: row.classification as string,
-        captions: row.captions as string[],
-        precedence: row.precedence as string,
-        tags: row.tags as string[],
-        releasedAt: row.released_at ? (row.released_at as Date).toISOString() : null,
-        updatedAt: (row.updated_at as Date).toISOString(),
-        version: row.version as number,
-      }));
+    const items = rows.map(toSummary);
     await this.policy.auditListRead(principal, { requestId, view: filter.q ? 'search' : 'list', records: items.map((c) => ({ streamId: `cable-${c.id}`, classification: c.classification })) });
     return { items, total };
   }
@@ -97,24 +110,15 @@ export class CablesQuery {
    * The cables that cite `mrn` by REF (replies, reporting cables), only those `principal` may read:
    * the access filter is in the WHERE clause.
    */
-  async replies(principal: Principal, mrn: string, db: Db = this.dataSource): Promise<{ id: string; mrn: string | null; origin: string; kind: string; subject: string; status: string; classification: string; releasedAt: string | null }[]> {
+  async replies(principal: Principal, mrn: string, db: Db = this.dataSource): Promise<CableReply[]> {
     const access = readableCableSql(principal, 1);
-    const rows = await sql<Record<string, unknown>>(
+    const rows = await sql<SummaryRow>(
       db,
-      `SELECT id, mrn, origin, kind, subject, status, classification, released_at FROM cables k
+      `SELECT ${SUMMARY_COLUMNS} FROM cables k
        WHERE ${access.where} AND reference_mrns @> ARRAY[$9::text] ORDER BY released_at NULLS LAST, drafted_at, id`,
       [...access.params, mrn],
     );
-    return rows.map((row) => ({
-      id: row.id as string,
-      mrn: row.mrn as string | null,
-      origin: row.origin as string,
-      kind: row.kind as string,
-      subject: row.subject as string,
-      status: row.status as string,
-      classification: row.classification as string,
-      releasedAt: row.released_at ? (row.released_at as Date).toISOString() : null,
-    }));
+    return rows.map(toSummary).map(({ id, mrn, origin, kind, subject, status, classification, releasedAt }) => ({ id, mrn, origin, kind, subject, status, classification, releasedAt }));
   }
 
   /**
