@@ -184,7 +184,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
     { who: 'post officer, Tokyo', username: 'pol.tokyo' },
     { who: `post officer, ${waiting} (yet to report)`, username: waitingUser },
     { who: 'leadership', username: 'lead' },
-    { who: 'EAP front office (escalated follow-ups)', username: 'eap.fo' },
+    { who: 'EAP front office (follow-ups escalated to EAP: the demo\u2019s first land there tomorrow, once past due)', username: 'eap.fo' },
     { who: 'auditor', username: 'auditor' },
   ];
 }
