@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestApp, createUsers, loginAsAdmin, STORY_USERS } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { docx, odt, zip } from './support/zip.js';
@@ -58,15 +58,15 @@ describe('demarches kept over time, through HTTP', () => {
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
     dataSource = app.get(DataSource);
     t.admin = await loginAsAdmin(app);
-    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    t.beijingApprover = (await createUser(app, t.admin, { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    t.shanghai = (await createUser(app, t.admin, { username: 'shpol', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET' })).token;
-    t.tokyo = (await createUser(app, t.admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
-    t.leader = (await createUser(app, t.admin, { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
-    t.lowLeader = (await createUser(app, t.admin, { username: 'lowlead', roles: ['leadership'], office: 'S', clearance: 'UNCLASSIFIED' })).token;
-    t.auditor = (await createUser(app, t.admin, { username: 'audit', roles: ['auditor'], office: 'OIG', clearance: 'TOP_SECRET' })).token;
+    Object.assign(t, await createUsers(app, t.admin, {
+      ...STORY_USERS,
+      beijingApprover: { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' },
+      shanghai: { username: 'shpol', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET' },
+      tokyo: { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' },
+      leader: { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
+      lowLeader: { username: 'lowlead', roles: ['leadership'], office: 'S', clearance: 'UNCLASSIFIED' },
+      auditor: { username: 'audit', roles: ['auditor'], office: 'OIG', clearance: 'TOP_SECRET' },
+    }));
   });
   afterAll(async () => {
     await app.close();

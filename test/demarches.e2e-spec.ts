@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
 import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestApp, createUser, createUsers, loginAsAdmin, STORY_USERS } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -42,12 +42,12 @@ describe('demarche campaigns through HTTP', () => {
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
     dataSource = app.get(DataSource);
     t.admin = await loginAsAdmin(app);
-    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    t.tokyo = (await createUser(app, t.admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
-    t.leader = (await createUser(app, t.admin, { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
-    t.unclassified = (await createUser(app, t.admin, { username: 'uncl', roles: ['post_officer'], postCode: 'PARIS', clearance: 'UNCLASSIFIED' })).token;
+    Object.assign(t, await createUsers(app, t.admin, {
+      ...STORY_USERS,
+      tokyo: { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' },
+      leader: { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
+      unclassified: { username: 'uncl', roles: ['post_officer'], postCode: 'PARIS', clearance: 'UNCLASSIFIED' },
+    }));
   });
   afterAll(async () => {
     await app.close();

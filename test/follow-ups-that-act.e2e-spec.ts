@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestApp, createUsers, loginAsAdmin, STORY_USERS } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -26,14 +26,14 @@ describe('follow-ups that act, through HTTP', () => {
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
     dataSource = app.get(DataSource);
     t.admin = await loginAsAdmin(app);
-    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    t.uncleared = (await createUser(app, t.admin, { username: 'weur', roles: ['drafter'], office: 'EUR/WE', clearance: 'UNCLASSIFIED' })).token;
-    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    t.eapFrontOffice = (await createUser(app, t.admin, { username: 'eap.pdas', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' })).token;
-    t.eurFrontOffice = (await createUser(app, t.admin, { username: 'eur.pdas', roles: ['leadership'], office: 'EUR', clearance: 'SECRET' })).token;
-    t.eapDesk = (await createUser(app, t.admin, { username: 'eap.desk', roles: ['drafter'], office: 'EAP', clearance: 'SECRET' })).token;
-    t.secretary = (await createUser(app, t.admin, { username: 'sec', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    Object.assign(t, await createUsers(app, t.admin, {
+      ...STORY_USERS,
+      uncleared: { username: 'weur', roles: ['drafter'], office: 'EUR/WE', clearance: 'UNCLASSIFIED' },
+      eapFrontOffice: { username: 'eap.pdas', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' },
+      eurFrontOffice: { username: 'eur.pdas', roles: ['leadership'], office: 'EUR', clearance: 'SECRET' },
+      eapDesk: { username: 'eap.desk', roles: ['drafter'], office: 'EAP', clearance: 'SECRET' },
+      secretary: { username: 'sec', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
+    }));
     secretCable = await releaseCable(app, t.drafter, t.approver, {
       kind: 'INFORMATIONAL', subject: 'PRC technology transfer', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
       actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'S', text: 'Assessment.' }],

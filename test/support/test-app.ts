@@ -63,6 +63,20 @@ export interface TestUser {
   postCode?: string;
 }
 
+/** The people most stories start with: EAP/CM's desk officer, EAP's approver, and Beijing's political officer. */
+export const STORY_USERS = {
+  drafter: { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' },
+  approver: { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' },
+  beijing: { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' },
+} satisfies Record<string, TestUser>;
+
+/** Creates several users through the API (as admin), one after another; answers their tokens by the same keys. */
+export async function createUsers<K extends string>(app: INestApplication, adminToken: string, users: Record<K, TestUser>): Promise<Record<K, string>> {
+  const tokens = {} as Record<K, string>;
+  for (const [key, user] of Object.entries(users) as [K, TestUser][]) tokens[key] = (await createUser(app, adminToken, user)).token;
+  return tokens;
+}
+
 /** Creates a user through the API (as admin) and answers their token. */
 export async function createUser(app: INestApplication, adminToken: string, user: TestUser): Promise<{ id: string; token: string }> {
   const password = `${user.username}-password-123`;
