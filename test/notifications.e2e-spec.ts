@@ -203,6 +203,20 @@ describe('notifications: in the app and by email', () => {
     expect((await authed(app, admin).get('/admin/notifications/email').expect(200)).body).toMatchObject({ pending: 0, failing: [] });
   }, 60_000);
 
+  it('takes a withdrawn request to clear out of that office’s list, and out of the other offices’ notice text', async () => {
+    const id = (await authed(app, t.jdoe).post('/cables', draft('Withdrawal check', 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id;
+    await authed(app, t.jdoe).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'EAP'] }).expect(200);
+    const asked = async (username: string) => (await list(username)).items.filter((n) => n.record.id === id).map((n) => n.text);
+    expect(await asked('lclear')).toEqual(['A cable needs your clearance (L, EAP): Withdrawal check']);
+    await authed(app, t.jdoe).delete(`/cables/${id}/clearance-requests/L`).expect(200);
+    expect(await asked('lclear')).toEqual([]);
+    expect(await asked('eapfront')).toEqual([]); // a drafter of EAP is not a clearer: never listed
+    const [row] = await app.get(DataSource).query(`SELECT offices, detail FROM notifications WHERE record_id = $1`, [id]);
+    expect(row).toEqual({ offices: ['EAP'], detail: { offices: 'EAP' } });
+    await authed(app, t.jdoe).delete(`/cables/${id}/clearance-requests/EAP`).expect(200);
+    expect(await app.get(DataSource).query(`SELECT id FROM notifications WHERE record_id = $1`, [id])).toEqual([]);
+  });
+
   it('asks an office again when an edit of substance makes its clearance stale', async () => {
     const id = (await authed(app, t.jdoe).post('/cables', draft('Stale check', 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id;
     await authed(app, t.jdoe).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);

@@ -23,7 +23,7 @@ export class NotificationsProjection implements ReadModel {
   readonly name = 'notifications';
   readonly kind = 'read-model';
   readonly tables = ['notifications', 'notification_facts', 'notification_reads', 'notification_read_marks'];
-  readonly handles = [...FACT_EVENTS, ...NOTIFYING_EVENTS, 'NotificationsRead', 'AllNotificationsRead'];
+  readonly handles = [...FACT_EVENTS, ...NOTIFYING_EVENTS, 'ClearanceRequestWithdrawn', 'NotificationsRead', 'AllNotificationsRead'];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
     for (const event of events) {
@@ -41,6 +41,24 @@ export class NotificationsProjection implements ReadModel {
         case 'FollowUpReassigned': {
           const owner = (event.data as { owner: { office?: string; post?: string } }).owner;
           await tx.query('UPDATE notification_facts SET owner_office = $2, owner_post = $3 WHERE record_id = $1', [aggregateIdOf('followup', event.streamId), owner.office ?? null, owner.post ?? null]);
+          break;
+        }
+        case 'ClearanceRequestWithdrawn': {
+          // The office is no longer asked: its requests to clear this cable leave its clearers' lists
+          // (a notice that asked no one else goes).
+          const { office } = event.data as { office: string };
+          const cableId = aggregateIdOf('cable', event.streamId);
+          await tx.query(
+            `UPDATE notifications SET offices = array_remove(offices, $2),
+               detail = jsonb_set(detail, '{offices}', to_jsonb(array_to_string(array_remove(offices, $2), ', ')))
+             WHERE record_type = 'cable' AND record_id = $1 AND kind = 'clearance-requested' AND $2 = ANY(offices)`,
+            [cableId, office],
+          );
+          await tx.query(
+            `DELETE FROM notifications WHERE record_type = 'cable' AND record_id = $1 AND kind = 'clearance-requested'
+               AND cardinality(offices) = 0 AND cardinality(user_ids) = 0 AND cardinality(posts) = 0`,
+            [cableId],
+          );
           break;
         }
         case 'NotificationsRead':
