@@ -1,0 +1,534 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ProjectionRunner } from '@chancery/event-store';
+import { awaitCampaign } from './support/campaigns.js';
+import { authed, releaseCable } from './support/http.js';
+import { createTestApp, createUser, login, loginAsAdmin } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * `Idempotency-Key` on every mutating route of the public API, as its OpenAPI document lists them
+ * (README "HTTP conventions"): a request that succeeded, sent again with its key, answers the first
+ * answer again (same status, same body, `Idempotent-Replayed: true`) and writes no event; the same
+ * key with another request is refused with 422 `IDEMPOTENCY_KEY_REUSED`.
+ *
+ * The replay answers what the command's transaction stored, so a controller that reshapes the
+ * command's result answers something else the second time: each case below sends one request that
+ * succeeds on a record built for it alone, then sends it again. The last test checks that every
+ * POST, PATCH and DELETE of the document has a case or is excluded with a reason, so a route added
+ * later without a case fails here.
+ */
+
+type Method = 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+/** `METHOD /path/{param}`, as the OpenAPI document names an operation. */
+type Route = `${Method} /${string}`;
+
+interface Upload {
+  kind: string;
+  file: Buffer;
+  filename: string;
+}
+
+interface Sent {
+  /** The bearer token it is sent with. */
+  token: string;
+  /** The concrete path; it must match the route's template. */
+  path: string;
+  /** The JSON body; absent for a route that takes none (nothing is sent then). */
+  body?: object;
+  /** A multipart upload instead of a JSON body. */
+  upload?: Upload;
+}
+
+interface Arranged extends Sent {
+  /** The same request with something else in it, for the same key (422); absent when the route takes no body. */
+  changed?: Pick<Sent, 'body' | 'upload'>;
+  /**
+   * A token of the same user for the replay, when the first request ended the token it was sent with
+   * (logging out, changing one's own password). Keys belong to the user, not to the token.
+   */
+  replayToken?: () => Promise<string>;
+}
+
+interface Case {
+  route: Route;
+  /** Builds, through the API, the record the request needs, and says what to send. */
+  arrange: () => Promise<Arranged>;
+}
+
+/**
+ * Mutating routes where a key does not apply, with the reason. Nothing else may be left out: a
+ * route that cannot be made to succeed belongs here, said why, never silently skipped.
+ */
+const EXCLUDED: Partial<Record<Route, string>> = {
+  // Public: keys are scoped to an authenticated user, and no answer of a login (a token) is stored.
+  'POST /auth/login': 'public route (no actor): the interceptor ignores Idempotency-Key by design',
+};
+
+/**
+ * Routes whose replay is known to differ from the first answer (a bug in the application, not in
+ * this test): their case runs as `it.failing` until they are fixed, when `it.failing` itself fails
+ * and the entry is to be removed.
+ */
+const KNOWN_FAILING: Partial<Record<Route, string>> = {
+  // AuthController.changePassword runs ChangeOwnPasswordCommand, whose transaction stores the user's
+  // view, then answers a new token instead ({accessToken, tokenType, expiresIn, user}): the replay
+  // answers the bare user view ({id, username, …, version}), with no token.
+  'POST /auth/password': 'the first answer is a new token, the replay the user view the command stored',
+};
+
+// PUT too: the API has none, and one added later must not pass unnoticed (the interceptor ignores PUT).
+const isMutating = (method: string) => ['post', 'patch', 'delete', 'put'].includes(method);
+
+/** The top-level keys where two JSON bodies differ, or the whole body when either is not an object. */
+function differingKeys(first: unknown, replay: unknown): string[] {
+  if (isDeepStrictEqual(first, replay)) return [];
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!plain(first) || !plain(replay)) return ['(the whole body)'];
+  return [...new Set([...Object.keys(first), ...Object.keys(replay)])].filter((key) => !isDeepStrictEqual(first[key], replay[key]));
+}
+
+const preview = (value: unknown) => {
+  const json = JSON.stringify(value) ?? 'undefined';
+  return json.length > 300 ? `${json.slice(0, 300)}…` : json;
+};
+
+describe('Idempotency-Key on every mutating route: a replay answers the first answer and writes nothing', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  const clock = new TestClock(new Date('2026-11-25T09:00:00Z'));
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'clearer' | 'beijing' | 'beijingApprover', string>;
+  const as = (token: string) => authed(app, token);
+  /** Every mutating operation of the OpenAPI document, as `METHOD /path`. */
+  let documented: Route[] = [];
+  /** The routes whose case got as far as sending its first request. */
+  const exercised = new Set<Route>();
+  let serial = 0;
+  /** A name no other case uses: letters only, for post codes too. */
+  const unique = () => {
+    let n = serial++;
+    let letters = '';
+    do {
+      letters = String.fromCharCode(65 + (n % 26)) + letters;
+      n = Math.floor(n / 26);
+    } while (n > 0);
+    return letters;
+  };
+
+  const countEvents = async () => (await dataSource.query('SELECT count(*)::int AS n FROM events'))[0].n as number;
+
+  function send(method: Method, sent: Sent, key: string) {
+    const agent = request(app.getHttpServer());
+    const call = (method === 'POST' ? agent.post(sent.path) : method === 'PATCH' ? agent.patch(sent.path) : method === 'PUT' ? agent.put(sent.path) : agent.delete(sent.path))
+      .set('Authorization', `Bearer ${sent.token}`)
+      .set('Idempotency-Key', key);
+    if (sent.upload) return call.field('kind', sent.upload.kind).attach('file', sent.upload.file, { filename: sent.upload.filename });
+    return sent.body === undefined ? call : call.send(sent.body);
+  }
+
+  // ---- records in the state each command needs, built through the API ----
+
+  const plainDraft = (subject: string) => ({
+    kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+    actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: `${subject}: the text.` }],
+  });
+  const instruction = (subject: string) => ({
+    kind: 'INSTRUCTION', subject, classification: 'CONFIDENTIAL', captions: ['SIPDIS'], precedence: 'IMMEDIATE', tags: ['PREL', 'KIPR', 'CH'],
+    actionAddressees: ['BEIJING'],
+    paragraphs: [
+      { marking: 'U', text: 'Action request: see paragraph 2.' },
+      { marking: 'C', text: 'Raise concerns about the extraction and distillation of U.S. AI models.' },
+    ],
+    classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' },
+    demarche: { reportBy: '2026-12-15', targets: 'Foreign ministry, director-general level', points: [2] },
+  });
+  const counterpart = { name: 'Li Wei', title: 'Director-General', organization: 'Ministry of Foreign Affairs' };
+  const delivery = { deliveredOn: '2026-11-24', counterpart, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
+  const response = { receivedOn: '2026-11-24', position: 'NONCOMMITTAL', summary: 'Took note; will study.' };
+
+  const draft = async () => (await as(t.drafter).post('/cables', plainDraft(`Replay cable ${unique()}`)).expect(201)).body.id as string;
+  const draftAskingL = async () => {
+    const id = await draft();
+    await as(t.drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    return id;
+  };
+  const submitted = async () => {
+    const id = await draft();
+    await as(t.drafter).post(`/cables/${id}/submit`).expect(200);
+    return id;
+  };
+  const approved = async () => {
+    const id = await submitted();
+    await as(t.approver).post(`/cables/${id}/approve`).expect(200);
+    return id;
+  };
+  /** A released instruction to Beijing, and the campaign it opened (Beijing's delivery PENDING). */
+  const campaign = async () => {
+    const id = await releaseCable(app, t.drafter, t.approver, instruction(`Replay demarche ${unique()}`));
+    const opened = await awaitCampaign(app, t.beijing, id);
+    expect(opened.status).toBe(200);
+    return { id, mrn: opened.body.mrn as string, deliveries: `/demarches/${id}/deliveries/BEIJING` };
+  };
+  const deliveredCampaign = async () => {
+    const opened = await campaign();
+    await as(t.beijing).post(`${opened.deliveries}/delivery`, delivery).expect(201);
+    return opened;
+  };
+  const user = async (roles = ['drafter'], office = 'EAP/CM') => {
+    const username = `replay.${unique().toLowerCase()}`;
+    const created = await createUser(app, t.admin, { username, roles, office });
+    return { ...created, username, password: `${username}-password-123` };
+  };
+  const post = async () => {
+    const code = `REPLAY${unique()}`;
+    await as(t.admin).post('/posts', { code, name: `Embassy ${code}`, kind: 'EMBASSY', city: 'Replay', country: 'ZZ', countryTag: 'ZZ', bureau: 'EUR' }).expect(201);
+    return code;
+  };
+  const followUp = async () =>
+    (await as(t.drafter).post('/follow-ups', { title: `Replay follow-up ${unique()}`, owner: { office: 'EAP/CM' }, dueOn: '2026-12-10' }).expect(201)).body.id as string;
+  /** A clearer of ISN with at least one notification (a cable asking ISN to clear), and its notifications. */
+  const notified = async () => {
+    const clearer = await user(['clearer'], 'ISN');
+    const id = await draft();
+    await as(t.drafter).post(`/cables/${id}/clearance-requests`, { offices: ['ISN'] }).expect(200);
+    await app.get(ProjectionRunner).catchUp();
+    const { items } = (await as(clearer.token).get('/notifications').expect(200)).body as { items: { id: string; read: boolean }[] };
+    expect(items.length).toBeGreaterThan(0);
+    return { token: clearer.token, items };
+  };
+
+  // ---- the cases: one a route ----
+
+  const CASES: Case[] = [
+    // identity
+    {
+      route: 'POST /auth/password',
+      arrange: async () => {
+        const u = await user();
+        const newPassword = `amber-glacier-compass-${unique().toLowerCase()}`;
+        return {
+          token: u.token, path: '/auth/password', body: { currentPassword: u.password, newPassword },
+          changed: { body: { currentPassword: u.password, newPassword: `${newPassword}-other` } },
+          // The first answer ended the token it was sent with; a client retrying logs in again.
+          replayToken: () => login(app, u.username, newPassword),
+        };
+      },
+    },
+    {
+      route: 'POST /auth/logout',
+      arrange: async () => {
+        const u = await user();
+        // Logging out ends the token it was sent with; the replay goes with a token got after it.
+        return { token: u.token, path: '/auth/logout', replayToken: () => login(app, u.username, u.password) };
+      },
+    },
+    {
+      route: 'POST /users',
+      arrange: async () => {
+        const username = `replay.new.${unique().toLowerCase()}`;
+        const body = { username, password: 'jade-lantern-harbor-42', displayName: 'Replay New', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' };
+        return { token: t.admin, path: '/users', body, changed: { body: { ...body, username: `${username}.other` } } };
+      },
+    },
+    {
+      route: 'PATCH /users/{id}',
+      arrange: async () => {
+        const u = await user();
+        return { token: t.admin, path: `/users/${u.id}`, body: { displayName: 'Renamed Once' }, changed: { body: { displayName: 'Renamed Otherwise' } } };
+      },
+    },
+    {
+      route: 'POST /users/{id}/disable',
+      arrange: async () => {
+        const u = await user();
+        return { token: t.admin, path: `/users/${u.id}/disable`, body: { reason: 'Left the Service' }, changed: { body: { reason: 'Retired' } } };
+      },
+    },
+    {
+      route: 'POST /users/{id}/enable',
+      arrange: async () => {
+        const u = await user();
+        await as(t.admin).post(`/users/${u.id}/disable`, { reason: 'On leave' }).expect(200);
+        return { token: t.admin, path: `/users/${u.id}/enable` };
+      },
+    },
+    {
+      route: 'POST /users/{id}/password',
+      arrange: async () => {
+        const u = await user();
+        return { token: t.admin, path: `/users/${u.id}/password`, body: { password: 'violet-canyon-ledger' }, changed: { body: { password: 'copper-meadow-lantern' } } };
+      },
+    },
+    {
+      route: 'POST /offices',
+      arrange: async () => {
+        const symbol = `EAP/R${unique()}`;
+        return { token: t.admin, path: '/offices', body: { symbol, name: 'Office of Replay Affairs' }, changed: { body: { symbol, name: 'Office of Other Affairs' } } };
+      },
+    },
+    // posts
+    {
+      route: 'POST /posts',
+      arrange: async () => {
+        const code = `REPLAYNEW${unique()}`;
+        const body = { code, name: `Embassy ${code}`, kind: 'EMBASSY', city: 'Replay', country: 'ZZ', countryTag: 'ZZ', bureau: 'EUR' };
+        return { token: t.admin, path: '/posts', body, changed: { body: { ...body, city: 'Elsewhere' } } };
+      },
+    },
+    {
+      route: 'PATCH /posts/{code}',
+      arrange: async () => ({ token: t.admin, path: `/posts/${await post()}`, body: { name: 'Embassy Renamed' }, changed: { body: { name: 'Embassy Renamed Otherwise' } } }),
+    },
+    {
+      route: 'POST /posts/{code}/suspend',
+      arrange: async () => ({ token: t.admin, path: `/posts/${await post()}/suspend`, body: { reason: 'Typhoon' }, changed: { body: { reason: 'Unrest' } } }),
+    },
+    {
+      route: 'POST /posts/{code}/reopen',
+      arrange: async () => {
+        const code = await post();
+        await as(t.admin).post(`/posts/${code}/suspend`, { reason: 'Typhoon' }).expect(200);
+        return { token: t.admin, path: `/posts/${code}/reopen` };
+      },
+    },
+    {
+      route: 'POST /posts/{code}/close',
+      arrange: async () => ({ token: t.admin, path: `/posts/${await post()}/close`, body: { reason: 'Ordered departure' }, changed: { body: { reason: 'Budget' } } }),
+    },
+    // cables
+    {
+      route: 'POST /cables',
+      arrange: async () => {
+        const body = plainDraft(`Replay new cable ${unique()}`);
+        return { token: t.drafter, path: '/cables', body, changed: { body: { ...body, subject: `${body.subject} (other)` } } };
+      },
+    },
+    {
+      route: 'PATCH /cables/{id}',
+      arrange: async () => ({ token: t.drafter, path: `/cables/${await draft()}`, body: { subject: 'Edited once' }, changed: { body: { subject: 'Edited otherwise' } } }),
+    },
+    {
+      route: 'POST /cables/{id}/clearance-requests',
+      arrange: async () => ({ token: t.drafter, path: `/cables/${await draft()}/clearance-requests`, body: { offices: ['L'] }, changed: { body: { offices: ['ISN'] } } }),
+    },
+    {
+      route: 'DELETE /cables/{id}/clearance-requests/{office}',
+      arrange: async () => ({ token: t.drafter, path: `/cables/${await draftAskingL()}/clearance-requests/L` }),
+    },
+    {
+      route: 'POST /cables/{id}/clearances',
+      arrange: async () => ({
+        token: t.clearer, path: `/cables/${await draftAskingL()}/clearances`, body: { office: 'L', decision: 'CLEARED' },
+        changed: { body: { office: 'L', decision: 'CLEARED_WITH_COMMENTS', comments: 'With a comment.' } },
+      }),
+    },
+    {
+      route: 'POST /cables/{id}/submit',
+      arrange: async () => ({ token: t.drafter, path: `/cables/${await draft()}/submit` }),
+    },
+    {
+      route: 'POST /cables/{id}/approve',
+      arrange: async () => ({ token: t.approver, path: `/cables/${await submitted()}/approve` }),
+    },
+    {
+      route: 'POST /cables/{id}/return',
+      arrange: async () => ({ token: t.approver, path: `/cables/${await submitted()}/return`, body: { reason: 'Tighten paragraph 1' }, changed: { body: { reason: 'Shorter, please' } } }),
+    },
+    {
+      route: 'POST /cables/{id}/release',
+      arrange: async () => ({ token: t.approver, path: `/cables/${await approved()}/release` }),
+    },
+    {
+      route: 'POST /cables/{id}/cancel',
+      arrange: async () => ({ token: t.drafter, path: `/cables/${await draft()}/cancel`, body: { reason: 'Overtaken by events' }, changed: { body: { reason: 'Not needed' } } }),
+    },
+    // demarches: each on a campaign of its own, Beijing tasked
+    {
+      route: 'POST /demarches/{id}/deliveries/{post}/delivery',
+      arrange: async () => ({
+        token: t.beijing, path: `${(await campaign()).deliveries}/delivery`, body: delivery,
+        changed: { body: { ...delivery, method: 'PHONE' } },
+      }),
+    },
+    {
+      route: 'POST /demarches/{id}/deliveries/{post}/response',
+      arrange: async () => ({
+        token: t.beijing, path: `${(await deliveredCampaign()).deliveries}/response`, body: response,
+        changed: { body: { ...response, position: 'REJECTED' } },
+      }),
+    },
+    {
+      route: 'POST /demarches/{id}/deliveries/{post}/contacts',
+      arrange: async () => {
+        const body = { on: '2026-11-25', counterpart, level: 'DIRECTOR_GENERAL', method: 'PHONE' };
+        return { token: t.beijing, path: `${(await deliveredCampaign()).deliveries}/contacts`, body, changed: { body: { ...body, method: 'VIRTUAL' } } };
+      },
+    },
+    {
+      route: 'POST /demarches/{id}/deliveries/{post}/responses/{number}/reporting-cable',
+      arrange: async () => {
+        const opened = await deliveredCampaign();
+        await as(t.beijing).post(`${opened.deliveries}/response`, response).expect(201);
+        const reply = await releaseCable(app, t.beijing, t.beijingApprover, {
+          kind: 'REPORTING', subject: `PRC response to the demarche ${unique()}`, classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+          actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn: opened.mrn }], paragraphs: [{ marking: 'C', text: 'The MFA took note.' }],
+          classifiedBy: { name: 'Pat Lee', title: 'DCM', office: 'BEIJING', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
+        });
+        return {
+          token: t.beijing, path: `${opened.deliveries}/responses/1/reporting-cable`, body: { reportingCableId: reply },
+          changed: { body: { reportingCableId: randomUUID() } },
+        };
+      },
+    },
+    {
+      route: 'POST /demarches/{id}/deliveries/{post}/documents',
+      arrange: async () => ({
+        token: t.beijing, path: `${(await deliveredCampaign()).deliveries}/documents`,
+        upload: { kind: 'AIDE_MEMOIRE', file: Buffer.from('Aide-memoire: the points as delivered.'), filename: 'points.txt' },
+        // The same form with another file: another request.
+        changed: { upload: { kind: 'AIDE_MEMOIRE', file: Buffer.from('Another text altogether.'), filename: 'points.txt' } },
+      }),
+    },
+    {
+      route: 'POST /demarches/{id}/deliveries/{post}/not-delivered',
+      arrange: async () => ({
+        token: t.beijing, path: `${(await campaign()).deliveries}/not-delivered`, body: { reason: 'No appointment granted' },
+        changed: { body: { reason: 'The ministry is closed' } },
+      }),
+    },
+    // follow-ups
+    {
+      route: 'POST /follow-ups',
+      arrange: async () => {
+        const body = { title: `Seek a second meeting ${unique()}`, owner: { office: 'EAP/CM' }, dueOn: '2026-12-10' };
+        return { token: t.drafter, path: '/follow-ups', body, changed: { body: { ...body, dueOn: '2026-12-11' } } };
+      },
+    },
+    {
+      route: 'PATCH /follow-ups/{id}',
+      arrange: async () => ({ token: t.drafter, path: `/follow-ups/${await followUp()}`, body: { title: 'Retitled once' }, changed: { body: { title: 'Retitled otherwise' } } }),
+    },
+    {
+      route: 'POST /follow-ups/{id}/start',
+      arrange: async () => ({ token: t.drafter, path: `/follow-ups/${await followUp()}/start` }),
+    },
+    {
+      route: 'POST /follow-ups/{id}/complete',
+      arrange: async () => ({ token: t.drafter, path: `/follow-ups/${await followUp()}/complete`, body: { outcome: 'A second meeting was held.' }, changed: { body: { outcome: 'Nothing came of it.' } } }),
+    },
+    {
+      route: 'POST /follow-ups/{id}/cancel',
+      arrange: async () => ({ token: t.drafter, path: `/follow-ups/${await followUp()}/cancel`, body: { reason: 'No longer needed' }, changed: { body: { reason: 'Overtaken by events' } } }),
+    },
+    {
+      route: 'POST /follow-ups/{id}/comments',
+      arrange: async () => ({ token: t.drafter, path: `/follow-ups/${await followUp()}/comments`, body: { text: 'Called the MFA.' }, changed: { body: { text: 'Called again.' } } }),
+    },
+    // operations, notifications, live
+    {
+      route: 'POST /admin/projections/{name}/redrive',
+      arrange: async () => ({ token: t.admin, path: '/admin/projections/cables/redrive' }),
+    },
+    {
+      route: 'POST /notifications/read-all',
+      arrange: async () => ({ token: (await notified()).token, path: '/notifications/read-all' }),
+    },
+    {
+      route: 'POST /notifications/{id}/read',
+      arrange: async () => {
+        const { token, items } = await notified();
+        return { token, path: `/notifications/${items[0].id}/read` };
+      },
+    },
+    {
+      route: 'POST /events/ticket',
+      // Not a command: no event; the interceptor stores the answer (the ticket) on its own.
+      arrange: async () => ({ token: (await user()).token, path: '/events/ticket' }),
+    },
+  ];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
+    dataSource = app.get(DataSource);
+    t.admin = await loginAsAdmin(app);
+    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    t.clearer = (await createUser(app, t.admin, { username: 'lclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    t.beijingApprover = (await createUser(app, t.admin, { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const { paths } = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    documented = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.keys(operations).filter(isMutating).map((method) => `${method.toUpperCase()} ${path}` as Route),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  async function replayCase({ route, arrange }: Case): Promise<void> {
+    const [method, template] = route.split(' ') as [Method, string];
+    expect({ route, documented: documented.includes(route) }).toEqual({ route, documented: true });
+    const sent = await arrange();
+    const shape = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    expect({ route, path: sent.path, matches: shape.test(sent.path) }).toEqual({ route, path: sent.path, matches: true });
+    exercised.add(route);
+
+    const key = `replay-${randomUUID()}`;
+    const first = await send(method, sent, key);
+    if (first.status < 200 || first.status >= 300) throw new Error(`${route}: the first request must succeed, it got ${first.status} ${preview(first.body)}`);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    // Counted from the first answer on; a re-login for the replay (replayToken) writes no event, only an audit entry.
+    const events = await countEvents();
+
+    const token = sent.replayToken ? await sent.replayToken() : sent.token;
+    const replay = await send(method, { ...sent, token }, key);
+    const written = (await countEvents()) - events;
+    const differences: string[] = [];
+    if (replay.status !== first.status) differences.push(`status: first ${first.status}, replay ${replay.status}`);
+    if (replay.headers['idempotent-replayed'] !== 'true') differences.push(`Idempotent-Replayed header: ${String(replay.headers['idempotent-replayed'])}`);
+    // The ETag interceptor (`"<version>"`) runs outside the idempotency one, so a replay carries the
+    // same ETag. (Express's weak ETag of a body without a version hashes its bytes, and a stored
+    // answer comes back from jsonb with its keys in another order: not compared.)
+    const etag = (answer: request.Response) => (/^W\//.test(answer.headers.etag ?? '') ? undefined : answer.headers.etag);
+    if (etag(replay) !== etag(first)) differences.push(`ETag: first ${String(etag(first))}, replay ${String(etag(replay))}`);
+    if (replay.headers['content-type'] !== first.headers['content-type']) differences.push(`content-type: first ${first.headers['content-type']}, replay ${replay.headers['content-type']}`);
+    const keys = differingKeys(first.body, replay.body);
+    if (keys.length > 0) {
+      differences.push(`body differs at ${keys.join(', ')}:\n      first:  ${preview(first.body)}\n      replay: ${preview(replay.body)}`);
+    }
+    if (written !== 0) differences.push(`the replay wrote ${written} event(s)`);
+    if (differences.length > 0) throw new Error(`${route}: the replay is not the first answer:\n  - ${differences.join('\n  - ')}`);
+
+    if (sent.changed) {
+      const other = await send(method, { ...sent, token, body: undefined, upload: undefined, ...sent.changed }, key);
+      expect({ route, status: other.status, code: other.body.code }).toEqual({ route, status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect({ route, written: (await countEvents()) - events }).toEqual({ route, written: 0 });
+    }
+  }
+
+  for (const c of CASES) {
+    const known = KNOWN_FAILING[c.route];
+    const test = known ? it.failing : it;
+    test(`${c.route}${known ? ` (known to fail: ${known})` : ''}`, () => replayCase(c), 120_000);
+  }
+
+  it('covers every POST, PATCH and DELETE of the OpenAPI document: each has a case that ran, or is excluded with a reason', () => {
+    expect(documented.length).toBeGreaterThan(0);
+    const missing = documented.filter((route) => !exercised.has(route) && !(route in EXCLUDED));
+    const unknown = [...CASES.map((c) => c.route), ...(Object.keys(EXCLUDED) as Route[])].filter((route) => !documented.includes(route));
+    const duplicated = CASES.map((c) => c.route).filter((route, i, all) => all.indexOf(route) !== i || route in EXCLUDED);
+    expect({ 'mutating routes without a case that ran': missing, 'cases or exclusions for routes the document does not list': unknown, 'routes with two cases, or a case and an exclusion': duplicated }).toEqual({
+      'mutating routes without a case that ran': [],
+      'cases or exclusions for routes the document does not list': [],
+      'routes with two cases, or a case and an exclusion': [],
+    });
+  });
+});
