@@ -67,6 +67,9 @@ interface Case {
 const EXCLUDED: Partial<Record<Route, string>> = {
   // Public: keys are scoped to an authenticated user, and no answer of a login (a token) is stored.
   'POST /auth/login': 'public route (no actor): the interceptor ignores Idempotency-Key by design',
+  // Their answer is a credential: never stored with a key, never answered again (checked below).
+  'POST /auth/password': 'answers a new bearer token (@IssuesCredentials): the key is ignored',
+  'POST /events/ticket': 'answers a one-use stream ticket (@IssuesCredentials): the key is ignored',
 };
 
 /**
@@ -74,12 +77,7 @@ const EXCLUDED: Partial<Record<Route, string>> = {
  * this test): their case runs as `it.failing` until they are fixed, when `it.failing` itself fails
  * and the entry is to be removed.
  */
-const KNOWN_FAILING: Partial<Record<Route, string>> = {
-  // AuthController.changePassword runs ChangeOwnPasswordCommand, whose transaction stores the user's
-  // view, then answers a new token instead ({accessToken, tokenType, expiresIn, user}): the replay
-  // answers the bare user view ({id, username, …, version}), with no token.
-  'POST /auth/password': 'the first answer is a new token, the replay the user view the command stored',
-};
+const KNOWN_FAILING: Partial<Record<Route, string>> = {};
 
 // PUT too: the API has none, and one added later must not pass unnoticed (the interceptor ignores PUT).
 const isMutating = (method: string) => ['post', 'patch', 'delete', 'put'].includes(method);
@@ -206,19 +204,6 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
 
   const CASES: Case[] = [
     // identity
-    {
-      route: 'POST /auth/password',
-      arrange: async () => {
-        const u = await user();
-        const newPassword = `amber-glacier-compass-${unique().toLowerCase()}`;
-        return {
-          token: u.token, path: '/auth/password', body: { currentPassword: u.password, newPassword },
-          changed: { body: { currentPassword: u.password, newPassword: `${newPassword}-other` } },
-          // The first answer ended the token it was sent with; a client retrying logs in again.
-          replayToken: () => login(app, u.username, newPassword),
-        };
-      },
-    },
     {
       route: 'POST /auth/logout',
       arrange: async () => {
@@ -445,11 +430,6 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
         return { token, path: `/notifications/${items[0].id}/read` };
       },
     },
-    {
-      route: 'POST /events/ticket',
-      // Not a command: no event; the interceptor stores the answer (the ticket) on its own.
-      arrange: async () => ({ token: (await user()).token, path: '/events/ticket' }),
-    },
   ];
 
   beforeAll(async () => {
@@ -519,6 +499,30 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     const test = known ? it.failing : it;
     test(`${c.route}${known ? ` (known to fail: ${known})` : ''}`, () => replayCase(c), 120_000);
   }
+
+  it('never stores or answers again a credential: a password change and a stream ticket ignore the key', async () => {
+    const stored = async (key: string) => (await dataSource.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1', [key]))[0].n as number;
+    const owner = await user();
+    const tickets = [];
+    for (let i = 0; i < 2; i++) {
+      const answer = await request(app.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${owner.token}`).set('Idempotency-Key', 'ticket-key').expect(201);
+      expect(answer.headers['idempotent-replayed']).toBeUndefined();
+      tickets.push(answer.body.ticket);
+    }
+    expect(tickets[0]).not.toEqual(tickets[1]);
+    expect(await stored('ticket-key')).toBe(0);
+    const newPassword = `amber-glacier-compass-${unique().toLowerCase()}`;
+    const changed = await request(app.getHttpServer()).post('/auth/password').set('Authorization', `Bearer ${owner.token}`).set('Idempotency-Key', 'password-key')
+      .send({ currentPassword: owner.password, newPassword }).expect(200);
+    expect(changed.body.accessToken).toEqual(expect.any(String));
+    expect(await stored('password-key')).toBe(0);
+    // Sent again, it runs again: the current password no longer matches.
+    const again = await request(app.getHttpServer()).post('/auth/password').set('Authorization', `Bearer ${changed.body.accessToken}`).set('Idempotency-Key', 'password-key')
+      .send({ currentPassword: owner.password, newPassword });
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.status).toBeLessThan(500);
+    expect(JSON.stringify(await dataSource.query('SELECT response FROM idempotency_keys'))).not.toContain(changed.body.accessToken);
+  });
 
   it('covers every POST, PATCH and DELETE of the OpenAPI document: each has a case that ran, or is excluded with a reason', () => {
     expect(documented.length).toBeGreaterThan(0);

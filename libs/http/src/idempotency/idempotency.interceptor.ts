@@ -21,6 +21,15 @@ interface UploadedPart {
 
 /** Marks a route whose body is a multipart upload: its idempotency is decided once the file is parsed. */
 const AFTER_UPLOAD = 'chancery:idempotency-after-upload';
+const ISSUES_CREDENTIALS = 'chancery:issues-credentials';
+
+/**
+ * A route whose answer is a credential (a new bearer token, a stream ticket): it ignores
+ * `Idempotency-Key`, as the public login does, so that no credential is ever stored with a key or
+ * answered again. A retried request runs again (a password change is then refused: the current
+ * password no longer matches).
+ */
+export const IssuesCredentials = (): MethodDecorator => SetMetadata(ISSUES_CREDENTIALS, true);
 
 /**
  * `Idempotency-Key` on a POST or PATCH: the same key with the same request answers the first answer
@@ -43,6 +52,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     if ((this.reflector.get<boolean>(AFTER_UPLOAD, context.getHandler()) ?? false) !== this.afterUpload) return next.handle();
+    if (this.reflector.get<boolean>(ISSUES_CREDENTIALS, context.getHandler())) return next.handle();
     const key = request.headers[IDEMPOTENCY_HEADER];
     // Keys are scoped to an authenticated actor: a public route (logging in) ignores them, so that
     // no answer of one (a token) is ever stored or replayed.
