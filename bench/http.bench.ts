@@ -204,8 +204,10 @@ async function main() {
     requests: [{
       method: 'POST',
       setupRequest: (request) => {
+        // Consecutive requests go to different campaigns (as many campaigns are under way at once):
+        // deliveries in one campaign take turns on its row while its counts are recounted.
         const n = nextDelivery++;
-        const [campaign, officer] = [small[Math.floor(n / OFFICERS)], n % OFFICERS];
+        const [campaign, officer] = [small[n % small.length], Math.floor(n / small.length)];
         return { ...request, path: `/demarches/${campaign}/deliveries/${tasked[officer]}/delivery`, headers: { ...request.headers, 'content-type': 'application/json', authorization: `Bearer ${officers[officer]}` }, body: delivery };
       },
     }],

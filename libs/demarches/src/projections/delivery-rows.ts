@@ -104,11 +104,15 @@ export async function writeRows(tx: EntityManager, rows: DeliveryRow[], how: 'in
   for (let at = 0; at < rows.length; at += CHUNK) {
     const records = JSON.stringify(rows.slice(at, at + CHUNK).map(toRecord));
     if (how === 'update') {
+      // The keys again as arrays: `unnest` tells the planner how many rows come (json_to_recordset
+      // always says 100), so that one command's row is found by the primary key, not by a scan.
+      const chunk = rows.slice(at, at + CHUNK);
       await tx.query(
         `UPDATE demarche_deliveries d SET ${STATE_COLUMNS.map((column) => `${column} = p.${column}`).join(', ')}
          FROM json_to_recordset($1::json) AS p(${ROW_TYPES})
-         WHERE d.campaign_id = p.campaign_id AND d.post = p.post`,
-        [records],
+         WHERE (d.campaign_id, d.post) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))
+           AND d.campaign_id = p.campaign_id AND d.post = p.post`,
+        [records, chunk.map((row) => row.campaign_id), chunk.map((row) => row.post)],
       );
       continue;
     }
@@ -195,8 +199,8 @@ export async function readRows(tx: EntityManager, which: { keys: { campaign_id: 
     'keys' in which
       ? await tx.query(
           `SELECT ${columns} FROM demarche_deliveries d
-           JOIN json_to_recordset($1::json) AS k(campaign_id uuid, post text) ON d.campaign_id = k.campaign_id AND d.post = k.post`,
-          [JSON.stringify(which.keys)],
+           JOIN unnest($1::uuid[], $2::text[]) AS k(campaign_id, post) ON d.campaign_id = k.campaign_id AND d.post = k.post`,
+          [which.keys.map((k) => k.campaign_id), which.keys.map((k) => k.post)],
         )
       : await tx.query(`SELECT ${columns} FROM demarche_deliveries d WHERE d.campaign_id = ANY($1::uuid[])`, [which.campaigns]);
   return rows.map((r) => ({
