@@ -36,6 +36,22 @@ export async function prepared<T = Record<string, unknown>>(db: Db, name: string
   return (await pool.query(statement)).rows as T[];
 }
 
+/**
+ * A statement's rows as arrays of their column values, in the select list's order (`pg`'s
+ * `rowMode: 'array'`): for a reader of thousands of rows, one array a row rather than an object.
+ */
+export async function rowArrays(db: Db, text: string, params: unknown[]): Promise<unknown[][]> {
+  const runner = db instanceof DataSource ? undefined : db.queryRunner;
+  const query = { text, values: params, rowMode: 'array' as const };
+  if (runner) {
+    const client = (await runner.connect()) as PoolClient;
+    return (await client.query(query)).rows as unknown[][];
+  }
+  const dataSource = db instanceof DataSource ? db : db.dataSource;
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  return (await pool.query(query)).rows as unknown[][];
+}
+
 /** The PostgreSQL error behind a TypeORM QueryFailedError, if any. */
 export function pgError(error: unknown): { code?: string; constraint?: string; message?: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
-import { type Db, sql } from '@chancery/database';
+import { type Db, prepared, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
@@ -179,8 +179,9 @@ export class DemarchesQuery {
   }
 
   async campaign(id: string): Promise<CampaignRow | undefined> {
-    const [row] = await sql<Record<string, unknown>>(
+    const [row] = await prepared<Record<string, unknown>>(
       this.dataSource,
+      'chancery_campaign',
       `SELECT id, cable_id, mrn, subject, classification, captions, report_by, targets, posts, opened_at, working_party, scope
        FROM demarche_campaigns WHERE id = $1::uuid`,
       [id],

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
+import { prepared } from '@chancery/database';
 import { aggregateIdOf, type RecordedEvent } from '@chancery/event-store';
 import { isNarrowed, readingLevel } from '@chancery/identity/domain';
 import type { CampaignEvent } from '../domain/campaign.aggregate.js';
@@ -93,6 +94,32 @@ const ROW_SHAPE: [string, string][] = [
 const ROW_COLUMNS = ROW_SHAPE.map(([column]) => column);
 const ROW_TYPES = ROW_SHAPE.map(([column, type]) => `${column} ${type}`).join(', ');
 const STATE_COLUMNS = ROW_COLUMNS.filter((column) => column !== 'campaign_id' && column !== 'post');
+/** How each column's value is written in COPY's text format. */
+const COPY_FORMATS: ((value: unknown) => string)[] = ROW_SHAPE.map(([, type]) => {
+  const format: (value: unknown) => string =
+    type === 'jsonb' ? (value) => copyText(JSON.stringify(value))
+    : type === 'text[]' ? (value) => copyText(textArray(value as string[]))
+    : type === 'boolean' ? (value) => (value ? 't' : 'f')
+    : (value) => (value instanceof Date ? value.toISOString() : copyText(String(value)));
+  return (value) => (value === null || value === undefined ? NULL : format(value));
+});
+// Prepared for a command (`statement`); PostgreSQL plans it again when the search_path differs (a
+// rebuild's shadow schema) or its tables change (the swap).
+const UPDATE_ROWS = `UPDATE demarche_deliveries d SET ${STATE_COLUMNS.map((column) => `${column} = p.${column}`).join(', ')}
+  FROM json_to_recordset($1::json) AS p(${ROW_TYPES})
+  WHERE (d.campaign_id, d.post) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))
+    AND d.campaign_id = p.campaign_id AND d.post = p.post`;
+/** Up to this many campaigns or rows, a statement is a prepared one (a command's); more, planned for the batch. */
+const FEW = 8;
+
+/**
+ * A command touches a row or two: its statements are prepared (named), planned once per connection.
+ * A batch of hundreds (a rebuild's, a runner's) is planned for its own size instead: a plan made
+ * for one row can be a poor one for thousands.
+ */
+function statement<T = Record<string, unknown>>(tx: EntityManager, size: number, name: string, text: string, params: unknown[]): Promise<T[]> {
+  return size <= FEW ? prepared<T>(tx, name, text, params) : tx.query(text, params);
+}
 /** Rows a statement carries at most (one JSON parameter each). */
 const CHUNK = 5000;
 
@@ -107,13 +134,8 @@ export async function writeRows(tx: EntityManager, rows: DeliveryRow[], how: 'in
       // The keys again as arrays: `unnest` tells the planner how many rows come (json_to_recordset
       // always says 100), so that one command's row is found by the primary key, not by a scan.
       const chunk = rows.slice(at, at + CHUNK);
-      await tx.query(
-        `UPDATE demarche_deliveries d SET ${STATE_COLUMNS.map((column) => `${column} = p.${column}`).join(', ')}
-         FROM json_to_recordset($1::json) AS p(${ROW_TYPES})
-         WHERE (d.campaign_id, d.post) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))
-           AND d.campaign_id = p.campaign_id AND d.post = p.post`,
-        [records, chunk.map((row) => row.campaign_id), chunk.map((row) => row.post)],
-      );
+      const params = [records, chunk.map((row) => row.campaign_id), chunk.map((row) => row.post)];
+      await statement(tx, chunk.length, 'chancery_delivery_rows_update', UPDATE_ROWS, params);
       continue;
     }
     await tx.query(
@@ -144,20 +166,11 @@ function* copyLines(rows: DeliveryRow[]): Generator<string> {
   }
 }
 
-/** A row as a line of COPY's text format: its record (`toRecord`), each value as its column's type wants it. */
+/** A row as a line of COPY's text format: its values (`rowValues`), each as its column's type wants it. */
 function copyLine(row: DeliveryRow): string {
-  const record: Record<string, unknown> = toRecord(row);
+  const values = rowValues(row);
   let line = '';
-  for (const [column, type] of ROW_SHAPE) {
-    const value = record[column];
-    if (line) line += '\t';
-    if (value === null || value === undefined) line += NULL;
-    else if (type === 'jsonb') line += copyText(JSON.stringify(value));
-    else if (type === 'text[]') line += copyText(textArray(value as string[]));
-    else if (type === 'boolean') line += value ? 't' : 'f';
-    else if (value instanceof Date) line += value.toISOString();
-    else line += copyText(String(value));
-  }
+  for (let i = 0; i < values.length; i++) line += (i ? '\t' : '') + COPY_FORMATS[i](values[i]);
   return line + '\n';
 }
 
@@ -197,7 +210,10 @@ export async function readRows(tx: EntityManager, which: { keys: { campaign_id: 
   const columns = 'd.campaign_id, d.post, d.version, d.updated_at, d.status, d.contacts, d.responses, d.documents, d.not_delivered_reason, d.overdue_since';
   const rows: StateRow[] =
     'keys' in which
-      ? await tx.query(
+      ? await statement<StateRow>(
+          tx,
+          which.keys.length,
+          'chancery_delivery_rows_read',
           `SELECT ${columns} FROM demarche_deliveries d
            JOIN unnest($1::uuid[], $2::text[]) AS k(campaign_id, post) ON d.campaign_id = k.campaign_id AND d.post = k.post`,
           [which.keys.map((k) => k.campaign_id), which.keys.map((k) => k.post)],
@@ -221,8 +237,10 @@ export async function readRows(tx: EntityManager, which: { keys: { campaign_id: 
  * is what the dashboard reads.
  */
 export async function recount(tx: EntityManager, campaignIds: string[]): Promise<void> {
-  await tx.query('DELETE FROM demarche_counts WHERE campaign_id = ANY($1::uuid[])', [campaignIds]);
-  await tx.query(
+  const run = (name: string, text: string, params: unknown[]) => statement(tx, campaignIds.length, name, text, params);
+  await run('chancery_counts_clear', 'DELETE FROM demarche_counts WHERE campaign_id = ANY($1::uuid[])', [campaignIds]);
+  await run(
+    'chancery_counts_count',
     `INSERT INTO demarche_counts (campaign_id, bureau, status, position, count)
      SELECT d.campaign_id, coalesce(p.bureau, '?'), d.status, coalesce(d.position, ''), count(*)
      FROM demarche_deliveries d LEFT JOIN posts p ON p.code = d.post
@@ -230,7 +248,8 @@ export async function recount(tx: EntityManager, campaignIds: string[]): Promise
      GROUP BY 1, 2, 3, 4`,
     [campaignIds],
   );
-  await tx.query(
+  await run(
+    'chancery_counts_tally',
     `UPDATE demarche_campaigns c SET
        counts = (SELECT coalesce(json_agg(json_build_array(n.bureau, n.status, nullif(n.position, ''), n.count)
                                           ORDER BY n.bureau, n.status, n.position), '[]')
@@ -244,31 +263,20 @@ export async function recount(tx: EntityManager, campaignIds: string[]): Promise
 }
 
 /** A delivery row as the JSON record the statements read (`ROW_SHAPE`). */
-function toRecord({ campaign_id, post, version, updated_at, state }: DeliveryRow) {
+function toRecord(row: DeliveryRow): Record<string, unknown> {
+  const values = rowValues(row);
+  return Object.fromEntries(ROW_COLUMNS.map((column, i) => [column, values[i]]));
+}
+
+/** A delivery row's values, in `ROW_SHAPE`'s order: the one place a row's columns are derived from its state. */
+function rowValues({ campaign_id, post, version, updated_at, state }: DeliveryRow): unknown[] {
   const delivered = state.contacts[0];
   const response = currentResponse(state);
-  // Field by field, in `ROW_SHAPE`'s order: `{ ...row, status }` would take V8's slow path (a
-  // dictionary-mode object, slow to read back by column name in `copyLine`).
-  return {
-    campaign_id,
-    post,
-    version,
-    updated_at,
-    status: state.status,
-    delivered_on: delivered?.on ?? null,
-    counterpart: delivered?.counterpart ?? null,
-    level: delivered?.level ?? null,
-    method: delivered?.method ?? null,
-    received_on: response?.receivedOn ?? null,
-    position: response?.position ?? null,
-    summary: response?.summary ?? null,
-    quotes: response ? quoteTexts(response) : null,
-    reporting_cable_id: response?.reportingCableId ?? null,
-    not_delivered_reason: state.notDeliveredReason,
-    overdue_since: state.overdueSince,
-    contacts: state.contacts,
-    responses: state.responses,
-    documents: state.documents,
-    position_changed: positionChanged(state),
-  };
+  return [
+    campaign_id, post, version, updated_at, state.status,
+    delivered?.on ?? null, delivered?.counterpart ?? null, delivered?.level ?? null, delivered?.method ?? null,
+    response?.receivedOn ?? null, response?.position ?? null, response?.summary ?? null, response ? quoteTexts(response) : null, response?.reportingCableId ?? null,
+    state.notDeliveredReason, state.overdueSince,
+    state.contacts, state.responses, state.documents, positionChanged(state),
+  ];
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { prepared } from '@chancery/database';
 import type { ReadModel, RecordedEvent, Replay, ReplayWriter } from '@chancery/event-store';
 import { blankDelivery } from '../domain/delivery.aggregate.js';
 import { DemarchesReplay } from './demarches.replay.js';
@@ -58,7 +59,7 @@ export class DemarchesProjection implements ReadModel {
     // Lock the campaign rows first. Two commands for one campaign commit side by side; without the
     // lock each would recount from a snapshot missing the other's delivery. Once the lock is ours,
     // every statement below sees all that was committed before.
-    await tx.query('SELECT 1 FROM demarche_campaigns WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [campaignIds]);
+    await prepared(tx, 'chancery_campaigns_lock', 'SELECT 1 FROM demarche_campaigns WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [campaignIds]);
     if (existing.length > 0) await this.fold(tx, existing);
     await recount(tx, campaignIds);
   }

@@ -298,17 +298,25 @@ export class ProjectionRunner {
         for (const { projection, schema } of targets) await createShadowTables(runner, schema, projection.tables, unlogged, replays && projection.replay ? undefined : (this.options.rebuildFillfactor ?? 70));
       });
       const types = typesOf(targets.map((t) => t.projection));
-      const [{ total }] = await runner.query('SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])', [types]);
-      const progress = { done: 0, total };
-      onProgress?.(0, total);
+      // How many events there are, for the progress: counted on another connection while the first
+      // pages are folded when there is one (a count of a large log takes a while).
+      const count = 'SELECT count(*)::int AS total FROM events WHERE $1::text[] IS NULL OR type = ANY($1::text[])';
+      const progress = { done: 0, total: 0 };
       const report = () => onProgress?.(progress.done, Math.max(progress.total, progress.done));
-      // Replay up to the watermark (never past an event that may still be joined by a late commit).
+      const counted = (this.spareConnection ? this.dataSource : runner).query(count, [types]).then(([{ total }]: { total: number }[]) => {
+        progress.total = total;
+        report();
+      });
+      if (!this.spareConnection) await counted;
+      else counted.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
       for (const target of targets) {
         if (!replays || !target.projection.replay) continue;
         target.writer = new ShadowWriter(this.dataSource, target.schema, this.options.copy ?? this.spareConnection, this.spareConnection ? undefined : runner);
         target.replay = target.projection.replay(target.writer);
       }
+      // Replay up to the watermark (never past an event that may still be joined by a late commit).
       const checkpoint = await this.replayIntoShadow(runner, targets, START_OF_FEED, progress, report);
+      await counted;
       // What the replays still hold in memory, written; from here on each read model's `apply` catches up.
       const replaying = targets.filter((target) => target.replay);
       if (replaying.length > 0) {

@@ -72,8 +72,14 @@ export interface Reaction extends ProjectionBase {
 export type Projection = ReadModel | Reaction;
 export type ProjectionKind = Projection['kind'];
 
+/** Each projection's `handles` as a set: asked once per event per projection in a rebuild. */
+const handled = new WeakMap<Projection, ReadonlySet<string>>();
+
 export function handlesType(projection: Projection, type: string): boolean {
-  return !projection.handles || projection.handles.includes(type);
+  if (!projection.handles) return true;
+  let types = handled.get(projection);
+  if (!types) handled.set(projection, (types = new Set(projection.handles)));
+  return types.has(type);
 }
 
 export function relevantTo(projection: Projection, events: RecordedEvent[]): RecordedEvent[] {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Db, PG_UNIQUE_VIOLATION, pgError, prepared, sql } from '@chancery/database';
+import { type Db, PG_UNIQUE_VIOLATION, pgError, prepared, rowArrays, sql } from '@chancery/database';
 import { DuplicateEventError, WrongExpectedVersionError } from './event-store.errors.js';
 import type {
   AppendResult,
@@ -181,8 +181,10 @@ export class EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}, db: Db = this.dataSource): Promise<RecordedEvent[]> {
-    const rows = await sql<EventRow>(
+    // Prepared: every command reads its stream, and planning it cost more than running it.
+    const rows = await prepared<EventRow>(
       db,
+      'chancery_read_stream',
       `SELECT ${EVENT_COLUMNS} FROM events
        WHERE stream_id = $1 AND stream_version >= $2
          AND ($3::int IS NULL OR stream_version <= $3)
@@ -205,7 +207,8 @@ export class EventStore {
     const watermark = options.watermark === false ? '' : `AND ${BELOW_WATERMARK}`;
     // ORDER BY names the table's columns: a bare transaction_id would be the text alias of the
     // select list, sorting '10' before '9' and keeping the feed index out of use.
-    const rows = await sql<EventRow>(
+    // As arrays: the feed is read in pages of thousands (a rebuild reads every event).
+    const rows = await rowArrays(
       db,
       `SELECT ${EVENT_COLUMNS} FROM events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
@@ -217,7 +220,7 @@ export class EventStore {
     );
     // One event an upcaster cannot read must not stop the feed for every reader: it comes as
     // stored, marked, and each reader decides (a projection parks it).
-    return rows.map((row) => this.toRecorded(row, 'mark'));
+    return rows.map((row) => this.upcastStored(storedFromArray(row), 'mark'));
   }
 
   /** The checkpoint of the feed's last event (below the watermark unless told otherwise); undefined if empty. */
@@ -239,19 +242,25 @@ export class EventStore {
 
   /** The row as an event in its newest shape; an upcaster's failure throws, or with 'mark' is noted on the event as stored. */
   private toRecorded(row: EventRow, onUpcastError: 'throw' | 'mark' = 'throw'): RecordedEvent {
-    const stored: RecordedEvent = {
-      globalPosition: Number(row.global_position),
-      transactionId: row.transaction_id,
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      streamType: row.stream_type,
-      streamVersion: row.stream_version,
-      type: row.type,
-      schemaVersion: row.schema_version,
-      data: row.data,
-      metadata: row.metadata,
-      recordedAt: row.recorded_at,
-    };
+    return this.upcastStored(
+      {
+        globalPosition: Number(row.global_position),
+        transactionId: row.transaction_id,
+        eventId: row.event_id,
+        streamId: row.stream_id,
+        streamType: row.stream_type,
+        streamVersion: row.stream_version,
+        type: row.type,
+        schemaVersion: row.schema_version,
+        data: row.data,
+        metadata: row.metadata,
+        recordedAt: row.recorded_at,
+      },
+      onUpcastError,
+    );
+  }
+
+  private upcastStored(stored: RecordedEvent, onUpcastError: 'throw' | 'mark'): RecordedEvent {
     try {
       return this.upcasters.upcast(stored);
     } catch (error) {
@@ -259,6 +268,23 @@ export class EventStore {
       throw error;
     }
   }
+}
+
+/** An event as stored, from a row read as an array (`EVENT_COLUMNS`' order). */
+function storedFromArray(row: unknown[]): RecordedEvent {
+  return {
+    globalPosition: Number(row[0]),
+    transactionId: row[1] as string,
+    eventId: row[2] as string,
+    streamId: row[3] as string,
+    streamType: row[4] as string,
+    streamVersion: row[5] as number,
+    type: row[6] as string,
+    schemaVersion: row[7] as number,
+    data: row[8],
+    metadata: row[9] as Record<string, unknown>,
+    recordedAt: row[10] as Date,
+  };
 }
 
 export function checkpointOf(event: RecordedEvent): Checkpoint {

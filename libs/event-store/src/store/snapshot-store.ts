@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Db, sql } from '@chancery/database';
+import { type Db, prepared, sql } from '@chancery/database';
 
 export interface Snapshot<S = unknown> {
   streamId: string;
@@ -16,8 +16,9 @@ export class SnapshotStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async load<S>(streamId: string, db: Db = this.dataSource): Promise<Snapshot<S> | undefined> {
-    const [row] = await sql<{ stream_type: string; stream_version: number; schema_version: number; state: S }>(
+    const [row] = await prepared<{ stream_type: string; stream_version: number; schema_version: number; state: S }>(
       db,
+      'chancery_load_snapshot',
       'SELECT stream_type, stream_version, schema_version, state FROM snapshots WHERE stream_id = $1',
       [streamId],
     );

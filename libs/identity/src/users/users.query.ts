@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { type Db, sql } from '@chancery/database';
+import { type Db, prepared, sql } from '@chancery/database';
 import type { Clearance, Principal, Role } from '../domain/access.js';
 import type { UserProfile } from '../domain/user.aggregate.js';
 
@@ -63,7 +63,7 @@ export class UsersQuery {
 
   /** The user now, with their token generation: read on every request, so a change applies at once. */
   async standing(id: string): Promise<UserStanding | undefined> {
-    const [row] = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = $1::uuid', [id]);
+    const [row] = await prepared<UserRow>(this.dataSource, 'chancery_user_standing', 'SELECT * FROM users WHERE id = $1::uuid', [id]);
     return row && { ...toView(row), tokenGeneration: row.token_generation };
   }
 
