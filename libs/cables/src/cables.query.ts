@@ -45,21 +45,8 @@ export type CableReply = Pick<CableSummary, 'id' | 'mrn' | 'origin' | 'kind' | '
 
 const SUMMARY_COLUMNS = 'id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version';
 
-interface SummaryRow {
-  id: string;
-  mrn: string | null;
-  origin: string;
-  status: string;
-  kind: string;
-  subject: string;
-  classification: string;
-  captions: string[];
-  precedence: string;
-  tags: string[];
-  released_at: Date | null;
-  updated_at: Date;
-  version: number;
-}
+/** A summary as the cables table has it: times as `Date`s, in its column names. */
+type SummaryRow = Omit<CableSummary, 'releasedAt' | 'updatedAt'> & { released_at: Date | null; updated_at: Date };
 
 function toSummary(row: SummaryRow): CableSummary {
   return {
