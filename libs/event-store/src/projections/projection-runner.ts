@@ -487,17 +487,25 @@ export class ProjectionRunner {
    * Returns how many were parked.
    */
   private async fold(runner: QueryRunner, projection: ReadModel, events: RecordedEvent[]): Promise<number> {
-    const relevant = relevantTo(projection, events);
-    const unreadable = relevant.filter((event) => event.upcastError);
-    const readable = unreadable.length ? relevant.filter((event) => !event.upcastError) : relevant;
-    for (const event of unreadable) await this.park(runner, projection.name, event, `cannot upcast the event: ${event.upcastError}`, 0);
-    if (readable.length === 0) return unreadable.length;
+    const { readable, unreadable } = await this.parkUnreadable(runner, projection, relevantTo(projection, events));
+    if (readable.length === 0) return unreadable;
     const error = await this.tryApply(runner, projection, readable, 'projection_batch');
-    if (!error) return unreadable.length;
+    if (!error) return unreadable;
     if (isTransient(error)) throw error;
-    let parked = unreadable.length;
+    let parked = unreadable;
     for (const event of readable) if (!(await this.applyOne(runner, projection, event))) parked++;
     return parked;
+  }
+
+  /** Parks the events an upcaster could not read (without trying them); answers the others, and how many were parked. */
+  private async parkUnreadable(runner: QueryRunner, projection: ReadModel, relevant: RecordedEvent[]): Promise<{ readable: RecordedEvent[]; unreadable: number }> {
+    const unreadable = relevant.filter((event) => event.upcastError);
+    for (const event of unreadable) await this.park(runner, projection.name, event, `cannot upcast the event: ${event.upcastError}`, 0);
+    return { readable: unreadable.length ? relevant.filter((event) => !event.upcastError) : relevant, unreadable: unreadable.length };
+  }
+
+  private get rebuildBatch(): number {
+    return this.options.rebuildBatch ?? REBUILD_BATCH;
   }
 
   /** A rebuild may read ahead and write in the background on connections of the pool (not with one connection: embedded PGlite). */
@@ -505,12 +513,9 @@ export class ProjectionRunner {
     return this.options.readAhead ?? (this.dataSource.options as { poolSize?: number }).poolSize !== 1;
   }
 
-  /** A rebuild's page through the read model's own replay: what it could not fold (or upcast) is parked. */
-  private async foldReplay(runner: QueryRunner, projection: ReadModel, replay: Replay, events: RecordedEvent[]): Promise<void> {
-    const relevant = relevantTo(projection, events);
-    const unreadable = relevant.filter((event) => event.upcastError);
-    for (const event of unreadable) await this.park(runner, projection.name, event, `cannot upcast the event: ${event.upcastError}`, 0);
-    const readable = unreadable.length ? relevant.filter((event) => !event.upcastError) : relevant;
+  /** A rebuild's page (the events the read model handles) through its own replay: what it could not fold (or upcast) is parked. */
+  private async foldReplay(runner: QueryRunner, projection: ReadModel, replay: Replay, relevant: RecordedEvent[]): Promise<void> {
+    const { readable } = await this.parkUnreadable(runner, projection, relevant);
     if (readable.length === 0) return;
     // The fold is the domain's, in memory: an event it throws on fails the same way every time.
     for (const { event, error } of await replay.apply(runner.manager, readable)) await this.park(runner, projection.name, event, messageOf(error), 1);
@@ -571,7 +576,7 @@ export class ProjectionRunner {
     const readAhead = this.spareConnection;
     const reader = readAhead ? this.dataSource : runner.manager;
     const types = typesOf(targets.map((t) => t.projection)) ?? undefined;
-    const page = this.options.rebuildBatch ?? REBUILD_BATCH;
+    const page = this.rebuildBatch;
     const read = (after: Checkpoint) => this.store.readAll(after, page, reader, { types });
     // Every event up to here is final and will have been read by the time a page comes back empty:
     // the next pass need not walk the feed from `from` again past events of other types.
@@ -596,11 +601,12 @@ export class ProjectionRunner {
       // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
       await runner.query('SET LOCAL synchronous_commit TO off');
       for (const target of targets) {
-        if (!events.some((event) => handlesType(target.projection, event.type))) continue;
+        const relevant = relevantTo(target.projection, events);
+        if (relevant.length === 0) continue;
         await runner.query(`SET LOCAL search_path TO ${target.schema}, public`);
-        if (target.replay) await this.foldReplay(runner, target.projection, target.replay, events);
-        else await this.fold(runner, target.projection, events);
-        target.replayed += relevantTo(target.projection, events).length;
+        if (target.replay) await this.foldReplay(runner, target.projection, target.replay, relevant);
+        else await this.fold(runner, target.projection, relevant);
+        target.replayed += relevant.length;
       }
       await runner.commitTransaction();
       progress.done += events.length;
@@ -630,7 +636,7 @@ export class ProjectionRunner {
         let checkpoint = from;
         let replayed = 0;
         for (;;) {
-          const events = await this.store.readAll(checkpoint, this.options.rebuildBatch ?? REBUILD_BATCH, runner.manager, { watermark: !inline, types: projection.handles });
+          const events = await this.store.readAll(checkpoint, this.rebuildBatch, runner.manager, { watermark: !inline, types: projection.handles });
           if (events.length === 0) break;
           await this.fold(runner, projection, events);
           checkpoint = checkpointOf(events[events.length - 1]);
