@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryArrayConfig, QueryConfig } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** A database handle: the DataSource (own connection per call) or a transaction's EntityManager. */
@@ -21,19 +21,10 @@ export async function sql<T = Record<string, unknown>>(db: Db, text: string, par
 
 /**
  * Runs a hot statement as a named prepared statement, planned once per connection instead of on
- * every call (planning can cost more than executing). Goes to the `pg` client underneath TypeORM:
- * the transaction's connection for an EntityManager, any pooled one for the DataSource.
+ * every call (planning can cost more than executing), on the `pg` client underneath TypeORM.
  */
 export async function prepared<T = Record<string, unknown>>(db: Db, name: string, text: string, params: unknown[]): Promise<T[]> {
-  const runner = db instanceof DataSource ? undefined : db.queryRunner;
-  const statement = { name, text, values: params };
-  if (runner) {
-    const client = (await runner.connect()) as PoolClient;
-    return (await client.query(statement)).rows as T[];
-  }
-  const dataSource = db instanceof DataSource ? db : db.dataSource;
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  return (await pool.query(statement)).rows as T[];
+  return (await direct(db, { name, text, values: params })) as T[];
 }
 
 /**
@@ -41,15 +32,19 @@ export async function prepared<T = Record<string, unknown>>(db: Db, name: string
  * `rowMode: 'array'`): for a reader of thousands of rows, one array a row rather than an object.
  */
 export async function rowArrays(db: Db, text: string, params: unknown[]): Promise<unknown[][]> {
+  return (await direct(db, { text, values: params, rowMode: 'array' })) as unknown[][];
+}
+
+/** A query sent to the `pg` client underneath TypeORM: the transaction's connection for an EntityManager, any pooled one for the DataSource. */
+async function direct(db: Db, query: QueryConfig | QueryArrayConfig): Promise<unknown[]> {
   const runner = db instanceof DataSource ? undefined : db.queryRunner;
-  const query = { text, values: params, rowMode: 'array' as const };
   if (runner) {
     const client = (await runner.connect()) as PoolClient;
-    return (await client.query(query)).rows as unknown[][];
+    return (await client.query(query)).rows;
   }
   const dataSource = db instanceof DataSource ? db : db.dataSource;
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  return (await pool.query(query)).rows as unknown[][];
+  return (await pool.query(query)).rows;
 }
 
 /** The PostgreSQL error behind a TypeORM QueryFailedError, if any. */
