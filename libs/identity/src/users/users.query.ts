@@ -41,6 +41,8 @@ const toView = (row: UserRow): UserView => ({
   version: row.version,
 });
 
+const toStanding = (row: UserRow): UserStanding => ({ ...toView(row), tokenGeneration: row.token_generation });
+
 export function principalOf(user: UserView): Principal {
   return { id: user.id, username: user.username, roles: user.roles, office: user.office, postCode: user.postCode, clearance: user.clearance };
 }
@@ -64,13 +66,13 @@ export class UsersQuery {
   /** The user now, with their token generation: read on every request, so a change applies at once. */
   async standing(id: string): Promise<UserStanding | undefined> {
     const [row] = await prepared<UserRow>(this.dataSource, 'chancery_user_standing', 'SELECT * FROM users WHERE id = $1::uuid', [id]);
-    return row && { ...toView(row), tokenGeneration: row.token_generation };
+    return row && toStanding(row);
   }
 
   /** Several users' standing now (a live stream re-checks its subscribers by it); those gone are absent. */
   async standingOf(ids: readonly string[]): Promise<UserStanding[]> {
     const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = ANY($1::uuid[])', [ids]);
-    return rows.map((row) => ({ ...toView(row), tokenGeneration: row.token_generation }));
+    return rows.map(toStanding);
   }
 
   /**
@@ -95,7 +97,7 @@ export class UsersQuery {
       'SELECT u.*, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1)',
       [username],
     );
-    return row && { user: { ...toView(row), tokenGeneration: row.token_generation }, passwordHash: row.password_hash };
+    return row && { user: toStanding(row), passwordHash: row.password_hash };
   }
 
   async list(limit: number, offset: number): Promise<{ items: UserView[]; total: number }> {
