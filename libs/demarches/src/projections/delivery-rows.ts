@@ -70,8 +70,12 @@ const CAMPAIGN_SHAPE: [string, string][] = [
   ['captions', 'text[]'], ['narrowed', 'boolean'], ['working_party', 'text[]'], ['posts', 'text[]'], ['report_by', 'date'], ['targets', 'text'],
   ['opened_at', 'timestamptz'], ['version', 'integer'], ['scope', 'jsonb'],
 ];
-const CAMPAIGN_COLUMNS = CAMPAIGN_SHAPE.map(([column]) => column);
-const CAMPAIGN_TYPES = CAMPAIGN_SHAPE.map(([column, type]) => `${column} ${type}`).join(', ');
+const [CAMPAIGN_COLUMNS, CAMPAIGN_TYPES] = recordset(CAMPAIGN_SHAPE);
+
+/** A table's columns, and their list with types for `json_to_recordset … AS x(…)`. */
+function recordset(shape: [string, string][]): [string[], string] {
+  return [shape.map(([column]) => column), shape.map(([column, type]) => `${column} ${type}`).join(', ')];
+}
 
 /** Rows of tasked posts that have recorded nothing yet: pending since the campaign opened. */
 export async function insertPendingRows(tx: EntityManager, campaignId: string, posts: string[], openedAt: Date): Promise<void> {
@@ -91,8 +95,7 @@ const ROW_SHAPE: [string, string][] = [
   ['not_delivered_reason', 'text'], ['overdue_since', 'timestamptz'],
   ['contacts', 'jsonb'], ['responses', 'jsonb'], ['documents', 'jsonb'], ['position_changed', 'boolean'],
 ];
-const ROW_COLUMNS = ROW_SHAPE.map(([column]) => column);
-const ROW_TYPES = ROW_SHAPE.map(([column, type]) => `${column} ${type}`).join(', ');
+const [ROW_COLUMNS, ROW_TYPES] = recordset(ROW_SHAPE);
 const STATE_COLUMNS = ROW_COLUMNS.filter((column) => column !== 'campaign_id' && column !== 'post');
 /** How each column's value is written in COPY's text format. */
 const COPY_FORMATS: ((value: unknown) => string)[] = ROW_SHAPE.map(([, type]) => {
@@ -124,16 +127,17 @@ function statement<T = Record<string, unknown>>(tx: EntityManager, size: number,
 const CHUNK = 5000;
 
 /**
- * Writes rows in the shape of `ROW_SHAPE`: new ones (`insert`) or rows that exist (`update`). The rows travel as one JSON document a statement; `json`, not `jsonb`: the
- * server parses it once, in `json_to_recordset`.
+ * Writes rows in the shape of `ROW_SHAPE`: new ones (`insert`) or rows that exist (`update`). The
+ * rows travel as one JSON document a statement; `json`, not `jsonb`: the server parses it once, in
+ * `json_to_recordset`.
  */
 export async function writeRows(tx: EntityManager, rows: DeliveryRow[], how: 'insert' | 'update'): Promise<void> {
   for (let at = 0; at < rows.length; at += CHUNK) {
-    const records = JSON.stringify(rows.slice(at, at + CHUNK).map(toRecord));
+    const chunk = rows.slice(at, at + CHUNK);
+    const records = JSON.stringify(chunk.map(toRecord));
     if (how === 'update') {
       // The keys again as arrays: `unnest` tells the planner how many rows come (json_to_recordset
       // always says 100), so that one command's row is found by the primary key, not by a scan.
-      const chunk = rows.slice(at, at + CHUNK);
       const params = [records, chunk.map((row) => row.campaign_id), chunk.map((row) => row.post)];
       await statement(tx, chunk.length, 'chancery_delivery_rows_update', UPDATE_ROWS, params);
       continue;
@@ -175,11 +179,12 @@ function copyLine(row: DeliveryRow): string {
 }
 
 const NULL = '\\N';
-const SPECIAL = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const SPECIALS = /[\\\n\r\t]/g;
 
+/** Text as COPY reads it: backslash, newline, carriage return and tab escaped (a string with none is answered as it is). */
 function copyText(value: string): string {
-  return SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]) : value;
+  return value.replace(SPECIALS, (c) => ESCAPES[c]);
 }
 
 /** What a response quoted, as the row's `quotes` keeps it (the text of each). */
