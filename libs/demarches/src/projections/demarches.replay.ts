@@ -13,6 +13,9 @@ interface HeldCampaign {
   changed: Set<string>;
 }
 
+/** An event of a page, with what it is about: the campaign it opens, or the delivery it records. */
+type Step = { recorded: RecordedEvent } & ({ opening: Opening } | { campaignId: string; post: string });
+
 /** How many delivery rows a replay holds in memory before it writes the least recently touched campaigns. */
 export const HELD_ROWS = 20_000;
 
@@ -39,14 +42,19 @@ export class DemarchesReplay implements Replay {
   ) {}
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<Unfolded[]> {
-    const deliveries = events.map((recorded) => (recorded.type === 'CampaignOpened' ? null : deliveryOf(recorded)));
-    await this.readBack(tx, events, deliveries);
+    // What each event is about, worked out once: a campaign it opens, or the delivery it records.
+    const steps = events.map((recorded): Step => {
+      if (recorded.type === 'CampaignOpened') return { recorded, opening: openingOf(recorded) };
+      const { campaignId, post } = deliveryOf(recorded);
+      return { recorded, campaignId, post };
+    });
+    await this.readBack(tx, steps);
     const unfolded: Unfolded[] = [];
     let current: HeldCampaign | undefined;
-    for (let at = 0; at < events.length; at++) {
-      const recorded = events[at];
-      if (recorded.type === 'CampaignOpened') {
-        const opening = openingOf(recorded);
+    for (const step of steps) {
+      const { recorded } = step;
+      if ('opening' in step) {
+        const { opening } = step;
         if (this.known.has(opening.id)) {
           unfolded.push({ event: recorded, error: new Error(`campaign ${opening.id} is already open`) });
           continue;
@@ -59,7 +67,7 @@ export class DemarchesReplay implements Replay {
         this.heldRows += rows.size;
         continue;
       }
-      const { campaignId, post } = deliveries[at]!;
+      const { campaignId, post } = step;
       if (current?.id !== campaignId) {
         current = this.held.get(campaignId);
         if (!current) continue; // a delivery of a campaign the table does not have: nothing to fold into
@@ -85,17 +93,16 @@ export class DemarchesReplay implements Replay {
   }
 
   /** The campaigns this page's deliveries belong to that were let go earlier: their rows, read back. */
-  private async readBack(tx: EntityManager, events: RecordedEvent[], deliveries: ({ campaignId: string } | null)[]): Promise<void> {
+  private async readBack(tx: EntityManager, steps: Step[]): Promise<void> {
     const wanted = new Set<string>();
     const openedHere = new Set<string>();
     let last = '';
-    for (let at = 0; at < events.length; at++) {
-      const delivery = deliveries[at];
-      if (!delivery) {
-        openedHere.add(openingOf(events[at]).id);
+    for (const step of steps) {
+      if ('opening' in step) {
+        openedHere.add(step.opening.id);
         continue;
       }
-      const { campaignId } = delivery;
+      const { campaignId } = step;
       if (campaignId === last) continue;
       last = campaignId;
       if (this.known.has(campaignId) && !this.held.has(campaignId) && !openedHere.has(campaignId)) wanted.add(campaignId);
