@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { ProjectionRunner } from '@chancery/event-store';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUser, login, loginAsAdmin } from './support/test-app.js';
+import { createTestApp, createUser, createUsers, login, loginAsAdmin, STORY_USERS } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -437,11 +437,11 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
     dataSource = app.get(DataSource);
     t.admin = await loginAsAdmin(app);
-    t.drafter = (await createUser(app, t.admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    t.approver = (await createUser(app, t.admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    t.clearer = (await createUser(app, t.admin, { username: 'lclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
-    t.beijing = (await createUser(app, t.admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    t.beijingApprover = (await createUser(app, t.admin, { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    Object.assign(t, await createUsers(app, t.admin, {
+      ...STORY_USERS,
+      clearer: { username: 'lclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' },
+      beijingApprover: { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' },
+    }));
     const { paths } = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     documented = Object.entries(paths).flatMap(([path, operations]) =>
       Object.keys(operations).filter(isMutating).map((method) => `${method.toUpperCase()} ${path}` as Route),
