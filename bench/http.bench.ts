@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
