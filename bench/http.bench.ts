@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { benchAuditEnv, benchDatabaseUrl, peakRssMb, pool, round, writeResult } from './support.js';
+import { benchAuditEnv, benchDatabaseUrl, cpuTimes, peakRssMb, pool, round, writeResult } from './support.js';
 
 /**
  * The API as users run it (`dist/apps/api/src/main.js`, its own process) under load from autocannon
@@ -196,8 +196,12 @@ async function main() {
 
   const delivery = JSON.stringify({ deliveredOn: '2026-11-20', counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
   let nextDelivery = 0;
+  const pgbenchCpuFrom = await cpuTimes(process.pid);
   const tpsBefore = await pgbench(pgbenchUrl, SECONDS);
+  // PostgreSQL's CPU per TPC-B transaction, to set beside its CPU per command.
+  const pgbenchPostgresMs = round(((await cpuTimes(process.pid)).postgresMs - pgbenchCpuFrom.postgresMs) / (tpsBefore * SECONDS), 2);
   const commandFrom = new Date();
+  const cpuBefore = await cpuTimes(api.child.pid!);
   const command = await load({
     url: api.base,
     requests: [{
@@ -212,10 +216,14 @@ async function main() {
     }],
   });
   const commandTo = new Date();
+  const cpuAfter = await cpuTimes(api.child.pid!);
+  // CPU per command, each side: the API process (with its projections and sealer) and PostgreSQL.
+  const commands = command.requestsPerSecond * SECONDS;
+  const cpu = { apiMsPerCommand: round((cpuAfter.processMs - cpuBefore.processMs) / commands, 2), postgresMsPerCommand: round((cpuAfter.postgresMs - cpuBefore.postgresMs) / commands, 2), postgresMsPerPgbenchTransaction: pgbenchPostgresMs };
   if (nextDelivery > DELIVERIES) throw new Error('ran out of deliveries: raise BENCH_DELIVERIES');
   const tpsAfter = await pgbench(pgbenchUrl, SECONDS);
   const tps = round((tpsBefore + tpsAfter) / 2);
-  console.log(`command route: ${command.requestsPerSecond} requests/s, p99 ${command.p99Ms} ms; pgbench ${tps} tps`);
+  console.log(`command route: ${command.requestsPerSecond} requests/s, p99 ${command.p99Ms} ms; CPU per command: API ${cpu.apiMsPerCommand} ms, PostgreSQL ${cpu.postgresMsPerCommand} ms; pgbench ${tps} tps`);
   const sealer = await sealing(url, commandFrom, commandTo);
   const query = await load({ url: `${api.base}/demarches/${aldac}`, headers: { authorization: `Bearer ${leader}` } });
   const apiRss = await api.peakRssMb();
@@ -232,13 +240,14 @@ async function main() {
     { route: 'GET /bare (NestJS, a constant)', ...bare, ratioToBare: 1, serverPeakRssMb: bareRss },
   ];
   const database = { pgbenchTps: tps, pgbenchTpsBefore: round(tpsBefore), pgbenchTpsAfter: round(tpsAfter), commandRatio: round(command.requestsPerSecond / tps, 3) };
-  const file = await writeResult('http', { benchmark: 'http', connections: CONNECTIONS, secondsPerRun: SECONDS, rows, database, sealer, benchPeakRssMb: peakRssMb(), at: new Date().toISOString() });
+  const file = await writeResult('http', { benchmark: 'http', connections: CONNECTIONS, secondsPerRun: SECONDS, rows, database, cpu, sealer, benchPeakRssMb: peakRssMb(), at: new Date().toISOString() });
   console.log(`\nHTTP under load (${CONNECTIONS} connections, ${SECONDS} s each; servers in their own processes)\n`);
   console.log('| route | requests/s | p50 ms | p99 ms | vs bare | server peak RSS MB |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.route} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratioToBare * 100).toFixed(0)}% | ${r.serverPeakRssMb} |`);
   console.log(`\npgbench TPC-B (-c 8 -M prepared, ${SECONDS} s, same server): ${tps} tps (before ${round(tpsBefore)}, after ${round(tpsAfter)})`);
   console.log(`command route / pgbench: ${database.commandRatio} (target ≥ 0.4)`);
+  console.log(`CPU per command: API process ${cpu.apiMsPerCommand} ms, PostgreSQL ${cpu.postgresMsPerCommand} ms (user + system, /proc); PostgreSQL per pgbench transaction ${cpu.postgresMsPerPgbenchTransaction} ms`);
   console.log(`audit sealer under the command load: ${sealer.entriesPerSecond} entries/s sealed; commit-to-seal lag p50 ${sealer.lagP50Ms} ms, p99 ${sealer.lagP99Ms} ms, max ${sealer.lagMaxMs} ms`);
   console.log(`\nTarget: the command route at least 25% of the bare route's requests/s. Written to ${file}`);
 }

@@ -95,3 +95,32 @@ export async function benchAuditEnv(): Promise<{ AUDIT_SIGNING_KEY_FILE: string;
   await writeFile(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   return { AUDIT_SIGNING_KEY_FILE: key, AUDIT_HEADS_FILE: join(folder, 'audit-heads.jsonl') };
 }
+
+/**
+ * CPU time (user + system, ms) used so far by the process `pid` and by every PostgreSQL process of
+ * this host, read from /proc: the difference over a run, divided by its requests, is each side's
+ * CPU per request. Linux only; elsewhere both read 0.
+ */
+export async function cpuTimes(pid: number): Promise<{ processMs: number; postgresMs: number }> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const used = (stat: string, children = false) => {
+    // Fields after the command name (in parentheses, which may hold spaces): utime, stime, and
+    // those of exited children (the postmaster's, for backends that have disconnected).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12]) + (children ? Number(fields[13]) + Number(fields[14]) : 0)) * tick;
+  };
+  let processMs = 0;
+  let postgresMs = 0;
+  try {
+    processMs = used(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      if (stat.includes('(postgres)')) postgresMs += used(stat, true);
+    }
+  } catch {
+    return { processMs: 0, postgresMs: 0 };
+  }
+  return { processMs, postgresMs };
+}
