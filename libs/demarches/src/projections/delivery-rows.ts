@@ -210,17 +210,26 @@ interface StateRow {
   overdue_since: Date | null;
 }
 
-/** The stored rows of these deliveries (`keys`), or of every post of these campaigns (`campaigns`), as the fold's state. */
-export async function readRows(tx: EntityManager, which: { keys: { campaign_id: string; post: string }[] } | { campaigns: string[] }): Promise<DeliveryRow[]> {
+/**
+ * The stored rows of these deliveries (`keys`), or of every post of these campaigns (`campaigns`),
+ * as the fold's state. `lock` also locks the rows' campaigns (`FOR UPDATE`, in id order) in the
+ * same statement: their tallies are then changed by one writer at a time, always in the same order.
+ */
+export async function readRows(
+  tx: EntityManager,
+  which: { keys: { campaign_id: string; post: string }[]; lock?: boolean } | { campaigns: string[] },
+): Promise<DeliveryRow[]> {
   const columns = 'd.campaign_id, d.post, d.version, d.updated_at, d.status, d.contacts, d.responses, d.documents, d.not_delivered_reason, d.overdue_since';
+  const keyed = `FROM demarche_deliveries d JOIN unnest($1::uuid[], $2::text[]) AS k(campaign_id, post) ON d.campaign_id = k.campaign_id AND d.post = k.post`;
   const rows: StateRow[] =
     'keys' in which
       ? await statement<StateRow>(
           tx,
           which.keys.length,
-          'chancery_delivery_rows_read',
-          `SELECT ${columns} FROM demarche_deliveries d
-           JOIN unnest($1::uuid[], $2::text[]) AS k(campaign_id, post) ON d.campaign_id = k.campaign_id AND d.post = k.post`,
+          which.lock ? 'chancery_delivery_rows_lock' : 'chancery_delivery_rows_read',
+          which.lock
+            ? `SELECT ${columns} ${keyed} JOIN demarche_campaigns c ON c.id = d.campaign_id ORDER BY c.id, d.post FOR UPDATE OF c`
+            : `SELECT ${columns} ${keyed}`,
           [which.keys.map((k) => k.campaign_id), which.keys.map((k) => k.post)],
         )
       : await tx.query(`SELECT ${columns} FROM demarche_deliveries d WHERE d.campaign_id = ANY($1::uuid[])`, [which.campaigns]);
@@ -266,6 +275,88 @@ export async function recount(tx: EntityManager, campaignIds: string[]): Promise
     [campaignIds],
   );
 }
+
+/** What a delivery row adds to its campaign's tallies. */
+interface Tally {
+  status: string;
+  /** '' when there is none, as `demarche_counts` keeps it. */
+  position: string;
+  changed: boolean;
+  unanswered: boolean;
+}
+
+function tallyOf(state: DeliveryState): Tally {
+  return {
+    status: state.status,
+    position: currentResponse(state)?.position ?? '',
+    changed: positionChanged(state),
+    unanswered: state.status === 'PENDING' || state.status === 'DELIVERED',
+  };
+}
+
+/**
+ * Rows that exist, written back (`after`, folded from `before`), and their campaigns' tallies moved
+ * by the difference, all in one statement: each row that changed status or position takes one from
+ * its old count and adds one to its new (`demarche_counts`, upserted), and the campaign row's
+ * `counts`, `unanswered_posts` and `positions_changed` are changed by the same moves rather than
+ * recounted from every row of the campaign. The campaigns must be locked first (`readRows` with
+ * `lock`): the statement's reads of the campaign row then see every earlier writer's commit.
+ */
+export async function updateRows(tx: EntityManager, before: DeliveryRow[], after: DeliveryRow[]): Promise<void> {
+  if (after.length === 0) return;
+  const stored = new Map(before.map((row) => [`${row.campaign_id}:${row.post}`, row]));
+  const moves: { campaign_id: string; post: string; status: string; position: string; delta: number }[] = [];
+  const campaigns = new Map<string, { campaign_id: string; changed: number; answered: string[]; unanswered: string[] }>();
+  for (const row of after) {
+    const previous = stored.get(`${row.campaign_id}:${row.post}`);
+    if (!previous) throw new Error(`updateRows: no stored row for ${row.campaign_id}:${row.post}`);
+    const [from, to] = [tallyOf(previous.state), tallyOf(row.state)];
+    if (from.status !== to.status || from.position !== to.position) {
+      moves.push({ campaign_id: row.campaign_id, post: row.post, status: from.status, position: from.position, delta: -1 });
+      moves.push({ campaign_id: row.campaign_id, post: row.post, status: to.status, position: to.position, delta: 1 });
+    }
+    const campaign = campaigns.get(row.campaign_id) ?? campaigns.set(row.campaign_id, { campaign_id: row.campaign_id, changed: 0, answered: [], unanswered: [] }).get(row.campaign_id)!;
+    campaign.changed += Number(to.changed) - Number(from.changed);
+    if (from.unanswered && !to.unanswered) campaign.answered.push(row.post);
+    if (!from.unanswered && to.unanswered) campaign.unanswered.push(row.post);
+  }
+  for (let at = 0; at < after.length; at += CHUNK) {
+    const chunk = after.slice(at, at + CHUNK);
+    const last = at + CHUNK >= after.length;
+    // The tallies move once, with the last chunk (a command's rows are one chunk).
+    const params = [
+      JSON.stringify(chunk.map(toRecord)), chunk.map((row) => row.campaign_id), chunk.map((row) => row.post),
+      JSON.stringify(last ? moves : []), JSON.stringify(last ? [...campaigns.values()] : []),
+    ];
+    await statement(tx, chunk.length, 'chancery_delivery_rows_update_tallies', UPDATE_ROWS_AND_TALLIES, params);
+  }
+}
+
+// One statement: the rows (as UPDATE_ROWS), the counts' upserts, the campaigns' tallies. The
+// campaign's `counts` JSON keeps the entries no move touched and takes the upserted ones, in the
+// order a recount writes them (`recount`), leaving out counts that fell to nought.
+const UPDATE_ROWS_AND_TALLIES = `WITH written AS (${UPDATE_ROWS} RETURNING 1),
+  moves AS (SELECT * FROM json_to_recordset($4::json) AS m(campaign_id uuid, post text, status text, position text, delta integer)),
+  counted AS (
+    INSERT INTO demarche_counts AS n (campaign_id, bureau, status, position, count)
+    SELECT m.campaign_id, coalesce(p.bureau, '?'), m.status, m.position, sum(m.delta)
+    FROM moves m LEFT JOIN posts p ON p.code = m.post GROUP BY 1, 2, 3, 4
+    ON CONFLICT (campaign_id, bureau, status, position) DO UPDATE SET count = n.count + excluded.count
+    RETURNING n.campaign_id, n.bureau, n.status, n.position, n.count),
+  tallies AS (SELECT * FROM json_to_recordset($5::json) AS t(campaign_id uuid, changed integer, answered text[], unanswered text[]))
+UPDATE demarche_campaigns c SET
+  counts = (SELECT coalesce(json_agg(json_build_array(e.bureau, e.status, nullif(e.position, ''), e.count) ORDER BY e.bureau, e.status, e.position), '[]')
+            FROM (SELECT x->>0 AS bureau, x->>1 AS status, coalesce(x->>2, '') AS position, (x->>3)::integer AS count
+                  FROM json_array_elements(c.counts) AS x
+                  WHERE NOT EXISTS (SELECT 1 FROM counted k WHERE k.campaign_id = c.id AND k.bureau = x->>0 AND k.status = x->>1 AND k.position = coalesce(x->>2, ''))
+                  UNION ALL
+                  SELECT k.bureau, k.status, k.position, k.count FROM counted k WHERE k.campaign_id = c.id) AS e
+            WHERE e.count > 0),
+  unanswered_posts = (SELECT coalesce(json_agg(u.post ORDER BY u.post), '[]')
+                      FROM (SELECT x AS post FROM json_array_elements_text(c.unanswered_posts) AS x WHERE x <> ALL (t.answered)
+                            UNION SELECT unnest(t.unanswered)) AS u),
+  positions_changed = c.positions_changed + t.changed
+FROM tallies t WHERE c.id = t.campaign_id`;
 
 /** A delivery row as the JSON record the statements read (`ROW_SHAPE`). */
 function toRecord(row: DeliveryRow): Record<string, unknown> {

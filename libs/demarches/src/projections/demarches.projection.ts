@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { prepared } from '@chancery/database';
 import type { ReadModel, RecordedEvent, Replay, ReplayWriter } from '@chancery/event-store';
 import { blankDelivery } from '../domain/delivery.aggregate.js';
 import { DemarchesReplay } from './demarches.replay.js';
-import { type DeliveryRow, deliveryOf, foldEvent, insertCampaigns, insertPendingRows, type Opening, openingOf, readRows, recount, writeRows } from './delivery-rows.js';
+import { type DeliveryRow, deliveryOf, foldEvent, insertCampaigns, insertPendingRows, type Opening, openingOf, readRows, recount, updateRows, writeRows } from './delivery-rows.js';
 
 /** One delivery's events in this batch, in feed order. */
 interface DeliveryEvents {
@@ -16,8 +15,8 @@ interface DeliveryEvents {
 /**
  * Campaigns and their per-post deliveries, kept in the transaction of every write. A batch is
  * applied set-at-a-time: its events are folded per delivery row, the rows of campaigns opened in the
- * batch inserted once and the others written by one UPDATE; then each touched campaign's counts are
- * recounted from its rows and its tally refreshed.
+ * batch inserted once and counted; the others read (their campaigns locked) and written back by one
+ * statement that also moves their campaigns' tallies by the difference (`updateRows`).
  * A command (one event) and a live runner's batch take this path; a rebuild replays through
  * `DemarchesReplay`, which holds rows in memory and writes each once, with the same statements.
  */
@@ -55,13 +54,9 @@ export class DemarchesProjection implements ReadModel {
     const fresh = [...byDelivery.values()].filter((d) => opened.has(d.campaignId));
     const existing = [...byDelivery.values()].filter((d) => !opened.has(d.campaignId));
     for (const opening of opened.values()) await this.open(tx, opening, fresh.filter((d) => d.campaignId === opening.id));
-    const campaignIds = [...touched].sort();
-    // Lock the campaign rows first. Two commands for one campaign commit side by side; without the
-    // lock each would recount from a snapshot missing the other's delivery. Once the lock is ours,
-    // every statement below sees all that was committed before.
-    await prepared(tx, 'chancery_campaigns_lock', 'SELECT 1 FROM demarche_campaigns WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [campaignIds]);
+    // A new campaign's counts are counted from the rows just written; the others' move with their rows.
+    if (opened.size > 0) await recount(tx, [...opened.keys()].sort());
     if (existing.length > 0) await this.fold(tx, existing);
-    await recount(tx, campaignIds);
   }
 
   /** The campaign's row, and a row per tasked post: pending, or folded from this batch's events. */
@@ -81,7 +76,9 @@ export class DemarchesProjection implements ReadModel {
    * (through the domain's `evolveDelivery`, the one fold), and writes every row back in one UPDATE.
    */
   private async fold(tx: EntityManager, deliveries: DeliveryEvents[]): Promise<void> {
-    const rows = await readRows(tx, { keys: deliveries.map((d) => ({ campaign_id: d.campaignId, post: d.post })) });
+    // The campaigns are locked with the read: two commands for one campaign commit side by side, and
+    // each moves the campaign's tallies from what the other committed.
+    const rows = await readRows(tx, { keys: deliveries.map((d) => ({ campaign_id: d.campaignId, post: d.post })), lock: true });
     const stored = new Map(rows.map((row) => [`${row.campaign_id}:${row.post}`, row]));
     const out: DeliveryRow[] = [];
     for (const { campaignId, post, events } of deliveries) {
@@ -89,6 +86,6 @@ export class DemarchesProjection implements ReadModel {
       if (!row) continue; // a delivery of a campaign this table does not have: nothing to fold into
       out.push(events.reduce(foldEvent, row));
     }
-    await writeRows(tx, out, 'update');
+    await updateRows(tx, rows, out);
   }
 }

@@ -102,7 +102,8 @@ describe('DemarchesReplay', () => {
   const tables = async () => ({
     campaigns: await dataSource.query('SELECT * FROM demarche_campaigns ORDER BY id'),
     deliveries: await dataSource.query('SELECT * FROM demarche_deliveries ORDER BY campaign_id, post'),
-    counts: await dataSource.query('SELECT * FROM demarche_counts ORDER BY campaign_id, bureau, status, position'),
+    // A count that fell to nought stays as a row after `apply` (its moves), not after a replay (a recount).
+    counts: await dataSource.query('SELECT * FROM demarche_counts WHERE count > 0 ORDER BY campaign_id, bureau, status, position'),
     parked: await dataSource.query(`SELECT global_position, event_type, error FROM projection_dead_letters WHERE projection = 'demarches' ORDER BY global_position`),
   });
 
