@@ -38,17 +38,19 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     const streamId = this.streamId(id);
     const pointInTime = options.version !== undefined || options.asOf !== undefined;
     let aggregate: A | undefined;
-    let from = 1;
+    let events: RecordedEvent[];
     const snapshotting = this.definition.snapshots;
     if (snapshotting && !pointInTime) {
-      const snapshot = await this.snapshots.load(streamId, db);
-      if (snapshot && snapshot.schemaVersion === snapshotting.schemaVersion) {
-        aggregate = snapshotting.restore(id, snapshot.state);
-        aggregate.markSaved(snapshot.streamVersion);
-        from = snapshot.streamVersion + 1;
+      // The snapshot (of the schema version this code restores) and the events after it, in one statement.
+      const read = await this.store.readStreamAfterSnapshot(streamId, snapshotting.schemaVersion, db);
+      if (read.snapshot) {
+        aggregate = snapshotting.restore(id, read.snapshot.state);
+        aggregate.markSaved(read.snapshot.streamVersion);
       }
+      events = read.events;
+    } else {
+      events = await this.store.readStream(streamId, { toVersion: options.version, asOf: options.asOf }, db);
     }
-    const events = await this.store.readStream(streamId, { fromVersion: from, toVersion: options.version, asOf: options.asOf }, db);
     if (!aggregate && events.length === 0) return undefined;
     aggregate ??= this.definition.blank(id);
     if (events.length > 0) aggregate.replay(events.map(toDomainEvent), events[events.length - 1].streamVersion);

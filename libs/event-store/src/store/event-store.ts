@@ -196,6 +196,34 @@ export class EventStore {
   }
 
   /**
+   * A stream's latest snapshot of this schema version (if any) and the events after it, in one
+   * statement: an aggregate with snapshots loads in one round trip. The snapshot comes as the first
+   * row, its state in `data`.
+   */
+  async readStreamAfterSnapshot(
+    streamId: string,
+    schemaVersion: number,
+    db: Db = this.dataSource,
+  ): Promise<{ snapshot?: { streamVersion: number; state: unknown }; events: RecordedEvent[] }> {
+    const rows = await prepared<EventRow & { snapshot: boolean }>(
+      db,
+      'chancery_read_stream_after_snapshot',
+      `WITH s AS (SELECT stream_version, state FROM snapshots WHERE stream_id = $1 AND schema_version = $2)
+       SELECT true AS snapshot, NULL::bigint AS global_position, NULL::text AS transaction_id, NULL::uuid AS event_id, $1 AS stream_id,
+              NULL::text AS stream_type, s.stream_version, NULL::text AS type, NULL::integer AS schema_version, s.state AS data,
+              NULL::jsonb AS metadata, NULL::timestamptz AS recorded_at
+       FROM s
+       UNION ALL
+       SELECT false, ${EVENT_COLUMNS} FROM events
+       WHERE stream_id = $1 AND stream_version > coalesce((SELECT stream_version FROM s), 0)
+       ORDER BY snapshot DESC, stream_version`,
+      [streamId, schemaVersion],
+    );
+    const snapshot = rows[0]?.snapshot ? { streamVersion: rows[0].stream_version, state: rows[0].data } : undefined;
+    return { snapshot, events: (snapshot ? rows.slice(1) : rows).map((row) => this.toRecorded(row)) };
+  }
+
+  /**
    * Events after a checkpoint, in commit order. Only transactions older than every one still running
    * are read (the snapshot's xmin), so an event that commits late is never passed over.
    * Call it before the transaction writes anything: a transaction's own id holds the watermark back.
