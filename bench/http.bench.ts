@@ -129,16 +129,28 @@ const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
   child.kill('SIGTERM');
 });
 
-async function load(options: autocannon.Options) {
-  // The first answer that was not 2xx, to say what went wrong.
+/** A load run: requests/s and latency; `expect` is the status every answer must have (2xx by default). */
+async function load(options: autocannon.Options, expect?: number) {
+  // The first answer that was not as expected, to say what went wrong.
   let refused: string | undefined;
-  const noteRefusal = (status: number, body: string) => {
-    if (status >= 300 && refused === undefined) refused = `${status} ${body.slice(0, 300)}`;
+  let unexpected = 0;
+  const noteAnswer = (status: number, body: string) => {
+    if (expect === undefined ? status < 300 : status === expect) return;
+    unexpected++;
+    refused ??= `${status} ${body.slice(0, 300)}`;
   };
-  const requests = (options.requests ?? [{}]).map((request) => ({ ...request, onResponse: noteRefusal }));
+  const requests = (options.requests ?? [{}]).map((request) => ({ ...request, onResponse: noteAnswer }));
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options, requests });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.url}: ${result.non2xx} answers were not 2xx (first: ${refused}), ${result.errors} errors`);
-  return { requestsPerSecond: round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+  if (unexpected > 0 || result.errors > 0) throw new Error(`${options.url}: ${unexpected} answers were not ${expect ?? '2xx'} (first: ${refused}), ${result.errors} errors`);
+  return { requestsPerSecond: round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, requests: result.requests.total };
+}
+
+/** A load run on the API, with the API process's CPU time per request (user + system). */
+async function measured(pid: number, options: autocannon.Options, expect?: number) {
+  const before = await cpuTimes(pid);
+  const result = await load(options, expect);
+  const after = await cpuTimes(pid);
+  return { ...result, apiCpuMsPerRequest: round((after.processMs - before.processMs) / result.requests, 2) };
 }
 
 async function main() {
@@ -226,6 +238,19 @@ async function main() {
   console.log(`command route: ${command.requestsPerSecond} requests/s, p99 ${command.p99Ms} ms; CPU per command: API ${cpu.apiMsPerCommand} ms, PostgreSQL ${cpu.postgresMsPerCommand} ms; pgbench ${tps} tps`);
   const sealer = await sealing(url, commandFrom, commandTo);
   const query = await load({ url: `${api.base}/demarches/${aldac}`, headers: { authorization: `Bearer ${leader}` } });
+  // What a command costs before it runs: the same officer's token checked and one row read
+  // (GET /auth/me), and the delivery route up to its body's validation (the token, the permission,
+  // the campaign's cable read for need-to-know, then a body refused with 400).
+  const pipeline = [
+    { route: 'GET /auth/me (token check, one read)', ...(await measured(api.child.pid!, { url: `${api.base}/auth/me`, headers: { authorization: `Bearer ${officers[0]}` } })) },
+    {
+      route: 'POST …/delivery refused by validation (400)',
+      ...(await measured(api.child.pid!, {
+        url: `${api.base}/demarches/${small[0]}/deliveries/${tasked[0]}/delivery`, method: 'POST',
+        headers: { authorization: `Bearer ${officers[0]}`, 'content-type': 'application/json' }, body: JSON.stringify({ deliveredOn: 'not a date' }),
+      }, 400)),
+    },
+  ];
   const apiRss = await api.peakRssMb();
   await stop(api.child);
 
@@ -240,13 +265,16 @@ async function main() {
     { route: 'GET /bare (NestJS, a constant)', ...bare, ratioToBare: 1, serverPeakRssMb: bareRss },
   ];
   const database = { pgbenchTps: tps, pgbenchTpsBefore: round(tpsBefore), pgbenchTpsAfter: round(tpsAfter), commandRatio: round(command.requestsPerSecond / tps, 3) };
-  const file = await writeResult('http', { benchmark: 'http', connections: CONNECTIONS, secondsPerRun: SECONDS, rows, database, cpu, sealer, benchPeakRssMb: peakRssMb(), at: new Date().toISOString() });
+  const file = await writeResult('http', { benchmark: 'http', connections: CONNECTIONS, secondsPerRun: SECONDS, rows, pipeline, database, cpu, sealer, benchPeakRssMb: peakRssMb(), at: new Date().toISOString() });
   console.log(`\nHTTP under load (${CONNECTIONS} connections, ${SECONDS} s each; servers in their own processes)\n`);
   console.log('| route | requests/s | p50 ms | p99 ms | vs bare | server peak RSS MB |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.route} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratioToBare * 100).toFixed(0)}% | ${r.serverPeakRssMb} |`);
   console.log(`\npgbench TPC-B (-c 8 -M prepared, ${SECONDS} s, same server): ${tps} tps (before ${round(tpsBefore)}, after ${round(tpsAfter)})`);
   console.log(`command route / pgbench: ${database.commandRatio} (target ≥ 0.4)`);
+  console.log('\n| what the API does | requests/s | API CPU ms a request |\n|---|---:|---:|');
+  console.log(`| the command (a new delivery) | ${command.requestsPerSecond} | ${cpu.apiMsPerCommand} |`);
+  for (const p of pipeline) console.log(`| ${p.route} | ${p.requestsPerSecond} | ${p.apiCpuMsPerRequest} |`);
   console.log(`CPU per command: API process ${cpu.apiMsPerCommand} ms, PostgreSQL ${cpu.postgresMsPerCommand} ms (user + system, /proc); PostgreSQL per pgbench transaction ${cpu.postgresMsPerPgbenchTransaction} ms`);
   console.log(`audit sealer under the command load: ${sealer.entriesPerSecond} entries/s sealed; commit-to-seal lag p50 ${sealer.lagP50Ms} ms, p99 ${sealer.lagP99Ms} ms, max ${sealer.lagMaxMs} ms`);
   console.log(`\nTarget: the command route at least 25% of the bare route's requests/s. Written to ${file}`);

@@ -303,11 +303,20 @@ function tallyOf(state: DeliveryState): Tally {
  * `lock`): the statement's reads of the campaign row then see every earlier writer's commit.
  */
 export async function updateRows(tx: EntityManager, before: DeliveryRow[], after: DeliveryRow[]): Promise<void> {
-  if (after.length === 0) return;
   const stored = new Map(before.map((row) => [`${row.campaign_id}:${row.post}`, row]));
+  for (let at = 0; at < after.length; at += CHUNK) {
+    const chunk = after.slice(at, at + CHUNK);
+    const { moves, campaigns } = tallyMoves(stored, chunk);
+    const params = [JSON.stringify(chunk.map(toRecord)), chunk.map((row) => row.campaign_id), chunk.map((row) => row.post), JSON.stringify(moves), JSON.stringify(campaigns)];
+    await statement(tx, chunk.length, 'chancery_delivery_rows_update_tallies', UPDATE_ROWS_AND_TALLIES, params);
+  }
+}
+
+/** How rows written back move their campaigns' tallies: counts by status and position, and each campaign's other tallies. */
+function tallyMoves(stored: Map<string, DeliveryRow>, rows: DeliveryRow[]) {
   const moves: { campaign_id: string; post: string; status: string; position: string; delta: number }[] = [];
   const campaigns = new Map<string, { campaign_id: string; changed: number; answered: string[]; unanswered: string[] }>();
-  for (const row of after) {
+  for (const row of rows) {
     const previous = stored.get(`${row.campaign_id}:${row.post}`);
     if (!previous) throw new Error(`updateRows: no stored row for ${row.campaign_id}:${row.post}`);
     const [from, to] = [tallyOf(previous.state), tallyOf(row.state)];
@@ -320,27 +329,21 @@ export async function updateRows(tx: EntityManager, before: DeliveryRow[], after
     if (from.unanswered && !to.unanswered) campaign.answered.push(row.post);
     if (!from.unanswered && to.unanswered) campaign.unanswered.push(row.post);
   }
-  for (let at = 0; at < after.length; at += CHUNK) {
-    const chunk = after.slice(at, at + CHUNK);
-    const last = at + CHUNK >= after.length;
-    // The tallies move once, with the last chunk (a command's rows are one chunk).
-    const params = [
-      JSON.stringify(chunk.map(toRecord)), chunk.map((row) => row.campaign_id), chunk.map((row) => row.post),
-      JSON.stringify(last ? moves : []), JSON.stringify(last ? [...campaigns.values()] : []),
-    ];
-    await statement(tx, chunk.length, 'chancery_delivery_rows_update_tallies', UPDATE_ROWS_AND_TALLIES, params);
-  }
+  return { moves, campaigns: [...campaigns.values()] };
 }
 
 // One statement: the rows (as UPDATE_ROWS), the counts' upserts, the campaigns' tallies. The
 // campaign's `counts` JSON keeps the entries no move touched and takes the upserted ones, in the
-// order a recount writes them (`recount`), leaving out counts that fell to nought.
+// order a recount writes them (`recount`), leaving out counts that fell to nought. The rows'
+// campaign ids ($2, an array) let the planner find the campaigns by their key: it takes a JSON
+// recordset for a hundred rows and would scan the table for them. A post's bureau is looked up
+// the same way, by key.
 const UPDATE_ROWS_AND_TALLIES = `WITH written AS (${UPDATE_ROWS} RETURNING 1),
   moves AS (SELECT * FROM json_to_recordset($4::json) AS m(campaign_id uuid, post text, status text, position text, delta integer)),
   counted AS (
     INSERT INTO demarche_counts AS n (campaign_id, bureau, status, position, count)
-    SELECT m.campaign_id, coalesce(p.bureau, '?'), m.status, m.position, sum(m.delta)
-    FROM moves m LEFT JOIN posts p ON p.code = m.post GROUP BY 1, 2, 3, 4
+    SELECT m.campaign_id, coalesce((SELECT p.bureau FROM posts p WHERE p.code = m.post), '?'), m.status, m.position, sum(m.delta)
+    FROM moves m GROUP BY 1, 2, 3, 4
     ON CONFLICT (campaign_id, bureau, status, position) DO UPDATE SET count = n.count + excluded.count
     RETURNING n.campaign_id, n.bureau, n.status, n.position, n.count),
   tallies AS (SELECT * FROM json_to_recordset($5::json) AS t(campaign_id uuid, changed integer, answered text[], unanswered text[]))
@@ -356,7 +359,7 @@ UPDATE demarche_campaigns c SET
                       FROM (SELECT x AS post FROM json_array_elements_text(c.unanswered_posts) AS x WHERE x <> ALL (t.answered)
                             UNION SELECT unnest(t.unanswered)) AS u),
   positions_changed = c.positions_changed + t.changed
-FROM tallies t WHERE c.id = t.campaign_id`;
+FROM tallies t WHERE c.id = t.campaign_id AND c.id = ANY ($2::uuid[])`;
 
 /** A delivery row as the JSON record the statements read (`ROW_SHAPE`). */
 function toRecord(row: DeliveryRow): Record<string, unknown> {
