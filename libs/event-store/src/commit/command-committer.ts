@@ -107,7 +107,7 @@ export class CommandCommitter {
           // PostgreSQL asks for the transaction again (deadlock, serialization, lock timeout, a
           // restart): the whole attempt rolled back, so running it again is safe.
           if (attemptNo >= MAX_COMMAND_ATTEMPTS) {
-            this.logger.warn(`${command}: the database asked for a retry ${attemptNo} times (${(error as Error).message})`);
+            this.logger.warn({ requestId: context.requestId }, `${command}: the database asked for a retry ${attemptNo} times (${(error as Error).message})`);
             // An outage is answered as one (503, "not reachable"); contention as "busy".
             if (!isContentionError(error)) throw error;
             throw new ChanceryError(ErrorCode.DatabaseBusy, 'The database is busy; try again shortly.', { retryAfter: 1 });
@@ -122,7 +122,7 @@ export class CommandCommitter {
           });
         }
         if (attemptNo >= MAX_COMMAND_ATTEMPTS) {
-          this.logger.warn(`${command} on ${error.streamId}: still conflicting after ${attemptNo} attempts`);
+          this.logger.warn({ requestId: context.requestId }, `${command} on ${error.streamId}: still conflicting after ${attemptNo} attempts`);
           throw new ChanceryError(ErrorCode.ConcurrencyConflict, `${error.streamId} is being changed by others; try again`, {
             streamId: error.streamId,
           });
