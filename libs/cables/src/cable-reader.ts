@@ -32,12 +32,22 @@ export class CableReader implements OnModuleInit {
     this.cables = repositories.for(cableDefinition);
   }
 
+  /**
+   * The cable as a request's guard read it, by the request's principal (one object a request, gone
+   * with it): the handler that checks the same cable again (a campaign's command or page) takes that
+   * reading, made moments before in the same request, instead of loading the cable a second time.
+   */
+  private readonly guarded = new WeakMap<Principal, Map<string, CableAccess>>();
+
   onModuleInit(): void {
     // Routes that name a cable (and a campaign, whose id is its cable's) are checked by this before
     // anything else about the request is looked at.
     this.policy.registerRecords('cable', async (principal, id) => {
-      const cable = await this.cables.load(id);
-      return cable && mayReadCable(principal, await this.accessOf(cable));
+      const access = await this.access(id);
+      if (!access) return undefined;
+      const seen = this.guarded.get(principal) ?? this.guarded.set(principal, new Map()).get(principal)!;
+      seen.set(id, access);
+      return mayReadCable(principal, access);
     });
   }
 
@@ -46,6 +56,14 @@ export class CableReader implements OnModuleInit {
   async access(id: string, db?: Db): Promise<CableAccess | undefined> {
     const cable = await this.cables.load(id, {}, db);
     return cable && this.accessOf(cable, db);
+  }
+
+  /**
+   * `access`, within a request: as this request's guard read it if it did (see `guarded`), else now.
+   * Only for a request's own handler: a principal held longer (a live feed's) must call `access`.
+   */
+  async accessInRequest(principal: Principal, id: string): Promise<CableAccess | undefined> {
+    return this.guarded.get(principal)?.get(id) ?? this.access(id);
   }
 
   /** The cable at one version, as the policy sees it, with the desks that tasked it now. */

@@ -133,7 +133,7 @@ export class CampaignReader {
   async readable(principal: Principal, id: string, requestId: string, view: string): Promise<{ campaign: CampaignRow; access: CableAccess }> {
     const campaign = await this.query.campaign(id);
     if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${id}`);
-    const access = await this.cables.access(campaign.cableId);
+    const access = await this.cables.accessInRequest(principal, campaign.cableId);
     const streamId = `campaign-${id}`;
     await this.policy.requireRecord(principal, access ? mayReadCable(principal, access) : { allowed: false, reason: 'its cable is missing' }, {
       requestId,

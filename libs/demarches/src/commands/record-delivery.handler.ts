@@ -57,7 +57,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${campaignId}`);
     const denial = { requestId: context.requestId, action: `${COMMAND_NAMES[record.kind]} for ${post}`, streamId: `campaign-${campaignId}` };
     // Acting requires reading: the campaign is read under its cable as it stands now.
-    const access = await this.cables.access(campaign.cableId);
+    const access = await this.cables.accessInRequest(actor, campaign.cableId);
     await this.policy.requireRecord(actor, access ? mayReadCable(actor, access) : { allowed: false, reason: 'its cable is missing' }, denial);
     if (!campaign.posts.includes(post)) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
     await this.policy.requirePost(actor, post, denial);
