@@ -1,0 +1,39 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { loggedUrl, requestLogging } from './json-logger.js';
+
+describe('request logging', () => {
+  it('leaves the live feed ticket out of the address', () => {
+    expect(loggedUrl('/events/stream?ticket=abc_DEF-123')).toBe('/events/stream?ticket=[Redacted]');
+    expect(loggedUrl('/events/stream?x=1&ticket=abc&y=2')).toBe('/events/stream?x=1&ticket=[Redacted]&y=2');
+    expect(loggedUrl('/cables?q=ticket=1')).toBe('/cables?q=ticket=1');
+  });
+
+  it('writes one line per request with no ticket, token or cookie in it', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const logging = requestLogging('info', destination);
+    const server = createServer((request, response) => {
+      (request as typeof request & { id: string }).id = 'req-1';
+      // Express parses the query; pino's serializer logs it.
+      (request as typeof request & { query: object }).query = Object.fromEntries(new URL(request.url!, 'http://x').searchParams);
+      logging(request, response, () => response.end('ok'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await fetch(`http://127.0.0.1:${port}/events/stream?ticket=s3cret-ticket&since=5`, {
+        headers: { authorization: 'Bearer s3cret-token', cookie: 'session=s3cret-cookie' },
+      });
+      expect(await answer.text()).toBe('ok');
+      for (let i = 0; i < 50 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      server.close();
+    }
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]);
+    expect(line).toMatchObject({ requestId: 'req-1', req: { url: '/events/stream?ticket=[Redacted]&since=5', query: { ticket: '[Redacted]', since: '5' } }, res: { statusCode: 200 } });
+    expect(lines[0]).not.toMatch(/s3cret/);
+  });
+});
