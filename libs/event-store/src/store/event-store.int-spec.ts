@@ -157,6 +157,29 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     await expect(upcasting.readStream(id)).rejects.toThrow(/Upcasting Priced v1 .* failed: no amount to convert/);
   });
 
+  it('feeds a reader that decodes a few types every event, the others without data, metadata or upcasting', async () => {
+    const upcasters = new UpcasterRegistry();
+    upcasters.register({
+      type: 'Priced',
+      fromSchemaVersion: 1,
+      upcast: () => {
+        throw new Error('an event of a type not decoded is not upcast');
+      },
+    });
+    const upcasting = new EventStore(dataSource, upcasters);
+    const id = stream();
+    const from = (await store.lastCheckpoint(dataSource, { watermark: false })) ?? START_OF_FEED;
+    await store.append(id, 'test', [event(1), { type: 'Priced', schemaVersion: 1, data: { amount: 3 } }, event(2)]);
+    const whole = (await store.readAll(from, 100)).filter((e) => e.streamId === id);
+    const fed = (await upcasting.readAll(from, 100, dataSource, { decode: ['Noted'] })).filter((e) => e.streamId === id);
+    expect(fed.map(({ globalPosition, type, data, metadata, upcastError }) => ({ globalPosition, type, data, metadata, upcastError }))).toEqual([
+      { globalPosition: whole[0].globalPosition, type: 'Noted', data: { n: 1 }, metadata: whole[0].metadata, upcastError: undefined },
+      { globalPosition: whole[1].globalPosition, type: 'Priced', data: null, metadata: null, upcastError: undefined },
+      { globalPosition: whole[2].globalPosition, type: 'Noted', data: { n: 2 }, metadata: whole[2].metadata, upcastError: undefined },
+    ]);
+    expect(fed.map((e) => e.transactionId)).toEqual(whole.map((e) => e.transactionId));
+  });
+
   it('feeds every event of the global log once, in commit order, from any checkpoint', async () => {
     const ids = [stream(), stream()];
     await store.append(ids[0], 'test', [event(1)]);

@@ -228,11 +228,34 @@ export class EventStore {
    * are read (the snapshot's xmin), so an event that commits late is never passed over.
    * Call it before the transaction writes anything: a transaction's own id holds the watermark back.
    */
-  async readAll(after: Checkpoint, limit: number, db: Db = this.dataSource, options: { watermark?: boolean; types?: readonly string[] } = {}): Promise<RecordedEvent[]> {
+  async readAll(
+    after: Checkpoint,
+    limit: number,
+    db: Db = this.dataSource,
+    options: { watermark?: boolean; types?: readonly string[]; decode?: readonly string[] } = {},
+  ): Promise<RecordedEvent[]> {
     // Without the watermark: every event visible to this statement (a rebuild that has locked out
     // the writers of its tables uses this to take in everything they had committed). With `types`,
-    // only events of those types (a rebuild reads only what its projection folds).
+    // only events of those types (a rebuild reads only what its projection folds). With `decode`,
+    // every event, but those of other types without their data and metadata (null, not upcast):
+    // a reader that handles a few types moves its checkpoint past the others without reading them.
     const watermark = options.watermark === false ? '' : `AND ${BELOW_WATERMARK}`;
+    if (options.decode) {
+      const rows = await rowArrays(
+        db,
+        `SELECT ${EVENT_COLUMNS.replace('data, metadata', 'CASE WHEN type = ANY($4::text[]) THEN data END, CASE WHEN type = ANY($4::text[]) THEN metadata END')} FROM events
+         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+           ${watermark}
+         ORDER BY events.transaction_id, events.global_position
+         LIMIT $3`,
+        [after.transactionId, after.globalPosition, limit, options.decode],
+      );
+      const decoded = new Set(options.decode);
+      return rows.map((row) => {
+        const stored = storedFromArray(row);
+        return decoded.has(stored.type) ? this.upcastStored(stored, 'mark') : stored;
+      });
+    }
     // ORDER BY names the table's columns: a bare transaction_id would be the text alias of the
     // select list, sorting '10' before '9' and keeping the feed index out of use.
     // As arrays: the feed is read in pages of thousands (a rebuild reads every event).
