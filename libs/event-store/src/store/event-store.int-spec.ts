@@ -166,10 +166,12 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
         throw new Error('an event of a type not decoded is not upcast');
       },
     });
+    // A type that an upcaster renames into a decoded one is decoded too.
+    upcasters.register({ type: 'Jotted', fromSchemaVersion: 1, toType: 'Noted', upcast: (data) => ({ data: { n: (data as { m: number }).m } }) });
     const upcasting = new EventStore(dataSource, upcasters);
     const id = stream();
     const from = (await store.lastCheckpoint(dataSource, { watermark: false })) ?? START_OF_FEED;
-    await store.append(id, 'test', [event(1), { type: 'Priced', schemaVersion: 1, data: { amount: 3 } }, event(2)]);
+    await store.append(id, 'test', [event(1), { type: 'Priced', schemaVersion: 1, data: { amount: 3 } }, { type: 'Jotted', schemaVersion: 1, data: { m: 2 } }]);
     const whole = (await store.readAll(from, 100)).filter((e) => e.streamId === id);
     const fed = (await upcasting.readAll(from, 100, dataSource, { decode: ['Noted'] })).filter((e) => e.streamId === id);
     expect(fed.map(({ globalPosition, type, data, metadata, upcastError }) => ({ globalPosition, type, data, metadata, upcastError }))).toEqual([

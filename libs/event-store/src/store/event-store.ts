@@ -238,9 +238,11 @@ export class EventStore {
     // the writers of its tables uses this to take in everything they had committed). With `types`,
     // only events of those types (a rebuild reads only what its projection folds). With `decode`,
     // every event, but those of other types without their data and metadata (null, not upcast):
-    // a reader that handles a few types moves its checkpoint past the others without reading them.
+    // a reader that handles a few types moves its checkpoint past the others without reading them
+    // (the types an upcaster renames into one of `decode` are decoded too).
     const watermark = options.watermark === false ? '' : `AND ${BELOW_WATERMARK}`;
     if (options.decode) {
+      const decoded = new Set(this.upcasters.typesBecoming(options.decode));
       const rows = await rowArrays(
         db,
         `SELECT ${EVENT_COLUMNS.replace('data, metadata', 'CASE WHEN type = ANY($4::text[]) THEN data END, CASE WHEN type = ANY($4::text[]) THEN metadata END')} FROM events
@@ -248,9 +250,8 @@ export class EventStore {
            ${watermark}
          ORDER BY events.transaction_id, events.global_position
          LIMIT $3`,
-        [after.transactionId, after.globalPosition, limit, options.decode],
+        [after.transactionId, after.globalPosition, limit, [...decoded]],
       );
-      const decoded = new Set(options.decode);
       return rows.map((row) => {
         const stored = storedFromArray(row);
         return decoded.has(stored.type) ? this.upcastStored(stored, 'mark') : stored;

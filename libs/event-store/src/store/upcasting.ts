@@ -64,6 +64,25 @@ export class UpcasterRegistry {
   }
 
   /**
+   * The stored types whose events may be read as one of `types`: those types, and every type an
+   * upcaster renames into one of them, step by step (a reader that decodes only some types must
+   * decode what will become them).
+   */
+  typesBecoming(types: readonly string[]): string[] {
+    const becoming = new Set(types);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const upcaster of this.byKey.values()) {
+        if (becoming.has(upcaster.toType ?? upcaster.type) && !becoming.has(upcaster.type)) {
+          becoming.add(upcaster.type);
+          grew = true;
+        }
+      }
+    }
+    return [...becoming];
+  }
+
+  /**
    * Checks that every chain ends where its type is declared current: each registered upcaster
    * leads, step by step, to a declared type at exactly its declared version, and every declared
    * version above 1 has an upcaster from the version below it. Run once every module has
