@@ -77,4 +77,27 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.getByText('0 unread of 1.').waitFor();
     expect(await page.getByRole('button', { name: /^Mark read/ }).count()).toBe(0);
   });
+
+  it('shows what changed while its stream was still opening: the screens are read once it is open', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    // A slow network: the stream opens a second and a half after it is asked for.
+    await page.route('**/events/stream*', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    await page.goto(`${base}/#/inbox`);
+    await page.getByLabel('Username').fill('live.legal');
+    await page.getByLabel('Password').fill('live.legal-password-123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Made while the stream is on its way: no notice will tell of it.
+    const subject = 'Live: a cable asked of L before the stream opened';
+    const { body } = await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: 'For information.' }],
+    }).expect(201);
+    await authed(app, drafter).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await page.getByRole('link', { name: new RegExp(subject) }).waitFor({ timeout: 10_000 });
+    await page.close();
+  });
 });

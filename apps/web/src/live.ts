@@ -21,6 +21,8 @@ export interface LiveHandlers {
 }
 
 const FIRST_RETRY_MS = 1_000;
+/** How long the app waits for its stream before it shows the screens without it. */
+const READY_WAIT_MS = 2_000;
 const LAST_RETRY_MS = 30_000;
 
 /**
@@ -101,9 +103,12 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
  * again (the view is keyed on it), on a notice about what it shows that is not the user's own
  * doing; on a screen being edited (focus in a form field, or typed into since it was read) it is
  * not changed under the user's hands: `changed` says so, and `refresh()` shows the latest.
- * `unread` is the count of unread notifications, kept current.
+ * `unread` is the count of unread notifications, kept current. `ready` turns true once the stream is
+ * open (or after `READY_WAIT_MS` without it): the app reads its screens from then on, so that nothing
+ * that happens after a screen's read goes untold (the stream tells only of what comes after it opens).
  */
 export function useLiveUpdates(signedIn: boolean, path: string) {
+  const [ready, setReady] = useState(false);
   const [revision, setRevision] = useState(0);
   const [changed, setChanged] = useState(false);
   const [unread, setUnread] = useState(0);
@@ -130,7 +135,16 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     return () => removeEventListener('input', onInput, true);
   }, []);
   useEffect(() => {
-    if (!signedIn) return undefined;
+    if (!signedIn) {
+      setReady(false);
+      return undefined;
+    }
+    // Without a stream (one that cannot open, a proxy that holds it), the screens are shown anyway.
+    let shownBeforeReady = false;
+    const unready = setTimeout(() => {
+      shownBeforeReady = true;
+      setReady(true);
+    }, READY_WAIT_MS);
     recount();
     let pending: ReturnType<typeof setTimeout> | undefined;
     // Several events in a row (a release, a campaign of 250 posts) make one re-read.
@@ -140,10 +154,13 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     };
     let reopened = false;
     const close = subscribe({
-      // The screen was read when it was opened; after a reconnection it may have missed events.
+      // The first screen is read once the stream is open; a screen read before (after a
+      // reconnection, or shown without the stream) may have missed events: it is read again.
       onReady: () => {
+        clearTimeout(unready);
+        setReady(true);
         recount();
-        if (reopened) later(isEditing() || dirty.current);
+        if (reopened || shownBeforeReady) later(isEditing() || dirty.current);
         reopened = true;
       },
       onNotice: (notice) => {
@@ -154,11 +171,12 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     });
     return () => {
       clearTimeout(pending);
+      clearTimeout(unready);
       close();
     };
   }, [signedIn]);
 
-  return { revision, changed, unread, refresh, recount };
+  return { ready, revision, changed, unread, refresh, recount };
 }
 
 function isEditing(): boolean {

@@ -132,7 +132,8 @@ function App() {
       </>
     );
   }
-  if (!me) return <main><p>Loading…</p></main>;
+  // The screens are read once the live stream is open (see useLiveUpdates), so that they miss nothing.
+  if (!me || !live.ready) return <main><p>Loading…</p></main>;
   const screens = SCREENS.filter((s) => s.roles === 'all' || s.roles.some((r) => me.roles.includes(r)));
   const known = SCREENS.find((s) => path === s.path || path.startsWith(`${s.path}/`));
   const current = path === '/' ? screens.find((s) => s.path === landing(me)) : screens.find((s) => s === known);

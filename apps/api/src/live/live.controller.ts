@@ -77,8 +77,8 @@ export class LiveController {
       let events: Subject<MessageEvent> | undefined;
       let gone = false;
       // Subscribed when Nest subscribes, so that a client gone before then leaves nothing behind;
-      // `ready` once notices flow: nothing after it is missed; a client that reconnects re-reads its
-      // screen then (the web app does so after a reconnection, not at its first connection).
+      // `ready` once notices flow: nothing after it is missed. The web app reads its screens after
+      // it (and again at a reconnection's).
       this.feed.subscribe(principal, tokenGeneration).then(
         (subject) => {
           if (gone) return this.feed.unsubscribe(subject);
