@@ -5,9 +5,8 @@ import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUsers, loginAsAdmin, STORY_USERS } from './support/test-app.js';
+import { startStory, type Story } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { docx, odt, zip } from './support/zip.js';
 
 /**
@@ -18,7 +17,7 @@ import { docx, odt, zip } from './support/zip.js';
  * checked; the dashboard, CSV and ?asOf= on the latest position; the leadership's drill-down.
  */
 describe('demarches kept over time, through HTTP', () => {
-  let database: TestDatabase;
+  let story: Story<string>;
   let app: INestApplication;
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-20T09:00:00Z'));
@@ -54,23 +53,19 @@ describe('demarches kept over time, through HTTP', () => {
   const download = (token: string, href: string) => request(app.getHttpServer()).get(href).set('Authorization', `Bearer ${token}`).buffer(true).parse(binary as never);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
-    dataSource = app.get(DataSource);
-    t.admin = await loginAsAdmin(app);
-    Object.assign(t, await createUsers(app, t.admin, {
-      ...STORY_USERS,
+    story = await startStory(clock, {
       beijingApprover: { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' },
       shanghai: { username: 'shpol', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET' },
       tokyo: { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' },
       leader: { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
       lowLeader: { username: 'lowlead', roles: ['leadership'], office: 'S', clearance: 'UNCLASSIFIED' },
       auditor: { username: 'audit', roles: ['auditor'], office: 'OIG', clearance: 'TOP_SECRET' },
-    }));
+    });
+    ({ app, dataSource } = story);
+    Object.assign(t, story.tokens);
   });
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await story.end();
   });
 
   describe('scope', () => {

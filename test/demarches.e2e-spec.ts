@@ -4,9 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
 import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUser, createUsers, loginAsAdmin, STORY_USERS } from './support/test-app.js';
+import { createUser, startStory, type Story } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const instruction = {
   kind: 'INSTRUCTION',
@@ -25,7 +24,7 @@ const instruction = {
 };
 
 describe('demarche campaigns through HTTP', () => {
-  let database: TestDatabase;
+  let story: Story<string>;
   let app: INestApplication;
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
@@ -38,20 +37,16 @@ describe('demarche campaigns through HTTP', () => {
   const rejected = { receivedOn: '2026-11-29', position: 'REJECTED', summary: 'The allegations are baseless.', quotes: ['The allegations are baseless.'] };
 
   beforeAll(async () => {
-    database = await createTestDatabase(20);
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
-    dataSource = app.get(DataSource);
-    t.admin = await loginAsAdmin(app);
-    Object.assign(t, await createUsers(app, t.admin, {
-      ...STORY_USERS,
+    story = await startStory(clock, {
       tokyo: { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' },
       leader: { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
       unclassified: { username: 'uncl', roles: ['post_officer'], postCode: 'PARIS', clearance: 'UNCLASSIFIED' },
-    }));
+    }, 20);
+    ({ app, dataSource } = story);
+    Object.assign(t, story.tokens);
   });
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await story.end();
   });
 
   it('opens exactly one campaign from the stored release, even if the process stopped before opening it', async () => {

@@ -3,9 +3,8 @@ import { DataSource } from 'typeorm';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUsers, loginAsAdmin, STORY_USERS } from './support/test-app.js';
+import { startStory, type Story } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
  * Issue #16: follow-ups that act. Owned by an office of the directory or an open post, due no
@@ -13,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * the escalation bureau's inbox, whose leadership may give them a new owner or due date.
  */
 describe('follow-ups that act, through HTTP', () => {
-  let database: TestDatabase;
+  let story: Story<string>;
   let app: INestApplication;
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
@@ -22,18 +21,15 @@ describe('follow-ups that act, through HTTP', () => {
   let secretCable: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
-    dataSource = app.get(DataSource);
-    t.admin = await loginAsAdmin(app);
-    Object.assign(t, await createUsers(app, t.admin, {
-      ...STORY_USERS,
+    story = await startStory(clock, {
       uncleared: { username: 'weur', roles: ['drafter'], office: 'EUR/WE', clearance: 'UNCLASSIFIED' },
       eapFrontOffice: { username: 'eap.pdas', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' },
       eurFrontOffice: { username: 'eur.pdas', roles: ['leadership'], office: 'EUR', clearance: 'SECRET' },
       eapDesk: { username: 'eap.desk', roles: ['drafter'], office: 'EAP', clearance: 'SECRET' },
       secretary: { username: 'sec', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
-    }));
+    });
+    ({ app, dataSource } = story);
+    Object.assign(t, story.tokens);
     secretCable = await releaseCable(app, t.drafter, t.approver, {
       kind: 'INFORMATIONAL', subject: 'PRC technology transfer', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
       actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'S', text: 'Assessment.' }],
@@ -42,8 +38,7 @@ describe('follow-ups that act, through HTTP', () => {
     await app.get(ProjectionRunner).catchUp();
   });
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await story.end();
   });
 
   const body = { title: 'Seek a second meeting with the MFA', owner: { post: 'BEIJING' }, dueOn: '2026-12-10' };

@@ -6,9 +6,8 @@ import { DataSource } from 'typeorm';
 import { ProjectionRunner } from '@chancery/event-store';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
-import { createTestApp, createUser, createUsers, login, loginAsAdmin, STORY_USERS } from './support/test-app.js';
+import { createUser, login, startStory, type Story } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
  * `Idempotency-Key` on every mutating route of the public API, as its OpenAPI document lists them
@@ -96,7 +95,7 @@ const preview = (value: unknown) => {
 };
 
 describe('Idempotency-Key on every mutating route: a replay answers the first answer and writes nothing', () => {
-  let database: TestDatabase;
+  let story: Story<string>;
   let app: INestApplication;
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-25T09:00:00Z'));
@@ -433,23 +432,19 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
   ];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
-    dataSource = app.get(DataSource);
-    t.admin = await loginAsAdmin(app);
-    Object.assign(t, await createUsers(app, t.admin, {
-      ...STORY_USERS,
+    story = await startStory(clock, {
       clearer: { username: 'lclear', roles: ['clearer'], office: 'L', clearance: 'SECRET' },
       beijingApprover: { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' },
-    }));
+    });
+    ({ app, dataSource } = story);
+    Object.assign(t, story.tokens);
     const { paths } = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     documented = Object.entries(paths).flatMap(([path, operations]) =>
       Object.keys(operations).filter(isMutating).map((method) => `${method.toUpperCase()} ${path}` as Route),
     );
   }, 120_000);
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
+    await story?.end();
   });
 
   async function replayCase({ route, arrange }: Case): Promise<void> {

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module.js';
@@ -7,7 +8,7 @@ import { Clock } from '@chancery/common';
 import { type AppConfig, loadConfig } from '@chancery/config';
 import { Readiness } from '@chancery/platform';
 import { testAuditEnv } from './audit-key.js';
-import type { TestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
 export const TEST_JWT_SECRET = 'a-test-only-signing-key-that-is-long-enough';
@@ -75,6 +76,33 @@ export async function createUsers<K extends string>(app: INestApplication, admin
   const tokens = {} as Record<K, string>;
   for (const [key, user] of Object.entries(users) as [K, TestUser][]) tokens[key] = (await createUser(app, adminToken, user)).token;
   return tokens;
+}
+
+/** A story's world: its database, the app, and the tokens of admin, STORY_USERS and its own people. */
+export interface Story<K extends string> {
+  database: TestDatabase;
+  app: INestApplication;
+  dataSource: DataSource;
+  tokens: Record<K | keyof typeof STORY_USERS | 'admin', string>;
+  /** Closes the app and drops the database. */
+  end(): Promise<void>;
+}
+
+/**
+ * What the stories told through HTTP start with: a database of their own (`poolSize` connections),
+ * the app with the U.S. posts seeded and time on `clock`, and admin, STORY_USERS and `people`
+ * signed in.
+ */
+export async function startStory<K extends string>(clock: Clock, people: Record<K, TestUser>, poolSize?: number): Promise<Story<K>> {
+  const database = await createTestDatabase(poolSize);
+  const { app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock });
+  const admin = await loginAsAdmin(app);
+  const tokens = { admin, ...(await createUsers(app, admin, { ...STORY_USERS, ...people })) };
+  const end = async () => {
+    await app.close();
+    await database.drop();
+  };
+  return { database, app, dataSource: app.get(DataSource), tokens, end };
 }
 
 /** Creates a user through the API (as admin) and answers their token. */
