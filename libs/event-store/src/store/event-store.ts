@@ -241,38 +241,29 @@ export class EventStore {
     // a reader that handles a few types moves its checkpoint past the others without reading them
     // (the types an upcaster renames into one of `decode` are decoded too).
     const watermark = options.watermark === false ? '' : `AND ${BELOW_WATERMARK}`;
-    if (options.decode) {
-      const decoded = new Set(this.upcasters.typesBecoming(options.decode));
-      const rows = await rowArrays(
-        db,
-        `SELECT ${EVENT_COLUMNS.replace('data, metadata', 'CASE WHEN type = ANY($4::text[]) THEN data END, CASE WHEN type = ANY($4::text[]) THEN metadata END')} FROM events
-         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-           ${watermark}
-         ORDER BY events.transaction_id, events.global_position
-         LIMIT $3`,
-        [after.transactionId, after.globalPosition, limit, [...decoded]],
-      );
-      return rows.map((row) => {
-        const stored = storedFromArray(row);
-        return decoded.has(stored.type) ? this.upcastStored(stored, 'mark') : stored;
-      });
-    }
+    const decoded = options.decode && new Set(this.upcasters.typesBecoming(options.decode));
+    const columns = decoded
+      ? EVENT_COLUMNS.replace('data, metadata', 'CASE WHEN type = ANY($5::text[]) THEN data END, CASE WHEN type = ANY($5::text[]) THEN metadata END')
+      : EVENT_COLUMNS;
     // ORDER BY names the table's columns: a bare transaction_id would be the text alias of the
     // select list, sorting '10' before '9' and keeping the feed index out of use.
     // As arrays: the feed is read in pages of thousands (a rebuild reads every event).
     const rows = await rowArrays(
       db,
-      `SELECT ${EVENT_COLUMNS} FROM events
+      `SELECT ${columns} FROM events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
          ${watermark}
          AND ($4::text[] IS NULL OR type = ANY($4::text[]))
        ORDER BY events.transaction_id, events.global_position
        LIMIT $3`,
-      [after.transactionId, after.globalPosition, limit, options.types ?? null],
+      [after.transactionId, after.globalPosition, limit, options.types ?? null, ...(decoded ? [[...decoded]] : [])],
     );
     // One event an upcaster cannot read must not stop the feed for every reader: it comes as
     // stored, marked, and each reader decides (a projection parks it).
-    return rows.map((row) => this.upcastStored(storedFromArray(row), 'mark'));
+    return rows.map((row) => {
+      const stored = storedFromArray(row);
+      return !decoded || decoded.has(stored.type) ? this.upcastStored(stored, 'mark') : stored;
+    });
   }
 
   /** The checkpoint of the feed's last event (below the watermark unless told otherwise); undefined if empty. */
