@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Global, Inject, Injectable, type LoggerService, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import { type HttpLogger, pinoHttp } from 'pino-http';
@@ -6,13 +5,6 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-/**
- * JSON logs through pino, one line per request (pino-http, with its request id) and Nest's own log
- * calls with their context. Written here rather than taken from nestjs-pino, whose releases for
- * NestJS 12 need Node.js 22; this is the part of it Chancery used. A log call made while a request
- * is handled names the request's id itself (`{ requestId }`): the logger does not find it on its own
- * through AsyncLocalStorage, whose promise hooks cost every request ~5% of the API's CPU (bench:http).
- */
 /**
  * A request's address as the log keeps it: the live feed's `ticket` is a credential (one use, 30 s,
  * but a log reader should not see it), so its value is replaced.
@@ -37,9 +29,16 @@ export function requestLogging(level: string, destination?: DestinationStream): 
   );
 }
 
+/**
+ * JSON logs through pino, one line per request (pino-http, with its request id) and Nest's own log
+ * calls with their context. Written here rather than taken from nestjs-pino, whose releases for
+ * NestJS 12 need Node.js 22; this is the part of it Chancery used. A log call made while a request
+ * is handled names the request's id itself (`{ requestId }`): the logger does not find it on its own
+ * through AsyncLocalStorage, whose promise hooks cost every request ~5% of the API's CPU (bench:http).
+ */
 @Injectable()
 export class JsonLogger implements LoggerService {
-  /** The middleware; its logger is the process's root logger. */
+  /** The request logging middleware (Express); its logger is the process's root logger. */
   readonly http: HttpLogger;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -49,11 +48,6 @@ export class JsonLogger implements LoggerService {
   get pino(): Pino {
     return this.http.logger;
   }
-
-  /** Express middleware: logs the request. */
-  readonly middleware = (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
-    this.http(request, response, next);
-  };
 
   verbose(message: unknown, ...params: unknown[]): void {
     this.write('trace', message, params);
@@ -103,6 +97,6 @@ export class JsonLoggerModule implements NestModule {
   constructor(private readonly logger: JsonLogger) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(this.logger.middleware).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+    consumer.apply(this.logger.http).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
   }
 }
