@@ -745,7 +745,8 @@ export class ProjectionRunner {
       if (more || !this.running) continue;
       // After a round with work, a pause that appends do not cut short, then another round (a wake
       // during the pause is not remembered: the round looks for what came meanwhile).
-      if (found && (this.options.settleMs ?? 50) > 0) await this.stopping.sleep(Math.min(this.options.settleMs ?? 50, sleepMs));
+      const settleMs = Math.min(this.options.settleMs ?? 50, sleepMs);
+      if (found && settleMs > 0) await this.stopping.sleep(settleMs);
       else await this.sleep(sleepMs);
     }
   }
