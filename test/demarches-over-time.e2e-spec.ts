@@ -21,7 +21,7 @@ describe('demarches kept over time, through HTTP', () => {
   let app: INestApplication;
   let dataSource: DataSource;
   const clock = new TestClock(new Date('2026-11-20T09:00:00Z'));
-  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'beijingApprover' | 'shanghai' | 'tokyo' | 'leader' | 'lowLeader' | 'auditor', string>;
+  const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'beijingApprover' | 'shanghai' | 'tokyo' | 'beijingLow' | 'confidentialLeader' | 'leader' | 'lowLeader' | 'auditor', string>;
   const as = (token: string) => authed(app, token);
   let campaignId: string;
   let mrn: string;
@@ -57,6 +57,8 @@ describe('demarches kept over time, through HTTP', () => {
       beijingApprover: { username: 'bjdcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' },
       shanghai: { username: 'shpol', roles: ['post_officer'], postCode: 'SHANGHAI', clearance: 'SECRET' },
       tokyo: { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' },
+      beijingLow: { username: 'bjlow', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'CONFIDENTIAL' },
+      confidentialLeader: { username: 'conflead', roles: ['leadership'], office: 'P', clearance: 'CONFIDENTIAL' },
       leader: { username: 'lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' },
       lowLeader: { username: 'lowlead', roles: ['leadership'], office: 'S', clearance: 'UNCLASSIFIED' },
       auditor: { username: 'audit', roles: ['auditor'], office: 'OIG', clearance: 'TOP_SECRET' },
@@ -286,6 +288,62 @@ describe('demarches kept over time, through HTTP', () => {
       for (const bad of [{ response: 99 }, { post: 'SHANGHAI' }, { demarcheId: undefined }]) {
         await as(t.drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 2, ...bad }).expect(422);
       }
+    });
+  });
+
+  describe('reporting cables above a reader', () => {
+    const reply = (references: { label: string; mrn: string }[]) => ({
+      kind: 'REPORTING', subject: 'PRC rejects U.S. demarche on AI distillation', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'C', text: 'The MFA spokesperson called the allegations baseless.' }],
+      classifiedBy: { name: 'Pat Lee', title: 'DCM', office: 'BEIJING', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
+    });
+    const draftOnly = async (draft: object) => (await as(t.beijing).post('/cables', draft).expect(201)).body.id as string;
+
+    it('links only what the officer may read, and shows a reporting cable only to those who may read it', async () => {
+      // A SECRET reply from Beijing: its CONFIDENTIAL officer may not read it, nor may Tokyo (not its
+      // post, not its addressee), though both read the campaign.
+      const secret = await releaseCable(app, t.beijing, t.beijingApprover, { ...reply([{ label: 'A', mrn }]), classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'The Vice Minister hinted at a change.' }] });
+      const secretDraft = await draftOnly({ ...reply([{ label: 'A', mrn }]), classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Not yet released.' }] });
+      await as(t.beijingLow).get(`/cables/${secret}`).expect(403);
+      const url = `/demarches/${campaignId}/deliveries/BEIJING`;
+      const response = { receivedOn: '2026-11-23', position: 'NONCOMMITTAL', summary: 'Reported by a SECRET cable.' };
+      // Refused exactly as a cable that is not there, whatever the unreadable cable's state.
+      const answers = [];
+      for (const id of [secret, secretDraft, '3f1c0e5e-0000-4000-8000-000000000001']) {
+        const refused = await as(t.beijingLow).post(`${url}/response`, { ...response, reportingCableId: id }).expect(422);
+        answers.push({ detail: refused.body.detail, errors: refused.body.errors });
+      }
+      expect(answers[0]).toEqual(answers[2]);
+      expect(answers[1]).toEqual(answers[2]);
+      const before = (await as(t.beijing).get(url).expect(200)).body;
+      await as(t.beijingLow).post(`${url}/responses/${before.responses.length}/reporting-cable`, { reportingCableId: secret }).expect(422);
+      expect((await as(t.beijing).get(url).expect(200)).body.version).toBe(before.version);
+
+      // Linked by the officer who may read it: the link is kept, but shown only to readers of the cable.
+      const logged = await as(t.beijing).post(`${url}/response`, { ...response, reportingCableId: secret });
+      expect([logged.status, logged.body.detail]).toEqual([201, undefined]);
+      expect(logged.body.reportingCables.map((c: { cableId: string }) => c.cableId)).toContain(secret);
+      const leaks = (body: unknown) => JSON.stringify(body).includes(secret);
+      const secretMrn = logged.body.reportingCables.find((c: { cableId: string }) => c.cableId === secret).mrn as string;
+      for (const reader of [t.beijingLow, t.tokyo, t.confidentialLeader]) {
+        await as(reader).get(`/cables/${secret}`).expect(403);
+        const delivery = (await as(reader).get(url).expect(200)).body;
+        expect(leaks(delivery)).toBe(false);
+        expect(delivery.reportingCableId).toBeNull();
+        expect(delivery.responses[delivery.responses.length - 1].reportingCableId).toBeNull();
+        expect(delivery.history.length).toBeGreaterThan(0);
+        expect(leaks((await as(reader).get(`/demarches/${campaignId}`).expect(200)).body)).toBe(false);
+        expect(leaks((await as(reader).get(`/demarches/${campaignId}/history`).expect(200)).body)).toBe(false);
+      }
+      const csv = await as(t.confidentialLeader).get(`/demarches/${campaignId}/export.csv`).expect(200);
+      expect(csv.text).not.toContain(secretMrn);
+      expect((await as(t.leader).get(`/demarches/${campaignId}/export.csv`).expect(200)).text).toContain(secretMrn);
+      // A command's answer to an officer who may not read it leaves it out too.
+      const contact = await as(t.beijingLow).post(`${url}/contacts`, { on: '2026-11-23', counterpart: { name: 'Li Wei', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' }).expect(201);
+      expect(leaks(contact.body)).toBe(false);
+      // Its readers see it everywhere.
+      expect(leaks((await as(t.leader).get(url).expect(200)).body)).toBe(true);
+      expect(leaks((await as(t.leader).get(`/demarches/${campaignId}/history`).expect(200)).body)).toBe(true);
     });
   });
 });

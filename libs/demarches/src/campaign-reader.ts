@@ -8,7 +8,7 @@ import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedDeliveryActions, type CableAccess, mayReadCable, type Principal } from '@chancery/identity/domain';
-import { type CampaignRow, DemarchesQuery, summarize } from './demarches.query.js';
+import { type CampaignRow, DemarchesQuery, readableEventData, summarize } from './demarches.query.js';
 import { standingResponses } from './domain/delivery.aggregate.js';
 
 interface DocumentRow {
@@ -42,7 +42,7 @@ export class CampaignReader {
 
   async get(principal: Principal, id: string, requestId: string) {
     const { campaign, access } = await this.readable(principal, id, requestId, 'campaign');
-    const deliveries = await this.query.deliveries(campaign);
+    const deliveries = await this.query.deliveries(principal, campaign);
     const { posts: _posts, ...facts } = campaign;
     const own = deliveries.find((d) => d.post === principal.postCode);
     const allowedActions = own ? allowedDeliveryActions(principal, access, own.post, own.status) : [];
@@ -52,16 +52,21 @@ export class CampaignReader {
 
   async history(principal: Principal, id: string, requestId: string) {
     const { campaign } = await this.readable(principal, id, requestId, 'history');
-    const items = await this.query.history(campaign);
+    const items = await this.query.history(principal, campaign);
     return { items, total: items.length };
   }
 
   async delivery(principal: Principal, id: string, post: string, requestId: string) {
     const { campaign, access } = await this.readable(principal, id, requestId, `delivery ${post}`);
-    const [delivery] = await this.query.deliveries(campaign, post);
+    const [delivery] = await this.query.deliveries(principal, campaign, post);
     if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
     const events = await this.store.readStream(`delivery-${id}:${post}`);
-    const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
+    // Its reporting cables as the view has them: those the caller may read.
+    const readable = new Map(delivery.reportingCables.map((c) => [c.cableId, c.mrn ?? '']));
+    const history = events.flatMap((e) => {
+      const data = readableEventData(e.type, e.data, readable);
+      return data === undefined ? [] : [{ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data }];
+    });
     const { posts: _posts, ...facts } = campaign;
     return {
       campaign: { id: facts.id, cableId: facts.cableId, mrn: facts.mrn, subject: facts.subject, classification: facts.classification, reportBy: facts.reportBy, targets: facts.targets, scope: facts.scope },
@@ -99,7 +104,7 @@ export class CampaignReader {
   /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */
   async exportCsv(principal: Principal, id: string, requestId: string): Promise<{ filename: string; csv: string }> {
     const { campaign } = await this.readable(principal, id, requestId, 'export');
-    const deliveries = await this.query.deliveries(campaign);
+    const deliveries = await this.query.deliveries(principal, campaign);
     const posts = new Map(
       (await sql<PostRow>(this.dataSource, 'SELECT code, country, bureau FROM posts WHERE code = ANY($1::text[])', [deliveries.map((d) => d.post)])).map((p) => [p.code, p]),
     );

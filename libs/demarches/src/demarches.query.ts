@@ -34,20 +34,26 @@ export interface DeliveryView {
   contacts: Contact[];
   responses: LoggedResponse[];
   documents: (AttachedDocument & { href: string })[];
-  /** The reporting cables its responses name, with their MRNs where known. */
+  /** The reporting cables its responses name, those the caller may read, with their MRNs. */
   reportingCables: { response: number; cableId: string; mrn: string | null }[];
   version: number;
 }
 
-/** A delivery's view from its folded state: the one shape commands and reads answer. */
+/**
+ * A delivery's view from its folded state: the one shape commands and reads answer. `readable`
+ * holds the reporting cables its reader may read (id to MRN, `DemarchesQuery.readableMrns`): a
+ * response naming another cable answers `reportingCableId: null`, and that cable is not listed, as
+ * if none had been named (a reporting cable is often more sensitive than its campaign).
+ */
 export function deliveryView(
   campaign: { id: string; reportBy: string },
   post: string,
-  state: DeliveryState,
+  folded: DeliveryState,
   version: number,
   today: string,
-  mrns: ReadonlyMap<string, string> = new Map(),
+  readable: ReadonlyMap<string, string>,
 ): DeliveryView {
+  const state = withReadableCables(folded, readable);
   const delivered = state.contacts[0];
   const response = currentResponse(state);
   return {
@@ -69,9 +75,33 @@ export function deliveryView(
     contacts: state.contacts,
     responses: state.responses,
     documents: state.documents.map((d) => ({ ...d, href: `/demarches/${campaign.id}/deliveries/${post}/documents/${d.documentId}` })),
-    reportingCables: state.responses.flatMap((r) => (r.reportingCableId ? [{ response: r.number, cableId: r.reportingCableId, mrn: mrns.get(r.reportingCableId) ?? null }] : [])),
+    reportingCables: state.responses.flatMap((r) => (r.reportingCableId ? [{ response: r.number, cableId: r.reportingCableId, mrn: readable.get(r.reportingCableId) ?? null }] : [])),
     version,
   };
+}
+
+/** The reporting cables a delivery's responses name. */
+export function citedCables(responses: readonly LoggedResponse[]): string[] {
+  return responses.flatMap((r) => (r.reportingCableId ? [r.reportingCableId] : []));
+}
+
+/** The state with every reporting cable its reader may not read taken out of its responses. */
+function withReadableCables(state: DeliveryState, readable: ReadonlyMap<string, string>): DeliveryState {
+  if (state.responses.every((r) => r.reportingCableId === null || readable.has(r.reportingCableId))) return state;
+  const responses = state.responses.map((r) => (r.reportingCableId === null || readable.has(r.reportingCableId) ? r : { ...r, reportingCableId: null }));
+  return { ...state, responses };
+}
+
+/**
+ * A delivery event as a reader of its campaign sees it in a history: one that names a reporting
+ * cable the reader may not read says no cable (`ResponseLogged`) or is left out (`undefined`:
+ * `ReportingCableAttached`, which says nothing else).
+ */
+export function readableEventData(type: string, data: unknown, readable: ReadonlyMap<string, string>): unknown | undefined {
+  const cited = (data as { reportingCableId?: unknown } | null)?.reportingCableId;
+  if (typeof cited !== 'string' || readable.has(cited)) return data;
+  if (type === 'ReportingCableAttached') return undefined;
+  return { ...(data as object), reportingCableId: null };
 }
 
 interface DeliveryRow {
@@ -151,7 +181,7 @@ export class DemarchesQuery {
    * and current position after it. The delivery streams are named by the
    * campaign's posts, so each is an index lookup.
    */
-  async history(campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown; status?: string; position?: string | null }[]> {
+  async history(principal: Principal, campaign: CampaignRow): Promise<{ at: string; type: string; post: string | null; version: number; data: unknown; status?: string; position?: string | null }[]> {
     const streams = [`campaign-${campaign.id}`, ...campaign.posts.map((post) => `delivery-${campaign.id}:${post}`)];
     const rows = await sql<{ stream_id: string; stream_version: number; type: string; schema_version: number; recorded_at: Date; data: unknown }>(
       this.dataSource,
@@ -162,7 +192,7 @@ export class DemarchesQuery {
     // Each delivery event also says where the post stood after it (status, current position), as
     // the read model folds it: a late-logged older statement or a correction does not fool a map.
     const states = new Map<string, DeliveryState>();
-    return rows.map((row) => {
+    const entries = rows.map((row) => {
       const entry = {
         at: row.recorded_at.toISOString(),
         type: row.type,
@@ -175,6 +205,12 @@ export class DemarchesQuery {
       const state = evolveDelivery(states.get(row.stream_id) ?? blankDelivery(), { type: row.type, data } as DeliveryEvent, entry.at);
       states.set(row.stream_id, state);
       return { ...entry, status: state.status, position: currentResponse(state)?.position ?? null };
+    });
+    // The reporting cables named along the way, as the reader may see them.
+    const readable = await this.readableMrns(principal, [...new Set([...states.values()].flatMap((state) => citedCables(state.responses)))]);
+    return entries.flatMap((entry) => {
+      const data = entry.post ? readableEventData(entry.type, entry.data, readable) : entry.data;
+      return data === undefined ? [] : [data === entry.data ? entry : { ...entry, data }];
     });
   }
 
@@ -202,7 +238,8 @@ export class DemarchesQuery {
     };
   }
 
-  async deliveries(campaign: CampaignRow, post?: string): Promise<DeliveryView[]> {
+  /** The campaign's deliveries (or one post's) as `principal` may read them (`deliveryView`). */
+  async deliveries(principal: Principal, campaign: CampaignRow, post?: string): Promise<DeliveryView[]> {
     const today = utcDate(this.clock.now());
     const rows = await sql<DeliveryRow>(
       this.dataSource,
@@ -210,20 +247,23 @@ export class DemarchesQuery {
        FROM demarche_deliveries WHERE campaign_id = $1 AND ($2::text IS NULL OR post = $2) ORDER BY post`,
       [campaign.id, post ?? null],
     );
-    const cableIds = [...new Set(rows.flatMap((r) => r.responses.flatMap((x) => (x.reportingCableId ? [x.reportingCableId] : []))))];
-    const mrns = await this.mrns(cableIds);
+    const readable = await this.readableMrns(principal, [...new Set(rows.flatMap((r) => citedCables(r.responses)))]);
     return rows.map((row) =>
       deliveryView(campaign, row.post, {
         status: row.status, contacts: row.contacts, responses: row.responses, documents: row.documents,
         notDeliveredReason: row.not_delivered_reason, overdueSince: row.overdue_since ? row.overdue_since.toISOString() : null,
-      }, row.version, today, mrns),
+      }, row.version, today, readable),
     );
   }
 
-  /** The MRNs of released cables, by id. `db`: inside a command, its transaction. */
-  async mrns(cableIds: string[], db: Db = this.dataSource): Promise<Map<string, string>> {
+  /**
+   * Of these cables, the released ones `principal` may read, with their MRNs (the need-to-know
+   * policy in SQL, `readableCableSql`). `db`: inside a command, its transaction.
+   */
+  async readableMrns(principal: Principal, cableIds: string[], db: Db = this.dataSource): Promise<Map<string, string>> {
     if (cableIds.length === 0) return new Map();
-    const rows = await sql<{ id: string; mrn: string }>(db, 'SELECT id, mrn FROM cables WHERE id = ANY($1::uuid[]) AND mrn IS NOT NULL', [cableIds]);
+    const access = readableCableSql(principal, 1);
+    const rows = await sql<{ id: string; mrn: string }>(db, `SELECT k.id, k.mrn FROM cables k WHERE k.id = ANY($9::uuid[]) AND k.mrn IS NOT NULL AND ${access.where}`, [...access.params, cableIds]);
     return new Map(rows.map((r) => [r.id, r.mrn]));
   }
 }

@@ -6,8 +6,8 @@ import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { CableReader } from '@chancery/cables';
 import { PolicyService } from '@chancery/identity';
-import { mayReadCable } from '@chancery/identity/domain';
-import { type CampaignRow, DemarchesQuery, type DeliveryView, deliveryView } from '../demarches.query.js';
+import { mayReadCable, type Principal } from '@chancery/identity/domain';
+import { type CampaignRow, citedCables, DemarchesQuery, type DeliveryView, deliveryView } from '../demarches.query.js';
 import { Delivery, deliveryDefinition, type DocumentFacts, deliveryId } from '../domain/delivery.aggregate.js';
 import { MAX_DOCUMENT_BYTES, sniffDocument } from '../documents/document-type.js';
 import { type DeliveryRecord, RecordDeliveryCommand } from './record-delivery.command.js';
@@ -68,15 +68,14 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     const now = this.clock.now();
     const today = utcDate(now);
     const at = now.toISOString();
-    let mrns = new Map<string, string>();
+    let readable = new Map<string, string>();
     const decide = async (delivery: Delivery, tx: EntityManager) => {
-      await this.apply(tx, campaign, post, delivery, record, document, actor.id, today, at);
-      const cited = delivery.state.responses.flatMap((r) => (r.reportingCableId ? [r.reportingCableId] : []));
-      mrns = await this.query.mrns(cited, tx);
+      await this.apply(tx, actor, campaign, post, delivery, record, document, today, at);
+      readable = await this.query.readableMrns(actor, citedCables(delivery.state.responses), tx);
     };
     // The answer, as the route sends it (and an Idempotency-Key replays it): an upload answers the document filed.
     const view = (delivery: Delivery): DeliveryView | DocumentAnswer => {
-      if (record.kind !== 'document') return deliveryView(campaign, post, delivery.state, delivery.version, today, mrns);
+      if (record.kind !== 'document') return deliveryView(campaign, post, delivery.state, delivery.version, today, readable);
       const filed = delivery.state.documents[delivery.state.documents.length - 1];
       return { id: filed.documentId, name: filed.name, kind: filed.kind, size: filed.size, sha256: filed.sha256, version: delivery.version };
     };
@@ -86,8 +85,9 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
   }
 
   private async apply(
-    tx: EntityManager, campaign: CampaignRow, post: string, delivery: Delivery, record: DeliveryRecord, document: DocumentFacts | undefined, by: string, today: string, at: string,
+    tx: EntityManager, actor: Principal, campaign: CampaignRow, post: string, delivery: Delivery, record: DeliveryRecord, document: DocumentFacts | undefined, today: string, at: string,
   ): Promise<void> {
+    const by = actor.id;
     switch (record.kind) {
       case 'delivered': {
         const { kind: _kind, ...details } = record;
@@ -99,11 +99,11 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
       }
       case 'response': {
         const { kind: _kind, ...response } = record;
-        if (response.reportingCableId) await this.requireReportingCable(tx, campaign, post, response.reportingCableId);
+        if (response.reportingCableId) await this.requireReportingCable(tx, actor, campaign, post, response.reportingCableId);
         return delivery.logResponse(response, by, today, at);
       }
       case 'reportingCable':
-        await this.requireReportingCable(tx, campaign, post, record.reportingCableId);
+        await this.requireReportingCable(tx, actor, campaign, post, record.reportingCableId);
         return delivery.attachReportingCable(record.response, record.reportingCableId, by, at);
       case 'document': {
         const d = document!;
@@ -125,12 +125,14 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
 
   /**
    * A reporting cable is a released cable from that post that cites the tasking by its MRN among
-   * its references (422 otherwise; a cable that is not there is refused the same way).
+   * its references (422 otherwise). A cable that is not there, and one the officer may not read, are
+   * refused alike, before anything else about them is said: linking requires reading.
    */
-  private async requireReportingCable(tx: EntityManager, campaign: CampaignRow, post: string, cableId: string): Promise<void> {
+  private async requireReportingCable(tx: EntityManager, actor: Principal, campaign: CampaignRow, post: string, cableId: string): Promise<void> {
     const [cable] = await sql<ReportingCableRow>(tx, 'SELECT status, origin, kind, reference_mrns FROM cables WHERE id = $1::uuid', [cableId]);
     const refuse = (why: string) => new ChanceryError(ErrorCode.RuleViolated, `reportingCableId: ${why}`, { errors: [{ field: 'reportingCableId', message: why }] });
-    if (!cable || cable.origin !== post) throw refuse(`not a cable from ${post}`);
+    const access = cable ? await this.cables.access(cableId, tx) : undefined;
+    if (!access || !mayReadCable(actor, access).allowed || cable.origin !== post) throw refuse(`not a cable from ${post} that you may read`);
     if (cable.status !== 'RELEASED') throw refuse('the cable is not released');
     if (!cable.reference_mrns.includes(campaign.mrn)) throw refuse(`the cable does not cite the tasking ${campaign.mrn} among its references`);
   }

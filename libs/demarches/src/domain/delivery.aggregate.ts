@@ -228,7 +228,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     const logged = this.state.responses.find((r) => r.number === response);
     if (!logged) throw new ChanceryError(ErrorCode.NotFound, `There is no response ${response}`);
     if (logged.reportingCableId === reportingCableId) return;
-    ensure(logged.reportingCableId === null, 'reportingCableId', `response ${response} already names its reporting cable ${logged.reportingCableId}`);
+    ensure(logged.reportingCableId === null, 'reportingCableId', `response ${response} already names its reporting cable`);
     this.apply({ type: 'ReportingCableAttached', data: { response, reportingCableId, by, at } });
   }
 

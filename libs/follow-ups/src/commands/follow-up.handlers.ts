@@ -101,7 +101,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     }
     if (response != null) {
       if (!campaign || !post) throw new ChanceryError(ErrorCode.RuleViolated, 'a follow-up from a response names its campaign (demarcheId) and post', { errors: [{ field: 'response', message: 'give demarcheId and post' }] });
-      const [delivery] = await this.demarches.deliveries(campaign, post);
+      const [delivery] = await this.demarches.deliveries(actor, campaign, post);
       if (!delivery?.responses.some((r) => r.number === response)) {
         throw new ChanceryError(ErrorCode.RuleViolated, `${post} has no response ${response} in that campaign`, { errors: [{ field: 'response', message: 'no such response' }] });
       }
