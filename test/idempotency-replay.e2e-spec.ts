@@ -103,6 +103,8 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
   const as = (token: string) => authed(app, token);
   /** Every mutating operation of the OpenAPI document, as `METHOD /path`. */
   let documented: Route[] = [];
+  /** The mutating routes the document gives no request body. */
+  let bodyless = new Set<Route>();
   /** The routes whose case got as far as sending its first request. */
   const exercised = new Set<Route>();
   let serial = 0;
@@ -442,6 +444,11 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     documented = Object.entries(paths).flatMap(([path, operations]) =>
       Object.keys(operations).filter(isMutating).map((method) => `${method.toUpperCase()} ${path}` as Route),
     );
+    bodyless = new Set(
+      Object.entries(paths).flatMap(([path, operations]) =>
+        Object.entries(operations).filter(([method, operation]) => isMutating(method) && !(operation as { requestBody?: unknown }).requestBody).map(([method]) => `${method.toUpperCase()} ${path}` as Route),
+      ),
+    );
   }, 120_000);
   afterAll(async () => {
     await story?.end();
@@ -454,6 +461,14 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     const shape = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
     expect({ route, path: sent.path, matches: shape.test(sent.path) }).toEqual({ route, path: sent.path, matches: true });
     exercised.add(route);
+
+    // A route that takes no body (the document gives it none) refuses one, before it runs: 400 naming the field, nothing written.
+    if (bodyless.has(route)) {
+      const before = await countEvents();
+      const refused = await send(method, { ...sent, body: { unexpected: true }, upload: undefined }, `refused-${randomUUID()}`);
+      expect({ route, status: refused.status, errors: refused.body.errors }).toEqual({ route, status: 400, errors: [{ field: 'unexpected', message: expect.stringMatching(/should not exist/) }] });
+      expect({ route, written: (await countEvents()) - before }).toEqual({ route, written: 0 });
+    }
 
     const key = `replay-${randomUUID()}`;
     const first = await send(method, sent, key);

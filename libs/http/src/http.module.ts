@@ -3,13 +3,18 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ETagInterceptor } from './etag.interceptor.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
+import { NoBodyInterceptor } from './no-body.interceptor.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 
-/** The HTTP conventions every route shares. ETag runs outside idempotency, so replays carry it too. */
+/**
+ * The HTTP conventions every route shares. A body sent to a route that takes none is refused first;
+ * ETag runs outside idempotency, so replays carry it too.
+ */
 @Module({
   providers: [
     IdempotencyStore,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],

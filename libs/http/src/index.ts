@@ -5,6 +5,7 @@ export * from './request-id.js';
 export * from './validation.js';
 export * from './command-context.decorator.js';
 export * from './etag.interceptor.js';
+export * from './no-body.interceptor.js';
 export * from './idempotency/idempotency.store.js';
 export * from './idempotency/idempotency.interceptor.js';
 export * from './http.module.js';
