@@ -20,6 +20,8 @@ const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 9000);
 const WARM_UP_SECONDS = 2;
 /** Post officers, each delivering for their post: the campaigns task these posts. */
 const OFFICERS = 30;
+/** BENCH_STATEMENTS=1: PostgreSQL's statements during the command run, from pg_stat_statements (which the server must preload). */
+const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 const ENV: Record<string, string> = { JWT_SECRET: 'bench-only-signing-key-that-is-long-enough', ADMIN_PASSWORD: 'bench-admin-password', OVERDUE_SCAN_MS: '0' };
 
 /** pgbench's TPC-B on a scratch database of its own (never `test` or `postgres`): transactions/s. */
@@ -47,6 +49,35 @@ async function pgbenchDatabase(): Promise<string> {
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pgbench -i exited ${code}`))));
   });
   return url;
+}
+
+/**
+ * The statements PostgreSQL ran for the API's database during the command run, per command: how many
+ * times each ran and its execution time (pg_stat_statements: its planning is counted apart, and not
+ * at all once a prepared statement has its plan).
+ */
+async function statements(url: string, commands: number | null): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (commands === null) {
+      await client.query('SELECT pg_stat_statements_reset()');
+      return;
+    }
+    const { rows } = await client.query<{ calls: string; ms: number; query: string }>(
+      `SELECT calls, total_exec_time AS ms, query FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 25`,
+    );
+    const calls = rows.reduce((sum, row) => sum + Number(row.calls), 0);
+    console.log(`\nStatements during the command run (${commands} commands; the top 25 ran ${round(calls / commands, 2)} a command)\n`);
+    console.log('| calls a command | exec ms a command | statement |\n|---:|---:|---|');
+    for (const row of rows) {
+      console.log(`| ${round(Number(row.calls) / commands, 2)} | ${round(row.ms / commands, 3)} | ${row.query.replace(/\s+/g, ' ').slice(0, 160).replace(/\|/g, '\\|')} |`);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 interface SealingRow {
@@ -229,6 +260,7 @@ async function main() {
   const tpsBefore = await pgbench(pgbenchUrl, SECONDS);
   // PostgreSQL's CPU per TPC-B transaction, to set beside its CPU per command.
   const pgbenchPostgresMs = round(((await cpuTimes(process.pid)).postgresMs - pgbenchCpuFrom.postgresMs) / (tpsBefore * SECONDS), 2);
+  if (STATEMENTS) await statements(url, null);
   const commandFrom = new Date();
   const cpuBefore = await cpuTimes(api.child.pid!);
   const command = await load(deliveries);
@@ -237,6 +269,7 @@ async function main() {
   // CPU per command, each side: the API process (with its projections and sealer) and PostgreSQL.
   const commands = command.requests;
   const cpu = { apiMsPerCommand: round((cpuAfter.processMs - cpuBefore.processMs) / commands, 2), postgresMsPerCommand: round((cpuAfter.postgresMs - cpuBefore.postgresMs) / commands, 2), postgresMsPerPgbenchTransaction: pgbenchPostgresMs };
+  if (STATEMENTS) await statements(url, commands);
   if (nextDelivery > DELIVERIES) throw new Error('ran out of deliveries: raise BENCH_DELIVERIES');
   const tpsAfter = await pgbench(pgbenchUrl, SECONDS);
   const tps = round((tpsBefore + tpsAfter) / 2);
