@@ -47,13 +47,12 @@ export class CableWorld {
     return COLLECTIVES.some((c) => c.code === code);
   }
 
-  /** The regional bureaus of the posts that `action` addressees reach now (collectives expanded). */
-  async taskedBureaus(action: string[], db?: Db): Promise<string[]> {
-    const { action: posts } = await this.distribution(action, [], db);
-    if (posts.length === 0) return [];
+  /** For each `action` addressee, the regional bureaus of the posts it reaches now (a collective expanded). */
+  async taskedBureaus(action: string[], db?: Db): Promise<Map<string, string[]>> {
+    const collectives = new Map((await this.posts.collectives(db)).map((c) => [c.code, c.members]));
     const { items } = await this.posts.list({}, 10_000, 0, db);
-    const bureaus = new Set(items.filter((p) => posts.includes(p.code)).map((p) => p.bureau));
-    return [...bureaus].sort();
+    const bureauOf = new Map(items.map((p) => [p.code, p.bureau]));
+    return new Map(action.map((code) => [code, [...new Set((collectives.get(code) ?? [code]).flatMap((post) => bureauOf.get(post) ?? []))].sort()]));
   }
 
   async directory(codes: string[], officerIds: string[] = []): Promise<TelegramDirectory> {

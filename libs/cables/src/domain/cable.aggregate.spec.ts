@@ -230,15 +230,31 @@ describe('Cable: clearing as the Department works it', () => {
 
 describe('the collective tasking rule', () => {
   const isCollective = (code: string) => ['ALDAC', 'ALLDP', 'EAP_POSTS'].includes(code);
+  const reach = (entries: Record<string, string[]>) => new Map(Object.entries(entries));
   it('needs each tasked regional bureau, and S/ES-O for ALDAC and ALLDP instructions', () => {
-    expect(collectiveTaskingClearances(confidentialDraft, 'STATE', isCollective, ['EUR', 'AF', 'EAP']).map((r) => r.office)).toEqual(['AF', 'EAP', 'EUR', 'S/ES-O']);
-    expect(collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['EAP_POSTS'] }, 'STATE', isCollective, ['EAP']).map((r) => r.office)).toEqual(['EAP']);
+    expect(collectiveTaskingClearances(confidentialDraft, 'STATE', isCollective, reach({ [confidentialDraft.actionAddressees[0]]: ['EUR', 'AF', 'EAP'] })).map((r) => r.office)).toEqual(['AF', 'EAP', 'EUR', 'S/ES-O']);
+    expect(collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['EAP_POSTS'] }, 'STATE', isCollective, reach({ EAP_POSTS: ['EAP'] })).map((r) => r.office)).toEqual(['EAP']);
+  });
+
+  it('says for each bureau which collectives reach its posts', () => {
+    const required = collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['EAP_POSTS', 'ALLDP', 'PARIS'] }, 'STATE', isCollective, reach({ EAP_POSTS: ['EAP'], ALLDP: ['AF', 'EAP', 'EUR'], PARIS: ['EUR'] }));
+    expect(required).toEqual([
+      { office: 'AF', why: 'its posts are tasked through ALLDP' },
+      { office: 'EAP', why: 'its posts are tasked through EAP_POSTS, ALLDP' },
+      { office: 'EUR', why: 'its posts are tasked through ALLDP' },
+      { office: 'S/ES-O', why: 'an instruction to ALLDP' },
+    ]);
+    const named = collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['EAP_POSTS', 'PARIS'] }, 'STATE', isCollective, reach({ EAP_POSTS: ['EAP'], PARIS: ['EUR'] }));
+    expect(named).toEqual([
+      { office: 'EAP', why: 'its posts are tasked through EAP_POSTS' },
+      { office: 'EUR', why: 'its posts are named in an instruction to EAP_POSTS' },
+    ]);
   });
 
   it('does not apply to cables that task no posts through a collective', () => {
-    expect(collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['BEIJING'] }, 'STATE', isCollective, ['EAP'])).toEqual([]);
-    expect(collectiveTaskingClearances({ kind: 'INFORMATIONAL', actionAddressees: ['ALDAC'] }, 'STATE', isCollective, ['EAP'])).toEqual([]);
-    expect(collectiveTaskingClearances({ kind: 'REPORTING', actionAddressees: ['SECSTATE'] }, 'BEIJING', isCollective, [])).toEqual([]);
+    expect(collectiveTaskingClearances({ kind: 'INSTRUCTION', actionAddressees: ['BEIJING'] }, 'STATE', isCollective, reach({ BEIJING: ['EAP'] }))).toEqual([]);
+    expect(collectiveTaskingClearances({ kind: 'INFORMATIONAL', actionAddressees: ['ALDAC'] }, 'STATE', isCollective, reach({ ALDAC: ['EAP'] }))).toEqual([]);
+    expect(collectiveTaskingClearances({ kind: 'REPORTING', actionAddressees: ['SECSTATE'] }, 'BEIJING', isCollective, reach({}))).toEqual([]);
   });
 
   it('counts a bureau as cleared by the bureau or one of its offices; other offices only by themselves', () => {
