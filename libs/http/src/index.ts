@@ -3,6 +3,7 @@ export * from './problem-details.filter.js';
 export * from './body-parsing.js';
 export * from './request-id.js';
 export * from './validation.js';
+export * from './instant.js';
 export * from './command-context.decorator.js';
 export * from './etag.interceptor.js';
 export * from './no-body.interceptor.js';

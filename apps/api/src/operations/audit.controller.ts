@@ -1,7 +1,8 @@
 import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant } from '@chancery/http';
 import { AuditLog } from '@chancery/audit';
 import { UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
@@ -11,8 +12,8 @@ export class AuditQuery extends PagingQuery {
   /** A username or a user id. */
   @IsOptional() @IsString() @MaxLength(100) actor?: string;
   @IsOptional() @IsString() @MaxLength(200) streamId?: string;
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO 8601 instant' }) from?: Date;
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO 8601 instant' }) to?: Date;
+  @IsOptional() @IsInstant('from') from?: Date;
+  @IsOptional() @IsInstant('to') to?: Date;
   @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
 }
 

@@ -1,14 +1,14 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsInstant } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { DashboardQuery } from '@chancery/reporting';
 import { CurrentUser, RequirePermission } from '../auth/access.decorators.js';
 
 export class DashboardRequest {
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'asOf must be an ISO 8601 instant' }) asOf?: Date;
+  @IsOptional() @IsInstant('asOf') asOf?: Date;
 }
 
 @ApiTags('leadership')

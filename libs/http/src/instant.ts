@@ -1,0 +1,15 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsDate, isISO8601 } from 'class-validator';
+
+/**
+ * A query parameter that is an instant, written as ISO 8601 (`2026-11-30T09:00:00Z`, or a date for
+ * its midnight UTC), read as a `Date`. Only ISO 8601 is taken: JavaScript's `Date` would also read
+ * `-1` (as 2001) or `Monday`, and an impossible date (`2026-02-30`) as the next valid one.
+ */
+export function IsInstant(field: string): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' && isISO8601(value, { strict: true, strictSeparator: true }) ? new Date(value) : value)),
+    IsDate({ message: `${field} must be an ISO 8601 instant` }),
+  );
+}
