@@ -56,7 +56,7 @@ describe('cables through HTTP', () => {
     await database.drop();
   });
 
-  it('edits by merge patch: a one-field PATCH keeps every other field; null clears only what may be cleared', async () => {
+  it('edits by merge patch: a one-field PATCH keeps every other field; null clears an optional field, never a required one', async () => {
     const exdis = { ...instruction, captions: ['EXDIS', 'NOFORN'], infoAddressees: ['TOKYO'], actionAddressees: ['BEIJING'] };
     const { body: drafted } = await as(t.drafter).post('/cables', exdis).expect(201);
     const kept = { captions: ['EXDIS', 'NOFORN'], infoAddressees: ['TOKYO'], classifiedBy: instruction.classifiedBy, demarche: instruction.demarche, tags: instruction.tags };
@@ -70,12 +70,100 @@ describe('cables through HTTP', () => {
       .send(JSON.stringify({ precedence: 'ROUTINE' }))
       .expect(200);
     expect(merged.body).toMatchObject({ precedence: 'ROUTINE', subject: 'Demarche: AI model distillation (revised)', ...kept });
-    const refused = await as(t.drafter).patch(`/cables/${drafted.id}`, { captions: null }).expect(400);
-    expect(refused.body.errors).toEqual([{ field: 'captions', message: expect.stringMatching(/cannot be null/) }]);
+    const refused = await as(t.drafter).patch(`/cables/${drafted.id}`, { tags: null }).expect(400);
+    expect(new Set(refused.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['tags'])); // a cable needs its TAGS
     const cleared = await as(t.drafter).patch(`/cables/${drafted.id}`, { demarche: null }).expect(200);
     expect(cleared.body).toMatchObject({ demarche: null, captions: ['EXDIS', 'NOFORN'], classifiedBy: instruction.classifiedBy });
     // A reader outside the working party still cannot read it: the captions held.
     await as(t.tokyo).get(`/cables/${drafted.id}`).expect(403);
+  });
+
+  it('merges nested objects member by member (RFC 7396), then checks the merged draft as a new one', async () => {
+    const { body: drafted } = await as(t.drafter).post('/cables', { ...instruction, subjectMarking: 'C', infoAddressees: ['TOKYO'], actionAddressees: ['BEIJING'] }).expect(201);
+    const url = `/cables/${drafted.id}`;
+    const reportBy = await as(t.drafter).patch(url, { demarche: { reportBy: '2099-07-01' } }).expect(200);
+    expect(reportBy.body.demarche).toEqual({ ...instruction.demarche, reportBy: '2099-07-01' });
+    expect(reportBy.body.edits.at(-1)).toMatchObject({ fields: ['demarche'], as: 'drafter' });
+    const title = await as(t.drafter).patch(url, { classifiedBy: { title: 'Deputy Director' } }).expect(200);
+    expect(title.body.classifiedBy).toEqual({ ...instruction.classifiedBy, title: 'Deputy Director' });
+    expect(title.body).toMatchObject({ subject: instruction.subject, captions: ['SIPDIS'], paragraphs: instruction.paragraphs, demarche: { reportBy: '2099-07-01' } });
+    expect((await as(t.drafter).patch(url, { classifiedBy: { title: 'Deputy Director' } }).expect(200)).body.version).toBe(title.body.version); // no change, no edit
+    const scoped = await as(t.drafter).patch(url, { demarche: { scope: { kinds: ['EMBASSY'] } } }).expect(200);
+    expect(scoped.body.demarche).toEqual({ ...instruction.demarche, reportBy: '2099-07-01', scope: { kinds: ['EMBASSY'] } });
+    const unscoped = await as(t.drafter).patch(url, { demarche: { scope: null } }).expect(200);
+    expect(unscoped.body.demarche).toEqual({ ...instruction.demarche, reportBy: '2099-07-01' });
+
+    // null on an optional field clears it to what a draft made without it has.
+    const cleared = await request(app.getHttpServer())
+      .patch(url)
+      .set('Authorization', `Bearer ${t.drafter}`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send(JSON.stringify({ infoAddressees: null, subjectMarking: null, captions: null }))
+      .expect(200);
+    expect(cleared.body).toMatchObject({ infoAddressees: [], captions: [], classifiedBy: { title: 'Deputy Director' } });
+    expect(cleared.body).not.toHaveProperty('subjectMarking');
+    const version = cleared.body.version;
+
+    // The merged draft meets every rule a new draft meets, and a refusal names the field.
+    const refusals: [object, number, string][] = [
+      [{ subject: null }, 400, 'subject'],
+      [{ demarche: { targets: null } }, 400, 'demarche.targets'],
+      [{ demarche: { reportBy: 'soon' } }, 400, 'demarche.reportBy'],
+      [{ demarche: { reportBy: '2001-01-01' } }, 422, 'demarche.reportBy'],
+      [{ demarche: { points: [9] } }, 422, 'demarche.points'],
+      [{ classifiedBy: { reasons: null } }, 400, 'classifiedBy.reasons'],
+      [{ classifiedBy: { nickname: 'JD' } }, 400, 'classifiedBy.nickname'],
+      [{ demarche: { scope: { kinds: ['BUNKER'] } } }, 400, 'demarche.scope.kinds'],
+      [{ demarche: { scope: [] } }, 400, 'demarche.scope'],
+      [{ classifiedBy: [] }, 400, 'classifiedBy'],
+      [{ mood: 'tense' }, 400, 'mood'],
+    ];
+    for (const [patch, status, field] of refusals) {
+      const refused = await as(t.drafter).patch(url, patch).expect(status);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    // A demarche added to a cable that has none must be whole.
+    const { body: plain } = await as(t.drafter).post('/cables', { ...instruction, demarche: undefined }).expect(201);
+    const partial = await as(t.drafter).patch(`/cables/${plain.id}`, { demarche: { reportBy: '2099-07-01' } }).expect(400);
+    expect(partial.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['demarche.targets', 'demarche.points']));
+    expect((await as(t.drafter).get(url).expect(200)).body.version).toBe(version);
+  });
+
+  it('refuses an addressee named twice, in one list or in both, on a new draft and after a merge patch', async () => {
+    const twice = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['TOKYO', 'TOKYO'] }).expect(422);
+    expect(twice.body.errors[0]).toEqual({ field: 'actionAddressees', message: expect.stringMatching(/must not repeat.*TOKYO/) });
+    const info = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['TOKYO'], infoAddressees: ['LONDON', 'BEIJING', 'LONDON'] }).expect(422);
+    expect(info.body.errors[0]).toEqual({ field: 'infoAddressees', message: expect.stringMatching(/must not repeat.*LONDON/) });
+    const both = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['TOKYO'], infoAddressees: ['TOKYO'] }).expect(422);
+    expect(both.body.errors[0]).toEqual({ field: 'infoAddressees', message: expect.stringMatching(/TOKYO cannot be both an action and an info addressee/) });
+
+    const { body: drafted } = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['TOKYO'], infoAddressees: ['LONDON'] }).expect(201);
+    const url = `/cables/${drafted.id}`;
+    expect((await as(t.drafter).patch(url, { actionAddressees: ['BEIJING', 'BEIJING'] }).expect(422)).body.errors[0].field).toBe('actionAddressees');
+    expect((await as(t.drafter).patch(url, { infoAddressees: ['LONDON', 'LONDON'] }).expect(422)).body.errors[0].field).toBe('infoAddressees');
+    expect((await as(t.drafter).patch(url, { infoAddressees: ['TOKYO'] }).expect(422)).body.errors[0].field).toBe('infoAddressees');
+    const telegram = (await as(t.drafter).get(`${url}/telegram`).expect(200)).text;
+    expect(telegram.match(/AMEMBASSY TOKYO/g)).toHaveLength(1);
+  });
+
+  it('answers 404 for a version the cable has not reached, to those who may read it, and the same as ever to the others', async () => {
+    const { body: drafted } = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['TOKYO'] }).expect(201);
+    const url = `/cables/${drafted.id}`;
+    await as(t.drafter).patch(url, { subject: 'Demarche: AI model distillation (second version)' }).expect(200);
+    expect((await as(t.drafter).get(`${url}?version=2`).expect(200)).body).toMatchObject({ version: 2, subject: 'Demarche: AI model distillation (second version)' });
+    expect((await as(t.drafter).get(`${url}/telegram?version=1`).expect(200)).text).toContain('SUBJECT: (U) DEMARCHE ON THE DISTILLATION');
+    for (const path of [`${url}?version=3`, `${url}?version=999`, `${url}/telegram?version=3`]) {
+      const beyond = await as(t.secretReader).get(path).expect(404);
+      expect(beyond.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(beyond.body.detail).toMatch(/has no version \d+; it is at version 2/);
+    }
+    // Someone who may not read the cable learns nothing from the version asked: the same 403 as for one that exists.
+    const denied = await as(t.reader).get(`${url}?version=1`).expect(403);
+    for (const path of [`${url}?version=3`, `${url}?version=999`, `${url}/telegram?version=3`]) {
+      const beyond = await as(t.reader).get(path).expect(403);
+      expect(beyond.body.detail).toBe(denied.body.detail);
+    }
   });
 
   it('takes a cable from draft through clearance, a stale clearance, approval and release', async () => {
@@ -231,8 +319,10 @@ describe('cables through HTTP', () => {
     expect(telegram).toContain('TO ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE IMMEDIATE');
     expect(telegram).toContain('INFO USMISSION USUN NEW YORK IMMEDIATE');
     expect(telegram).toMatch(/\nNNNN\n$/);
+    // A merge patch keeps the members it leaves out: an original classification nulls the derivative's.
     const event = { ...instruction.classifiedBy, declassifyOn: 'Conclusion of the bilateral dialogue' };
-    await as(t.drafter).patch(`/cables/${body.id}`, { classifiedBy: event }).expect(200);
+    const original = await as(t.drafter).patch(`/cables/${body.id}`, { classifiedBy: { ...event, derivedFrom: null, exemption: null } }).expect(200);
+    expect(original.body.classifiedBy).toEqual(event);
 
     const iso = await as(t.drafter).post('/cables', { ...instruction, tags: ['PREL', 'DE'] }).expect(422);
     expect(iso.body.errors[0]).toEqual({ field: 'tags', message: expect.stringMatching(/Germany is GM/) });

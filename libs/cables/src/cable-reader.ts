@@ -127,10 +127,13 @@ export class CableReader implements OnModuleInit {
     const cable = past ? await this.cables.load(id, at) : current;
     const streamId = this.cables.streamId(id);
     const context = { requestId, action: `read cable ${id} (${view})`, streamId };
-    // Read as it is now and, for a past version, as it was then; a version before the first is no
-    // news to someone who may read the cable now.
+    // Read as it is now and, for a past version, as it was then; a point before the first version, or
+    // a version not reached yet (loaded as the cable now), is no news to someone who may read it now.
     await this.policy.requireRecord(principal, readDecision(principal, await this.accessOf(current), cable?.draft), context);
     if (!cable) throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} did not exist yet at that point`);
+    if (at.version !== undefined && cable.version < at.version) {
+      throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} has no version ${at.version}; it is at version ${cable.version}`);
+    }
     if (view !== 'history') {
       await this.policy.auditRead(principal, {
         requestId,

@@ -3,11 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
-  ApproveCableCommand, type CableDraft, CableReader, CablesQuery, CancelCableCommand, DecideClearanceCommand, DraftCableCommand, EditCableCommand,
+  ApproveCableCommand, type CableDraft, CableReader, CablesQuery, CancelCableCommand, DecideClearanceCommand, DraftCableCommand, type DraftPatch, EditCableCommand,
   ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
 } from '@chancery/cables';
-import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { Ctx } from '@chancery/http';
+import type { CommandContext } from '@chancery/common';
+import { createValidationPipe, Ctx } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -28,21 +28,25 @@ function toDraft(body: DraftCableRequest): CableDraft {
 }
 
 /**
- * The fields a merge patch sets. A DTO instance has every declared field (undefined when absent:
- * ES2022 class fields), so presence is `!== undefined`, never `in`; JSON `null` clears.
+ * What POST /cables checks, run on a patched draft: the same pipe, then the same defaults. The draft
+ * is the merged object itself (the pipe refuses any member it does not know, and transforms none):
+ * what the patch left alone stays as stored, so that comparing it with the draft before finds only
+ * what changed.
  */
-export function toChanges(body: EditCableRequest): Partial<CableDraft> {
-  const changes = Object.entries(body).filter(([, value]) => value !== undefined);
-  const cleared = changes.filter(([field, value]) => value === null && !NULLABLE.includes(field)).map(([field]) => field);
-  if (cleared.length > 0) {
-    const errors = cleared.map((field) => ({ field, message: `${field} cannot be null; send a value, or leave it out to keep it` }));
-    throw new ChanceryError(ErrorCode.ValidationFailed, errors.map((e) => e.message).join('; '), { errors });
-  }
-  return Object.fromEntries(changes) as Partial<CableDraft>;
+const wholeDraft = createValidationPipe();
+async function checkedDraft(merged: object): Promise<CableDraft> {
+  await wholeDraft.transform(merged, { type: 'body', metatype: DraftCableRequest });
+  return toDraft(merged as DraftCableRequest);
 }
 
-/** The draft fields a patch may clear with `null`. */
-const NULLABLE = ['classifiedBy', 'demarche'];
+/**
+ * The merge patch as sent. A DTO instance has every declared field (undefined when absent: ES2022
+ * class fields), and an undefined member is no member of a merge patch: the JSON round trip drops
+ * them and keeps every `null`.
+ */
+export function toPatch(body: EditCableRequest): DraftPatch {
+  return JSON.parse(JSON.stringify(body)) as DraftPatch;
+}
 
 @ApiTags('cables')
 @ApiBearerAuth()
@@ -96,7 +100,7 @@ export class CablesController {
   @RequirePermission('cables.edit')
   @ApiOperation({ summary: 'Edit as a JSON Merge Patch: the drafter; a clearer of an office asked; the approver of a submitted cable' })
   edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.commands.execute(new EditCableCommand(ctx, user, id, toChanges(body)));
+    return this.commands.execute(new EditCableCommand(ctx, user, id, toPatch(body), checkedDraft));
   }
 
   @Post(':id/clearance-requests')

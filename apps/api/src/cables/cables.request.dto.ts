@@ -1,7 +1,7 @@
-import { PartialType } from '@nestjs/swagger';
+import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
+  ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import {
   CABLE_KINDS, CAPTIONS, type Caption, type CableKind, DECLASSIFICATION_EXEMPTIONS, type DeclassificationExemption, PORTION_MARKINGS, type PortionMarking,
@@ -55,7 +55,7 @@ export class DemarcheDto {
   @IsString() @MaxLength(500) targets: string;
   @IsArray() @ArrayMaxSize(100) @IsInt({ each: true }) @Min(1, { each: true }) points: number[];
   /** Which addressed posts it tasks (absent: every open action post). */
-  @IsOptional() @ValidateNested() @Type(() => DemarcheScopeDto) scope?: DemarcheScopeDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => DemarcheScopeDto) scope?: DemarcheScopeDto;
 }
 
 export class DraftCableRequest {
@@ -71,16 +71,28 @@ export class DraftCableRequest {
   @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) infoAddressees?: string[];
   @IsOptional() @IsArray() @ArrayMaxSize(26) @ValidateNested({ each: true }) @Type(() => ReferenceDto) references?: ReferenceDto[];
   @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ParagraphDto) paragraphs: ParagraphDto[];
-  @IsOptional() @ValidateNested() @Type(() => ClassifiedByDto) classifiedBy?: ClassifiedByDto;
-  @IsOptional() @ValidateNested() @Type(() => DemarcheDto) demarche?: DemarcheDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ClassifiedByDto) classifiedBy?: ClassifiedByDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => DemarcheDto) demarche?: DemarcheDto;
 }
 
+/** A patch of classifiedBy: any of its members; merged into the block the cable has, it must be whole. */
+export class ClassifiedByPatch extends PartialType(ClassifiedByDto) {}
+
+/** A patch of the demarche (and of its scope): any of their members; merged, it must be whole. */
+export class DemarchePatch extends PartialType(DemarcheDto) {}
+
 /**
- * PATCH as a JSON Merge Patch (RFC 7396): only the fields present change; `null` clears an optional
- * one (classifiedBy, demarche). No field has a default here: a default would overwrite what the
- * patch leaves out (a one-field edit once wiped captions this way).
+ * PATCH as a JSON Merge Patch (RFC 7396): the members present change, `null` removes one, and an
+ * object (classifiedBy, demarche, demarche.scope) merges member by member; arrays replace. This
+ * checks the patch's shape only: the merged draft must then pass what a new draft passes
+ * (`DraftCableRequest`), so `null` clears an optional field and is refused on a required one. No
+ * field has a default here: a default would overwrite what the patch leaves out (a one-field edit
+ * once wiped captions this way).
  */
-export class EditCableRequest extends PartialType(DraftCableRequest) {}
+export class EditCableRequest extends PartialType(OmitType(DraftCableRequest, ['classifiedBy', 'demarche'] as const)) {
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ClassifiedByPatch) classifiedBy?: ClassifiedByPatch | null;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => DemarchePatch) demarche?: DemarchePatch | null;
+}
 
 export class ClearanceRequestsRequest {
   @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) offices: string[];

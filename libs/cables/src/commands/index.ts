@@ -14,7 +14,7 @@ export { ApproveCableCommand } from './approve-cable/approve-cable.command.js';
 export { CancelCableCommand } from './cancel-cable/cancel-cable.command.js';
 export { DecideClearanceCommand } from './decide-clearance/decide-clearance.command.js';
 export { DraftCableCommand } from './draft-cable/draft-cable.command.js';
-export { EditCableCommand } from './edit-cable/edit-cable.command.js';
+export { type DraftPatch, EditCableCommand } from './edit-cable/edit-cable.command.js';
 export { ReleaseCableCommand } from './release-cable/release-cable.command.js';
 export { RequestClearancesCommand } from './request-clearances/request-clearances.command.js';
 export { ReturnCableCommand } from './return-cable/return-cable.command.js';

@@ -147,6 +147,13 @@ describe('cable drafting rules', () => {
     rejects({ actionAddressees: ['TOKYO'], infoAddressees: ['TOKYO'] }, /infoAddressees/, /both/);
   });
 
+  it('names each addressee once: no repeat within the action or the info list', () => {
+    rejects({ actionAddressees: ['TOKYO', 'TOKYO'] }, /^actionAddressees$/, /must not repeat: TOKYO/);
+    rejects({ actionAddressees: ['ALDAC', 'BEIJING', 'ALDAC'] }, /^actionAddressees$/, /must not repeat: ALDAC/);
+    rejects({ actionAddressees: ['BEIJING'], infoAddressees: ['TOKYO', 'LONDON', 'TOKYO'] }, /^infoAddressees$/, /must not repeat: TOKYO/);
+    expect(() => validateDraft({ ...confidentialDraft, actionAddressees: ['BEIJING', 'TOKYO'], infoAddressees: ['LONDON'] }, world)).not.toThrow();
+  });
+
   it('wants REF lines to point at released cables', () => {
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000999' }] }, /references/, /not a released cable/);
     rejects({ references: [{ label: 'A', mrn: '26STATE123' }] }, /references/, /not an MRN/);

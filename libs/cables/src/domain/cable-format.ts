@@ -199,6 +199,8 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   ensure(draft.actionAddressees.length > 0, 'actionAddressees', 'a cable needs at least one action addressee');
   for (const [field, list] of [['actionAddressees', draft.actionAddressees], ['infoAddressees', draft.infoAddressees]] as const) {
     for (const code of list) ensure(world.isAddressable(code), field, `${code} is not an open post or a collective`);
+    const repeated = [...new Set(list.filter((code, index) => list.indexOf(code) !== index))];
+    ensure(repeated.length === 0, field, `${field} must not repeat: ${repeated.join(', ')}`);
   }
   const both = draft.actionAddressees.filter((code) => draft.infoAddressees.includes(code));
   ensure(both.length === 0, 'infoAddressees', `${both.join(', ')} cannot be both an action and an info addressee`);

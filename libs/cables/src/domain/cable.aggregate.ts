@@ -152,10 +152,10 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   edit(actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): void {
     const as = this.editorRole(actor);
     validateFor(this.origin, draft, world);
-    if (JSON.stringify(draft) === JSON.stringify(this.draft)) return;
+    const fields = changedFields(this.draft, draft);
+    if (fields.length === 0) return;
     const substantive = substanceOf(draft) !== substanceOf(this.draft);
     const office = as === 'clearer' ? actor.office : as === 'drafter' ? (this.drafter.office ?? this.origin) : (actor.office ?? actor.postCode);
-    const fields = changedFields(this.draft, draft);
     this.apply({ type: 'CableEdited', data: { draft, substantive, by: officer(actor), office, as, fields, at } });
     if (!substantive || as === 'approver') return;
     const given = this.clearances
