@@ -113,6 +113,11 @@ describe('Cable', () => {
     expect(cable.clearances.map((c) => c.status)).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS']);
   });
 
+  it('is returned only while it waits for approval: once approved, it is released or cancelled (domain.md lifecycle)', () => {
+    const approvedCable = [drafted, requested, clearedByL, clearedByIsn, submitted, approved];
+    given(cableDefinition, 'k1', approvedCable).when((c) => c.returnToDrafter(approver, 'Second thoughts', at)).thenFails('INVALID_TRANSITION', /APPROVED/);
+  });
+
   it('never changes once released or cancelled', () => {
     const done = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
     given(cableDefinition, 'k1', done).when((c) => c.edit(drafter, newText, world, at)).thenFails('INVALID_TRANSITION', /RELEASED/);

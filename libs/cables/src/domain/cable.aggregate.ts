@@ -255,7 +255,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   returnToDrafter(actor: CableActor, reason: string, at: string): void {
-    this.mustBeIn(['PENDING_APPROVAL', 'APPROVED'], 'returned');
+    this.mustBeIn(['PENDING_APPROVAL'], 'returned');
     this.mustHaveReleaseAuthority(actor, 'return');
     ensure(reason.trim().length > 0, 'reason', 'say why the cable goes back');
     this.apply({ type: 'CableReturned', data: { by: officer(actor), reason: reason.trim(), at } });

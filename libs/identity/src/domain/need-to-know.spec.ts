@@ -85,6 +85,8 @@ describe('need to know', () => {
     expect(allowedCableActions(drafter, returned)).toEqual(['edit', 'requestClearance', 'cancel']);
     expect(allowedCableActions({ ...legal, clearance: 'CONFIDENTIAL' }, draft)).toEqual([]);
     expect(allowedCableActions(approver, { ...draft, status: 'PENDING_APPROVAL' })).toEqual(['edit', 'approve', 'return', 'cancel']);
+    // Approved, it is released or cancelled: no longer returned (domain.md lifecycle).
+    expect(allowedCableActions(approver, { ...draft, status: 'APPROVED' })).toEqual(['release', 'cancel']);
     expect(mayActOnCable({ ...approver, clearance: 'UNCLASSIFIED' }, { ...draft, status: 'APPROVED' }, 'release').allowed).toBe(false);
     expect(allowedCableActions(approver, { ...draft, status: 'APPROVED', drafterId: 'approver' })).toEqual(['cancel']);
     // Nobody clears their own cable.

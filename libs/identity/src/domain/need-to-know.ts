@@ -129,7 +129,7 @@ export function mayActOnCable(principal: Principal, cable: CableAccess, action: 
     case 'approve':
       return authority && cable.status === 'PENDING_APPROVAL' ? ALLOW : deny('only an approver for the originator, not the drafter, approves a submitted cable');
     case 'return':
-      return authority && (cable.status === 'PENDING_APPROVAL' || cable.status === 'APPROVED') ? ALLOW : deny('only an approver for the originator returns a submitted cable');
+      return authority && cable.status === 'PENDING_APPROVAL' ? ALLOW : deny('only an approver for the originator returns a submitted cable');
     case 'release':
       return authority && cable.status === 'APPROVED' ? ALLOW : deny('only an approver for the originator releases an approved cable');
     case 'cancel':
