@@ -115,7 +115,7 @@ export function plainMessage(field: string, message: string): string {
     .replace(/must be longer than or equal to 1 characters?/, 'cannot be empty')
     .replace(/must be longer than or equal to (\d+) characters?/, 'needs at least $1 characters')
     .replace(/must be shorter than or equal to (\d+) characters?/, 'can have at most $1 characters')
-    .replace(/must be YYYY-MM-DD/, 'must be a date')
+    .replace(/must be (?:a date, )?YYYY-MM-DD/, 'must be a date')
     .replace(/should not be empty/, 'cannot be empty')
     .replace(/must be one of the following values: (.*)/, 'must be one of $1')
     .replace(/^property .* should not exist$/, 'is not expected here');

@@ -5,3 +5,5 @@ export * from './clock.js';
 export * from './backoff.js';
 export * from './csv.js';
 export * from './alarm.js';
+export * from './calendar-date.js';
+export * from './calendar-date.validator.js';

@@ -1,9 +1,8 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsCalendarDate } from '@chancery/common';
 import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CounterpartDto {
   @IsString() @MinLength(1) @MaxLength(200) name: string;
@@ -12,7 +11,7 @@ export class CounterpartDto {
 }
 
 export class DeliveredRequest {
-  @Matches(DATE, { message: 'deliveredOn must be YYYY-MM-DD' }) deliveredOn: string;
+  @IsCalendarDate() deliveredOn: string;
   @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
   @IsIn(LEVELS) level: Level;
   @IsIn(METHODS) method: Method;
@@ -20,7 +19,7 @@ export class DeliveredRequest {
 
 /** Another meeting, call or note: `{on, counterpart, level, method}`. */
 export class ContactRequest {
-  @Matches(DATE, { message: 'on must be YYYY-MM-DD' }) on: string;
+  @IsCalendarDate() on: string;
   @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
   @IsIn(LEVELS) level: Level;
   @IsIn(METHODS) method: Method;
@@ -38,7 +37,7 @@ const toQuotes = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((q) => plainToInstance(QuoteDto, typeof q === 'string' ? { text: q } : q)) : value;
 
 export class ResponseRequest {
-  @Matches(DATE, { message: 'receivedOn must be YYYY-MM-DD' }) receivedOn: string;
+  @IsCalendarDate() receivedOn: string;
   @IsIn(POSITIONS) position: Position;
   @IsString() @MaxLength(10_000) summary: string;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];

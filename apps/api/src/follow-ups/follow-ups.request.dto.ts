@@ -1,9 +1,8 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsCalendarDate } from '@chancery/common';
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class OwnerDto {
   @IsOptional() @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/, { message: 'office must be an office symbol such as EAP/CM' }) office?: string;
@@ -14,7 +13,7 @@ export class CreateFollowUpRequest {
   @IsString() @MinLength(1) @MaxLength(200) title: string;
   @IsOptional() @IsString() @MaxLength(10_000) description?: string;
   @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
-  @Matches(DATE, { message: 'dueOn must be YYYY-MM-DD' }) dueOn: string;
+  @IsCalendarDate() dueOn: string;
   @IsOptional() @IsUUID('4') demarcheId?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
   @IsOptional() @IsUUID('4') cableId?: string;
@@ -28,7 +27,7 @@ export class PatchFollowUpRequest {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200) title?: string;
   @IsOptional() @IsString() @MaxLength(10_000) description?: string;
   @IsOptional() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
-  @IsOptional() @Matches(DATE, { message: 'dueOn must be YYYY-MM-DD' }) dueOn?: string;
+  @IsOptional() @IsCalendarDate() dueOn?: string;
 }
 
 export class OutcomeRequest {

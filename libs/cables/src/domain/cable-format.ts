@@ -1,4 +1,4 @@
-import { ensure } from '@chancery/common';
+import { ensure, isCalendarDate } from '@chancery/common';
 import type { Classification } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
 
@@ -135,10 +135,6 @@ function declassificationHorizon(exemption: DeclassificationExemption | undefine
   return exemption.startsWith('50X') ? 75 : 50;
 }
 
-function validDate(value: string): boolean {
-  return DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-}
-
 function addYears(date: string, years: number): string {
   const [y, m, d] = date.split('-').map(Number);
   return `${String(y + years).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
@@ -233,7 +229,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     }
     if (isDeclassificationDate(authority.declassifyOn) || /^\d/.test(authority.declassifyOn)) {
       const horizon = declassificationHorizon(exemption);
-      ensure(validDate(authority.declassifyOn), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification');
+      ensure(isCalendarDate(authority.declassifyOn), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification');
       ensure(authority.declassifyOn > world.today, 'classifiedBy.declassifyOn', 'declassifyOn must be in the future');
       ensure(
         authority.declassifyOn <= addYears(world.today, horizon),
@@ -250,7 +246,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
 
   if (draft.demarche) {
     ensure(draft.kind === 'INSTRUCTION', 'demarche', 'only an instruction cable carries a demarche');
-    ensure(validDate(draft.demarche.reportBy) && draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be a date, today or later');
+    ensure(isCalendarDate(draft.demarche.reportBy) && draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be a date, today or later');
     ensure(draft.demarche.targets.trim().length > 0, 'demarche.targets', 'say whom posts should see');
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
     for (const point of draft.demarche.points) {

@@ -77,6 +77,19 @@ describe('Delivery', () => {
     given(deliveryDefinition, id, []).when((d) => d.recordContact({ ...details, on: '2026-11-28' }, 'u1', today, at)).thenFails('INVALID_TRANSITION');
   });
 
+  it('refuses a delivery, contact or response dated on a day the calendar does not have', () => {
+    // Each date passes "YYYY-MM-DD", comes after the delivery and before today: only the calendar refuses it.
+    const later = '2026-12-05';
+    const contact = { on: '2026-11-31', counterpart: details.counterpart, level: 'DIRECTOR_GENERAL' as const, method: 'PHONE' as const };
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-31' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date, YYYY-MM-DD/);
+    given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver({ ...details, deliveredOn: '2026-02-30' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', later, at)).thenFails('RULE_VIOLATED', /on must be a date, YYYY-MM-DD/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /receivedOn must be a date, YYYY-MM-DD/);
+    given(deliveryDefinition, id, [deliveredEvent, responded(1, 'NONCOMMITTAL')])
+      .when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31', corrects: 1 }, 'u1', later, at))
+      .thenFails('RULE_VIOLATED', /receivedOn must be a date/);
+  });
+
   it('attaches a reporting cable to a response once, after it', () => {
     const history = [deliveredEvent, responded(1, 'REJECTED')];
     const d = given(deliveryDefinition, id, history).when((d) => d.attachReportingCable(1, 'k2', 'u1', at)).then([{ type: 'ReportingCableAttached', data: { response: 1, reportingCableId: 'k2', by: 'u1', at } }]);

@@ -1,4 +1,4 @@
-import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ensureCalendarDate, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
 import type { DocumentKind, Level, Method, Position } from './vocabulary.js';
@@ -160,7 +160,6 @@ export function positionChanged(state: Pick<DeliveryState, 'responses'>): boolea
   return standing.length > 1 && standing[0].position !== standing[standing.length - 1].position;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -202,7 +201,8 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     if (this.state.status === 'PENDING' || this.state.status === 'NOT_DELIVERED') {
       throw new ChanceryError(ErrorCode.InvalidTransition, 'Record the delivery before the response', { status: this.state.status });
     }
-    ensure(DATE.test(response.receivedOn) && response.receivedOn <= today, 'receivedOn', 'receivedOn must be a date, not in the future');
+    ensureCalendarDate(response.receivedOn, 'receivedOn');
+    ensure(response.receivedOn <= today, 'receivedOn', 'receivedOn must be a date, not in the future');
     ensure(response.receivedOn >= this.state.contacts[0].on, 'receivedOn', 'the response cannot come before the delivery');
     ensure(response.summary.trim().length > 0, 'summary', 'summarize what the counterpart said');
     response.quotes.forEach((quote, i) => {
@@ -258,7 +258,8 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
   }
 
   private contact(field: string, on: string, counterpart: Counterpart, today: string): void {
-    ensure(DATE.test(on) && on <= today, field, `${field} must be a date, not in the future`);
+    ensureCalendarDate(on, field);
+    ensure(on <= today, field, `${field} must be a date, not in the future`);
     ensure([counterpart.name, counterpart.title, counterpart.organization].every((s) => s.trim().length > 0), 'counterpart', 'name the counterpart: name, title, organization');
   }
 }

@@ -29,6 +29,14 @@ describe('FollowUp', () => {
     given(followUpDefinition, 'f1', [created]).when((f) => f.changeDueDate(drafter, '2026-11-28', at)).thenFails('RULE_VIOLATED', /past/);
   });
 
+  it('is never due on a day the calendar does not have, at creation nor when re-dated', () => {
+    for (const dueOn of ['2027-02-30', '2027-13-01', '2026-11-31', '2026-12-32', '2027-02-29']) {
+      expect(() => FollowUp.create('f2', { ...created.data, dueOn }, drafter, at)).toThrow('dueOn must be a date, YYYY-MM-DD');
+      given(followUpDefinition, 'f1', [created]).when((f) => f.changeDueDate(drafter, dueOn, at)).thenFails('RULE_VIOLATED', /dueOn must be a date, YYYY-MM-DD/);
+    }
+    expect(FollowUp.create('f2', { ...created.data, dueOn: '2028-02-29' }, drafter, at).dueOn).toBe('2028-02-29');
+  });
+
   it('from a response names its campaign and post', () => {
     expect(() => FollowUp.create('f2', { ...created.data, links: { demarcheId: null, post: 'BEIJING', cableId: null, response: 2 } }, drafter, at)).toThrow(/demarcheId/);
     const f = FollowUp.create('f2', { ...created.data, links: { demarcheId: 'c1', post: 'BEIJING', cableId: null, response: 2 } }, drafter, at);

@@ -1,4 +1,4 @@
-import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ensureCalendarDate, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { type Classification, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
 
@@ -48,7 +48,6 @@ export type FollowUpEvent =
 
 type Of<T extends FollowUpEvent['type']> = Extract<FollowUpEvent, { type: T }>;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const POST = /^[A-Z]{3,24}$/;
 const person = (p: Principal): Person => ({ id: p.id, username: p.username });
 
@@ -86,7 +85,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   ): FollowUp {
     ensure(input.title.trim().length > 0, 'title', 'a follow-up needs a title');
     ensure(validOwner(input.owner), 'owner', 'owner is an office symbol ({"office": "EAP/CM"}) or a post code ({"post": "BEIJING"})');
-    ensure(DATE.test(input.dueOn), 'dueOn', 'dueOn must be YYYY-MM-DD');
+    ensureCalendarDate(input.dueOn, 'dueOn');
     ensure(input.dueOn >= at.slice(0, 10), 'dueOn', 'dueOn cannot be in the past');
     if (input.links.response != null) {
       ensure(input.links.demarcheId !== null && input.links.post !== null, 'response', 'a follow-up from a response names its campaign (demarcheId) and post');
@@ -132,7 +131,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
 
   changeDueDate(by: Principal, dueOn: string, at: string): void {
     this.mustBeOpen('given a new due date');
-    ensure(DATE.test(dueOn), 'dueOn', 'dueOn must be YYYY-MM-DD');
+    ensureCalendarDate(dueOn, 'dueOn');
     if (dueOn === this.dueOn) return;
     ensure(dueOn >= at.slice(0, 10), 'dueOn', 'a new due date cannot be in the past');
     this.apply({ type: 'FollowUpDueDateChanged', data: { dueOn, previous: this.dueOn, by: person(by), at } });
