@@ -70,7 +70,11 @@ describe('demarches kept over time, on the embedded database', () => {
     clock.set('2026-12-03T09:00:00Z');
     await app.get(OverdueScheduler).scan();
     expect((await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).toEqual([followUp.id]);
-    await authed(app, frontOffice).patch(`/follow-ups/${followUp.id}`, { dueOn: '2026-12-10' }).expect(200);
+    // Answered as read, within the command's transaction; a PATCH that writes nothing, after it.
+    const redated = await authed(app, frontOffice).patch(`/follow-ups/${followUp.id}`, { dueOn: '2026-12-10' }).expect(200);
+    expect(redated.body).toEqual((await authed(app, frontOffice).get(`/follow-ups/${followUp.id}`).expect(200)).body);
+    const unchanged = await authed(app, drafter).patch(`/follow-ups/${followUp.id}`, { dueOn: '2026-12-10' }).expect(200);
+    expect(unchanged.body).toEqual((await authed(app, drafter).get(`/follow-ups/${followUp.id}`).expect(200)).body);
     expect((await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated).toEqual([]);
   }, 120_000);
 });

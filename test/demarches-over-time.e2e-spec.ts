@@ -283,8 +283,9 @@ describe('demarches kept over time, through HTTP', () => {
       const made = await as(t.drafter).post('/follow-ups', {
         title: 'Prepare a response to the PRC rejection', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 2,
       }).expect(201);
-      expect(made.body.links).toEqual({ demarcheId: campaignId, post: 'BEIJING', cableId: null, response: 2 });
-      expect((await as(t.drafter).get(`/follow-ups/${made.body.id}`).expect(200)).body).toMatchObject({ demarcheId: campaignId, post: 'BEIJING', response: 2 });
+      // Its answer is the follow-up as read: linked, and classified as the campaign is.
+      expect(made.body).toMatchObject({ demarcheId: campaignId, post: 'BEIJING', cableId: null, response: 2, classification: 'CONFIDENTIAL', captions: ['SIPDIS'] });
+      expect((await as(t.drafter).get(`/follow-ups/${made.body.id}`).expect(200)).body).toEqual(made.body);
       for (const bad of [{ response: 99 }, { post: 'SHANGHAI' }, { demarcheId: undefined }]) {
         await as(t.drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 2, ...bad }).expect(422);
       }

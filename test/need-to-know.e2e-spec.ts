@@ -129,7 +129,8 @@ describe('need to know on every path (#14)', () => {
   it('reads follow-ups under what they are linked to, and refuses a link to the unreadable like one to nothing', async () => {
     const nodis = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'NODIS campaign' }).expect(201);
     const linked = await as(t.drafter).post('/follow-ups', { title: 'FOLLOW-UP-CANARY', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: nodis.body.id, classification: 'CONFIDENTIAL' }).expect(201);
-    expect(linked.body.classification).toBe('CONFIDENTIAL');
+    // Its own classification is CONFIDENTIAL; linked to a SECRET NODIS cable, it is answered as it is read: SECRET, NODIS.
+    expect(linked.body).toMatchObject({ classification: 'SECRET', captions: ['NODIS'] });
     const listedByLeader = await as(t.leader).get('/follow-ups?limit=500').expect(200);
     expect(listedByLeader.body.items.find((f: { id: string }) => f.id === linked.body.id)).toMatchObject({ classification: 'SECRET', captions: ['NODIS'] });
     for (const who of [t.tokyo, t.beijing]) {

@@ -54,12 +54,22 @@ export class FollowUpReader implements OnModuleInit {
     const classification = highestClassification(access.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : [])));
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });
     if (version !== undefined) return this.asItStood(id, version, classification);
-    const followUp = await this.query.get(id);
-    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
-    const events = await this.store.readStream(streamId);
+    return this.view(principal, current, access);
+  }
+
+  /**
+   * The follow-up as `GET /follow-ups/:id` shows it to a caller who may read it (under `access`):
+   * its row, classified and captioned with what it is linked to, its history and the caller's
+   * allowedActions. Every follow-up command answers it too (FollowUpAnswers), read in the command's
+   * transaction, `db` (the embedded pool has one connection: never ask for a second).
+   */
+  async view(principal: Principal, followUp: FollowUp, access: FollowUpAccess, db?: Db) {
+    const row = await this.query.get(followUp.id, db);
+    if (!row) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${followUp.id}`);
+    const events = await this.store.readStream(this.followUps.streamId(followUp.id), {}, db);
     const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
-    const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: current.createdBy.id, owner: current.owner, status: current.status, escalatedTo: current.escalatedTo });
-    return { ...followUp, history, allowedActions };
+    const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: followUp.createdBy.id, owner: followUp.owner, status: followUp.status, escalatedTo: followUp.escalatedTo });
+    return { ...row, history, allowedActions };
   }
 
   /** Every follow-up the caller may read that matches the filters, as RFC 4180 CSV, formulas neutralised. */
@@ -94,3 +104,6 @@ export class FollowUpReader implements OnModuleInit {
     return { id, version, classification, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.username };
   }
 }
+
+/** A follow-up as `GET /follow-ups/:id` shows it to one caller. */
+export type FollowUpView = Awaited<ReturnType<FollowUpReader['view']>>;

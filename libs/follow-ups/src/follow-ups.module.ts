@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DemarchesModule, OverdueScheduler } from '@chancery/demarches';
 import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-store';
+import { FollowUpAnswers } from './commands/follow-up-answers.js';
 import { ChangeFollowUpHandler, CreateFollowUpHandler, OwnerBureaus } from './commands/follow-up.handlers.js';
 import { followUpDefinition } from './domain/follow-up.aggregate.js';
 import { FollowUpReader } from './follow-up-reader.js';
@@ -9,7 +10,7 @@ import { FollowUpsProjection } from './projections/follow-ups.projection.js';
 
 @Module({
   imports: [DemarchesModule],
-  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
+  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, FollowUpAnswers, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
   exports: [FollowUpsQuery, FollowUpReader],
 })
 export class FollowUpsModule implements OnModuleInit {

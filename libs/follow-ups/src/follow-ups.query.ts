@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { type Db, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, highestClassification, type Principal, readableFollowUpSql } from '@chancery/identity/domain';
 
@@ -67,11 +67,14 @@ export class FollowUpsQuery {
     return { items, total };
   }
 
-  /** One follow-up, whoever asks: the caller's right to read it is the FollowUpReader's to check. */
-  async get(id: string): Promise<FollowUpSummary | undefined> {
+  /**
+   * One follow-up, whoever asks: the caller's right to read it is the FollowUpReader's to check.
+   * `db`: inside a command, its transaction (the embedded pool has one connection: never ask for a second).
+   */
+  async get(id: string, db: Db = this.dataSource): Promise<FollowUpSummary | undefined> {
     const today = utcDate(this.clock.now());
     const [row] = await sql<FollowUpRow>(
-      this.dataSource,
+      db,
       `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED} FROM follow_ups f WHERE f.id = $1::uuid`,
       [id, today],
     );

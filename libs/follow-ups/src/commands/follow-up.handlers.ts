@@ -5,10 +5,11 @@ import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
-import { clearanceCovers, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { clearanceCovers, type FollowUpAccess, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
+import { type FollowUpAnswer, FollowUpAnswers } from './follow-up-answers.js';
 import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange } from './follow-up.commands.js';
 
 const COMMAND_NAMES: Record<FollowUpChange['kind'], string> = {
@@ -18,28 +19,6 @@ const COMMAND_NAMES: Record<FollowUpChange['kind'], string> = {
   cancel: 'CancelFollowUp',
   comment: 'CommentOnFollowUp',
 };
-
-/** What a command answers: the follow-up as it stands after it. */
-export function toFollowUpView(f: FollowUp) {
-  return {
-    id: f.id,
-    title: f.title,
-    description: f.description,
-    owner: f.owner,
-    ownerBureau: f.ownerBureau,
-    dueOn: f.dueOn,
-    status: f.status,
-    links: f.links,
-    classification: f.classification,
-    createdBy: f.createdBy,
-    outcome: f.outcome,
-    cancelReason: f.cancelReason,
-    comments: f.comments,
-    overdueSince: f.overdueSince,
-    escalatedTo: f.escalatedTo,
-    version: f.version,
-  };
-}
 
 @Injectable()
 export class OwnerBureaus {
@@ -73,13 +52,15 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     private readonly bureaus: OwnerBureaus,
     private readonly demarches: DemarchesQuery,
     private readonly reader: FollowUpReader,
+    private readonly answers: FollowUpAnswers,
     private readonly posts: PostsQuery,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
   }
 
-  async execute({ context, actor, input }: CreateFollowUpCommand) {
+  /** Answers the follow-up as `GET /follow-ups/:id` shows it to its creator (FollowUpAnswers). */
+  async execute({ context, actor, input }: CreateFollowUpCommand): Promise<FollowUpAnswer> {
     const ownerBureau = await this.bureaus.of(input.owner);
     if (!clearanceCovers(actor.clearance, input.classification)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `classification ${input.classification} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
@@ -107,7 +88,13 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
       }
     }
     const id = randomUUID();
-    return this.followUps.create(context, 'CreateFollowUp', () => FollowUp.create(id, { ...input, ownerBureau }, actor, this.clock.now().toISOString()), toFollowUpView);
+    const answer = await this.followUps.create(
+      context,
+      'CreateFollowUp',
+      () => FollowUp.create(id, { ...input, ownerBureau }, actor, this.clock.now().toISOString()),
+      (followUp) => this.answers.pending(actor, followUp, access),
+    );
+    return this.answers.settle(answer);
   }
 }
 
@@ -120,22 +107,26 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
     private readonly bureaus: OwnerBureaus,
     private readonly policy: PolicyService,
     private readonly reader: FollowUpReader,
+    private readonly answers: FollowUpAnswers,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
   }
 
-  async execute({ context, actor, id, change }: ChangeFollowUpCommand) {
+  /** Answers the follow-up as `GET /follow-ups/:id` shows it to the sender right after (FollowUpAnswers). */
+  async execute({ context, actor, id, change }: ChangeFollowUpCommand): Promise<FollowUpAnswer> {
     const ownerBureau = change.kind === 'patch' && change.owner ? await this.bureaus.of(change.owner) : undefined;
     const name = COMMAND_NAMES[change.kind];
-    return this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.followUps.streamId(id) }, () =>
+    let access: FollowUpAccess;
+    const answer = await this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.followUps.streamId(id) }, () =>
       this.followUps.update(
         context,
         name,
         id,
         async (followUp, tx) => {
           // Acting requires reading (the route's guard checked it before If-Match and Idempotency-Key).
-          const denial = this.policy.recordDenial(mayReadFollowUp(actor, await this.reader.access(followUp, tx)));
+          access = await this.reader.access(followUp, tx);
+          const denial = this.policy.recordDenial(mayReadFollowUp(actor, access));
           if (denial) throw denial;
           // Its owner and creator change it; the escalation bureau's leadership only re-assign or re-date it.
           const escalation = change.kind === 'patch' && change.title === undefined && change.description === undefined && followUp.mayActOnEscalation(actor);
@@ -147,9 +138,10 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           }
           this.apply(followUp, actor, change, ownerBureau);
         },
-        toFollowUpView,
+        (followUp) => this.answers.pending(actor, followUp, access),
       ),
     );
+    return this.answers.settle(answer);
   }
 
   private apply(followUp: FollowUp, actor: Principal, change: FollowUpChange, ownerBureau: string | undefined): void {
