@@ -48,17 +48,25 @@ describe('follow-up actions through HTTP', () => {
     expect(created).toMatchObject({ status: 'OPEN', ownerBureau: 'EAP', version: 1 });
     await as(t.drafter).post(`/follow-ups/${created.id}/start`).expect(201);
     await as(t.drafter).post(`/follow-ups/${created.id}/comments`, { text: 'Talking points drafted.' }).expect(201);
+    // null clears the description, and is refused on what every follow-up has (nothing written).
+    const described = await as(t.drafter).patch(`/follow-ups/${created.id}`, { description: 'For the Tuesday meeting.' }).expect(200);
+    for (const field of ['title', 'dueOn', 'owner']) {
+      const refused = await as(t.drafter).patch(`/follow-ups/${created.id}`, { [field]: null }).expect(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining([field]));
+    }
+    const cleared = await as(t.drafter).patch(`/follow-ups/${created.id}`, { description: null }).expect(200);
+    expect([described.body.description, cleared.body.description, cleared.body.version]).toEqual(['For the Tuesday meeting.', '', described.body.version + 1]);
     const moved = await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-08', owner: { post: 'TOKYO' } }).expect(200);
     expect(moved.body).toMatchObject({ dueOn: '2026-12-08', owner: { post: 'TOKYO' }, ownerBureau: 'EAP' });
     await as(t.tokyo).post(`/follow-ups/${created.id}/complete`, { outcome: 'Briefed on 5 December.' }).expect(201);
     await as(t.tokyo).post(`/follow-ups/${created.id}/start`).expect(409);
     const read = await as(t.leader).get(`/follow-ups/${created.id}`).expect(200);
     expect(read.body).toMatchObject({ status: 'DONE', outcome: 'Briefed on 5 December.', comments: [{ text: 'Talking points drafted.', by: { username: 'jdoe' } }] });
-    expect(read.body.history.map((e: { type: string }) => e.type)).toEqual(['FollowUpCreated', 'FollowUpStarted', 'FollowUpCommented', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpCompleted']);
+    expect(read.body.history.map((e: { type: string }) => e.type)).toEqual(['FollowUpCreated', 'FollowUpStarted', 'FollowUpCommented', 'FollowUpEdited', 'FollowUpEdited', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpCompleted']);
     // As it stood after its third event: started, commented, still the desk's, due on the first date.
     const then = await as(t.leader).get(`/follow-ups/${created.id}?version=3`).expect(200);
     expect(then.body).toMatchObject({ version: 3, status: 'IN_PROGRESS', owner: { office: 'EAP/CM' }, dueOn: '2026-12-05', outcome: null, comments: [{ text: 'Talking points drafted.' }] });
-    await as(t.leader).get(`/follow-ups/${created.id}?version=7`).expect(404);
+    await as(t.leader).get(`/follow-ups/${created.id}?version=9`).expect(404);
     await as(t.leader).get(`/follow-ups/${created.id}?version=0`).expect(400);
   });
 

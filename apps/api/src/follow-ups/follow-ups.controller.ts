@@ -67,7 +67,7 @@ export class FollowUpsController {
   @ReadsRecord('followup')
   @RequirePermission('followups.read')
   patch(@Param('id', uuid) id: string, @Body() body: PatchFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn });
+    return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description === null ? '' : body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn });
   }
 
   @Post(':id/start')

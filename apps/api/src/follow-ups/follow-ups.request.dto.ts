@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsCalendarDate } from '@chancery/common';
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -23,11 +23,14 @@ export class CreateFollowUpRequest {
   @IsOptional() @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
+/** Left out, a field is kept; `null` clears the description and is refused on the others, which every follow-up has. */
+const present = ValidateIf((_, value) => value !== undefined);
+
 export class PatchFollowUpRequest {
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) title?: string;
-  @IsOptional() @IsString() @MaxLength(10_000) description?: string;
-  @IsOptional() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
-  @IsOptional() @IsCalendarDate() dueOn?: string;
+  @present @IsString() @MinLength(1) @MaxLength(200) title?: string;
+  @IsOptional() @IsString() @MaxLength(10_000) description?: string | null;
+  @present @IsObject() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
+  @present @IsCalendarDate() dueOn?: string;
 }
 
 export class OutcomeRequest {
