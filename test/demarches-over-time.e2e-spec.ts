@@ -78,6 +78,9 @@ describe('demarches kept over time, through HTTP', () => {
       expect(both.body.errors[0].field).toBe('demarche.scope');
       const unknown = await as(t.drafter).post('/cables', { ...instruction, demarche: { ...instruction.demarche, scope: { excludePosts: ['NOWHERE'] } } }).expect(422);
       expect(unknown.body.errors[0].field).toBe('demarche.scope.excludePosts');
+      // A post the cable informs but does not task: naming it in the scope would task nobody.
+      const informed = await as(t.drafter).post('/cables', { ...instruction, infoAddressees: ['LONDON'], demarche: { ...instruction.demarche, scope: { posts: ['LONDON'] } } }).expect(422);
+      expect(informed.body.errors[0]).toEqual({ field: 'demarche.scope.posts', message: 'LONDON is not among the posts the cable is addressed to for action' });
     });
 
     it('tasks only the posts in scope ("embassies only", all but Seoul), and says so in the telegram’s action paragraph', async () => {

@@ -26,12 +26,14 @@ export class CableWorld {
   async forDraft(references: { mrn: string }[], db?: Db): Promise<DraftingWorld> {
     const open = new Set((await this.posts.list({ status: 'OPEN' }, 10_000, 0, db)).items.map((p) => p.code));
     const collectives = new Set(COLLECTIVES.map((c) => c.code));
+    const members = new Map((await this.posts.collectives(db)).map((c) => [c.code, new Set(c.members)]));
     const released = new Set<string>();
     for (const { mrn } of references) if (await this.cables.isReleasedMrn(mrn, db)) released.add(mrn);
     return {
       today: utcDate(this.clock.now()),
       isAddressable: (code) => open.has(code) || collectives.has(code),
       isReleasedMrn: (mrn) => released.has(mrn),
+      reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
     };
   }
 

@@ -181,4 +181,21 @@ describe('cable drafting rules', () => {
     expect(compactMrn('26 STATE 000123')).toBe('26STATE123');
     expect(dateTimeGroup(new Date('2026-08-14T09:35:00Z'))).toBe('140935Z AUG 26');
   });
+  it('scopes a demarche to posts the cable is addressed to for action, where the world knows whom addressees reach', () => {
+    const knowing = { ...world, reaches: (addressee: string, post: string) => addressee === post || (addressee === 'EAP_POSTS' && ['BEIJING', 'TOKYO'].includes(post)) };
+    const scoped = (scope: object, actionAddressees: string[], infoAddressees: string[] = []): CableDraft => ({ ...confidentialDraft, actionAddressees, infoAddressees, demarche: { ...confidentialDraft.demarche!, scope } });
+    expect(() => validateDraft(scoped({ posts: ['TOKYO'] }, ['EAP_POSTS']), knowing)).not.toThrow();
+    expect(() => validateDraft(scoped({ excludePosts: ['BEIJING'] }, ['BEIJING', 'TOKYO']), knowing)).not.toThrow();
+    for (const scope of [{ posts: ['LONDON'] }, { excludePosts: ['LONDON'] }]) {
+      let caught: { details?: { errors?: { field: string; message: string }[] } } | undefined;
+      try {
+        validateDraft(scoped(scope, ['EAP_POSTS'], ['LONDON']), knowing);
+      } catch (error) {
+        caught = error as typeof caught;
+      }
+      expect(caught?.details?.errors?.[0]).toEqual({ field: `demarche.scope.${Object.keys(scope)[0]}`, message: 'LONDON is not among the posts the cable is addressed to for action' });
+    }
+    // A client's world that does not know (the web app's) leaves it to the server.
+    expect(() => validateDraft(scoped({ posts: ['LONDON'] }, ['EAP_POSTS'], ['LONDON']), world)).not.toThrow();
+  });
 });

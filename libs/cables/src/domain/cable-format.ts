@@ -114,6 +114,12 @@ export interface DraftingWorld {
   isAddressable(code: string): boolean;
   /** A released cable's MRN. */
   isReleasedMrn(mrn: string): boolean;
+  /**
+   * Whether an addressee (a post, or a collective holding it) reaches a post. The server knows; a
+   * client that does not leaves it out, and a demarche's scope is then not checked against the
+   * addressees.
+   */
+  reaches?(addressee: string, post: string): boolean;
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
@@ -256,7 +262,12 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     if (scope) {
       for (const kind of scope.kinds ?? []) ensure((SCOPE_POST_KINDS as readonly string[]).includes(kind), 'demarche.scope.kinds', `${kind} is not a kind of post (${SCOPE_POST_KINDS.join(', ')})`);
       for (const field of ['posts', 'excludePosts'] as const) {
-        for (const code of scope[field] ?? []) ensure(world.isAddressable(code), `demarche.scope.${field}`, `${code} is not an open post`);
+        for (const code of scope[field] ?? []) {
+          ensure(world.isAddressable(code), `demarche.scope.${field}`, `${code} is not an open post`);
+          // A scope chooses among the posts the cable tasks: naming another tasks (or spares) nobody.
+          const reaches = world.reaches;
+          if (reaches) ensure(draft.actionAddressees.some((addressee) => reaches(addressee, code)), `demarche.scope.${field}`, `${code} is not among the posts the cable is addressed to for action`);
+        }
       }
       const both = (scope.posts ?? []).filter((code) => scope.excludePosts?.includes(code));
       ensure(both.length === 0, 'demarche.scope', `${both.join(', ')} cannot be both tasked and excluded`);
