@@ -46,7 +46,7 @@ async function seed(app: INestApplication, posts: { code: string; bureau: string
     const id = deliveryId(campaignId, post);
     await deliveries.create(ctx, 'RecordDelivery', () => {
       const delivery = new Delivery(id);
-      delivery.deliver({ deliveredOn: '2026-11-20', counterpart: { name: 'N', title: 'T', organization: 'O' }, level: 'DIRECTOR', method: 'IN_PERSON' }, 'bench', '2026-11-29', '2026-11-29T00:00:00.000Z');
+      delivery.deliver({ deliveredOn: '2026-11-20', counterpart: { name: 'N', title: 'T', organization: 'O' }, level: 'DIRECTOR', method: 'IN_PERSON' }, 'bench', { today: '2026-11-29', taskedOn: '2026-11-01' }, '2026-11-29T00:00:00.000Z');
       if (respond) delivery.logResponse({ receivedOn: '2026-11-21', position: positions[post.length % 5], summary: 'Noted.', quotes: [], reportingCableId: null }, 'bench', '2026-11-29', '2026-11-29T00:00:00.000Z');
       return delivery;
     }, () => undefined);

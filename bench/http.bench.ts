@@ -239,7 +239,7 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  const delivery = JSON.stringify({ deliveredOn: '2026-11-20', counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
+  const delivery = JSON.stringify({ deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
   let nextDelivery = 0;
   const deliveries: autocannon.Options = {
     url: api.base,

@@ -14,7 +14,7 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
   let story: Story<string>;
   let app: INestApplication;
   let dataSource: DataSource;
-  const clock = new TestClock(new Date('2026-12-05T09:00:00Z'));
+  const clock = new TestClock(new Date('2026-11-30T09:00:00Z'));
   const t = {} as Record<'drafter' | 'approver' | 'beijing', string>;
   const as = (token: string) => authed(app, token);
   let campaignId: string;
@@ -50,6 +50,8 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
     });
     expect((await awaitCampaign(app, t.drafter, campaignId)).status).toBe(200);
     deliveryUrl = `/demarches/${campaignId}/deliveries/BEIJING`;
+    // Tasked on 30 November; the meetings come after.
+    clock.set('2026-12-05T09:00:00Z');
   });
   afterAll(async () => {
     await story.end();

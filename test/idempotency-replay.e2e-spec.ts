@@ -147,8 +147,8 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     demarche: { reportBy: '2026-12-15', targets: 'Foreign ministry, director-general level', points: [2] },
   });
   const counterpart = { name: 'Li Wei', title: 'Director-General', organization: 'Ministry of Foreign Affairs' };
-  const delivery = { deliveredOn: '2026-11-24', counterpart, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
-  const response = { receivedOn: '2026-11-24', position: 'NONCOMMITTAL', summary: 'Took note; will study.' };
+  const delivery = { deliveredOn: '2026-11-25', counterpart, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
+  const response = { receivedOn: '2026-11-25', position: 'NONCOMMITTAL', summary: 'Took note; will study.' };
 
   const draft = async () => (await as(t.drafter).post('/cables', plainDraft(`Replay cable ${unique()}`)).expect(201)).body.id as string;
   const draftAskingL = async () => {

@@ -66,11 +66,13 @@ describe('two API processes and two projection workers on one database', () => {
     const statuses: number[] = [];
     await inParallel(work, 16, async ({ cable, post }) => {
       const path = `/demarches/${cable}/deliveries/${post}`;
-      const delivery = { deliveredOn: '2026-11-20', counterpart: { name: 'N', title: 'T', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' };
+      // Dated the day the campaigns opened (the processes run on the real clock).
+      const today = new Date().toISOString().slice(0, 10);
+      const delivery = { deliveredOn: today, counterpart: { name: 'N', title: 'T', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' };
       const twice = await Promise.all([a, b].map((base) => client(base, officers.get(post)).post(`${path}/delivery`, delivery)));
       statuses.push(...twice.map((answer) => answer.status));
       expect(twice.map((answer) => answer.status).sort()).toEqual([201, 409]);
-      const response = await client(api(statuses.length), officers.get(post)).post(`${path}/response`, { receivedOn: '2026-11-21', position: 'RECEPTIVE', summary: 'Will study it.' });
+      const response = await client(api(statuses.length), officers.get(post)).post(`${path}/response`, { receivedOn: today, position: 'RECEPTIVE', summary: 'Will study it.' });
       expect(response.status).toBe(201);
     });
     expect(statuses.filter((s) => s >= 500)).toEqual([]);

@@ -91,11 +91,11 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     switch (record.kind) {
       case 'delivered': {
         const { kind: _kind, ...details } = record;
-        return delivery.deliver(details, by, today, at);
+        return delivery.deliver(details, by, { today, taskedOn: utcDate(new Date(campaign.openedAt)) }, at);
       }
       case 'contact': {
         const { kind: _kind, ...contact } = record;
-        return delivery.recordContact(contact, by, today, at);
+        return delivery.recordContact(contact, by, { today, taskedOn: utcDate(new Date(campaign.openedAt)) }, at);
       }
       case 'response': {
         const { kind: _kind, ...response } = record;

@@ -5,6 +5,8 @@ import {
 } from './delivery.aggregate.js';
 
 const today = '2026-11-29';
+/** The campaign opened (the post was tasked) on this day. */
+const taskedOn = '2026-11-20';
 const at = '2026-11-29T10:00:00.000Z';
 const details: Delivered = { deliveredOn: '2026-11-28', counterpart: { name: 'Li Wei', title: 'DG', organization: 'MFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' };
 const baseless = { text: '这些指控毫无根据。', language: 'zh', translation: 'These allegations are baseless.' };
@@ -19,13 +21,13 @@ const id = deliveryId('c1', 'BEIJING');
 
 describe('Delivery', () => {
   it('is delivered, then answered, numbered responses with quotes in their language and translated', () => {
-    given(deliveryDefinition, id, []).when((d) => d.deliver(details, 'u1', today, at)).then([deliveredEvent]);
+    given(deliveryDefinition, id, []).when((d) => d.deliver(details, 'u1', { today, taskedOn }, at)).then([deliveredEvent]);
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse(response, 'u1', today, at)).then([responded(1, 'REJECTED')]);
   });
 
   it('takes further meetings as contacts, and answers again: the position is the latest one said', () => {
     const contact = { on: '2026-11-29', counterpart: { name: 'Hua Chunying', title: 'Spokesperson', organization: 'MFA' }, level: 'DIRECTOR_GENERAL' as const, method: 'PHONE' as const };
-    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', today, at)).then([{ type: 'ContactRecorded', data: { ...contact, by: 'u1', at } }]);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', { today, taskedOn }, at)).then([{ type: 'ContactRecorded', data: { ...contact, by: 'u1', at } }]);
     const history = [deliveredEvent, responded(1, 'NONCOMMITTAL', '2026-11-28')];
     const d = given(deliveryDefinition, id, history).when((d) => d.logResponse(response, 'u1', today, at)).then([responded(2, 'REJECTED')]);
     expect(d.status).toBe('RESPONDED');
@@ -66,24 +68,28 @@ describe('Delivery', () => {
     given(deliveryDefinition, id, []).when((d) => d.notDelivered('No appointment granted', 'u1', at)).then([notDeliveredEvent]);
     given(deliveryDefinition, id, []).when((d) => d.notDelivered('  ', 'u1', at)).thenFails('RULE_VIOLATED');
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.notDelivered('Changed our mind', 'u1', at)).thenFails('INVALID_TRANSITION');
-    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.deliver(details, 'u1', today, at)).thenFails('INVALID_TRANSITION', /contact/);
-    const later = given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver(details, 'u1', today, at)).then([deliveredEvent]);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.deliver(details, 'u1', { today, taskedOn }, at)).thenFails('INVALID_TRANSITION', /contact/);
+    const later = given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver(details, 'u1', { today, taskedOn }, at)).then([deliveredEvent]);
     expect(later.state).toMatchObject({ status: 'DELIVERED', notDeliveredReason: null });
   });
 
   it('wants a named counterpart and a delivery date that has come; a contact only once delivered', () => {
-    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, counterpart: { ...details.counterpart, name: '' } }, 'u1', today, at)).thenFails('RULE_VIOLATED', /counterpart/);
-    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-12-01' }, 'u1', today, at)).thenFails('RULE_VIOLATED', /future/);
-    given(deliveryDefinition, id, []).when((d) => d.recordContact({ ...details, on: '2026-11-28' }, 'u1', today, at)).thenFails('INVALID_TRANSITION');
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, counterpart: { ...details.counterpart, name: '' } }, 'u1', { today, taskedOn }, at)).thenFails('RULE_VIOLATED', /counterpart/);
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-12-01' }, 'u1', { today, taskedOn }, at)).thenFails('RULE_VIOLATED', /future/);
+    // Nor before the post was tasked: on the day the campaign opened, and not the day before.
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: taskedOn }, 'u1', { today, taskedOn }, at)).then([{ type: 'DemarcheDelivered', data: { ...details, deliveredOn: taskedOn, by: 'u1', at } }]);
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-19' }, 'u1', { today, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn cannot be before the post was tasked \(2026-11-20\)/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact({ ...details, on: '1900-01-01' }, 'u1', { today, taskedOn }, at)).thenFails('RULE_VIOLATED', /on cannot be before the post was tasked/);
+    given(deliveryDefinition, id, []).when((d) => d.recordContact({ ...details, on: '2026-11-28' }, 'u1', { today, taskedOn }, at)).thenFails('INVALID_TRANSITION');
   });
 
   it('refuses a delivery, contact or response dated on a day the calendar does not have', () => {
     // Each date passes "YYYY-MM-DD", comes after the delivery and before today: only the calendar refuses it.
     const later = '2026-12-05';
     const contact = { on: '2026-11-31', counterpart: details.counterpart, level: 'DIRECTOR_GENERAL' as const, method: 'PHONE' as const };
-    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-31' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date, YYYY-MM-DD/);
-    given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver({ ...details, deliveredOn: '2026-02-30' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date/);
-    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', later, at)).thenFails('RULE_VIOLATED', /on must be a date, YYYY-MM-DD/);
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-31' }, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date, YYYY-MM-DD/);
+    given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver({ ...details, deliveredOn: '2026-02-30' }, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /on must be a date, YYYY-MM-DD/);
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /receivedOn must be a date, YYYY-MM-DD/);
     given(deliveryDefinition, id, [deliveredEvent, responded(1, 'NONCOMMITTAL')])
       .when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31', corrects: 1 }, 'u1', later, at))

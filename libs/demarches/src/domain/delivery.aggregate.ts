@@ -174,6 +174,12 @@ export function deliveryId(campaignId: string, post: string): string {
  * and perhaps delivered later. Nothing is rewritten: a correction is a new response that says
  * which one it corrects.
  */
+/** The days a meeting's date is judged by: not after today, not before the post was tasked (its campaign opened). */
+export interface MeetingDays {
+  today: string;
+  taskedOn: string;
+}
+
 export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
   state: DeliveryState = blankDelivery();
 
@@ -181,19 +187,19 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     return this.state.status;
   }
 
-  deliver(details: Delivered, by: string, today: string, at: string): void {
+  deliver(details: Delivered, by: string, days: MeetingDays, at: string): void {
     if (this.state.status !== 'PENDING' && this.state.status !== 'NOT_DELIVERED') {
       throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record another meeting as a contact`, { status: this.state.status });
     }
-    this.contact('deliveredOn', details.deliveredOn, details.counterpart, today);
+    this.contact('deliveredOn', details.deliveredOn, details.counterpart, days);
     this.apply({ type: 'DemarcheDelivered', data: { ...details, by, at } });
   }
 
-  recordContact(contact: { on: string; counterpart: Counterpart; level: Level; method: Method }, by: string, today: string, at: string): void {
+  recordContact(contact: { on: string; counterpart: Counterpart; level: Level; method: Method }, by: string, days: MeetingDays, at: string): void {
     if (this.state.status !== 'DELIVERED' && this.state.status !== 'RESPONDED') {
       throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record the delivery first`, { status: this.state.status });
     }
-    this.contact('on', contact.on, contact.counterpart, today);
+    this.contact('on', contact.on, contact.counterpart, days);
     this.apply({ type: 'ContactRecorded', data: { ...contact, by, at } });
   }
 
@@ -257,9 +263,10 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     this.state = evolveDelivery(this.state, event);
   }
 
-  private contact(field: string, on: string, counterpart: Counterpart, today: string): void {
+  private contact(field: string, on: string, counterpart: Counterpart, { today, taskedOn }: MeetingDays): void {
     ensureCalendarDate(on, field);
     ensure(on <= today, field, `${field} must be a date, not in the future`);
+    ensure(on >= taskedOn, field, `${field} cannot be before the post was tasked (${taskedOn})`);
     ensure([counterpart.name, counterpart.title, counterpart.organization].every((s) => s.trim().length > 0), 'counterpart', 'name the counterpart: name, title, organization');
   }
 }

@@ -3,6 +3,8 @@ import { decide, fold, stateOf, stored } from '../../../../test/support/fold-pro
 import { type Delivered, Delivery, deliveryDefinition } from './delivery.aggregate.js';
 
 const today = '2026-11-29';
+/** Generated dates fall on both sides of it. */
+const days = { today, taskedOn: '2026-11-22' };
 const at = '2026-11-29T10:00:00.000Z';
 const date = fc.integer({ min: 20, max: 30 }).map((d) => `2026-11-${d}`);
 const details = fc.tuple(date, fc.constantFrom('Li Wei', ' ')).map(
@@ -10,8 +12,8 @@ const details = fc.tuple(date, fc.constantFrom('Li Wei', ' ')).map(
 );
 
 const command: fc.Arbitrary<(d: Delivery) => void> = fc.oneof(
-  details.map((delivered) => (d: Delivery) => d.deliver(delivered, 'u1', today, at)),
-  details.map((delivered) => (d: Delivery) => d.recordContact({ ...delivered, on: delivered.deliveredOn }, 'u1', today, at)),
+  details.map((delivered) => (d: Delivery) => d.deliver(delivered, 'u1', days, at)),
+  details.map((delivered) => (d: Delivery) => d.recordContact({ ...delivered, on: delivered.deliveredOn }, 'u1', days, at)),
   fc.tuple(date, fc.constantFrom('', 'Baseless.'), fc.constantFrom('REJECTED', 'OPPOSED') as fc.Arbitrary<'REJECTED' | 'OPPOSED'>, fc.option(fc.integer({ min: 1, max: 3 }), { nil: null })).map(
     ([receivedOn, summary, position, corrects]) => (d: Delivery) =>
       d.logResponse({ receivedOn, position, summary, quotes: [{ text: '毫无根据', language: 'zh', translation: 'Baseless' }], reportingCableId: null, corrects }, 'u1', today, at),
