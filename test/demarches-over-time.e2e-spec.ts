@@ -51,6 +51,13 @@ describe('demarches kept over time, through HTTP', () => {
   const upload = (token: string, post: string, file: Buffer, filename: string, kind = 'NON_PAPER') =>
     request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/${post}/documents`).set('Authorization', `Bearer ${token}`).field('kind', kind).attach('file', file, { filename });
   const download = (token: string, href: string) => request(app.getHttpServer()).get(href).set('Authorization', `Bearer ${token}`).buffer(true).parse(binary as never);
+  /** A reply from Beijing to SECSTATE citing `references`, and a draft kept unreleased. */
+  const reply = (references: { label: string; mrn: string }[]) => ({
+    kind: 'REPORTING', subject: 'PRC rejects U.S. demarche on AI distillation', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+    actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'C', text: 'The MFA spokesperson called the allegations baseless.' }],
+    classifiedBy: { name: 'Pat Lee', title: 'DCM', office: 'BEIJING', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
+  });
+  const draftOnly = async (draft: object) => (await as(t.beijing).post('/cables', draft).expect(201)).body.id as string;
 
   beforeAll(async () => {
     story = await startStory(clock, {
@@ -167,14 +174,6 @@ describe('demarches kept over time, through HTTP', () => {
   });
 
   describe('reporting cables', () => {
-    const reply = (references: { label: string; mrn: string }[]) => ({
-      kind: 'REPORTING', subject: 'PRC rejects U.S. demarche on AI distillation', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
-      actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'C', text: 'The MFA spokesperson called the allegations baseless.' }],
-      classifiedBy: { name: 'Pat Lee', title: 'DCM', office: 'BEIJING', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
-    });
-    const draftOnly = async (draft: object) => (await as(t.beijing).post('/cables', draft).expect(201)).body.id as string;
-
-
     it('takes only a released cable from that post citing the tasking, on a response or after it; the campaign shows them', async () => {
       const other = await releaseCable(app, t.drafter, t.approver, { ...instruction, subject: 'Another tasking', demarche: undefined, kind: 'INFORMATIONAL' });
       const otherMrn = (await as(t.leader).get(`/cables/${other}`).expect(200)).body.mrn;
@@ -296,13 +295,6 @@ describe('demarches kept over time, through HTTP', () => {
   });
 
   describe('reporting cables above a reader', () => {
-    const reply = (references: { label: string; mrn: string }[]) => ({
-      kind: 'REPORTING', subject: 'PRC rejects U.S. demarche on AI distillation', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
-      actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'C', text: 'The MFA spokesperson called the allegations baseless.' }],
-      classifiedBy: { name: 'Pat Lee', title: 'DCM', office: 'BEIJING', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
-    });
-    const draftOnly = async (draft: object) => (await as(t.beijing).post('/cables', draft).expect(201)).body.id as string;
-
     it('links only what the officer may read, and shows a reporting cable only to those who may read it', async () => {
       // A SECRET reply from Beijing: its CONFIDENTIAL officer may not read it, nor may Tokyo (not its
       // post, not its addressee), though both read the campaign.
