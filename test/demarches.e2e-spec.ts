@@ -170,6 +170,7 @@ describe('demarche campaigns through HTTP', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.headers['content-disposition']).toMatch(/attachment; filename="demarche-\d\dSTATE\d{6}\.csv"/);
     const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    expect(csv.text.endsWith('\r\n') && csv.text.split('\r\n').length === rows.length + 2).toBe(true);
     const { body } = await as(t.leader).get(`/demarches/${cableId}`).expect(200);
     expect(rows).toHaveLength(body.summary.total);
     expect(rows.find((r) => r.post === 'OTTAWA')).toEqual({

@@ -112,6 +112,9 @@ describe('follow-up actions through HTTP', () => {
     const csv = await as(t.leader).get('/follow-ups/export.csv?overdue=true').expect(200);
     const rows: Record<string, string>[] = parse(csv.text, { columns: true });
     expect(rows.map((r) => [r.owner, r.status, r.overdue, r.escalatedTo])).toEqual(Array(3).fill(['BEIJING', 'OPEN', 'yes', 'EAP']));
+    // RFC 4180: every record, the header's included, ends with CRLF.
+    expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
+    expect(csv.text.replaceAll('\r\n', '')).not.toContain('\n');
     await as(t.beijing).get('/follow-ups/export.csv').expect(403);
     clock.set('2026-11-29T09:00:00Z');
   });

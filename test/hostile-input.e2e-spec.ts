@@ -82,6 +82,8 @@ describe('hostile input', () => {
           expect({ route, status: response.status, fiveHundred: response.status >= 500 }).toMatchObject({ route, fiveHundred: false });
           if (response.status >= 400) {
             expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+            // Every refusal carries a stable code, the framework's own (a malformed body or id) included.
+            expect({ route, status: response.status, code: typeof response.body.code }).toEqual({ route, status: response.status, code: 'string' });
             expect({ route, leak: looksLeaky(response.text) }).toEqual({ route, leak: null });
             expect({ route, written: (await eventCount()) - before }).toEqual({ route, written: 0 });
           }

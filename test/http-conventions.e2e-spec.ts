@@ -109,7 +109,7 @@ describe('HTTP conventions', () => {
     const before = await count('SELECT count(*)::int AS n FROM events');
     const malformed = await http().post('/notes').set('Content-Type', 'application/json').send('{"title": "x"').expect(400);
     expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(malformed.body).toMatchObject({ type: 'about:blank', status: 400, detail: expect.stringMatching(/not valid JSON/) });
+    expect(malformed.body).toMatchObject({ type: 'about:blank', status: 400, code: 'BAD_REQUEST', detail: expect.stringMatching(/not valid JSON/) });
 
     const unknown = await http().post('/notes').send({ title: 'x', classification: 'SECRET' }).expect(400);
     expect(unknown.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'classification', message: expect.stringMatching(/should not exist/) }] });
@@ -127,10 +127,11 @@ describe('HTTP conventions', () => {
   it('answers unknown routes with 404 and internal failures without their cause', async () => {
     const missing = await http().get('/no-such-route').expect(404);
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(missing.body.code).toBe('NOT_FOUND');
     await http().get('/notes/00000000-0000-4000-8000-000000000000').expect(404);
 
     const failure = await http().post('/notes/explode').set('X-Request-Id', 'req-boom').send({}).expect(500);
-    expect(failure.body).toMatchObject({ status: 500, requestId: 'req-boom' });
+    expect(failure.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: 'req-boom' });
     expect(JSON.stringify(failure.body)).not.toMatch(/secret_table|SELECT|at /);
   });
 });

@@ -159,6 +159,11 @@ describe('identity, access control and posts', () => {
       expect(me.body).toEqual({ id: officer.body.id, username: 'jdoe', displayName: 'Jane Doe', roles: ['post_officer'], office: null, postCode: 'SHANGHAI', clearance: 'SECRET' });
       const list = await http().get('/users?limit=100').set(admin).expect(200);
       expect(list.body.items.map((u: { username: string }) => u.username)).toContain('jdoe');
+      // An id that is a UUID of another version names nobody (404); one that is no UUID is refused (400, the field named).
+      const nobody = await http().patch('/users/00000000-0000-0000-0000-000000000000').set(admin).send({ displayName: 'Nobody' }).expect(404);
+      expect(nobody.body.code).toBe('NOT_FOUND');
+      const malformed = await http().patch('/users/not-a-uuid').set(admin).send({ displayName: 'Nobody' }).expect(400);
+      expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'id', message: 'must be a UUID' }] });
     });
   });
 

@@ -11,3 +11,9 @@ export function neutralizeCsvCell(value: string): string {
 export function neutralizeCsvRows<T extends Record<string, string>>(rows: T[]): T[] {
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, neutralizeCsvCell(value)])) as T);
 }
+
+/**
+ * How Chancery's CSV files are written (csv-stringify's options): a header row, and records ended by
+ * CRLF as RFC 4180 has them.
+ */
+export const CSV_FORMAT = { header: true, record_delimiter: 'windows' } as const;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { CableReader } from '@chancery/cables';
-import { ChanceryError, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
@@ -128,7 +128,7 @@ export class CampaignReader {
       overdue: d.overdue ? 'yes' : 'no',
     }));
     const csv = stringify(neutralizeCsvRows(rows), {
-      header: true,
+      ...CSV_FORMAT,
       columns: ['post', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'positionChanged', 'firstPosition', 'responses', 'contacts', 'summary', 'quotes', 'documents', 'reportingCables', 'overdue'],
     });
     return { filename: `demarche-${campaign.mrn.replaceAll(' ', '')}.csv`, csv };

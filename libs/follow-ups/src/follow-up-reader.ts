@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { CableReader } from '@chancery/cables';
-import { ChanceryError, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
@@ -90,7 +90,7 @@ export class FollowUpReader implements OnModuleInit {
       outcome: f.outcome ?? f.cancelReason ?? '',
     }));
     return stringify(neutralizeCsvRows(rows), {
-      header: true,
+      ...CSV_FORMAT,
       columns: ['id', 'title', 'classification', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'post', 'outcome'],
     });
   }

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, titleFor } from './problem-details.js';
+import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, titleFor } from './problem-details.js';
 
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
-  const problem: ProblemDetails = { type: 'about:blank', title: titleFor(status), status, detail, ...extensions, instance: request.originalUrl, requestId: String(request.id ?? '') };
+  const problem: ProblemDetails = { type: 'about:blank', title: titleFor(status), status, detail, code: codeFor(status), ...extensions, instance: request.originalUrl, requestId: String(request.id ?? '') };
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 

@@ -4,6 +4,7 @@ export * from './body-parsing.js';
 export * from './request-id.js';
 export * from './validation.js';
 export * from './instant.js';
+export * from './uuid.pipe.js';
 export * from './command-context.decorator.js';
 export * from './etag.interceptor.js';
 export * from './no-body.interceptor.js';

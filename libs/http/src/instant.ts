@@ -2,14 +2,18 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsDate, isISO8601 } from 'class-validator';
 
+/** A date alone (its midnight UTC), or a time that says its offset: a time without one would be read in the server's zone. */
+const ZONED = /^\d{4}-\d{2}-\d{2}$|(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
 /**
  * A query parameter that is an instant, written as ISO 8601 (`2026-11-30T09:00:00Z`, or a date for
  * its midnight UTC), read as a `Date`. Only ISO 8601 is taken: JavaScript's `Date` would also read
- * `-1` (as 2001) or `Monday`, and an impossible date (`2026-02-30`) as the next valid one.
+ * `-1` (as 2001) or `Monday`, and an impossible date (`2026-02-30`) as the next valid one; a time
+ * must say its offset (`Z`, `+01:00`).
  */
 export function IsInstant(field: string): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' && isISO8601(value, { strict: true, strictSeparator: true }) ? new Date(value) : value)),
+    Transform(({ value }) => (typeof value === 'string' && isISO8601(value, { strict: true, strictSeparator: true }) && ZONED.test(value) ? new Date(value) : value)),
     IsDate({ message: `${field} must be an ISO 8601 instant` }),
   );
 }

@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ChanceryError } from '@chancery/common';
+import { ChanceryError, ErrorCode } from '@chancery/common';
 import { isContentionError, isTransientDatabaseError, pgError } from '@chancery/database';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
+import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
 /** Answers every error as problem+json; a 5xx body never carries the cause, only the request id. */
 @Catch()
@@ -44,14 +44,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
-      return { type: 'about:blank', title: titleFor(status), status, detail, ...base };
+      return { type: 'about:blank', title: titleFor(status), status, detail, code: codeFor(status), ...base };
     }
     if (isTransientDatabaseError(exception)) {
       // Down, restarting, or (outside a command, which retries these itself) deadlocked: try again.
       const busy = isContentionError(exception);
       this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `Database ${busy ? 'busy' : 'unavailable'} on ${request.method} ${request.path}`);
       const detail = busy ? 'The database is busy; try again shortly.' : 'The database is not reachable; try again shortly.';
-      return { type: 'about:blank', title: titleFor(503), status: 503, detail, retryAfter: busy ? 1 : 2, ...base };
+      return { type: 'about:blank', title: titleFor(503), status: 503, detail, code: busy ? ErrorCode.DatabaseBusy : codeFor(503), retryAfter: busy ? 1 : 2, ...base };
     }
     if (isDataException(exception)) {
       // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
@@ -63,6 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       type: 'about:blank',
       title: titleFor(500),
       status: 500,
+      code: codeFor(500),
       detail: `An internal error occurred; quote request id ${base.requestId} when reporting it.`,
       ...base,
     };

@@ -45,7 +45,8 @@ export interface ProblemDetails {
   status: number;
   detail: string;
   instance?: string;
-  code?: string;
+  /** Stable and machine-readable on every answer: an `ErrorCode`, or `codeFor(status)` where none applies. */
+  code: string;
   requestId?: string;
   errors?: { field: string; message: string }[];
   [extension: string]: unknown;
@@ -75,4 +76,28 @@ const TITLES: Record<number, string> = {
 
 export function titleFor(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Request Error');
+}
+
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * The `code` of an answer that no `ChanceryError` decided (the framework's own refusals: a route
+ * that does not exist, a malformed body or path parameter; an internal error), by its status.
+ */
+export function codeFor(status: number): string {
+  return CODES[status] ?? (status >= 500 ? 'SERVER_ERROR' : 'REQUEST_ERROR');
 }

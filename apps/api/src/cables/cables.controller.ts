@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -7,14 +7,14 @@ import {
   ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
 } from '@chancery/cables';
 import type { CommandContext } from '@chancery/common';
-import { createValidationPipe, Ctx } from '@chancery/http';
+import { createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
   CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
 } from './cables.request.dto.js';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+const uuid = new UuidPipe();
 
 function toDraft(body: DraftCableRequest): CableDraft {
   return {

@@ -1,13 +1,14 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsDate, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
+  ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import {
   CABLE_KINDS, CAPTIONS, type Caption, type CableKind, DECLASSIFICATION_EXEMPTIONS, type DeclassificationExemption, PORTION_MARKINGS, type PortionMarking,
   type Precedence, PRECEDENCES, SCOPE_POST_KINDS,
 } from '@chancery/cables';
 import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
+import { IsInstant } from '@chancery/http';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -110,7 +111,7 @@ export class ReasonRequest {
 
 export class CableAtQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'asOf must be an ISO 8601 instant' }) asOf?: Date;
+  @IsOptional() @IsInstant('asOf') asOf?: Date;
 }
 
 export class ListCablesQuery extends PagingQuery {

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx, IdempotentUpload } from '@chancery/http';
+import { Ctx, IdempotentUpload, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -19,7 +19,7 @@ interface UploadedDocument {
   buffer: Buffer;
 }
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+const uuid = new UuidPipe();
 const POST = /^[A-Z]{3,24}$/;
 
 @ApiTags('demarches')

@@ -1,15 +1,15 @@
-import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, FollowUpReader, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
-import { Ctx } from '@chancery/http';
+import { Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, ReasonRequest } from './follow-ups.request.dto.js';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+const uuid = new UuidPipe();
 
 function toOwner(owner: OwnerDto): Owner {
   if ((owner.office === undefined) === (owner.post === undefined)) {

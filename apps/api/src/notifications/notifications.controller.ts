@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { CommandContext } from '@chancery/common';
-import { Ctx } from '@chancery/http';
+import { Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { NotificationsService } from '@chancery/notifications';
 import { CurrentUser } from '../auth/access.decorators.js';
@@ -18,7 +18,7 @@ export class NotificationsQueryRequest extends PagingQuery {
   unread?: boolean;
 }
 
-const uuid = new ParseUUIDPipe();
+const uuid = new UuidPipe();
 
 @ApiTags('notifications')
 @ApiBearerAuth()

@@ -1,14 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
-import { Ctx } from '@chancery/http';
+import { Ctx, UuidPipe } from '@chancery/http';
 import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
 import { ChangeUserRequest, CreateUserRequest, DisableUserRequest, ResetPasswordRequest } from './create-user.request.dto.js';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+const uuid = new UuidPipe();
 
 @ApiTags('identity')
 @ApiBearerAuth()
