@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditLog } from '@chancery/audit';
+import { AuditLog, AuditSealer } from '@chancery/audit';
 import type { AppConfig } from '@chancery/config';
 import { auditVerify, type AuditVerifyOptions } from '../apps/worker/src/audit-verify.js';
 import { authed } from './support/http.js';
@@ -56,7 +56,7 @@ describe('audit log verified by an outsider', () => {
     expect(await sealedWithin(5_000)).toBeLessThan(5_000);
   });
 
-  it('accepts a log that extends the saved head, and catches an insider who deleted the last entries and fixed up the tables', async () => {
+  it('accepts a log that extends the saved head, and catches an insider who deleted the last entries and fixed up the tables, and seals nothing more', async () => {
     const saved = join(folder, 'saved-head.json');
     expect(await verify({ exportHead: saved })).toMatchObject({ code: 0, output: expect.stringMatching(/Saved the signed head/) });
     await createUser(app, admin, { username: 'second.user', roles: ['clearer'], office: 'EAP/CM' });
@@ -75,17 +75,29 @@ describe('audit log verified by an outsider', () => {
       await tx.query('DELETE FROM audit_tree_heads WHERE tree_size > $1', [cut]);
       for (const table of ['audit_log', 'audit_tree_nodes', 'audit_tree_heads']) await tx.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
     });
-    // Life goes on: the sealer signs new heads over the shortened log, past the saved size again.
+    // Life goes on, but the sealer signs nothing more: the stored tree no longer extends the last
+    // head it wrote to the heads file, outside the database.
     for (let i = 0; i < 4; i++) await loginAsAdmin(app);
-    await sealedWithin(5_000);
+    const sealer = app.get(AuditSealer);
+    for (const started = Date.now(); !sealer.status().lastError; ) {
+      if (Date.now() - started > 5_000) throw new Error('the sealer went on sealing the shortened log');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const refusal = /refusing to sign: the stored tree of (\d+) entries does not extend the head of (\d+) entries/.exec(sealer.status().lastError ?? '');
+    expect(refusal && [Number(refusal[1]), Number(refusal[2]) >= treeSize]).toEqual([cut, true]);
     const { body: now } = await authed(app, admin).get('/audit/tree-head').expect(200);
-    expect(now.treeSize).toBeGreaterThan(treeSize);
+    expect(now.treeSize).toBe(cut);
 
     const againstSaved = await verify({ head: saved });
     expect(againstSaved.code).toBe(1);
-    expect(againstSaved.output).toMatch(/does NOT extend the saved head .*not a consistent extension/);
+    expect(againstSaved.output).toMatch(new RegExp(`does NOT extend the saved head .*entry ${cut + 1}: a signed head covers ${treeSize} entries, the log has ${cut}: entries were removed`));
     const againstFile = await verify({});
     expect(againstFile.code).toBe(1);
-    expect(againstFile.output).toMatch(/BROKEN at entry \d+: the saved head of \d+ entries has root/);
+    expect(againstFile.output).toMatch(new RegExp(`BROKEN at entry ${cut + 1}: .*entries were removed[\\s\\S]*Entries 1 to ${cut} agree with a signed head`));
+    // GET /audit/verify checks the heads file too: the database alone agrees with itself.
+    const { body: answered } = await authed(app, admin).get('/audit/verify').expect(200);
+    expect(answered).toMatchObject({ valid: false, agreed: cut, firstBroken: { seq: cut + 1, reason: expect.stringMatching(/entries were removed/) }, headsChecked: expect.any(Number) });
+    expect(answered.headsChecked).toBeGreaterThan(0);
+    expect((await app.get(AuditLog).verify()).valid).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { type AuditLog, auditHeadsFile, parseHeadsFile, parseSavedHead, type SignedTreeHead } from '@chancery/audit';
+import { type AuditLog, parseSavedHead, readHeadsFile, type SignedTreeHead } from '@chancery/audit';
 import type { AppConfig } from '@chancery/config';
 
 export interface AuditVerifyOptions {
@@ -53,21 +53,13 @@ export async function auditVerify(audit: AuditLog, config: AppConfig, options: A
     );
     return 0;
   }
-  const headsFile = auditHeadsFile(config);
-  let expected: SignedTreeHead[] = [];
-  if (headsFile) {
-    try {
-      expected = parseHeadsFile(await readFile(headsFile, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
+  const { file, heads: expected } = await readHeadsFile(config);
   const result = await audit.verify({ expected, onProgress: out.progress });
   if (result.valid) {
-    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${expected.length} heads in ${headsFile ?? '(no heads file)'} agree; ${result.pending} not sealed yet.`);
+    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${expected.length} heads in ${file ?? '(no heads file)'} agree; ${result.pending} not sealed yet.`);
     return 0;
   }
   out.error(`Audit log BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
-  out.error(`${result.entries} entries before it verify.`);
+  out.error(`Entries 1 to ${result.agreed} agree with a signed head${result.entries > result.agreed ? `; entries 1 to ${result.entries} recompute to their stored hashes` : ''}.`);
   return 1;
 }

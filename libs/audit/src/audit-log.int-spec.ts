@@ -23,7 +23,7 @@ describe('AuditLog and its sealer', () => {
     dataSource = await database.dataSource();
     audit = new AuditLog(dataSource);
     const config = loadConfig({ DATABASE_URL: database.target.url, JWT_SECRET: 'x'.repeat(32), ...env });
-    sealer = new AuditSealer(dataSource, config, { target: database.target } as DatabaseRuntime, false);
+    sealer = new AuditSealer(dataSource, config, { target: database.target } as DatabaseRuntime, false, audit);
   });
   afterAll(() => database.drop());
 
@@ -124,7 +124,11 @@ describe('AuditLog and its sealer', () => {
     }
     await asInsider(fixes);
     const result = await audit.verify();
-    expect(result).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/signed head .* has root .* the log was rewritten/) } });
+    expect(result).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/signed head of \d+ entries has root .*: (an entry from \d+ to \d+|entry 42) was rewritten/) } });
+    // A root says that some entry it covers differs: the break is named from the last head that agreed, which covers fewer than 42.
+    expect(result.firstBroken!.seq).toBeLessThanOrEqual(42);
+    expect(result.firstBroken!.seq).toBe(result.agreed + 1);
+    expect(result.entries).toBe(result.agreed);
     expect(await audit.checkAgainst(saved)).toMatch(/not a consistent extension|rewritten/);
 
     await asInsider([`UPDATE audit_log SET actor_id = '${entry.actorId}', leaf_hash = '${toHex(entryLeafHash(entry))}' WHERE position = ${position}`]);
@@ -151,8 +155,17 @@ describe('AuditLog and its sealer', () => {
     // The database alone now agrees with itself, but for its own older heads (the ones left).
     const leftHeads = await audit.heads();
     if (leftHeads.length > 0 && leftHeads.at(-1)!.treeSize === cut) expect((await audit.verify()).valid).toBe(true);
-    expect(await audit.checkAgainst(saved)).toMatch(/fewer than the saved head|no signed head/);
+    expect(await audit.checkAgainst(saved)).toMatch(new RegExp(`entry ${cut + 1}: a signed head covers ${saved.treeSize} entries, the log has ${cut}: entries were removed|no signed head`));
     const fromFile = parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8'));
-    expect(await audit.verify({ expected: fromFile })).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/entries were removed/) } });
+    expect(await audit.verify({ expected: fromFile })).toMatchObject({ valid: false, firstBroken: { seq: cut + 1, reason: expect.stringMatching(/entries were removed/) } });
+  });
+
+  it('refuses to sign a head for a log that does not extend the last head in the heads file (the insider above)', async () => {
+    const heads = (await audit.heads()).length;
+    await audit.append({ actorId: 'u9', actorRole: 'drafter', action: 'AfterTheCut' });
+    await expect(sealer.sealBatch()).rejects.toThrow(/refusing to sign: the stored tree of \d+ entries does not extend the head of \d+ entries/);
+    expect((await audit.heads()).length).toBe(heads);
+    const [{ pending }] = await dataSource.query('SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
+    expect(pending).toBe(1);
   });
 });

@@ -54,8 +54,13 @@ export interface AuditBreak {
 
 export interface VerifyResult {
   valid: boolean;
-  /** Entries that verified, from the first, before any break. */
+  /**
+   * Entries that verified, from the first, before any break: recomputed to their stored leaf hashes
+   * and tree nodes, and, where a head was found rewritten, only those its last agreeing head covers.
+   */
   entries: number;
+  /** Entries 1 to `agreed` give the root of a signed head (the largest such head before any break). */
+  agreed: number;
   /** The root hash the entries give (of the `entries` that verified). */
   head: string;
   treeSize: number;
@@ -198,9 +203,12 @@ export class AuditLog {
     const total = Math.max(latest?.treeSize ?? 0, ...[...checkpoints.keys()]);
     const frontier = new TreeFrontier();
     let verified = { entries: 0, root: toHex(frontier.root()) };
-    const result = (firstBroken?: AuditBreak): VerifyResult => ({
+    // The largest size at which a signed head agreed with the recomputed root.
+    let agreed = 0;
+    const result = (firstBroken?: AuditBreak, entries = verified.entries): VerifyResult => ({
       valid: !firstBroken,
-      entries: verified.entries,
+      entries,
+      agreed,
       head: verified.root,
       treeSize: latest?.treeSize ?? 0,
       pending,
@@ -245,11 +253,16 @@ export class AuditLog {
           }
         }
         for (const { head, source } of checkpoints.get(seq) ?? []) {
-          if (head.rootHash !== root) return result({ seq, reason: `${source} of ${seq} entries has root ${head.rootHash}, the entries give ${root}: the log was rewritten` });
+          // A root says that some entry it covers differs, not which: the break lies after the last head that agreed.
+          if (head.rootHash !== root) {
+            const range = agreed + 1 === seq ? `entry ${seq}` : `an entry from ${agreed + 1} to ${seq}`;
+            return result({ seq: agreed + 1, reason: `${source} of ${seq} entries has root ${head.rootHash}, entries 1–${seq} give ${root}: ${range} was rewritten` }, agreed);
+          }
         }
+        if (checkpoints.has(seq)) agreed = seq;
         verified = { entries: seq, root };
       }
-      if (broken) return result(broken);
+      if (broken) return result(broken, broken.seq - 1);
       after = Number(rows[rows.length - 1].seq);
       options.onProgress?.(frontier.size, total);
     }
@@ -257,7 +270,7 @@ export class AuditLog {
       return result({ seq: frontier.size + 1, reason: `a signed head covers ${total} entries, the log has ${frontier.size}: entries were removed` });
     }
     if (frontier.size > (latest?.treeSize ?? 0)) {
-      return result({ seq: (latest?.treeSize ?? 0) + 1, reason: `entries after the newest signed head (${latest?.treeSize ?? 0}) were sealed without a head` });
+      return result({ seq: (latest?.treeSize ?? 0) + 1, reason: `entries ${(latest?.treeSize ?? 0) + 1} to ${frontier.size} were sealed after the newest signed head (${latest?.treeSize ?? 0}) without a head of their own` }, latest?.treeSize ?? 0);
     }
     return result();
   }
@@ -272,14 +285,17 @@ export class AuditLog {
     const current = await this.treeHead(db);
     if (!current) return `the log has no signed head; the saved head covers ${saved.treeSize} entries`;
     if (!verifyHeadSignature(current, saved.publicKey)) return 'today\'s head is not signed by the key that signed the saved head';
-    if (current.treeSize < saved.treeSize) return `today's head covers ${current.treeSize} entries, fewer than the saved head's ${saved.treeSize}: entries were removed`;
+    // First every entry, recomputed against the saved head as well as the stored ones: this names
+    // the first discrepancy (removed entries, or the range a rewritten entry lies in).
+    const result = await this.verify({ expected: [saved], onProgress }, db);
+    if (!result.valid) return `entry ${result.firstBroken!.seq}: ${result.firstBroken!.reason}`;
+    if (current.treeSize < saved.treeSize) return `the entries agree with the saved head, but today's newest signed head covers ${current.treeSize}, fewer than its ${saved.treeSize}: signed heads were removed`;
     const { proof } = await this.consistencyProof(saved.treeSize, current.treeSize, db).catch((error: Error) => ({ proof: undefined, error }));
     if (!proof) return `no consistency proof from ${saved.treeSize} to ${current.treeSize}: tree nodes are missing`;
     if (!verifyConsistency(saved.treeSize, current.treeSize, proof.map(fromHex), fromHex(saved.rootHash), fromHex(current.rootHash))) {
       return `today's log (${current.treeSize} entries) is not a consistent extension of the saved head (${saved.treeSize} entries)`;
     }
-    const result = await this.verify({ expected: [saved], onProgress }, db);
-    return result.valid ? undefined : `entry ${result.firstBroken!.seq}: ${result.firstBroken!.reason}`;
+    return undefined;
   }
 
   private async assertSealed(size: number, db: Db): Promise<void> {

@@ -48,7 +48,7 @@ describe('migrating the hash-chained audit log into the Merkle tree', () => {
     const audit = new AuditLog(dataSource);
     await audit.append({ actorId: 'u2', actorRole: 'drafter', action: 'AfterTheMigration' });
     const config = loadConfig({ DATABASE_URL: url, JWT_SECRET: 'x'.repeat(32), ...testAuditEnv() });
-    const sealer = new AuditSealer(dataSource, config, { target } as DatabaseRuntime, false);
+    const sealer = new AuditSealer(dataSource, config, { target } as DatabaseRuntime, false, audit);
     expect(await sealer.catchUp()).toBe(6);
 
     const { items } = await audit.list();

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { DatabaseRuntime } from '@chancery/database';
 import { RUN_PROJECTIONS } from '@chancery/event-store';
 import { entryLeafHash } from './audit-entry.js';
-import { type AuditRow, toEntry } from './audit-log.js';
+import { AuditLog, type AuditRow, toEntry } from './audit-log.js';
 import { type AuditSigner, loadAuditSigner, type SignedTreeHead } from './audit-signer.js';
 import { type Hash, toHex, TreeFrontier } from './merkle.js';
 
@@ -55,6 +55,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly runtime: DatabaseRuntime,
     @Inject(RUN_PROJECTIONS) private readonly runsProjections: boolean,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The signing key, loaded once (a missing key in server mode stops the start-up). */
@@ -129,6 +130,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         return 0;
       }
       const [{ size }] = await runner.query('SELECT coalesce(max(tree_size), 0)::bigint AS size FROM audit_tree_heads');
+      await this.requireExtendsRecorded(runner, signer, Number(size));
       const frontier = await this.frontier(runner, Number(size));
       const numbered: { positions: string[]; seqs: number[]; leaves: string[] } = { positions: [], seqs: [], leaves: [] };
       const nodes: { levels: number[]; indexes: number[]; hashes: string[] } = { levels: [], indexes: [], hashes: [] };
@@ -172,6 +174,24 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     // Outside the database, after the commit: a head in the file is one the database holds too.
     await signer.record([head!]).catch((error: Error) => this.logger.error(`Could not append the head of ${head!.treeSize} to ${signer.headsFile}: ${error.message}`));
     return sealed;
+  }
+
+  /**
+   * Entries are sealed (and a head signed) only onto a tree that extends the last head written to
+   * the heads file: the stored tree, cut at that head's size, must give its root. A database insider who rewrote or cut
+   * the log (triggers off, tables fixed up) would otherwise get fresh heads, signed with the real key,
+   * for the rewritten log. Sealing stops instead, loudly, until an operator looks (a database
+   * restored from a backup older than the file stops it too; see the README).
+   */
+  private async requireExtendsRecorded(runner: QueryRunner, signer: AuditSigner, size: number): Promise<void> {
+    const recorded = await signer.lastRecorded();
+    if (!recorded) return;
+    const root = recorded.treeSize <= size ? await this.audit.rootHash(recorded.treeSize, runner.manager).catch(() => undefined) : undefined;
+    if (root === recorded.rootHash) return;
+    throw new Error(
+      `refusing to sign: the stored tree of ${size} entries does not extend the head of ${recorded.treeSize} entries (root ${recorded.rootHash}) ` +
+        `last written to ${signer.headsFile}${root ? `; cut there it gives ${root}` : ''}: the audit log was rewritten or cut in the database`,
+    );
   }
 
   /** The tree's right edge, from the stored nodes of its complete subtrees. */

@@ -33,6 +33,8 @@ export function verifyHeadSignature(head: SignedTreeHead, publicKeyPem: string =
 /** Signs tree heads with the private key from AUDIT_SIGNING_KEY_FILE, and keeps a copy of each outside the database. */
 export class AuditSigner {
   readonly publicKey: string;
+  /** The last head in the heads file: undefined until read. */
+  private last?: SignedTreeHead | null;
 
   constructor(
     private readonly privateKey: KeyObject,
@@ -50,6 +52,16 @@ export class AuditSigner {
   async record(heads: SignedTreeHead[]): Promise<void> {
     if (heads.length === 0) return;
     await appendFile(this.headsFile, heads.map((head) => `${JSON.stringify(head)}\n`).join(''), { mode: 0o600 });
+    this.last = heads[heads.length - 1];
+  }
+
+  /**
+   * The last head appended to the heads file, read from it once and then kept as recorded (an edit
+   * of the file afterwards changes nothing here); null when it holds none.
+   */
+  async lastRecorded(): Promise<SignedTreeHead | null> {
+    if (this.last === undefined) this.last = (await headsIn(this.headsFile)).at(-1) ?? null;
+    return this.last;
   }
 }
 
@@ -109,6 +121,25 @@ export function parseSavedHead(text: string): SignedTreeHead {
 
 export function parseHeadsFile(text: string): SignedTreeHead[] {
   return text.split('\n').filter((l) => l.trim() !== '').map((line) => parseSavedHead(line));
+}
+
+/**
+ * The heads kept outside the database (`auditHeadsFile`), oldest first: none when this process does
+ * not know the file or it does not exist yet.
+ */
+export async function readHeadsFile(config: AppConfig): Promise<{ file: string | null; heads: SignedTreeHead[] }> {
+  const file = auditHeadsFile(config) ?? null;
+  if (!file) return { file, heads: [] };
+  return { file, heads: await headsIn(file) };
+}
+
+async function headsIn(file: string): Promise<SignedTreeHead[]> {
+  try {
+    return parseHeadsFile(await readFile(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 async function generateKeyFile(file: string): Promise<void> {

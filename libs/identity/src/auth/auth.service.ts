@@ -49,6 +49,10 @@ export class AuthService {
     } catch (refused) {
       if (!(refused instanceof RateLimiterRes)) throw refused;
       const retryAfter = Math.ceil(refused.msBeforeNext / 1000);
+      // Audited like a failure (a try refused unheard is as much a part of an attack), under the
+      // account it was aimed at where there is one, so that auditors find it by username.
+      const target = await this.users.withCredentials(username);
+      await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed logins', retryAfter } });
       throw new ChanceryError(ErrorCode.RateLimited, `Too many failed logins; try again in ${retryAfter} s`, { retryAfter });
     }
     const found = await this.users.withCredentials(username);
