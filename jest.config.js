@@ -10,7 +10,8 @@ const common = {
   rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { ...aliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }] },
+  // With the build's OpenAPI plugin (scripts/compile.mjs), so that /docs-json is the one the build serves.
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json', astTransformers: { before: ['<rootDir>/scripts/openapi-plugin.cjs'] } }] },
   testEnvironment: 'node',
 };
 
