@@ -20,7 +20,7 @@ export class OfficesController {
   @RequirePermission('offices.read')
   @ApiOperation({ summary: 'The directory of offices: {symbol, name, bureau}' })
   list(@Query() query: ListOfficesQuery) {
-    return this.offices.list(query.bureau);
+    return this.offices.list(query.bureau, query.limit, query.offset);
   }
 
   @Post()

@@ -1,7 +1,11 @@
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { OFFICE_PATTERN } from '@chancery/identity';
+import { PagingQuery } from '../common/paging.request.dto.js';
 
-export class ListOfficesQuery {
+/** Paged like every list; the directory is small, so a page is the whole of it unless asked otherwise. */
+export class ListOfficesQuery extends PagingQuery {
+  override limit: number = 500;
+
   @IsOptional()
   @Matches(/^[A-Z]{1,8}(-[A-Z]{1,4})?$/, { message: 'bureau must be a bureau symbol such as EAP' })
   bureau?: string;

@@ -15,9 +15,10 @@ interface OfficeRow {
 export class OfficesQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(bureau?: string): Promise<{ items: Office[]; total: number }> {
-    const items = await sql<OfficeRow>(this.dataSource, 'SELECT symbol, name, bureau FROM offices WHERE $1::text IS NULL OR bureau = $1 ORDER BY symbol', [bureau ?? null]);
-    return { items, total: items.length };
+  async list(bureau?: string, limit = 500, offset = 0): Promise<{ items: Office[]; total: number }> {
+    const items = await sql<OfficeRow>(this.dataSource, 'SELECT symbol, name, bureau FROM offices WHERE $1::text IS NULL OR bureau = $1 ORDER BY symbol LIMIT $2 OFFSET $3', [bureau ?? null, limit, offset]);
+    const [{ total }] = await sql<{ total: number }>(this.dataSource, 'SELECT count(*)::int AS total FROM offices WHERE $1::text IS NULL OR bureau = $1', [bureau ?? null]);
+    return { items, total };
   }
 
   async find(symbol: string): Promise<Office | undefined> {
