@@ -80,6 +80,10 @@ describe('follow-ups that act, through HTTP', () => {
     const inbox = (await as(t.eapFrontOffice).get('/inbox').expect(200)).body.escalated;
     expect(inbox.map((f: { followUpId: string }) => f.followUpId)).toContain(created.id);
     expect(inbox.find((f: { followUpId: string }) => f.followUpId === created.id)).toMatchObject({ title: 'Answer the PRC rejection', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', allowedActions: ['reassign'] });
+    // Marked as it is read (linked to a SECRET cable), in the escalation inbox and in its creator's "my follow-ups".
+    expect(inbox.find((f: { followUpId: string }) => f.followUpId === created.id)).toMatchObject({ classification: 'SECRET', captions: [] });
+    const mine = (await as(t.drafter).get('/inbox').expect(200)).body.followUps;
+    expect(mine.find((f: { followUpId: string }) => f.followUpId === created.id)).toMatchObject({ classification: 'SECRET', captions: [] });
     // Another bureau's front office, a desk of the bureau, the Secretary's office: not their inbox.
     for (const other of [t.eurFrontOffice, t.eapDesk, t.secretary]) expect((await as(other).get('/inbox').expect(200)).body.escalated).toEqual([]);
     expect((await as(t.eapFrontOffice).get(`/follow-ups/${created.id}`).expect(200)).body.allowedActions).toEqual(['reassign']);

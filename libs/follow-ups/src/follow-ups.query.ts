@@ -58,7 +58,7 @@ export class FollowUpsQuery {
     const params = [today, filter.status ?? null, filter.overdue ?? null, filter.owner ?? null, filter.bureau ?? null, filter.demarcheId ?? null, ...access.params];
     const rows = await sql<FollowUpRow>(
       this.dataSource,
-      `SELECT f.*, ${overdue} AS overdue, ${LINKED} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
+      `SELECT f.*, ${overdue} AS overdue, ${LINKED_MARKINGS_SQL} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups f WHERE ${where}`, params);
@@ -75,7 +75,7 @@ export class FollowUpsQuery {
     const today = utcDate(this.clock.now());
     const [row] = await sql<FollowUpRow>(
       db,
-      `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED} FROM follow_ups f WHERE f.id = $1::uuid`,
+      `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED_MARKINGS_SQL} FROM follow_ups f WHERE f.id = $1::uuid`,
       [id, today],
     );
     return row && toSummary(row);
@@ -92,18 +92,30 @@ export class FollowUpsQuery {
   }
 }
 
-/** The classification and captions of the records a follow-up is linked to, as they are now. */
-const LINKED = `(SELECT array_agg(k.classification) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id)) AS linked_classifications,
+/**
+ * Select-list columns (over `follow_ups f`) for the classification and captions of the records a
+ * follow-up is linked to, as they are now; `followUpMarkings` reads them with its own (`f.classification`).
+ */
+export const LINKED_MARKINGS_SQL = `(SELECT array_agg(k.classification) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id)) AS linked_classifications,
   ARRAY(SELECT DISTINCT unnest(k.captions) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id) ORDER BY 1) AS linked_captions`;
 
-type FollowUpRow = Record<string, unknown> & { classification: Classification; linked_classifications: Classification[] | null; linked_captions: string[] };
+export interface FollowUpMarkingsRow {
+  classification: Classification;
+  linked_classifications: Classification[] | null;
+  linked_captions: string[];
+}
+type FollowUpRow = Record<string, unknown> & FollowUpMarkingsRow;
+
+/** A follow-up's markings as it is read: the highest of its own and its links' classifications, the links' captions. */
+export function followUpMarkings(row: FollowUpMarkingsRow): { classification: Classification; captions: string[] } {
+  return { classification: highestClassification(row.classification, ...(row.linked_classifications ?? [])), captions: row.linked_captions };
+}
 
 function toSummary(row: FollowUpRow): FollowUpSummary {
   const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
   return {
     id: row.id as string,
-    classification: highestClassification(row.classification, ...(row.linked_classifications ?? [])),
-    captions: row.linked_captions,
+    ...followUpMarkings(row),
     title: row.title as string,
     description: row.description as string,
     owner: row.owner_office ? { office: row.owner_office as string } : { post: row.owner_post as string },

@@ -5,9 +5,9 @@ import { sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
-import { isFollowUpOverdue } from '@chancery/follow-ups';
+import { type FollowUpMarkingsRow, followUpMarkings, isFollowUpOverdue, LINKED_MARKINGS_SQL } from '@chancery/follow-ups';
 
-interface EscalatedRow {
+interface EscalatedRow extends FollowUpMarkingsRow {
   id: string;
   title: string;
   due_on: Date | string;
@@ -60,7 +60,7 @@ export class InboxQuery {
     const access = readableFollowUpSql(principal, 1);
     const rows = await sql<EscalatedRow>(
       this.dataSource,
-      `SELECT id, title, due_on, status, owner_office, owner_post, owner_bureau, overdue_since, demarche_id, post FROM follow_ups f
+      `SELECT id, title, due_on, status, owner_office, owner_post, owner_bureau, overdue_since, demarche_id, post, f.classification, ${LINKED_MARKINGS_SQL} FROM follow_ups f
        WHERE escalated_to = $9 AND status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
        ORDER BY due_on, id`,
       [...access.params, principal.office],
@@ -68,6 +68,7 @@ export class InboxQuery {
     return rows.map((r) => ({
       followUpId: r.id,
       title: r.title,
+      ...followUpMarkings(r),
       status: r.status,
       owner: r.owner_office ? { office: r.owner_office } : { post: r.owner_post },
       ownerBureau: r.owner_bureau,
@@ -142,7 +143,7 @@ export class InboxQuery {
     const access = readableFollowUpSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, title, due_on, status, owner_office, owner_post FROM follow_ups f
+      `SELECT id, title, due_on, status, owner_office, owner_post, f.classification, ${LINKED_MARKINGS_SQL} FROM follow_ups f
        WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
          AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))
        ORDER BY due_on, id`,
@@ -152,6 +153,7 @@ export class InboxQuery {
     return rows.map((r) => ({
       followUpId: r.id,
       title: r.title,
+      ...followUpMarkings(r as unknown as FollowUpMarkingsRow),
       status: r.status,
       owner: r.owner_office ? { office: r.owner_office } : { post: r.owner_post },
       dueOn: date(r.due_on),
