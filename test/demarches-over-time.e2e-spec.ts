@@ -279,6 +279,19 @@ describe('demarches kept over time, through HTTP', () => {
       expect(body.documents).toHaveLength(5);
       expect(body.reportingCables).toHaveLength(2);
       expect(body.position).toBe('REJECTED');
+      // Who logged what, by name: every officer its records name, and no one else.
+      const named = new Set([...body.contacts, ...body.responses, ...body.documents].map((r: { by: string }) => r.by));
+      expect(Object.keys(body.people).sort()).toEqual([...named].sort());
+      expect(Object.values(body.people)).toContainEqual({ username: 'bjpol', displayName: 'bjpol' });
+      // A command's answer names them the same way (the sender, known to the request, with no read).
+      const contact = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/contacts`, {
+        on: '2026-11-23', counterpart: { name: 'Li Wei', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',
+      }).expect(201);
+      expect(contact.body.people).toEqual(body.people);
+      const fresh = await as(t.tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/contacts`, {
+        on: '2026-11-23', counterpart: { name: 'Sato', title: 'Director-General', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',
+      }).expect(201);
+      expect(Object.values(fresh.body.people)).toContainEqual({ username: 'tkpol', displayName: 'tkpol' });
     });
 
     it('opens a follow-up from a response in one request, linking campaign, post and response', async () => {

@@ -36,7 +36,15 @@ export interface DeliveryView {
   documents: (AttachedDocument & { href: string })[];
   /** The reporting cables its responses name, those the caller may read, with their MRNs. */
   reportingCables: { response: number; cableId: string; mrn: string | null }[];
+  /** The officers its meetings, responses and documents name (`by`), by id. */
+  people: Record<string, Person>;
   version: number;
+}
+
+/** An officer as a delivery's readers see them: who logged what. */
+export interface Person {
+  username: string;
+  displayName: string;
 }
 
 /**
@@ -52,6 +60,7 @@ export function deliveryView(
   version: number,
   today: string,
   readable: ReadonlyMap<string, string>,
+  people: ReadonlyMap<string, Person> = new Map(),
 ): DeliveryView {
   const state = withReadableCables(folded, readable);
   const delivered = state.contacts[0];
@@ -76,8 +85,14 @@ export function deliveryView(
     responses: state.responses,
     documents: state.documents.map((d) => ({ ...d, href: `/demarches/${campaign.id}/deliveries/${post}/documents/${d.documentId}` })),
     reportingCables: state.responses.flatMap((r) => (r.reportingCableId ? [{ response: r.number, cableId: r.reportingCableId, mrn: readable.get(r.reportingCableId) ?? null }] : [])),
+    people: Object.fromEntries(officersOf(state).flatMap((id) => (people.has(id) ? [[id, people.get(id)!]] : []))),
     version,
   };
+}
+
+/** The officers a delivery's records name. */
+export function officersOf(state: Pick<DeliveryState, 'contacts' | 'responses' | 'documents'>): string[] {
+  return [...new Set([...state.contacts, ...state.responses, ...state.documents].map((record) => record.by))];
 }
 
 /** The reporting cables a delivery's responses name. */
@@ -248,12 +263,20 @@ export class DemarchesQuery {
       [campaign.id, post ?? null],
     );
     const readable = await this.readableMrns(principal, [...new Set(rows.flatMap((r) => citedCables(r.responses)))]);
+    const people = await this.people([...new Set(rows.flatMap(officersOf))]);
     return rows.map((row) =>
       deliveryView(campaign, row.post, {
         status: row.status, contacts: row.contacts, responses: row.responses, documents: row.documents,
         notDeliveredReason: row.not_delivered_reason, overdueSince: row.overdue_since ? row.overdue_since.toISOString() : null,
-      }, row.version, today, readable),
+      }, row.version, today, readable, people),
     );
+  }
+
+  /** Officers by id (username and display name). `db`: inside a command, its transaction. */
+  async people(ids: string[], db: Db = this.dataSource): Promise<Map<string, Person>> {
+    if (ids.length === 0) return new Map();
+    const rows = await sql<{ id: string; username: string; display_name: string }>(db, 'SELECT id::text, username, display_name FROM users WHERE id::text = ANY($1::text[])', [ids]);
+    return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
   }
 
   /**

@@ -7,7 +7,7 @@ import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event
 import { CableReader } from '@chancery/cables';
 import { PolicyService } from '@chancery/identity';
 import { mayReadCable, type Principal } from '@chancery/identity/domain';
-import { type CampaignRow, citedCables, DemarchesQuery, type DeliveryView, deliveryView } from '../demarches.query.js';
+import { type CampaignRow, citedCables, DemarchesQuery, type DeliveryView, deliveryView, officersOf, type Person } from '../demarches.query.js';
 import { Delivery, deliveryDefinition, type DocumentFacts, deliveryId } from '../domain/delivery.aggregate.js';
 import { MAX_DOCUMENT_BYTES, sniffDocument } from '../documents/document-type.js';
 import { type DeliveryRecord, RecordDeliveryCommand } from './record-delivery.command.js';
@@ -69,13 +69,18 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     const today = utcDate(now);
     const at = now.toISOString();
     let readable = new Map<string, string>();
+    let people = new Map<string, Person>();
     const decide = async (delivery: Delivery, tx: EntityManager) => {
       await this.apply(tx, actor, campaign, post, delivery, record, document, today, at);
       readable = await this.query.readableMrns(actor, citedCables(delivery.state.responses), tx);
+      // Who logged what: a first record names only its sender, whom the request knows already.
+      const named = officersOf(delivery.state);
+      const sender = (actor as Principal & Partial<Person>).displayName;
+      people = sender !== undefined && named.every((id) => id === actor.id) ? new Map([[actor.id, { username: actor.username, displayName: sender }]]) : await this.query.people(named, tx);
     };
     // The answer, as the route sends it (and an Idempotency-Key replays it): an upload answers the document filed.
     const view = (delivery: Delivery): DeliveryView | DocumentAnswer => {
-      if (record.kind !== 'document') return deliveryView(campaign, post, delivery.state, delivery.version, today, readable);
+      if (record.kind !== 'document') return deliveryView(campaign, post, delivery.state, delivery.version, today, readable, people);
       const filed = delivery.state.documents[delivery.state.documents.length - 1];
       return { id: filed.documentId, name: filed.name, kind: filed.kind, size: filed.size, sha256: filed.sha256, version: delivery.version };
     };
