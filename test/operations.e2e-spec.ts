@@ -38,12 +38,16 @@ describe('audit and operations routes', () => {
     await seal();
     const all = await authed(app, t.auditor).get('/audit?limit=2').expect(200);
     expect(all.body.items).toHaveLength(2);
-    expect(all.body.items[0]).toMatchObject({ seq: 1, action: 'AddOffices', leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(all.body.items[0]).toMatchObject({ seq: 1, leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The office directory and the first admin are written at start-up, at once: in either order.
+    expect(all.body.items.map((e: { action: string }) => e.action).sort()).toEqual(['AddOffices', 'RegisterUser']);
     const newest = await authed(app, t.auditor).get('/audit?order=desc&limit=1').expect(200);
     expect(newest.body.items[0].seq).toBe(all.body.total);
     for (const actor of [drafterId, 'jdoe']) {
       const mine = await authed(app, t.admin).get(`/audit?actor=${actor}`).expect(200);
       expect(mine.body.items.map((e: { action: string }) => e.action)).toEqual(['Login']);
+      // Each item says who its actor is, beside the entry (auditors may not list users).
+      expect(mine.body.items[0]).toMatchObject({ actorId: drafterId, actorUsername: 'jdoe', actorDisplayName: expect.any(String) });
     }
     const stream = await authed(app, t.auditor).get(`/audit?streamId=user-${drafterId}`).expect(200);
     expect(stream.body.items.map((e: { action: string }) => e.action)).toEqual(['RegisterUser']);

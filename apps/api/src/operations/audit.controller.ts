@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsInstant } from '@chancery/http';
 import { AuditLog, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
@@ -44,7 +44,11 @@ export class AuditController {
   @ApiOperation({ summary: 'Audit entries filtered by actor (username or id), stream and time; oldest first, or newest first with order=desc' })
   async list(@Query() query: AuditQuery) {
     const actorIds = query.actor === undefined ? undefined : [query.actor, ...(await this.actorIdOf(query.actor))];
-    return this.audit.list({ actorIds, streamId: query.streamId, from: query.from, to: query.to, order: query.order, limit: query.limit, offset: query.offset });
+    const page = await this.audit.list({ actorIds, streamId: query.streamId, from: query.from, to: query.to, order: query.order, limit: query.limit, offset: query.offset });
+    // Who each actor is, for the reader (auditors may not list users): beside the entry, not in it.
+    const users = new Map((await this.users.standingOf([...new Set(page.items.map((i) => i.actorId))].filter((id) => isUUID(id)))).map((u) => [u.id, u]));
+    const items = page.items.map((item) => ({ ...item, actorUsername: users.get(item.actorId)?.username ?? null, actorDisplayName: users.get(item.actorId)?.displayName ?? null }));
+    return { items, total: page.total };
   }
 
   @Get('verify')
