@@ -279,6 +279,10 @@ describe('demarches kept over time, through HTTP', () => {
       expect(body.documents).toHaveLength(5);
       expect(body.reportingCables).toHaveLength(2);
       expect(body.position).toBe('REJECTED');
+      // An id is an id whatever its case: upper case names the same delivery (it once started a second stream).
+      const upper = await as(t.leader).get(`/demarches/${campaignId.toUpperCase()}/deliveries/BEIJING`).expect(200);
+      expect(upper.body.version).toBe(body.version);
+      await as(t.beijing).post(`/demarches/${campaignId.toUpperCase()}/deliveries/BEIJING/delivery`, delivered).expect(409);
       // Who logged what, by name: every officer its records name, and no one else.
       const named = new Set([...body.contacts, ...body.responses, ...body.documents].map((r: { by: string }) => r.by));
       expect(Object.keys(body.people).sort()).toEqual([...named].sort());

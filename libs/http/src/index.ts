@@ -5,6 +5,7 @@ export * from './request-id.js';
 export * from './validation.js';
 export * from './instant.js';
 export * from './uuid.pipe.js';
+export * from './record-id.js';
 export * from './command-context.decorator.js';
 export * from './etag.interceptor.js';
 export * from './no-body.interceptor.js';

@@ -1,16 +1,17 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { ChanceryError, ErrorCode } from '@chancery/common';
+import { recordId } from './record-id.js';
 
 /**
- * A path parameter that is a record's id: any UUID (records are made with v4 ids, but an id of
- * another version names no record, so it is a 404 from the route, not a malformed request). Not a
- * UUID: 400 naming the parameter, as validation answers.
+ * A path parameter that is a record's id: any UUID, in lower case (`recordId`; records are made
+ * with v4 ids, but an id of another version names no record, so it is a 404 from the route, not a
+ * malformed request). Not a UUID: 400 naming the parameter, as validation answers.
  */
 @Injectable()
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string, { data }: ArgumentMetadata): string {
-    if (isUUID(value)) return value;
+    const id = recordId(value);
+    if (id) return id;
     const field = data ?? 'id';
     throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a UUID`, { errors: [{ field, message: 'must be a UUID' }] });
   }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AuthService, type Permission, PolicyService } from '@chancery/identity';
-import { isUUID } from 'class-validator';
+import { recordId } from '@chancery/http';
 import { IS_PUBLIC, READS_RECORD, REQUIRED_PERMISSION } from './access.decorators.js';
 
 /**
@@ -36,9 +36,10 @@ export class AccessGuard implements CanActivate {
       await this.policy.requirePermission(principal, permission, { requestId: String(request.id), action: `${request.method} ${request.path}` });
     }
     const kind = this.reflector.getAllAndOverride<string | undefined>(READS_RECORD, targets);
-    const id = request.params.id;
-    // A malformed id is the pipe's to refuse (400); an unknown one the handler's (404).
-    if (kind && typeof id === 'string' && isUUID(id, '4')) {
+    // A malformed id is the pipe's to refuse (400); an unknown one the handler's (404). The id is
+    // read as the pipe reads it (any UUID, lower case), so the record checked is the record acted on.
+    const id = recordId(request.params.id);
+    if (kind && id) {
       await this.policy.requireReadableRecord(principal, kind, id, { requestId: String(request.id), action: `${request.method} ${request.path}`, streamId: `${kind}-${id}` });
     }
     return true;

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsRecordId } from '@chancery/http';
 import { IsCalendarDate } from '@chancery/common';
 import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -41,13 +42,13 @@ export class ResponseRequest {
   @IsIn(POSITIONS) position: Position;
   @IsString() @MaxLength(10_000) summary: string;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];
-  @IsOptional() @IsUUID('4') reportingCableId?: string;
+  @IsOptional() @IsRecordId() reportingCableId?: string;
   /** The number of an earlier response this one corrects. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) corrects?: number;
 }
 
 export class ReportingCableRequest {
-  @IsUUID('4') reportingCableId: string;
+  @IsRecordId() reportingCableId: string;
 }
 
 export class DocumentUploadRequest {

@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsRecordId } from '@chancery/http';
 import { IsCalendarDate } from '@chancery/common';
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -14,9 +15,9 @@ export class CreateFollowUpRequest {
   @IsOptional() @IsString() @MaxLength(10_000) description?: string;
   @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
   @IsCalendarDate() dueOn: string;
-  @IsOptional() @IsUUID('4') demarcheId?: string;
+  @IsOptional() @IsRecordId() demarcheId?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
-  @IsOptional() @IsUUID('4') cableId?: string;
+  @IsOptional() @IsRecordId() cableId?: string;
   /** The number of the post's response it grows out of (with demarcheId and post): opened from a response in one request. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) response?: number;
   /** Its own classification (default UNCLASSIFIED); it is also read under what it is linked to. */
@@ -50,7 +51,7 @@ export class ListFollowUpsQuery extends PagingQuery {
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   @IsOptional() @IsString() @MaxLength(40) owner?: string;
   @IsOptional() @Matches(/^[A-Z]{1,8}$/) bureau?: string;
-  @IsOptional() @IsUUID('4') demarcheId?: string;
+  @IsOptional() @IsRecordId() demarcheId?: string;
 }
 
 /** `?version=N`: the follow-up as it stood after its N-th event. */
