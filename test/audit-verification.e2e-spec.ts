@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -99,5 +99,12 @@ describe('audit log verified by an outsider', () => {
     expect(answered).toMatchObject({ valid: false, agreed: cut, firstBroken: { seq: cut + 1, reason: expect.stringMatching(/entries were removed/) }, headsChecked: expect.any(Number) });
     expect(answered.headsChecked).toBeGreaterThan(0);
     expect((await app.get(AuditLog).verify()).valid).toBe(true);
+  });
+  it('never says "valid" when the heads file cannot be read', async () => {
+    const file = config.audit.headsFile!;
+    await writeFile(file, `not a head\n${await readFile(file, 'utf8')}`);
+    const { body } = await authed(app, admin).get('/audit/verify').expect(200);
+    expect(body).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/heads file .* cannot be read: line 1 is not a signed tree head/) } });
+    expect(await verify({})).toMatchObject({ code: 1, output: expect.stringMatching(/NOT verified: the heads file .* cannot be read/) });
   });
 });

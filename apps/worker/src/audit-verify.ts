@@ -53,7 +53,11 @@ export async function auditVerify(audit: AuditLog, config: AppConfig, options: A
     );
     return 0;
   }
-  const { file, heads: expected } = await readHeadsFile(config);
+  const { file, heads: expected, unreadable } = await readHeadsFile(config);
+  if (unreadable) {
+    out.error(`Audit log NOT verified: ${unreadable}`);
+    return 1;
+  }
   const result = await audit.verify({ expected, onProgress: out.progress });
   if (result.valid) {
     out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${expected.length} heads in ${file ?? '(no heads file)'} agree; ${result.pending} not sealed yet.`);

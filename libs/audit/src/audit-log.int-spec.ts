@@ -9,7 +9,7 @@ import { entryLeafHash } from './audit-entry.js';
 import { AuditLog } from './audit-log.js';
 import { AuditSealer } from './audit-sealer.js';
 import { parseHeadsFile, verifyHeadSignature } from './audit-signer.js';
-import { fromHex, toHex, verifyConsistency, verifyInclusion } from './merkle.js';
+import { EMPTY_ROOT, fromHex, toHex, verifyConsistency, verifyInclusion } from './merkle.js';
 
 describe('AuditLog and its sealer', () => {
   let database: TestDatabase;
@@ -129,6 +129,8 @@ describe('AuditLog and its sealer', () => {
     expect(result.firstBroken!.seq).toBeLessThanOrEqual(42);
     expect(result.firstBroken!.seq).toBe(result.agreed + 1);
     expect(result.entries).toBe(result.agreed);
+    // The root answered is the one of the entries answered: the agreeing head's.
+    expect(result.head).toBe((await audit.heads()).find((h) => h.treeSize === result.agreed)?.rootHash ?? toHex(EMPTY_ROOT));
     expect(await audit.checkAgainst(saved)).toMatch(/not a consistent extension|rewritten/);
 
     await asInsider([`UPDATE audit_log SET actor_id = '${entry.actorId}', leaf_hash = '${toHex(entryLeafHash(entry))}' WHERE position = ${position}`]);

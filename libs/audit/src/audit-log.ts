@@ -203,13 +203,13 @@ export class AuditLog {
     const total = Math.max(latest?.treeSize ?? 0, ...[...checkpoints.keys()]);
     const frontier = new TreeFrontier();
     let verified = { entries: 0, root: toHex(frontier.root()) };
-    // The largest size at which a signed head agreed with the recomputed root.
-    let agreed = 0;
-    const result = (firstBroken?: AuditBreak, entries = verified.entries): VerifyResult => ({
+    // The largest size at which a signed head agreed with the recomputed root, and that root.
+    let agreed = { entries: 0, root: verified.root };
+    const result = (firstBroken?: AuditBreak, upTo: { entries: number; root: string } = verified): VerifyResult => ({
       valid: !firstBroken,
-      entries,
-      agreed,
-      head: verified.root,
+      entries: upTo.entries,
+      agreed: agreed.entries,
+      head: upTo.root,
       treeSize: latest?.treeSize ?? 0,
       pending,
       ...(firstBroken ? { firstBroken } : {}),
@@ -230,16 +230,18 @@ export class AuditLog {
       if (rows.length === 0) break;
       // First the entries against their leaf hashes, then, in the same order, the stored nodes and heads.
       const page: Array<{ seq: number; made: Array<{ level: number; index: number; hash: Buffer }>; root: string }> = [];
-      let broken: AuditBreak | undefined;
+      let broken: { at: AuditBreak; before: { entries: number; root: string } } | undefined;
       for (const row of rows) {
         const seq = Number(row.seq);
+        // The entries before a break recompute to their stored leaf hashes (their nodes are checked below, up to it).
+        const before = () => ({ entries: frontier.size, root: toHex(frontier.root()) });
         if (seq !== frontier.size + 1) {
-          broken = { seq: frontier.size + 1, reason: `expected entry ${frontier.size + 1}, found ${seq}: entries are missing` };
+          broken = { at: { seq: frontier.size + 1, reason: `expected entry ${frontier.size + 1}, found ${seq}: entries are missing` }, before: before() };
           break;
         }
         const leaf = entryLeafHash(toEntry(row));
         if (toHex(leaf) !== row.leaf_hash) {
-          broken = { seq, reason: 'content does not match its leaf hash: the entry was altered' };
+          broken = { at: { seq, reason: 'content does not match its leaf hash: the entry was altered' }, before: before() };
           break;
         }
         const made = frontier.append(leaf);
@@ -255,14 +257,14 @@ export class AuditLog {
         for (const { head, source } of checkpoints.get(seq) ?? []) {
           // A root says that some entry it covers differs, not which: the break lies after the last head that agreed.
           if (head.rootHash !== root) {
-            const range = agreed + 1 === seq ? `entry ${seq}` : `an entry from ${agreed + 1} to ${seq}`;
-            return result({ seq: agreed + 1, reason: `${source} of ${seq} entries has root ${head.rootHash}, entries 1–${seq} give ${root}: ${range} was rewritten` }, agreed);
+            const range = agreed.entries + 1 === seq ? `entry ${seq}` : `an entry from ${agreed.entries + 1} to ${seq}`;
+            return result({ seq: agreed.entries + 1, reason: `${source} of ${seq} entries has root ${head.rootHash}, entries 1–${seq} give ${root}: ${range} was rewritten` }, agreed);
           }
         }
-        if (checkpoints.has(seq)) agreed = seq;
+        if (checkpoints.has(seq)) agreed = { entries: seq, root };
         verified = { entries: seq, root };
       }
-      if (broken) return result(broken, broken.seq - 1);
+      if (broken) return result(broken.at, broken.before);
       after = Number(rows[rows.length - 1].seq);
       options.onProgress?.(frontier.size, total);
     }
@@ -270,7 +272,7 @@ export class AuditLog {
       return result({ seq: frontier.size + 1, reason: `a signed head covers ${total} entries, the log has ${frontier.size}: entries were removed` });
     }
     if (frontier.size > (latest?.treeSize ?? 0)) {
-      return result({ seq: (latest?.treeSize ?? 0) + 1, reason: `entries ${(latest?.treeSize ?? 0) + 1} to ${frontier.size} were sealed after the newest signed head (${latest?.treeSize ?? 0}) without a head of their own` }, latest?.treeSize ?? 0);
+      return result({ seq: (latest?.treeSize ?? 0) + 1, reason: `entries ${(latest?.treeSize ?? 0) + 1} to ${frontier.size} were sealed after the newest signed head (${latest?.treeSize ?? 0}) without a head of their own` }, agreed);
     }
     return result();
   }

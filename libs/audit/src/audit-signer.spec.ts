@@ -27,6 +27,9 @@ describe('tree head signatures', () => {
     expect(parseSavedHead(JSON.stringify(a, null, 2))).toEqual(a);
     expect(parseSavedHead(`${JSON.stringify(a)}\n${JSON.stringify(b)}\n`)).toEqual(b);
     expect(parseHeadsFile(`${JSON.stringify(a)}\n${JSON.stringify(b)}\n`)).toEqual([a, b]);
+    // A last line cut short (a crash mid-append) is left out; a bad line before it is an error naming it.
+    expect(parseHeadsFile(`${JSON.stringify(a)}\n${JSON.stringify(b).slice(0, 40)}`)).toEqual([a]);
+    expect(() => parseHeadsFile(`${JSON.stringify(a)}\n{"treeSize": 1}\n${JSON.stringify(b)}\n`)).toThrow(/line 2 is not a signed tree head/);
     expect(() => parseSavedHead('{"treeSize": 1}')).toThrow(/not a signed tree head/);
     expect(() => parseSavedHead('')).toThrow(/no tree head/);
   });

@@ -119,27 +119,49 @@ export function parseSavedHead(text: string): SignedTreeHead {
   return head as SignedTreeHead;
 }
 
+/**
+ * The heads of a heads file, one a line. A last line without its newline that does not parse is a
+ * write cut short (a crash, a full disk) and is left out; any other line that does not parse is an
+ * error naming it.
+ */
 export function parseHeadsFile(text: string): SignedTreeHead[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((line) => parseSavedHead(line));
+  const lines = text.split('\n');
+  const torn = lines.length > 0 && !text.endsWith('\n') ? lines.length - 1 : -1;
+  return lines.flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    try {
+      return [parseSavedHead(line)];
+    } catch (error) {
+      if (i === torn) return [];
+      throw new Error(`line ${i + 1} is not a signed tree head (${(error as Error).message})`);
+    }
+  });
 }
 
 /**
  * The heads kept outside the database (`auditHeadsFile`), oldest first: none when this process does
  * not know the file or it does not exist yet.
  */
-export async function readHeadsFile(config: AppConfig): Promise<{ file: string | null; heads: SignedTreeHead[] }> {
+export async function readHeadsFile(config: AppConfig): Promise<{ file: string | null; heads: SignedTreeHead[]; unreadable?: string }> {
   const file = auditHeadsFile(config) ?? null;
   if (!file) return { file, heads: [] };
-  return { file, heads: await headsIn(file) };
+  try {
+    return { file, heads: await headsIn(file) };
+  } catch (error) {
+    // Not readable here (permissions) or not a heads file: a verification that cannot check it must say so.
+    return { file, heads: [], unreadable: `the heads file ${file} cannot be read: ${(error as Error).message}` };
+  }
 }
 
 async function headsIn(file: string): Promise<SignedTreeHead[]> {
+  let text: string;
   try {
-    return parseHeadsFile(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  return parseHeadsFile(text);
 }
 
 async function generateKeyFile(file: string): Promise<void> {

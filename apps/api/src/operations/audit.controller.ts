@@ -57,8 +57,11 @@ export class AuditController {
   async verify() {
     // The heads kept outside the database are what an insider cannot rewrite: without them, a log
     // cut or rewritten with its tables fixed up agrees with itself.
-    const { file, heads } = await readHeadsFile(this.config);
-    return { ...(await this.audit.verify({ expected: heads })), headsFile: file, headsChecked: heads.length };
+    const { file, heads, unreadable } = await readHeadsFile(this.config);
+    const result = await this.audit.verify({ expected: heads });
+    const checked = { ...result, headsFile: file, headsChecked: heads.length };
+    // A heads file that cannot be read leaves the log unverified against it: never "valid".
+    return unreadable && result.valid ? { ...checked, valid: false, firstBroken: { seq: 0, reason: unreadable } } : checked;
   }
 
   @Get('tree-head')
