@@ -10,8 +10,7 @@ const common = {
   rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { ...aliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // With the build's OpenAPI plugin (scripts/compile.mjs), so that /docs-json is the one the build serves.
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json', astTransformers: { before: ['<rootDir>/scripts/openapi-plugin.cjs'] } }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }] },
   testEnvironment: 'node',
 };
 

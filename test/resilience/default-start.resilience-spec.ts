@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_MAIN, freePort, type Running, waitFor } from './processes.js';
+import { missingFromOpenApi, type OpenApiDocument } from '../support/openapi.js';
 
 /**
  * The start every new user meets: `npm start` with no DATABASE_URL (embedded PGlite, pool of one),
@@ -191,6 +192,9 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     const { overdueScan } = (await call(admin, 'GET', '/admin/projections')).body;
     expect(overdueScan).toMatchObject({ enabled: true, intervalMs: 2000, failing: [] });
     expect(Date.now() - Date.parse(overdueScan.lastScanAt)).toBeLessThan(30_000);
+
+    // The document it serves describes every body and query (the build's compiler plugin).
+    expect(missingFromOpenApi((await call(undefined, 'GET', '/docs-json')).body as OpenApiDocument)).toEqual([]);
 
     const lead = (await call(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
     const campaignsBefore = (await call(lead, 'GET', '/demarches?limit=500')).body.total as number;
