@@ -336,6 +336,9 @@ describe('demarches kept over time, through HTTP', () => {
       const logged = await as(t.beijing).post(`${url}/response`, { ...response, reportingCableId: secret });
       expect([logged.status, logged.body.detail]).toEqual([201, undefined]);
       expect(logged.body.reportingCables.map((c: { cableId: string }) => c.cableId)).toContain(secret);
+      // And attached to another response afterwards (a ReportingCableAttached event).
+      const plain = await as(t.beijing).post(`${url}/response`, { ...response, summary: 'Followed up by telephone.' }).expect(201);
+      await as(t.beijing).post(`${url}/responses/${plain.body.responses.length}/reporting-cable`, { reportingCableId: secret }).expect(201);
       const leaks = (body: unknown) => JSON.stringify(body).includes(secret);
       const secretMrn = logged.body.reportingCables.find((c: { cableId: string }) => c.cableId === secret).mrn as string;
       for (const reader of [t.beijingLow, t.tokyo, t.confidentialLeader]) {
@@ -344,7 +347,9 @@ describe('demarches kept over time, through HTTP', () => {
         expect(leaks(delivery)).toBe(false);
         expect(delivery.reportingCableId).toBeNull();
         expect(delivery.responses[delivery.responses.length - 1].reportingCableId).toBeNull();
-        expect(delivery.history.length).toBeGreaterThan(0);
+        // Its attaching event keeps its place in the history, without its data or actor.
+        expect(delivery.history.map((e: { version: number }) => e.version)).toEqual(Array.from({ length: delivery.version }, (_, i) => i + 1));
+        expect(delivery.history.at(-1)).toMatchObject({ type: 'ReportingCableAttached', withheld: true, data: null, actor: null });
         expect(leaks((await as(reader).get(`/demarches/${campaignId}`).expect(200)).body)).toBe(false);
         expect(leaks((await as(reader).get(`/demarches/${campaignId}/history`).expect(200)).body)).toBe(false);
       }

@@ -63,9 +63,10 @@ export class CampaignReader {
     const events = await this.store.readStream(`delivery-${id}:${post}`);
     // Its reporting cables as the view has them: those the caller may read.
     const readable = new Map(delivery.reportingCables.map((c) => [c.cableId, c.mrn ?? '']));
-    const history = events.flatMap((e) => {
-      const data = readableEventData(e.type, e.data, readable);
-      return data === undefined ? [] : [{ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data }];
+    const history = events.map((e) => {
+      const { data, withheld } = readableEventData(e.type, e.data, readable);
+      const entry = { version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: withheld ? null : (e.metadata.actorId ?? null), data };
+      return withheld ? { ...entry, withheld } : entry;
     });
     const { posts: _posts, ...facts } = campaign;
     return {

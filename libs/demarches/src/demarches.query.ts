@@ -109,14 +109,15 @@ function withReadableCables(state: DeliveryState, readable: ReadonlyMap<string, 
 
 /**
  * A delivery event as a reader of its campaign sees it in a history: one that names a reporting
- * cable the reader may not read says no cable (`ResponseLogged`) or is left out (`undefined`:
- * `ReportingCableAttached`, which says nothing else).
+ * cable the reader may not read says no cable (`ResponseLogged`), or, having nothing else to say
+ * (`ReportingCableAttached`), keeps its place, type and time without its data or actor
+ * (`withheld`), as a cable's history keeps an event its reader may not read.
  */
-export function readableEventData(type: string, data: unknown, readable: ReadonlyMap<string, string>): unknown | undefined {
+export function readableEventData(type: string, data: unknown, readable: ReadonlyMap<string, string>): { data: unknown; withheld: boolean } {
   const cited = (data as { reportingCableId?: unknown } | null)?.reportingCableId;
-  if (typeof cited !== 'string' || readable.has(cited)) return data;
-  if (type === 'ReportingCableAttached') return undefined;
-  return { ...(data as object), reportingCableId: null };
+  if (typeof cited !== 'string' || readable.has(cited)) return { data, withheld: false };
+  if (type === 'ReportingCableAttached') return { data: null, withheld: true };
+  return { data: { ...(data as object), reportingCableId: null }, withheld: false };
 }
 
 interface DeliveryRow {
@@ -223,9 +224,10 @@ export class DemarchesQuery {
     });
     // The reporting cables named along the way, as the reader may see them.
     const readable = await this.readableMrns(principal, [...new Set([...states.values()].flatMap((state) => citedCables(state.responses)))]);
-    return entries.flatMap((entry) => {
-      const data = entry.post ? readableEventData(entry.type, entry.data, readable) : entry.data;
-      return data === undefined ? [] : [data === entry.data ? entry : { ...entry, data }];
+    return entries.map((entry) => {
+      if (!entry.post) return entry;
+      const { data, withheld } = readableEventData(entry.type, entry.data, readable);
+      return data === entry.data ? entry : withheld ? { ...entry, data, withheld } : { ...entry, data };
     });
   }
 
