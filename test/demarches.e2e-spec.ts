@@ -156,7 +156,7 @@ describe('demarche campaigns through HTTP', () => {
     await as(t.drafter).post('/follow-ups', { title: 'Zagreb: report the reaction', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20' }).expect(201);
     const inbox = (await as(zagreb).get('/inbox').expect(200)).body;
     expect(inbox.taskings).toEqual([{ demarcheId: cableId, mrn: expect.any(String), subject: instruction.subject, classification: instruction.classification, post: 'ZAGREB', status: 'PENDING', reportBy: '2026-12-15', overdue: false }]);
-    expect(inbox.followUps).toEqual([{ followUpId: expect.any(String), title: 'Zagreb: report the reaction', status: 'OPEN', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20', overdue: false }]);
+    expect(inbox.followUps).toEqual([{ followUpId: expect.any(String), title: 'Zagreb: report the reaction', classification: 'UNCLASSIFIED', captions: [], status: 'OPEN', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20', overdue: false }]);
     expect((await as(t.unclassified).get('/inbox').expect(200)).body.taskings).toEqual([]); // PARIS, but not cleared for it
   });
 

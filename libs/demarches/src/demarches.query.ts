@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { type Db, prepared, sql } from '@chancery/database';
@@ -276,8 +277,9 @@ export class DemarchesQuery {
 
   /** Officers by id (username and display name). `db`: inside a command, its transaction. */
   async people(ids: string[], db: Db = this.dataSource): Promise<Map<string, Person>> {
-    if (ids.length === 0) return new Map();
-    const rows = await sql<{ id: string; username: string; display_name: string }>(db, 'SELECT id::text, username, display_name FROM users WHERE id::text = ANY($1::text[])', [ids]);
+    const users = ids.filter((id) => isUUID(id)); // 'system' records (the overdue scan) name no user
+    if (users.length === 0) return new Map();
+    const rows = await sql<{ id: string; username: string; display_name: string }>(db, 'SELECT id::text, username, display_name FROM users WHERE id = ANY($1::uuid[])', [users]);
     return new Map(rows.map((r) => [r.id, { username: r.username, displayName: r.display_name }]));
   }
 

@@ -72,6 +72,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     let people = new Map<string, Person>();
     const decide = async (delivery: Delivery, tx: EntityManager) => {
       await this.apply(tx, actor, campaign, post, delivery, record, document, today, at);
+      if (record.kind === 'document') return; // its answer is the document filed
       readable = await this.query.readableMrns(actor, citedCables(delivery.state.responses), tx);
       // Who logged what: a first record names only its sender, whom the request knows already.
       const named = officersOf(delivery.state);

@@ -28,6 +28,8 @@ interface TokenClaims {
 @Injectable()
 export class AuthService {
   private readonly failures: RateLimiterMemory;
+  /** One audited refusal per client and username per window. */
+  private readonly refusals: RateLimiterMemory;
   /** Verified against when the username is unknown, so that both cases take the same time. */
   private readonly decoy = hash('no such user: a decoy to keep timing even');
 
@@ -38,6 +40,18 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.failures = new RateLimiterMemory({ points: config.auth.loginMaxFailures, duration: config.auth.loginWindowSeconds });
+    this.refusals = new RateLimiterMemory({ points: 1, duration: config.auth.loginWindowSeconds });
+  }
+
+  /** Whether this refused try is the first of its window (the one audited). */
+  private async refusalAudited(key: string): Promise<boolean> {
+    try {
+      await this.refusals.consume(key, 1);
+      return true;
+    } catch (refused) {
+      if (refused instanceof RateLimiterRes) return false;
+      throw refused;
+    }
   }
 
   async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
@@ -49,10 +63,13 @@ export class AuthService {
     } catch (refused) {
       if (!(refused instanceof RateLimiterRes)) throw refused;
       const retryAfter = Math.ceil(refused.msBeforeNext / 1000);
-      // Audited like a failure (a try refused unheard is as much a part of an attack), under the
-      // account it was aimed at where there is one, so that auditors find it by username.
-      const target = await this.users.withCredentials(username);
-      await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed logins', retryAfter } });
+      // Audited (a try refused unheard is part of the attack too), under the account it was aimed
+      // at, so that auditors find it by username: the first refusal of each window, with the window's
+      // end, so that a flood of refused tries writes one entry, not one each.
+      if (await this.refusalAudited(key)) {
+        const target = await this.users.withCredentials(username);
+        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed logins', retryAfter } });
+      }
       throw new ChanceryError(ErrorCode.RateLimited, `Too many failed logins; try again in ${retryAfter} s`, { retryAfter });
     }
     const found = await this.users.withCredentials(username);
