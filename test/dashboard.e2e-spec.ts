@@ -93,7 +93,7 @@ describe('the leadership dashboard', () => {
     await as(officers.BEIJING).get('/dashboard').expect(403);
     await as(t.leader).get('/dashboard?asOf=whenever').expect(400);
     // Only ISO 8601: JavaScript's Date would read '-1' as 2001 and roll 30 February into March.
-    for (const asOf of ['-1', 'Monday', '2026-02-30T00:00:00Z', '1 December 2026', '2026-11-20T09:00']) {
+    for (const asOf of ['-1', 'Monday', '2026-02-30T00:00:00Z', '1 December 2026', '2026-11-20T09:00', '2026-11-20T09:00:00-05', '20261120T090000Z']) {
       const refused = await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(asOf)}`).expect(400);
       expect(refused.body.errors).toEqual([{ field: 'asOf', message: 'asOf must be an ISO 8601 instant' }]);
     }

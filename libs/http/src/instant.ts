@@ -2,8 +2,12 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsDate, isISO8601 } from 'class-validator';
 
-/** A date alone (its midnight UTC), or a time that says its offset: a time without one would be read in the server's zone. */
-const ZONED = /^\d{4}-\d{2}-\d{2}$|(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+/**
+ * ISO 8601's extended format as JavaScript reads it exactly: a date alone (its midnight UTC), or a
+ * date and time that says its offset (`Z` or `±hh:mm`; a time without one would be read in the
+ * server's zone).
+ */
+const FORMAT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
  * A query parameter that is an instant, written as ISO 8601 (`2026-11-30T09:00:00Z`, or a date for
@@ -13,7 +17,7 @@ const ZONED = /^\d{4}-\d{2}-\d{2}$|(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
  */
 export function IsInstant(field: string): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' && isISO8601(value, { strict: true, strictSeparator: true }) && ZONED.test(value) ? new Date(value) : value)),
+    Transform(({ value }) => (typeof value === 'string' && FORMAT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) ? new Date(value) : value)),
     IsDate({ message: `${field} must be an ISO 8601 instant` }),
   );
 }
