@@ -204,6 +204,8 @@ describe('cables through HTTP', () => {
     const aldac = await as(t.drafter).get('/collectives/ALDAC').expect(200);
     expect(released.body.distribution).toEqual(aldac.body.members);
     await as(t.drafter).patch(`/cables/${id}`, { subject: 'Too late' }).expect(409);
+    // Whether it may be edited at all comes first: a patch that would not pass is 409 here too, not 400.
+    await as(t.drafter).patch(`/cables/${id}`, { subject: null }).expect(409);
 
     const first = await as(t.secretReader).get(`/cables/${id}?version=1`).expect(200);
     expect(first.body).toMatchObject({ status: 'DRAFT', paragraphs: instruction.paragraphs });

@@ -164,6 +164,15 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     if (given.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices: given, at } });
   }
 
+  /**
+   * Throws unless the actor may edit it now (who, and in which state): checked before a patch is
+   * merged and validated, so that one who may not edit learns that (403, 409), not what is wrong with
+   * their text.
+   */
+  mustBeEditableBy(actor: CableActor): void {
+    this.editorRole(actor);
+  }
+
   /** As what the actor edits, or why they may not. */
   private editorRole(actor: CableActor): EditorRole {
     if (this.status === 'PENDING_APPROVAL' && actor.id !== this.drafter.id && this.hasReleaseAuthority(actor)) return 'approver';

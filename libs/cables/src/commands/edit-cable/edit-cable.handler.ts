@@ -7,6 +7,7 @@ import { EditCableCommand } from './edit-cable.command.js';
 export class EditCableHandler extends CableHandler implements ICommandHandler<EditCableCommand, CableAnswer> {
   execute({ context, actor, cableId, patch, toDraft }: EditCableCommand): Promise<CableAnswer> {
     return this.act(context, 'EditCable', actor, cableId, async (cable, tx, at) => {
+      cable.mustBeEditableBy(actor);
       // RFC 7396 on a copy (apply writes into its target), then the same checks as a new draft.
       const draft = await toDraft(jsonMergePatch.apply(structuredClone(cable.draft), patch));
       mustBeCleared(actor, draft.classification);
