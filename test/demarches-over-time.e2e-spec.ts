@@ -109,6 +109,9 @@ describe('demarches kept over time, through HTTP', () => {
   describe('a delivery over time', () => {
     it('takes several meetings and several responses; the position is the latest said, and how many changed is counted', async () => {
       clock.set('2026-11-22T09:00:00Z');
+      // Not before the post was tasked: the campaign opened on 20 November at 09:00 UTC, still the 19th in the furthest west.
+      const early = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, { ...delivered, deliveredOn: '2026-11-18' }).expect(422);
+      expect(early.body.errors).toEqual([{ field: 'deliveredOn', message: 'deliveredOn cannot be before the post was tasked (2026-11-19)' }]);
       await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, delivered).expect(201);
       const contact = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/contacts`, {
         on: '2026-11-22', counterpart: { name: 'Hua Chunying', title: 'Spokesperson', organization: 'Ministry of Foreign Affairs' }, level: 'DIRECTOR_GENERAL', method: 'PHONE',

@@ -82,7 +82,8 @@ describe('audit and operations routes', () => {
     }
     await authed(app, t.auditor).get(`/audit/entries/${head.treeSize + 1}`).expect(404);
     await authed(app, t.auditor).get('/audit/entries/1/proof?treeSize=999999').expect(404);
-    await authed(app, t.auditor).get('/audit/entries/abc').expect(400);
+    const malformed = await authed(app, t.auditor).get('/audit/entries/1.5').expect(400);
+    expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'seq', message: 'must be a whole number' }] });
 
     await loginAsAdmin(app); // a login: audited
     await seal();

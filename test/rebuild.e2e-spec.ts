@@ -8,8 +8,8 @@ import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { READ_MODEL_TABLES, rebuildEach } from './support/read-models.js';
 
-/** The meetings and answers are dated the day the campaigns open (the app runs on the real clock). */
-const today = new Date().toISOString().slice(0, 10);
+/** Meetings and answers are dated the day they are logged, after their campaign opened (the app runs on the real clock). */
+const today = () => new Date().toISOString().slice(0, 10);
 
 describe('rebuilding every read model', () => {
   let database: TestDatabase;
@@ -33,13 +33,13 @@ describe('rebuilding every read model', () => {
     });
     await awaitCampaign(app, drafter, cableId);
     await authed(app, tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/delivery`, {
-      deliveredOn: today, counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON',
+      deliveredOn: today(), counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON',
     }).expect(201);
     // A delivery kept over time: another contact, two responses (quoted, then corrected), a document.
     const tk = `/demarches/${cableId}/deliveries/TOKYO`;
-    await authed(app, tokyo).post(`${tk}/contacts`, { on: today, counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'PHONE' }).expect(201);
-    await authed(app, tokyo).post(`${tk}/response`, { receivedOn: today, position: 'RECEPTIVE', summary: 'Will study.', quotes: [{ text: '検討します。', language: 'ja', translation: 'We will study it.' }] }).expect(201);
-    await authed(app, tokyo).post(`${tk}/response`, { receivedOn: today, position: 'SUPPORTIVE', summary: 'Supports.', corrects: 1 }).expect(201);
+    await authed(app, tokyo).post(`${tk}/contacts`, { on: today(), counterpart: { name: 'Sato', title: 'DG', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'PHONE' }).expect(201);
+    await authed(app, tokyo).post(`${tk}/response`, { receivedOn: today(), position: 'RECEPTIVE', summary: 'Will study.', quotes: [{ text: '検討します。', language: 'ja', translation: 'We will study it.' }] }).expect(201);
+    await authed(app, tokyo).post(`${tk}/response`, { receivedOn: today(), position: 'SUPPORTIVE', summary: 'Supports.', corrects: 1 }).expect(201);
     await request(app.getHttpServer()).post(`${tk}/documents`).set('Authorization', `Bearer ${tokyo}`).field('kind', 'AIDE_MEMOIRE').attach('file', Buffer.from('Aide-memoire'), { filename: 'am.txt' }).expect(201);
     const { body: followUp } = await authed(app, drafter).post('/follow-ups', { title: 'Check back', owner: { post: 'TOKYO' }, dueOn: '2099-12-01', demarcheId: cableId }).expect(201);
     await authed(app, tokyo).post(`/follow-ups/${followUp.id}/comments`, { text: 'Will do' }).expect(201);

@@ -34,8 +34,8 @@ interface Canary {
   markings?: Markings;
   what: string;
 }
-/** The meetings and answers are dated the day the campaigns open (the app runs on the real clock). */
-const today = new Date().toISOString().slice(0, 10);
+/** Meetings and answers are dated the day they are logged, after their campaign opened (the app runs on the real clock). */
+const today = () => new Date().toISOString().slice(0, 10);
 const canaries = new Map<string, Canary>();
 const CANARY = /CNRY\d{4}X/gi;
 function canary(record: AnyRecord, what: string, markings?: Markings): string {
@@ -349,22 +349,22 @@ describe('canary: need to know on every path, as every user', () => {
     const deliver = async (c: Campaign, post: string, by: Person) => {
       const delivery = c.deliveries.get(post)!;
       await command(by, 'post', `/demarches/${c.id}/deliveries/${post}/delivery`, {
-        deliveredOn: today, counterpart: { name: canary(delivery, 'counterpart name'), title: canary(delivery, 'counterpart title'), organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON',
+        deliveredOn: today(), counterpart: { name: canary(delivery, 'counterpart name'), title: canary(delivery, 'counterpart title'), organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON',
       }, 201);
       delivery.status = 'DELIVERED';
     };
     await deliver(taskingCampaign, 'BEIJING', person('bj.ts'));
     const bjDelivery = taskingCampaign.deliveries.get('BEIJING')!;
     await command(person('bj.ts'), 'post', `/demarches/${taskingCampaign.id}/deliveries/BEIJING/response`, {
-      receivedOn: today, position: 'REJECTED', summary: canary(bjDelivery, 'response summary'), quotes: [canary(bjDelivery, 'quote')],
+      receivedOn: today(), position: 'REJECTED', summary: canary(bjDelivery, 'response summary'), quotes: [canary(bjDelivery, 'quote')],
     }, 201);
     bjDelivery.status = 'RESPONDED';
     // The delivery kept over time (issue #16): another contact, a quote with its translation, a document left behind.
     await command(person('bj.ts'), 'post', `/demarches/${taskingCampaign.id}/deliveries/BEIJING/contacts`, {
-      on: today, counterpart: { name: canary(bjDelivery, 'contact name'), title: 'Spokesperson', organization: 'MFA' }, level: 'DIRECTOR', method: 'PHONE',
+      on: today(), counterpart: { name: canary(bjDelivery, 'contact name'), title: 'Spokesperson', organization: 'MFA' }, level: 'DIRECTOR', method: 'PHONE',
     }, 201);
     await command(person('bj.ts'), 'post', `/demarches/${taskingCampaign.id}/deliveries/BEIJING/response`, {
-      receivedOn: today, position: 'OPPOSED', summary: canary(bjDelivery, 'second response'), quotes: [{ text: canary(bjDelivery, 'quote in Chinese'), language: 'zh', translation: canary(bjDelivery, 'translation') }],
+      receivedOn: today(), position: 'OPPOSED', summary: canary(bjDelivery, 'second response'), quotes: [{ text: canary(bjDelivery, 'quote in Chinese'), language: 'zh', translation: canary(bjDelivery, 'translation') }],
     }, 201);
     const uploaded = await http().post(`/demarches/${taskingCampaign.id}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${person('bj.ts').token}`)
       .field('kind', 'NON_PAPER').attach('file', Buffer.from(`Non-paper ${canary(bjDelivery, 'document text')}`), { filename: `non-paper-${canary(bjDelivery, 'document name')}.txt` });
@@ -514,10 +514,10 @@ describe('canary: need to know on every path, as every user', () => {
       }
       for (const campaign of campaigns) {
         for (const [post, delivery] of campaign.deliveries) {
-          await probe('POST /demarches/{id}/deliveries/{post}/delivery', `/demarches/${campaign.id}/deliveries/${post}/delivery`, 'post', { deliveredOn: today, counterpart: { name: 'x', title: 'x', organization: 'x' }, level: 'DIRECTOR', method: 'IN_PERSON' }, delivery);
-          await probe('POST /demarches/{id}/deliveries/{post}/response', `/demarches/${campaign.id}/deliveries/${post}/response`, 'post', { receivedOn: today, position: 'SUPPORTIVE', summary: 'x' }, delivery);
+          await probe('POST /demarches/{id}/deliveries/{post}/delivery', `/demarches/${campaign.id}/deliveries/${post}/delivery`, 'post', { deliveredOn: today(), counterpart: { name: 'x', title: 'x', organization: 'x' }, level: 'DIRECTOR', method: 'IN_PERSON' }, delivery);
+          await probe('POST /demarches/{id}/deliveries/{post}/response', `/demarches/${campaign.id}/deliveries/${post}/response`, 'post', { receivedOn: today(), position: 'SUPPORTIVE', summary: 'x' }, delivery);
           await probe('POST /demarches/{id}/deliveries/{post}/not-delivered', `/demarches/${campaign.id}/deliveries/${post}/not-delivered`, 'post', { reason: 'x' }, delivery);
-          await probe('POST /demarches/{id}/deliveries/{post}/contacts', `/demarches/${campaign.id}/deliveries/${post}/contacts`, 'post', { on: today, counterpart: { name: 'x', title: 'x', organization: 'x' }, level: 'DIRECTOR', method: 'PHONE' }, delivery);
+          await probe('POST /demarches/{id}/deliveries/{post}/contacts', `/demarches/${campaign.id}/deliveries/${post}/contacts`, 'post', { on: today(), counterpart: { name: 'x', title: 'x', organization: 'x' }, level: 'DIRECTOR', method: 'PHONE' }, delivery);
           await probe('POST /demarches/{id}/deliveries/{post}/responses/{number}/reporting-cable', `/demarches/${campaign.id}/deliveries/${post}/responses/1/reporting-cable`, 'post', { reportingCableId: campaign.id }, delivery);
           // Sent as JSON, without a file: refused (400) by those who may read, 403 before that for those who may not.
           await probe('POST /demarches/{id}/deliveries/{post}/documents', `/demarches/${campaign.id}/deliveries/${post}/documents`, 'post', { kind: 'NON_PAPER' }, delivery);

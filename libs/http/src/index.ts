@@ -4,7 +4,7 @@ export * from './body-parsing.js';
 export * from './request-id.js';
 export * from './validation.js';
 export * from './instant.js';
-export * from './uuid.pipe.js';
+export * from './path-params.js';
 export * from './record-id.js';
 export * from './command-context.decorator.js';
 export * from './etag.interceptor.js';

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx, IdempotentUpload, UuidPipe } from '@chancery/http';
+import { Ctx, IdempotentUpload, UuidPipe, WholeNumberPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -102,7 +102,7 @@ export class DemarchesController {
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'The reporting cable that reported a response, after it: a released cable from that post citing the tasking' })
   reportingCable(
-    @Param('id', uuid) id: string, @Param('post') post: string, @Param('number', ParseIntPipe) response: number, @Body() body: ReportingCableRequest,
+    @Param('id', uuid) id: string, @Param('post') post: string, @Param('number', WholeNumberPipe) response: number, @Body() body: ReportingCableRequest,
     @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
   ) {
     return this.record(ctx, user, id, post, { kind: 'reportingCable', response, reportingCableId: body.reportingCableId });

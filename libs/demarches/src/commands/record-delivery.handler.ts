@@ -97,11 +97,11 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     switch (record.kind) {
       case 'delivered': {
         const { kind: _kind, ...details } = record;
-        return delivery.deliver(details, by, { today, taskedOn: utcDate(new Date(campaign.openedAt)) }, at);
+        return delivery.deliver(details, by, { today, taskedOn: taskedOn(campaign) }, at);
       }
       case 'contact': {
         const { kind: _kind, ...contact } = record;
-        return delivery.recordContact(contact, by, { today, taskedOn: utcDate(new Date(campaign.openedAt)) }, at);
+        return delivery.recordContact(contact, by, { today, taskedOn: taskedOn(campaign) }, at);
       }
       case 'response': {
         const { kind: _kind, ...response } = record;
@@ -142,6 +142,15 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     if (cable.status !== 'RELEASED') throw refuse('the cable is not released');
     if (!cable.reference_mrns.includes(campaign.mrn)) throw refuse(`the cable does not cite the tasking ${campaign.mrn} among its references`);
   }
+}
+
+/**
+ * The first day a post may date a meeting on: the day its campaign opened as the post reckons it.
+ * Posts date meetings in their own day, and the furthest west (UTC−12) are still on the day before
+ * when it is early morning at Greenwich.
+ */
+function taskedOn(campaign: CampaignRow): string {
+  return utcDate(new Date(Date.parse(campaign.openedAt) - 12 * 3_600_000));
 }
 
 /** A document's facts from its bytes: its type by magic numbers (415 otherwise), size (413), digest. */

@@ -16,3 +16,13 @@ export class UuidPipe implements PipeTransform<string, string> {
     throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a UUID`, { errors: [{ field, message: 'must be a UUID' }] });
   }
 }
+
+/** A path parameter that is a whole number (a response's number, an entry's seq): else 400 naming it, as validation answers. */
+@Injectable()
+export class WholeNumberPipe implements PipeTransform<string, number> {
+  transform(value: string, { data }: ArgumentMetadata): number {
+    if (/^\d{1,15}$/.test(value)) return Number(value);
+    const field = data ?? 'number';
+    throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a whole number`, { errors: [{ field, message: 'must be a whole number' }] });
+  }
+}
