@@ -11,3 +11,15 @@ describe('validation messages in plain words', () => {
     expect(plainMessage('title', 'title should not be empty')).toMatch(/cannot be empty\.$/);
   });
 });
+
+describe('rule messages in plain words', () => {
+  it('names the field by the label the form gives it', () => {
+    expect(plainMessage('on', 'on must be a date, not in the future', { on: 'Met on' })).toBe('Met on cannot be in the future.');
+    expect(plainMessage('asOf', 'asOf must be an ISO 8601 instant')).toBe('As of must be a date.');
+  });
+
+  it('says a message that is a sentence of its own as it is, without the API behind it', () => {
+    expect(plainMessage('dueOn', 'a new due date cannot be in the past')).toBe('A new due date cannot be in the past.');
+    expect(plainMessage('owner.office', 'XYZ is not an office in the directory (GET /offices)')).toBe('XYZ is not an office in the directory.');
+  });
+});

@@ -97,17 +97,23 @@ const FIELD_NAMES: Record<string, string> = {
   demarcheId: 'Campaign', cableId: 'Cable',
 };
 
-export const fieldName = (field: string) => {
+/** Labels a form gives its fields, by the field's name in the request: `{ on: 'Met on' }`. */
+export type Labels = Readonly<Record<string, string>>;
+
+export const fieldName = (field: string, labels: Labels = {}) => {
   const last = field.split('.').pop()!.replace(/\[\d+\]$/, '');
-  const known = FIELD_NAMES[last];
+  const known = labels[field] ?? labels[last] ?? FIELD_NAMES[last];
   if (known) return known;
   const words = last.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
+/** A message that says what the field must be ("must be a date"): the field's name goes before it. */
+const PREDICATE = /^(must|cannot|can|is|are|should|needs|has|may|was|does)\b/;
+
 /** One validation message in plain words: the field by its label, class-validator's jargon rephrased. */
-export function plainMessage(field: string, message: string): string {
-  const name = fieldName(field);
+export function plainMessage(field: string, message: string, labels: Labels = {}): string {
+  const name = fieldName(field, labels);
   let text = message.trim();
   const raw = field.split('.').pop() ?? field;
   if (raw && text.startsWith(`${raw} `)) text = text.slice(raw.length + 1);
@@ -115,11 +121,17 @@ export function plainMessage(field: string, message: string): string {
     .replace(/must be longer than or equal to 1 characters?/, 'cannot be empty')
     .replace(/must be longer than or equal to (\d+) characters?/, 'needs at least $1 characters')
     .replace(/must be shorter than or equal to (\d+) characters?/, 'can have at most $1 characters')
+    .replace(/must be a date, not in the future/, 'cannot be in the future')
     .replace(/must be (?:a date, )?YYYY-MM-DD/, 'must be a date')
+    .replace(/must be an ISO 8601 instant/, 'must be a date')
     .replace(/should not be empty/, 'cannot be empty')
     .replace(/must be one of the following values: (.*)/, 'must be one of $1')
-    .replace(/^property .* should not exist$/, 'is not expected here');
-  return `${name} ${text}`.replace(/\.$/, '') + '.';
+    .replace(/^property .* should not exist$/, 'is not expected here')
+    // The API's routes mean nothing to the people using the forms.
+    .replace(/\s*\((?:GET|POST|PATCH|PUT|DELETE) \/[^)]*\)/g, '')
+    .replace(/\.$/, '');
+  // A message that is a sentence of its own ("XYZ is not an office…", "say why…") is not put after the field's name.
+  return PREDICATE.test(text) ? `${name} ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -132,9 +144,9 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** What went wrong, in plain words: each field's problem, or the server's explanation. */
-export function problemText(failure: unknown): string {
+export function problemText(failure: unknown, labels: Labels = {}): string {
   if (!(failure instanceof ApiError)) return 'Something went wrong in the page; reload it and try again.';
-  const fields = failure.problem.errors?.map((e) => plainMessage(e.field, e.message));
+  const fields = failure.problem.errors?.map((e) => plainMessage(e.field, e.message, labels));
   if (fields?.length) return fields.join(' ');
   if (failure.status === 403 && !failure.problem.detail) return STATUS_TEXT[403];
   if (failure.status >= 500) return 'The server could not do this just now; try again in a moment.';
@@ -142,6 +154,9 @@ export function problemText(failure: unknown): string {
   if (detail && !/^HTTP \d+$/.test(detail)) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
   return STATUS_TEXT[failure.status] ?? `The request failed (${failure.status}).`;
 }
+
+/** Today's date as the server judges dates: in UTC, as cables are. */
+export const today = () => new Date().toISOString().slice(0, 10);
 
 /** A date-time for people: "30 Nov 2026, 14:05 UTC" (the service runs on UTC, as cables do). */
 export function when(iso: string | null | undefined): string {

@@ -1,5 +1,5 @@
 import { type ComponentChildren, render } from 'preact';
-import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
+import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
 import { api, type Me, session } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
@@ -101,7 +101,13 @@ function Guard({ children }: { children: ComponentChildren }) {
 function App() {
   const { path, query } = useHashRoute();
   const [me, setMe] = useState<Me | null>(null);
-  const [onScreen, setOnScreen] = useState<string[]>([]);
+  /**
+   * The classifications a screen reported, with the path of the screen: another screen (one that
+   * reports nothing, such as "You do not have access", or one still loading) starts unclassified,
+   * and a screen left behind cannot mark the next one with its late answer.
+   */
+  const [onScreen, setOnScreen] = useState<{ path: string; classifications: string[] }>({ path, classifications: [] });
+  const report = useMemo(() => (classifications: string[]) => setOnScreen({ path, classifications }), [path]);
   const live = useLiveUpdates(Boolean(me), path);
 
   useEffect(() => {
@@ -120,7 +126,7 @@ function App() {
     setMe(null);
     location.hash = '#/sign-in';
   };
-  const classification = highest(onScreen);
+  const classification = highest(onScreen.path === path ? onScreen.classifications : []);
   const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerText(classification)}`}>{bannerText(classification)}</div>;
 
   if (path === '/sign-in' || !session.token) {
@@ -138,12 +144,12 @@ function App() {
   const known = SCREENS.find((s) => path === s.path || path.startsWith(`${s.path}/`));
   const current = path === '/' ? screens.find((s) => s.path === landing(me)) : screens.find((s) => s === known);
   const segments = path.split('/').filter(Boolean);
-  const common = { me, onClassifications: setOnScreen };
+  const common = { me, onClassifications: report };
   let page;
   if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} /> : <NotFound me={me} />;
-  else if (current.path === '/admin') page = <Admin onClassifications={setOnScreen} />;
+  else if (current.path === '/admin') page = <Admin onClassifications={report} />;
   else if (current.path === '/audit') page = <Audit {...common} />;
-  else if (current.path === '/notifications') page = <Notifications onClassifications={setOnScreen} onRead={live.recount} />;
+  else if (current.path === '/notifications') page = <Notifications onClassifications={report} onRead={live.recount} />;
   else if (current.path === '/account') page = <Account {...common} />;
   else if (current.path === '/dashboard') page = <Dashboard {...common} />;
   else if (current.path === '/follow-ups') page = <FollowUps key={path + query} id={segments[1] ?? null} query={query} {...common} />;

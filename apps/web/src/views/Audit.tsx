@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, when } from '../api.js';
 
-interface Entry { seq: number | null; id: string; at: string; actorId: string; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
+/** An entry; newer servers name its actor (`actorUsername`, `actorDisplayName`; null for 'anonymous' or a user not known). */
+interface Entry { seq: number | null; id: string; at: string; actorId: string; actorUsername?: string | null; actorDisplayName?: string | null; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
 interface TreeHead { treeSize: number; rootHash: string | null; timestamp: string | null; signature: string | null; publicKey: string | null }
 interface Verify { valid: boolean; entries: number; head: string; treeSize?: number; pending?: number; firstBroken?: Record<string, unknown> }
 interface Proof { leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }
@@ -69,7 +70,10 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
       setProof({ error: problemText(failure) });
     }
   };
-  const actorName = (id: string) => names.get(id) ?? id;
+  /** Who acted, by name where the entry or the user list says it, else by id. */
+  const actorName = (e: Entry) => e.actorDisplayName || e.actorUsername || names.get(e.actorId) || e.actorId;
+  /** What else identifies them beside the name: username and role. */
+  const actorDetail = (e: Entry) => [e.actorDisplayName && e.actorUsername !== e.actorDisplayName ? e.actorUsername : null, e.actorRole].filter(Boolean).join(', ');
 
   return (
     <>
@@ -98,7 +102,7 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
           <h3 id="proof-h">An entry's proof</h3>
           {!chosen ? <p class="muted">Choose an entry in the log to see its leaf hash and its inclusion proof in the signed tree.</p> : (
             <div aria-live="polite">
-              <p>Entry {chosen.seq ?? '(unsealed)'}: {chosen.action} by {actorName(chosen.actorId)} ({chosen.actorRole}), {when(chosen.at)}</p>
+              <p>Entry {chosen.seq ?? '(unsealed)'}: {chosen.action} by {actorName(chosen)} ({actorDetail(chosen)}), {when(chosen.at)}</p>
               {proof?.error && <p class="error">{proof.error}</p>}
               {proof?.proof && (
                 <dl class="facts">
@@ -135,7 +139,7 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
                   <tr key={e.id} class={chosen?.id === e.id ? 'selected' : undefined}>
                     <td data-label="#">{e.seq ?? '…'}</td>
                     <td data-label="When">{when(e.at)}</td>
-                    <td data-label="Who"><button type="button" class="link" onClick={() => { setActor(e.actorId); void search(0, e.actorId, record); }} aria-label={`Filter by ${actorName(e.actorId)}`}>{actorName(e.actorId)}</button> <span class="muted">({e.actorRole})</span></td>
+                    <td data-label="Who"><button type="button" class="link" onClick={() => { const who = e.actorUsername || e.actorId; setActor(who); void search(0, who, record); }} aria-label={`Filter by ${actorName(e)}`}>{actorName(e)}</button> <span class="muted">({actorDetail(e)})</span></td>
                     <td data-label="What">{e.action}</td>
                     <td data-label="Record">{e.streamId ? <button type="button" class="link" onClick={() => { setRecord(e.streamId!); void search(0, actor, e.streamId!); }} aria-label={`Filter by record ${e.streamId}`}>{e.streamId}</button> : ''}{e.toVersion ? ` v${e.toVersion}` : ''}</td>
                     <td data-label="Proof"><button type="button" class="link" onClick={() => choose(e)} aria-label={`Proof of entry ${e.seq ?? e.id}`}>proof</button></td>

@@ -1,5 +1,5 @@
 import type { CableDraft } from '@chancery/cables/domain';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, maybe, type Me, problemText, when, words } from '../api.js';
 import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
@@ -30,6 +30,12 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [comments, setComments] = useState('');
   const [offices, setOffices] = useState('');
   const [directory, setDirectory] = useState<{ symbol: string; name: string }[]>([]);
+  /** The confirmation that opens (release) or the reason it asks for (return, cancel): the focus goes there. */
+  const confirmation = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (pending === 'release') confirmation.current?.focus();
+    else if (pending) document.getElementById('reason')?.focus();
+  }, [pending]);
 
   const load = async () => {
     try {
@@ -146,7 +152,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             {can('cancel') && <button type="button" class="danger" onClick={() => setPending('cancel')} aria-expanded={pending === 'cancel'}>Cancel the cable…</button>}
           </p>
           {pending === 'release' && (
-            <div class="confirm" role="group" aria-labelledby="confirm-h">
+            <div id="release-confirm" class="confirm" role="group" aria-labelledby="confirm-h" tabIndex={-1} ref={confirmation}>
               <h4 id="confirm-h">Release this cable?</h4>
               <p>It is transmitted at once to its addressees ({[...cable.actionAddressees, ...cable.infoAddressees].join(', ')}), receives its MRN and can never be edited again; corrections go out as a new cable.</p>
               <button type="button" onClick={() => act('release', {}, 'Released.')}>Release now</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Not yet</button>

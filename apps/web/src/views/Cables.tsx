@@ -21,6 +21,8 @@ const blank = (): CableDraft => ({
 /** A rule's message as a sentence: capital first, full stop last. */
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+/** Classification reasons as typed ("1.4(b) 1.4(d)"), kept as written. */
+const reasonList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 
 /** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
 function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
@@ -201,6 +203,18 @@ export function CableEditor({ me, query, onClassifications }: { me: Me; query?: 
 /** Drafting: the rules flagged as the officer types (the server's own rules), then save. */
 export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
   const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank());
+  /**
+   * The list fields as typed: the draft holds each as a list, read from the text (so the rules are
+   * checked as the officer types), but the box keeps what was typed, spaces and commas included.
+   */
+  const [typed, setTyped] = useState(() => ({ captions: draft.captions.join(' '), tags: draft.tags.join(' '), reasons: (draft.classifiedBy?.reasons ?? []).join(' ') }));
+  /** The paragraph just added, whose text box takes the focus. */
+  const added = useRef<number | null>(null);
+  useEffect(() => {
+    if (added.current === null) return;
+    document.getElementById(`para-${added.current}`)?.focus();
+    added.current = null;
+  });
   const [addressable, setAddressable] = useState<Set<string>>(new Set());
   const [labels, setLabels] = useState<[string, string][]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -217,12 +231,18 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
   }, []);
   useEffect(() => onClassifications([draft.classification]), [draft.classification]);
 
-  const violation = useMemo(() => (addressable.size ? firstViolation(draft, addressable) : null), [draft, addressable]);
+  // The classification block typed is kept while the officer tries another classification, but
+  // checked and sent only with a classified one: an unclassified cable carries none.
+  const unclassified = draft.classification === 'UNCLASSIFIED' || draft.classification === 'SBU';
+  const checked = useMemo(() => (unclassified && draft.classifiedBy ? { ...draft, classifiedBy: null } : draft), [draft]);
+  const violation = useMemo(() => (addressable.size ? firstViolation(checked, addressable) : null), [checked, addressable]);
   const set = (patch: Partial<CableDraft>) => setDraft({ ...draft, ...patch });
   const { kind, subject, subjectMarking, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
+  // An edit is a merge patch: what the cable had and the form took away is sent as null.
   const body = {
     kind, subject, ...(subjectMarking ? { subjectMarking } : {}), classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs,
-    ...(classifiedBy ? { classifiedBy } : {}), ...(demarche ? { demarche } : {}),
+    ...(checked.classifiedBy ? { classifiedBy: checked.classifiedBy } : cable?.classifiedBy ? { classifiedBy: null } : {}),
+    ...(demarche ? { demarche } : cable?.demarche ? { demarche: null } : {}),
   };
   const advice = tags.map(tagAdvice).filter((note): note is string => note !== undefined);
   const save = async () => {
@@ -272,15 +292,15 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
             </span>
           ))}
           <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')})</label>
-          <input id="classified-reasons" value={(classifiedBy?.reasons ?? []).join(' ')} onInput={(e) => set({ classifiedBy: { ...authority(), reasons: e.currentTarget.value.split(/[\s,]+/).filter(Boolean) } })} />
+          <input id="classified-reasons" value={typed.reasons} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, reasons: text }); set({ classifiedBy: { ...authority(), reasons: reasonList(text) } }); }} />
           <label for="classified-declassify">Declassify on</label>
           <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
         </fieldset>
       )}
       <label for="captions">Captions (of {CAPTIONS.join(', ')})</label>
-      <input id="captions" value={captions.join(' ')} onInput={(e) => set({ captions: list(e.currentTarget.value) as CableDraft['captions'] })} />
+      <input id="captions" value={typed.captions} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, captions: text }); set({ captions: list(text) as CableDraft['captions'] }); }} />
       <label for="tags">TAGS</label>
-      <input id="tags" value={tags.join(' ')} onInput={(e) => set({ tags: list(e.currentTarget.value) })} />
+      <input id="tags" value={typed.tags} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, tags: text }); set({ tags: list(text) }); }} />
       {advice.length > 0 && <p class="hint" role="note">{advice.join('. ')}.</p>}
       <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
       <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
@@ -294,7 +314,7 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
           <textarea id={`para-${i}`} rows={3} class="full" value={p.text} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
         </div>
       ))}
-      <p><button type="button" class="secondary" onClick={() => set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] })}>Add a paragraph</button></p>
+      <p><button type="button" class="secondary" onClick={() => { added.current = paragraphs.length; set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] }); }}>Add a paragraph</button></p>
       <label class="inline"><input type="checkbox" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: [1] } : null })} /> This cable tasks posts with a demarche</label>
       {demarche && (
         <>

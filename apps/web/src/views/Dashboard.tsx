@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
 import { api, download, maybe, problemText, when } from '../api.js';
 import { type Post, posts as postDirectory } from '../posts.js';
@@ -35,6 +35,17 @@ const postsOf = (timeline: TimelineEntry[]) => (timeline.find((e) => e.type === 
 
 const POSITIONS: readonly string[] = VOCABULARY_POSITIONS;
 
+/** The moment the dashboard stands at: an instant chosen on a timeline, else the end of a day, else now. */
+interface Moment { day: string; instant: string | null }
+const NOW: Moment = { day: '', instant: null };
+const cutoffOf = (m: Moment) => m.instant ?? (m.day ? new Date(`${m.day}T23:59:59Z`).toISOString() : null);
+const momentText = (m: Moment) => (m.instant ? `replayed from the event log to ${when(m.instant)}` : m.day ? `replayed from the event log to the end of ${m.day}` : 'now');
+
+/** The earliest day the dashboard is replayed to: a year typed digit by digit passes through 0002, 0020, 0202 first. */
+const FIRST_DAY = '1900-01-01';
+/** A day typed in full: the field's own check (a real date, not before FIRST_DAY) and its shape. */
+const wholeDay = (input: HTMLInputElement) => input.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(input.value) && input.value >= FIRST_DAY;
+
 /** A stacked bar: each part's share of the whole, with the numbers for screen readers too. */
 function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
   const total = parts.reduce((n, [, v]) => n + v, 0) || 1;
@@ -50,23 +61,35 @@ const deliveryParts = (c: Counts): [string, number][] => [['RESPONDED', c.respon
 
 /** Leadership's view: every campaign's progress and positions, on a map and by bureau; follow-ups. */
 export function Dashboard({ onClassifications }: { me?: unknown; onClassifications: (c: string[]) => void }) {
-  const [asOf, setAsOf] = useState('');
-  /** An instant chosen on a campaign's timeline; it wins over the date field until cleared. */
-  const [instant, setInstant] = useState<string | null>(null);
+  /** What the "as of" field holds, typed or not yet whole. */
+  const [entered, setEntered] = useState('');
+  /** The moment asked for: a whole day typed, or an instant chosen on a campaign's timeline (it wins until cleared). */
+  const [moment, setMoment] = useState<Moment>(NOW);
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
-  const [dashboard, setDashboard] = useState<DashboardAnswer | null>(null);
+  /** The dashboard shown, with the moment it stands at: a moment that fails to load leaves the last good one. */
+  const [shown, setShown] = useState<{ answer: DashboardAnswer; moment: Moment } | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Why the moment asked for is not shown, said beside the field. */
+  const [momentError, setMomentError] = useState<string | null>(null);
 
+  // Only the newest moment's answer is shown, whichever answer arrives last.
+  const latest = useRef(0);
   useEffect(() => {
-    const at = instant ?? (asOf ? new Date(`${asOf}T23:59:59Z`).toISOString() : null);
-    const query = at ? `?asOf=${encodeURIComponent(at)}` : '';
-    api<DashboardAnswer>('GET', `/dashboard${query}`).then((answer) => {
-      setDashboard(answer);
+    const ticket = ++latest.current;
+    const at = cutoffOf(moment);
+    api<DashboardAnswer>('GET', `/dashboard${at ? `?asOf=${encodeURIComponent(at)}` : ''}`).then((answer) => {
+      if (ticket !== latest.current) return;
+      setShown({ answer, moment });
+      setMomentError(null);
       onClassifications(answer.campaigns.map((c) => c.classification));
       setSelected((current) => current ?? answer.campaigns[0]?.id ?? null);
-    }, (failure) => setError(problemText(failure)));
-  }, [asOf, instant]);
+    }, (failure) => {
+      if (ticket !== latest.current) return;
+      if (at) setMomentError(`The dashboard could not be replayed to ${moment.instant ? when(moment.instant) : `the end of ${moment.day}`}. ${problemText(failure, { asOf: 'The “as of” date' })}`);
+      else setError(problemText(failure));
+    });
+  }, [moment]);
   /** When the first campaign opened: what an "as of" before it is told. */
   const [firstOpened, setFirstOpened] = useState<string | null>(null);
   useEffect(() => void maybe(api<{ items: { openedAt: string }[] }>('GET', '/demarches?limit=100'), { items: [] }).then((a) => setFirstOpened(a.items.map((c) => c.openedAt).sort()[0] ?? null)), []);
@@ -84,7 +107,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   // no embassy among the tasked posts, by the furthest along of its other posts. Missions located
   // in the United States (USUN New York) say nothing about the U.S., so they are left off the map.
   const countries = useMemo(() => {
-    const cutoff = instant ?? (asOf ? new Date(`${asOf}T23:59:59Z`).toISOString() : null);
+    const cutoff = shown ? cutoffOf(shown.moment) : null;
     const byPost = new Map<string, string>();
     for (const e of timeline) {
       if (!e.post || (cutoff && e.at > cutoff)) continue;
@@ -110,48 +133,56 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
     const first = (code: string) => (directory.get(code)?.kind === 'EMBASSY' ? 0 : 1);
     for (const entry of states.values()) entry.posts.sort((a, b) => first(a.code) - first(b.code) || a.name.localeCompare(b.name));
     return states as Map<string, CountryState>;
-  }, [timeline, directory, instant, asOf]);
+  }, [timeline, directory, shown]);
 
   if (error) return <p class="error" role="alert">{error}</p>;
-  if (!dashboard) return <p>Loading…</p>;
+  if (!shown) return <p>Loading…</p>;
+  const dashboard = shown.answer;
   const campaign = dashboard.campaigns.find((c) => c.id === selected);
+  const past = shown.moment.day || shown.moment.instant;
+  const typing = entered !== moment.day && !moment.instant;
   return (
     <>
       <h2>Where every campaign stands</h2>
       <p>
         <label for="as-of" style="display:inline">As of </label>
-        <input id="as-of" type="date" value={asOf} onInput={(e) => { setInstant(null); setAsOf(e.currentTarget.value); }} />{' '}
-        <span class="muted" aria-live="polite">
-          {instant ? `replayed from the event log to ${when(instant)}` : asOf ? `replayed from the event log to the end of ${asOf}` : 'now'}
-        </span>{' '}
-        {(instant || asOf) && <button type="button" onClick={() => { setInstant(null); setAsOf(''); }}>Back to now</button>}
+        <input id="as-of" type="date" min={FIRST_DAY} value={entered} aria-describedby="as-of-state" onInput={(e) => {
+          const input = e.currentTarget;
+          setEntered(input.value);
+          // Only a whole day is replayed; a field emptied (not one half typed) goes back to now.
+          if (wholeDay(input)) setMoment({ day: input.value, instant: null });
+          else if (input.value === '' && !input.validity.badInput) setMoment(NOW);
+        }} />{' '}
+        <span id="as-of-state" class="muted" aria-live="polite">{typing ? `type a whole date, from ${FIRST_DAY.slice(0, 4)} on; showing ${momentText(shown.moment)}` : momentText(shown.moment)}</span>{' '}
+        {(moment.day || moment.instant || entered) && <button type="button" onClick={() => { setEntered(''); setMoment(NOW); }}>Back to now</button>}
       </p>
+      {momentError && <p class="error" role="alert">{momentError}</p>}
       {dashboard.campaigns.length === 0 && (
         <p class="card" role="status">
-          {instant || asOf
-            ? `Nothing to show ${instant ? `at ${when(instant)}` : `at the end of ${asOf}`}: no campaign had been opened yet${firstOpened ? ` (the first opened ${when(firstOpened)})` : ''}. Choose a later date, or go back to now.`
+          {past
+            ? `Nothing to show ${shown.moment.instant ? `at ${when(shown.moment.instant)}` : `at the end of ${shown.moment.day}`}: no campaign had been opened yet${firstOpened ? ` (the first opened ${when(firstOpened)})` : ''}. Choose a later date, or go back to now.`
             : 'No campaign has been opened yet: releasing an instruction that carries a demarche opens one.'}
         </p>
       )}
       <section class="card" aria-labelledby="campaigns-h">
         <h3 id="campaigns-h">Campaigns ({dashboard.campaigns.length})</h3>
         <div class="scroll" tabIndex={0} role="region" aria-label="Campaigns">
-        <table>
-          <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Delivery</th><th>Positions</th><th>Overdue</th><th>CSV</th></tr></thead>
-          <tbody>
-            {dashboard.campaigns.map((c) => (
-              <tr key={c.id} class={c.id === selected ? 'selected' : undefined}>
-                <td><button type="button" class="link" aria-pressed={c.id === selected} onClick={() => { setSelected(c.id); setCountry(null); }}>{c.mrn}</button></td>
-                <td>({c.classification}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`}>every post</a></td>
-                <td>{c.reportBy}</td>
-                <td><Bar label="Delivery" parts={deliveryParts(c.summary)} /> {c.summary.delivered}/{c.summary.total}</td>
-                <td><Bar label="Positions" parts={POSITIONS.map((p) => [p, c.positions[p] ?? 0])} /></td>
-                <td>{c.summary.overdue}</td>
-                <td><button type="button" onClick={() => download(`/demarches/${c.id}/export.csv`, `${c.mrn.replace(/ /g, '-')}.csv`)}>Download</button></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          <table class="stack">
+            <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Delivery</th><th>Positions</th><th>Overdue</th><th>CSV</th></tr></thead>
+            <tbody>
+              {dashboard.campaigns.map((c) => (
+                <tr key={c.id} class={c.id === selected ? 'selected' : undefined}>
+                  <td data-label="MRN"><button type="button" class="link" aria-pressed={c.id === selected} onClick={() => { setSelected(c.id); setCountry(null); }}>{c.mrn}</button></td>
+                  <td data-label="Subject">({c.classification}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`}>every post</a></td>
+                  <td data-label="Report by">{c.reportBy}</td>
+                  <td data-label="Delivery"><Bar label="Delivery" parts={deliveryParts(c.summary)} /> {c.summary.delivered}/{c.summary.total}</td>
+                  <td data-label="Positions"><Bar label="Positions" parts={POSITIONS.map((p) => [p, c.positions[p] ?? 0])} /></td>
+                  <td data-label="Overdue">{c.summary.overdue}</td>
+                  <td data-label="CSV"><button type="button" aria-label={`Download ${c.mrn} (CSV)`} onClick={() => download(`/demarches/${c.id}/export.csv`, `${c.mrn.replace(/ /g, '-')}.csv`)}>Download</button></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       </section>
       {campaign && (
@@ -169,9 +200,17 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
           </section>
           <section class="card" aria-labelledby="bureau-h">
             <h3 id="bureau-h">By bureau</h3>
-            <table>
+            <table class="stack">
               <thead><tr><th>Bureau</th><th>Delivered</th><th>Positions</th></tr></thead>
-              <tbody>{campaign.byBureau.map((b) => <tr key={b.bureau}><td><a href={`#/campaigns/${campaign.id}?bureau=${b.bureau}`} aria-label={`${b.bureau}: the bureau's posts`}>{b.bureau}</a></td><td>{b.delivered}/{b.total}</td><td><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td></tr>)}</tbody>
+              <tbody>
+                {campaign.byBureau.map((b) => (
+                  <tr key={b.bureau}>
+                    <td data-label="Bureau"><a href={`#/campaigns/${campaign.id}?bureau=${b.bureau}`} aria-label={`${b.bureau}: the bureau's posts`}>{b.bureau}</a></td>
+                    <td data-label="Delivered">{b.delivered}/{b.total}</td>
+                    <td data-label="Positions"><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
             <h3>Overdue posts ({campaign.overduePosts.length})</h3>
             {campaign.overduePosts.length === 0 ? <p>None</p> : <ul class="inline-list">{campaign.overduePosts.map((p) => <li key={p}><a href={`#/campaigns/${campaign.id}/posts/${p}`}>{directory.get(p)?.name ?? p}</a></li>)}</ul>}
@@ -185,8 +224,8 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
           <ol class="timeline" style="max-height: 16rem; overflow: auto" tabIndex={0} aria-label={`Events of ${campaign.mrn}`}>
             {timeline.map((e, i) => (
               <li key={i}>
-                <button type="button" class="link" aria-pressed={instant === afterEvent(e)} onClick={() => setInstant(afterEvent(e))}>
-                  {describeEvent({ version: e.version ?? 0, type: e.type, at: e.at, actor: null, data: e.data, post: e.post })}
+                <button type="button" class="link" aria-pressed={moment.instant === afterEvent(e)} onClick={() => setMoment({ day: moment.day, instant: afterEvent(e) })}>
+                  {describeEvent({ version: e.version ?? 0, type: e.type, at: e.at, actor: null, data: e.data, post: e.post }, directory)}
                 </button>
                 <span class="muted"> · {actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data }) ? `${actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data })} · ` : ''}{when(e.at)}</span>
               </li>
@@ -197,10 +236,21 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       <section class="card" aria-labelledby="fu-h">
         <h3 id="fu-h">Follow-ups by owner</h3>
         <p><button type="button" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download all follow-ups (CSV)</button></p>
-        {dashboard.followUps.byOwner.length === 0 ? <p class="muted">No follow-up action yet.</p> : <table>
-          <thead><tr><th>Owner</th><th>Open</th><th>Overdue</th><th>Done</th><th>Cancelled</th></tr></thead>
-          <tbody>{dashboard.followUps.byOwner.map((o) => <tr key={o.owner}><td><a href={`#/follow-ups?view=all&owner=${encodeURIComponent(o.owner)}`}>{o.owner}</a></td><td>{o.open}</td><td>{o.overdue}</td><td>{o.done}</td><td>{o.cancelled}</td></tr>)}</tbody>
-        </table>}
+        {dashboard.followUps.byOwner.length === 0 ? <p class="muted">No follow-up action yet.</p> : (
+          <div class="scroll" tabIndex={0} role="region" aria-label="Follow-ups by owner">
+            <table class="stack">
+              <thead><tr><th>Owner</th><th>Open</th><th>Overdue</th><th>Done</th><th>Cancelled</th></tr></thead>
+              <tbody>
+                {dashboard.followUps.byOwner.map((o) => (
+                  <tr key={o.owner}>
+                    <td data-label="Owner"><a href={`#/follow-ups?view=all&owner=${encodeURIComponent(o.owner)}`}>{o.owner}</a></td>
+                    <td data-label="Open">{o.open}</td><td data-label="Overdue">{o.overdue}</td><td data-label="Done">{o.done}</td><td data-label="Cancelled">{o.cancelled}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
         <p><a href="#/follow-ups?view=overdue">Overdue follow-ups</a> · <a href="#/follow-ups/new">New follow-up</a></p>
       </section>
     </>

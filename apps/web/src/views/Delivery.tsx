@@ -1,14 +1,18 @@
 import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, download, type Me, problemText, upload, when, words } from '../api.js';
+import { api, ApiError, download, type Me, problemText, today, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
 interface Counterpart { name?: string; title?: string; organization?: string }
 interface Quote { text: string; language?: string | null; translation?: string | null }
-interface Response { receivedOn?: string; position?: string; summary?: string; quotes?: (Quote | string)[]; reportingCableId?: string | null; by?: string; at?: string }
+/** A response; `number` (from 1, in the order logged) is what a follow-up grown out of it names. */
+interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: (Quote | string)[]; reportingCableId?: string | null; by?: string; at?: string }
 interface Contact { on?: string; counterpart?: Counterpart; level?: string; method?: string; by?: string; at?: string }
-interface Document { id: string; name: string; kind?: string; size?: number; sha256?: string }
+/** A document left behind: `documentId` and its download's `href` (older servers: `id` only). */
+interface Document { documentId?: string; id?: string; href?: string; name: string; kind?: string; size?: number; sha256?: string; by?: string; at?: string }
+/** Whom a delivery's `by` ids name. */
+type People = Record<string, { username: string; displayName?: string | null }>;
 export interface DeliveryView {
   post: string;
   status: string;
@@ -26,8 +30,11 @@ export interface DeliveryView {
   contacts?: Contact[];
   responses?: Response[];
   documents?: Document[];
-  reportingCables?: { id: string; mrn?: string | null; subject?: string }[];
+  /** The reporting cables its responses name: `cableId` (older servers: `id`). */
+  reportingCables?: { cableId?: string; id?: string; mrn?: string | null; subject?: string }[];
   history?: HistoryEntry[];
+  /** The officers its records name by id, by id (newer servers). */
+  people?: People;
   allowedActions?: string[];
 }
 export interface CampaignView {
@@ -36,7 +43,10 @@ export interface CampaignView {
   deliveries: DeliveryView[];
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** How the delivery's form fields are labelled, for the server's messages about them. */
+const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on' };
+/** A meeting or a response has happened: its date is not after today (the server's day, UTC). */
+const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${label.toLowerCase()}.` : date > today() ? `${label} cannot be in the future: choose today or an earlier day.` : null);
 const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
 /** A quote as an object; a server that keeps quotes as strings gets them in the form `ReportForms` writes. */
 const quoteOf = (q: Quote | string): Quote => {
@@ -110,7 +120,7 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
       }
       onDone(done);
     } catch (failure) {
-      setError(problemText(failure));
+      setError(problemText(failure, LABELS));
     }
   };
   const can = (action: string) => allowed.includes(action);
@@ -118,7 +128,7 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
   return (
     <div class="report">
       {can('recordDelivery') && (
-        <form aria-label={`Log the delivery of ${label}`} onSubmit={(e) => { e.preventDefault(); void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', !form.name.trim() || !form.title.trim() || !form.organization.trim() ? 'Name the counterpart: their name, title and organization.' : null); }}>
+        <form aria-label={`Log the delivery of ${label}`} onSubmit={(e) => { e.preventDefault(); void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', notFuture(form.deliveredOn, LABELS.deliveredOn) ?? (!form.name.trim() || !form.title.trim() || !form.organization.trim() ? 'Name the counterpart: their name, title and organization.' : null)); }}>
           <h4>The delivery</h4>
           {field('deliveredOn', 'Delivered on', 'date')}{field('name', 'Counterpart name')}{field('title', 'Counterpart title')}{field('organization', 'Counterpart organization')}
           {choice('level', 'Level', LEVELS)}{choice('method', 'Method', METHODS)}
@@ -129,7 +139,7 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.');
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'));
         }}>
           <h4>The response</h4>
           {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
@@ -172,7 +182,7 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
       await work();
       onDone(done);
     } catch (failure) {
-      setError(problemText(failure));
+      setError(problemText(failure, LABELS));
     }
   };
   return (
@@ -181,7 +191,7 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
       {contacts && (
         <details>
           <summary>Log another meeting</summary>
-          <form onSubmit={(e) => { e.preventDefault(); if (!meeting.name.trim()) return setError('Name the counterpart met.'); void run(() => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
+          <form onSubmit={(e) => { e.preventDefault(); const problem = notFuture(meeting.on, LABELS.on) ?? (meeting.name.trim() ? null : 'Name the counterpart met.'); if (problem) return setError(problem); void run(() => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
             <label for="m-on">Met on</label><input id="m-on" type="date" value={meeting.on} onInput={(e) => setMeeting({ ...meeting, on: e.currentTarget.value })} />
             <label for="m-name">Counterpart name</label><input id="m-name" class="full" value={meeting.name} onInput={(e) => setMeeting({ ...meeting, name: e.currentTarget.value })} />
             <label for="m-title">Counterpart title</label><input id="m-title" class="full" value={meeting.title} onInput={(e) => setMeeting({ ...meeting, title: e.currentTarget.value })} />
@@ -222,6 +232,8 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   const [info, setInfo] = useState<Post | undefined>();
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  /** A download that failed, said beside the documents. */
+  const [documentError, setDocumentError] = useState<string | null>(null);
   const load = async () => {
     try {
       const [c, d] = await Promise.all([api<CampaignView>('GET', `/demarches/${id}`), api<DeliveryView>('GET', `/demarches/${id}/deliveries/${post}`)]);
@@ -250,10 +262,14 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   const contacts: Contact[] = delivery.contacts?.length
     ? delivery.contacts
     : delivery.counterpart ? [{ on: delivery.deliveredOn ?? undefined, counterpart: delivery.counterpart, level: delivery.level ?? undefined, method: delivery.method ?? undefined }] : [];
+  const listed = (delivery.reportingCables ?? []).map((c) => ({ id: c.cableId ?? c.id ?? '', mrn: c.mrn ?? null, subject: c.subject }));
   const reporting = [
-    ...(delivery.reportingCables ?? []),
-    ...responses.filter((r) => r.reportingCableId && !(delivery.reportingCables ?? []).some((c) => c.id === r.reportingCableId)).map((r) => ({ id: r.reportingCableId!, mrn: null, subject: undefined })),
+    ...listed.filter((c, i) => c.id && listed.findIndex((d) => d.id === c.id) === i),
+    ...responses.filter((r) => r.reportingCableId && !listed.some((c) => c.id === r.reportingCableId)).map((r) => ({ id: r.reportingCableId!, mrn: null, subject: undefined })),
   ];
+  // Officers by name where the server says who they are; an id otherwise.
+  const person = (id: string) => delivery.people?.[id]?.displayName || delivery.people?.[id]?.username || id;
+  const people = new Map(Object.entries(delivery.people ?? {}).map(([id, p]) => [id, p.displayName || p.username]));
   const ownPost = me.roles.includes('post_officer') && me.postCode === post;
   // Meetings and documents: as `allowedActions` names them where the server names them, else for the
   // post's own officers once the demarche is delivered, on a server that keeps them at all.
@@ -264,7 +280,8 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
     documents: named ? allowed.some((a) => /document/i.test(a)) : ownPost && Array.isArray(delivery.documents) && delivery.status !== 'PENDING',
   };
   const mayFollowUp = ['drafter', 'post_officer', 'leadership'].some((r) => me.roles.includes(r));
-  const followUpLink = (title: string) => `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
+  const followUpLink = (title: string, response?: number) =>
+    `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, ...(response ? { response: String(response) } : {}), ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
   return (
     <>
       <p><a href={`#/campaigns/${id}`}>{campaign.mrn}: every post</a>{me.roles.includes('leadership') && <> · <a href="#/dashboard">Dashboard</a></>}</p>
@@ -288,7 +305,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
       <section class="card" aria-labelledby="contacts-h">
         <h3 id="contacts-h">Meetings and contacts ({contacts.length})</h3>
         {contacts.length === 0 ? <p class="muted">{name} has not met a counterpart about this yet.</p> : (
-          <ul>{contacts.map((c, i) => <li key={i}>{c.on ?? ''}: {counterpartText(c.counterpart)}{c.level ? ` · ${words(c.level)}` : ''}{c.method ? ` · ${words(c.method)}` : ''}{c.by ? <span class="muted"> · logged by {c.by}</span> : ''}</li>)}</ul>
+          <ul>{contacts.map((c, i) => <li key={i}>{c.on ?? ''}: {counterpartText(c.counterpart)}{c.level ? ` · ${words(c.level)}` : ''}{c.method ? ` · ${words(c.method)}` : ''}{c.by ? <span class="muted"> · logged by {person(c.by)}</span> : ''}</li>)}</ul>
         )}
       </section>
 
@@ -296,11 +313,11 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         <h3 id="responses-h">What the counterpart said ({responses.length})</h3>
         {responses.length === 0 ? <p class="muted">No response logged yet.</p> : responses.map((r, i) => (
           <article key={i} class="response" aria-label={`Response ${i + 1}`}>
-            <h4><span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {r.by}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
+            <h4><span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {person(r.by)}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
             {r.summary && <p>{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
-            {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`)}>Create a follow-up from this response</a></p>}
+            {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
           </article>
         ))}
       </section>
@@ -310,12 +327,16 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
           <h3 id="docs-h">Documents left behind ({delivery.documents!.length})</h3>
           <ul>
             {delivery.documents!.map((d) => (
-              <li key={d.id}>
-                <button type="button" class="link" onClick={() => void download(`/demarches/${id}/deliveries/${post}/documents/${d.id}`, d.name).catch((f) => setMessage(problemText(f)))}>{d.name}</button>
-                <span class="muted"> · {words(d.kind)} · {sizeText(d.size)}</span>
+              <li key={d.documentId ?? d.id}>
+                <button type="button" class="link" onClick={() => {
+                  setDocumentError(null);
+                  void download(d.href ?? `/demarches/${id}/deliveries/${post}/documents/${d.documentId ?? d.id}`, d.name).catch((f) => setDocumentError(`${d.name} could not be downloaded. ${problemText(f)}`));
+                }}>{d.name}</button>
+                <span class="muted"> · {words(d.kind)} · {sizeText(d.size)}{d.by ? ` · attached by ${person(d.by)}` : ''}{d.at ? `, ${when(d.at)}` : ''}</span>
               </li>
             ))}
           </ul>
+          {documentError && <p class="error" role="alert">{documentError}</p>}
         </section>
       )}
 
@@ -329,7 +350,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
 
       <section class="card" aria-labelledby="dhistory-h">
         <h3 id="dhistory-h">History</h3>
-        <Timeline entries={(delivery.history ?? []).map((e) => ({ ...e, post }))} chosen={null} />
+        <Timeline entries={(delivery.history ?? []).map((e) => ({ ...e, post }))} chosen={null} people={people} />
       </section>
     </>
   );

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, download, maybe, type Me, problemText, when, words } from '../api.js';
+import { api, ApiError, download, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
-import { followUpIdOf } from './Inbox.js';
+import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
 interface FollowUp {
   id: string;
@@ -20,6 +20,8 @@ interface FollowUp {
   demarcheId?: string | null;
   post?: string | null;
   cableId?: string | null;
+  /** The number of the post's response it was opened from. */
+  response?: number | null;
   comments: { text: string; by: { username: string }; at: string }[];
   history?: HistoryEntry[];
   allowedActions?: string[];
@@ -28,8 +30,21 @@ interface FollowUp {
 const ownerOf = (f: Pick<FollowUp, 'owner'>) => ('office' in f.owner ? f.owner.office : f.owner.post);
 const CREATORS = ['drafter', 'post_officer', 'leadership'];
 
+/** A due date is today or later (the server's day, UTC). */
+const dueProblem = (dueOn: string, label: string) => (!dueOn ? `Choose the ${label.toLowerCase()}.` : dueOn < today() ? `The ${label.toLowerCase()} cannot be in the past: choose today or a later day.` : null);
+
+/** An owner the directory does not know, said before sending; an empty directory (not loaded) lets the server judge. */
+function ownerProblem(kind: 'office' | 'post', value: string, { offices, postCodes }: Owners): string | null {
+  if (!value.trim()) return `Name the owner: ${kind === 'office' ? 'an office symbol such as EAP/CM' : 'a post code such as BEIJING'}.`;
+  if (kind === 'office' && offices.length > 0 && !offices.some((o) => o.symbol === value.trim())) return `${value.trim()} is not an office in the directory: choose one of the suggestions.`;
+  if (kind === 'post' && postCodes.length > 0 && !postCodes.some((p) => p.code === value.trim())) return `${value.trim()} is not an open post: choose one of the suggestions.`;
+  return null;
+}
+
+interface Owners { offices: { symbol: string; name: string }[]; postCodes: { code: string; name: string }[] }
+
 /** Offices and posts, as suggestions for an owner. */
-function useOwners(): { offices: { symbol: string; name: string }[]; postCodes: { code: string; name: string }[] } {
+function useOwners(): Owners {
   const [offices, setOffices] = useState<{ symbol: string; name: string }[]>([]);
   const [postCodes, setPostCodes] = useState<{ code: string; name: string }[]>([]);
   useEffect(() => {
@@ -40,8 +55,8 @@ function useOwners(): { offices: { symbol: string; name: string }[]; postCodes: 
 }
 
 /** Owner: an office or a post, chosen from the directory. */
-function OwnerFields({ kind, value, onKind, onValue, idPrefix }: { kind: 'office' | 'post'; value: string; onKind: (k: 'office' | 'post') => void; onValue: (v: string) => void; idPrefix: string }) {
-  const { offices, postCodes } = useOwners();
+function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners }: { kind: 'office' | 'post'; value: string; onKind: (k: 'office' | 'post') => void; onValue: (v: string) => void; idPrefix: string; owners: Owners }) {
+  const { offices, postCodes } = owners;
   return (
     <>
       <fieldset>
@@ -61,13 +76,16 @@ function OwnerFields({ kind, value, onKind, onValue, idPrefix }: { kind: 'office
 /** Follow-up actions: the list, a new one, and one with its comments, actions and history. */
 export function FollowUps({ id, query, me, onClassifications }: { id: string | null; query: URLSearchParams; me: Me; onClassifications: (c: string[]) => void }) {
   const [items, setItems] = useState<FollowUp[] | null>(null);
-  const [escalated, setEscalated] = useState<{ followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string } }[] | null>(null);
+  const [escalated, setEscalated] = useState<FollowUpItem[] | null>(null);
   const view = query.get('view') ?? 'all';
   useEffect(() => {
     if (id) return;
     onClassifications([]);
     if (view === 'escalated') {
-      void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => setEscalated(inbox.escalated ?? []), () => setEscalated([]));
+      void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => {
+        setEscalated(inbox.escalated ?? []);
+        onClassifications(followUpClassifications(inbox.escalated ?? []));
+      }, () => setEscalated([]));
     } else {
       const owner = query.get('owner');
       void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${view === 'overdue' ? '&overdue=true' : ''}${owner ? `&owner=${encodeURIComponent(owner)}` : ''}`).then((answer) => {
@@ -94,7 +112,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
         {query.get('owner') && view !== 'escalated' && <p><a href={`#/follow-ups?view=${view}`}>Every owner</a></p>}
         {view === 'escalated' ? (
           escalated === null ? <p>Loading…</p> : escalated.length === 0 ? <p class="muted">No overdue follow-up has been escalated to your bureau.</p> : (
-            <ul>{escalated.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
+            <ul>{escalated.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
           )
         ) : items === null ? <p>Loading…</p> : items.length === 0 ? <p class="muted">{view === 'overdue' ? 'Nothing is overdue.' : 'No follow-up action you may read.'}</p> : (
           <div class="scroll" tabIndex={0} role="region" aria-label="Follow-up actions">
@@ -125,13 +143,15 @@ function FollowUpForm({ me, query }: { me: Me; query: URLSearchParams }) {
   const [owner, setOwner] = useState(query.get('ownerPost') ?? me.postCode ?? me.office ?? '');
   const [dueOn, setDueOn] = useState(inWeeks(2));
   const [error, setError] = useState<string | null>(null);
-  const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined };
+  const owners = useOwners();
+  // The response it grows out of is named by its number, with the campaign and the post.
+  const response = Number(query.get('response')) || undefined;
+  const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined, response };
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
-    if (!title.trim()) return setError('Give the follow-up a title.');
-    if (!owner.trim()) return setError(`Name the owner: ${kind === 'office' ? 'an office symbol such as EAP/CM' : 'a post code such as BEIJING'}.`);
-    if (!dueOn) return setError('Choose a due date.');
+    const problem = (title.trim() ? null : 'Give the follow-up a title.') ?? ownerProblem(kind, owner, owners) ?? dueProblem(dueOn, 'Due date');
+    if (problem) return setError(problem);
     try {
       const created = await api<{ id: string }>('POST', '/follow-ups', {
         title: title.trim(), ...(description.trim() ? { description: description.trim() } : {}), owner: { [kind]: owner.trim() }, dueOn,
@@ -147,12 +167,12 @@ function FollowUpForm({ me, query }: { me: Me; query: URLSearchParams }) {
       <p><a href="#/follow-ups">All follow-ups</a></p>
       <h2>New follow-up action</h2>
       <form class="card" onSubmit={submit} aria-label="New follow-up action">
-        {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `the campaign${links.post ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
+        {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `${response && links.post ? `response ${response} of ${links.post} in ` : ''}the campaign${links.post && !response ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
         <label for="fu-title">Title</label>
         <input id="fu-title" class="full" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
         <label for="fu-description">Description (optional)</label>
         <textarea id="fu-description" rows={3} class="full" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
-        <OwnerFields idPrefix="fu-new" kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+        <OwnerFields idPrefix="fu-new" owners={owners} kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
         <label for="fu-due">Due on</label>
         <input id="fu-due" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} />
         <p><button type="submit">Create the follow-up</button></p>
@@ -171,6 +191,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const [dueOn, setDueOn] = useState('');
   const [kind, setKind] = useState<'office' | 'post'>('office');
   const [owner, setOwner] = useState('');
+  const owners = useOwners();
   const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then((f) => {
     setFollowUp(f);
     setDueOn(f.dueOn);
@@ -187,9 +208,11 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
       await load();
       setMessage({ text: done, error: false });
     } catch (error) {
-      setMessage({ text: `Not done. ${problemText(error)}`, error: true });
+      setMessage({ text: `Not done. ${problemText(error, { dueOn: 'New due date' })}`, error: true });
     }
   };
+  /** What a change form lacks, said before sending. */
+  const refuse = (text: string) => setMessage({ text, error: true });
   if (failure) {
     return (
       <section class="card">
@@ -215,7 +238,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             <div><dt>Due</dt><dd>{followUp.dueOn}{followUp.overdue ? <strong class="error"> overdue</strong> : ''}</dd></div>
             <div><dt>Status</dt><dd>{words(followUp.status)}</dd></div>
             {followUp.escalatedTo && <div><dt>Escalated to</dt><dd>{followUp.escalatedTo}</dd></div>}
-            {followUp.demarcheId && <div><dt>Campaign</dt><dd><a href={followUp.post ? `#/campaigns/${followUp.demarcheId}/posts/${followUp.post}` : `#/campaigns/${followUp.demarcheId}`}>{followUp.post ? `${followUp.post}'s delivery` : 'the campaign'}</a></dd></div>}
+            {followUp.demarcheId && <div><dt>Campaign</dt><dd><a href={followUp.post ? `#/campaigns/${followUp.demarcheId}/posts/${followUp.post}` : `#/campaigns/${followUp.demarcheId}`}>{followUp.post ? `${followUp.post}'s delivery` : 'the campaign'}</a>{followUp.response ? `, response ${followUp.response}` : ''}</dd></div>}
             {followUp.cableId && <div><dt>Cable</dt><dd><a href={`#/cables/${followUp.cableId}`}>the linked cable</a></dd></div>}
           </dl>
           {followUp.outcome && <p>Outcome: {followUp.outcome}</p>}
@@ -241,12 +264,23 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
           {can('edit') && (
             <details>
               <summary>Change the due date or the owner</summary>
-              <form onSubmit={(e) => { e.preventDefault(); if (dueOn && dueOn !== followUp.dueOn) void send('PATCH', '', { dueOn }, `Due date moved to ${dueOn}.`); }}>
+              <form onSubmit={(e) => {
+                e.preventDefault();
+                if (dueOn === followUp.dueOn) return refuse(`The follow-up is already due on ${dueOn}: choose another day.`);
+                const problem = dueProblem(dueOn, 'New due date');
+                if (problem) return refuse(problem);
+                void send('PATCH', '', { dueOn }, `Due date moved to ${dueOn}.`);
+              }}>
                 <label for="fu-redate">New due date</label>
                 <input id="fu-redate" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} /> <button type="submit">Re-date</button>
               </form>
-              <form onSubmit={(e) => { e.preventDefault(); if (owner.trim()) void send('PATCH', '', { owner: { [kind]: owner.trim() } }, `Reassigned to ${owner.trim()}.`); }}>
-                <OwnerFields idPrefix="fu-edit" kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+              <form onSubmit={(e) => {
+                e.preventDefault();
+                const problem = ownerProblem(kind, owner, owners);
+                if (problem) return refuse(problem);
+                void send('PATCH', '', { owner: { [kind]: owner.trim() } }, `Reassigned to ${owner.trim()}.`);
+              }}>
+                <OwnerFields idPrefix="fu-edit" owners={owners} kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
                 <button type="submit">Reassign</button>
               </form>
             </details>

@@ -2,6 +2,7 @@ import { diffWords } from 'diff';
 import { useEffect, useState } from 'preact/hooks';
 import type { CableDraft } from '@chancery/cables/domain';
 import { api, when, words } from '../api.js';
+import { posts } from '../posts.js';
 
 export interface HistoryEntry { version: number; type: string; at: string; actor: string | null; data: Record<string, unknown>; post?: string | null }
 
@@ -34,10 +35,11 @@ export function peopleOf(entries: HistoryEntry[]): Map<string, string> {
   return people;
 }
 
-/** Who did it, as the event names them (`by` is a username or an officer), else as `people` knows its actor, else nobody named. */
+/** Who did it, as the event names them (`by` is a username or an officer), else as `people` knows its `by` id or its actor, else nobody named. */
 export function actorOf(e: HistoryEntry, people?: Map<string, string>): string {
   const named = namedActor(e);
-  return named || (e.actor && people?.get(e.actor)) || '';
+  const by = typeof e.data.by === 'string' ? e.data.by : null;
+  return named || (by && people?.get(by)) || (e.actor && people?.get(e.actor)) || '';
 }
 
 function namedActor(e: HistoryEntry): string {
@@ -56,15 +58,18 @@ function namedActor(e: HistoryEntry): string {
 }
 
 const titleCase = (code: string) => code.charAt(0) + code.slice(1).toLowerCase().replace(/_/g, ' ');
-const ownerText = (owner: unknown) => {
-  const o = owner as { office?: string; post?: string } | undefined;
-  return o?.office ?? (o?.post ? titleCase(o.post) : '');
-};
+/** Posts by code, for their names ("Embassy Buenos Aires", not "Buenosaires" from the code). */
+export type PostNames = ReadonlyMap<string, { name: string }>;
 
-/** An event in a sentence: "Beijing logged a response: REJECTED", "L cleared with comments". */
-export function describeEvent(e: HistoryEntry): string {
+/** An event in a sentence: "Embassy Beijing logged a response: REJECTED", "L cleared with comments". Posts are named as `directory` names them. */
+export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
   const d = e.data;
-  const post = e.post ? titleCase(e.post) : 'The post';
+  const postName = (code: string) => directory?.get(code)?.name ?? titleCase(code);
+  const ownerText = (owner: unknown) => {
+    const o = owner as { office?: string; post?: string } | undefined;
+    return o?.office ?? (o?.post ? postName(o.post) : '');
+  };
+  const post = e.post ? postName(e.post) : 'The post';
   const office = str(d.office);
   switch (e.type) {
     case 'CableDrafted': return 'Drafted';
@@ -109,15 +114,20 @@ export function describeEvent(e: HistoryEntry): string {
   }
 }
 
-/** A stream's events in sentences with actor and time, each a button that shows the record as it stood then. */
-export function Timeline({ entries, chosen, onChoose }: { entries: HistoryEntry[]; chosen: number | null; onChoose?: (version: number) => void }) {
-  const people = peopleOf(entries);
+/**
+ * A stream's events in sentences with actor and time, each a button that shows the record as it stood then.
+ * `people` names the officers its events name by id only (a delivery's `people`).
+ */
+export function Timeline({ entries, chosen, onChoose, people: known }: { entries: HistoryEntry[]; chosen: number | null; onChoose?: (version: number) => void; people?: ReadonlyMap<string, string> }) {
+  const people = new Map([...(known ?? []), ...peopleOf(entries)]);
+  const [directory, setDirectory] = useState<PostNames>(new Map());
+  useEffect(() => void posts().then(setDirectory), []);
   if (entries.length === 0) return <p class="muted">Nothing has happened yet.</p>;
   return (
     <ol class="timeline">
       {entries.map((e, i) => {
         const actor = actorOf(e, people);
-        const text = describeEvent(e);
+        const text = describeEvent(e, directory);
         return (
           <li key={`${e.post ?? ''}${e.version}-${i}`}>
             {onChoose ? (

@@ -2,7 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
 
 interface CableItem { cableId?: string; id?: string; subject: string; classification: string; status?: string; since?: string; precedence?: string }
-interface FollowUpItem { followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string }; escalatedTo?: string | null }
+/** A follow-up in the inbox; newer servers give its marking (that of the record it is linked to). */
+export interface FollowUpItem {
+  followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string }; escalatedTo?: string | null;
+  classification?: string; captions?: string[];
+}
 interface InboxAnswer {
   toClear: CableItem[];
   toApprove: CableItem[];
@@ -21,6 +25,10 @@ const cableIdOf = (c: { cableId?: string; id?: string }) => c.cableId ?? c.id ??
 export const followUpIdOf = (f: { followUpId?: string; id?: string }) => f.followUpId ?? f.id ?? '';
 const ownerText = (owner?: { office?: string; post?: string }) => owner?.office ?? owner?.post ?? '';
 const byName = (by: unknown) => (typeof by === 'string' ? by : (by as { username?: string } | undefined)?.username ?? '');
+/** A follow-up's marking before its title, "(CONFIDENTIAL NOFORN) ", where the server gives it. */
+export const markingOf = (f: Pick<FollowUpItem, 'classification' | 'captions'>) => (f.classification ? `(${[f.classification, ...(f.captions ?? [])].join(' ')}) ` : '');
+/** The classifications of follow-ups on screen; a server that does not give them leaves them out, as before. */
+export const followUpClassifications = (items: readonly FollowUpItem[]) => items.flatMap((f) => (f.classification ? [f.classification] : []));
 
 function FollowUpList({ items, empty }: { items: FollowUpItem[]; empty: string }) {
   if (items.length === 0) return <p class="muted">{empty}</p>;
@@ -28,7 +36,7 @@ function FollowUpList({ items, empty }: { items: FollowUpItem[]; empty: string }
     <ul>
       {items.map((f) => (
         <li key={followUpIdOf(f)}>
-          <a href={`#/follow-ups/${followUpIdOf(f)}`}>{f.title}</a>{f.owner ? ` (${ownerText(f.owner)})` : ''}: due {f.dueOn}
+          <a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a>{f.owner ? ` (${ownerText(f.owner)})` : ''}: due {f.dueOn}
           {f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}
         </li>
       ))}
@@ -43,7 +51,10 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
   useEffect(() => {
     api<InboxAnswer>('GET', '/inbox').then((answer) => {
       setInbox(answer);
-      onClassifications([...answer.toClear, ...answer.toApprove, ...answer.taskings, ...(answer.returned ?? [])].map((item) => item.classification));
+      onClassifications([
+        ...[...answer.toClear, ...answer.toApprove, ...answer.taskings, ...(answer.returned ?? [])].map((item) => item.classification),
+        ...followUpClassifications([...answer.followUps, ...(answer.escalated ?? [])]),
+      ]);
     }, (failure) => setError(problemText(failure)));
   }, [me.id]);
   if (error) return <p class="error" role="alert">{error}</p>;

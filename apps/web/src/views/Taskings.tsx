@@ -2,11 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, words } from '../api.js';
 import type { CableSummary } from './Cables.js';
 import { type DeliveryView, ReportForms } from './Delivery.js';
-import { followUpIdOf } from './Inbox.js';
+import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
 interface Campaign { id: string; cableId: string; mrn: string; subject: string; classification: string; reportBy: string }
 interface Tasking extends Campaign { delivery: DeliveryView }
-interface FollowUp { followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean }
+type FollowUp = FollowUpItem;
 
 /** The post's work: every tasking it received (open ones first, answered ones kept), its incoming traffic, its follow-ups. */
 export function Taskings({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
@@ -28,7 +28,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
       setFollowUps(inbox.followUps);
       const action = await maybe(api<{ items: CableSummary[] }>('GET', `/cables?addressee=${post}&role=action&limit=20`).then((a) => a.items), null);
       setTraffic(action ?? (await maybe(api<{ items: CableSummary[] }>('GET', '/cables?status=RELEASED&limit=20').then((a) => a.items), [])));
-      onClassifications(mine.map((t) => t.classification));
+      onClassifications([...mine.map((t) => t.classification), ...followUpClassifications(inbox.followUps)]);
     } catch (failure) {
       setError(problemText(failure));
     }
@@ -83,7 +83,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
       <section class="card" aria-labelledby="pfu-h">
         <h3 id="pfu-h">Follow-ups owned by the post ({followUps.length})</h3>
         {followUps.length === 0 ? <p class="muted">No open follow-up.</p> : (
-          <ul>{followUps.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{f.title}</a>: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
+          <ul>{followUps.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a>: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
         )}
       </section>
     </>
