@@ -195,6 +195,8 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
 
     // The document it serves describes every body and query (the build's compiler plugin).
     expect(missingFromOpenApi((await call(undefined, 'GET', '/docs-json')).body as OpenApiDocument)).toEqual([]);
+    // One schema a name: two DTOs of one name would describe one route with the other's fields.
+    expect(running.output()).not.toMatch(/Duplicate DTO detected/);
 
     const lead = (await call(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
     const campaignsBefore = (await call(lead, 'GET', '/demarches?limit=500')).body.total as number;

@@ -5,7 +5,7 @@ import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common'
 import { Ctx } from '@chancery/http';
 import { ChangePostCommand, EstablishPostCommand, type PostChange, PostsQuery } from '@chancery/posts';
 import { RequirePermission } from '../auth/access.decorators.js';
-import { EstablishPostRequest, ListPostsQuery, ReasonRequest, ChangePostRequest } from './posts.request.dto.js';
+import { ChangePostRequest, EstablishPostRequest, ListPostsQuery, PostReasonRequest } from './posts.request.dto.js';
 
 @ApiTags('posts')
 @ApiBearerAuth()
@@ -48,7 +48,7 @@ export class PostsController {
   @Post('posts/:code/suspend')
   @HttpCode(200)
   @RequirePermission('posts.manage')
-  suspend(@Param('code') code: string, @Body() body: ReasonRequest, @Ctx() ctx: CommandContext) {
+  suspend(@Param('code') code: string, @Body() body: PostReasonRequest, @Ctx() ctx: CommandContext) {
     return this.change(ctx, code, { kind: 'suspend', reason: body.reason });
   }
 
@@ -62,7 +62,7 @@ export class PostsController {
   @Post('posts/:code/close')
   @HttpCode(200)
   @RequirePermission('posts.manage')
-  close(@Param('code') code: string, @Body() body: ReasonRequest, @Ctx() ctx: CommandContext) {
+  close(@Param('code') code: string, @Body() body: PostReasonRequest, @Ctx() ctx: CommandContext) {
     return this.change(ctx, code, { kind: 'close', reason: body.reason });
   }
 

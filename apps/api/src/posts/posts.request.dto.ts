@@ -62,7 +62,7 @@ export class ChangePostRequest {
   chiefOfMission?: string | null;
 }
 
-export class ReasonRequest {
+export class PostReasonRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(1000)

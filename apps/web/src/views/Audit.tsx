@@ -22,7 +22,6 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
   const [verifying, setVerifying] = useState(false);
   const [chosen, setChosen] = useState<Entry | null>(null);
   const [proof, setProof] = useState<{ leafHash?: string; proof?: Proof; error?: string } | null>(null);
-  const [names, setNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
 
   // Only the newest search's answer is shown, whichever answer arrives last.
@@ -45,8 +44,6 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
   useEffect(() => {
     void search(0);
     void maybe(api<TreeHead>('GET', '/audit/tree-head'), null).then(setHead);
-    // Admins may list users: entries then name their actors; an auditor sees the ids.
-    void maybe(api<{ items: { id: string; username: string }[] }>('GET', '/users?limit=500'), { items: [] }).then((a) => setNames(new Map(a.items.map((u) => [u.id, u.username]))));
   }, [order]);
   const runVerify = async () => {
     setVerifying(true);
@@ -70,8 +67,8 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
       setProof({ error: problemText(failure) });
     }
   };
-  /** Who acted, by name where the entry or the user list says it, else by id. */
-  const actorName = (e: Entry) => e.actorDisplayName || e.actorUsername || names.get(e.actorId) || e.actorId;
+  /** Who acted, by name where the entry says it (the API names each actor), else by id. */
+  const actorName = (e: Entry) => e.actorDisplayName || e.actorUsername || e.actorId;
   /** What else identifies them beside the name: username and role. */
   const actorDetail = (e: Entry) => [e.actorDisplayName && e.actorUsername !== e.actorDisplayName ? e.actorUsername : null, e.actorRole].filter(Boolean).join(', ');
 
