@@ -24,9 +24,10 @@ export class CableWorld {
    * while commands wait on each other's locks.
    */
   async forDraft(references: { mrn: string }[], db?: Db): Promise<DraftingWorld> {
-    const open = new Set((await this.posts.list({ status: 'OPEN' }, 10_000, 0, db)).items.map((p) => p.code));
+    const network = await this.posts.openNetwork(db);
+    const open = new Set(network.open.map((p) => p.code));
     const collectives = new Set(COLLECTIVES.map((c) => c.code));
-    const members = new Map((await this.posts.collectives(db)).map((c) => [c.code, new Set(c.members)]));
+    const members = new Map(network.collectives.map((c) => [c.code, new Set(c.members)]));
     const released = new Set<string>();
     for (const { mrn } of references) if (await this.cables.isReleasedMrn(mrn, db)) released.add(mrn);
     return {

@@ -111,8 +111,13 @@ export class PostsQuery extends PostDirectory {
 
   /** The collectives with the posts they hold now. */
   async collectives(db: Db = this.dataSource): Promise<CollectiveView[]> {
+    return (await this.openNetwork(db)).collectives;
+  }
+
+  /** The open posts, and the collectives as they hold them now, from one read. */
+  async openNetwork(db: Db = this.dataSource): Promise<{ open: PostView[]; collectives: CollectiveView[] }> {
     const open = (await sql<PostRow>(db, `SELECT * FROM posts WHERE status = 'OPEN' ORDER BY code`)).map(toView);
-    return COLLECTIVES.map(({ where, ...collective }) => ({ ...collective, members: open.filter(where).map((post) => post.code) }));
+    return { open, collectives: COLLECTIVES.map(({ where, ...collective }) => ({ ...collective, members: open.filter(where).map((post) => post.code) })) };
   }
 
   async collective(code: string): Promise<CollectiveView | undefined> {
