@@ -183,14 +183,18 @@ describe('the web app, in headless Chromium', () => {
 
     await page.getByLabel('Ask offices to clear').fill('L');
     await page.getByRole('button', { name: 'Request' }).click();
-    await page.getByRole('cell', { name: 'PENDING' }).waitFor();
+    await page.getByRole('cell', { name: 'Pending', exact: true }).waitFor();
     await authed(app, clearer).post(`/cables/${cableId}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     await page.reload();
-    await page.getByRole('cell', { name: 'CLEARED' }).waitFor();
+    // Nothing has changed since L cleared: the page does not say that something has.
+    await page.getByRole('button', { name: 'L cleared', exact: true }).waitFor();
+    await page.waitForTimeout(1_000);
+    expect(await page.getByText(/^Changed since L decided/).count()).toBe(0);
+    await page.getByRole('cell', { name: 'Cleared', exact: true }).waitFor();
 
     await page.getByLabel('Paragraph 1', { exact: true }).fill('Posts should raise our concerns at the highest level.');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('cell', { name: 'STALE (changed since cleared)' }).waitFor();
+    await page.getByRole('cell', { name: 'Stale (changed since cleared)', exact: true }).waitFor();
     // What changed since L cleared, word by word; and who edited what.
     await page.getByText('Changed since L decided').waitFor();
     expect(await page.locator('details[open] ins').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('at the highest level')]));
@@ -231,8 +235,8 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'cable-clearer');
     await page.getByRole('button', { name: 'Send the decision' }).click();
     await page.getByText('L does not concur.').waitFor();
-    const row = page.getByRole('row', { name: /NON_CONCUR/ });
-    expect(await row.textContent()).toContain('Paragraph 2 overstates the legal basis.');
+    const row = page.getByRole('row', { name: /Paragraph 2 overstates the legal basis\./ });
+    expect(await row.locator('td[data-label="Decision"]').textContent()).toBe('Does not concur');
     await page.getByRole('button', { name: 'L did not concur: “Paragraph 2 overstates the legal basis.”' }).waitFor();
     // A clearer drafts nothing; the cable list searches by words and status.
     await page.getByRole('link', { name: 'Cables', exact: true }).click();
@@ -271,6 +275,19 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByText(/^\d\d STATE \d{6}$/).count()).toBe(1);
     expect(await page.getByText(/^\d{6}Z [A-Z]{3} \d\d$/).count()).toBe(1); // the date-time group
     await checkScreen(page, 'cable-released');
+
+    // An instruction with a demarche: the confirmation says that releasing it opens the campaign, and how many posts it tasks.
+    const instruction = draft('Demarche: export licences for advanced chips', {
+      kind: 'INSTRUCTION', actionAddressees: ['BEIJING', 'SHANGHAI', 'TOKYO'],
+      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1], scope: { kinds: ['EMBASSY'] } },
+    });
+    const instructionId = (await authed(app, drafter).post('/cables', instruction).expect(201)).body.id;
+    await authed(app, drafter).post(`/cables/${instructionId}/submit`).expect(200);
+    await authed(app, approver).post(`/cables/${instructionId}/approve`).expect(200);
+    await page.goto(`${base}/#/cables/${instructionId}`);
+    await page.getByRole('button', { name: 'Release…' }).click();
+    await page.getByRole('group', { name: 'Release this cable?' }).getByText('Releasing it also opens its demarche campaign, tasking 2 posts to deliver the demarche and report by 2099-01-01.').waitFor();
+    await page.getByRole('button', { name: 'Not yet' }).click();
 
     // The drafter finds it returned, with the reason.
     const desk = await signIn('web.drafter');
@@ -314,7 +331,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('link', { name: /^Details of 26 STATE 000001/ }).click();
     await page.getByText('这些指控毫无根据。').waitFor();
     await page.getByText('Translation (from zh): “These allegations are groundless.”').waitFor();
-    await page.getByText('Embassy Beijing logged a response: REJECTED').waitFor();
+    await page.getByText('Embassy Beijing logged a response: rejected', { exact: true }).waitFor();
     await checkScreen(page, 'delivery-post');
     await page.getByText(/logged by web\.beijing/).first().waitFor();
     // Another meeting, and the non-paper left behind, added to the record.
@@ -334,6 +351,11 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Log the meeting' }).click();
     await page.getByText(/Chen Xiaoyu, Deputy Director-General/).first().waitFor();
     await page.getByText('Attach a document left behind').click();
+    // No file chosen: said beside the control, and nothing is sent.
+    await page.getByRole('button', { name: 'Attach' }).click();
+    const attach = page.locator('form', { has: page.getByRole('button', { name: 'Attach' }) });
+    expect(await attach.getByRole('alert').textContent()).toBe('Choose a file first.');
+    expect(requested.filter((path) => path.endsWith('/documents'))).toEqual([]);
     await page.getByLabel(/^File/).setInputFiles({ name: 'non-paper.txt', mimeType: 'text/plain', buffer: Buffer.from('NON-PAPER\n\nThe United States is concerned about the distillation of U.S. AI models.\n') });
     await page.getByRole('button', { name: 'Attach' }).click();
     await page.getByRole('button', { name: 'non-paper.txt' }).waitFor();
@@ -372,21 +394,21 @@ describe('the web app, in headless Chromium', () => {
     const row = page.getByRole('row', { name: /Demarche: AI model distillation/ });
     expect(await row.textContent()).toContain('1/263'); // every open post of the ALDAC distribution
     // China (an embassy and consulates), coloured as Beijing's rejection; the tooltip lists the posts.
-    const china = page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: REJECTED' }) });
+    const china = page.locator('svg.map path', { has: page.locator('title', { hasText: /^China: rejected/ }) });
     await china.waitFor();
     expect(await china.getAttribute('fill')).toBe('#b3261e');
-    expect(await china.locator('title').textContent()).toMatch(/Beijing: REJECTED.*Shanghai: PENDING/);
+    expect(await china.locator('title').textContent()).toMatch(/^China: rejected — Embassy Beijing: rejected;.*Shanghai: pending/);
     // India by its embassy (New Delhi pending), not by Mumbai's failure; the U.S. not at all.
-    await page.locator('svg.map path', { has: page.locator('title', { hasText: /^India: PENDING/ }) }).waitFor();
+    await page.locator('svg.map path', { has: page.locator('title', { hasText: /^India: pending/ }) }).waitFor();
     expect(await page.locator('svg.map path title', { hasText: /^United States of America/ }).textContent()).toBe('United States of America');
     await checkScreen(page, 'dashboard', { phoneAxe: true });
     // The campaign's timeline in sentences: just after it opened, nobody had answered; the map says so.
     await page.getByRole('button', { name: /^Campaign opened: 263 posts tasked/ }).click();
     await page.getByText(/replayed from the event log to/).waitFor();
-    await page.locator('svg.map path', { has: page.locator('title', { hasText: 'China: PENDING' }) }).waitFor();
+    await page.locator('svg.map path', { has: page.locator('title', { hasText: /^China: pending/ }) }).waitFor();
     // The map draws from the timeline at once; the counts come with the replayed dashboard.
     await row.filter({ hasText: /\b0\/263/ }).waitFor();
-    await page.getByRole('button', { name: 'Embassy Beijing logged a response: REJECTED', exact: true }).click();
+    await page.getByRole('button', { name: 'Embassy Beijing logged a response: rejected', exact: true }).click();
     await china.waitFor();
     // Before anything happened, the dashboard says why it is empty.
     await page.getByLabel('As of').fill('2020-01-01');

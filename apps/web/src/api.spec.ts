@@ -1,4 +1,4 @@
-import { plainMessage } from './api.js';
+import { plainMessage, words } from './api.js';
 
 describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
@@ -21,5 +21,15 @@ describe('rule messages in plain words', () => {
   it('says a message that is a sentence of its own as it is, without the API behind it', () => {
     expect(plainMessage('dueOn', 'a new due date cannot be in the past')).toBe('A new due date cannot be in the past.');
     expect(plainMessage('owner.office', 'XYZ is not an office in the directory (GET /offices)')).toBe('XYZ is not an office in the directory.');
+  });
+});
+
+describe('the API\'s constants in words', () => {
+  it('says each as people do, with a capital where it stands alone', () => {
+    expect(words('CLEARED_WITH_COMMENTS', { capital: true })).toBe('Cleared with comments');
+    expect(words('NON_CONCUR', { capital: true })).toBe('Does not concur');
+    expect(words('NONCOMMITTAL')).toBe('noncommittal');
+    expect(words('NOT_DELIVERED')).toBe('not delivered');
+    expect(words(null)).toBe('');
   });
 });

@@ -168,5 +168,17 @@ export function when(iso: string | null | undefined): string {
   return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${time} UTC`;
 }
 
-/** Constants like NON_CONCUR, IN_CLEARANCE as words. */
-export const words = (value: string | null | undefined) => (value ?? '').replace(/_/g, ' ').toLowerCase();
+/** Constants whose words alone say them badly. */
+const PHRASES: Record<string, string> = {
+  NON_CONCUR: 'does not concur', NIACT_IMMEDIATE: 'NIACT immediate', NON_PAPER: 'non-paper', AIDE_MEMOIRE: 'aide-mémoire',
+};
+
+/**
+ * The one way a constant of the API (a status, decision, position, level, method, kind) is shown to
+ * people: CLEARED_WITH_COMMENTS as "cleared with comments", NON_CONCUR as "does not concur";
+ * `capital` for a value that stands alone, as in a table cell ("Cleared with comments").
+ */
+export function words(value: string | null | undefined, { capital = false } = {}): string {
+  const text = value ? PHRASES[value] ?? value.replace(/_/g, ' ').toLowerCase() : '';
+  return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}

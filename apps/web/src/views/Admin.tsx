@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me, problemText, when } from '../api.js';
+import { api, type Me, problemText, when, words } from '../api.js';
 import { forgetPosts } from '../posts.js';
 
 export { problemText };
@@ -238,7 +238,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
   const [text, setText] = useState('');
   const wanted = text.trim().toLowerCase();
-  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${p.kind} ${p.status} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).includes(wanted));
+  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).includes(wanted));
   const change = async (post: Post, action: 'suspend' | 'reopen' | 'close') => {
     const reason = action === 'reopen' ? undefined : prompt(`Why ${action} ${post.name}?`);
     if (action !== 'reopen' && !reason) return;
@@ -267,7 +267,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
           <tbody>
             {matching.slice(0, SHOWN).map((post) => (
               <tr key={post.code}>
-                <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{post.kind}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{post.status}</td>
+                <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{words(post.kind)}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{words(post.status)}</td>
                 <td data-label="Actions">
                   {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
                   {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
@@ -358,7 +358,7 @@ function EstablishPost({ onDone }: { onDone: (message: string) => void }) {
       <summary>Establish a post</summary>
       <form class="filters" onSubmit={submit} aria-label="Establish a post">
         {text('code', 'Code', true)}{text('name', 'Name')}
-        <span><label for="np-kind">Kind</label><select id="np-kind" value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>{POST_KINDS.map((k) => <option key={k}>{k}</option>)}</select></span>
+        <span><label for="np-kind">Kind</label><select id="np-kind" value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>{POST_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select></span>
         {text('city', 'City')}{text('country', 'Country (ISO)', true)}{text('countryTag', 'TAGS country', true)}
         <span><label for="np-bureau">Bureau</label><select id="np-bureau" value={form.bureau} onChange={(e) => set('bureau', e.currentTarget.value)}>{BUREAUS.map((b) => <option key={b}>{b}</option>)}</select></span>
         <span><button type="submit">Establish</button></span>

@@ -1,6 +1,8 @@
 import type { CableDraft } from '@chancery/cables/domain';
+import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, maybe, type Me, problemText, when, words } from '../api.js';
+import { posts } from '../posts.js';
 import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
 
@@ -9,6 +11,21 @@ const DECISIONS = [
   ['CLEARED_WITH_COMMENTS', 'Clear with comments'],
   ['NON_CONCUR', 'Do not concur'],
 ] as const;
+
+/**
+ * How many posts releasing the instruction tasks with its demarche, as the campaign opener counts
+ * them: the action addressees with collectives expanded to the open posts they hold now (as release
+ * expands them), kept by the scope's kinds, named posts and exclusions. Null when the page cannot tell.
+ */
+async function taskedPosts(cable: CableView): Promise<number | null> {
+  type Collectives = { code: string; members: string[] }[] | { items: { code: string; members: string[] }[] };
+  const [directory, collectives] = await Promise.all([posts(), maybe(api<Collectives>('GET', '/collectives'), null)]);
+  if (directory.size === 0 || !collectives) return null;
+  const members = new Map((Array.isArray(collectives) ? collectives : collectives.items).map((c) => [c.code, c.members]));
+  const action = new Set(cable.actionAddressees.flatMap((code) => members.get(code) ?? [code]));
+  // The campaign opener's own rule (scopedPosts); a closed post is not in the directory's open posts.
+  return scopedPosts([...action].map((code) => ({ code, kind: directory.get(code)?.kind ?? '' })), cable.demarche?.scope).length;
+}
 
 const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
 
@@ -25,6 +42,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [formError, setFormError] = useState<{ form: string; text: string } | null>(null);
   const [editing, setEditing] = useState<boolean | null>(null);
   const [pending, setPending] = useState<'release' | 'return' | 'cancel' | null>(null);
+  /** How many posts releasing tasks, for an instruction with a demarche; null until known. */
+  const [tasked, setTasked] = useState<number | null>(null);
   const [reason, setReason] = useState('');
   const [decision, setDecision] = useState('CLEARED');
   const [comments, setComments] = useState('');
@@ -36,6 +55,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     if (pending === 'release') confirmation.current?.focus();
     else if (pending) document.getElementById('reason')?.focus();
   }, [pending]);
+  useEffect(() => {
+    let current = true;
+    setTasked(null);
+    if (pending === 'release' && cable?.kind === 'INSTRUCTION' && cable.demarche) void taskedPosts(cable).then((count) => current && setTasked(count));
+    return () => {
+      current = false;
+    };
+  }, [pending, cable]);
 
   const load = async () => {
     try {
@@ -155,6 +182,13 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             <div id="release-confirm" class="confirm" role="group" aria-labelledby="confirm-h" tabIndex={-1} ref={confirmation}>
               <h4 id="confirm-h">Release this cable?</h4>
               <p>It is transmitted at once to its addressees ({[...cable.actionAddressees, ...cable.infoAddressees].join(', ')}), receives its MRN and can never be edited again; corrections go out as a new cable.</p>
+              {cable.kind === 'INSTRUCTION' && cable.demarche && (
+                <p>
+                  {tasked === 0
+                    ? 'Its demarche tasks none of its action posts (its scope leaves none), so no demarche campaign opens.'
+                    : `Releasing it also opens its demarche campaign, tasking ${tasked === null ? 'its action posts' : tasked === 1 ? 'one post' : `${tasked} posts`} to deliver the demarche and report by ${cable.demarche.reportBy}.`}
+                </p>
+              )}
               <button type="button" onClick={() => act('release', {}, 'Released.')}>Release now</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Not yet</button>
             </div>
           )}
@@ -186,7 +220,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                 {cable.clearances.map((c) => (
                   <tr key={c.office}>
                     <td data-label="Office">{c.office}</td>
-                    <td data-label="Decision">{c.status === 'STALE' ? 'STALE (changed since cleared)' : c.status}</td>
+                    <td data-label="Decision">{words(c.status, { capital: true })}{c.status === 'STALE' ? ' (changed since cleared)' : ''}</td>
                     <td data-label="By">{c.by?.username ?? ''}</td>
                     <td data-label="When">{when(c.at)}</td>
                     <td data-label="Comments">

@@ -4,7 +4,8 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, when, words } from '../api.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 
-export interface Clearance { office: string; status: string; by: { username: string; office?: string | null } | null; at: string | null; comments: string | null }
+/** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
+export interface Clearance { office: string; status: string; by: { username: string; office?: string | null } | null; at: string | null; comments: string | null; editsSince?: unknown[] }
 export interface CableView extends CableDraft {
   id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string; username?: string; office?: string | null };
   releasedAt?: string | null; dateTimeGroup?: string | null; distribution?: string[]; approvedBy?: { username?: string } | null;
@@ -271,7 +272,7 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
         </span>
         <span>
           <label for="kind">Kind</label>
-          <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k}>{k}</option>)}</select>
+          <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
         </span>
         <span>
           <label for="classification">Classification</label>
@@ -279,7 +280,7 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
         </span>
         <span>
           <label for="precedence">Precedence</label>
-          <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p}>{p}</option>)}</select>
+          <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p} value={p}>{words(p)}</option>)}</select>
         </span>
       </div>
       {classification !== 'UNCLASSIFIED' && classification !== 'SBU' && (
@@ -333,20 +334,29 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
   );
 }
 
-/** For each office that cleared, what has changed in the text since it did. */
+/** For each office that decided, what has changed since (the text word by word, and any other field); nothing where nothing has. */
 export function SinceCleared({ cable, history }: { cable: CableView; history: HistoryEntry[] }) {
-  const [changes, setChanges] = useState<{ office: string; version: number; before: string }[]>([]);
+  const [changes, setChanges] = useState<{ office: string; version: number; before: string; fields: string[] }[]>([]);
   useEffect(() => {
+    let current = true;
     void (async () => {
       const found = [];
-      for (const clearance of cable.clearances.filter((c) => c.status !== 'PENDING')) {
+      // An office whose answer no edit has followed (the server's `editsSince`) has nothing to compare.
+      for (const clearance of cable.clearances.filter((c) => c.status !== 'PENDING' && c.editsSince?.length !== 0)) {
         const granted = [...history].reverse().find((e) => e.type.startsWith('Clearance') && e.type !== 'ClearancesRequested' && e.type !== 'ClearancesMadeStale' && e.data.office === clearance.office);
         if (!granted) continue;
         const then = await maybe(api<CableDraft>('GET', `/cables/${cable.id}?version=${granted.version}`), null);
-        if (then) found.push({ office: clearance.office, version: granted.version, before: textOf(then) });
+        if (!then) continue;
+        // Only what differs now: edits that were undone change nothing the office read.
+        const before = textOf(then);
+        const fields = otherChanges(then, cable);
+        if (before !== textOf(cable) || fields.length > 0) found.push({ office: clearance.office, version: granted.version, before, fields });
       }
-      setChanges(found);
+      if (current) setChanges(found);
     })();
+    return () => {
+      current = false;
+    };
   }, [cable.id, cable.version, history.length]);
   return (
     <>
@@ -354,11 +364,26 @@ export function SinceCleared({ cable, history }: { cable: CableView; history: Hi
         <details key={c.office} open={cable.clearances.find((x) => x.office === c.office)?.status === 'STALE'}>
           <summary>Changed since {c.office} decided (version {c.version})</summary>
           <Diff before={c.before} after={textOf(cable)} />
+          {c.fields.length > 0 && <p>Also changed: {c.fields.join(', ')}.</p>}
         </details>
       ))}
     </>
   );
 }
+
+/** Every field of a draft besides the text (subject and paragraphs, which the diff shows), as people name it. */
+const OTHER_FIELDS: Record<Exclude<keyof CableDraft, 'subject' | 'paragraphs'>, string> = {
+  kind: 'kind', subjectMarking: 'subject marking', classification: 'classification', captions: 'captions', precedence: 'precedence', tags: 'TAGS',
+  actionAddressees: 'action addressees', infoAddressees: 'info addressees', references: 'references', classifiedBy: 'classification block', demarche: 'demarche',
+};
+type OtherField = keyof typeof OTHER_FIELDS;
+/** A field's value for comparison: object keys in one order, an absent value as its default. */
+const comparable = (draft: CableDraft, field: OtherField) =>
+  JSON.stringify(draft[field] ?? (field === 'subjectMarking' ? 'U' : null), (_, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value);
+/** The fields besides the text that differ between two drafts. */
+const otherChanges = (before: CableDraft, after: CableDraft) =>
+  (Object.keys(OTHER_FIELDS) as OtherField[]).filter((field) => comparable(before, field) !== comparable(after, field)).map((field) => OTHER_FIELDS[field]);
 
 /** Addressees as removable chips, added one code at a time with suggestions of every post and collective. */
 function AddresseePicker({ id, label, value, onChange }: { id: string; label: string; value: string[]; onChange: (codes: string[]) => void }) {

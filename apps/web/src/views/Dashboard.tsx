@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
-import { api, download, maybe, problemText, when } from '../api.js';
+import { api, download, maybe, problemText, when, words } from '../api.js';
 import { type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
 import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
@@ -49,7 +49,7 @@ const wholeDay = (input: HTMLInputElement) => input.validity.valid && /^\d{4}-\d
 /** A stacked bar: each part's share of the whole, with the numbers for screen readers too. */
 function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
   const total = parts.reduce((n, [, v]) => n + v, 0) || 1;
-  const text = parts.map(([k, v]) => `${k.toLowerCase().replace('_', ' ')} ${v}`).join(', ');
+  const text = parts.map(([k, v]) => `${words(k)} ${v}`).join(', ');
   return (
     <div class="bar" role="img" aria-label={`${label}: ${text}`} title={text}>
       {parts.map(([k, v]) => <span key={k} style={`width:${(100 * v) / total}%;background:${COLOURS[k]}`} />)}
@@ -194,7 +194,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
             {country && countries.get(country) && (
               <div aria-live="polite">
                 <h4>Posts in {country}</h4>
-                <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {p.state.replace('_', ' ').toLowerCase()}</li>)}</ul>
+                <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {words(p.state)}</li>)}</ul>
               </div>
             )}
           </section>

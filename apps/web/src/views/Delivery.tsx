@@ -175,29 +175,32 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
   const [meeting, setMeeting] = useState({ on: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
   const [kind, setKind] = useState('NON_PAPER');
   const [file, setFile] = useState<File | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (work: () => Promise<unknown>, done: string) => {
+  /** What a form still lacks, or why the server refused it, said beside it. */
+  const [error, setError] = useState<{ form: 'meeting' | 'document'; text: string } | null>(null);
+  const run = async (form: 'meeting' | 'document', work: () => Promise<unknown>, done: string) => {
     setError(null);
     try {
       await work();
       onDone(done);
     } catch (failure) {
-      setError(problemText(failure, LABELS));
+      setError({ form, text: problemText(failure, LABELS) });
     }
   };
+  const errorFor = (form: 'meeting' | 'document') => error?.form === form && <p class="error" role="alert">{error.text}</p>;
   return (
     <section class="card" aria-labelledby="more-h">
       <h3 id="more-h">Add to the record</h3>
       {contacts && (
         <details>
           <summary>Log another meeting</summary>
-          <form onSubmit={(e) => { e.preventDefault(); const problem = notFuture(meeting.on, LABELS.on) ?? (meeting.name.trim() ? null : 'Name the counterpart met.'); if (problem) return setError(problem); void run(() => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
+          <form onSubmit={(e) => { e.preventDefault(); const problem = notFuture(meeting.on, LABELS.on) ?? (meeting.name.trim() ? null : 'Name the counterpart met.'); if (problem) return setError({ form: 'meeting', text: problem }); void run('meeting', () => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
             <label for="m-on">Met on</label><input id="m-on" type="date" value={meeting.on} onInput={(e) => setMeeting({ ...meeting, on: e.currentTarget.value })} />
             <label for="m-name">Counterpart name</label><input id="m-name" class="full" value={meeting.name} onInput={(e) => setMeeting({ ...meeting, name: e.currentTarget.value })} />
             <label for="m-title">Counterpart title</label><input id="m-title" class="full" value={meeting.title} onInput={(e) => setMeeting({ ...meeting, title: e.currentTarget.value })} />
             <label for="m-org">Counterpart organization</label><input id="m-org" class="full" value={meeting.organization} onInput={(e) => setMeeting({ ...meeting, organization: e.currentTarget.value })} />
             <label for="m-level">Level</label><select id="m-level" value={meeting.level} onChange={(e) => setMeeting({ ...meeting, level: e.currentTarget.value })}>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>
             <label for="m-method">Method</label><select id="m-method" value={meeting.method} onChange={(e) => setMeeting({ ...meeting, method: e.currentTarget.value })}>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>
+            {errorFor('meeting')}
             <p><button type="submit">Log the meeting</button></p>
           </form>
         </details>
@@ -207,20 +210,20 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
           <summary>Attach a document left behind</summary>
           <form onSubmit={(e) => {
             e.preventDefault();
-            if (!file) return setError('Choose the file first (PDF, DOCX, ODT or TXT, at most 10 MB).');
-            if (file.size > 10 * 1024 * 1024) return setError('The file is larger than 10 MB.');
+            if (!file) return setError({ form: 'document', text: 'Choose a file first.' });
+            if (file.size > 10 * 1024 * 1024) return setError({ form: 'document', text: 'The file is larger than 10 MB.' });
             const form = new FormData();
             form.append('kind', kind);
             form.append('file', file);
-            void run(() => upload(`${base}/documents`, form), `${file.name} attached.`);
+            void run('document', () => upload(`${base}/documents`, form), `${file.name} attached.`);
           }}>
             <label for="d-kind">Kind</label><select id="d-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>{DOCUMENT_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
             <label for="d-file">File (PDF, DOCX, ODT or TXT; at most 10 MB)</label><input id="d-file" type="file" accept=".pdf,.docx,.odt,.txt" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+            {errorFor('document')}
             <p><button type="submit">Attach</button></p>
           </form>
         </details>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
     </section>
   );
 }

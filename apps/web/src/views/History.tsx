@@ -61,7 +61,7 @@ const titleCase = (code: string) => code.charAt(0) + code.slice(1).toLowerCase()
 /** Posts by code, for their names ("Embassy Buenos Aires", not "Buenosaires" from the code). */
 export type PostNames = ReadonlyMap<string, { name: string }>;
 
-/** An event in a sentence: "Embassy Beijing logged a response: REJECTED", "L cleared with comments". Posts are named as `directory` names them. */
+/** An event in a sentence: "Embassy Beijing logged a response: rejected", "L cleared with comments". Posts are named as `directory` names them. */
 export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
   const d = e.data;
   const postName = (code: string) => directory?.get(code)?.name ?? titleCase(code);
@@ -95,7 +95,7 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
       const c = d.counterpart as { name?: string } | undefined;
       return `${post} met ${c?.name ?? 'a counterpart'}${d.method ? ` (${words(str(d.method))})` : ''}`;
     }
-    case 'ResponseLogged': return `${post} logged a response: ${str(d.position)}`;
+    case 'ResponseLogged': return `${post} logged a response: ${words(str(d.position))}`;
     case 'DemarcheNotDelivered': return `${post} could not deliver: “${str(d.reason)}”`;
     case 'DeliveryBecameOverdue': return `${post} passed the report-by date without reporting`;
     case 'DocumentAttached':

@@ -4,6 +4,7 @@ import { alpha2ToNumeric, numericToAlpha2 } from 'i18n-iso-countries';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import world from 'world-atlas/countries-110m.json' with { type: 'json' };
+import { words } from '../api.js';
 
 /** Natural Earth's country shapes (world-atlas, bundled: nothing is fetched at run time). */
 const countries = feature(world as unknown as Topology, (world as unknown as Topology).objects.countries as GeometryCollection) as FeatureCollection;
@@ -19,8 +20,6 @@ export const COLOURS: Record<string, string> = {
 /** A country's colour and what its tooltip lists: each of its posts and where it stands. */
 export interface CountryState { state: string; posts: { code: string; name: string; state: string }[] }
 
-const label = (state: string) => state.replace('_', ' ');
-
 /** A world map, each country coloured by its state; choosing a country (click) names it to `onChoose`. */
 export function WorldMap({ states, title, onChoose }: { states: Map<string, CountryState>; title: string; onChoose?: (alpha2: string) => void }) {
   const byNumeric = new Map<string, [string, CountryState]>();
@@ -35,7 +34,7 @@ export function WorldMap({ states, title, onChoose }: { states: Map<string, Coun
         {countries.features.map((country: Feature) => {
           const found = byNumeric.get(String(Number(country.id)));
           const state = found?.[1];
-          const tip = `${country.properties?.name ?? ''}${state ? `: ${label(state.state)}` : ''}${state && state.posts.length ? ` — ${state.posts.map((p) => `${p.name}: ${label(p.state)}`).join('; ')}` : ''}`;
+          const tip = `${country.properties?.name ?? ''}${state ? `: ${words(state.state)}` : ''}${state && state.posts.length ? ` — ${state.posts.map((p) => `${p.name}: ${words(p.state)}`).join('; ')}` : ''}`;
           const alpha2 = found?.[0] ?? numericToAlpha2(String(country.id).padStart(3, '0'));
           return (
             <path key={String(country.id)} d={path(country) ?? ''} fill={state ? COLOURS[state.state] : '#e1e4e8'} class={state && onChoose ? 'chosen-able' : undefined} onClick={state && onChoose && alpha2 ? () => onChoose(alpha2) : undefined}>
@@ -44,7 +43,7 @@ export function WorldMap({ states, title, onChoose }: { states: Map<string, Coun
           );
         })}
       </svg>
-      <figcaption class="legend">{Object.entries(COLOURS).map(([state, colour]) => <span key={state}><i style={`background:${colour}`} />{state.replace('_', ' ').toLowerCase()}</span>)}</figcaption>
+      <figcaption class="legend">{Object.entries(COLOURS).map(([state, colour]) => <span key={state}><i style={`background:${colour}`} />{words(state)}</span>)}</figcaption>
     </figure>
   );
 }

@@ -1,26 +1,10 @@
 import { ensure } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import type { Classification } from '@chancery/identity/domain';
+import type { CampaignScope } from './vocabulary.js';
 
-/** Which of the addressed posts a demarche tasks (`demarche.scope` in the instruction); absent: all of them. */
-export interface CampaignScope {
-  kinds?: string[];
-  posts?: string[];
-  excludePosts?: string[];
-}
-
-/**
- * The posts a campaign tasks: the cable's open action posts, narrowed by the scope. `posts` keeps
- * only the posts named, `kinds` only posts of those kinds ("embassies only"), `excludePosts` takes
- * posts out; together, a post must pass each.
- */
-export function scopedPosts(actionPosts: readonly { code: string; kind: string }[], scope: CampaignScope | null | undefined): string[] {
-  return actionPosts
-    .filter((p) => !scope?.kinds?.length || scope.kinds.includes(p.kind))
-    .filter((p) => !scope?.posts?.length || scope.posts.includes(p.code))
-    .filter((p) => !scope?.excludePosts?.includes(p.code))
-    .map((p) => p.code);
-}
+// Where they are shared with the web app, which counts the posts a release will task.
+export { type CampaignScope, scopedPosts } from './vocabulary.js';
 
 export interface CampaignFacts {
   cableId: string;

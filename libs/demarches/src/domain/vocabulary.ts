@@ -8,3 +8,23 @@ export type Position = (typeof POSITIONS)[number];
 /** What a post may leave behind and upload: a non-paper, an aide-mémoire, a diplomatic note, or other. */
 export const DOCUMENT_KINDS = ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** Which of the addressed posts a demarche tasks (`demarche.scope` in the instruction); absent: all of them. */
+export interface CampaignScope {
+  kinds?: string[];
+  posts?: string[];
+  excludePosts?: string[];
+}
+
+/**
+ * The posts a campaign tasks: the cable's open action posts, narrowed by the scope. `posts` keeps
+ * only the posts named, `kinds` only posts of those kinds ("embassies only"), `excludePosts` takes
+ * posts out; together, a post must pass each.
+ */
+export function scopedPosts(actionPosts: readonly { code: string; kind: string }[], scope: CampaignScope | null | undefined): string[] {
+  return actionPosts
+    .filter((p) => !scope?.kinds?.length || scope.kinds.includes(p.kind))
+    .filter((p) => !scope?.posts?.length || scope.posts.includes(p.code))
+    .filter((p) => !scope?.excludePosts?.includes(p.code))
+    .map((p) => p.code);
+}
