@@ -304,6 +304,8 @@ describe('the web app, in headless Chromium', () => {
     const requested: string[] = [];
     page.on('request', (request) => requested.push(new URL(request.url()).pathname));
     await page.getByRole('heading', { name: 'Taskings for BEIJING' }).waitFor();
+    // Who is signed in, in words: "post officer", not the role's code.
+    expect(await page.locator('.who').innerText()).toMatch(/· post officer · BEIJING$/);
     const row = page.getByRole('row', { name: /AI model distillation/ });
     await row.getByRole('button', { name: 'Report' }).click();
     await page.getByLabel('Counterpart name').fill('Wang Wei');

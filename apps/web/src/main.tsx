@@ -1,6 +1,6 @@
 import { type ComponentChildren, render } from 'preact';
 import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
-import { api, type Me, session } from './api.js';
+import { api, type Me, session, words } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
 import { Admin } from './views/Admin.js';
@@ -69,7 +69,7 @@ function Refused({ me, what }: { me: Me; what: string }) {
   return (
     <section class="card" aria-labelledby="refused-h">
       <h2 id="refused-h">You do not have access to this page</h2>
-      <p>{what} is not open to your roles ({me.roles.join(', ')}). If you need it, ask an administrator.</p>
+      <p>{what} is not open to your roles ({me.roles.map((role) => words(role)).join(', ')}). If you need it, ask an administrator.</p>
       <p><a href={`#${landing(me)}`}>Go to your start page</a></p>
     </section>
   );
@@ -171,7 +171,7 @@ function App() {
         <nav aria-label="Main">
           {screens.filter((s) => !s.hidden).map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === active ? 'page' : undefined}>{s.label}{s.path === '/notifications' && live.unread > 0 ? ` (${live.unread})` : ''}</a>)}
         </nav>
-        <span class="who muted">{me.displayName} · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
+        <span class="who muted">{me.displayName} · {me.roles.map((role) => words(role)).join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main key={live.revision}>

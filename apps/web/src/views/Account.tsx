@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me, session } from '../api.js';
+import { api, type Me, session, words } from '../api.js';
 import { problemText } from './Admin.js';
 
 /** The caller's account: who they are, and a new password (which ends their other sessions). */
@@ -27,7 +27,7 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
     <>
       <h2>Your account</h2>
       <section class="card">
-        <p>{me.displayName} ({me.username}) · {me.roles.join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''} · cleared {me.clearance}</p>
+        <p>{me.displayName} ({me.username}) · {me.roles.map((role) => words(role)).join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''} · cleared {me.clearance}</p>
       </section>
       <section class="card" style="max-width: 480px">
         <h3>Change your password</h3>

@@ -103,7 +103,7 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
               <tr key={user.id}>
                 <td data-label="Username">{user.username}</td>
                 <td data-label="Name">{user.displayName}</td>
-                <td data-label="Roles">{user.roles.join(', ')}</td>
+                <td data-label="Roles">{user.roles.map((role) => words(role)).join(', ')}</td>
                 <td data-label="Office / post">{user.office ?? user.postCode ?? ''}</td>
                 <td data-label="Clearance">{user.clearance}</td>
                 <td data-label="Status">{user.disabled ? 'disabled' : 'active'}</td>
