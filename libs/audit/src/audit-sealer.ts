@@ -130,8 +130,8 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         return 0;
       }
       const [{ size }] = await runner.query('SELECT coalesce(max(tree_size), 0)::bigint AS size FROM audit_tree_heads');
-      await this.requireExtendsRecorded(runner, signer, Number(size));
       const frontier = await this.frontier(runner, Number(size));
+      await this.requireExtendsRecorded(runner, signer, frontier);
       const numbered: { positions: string[]; seqs: number[]; leaves: string[] } = { positions: [], seqs: [], leaves: [] };
       const nodes: { levels: number[]; indexes: number[]; hashes: string[] } = { levels: [], indexes: [], hashes: [] };
       for (const row of rows) {
@@ -178,18 +178,24 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Entries are sealed (and a head signed) only onto a tree that extends the last head written to
-   * the heads file: the stored tree, cut at that head's size, must give its root. A database insider who rewrote or cut
-   * the log (triggers off, tables fixed up) would otherwise get fresh heads, signed with the real key,
-   * for the rewritten log. Sealing stops instead, loudly, until an operator looks (a database
-   * restored from a backup older than the file stops it too; see the README).
+   * the heads file: the stored tree, cut at that head's size, must give its root. A database
+   * insider who rewrote or cut the log (triggers off, tables fixed up) would otherwise get fresh
+   * heads, signed with the real key, for the rewritten log. Sealing stops instead, loudly, until an
+   * operator looks (a database restored from a backup older than the file stops it too; see the
+   * README). Usually that head is the stored tree's newest, whose root the frontier already gives.
    */
-  private async requireExtendsRecorded(runner: QueryRunner, signer: AuditSigner, size: number): Promise<void> {
+  private async requireExtendsRecorded(runner: QueryRunner, signer: AuditSigner, frontier: TreeFrontier): Promise<void> {
     const recorded = await signer.lastRecorded();
     if (!recorded) return;
-    const root = recorded.treeSize <= size ? await this.audit.rootHash(recorded.treeSize, runner.manager).catch(() => undefined) : undefined;
+    const root =
+      recorded.treeSize === frontier.size
+        ? toHex(frontier.root())
+        : recorded.treeSize < frontier.size
+          ? await this.audit.rootHash(recorded.treeSize, runner.manager).catch(() => undefined)
+          : undefined;
     if (root === recorded.rootHash) return;
     throw new Error(
-      `refusing to sign: the stored tree of ${size} entries does not extend the head of ${recorded.treeSize} entries (root ${recorded.rootHash}) ` +
+      `refusing to sign: the stored tree of ${frontier.size} entries does not extend the head of ${recorded.treeSize} entries (root ${recorded.rootHash}) ` +
         `last written to ${signer.headsFile}${root ? `; cut there it gives ${root}` : ''}: the audit log was rewritten or cut in the database`,
     );
   }
