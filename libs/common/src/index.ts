@@ -6,4 +6,3 @@ export * from './backoff.js';
 export * from './csv.js';
 export * from './alarm.js';
 export * from './calendar-date.js';
-export * from './calendar-date.validator.js';

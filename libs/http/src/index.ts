@@ -4,6 +4,7 @@ export * from './body-parsing.js';
 export * from './request-id.js';
 export * from './validation.js';
 export * from './instant.js';
+export * from './calendar-date.validator.js';
 export * from './path-params.js';
 export * from './record-id.js';
 export * from './command-context.decorator.js';

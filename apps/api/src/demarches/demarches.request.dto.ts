@@ -1,7 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { IsRecordId } from '@chancery/http';
-import { IsCalendarDate } from '@chancery/common';
+import { IsCalendarDate, IsRecordId } from '@chancery/http';
 import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
 

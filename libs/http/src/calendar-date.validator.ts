@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { calendarDateMessage, isCalendarDate } from './calendar-date.js';
+import { calendarDateMessage, isCalendarDate } from '@chancery/common';
 
 /**
  * class-validator's check of a date-only field in a request: YYYY-MM-DD naming a day the calendar
