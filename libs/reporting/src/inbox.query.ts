@@ -141,7 +141,7 @@ export class InboxQuery {
 
   private async followUps(principal: Principal) {
     const access = readableFollowUpSql(principal, 1);
-    const rows = await sql<Record<string, unknown>>(
+    const rows = await sql<Record<string, unknown> & FollowUpMarkingsRow>(
       this.dataSource,
       `SELECT id, title, due_on, status, owner_office, owner_post, f.classification, ${LINKED_MARKINGS_SQL} FROM follow_ups f
        WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
@@ -153,7 +153,7 @@ export class InboxQuery {
     return rows.map((r) => ({
       followUpId: r.id,
       title: r.title,
-      ...followUpMarkings(r as unknown as FollowUpMarkingsRow),
+      ...followUpMarkings(r),
       status: r.status,
       owner: r.owner_office ? { office: r.owner_office } : { post: r.owner_post },
       dueOn: date(r.due_on),

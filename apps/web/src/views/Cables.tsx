@@ -1,7 +1,7 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, maybe, type Me, problemText, when, words } from '../api.js';
+import { api, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
@@ -28,7 +28,7 @@ const reasonList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 /** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
 function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
   try {
-    validateDraft(draft, { today: new Date().toISOString().slice(0, 10), isAddressable: (code) => addressable.has(code), isReleasedMrn: () => true });
+    validateDraft(draft, { today: today(), isAddressable: (code) => addressable.has(code), isReleasedMrn: () => true });
     return null;
   } catch (error) {
     const failure = error as { message: string; details?: { errors?: { field: string }[] } };
