@@ -129,6 +129,11 @@ describe('Cable', () => {
     given(cableDefinition, 'k1', [drafted]).when((c) => c.cancel(legal, 'not mine', at)).thenFails('FORBIDDEN');
   });
 
+  it('tells someone who may not cancel a cable so before saying what state it is in', () => {
+    const done = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
+    given(cableDefinition, 'k1', done).when((c) => c.cancel(legal, 'not mine', at)).thenFails('FORBIDDEN');
+  });
+
   it('asks each office once, and only its drafter asks', () => {
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L', 'EB'], at)).then([{ type: 'ClearancesRequested', data: { offices: ['EB'], at } }]);
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('RULE_VIOLATED', /asked already/);

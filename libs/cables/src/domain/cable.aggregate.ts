@@ -280,9 +280,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   cancel(actor: CableActor, reason: string, at: string): void {
-    this.mustBeIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'], 'cancelled');
+    // Who may cancel is said before what state the cable is in: a reader who may not cancel it
+    // learns nothing from trying.
     const isDrafter = actor.id === this.drafter.id;
     if (!isDrafter && !this.hasReleaseAuthority(actor)) forbidden('only its drafter or an approver for its originator cancels a cable');
+    this.mustBeIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'], 'cancelled');
     ensure(reason.trim().length > 0, 'reason', 'say why the cable is cancelled');
     this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
   }
