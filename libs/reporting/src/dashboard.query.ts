@@ -76,7 +76,7 @@ export class DashboardQuery {
     const events = await sql<Replayed>(
       this.dataSource,
       `SELECT type, stream_id, schema_version, recorded_at, data FROM events
-       WHERE recorded_at <= $1 AND stream_type IN ('campaign', 'delivery', 'followup')
+       WHERE recorded_at < $1::timestamptz + interval '1 millisecond' AND stream_type IN ('campaign', 'delivery', 'followup')
        ORDER BY transaction_id, global_position`,
       [asOf],
     );

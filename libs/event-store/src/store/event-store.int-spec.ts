@@ -90,6 +90,17 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(await store.readStream(id, { asOf: new Date(0) })).toEqual([]);
   });
 
+  it('reads as of an event\'s own instant (milliseconds, as the API gives it) with that event in it', async () => {
+    const id = stream();
+    await store.append(id, 'test', [event(1)]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.append(id, 'test', [event(2)]);
+    for (const recorded of await store.readStream(id)) {
+      const versions = (await store.readStream(id, { asOf: new Date(recorded.recordedAt.toISOString()) })).map((e) => e.streamVersion);
+      expect(versions).toEqual(Array.from({ length: recorded.streamVersion }, (_, i) => i + 1));
+    }
+  });
+
   it('stamps each event when it is inserted, not when its transaction began', async () => {
     const id = stream();
     await dataSource.transaction(async (tx) => {

@@ -188,7 +188,7 @@ export class EventStore {
       `SELECT ${EVENT_COLUMNS} FROM events
        WHERE stream_id = $1 AND stream_version >= $2
          AND ($3::int IS NULL OR stream_version <= $3)
-         AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+         AND ($4::timestamptz IS NULL OR recorded_at < $4::timestamptz + interval '1 millisecond')
        ORDER BY stream_version`,
       [streamId, options.fromVersion ?? 1, options.toVersion ?? null, options.asOf ?? null],
     );

@@ -59,7 +59,11 @@ export interface ReadStreamOptions {
   fromVersion?: number;
   /** Last version to read (inclusive). */
   toVersion?: number;
-  /** Only events recorded at or before this instant: the stream as it stood then. */
+  /**
+   * Only events recorded at or before this instant: the stream as it stood then. The store keeps
+   * microseconds and the API speaks milliseconds, so the instant names its whole millisecond: an
+   * event's own `at`, as the API gives it, includes that event.
+   */
   asOf?: Date;
 }
 
