@@ -16,6 +16,7 @@ import { AddCableThreadingAndReturns1795910414000 } from './1795910414000-AddCab
 import { AddDeliveryRecords1795910415000 } from './1795910415000-AddDeliveryRecords.js';
 import { CreateNotificationsAndLive1795910417000 } from './1795910417000-CreateNotificationsAndLive.js';
 import { AddChiefOfMission1795910418000 } from './1795910418000-AddChiefOfMission.js';
+import { AddReturnLevel1795910419000 } from './1795910419000-AddReturnLevel.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   AddDeliveryRecords1795910415000,
   CreateNotificationsAndLive1795910417000,
   AddChiefOfMission1795910418000,
+  AddReturnLevel1795910419000,
 ];

@@ -115,6 +115,74 @@ describe('need to know on every path (#14)', () => {
     expect((await as(t.drafter).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
   });
 
+  it('withholds comments and reasons written while a draft stood above the reader, in GET, command answers and the inbox', async () => {
+    const lowLegal = (await createUser(app, t.admin, { username: 'nk.lowlegal', roles: ['clearer'], office: 'L', clearance: 'UNCLASSIFIED' })).token;
+    const { id: lowDrafterId, token: lowDrafter } = await createUser(app, t.admin, { username: 'nk.lowdrafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const { body: cable } = await as(lowDrafter).post('/cables', { ...secretNodis, captions: [], kind: 'INFORMATIONAL', demarche: undefined }).expect(201);
+    await as(lowDrafter).post(`/cables/${cable.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await as(t.legal).post(`/cables/${cable.id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'SECRET-COMMENT-CANARY' }).expect(200);
+    await as(lowDrafter).delete(`/cables/${cable.id}/clearance-requests/L`).expect(200);
+    await as(lowDrafter).post(`/cables/${cable.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await as(t.legal).post(`/cables/${cable.id}/clearances`, { office: 'L', decision: 'CLEARED_WITH_COMMENTS', comments: 'SECRET-CLEARED-CANARY' }).expect(200);
+    await as(lowDrafter).post(`/cables/${cable.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${cable.id}/return`, { reason: 'SECRET-REASON-CANARY' }).expect(200);
+    const edited = await as(lowDrafter).patch(`/cables/${cable.id}`, downgraded).expect(200);
+    // The drafter, cleared for what was written, reads it all.
+    expect(edited.text).toContain('SECRET-REASON-CANARY');
+    // An L clearer cleared for UNCLASSIFIED now reads the cable, and answers for L, without any of it.
+    const view = await as(lowLegal).get(`/cables/${cable.id}`).expect(200);
+    expect(view.text).not.toMatch(/SECRET-(COMMENT|CLEARED|REASON)-CANARY/);
+    expect(view.body.clearances[0]).toMatchObject({ office: 'L', comments: null, withheld: true });
+    expect(view.body.returns).toEqual([expect.objectContaining({ reason: null, withheld: true })]);
+    expect(view.body.withdrawals).toEqual([expect.objectContaining({ comments: null, withheld: true })]);
+    const answered = await as(lowLegal).post(`/cables/${cable.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    expect(answered.text).not.toMatch(/SECRET-(COMMENT|CLEARED|REASON)-CANARY/);
+    // The drafter, since cleared only for UNCLASSIFIED, finds the return in the inbox without its reason.
+    await as(t.admin).patch(`/users/${lowDrafterId}`, { clearance: 'UNCLASSIFIED' }).expect(200);
+    const inbox = await as(lowDrafter).get('/inbox').expect(200);
+    expect(inbox.text).not.toContain('SECRET-REASON-CANARY');
+    expect(inbox.body.returned).toEqual([expect.objectContaining({ cableId: cable.id, reason: null, withheld: true })]);
+  });
+
+  it('widens nothing by a REF: only the desk whose tasking a post answers reads the answer, never for NODIS or EXDIS; an unreadable REF is refused as a missing one', async () => {
+    const tasking = { ...secretNodis, subject: 'Tasking', classification: 'CONFIDENTIAL', captions: [], paragraphs: [{ marking: 'C', text: 'Tasking text.' }], actionAddressees: ['BEIJING'] };
+    const taskingId = (await as(t.drafter).post('/cables', tasking).expect(201)).body.id;
+    await as(t.drafter).post(`/cables/${taskingId}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${taskingId}/approve`).expect(200);
+    const taskingMrn = (await as(t.approver).post(`/cables/${taskingId}/release`).expect(200)).body.mrn;
+    const otherDesk = (await createUser(app, t.admin, { username: 'nk.eur', roles: ['drafter'], office: 'EUR/WE', clearance: 'SECRET' })).token;
+    const toParis = { ...tasking, kind: 'INFORMATIONAL', demarche: undefined, subject: 'For Paris only', actionAddressees: ['PARIS'] };
+    const parisId = (await as(otherDesk).post('/cables', toParis).expect(201)).body.id;
+    await as(otherDesk).post(`/cables/${parisId}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${parisId}/approve`).expect(200);
+    const parisMrn = (await as(t.approver).post(`/cables/${parisId}/release`).expect(200)).body.mrn;
+    const beijingApprover = (await createUser(app, t.admin, { username: 'nk.bjamb', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const reply = (refs: string[], extra: object = {}) => ({
+      kind: 'REPORTING', subject: 'Reply', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'], actionAddressees: ['SECSTATE'],
+      references: refs.map((mrn, i) => ({ label: String.fromCharCode(65 + i), mrn })), paragraphs: [{ marking: 'C', text: 'What the ministry said.' }],
+      classifiedBy: { name: 'Pat Lee', title: 'Political Officer', office: 'POL', reasons: ['1.4(b)'], declassifyOn: '2050-12-31' }, ...extra,
+    });
+    // Beijing may not read Paris's cable: citing it is refused exactly as citing one that does not exist.
+    const unreadable = await as(t.beijing).post('/cables', reply([parisMrn])).expect(422);
+    const missing = await as(t.beijing).post('/cables', reply(['26 STATE 999999'])).expect(422);
+    expect(unreadable.body.detail.replace(parisMrn, 'MRN')).toBe(missing.body.detail.replace('26 STATE 999999', 'MRN'));
+    const release = async (body: object) => {
+      const id = (await as(t.beijing).post('/cables', body).expect(201)).body.id;
+      await as(t.beijing).post(`/cables/${id}/submit`).expect(200);
+      await as(beijingApprover).post(`/cables/${id}/approve`).expect(200);
+      await as(beijingApprover).post(`/cables/${id}/release`).expect(200);
+      return id;
+    };
+    const answer = await release(reply([taskingMrn]));
+    const nodisAnswer = await release(reply([taskingMrn], { classification: 'SECRET', captions: ['NODIS'], paragraphs: [{ marking: 'S', text: 'Close hold.' }] }));
+    await as(t.drafter).get(`/cables/${answer}`).expect(200);
+    await as(t.drafter).get(`/cables/${nodisAnswer}`).expect(403);
+    await as(t.leader).get(`/cables/${nodisAnswer}`).expect(200);
+    await as(otherDesk).get(`/cables/${answer}`).expect(403);
+    const listed = await as(t.drafter).get(`/cables?ref=${encodeURIComponent(taskingMrn)}`).expect(200);
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([answer]);
+  });
+
   it('lets nobody clear their own cable', async () => {
     const { body } = await as(t.drafterClearer).post('/cables', { ...secretNodis, captions: [], classifiedBy: { ...secretNodis.classifiedBy, office: 'L' } }).expect(201);
     await as(t.drafterClearer).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);

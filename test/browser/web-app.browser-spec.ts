@@ -741,4 +741,28 @@ describe('the web app, in headless Chromium', () => {
     }
     await checkScreen(page, 'dashboard-follow-ups', { phoneAxe: true });
   });
+
+  it('shows a clearer cleared below a draft\'s old marking the cable without what was written under it, history included', async () => {
+    const admin = await loginAsAdmin(app);
+    await createUser(app, admin, { username: 'web.legal.u', roles: ['clearer'], office: 'L', clearance: 'UNCLASSIFIED' });
+    const secret = draft('Source protection', {
+      classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Source protection: the text of the cable.' }],
+      classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(c)'], declassifyOn: '2051-01-01' },
+    });
+    const id = (await authed(app, drafter).post('/cables', secret).expect(201)).body.id;
+    await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await authed(app, clearer).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'Naming the BLUEBIRD source burns it.' }).expect(200);
+    await authed(app, drafter).patch(`/cables/${id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
+
+    const page = await signIn('web.legal.u');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/#/cables/${id}`);
+    await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
+    const row = page.getByRole('row', { name: /^L / });
+    expect(await row.locator('td[data-label="Comments"]').textContent()).toContain('withheld');
+    await page.getByText(/Clearance non concurred: withheld/i).first().waitFor();
+    expect(await page.content()).not.toContain('BLUEBIRD');
+    expect(errors).toEqual([]);
+  });
 });

@@ -157,7 +157,7 @@ describe('canary: need to know on every path, as every user', () => {
     const origin = by.postCode ?? 'STATE';
     const record: CableRecord = {
       kind: 'cable', classification, captions, status: 'DRAFT', origin, drafterId: by.id, draftingOffice: by.office ?? null, clearances: [], distribution: [],
-      refs: options.refs?.map((c) => c.record),
+      refs: options.refs?.map((c) => c.record), cableKind: options.kind ?? 'INFORMATIONAL',
     };
     const cable: Cable = { id: '', label, record, versions: [], instants: [] };
     const body = draftBody(cable, options.kind ?? 'INFORMATIONAL', addressees.action, addressees.info ?? [], options.demarche ?? false, (options.refs ?? []).map((c, i) => ({ label: String.fromCharCode(65 + i), mrn: c.mrn! })));
@@ -262,6 +262,7 @@ describe('canary: need to know on every path, as every user', () => {
       ['bj.u', ['post_officer'], 'UNCLASSIFIED', { postCode: 'BEIJING' }],
       ['tk.ts', ['post_officer'], 'TOP_SECRET', { postCode: 'TOKYO' }],
       ['tk.s', ['post_officer'], 'SECRET', { postCode: 'TOKYO' }],
+      ['a.tk', ['approver'], 'SECRET', { postCode: 'TOKYO' }],
       ['be.ts', ['post_officer'], 'TOP_SECRET', { postCode: 'BERLIN' }],
       ['l.ts', ['leadership'], 'TOP_SECRET', { office: 'S' }],
       ['l.c', ['leadership'], 'CONFIDENTIAL', { office: 'S' }],
@@ -337,6 +338,16 @@ describe('canary: need to know on every path, as every user', () => {
     // A post's reply to the tasking, released to the Department; and a post's draft.
     const reply = await draft(person('bj.ts'), 'Beijing reply', 'CONFIDENTIAL', [], { action: ['SECSTATE'] }, { kind: 'REPORTING', refs: [tasking] });
     await advance(reply, 'RELEASED', person('a.bj'), ['SECSTATE']);
+    // A REF that is no tasking of Beijing widens nothing: an informational cable to Beijing, and
+    // Tokyo's own cable, copied to Beijing (Tokyo's officers must not read Beijing's for being cited
+    // by it). A NODIS reply is narrowed to the working party, leadership and addressees: not the
+    // tasking desk.
+    const tokyoCable = await draft(person('tk.ts'), 'Tokyo report', 'CONFIDENTIAL', [], { action: ['SECSTATE'], info: ['BEIJING'] }, { kind: 'REPORTING' });
+    await advance(tokyoCable, 'RELEASED', person('a.tk'), ['SECSTATE', 'BEIJING']);
+    const citing = await draft(person('bj.ts'), 'Beijing citing', 'CONFIDENTIAL', [], { action: ['SECSTATE'] }, { kind: 'REPORTING', refs: [plain, tokyoCable] });
+    await advance(citing, 'RELEASED', person('a.bj'), ['SECSTATE']);
+    const nodisReply = await draft(person('bj.ts'), 'Beijing NODIS reply', 'SECRET', ['NODIS'], { action: ['SECSTATE'] }, { kind: 'REPORTING', refs: [tasking] });
+    await advance(nodisReply, 'RELEASED', person('a.bj'), ['SECSTATE']);
     await draft(person('bj.ts'), 'Beijing draft', 'SECRET', ['EXDIS'], { action: ['SECSTATE'] }, { kind: 'REPORTING' });
 
     // Campaigns (opened by the process manager) and deliveries.

@@ -167,12 +167,24 @@ describe('reading cables', () => {
   });
 
   it('R-tasking-desk: the desk reads a post\'s released reply citing its tasking (interpretation)', () => {
-    const tasking = releasedTo(['BEIJING']);
-    const reply = postCable({ status: 'RELEASED', distribution: [], refs: [tasking] });
+    const tasking = releasedTo(['BEIJING'], { cableKind: 'INSTRUCTION' });
+    const reply = postCable({ status: 'RELEASED', distribution: ['SECSTATE'], refs: [tasking] });
     expect(mayRead(drafter, reply)).toEqual({ allowed: true, rules: ['R-tasking-desk'], certain: false });
     expect(mayRead(colleague, reply).allowed).toBe(true);
     expect(mayRead(otherDesk, reply).allowed).toBe(false);
     expect(mayRead(drafter, { ...reply, status: 'APPROVED' }).allowed).toBe(false);
+  });
+
+  it('R-tasking-desk: a REF to anything but a tasking of the post widens nothing; NODIS and EXDIS replies narrow the desk out', () => {
+    const tasking = releasedTo(['BEIJING'], { cableKind: 'INSTRUCTION' });
+    const reply = postCable({ status: 'RELEASED', distribution: ['SECSTATE'], refs: [tasking] });
+    expect(mayRead(drafter, { ...reply, refs: [{ ...tasking, cableKind: 'INFORMATIONAL' }] }).allowed).toBe(false);
+    expect(mayRead(drafter, { ...reply, refs: [releasedTo(['TOKYO'], { cableKind: 'INSTRUCTION' })] }).allowed).toBe(false);
+    expect(mayRead(drafter, { ...reply, distribution: ['TOKYO'] }).allowed).toBe(false);
+    expect(mayRead(tokyo, { ...reply, refs: [postCable({ origin: 'TOKYO', drafterId: tokyo.id, status: 'RELEASED', distribution: ['SECSTATE'] })] }).allowed).toBe(false);
+    expect(mayRead(drafter, { ...reply, captions: ['NODIS'] }).allowed).toBe(false);
+    expect(mayRead(colleague, { ...reply, captions: ['EXDIS'] }).allowed).toBe(false);
+    expect(mayRead(leader, { ...reply, captions: ['NODIS'] }).allowed).toBe(true);
   });
 
   it('past versions need both the version and the current record readable', () => {

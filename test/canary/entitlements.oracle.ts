@@ -106,6 +106,8 @@ export interface CableRecord extends Markings {
   distribution: readonly string[];
   /** The cables it cites by REF (for a post's reply: the tasking), as the test knows them. */
   refs?: readonly CableRecord[];
+  /** INSTRUCTION, INFORMATIONAL or REPORTING; only a Department instruction tasks posts. */
+  cableKind?: 'INSTRUCTION' | 'INFORMATIONAL' | 'REPORTING';
 }
 
 export interface CampaignRecord {
@@ -213,6 +215,8 @@ export const covers = (u: User, c: Classification): boolean => LEVEL[u.clearance
 export const isRestrictive = (captions: readonly string[]): boolean =>
   captions.some((c) => c.toUpperCase() === 'EXDIS' || c.toUpperCase() === 'NODIS');
 const released = (c: CableRecord): boolean => c.status === 'RELEASED';
+/** A tasking of `post`: a released Department instruction that went to it. */
+const isTaskingOf = (t: CableRecord, post: string): boolean => t.origin === 'STATE' && t.cableKind === 'INSTRUCTION' && released(t) && t.distribution.includes(post);
 const beforeRelease = (c: CableRecord): boolean => c.status !== 'RELEASED'; // DRAFT..APPROVED, and CANCELLED (never released)
 
 /** An officer of post P: holds the post_officer role and is bound to P. */
@@ -374,21 +378,23 @@ export const READ_RULES: readonly ReadRule[] = [
     id: 'R-tasking-desk',
     on: 'cable',
     effect: 'grant',
-    rule: 'Once released, a post\'s cable that cites a tasking by REF (a reply) is read by that tasking\'s drafter and drafting office.',
-    source: 'domain.md Posts report over time: "The reporting cable cites the tasking by REF, and the desk reads all replies to its tasking together."',
+    rule:
+      'Once released, a post\'s cable to the Department (SECSTATE) that cites by REF a tasking of that post (a released Department instruction that went to the post) is read by that tasking\'s drafter and drafting office. Citing anything else widens nothing.',
+    source:
+      'domain.md Posts report over time: "The reporting cable cites the tasking by REF, and the desk reads all replies to its tasking together." Only a reply to the tasking: a REF is no distribution decision, and another post\'s officers never gain from it.',
     basis: 'interpretation',
-    test: onCable((u, c) => released(c) && c.origin !== 'STATE' && (c.refs ?? []).some((t) => isDrafter(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice))),
+    test: onCable((u, c) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (isDrafter(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice)))),
   },
   {
     id: 'R-exdis-nodis',
     on: 'cable',
     effect: 'narrow',
     rule:
-      'A released EXDIS or NODIS cable: only the working party, leadership and the addressed posts\' officers (and, for a reply addressed to the Department, the tasking desk). The same set as for any released cable: nobody else reads one anyway.',
+      'A released EXDIS or NODIS cable: only the working party, leadership and the addressed posts\' officers. The tasking desk does not read a NODIS or EXDIS reply: it is none of these.',
     source:
       'domain.md Who reads what: "EXDIS and NODIS narrow that to officers with a need to know: the working party, leadership ... and the addressed posts\' officers."',
     basis: 'text',
-    keep: ['R-drafter', 'R-drafting-office', 'R-origin-post', 'R-clearing-offices', 'R-approvers', 'R-leadership', 'R-distribution', 'R-tasking-desk'],
+    keep: ['R-drafter', 'R-drafting-office', 'R-origin-post', 'R-clearing-offices', 'R-approvers', 'R-leadership', 'R-distribution'],
     test: onCable((_u, c, m) => released(c) && isRestrictive(m.captions)),
   },
   // Not a row: auditor and admin get no grant of their own (I-auditor-admin); nor any other role.

@@ -79,10 +79,11 @@ export class CableReader implements OnModuleInit {
     if (replies.length > 0) {
       await this.policy.auditListRead(principal, { requestId, view: 'replies', records: replies.map((r) => ({ streamId: `cable-${r.id}`, classification: r.classification })) });
     }
+    const now = await this.accessOf(current ?? cable);
     return {
-      ...toCableView(cable),
+      ...toCableView(cable, (then) => readDecision(principal, now, then).allowed),
       replies,
-      allowedActions: current && current.version === cable.version ? allowedCableActions(principal, await this.accessOf(current)) : [],
+      allowedActions: current && current.version === cable.version ? allowedCableActions(principal, now) : [],
     };
   }
 

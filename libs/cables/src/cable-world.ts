@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock, utcDate } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { UsersQuery } from '@chancery/identity';
+import type { Principal } from '@chancery/identity/domain';
 import { COLLECTIVES, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DraftingWorld } from './domain/cable-format.js';
@@ -23,13 +24,18 @@ export class CableWorld {
    * Inside a command, pass its transaction: a second connection per command can exhaust the pool
    * while commands wait on each other's locks.
    */
-  async forDraft(references: { mrn: string }[], db?: Db): Promise<DraftingWorld> {
+  async forDraft(references: { mrn: string }[], author: Principal, db?: Db, alreadyCited: readonly string[] = []): Promise<DraftingWorld> {
     const network = await this.posts.openNetwork(db);
     const open = new Set(network.open.map((p) => p.code));
     const collectives = new Set(COLLECTIVES.map((c) => c.code));
     const members = new Map(network.collectives.map((c) => [c.code, new Set(c.members)]));
+    // A REF the author adds must be a released cable they may read; one that does not exist and one
+    // they may not read are refused alike, so that citing says nothing of others' traffic. A REF the
+    // draft already had stands for whoever edits it next (a clearer need not read what it cites).
     const released = new Set<string>();
-    for (const { mrn } of references) if (await this.cables.isReleasedMrn(mrn, db)) released.add(mrn);
+    for (const { mrn } of references) {
+      if (await this.cables.isReleasedMrn(mrn, alreadyCited.includes(mrn) ? null : author, db)) released.add(mrn);
+    }
     return {
       today: utcDate(this.clock.now()),
       isAddressable: (code) => open.has(code) || collectives.has(code),

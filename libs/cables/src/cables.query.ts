@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PolicyService } from '@chancery/identity';
 import { type Db, sql } from '@chancery/database';
-import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql } from '@chancery/identity/domain';
+import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql, TASKING_OF_POST_SQL } from '@chancery/identity/domain';
 
 export interface CableFilter {
   status?: string;
@@ -116,14 +116,16 @@ export class CablesQuery {
     if (cable.origin === DEPARTMENT_ORIGIN || cable.draft.references.length === 0) return [];
     const rows = await sql<{ drafter_id: string; drafting_office: string | null }>(
       db,
-      'SELECT drafter_id::text, drafting_office FROM cables WHERE mrn = ANY($1::text[]) ORDER BY mrn',
-      [cable.draft.references.map((r) => r.mrn)],
+      `SELECT drafter_id::text, drafting_office FROM cables tasking WHERE mrn = ANY($1::text[]) AND ${TASKING_OF_POST_SQL('$2')} ORDER BY mrn`,
+      [cable.draft.references.map((r) => r.mrn), cable.origin],
     );
     return rows.map((row) => ({ drafterId: row.drafter_id, draftingOffice: row.drafting_office }));
   }
 
-  async isReleasedMrn(mrn: string, db: Db = this.dataSource): Promise<boolean> {
-    const rows = await sql(db, `SELECT 1 FROM cables WHERE mrn = $1 AND status = 'RELEASED'`, [mrn]);
-    return rows.length > 0;
+  /** Whether `mrn` is a released cable (that `reader` may read, when one is named). */
+  async isReleasedMrn(mrn: string, reader: Principal | null, db: Db = this.dataSource): Promise<boolean> {
+    if (reader === null) return (await sql(db, `SELECT 1 FROM cables WHERE mrn = $1 AND status = 'RELEASED'`, [mrn])).length > 0;
+    const access = readableCableSql(reader, 2);
+    return (await sql(db, `SELECT 1 FROM cables k WHERE k.mrn = $1 AND k.status = 'RELEASED' AND ${access.where}`, [mrn, ...access.params])).length > 0;
   }
 }

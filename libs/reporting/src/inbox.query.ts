@@ -100,14 +100,16 @@ export class InboxQuery {
     const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, returned_at, return_reason, returned_by FROM cables k
+      `SELECT id, subject, classification, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable FROM cables k
        WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}
        ORDER BY returned_at, id`,
       access.params,
     );
+    // A reason written while the draft stood above the reader's clearance (edited down since) is withheld, as on the cable.
     return rows.map((r) => ({
       cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence,
-      reason: r.return_reason, returnedBy: r.returned_by, returnedAt: (r.returned_at as Date).toISOString(),
+      reason: r.reason_readable === false ? null : r.return_reason, ...(r.reason_readable === false ? { withheld: true } : {}),
+      returnedBy: r.returned_by, returnedAt: (r.returned_at as Date).toISOString(),
     }));
   }
 

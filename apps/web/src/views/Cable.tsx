@@ -27,6 +27,8 @@ async function taskedPosts(cable: CableView): Promise<number | null> {
   return scopedPosts([...action].map((code) => ({ code, kind: directory.get(code)?.kind ?? '' })), cable.demarche?.scope).length;
 }
 
+/** What a reader is shown in place of text written while the cable stood under markings they may not read. */
+const WITHHELD = 'withheld: written while the cable was marked above what you may read';
 const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
 
 /** One cable: what it says and where it stands, and only the controls the caller may use. */
@@ -126,7 +128,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
   const edits = history.filter((e) => e.type === 'CableEdited');
   const people = peopleOf(history);
-  const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data.draft as CableDraft | undefined;
+  const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data?.draft as CableDraft | undefined;
   const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can);
   // Withdrawing a request sent to the wrong office, where the server names that action.
   const mayWithdraw = allowed.some((a) => /withdraw/i.test(a));
@@ -157,14 +159,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
           {cable.approvedBy?.username && <div><dt>Approved by</dt><dd>{cable.approvedBy.username}</dd></div>}
           {(cable.distribution?.length ?? 0) > 0 && <div><dt>Distribution</dt><dd>{cable.distribution!.length} post{cable.distribution!.length === 1 ? '' : 's'}</dd></div>}
         </dl>
-        {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data.reason ?? '')}”</p>}
+        {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
       </section>
       {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
 
       {returns.length > 0 && (
         <section class="card" aria-labelledby="returns-h">
           <h3 id="returns-h">Returned by the approver</h3>
-          <ul>{returns.map((r, i) => <li key={i}>“{r.reason}” <span class="muted">· {byText(r.by)}{r.at ? ` · ${when(r.at)}` : ''}</span></li>)}</ul>
+          <ul>{returns.map((r, i) => <li key={i}>{r.reason === null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">· {byText(r.by)}{r.at ? ` · ${when(r.at)}` : ''}</span></li>)}</ul>
         </section>
       )}
 
@@ -224,7 +226,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                     <td data-label="By">{c.by?.username ?? ''}</td>
                     <td data-label="When">{when(c.at)}</td>
                     <td data-label="Comments">
-                      {c.comments ?? ''}
+                      {c.withheld ? <em>{WITHHELD}</em> : (c.comments ?? '')}
                       {mayWithdraw && (c.status === 'PENDING' || c.status === 'NON_CONCUR') && (
                         <button type="button" class="link" aria-label={`Withdraw the request to ${c.office}`} onClick={() => withdraw(c.office)}>Withdraw the request</button>
                       )}
@@ -271,10 +273,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
           <h3 id="edits-h">Who edited what</h3>
           {edits.map((e) => {
             const before = draftBefore(e.version);
-            const after = e.data.draft as CableDraft | undefined;
+            const after = e.data?.draft as CableDraft | undefined;
             return (
               <details key={e.version}>
-                <summary>{actorOf(e, people) || 'An officer'}{e.data.office && !actorOf(e, people).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data.substantive === false ? ' (no change of substance)' : ''}</summary>
+                <summary>{actorOf(e, people) || 'An officer'}{e.data?.office && !actorOf(e, people).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data?.substantive === false ? ' (no change of substance)' : ''}</summary>
                 {before && after ? <Diff before={textOf(before)} after={textOf(after)} /> : <p class="muted">The text of this edit is not available.</p>}
               </details>
             );

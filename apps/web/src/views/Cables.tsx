@@ -5,11 +5,12 @@ import { api, maybe, type Me, problemText, today, when, words } from '../api.js'
 import { Diff, type HistoryEntry, textOf } from './History.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
-export interface Clearance { office: string; status: string; by: { username: string; office?: string | null } | null; at: string | null; comments: string | null; editsSince?: unknown[] }
+/** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
+export interface Clearance { office: string; status: string; by: { username: string; office?: string | null } | null; at: string | null; comments: string | null; withheld?: boolean; editsSince?: unknown[] }
 export interface CableView extends CableDraft {
   id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string; username?: string; office?: string | null };
   releasedAt?: string | null; dateTimeGroup?: string | null; distribution?: string[]; approvedBy?: { username?: string } | null;
-  returns?: { reason: string; by?: string | { username?: string; office?: string | null }; at?: string }[];
+  returns?: { reason: string | null; withheld?: boolean; by?: string | { username?: string; office?: string | null }; at?: string }[];
   replies?: CableSummary[];
   allowedActions?: string[];
 }
@@ -61,7 +62,7 @@ async function mineOf(me: Me, drafts: CableSummary[]): Promise<CableView[]> {
 export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Promise<NonNullable<CableView['returns']>> {
   if (Array.isArray(cable.returns)) return cable.returns;
   const events = history ?? (await maybe(api<{ items: HistoryEntry[] }>('GET', `/cables/${cable.id}/history`), { items: [] })).items;
-  return events.filter((e) => e.type === 'CableReturned').map((e) => ({ reason: String(e.data.reason ?? ''), by: e.data.by as { username?: string }, at: e.at }));
+  return events.filter((e) => e.type === 'CableReturned').map((e) => (e.data ? { reason: String(e.data.reason ?? ''), by: e.data.by as { username?: string }, at: e.at } : { reason: null, withheld: true, at: e.at }));
 }
 
 /** Cables: search, filters, sorting, and the queues the caller's roles concern. */
@@ -343,7 +344,7 @@ export function SinceCleared({ cable, history }: { cable: CableView; history: Hi
       const found = [];
       // An office whose answer no edit has followed (the server's `editsSince`) has nothing to compare.
       for (const clearance of cable.clearances.filter((c) => c.status !== 'PENDING' && c.editsSince?.length !== 0)) {
-        const granted = [...history].reverse().find((e) => e.type.startsWith('Clearance') && e.type !== 'ClearancesRequested' && e.type !== 'ClearancesMadeStale' && e.data.office === clearance.office);
+        const granted = [...history].reverse().find((e) => e.type.startsWith('Clearance') && e.type !== 'ClearancesRequested' && e.type !== 'ClearancesMadeStale' && e.data?.office === clearance.office);
         if (!granted) continue;
         const then = await maybe(api<CableDraft>('GET', `/cables/${cable.id}?version=${granted.version}`), null);
         if (!then) continue;

@@ -22,7 +22,8 @@ interface DashboardAnswer {
   campaigns: Campaign[];
   followUps: { byOwner: { owner: string; open: number; overdue: number; done: number; cancelled: number }[] };
 }
-interface TimelineEntry { at: string; type: string; post: string | null; version?: number; data: Record<string, unknown>; status?: string; position?: string | null }
+/** `data` is null for an event withheld from the reader (a reporting cable they may not read). */
+interface TimelineEntry { at: string; type: string; post: string | null; version?: number; data: Record<string, unknown> | null; withheld?: boolean; status?: string; position?: string | null }
 
 /**
  * The instant right after an event: the store keeps microseconds and the API speaks milliseconds,
@@ -31,7 +32,7 @@ interface TimelineEntry { at: string; type: string; post: string | null; version
 const afterEvent = (e: TimelineEntry) => new Date(Date.parse(e.at) + 1).toISOString();
 
 /** Every post a campaign addresses: its opening event names them. */
-const postsOf = (timeline: TimelineEntry[]) => (timeline.find((e) => e.type === 'CampaignOpened')?.data.posts as string[] | undefined) ?? [];
+const postsOf = (timeline: TimelineEntry[]) => (timeline.find((e) => e.type === 'CampaignOpened')?.data?.posts as string[] | undefined) ?? [];
 
 const POSITIONS: readonly string[] = VOCABULARY_POSITIONS;
 

@@ -4,7 +4,8 @@ import type { CableDraft } from '@chancery/cables/domain';
 import { api, when, words } from '../api.js';
 import { posts } from '../posts.js';
 
-export interface HistoryEntry { version: number; type: string; at: string; actor: string | null; data: Record<string, unknown>; post?: string | null }
+/** `withheld`: the reader may not read the record as it stood after this event; `data` is then null. */
+export interface HistoryEntry { version: number; type: string; at: string; actor: string | null; data: Record<string, unknown> | null; withheld?: boolean; post?: string | null }
 
 /** The text a clearer read: subject and paragraphs, one per line, as the diff compares them. */
 export const textOf = (draft: Pick<CableDraft, 'subject' | 'paragraphs'>) => [draft.subject, ...draft.paragraphs.map((p, i) => `${i + 1}. (${p.marking}) ${p.text}`)].join('\n');
@@ -28,7 +29,7 @@ export function peopleOf(entries: HistoryEntry[]): Map<string, string> {
   const people = new Map<string, string>();
   for (const e of entries) {
     for (const key of ['by', 'drafter', 'createdBy']) {
-      const officer = e.data[key] as { id?: string; username?: string; office?: string | null } | undefined;
+      const officer = e.data?.[key] as { id?: string; username?: string; office?: string | null } | undefined;
       if (officer && typeof officer === 'object' && officer.id && officer.username) people.set(officer.id, `${officer.username}${officer.office ? ` (${officer.office})` : ''}`);
     }
   }
@@ -38,11 +39,12 @@ export function peopleOf(entries: HistoryEntry[]): Map<string, string> {
 /** Who did it, as the event names them (`by` is a username or an officer), else as `people` knows its `by` id or its actor, else nobody named. */
 export function actorOf(e: HistoryEntry, people?: Map<string, string>): string {
   const named = namedActor(e);
-  const by = typeof e.data.by === 'string' ? e.data.by : null;
+  const by = typeof e.data?.by === 'string' ? e.data.by : null;
   return named || (by && people?.get(by)) || (e.actor && people?.get(e.actor)) || '';
 }
 
 function namedActor(e: HistoryEntry): string {
+  if (!e.data) return '';
   const by = e.data.by as unknown;
   // Some events name their actor by id only: an id says nothing to a reader, so it is left out.
   if (typeof by === 'string') return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(by) ? '' : by;
@@ -64,6 +66,7 @@ export type PostNames = ReadonlyMap<string, { name: string }>;
 /** An event in a sentence: "Embassy Beijing logged a response: rejected", "L cleared with comments". Posts are named as `directory` names them. */
 export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
   const d = e.data;
+  if (d === null) return `${e.type.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())}: withheld (you may not read the record as it stood then)`;
   const postName = (code: string) => directory?.get(code)?.name ?? titleCase(code);
   const ownerText = (owner: unknown) => {
     const o = owner as { office?: string; post?: string } | undefined;

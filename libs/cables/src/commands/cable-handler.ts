@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ChanceryError, Clock, type CommandContext, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
-import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
@@ -51,7 +51,10 @@ export abstract class CableHandler {
           await act(cable, tx, this.clock.now().toISOString());
           after = await this.query.taskingDesks(cable, tx);
         },
-        (cable): CableAnswer => (mayReadCable(actor, cable.accessWith(after)).allowed ? toCableView(cable) : { id: cable.id, version: cable.version }),
+        (cable): CableAnswer => {
+          const now = cable.accessWith(after);
+          return mayReadCable(actor, now).allowed ? toCableView(cable, (then) => readDecision(actor, now, then).allowed) : { id: cable.id, version: cable.version };
+        },
       ),
     );
   }

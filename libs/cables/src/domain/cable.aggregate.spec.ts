@@ -180,7 +180,7 @@ describe('Cable: clearing as the Department works it', () => {
     const afterEdit = [...cleared, submitted, returned, edited(newText, true, ['paragraphs']), stale('L', 'ISN')];
     const cable = given(cableDefinition, 'k1', afterEdit).when(() => undefined).then([]);
     expect(cable.status).toBe('DRAFT');
-    expect(cable.returns).toEqual([{ reason: 'Soften paragraph 2', by: by(approver), at }]);
+    expect(cable.returns).toEqual([{ reason: 'Soften paragraph 2', by: by(approver), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'] } }]);
     given(cableDefinition, 'k1', afterEdit).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(STALE\), ISN \(STALE\)/);
     const reclearedL: CableEvent = { type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } };
     given(cableDefinition, 'k1', afterEdit).when((c) => c.decideClearance(legal, 'L', 'CLEARED', null, at)).then([reclearedL]);
@@ -212,7 +212,7 @@ describe('Cable: clearing as the Department works it', () => {
     const withdrawn: CableEvent = { type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at } };
     const cable = given(cableDefinition, 'k1', blocked).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).then([withdrawn]);
     expect(cable.clearances.map((c) => c.office)).toEqual(['ISN']);
-    expect(cable.withdrawals).toEqual([{ office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at }]);
+    expect(cable.withdrawals).toEqual([{ office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'] } }]);
     expect(cable.access.clearances).toEqual([{ office: 'ISN', status: 'CLEARED_WITH_COMMENTS' }]);
     given(cableDefinition, 'k1', [...blocked, withdrawn]).when((c) => c.submit(drafter, at)).then([submitted]);
   });
@@ -268,7 +268,7 @@ describe('the collective tasking rule', () => {
   });
 
   it('counts a bureau as cleared by the bureau or one of its offices; other offices only by themselves', () => {
-    const given = (office: string, status: 'CLEARED' | 'PENDING' = 'CLEARED') => ({ office, status, by: null, at: null, comments: null });
+    const given = (office: string, status: 'CLEARED' | 'PENDING' = 'CLEARED') => ({ office, status, by: null, at: null, comments: null, writtenUnder: null });
     const required = [{ office: 'EAP', why: '' }, { office: 'S/ES-O', why: '' }];
     expect(missingClearances(required, [given('EAP/CM'), given('S/ES-O')])).toEqual([]);
     expect(missingClearances(required, [given('EAPX'), given('S/ES')]).map((r) => r.office)).toEqual(['EAP', 'S/ES-O']);

@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { type CableAccess, hasReleaseAuthority, OFFICE_PATTERN, type Role } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, hasReleaseAuthority, OFFICE_PATTERN, type Role } from '@chancery/identity/domain';
 import { type CableDraft, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
@@ -26,12 +26,24 @@ export interface Officer {
   office: string | null;
 }
 
+/**
+ * The markings the cable stood under when a piece of its text outside the draft (a clearance's
+ * comments, a return's reason) was written: a reader who may not read that version reads the cable
+ * without it, as the cable's history withholds the event.
+ */
+export interface WrittenUnder {
+  classification: Classification;
+  captions: string[];
+}
+
 export interface Clearance {
   office: string;
   status: ClearanceStatus;
   by: Officer | null;
   at: string | null;
   comments: string | null;
+  /** Set with the comments. */
+  writtenUnder: WrittenUnder | null;
   /** How many edits the cable had when this office last answered (its `editsSince` are the later ones). */
   afterEdits?: number;
 }
@@ -53,6 +65,7 @@ export interface Return {
   reason: string;
   by: Officer;
   at: string;
+  writtenUnder: WrittenUnder;
 }
 
 /** A clearance request the drafter withdrew, and where it stood then. */
@@ -62,6 +75,8 @@ export interface Withdrawal {
   comments: string | null;
   by: Officer;
   at: string;
+  /** Where the withdrawn office's comments were written. */
+  writtenUnder: WrittenUnder;
 }
 
 /** An office whose clearance the submit rules require, and why. */
@@ -289,6 +304,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
   }
 
+  /** The draft's markings as they stand. */
+  get markings(): WrittenUnder {
+    return { classification: this.draft.classification, captions: this.draft.captions };
+  }
+
   /** The people who worked the cable by name: its drafter and whoever cleared or approved it. */
   get workingParty(): string[] {
     return [...new Set([this.drafter.id, ...this.actedBy])];
@@ -330,7 +350,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   onClearancesRequested(event: Of<'ClearancesRequested'>): void {
-    const pending = (office: string): Clearance => ({ office, status: 'PENDING', by: null, at: null, comments: null, afterEdits: this.edits.length });
+    const pending = (office: string): Clearance => ({ office, status: 'PENDING', by: null, at: null, comments: null, writtenUnder: null, afterEdits: this.edits.length });
     const again = event.data.offices.filter((office) => this.clearances.some((c) => c.office === office));
     this.clearances = [
       ...this.clearances.map((c) => (again.includes(c.office) ? pending(c.office) : c)),
@@ -341,20 +361,21 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 
   onClearanceRequestWithdrawn(event: Of<'ClearanceRequestWithdrawn'>): void {
     const { office, status, comments, by, at } = event.data;
+    const writtenUnder = this.clearances.find((c) => c.office === office)?.writtenUnder ?? this.markings;
     this.clearances = this.clearances.filter((c) => c.office !== office);
-    this.withdrawals = [...this.withdrawals, { office, status, comments, by, at }];
+    this.withdrawals = [...this.withdrawals, { office, status, comments, by, at, writtenUnder }];
   }
 
   onClearanceGranted(event: Of<'ClearanceGranted'>): void {
-    this.setClearance(event.data.office, { status: 'CLEARED', by: event.data.by, at: event.data.at, comments: null });
+    this.setClearance(event.data.office, { status: 'CLEARED', by: event.data.by, at: event.data.at, comments: null, writtenUnder: null });
   }
 
   onClearanceGrantedWithComments(event: Of<'ClearanceGrantedWithComments'>): void {
-    this.setClearance(event.data.office, { status: 'CLEARED_WITH_COMMENTS', by: event.data.by, at: event.data.at, comments: event.data.comments });
+    this.setClearance(event.data.office, { status: 'CLEARED_WITH_COMMENTS', by: event.data.by, at: event.data.at, comments: event.data.comments, writtenUnder: this.markings });
   }
 
   onClearanceNonConcurred(event: Of<'ClearanceNonConcurred'>): void {
-    this.setClearance(event.data.office, { status: 'NON_CONCUR', by: event.data.by, at: event.data.at, comments: event.data.comments });
+    this.setClearance(event.data.office, { status: 'NON_CONCUR', by: event.data.by, at: event.data.at, comments: event.data.comments, writtenUnder: this.markings });
   }
 
   onClearancesMadeStale(event: Of<'ClearancesMadeStale'>): void {
@@ -374,7 +395,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   onCableReturned(event: Of<'CableReturned'>): void {
     this.status = 'DRAFT';
     this.approvedBy = null;
-    this.returns = [...this.returns, { reason: event.data.reason, by: event.data.by, at: event.data.at }];
+    this.returns = [...this.returns, { reason: event.data.reason, by: event.data.by, at: event.data.at, writtenUnder: this.markings }];
   }
 
   onCableReleased(event: Of<'CableReleased'>): void {
@@ -466,7 +487,7 @@ export const cableDefinition: AggregateDefinition<Cable> = {
   // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.
   snapshots: {
     every: 100,
-    schemaVersion: 3,
+    schemaVersion: 4,
     take: ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals }): CableState => ({
       origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals,
     }),

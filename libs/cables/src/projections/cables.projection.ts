@@ -112,7 +112,7 @@ export class CablesProjection implements ReadModel {
           break;
         case 'CableReturned':
           await tx.query(
-            `UPDATE cables SET status = 'DRAFT', returned_at = $4, return_reason = $5, returned_by = $6, version = $2, updated_at = $3 WHERE id = $1`,
+            `UPDATE cables SET status = 'DRAFT', returned_at = $4, return_reason = $5, returned_by = $6, return_level = classification_level, version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, event.data.at, event.data.reason, event.data.by.id],
           );
           break;

@@ -39,14 +39,16 @@ describe('need to know', () => {
     expect(reads(leader, { ...released, captions: ['NODIS'] })).toBe(true);
   });
 
-  it('gives a post’s released cable to the desk that tasked it, not to the rest of the Department, NODIS or not', () => {
+  it('gives a post’s released reply to the Department to the desk that tasked it, not to the rest of the Department, nor when NODIS or EXDIS', () => {
     const report: CableAccess = {
       ...released, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [], actedBy: ['bjamb'], distribution: ['SECSTATE'],
       taskingDesks: [{ drafterId: 'drafter', draftingOffice: 'EAP/CM' }],
     };
     expect(reads(drafter, report)).toBe(true);
     expect(reads(colleague, report)).toBe(true);
-    expect(reads(colleague, { ...report, captions: ['NODIS'] })).toBe(true);
+    expect(reads(colleague, { ...report, captions: ['NODIS'] })).toBe(false);
+    expect(reads(drafter, { ...report, captions: ['EXDIS'] })).toBe(false);
+    expect(reads(drafter, { ...report, distribution: ['TOKYO'] })).toBe(false); // not a reply to the Department
     expect(reads(europe, report)).toBe(false);
     expect(reads(tokyo, report)).toBe(false);
     expect(reads(leader, { ...report, captions: ['EXDIS'] })).toBe(true);

@@ -1,5 +1,5 @@
 import { type Classification, clearanceCovers, clearanceLevel, type Principal } from './access.js';
-import type { Decision } from './policy.js';
+import { type Decision, isNarrowed } from './policy.js';
 
 /**
  * Need to know: the one decision of who reads a cable (and what derives from one: its campaign, the
@@ -13,9 +13,13 @@ import type { Decision } from './policy.js';
  *   post's officers), the offices asked to clear it (their members), the approvers who may approve
  *   it, leadership, and anyone who has cleared or approved it; and never another post's people;
  * - once released, also the officers of the posts it went to (action and info), and, for a post's
- *   cable to the Department that cites a tasking by REF, the tasking's drafter and drafting office
- *   ("the desk reads all replies to its tasking together"); SECSTATE is no post, so nobody else in
- *   the Department reads it. NODIS and EXDIS narrow to that same set: nobody else reads anyway.
+ *   cable to the Department (SECSTATE) that cites by REF a tasking of that post (a released
+ *   Department instruction that went to it), the tasking's drafter and drafting office ("the desk
+ *   reads all replies to its tasking together"); SECSTATE is no post, so nobody else in the
+ *   Department reads it. A REF to anything else (another post's cable, an informational cable, an
+ *   instruction that did not go to the post) widens nothing.
+ * - NODIS and EXDIS narrow a released cable to the working party, leadership and the addressed
+ *   posts' officers: the tasking desk does not read a NODIS or EXDIS reply.
  */
 
 /** The Department's originator code; a post's is its own code. */
@@ -39,7 +43,10 @@ export interface CableAccess {
   actedBy: readonly string[];
   /** The posts it was released to, action and info (SECSTATE for a post's cable); empty before. */
   distribution: readonly string[];
-  /** For a post's cable: the drafters and drafting offices of the cables it cites by REF (its taskings). */
+  /**
+   * For a post's cable: the drafters and drafting offices of the taskings it cites by REF (released
+   * Department instructions that went to the post), as `CablesQuery.taskingDesks` finds them.
+   */
   taskingDesks: readonly { drafterId: string; draftingOffice: string | null }[];
 }
 
@@ -66,6 +73,12 @@ export function isWorkingParty(principal: Principal, cable: CableAccess): boolea
   return cable.origin !== DEPARTMENT_ORIGIN && officerPost(principal) === cable.origin;
 }
 
+/** The desk that tasked a post reads the post's reply to the Department, unless NODIS or EXDIS narrow it. */
+function readsAsTaskingDesk(principal: Principal, cable: CableAccess): boolean {
+  if (cable.origin === DEPARTMENT_ORIGIN || !cable.distribution.includes(DEPARTMENT_ADDRESS) || isNarrowed(cable.captions)) return false;
+  return cable.taskingDesks.some((t) => t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office));
+}
+
 /** Who reads the cable as it stands in `cable` (one version). */
 export function mayReadCable(principal: Principal, cable: CableAccess): Decision {
   if (!clearanceCovers(principal.clearance, cable.classification)) return deny(`${cable.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
@@ -77,7 +90,7 @@ export function mayReadCable(principal: Principal, cable: CableAccess): Decision
   if (!released) return deny(`a ${cable.status} cable is read only by its working party`);
   const post = officerPost(principal);
   if (post !== null && cable.distribution.includes(post)) return ALLOW;
-  if (cable.origin !== DEPARTMENT_ORIGIN && cable.taskingDesks.some((t) => t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office))) return ALLOW;
+  if (readsAsTaskingDesk(principal, cable)) return ALLOW;
   return deny(`${principal.username} is neither in the cable's working party, nor an officer of a post it went to, nor the desk that tasked it`);
 }
 
@@ -226,6 +239,14 @@ export function highestClassification(...classifications: Classification[]): Cla
  * counts, joins and searches that must not even count what the caller may not read. Parameters
  * are numbered from `first`. `need-to-know.int-spec.ts` checks it agrees with `mayReadCable`.
  */
+/**
+ * Which cited cable (alias `tasking`) is a tasking of the post `post` (an SQL expression): a
+ * released Department instruction that went to it. `CablesQuery.taskingDesks` and
+ * `readableCableSql` both ask it.
+ */
+export const TASKING_OF_POST_SQL = (post: string): string =>
+  `tasking.origin = '${DEPARTMENT_ORIGIN}' AND tasking.kind = 'INSTRUCTION' AND tasking.status = 'RELEASED' AND ${post} = ANY(tasking.distribution)`;
+
 export function readableCableSql(principal: Principal, first: number, alias = 'k'): { where: string; params: unknown[] } {
   const k = `${alias}.`;
   const [level, id, leader, office, anyPost, deptApprover, postApprover, officerOf] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `$${first + i}`);
@@ -239,8 +260,8 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
         OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
         OR (${k}status = 'RELEASED' AND (
           (${officerOf}::text IS NOT NULL AND ${officerOf} = ANY(${k}distribution))
-          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND EXISTS (
-            SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns)
+          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution) AND NOT ${k}narrowed AND EXISTS (
+            SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns) AND ${TASKING_OF_POST_SQL(`${k}origin`)}
               AND (tasking.drafter_id::text = ${id} OR (${office}::text IS NOT NULL AND tasking.drafting_office = ${office}))))))))`,
     params: [
       clearanceLevel(principal.clearance),

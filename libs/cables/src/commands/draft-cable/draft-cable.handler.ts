@@ -9,10 +9,11 @@ import { DraftCableCommand } from './draft-cable.command.js';
 export class DraftCableHandler extends CableHandler implements ICommandHandler<DraftCableCommand, CableView> {
   async execute({ context, actor, draft }: DraftCableCommand): Promise<CableView> {
     mustBeCleared(actor, draft.classification);
-    const world = await this.world.forDraft(draft.references);
+    const world = await this.world.forDraft(draft.references, actor);
     const id = randomUUID();
     return this.policy.auditingDenials(actor, { requestId: context.requestId, action: 'DraftCable', streamId: this.cables.streamId(id) }, () =>
-      this.cables.create(context, 'DraftCable', () => Cable.create(id, actor, draft, world, this.clock.now().toISOString()), toCableView),
+      // A new draft has no comments or reasons yet, written under other markings.
+      this.cables.create(context, 'DraftCable', () => Cable.create(id, actor, draft, world, this.clock.now().toISOString()), (cable) => toCableView(cable, () => true)),
     );
   }
 }

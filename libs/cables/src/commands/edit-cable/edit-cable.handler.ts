@@ -11,7 +11,7 @@ export class EditCableHandler extends CableHandler implements ICommandHandler<Ed
       // RFC 7396 on a copy (apply writes into its target), then the same checks as a new draft.
       const draft = await toDraft(jsonMergePatch.apply(structuredClone(cable.draft), patch));
       mustBeCleared(actor, draft.classification);
-      cable.edit(actor, draft, await this.world.forDraft(draft.references, tx), at);
+      cable.edit(actor, draft, await this.world.forDraft(draft.references, actor, tx, cable.draft.references.map((r) => r.mrn)), at);
     });
   }
 }
