@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { authed } from './support/http.js';
+import { authed, releaseCable } from './support/http.js';
+import { ProjectionRunner } from '@chancery/event-store';
 import { looksLeaky, ROLES } from './support/security.js';
 import { createTestApp, createUser, login, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -116,5 +117,48 @@ describe('hostile input', () => {
     }
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'events'`);
     expect(n).toBe(1);
+  });
+
+  it('never answers a 5xx to a valid body with any field removed or given another JSON shape, nested ones and list items included', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'shape.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'shape.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const cable = {
+      kind: 'INSTRUCTION', subject: 'Shapes', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'],
+      paragraphs: [{ marking: 'U', text: 'Deliver the points.' }], demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    };
+    const campaign = await releaseCable(app, drafter, approver, cable);
+    for (let attempt = 0; attempt < 50 && (await authed(app, token).get(`/demarches/${campaign}/deliveries/BEIJING`)).status !== 200; attempt++) {
+      await app.get(ProjectionRunner).catchUp();
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const counterpart = { name: 'Li Wei', title: 'Director', organization: 'MFA' };
+    const delivery = `/demarches/${campaign}/deliveries/BEIJING`;
+    const valid: [string, string, Record<string, unknown>][] = [
+      ['post', '/cables', { ...cable, references: [{ label: 'A', mrn: '26 STATE 000001' }] }],
+      ['post', '/follow-ups', { title: 'Shapes', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }],
+      ['post', `${delivery}/delivery`, { deliveredOn: today, counterpart, level: 'DIRECTOR', method: 'IN_PERSON' }],
+      ['post', `${delivery}/contacts`, { on: today, counterpart, level: 'DIRECTOR', method: 'PHONE' }],
+      ['post', `${delivery}/response`, { receivedOn: today, position: 'OPPOSED', summary: 'No.', quotes: [{ text: '不', language: 'zh', translation: 'No' }] }],
+    ];
+    const shapes: unknown[] = [undefined, null, [], {}, '', 0, true, [[]], [{}], [null]];
+    /** Every way to break one place in `body`: each field (and each field of a nested object or list item) removed or reshaped. */
+    const variants = (body: Record<string, unknown>): Record<string, unknown>[] =>
+      Object.entries(body).flatMap(([key, v]) => {
+        const at = (replacement: unknown) => (replacement === undefined ? Object.fromEntries(Object.entries(body).filter(([k]) => k !== key)) : { ...body, [key]: replacement });
+        const nested = Array.isArray(v)
+          ? v.length > 0 && typeof v[0] === 'object' && v[0] !== null ? [...shapes.map((shape) => [shape]), ...variants(v[0] as Record<string, unknown>).map((item) => [item]), [v[0], v[0], 'x']] : [[...v, ...v]]
+          : typeof v === 'object' && v !== null ? variants(v as Record<string, unknown>) : [];
+        return [...shapes, [v], ...nested].map(at);
+      });
+    for (const [method, url, body] of valid) {
+      for (const variant of variants(body)) {
+        const before = await eventCount();
+        const response = await authed(app, token)[method as 'post'](url, variant);
+        const sent = `${method.toUpperCase()} ${url} ${JSON.stringify(variant)}`;
+        expect({ sent, status: response.status, fiveHundred: response.status >= 500 }).toMatchObject({ sent, fiveHundred: false });
+        if (response.status >= 400) expect({ sent, written: (await eventCount()) - before }).toEqual({ sent, written: 0 });
+      }
+    }
   });
 });

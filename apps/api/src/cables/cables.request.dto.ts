@@ -70,8 +70,8 @@ export class DraftCableRequest {
   @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) tags: string[];
   @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) actionAddressees: string[];
   @IsOptional() @IsArray() @ArrayMaxSize(300) @Matches(CODE, { each: true, message: 'each addressee is a post or collective code' }) infoAddressees?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(26) @ValidateNested({ each: true }) @Type(() => ReferenceDto) references?: ReferenceDto[];
-  @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ParagraphDto) paragraphs: ParagraphDto[];
+  @IsOptional() @IsArray() @ArrayMaxSize(26) @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => ReferenceDto) references?: ReferenceDto[];
+  @IsArray() @ArrayMaxSize(200) @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => ParagraphDto) paragraphs: ParagraphDto[];
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ClassifiedByDto) classifiedBy?: ClassifiedByDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => DemarcheDto) demarche?: DemarcheDto;
 }

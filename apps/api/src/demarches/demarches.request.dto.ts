@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { IsCalendarDate, IsRecordId } from '@chancery/http';
 import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -12,7 +12,7 @@ export class CounterpartDto {
 
 export class DeliveredRequest {
   @IsCalendarDate() deliveredOn: string;
-  @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
+  @IsObject() @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
   @IsIn(LEVELS) level: Level;
   @IsIn(METHODS) method: Method;
 }
@@ -20,7 +20,7 @@ export class DeliveredRequest {
 /** Another meeting, call or note: `{on, counterpart, level, method}`. */
 export class ContactRequest {
   @IsCalendarDate() on: string;
-  @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
+  @IsObject() @ValidateNested() @Type(() => CounterpartDto) counterpart: CounterpartDto;
   @IsIn(LEVELS) level: Level;
   @IsIn(METHODS) method: Method;
 }
@@ -40,7 +40,7 @@ export class ResponseRequest {
   @IsCalendarDate() receivedOn: string;
   @IsIn(POSITIONS) position: Position;
   @IsString() @MaxLength(10_000) summary: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @IsObject({ each: true, message: 'each quote is an object {text, language?, translation?} or a string' }) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];
   @IsOptional() @IsRecordId() reportingCableId?: string;
   /** The number of an earlier response this one corrects. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) corrects?: number;

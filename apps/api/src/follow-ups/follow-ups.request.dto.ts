@@ -12,7 +12,7 @@ export class OwnerDto {
 export class CreateFollowUpRequest {
   @IsString() @MinLength(1) @MaxLength(200) title: string;
   @IsOptional() @IsString() @MaxLength(10_000) description?: string;
-  @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
+  @IsObject() @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
   @IsCalendarDate() dueOn: string;
   @IsOptional() @IsRecordId() demarcheId?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
