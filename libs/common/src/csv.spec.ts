@@ -1,0 +1,13 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { CSV_FORMAT, neutralizeCsvRows } from './csv.js';
+
+describe('CSV as Chancery writes it', () => {
+  it('keeps a field with a bare LF or CR in one quoted cell, so that no line of it starts a record (or a formula)', () => {
+    const rows = neutralizeCsvRows([{ post: 'BEIJING', summary: 'Minister refused.\n=2+5' }, { post: 'TOKYO', summary: 'done\r@SUM(1+1)' }, { post: 'PARIS', summary: 'a\r\nb' }]);
+    const text = stringify(rows, CSV_FORMAT);
+    expect(text).toContain('"Minister refused.\n=2+5"');
+    expect(text).toContain('"done\r@SUM(1+1)"');
+    expect(parse(text, { columns: true })).toEqual(rows);
+  });
+});
