@@ -209,8 +209,9 @@ describe('demarches kept over time, through HTTP', () => {
       const files: [Buffer, string, string][] = [
         [pdf, 'non-paper.pdf', 'application/pdf'],
         [docx('Non-paper on AI distillation'), 'non-paper.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
-        [odt('Aide-mémoire'), 'aide-memoire.odt', 'application/vnd.oasis.opendocument.text'],
-        [Buffer.from('外交部发言人：这些指控毫无根据。\n'), 'statement.txt', 'text/plain; charset=utf-8'],
+        [odt('Aide-mémoire'), 'aide-mémoire.odt', 'application/vnd.oasis.opendocument.text'],
+        // A name in UTF-8, as browsers send it, kept as written.
+        [Buffer.from('外交部发言人：这些指控毫无根据。\n'), '照会 – statement.txt', 'text/plain; charset=utf-8'],
       ];
       for (const [bytes, filename, type] of files) {
         const uploaded = await upload(t.beijing, 'BEIJING', bytes, filename).expect(201);
@@ -222,6 +223,7 @@ describe('demarches kept over time, through HTTP', () => {
         const got = await download(t.tokyo, document.href).expect(200);
         expect(got.headers['content-type']).toBe(type);
         expect(Buffer.compare(got.body as Buffer, bytes)).toBe(0);
+        expect(got.headers['content-disposition']).toBe(`attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
         // The event carries the digest.
         const [event] = await dataSource.query(`SELECT data FROM events WHERE type = 'DocumentAttached' AND data->>'documentId' = $1`, [uploaded.body.id]);
         expect(event.data.sha256).toBe(sha256);

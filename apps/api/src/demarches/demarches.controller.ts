@@ -111,8 +111,9 @@ export class DemarchesController {
   @Post(':id/deliveries/:post/documents')
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
-  // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413.
-  @IdempotentUpload(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 } }))
+  // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413. Browsers send a file's
+  // name as raw UTF-8 (the HTML form rules): read as Latin-1, multer's default, 照会 came out as mojibake.
+  @IdempotentUpload(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 }, defParamCharset: 'utf8' }))
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] } } } })
   @ApiOperation({ summary: 'A document left behind: PDF, DOCX, ODT or UTF-8 text (by its bytes), at most 10 MB' })
