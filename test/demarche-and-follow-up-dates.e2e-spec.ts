@@ -100,4 +100,16 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
     const moved = await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-31' }).expect(200);
     expect(moved.body.dueOn).toBe('2026-12-31');
   });
+
+  it('reads every date as the calendar date it is, whatever the process\'s time zone', async () => {
+    // node-postgres makes a `date` a Date at local midnight: in a process east of UTC (TZ=Asia/Tokyo),
+    // the day before in UTC, so report-by and due dates were shown a day early and deliveries went
+    // overdue on their last day. The database's dates are read as their text instead.
+    expect(await dataSource.query(`SELECT '2026-12-31'::date AS d, NULL::date AS n`)).toEqual([{ d: '2026-12-31', n: null }]);
+    const { body: due } = await as(t.drafter).post('/follow-ups', { ...followUp, dueOn: '2026-12-24' }).expect(201);
+    expect((await as(t.drafter).get(`/follow-ups/${due.id}`).expect(200)).body.dueOn).toBe('2026-12-24');
+    expect((await as(t.drafter).get('/follow-ups').expect(200)).body.items.find((f: { id: string }) => f.id === due.id).dueOn).toBe('2026-12-24');
+    const campaign = (await as(t.drafter).get(`/demarches/${campaignId}`).expect(200)).body;
+    expect({ reportBy: campaign.reportBy, overdue: campaign.summary.overdue }).toEqual({ reportBy: '2026-12-31', overdue: 0 });
+  });
 });

@@ -19,7 +19,8 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 
 /** Only what a newcomer's shell would have: no DATABASE_URL, no secrets, no test switches. */
 function newcomerEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', CHANCERY_DATA_DIR: dataDir, OVERDUE_SCAN_MS: '2000' };
+  // A newcomer east of UTC (their machine's zone): calendar dates must not move a day.
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'Asia/Tokyo', PORT: String(port), HOST: '127.0.0.1', CHANCERY_DATA_DIR: dataDir, OVERDUE_SCAN_MS: '2000' };
 }
 
 /** Starts the real entry point; `daysLater` runs its clock that many days ahead (test/resilience/days-later.mjs). */

@@ -25,6 +25,11 @@ export async function openDatabase(config: AppConfig): Promise<OpenedDatabase> {
   return { target: { url: embedded.url, embedded: true, poolSize: 1 }, embedded };
 }
 
+/** node-postgres's type parsers, but a `date` stays its text. */
+export function calendarDatesAsText(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  return oid === pg.types.builtins.DATE ? (value: string) => value : (pg.types.getTypeParser(oid, format) as (value: string) => unknown);
+}
+
 export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   return {
     type: 'postgres',
@@ -33,6 +38,11 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     extra: {
       max: target.poolSize,
       application_name: 'chancery',
+      // A `date` column is a calendar date, read as the text PostgreSQL sends (`2026-12-05`).
+      // node-postgres's default makes it a Date at local midnight, which in a process east of UTC is
+      // the previous day in UTC: report-by and due dates shown a day early, deliveries overdue on
+      // their last day, wrong dates stored in events.
+      types: { getTypeParser: calendarDatesAsText },
       // JIT compiles a plan for ~10 ms once its estimated cost passes 100,000: a loss for queries that
       // run in milliseconds, which all of ours do (the dashboard's doubled in time with it on).
       // A transaction left idle (a stuck client) is ended after a minute: an open transaction holds

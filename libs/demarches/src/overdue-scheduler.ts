@@ -160,7 +160,7 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
     );
     return due.map((row) => {
       const id = deliveryId(row.campaign_id, row.post);
-      const reportBy = utcDate(row.report_by);
+      const reportBy = row.report_by;
       return {
         key: `delivery:${id}`,
         // A delivery no post wrote yet gets its stream started by this event.
@@ -182,5 +182,6 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
 interface DueDeliveryRow {
   campaign_id: string;
   post: string;
-  report_by: Date;
+  /** A calendar date's text (`dataSourceOptions` reads dates as text). */
+  report_by: string;
 }
