@@ -71,8 +71,10 @@ describe('need to know on every path (#14)', () => {
     expect(history.body.items[0]).toMatchObject({ type: 'CableDrafted', data: null, withheld: true });
     // Tokyo was never addressed: nothing, now or then.
     for (const path of [`/cables/${downgradedId}`, `/cables/${downgradedId}/history`, `/cables/${downgradedId}/telegram`]) await as(t.tokyo).get(path).expect(403);
-    // Cleared Beijing reads the SECRET past, and the read is audited as SECRET.
-    const then = await as(t.beijing).get(`/cables/${downgradedId}?version=1`).expect(200);
+    // Beijing, cleared or not, reads what was released to it, never the drafts before (domain.md:
+    // "never another post's officers reads a draft"); the drafter reads the SECRET past, audited as SECRET.
+    await as(t.beijing).get(`/cables/${downgradedId}?version=1`).expect(403);
+    const then = await as(t.drafter).get(`/cables/${downgradedId}?version=1`).expect(200);
     expect(then.body.paragraphs[0].text).toBe('SECRET-TEXT-CANARY');
     const [audit] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND stream_id = $1 ORDER BY position DESC LIMIT 1`, [`cable-${downgradedId}`]);
     expect(audit.details).toMatchObject({ classification: 'SECRET', version: 1 });

@@ -6,7 +6,7 @@ import { listening, openStream, type OpenStream } from '../support/sse.js';
 import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import {
-  type AnyRecord, type CableRecord, type CampaignRecord, type ClearanceLevel, type DeliveryRecord, type FollowUpRecord, type Markings, type Role, type User,
+  type AnyRecord, type CableRecord, type CampaignRecord, type ClearanceLevel, type DeliveryRecord, type FollowUpRecord, type Markings, type Role, type Standing, type User,
   entitled, mayRead, mayReadVersion,
 } from './entitlements.oracle.js';
 
@@ -31,14 +31,14 @@ interface Canary {
   token: string;
   record: AnyRecord;
   /** For text of one or more versions of a cable: their markings (a past version is read under its own). */
-  markings?: Markings;
+  markings?: Standing;
   what: string;
 }
 /** Meetings and answers are dated the day they are logged, after their campaign opened (the app runs on the real clock). */
 const today = () => new Date().toISOString().slice(0, 10);
 const canaries = new Map<string, Canary>();
 const CANARY = /CNRY\d{4}X/gi;
-function canary(record: AnyRecord, what: string, markings?: Markings): string {
+function canary(record: AnyRecord, what: string, markings?: Standing): string {
   const token = `CNRY${String(canaries.size + 1).padStart(4, '0')}X`;
   canaries.set(token, { token, record, markings, what });
   return token;
@@ -62,7 +62,7 @@ interface Cable {
   label: string;
   record: CableRecord;
   /** Markings by version number (index), as this test wrote them. */
-  versions: Markings[];
+  versions: Standing[];
   /** Instants after a step, with the version the cable was at then. */
   instants: { at: string; version: number }[];
   mrn?: string;
@@ -79,6 +79,8 @@ interface FollowUp {
 
 const POSTS = ['BEIJING', 'TOKYO', 'BERLIN'] as const;
 const markingsOf = (r: CableRecord): Markings => ({ classification: r.classification, captions: [...r.captions] });
+/** The markings and status a cable stands in now: what reading a version, or text written under it only, takes. */
+const standingOf = (r: CableRecord): Standing => ({ ...markingsOf(r), status: r.status });
 const MARK: Record<string, string> = { UNCLASSIFIED: 'U', SBU: 'SBU', CONFIDENTIAL: 'C', SECRET: 'S', TOP_SECRET: 'TS' };
 /** Words a 403 about a record the caller may not read must not carry. */
 const RECORD_FACTS = /\b(UNCLASSIFIED|SBU|CONFIDENTIAL|SECRET|TOP_SECRET|NODIS|EXDIS|LIMDIS|NOFORN|SIPDIS|DRAFT|IN_CLEARANCE|PENDING_APPROVAL|APPROVED|RELEASED|CANCELLED)\b/;
@@ -139,7 +141,7 @@ describe('canary: need to know on every path, as every user', () => {
 
   /** Notes the version a command left the cable at, with its markings, and the instant after it. */
   async function step(cable: Cable, version: number) {
-    for (let v = cable.versions.length; v <= version; v++) cable.versions[v] = markingsOf(cable.record);
+    for (let v = cable.versions.length; v <= version; v++) cable.versions[v] = standingOf(cable.record);
     // A few milliseconds either side, so that the instant falls between this step and the next.
     await new Promise((resolve) => setTimeout(resolve, 3));
     cable.instants.push({ at: new Date().toISOString(), version });
@@ -193,7 +195,7 @@ describe('canary: need to know on every path, as every user', () => {
   }
 
   async function clear(cable: Cable, by: Person, office: string) {
-    const comments = canary(cable.record, `clearance comments by ${office}`, markingsOf(cable.record));
+    const comments = canary(cable.record, `clearance comments by ${office}`, standingOf(cable.record));
     const answer = await command(by, 'post', `/cables/${cable.id}/clearances`, { office, decision: 'CLEARED_WITH_COMMENTS', comments }, 200);
     Object.assign(cable.record, { clearances: cable.record.clearances.map((c) => (c.office === office ? { ...c, state: 'CLEARED_WITH_COMMENTS' as const } : c)) });
     await step(cable, answer.body.version);
@@ -299,7 +301,7 @@ describe('canary: need to know on every path, as every user', () => {
     // Returned, cancelled, and at every stage before release.
     const returned = await draft(d, 'Returned', 'CONFIDENTIAL', [], { action: ['BERLIN'] });
     await advance(returned, 'PENDING_APPROVAL', approver);
-    const back = await command(approver, 'post', `/cables/${returned.id}/return`, { reason: `Reason ${canary(returned.record, 'return reason', markingsOf(returned.record))}` }, 200);
+    const back = await command(approver, 'post', `/cables/${returned.id}/return`, { reason: `Reason ${canary(returned.record, 'return reason', standingOf(returned.record))}` }, 200);
     Object.assign(returned.record, { status: 'DRAFT' });
     await step(returned, back.body.version);
     const cancelled = await draft(d, 'Cancelled', 'SECRET', [], { action: ['TOKYO'] });
@@ -325,7 +327,7 @@ describe('canary: need to know on every path, as every user', () => {
     await clear(reclear, person('c.l.ts'), 'L');
     await clear(reclear, person('c.isn'), 'ISN');
     await advance(reclear, 'PENDING_APPROVAL', approver);
-    const sentBack = await command(approver, 'post', `/cables/${reclear.id}/return`, { reason: `Reason ${canary(reclear.record, 'return reason', markingsOf(reclear.record))}` }, 200);
+    const sentBack = await command(approver, 'post', `/cables/${reclear.id}/return`, { reason: `Reason ${canary(reclear.record, 'return reason', standingOf(reclear.record))}` }, 200);
     Object.assign(reclear.record, { status: 'DRAFT' });
     await step(reclear, sentBack.body.version);
     await edit(reclear, d, 'CONFIDENTIAL', []);

@@ -82,6 +82,11 @@ export interface Markings {
   captions: readonly string[];
 }
 
+/** How one version of a cable stood: its markings and, where the test knows it, its status (left out: as the cable is now). */
+export interface Standing extends Markings {
+  status?: CableStatus;
+}
+
 /** A cable as the test knows it now (the current version). */
 export interface CableRecord extends Markings {
   kind: 'cable';
@@ -1022,14 +1027,18 @@ export function mayRead(u: User, r: AnyRecord, options: Partial<OracleOptions> =
 
 /**
  * May this user read a past version of a cable (`?version=`, `?asOf=`, `/telegram?version=`, that
- * version's events in `/history`)? Both that version, with its own markings, and the cable now.
+ * version's events in `/history`, text written under it)? Both that version, with its own markings
+ * and status, and the cable now.
  * Source: api.md Reading rights: "A past version ... needs the right to read BOTH that version
- * (its own classification and captions) and the record as it is now."
+ * (its own classification and captions) and the record as it is now." The status too (interpretation,
+ * from domain.md Who reads what: "A cable before release ... belongs to its working party ... never
+ * another post's officers, reads a draft"): a post a cable went to reads what was released, not the
+ * drafts and deliberation before it.
  */
-export function mayReadVersion(u: User, current: CableRecord, version: Markings, options: Partial<OracleOptions> = {}): Decision {
+export function mayReadVersion(u: User, current: CableRecord, version: Standing, options: Partial<OracleOptions> = {}): Decision {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const now = mayRead(u, current, o);
-  const then = evaluate('cable', u, current, version, o);
+  const then = evaluate('cable', u, version.status ? { ...current, status: version.status } : current, version, o);
   const allowed = now.allowed && then.allowed;
   const deciding = !now.allowed ? now : !then.allowed ? then : now;
   return {

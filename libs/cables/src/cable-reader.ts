@@ -99,7 +99,7 @@ export class CableReader implements OnModuleInit {
     let highest = current.draft.classification;
     const items = events.map((event) => {
       folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
-      const readable = readDecision(principal, now, folded.draft).allowed;
+      const readable = readDecision(principal, now, folded.standing).allowed;
       if (readable) highest = highestClassification(highest, folded.draft.classification);
       return {
         version: event.streamVersion,
@@ -130,7 +130,7 @@ export class CableReader implements OnModuleInit {
     const context = { requestId, action: `read cable ${id} (${view})`, streamId };
     // Read as it is now and, for a past version, as it was then; a point before the first version, or
     // a version not reached yet (loaded as the cable now), is no news to someone who may read it now.
-    await this.policy.requireRecord(principal, readDecision(principal, await this.accessOf(current), cable?.draft), context);
+    await this.policy.requireRecord(principal, readDecision(principal, await this.accessOf(current), cable?.standing), context);
     if (!cable) throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} did not exist yet at that point`);
     if (at.version !== undefined && cable.version < at.version) {
       throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} has no version ${at.version}; it is at version ${cable.version}`);

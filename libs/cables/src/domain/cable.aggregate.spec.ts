@@ -180,7 +180,7 @@ describe('Cable: clearing as the Department works it', () => {
     const afterEdit = [...cleared, submitted, returned, edited(newText, true, ['paragraphs']), stale('L', 'ISN')];
     const cable = given(cableDefinition, 'k1', afterEdit).when(() => undefined).then([]);
     expect(cable.status).toBe('DRAFT');
-    expect(cable.returns).toEqual([{ reason: 'Soften paragraph 2', by: by(approver), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'] } }]);
+    expect(cable.returns).toEqual([{ reason: 'Soften paragraph 2', by: by(approver), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'], status: 'PENDING_APPROVAL' } }]);
     given(cableDefinition, 'k1', afterEdit).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(STALE\), ISN \(STALE\)/);
     const reclearedL: CableEvent = { type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } };
     given(cableDefinition, 'k1', afterEdit).when((c) => c.decideClearance(legal, 'L', 'CLEARED', null, at)).then([reclearedL]);
@@ -212,7 +212,7 @@ describe('Cable: clearing as the Department works it', () => {
     const withdrawn: CableEvent = { type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at } };
     const cable = given(cableDefinition, 'k1', blocked).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).then([withdrawn]);
     expect(cable.clearances.map((c) => c.office)).toEqual(['ISN']);
-    expect(cable.withdrawals).toEqual([{ office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'] } }]);
+    expect(cable.withdrawals).toEqual([{ office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'], status: 'IN_CLEARANCE' } }]);
     expect(cable.access.clearances).toEqual([{ office: 'ISN', status: 'CLEARED_WITH_COMMENTS' }]);
     given(cableDefinition, 'k1', [...blocked, withdrawn]).when((c) => c.submit(drafter, at)).then([submitted]);
   });

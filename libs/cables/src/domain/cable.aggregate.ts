@@ -27,13 +27,15 @@ export interface Officer {
 }
 
 /**
- * The markings the cable stood under when a piece of its text outside the draft (a clearance's
- * comments, a return's reason) was written: a reader who may not read that version reads the cable
- * without it, as the cable's history withholds the event.
+ * How the cable stood (its markings and status) when a piece of its text outside the draft (a
+ * clearance's comments, a return's reason) was written: a reader who may not read that version (a
+ * post it went to, for text written while it was a draft; a reader below a marking since edited
+ * down) reads the cable without it, as the cable's history withholds the event.
  */
 export interface WrittenUnder {
   classification: Classification;
   captions: string[];
+  status: CableStatus;
 }
 
 export interface Clearance {
@@ -304,9 +306,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
   }
 
-  /** The draft's markings as they stand. */
-  get markings(): WrittenUnder {
-    return { classification: this.draft.classification, captions: this.draft.captions };
+  /** The cable's markings and status as they stand: what reading this version takes (`readDecision`). */
+  get standing(): WrittenUnder {
+    return { classification: this.draft.classification, captions: this.draft.captions, status: this.status };
   }
 
   /** The people who worked the cable by name: its drafter and whoever cleared or approved it. */
@@ -361,7 +363,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 
   onClearanceRequestWithdrawn(event: Of<'ClearanceRequestWithdrawn'>): void {
     const { office, status, comments, by, at } = event.data;
-    const writtenUnder = this.clearances.find((c) => c.office === office)?.writtenUnder ?? this.markings;
+    const writtenUnder = this.clearances.find((c) => c.office === office)?.writtenUnder ?? this.standing;
     this.clearances = this.clearances.filter((c) => c.office !== office);
     this.withdrawals = [...this.withdrawals, { office, status, comments, by, at, writtenUnder }];
   }
@@ -371,11 +373,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   onClearanceGrantedWithComments(event: Of<'ClearanceGrantedWithComments'>): void {
-    this.setClearance(event.data.office, { status: 'CLEARED_WITH_COMMENTS', by: event.data.by, at: event.data.at, comments: event.data.comments, writtenUnder: this.markings });
+    this.setClearance(event.data.office, { status: 'CLEARED_WITH_COMMENTS', by: event.data.by, at: event.data.at, comments: event.data.comments, writtenUnder: this.standing });
   }
 
   onClearanceNonConcurred(event: Of<'ClearanceNonConcurred'>): void {
-    this.setClearance(event.data.office, { status: 'NON_CONCUR', by: event.data.by, at: event.data.at, comments: event.data.comments, writtenUnder: this.markings });
+    this.setClearance(event.data.office, { status: 'NON_CONCUR', by: event.data.by, at: event.data.at, comments: event.data.comments, writtenUnder: this.standing });
   }
 
   onClearancesMadeStale(event: Of<'ClearancesMadeStale'>): void {
@@ -393,9 +395,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   onCableReturned(event: Of<'CableReturned'>): void {
+    this.returns = [...this.returns, { reason: event.data.reason, by: event.data.by, at: event.data.at, writtenUnder: this.standing }];
     this.status = 'DRAFT';
     this.approvedBy = null;
-    this.returns = [...this.returns, { reason: event.data.reason, by: event.data.by, at: event.data.at, writtenUnder: this.markings }];
   }
 
   onCableReleased(event: Of<'CableReleased'>): void {

@@ -71,8 +71,16 @@ describe('need to know', () => {
     const now = { ...released, classification: 'UNCLASSIFIED' as const };
     expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now).allowed).toBe(true);
     expect(readDecision({ ...beijing, clearance: 'UNCLASSIFIED' }, now, draft)).toEqual({ allowed: false, reason: expect.stringMatching(/at that version/) });
-    expect(readDecision(beijing, now, draft).allowed).toBe(true);
+    expect(readDecision(beijing, now, { ...draft, status: 'RELEASED' }).allowed).toBe(true);
     expect(readDecision(tokyo, now, now).allowed).toBe(false);
+  });
+
+  it('keeps a released cable’s drafts to its working party: a post it went to reads the released version, not those before', () => {
+    expect(readDecision(beijing, released, released).allowed).toBe(true);
+    for (const status of ['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED']) {
+      expect({ status, beijing: readDecision(beijing, released, { ...released, status }).allowed }).toEqual({ status, beijing: false });
+      expect({ status, drafter: readDecision(drafter, released, { ...released, status }).allowed, legal: readDecision(legal, released, { ...released, status }).allowed }).toEqual({ status, drafter: true, legal: true });
+    }
   });
 
   it('lets nobody act on what they may not read, and names the actions each may take now', () => {

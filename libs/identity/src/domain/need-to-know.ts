@@ -96,15 +96,16 @@ export function mayReadCable(principal: Principal, cable: CableAccess): Decision
 
 /**
  * The one question every read asks: may `principal` read the record as it is `now` and, for a past
- * version, under the classification and captions it had `then` (api.md: "the right to read BOTH
- * that version (its own classification and captions) and the record as it is now")? Who it
+ * version, as it stood `then`: its classification, captions and status (api.md: "the right to read
+ * BOTH that version (its own classification and captions) and the record as it is now")? Who it
  * reaches is decided as it is now: a version later edited down is no way around the marking it
- * stood under, and today's rule is no way around either.
+ * stood under, a released cable's drafts stay its working party's (a post it went to reads what
+ * was released, not the drafts and deliberation before), and today's rule is no way around either.
  */
-export function readDecision(principal: Principal, now: CableAccess, then?: Pick<CableAccess, 'classification' | 'captions'>): Decision {
+export function readDecision(principal: Principal, now: CableAccess, then?: Pick<CableAccess, 'classification' | 'captions' | 'status'>): Decision {
   const current = mayReadCable(principal, now);
   if (!current.allowed || !then) return current;
-  const past = mayReadCable(principal, { ...now, classification: then.classification, captions: then.captions });
+  const past = mayReadCable(principal, { ...now, classification: then.classification, captions: then.captions, status: then.status });
   return past.allowed ? ALLOW : deny(`as it stood at that version: ${past.reason}`);
 }
 
