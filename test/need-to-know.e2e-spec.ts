@@ -215,6 +215,18 @@ describe('need to know on every path (#14)', () => {
     expect(unreadable.body.errors).toEqual(missing.body.errors);
   });
 
+  it('keeps a follow-up written about a SECRET draft SECRET when the draft is edited down', async () => {
+    const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
+    const secretDraft = await as(t.drafter).post('/cables', { ...secretNodis, captions: [], subject: 'Draft to mark down' }).expect(201);
+    const followUp = await as(t.drafter).post('/follow-ups', { title: 'SECRET-ERA-FOLLOW-UP', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: secretDraft.body.id }).expect(201);
+    expect(followUp.body.classification).toBe('SECRET');
+    await as(lowLeader).get(`/follow-ups/${followUp.body.id}`).expect(403);
+    await as(t.drafter).patch(`/cables/${secretDraft.body.id}`, { ...downgraded, classification: 'CONFIDENTIAL', paragraphs: [{ marking: 'C', text: 'Marked down.' }], classifiedBy: secretNodis.classifiedBy }).expect(200);
+    await as(lowLeader).get(`/cables/${secretDraft.body.id}`).expect(200);
+    for (const path of [`/follow-ups/${followUp.body.id}`, `/follow-ups/${followUp.body.id}?version=1`]) await as(lowLeader).get(path).expect(403);
+    for (const path of ['/follow-ups?limit=500', '/follow-ups/export.csv', '/dashboard']) expect((await as(lowLeader).get(path).expect(200)).text).not.toContain('SECRET-ERA-FOLLOW-UP');
+  });
+
   it('neutralises spreadsheet formulas in CSV exports', async () => {
     await as(t.drafter).post('/follow-ups', { title: '=HYPERLINK("http://evil.example","click")', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
     const csv = (await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.drafter}`).expect(200)).text;

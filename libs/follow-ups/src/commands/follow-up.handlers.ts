@@ -5,7 +5,7 @@ import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
-import { clearanceCovers, type FollowUpAccess, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { clearanceCovers, type FollowUpAccess, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
@@ -87,12 +87,15 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
         throw new ChanceryError(ErrorCode.RuleViolated, `${post} has no response ${response} in that campaign`, { errors: [{ field: 'response', message: 'no such response' }] });
       }
     }
+    // What it is written about marks it from the start: a follow-up on a SECRET draft stays SECRET
+    // when the draft is edited down, as the cable's own text of that time does.
+    const classification = highestClassification(input.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : [])));
     const id = randomUUID();
     const answer = await this.followUps.create(
       context,
       'CreateFollowUp',
-      () => FollowUp.create(id, { ...input, ownerBureau }, actor, this.clock.now().toISOString()),
-      (followUp) => this.answers.pending(actor, followUp, access),
+      () => FollowUp.create(id, { ...input, classification, ownerBureau }, actor, this.clock.now().toISOString()),
+      (followUp) => this.answers.pending(actor, followUp, { ...access, classification }),
     );
     return this.answers.settle(answer);
   }
