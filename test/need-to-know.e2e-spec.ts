@@ -185,6 +185,31 @@ describe('need to know on every path (#14)', () => {
     expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([answer]);
   });
 
+  it('replays an Idempotency-Key answer only to a caller who may still read it, and audits the replay as a read', async () => {
+    const { id: l2, token: clearerToken } = await createUser(app, t.admin, { username: 'nk.l2', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    const { body: cable } = await as(t.drafter).post('/cables', { ...secretNodis, captions: [], kind: 'INFORMATIONAL', demarche: undefined, subject: 'Replay me' }).expect(201);
+    await as(t.drafter).post(`/cables/${cable.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const send = () => request(app.getHttpServer()).post(`/cables/${cable.id}/clearances`).set('Authorization', `Bearer ${clearerToken}`).set('Idempotency-Key', 'replay-after-lowering')
+      .send({ office: 'L', decision: 'CLEARED' });
+    const first = await send().expect(200);
+    expect(first.text).toContain('SECRET-TEXT-CANARY');
+    // Still cleared: the same answer again, read again.
+    const again = await send().expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const [read] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [l2]);
+    expect(read.details).toMatchObject({ view: 'replayed answer', classification: 'SECRET' });
+    // Marked down, and the clearer cleared lower: the cable now is theirs to read, the SECRET answer is not.
+    await as(t.drafter).patch(`/cables/${cable.id}`, downgraded).expect(200);
+    await as(t.admin).patch(`/users/${l2}`, { clearance: 'UNCLASSIFIED' }).expect(200);
+    await as(clearerToken).get(`/cables/${cable.id}`).expect(200);
+    const refused = await send().expect(403);
+    expect(refused.text).not.toMatch(/SECRET-(TEXT|SUBJECT)-CANARY/);
+    expect(refused.body.detail).toBe('Not allowed.');
+    const [denied] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'AccessDenied' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [l2]);
+    expect(JSON.stringify(denied.details)).toMatch(/replayed is SECRET/);
+    await as(t.drafter).post(`/cables/${cable.id}/cancel`, { reason: 'Out of the inboxes of the tests that follow' }).expect(200);
+  });
+
   it('lets nobody clear their own cable', async () => {
     const { body } = await as(t.drafterClearer).post('/cables', { ...secretNodis, captions: [], classifiedBy: { ...secretNodis.classifiedBy, office: 'L' } }).expect(201);
     await as(t.drafterClearer).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);

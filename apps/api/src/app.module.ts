@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { HttpConventionsModule } from '@chancery/http';
+import { HttpConventionsModule, ReplayCheck } from '@chancery/http';
 import { DOMAIN_MODULES, PlatformModule, type PlatformOptions } from '@chancery/platform';
 import { AccessGuard } from './auth/access.guard.js';
+import { ClearanceReplayCheck } from './auth/replay-check.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CablesController } from './cables/cables.controller.js';
 import { DemarchesController } from './demarches/demarches.controller.js';
@@ -29,7 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule.forRoot({ logger: false }), ...DOMAIN_MODULES, LiveModule],
       controllers: [HealthController, AuthController, UsersController, OfficesController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController, NotificationsController, MailStatusController],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }, { provide: ReplayCheck, useClass: ClearanceReplayCheck }],
     };
   }
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, type Type, UseInterceptors } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import canonicalize from 'canonicalize';
 import type { Request, Response } from 'express';
-import { catchError, from, mergeMap, Observable, of } from 'rxjs';
+import { catchError, from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './idempotency.store.js';
 
@@ -32,6 +32,16 @@ const ISSUES_CREDENTIALS = 'chancery:issues-credentials';
 export const IssuesCredentials = (): MethodDecorator => SetMetadata(ISSUES_CREDENTIALS, true);
 
 /**
+ * Whether a stored answer may be given again to the caller as they stand now: an answer is what the
+ * caller could read then, and a caller since cleared lower (or a record since marked down, whose old
+ * answer carries the old marking) must not read it again by replaying the request. The application
+ * provides it (need-to-know lives there); it throws the refusal, and may audit the replay as a read.
+ */
+export abstract class ReplayCheck {
+  abstract mayReplay(context: ExecutionContext, answer: unknown): Promise<void>;
+}
+
+/**
  * `Idempotency-Key` on a POST or PATCH: the same key with the same request answers the first answer
  * again and writes nothing; the same key with another request is refused with 422. "The same
  * request" is the method, path and canonical JSON body, and an uploaded file's name, type and
@@ -46,7 +56,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly reflector: Reflector,
+    private readonly modules: ModuleRef,
   ) {}
+
+  /** The application's `ReplayCheck`, if it provides one (a bare HTTP module in a test may not). */
+  private replayCheck(): ReplayCheck | undefined {
+    try {
+      return this.modules.get(ReplayCheck, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -66,18 +86,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`)
       .digest('hex');
-    const replay = (stored: StoredAnswer | undefined): unknown => {
+    const replay = async (stored: StoredAnswer | undefined): Promise<unknown> => {
       if (!stored) throw new ChanceryError(ErrorCode.IdempotencyKeyInFlight, 'A request with this Idempotency-Key is still being processed');
       if (stored.requestHash !== requestHash) {
         throw new ChanceryError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request', { key });
       }
+      await this.replayCheck()?.mayReplay(context, stored.response);
       response.status(stored.statusCode).setHeader('Idempotent-Replayed', 'true');
       return stored.response;
     };
 
     return from(this.store.find(actorId, key)).pipe(
       mergeMap((stored) => {
-        if (stored) return of(replay(stored));
+        if (stored) return from(replay(stored));
         const method = request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK;
         const statusCode = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? method;
         const claim = { key, requestHash, statusCode, recorded: false };
