@@ -153,11 +153,21 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     await as(t.ambassador).post(`/cables/${reply.id}/approve`).expect(200);
     await as(t.ambassador).post(`/cables/${reply.id}/release`).expect(200);
     // Signed under the chief of mission's authority: by the approver while the post records no chief
-    // of mission, by the chief of mission's surname once it does; a post keeps its name.
-    expect((await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text).toMatch(/\nBJAMB\n/);
+    // of mission, by the chief of mission's surname once it does; a post keeps its name. A released
+    // telegram never changes: naming a chief of mission (or renaming its drafter) later changes
+    // nothing in it; the next cable is signed by the new chief.
+    const asReleased = (await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text;
+    expect(asReleased).toMatch(/\nBJAMB\n/);
     const chief = await as(t.admin).patch('/posts/BEIJING', { chiefOfMission: 'Margaret Ellison' }).expect(200);
     expect(chief.body).toMatchObject({ code: 'BEIJING', chiefOfMission: 'Margaret Ellison' });
-    expect((await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text).toMatch(/\nELLISON\n/);
+    const beijingOfficer = (await as(t.beijing).get('/auth/me').expect(200)).body.id;
+    await as(t.admin).patch(`/users/${beijingOfficer}`, { displayName: 'Renamed Since' }).expect(200);
+    expect((await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text).toBe(asReleased);
+    const next = (await as(t.beijing).post('/cables', { ...report, references: [], subject: 'PRC follow-up on AI distillation' }).expect(201)).body;
+    await as(t.beijing).post(`/cables/${next.id}/submit`).expect(200);
+    await as(t.ambassador).post(`/cables/${next.id}/approve`).expect(200);
+    await as(t.ambassador).post(`/cables/${next.id}/release`).expect(200);
+    expect((await as(t.beijing).get(`/cables/${next.id}/telegram`).expect(200)).text).toMatch(/\nELLISON\n/);
     await as(t.admin).patch('/posts/BEIJING', { name: null }).expect(400);
     await as(t.admin).patch('/posts/BEIJING', {}).expect(400);
     expect((await as(t.desk).get('/posts/BEIJING').expect(200)).body).toMatchObject({ name: 'Embassy Beijing', chiefOfMission: 'Margaret Ellison' });

@@ -75,7 +75,7 @@ export class CableReader implements OnModuleInit {
     const cable = await this.authorized(principal, id, at, requestId, 'cable');
     const current = at.version !== undefined || at.asOf !== undefined ? await this.cables.load(id) : cable;
     // The cables that cite it by REF (replies, reporting cables), those the caller may read.
-    const replies = cable.release ? await this.query.replies(principal, cable.release.mrn) : [];
+    const replies = cable.release ? await this.query.replies(principal, cable.release.mrn, at.asOf) : [];
     if (replies.length > 0) {
       await this.policy.auditListRead(principal, { requestId, view: 'replies', records: replies.map((r) => ({ streamId: `cable-${r.id}`, classification: r.classification })) });
     }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, utcDate } from '@chancery/common';
 import type { Db } from '@chancery/database';
-import { UsersQuery } from '@chancery/identity';
+import { type AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { type User, userDefinition, UsersQuery } from '@chancery/identity';
 import type { Principal } from '@chancery/identity/domain';
-import { COLLECTIVES, PostsQuery } from '@chancery/posts';
+import { addressDesignator, COLLECTIVES, type Post, postDefinition, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DraftingWorld } from './domain/cable-format.js';
 import type { Cable, Distribution } from './domain/cable.aggregate.js';
@@ -12,12 +13,20 @@ import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.
 /** What the cable rules ask of the world, answered from the posts and cables read models. */
 @Injectable()
 export class CableWorld {
+  /** Posts and users as they stood at an instant: a released telegram names them as they were at its release. */
+  private readonly postsThen: AggregateRepository<Post>;
+  private readonly usersThen: AggregateRepository<User>;
+
   constructor(
     private readonly posts: PostsQuery,
     private readonly cables: CablesQuery,
     private readonly clock: Clock,
     private readonly users: UsersQuery,
-  ) {}
+    repositories: AggregateRepositoryFactory,
+  ) {
+    this.postsThen = repositories.for(postDefinition);
+    this.usersThen = repositories.for(userDefinition);
+  }
 
   /**
    * A snapshot of the world for one command: open posts, collectives, released MRNs asked about.
@@ -64,18 +73,19 @@ export class CableWorld {
     return new Map(action.map((code) => [code, [...new Set((collectives.get(code) ?? [code]).flatMap((post) => bureauOf.get(post) ?? []))].sort()]));
   }
 
-  async directory(codes: string[], officerIds: string[] = []): Promise<TelegramDirectory> {
+  /** The posts' designators and chiefs of mission and the officers' names, now or as they stood `asOf`. */
+  async directory(codes: string[], officerIds: string[] = [], asOf?: Date): Promise<TelegramDirectory> {
     const designators = new Map<string, string>();
     const chiefs = new Map<string, string>();
     for (const code of new Set(codes)) {
-      const post = await this.posts.get(code);
+      const post = asOf ? await this.postsThen.load(code, { asOf }).then((p) => p && { addressDesignator: addressDesignator(p.facts), chiefOfMission: p.chiefOfMission }) : await this.posts.get(code);
       if (post) designators.set(code, post.addressDesignator);
       if (post?.chiefOfMission) chiefs.set(code, post.chiefOfMission.split(/\s+/).pop()!);
     }
     const names = new Map<string, string>();
     for (const id of new Set(officerIds)) {
-      const user = await this.users.byId(id);
-      if (user) names.set(id, user.displayName);
+      const displayName = asOf ? (await this.usersThen.load(id, { asOf }))?.profile.displayName : (await this.users.byId(id))?.displayName;
+      if (displayName) names.set(id, displayName);
     }
     return {
       designator: (code) => designators.get(code) ?? (code === 'SECSTATE' ? 'SECSTATE WASHDC' : (collectiveDesignator(code) ?? code)),
@@ -84,9 +94,15 @@ export class CableWorld {
     };
   }
 
-  /** What a cable's telegram names: its posts and collectives, and the officers who drafted, cleared and approved it. */
+  /**
+   * What a cable's telegram names: its posts and collectives, and the officers who drafted, cleared
+   * and approved it. A released cable never changes, its telegram included: it names them as they
+   * stood at its release (a post renamed or given a new chief of mission since, an officer renamed,
+   * changes none of it). A draft's names them as they are.
+   */
   async telegramDirectory(cable: Cable): Promise<TelegramDirectory> {
     const officers = [cable.drafter, ...cable.clearances.flatMap((c) => (c.by ? [c.by] : [])), ...(cable.approvedBy ? [cable.approvedBy] : [])];
-    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees], officers.map((o) => o.id));
+    const releasedAt = cable.release ? new Date(cable.release.releasedAt) : undefined;
+    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees], officers.map((o) => o.id), releasedAt);
   }
 }

@@ -97,13 +97,20 @@ export class CablesQuery {
    * The cables that cite `mrn` by REF (replies, reporting cables), only those `principal` may read:
    * the access filter is in the WHERE clause.
    */
-  async replies(principal: Principal, mrn: string, db: Db = this.dataSource): Promise<CableReply[]> {
+  /**
+   * The cables that cite `mrn`, those `principal` may read. `asOf`: as the citing cable stood at
+   * that instant, the replies released by then (a released cable never changes, so each is as it
+   * was; a draft's state then is not kept here, so drafts are left out).
+   */
+  async replies(principal: Principal, mrn: string, asOf?: Date, db: Db = this.dataSource): Promise<CableReply[]> {
     const access = readableCableSql(principal, 1);
     const rows = await sql<SummaryRow>(
       db,
       `SELECT ${SUMMARY_COLUMNS} FROM cables k
-       WHERE ${access.where} AND reference_mrns @> ARRAY[$9::text] ORDER BY released_at NULLS LAST, drafted_at, id`,
-      [...access.params, mrn],
+       WHERE ${access.where} AND reference_mrns @> ARRAY[$9::text]
+         AND ($10::timestamptz IS NULL OR (status = 'RELEASED' AND released_at < $10::timestamptz + interval '1 millisecond'))
+       ORDER BY released_at NULLS LAST, drafted_at, id`,
+      [...access.params, mrn, asOf ?? null],
     );
     return rows.map(toSummary).map(({ id, mrn, origin, kind, subject, status, classification, releasedAt }) => ({ id, mrn, origin, kind, subject, status, classification, releasedAt }));
   }
