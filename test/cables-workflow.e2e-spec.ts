@@ -148,6 +148,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
       subject: 'PRC rejects U.S. concerns on AI model distillation as baseless', references: [{ label: 'A', mrn }],
       paragraphs: [{ marking: 'C', text: 'MFA called the allegations baseless and urged the U.S. to stop politicising technology.' }],
     };
+    const beforeReply = new Date().toISOString();
     const { body: reply } = await as(t.beijing).post('/cables', report).expect(201);
     await as(t.beijing).post(`/cables/${reply.id}/submit`).expect(200);
     await as(t.ambassador).post(`/cables/${reply.id}/approve`).expect(200);
@@ -179,6 +180,8 @@ describe('the AI-distillation instruction, worked as the Department works it', (
       expect(cited.items.map((c: { id: string }) => c.id)).toEqual([reply.id]);
     }
     expect((await get()).replies).toEqual([expect.objectContaining({ id: reply.id, origin: 'BEIJING', subject: report.subject })]);
+    // As it stood before the reply was written, the instruction had none.
+    expect((await as(t.desk).get(`/cables/${id}?asOf=${encodeURIComponent(beforeReply)}`).expect(200)).body.replies).toEqual([]);
     const searched = (await as(t.desk).get(`/cables?q=${encodeURIComponent(compact)}`).expect(200)).body;
     expect(searched.items.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([id, reply.id]));
     // Tokyo received the instruction but not Beijing's reply: its replies and ?ref= leave it out.
