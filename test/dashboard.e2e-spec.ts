@@ -83,6 +83,9 @@ describe('the leadership dashboard', () => {
     const now = (await as(t.leader).get('/dashboard').expect(200)).body;
     const replayed = (await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(new Date().toISOString())}`).expect(200)).body;
     expect({ ...replayed, asOf: undefined }).toEqual({ ...now, asOf: undefined });
+    // An instant still to come is today so far, not a forecast (by 2099 every report-by has passed).
+    const future = (await as(t.leader).get('/dashboard?asOf=2099-01-01T00:00:00Z').expect(200)).body;
+    expect({ ...future, asOf: undefined }).toEqual({ ...now, asOf: undefined });
     expect(now.campaigns[0].summary.responded).toBe(2);
     const before = (await as(t.leader).get('/dashboard?asOf=2000-01-01T00:00:00Z').expect(200)).body;
     expect(before.campaigns).toEqual([]);

@@ -112,4 +112,14 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
     const campaign = (await as(t.drafter).get(`/demarches/${campaignId}`).expect(200)).body;
     expect({ reportBy: campaign.reportBy, overdue: campaign.summary.overdue }).toEqual({ reportBy: '2026-12-31', overdue: 0 });
   });
+
+  it('lets a post east of Greenwich date a meeting on its own today, and nobody on a day no post has reached', async () => {
+    // 23:00 UTC on 5 December is 08:00 on the 6th in Tokyo and 13:00 on the 6th in Kiribati (UTC+14).
+    clock.set('2026-12-05T23:00:00Z');
+    await as(t.beijing).post(`${deliveryUrl}/contacts`, { ...contact, on: '2026-12-06' }).expect(201);
+    const refused = await as(t.beijing).post(`${deliveryUrl}/contacts`, { ...contact, on: '2026-12-07' }).expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'on', message: 'on must be a date, not in the future' }]);
+    await as(t.beijing).post(`${deliveryUrl}/response`, { ...response, receivedOn: '2026-12-07' }).expect(422);
+    await as(t.beijing).post(`${deliveryUrl}/response`, { ...response, receivedOn: '2026-12-06', position: 'OPPOSED' }).expect(201);
+  });
 });

@@ -34,6 +34,7 @@ export class DashboardQuery {
     private readonly policy: PolicyService,
   ) {}
 
+  /** The dashboard now, or replayed `asOf` an instant. */
   async dashboard(principal: Principal, asOf: Date | undefined, requestId: string): Promise<Dashboard> {
     const dashboard = asOf ? await this.replayed(principal, asOf) : await this.current(principal);
     const records = dashboard.campaigns.map((c) => ({ streamId: `campaign-${c.id}`, classification: c.classification }));
@@ -71,8 +72,14 @@ export class DashboardQuery {
     return composeDashboard(now.toISOString(), today, campaigns, followUps);
   }
 
+  /**
+   * The events up to `asOf`, folded as the read model folds them. Overdue is judged on the day of
+   * `asOf`, or today for an instant still to come: the end of today (what the web app asks for a
+   * day) is today so far, never a forecast that counts as overdue what is not overdue yet.
+   */
   private async replayed(principal: Principal, asOf: Date): Promise<Dashboard> {
-    const today = utcDate(asOf);
+    const now = this.clock.now();
+    const today = utcDate(asOf > now ? now : asOf);
     const events = await sql<Replayed>(
       this.dataSource,
       `SELECT type, stream_id, schema_version, recorded_at, data FROM events

@@ -66,7 +66,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     const document = record.kind === 'document' ? await describeDocument(record.name, record.documentKind, record.content) : undefined;
     const id = deliveryId(campaignId, post);
     const now = this.clock.now();
-    const today = utcDate(now);
+    const today = latestDay(now);
     const at = now.toISOString();
     let readable = new Map<string, string>();
     let people = new Map<string, Person>();
@@ -151,6 +151,15 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
  */
 function taskedOn(campaign: CampaignRow): string {
   return utcDate(new Date(Date.parse(campaign.openedAt) - 12 * 3_600_000));
+}
+
+/**
+ * The last day a post may date a meeting or an answer on: today as the furthest east reckon it
+ * (UTC+14, Kiribati). Posts east of Greenwich are on tomorrow's date for part of its day: Tokyo's
+ * 08:00 on 1 December is 23:00 on 30 November in UTC.
+ */
+function latestDay(now: Date): string {
+  return utcDate(new Date(now.getTime() + 14 * 3_600_000));
 }
 
 /** A document's facts from its bytes: its type by magic numbers (415 otherwise), size (413), digest. */
