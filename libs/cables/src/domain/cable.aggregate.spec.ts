@@ -129,6 +129,16 @@ describe('Cable', () => {
     given(cableDefinition, 'k1', [drafted]).when((c) => c.cancel(legal, 'not mine', at)).thenFails('FORBIDDEN');
   });
 
+  it('opens no campaign already overdue: a report-by date passed while the cable waited is refused at submit, approval and release', () => {
+    const tasking: CableDraft = { ...confidentialDraft, kind: 'INSTRUCTION', demarche: { reportBy: '2026-11-30', targets: 'MFA', points: [1] } };
+    const drafting: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: tasking, at } };
+    const later = '2026-12-01T09:00:00.000Z';
+    given(cableDefinition, 'k1', [drafting]).when((c) => c.submit(drafter, later)).thenFails('RULE_VIOLATED', /reportBy 2026-11-30 has passed/);
+    given(cableDefinition, 'k1', [drafting]).when((c) => c.submit(drafter, '2026-11-30T23:59:00.000Z')).then([{ type: 'CableSubmitted', data: { by: by(drafter), at: '2026-11-30T23:59:00.000Z' } }]);
+    given(cableDefinition, 'k1', [drafting, submitted]).when((c) => c.approve(approver, later)).thenFails('RULE_VIOLATED', /return it to the drafter/);
+    given(cableDefinition, 'k1', [drafting, submitted, approved]).when((c) => c.releaseAs(approver, { ...release, releasedAt: later })).thenFails('RULE_VIOLATED', /cancel it/);
+  });
+
   it('tells someone who may not cancel a cable so before saying what state it is in', () => {
     const done = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
     given(cableDefinition, 'k1', done).when((c) => c.cancel(legal, 'not mine', at)).thenFails('FORBIDDEN');

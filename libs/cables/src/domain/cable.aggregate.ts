@@ -271,13 +271,25 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
     const missing = missingClearances(required, this.clearances);
     ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}`);
+    this.mustNotHavePassedReportBy(at, 'edit the draft to a later date, then submit it');
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
 
   approve(actor: CableActor, at: string): void {
     this.mustBeIn(['PENDING_APPROVAL'], 'approved');
     this.mustHaveReleaseAuthority(actor, 'approve');
+    this.mustNotHavePassedReportBy(at, 'edit it to a later date, or return it to the drafter');
     this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
+  }
+
+  /**
+   * A demarche's report-by date is checked when it is drafted and at each step to release, so that no
+   * campaign opens with every post already overdue (a draft can wait days for approval).
+   */
+  private mustNotHavePassedReportBy(at: string, remedy: string): void {
+    const reportBy = this.draft.demarche?.reportBy;
+    const today = at.slice(0, 10);
+    ensure(reportBy === undefined || reportBy >= today, 'demarche.reportBy', `reportBy ${reportBy} has passed (today is ${today}): ${remedy}`);
   }
 
   returnToDrafter(actor: CableActor, reason: string, at: string): void {
@@ -293,6 +305,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const match = MRN_PATTERN.exec(release.mrn);
     ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
     ensure(release.distribution.action.length > 0, 'distribution', 'the release reaches no post for action');
+    this.mustNotHavePassedReportBy(release.releasedAt, 'an approved cable is no longer edited: cancel it and draft it again');
     this.apply({ type: 'CableReleased', data: { by: officer(actor), ...release } });
   }
 
