@@ -88,6 +88,17 @@ describe('demarches kept over time, through HTTP', () => {
       // A post the cable informs but does not task: naming it in the scope would task nobody.
       const informed = await as(t.drafter).post('/cables', { ...instruction, infoAddressees: ['LONDON'], demarche: { ...instruction.demarche, scope: { posts: ['LONDON'] } } }).expect(422);
       expect(informed.body.errors[0]).toEqual({ field: 'demarche.scope.posts', message: 'LONDON is not among the posts the cable is addressed to for action' });
+      // A scope that leaves nobody to task (every action post excluded; consulates only, of embassies) would open no campaign.
+      const noPostLeft = { field: 'demarche.scope', message: 'the scope leaves no post to task among those the cable is addressed to for action' };
+      for (const scope of [{ excludePosts: instruction.actionAddressees }, { kinds: ['CONSULATE'] }]) {
+        const refused = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['BEIJING', 'TOKYO'], demarche: { ...instruction.demarche, scope: { ...scope, excludePosts: scope.excludePosts?.filter((p) => ['BEIJING', 'TOKYO'].includes(p)) } } }).expect(422);
+        expect(refused.body.errors).toEqual([noPostLeft]);
+      }
+      // Repeats are refused, as addressees' are.
+      const repeated = await as(t.drafter).post('/cables', { ...instruction, demarche: { ...instruction.demarche, points: [2, 2], scope: { posts: ['TOKYO', 'TOKYO'] } } }).expect(422);
+      expect(repeated.body.errors[0]).toEqual({ field: 'demarche.points', message: 'points must not repeat' });
+      const repeatedPosts = await as(t.drafter).post('/cables', { ...instruction, demarche: { ...instruction.demarche, scope: { posts: ['TOKYO', 'TOKYO'] } } }).expect(422);
+      expect(repeatedPosts.body.errors[0]).toEqual({ field: 'demarche.scope.posts', message: 'posts must not repeat' });
     });
 
     it('tasks only the posts in scope ("embassies only", all but Seoul), and says so in the telegram’s action paragraph', async () => {

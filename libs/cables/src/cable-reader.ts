@@ -116,9 +116,20 @@ export class CableReader implements OnModuleInit {
 
   async telegram(principal: Principal, id: string, at: LoadOptions, requestId: string): Promise<string> {
     const cable = await this.authorized(principal, id, at, requestId, 'telegram');
-    const directory = await this.world.telegramDirectory(cable);
+    const directory = await this.world.telegramDirectory(cable, cable.release ? await this.releaseRecordedAt(cable) : undefined);
     const signature = cable.origin === DEPARTMENT ? DEPARTMENT_SIGNATURE : (cable.approvedBy?.username ?? cable.origin);
     return renderTelegram(cable, directory, signature);
+  }
+
+  /**
+   * When a released cable's release was recorded, by the store's clock (the one as-of reads go by).
+   * Nothing follows a release, so it is the cable's last event.
+   */
+  private async releaseRecordedAt(cable: Cable): Promise<Date | undefined> {
+    const streamId = this.cables.streamId(cable.id);
+    const [last] = await this.store.readStream(streamId, { fromVersion: cable.version, toVersion: cable.version });
+    if (last?.type === 'CableReleased') return last.recordedAt;
+    return (await this.store.readStream(streamId)).find((e) => e.type === 'CableReleased')?.recordedAt;
   }
 
   private async authorized(principal: Principal, id: string, at: LoadOptions, requestId: string, view: string): Promise<Cable> {

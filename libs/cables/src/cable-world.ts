@@ -4,6 +4,7 @@ import type { Db } from '@chancery/database';
 import { type AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { type User, userDefinition, UsersQuery } from '@chancery/identity';
 import type { Principal } from '@chancery/identity/domain';
+import { scopedPosts } from '@chancery/demarches/domain';
 import { addressDesignator, COLLECTIVES, type Post, postDefinition, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DraftingWorld } from './domain/cable-format.js';
@@ -38,6 +39,7 @@ export class CableWorld {
     const open = new Set(network.open.map((p) => p.code));
     const collectives = new Set(COLLECTIVES.map((c) => c.code));
     const members = new Map(network.collectives.map((c) => [c.code, new Set(c.members)]));
+    const kinds = new Map(network.open.map((p) => [p.code, p.kind as string]));
     // A REF the author adds must be a released cable they may read; one that does not exist and one
     // they may not read are refused alike, so that citing says nothing of others' traffic. A REF the
     // draft already had stands for whoever edits it next (a clearer need not read what it cites).
@@ -50,6 +52,10 @@ export class CableWorld {
       isAddressable: (code) => open.has(code) || collectives.has(code),
       isReleasedMrn: (mrn) => released.has(mrn),
       reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
+      tasks: (addressees, scope) => {
+        const reached = [...new Set(addressees.flatMap((a) => [...(members.get(a) ?? [a])]))];
+        return scopedPosts(reached.flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope);
+      },
     };
   }
 
@@ -97,12 +103,12 @@ export class CableWorld {
   /**
    * What a cable's telegram names: its posts and collectives, and the officers who drafted, cleared
    * and approved it. A released cable never changes, its telegram included: it names them as they
-   * stood at its release (a post renamed or given a new chief of mission since, an officer renamed,
-   * changes none of it). A draft's names them as they are.
+   * stood at its release, `releasedAt` (when its CableReleased event was recorded: a post renamed
+   * or given a new chief of mission since, an officer renamed, changes none of it). A draft's names
+   * them as they are.
    */
-  async telegramDirectory(cable: Cable): Promise<TelegramDirectory> {
+  async telegramDirectory(cable: Cable, releasedAt?: Date): Promise<TelegramDirectory> {
     const officers = [cable.drafter, ...cable.clearances.flatMap((c) => (c.by ? [c.by] : [])), ...(cable.approvedBy ? [cable.approvedBy] : [])];
-    const releasedAt = cable.release ? new Date(cable.release.releasedAt) : undefined;
     return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees], officers.map((o) => o.id), releasedAt);
   }
 }

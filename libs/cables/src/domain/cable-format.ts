@@ -120,6 +120,8 @@ export interface DraftingWorld {
    * addressees.
    */
   reaches?(addressee: string, post: string): boolean;
+  /** The posts a demarche addressed to `actionAddressees` with `scope` would task, as the network stands (server only, like `reaches`). */
+  tasks?(actionAddressees: readonly string[], scope: DemarcheScope): string[];
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
@@ -255,6 +257,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     ensure(isCalendarDate(draft.demarche.reportBy) && draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be a date, today or later');
     ensure(draft.demarche.targets.trim().length > 0, 'demarche.targets', 'say whom posts should see');
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
+    ensure(new Set(draft.demarche.points).size === draft.demarche.points.length, 'demarche.points', 'points must not repeat');
     for (const point of draft.demarche.points) {
       ensure(Number.isInteger(point) && point >= 1 && point <= draft.paragraphs.length, 'demarche.points', `point ${point} is not a paragraph of this cable`);
     }
@@ -269,8 +272,14 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
           if (reaches) ensure(draft.actionAddressees.some((addressee) => reaches(addressee, code)), `demarche.scope.${field}`, `${code} is not among the posts the cable is addressed to for action`);
         }
       }
+      for (const field of ['kinds', 'posts', 'excludePosts'] as const) {
+        const named: readonly string[] = scope[field] ?? [];
+        ensure(new Set(named).size === named.length, `demarche.scope.${field}`, `${field} must not repeat`);
+      }
       const both = (scope.posts ?? []).filter((code) => scope.excludePosts?.includes(code));
       ensure(both.length === 0, 'demarche.scope', `${both.join(', ')} cannot be both tasked and excluded`);
+      // A scope that leaves no post to task would release an instruction that opens no campaign.
+      if (world.tasks) ensure(world.tasks(draft.actionAddressees, scope).length > 0, 'demarche.scope', 'the scope leaves no post to task among those the cable is addressed to for action');
     }
   }
 }
