@@ -136,6 +136,26 @@ describe('identity lifecycle', () => {
     expect(audited.map((a: { action: string }) => a.action)).toEqual(['RegisterUser', 'ResetPassword', 'ChangeOwnPassword']);
   });
 
+  it('changes a password once when two changes race, and limits and audits wrong current passwords as it does logins', async () => {
+    const user = await createUser(app, admin, { username: 'racing.changer', roles: ['drafter'], office: 'EAP/CM' });
+    const current = 'racing.changer-password-123';
+    const answers = await Promise.all(['amber-glacier-one', 'amber-glacier-two', 'amber-glacier-six'].map((newPassword, i) =>
+      on(i === 1 ? other : app, user.token).post('/auth/password', { currentPassword: current, newPassword })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 422, 422]);
+    const winner = answers.find((a) => a.status === 200)!;
+    await on(other, winner.body.accessToken).get('/auth/me').expect(200);
+    expect(await eventsOf(user.id)).toEqual(['UserRegistered', 'UserPasswordChanged']);
+
+    // Whoever holds a token guesses the current password no faster than a login would (20 a window).
+    const guesses = [];
+    for (let i = 0; i < 21; i++) guesses.push((await on(app, winner.body.accessToken).post('/auth/password', { currentPassword: `guess-${i}-wrong-pass`, newPassword: 'amber-glacier-new' })).status);
+    expect(guesses.slice(0, 20).every((status) => status === 422)).toBe(true);
+    expect(guesses[20]).toBe(429);
+    const [{ n }] = await app.get(DataSource).query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'PasswordChangeFailed' AND actor_id = $1`, [user.id]);
+    // The 20 wrong guesses; the racers that lost knew the password (refused in the transaction, no guess).
+    expect(n).toBe(20);
+  });
+
   it('logs out: the token stops working everywhere', async () => {
     const user = await createUser(app, admin, { username: 'leaving.early', roles: ['leadership'], office: 'S' });
     await on(app, user.token).post('/auth/logout').expect(204);

@@ -38,8 +38,8 @@ export class AuthController {
   @IssuesCredentials()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change one’s own password: every token issued before stops working; the answer carries a new one' })
-  async changePassword(@Body() body: ChangeOwnPasswordRequest, @Ctx() ctx: CommandContext) {
-    await this.commands.execute(new ChangeOwnPasswordCommand(ctx, body.currentPassword, body.newPassword));
+  async changePassword(@Body() body: ChangeOwnPasswordRequest, @Ctx() ctx: CommandContext, @Req() request: Request) {
+    await this.commands.execute(new ChangeOwnPasswordCommand(ctx, body.currentPassword, body.newPassword, request.ip ?? 'unknown'));
     return this.auth.issue((await this.users.standing(ctx.actor.id))!);
   }
 

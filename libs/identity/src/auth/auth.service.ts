@@ -54,10 +54,14 @@ export class AuthService {
     }
   }
 
-  async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
+  /**
+   * Counts a password try for `username` from `client` before it is verified, and atomically: tries
+   * sent in parallel all count, so no more than the limit ever reach verification (a success gives
+   * the points back). Logins and password changes share the count: a stolen token is no way to
+   * guess the password the limit protects.
+   */
+  private async countTry(username: string, client: string, requestId: string): Promise<string> {
     const key = `${client}|${normalizeUsername(username)}`;
-    // A try is counted before the password is verified, and atomically: tries sent in parallel all
-    // count, so no more than the limit ever reach verification. A success gives the points back.
     try {
       await this.failures.consume(key, 1);
     } catch (refused) {
@@ -68,10 +72,30 @@ export class AuthService {
       // end, so that a flood of refused tries writes one entry, not one each.
       if (await this.refusalAudited(key)) {
         const target = await this.users.withCredentials(username);
-        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed logins', retryAfter } });
+        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed password tries', retryAfter } });
       }
-      throw new ChanceryError(ErrorCode.RateLimited, `Too many failed logins; try again in ${retryAfter} s`, { retryAfter });
+      throw new ChanceryError(ErrorCode.RateLimited, `Too many failed password tries; try again in ${retryAfter} s`, { retryAfter });
     }
+    return key;
+  }
+
+  /**
+   * A signed-in user proving they know their current password (to change it): limited and audited
+   * as logins are. Answers the credentials it verified, whose hash the change must still find.
+   */
+  async verifyOwnPassword(actor: { id: string; username: string }, password: string, client: string, requestId: string): Promise<{ user: UserStanding; passwordHash: string }> {
+    const key = await this.countTry(actor.username, client, requestId);
+    const found = await this.users.withCredentials(actor.username);
+    if (!found || found.user.id !== actor.id || !(await verify(found.passwordHash, password))) {
+      await this.audit.append({ actorId: actor.id, actorRole: found?.user.roles.join('+') ?? 'unknown', action: 'PasswordChangeFailed', requestId, details: { client, why: 'wrong current password' } });
+      throw new ChanceryError(ErrorCode.RuleViolated, 'The current password is not right', { errors: [{ field: 'currentPassword', message: 'currentPassword is not right' }] });
+    }
+    await this.failures.delete(key);
+    return found;
+  }
+
+  async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
+    const key = await this.countTry(username, client, requestId);
     const found = await this.users.withCredentials(username);
     const valid = found ? await verify(found.passwordHash, password) : (await verify(await this.decoy, password), false);
     if (!found || !valid) {

@@ -6,5 +6,7 @@ export class ChangeOwnPasswordCommand {
     readonly context: CommandContext,
     readonly currentPassword: string,
     readonly newPassword: string,
+    /** The caller's address: tries of the current password are limited per address and username, as logins are. */
+    readonly client: string,
   ) {}
 }

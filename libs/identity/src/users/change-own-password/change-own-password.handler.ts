@@ -1,12 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { verify } from '@node-rs/argon2';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { AuthService } from '../../auth/auth.service.js';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { storePasswordHash } from '../passwords/credentials.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
 import { toUserView } from '../user-view.js';
-import { UsersQuery, type UserView } from '../users.query.js';
+import type { UserView } from '../users.query.js';
 import { ChangeOwnPasswordCommand } from './change-own-password.command.js';
 
 @CommandHandler(ChangeOwnPasswordCommand)
@@ -15,16 +15,13 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
 
   constructor(
     repositories: AggregateRepositoryFactory,
-    private readonly query: UsersQuery,
+    private readonly auth: AuthService,
   ) {
     this.users = repositories.for(userDefinition);
   }
 
-  async execute({ context, currentPassword, newPassword }: ChangeOwnPasswordCommand): Promise<UserView> {
-    const found = await this.query.withCredentials(context.actor.username);
-    if (!found || found.user.id !== context.actor.id || !(await verify(found.passwordHash, currentPassword))) {
-      throw new ChanceryError(ErrorCode.RuleViolated, 'The current password is not right', { errors: [{ field: 'currentPassword', message: 'currentPassword is not right' }] });
-    }
+  async execute({ context, currentPassword, newPassword, client }: ChangeOwnPasswordCommand): Promise<UserView> {
+    const found = await this.auth.verifyOwnPassword(context.actor, currentPassword, client, context.requestId);
     if (newPassword === currentPassword) {
       throw new ChanceryError(ErrorCode.RuleViolated, 'The new password is the current one', { errors: [{ field: 'newPassword', message: 'newPassword must differ from the current one' }] });
     }
@@ -35,6 +32,12 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
       'ChangeOwnPassword',
       context.actor.id,
       async (user, tx) => {
+        // The password proved is still the password: of two changes sent together, one wins and the
+        // other is refused, rather than both answering with tokens the winner has already revoked.
+        const [held] = await tx.query('SELECT password_hash FROM user_credentials WHERE user_id = $1 FOR UPDATE', [user.id]);
+        if (held?.password_hash !== found.passwordHash) {
+          throw new ChanceryError(ErrorCode.RuleViolated, 'The current password is not right: it was changed meanwhile', { errors: [{ field: 'currentPassword', message: 'currentPassword is not right' }] });
+        }
         user.changePassword();
         await storePasswordHash(tx, user.id, passwordHash);
       },
