@@ -205,7 +205,7 @@ describe('identity, access control and posts', () => {
       for (let i = 0; i < 3; i++) await http().post('/auth/login').send({ username: 'target', password: `more-${i}` }).expect(429);
       const refused = await dataSource.query(`SELECT actor_id, details FROM audit_log WHERE action = 'LoginRefused' AND details->>'username' = 'target'`);
       const [target] = await dataSource.query(`SELECT id FROM users WHERE username = 'target'`);
-      expect(refused.map((r: { actor_id: string; details: { why: string } }) => [r.actor_id, r.details.why])).toEqual([[target.id, 'too many failed logins']]);
+      expect(refused.map((r: { actor_id: string; details: { why: string } }) => [r.actor_id, r.details.why])).toEqual([[target.id, 'too many failed password tries']]);
     });
   });
 
