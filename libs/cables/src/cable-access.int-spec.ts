@@ -36,12 +36,17 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
   const cables: Cable[] = [];
   const followUps: { id: string; access: FollowUpAccess }[] = [];
 
-  /** As the policy sees a cable: with the drafters and offices of the cables it cites by REF. */
+  /**
+   * As the policy sees a cable: with the drafters and offices of the taskings it cites by REF
+   * (`CablesQuery.taskingDesks`: released Department instructions that went to its post).
+   */
+  const tasks = (t: Cable, post: string) =>
+    t.origin === 'STATE' && t.draft.kind === 'INSTRUCTION' && t.release !== null && [...t.release.distribution.action, ...t.release.distribution.info].includes(post);
   const accessOf = (cable: Cable) =>
     cable.accessWith(
       cable.origin === 'STATE'
         ? []
-        : cables.filter((t) => t.release && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office })),
+        : cables.filter((t) => tasks(t, cable.origin) && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office })),
     );
 
   beforeAll(async () => {
@@ -120,6 +125,9 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
   it('gives every person the same cables in SQL as the policy does', async () => {
     expect(new Set(cables.map((c) => c.status)).size).toBe(6);
     expect(cables.some((c) => c.origin !== 'STATE' && c.release && c.draft.references.length > 0)).toBe(true);
+    // Some replies cite a tasking of their post (the desk reads them), some cite one that is not.
+    expect(cables.some((c) => c.origin !== 'STATE' && c.release && accessOf(c).taskingDesks.length > 0)).toBe(true);
+    expect(cables.some((c) => c.origin !== 'STATE' && c.draft.references.length > 0 && accessOf(c).taskingDesks.length === 0)).toBe(true);
     let readings = 0;
     for (const person of people) {
       const access = readableCableSql(person, 1);
