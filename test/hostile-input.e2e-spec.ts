@@ -41,7 +41,7 @@ describe('hostile input', () => {
     dataSource = app.get(DataSource);
     const admin = await loginAsAdmin(app);
     // One user who holds every role, so that requests get past the door to validation and the domain.
-    ({ token } = await createUser(app, admin, { username: 'everything', roles: [...ROLES], office: 'EAP/CM', postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
+    ({ token } = await createUser(app, admin, { username: 'everything', roles: [...ROLES], postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
     const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
     ids.push(followUp.body.id);
     const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };

@@ -15,6 +15,8 @@ describe('User', () => {
     [{ office: 'eap/cm' }, 'office'],
     [{ roles: ['post_officer'] }, 'postCode'],
     [{ postCode: 'BEIJING' }, 'postCode'],
+    [{ roles: ['post_officer'], postCode: 'BEIJING' }, 'office'], // a post's officer with a Department office too
+    [{ roles: ['approver'], postCode: 'BEIJING' }, 'office'],
     [{ clearance: 'COSMIC' }, 'clearance'],
   ])('refuses %j', (override, field) => {
     expect(() => User.register('id-1', { ...drafter, ...(override as Partial<UserProfile>) })).toThrow(

@@ -41,6 +41,9 @@ function validateProfile(profile: UserProfile): void {
   // A post's approvers (the chief of mission and deputies) hold release authority for that post.
   const postApprover = profile.roles.includes('approver');
   ensure(postOfficer || postApprover || profile.postCode === null, 'postCode', 'only post officers and post approvers are bound to a post');
+  // A post's people act for the post: a Department office as well would make them its drafting
+  // office, its clearer and its desk (reading its drafts, and cables to other posts).
+  ensure(profile.postCode === null || profile.office === null, 'office', 'a user bound to a post has no Department office: give an office or a postCode, not both');
 }
 
 /**

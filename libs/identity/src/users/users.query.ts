@@ -44,7 +44,8 @@ const toView = (row: UserRow): UserView => ({
 const toStanding = (row: UserRow): UserStanding => ({ ...toView(row), tokenGeneration: row.token_generation });
 
 export function principalOf(user: UserView): Principal {
-  return { id: user.id, username: user.username, roles: user.roles, office: user.office, postCode: user.postCode, clearance: user.clearance };
+  // A user bound to a post acts for it alone (a profile stored with both, before that was refused, too).
+  return { id: user.id, username: user.username, roles: user.roles, office: user.postCode === null ? user.office : null, postCode: user.postCode, clearance: user.clearance };
 }
 
 @Injectable()
