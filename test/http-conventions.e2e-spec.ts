@@ -65,6 +65,8 @@ describe('HTTP conventions', () => {
     });
     const read = await http().get(`/notes/${created.body.id}`).expect(200);
     expect(read.headers.etag).toBe('"1"');
+    // An answer is its caller's alone, maybe classified: no browser or proxy keeps it on disk.
+    expect([created.headers['cache-control'], read.headers['cache-control']]).toEqual(['no-store', 'no-store']);
   });
 
   it('makes If-Match conditional: a stale version gets 412 and writes nothing', async () => {

@@ -29,6 +29,12 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   // ../../../web; from the sources, under ts-jest, ../../../dist/web; absent until built.)
   const web = ['../../../web/', '../../../dist/web/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url))).find((dir) => existsSync(dir));
   if (web) app.use(express.static(web, { index: 'index.html' }));
+  // What the API answers is for its caller alone, and may be classified: no browser or proxy keeps
+  // a copy on disk (a conditional GET with If-None-Match still gets its 304).
+  app.use((_request: express.Request, response: express.Response, next: express.NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(...jsonBodyParser(config.bodyLimit));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
