@@ -91,11 +91,19 @@ describe('identity, access control and posts', () => {
       expect(events.map((e: { type: string }) => e.type)).toEqual(['PostEstablished', 'PostSuspended', 'PostReopened']);
       const duplicate = await http().post('/posts').set(admin).send({ code: 'TOKYO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' }).expect(409);
       expect(duplicate.body.code).toBe('ALREADY_EXISTS');
+      // One name, one thing: no post takes the Department's or a collective's name, or an office's, and its country is a country.
+      const post = { name: 'Embassy Nowhere', kind: 'EMBASSY', city: 'Nowhere', country: 'TV', countryTag: 'TV', bureau: 'EAP' };
+      for (const code of ['ALDAC', 'SECSTATE', 'STATE']) {
+        expect((await http().post('/posts').set(admin).send({ ...post, code }).expect(422)).body.errors[0].field).toBe('code');
+      }
+      expect((await http().post('/posts').set(admin).send({ ...post, code: 'ISN' }).expect(422)).body.errors).toEqual([{ field: 'code', message: "an office's symbol" }]);
+      expect((await http().post('/posts').set(admin).send({ ...post, code: 'NOWHERE', country: 'XX' }).expect(422)).body.errors[0].field).toBe('country');
+      expect((await http().post('/offices').set(admin).send({ symbol: 'BEIJING', name: 'Office of Beijing' }).expect(422)).body.errors).toEqual([{ field: 'symbol', message: "a post's code" }]);
     });
   });
 
   describe('route-by-role matrix', () => {
-    const establish = { code: 'MATRIXPOST', name: 'Embassy Matrix', kind: 'EMBASSY', city: 'Matrix', country: 'ZZ', countryTag: 'ZZ', bureau: 'EUR' };
+    const establish = { code: 'MATRIXPOST', name: 'Embassy Matrix', kind: 'EMBASSY', city: 'Matrix', country: 'TV', countryTag: 'TV', bureau: 'EUR' };
     // In order: for the admin each row must succeed, so the post goes through a valid lifecycle.
     const routes: { method: 'get' | 'post' | 'patch'; path: string; body?: () => object; allowed: readonly Role[]; success: number }[] = [
       { method: 'get', path: '/auth/me', allowed: EVERYONE, success: 200 },

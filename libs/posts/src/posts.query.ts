@@ -104,6 +104,10 @@ export class PostsQuery extends PostDirectory {
     return (await this.get(code))?.status === 'OPEN';
   }
 
+  async exists(code: string): Promise<boolean> {
+    return (await this.get(code)) !== undefined;
+  }
+
   async codes(): Promise<Set<string>> {
     const rows = await sql<{ code: string }>(this.dataSource, 'SELECT code FROM posts');
     return new Set(rows.map((row) => row.code));

@@ -1,3 +1,4 @@
+import { isValid as isCountryCode } from 'i18n-iso-countries';
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
@@ -9,6 +10,11 @@ export const POST_STATUSES = ['OPEN', 'SUSPENDED', 'CLOSED'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 export const POST_CODE_PATTERN = /^[A-Z]{3,24}$/;
+/**
+ * Codes a post may not take: the Department as originator and addressee, and the collectives that
+ * fit the pattern (the bureaus' own, `EAP_POSTS`, cannot: they hold an underscore).
+ */
+export const RESERVED_CODES: readonly string[] = ['STATE', 'SECSTATE', 'ALDAC', 'ALLDP'];
 const COUNTRY_PATTERN = /^[A-Z]{2}$/;
 
 export interface PostFacts {
@@ -44,7 +50,8 @@ export class Post extends EventSourcedAggregate<PostEvent> {
     ensure(facts.city.trim().length > 0, 'city', 'city must not be empty');
     ensure(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
     ensure(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
-    ensure(COUNTRY_PATTERN.test(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
+    ensure(!RESERVED_CODES.includes(facts.code), 'code', `${facts.code} is reserved: it names the Department or a collective (${RESERVED_CODES.join(', ')})`);
+    ensure(COUNTRY_PATTERN.test(facts.country) && isCountryCode(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
     ensure(COUNTRY_PATTERN.test(facts.countryTag), 'countryTag', 'countryTag must be a two-letter TAGS country code');
     const post = new Post(facts.code);
     post.apply({ type: 'PostEstablished', data: { ...facts, name: facts.name.trim(), city: facts.city.trim() } });

@@ -2,6 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { type Office, OfficeDirectory, officeDirectoryDefinition } from '../../domain/office-directory.aggregate.js';
+import { PostDirectory } from '../../users/post-directory.js';
 import { AddOfficeCommand, AddOfficesCommand } from './add-offices.command.js';
 
 @CommandHandler(AddOfficesCommand)
@@ -34,11 +35,18 @@ export class AddOfficesHandler implements ICommandHandler<AddOfficesCommand, Off
 export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Office> {
   private readonly directory: AggregateRepository<OfficeDirectory>;
 
-  constructor(repositories: AggregateRepositoryFactory) {
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly posts: PostDirectory,
+  ) {
     this.directory = repositories.for(officeDirectoryDefinition);
   }
 
-  execute({ context, office }: AddOfficeCommand): Promise<Office> {
+  async execute({ context, office }: AddOfficeCommand): Promise<Office> {
+    // Clearance requests, owners and addressees name offices and posts alike: one name, one thing.
+    if (await this.posts.exists(office.symbol)) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `${office.symbol} is a post's code; an office needs a symbol of its own`, { errors: [{ field: 'symbol', message: "a post's code" }] });
+    }
     let added: Office | undefined;
     return this.directory.updateOrStart(
       context,
