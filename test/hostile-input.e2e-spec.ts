@@ -105,6 +105,17 @@ describe('hostile input', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('refuses keys that name JavaScript\'s own object machinery, at any depth, as fields of no request', async () => {
+    const before = await eventCount();
+    for (const body of [{ text: 'hi', constructor: 1 }, { text: 'hi', toString: 'x' }, JSON.parse('{"text":"hi","__proto__":{"a":1}}'), { text: 'hi', nested: { prototype: {} } }]) {
+      const answer = await authed(app, token).post(`/follow-ups/${ids[0]}/comments`, body);
+      expect({ body: Object.keys(body), status: answer.status, code: answer.body.code }).toEqual({ body: Object.keys(body), status: 400, code: 'VALIDATION_FAILED' });
+    }
+    const patched = await authed(app, token).patch(`/cables/00000000-0000-4000-8000-000000000000`, JSON.parse('{"demarche":{"scope":{"__proto__":{"kinds":["EMBASSY"]}}}}'));
+    expect(patched.status).toBe(400);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('keeps SQL and script fragments as inert text, stored and given back exactly', async () => {
     const api = authed(app, token);
     for (const fragment of NASTY.filter((f) => !f.includes('\u0000'))) {

@@ -21,8 +21,28 @@ function nulIn(value: unknown, path: string): string | null {
 }
 
 /**
+ * Names JavaScript gives objects themselves. class-transformer passes over a key whose name is
+ * one (its value on the DTO is a function, or the prototype), so the "unknown fields are refused"
+ * rule never saw them: they are refused here, at any depth, as no field of any request.
+ */
+const OBJECT_MACHINERY = new Set(['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']);
+
+/** Where in a parsed JSON value a key of `OBJECT_MACHINERY` sits, as a field path; null when none does. */
+function machineryIn(value: unknown, path: string): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (!Array.isArray(value) && OBJECT_MACHINERY.has(key)) return at;
+    const found = machineryIn(inner, at);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
  * Refuses NUL characters anywhere in the path, query or body with 400: PostgreSQL cannot store them
- * in text, so a request carrying one can only fail later, and less clearly.
+ * in text, so a request carrying one can only fail later, and less clearly. Refuses too a body
+ * with a key such as `__proto__` or `constructor` (see `OBJECT_MACHINERY`).
  */
 export function refuseNulCharacters(request: Request, response: Response, next: NextFunction): void {
   let path: string;
@@ -32,8 +52,14 @@ export function refuseNulCharacters(request: Request, response: Response, next: 
     return sendProblem(request, response, 400, 'The request address is not validly percent-encoded.');
   }
   const field = path.includes('\u0000') ? '(address)' : nulIn(request.body, '');
-  if (!field) return next();
-  sendProblem(request, response, 400, 'Text may not contain the NUL character (U+0000).', { code: 'VALIDATION_FAILED', errors: [{ field, message: 'must not contain U+0000' }] });
+  if (field) {
+    return sendProblem(request, response, 400, 'Text may not contain the NUL character (U+0000).', { code: 'VALIDATION_FAILED', errors: [{ field, message: 'must not contain U+0000' }] });
+  }
+  const machinery = machineryIn(request.body, '');
+  if (machinery) {
+    return sendProblem(request, response, 400, `${machinery} is not a field of any request.`, { code: 'VALIDATION_FAILED', errors: [{ field: machinery, message: 'property should not exist' }] });
+  }
+  next();
 }
 
 /** How deep objects and arrays may nest in a request body: deeper is refused before parsing. */
