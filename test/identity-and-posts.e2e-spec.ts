@@ -190,6 +190,7 @@ describe('identity, access control and posts', () => {
         expired: new JwtService({ secret: TEST_JWT_SECRET }).sign({ sub: claims.sub, username: claims.username, exp: Math.floor(Date.now() / 1000) - 60 }),
         'for no user': new JwtService({ secret: TEST_JWT_SECRET }).sign({ sub: '00000000-0000-4000-8000-000000000000', username: 'ghost' }),
         garbage: 'not-a-token',
+        'a good token and more': `${tokens.drafter} junk`,
       };
       for (const [name, token] of Object.entries(cases)) {
         const response = await http().get('/auth/me').set('Authorization', `Bearer ${token}`);

@@ -24,8 +24,9 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    // `Bearer <token>` (RFC 6750) and nothing else: anything after the token is a malformed header.
+    const [scheme, token, ...rest] = (request.headers.authorization ?? '').split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) {
       throw new ChanceryError(ErrorCode.Unauthenticated, 'This route needs a bearer token: log in at POST /auth/login');
     }
     const principal = await this.auth.authenticate(token);

@@ -21,6 +21,14 @@ describe('cable drafting rules', () => {
     expect(() => validateDraft(confidentialDraft, world)).not.toThrow();
   });
 
+  it('keeps control characters out of the subject and the text (line breaks and tabs in the text are spacing)', () => {
+    rejects({ subject: 'Demarche\u001b[2J on AI' }, /^subject$/, /control characters/);
+    rejects({ subject: 'Two\nlines' }, /^subject$/);
+    rejects({ paragraphs: [{ marking: 'U', text: 'Ring \u0007 the bell' }] }, /paragraphs\[0\]\.text/, /control character/);
+    rejects({ paragraphs: [{ marking: 'U', text: 'C1 \u009b too' }] }, /paragraphs\[0\]\.text/);
+    expect(() => validateDraft({ ...confidentialDraft, paragraphs: [...confidentialDraft.paragraphs, { marking: 'U', text: 'Line one,\r\nline two,\tand a tab.' }] }, world)).not.toThrow();
+  });
+
   it('wants every paragraph marked no higher than the overall classification', () => {
     expect(markingFits('C', 'CONFIDENTIAL')).toBe(true);
     expect(markingFits('S', 'CONFIDENTIAL')).toBe(false);

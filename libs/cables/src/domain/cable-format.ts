@@ -125,6 +125,8 @@ export interface DraftingWorld {
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
+/** C0 and C1 control characters and DEL. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The subject line's portion mark: (U) unless the drafter marks it otherwise. */
@@ -151,6 +153,7 @@ function addYears(date: string, years: number): string {
 /** Checks a draft against every rule that concerns its content; throws the first that fails. */
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   ensure(draft.subject.trim().length > 0 && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters');
+  ensure(!CONTROL_CHARACTERS.test(draft.subject), 'subject', 'subject must not hold control characters (a line break, an escape)');
   if (draft.subjectMarking !== undefined) {
     ensure(PORTION_MARKINGS.includes(draft.subjectMarking), 'subjectMarking', `the subject line's portion marking is one of ${PORTION_MARKINGS.join(', ')}`);
     ensure(
@@ -167,6 +170,9 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     const field = `paragraphs[${index}]`;
     ensure(PORTION_MARKINGS.includes(paragraph.marking), `${field}.marking`, `paragraph ${index + 1} needs a portion marking: ${PORTION_MARKINGS.join(', ')}`);
     ensure(paragraph.text.trim().length > 0, `${field}.text`, `paragraph ${index + 1} is empty`);
+    // A telegram is text: line breaks and tabs are words' spacing; other control characters (an
+    // escape, a bell) would reach every reader's terminal and printer as they are.
+    ensure(!CONTROL_CHARACTERS.test(paragraph.text.replace(/[\n\r\t]/g, ' ')), `${field}.text`, `paragraph ${index + 1} holds a control character`);
     ensure(
       markingFits(paragraph.marking, draft.classification),
       `${field}.marking`,
