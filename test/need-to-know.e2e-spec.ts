@@ -135,8 +135,8 @@ describe('need to know on every path (#14)', () => {
     const view = await as(lowLegal).get(`/cables/${cable.id}`).expect(200);
     expect(view.text).not.toMatch(/SECRET-(COMMENT|CLEARED|REASON)-CANARY/);
     expect(view.body.clearances[0]).toMatchObject({ office: 'L', comments: null, withheld: true });
-    expect(view.body.returns).toEqual([expect.objectContaining({ reason: null, withheld: true })]);
-    expect(view.body.withdrawals).toEqual([expect.objectContaining({ comments: null, withheld: true })]);
+    expect(view.body.returns).toEqual([{ at: expect.any(String), withheld: true }]);
+    expect(view.body.withdrawals).toEqual([{ at: expect.any(String), withheld: true }]);
     const answered = await as(lowLegal).post(`/cables/${cable.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     expect(answered.text).not.toMatch(/SECRET-(COMMENT|CLEARED|REASON)-CANARY/);
     // The drafter, since cleared only for UNCLASSIFIED, finds the return in the inbox without its reason.
@@ -144,6 +144,46 @@ describe('need to know on every path (#14)', () => {
     const inbox = await as(lowDrafter).get('/inbox').expect(200);
     expect(inbox.text).not.toContain('SECRET-REASON-CANARY');
     expect(inbox.body.returned).toEqual([expect.objectContaining({ cableId: cable.id, reason: null, withheld: true })]);
+  });
+
+  it('withholds what a withdrawal carries, and what a replay would show, once the draft is marked down; a post reads no deliberation before release', async () => {
+    const { id: writerId, token: writer } = await createUser(app, t.admin, { username: 'nk.writer', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const lowDesk = (await createUser(app, t.admin, { username: 'nk.lowdesk', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' })).token;
+    const secret = { ...secretNodis, captions: [], kind: 'INFORMATIONAL', demarche: undefined, subject: 'Withdrawn later' };
+    // Marked down before the withdrawal: the withdrawal event carries the SECRET-era comments.
+    const { body: first } = await as(writer).post('/cables', secret).expect(201);
+    await as(writer).post(`/cables/${first.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await as(t.legal).post(`/cables/${first.id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'SECRET-NC-CANARY' }).expect(200);
+    await as(writer).patch(`/cables/${first.id}`, downgraded).expect(200);
+    await as(writer).delete(`/cables/${first.id}/clearance-requests/L`).expect(200);
+    for (const path of [`/cables/${first.id}`, `/cables/${first.id}/history`]) expect((await as(lowDesk).get(path).expect(200)).text).not.toContain('SECRET-NC-CANARY');
+
+    // A replay of an answer whose own marking is low but which shows a SECRET-era reason.
+    const { body: second } = await as(writer).post('/cables', { ...secret, subject: 'Returned then marked down' }).expect(201);
+    await as(writer).post(`/cables/${second.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${second.id}/return`, { reason: 'SECRET-RETURN-CANARY' }).expect(200);
+    const patch = () => request(app.getHttpServer()).patch(`/cables/${second.id}`).set('Authorization', `Bearer ${writer}`).set('Idempotency-Key', 'mark-down-once').send(downgraded);
+    expect((await patch().expect(200)).text).toContain('SECRET-RETURN-CANARY');
+    await as(t.admin).patch(`/users/${writerId}`, { clearance: 'UNCLASSIFIED' }).expect(200);
+    expect((await as(writer).get(`/cables/${second.id}`).expect(200)).text).not.toContain('SECRET-RETURN-CANARY');
+    const replayed = await patch().expect(403);
+    expect(replayed.text).not.toContain('SECRET-RETURN-CANARY');
+    await as(t.admin).patch(`/users/${writerId}`, { clearance: 'SECRET' }).expect(200);
+    for (const id of [first.id, second.id]) await as(writer).post(`/cables/${id}/cancel`, { reason: 'Out of the inboxes of the tests that follow' }).expect(200);
+
+    // Beijing reads the released cable, not its drafting: returns, withdrawals and edits keep only their time.
+    const { body: third } = await as(t.drafter).post('/cables', { ...secret, classification: 'CONFIDENTIAL', paragraphs: [{ marking: 'C', text: 'For Beijing.' }], subject: 'Worked, then sent' }).expect(201);
+    await as(t.drafter).patch(`/cables/${third.id}`, { subject: 'Worked, then sent to Beijing' }).expect(200);
+    await as(t.drafter).post(`/cables/${third.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${third.id}/return`, { reason: 'DRAFTING-ERA-REASON' }).expect(200);
+    await as(t.drafter).post(`/cables/${third.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${third.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${third.id}/release`).expect(200);
+    const seen = await as(t.beijing).get(`/cables/${third.id}`).expect(200);
+    expect(seen.text).not.toContain('DRAFTING-ERA-REASON');
+    expect(seen.body.returns).toEqual([{ at: expect.any(String), withheld: true }]);
+    expect(seen.body.edits).toEqual([{ at: expect.any(String), withheld: true }]);
+    expect((await as(t.drafter).get(`/cables/${third.id}`).expect(200)).body.returns[0]).toMatchObject({ reason: 'DRAFTING-ERA-REASON' });
   });
 
   it('widens nothing by a REF: only the desk whose tasking a post answers reads the answer, never for NODIS or EXDIS; an unreadable REF is refused as a missing one', async () => {

@@ -3,7 +3,7 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import { allowedCableActions, type CableAccess, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
+import { allowedCableActions, type CableAccess, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
 import { toCableView } from './cable-view.js';
@@ -99,7 +99,9 @@ export class CableReader implements OnModuleInit {
     let highest = current.draft.classification;
     const items = events.map((event) => {
       folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
-      const readable = readDecision(principal, now, folded.standing).allowed;
+      // A withdrawal carries the comments the office wrote earlier, maybe under another standing.
+      const carried = event.type === 'ClearanceRequestWithdrawn' ? folded.withdrawals.at(-1)?.writtenUnder : undefined;
+      const readable = readDecision(principal, now, folded.standing).allowed && (!carried || readDecision(principal, now, carried).allowed);
       if (readable) highest = highestClassification(highest, folded.draft.classification);
       return {
         version: event.streamVersion,
@@ -119,6 +121,29 @@ export class CableReader implements OnModuleInit {
     const directory = await this.world.telegramDirectory(cable, cable.release ? await this.releaseRecordedAt(cable) : undefined);
     const signature = cable.origin === DEPARTMENT ? DEPARTMENT_SIGNATURE : (cable.approvedBy?.username ?? cable.origin);
     return renderTelegram(cable, directory, signature);
+  }
+
+  /**
+   * Whether a cable answer stored for an Idempotency-Key replay may be given again to `principal`
+   * as they stand now: the cable as it stood at the answer's version, and every comment, reason or
+   * edit the answer shows, must be theirs to read now (a caller cleared lower since, or a cable
+   * marked down since, whose old answer carries text written under the old marking).
+   */
+  async mayReplay(principal: Principal, answer: { id: string; version: number } & Partial<Record<'clearances' | 'returns' | 'withdrawals' | 'edits', { withheld?: boolean }[]>>): Promise<Decision> {
+    const current = await this.cables.load(answer.id);
+    const then = current && (await this.cables.load(answer.id, { version: answer.version }));
+    if (!current || !then) return { allowed: false, reason: 'the cable answered is not there' };
+    const now = await this.accessOf(current);
+    const shownUnder = [
+      then.standing,
+      ...then.clearances.flatMap((c, i) => (c.writtenUnder && answer.clearances?.[i] && !answer.clearances[i].withheld ? [c.writtenUnder] : [])),
+      ...(['returns', 'withdrawals', 'edits'] as const).flatMap((list) => then[list].flatMap((e, i) => (answer[list]?.[i] && !answer[list][i].withheld ? [e.writtenUnder] : []))),
+    ];
+    for (const standing of shownUnder) {
+      const decision = readDecision(principal, now, standing);
+      if (!decision.allowed) return { allowed: false, reason: `the answer replayed shows what ${decision.reason}` };
+    }
+    return { allowed: true };
   }
 
   /**

@@ -10,12 +10,17 @@ export type MayReadWrittenUnder = (markings: WrittenUnder) => boolean;
  * A cable as the API answers it: the draft fields plus its state. Each clearance shows its
  * comments and the edits made since that office last answered (`editsSince`: who changed which
  * fields, for which office); `edits` lists every edit, `returns` every return, `withdrawals` every
- * clearance request the drafter withdrew (with where it stood). Comments and reasons written while
- * the cable stood under markings the reader may not read (a draft since edited down) are withheld,
- * `null` with `withheld: true`, as the cable's history withholds their events.
+ * clearance request the drafter withdrew (with where it stood). What was written where the reader
+ * may not read (`mayRead` of how the cable stood then: a draft since edited down; any draft, for the
+ * posts a cable went to) is withheld as the cable's history withholds its events: an edit, a return
+ * or a withdrawal keeps only its time (`{at, withheld: true}`), a clearance its office, decision,
+ * clearer and time (what the telegram's Cleared lines print) without its comments.
  */
 export function toCableView(cable: Cable, mayRead: MayReadWrittenUnder) {
   const hidden = (under: WrittenUnder | null) => under !== null && !mayRead(under);
+  const shown = <T extends { at: string; writtenUnder: WrittenUnder }>({ writtenUnder, ...entry }: T) =>
+    hidden(writtenUnder) ? { at: entry.at, withheld: true as const } : entry;
+  const edits = cable.edits.map(shown);
   return {
     id: cable.id,
     ...cable.draft,
@@ -26,11 +31,11 @@ export function toCableView(cable: Cable, mayRead: MayReadWrittenUnder) {
     clearances: cable.clearances.map(({ afterEdits, writtenUnder, ...clearance }) => ({
       ...clearance,
       ...(hidden(writtenUnder) ? { comments: null, withheld: true } : {}),
-      editsSince: cable.edits.slice(afterEdits ?? 0),
+      editsSince: edits.slice(afterEdits ?? 0),
     })),
-    edits: cable.edits,
-    returns: cable.returns.map(({ writtenUnder, ...ret }) => (hidden(writtenUnder) ? { ...ret, reason: null, withheld: true } : ret)),
-    withdrawals: cable.withdrawals.map(({ writtenUnder, ...withdrawal }) => (hidden(writtenUnder) ? { ...withdrawal, comments: null, withheld: true } : withdrawal)),
+    edits,
+    returns: cable.returns.map(shown),
+    withdrawals: cable.withdrawals.map(shown),
     approvedBy: cable.approvedBy,
     mrn: cable.release?.mrn ?? null,
     releasedAt: cable.release?.releasedAt ?? null,

@@ -28,7 +28,7 @@ async function taskedPosts(cable: CableView): Promise<number | null> {
 }
 
 /** What a reader is shown in place of text written while the cable stood under markings they may not read. */
-const WITHHELD = 'withheld: written while the cable was marked above what you may read';
+const WITHHELD = 'withheld: written while the cable stood where you may not read it (a draft, or a marking above yours)';
 const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
 
 /** One cable: what it says and where it stands, and only the controls the caller may use. */
@@ -166,7 +166,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       {returns.length > 0 && (
         <section class="card" aria-labelledby="returns-h">
           <h3 id="returns-h">Returned by the approver</h3>
-          <ul>{returns.map((r, i) => <li key={i}>{r.reason === null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">· {byText(r.by)}{r.at ? ` · ${when(r.at)}` : ''}</span></li>)}</ul>
+          <ul>{returns.map((r, i) => <li key={i}>{r.withheld || r.reason == null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">· {byText(r.by)}{r.at ? ` · ${when(r.at)}` : ''}</span></li>)}</ul>
         </section>
       )}
 

@@ -10,7 +10,8 @@ export interface Clearance { office: string; status: string; by: { username: str
 export interface CableView extends CableDraft {
   id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string; username?: string; office?: string | null };
   releasedAt?: string | null; dateTimeGroup?: string | null; distribution?: string[]; approvedBy?: { username?: string } | null;
-  returns?: { reason: string | null; withheld?: boolean; by?: string | { username?: string; office?: string | null }; at?: string }[];
+  /** A return written where the reader may not read is `{at, withheld: true}`. */
+  returns?: { reason?: string | null; withheld?: boolean; by?: string | { username?: string; office?: string | null }; at?: string }[];
   replies?: CableSummary[];
   allowedActions?: string[];
 }

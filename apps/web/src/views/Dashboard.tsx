@@ -26,10 +26,10 @@ interface DashboardAnswer {
 interface TimelineEntry { at: string; type: string; post: string | null; version?: number; data: Record<string, unknown> | null; withheld?: boolean; status?: string; position?: string | null }
 
 /**
- * The instant right after an event: the store keeps microseconds and the API speaks milliseconds,
- * so the event's own millisecond is included (and anything else recorded within it).
+ * The instant of an event, to replay the dashboard to: an `asOf` names its whole millisecond, so the
+ * event (recorded to the microsecond) is in.
  */
-const afterEvent = (e: TimelineEntry) => new Date(Date.parse(e.at) + 1).toISOString();
+const afterEvent = (e: TimelineEntry) => e.at;
 
 /** Every post a campaign addresses: its opening event names them. */
 const postsOf = (timeline: TimelineEntry[]) => (timeline.find((e) => e.type === 'CampaignOpened')?.data?.posts as string[] | undefined) ?? [];

@@ -13,7 +13,7 @@ interface InboxAnswer {
   taskings: { demarcheId: string; mrn: string; subject: string; classification: string; reportBy: string; status: string; overdue: boolean; post?: string }[];
   followUps: FollowUpItem[];
   /** Cables the approver sent back to the caller (newer servers). */
-  returned?: (CableItem & { reason?: string; by?: string | { username?: string }; at?: string })[];
+  returned?: (CableItem & { reason?: string | null; withheld?: boolean; by?: string | { username?: string }; at?: string })[];
   /** Overdue follow-ups escalated to the caller's bureau (newer servers). */
   escalated?: FollowUpItem[];
 }
@@ -74,7 +74,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
               {inbox.returned!.map((c) => (
                 <li key={cableIdOf(c)}>
                   <a href={`#/cables/${cableIdOf(c)}`}>({c.classification}) {c.subject}</a>
-                  {c.reason ? <>: “{c.reason}”</> : ''}{byName(c.by) ? <span class="muted"> · {byName(c.by)}</span> : ''}{c.at ? <span class="muted"> · {when(c.at)}</span> : ''}
+                  {c.withheld ? <>: <em>reason withheld (written while the draft was marked above your clearance)</em></> : c.reason ? <>: “{c.reason}”</> : ''}{byName(c.by) ? <span class="muted"> · {byName(c.by)}</span> : ''}{c.at ? <span class="muted"> · {when(c.at)}</span> : ''}
                 </li>
               ))}
             </ul>

@@ -58,6 +58,8 @@ export interface Edit {
   fields: string[];
   substantive: boolean;
   at: string;
+  /** How the cable stood after the edit: who may read that version may see who changed what. */
+  writtenUnder: WrittenUnder;
 }
 
 export type EditorRole = 'drafter' | 'clearer' | 'approver';
@@ -361,7 +363,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   onCableEdited(event: Of<'CableEdited'>): void {
     const { draft, substantive, by, office, as, fields, at } = event.data;
     this.draft = draft;
-    this.edits = [...this.edits, { by, office, as, fields, substantive, at }];
+    this.edits = [...this.edits, { by, office, as, fields, substantive, at, writtenUnder: this.standing }];
   }
 
   onClearancesRequested(event: Of<'ClearancesRequested'>): void {
@@ -502,7 +504,7 @@ export const cableDefinition: AggregateDefinition<Cable> = {
   // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.
   snapshots: {
     every: 100,
-    schemaVersion: 4,
+    schemaVersion: 5,
     take: ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals }): CableState => ({
       origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals,
     }),
