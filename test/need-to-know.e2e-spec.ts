@@ -219,6 +219,14 @@ describe('need to know on every path (#14)', () => {
     const nodisAnswer = await release(reply([taskingMrn], { classification: 'SECRET', captions: ['NODIS'], paragraphs: [{ marking: 'S', text: 'Close hold.' }] }));
     await as(t.drafter).get(`/cables/${answer}`).expect(200);
     await as(t.drafter).get(`/cables/${nodisAnswer}`).expect(403);
+    // A NODIS tasking's desk reads the NODIS answers to it.
+    const nodisTaskingId = (await as(t.drafter).post('/cables', { ...tasking, subject: 'Close-hold tasking', classification: 'SECRET', captions: ['NODIS'], paragraphs: [{ marking: 'S', text: 'Close hold.' }] }).expect(201)).body.id;
+    await as(t.drafter).post(`/cables/${nodisTaskingId}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${nodisTaskingId}/approve`).expect(200);
+    const nodisTaskingMrn = (await as(t.approver).post(`/cables/${nodisTaskingId}/release`).expect(200)).body.mrn;
+    const closeHoldAnswer = await release(reply([nodisTaskingMrn], { classification: 'SECRET', captions: ['NODIS'], paragraphs: [{ marking: 'S', text: 'Close hold answer.' }] }));
+    await as(t.drafter).get(`/cables/${closeHoldAnswer}`).expect(200);
+    await as(otherDesk).get(`/cables/${closeHoldAnswer}`).expect(403);
     await as(t.leader).get(`/cables/${nodisAnswer}`).expect(200);
     await as(otherDesk).get(`/cables/${answer}`).expect(403);
     const listed = await as(t.drafter).get(`/cables?ref=${encodeURIComponent(taskingMrn)}`).expect(200);

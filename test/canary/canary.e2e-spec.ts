@@ -350,6 +350,9 @@ describe('canary: need to know on every path, as every user', () => {
     await advance(citing, 'RELEASED', person('a.bj'), ['SECSTATE']);
     const nodisReply = await draft(person('bj.ts'), 'Beijing NODIS reply', 'SECRET', ['NODIS'], { action: ['SECSTATE'] }, { kind: 'REPORTING', refs: [tasking] });
     await advance(nodisReply, 'RELEASED', person('a.bj'), ['SECSTATE']);
+    // A NODIS reply to a NODIS tasking: its desk reads it.
+    const closeHold = await draft(person('bj.ts'), 'Beijing close-hold reply', 'SECRET', ['NODIS'], { action: ['SECSTATE'] }, { kind: 'REPORTING', refs: [nodisCampaign] });
+    await advance(closeHold, 'RELEASED', person('a.bj'), ['SECSTATE']);
     await draft(person('bj.ts'), 'Beijing draft', 'SECRET', ['EXDIS'], { action: ['SECSTATE'] }, { kind: 'REPORTING' });
 
     // Campaigns (opened by the process manager) and deliveries.

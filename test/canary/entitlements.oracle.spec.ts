@@ -185,6 +185,10 @@ describe('reading cables', () => {
     expect(mayRead(drafter, { ...reply, captions: ['NODIS'] }).allowed).toBe(false);
     expect(mayRead(colleague, { ...reply, captions: ['EXDIS'] }).allowed).toBe(false);
     expect(mayRead(leader, { ...reply, captions: ['NODIS'] }).allowed).toBe(true);
+    // A NODIS tasking's desk reads the NODIS replies to it.
+    const nodisTasking = { ...tasking, captions: ['NODIS'] };
+    expect(mayRead(drafter, { ...reply, captions: ['NODIS'], refs: [nodisTasking] }).allowed).toBe(true);
+    expect(mayRead(otherDesk, { ...reply, captions: ['NODIS'], refs: [nodisTasking] }).allowed).toBe(false);
   });
 
   it('past versions need both the version and the current record readable', () => {

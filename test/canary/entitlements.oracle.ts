@@ -388,18 +388,18 @@ export const READ_RULES: readonly ReadRule[] = [
     source:
       'domain.md Posts report over time: "The reporting cable cites the tasking by REF, and the desk reads all replies to its tasking together." Only a reply to the tasking: a REF is no distribution decision, and another post\'s officers never gain from it.',
     basis: 'interpretation',
-    test: onCable((u, c) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (isDrafter(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice)))),
+    test: onCable((u, c, m) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (!isRestrictive(m.captions) || isRestrictive(t.captions)) && (isDrafter(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice)))),
   },
   {
     id: 'R-exdis-nodis',
     on: 'cable',
     effect: 'narrow',
     rule:
-      'A released EXDIS or NODIS cable: only the working party, leadership and the addressed posts\' officers. The tasking desk does not read a NODIS or EXDIS reply: it is none of these.',
+      'A released EXDIS or NODIS cable: only the working party, leadership and the addressed posts\' officers. A reply to the Department is addressed to the desk that tasked it: that desk reads a NODIS or EXDIS reply only to a tasking it sent NODIS or EXDIS itself (R-tasking-desk checks that).',
     source:
       'domain.md Who reads what: "EXDIS and NODIS narrow that to officers with a need to know: the working party, leadership ... and the addressed posts\' officers."',
     basis: 'text',
-    keep: ['R-drafter', 'R-drafting-office', 'R-origin-post', 'R-clearing-offices', 'R-approvers', 'R-leadership', 'R-distribution'],
+    keep: ['R-drafter', 'R-drafting-office', 'R-origin-post', 'R-clearing-offices', 'R-approvers', 'R-leadership', 'R-distribution', 'R-tasking-desk'],
     test: onCable((_u, c, m) => released(c) && isRestrictive(m.captions)),
   },
   // Not a row: auditor and admin get no grant of their own (I-auditor-admin); nor any other role.

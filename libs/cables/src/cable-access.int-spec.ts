@@ -46,7 +46,7 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
     cable.accessWith(
       cable.origin === 'STATE'
         ? []
-        : cables.filter((t) => tasks(t, cable.origin) && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office })),
+        : cables.filter((t) => tasks(t, cable.origin) && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office, narrowed: t.draft.captions.some((c) => c === 'NODIS' || c === 'EXDIS') })),
     );
 
   beforeAll(async () => {
@@ -68,9 +68,12 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         const origin = drafter.postCode ?? 'STATE';
         const at = new Date().toISOString();
         // A post's cable may reply to an earlier Department tasking (by REF): its desk reads the reply.
-        const taskings = cables.filter((c) => c.origin === 'STATE' && c.release);
-        const references = origin !== 'STATE' && taskings.length > 0 && rng.chance(0.7) ? [{ label: 'A', mrn: rng.pick(taskings).release!.mrn }] : [];
-        const draft = { ...confidentialDraft, references, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) };
+        // It may also cite what is no tasking of its post (an informational cable, another post's
+        // cable, an instruction to other posts): that widens nothing.
+        const released = cables.filter((c) => c.release);
+        const references = origin !== 'STATE' && released.length > 0 && rng.chance(0.7) ? [{ label: 'A', mrn: rng.pick(released).release!.mrn }] : [];
+        const kind: CableDraft['kind'] = origin === 'STATE' ? rng.pick(['INSTRUCTION', 'INSTRUCTION', 'INFORMATIONAL'] as const) : 'REPORTING';
+        const draft = { ...confidentialDraft, kind, references, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) };
         const events: CableEvent[] = [{ type: 'CableDrafted', data: { origin, drafter: officer(drafter), draft, at } }];
         const offices = OFFICES.filter(() => rng.chance(0.3));
         if (offices.length > 0) {

@@ -121,12 +121,12 @@ export class CablesQuery {
    */
   async taskingDesks(cable: { origin: string; draft: { references: { mrn: string }[] } }, db: Db = this.dataSource): Promise<CableAccess['taskingDesks']> {
     if (cable.origin === DEPARTMENT_ORIGIN || cable.draft.references.length === 0) return [];
-    const rows = await sql<{ drafter_id: string; drafting_office: string | null }>(
+    const rows = await sql<{ drafter_id: string; drafting_office: string | null; narrowed: boolean }>(
       db,
-      `SELECT drafter_id::text, drafting_office FROM cables tasking WHERE mrn = ANY($1::text[]) AND ${TASKING_OF_POST_SQL('$2')} ORDER BY mrn`,
+      `SELECT drafter_id::text, drafting_office, narrowed FROM cables tasking WHERE mrn = ANY($1::text[]) AND ${TASKING_OF_POST_SQL('$2')} ORDER BY mrn`,
       [cable.draft.references.map((r) => r.mrn), cable.origin],
     );
-    return rows.map((row) => ({ drafterId: row.drafter_id, draftingOffice: row.drafting_office }));
+    return rows.map((row) => ({ drafterId: row.drafter_id, draftingOffice: row.drafting_office, narrowed: row.narrowed }));
   }
 
   /** Whether `mrn` is a released cable (that `reader` may read, when one is named). */

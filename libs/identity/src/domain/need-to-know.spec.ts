@@ -48,6 +48,10 @@ describe('need to know', () => {
     expect(reads(colleague, report)).toBe(true);
     expect(reads(colleague, { ...report, captions: ['NODIS'] })).toBe(false);
     expect(reads(drafter, { ...report, captions: ['EXDIS'] })).toBe(false);
+    // The desk of a NODIS or EXDIS tasking reads the NODIS or EXDIS replies to it.
+    const narrowedTasking = { ...report, taskingDesks: [{ drafterId: 'drafter', draftingOffice: 'EAP/CM', narrowed: true }] };
+    expect(reads(colleague, { ...narrowedTasking, captions: ['NODIS'] })).toBe(true);
+    expect(reads(europe, { ...narrowedTasking, captions: ['NODIS'] })).toBe(false);
     expect(reads(drafter, { ...report, distribution: ['TOKYO'] })).toBe(false); // not a reply to the Department
     expect(reads(europe, report)).toBe(false);
     expect(reads(tokyo, report)).toBe(false);

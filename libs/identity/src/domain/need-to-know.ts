@@ -19,7 +19,8 @@ import { type Decision, isNarrowed } from './policy.js';
  *   Department reads it. A REF to anything else (another post's cable, an informational cable, an
  *   instruction that did not go to the post) widens nothing.
  * - NODIS and EXDIS narrow a released cable to the working party, leadership and the addressed
- *   posts' officers: the tasking desk does not read a NODIS or EXDIS reply.
+ *   posts' officers; for a reply to the Department, whose addressee is the desk that tasked it, the
+ *   desk reads a NODIS or EXDIS reply only to a tasking it sent under NODIS or EXDIS itself.
  */
 
 /** The Department's originator code; a post's is its own code. */
@@ -45,9 +46,10 @@ export interface CableAccess {
   distribution: readonly string[];
   /**
    * For a post's cable: the drafters and drafting offices of the taskings it cites by REF (released
-   * Department instructions that went to the post), as `CablesQuery.taskingDesks` finds them.
+   * Department instructions that went to the post), as `CablesQuery.taskingDesks` finds them, and
+   * whether each tasking was itself NODIS or EXDIS.
    */
-  taskingDesks: readonly { drafterId: string; draftingOffice: string | null }[];
+  taskingDesks: readonly { drafterId: string; draftingOffice: string | null; narrowed?: boolean }[];
 }
 
 const ALLOW: Decision = { allowed: true };
@@ -73,10 +75,14 @@ export function isWorkingParty(principal: Principal, cable: CableAccess): boolea
   return cable.origin !== DEPARTMENT_ORIGIN && officerPost(principal) === cable.origin;
 }
 
-/** The desk that tasked a post reads the post's reply to the Department, unless NODIS or EXDIS narrow it. */
+/**
+ * The desk that tasked a post reads the post's reply to the Department; a NODIS or EXDIS reply only
+ * if its tasking was NODIS or EXDIS too (the desk held that need to know already).
+ */
 function readsAsTaskingDesk(principal: Principal, cable: CableAccess): boolean {
-  if (cable.origin === DEPARTMENT_ORIGIN || !cable.distribution.includes(DEPARTMENT_ADDRESS) || isNarrowed(cable.captions)) return false;
-  return cable.taskingDesks.some((t) => t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office));
+  if (cable.origin === DEPARTMENT_ORIGIN || !cable.distribution.includes(DEPARTMENT_ADDRESS)) return false;
+  const narrowed = isNarrowed(cable.captions);
+  return cable.taskingDesks.some((t) => (!narrowed || t.narrowed === true) && (t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office)));
 }
 
 /** Who reads the cable as it stands in `cable` (one version). */
@@ -261,8 +267,9 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
         OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
         OR (${k}status = 'RELEASED' AND (
           (${officerOf}::text IS NOT NULL AND ${officerOf} = ANY(${k}distribution))
-          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution) AND NOT ${k}narrowed AND EXISTS (
+          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution) AND EXISTS (
             SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns) AND ${TASKING_OF_POST_SQL(`${k}origin`)}
+              AND (NOT ${k}narrowed OR tasking.narrowed)
               AND (tasking.drafter_id::text = ${id} OR (${office}::text IS NOT NULL AND tasking.drafting_office = ${office}))))))))`,
     params: [
       clearanceLevel(principal.clearance),
