@@ -99,6 +99,7 @@ describe('identity, access control and posts', () => {
       expect((await http().post('/posts').set(admin).send({ ...post, code: 'ISN' }).expect(422)).body.errors).toEqual([{ field: 'code', message: "an office's symbol" }]);
       expect((await http().post('/posts').set(admin).send({ ...post, code: 'NOWHERE', country: 'XX' }).expect(422)).body.errors[0].field).toBe('country');
       expect((await http().post('/offices').set(admin).send({ symbol: 'BEIJING', name: 'Office of Beijing' }).expect(422)).body.errors).toEqual([{ field: 'symbol', message: "a post's code" }]);
+      for (const symbol of ['ALDAC', 'SECSTATE']) expect((await http().post('/offices').set(admin).send({ symbol, name: 'Reserved' }).expect(422)).body.errors[0].field).toBe('symbol');
     });
   });
 

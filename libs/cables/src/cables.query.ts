@@ -99,8 +99,9 @@ export class CablesQuery {
    */
   /**
    * The cables that cite `mrn`, those `principal` may read. `asOf`: as the citing cable stood at
-   * that instant, the replies released by then (a released cable never changes, so each is as it
-   * was; a draft's state then is not kept here, so drafts are left out).
+   * that instant, the replies whose release the store recorded by then (by its clock, as every
+   * as-of read; a released cable never changes, so each is as it was; a draft's state then is not
+   * kept here, so drafts are left out).
    */
   async replies(principal: Principal, mrn: string, asOf?: Date, db: Db = this.dataSource): Promise<CableReply[]> {
     const access = readableCableSql(principal, 1);
@@ -108,7 +109,9 @@ export class CablesQuery {
       db,
       `SELECT ${SUMMARY_COLUMNS} FROM cables k
        WHERE ${access.where} AND reference_mrns @> ARRAY[$9::text]
-         AND ($10::timestamptz IS NULL OR (status = 'RELEASED' AND released_at < $10::timestamptz + interval '1 millisecond'))
+         AND ($10::timestamptz IS NULL OR (status = 'RELEASED' AND EXISTS (
+           SELECT 1 FROM events e WHERE e.stream_id = 'cable-' || k.id::text AND e.type = 'CableReleased'
+             AND e.recorded_at < $10::timestamptz + interval '1 millisecond')))
        ORDER BY released_at NULLS LAST, drafted_at, id`,
       [...access.params, mrn, asOf ?? null],
     );

@@ -26,6 +26,7 @@ describe('cable drafting rules', () => {
     rejects({ subject: 'Two\nlines' }, /^subject$/);
     rejects({ paragraphs: [{ marking: 'U', text: 'Ring \u0007 the bell' }] }, /paragraphs\[0\]\.text/, /control character/);
     rejects({ paragraphs: [{ marking: 'U', text: 'C1 \u009b too' }] }, /paragraphs\[0\]\.text/);
+    rejects({ classifiedBy: { ...confidentialDraft.classifiedBy!, name: 'Jane\u001b Doe' } }, /^classifiedBy\.name$/);
     expect(() => validateDraft({ ...confidentialDraft, paragraphs: [...confidentialDraft.paragraphs, { marking: 'U', text: 'Line one,\r\nline two,\tand a tab.' }] }, world)).not.toThrow();
   });
 

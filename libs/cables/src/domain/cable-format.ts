@@ -154,6 +154,10 @@ function addYears(date: string, years: number): string {
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   ensure(draft.subject.trim().length > 0 && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters');
   ensure(!CONTROL_CHARACTERS.test(draft.subject), 'subject', 'subject must not hold control characters (a line break, an escape)');
+  // The telegram prints the classification authority block too.
+  for (const [key, value] of Object.entries(draft.classifiedBy ?? {})) {
+    if (typeof value === 'string') ensure(!CONTROL_CHARACTERS.test(value), `classifiedBy.${key}`, `classifiedBy.${key} must not hold control characters`);
+  }
   if (draft.subjectMarking !== undefined) {
     ensure(PORTION_MARKINGS.includes(draft.subjectMarking), 'subjectMarking', `the subject line's portion marking is one of ${PORTION_MARKINGS.join(', ')}`);
     ensure(

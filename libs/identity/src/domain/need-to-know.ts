@@ -27,6 +27,12 @@ import { type Decision, isNarrowed } from './policy.js';
 export const DEPARTMENT_ORIGIN = 'STATE';
 /** How a post's cable addresses the Department, as it appears in a distribution. */
 export const DEPARTMENT_ADDRESS = 'SECSTATE';
+/**
+ * Names no post or office takes: the Department as originator and addressee, and the collectives
+ * whose codes look like a post's (the bureaus' own, `EAP_POSTS`, hold an underscore and are refused
+ * by their shape).
+ */
+export const RESERVED_NAMES: readonly string[] = [DEPARTMENT_ORIGIN, DEPARTMENT_ADDRESS, 'ALDAC', 'ALLDP'];
 
 /** What the policy needs to know of a cable at one version. */
 export interface CableAccess {
@@ -242,17 +248,18 @@ export function highestClassification(...classifications: Classification[]): Cla
 }
 
 /**
- * `mayReadCable` as a SQL condition over a `cables` row (alias `k` unless given), for lists,
- * counts, joins and searches that must not even count what the caller may not read. Parameters
- * are numbered from `first`. `need-to-know.int-spec.ts` checks it agrees with `mayReadCable`.
- */
-/**
  * Which cited cable (alias `tasking`) is a tasking of the post `post` (an SQL expression): a
  * released Department instruction that went to it. `CablesQuery.taskingDesks` and
  * `readableCableSql` both ask it.
  */
 export const TASKING_OF_POST_SQL = (post: string): string =>
   `tasking.origin = '${DEPARTMENT_ORIGIN}' AND tasking.kind = 'INSTRUCTION' AND tasking.status = 'RELEASED' AND ${post} = ANY(tasking.distribution)`;
+
+/**
+ * `mayReadCable` as a SQL condition over a `cables` row (alias `k` unless given), for lists,
+ * counts, joins and searches that must not even count what the caller may not read. Parameters
+ * are numbered from `first`. `cable-access.int-spec.ts` checks it agrees with `mayReadCable`.
+ */
 
 export function readableCableSql(principal: Principal, first: number, alias = 'k'): { where: string; params: unknown[] } {
   const k = `${alias}.`;

@@ -1,6 +1,7 @@
 import { assertNever, ensure } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { OFFICE_PATTERN } from './access.js';
+import { RESERVED_NAMES } from './need-to-know.js';
 
 export interface Office {
   /** EAP/CM, S/ES-O, L */
@@ -30,6 +31,7 @@ export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent>
     const added: Office[] = [];
     for (const office of offices) {
       ensure(OFFICE_PATTERN.test(office.symbol), 'symbol', 'symbol must be an office symbol such as EAP/CM');
+      ensure(!RESERVED_NAMES.includes(office.symbol) && !office.symbol.endsWith('_POSTS'), 'symbol', `${office.symbol} is reserved: it names the Department or a collective`);
       ensure(office.name.trim().length > 0, 'name', 'name must not be empty');
       ensure(office.bureau === bureauOf(office.symbol), 'bureau', `the bureau of ${office.symbol} is ${bureauOf(office.symbol)}`);
       if (this.offices.has(office.symbol)) continue;

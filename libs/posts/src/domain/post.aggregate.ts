@@ -1,5 +1,6 @@
 import { isValid as isCountryCode } from 'i18n-iso-countries';
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { RESERVED_NAMES } from '@chancery/identity/domain';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
 export const POST_KINDS = ['EMBASSY', 'CONSULATE_GENERAL', 'CONSULATE', 'MISSION'] as const;
@@ -10,11 +11,8 @@ export const POST_STATUSES = ['OPEN', 'SUSPENDED', 'CLOSED'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 export const POST_CODE_PATTERN = /^[A-Z]{3,24}$/;
-/**
- * Codes a post may not take: the Department as originator and addressee, and the collectives that
- * fit the pattern (the bureaus' own, `EAP_POSTS`, cannot: they hold an underscore).
- */
-export const RESERVED_CODES: readonly string[] = ['STATE', 'SECSTATE', 'ALDAC', 'ALLDP'];
+/** Codes a post may not take: the Department's and the collectives' (see `RESERVED_NAMES`). */
+export const RESERVED_CODES = RESERVED_NAMES;
 const COUNTRY_PATTERN = /^[A-Z]{2}$/;
 
 export interface PostFacts {

@@ -5,15 +5,26 @@ import { type Office, OfficeDirectory, officeDirectoryDefinition } from '../../d
 import { PostDirectory } from '../../users/post-directory.js';
 import { AddOfficeCommand, AddOfficesCommand } from './add-offices.command.js';
 
+/** Clearance requests, owners and addressees name offices and posts alike: one name, one thing. */
+async function refusePostCode(posts: PostDirectory, symbol: string): Promise<void> {
+  if (await posts.exists(symbol)) {
+    throw new ChanceryError(ErrorCode.RuleViolated, `${symbol} is a post's code; an office needs a symbol of its own`, { errors: [{ field: 'symbol', message: "a post's code" }] });
+  }
+}
+
 @CommandHandler(AddOfficesCommand)
 export class AddOfficesHandler implements ICommandHandler<AddOfficesCommand, Office[]> {
   private readonly directory: AggregateRepository<OfficeDirectory>;
 
-  constructor(repositories: AggregateRepositoryFactory) {
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly posts: PostDirectory,
+  ) {
     this.directory = repositories.for(officeDirectoryDefinition);
   }
 
-  execute({ context, offices }: AddOfficesCommand): Promise<Office[]> {
+  async execute({ context, offices }: AddOfficesCommand): Promise<Office[]> {
+    for (const office of offices) await refusePostCode(this.posts, office.symbol);
     let added: Office[] = [];
     return this.directory.updateOrStart(
       context,
@@ -43,10 +54,7 @@ export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Offic
   }
 
   async execute({ context, office }: AddOfficeCommand): Promise<Office> {
-    // Clearance requests, owners and addressees name offices and posts alike: one name, one thing.
-    if (await this.posts.exists(office.symbol)) {
-      throw new ChanceryError(ErrorCode.RuleViolated, `${office.symbol} is a post's code; an office needs a symbol of its own`, { errors: [{ field: 'symbol', message: "a post's code" }] });
-    }
+    await refusePostCode(this.posts, office.symbol);
     let added: Office | undefined;
     return this.directory.updateOrStart(
       context,
