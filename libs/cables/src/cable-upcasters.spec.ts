@@ -17,6 +17,6 @@ describe('cable upcasters', () => {
     const drafted: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: { id: 'd1', username: 'jdoe', office: 'EAP/CM' }, draft: confidentialDraft, at } };
     cable.replay([drafted, upcast as CableEvent], 2);
     expect(cable.draft.subject).toBe('Revised');
-    expect(cable.edits).toEqual([{ by: null, office: null, as: 'drafter', fields: [], substantive: true, at }]);
+    expect(cable.edits).toEqual([{ by: null, office: null, as: 'drafter', fields: [], substantive: true, at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'], status: 'DRAFT' } }]);
   });
 });

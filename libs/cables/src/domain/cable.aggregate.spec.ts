@@ -168,7 +168,7 @@ describe('Cable: clearing as the Department works it', () => {
       .when((c) => c.edit(legal, newText, world, at))
       .then([edited(newText, true, ['paragraphs'], legal, 'clearer'), stale('ISN')]);
     expect(cable.clearances.map((c) => [c.office, c.status])).toEqual([['L', 'CLEARED'], ['ISN', 'STALE']]);
-    expect(cable.edits).toEqual([{ by: by(legal), office: 'L', as: 'clearer', fields: ['paragraphs'], substantive: true, at }]);
+    expect(cable.edits).toEqual([{ by: by(legal), office: 'L', as: 'clearer', fields: ['paragraphs'], substantive: true, at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'], status: 'IN_CLEARANCE' } }]);
   });
 
   it('refuses edits from a clearer of an office not asked, and from anyone once submitted but its approver', () => {
