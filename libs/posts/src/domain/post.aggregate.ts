@@ -1,4 +1,5 @@
-import { isValid as isCountryCode } from 'i18n-iso-countries';
+// A CommonJS module: under Node's ESM loader only its default export is there to import.
+import countries from 'i18n-iso-countries';
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { RESERVED_NAMES } from '@chancery/identity/domain';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
@@ -49,7 +50,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
     ensure(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
     ensure(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
     ensure(!RESERVED_CODES.includes(facts.code), 'code', `${facts.code} is reserved: it names the Department or a collective (${RESERVED_CODES.join(', ')})`);
-    ensure(COUNTRY_PATTERN.test(facts.country) && isCountryCode(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
+    ensure(COUNTRY_PATTERN.test(facts.country) && countries.isValid(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
     ensure(COUNTRY_PATTERN.test(facts.countryTag), 'countryTag', 'countryTag must be a two-letter TAGS country code');
     const post = new Post(facts.code);
     post.apply({ type: 'PostEstablished', data: { ...facts, name: facts.name.trim(), city: facts.city.trim() } });
