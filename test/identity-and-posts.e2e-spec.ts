@@ -163,7 +163,7 @@ describe('identity, access control and posts', () => {
       expect(closedPost.body.detail).toMatch(/CHENGDU is not an open post/);
       // A post's officer acts for the post: a Department office as well would make them a desk (its drafts, other posts' cables).
       const both = await http().post('/users').set(admin).send({ username: 'bj.desk', password: 'another-long-password', displayName: 'B', roles: ['post_officer'], postCode: 'BEIJING', office: 'EAP/CM', clearance: 'SECRET' }).expect(422);
-      expect(both.body.errors).toEqual([{ field: 'office', message: 'a user bound to a post has no Department office: give an office or a postCode, not both' }]);
+      expect(both.body.errors).toEqual([{ field: 'office', message: 'a user bound to a post has no Department office: give an office or a post, not both' }]);
       await http().patch(`/users/${officer.body.id}`).set(admin).send({ office: 'EAP/CM' }).expect(422);
       const weak = await http().post('/users').set(admin).send({ username: 'weak', password: 'short', displayName: 'W', roles: ['bogus'], clearance: 'COSMIC' }).expect(400);
       expect(weak.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['clearance', 'password', 'roles']);

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
-import { api, download, maybe, problemText, when, words } from '../api.js';
+import { api, download, maybe, problemText, today, when, words } from '../api.js';
 import { type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
 import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
@@ -45,7 +45,8 @@ const momentText = (m: Moment) => (m.instant ? `replayed from the event log to $
 /** The earliest day the dashboard is replayed to: a year typed digit by digit passes through 0002, 0020, 0202 first. */
 const FIRST_DAY = '1900-01-01';
 /** A day typed in full: the field's own check (a real date, not before FIRST_DAY) and its shape. */
-const wholeDay = (input: HTMLInputElement) => input.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(input.value) && input.value >= FIRST_DAY;
+/** A whole day from the first to today: a day still to come is no replay (the server would answer today so far). */
+const wholeDay = (input: HTMLInputElement) => input.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(input.value) && input.value >= FIRST_DAY && input.value <= today();
 
 /** A stacked bar: each part's share of the whole, with the numbers for screen readers too. */
 function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
@@ -147,14 +148,14 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       <h2>Where every campaign stands</h2>
       <p>
         <label for="as-of" style="display:inline">As of </label>
-        <input id="as-of" type="date" min={FIRST_DAY} value={entered} aria-describedby="as-of-state" onInput={(e) => {
+        <input id="as-of" type="date" min={FIRST_DAY} max={today()} value={entered} aria-describedby="as-of-state" onInput={(e) => {
           const input = e.currentTarget;
           setEntered(input.value);
           // Only a whole day is replayed; a field emptied (not one half typed) goes back to now.
           if (wholeDay(input)) setMoment({ day: input.value, instant: null });
           else if (input.value === '' && !input.validity.badInput) setMoment(NOW);
         }} />{' '}
-        <span id="as-of-state" class="muted" aria-live="polite">{typing ? `type a whole date, from ${FIRST_DAY.slice(0, 4)} on; showing ${momentText(shown.moment)}` : momentText(shown.moment)}</span>{' '}
+        <span id="as-of-state" class="muted" aria-live="polite">{typing ? `type a whole date, from ${FIRST_DAY.slice(0, 4)} to today; showing ${momentText(shown.moment)}` : momentText(shown.moment)}</span>{' '}
         {(moment.day || moment.instant || entered) && <button type="button" onClick={() => { setEntered(''); setMoment(NOW); }}>Back to now</button>}
       </p>
       {momentError && <p class="error" role="alert">{momentError}</p>}

@@ -66,7 +66,13 @@ export type PostNames = ReadonlyMap<string, { name: string }>;
 /** An event in a sentence: "Embassy Beijing logged a response: rejected", "L cleared with comments". Posts are named as `directory` names them. */
 export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
   const d = e.data;
-  if (d === null) return `${e.type.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())}: withheld (you may not read the record as it stood then)`;
+  if (d === null) {
+    const what = e.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    // A delivery's event is withheld for the reporting cable it names; a cable's, for how the cable stood then.
+    return e.post
+      ? `${directory?.get(e.post)?.name ?? titleCase(e.post)}: ${what} (a cable you may not read; withheld)`
+      : `${what.charAt(0).toUpperCase()}${what.slice(1)}: withheld (not yours to read as the cable stood then)`;
+  }
   const postName = (code: string) => directory?.get(code)?.name ?? titleCase(code);
   const ownerText = (owner: unknown) => {
     const o = owner as { office?: string; post?: string } | undefined;
@@ -133,7 +139,8 @@ export function Timeline({ entries, chosen, onChoose, people: known }: { entries
         const text = describeEvent(e, directory);
         return (
           <li key={`${e.post ?? ''}${e.version}-${i}`}>
-            {onChoose ? (
+            {/* A withheld event has no "as it stood" for this reader: it is text, not a button that would be refused. */}
+            {onChoose && !e.withheld && e.data !== null ? (
               <button type="button" class="link" aria-pressed={chosen === e.version} onClick={() => onChoose(e.version)}>{text}</button>
             ) : (
               <span>{text}</span>

@@ -55,7 +55,7 @@ describe('a user over time', () => {
     const user = registered();
     user.changeProfile({ clearance: 'SECRET', displayName: ' Jane Doe ' }, 'admin-1');
     expect(user.getUncommittedEvents()).toEqual([]);
-    expect(() => user.changeProfile({ roles: ['post_officer'] }, 'admin-1')).toThrow(/needs a postCode/);
+    expect(() => user.changeProfile({ roles: ['post_officer'] }, 'admin-1')).toThrow(/needs a post \(postCode\)/);
   });
 
   it('ends every session on a logout, a password change or reset, and a disabling; not on enabling', () => {

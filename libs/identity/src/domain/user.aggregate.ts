@@ -37,13 +37,13 @@ function validateProfile(profile: UserProfile): void {
   ensure(CLEARANCES.includes(profile.clearance), 'clearance', `clearance must be one of ${CLEARANCES.join(', ')}`);
   ensure(profile.office === null || OFFICE_PATTERN.test(profile.office), 'office', 'office must be an office symbol such as EAP/CM');
   const postOfficer = profile.roles.includes('post_officer');
-  ensure(!postOfficer || profile.postCode !== null, 'postCode', 'a post officer needs a postCode');
+  ensure(!postOfficer || profile.postCode !== null, 'postCode', 'a post officer needs a post (postCode)');
   // A post's approvers (the chief of mission and deputies) hold release authority for that post.
   const postApprover = profile.roles.includes('approver');
   ensure(postOfficer || postApprover || profile.postCode === null, 'postCode', 'only post officers and post approvers are bound to a post');
   // A post's people act for the post: a Department office as well would make them its drafting
   // office, its clearer and its desk (reading its drafts, and cables to other posts).
-  ensure(profile.postCode === null || profile.office === null, 'office', 'a user bound to a post has no Department office: give an office or a postCode, not both');
+  ensure(profile.postCode === null || profile.office === null, 'office', 'a user bound to a post has no Department office: give an office or a post, not both');
 }
 
 /**
