@@ -765,4 +765,36 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.content()).not.toContain('BLUEBIRD');
     expect(errors).toEqual([]);
   });
+
+  it('drafts a demarche with its REFs, the points to make and which action posts it tasks, and says a scope that tasks nobody is refused', async () => {
+    const page = await signIn('web.desk');
+    await page.goto(`${base}/#/cables/new`);
+    await page.getByLabel('Subject', { exact: true }).fill('Second approach on model weights\t(EAP only)');
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Second approach on model weights (EAP only)');
+    await page.getByLabel('TAGS').fill('PREL ETTC');
+    for (const code of ['BEIJING', 'TOKYO']) {
+      await page.getByRole('combobox', { name: /^Action addressees/ }).fill(code);
+      await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');
+    }
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('Action request: see paragraph 2.');
+    await page.getByRole('button', { name: 'Add a paragraph' }).click();
+    await page.getByLabel('Paragraph 2', { exact: true }).fill('Raise the distillation of U.S. models again.');
+    const mrn = (await authed(app, drafter).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    await page.getByLabel(/^References/).fill(`${mrn.toLowerCase()};`);
+    await page.getByLabel('This cable tasks posts with a demarche').check();
+    await page.getByLabel('Report by').fill('2099-01-01');
+    await page.getByLabel('Whom to see').fill('MFA');
+    await page.getByLabel(/^Points to make/).fill('2');
+    // Every action post excluded: the server refuses it, saying why, and the form keeps what was typed.
+    await page.getByLabel('All but these posts (codes)').fill('BEIJING TOKYO');
+    await page.getByText('The draft meets every drafting rule.').waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    expect(await page.getByRole('alert').textContent()).toMatch(/scope leaves no post to task/i);
+    expect(await page.getByLabel(/^Points to make/).inputValue()).toBe('2');
+    await page.getByLabel('All but these posts (codes)').fill('TOKYO');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('heading', { name: 'Clearances' }).waitFor();
+    const saved = (await authed(app, drafter).get(`/cables/${page.url().split('/').pop()}`).expect(200)).body;
+    expect({ references: saved.references, points: saved.demarche.points, scope: saved.demarche.scope }).toEqual({ references: [{ label: 'A', mrn }], points: [2], scope: { excludePosts: ['TOKYO'] } });
+  });
 });

@@ -1,4 +1,4 @@
-import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, PORTION_MARKINGS, PRECEDENCES, tagAdvice, validateDraft } from '@chancery/cables/domain';
+import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, today, when, words } from '../api.js';
@@ -26,6 +26,20 @@ const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(
 export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
 /** Classification reasons as typed ("1.4(b) 1.4(d)"), kept as written. */
 const reasonList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+/** REFs as typed, an MRN a line or separated by semicolons ("26 STATE 000123; 26 BEIJING 000004"), lettered A, B, C… */
+const referenceList = (value: string): CableDraft['references'] =>
+  value.split(/[;\n]+/).map((mrn) => mrn.trim().toUpperCase().replace(/\s+/g, ' ')).filter(Boolean).map((mrn, i) => ({ label: String.fromCharCode(65 + i), mrn }));
+/** Paragraph numbers as typed ("2, 3"); anything that is not a number is kept as NaN, for the rules to name. */
+const pointList = (value: string) => value.split(/[\s,]+/).filter(Boolean).map(Number);
+/** A demarche's scope from the form: null when it narrows nothing (every open action post is tasked). */
+const scopeOf = (kinds: readonly string[], posts: string, excluded: string): DemarcheScope | null => {
+  const scope: DemarcheScope = {
+    ...(kinds.length > 0 ? { kinds: kinds as NonNullable<DemarcheScope['kinds']> } : {}),
+    ...(list(posts).length > 0 ? { posts: list(posts) } : {}),
+    ...(list(excluded).length > 0 ? { excludePosts: list(excluded) } : {}),
+  };
+  return Object.keys(scope).length > 0 ? scope : null;
+};
 
 /** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
 function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
@@ -210,7 +224,11 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
    * The list fields as typed: the draft holds each as a list, read from the text (so the rules are
    * checked as the officer types), but the box keeps what was typed, spaces and commas included.
    */
-  const [typed, setTyped] = useState(() => ({ captions: draft.captions.join(' '), tags: draft.tags.join(' '), reasons: (draft.classifiedBy?.reasons ?? []).join(' ') }));
+  const [typed, setTyped] = useState(() => ({
+    captions: draft.captions.join(' '), tags: draft.tags.join(' '), reasons: (draft.classifiedBy?.reasons ?? []).join(' '),
+    references: draft.references.map((r) => r.mrn).join('; '), points: (draft.demarche?.points ?? [1]).join(', '),
+    scopePosts: (draft.demarche?.scope?.posts ?? []).join(' '), scopeExcluded: (draft.demarche?.scope?.excludePosts ?? []).join(' '),
+  }));
   /** The paragraph just added, whose text box takes the focus. */
   const added = useRef<number | null>(null);
   useEffect(() => {
@@ -264,7 +282,8 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
       <div class="form-grid">
         <span class="wide">
           <label for="subject">Subject</label>
-          <input id="subject" class="full" value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
+          {/* A tab pasted with the subject is spacing, not a control character the rules would refuse. */}
+          <input id="subject" class="full" value={subject} onInput={(e) => set({ subject: e.currentTarget.value.replace(/\t/g, ' ') })} />
         </span>
         <span>
           <label for="subject-marking">Portion marking of the subject</label>
@@ -308,6 +327,8 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
       <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
       <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
       <AddresseePicker id="info" label="Info addressees" value={infoAddressees} onChange={(codes) => set({ infoAddressees: codes })} />
+      <label for="references">References (released cables cited as REF A, B…: their MRNs, separated by semicolons)</label>
+      <input id="references" class="full" placeholder="26 STATE 000123; 26 BEIJING 000004" value={typed.references} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, references: text }); set({ references: referenceList(text) }); }} />
       {paragraphs.map((p, i) => (
         <div key={i}>
           <label for={`para-${i}`}>Paragraph {i + 1}</label>
@@ -318,13 +339,30 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
         </div>
       ))}
       <p><button type="button" class="secondary" onClick={() => { added.current = paragraphs.length; set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] }); }}>Add a paragraph</button></p>
-      <label class="inline"><input type="checkbox" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: [1] } : null })} /> This cable tasks posts with a demarche</label>
+      <label class="inline"><input type="checkbox" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: pointList(typed.points), scope: scopeOf([], typed.scopePosts, typed.scopeExcluded) } : null })} /> This cable tasks posts with a demarche</label>
       {demarche && (
         <>
           <label for="report-by">Report by</label>
           <input id="report-by" type="date" value={demarche.reportBy} onInput={(e) => set({ demarche: { ...demarche, reportBy: e.currentTarget.value } })} />
           <label for="targets">Whom to see</label>
           <input id="targets" class="full" value={demarche.targets} onInput={(e) => set({ demarche: { ...demarche, targets: e.currentTarget.value } })} />
+          <label for="points">Points to make (paragraph numbers)</label>
+          <input id="points" value={typed.points} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, points: text }); set({ demarche: { ...demarche, points: pointList(text) } }); }} />
+          <fieldset>
+            <legend>Which action posts it tasks (left empty: all of them)</legend>
+            {SCOPE_POST_KINDS.map((k) => (
+              <label key={k} class="inline">
+                <input type="checkbox" checked={demarche.scope?.kinds?.includes(k) ?? false} onChange={(e) => {
+                  const kinds = [...(demarche.scope?.kinds ?? []).filter((x) => x !== k), ...(e.currentTarget.checked ? [k] : [])];
+                  set({ demarche: { ...demarche, scope: scopeOf(kinds, typed.scopePosts, typed.scopeExcluded) } });
+                }} /> {words(k)} only
+              </label>
+            ))}
+            <label for="scope-posts">Only these posts (codes)</label>
+            <input id="scope-posts" list="addressable-codes" value={typed.scopePosts} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopePosts: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], text, typed.scopeExcluded) } }); }} />
+            <label for="scope-excluded">All but these posts (codes)</label>
+            <input id="scope-excluded" list="addressable-codes" value={typed.scopeExcluded} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopeExcluded: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], typed.scopePosts, text) } }); }} />
+          </fieldset>
         </>
       )}
       <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
