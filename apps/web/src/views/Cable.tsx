@@ -1,7 +1,7 @@
 import type { CableDraft } from '@chancery/cables/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, maybe, type Me, problemText, when, words } from '../api.js';
+import { api, ApiError, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
@@ -184,7 +184,13 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             <div id="release-confirm" class="confirm" role="group" aria-labelledby="confirm-h" tabIndex={-1} ref={confirmation}>
               <h4 id="confirm-h">Release this cable?</h4>
               <p>It is transmitted at once to its addressees ({[...cable.actionAddressees, ...cable.infoAddressees].join(', ')}), receives its MRN and can never be edited again; corrections go out as a new cable.</p>
-              {cable.kind === 'INSTRUCTION' && cable.demarche && (
+              {cable.kind === 'INSTRUCTION' && cable.demarche && cable.demarche.reportBy < today() && (
+                <p class="error" role="alert">
+                  Its report-by date, {cable.demarche.reportBy}, has passed: the release will be refused, since every post would be overdue
+                  at once. An approved cable is no longer edited: cancel it and draft it again with a later date.
+                </p>
+              )}
+              {cable.kind === 'INSTRUCTION' && cable.demarche && cable.demarche.reportBy >= today() && (
                 <p>
                   {tasked === 0
                     ? 'Its demarche tasks none of its action posts (its scope leaves none), so no demarche campaign opens.'
