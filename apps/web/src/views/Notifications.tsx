@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, when } from '../api.js';
 
 interface Notice {
   id: string;
@@ -49,7 +49,7 @@ export function Notifications({ onClassifications, onRead }: { onClassifications
             <li key={n.id} class={n.read ? 'read' : 'unread'}>
               {!n.read && <strong>New: </strong>}
               <a href={linkTo(n)}>({n.classification}) {n.text}</a>{' '}
-              <span class="muted">{new Date(n.occurredAt).toLocaleString()}</span>{' '}
+              <span class="muted">{when(n.occurredAt)}</span>{' '}
               {!n.read && <button type="button" onClick={() => mark(`/notifications/${n.id}/read`)} aria-label={`Mark read: ${n.text}`}>Mark read</button>}
             </li>
           ))}
