@@ -136,6 +136,24 @@ describe('live updates (GET /events/stream)', () => {
     expect((await authed(app, tokens.lclear).get('/notifications').expect(200)).body.total).toBeGreaterThan(0);
   });
 
+  it('holds at most ten streams a user open at once (429 for the eleventh, until one closes)', async () => {
+    const { token } = await createUser(app, await loginAsAdmin(app), { username: 'many.tabs', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    tokens['many.tabs'] = token;
+    const open = [];
+    for (let i = 0; i < 10; i++) open.push(await streamOf('many.tabs'));
+    const refused = await openStream(base, `/events/stream?ticket=${await ticketFor(token)}`);
+    streams.push(refused);
+    expect({ status: refused.status, code: JSON.parse(refused.text ?? '{}').code }).toEqual({ status: 429, code: 'RATE_LIMITED' });
+    open[0].close();
+    for (let attempt = 0; ; attempt++) {
+      const again = await openStream(base, `/events/stream?ticket=${await ticketFor(token)}`);
+      streams.push(again);
+      if (again.status === 200) break;
+      if (attempt > 20) throw new Error('a closed stream never freed its place');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
   it('sends heartbeats, and ends the stream of a user who logs out', async () => {
     const stream = await streamOf('leaver');
     await stream.waitFor((m) => m.type === 'comment', 3000);

@@ -171,3 +171,31 @@ describe('AuditLog and its sealer', () => {
     expect(pending).toBe(1);
   });
 });
+
+describe('AuditLog.verify under load', () => {
+  let database: TestDatabase;
+  let audit: AuditLog;
+  let sealer: AuditSealer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(20);
+    const dataSource = await database.dataSource();
+    audit = new AuditLog(dataSource);
+    sealer = new AuditSealer(dataSource, loadConfig({ DATABASE_URL: database.target.url, JWT_SECRET: 'x'.repeat(32), ...testAuditEnv() }), { target: database.target } as DatabaseRuntime, false, audit);
+  });
+  afterAll(() => database.drop());
+
+  const appendSome = (count: number) =>
+    Promise.all(Array.from({ length: count }, (_, i) => audit.append({ actorId: `u${i % 7}`, actorRole: 'drafter', action: 'EditCable', streamId: `cable-${i % 3}`, requestId: randomUUID(), details: { n: i } })));
+
+  it('verifies page by page, holding no transaction, while entries keep being appended and sealed', async () => {
+    await appendSome(4500);
+    await sealer.catchUp();
+    const sealedBefore = (await audit.treeHead())!.treeSize;
+    // The recomputation reads its pages while more entries are appended and sealed under it.
+    const [result] = await Promise.all([audit.verify(), (async () => { await appendSome(300); await sealer.catchUp(); })()]);
+    expect(result).toMatchObject({ valid: true });
+    expect(result.entries).toBeGreaterThanOrEqual(sealedBefore);
+    expect(await audit.verify()).toMatchObject({ valid: true, entries: (await audit.treeHead())!.treeSize, pending: 0 });
+  });
+});

@@ -191,11 +191,18 @@ export class AuditLog {
    * `expected` heads kept outside it (a saved head, the heads file). The first discrepancy is named.
    */
   async verify(options: { expected?: SignedTreeHead[]; onProgress?: (checked: number, total: number) => void } = {}, db: Db = this.dataSource): Promise<VerifyResult> {
-    // One snapshot for every read: the sealer commits new heads and entries while this reads.
-    if (db instanceof DataSource) return db.transaction('REPEATABLE READ', (tx) => this.verify(options, tx));
-    const stored = await this.heads(db);
+    // What is checked is fixed first, in one snapshot (the sealer commits new heads and entries while
+    // this reads): the signed heads, the entries not yet sealed, the last sealed entry. The pages of
+    // entries are then read one statement each, up to that entry: sealed entries never change (the
+    // log is append-only), and between two pages other requests get the connection (embedded mode
+    // has only one), so a long verification holds up nobody.
+    const start = async (tx: Db) => ({
+      stored: await this.heads(tx),
+      pending: (await sql<{ pending: number }>(tx, 'SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL'))[0].pending,
+      last: Number((await sql<{ last: string | null }>(tx, 'SELECT max(seq) AS last FROM audit_log'))[0].last ?? 0),
+    });
+    const { stored, pending, last } = db instanceof DataSource ? await db.transaction('REPEATABLE READ', start) : await start(db);
     const latest = stored.at(-1);
-    const [{ pending }] = await sql<{ pending: number }>(db, 'SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
     const checkpoints = new Map<number, Array<{ head: SignedTreeHead; source: string }>>();
     const expect = (head: SignedTreeHead, source: string) => checkpoints.set(head.treeSize, [...(checkpoints.get(head.treeSize) ?? []), { head, source }]);
     stored.forEach((head) => expect(head, 'the signed head'));
@@ -226,7 +233,7 @@ export class AuditLog {
     }
 
     for (let after = 0; ; ) {
-      const rows = await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, PAGE]);
+      const rows = await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2', [after, PAGE, last]);
       if (rows.length === 0) break;
       // First the entries against their leaf hashes, then, in the same order, the stored nodes and heads.
       const page: Array<{ seq: number; made: Array<{ level: number; index: number; hash: Buffer }>; root: string }> = [];
@@ -267,6 +274,8 @@ export class AuditLog {
       if (broken) return result(broken.at, broken.before);
       after = Number(rows[rows.length - 1].seq);
       options.onProgress?.(frontier.size, total);
+      // Hashing a page is CPU on the event loop: let waiting requests in before the next.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (frontier.size < total) {
       return result({ seq: frontier.size + 1, reason: `a signed head covers ${total} entries, the log has ${frontier.size}: entries were removed` });

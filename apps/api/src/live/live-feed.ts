@@ -74,6 +74,13 @@ export class LiveFeed implements OnModuleDestroy {
     return this.subscribers.size;
   }
 
+  /** How many streams `userId` holds open in this process. */
+  openBy(userId: string): number {
+    let open = 0;
+    for (const subscriber of this.subscribers) if (subscriber.principal.id === userId) open++;
+    return open;
+  }
+
   /** A stream of notices for `principal`; it ends when they unsubscribe, lose their standing, or the process stops. */
   async subscribe(principal: Principal, tokenGeneration: number): Promise<Subject<MessageEvent>> {
     const events = new Subject<MessageEvent>();

@@ -15,6 +15,15 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** Streams one user may hold open in one process: a tab each, and room to spare; more is a client gone wrong. */
+export const MAX_STREAMS_PER_USER = 10;
+/**
+ * What a stream may hold unsent before its client counts as not reading and is dropped (it
+ * reconnects, and reads its screens again, when it wakes up): every notice is kept for every
+ * stream until its socket takes it, so one that never does would grow until the process dies.
+ */
+export const MAX_UNREAD_BYTES = 256 * 1024;
+
 /** Authenticates an event stream: `?ticket=` (one use, from POST /events/ticket) or a bearer token. */
 @Injectable()
 export class LiveStreamGuard implements CanActivate {
@@ -22,6 +31,7 @@ export class LiveStreamGuard implements CanActivate {
     private readonly tickets: LiveTickets,
     private readonly auth: AuthService,
     private readonly users: UsersQuery,
+    private readonly feed: LiveFeed,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,6 +46,9 @@ export class LiveStreamGuard implements CanActivate {
       const principal = await this.auth.authenticate(token);
       const standing = await this.users.standing(principal.id);
       live = { principal, tokenGeneration: standing?.tokenGeneration ?? -1 };
+    }
+    if (this.feed.openBy(live.principal.id) >= MAX_STREAMS_PER_USER) {
+      throw new ChanceryError(ErrorCode.RateLimited, `At most ${MAX_STREAMS_PER_USER} event streams a user at once: close one first`, { retryAfter: 5 });
     }
     request.live = live;
     request.actor = { id: live.principal.id, username: live.principal.username, role: live.principal.roles.join('+') };
@@ -84,7 +97,21 @@ export class LiveController {
           if (gone) return this.feed.unsubscribe(subject);
           events = subject;
           subscriber.next({ type: 'ready', data: { user: principal.username } });
-          subject.subscribe(subscriber);
+          const response = request.res!;
+          subject.subscribe({
+            next: (message) => {
+              // A client that does not read: drop it rather than hold every notice for it.
+              if (response.writableLength > MAX_UNREAD_BYTES) {
+                this.feed.unsubscribe(subject);
+                subscriber.complete();
+                request.socket.destroy();
+                return;
+              }
+              subscriber.next(message);
+            },
+            error: (error: unknown) => subscriber.error(error),
+            complete: () => subscriber.complete(),
+          });
         },
         (error: unknown) => subscriber.error(error),
       );

@@ -51,10 +51,20 @@ export class AuditController {
     return { items, total: page.total };
   }
 
+  /** The recomputation under way, if one is. */
+  private verifying: Promise<unknown> | null = null;
+
   @Get('verify')
   @RequirePermission('audit.read')
   @ApiOperation({ summary: 'Re-compute every leaf and the tree, and check them against the stored nodes, the signed heads in the database and those in the heads file' })
-  async verify() {
+  verify() {
+    // One recomputation at a time: it reads the whole log, and callers who ask while it runs get its
+    // answer (they asked the same question), rather than each starting another.
+    this.verifying ??= this.recompute().finally(() => (this.verifying = null));
+    return this.verifying;
+  }
+
+  private async recompute() {
     // The heads kept outside the database are what an insider cannot rewrite: without them, a log
     // cut or rewritten with its tables fixed up agrees with itself.
     const { file, heads, unreadable } = await readHeadsFile(this.config);

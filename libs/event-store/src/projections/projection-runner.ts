@@ -195,7 +195,7 @@ export class ProjectionRunner {
     await runner.connect();
     // READ COMMITTED, PostgreSQL's default (naming it costs a statement a batch): each statement
     // below sees what committed before it, the checkpoint read included, once the lock is ours.
-    await runner.startTransaction();
+    await beginOrRelease(runner);
     let failure: ReactionFailedError | undefined;
     let read: number;
     try {
@@ -678,7 +678,7 @@ export class ProjectionRunner {
   private async redriveDeadLetters(projection: ReadModel): Promise<RedriveResult> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    await runner.startTransaction('READ COMMITTED');
+    await beginOrRelease(runner, 'READ COMMITTED');
     try {
       await runner.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, projection.name]);
       const letters: DeadLetterRow[] = await runner.query(
@@ -807,4 +807,18 @@ function typesOf(projections: readonly Projection[]): string[] | null {
 function isAfter(a: Checkpoint, b: Checkpoint): boolean {
   const [ta, tb] = [BigInt(a.transactionId), BigInt(b.transactionId)];
   return ta > tb || (ta === tb && a.globalPosition > b.globalPosition);
+}
+
+/**
+ * BEGIN on a connection taken from the pool, giving it back if BEGIN fails (the database restarting):
+ * the `finally` that releases it is entered only once the transaction is open, and in embedded mode
+ * the pool holds a single connection, which a leak would take from everyone for good.
+ */
+async function beginOrRelease(runner: QueryRunner, isolation?: 'READ COMMITTED'): Promise<void> {
+  try {
+    await runner.startTransaction(isolation);
+  } catch (error) {
+    await runner.release();
+    throw error;
+  }
 }
