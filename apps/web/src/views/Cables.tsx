@@ -84,7 +84,9 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
 export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const drafts = me.roles.includes('drafter') || me.roles.includes('post_officer');
   const incoming = me.roles.includes('post_officer') && me.postCode !== null;
-  const queue = (query.get('queue') as Queue | null) ?? 'all';
+  // A queue the caller has no tab for (a link followed by someone else) is the list of all cables.
+  const asked = (query.get('queue') as Queue | null) ?? 'all';
+  const queue: Queue = (asked === 'incoming' && !incoming) || ((asked === 'mine' || asked === 'returned') && !drafts) || !['all', 'mine', 'returned', 'incoming'].includes(asked) ? 'all' : asked;
   const [filters, setFilters] = useState({ q: query.get('q') ?? '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '' });
   const [sort, setSort] = useState('recent');
   const [cables, setCables] = useState<CableSummary[] | null>(null);
