@@ -146,7 +146,8 @@ export interface CampaignRow {
   scope: CampaignScope | null;
 }
 
-const dateOf = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string | null));
+/** A `date` column, read as its text (`calendarDatesAsText`). */
+const dateOf = (value: unknown) => value as string | null;
 
 /**
  * Campaigns and deliveries. Summaries are counted from the delivery rows when asked, so they are

@@ -112,7 +112,7 @@ export function followUpMarkings(row: FollowUpMarkingsRow): { classification: Cl
 }
 
 function toSummary(row: FollowUpRow): FollowUpSummary {
-  const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
+  const date = (value: unknown) => value as string; // a `date` column, read as its text (`calendarDatesAsText`)
   return {
     id: row.id as string,
     ...followUpMarkings(row),

@@ -20,7 +20,8 @@ interface EscalatedRow extends FollowUpMarkingsRow {
   post: string | null;
 }
 
-const date = (value: unknown) => (value instanceof Date ? utcDate(value) : (value as string));
+/** A `date` column, read as its text (`calendarDatesAsText`). */
+const date = (value: unknown) => value as string;
 
 /**
  * What waits for the caller: cables their office is asked to clear, cables they may approve, their
