@@ -104,8 +104,8 @@ export class PostsQuery extends PostDirectory {
     return (await this.get(code))?.status === 'OPEN';
   }
 
-  async exists(code: string): Promise<boolean> {
-    return (await this.get(code)) !== undefined;
+  async existing(codes: readonly string[]): Promise<string[]> {
+    return (await sql<{ code: string }>(this.dataSource, 'SELECT code FROM posts WHERE code = ANY($1::text[]) ORDER BY code', [codes])).map((row) => row.code);
   }
 
   async codes(): Promise<Set<string>> {

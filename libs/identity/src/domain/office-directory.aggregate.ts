@@ -31,7 +31,7 @@ export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent>
     const added: Office[] = [];
     for (const office of offices) {
       ensure(OFFICE_PATTERN.test(office.symbol), 'symbol', 'symbol must be an office symbol such as EAP/CM');
-      ensure(!RESERVED_NAMES.includes(office.symbol) && !office.symbol.endsWith('_POSTS'), 'symbol', `${office.symbol} is reserved: it names the Department or a collective`);
+      ensure(!RESERVED_NAMES.includes(office.symbol), 'symbol', `${office.symbol} is reserved: it names the Department or a collective`);
       ensure(office.name.trim().length > 0, 'name', 'name must not be empty');
       ensure(office.bureau === bureauOf(office.symbol), 'bureau', `the bureau of ${office.symbol} is ${bureauOf(office.symbol)}`);
       if (this.offices.has(office.symbol)) continue;

@@ -4,6 +4,6 @@
  */
 export abstract class PostDirectory {
   abstract isOpen(code: string): Promise<boolean>;
-  /** Whether a post (open, suspended or closed) has this code. */
-  abstract exists(code: string): Promise<boolean>;
+  /** Which of `codes` name a post (open, suspended or closed), in one read. */
+  abstract existing(codes: readonly string[]): Promise<string[]>;
 }

@@ -5,10 +5,14 @@ import { type Office, OfficeDirectory, officeDirectoryDefinition } from '../../d
 import { PostDirectory } from '../../users/post-directory.js';
 import { AddOfficeCommand, AddOfficesCommand } from './add-offices.command.js';
 
-/** Clearance requests, owners and addressees name offices and posts alike: one name, one thing. */
-async function refusePostCode(posts: PostDirectory, symbol: string): Promise<void> {
-  if (await posts.exists(symbol)) {
-    throw new ChanceryError(ErrorCode.RuleViolated, `${symbol} is a post's code; an office needs a symbol of its own`, { errors: [{ field: 'symbol', message: "a post's code" }] });
+/**
+ * Clearance requests, owners and addressees name offices and posts alike: one name, one thing. One
+ * read for all of them (the seeder offers the whole directory at every start).
+ */
+async function refusePostCodes(posts: PostDirectory, symbols: readonly string[]): Promise<void> {
+  const [taken] = await posts.existing(symbols);
+  if (taken !== undefined) {
+    throw new ChanceryError(ErrorCode.RuleViolated, `${taken} is a post's code; an office needs a symbol of its own`, { errors: [{ field: 'symbol', message: "a post's code" }] });
   }
 }
 
@@ -24,7 +28,7 @@ export class AddOfficesHandler implements ICommandHandler<AddOfficesCommand, Off
   }
 
   async execute({ context, offices }: AddOfficesCommand): Promise<Office[]> {
-    for (const office of offices) await refusePostCode(this.posts, office.symbol);
+    await refusePostCodes(this.posts, offices.map((office) => office.symbol));
     let added: Office[] = [];
     return this.directory.updateOrStart(
       context,
@@ -54,7 +58,7 @@ export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Offic
   }
 
   async execute({ context, office }: AddOfficeCommand): Promise<Office> {
-    await refusePostCode(this.posts, office.symbol);
+    await refusePostCodes(this.posts, [office.symbol]);
     let added: Office | undefined;
     return this.directory.updateOrStart(
       context,
