@@ -24,6 +24,11 @@ interface TokenClaims {
   gen?: number;
 }
 
+/** A password change whose current password is not the user's (`why`: more than that). */
+export function wrongCurrentPassword(why?: string): ChanceryError {
+  return new ChanceryError(ErrorCode.RuleViolated, `The current password is not right${why ? `: ${why}` : ''}`, { errors: [{ field: 'currentPassword', message: 'currentPassword is not right' }] });
+}
+
 /** Logins and tokens. Failed logins are limited per client address and username. */
 @Injectable()
 export class AuthService {
@@ -88,7 +93,7 @@ export class AuthService {
     const found = await this.users.withCredentials(actor.username);
     if (!found || found.user.id !== actor.id || !(await verify(found.passwordHash, password))) {
       await this.audit.append({ actorId: actor.id, actorRole: found?.user.roles.join('+') ?? 'unknown', action: 'PasswordChangeFailed', requestId, details: { client, why: 'wrong current password' } });
-      throw new ChanceryError(ErrorCode.RuleViolated, 'The current password is not right', { errors: [{ field: 'currentPassword', message: 'currentPassword is not right' }] });
+      throw wrongCurrentPassword();
     }
     await this.failures.delete(key);
     return found;

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import { AuthService } from '../../auth/auth.service.js';
+import { AuthService, wrongCurrentPassword } from '../../auth/auth.service.js';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { storePasswordHash } from '../passwords/credentials.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
@@ -36,7 +36,7 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
         // other is refused, rather than both answering with tokens the winner has already revoked.
         const [held] = await tx.query('SELECT password_hash FROM user_credentials WHERE user_id = $1 FOR UPDATE', [user.id]);
         if (held?.password_hash !== found.passwordHash) {
-          throw new ChanceryError(ErrorCode.RuleViolated, 'The current password is not right: it was changed meanwhile', { errors: [{ field: 'currentPassword', message: 'currentPassword is not right' }] });
+          throw wrongCurrentPassword('it was changed meanwhile');
         }
         user.changePassword();
         await storePasswordHash(tx, user.id, passwordHash);
