@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { RecordedEvent } from '@chancery/event-store';
 import {
-  CLASSIFICATIONS, CLEARANCES, type FollowUpAccess, mayReadCable, mayReadFollowUp, type Principal, readableCableSql, readableFollowUpSql, ROLES,
+  CLASSIFICATIONS, CLEARANCES, type FollowUpAccess, isNarrowed, mayReadCable, mayReadFollowUp, type Principal, readableCableSql, readableFollowUpSql, ROLES,
 } from '@chancery/identity/domain';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
 import { confidentialDraft } from '../../../test/fixtures/cable.fixtures.js';
@@ -46,7 +46,7 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
     cable.accessWith(
       cable.origin === 'STATE'
         ? []
-        : cables.filter((t) => tasks(t, cable.origin) && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office, narrowed: t.draft.captions.some((c) => c === 'NODIS' || c === 'EXDIS') })),
+        : cables.filter((t) => tasks(t, cable.origin) && cable.draft.references.some((r) => r.mrn === t.release!.mrn)).map((t) => ({ drafterId: t.drafter.id, draftingOffice: t.drafter.office, narrowed: isNarrowed(t.draft.captions) })),
     );
 
   beforeAll(async () => {
