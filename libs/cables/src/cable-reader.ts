@@ -134,16 +134,13 @@ export class CableReader implements OnModuleInit {
     const then = current && (await this.cables.load(answer.id, { version: answer.version }));
     if (!current || !then) return { allowed: false, reason: 'the cable answered is not there' };
     const now = await this.accessOf(current);
-    const shownUnder = [
-      then.standing,
-      ...then.clearances.flatMap((c, i) => (c.writtenUnder && answer.clearances?.[i] && !answer.clearances[i].withheld ? [c.writtenUnder] : [])),
-      ...(['returns', 'withdrawals', 'edits'] as const).flatMap((list) => then[list].flatMap((e, i) => (answer[list]?.[i] && !answer[list][i].withheld ? [e.writtenUnder] : []))),
-    ];
-    for (const standing of shownUnder) {
-      const decision = readDecision(principal, now, standing);
-      if (!decision.allowed) return { allowed: false, reason: `the answer replayed shows what ${decision.reason}` };
-    }
-    return { allowed: true };
+    const version = readDecision(principal, now, then.standing);
+    if (!version.allowed) return { allowed: false, reason: `the answer replayed shows what ${version.reason}` };
+    // The view of that version as the caller would be given it now: nothing it withholds may the old answer show.
+    const fresh = toCableView(then, (standing) => readDecision(principal, now, standing).allowed);
+    const lists = ['clearances', 'returns', 'withdrawals', 'edits'] as const;
+    const shown = lists.find((list) => fresh[list].some((entry, i) => 'withheld' in entry && entry.withheld && answer[list]?.[i] && !answer[list][i].withheld));
+    return shown ? { allowed: false, reason: `the answer replayed shows ${shown} written where ${principal.username} may no longer read` } : { allowed: true };
   }
 
   /**
