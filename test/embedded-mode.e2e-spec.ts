@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditSealer, parseHeadsFile } from '@chancery/audit';
@@ -57,6 +58,26 @@ describe('embedded mode (no DATABASE_URL)', () => {
     } finally {
       await second.app.close();
     }
+  });
+
+  it('serves PGlite on a Unix socket in a folder only its user may enter, never on a TCP port, and removes it at stop', async () => {
+    const embedded = await EmbeddedPostgres.start();
+    const folder = embedded.socketDir!;
+    try {
+      expect(new URL(embedded.url).searchParams.get('host')).toBe(folder);
+      expect((await stat(folder)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(folder, '.s.PGSQL.5432'))).isSocket()).toBe(true);
+      const client = new pg.Client({ connectionString: embedded.url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT 1 + 1 AS two')).rows).toEqual([{ two: 2 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await embedded.stop();
+    }
+    await expect(stat(folder)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('keeps a second process from opening the same data folder', async () => {

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
@@ -17,10 +18,15 @@ export class EmbeddedDatabaseBusyError extends Error {
 }
 
 /**
- * PGlite (PostgreSQL compiled to WebAssembly, in-process) behind a loopback socket, so the rest of
- * Chancery talks to it with the same `pg` driver it uses for a real server. PGlite serves one
- * connection at a time: every pool on top of it must have a size of one. A lock on the folder keeps
- * a second process from opening the same files.
+ * PGlite (PostgreSQL compiled to WebAssembly, in-process) behind a socket, so the rest of Chancery
+ * talks to it with the same `pg` driver it uses for a real server. PGlite serves one connection at a
+ * time: every pool on top of it must have a size of one. A lock on the folder keeps a second process
+ * from opening the same files.
+ *
+ * The socket is a Unix one, in a folder of its own that only this user may enter (0700): PGlite
+ * asks no password, so a loopback TCP port would let any local user or process read and rewrite
+ * every cable and the audit log while Chancery runs. It is also the cheaper transport: each round
+ * trip skips the TCP stack. (Windows has no such sockets for `pg`; there it stays on loopback TCP.)
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -29,6 +35,8 @@ export class EmbeddedPostgres {
     private readonly unlock: (() => Promise<void>) | undefined,
     readonly url: string,
     readonly dataDir: string | undefined,
+    /** The private folder holding the Unix socket, removed at stop. */
+    readonly socketDir: string | undefined,
   ) {}
 
   /** Starts PGlite on `dataDir` (created if missing), or in memory when no folder is given. */
@@ -40,15 +48,30 @@ export class EmbeddedPostgres {
       await mkdir(folder, { recursive: true });
       unlock = await lockDataFolder(folder);
     }
+    let socketDir: string | undefined;
     try {
       const db = await PGlite.create(folder);
       // Pools on top of it have a size of one; the second slot only lets a new connection in while
       // the socket of a closed one is still being torn down (the migrator's, at start-up).
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
-      await server.start();
-      const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-      return new EmbeddedPostgres(db, server, unlock, url, folder);
+      const maxConnections = 2;
+      let server: PGLiteSocketServer;
+      let url: string;
+      if (process.platform === 'win32') {
+        server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+        await server.start();
+        url = `postgres://postgres@${server.getServerConn()}/postgres`;
+      } else {
+        // Under the system's temporary folder rather than the data folder: a socket's path is
+        // limited to about 100 bytes. mkdtemp makes the folder 0700.
+        socketDir = await mkdtemp(join(tmpdir(), 'chancery-db-'));
+        server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections });
+        await server.start();
+        // `pg` reaches a Unix socket as host = its folder, and the port names the file in it.
+        url = `postgres://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(socketDir)}`;
+      }
+      return new EmbeddedPostgres(db, server, unlock, url, folder, socketDir);
     } catch (error) {
+      if (socketDir) await rm(socketDir, { recursive: true, force: true });
       await unlock?.();
       throw error;
     }
@@ -57,9 +80,13 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
+    if (this.socketDir) await rm(this.socketDir, { recursive: true, force: true });
     await this.unlock?.();
   }
 }
+
+/** The port in the socket file's name (`.s.PGSQL.5432`), as PostgreSQL and `pg` name it. */
+const SOCKET_PORT = 5432;
 
 const OWNER_FILE = 'owner.pid';
 
