@@ -300,6 +300,27 @@ describe('need to know on every path (#14)', () => {
     for (const path of ['/follow-ups?limit=500', '/follow-ups/export.csv', '/dashboard']) expect((await as(lowLeader).get(path).expect(200)).text).not.toContain('SECRET-ERA-FOLLOW-UP');
   });
 
+  it('raises a follow-up to a linked draft marked up since, when text is written on it, so that text stays protected when the draft is marked down again', async () => {
+    const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader2', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
+    const draft = await as(t.drafter).post('/cables', { ...secretNodis, ...downgraded, captions: [], subject: 'Draft marked up and down' }).expect(201);
+    const followUp = await as(t.drafter).post('/follow-ups', { title: 'Unclassified task', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: draft.body.id }).expect(201);
+    expect(followUp.body.classification).toBe('UNCLASSIFIED');
+    const secret = { ...downgraded, classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Now secret.' }], classifiedBy: secretNodis.classifiedBy };
+    await as(t.drafter).patch(`/cables/${draft.body.id}`, secret).expect(200);
+    // No text of its own: starting it leaves its marking as it is.
+    expect((await as(t.drafter).post(`/follow-ups/${followUp.body.id}/start`, {}).expect(201)).body).toMatchObject({ version: 2 });
+    expect((await dataSource.query('SELECT classification FROM follow_ups WHERE id = $1', [followUp.body.id]))[0].classification).toBe('UNCLASSIFIED');
+    const commented = await as(t.drafter).post(`/follow-ups/${followUp.body.id}/comments`, { text: 'SECRET-ERA-COMMENT' }).expect(201);
+    expect(commented.body.classification).toBe('SECRET');
+    expect(commented.body.history.map((e: { type: string }) => e.type).slice(-2)).toEqual(['FollowUpClassificationRaised', 'FollowUpCommented']);
+    expect(commented.body.history.at(-2).data).toMatchObject({ classification: 'SECRET', previous: 'UNCLASSIFIED' });
+    await as(t.drafter).patch(`/cables/${draft.body.id}`, downgraded).expect(200);
+    await as(lowLeader).get(`/cables/${draft.body.id}`).expect(200);
+    for (const path of [`/follow-ups/${followUp.body.id}`, `/follow-ups/${followUp.body.id}?version=1`]) await as(lowLeader).get(path).expect(403);
+    for (const path of ['/follow-ups?limit=500', '/follow-ups/export.csv', '/dashboard', '/inbox']) expect((await as(lowLeader).get(path).expect(200)).text).not.toContain(followUp.body.id);
+    expect((await as(t.leader).get(`/follow-ups/${followUp.body.id}`).expect(200)).body).toMatchObject({ classification: 'SECRET', comments: [{ text: 'SECRET-ERA-COMMENT' }] });
+  });
+
   it('neutralises spreadsheet formulas in CSV exports', async () => {
     await as(t.drafter).post('/follow-ups', { title: '=HYPERLINK("http://evil.example","click")', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
     const csv = (await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.drafter}`).expect(200)).text;

@@ -49,7 +49,7 @@ export class FollowUpReader implements OnModuleInit {
     if (!current) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
     const access = await this.access(current);
     const streamId = this.followUps.streamId(id);
-    // Its classification and links never change, so the rule now is the rule at every version.
+    // Its links never change and its own marking only rises, so the rule now covers every version.
     await this.policy.requireRecord(principal, mayReadFollowUp(principal, access), { requestId, action: `read follow-up ${id}`, streamId });
     const classification = highestClassification(access.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : [])));
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });

@@ -139,7 +139,13 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
               'Not allowed: only the follow-up’s owner (its office, or its post’s officers) and its creator may change it; the escalation bureau’s leadership may change its owner or due date',
             );
           }
-          this.apply(followUp, actor, change, ownerBureau);
+          const at = this.clock.now().toISOString();
+          // Text written now is written under what the follow-up is linked to as it stands now.
+          if (writesText(change)) {
+            followUp.raiseClassificationTo(highestClassification(...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : []))), actor, at);
+            access = { ...access, classification: followUp.classification };
+          }
+          this.apply(followUp, actor, change, ownerBureau, at);
         },
         (followUp) => this.answers.pending(actor, followUp, access),
       ),
@@ -147,8 +153,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
     return this.answers.settle(answer);
   }
 
-  private apply(followUp: FollowUp, actor: Principal, change: FollowUpChange, ownerBureau: string | undefined): void {
-    const at = this.clock.now().toISOString();
+  private apply(followUp: FollowUp, actor: Principal, change: FollowUpChange, ownerBureau: string | undefined, at: string): void {
     switch (change.kind) {
       case 'patch':
         if (change.title !== undefined || change.description !== undefined) followUp.edit(actor, change, at);
@@ -166,5 +171,21 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
       default:
         return assertNever(change);
     }
+  }
+}
+
+/** A change that writes text of its own: a title or description, an outcome, a reason, a comment. */
+function writesText(change: FollowUpChange): boolean {
+  switch (change.kind) {
+    case 'patch':
+      return change.title !== undefined || change.description !== undefined;
+    case 'complete':
+    case 'cancel':
+    case 'comment':
+      return true;
+    case 'start':
+      return false;
+    default:
+      return assertNever(change);
   }
 }

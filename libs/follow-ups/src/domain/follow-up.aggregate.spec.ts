@@ -97,6 +97,16 @@ describe('FollowUp', () => {
     expect(f.overdueSince).toBeNull();
   });
 
+  it('has its marking raised, never lowered, and only when the new one is higher', () => {
+    const raised: FollowUpEvent = { type: 'FollowUpClassificationRaised', data: { classification: 'SECRET', previous: 'UNCLASSIFIED', by: by(drafter), at } };
+    given(followUpDefinition, 'f1', [created]).when((f) => f.raiseClassificationTo('SECRET', drafter, at)).then([raised]);
+    given(followUpDefinition, 'f1', [created]).when((f) => f.raiseClassificationTo('UNCLASSIFIED', drafter, at)).then([]);
+    given(followUpDefinition, 'f1', [created, raised]).when((f) => f.raiseClassificationTo('CONFIDENTIAL', drafter, at)).then([]);
+    given(followUpDefinition, 'f1', [created, raised]).when((f) => f.raiseClassificationTo('TOP_SECRET', drafter, at)).then([
+      { type: 'FollowUpClassificationRaised', data: { classification: 'TOP_SECRET', previous: 'SECRET', by: by(drafter), at } },
+    ]);
+  });
+
   it('knows an office’s bureau', () => {
     expect(bureauOfOffice('EAP/CM')).toBe('EAP');
     expect(bureauOfOffice('ISN')).toBe('ISN');

@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ensureCalendarDate, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { type Classification, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
+import { type Classification, highestClassification, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
 
 export type Owner = { office: string; post?: undefined } | { post: string; office?: undefined };
 export type FollowUpStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
@@ -40,6 +40,8 @@ export type FollowUpEvent =
   | DomainEvent<'FollowUpCompleted', { outcome: string; by: Person } & At>
   | DomainEvent<'FollowUpCancelled', { reason: string; by: Person } & At>
   | DomainEvent<'FollowUpCommented', { text: string; by: Person } & At>
+  // Its own marking raised to that of a record it is linked to, before text was written under it.
+  | DomainEvent<'FollowUpClassificationRaised', { classification: Classification; previous: Classification; by: Person } & At>
   | DomainEvent<'FollowUpBecameOverdue', { dueOn: string } & At>
   | DomainEvent<'FollowUpEscalated', { to: string } & At>
   // The escalation bureau (or the owner) acted on an escalated follow-up: a new owner or due date. It
@@ -164,6 +166,16 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.apply({ type: 'FollowUpCommented', data: { text: text.trim(), by: person(by), at } });
   }
 
+  /**
+   * Text about to be written under a linked record marked higher than the follow-up itself takes
+   * that marking with it, for good: otherwise, once the record were edited down, what was written
+   * while it stood higher would be read at the lower marking. A marking is never lowered.
+   */
+  raiseClassificationTo(to: Classification, by: Principal, at: string): void {
+    if (highestClassification(this.classification, to) === this.classification) return;
+    this.apply({ type: 'FollowUpClassificationRaised', data: { classification: to, previous: this.classification, by: person(by), at } });
+  }
+
   /** Once past its due date and not done: overdue, and escalated to the owner's bureau. Once. */
   markOverdue(now: string): void {
     if (this.overdueSince || !isFollowUpOverdue(this.status, this.dueOn, now.slice(0, 10))) return;
@@ -208,6 +220,10 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.comments = [...this.comments, { text: event.data.text, by: event.data.by, at: event.data.at }];
   }
 
+  onFollowUpClassificationRaised(event: Of<'FollowUpClassificationRaised'>): void {
+    this.classification = event.data.classification;
+  }
+
   onFollowUpBecameOverdue(event: Of<'FollowUpBecameOverdue'>): void {
     this.overdueSince = event.data.at;
   }
@@ -241,6 +257,7 @@ export const followUpDefinition: AggregateDefinition<FollowUp> = {
     FollowUpCompleted: 1,
     FollowUpCancelled: 1,
     FollowUpCommented: 1,
+    FollowUpClassificationRaised: 1,
     FollowUpBecameOverdue: 1,
     FollowUpEscalated: 1,
     FollowUpEscalationResolved: 1,

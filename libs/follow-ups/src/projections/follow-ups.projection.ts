@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { assertNever } from '@chancery/common';
 import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import type { FollowUpEvent } from '../domain/follow-up.aggregate.js';
-
-const STATUS_AFTER: Partial<Record<FollowUpEvent['type'], string>> = {
-  FollowUpStarted: 'IN_PROGRESS',
-  FollowUpCompleted: 'DONE',
-  FollowUpCancelled: 'CANCELLED',
-};
 
 /** The `follow_ups` table, kept in the transaction of every follow-up command. */
 @Injectable()
@@ -17,8 +12,8 @@ export class FollowUpsProjection implements ReadModel {
   readonly tables = ['follow_ups'];
   readonly handles = [
     'FollowUpCreated', 'FollowUpEdited', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpStarted', 'FollowUpCompleted',
-    'FollowUpCancelled', 'FollowUpCommented', 'FollowUpBecameOverdue', 'FollowUpEscalated', 'FollowUpEscalationResolved',
-  ];
+    'FollowUpCancelled', 'FollowUpCommented', 'FollowUpClassificationRaised', 'FollowUpBecameOverdue', 'FollowUpEscalated', 'FollowUpEscalationResolved',
+  ] satisfies FollowUpEvent['type'][];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
     for (const recorded of events) {
@@ -50,6 +45,9 @@ export class FollowUpsProjection implements ReadModel {
         case 'FollowUpCommented':
           await update(`comments = comments || jsonb_build_array($4::jsonb)`, [JSON.stringify({ text: event.data.text, by: event.data.by, at: event.data.at })]);
           break;
+        case 'FollowUpClassificationRaised':
+          await update('classification = $4', [event.data.classification]);
+          break;
         case 'FollowUpBecameOverdue':
           await update('overdue_since = $4', [event.data.at]);
           break;
@@ -65,8 +63,11 @@ export class FollowUpsProjection implements ReadModel {
         case 'FollowUpCancelled':
           await update(`status = 'CANCELLED', cancel_reason = $4`, [event.data.reason]);
           break;
+        case 'FollowUpStarted':
+          await update(`status = 'IN_PROGRESS'`, []);
+          break;
         default:
-          await update('status = $4', [STATUS_AFTER[event.type]]);
+          assertNever(event);
       }
     }
   }
