@@ -13,16 +13,42 @@ export function loggedUrl(url: string): string {
   return url.replace(/([?&]ticket=)[^&#]*/gi, '$1[Redacted]');
 }
 
-/** pino-http as Chancery logs requests: one line each, credentials left out. `destination`: stdout unless given (tests). */
+/** What a request's log line says of it: never its headers (a bearer token, a cookie) or its body. */
+interface LoggedRequest {
+  id: unknown;
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+  userAgent?: string;
+}
+
+type IncomingRequest = { id?: unknown; method?: string; url?: string; originalUrl?: string; headers: Record<string, unknown>; socket?: { remoteAddress?: string } };
+
+/**
+ * pino-http as Chancery logs requests: one line each, naming the request's id (`requestId`), method,
+ * address (the live feed's ticket left out), client, status and time. Only those fields are taken
+ * from the request, so that no credential can reach the log and nothing is redacted after the fact:
+ * serialising every header and then redacting some, pino-http's default, cost each request about a
+ * fifth of what answering `GET /auth/me` costs (bench:http). `destination`: stdout unless given (tests).
+ */
 export function requestLogging(level: string, destination?: DestinationStream): HttpLogger {
   return pinoHttp(
     {
       level,
       genReqId: (request) => String(request.id),
-      customProps: (request) => ({ requestId: request.id }),
+      customAttributeKeys: { reqId: 'requestId' },
       quietReqLogger: true,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.ticket'],
-      serializers: { req: (req: { url: string }) => Object.assign(req, { url: loggedUrl(req.url) }) },
+      wrapSerializers: false,
+      serializers: {
+        req: (request: IncomingRequest): LoggedRequest => ({
+          id: request.id,
+          method: request.method,
+          url: loggedUrl(request.originalUrl ?? request.url ?? ''),
+          remoteAddress: request.socket?.remoteAddress,
+          userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
+        }),
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
       autoLogging: { ignore: (request) => request.url === '/health' },
     },
     destination,
