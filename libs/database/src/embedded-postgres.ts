@@ -61,9 +61,7 @@ export class EmbeddedPostgres {
         await server.start();
         url = `postgres://postgres@${server.getServerConn()}/postgres`;
       } else {
-        // Under the system's temporary folder rather than the data folder: a socket's path is
-        // limited to about 100 bytes. mkdtemp makes the folder 0700.
-        socketDir = await mkdtemp(join(tmpdir(), 'chancery-db-'));
+        socketDir = await mkdtemp(join(socketParent(), 'chancery-db-')); // 0700
         server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections });
         await server.start();
         // `pg` reaches a Unix socket as host = its folder, and the port names the file in it.
@@ -83,6 +81,15 @@ export class EmbeddedPostgres {
     if (this.socketDir) await rm(this.socketDir, { recursive: true, force: true });
     await this.unlock?.();
   }
+}
+
+/**
+ * Where the socket's private folder goes: the system's temporary folder rather than the data folder,
+ * since a socket's path is limited to about 100 bytes; /tmp when TMPDIR is itself too long for that.
+ */
+function socketParent(): string {
+  const parent = tmpdir();
+  return join(parent, 'chancery-db-XXXXXX', `.s.PGSQL.${SOCKET_PORT}`).length <= 100 ? parent : '/tmp';
 }
 
 /** The port in the socket file's name (`.s.PGSQL.5432`), as PostgreSQL and `pg` name it. */
