@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '@chancery/config';
 import { createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
@@ -28,7 +28,15 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   // Its screens are hash routes, so no API route is shadowed. (From dist/apps/api/src it is
   // ../../../web; from the sources, under ts-jest, ../../../dist/web; absent until built.)
   const web = ['../../../web/', '../../../dist/web/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url))).find((dir) => existsSync(dir));
-  if (web) app.use(express.static(web, { index: 'index.html' }));
+  if (web) {
+    // Only its own files go to the static middleware: asked every request, it would look each API
+    // address up on disk first (a file-system call a request) before the API answered it.
+    const files = new Set(readdirSync(web));
+    const serve = express.static(web, { index: 'index.html' });
+    app.use((request: express.Request, response: express.Response, next: express.NextFunction) =>
+      request.path === '/' || files.has(request.path.slice(1)) ? serve(request, response, next) : next(),
+    );
+  }
   // What the API answers is for its caller alone, and may be classified: no browser or proxy keeps
   // a copy on disk (a conditional GET with If-None-Match still gets its 304).
   app.use((_request: express.Request, response: express.Response, next: express.NextFunction) => {

@@ -15,14 +15,13 @@ export function loggedUrl(url: string): string {
 
 /** What a request's log line says of it: never its headers (a bearer token, a cookie) or its body. */
 interface LoggedRequest {
-  id: unknown;
   method?: string;
   url?: string;
   remoteAddress?: string;
   userAgent?: string;
 }
 
-type IncomingRequest = { id?: unknown; method?: string; url?: string; originalUrl?: string; headers: Record<string, unknown>; socket?: { remoteAddress?: string } };
+type IncomingRequest = { method?: string; url?: string; originalUrl?: string; headers: Record<string, unknown>; socket?: { remoteAddress?: string } };
 
 /**
  * pino-http as Chancery logs requests: one line each, naming the request's id (`requestId`), method,
@@ -41,7 +40,6 @@ export function requestLogging(level: string, destination?: DestinationStream): 
       wrapSerializers: false,
       serializers: {
         req: (request: IncomingRequest): LoggedRequest => ({
-          id: request.id,
           method: request.method,
           url: loggedUrl(request.originalUrl ?? request.url ?? ''),
           remoteAddress: request.socket?.remoteAddress,
