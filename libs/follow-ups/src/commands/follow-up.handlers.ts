@@ -141,7 +141,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           }
           const at = this.clock.now().toISOString();
           // Text written now is written under what the follow-up is linked to as it stands now.
-          if (writesText(change)) {
+          if (writesText(followUp, change)) {
             followUp.raiseClassificationTo(highestClassification(...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : []))), actor, at);
             access = { ...access, classification: followUp.classification };
           }
@@ -174,11 +174,14 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
   }
 }
 
-/** A change that writes text of its own: a title or description, an outcome, a reason, a comment. */
-function writesText(change: FollowUpChange): boolean {
+/**
+ * A change that will record text of its own: a new title or description (not the same text sent
+ * again), an outcome, a reason, a comment.
+ */
+function writesText(followUp: FollowUp, change: FollowUpChange): boolean {
   switch (change.kind) {
     case 'patch':
-      return change.title !== undefined || change.description !== undefined;
+      return followUp.changesText(change);
     case 'complete':
     case 'cancel':
     case 'comment':

@@ -117,10 +117,19 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
 
   edit(by: Principal, changes: { title?: string; description?: string }, at: string): void {
     this.mustBeOpen('edited');
-    const title = changes.title?.trim() ?? this.title;
-    const description = changes.description?.trim() ?? this.description;
+    const { title, description } = this.edited(changes);
     ensure(title.length > 0, 'title', 'a follow-up needs a title');
-    if (title !== this.title || description !== this.description) this.apply({ type: 'FollowUpEdited', data: { title, description, by: person(by), at } });
+    if (this.changesText(changes)) this.apply({ type: 'FollowUpEdited', data: { title, description, by: person(by), at } });
+  }
+
+  /** Whether an edit of `changes` would record a new title or description (the same text, trimmed, would not). */
+  changesText(changes: { title?: string; description?: string }): boolean {
+    const { title, description } = this.edited(changes);
+    return title !== this.title || description !== this.description;
+  }
+
+  private edited(changes: { title?: string; description?: string }): { title: string; description: string } {
+    return { title: changes.title?.trim() ?? this.title, description: changes.description?.trim() ?? this.description };
   }
 
   reassign(by: Principal, owner: Owner, ownerBureau: string, at: string): void {
