@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ChanceryError, ErrorCode } from '@chancery/common';
+import { ChanceryError, ErrorCode, loggedUrl } from '@chancery/common';
 import { isContentionError, isTransientDatabaseError, pgError } from '@chancery/database';
 import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
@@ -16,7 +16,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception, request);
     // A 503 (the database unreachable) was logged as a warning where it was recognized.
     if (problem.status === 500) {
-      this.logger.error({ err: exception, requestId: request.id }, `Unhandled error on ${request.method} ${request.originalUrl}`);
+      this.logger.error({ err: exception, requestId: request.id }, `Unhandled error on ${request.method} ${loggedUrl(request.originalUrl)}`);
     }
     if (response.headersSent) return;
     if (typeof problem.retryAfter === 'number') response.setHeader('Retry-After', String(problem.retryAfter));

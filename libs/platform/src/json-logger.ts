@@ -1,17 +1,10 @@
 import { Global, Inject, Injectable, type LoggerService, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import { type HttpLogger, pinoHttp } from 'pino-http';
+import { loggedUrl } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
-/**
- * A request's address as the log keeps it: the live feed's `ticket` is a credential (one use, 30 s,
- * but a log reader should not see it), so its value is replaced.
- */
-export function loggedUrl(url: string): string {
-  return url.replace(/([?&]ticket=)[^&#]*/gi, '$1[Redacted]');
-}
 
 /** What a request's log line says of it: never its headers (a bearer token, a cookie) or its body. */
 interface LoggedRequest {

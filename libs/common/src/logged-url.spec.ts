@@ -1,0 +1,14 @@
+import { loggedUrl } from './logged-url.js';
+
+describe('loggedUrl', () => {
+  it('replaces the live feed ticket however its key is written, and nothing else', () => {
+    expect(loggedUrl('/events/stream?ticket=abc_DEF-123')).toBe('/events/stream?ticket=[Redacted]');
+    expect(loggedUrl('/events/stream?x=1&ticket=abc&y=2')).toBe('/events/stream?x=1&ticket=[Redacted]&y=2');
+    expect(loggedUrl('/events/stream?%74icket=abc')).toBe('/events/stream?%74icket=[Redacted]');
+    expect(loggedUrl('/events/stream?TICKET=abc&%54%69cket=def')).toBe('/events/stream?TICKET=[Redacted]&%54%69cket=[Redacted]');
+    expect(loggedUrl('/events/stream?ticket')).toBe('/events/stream?ticket=[Redacted]');
+    expect(loggedUrl('/cables?q=ticket=1')).toBe('/cables?q=ticket=1');
+    expect(loggedUrl('/cables?q=%E0%A4%A')).toBe('/cables?q=%E0%A4%A');
+    expect(loggedUrl('/cables')).toBe('/cables');
+  });
+});
