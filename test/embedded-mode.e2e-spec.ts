@@ -80,6 +80,20 @@ describe('embedded mode (no DATABASE_URL)', () => {
     await expect(stat(folder)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('removes the socket folder when the process exits without stopping it (a failed start, a crash, the forced exit)', async () => {
+    const before = new Set(process.listeners('exit'));
+    const embedded = await EmbeddedPostgres.start();
+    const added = process.listeners('exit').filter((listener) => !before.has(listener));
+    try {
+      expect(added).toHaveLength(1);
+      (added[0] as () => void)(); // what the process runs as it exits
+      await expect(stat(embedded.socketDir!)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await embedded.stop();
+    }
+    expect(process.listeners('exit').filter((listener) => !before.has(listener))).toEqual([]);
+  });
+
   it('keeps a second process from opening the same data folder', async () => {
     const owner = await EmbeddedPostgres.start(dataDir);
     try {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,6 +63,7 @@ export class EmbeddedPostgres {
         url = `postgres://postgres@${server.getServerConn()}/postgres`;
       } else {
         socketDir = await mkdtemp(join(socketParent(), 'chancery-db-')); // 0700
+        process.once('exit', removeOnExit(socketDir));
         server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections });
         await server.start();
         // `pg` reaches a Unix socket as host = its folder, and the port names the file in it.
@@ -69,17 +71,20 @@ export class EmbeddedPostgres {
       }
       return new EmbeddedPostgres(db, server, unlock, url, folder, socketDir);
     } catch (error) {
-      if (socketDir) await rm(socketDir, { recursive: true, force: true });
+      if (socketDir) removeSocketDir(socketDir);
       await unlock?.();
       throw error;
     }
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
-    if (this.socketDir) await rm(this.socketDir, { recursive: true, force: true });
-    await this.unlock?.();
+    try {
+      await this.server.stop();
+      await this.db.close();
+    } finally {
+      if (this.socketDir) removeSocketDir(this.socketDir);
+      await this.unlock?.();
+    }
   }
 }
 
@@ -90,6 +95,26 @@ export class EmbeddedPostgres {
 function socketParent(): string {
   const parent = tmpdir();
   return join(parent, 'chancery-db-XXXXXX', `.s.PGSQL.${SOCKET_PORT}`).length <= 100 ? parent : '/tmp';
+}
+
+/**
+ * The socket's folder goes with the process however it ends (an exit on a failed start, a crash, the
+ * forced exit after a signal), not only at `stop()`. Only SIGKILL leaves it: an empty, private
+ * folder in the temporary one.
+ */
+const exitHandlers = new Map<string, () => void>();
+
+function removeOnExit(folder: string): () => void {
+  const handler = () => rmSync(folder, { recursive: true, force: true });
+  exitHandlers.set(folder, handler);
+  return handler;
+}
+
+function removeSocketDir(folder: string): void {
+  const handler = exitHandlers.get(folder);
+  if (handler) process.removeListener('exit', handler);
+  exitHandlers.delete(folder);
+  rmSync(folder, { recursive: true, force: true });
 }
 
 /** The port in the socket file's name (`.s.PGSQL.5432`), as PostgreSQL and `pg` name it. */
