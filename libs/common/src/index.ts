@@ -6,3 +6,4 @@ export * from './backoff.js';
 export * from './csv.js';
 export * from './alarm.js';
 export * from './calendar-date.js';
+export * from './gate.js';
