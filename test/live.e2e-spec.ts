@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ProjectionRunner } from '@chancery/event-store';
+import { ProjectionRunner, START_OF_FEED } from '@chancery/event-store';
+import { AuthService } from '@chancery/identity';
+import { LiveFeed } from '../apps/api/src/live/live-feed.js';
+import { capturingLogs } from './support/captured-logs.js';
 import { authed } from './support/http.js';
 import { startSmtpServer } from './support/smtp.js';
 import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
@@ -161,18 +164,35 @@ describe('live updates (GET /events/stream)', () => {
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 5000))]);
   });
 
-  it('ends open streams at shutdown, so that the app still stops at once', async () => {
+  it('ends open streams at shutdown, so that the app still stops at once, quietly', async () => {
     const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
     const otherBase = await listening(other);
     const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'eur', password: 'eur-password-123' }).expect(200)).body.accessToken as string;
     const ticket = (await request(other.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${token}`).expect(201)).body.ticket as string;
     const stream = await openStream(otherBase, `/events/stream?ticket=${ticket}`);
     await stream.waitFor((m) => m.type === 'ready');
-    const started = Date.now();
-    await other.close();
-    // InFlightRequests would wait 5 s for a request still open; the stream is ended first.
-    expect(Date.now() - started).toBeLessThan(3000);
+    const feed = other.get(LiveFeed);
+    const principal = await other.get(AuthService).authenticate(tokens.lclear);
+    const { result: late, logs } = await capturingLogs(async () => {
+      // Under way as the signal comes: the fan-out of the whole feed so far, and a stream that
+      // opens as the first of its process (it reads the feed's checkpoint first).
+      const fanningOut = feed.rewind(START_OF_FEED);
+      const started = Date.now();
+      const closing = other.close();
+      const opening = feed.subscribe(principal, 0);
+      await Promise.all([closing, fanningOut]);
+      // InFlightRequests would wait 5 s for a request still open; the stream is ended first.
+      expect(Date.now() - started).toBeLessThan(3000);
+      return opening;
+    });
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 2000))]);
+    // The stream that opened meanwhile is ended too, and nothing went to a closed pool or the log.
+    await new Promise<void>((resolve, reject) => {
+      setTimeout(() => reject(new Error('the stream opened during shutdown was not ended')), 1000);
+      late.subscribe({ complete: resolve });
+    });
+    expect(feed.size).toBe(0);
+    expect(logs.filter((log) => log.level !== 'log')).toEqual([]);
   });
 
   it('works on the embedded database, one connection for everything: streams, the projections and the mail sender (as `npm start` runs)', async () => {
