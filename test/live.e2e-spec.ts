@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -162,6 +163,45 @@ describe('live updates (GET /events/stream)', () => {
     await stream.waitFor((m) => m.type === 'comment', 3000);
     await authed(app, tokens.leaver).post('/auth/logout').expect(204);
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 5000))]);
+  });
+
+  it('drops a stream whose client stops reading, once a little more than MAX_UNSENT_CHARACTERS waits for it', async () => {
+    const EDITS = 50;
+    // A unix socket: its kernel buffers are small and fixed (TCP's grow to megabytes on loopback),
+    // so what the client does not read soon waits in the server, where the limit applies.
+    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
+    const id = (await authed(other, tokens.jdoe).post('/cables', draft('Edited often', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    for (let i = 1; i <= EDITS; i++) await authed(other, tokens.jdoe).patch(`/cables/${id}`, { subject: `Edited often, ${i}` }).expect(200);
+    const user = (await authed(other, tokens.jdoe).get('/auth/me').expect(200)).body.id as string;
+    const socketPath = join(await mkdtemp(join(tmpdir(), 'chancery-live-')), 'api.sock');
+    await new Promise<void>((resolve) => other.getHttpServer().listen(socketPath, resolve));
+    try {
+      const { logs } = await capturingLogs(async () => {
+        const client = connect(socketPath);
+        let received = '';
+        const ended = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        client.on('data', (chunk) => (received += chunk));
+        client.write(`GET /events/stream HTTP/1.1\r\nHost: chancery\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${tokens.jdoe}\r\n\r\n`);
+        while (!received.includes('event: ready')) await new Promise((resolve) => setTimeout(resolve, 10));
+        client.pause(); // and never reads again
+
+        // Every event of the feed told again and again (its cable's among them), up to 2 MB of notices:
+        // NestJS's own default, 4M characters, would not have dropped it yet.
+        const feed = other.get(LiveFeed);
+        let told = 0;
+        while (feed.openBy(user) > 0 && told < 2 * 1024 * 1024) {
+          await feed.rewind(START_OF_FEED);
+          told += (EDITS + 1) * 200; // a notice is about 200 characters
+        }
+        expect({ dropped: feed.openBy(user) === 0, told }).toEqual({ dropped: true, told: expect.any(Number) });
+        // Its connection was closed: once it reads again, the client finds the end after what was sent.
+        client.resume();
+        await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the connection was not closed')), 5000))]);
+      });
+      expect(logs.filter((log) => log.level === 'error')).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('ends open streams at shutdown, so that the app still stops at once, quietly', async () => {
