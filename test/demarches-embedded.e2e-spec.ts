@@ -7,6 +7,7 @@ import request from 'supertest';
 import { OverdueScheduler } from '@chancery/demarches';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
+import { listening } from './support/sse.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { docx } from './support/zip.js';
@@ -20,6 +21,8 @@ import { docx } from './support/zip.js';
 describe('demarches kept over time, on the embedded database', () => {
   let dataDir: string;
   let app: INestApplication;
+  /** Beijing's delivery of the campaign the first test opens, and its officer's token. */
+  let beijingDelivery: { path: string; token: string } | undefined;
   const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
 
   beforeAll(async () => {
@@ -47,6 +50,7 @@ describe('demarches kept over time, on the embedded database', () => {
     expect(campaign.deliveries.map((d: { post: string }) => d.post)).toEqual(['BEIJING']);
 
     const path = `/demarches/${id}/deliveries/BEIJING`;
+    beijingDelivery = { path, token: beijing };
     await authed(app, beijing).post(`${path}/delivery`, { deliveredOn: '2026-11-29', counterpart: { name: 'Li Wei', title: 'DG', organization: 'MFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' }).expect(201);
     await authed(app, beijing).post(`${path}/response`, { receivedOn: '2026-11-29', position: 'NONCOMMITTAL', summary: 'Will study.' }).expect(201);
     const reply = await releaseCable(app, beijing, beijingApprover, {
@@ -77,4 +81,30 @@ describe('demarches kept over time, on the embedded database', () => {
     expect(unchanged.body).toEqual((await authed(app, drafter).get(`/follow-ups/${followUp.id}`).expect(200)).body);
     expect((await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated).toEqual([]);
   }, 120_000);
+
+  it('answers other requests promptly while many large documents are downloaded at once', async () => {
+    const { path, token } = beijingDelivery!;
+    const large = Buffer.alloc(8 * 1024 * 1024, 'The points as delivered, and the answer given. ');
+    const uploaded = await request(app.getHttpServer()).post(`${path}/documents`).set('Authorization', `Bearer ${token}`).field('kind', 'AIDE_MEMOIRE').attach('file', large, { filename: 'points.txt' }).expect(201);
+    const base = await listening(app);
+    const downloads = Array.from({ length: 24 }, async () => {
+      const response = await fetch(`${base}${path}/documents/${uploaded.body.id}`, { headers: { Authorization: `Bearer ${token}` } });
+      const body = Buffer.from(await response.arrayBuffer());
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), intact: Buffer.compare(body, large) === 0 };
+    });
+    // Meanwhile, the readiness check and a signed-in read, one after another.
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const asked = Date.now();
+      await request(app.getHttpServer()).get('/health').expect(200);
+      await authed(app, token).get('/auth/me').expect(200);
+      waits.push(Date.now() - asked);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const answered = await Promise.all(downloads);
+    // Every download whole, or refused with a time to come back: never a truncated document.
+    for (const answer of answered) expect(answer.status === 200 ? answer.intact : answer.status === 503 && answer.retryAfter === '2').toBe(true);
+    // Read all at once, the downloads kept the one connection from them for seconds.
+    expect(waits.filter((wait) => wait >= 1_000)).toEqual([]);
+  }, 60_000);
 });

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { awaitCampaign } from './support/campaigns.js';
+import { capturingLogs } from './support/captured-logs.js';
 import { authed, releaseCable } from './support/http.js';
+import { listening } from './support/sse.js';
 import { startStory, type Story } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
 import { docx, odt, zip } from './support/zip.js';
@@ -283,6 +286,36 @@ describe('demarches kept over time, through HTTP', () => {
       expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
       await upload(t.beijing, 'BEIJING', note, 'points.txt', 'NON_PAPER').set('Idempotency-Key', 'upload-points-1').expect(422);
       expect(await count()).toBe(before + 1);
+    });
+
+    it('takes an upload its client abandons halfway as the client’s doing: no error logged, nothing written', async () => {
+      const written = async () => (await dataSource.query(`SELECT (SELECT count(*)::int FROM demarche_documents) AS documents, (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM audit_log) AS audited`))[0];
+      const before = await written();
+      const { port } = new URL(await listening(app));
+      const boundary = 'chancery-abandoned-upload';
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nNON_PAPER\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="points.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+      );
+      const { logs } = await capturingLogs(async (seen) => {
+        // A body announced at 5 MB, of which a megabyte comes before the client goes away.
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(
+          `POST /demarches/${campaignId}/deliveries/BEIJING/documents HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${t.beijing}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${5 * 1024 * 1024}\r\n\r\n`,
+        );
+        socket.write(Buffer.concat([head, Buffer.alloc(1024 * 1024, 'The points as delivered. ')]));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        socket.destroy();
+        // The server says what became of the request once it notices.
+        const deadline = Date.now() + 5_000;
+        while (!seen.some((log) => log.context === 'HTTP') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      expect(logs.filter((log) => log.context === 'HTTP').map((log) => log.level)).toEqual(['log']);
+      expect(logs.filter((log) => log.level === 'error' || log.level === 'fatal')).toEqual([]);
+      expect(await written()).toEqual(before);
     });
   });
 

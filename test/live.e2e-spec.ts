@@ -1,10 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ProjectionRunner } from '@chancery/event-store';
+import { ProjectionRunner, START_OF_FEED } from '@chancery/event-store';
+import { AuthService } from '@chancery/identity';
+import { LiveFeed } from '../apps/api/src/live/live-feed.js';
+import { capturingLogs } from './support/captured-logs.js';
 import { authed } from './support/http.js';
 import { startSmtpServer } from './support/smtp.js';
 import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
@@ -161,18 +165,74 @@ describe('live updates (GET /events/stream)', () => {
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 5000))]);
   });
 
-  it('ends open streams at shutdown, so that the app still stops at once', async () => {
+  it('drops a stream whose client stops reading, once a little more than MAX_UNSENT_CHARACTERS waits for it', async () => {
+    const EDITS = 50;
+    // A unix socket: its kernel buffers are small and fixed (TCP's grow to megabytes on loopback),
+    // so what the client does not read soon waits in the server, where the limit applies.
+    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
+    const id = (await authed(other, tokens.jdoe).post('/cables', draft('Edited often', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    for (let i = 1; i <= EDITS; i++) await authed(other, tokens.jdoe).patch(`/cables/${id}`, { subject: `Edited often, ${i}` }).expect(200);
+    const user = (await authed(other, tokens.jdoe).get('/auth/me').expect(200)).body.id as string;
+    const socketPath = join(await mkdtemp(join(tmpdir(), 'chancery-live-')), 'api.sock');
+    await new Promise<void>((resolve) => other.getHttpServer().listen(socketPath, resolve));
+    try {
+      const { logs } = await capturingLogs(async () => {
+        const client = connect(socketPath);
+        let received = '';
+        const ended = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        client.on('data', (chunk) => (received += chunk));
+        client.write(`GET /events/stream HTTP/1.1\r\nHost: chancery\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${tokens.jdoe}\r\n\r\n`);
+        while (!received.includes('event: ready')) await new Promise((resolve) => setTimeout(resolve, 10));
+        client.pause(); // and never reads again
+
+        // Every event of the feed told again and again (its cable's among them), up to 2 MB of notices:
+        // NestJS's own default, 4M characters, would not have dropped it yet.
+        const feed = other.get(LiveFeed);
+        let told = 0;
+        while (feed.openBy(user) > 0 && told < 2 * 1024 * 1024) {
+          await feed.rewind(START_OF_FEED);
+          told += (EDITS + 1) * 200; // a notice is about 200 characters
+        }
+        expect({ dropped: feed.openBy(user) === 0, told }).toEqual({ dropped: true, told: expect.any(Number) });
+        // Its connection was closed: once it reads again, the client finds the end after what was sent.
+        client.resume();
+        await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the connection was not closed')), 5000))]);
+      });
+      expect(logs.filter((log) => log.level === 'error')).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('ends open streams at shutdown, so that the app still stops at once, quietly', async () => {
     const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
     const otherBase = await listening(other);
     const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'eur', password: 'eur-password-123' }).expect(200)).body.accessToken as string;
     const ticket = (await request(other.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${token}`).expect(201)).body.ticket as string;
     const stream = await openStream(otherBase, `/events/stream?ticket=${ticket}`);
     await stream.waitFor((m) => m.type === 'ready');
-    const started = Date.now();
-    await other.close();
-    // InFlightRequests would wait 5 s for a request still open; the stream is ended first.
-    expect(Date.now() - started).toBeLessThan(3000);
+    const feed = other.get(LiveFeed);
+    const principal = await other.get(AuthService).authenticate(tokens.lclear);
+    const { result: late, logs } = await capturingLogs(async () => {
+      // Under way as the signal comes: the fan-out of the whole feed so far, and a stream that
+      // opens as the first of its process (it reads the feed's checkpoint first).
+      const fanningOut = feed.rewind(START_OF_FEED);
+      const started = Date.now();
+      const closing = other.close();
+      const opening = feed.subscribe(principal, 0);
+      await Promise.all([closing, fanningOut]);
+      // InFlightRequests would wait 5 s for a request still open; the stream is ended first.
+      expect(Date.now() - started).toBeLessThan(3000);
+      return opening;
+    });
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 2000))]);
+    // The stream that opened meanwhile is ended too, and nothing went to a closed pool or the log.
+    await new Promise<void>((resolve, reject) => {
+      setTimeout(() => reject(new Error('the stream opened during shutdown was not ended')), 1000);
+      late.subscribe({ complete: resolve });
+    });
+    expect(feed.size).toBe(0);
+    expect(logs.filter((log) => log.level !== 'log')).toEqual([]);
   });
 
   it('works on the embedded database, one connection for everything: streams, the projections and the mail sender (as `npm start` runs)', async () => {

@@ -9,9 +9,9 @@ export interface CapturedLog {
 /**
  * Runs `work` with Nest's logger replaced by one that keeps what is logged, and answers it, for a
  * test that provokes a failure on purpose: the spec asserts the log line instead of printing it.
- * Anything logged outside `work` still prints.
+ * `work` sees the lines as they come (to wait for one). Anything logged outside `work` still prints.
  */
-export async function capturingLogs<T>(work: () => Promise<T>): Promise<{ result: T; logs: CapturedLog[] }> {
+export async function capturingLogs<T>(work: (logs: readonly CapturedLog[]) => Promise<T>): Promise<{ result: T; logs: CapturedLog[] }> {
   const logs: CapturedLog[] = [];
   const keep = (level: CapturedLog['level']) => (message: unknown, ...rest: unknown[]) => {
     const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
@@ -20,7 +20,7 @@ export async function capturingLogs<T>(work: () => Promise<T>): Promise<{ result
   const captor: LoggerService = { log: keep('log'), error: keep('error'), warn: keep('warn'), debug: keep('debug'), verbose: keep('verbose'), fatal: keep('fatal') };
   Logger.overrideLogger(captor);
   try {
-    return { result: await work(), logs };
+    return { result: await work(logs), logs };
   } finally {
     Logger.overrideLogger(new ConsoleLogger());
   }

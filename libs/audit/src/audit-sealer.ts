@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { DataSource, type QueryRunner } from 'typeorm';
 import { Alarm, backoff } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
-import { DatabaseRuntime } from '@chancery/database';
+import { DatabaseRuntime, isContentionError } from '@chancery/database';
 import { RUN_PROJECTIONS } from '@chancery/event-store';
 import { entryLeafHash } from './audit-entry.js';
 import { AuditLog, type AuditRow, toEntry } from './audit-log.js';
@@ -231,7 +231,9 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         failures++;
         this.lastError = (error as Error).message;
         const wait = backoff(failures, 100, 5_000);
-        this.logger.error(`Sealing the audit log failed (try ${failures}), again in ${Math.round(wait)} ms: ${this.lastError}`);
+        // A busy database (its connections all taken meanwhile) is no fault of the log's.
+        const level = isContentionError(error) ? 'warn' : 'error';
+        this.logger[level](`Sealing the audit log failed (try ${failures}), again in ${Math.round(wait)} ms: ${this.lastError}`);
         if (this.running) await this.sleep(wait);
         continue;
       }

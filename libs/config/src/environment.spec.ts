@@ -3,12 +3,12 @@ import { ConfigurationError, loadConfig } from './environment.js';
 describe('loadConfig', () => {
   it('has working defaults: embedded database in ./data, port 3000', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', poolSize: 10, projections: { inline: true } });
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', poolSize: 10, acquireTimeoutMs: 10_000, projections: { inline: true } });
   });
 
   it('reads and converts the settings it knows', () => {
-    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@db:5432/chancery', DB_POOL_SIZE: '25', PROJECTIONS_INLINE: 'false' });
-    expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgres://u@db:5432/chancery', poolSize: 25, projections: { inline: false } });
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@db:5432/chancery', DB_POOL_SIZE: '25', DB_ACQUIRE_TIMEOUT_MS: '2500', PROJECTIONS_INLINE: 'false' });
+    expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgres://u@db:5432/chancery', poolSize: 25, acquireTimeoutMs: 2500, projections: { inline: false } });
   });
 
   it('names every bad setting and why', () => {

@@ -36,6 +36,17 @@ export class Environment {
   @IsInt()
   DB_POOL_SIZE: number = 10;
 
+  /**
+   * How long a request or a background task waits for a pooled connection before it gives up
+   * (503 "busy" for a request; a later retry for a task), instead of waiting forever behind a
+   * stuck transaction.
+   */
+  @Type(() => Number)
+  @Max(600_000)
+  @Min(50)
+  @IsInt()
+  DB_ACQUIRE_TIMEOUT_MS: number = 10_000;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
@@ -160,6 +171,7 @@ export interface AppConfig {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  acquireTimeoutMs: number;
   logLevel: Environment['LOG_LEVEL'];
   projections: { inline: boolean; pollMs: number; batchSize: number };
   bodyLimit: string;
@@ -203,6 +215,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl: env.DATABASE_URL,
     dataDir: env.CHANCERY_DATA_DIR,
     poolSize: env.DB_POOL_SIZE,
+    acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
     projections: { inline: env.PROJECTIONS_INLINE, pollMs: env.PROJECTIONS_POLL_MS, batchSize: env.PROJECTIONS_BATCH_SIZE },
     bodyLimit: env.BODY_LIMIT,

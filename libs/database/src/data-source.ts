@@ -9,7 +9,12 @@ export interface DatabaseTarget {
   url: string;
   embedded: boolean;
   poolSize: number;
+  /** How long to wait for a pooled connection (DB_ACQUIRE_TIMEOUT_MS); DEFAULT_ACQUIRE_TIMEOUT_MS unless given. */
+  acquireTimeoutMs?: number;
 }
+
+/** DB_ACQUIRE_TIMEOUT_MS's default, for targets made without the configuration (scripts, tests). */
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 
 export interface OpenedDatabase {
   target: DatabaseTarget;
@@ -19,10 +24,10 @@ export interface OpenedDatabase {
 /** Opens the configured target; with no DATABASE_URL it starts PGlite in the data folder. */
 export async function openDatabase(config: AppConfig): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
-    return { target: { url: config.databaseUrl, embedded: false, poolSize: config.poolSize } };
+    return { target: { url: config.databaseUrl, embedded: false, poolSize: config.poolSize, acquireTimeoutMs: config.acquireTimeoutMs } };
   }
   const embedded = await EmbeddedPostgres.start(config.dataDir);
-  return { target: { url: embedded.url, embedded: true, poolSize: 1 }, embedded };
+  return { target: { url: embedded.url, embedded: true, poolSize: 1, acquireTimeoutMs: config.acquireTimeoutMs }, embedded };
 }
 
 /** node-postgres's type parsers, but a `date` stays its text. */
@@ -35,6 +40,11 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     type: 'postgres',
     url: target.url,
     poolSize: target.poolSize,
+    // TypeORM hands it to pg-pool as `connectionTimeoutMillis`, which bounds both the wait for a
+    // pooled connection when all are taken and the opening of a new one. Without it a request
+    // queued behind a stuck transaction (in embedded mode, the one connection) waits forever; with
+    // it, it fails with `isPoolWaitTimeout`, answered as 503 "busy".
+    connectTimeoutMS: target.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
     extra: {
       max: target.poolSize,
       application_name: 'chancery',

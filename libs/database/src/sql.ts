@@ -61,20 +61,37 @@ export const PG_UNIQUE_VIOLATION = '23505';
 
 /**
  * Failures PostgreSQL asks the client to retry, the whole transaction again: deadlock (40P01),
- * serialization failure (40001), lock not available / lock timeout (55P03), and a connection that
- * was lost or refused (class 08, 57P01-57P03 shutdown, 53300 too many connections).
+ * serialization failure (40001), lock not available / lock timeout (55P03), a connection that
+ * was lost or refused (class 08, 57P01-57P03 shutdown, 53300 too many connections), and no pooled
+ * connection free in time (`isPoolWaitTimeout`).
  */
 const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 export function isTransientDatabaseError(error: unknown): boolean {
   const code = pgError(error)?.code;
   if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
+  if (isPoolWaitTimeout(error)) return true;
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message);
+  return typeof message === 'string' && /Connection terminated|connect ECONNREFUSED/i.test(message);
 }
 
-/** The subset of transient failures that are contention between transactions, not an outage. */
+/**
+ * The subset of transient failures that are contention, not an outage: between transactions, or
+ * for this process's pooled connections (all taken for DB_ACQUIRE_TIMEOUT_MS).
+ */
 export function isContentionError(error: unknown): boolean {
   const code = pgError(error)?.code;
-  return code === '40P01' || code === '40001' || code === '55P03';
+  return code === '40P01' || code === '40001' || code === '55P03' || isPoolWaitTimeout(error);
+}
+
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
+
+/**
+ * pg-pool's failure when every pooled connection stayed taken for `connectionTimeoutMillis`
+ * (DB_ACQUIRE_TIMEOUT_MS). It has no code; its message is the only sign, and differs from that of a
+ * new connection that could not be opened in time ("Connection terminated due to connection
+ * timeout"), an outage. The wait was the bounded one already: not worth repeating at once.
+ */
+export function isPoolWaitTimeout(error: unknown): boolean {
+  return (error as { message?: unknown } | null)?.message === POOL_WAIT_TIMEOUT;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { CableReader } from '@chancery/cables';
-import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { ChanceryError, CSV_FORMAT, ErrorCode, Gate, neutralizeCsvRows } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
@@ -15,8 +15,23 @@ interface DocumentRow {
   name: string;
   media_type: string;
   sha256: string;
-  content: Buffer;
+  size: number;
 }
+
+/**
+ * Documents whose bytes are read at once (per process), and how long another download waits for
+ * its turn before it is answered 503. A 10 MB document is a quarter of a second of the embedded
+ * database's one connection: a crowd of downloads read all at once kept every other request
+ * waiting behind them (100 of them, 25 s).
+ */
+export const DOWNLOADS_AT_ONCE = 2;
+export const DOWNLOAD_WAIT_MS = 10_000;
+/**
+ * A document's bytes are read this much per statement, so that its connection goes back to the pool
+ * between two (in embedded mode, to whoever waits for the only one) rather than being held for the
+ * whole document.
+ */
+export const DOCUMENT_CHUNK_BYTES = 1024 * 1024;
 
 interface PostRow {
   code: string;
@@ -31,6 +46,8 @@ interface PostRow {
  */
 @Injectable()
 export class CampaignReader {
+  private readonly downloads = new Gate(DOWNLOADS_AT_ONCE, DOWNLOAD_WAIT_MS);
+
   constructor(
     private readonly query: DemarchesQuery,
     private readonly cables: CableReader,
@@ -79,16 +96,21 @@ export class CampaignReader {
 
   /**
    * A document left behind, as uploaded (byte for byte), under the campaign's reading rights.
-   * Every download is audited, whatever the classification.
+   * Every download is audited, whatever the classification. Its bytes are read DOWNLOADS_AT_ONCE
+   * documents at a time, in chunks; a download that waited DOWNLOAD_WAIT_MS for its turn is 503.
    */
   async document(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<{ name: string; mediaType: string; sha256: string; content: Buffer }> {
     const { access } = await this.readable(principal, id, requestId, `document ${post}`);
     const [document] = await sql<DocumentRow>(
       this.dataSource,
-      'SELECT name, media_type, sha256, content FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
+      'SELECT name, media_type, sha256, octet_length(content) AS size FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
       [documentId, id, post],
     );
     if (!document) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
+    const content = await this.downloads.run(
+      () => this.contentOf(documentId, document.size),
+      () => new ChanceryError(ErrorCode.DatabaseBusy, 'Too many documents are being downloaded at once; try again shortly.', { retryAfter: 2 }),
+    );
     await this.audit.append({
       actorId: principal.id,
       actorRole: principal.roles.join('+'),
@@ -99,7 +121,21 @@ export class CampaignReader {
       // The audit log is read by auditors who may not read the campaign: ids and digests, never names or text.
       details: { documentId, sha256: document.sha256, classification: access.classification },
     });
-    return { name: document.name, mediaType: document.media_type, sha256: document.sha256, content: document.content };
+    return { name: document.name, mediaType: document.media_type, sha256: document.sha256, content };
+  }
+
+  /** A document's bytes, DOCUMENT_CHUNK_BYTES a statement (they never change once stored). */
+  private async contentOf(documentId: string, size: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for (let offset = 0; offset < size; offset += DOCUMENT_CHUNK_BYTES) {
+      const [{ chunk }] = await sql<{ chunk: Buffer }>(
+        this.dataSource,
+        'SELECT substring(content FROM $2 FOR $3) AS chunk FROM demarche_documents WHERE id = $1::uuid',
+        [documentId, offset + 1, DOCUMENT_CHUNK_BYTES],
+      );
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size);
   }
 
   /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */

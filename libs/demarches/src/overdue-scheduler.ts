@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { DataSource, type EntityManager } from 'typeorm';
 import { backoff, Clock, type CommandContext, utcDate } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
-import { isTransientDatabaseError, sql } from '@chancery/database';
+import { isContentionError, isTransientDatabaseError, sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, RUN_PROJECTIONS } from '@chancery/event-store';
 import { Delivery, deliveryDefinition, deliveryId } from './domain/delivery.aggregate.js';
 
@@ -88,7 +88,7 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
     if (!this.enabled) return;
     this.timer = setInterval(() => {
       this.running ??= this.scan()
-        .catch((error) => this.logger.error(`Overdue scan failed: ${(error as Error).message}`))
+        .catch((error) => this.logger[isContentionError(error) ? 'warn' : 'error'](`Overdue scan failed (again at the next): ${(error as Error).message}`))
         .finally(() => (this.running = undefined));
     }, this.config.overdueScanMs);
   }

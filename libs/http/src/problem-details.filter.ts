@@ -46,6 +46,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
       return { type: 'about:blank', title: titleFor(status), status, detail, code: codeFor(status), ...base };
     }
+    if (clientWentAway(request)) {
+      // Checked before the database's failures, whose socket errors (ECONNRESET) it would pass for.
+      // The client closed the connection before its request had come whole (an upload abandoned
+      // halfway, which multer reports as an error): no handler ran on part of a body, nothing was
+      // written, and nobody waits for the answer. The client's doing, not a failure of ours.
+      this.logger.log({ requestId: request.id }, `The client went away before ${request.method} ${request.path} was received whole`);
+      return { type: 'about:blank', title: titleFor(400), status: 400, detail: 'The request ended before it was received whole.', code: codeFor(400), ...base };
+    }
     if (isTransientDatabaseError(exception)) {
       // Down, restarting, or (outside a command, which retries these itself) deadlocked: try again.
       const busy = isContentionError(exception);
@@ -68,6 +76,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...base,
     };
   }
+}
+
+/** The request's connection closed before all of it (its body) had been received. */
+function clientWentAway(request: Request): boolean {
+  return !request.complete && request.readableAborted;
 }
 
 /** PostgreSQL's class 22, "data exception": a value it cannot take, whatever the statement. */

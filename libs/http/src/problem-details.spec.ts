@@ -53,7 +53,7 @@ describe('ProblemDetailsFilter', () => {
   });
   afterEach(() => Logger.overrideLogger(new ConsoleLogger()));
 
-  const answer = (exception: unknown) => {
+  const answer = (exception: unknown, requestState: object = {}) => {
     const sent: { status?: number; body?: string } = {};
     const response = {
       headersSent: false,
@@ -62,7 +62,7 @@ describe('ProblemDetailsFilter', () => {
       type() { return this; },
       send(body: string) { sent.body = body; return this; },
     };
-    const request = { id: 'req-1', method: 'GET', originalUrl: '/x?offset=1e40', path: '/x' };
+    const request = { id: 'req-1', method: 'GET', originalUrl: '/x?offset=1e40', path: '/x', ...requestState };
     const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) };
     new ProblemDetailsFilter().catch(exception, host as never);
     return { status: sent.status, body: JSON.parse(sent.body!) };
@@ -81,6 +81,7 @@ describe('ProblemDetailsFilter', () => {
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } })],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
+    ['a new connection not opened in time', new Error('Connection terminated due to connection timeout')],
   ])('answers %s as 503, to be retried', (_what, exception) => {
     const { status, body } = answer(exception);
     expect(status).toBe(503);
@@ -96,6 +97,23 @@ describe('ProblemDetailsFilter', () => {
     const { status, body } = answer(Object.assign(new Error('deadlock detected'), { driverError: { code } }));
     expect(status).toBe(503);
     expect(body).toMatchObject({ status: 503, retryAfter: 1, detail: 'The database is busy; try again shortly.' });
+  });
+
+  it('answers a wait for a pooled connection that passed DB_ACQUIRE_TIMEOUT_MS as 503 busy', () => {
+    // pg-pool's own error, with no code: every connection stayed taken.
+    const { status, body } = answer(new Error('timeout exceeded when trying to connect'));
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: 503, code: 'DATABASE_BUSY', retryAfter: 1, detail: 'The database is busy; try again shortly.' });
+    expect(logged).toEqual([{ level: 'warn', message: 'Database busy on GET /x' }]);
+  });
+
+  it.each([
+    ["multer's report", new Error('Request aborted')],
+    ["the request stream's own error, whose code a database error could have", Object.assign(new Error('aborted'), { code: 'ECONNRESET' })],
+  ])('takes a request whose client went away before sending it whole (%s) as the client’s doing, logged as information', (_what, exception) => {
+    const { status } = answer(exception, { complete: false, readableAborted: true });
+    expect(status).toBe(400);
+    expect(logged).toEqual([{ level: 'log', message: 'The client went away before GET /x was received whole' }]);
   });
 
   it('answers any other failure as 500 with only the request id to quote', () => {

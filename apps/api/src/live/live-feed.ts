@@ -53,6 +53,8 @@ export class LiveFeed implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  /** Queries under way (a tick, a first subscriber's checkpoint, a heartbeat's standings): shutdown waits for them. */
+  private readonly underWay = new Set<Promise<unknown>>();
   private again = false;
   private closed = false;
   private readonly followUps: AggregateRepository<FollowUp>;
@@ -88,7 +90,12 @@ export class LiveFeed implements OnModuleDestroy {
       events.complete();
       return events;
     }
-    if (!this.checkpoint) this.checkpoint = (await this.store.lastCheckpoint()) ?? START_OF_FEED;
+    if (!this.checkpoint) this.checkpoint = (await this.whileOpen(this.store.lastCheckpoint())) ?? START_OF_FEED;
+    if (this.closed) {
+      // Shutdown began while the checkpoint was read: no stream is started after it.
+      events.complete();
+      return events;
+    }
     const subscriber: Subscriber = { principal, tokenGeneration, events };
     this.subscribers.add(subscriber);
     this.start();
@@ -102,12 +109,15 @@ export class LiveFeed implements OnModuleDestroy {
     for (const subscriber of this.subscribers) if (subscriber.events === events) this.leave(subscriber);
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     // First thing at shutdown: an event stream never ends by itself, and the drain of requests in
     // flight (InFlightRequests) would otherwise wait for it.
     this.closed = true;
     for (const subscriber of [...this.subscribers]) subscriber.events.complete();
     this.stop();
+    // The pool closes in the last shutdown phase: a query still under way then would fail, and
+    // a tick would log it. They end first (with no subscriber left, a tick stops at its next step).
+    await Promise.allSettled([...this.underWay]);
   }
 
   /**
@@ -127,18 +137,20 @@ export class LiveFeed implements OnModuleDestroy {
       this.again = true;
       return this.ticking;
     }
-    this.ticking = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.readFeed();
-        } while (this.again && this.subscribers.size > 0);
-      } catch (error) {
-        this.logger.warn(`Live feed could not read the event feed (${(error as Error).message}); trying again at the next tick`);
-      } finally {
-        this.ticking = undefined;
-      }
-    })();
+    this.ticking = this.whileOpen(
+      (async () => {
+        try {
+          do {
+            this.again = false;
+            await this.readFeed();
+          } while (this.again && this.subscribers.size > 0);
+        } catch (error) {
+          this.logger.warn(`Live feed could not read the event feed (${(error as Error).message}); trying again at the next tick`);
+        } finally {
+          this.ticking = undefined;
+        }
+      })(),
+    );
     return this.ticking;
   }
 
@@ -161,6 +173,7 @@ export class LiveFeed implements OnModuleDestroy {
     if (located.length === 0) return;
     const readers = new Map<string, ((principal: Principal) => boolean) | null>();
     for (const { record } of located) {
+      if (this.subscribers.size === 0) return; // all gone (shutdown): nobody to load them for
       const key = `${record!.policy.type}:${record!.policy.id}`;
       if (!readers.has(key)) readers.set(key, await this.readerOf(record!.policy));
     }
@@ -230,7 +243,7 @@ export class LiveFeed implements OnModuleDestroy {
     this.timer = setInterval(() => void this.tick(), this.config.projections.pollMs);
     this.heartbeat = setInterval(() => {
       for (const subscriber of this.subscribers) subscriber.events.next({ comment: 'heartbeat' } as MessageEvent);
-      void this.refreshStanding().catch(() => undefined);
+      void this.whileOpen(this.refreshStanding()).catch(() => undefined);
     }, this.config.live.heartbeatMs);
     this.timer.unref();
     this.heartbeat.unref();
@@ -243,6 +256,14 @@ export class LiveFeed implements OnModuleDestroy {
     this.timer = undefined;
     this.heartbeat = undefined;
     this.checkpoint = undefined;
+  }
+
+  /** Keeps `work` among the queries under way until it settles. */
+  private whileOpen<T>(work: Promise<T>): Promise<T> {
+    this.underWay.add(work);
+    const settled = () => void this.underWay.delete(work);
+    work.then(settled, settled);
+    return work;
   }
 
   private leave(subscriber: Subscriber): void {

@@ -18,11 +18,14 @@ declare module 'express-serve-static-core' {
 /** Streams one user may hold open in one process: a tab each, and room to spare; more is a client gone wrong. */
 export const MAX_STREAMS_PER_USER = 10;
 /**
- * What a stream may hold unsent before its client counts as not reading and is dropped (it
- * reconnects, and reads its screens again, when it wakes up): every notice is kept for every
- * stream until its socket takes it, so one that never does would grow until the process dies.
+ * What may wait unsent for a stream, in characters of its notices, before its client counts as not
+ * reading and is dropped (it reconnects, and reads its screens again, when it wakes up): every
+ * notice is kept for every stream until its socket takes it, so one that never does would grow
+ * until the process dies. NestJS counts and drops (`@Sse`'s `maxPendingDataLength`): what waits
+ * past the response's own buffer, which its pipe keeps at 16 KB whatever the client does, so the
+ * response's `writableLength` never tells.
  */
-export const MAX_UNREAD_BYTES = 256 * 1024;
+export const MAX_UNSENT_CHARACTERS = 256 * 1024;
 
 /** Authenticates an event stream: `?ticket=` (one use, from POST /events/ticket) or a bearer token. */
 @Injectable()
@@ -80,7 +83,7 @@ export class LiveController {
    */
   @Public()
   @UseGuards(LiveStreamGuard)
-  @Sse('stream')
+  @Sse('stream', { maxPendingDataLength: MAX_UNSENT_CHARACTERS })
   @ApiBearerAuth()
   @ApiQuery({ name: 'ticket', required: false, description: 'from POST /events/ticket; or send Authorization: Bearer' })
   @ApiOperation({ summary: 'Server-Sent Events: a `change` notice ({eventType, streamType, id, version, record}) for each event about a record the caller may read now; a `ready` event when open; a heartbeat comment every 20 s' })
@@ -97,21 +100,9 @@ export class LiveController {
           if (gone) return this.feed.unsubscribe(subject);
           events = subject;
           subscriber.next({ type: 'ready', data: { user: principal.username } });
-          const response = request.res!;
-          subject.subscribe({
-            next: (message) => {
-              // A client that does not read: drop it rather than hold every notice for it.
-              if (response.writableLength > MAX_UNREAD_BYTES) {
-                this.feed.unsubscribe(subject);
-                subscriber.complete();
-                request.socket.destroy();
-                return;
-              }
-              subscriber.next(message);
-            },
-            error: (error: unknown) => subscriber.error(error),
-            complete: () => subscriber.complete(),
-          });
+          // A client that stops reading is dropped by NestJS (MAX_UNSENT_CHARACTERS), which tears
+          // this down: the feed forgets the stream below.
+          subject.subscribe(subscriber);
         },
         (error: unknown) => subscriber.error(error),
       );

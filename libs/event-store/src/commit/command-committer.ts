@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { backoff, ChanceryError, ErrorCode, type CommandContext } from '@chancery/common';
-import { isContentionError, isTransientDatabaseError } from '@chancery/database';
+import { isContentionError, isPoolWaitTimeout, isTransientDatabaseError } from '@chancery/database';
 import { WrongExpectedVersionError } from '../store/event-store.errors.js';
 import { EventStore } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
@@ -105,9 +105,10 @@ export class CommandCommitter {
       } catch (error) {
         if (isTransientDatabaseError(error)) {
           // PostgreSQL asks for the transaction again (deadlock, serialization, lock timeout, a
-          // restart): the whole attempt rolled back, so running it again is safe.
-          if (attemptNo >= MAX_COMMAND_ATTEMPTS) {
-            this.logger.warn({ requestId: context.requestId }, `${command}: the database asked for a retry ${attemptNo} times (${(error as Error).message})`);
+          // restart): the whole attempt rolled back, so running it again is safe. A wait for a
+          // pooled connection that timed out is answered at once: it waited the bound already.
+          if (attemptNo >= MAX_COMMAND_ATTEMPTS || isPoolWaitTimeout(error)) {
+            this.logger.warn({ requestId: context.requestId }, `${command}: given up after ${attemptNo} attempt(s) (${(error as Error).message})`);
             // An outage is answered as one (503, "not reachable"); contention as "busy".
             if (!isContentionError(error)) throw error;
             throw new ChanceryError(ErrorCode.DatabaseBusy, 'The database is busy; try again shortly.', { retryAfter: 1 });

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Alarm, ChanceryError, ErrorCode } from '@chancery/common';
-import { pgError, sql } from '@chancery/database';
+import { isContentionError, pgError, sql } from '@chancery/database';
 import { checkpointOf, EventStore } from '../store/event-store.js';
 import { type Checkpoint, type RecordedEvent, START_OF_FEED } from '../store/event-store.types.js';
 import { FEED_CHANNEL } from './feed-notifier.js';
@@ -716,7 +716,9 @@ export class ProjectionRunner {
     const failures = (this.backoff.get(name)?.failures ?? 0) + 1;
     const wait = Math.min((this.options.retryBaseMs ?? 500) * 2 ** (failures - 1), MAX_BACKOFF_MS);
     this.backoff.set(name, { failures, until: Date.now() + wait });
-    this.logger.error(`Projection ${name} failed (${failures} in a row), retrying in ${wait} ms: ${messageOf(error)}`);
+    // A busy database (its connections all taken meanwhile) is no fault of the projection's.
+    const level = isContentionError(error) ? 'warn' : 'error';
+    this.logger[level](`Projection ${name} failed (${failures} in a row), retrying in ${wait} ms: ${messageOf(error)}`);
     return wait;
   }
 
