@@ -7,4 +7,3 @@ export * from './csv.js';
 export * from './alarm.js';
 export * from './calendar-date.js';
 export * from './logged-url.js';
-export * from './gate.js';

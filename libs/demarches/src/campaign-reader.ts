@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { CableReader } from '@chancery/cables';
-import { ChanceryError, CSV_FORMAT, ErrorCode, Gate, neutralizeCsvRows } from '@chancery/common';
+import { E_TIMEOUT, Semaphore, withTimeout } from 'async-mutex';
+import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
@@ -46,7 +47,8 @@ interface PostRow {
  */
 @Injectable()
 export class CampaignReader {
-  private readonly downloads = new Gate(DOWNLOADS_AT_ONCE, DOWNLOAD_WAIT_MS);
+  /** First come, first served; a wait that runs out never runs its read. */
+  private readonly downloads = withTimeout(new Semaphore(DOWNLOADS_AT_ONCE), DOWNLOAD_WAIT_MS);
 
   constructor(
     private readonly query: DemarchesQuery,
@@ -107,10 +109,10 @@ export class CampaignReader {
       [documentId, id, post],
     );
     if (!document) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
-    const content = await this.downloads.run(
-      () => this.contentOf(documentId, document.size),
-      () => new ChanceryError(ErrorCode.DatabaseBusy, 'Too many documents are being downloaded at once; try again shortly.', { retryAfter: 2 }),
-    );
+    const content = await this.downloads.runExclusive(() => this.contentOf(documentId, document.size)).catch((error: unknown) => {
+      if (error !== E_TIMEOUT) throw error;
+      throw new ChanceryError(ErrorCode.DatabaseBusy, 'Too many documents are being downloaded at once; try again shortly.', { retryAfter: 2 });
+    });
     await this.audit.append({
       actorId: principal.id,
       actorRole: principal.roles.join('+'),
