@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { AuditSealer } from '@chancery/audit';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
@@ -48,6 +48,13 @@ async function checkScreen(page: Page, name: string, { phoneAxe = false } = {}):
 /** The id of the element that has the focus, once it is `id` (focus moves in an effect after the click). */
 async function focusMovesTo(page: Page, id: string): Promise<void> {
   await page.waitForFunction(`document.activeElement?.id === ${JSON.stringify(id)}`, undefined, { timeout: 5000 });
+}
+
+/** What a form says beside a control: the text of what its `aria-describedby` names. */
+async function saidBeside(control: Locator): Promise<string> {
+  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => control.page().locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
 }
 
 describe('the web app, in headless Chromium', () => {
@@ -789,12 +796,52 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('All but these posts (codes)').fill('BEIJING TOKYO');
     await page.getByText('The draft meets every drafting rule.').waitFor();
     await page.getByRole('button', { name: 'Save draft' }).click();
-    expect(await page.getByRole('alert').textContent()).toMatch(/scope leaves no post to task/i);
+    expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+    expect(await saidBeside(page.getByRole('group', { name: /^Which action posts it tasks/ }))).toMatch(/scope leaves no post to task/i);
     expect(await page.getByLabel(/^Points to make/).inputValue()).toBe('2');
     await page.getByLabel('All but these posts (codes)').fill('TOKYO');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByRole('heading', { name: 'Clearances' }).waitFor();
     const saved = (await authed(app, drafter).get(`/cables/${page.url().split('/').pop()}`).expect(200)).body;
     expect({ references: saved.references, points: saved.demarche.points, scope: saved.demarche.scope }).toEqual({ references: [{ label: 'A', mrn }], points: [2], scope: { excludePosts: ['TOKYO'] } });
+  });
+
+  it('says beside the report-by date why the server refuses it, when the draft is saved and when it is submitted', async () => {
+    // The server's day is ahead of the browser's: a date the form's own check lets through is refused by the server.
+    const now = clock.now();
+    const day = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    const page = await signIn('web.desk');
+    try {
+      clock.set(new Date(now.getTime() + 2 * 86_400_000));
+      await page.goto(`${base}/#/cables/new`);
+      await page.getByLabel('Subject', { exact: true }).fill('Demarche: a report-by date the server refuses');
+      await page.getByLabel('TAGS').fill('PREL ETTC');
+      await page.getByRole('combobox', { name: /^Action addressees/ }).fill('BEIJING');
+      await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');
+      await page.getByLabel('Paragraph 1', { exact: true }).fill('Raise the distillation of U.S. models.');
+      await page.getByLabel('This cable tasks posts with a demarche').check();
+      await page.getByLabel('Report by').fill(day(1));
+      await page.getByLabel('Whom to see').fill('MFA');
+      await page.getByText('The draft meets every drafting rule.').waitFor();
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      // Said beside the field, which takes the focus; the form says once that it was not saved.
+      await focusMovesTo(page, 'report-by');
+      const reportBy = page.getByLabel('Report by');
+      expect(await reportBy.getAttribute('aria-invalid')).toBe('true');
+      expect(await saidBeside(reportBy)).toBe('Report-by date must be a date, today or later.');
+      expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+      await checkScreen(page, 'cable-new-refused');
+
+      // Saved while the date was good; submitted once it has passed on the server.
+      clock.set(now);
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      await page.getByRole('heading', { name: 'Clearances' }).waitFor();
+      clock.set(new Date(now.getTime() + 3 * 86_400_000));
+      await page.getByRole('button', { name: 'Submit for approval' }).click();
+      await page.getByText(/^Not done\./).waitFor();
+      expect(await saidBeside(page.getByLabel('Report by'))).toBe(`${day(1)} has passed (today is ${day(3)}): edit the draft to a later date, then submit it.`);
+    } finally {
+      clock.set(now);
+    }
   });
 });

@@ -155,6 +155,26 @@ export function problemText(failure: unknown, labels: Labels = {}): string {
   return STATUS_TEXT[failure.status] ?? `The request failed (${failure.status}).`;
 }
 
+/**
+ * A refusal's problems for a form that says each beside its field: `place` names where the form
+ * shows a field of the request (`demarche.reportBy` → `report-by`), or null where it shows none.
+ * `beside` holds the plain words by place; `rest` what no field of the form can hold (the whole
+ * problem when it names no field), null when everything has its place.
+ */
+export function placeProblems(failure: unknown, place: (field: string) => string | null, labels: Labels = {}): { beside: Record<string, string>; rest: string | null } {
+  const errors = failure instanceof ApiError ? failure.problem.errors ?? [] : [];
+  if (errors.length === 0) return { beside: {}, rest: failure === null || failure === undefined ? null : problemText(failure, labels) };
+  const beside: Record<string, string> = {};
+  const unplaced: string[] = [];
+  for (const e of errors) {
+    const text = plainMessage(e.field, e.message, labels);
+    const where = place(e.field);
+    if (where) beside[where] = beside[where] ? `${beside[where]} ${text}` : text;
+    else unplaced.push(text);
+  }
+  return { beside, rest: unplaced.length > 0 ? unplaced.join(' ') : null };
+}
+
 /** Today's date as the server judges dates: in UTC, as cables are. */
 export const today = () => new Date().toISOString().slice(0, 10);
 

@@ -40,6 +40,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** The last action refused: the draft form says beside each field what it names. */
+  const [refused, setRefused] = useState<unknown>(null);
   /** What a form still lacks, said beside it. */
   const [formError, setFormError] = useState<{ form: string; text: string } | null>(null);
   const [editing, setEditing] = useState<boolean | null>(null);
@@ -107,6 +109,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const can = (action: string) => allowed.includes(action);
   const act = async (path: string, body: unknown, done: string) => {
     setMessage(null);
+    setRefused(null);
     try {
       await api('POST', `/cables/${cable.id}/${path}`, body);
       setFormError(null);
@@ -117,6 +120,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setMessage({ text: done, error: false });
     } catch (error) {
       setMessage({ text: `Not done. ${problemText(error)}`, error: true });
+      setRefused(error);
     }
   };
   const decide = (event: Event) => {
@@ -215,7 +219,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         <p><button type="button" class="secondary" aria-expanded={!!editing} onClick={() => setEditing(!editing)}>{editing ? 'Close the editor' : 'Edit the draft'}</button></p>
       )}
       {can('edit') && editing && (
-        <DraftForm key={cable.version} me={me} cable={cable} onClassifications={onClassifications} onSaved={() => void load().then(() => setMessage({ text: 'Saved.', error: false }))} />
+        <DraftForm key={cable.version} me={me} cable={cable} refusal={refused} onClassifications={onClassifications} onSaved={() => { setRefused(null); void load().then(() => setMessage({ text: 'Saved.', error: false })); }} />
       )}
 
       <section class="card" aria-labelledby="clear-h">
