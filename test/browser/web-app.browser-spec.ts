@@ -464,6 +464,62 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('heading', { name: 'What you can do' }).count()).toBe(0);
   });
 
+  it('lets a post officer name the reporting cable of a response logged before it, among the post\'s released cables citing the tasking', async () => {
+    const admin = await loginAsAdmin(app);
+    const dcm = (await createUser(app, admin, { username: 'web.beijing.dcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const beijing = await login(app, 'web.beijing', 'web.beijing-password-123');
+    const mrn = (await authed(app, beijing).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    const report = (subject: string, references: { label: string; mrn: string }[]) => ({
+      kind: 'REPORTING', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'U', text: `${subject}.` }],
+    });
+    const first = await releaseCable(app, beijing, dcm, report('MFA rejects the demarche', [{ label: 'A', mrn }]));
+    const second = await releaseCable(app, beijing, dcm, report('MFA confirms its rejection in writing', [{ label: 'A', mrn }]));
+    // Neither a released cable that cites something else nor a draft citing the tasking may report it.
+    await releaseCable(app, beijing, dcm, report('Visit of the trade delegation', []));
+    await authed(app, beijing).post('/cables', report('MFA rejection, still a draft', [{ label: 'A', mrn }])).expect(201);
+    // A second answer, logged before any cable reported it.
+    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: clock.now().toISOString().slice(0, 10), position: 'REJECTED', summary: 'The MFA confirmed its rejection in writing.' }).expect(201);
+
+    const page = await signIn('web.beijing');
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    // An answer dated before the delivery: the server's refusal is said beside the date.
+    await page.getByLabel('Response received on').fill('2020-01-01');
+    await page.getByRole('textbox', { name: 'What the counterpart said' }).fill('An answer dated before the meeting.');
+    await page.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Not logged. See what is said beside the field.').waitFor();
+    expect(await saidBeside(page.getByLabel('Response received on'))).toBe('The response cannot come before the delivery.');
+    const choice = page.getByLabel('Reporting cable of response 1', { exact: true });
+    await choice.locator('option', { hasText: 'MFA confirms' }).waitFor({ state: 'attached' });
+    const offered = await choice.locator('option').allTextContents();
+    expect(offered[0]).toBe(`Choose a released cable citing ${mrn}`);
+    expect(offered.slice(1).every((text) => /^\d\d BEIJING \d{6}: /.test(text))).toBe(true);
+    expect(offered.slice(1).map((text) => text.replace(/^.*?: /, '')).sort()).toEqual(['MFA confirms its rejection in writing', 'MFA rejects the demarche']);
+    await choice.selectOption(first);
+    await page.getByRole('form', { name: 'The reporting cable of response 1' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
+    await page.getByText('Response 1 now names its reporting cable.').waitFor();
+    await page.getByRole('article', { name: 'Response 1' }).getByRole('link', { name: 'the reporting cable' }).waitFor();
+    expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
+    await page.getByRole('heading', { name: 'Reporting cables (1)' }).waitFor();
+    await page.getByText('Embassy Beijing named the reporting cable of response 1', { exact: true }).waitFor();
+
+    // Another officer named another cable for response 2 meanwhile: the server's refusal is said beside the choice.
+    const later = page.getByLabel('Reporting cable of response 2', { exact: true });
+    await later.selectOption(first);
+    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/responses/2/reporting-cable`, { reportingCableId: second }).expect(201);
+    await page.getByRole('form', { name: 'The reporting cable of response 2' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
+    await page.getByRole('form', { name: 'The reporting cable of response 2' }).getByRole('alert').waitFor();
+    expect(await later.getAttribute('aria-invalid')).toBe('true');
+    expect(await saidBeside(later)).toBe('Response 2 already names its reporting cable.');
+    await checkScreen(page, 'delivery-reporting-cable');
+
+    // Leadership reads the cables named, and has nothing to attach.
+    const lead = await signIn('web.lead');
+    await lead.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await lead.getByRole('heading', { name: 'Reporting cables (2)' }).waitFor();
+    expect(await lead.getByRole('button', { name: 'Attach the reporting cable' }).count()).toBe(0);
+  });
+
   it('lets a post work a follow-up it owns, and its creator re-date and reassign it', async () => {
     const desk = await login(app, 'web.desk', 'web.desk-password-123');
     const today = clock.now();

@@ -175,6 +175,12 @@ export function placeProblems(failure: unknown, place: (field: string) => string
   return { beside, rest: unplaced.length > 0 ? unplaced.join(' ') : null };
 }
 
+/** What a form says once about a refusal it placed beside its fields: "Not saved. … See what is said beside the field." */
+export function refusalText(outcome: string, problems: { beside: Record<string, string>; rest: string | null }): string {
+  const placed = Object.keys(problems.beside).length;
+  return [outcome, problems.rest, placed > 0 ? `See what is said beside ${placed === 1 ? 'the field' : 'the fields'}.` : null].filter(Boolean).join(' ');
+}
+
 /** Today's date as the server judges dates: in UTC, as cables are. */
 export const today = () => new Date().toISOString().slice(0, 10);
 

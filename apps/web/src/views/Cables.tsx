@@ -1,7 +1,7 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, maybe, type Me, placeProblems, problemText, today, when, words } from '../api.js';
+import { api, maybe, type Me, placeProblems, problemText, refusalText, today, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 
@@ -312,8 +312,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onClassificati
     return place && shown(place) ? place : null;
   });
   const problem = (place: string) => problems.beside[place];
-  const placed = Object.keys(problems.beside).length;
-  const notSaved = refused === null ? null : ['Not saved.', problems.rest, placed > 0 ? `See what is said beside ${placed === 1 ? 'the field' : 'the fields'}.` : null].filter(Boolean).join(' ');
+  const notSaved = refused === null ? null : refusalText('Not saved.', problems);
   const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
 
   return (
