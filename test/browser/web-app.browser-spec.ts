@@ -225,6 +225,32 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'cables-my-drafts', { phoneAxe: true });
   });
 
+  it('asks the drafter to confirm withdrawing a clearance request, and sends nothing until they do', async () => {
+    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    const id = (await authed(app, desk).post('/cables', draft('Chip export licences: a request sent to the wrong office')).expect(201)).body.id;
+    await authed(app, desk).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('web.desk');
+    const withdrawals: string[] = [];
+    page.on('request', (request) => { if (request.method() === 'DELETE') withdrawals.push(new URL(request.url()).pathname); });
+    await page.goto(`${base}/#/cables/${id}`);
+    await page.getByRole('button', { name: 'Withdraw the request to L…' }).click();
+    const question = page.getByRole('group', { name: 'Withdraw the request to L?' });
+    await question.getByText(/L is no longer asked to clear this cable/).waitFor();
+    await focusMovesTo(page, 'withdraw-confirm');
+    await checkScreen(page, 'cable-withdraw-confirm');
+    // Kept: nothing is sent, and L is still asked.
+    await question.getByRole('button', { name: 'Keep the request' }).click();
+    expect(await question.count()).toBe(0);
+    expect(withdrawals).toEqual([]);
+    await page.getByRole('row', { name: /^L Pending/ }).waitFor();
+    // Confirmed: withdrawn.
+    await page.getByRole('button', { name: 'Withdraw the request to L…' }).click();
+    await question.getByRole('button', { name: 'Withdraw it' }).click();
+    await page.getByText('The request to L is withdrawn.').waitFor();
+    expect(withdrawals).toEqual([`/cables/${id}/clearance-requests/L`]);
+    expect(await page.getByRole('button', { name: /^Withdraw the request/ }).count()).toBe(0);
+  });
+
   it('lets a clearer decide with comments or not concur, and shows no drafting control', async () => {
     const page = await signIn('web.legal');
     await page.getByRole('heading', { name: /^To clear for L \(\d\)$/ }).waitFor();
