@@ -616,6 +616,12 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Username').fill('Web.Newcomer');
     await page.getByLabel('Initial password').fill('password1234');
     await page.getByLabel('Display name').fill('Nell Newcomer');
+    // Roles in words, their codes kept as the values sent.
+    const roles = page.getByRole('group', { name: 'Roles' }).getByRole('checkbox');
+    expect(await roles.evaluateAll((boxes) => boxes.map((b) => (b as unknown as { value: string }).value))).toEqual(['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin']);
+    expect((await page.getByRole('group', { name: 'Roles' }).innerText()).replace(/\s+/g, ' ')).toBe('Roles Drafter Clearer Approver Post officer Leadership Auditor Admin');
+    await page.getByRole('checkbox', { name: 'Post officer' }).check();
+    await page.getByRole('checkbox', { name: 'Post officer' }).uncheck();
     await page.getByLabel('Office', { exact: true }).selectOption('EAP/J');
     await page.getByRole('button', { name: 'Create user' }).click();
     expect(await page.getByRole('alert').textContent()).toMatch(/^Password .*(breaches|guess)/);

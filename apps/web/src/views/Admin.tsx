@@ -168,7 +168,7 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
         <legend>Roles</legend>
         {ROLES.map((role) => (
           <label key={role} style="display:inline; font-weight:normal; margin-right:1rem">
-            <input type="checkbox" checked={roles.includes(role)} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {role}
+            <input type="checkbox" name="roles" value={role} checked={roles.includes(role)} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
           </label>
         ))}
       </fieldset>
