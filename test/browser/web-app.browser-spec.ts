@@ -660,6 +660,15 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Consular Agency Cebu established.').waitFor();
     await page.getByLabel('Find a post').fill('cebu');
     await page.getByRole('cell', { name: 'CEBU', exact: true }).waitFor();
+    // Who heads the post: their surname signs its cables.
+    await page.getByRole('cell', { name: 'none recorded' }).waitFor();
+    await page.getByRole('button', { name: 'Set the chief of mission of Consular Agency Cebu' }).click();
+    await checkScreen(page, 'admin-post-chief');
+    await page.getByRole('textbox', { name: 'Chief of mission of Consular Agency Cebu' }).fill('  Ana Reyes ');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Consular Agency Cebu: chief of mission Ana Reyes.').waitFor();
+    await page.getByRole('cell', { name: 'Ana Reyes', exact: true }).waitFor();
+    expect((await authed(app, await loginAsAdmin(app)).get('/posts/CEBU').expect(200)).body.chiefOfMission).toBe('Ana Reyes');
     await page.getByLabel('Find a post').fill('china');
     await page.getByRole('cell', { name: 'BEIJING', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'TOKYO', exact: true }).count()).toBe(0);

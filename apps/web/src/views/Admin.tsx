@@ -1,6 +1,8 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
 import { forgetPosts } from '../posts.js';
+import { FieldProblem, markedBy } from './FieldProblem.js';
 
 export { problemText };
 
@@ -20,6 +22,8 @@ interface Post {
   kind: string;
   bureau: string;
   status: string;
+  /** The ambassador, principal officer or chargé, whose surname signs the post's cables; null: none recorded. */
+  chiefOfMission?: string | null;
 }
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -236,6 +240,8 @@ const SHOWN = 60;
 
 function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
+  /** The post whose chief of mission is being set. */
+  const [heading, setHeading] = useState<string | null>(null);
   const [text, setText] = useState('');
   const wanted = text.trim().toLowerCase();
   const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).includes(wanted));
@@ -263,22 +269,60 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
       {matching.length === 0 && <p class="muted">No post matches.</p>}
       <div class="scroll" tabIndex={0} role="region" aria-label="Posts">
         <table class="stack">
-          <thead><tr><th>Code</th><th>Name</th><th>Kind</th><th>Bureau</th><th>Status</th><th>Actions</th></tr></thead>
+          <thead><tr><th>Code</th><th>Name</th><th>Kind</th><th>Bureau</th><th>Status</th><th>Chief of mission</th><th>Actions</th></tr></thead>
           <tbody>
             {matching.slice(0, SHOWN).map((post) => (
-              <tr key={post.code}>
-                <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{words(post.kind)}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{words(post.status)}</td>
-                <td data-label="Actions">
-                  {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
-                  {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
-                  {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
-                </td>
-              </tr>
+              <Fragment key={post.code}>
+                <tr>
+                  <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{words(post.kind)}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{words(post.status)}</td>
+                  <td data-label="Chief of mission">{post.chiefOfMission ?? <span class="muted">none recorded</span>}</td>
+                  <td data-label="Actions">
+                    {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
+                    {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={heading === post.code} onClick={() => setHeading(heading === post.code ? null : post.code)} aria-label={`Set the chief of mission of ${post.name}`}>Chief of mission</button></>}
+                  </td>
+                </tr>
+                {heading === post.code && (
+                  <tr>
+                    <td colSpan={7}>
+                      <ChiefOfMission post={post} onCancel={() => setHeading(null)} onDone={(text) => { setHeading(null); setMessage(text); onChanged(); }} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>
       </div>
     </section>
+  );
+}
+
+/** Who heads a post (ambassador, principal officer or chargé): their surname signs its cables. Empty records none. */
+function ChiefOfMission({ post, onDone, onCancel }: { post: Post; onDone: (message: string) => void; onCancel: () => void }) {
+  const [name, setName] = useState(post.chiefOfMission ?? '');
+  const [problem, setProblem] = useState<string | null>(null);
+  const id = `chief-${post.code}`;
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    const chief = name.trim() || null;
+    try {
+      await api('PATCH', `/posts/${post.code}`, { chiefOfMission: chief });
+      onDone(chief ? `${post.name}: chief of mission ${chief}.` : `${post.name}: no chief of mission recorded.`);
+    } catch (failure) {
+      setProblem(problemText(failure, { chiefOfMission: 'Chief of mission' }));
+    }
+  };
+  return (
+    <form onSubmit={submit}>
+      <label for={id}>Chief of mission of {post.name}</label>
+      <p class="muted">The ambassador, principal officer or chargé d'affaires: their surname signs the post's cables. Leave it empty to record none.</p>
+      <input id={id} class="full" maxLength={120} value={name} {...markedBy(id, problem)} onInput={(e) => setName(e.currentTarget.value)} />
+      <FieldProblem place={id} text={problem} alert />
+      <p><button type="submit">Save</button> <button type="button" class="secondary" onClick={onCancel}>Cancel</button></p>
+    </form>
   );
 }
 
