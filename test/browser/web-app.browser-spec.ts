@@ -436,6 +436,20 @@ describe('the web app, in headless Chromium', () => {
     // India by its embassy (New Delhi pending), not by Mumbai's failure; the U.S. not at all.
     await page.locator('svg.map path', { has: page.locator('title', { hasText: /^India: pending/ }) }).waitFor();
     expect(await page.locator('svg.map path title', { hasText: /^United States of America/ }).textContent()).toBe('United States of America');
+    // From the keyboard, the list beside the map: its countries by name, each with its state; a country chosen lists its posts under its name.
+    const countryList = page.getByLabel('Country', { exact: true });
+    expect(await countryList.locator('option', { hasText: /^China: / }).textContent()).toBe('China: rejected');
+    await countryList.focus();
+    await page.keyboard.type('Chin');
+    const inChina = page.getByRole('heading', { name: 'Posts in China' }).locator('..');
+    await inChina.getByRole('link', { name: 'Embassy Beijing' }).waitFor();
+    expect(await countryList.inputValue()).toBe('CN');
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('heading', { name: /^Posts in (?!China)/ }).waitFor();
+    // Chosen on the map, the list follows, and the heading names the country.
+    await china.click();
+    await inChina.waitFor();
+    expect(await countryList.inputValue()).toBe('CN');
     await checkScreen(page, 'dashboard', { phoneAxe: true });
     // The campaign's timeline in sentences: just after it opened, nobody had answered; the map says so.
     await page.getByRole('button', { name: /^Campaign opened: 263 posts tasked/ }).click();

@@ -1,7 +1,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
-import { forgetPosts } from '../posts.js';
+import { countryName, forgetPosts } from '../posts.js';
 import { FieldProblem, markedBy } from './FieldProblem.js';
 
 export { problemText };
@@ -26,14 +26,6 @@ interface Post {
   chiefOfMission?: string | null;
 }
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-const countryName = (alpha2?: string) => {
-  try {
-    return alpha2 ? (regionNames.of(alpha2) ?? '').toLowerCase() : '';
-  } catch {
-    return '';
-  }
-};
 
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
@@ -244,7 +236,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [heading, setHeading] = useState<string | null>(null);
   const [text, setText] = useState('');
   const wanted = text.trim().toLowerCase();
-  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).includes(wanted));
+  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).toLowerCase().includes(wanted));
   const change = async (post: Post, action: 'suspend' | 'reopen' | 'close') => {
     const reason = action === 'reopen' ? undefined : prompt(`Why ${action} ${post.name}?`);
     if (action !== 'reopen' && !reason) return;
