@@ -785,6 +785,32 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('alert').textContent()).toMatch(/username or password|credentials/i);
   });
 
+  it('says when a sign-in refused for too many tries may be tried again', async () => {
+    await createUser(app, await loginAsAdmin(app), { username: 'web.forgetful', roles: ['leadership'], office: 'S' });
+    // The limit's worth of wrong passwords for one username from this address: the next try is refused (429, Retry-After).
+    for (let i = 0; i < 20; i++) {
+      const wrong = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'web.forgetful', password: `not-the-password-${i}` }) });
+      expect(wrong.status).toBe(401);
+    }
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel('Username').fill('web.forgetful');
+    await page.getByLabel('Password').fill('web.forgetful-password-123');
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(answer.status()).toBe(429);
+    const wait = Number(answer.headers()['retry-after']);
+    expect(wait).toBeGreaterThan(60);
+    const said = (await page.getByRole('alert').textContent())!;
+    expect(said).toMatch(/^Too many failed password tries\. Try again in \d+ minutes, at \d\d:\d\d UTC\.$/);
+    expect(said).toContain(`in ${Math.ceil(wait / 60)} minutes`);
+    // The moment said is when the wait ends, to the minute.
+    const [hours, minutes] = /at (\d\d):(\d\d) UTC/.exec(said)!.slice(1).map(Number);
+    const end = new Date(Date.now() + wait * 1000);
+    const apart = (((hours * 60 + minutes) - (end.getUTCHours() * 60 + end.getUTCMinutes())) % 1440 + 1440) % 1440;
+    expect(apart).toBeLessThanOrEqual(1);
+    await checkScreen(page, 'sign-in-refused');
+  });
+
   it('marks a page the user may not open unclassified, and counts the follow-ups in the inbox\'s banner', async () => {
     const page = await signIn('web.desk');
     const banner = page.getByRole('note', { name: /Classification/ }).first();

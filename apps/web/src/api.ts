@@ -13,9 +13,27 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: { detail?: string; title?: string; errors?: { field: string; message: string }[] },
+    /** How many seconds the server asks the client to wait (`Retry-After`), where it says. */
+    readonly retryAfter: number | null = null,
   ) {
     super(problem.detail ?? `HTTP ${status}`);
   }
+}
+
+/** `Retry-After` in seconds: a number of seconds, or an HTTP date (RFC 9110 §10.2.3); null without one. */
+function retryAfterOf(header: string | null): number | null {
+  if (!header) return null;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** A response's body, and the refusal it is when it is not a success. */
+async function answerOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) }, retryAfterOf(response.headers.get('retry-after')));
+  return json;
 }
 
 const TOKEN = 'chancery.token';
@@ -56,10 +74,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     session.rememberDestination();
     location.hash = '#/sign-in';
   }
-  const text = await response.text();
-  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) });
-  return json as T;
+  return (await answerOf(response)) as T;
 }
 
 /** A read that may fail (a route or field the server does not have yet): `fallback` then. */
@@ -73,10 +88,7 @@ export async function upload<T>(path: string, form: FormData): Promise<T> {
   } catch {
     throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
   }
-  const text = await response.text();
-  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) });
-  return json as T;
+  return (await answerOf(response)) as T;
 }
 
 /** Downloads a file (CSV export, a delivery's document) with the caller's token. */
@@ -150,9 +162,24 @@ export function problemText(failure: unknown, labels: Labels = {}): string {
   if (fields?.length) return fields.join(' ');
   if (failure.status === 403 && !failure.problem.detail) return STATUS_TEXT[403];
   if (failure.status >= 500) return 'The server could not do this just now; try again in a moment.';
-  const detail = failure.problem.detail;
-  if (detail && !/^HTTP \d+$/.test(detail)) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
+  const detail = failure.problem.detail && !/^HTTP \d+$/.test(failure.problem.detail) ? failure.problem.detail : null;
+  // Refused for too many tries: when the server says how long to wait, say until when (its "in 873 s" says it badly).
+  if (failure.status === 429 && failure.retryAfter !== null) {
+    const why = (detail ?? 'Too many attempts').replace(/[;,.]?\s*try again in \d+\s*s(?:econds)?\.?$/i, '');
+    return `${why.charAt(0).toUpperCase()}${why.slice(1)}. Try again ${waitText(failure.retryAfter)}.`;
+  }
+  if (detail) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
   return STATUS_TEXT[failure.status] ?? `The request failed (${failure.status}).`;
+}
+
+/** A wait in words, and until when (UTC, as the service keeps time): "in 15 minutes, at 14:20 UTC". */
+function waitText(seconds: number): string {
+  if (seconds < 60) return seconds <= 1 ? 'in a moment' : `in ${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  // The whole minute from which a try is taken again.
+  const at = new Date(Math.ceil((Date.now() + seconds * 1000) / 60_000) * 60_000);
+  const clock = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')} UTC`;
+  return `in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, at ${clock}`;
 }
 
 /**
