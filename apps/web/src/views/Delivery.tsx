@@ -200,11 +200,10 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
  * Names the reporting cable of a response logged before the cable went out: one of the post's
  * released cables that cite the tasking. The server checks it again (422 for any other), said beside the choice.
  */
-function AttachReportingCable({ base, response, mrn, post, cables, onDone }: { base: string; response: number; mrn: string; post: string; cables: ReportingCable[]; onDone: (message: string) => void }) {
+function AttachReportingCable({ base, response, mrn, cables, onDone }: { base: string; response: number; mrn: string; cables: ReportingCable[]; onDone: (message: string) => void }) {
   const [chosen, setChosen] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const id = `attach-${response}`;
-  if (cables.length === 0) return <p class="muted">No released cable from {post} cites {mrn} yet: once the post's reporting cable is released, name it here.</p>;
   const attach = async (event: Event) => {
     event.preventDefault();
     setProblem(null);
@@ -384,8 +383,8 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
             {r.summary && <p>{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
-            {!r.reportingCableId && mayAttach && r.number !== undefined && (
-              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} post={post} cables={candidates} onDone={(done) => void load().then(() => setMessage(done))} />
+            {!r.reportingCableId && mayAttach && candidates.length > 0 && r.number !== undefined && (
+              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => setMessage(done))} />
             )}
             {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
           </article>
@@ -414,6 +413,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         <h3 id="reporting-h">Reporting cables ({reporting.length})</h3>
         {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
+        )}
+        {mayAttach && candidates.length === 0 && responses.some((r) => !r.reportingCableId) && (
+          <p class="muted">No released cable from {name} cites {campaign.mrn} yet. Once one is, each response above without a reporting cable offers to attach it.</p>
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>
