@@ -26,7 +26,6 @@ interface Post {
   chiefOfMission?: string | null;
 }
 
-
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
 
@@ -233,7 +232,7 @@ const SHOWN = 60;
 function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
   /** The post whose chief of mission is being set. */
-  const [heading, setHeading] = useState<string | null>(null);
+  const [naming, setNaming] = useState<string | null>(null);
   const [text, setText] = useState('');
   const wanted = text.trim().toLowerCase();
   const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).toLowerCase().includes(wanted));
@@ -272,13 +271,13 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
                     {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
                     {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
                     {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
-                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={heading === post.code} onClick={() => setHeading(heading === post.code ? null : post.code)} aria-label={`Set the chief of mission of ${post.name}`}>Chief of mission</button></>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={naming === post.code} onClick={() => setNaming(naming === post.code ? null : post.code)} aria-label={`Set the chief of mission of ${post.name}`}>Chief of mission</button></>}
                   </td>
                 </tr>
-                {heading === post.code && (
+                {naming === post.code && (
                   <tr>
                     <td colSpan={7}>
-                      <ChiefOfMission post={post} onCancel={() => setHeading(null)} onDone={(text) => { setHeading(null); setMessage(text); onChanged(); }} />
+                      <ChiefOfMission post={post} onCancel={() => setNaming(null)} onDone={(text) => { setNaming(null); setMessage(text); onChanged(); }} />
                     </td>
                   </tr>
                 )}

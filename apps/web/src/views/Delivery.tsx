@@ -97,14 +97,16 @@ function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
 }
 
 /** The forms a post's officer uses, as the delivery's allowed actions permit. */
-export function ReportForms({ campaign, post, allowed, label, onDone }: { campaign: string; post: string; allowed: string[]; label: string; onDone: (message: string) => void }) {
+export function ReportForms({ campaign, post, allowed, label, reportingCables: known, onDone }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; onDone: (message: string) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
   const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
-  /** What a form still lacks, said below the forms. */
+  /** What a form still lacks, or that the server refused it, said below the forms. */
   const [error, setError] = useState<string | null>(null);
   /** The server's refusal, said beside the fields it names. */
   const [refused, setRefused] = useState<unknown>(null);
-  const reportingCables = useReportingCables(post, label, allowed.includes('recordResponse'));
+  // The cables the page has found already (a delivery's page), else found here.
+  const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
+  const reportingCables = known ?? found;
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
   const problems = placeProblems(refused, placeInReport, LABELS);
@@ -363,7 +365,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {delivery.notDeliveredReason && <p>Could not be delivered: “{delivery.notDeliveredReason}”</p>}
       </section>
       {message && <p role="status" class="ok">{message}</p>}
-      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} onDone={(done) => void load().then(() => setMessage(done))} />
+      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} onDone={(done) => void load().then(() => setMessage(done))} />
       {(more.contacts || more.documents) && (
         <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => setMessage(done))} />
       )}
