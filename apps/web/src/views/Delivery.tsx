@@ -312,8 +312,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   useEffect(() => void load(), [id, post]);
   useEffect(() => void posts().then((all) => setInfo(all.get(post))), [post]);
   const ownPost = me.roles.includes('post_officer') && me.postCode === post;
-  // A response's reporting cable, named after it: by the post's officers, who may log responses to it.
-  const mayAttach = ownPost && (delivery?.allowedActions ?? []).includes('recordResponse');
+  // A response's reporting cable, named after it: by whoever may log responses to the delivery (the
+  // post's officers, as the server's allowedActions say; it names no action of its own for this).
+  const mayAttach = (delivery?.allowedActions ?? []).includes('recordResponse');
   const candidates = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
   if (failure) {
     return (
