@@ -976,7 +976,7 @@ describe('the web app, in headless Chromium', () => {
       clock.set(new Date(now.getTime() + 3 * 86_400_000));
       await page.getByRole('button', { name: 'Submit for approval' }).click();
       await page.getByText(/^Not done\./).waitFor();
-      expect(await saidBeside(page.getByLabel('Report by'))).toBe(`${day(1)} has passed (today is ${day(3)}): edit the draft to a later date, then submit it.`);
+      expect(await saidBeside(page.getByLabel('Report by'))).toBe(`Report-by date ${day(1)} has passed (today is ${day(3)}): edit the draft to a later date, then submit it.`);
     } finally {
       clock.set(now);
     }

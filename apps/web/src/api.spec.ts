@@ -18,6 +18,11 @@ describe('rule messages in plain words', () => {
     expect(plainMessage('asOf', 'asOf must be an ISO 8601 instant')).toBe('As of must be a date.');
   });
 
+  it('keeps the field\'s name before a message that began with it', () => {
+    expect(plainMessage('demarche.reportBy', 'reportBy 2026-12-01 has passed (today is 2026-12-03): edit the draft to a later date, then submit it'))
+      .toBe('Report-by date 2026-12-01 has passed (today is 2026-12-03): edit the draft to a later date, then submit it.');
+  });
+
   it('says a message that is a sentence of its own as it is, without the API behind it', () => {
     expect(plainMessage('dueOn', 'a new due date cannot be in the past')).toBe('A new due date cannot be in the past.');
     expect(plainMessage('owner.office', 'XYZ is not an office in the directory (GET /offices)')).toBe('XYZ is not an office in the directory.');

@@ -128,7 +128,9 @@ export function plainMessage(field: string, message: string, labels: Labels = {}
   const name = fieldName(field, labels);
   let text = message.trim();
   const raw = field.split('.').pop() ?? field;
-  if (raw && text.startsWith(`${raw} `)) text = text.slice(raw.length + 1);
+  // A message that names its field first ("reportBy 2026-12-01 has passed") is about that field, said by its label.
+  const named = Boolean(raw) && text.startsWith(`${raw} `);
+  if (named) text = text.slice(raw.length + 1);
   text = text
     .replace(/must be longer than or equal to 1 characters?/, 'cannot be empty')
     .replace(/must be longer than or equal to (\d+) characters?/, 'needs at least $1 characters')
@@ -143,7 +145,7 @@ export function plainMessage(field: string, message: string, labels: Labels = {}
     .replace(/\s*\((?:GET|POST|PATCH|PUT|DELETE) \/[^)]*\)/g, '')
     .replace(/\.$/, '');
   // A message that is a sentence of its own ("XYZ is not an office…", "say why…") is not put after the field's name.
-  return PREDICATE.test(text) ? `${name} ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  return named || PREDICATE.test(text) ? `${name} ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 const STATUS_TEXT: Record<number, string> = {
