@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { AuditSealer } from '@chancery/audit';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
@@ -48,6 +48,13 @@ async function checkScreen(page: Page, name: string, { phoneAxe = false } = {}):
 /** The id of the element that has the focus, once it is `id` (focus moves in an effect after the click). */
 async function focusMovesTo(page: Page, id: string): Promise<void> {
   await page.waitForFunction(`document.activeElement?.id === ${JSON.stringify(id)}`, undefined, { timeout: 5000 });
+}
+
+/** What a form says beside a control: the text of what its `aria-describedby` names. */
+async function saidBeside(control: Locator): Promise<string> {
+  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => control.page().locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
 }
 
 describe('the web app, in headless Chromium', () => {
@@ -216,6 +223,32 @@ describe('the web app, in headless Chromium', () => {
     await page.goto(`${base}/#/cables?queue=mine`);
     await page.getByRole('link', { name: /protecting frontier AI models/ }).waitFor();
     await checkScreen(page, 'cables-my-drafts', { phoneAxe: true });
+  });
+
+  it('asks the drafter to confirm withdrawing a clearance request, and sends nothing until they do', async () => {
+    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    const id = (await authed(app, desk).post('/cables', draft('Chip export licences: a request sent to the wrong office')).expect(201)).body.id;
+    await authed(app, desk).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('web.desk');
+    const withdrawals: string[] = [];
+    page.on('request', (request) => { if (request.method() === 'DELETE') withdrawals.push(new URL(request.url()).pathname); });
+    await page.goto(`${base}/#/cables/${id}`);
+    await page.getByRole('button', { name: 'Withdraw the request to L…' }).click();
+    const question = page.getByRole('group', { name: 'Withdraw the request to L?' });
+    await question.getByText(/L is no longer asked to clear this cable/).waitFor();
+    await focusMovesTo(page, 'withdraw-confirm');
+    await checkScreen(page, 'cable-withdraw-confirm');
+    // Kept: nothing is sent, and L is still asked.
+    await question.getByRole('button', { name: 'Keep the request' }).click();
+    expect(await question.count()).toBe(0);
+    expect(withdrawals).toEqual([]);
+    await page.getByRole('row', { name: /^L Pending/ }).waitFor();
+    // Confirmed: withdrawn.
+    await page.getByRole('button', { name: 'Withdraw the request to L…' }).click();
+    await question.getByRole('button', { name: 'Withdraw it' }).click();
+    await page.getByText('The request to L is withdrawn.').waitFor();
+    expect(withdrawals).toEqual([`/cables/${id}/clearance-requests/L`]);
+    expect(await page.getByRole('button', { name: /^Withdraw the request/ }).count()).toBe(0);
   });
 
   it('lets a clearer decide with comments or not concur, and shows no drafting control', async () => {
@@ -403,6 +436,20 @@ describe('the web app, in headless Chromium', () => {
     // India by its embassy (New Delhi pending), not by Mumbai's failure; the U.S. not at all.
     await page.locator('svg.map path', { has: page.locator('title', { hasText: /^India: pending/ }) }).waitFor();
     expect(await page.locator('svg.map path title', { hasText: /^United States of America/ }).textContent()).toBe('United States of America');
+    // From the keyboard, the list beside the map: its countries by name, each with its state; a country chosen lists its posts under its name.
+    const countryList = page.getByLabel('Country', { exact: true });
+    expect(await countryList.locator('option', { hasText: /^China: / }).textContent()).toBe('China: rejected');
+    await countryList.focus();
+    await page.keyboard.type('Chin');
+    const inChina = page.getByRole('heading', { name: 'Posts in China' }).locator('..');
+    await inChina.getByRole('link', { name: 'Embassy Beijing' }).waitFor();
+    expect(await countryList.inputValue()).toBe('CN');
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('heading', { name: /^Posts in (?!China)/ }).waitFor();
+    // Chosen on the map, the list follows, and the heading names the country.
+    await china.click();
+    await inChina.waitFor();
+    expect(await countryList.inputValue()).toBe('CN');
     await checkScreen(page, 'dashboard', { phoneAxe: true });
     // The campaign's timeline in sentences: just after it opened, nobody had answered; the map says so.
     await page.getByRole('button', { name: /^Campaign opened: 263 posts tasked/ }).click();
@@ -455,6 +502,62 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('link', { name: /Demarche: AI model distillation/ }).click();
     await page.getByRole('heading', { name: 'Telegram' }).waitFor();
     expect(await page.getByRole('heading', { name: 'What you can do' }).count()).toBe(0);
+  });
+
+  it('lets a post officer name the reporting cable of a response logged before it, among the post\'s released cables citing the tasking', async () => {
+    const admin = await loginAsAdmin(app);
+    const dcm = (await createUser(app, admin, { username: 'web.beijing.dcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const beijing = await login(app, 'web.beijing', 'web.beijing-password-123');
+    const mrn = (await authed(app, beijing).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    const report = (subject: string, references: { label: string; mrn: string }[]) => ({
+      kind: 'REPORTING', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'U', text: `${subject}.` }],
+    });
+    const first = await releaseCable(app, beijing, dcm, report('MFA rejects the demarche', [{ label: 'A', mrn }]));
+    const second = await releaseCable(app, beijing, dcm, report('MFA confirms its rejection in writing', [{ label: 'A', mrn }]));
+    // Neither a released cable that cites something else nor a draft citing the tasking may report it.
+    await releaseCable(app, beijing, dcm, report('Visit of the trade delegation', []));
+    await authed(app, beijing).post('/cables', report('MFA rejection, still a draft', [{ label: 'A', mrn }])).expect(201);
+    // A second answer, logged before any cable reported it.
+    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: clock.now().toISOString().slice(0, 10), position: 'REJECTED', summary: 'The MFA confirmed its rejection in writing.' }).expect(201);
+
+    const page = await signIn('web.beijing');
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    // An answer dated before the delivery: the server's refusal is said beside the date.
+    await page.getByLabel('Response received on').fill('2020-01-01');
+    await page.getByRole('textbox', { name: 'What the counterpart said' }).fill('An answer dated before the meeting.');
+    await page.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Not logged. See what is said beside the field.').waitFor();
+    expect(await saidBeside(page.getByLabel('Response received on'))).toBe('The response cannot come before the delivery.');
+    const choice = page.getByLabel('Reporting cable of response 1', { exact: true });
+    await choice.locator('option', { hasText: 'MFA confirms' }).waitFor({ state: 'attached' });
+    const offered = await choice.locator('option').allTextContents();
+    expect(offered[0]).toBe(`Choose a released cable citing ${mrn}`);
+    expect(offered.slice(1).every((text) => /^\d\d BEIJING \d{6}: /.test(text))).toBe(true);
+    expect(offered.slice(1).map((text) => text.replace(/^.*?: /, '')).sort()).toEqual(['MFA confirms its rejection in writing', 'MFA rejects the demarche']);
+    await choice.selectOption(first);
+    await page.getByRole('form', { name: 'The reporting cable of response 1' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
+    await page.getByText('Response 1 now names its reporting cable.').waitFor();
+    await page.getByRole('article', { name: 'Response 1' }).getByRole('link', { name: 'the reporting cable' }).waitFor();
+    expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
+    await page.getByRole('heading', { name: 'Reporting cables (1)' }).waitFor();
+    await page.getByText('Embassy Beijing named the reporting cable of response 1', { exact: true }).waitFor();
+
+    // Another officer named another cable for response 2 meanwhile: the server's refusal is said beside the choice.
+    const later = page.getByLabel('Reporting cable of response 2', { exact: true });
+    await later.selectOption(first);
+    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/responses/2/reporting-cable`, { reportingCableId: second }).expect(201);
+    await page.getByRole('form', { name: 'The reporting cable of response 2' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
+    await page.getByRole('form', { name: 'The reporting cable of response 2' }).getByRole('alert').waitFor();
+    expect(await later.getAttribute('aria-invalid')).toBe('true');
+    expect(await saidBeside(later)).toBe('Response 2 already names its reporting cable.');
+    await checkScreen(page, 'delivery-reporting-cable');
+
+    // Leadership reads the cables named, and has nothing to attach.
+    const lead = await signIn('web.lead');
+    await lead.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await lead.getByRole('heading', { name: 'Reporting cables (2)' }).waitFor();
+    expect(await lead.getByRole('button', { name: 'Attach the reporting cable' }).count()).toBe(0);
   });
 
   it('lets a post work a follow-up it owns, and its creator re-date and reassign it', async () => {
@@ -527,6 +630,12 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Username').fill('Web.Newcomer');
     await page.getByLabel('Initial password').fill('password1234');
     await page.getByLabel('Display name').fill('Nell Newcomer');
+    // Roles in words, their codes kept as the values sent.
+    const roles = page.getByRole('group', { name: 'Roles' }).getByRole('checkbox');
+    expect(await roles.evaluateAll((boxes) => boxes.map((b) => (b as unknown as { value: string }).value))).toEqual(['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin']);
+    expect((await page.getByRole('group', { name: 'Roles' }).innerText()).replace(/\s+/g, ' ')).toBe('Roles Drafter Clearer Approver Post officer Leadership Auditor Admin');
+    await page.getByRole('checkbox', { name: 'Post officer' }).check();
+    await page.getByRole('checkbox', { name: 'Post officer' }).uncheck();
     await page.getByLabel('Office', { exact: true }).selectOption('EAP/J');
     await page.getByRole('button', { name: 'Create user' }).click();
     expect(await page.getByRole('alert').textContent()).toMatch(/^Password .*(breaches|guess)/);
@@ -565,6 +674,15 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Consular Agency Cebu established.').waitFor();
     await page.getByLabel('Find a post').fill('cebu');
     await page.getByRole('cell', { name: 'CEBU', exact: true }).waitFor();
+    // Who heads the post: their surname signs its cables.
+    await page.getByRole('cell', { name: 'none recorded' }).waitFor();
+    await page.getByRole('button', { name: 'Set the chief of mission of Consular Agency Cebu' }).click();
+    await checkScreen(page, 'admin-post-chief');
+    await page.getByRole('textbox', { name: 'Chief of mission of Consular Agency Cebu' }).fill('  Ana Reyes ');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Consular Agency Cebu: chief of mission Ana Reyes.').waitFor();
+    await page.getByRole('cell', { name: 'Ana Reyes', exact: true }).waitFor();
+    expect((await authed(app, await loginAsAdmin(app)).get('/posts/CEBU').expect(200)).body.chiefOfMission).toBe('Ana Reyes');
     await page.getByLabel('Find a post').fill('china');
     await page.getByRole('cell', { name: 'BEIJING', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'TOKYO', exact: true }).count()).toBe(0);
@@ -665,6 +783,32 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/username or password|credentials/i);
+  });
+
+  it('says when a sign-in refused for too many tries may be tried again', async () => {
+    await createUser(app, await loginAsAdmin(app), { username: 'web.forgetful', roles: ['leadership'], office: 'S' });
+    // The limit's worth of wrong passwords for one username from this address: the next try is refused (429, Retry-After).
+    for (let i = 0; i < 20; i++) {
+      const wrong = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'web.forgetful', password: `not-the-password-${i}` }) });
+      expect(wrong.status).toBe(401);
+    }
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel('Username').fill('web.forgetful');
+    await page.getByLabel('Password').fill('web.forgetful-password-123');
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(answer.status()).toBe(429);
+    const wait = Number(answer.headers()['retry-after']);
+    expect(wait).toBeGreaterThan(60);
+    const said = (await page.getByRole('alert').textContent())!;
+    expect(said).toMatch(/^Too many failed password tries\. Try again in \d+ minutes, at \d\d:\d\d UTC\.$/);
+    expect(said).toContain(`in ${Math.ceil(wait / 60)} minutes`);
+    // The moment said is when the wait ends, to the minute.
+    const [hours, minutes] = /at (\d\d):(\d\d) UTC/.exec(said)!.slice(1).map(Number);
+    const end = new Date(Date.now() + wait * 1000);
+    const apart = (((hours * 60 + minutes) - (end.getUTCHours() * 60 + end.getUTCMinutes())) % 1440 + 1440) % 1440;
+    expect(apart).toBeLessThanOrEqual(1);
+    await checkScreen(page, 'sign-in-refused');
   });
 
   it('marks a page the user may not open unclassified, and counts the follow-ups in the inbox\'s banner', async () => {
@@ -789,12 +933,52 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('All but these posts (codes)').fill('BEIJING TOKYO');
     await page.getByText('The draft meets every drafting rule.').waitFor();
     await page.getByRole('button', { name: 'Save draft' }).click();
-    expect(await page.getByRole('alert').textContent()).toMatch(/scope leaves no post to task/i);
+    expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+    expect(await saidBeside(page.getByRole('group', { name: /^Which action posts it tasks/ }))).toMatch(/scope leaves no post to task/i);
     expect(await page.getByLabel(/^Points to make/).inputValue()).toBe('2');
     await page.getByLabel('All but these posts (codes)').fill('TOKYO');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByRole('heading', { name: 'Clearances' }).waitFor();
     const saved = (await authed(app, drafter).get(`/cables/${page.url().split('/').pop()}`).expect(200)).body;
     expect({ references: saved.references, points: saved.demarche.points, scope: saved.demarche.scope }).toEqual({ references: [{ label: 'A', mrn }], points: [2], scope: { excludePosts: ['TOKYO'] } });
+  });
+
+  it('says beside the report-by date why the server refuses it, when the draft is saved and when it is submitted', async () => {
+    // The server's day is ahead of the browser's: a date the form's own check lets through is refused by the server.
+    const now = clock.now();
+    const day = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    const page = await signIn('web.desk');
+    try {
+      clock.set(new Date(now.getTime() + 2 * 86_400_000));
+      await page.goto(`${base}/#/cables/new`);
+      await page.getByLabel('Subject', { exact: true }).fill('Demarche: a report-by date the server refuses');
+      await page.getByLabel('TAGS').fill('PREL ETTC');
+      await page.getByRole('combobox', { name: /^Action addressees/ }).fill('BEIJING');
+      await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');
+      await page.getByLabel('Paragraph 1', { exact: true }).fill('Raise the distillation of U.S. models.');
+      await page.getByLabel('This cable tasks posts with a demarche').check();
+      await page.getByLabel('Report by').fill(day(1));
+      await page.getByLabel('Whom to see').fill('MFA');
+      await page.getByText('The draft meets every drafting rule.').waitFor();
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      // Said beside the field, which takes the focus; the form says once that it was not saved.
+      await focusMovesTo(page, 'report-by');
+      const reportBy = page.getByLabel('Report by');
+      expect(await reportBy.getAttribute('aria-invalid')).toBe('true');
+      expect(await saidBeside(reportBy)).toBe('Report-by date must be a date, today or later.');
+      expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+      await checkScreen(page, 'cable-new-refused');
+
+      // Saved while the date was good; submitted once it has passed on the server.
+      clock.set(now);
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      await page.getByRole('heading', { name: 'Clearances' }).waitFor();
+      clock.set(new Date(now.getTime() + 3 * 86_400_000));
+      await page.getByRole('button', { name: 'Submit for approval' }).click();
+      await page.getByText(/^Not done\./).waitFor();
+      expect(await saidBeside(page.getByLabel('Report by'))).toBe(`Report-by date ${day(1)} has passed (today is ${day(3)}): edit the draft to a later date, then submit it.`);
+    } finally {
+      clock.set(now);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { plainMessage, words } from './api.js';
+import { ApiError, plainMessage, problemText, words } from './api.js';
 
 describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
@@ -18,6 +18,11 @@ describe('rule messages in plain words', () => {
     expect(plainMessage('asOf', 'asOf must be an ISO 8601 instant')).toBe('As of must be a date.');
   });
 
+  it('keeps the field\'s name before a message that began with it', () => {
+    expect(plainMessage('demarche.reportBy', 'reportBy 2026-12-01 has passed (today is 2026-12-03): edit the draft to a later date, then submit it'))
+      .toBe('Report-by date 2026-12-01 has passed (today is 2026-12-03): edit the draft to a later date, then submit it.');
+  });
+
   it('says a message that is a sentence of its own as it is, without the API behind it', () => {
     expect(plainMessage('dueOn', 'a new due date cannot be in the past')).toBe('A new due date cannot be in the past.');
     expect(plainMessage('owner.office', 'XYZ is not an office in the directory (GET /offices)')).toBe('XYZ is not an office in the directory.');
@@ -31,5 +36,14 @@ describe('the API\'s constants in words', () => {
     expect(words('NONCOMMITTAL')).toBe('noncommittal');
     expect(words('NOT_DELIVERED')).toBe('not delivered');
     expect(words(null)).toBe('');
+  });
+});
+
+describe('a refusal for too many tries', () => {
+  it('says until when to wait, from the server\'s Retry-After, in place of its seconds', () => {
+    const refused = new ApiError(429, { detail: 'Too many failed password tries; try again in 873 s' }, 873);
+    expect(problemText(refused)).toMatch(/^Too many failed password tries\. Try again in 15 minutes, at \d\d:\d\d UTC\.$/);
+    expect(problemText(new ApiError(429, { detail: 'At most 3 event streams a user at once: close one first' }, 5))).toBe('At most 3 event streams a user at once: close one first. Try again in 5 seconds.');
+    expect(problemText(new ApiError(429, { detail: 'Too many failed password tries; try again in 900 s' }))).toBe('Too many failed password tries; try again in 900 s.');
   });
 });

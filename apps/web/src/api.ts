@@ -13,9 +13,27 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: { detail?: string; title?: string; errors?: { field: string; message: string }[] },
+    /** How many seconds the server asks the client to wait (`Retry-After`), where it says. */
+    readonly retryAfter: number | null = null,
   ) {
     super(problem.detail ?? `HTTP ${status}`);
   }
+}
+
+/** `Retry-After` in seconds: a number of seconds, or an HTTP date (RFC 9110 §10.2.3); null without one. */
+function retryAfterOf(header: string | null): number | null {
+  if (!header) return null;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** A response's body, and the refusal it is when it is not a success. */
+async function answerOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) }, retryAfterOf(response.headers.get('retry-after')));
+  return json;
 }
 
 const TOKEN = 'chancery.token';
@@ -56,10 +74,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     session.rememberDestination();
     location.hash = '#/sign-in';
   }
-  const text = await response.text();
-  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) });
-  return json as T;
+  return (await answerOf(response)) as T;
 }
 
 /** A read that may fail (a route or field the server does not have yet): `fallback` then. */
@@ -73,10 +88,7 @@ export async function upload<T>(path: string, form: FormData): Promise<T> {
   } catch {
     throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
   }
-  const text = await response.text();
-  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  if (!response.ok) throw new ApiError(response.status, typeof json === 'object' ? json : { detail: String(json) });
-  return json as T;
+  return (await answerOf(response)) as T;
 }
 
 /** Downloads a file (CSV export, a delivery's document) with the caller's token. */
@@ -116,7 +128,9 @@ export function plainMessage(field: string, message: string, labels: Labels = {}
   const name = fieldName(field, labels);
   let text = message.trim();
   const raw = field.split('.').pop() ?? field;
-  if (raw && text.startsWith(`${raw} `)) text = text.slice(raw.length + 1);
+  // A message that names its field first ("reportBy 2026-12-01 has passed") is about that field, said by its label.
+  const named = Boolean(raw) && text.startsWith(`${raw} `);
+  if (named) text = text.slice(raw.length + 1);
   text = text
     .replace(/must be longer than or equal to 1 characters?/, 'cannot be empty')
     .replace(/must be longer than or equal to (\d+) characters?/, 'needs at least $1 characters')
@@ -131,7 +145,7 @@ export function plainMessage(field: string, message: string, labels: Labels = {}
     .replace(/\s*\((?:GET|POST|PATCH|PUT|DELETE) \/[^)]*\)/g, '')
     .replace(/\.$/, '');
   // A message that is a sentence of its own ("XYZ is not an office…", "say why…") is not put after the field's name.
-  return PREDICATE.test(text) ? `${name} ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  return named || PREDICATE.test(text) ? `${name} ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -150,9 +164,50 @@ export function problemText(failure: unknown, labels: Labels = {}): string {
   if (fields?.length) return fields.join(' ');
   if (failure.status === 403 && !failure.problem.detail) return STATUS_TEXT[403];
   if (failure.status >= 500) return 'The server could not do this just now; try again in a moment.';
-  const detail = failure.problem.detail;
-  if (detail && !/^HTTP \d+$/.test(detail)) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
+  const detail = failure.problem.detail && !/^HTTP \d+$/.test(failure.problem.detail) ? failure.problem.detail : null;
+  // Refused for too many tries: when the server says how long to wait, say until when (its "in 873 s" says it badly).
+  if (failure.status === 429 && failure.retryAfter !== null) {
+    const why = (detail ?? 'Too many attempts').replace(/[;,.]?\s*try again in \d+\s*s(?:econds)?\.?$/i, '');
+    return `${why.charAt(0).toUpperCase()}${why.slice(1)}. Try again ${waitText(failure.retryAfter)}.`;
+  }
+  if (detail) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
   return STATUS_TEXT[failure.status] ?? `The request failed (${failure.status}).`;
+}
+
+/** A wait in words, and until when (UTC, as the service keeps time): "in 15 minutes, at 14:20 UTC". */
+function waitText(seconds: number): string {
+  if (seconds < 60) return seconds <= 1 ? 'in a moment' : `in ${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  // The whole minute from which a try is taken again.
+  const at = new Date(Math.ceil((Date.now() + seconds * 1000) / 60_000) * 60_000);
+  const clock = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')} UTC`;
+  return `in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, at ${clock}`;
+}
+
+/**
+ * A refusal's problems for a form that says each beside its field: `place` names where the form
+ * shows a field of the request (`demarche.reportBy` → `report-by`), or null where it shows none.
+ * `beside` holds the plain words by place; `rest` what no field of the form can hold (the whole
+ * problem when it names no field), null when everything has its place.
+ */
+export function placeProblems(failure: unknown, place: (field: string) => string | null, labels: Labels = {}): { beside: Record<string, string>; rest: string | null } {
+  const errors = failure instanceof ApiError ? failure.problem.errors ?? [] : [];
+  if (errors.length === 0) return { beside: {}, rest: failure === null || failure === undefined ? null : problemText(failure, labels) };
+  const beside: Record<string, string> = {};
+  const unplaced: string[] = [];
+  for (const e of errors) {
+    const text = plainMessage(e.field, e.message, labels);
+    const where = place(e.field);
+    if (where) beside[where] = beside[where] ? `${beside[where]} ${text}` : text;
+    else unplaced.push(text);
+  }
+  return { beside, rest: unplaced.length > 0 ? unplaced.join(' ') : null };
+}
+
+/** What a form says once about a refusal it placed beside its fields: "Not saved. … See what is said beside the field." */
+export function refusalText(outcome: string, problems: { beside: Record<string, string>; rest: string | null }): string {
+  const placed = Object.keys(problems.beside).length;
+  return [outcome, problems.rest, placed > 0 ? `See what is said beside ${placed === 1 ? 'the field' : 'the fields'}.` : null].filter(Boolean).join(' ');
 }
 
 /** Today's date as the server judges dates: in UTC, as cables are. */

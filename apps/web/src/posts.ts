@@ -16,6 +16,18 @@ export function posts(): Promise<Map<string, Post>> {
   return directory;
 }
 
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** A country's name in English from its ISO 3166 code ("China" for CN); the code itself where the browser knows no name. */
+export function countryName(alpha2: string | null | undefined): string {
+  if (!alpha2) return '';
+  try {
+    return regionNames.of(alpha2) ?? alpha2;
+  } catch {
+    return alpha2;
+  }
+}
+
 export const forgetPosts = () => {
   directory = null;
 };

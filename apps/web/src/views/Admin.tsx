@@ -1,6 +1,8 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
-import { forgetPosts } from '../posts.js';
+import { countryName, forgetPosts } from '../posts.js';
+import { FieldProblem, markedBy } from './FieldProblem.js';
 
 export { problemText };
 
@@ -20,16 +22,9 @@ interface Post {
   kind: string;
   bureau: string;
   status: string;
+  /** The ambassador, principal officer or chargé, whose surname signs the post's cables; null: none recorded. */
+  chiefOfMission?: string | null;
 }
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-const countryName = (alpha2?: string) => {
-  try {
-    return alpha2 ? (regionNames.of(alpha2) ?? '').toLowerCase() : '';
-  } catch {
-    return '';
-  }
-};
 
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
@@ -168,7 +163,7 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
         <legend>Roles</legend>
         {ROLES.map((role) => (
           <label key={role} style="display:inline; font-weight:normal; margin-right:1rem">
-            <input type="checkbox" checked={roles.includes(role)} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {role}
+            <input type="checkbox" name="roles" value={role} checked={roles.includes(role)} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
           </label>
         ))}
       </fieldset>
@@ -236,9 +231,11 @@ const SHOWN = 60;
 
 function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
+  /** The post whose chief of mission is being set. */
+  const [naming, setNaming] = useState<string | null>(null);
   const [text, setText] = useState('');
   const wanted = text.trim().toLowerCase();
-  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).includes(wanted));
+  const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).toLowerCase().includes(wanted));
   const change = async (post: Post, action: 'suspend' | 'reopen' | 'close') => {
     const reason = action === 'reopen' ? undefined : prompt(`Why ${action} ${post.name}?`);
     if (action !== 'reopen' && !reason) return;
@@ -263,22 +260,60 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
       {matching.length === 0 && <p class="muted">No post matches.</p>}
       <div class="scroll" tabIndex={0} role="region" aria-label="Posts">
         <table class="stack">
-          <thead><tr><th>Code</th><th>Name</th><th>Kind</th><th>Bureau</th><th>Status</th><th>Actions</th></tr></thead>
+          <thead><tr><th>Code</th><th>Name</th><th>Kind</th><th>Bureau</th><th>Status</th><th>Chief of mission</th><th>Actions</th></tr></thead>
           <tbody>
             {matching.slice(0, SHOWN).map((post) => (
-              <tr key={post.code}>
-                <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{words(post.kind)}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{words(post.status)}</td>
-                <td data-label="Actions">
-                  {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
-                  {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
-                  {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
-                </td>
-              </tr>
+              <Fragment key={post.code}>
+                <tr>
+                  <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{words(post.kind)}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{words(post.status)}</td>
+                  <td data-label="Chief of mission">{post.chiefOfMission ?? <span class="muted">none recorded</span>}</td>
+                  <td data-label="Actions">
+                    {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
+                    {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={naming === post.code} onClick={() => setNaming(naming === post.code ? null : post.code)} aria-label={`Set the chief of mission of ${post.name}`}>Chief of mission</button></>}
+                  </td>
+                </tr>
+                {naming === post.code && (
+                  <tr>
+                    <td colSpan={7}>
+                      <ChiefOfMission post={post} onCancel={() => setNaming(null)} onDone={(text) => { setNaming(null); setMessage(text); onChanged(); }} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>
       </div>
     </section>
+  );
+}
+
+/** Who heads a post (ambassador, principal officer or chargé): their surname signs its cables. Empty records none. */
+function ChiefOfMission({ post, onDone, onCancel }: { post: Post; onDone: (message: string) => void; onCancel: () => void }) {
+  const [name, setName] = useState(post.chiefOfMission ?? '');
+  const [problem, setProblem] = useState<string | null>(null);
+  const id = `chief-${post.code}`;
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    const chief = name.trim() || null;
+    try {
+      await api('PATCH', `/posts/${post.code}`, { chiefOfMission: chief });
+      onDone(chief ? `${post.name}: chief of mission ${chief}.` : `${post.name}: no chief of mission recorded.`);
+    } catch (failure) {
+      setProblem(problemText(failure, { chiefOfMission: 'Chief of mission' }));
+    }
+  };
+  return (
+    <form onSubmit={submit}>
+      <label for={id}>Chief of mission of {post.name}</label>
+      <p class="muted">The ambassador, principal officer or chargé d'affaires: their surname signs the post's cables. Leave it empty to record none.</p>
+      <input id={id} class="full" maxLength={120} value={name} {...markedBy(id, problem)} onInput={(e) => setName(e.currentTarget.value)} />
+      <FieldProblem place={id} text={problem} alert />
+      <p><button type="submit">Save</button> <button type="button" class="secondary" onClick={onCancel}>Cancel</button></p>
+    </form>
   );
 }
 

@@ -40,6 +40,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** The last action refused: the draft form says beside each field what it names. */
+  const [refused, setRefused] = useState<unknown>(null);
   /** What a form still lacks, said beside it. */
   const [formError, setFormError] = useState<{ form: string; text: string } | null>(null);
   const [editing, setEditing] = useState<boolean | null>(null);
@@ -57,6 +59,12 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     if (pending === 'release') confirmation.current?.focus();
     else if (pending) document.getElementById('reason')?.focus();
   }, [pending]);
+  /** The office whose clearance request the drafter is asked to confirm withdrawing; the focus goes to the question. */
+  const [withdrawing, setWithdrawing] = useState<string | null>(null);
+  const withdrawal = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (withdrawing) withdrawal.current?.focus();
+  }, [withdrawing]);
   useEffect(() => {
     let current = true;
     setTasked(null);
@@ -107,6 +115,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const can = (action: string) => allowed.includes(action);
   const act = async (path: string, body: unknown, done: string) => {
     setMessage(null);
+    setRefused(null);
     try {
       await api('POST', `/cables/${cable.id}/${path}`, body);
       setFormError(null);
@@ -117,6 +126,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setMessage({ text: done, error: false });
     } catch (error) {
       setMessage({ text: `Not done. ${problemText(error)}`, error: true });
+      setRefused(error);
     }
   };
   const decide = (event: Event) => {
@@ -136,6 +146,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     setMessage(null);
     try {
       await api('DELETE', `/cables/${cable.id}/clearance-requests/${encodeURIComponent(office)}`);
+      setWithdrawing(null);
       await load();
       setMessage({ text: `The request to ${office} is withdrawn.`, error: false });
     } catch (error) {
@@ -215,7 +226,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         <p><button type="button" class="secondary" aria-expanded={!!editing} onClick={() => setEditing(!editing)}>{editing ? 'Close the editor' : 'Edit the draft'}</button></p>
       )}
       {can('edit') && editing && (
-        <DraftForm key={cable.version} me={me} cable={cable} onClassifications={onClassifications} onSaved={() => void load().then(() => setMessage({ text: 'Saved.', error: false }))} />
+        <DraftForm key={cable.version} me={me} cable={cable} refusal={refused} onClassifications={onClassifications} onSaved={() => { setRefused(null); void load().then(() => setMessage({ text: 'Saved.', error: false })); }} />
       )}
 
       <section class="card" aria-labelledby="clear-h">
@@ -234,13 +245,24 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                     <td data-label="Comments">
                       {c.withheld ? <em>{WITHHELD}</em> : (c.comments ?? '')}
                       {mayWithdraw && (c.status === 'PENDING' || c.status === 'NON_CONCUR') && (
-                        <button type="button" class="link" aria-label={`Withdraw the request to ${c.office}`} onClick={() => withdraw(c.office)}>Withdraw the request</button>
+                        <button type="button" class="link" aria-label={`Withdraw the request to ${c.office}…`} aria-expanded={withdrawing === c.office} onClick={() => setWithdrawing(c.office)}>Withdraw the request…</button>
                       )}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
+          </div>
+        )}
+        {withdrawing && (
+          <div id="withdraw-confirm" class="confirm" role="group" aria-labelledby="withdraw-h" tabIndex={-1} ref={withdrawal}>
+            <h4 id="withdraw-h">Withdraw the request to {withdrawing}?</h4>
+            <p>
+              {withdrawing} is no longer asked to clear this cable
+              {cable.clearances.find((c) => c.office === withdrawing)?.status === 'NON_CONCUR' ? ', and its non-concurrence no longer holds the cable back; the approver sees that the request was withdrawn' : ''}.
+              {' '}The withdrawal stays in the cable's history; you may ask {withdrawing} again later.
+            </p>
+            <button type="button" onClick={() => withdraw(withdrawing)}>Withdraw it</button> <button type="button" class="secondary" onClick={() => setWithdrawing(null)}>Keep the request</button>
           </div>
         )}
         <SinceCleared cable={cable} history={history} />

@@ -1,7 +1,8 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, maybe, type Me, problemText, today, when, words } from '../api.js';
+import { api, maybe, type Me, placeProblems, problemText, refusalText, today, when, words } from '../api.js';
+import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
@@ -40,6 +41,21 @@ const scopeOf = (kinds: readonly string[], posts: string, excluded: string): Dem
   };
   return Object.keys(scope).length > 0 ? scope : null;
 };
+
+/** Where the draft form says a problem with a field of the draft: the id of the control, by the field's name in the request. */
+const DRAFT_PLACES: Readonly<Record<string, string>> = {
+  subject: 'subject', subjectMarking: 'subject-marking', kind: 'kind', classification: 'classification', precedence: 'precedence',
+  classifiedBy: 'classified', 'classifiedBy.reasons': 'classified-reasons', 'classifiedBy.declassifyOn': 'classified-declassify',
+  captions: 'captions', tags: 'tags', actionAddressees: 'action', infoAddressees: 'info', references: 'references',
+  'demarche.reportBy': 'report-by', 'demarche.targets': 'targets', 'demarche.points': 'points', 'demarche.scope': 'scope',
+};
+/** `paragraphs[1].text` → `para-1`, `demarche.scope.kinds` → `scope`; null for a field the form has no place for. */
+function placeInDraft(field: string): string | null {
+  const paragraph = /^paragraphs\[(\d+)\]/.exec(field);
+  if (paragraph) return `para-${paragraph[1]}`;
+  const [first, second] = field.replace(/\[\d+\]/g, '').split('.');
+  return DRAFT_PLACES[`${first}.${second}`] ?? DRAFT_PLACES[first] ?? null;
+}
 
 /** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
 function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
@@ -219,8 +235,12 @@ export function CableEditor({ me, query, onClassifications }: { me: Me; query?: 
   );
 }
 
-/** Drafting: the rules flagged as the officer types (the server's own rules), then save. */
-export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
+/**
+ * Drafting: the rules flagged as the officer types (the server's own rules), then save. A refusal
+ * that names fields (the save's, or `refusal`: the page's submit or approval refused for the draft)
+ * is said beside each field the form shows.
+ */
+export function DraftForm({ me, cable, initial, refusal, onSaved, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
   const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank());
   /**
    * The list fields as typed: the draft holds each as a list, read from the text (so the rules are
@@ -241,6 +261,13 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
   const [addressable, setAddressable] = useState<Set<string>>(new Set());
   const [labels, setLabels] = useState<[string, string][]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  /** The last save's refusal, said beside the fields it names. */
+  const [refused, setRefused] = useState<unknown>(null);
+  const form = useRef<HTMLElement>(null);
+  // A save refused for a field: the focus goes to the first field marked, where the problem is said.
+  useEffect(() => {
+    if (refused !== null) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby] input')?.focus();
+  }, [refused]);
 
   useEffect(() => {
     Promise.all([api<{ items: { code: string; name: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
@@ -270,44 +297,59 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
   const advice = tags.map(tagAdvice).filter((note): note is string => note !== undefined);
   const save = async () => {
     setMessage(null);
+    setRefused(null);
     try {
       onSaved(cable ? await api<CableView>('PATCH', `/cables/${cable.id}`, body) : await api<CableView>('POST', '/cables', body));
     } catch (failure) {
-      setMessage(`Not saved. ${problemText(failure)}`);
+      setRefused(failure);
     }
   };
+  // Only a place the form shows now holds a problem (no classification block for an unclassified cable).
+  const shown = (place: string) =>
+    place.startsWith('classified') ? !unclassified : ['report-by', 'targets', 'points', 'scope'].includes(place) ? Boolean(demarche) : place.startsWith('para-') ? Number(place.slice(5)) < paragraphs.length : true;
+  const problems = placeProblems(refused ?? refusal ?? null, (field) => {
+    const place = placeInDraft(field);
+    return place && shown(place) ? place : null;
+  });
+  const problem = (place: string) => problems.beside[place];
+  const notSaved = refused === null ? null : refusalText('Not saved.', problems);
   const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
 
   return (
-    <section class="card" aria-labelledby="draft-h">
+    <section class="card" aria-labelledby="draft-h" ref={form}>
       <h3 id="draft-h">{cable ? 'Edit the draft' : 'Draft'}</h3>
       <div class="form-grid">
         <span class="wide">
           <label for="subject">Subject</label>
           {/* A tab pasted with the subject is spacing, not a control character the rules would refuse. */}
-          <input id="subject" class="full" value={subject} onInput={(e) => set({ subject: e.currentTarget.value.replace(/\t/g, ' ') })} />
+          <input id="subject" class="full" value={subject} {...markedBy('subject', problem('subject'))} onInput={(e) => set({ subject: e.currentTarget.value.replace(/\t/g, ' ') })} />
+          <FieldProblem place="subject" text={problem('subject')} />
         </span>
         <span>
           <label for="subject-marking">Portion marking of the subject</label>
-          <select id="subject-marking" value={subjectMarking ?? 'U'} onChange={(e) => set({ subjectMarking: e.currentTarget.value as NonNullable<CableDraft['subjectMarking']> })}>
+          <select id="subject-marking" value={subjectMarking ?? 'U'} {...markedBy('subject-marking', problem('subject-marking'))} onChange={(e) => set({ subjectMarking: e.currentTarget.value as NonNullable<CableDraft['subjectMarking']> })}>
             {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
           </select>
+          <FieldProblem place="subject-marking" text={problem('subject-marking')} />
         </span>
         <span>
           <label for="kind">Kind</label>
-          <select id="kind" value={kind} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
+          <select id="kind" value={kind} {...markedBy('kind', problem('kind'))} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
+          <FieldProblem place="kind" text={problem('kind')} />
         </span>
         <span>
           <label for="classification">Classification</label>
-          <select id="classification" value={classification} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
+          <select id="classification" value={classification} {...markedBy('classification', problem('classification'))} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
+          <FieldProblem place="classification" text={problem('classification')} />
         </span>
         <span>
           <label for="precedence">Precedence</label>
-          <select id="precedence" value={precedence} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p} value={p}>{words(p)}</option>)}</select>
+          <select id="precedence" value={precedence} {...markedBy('precedence', problem('precedence'))} onChange={(e) => set({ precedence: e.currentTarget.value as CableDraft['precedence'] })}>{PRECEDENCES.map((p) => <option key={p} value={p}>{words(p)}</option>)}</select>
+          <FieldProblem place="precedence" text={problem('precedence')} />
         </span>
       </div>
       {classification !== 'UNCLASSIFIED' && classification !== 'SBU' && (
-        <fieldset>
+        <fieldset {...describedBy('classified', problem('classified'))}>
           <legend>Classification block</legend>
           {(['name', 'title', 'office'] as const).map((key) => (
             <span key={key}>
@@ -316,28 +358,35 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
             </span>
           ))}
           <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')})</label>
-          <input id="classified-reasons" value={typed.reasons} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, reasons: text }); set({ classifiedBy: { ...authority(), reasons: reasonList(text) } }); }} />
+          <input id="classified-reasons" value={typed.reasons} {...markedBy('classified-reasons', problem('classified-reasons'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, reasons: text }); set({ classifiedBy: { ...authority(), reasons: reasonList(text) } }); }} />
+          <FieldProblem place="classified-reasons" text={problem('classified-reasons')} />
           <label for="classified-declassify">Declassify on</label>
-          <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
+          <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} {...markedBy('classified-declassify', problem('classified-declassify'))} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
+          <FieldProblem place="classified-declassify" text={problem('classified-declassify')} />
+          <FieldProblem place="classified" text={problem('classified')} />
         </fieldset>
       )}
       <label for="captions">Captions (of {CAPTIONS.join(', ')})</label>
-      <input id="captions" value={typed.captions} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, captions: text }); set({ captions: list(text) as CableDraft['captions'] }); }} />
+      <input id="captions" value={typed.captions} {...markedBy('captions', problem('captions'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, captions: text }); set({ captions: list(text) as CableDraft['captions'] }); }} />
+      <FieldProblem place="captions" text={problem('captions')} />
       <label for="tags">TAGS</label>
-      <input id="tags" value={typed.tags} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, tags: text }); set({ tags: list(text) }); }} />
+      <input id="tags" value={typed.tags} {...markedBy('tags', problem('tags'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, tags: text }); set({ tags: list(text) }); }} />
+      <FieldProblem place="tags" text={problem('tags')} />
       {advice.length > 0 && <p class="hint" role="note">{advice.join('. ')}.</p>}
       <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
-      <AddresseePicker id="action" label="Action addressees" value={actionAddressees} onChange={(codes) => set({ actionAddressees: codes })} />
-      <AddresseePicker id="info" label="Info addressees" value={infoAddressees} onChange={(codes) => set({ infoAddressees: codes })} />
+      <AddresseePicker id="action" label="Action addressees" value={actionAddressees} problem={problem('action')} onChange={(codes) => set({ actionAddressees: codes })} />
+      <AddresseePicker id="info" label="Info addressees" value={infoAddressees} problem={problem('info')} onChange={(codes) => set({ infoAddressees: codes })} />
       <label for="references">References (released cables cited as REF A, B…: their MRNs, separated by semicolons)</label>
-      <input id="references" class="full" placeholder="26 STATE 000123; 26 BEIJING 000004" value={typed.references} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, references: text }); set({ references: referenceList(text) }); }} />
+      <input id="references" class="full" placeholder="26 STATE 000123; 26 BEIJING 000004" value={typed.references} {...markedBy('references', problem('references'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, references: text }); set({ references: referenceList(text) }); }} />
+      <FieldProblem place="references" text={problem('references')} />
       {paragraphs.map((p, i) => (
         <div key={i}>
           <label for={`para-${i}`}>Paragraph {i + 1}</label>
           <select aria-label={`Portion marking of paragraph ${i + 1}`} value={p.marking} onChange={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, marking: e.currentTarget.value as typeof p.marking } : q)) })}>
             {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
           </select>
-          <textarea id={`para-${i}`} rows={3} class="full" value={p.text} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
+          <textarea id={`para-${i}`} rows={3} class="full" value={p.text} {...markedBy(`para-${i}`, problem(`para-${i}`))} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
+          <FieldProblem place={`para-${i}`} text={problem(`para-${i}`)} />
         </div>
       ))}
       <p><button type="button" class="secondary" onClick={() => { added.current = paragraphs.length; set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] }); }}>Add a paragraph</button></p>
@@ -345,12 +394,15 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
       {demarche && (
         <>
           <label for="report-by">Report by</label>
-          <input id="report-by" type="date" value={demarche.reportBy} onInput={(e) => set({ demarche: { ...demarche, reportBy: e.currentTarget.value } })} />
+          <input id="report-by" type="date" value={demarche.reportBy} {...markedBy('report-by', problem('report-by'))} onInput={(e) => set({ demarche: { ...demarche, reportBy: e.currentTarget.value } })} />
+          <FieldProblem place="report-by" text={problem('report-by')} />
           <label for="targets">Whom to see</label>
-          <input id="targets" class="full" value={demarche.targets} onInput={(e) => set({ demarche: { ...demarche, targets: e.currentTarget.value } })} />
+          <input id="targets" class="full" value={demarche.targets} {...markedBy('targets', problem('targets'))} onInput={(e) => set({ demarche: { ...demarche, targets: e.currentTarget.value } })} />
+          <FieldProblem place="targets" text={problem('targets')} />
           <label for="points">Points to make (paragraph numbers)</label>
-          <input id="points" value={typed.points} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, points: text }); set({ demarche: { ...demarche, points: pointList(text) } }); }} />
-          <fieldset>
+          <input id="points" value={typed.points} {...markedBy('points', problem('points'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, points: text }); set({ demarche: { ...demarche, points: pointList(text) } }); }} />
+          <FieldProblem place="points" text={problem('points')} />
+          <fieldset {...describedBy('scope', problem('scope'))}>
             <legend>Which action posts it tasks (left empty: all of them)</legend>
             {SCOPE_POST_KINDS.map((k) => (
               <label key={k} class="inline">
@@ -364,6 +416,7 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
             <input id="scope-posts" list="addressable-codes" value={typed.scopePosts} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopePosts: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], text, typed.scopeExcluded) } }); }} />
             <label for="scope-excluded">All but these posts (codes)</label>
             <input id="scope-excluded" list="addressable-codes" value={typed.scopeExcluded} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopeExcluded: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], typed.scopePosts, text) } }); }} />
+            <FieldProblem place="scope" text={problem('scope')} />
           </fieldset>
         </>
       )}
@@ -371,6 +424,7 @@ export function DraftForm({ me, cable, initial, onSaved, onClassifications }: { 
         {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(violation.message) : 'The draft meets every drafting rule.'}
       </p>
       <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
+      {notSaved && <p class="error" role="alert">{notSaved}</p>}
       {message && <p class="error" role="alert">{message}</p>}
     </section>
   );
@@ -428,7 +482,7 @@ const otherChanges = (before: CableDraft, after: CableDraft) =>
   (Object.keys(OTHER_FIELDS) as OtherField[]).filter((field) => comparable(before, field) !== comparable(after, field)).map((field) => OTHER_FIELDS[field]);
 
 /** Addressees as removable chips, added one code at a time with suggestions of every post and collective. */
-function AddresseePicker({ id, label, value, onChange }: { id: string; label: string; value: string[]; onChange: (codes: string[]) => void }) {
+function AddresseePicker({ id, label, value, problem, onChange }: { id: string; label: string; value: string[]; problem?: string; onChange: (codes: string[]) => void }) {
   const [entry, setEntry] = useState('');
   const add = () => {
     const code = entry.trim().toUpperCase();
@@ -443,8 +497,9 @@ function AddresseePicker({ id, label, value, onChange }: { id: string; label: st
           <li key={code}>{code} <button type="button" class="link" aria-label={`Remove ${code}`} onClick={() => onChange(value.filter((c) => c !== code))}>×</button></li>
         ))}
       </ul>
-      <input id={id} list="addressable-codes" value={entry} onInput={(e) => setEntry(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />{' '}
+      <input id={id} list="addressable-codes" value={entry} {...markedBy(id, problem)} onInput={(e) => setEntry(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />{' '}
       <button type="button" onClick={add}>Add</button>
+      <FieldProblem place={id} text={problem} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
 import { api, download, maybe, problemText, today, when, words } from '../api.js';
-import { type Post, posts as postDirectory } from '../posts.js';
+import { countryName, type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
 import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
 
@@ -192,10 +192,16 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
           <section class="card" aria-labelledby="map-h">
             <h3 id="map-h">{campaign.mrn}: counterpart positions and delivery by country</h3>
             <WorldMap states={countries} onChoose={setCountry} title={`Map of ${campaign.mrn}: each country coloured by its embassy's delivery or its counterpart's position`} />
-            <p class="muted">Choose a country on the map to see its posts, or <a href={`#/campaigns/${campaign.id}`}>find any post of the campaign</a>.</p>
+            {/* The map's keyboard equivalent: every country with a tasked post, by name, with its state. */}
+            <label for="map-country">Country</label>
+            <select id="map-country" value={country && countries.has(country) ? country : ''} onChange={(e) => setCountry(e.currentTarget.value || null)}>
+              <option value="">Choose a country</option>
+              {[...countries].map(([code, c]) => ({ code, name: countryName(code), state: c.state })).sort((a, b) => a.name.localeCompare(b.name)).map((c) => <option key={c.code} value={c.code}>{c.name}: {words(c.state)}</option>)}
+            </select>
+            <p class="muted">Choose a country on the map or in the list to see its posts, or <a href={`#/campaigns/${campaign.id}`}>find any post of the campaign</a>.</p>
             {country && countries.get(country) && (
               <div aria-live="polite">
-                <h4>Posts in {country}</h4>
+                <h4>Posts in {countryName(country)}</h4>
                 <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {words(p.state)}</li>)}</ul>
               </div>
             )}

@@ -1,7 +1,8 @@
 import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, download, type Me, problemText, today, upload, when, words } from '../api.js';
+import { api, ApiError, download, type Me, placeProblems, problemText, refusalText, today, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
+import { FieldProblem, markedBy } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
 interface Counterpart { name?: string; title?: string; organization?: string }
@@ -56,6 +57,30 @@ const quoteOf = (q: Quote | string): Quote => {
 };
 const sizeText = (n?: number) => (n === undefined ? '' : n > 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1000))} kB`);
 
+/** Where the report forms say a problem with a field of the request: the form's own field, by the request's name. */
+function placeInReport(field: string): string | null {
+  const quote = /^quotes\[\d+\]\.(text|language|translation)$/.exec(field);
+  if (quote) return quote[1] === 'text' ? 'quote' : quote[1];
+  if (field.startsWith('counterpart')) return field.split('.')[1] ?? 'name';
+  if (field === 'reportingCableId') return 'reporting';
+  return ['deliveredOn', 'level', 'method', 'receivedOn', 'position', 'summary', 'reason'].includes(field) ? field : null;
+}
+
+interface ReportingCable { id: string; mrn: string | null; subject: string }
+
+/** The post's released cables that may report a response to the tasking `mrn`: those citing it (or, on a server without that filter, all of the post's). */
+function useReportingCables(post: string, mrn: string, wanted: boolean): ReportingCable[] {
+  const [cables, setCables] = useState<ReportingCable[]>([]);
+  useEffect(() => {
+    if (!wanted || !mrn) return;
+    type Found = { items: (ReportingCable & { origin: string; status: string })[] };
+    void api<Found>('GET', `/cables?ref=${encodeURIComponent(mrn)}&limit=50`)
+      .catch(() => api<Found>('GET', `/cables?origin=${post}&status=RELEASED&limit=50`))
+      .then((found) => setCables(found.items.filter((c) => c.origin === post && c.status === 'RELEASED')), () => setCables([]));
+  }, [wanted, mrn, post]);
+  return cables;
+}
+
 /** What the post's counterpart said, in the original words with the translation. */
 function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
   if (quotes.length === 0) return null;
@@ -72,41 +97,44 @@ function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
 }
 
 /** The forms a post's officer uses, as the delivery's allowed actions permit. */
-export function ReportForms({ campaign, post, allowed, label, onDone }: { campaign: string; post: string; allowed: string[]; label: string; onDone: (message: string) => void }) {
+export function ReportForms({ campaign, post, allowed, label, reportingCables: known, onDone }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; onDone: (message: string) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
   const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
+  /** What a form still lacks, or that the server refused it, said below the forms. */
   const [error, setError] = useState<string | null>(null);
-  const [reportingCables, setReportingCables] = useState<{ id: string; mrn: string | null; subject: string }[]>([]);
+  /** The server's refusal, said beside the fields it names. */
+  const [refused, setRefused] = useState<unknown>(null);
+  // The cables the page has found already (a delivery's page), else found here.
+  const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
+  const reportingCables = known ?? found;
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
-  // The post's released cables that may report this response: those citing the tasking (or, on a server without that filter, all of the post's).
-  useEffect(() => {
-    if (!allowed.includes('recordResponse')) return;
-    type Found = { items: { id: string; mrn: string | null; subject: string; origin: string; status: string }[] };
-    void api<Found>('GET', `/cables?ref=${encodeURIComponent(label)}&limit=50`)
-      .catch(() => api<Found>('GET', `/cables?origin=${post}&status=RELEASED&limit=50`))
-      .then((found) => setReportingCables(found.items.filter((c) => c.origin === post && c.status === 'RELEASED')), () => setReportingCables([]));
-  }, [allowed.join(), label, post]);
+  const problems = placeProblems(refused, placeInReport, LABELS);
+  const marked = (name: string) => markedBy(`${key}-${name}`, problems.beside[name]);
+  const beside = (name: string) => <FieldProblem place={`${key}-${name}`} text={problems.beside[name]} />;
   const field = (name: keyof typeof form, text: string, type: 'text' | 'date' | 'area' = 'text', required = true) => (
     <>
       <label for={`${key}-${name}`}>{text}{required ? '' : ' (optional)'}</label>
       {type === 'area' ? (
-        <textarea id={`${key}-${name}`} rows={3} class="full" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+        <textarea id={`${key}-${name}`} rows={3} class="full" value={form[name]} {...marked(name)} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
       ) : type === 'date' ? (
-        <input id={`${key}-${name}`} type="date" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+        <input id={`${key}-${name}`} type="date" value={form[name]} {...marked(name)} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
       ) : (
-        <input id={`${key}-${name}`} class="full" value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+        <input id={`${key}-${name}`} class="full" value={form[name]} {...marked(name)} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
       )}
+      {beside(name)}
     </>
   );
   const choice = (name: keyof typeof form, text: string, options: readonly string[]) => (
     <>
       <label for={`${key}-${name}`}>{text}</label>
-      <select id={`${key}-${name}`} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.currentTarget.value })}>{options.map((o) => <option key={o} value={o}>{words(o)}</option>)}</select>
+      <select id={`${key}-${name}`} value={form[name]} {...marked(name)} onChange={(e) => setForm({ ...form, [name]: e.currentTarget.value })}>{options.map((o) => <option key={o} value={o}>{words(o)}</option>)}</select>
+      {beside(name)}
     </>
   );
   const send = async (path: string, body: unknown, done: string, missing: string | null) => {
     setError(null);
+    setRefused(null);
     if (missing) return setError(missing);
     try {
       try {
@@ -120,7 +148,8 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
       }
       onDone(done);
     } catch (failure) {
-      setError(problemText(failure, LABELS));
+      setRefused(failure);
+      setError(refusalText('Not logged.', placeProblems(failure, placeInReport, LABELS)));
     }
   };
   const can = (action: string) => allowed.includes(action);
@@ -147,10 +176,11 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
           {reportingCables.length > 0 && (
             <>
               <label for={`${key}-reporting`}>Reported in (optional)</label>
-              <select id={`${key}-reporting`} value={reportingCableId} onChange={(e) => setReportingCableId(e.currentTarget.value)}>
+              <select id={`${key}-reporting`} value={reportingCableId} {...marked('reporting')} onChange={(e) => setReportingCableId(e.currentTarget.value)}>
                 <option value="">No reporting cable yet</option>
                 {reportingCables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
               </select>
+              {beside('reporting')}
             </>
           )}
           <p><button type="submit">Log response</button></p>
@@ -165,6 +195,38 @@ export function ReportForms({ campaign, post, allowed, label, onDone }: { campai
       )}
       {error && <p class="error" role="alert">{error}</p>}
     </div>
+  );
+}
+
+/**
+ * Names the reporting cable of a response logged before the cable went out: one of the post's
+ * released cables that cite the tasking. The server checks it again (422 for any other), said beside the choice.
+ */
+function AttachReportingCable({ base, response, mrn, cables, onDone }: { base: string; response: number; mrn: string; cables: ReportingCable[]; onDone: (message: string) => void }) {
+  const [chosen, setChosen] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const id = `attach-${response}`;
+  const attach = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    if (!chosen) return setProblem('Choose the reporting cable first.');
+    try {
+      await api('POST', `${base}/responses/${response}/reporting-cable`, { reportingCableId: chosen });
+      onDone(`Response ${response} now names its reporting cable.`);
+    } catch (failure) {
+      setProblem(problemText(failure, LABELS));
+    }
+  };
+  return (
+    <form class="attach" aria-label={`The reporting cable of response ${response}`} onSubmit={attach}>
+      <label for={id}>Reporting cable of response {response}</label>
+      <select id={id} value={chosen} {...markedBy(id, problem)} onChange={(e) => setChosen(e.currentTarget.value)}>
+        <option value="">Choose a released cable citing {mrn}</option>
+        {cables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
+      </select>{' '}
+      <button type="submit">Attach the reporting cable</button>
+      <FieldProblem place={id} text={problem} alert />
+    </form>
   );
 }
 
@@ -249,6 +311,11 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   };
   useEffect(() => void load(), [id, post]);
   useEffect(() => void posts().then((all) => setInfo(all.get(post))), [post]);
+  const ownPost = me.roles.includes('post_officer') && me.postCode === post;
+  // A response's reporting cable, named after it: by whoever may log responses to the delivery (the
+  // post's officers, as the server's allowedActions say; it names no action of its own for this).
+  const mayAttach = (delivery?.allowedActions ?? []).includes('recordResponse');
+  const candidates = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
   if (failure) {
     return (
       <section class="card">
@@ -273,7 +340,6 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   // Officers by name where the server says who they are; an id otherwise.
   const person = (id: string) => delivery.people?.[id]?.displayName || delivery.people?.[id]?.username || id;
   const people = new Map(Object.entries(delivery.people ?? {}).map(([id, p]) => [id, p.displayName || p.username]));
-  const ownPost = me.roles.includes('post_officer') && me.postCode === post;
   // Meetings and documents: as `allowedActions` names them where the server names them, else for the
   // post's own officers once the demarche is delivered, on a server that keeps them at all.
   const allowed = delivery.allowedActions ?? [];
@@ -300,7 +366,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {delivery.notDeliveredReason && <p>Could not be delivered: “{delivery.notDeliveredReason}”</p>}
       </section>
       {message && <p role="status" class="ok">{message}</p>}
-      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} onDone={(done) => void load().then(() => setMessage(done))} />
+      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} onDone={(done) => void load().then(() => setMessage(done))} />
       {(more.contacts || more.documents) && (
         <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => setMessage(done))} />
       )}
@@ -320,6 +386,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
             {r.summary && <p>{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
+            {!r.reportingCableId && mayAttach && candidates.length > 0 && r.number !== undefined && (
+              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => setMessage(done))} />
+            )}
             {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
           </article>
         ))}
@@ -347,6 +416,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         <h3 id="reporting-h">Reporting cables ({reporting.length})</h3>
         {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
+        )}
+        {mayAttach && candidates.length === 0 && responses.some((r) => !r.reportingCableId) && (
+          <p class="muted">No released cable from {name} cites {campaign.mrn} yet. Once one is, each response above without a reporting cable offers to attach it.</p>
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>

@@ -105,6 +105,7 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
       return `${post} met ${c?.name ?? 'a counterpart'}${d.method ? ` (${words(str(d.method))})` : ''}`;
     }
     case 'ResponseLogged': return `${post} logged a response: ${words(str(d.position))}`;
+    case 'ReportingCableAttached': return `${post} named the reporting cable of response ${str(d.response)}`;
     case 'DemarcheNotDelivered': return `${post} could not deliver: “${str(d.reason)}”`;
     case 'DeliveryBecameOverdue': return `${post} passed the report-by date without reporting`;
     case 'DocumentAttached':

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Me, session } from '../api.js';
+import { api, type Me, problemText, session } from '../api.js';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [username, setUsername] = useState('');
@@ -13,7 +13,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       session.token = accessToken;
       onSignedIn(await api<Me>('GET', '/auth/me'));
     } catch (failure) {
-      setError(failure instanceof ApiError ? (failure.problem.detail ?? 'Sign-in failed') : 'The server cannot be reached');
+      // Refused for too many tries, it says until when (the server's Retry-After).
+      setError(problemText(failure));
     }
   };
   return (
