@@ -87,24 +87,27 @@ describe('demarches kept over time, on the embedded database', () => {
     const large = Buffer.alloc(8 * 1024 * 1024, 'The points as delivered, and the answer given. ');
     const uploaded = await request(app.getHttpServer()).post(`${path}/documents`).set('Authorization', `Bearer ${token}`).field('kind', 'AIDE_MEMOIRE').attach('file', large, { filename: 'points.txt' }).expect(201);
     const base = await listening(app);
+    let finished = 0;
     const downloads = Array.from({ length: 24 }, async () => {
       const response = await fetch(`${base}${path}/documents/${uploaded.body.id}`, { headers: { Authorization: `Bearer ${token}` } });
       const body = Buffer.from(await response.arrayBuffer());
+      finished++;
       return { status: response.status, retryAfter: response.headers.get('retry-after'), intact: Buffer.compare(body, large) === 0 };
     });
     // Meanwhile, the readiness check and a signed-in read, one after another.
-    const waits: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const asked = Date.now();
       await request(app.getHttpServer()).get('/health').expect(200);
       await authed(app, token).get('/auth/me').expect(200);
-      waits.push(Date.now() - asked);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // Read all at once, the downloads kept the one connection from the others until nearly all of
+    // them were read (the first /health waited behind every read). Now the others get in between
+    // two chunks: they are all answered while most downloads are still under way. (An order, not
+    // a time, so that it holds on a busy machine.)
+    const finishedBeforeOthers = finished;
     const answered = await Promise.all(downloads);
     // Every download whole, or refused with a time to come back: never a truncated document.
     for (const answer of answered) expect(answer.status === 200 ? answer.intact : answer.status === 503 && answer.retryAfter === '2').toBe(true);
-    // Read all at once, the downloads kept the one connection from them for seconds.
-    expect(waits.filter((wait) => wait >= 1_000)).toEqual([]);
+    expect(finishedBeforeOthers).toBeLessThan(12);
   }, 60_000);
 });
