@@ -26,8 +26,8 @@ export class EmbeddedDatabaseBusyError extends Error {
  *
  * The socket is a Unix one, in a folder of its own that only this user may enter (0700): PGlite
  * asks no password, so a loopback TCP port would let any local user or process read and rewrite
- * every cable and the audit log while Chancery runs. It is also the cheaper transport: each round
- * trip skips the TCP stack. (Windows has no such sockets for `pg`; there it stays on loopback TCP.)
+ * every cable and the audit log while Chancery runs. (Windows has no such sockets for `pg`; there
+ * it stays on loopback TCP.)
  */
 export class EmbeddedPostgres {
   private constructor(
