@@ -17,6 +17,7 @@ import { AddDeliveryRecords1795910415000 } from './1795910415000-AddDeliveryReco
 import { CreateNotificationsAndLive1795910417000 } from './1795910417000-CreateNotificationsAndLive.js';
 import { AddChiefOfMission1795910418000 } from './1795910418000-AddChiefOfMission.js';
 import { AddReturnLevel1795910419000 } from './1795910419000-AddReturnLevel.js';
+import { AddDataRepairs1795910420000 } from './1795910420000-AddDataRepairs.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   CreateNotificationsAndLive1795910417000,
   AddChiefOfMission1795910418000,
   AddReturnLevel1795910419000,
+  AddDataRepairs1795910420000,
 ];

@@ -1,6 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { systemContext } from '@chancery/common';
+import { AggregateRepositoryFactory } from '@chancery/event-store';
+import { FollowUp, followUpDefinition, FollowUpMarkingRepair } from '@chancery/follow-ups';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -320,6 +324,37 @@ describe('need to know on every path (#14)', () => {
     for (const path of [`/follow-ups/${followUp.body.id}`, `/follow-ups/${followUp.body.id}?version=1`]) await as(lowLeader).get(path).expect(403);
     for (const path of ['/follow-ups?limit=500', '/follow-ups/export.csv', '/dashboard', '/inbox']) expect((await as(lowLeader).get(path).expect(200)).text).not.toContain(followUp.body.id);
     expect((await as(t.leader).get(`/follow-ups/${followUp.body.id}`).expect(200)).body).toMatchObject({ classification: 'SECRET', comments: [{ text: 'SECRET-ERA-COMMENT' }] });
+  });
+
+  it('raises, once, at start, follow-ups whose text an earlier version wrote under a linked draft marked higher than them', async () => {
+    const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader3', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
+    const secret = { ...downgraded, classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Now secret.' }], classifiedBy: secretNodis.classifiedBy };
+    const draft = (await as(t.drafter).post('/cables', { ...secretNodis, ...downgraded, captions: [], subject: 'Draft of an earlier version' }).expect(201)).body;
+    const commentedOn = (await as(t.drafter).post('/follow-ups', { title: 'Commented on under SECRET', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: draft.id }).expect(201)).body;
+    await as(t.drafter).patch(`/cables/${draft.id}`, secret).expect(200);
+    // What versions without the rule did: text written, and a follow-up created, with no raise.
+    const followUps = app.get(AggregateRepositoryFactory).for(followUpDefinition);
+    const drafter = { id: (await as(t.drafter).get('/auth/me').expect(200)).body.id, username: 'nk.drafter', roles: ['drafter'], office: 'EAP/CM', postCode: null, clearance: 'SECRET' } as const;
+    const at = new Date().toISOString();
+    await followUps.update(systemContext('earlier-version'), 'CommentOnFollowUp', commentedOn.id, async (f) => f.comment(drafter, 'SECRET-ERA-LEGACY-COMMENT', at), () => undefined);
+    const createdId = randomUUID();
+    await followUps.create(systemContext('earlier-version'), 'CreateFollowUp', () =>
+      FollowUp.create(createdId, { title: 'SECRET-ERA-LEGACY-TITLE', description: '', owner: { office: 'EAP/CM' }, ownerBureau: 'EAP', dueOn: '2099-01-01', links: { demarcheId: null, post: null, cableId: draft.id } }, drafter, at), () => undefined);
+    await as(t.drafter).patch(`/cables/${draft.id}`, downgraded).expect(200);
+    for (const id of [commentedOn.id, createdId]) await as(lowLeader).get(`/follow-ups/${id}`).expect(200); // the hole an earlier version left
+
+    await dataSource.query(`DELETE FROM data_repairs WHERE name = 'follow-up-markings'`);
+    expect(await app.get(FollowUpMarkingRepair).run()).toBe(2);
+    for (const id of [commentedOn.id, createdId]) {
+      await as(lowLeader).get(`/follow-ups/${id}`).expect(403);
+      const read = (await as(t.leader).get(`/follow-ups/${id}`).expect(200)).body;
+      expect(read.history.at(-1)).toMatchObject({ type: 'FollowUpClassificationRaised', actor: 'system', data: { classification: 'SECRET', previous: 'UNCLASSIFIED' } });
+    }
+    const audited = await dataSource.query(`SELECT actor_id, action FROM audit_log WHERE request_id = 'follow-up-markings' ORDER BY position`);
+    expect(audited).toEqual([{ actor_id: 'system', action: 'RaiseFollowUpClassification' }, { actor_id: 'system', action: 'RaiseFollowUpClassification' }]);
+    // Once: a restart does not run it again.
+    expect(await app.get(FollowUpMarkingRepair).run()).toBe(0);
+    expect(await dataSource.query(`SELECT name, changed FROM data_repairs`)).toEqual([{ name: 'follow-up-markings', changed: 2 }]);
   });
 
   it('neutralises spreadsheet formulas in CSV exports', async () => {

@@ -3,7 +3,7 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import { allowedCableActions, type CableAccess, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
+import { allowedCableActions, type CableAccess, type Classification, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
 import { toCableView } from './cable-view.js';
@@ -56,6 +56,11 @@ export class CableReader implements OnModuleInit {
   async access(id: string, db?: Db): Promise<CableAccess | undefined> {
     const cable = await this.cables.load(id, {}, db);
     return cable && this.accessOf(cable, db);
+  }
+
+  /** The cable's marking as it stood at `asOf` (undefined before it existed). */
+  async classificationAsOf(id: string, asOf: Date): Promise<Classification | undefined> {
+    return (await this.cables.load(id, { asOf }))?.draft.classification;
   }
 
   /**

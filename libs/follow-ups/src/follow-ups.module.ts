@@ -4,14 +4,15 @@ import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-
 import { FollowUpAnswers } from './commands/follow-up-answers.js';
 import { ChangeFollowUpHandler, CreateFollowUpHandler, OwnerBureaus } from './commands/follow-up.handlers.js';
 import { followUpDefinition } from './domain/follow-up.aggregate.js';
+import { FollowUpMarkingRepair } from './follow-up-marking-repair.js';
 import { FollowUpReader } from './follow-up-reader.js';
 import { FollowUpsQuery } from './follow-ups.query.js';
 import { FollowUpsProjection } from './projections/follow-ups.projection.js';
 
 @Module({
   imports: [DemarchesModule],
-  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, FollowUpAnswers, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
-  exports: [FollowUpsQuery, FollowUpReader],
+  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, FollowUpMarkingRepair, FollowUpAnswers, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
+  exports: [FollowUpsQuery, FollowUpReader, FollowUpMarkingRepair],
 })
 export class FollowUpsModule implements OnModuleInit {
   constructor(

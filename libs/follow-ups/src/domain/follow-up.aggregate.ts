@@ -50,6 +50,9 @@ export type FollowUpEvent =
 
 type Of<T extends FollowUpEvent['type']> = Extract<FollowUpEvent, { type: T }>;
 
+/** The events that record text of the follow-up's own: what it is raised for (raiseClassificationTo). */
+export const TEXT_EVENTS = ['FollowUpEdited', 'FollowUpCompleted', 'FollowUpCancelled', 'FollowUpCommented'] as const satisfies readonly FollowUpEvent['type'][];
+
 const POST = /^[A-Z]{3,24}$/;
 const person = (p: Principal): Person => ({ id: p.id, username: p.username });
 
@@ -180,9 +183,9 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
    * that marking with it, for good: otherwise, once the record were edited down, what was written
    * while it stood higher would be read at the lower marking. A marking is never lowered.
    */
-  raiseClassificationTo(to: Classification, by: Principal, at: string): void {
+  raiseClassificationTo(to: Classification, by: Person, at: string): void {
     if (highestClassification(this.classification, to) === this.classification) return;
-    this.apply({ type: 'FollowUpClassificationRaised', data: { classification: to, previous: this.classification, by: person(by), at } });
+    this.apply({ type: 'FollowUpClassificationRaised', data: { classification: to, previous: this.classification, by: { id: by.id, username: by.username }, at } });
   }
 
   /** Once past its due date and not done: overdue, and escalated to the owner's bureau. Once. */

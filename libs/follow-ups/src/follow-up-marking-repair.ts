@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SYSTEM_ACTOR, systemContext } from '@chancery/common';
+import { CableReader } from '@chancery/cables';
+import { PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
+import { sql } from '@chancery/database';
+import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
+import { type Classification, highestClassification } from '@chancery/identity/domain';
+import { FollowUp, followUpDefinition, TEXT_EVENTS } from './domain/follow-up.aggregate.js';
+
+export const FOLLOW_UP_MARKINGS_REPAIR = 'follow-up-markings';
+
+/**
+ * Follow-up text written before a follow-up took the marking of what it is linked to (versions of
+ * Chancery that did not raise it at creation, nor by FollowUpClassificationRaised): its title and
+ * description, a comment, outcome, reason or edit written while a linked draft stood higher than the
+ * follow-up would be read at the follow-up's lower marking once the draft was edited down. Once per database, at the start of a process that seeds, each such
+ * follow-up is raised to the highest marking its links had when its text was written, through the
+ * event store as a command would (an event, the read table, an audit entry under `system`).
+ */
+@Injectable()
+export class FollowUpMarkingRepair implements OnApplicationBootstrap {
+  private readonly logger = new Logger(FollowUpMarkingRepair.name);
+  private readonly followUps: AggregateRepository<FollowUp>;
+
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly store: EventStore,
+    private readonly cables: CableReader,
+    private readonly dataSource: DataSource,
+    @Inject(PROCESS_OPTIONS) private readonly process: ProcessOptions,
+  ) {
+    this.followUps = repositories.for(followUpDefinition);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.process.seedData) await this.run();
+  }
+
+  /** Runs the repair unless it ran already; answers how many follow-ups it raised. */
+  async run(): Promise<number> {
+    const [done] = await sql(this.dataSource, 'SELECT 1 FROM data_repairs WHERE name = $1', [FOLLOW_UP_MARKINGS_REPAIR]);
+    if (done) return 0;
+    let raised = 0;
+    for (const id of await this.candidates()) {
+      const marking = await this.markingWrittenUnder(id);
+      if (!marking) continue;
+      await this.followUps.update(
+        systemContext(FOLLOW_UP_MARKINGS_REPAIR),
+        'RaiseFollowUpClassification',
+        id,
+        async (followUp) => {
+          const before = followUp.classification;
+          followUp.raiseClassificationTo(marking, SYSTEM_ACTOR, new Date().toISOString());
+          if (followUp.classification !== before) raised++;
+        },
+        () => undefined,
+      );
+    }
+    await sql(this.dataSource, 'INSERT INTO data_repairs (name, changed) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [FOLLOW_UP_MARKINGS_REPAIR, raised]);
+    if (raised > 0) this.logger.log(`Raised ${raised} follow-ups to the marking their text was written under`);
+    return raised;
+  }
+
+  /** Follow-ups linked to a cable or a campaign (whose id is its cable's). */
+  private async candidates(): Promise<string[]> {
+    const rows = await sql<{ id: string }>(
+      this.dataSource,
+      `SELECT substr(stream_id, length('followup-') + 1) AS id FROM events
+       WHERE type = 'FollowUpCreated' AND (data->'links'->>'cableId' IS NOT NULL OR data->'links'->>'demarcheId' IS NOT NULL)
+       ORDER BY global_position`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The highest marking its links stood at when its text was written, if above its own now. */
+  private async markingWrittenUnder(id: string): Promise<Classification | undefined> {
+    const followUp = await this.followUps.load(id);
+    if (!followUp) return undefined;
+    const linked = [followUp.links.cableId, followUp.links.demarcheId].filter((link): link is string => link !== null);
+    // Its creation wrote text too (its title and description), before the rule raised it at creation.
+    const written = (await this.store.readStream(this.followUps.streamId(id))).filter((event) => event.type === 'FollowUpCreated' || (TEXT_EVENTS as readonly string[]).includes(event.type));
+    const markings: Classification[] = [];
+    for (const event of written) {
+      for (const cableId of linked) {
+        const marking = await this.cables.classificationAsOf(cableId, event.recordedAt);
+        if (marking) markings.push(marking);
+      }
+    }
+    const highest = highestClassification(...markings);
+    return highestClassification(followUp.classification, highest) === followUp.classification ? undefined : highest;
+  }
+}
