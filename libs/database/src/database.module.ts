@@ -1,10 +1,12 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { dataSourceOptions, type DatabaseTarget, migrate, openDatabase } from './data-source.js';
+import { watchPool } from './pool-connections.js';
 
 /**
  * Owns the database target. Migrations are applied while it starts, before TypeORM opens its pool,
@@ -59,6 +61,11 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [DatabaseRuntime],
           useFactory: (runtime: DatabaseRuntime) => ({ ...dataSourceOptions(runtime.target), autoLoadEntities: true }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            watchPool((dataSource.driver as unknown as { master: Pool }).master);
+            return dataSource;
+          },
         }),
       ],
       exports: [runtimeModule],

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient, QueryArrayConfig, QueryConfig } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { holdsOpenConnections } from './pool-connections.js';
 
 /** A database handle: the DataSource (own connection per call) or a transaction's EntityManager. */
 export type Db = DataSource | EntityManager;
@@ -77,11 +78,12 @@ export function isTransientDatabaseError(error: unknown): boolean {
 
 /**
  * The subset of transient failures that are contention, not an outage: between transactions, or
- * for this process's pooled connections (all taken for DB_ACQUIRE_TIMEOUT_MS).
+ * for this process's pooled connections (all taken for DB_ACQUIRE_TIMEOUT_MS, while it holds some
+ * open: with none open, the wait ran out behind connections that could not be opened, an outage).
  */
 export function isContentionError(error: unknown): boolean {
   const code = pgError(error)?.code;
-  return code === '40P01' || code === '40001' || code === '55P03' || isPoolWaitTimeout(error);
+  return code === '40P01' || code === '40001' || code === '55P03' || (isPoolWaitTimeout(error) && holdsOpenConnections());
 }
 
 const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';

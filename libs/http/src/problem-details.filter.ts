@@ -46,8 +46,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
       return { type: 'about:blank', title: titleFor(status), status, detail, code: codeFor(status), ...base };
     }
-    if (clientWentAway(request)) {
-      // Checked before the database's failures, whose socket errors (ECONNRESET) it would pass for.
+    if (clientWentAway(request, exception)) {
+      // Checked before the database's failures, whose socket errors (ECONNRESET) it could pass for.
       // The client closed the connection before its request had come whole (an upload abandoned
       // halfway, which multer reports as an error): no handler ran on part of a body, nothing was
       // written, and nobody waits for the answer. The client's doing, not a failure of ours.
@@ -79,8 +79,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 /** The request's connection closed before all of it (its body) had been received. */
-function clientWentAway(request: Request): boolean {
-  return !request.complete && request.readableAborted;
+/**
+ * The request's own stream failed because its client closed the connection before sending it whole:
+ * multer's "Request aborted", or the stream's "aborted" (ECONNRESET). Any other failure, even of a
+ * request whose client has gone, is still ours to report (a guard's database error, a bug).
+ */
+function clientWentAway(request: Request, exception: unknown): boolean {
+  if (request.complete || !request.readableAborted) return false;
+  const { message, code } = (exception ?? {}) as { message?: unknown; code?: unknown };
+  return message === 'Request aborted' || (message === 'aborted' && code === 'ECONNRESET');
 }
 
 /** PostgreSQL's class 22, "data exception": a value it cannot take, whatever the statement. */

@@ -1,4 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { watchPool } from '@chancery/database';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { parseIfMatch } from './command-context.decorator.js';
 import { problemType, statusFor } from './problem-details.js';
@@ -99,12 +102,21 @@ describe('ProblemDetailsFilter', () => {
     expect(body).toMatchObject({ status: 503, retryAfter: 1, detail: 'The database is busy; try again shortly.' });
   });
 
-  it('answers a wait for a pooled connection that passed DB_ACQUIRE_TIMEOUT_MS as 503 busy', () => {
-    // pg-pool's own error, with no code: every connection stayed taken.
-    const { status, body } = answer(new Error('timeout exceeded when trying to connect'));
-    expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 503, code: 'DATABASE_BUSY', retryAfter: 1, detail: 'The database is busy; try again shortly.' });
+  it('answers a wait for a pooled connection that passed DB_ACQUIRE_TIMEOUT_MS as 503 busy while connections are open, else as not reachable', () => {
+    // pg-pool's own error, with no code. With no connection open, the wait ran out behind
+    // connections that could not be opened: the database is down, not busy.
+    const waited = () => answer(new Error('timeout exceeded when trying to connect'));
+    expect(waited()).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE', retryAfter: 2, detail: 'The database is not reachable; try again shortly.' } });
+    expect(logged).toEqual([{ level: 'warn', message: 'Database unavailable on GET /x' }]);
+    logged = [];
+    const pool = new EventEmitter();
+    watchPool(pool as unknown as Pool);
+    const client = {};
+    pool.emit('connect', client); // every connection of the pool open, and taken
+    expect(waited()).toMatchObject({ status: 503, body: { code: 'DATABASE_BUSY', retryAfter: 1, detail: 'The database is busy; try again shortly.' } });
     expect(logged).toEqual([{ level: 'warn', message: 'Database busy on GET /x' }]);
+    pool.emit('remove', client);
+    expect(waited().body.code).toBe('SERVICE_UNAVAILABLE');
   });
 
   it.each([
@@ -114,6 +126,14 @@ describe('ProblemDetailsFilter', () => {
     const { status } = answer(exception, { complete: false, readableAborted: true });
     expect(status).toBe(400);
     expect(logged).toEqual([{ level: 'log', message: 'The client went away before GET /x was received whole' }]);
+  });
+
+  it('still reports a failure of ours on a request whose client went away (a guard reading the database, a bug)', () => {
+    for (const exception of [new TypeError('x is undefined'), new Error('Connection terminated unexpectedly')]) {
+      logged = [];
+      expect(answer(exception, { complete: false, readableAborted: true }).status).toBeGreaterThanOrEqual(500);
+      expect(logged.map((line) => line.level)).not.toContain('log');
+    }
   });
 
   it('answers any other failure as 500 with only the request id to quote', () => {
