@@ -243,10 +243,13 @@ describe('the web app, in headless Chromium', () => {
     expect(await question.count()).toBe(0);
     expect(withdrawals).toEqual([]);
     await page.getByRole('row', { name: /^L Pending/ }).waitFor();
+    // The focus goes back to where the question was asked from, not to the page's body.
+    await page.waitForFunction(`document.activeElement?.getAttribute('aria-label') === 'Withdraw the request to L…'`, undefined, { timeout: 5000 });
     // Confirmed: withdrawn.
     await page.getByRole('button', { name: 'Withdraw the request to L…' }).click();
     await question.getByRole('button', { name: 'Withdraw it' }).click();
     await page.getByText('The request to L is withdrawn.').waitFor();
+    await focusMovesTo(page, 'cable-message'); // its button is gone: the focus is on what happened
     expect(withdrawals).toEqual([`/cables/${id}/clearance-requests/L`]);
     expect(await page.getByRole('button', { name: /^Withdraw the request/ }).count()).toBe(0);
   });

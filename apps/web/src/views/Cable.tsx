@@ -62,6 +62,22 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   /** The office whose clearance request the drafter is asked to confirm withdrawing; the focus goes to the question. */
   const [withdrawing, setWithdrawing] = useState<string | null>(null);
   const withdrawal = useRef<HTMLDivElement>(null);
+  /**
+   * Where the focus goes once the question is gone: back to the office's "Withdraw the request…"
+   * when the request is kept, to the page's message once it is withdrawn (its button is gone).
+   */
+  const [focusAfterQuestion, setFocusAfterQuestion] = useState<{ office: string } | 'message' | null>(null);
+  useEffect(() => {
+    if (!focusAfterQuestion) return;
+    const target = focusAfterQuestion === 'message'
+      ? document.getElementById('cable-message')
+      : document.querySelector<HTMLElement>(`button[aria-label="${CSS.escape(`Withdraw the request to ${focusAfterQuestion.office}…`)}"]`);
+    if (target) {
+      if (focusAfterQuestion === 'message') target.tabIndex = -1;
+      target.focus();
+      setFocusAfterQuestion(null);
+    }
+  });
   useEffect(() => {
     if (withdrawing) withdrawal.current?.focus();
   }, [withdrawing]);
@@ -149,6 +165,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setWithdrawing(null);
       await load();
       setMessage({ text: `The request to ${office} is withdrawn.`, error: false });
+      setFocusAfterQuestion('message');
     } catch (error) {
       setMessage({ text: `Not withdrawn. ${problemText(error)}`, error: true });
     }
@@ -262,7 +279,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
               {cable.clearances.find((c) => c.office === withdrawing)?.status === 'NON_CONCUR' ? ', and its non-concurrence no longer holds the cable back; the approver sees that the request was withdrawn' : ''}.
               {' '}The withdrawal stays in the cable's history; you may ask {withdrawing} again later.
             </p>
-            <button type="button" onClick={() => withdraw(withdrawing)}>Withdraw it</button> <button type="button" class="secondary" onClick={() => setWithdrawing(null)}>Keep the request</button>
+            <button type="button" onClick={() => withdraw(withdrawing)}>Withdraw it</button> <button type="button" class="secondary" onClick={() => { setFocusAfterQuestion({ office: withdrawing }); setWithdrawing(null); }}>Keep the request</button>
           </div>
         )}
         <SinceCleared cable={cable} history={history} />

@@ -68,15 +68,17 @@ function placeInReport(field: string): string | null {
 
 interface ReportingCable { id: string; mrn: string | null; subject: string }
 
-/** The post's released cables that may report a response to the tasking `mrn`: those citing it (or, on a server without that filter, all of the post's). */
-function useReportingCables(post: string, mrn: string, wanted: boolean): ReportingCable[] {
-  const [cables, setCables] = useState<ReportingCable[]>([]);
+/**
+ * The post's released cables that may report a response to the tasking `mrn`: those citing it,
+ * asked of the server as such (its own, released, citing the MRN), so that other posts' cables and
+ * the post's drafts never crowd them out of a page. One the server could not list is no candidate.
+ */
+function useReportingCables(post: string, mrn: string, wanted: boolean): { cables: ReportingCable[]; listed: boolean } {
+  const [cables, setCables] = useState<{ cables: ReportingCable[]; listed: boolean }>({ cables: [], listed: false });
   useEffect(() => {
     if (!wanted || !mrn) return;
-    type Found = { items: (ReportingCable & { origin: string; status: string })[] };
-    void api<Found>('GET', `/cables?ref=${encodeURIComponent(mrn)}&limit=50`)
-      .catch(() => api<Found>('GET', `/cables?origin=${post}&status=RELEASED&limit=50`))
-      .then((found) => setCables(found.items.filter((c) => c.origin === post && c.status === 'RELEASED')), () => setCables([]));
+    void api<{ items: ReportingCable[] }>('GET', `/cables?ref=${encodeURIComponent(mrn)}&origin=${encodeURIComponent(post)}&status=RELEASED&limit=500`)
+      .then((found) => setCables({ cables: found.items, listed: true }), () => setCables({ cables: [], listed: false }));
   }, [wanted, mrn, post]);
   return cables;
 }
@@ -105,7 +107,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   /** The server's refusal, said beside the fields it names. */
   const [refused, setRefused] = useState<unknown>(null);
   // The cables the page has found already (a delivery's page), else found here.
-  const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
+  const found = useReportingCables(post, label, !known && allowed.includes('recordResponse')).cables;
   const reportingCables = known ?? found;
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
@@ -315,7 +317,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   // A response's reporting cable, named after it: by whoever may log responses to the delivery (the
   // post's officers, as the server's allowedActions say; it names no action of its own for this).
   const mayAttach = (delivery?.allowedActions ?? []).includes('recordResponse');
-  const candidates = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
+  const { cables: candidates, listed: candidatesListed } = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
   if (failure) {
     return (
       <section class="card">
@@ -417,7 +419,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
         )}
-        {mayAttach && candidates.length === 0 && responses.some((r) => !r.reportingCableId) && (
+        {mayAttach && candidatesListed && candidates.length === 0 && responses.some((r) => !r.reportingCableId) && (
           <p class="muted">No released cable from {name} cites {campaign.mrn} yet. Once one is, each response above without a reporting cable offers to attach it.</p>
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
