@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SYSTEM_ACTOR, systemContext } from '@chancery/common';
+import { Clock, SYSTEM_ACTOR, systemContext } from '@chancery/common';
 import { CableReader } from '@chancery/cables';
 import { PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { sql } from '@chancery/database';
@@ -28,6 +28,7 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap {
     private readonly store: EventStore,
     private readonly cables: CableReader,
     private readonly dataSource: DataSource,
+    private readonly clock: Clock,
     @Inject(PROCESS_OPTIONS) private readonly process: ProcessOptions,
   ) {
     this.followUps = repositories.for(followUpDefinition);
@@ -37,29 +38,48 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap {
     if (this.process.seedData) await this.run();
   }
 
-  /** Runs the repair unless it ran already; answers how many follow-ups it raised. */
+  /**
+   * Runs the repair unless it ran already; answers how many follow-ups it raised. A follow-up that
+   * could not be repaired is logged and left for the next start (the repair is not recorded done);
+   * the start goes on.
+   */
   async run(): Promise<number> {
     const [done] = await sql(this.dataSource, 'SELECT 1 FROM data_repairs WHERE name = $1', [FOLLOW_UP_MARKINGS_REPAIR]);
     if (done) return 0;
     let raised = 0;
+    let failed = 0;
     for (const id of await this.candidates()) {
-      const marking = await this.markingWrittenUnder(id);
-      if (!marking) continue;
-      await this.followUps.update(
-        systemContext(FOLLOW_UP_MARKINGS_REPAIR),
-        'RaiseFollowUpClassification',
-        id,
-        async (followUp) => {
-          const before = followUp.classification;
-          followUp.raiseClassificationTo(marking, SYSTEM_ACTOR, new Date().toISOString());
-          if (followUp.classification !== before) raised++;
-        },
-        () => undefined,
-      );
+      try {
+        if (await this.repair(id)) raised++;
+      } catch (error) {
+        failed++;
+        this.logger.error({ err: error }, `Follow-up ${id}: its marking could not be checked; it will be at the next start`);
+      }
     }
-    await sql(this.dataSource, 'INSERT INTO data_repairs (name, changed) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [FOLLOW_UP_MARKINGS_REPAIR, raised]);
+    if (failed === 0) {
+      await sql(this.dataSource, 'INSERT INTO data_repairs (name, changed) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [FOLLOW_UP_MARKINGS_REPAIR, raised]);
+    }
     if (raised > 0) this.logger.log(`Raised ${raised} follow-ups to the marking their text was written under`);
     return raised;
+  }
+
+  /** Raises one follow-up if its text was written under a higher linked marking; whether it did. */
+  private async repair(id: string): Promise<boolean> {
+    const marking = await this.markingWrittenUnder(id);
+    if (!marking) return false;
+    let changed = false;
+    await this.followUps.update(
+      systemContext(FOLLOW_UP_MARKINGS_REPAIR),
+      'RaiseFollowUpClassification',
+      id,
+      async (followUp) => {
+        const before = followUp.classification;
+        followUp.raiseClassificationTo(marking, SYSTEM_ACTOR, this.clock.now().toISOString());
+        changed = followUp.classification !== before; // set, not counted: a retry runs this again
+      },
+      () => undefined,
+    );
+    return changed;
   }
 
   /** Follow-ups linked to a cable or a campaign (whose id is its cable's). */
