@@ -109,12 +109,16 @@ describe('ProblemDetailsFilter', () => {
     expect(waited()).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE', retryAfter: 2, detail: 'The database is not reachable; try again shortly.' } });
     expect(logged).toEqual([{ level: 'warn', message: 'Database unavailable on GET /x' }]);
     logged = [];
-    const pool = new EventEmitter();
+    const pool = Object.assign(new EventEmitter(), { totalCount: 1 });
     watchPool(pool as unknown as Pool);
     const client = {};
     pool.emit('connect', client); // every connection of the pool open, and taken
     expect(waited()).toMatchObject({ status: 503, body: { code: 'DATABASE_BUSY', retryAfter: 1, detail: 'The database is busy; try again shortly.' } });
     expect(logged).toEqual([{ level: 'warn', message: 'Database busy on GET /x' }]);
+    // Removed by the pool, its connection not closed yet (a silent peer): no longer counted.
+    pool.totalCount = 0;
+    expect(waited().body.code).toBe('SERVICE_UNAVAILABLE');
+    pool.totalCount = 1;
     pool.emit('remove', client);
     expect(waited().body.code).toBe('SERVICE_UNAVAILABLE');
   });
