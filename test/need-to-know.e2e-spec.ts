@@ -343,6 +343,8 @@ describe('need to know on every path (#14)', () => {
     await as(t.drafter).patch(`/cables/${draft.id}`, downgraded).expect(200);
     for (const id of [commentedOn.id, createdId]) await as(lowLeader).get(`/follow-ups/${id}`).expect(200); // the hole an earlier version left
 
+    await app.get(FollowUpMarkingRepair).whenDone(); // the run the start began, on no such data
+    expect(await dataSource.query(`SELECT name, changed FROM data_repairs`)).toEqual([{ name: 'follow-up-markings', changed: 0 }]);
     await dataSource.query(`DELETE FROM data_repairs WHERE name = 'follow-up-markings'`);
     expect(await app.get(FollowUpMarkingRepair).run()).toBe(2);
     for (const id of [commentedOn.id, createdId]) {

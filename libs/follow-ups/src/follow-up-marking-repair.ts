@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, SYSTEM_ACTOR, systemContext } from '@chancery/common';
 import { CableReader } from '@chancery/cables';
 import { PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
-import { type Classification, highestClassification } from '@chancery/identity/domain';
+import { type Classification, CLASSIFICATION_RANK, highestClassification } from '@chancery/identity/domain';
 import { FollowUp, followUpDefinition, TEXT_EVENTS } from './domain/follow-up.aggregate.js';
 
 export const FOLLOW_UP_MARKINGS_REPAIR = 'follow-up-markings';
@@ -14,14 +14,17 @@ export const FOLLOW_UP_MARKINGS_REPAIR = 'follow-up-markings';
  * Follow-up text written before a follow-up took the marking of what it is linked to (versions of
  * Chancery that did not raise it at creation, nor by FollowUpClassificationRaised): its title and
  * description, a comment, outcome, reason or edit written while a linked draft stood higher than the
- * follow-up would be read at the follow-up's lower marking once the draft was edited down. Once per database, at the start of a process that seeds, each such
- * follow-up is raised to the highest marking its links had when its text was written, through the
- * event store as a command would (an event, the read table, an audit entry under `system`).
+ * follow-up would be read at the follow-up's lower marking once the draft was edited down. Once per
+ * database, in the background from the start of a process that seeds, each such follow-up is raised
+ * to the highest marking its links had when its text was written, through the event store as a
+ * command would (an event, the read table, an audit entry under `system`).
  */
 @Injectable()
-export class FollowUpMarkingRepair implements OnApplicationBootstrap {
+export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FollowUpMarkingRepair.name);
   private readonly followUps: AggregateRepository<FollowUp>;
+  private running: Promise<number> = Promise.resolve(0);
+  private stopping = false;
 
   constructor(
     repositories: AggregateRepositoryFactory,
@@ -34,8 +37,24 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap {
     this.followUps = repositories.for(followUpDefinition);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.process.seedData) await this.run();
+  /** Started, not awaited: the server answers meanwhile (the scan of a large database takes a while). */
+  onApplicationBootstrap(): void {
+    if (!this.process.seedData) return;
+    this.running = this.run().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'The follow-up markings repair failed; it runs again at the next start');
+      return 0;
+    });
+  }
+
+  /** A repair under way finishes the follow-up it is at, and stops; the rest waits for the next start. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  /** The run that the start began, once it is over. */
+  whenDone(): Promise<number> {
+    return this.running;
   }
 
   /**
@@ -49,6 +68,7 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap {
     let raised = 0;
     let failed = 0;
     for (const id of await this.candidates()) {
+      if (this.stopping) return raised;
       try {
         if (await this.repair(id)) raised++;
       } catch (error) {
@@ -57,7 +77,12 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap {
       }
     }
     if (failed === 0) {
-      await sql(this.dataSource, 'INSERT INTO data_repairs (name, changed) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [FOLLOW_UP_MARKINGS_REPAIR, raised]);
+      // Two processes started at once each raise what the other has not: their counts add up.
+      await sql(
+        this.dataSource,
+        'INSERT INTO data_repairs (name, changed) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET changed = data_repairs.changed + excluded.changed',
+        [FOLLOW_UP_MARKINGS_REPAIR, raised],
+      );
     }
     if (raised > 0) this.logger.log(`Raised ${raised} follow-ups to the marking their text was written under`);
     return raised;
@@ -82,13 +107,20 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap {
     return changed;
   }
 
-  /** Follow-ups linked to a cable or a campaign (whose id is its cable's). */
+  /**
+   * Follow-ups linked to a cable or a campaign (whose id is its cable's) that stood, in some version,
+   * higher than the follow-up stands now: only they may have text written under a higher marking.
+   */
   private async candidates(): Promise<string[]> {
     const rows = await sql<{ id: string }>(
       this.dataSource,
-      `SELECT substr(stream_id, length('followup-') + 1) AS id FROM events
-       WHERE type = 'FollowUpCreated' AND (data->'links'->>'cableId' IS NOT NULL OR data->'links'->>'demarcheId' IS NOT NULL)
-       ORDER BY global_position`,
+      `SELECT f.id::text AS id FROM follow_ups f
+       WHERE EXISTS (SELECT 1 FROM events c
+                     WHERE c.stream_id IN ('cable-' || f.cable_id::text, 'cable-' || f.demarche_id::text)
+                       AND c.type IN ('CableDrafted', 'CableEdited')
+                       AND array_position($1::text[], c.data->'draft'->>'classification') > array_position($1::text[], f.classification))
+       ORDER BY f.created_at`,
+      [CLASSIFICATION_RANK],
     );
     return rows.map((row) => row.id);
   }

@@ -72,11 +72,9 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     const target = focusAfterQuestion === 'message'
       ? document.getElementById('cable-message')
       : document.querySelector<HTMLElement>(`button[aria-label="${CSS.escape(`Withdraw the request to ${focusAfterQuestion.office}…`)}"]`);
-    if (target) {
-      if (focusAfterQuestion === 'message') target.tabIndex = -1;
-      target.focus();
-      setFocusAfterQuestion(null);
-    }
+    if (focusAfterQuestion === 'message' && target) target.tabIndex = -1;
+    target?.focus();
+    setFocusAfterQuestion(null); // once: a target that is not there is not waited for
   });
   useEffect(() => {
     if (withdrawing) withdrawal.current?.focus();

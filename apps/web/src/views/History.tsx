@@ -118,7 +118,7 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
     case 'FollowUpCompleted': return `Completed: “${str(d.outcome)}”`;
     case 'FollowUpCancelled': return `Cancelled: “${str(d.reason)}”`;
     case 'FollowUpCommented': return `Comment: “${str(d.text)}”`;
-    case 'FollowUpClassificationRaised': return `Marked ${str(d.classification)} (was ${str(d.previous)}), as what it is linked to`;
+    case 'FollowUpClassificationRaised': return `Marked ${str(d.classification)} (was ${str(d.previous)}): what it is linked to was so marked when text was written on it`;
     case 'FollowUpBecameOverdue': return `Became overdue (due ${str(d.dueOn)})`;
     case 'FollowUpEscalated': return `Escalated to ${str(d.to)}`;
     default: return e.type.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
