@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { jest } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { OverdueScheduler } from '@chancery/demarches';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
@@ -109,5 +113,52 @@ describe('demarches kept over time, on the embedded database', () => {
     // Every download whole, or refused with a time to come back: never a truncated document.
     for (const answer of answered) expect(answer.status === 200 ? answer.intact : answer.status === 503 && answer.retryAfter === '2').toBe(true);
     expect(finishedBeforeOthers).toBeLessThan(12);
+  }, 60_000);
+
+  it('streams a document as its client takes it, so that clients that stop reading hold neither the database nor whole documents', async () => {
+    const { path, token } = beijingDelivery!;
+    const document = Buffer.alloc(10 * 1024 * 1024 - 4096, 'What the counterpart was handed. ');
+    const uploaded = await request(app.getHttpServer()).post(`${path}/documents`).set('Authorization', `Bearer ${token}`).field('kind', 'AIDE_MEMOIRE').attach('file', document, { filename: 'handed.txt' }).expect(201);
+    // Every chunk read of a document's bytes, counted as the statements go out.
+    const dataSource = app.get(DataSource);
+    const createRunner = dataSource.createQueryRunner.bind(dataSource);
+    let chunkReads = 0;
+    const spy = jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
+      const runner = createRunner(...args);
+      const query = runner.query.bind(runner);
+      runner.query = ((text: string, ...rest: unknown[]) => {
+        if (text.includes('substring(content FROM')) chunkReads++;
+        return (query as (...a: unknown[]) => unknown)(text, ...rest);
+      }) as typeof runner.query;
+      return runner;
+    });
+    // Over a unix socket: its kernel buffers are small and fixed (TCP's grow to megabytes on loopback).
+    const folder = await mkdtemp(join(tmpdir(), 'chancery-download-'));
+    const server = createServer(app.getHttpAdapter().getInstance());
+    await new Promise<void>((resolve) => server.listen(join(folder, 'api.sock'), resolve));
+    const stalled = Array.from({ length: 6 }, () => {
+      const client = connect(join(folder, 'api.sock'));
+      client.write(`GET ${path}/documents/${uploaded.body.id} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+      client.pause(); // and never reads
+      return client;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const whileStalled = chunkReads;
+      // Read whole before sending, as they were, the six would have read all ten chunks each.
+      expect(whileStalled).toBeGreaterThanOrEqual(6);
+      expect(whileStalled).toBeLessThanOrEqual(6 * 3);
+      // Meanwhile, another download goes through whole.
+      const whole = await request(app.getHttpServer()).get(`${path}/documents/${uploaded.body.id}`).set('Authorization', `Bearer ${token}`).buffer(true)
+        .parse(((res: NodeJS.ReadableStream, done: (e: Error | null, b: Buffer) => void) => { const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => done(null, Buffer.concat(c))); }) as never)
+        .expect(200);
+      expect(whole.headers['content-length']).toBe(String(document.length));
+      expect(Buffer.compare(whole.body as Buffer, document)).toBe(0);
+    } finally {
+      for (const client of stalled) client.destroy();
+      spy.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
+      await rm(folder, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
@@ -47,8 +48,10 @@ interface PostRow {
  */
 @Injectable()
 export class CampaignReader {
-  /** First come, first served; a wait that runs out never runs its read. */
-  private readonly downloads = withTimeout(new Semaphore(DOWNLOADS_AT_ONCE), DOWNLOAD_WAIT_MS);
+  /** Chunk reads of downloads under way, first come, first served. */
+  private readonly chunkReads = new Semaphore(DOWNLOADS_AT_ONCE);
+  /** A download's first chunk waits at most DOWNLOAD_WAIT_MS for its turn (then 503, before any byte is sent). */
+  private readonly firstChunkReads = withTimeout(this.chunkReads, DOWNLOAD_WAIT_MS);
 
   constructor(
     private readonly query: DemarchesQuery,
@@ -98,10 +101,12 @@ export class CampaignReader {
 
   /**
    * A document left behind, as uploaded (byte for byte), under the campaign's reading rights.
-   * Every download is audited, whatever the classification. Its bytes are read DOWNLOADS_AT_ONCE
-   * documents at a time, in chunks; a download that waited DOWNLOAD_WAIT_MS for its turn is 503.
+   * Every download is audited, whatever the classification. Its bytes are streamed, read a chunk at
+   * a time as its client takes them (DOWNLOADS_AT_ONCE chunk reads at once in the process): a crowd
+   * of downloads, or of clients that read slowly, holds neither the database nor whole documents in
+   * memory. A download whose first chunk waited DOWNLOAD_WAIT_MS for its turn is 503.
    */
-  async document(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<{ name: string; mediaType: string; sha256: string; content: Buffer }> {
+  async document(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<{ name: string; mediaType: string; sha256: string; size: number; content: Readable }> {
     const { access } = await this.readable(principal, id, requestId, `document ${post}`);
     const [document] = await sql<DocumentRow>(
       this.dataSource,
@@ -109,7 +114,7 @@ export class CampaignReader {
       [documentId, id, post],
     );
     if (!document) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
-    const content = await this.downloads.runExclusive(() => this.contentOf(documentId, document.size)).catch((error: unknown) => {
+    const first = await this.firstChunkReads.runExclusive(() => this.chunkOf(documentId, 0)).catch((error: unknown) => {
       if (error !== E_TIMEOUT) throw error;
       throw new ChanceryError(ErrorCode.DatabaseBusy, 'Too many documents are being downloaded at once; try again shortly.', { retryAfter: 2 });
     });
@@ -123,21 +128,25 @@ export class CampaignReader {
       // The audit log is read by auditors who may not read the campaign: ids and digests, never names or text.
       details: { documentId, sha256: document.sha256, classification: access.classification },
     });
-    return { name: document.name, mediaType: document.media_type, sha256: document.sha256, content };
+    const rest = async function* (this: CampaignReader): AsyncGenerator<Buffer> {
+      yield first;
+      for (let offset = DOCUMENT_CHUNK_BYTES; offset < document.size; offset += DOCUMENT_CHUNK_BYTES) {
+        yield await this.chunkReads.runExclusive(() => this.chunkOf(documentId, offset));
+      }
+    }.call(this);
+    // A byte stream: the next chunk is read once the client has taken about this one.
+    const content = Readable.from(rest, { objectMode: false, highWaterMark: DOCUMENT_CHUNK_BYTES });
+    return { name: document.name, mediaType: document.media_type, sha256: document.sha256, size: document.size, content };
   }
 
-  /** A document's bytes, DOCUMENT_CHUNK_BYTES a statement (they never change once stored). */
-  private async contentOf(documentId: string, size: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for (let offset = 0; offset < size; offset += DOCUMENT_CHUNK_BYTES) {
-      const [{ chunk }] = await sql<{ chunk: Buffer }>(
-        this.dataSource,
-        'SELECT substring(content FROM $2 FOR $3) AS chunk FROM demarche_documents WHERE id = $1::uuid',
-        [documentId, offset + 1, DOCUMENT_CHUNK_BYTES],
-      );
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, size);
+  /** DOCUMENT_CHUNK_BYTES of a document's bytes from `offset` (they never change once stored). */
+  private async chunkOf(documentId: string, offset: number): Promise<Buffer> {
+    const [{ chunk }] = await sql<{ chunk: Buffer }>(
+      this.dataSource,
+      'SELECT substring(content FROM $2 FOR $3) AS chunk FROM demarche_documents WHERE id = $1::uuid',
+      [documentId, offset + 1, DOCUMENT_CHUNK_BYTES],
+    );
+    return chunk;
   }
 
   /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */

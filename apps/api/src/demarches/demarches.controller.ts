@@ -134,7 +134,7 @@ export class DemarchesController {
     return new StreamableFile(document.content, {
       type: document.mediaType,
       disposition: `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,
-      length: document.content.length,
+      length: document.size,
     });
   }
 
