@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -92,6 +93,26 @@ describe('embedded mode (no DATABASE_URL)', () => {
       await embedded.stop();
     }
     expect(process.listeners('exit').filter((listener) => !before.has(listener))).toEqual([]);
+  });
+
+  it('clears the socket folders of servers killed outright, and leaves a live one alone', async () => {
+    const live = await EmbeddedPostgres.start();
+    // A process that listened on a socket and was killed: the folder and the socket file stay.
+    const dead = await mkdtemp(join(tmpdir(), 'chancery-db-'));
+    const killed = spawn(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => console.log('up'))", join(dead, '.s.PGSQL.5432')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => killed.stdout!.once('data', resolve));
+    killed.kill('SIGKILL');
+    await new Promise((resolve) => killed.once('exit', resolve));
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const folder of [dead, live.socketDir!]) await utimes(folder, anHourAgo, anHourAgo);
+    const next = await EmbeddedPostgres.start();
+    try {
+      await expect(stat(dead)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect((await stat(join(live.socketDir!, '.s.PGSQL.5432'))).isSocket()).toBe(true);
+    } finally {
+      await next.stop();
+      await live.stop();
+    }
   });
 
   it('keeps a second process from opening the same data folder', async () => {

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -62,6 +63,7 @@ export class EmbeddedPostgres {
         await server.start();
         url = `postgres://postgres@${server.getServerConn()}/postgres`;
       } else {
+        await removeDeadSocketDirs(socketParent());
         socketDir = await mkdtemp(join(socketParent(), 'chancery-db-')); // 0700
         process.once('exit', removeOnExit(socketDir));
         server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections });
@@ -115,6 +117,42 @@ function removeSocketDir(folder: string): void {
   if (handler) process.removeListener('exit', handler);
   exitHandlers.delete(folder);
   rmSync(folder, { recursive: true, force: true });
+}
+
+/**
+ * Socket folders that processes killed outright (SIGKILL, a power cut) left behind: this user's,
+ * older than a minute, whose socket nobody answers on any more. A live server's is left alone (its
+ * socket answers), as is a starting one's and any other user's.
+ */
+async function removeDeadSocketDirs(parent: string): Promise<void> {
+  const uid = process.getuid?.();
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith('chancery-db-')) continue;
+    const folder = join(parent, name);
+    try {
+      const info = await stat(folder);
+      // One made in the last minute may belong to a server still starting (its socket not yet there).
+      if (!info.isDirectory() || info.uid !== uid || Date.now() - info.mtimeMs < 60_000) continue;
+      if (await answers(join(folder, `.s.PGSQL.${SOCKET_PORT}`))) continue;
+      await rm(folder, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, or not ours to look into: nothing to clear.
+    }
+  }
+}
+
+/** Whether a server listens on the Unix socket `path` (refused, or no such socket: nobody does). */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const done = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'));
+    socket.setTimeout(1000, () => done(true)); // slow to answer is not dead
+  });
 }
 
 /** The port in the socket file's name (`.s.PGSQL.5432`), as PostgreSQL and `pg` name it. */
