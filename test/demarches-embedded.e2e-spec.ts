@@ -123,11 +123,18 @@ describe('demarches kept over time, on the embedded database', () => {
     const dataSource = app.get(DataSource);
     const createRunner = dataSource.createQueryRunner.bind(dataSource);
     let chunkReads = 0;
+    let failOnce = false; // the next read of a chunk after the first fails as a busy database does
     const spy = jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
       const runner = createRunner(...args);
       const query = runner.query.bind(runner);
       runner.query = ((text: string, ...rest: unknown[]) => {
-        if (text.includes('substring(content FROM')) chunkReads++;
+        if (text.includes('substring(content FROM')) {
+          chunkReads++;
+          if (failOnce && (rest[0] as unknown[])[1] !== 1) {
+            failOnce = false;
+            return Promise.reject(Object.assign(new Error('could not serialize access'), { driverError: { code: '40001' } }));
+          }
+        }
         return (query as (...a: unknown[]) => unknown)(text, ...rest);
       }) as typeof runner.query;
       return runner;
@@ -154,6 +161,13 @@ describe('demarches kept over time, on the embedded database', () => {
         .expect(200);
       expect(whole.headers['content-length']).toBe(String(document.length));
       expect(Buffer.compare(whole.body as Buffer, document)).toBe(0);
+      // A chunk after the first, refused once by a busy database, is read again: the download is whole.
+      failOnce = true;
+      const retried = await request(app.getHttpServer()).get(`${path}/documents/${uploaded.body.id}`).set('Authorization', `Bearer ${token}`).buffer(true)
+        .parse(((res: NodeJS.ReadableStream, done: (e: Error | null, b: Buffer) => void) => { const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => done(null, Buffer.concat(c))); }) as never)
+        .expect(200);
+      expect(failOnce).toBe(false);
+      expect(Buffer.compare(retried.body as Buffer, document)).toBe(0);
     } finally {
       for (const client of stalled) client.destroy();
       spy.mockRestore();

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -130,7 +130,7 @@ async function removeDeadSocketDirs(parent: string): Promise<void> {
     if (!name.startsWith('chancery-db-')) continue;
     const folder = join(parent, name);
     try {
-      const info = await stat(folder);
+      const info = await lstat(folder); // a link planted there is not followed
       // One made in the last minute may belong to a server still starting (its socket not yet there).
       if (!info.isDirectory() || info.uid !== uid || Date.now() - info.mtimeMs < 60_000) continue;
       if (await answers(join(folder, `.s.PGSQL.${SOCKET_PORT}`))) continue;

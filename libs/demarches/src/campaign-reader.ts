@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { CableReader } from '@chancery/cables';
 import { E_TIMEOUT, Semaphore, withTimeout } from 'async-mutex';
-import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { backoff, ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { isTransientDatabaseError, sql } from '@chancery/database';
 import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
@@ -28,6 +29,8 @@ interface DocumentRow {
  */
 export const DOWNLOADS_AT_ONCE = 2;
 export const DOWNLOAD_WAIT_MS = 10_000;
+/** How often a chunk after the first is tried while the database asks for a retry, its download under way. */
+const LATER_CHUNK_TRIES = 3;
 /**
  * A document's bytes are read this much per statement, so that its connection goes back to the pool
  * between two (in embedded mode, to whoever waits for the only one) rather than being held for the
@@ -131,7 +134,8 @@ export class CampaignReader {
     const rest = async function* (this: CampaignReader): AsyncGenerator<Buffer> {
       yield first;
       for (let offset = DOCUMENT_CHUNK_BYTES; offset < document.size; offset += DOCUMENT_CHUNK_BYTES) {
-        yield await this.chunkReads.runExclusive(() => this.chunkOf(documentId, offset));
+        // Its headers are sent: a failure now can only break the download, so a passing one is tried again.
+        yield await this.chunkReads.runExclusive(() => this.chunkOf(documentId, offset, LATER_CHUNK_TRIES));
       }
     }.call(this);
     // A byte stream: the next chunk is read once the client has taken about this one.
@@ -139,14 +143,24 @@ export class CampaignReader {
     return { name: document.name, mediaType: document.media_type, sha256: document.sha256, size: document.size, content };
   }
 
-  /** DOCUMENT_CHUNK_BYTES of a document's bytes from `offset` (they never change once stored). */
-  private async chunkOf(documentId: string, offset: number): Promise<Buffer> {
-    const [{ chunk }] = await sql<{ chunk: Buffer }>(
-      this.dataSource,
-      'SELECT substring(content FROM $2 FOR $3) AS chunk FROM demarche_documents WHERE id = $1::uuid',
-      [documentId, offset + 1, DOCUMENT_CHUNK_BYTES],
-    );
-    return chunk;
+  /**
+   * DOCUMENT_CHUNK_BYTES of a document's bytes from `offset` (they never change once stored), tried
+   * up to `tries` times while the database asks for a retry (busy, restarting).
+   */
+  private async chunkOf(documentId: string, offset: number, tries = 1): Promise<Buffer> {
+    for (let tryNo = 1; ; tryNo++) {
+      try {
+        const [{ chunk }] = await sql<{ chunk: Buffer }>(
+          this.dataSource,
+          'SELECT substring(content FROM $2 FOR $3) AS chunk FROM demarche_documents WHERE id = $1::uuid',
+          [documentId, offset + 1, DOCUMENT_CHUNK_BYTES],
+        );
+        return chunk;
+      } catch (error) {
+        if (tryNo >= tries || !isTransientDatabaseError(error)) throw error;
+        await sleep(backoff(tryNo, 200));
+      }
+    }
   }
 
   /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */
