@@ -22,6 +22,13 @@ import { docx } from './support/zip.js';
  * commands' transactions, a download, a follow-up escalated and reassigned. A command that took a
  * second connection while holding the first would hang here.
  */
+/** supertest's parser for a body kept as its bytes (a document as downloaded). */
+function asBytes(response: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
 describe('demarches kept over time, on the embedded database', () => {
   let dataDir: string;
   let app: INestApplication;
@@ -70,7 +77,7 @@ describe('demarches kept over time, on the embedded database', () => {
     const uploaded = await request(app.getHttpServer()).post(`${path}/documents`).set('Authorization', `Bearer ${beijing}`).field('kind', 'NON_PAPER').attach('file', file, { filename: 'non-paper.docx' }).expect(201);
     expect(uploaded.body.sha256).toBe(createHash('sha256').update(file).digest('hex'));
     const got = await request(app.getHttpServer()).get(`${path}/documents/${uploaded.body.id}`).set('Authorization', `Bearer ${drafter}`).buffer(true)
-      .parse(((res: NodeJS.ReadableStream, done: (e: Error | null, b: Buffer) => void) => { const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => done(null, Buffer.concat(c))); }) as never)
+      .parse(asBytes as never)
       .expect(200);
     expect(Buffer.compare(got.body as Buffer, file)).toBe(0);
 
@@ -157,14 +164,14 @@ describe('demarches kept over time, on the embedded database', () => {
       expect(whileStalled).toBeLessThanOrEqual(6 * 3);
       // Meanwhile, another download goes through whole.
       const whole = await request(app.getHttpServer()).get(`${path}/documents/${uploaded.body.id}`).set('Authorization', `Bearer ${token}`).buffer(true)
-        .parse(((res: NodeJS.ReadableStream, done: (e: Error | null, b: Buffer) => void) => { const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => done(null, Buffer.concat(c))); }) as never)
+        .parse(asBytes as never)
         .expect(200);
       expect(whole.headers['content-length']).toBe(String(document.length));
       expect(Buffer.compare(whole.body as Buffer, document)).toBe(0);
       // A chunk after the first, refused once by a busy database, is read again: the download is whole.
       failOnce = true;
       const retried = await request(app.getHttpServer()).get(`${path}/documents/${uploaded.body.id}`).set('Authorization', `Bearer ${token}`).buffer(true)
-        .parse(((res: NodeJS.ReadableStream, done: (e: Error | null, b: Buffer) => void) => { const c: Buffer[] = []; res.on('data', (x: Buffer) => c.push(x)); res.on('end', () => done(null, Buffer.concat(c))); }) as never)
+        .parse(asBytes as never)
         .expect(200);
       expect(failOnce).toBe(false);
       expect(Buffer.compare(retried.body as Buffer, document)).toBe(0);
