@@ -78,7 +78,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** The request's connection closed before all of it (its body) had been received. */
 /**
  * The request's own stream failed because its client closed the connection before sending it whole:
  * multer's "Request aborted", or the stream's "aborted" (ECONNRESET). Any other failure, even of a

@@ -19,9 +19,9 @@ type IncomingRequest = { method?: string; url?: string; originalUrl?: string; he
 /**
  * pino-http as Chancery logs requests: one line each, naming the request's id (`requestId`), method,
  * address (the live feed's ticket left out), client, status and time. Only those fields are taken
- * from the request, so that no credential can reach the log and nothing is redacted after the fact:
- * serialising every header and then redacting some, pino-http's default, cost each request about a
- * fifth of what answering `GET /auth/me` costs (bench:http). `destination`: stdout unless given (tests).
+ * from the request, so that no credential can reach the log and nothing is redacted after the fact
+ * (serialising every header and then redacting some, pino-http's default, was a measurable part of
+ * what answering `GET /auth/me` costs: README, bench:http). `destination`: stdout unless given (tests).
  */
 export function requestLogging(level: string, destination?: DestinationStream): HttpLogger {
   return pinoHttp(
