@@ -5,7 +5,7 @@ import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chance
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import { allowedFollowUpActions, type Classification, type FollowUpAccess, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { allowedFollowUpActions, type Classification, type FollowUpAccess, followUpMarking, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUp, followUpDefinition, type Links } from './domain/follow-up.aggregate.js';
 import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
 
@@ -51,7 +51,7 @@ export class FollowUpReader implements OnModuleInit {
     const streamId = this.followUps.streamId(id);
     // Its links never change and its own marking only rises, so the rule now covers every version.
     await this.policy.requireRecord(principal, mayReadFollowUp(principal, access), { requestId, action: `read follow-up ${id}`, streamId });
-    const classification = highestClassification(access.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : [])));
+    const classification = followUpMarking(access);
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });
     if (version !== undefined) return this.asItStood(id, version, classification);
     return this.view(principal, current, access);

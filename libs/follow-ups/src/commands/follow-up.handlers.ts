@@ -5,7 +5,7 @@ import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
-import { clearanceCovers, type FollowUpAccess, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { clearanceCovers, type FollowUpAccess, followUpMarking, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
@@ -89,7 +89,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     }
     // What it is written about marks it from the start: a follow-up on a SECRET draft stays SECRET
     // when the draft is edited down, as the cable's own text of that time does.
-    const classification = highestClassification(input.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : [])));
+    const classification = followUpMarking(access); // access holds input.classification as its own
     const id = randomUUID();
     const answer = await this.followUps.create(
       context,
@@ -142,7 +142,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           const at = this.clock.now().toISOString();
           // Text written now is written under what the follow-up is linked to as it stands now.
           if (writesText(followUp, change)) {
-            followUp.raiseClassificationTo(highestClassification(...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification] : []))), actor, at);
+            followUp.raiseClassificationTo(followUpMarking(access), actor, at);
             access = { ...access, classification: followUp.classification };
           }
           this.apply(followUp, actor, change, ownerBureau, at);

@@ -205,6 +205,11 @@ export interface FollowUpAccess {
   missingLink?: boolean;
 }
 
+/** The marking a follow-up's answers carry: the highest of its own and of what it is linked to, now. */
+export function followUpMarking(followUp: FollowUpAccess): Classification {
+  return highestClassification(followUp.classification, ...[followUp.cable, followUp.campaign].flatMap((linked) => (linked ? [linked.classification] : [])));
+}
+
 /** A follow-up is read under its own classification and under every record it is linked to. */
 export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess): Decision {
   if (followUp.missingLink) return deny('it is linked to a record that does not exist');

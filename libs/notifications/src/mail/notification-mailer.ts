@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { AggregateRepository, AggregateRepositoryFactory, type Reaction, type RecordedEvent } from '@chancery/event-store';
 import { type FollowUp, followUpDefinition, FollowUpReader } from '@chancery/follow-ups';
 import { principalOf, UsersQuery } from '@chancery/identity';
-import { type Classification, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { emailLabel, isAddressedTo, type NotificationDraft, noticeText, notificationOf, NOTIFYING_EVENTS, recordOf } from '../domain/notification-rules.js';
 
 /** The record as the policy and an email see it, now. */
@@ -75,7 +75,7 @@ export class NotificationMailer implements Reaction {
       if (!then || !now) return;
       notice = notificationOf(event, { createdBy: then.createdBy.id, owner: then.owner });
       const access = await this.followUpReader.access(now, tx);
-      const classification = highestClassification(access.classification, ...[access.cable, access.campaign].flatMap((a) => (a ? [a.classification as Classification] : [])));
+      const classification = followUpMarking(access);
       subject = {
         mayRead: (principal) => mayReadFollowUp(principal, access).allowed,
         label: emailLabel({ type: 'followup', id: record.id, title: now.title, classification }),
