@@ -7,18 +7,28 @@ function sendProblem(request: Request, response: Response, status: number, detai
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
-/** Where in a parsed JSON value a NUL character hides, as a field path; null when there is none. */
-function nulIn(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : null;
+/** What `pathWhere` looks for: in a key (and whether its object is an array), or in a string. */
+interface Sought {
+  key: (key: string, inArray: boolean) => boolean;
+  text?: (text: string) => boolean;
+}
+
+/** The first place in a parsed JSON value, in document order, where `sought` is found, as a field path; null when nowhere. */
+function pathWhere(value: unknown, path: string, sought: Sought): string | null {
+  if (typeof value === 'string') return sought.text?.(value) ? path || '(body)' : null;
   if (value === null || typeof value !== 'object') return null;
+  const inArray = Array.isArray(value);
   for (const [key, inner] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return at;
-    const found = nulIn(inner, at);
+    if (sought.key(key, inArray)) return at;
+    const found = pathWhere(inner, at, sought);
     if (found) return found;
   }
   return null;
 }
+
+/** A NUL character, in a key or in text. */
+const NUL: Sought = { key: (key) => key.includes('\u0000'), text: (text) => text.includes('\u0000') };
 
 /**
  * Names JavaScript gives objects themselves. class-transformer passes over a key whose name is
@@ -26,18 +36,7 @@ function nulIn(value: unknown, path: string): string | null {
  * rule never saw them: they are refused here, at any depth, as no field of any request.
  */
 const OBJECT_MACHINERY = new Set(['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']);
-
-/** Where in a parsed JSON value a key of `OBJECT_MACHINERY` sits, as a field path; null when none does. */
-function machineryIn(value: unknown, path: string): string | null {
-  if (value === null || typeof value !== 'object') return null;
-  for (const [key, inner] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (!Array.isArray(value) && OBJECT_MACHINERY.has(key)) return at;
-    const found = machineryIn(inner, at);
-    if (found) return found;
-  }
-  return null;
-}
+const MACHINERY: Sought = { key: (key, inArray) => !inArray && OBJECT_MACHINERY.has(key) };
 
 /**
  * Refuses NUL characters anywhere in the path, query or body with 400: PostgreSQL cannot store them
@@ -51,11 +50,11 @@ export function refuseNulCharacters(request: Request, response: Response, next: 
   } catch {
     return sendProblem(request, response, 400, 'The request address is not validly percent-encoded.');
   }
-  const field = path.includes('\u0000') ? '(address)' : nulIn(request.body, '');
+  const field = path.includes('\u0000') ? '(address)' : pathWhere(request.body, '', NUL);
   if (field) {
     return sendProblem(request, response, 400, 'Text may not contain the NUL character (U+0000).', { code: 'VALIDATION_FAILED', errors: [{ field, message: 'must not contain U+0000' }] });
   }
-  const machinery = machineryIn(request.body, '');
+  const machinery = pathWhere(request.body, '', MACHINERY);
   if (machinery) {
     return sendProblem(request, response, 400, `${machinery} is not a field of any request.`, { code: 'VALIDATION_FAILED', errors: [{ field: machinery, message: 'property should not exist' }] });
   }
