@@ -22,10 +22,10 @@ interface DocumentRow {
 }
 
 /**
- * Documents whose bytes are read at once (per process), and how long another download waits for
- * its turn before it is answered 503. A 10 MB document is a quarter of a second of the embedded
- * database's one connection: a crowd of downloads read all at once kept every other request
- * waiting behind them (100 of them, 25 s).
+ * Chunks of documents read at once (per process), and how long a download's first chunk waits for
+ * its turn before the download is answered 503. A 10 MB document is a quarter of a second of the
+ * embedded database's one connection: a crowd of downloads read whole at once kept every other
+ * request waiting behind them (100 of them, 25 s).
  */
 export const DOWNLOADS_AT_ONCE = 2;
 export const DOWNLOAD_WAIT_MS = 10_000;
@@ -131,16 +131,18 @@ export class CampaignReader {
       // The audit log is read by auditors who may not read the campaign: ids and digests, never names or text.
       details: { documentId, sha256: document.sha256, classification: access.classification },
     });
-    const rest = async function* (this: CampaignReader): AsyncGenerator<Buffer> {
-      yield first;
-      for (let offset = DOCUMENT_CHUNK_BYTES; offset < document.size; offset += DOCUMENT_CHUNK_BYTES) {
-        // Its headers are sent: a failure now can only break the download, so a passing one is tried again.
-        yield await this.chunkReads.runExclusive(() => this.chunkOf(documentId, offset, LATER_CHUNK_TRIES));
-      }
-    }.call(this);
     // A byte stream: the next chunk is read once the client has taken about this one.
-    const content = Readable.from(rest, { objectMode: false, highWaterMark: DOCUMENT_CHUNK_BYTES });
+    const content = Readable.from(this.chunks(documentId, document.size, first), { objectMode: false, highWaterMark: DOCUMENT_CHUNK_BYTES });
     return { name: document.name, mediaType: document.media_type, sha256: document.sha256, size: document.size, content };
+  }
+
+  /** A document's bytes, `first` chunk already read, each next one read when it is asked for. */
+  private async *chunks(documentId: string, size: number, first: Buffer): AsyncGenerator<Buffer> {
+    yield first;
+    for (let offset = DOCUMENT_CHUNK_BYTES; offset < size; offset += DOCUMENT_CHUNK_BYTES) {
+      // Its headers are sent: a failure now can only break the download, so a passing one is tried again.
+      yield await this.chunkReads.runExclusive(() => this.chunkOf(documentId, offset, LATER_CHUNK_TRIES));
+    }
   }
 
   /**
