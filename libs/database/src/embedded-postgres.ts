@@ -39,6 +39,7 @@ export class EmbeddedPostgres {
     readonly dataDir: string | undefined,
     /** The private folder holding the Unix socket, removed at stop. */
     readonly socketDir: string | undefined,
+    private readonly removeSocketDir: (() => void) | undefined,
   ) {}
 
   /** Starts PGlite on `dataDir` (created if missing), or in memory when no folder is given. */
@@ -51,6 +52,7 @@ export class EmbeddedPostgres {
       unlock = await lockDataFolder(folder);
     }
     let socketDir: string | undefined;
+    let removeSocketDir: (() => void) | undefined;
     try {
       const db = await PGlite.create(folder);
       // Pools on top of it have a size of one; the second slot only lets a new connection in while
@@ -65,15 +67,15 @@ export class EmbeddedPostgres {
       } else {
         await removeDeadSocketDirs(socketParent());
         socketDir = await mkdtemp(join(socketParent(), 'chancery-db-')); // 0700
-        process.once('exit', removeOnExit(socketDir));
+        removeSocketDir = removedAtExit(socketDir);
         server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections });
         await server.start();
         // `pg` reaches a Unix socket as host = its folder, and the port names the file in it.
         url = `postgres://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(socketDir)}`;
       }
-      return new EmbeddedPostgres(db, server, unlock, url, folder, socketDir);
+      return new EmbeddedPostgres(db, server, unlock, url, folder, socketDir, removeSocketDir);
     } catch (error) {
-      if (socketDir) removeSocketDir(socketDir);
+      removeSocketDir?.();
       await unlock?.();
       throw error;
     }
@@ -84,7 +86,7 @@ export class EmbeddedPostgres {
       await this.server.stop();
       await this.db.close();
     } finally {
-      if (this.socketDir) removeSocketDir(this.socketDir);
+      this.removeSocketDir?.();
       await this.unlock?.();
     }
   }
@@ -101,22 +103,16 @@ function socketParent(): string {
 
 /**
  * The socket's folder goes with the process however it ends (an exit on a failed start, a crash, the
- * forced exit after a signal), not only at `stop()`. Only SIGKILL leaves it: an empty, private
- * folder in the temporary one.
+ * forced exit after a signal), not only at `stop()`. Only SIGKILL leaves it (the next start clears
+ * it). Answers what removes it at once, and no longer at exit.
  */
-const exitHandlers = new Map<string, () => void>();
-
-function removeOnExit(folder: string): () => void {
-  const handler = () => rmSync(folder, { recursive: true, force: true });
-  exitHandlers.set(folder, handler);
-  return handler;
-}
-
-function removeSocketDir(folder: string): void {
-  const handler = exitHandlers.get(folder);
-  if (handler) process.removeListener('exit', handler);
-  exitHandlers.delete(folder);
-  rmSync(folder, { recursive: true, force: true });
+function removedAtExit(folder: string): () => void {
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  process.once('exit', remove);
+  return () => {
+    process.removeListener('exit', remove);
+    remove();
+  };
 }
 
 /**
