@@ -6,9 +6,19 @@ import { PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { type Classification, CLASSIFICATION_RANK, highestClassification } from '@chancery/identity/domain';
-import { FollowUp, followUpDefinition, TEXT_EVENTS } from './domain/follow-up.aggregate.js';
+import { type FollowUp, followUpDefinition, TEXT_EVENTS } from './domain/follow-up.aggregate.js';
 
 export const FOLLOW_UP_MARKINGS_REPAIR = 'follow-up-markings';
+
+/** The events that wrote a follow-up's text: its creation (its title and description), and TEXT_EVENTS. */
+const WRITING_EVENTS: ReadonlySet<string> = new Set(['FollowUpCreated', ...TEXT_EVENTS]);
+
+/** A follow-up to check, as its row has it: its own marking now, and what it is linked to. */
+interface Candidate {
+  id: string;
+  classification: Classification;
+  linked: string[];
+}
 
 /**
  * Follow-up text written before a follow-up took the marking of what it is linked to (versions of
@@ -67,13 +77,13 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeAppl
     if (done) return 0;
     let raised = 0;
     let failed = 0;
-    for (const id of await this.candidates()) {
+    for (const candidate of await this.candidates()) {
       if (this.stopping) return raised;
       try {
-        if (await this.repair(id)) raised++;
+        if (await this.repair(candidate)) raised++;
       } catch (error) {
         failed++;
-        this.logger.error({ err: error }, `Follow-up ${id}: its marking could not be checked; it will be at the next start`);
+        this.logger.error({ err: error }, `Follow-up ${candidate.id}: its marking could not be checked; it will be at the next start`);
       }
     }
     if (failed === 0) {
@@ -89,14 +99,14 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeAppl
   }
 
   /** Raises one follow-up if its text was written under a higher linked marking; whether it did. */
-  private async repair(id: string): Promise<boolean> {
-    const marking = await this.markingWrittenUnder(id);
+  private async repair(candidate: Candidate): Promise<boolean> {
+    const marking = await this.markingWrittenUnder(candidate);
     if (!marking) return false;
     let changed = false;
     await this.followUps.update(
       systemContext(FOLLOW_UP_MARKINGS_REPAIR),
       'RaiseFollowUpClassification',
-      id,
+      candidate.id,
       async (followUp) => {
         const before = followUp.classification;
         followUp.raiseClassificationTo(marking, SYSTEM_ACTOR, this.clock.now().toISOString());
@@ -111,10 +121,10 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeAppl
    * Follow-ups linked to a cable or a campaign (whose id is its cable's) that stood, in some version,
    * higher than the follow-up stands now: only they may have text written under a higher marking.
    */
-  private async candidates(): Promise<string[]> {
-    const rows = await sql<{ id: string }>(
+  private async candidates(): Promise<Candidate[]> {
+    const rows = await sql<{ id: string; classification: Classification; cable_id: string | null; demarche_id: string | null }>(
       this.dataSource,
-      `SELECT f.id::text AS id FROM follow_ups f
+      `SELECT f.id::text AS id, f.classification, f.cable_id::text AS cable_id, f.demarche_id::text AS demarche_id FROM follow_ups f
        WHERE EXISTS (SELECT 1 FROM events c
                      WHERE c.stream_id IN ('cable-' || f.cable_id::text, 'cable-' || f.demarche_id::text)
                        AND c.type IN ('CableDrafted', 'CableEdited')
@@ -122,24 +132,20 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeAppl
        ORDER BY f.created_at`,
       [CLASSIFICATION_RANK],
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ id: row.id, classification: row.classification, linked: [row.cable_id, row.demarche_id].filter((link): link is string => link !== null) }));
   }
 
   /** The highest marking its links stood at when its text was written, if above its own now. */
-  private async markingWrittenUnder(id: string): Promise<Classification | undefined> {
-    const followUp = await this.followUps.load(id);
-    if (!followUp) return undefined;
-    const linked = [followUp.links.cableId, followUp.links.demarcheId].filter((link): link is string => link !== null);
-    // Its creation wrote text too (its title and description), before the rule raised it at creation.
-    const written = (await this.store.readStream(this.followUps.streamId(id))).filter((event) => event.type === 'FollowUpCreated' || (TEXT_EVENTS as readonly string[]).includes(event.type));
+  private async markingWrittenUnder(candidate: Candidate): Promise<Classification | undefined> {
+    const written = (await this.store.readStream(this.followUps.streamId(candidate.id))).filter((event) => WRITING_EVENTS.has(event.type));
     const markings: Classification[] = [];
     for (const event of written) {
-      for (const cableId of linked) {
+      for (const cableId of candidate.linked) {
         const marking = await this.cables.classificationAsOf(cableId, event.recordedAt);
         if (marking) markings.push(marking);
       }
     }
     const highest = highestClassification(...markings);
-    return highestClassification(followUp.classification, highest) === followUp.classification ? undefined : highest;
+    return highestClassification(candidate.classification, highest) === candidate.classification ? undefined : highest;
   }
 }
