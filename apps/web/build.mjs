@@ -18,7 +18,8 @@ await build({
   tsconfig: new URL('apps/web/tsconfig.json', root).pathname,
   loader: { '.json': 'json' },
   minify: true,
-  sourcemap: true,
+  // Written beside the script for developers, but the browser is not pointed at it, nor is it served.
+  sourcemap: 'external',
   logLevel: 'warning',
 });
 await cp(new URL('apps/web/public/', root), out, { recursive: true });

@@ -21,6 +21,9 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, return503OnClo
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.useLogger(app.get(JsonLogger));
+  // A client that stops reading holds its socket, and the chunks of its answer already read, only
+  // until nothing has passed for this long; then the connection is closed (and a download's reads stop).
+  app.getHttpServer().timeout = config.httpIdleTimeoutMs;
   app.use(app.get(InFlightRequests).middleware);
   app.use(requestId);
   app.use(helmet({ contentSecurityPolicy: false }));
@@ -31,7 +34,8 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   if (web) {
     // Only its own files go to the static middleware: asked every request, it would look each API
     // address up on disk first (a file-system call a request) before the API answered it.
-    const files = new Set(readdirSync(web));
+    // (The script's source map stays out: the sources are for developers, not for every visitor.)
+    const files = new Set(readdirSync(web).filter((name) => !name.endsWith('.map')));
     const serve = express.static(web, { index: 'index.html' });
     app.use((request: express.Request, response: express.Response, next: express.NextFunction) =>
       request.path === '/' || files.has(request.path.slice(1)) ? serve(request, response, next) : next(),

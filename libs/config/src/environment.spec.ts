@@ -48,4 +48,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAIL_DOMAIN: 'not a domain' })).toThrow(/MAIL_DOMAIN="not a domain"/);
     expect(() => loadConfig({ LIVE_HEARTBEAT_MS: '5' })).toThrow(/LIVE_HEARTBEAT_MS/);
   });
+
+  it('closes idle connections after a minute by default, and refuses an idle limit the server itself outwaits', () => {
+    expect(loadConfig({}).httpIdleTimeoutMs).toBe(60_000);
+    expect(loadConfig({ HTTP_IDLE_TIMEOUT_MS: '1500', DB_ACQUIRE_TIMEOUT_MS: '1000', LIVE_HEARTBEAT_MS: '500' }).httpIdleTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: '5000' })).toThrow(/HTTP_IDLE_TIMEOUT_MS=5000: must be longer than DB_ACQUIRE_TIMEOUT_MS \(10000\)/);
+    expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: '15000', LIVE_HEARTBEAT_MS: '20000' })).toThrow(/must be longer than LIVE_HEARTBEAT_MS \(20000\)/);
+    expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: '15000', LIVE_HEARTBEAT_MS: '20000' })).not.toThrow(/DB_ACQUIRE_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_IDLE_TIMEOUT_MS="soon"/);
+  });
 });

@@ -162,6 +162,18 @@ export class Environment {
   @Min(100)
   @IsInt()
   LIVE_HEARTBEAT_MS: number = 20_000;
+
+  /**
+   * How long a connection may go without a byte passing either way before it is closed: a client
+   * that stops reading an answer (a download, an event stream) holds its socket and the answer's
+   * buffered chunks until then. Longer than anything the server itself waits for before answering
+   * (DB_ACQUIRE_TIMEOUT_MS, a download's 10 s turn) and than LIVE_HEARTBEAT_MS.
+   */
+  @Type(() => Number)
+  @Max(3_600_000)
+  @Min(1000)
+  @IsInt()
+  HTTP_IDLE_TIMEOUT_MS: number = 60_000;
 }
 
 export interface AppConfig {
@@ -183,6 +195,8 @@ export interface AppConfig {
   /** Notification email: off when smtpUrl is unset. */
   mail: { smtpUrl?: string; from: string; domain: string; appUrl: string };
   live: { heartbeatMs: number };
+  /** A connection with no byte passing either way for this long is closed. */
+  httpIdleTimeoutMs: number;
 }
 
 /** Settings whose values never appear in a message (a database URL may hold a password). */
@@ -208,6 +222,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       }),
     );
   }
+  // An idle connection closed sooner than the server's own waits would cut requests it is still
+  // working on, or event streams between heartbeats.
+  const outwaited = (['DB_ACQUIRE_TIMEOUT_MS', 'LIVE_HEARTBEAT_MS'] as const).filter((name) => env[name] >= env.HTTP_IDLE_TIMEOUT_MS);
+  if (outwaited.length > 0) {
+    throw new ConfigurationError(outwaited.map((name) => `HTTP_IDLE_TIMEOUT_MS=${env.HTTP_IDLE_TIMEOUT_MS}: must be longer than ${name} (${env[name]})`));
+  }
   return {
     env: env.NODE_ENV,
     port: env.PORT,
@@ -232,6 +252,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     audit: { signingKeyFile: env.AUDIT_SIGNING_KEY_FILE, headsFile: env.AUDIT_HEADS_FILE, sealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, domain: env.MAIL_DOMAIN, appUrl: env.APP_URL.replace(/\/+$/, '') },
     live: { heartbeatMs: env.LIVE_HEARTBEAT_MS },
+    httpIdleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS,
   };
 }
 

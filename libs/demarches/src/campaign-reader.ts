@@ -14,6 +14,14 @@ import { allowedDeliveryActions, type CableAccess, mayReadCable, type Principal 
 import { type CampaignRow, DemarchesQuery, readableEventData, summarize } from './demarches.query.js';
 import { standingResponses } from './domain/delivery.aggregate.js';
 
+/** A stored document as its download's headers describe it. */
+export interface DocumentDescription {
+  name: string;
+  mediaType: string;
+  sha256: string;
+  size: number;
+}
+
 interface DocumentRow {
   name: string;
   media_type: string;
@@ -109,14 +117,8 @@ export class CampaignReader {
    * of downloads, or of clients that read slowly, holds neither the database nor whole documents in
    * memory. A download whose first chunk waited DOWNLOAD_WAIT_MS for its turn is 503.
    */
-  async document(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<{ name: string; mediaType: string; sha256: string; size: number; content: Readable }> {
-    const { access } = await this.readable(principal, id, requestId, `document ${post}`);
-    const [document] = await sql<DocumentRow>(
-      this.dataSource,
-      'SELECT name, media_type, sha256, octet_length(content) AS size FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
-      [documentId, id, post],
-    );
-    if (!document) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
+  async document(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<DocumentDescription & { content: Readable }> {
+    const { access, document } = await this.documentOf(principal, id, post, documentId, requestId, `document ${post}`);
     const first = await this.firstChunkReads.runExclusive(() => this.chunkOf(documentId, 0)).catch((error: unknown) => {
       if (error !== E_TIMEOUT) throw error;
       throw new ChanceryError(ErrorCode.DatabaseBusy, 'Too many documents are being downloaded at once; try again shortly.', { retryAfter: 2 });
@@ -133,7 +135,27 @@ export class CampaignReader {
     });
     // A byte stream: the next chunk is read once the client has taken about this one.
     const content = Readable.from(this.chunks(documentId, document.size, first), { objectMode: false, highWaterMark: DOCUMENT_CHUNK_BYTES });
-    return { name: document.name, mediaType: document.media_type, sha256: document.sha256, size: document.size, content };
+    return { ...document, content };
+  }
+
+  /**
+   * What a download of the document would carry in its headers (a HEAD request), under the same
+   * reading rights: none of its bytes are read, and no download is recorded.
+   */
+  async documentDescription(principal: Principal, id: string, post: string, documentId: string, requestId: string): Promise<DocumentDescription> {
+    return (await this.documentOf(principal, id, post, documentId, requestId, `document ${post} (headers)`)).document;
+  }
+
+  private async documentOf(principal: Principal, id: string, post: string, documentId: string, requestId: string, view: string) {
+    const { access } = await this.readable(principal, id, requestId, view);
+    const [row] = await sql<DocumentRow>(
+      this.dataSource,
+      'SELECT name, media_type, sha256, octet_length(content) AS size FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
+      [documentId, id, post],
+    );
+    if (!row) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
+    const document: DocumentDescription = { name: row.name, mediaType: row.media_type, sha256: row.sha256, size: row.size };
+    return { access, document };
   }
 
   /** A document's bytes, `first` chunk already read, each next one read when it is asked for. */

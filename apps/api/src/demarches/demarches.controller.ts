@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Body, Controller, Get, Header, Param, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { CommandBus } from '@nestjs/cqrs';
@@ -128,9 +129,13 @@ export class DemarchesController {
   @Get(':id/deliveries/:post/documents/:docId')
   @RequirePermission('demarches.read')
   @ReadsRecord('cable')
-  @ApiOperation({ summary: 'A document as uploaded, byte for byte (every download is audited)' })
+  @ApiOperation({ summary: 'A document as uploaded, byte for byte (every download is audited; a HEAD request reads none of its bytes and is audited as a read of the campaign)' })
   async download(@Param('id', uuid) id: string, @Param('post') post: string, @Param('docId', uuid) docId: string, @CurrentUser() user: Principal, @Req() request: Request) {
-    const document = await this.campaigns.document(user, id, post, docId, String(request.id));
+    // Express answers HEAD with the GET route: only the headers are wanted, so no byte is read.
+    const document =
+      request.method === 'HEAD'
+        ? { ...(await this.campaigns.documentDescription(user, id, post, docId, String(request.id))), content: Readable.from([]) }
+        : await this.campaigns.document(user, id, post, docId, String(request.id));
     return new StreamableFile(document.content, {
       type: document.mediaType,
       disposition: `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,

@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { awaitCampaign } from './support/campaigns.js';
+import { authed, releaseCable } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * A document's download as its clients take it: a HEAD request reads none of its bytes and
+ * records no download; on the server's own socket (HTTP_IDLE_TIMEOUT_MS here 1.5 s), a client that
+ * stops reading is cut off, and one that reads slowly but steadily gets the whole document.
+ */
+describe('downloads and the clients that take them', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  let path: string;
+  let token: string;
+  const document = Buffer.alloc(3 * 1024 * 1024, 'The aide-memoire as handed over. ');
+  let folder: string;
+  let socketPath: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true', HTTP_IDLE_TIMEOUT_MS: '1500', DB_ACQUIRE_TIMEOUT_MS: '1000', LIVE_HEARTBEAT_MS: '500' } }));
+    dataSource = app.get(DataSource);
+    folder = await mkdtemp(join(tmpdir(), 'chancery-downloads-'));
+    socketPath = join(folder, 'api.sock');
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    token = (await createUser(app, admin, { username: 'bjpol', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const id = await releaseCable(app, drafter, approver, {
+      kind: 'INSTRUCTION', subject: 'Distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Raise it.' }],
+      demarche: { reportBy: '2026-12-15', targets: 'MFA', points: [1] },
+    });
+    expect((await awaitCampaign(app, drafter, id)).status).toBe(200);
+    const delivery = `/demarches/${id}/deliveries/BEIJING`;
+    const uploaded = await request(app.getHttpServer()).post(`${delivery}/documents`).set('Authorization', `Bearer ${token}`).field('kind', 'AIDE_MEMOIRE').attach('file', document, { filename: 'handed.txt' }).expect(201);
+    path = `${delivery}/documents/${uploaded.body.id}`;
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  const downloadsAudited = async () => (await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'DownloadDocument'`))[0].n as number;
+
+  it('answers HEAD with the download\'s headers, reading none of its bytes and recording no download', async () => {
+    const before = await downloadsAudited();
+    // Every read of a document's bytes, counted as the statements go out.
+    let chunkReads = 0;
+    const createRunner = dataSource.createQueryRunner.bind(dataSource);
+    const spy = jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
+      const runner = createRunner(...args);
+      const query = runner.query.bind(runner);
+      runner.query = ((text: string, ...rest: unknown[]) => {
+        if (text.includes('substring(content FROM')) chunkReads++;
+        return (query as (...a: unknown[]) => unknown)(text, ...rest);
+      }) as typeof runner.query;
+      return runner;
+    });
+    try {
+      const head = await request(app.getHttpServer()).head(path).set('Authorization', `Bearer ${token}`).expect(200);
+      expect(head.headers['content-length']).toBe(String(document.length));
+      expect(head.headers['content-disposition']).toContain('handed.txt');
+      expect({ chunkReads, downloads: await downloadsAudited() }).toEqual({ chunkReads: 0, downloads: before });
+      // The same route's GET does read them (the count is of real reads).
+      await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`).expect(200);
+      expect({ chunkReads, downloads: await downloadsAudited() }).toEqual({ chunkReads: Math.ceil(document.length / (1024 * 1024)), downloads: before + 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    // Still under the campaign's reading rights: another post's officer may not even ask.
+    const admin = await loginAsAdmin(app);
+    const paris = (await createUser(app, admin, { username: 'papol', roles: ['post_officer'], postCode: 'PARIS', clearance: 'SECRET' })).token;
+    await request(app.getHttpServer()).head(path).set('Authorization', `Bearer ${paris}`).expect(403);
+  });
+  /** A raw client over the server's socket asking for the document; it counts what comes. */
+  function client(): { socket: Socket; received: () => number; closed: Promise<void> } {
+    const socket = connect(socketPath);
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    return { socket, received: () => received, closed };
+  }
+
+  const connections = () => new Promise<number>((resolve, reject) => app.getHttpServer().getConnections((error: Error | null, count: number) => (error ? reject(error) : resolve(count))));
+
+  it('closes the connection of a client that stops reading', async () => {
+    // From here on over a unix socket: its kernel buffers are small and fixed (TCP's grow to
+    // megabytes on loopback, and would take the whole document in).
+    await new Promise<void>((resolve) => app.getHttpServer().listen(socketPath, resolve));
+    const stalled = client();
+    // It takes the headers and a little, then stops reading.
+    await new Promise<void>((resolve) => stalled.socket.once('data', () => resolve()));
+    stalled.socket.pause();
+    // The server closes it. (Without the idle limit, it would hold it until jest gives up.)
+    while ((await connections()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    // What was under way comes out of the buffers, and then the end: the document cut short.
+    stalled.socket.resume();
+    await stalled.closed;
+    expect(stalled.received()).toBeLessThan(document.length);
+  }, 30_000);
+
+  it('lets a client that reads slowly but steadily take the whole document', async () => {
+    const slow = connect(socketPath);
+    slow.write(`GET ${path} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    // At most 64 KB every 100 ms: each pause well under the idle limit, the whole several times it.
+    const chunks: Buffer[] = [];
+    const body = () => {
+      const all = Buffer.concat(chunks);
+      return all.subarray(all.indexOf('\r\n\r\n') + 4);
+    };
+    const started = Date.now();
+    while (body().length < document.length && Date.now() - started < 25_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const chunk = (slow.read(64 * 1024) ?? slow.read()) as Buffer | null;
+      if (chunk) chunks.push(chunk);
+    }
+    slow.destroy();
+    expect(Buffer.concat(chunks).toString('latin1')).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+    expect(Buffer.compare(body(), document)).toBe(0);
+    // It did take longer than the limit: the limit is on a pause, not on a download.
+    expect(Date.now() - started).toBeGreaterThan(3000);
+  }, 30_000);
+
+});
