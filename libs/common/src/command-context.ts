@@ -21,8 +21,11 @@ export interface IdempotencyClaim {
 export interface CommandContext {
   actor: Actor;
   requestId: string;
-  /** From `If-Match`: the version the caller last saw; a mismatch fails instead of retrying. */
-  expectedVersion?: number;
+  /**
+   * From `If-Match`: the versions the caller would act on (usually the one it last saw); the record
+   * at any other fails instead of retrying.
+   */
+  expectedVersions?: readonly number[];
   idempotency?: IdempotencyClaim;
   correlationId?: string;
   causationId?: string;

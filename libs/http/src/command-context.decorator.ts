@@ -11,14 +11,19 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** `If-Match: "7"` (or W/"7", or 7) is version 7; `*` or no header means no precondition. */
-export function parseIfMatch(header: string | string[] | undefined): number | undefined {
+/**
+ * `If-Match: "7"` (or W/"7", or 7) is version 7; a list (`"7", "8"`, RFC 9110 §13.1.1) is any of
+ * its versions; `*` or no header means no precondition (every route acts on a record that exists).
+ */
+export function parseIfMatch(header: string | string[] | undefined): number[] | undefined {
   if (header === undefined) return undefined;
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '*') return undefined;
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value);
-  if (!match) throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a single version, like "3"', { header: 'If-Match' });
-  return Number(match[1]);
+  const versions = value.split(',').map((tag) => /^(?:W\/)?"?(\d{1,9})"?$/.exec(tag.trim())?.[1]);
+  if (versions.some((version) => version === undefined)) {
+    throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a version, like "3", or a list of them, like "3", "4"', { header: 'If-Match' });
+  }
+  return versions.map(Number);
 }
 
 /** The command context of an HTTP request: actor, request id, If-Match, idempotency claim. */
@@ -26,7 +31,7 @@ export function commandContextOf(request: Request): CommandContext {
   return {
     actor: request.actor ?? ANONYMOUS_ACTOR,
     requestId: String(request.id),
-    expectedVersion: parseIfMatch(request.headers['if-match']),
+    expectedVersions: parseIfMatch(request.headers['if-match']),
     idempotency: request.idempotency,
   };
 }

@@ -27,19 +27,25 @@ describe('problem details', () => {
 
 describe('If-Match', () => {
   it.each([
-    ['"3"', 3],
-    ['W/"12"', 12],
-    ['7', 7],
+    ['"3"', [3]],
+    ['W/"12"', [12]],
+    ['7', [7]],
+    ['"1", "2"', [1, 2]],
+    ['"4",W/"5"', [4, 5]],
     ['*', undefined],
-  ])('reads %s as %s', (header, version) => {
-    expect(parseIfMatch(header)).toBe(version);
+  ])('reads %s as %j', (header, versions) => {
+    expect(parseIfMatch(header)).toEqual(versions);
+  });
+
+  it('reads a header sent twice as one list', () => {
+    expect(parseIfMatch(['"1"', '"2"'])).toEqual([1, 2]);
   });
 
   it('is absent without the header', () => {
     expect(parseIfMatch(undefined)).toBeUndefined();
   });
 
-  it.each(['"a"', '"1", "2"', '', '-1'])('refuses %j', (header) => {
+  it.each(['"a"', '"1", "b"', '"1",', '*, "2"', '', '-1'])('refuses %j', (header) => {
     expect(() => parseIfMatch(header)).toThrow(ChanceryError);
   });
 });

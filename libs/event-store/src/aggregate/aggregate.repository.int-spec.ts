@@ -103,11 +103,11 @@ describe('AggregateRepository', () => {
     const id = randomUUID();
     await notes.create(ctx(), 'CreateNote', () => Note.create(id, 'start'), (n) => n.version);
     await notes.update(ctx(), 'EditNote', id, (n) => n.edit('moved on'), (n) => n.version);
-    const stale = { ...ctx(), expectedVersion: 1 };
+    const stale = { ...ctx(), expectedVersions: [1] };
     await expect(notes.update(stale, 'EditNote', id, (n) => n.edit('stale'), (n) => n.version)).rejects.toMatchObject({
       code: ErrorCode.PreconditionFailed,
     });
-    const fresh = { ...ctx(), expectedVersion: 2 };
+    const fresh = { ...ctx(), expectedVersions: [2] };
     expect(await notes.update(fresh, 'EditNote', id, (n) => n.edit('fresh'), (n) => n.version)).toBe(3);
   });
 

@@ -131,10 +131,10 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
       if (attemptNo > 1) await this.store.lockStream(this.streamId(id), tx);
       const loaded = (await this.load(id, {}, tx)) ?? (orStart ? this.definition.blank(id) : undefined);
       if (!loaded) throw new ChanceryError(ErrorCode.NotFound, `No ${this.definition.streamType} ${id}`, { id });
-      if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
+      if (context.expectedVersions && !context.expectedVersions.includes(loaded.version)) {
         throw new ChanceryError(
           ErrorCode.PreconditionFailed,
-          `${this.definition.streamType} ${id} is at version ${loaded.version}, not ${context.expectedVersion}`,
+          `${this.definition.streamType} ${id} is at version ${loaded.version}, not ${context.expectedVersions.join(' or ')}`,
           { id, version: loaded.version },
         );
       }

@@ -117,8 +117,8 @@ export class CommandCommitter {
           continue;
         }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (context.expectedVersion !== undefined) {
-          throw new ChanceryError(ErrorCode.PreconditionFailed, `${error.streamId} changed since version ${context.expectedVersion}`, {
+        if (context.expectedVersions) {
+          throw new ChanceryError(ErrorCode.PreconditionFailed, `${error.streamId} changed since version ${context.expectedVersions.join(' or ')}`, {
             streamId: error.streamId,
           });
         }
