@@ -18,6 +18,8 @@ describe('HTTP conventions', () => {
       get: (url: string) => agent.get(url).set(auth),
       post: (url: string) => agent.post(url).set(auth),
       patch: (url: string) => agent.patch(url).set(auth),
+      put: (url: string) => agent.put(url).set(auth),
+      delete: (url: string) => agent.delete(url).set(auth),
     };
   };
   const count = async (sql: string, params: unknown[] = []) => (await dataSource.query(sql, params))[0].n as number;
@@ -78,6 +80,11 @@ describe('HTTP conventions', () => {
     expect(stale.body).toMatchObject({ status: 412, code: 'PRECONDITION_FAILED', detail: expect.stringContaining('version 2') });
     expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(2);
     await http().patch(`/notes/${note.id}`).set('If-Match', 'W/"2"').send({ title: 'v3' }).expect(200);
+    // A list (RFC 9110 §13.1.1) holds when any of its versions is the record's.
+    expect((await http().patch(`/notes/${note.id}`).set('If-Match', '"1", "3"').send({ title: 'v4' }).expect(200)).headers.etag).toBe('"4"');
+    const staleList = await http().patch(`/notes/${note.id}`).set('If-Match', '"2", "3"').send({ title: 'v5' }).expect(412);
+    expect(staleList.body).toMatchObject({ code: 'PRECONDITION_FAILED', detail: expect.stringContaining('at version 4, not 2 or 3') });
+    expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(4);
     const bad = await http().patch(`/notes/${note.id}`).set('If-Match', 'yesterday').send({ title: 'v4' }).expect(400);
     expect(bad.body).toMatchObject({ code: 'INVALID_HEADER', detail: expect.stringContaining('If-Match') });
   });
@@ -131,6 +138,12 @@ describe('HTTP conventions', () => {
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(missing.body.code).toBe('NOT_FOUND');
     await http().get('/notes/00000000-0000-4000-8000-000000000000').expect(404);
+    // A path some route serves, asked with another method: 405, saying which methods it takes.
+    const wrongMethod = await http().delete('/notes/00000000-0000-4000-8000-000000000000').expect(405);
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, PATCH');
+    expect(wrongMethod.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(wrongMethod.body).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', allow: ['GET', 'HEAD', 'PATCH'], detail: expect.stringContaining('DELETE is not served') });
+    expect((await http().put('/notes').send({ title: 'x' }).expect(405)).headers.allow).toBe('POST');
 
     const failure = await http().post('/notes/explode').set('X-Request-Id', 'req-boom').send({}).expect(500);
     expect(failure.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: 'req-boom' });

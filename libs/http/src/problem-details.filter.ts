@@ -1,7 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ChanceryError, ErrorCode, loggedUrl } from '@chancery/common';
 import { isContentionError, isTransientDatabaseError, pgError } from '@chancery/database';
+import { allowedMethods } from './allowed-methods.js';
 import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
 /** Answers every error as problem+json; a 5xx body never carries the cause, only the request id. */
@@ -20,6 +21,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (response.headersSent) return;
     if (typeof problem.retryAfter === 'number') response.setHeader('Retry-After', String(problem.retryAfter));
+    if (Array.isArray(problem.allow)) response.setHeader('Allow', problem.allow.join(', '));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
@@ -38,6 +40,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ...(errors ? { errors } : {}),
         ...base,
       };
+    }
+    if (exception instanceof NotFoundException) {
+      // No route took the request: if one serves its path with another method, say which (405).
+      const allowed = allowedMethods(request);
+      if (allowed.length > 0) {
+        return {
+          type: 'about:blank', title: titleFor(405), status: 405, code: codeFor(405), allow: allowed,
+          detail: `${request.method} is not served at ${request.path}; ${allowed.join(', ')} ${allowed.length === 1 ? 'is' : 'are'}.`, ...base,
+        };
+      }
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
