@@ -467,6 +467,9 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
       const before = await countEvents();
       const refused = await send(method, { ...sent, body: { unexpected: true }, upload: undefined }, `refused-${randomUUID()}`);
       expect({ route, status: refused.status, errors: refused.body.errors }).toEqual({ route, status: 400, errors: [{ field: 'unexpected', message: expect.stringMatching(/should not exist/) }] });
+      // Nor is a body of another type (which the JSON parser leaves unread) taken for none.
+      const plain = await send(method, { ...sent, body: undefined, upload: undefined }, `refused-${randomUUID()}`).set('Content-Type', 'text/plain').send('Release it to ALDAC.');
+      expect({ route, status: plain.status, errors: plain.body.errors }).toEqual({ route, status: 400, errors: [{ field: '(body)', message: 'this request takes no body' }] });
       expect({ route, written: (await countEvents()) - before }).toEqual({ route, written: 0 });
     }
 

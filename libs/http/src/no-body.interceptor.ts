@@ -24,8 +24,14 @@ export class NoBodyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http' && !this.readsBody(context)) {
-      const body = context.switchToHttp().getRequest<Request>().body as unknown;
-      const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : body === undefined || body === null || body === '' ? [] : ['(body)'];
+      const request = context.switchToHttp().getRequest<Request>();
+      const body = request.body as unknown;
+      const fields =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? Object.keys(body)
+          : body === null || body === '' || (body === undefined && !carriesContent(request))
+            ? []
+            : ['(body)']; // an array, a scalar, or content of a type the JSON parser left unread
       if (fields.length > 0) {
         const errors = fields.map((field) => ({ field, message: field === '(body)' ? 'this request takes no body' : `property ${field} should not exist` }));
         throw new ChanceryError(ErrorCode.ValidationFailed, `This request takes no body: ${errors.map((e) => e.message).join('; ')}`, { errors });
@@ -44,4 +50,9 @@ export class NoBodyInterceptor implements NestInterceptor {
     }
     return reads;
   }
+}
+
+/** Whether a request sent content (of any type), read or not. */
+function carriesContent(request: Request): boolean {
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
