@@ -326,6 +326,38 @@ describe('need to know on every path (#14)', () => {
     expect((await as(t.leader).get(`/follow-ups/${followUp.body.id}`).expect(200)).body).toMatchObject({ classification: 'SECRET', comments: [{ text: 'SECRET-ERA-COMMENT' }] });
   });
 
+  it('raises a follow-up to the marking its author gives the text, so that a comment written while a linked draft stood higher stays protected when the draft is marked down before it arrives', async () => {
+    const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader4', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
+    const lowDesk = (await createUser(app, t.admin, { username: 'nk.lowdesk4', roles: ['drafter'], office: 'EAP/CM', clearance: 'CONFIDENTIAL' })).token;
+    const secret = { ...downgraded, classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Now secret.' }], classifiedBy: secretNodis.classifiedBy };
+    const draft = await as(t.drafter).post('/cables', { ...secretNodis, ...downgraded, captions: [], subject: 'Draft marked down mid-comment' }).expect(201);
+    const followUp = (await as(t.drafter).post('/follow-ups', { title: 'Task on a moving draft', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: draft.body.id }).expect(201)).body;
+    await as(t.drafter).patch(`/cables/${draft.body.id}`, secret).expect(200);
+    // The author reads it SECRET and writes; meanwhile the draft is marked down.
+    const shown = (await as(t.drafter).get(`/follow-ups/${followUp.id}`).expect(200)).body;
+    expect(shown.classification).toBe('SECRET');
+    await as(t.drafter).patch(`/cables/${draft.body.id}`, downgraded).expect(200);
+    // Above the author's clearance, a marking is refused, and nothing is written.
+    const tooHigh = await as(t.drafter).post(`/follow-ups/${followUp.id}/comments`, { text: 'x', classification: 'TOP_SECRET' }).expect(422);
+    expect(tooHigh.body.errors).toEqual([{ field: 'classification', message: 'above your clearance' }]);
+    const commented = await as(t.drafter).post(`/follow-ups/${followUp.id}/comments`, { text: 'MARKED-DOWN-RACE-COMMENT', classification: shown.classification }).expect(201);
+    expect(commented.body).toMatchObject({ version: 3, classification: 'SECRET' });
+    expect(commented.body.history.map((e: { type: string }) => e.type).slice(-2)).toEqual(['FollowUpClassificationRaised', 'FollowUpCommented']);
+    await as(lowLeader).get(`/cables/${draft.body.id}`).expect(200);
+    await as(lowLeader).get(`/follow-ups/${followUp.id}`).expect(403);
+    for (const path of ['/follow-ups?limit=500', '/follow-ups/export.csv', '/dashboard']) expect((await as(lowLeader).get(path).expect(200)).text).not.toContain('MARKED-DOWN-RACE-COMMENT');
+
+    // A patch raises a follow-up's own marking, alone or with text; never lowers it.
+    const other = (await as(t.drafter).post('/follow-ups', { title: 'Plain task', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body;
+    const raised = await as(t.drafter).patch(`/follow-ups/${other.id}`, { classification: 'CONFIDENTIAL' }).expect(200);
+    expect(raised.body).toMatchObject({ version: 2, classification: 'CONFIDENTIAL', history: [{ type: 'FollowUpCreated' }, { type: 'FollowUpClassificationRaised', data: { classification: 'CONFIDENTIAL', previous: 'UNCLASSIFIED' } }] });
+    const lowered = await as(t.drafter).patch(`/follow-ups/${other.id}`, { title: 'Plain task, retitled', classification: 'UNCLASSIFIED' }).expect(422);
+    expect(lowered.body.errors).toEqual([{ field: 'classification', message: 'below CONFIDENTIAL' }]);
+    await as(lowDesk).post(`/follow-ups/${other.id}/comments`, { text: 'y', classification: 'SECRET' }).expect(422);
+    expect((await as(t.drafter).get(`/follow-ups/${other.id}`).expect(200)).body).toMatchObject({ version: 2, title: 'Plain task', comments: [] });
+    await as(t.drafter).patch(`/follow-ups/${other.id}`, { classification: null }).expect(400);
+  });
+
   it('raises, once, at start, follow-ups whose text an earlier version wrote under a linked draft marked higher than them', async () => {
     const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader3', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
     const secret = { ...downgraded, classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Now secret.' }], classifiedBy: secretNodis.classifiedBy };

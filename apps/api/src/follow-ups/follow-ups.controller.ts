@@ -67,7 +67,7 @@ export class FollowUpsController {
   @ReadsRecord('followup')
   @RequirePermission('followups.read')
   patch(@Param('id', uuid) id: string, @Body() body: PatchFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description === null ? '' : body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn });
+    return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description === null ? '' : body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn, classification: body.classification });
   }
 
   @Post(':id/start')
@@ -81,21 +81,21 @@ export class FollowUpsController {
   @ReadsRecord('followup')
   @RequirePermission('followups.read')
   complete(@Param('id', uuid) id: string, @Body() body: OutcomeRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.change(ctx, user, id, { kind: 'complete', outcome: body.outcome });
+    return this.change(ctx, user, id, { kind: 'complete', outcome: body.outcome, classification: body.classification });
   }
 
   @Post(':id/cancel')
   @ReadsRecord('followup')
   @RequirePermission('followups.read')
   cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.change(ctx, user, id, { kind: 'cancel', reason: body.reason });
+    return this.change(ctx, user, id, { kind: 'cancel', reason: body.reason, classification: body.classification });
   }
 
   @Post(':id/comments')
   @ReadsRecord('followup')
   @RequirePermission('followups.read')
   comment(@Param('id', uuid) id: string, @Body() body: CommentRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.change(ctx, user, id, { kind: 'comment', text: body.text });
+    return this.change(ctx, user, id, { kind: 'comment', text: body.text, classification: body.classification });
   }
 
   private change(ctx: CommandContext, user: Principal, id: string, change: FollowUpChange) {

@@ -31,18 +31,29 @@ export class PatchFollowUpRequest {
   @IsOptional() @IsString() @MaxLength(10_000) description?: string | null;
   @present @IsObject() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
   @present @IsCalendarDate() dueOn?: string;
+  /** Raises the follow-up's own classification (never lowers it), before any text the patch writes. */
+  @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
 export class OutcomeRequest {
   @IsString() @MinLength(1) @MaxLength(10_000) outcome: string;
+  /** The outcome's marking, as its author gives it: the follow-up is raised to it if it stands lower. */
+  @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
 export class ReasonRequest {
   @IsString() @MinLength(1) @MaxLength(2000) reason: string;
+  /** The reason's marking, as its author gives it: the follow-up is raised to it if it stands lower. */
+  @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
 export class CommentRequest {
   @IsString() @MinLength(1) @MaxLength(10_000) text: string;
+  /**
+   * The comment's marking, as its author gives it (the web app sends the marking the follow-up was
+   * shown at): the follow-up is raised to it if it stands lower; above the author's clearance is refused.
+   */
+  @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
 export class ListFollowUpsQuery extends PagingQuery {

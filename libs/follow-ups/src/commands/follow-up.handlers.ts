@@ -5,7 +5,7 @@ import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
-import { clearanceCovers, type FollowUpAccess, followUpMarking, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
@@ -132,7 +132,8 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           const denial = this.policy.recordDenial(mayReadFollowUp(actor, access));
           if (denial) throw denial;
           // Its owner and creator change it; the escalation bureau's leadership only re-assign or re-date it.
-          const escalation = change.kind === 'patch' && change.title === undefined && change.description === undefined && followUp.mayActOnEscalation(actor);
+          const escalation =
+            change.kind === 'patch' && change.title === undefined && change.description === undefined && change.classification === undefined && followUp.mayActOnEscalation(actor);
           if (!followUp.mayChange(actor) && !escalation) {
             throw new ChanceryError(
               ErrorCode.Forbidden,
@@ -140,9 +141,13 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
             );
           }
           const at = this.clock.now().toISOString();
-          // Text written now is written under what the follow-up is linked to as it stands now.
-          if (writesText(followUp, change)) {
-            followUp.raiseClassificationTo(followUpMarking(access), actor, at);
+          // Text written now is written under what the follow-up is linked to as it stands now,
+          // and under the marking its author gives it (what they were shown, maybe before a link
+          // was marked down).
+          const marked = markingGiven(actor, followUp, change);
+          const writes = writesText(followUp, change);
+          if (writes || marked) {
+            followUp.raiseClassificationTo(highestClassification(writes ? followUpMarking(access) : followUp.classification, marked ?? 'UNCLASSIFIED'), actor, at);
             access = { ...access, classification: followUp.classification };
           }
           this.apply(followUp, actor, change, ownerBureau, at);
@@ -172,6 +177,24 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
         return assertNever(change);
     }
   }
+}
+
+/**
+ * The marking a change gives its text (`classification`), once checked: within the author's
+ * clearance, and, on a patch, where it sets the follow-up's own marking, not below it (never lowered).
+ */
+function markingGiven(actor: Principal, followUp: FollowUp, change: FollowUpChange): Classification | undefined {
+  if (change.kind === 'start' || !change.classification) return undefined;
+  const marked = change.classification;
+  if (!clearanceCovers(actor.clearance, marked)) {
+    throw new ChanceryError(ErrorCode.RuleViolated, `classification ${marked} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
+  }
+  if (change.kind === 'patch' && highestClassification(marked, followUp.classification) !== marked) {
+    throw new ChanceryError(ErrorCode.RuleViolated, `The follow-up is ${followUp.classification}: a classification is raised, never lowered`, {
+      errors: [{ field: 'classification', message: `below ${followUp.classification}` }],
+    });
+  }
+  return marked;
 }
 
 /**
