@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { highest } from '../classification.js';
 import { api, ApiError, download, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -94,7 +95,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
       }, () => setItems([]));
     }
   }, [view, id]);
-  if (id === 'new') return <FollowUpForm me={me} query={query} />;
+  if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} />;
   if (id) return <FollowUpDetail id={id} onClassifications={onClassifications} />;
   const tabs: [string, string][] = [['all', 'All'], ['overdue', 'Overdue'], ...(me.roles.includes('leadership') ? [['escalated', 'Escalated to my bureau'] as [string, string]] : [])];
   return (
@@ -135,7 +136,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
 }
 
 /** A new follow-up, linked to what it grows out of (a campaign, a post's response, a cable) when the link says so. */
-function FollowUpForm({ me, query }: { me: Me; query: URLSearchParams }) {
+function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const inWeeks = (n: number) => new Date(Date.now() + n * 7 * 86_400_000).toISOString().slice(0, 10);
   const [title, setTitle] = useState(query.get('title') ?? '');
   const [description, setDescription] = useState('');
@@ -147,6 +148,19 @@ function FollowUpForm({ me, query }: { me: Me; query: URLSearchParams }) {
   // The response it grows out of is named by its number, with the campaign and the post.
   const response = Number(query.get('response')) || undefined;
   const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined, response };
+  // What it links to is what it is written about: the page is marked as that stands, and the
+  // follow-up is created at the highest marking the page showed it (should the record be marked
+  // down while the follow-up is being written, the server would go by the lower one).
+  const [linkedAt, setLinkedAt] = useState<string | null>(null);
+  useEffect(() => {
+    const linked = links.cableId ? `/cables/${links.cableId}` : links.demarcheId ? `/demarches/${links.demarcheId}` : null;
+    if (!linked) return;
+    void api<{ classification?: string }>('GET', linked).then((record) => {
+      const shown = record.classification ?? 'UNCLASSIFIED';
+      setLinkedAt((before) => (before ? highest([before, shown]) : shown));
+      onClassifications([shown]);
+    }, () => undefined); // the server refuses a link the user may not read, on creating
+  }, [links.cableId, links.demarcheId]);
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
@@ -156,6 +170,7 @@ function FollowUpForm({ me, query }: { me: Me; query: URLSearchParams }) {
       const created = await api<{ id: string }>('POST', '/follow-ups', {
         title: title.trim(), ...(description.trim() ? { description: description.trim() } : {}), owner: { [kind]: owner.trim() }, dueOn,
         ...Object.fromEntries(Object.entries(links).filter(([, v]) => v)),
+        ...(linkedAt ? { classification: linkedAt } : {}),
       });
       location.hash = `#/follow-ups/${created.id}`;
     } catch (failure) {
@@ -192,7 +207,12 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const [kind, setKind] = useState<'office' | 'post'>('office');
   const [owner, setOwner] = useState('');
   const owners = useOwners();
+  // The highest marking this page has shown the follow-up at: text written here is marked with it,
+  // even if a linked record was marked down (and the page re-read) while it was being written.
+  const shownAt = useRef<{ id: string; classification: string } | null>(null);
   const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then((f) => {
+    const shown = f.classification ?? 'UNCLASSIFIED';
+    shownAt.current = { id, classification: shownAt.current?.id === id ? highest([shownAt.current.classification, shown]) : shown };
     setFollowUp(f);
     setDueOn(f.dueOn);
     setKind('office' in f.owner ? 'office' : 'post');
@@ -200,6 +220,8 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
     onClassifications([f.classification ?? 'UNCLASSIFIED']);
   }, (error) => setFailure(error instanceof ApiError ? error : new ApiError(0, {})));
   useEffect(() => void load(), [id]);
+  /** Text sent with the marking the page showed it under. */
+  const marked = (body: Record<string, string>) => ({ ...body, classification: shownAt.current?.classification ?? 'UNCLASSIFIED' });
   const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string) => {
     setMessage(null);
     try {
@@ -254,10 +276,10 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             </>
           )}
           <p class="actions">
-            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', { text: text.trim() }, 'Comment added.') : needsText('comment'))}>Comment</button>}
+            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', marked({ text: text.trim() }), 'Comment added.') : needsText('comment'))}>Comment</button>}
             {can('start') && <button type="button" onClick={() => send('POST', '/start', {}, 'Started.')}>Start</button>}
-            {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', { outcome: text.trim() }, 'Completed.') : needsText('outcome'))}>Complete with this outcome</button>}
-            {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', { reason: text.trim() }, 'Cancelled.') : needsText('reason'))}>Cancel with this reason</button>}
+            {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', marked({ outcome: text.trim() }), 'Completed.') : needsText('outcome'))}>Complete with this outcome</button>}
+            {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', marked({ reason: text.trim() }), 'Cancelled.') : needsText('reason'))}>Cancel with this reason</button>}
           </p>
           {allowed.length === 0 && <p class="muted">Only its owner and its creator change this follow-up.</p>}
           {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
