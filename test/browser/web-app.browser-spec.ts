@@ -835,6 +835,33 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
   });
 
+  it('keeps the banner of the page shown when a page left behind answers late', async () => {
+    // The inbox the desk lands on is still waiting for its answer when the officer opens a new draft.
+    const page = await open();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let asked!: () => void;
+    const inboxAsked = new Promise<void>((resolve) => { asked = resolve; });
+    await page.route((url) => url.pathname === '/inbox', async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(base);
+    await fillSignIn(page, 'web.desk');
+    await inboxAsked;
+    await page.goto(`${base}/#/cables/new`);
+    await page.getByLabel('Classification', { exact: true }).selectOption('CONFIDENTIAL');
+    const confidential = page.getByRole('note', { name: 'Classification: CONFIDENTIAL' });
+    await confidential.first().waitFor();
+    // The inbox's answer arrives now, for a screen no longer shown: the draft's banner stays.
+    const answered = page.waitForEvent('requestfinished', (request) => new URL(request.url()).pathname === '/inbox');
+    release();
+    await answered;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await confidential.count()).toBe(2);
+  });
+
   it('replays the dashboard to a date typed digit by digit, says a refused replay beside the field, and shows it as cards on a phone', async () => {
     // New Delhi could not deliver either: the timeline names the post as the map does (not "Newdelhi", from its code).
     const admin = await loginAsAdmin(app);
