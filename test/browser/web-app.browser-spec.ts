@@ -563,6 +563,60 @@ describe('the web app, in headless Chromium', () => {
     expect(await lead.getByRole('button', { name: 'Attach the reporting cable' }).count()).toBe(0);
   });
 
+  /**
+   * Tokyo's delivery and answer to the campaign, with no released cable of Tokyo's citing the
+   * tasking (a draft that cites it does not count): made once, for the tests that read them.
+   */
+  let tokyoAnswered: Promise<string> | undefined;
+  const answeredByTokyo = () => (tokyoAnswered ??= (async () => {
+    const tokyo = (await createUser(app, await loginAsAdmin(app), { username: 'web.tokyo', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+    await opened(tokyo, 'TOKYO');
+    const on = clock.now().toISOString().slice(0, 10);
+    await authed(app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/delivery`, { deliveredOn: on, counterpart: { name: 'Sato Kenji', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'MOFA will study the request.' }).expect(201);
+    const mrn = (await authed(app, tokyo).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    await authed(app, tokyo).post('/cables', {
+      kind: 'REPORTING', subject: 'MOFA studies the demarche', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'JA'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'U', text: 'MOFA will study the request.' }],
+    }).expect(201);
+    return mrn;
+  })());
+  /** The page's request for the post's released cables citing the tasking. */
+  const reportingCablesListing = (url: URL) => url.pathname === '/cables' && url.searchParams.has('ref');
+
+  it('tells a post that none of its released cables cites the tasking yet', async () => {
+    const mrn = await answeredByTokyo();
+    const page = await signIn('web.tokyo');
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/TOKYO`);
+    await page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false }).waitFor();
+    expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('says that the post\'s reporting cables could not be listed, rather than that there are none', async () => {
+    const mrn = await answeredByTokyo();
+    const page = await signIn('web.tokyo');
+    const none = page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false });
+    const unlisted = page.getByRole('alert').filter({ hasText: `Embassy Tokyo's released cables citing ${mrn} could not be listed, so none is offered as a reporting cable.` });
+    // The server fails to answer.
+    await page.route(reportingCablesListing, (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', json: { status: 500, title: 'Internal Server Error' } }));
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/TOKYO`);
+    await unlisted.filter({ hasText: 'The server could not do this just now' }).waitFor();
+    expect(await none.count()).toBe(0);
+    await checkScreen(page, 'delivery-reporting-cables-unlisted');
+    // The request never reaches it.
+    await page.unroute(reportingCablesListing);
+    await page.route(reportingCablesListing, (route) => route.abort('failed'));
+    await page.getByRole('button', { name: 'List them again' }).click();
+    await unlisted.filter({ hasText: 'The server cannot be reached' }).waitFor();
+    expect(await none.count()).toBe(0);
+    // Listed again once the server answers: there are none, and the page says so.
+    await page.unroute(reportingCablesListing);
+    await page.getByRole('button', { name: 'List them again' }).click();
+    await none.waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('lets a post work a follow-up it owns, and its creator re-date and reassign it', async () => {
     const desk = await login(app, 'web.desk', 'web.desk-password-123');
     const today = clock.now();
