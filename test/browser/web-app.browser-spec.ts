@@ -507,6 +507,67 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('heading', { name: 'What you can do' }).count()).toBe(0);
   });
 
+  it('lets leadership reach a country on the map with the keyboard alone and open its posts, as a click does', async () => {
+    const page = await signIn('web.lead');
+    await page.getByRole('heading', { name: 'Where every campaign stands' }).waitFor();
+    const map = page.getByRole('group', { name: /^Map of 26 STATE 000001/ });
+    await map.getByRole('button', { name: /^India: / }).waitFor();
+    const focused = () => page.evaluate<string | null>(`document.activeElement?.closest('svg.map') ? document.activeElement.getAttribute('aria-label') : null`);
+    // The countries with posts are buttons named by country and state, as the list beside the map names
+    // them; a country with none is no button (the United States), and the map is one stop of the tab order.
+    const countryList = page.getByLabel('Country', { exact: true });
+    const listed = (await countryList.locator('option').allTextContents()).slice(1);
+    const buttons = await map.getByRole('button').evaluateAll((shapes) => shapes.map((shape) => shape.getAttribute('aria-label')));
+    expect(buttons.length).toBeGreaterThan(100);
+    expect(listed).toEqual(expect.arrayContaining(buttons));
+    expect(await map.getByRole('button', { name: /^United States/ }).count()).toBe(0);
+    expect(await page.locator('svg.map path[tabindex="0"]').count()).toBe(1);
+    expect(await page.locator('svg.map path:not([role="button"])[tabindex]').count()).toBe(0);
+
+    // From the top of the page, Tab reaches the map, and the next Tab leaves it for the list.
+    for (let presses = 0; (await focused()) === null; presses++) {
+      if (presses === 60) throw new Error('Tab never reached the map');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('map-country');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).not.toBeNull();
+    // Home is the first country by name, as the list begins; an arrow moves to a neighbour; typing a name finds it.
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe(listed[0]);
+    await page.keyboard.type('India');
+    expect(await focused()).toMatch(/^India: /);
+    await page.keyboard.press('ArrowRight');
+    const east = await focused();
+    expect(east).toMatch(/^(?!India)[^:]+: /);
+    // The focus is drawn over the map, around the country that has it.
+    const focusRing = page.locator('svg.map path.focus-ring');
+    expect(await focusRing.getAttribute('d')).toBe(await map.getByRole('button', { name: east!, exact: true }).getAttribute('d'));
+    // Space chooses, as a click does: the country's posts are listed under its name, the list follows.
+    await page.keyboard.press('Space');
+    await page.getByRole('heading', { name: `Posts in ${east!.split(':')[0]}` }).waitFor();
+    await page.keyboard.type('India');
+    await page.keyboard.press('Enter');
+    const inIndia = page.getByRole('heading', { name: 'Posts in India' }).locator('..');
+    await inIndia.getByRole('link', { name: 'Embassy New Delhi' }).waitFor();
+    expect(await countryList.inputValue()).toBe('IN');
+    expect(await map.getByRole('button', { name: /^India: / }).getAttribute('aria-pressed')).toBe('true');
+    await checkScreen(page, 'dashboard-map-keyboard');
+    // On to a post of India's, and into its delivery, still from the keyboard.
+    for (let presses = 0; (await page.evaluate<string | undefined>('document.activeElement?.textContent')) !== 'Embassy New Delhi'; presses++) {
+      if (presses === 10) throw new Error('Tab never reached Embassy New Delhi');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Embassy New Delhi: Demarche: AI model distillation' }).waitFor();
+    // A click chooses without a focus ring (that is the keyboard's).
+    await page.goBack();
+    await map.getByRole('button', { name: /^China: / }).click();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    expect(await focusRing.count()).toBe(0);
+  });
+
   it('lets a post officer name the reporting cable of a response logged before it, among the post\'s released cables citing the tasking', async () => {
     const admin = await loginAsAdmin(app);
     const dcm = (await createUser(app, admin, { username: 'web.beijing.dcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
