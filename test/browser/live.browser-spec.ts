@@ -100,4 +100,41 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.getByRole('link', { name: new RegExp(subject) }).waitFor({ timeout: 10_000 });
     await page.close();
   });
+
+  it('does not read a screen again under an edit made while the re-read was waiting', async () => {
+    // The page's timers are the test's: the re-read the open stream asks for waits until the clock moves.
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.clock.install();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let asked!: () => void;
+    const ticketAsked = new Promise<void>((resolve) => { asked = resolve; });
+    await page.route('**/events/ticket', async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(base);
+    await page.getByLabel('Username').fill('live.desk');
+    await page.getByLabel('Password').fill('live.desk-password-123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // A stream slow to open: the screens are shown without it after two seconds.
+    await ticketAsked;
+    await page.clock.runFor(2_000);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.goto(`${base}/#/cables/new`);
+    const classification = page.getByLabel('Classification', { exact: true });
+    await classification.waitFor();
+    // The stream opens: the screen, read before it, is to be read again (the recount at `ready` says it has opened)...
+    const opened = page.waitForRequest((request) => new URL(request.url()).pathname === '/notifications');
+    release();
+    await opened;
+    // ...and the officer marks the draft before that re-read is due: it is offered, not done under them.
+    await classification.selectOption('CONFIDENTIAL');
+    await page.clock.runFor(1_000);
+    await page.getByText('This has changed since you opened it.').waitFor();
+    expect(await classification.inputValue()).toBe('CONFIDENTIAL');
+    expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
+    await page.close();
+  });
 });

@@ -507,6 +507,67 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('heading', { name: 'What you can do' }).count()).toBe(0);
   });
 
+  it('lets leadership reach a country on the map with the keyboard alone and open its posts, as a click does', async () => {
+    const page = await signIn('web.lead');
+    await page.getByRole('heading', { name: 'Where every campaign stands' }).waitFor();
+    const map = page.getByRole('group', { name: /^Map of 26 STATE 000001/ });
+    await map.getByRole('button', { name: /^India: / }).waitFor();
+    const focused = () => page.evaluate<string | null>(`document.activeElement?.closest('svg.map') ? document.activeElement.getAttribute('aria-label') : null`);
+    // The countries with posts are buttons named by country and state, as the list beside the map names
+    // them; a country with none is no button (the United States), and the map is one stop of the tab order.
+    const countryList = page.getByLabel('Country', { exact: true });
+    const listed = (await countryList.locator('option').allTextContents()).slice(1);
+    const buttons = await map.getByRole('button').evaluateAll((shapes) => shapes.map((shape) => shape.getAttribute('aria-label')));
+    expect(buttons.length).toBeGreaterThan(100);
+    expect(listed).toEqual(expect.arrayContaining(buttons));
+    expect(await map.getByRole('button', { name: /^United States/ }).count()).toBe(0);
+    expect(await page.locator('svg.map path[tabindex="0"]').count()).toBe(1);
+    expect(await page.locator('svg.map path:not([role="button"])[tabindex]').count()).toBe(0);
+
+    // From the top of the page, Tab reaches the map, and the next Tab leaves it for the list.
+    for (let presses = 0; (await focused()) === null; presses++) {
+      if (presses === 60) throw new Error('Tab never reached the map');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('map-country');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).not.toBeNull();
+    // Home is the first country by name, as the list begins; an arrow moves to a neighbour; typing a name finds it.
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe(listed[0]);
+    await page.keyboard.type('India');
+    expect(await focused()).toMatch(/^India: /);
+    await page.keyboard.press('ArrowRight');
+    const east = await focused();
+    expect(east).toMatch(/^(?!India)[^:]+: /);
+    // The focus is drawn over the map, around the country that has it.
+    const focusRing = page.locator('svg.map path.focus-ring');
+    expect(await focusRing.getAttribute('d')).toBe(await map.getByRole('button', { name: east!, exact: true }).getAttribute('d'));
+    // Space chooses, as a click does: the country's posts are listed under its name, the list follows.
+    await page.keyboard.press('Space');
+    await page.getByRole('heading', { name: `Posts in ${east!.split(':')[0]}` }).waitFor();
+    await page.keyboard.type('India');
+    await page.keyboard.press('Enter');
+    const inIndia = page.getByRole('heading', { name: 'Posts in India' }).locator('..');
+    await inIndia.getByRole('link', { name: 'Embassy New Delhi' }).waitFor();
+    expect(await countryList.inputValue()).toBe('IN');
+    expect(await map.getByRole('button', { name: /^India: / }).getAttribute('aria-pressed')).toBe('true');
+    await checkScreen(page, 'dashboard-map-keyboard');
+    // On to a post of India's, and into its delivery, still from the keyboard.
+    for (let presses = 0; (await page.evaluate<string | undefined>('document.activeElement?.textContent')) !== 'Embassy New Delhi'; presses++) {
+      if (presses === 10) throw new Error('Tab never reached Embassy New Delhi');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Embassy New Delhi: Demarche: AI model distillation' }).waitFor();
+    // A click chooses without a focus ring (that is the keyboard's).
+    await page.goBack();
+    await map.getByRole('button', { name: /^China: / }).click();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    expect(await focusRing.count()).toBe(0);
+  });
+
   it('lets a post officer name the reporting cable of a response logged before it, among the post\'s released cables citing the tasking', async () => {
     const admin = await loginAsAdmin(app);
     const dcm = (await createUser(app, admin, { username: 'web.beijing.dcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
@@ -561,6 +622,60 @@ describe('the web app, in headless Chromium', () => {
     await lead.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
     await lead.getByRole('heading', { name: 'Reporting cables (2)' }).waitFor();
     expect(await lead.getByRole('button', { name: 'Attach the reporting cable' }).count()).toBe(0);
+  });
+
+  /**
+   * Tokyo's delivery and answer to the campaign, with no released cable of Tokyo's citing the
+   * tasking (a draft that cites it does not count): made once, for the tests that read them.
+   */
+  let tokyoAnswered: Promise<string> | undefined;
+  const answeredByTokyo = () => (tokyoAnswered ??= (async () => {
+    const tokyo = (await createUser(app, await loginAsAdmin(app), { username: 'web.tokyo', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+    await opened(tokyo, 'TOKYO');
+    const on = clock.now().toISOString().slice(0, 10);
+    await authed(app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/delivery`, { deliveredOn: on, counterpart: { name: 'Sato Kenji', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'MOFA will study the request.' }).expect(201);
+    const mrn = (await authed(app, tokyo).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    await authed(app, tokyo).post('/cables', {
+      kind: 'REPORTING', subject: 'MOFA studies the demarche', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'JA'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'U', text: 'MOFA will study the request.' }],
+    }).expect(201);
+    return mrn;
+  })());
+  /** The page's request for the post's released cables citing the tasking. */
+  const reportingCablesListing = (url: URL) => url.pathname === '/cables' && url.searchParams.has('ref');
+
+  it('tells a post that none of its released cables cites the tasking yet', async () => {
+    const mrn = await answeredByTokyo();
+    const page = await signIn('web.tokyo');
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/TOKYO`);
+    await page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false }).waitFor();
+    expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('says that the post\'s reporting cables could not be listed, rather than that there are none', async () => {
+    const mrn = await answeredByTokyo();
+    const page = await signIn('web.tokyo');
+    const none = page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false });
+    const unlisted = page.getByRole('alert').filter({ hasText: `Embassy Tokyo's released cables citing ${mrn} could not be listed, so none is offered as a reporting cable.` });
+    // The server fails to answer.
+    await page.route(reportingCablesListing, (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', json: { status: 500, title: 'Internal Server Error' } }));
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/TOKYO`);
+    await unlisted.filter({ hasText: 'The server could not do this just now' }).waitFor();
+    expect(await none.count()).toBe(0);
+    await checkScreen(page, 'delivery-reporting-cables-unlisted');
+    // The request never reaches it.
+    await page.unroute(reportingCablesListing);
+    await page.route(reportingCablesListing, (route) => route.abort('failed'));
+    await page.getByRole('button', { name: 'List them again' }).click();
+    await unlisted.filter({ hasText: 'The server cannot be reached' }).waitFor();
+    expect(await none.count()).toBe(0);
+    // Listed again once the server answers: there are none, and the page says so.
+    await page.unroute(reportingCablesListing);
+    await page.getByRole('button', { name: 'List them again' }).click();
+    await none.waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 
   it('lets a post work a follow-up it owns, and its creator re-date and reassign it', async () => {
@@ -833,6 +948,33 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('region', { name: /My follow-ups/ }).getByRole('link', { name: '(CONFIDENTIAL) Brief the front office on the distillation findings' }).waitFor();
     await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).first().waitFor();
     expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
+  });
+
+  it('keeps the banner of the page shown when a page left behind answers late', async () => {
+    // The inbox the desk lands on is still waiting for its answer when the officer opens a new draft.
+    const page = await open();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let asked!: () => void;
+    const inboxAsked = new Promise<void>((resolve) => { asked = resolve; });
+    await page.route((url) => url.pathname === '/inbox', async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(base);
+    await fillSignIn(page, 'web.desk');
+    await inboxAsked;
+    await page.goto(`${base}/#/cables/new`);
+    await page.getByLabel('Classification', { exact: true }).selectOption('CONFIDENTIAL');
+    const confidential = page.getByRole('note', { name: 'Classification: CONFIDENTIAL' });
+    await confidential.first().waitFor();
+    // The inbox's answer arrives now, for a screen no longer shown: the draft's banner stays.
+    const answered = page.waitForEvent('requestfinished', (request) => new URL(request.url()).pathname === '/inbox');
+    release();
+    await answered;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await confidential.count()).toBe(2);
   });
 
   it('replays the dashboard to a date typed digit by digit, says a refused replay beside the field, and shows it as cards on a phone', async () => {

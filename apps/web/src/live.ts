@@ -147,10 +147,12 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     }, READY_WAIT_MS);
     recount();
     let pending: ReturnType<typeof setTimeout> | undefined;
-    // Several events in a row (a release, a campaign of 250 posts) make one re-read.
-    const later = (editing: boolean) => {
+    // Several events in a row (a release, a campaign of 250 posts) make one re-read. Whether the
+    // screen is being edited is asked when the re-read is due, not when it is planned: an edit made
+    // in between would otherwise be thrown away by the re-read (the screen mounted afresh).
+    const later = () => {
       clearTimeout(pending);
-      pending = setTimeout(() => (editing ? setChanged(true) : refresh()), 300);
+      pending = setTimeout(() => (isEditing() || dirty.current ? setChanged(true) : refresh()), 300);
     };
     let reopened = false;
     const close = subscribe({
@@ -160,13 +162,13 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
         clearTimeout(unready);
         setReady(true);
         recount();
-        if (reopened || shownBeforeReady) later(isEditing() || dirty.current);
+        if (reopened || shownBeforeReady) later();
         reopened = true;
       },
       onNotice: (notice) => {
         if (notice.notification || notice.record.type === 'notifications') recount();
         // The screen that sent a command shows its answer already: one's own doing re-reads nothing.
-        if (!notice.mine && isRelevant(current.current, notice)) later(isEditing() || dirty.current);
+        if (!notice.mine && isRelevant(current.current, notice)) later();
       },
     });
     return () => {

@@ -1,5 +1,5 @@
 import { type ComponentChildren, render } from 'preact';
-import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
+import { useEffect, useErrorBoundary, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type Me, session, words } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
@@ -107,7 +107,15 @@ function App() {
    * and a screen left behind cannot mark the next one with its late answer.
    */
   const [onScreen, setOnScreen] = useState<{ path: string; classifications: string[] }>({ path, classifications: [] });
-  const report = useMemo(() => (classifications: string[]) => setOnScreen({ path, classifications }), [path]);
+  // A report is taken only while its screen (path and query) is the one shown: an answer that comes
+  // late to a screen left behind would otherwise replace what the screen shown reported, and that
+  // screen, having reported once, would stay unmarked (its path no longer the report's).
+  const screen = `${path}?${query}`;
+  const shown = useRef(screen);
+  shown.current = screen;
+  const report = useMemo(() => (classifications: string[]) => {
+    if (shown.current === screen) setOnScreen({ path, classifications });
+  }, [screen]);
   const live = useLiveUpdates(Boolean(me), path);
 
   useEffect(() => {

@@ -191,8 +191,8 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
         <div class="grid">
           <section class="card" aria-labelledby="map-h">
             <h3 id="map-h">{campaign.mrn}: counterpart positions and delivery by country</h3>
-            <WorldMap states={countries} onChoose={setCountry} title={`Map of ${campaign.mrn}: each country coloured by its embassy's delivery or its counterpart's position`} />
-            {/* The map's keyboard equivalent: every country with a tasked post, by name, with its state. */}
+            <WorldMap states={countries} chosen={country} onChoose={setCountry} title={`Map of ${campaign.mrn}: each country coloured by its embassy's delivery or its counterpart's position`} />
+            {/* The map as a list: every country with a tasked post, by name, with its state (the map and the list choose together). */}
             <label for="map-country">Country</label>
             <select id="map-country" value={country && countries.has(country) ? country : ''} onChange={(e) => setCountry(e.currentTarget.value || null)}>
               <option value="">Choose a country</option>

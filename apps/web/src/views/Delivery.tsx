@@ -68,19 +68,29 @@ function placeInReport(field: string): string | null {
 
 interface ReportingCable { id: string; mrn: string | null; subject: string }
 
+/** The post's released cables citing the tasking; `problem` says why they could not be listed (none is then offered). */
+interface ReportingCandidates { cables: ReportingCable[]; listed: boolean; problem: string | null; listAgain: () => void }
+
 /**
  * The post's released cables that may report a response to the tasking `mrn`: those citing it,
  * asked of the server as such (its own, released, citing the MRN), so that other posts' cables and
  * the post's drafts never crowd them out of a page. One the server could not list is no candidate.
  */
-function useReportingCables(post: string, mrn: string, wanted: boolean): { cables: ReportingCable[]; listed: boolean } {
-  const [cables, setCables] = useState<{ cables: ReportingCable[]; listed: boolean }>({ cables: [], listed: false });
+function useReportingCables(post: string, mrn: string, wanted: boolean): ReportingCandidates {
+  const [found, setFound] = useState<{ cables: ReportingCable[]; listed: boolean; problem: string | null }>({ cables: [], listed: false, problem: null });
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
-    if (!wanted || !mrn) return;
-    void api<{ items: ReportingCable[] }>('GET', `/cables?ref=${encodeURIComponent(mrn)}&origin=${encodeURIComponent(post)}&status=RELEASED&limit=500`)
-      .then((found) => setCables({ cables: found.items, listed: true }), () => setCables({ cables: [], listed: false }));
-  }, [wanted, mrn, post]);
-  return cables;
+    if (!wanted || !mrn) return undefined;
+    // An answer for a tasking or post no longer asked about is dropped.
+    let current = true;
+    setFound({ cables: [], listed: false, problem: null });
+    void api<{ items: ReportingCable[] }>('GET', `/cables?ref=${encodeURIComponent(mrn)}&origin=${encodeURIComponent(post)}&status=RELEASED&limit=500`).then(
+      (answer) => current && setFound({ cables: answer.items, listed: true, problem: null }),
+      (failure) => current && setFound({ cables: [], listed: false, problem: problemText(failure) }),
+    );
+    return () => { current = false; };
+  }, [wanted, mrn, post, attempt]);
+  return { ...found, listAgain: () => setAttempt((n) => n + 1) };
 }
 
 /** What the post's counterpart said, in the original words with the translation. */
@@ -317,7 +327,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   // A response's reporting cable, named after it: by whoever may log responses to the delivery (the
   // post's officers, as the server's allowedActions say; it names no action of its own for this).
   const mayAttach = (delivery?.allowedActions ?? []).includes('recordResponse');
-  const { cables: candidates, listed: candidatesListed } = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
+  const { cables: candidates, listed: candidatesListed, problem: candidatesProblem, listAgain: listCandidatesAgain } = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
   if (failure) {
     return (
       <section class="card">
@@ -421,6 +431,13 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         )}
         {mayAttach && candidatesListed && candidates.length === 0 && responses.some((r) => !r.reportingCableId) && (
           <p class="muted">No released cable from {name} cites {campaign.mrn} yet. Once one is, each response above without a reporting cable offers to attach it.</p>
+        )}
+        {/* Not listed is not "none": the page says it could not tell, rather than that there are none. */}
+        {mayAttach && candidatesProblem && (
+          <>
+            <p class="error" role="alert">{name}'s released cables citing {campaign.mrn} could not be listed, so none is offered as a reporting cable. {candidatesProblem}</p>
+            <p><button type="button" onClick={listCandidatesAgain}>List them again</button></p>
+          </>
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>
