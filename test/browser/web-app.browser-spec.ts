@@ -678,6 +678,36 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
+  it('marks a comment with the marking its page showed, even when the linked draft is marked down before it is sent', async () => {
+    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    const cable = (await authed(app, desk).post('/cables', draft('Draft that goes up and down')).expect(201)).body;
+    const task = (await authed(app, desk).post('/follow-ups', { title: 'Follow the draft up', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: cable.id }).expect(201)).body;
+    expect(task.classification).toBe('UNCLASSIFIED');
+    await authed(app, desk).patch(`/cables/${cable.id}`, {
+      classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'What the partner told us in confidence.' }],
+      classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2051-01-01' },
+    }).expect(200);
+    const page = await signIn('web.desk');
+    const banner = page.getByRole('note', { name: /Classification/ }).first();
+    // A new follow-up from the cable is written under the cable's marking: its form says so.
+    await page.goto(`${base}/#/follow-ups/new?cable=${cable.id}`);
+    await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+
+    // The follow-up is shown SECRET (its draft's marking); a comment is written, and meanwhile the draft is marked down.
+    await page.goto(`${base}/#/follow-ups/${task.id}`);
+    await page.getByRole('heading', { name: 'Follow the draft up' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+    await page.getByLabel('Comment, outcome or reason').fill('The partner named the buyer.');
+    await authed(app, desk).patch(`/cables/${cable.id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
+    await page.getByRole('button', { name: 'Comment' }).click();
+    await page.getByText('web.desk: The partner named the buyer.').waitFor();
+    // Sent with the marking it was written under: the follow-up stays SECRET, though its draft no longer is.
+    expect((await authed(app, desk).get(`/cables/${cable.id}`).expect(200)).body.classification).toBe('UNCLASSIFIED');
+    expect((await authed(app, desk).get(`/follow-ups/${task.id}`).expect(200)).body.classification).toBe('SECRET');
+    expect(await banner.textContent()).toBe('SECRET');
+  });
+
   it('lets a post work a follow-up it owns, and its creator re-date and reassign it', async () => {
     const desk = await login(app, 'web.desk', 'web.desk-password-123');
     const today = clock.now();
