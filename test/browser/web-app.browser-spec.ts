@@ -678,6 +678,20 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
+  it('says on the taskings page too that the reporting cables could not be listed, rather than offering none silently', async () => {
+    const mrn = await answeredByTokyo();
+    const page = await signIn('web.tokyo');
+    await page.route(reportingCablesListing, (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', json: { status: 500, title: 'Internal Server Error' } }));
+    await page.getByRole('heading', { name: 'Taskings for TOKYO' }).waitFor();
+    await page.getByRole('row', { name: /AI model distillation/ }).getByRole('button', { name: 'Report' }).click();
+    const unlisted = page.getByRole('alert').filter({ hasText: `The post's released cables citing ${mrn} could not be listed, so none is offered as the reporting cable.` });
+    await unlisted.waitFor();
+    expect(await page.getByLabel('Reported in (optional)').count()).toBe(0);
+    await page.unroute(reportingCablesListing);
+    await page.getByRole('button', { name: 'List them again' }).click();
+    await unlisted.waitFor({ state: 'detached' });
+  });
+
   it('marks a comment with the marking its page showed, even when the linked draft is marked down before it is sent', async () => {
     const desk = await login(app, 'web.desk', 'web.desk-password-123');
     const cable = (await authed(app, desk).post('/cables', draft('Draft that goes up and down')).expect(201)).body;

@@ -117,8 +117,8 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   /** The server's refusal, said beside the fields it names. */
   const [refused, setRefused] = useState<unknown>(null);
   // The cables the page has found already (a delivery's page), else found here.
-  const found = useReportingCables(post, label, !known && allowed.includes('recordResponse')).cables;
-  const reportingCables = known ?? found;
+  const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
+  const reportingCables = known ?? found.cables;
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
   const problems = placeProblems(refused, placeInReport, LABELS);
@@ -193,6 +193,13 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
                 {reportingCables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
               </select>
               {beside('reporting')}
+            </>
+          )}
+          {/* Not listed is not "none": the form says it could not offer them, rather than offering nothing silently. */}
+          {!known && found.problem && (
+            <>
+              <p class="error" role="alert">The post's released cables citing {label} could not be listed, so none is offered as the reporting cable. {found.problem}</p>
+              <p><button type="button" onClick={found.listAgain}>List them again</button></p>
             </>
           )}
           <p><button type="submit">Log response</button></p>
