@@ -13,8 +13,10 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 
 /**
  * A document's download as its clients take it: a HEAD request reads none of its bytes and
- * records no download; on the server's own socket (HTTP_IDLE_TIMEOUT_MS here 1.5 s), a client that
- * stops reading is cut off, and one that reads slowly but steadily gets the whole document.
+ * records no download; on the server's own socket (HTTP_IDLE_TIMEOUT_MS here 3 s), a client that
+ * stops reading is cut off and no more of the document is read for it, one that reads slowly but
+ * steadily gets the whole document, and a request the server works on for longer than the limit
+ * before answering is answered, not cut.
  */
 describe('downloads and the clients that take them', () => {
   let database: TestDatabase;
@@ -22,14 +24,27 @@ describe('downloads and the clients that take them', () => {
   let dataSource: DataSource;
   let path: string;
   let token: string;
-  const document = Buffer.alloc(3 * 1024 * 1024, 'The aide-memoire as handed over. ');
+  const document = Buffer.alloc(6 * 1024 * 1024, 'The aide-memoire as handed over. ');
+  const CHUNKS = 6; // the reader's 1 MB chunks
+  let chunkReads = 0;
   let folder: string;
   let socketPath: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true', HTTP_IDLE_TIMEOUT_MS: '1500', DB_ACQUIRE_TIMEOUT_MS: '1000', LIVE_HEARTBEAT_MS: '500' } }));
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true', HTTP_IDLE_TIMEOUT_MS: '3000', LIVE_HEARTBEAT_MS: '500', DB_POOL_SIZE: '3' } }));
     dataSource = app.get(DataSource);
+    // Every read of a document's bytes, counted as the statements go out.
+    const createRunner = dataSource.createQueryRunner.bind(dataSource);
+    jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
+      const runner = createRunner(...args);
+      const query = runner.query.bind(runner);
+      runner.query = ((text: string, ...rest: unknown[]) => {
+        if (text.includes('substring(content FROM')) chunkReads++;
+        return (query as (...a: unknown[]) => unknown)(text, ...rest);
+      }) as typeof runner.query;
+      return runner;
+    });
     folder = await mkdtemp(join(tmpdir(), 'chancery-downloads-'));
     socketPath = join(folder, 'api.sock');
     const admin = await loginAsAdmin(app);
@@ -55,35 +70,20 @@ describe('downloads and the clients that take them', () => {
   const downloadsAudited = async () => (await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'DownloadDocument'`))[0].n as number;
 
   it('answers HEAD with the download\'s headers, reading none of its bytes and recording no download', async () => {
-    const before = await downloadsAudited();
-    // Every read of a document's bytes, counted as the statements go out.
-    let chunkReads = 0;
-    const createRunner = dataSource.createQueryRunner.bind(dataSource);
-    const spy = jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
-      const runner = createRunner(...args);
-      const query = runner.query.bind(runner);
-      runner.query = ((text: string, ...rest: unknown[]) => {
-        if (text.includes('substring(content FROM')) chunkReads++;
-        return (query as (...a: unknown[]) => unknown)(text, ...rest);
-      }) as typeof runner.query;
-      return runner;
-    });
-    try {
-      const head = await request(app.getHttpServer()).head(path).set('Authorization', `Bearer ${token}`).expect(200);
-      expect(head.headers['content-length']).toBe(String(document.length));
-      expect(head.headers['content-disposition']).toContain('handed.txt');
-      expect({ chunkReads, downloads: await downloadsAudited() }).toEqual({ chunkReads: 0, downloads: before });
-      // The same route's GET does read them (the count is of real reads).
-      await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`).expect(200);
-      expect({ chunkReads, downloads: await downloadsAudited() }).toEqual({ chunkReads: Math.ceil(document.length / (1024 * 1024)), downloads: before + 1 });
-    } finally {
-      spy.mockRestore();
-    }
+    const before = { chunkReads, downloads: await downloadsAudited() };
+    const head = await request(app.getHttpServer()).head(path).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(head.headers['content-length']).toBe(String(document.length));
+    expect(head.headers['content-disposition']).toContain('handed.txt');
+    expect({ chunkReads, downloads: await downloadsAudited() }).toEqual(before);
+    // The same route's GET does read them (the count is of real reads).
+    await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`).expect(200);
+    expect({ chunkReads, downloads: await downloadsAudited() }).toEqual({ chunkReads: before.chunkReads + CHUNKS, downloads: before.downloads + 1 });
     // Still under the campaign's reading rights: another post's officer may not even ask.
     const admin = await loginAsAdmin(app);
     const paris = (await createUser(app, admin, { username: 'papol', roles: ['post_officer'], postCode: 'PARIS', clearance: 'SECRET' })).token;
     await request(app.getHttpServer()).head(path).set('Authorization', `Bearer ${paris}`).expect(403);
   });
+
   /** A raw client over the server's socket asking for the document; it counts what comes. */
   function client(): { socket: Socket; received: () => number; closed: Promise<void> } {
     const socket = connect(socketPath);
@@ -100,22 +100,28 @@ describe('downloads and the clients that take them', () => {
     // From here on over a unix socket: its kernel buffers are small and fixed (TCP's grow to
     // megabytes on loopback, and would take the whole document in).
     await new Promise<void>((resolve) => app.getHttpServer().listen(socketPath, resolve));
+    const readsBefore = chunkReads;
     const stalled = client();
     // It takes the headers and a little, then stops reading.
     await new Promise<void>((resolve) => stalled.socket.once('data', () => resolve()));
     stalled.socket.pause();
     // The server closes it. (Without the idle limit, it would hold it until jest gives up.)
     while ((await connections()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    const readsAtClose = chunkReads;
     // What was under way comes out of the buffers, and then the end: the document cut short.
     stalled.socket.resume();
     await stalled.closed;
     expect(stalled.received()).toBeLessThan(document.length);
+    // And no more of it is read for the client that went: its stream was destroyed with the connection.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(chunkReads).toBe(readsAtClose);
+    expect(readsAtClose - readsBefore).toBeLessThan(CHUNKS);
   }, 30_000);
 
   it('lets a client that reads slowly but steadily take the whole document', async () => {
     const slow = connect(socketPath);
     slow.write(`GET ${path} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\n\r\n`);
-    // At most 64 KB every 100 ms: each pause well under the idle limit, the whole several times it.
+    // At most 128 KB every 100 ms: each pause well under the idle limit, the whole longer than it.
     const chunks: Buffer[] = [];
     const body = () => {
       const all = Buffer.concat(chunks);
@@ -124,7 +130,7 @@ describe('downloads and the clients that take them', () => {
     const started = Date.now();
     while (body().length < document.length && Date.now() - started < 25_000) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const chunk = (slow.read(64 * 1024) ?? slow.read()) as Buffer | null;
+      const chunk = (slow.read(128 * 1024) ?? slow.read()) as Buffer | null;
       if (chunk) chunks.push(chunk);
     }
     slow.destroy();
@@ -134,4 +140,17 @@ describe('downloads and the clients that take them', () => {
     expect(Date.now() - started).toBeGreaterThan(3000);
   }, 30_000);
 
+  it('answers a request the server works on for longer than the idle limit before answering', async () => {
+    // Its three pooled connections busy for 4 s: a read waits its turn, longer than the 3 s limit.
+    const busy = Promise.all([1, 2, 3].map(() => dataSource.query('SELECT pg_sleep(4)')));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const slow = connect(socketPath);
+    let answer = '';
+    slow.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => slow.on('close', () => resolve()));
+    slow.write(`GET ${path.replace(/\/documents\/.*$/, '')} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    await busy;
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+  }, 30_000);
 });

@@ -169,7 +169,7 @@ describe('live updates (GET /events/stream)', () => {
     const EDITS = 50;
     // A unix socket: its kernel buffers are small and fixed (TCP's grow to megabytes on loopback),
     // so what the client does not read soon waits in the server, where the limit applies.
-    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000', HTTP_IDLE_TIMEOUT_MS: '120000' } });
+    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
     const id = (await authed(other, tokens.jdoe).post('/cables', draft('Edited often', 'UNCLASSIFIED')).expect(201)).body.id as string;
     for (let i = 1; i <= EDITS; i++) await authed(other, tokens.jdoe).patch(`/cables/${id}`, { subject: `Edited often, ${i}` }).expect(200);
     const user = (await authed(other, tokens.jdoe).get('/auth/me').expect(200)).body.id as string;
@@ -205,7 +205,7 @@ describe('live updates (GET /events/stream)', () => {
   });
 
   it('ends open streams at shutdown, so that the app still stops at once, quietly', async () => {
-    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000', HTTP_IDLE_TIMEOUT_MS: '120000' } });
+    const { app: other } = await createTestApp(database, { env: { LIVE_HEARTBEAT_MS: '60000' } });
     const otherBase = await listening(other);
     const token = (await request(other.getHttpServer()).post('/auth/login').send({ username: 'eur', password: 'eur-password-123' }).expect(200)).body.accessToken as string;
     const ticket = (await request(other.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${token}`).expect(201)).body.ticket as string;

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
+import onHeaders from 'on-headers';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '@chancery/config';
@@ -21,10 +22,8 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, return503OnClo
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.useLogger(app.get(JsonLogger));
-  // A client that stops reading holds its socket, and the chunks of its answer already read, only
-  // until nothing has passed for this long; then the connection is closed (and a download's reads stop).
-  app.getHttpServer().timeout = config.httpIdleTimeoutMs;
   app.use(app.get(InFlightRequests).middleware);
+  app.use(idleLimitOnceAnswering(config.httpIdleTimeoutMs));
   app.use(requestId);
   app.use(helmet({ contentSecurityPolicy: false }));
   // The web app (built into dist/web by `npm run build`): index.html at `/`, its script and styles.
@@ -63,3 +62,19 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }
+
+/**
+ * A client that stops taking an answer (a download, an event stream) holds its socket, and what was
+ * read for it, only until nothing has passed for `idleMs`: then the connection is closed, and the
+ * answer's stream destroyed. The limit starts with the answer's headers: while the server is still
+ * working on a request (waiting its turn for the database, verifying the audit log) the connection
+ * is not idle on the client's part. (Between requests, Node's keep-alive timeout applies; a request
+ * slow to arrive, its request timeout.)
+ */
+function idleLimitOnceAnswering(idleMs: number) {
+  return (request: express.Request, response: express.Response, next: express.NextFunction) => {
+    onHeaders(response, () => request.socket.setTimeout(idleMs));
+    next();
+  };
+}
+
