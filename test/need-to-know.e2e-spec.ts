@@ -326,7 +326,7 @@ describe('need to know on every path (#14)', () => {
     expect((await as(t.leader).get(`/follow-ups/${followUp.body.id}`).expect(200)).body).toMatchObject({ classification: 'SECRET', comments: [{ text: 'SECRET-ERA-COMMENT' }] });
   });
 
-  it('raises a follow-up to the marking its author gives the text, so that a comment written while a linked draft stood higher stays protected when the draft is marked down before it arrives', async () => {
+  it('raises a follow-up to the marking its author gives the text, up to what it or its links have stood at, so that a comment written while a linked draft stood higher stays protected when the draft is marked down before it arrives', async () => {
     const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader4', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
     const lowDesk = (await createUser(app, t.admin, { username: 'nk.lowdesk4', roles: ['drafter'], office: 'EAP/CM', clearance: 'CONFIDENTIAL' })).token;
     const secret = { ...downgraded, classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Now secret.' }], classifiedBy: secretNodis.classifiedBy };
@@ -347,15 +347,22 @@ describe('need to know on every path (#14)', () => {
     await as(lowLeader).get(`/follow-ups/${followUp.id}`).expect(403);
     for (const path of ['/follow-ups?limit=500', '/follow-ups/export.csv', '/dashboard']) expect((await as(lowLeader).get(path).expect(200)).text).not.toContain('MARKED-DOWN-RACE-COMMENT');
 
-    // A patch raises a follow-up's own marking, alone or with text; never lowers it.
+    // No one of those who may change it can raise it beyond what it or its links have stood at since
+    // it was created (out of the others' reach), nor above their own clearance; a marking marks text.
+    const topSecret = (await createUser(app, t.admin, { username: 'nk.ts4', roles: ['drafter'], office: 'EAP/CM', clearance: 'TOP_SECRET' })).token;
+    const beyond = await as(topSecret).post(`/follow-ups/${followUp.id}/comments`, { text: 'z', classification: 'TOP_SECRET' }).expect(422);
+    expect(beyond.body.errors).toEqual([{ field: 'classification', message: 'above SECRET' }]);
     const other = (await as(t.drafter).post('/follow-ups', { title: 'Plain task', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body;
-    const raised = await as(t.drafter).patch(`/follow-ups/${other.id}`, { classification: 'CONFIDENTIAL' }).expect(200);
-    expect(raised.body).toMatchObject({ version: 2, classification: 'CONFIDENTIAL', history: [{ type: 'FollowUpCreated' }, { type: 'FollowUpClassificationRaised', data: { classification: 'CONFIDENTIAL', previous: 'UNCLASSIFIED' } }] });
-    const lowered = await as(t.drafter).patch(`/follow-ups/${other.id}`, { title: 'Plain task, retitled', classification: 'UNCLASSIFIED' }).expect(422);
-    expect(lowered.body.errors).toEqual([{ field: 'classification', message: 'below CONFIDENTIAL' }]);
+    const noText = await as(t.drafter).patch(`/follow-ups/${other.id}`, { classification: 'UNCLASSIFIED' }).expect(422);
+    expect(noText.body.errors).toEqual([{ field: 'classification', message: 'marks no text' }]);
+    const unlinked = await as(t.drafter).patch(`/follow-ups/${other.id}`, { title: 'Plain task, retitled', classification: 'CONFIDENTIAL' }).expect(422);
+    expect(unlinked.body.errors).toEqual([{ field: 'classification', message: 'above UNCLASSIFIED' }]);
     await as(lowDesk).post(`/follow-ups/${other.id}/comments`, { text: 'y', classification: 'SECRET' }).expect(422);
-    expect((await as(t.drafter).get(`/follow-ups/${other.id}`).expect(200)).body).toMatchObject({ version: 2, title: 'Plain task', comments: [] });
     await as(t.drafter).patch(`/follow-ups/${other.id}`, { classification: null }).expect(400);
+    expect((await as(t.drafter).get(`/follow-ups/${other.id}`).expect(200)).body).toMatchObject({ version: 1, title: 'Plain task', comments: [] });
+    // A lower marking than the follow-up's changes nothing: never lowered.
+    const lower = await as(t.drafter).post(`/follow-ups/${followUp.id}/comments`, { text: 'Noted.', classification: 'UNCLASSIFIED' }).expect(201);
+    expect(lower.body).toMatchObject({ version: 4, classification: 'SECRET' });
   });
 
   it('raises, once, at start, follow-ups whose text an earlier version wrote under a linked draft marked higher than them', async () => {

@@ -64,6 +64,24 @@ export class CableReader implements OnModuleInit {
   }
 
   /**
+   * The highest marking the cable has stood at from `since` on (as it stood then, and after each
+   * event since), undefined if there is no such cable. `db`: inside a command, its transaction.
+   */
+  async highestClassificationSince(id: string, since: Date, db?: Db): Promise<Classification | undefined> {
+    const events = await this.store.readStream(this.cables.streamId(id), {}, db);
+    if (events.length === 0) return undefined;
+    const folded = cableDefinition.blank(id);
+    let highest: Classification | undefined;
+    for (const event of events) {
+      // The first event since: the cable as it stood just before it stood at `since` too.
+      if (highest === undefined && event.recordedAt >= since && event.streamVersion > 1) highest = folded.draft.classification;
+      folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
+      if (event.recordedAt >= since) highest = highestClassification(highest ?? folded.draft.classification, folded.draft.classification);
+    }
+    return highest ?? folded.draft.classification; // no event since: it has stood as it stands
+  }
+
+  /**
    * `access`, within a request: as this request's guard read it if it did (see `guarded`), else now.
    * Only for a request's own handler: a principal held longer (a live feed's) must call `access`.
    */

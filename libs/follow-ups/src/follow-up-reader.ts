@@ -5,7 +5,7 @@ import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chance
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import { allowedFollowUpActions, type Classification, type FollowUpAccess, followUpMarking, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { allowedFollowUpActions, type Classification, type FollowUpAccess, followUpMarking, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUp, followUpDefinition, type Links } from './domain/follow-up.aggregate.js';
 import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
 
@@ -42,6 +42,20 @@ export class FollowUpReader implements OnModuleInit {
     const cable = cableId ? await this.cables.access(cableId, db) : null;
     const campaign = demarcheId ? await this.cables.access(demarcheId, db) : null;
     return { classification: followUp.classification, cable: cable ?? null, campaign: campaign ?? null, missingLink: cable === undefined || campaign === undefined };
+  }
+
+  /**
+   * The highest marking the follow-up or what it links to has stood at since it was created: the
+   * highest its text can have been written under. `db`: inside a command, its transaction.
+   */
+  async highestSinceCreated(followUp: FollowUp, db?: Db): Promise<Classification> {
+    const [created] = await this.store.readStream(this.followUps.streamId(followUp.id), { toVersion: 1 }, db);
+    let highest = followUp.classification;
+    for (const id of [followUp.links.cableId, followUp.links.demarcheId]) {
+      const linked = id && created ? await this.cables.highestClassificationSince(id, created.recordedAt, db) : undefined;
+      if (linked) highest = highestClassification(highest, linked);
+    }
+    return highest;
   }
 
   async get(principal: Principal, id: string, version: number | undefined, requestId: string) {

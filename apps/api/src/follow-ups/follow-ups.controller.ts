@@ -7,7 +7,7 @@ import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, Foll
 import { Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
-import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, ReasonRequest } from './follow-ups.request.dto.js';
+import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, FollowUpReasonRequest } from './follow-ups.request.dto.js';
 
 const uuid = new UuidPipe();
 
@@ -87,7 +87,7 @@ export class FollowUpsController {
   @Post(':id/cancel')
   @ReadsRecord('followup')
   @RequirePermission('followups.read')
-  cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+  cancel(@Param('id', uuid) id: string, @Body() body: FollowUpReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.change(ctx, user, id, { kind: 'cancel', reason: body.reason, classification: body.classification });
   }
 

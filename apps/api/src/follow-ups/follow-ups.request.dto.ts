@@ -41,7 +41,7 @@ export class OutcomeRequest {
   @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
-export class ReasonRequest {
+export class FollowUpReasonRequest {
   @IsString() @MinLength(1) @MaxLength(2000) reason: string;
   /** The reason's marking, as its author gives it: the follow-up is raised to it if it stands lower. */
   @present @IsIn(CLASSIFICATIONS) classification?: Classification;

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
+import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
 import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
@@ -144,10 +145,10 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           // Text written now is written under what the follow-up is linked to as it stands now,
           // and under the marking its author gives it (what they were shown, maybe before a link
           // was marked down).
-          const marked = markingGiven(actor, followUp, change);
           const writes = writesText(followUp, change);
-          if (writes || marked) {
-            followUp.raiseClassificationTo(highestClassification(writes ? followUpMarking(access) : followUp.classification, marked ?? 'UNCLASSIFIED'), actor, at);
+          const marked = await this.markingGiven(actor, followUp, change, writes, tx);
+          if (writes) {
+            followUp.raiseClassificationTo(highestClassification(followUpMarking(access), marked ?? 'UNCLASSIFIED'), actor, at);
             access = { ...access, classification: followUp.classification };
           }
           this.apply(followUp, actor, change, ownerBureau, at);
@@ -156,6 +157,25 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
       ),
     );
     return this.answers.settle(answer);
+  }
+
+  /**
+   * The marking a change gives its text (`classification`), once checked: it marks text the change
+   * writes; it is within the author's clearance; and it is no higher than the follow-up or what it
+   * links to has stood at since it was created (what the text can have been written under), so
+   * that no one of those who may change a follow-up can raise it beyond that, out of the others' reach.
+   */
+  private async markingGiven(actor: Principal, followUp: FollowUp, change: FollowUpChange, writes: boolean, tx: Db): Promise<Classification | undefined> {
+    const marked = change.kind === 'start' ? undefined : change.classification;
+    if (!marked) return undefined;
+    const refuse = (message: string, detail: string) => new ChanceryError(ErrorCode.RuleViolated, detail, { errors: [{ field: 'classification', message }] });
+    if (!writes) throw refuse('marks no text', 'classification is the marking of the text a change writes, and this one writes none');
+    if (!clearanceCovers(actor.clearance, marked)) throw refuse('above your clearance', `classification ${marked} is above your clearance`);
+    const highest = await this.reader.highestSinceCreated(followUp, tx);
+    if (highestClassification(marked, highest) !== highest) {
+      throw refuse(`above ${highest}`, `classification ${marked} is above anything this follow-up or what it links to has stood at since it was created (${highest})`);
+    }
+    return marked;
   }
 
   private apply(followUp: FollowUp, actor: Principal, change: FollowUpChange, ownerBureau: string | undefined, at: string): void {
@@ -177,24 +197,6 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
         return assertNever(change);
     }
   }
-}
-
-/**
- * The marking a change gives its text (`classification`), once checked: within the author's
- * clearance, and, on a patch, where it sets the follow-up's own marking, not below it (never lowered).
- */
-function markingGiven(actor: Principal, followUp: FollowUp, change: FollowUpChange): Classification | undefined {
-  if (change.kind === 'start' || !change.classification) return undefined;
-  const marked = change.classification;
-  if (!clearanceCovers(actor.clearance, marked)) {
-    throw new ChanceryError(ErrorCode.RuleViolated, `classification ${marked} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
-  }
-  if (change.kind === 'patch' && highestClassification(marked, followUp.classification) !== marked) {
-    throw new ChanceryError(ErrorCode.RuleViolated, `The follow-up is ${followUp.classification}: a classification is raised, never lowered`, {
-      errors: [{ field: 'classification', message: `below ${followUp.classification}` }],
-    });
-  }
-  return marked;
 }
 
 /**
