@@ -1,7 +1,9 @@
+import { request as httpRequest } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
+import { listening } from './support/sse.js';
 import { createTestApp, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -133,6 +135,26 @@ describe('HTTP conventions', () => {
     expect(response.body).toMatchObject({ status: 413, detail: expect.stringContaining('4kb') });
   });
 
+  it('takes an empty chunked body for none on a route that takes no body, and refuses a chunked one with content', async () => {
+    const base = await listening(app);
+    /** POST /events/ticket (no body) with a chunked body of `chunks`, no Content-Type. */
+    const send = (chunks: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const sent = httpRequest(`${base}/events/ticket`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Transfer-Encoding': 'chunked' } }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        sent.on('error', reject);
+        for (const chunk of chunks) sent.write(chunk);
+        sent.end();
+      });
+    expect((await send([])).status).toBe(201);
+    const refused = await send(['release ', 'it']);
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body).errors).toEqual([{ field: '(body)', message: 'this request takes no body' }]);
+  });
+
   it('answers unknown routes with 404 and internal failures without their cause', async () => {
     const missing = await http().get('/no-such-route').expect(404);
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -144,6 +166,7 @@ describe('HTTP conventions', () => {
     expect(wrongMethod.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(wrongMethod.body).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', allow: ['GET', 'HEAD', 'PATCH'], detail: expect.stringContaining('DELETE is not served') });
     expect((await http().put('/notes').send({ title: 'x' }).expect(405)).headers.allow).toBe('POST');
+    expect((await request(app.getHttpServer()).head('/notes').set('Authorization', `Bearer ${token}`).expect(405)).headers.allow).toBe('POST');
 
     const failure = await http().post('/notes/explode').set('X-Request-Id', 'req-boom').send({}).expect(500);
     expect(failure.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: 'req-boom' });

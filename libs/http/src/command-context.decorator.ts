@@ -12,15 +12,18 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * `If-Match: "7"` (or W/"7", or 7) is version 7; a list (`"7", "8"`, RFC 9110 §13.1.1) is any of
- * its versions; `*` or no header means no precondition (every route acts on a record that exists).
+ * `If-Match: "7"` (or 7, or leniently W/"7", which RFC 9110's strong comparison would never match)
+ * is version 7; a list (`"7", "8"`, RFC 9110 §13.1.1) is any of its versions; `*` or no header means
+ * no precondition (every route acts on a record that exists).
  */
 export function parseIfMatch(header: string | string[] | undefined): number[] | undefined {
   if (header === undefined) return undefined;
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '*') return undefined;
-  const versions = value.split(',').map((tag) => /^(?:W\/)?"?(\d{1,9})"?$/.exec(tag.trim())?.[1]);
-  if (versions.some((version) => version === undefined)) {
+  // Empty elements of a list are skipped (RFC 9110 §5.6.1).
+  const tags = value.split(',').map((tag) => tag.trim()).filter(Boolean);
+  const versions = tags.map((tag) => /^(?:W\/)?"?(\d{1,9})"?$/.exec(tag)?.[1]);
+  if (tags.length === 0 || versions.some((version) => version === undefined)) {
     throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a version, like "3", or a list of them, like "3", "4"', { header: 'If-Match' });
   }
   return versions.map(Number);

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
+import { from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 
 /**
@@ -23,19 +23,26 @@ export class NoBodyInterceptor implements NestInterceptor {
   private readonly takesBody = new WeakMap<object, boolean>();
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http' && !this.readsBody(context)) {
-      const request = context.switchToHttp().getRequest<Request>();
-      const body = request.body as unknown;
-      const fields =
-        typeof body === 'object' && body !== null && !Array.isArray(body)
-          ? Object.keys(body)
-          : body === null || body === '' || (body === undefined && !carriesContent(request))
-            ? []
-            : ['(body)']; // an array, a scalar, or content of a type the JSON parser left unread
-      if (fields.length > 0) {
-        const errors = fields.map((field) => ({ field, message: field === '(body)' ? 'this request takes no body' : `property ${field} should not exist` }));
-        throw new ChanceryError(ErrorCode.ValidationFailed, `This request takes no body: ${errors.map((e) => e.message).join('; ')}`, { errors });
-      }
+    if (context.getType() !== 'http' || this.readsBody(context)) return next.handle();
+    const request = context.switchToHttp().getRequest<Request>();
+    const body = request.body as unknown;
+    const fields =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? Object.keys(body)
+        : body !== undefined && body !== null && body !== ''
+          ? ['(body)'] // an array or a scalar
+          : body === undefined && Number(request.headers['content-length'] ?? 0) > 0
+            ? ['(body)'] // content of a type the JSON parser left unread
+            : [];
+    if (fields.length > 0) throw refusal(fields);
+    if (body === undefined && request.headers['transfer-encoding'] !== undefined) {
+      // Chunked, of a type the JSON parser left unread: content only if a byte of it comes.
+      return from(sendsBytes(request)).pipe(
+        mergeMap((sent) => {
+          if (sent) throw refusal(['(body)']);
+          return next.handle();
+        }),
+      );
     }
     return next.handle();
   }
@@ -52,7 +59,26 @@ export class NoBodyInterceptor implements NestInterceptor {
   }
 }
 
-/** Whether a request sent content (of any type), read or not. */
-function carriesContent(request: Request): boolean {
-  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+/** The refusal of what a request to a route that takes no body sent: its fields, or `(body)`, content as such. */
+function refusal(fields: string[]): ChanceryError {
+  const errors = fields.map((field) => ({ field, message: field === '(body)' ? 'this request takes no body' : `property ${field} should not exist` }));
+  return new ChanceryError(ErrorCode.ValidationFailed, `This request takes no body: ${errors.map((e) => e.message).join('; ')}`, { errors });
+}
+
+/**
+ * Whether an unread request stream carries a byte: read until its first byte (the rest is let
+ * drain, unread) or its end. A stream that fails (its client gone) counts as content: nothing runs.
+ */
+function sendsBytes(request: Request): Promise<boolean> {
+  if (request.readableEnded) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (sent: boolean) => {
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+      resolve(sent);
+    };
+    const onData = (chunk: Buffer) => chunk.length > 0 && settle(true);
+    const onEnd = () => settle(false);
+    const onError = () => settle(true);
+    request.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }

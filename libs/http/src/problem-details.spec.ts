@@ -32,6 +32,7 @@ describe('If-Match', () => {
     ['7', [7]],
     ['"1", "2"', [1, 2]],
     ['"4",W/"5"', [4, 5]],
+    ['"1", , "2",', [1, 2]],
     ['*', undefined],
   ])('reads %s as %j', (header, versions) => {
     expect(parseIfMatch(header)).toEqual(versions);
@@ -45,7 +46,7 @@ describe('If-Match', () => {
     expect(parseIfMatch(undefined)).toBeUndefined();
   });
 
-  it.each(['"a"', '"1", "b"', '"1",', '*, "2"', '', '-1'])('refuses %j', (header) => {
+  it.each(['"a"', '"1", "b"', ', ,', '*, "2"', '', '-1'])('refuses %j', (header) => {
     expect(() => parseIfMatch(header)).toThrow(ChanceryError);
   });
 });
