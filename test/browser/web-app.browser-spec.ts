@@ -692,6 +692,47 @@ describe('the web app, in headless Chromium', () => {
     await unlisted.waitFor({ state: 'detached' });
   });
 
+  it('marks a post\'s pages with the reporting cables they offer and the traffic they list, not only the campaign', async () => {
+    const admin = await loginAsAdmin(app);
+    const seoul = (await createUser(app, admin, { username: 'web.seoul', roles: ['post_officer'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
+    const seoulDcm = (await createUser(app, admin, { username: 'web.seoul.dcm', roles: ['approver'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
+    await opened(seoul, 'SEOUL');
+    const on = clock.now().toISOString().slice(0, 10);
+    await authed(app, seoul).post(`/demarches/${campaignId}/deliveries/SEOUL/delivery`, { deliveredOn: on, counterpart: { name: 'Kim Min-jun', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(app, seoul).post(`/demarches/${campaignId}/deliveries/SEOUL/response`, { receivedOn: on, position: 'RECEPTIVE', summary: 'Will consider.' }).expect(201);
+    const mrn = (await authed(app, seoul).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    const classifiedBy = { name: 'Lee Ji-eun', title: 'Political Counselor', office: 'SEOUL', reasons: ['1.4(d)'], declassifyOn: '2051-01-01' };
+    await releaseCable(app, seoul, seoulDcm, {
+      kind: 'REPORTING', subject: 'The vice minister named the buyer', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'S', text: 'The buyer is named.' }], classifiedBy,
+    });
+    const page = await signIn('web.seoul');
+    const banner = page.getByRole('note', { name: /Classification/ }).first();
+    // The campaign is UNCLASSIFIED; the cable offered as its response's reporting cable is SECRET.
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/SEOUL`);
+    const offered = page.getByLabel('Reporting cable of response 1', { exact: true }).locator('option', { hasText: 'The vice minister named the buyer' });
+    await offered.waitFor({ state: 'attached' });
+    expect(await offered.textContent()).toMatch(/^\(SECRET\) /);
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+    // On the taskings page, the response form offers it too: the page is SECRET while it is open.
+    await page.goto(`${base}/#/taskings`);
+    await page.getByRole('heading', { name: 'Taskings for SEOUL' }).waitFor();
+    await page.getByRole('heading', { name: 'Incoming traffic' }).waitFor();
+    expect(await banner.textContent()).toBe('UNCLASSIFIED');
+    await page.getByRole('row', { name: /AI model distillation/ }).getByRole('button', { name: 'Report' }).click();
+    await page.getByLabel('Reported in (optional)').locator('option', { hasText: 'The vice minister named the buyer' }).waitFor({ state: 'attached' });
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+    // Its incoming traffic marks it too.
+    await releaseCable(app, drafter, approver, {
+      kind: 'INFORMATIONAL', subject: 'Points for the minister', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
+      actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'S', text: 'Secret points.' }], classifiedBy: { ...classifiedBy, office: 'EAP/CM' },
+    });
+    await page.goto(`${base}/#/inbox`);
+    await page.goto(`${base}/#/taskings`);
+    await page.getByText('Points for the minister').waitFor();
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+  });
+
   it('marks a comment with the marking its page showed, even when the linked draft is marked down before it is sent', async () => {
     const desk = await login(app, 'web.desk', 'web.desk-password-123');
     const cable = (await authed(app, desk).post('/cables', draft('Draft that goes up and down')).expect(201)).body;
@@ -704,9 +745,23 @@ describe('the web app, in headless Chromium', () => {
     const page = await signIn('web.desk');
     const banner = page.getByRole('note', { name: /Classification/ }).first();
     // A new follow-up from the cable is written under the cable's marking: its form says so.
+    // Its first read of the cable fails: it says so, rather than go on as if unclassified.
+    const cableRead = (url: URL) => url.pathname === `/cables/${cable.id}`;
+    await page.route(cableRead, (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', json: { status: 503, title: 'Service Unavailable' } }));
     await page.goto(`${base}/#/follow-ups/new?cable=${cable.id}`);
     await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'What it links to could not be read, so its classification is not known.' }).waitFor();
+    await page.unroute(cableRead);
+    await page.getByRole('button', { name: 'Read it again' }).click();
     await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByLabel('Title').fill('Brief the desk on what the partner said');
+    const [sent] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/follow-ups'),
+      page.getByRole('button', { name: 'Create the follow-up' }).click(),
+    ]);
+    expect(sent.postDataJSON()).toMatchObject({ cableId: cable.id, classification: 'SECRET' });
+    await page.getByRole('heading', { name: 'Brief the desk on what the partner said' }).waitFor();
 
     // The follow-up is shown SECRET (its draft's marking); a comment is written, and meanwhile the draft is marked down.
     await page.goto(`${base}/#/follow-ups/${task.id}`);

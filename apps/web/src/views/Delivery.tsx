@@ -66,7 +66,10 @@ function placeInReport(field: string): string | null {
   return ['deliveredOn', 'level', 'method', 'receivedOn', 'position', 'summary', 'reason'].includes(field) ? field : null;
 }
 
-interface ReportingCable { id: string; mrn: string | null; subject: string }
+interface ReportingCable { id: string; mrn: string | null; subject: string; classification?: string }
+
+/** A reporting cable as a choice names it: its marking first, as every list of cables does. */
+const cableChoice = (c: ReportingCable) => `${c.classification ? `(${c.classification}) ` : ''}${c.mrn ?? c.id}: ${c.subject}`;
 
 /** The post's released cables citing the tasking; `problem` says why they could not be listed (none is then offered). */
 interface ReportingCandidates { cables: ReportingCable[]; listed: boolean; problem: string | null; listAgain: () => void }
@@ -109,7 +112,11 @@ function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
 }
 
 /** The forms a post's officer uses, as the delivery's allowed actions permit. */
-export function ReportForms({ campaign, post, allowed, label, reportingCables: known, onDone }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; onDone: (message: string) => void }) {
+/**
+ * `onMarkings`: the markings of the cables the forms offer (found here when the page gave none), for
+ * the page's banners: a choice names a cable by its subject.
+ */
+export function ReportForms({ campaign, post, allowed, label, reportingCables: known, onDone, onMarkings }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; onDone: (message: string) => void; onMarkings?: (classifications: string[]) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
   const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
   /** What a form still lacks, or that the server refused it, said below the forms. */
@@ -119,6 +126,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   // The cables the page has found already (a delivery's page), else found here.
   const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
   const reportingCables = known ?? found.cables;
+  useEffect(() => onMarkings?.(found.cables.flatMap((c) => (c.classification ? [c.classification] : []))), [found.cables]);
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
   const problems = placeProblems(refused, placeInReport, LABELS);
@@ -190,7 +198,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
               <label for={`${key}-reporting`}>Reported in (optional)</label>
               <select id={`${key}-reporting`} value={reportingCableId} {...marked('reporting')} onChange={(e) => setReportingCableId(e.currentTarget.value)}>
                 <option value="">No reporting cable yet</option>
-                {reportingCables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
+                {reportingCables.map((c) => <option key={c.id} value={c.id}>{cableChoice(c)}</option>)}
               </select>
               {beside('reporting')}
             </>
@@ -241,7 +249,7 @@ function AttachReportingCable({ base, response, mrn, cables, onDone }: { base: s
       <label for={id}>Reporting cable of response {response}</label>
       <select id={id} value={chosen} {...markedBy(id, problem)} onChange={(e) => setChosen(e.currentTarget.value)}>
         <option value="">Choose a released cable citing {mrn}</option>
-        {cables.map((c) => <option key={c.id} value={c.id}>{c.mrn ?? c.id}: {c.subject}</option>)}
+        {cables.map((c) => <option key={c.id} value={c.id}>{cableChoice(c)}</option>)}
       </select>{' '}
       <button type="submit">Attach the reporting cable</button>
       <FieldProblem place={id} text={problem} alert />
@@ -323,7 +331,6 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
       const [c, d] = await Promise.all([api<CampaignView>('GET', `/demarches/${id}`), api<DeliveryView>('GET', `/demarches/${id}/deliveries/${post}`)]);
       setCampaign(c);
       setDelivery(d);
-      onClassifications(c.classification ? [c.classification] : []);
     } catch (error) {
       setFailure(error instanceof ApiError ? error : new ApiError(0, {}));
     }
@@ -335,6 +342,10 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   // post's officers, as the server's allowedActions say; it names no action of its own for this).
   const mayAttach = (delivery?.allowedActions ?? []).includes('recordResponse');
   const { cables: candidates, listed: candidatesListed, problem: candidatesProblem, listAgain: listCandidatesAgain } = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
+  // The page shows the campaign, and the subjects of the cables it offers as reporting cables.
+  useEffect(() => {
+    if (campaign) onClassifications([...(campaign.classification ? [campaign.classification] : []), ...candidates.flatMap((c) => (c.classification ? [c.classification] : []))]);
+  }, [campaign, candidates]);
   if (failure) {
     return (
       <section class="card">
@@ -369,7 +380,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   };
   const mayFollowUp = ['drafter', 'post_officer', 'leadership'].some((r) => me.roles.includes(r));
   const followUpLink = (title: string, response?: number) =>
-    `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, ...(response ? { response: String(response) } : {}), ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
+    `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, marking: campaign.classification ?? 'UNCLASSIFIED', ...(response ? { response: String(response) } : {}), ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
   return (
     <>
       <p><a href={`#/campaigns/${id}`}>{campaign.mrn}: every post</a>{me.roles.includes('leadership') && <> · <a href="#/dashboard">Dashboard</a></>}</p>

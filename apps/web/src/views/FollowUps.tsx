@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest } from '../classification.js';
 import { api, ApiError, download, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
@@ -148,19 +149,26 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
   // The response it grows out of is named by its number, with the campaign and the post.
   const response = Number(query.get('response')) || undefined;
   const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined, response };
-  // What it links to is what it is written about: the page is marked as that stands, and the
-  // follow-up is created at the highest marking the page showed it (should the record be marked
-  // down while the follow-up is being written, the server would go by the lower one).
-  const [linkedAt, setLinkedAt] = useState<string | null>(null);
+  // What it links to is what it is written about: the page is marked as that stands (at once as the
+  // page it came from said, `marking`, then as the record answers), and the follow-up is created at
+  // the highest marking the page showed (should the record be marked down while the follow-up is
+  // being written, the server would go by the lower one).
+  const linked = links.cableId ? `/cables/${links.cableId}` : links.demarcheId ? `/demarches/${links.demarcheId}` : null;
+  const given = query.get('marking');
+  const [linkedAt, setLinkedAt] = useState<string | null>(linked && given && (CLASSIFICATIONS as readonly string[]).includes(given) ? given : null);
+  const [linkProblem, setLinkProblem] = useState<string | null>(null);
+  const [linkRead, setLinkRead] = useState(0);
   useEffect(() => {
-    const linked = links.cableId ? `/cables/${links.cableId}` : links.demarcheId ? `/demarches/${links.demarcheId}` : null;
+    if (linkedAt) onClassifications([linkedAt]);
+  }, [linkedAt]);
+  useEffect(() => {
     if (!linked) return;
-    void api<{ classification?: string }>('GET', linked).then((record) => {
-      const shown = record.classification ?? 'UNCLASSIFIED';
-      setLinkedAt((before) => (before ? highest([before, shown]) : shown));
-      onClassifications([shown]);
-    }, () => undefined); // the server refuses a link the user may not read, on creating
-  }, [links.cableId, links.demarcheId]);
+    setLinkProblem(null);
+    void api<{ classification?: string }>('GET', linked).then(
+      (record) => setLinkedAt((before) => highest([before ?? 'UNCLASSIFIED', record.classification ?? 'UNCLASSIFIED'])),
+      (failure) => setLinkProblem(problemText(failure)),
+    );
+  }, [linked, linkRead]);
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
@@ -182,6 +190,12 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
       <p><a href="#/follow-ups">All follow-ups</a></p>
       <h2>New follow-up action</h2>
       <form class="card" onSubmit={submit} aria-label="New follow-up action">
+        {linkProblem && (
+          <>
+            <p class="error" role="alert">What it links to could not be read, so its classification is not known{linkedAt ? ` beyond ${linkedAt}` : ''}. {linkProblem}</p>
+            <p><button type="button" onClick={() => setLinkRead((n) => n + 1)}>Read it again</button></p>
+          </>
+        )}
         {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `${response && links.post ? `response ${response} of ${links.post} in ` : ''}the campaign${links.post && !response ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
         <label for="fu-title">Title</label>
         <input id="fu-title" class="full" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, words } from '../api.js';
 import type { CableSummary } from './Cables.js';
 import { type DeliveryView, ReportForms } from './Delivery.js';
@@ -17,6 +17,9 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
   const [open, setOpen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // What the page shows, for its banners: the page's lists, and the reporting cables an open form offers.
+  const shown = useRef<{ page: string[]; forms: string[] }>({ page: [], forms: [] });
+  const report = () => onClassifications([...shown.current.page, ...shown.current.forms]);
   const refresh = async () => {
     try {
       const [campaigns, inbox] = await Promise.all([api<{ items: Campaign[] }>('GET', '/demarches?limit=100'), api<{ followUps: FollowUp[] }>('GET', '/inbox')]);
@@ -27,13 +30,21 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
       setTaskings(mine);
       setFollowUps(inbox.followUps);
       const action = await maybe(api<{ items: CableSummary[] }>('GET', `/cables?addressee=${post}&role=action&limit=20`).then((a) => a.items), null);
-      setTraffic(action ?? (await maybe(api<{ items: CableSummary[] }>('GET', '/cables?status=RELEASED&limit=20').then((a) => a.items), [])));
-      onClassifications([...mine.map((t) => t.classification), ...followUpClassifications(inbox.followUps)]);
+      const incoming = action ?? (await maybe(api<{ items: CableSummary[] }>('GET', '/cables?status=RELEASED&limit=20').then((a) => a.items), []));
+      setTraffic(incoming);
+      // Its taskings, follow-ups and incoming traffic, each listed with its subject.
+      shown.current = { ...shown.current, page: [...mine.map((t) => t.classification), ...followUpClassifications(inbox.followUps), ...(incoming ?? []).map((c) => c.classification)] };
+      report();
     } catch (failure) {
       setError(problemText(failure));
     }
   };
   useEffect(() => void refresh(), [me.id]);
+  // A form closed (or another opened) offers its cables no longer.
+  useEffect(() => {
+    shown.current = { ...shown.current, forms: [] };
+    report();
+  }, [open]);
   if (error) return <p class="error" role="alert">{error}</p>;
   const openCount = taskings?.filter((t) => t.delivery.status === 'PENDING' || t.delivery.status === 'DELIVERED').length ?? 0;
   return (
@@ -64,7 +75,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
                           <a href={`#/campaigns/${t.id}/posts/${post}`} aria-label={`Details of ${t.mrn}`}>Details</a>
                         </td>
                       </tr>
-                      {open === t.id && <tr key={`${t.id}-forms`}><td colSpan={6}><ReportForms campaign={t.id} post={post} allowed={allowed} label={t.mrn} onDone={(done) => { setOpen(null); void refresh().then(() => setMessage(done)); }} /></td></tr>}
+                      {open === t.id && <tr key={`${t.id}-forms`}><td colSpan={6}><ReportForms campaign={t.id} post={post} allowed={allowed} label={t.mrn} onMarkings={(forms) => { shown.current = { ...shown.current, forms }; report(); }} onDone={(done) => { setOpen(null); void refresh().then(() => setMessage(done)); }} /></td></tr>}
                     </>
                   );
                 })}
