@@ -597,7 +597,7 @@ describe('the web app, in headless Chromium', () => {
     await choice.locator('option', { hasText: 'MFA confirms' }).waitFor({ state: 'attached' });
     const offered = await choice.locator('option').allTextContents();
     expect(offered[0]).toBe(`Choose a released cable citing ${mrn}`);
-    expect(offered.slice(1).every((text) => /^\d\d BEIJING \d{6}: /.test(text))).toBe(true);
+    expect(offered.slice(1).every((text) => /^\(UNCLASSIFIED\) \d\d BEIJING \d{6}: /.test(text))).toBe(true);
     expect(offered.slice(1).map((text) => text.replace(/^.*?: /, '')).sort()).toEqual(['MFA confirms its rejection in writing', 'MFA rejects the demarche']);
     await choice.selectOption(first);
     await page.getByRole('form', { name: 'The reporting cable of response 1' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
@@ -734,15 +734,16 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('marks a comment with the marking its page showed, even when the linked draft is marked down before it is sent', async () => {
-    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    // A desk of its own (Japan's), so that the SECRET follow-ups it ends with are in no other test's inbox.
+    const desk = (await createUser(app, await loginAsAdmin(app), { username: 'web.japan', roles: ['drafter'], office: 'EAP/J', clearance: 'SECRET' })).token;
     const cable = (await authed(app, desk).post('/cables', draft('Draft that goes up and down')).expect(201)).body;
-    const task = (await authed(app, desk).post('/follow-ups', { title: 'Follow the draft up', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: cable.id }).expect(201)).body;
+    const task = (await authed(app, desk).post('/follow-ups', { title: 'Follow the draft up', owner: { office: 'EAP/J' }, dueOn: '2099-01-01', cableId: cable.id }).expect(201)).body;
     expect(task.classification).toBe('UNCLASSIFIED');
     await authed(app, desk).patch(`/cables/${cable.id}`, {
       classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'What the partner told us in confidence.' }],
-      classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2051-01-01' },
+      classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/J', reasons: ['1.4(d)'], declassifyOn: '2051-01-01' },
     }).expect(200);
-    const page = await signIn('web.desk');
+    const page = await signIn('web.japan');
     const banner = page.getByRole('note', { name: /Classification/ }).first();
     // A new follow-up from the cable is written under the cable's marking: its form says so.
     // Its first read of the cable fails: it says so, rather than go on as if unclassified.
@@ -770,7 +771,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Comment, outcome or reason').fill('The partner named the buyer.');
     await authed(app, desk).patch(`/cables/${cable.id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
     await page.getByRole('button', { name: 'Comment' }).click();
-    await page.getByText('web.desk: The partner named the buyer.').waitFor();
+    await page.getByText('web.japan: The partner named the buyer.').waitFor();
     // Sent with the marking it was written under: the follow-up stays SECRET, though its draft no longer is.
     expect((await authed(app, desk).get(`/cables/${cable.id}`).expect(200)).body.classification).toBe('UNCLASSIFIED');
     expect((await authed(app, desk).get(`/follow-ups/${task.id}`).expect(200)).body.classification).toBe('SECRET');
