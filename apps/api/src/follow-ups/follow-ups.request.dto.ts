@@ -31,7 +31,7 @@ export class PatchFollowUpRequest {
   @IsOptional() @IsString() @MaxLength(10_000) description?: string | null;
   @present @IsObject() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
   @present @IsCalendarDate() dueOn?: string;
-  /** Raises the follow-up's own classification (never lowers it), before any text the patch writes. */
+  /** The marking of the title or description the patch writes (see CommentRequest); refused on a patch that writes none. */
   @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
@@ -51,7 +51,8 @@ export class CommentRequest {
   @IsString() @MinLength(1) @MaxLength(10_000) text: string;
   /**
    * The comment's marking, as its author gives it (the web app sends the marking the follow-up was
-   * shown at): the follow-up is raised to it if it stands lower; above the author's clearance is refused.
+   * shown at): the follow-up is raised to it if it stands lower. Refused above the author's
+   * clearance, and above what the follow-up or its links have stood at since its creation.
    */
   @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }

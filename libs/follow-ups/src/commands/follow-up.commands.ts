@@ -14,7 +14,7 @@ export class CreateFollowUpCommand {
  * `classification`, on a change that writes text: the marking its author gives that text (the web
  * app sends the marking the follow-up was shown at). The follow-up is raised to it if it stands
  * lower, so that text written while a linked record stood higher stays protected even if the
- * record is marked down before the text arrives. On a patch alone it raises the follow-up.
+ * record is marked down before the text arrives (checked by ChangeFollowUpHandler.markingGiven).
  */
 export type FollowUpChange =
   | { kind: 'patch'; title?: string; description?: string; owner?: Owner; dueOn?: string; classification?: Classification }
