@@ -140,4 +140,22 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
     await page.close();
   });
+
+  it('does not carry a re-read planned for one screen over to the next one opened within its wait', async () => {
+    // The page's clock is the test's once the dashboard is shown: the re-read waits until it moves.
+    const page = await signIn('screens.lead', { live: true, before: (p) => p.clock.install() });
+    await page.getByRole('group', { name: /^Map of / }).getByRole('button', { name: /^China: / }).waitFor();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await meetingLogged();
+    // The notice reaches the dashboard (no clock is needed for that), and its re-read is planned...
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // ...when the user opens the cables and starts a search: nothing there has changed since it was read.
+    await page.goto(`${base}/#/cables`);
+    await page.getByLabel('Words').focus();
+    await page.clock.runFor(1_000);
+    await page.waitForTimeout(300);
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-q');
+    await page.close();
+  });
 });

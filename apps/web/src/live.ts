@@ -150,9 +150,16 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     // Several events in a row (a release, a campaign of 250 posts) make one re-read. Whether the
     // screen is being edited is asked when the re-read is due, not when it is planned: an edit made
     // in between would otherwise be thrown away by the re-read (the screen mounted afresh).
+    // A re-read is for the screen it was planned on: one left in the meantime is not re-read, nor is
+    // the screen opened instead told that it has changed (it has just been read).
     const later = () => {
       clearTimeout(pending);
-      pending = setTimeout(() => (isEditing() || dirty.current ? setChanged(true) : refresh()), 300);
+      const planned = current.current;
+      pending = setTimeout(() => {
+        if (current.current !== planned) return;
+        if (isEditing() || dirty.current) setChanged(true);
+        else refresh();
+      }, 300);
     };
     let reopened = false;
     const close = subscribe({
