@@ -141,6 +141,23 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
+  it('keeps a keyboard user\'s place on the map when the dashboard changes live: the latest is offered instead', async () => {
+    const page = await signIn('screens.lead', { live: true });
+    const map = page.getByRole('group', { name: /^Map of / });
+    await map.getByRole('button', { name: /^China: / }).waitFor();
+    await map.getByRole('button').first().focus();
+    await page.keyboard.press('End');
+    expect(await focused(page)).toMatch(/^Japan: /);
+    await meetingLogged();
+    await page.getByText('This has changed since you opened it.').waitFor({ timeout: 5_000 });
+    expect(await focused(page)).toMatch(/^Japan: /);
+    // Shown when asked for.
+    await page.getByRole('button', { name: 'Show the latest' }).click();
+    await map.getByRole('button', { name: /^China: / }).waitFor();
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    await page.close();
+  });
+
   it('does not carry a re-read planned for one screen over to the next one opened within its wait', async () => {
     // The page's clock is the test's once the dashboard is shown: the re-read waits until it moves.
     const page = await signIn('screens.lead', { live: true, before: (p) => p.clock.install() });
