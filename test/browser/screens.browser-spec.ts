@@ -158,6 +158,24 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
+  it('draws the focus ring once the keyboard is used on a country chosen by a click', async () => {
+    const page = await signIn('screens.lead');
+    const map = page.getByRole('group', { name: /^Map of / });
+    const china = map.getByRole('button', { name: /^China: / });
+    await china.click();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    const ring = page.locator('svg.map path.focus-ring');
+    // A click draws no ring...
+    expect(await ring.count()).toBe(0);
+    // ...a key pressed then does, around the country that has the focus.
+    await page.keyboard.press('Space');
+    expect(await ring.getAttribute('d', { timeout: 5_000 })).toBe(await china.getAttribute('d'));
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toMatch(/^Japan: /);
+    expect(await ring.getAttribute('d', { timeout: 5_000 })).toBe(await map.getByRole('button', { name: /^Japan: / }).getAttribute('d'));
+    await page.close();
+  });
+
   it('does not carry a re-read planned for one screen over to the next one opened within its wait', async () => {
     // The page's clock is the test's once the dashboard is shown: the re-read waits until it moves.
     const page = await signIn('screens.lead', { live: true, before: (p) => p.clock.install() });

@@ -72,8 +72,9 @@ const TYPE_AHEAD_MS = 700;
  * a hundred and more countries do not each take a Tab; the arrow keys move to the nearest country
  * that way, Home and End to the first and last by name, typing a name finds it, and Enter or Space
  * chooses, as a click does. Countries with no post are drawn only, hidden from assistive technology.
- * The focus ring and the chosen country's outline are drawn over every shape, so that no
- * neighbour drawn later covers them.
+ * The focus ring (drawn for the keyboard's focus, from the first key pressed after a click too) and
+ * the chosen country's outline are drawn over every shape, so that no neighbour drawn later covers
+ * them.
  */
 export function WorldMap({ states, title, chosen = null, onChoose }: { states: Map<string, CountryState>; title: string; chosen?: string | null; onChoose?: (alpha2: string) => void }) {
   const hint = useId();
@@ -103,8 +104,11 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
     if (!code) return;
     setCurrent(code);
     elements.current.get(code)?.focus();
+    setFocused(code); // moved by a key: the keyboard's focus, ringed whatever the focus event said
   };
   const onKeyDown = (event: KeyboardEvent, shape: Shape, code: string) => {
+    // A key pressed on a country focused by a click makes the focus the keyboard's: it is ringed.
+    setFocused(code);
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     // A space typed within a name being found ("Sri L") is part of it, else it chooses.
     const finding = typed.current.text !== '' && Date.now() - typed.current.at < TYPE_AHEAD_MS;
@@ -148,7 +152,8 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
               role="button" aria-label={`${countryName(code)}: ${words(state.state)}`} aria-pressed={chosen === code} tabindex={shape === stop ? 0 : -1}
               ref={(element) => { if (element) elements.current.set(code, element); else elements.current.delete(code); }}
               onClick={() => onChoose(code)} onKeyDown={(event) => onKeyDown(event, shape, code)}
-              // The ring is for the keyboard's focus (as :focus-visible decides), not for a click.
+              // The ring is for the keyboard's focus (as :focus-visible decides), not for a click;
+              // a key pressed after a click draws it (onKeyDown).
               onFocus={(event) => { setCurrent(code); setFocused(event.currentTarget.matches(':focus-visible') ? code : null); }}
               onBlur={() => setFocused(null)}
             >
