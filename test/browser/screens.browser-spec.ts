@@ -193,4 +193,33 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-q');
     await page.close();
   });
+
+  it('puts the map\'s tab stop on the country last focused or chosen, whichever came last', async () => {
+    // Keys typed to find a name are held to one moment: type-ahead cannot depend on the machine's speed.
+    const page = await signIn('screens.lead', { before: (p) => p.clock.install() });
+    const map = page.getByRole('group', { name: /^Map of / });
+    await map.getByRole('button', { name: /^China: / }).waitFor();
+    const stop = async (name: string) => {
+      await page.locator(`svg.map path[tabindex="0"][aria-label^="${name}:"]`).waitFor({ timeout: 5_000 });
+      expect(await page.locator('svg.map path[tabindex="0"]').count()).toBe(1);
+    };
+    await map.getByRole('button').first().focus();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await page.keyboard.type('China');
+    await page.keyboard.press('Enter');
+    await page.clock.resume();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    // Chosen China, then moved on to Japan and left the map: Tab comes back to Japan, where the user was.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('map-country');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatch(/^Japan: /);
+    await page.keyboard.press('Home');
+    await stop('China');
+    // Chosen in the list afterwards: the map's stop follows the choice.
+    await page.getByLabel('Country', { exact: true }).selectOption('JP');
+    await stop('Japan');
+    await page.close();
+  });
 });

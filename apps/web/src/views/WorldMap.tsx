@@ -68,8 +68,9 @@ const TYPE_AHEAD_MS = 700;
  *
  * Chosen by mouse or keyboard: the countries with posts are buttons (named "China: rejected", their
  * tooltip listing the posts, `aria-pressed` on the chosen one), in the tab order as one stop (a
- * roving tabindex: the chosen country, else the one last focused, else the first by name), so that
- * a hundred and more countries do not each take a Tab; the arrow keys move to the nearest country
+ * roving tabindex: the country last focused or chosen, whichever came last, else the first by
+ * name: Tab comes back to where the user was), so that a hundred and more countries do not each
+ * take a Tab; the arrow keys move to the nearest country
  * that way, Home and End to the first and last by name, typing a name finds it, and Enter or Space
  * chooses, as a click does. Countries with no post are drawn only, hidden from assistive technology.
  * The focus ring (drawn for the keyboard's focus, from the first key pressed after a click too) and
@@ -90,7 +91,10 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
     : [];
   const shapeOf = (alpha2: string | null) => choosable.find((shape) => codeOf(shape) === alpha2);
 
-  /** The country the map's one tab stop is on; `focused`, the one with the focus (its ring drawn). */
+  /**
+   * The country the map's one tab stop is on: the one last focused, or chosen (here or in the list
+   * beside the map) since; `focused`, the one with the keyboard's focus (its ring drawn).
+   */
   const [current, setCurrent] = useState<string | null>(null);
   const [focused, setFocused] = useState<string | null>(null);
   useEffect(() => {
