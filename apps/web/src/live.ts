@@ -101,7 +101,7 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
 /**
  * Live updates for the app: `revision` changes when the screen at `path` should read its data
  * again (the view is keyed on it), on a notice about what it shows that is not the user's own
- * doing; on a screen being edited (focus in a form field, or typed into since it was read) it is
+ * doing; on a screen in use (see inUse, or typed into since it was read) it is
  * not changed under the user's hands: `changed` says so, and `refresh()` shows the latest.
  * `unread` is the count of unread notifications, kept current. `ready` turns true once the stream is
  * open (or after `READY_WAIT_MS` without it): the app reads its screens from then on, so that nothing
@@ -148,11 +148,18 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     recount();
     let pending: ReturnType<typeof setTimeout> | undefined;
     // Several events in a row (a release, a campaign of 250 posts) make one re-read. Whether the
-    // screen is being edited is asked when the re-read is due, not when it is planned: an edit made
+    // screen is in use is asked when the re-read is due, not when it is planned: an edit made
     // in between would otherwise be thrown away by the re-read (the screen mounted afresh).
+    // A re-read is for the screen it was planned on: one left in the meantime is not re-read, nor is
+    // the screen opened instead told that it has changed (it has just been read).
     const later = () => {
       clearTimeout(pending);
-      pending = setTimeout(() => (isEditing() || dirty.current ? setChanged(true) : refresh()), 300);
+      const planned = current.current;
+      pending = setTimeout(() => {
+        if (current.current !== planned) return;
+        if (inUse() || dirty.current) setChanged(true);
+        else refresh();
+      }, 300);
     };
     let reopened = false;
     const close = subscribe({
@@ -181,7 +188,14 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
   return { ready, revision, changed, unread, refresh, recount };
 }
 
-function isEditing(): boolean {
+/**
+ * Whether the screen is in use, so that reading it again (which mounts it afresh) would take the
+ * user's place from them: focus in a form field, on the map (a control as the Country list beside
+ * it is, whose countries are SVG, not HTML, elements), or on any other control reached by the
+ * keyboard, which a re-read would send back to the top of the page.
+ */
+function inUse(): boolean {
   const active = document.activeElement;
-  return active instanceof HTMLElement && active.closest('main') !== null && ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName);
+  if (!(active instanceof Element) || active.closest('main') === null) return false;
+  return ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName) || active.closest('svg.map') !== null || active.matches(':focus-visible');
 }

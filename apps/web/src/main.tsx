@@ -1,5 +1,5 @@
-import { type ComponentChildren, render } from 'preact';
-import { useEffect, useErrorBoundary, useMemo, useRef, useState } from 'preact/hooks';
+import { cloneElement, type ComponentChildren, render, type VNode } from 'preact';
+import { useEffect, useErrorBoundary, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Me, session, words } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
@@ -98,24 +98,38 @@ function Guard({ children }: { children: ComponentChildren }) {
   );
 }
 
+/**
+ * One mounted copy of a screen: it hands the screen a report bound to a token of its own, taken
+ * only while this copy is the one mounted. A copy left behind (a path left, a query that remounts
+ * the screen, a live re-read, an earlier visit to the same address) cannot mark or unmark the
+ * screen shown with its late answer; a screen that stays mounted when only its query changes
+ * keeps its token, so its pending answer still marks it.
+ */
+function Screen({ path, shown, onReport, children }: { path: string; shown: { current: object | null }; onReport: (path: string, classifications: string[]) => void; children: VNode<{ onClassifications?: (c: string[]) => void }> }) {
+  // Made current as this copy first renders, before any answer it asks for can come back.
+  const [token] = useState(() => (shown.current = {}));
+  useLayoutEffect(() => () => {
+    if (shown.current === token) shown.current = null;
+  }, []);
+  const [report] = useState(() => (classifications: string[]) => {
+    if (shown.current === token) onReport(path, classifications);
+  });
+  return cloneElement(children, { onClassifications: report });
+}
+
 function App() {
   const { path, query } = useHashRoute();
   const [me, setMe] = useState<Me | null>(null);
   /**
-   * The classifications a screen reported, with the path of the screen: another screen (one that
-   * reports nothing, such as "You do not have access", or one still loading) starts unclassified,
-   * and a screen left behind cannot mark the next one with its late answer.
+   * The classifications the mounted screen reported, with its path: another screen (one that
+   * reports nothing, such as "You do not have access", or one still loading) starts unclassified.
+   * The same screen mounted afresh (a live re-read, a new query) keeps what its copy before it
+   * reported until it reports itself: the banner errs on the side of the higher marking.
    */
   const [onScreen, setOnScreen] = useState<{ path: string; classifications: string[] }>({ path, classifications: [] });
-  // A report is taken only while its screen (path and query) is the one shown: an answer that comes
-  // late to a screen left behind would otherwise replace what the screen shown reported, and that
-  // screen, having reported once, would stay unmarked (its path no longer the report's).
-  const screen = `${path}?${query}`;
-  const shown = useRef(screen);
-  shown.current = screen;
-  const report = useMemo(() => (classifications: string[]) => {
-    if (shown.current === screen) setOnScreen({ path, classifications });
-  }, [screen]);
+  /** The token of the screen copy mounted (see Screen): only its reports are taken. */
+  const shown = useRef<object | null>(null);
+  const report = (at: string, classifications: string[]) => setOnScreen({ path: at, classifications });
   const live = useLiveUpdates(Boolean(me), path);
 
   useEffect(() => {
@@ -152,12 +166,14 @@ function App() {
   const known = SCREENS.find((s) => path === s.path || path.startsWith(`${s.path}/`));
   const current = path === '/' ? screens.find((s) => s.path === landing(me)) : screens.find((s) => s === known);
   const segments = path.split('/').filter(Boolean);
-  const common = { me, onClassifications: report };
+  // Each screen's onClassifications is replaced by Screen's, bound to the screen's mounted copy.
+  const unbound = () => undefined;
+  const common = { me, onClassifications: unbound };
   let page;
   if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} /> : <NotFound me={me} />;
-  else if (current.path === '/admin') page = <Admin onClassifications={report} />;
+  else if (current.path === '/admin') page = <Admin onClassifications={unbound} />;
   else if (current.path === '/audit') page = <Audit {...common} />;
-  else if (current.path === '/notifications') page = <Notifications onClassifications={report} onRead={live.recount} />;
+  else if (current.path === '/notifications') page = <Notifications onClassifications={unbound} onRead={live.recount} />;
   else if (current.path === '/account') page = <Account {...common} />;
   else if (current.path === '/dashboard') page = <Dashboard {...common} />;
   else if (current.path === '/follow-ups') page = <FollowUps key={path + query} id={segments[1] ?? null} query={query} {...common} />;
@@ -184,7 +200,7 @@ function App() {
       </header>
       <main key={live.revision}>
         {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={live.refresh}>Show the latest</button></p>}
-        <Guard key={path}>{page}</Guard>
+        <Guard key={path}><Screen key={page.key ?? ''} path={path} shown={shown} onReport={report}>{page}</Screen></Guard>
       </main>
       {banner}
     </>

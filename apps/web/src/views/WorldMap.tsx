@@ -68,12 +68,14 @@ const TYPE_AHEAD_MS = 700;
  *
  * Chosen by mouse or keyboard: the countries with posts are buttons (named "China: rejected", their
  * tooltip listing the posts, `aria-pressed` on the chosen one), in the tab order as one stop (a
- * roving tabindex: the chosen country, else the one last focused, else the first by name), so that
- * a hundred and more countries do not each take a Tab; the arrow keys move to the nearest country
+ * roving tabindex: the country last focused or chosen, whichever came last, else the first by
+ * name: Tab comes back to where the user was), so that a hundred and more countries do not each
+ * take a Tab; the arrow keys move to the nearest country
  * that way, Home and End to the first and last by name, typing a name finds it, and Enter or Space
  * chooses, as a click does. Countries with no post are drawn only, hidden from assistive technology.
- * The focus ring and the chosen country's outline are drawn over every shape, so that no
- * neighbour drawn later covers them.
+ * The focus ring (drawn for the keyboard's focus, from the first key pressed after a click too) and
+ * the chosen country's outline are drawn over every shape, so that no neighbour drawn later covers
+ * them.
  */
 export function WorldMap({ states, title, chosen = null, onChoose }: { states: Map<string, CountryState>; title: string; chosen?: string | null; onChoose?: (alpha2: string) => void }) {
   const hint = useId();
@@ -89,7 +91,10 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
     : [];
   const shapeOf = (alpha2: string | null) => choosable.find((shape) => codeOf(shape) === alpha2);
 
-  /** The country the map's one tab stop is on; `focused`, the one with the focus (its ring drawn). */
+  /**
+   * The country the map's one tab stop is on: the one last focused, or chosen (here or in the list
+   * beside the map) since; `focused`, the one with the keyboard's focus (its ring drawn).
+   */
   const [current, setCurrent] = useState<string | null>(null);
   const [focused, setFocused] = useState<string | null>(null);
   useEffect(() => {
@@ -103,8 +108,11 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
     if (!code) return;
     setCurrent(code);
     elements.current.get(code)?.focus();
+    setFocused(code); // moved by a key: the keyboard's focus, ringed whatever the focus event said
   };
   const onKeyDown = (event: KeyboardEvent, shape: Shape, code: string) => {
+    // A key pressed on a country focused by a click makes the focus the keyboard's: it is ringed.
+    setFocused(code);
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     // A space typed within a name being found ("Sri L") is part of it, else it chooses.
     const finding = typed.current.text !== '' && Date.now() - typed.current.at < TYPE_AHEAD_MS;
@@ -148,7 +156,8 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
               role="button" aria-label={`${countryName(code)}: ${words(state.state)}`} aria-pressed={chosen === code} tabindex={shape === stop ? 0 : -1}
               ref={(element) => { if (element) elements.current.set(code, element); else elements.current.delete(code); }}
               onClick={() => onChoose(code)} onKeyDown={(event) => onKeyDown(event, shape, code)}
-              // The ring is for the keyboard's focus (as :focus-visible decides), not for a click.
+              // The ring is for the keyboard's focus (as :focus-visible decides), not for a click;
+              // a key pressed after a click draws it (onKeyDown).
               onFocus={(event) => { setCurrent(code); setFocused(event.currentTarget.matches(':focus-visible') ? code : null); }}
               onBlur={() => setFocused(null)}
             >

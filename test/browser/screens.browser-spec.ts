@@ -1,0 +1,225 @@
+import type { INestApplication } from '@nestjs/common';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { ProjectionRunner } from '@chancery/event-store';
+import { authed, releaseCable } from '../support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DESKTOP = { width: 1366, height: 900 };
+const CLASSIFIED_BY = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' };
+
+/**
+ * What a screen shows and what it is marked, when answers come late or the screen is read again
+ * live; and the dashboard's map under a live re-read and from the keyboard after a click.
+ */
+describe('screens: their banners, their live re-reads and the map, in headless Chromium', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+  let drafter: string;
+  let beijing: string;
+  let campaignId: string;
+
+  /**
+   * Signs in; with `live`, waits until the page's live stream is ready (the app recounts the unread
+   * notifications at sign-in and again at the stream's `ready`: the second count's answer is the sign).
+   */
+  const signIn = async (username: string, { live = false, before }: { live?: boolean; before?: (page: Page) => Promise<void> } = {}): Promise<Page> => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await before?.(page);
+    let counts = 0;
+    const ready = new Promise<void>((resolve) =>
+      page.on('response', (response) => {
+        const url = new URL(response.url());
+        if (url.pathname === '/notifications' && url.search === '?limit=1' && ++counts === 2) resolve();
+      }),
+    );
+    await page.goto(base);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(`${username}-password-123`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    if (live) await ready;
+    return page;
+  };
+  const banner = (page: Page) => page.evaluate(() => document.querySelector('[role="note"]')?.textContent ?? null);
+  /** Someone at Embassy Beijing logs a meeting: a notice about the campaign, to leadership. */
+  const meetingLogged = () =>
+    authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/contacts`, { on: new Date().toISOString().slice(0, 10), counterpart: { name: 'Zhang San', title: 'Deputy Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'PHONE' }).expect(201);
+  /** The map's country with the focus (its name), or the focused element's tag elsewhere. */
+  const focused = (page: Page) => page.evaluate<string | null>(`document.activeElement?.closest('svg.map') ? document.activeElement.getAttribute('aria-label') : document.activeElement?.tagName ?? null`);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    const admin = await loginAsAdmin(app);
+    drafter = (await createUser(app, admin, { username: 'screens.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'screens.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    beijing = (await createUser(app, admin, { username: 'screens.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    await createUser(app, admin, { username: 'screens.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
+    campaignId = await releaseCable(app, drafter, approver, {
+      kind: 'INSTRUCTION', subject: 'Demarche: export of lithography tools', classification: 'CONFIDENTIAL', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
+      actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'C', text: 'Raise our concerns.' }], classifiedBy: CLASSIFIED_BY,
+      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await app.get(ProjectionRunner).catchUp();
+      if ((await authed(app, beijing).get(`/demarches/${campaignId}/deliveries/BEIJING`)).status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, { deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('does not let a late answer from an earlier visit to the same address unmark the screen shown', async () => {
+    const cable = (await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'A draft that is marked up', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Nothing yet.' }],
+    }).expect(201)).body as { id: string };
+    const page = await signIn('screens.drafter');
+    // The first visit's read is answered at once (UNCLASSIFIED) but reaches the page late.
+    let first = true;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let answered!: () => void;
+    const firstAnswered = new Promise<void>((resolve) => { answered = resolve; });
+    await page.route((url) => url.pathname === `/cables/${cable.id}` && !url.search, async (route) => {
+      if (!first || route.request().method() !== 'GET') return route.continue();
+      first = false;
+      const response = await route.fetch();
+      answered();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.goto(`${base}/#/cables/${cable.id}`);
+    await firstAnswered;
+    // The officer goes elsewhere; meanwhile the draft is marked SECRET; they come back.
+    await page.goto(`${base}/#/cables`);
+    await authed(app, drafter).patch(`/cables/${cable.id}`, { classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'The buyer is named.' }], classifiedBy: CLASSIFIED_BY }).expect(200);
+    await page.goto(`${base}/#/cables/${cable.id}`);
+    await page.getByText('The buyer is named.').first().waitFor();
+    await page.getByRole('note', { name: 'Classification: SECRET' }).first().waitFor();
+    // The first visit's answer arrives: the page shown is still SECRET, and so is its banner.
+    const late = page.waitForResponse((response) => new URL(response.url()).pathname === `/cables/${cable.id}`);
+    release();
+    await late;
+    await page.waitForTimeout(500);
+    expect(await banner(page)).toBe('SECRET');
+    expect(await page.getByRole('note', { name: 'Classification: SECRET' }).count()).toBe(2);
+    await page.close();
+  });
+
+  it('marks a screen that stays mounted when only its query changes with its pending answer', async () => {
+    const page = await signIn('screens.beijing');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let asked!: () => void;
+    const read = new Promise<void>((resolve) => { asked = resolve; });
+    await page.route((url) => url.pathname === `/demarches/${campaignId}/deliveries/BEIJING`, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await read;
+    // A query added while the delivery loads (a bookmark's): the page is the same, not read again.
+    await page.evaluate(() => { location.hash += '?from=bookmark'; });
+    await page.waitForFunction(() => location.hash.endsWith('?from=bookmark'));
+    release();
+    await page.getByRole('heading', { name: /^Embassy Beijing: / }).waitFor();
+    await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).first().waitFor({ timeout: 5_000 });
+    expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
+    await page.close();
+  });
+
+  it('keeps a keyboard user\'s place on the map when the dashboard changes live: the latest is offered instead', async () => {
+    const page = await signIn('screens.lead', { live: true });
+    const map = page.getByRole('group', { name: /^Map of / });
+    await map.getByRole('button', { name: /^China: / }).waitFor();
+    await map.getByRole('button').first().focus();
+    await page.keyboard.press('End');
+    expect(await focused(page)).toMatch(/^Japan: /);
+    await meetingLogged();
+    await page.getByText('This has changed since you opened it.').waitFor({ timeout: 5_000 });
+    expect(await focused(page)).toMatch(/^Japan: /);
+    // Shown when asked for.
+    await page.getByRole('button', { name: 'Show the latest' }).click();
+    await map.getByRole('button', { name: /^China: / }).waitFor();
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    await page.close();
+  });
+
+  it('draws the focus ring once the keyboard is used on a country chosen by a click', async () => {
+    const page = await signIn('screens.lead');
+    const map = page.getByRole('group', { name: /^Map of / });
+    const china = map.getByRole('button', { name: /^China: / });
+    await china.click();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    const ring = page.locator('svg.map path.focus-ring');
+    // A click draws no ring...
+    expect(await ring.count()).toBe(0);
+    // ...a key pressed then does, around the country that has the focus.
+    await page.keyboard.press('Space');
+    expect(await ring.getAttribute('d', { timeout: 5_000 })).toBe(await china.getAttribute('d'));
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toMatch(/^Japan: /);
+    expect(await ring.getAttribute('d', { timeout: 5_000 })).toBe(await map.getByRole('button', { name: /^Japan: / }).getAttribute('d'));
+    await page.close();
+  });
+
+  it('does not carry a re-read planned for one screen over to the next one opened within its wait', async () => {
+    // The page's clock is the test's once the dashboard is shown: the re-read waits until it moves.
+    const page = await signIn('screens.lead', { live: true, before: (p) => p.clock.install() });
+    await page.getByRole('group', { name: /^Map of / }).getByRole('button', { name: /^China: / }).waitFor();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await meetingLogged();
+    // The notice reaches the dashboard (no clock is needed for that), and its re-read is planned...
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // ...when the user opens the cables and starts a search: nothing there has changed since it was read.
+    await page.goto(`${base}/#/cables`);
+    await page.getByLabel('Words').focus();
+    await page.clock.runFor(1_000);
+    await page.waitForTimeout(300);
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-q');
+    await page.close();
+  });
+
+  it('puts the map\'s tab stop on the country last focused or chosen, whichever came last', async () => {
+    // Keys typed to find a name are held to one moment: type-ahead cannot depend on the machine's speed.
+    const page = await signIn('screens.lead', { before: (p) => p.clock.install() });
+    const map = page.getByRole('group', { name: /^Map of / });
+    await map.getByRole('button', { name: /^China: / }).waitFor();
+    const stop = async (name: string) => {
+      await page.locator(`svg.map path[tabindex="0"][aria-label^="${name}:"]`).waitFor({ timeout: 5_000 });
+      expect(await page.locator('svg.map path[tabindex="0"]').count()).toBe(1);
+    };
+    await map.getByRole('button').first().focus();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await page.keyboard.type('China');
+    await page.keyboard.press('Enter');
+    await page.clock.resume();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    // Chosen China, then moved on to Japan and left the map: Tab comes back to Japan, where the user was.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('map-country');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatch(/^Japan: /);
+    await page.keyboard.press('Home');
+    await stop('China');
+    // Chosen in the list afterwards: the map's stop follows the choice.
+    await page.getByLabel('Country', { exact: true }).selectOption('JP');
+    await stop('Japan');
+    await page.close();
+  });
+});
