@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { authed } from '../support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 describe('live updates and notifications, in headless Chromium', () => {
@@ -47,7 +47,7 @@ describe('live updates and notifications, in headless Chromium', () => {
     const admin = await loginAsAdmin(app);
     drafter = (await createUser(app, admin, { username: 'live.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
     await createUser(app, admin, { username: 'live.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,11 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { ProjectionRunner } from '@chancery/event-store';
 import { authed, releaseCable } from '../support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DESKTOP = { width: 1366, height: 900 };
 const CLASSIFIED_BY = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' };
 
@@ -72,7 +72,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, { deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { AuditSealer } from '@chancery/audit';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
@@ -12,7 +13,6 @@ import { TestClock } from '../support/test-clock.js';
 
 /** Screenshots land here (ignored by git); CI keeps them as artifacts. */
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -142,10 +142,7 @@ describe('the web app, in headless Chromium', () => {
     // Mumbai could not deliver while New Delhi has yet to: India is coloured by its embassy.
     await opened(mumbai, 'MUMBAI');
     await authed(app, mumbai).post(`/demarches/${campaignId}/deliveries/MUMBAI/not-delivered`, { reason: 'No appointment granted' }).expect(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
