@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, signedIn } from '../support/chromium.js';
 import { authed } from '../support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -15,29 +15,8 @@ describe('live updates and notifications, in headless Chromium', () => {
   let base: string;
   let drafter: string;
 
-  /**
-   * Signs in and waits until the page's live stream is ready: what happens before then is not told
-   * on it (the screens read before it opened do not show it either, until the next notice or
-   * visit), so a test that makes something happen and waits for the notice starts once it is
-   * ready. The app recounts the unread notifications when it signs in and again at the stream's
-   * `ready` event: the second count's answer is the sign.
-   */
-  const signIn = async (username: string) => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    let counts = 0;
-    const ready = new Promise<void>((resolve) =>
-      page.on('response', (response) => {
-        if (new URL(response.url()).pathname === '/notifications' && new URL(response.url()).search === '?limit=1' && ++counts === 2) resolve();
-      }),
-    );
-    await page.goto(base);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(`${username}-password-123`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    await ready;
-    return page;
-  };
+  /** Signed in, once the page's live stream is ready (see signedIn). */
+  const signIn = (username: string) => signedIn(browser, base, username, { live: true });
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -1,12 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
-import { ProjectionRunner } from '@chancery/event-store';
+import { launchChromium, signedIn } from '../support/chromium.js';
+import { awaitDelivery } from '../support/campaigns.js';
 import { authed, releaseCable } from '../support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-const DESKTOP = { width: 1366, height: 900 };
 const CLASSIFIED_BY = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' };
 
 /**
@@ -22,28 +21,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
   let beijing: string;
   let campaignId: string;
 
-  /**
-   * Signs in; with `live`, waits until the page's live stream is ready (the app recounts the unread
-   * notifications at sign-in and again at the stream's `ready`: the second count's answer is the sign).
-   */
-  const signIn = async (username: string, { live = false, before }: { live?: boolean; before?: (page: Page) => Promise<void> } = {}): Promise<Page> => {
-    const page = await browser.newPage({ viewport: DESKTOP });
-    await before?.(page);
-    let counts = 0;
-    const ready = new Promise<void>((resolve) =>
-      page.on('response', (response) => {
-        const url = new URL(response.url());
-        if (url.pathname === '/notifications' && url.search === '?limit=1' && ++counts === 2) resolve();
-      }),
-    );
-    await page.goto(base);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(`${username}-password-123`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    if (live) await ready;
-    return page;
-  };
+  const signIn = (username: string, options: { live?: boolean; before?: (page: Page) => Promise<void> } = {}) => signedIn(browser, base, username, options);
   const banner = (page: Page) => page.evaluate(() => document.querySelector('[role="note"]')?.textContent ?? null);
   /** Someone at Embassy Beijing logs a meeting: a notice about the campaign, to leadership. */
   const meetingLogged = () =>
@@ -66,11 +44,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
       actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'C', text: 'Raise our concerns.' }], classifiedBy: CLASSIFIED_BY,
       demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
     });
-    for (let attempt = 0; attempt < 50; attempt++) {
-      await app.get(ProjectionRunner).catchUp();
-      if ((await authed(app, beijing).get(`/demarches/${campaignId}/deliveries/BEIJING`)).status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await awaitDelivery(app, beijing, campaignId, 'BEIJING');
     await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, { deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
     browser = await launchChromium();
   }, 180_000);

@@ -6,6 +6,7 @@ import { launchChromium } from '../support/chromium.js';
 import { AuditSealer } from '@chancery/audit';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
+import { awaitDelivery } from '../support/campaigns.js';
 import { authed, releaseCable } from '../support/http.js';
 import { createTestApp, createUser, login, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -98,14 +99,7 @@ describe('the web app, in headless Chromium', () => {
   });
 
   /** The campaign's delivery for `post` exists (the campaign opener is a reaction: it runs after the release commits). */
-  const opened = async (token: string, post: string) => {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      await app.get(ProjectionRunner).catchUp();
-      if ((await authed(app, token).get(`/demarches/${campaignId}/deliveries/${post}`)).status === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`the campaign never opened for ${post}`);
-  };
+  const opened = (token: string, post: string) => awaitDelivery(app, token, campaignId, post);
 
   // The application's clock, moved by the follow-up test (a follow-up is never created past due).
   const clock = new TestClock(new Date());

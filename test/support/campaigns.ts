@@ -16,3 +16,16 @@ export async function awaitCampaign(app: INestApplication, token: string, campai
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * Feeds the projection runner until `post`'s delivery of the campaign is there (the campaign opener
+ * is a reaction: it runs after the release commits); throws if it never comes.
+ */
+export async function awaitDelivery(app: INestApplication, token: string, campaignId: string, post: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    await app.get(ProjectionRunner).catchUp();
+    if ((await authed(app, token).get(`/demarches/${campaignId}/deliveries/${post}`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the campaign never opened for ${post}`);
+}

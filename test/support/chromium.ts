@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`), or CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -9,4 +9,32 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * A new desktop page of the app at `base`, signed in as `username` (password `<username>-password-123`,
+ * as createUser makes it). `before`: what to do to the page before it first loads (put its clock under
+ * the test's control, say). With `live`, it also waits until the page's live stream is ready: what
+ * happens before then is not told on it (the screens read before it opened do not show it either,
+ * until the next notice or visit), so a test that makes something happen and waits for the notice
+ * starts once it is ready. The app recounts the unread notifications when it signs in and again at
+ * the stream's `ready` event: the second count's answer is the sign.
+ */
+export async function signedIn(browser: Browser, base: string, username: string, { live = false, before }: { live?: boolean; before?: (page: Page) => Promise<void> } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await before?.(page);
+  let counts = 0;
+  const ready = new Promise<void>((resolve) =>
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.pathname === '/notifications' && url.search === '?limit=1' && ++counts === 2) resolve();
+    }),
+  );
+  await page.goto(base);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(`${username}-password-123`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  if (live) await ready;
+  return page;
 }
