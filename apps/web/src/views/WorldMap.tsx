@@ -1,7 +1,7 @@
 import { geoNaturalEarth1, geoPath } from 'd3-geo';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { alpha2ToNumeric, numericToAlpha2 } from 'i18n-iso-countries';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import world from 'world-atlas/countries-110m.json' with { type: 'json' };
@@ -97,7 +97,9 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
    */
   const [current, setCurrent] = useState<string | null>(null);
   const [focused, setFocused] = useState<string | null>(null);
-  useEffect(() => {
+  // A layout effect: applied as the choice renders, before the next key can move the stop on (a
+  // deferred effect could land after it, and put the stop back on the chosen country).
+  useLayoutEffect(() => {
     if (chosen) setCurrent(chosen);
   }, [chosen]);
   const stop = shapeOf(current) ?? shapeOf(chosen) ?? choosable[0];
