@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * A document's download as its clients take it: a HEAD request reads none of its bytes and
  * records no download; on the server's own socket (HTTP_IDLE_TIMEOUT_MS here 3 s), a client that
  * stops reading is cut off and no more of the document is read for it, one that reads slowly but
- * steadily gets the whole document, and a request the server works on for longer than the limit
+ * steadily gets the whole document, as does one whose next chunk the server is slow to read, and a request the server works on for longer than the limit
  * before answering is answered, not cut.
  */
 describe('downloads and the clients that take them', () => {
@@ -138,6 +138,23 @@ describe('downloads and the clients that take them', () => {
     expect(Buffer.compare(body(), document)).toBe(0);
     // It did take longer than the limit: the limit is on a pause, not on a download.
     expect(Date.now() - started).toBeGreaterThan(3000);
+  }, 30_000);
+
+  it('lets a client take the whole document when the server is slower than the idle limit to read a later chunk', async () => {
+    const reader = connect(socketPath);
+    const chunks: Buffer[] = [];
+    reader.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const closed = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    reader.write(`GET ${path} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    await new Promise<void>((resolve) => reader.once('data', () => resolve()));
+    // Its three pooled connections busy for 4 s as the first chunks go out: the next chunk's read
+    // waits its turn longer than the 3 s limit, while the client has taken all it was sent.
+    const busy = Promise.all([1, 2, 3].map(() => dataSource.query('SELECT pg_sleep(4)')));
+    await busy;
+    await closed;
+    const all = Buffer.concat(chunks);
+    expect(all.toString('latin1')).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+    expect(Buffer.compare(all.subarray(all.indexOf('\r\n\r\n') + 4), document)).toBe(0);
   }, 30_000);
 
   it('answers a request the server works on for longer than the idle limit before answering', async () => {

@@ -65,15 +65,25 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
 
 /**
  * A client that stops taking an answer (a download, an event stream) holds its socket, and what was
- * read for it, only until nothing has passed for `idleMs`: then the connection is closed, and the
- * answer's stream destroyed. The limit starts with the answer's headers: while the server is still
- * working on a request (waiting its turn for the database, verifying the audit log) the connection
- * is not idle on the client's part. (Between requests, Node's keep-alive timeout applies; a request
- * slow to arrive, its request timeout.)
+ * read for it, only until nothing has passed for `idleMs` while bytes wait for it: then the
+ * connection is closed, and the answer's stream destroyed. Only the client's own stillness counts.
+ * The limit starts with the answer's headers: while the server is still working on a request
+ * (waiting its turn for the database, verifying the audit log) the connection is not idle on the
+ * client's part. Nor is it in the middle of an answer while everything written has gone out and
+ * the server is reading what comes next (a download's next chunk, waiting its turn on a busy
+ * server): a quiet spell then is the server's. (Between requests, Node's keep-alive timeout
+ * applies; a request slow to arrive, its request timeout.)
  */
 function idleLimitOnceAnswering(idleMs: number) {
   return (request: express.Request, response: express.Response, next: express.NextFunction) => {
-    onHeaders(response, () => request.socket.setTimeout(idleMs));
+    onHeaders(response, () =>
+      // With a listener of its own, the socket is not closed by the HTTP server on a quiet spell:
+      // it is closed here, when the quiet is the client's (bytes waiting for it, none taken). The
+      // next write restarts the count.
+      response.setTimeout(idleMs, () => {
+        if (request.socket.writableLength > 0) request.socket.destroy();
+      }),
+    );
     next();
   };
 }
