@@ -18,6 +18,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
   let browser: Browser;
   let base: string;
   let drafter: string;
+  let approver: string;
   let beijing: string;
   let campaignId: string;
 
@@ -36,7 +37,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     base = await app.getUrl();
     const admin = await loginAsAdmin(app);
     drafter = (await createUser(app, admin, { username: 'screens.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    const approver = (await createUser(app, admin, { username: 'screens.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    approver = (await createUser(app, admin, { username: 'screens.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
     beijing = (await createUser(app, admin, { username: 'screens.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
     await createUser(app, admin, { username: 'screens.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
     campaignId = await releaseCable(app, drafter, approver, {
@@ -194,6 +195,48 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     // Chosen in the list afterwards: the map's stop follows the choice.
     await page.getByLabel('Country', { exact: true }).selectOption('JP');
     await stop('Japan');
+    await page.close();
+  });
+
+  it('keeps a mouse user\'s campaign, country and moment on the dashboard through a live re-read and a reload', async () => {
+    // A second campaign: the dashboard opens on one of the two, and the user chooses the other.
+    const second = await releaseCable(app, drafter, approver, {
+      kind: 'INSTRUCTION', subject: 'Demarche: fisheries access', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'U', text: 'Ask for access.' }], demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    });
+    await awaitDelivery(app, beijing, second, 'BEIJING');
+    const page = await signIn('screens.lead', { live: true });
+    const row = page.getByRole('row', { name: /fisheries access/ });
+    const mrn = (await row.getByRole('button').first().textContent())!;
+    await row.getByRole('button').first().click();
+    await page.getByRole('heading', { name: `${mrn}: counterpart positions and delivery by country` }).waitFor();
+    await page.getByRole('group', { name: /^Map of / }).getByRole('button', { name: /^China: / }).click();
+    await page.getByRole('heading', { name: 'Posts in China' }).waitFor();
+    // A moment on the campaign's timeline: the dashboard as it stood right after the campaign opened.
+    const opened = page.getByRole('list', { name: `Events of ${mrn}` }).getByRole('button').first();
+    await opened.click();
+    await page.getByText(/^replayed from the event log to /).waitFor();
+    // The user reads on, clicking nowhere in particular: nothing has the focus, so a change re-reads the screen.
+    await page.getByRole('heading', { name: 'Where every campaign stands' }).click();
+    await page.evaluate(() => document.querySelector('main')!.setAttribute('data-read-before', ''));
+    await meetingLogged();
+    await page.locator('main:not([data-read-before])').waitFor({ timeout: 5_000 });
+    const where = async () => {
+      await page.getByRole('heading', { name: 'Posts in China' }).waitFor({ timeout: 5_000 });
+      expect(await row.getByRole('button').first().getAttribute('aria-pressed')).toBe('true');
+      expect(await page.getByRole('list', { name: `Events of ${mrn}` }).getByRole('button').first().getAttribute('aria-pressed')).toBe('true');
+      expect(await page.getByText(/^replayed from the event log to /).count()).toBe(1);
+    };
+    await where();
+    expect(page.url()).toContain(`campaign=${second}`);
+    expect(page.url()).toContain('country=CN');
+    await page.reload();
+    await where();
+    // Back to now: the moment leaves the address, the campaign and the country stay.
+    await page.getByRole('button', { name: 'Back to now' }).click();
+    await page.getByText(/^now$/).waitFor();
+    expect(page.url()).not.toContain('at=');
+    expect(page.url()).toContain(`campaign=${second}`);
     await page.close();
   });
 });

@@ -59,18 +59,50 @@ function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
   );
 }
 
+/**
+ * Where the user is on the dashboard, kept in its address (`#/dashboard?campaign=…&country=CN&day=…`):
+ * a live re-read mounts the dashboard afresh, and a reload or a copied link starts it again, in the
+ * same place. What the address holds is taken only in its own shape; anything else is left out.
+ */
+interface Place { campaign: string | null; country: string | null; moment: Moment }
+const PLACE_KEYS = ['campaign', 'country', 'day', 'at'];
+function placeInAddress(): Place {
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const shaped = (key: string, shape: RegExp) => (shape.test(query.get(key) ?? '') ? query.get(key) : null);
+  const day = shaped('day', /^\d{4}-\d{2}-\d{2}$/);
+  const at = shaped('at', /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
+  return {
+    campaign: shaped('campaign', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+    country: shaped('country', /^[A-Z]{2}$/),
+    moment: { day: day && day >= FIRST_DAY && day <= today() && !Number.isNaN(Date.parse(day)) ? day : '', instant: at && !Number.isNaN(Date.parse(at)) ? at : null },
+  };
+}
+/** Writes the place into the address in place (no history entry, no hashchange): other parameters are kept. */
+function keepPlaceInAddress({ campaign, country, moment }: Place): void {
+  const [path, rest = ''] = location.hash.slice(1).split('?');
+  const query = new URLSearchParams(rest);
+  const values: Record<string, string | null> = { campaign, country, day: moment.day || null, at: moment.instant };
+  for (const key of PLACE_KEYS) {
+    if (values[key]) query.set(key, values[key]!);
+    else query.delete(key);
+  }
+  const hash = `#${path}${query.toString() ? `?${query}` : ''}`;
+  if (hash !== location.hash) history.replaceState(history.state, '', hash);
+}
+
 const deliveryParts = (c: Counts): [string, number][] => [['RESPONDED', c.responded], ['DELIVERED', c.delivered - c.responded], ['NOT_DELIVERED', c.notDelivered], ['PENDING', c.pending]];
 
 /** Leadership's view: every campaign's progress and positions, on a map and by bureau; follow-ups. */
 export function Dashboard({ onClassifications }: { me?: unknown; onClassifications: (c: string[]) => void }) {
+  const [place] = useState(placeInAddress);
   /** What the "as of" field holds, typed or not yet whole. */
-  const [entered, setEntered] = useState('');
+  const [entered, setEntered] = useState(place.moment.day);
   /** The moment asked for: a whole day typed, or an instant chosen on a campaign's timeline (it wins until cleared). */
-  const [moment, setMoment] = useState<Moment>(NOW);
+  const [moment, setMoment] = useState<Moment>(place.moment);
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   /** The dashboard shown, with the moment it stands at: a moment that fails to load leaves the last good one. */
   const [shown, setShown] = useState<{ answer: DashboardAnswer; moment: Moment } | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(place.campaign);
   const [error, setError] = useState<string | null>(null);
   /** Why the moment asked for is not shown, said beside the field. */
   const [momentError, setMomentError] = useState<string | null>(null);
@@ -95,7 +127,9 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   /** When the first campaign opened: what an "as of" before it is told. */
   const [firstOpened, setFirstOpened] = useState<string | null>(null);
   useEffect(() => void maybe(api<{ items: { openedAt: string }[] }>('GET', '/demarches?limit=100'), { items: [] }).then((a) => setFirstOpened(a.items.map((c) => c.openedAt).sort()[0] ?? null)), []);
-  const [country, setCountry] = useState<string | null>(null);
+  const [country, setCountry] = useState<string | null>(place.country);
+  // After every render: an address the user changed to the bare path (the Dashboard link) takes the place again.
+  useEffect(() => keepPlaceInAddress({ campaign: selected, country, moment }));
 
   useEffect(() => {
     if (selected) void api<{ items: TimelineEntry[] }>('GET', `/demarches/${selected}/history`).then((history) => setTimeline(history.items));
