@@ -1,12 +1,13 @@
 import { geoNaturalEarth1, geoPath } from 'd3-geo';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { alpha2ToNumeric, numericToAlpha2 } from 'i18n-iso-countries';
-import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import world from 'world-atlas/countries-110m.json' with { type: 'json' };
 import { words } from '../api.js';
 import { countryName } from '../posts.js';
+import { type Arrow, arrowMoves } from './map-navigation.js';
 
 /** Natural Earth's country shapes (world-atlas, bundled: nothing is fetched at run time). */
 const countries = feature(world as unknown as Topology, (world as unknown as Topology).objects.countries as GeometryCollection) as FeatureCollection;
@@ -39,27 +40,6 @@ export const COLOURS: Record<string, string> = {
 /** A country's colour and what its tooltip lists: each of its posts and where it stands. */
 export interface CountryState { state: string; posts: { code: string; name: string; state: string }[] }
 
-const ARROWS: Record<string, [number, number]> = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
-
-/**
- * The nearest country in the direction of an arrow key: among those ahead of `from`, the one with
- * the least distance ahead plus twice the distance aside (so that Right from China is Korea, not
- * Australia); none when nothing lies that way.
- */
-function nearest(from: Shape, [x, y]: [number, number], among: Shape[]): Shape | undefined {
-  let best: Shape | undefined;
-  let bestScore = Infinity;
-  for (const other of among) {
-    const dx = other.centre[0] - from.centre[0];
-    const dy = other.centre[1] - from.centre[1];
-    const ahead = dx * x + dy * y;
-    if (other === from || ahead <= 0) continue;
-    const score = ahead + 2 * Math.abs(dx * y - dy * x);
-    if (score < bestScore) [best, bestScore] = [other, score];
-  }
-  return best;
-}
-
 /** How long keys typed one after another make one name to find ("Ind" finds India). */
 const TYPE_AHEAD_MS = 700;
 
@@ -70,8 +50,8 @@ const TYPE_AHEAD_MS = 700;
  * tooltip listing the posts, `aria-pressed` on the chosen one), in the tab order as one stop (a
  * roving tabindex: the country last focused or chosen, whichever came last, else the first by
  * name: Tab comes back to where the user was), so that a hundred and more countries do not each
- * take a Tab; the arrow keys move to the nearest country
- * that way, Home and End to the first and last by name, typing a name finds it, and Enter or Space
+ * take a Tab; the arrow keys move to the nearest country that way, in such a way that every
+ * country can be reached from every other (`arrowMoves`), Home and End to the first and last by name, typing a name finds it, and Enter or Space
  * chooses, as a click does. Countries with no post are drawn only, hidden from assistive technology.
  * The focus ring (drawn for the keyboard's focus, from the first key pressed after a click too) and
  * the chosen country's outline are drawn over every shape, so that no neighbour drawn later covers
@@ -90,6 +70,9 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
     ? SHAPES.filter((shape) => byNumeric.has(shape.numeric) && codeOf(shape)).sort((a, b) => countryName(codeOf(a)).localeCompare(countryName(codeOf(b))))
     : [];
   const shapeOf = (alpha2: string | null) => choosable.find((shape) => codeOf(shape) === alpha2);
+  // Where each arrow key leads, worked out once for each set of countries (see arrowMoves).
+  const movesKey = choosable.map((shape) => shape.numeric).join();
+  const moves = useMemo(() => arrowMoves(choosable), [movesKey]);
 
   /**
    * The country the map's one tab stop is on: the one last focused, or chosen (here or in the list
@@ -121,7 +104,7 @@ export function WorldMap({ states, title, chosen = null, onChoose }: { states: M
     // Any other key ends a name being typed: after an arrow, a letter starts a new one.
     if (event.key.length !== 1 || (event.key === ' ' && !finding)) typed.current = { text: '', at: 0 };
     if (event.key === 'Enter' || (event.key === ' ' && !finding)) onChoose?.(code);
-    else if (ARROWS[event.key]) moveTo(nearest(shape, ARROWS[event.key], choosable));
+    else if (event.key.startsWith('Arrow')) moveTo(moves.get(shape)?.[event.key as Arrow]);
     else if (event.key === 'Home') moveTo(choosable[0]);
     else if (event.key === 'End') moveTo(choosable[choosable.length - 1]);
     else if (event.key.length === 1) {
