@@ -237,6 +237,32 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.getByText(/^now$/).waitFor();
     expect(page.url()).not.toContain('at=');
     expect(page.url()).toContain(`campaign=${second}`);
+    // An address naming another campaign, followed while the dashboard is shown (same path, so the
+    // dashboard stays mounted), is gone to.
+    await page.evaluate((id) => (location.hash = `#${location.hash.slice(1).split('?')[0]}?campaign=${id}`), campaignId);
+    await page.getByRole('row', { name: /lithography tools/ }).getByRole('button', { pressed: true }).waitFor({ timeout: 5_000 });
+    expect(await page.getByRole('heading', { name: /^Posts in / }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('opens the dashboard on its first campaign when the address names one it does not show, asking nothing of it', async () => {
+    const page = await signIn('screens.lead');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const asked: string[] = [];
+    page.on('request', (sent) => asked.push(new URL(sent.url()).pathname));
+    const elsewhere = '00000000-0000-4000-8000-000000000000';
+    // From another screen, so that no dashboard is mounted to write its own place into the address.
+    await page.goto(`${base}/#/cables`);
+    await page.getByLabel('Words').waitFor();
+    await page.goto(`${base}/#/dashboard?campaign=${elsewhere}&country=CN`);
+    await page.getByRole('heading', { name: /: counterpart positions and delivery by country$/ }).waitFor();
+    expect(await page.getByRole('row').getByRole('button', { pressed: true }).count()).toBe(1);
+    // The country went with the campaign named; the address now names the campaign shown.
+    expect(await page.getByRole('heading', { name: /^Posts in / }).count()).toBe(0);
+    await page.waitForFunction((stale) => !location.hash.includes(stale), elsewhere);
+    expect(asked.filter((path) => path.includes(elsewhere))).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -103,12 +103,15 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   /** The dashboard shown, with the moment it stands at: a moment that fails to load leaves the last good one. */
   const [shown, setShown] = useState<{ answer: DashboardAnswer; moment: Moment } | null>(null);
   const [selected, setSelected] = useState<string | null>(place.campaign);
+  const [country, setCountry] = useState<string | null>(place.country);
   const [error, setError] = useState<string | null>(null);
   /** Why the moment asked for is not shown, said beside the field. */
   const [momentError, setMomentError] = useState<string | null>(null);
 
   // Only the newest moment's answer is shown, whichever answer arrives last.
   const latest = useRef(0);
+  /** The campaign the address named, until the dashboard's next answer says whether it shows it. */
+  const named = useRef(place.campaign);
   useEffect(() => {
     const ticket = ++latest.current;
     const at = cutoffOf(moment);
@@ -117,6 +120,15 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       setShown({ answer, moment });
       setMomentError(null);
       onClassifications(answer.campaigns.map((c) => c.classification));
+      // A campaign the address names that is not on the dashboard (a stale link, or one to a
+      // campaign the user may not read) gives way to the first one, as on a fresh visit.
+      if (named.current !== null) {
+        if (!answer.campaigns.some((c) => c.id === named.current)) {
+          setSelected(answer.campaigns[0]?.id ?? null);
+          setCountry(null);
+        }
+        named.current = null;
+      }
       setSelected((current) => current ?? answer.campaigns[0]?.id ?? null);
     }, (failure) => {
       if (ticket !== latest.current) return;
@@ -127,13 +139,40 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   /** When the first campaign opened: what an "as of" before it is told. */
   const [firstOpened, setFirstOpened] = useState<string | null>(null);
   useEffect(() => void maybe(api<{ items: { openedAt: string }[] }>('GET', '/demarches?limit=100'), { items: [] }).then((a) => setFirstOpened(a.items.map((c) => c.openedAt).sort()[0] ?? null)), []);
-  const [country, setCountry] = useState<string | null>(place.country);
   // After every render: an address the user changed to the bare path (the Dashboard link) takes the place again.
   useEffect(() => keepPlaceInAddress({ campaign: selected, country, moment }));
-
+  // An address naming another place on the dashboard, pasted or followed while it is shown, is gone to.
   useEffect(() => {
-    if (selected) void api<{ items: TimelineEntry[] }>('GET', `/demarches/${selected}/history`).then((history) => setTimeline(history.items));
-  }, [selected]);
+    const pathOf = () => location.hash.slice(1).split('?')[0];
+    const mountedAt = pathOf();
+    const onAddress = () => {
+      const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+      if (pathOf() !== mountedAt || !PLACE_KEYS.some((key) => query.has(key))) return;
+      const next = placeInAddress();
+      named.current = next.campaign;
+      setSelected(next.campaign);
+      setCountry(next.country);
+      setEntered(next.moment.day);
+      setMoment(next.moment);
+    };
+    addEventListener('hashchange', onAddress);
+    return () => removeEventListener('hashchange', onAddress);
+  }, []);
+
+  // The chosen campaign's timeline, once it is on the dashboard shown (never asked of a campaign
+  // the address named that the user may not read); only the latest choice's answer is taken.
+  const onDashboard = shown?.answer.campaigns.some((c) => c.id === selected) ?? false;
+  useEffect(() => {
+    if (!selected || !onDashboard) return undefined;
+    let latestChoice = true;
+    api<{ items: TimelineEntry[] }>('GET', `/demarches/${selected}/history`).then(
+      (history) => latestChoice && setTimeline(history.items),
+      () => latestChoice && setTimeline([]),
+    );
+    return () => {
+      latestChoice = false;
+    };
+  }, [selected, onDashboard]);
 
   const [directory, setDirectory] = useState<Map<string, Post>>(new Map());
   useEffect(() => void postDirectory().then(setDirectory), []);
