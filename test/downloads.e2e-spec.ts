@@ -157,6 +157,31 @@ describe('downloads and the clients that take them', () => {
     expect(Buffer.compare(all.subarray(all.indexOf('\r\n\r\n') + 4), document)).toBe(0);
   }, 30_000);
 
+  it('closes a download stuck on the server\'s side once it has stood still for five idle limits in a row', async () => {
+    // The documents' table locked: a later chunk's read waits for good, the client having taken all.
+    const locker = await database.dataSource(1);
+    const lock = locker.createQueryRunner();
+    try {
+      const reader = connect(socketPath);
+      let received = 0;
+      reader.on('data', (chunk: Buffer) => (received += chunk.length));
+      const closed = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+      reader.write(`GET ${path} HTTP/1.1\r\nHost: chancery\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+      await new Promise<void>((resolve) => reader.once('data', () => resolve()));
+      await lock.startTransaction();
+      await lock.query('LOCK TABLE demarche_documents IN ACCESS EXCLUSIVE MODE');
+      const lockedAt = Date.now();
+      await closed;
+      // Cut short, and not at the first quiet spell: that one was the server's (3 s here; five make 15 s).
+      expect(received).toBeLessThan(document.length);
+      expect(Date.now() - lockedAt).toBeGreaterThan(2 * 3000);
+    } finally {
+      if (lock.isTransactionActive) await lock.rollbackTransaction();
+      await lock.release();
+      await locker.destroy();
+    }
+  }, 45_000);
+
   it('answers a request the server works on for longer than the idle limit before answering', async () => {
     // Its three pooled connections busy for 4 s: a read waits its turn, longer than the 3 s limit.
     const busy = Promise.all([1, 2, 3].map(() => dataSource.query('SELECT pg_sleep(4)')));

@@ -262,6 +262,17 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     expect(await page.getByRole('heading', { name: /^Posts in / }).count()).toBe(0);
     await page.waitForFunction((stale) => !location.hash.includes(stale), elsewhere);
     expect(asked.filter((path) => path.includes(elsewhere))).toEqual([]);
+    // A day that is not on the calendar, and an instant still to come, are not taken either.
+    await page.goto(`${base}/#/cables`);
+    await page.getByLabel('Words').waitFor();
+    await page.goto(`${base}/#/dashboard?day=2024-02-30&at=2999-01-01T00:00:00.000Z`);
+    await page.getByText(/^now$/).waitFor();
+    await page.waitForFunction(() => !location.hash.includes('day=') && !location.hash.includes('at='));
+    // The bare address is the start page's own: a reload there names the dashboard.
+    await page.goto(`${base}/#/`);
+    await page.reload();
+    await page.waitForFunction(() => location.hash.startsWith('#/dashboard'));
+    await page.getByRole('heading', { name: /: counterpart positions and delivery by country$/ }).waitFor();
     expect(errors).toEqual([]);
     await page.close();
   });

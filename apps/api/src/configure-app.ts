@@ -63,6 +63,9 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   return app;
 }
 
+/** How many idle limits in a row an answer may stand still on the server's side before it is closed. */
+const SERVER_QUIET_SPELLS = 5;
+
 /**
  * A client that stops taking an answer (a download, an event stream) holds its socket, and what was
  * read for it, only until nothing has passed for `idleMs` while bytes wait for it: then the
@@ -71,19 +74,28 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
  * (waiting its turn for the database, verifying the audit log) the connection is not idle on the
  * client's part. Nor is it in the middle of an answer while everything written has gone out and
  * the server is reading what comes next (a download's next chunk, waiting its turn on a busy
- * server): a quiet spell then is the server's. (Between requests, Node's keep-alive timeout
+ * server): a quiet spell then is the server's, borne up to SERVER_QUIET_SPELLS times the limit
+ * in a row. (Between requests, Node's keep-alive timeout
  * applies; a request slow to arrive, its request timeout.)
  */
 function idleLimitOnceAnswering(idleMs: number) {
   return (request: express.Request, response: express.Response, next: express.NextFunction) => {
-    onHeaders(response, () =>
+    onHeaders(response, () => {
       // With a listener of its own, the socket is not closed by the HTTP server on a quiet spell:
       // it is closed here, when the quiet is the client's (bytes waiting for it, none taken). The
-      // next write restarts the count.
+      // next write restarts the count. A quiet that is the server's is borne for SERVER_QUIET_SPELLS
+      // spells in a row, no byte written between them: an answer stuck for good on the server's
+      // side (a read that never returns) does not hold its socket, and what was read for it, forever.
+      let spells = 0;
+      let written = -1;
       response.setTimeout(idleMs, () => {
-        if (request.socket.writableLength > 0) request.socket.destroy();
-      }),
-    );
+        const { socket } = request;
+        spells = socket.bytesWritten === written ? spells + 1 : 1;
+        written = socket.bytesWritten;
+        if (socket.writableLength > 0 || spells >= SERVER_QUIET_SPELLS) socket.destroy();
+        else socket.setTimeout(idleMs); // counted again from now, as a write would
+      });
+    });
     next();
   };
 }

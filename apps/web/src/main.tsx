@@ -138,7 +138,16 @@ function App() {
       location.hash = '#/sign-in';
       return;
     }
-    api<Me>('GET', '/auth/me').then(setMe, () => undefined);
+    api<Me>('GET', '/auth/me').then((user) => {
+      // The bare address (`/`, a reload at the root) names the user's start page: one address a
+      // screen, so that a place a screen keeps in its address (the dashboard's) is the same one
+      // whichever way the screen was reached.
+      if ((location.hash.slice(1).split('?')[0] || '/') === '/') {
+        history.replaceState(history.state, '', `#${landing(user)}`);
+        dispatchEvent(new HashChangeEvent('hashchange'));
+      }
+      setMe(user);
+    }, () => undefined);
   }, [session.token]);
 
   // Logging out ends the token on the server too, not only in this tab.

@@ -74,9 +74,14 @@ function placeInAddress(): Place {
   return {
     campaign: shaped('campaign', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
     country: shaped('country', /^[A-Z]{2}$/),
-    moment: { day: day && day >= FIRST_DAY && day <= today() && !Number.isNaN(Date.parse(day)) ? day : '', instant: at && !Number.isNaN(Date.parse(at)) ? at : null },
+    moment: { day: day && day >= FIRST_DAY && day <= today() && realDay(day) ? day : '', instant: at && Date.parse(at) <= Date.now() ? at : null },
   };
 }
+/** A day that is on the calendar: not 2024-02-30, which Date.parse would roll over into March. */
+const realDay = (day: string) => {
+  const parsed = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === day;
+};
 /** Writes the place into the address in place (no history entry, no hashchange): other parameters are kept. */
 function keepPlaceInAddress({ campaign, country, moment }: Place): void {
   const [path, rest = ''] = location.hash.slice(1).split('?');
@@ -87,7 +92,13 @@ function keepPlaceInAddress({ campaign, country, moment }: Place): void {
     else query.delete(key);
   }
   const hash = `#${path}${query.toString() ? `?${query}` : ''}`;
-  if (hash !== location.hash) history.replaceState(history.state, '', hash);
+  if (hash === location.hash) return;
+  try {
+    history.replaceState(history.state, '', hash);
+  } catch {
+    // Browsers limit how often the address may change (Firefox and Safari throw): the place then
+    // waits for the next change, and the screen goes on.
+  }
 }
 
 const deliveryParts = (c: Counts): [string, number][] => [['RESPONDED', c.responded], ['DELIVERED', c.delivered - c.responded], ['NOT_DELIVERED', c.notDelivered], ['PENDING', c.pending]];
