@@ -111,6 +111,8 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   /** The moment asked for: a whole day typed, or an instant chosen on a campaign's timeline (it wins until cleared). */
   const [moment, setMoment] = useState<Moment>(place.moment);
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
+  /** Why the chosen campaign's timeline, from which its map is drawn, could not be read. */
+  const [timelineProblem, setTimelineProblem] = useState<string | null>(null);
   /** The dashboard shown, with the moment it stands at: a moment that fails to load leaves the last good one. */
   const [shown, setShown] = useState<{ answer: DashboardAnswer; moment: Moment } | null>(null);
   const [selected, setSelected] = useState<string | null>(place.campaign);
@@ -177,8 +179,16 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
     if (!selected || !onDashboard) return undefined;
     let latestChoice = true;
     api<{ items: TimelineEntry[] }>('GET', `/demarches/${selected}/history`).then(
-      (history) => latestChoice && setTimeline(history.items),
-      () => latestChoice && setTimeline([]),
+      (history) => {
+        if (!latestChoice) return;
+        setTimeline(history.items);
+        setTimelineProblem(null);
+      },
+      (failure) => {
+        if (!latestChoice) return;
+        setTimeline([]);
+        setTimelineProblem(problemText(failure));
+      },
     );
     return () => {
       latestChoice = false;
@@ -275,19 +285,24 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
         <div class="grid">
           <section class="card" aria-labelledby="map-h">
             <h3 id="map-h">{campaign.mrn}: counterpart positions and delivery by country</h3>
-            <WorldMap states={countries} chosen={country} onChoose={setCountry} title={`Map of ${campaign.mrn}: each country coloured by its embassy's delivery or its counterpart's position`} />
-            {/* The map as a list: every country with a tasked post, by name, with its state (the map and the list choose together). */}
-            <label for="map-country">Country</label>
-            <select id="map-country" value={country && countries.has(country) ? country : ''} onChange={(e) => setCountry(e.currentTarget.value || null)}>
-              <option value="">Choose a country</option>
-              {[...countries].map(([code, c]) => ({ code, name: countryName(code), state: c.state })).sort((a, b) => a.name.localeCompare(b.name)).map((c) => <option key={c.code} value={c.code}>{c.name}: {words(c.state)}</option>)}
-            </select>
-            <p class="muted">Choose a country on the map or in the list to see its posts, or <a href={`#/campaigns/${campaign.id}`}>find any post of the campaign</a>.</p>
-            {country && countries.get(country) && (
-              <div aria-live="polite">
-                <h4>Posts in {countryName(country)}</h4>
-                <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {words(p.state)}</li>)}</ul>
-              </div>
+            {timelineProblem && <p class="error" role="alert">The campaign's events could not be read, so its map and country list are not shown. {timelineProblem}</p>}
+            {!timelineProblem && (
+              <>
+                <WorldMap states={countries} chosen={country} onChoose={setCountry} title={`Map of ${campaign.mrn}: each country coloured by its embassy's delivery or its counterpart's position`} />
+                {/* The map as a list: every country with a tasked post, by name, with its state (the map and the list choose together). */}
+                <label for="map-country">Country</label>
+                <select id="map-country" value={country && countries.has(country) ? country : ''} onChange={(e) => setCountry(e.currentTarget.value || null)}>
+                  <option value="">Choose a country</option>
+                  {[...countries].map(([code, c]) => ({ code, name: countryName(code), state: c.state })).sort((a, b) => a.name.localeCompare(b.name)).map((c) => <option key={c.code} value={c.code}>{c.name}: {words(c.state)}</option>)}
+                </select>
+                <p class="muted">Choose a country on the map or in the list to see its posts, or <a href={`#/campaigns/${campaign.id}`}>find any post of the campaign</a>.</p>
+                {country && countries.get(country) && (
+                  <div aria-live="polite">
+                    <h4>Posts in {countryName(country)}</h4>
+                    <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {words(p.state)}</li>)}</ul>
+                  </div>
+                )}
+              </>
             )}
           </section>
           <section class="card" aria-labelledby="bureau-h">
