@@ -119,6 +119,10 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(returned).toMatchObject({ status: 'DRAFT', returns: [{ reason: 'Soften paragraph 2 before it goes to every post.', by: expect.objectContaining({ username: 'dsec' }), at: expect.any(String) }] });
     const inbox = (await as(t.desk).get('/inbox').expect(200)).body;
     expect(inbox.returned).toEqual([expect.objectContaining({ cableId: id, reason: 'Soften paragraph 2 before it goes to every post.' })]);
+    // The approver changed the subject after every office cleared: each clears it again (domain.md,
+    // "Clearing is joint drafting"), and the cable cannot go back to approval with their old word.
+    expect(new Set(Object.values(statusOf(returned)))).toEqual(new Set(['STALE']));
+    expect((await as(t.desk).post(`/cables/${id}/submit`).expect(422)).body.detail).toMatch(/L \(STALE\)/);
 
     // The drafter softens paragraph 2: offices whose text changed clear again, straight away.
     const softened = [instruction.paragraphs[0], { marking: 'C', text: `${instruction.paragraphs[1].text} Some of it may raise export-control questions.` }, instruction.paragraphs[2]];

@@ -113,6 +113,28 @@ describe('Cable', () => {
     expect(cable.clearances.map((c) => c.status)).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS']);
   });
 
+  it('goes back with the clearances of the offices whose text the approver changed made stale, the rest standing', () => {
+    const pending = [drafted, requested, clearedByL, clearedByIsn, submitted];
+    const byApprover = (draft: CableDraft, substantive: boolean, fields = ['paragraphs']): CableEvent =>
+      ({ type: 'CableEdited', data: { draft, substantive, by: by(approver), office: approver.office, as: 'approver', fields, at } }) as CableEvent;
+    // The approver rewrote the text after both offices cleared it: both clear again.
+    const rewritten = given(cableDefinition, 'k1', [...pending, byApprover(newText, true)])
+      .when((c) => c.returnToDrafter(approver, 'See my edit', at))
+      .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'See my edit', at } }, { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }]);
+    expect(rewritten.clearances.map((c) => c.status)).toEqual(['STALE', 'STALE']);
+    const firstReturn: CableEvent[] = [...pending, byApprover(newText, true), { type: 'CableReturned', data: { by: by(approver), reason: 'See my edit', at } }, { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }];
+    given(cableDefinition, 'k1', firstReturn).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(STALE\)/);
+    // L has cleared the approver's text since, ISN not yet: returned again, L stands.
+    given(cableDefinition, 'k1', [...firstReturn, clearedByL, submitted])
+      .when((c) => c.returnToDrafter(approver, 'One more look', at))
+      .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'One more look', at } }]);
+    // A change of precedence alone is no change of text: the clearances stand.
+    const flash = { ...confidentialDraft, precedence: 'FLASH' as const };
+    given(cableDefinition, 'k1', [...pending, byApprover(flash, false, ['precedence'])])
+      .when((c) => c.returnToDrafter(approver, 'Send it FLASH', at))
+      .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'Send it FLASH', at } }]);
+  });
+
   it('is returned only while it waits for approval: once approved, it is released or cancelled (domain.md lifecycle)', () => {
     const approvedCable = [drafted, requested, clearedByL, clearedByIsn, submitted, approved];
     given(cableDefinition, 'k1', approvedCable).when((c) => c.returnToDrafter(approver, 'Second thoughts', at)).thenFails('INVALID_TRANSITION', /APPROVED/);

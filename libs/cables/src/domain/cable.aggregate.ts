@@ -166,7 +166,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * while it is worked (DRAFT or IN_CLEARANCE), the approver edits a submitted cable. A change to
    * the substance makes the clearances given stale, except the editing clearer's own office's (its
    * clearance covers its own edit). An approver's edit reopens no clearance: it is recorded and
-   * shown against every clearance (`editsSince`); returning the cable has offices clear again.
+   * shown against every clearance (`editsSince`); returning the cable has the offices whose text
+   * the approver changed clear again (returnToDrafter).
    */
   edit(actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): void {
     const as = this.editorRole(actor);
@@ -299,6 +300,12 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustHaveReleaseAuthority(actor, 'return');
     ensure(reason.trim().length > 0, 'reason', 'say why the cable goes back');
     this.apply({ type: 'CableReturned', data: { by: officer(actor), reason: reason.trim(), at } });
+    // It goes back with its clearances: the offices whose text the approver changed since they
+    // cleared it clear again, the rest stand (domain.md, "Clearing is joint drafting").
+    const changedUnder = this.clearances
+      .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver'))
+      .map((c) => c.office);
+    if (changedUnder.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices: changedUnder, at } });
   }
 
   releaseAs(actor: CableActor, release: Release): void {
