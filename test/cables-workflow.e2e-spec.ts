@@ -1,4 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { cableDefinition, ReturnedCableClearancesRepair } from '@chancery/cables';
+import { systemContext } from '@chancery/common';
+import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { authed, clearForCollective } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -198,5 +202,40 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect((await as(t.beijing).get('/cables?addressee=BEIJING&role=info').expect(200)).body.total).toBe(0);
     await as(t.beijing).get('/cables?addressee=BEIJING&role=cc').expect(400);
     await as(t.beijing).get('/cables?role=action').expect(400);
+  });
+
+  it('reopens, once, at start, the clearances an earlier version left standing on a cable it returned after the approver changed the text', async () => {
+    const note = { ...instruction, kind: 'INFORMATIONAL', actionAddressees: ['TOKYO'], demarche: undefined, subject: 'Returned by an earlier version' };
+    const returnedEarlier = async (subject: string, approverEdits: boolean) => {
+      const { body } = await as(t.desk).post('/cables', { ...note, subject }).expect(201);
+      await as(t.desk).post(`/cables/${body.id}/clearance-requests`, { offices: ['L', 'ISN'] }).expect(200);
+      await as(t.legal).post(`/cables/${body.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+      await as(t.isn).post(`/cables/${body.id}/clearances`, { office: 'ISN', decision: 'CLEARED' }).expect(200);
+      await as(t.desk).post(`/cables/${body.id}/submit`).expect(200);
+      if (approverEdits) await as(t.approver).patch(`/cables/${body.id}`, { paragraphs: [{ marking: 'U', text: 'The approver rewrote it.' }] }).expect(200);
+      // What versions without the rule did: the return alone, the clearances standing.
+      await app.get(AggregateRepositoryFactory).for(cableDefinition).update(systemContext('earlier-version'), 'ReturnCable', body.id, (cable) =>
+        cable.apply({ type: 'CableReturned', data: { by: { id: 'earlier', username: 'dsec', office: 'EAP' }, reason: 'Returned before the rule', at: new Date().toISOString() } }), () => undefined);
+      return body.id as string;
+    };
+    const rewritten = await returnedEarlier('Rewritten by the approver, returned by an earlier version', true);
+    const untouched = await returnedEarlier('Returned untouched by an earlier version', false);
+    const clearances = async (id: string) => Object.fromEntries(((await as(t.desk).get(`/cables/${id}`).expect(200)).body.clearances as { office: string; status: string }[]).map((c) => [c.office, c.status]));
+    expect(await clearances(rewritten)).toEqual({ L: 'CLEARED', ISN: 'CLEARED' }); // the hole an earlier version left
+
+    const repair = app.get(ReturnedCableClearancesRepair);
+    const dataSource = app.get(DataSource);
+    await repair.whenDone(); // the run the start began, on no such data
+    expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 0 }]);
+    await dataSource.query(`DELETE FROM data_repairs WHERE name = 'returned-cable-clearances'`);
+    expect(await repair.run()).toBe(1);
+    expect(await clearances(rewritten)).toEqual({ L: 'STALE', ISN: 'STALE' });
+    expect(await clearances(untouched)).toEqual({ L: 'CLEARED', ISN: 'CLEARED' });
+    expect((await as(t.desk).post(`/cables/${rewritten}/submit`).expect(422)).body.detail).toMatch(/L \(STALE\)/);
+    expect((await as(t.legal).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toContain(rewritten);
+    expect(await dataSource.query(`SELECT actor_id, action FROM audit_log WHERE request_id = 'returned-cable-clearances'`)).toEqual([{ actor_id: 'system', action: 'ReopenReturnedCableClearances' }]);
+    // Once: a restart does not run it again.
+    expect(await repair.run()).toBe(0);
+    expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 1 }]);
   });
 });

@@ -383,7 +383,7 @@ describe('need to know on every path (#14)', () => {
     for (const id of [commentedOn.id, createdId]) await as(lowLeader).get(`/follow-ups/${id}`).expect(200); // the hole an earlier version left
 
     await app.get(FollowUpMarkingRepair).whenDone(); // the run the start began, on no such data
-    expect(await dataSource.query(`SELECT name, changed FROM data_repairs`)).toEqual([{ name: 'follow-up-markings', changed: 0 }]);
+    expect(await dataSource.query(`SELECT name, changed FROM data_repairs WHERE name = 'follow-up-markings'`)).toEqual([{ name: 'follow-up-markings', changed: 0 }]);
     await dataSource.query(`DELETE FROM data_repairs WHERE name = 'follow-up-markings'`);
     expect(await app.get(FollowUpMarkingRepair).run()).toBe(2);
     for (const id of [commentedOn.id, createdId]) {
@@ -395,7 +395,7 @@ describe('need to know on every path (#14)', () => {
     expect(audited).toEqual([{ actor_id: 'system', action: 'RaiseFollowUpClassification' }, { actor_id: 'system', action: 'RaiseFollowUpClassification' }]);
     // Once: a restart does not run it again.
     expect(await app.get(FollowUpMarkingRepair).run()).toBe(0);
-    expect(await dataSource.query(`SELECT name, changed FROM data_repairs`)).toEqual([{ name: 'follow-up-markings', changed: 2 }]);
+    expect(await dataSource.query(`SELECT name, changed FROM data_repairs WHERE name = 'follow-up-markings'`)).toEqual([{ name: 'follow-up-markings', changed: 2 }]);
   });
 
   it('neutralises spreadsheet formulas in CSV exports', async () => {

@@ -6,10 +6,11 @@ import { CableWorld } from './cable-world.js';
 import { CablesQuery } from './cables.query.js';
 import { CABLE_HANDLERS } from './commands/index.js';
 import { CablesProjection } from './projections/cables.projection.js';
+import { ReturnedCableClearancesRepair } from './returned-cable-clearances-repair.js';
 
 @Module({
-  providers: [CablesProjection, CablesQuery, CableWorld, CableReader, ...CABLE_HANDLERS],
-  exports: [CablesQuery, CableWorld, CableReader],
+  providers: [CablesProjection, CablesQuery, CableWorld, CableReader, ReturnedCableClearancesRepair, ...CABLE_HANDLERS],
+  exports: [CablesQuery, CableWorld, CableReader, ReturnedCableClearancesRepair],
 })
 export class CablesModule implements OnModuleInit {
   constructor(

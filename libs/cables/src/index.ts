@@ -8,3 +8,4 @@ export * from './cable-reader.js';
 export * from './commands/index.js';
 export * from './domain/collective-tasking.js';
 export * from './cables.module.js';
+export * from './returned-cable-clearances-repair.js';

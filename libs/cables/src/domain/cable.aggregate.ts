@@ -300,12 +300,22 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustHaveReleaseAuthority(actor, 'return');
     ensure(reason.trim().length > 0, 'reason', 'say why the cable goes back');
     this.apply({ type: 'CableReturned', data: { by: officer(actor), reason: reason.trim(), at } });
-    // It goes back with its clearances: the offices whose text the approver changed since they
-    // cleared it clear again, the rest stand (domain.md, "Clearing is joint drafting").
-    const changedUnder = this.clearances
+    this.reopenClearancesTheApproverChanged(at);
+  }
+
+  /**
+   * A returned cable goes back with its clearances: the offices whose text the approver changed
+   * since they cleared it clear again, the rest stand (domain.md, "Clearing is joint drafting").
+   * Answers the offices made stale. Also run once over cables an earlier version returned without
+   * it (`ReturnedCableClearancesRepair`): on a cable in the drafter's hands only.
+   */
+  reopenClearancesTheApproverChanged(at: string): string[] {
+    if (this.status !== 'DRAFT' && this.status !== 'IN_CLEARANCE') return [];
+    const offices = this.clearances
       .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver'))
       .map((c) => c.office);
-    if (changedUnder.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices: changedUnder, at } });
+    if (offices.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices, at } });
+    return offices;
   }
 
   releaseAs(actor: CableActor, release: Release): void {
