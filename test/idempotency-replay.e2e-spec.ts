@@ -105,6 +105,7 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
   let documented: Route[] = [];
   /** The mutating routes the document gives no request body. */
   let bodyless = new Set<Route>();
+  let jsonBodied = new Set<Route>();
   /** The routes whose case got as far as sending its first request. */
   const exercised = new Set<Route>();
   let serial = 0;
@@ -444,6 +445,13 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     documented = Object.entries(paths).flatMap(([path, operations]) =>
       Object.keys(operations).filter(isMutating).map((method) => `${method.toUpperCase()} ${path}` as Route),
     );
+    jsonBodied = new Set(
+      Object.entries(paths).flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(([method, operation]) => isMutating(method) && (operation as { requestBody?: { content?: Record<string, unknown> } }).requestBody?.content?.['application/json'] !== undefined)
+          .map(([method]) => `${method.toUpperCase()} ${path}` as Route),
+      ),
+    );
     bodyless = new Set(
       Object.entries(paths).flatMap(([path, operations]) =>
         Object.entries(operations).filter(([method, operation]) => isMutating(method) && !(operation as { requestBody?: unknown }).requestBody).map(([method]) => `${method.toUpperCase()} ${path}` as Route),
@@ -470,6 +478,15 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
       // Nor is a body of another type (which the JSON parser leaves unread) taken for none.
       const plain = await send(method, { ...sent, body: undefined, upload: undefined }, `refused-${randomUUID()}`).set('Content-Type', 'text/plain').send('Release it to ALDAC.');
       expect({ route, status: plain.status, errors: plain.body.errors }).toEqual({ route, status: 400, errors: [{ field: '(body)', message: 'this request takes no body' }] });
+      expect({ route, written: (await countEvents()) - before }).toEqual({ route, written: 0 });
+    }
+
+    // A route that takes JSON refuses the same body sent as another type (which the JSON parser
+    // leaves unread) with 415, rather than a 400 that every field is missing: nothing written.
+    if (jsonBodied.has(route) && sent.body !== undefined) {
+      const before = await countEvents();
+      const plain = await send(method, { ...sent, body: undefined, upload: undefined }, `refused-${randomUUID()}`).set('Content-Type', 'text/plain').send(JSON.stringify(sent.body));
+      expect({ route, status: plain.status, detail: plain.body.detail }).toEqual({ route, status: 415, detail: expect.stringMatching(/^This request takes a JSON body \(Content-Type: application\/.*this one is text\/plain$/) });
       expect({ route, written: (await countEvents()) - before }).toEqual({ route, written: 0 });
     }
 

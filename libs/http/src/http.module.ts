@@ -3,7 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ETagInterceptor } from './etag.interceptor.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
-import { NoBodyInterceptor } from './no-body.interceptor.js';
+import { RequestBodyInterceptor } from './request-body.interceptor.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 /**
@@ -14,7 +14,7 @@ import { ProblemDetailsFilter } from './problem-details.filter.js';
   providers: [
     IdempotencyStore,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-    { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],

@@ -9,7 +9,7 @@ export * from './path-params.js';
 export * from './record-id.js';
 export * from './command-context.decorator.js';
 export * from './etag.interceptor.js';
-export * from './no-body.interceptor.js';
+export * from './request-body.interceptor.js';
 export * from './idempotency/idempotency.store.js';
 export * from './idempotency/idempotency.interceptor.js';
 export * from './http.module.js';

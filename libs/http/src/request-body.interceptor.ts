@@ -1,0 +1,115 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import type { Request } from 'express';
+import { from, mergeMap, Observable } from 'rxjs';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+
+/**
+ * Parameters through which a handler reads what was sent: a DTO, a file, or the request itself.
+ * (Chancery's own parameter decorators, `Ctx` and `CurrentUser`, read headers and the principal.)
+ */
+const READS_BODY = new Set<number>([RouteParamtypes.BODY, RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES, RouteParamtypes.REQUEST]);
+/** Parameters that read the body other than as parsed JSON (a multipart upload, the raw request). */
+const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES, RouteParamtypes.REQUEST]);
+
+/** How a route's handler takes a body: none, a JSON DTO, or otherwise (a file, the request). */
+type BodyUse = 'none' | 'json' | 'otherwise';
+
+/**
+ * What a request sends is heard, or refused, never silently dropped:
+ * - A route that takes no body (`POST /cables/:id/submit`, `…/release`, `/follow-ups/:id/start`)
+ *   refuses one that says something, as a DTO refuses an unknown field: a client sending
+ *   `{"mrn": …}` to release, or `{"status": "DONE"}` to start, learns that it was not heard (400)
+ *   instead of seeing its command run as if it had been. An empty object is no body.
+ * - A route that takes a JSON body refuses content of another type (`text/plain`, a form) with
+ *   415 and the types it takes, rather than a 400 that every field is missing (the JSON parser
+ *   leaves such content unread).
+ * Runs after the guards (a caller who may not act learns nothing more) and before idempotency and
+ * validation.
+ */
+@Injectable()
+export class RequestBodyInterceptor implements NestInterceptor {
+  private readonly bodyUses = new WeakMap<object, BodyUse>();
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const use = this.bodyUse(context);
+    if (use === 'otherwise') return next.handle();
+    const request = context.switchToHttp().getRequest<Request>();
+    const body = request.body as unknown;
+    if (use === 'json') {
+      if (body !== undefined) return next.handle();
+      if (Number(request.headers['content-length'] ?? 0) > 0) throw unsupported(request);
+      return whenNoBytes(request, () => unsupported(request), next);
+    }
+    const fields =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? Object.keys(body)
+        : body !== undefined && body !== null && body !== ''
+          ? ['(body)'] // an array or a scalar
+          : body === undefined && Number(request.headers['content-length'] ?? 0) > 0
+            ? ['(body)'] // content of a type the JSON parser left unread
+            : [];
+    if (fields.length > 0) throw refusal(fields);
+    if (body === undefined) return whenNoBytes(request, () => refusal(['(body)']), next);
+    return next.handle();
+  }
+
+  private bodyUse(context: ExecutionContext): BodyUse {
+    const handler = context.getHandler();
+    let use = this.bodyUses.get(handler);
+    if (use === undefined) {
+      const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, unknown>;
+      const types = Object.keys(params).map((key) => Number(key.split(':')[0]));
+      use = types.some((type) => READS_OTHERWISE.has(type)) ? 'otherwise' : types.some((type) => READS_BODY.has(type)) ? 'json' : 'none';
+      this.bodyUses.set(handler, use);
+    }
+    return use;
+  }
+}
+
+/**
+ * A request whose content the JSON parser left unread, sent chunked (no Content-Length): it is
+ * content only if a byte of it comes, then refused with `refuse()`; else the route runs.
+ */
+function whenNoBytes(request: Request, refuse: () => ChanceryError, next: CallHandler): Observable<unknown> {
+  if (request.headers['transfer-encoding'] === undefined) return next.handle();
+  return from(sendsBytes(request)).pipe(
+    mergeMap((sent) => {
+      if (sent) throw refuse();
+      return next.handle();
+    }),
+  );
+}
+
+/** Content of a type other than JSON, sent to a route that takes JSON. */
+function unsupported(request: Request): ChanceryError {
+  const takes = request.method === 'PATCH' ? 'application/merge-patch+json or application/json' : 'application/json';
+  const sent = request.headers['content-type'];
+  return new ChanceryError(ErrorCode.UnsupportedMediaType, `This request takes a JSON body (Content-Type: ${takes}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`);
+}
+
+/** The refusal of what a request to a route that takes no body sent: its fields, or `(body)`, content as such. */
+function refusal(fields: string[]): ChanceryError {
+  const errors = fields.map((field) => ({ field, message: field === '(body)' ? 'this request takes no body' : `property ${field} should not exist` }));
+  return new ChanceryError(ErrorCode.ValidationFailed, `This request takes no body: ${errors.map((e) => e.message).join('; ')}`, { errors });
+}
+
+/**
+ * Whether an unread request stream carries a byte: read until its first byte (the rest is let
+ * drain, unread) or its end. A stream that fails (its client gone) counts as content: nothing runs.
+ */
+function sendsBytes(request: Request): Promise<boolean> {
+  if (request.readableEnded) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (sent: boolean) => {
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+      resolve(sent);
+    };
+    const onData = (chunk: Buffer) => chunk.length > 0 && settle(true);
+    const onEnd = () => settle(false);
+    const onError = () => settle(true);
+    request.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
