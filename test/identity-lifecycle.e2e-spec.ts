@@ -57,6 +57,10 @@ describe('identity lifecycle', () => {
     expect(replayed.body).toEqual(first.body);
     expect(first.body).toEqual({ symbol: 'EAP/TST', name: 'Office of Test Affairs', bureau: 'EAP' });
     await on(app, admin).post('/offices', { symbol: 'eap/x', name: 'Lower case' }).expect(400);
+    // Under a bureau the directory does not have: its overdue follow-ups would escalate to no front office.
+    const nowhere = await on(app, admin).post('/offices', { symbol: 'ZZZ/ABC', name: 'Office of Nowhere' }).expect(422);
+    expect(nowhere.body.errors).toEqual([{ field: 'symbol', message: expect.stringMatching(/bureau ZZZ, which is not in the directory/) }]);
+    expect((await on(app, desk.token).get('/offices?bureau=ZZZ').expect(200)).body.items).toEqual([]);
     await on(app, desk.token).post('/offices', { symbol: 'EAP/Y', name: 'Not an admin' }).expect(403);
     const unknown = await on(app, admin).post('/users', { username: 'zzz', password: 'a-long-enough-password', displayName: 'Z', roles: ['drafter'], office: 'ZZZ/QQ', clearance: 'UNCLASSIFIED' }).expect(422);
     expect(unknown.body.errors).toEqual([{ field: 'office', message: expect.stringMatching(/ZZZ\/QQ is not an office in the directory/) }]);

@@ -29,11 +29,15 @@ export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent>
   /** Adds the offices not in the directory yet; answers those it added. */
   add(offices: readonly Office[]): Office[] {
     const added: Office[] = [];
+    // An office's bureau is in the directory, or comes with it: overdue follow-ups it owns escalate
+    // to that bureau's front office, and a clearance for the bureau can come from it.
+    const known = new Set([...this.offices.keys(), ...offices.map((office) => office.symbol)]);
     for (const office of offices) {
       ensure(OFFICE_PATTERN.test(office.symbol), 'symbol', 'symbol must be an office symbol such as EAP/CM');
       ensure(!RESERVED_NAMES.includes(office.symbol), 'symbol', `${office.symbol} is reserved: it names the Department or a collective`);
       ensure(office.name.trim().length > 0, 'name', 'name must not be empty');
       ensure(office.bureau === bureauOf(office.symbol), 'bureau', `the bureau of ${office.symbol} is ${bureauOf(office.symbol)}`);
+      ensure(known.has(office.bureau), 'symbol', `${office.symbol} belongs to the bureau ${office.bureau}, which is not in the directory: add the bureau first`);
       if (this.offices.has(office.symbol)) continue;
       this.apply({ type: 'OfficeAdded', data: { ...office, name: office.name.trim() } });
       added.push(office);
