@@ -31,6 +31,9 @@ describe('hostile input', () => {
   let app: INestApplication;
   let dataSource: DataSource;
   let token: string;
+  let clearing: string;
+  /** Whose token a request to `path` carries: the clearer's on the clearance routes, else everything's. */
+  const tokenFor = (path: string) => (path.includes('/clearances') ? clearing : token);
   let operations: { method: string; path: string }[];
   const ids: string[] = [];
   const eventCount = async () => (await dataSource.query('SELECT count(*)::int AS n FROM events'))[0].n as number;
@@ -40,8 +43,11 @@ describe('hostile input', () => {
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
     dataSource = app.get(DataSource);
     const admin = await loginAsAdmin(app);
-    // One user who holds every role, so that requests get past the door to validation and the domain.
-    ({ token } = await createUser(app, admin, { username: 'everything', roles: [...ROLES], postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
+    // One user who holds every role a post's person may hold, so that requests get past the door to
+    // validation and the domain; and a clearer of L for the clearance routes (a clearer clears for a
+    // Department office, which a post's person has not).
+    ({ token } = await createUser(app, admin, { username: 'everything', roles: ROLES.filter((role) => role !== 'clearer'), postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
+    clearing = (await createUser(app, admin, { username: 'clearing', roles: ['clearer'], office: 'L', clearance: 'TOP_SECRET' })).token;
     const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
     ids.push(followUp.body.id);
     const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
@@ -69,7 +75,7 @@ describe('hostile input', () => {
           // An event stream that opens never ends: it is given a hostile ticket, which it must refuse.
           const search = new URLSearchParams({ ...(params as Record<string, string>), ...(path === '/events/stream' ? { ticket: first } : {}) }).toString();
           const before = await eventCount();
-          let req = request(app.getHttpServer())[method.toLowerCase() as 'get'](`${url}${search ? `?${search}` : ''}`).set('Authorization', `Bearer ${token}`);
+          let req = request(app.getHttpServer())[method.toLowerCase() as 'get'](`${url}${search ? `?${search}` : ''}`).set('Authorization', `Bearer ${tokenFor(path)}`);
           for (const [name, v] of Object.entries(extra)) if (v !== undefined) req = req.set(name, v.replace(/[\r\n]/g, ''));
           if (method !== 'GET') {
             // Sent as text, so that any JSON value goes as it is, or cut short when `raw`: malformed.
@@ -165,7 +171,7 @@ describe('hostile input', () => {
     for (const [method, url, body] of valid) {
       for (const variant of variants(body)) {
         const before = await eventCount();
-        const response = await authed(app, token)[method as 'post'](url, variant);
+        const response = await authed(app, tokenFor(url))[method as 'post'](url, variant);
         const sent = `${method.toUpperCase()} ${url} ${JSON.stringify(variant)}`;
         expect({ sent, status: response.status, fiveHundred: response.status >= 500 }).toMatchObject({ sent, fiveHundred: false });
         if (response.status >= 400) expect({ sent, written: (await eventCount()) - before }).toEqual({ sent, written: 0 });

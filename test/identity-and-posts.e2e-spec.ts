@@ -109,7 +109,7 @@ describe('identity, access control and posts', () => {
     const routes: { method: 'get' | 'post' | 'patch'; path: string; body?: () => object; allowed: readonly Role[]; success: number }[] = [
       { method: 'get', path: '/auth/me', allowed: EVERYONE, success: 200 },
       { method: 'get', path: '/users', allowed: ['admin'], success: 200 },
-      { method: 'post', path: '/users', body: () => ({ username: `u${Date.now()}${Math.floor(Math.random() * 1e6)}`, password: 'a-long-enough-password', displayName: 'New', roles: ['drafter'], clearance: 'UNCLASSIFIED' }), allowed: ['admin'], success: 201 },
+      { method: 'post', path: '/users', body: () => ({ username: `u${Date.now()}${Math.floor(Math.random() * 1e6)}`, password: 'a-long-enough-password', displayName: 'New', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' }), allowed: ['admin'], success: 201 },
       { method: 'get', path: '/posts', allowed: EVERYONE, success: 200 },
       { method: 'get', path: '/posts/BEIJING', allowed: EVERYONE, success: 200 },
       { method: 'post', path: '/posts', body: () => establish, allowed: ['admin'], success: 201 },
@@ -155,7 +155,7 @@ describe('identity, access control and posts', () => {
       const events = await dataSource.query(`SELECT data FROM events WHERE stream_id = $1`, [`user-${officer.body.id}`]);
       expect(JSON.stringify(events)).not.toMatch(/argon|correct-horse/);
 
-      const taken = await http().post('/users').set(admin).send({ username: 'jdoe', password: 'another-long-password', displayName: 'J', roles: ['drafter'], clearance: 'UNCLASSIFIED' }).expect(409);
+      const taken = await http().post('/users').set(admin).send({ username: 'jdoe', password: 'another-long-password', displayName: 'J', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' }).expect(409);
       expect(taken.body.code).toBe('ALREADY_EXISTS');
       const noPost = await http().post('/users').set(admin).send({ username: 'nopost', password: 'another-long-password', displayName: 'N', roles: ['post_officer'], clearance: 'UNCLASSIFIED' }).expect(422);
       expect(noPost.body.errors[0].field).toBe('postCode');
@@ -203,7 +203,7 @@ describe('identity, access control and posts', () => {
     });
 
     it('answers wrong credentials with 401, and the twenty-first rapid failed login with 429', async () => {
-      await createUser(app, tokens.admin, { username: 'target', roles: ['drafter'] });
+      await createUser(app, tokens.admin, { username: 'target', roles: ['drafter'], office: 'EAP/CM' });
       for (let attempt = 1; attempt <= 20; attempt++) {
         const response = await http().post('/auth/login').send({ username: 'target', password: `guess-${attempt}` });
         expect({ attempt, status: response.status }).toEqual({ attempt, status: 401 });

@@ -69,12 +69,12 @@ describe('identity lifecycle', () => {
   it('treats usernames case-insensitively: stored lower-case, matched in any case', async () => {
     const created = await on(app, admin).post('/users', { username: 'JDoe', password: 'jade-lantern-harbor', displayName: 'Jane Doe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' }).expect(201);
     expect(created.body.username).toBe('jdoe');
-    await on(app, admin).post('/users', { username: 'jdoe', password: 'jade-lantern-harbor', displayName: 'Again', roles: ['drafter'], clearance: 'SECRET' }).expect(409);
+    await on(app, admin).post('/users', { username: 'jdoe', password: 'jade-lantern-harbor', displayName: 'Again', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' }).expect(409);
     for (const typed of ['jdoe', 'JDOE', 'JDoe']) await login(app, typed, 'jade-lantern-harbor');
   });
 
   it('refuses passwords that are short, common, guessable or the username', async () => {
-    const base = { displayName: 'Pat Weak', roles: ['drafter'], clearance: 'UNCLASSIFIED' };
+    const base = { displayName: 'Pat Weak', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' };
     const refusals = [
       ['weakling1', 'short-one'], // under 12
       ['weakling2', 'password1234'], // a breached favourite
@@ -99,6 +99,8 @@ describe('identity lifecycle', () => {
     await on(app, admin).patch(`/users/${user.id}`, { roles: ['clearer'] }, { 'If-Match': '"1"' }).expect(412);
     await on(app, admin).patch(`/users/${user.id}`, { roles: null }).expect(400);
     await on(app, admin).patch(`/users/${user.id}`, { office: 'ZZZ/QQ' }).expect(422);
+    // A drafter with nowhere to draft for: refused when made so, not when they first try.
+    expect((await on(app, admin).patch(`/users/${user.id}`, { office: null }).expect(422)).body.errors).toEqual([{ field: 'office', message: expect.stringMatching(/^a drafter drafts for an office/) }]);
     await on(app, admin).patch(`/users/${user.id}`, { roles: ['post_officer'], postCode: 'CHENGDU' }).expect(422); // a closed post
     await on(app, admin).patch(`/users/${user.id}`, { unknown: 1 }).expect(400);
     await on(app, user.token).patch(`/users/${user.id}`, { clearance: 'TOP_SECRET' }).expect(403);

@@ -18,6 +18,10 @@ describe('User', () => {
     [{ roles: ['post_officer'], postCode: 'BEIJING' }, 'office'], // a post's officer with a Department office too
     [{ roles: ['approver'], postCode: 'BEIJING' }, 'office'],
     [{ clearance: 'COSMIC' }, 'clearance'],
+    // A working role with nowhere to work for: refused when made, not when first used.
+    [{ office: null }, 'office'],
+    [{ roles: ['clearer'], office: null }, 'office'],
+    [{ roles: ['approver'], office: null }, 'office'],
   ])('refuses %j', (override, field) => {
     expect(() => User.register('id-1', { ...drafter, ...(override as Partial<UserProfile>) })).toThrow(
       expect.objectContaining({ code: 'RULE_VIOLATED', details: { errors: [expect.objectContaining({ field })] } }),

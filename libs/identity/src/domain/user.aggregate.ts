@@ -44,6 +44,11 @@ function validateProfile(profile: UserProfile): void {
   // A post's people act for the post: a Department office as well would make them its drafting
   // office, its clearer and its desk (reading its drafts, and cables to other posts).
   ensure(profile.postCode === null || profile.office === null, 'office', 'a user bound to a post has no Department office: give an office or a post, not both');
+  // Each working role works for somewhere: a user who could never do it is refused when made.
+  const placed = profile.office !== null || profile.postCode !== null;
+  ensure(!profile.roles.includes('clearer') || profile.office !== null, 'office', 'a clearer clears for an office: give one');
+  ensure(!profile.roles.includes('drafter') || placed, 'office', 'a drafter drafts for an office (or, as a post officer, for a post): give one');
+  ensure(!postApprover || placed, 'office', 'an approver releases for an office\'s bureau or for a post: give an office or a post');
 }
 
 /**
