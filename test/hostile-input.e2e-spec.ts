@@ -31,9 +31,9 @@ describe('hostile input', () => {
   let app: INestApplication;
   let dataSource: DataSource;
   let token: string;
-  let clearing: string;
-  /** Whose token a request to `path` carries: the clearer's on the clearance routes, else everything's. */
-  const tokenFor = (path: string) => (path.includes('/clearances') ? clearing : token);
+  let desk: string;
+  /** Whose token a request to `path` carries: the desk officer's on the cables' routes, else everything's. */
+  const tokenFor = (path: string) => (path.startsWith('/cables') ? desk : token);
   let operations: { method: string; path: string }[];
   const ids: string[] = [];
   const eventCount = async () => (await dataSource.query('SELECT count(*)::int AS n FROM events'))[0].n as number;
@@ -43,11 +43,11 @@ describe('hostile input', () => {
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
     dataSource = app.get(DataSource);
     const admin = await loginAsAdmin(app);
-    // One user who holds every role a post's person may hold, so that requests get past the door to
-    // validation and the domain; and a clearer of L for the clearance routes (a clearer clears for a
-    // Department office, which a post's person has not).
-    ({ token } = await createUser(app, admin, { username: 'everything', roles: ROLES.filter((role) => role !== 'clearer'), postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
-    clearing = (await createUser(app, admin, { username: 'clearing', roles: ['clearer'], office: 'L', clearance: 'TOP_SECRET' })).token;
+    // So that requests get past the door to validation and the domain: one user who holds every role
+    // a post's person may hold, and for the cables' routes a desk officer of L who drafts, clears and
+    // approves (drafters and clearers work for a Department office, which a post's person has not).
+    ({ token } = await createUser(app, admin, { username: 'everything', roles: ROLES.filter((role) => role !== 'clearer' && role !== 'drafter'), postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
+    desk = (await createUser(app, admin, { username: 'desk', roles: ['drafter', 'clearer', 'approver', 'leadership'], office: 'L', clearance: 'TOP_SECRET' })).token;
     const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
     ids.push(followUp.body.id);
     const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };

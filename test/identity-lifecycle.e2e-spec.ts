@@ -73,6 +73,13 @@ describe('identity lifecycle', () => {
     for (const typed of ['jdoe', 'JDOE', 'JDoe']) await login(app, typed, 'jade-lantern-harbor');
   });
 
+  it('refuses credentials sent as anything but JSON with 415, saying what it takes', async () => {
+    for (const [path, body] of [['/auth/login', { username: 'jdoe', password: 'jade-lantern-harbor' }], ['/auth/password', { currentPassword: 'x', newPassword: 'y' }]] as const) {
+      const plain = await request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${admin}`).set('Content-Type', 'text/plain').send(JSON.stringify(body));
+      expect({ path, status: plain.status, detail: plain.body.detail }).toEqual({ path, status: 415, detail: 'This request takes a JSON body (Content-Type: application/json); this one is text/plain' });
+    }
+  });
+
   it('refuses passwords that are short, common, guessable or the username', async () => {
     const base = { displayName: 'Pat Weak', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' };
     const refusals = [
@@ -100,7 +107,7 @@ describe('identity lifecycle', () => {
     await on(app, admin).patch(`/users/${user.id}`, { roles: null }).expect(400);
     await on(app, admin).patch(`/users/${user.id}`, { office: 'ZZZ/QQ' }).expect(422);
     // A drafter with nowhere to draft for: refused when made so, not when they first try.
-    expect((await on(app, admin).patch(`/users/${user.id}`, { office: null }).expect(422)).body.errors).toEqual([{ field: 'office', message: expect.stringMatching(/^a drafter drafts for an office/) }]);
+    expect((await on(app, admin).patch(`/users/${user.id}`, { office: null }).expect(422)).body.errors).toEqual([{ field: 'office', message: expect.stringMatching(/^a drafter drafts for a Department office/) }]);
     await on(app, admin).patch(`/users/${user.id}`, { roles: ['post_officer'], postCode: 'CHENGDU' }).expect(422); // a closed post
     await on(app, admin).patch(`/users/${user.id}`, { unknown: 1 }).expect(400);
     await on(app, user.token).patch(`/users/${user.id}`, { clearance: 'TOP_SECRET' }).expect(403);

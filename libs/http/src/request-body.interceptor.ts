@@ -10,8 +10,8 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
  * (Chancery's own parameter decorators, `Ctx` and `CurrentUser`, read headers and the principal.)
  */
 const READS_BODY = new Set<number>([RouteParamtypes.BODY, RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES, RouteParamtypes.REQUEST]);
-/** Parameters that read the body other than as parsed JSON (a multipart upload, the raw request). */
-const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES, RouteParamtypes.REQUEST]);
+/** Parameters that read the body other than as parsed JSON (a multipart upload, the raw bytes). */
+const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES]);
 
 /** How a route's handler takes a body: none, a JSON DTO, or otherwise (a file, the request). */
 type BodyUse = 'none' | 'json' | 'otherwise';
@@ -62,7 +62,15 @@ export class RequestBodyInterceptor implements NestInterceptor {
     if (use === undefined) {
       const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, unknown>;
       const types = Object.keys(params).map((key) => Number(key.split(':')[0]));
-      use = types.some((type) => READS_OTHERWISE.has(type)) ? 'otherwise' : types.some((type) => READS_BODY.has(type)) ? 'json' : 'none';
+      // A handler that takes the request itself beside a DTO (for the client's address, say) still
+      // takes its body as JSON; one that takes only the request reads it as it will.
+      use = types.some((type) => READS_OTHERWISE.has(type))
+        ? 'otherwise'
+        : types.includes(RouteParamtypes.BODY)
+          ? 'json'
+          : types.some((type) => READS_BODY.has(type))
+            ? 'otherwise'
+            : 'none';
       this.bodyUses.set(handler, use);
     }
     return use;

@@ -37,8 +37,8 @@ export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent>
       ensure(!RESERVED_NAMES.includes(office.symbol), 'symbol', `${office.symbol} is reserved: it names the Department or a collective`);
       ensure(office.name.trim().length > 0, 'name', 'name must not be empty');
       ensure(office.bureau === bureauOf(office.symbol), 'bureau', `the bureau of ${office.symbol} is ${bureauOf(office.symbol)}`);
-      ensure(known.has(office.bureau), 'symbol', `${office.symbol} belongs to the bureau ${office.bureau}, which is not in the directory: add the bureau first`);
       if (this.offices.has(office.symbol)) continue;
+      ensure(known.has(office.bureau), 'symbol', `${office.symbol} belongs to the bureau ${office.bureau}, which is not in the directory: add the bureau first`);
       this.apply({ type: 'OfficeAdded', data: { ...office, name: office.name.trim() } });
       added.push(office);
     }

@@ -21,7 +21,7 @@ describe('User', () => {
     // A working role with nowhere to work for: refused when made, not when first used.
     [{ office: null }, 'office'],
     [{ roles: ['clearer'], office: null }, 'office'],
-    [{ roles: ['approver'], office: null }, 'office'],
+    [{ roles: ['drafter', 'post_officer'], office: null, postCode: 'BEIJING' }, 'office'], // a post's officers draft as post officers
   ])('refuses %j', (override, field) => {
     expect(() => User.register('id-1', { ...drafter, ...(override as Partial<UserProfile>) })).toThrow(
       expect.objectContaining({ code: 'RULE_VIOLATED', details: { errors: [expect.objectContaining({ field })] } }),
@@ -60,6 +60,20 @@ describe('a user over time', () => {
     user.changeProfile({ clearance: 'SECRET', displayName: ' Jane Doe ' }, 'admin-1');
     expect(user.getUncommittedEvents()).toEqual([]);
     expect(() => user.changeProfile({ roles: ['post_officer'] }, 'admin-1')).toThrow(/needs a post \(postCode\)/);
+  });
+
+  it('lets a user an earlier version made with nowhere to work be changed, but given no other such role', () => {
+    const unplaced = { ...profile, roles: ['drafter' as const, 'clearer' as const], office: null };
+    const user = new User('u-2');
+    user.replay([{ type: 'UserRegistered', data: unplaced }], 1);
+    user.changeProfile({ clearance: 'UNCLASSIFIED' }, 'admin-1');
+    user.changeProfile({ roles: ['drafter'] }, 'admin-1');
+    expect(user.profile).toMatchObject({ roles: ['drafter'], clearance: 'UNCLASSIFIED', office: null });
+    expect(() => user.changeProfile({ roles: ['drafter', 'clearer'] }, 'admin-1')).toThrow(/a clearer clears for a Department office/);
+    user.changeProfile({ office: 'EAP/CM' }, 'admin-1');
+    expect(() => user.changeProfile({ office: null }, 'admin-1')).toThrow(/a drafter drafts for a Department office/);
+    // An approver with no post releases for the Department: no office needed.
+    expect(User.register('u-3', { ...profile, roles: ['approver'], office: null }).profile.office).toBeNull();
   });
 
   it('ends every session on a logout, a password change or reset, and a disabling; not on enabling', () => {

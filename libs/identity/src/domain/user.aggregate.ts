@@ -44,11 +44,28 @@ function validateProfile(profile: UserProfile): void {
   // A post's people act for the post: a Department office as well would make them its drafting
   // office, its clearer and its desk (reading its drafts, and cables to other posts).
   ensure(profile.postCode === null || profile.office === null, 'office', 'a user bound to a post has no Department office: give an office or a post, not both');
-  // Each working role works for somewhere: a user who could never do it is refused when made.
-  const placed = profile.office !== null || profile.postCode !== null;
-  ensure(!profile.roles.includes('clearer') || profile.office !== null, 'office', 'a clearer clears for an office: give one');
-  ensure(!profile.roles.includes('drafter') || placed, 'office', 'a drafter drafts for an office (or, as a post officer, for a post): give one');
-  ensure(!postApprover || placed, 'office', 'an approver releases for an office\'s bureau or for a post: give an office or a post');
+}
+
+/**
+ * The roles a profile gives with nowhere to work for: a clearer clears for a Department office, a
+ * drafter drafts for one (a post's officers draft as post officers). Such a user would be refused at
+ * their first clearance or draft. (An approver needs neither: with no post, they release for the
+ * Department.)
+ */
+function unplacedRoles(profile: UserProfile): string[] {
+  return profile.office === null ? profile.roles.filter((role) => role === 'clearer' || role === 'drafter') : [];
+}
+
+/**
+ * A profile made, or changed, is refused a working role with nowhere to work for. A user an earlier
+ * version made so may still be changed (a clearance lowered, a role taken away) as long as the
+ * change gives them no other such role.
+ */
+function placeRoles(next: UserProfile, before: UserProfile | null): void {
+  const already = new Set(before ? unplacedRoles(before) : []);
+  const unplaced = unplacedRoles(next).find((role) => !already.has(role));
+  if (unplaced === 'clearer') ensure(false, 'office', 'a clearer clears for a Department office: give one');
+  if (unplaced === 'drafter') ensure(false, 'office', "a drafter drafts for a Department office: give one (a post's officers draft as post officers)");
 }
 
 /**
@@ -64,6 +81,7 @@ export class User extends EventSourcedAggregate<UserEvent> {
   static register(id: string, profile: UserProfile): User {
     const normalized = { ...profile, username: normalizeUsername(profile.username), displayName: profile.displayName.trim() };
     validateProfile(normalized);
+    placeRoles(normalized, null);
     const user = new User(id);
     user.apply({ type: 'UserRegistered', data: normalized });
     return user;
@@ -75,6 +93,7 @@ export class User extends EventSourcedAggregate<UserEvent> {
     const changes = Object.fromEntries(Object.entries(requested).filter(([, value]) => value !== undefined)) as ProfileChanges;
     const next: UserProfile = { ...this.profile, ...changes, displayName: (changes.displayName ?? this.profile.displayName).trim() };
     validateProfile(next);
+    placeRoles(next, this.profile);
     if (actorId === this.id && this.profile.roles.includes('admin') && !next.roles.includes('admin')) {
       throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot take away your own admin role', { errors: [{ field: 'roles', message: 'keeps admin for yourself' }] });
     }
