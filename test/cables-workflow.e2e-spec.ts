@@ -220,6 +220,9 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     };
     const rewritten = await returnedEarlier('Rewritten by the approver, returned by an earlier version', true);
     const untouched = await returnedEarlier('Returned untouched by an earlier version', false);
+    // Resubmitted since on the old clearances, now waiting for approval: its approver is shown them stale.
+    const resubmitted = await returnedEarlier('Rewritten, returned and resubmitted under an earlier version', true);
+    await as(t.desk).post(`/cables/${resubmitted}/submit`).expect(200);
     const clearances = async (id: string) => Object.fromEntries(((await as(t.desk).get(`/cables/${id}`).expect(200)).body.clearances as { office: string; status: string }[]).map((c) => [c.office, c.status]));
     expect(await clearances(rewritten)).toEqual({ L: 'CLEARED', ISN: 'CLEARED' }); // the hole an earlier version left
 
@@ -228,14 +231,17 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     await repair.whenDone(); // the run the start began, on no such data
     expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 0 }]);
     await dataSource.query(`DELETE FROM data_repairs WHERE name = 'returned-cable-clearances'`);
-    expect(await repair.run()).toBe(1);
+    expect(await repair.run()).toBe(2);
     expect(await clearances(rewritten)).toEqual({ L: 'STALE', ISN: 'STALE' });
+    expect(await clearances(resubmitted)).toEqual({ L: 'STALE', ISN: 'STALE' });
     expect(await clearances(untouched)).toEqual({ L: 'CLEARED', ISN: 'CLEARED' });
     expect((await as(t.desk).post(`/cables/${rewritten}/submit`).expect(422)).body.detail).toMatch(/L \(STALE\)/);
     expect((await as(t.legal).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toContain(rewritten);
-    expect(await dataSource.query(`SELECT actor_id, action FROM audit_log WHERE request_id = 'returned-cable-clearances'`)).toEqual([{ actor_id: 'system', action: 'ReopenReturnedCableClearances' }]);
+    expect(await dataSource.query(`SELECT actor_id, action FROM audit_log WHERE request_id = 'returned-cable-clearances'`)).toEqual([
+      { actor_id: 'system', action: 'ReopenReturnedCableClearances' }, { actor_id: 'system', action: 'ReopenReturnedCableClearances' },
+    ]);
     // Once: a restart does not run it again.
     expect(await repair.run()).toBe(0);
-    expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 1 }]);
+    expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 2 }]);
   });
 });

@@ -12,10 +12,12 @@ export const RETURNED_CABLE_CLEARANCES_REPAIR = 'returned-cable-clearances';
  * Cables that versions of Chancery before the rule returned with their clearances whole, though the
  * approver had changed the text those offices cleared: back in the drafter's hands, they could go
  * to approval again, and out, naming offices as clearing text they never saw. Once per database, in
- * the background from the start of a process that seeds, each such cable still in the drafter's
- * hands (DRAFT or IN_CLEARANCE) has those clearances made stale, through the event store as a
- * return now does (`Cable.reopenClearancesTheApproverChanged`: an event, the read table, the
- * offices told, an audit entry under `system`). Cables sent on since are left as they went.
+ * the background from the start of a process that seeds, each such cable not yet released or
+ * cancelled has those clearances made stale, through the event store as a return now does
+ * (`Cable.reopenClearancesTheApproverChanged`: an event, the read table, the offices told, an audit
+ * entry under `system`). In the drafter's hands, it cannot be submitted until they clear again; one
+ * resubmitted since shows its approver the stale clearances (and its telegram would name them
+ * stale), to be returned for them. Released and cancelled cables are left as they went: history.
  */
 @Injectable()
 export class ReturnedCableClearancesRepair implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -87,19 +89,21 @@ export class ReturnedCableClearancesRepair implements OnApplicationBootstrap, Be
   private async repair(id: string): Promise<boolean> {
     let changed = false;
     await this.cables.update(systemContext(RETURNED_CABLE_CLEARANCES_REPAIR), 'ReopenReturnedCableClearances', id, async (cable) => {
-      changed = cable.reopenClearancesTheApproverChanged(this.clock.now().toISOString()).length > 0; // set, not counted: a retry runs this again
+      // Set, not counted: a retry runs this again. A cable released or cancelled meanwhile is history.
+      changed = cable.status !== 'RELEASED' && cable.status !== 'CANCELLED' && cable.reopenClearancesTheApproverChanged(this.clock.now().toISOString()).length > 0;
     }, () => undefined);
     return changed;
   }
 
-  /** Cables in the drafter's hands that an approver edited: only they may have been returned so. */
+  /** Cables not yet released or cancelled that an approver edited and that were returned: only they may have been returned so. */
   private async candidates(): Promise<string[]> {
     const rows = await sql<{ id: string }>(
       this.dataSource,
       `SELECT c.id::text AS id FROM cables c
-       WHERE c.status IN ('DRAFT', 'IN_CLEARANCE')
+       WHERE c.status IN ('DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED')
          AND EXISTS (SELECT 1 FROM events e WHERE e.stream_id = 'cable-' || c.id::text AND e.type = 'CableEdited'
                        AND e.data->>'as' = 'approver' AND (e.data->>'substantive')::boolean)
+         AND EXISTS (SELECT 1 FROM events e WHERE e.stream_id = 'cable-' || c.id::text AND e.type = 'CableReturned')
        ORDER BY c.id`,
     );
     return rows.map((row) => row.id);

@@ -135,6 +135,20 @@ describe('Cable', () => {
       .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'Send it FLASH', at } }]);
   });
 
+  it('reopens, for the repair of what an earlier version returned, the clearances an approver\'s returned edit changed, resubmitted or not', () => {
+    const later = '2026-11-29T11:00:00.000Z';
+    const pending = [drafted, requested, clearedByL, clearedByIsn, submitted];
+    const byApprover = (when: string): CableEvent => ({ type: 'CableEdited', data: { draft: newText, substantive: true, by: by(approver), office: approver.office, as: 'approver', fields: ['paragraphs'], at: when } }) as CableEvent;
+    const returnedWhole: CableEvent = { type: 'CableReturned', data: { by: by(approver), reason: 'Returned by an earlier version', at } };
+    // Returned whole after the edit, and resubmitted since: the clearances are stale all the same.
+    given(cableDefinition, 'k1', [...pending, byApprover(at), returnedWhole, submitted])
+      .when((c) => c.reopenClearancesTheApproverChanged(later))
+      .then([{ type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at: later } }]);
+    // An edit the approver made since the last return, on the cable waiting for them, is theirs until they return it.
+    given(cableDefinition, 'k1', [...pending, returnedWhole, submitted, byApprover(later)]).when((c) => c.reopenClearancesTheApproverChanged(later)).then([]);
+    given(cableDefinition, 'k1', [...pending, byApprover(at)]).when((c) => c.reopenClearancesTheApproverChanged(later)).then([]);
+  });
+
   it('is returned only while it waits for approval: once approved, it is released or cancelled (domain.md lifecycle)', () => {
     const approvedCable = [drafted, requested, clearedByL, clearedByIsn, submitted, approved];
     given(cableDefinition, 'k1', approvedCable).when((c) => c.returnToDrafter(approver, 'Second thoughts', at)).thenFails('INVALID_TRANSITION', /APPROVED/);

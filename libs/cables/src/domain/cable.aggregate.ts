@@ -306,13 +306,15 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   /**
    * A returned cable goes back with its clearances: the offices whose text the approver changed
    * since they cleared it clear again, the rest stand (domain.md, "Clearing is joint drafting").
-   * Answers the offices made stale. Also run once over cables an earlier version returned without
-   * it (`ReturnedCableClearancesRepair`): on a cable in the drafter's hands only.
+   * An approver's edit counts once the cable has been returned after it (one made since the last
+   * return, on the cable now waiting for approval, is the approver's until they return it). Answers
+   * the offices made stale. Also run once over cables an earlier version returned without it
+   * (`ReturnedCableClearancesRepair`), resubmitted since or not.
    */
   reopenClearancesTheApproverChanged(at: string): string[] {
-    if (this.status !== 'DRAFT' && this.status !== 'IN_CLEARANCE') return [];
+    const returnedAfter = (edit: Edit) => this.returns.some((r) => r.at >= edit.at);
     const offices = this.clearances
-      .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver'))
+      .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver' && returnedAfter(e)))
       .map((c) => c.office);
     if (offices.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices, at } });
     return offices;
