@@ -854,6 +854,13 @@ describe('the web app, in headless Chromium', () => {
     expect((await page.getByRole('group', { name: 'Roles' }).innerText()).replace(/\s+/g, ' ')).toBe('Roles Drafter Clearer Approver Post officer Leadership Auditor Admin');
     await page.getByRole('checkbox', { name: 'Post officer' }).check();
     await page.getByRole('checkbox', { name: 'Post officer' }).uncheck();
+    // A drafter with no office would be refused at their first draft: said beside the Office field.
+    await page.getByLabel('Initial password').fill('saffron-meadow-lantern');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+    expect(await page.locator('#u-office-problem').textContent()).toMatch(/Department office/);
+    expect(await page.getByLabel('Office', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Initial password').fill('password1234');
     await page.getByLabel('Office', { exact: true }).selectOption('EAP/J');
     await page.getByRole('button', { name: 'Create user' }).click();
     expect(await page.getByRole('alert').textContent()).toMatch(/^Password .*(breaches|guess)/);

@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me, problemText, when, words } from '../api.js';
+import { api, type Me, placeProblems, problemText, refusalText, when, words } from '../api.js';
 import { countryName, forgetPosts } from '../posts.js';
 import { FieldProblem, markedBy } from './FieldProblem.js';
 
@@ -128,10 +128,13 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
   const [office, setOffice] = useState(user?.office ?? '');
   const [postCode, setPostCode] = useState(user?.postCode ?? '');
   const [clearance, setClearance] = useState(user?.clearance ?? 'UNCLASSIFIED');
-  const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState<unknown>(null);
+  // What is wrong with the office or the post is said beside it; anything else once, below.
+  const problems = placeProblems(refused, (field) => (field === 'office' ? 'u-office' : field === 'postCode' ? 'u-post' : null));
+  const error = refused === null ? null : Object.keys(problems.beside).length > 0 ? refusalText('Not saved.', problems) : problemText(refused);
   const submit = async (event: Event) => {
     event.preventDefault();
-    setError(null);
+    setRefused(null);
     const profile = { displayName, roles, clearance, office: office || null, postCode: postCode || null };
     try {
       if (user) {
@@ -143,7 +146,7 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
         onDone(`${username.toLowerCase()} created.`);
       }
     } catch (failure) {
-      setError(problemText(failure));
+      setRefused(failure);
     }
   };
   return (
@@ -168,15 +171,17 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
         ))}
       </fieldset>
       <label for="u-office">Office</label>
-      <select id="u-office" value={office} onChange={(e) => setOffice(e.currentTarget.value)}>
+      <select id="u-office" value={office} onChange={(e) => setOffice(e.currentTarget.value)} {...markedBy('u-office', problems.beside['u-office'])}>
         <option value="">(none)</option>
         {offices.map((o) => <option key={o.symbol} value={o.symbol}>{o.symbol}: {o.name}</option>)}
       </select>
+      <FieldProblem place="u-office" text={problems.beside['u-office']} />
       <label for="u-post">Post (post officers and post approvers)</label>
-      <select id="u-post" value={postCode} onChange={(e) => setPostCode(e.currentTarget.value)}>
+      <select id="u-post" value={postCode} onChange={(e) => setPostCode(e.currentTarget.value)} {...markedBy('u-post', problems.beside['u-post'])}>
         <option value="">(none)</option>
         {posts.map((p) => <option key={p.code} value={p.code}>{p.code}: {p.name}</option>)}
       </select>
+      <FieldProblem place="u-post" text={problems.beside['u-post']} />
       <label for="u-clearance">Clearance</label>
       <select id="u-clearance" value={clearance} onChange={(e) => setClearance(e.currentTarget.value)}>
         {CLEARANCES.map((c) => <option key={c}>{c}</option>)}
