@@ -4,3 +4,4 @@ export * from './database.module.js';
 export * from './sql.js';
 export * from './pool-connections.js';
 export * from './test-database.js';
+export * from './data-repair.js';

@@ -1,9 +1,9 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, SYSTEM_ACTOR, systemContext } from '@chancery/common';
 import { CableReader } from '@chancery/cables';
 import { PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
-import { sql } from '@chancery/database';
+import { DataRepair, sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { type Classification, CLASSIFICATION_RANK, highestClassification } from '@chancery/identity/domain';
 import { type FollowUp, followUpDefinition, TEXT_EVENTS } from './domain/follow-up.aggregate.js';
@@ -25,81 +25,36 @@ interface Candidate {
  * Chancery that did not raise it at creation, nor by FollowUpClassificationRaised): its title and
  * description, a comment, outcome, reason or edit written while a linked draft stood higher than the
  * follow-up would be read at the follow-up's lower marking once the draft was edited down. Once per
- * database, in the background from the start of a process that seeds, each such follow-up is raised
+ * database (a DataRepair: in the background from the start of a process that seeds), each such follow-up is raised
  * to the highest marking its links had when its text was written, through the event store as a
  * command would (an event, the read table, an audit entry under `system`).
  */
 @Injectable()
-export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(FollowUpMarkingRepair.name);
+export class FollowUpMarkingRepair extends DataRepair<Candidate> {
   private readonly followUps: AggregateRepository<FollowUp>;
-  private running: Promise<number> = Promise.resolve(0);
-  private stopping = false;
 
   constructor(
     repositories: AggregateRepositoryFactory,
     private readonly store: EventStore,
     private readonly cables: CableReader,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly clock: Clock,
-    @Inject(PROCESS_OPTIONS) private readonly process: ProcessOptions,
+    @Inject(PROCESS_OPTIONS) process: ProcessOptions,
   ) {
+    super(FOLLOW_UP_MARKINGS_REPAIR, dataSource, process);
     this.followUps = repositories.for(followUpDefinition);
   }
 
-  /** Started, not awaited: the server answers meanwhile (the scan of a large database takes a while). */
-  onApplicationBootstrap(): void {
-    if (!this.process.seedData) return;
-    this.running = this.run().catch((error: unknown) => {
-      this.logger.error({ err: error }, 'The follow-up markings repair failed; it runs again at the next start');
-      return 0;
-    });
+  protected describe(candidate: Candidate): string {
+    return `Follow-up ${candidate.id}: its marking`;
   }
 
-  /** A repair under way finishes the follow-up it is at, and stops; the rest waits for the next start. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.running;
-  }
-
-  /** The run that the start began, once it is over. */
-  whenDone(): Promise<number> {
-    return this.running;
-  }
-
-  /**
-   * Runs the repair unless it ran already; answers how many follow-ups it raised. A follow-up that
-   * could not be repaired is logged and left for the next start (the repair is not recorded done);
-   * the start goes on.
-   */
-  async run(): Promise<number> {
-    const [done] = await sql(this.dataSource, 'SELECT 1 FROM data_repairs WHERE name = $1', [FOLLOW_UP_MARKINGS_REPAIR]);
-    if (done) return 0;
-    let raised = 0;
-    let failed = 0;
-    for (const candidate of await this.candidates()) {
-      if (this.stopping) return raised;
-      try {
-        if (await this.repair(candidate)) raised++;
-      } catch (error) {
-        failed++;
-        this.logger.error({ err: error }, `Follow-up ${candidate.id}: its marking could not be checked; it will be at the next start`);
-      }
-    }
-    if (failed === 0) {
-      // Two processes started at once each raise what the other has not: their counts add up.
-      await sql(
-        this.dataSource,
-        'INSERT INTO data_repairs (name, changed) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET changed = data_repairs.changed + excluded.changed',
-        [FOLLOW_UP_MARKINGS_REPAIR, raised],
-      );
-    }
-    if (raised > 0) this.logger.log(`Raised ${raised} follow-ups to the marking their text was written under`);
-    return raised;
+  protected repaired(count: number): string {
+    return `Raised ${count} follow-ups to the marking their text was written under`;
   }
 
   /** Raises one follow-up if its text was written under a higher linked marking; whether it did. */
-  private async repair(candidate: Candidate): Promise<boolean> {
+  protected async repair(candidate: Candidate): Promise<boolean> {
     const marking = await this.markingWrittenUnder(candidate);
     if (!marking) return false;
     let changed = false;
@@ -121,7 +76,7 @@ export class FollowUpMarkingRepair implements OnApplicationBootstrap, BeforeAppl
    * Follow-ups linked to a cable or a campaign (whose id is its cable's) that stood, in some version,
    * higher than the follow-up stands now: only they may have text written under a higher marking.
    */
-  private async candidates(): Promise<Candidate[]> {
+  protected async candidates(): Promise<Candidate[]> {
     const rows = await sql<{ id: string; classification: Classification; cable_id: string | null; demarche_id: string | null }>(
       this.dataSource,
       `SELECT f.id::text AS id, f.classification, f.cable_id::text AS cable_id, f.demarche_id::text AS demarche_id FROM follow_ups f
