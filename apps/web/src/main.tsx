@@ -1,5 +1,6 @@
 import { cloneElement, type ComponentChildren, render, type VNode } from 'preact';
 import { useEffect, useErrorBoundary, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { hashAddress } from './address.js';
 import { api, type Me, session, words } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
@@ -48,14 +49,10 @@ function landing(me: Me): string {
 
 /** The hash route: its path and its query (`#/follow-ups/new?post=BEIJING`). */
 function useHashRoute(): { path: string; query: URLSearchParams } {
-  const read = () => {
-    const [path, query = ''] = (location.hash.slice(1) || '/').split('?');
-    return { path: path || '/', query: new URLSearchParams(query) };
-  };
-  const [route, setRoute] = useState(read);
+  const [route, setRoute] = useState(hashAddress);
   useEffect(() => {
     const onChange = () => {
-      setRoute(read());
+      setRoute(hashAddress());
       window.scrollTo(0, 0);
     };
     addEventListener('hashchange', onChange);
@@ -142,7 +139,7 @@ function App() {
       // The bare address (`/`, a reload at the root) names the user's start page: one address a
       // screen, so that a place a screen keeps in its address (the dashboard's) is the same one
       // whichever way the screen was reached.
-      if ((location.hash.slice(1).split('?')[0] || '/') === '/') {
+      if (hashAddress().path === '/') {
         history.replaceState(history.state, '', `#${landing(user)}`);
         dispatchEvent(new HashChangeEvent('hashchange'));
       }

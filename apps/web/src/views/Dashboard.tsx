@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
+import { hashAddress } from '../address.js';
 import { api, download, maybe, problemText, today, when, words } from '../api.js';
 import { countryName, type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
@@ -67,7 +68,7 @@ function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
 interface Place { campaign: string | null; country: string | null; moment: Moment }
 const PLACE_KEYS = ['campaign', 'country', 'day', 'at'];
 function placeInAddress(): Place {
-  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const { query } = hashAddress();
   const shaped = (key: string, shape: RegExp) => (shape.test(query.get(key) ?? '') ? query.get(key) : null);
   const day = shaped('day', /^\d{4}-\d{2}-\d{2}$/);
   const at = shaped('at', /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
@@ -84,8 +85,7 @@ const realDay = (day: string) => {
 };
 /** Writes the place into the address in place (no history entry, no hashchange): other parameters are kept. */
 function keepPlaceInAddress({ campaign, country, moment }: Place): void {
-  const [path, rest = ''] = location.hash.slice(1).split('?');
-  const query = new URLSearchParams(rest);
+  const { path, query } = hashAddress();
   const values: Record<string, string | null> = { campaign, country, day: moment.day || null, at: moment.instant };
   for (const key of PLACE_KEYS) {
     if (values[key]) query.set(key, values[key]!);
@@ -156,11 +156,10 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   useEffect(() => keepPlaceInAddress({ campaign: selected, country, moment }));
   // An address naming another place on the dashboard, pasted or followed while it is shown, is gone to.
   useEffect(() => {
-    const pathOf = () => location.hash.slice(1).split('?')[0];
-    const mountedAt = pathOf();
+    const mountedAt = hashAddress().path;
     const onAddress = () => {
-      const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
-      if (pathOf() !== mountedAt || !PLACE_KEYS.some((key) => query.has(key))) return;
+      const { path, query } = hashAddress();
+      if (path !== mountedAt || !PLACE_KEYS.some((key) => query.has(key))) return;
       const next = placeInAddress();
       named.current = next.campaign;
       setSelected(next.campaign);
