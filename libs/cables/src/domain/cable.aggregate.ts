@@ -50,6 +50,9 @@ export interface Clearance {
   afterEdits?: number;
 }
 
+/** A clearance given: the office has cleared the text as it stands (with comments or not). */
+const isGiven = (clearance: Clearance) => clearance.status === 'CLEARED' || clearance.status === 'CLEARED_WITH_COMMENTS';
+
 /** Who changed the text, for which office, as what, and which fields. */
 export interface Edit {
   by: Officer | null;
@@ -179,7 +182,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.apply({ type: 'CableEdited', data: { draft, substantive, by: officer(actor), office, as, fields, at } });
     if (!substantive || as === 'approver') return;
     const given = this.clearances
-      .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && !(as === 'clearer' && c.office === actor.office))
+      .filter((c) => isGiven(c) && !(as === 'clearer' && c.office === actor.office))
       .map((c) => c.office);
     if (given.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices: given, at } });
   }
@@ -240,7 +243,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     ensure(clearance !== undefined, 'office', `${office} was not asked to clear this cable`);
     if (!actor.roles.includes('clearer') || actor.office !== office) forbidden(`only a clearer of ${office} clears for it`);
     if (actor.id === this.drafter.id) forbidden('nobody clears their own cable');
-    if (clearance.status === 'CLEARED' || clearance.status === 'CLEARED_WITH_COMMENTS') {
+    if (isGiven(clearance)) {
       throw new ChanceryError(ErrorCode.InvalidTransition, `${office} has cleared this text already; it answers again once an edit makes its clearance stale`, { office, status: clearance.status });
     }
     const text = comments?.trim() ?? '';
@@ -270,7 +273,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   submit(actor: CableActor, at: string, required: readonly RequiredClearance[] = []): void {
     this.mustBeDrafter(actor, 'submit');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
-    const open = this.clearances.filter((c) => c.status !== 'CLEARED' && c.status !== 'CLEARED_WITH_COMMENTS');
+    const open = this.clearances.filter((c) => !isGiven(c));
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
     const missing = missingClearances(required, this.clearances);
     ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}`);
@@ -314,7 +317,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   reopenClearancesTheApproverChanged(at: string): string[] {
     const returnedAfter = (edit: Edit) => this.returns.some((r) => r.at >= edit.at);
     const offices = this.clearances
-      .filter((c) => (c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS') && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver' && returnedAfter(e)))
+      .filter((c) => isGiven(c) && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver' && returnedAfter(e)))
       .map((c) => c.office);
     if (offices.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices, at } });
     return offices;
@@ -494,7 +497,7 @@ export function changedFields(before: CableDraft, after: CableDraft): string[] {
  * or one of its offices (EAP/CM clears for EAP); any other office by itself.
  */
 export function missingClearances(required: readonly RequiredClearance[], clearances: readonly Clearance[]): RequiredClearance[] {
-  const given = clearances.filter((c) => c.status === 'CLEARED' || c.status === 'CLEARED_WITH_COMMENTS').map((c) => c.office);
+  const given = clearances.filter(isGiven).map((c) => c.office);
   return required.filter((r) => !given.some((office) => office === r.office || (!r.office.includes('/') && office.startsWith(`${r.office}/`))));
 }
 
