@@ -75,8 +75,8 @@ const SERVER_QUIET_SPELLS = 5;
  * client's part. Nor is it in the middle of an answer while everything written has gone out and
  * the server is reading what comes next (a download's next chunk, waiting its turn on a busy
  * server): a quiet spell then is the server's, borne up to SERVER_QUIET_SPELLS times the limit
- * in a row. (Between requests, Node's keep-alive timeout
- * applies; a request slow to arrive, its request timeout.)
+ * in a row. (Between requests, Node's keep-alive timeout applies; a request slow to arrive, its
+ * request timeout.)
  */
 function idleLimitOnceAnswering(idleMs: number) {
   return (request: express.Request, response: express.Response, next: express.NextFunction) => {

@@ -12,8 +12,8 @@ export const RETURNED_CABLE_CLEARANCES_REPAIR = 'returned-cable-clearances';
  * Cables that versions of Chancery before the rule returned with their clearances whole, though the
  * approver had changed the text those offices cleared: back in the drafter's hands, they could go
  * to approval again, and out, naming offices as clearing text they never saw. Once per database (a
- * DataRepair: in the background from the start of a process that seeds), each such cable not yet released or
- * cancelled has those clearances made stale, through the event store as a return now does
+ * DataRepair: in the background from the start of a process that seeds), each such cable not yet
+ * released or cancelled has those clearances made stale, through the event store as a return now does
  * (`Cable.reopenClearancesTheApproverChanged`: an event, the read table, the offices told, an audit
  * entry under `system`). In the drafter's hands, it cannot be submitted until they clear again; one
  * resubmitted since shows its approver the stale clearances (and its telegram would name them

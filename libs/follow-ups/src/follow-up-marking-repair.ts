@@ -25,8 +25,8 @@ interface Candidate {
  * Chancery that did not raise it at creation, nor by FollowUpClassificationRaised): its title and
  * description, a comment, outcome, reason or edit written while a linked draft stood higher than the
  * follow-up would be read at the follow-up's lower marking once the draft was edited down. Once per
- * database (a DataRepair: in the background from the start of a process that seeds), each such follow-up is raised
- * to the highest marking its links had when its text was written, through the event store as a
+ * database (a DataRepair: in the background from the start of a process that seeds), each such
+ * follow-up is raised to the highest marking its links had when its text was written, through the event store as a
  * command would (an event, the read table, an audit entry under `system`).
  */
 @Injectable()

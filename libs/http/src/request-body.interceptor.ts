@@ -6,11 +6,9 @@ import { from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 
 /**
- * Parameters through which a handler reads what was sent: a DTO, a file, or the request itself.
+ * Parameters that read the body other than as parsed JSON (a multipart upload, the raw bytes).
  * (Chancery's own parameter decorators, `Ctx` and `CurrentUser`, read headers and the principal.)
  */
-const READS_BODY = new Set<number>([RouteParamtypes.BODY, RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES, RouteParamtypes.REQUEST]);
-/** Parameters that read the body other than as parsed JSON (a multipart upload, the raw bytes). */
 const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES]);
 
 /** How a route's handler takes a body: none, a JSON DTO, or otherwise (a file, the request). */
@@ -68,7 +66,7 @@ export class RequestBodyInterceptor implements NestInterceptor {
         ? 'otherwise'
         : types.includes(RouteParamtypes.BODY)
           ? 'json'
-          : types.some((type) => READS_BODY.has(type))
+          : types.includes(RouteParamtypes.REQUEST)
             ? 'otherwise'
             : 'none';
       this.bodyUses.set(handler, use);

@@ -51,8 +51,8 @@ const TYPE_AHEAD_MS = 700;
  * roving tabindex: the country last focused or chosen, whichever came last, else the first by
  * name: Tab comes back to where the user was), so that a hundred and more countries do not each
  * take a Tab; the arrow keys move to the nearest country that way, in such a way that every
- * country can be reached from every other (`arrowMoves`), Home and End to the first and last by name, typing a name finds it, and Enter or Space
- * chooses, as a click does. Countries with no post are drawn only, hidden from assistive technology.
+ * country can be reached from every other (`arrowMoves`), Home and End to the first and last by
+ * name, typing a name finds it, and Enter or Space chooses, as a click does. Countries with no post are drawn only, hidden from assistive technology.
  * The focus ring (drawn for the keyboard's focus, from the first key pressed after a click too) and
  * the chosen country's outline are drawn over every shape, so that no neighbour drawn later covers
  * them.

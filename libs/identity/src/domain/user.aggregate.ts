@@ -64,8 +64,8 @@ function unplacedRoles(profile: UserProfile): string[] {
 function placeRoles(next: UserProfile, before: UserProfile | null): void {
   const already = new Set(before ? unplacedRoles(before) : []);
   const unplaced = unplacedRoles(next).find((role) => !already.has(role));
-  if (unplaced === 'clearer') ensure(false, 'office', 'a clearer clears for a Department office: give one');
-  if (unplaced === 'drafter') ensure(false, 'office', "a drafter drafts for a Department office: give one (a post's officers draft as post officers)");
+  ensure(unplaced !== 'clearer', 'office', 'a clearer clears for a Department office: give one');
+  ensure(unplaced !== 'drafter', 'office', "a drafter drafts for a Department office: give one (a post's officers draft as post officers)");
 }
 
 /**
