@@ -43,7 +43,13 @@ export async function createTestApp(database: TestDatabase | undefined, options:
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication(APP_OPTIONS);
   configureApp(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // What did start (the background loops) is stopped, or the test process would never exit.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   app.get(Readiness).markReady();
   return { app, config };
 }

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { DataSource } from 'typeorm';
 import type { ProcessOptions } from '@chancery/config';
 import { sql } from './sql.js';
+import { whileBusy } from './while-busy.js';
 
 /**
  * A repair of what an earlier version of Chancery stored, run once per database: in the background
@@ -35,7 +36,7 @@ export abstract class DataRepair<C> implements OnApplicationBootstrap, BeforeApp
 
   onApplicationBootstrap(): void {
     if (!this.process.seedData) return;
-    this.running = this.run().catch((error: unknown) => {
+    this.running = this.whileBusy(() => this.run()).catch((error: unknown) => {
       this.logger.error({ err: error }, `The ${this.name} repair failed; it runs again at the next start`);
       return 0;
     });
@@ -51,6 +52,11 @@ export abstract class DataRepair<C> implements OnApplicationBootstrap, BeforeApp
     return this.running;
   }
 
+  /** Runs work again while the database is busy (with the start's own work, say), until shutdown. */
+  private whileBusy<T>(work: () => Promise<T>): Promise<T> {
+    return whileBusy(work, { logger: this.logger, what: `the ${this.name} repair`, stopping: () => this.stopping });
+  }
+
   /** Runs the repair unless it ran already; answers how many candidates it repaired. */
   async run(): Promise<number> {
     const [done] = await sql(this.dataSource, 'SELECT 1 FROM data_repairs WHERE name = $1', [this.name]);
@@ -60,7 +66,7 @@ export abstract class DataRepair<C> implements OnApplicationBootstrap, BeforeApp
     for (const candidate of await this.candidates()) {
       if (this.stopping) return count;
       try {
-        if (await this.repair(candidate)) count++;
+        if (await this.whileBusy(() => this.repair(candidate))) count++;
       } catch (error) {
         failed++;
         this.logger.error({ err: error }, `${this.describe(candidate)} could not be checked; it will be at the next start`);

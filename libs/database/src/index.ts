@@ -5,3 +5,4 @@ export * from './sql.js';
 export * from './pool-connections.js';
 export * from './test-database.js';
 export * from './data-repair.js';
+export * from './while-busy.js';

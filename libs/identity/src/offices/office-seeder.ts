@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { systemContext } from '@chancery/common';
 import { PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
+import { whileBusy } from '@chancery/database';
 import { AddOfficesCommand } from './add-office/add-offices.command.js';
 import { AddOfficesHandler } from './add-office/add-offices.handler.js';
 import { DEPARTMENT_OFFICES } from './department-offices.seed.js';
@@ -21,7 +22,10 @@ export class OfficeSeeder implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.process.seedData) return;
-    const added = await this.add.execute(new AddOfficesCommand(systemContext('seed-offices'), DEPARTMENT_OFFICES));
+    const added = await whileBusy(() => this.add.execute(new AddOfficesCommand(systemContext('seed-offices'), DEPARTMENT_OFFICES)), {
+      logger: this.logger,
+      what: 'adding the Department offices',
+    });
     if (added.length > 0) this.logger.log(`Added ${added.length} offices to the directory`);
   }
 }

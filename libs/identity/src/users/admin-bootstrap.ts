@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ChanceryError, ErrorCode, systemContext } from '@chancery/common';
 import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
-import { DatabaseRuntime } from '@chancery/database';
+import { DatabaseRuntime, whileBusy } from '@chancery/database';
 import { RegisterUserCommand } from './register-user/register-user.command.js';
 import { RegisterUserHandler } from './register-user/register-user.handler.js';
 import { UsersQuery } from './users.query.js';
@@ -25,7 +25,11 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.process.seedData || (await this.users.count()) > 0) return;
+    if (this.process.seedData) await whileBusy(() => this.createAdmin(), { logger: this.logger, what: 'creating the first admin' });
+  }
+
+  private async createAdmin(): Promise<void> {
+    if ((await this.users.count()) > 0) return;
     let password = this.config.auth.adminPassword;
     const generated = !password;
     if (!password) {

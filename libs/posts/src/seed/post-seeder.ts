@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ChanceryError, type CommandContext, ErrorCode, systemContext } from '@chancery/common';
 import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
+import { whileBusy } from '@chancery/database';
 import { ChangePostCommand } from '../commands/change-post/change-post.command.js';
 import { ChangePostHandler } from '../commands/change-post/change-post.handler.js';
 import { EstablishPostCommand } from '../commands/establish-post/establish-post.command.js';
@@ -28,7 +29,7 @@ export class PostSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.process.seedData && this.config.seedPosts) await this.seed();
+    if (this.process.seedData && this.config.seedPosts) await whileBusy(() => this.seed(), { logger: this.logger, what: 'establishing the posts' });
   }
 
   async seed(): Promise<number> {
