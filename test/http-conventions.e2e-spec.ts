@@ -120,13 +120,21 @@ describe('HTTP conventions', () => {
     const before = await count('SELECT count(*)::int AS n FROM events');
     const malformed = await http().post('/notes').set('Content-Type', 'application/json').send('{"title": "x"').expect(400);
     expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(malformed.body).toMatchObject({ type: 'about:blank', status: 400, code: 'BAD_REQUEST', detail: expect.stringMatching(/not valid JSON/) });
+    expect(malformed.body).toMatchObject({ type: 'urn:chancery:problem:bad-request', status: 400, code: 'BAD_REQUEST', detail: expect.stringMatching(/not valid JSON/) });
 
     const unknown = await http().post('/notes').send({ title: 'x', classification: 'SECRET' }).expect(400);
     expect(unknown.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'classification', message: expect.stringMatching(/should not exist/) }] });
 
     const missing = await http().post('/notes').send({}).expect(400);
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['title']));
+
+    // A merge patch is a PATCH's content only.
+    const merged = await http().post('/notes').set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ title: 'x' })).expect(415);
+    expect({ type: merged.body.type, detail: merged.body.detail, accept: merged.headers.accept }).toEqual({
+      type: 'urn:chancery:problem:unsupported-media-type',
+      detail: 'This request takes a JSON body (Content-Type: application/json); this one is application/merge-patch+json',
+      accept: 'application/json',
+    });
     expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before);
   });
 

@@ -486,7 +486,14 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     if (jsonBodied.has(route) && sent.body !== undefined) {
       const before = await countEvents();
       const plain = await send(method, { ...sent, body: undefined, upload: undefined }, `refused-${randomUUID()}`).set('Content-Type', 'text/plain').send(JSON.stringify(sent.body));
-      expect({ route, status: plain.status, detail: plain.body.detail }).toEqual({ route, status: 415, detail: expect.stringMatching(/^This request takes a JSON body \(Content-Type: application\/.*this one is text\/plain$/) });
+      const accepted = method === 'PATCH' ? { 'accept-patch': 'application/merge-patch+json, application/json' } : { accept: 'application/json' };
+      expect({ route, status: plain.status, type: plain.body.type, detail: plain.body.detail, accepted: pick(plain.headers, ['accept', 'accept-patch']) }).toEqual({
+        route,
+        status: 415,
+        type: 'urn:chancery:problem:unsupported-media-type',
+        detail: expect.stringMatching(/^This request takes a JSON body \(Content-Type: application\/.*this one is text\/plain$/),
+        accepted,
+      });
       expect({ route, written: (await countEvents()) - before }).toEqual({ route, written: 0 });
     }
 
@@ -566,3 +573,8 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     });
   });
 });
+
+/** The headers named that the answer carries. */
+function pick(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
+}

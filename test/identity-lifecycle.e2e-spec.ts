@@ -76,7 +76,12 @@ describe('identity lifecycle', () => {
   it('refuses credentials sent as anything but JSON with 415, saying what it takes', async () => {
     for (const [path, body] of [['/auth/login', { username: 'jdoe', password: 'jade-lantern-harbor' }], ['/auth/password', { currentPassword: 'x', newPassword: 'y' }]] as const) {
       const plain = await request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${admin}`).set('Content-Type', 'text/plain').send(JSON.stringify(body));
-      expect({ path, status: plain.status, detail: plain.body.detail }).toEqual({ path, status: 415, detail: 'This request takes a JSON body (Content-Type: application/json); this one is text/plain' });
+      expect({ path, status: plain.status, detail: plain.body.detail, accept: plain.headers.accept }).toEqual({
+        path,
+        status: 415,
+        detail: 'This request takes a JSON body (Content-Type: application/json); this one is text/plain',
+        accept: 'application/json',
+      });
     }
   });
 

@@ -278,7 +278,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
   });
 
   it('says the map cannot be drawn when the campaign\'s events cannot be read, rather than showing every post pending', async () => {
-    const page = await signIn('screens.lead', { before: async (p) => void (await p.route('**/demarches/*/history', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The database is busy; try again shortly.' }) }))) });
+    const page = await signIn('screens.lead', { before: async (p) => void (await p.route('**/demarches/*/history', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:chancery:problem:database-busy', title: 'Service Unavailable', status: 503, code: 'DATABASE_BUSY', detail: 'The database is busy; try again shortly.' }) }))) });
     await page.getByRole('alert').filter({ hasText: 'could not be read, so its map and country list are not shown' }).waitFor();
     expect(await page.getByRole('group', { name: /^Map of / }).count()).toBe(0);
     expect(await page.getByLabel('Country', { exact: true }).count()).toBe(0);

@@ -1,9 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
-import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, titleFor } from './problem-details.js';
+import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
 
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
-  const problem: ProblemDetails = { type: 'about:blank', title: titleFor(status), status, detail, code: codeFor(status), ...extensions, instance: request.originalUrl, requestId: String(request.id ?? '') };
+  const code = typeof extensions.code === 'string' ? extensions.code : codeFor(status);
+  const problem: ProblemDetails = { title: titleFor(status), status, detail, ...extensions, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
@@ -121,12 +122,17 @@ function loneSurrogate(): UnreadableBody {
   return new UnreadableBody('entity.invalid.text', 'The request body contains a lone UTF-16 surrogate (\\uD800-\\uDFFF), which is not text.');
 }
 
+/** JSON as such, and, for a PATCH only, an RFC 7396 merge patch: other content is left unread (then 415). */
+function isJson(request: Request): boolean {
+  return Boolean(request.is('application/json') || (request.method === 'PATCH' && request.is('application/merge-patch+json')));
+}
+
 /**
  * JSON bodies up to `limit` (`application/json`, and `application/merge-patch+json` for RFC 7396
  * patches), checked before parsing; anything refused is answered as problem+json.
  */
 export function jsonBodyParser(limit: string): RequestHandler[] {
-  const parse = express.json({ limit, strict: true, type: ['application/json', 'application/merge-patch+json'], verify: (_request, _response, body) => checkJsonText(body) });
+  const parse = express.json({ limit, strict: true, type: (request) => isJson(request as Request), verify: (_request, _response, body) => checkJsonText(body) });
   const refuse = (error: unknown, request: Request, response: Response, next: NextFunction) => {
     const failure = error as { status?: number; type?: string; message?: string };
     if (!failure?.type || !failure.status) return next(error);

@@ -22,6 +22,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (response.headersSent) return;
     if (typeof problem.retryAfter === 'number') response.setHeader('Retry-After', String(problem.retryAfter));
     if (Array.isArray(problem.allow)) response.setHeader('Allow', problem.allow.join(', '));
+    if (Array.isArray(problem.accept)) response.setHeader(problem.acceptPatch ? 'Accept-Patch' : 'Accept', problem.accept.join(', '));
+    delete problem.acceptPatch;
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
@@ -46,7 +48,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const allowed = allowedMethods(request);
       if (allowed.length > 0) {
         return {
-          type: 'about:blank', title: titleFor(405), status: 405, code: codeFor(405), allow: allowed,
+          type: problemType(codeFor(405)), title: titleFor(405), status: 405, code: codeFor(405), allow: allowed,
           detail: `${request.method} is not served at ${request.path}; ${allowed.join(', ')} ${allowed.length === 1 ? 'is' : 'are'}.`, ...base,
         };
       }
@@ -56,7 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
-      return { type: 'about:blank', title: titleFor(status), status, detail, code: codeFor(status), ...base };
+      return { type: problemType(codeFor(status)), title: titleFor(status), status, detail, code: codeFor(status), ...base };
     }
     if (clientWentAway(request, exception)) {
       // Checked before the database's failures, whose socket errors (ECONNRESET) it could pass for.
@@ -64,23 +66,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // halfway, which multer reports as an error): no handler ran on part of a body, nothing was
       // written, and nobody waits for the answer. The client's doing, not a failure of ours.
       this.logger.log({ requestId: request.id }, `The client went away before ${request.method} ${request.path} was received whole`);
-      return { type: 'about:blank', title: titleFor(400), status: 400, detail: 'The request ended before it was received whole.', code: codeFor(400), ...base };
+      return { type: problemType(codeFor(400)), title: titleFor(400), status: 400, detail: 'The request ended before it was received whole.', code: codeFor(400), ...base };
     }
     if (isTransientDatabaseError(exception)) {
       // Down, restarting, or (outside a command, which retries these itself) deadlocked: try again.
       const busy = isContentionError(exception);
       this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `Database ${busy ? 'busy' : 'unavailable'} on ${request.method} ${request.path}`);
       const detail = busy ? 'The database is busy; try again shortly.' : 'The database is not reachable; try again shortly.';
-      return { type: 'about:blank', title: titleFor(503), status: 503, detail, code: busy ? ErrorCode.DatabaseBusy : codeFor(503), retryAfter: busy ? 1 : 2, ...base };
+      const code = busy ? ErrorCode.DatabaseBusy : codeFor(503);
+      return { type: problemType(code), title: titleFor(503), status: 503, detail, code, retryAfter: busy ? 1 : 2, ...base };
     }
     if (isDataException(exception)) {
       // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
       // request's fault, and its transaction rolled back. Logged, so that the validator gets fixed.
       this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `PostgreSQL refused a value on ${request.method} ${request.path}`);
-      return { type: 'about:blank', title: titleFor(400), status: 400, detail: 'A value in the request is out of range or malformed.', code: 'VALIDATION_FAILED', ...base };
+      return { type: problemType(ErrorCode.ValidationFailed), title: titleFor(400), status: 400, detail: 'A value in the request is out of range or malformed.', code: ErrorCode.ValidationFailed, ...base };
     }
     return {
-      type: 'about:blank',
+      type: problemType(codeFor(500)),
       title: titleFor(500),
       status: 500,
       code: codeFor(500),

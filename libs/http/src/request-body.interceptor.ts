@@ -91,9 +91,11 @@ function whenNoBytes(request: Request, refuse: () => ChanceryError, next: CallHa
 
 /** Content of a type other than JSON, sent to a route that takes JSON. */
 function unsupported(request: Request): ChanceryError {
-  const takes = request.method === 'PATCH' ? 'application/merge-patch+json or application/json' : 'application/json';
+  const accept = request.method === 'PATCH' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
   const sent = request.headers['content-type'];
-  return new ChanceryError(ErrorCode.UnsupportedMediaType, `This request takes a JSON body (Content-Type: ${takes}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`);
+  const detail = `This request takes a JSON body (Content-Type: ${accept.join(' or ')}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`;
+  // Said in the Accept header too (RFC 9110 §15.5.16), and Accept-Patch for a PATCH (RFC 5789 §3.1).
+  return new ChanceryError(ErrorCode.UnsupportedMediaType, detail, { accept, acceptPatch: request.method === 'PATCH' });
 }
 
 /** The refusal of what a request to a route that takes no body sent: its fields, or `(body)`, content as such. */
