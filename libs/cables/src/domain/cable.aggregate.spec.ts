@@ -128,6 +128,12 @@ describe('Cable', () => {
     given(cableDefinition, 'k1', [...firstReturn, clearedByL, submitted])
       .when((c) => c.returnToDrafter(approver, 'One more look', at))
       .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'One more look', at } }]);
+    // An approver who is also ISN's clearer, and cleared it: that clearance covers its author's edit.
+    const isnApprover: CableActor = { ...isn, roles: ['clearer', 'approver'] };
+    const byIsnApprover = { type: 'CableEdited', data: { draft: newText, substantive: true, by: by(isnApprover), office: 'ISN', as: 'approver', fields: ['paragraphs'], at } } as CableEvent;
+    given(cableDefinition, 'k1', [...pending, byIsnApprover])
+      .when((c) => c.returnToDrafter(approver, 'See my edit', at))
+      .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'See my edit', at } }, { type: 'ClearancesMadeStale', data: { offices: ['L'], at } }]);
     // A change of precedence alone is no change of text: the clearances stand.
     const flash = { ...confidentialDraft, precedence: 'FLASH' as const };
     given(cableDefinition, 'k1', [...pending, byApprover(flash, false, ['precedence'])])

@@ -310,14 +310,16 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * A returned cable goes back with its clearances: the offices whose text the approver changed
    * since they cleared it clear again, the rest stand (domain.md, "Clearing is joint drafting").
    * An approver's edit counts once the cable has been returned after it (one made since the last
-   * return, on the cable now waiting for approval, is the approver's until they return it). Answers
+   * return, on the cable now waiting for approval, is the approver's until they return it), and not
+   * against a clearance the approver gave themselves (as a clearer too): it covers its own author's
+   * edit. Answers
    * the offices made stale. Also run once over cables an earlier version returned without it
    * (`ReturnedCableClearancesRepair`), resubmitted since or not.
    */
   reopenClearancesTheApproverChanged(at: string): string[] {
     const returnedAfter = (edit: Edit) => this.returns.some((r) => r.at >= edit.at);
     const offices = this.clearances
-      .filter((c) => isGiven(c) && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver' && returnedAfter(e)))
+      .filter((c) => isGiven(c) && this.edits.slice(c.afterEdits ?? 0).some((e) => e.substantive && e.as === 'approver' && e.by?.id !== c.by?.id && returnedAfter(e)))
       .map((c) => c.office);
     if (offices.length > 0) this.apply({ type: 'ClearancesMadeStale', data: { offices, at } });
     return offices;
