@@ -147,6 +147,26 @@ describe('cables through HTTP', () => {
     expect(telegram.match(/AMEMBASSY TOKYO/g)).toHaveLength(1);
   });
 
+  it('lets no edit mark a cable above what its drafter may read, and holds a drafter cleared lower since against no other edit', async () => {
+    const admin = await loginAsAdmin(app);
+    const confidential = await createUser(app, admin, { username: 'confdesk', roles: ['drafter'], office: 'EAP/CM', clearance: 'CONFIDENTIAL' });
+    const { body: drafted } = await as(confidential.token).post('/cables', { ...instruction, actionAddressees: ['TOKYO'] }).expect(201);
+    await as(confidential.token).post(`/cables/${drafted.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const secret = { classification: 'SECRET', paragraphs: [{ ...instruction.paragraphs[0], marking: 'S' }, ...instruction.paragraphs.slice(1)] };
+
+    const refused = await as(t.legal).patch(`/cables/${drafted.id}`, secret).expect(422);
+    expect(refused.body).toMatchObject({ code: 'RULE_VIOLATED', errors: [{ field: 'classification', message: "above the drafter's clearance" }] });
+    const kept = await as(confidential.token).get(`/cables/${drafted.id}`).expect(200);
+    expect({ version: kept.body.version, classification: kept.body.classification }).toEqual({ version: drafted.version + 1, classification: 'CONFIDENTIAL' });
+
+    // Cleared for SECRET, the drafter may be raised to it; cleared lower again, edits that leave the marking stand.
+    await as(admin).patch(`/users/${confidential.id}`, { clearance: 'SECRET' }).expect(200);
+    await as(t.legal).patch(`/cables/${drafted.id}`, secret).expect(200);
+    await as(admin).patch(`/users/${confidential.id}`, { clearance: 'CONFIDENTIAL' }).expect(200);
+    const retitled = await as(t.legal).patch(`/cables/${drafted.id}`, { subject: 'Demarche on model distillation' }).expect(200);
+    expect(retitled.body).toMatchObject({ classification: 'SECRET', subject: 'Demarche on model distillation' });
+  });
+
   it('answers 404 for a version the cable has not reached, to those who may read it, and the same as ever to the others', async () => {
     const { body: drafted } = await as(t.drafter).post('/cables', { ...instruction, actionAddressees: ['TOKYO'] }).expect(201);
     const url = `/cables/${drafted.id}`;

@@ -3,7 +3,7 @@ import { Clock, utcDate } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { type AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { type User, userDefinition, UsersQuery } from '@chancery/identity';
-import type { Principal } from '@chancery/identity/domain';
+import type { Clearance, Principal } from '@chancery/identity/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { addressDesignator, COLLECTIVES, type Post, postDefinition, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
@@ -27,6 +27,11 @@ export class CableWorld {
   ) {
     this.postsThen = repositories.for(postDefinition);
     this.usersThen = repositories.for(userDefinition);
+  }
+
+  /** A user's clearance now (a drafter's, say); null for one who is gone. Inside a command, pass its transaction. */
+  async clearanceOf(userId: string, db?: Db): Promise<Clearance | null> {
+    return (await this.users.byId(userId, db))?.clearance ?? null;
   }
 
   /**

@@ -52,8 +52,9 @@ export function principalOf(user: UserView): Principal {
 export class UsersQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async byId(id: string): Promise<UserView | undefined> {
-    return this.standing(id);
+  /** Inside a transaction (a command's), pass it as `db`. */
+  async byId(id: string, db: Db = this.dataSource): Promise<UserView | undefined> {
+    return this.standing(id, db);
   }
 
   /** One user for an admin; 404 when there is none. */
@@ -65,8 +66,8 @@ export class UsersQuery {
   }
 
   /** The user now, with their token generation: read on every request, so a change applies at once. */
-  async standing(id: string): Promise<UserStanding | undefined> {
-    const [row] = await prepared<UserRow>(this.dataSource, 'chancery_user_standing', 'SELECT * FROM users WHERE id = $1::uuid', [id]);
+  async standing(id: string, db: Db = this.dataSource): Promise<UserStanding | undefined> {
+    const [row] = await prepared<UserRow>(db, 'chancery_user_standing', 'SELECT * FROM users WHERE id = $1::uuid', [id]);
     return row && toStanding(row);
   }
 

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import jsonMergePatch from 'json-merge-patch';
-import { type CableAnswer, CableHandler, mustBeCleared } from '../cable-handler.js';
+import { readingLevel } from '@chancery/identity/domain';
+import { type CableAnswer, CableHandler, mayBeReadByItsDrafter, mustBeCleared } from '../cable-handler.js';
 import { EditCableCommand } from './edit-cable.command.js';
 
 @CommandHandler(EditCableCommand)
@@ -11,6 +12,9 @@ export class EditCableHandler extends CableHandler implements ICommandHandler<Ed
       // RFC 7396 on a copy (apply writes into its target), then the same checks as a new draft.
       const draft = await toDraft(jsonMergePatch.apply(structuredClone(cable.draft), patch));
       mustBeCleared(actor, draft.classification);
+      if (readingLevel(draft.classification) > readingLevel(cable.draft.classification)) {
+        mayBeReadByItsDrafter(draft.classification, await this.world.clearanceOf(cable.drafter.id, tx));
+      }
       cable.edit(actor, draft, await this.world.forDraft(draft.references, actor, tx, cable.draft.references.map((r) => r.mrn)), at);
     });
   }
