@@ -122,6 +122,29 @@ describe('hostile input', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('refuses control characters in any field and in the address, and line breaks in names, naming the field', async () => {
+    const before = await eventCount();
+    const api = authed(app, token);
+    const escape = await api.patch('/posts/PARIS', { chiefOfMission: 'Jean Du\u001b[2J\u0007pont' }).expect(400);
+    expect(escape.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'chiefOfMission', message: 'must not contain the control character U+001B' }] });
+    const nested = await api.post('/follow-ups', { title: 'Bell', owner: { office: 'EAP/CM\u0085' }, dueOn: '2099-12-31' }).expect(400);
+    expect(nested.body.errors).toEqual([{ field: 'owner.office', message: 'must not contain the control character U+0085' }]);
+    const address = await api.get('/cables?q=%1B%5B2J').expect(400);
+    expect(address.body.errors).toEqual([{ field: '(address)', message: 'must not contain the control character U+001B' }]);
+    for (const [path, field, body] of [
+      ['/posts/PARIS', 'name', { name: 'Evil\nBT\nNNNN' }],
+      ['/posts/PARIS', 'chiefOfMission', { chiefOfMission: 'Jean\tDupont' }],
+      ['/offices', 'name', { symbol: 'EAP/XX', name: 'Office of\r\nNothing' }],
+    ] as const) {
+      const refused = await (path === '/offices' ? api.post(path, body) : api.patch(path, body)).expect(400);
+      expect({ path, errors: refused.body.errors }).toEqual({ path, errors: [{ field, message: `${field} must be a single line (no line break or tab)` }] });
+    }
+    expect(await eventCount()).toBe(before);
+    // Text of more than a line keeps its line breaks and tabs.
+    const multiline = await api.post('/follow-ups', { title: 'Lines', description: 'First line\n\tthen an indented one', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
+    expect(multiline.body.description).toBe('First line\n\tthen an indented one');
+  });
+
   it('keeps SQL and script fragments as inert text, stored and given back exactly', async () => {
     const api = authed(app, token);
     for (const fragment of NASTY.filter((f) => !f.includes('\u0000'))) {

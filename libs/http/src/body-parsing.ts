@@ -14,22 +14,32 @@ interface Sought {
   text?: (text: string) => boolean;
 }
 
-/** The first place in a parsed JSON value, in document order, where `sought` is found, as a field path; null when nowhere. */
-function pathWhere(value: unknown, path: string, sought: Sought): string | null {
-  if (typeof value === 'string') return sought.text?.(value) ? path || '(body)' : null;
+/** The first place in a parsed JSON value, in document order, where `sought` is found: its field path and the key or text found; null when nowhere. */
+function pathWhere(value: unknown, path: string, sought: Sought): { at: string; found: string } | null {
+  if (typeof value === 'string') return sought.text?.(value) ? { at: path || '(body)', found: value } : null;
   if (value === null || typeof value !== 'object') return null;
   const inArray = Array.isArray(value);
   for (const [key, inner] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
-    if (sought.key(key, inArray)) return at;
+    if (sought.key(key, inArray)) return { at, found: key };
     const found = pathWhere(inner, at, sought);
     if (found) return found;
   }
   return null;
 }
 
-/** A NUL character, in a key or in text. */
-const NUL: Sought = { key: (key) => key.includes('\u0000'), text: (text) => text.includes('\u0000') };
+/**
+ * A control character other than a tab or a line break: C0, DEL, C1 (an escape, a bell, NUL).
+ * None is text anyone writes; an escape in a name reaches terminals, NUL PostgreSQL cannot store.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTER: Sought = { key: (key) => CONTROL.test(key), text: (text) => CONTROL.test(text) };
+
+/** `U+001B`, say: how a refusal names the character it found. */
+function codePoint(text: string): string {
+  const found = CONTROL.exec(text)![0];
+  return `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 /**
  * Names JavaScript gives objects themselves. class-transformer passes over a key whose name is
@@ -40,22 +50,25 @@ const OBJECT_MACHINERY = new Set(['__proto__', 'constructor', 'prototype', 'toSt
 const MACHINERY: Sought = { key: (key, inArray) => !inArray && OBJECT_MACHINERY.has(key) };
 
 /**
- * Refuses NUL characters anywhere in the path, query or body with 400: PostgreSQL cannot store them
- * in text, so a request carrying one can only fail later, and less clearly. Refuses too a body
- * with a key such as `__proto__` or `constructor` (see `OBJECT_MACHINERY`).
+ * Refuses control characters other than tabs and line breaks (`CONTROL`) anywhere in the path,
+ * query or body with 400, naming the field and the character: whatever field a route takes (a
+ * post's name reaching a telegram, a comment), none is kept. Refuses too a body with a key such as
+ * `__proto__` or `constructor` (see `OBJECT_MACHINERY`).
  */
-export function refuseNulCharacters(request: Request, response: Response, next: NextFunction): void {
+export function refuseControlCharacters(request: Request, response: Response, next: NextFunction): void {
   let path: string;
   try {
     path = decodeURIComponent(request.originalUrl);
   } catch {
     return sendProblem(request, response, 400, 'The request address is not validly percent-encoded.');
   }
-  const field = path.includes('\u0000') ? '(address)' : pathWhere(request.body, '', NUL);
-  if (field) {
-    return sendProblem(request, response, 400, 'Text may not contain the NUL character (U+0000).', { code: 'VALIDATION_FAILED', errors: [{ field, message: 'must not contain U+0000' }] });
+  const control = CONTROL.test(path) ? { at: '(address)', found: path } : pathWhere(request.body, '', CONTROL_CHARACTER);
+  if (control) {
+    const [field, character] = [control.at, codePoint(control.found)];
+    const detail = `Text may not contain control characters other than tabs and line breaks: ${field} holds ${character}.`;
+    return sendProblem(request, response, 400, detail, { code: 'VALIDATION_FAILED', errors: [{ field, message: `must not contain the control character ${character}` }] });
   }
-  const machinery = pathWhere(request.body, '', MACHINERY);
+  const machinery = pathWhere(request.body, '', MACHINERY)?.at;
   if (machinery) {
     return sendProblem(request, response, 400, `${machinery} is not a field of any request.`, { code: 'VALIDATION_FAILED', errors: [{ field: machinery, message: 'property should not exist' }] });
   }
@@ -146,5 +159,5 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
             : (failure.message ?? 'The request body cannot be read.');
     sendProblem(request, response, failure.status, detail);
   };
-  return [parse, refuse as unknown as RequestHandler, refuseNulCharacters];
+  return [parse, refuse as unknown as RequestHandler, refuseControlCharacters];
 }

@@ -13,3 +13,4 @@ export * from './request-body.interceptor.js';
 export * from './idempotency/idempotency.store.js';
 export * from './idempotency/idempotency.interceptor.js';
 export * from './http.module.js';
+export * from './single-line.validator.js';

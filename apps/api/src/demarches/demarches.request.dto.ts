@@ -1,13 +1,13 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { IsCalendarDate, IsRecordId } from '@chancery/http';
+import { IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
 import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 export class CounterpartDto {
-  @IsString() @MinLength(1) @MaxLength(200) name: string;
-  @IsString() @MinLength(1) @MaxLength(200) title: string;
-  @IsString() @MinLength(1) @MaxLength(200) organization: string;
+  @IsString() @MinLength(1) @MaxLength(200) @SingleLine() name: string;
+  @IsString() @MinLength(1) @MaxLength(200) @SingleLine() title: string;
+  @IsString() @MinLength(1) @MaxLength(200) @SingleLine() organization: string;
 }
 
 export class DeliveredRequest {

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { IsCalendarDate, IsRecordId } from '@chancery/http';
+import { IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -10,7 +10,7 @@ export class OwnerDto {
 }
 
 export class CreateFollowUpRequest {
-  @IsString() @MinLength(1) @MaxLength(200) title: string;
+  @IsString() @MinLength(1) @MaxLength(200) @SingleLine() title: string;
   @IsOptional() @IsString() @MaxLength(10_000) description?: string;
   @IsObject() @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
   @IsCalendarDate() dueOn: string;
@@ -27,7 +27,7 @@ export class CreateFollowUpRequest {
 const present = ValidateIf((_, value) => value !== undefined);
 
 export class PatchFollowUpRequest {
-  @present @IsString() @MinLength(1) @MaxLength(200) title?: string;
+  @present @IsString() @MinLength(1) @MaxLength(200) @SingleLine() title?: string;
   @IsOptional() @IsString() @MaxLength(10_000) description?: string | null;
   @present @IsObject() @ValidateNested() @Type(() => OwnerDto) owner?: OwnerDto;
   @present @IsCalendarDate() dueOn?: string;

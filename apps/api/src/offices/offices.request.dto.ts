@@ -1,4 +1,5 @@
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { SingleLine } from '@chancery/http';
 import { OFFICE_PATTERN } from '@chancery/identity';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -18,5 +19,6 @@ export class AddOfficeRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(160)
+  @SingleLine()
   name: string;
 }

@@ -1,4 +1,5 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { SingleLine } from '@chancery/http';
 import { type Bureau, BUREAUS, POST_CODE_PATTERN, POST_KINDS, POST_STATUSES, type PostKind, type PostStatus } from '@chancery/posts';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -27,6 +28,7 @@ export class EstablishPostRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(120)
+  @SingleLine()
   name: string;
 
   @IsIn(POST_KINDS)
@@ -35,6 +37,7 @@ export class EstablishPostRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(80)
+  @SingleLine()
   city: string;
 
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166 alpha-2 code' })
@@ -52,6 +55,7 @@ export class ChangePostRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(120)
+  @SingleLine()
   name?: string;
 
   /** The chief of mission's name (their surname signs the post's cables); null: none recorded. */
@@ -59,6 +63,7 @@ export class ChangePostRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(120)
+  @SingleLine()
   chiefOfMission?: string | null;
 }
 

@@ -1,4 +1,5 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { SingleLine } from '@chancery/http';
 import { CLEARANCES, type Clearance, OFFICE_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type Role, ROLES, USERNAME_INPUT_PATTERN } from '@chancery/identity';
 
 const POST_CODE = /^[A-Z]{3,24}$/;
@@ -15,6 +16,7 @@ export class CreateUserRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(120)
+  @SingleLine()
   displayName: string;
 
   @IsArray()
@@ -44,6 +46,7 @@ export class ChangeUserRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(120)
+  @SingleLine()
   displayName?: string;
 
   @ValidateIf(present('roles'))
