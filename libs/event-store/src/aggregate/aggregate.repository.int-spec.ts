@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { EventBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -76,12 +77,17 @@ describe('AggregateRepository', () => {
     expect(await notes.load(randomUUID())).toBeUndefined();
   });
 
-  it('refuses to create what exists and to update what does not', async () => {
+  it('refuses to create what exists, at once, and to update what does not', async () => {
     const id = randomUUID();
     await notes.create(ctx(), 'CreateNote', () => Note.create(id, 'a'), (n) => n.version);
+    const transactions = jest.spyOn(dataSource, 'transaction');
     await expect(notes.create(ctx(), 'CreateNote', () => Note.create(id, 'b'), (n) => n.version)).rejects.toMatchObject({
-      code: ErrorCode.ConcurrencyConflict,
+      code: ErrorCode.AlreadyExists,
+      message: `note-${id} exists already`,
     });
+    // Not tried again: the stream would be there again.
+    expect(transactions).toHaveBeenCalledTimes(1);
+    transactions.mockRestore();
     await expect(notes.update(ctx(), 'EditNote', randomUUID(), (n) => n.edit('x'), (n) => n.version)).rejects.toMatchObject({
       code: ErrorCode.NotFound,
     });

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode, type CommandContext } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { CommandCommitter } from '../commit/command-committer.js';
+import { WrongExpectedVersionError } from '../store/event-store.errors.js';
 import { EventStore } from '../store/event-store.js';
 import type { NewEvent, RecordedEvent } from '../store/event-store.types.js';
 import { SnapshotStore } from '../store/snapshot-store.js';
@@ -85,7 +86,7 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
   ) {
     const aggregate = this.publisher.mergeObjectContext(make());
-    const saved = await this.saveIn(tx, context, command, aggregate, respond);
+    const saved = await this.saveIn(tx, context, command, aggregate, respond).catch(thereAlready);
     await alsoIn?.(tx, aggregate);
     return saved;
   }
@@ -222,4 +223,15 @@ export class AggregateRepositoryFactory {
   for<A extends EventSourcedAggregate>(definition: AggregateDefinition<A>): AggregateRepository<A> {
     return new AggregateRepository(definition, this.store, this.snapshots, this.committer, this.publisher, this.dataSource);
   }
+}
+
+/**
+ * A new stream's append that found the stream there: trying again (as for a conflict on a stream
+ * loaded) would find it there again, so it is said at once, as the record existing already.
+ */
+function thereAlready(error: unknown): never {
+  if (error instanceof WrongExpectedVersionError && error.expected === 'no_stream') {
+    throw new ChanceryError(ErrorCode.AlreadyExists, `${error.streamId} exists already`, { streamId: error.streamId });
+  }
+  throw error;
 }

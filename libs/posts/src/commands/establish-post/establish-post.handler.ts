@@ -26,7 +26,7 @@ export class EstablishPostHandler implements ICommandHandler<EstablishPostComman
     try {
       return await this.posts.create(context, 'EstablishPost', () => Post.establish(facts), toPostView);
     } catch (error) {
-      if (error instanceof ChanceryError && error.code === ErrorCode.ConcurrencyConflict) {
+      if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists) {
         throw new ChanceryError(ErrorCode.AlreadyExists, `Post ${facts.code} exists`, { code: facts.code });
       }
       throw error;
