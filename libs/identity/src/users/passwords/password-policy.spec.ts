@@ -12,6 +12,7 @@ describe('the password policy', () => {
     ['qwertyuiop12', /breaches|guess/],
     ['janedoe12345', /guess/],
     ['chancery2026!', /guess/],
+    ['Jane Doe Jane Doe', /guess/], // the user's name twice, spaced
   ])('refuses %j', (password, problem) => {
     expect(passwordProblem(password, user)).toMatch(problem);
   });
@@ -20,7 +21,7 @@ describe('the password policy', () => {
     expect(passwordProblem('LongUserName', { username: 'longusername' })).toBe('must not be the username');
   });
 
-  it.each(['correct-horse-battery', 'violet-canyon-ledger', 'Tq7#vL2m!pR9xW'])('accepts %j', (password) => {
+  it.each(['correct-horse-battery', 'violet-canyon-ledger', 'Tq7#vL2m!pR9xW', 'olive sunset kettle'])('accepts %j', (password) => {
     expect(passwordProblem(password, user)).toBeUndefined();
   });
 });

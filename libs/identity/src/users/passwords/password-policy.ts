@@ -36,9 +36,13 @@ export function passwordProblem(password: string, user: { username: string; disp
   if (lower === user.username.toLowerCase()) return 'must not be the username';
   if (COMMON_PASSWORDS.has(lower)) return 'is one of the passwords most often found in breaches';
   estimator ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
-  const names = user.displayName ? [...user.displayName.split(/\s+/), user.displayName.replace(/\s+/g, '')] : [];
+  const names = user.displayName ? [...user.displayName.split(/\s+/), user.displayName.replace(/\s+/g, ''), user.displayName] : [];
   const inputs = [user.username, ...names, 'chancery'];
-  const { score, feedback } = estimator.check(password, inputs);
+  // Spaces between words are scored as guessing a character each, which lifted "Carl Conf Carl Conf"
+  // (the user's name twice) to 3: the words are scored without them too, the lower score counting.
+  const spaced = estimator.check(password, inputs);
+  const joined = /\s/.test(password) ? estimator.check(password.replace(/\s+/g, ''), inputs) : spaced;
+  const { score, feedback } = joined.score < spaced.score ? joined : spaced;
   if (score < 3) return `is too easy to guess${feedback.warning ? ` (${explain(feedback.warning)})` : ''}: use a longer phrase of unrelated words`;
   return undefined;
 }
