@@ -118,6 +118,14 @@ describe('demarches kept over time, through HTTP', () => {
       const telegram = (await as(t.leader).get(`/cables/${campaignId}/telegram`).expect(200)).text;
       expect(telegram.replace(/\s+/g, ' ')).toContain('3. (U) ACTION REQUEST: THIS DEMARCHE TASKS EMBASSIES ONLY; ALL ADDRESSEES EXCEPT AMEMBASSY SEOUL. OTHER ADDRESSEES NEED NOT ACT.');
     });
+
+    it('names in the action paragraph, by their designators, the posts a scope names inside a collective addressee', async () => {
+      const collective = { ...instruction, actionAddressees: ['EAP_POSTS'], demarche: { ...instruction.demarche, scope: { excludePosts: ['TOKYO', 'SHANGHAI'] } } };
+      const { body: draft } = await as(t.drafter).post('/cables', collective).expect(201);
+      const telegram = (await as(t.drafter).get(`/cables/${draft.id}/telegram`).expect(200)).text;
+      expect(telegram.replace(/\s+/g, ' ')).toContain('ACTION REQUEST: THIS DEMARCHE TASKS ALL ADDRESSEES EXCEPT AMEMBASSY TOKYO, AMCONSUL SHANGHAI.');
+      await as(t.drafter).post(`/cables/${draft.id}/cancel`, { reason: 'Only to show its telegram' }).expect(200);
+    });
   });
 
   describe('a delivery over time', () => {

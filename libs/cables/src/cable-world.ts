@@ -114,6 +114,9 @@ export class CableWorld {
    */
   async telegramDirectory(cable: Cable, releasedAt?: Date): Promise<TelegramDirectory> {
     const officers = [cable.drafter, ...cable.clearances.flatMap((c) => (c.by ? [c.by] : [])), ...(cable.approvedBy ? [cable.approvedBy] : [])];
-    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees], officers.map((o) => o.id), releasedAt);
+    // A demarche's scope may name posts a collective addressee holds (ALDAC but TOKYO): named too.
+    const scope = cable.draft.demarche?.scope;
+    const scoped = [...(scope?.posts ?? []), ...(scope?.excludePosts ?? [])];
+    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees, ...scoped], officers.map((o) => o.id), releasedAt);
   }
 }
