@@ -17,7 +17,13 @@ const FORMAT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[
  */
 export function IsInstant(field: string): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' && FORMAT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) ? new Date(value) : value)),
+    Transform(({ value }) => {
+      if (typeof value !== 'string') return value;
+      // A `+01:00` offset written unencoded in a query string arrives as ` 01:00` (a `+` there means
+      // a space): nothing else puts a space at that place, so it is read as the `+` it was.
+      const instant = value.replace(/T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?) (\d{2}:\d{2})$/, 'T$1+$2');
+      return FORMAT.test(instant) && isISO8601(instant, { strict: true, strictSeparator: true }) ? new Date(instant) : value;
+    }),
     IsDate({ message: `${field} must be an ISO 8601 instant` }),
   );
 }
