@@ -186,7 +186,7 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
   };
   const post = async () => {
     const code = `REPLAY${unique()}`;
-    await as(t.admin).post('/posts', { code, name: `Embassy ${code}`, kind: 'EMBASSY', city: 'Replay', country: 'TV', countryTag: 'TV', bureau: 'EUR' }).expect(201);
+    await as(t.admin).post('/posts', { code, name: `Embassy ${code}`, kind: 'EMBASSY', city: `Replay ${code}`, country: 'TV', countryTag: 'TV', bureau: 'EUR' }).expect(201);
     return code;
   };
   const followUp = async () =>
@@ -263,7 +263,7 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
       route: 'POST /posts',
       arrange: async () => {
         const code = `REPLAYNEW${unique()}`;
-        const body = { code, name: `Embassy ${code}`, kind: 'EMBASSY', city: 'Replay', country: 'TV', countryTag: 'TV', bureau: 'EUR' };
+        const body = { code, name: `Embassy ${code}`, kind: 'EMBASSY', city: `Replay ${code}`, country: 'TV', countryTag: 'TV', bureau: 'EUR' };
         return { token: t.admin, path: '/posts', body, changed: { body: { ...body, city: 'Elsewhere' } } };
       },
     },

@@ -98,6 +98,13 @@ describe('identity, access control and posts', () => {
       }
       expect((await http().post('/posts').set(admin).send({ ...post, code: 'ISN' }).expect(422)).body.errors).toEqual([{ field: 'code', message: "an office's symbol" }]);
       expect((await http().post('/posts').set(admin).send({ ...post, code: 'NOWHERE', country: 'XX' }).expect(422)).body.errors[0].field).toBe('country');
+      // Its TAGS country tag is its country's (FIPS 10-4: France is FR, China CH), and its designator its own.
+      for (const [countryTag, message] of [['CH', 'countryTag must be FR, the TAGS country tag of FR'], ['QQ', 'countryTag must be FR, the TAGS country tag of FR']]) {
+        const refused = await http().post('/posts').set(admin).send({ ...post, code: 'LILLE', name: 'Consulate Lille', kind: 'CONSULATE', city: 'Lille', country: 'FR', countryTag, bureau: 'EUR' }).expect(422);
+        expect(refused.body.errors).toEqual([{ field: 'countryTag', message }]);
+      }
+      const namesake = await http().post('/posts').set(admin).send({ code: 'TOKYOTWO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' }).expect(409);
+      expect(namesake.body.errors).toEqual([{ field: 'city', message: "AMEMBASSY TOKYO is TOKYO's designator" }]);
       expect((await http().post('/offices').set(admin).send({ symbol: 'BEIJING', name: 'Office of Beijing' }).expect(422)).body.errors).toEqual([{ field: 'symbol', message: "a post's code" }]);
       for (const symbol of ['ALDAC', 'SECSTATE']) expect((await http().post('/offices').set(admin).send({ symbol, name: 'Reserved' }).expect(422)).body.errors[0].field).toBe('symbol');
     });
