@@ -1,4 +1,4 @@
-import { ApiError, plainMessage, problemText, words } from './api.js';
+import { ApiError, changedFields, isStale, plainMessage, problemText, words } from './api.js';
 
 describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
@@ -45,5 +45,20 @@ describe('a refusal for too many tries', () => {
     expect(problemText(refused)).toMatch(/^Too many failed password tries\. Try again in 15 minutes, at \d\d:\d\d UTC\.$/);
     expect(problemText(new ApiError(429, { detail: 'At most 3 event streams a user at once: close one first' }, 5))).toBe('At most 3 event streams a user at once: close one first. Try again in 5 seconds.');
     expect(problemText(new ApiError(429, { detail: 'Too many failed password tries; try again in 900 s' }))).toBe('Too many failed password tries; try again in 900 s.');
+  });
+});
+
+describe('saving on the version read', () => {
+  it('sends in a merge patch only the fields the form changed, whatever the order of their keys', () => {
+    const shown = { subject: 'Talks', paragraphs: [{ marking: 'U', text: 'May.' }], classifiedBy: { name: 'Pat', office: 'L' }, demarche: null };
+    expect(changedFields(shown, { subject: 'Talks: May', paragraphs: [{ text: 'May.', marking: 'U' }], classifiedBy: { office: 'L', name: 'Pat' }, demarche: null })).toEqual({ subject: 'Talks: May' });
+    expect(changedFields({ office: null }, { office: 'L', postCode: null })).toEqual({ office: 'L' });
+  });
+
+  it('says a refusal for a record changed since in plain words, not the server\'s versions', () => {
+    const stale = new ApiError(412, { detail: 'cable 5f0c is at version 5, not 3' });
+    expect(isStale(stale)).toBe(true);
+    expect(problemText(stale)).toBe('Someone changed this since you opened it; reload the page and try again.');
+    expect(isStale(new ApiError(409, {}))).toBe(false);
   });
 });

@@ -59,10 +59,15 @@ export const session = {
   },
 };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * `ifMatch`: the version of the record the screen showed, sent as `If-Match: "<version>"`, so that a
+ * change made since by someone else is not undone or decided on unseen: the server answers 412 instead.
+ */
+export async function api<T>(method: string, path: string, body?: unknown, { ifMatch }: { ifMatch?: number } = {}): Promise<T> {
   const headers: Record<string, string> = {};
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
   let response: Response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -157,12 +162,30 @@ const STATUS_TEXT: Record<number, string> = {
   429: 'Too many attempts; wait a minute and try again.',
 };
 
+/** A change refused because the record changed since the screen read it (`If-Match` no longer holds). */
+export const isStale = (failure: unknown): boolean => failure instanceof ApiError && failure.status === 412;
+
+/** A value as JSON with object keys in one order, an absent value as null: equal values, equal text. */
+export const canonical = (value: unknown): string =>
+  JSON.stringify(value ?? null, (_, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+
+/**
+ * What a merge patch (RFC 7396) needs to say: the fields of `edited` whose value differs from
+ * `shown`'s (the record as the form read it), so that a field someone else changed is not sent back.
+ */
+export function changedFields<T extends object>(shown: object, edited: T): Partial<T> {
+  const before = shown as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(edited).filter(([field, value]) => canonical(value) !== canonical(before[field]))) as Partial<T>;
+}
+
 /** What went wrong, in plain words: each field's problem, or the server's explanation. */
 export function problemText(failure: unknown, labels: Labels = {}): string {
   if (!(failure instanceof ApiError)) return 'Something went wrong in the page; reload it and try again.';
   const fields = failure.problem.errors?.map((e) => plainMessage(e.field, e.message, labels));
   if (fields?.length) return fields.join(' ');
   if (failure.status === 403 && !failure.problem.detail) return STATUS_TEXT[403];
+  // The server's detail names streams and versions ("cable … is at version 5, not 3"): said in plain words instead.
+  if (isStale(failure)) return STATUS_TEXT[412];
   if (failure.status >= 500) return 'The server could not do this just now; try again in a moment.';
   const detail = failure.problem.detail && !/^HTTP \d+$/.test(failure.problem.detail) ? failure.problem.detail : null;
   // Refused for too many tries: when the server says how long to wait, say until when (its "in 873 s" says it badly).

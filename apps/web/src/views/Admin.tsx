@@ -1,8 +1,9 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me, placeProblems, problemText, refusalText, when, words } from '../api.js';
+import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, when, words } from '../api.js';
 import { countryName, forgetPosts } from '../posts.js';
 import { FieldProblem, markedBy } from './FieldProblem.js';
+import { StaleNotice } from './StaleNotice.js';
 
 export { problemText };
 
@@ -22,6 +23,7 @@ interface Post {
   kind: string;
   bureau: string;
   status: string;
+  version: number;
   /** The ambassador, principal officer or chargé, whose surname signs the post's cables; null: none recorded. */
   chiefOfMission?: string | null;
 }
@@ -60,8 +62,17 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
   const [users, setUsers] = useState<User[]>([]);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const load = () => void api<{ items: User[] }>('GET', '/users?limit=500').then((answer) => setUsers(answer.items));
+  const read = () => api<{ items: User[] }>('GET', '/users?limit=500').then((answer) => {
+    setUsers(answer.items);
+    return answer.items;
+  });
+  const load = () => void read();
   useEffect(load, []);
+  /** The user being edited as they are now: the form opens again on them, what was typed in it replaced. */
+  const reopen = async (id: string) => {
+    const latest = (await read()).find((u) => u.id === id);
+    setEditing(latest ?? null);
+  };
   const act = async (what: string, call: () => Promise<unknown>) => {
     setMessage(null);
     try {
@@ -83,11 +94,13 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
       {message && <p role="status">{message}</p>}
       {editing && (
         <UserForm
+          key={editing === 'new' ? 'new' : `${editing.id}@${editing.version}`}
           user={editing === 'new' ? null : editing}
           offices={offices}
           posts={posts.filter((p) => p.status === 'OPEN')}
           onDone={(text) => { setEditing(null); setMessage(text); load(); }}
           onCancel={() => setEditing(null)}
+          onReload={(id) => void reopen(id)}
         />
       )}
       <div class="scroll" tabIndex={0} role="region" aria-label="Users">
@@ -120,7 +133,8 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
   );
 }
 
-function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | null; offices: Office[]; posts: Post[]; onDone: (message: string) => void; onCancel: () => void }) {
+/** A user's profile, new or as read: an edit sends what the form changed, on the version read (`If-Match`). */
+function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: User | null; offices: Office[]; posts: Post[]; onDone: (message: string) => void; onCancel: () => void; onReload: (id: string) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState(user?.displayName ?? '');
@@ -129,16 +143,20 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
   const [postCode, setPostCode] = useState(user?.postCode ?? '');
   const [clearance, setClearance] = useState(user?.clearance ?? 'UNCLASSIFIED');
   const [refused, setRefused] = useState<unknown>(null);
+  /** The save was refused because the user was changed since the form read them. */
+  const [stale, setStale] = useState(false);
   // What is wrong with the office or the post is said beside it; anything else once, below.
   const problems = placeProblems(refused, (field) => (field === 'office' ? 'u-office' : field === 'postCode' ? 'u-post' : null));
   const error = refused === null ? null : Object.keys(problems.beside).length > 0 ? refusalText('Not saved.', problems) : problemText(refused);
   const submit = async (event: Event) => {
     event.preventDefault();
     setRefused(null);
+    setStale(false);
     const profile = { displayName, roles, clearance, office: office || null, postCode: postCode || null };
     try {
       if (user) {
-        await api('PATCH', `/users/${user.id}`, profile);
+        // Roles are a set: the same roles ticked in another order are no change.
+        await api('PATCH', `/users/${user.id}`, changedFields({ ...user, roles: [...user.roles].sort() }, { ...profile, roles: [...roles].sort() }), { ifMatch: user.version });
         onDone(`${user.username} updated; the change applies from their next request.`);
       } else {
         const { office: o, postCode: p, ...rest } = profile;
@@ -146,7 +164,8 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
         onDone(`${username.toLowerCase()} created.`);
       }
     } catch (failure) {
-      setRefused(failure);
+      if (isStale(failure)) setStale(true);
+      else setRefused(failure);
     }
   };
   return (
@@ -191,6 +210,7 @@ function UserForm({ user, offices, posts, onDone, onCancel }: { user: User | nul
         <button type="button" class="link" onClick={onCancel}>Cancel</button>
       </p>
       {error && <p class="error" role="alert">{error}</p>}
+      {stale && user && <StaleNotice onReload={() => onReload(user.id)} />}
     </form>
   );
 }
@@ -245,7 +265,8 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
     const reason = action === 'reopen' ? undefined : prompt(`Why ${action} ${post.name}?`);
     if (action !== 'reopen' && !reason) return;
     try {
-      await api('POST', `/posts/${post.code}/${action}`, reason ? { reason } : {});
+      // Decided on the post as the list shows it: one changed since (reopened, say) is refused (412).
+      await api('POST', `/posts/${post.code}/${action}`, reason ? { reason } : {}, { ifMatch: post.version });
       setMessage(`${post.name}: ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'suspended'}.`);
       onChanged();
     } catch (failure) {
@@ -282,7 +303,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
                 {naming === post.code && (
                   <tr>
                     <td colSpan={7}>
-                      <ChiefOfMission post={post} onCancel={() => setNaming(null)} onDone={(text) => { setNaming(null); setMessage(text); onChanged(); }} />
+                      <ChiefOfMission key={post.version} post={post} onCancel={() => setNaming(null)} onDone={(text) => { setNaming(null); setMessage(text); onChanged(); }} onReload={onChanged} />
                     </td>
                   </tr>
                 )}
@@ -295,20 +316,26 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   );
 }
 
-/** Who heads a post (ambassador, principal officer or chargé): their surname signs its cables. Empty records none. */
-function ChiefOfMission({ post, onDone, onCancel }: { post: Post; onDone: (message: string) => void; onCancel: () => void }) {
+/**
+ * Who heads a post (ambassador, principal officer or chargé): their surname signs its cables. Empty
+ * records none. Saved on the post as read (`If-Match`): a name recorded since by someone else is not replaced unseen.
+ */
+function ChiefOfMission({ post, onDone, onCancel, onReload }: { post: Post; onDone: (message: string) => void; onCancel: () => void; onReload: () => void }) {
   const [name, setName] = useState(post.chiefOfMission ?? '');
   const [problem, setProblem] = useState<string | null>(null);
+  const [stale, setStale] = useState(false);
   const id = `chief-${post.code}`;
   const submit = async (event: Event) => {
     event.preventDefault();
     setProblem(null);
+    setStale(false);
     const chief = name.trim() || null;
     try {
-      await api('PATCH', `/posts/${post.code}`, { chiefOfMission: chief });
+      await api('PATCH', `/posts/${post.code}`, { chiefOfMission: chief }, { ifMatch: post.version });
       onDone(chief ? `${post.name}: chief of mission ${chief}.` : `${post.name}: no chief of mission recorded.`);
     } catch (failure) {
-      setProblem(problemText(failure, { chiefOfMission: 'Chief of mission' }));
+      if (isStale(failure)) setStale(true);
+      else setProblem(problemText(failure, { chiefOfMission: 'Chief of mission' }));
     }
   };
   return (
@@ -317,6 +344,7 @@ function ChiefOfMission({ post, onDone, onCancel }: { post: Post; onDone: (messa
       <p class="muted">The ambassador, principal officer or chargé d'affaires: their surname signs the post's cables. Leave it empty to record none.</p>
       <input id={id} class="full" maxLength={120} value={name} {...markedBy(id, problem)} onInput={(e) => setName(e.currentTarget.value)} />
       <FieldProblem place={id} text={problem} alert />
+      {stale && <StaleNotice onReload={onReload} />}
       <p><button type="submit">Save</button> <button type="button" class="secondary" onClick={onCancel}>Cancel</button></p>
     </form>
   );

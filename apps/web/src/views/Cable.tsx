@@ -1,7 +1,7 @@
 import type { CableDraft } from '@chancery/cables/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, maybe, type Me, problemText, today, when, words } from '../api.js';
+import { api, ApiError, isStale, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
@@ -39,7 +39,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [telegram, setTelegram] = useState<string | null>(null);
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** `stale`: refused because the cable changed since the page read it; the latest is offered. */
+  const [message, setMessage] = useState<{ text: string; error: boolean; stale?: boolean } | null>(null);
   /** The last action refused: the draft form says beside each field what it names. */
   const [refused, setRefused] = useState<unknown>(null);
   /** What a form still lacks, said beside it. */
@@ -127,11 +128,15 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   if (!cable) return <p>Loading…</p>;
   const allowed = cable.allowedActions ?? [];
   const can = (action: string) => allowed.includes(action);
-  const act = async (path: string, body: unknown, done: string) => {
+  /**
+   * A decision (submit, approve, release, return, cancel, clear) is taken on the cable as the page
+   * shows it (`If-Match`): on a cable changed since, it is refused (412), and the page says so.
+   */
+  const act = async (path: string, body: unknown, done: string, { onVersionShown = true } = {}) => {
     setMessage(null);
     setRefused(null);
     try {
-      await api('POST', `/cables/${cable.id}/${path}`, body);
+      await api('POST', `/cables/${cable.id}/${path}`, body, onVersionShown ? { ifMatch: cable.version } : {});
       setFormError(null);
       setPending(null);
       setReason('');
@@ -139,6 +144,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       await load();
       setMessage({ text: done, error: false });
     } catch (error) {
+      if (isStale(error)) return setMessage({ text: 'Not done: someone changed this cable since you opened it. Reload it to read the latest before you decide.', error: true, stale: true });
       setMessage({ text: `Not done. ${problemText(error)}`, error: true });
       setRefused(error);
     }
@@ -188,6 +194,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
       </section>
       {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+      {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
 
       {returns.length > 0 && (
         <section class="card" aria-labelledby="returns-h">
@@ -241,7 +248,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         <p><button type="button" class="secondary" aria-expanded={!!editing} onClick={() => setEditing(!editing)}>{editing ? 'Close the editor' : 'Edit the draft'}</button></p>
       )}
       {can('edit') && editing && (
-        <DraftForm key={cable.version} me={me} cable={cable} refusal={refused} onClassifications={onClassifications} onSaved={() => { setRefused(null); void load().then(() => setMessage({ text: 'Saved.', error: false })); }} />
+        <DraftForm key={cable.version} me={me} cable={cable} refusal={refused} onClassifications={onClassifications} onSaved={() => { setRefused(null); void load().then(() => setMessage({ text: 'Saved.', error: false })); }} onReload={() => { setRefused(null); setMessage(null); void load(); }} />
       )}
 
       <section class="card" aria-labelledby="clear-h">
@@ -282,7 +289,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         )}
         <SinceCleared cable={cable} history={history} />
         {can('requestClearance') && (
-          <form onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!list(offices).length) return setFormError({ form: 'offices', text: 'Name at least one office, such as L or EB.' }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.'); setOffices(''); }}>
+          <form onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!list(offices).length) return setFormError({ form: 'offices', text: 'Name at least one office, such as L or EB.' }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.', { onVersionShown: false }); setOffices(''); }}>
             <label for="offices">Ask offices to clear</label>
             <datalist id="office-symbols">{directory.map((o) => <option key={o.symbol} value={o.symbol}>{o.name}</option>)}</datalist>
             <input id="offices" list="office-symbols" value={offices} placeholder="L EB ISN" onInput={(e) => setOffices(e.currentTarget.value)} /> <button type="submit">Request</button>

@@ -1,9 +1,10 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, maybe, type Me, placeProblems, problemText, refusalText, today, when, words } from '../api.js';
+import { api, canonical, changedFields, isStale, maybe, type Me, placeProblems, problemText, refusalText, today, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
+import { StaleNotice } from './StaleNotice.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
@@ -238,9 +239,11 @@ export function CableEditor({ me, query, onClassifications }: { me: Me; query?: 
 /**
  * Drafting: the rules flagged as the officer types (the server's own rules), then save. A refusal
  * that names fields (the save's, or `refusal`: the page's submit or approval refused for the draft)
- * is said beside each field the form shows.
+ * is said beside each field the form shows. An edit is saved on the version the form was opened on
+ * (`If-Match`): a cable changed since is not overwritten; the form keeps what was typed and offers
+ * `onReload`, the latest.
  */
-export function DraftForm({ me, cable, initial, refusal, onSaved, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onClassifications: (c: string[]) => void }) {
+export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onReload?: () => void; onClassifications: (c: string[]) => void }) {
   const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank());
   /**
    * The list fields as typed: the draft holds each as a list, read from the text (so the rules are
@@ -263,6 +266,8 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onClassificati
   const [message, setMessage] = useState<string | null>(null);
   /** The last save's refusal, said beside the fields it names. */
   const [refused, setRefused] = useState<unknown>(null);
+  /** The last save was refused because the cable changed since the form read it. */
+  const [stale, setStale] = useState(false);
   const form = useRef<HTMLElement>(null);
   // A save refused for a field: the focus goes to the first field marked, where the problem is said.
   useEffect(() => {
@@ -288,7 +293,8 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onClassificati
   const violation = useMemo(() => (addressable.size ? firstViolation(checked, addressable) : null), [checked, addressable]);
   const set = (patch: Partial<CableDraft>) => setDraft({ ...draft, ...patch });
   const { kind, subject, subjectMarking, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
-  // An edit is a merge patch: what the cable had and the form took away is sent as null.
+  // An edit is a merge patch: what the cable had and the form took away is sent as null; only the
+  // fields the form changed are sent, so that a field someone else changed meanwhile is not sent back.
   const body = {
     kind, subject, ...(subjectMarking ? { subjectMarking } : {}), classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs,
     ...(checked.classifiedBy ? { classifiedBy: checked.classifiedBy } : cable?.classifiedBy ? { classifiedBy: null } : {}),
@@ -298,10 +304,12 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onClassificati
   const save = async () => {
     setMessage(null);
     setRefused(null);
+    setStale(false);
     try {
-      onSaved(cable ? await api<CableView>('PATCH', `/cables/${cable.id}`, body) : await api<CableView>('POST', '/cables', body));
+      onSaved(cable ? await api<CableView>('PATCH', `/cables/${cable.id}`, changedFields(cable, body), { ifMatch: cable.version }) : await api<CableView>('POST', '/cables', body));
     } catch (failure) {
-      setRefused(failure);
+      if (isStale(failure)) setStale(true);
+      else setRefused(failure);
     }
   };
   // Only a place the form shows now holds a problem (no classification block for an unclassified cable).
@@ -425,6 +433,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onClassificati
       </p>
       <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
       {notSaved && <p class="error" role="alert">{notSaved}</p>}
+      {stale && <StaleNotice onReload={onReload ?? (() => location.reload())} />}
       {message && <p class="error" role="alert">{message}</p>}
     </section>
   );
@@ -474,9 +483,7 @@ const OTHER_FIELDS: Record<Exclude<keyof CableDraft, 'subject' | 'paragraphs'>, 
 };
 type OtherField = keyof typeof OTHER_FIELDS;
 /** A field's value for comparison: object keys in one order, an absent value as its default. */
-const comparable = (draft: CableDraft, field: OtherField) =>
-  JSON.stringify(draft[field] ?? (field === 'subjectMarking' ? 'U' : null), (_, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value);
+const comparable = (draft: CableDraft, field: OtherField) => canonical(draft[field] ?? (field === 'subjectMarking' ? 'U' : null));
 /** The fields besides the text that differ between two drafts. */
 const otherChanges = (before: CableDraft, after: CableDraft) =>
   (Object.keys(OTHER_FIELDS) as OtherField[]).filter((field) => comparable(before, field) !== comparable(after, field)).map((field) => OTHER_FIELDS[field]);

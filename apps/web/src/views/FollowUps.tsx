@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest } from '../classification.js';
-import { api, ApiError, download, maybe, type Me, problemText, today, when, words } from '../api.js';
+import { api, ApiError, download, isStale, maybe, type Me, problemText, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
@@ -15,6 +15,7 @@ interface FollowUp {
   ownerBureau: string;
   dueOn: string;
   status: string;
+  version: number;
   overdue: boolean;
   escalatedTo: string | null;
   outcome: string | null;
@@ -215,7 +216,8 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const [followUp, setFollowUp] = useState<FollowUp | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [text, setText] = useState('');
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** `stale`: refused because the follow-up changed since the page read it; the latest is offered. */
+  const [message, setMessage] = useState<{ text: string; error: boolean; stale?: boolean } | null>(null);
   const [then, setThen] = useState<FollowUp & { version: number } | null>(null);
   const [dueOn, setDueOn] = useState('');
   const [kind, setKind] = useState<'office' | 'post'>('office');
@@ -236,14 +238,19 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   useEffect(() => void load(), [id]);
   /** Text sent with the marking the page showed it under. */
   const marked = (body: Record<string, string>) => ({ ...body, classification: shownAt.current?.classification ?? 'UNCLASSIFIED' });
-  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string) => {
+  /**
+   * A change (a new due date or owner, start, complete, cancel) is made on the follow-up as the page
+   * shows it (`If-Match`): one changed since is refused (412), what was typed kept; a comment is added whatever came before.
+   */
+  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string, { onVersionShown = true } = {}) => {
     setMessage(null);
     try {
-      await api(method, `/follow-ups/${id}${path}`, body);
+      await api(method, `/follow-ups/${id}${path}`, body, onVersionShown && followUp ? { ifMatch: followUp.version } : {});
       setText('');
       await load();
       setMessage({ text: done, error: false });
     } catch (error) {
+      if (isStale(error)) return setMessage({ text: 'Not done: someone changed this follow-up since you opened it. Your changes are kept here; reload to see theirs.', error: true, stale: true });
       setMessage({ text: `Not done. ${problemText(error, { dueOn: 'New due date' })}`, error: true });
     }
   };
@@ -290,13 +297,14 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             </>
           )}
           <p class="actions">
-            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', marked({ text: text.trim() }), 'Comment added.') : needsText('comment'))}>Comment</button>}
+            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', marked({ text: text.trim() }), 'Comment added.', { onVersionShown: false }) : needsText('comment'))}>Comment</button>}
             {can('start') && <button type="button" onClick={() => send('POST', '/start', {}, 'Started.')}>Start</button>}
             {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', marked({ outcome: text.trim() }), 'Completed.') : needsText('outcome'))}>Complete with this outcome</button>}
             {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', marked({ reason: text.trim() }), 'Cancelled.') : needsText('reason'))}>Cancel with this reason</button>}
           </p>
           {allowed.length === 0 && <p class="muted">Only its owner and its creator change this follow-up.</p>}
           {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+          {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
           {can('edit') && (
             <details>
               <summary>Change the due date or the owner</summary>

@@ -1,0 +1,127 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signedIn } from '../support/chromium.js';
+import { authed } from '../support/http.js';
+import { createTestApp, createUser, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * Forms filled from a record save on the version they read (`If-Match`): a change someone else made
+ * since is neither undone nor decided on unseen. The save is refused (412), the form keeps what was
+ * typed and offers the latest; only the fields the form changed are sent.
+ */
+describe('forms filled from a record, changed behind their back, in headless Chromium', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+  let admin: string;
+  let drafter: string;
+  let clearer: string;
+
+  const signIn = (username: string) => signedIn(browser, base, username, { live: true });
+  /** The bodies of the page's requests by method and path, and their If-Match. */
+  const sent = (page: Page, method: string, path: string) => {
+    const requests: { body: unknown; ifMatch: string | undefined }[] = [];
+    page.on('request', (request) => {
+      if (request.method() === method && new URL(request.url()).pathname === path) requests.push({ body: request.postDataJSON(), ifMatch: request.headers()['if-match'] });
+    });
+    return requests;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    admin = await loginAsAdmin(app);
+    drafter = (await createUser(app, admin, { username: 'stale.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    clearer = (await createUser(app, admin, { username: 'stale.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('keeps a clearer\'s edit made while the drafter had the editor open: the save is refused, the typed subject kept', async () => {
+    const { id } = (await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Fisheries talks', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'The talks resume in May.' }],
+    }).expect(201)).body as { id: string };
+    const { version } = (await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200)).body as { version: number };
+    const page = await signIn('stale.drafter');
+    const patches = sent(page, 'PATCH', `/cables/${id}`);
+    await page.goto(`${base}/#/cables/${id}`);
+    const subject = page.getByLabel('Subject', { exact: true });
+    await subject.fill('Fisheries talks: the May round');
+    // Meanwhile L rewrites the paragraph.
+    await authed(app, clearer).patch(`/cables/${id}`, { paragraphs: [{ marking: 'U', text: 'The talks resume in June, L says.' }] }).expect(200);
+    await page.getByText('This has changed since you opened it.').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not saved: someone changed this since you opened it. Your changes are kept here; reload to see theirs' }).waitFor();
+    expect(await subject.inputValue()).toBe('Fisheries talks: the May round');
+    // Only the subject was sent, on the version the form read; nothing was written.
+    expect(patches).toEqual([{ body: { subject: 'Fisheries talks: the May round' }, ifMatch: `"${version}"` }]);
+    let cable = (await authed(app, drafter).get(`/cables/${id}`).expect(200)).body;
+    expect({ subject: cable.subject, paragraphs: cable.paragraphs }).toEqual({ subject: 'Fisheries talks', paragraphs: [{ marking: 'U', text: 'The talks resume in June, L says.' }] });
+
+    // The latest, when asked for: L's paragraph in the form; the subject saved again keeps it.
+    await page.getByRole('button', { name: 'Reload the latest' }).click();
+    await page.waitForFunction(() => (document.getElementById('para-0') as HTMLTextAreaElement | null)?.value === 'The talks resume in June, L says.', undefined, { timeout: 5_000 });
+    await subject.fill('Fisheries talks: the June round');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    cable = (await authed(app, drafter).get(`/cables/${id}`).expect(200)).body;
+    expect({ subject: cable.subject, paragraphs: cable.paragraphs }).toEqual({ subject: 'Fisheries talks: the June round', paragraphs: [{ marking: 'U', text: 'The talks resume in June, L says.' }] });
+    await page.close();
+  });
+
+  it('does not put back a clearance lowered while an admin had the user open: the save is refused, the typed name kept', async () => {
+    const { id } = await createUser(app, admin, { username: 'stale.target', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(base);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    const patches = sent(page, 'PATCH', `/users/${id}`);
+    await page.getByRole('button', { name: 'Edit stale.target' }).click();
+    // Another admin lowers the clearance.
+    await authed(app, admin).patch(`/users/${id}`, { clearance: 'CONFIDENTIAL' }).expect(200);
+    await page.getByLabel('Display name').fill('Sam Target');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not saved: someone changed this since you opened it.' }).waitFor();
+    expect(await page.getByLabel('Display name').inputValue()).toBe('Sam Target');
+    expect(patches.map((p) => p.body)).toEqual([{ displayName: 'Sam Target' }]);
+    let user = (await authed(app, admin).get(`/users/${id}`).expect(200)).body;
+    expect({ displayName: user.displayName, clearance: user.clearance }).toEqual({ displayName: 'stale.target', clearance: 'CONFIDENTIAL' });
+
+    await page.getByRole('button', { name: 'Reload the latest' }).click();
+    await page.waitForFunction(() => (document.getElementById('u-clearance') as HTMLSelectElement | null)?.value === 'CONFIDENTIAL', undefined, { timeout: 5_000 });
+    await page.getByLabel('Display name').fill('Sam Target');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/stale\.target updated/).waitFor();
+    user = (await authed(app, admin).get(`/users/${id}`).expect(200)).body;
+    expect({ displayName: user.displayName, clearance: user.clearance }).toEqual({ displayName: 'Sam Target', clearance: 'CONFIDENTIAL' });
+    await page.close();
+  });
+
+  it('does not move back a follow-up re-dated while its creator had it open', async () => {
+    const { id } = (await authed(app, drafter).post('/follow-ups', { title: 'Send the fisheries data', owner: { office: 'EAP/CM' }, dueOn: '2099-01-10' }).expect(201)).body as { id: string };
+    const page = await signIn('stale.drafter');
+    await page.goto(`${base}/#/follow-ups/${id}`);
+    await page.getByText('Change the due date or the owner').click();
+    await page.getByLabel('New due date').fill('2099-02-01');
+    // Re-dated from elsewhere (the creator's other tab: a change of one's own is not told live).
+    await authed(app, drafter).patch(`/follow-ups/${id}`, { dueOn: '2099-03-01' }).expect(200);
+    await page.getByRole('button', { name: 'Re-date' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this follow-up since you opened it.' }).waitFor();
+    expect(await page.getByLabel('New due date').inputValue()).toBe('2099-02-01');
+    expect((await authed(app, drafter).get(`/follow-ups/${id}`).expect(200)).body.dueOn).toBe('2099-03-01');
+    await page.getByRole('button', { name: 'Reload the latest' }).click();
+    await page.waitForFunction(() => (document.getElementById('fu-redate') as HTMLInputElement | null)?.value === '2099-03-01', undefined, { timeout: 5_000 });
+    await page.close();
+  });
+});
