@@ -272,6 +272,16 @@ describe('cables through HTTP', () => {
     expect(released.body.mrn).toMatch(/^\d\d BEIJING 000001$/);
   });
 
+  it('lets a closed post draft no cables', async () => {
+    const admin = await loginAsAdmin(app);
+    const dili = await createUser(app, admin, { username: 'dilipol', roles: ['post_officer'], postCode: 'DILI', clearance: 'SECRET' });
+    const report = { ...instruction, kind: 'REPORTING', demarche: undefined, actionAddressees: ['SECSTATE'], subject: 'Closing the embassy' };
+    await as(dili.token).post('/cables', report).expect(201);
+    await as(admin).post('/posts/DILI/close', { reason: 'Operations moved to Jakarta' }).expect(200);
+    const refused = await as(dili.token).post('/cables', report).expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'origin', message: 'DILI is closed: a closed post drafts no cables' }]);
+  });
+
   it('refuses broken rules with 422 naming the rule, and malformed drafts with 400', async () => {
     const high = await as(t.drafter).post('/cables', { ...instruction, paragraphs: [{ marking: 'S', text: 'Secret detail' }], demarche: undefined }).expect(422);
     expect(high.body.errors[0]).toEqual({ field: 'paragraphs[0].marking', message: expect.stringMatching(/above the cable's overall CONFIDENTIAL/) });

@@ -52,8 +52,10 @@ export class CableWorld {
     for (const { mrn } of references) {
       if (await this.cables.isReleasedMrn(mrn, alreadyCited.includes(mrn) ? null : author, db)) released.add(mrn);
     }
+    const authorsPost = author.postCode ? await this.posts.get(author.postCode, db) : undefined;
     return {
       today: utcDate(this.clock.now()),
+      isClosed: (code) => code === authorsPost?.code && authorsPost.status === 'CLOSED',
       isAddressable: (code) => open.has(code) || collectives.has(code),
       isReleasedMrn: (mrn) => released.has(mrn),
       reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),

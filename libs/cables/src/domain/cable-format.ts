@@ -122,6 +122,8 @@ export interface DraftingWorld {
   reaches?(addressee: string, post: string): boolean;
   /** The posts a demarche addressed to `actionAddressees` with `scope` would task, as the network stands (server only, like `reaches`). */
   tasks?(actionAddressees: readonly string[], scope: DemarcheScope): string[];
+  /** Whether the author's post is closed (server only): a closed post drafts no cables. */
+  isClosed?(post: string): boolean;
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;

@@ -39,6 +39,7 @@ describe('Cable', () => {
     expect(() => Cable.create('k3', postOfficer, confidentialDraft, world, at)).toThrow(/addressed for action to SECSTATE/);
     expect(() => Cable.create('k4', drafter, report, world, at)).toThrow(/not to SECSTATE/);
     expect(() => Cable.create('k5', approver, confidentialDraft, world, at)).toThrow(/only drafters and post officers/);
+    expect(() => Cable.create('k6', postOfficer, report, { ...world, isClosed: (post) => post === 'BEIJING' }, at)).toThrow(/BEIJING is closed/);
   });
 
   it('is never cleared by its own drafter, even one who is a clearer of the office asked', () => {

@@ -155,6 +155,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
       ensure(actor.office !== null, 'office', 'a Department drafter needs an office symbol');
     } else if (actor.roles.includes('post_officer') && actor.postCode) {
       origin = actor.postCode;
+      ensure(!world.isClosed?.(origin), 'origin', `${origin} is closed: a closed post drafts no cables`);
     } else {
       forbidden('only drafters and post officers draft cables');
     }
