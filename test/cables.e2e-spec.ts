@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import { systemContext } from '@chancery/common';
+import { ChangePostCommand } from '@chancery/posts';
 import { authed, clearForCollective } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -280,6 +283,18 @@ describe('cables through HTTP', () => {
     await as(admin).post('/posts/DILI/close', { reason: 'Operations moved to Jakarta' }).expect(200);
     const refused = await as(dili.token).post('/cables', report).expect(422);
     expect(refused.body.errors).toEqual([{ field: 'origin', message: 'DILI is closed: a closed post drafts no cables' }]);
+  });
+
+  it('sets a name stored with control characters (before requests were refused them) into the telegram as one clean line', async () => {
+    // Stored through the command, as an earlier version's request could have: no HTTP check on the way.
+    await app.get(CommandBus).execute(new ChangePostCommand(systemContext('legacy'), 'TOKYO', { kind: 'edit', chiefOfMission: 'Jean Du\u001b[2J\u0007pont' }));
+    const report = { ...instruction, kind: 'REPORTING', demarche: undefined, actionAddressees: ['SECSTATE'], subject: 'Tokyo reports' };
+    const { body: drafted } = await as(t.tokyo).post('/cables', report).expect(201);
+    const telegram = (await as(t.tokyo).get(`/cables/${drafted.id}/telegram`).expect(200)).text;
+    expect(telegram).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    const lines = telegram.trimEnd().split('\n');
+    expect(lines).toContain('PONT'); // signed with the surname
+    expect(lines.filter((line) => line === 'NNNN')).toHaveLength(1); // and ended once, by the telegram itself
   });
 
   it('refuses broken rules with 422 naming the rule, and malformed drafts with 400', async () => {

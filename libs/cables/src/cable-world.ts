@@ -11,6 +11,14 @@ import type { DraftingWorld } from './domain/cable-format.js';
 import type { Cable, Distribution } from './domain/cable.aggregate.js';
 import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.js';
 
+/**
+ * A name as a telegram's line takes it: control characters and line breaks (which requests are
+ * refused for, but names stored before that rule may hold) become spaces, runs of space one.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
 /** What the cable rules ask of the world, answered from the posts and cables read models. */
 @Injectable()
 export class CableWorld {
@@ -92,13 +100,13 @@ export class CableWorld {
     const chiefs = new Map<string, string>();
     for (const code of new Set(codes)) {
       const post = asOf ? await this.postsThen.load(code, { asOf }).then((p) => p && { addressDesignator: addressDesignator(p.facts), chiefOfMission: p.chiefOfMission }) : await this.posts.get(code);
-      if (post) designators.set(code, post.addressDesignator);
-      if (post?.chiefOfMission) chiefs.set(code, post.chiefOfMission.split(/\s+/).pop()!);
+      if (post) designators.set(code, oneLine(post.addressDesignator));
+      if (post?.chiefOfMission) chiefs.set(code, oneLine(post.chiefOfMission).split(' ').pop()!);
     }
     const names = new Map<string, string>();
     for (const id of new Set(officerIds)) {
       const displayName = asOf ? (await this.usersThen.load(id, { asOf }))?.profile.displayName : (await this.users.byId(id))?.displayName;
-      if (displayName) names.set(id, displayName);
+      if (displayName) names.set(id, oneLine(displayName));
     }
     return {
       designator: (code) => designators.get(code) ?? (code === 'SECSTATE' ? 'SECSTATE WASHDC' : (collectiveDesignator(code) ?? code)),

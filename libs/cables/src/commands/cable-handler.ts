@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ChanceryError, Clock, type CommandContext, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
-import { type CableAccess, type Classification, type Clearance, clearanceCovers, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
@@ -64,18 +64,5 @@ export abstract class CableHandler {
 export function mustBeCleared(actor: Principal, classification: Classification): void {
   if (!clearanceCovers(actor.clearance, classification)) {
     throw new ChanceryError(ErrorCode.RuleViolated, `classification ${classification} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
-  }
-}
-
-/**
- * An edit raises a cable no higher than its drafter may read: a clearer or approver who marked it
- * above the drafter's clearance would take the drafter's own cable out of their hands. (A drafter
- * cleared lower since is not held against edits that leave the marking as it stands.)
- */
-export function mayBeReadByItsDrafter(classification: Classification, drafterClearance: Clearance | null): void {
-  if (drafterClearance && !clearanceCovers(drafterClearance, classification)) {
-    throw new ChanceryError(ErrorCode.RuleViolated, `classification ${classification} is above its drafter's clearance: they could no longer read their cable`, {
-      errors: [{ field: 'classification', message: "above the drafter's clearance" }],
-    });
   }
 }

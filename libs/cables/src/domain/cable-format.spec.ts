@@ -1,6 +1,6 @@
 import { confidentialDraft, world } from '../../../../test/fixtures/cable.fixtures.js';
 import {
-  type CableDraft, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, markingFits, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
+  type CableDraft, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, isCountryTagOf, markingFits, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
   tagKind, validateDraft,
 } from './cable-format.js';
 
@@ -93,6 +93,9 @@ describe('cable drafting rules', () => {
     expect(tagAdvice('FR')).toBeUndefined();
     expect(fipsOfIso('CN')).toBe('CH');
     expect(fipsOfIso('GL')).toBe('GL');
+    // A post's country tag: its country's own, or, for a country FIPS has no tag for, a place it names that ISO has no code for.
+    expect([isCountryTagOf('CH', 'CN'), isCountryTagOf('CN', 'CN'), isCountryTagOf('FR', 'FR'), isCountryTagOf('CH', 'FR')]).toEqual([true, false, true, false]);
+    expect([isCountryTagOf('WE', 'PS'), isCountryTagOf('GZ', 'PS'), isCountryTagOf('FR', 'PS'), isCountryTagOf('QQ', 'PS')]).toEqual([true, true, false, false]);
   });
 
   it('keeps the TAGS lists consistent: unique codes, no tag in two lists, FIPS and ISO one to one', () => {

@@ -1,5 +1,5 @@
 import { ensure, isCalendarDate } from '@chancery/common';
-import type { Classification } from '@chancery/identity/domain';
+import type { Classification, Clearance } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
 
 export * from './tags.js';
@@ -124,6 +124,8 @@ export interface DraftingWorld {
   tasks?(actionAddressees: readonly string[], scope: DemarcheScope): string[];
   /** Whether the author's post is closed (server only): a closed post drafts no cables. */
   isClosed?(post: string): boolean;
+  /** The cable's drafter's clearance now, where an edit is judged (server only; null: gone). */
+  drafterClearance?: Clearance | null;
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;

@@ -66,6 +66,20 @@ describe('Cable', () => {
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.edit(drafter, newText, world, at)).then([edited(newText, true)]);
   });
 
+  it('is marked by no edit above what its drafter may read, and holds a drafter cleared lower since against no other edit', () => {
+    const secret: CableDraft = { ...confidentialDraft, classification: 'SECRET', paragraphs: [{ ...confidentialDraft.paragraphs[0], marking: 'S' }, ...confidentialDraft.paragraphs.slice(1)] };
+    given(cableDefinition, 'k1', [drafted, requested])
+      .when((c) => c.edit(legal, secret, { ...world, drafterClearance: 'CONFIDENTIAL' }, at))
+      .thenFails('RULE_VIOLATED', /above the drafter's clearance/);
+    given(cableDefinition, 'k1', [drafted, requested])
+      .when((c) => c.edit(legal, secret, { ...world, drafterClearance: 'SECRET' }, at))
+      .then([edited(secret, true, ['classification', 'paragraphs'], legal, 'clearer')]);
+    const raised = [drafted, requested, edited(secret, true, ['classification', 'paragraphs'], legal, 'clearer')];
+    given(cableDefinition, 'k1', raised)
+      .when((c) => c.edit(legal, { ...secret, precedence: 'FLASH' }, { ...world, drafterClearance: 'CONFIDENTIAL' }, at))
+      .then([edited({ ...secret, precedence: 'FLASH' }, false, ['precedence'], legal, 'clearer')]);
+  });
+
   it('lets only a clearer of the named office clear for it, with reasons for a non-concurrence', () => {
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(isn, 'L', 'CLEARED', null, at)).thenFails('FORBIDDEN', /clearer of L/);
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(drafter, 'L', 'CLEARED', null, at)).thenFails('FORBIDDEN');

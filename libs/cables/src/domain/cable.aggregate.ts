@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { type CableAccess, type Classification, hasReleaseAuthority, OFFICE_PATTERN, type Role } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
 import { type CableDraft, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
@@ -176,6 +176,13 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   edit(actor: CableActor, draft: CableDraft, world: DraftingWorld, at: string): void {
     const as = this.editorRole(actor);
     validateFor(this.origin, draft, world);
+    // Raised, a cable stays within its drafter's reach: a clearer or approver marking it above their
+    // clearance would take the drafter's own cable out of their hands. (A drafter cleared lower since
+    // is not held against edits that leave the marking as it stands.)
+    const { drafterClearance } = world;
+    if (drafterClearance && readingLevel(draft.classification) > readingLevel(this.draft.classification)) {
+      ensure(clearanceCovers(drafterClearance, draft.classification), 'classification', "above the drafter's clearance");
+    }
     const fields = changedFields(this.draft, draft);
     if (fields.length === 0) return;
     const substantive = substanceOf(draft) !== substanceOf(this.draft);

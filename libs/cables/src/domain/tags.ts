@@ -141,6 +141,18 @@ export function fipsOfIso(iso: string): string | undefined {
   return FIPS_BY_ISO.get(iso)?.fips;
 }
 
+/** FIPS 10-4 country tags with no ISO 3166 code of their own (the West Bank, Gaza Strip, Akrotiri, …). */
+const FIPS_WITHOUT_ISO = new Set(FIPS_COUNTRIES.filter(([, iso]) => iso === '').map(([fips]) => fips));
+
+/**
+ * Whether `tag` is the TAGS country tag of the ISO 3166 country `iso`: its own FIPS tag, or, for a
+ * country FIPS 10-4 has no tag for, one of the places FIPS names that ISO has no code for.
+ */
+export function isCountryTagOf(tag: string, iso: string): boolean {
+  const own = fipsOfIso(iso);
+  return own ? tag === own : FIPS_WITHOUT_ISO.has(tag);
+}
+
 /** Why a tag is not on the list, with a hint where one exists. */
 export function unknownTagMessage(tag: string): string {
   const upper = tag.toUpperCase();

@@ -19,6 +19,8 @@ describe('Post', () => {
     [{ bureau: 'MARS' }, 'bureau'],
     [{ kind: 'OUTPOST' }, 'kind'],
     [{ name: '  ' }, 'name'],
+    [{ countryTag: 'CH' }, 'countryTag'], // China's tag on a Japanese post
+    [{ countryTag: 'QQ' }, 'countryTag'],
   ])('refuses to be established with %j', (override, field) => {
     expect(() => Post.establish({ ...tokyo, ...(override as Partial<PostFacts>) })).toThrow(expect.objectContaining({ code: 'RULE_VIOLATED', details: { errors: [expect.objectContaining({ field })] } }));
   });

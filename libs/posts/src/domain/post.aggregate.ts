@@ -1,5 +1,6 @@
 // A CommonJS module: under Node's ESM loader only its default export is there to import.
 import countries from 'i18n-iso-countries';
+import { fipsOfIso, isCountryTagOf } from '@chancery/cables/domain';
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { RESERVED_NAMES } from '@chancery/identity/domain';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
@@ -51,7 +52,9 @@ export class Post extends EventSourcedAggregate<PostEvent> {
     ensure(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
     ensure(!RESERVED_CODES.includes(facts.code), 'code', `${facts.code} is reserved: it names the Department or a collective (${RESERVED_CODES.join(', ')})`);
     ensure(COUNTRY_PATTERN.test(facts.country) && countries.isValid(facts.country), 'country', 'country must be an ISO 3166 alpha-2 code');
-    ensure(COUNTRY_PATTERN.test(facts.countryTag), 'countryTag', 'countryTag must be a two-letter TAGS country code');
+    // TAGS name a post's country by its FIPS 10-4 tag, its ISO 3166 country's (CH for CN, China).
+    const tag = fipsOfIso(facts.country);
+    ensure(isCountryTagOf(facts.countryTag, facts.country), 'countryTag', tag ? `countryTag must be ${tag}, the TAGS country tag of ${facts.country}` : `countryTag ${facts.countryTag} is not a TAGS country tag for ${facts.country}`);
     const post = new Post(facts.code);
     post.apply({ type: 'PostEstablished', data: { ...facts, name: facts.name.trim(), city: facts.city.trim() } });
     return post;

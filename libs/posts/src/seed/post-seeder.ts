@@ -32,28 +32,45 @@ export class PostSeeder implements OnApplicationBootstrap {
     if (this.process.seedData && this.config.seedPosts) await whileBusy(() => this.seed(), { logger: this.logger, what: 'establishing the posts' });
   }
 
+  /** Establishes the posts missing and gives the seed's statuses to those new since; answers how many it established. */
   async seed(): Promise<number> {
     const existing = await this.posts.codes();
     const missing = US_POSTS.filter(([code]) => !existing.has(code));
     const context = systemContext('seed-posts');
     await this.retire(existing, context);
-    if (missing.length === 0) return 0;
-    this.logger.log(`Establishing ${missing.length} posts of the U.S. network`);
+    let established = 0;
+    if (missing.length > 0) this.logger.log(`Establishing ${missing.length} posts of the U.S. network`);
     for (const [code, city, kind, country, countryTag, bureau] of missing) {
       const name = kind === 'MISSION' ? city : `${NAME_PREFIX[kind]} ${city}`;
       try {
         await this.establish.execute(new EstablishPostCommand(context, { code, name, kind, city, country, countryTag, bureau }));
+        established++;
       } catch (error) {
-        if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists) continue; // another process was first
-        throw error;
-      }
-      const change = POST_STATUS_CHANGES[code];
-      if (change) {
-        const kindOfChange = change.status === 'SUSPENDED' ? 'suspend' : 'close';
-        await this.change.execute(new ChangePostCommand(context, code, { kind: kindOfChange, reason: change.reason }));
+        if (!(error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists)) throw error;
+        // Another process was first; or an admin gave another post this one's designator.
+        if (!(await this.posts.get(code))) this.logger.error(`${code} is not established: ${error.message}`);
       }
     }
-    return missing.length;
+    await this.giveSeedStatuses(context);
+    return established;
+  }
+
+  /**
+   * Suspends or closes, as the seed says (Kabul, Khartoum, …), the posts still as they were
+   * established (version 1, open): by this run, or by one that stopped before it got to them.
+   * A post changed since keeps what an admin made of it.
+   */
+  private async giveSeedStatuses(context: CommandContext): Promise<void> {
+    for (const [code, { status, reason }] of Object.entries(POST_STATUS_CHANGES)) {
+      const post = await this.posts.get(code);
+      if (post?.version !== 1 || post.status !== 'OPEN') continue;
+      try {
+        await this.change.execute(new ChangePostCommand(context, code, { kind: status === 'SUSPENDED' ? 'suspend' : 'close', reason }));
+      } catch (error) {
+        if (error instanceof ChanceryError && error.code === ErrorCode.InvalidTransition) continue; // another process was first
+        throw error;
+      }
+    }
   }
 
   /**

@@ -1,7 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import jsonMergePatch from 'json-merge-patch';
-import { readingLevel } from '@chancery/identity/domain';
-import { type CableAnswer, CableHandler, mayBeReadByItsDrafter, mustBeCleared } from '../cable-handler.js';
+import { type CableAnswer, CableHandler, mustBeCleared } from '../cable-handler.js';
 import { EditCableCommand } from './edit-cable.command.js';
 
 @CommandHandler(EditCableCommand)
@@ -12,10 +11,8 @@ export class EditCableHandler extends CableHandler implements ICommandHandler<Ed
       // RFC 7396 on a copy (apply writes into its target), then the same checks as a new draft.
       const draft = await toDraft(jsonMergePatch.apply(structuredClone(cable.draft), patch));
       mustBeCleared(actor, draft.classification);
-      if (readingLevel(draft.classification) > readingLevel(cable.draft.classification)) {
-        mayBeReadByItsDrafter(draft.classification, await this.world.clearanceOf(cable.drafter.id, tx));
-      }
-      cable.edit(actor, draft, await this.world.forDraft(draft.references, actor, tx, cable.draft.references.map((r) => r.mrn)), at);
+      const world = await this.world.forDraft(draft.references, actor, tx, cable.draft.references.map((r) => r.mrn));
+      cable.edit(actor, draft, { ...world, drafterClearance: await this.world.clearanceOf(cable.drafter.id, tx) }, at);
     });
   }
 }

@@ -1,9 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import { fipsOfIso, tagKind } from '@chancery/cables/domain';
 import { OfficesQuery } from '@chancery/identity';
-import { addressDesignator, Post, postDefinition, type PostFacts } from '../../domain/post.aggregate.js';
+import { addressDesignator, Post, postDefinition } from '../../domain/post.aggregate.js';
 import { PostsQuery, type PostView } from '../../posts.query.js';
 import { toPostView } from '../post-view.js';
 import { EstablishPostCommand } from './establish-post.command.js';
@@ -25,13 +24,14 @@ export class EstablishPostHandler implements ICommandHandler<EstablishPostComman
     if (await this.offices.find(facts.code)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `${facts.code} is an office's symbol; a post needs a code of its own`, { errors: [{ field: 'code', message: "an office's symbol" }] });
     }
-    mustBeTheCountrysTag(facts);
-    // A telegram addresses a post by its designator: two open posts under one would be one address.
+    // A telegram addresses a post by its designator: two posts not closed under one would be one address.
     const designator = addressDesignator(facts);
     const { items } = await this.posts.list({}, 10_000, 0);
     const namesake = items.find((post) => post.addressDesignator === designator && post.code !== facts.code && post.status !== 'CLOSED');
     if (namesake) {
-      throw new ChanceryError(ErrorCode.AlreadyExists, `${namesake.code} is addressed as ${designator} already`, { errors: [{ field: 'city', message: `${designator} is ${namesake.code}'s designator` }] });
+      // A mission's designator is made from its code, the others' from their city.
+      const field = facts.kind === 'MISSION' ? 'code' : 'city';
+      throw new ChanceryError(ErrorCode.AlreadyExists, `${namesake.code} is addressed as ${designator} already`, { errors: [{ field, message: `${designator} is ${namesake.code}'s designator` }] });
     }
     try {
       return await this.streams.create(context, 'EstablishPost', () => Post.establish(facts), toPostView);
@@ -42,13 +42,4 @@ export class EstablishPostHandler implements ICommandHandler<EstablishPostComman
       throw error;
     }
   }
-}
-
-/** TAGS name a post's country by its FIPS 10-4 tag: the one of its ISO 3166 country (CH for CN, China). */
-function mustBeTheCountrysTag({ country, countryTag }: Pick<PostFacts, 'country' | 'countryTag'>): void {
-  const tag = fipsOfIso(country);
-  const problem = tag
-    ? countryTag === tag ? null : `countryTag must be ${tag}, the TAGS country tag of ${country}`
-    : tagKind(countryTag) === 'country' ? null : `countryTag ${countryTag} is not a TAGS country tag`;
-  if (problem) throw new ChanceryError(ErrorCode.RuleViolated, problem, { errors: [{ field: 'countryTag', message: problem }] });
 }
