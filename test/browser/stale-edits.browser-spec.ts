@@ -8,7 +8,9 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 /**
  * Forms filled from a record save on the version they read (`If-Match`): a change someone else made
  * since is neither undone nor decided on unseen. The save is refused (412), the form keeps what was
- * typed and offers the latest; only the fields the form changed are sent.
+ * typed and offers the latest; only the fields the form changed are sent. A record that moved on
+ * without a change to what the form showed (its user signed out, another office cleared) is saved
+ * on still.
  */
 describe('forms filled from a record, changed behind their back, in headless Chromium', () => {
   let database: TestDatabase;
@@ -27,6 +29,17 @@ describe('forms filled from a record, changed behind their back, in headless Chr
       if (request.method() === method && new URL(request.url()).pathname === path) requests.push({ body: request.postDataJSON(), ifMatch: request.headers()['if-match'] });
     });
     return requests;
+  };
+
+  /** The administration screen, signed in as the admin. */
+  const signInAsAdmin = async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(base);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    return page;
   };
 
   beforeAll(async () => {
@@ -80,12 +93,7 @@ describe('forms filled from a record, changed behind their back, in headless Chr
 
   it('does not put back a clearance lowered while an admin had the user open: the save is refused, the typed name kept', async () => {
     const { id } = await createUser(app, admin, { username: 'stale.target', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    await page.goto(base);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    const page = await signInAsAdmin();
     const patches = sent(page, 'PATCH', `/users/${id}`);
     await page.getByRole('button', { name: 'Edit stale.target' }).click();
     // Another admin lowers the clearance.
@@ -122,6 +130,99 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     expect((await authed(app, drafter).get(`/follow-ups/${id}`).expect(200)).body.dueOn).toBe('2099-03-01');
     await page.getByRole('button', { name: 'Reload the latest' }).click();
     await page.waitForFunction(() => (document.getElementById('fu-redate') as HTMLInputElement | null)?.value === '2099-03-01', undefined, { timeout: 5_000 });
+    await page.close();
+  });
+
+  it('takes out of a cable what the editor took out of a block: a scope\'s kind unticked is gone on the server, the rest of the scope kept', async () => {
+    const { id } = (await authed(app, drafter).post('/cables', {
+      kind: 'INSTRUCTION', subject: 'Fisheries quotas', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'U', text: 'Raise the quotas with the ministry.' }],
+      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1], scope: { kinds: ['EMBASSY'], excludePosts: ['TOKYO'] } },
+    }).expect(201)).body as { id: string };
+    const page = await signIn('stale.drafter');
+    const patches = sent(page, 'PATCH', `/cables/${id}`);
+    await page.goto(`${base}/#/cables/${id}`);
+    await page.getByLabel('embassy only').uncheck();
+    await page.getByText('The draft meets every drafting rule.').waitFor();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    expect((await authed(app, drafter).get(`/cables/${id}`).expect(200)).body.demarche.scope).toEqual({ excludePosts: ['TOKYO'] });
+    // A merge patch of what changed, down to the member taken out: the scope sent whole would keep its kinds.
+    expect(patches.map((p) => p.body)).toEqual([{ demarche: { scope: { kinds: null } } }]);
+    await page.reload();
+    await page.waitForFunction(() => (document.getElementById('scope-excluded') as HTMLInputElement | null)?.value === 'TOKYO', undefined, { timeout: 5_000 });
+    expect(await page.getByLabel('embassy only').isChecked()).toBe(false);
+    await page.close();
+  });
+
+  it('saves a user\'s new display name although they signed out meanwhile: their profile is as the form read it', async () => {
+    const user = await createUser(app, admin, { username: 'stale.leaver', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    const page = await signInAsAdmin();
+    const patches = sent(page, 'PATCH', `/users/${user.id}`);
+    await page.getByRole('button', { name: 'Edit stale.leaver' }).click();
+    const read = (await authed(app, admin).get(`/users/${user.id}`).expect(200)).body.version as number;
+    // The user signs out: their stream moves on, their profile does not.
+    await authed(app, user.token).post('/auth/logout').expect(204);
+    const now = (await authed(app, admin).get(`/users/${user.id}`).expect(200)).body.version as number;
+    expect(now).toBeGreaterThan(read);
+    await page.getByLabel('Display name').fill('Robin Leaver');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/stale\.leaver updated/).waitFor();
+    expect(await page.getByText('Not saved: someone changed this since you opened it.').count()).toBe(0);
+    // Refused on the version read, sent again on the latest.
+    expect(patches).toEqual([{ body: { displayName: 'Robin Leaver' }, ifMatch: `"${read}"` }, { body: { displayName: 'Robin Leaver' }, ifMatch: `"${now}"` }]);
+    expect((await authed(app, admin).get(`/users/${user.id}`).expect(200)).body.displayName).toBe('Robin Leaver');
+    await page.close();
+  });
+
+  it('clears for L a cable another office cleared since the page read it, but not one whose text changed', async () => {
+    const economics = (await createUser(app, admin, { username: 'stale.econ', roles: ['clearer'], office: 'EB', clearance: 'SECRET' })).token;
+    const { id } = (await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Fishing fleet subsidies', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'The subsidies grew again.' }],
+    }).expect(201)).body as { id: string };
+    await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'EB'] }).expect(200);
+    const page = await signIn('stale.legal');
+    const decisions = sent(page, 'POST', `/cables/${id}/clearances`);
+    await page.goto(`${base}/#/cables/${id}`);
+    await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
+    // The drafter rewrites the paragraph: L would clear a text it has not read.
+    await authed(app, drafter).patch(`/cables/${id}`, { paragraphs: [{ marking: 'U', text: 'The subsidies grew again, by a third.' }] }).expect(200);
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this cable since you opened it.' }).waitFor();
+    expect(decisions).toHaveLength(1);
+    let cable = (await authed(app, drafter).get(`/cables/${id}`).expect(200)).body;
+    expect(cable.clearances.find((c: { office: string }) => c.office === 'L').status).toBe('PENDING');
+
+    // Read again, the text is what L clears; EB clears meanwhile, which changes nothing L read.
+    await page.getByRole('button', { name: 'Reload the latest' }).click();
+    await page.getByText('The subsidies grew again, by a third.').first().waitFor();
+    const read = (await authed(app, drafter).get(`/cables/${id}`).expect(200)).body.version as number;
+    const { version: now } = (await authed(app, economics).post(`/cables/${id}/clearances`, { office: 'EB', decision: 'CLEARED' }).expect(200)).body as { version: number };
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    await page.getByText('Cleared for L.', { exact: true }).waitFor();
+    expect(decisions.slice(1).map((d) => d.ifMatch)).toEqual([`"${read}"`, `"${now}"`]);
+    cable = (await authed(app, drafter).get(`/cables/${id}`).expect(200)).body;
+    expect(cable.clearances.map((c: { office: string; status: string }) => [c.office, c.status]).sort()).toEqual([['EB', 'CLEARED'], ['L', 'CLEARED']]);
+    await page.close();
+  });
+
+  it('completes a follow-up commented on since the page read it', async () => {
+    const { id } = (await authed(app, drafter).post('/follow-ups', { title: 'Send the quota figures', owner: { office: 'EAP/CM' }, dueOn: '2099-01-10' }).expect(201)).body as { id: string };
+    const page = await signIn('stale.drafter');
+    const completions = sent(page, 'POST', `/follow-ups/${id}/complete`);
+    await page.goto(`${base}/#/follow-ups/${id}`);
+    await page.getByRole('button', { name: 'Complete with this outcome' }).waitFor();
+    const read = (await authed(app, drafter).get(`/follow-ups/${id}`).expect(200)).body.version as number;
+    // A comment from elsewhere: the follow-up's stream moves on, what the page shows of it to act on does not.
+    await authed(app, drafter).post(`/follow-ups/${id}/comments`, { text: 'The figures are with the desk.', classification: 'UNCLASSIFIED' }).expect(201);
+    const now = (await authed(app, drafter).get(`/follow-ups/${id}`).expect(200)).body.version as number;
+    await page.getByLabel('Comment, outcome or reason').fill('Figures sent to the ministry.');
+    await page.getByRole('button', { name: 'Complete with this outcome' }).click();
+    await page.getByText('Completed.', { exact: true }).waitFor();
+    expect(completions.map((c) => c.ifMatch)).toEqual([`"${read}"`, `"${now}"`]);
+    const followUp = (await authed(app, drafter).get(`/follow-ups/${id}`).expect(200)).body;
+    expect({ status: followUp.status, outcome: followUp.outcome }).toEqual({ status: 'DONE', outcome: 'Figures sent to the ministry.' });
     await page.close();
   });
 });

@@ -1,4 +1,4 @@
-import { ApiError, changedFields, isStale, plainMessage, problemText, words } from './api.js';
+import { ApiError, changedFields, isStale, mergePatch, plainMessage, problemText, words } from './api.js';
 
 describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
@@ -53,6 +53,14 @@ describe('saving on the version read', () => {
     const shown = { subject: 'Talks', paragraphs: [{ marking: 'U', text: 'May.' }], classifiedBy: { name: 'Pat', office: 'L' }, demarche: null };
     expect(changedFields(shown, { subject: 'Talks: May', paragraphs: [{ text: 'May.', marking: 'U' }], classifiedBy: { office: 'L', name: 'Pat' }, demarche: null })).toEqual({ subject: 'Talks: May' });
     expect(changedFields({ office: null }, { office: 'L', postCode: null })).toEqual({ office: 'L' });
+  });
+
+  it('sends in a cable\'s merge patch what was taken out of a block as null, not the block whole (which the server would merge)', () => {
+    const shown = { subject: 'Quotas', demarche: { reportBy: '2099-01-01', points: [1], scope: { kinds: ['EMBASSY'], excludePosts: ['TOKYO'] } }, classifiedBy: null };
+    expect(mergePatch(shown, { subject: 'Quotas', demarche: { points: [1], reportBy: '2099-01-01', scope: { excludePosts: ['TOKYO'] } }, classifiedBy: null })).toEqual({ demarche: { scope: { kinds: null } } });
+    expect(mergePatch(shown, { ...shown, demarche: null })).toEqual({ demarche: null });
+    // An undefined member is no member, as in the JSON sent; nothing changed is an empty patch.
+    expect(mergePatch(shown, { ...shown, subjectMarking: undefined })).toEqual({});
   });
 
   it('says a refusal for a record changed since in plain words, not the server\'s versions', () => {

@@ -1,3 +1,5 @@
+import jsonMergePatch from 'json-merge-patch';
+
 /** The browser's client of the Chancery HTTP API: the same routes any client uses. */
 export interface Me {
   id: string;
@@ -176,6 +178,38 @@ export const canonical = (value: unknown): string =>
 export function changedFields<T extends object>(shown: object, edited: T): Partial<T> {
   const before = shown as Record<string, unknown>;
   return Object.fromEntries(Object.entries(edited).filter(([field, value]) => canonical(value) !== canonical(before[field]))) as Partial<T>;
+}
+
+/**
+ * The merge patch (RFC 7396) that makes `edited` of `shown` (the record as the form read it), by the
+ * library the server applies it with: what the form changed and nothing else, down to a member
+ * inside an object, a member taken away sent as null (an object sent whole is merged member by
+ * member, and the server would keep what it lacks). `{}` when nothing changed.
+ */
+export function mergePatch(shown: object, edited: object): Record<string, unknown> {
+  // Both as JSON, as the server reads them: an undefined member is no member.
+  const json = (value: object): unknown => JSON.parse(JSON.stringify(value));
+  return (jsonMergePatch.generate(json(shown), json(edited)) ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * A change to a record as the screen shows it (`shown`), sent on its version (`If-Match`). A 412
+ * says only that the record moved on, often for what the screen does not show (its user signed out,
+ * another office cleared, the overdue scan ran, someone commented): the record is read again
+ * (`read`), and if what the user saw and acts on (`seen`) is as shown, the change is sent once more,
+ * on the new version. Otherwise the 412 stands: someone changed what the change was made on.
+ */
+export async function sendOnVersionShown<T, R extends { version: number }>(
+  method: string, path: string, body: unknown, shown: R, { read, seen }: { read: string; seen: (record: R) => unknown },
+): Promise<T> {
+  try {
+    return await api<T>(method, path, body, { ifMatch: shown.version });
+  } catch (failure) {
+    if (!isStale(failure)) throw failure;
+    const latest = await maybe(api<R>('GET', read), null);
+    if (!latest || canonical(seen(latest)) !== canonical(seen(shown))) throw failure;
+    return api<T>(method, path, body, { ifMatch: latest.version });
+  }
 }
 
 /** What went wrong, in plain words: each field's problem, or the server's explanation. */

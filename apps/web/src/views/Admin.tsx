@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, when, words } from '../api.js';
+import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, when, words } from '../api.js';
 import { countryName, forgetPosts } from '../posts.js';
 import { FieldProblem, markedBy } from './FieldProblem.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -27,6 +27,11 @@ interface Post {
   /** The ambassador, principal officer or chargé, whose surname signs the post's cables; null: none recorded. */
   chiefOfMission?: string | null;
 }
+
+/** What an admin sees of a user and changes: their profile, roles as a set (not their sessions). */
+const userAsShown = (user: User) => ({ displayName: user.displayName, roles: [...user.roles].sort(), office: user.office ?? null, postCode: user.postCode ?? null, clearance: user.clearance });
+/** What an admin sees of a post and acts on: its name, chief of mission and status. */
+const postAsShown = (post: Post) => ({ name: post.name, chiefOfMission: post.chiefOfMission ?? null, status: post.status });
 
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
@@ -156,7 +161,7 @@ function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: 
     try {
       if (user) {
         // Roles are a set: the same roles ticked in another order are no change.
-        await api('PATCH', `/users/${user.id}`, changedFields({ ...user, roles: [...user.roles].sort() }, { ...profile, roles: [...roles].sort() }), { ifMatch: user.version });
+        await sendOnVersionShown('PATCH', `/users/${user.id}`, changedFields(userAsShown(user), { ...profile, roles: [...roles].sort() }), user, { read: `/users/${user.id}`, seen: userAsShown });
         onDone(`${user.username} updated; the change applies from their next request.`);
       } else {
         const { office: o, postCode: p, ...rest } = profile;
@@ -266,7 +271,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
     if (action !== 'reopen' && !reason) return;
     try {
       // Decided on the post as the list shows it: one changed since (reopened, say) is refused (412).
-      await api('POST', `/posts/${post.code}/${action}`, reason ? { reason } : {}, { ifMatch: post.version });
+      await sendOnVersionShown('POST', `/posts/${post.code}/${action}`, reason ? { reason } : {}, post, { read: `/posts/${post.code}`, seen: postAsShown });
       setMessage(`${post.name}: ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'suspended'}.`);
       onChanged();
     } catch (failure) {
@@ -331,7 +336,7 @@ function ChiefOfMission({ post, onDone, onCancel, onReload }: { post: Post; onDo
     setStale(false);
     const chief = name.trim() || null;
     try {
-      await api('PATCH', `/posts/${post.code}`, { chiefOfMission: chief }, { ifMatch: post.version });
+      await sendOnVersionShown('PATCH', `/posts/${post.code}`, { chiefOfMission: chief }, post, { read: `/posts/${post.code}`, seen: postAsShown });
       onDone(chief ? `${post.name}: chief of mission ${chief}.` : `${post.name}: no chief of mission recorded.`);
     } catch (failure) {
       if (isStale(failure)) setStale(true);

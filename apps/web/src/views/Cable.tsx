@@ -1,9 +1,9 @@
 import type { CableDraft } from '@chancery/cables/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, isStale, maybe, type Me, problemText, today, when, words } from '../api.js';
+import { api, ApiError, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
-import { type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
+import { cableAsShown, type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
 
 const DECISIONS = [
@@ -130,13 +130,15 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const can = (action: string) => allowed.includes(action);
   /**
    * A decision (submit, approve, release, return, cancel, clear) is taken on the cable as the page
-   * shows it (`If-Match`): on a cable changed since, it is refused (412), and the page says so.
+   * shows it (`If-Match`): on a cable whose draft or status changed since, it is refused (412), and
+   * the page says so; a cable that moved on otherwise (another office cleared) is decided on still.
    */
   const act = async (path: string, body: unknown, done: string, { onVersionShown = true } = {}) => {
     setMessage(null);
     setRefused(null);
+    const url = `/cables/${cable.id}/${path}`;
     try {
-      await api('POST', `/cables/${cable.id}/${path}`, body, onVersionShown ? { ifMatch: cable.version } : {});
+      await (onVersionShown ? sendOnVersionShown('POST', url, body, cable, { read: `/cables/${cable.id}`, seen: cableAsShown }) : api('POST', url, body));
       setFormError(null);
       setPending(null);
       setReason('');

@@ -1,7 +1,7 @@
 import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, canonical, changedFields, isStale, maybe, type Me, placeProblems, problemText, refusalText, today, when, words } from '../api.js';
+import { api, canonical, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -293,12 +293,10 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const violation = useMemo(() => (addressable.size ? firstViolation(checked, addressable) : null), [checked, addressable]);
   const set = (patch: Partial<CableDraft>) => setDraft({ ...draft, ...patch });
   const { kind, subject, subjectMarking, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
-  // An edit is a merge patch: what the cable had and the form took away is sent as null; only the
-  // fields the form changed are sent, so that a field someone else changed meanwhile is not sent back.
+  // A new draft: what the form holds, without the blocks it leaves empty.
   const body = {
     kind, subject, ...(subjectMarking ? { subjectMarking } : {}), classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs,
-    ...(checked.classifiedBy ? { classifiedBy: checked.classifiedBy } : cable?.classifiedBy ? { classifiedBy: null } : {}),
-    ...(demarche ? { demarche } : cable?.demarche ? { demarche: null } : {}),
+    ...(checked.classifiedBy ? { classifiedBy: checked.classifiedBy } : {}), ...(demarche ? { demarche } : {}),
   };
   const advice = tags.map(tagAdvice).filter((note): note is string => note !== undefined);
   const save = async () => {
@@ -306,7 +304,12 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
     setRefused(null);
     setStale(false);
     try {
-      onSaved(cable ? await api<CableView>('PATCH', `/cables/${cable.id}`, changedFields(cable, body), { ifMatch: cable.version }) : await api<CableView>('POST', '/cables', body));
+      // An edit: the merge patch from the draft as the form read it to the draft as edited, so that a
+      // field someone else changed meanwhile is not sent back, and a member taken out of a block
+      // (a scope's kinds, say) is sent as null rather than kept by the merge.
+      onSaved(cable
+        ? await sendOnVersionShown<CableView, CableView>('PATCH', `/cables/${cable.id}`, mergePatch(draftOf(cable), draftOf(checked)), cable, { read: `/cables/${cable.id}`, seen: cableAsShown })
+        : await api<CableView>('POST', '/cables', body));
     } catch (failure) {
       if (isStale(failure)) setStale(true);
       else setRefused(failure);
@@ -482,6 +485,14 @@ const OTHER_FIELDS: Record<Exclude<keyof CableDraft, 'subject' | 'paragraphs'>, 
   actionAddressees: 'action addressees', infoAddressees: 'info addressees', references: 'references', classifiedBy: 'classification block', demarche: 'demarche',
 };
 type OtherField = keyof typeof OTHER_FIELDS;
+/** A draft's fields out of a cable's view (which has its id, status, clearances… besides), a block it lacks as null. */
+const draftOf = (cable: CableDraft): CableDraft => ({
+  ...(Object.fromEntries((['subject', 'paragraphs', ...Object.keys(OTHER_FIELDS)] as (keyof CableDraft)[]).map((field) => [field, cable[field]])) as unknown as CableDraft),
+  classifiedBy: cable.classifiedBy ?? null,
+  demarche: cable.demarche ?? null,
+});
+/** What a reader of a cable sees and acts on, an edit or a decision: its draft and where it stands. */
+export const cableAsShown = (cable: CableView) => ({ ...draftOf(cable), status: cable.status });
 /** A field's value for comparison: object keys in one order, an absent value as its default. */
 const comparable = (draft: CableDraft, field: OtherField) => canonical(draft[field] ?? (field === 'subjectMarking' ? 'U' : null));
 /** The fields besides the text that differ between two drafts. */

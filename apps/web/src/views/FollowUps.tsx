@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest } from '../classification.js';
-import { api, ApiError, download, isStale, maybe, type Me, problemText, today, when, words } from '../api.js';
+import { api, ApiError, download, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { type HistoryEntry, Timeline } from './History.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
@@ -29,6 +29,9 @@ interface FollowUp {
   history?: HistoryEntry[];
   allowedActions?: string[];
 }
+
+/** What a follow-up's page shows and its changes act on (not whether the overdue scan has run, nor its comments). */
+const followUpAsShown = (f: FollowUp) => ({ title: f.title, description: f.description, dueOn: f.dueOn, owner: f.owner, status: f.status, classification: f.classification ?? 'UNCLASSIFIED' });
 
 const ownerOf = (f: Pick<FollowUp, 'owner'>) => ('office' in f.owner ? f.owner.office : f.owner.post);
 const CREATORS = ['drafter', 'post_officer', 'leadership'];
@@ -240,12 +243,14 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const marked = (body: Record<string, string>) => ({ ...body, classification: shownAt.current?.classification ?? 'UNCLASSIFIED' });
   /**
    * A change (a new due date or owner, start, complete, cancel) is made on the follow-up as the page
-   * shows it (`If-Match`): one changed since is refused (412), what was typed kept; a comment is added whatever came before.
+   * shows it (`If-Match`): one changed since is refused (412), what was typed kept, but not one that only
+   * moved on (a comment, the overdue scan); a comment is added whatever came before.
    */
   const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string, { onVersionShown = true } = {}) => {
     setMessage(null);
+    const url = `/follow-ups/${id}${path}`;
     try {
-      await api(method, `/follow-ups/${id}${path}`, body, onVersionShown && followUp ? { ifMatch: followUp.version } : {});
+      await (onVersionShown && followUp ? sendOnVersionShown(method, url, body, followUp, { read: `/follow-ups/${id}`, seen: followUpAsShown }) : api(method, url, body));
       setText('');
       await load();
       setMessage({ text: done, error: false });
