@@ -892,6 +892,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('Consular Agency Cebu');
     await page.getByLabel('City').fill('Cebu');
     await page.getByLabel('Country (ISO)').fill('PH');
+    expect(await page.getByLabel('TAGS country').inputValue()).toBe('RP'); // filled in from the country
+    await page.getByLabel('TAGS country').fill('');
     await page.getByRole('button', { name: 'Establish' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('TAGS code');
     await page.getByLabel('TAGS country').fill('rp');

@@ -1,3 +1,4 @@
+import { fipsOfIso } from '@chancery/cables/domain';
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, when, words } from '../api.js';
@@ -406,7 +407,12 @@ const BUREAUS = ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'];
 function EstablishPost({ onDone }: { onDone: (message: string) => void }) {
   const [form, setForm] = useState({ code: '', name: '', kind: 'CONSULATE_GENERAL', city: '', country: '', countryTag: '', bureau: 'EAP' });
   const [error, setError] = useState<string | null>(null);
-  const set = (key: keyof typeof form, value: string) => setForm({ ...form, [key]: value });
+  const set = (key: keyof typeof form, value: string) => {
+    // The TAGS tag follows from the country (PH: RP), unless one was typed over it.
+    const tag = key === 'country' ? fipsOfIso(value) : undefined;
+    const following = form.countryTag === '' || form.countryTag === fipsOfIso(form.country);
+    setForm({ ...form, [key]: value, ...(tag && following ? { countryTag: tag } : {}) });
+  };
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
