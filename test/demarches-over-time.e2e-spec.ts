@@ -254,7 +254,7 @@ describe('demarches kept over time, through HTTP', () => {
       expect(n).toBe(4);
     });
 
-    it('refuses a file over 10 MB (413), one of another type whatever its name (415), no file or an empty one (400), an unknown kind (400)', async () => {
+    it('refuses a file over 10 MB (413), one of another type whatever its name or one whose name says another type (415), no file or an empty one (400), an unknown kind (400)', async () => {
       const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x41);
       const tooLarge = await upload(t.beijing, 'BEIJING', big, 'big.txt').expect(413);
       expect(tooLarge.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -265,6 +265,9 @@ describe('demarches kept over time, through HTTP', () => {
       await upload(t.beijing, 'BEIJING', Buffer.from([0x66, 0x6f, 0xc3, 0x28]), 'latin.txt').expect(415);
       await request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${t.beijing}`).field('kind', 'NON_PAPER').expect(400);
       await upload(t.beijing, 'BEIJING', pdf, 'x.pdf', 'LETTER').expect(400);
+      const misnamed = await upload(t.beijing, 'BEIJING', Buffer.from('<html><script>alert(1)</script>'), 'fake.pdf').expect(415);
+      expect(misnamed.body.errors).toEqual([{ field: 'file', message: 'named .pdf, but its content is text' }]);
+      await upload(t.beijing, 'BEIJING', pdf, 'non-paper.txt').expect(415);
       const empty = await upload(t.beijing, 'BEIJING', Buffer.alloc(0), 'empty.txt').expect(400);
       expect(empty.body.errors).toEqual([{ field: 'file', message: 'empty' }]);
       const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM demarche_documents`);

@@ -174,5 +174,12 @@ async function describeDocument(name: string, kind: DocumentFacts['kind'], conte
   }
   // Only the last segment of the name, without control characters.
   const clean = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  // A name that says another document type than the content is (text named .pdf) would hand its
+  // readers a file their viewer cannot open: the poster is told instead.
+  const named = /\.(pdf|docx|odt|txt)$/i.exec(clean)?.[1].toLowerCase();
+  if (named && named !== type.extension) {
+    const message = `named .${named}, but its content is ${type.extension === 'txt' ? 'text' : `a ${type.extension.toUpperCase()} document`}`;
+    throw new ChanceryError(ErrorCode.UnsupportedMediaType, `file: ${message}`, { errors: [{ field: 'file', message }] });
+  }
   return { documentId: randomUUID(), name: clean || `document.${type.extension}`, kind, mediaType: type.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 }
