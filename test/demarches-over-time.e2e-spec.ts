@@ -164,7 +164,7 @@ describe('demarches kept over time, through HTTP', () => {
       const opening = (await as(t.leader).get(`/demarches/${campaignId}/history`).expect(200)).body.items[0];
       const justOpened = (await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(new Date(Date.parse(opening.at) + 1).toISOString())}`).expect(200)).body.campaigns.find((c: { id: string }) => c.id === campaignId);
       expect(justOpened.summary).toMatchObject({ total: 2, delivered: 0, responded: 0, pending: 2 });
-      const csv = parse((await as(t.leader).get(`/demarches/${campaignId}/export.csv`).expect(200)).text, { columns: true }) as Record<string, string>[];
+      const csv = parse((await as(t.leader).get(`/demarches/${campaignId}/export.csv`).expect(200)).text, { columns: true, bom: true }) as Record<string, string>[];
       expect(csv.find((r) => r.post === 'BEIJING')).toMatchObject({ position: 'REJECTED', firstPosition: 'NONCOMMITTAL', positionChanged: 'yes', responses: '2', contacts: '2', quotes: '这些指控毫无根据。 [These allegations are baseless.]' });
     });
 

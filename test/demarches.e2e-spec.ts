@@ -169,12 +169,13 @@ describe('demarche campaigns through HTTP', () => {
     const csv = await as(t.leader).get(`/demarches/${cableId}/export.csv`).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.headers['content-disposition']).toMatch(/attachment; filename="demarche-\d\dSTATE\d{6}\.csv"/);
-    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    expect(csv.text.startsWith('\uFEFFpost,classification,captions,')).toBe(true); // a BOM, for Excel to read UTF-8
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true, bom: true });
     expect(csv.text.endsWith('\r\n') && csv.text.split('\r\n').length === rows.length + 2).toBe(true);
     const { body } = await as(t.leader).get(`/demarches/${cableId}`).expect(200);
     expect(rows).toHaveLength(body.summary.total);
     expect(rows.find((r) => r.post === 'OTTAWA')).toEqual({
-      post: 'OTTAWA', country: 'CA', bureau: 'WHA', status: 'RESPONDED', deliveredOn: '2026-11-29', counterpart: 'Smith, Anne, ADM, Global Affairs Canada',
+      post: 'OTTAWA', classification: 'CONFIDENTIAL', captions: 'SIPDIS', country: 'CA', bureau: 'WHA', status: 'RESPONDED', deliveredOn: '2026-11-29', counterpart: 'Smith, Anne, ADM, Global Affairs Canada',
       level: 'DIRECTOR_GENERAL', position: 'NONCOMMITTAL', summary: tricky, overdue: 'no',
       positionChanged: 'no', firstPosition: 'NONCOMMITTAL', responses: '1', contacts: '1', quotes: 'The allegations are baseless.', documents: '', reportingCables: '',
     });

@@ -110,7 +110,7 @@ describe('follow-up actions through HTTP', () => {
     expect((await as(t.leader).get('/follow-ups?bureau=EUR').expect(200)).body.items.map((f: { title: string }) => f.title)).toEqual(['Due later']);
     await as(t.leader).get('/follow-ups?overdue=maybe').expect(400);
     const csv = await as(t.leader).get('/follow-ups/export.csv?overdue=true').expect(200);
-    const rows: Record<string, string>[] = parse(csv.text, { columns: true });
+    const rows: Record<string, string>[] = parse(csv.text, { columns: true, bom: true });
     expect(rows.map((r) => [r.owner, r.status, r.overdue, r.escalatedTo])).toEqual(Array(3).fill(['BEIJING', 'OPEN', 'yes', 'EAP']));
     // RFC 4180: every record, the header's included, ends with CRLF.
     expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);

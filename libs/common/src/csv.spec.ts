@@ -8,6 +8,7 @@ describe('CSV as Chancery writes it', () => {
     const text = stringify(rows, CSV_FORMAT);
     expect(text).toContain('"Minister refused.\n=2+5"');
     expect(text).toContain('"done\r@SUM(1+1)"');
-    expect(parse(text, { columns: true })).toEqual(rows);
+    expect(text.startsWith('\uFEFFpost,summary\r\n')).toBe(true); // a BOM, for Excel to read UTF-8
+    expect(parse(text, { columns: true, bom: true })).toEqual(rows);
   });
 });

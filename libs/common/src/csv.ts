@@ -16,6 +16,8 @@ export function neutralizeCsvRows<T extends Record<string, string>>(rows: T[]): 
  * How Chancery's CSV files are written (csv-stringify's options): a header row, and records ended by
  * CRLF as RFC 4180 has them. A field holding a line break of any kind is quoted (RFC 4180 §2.6):
  * csv-stringify quotes one holding the record delimiter (CRLF) but not a bare LF or CR, which a
- * spreadsheet reads as the end of the record (and the next line's `=` as a formula).
+ * spreadsheet reads as the end of the record (and the next line's `=` as a formula). The file opens
+ * with a byte order mark: without one, Excel reads UTF-8 as the machine's code page, and a
+ * counterpart's words in Chinese or Japanese as mojibake.
  */
-export const CSV_FORMAT = { header: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+export const CSV_FORMAT = { header: true, record_delimiter: 'windows', quoted_match: /[\r\n]/, bom: true } as const;

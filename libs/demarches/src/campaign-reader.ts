@@ -189,13 +189,17 @@ export class CampaignReader {
 
   /** One row per post (RFC 4180), every cell neutralised against spreadsheet formulas. */
   async exportCsv(principal: Principal, id: string, requestId: string): Promise<{ filename: string; csv: string }> {
-    const { campaign } = await this.readable(principal, id, requestId, 'export');
+    const { campaign, access } = await this.readable(principal, id, requestId, 'export');
+    // Every row is the campaign's cable's: marked with its classification and captions, as the
+    // follow-ups' file marks each row, so that a row copied out of the file keeps its marking.
     const deliveries = await this.query.deliveries(principal, campaign);
     const posts = new Map(
       (await sql<PostRow>(this.dataSource, 'SELECT code, country, bureau FROM posts WHERE code = ANY($1::text[])', [deliveries.map((d) => d.post)])).map((p) => [p.code, p]),
     );
     const rows = deliveries.map((d) => ({
       post: d.post,
+      classification: access.classification,
+      captions: access.captions.join(' '),
       country: posts.get(d.post)?.country ?? '',
       bureau: posts.get(d.post)?.bureau ?? '',
       status: d.status,
@@ -215,7 +219,7 @@ export class CampaignReader {
     }));
     const csv = stringify(neutralizeCsvRows(rows), {
       ...CSV_FORMAT,
-      columns: ['post', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'positionChanged', 'firstPosition', 'responses', 'contacts', 'summary', 'quotes', 'documents', 'reportingCables', 'overdue'],
+      columns: ['post', 'classification', 'captions', 'country', 'bureau', 'status', 'deliveredOn', 'counterpart', 'level', 'position', 'positionChanged', 'firstPosition', 'responses', 'contacts', 'summary', 'quotes', 'documents', 'reportingCables', 'overdue'],
     });
     return { filename: `demarche-${campaign.mrn.replaceAll(' ', '')}.csv`, csv };
   }
