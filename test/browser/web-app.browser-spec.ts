@@ -874,6 +874,11 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(/web\.newcomer updated/).waitFor();
     await page.getByRole('row', { name: /web\.newcomer.*SECRET/ }).waitFor();
+    // Opened again, the last message goes; saved unchanged, nothing is sent, and it says so.
+    await page.getByRole('button', { name: 'Edit web.newcomer' }).click();
+    expect(await page.getByText(/web\.newcomer updated/).count()).toBe(0);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Nothing changed for web.newcomer.').waitFor();
     await page.getByRole('button', { name: 'Disable web.newcomer' }).click();
     await page.getByText('web.newcomer disabled.').waitFor();
     await page.getByRole('row', { name: /web\.newcomer.*disabled/ }).waitFor();

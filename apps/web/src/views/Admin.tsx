@@ -93,10 +93,15 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
     const password = prompt(`New password for ${user.username} (12 or more characters, not a common one):`);
     if (password) void act(`Password of ${user.username} reset; their sessions have ended.`, () => api('POST', `/users/${user.id}/password`, { password }));
   };
+  // A form opened anew: what the last one came to is no longer said above it.
+  const open = (user: User | 'new') => {
+    setMessage(null);
+    setEditing(user);
+  };
   return (
     <section class="card">
       <h3>Users</h3>
-      <p><button type="button" onClick={() => setEditing('new')}>New user</button></p>
+      <p><button type="button" onClick={() => open('new')}>New user</button></p>
       {message && <p role="status">{message}</p>}
       {editing && (
         <UserForm
@@ -122,7 +127,7 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
                 <td data-label="Clearance">{user.clearance}</td>
                 <td data-label="Status">{user.disabled ? 'disabled' : 'active'}</td>
                 <td data-label="Actions">
-                  <button type="button" class="link" onClick={() => setEditing(user)} aria-label={`Edit ${user.username}`}>Edit</button>{' '}
+                  <button type="button" class="link" onClick={() => open(user)} aria-label={`Edit ${user.username}`}>Edit</button>{' '}
                   {user.disabled ? (
                     <button type="button" class="link" onClick={() => act(`${user.username} enabled.`, () => api('POST', `/users/${user.id}/enable`))} aria-label={`Enable ${user.username}`}>Enable</button>
                   ) : (
@@ -162,7 +167,9 @@ function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: 
     try {
       if (user) {
         // Roles are a set: the same roles ticked in another order are no change.
-        await sendOnVersionShown('PATCH', `/users/${user.id}`, changedFields(userAsShown(user), { ...profile, roles: [...roles].sort() }), user, { read: `/users/${user.id}`, seen: userAsShown });
+        const changes = changedFields(userAsShown(user), { ...profile, roles: [...roles].sort() });
+        if (Object.keys(changes).length === 0) return onDone(`Nothing changed for ${user.username}.`);
+        await sendOnVersionShown('PATCH', `/users/${user.id}`, changes, user, { read: `/users/${user.id}`, seen: userAsShown });
         onDone(`${user.username} updated; the change applies from their next request.`);
       } else {
         const { office: o, postCode: p, ...rest } = profile;
