@@ -119,6 +119,7 @@ describe('embedded mode (no DATABASE_URL)', () => {
     const owner = await EmbeddedPostgres.start(dataDir);
     try {
       await expect(EmbeddedPostgres.start(dataDir)).rejects.toBeInstanceOf(EmbeddedDatabaseBusyError);
+      await expect(EmbeddedPostgres.start(dataDir)).rejects.toThrow(`in use by another Chancery process (pid ${process.pid})`);
     } finally {
       await owner.stop();
     }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +198,13 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     expect(missingFromOpenApi((await call(undefined, 'GET', '/docs-json')).body as OpenApiDocument)).toEqual([]);
     // One schema a name: two DTOs of one name would describe one route with the other's fields.
     expect(running.output()).not.toMatch(/Duplicate DTO detected/);
+
+    // A second start on the same folder is refused in one line naming the process that holds it.
+    const second = spawnSync(process.execPath, [API_MAIN], { env: newcomerEnv(dataDir, await freePort()), encoding: 'utf8', timeout: 120_000 });
+    expect({ status: second.status, said: `${second.stdout}${second.stderr}`.trim() }).toEqual({
+      status: 1,
+      said: `Chancery cannot start: The embedded database in ${dataDir}/pglite is in use by another Chancery process (pid ${running.child.pid}). Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.`,
+    });
 
     const lead = (await call(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
     const campaignsBefore = (await call(lead, 'GET', '/demarches?limit=500')).body.total as number;

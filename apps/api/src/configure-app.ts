@@ -14,7 +14,12 @@ import { InFlightRequests, JsonLogger } from '@chancery/platform';
  * limits), logs buffered until pino is in place, and on shutdown new requests answered 503 while
  * those being served finish (InFlightRequests), then any connection left is closed.
  */
-export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, return503OnClosing: true, forceCloseConnections: true } as const;
+/**
+ * Nest's own lines (and its record of a failed start, stack and all) are held until the JSON logger
+ * takes them (`configureApp`): a start that fails before says why in one line (main.ts), not in a
+ * coloured stack trace a newcomer takes for a crash.
+ */
+export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, autoFlushLogs: false, return503OnClosing: true, forceCloseConnections: true } as const;
 
 /**
  * The one bootstrap: main.ts and every e2e test run the app through here, so tests exercise what
@@ -22,6 +27,7 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, return503OnClo
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.useLogger(app.get(JsonLogger));
+  app.flushLogs();
   app.use(app.get(InFlightRequests).middleware);
   app.use(idleLimitOnceAnswering(config.httpIdleTimeoutMs));
   app.use(requestId);

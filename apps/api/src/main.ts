@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@chancery/config';
-import { DatabaseRuntime } from '@chancery/database';
+import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
 import { exitWithinAfterSignal, Readiness } from '@chancery/platform';
 import { AppModule } from './app.module.js';
 import { APP_OPTIONS, configureApp } from './configure-app.js';
@@ -12,7 +12,8 @@ async function bootstrap(): Promise<void> {
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {
-      console.error(`Chancery cannot start: ${error.message}`);
+      // Another process on the data folder is a situation, said in a line; anything else a failure, with its stack.
+      console.error(error instanceof EmbeddedDatabaseBusyError ? `Chancery cannot start: ${error.message}` : `Chancery cannot start: ${error.stack ?? error.message}`);
       process.exit(1);
     },
   );

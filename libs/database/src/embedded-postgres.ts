@@ -10,9 +10,9 @@ import lockfile from 'proper-lockfile';
 
 /** Another process has the embedded database open. */
 export class EmbeddedDatabaseBusyError extends Error {
-  constructor(folder: string) {
+  constructor(folder: string, owner?: number) {
     super(
-      `The embedded database in ${folder} is in use by another Chancery process. ` +
+      `The embedded database in ${folder} is in use by another Chancery process${owner ? ` (pid ${owner})` : ''}. ` +
         'Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.',
     );
     this.name = 'EmbeddedDatabaseBusyError';
@@ -184,7 +184,7 @@ async function lockDataFolder(folder: string): Promise<() => Promise<void>> {
       const code = (error as { code?: string }).code;
       if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') throw error;
       const owner = Number(await readFile(`${lockfilePath}/${OWNER_FILE}`, 'utf8').catch(() => 'NaN'));
-      if (tryNo > 1 || !Number.isInteger(owner) || isAlive(owner)) throw new EmbeddedDatabaseBusyError(folder);
+      if (tryNo > 1 || !Number.isInteger(owner) || isAlive(owner)) throw new EmbeddedDatabaseBusyError(folder, Number.isInteger(owner) ? owner : undefined);
       await rm(lockfilePath, { recursive: true, force: true });
     }
   }
