@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { CLASSIFICATIONS } from '@chancery/identity/domain';
+import { CLASSIFICATIONS, PERMISSIONS } from '@chancery/identity/domain';
 import { highest } from '../classification.js';
 import { api, ApiError, download, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
@@ -34,7 +34,8 @@ interface FollowUp {
 const followUpAsShown = (f: FollowUp) => ({ title: f.title, description: f.description, dueOn: f.dueOn, owner: f.owner, status: f.status, classification: f.classification ?? 'UNCLASSIFIED' });
 
 const ownerOf = (f: Pick<FollowUp, 'owner'>) => ('office' in f.owner ? f.owner.office : f.owner.post);
-const CREATORS = ['drafter', 'post_officer', 'leadership'];
+/** The roles the server lets create a follow-up. */
+const CREATORS = PERMISSIONS['followups.create'];
 
 /** A due date is today or later (the server's day, UTC). */
 const dueProblem = (dueOn: string, label: string) => (!dueOn ? `Choose the ${label.toLowerCase()}.` : dueOn < today() ? `The ${label.toLowerCase()} cannot be in the past: choose today or a later day.` : null);
@@ -83,7 +84,19 @@ function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners }: { kind:
 export function FollowUps({ id, query, me, onClassifications }: { id: string | null; query: URLSearchParams; me: Me; onClassifications: (c: string[]) => void }) {
   const [items, setItems] = useState<FollowUp[] | null>(null);
   const [escalated, setEscalated] = useState<FollowUpItem[] | null>(null);
+  const [exportProblem, setExportProblem] = useState<string | null>(null);
   const view = query.get('view') ?? 'all';
+  const mayCreate = CREATORS.some((role) => me.roles.includes(role));
+  // The roles the server lets export (anyone else is refused the CSV: 403).
+  const mayExport = PERMISSIONS['exports.read'].some((role) => me.roles.includes(role));
+  const exportCsv = async () => {
+    setExportProblem(null);
+    try {
+      await download('/follow-ups/export.csv', 'follow-ups.csv');
+    } catch (failure) {
+      setExportProblem(`follow-ups.csv was not downloaded. ${problemText(failure)}`);
+    }
+  };
   useEffect(() => {
     if (id) return;
     onClassifications([]);
@@ -106,10 +119,14 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
   return (
     <>
       <h2>Follow-up actions</h2>
-      <p>
-        {CREATORS.some((r) => me.roles.includes(r)) && <><a href="#/follow-ups/new">New follow-up</a>{' · '}</>}
-        <button type="button" class="link" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download CSV</button>
-      </p>
+      {(mayCreate || mayExport) && (
+        <p>
+          {mayCreate && <a href="#/follow-ups/new">New follow-up</a>}
+          {mayCreate && mayExport && ' · '}
+          {mayExport && <button type="button" class="link" onClick={() => void exportCsv()}>Download CSV</button>}
+        </p>
+      )}
+      {exportProblem && <p class="error" role="alert">{exportProblem}</p>}
       <nav aria-label="Follow-up queues" class="tabs">
         {tabs.map(([name, label]) => <a key={name} href={`#/follow-ups?view=${name}`} aria-current={view === name ? 'page' : undefined}>{label}</a>)}
       </nav>
@@ -307,6 +324,29 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', marked({ outcome: text.trim() }), 'Completed.') : needsText('outcome'))}>Complete with this outcome</button>}
             {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', marked({ reason: text.trim() }), 'Cancelled.') : needsText('reason'))}>Cancel with this reason</button>}
           </p>
+          {can('reassign') && !can('edit') && (
+            <form aria-labelledby="fu-escalated-h" onSubmit={(e) => {
+              e.preventDefault();
+              // Both in one change: either resolves the escalation, and with it this bureau's say.
+              const newOwner = kind !== ('office' in followUp.owner ? 'office' : 'post') || owner.trim() !== ownerOf(followUp);
+              const newDue = dueOn !== followUp.dueOn;
+              if (!newOwner && !newDue) return refuse('Give it a new owner or a new due date first.');
+              const problem = (newOwner ? ownerProblem(kind, owner, owners) : null) ?? (newDue ? dueProblem(dueOn, 'New due date') : null);
+              if (problem) return refuse(problem);
+              const done = newOwner && newDue ? `Reassigned to ${owner.trim()}, due date moved to ${dueOn}.` : newOwner ? `Reassigned to ${owner.trim()}.` : `Due date moved to ${dueOn}.`;
+              void send('PATCH', '', { ...(newOwner ? { owner: { [kind]: owner.trim() } } : {}), ...(newDue ? { dueOn } : {}) }, done);
+            }}>
+              <h3 id="fu-escalated-h">Escalated to your bureau</h3>
+              <p class="muted">
+                It is overdue and was escalated to {followUp.escalatedTo}, your bureau: its front office may give it a new owner or a new due date, or both at once, which
+                takes it out of the bureau's queue. Anything else is for its owner and its creator.
+              </p>
+              <OwnerFields idPrefix="fu-escalated" owners={owners} kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+              <label for="fu-escalated-due">New due date</label>
+              <input id="fu-escalated-due" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} />
+              <p><button type="submit">Save changes</button></p>
+            </form>
+          )}
           {allowed.length === 0 && <p class="muted">Only its owner and its creator change this follow-up.</p>}
           {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
           {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
