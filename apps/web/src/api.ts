@@ -100,9 +100,17 @@ export async function upload<T>(path: string, form: FormData): Promise<T> {
 
 /** Downloads a file (CSV export, a delivery's document) with the caller's token. */
 export async function download(path: string, filename: string): Promise<void> {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
-  if (!response.ok) throw new ApiError(response.status, { detail: `The download failed (${response.status}).` });
-  const url = URL.createObjectURL(await response.blob());
+  let response: Response;
+  let body: Blob;
+  try {
+    response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
+    if (!response.ok) throw new ApiError(response.status, { detail: STATUS_TEXT[response.status] ?? `The download failed (${response.status}).` });
+    body = await response.blob();
+  } catch (failure) {
+    if (failure instanceof ApiError) throw failure;
+    throw new ApiError(0, { detail: STATUS_TEXT[0] });
+  }
+  const url = URL.createObjectURL(body);
   const link = Object.assign(document.createElement('a'), { href: url, download: filename });
   link.click();
   URL.revokeObjectURL(url);
@@ -267,8 +275,24 @@ export function refusalText(outcome: string, problems: { beside: Record<string, 
   return [outcome, problems.rest, placed > 0 ? `See what is said beside ${placed === 1 ? 'the field' : 'the fields'}.` : null].filter(Boolean).join(' ');
 }
 
-/** Today's date as the server judges dates: in UTC, as cables are. */
+/**
+ * Today's date in UTC, as the server judges the dates it holds to be today or later (a demarche's
+ * report-by date, a follow-up's due date) and as the dashboard's days run: a day the server has
+ * left behind is refused, so a form checking "not before today" asks no less than the server does.
+ */
 export const today = () => new Date().toISOString().slice(0, 10);
+
+/** Today on the user's own calendar (their computer's time zone): the day a post's meeting or answer happened, by default. */
+export function localToday(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * The latest day anywhere (UTC+14, Kiribati), the server's bound for a date that must not be in
+ * the future: a post east of Greenwich is on tomorrow's UTC date for part of the UTC day.
+ */
+export const latestDay = () => new Date(Date.now() + 14 * 3_600_000).toISOString().slice(0, 10);
 
 /** A date-time for people: "30 Nov 2026, 14:05 UTC" (the service runs on UTC, as cables do). */
 export function when(iso: string | null | undefined): string {

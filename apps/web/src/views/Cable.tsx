@@ -27,6 +27,13 @@ async function taskedPosts(cable: CableView): Promise<number | null> {
   return scopedPosts([...action].map((code) => ({ code, kind: directory.get(code)?.kind ?? '' })), cable.demarche?.scope).length;
 }
 
+/** The roles whose screens include a campaign's page (main.tsx's `/campaigns`). */
+const CAMPAIGN_READERS = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership'];
+/** A released instruction's campaign, as much as its link says (`GET /demarches/:id`; the campaign's id is its cable's). */
+interface CampaignLink { id: string; summary?: { total: number; delivered: number; overdue: number } }
+/** A clearance request the drafter withdrew, with where it stood then (`GET /cables/:id` `withdrawals[]`). */
+interface Withdrawal { office?: string; status?: string; comments?: string | null; by?: { username?: string; office?: string | null } | string; at?: string; withheld?: boolean }
+
 /** What a reader is shown in place of text written while the cable stood under markings they may not read. */
 const WITHHELD = 'withheld: written while the cable stood where you may not read it (a draft, or a marking above yours)';
 const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
@@ -38,6 +45,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [returns, setReturns] = useState<NonNullable<CableView['returns']>>([]);
   const [telegram, setTelegram] = useState<string | null>(null);
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
+  /** The campaign the released instruction opened, for a reader whose screens include it; null otherwise. */
+  const [campaign, setCampaign] = useState<CampaignLink | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   /** `stale`: refused because the cable changed since the page read it; the latest is offered. */
   const [message, setMessage] = useState<{ text: string; error: boolean; stale?: boolean } | null>(null);
@@ -103,6 +112,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setHistory(events.items);
       setReturns(await returnsOf(view, events.items));
       setTelegram(text);
+      // The campaign opens moments after the release, and not at all when the scope leaves no post:
+      // linked once the server has it, and only for a reader it lets read it.
+      const opened = view.status === 'RELEASED' && view.kind === 'INSTRUCTION' && view.demarche && me.roles.some((r) => CAMPAIGN_READERS.includes(r));
+      setCampaign(opened ? await maybe(api<CampaignLink>('GET', `/demarches/${view.id}`), null) : null);
       if (Array.isArray(view.replies)) setReplies(view.replies);
       else if (view.mrn) setReplies(await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null));
     } catch (error) {
@@ -132,8 +145,9 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
    * A decision (submit, approve, release, return, cancel, clear) is taken on the cable as the page
    * shows it (`If-Match`): on a cable whose draft or status changed since, it is refused (412), and
    * the page says so; a cable that moved on otherwise (another office cleared) is decided on still.
+   * Answers whether it was done: a refused action leaves what the user typed where it was.
    */
-  const act = async (path: string, body: unknown, done: string, { onVersionShown = true } = {}) => {
+  const act = async (path: string, body: unknown, done: string, { onVersionShown = true } = {}): Promise<boolean> => {
     setMessage(null);
     setRefused(null);
     const url = `/cables/${cable.id}/${path}`;
@@ -145,10 +159,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setComments('');
       await load();
       setMessage({ text: done, error: false });
+      return true;
     } catch (error) {
-      if (isStale(error)) return setMessage({ text: 'Not done: someone changed this cable since you opened it. Reload it to read the latest before you decide.', error: true, stale: true });
-      setMessage({ text: `Not done. ${problemText(error)}`, error: true });
-      setRefused(error);
+      if (isStale(error)) setMessage({ text: 'Not done: someone changed this cable since you opened it. Reload it to read the latest before you decide.', error: true, stale: true });
+      else {
+        setMessage({ text: `Not done. ${problemText(error)}`, error: true });
+        setRefused(error);
+      }
+      return false;
     }
   };
   const decide = (event: Event) => {
@@ -164,6 +182,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can);
   // Withdrawing a request sent to the wrong office, where the server names that action.
   const mayWithdraw = allowed.some((a) => /withdraw/i.test(a));
+  const withdrawals = (cable as { withdrawals?: Withdrawal[] }).withdrawals ?? [];
   const withdraw = async (office: string) => {
     setMessage(null);
     try {
@@ -192,6 +211,15 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
           <div><dt>Kind</dt><dd>{words(cable.kind)}</dd></div>
           {cable.approvedBy?.username && <div><dt>Approved by</dt><dd>{cable.approvedBy.username}</dd></div>}
           {(cable.distribution?.length ?? 0) > 0 && <div><dt>Distribution</dt><dd>{cable.distribution!.length} post{cable.distribution!.length === 1 ? '' : 's'}</dd></div>}
+          {campaign && (
+            <div>
+              <dt>Demarche campaign</dt>
+              <dd>
+                <a href={`#/campaigns/${campaign.id}`}>What the posts report back</a>
+                {campaign.summary && <span class="muted"> · {campaign.summary.delivered} of {campaign.summary.total} delivered{campaign.summary.overdue ? `, ${campaign.summary.overdue} overdue` : ''}</span>}
+              </dd>
+            </div>
+          )}
         </dl>
         {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
       </section>
@@ -255,7 +283,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
 
       <section class="card" aria-labelledby="clear-h">
         <h3 id="clear-h">Clearances</h3>
-        {cable.clearances.length === 0 ? <p class="muted">No office has been asked to clear.</p> : (
+        {cable.clearances.length === 0 ? <p class="muted">{withdrawals.length > 0 ? 'No office is asked to clear now.' : 'No office has been asked to clear.'}</p> : (
           <div class="scroll" tabIndex={0} role="region" aria-label="Clearances">
             <table class="stack">
               <thead><tr><th>Office</th><th>Decision</th><th>By</th><th>When</th><th>Comments</th></tr></thead>
@@ -278,6 +306,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             </table>
           </div>
         )}
+        {withdrawals.length > 0 && <Withdrawals withdrawals={withdrawals} />}
         {withdrawing && (
           <div id="withdraw-confirm" class="confirm" role="group" aria-labelledby="withdraw-h" tabIndex={-1} ref={withdrawal}>
             <h4 id="withdraw-h">Withdraw the request to {withdrawing}?</h4>
@@ -291,7 +320,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         )}
         <SinceCleared cable={cable} history={history} />
         {can('requestClearance') && (
-          <form onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!list(offices).length) return setFormError({ form: 'offices', text: 'Name at least one office, such as L or EB.' }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.', { onVersionShown: false }); setOffices(''); }}>
+          <form onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!list(offices).length) return setFormError({ form: 'offices', text: 'Name at least one office, such as L or EB.' }); void act('clearance-requests', { offices: list(offices) }, 'Clearances requested.', { onVersionShown: false }).then((done) => done && setOffices('')); }}>
             <label for="offices">Ask offices to clear</label>
             <datalist id="office-symbols">{directory.map((o) => <option key={o.symbol} value={o.symbol}>{o.name}</option>)}</datalist>
             <input id="offices" list="office-symbols" value={offices} placeholder="L EB ISN" onInput={(e) => setOffices(e.currentTarget.value)} /> <button type="submit">Request</button>
@@ -346,6 +375,34 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       )}
 
       <CableHistory id={cable.id} entries={history} />
+    </>
+  );
+}
+
+/**
+ * The clearance requests the drafter withdrew, each with where it stood: above all a non-concurrence
+ * no longer holding the cable back, with the office's comments, which the approver decides on.
+ */
+function Withdrawals({ withdrawals }: { withdrawals: Withdrawal[] }) {
+  return (
+    <>
+      <h4 id="withdrawn-h">Requests withdrawn by the drafter ({withdrawals.length})</h4>
+      <div class="scroll" tabIndex={0} role="region" aria-labelledby="withdrawn-h">
+        <table class="stack">
+          <thead><tr><th>Office</th><th>Where it stood</th><th>Withdrawn by</th><th>When</th><th>Comments</th></tr></thead>
+          <tbody>
+            {withdrawals.map((w, i) => (
+              <tr key={i}>
+                <td data-label="Office">{w.withheld ? <em>withheld</em> : w.office}</td>
+                <td data-label="Where it stood">{w.withheld ? '' : w.status === 'NON_CONCUR' ? 'Did not concur' : w.status === 'PENDING' ? 'Not yet answered' : words(w.status, { capital: true })}</td>
+                <td data-label="Withdrawn by">{w.withheld ? '' : byText(w.by)}</td>
+                <td data-label="When">{when(w.at)}</td>
+                <td data-label="Comments">{w.withheld ? <em>{WITHHELD}</em> : w.comments ? `“${w.comments}”` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -120,6 +120,12 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   const [error, setError] = useState<string | null>(null);
   /** Why the moment asked for is not shown, said beside the field. */
   const [momentError, setMomentError] = useState<string | null>(null);
+  /** A CSV download that failed, said beside the buttons of its section. */
+  const [csvProblem, setCsvProblem] = useState<{ section: 'campaigns' | 'follow-ups'; text: string } | null>(null);
+  const downloadCsv = (section: 'campaigns' | 'follow-ups', path: string, filename: string) => {
+    setCsvProblem(null);
+    void download(path, filename).catch((failure) => setCsvProblem({ section, text: `${filename} was not downloaded. ${problemText(failure)}` }));
+  };
 
   // Only the newest moment's answer is shown, whichever answer arrives last.
   const latest = useRef(0);
@@ -261,6 +267,9 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       )}
       <section class="card" aria-labelledby="campaigns-h">
         <h3 id="campaigns-h">Campaigns ({dashboard.campaigns.length})</h3>
+        {/* The export is not replayed: what a replayed dashboard offers to download is said to be today's. */}
+        {past && dashboard.campaigns.length > 0 && <p id="csv-now" class="muted">A CSV holds the campaign as it stands now, not as replayed here.</p>}
+        {csvProblem?.section === 'campaigns' && <p class="error" role="alert">{csvProblem.text}</p>}
         <div class="scroll" tabIndex={0} role="region" aria-label="Campaigns">
           <table class="stack">
             <thead><tr><th>MRN</th><th>Subject</th><th>Report by</th><th>Delivery</th><th>Positions</th><th>Overdue</th><th>CSV</th></tr></thead>
@@ -273,7 +282,10 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
                   <td data-label="Delivery"><Bar label="Delivery" parts={deliveryParts(c.summary)} /> {c.summary.delivered}/{c.summary.total}</td>
                   <td data-label="Positions"><Bar label="Positions" parts={POSITIONS.map((p) => [p, c.positions[p] ?? 0])} /></td>
                   <td data-label="Overdue">{c.summary.overdue}</td>
-                  <td data-label="CSV"><button type="button" aria-label={`Download ${c.mrn} (CSV)`} onClick={() => download(`/demarches/${c.id}/export.csv`, `${c.mrn.replace(/ /g, '-')}.csv`)}>Download</button></td>
+                  <td data-label="CSV">
+                    <button type="button" aria-label={`Download ${c.mrn} (CSV)`} aria-describedby={past ? 'csv-now' : undefined} onClick={() => downloadCsv('campaigns', `/demarches/${c.id}/export.csv`, `${c.mrn.replace(/ /g, '-')}.csv`)}>Download</button>
+                    {past && <span class="muted"> as it stands now</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -341,7 +353,11 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       )}
       <section class="card" aria-labelledby="fu-h">
         <h3 id="fu-h">Follow-ups by owner</h3>
-        <p><button type="button" onClick={() => download('/follow-ups/export.csv', 'follow-ups.csv')}>Download all follow-ups (CSV)</button></p>
+        <p>
+          <button type="button" onClick={() => downloadCsv('follow-ups', '/follow-ups/export.csv', 'follow-ups.csv')}>Download all follow-ups (CSV)</button>
+          {past && <span class="muted"> as they stand now, not as replayed here</span>}
+        </p>
+        {csvProblem?.section === 'follow-ups' && <p class="error" role="alert">{csvProblem.text}</p>}
         {dashboard.followUps.byOwner.length === 0 ? <p class="muted">No follow-up action yet.</p> : (
           <div class="scroll" tabIndex={0} role="region" aria-label="Follow-ups by owner">
             <table class="stack">

@@ -1,6 +1,6 @@
 import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, download, type Me, placeProblems, problemText, refusalText, today, upload, when, words } from '../api.js';
+import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
 import { FieldProblem, markedBy } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -46,8 +46,11 @@ export interface CampaignView {
 
 /** How the delivery's form fields are labelled, for the server's messages about them. */
 const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on' };
-/** A meeting or a response has happened: its date is not after today (the server's day, UTC). */
-const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${label.toLowerCase()}.` : date > today() ? `${label} cannot be in the future: choose today or an earlier day.` : null);
+/**
+ * A meeting or a response has happened: its date is not after today where the post is. The page
+ * does not know where that is, so it asks what the server asks: not after the latest day anywhere.
+ */
+const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${label.toLowerCase()}.` : date > latestDay() ? `${label} cannot be in the future: choose today or an earlier day.` : null);
 const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
 /** A quote as an object; a server that keeps quotes as strings gets them in the form `ReportForms` writes. */
 const quoteOf = (q: Quote | string): Quote => {
@@ -118,7 +121,7 @@ function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
  */
 export function ReportForms({ campaign, post, allowed, label, reportingCables: known, onDone, onMarkings }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; onDone: (message: string) => void; onMarkings?: (classifications: string[]) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
-  const [form, setForm] = useState({ deliveredOn: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: today(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
+  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: localToday(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
   /** What a form still lacks, or that the server refused it, said below the forms. */
   const [error, setError] = useState<string | null>(null);
   /** The server's refusal, said beside the fields it names. */
@@ -261,7 +264,7 @@ const DOCUMENT_KINDS = ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER']
 
 /** Another meeting with a counterpart, and a document left behind: for the post's officers, on a server that keeps them. */
 function MoreForms({ base, contacts, documents, onDone }: { base: string; contacts: boolean; documents: boolean; onDone: (message: string) => void }) {
-  const [meeting, setMeeting] = useState({ on: today(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
+  const [meeting, setMeeting] = useState({ on: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
   const [kind, setKind] = useState('NON_PAPER');
   const [file, setFile] = useState<File | null>(null);
   /** What a form still lacks, or why the server refused it, said beside it. */
@@ -476,6 +479,8 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
   const [bureau, setBureau] = useState(query?.get('bureau') ?? '');
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** A CSV download that failed, said beside its button. */
+  const [csvProblem, setCsvProblem] = useState<string | null>(null);
   useEffect(() => {
     api<CampaignView>('GET', `/demarches/${id}`).then((c) => { setCampaign(c); onClassifications(c.classification ? [c.classification] : []); }, (f) => setError(problemText(f)));
     void posts().then(setDirectory);
@@ -489,12 +494,20 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!campaign) return <p>Loading…</p>;
   const s = campaign.summary;
+  // The export is open to the roles the server gives `exports.read`: leadership and the desks that draft.
+  const mayExport = ['leadership', 'drafter'].some((r) => me.roles.includes(r));
+  const exportCsv = () => {
+    setCsvProblem(null);
+    void download(`/demarches/${id}/export.csv`, `${campaign.mrn.replace(/ /g, '-')}.csv`).catch((failure) => setCsvProblem(`The CSV could not be downloaded. ${problemText(failure)}`));
+  };
   return (
     <>
       {me.roles.includes('leadership') && <p><a href="#/dashboard">Dashboard</a></p>}
       <h2>{campaign.mrn}: {campaign.subject}</h2>
       <section class="card">
         <p>Report by {campaign.reportBy}. {s.total} posts tasked: {s.delivered} delivered ({s.responded} with a response), {s.notDelivered} could not deliver, {s.pending} pending, {s.overdue} overdue. <a href={`#/cables/${campaign.cableId}`}>Read the instruction</a></p>
+        {mayExport && <p><button type="button" onClick={exportCsv}>Download every post (CSV)</button></p>}
+        {csvProblem && <p class="error" role="alert">{csvProblem}</p>}
         <form class="filters" role="search" aria-label="Find a post" onSubmit={(e) => e.preventDefault()}>
           <span><label for="c-text">Post or country</label><input id="c-text" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} /></span>
           <span>
