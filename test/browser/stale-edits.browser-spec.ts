@@ -207,6 +207,26 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     await page.close();
   });
 
+  it('does not clear over a colleague\'s non-concurrence for the same office made since the page read it', async () => {
+    const colleague = (await createUser(app, admin, { username: 'stale.legal2', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    const { id } = (await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Port state measures', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'The measures enter into force.' }],
+    }).expect(201)).body as { id: string };
+    await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('stale.legal');
+    const decisions = sent(page, 'POST', `/cables/${id}/clearances`);
+    await page.goto(`${base}/#/cables/${id}`);
+    await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
+    await authed(app, colleague).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'Paragraph 1 misstates the treaty.' }).expect(200);
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this cable since you opened it.' }).waitFor();
+    expect(decisions).toHaveLength(1);
+    const cable = (await authed(app, drafter).get(`/cables/${id}`).expect(200)).body;
+    expect(cable.clearances.find((c: { office: string }) => c.office === 'L')).toMatchObject({ status: 'NON_CONCUR', comments: 'Paragraph 1 misstates the treaty.' });
+    await page.close();
+  });
+
   it('completes a follow-up commented on since the page read it', async () => {
     const { id } = (await authed(app, drafter).post('/follow-ups', { title: 'Send the quota figures', owner: { office: 'EAP/CM' }, dueOn: '2099-01-10' }).expect(201)).body as { id: string };
     const page = await signIn('stale.drafter');

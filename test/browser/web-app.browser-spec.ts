@@ -898,6 +898,10 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('City').fill('Cebu');
     await page.getByLabel('Country (ISO)').fill('PH');
     expect(await page.getByLabel('TAGS country').inputValue()).toBe('RP'); // filled in from the country
+    await page.getByLabel('Country (ISO)').fill('');
+    await page.getByLabel('Country (ISO)').pressSequentially('JP');
+    expect(await page.getByLabel('TAGS country').inputValue()).toBe('JA'); // and follows a correction, typed a letter at a time
+    await page.getByLabel('Country (ISO)').fill('PH');
     await page.getByLabel('TAGS country').fill('');
     await page.getByRole('button', { name: 'Establish' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('TAGS code');

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
@@ -12,8 +13,14 @@ async function bootstrap(): Promise<void> {
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {
-      // Another process on the data folder is a situation, said in a line; anything else a failure, with its stack.
-      console.error(error instanceof EmbeddedDatabaseBusyError ? `Chancery cannot start: ${error.message}` : `Chancery cannot start: ${error.stack ?? error.message}`);
+      // Another process on the data folder is a situation, said in a line; anything else a failure,
+      // said with what the start logged before it (the database chosen, the migrations applied).
+      if (error instanceof EmbeddedDatabaseBusyError) {
+        console.error(`Chancery cannot start: ${error.message}`);
+      } else {
+        Logger.flush();
+        console.error(`Chancery cannot start: ${error.stack ?? error.message}`);
+      }
       process.exit(1);
     },
   );
@@ -38,6 +45,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: Error) => {
-  console.error(`Chancery stopped: ${error.message}`);
+  console.error(`Chancery stopped: ${error.stack ?? error.message}`);
   process.exit(1);
 });

@@ -30,7 +30,7 @@ interface Post {
 }
 
 /** What an admin sees of a user and changes: their profile, roles as a set (not their sessions). */
-const userAsShown = (user: User) => ({ displayName: user.displayName, roles: [...user.roles].sort(), office: user.office ?? null, postCode: user.postCode ?? null, clearance: user.clearance });
+const userAsShown = (user: User) => ({ displayName: user.displayName, roles: [...user.roles].sort(), office: user.office ?? null, postCode: user.postCode ?? null, clearance: user.clearance, disabled: user.disabled });
 /** What an admin sees of a post and acts on: its name, chief of mission and status. */
 const postAsShown = (post: Post) => ({ name: post.name, chiefOfMission: post.chiefOfMission ?? null, status: post.status });
 
@@ -414,11 +414,12 @@ const BUREAUS = ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO'];
 function EstablishPost({ onDone }: { onDone: (message: string) => void }) {
   const [form, setForm] = useState({ code: '', name: '', kind: 'CONSULATE_GENERAL', city: '', country: '', countryTag: '', bureau: 'EAP' });
   const [error, setError] = useState<string | null>(null);
+  /** Whether the admin typed a TAGS tag of their own: until then it follows the country (PH: RP). */
+  const [tagTyped, setTagTyped] = useState(false);
   const set = (key: keyof typeof form, value: string) => {
-    // The TAGS tag follows from the country (PH: RP), unless one was typed over it.
-    const tag = key === 'country' ? fipsOfIso(value) : undefined;
-    const following = form.countryTag === '' || form.countryTag === fipsOfIso(form.country);
-    setForm({ ...form, [key]: value, ...(tag && following ? { countryTag: tag } : {}) });
+    if (key === 'countryTag') setTagTyped(value !== '');
+    const following = key === 'country' && !tagTyped;
+    setForm({ ...form, [key]: value, ...(following ? { countryTag: fipsOfIso(value) ?? '' } : {}) });
   };
   const submit = async (event: Event) => {
     event.preventDefault();

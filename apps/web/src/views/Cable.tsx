@@ -147,12 +147,12 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
    * the page says so; a cable that moved on otherwise (another office cleared) is decided on still.
    * Answers whether it was done: a refused action leaves what the user typed where it was.
    */
-  const act = async (path: string, body: unknown, done: string, { onVersionShown = true } = {}): Promise<boolean> => {
+  const act = async (path: string, body: unknown, done: string, { onVersionShown = true, seen = cableAsShown } = {}): Promise<boolean> => {
     setMessage(null);
     setRefused(null);
     const url = `/cables/${cable.id}/${path}`;
     try {
-      await (onVersionShown ? sendOnVersionShown('POST', url, body, cable, { read: `/cables/${cable.id}`, seen: cableAsShown }) : api('POST', url, body));
+      await (onVersionShown ? sendOnVersionShown('POST', url, body, cable, { read: `/cables/${cable.id}`, seen }) : api('POST', url, body));
       setFormError(null);
       setPending(null);
       setReason('');
@@ -173,7 +173,13 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     event.preventDefault();
     setFormError(null);
     if (decision !== 'CLEARED' && !comments.trim()) return setFormError({ form: 'clear', text: `Write your comments: “${DECISIONS.find(([d]) => d === decision)![1]}” needs them.` });
-    void act('clearances', { office: me.office, decision, ...(comments.trim() ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`);
+    // A clearer decides for their office as they saw its clearance too: a colleague's answer for
+    // it since (a non-concurrence) is not overridden unseen.
+    const ownOffice = (c: CableView) => {
+      const mine = c.clearances.find((x) => x.office === me.office);
+      return { ...cableAsShown(c), mine: mine ? { status: mine.status, by: mine.by?.username ?? null, comments: mine.comments ?? null } : null };
+    };
+    void act('clearances', { office: me.office, decision, ...(comments.trim() ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`, { seen: ownOffice });
   };
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
   const edits = history.filter((e) => e.type === 'CableEdited');

@@ -1,4 +1,5 @@
 import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
+import { PERMISSIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
@@ -495,7 +496,7 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
   if (!campaign) return <p>Loading…</p>;
   const s = campaign.summary;
   // The export is open to the roles the server gives `exports.read`: leadership and the desks that draft.
-  const mayExport = ['leadership', 'drafter'].some((r) => me.roles.includes(r));
+  const mayExport = PERMISSIONS['exports.read'].some((role) => me.roles.includes(role));
   const exportCsv = () => {
     setCsvProblem(null);
     void download(`/demarches/${id}/export.csv`, `${campaign.mrn.replace(/ /g, '-')}.csv`).catch((failure) => setCsvProblem(`The CSV could not be downloaded. ${problemText(failure)}`));
