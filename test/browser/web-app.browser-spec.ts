@@ -1119,10 +1119,10 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('As of').focus();
     await page.keyboard.type(`${month}${day}${year}`, { delay: 50 });
     await page.getByText(`replayed from the event log to the end of ${today}`).waitFor();
-    expect(asked).toEqual([`${today}T23:59:59.000Z`]);
+    expect(asked).toEqual([`${today}T23:59:59.999Z`]);
 
     // A replay the server refuses is said beside the field, in plain words; the dashboard shown and its controls stay.
-    const refused = (url: URL) => url.pathname === '/dashboard' && url.searchParams.get('asOf') === '2020-01-02T23:59:59.000Z';
+    const refused = (url: URL) => url.pathname === '/dashboard' && url.searchParams.get('asOf') === '2020-01-02T23:59:59.999Z';
     await page.route(refused, (route) => route.fulfill({
       status: 400, contentType: 'application/problem+json',
       json: { status: 400, detail: 'asOf must be an ISO 8601 instant', errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant' }] },

@@ -61,6 +61,13 @@ export const session = {
   },
 };
 
+/** The token is no longer good (ended, or the user's access changed): sign in again, back to this page after. */
+function signInAgain(): void {
+  session.token = null;
+  session.rememberDestination();
+  location.hash = '#/sign-in';
+}
+
 /**
  * `ifMatch`: the version of the record the screen showed, sent as `If-Match: "<version>"`, so that a
  * change made since by someone else is not undone or decided on unseen: the server answers 412 instead.
@@ -76,11 +83,7 @@ export async function api<T>(method: string, path: string, body?: unknown, { ifM
   } catch {
     throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
   }
-  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') {
-    session.token = null;
-    session.rememberDestination();
-    location.hash = '#/sign-in';
-  }
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') signInAgain();
   return (await answerOf(response)) as T;
 }
 
@@ -104,6 +107,7 @@ export async function download(path: string, filename: string): Promise<void> {
   let body: Blob;
   try {
     response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
+    if (response.status === 401) signInAgain();
     if (!response.ok) throw new ApiError(response.status, { detail: STATUS_TEXT[response.status] ?? `The download failed (${response.status}).` });
     body = await response.blob();
   } catch (failure) {

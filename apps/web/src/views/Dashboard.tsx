@@ -40,7 +40,8 @@ const POSITIONS: readonly string[] = VOCABULARY_POSITIONS;
 /** The moment the dashboard stands at: an instant chosen on a timeline, else the end of a day, else now. */
 interface Moment { day: string; instant: string | null }
 const NOW: Moment = { day: '', instant: null };
-const cutoffOf = (m: Moment) => m.instant ?? (m.day ? new Date(`${m.day}T23:59:59Z`).toISOString() : null);
+// The end of a day is its last millisecond (an instant names its whole millisecond): an event in its last second counts.
+const cutoffOf = (m: Moment) => m.instant ?? (m.day ? new Date(`${m.day}T23:59:59.999Z`).toISOString() : null);
 const momentText = (m: Moment) => (m.instant ? `replayed from the event log to ${when(m.instant)}` : m.day ? `replayed from the event log to the end of ${m.day}` : 'now');
 
 /** The earliest day the dashboard is replayed to: a year typed digit by digit passes through 0002, 0020, 0202 first. */
