@@ -5,6 +5,9 @@ import { isContentionError, isTransientDatabaseError, pgError } from '@chancery/
 import { allowedMethods } from './allowed-methods.js';
 import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
+/** A problem as decided, before its `type`, which follows from its `code`. */
+type Answer = Omit<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'code'> & Pick<ProblemDetails, 'title' | 'status' | 'detail' | 'code'>;
+
 /** Answers every error as problem+json; a 5xx body never carries the cause, only the request id. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -14,7 +17,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
-    const problem = this.toProblem(exception, request);
+    // The type follows from the code, whoever decided the answer: one URN a code.
+    const answer = this.toProblem(exception, request);
+    const problem: ProblemDetails = { type: problemType(answer.code), ...answer };
     // A 503 (the database unreachable) was logged as a warning where it was recognized.
     if (problem.status === 500) {
       this.logger.error({ err: exception, requestId: request.id }, `Unhandled error on ${request.method} ${loggedUrl(request.originalUrl)}`);
@@ -27,14 +32,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
-  private toProblem(exception: unknown, request: Request): ProblemDetails {
+  private toProblem(exception: unknown, request: Request): Answer {
     const base = { instance: request.originalUrl, requestId: String(request.id ?? '') };
     if (exception instanceof ChanceryError) {
       const status = statusFor(exception.code);
       const { errors, ...extensions } = exception.details;
       return {
         ...extensions,
-        type: problemType(exception.code),
         title: titleFor(status),
         status,
         detail: exception.message,
@@ -48,7 +52,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const allowed = allowedMethods(request);
       if (allowed.length > 0) {
         return {
-          type: problemType(codeFor(405)), title: titleFor(405), status: 405, code: codeFor(405), allow: allowed,
+          title: titleFor(405), status: 405, code: codeFor(405), allow: allowed,
           detail: `${request.method} is not served at ${request.path}; ${allowed.join(', ')} ${allowed.length === 1 ? 'is' : 'are'}.`, ...base,
         };
       }
@@ -58,7 +62,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
-      return { type: problemType(codeFor(status)), title: titleFor(status), status, detail, code: codeFor(status), ...base };
+      return { title: titleFor(status), status, detail, code: codeFor(status), ...base };
     }
     if (clientWentAway(request, exception)) {
       // Checked before the database's failures, whose socket errors (ECONNRESET) it could pass for.
@@ -66,7 +70,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // halfway, which multer reports as an error): no handler ran on part of a body, nothing was
       // written, and nobody waits for the answer. The client's doing, not a failure of ours.
       this.logger.log({ requestId: request.id }, `The client went away before ${request.method} ${request.path} was received whole`);
-      return { type: problemType(codeFor(400)), title: titleFor(400), status: 400, detail: 'The request ended before it was received whole.', code: codeFor(400), ...base };
+      return { title: titleFor(400), status: 400, detail: 'The request ended before it was received whole.', code: codeFor(400), ...base };
     }
     if (isTransientDatabaseError(exception)) {
       // Down, restarting, or (outside a command, which retries these itself) deadlocked: try again.
@@ -74,16 +78,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `Database ${busy ? 'busy' : 'unavailable'} on ${request.method} ${request.path}`);
       const detail = busy ? 'The database is busy; try again shortly.' : 'The database is not reachable; try again shortly.';
       const code = busy ? ErrorCode.DatabaseBusy : codeFor(503);
-      return { type: problemType(code), title: titleFor(503), status: 503, detail, code, retryAfter: busy ? 1 : 2, ...base };
+      return { title: titleFor(503), status: 503, detail, code, retryAfter: busy ? 1 : 2, ...base };
     }
     if (isDataException(exception)) {
       // A value the validators let through that PostgreSQL refuses (out of range, malformed): the
       // request's fault, and its transaction rolled back. Logged, so that the validator gets fixed.
       this.logger.warn({ requestId: request.id, sqlState: pgError(exception)?.code }, `PostgreSQL refused a value on ${request.method} ${request.path}`);
-      return { type: problemType(ErrorCode.ValidationFailed), title: titleFor(400), status: 400, detail: 'A value in the request is out of range or malformed.', code: ErrorCode.ValidationFailed, ...base };
+      return { title: titleFor(400), status: 400, detail: 'A value in the request is out of range or malformed.', code: ErrorCode.ValidationFailed, ...base };
     }
     return {
-      type: problemType(codeFor(500)),
       title: titleFor(500),
       status: 500,
       code: codeFor(500),
