@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ChanceryError, type CommandContext, ErrorCode, systemContext } from '@chancery/common';
 import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { whileBusy } from '@chancery/database';
-import { ChangePostCommand } from '../commands/change-post/change-post.command.js';
+import { ChangePostCommand, type PostChange } from '../commands/change-post/change-post.command.js';
 import { ChangePostHandler } from '../commands/change-post/change-post.handler.js';
 import { EstablishPostCommand } from '../commands/establish-post/establish-post.command.js';
 import { EstablishPostHandler } from '../commands/establish-post/establish-post.handler.js';
@@ -64,12 +64,18 @@ export class PostSeeder implements OnApplicationBootstrap {
     for (const [code, { status, reason }] of Object.entries(POST_STATUS_CHANGES)) {
       const post = await this.posts.get(code);
       if (post?.version !== 1 || post.status !== 'OPEN') continue;
-      try {
-        await this.change.execute(new ChangePostCommand(context, code, { kind: status === 'SUSPENDED' ? 'suspend' : 'close', reason }));
-      } catch (error) {
-        if (error instanceof ChanceryError && error.code === ErrorCode.InvalidTransition) continue; // another process was first
-        throw error;
-      }
+      await this.changeUnlessDone(context, code, { kind: status === 'SUSPENDED' ? 'suspend' : 'close', reason });
+    }
+  }
+
+  /** Changes a post's status; whether it did (false: another process was first, the post is so already). */
+  private async changeUnlessDone(context: CommandContext, code: string, change: PostChange): Promise<boolean> {
+    try {
+      await this.change.execute(new ChangePostCommand(context, code, change));
+      return true;
+    } catch (error) {
+      if (error instanceof ChanceryError && error.code === ErrorCode.InvalidTransition) return false;
+      throw error;
     }
   }
 
@@ -82,13 +88,7 @@ export class PostSeeder implements OnApplicationBootstrap {
   private async retire(existing: Set<string>, context: CommandContext): Promise<void> {
     for (const [code, { reason }] of Object.entries(RETIRED_POSTS)) {
       if (!existing.has(code) || (await this.posts.get(code))?.status === 'CLOSED') continue;
-      try {
-        await this.change.execute(new ChangePostCommand(context, code, { kind: 'close', reason }));
-        this.logger.log(`Closed ${code}: ${reason}`);
-      } catch (error) {
-        if (error instanceof ChanceryError && error.code === ErrorCode.InvalidTransition) continue; // another process was first
-        throw error;
-      }
+      if (await this.changeUnlessDone(context, code, { kind: 'close', reason })) this.logger.log(`Closed ${code}: ${reason}`);
     }
   }
 }
