@@ -81,7 +81,11 @@ describe('HTTP conventions', () => {
     expect(stale.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(stale.body).toMatchObject({ status: 412, code: 'PRECONDITION_FAILED', detail: expect.stringContaining('version 2') });
     expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(2);
-    await http().patch(`/notes/${note.id}`).set('If-Match', 'W/"2"').send({ title: 'v3' }).expect(200);
+    // A weak tag never matches (RFC 9110 compares If-Match strongly), even when its version is the record's.
+    const weak = await http().patch(`/notes/${note.id}`).set('If-Match', 'W/"2"').send({ title: 'v3' }).expect(412);
+    expect(weak.body).toMatchObject({ code: 'PRECONDITION_FAILED', detail: expect.stringContaining('weak If-Match tag never matches') });
+    expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(2);
+    await http().patch(`/notes/${note.id}`).set('If-Match', 'W/"2", "2"').send({ title: 'v3' }).expect(200);
     // A list (RFC 9110 §13.1.1) holds when any of its versions is the record's.
     expect((await http().patch(`/notes/${note.id}`).set('If-Match', '"1", "3"').send({ title: 'v4' }).expect(200)).headers.etag).toBe('"4"');
     const staleList = await http().patch(`/notes/${note.id}`).set('If-Match', '"2", "3"').send({ title: 'v5' }).expect(412);

@@ -12,9 +12,10 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * `If-Match: "7"` (or 7, or leniently W/"7", which RFC 9110's strong comparison would never match)
- * is version 7; a list (`"7", "8"`, RFC 9110 §13.1.1) is any of its versions; `*` or no header means
- * no precondition (every route acts on a record that exists).
+ * `If-Match: "7"` (or 7) is version 7; a list (`"7", "8"`, RFC 9110 §13.1.1) is any of its versions;
+ * `*` or no header means no precondition (every route acts on a record that exists). A weak tag
+ * (`W/"7"`) never matches: RFC 9110 §13.1.1 compares `If-Match` strongly, and Chancery's ETags are all
+ * strong, so a header of weak tags alone is a precondition no record meets (412, nothing written).
  */
 export function parseIfMatch(header: string | string[] | undefined): number[] | undefined {
   if (header === undefined) return undefined;
@@ -22,11 +23,11 @@ export function parseIfMatch(header: string | string[] | undefined): number[] | 
   if (value === '*') return undefined;
   // Empty elements of a list are skipped (RFC 9110 §5.6.1).
   const tags = value.split(',').map((tag) => tag.trim()).filter(Boolean);
-  const versions = tags.map((tag) => /^(?:W\/)?"?(\d{1,9})"?$/.exec(tag)?.[1]);
-  if (tags.length === 0 || versions.some((version) => version === undefined)) {
+  const parsed = tags.map((tag) => /^(W\/)?"?(\d{1,9})"?$/.exec(tag));
+  if (tags.length === 0 || parsed.some((match) => match === null)) {
     throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a version, like "3", or a list of them, like "3", "4"', { header: 'If-Match' });
   }
-  return versions.map(Number);
+  return parsed.filter((match) => !match![1]).map((match) => Number(match![2]));
 }
 
 /** The command context of an HTTP request: actor, request id, If-Match, idempotency claim. */

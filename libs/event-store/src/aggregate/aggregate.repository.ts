@@ -135,7 +135,9 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
       if (context.expectedVersions && !context.expectedVersions.includes(loaded.version)) {
         throw new ChanceryError(
           ErrorCode.PreconditionFailed,
-          `${this.definition.streamType} ${id} is at version ${loaded.version}, not ${context.expectedVersions.join(' or ')}`,
+          context.expectedVersions.length === 0
+            ? `${this.definition.streamType} ${id} is at version ${loaded.version}; a weak If-Match tag never matches (RFC 9110 §13.1.1): send the ETag as it was given, "${loaded.version}"`
+            : `${this.definition.streamType} ${id} is at version ${loaded.version}, not ${context.expectedVersions.join(' or ')}`,
           { id, version: loaded.version },
         );
       }
