@@ -86,6 +86,15 @@ describe('demarche campaigns through HTTP', () => {
     expect(body.summary).toMatchObject({ delivered: 50, responded: 30, notDelivered: 0, pending: body.summary.total - 50, overdue: 0 });
     const listed = await as(t.leader).get('/demarches').expect(200);
     expect(listed.body.items).toEqual([expect.objectContaining({ id: cableId, summary: body.summary })]);
+    // The cable's own page links to its campaign with the same counts, read under the cable: its
+    // reader's visit is audited as a read of the cable, not of the campaign as well.
+    const before = (await dataSource.query('SELECT max(position) AS p FROM audit_log'))[0].p;
+    const cable = await as(t.leader).get(`/cables/${cableId}`).set('X-Request-Id', 'cable-page-1').expect(200);
+    expect(cable.body.campaign).toEqual({ id: cableId, summary: body.summary });
+    const reads = await dataSource.query('SELECT action, stream_id FROM audit_log WHERE position > $1 AND request_id = $2', [before, 'cable-page-1']);
+    expect(reads).toEqual([{ action: 'ReadCable', stream_id: `cable-${cableId}` }]);
+    // A past version is the cable as it stood: no campaign then.
+    expect((await as(t.leader).get(`/cables/${cableId}?version=1`).expect(200)).body.campaign).toBeNull();
   });
 
   it('records not delivered, and refuses steps out of order', async () => {

@@ -233,6 +233,20 @@ export class DemarchesQuery {
     });
   }
 
+  /**
+   * The campaign a released instruction opened, as its counts stand: for the cable's own page, which
+   * links to it (a campaign's id is its cable's). Undefined until the opener has opened it, and for a
+   * cable that opened none. Its reader has read the cable: the campaign is read under it.
+   */
+  async campaignSummary(id: string): Promise<{ id: string; summary: DeliverySummary } | undefined> {
+    const [row] = await sql<{ report_by: string; counts: DeliveryCount[] }>(
+      this.dataSource,
+      'SELECT report_by::text AS report_by, counts FROM demarche_campaigns WHERE id = $1::uuid',
+      [id],
+    );
+    return row && { id, summary: summarizeCounts(row.counts, row.report_by, utcDate(this.clock.now())) };
+  }
+
   async campaign(id: string): Promise<CampaignRow | undefined> {
     const [row] = await prepared<Record<string, unknown>>(
       this.dataSource,

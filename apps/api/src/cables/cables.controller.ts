@@ -7,8 +7,10 @@ import {
   ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
 } from '@chancery/cables';
 import type { CommandContext } from '@chancery/common';
+import { DemarchesQuery } from '@chancery/demarches';
 import { createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
+import { hasPermission } from '@chancery/identity/domain';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
   CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
@@ -56,6 +58,7 @@ export class CablesController {
     private readonly commands: CommandBus,
     private readonly reader: CableReader,
     private readonly cables: CablesQuery,
+    private readonly demarches: DemarchesQuery,
   ) {}
 
   @Post()
@@ -76,8 +79,13 @@ export class CablesController {
   @Get(':id')
   @ReadsRecord('cable')
   @RequirePermission('cables.read')
-  get(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
-    return this.reader.get(user, id, at, String(request.id));
+  async get(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    const view = await this.reader.get(user, id, at, String(request.id));
+    // A released instruction's campaign, as it stands now, for a reader who may read campaigns:
+    // its id and counts, so that the cable's page links to it without reading every delivery.
+    const opened = view.status === 'RELEASED' && view.kind === 'INSTRUCTION' && at.version === undefined && at.asOf === undefined;
+    const campaign = opened && hasPermission(user, 'demarches.read').allowed ? ((await this.demarches.campaignSummary(id)) ?? null) : null;
+    return { ...view, campaign };
   }
 
   @Get(':id/history')
