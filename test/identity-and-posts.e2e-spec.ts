@@ -105,6 +105,15 @@ describe('identity, access control and posts', () => {
       }
       const namesake = await http().post('/posts').set(admin).send({ code: 'TOKYOTWO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' }).expect(409);
       expect(namesake.body.errors).toEqual([{ field: 'city', message: "AMEMBASSY TOKYO is TOKYO's designator" }]);
+      // Two admins establishing namesakes at the same moment: one post is established, the other
+      // refused with nothing written (the designator is checked under its lock, in the transaction).
+      const twins = ['NAMESAKEA', 'NAMESAKEB'].map((code) => ({ code, name: 'Consulate General Nagoya-Kita', kind: 'CONSULATE_GENERAL', city: 'Nagoya-Kita', country: 'JP', countryTag: 'JA', bureau: 'EAP' }));
+      const [a, b] = await Promise.all(twins.map((twin) => http().post('/posts').set(admin).send(twin)));
+      expect([a.status, b.status].sort()).toEqual([201, 409]);
+      const loser = a.status === 409 ? a : b;
+      expect(loser.body.errors).toEqual([{ field: 'city', message: expect.stringMatching(/^AMCONSUL NAGOYA KITA is NAMESAKE[AB]'s designator$/) }]);
+      const written = await dataSource.query(`SELECT stream_id FROM events WHERE stream_id IN ('post-NAMESAKEA', 'post-NAMESAKEB')`);
+      expect(written).toEqual([{ stream_id: `post-${(a.status === 201 ? a : b).body.code}` }]);
       expect((await http().post('/offices').set(admin).send({ symbol: 'BEIJING', name: 'Office of Beijing' }).expect(422)).body.errors).toEqual([{ field: 'symbol', message: "a post's code" }]);
       for (const symbol of ['ALDAC', 'SECSTATE']) expect((await http().post('/offices').set(admin).send({ symbol, name: 'Reserved' }).expect(422)).body.errors[0].field).toBe('symbol');
     });

@@ -53,6 +53,9 @@ const toView = (row: PostRow): PostView => ({
   version: row.version,
 });
 
+/** Advisory locks on a designator's hash: one post's establishment at a time per designator, across processes. */
+const DESIGNATOR_LOCK_NAMESPACE = 0x44534700; // "DSG"
+
 const BUREAU_NAMES: Record<Bureau, string> = {
   AF: 'African Affairs',
   EAP: 'East Asian and Pacific Affairs',
@@ -98,6 +101,18 @@ export class PostsQuery extends PostDirectory {
   async get(code: string, db: Db = this.dataSource): Promise<PostView | undefined> {
     const [row] = await sql<PostRow>(db, 'SELECT * FROM posts WHERE code = $1', [code]);
     return row && toView(row);
+  }
+
+  /**
+   * The post not closed, other than `code`, that a telegram addresses as `designator`, if any. In a
+   * command's transaction `tx`, it first takes the designator's lock until that transaction ends, so
+   * that two posts established under one designator at once are held apart: the second looks once
+   * the first has committed, and finds it.
+   */
+  async namesake(tx: Db, designator: string, code: string): Promise<string | undefined> {
+    await sql(tx, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [DESIGNATOR_LOCK_NAMESPACE, designator]);
+    const rows = await sql<Pick<PostRow, 'code' | 'kind' | 'city'>>(tx, "SELECT code, kind, city FROM posts WHERE status <> 'CLOSED' AND code <> $1", [code]);
+    return rows.find((row) => addressDesignator(row) === designator)?.code;
   }
 
   async isOpen(code: string): Promise<boolean> {

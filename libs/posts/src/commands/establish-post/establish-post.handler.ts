@@ -1,8 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery } from '@chancery/identity';
-import { addressDesignator, Post, postDefinition } from '../../domain/post.aggregate.js';
+import { addressDesignator, Post, postDefinition, type PostFacts } from '../../domain/post.aggregate.js';
 import { PostsQuery, type PostView } from '../../posts.query.js';
 import { toPostView } from '../post-view.js';
 import { EstablishPostCommand } from './establish-post.command.js';
@@ -24,22 +25,27 @@ export class EstablishPostHandler implements ICommandHandler<EstablishPostComman
     if (await this.offices.find(facts.code)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `${facts.code} is an office's symbol; a post needs a code of its own`, { errors: [{ field: 'code', message: "an office's symbol" }] });
     }
-    // A telegram addresses a post by its designator: two posts not closed under one would be one address.
-    const designator = addressDesignator(facts);
-    const { items } = await this.posts.list({}, 10_000, 0);
-    const namesake = items.find((post) => post.addressDesignator === designator && post.code !== facts.code && post.status !== 'CLOSED');
-    if (namesake) {
-      // A mission's designator is made from its code, the others' from their city.
-      const field = facts.kind === 'MISSION' ? 'code' : 'city';
-      throw new ChanceryError(ErrorCode.AlreadyExists, `${namesake.code} is addressed as ${designator} already`, { errors: [{ field, message: `${designator} is ${namesake.code}'s designator` }] });
-    }
     try {
-      return await this.streams.create(context, 'EstablishPost', () => Post.establish(facts), toPostView);
+      return await this.streams.create(context, 'EstablishPost', () => Post.establish(facts), toPostView, (tx) => this.refuseNamesake(tx, facts));
     } catch (error) {
-      if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists) {
+      if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists && !error.details.errors) {
         throw new ChanceryError(ErrorCode.AlreadyExists, `Post ${facts.code} exists`, { code: facts.code });
       }
       throw error;
+    }
+  }
+
+  /**
+   * A telegram addresses a post by its designator: two posts not closed under one would be one
+   * address. Checked in the establishing transaction, under the designator's lock (`namesake`).
+   */
+  private async refuseNamesake(tx: EntityManager, facts: PostFacts): Promise<void> {
+    const designator = addressDesignator(facts);
+    const namesake = await this.posts.namesake(tx, designator, facts.code);
+    if (namesake) {
+      // A mission's designator is made from its code, the others' from their city.
+      const field = facts.kind === 'MISSION' ? 'code' : 'city';
+      throw new ChanceryError(ErrorCode.AlreadyExists, `${namesake} is addressed as ${designator} already`, { errors: [{ field, message: `${designator} is ${namesake}'s designator` }] });
     }
   }
 }
