@@ -18,6 +18,7 @@ import { CreateNotificationsAndLive1795910417000 } from './1795910417000-CreateN
 import { AddChiefOfMission1795910418000 } from './1795910418000-AddChiefOfMission.js';
 import { AddReturnLevel1795910419000 } from './1795910419000-AddReturnLevel.js';
 import { AddDataRepairs1795910420000 } from './1795910420000-AddDataRepairs.js';
+import { AddClearanceRequestTimes1795910421000 } from './1795910421000-AddClearanceRequestTimes.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -41,4 +42,5 @@ export const ALL_MIGRATIONS = [
   AddChiefOfMission1795910418000,
   AddReturnLevel1795910419000,
   AddDataRepairs1795910420000,
+  AddClearanceRequestTimes1795910421000,
 ];

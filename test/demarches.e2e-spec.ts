@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
 import { EventStore, ProjectionRegistry, ProjectionRunner, UpcasterRegistry } from '@chancery/event-store';
+import { AddClearanceRequestTimes1795910421000 } from '../migrations/1795910421000-AddClearanceRequestTimes.js';
 import { authed, releaseCable } from './support/http.js';
 import { createUser, startStory, type Story } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
@@ -153,10 +154,30 @@ describe('demarche campaigns through HTTP', () => {
     const { body: draft } = await as(t.drafter).post('/cables', { ...instruction, subject: 'Needs Legal', demarche: undefined, kind: 'INFORMATIONAL' }).expect(201);
     await as(t.drafter).post(`/cables/${draft.id}/clearance-requests`, { offices: ['L'] }).expect(200);
     expect((await as(clearer).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toEqual([draft.id]);
+    // Waiting since L was asked, whatever the drafter has changed on the cable since.
+    const askedAt = async (type: string) =>
+      ((await dataSource.query('SELECT max(recorded_at) AS at FROM events WHERE stream_id = $1 AND type = $2', [`cable-${draft.id}`, type]))[0].at as Date).toISOString();
+    const asked = await askedAt('ClearancesRequested');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await as(t.drafter).patch(`/cables/${draft.id}`, { subject: 'Needs Legal, edited while L reads it' }).expect(200);
+    expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([expect.objectContaining({ cableId: draft.id, office: 'L', since: asked })]);
     await as(clearer).post(`/cables/${draft.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([]);
     await as(t.drafter).patch(`/cables/${draft.id}`, { subject: 'Needs Legal again' }).expect(200);
-    expect((await as(clearer).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toEqual([draft.id]);
+    // Its clearance went stale with that edit: asked again then.
+    expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([expect.objectContaining({ cableId: draft.id, since: await askedAt('ClearancesMadeStale') })]);
+    // The migration that added these times gives cables waiting then the same, from their events.
+    const recorded = () => dataSource.query('SELECT id, awaiting_since FROM cables ORDER BY id');
+    const live = await recorded();
+    expect(live).toContainEqual({ id: draft.id, awaiting_since: { L: await askedAt('ClearancesMadeStale') } });
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('ALTER TABLE cables DROP COLUMN awaiting_since');
+      await new AddClearanceRequestTimes1795910421000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await recorded()).toEqual(live);
     await as(clearer).post(`/cables/${draft.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     await as(t.drafter).post(`/cables/${draft.id}/submit`).expect(200);
     expect((await as(t.approver).get('/inbox').expect(200)).body.toApprove.map((c: { cableId: string }) => c.cableId)).toEqual([draft.id]);

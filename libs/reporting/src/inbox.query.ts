@@ -85,15 +85,17 @@ export class InboxQuery {
     if (!principal.roles.includes('clearer') || !principal.office) return [];
     const access = readableCableSql(principal, 1);
     // Nobody clears their own cable, so a drafter who is also a clearer is not asked to. A returned
-    // cable (DRAFT) waits for the offices whose clearance went stale.
+    // cable (DRAFT) waits for the offices whose clearance went stale. `since`: when the office was
+    // asked (or its clearance went stale), whatever has changed on the cable since.
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, origin, updated_at FROM cables k
-       WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}
-       ORDER BY updated_at, id`,
+      `SELECT id, subject, classification, precedence, origin, since FROM (
+         SELECT k.*, coalesce((awaiting_since->>$9)::timestamptz, updated_at) AS since FROM cables k
+         WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}) k
+       ORDER BY since, id`,
       [...access.params, principal.office],
     );
-    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, origin: r.origin, office: principal.office, since: (r.updated_at as Date).toISOString() }));
+    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, origin: r.origin, office: principal.office, since: (r.since as Date).toISOString() }));
   }
 
   /** The caller's cables the approver sent back, with the reason, while they sit in DRAFT. */

@@ -87,7 +87,7 @@ export class CablesProjection implements ReadModel {
         case 'CableApproved':
           await tx.query(
             `UPDATE cables SET working_party = CASE WHEN $4 = ANY(working_party) THEN working_party ELSE array_append(working_party, $4) END,
-               awaiting_clearance = array_remove(awaiting_clearance, $6),
+               awaiting_clearance = array_remove(awaiting_clearance, $6), awaiting_since = awaiting_since - coalesce($6, ''),
                status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, event.data.by.id, STATUS_AFTER[event.type] ?? null, 'office' in event.data ? event.data.office : null],
           );
@@ -97,15 +97,16 @@ export class CablesProjection implements ReadModel {
           // The offices whose (fresh) clearance the cable now waits for; every office asked is in its working party.
           await tx.query(
             `UPDATE cables SET awaiting_clearance = ARRAY(SELECT DISTINCT unnest(awaiting_clearance || $4::text[])),
+               awaiting_since = awaiting_since || (SELECT coalesce(jsonb_object_agg(office, $6::text), '{}') FROM unnest($4::text[]) AS office),
                clearing_offices = ARRAY(SELECT DISTINCT unnest(clearing_offices || $4::text[])),
                status = coalesce($5, status), version = $2, updated_at = $3 WHERE id = $1`,
-            [...touch, event.data.offices, STATUS_AFTER[event.type] ?? null],
+            [...touch, event.data.offices, STATUS_AFTER[event.type] ?? null, recorded.recordedAt.toISOString()],
           );
           break;
         case 'ClearanceRequestWithdrawn':
           // A withdrawn office is no longer asked: nothing awaited from it, and it reads no more as a clearing office.
           await tx.query(
-            `UPDATE cables SET awaiting_clearance = array_remove(awaiting_clearance, $4), clearing_offices = array_remove(clearing_offices, $4),
+            `UPDATE cables SET awaiting_clearance = array_remove(awaiting_clearance, $4), awaiting_since = awaiting_since - $4::text, clearing_offices = array_remove(clearing_offices, $4),
                version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, event.data.office],
           );
