@@ -8,6 +8,7 @@ import { TEST_ADMIN_PASSWORD, TEST_JWT_SECRET } from '../support/test-app.js';
 /** The built apps, run as users run them: `npm run build` comes first (test:resilience does it). */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const API_MAIN = `${ROOT}dist/apps/api/src/main.js`;
+export const CLI_MAIN = `${ROOT}dist/apps/worker/src/cli.js`;
 export const WORKER_MAIN = `${ROOT}dist/apps/worker/src/main.js`;
 
 export const freePort = () =>
@@ -162,7 +163,7 @@ export async function readModels(databaseUrl: string): Promise<Record<string, un
 /** `projections:rebuild` for every read model, through the operations CLI, as an operator runs it. */
 export function rebuildAll(databaseUrl: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}dist/apps/worker/src/cli.js`, 'projections:rebuild'], {
+    const child = spawn(process.execPath, [CLI_MAIN, 'projections:rebuild'], {
       env: { ...process.env, DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn', SEED_POSTS: 'false' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

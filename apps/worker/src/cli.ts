@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
 import { type AppConfig, loadConfigOrExit } from '@chancery/config';
-import { migrate, openDatabase } from '@chancery/database';
+import { EmbeddedDatabaseBusyError, migrate, openDatabase } from '@chancery/database';
 import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
 import { RedriveProjection } from '@chancery/platform';
@@ -35,7 +36,15 @@ function progressBar(label: string): SingleBar {
 }
 
 async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: false }), { logger: ['warn'], abortOnError: false });
+  // Logs are held until the context is up: a data folder in use is said in one line (main's), not
+  // after Nest's report of the failed provider; any other failure is said with what was logged.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: false }), {
+    logger: ['warn'], abortOnError: false, bufferLogs: true, autoFlushLogs: false,
+  }).catch((error: unknown) => {
+    if (!(error instanceof EmbeddedDatabaseBusyError)) Logger.flush();
+    throw error;
+  });
+  app.flushLogs();
   try {
     return await work((type) => app.get(type));
   } finally {
