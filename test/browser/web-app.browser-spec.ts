@@ -370,14 +370,16 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Counterpart name').fill('Chen Xiaoyu');
     await page.getByLabel('Counterpart title').fill('Deputy Director-General');
     await page.getByLabel('Counterpart organization').fill('MFA, North American and Oceanian Affairs');
-    // A meeting to come is refused before sending; one before the tasking, by the server: both in plain words.
-    const meetingProblem = page.getByRole('alert').filter({ hasText: /^Met on / });
-    await page.getByLabel('Met on').fill(new Date(Date.now() + 86_400_000).toISOString().slice(0, 10));
+    // A meeting to come is refused before sending; one before the tasking, by the server: both in plain words, beside the date.
+    const metOn = page.getByLabel('Met on');
+    await metOn.fill(new Date(Date.now() + 86_400_000).toISOString().slice(0, 10));
     await page.getByRole('button', { name: 'Log the meeting' }).click();
-    expect(await meetingProblem.textContent()).toBe('Met on cannot be in the future: choose today or an earlier day.');
-    await page.getByLabel('Met on').fill('2020-01-01');
+    await page.getByText('Met on cannot be in the future: choose today or an earlier day.', { exact: true }).waitFor();
+    expect(await saidBeside(metOn)).toBe('Met on cannot be in the future: choose today or an earlier day.');
+    await metOn.fill('2020-01-01');
     await page.getByRole('button', { name: 'Log the meeting' }).click();
-    await meetingProblem.filter({ hasText: /^Met on cannot be before the post was tasked/ }).waitFor();
+    await page.getByText(/^Met on cannot be before the post was tasked/).waitFor();
+    expect(await saidBeside(metOn)).toMatch(/^Met on cannot be before the post was tasked/);
     await page.getByLabel('Met on').fill(clock.now().toISOString().slice(0, 10));
     await page.getByRole('button', { name: 'Log the meeting' }).click();
     await page.getByText(/Chen Xiaoyu, Deputy Director-General/).first().waitFor();

@@ -114,6 +114,33 @@ function Screen({ path, shown, onReport, children }: { path: string; shown: { cu
   return cloneElement(children, { onClassifications: report });
 }
 
+/**
+ * Puts the focus on the main heading of the screen shown (made focusable for it), once the screen
+ * has drawn it: a screen read afresh says "Loading…" first. Not when the user has put the focus
+ * somewhere in the meantime. Answers a function that stops waiting.
+ */
+function focusMainHeading(): () => void {
+  const moved = () => {
+    const heading = document.querySelector<HTMLElement>('main h2');
+    if (!heading) return false;
+    const active = document.activeElement;
+    if (active === null || active === document.body) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+    return true;
+  };
+  if (moved()) return () => undefined;
+  const observer = new MutationObserver(() => moved() && stop());
+  const timer = setTimeout(() => stop(), 10_000);
+  const stop = () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+  observer.observe(document.body, { childList: true, subtree: true });
+  return stop;
+}
+
 function App() {
   const { path, query } = useHashRoute();
   const [me, setMe] = useState<Me | null>(null);
@@ -128,6 +155,21 @@ function App() {
   const shown = useRef<object | null>(null);
   const report = (at: string, classifications: string[]) => setOnScreen({ path: at, classifications });
   const live = useLiveUpdates(Boolean(me), path);
+  /**
+   * "Show the latest" reads the screen afresh, and its button goes with the screen it was on: the
+   * focus goes to the top of the refreshed screen, its main heading, so that a keyboard or screen
+   * reader user goes on from there rather than from the page's body.
+   */
+  const headingWanted = useRef(false);
+  const showLatest = () => {
+    headingWanted.current = true;
+    live.refresh();
+  };
+  useEffect(() => {
+    if (!headingWanted.current) return undefined;
+    headingWanted.current = false;
+    return focusMainHeading();
+  }, [live.revision]);
 
   useEffect(() => {
     if (!session.token) {
@@ -205,7 +247,7 @@ function App() {
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main key={live.revision}>
-        {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={live.refresh}>Show the latest</button></p>}
+        {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={showLatest}>Show the latest</button></p>}
         <Guard key={path}><Screen key={page.key ?? ''} path={path} shown={shown} onReport={report}>{page}</Screen></Guard>
       </main>
       {banner}

@@ -38,6 +38,10 @@ interface Withdrawal { office?: string; status?: string; comments?: string | nul
 const WITHHELD = 'withheld: written while the cable stood where you may not read it (a draft, or a marking above yours)';
 const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
 
+/** The panels the cable's actions open, each from a button of its own. */
+type Panel = 'release' | 'return' | 'cancel';
+const openerId = (panel: Panel) => `open-${panel}`;
+
 /** One cable: what it says and where it stands, and only the controls the caller may use. */
 export function CablePage({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [cable, setCable] = useState<CableView | null>(null);
@@ -55,7 +59,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   /** What a form still lacks, said beside it. */
   const [formError, setFormError] = useState<{ form: string; text: string } | null>(null);
   const [editing, setEditing] = useState<boolean | null>(null);
-  const [pending, setPending] = useState<'release' | 'return' | 'cancel' | null>(null);
+  const [pending, setPending] = useState<Panel | null>(null);
   /** How many posts releasing tasks, for an instruction with a demarche; null until known. */
   const [tasked, setTasked] = useState<number | null>(null);
   const [reason, setReason] = useState('');
@@ -73,19 +77,37 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [withdrawing, setWithdrawing] = useState<string | null>(null);
   const withdrawal = useRef<HTMLDivElement>(null);
   /**
-   * Where the focus goes once the question is gone: back to the office's "Withdraw the request…"
-   * when the request is kept, to the page's message once it is withdrawn (its button is gone).
+   * Where the focus goes once a question or a panel is gone: back to the button that opened it when
+   * it is closed unanswered (the office's "Withdraw the request…", "Release…", "Return to the
+   * drafter…", "Cancel the cable…"), to the page's message once it is done (its button is gone).
    */
-  const [focusAfterQuestion, setFocusAfterQuestion] = useState<{ office: string } | 'message' | null>(null);
+  const [focusAfterQuestion, setFocusAfterQuestion] = useState<{ office: string } | { opener: Panel } | 'message' | null>(null);
   useEffect(() => {
     if (!focusAfterQuestion) return;
     const target = focusAfterQuestion === 'message'
       ? document.getElementById('cable-message')
-      : document.querySelector<HTMLElement>(`button[aria-label="${CSS.escape(`Withdraw the request to ${focusAfterQuestion.office}…`)}"]`);
-    if (focusAfterQuestion === 'message' && target) target.tabIndex = -1;
+      : 'opener' in focusAfterQuestion
+        ? document.getElementById(openerId(focusAfterQuestion.opener))
+        : document.querySelector<HTMLElement>(`button[aria-label="${CSS.escape(`Withdraw the request to ${focusAfterQuestion.office}…`)}"]`);
     target?.focus();
     setFocusAfterQuestion(null); // once: a target that is not there is not waited for
   });
+  /** The release, return or cancel panel closed unanswered ("Not yet", "Back", Escape): the focus goes back to its button. */
+  const closePanel = () => {
+    if (pending) setFocusAfterQuestion({ opener: pending });
+    setPending(null);
+  };
+  /** The withdrawal question closed unanswered ("Keep the request", Escape): the focus goes back to the office's button. */
+  const keepRequest = () => {
+    if (withdrawing) setFocusAfterQuestion({ office: withdrawing });
+    setWithdrawing(null);
+  };
+  /** Escape closes a panel as its button that sends nothing does (from within it, or from the button that opened it). */
+  const onEscape = (close: () => void) => (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    close();
+  };
   useEffect(() => {
     if (withdrawing) withdrawal.current?.focus();
   }, [withdrawing]);
@@ -123,9 +145,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     }
   };
   useEffect(() => void load(), [id]);
-  // The outcome of an action is said at the top of the page: bring it into view.
+  // The outcome of an action is said at the top of the page: bring it into view. Where the control
+  // used is gone with it (a panel closed by its answer, a decision no longer offered, the editor
+  // read afresh), the focus goes to what happened rather than to the page's body.
   useEffect(() => {
-    if (message) document.getElementById('cable-message')?.scrollIntoView({ block: 'nearest' });
+    const said = message && document.getElementById('cable-message');
+    if (!said) return;
+    said.scrollIntoView({ block: 'nearest' });
+    if (document.activeElement === null || document.activeElement === document.body) said.focus();
   }, [message]);
   useEffect(() => void maybe(api<{ items: { symbol: string; name: string }[] }>('GET', '/offices?limit=500'), { items: [] }).then((a) => setDirectory(a.items)), []);
 
@@ -229,7 +256,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         </dl>
         {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
       </section>
-      {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+      {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} tabIndex={-1}>{message.text}</p>}
       {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
 
       {returns.length > 0 && (
@@ -240,14 +267,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       )}
 
       {controls && (
-        <section class="card" aria-labelledby="actions-h">
+        <section class="card" aria-labelledby="actions-h" onKeyDown={pending ? onEscape(closePanel) : undefined}>
           <h3 id="actions-h">What you can do</h3>
           <p class="actions">
             {can('submit') && <button type="button" onClick={() => act('submit', {}, 'Submitted for approval.')}>Submit for approval</button>}
             {can('approve') && <button type="button" onClick={() => act('approve', {}, 'Approved.')}>Approve</button>}
-            {can('release') && <button type="button" onClick={() => setPending('release')} aria-expanded={pending === 'release'}>Release…</button>}
-            {can('return') && <button type="button" class="secondary" onClick={() => setPending('return')} aria-expanded={pending === 'return'}>Return to the drafter…</button>}
-            {can('cancel') && <button type="button" class="danger" onClick={() => setPending('cancel')} aria-expanded={pending === 'cancel'}>Cancel the cable…</button>}
+            {can('release') && <button type="button" id={openerId('release')} onClick={() => setPending('release')} aria-expanded={pending === 'release'}>Release…</button>}
+            {can('return') && <button type="button" id={openerId('return')} class="secondary" onClick={() => setPending('return')} aria-expanded={pending === 'return'}>Return to the drafter…</button>}
+            {can('cancel') && <button type="button" id={openerId('cancel')} class="danger" onClick={() => setPending('cancel')} aria-expanded={pending === 'cancel'}>Cancel the cable…</button>}
           </p>
           {pending === 'release' && (
             <div id="release-confirm" class="confirm" role="group" aria-labelledby="confirm-h" tabIndex={-1} ref={confirmation}>
@@ -266,7 +293,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                     : `Releasing it also opens its demarche campaign, tasking ${tasked === null ? 'its action posts' : tasked === 1 ? 'one post' : `${tasked} posts`} to deliver the demarche and report by ${cable.demarche.reportBy}.`}
                 </p>
               )}
-              <button type="button" onClick={() => act('release', {}, 'Released.')}>Release now</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Not yet</button>
+              <button type="button" onClick={() => act('release', {}, 'Released.')}>Release now</button> <button type="button" class="secondary" onClick={closePanel}>Not yet</button>
             </div>
           )}
           {(pending === 'return' || pending === 'cancel') && (
@@ -274,7 +301,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
               <label for="reason">{pending === 'return' ? 'Why it goes back to the drafter' : 'Why the cable is cancelled'}</label>
               <textarea id="reason" rows={3} class="full" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
               {formError?.form === 'reason' && <p class="error" role="alert">{formError.text}</p>}
-              <p><button type="submit">{pending === 'return' ? 'Return it' : 'Cancel it'}</button> <button type="button" class="secondary" onClick={() => setPending(null)}>Back</button></p>
+              <p><button type="submit">{pending === 'return' ? 'Return it' : 'Cancel it'}</button> <button type="button" class="secondary" onClick={closePanel}>Back</button></p>
             </form>
           )}
         </section>
@@ -314,14 +341,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         )}
         {withdrawals.length > 0 && <Withdrawals withdrawals={withdrawals} />}
         {withdrawing && (
-          <div id="withdraw-confirm" class="confirm" role="group" aria-labelledby="withdraw-h" tabIndex={-1} ref={withdrawal}>
+          <div id="withdraw-confirm" class="confirm" role="group" aria-labelledby="withdraw-h" tabIndex={-1} ref={withdrawal} onKeyDown={onEscape(keepRequest)}>
             <h4 id="withdraw-h">Withdraw the request to {withdrawing}?</h4>
             <p>
               {withdrawing} is no longer asked to clear this cable
               {cable.clearances.find((c) => c.office === withdrawing)?.status === 'NON_CONCUR' ? ', and its non-concurrence no longer holds the cable back; the approver sees that the request was withdrawn' : ''}.
               {' '}The withdrawal stays in the cable's history; you may ask {withdrawing} again later.
             </p>
-            <button type="button" onClick={() => withdraw(withdrawing)}>Withdraw it</button> <button type="button" class="secondary" onClick={() => { setFocusAfterQuestion({ office: withdrawing }); setWithdrawing(null); }}>Keep the request</button>
+            <button type="button" onClick={() => withdraw(withdrawing)}>Withdraw it</button> <button type="button" class="secondary" onClick={keepRequest}>Keep the request</button>
           </div>
         )}
         <SinceCleared cable={cable} history={history} />

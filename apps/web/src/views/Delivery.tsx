@@ -1,5 +1,6 @@
 import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { PERMISSIONS } from '@chancery/identity/domain';
+import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
@@ -52,6 +53,17 @@ const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on'
  * does not know where that is, so it asks what the server asks: not after the latest day anywhere.
  */
 const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${label.toLowerCase()}.` : date > latestDay() ? `${label} cannot be in the future: choose today or an earlier day.` : null);
+/**
+ * A language or a translation belongs to a quote: typed without one, it would be kept nowhere. Said
+ * beside the quote, so that nothing typed is dropped unseen.
+ */
+function quoteProblem({ quote, language, translation }: { quote: string; language: string; translation: string }): Record<string, string> {
+  if (quote.trim()) return {};
+  const given = [language.trim() && 'language', translation.trim() && 'translation'].filter(Boolean);
+  if (given.length === 0) return {};
+  const what = given.length === 2 ? 'A language and a translation' : `A ${given[0]}`;
+  return { quote: `${what} without a quote cannot be logged: write the quote in the words used, or clear the ${given.join(' and the ')}.` };
+}
 const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
 /** A quote as an object; a server that keeps quotes as strings gets them in the form `ReportForms` writes. */
 const quoteOf = (q: Quote | string): Quote => {
@@ -127,6 +139,15 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   const [error, setError] = useState<string | null>(null);
   /** The server's refusal, said beside the fields it names. */
   const [refused, setRefused] = useState<unknown>(null);
+  /** What the forms found wrong before sending, by the field it is said beside (`quote`). */
+  const [lacking, setLacking] = useState<Record<string, string>>({});
+  /** The field the focus goes to once its problem is said beside it. */
+  const [focusOn, setFocusOn] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusOn) return;
+    document.getElementById(focusOn)?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
   // The cables the page has found already (a delivery's page), else found here.
   const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
   const reportingCables = known ?? found.cables;
@@ -134,8 +155,9 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
   const problems = placeProblems(refused, placeInReport, LABELS);
-  const marked = (name: string) => markedBy(`${key}-${name}`, problems.beside[name]);
-  const beside = (name: string) => <FieldProblem place={`${key}-${name}`} text={problems.beside[name]} />;
+  const besideText: Record<string, string> = { ...problems.beside, ...lacking };
+  const marked = (name: string) => markedBy(`${key}-${name}`, besideText[name]);
+  const beside = (name: string) => <FieldProblem place={`${key}-${name}`} text={besideText[name]} />;
   const field = (name: keyof typeof form, text: string, type: 'text' | 'date' | 'area' = 'text', required = true) => (
     <>
       <label for={`${key}-${name}`}>{text}{required ? '' : ' (optional)'}</label>
@@ -156,10 +178,22 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
       {beside(name)}
     </>
   );
-  const send = async (path: string, body: unknown, done: string, missing: string | null) => {
+  /**
+   * `missing`: what the form lacks, said below the forms; `misfit`: what is wrong with its fields,
+   * said beside each (the form says once that nothing was logged, and the focus goes to the first).
+   * Either way nothing is sent.
+   */
+  const send = async (path: string, body: unknown, done: string, missing: string | null, misfit: Record<string, string> = {}) => {
     setError(null);
     setRefused(null);
+    setLacking({});
     if (missing) return setError(missing);
+    const places = Object.keys(misfit);
+    if (places.length > 0) {
+      setLacking(misfit);
+      setFocusOn(`${key}-${places[0]}`);
+      return setError(refusalText('Not logged.', { beside: misfit, rest: null }));
+    }
     try {
       try {
         await api('POST', `${base}/${path}`, body);
@@ -192,7 +226,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'));
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), quoteProblem(form));
         }}>
           <h4>The response</h4>
           {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
@@ -263,36 +297,110 @@ function AttachReportingCable({ base, response, mrn, cables, onDone }: { base: s
 
 const DOCUMENT_KINDS = ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'];
 
+/** How the meeting form labels its fields, for what is said about them. */
+const MEETING_LABELS = { on: 'Met on', name: 'Counterpart name', title: 'Counterpart title', organization: 'Counterpart organization', level: 'Level', method: 'Method' };
+type MeetingField = keyof typeof MEETING_LABELS;
+/** The meeting form's fields in the order it shows them: the focus goes to the first one marked. */
+const MEETING_FIELDS = Object.keys(MEETING_LABELS) as MeetingField[];
+/** The server's limit on each of the counterpart's name, title and organization. */
+const COUNTERPART_MAX = 200;
+
+/** Where the meeting form says a problem with a field of the request (`counterpart.title` → `title`). */
+function placeInMeeting(field: string): MeetingField | null {
+  if (field === 'counterpart') return 'name'; // the counterpart as a whole: said at its first field
+  const name = field.startsWith('counterpart.') ? field.slice('counterpart.'.length) : field;
+  return (MEETING_FIELDS as string[]).includes(name) ? (name as MeetingField) : null;
+}
+
+/** A counterpart's name, title or organization as sent: one line (a pasted tab becomes a space, as the server takes no tab), trimmed. */
+const oneLine = (value: string) => value.replace(/\t/g, ' ').trim();
+
+/**
+ * What the server would refuse in a meeting, found before sending, by field: a day not given or
+ * still to come (not before the tasking either, which only the server knows), a counterpart's
+ * name, title or organization left empty or longer than the server keeps. Level and method are
+ * chosen from the server's own lists.
+ */
+function meetingProblems(meeting: Record<MeetingField, string>): Partial<Record<MeetingField, string>> {
+  const problems: Partial<Record<MeetingField, string>> = {};
+  if (!meeting.on) problems.on = 'Choose the day of the meeting.';
+  else if (meeting.on > latestDay()) problems.on = `${MEETING_LABELS.on} cannot be in the future: choose today or an earlier day.`;
+  for (const [field, what] of [['name', 'name'], ['title', 'title'], ['organization', 'organization']] as const) {
+    const value = oneLine(meeting[field]);
+    if (!value) problems[field] = `Give the counterpart's ${what}.`;
+    else if (value.length > COUNTERPART_MAX) problems[field] = `${MEETING_LABELS[field]} can have at most ${COUNTERPART_MAX} characters (it has ${value.length}).`;
+  }
+  if (!(LEVELS as readonly string[]).includes(meeting.level)) problems.level = 'Choose the level of the meeting.';
+  if (!(METHODS as readonly string[]).includes(meeting.method)) problems.method = 'Choose how the meeting took place.';
+  return problems;
+}
+
 /** Another meeting with a counterpart, and a document left behind: for the post's officers, on a server that keeps them. */
 function MoreForms({ base, contacts, documents, onDone }: { base: string; contacts: boolean; documents: boolean; onDone: (message: string) => void }) {
-  const [meeting, setMeeting] = useState({ on: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
+  const [meeting, setMeeting] = useState<Record<MeetingField, string>>({ on: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
   const [kind, setKind] = useState('NON_PAPER');
   const [file, setFile] = useState<File | null>(null);
   /** What a form still lacks, or why the server refused it, said beside it. */
   const [error, setError] = useState<{ form: 'meeting' | 'document'; text: string } | null>(null);
+  /** What is wrong with the meeting's fields, found before sending or said by the server: beside each. */
+  const [meetingBeside, setMeetingBeside] = useState<Partial<Record<MeetingField, string>>>({});
+  /** The meeting field the focus goes to once its problem is said beside it. */
+  const [focusOn, setFocusOn] = useState<MeetingField | null>(null);
+  useEffect(() => {
+    if (!focusOn) return;
+    document.getElementById(`m-${focusOn}`)?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
   const run = async (form: 'meeting' | 'document', work: () => Promise<unknown>, done: string) => {
     setError(null);
     try {
       await work();
       onDone(done);
     } catch (failure) {
-      setError({ form, text: problemText(failure, LABELS) });
+      if (form !== 'meeting') return setError({ form, text: problemText(failure, LABELS) });
+      const problems = placeProblems(failure, placeInMeeting, MEETING_LABELS);
+      sayBesideMeeting(problems.beside as Partial<Record<MeetingField, string>>, problems.rest);
     }
   };
+  /** The meeting form's problems beside their fields, said once below it; the focus on the first field marked. */
+  const sayBesideMeeting = (beside: Partial<Record<MeetingField, string>>, rest: string | null) => {
+    setMeetingBeside(beside);
+    setError({ form: 'meeting', text: refusalText('Not logged.', { beside: beside as Record<string, string>, rest }) });
+    const first = MEETING_FIELDS.find((field) => beside[field]);
+    if (first) setFocusOn(first);
+  };
+  const logMeeting = (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    setMeetingBeside({});
+    const problems = meetingProblems(meeting);
+    if (Object.keys(problems).length > 0) return sayBesideMeeting(problems, null);
+    const counterpart = { name: oneLine(meeting.name), title: oneLine(meeting.title), organization: oneLine(meeting.organization) };
+    void run('meeting', () => api('POST', `${base}/contacts`, { on: meeting.on, counterpart, level: meeting.level, method: meeting.method }), 'Meeting logged.');
+  };
   const errorFor = (form: 'meeting' | 'document') => error?.form === form && <p class="error" role="alert">{error.text}</p>;
+  /** A field of the meeting form: its label, the control marked by its problem, the problem beside it. */
+  const meetingField = (field: MeetingField, control: (attributes: Record<string, unknown>) => JSX.Element) => (
+    <>
+      <label for={`m-${field}`}>{MEETING_LABELS[field]}</label>
+      {control({ id: `m-${field}`, ...markedBy(`m-${field}`, meetingBeside[field]) })}
+      <FieldProblem place={`m-${field}`} text={meetingBeside[field]} />
+    </>
+  );
+  const set = (field: MeetingField) => (e: { currentTarget: { value: string } }) => setMeeting({ ...meeting, [field]: e.currentTarget.value });
   return (
     <section class="card" aria-labelledby="more-h">
       <h3 id="more-h">Add to the record</h3>
       {contacts && (
         <details>
           <summary>Log another meeting</summary>
-          <form onSubmit={(e) => { e.preventDefault(); const problem = notFuture(meeting.on, LABELS.on) ?? (meeting.name.trim() ? null : 'Name the counterpart met.'); if (problem) return setError({ form: 'meeting', text: problem }); void run('meeting', () => api('POST', `${base}/contacts`, { on: meeting.on, counterpart: { name: meeting.name.trim(), title: meeting.title.trim(), organization: meeting.organization.trim() }, level: meeting.level, method: meeting.method }), 'Meeting logged.'); }}>
-            <label for="m-on">Met on</label><input id="m-on" type="date" value={meeting.on} onInput={(e) => setMeeting({ ...meeting, on: e.currentTarget.value })} />
-            <label for="m-name">Counterpart name</label><input id="m-name" class="full" value={meeting.name} onInput={(e) => setMeeting({ ...meeting, name: e.currentTarget.value })} />
-            <label for="m-title">Counterpart title</label><input id="m-title" class="full" value={meeting.title} onInput={(e) => setMeeting({ ...meeting, title: e.currentTarget.value })} />
-            <label for="m-org">Counterpart organization</label><input id="m-org" class="full" value={meeting.organization} onInput={(e) => setMeeting({ ...meeting, organization: e.currentTarget.value })} />
-            <label for="m-level">Level</label><select id="m-level" value={meeting.level} onChange={(e) => setMeeting({ ...meeting, level: e.currentTarget.value })}>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>
-            <label for="m-method">Method</label><select id="m-method" value={meeting.method} onChange={(e) => setMeeting({ ...meeting, method: e.currentTarget.value })}>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>
+          <form aria-label="Log another meeting" onSubmit={logMeeting}>
+            {meetingField('on', (a) => <input {...a} type="date" value={meeting.on} onInput={set('on')} />)}
+            {meetingField('name', (a) => <input {...a} class="full" value={meeting.name} onInput={set('name')} />)}
+            {meetingField('title', (a) => <input {...a} class="full" value={meeting.title} onInput={set('title')} />)}
+            {meetingField('organization', (a) => <input {...a} class="full" value={meeting.organization} onInput={set('organization')} />)}
+            {meetingField('level', (a) => <select {...a} value={meeting.level} onChange={set('level')}>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>)}
+            {meetingField('method', (a) => <select {...a} value={meeting.method} onChange={set('method')}>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>)}
             {errorFor('meeting')}
             <p><button type="submit">Log the meeting</button></p>
           </form>
