@@ -1,21 +1,9 @@
-import { createRequire } from 'node:module';
-import type { INestApplication } from '@nestjs/common';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { OverdueScheduler } from '@chancery/demarches';
-import { launchChromium, signedIn } from '../support/chromium.js';
+import { accessibilityProblems, saidBeside, uncaught, webAppUnderTest } from '../support/browser-app.js';
 import { authed } from '../support/http.js';
-import { createTestApp, createUser, login, loginAsAdmin } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createUser, login, loginAsAdmin } from '../support/test-app.js';
 import { TestClock } from '../support/test-clock.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe-core's WCAG 2.1 A and AA checks on the page as it is: the serious and critical findings. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`);
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
 
 /**
  * The escalation bureau's front office acts on what is escalated to it from the follow-up's page:
@@ -23,17 +11,11 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
  * follow-ups' CSV is offered only to the roles the server lets export, and a failed download is said.
  */
 describe('follow-ups for the front office and the CSV, in headless Chromium', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-  let base: string;
   /** The creator of the follow-ups (EAP/CM), signed in again once the clock has moved. */
   let desk: string;
   let frontOffice: string;
   // The application's clock: moved two days on, the follow-ups due today are overdue and escalated.
   const clock = new TestClock(new Date());
-
-  const signIn = (username: string) => signedIn(browser, base, username);
   /** The bodies and If-Match of the page's PATCHes of `path`. */
   const patches = (page: Page, path: string) => {
     const sent: { body: unknown; ifMatch: string | undefined }[] = [];
@@ -42,53 +24,41 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     });
     return sent;
   };
-  /** Errors the page did not catch. */
-  const uncaught = (page: Page) => {
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    return errors;
-  };
   const followUpIds: Record<'toAct' | 'changedMeanwhile', string> = { toAct: '', changedMeanwhile: '' };
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    const admin = await loginAsAdmin(app);
-    desk = (await createUser(app, admin, { username: 'fo.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    await createUser(app, admin, { username: 'fo.eap', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' });
-    await createUser(app, admin, { username: 'fo.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
-    await createUser(app, admin, { username: 'fo.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
-    const today = clock.now();
-    for (const [key, title] of [['toAct', 'Answer the PRC rejection'], ['changedMeanwhile', 'Brief the Hill on the PRC rejection']] as const) {
-      followUpIds[key] = (await authed(app, desk).post('/follow-ups', { title, owner: { office: 'EAP/CM' }, dueOn: today.toISOString().slice(0, 10) }).expect(201)).body.id;
-    }
-    clock.set(new Date(today.getTime() + 2 * 86_400_000));
-    await app.get(OverdueScheduler).scan();
-    desk = await login(app, 'fo.desk', 'fo.desk-password-123');
-    frontOffice = await login(app, 'fo.eap', 'fo.eap-password-123');
-    const escalated = (await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId);
-    expect(escalated).toEqual(expect.arrayContaining(Object.values(followUpIds)));
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
+  const web = webAppUnderTest({
+    env: { SEED_POSTS: 'true' }, clock, timeout: 180_000,
+    setUp: async ({ app }) => {
+      const admin = await loginAsAdmin(app);
+      desk = (await createUser(app, admin, { username: 'fo.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'fo.eap', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' });
+      await createUser(app, admin, { username: 'fo.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
+      await createUser(app, admin, { username: 'fo.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+      const today = clock.now();
+      for (const [key, title] of [['toAct', 'Answer the PRC rejection'], ['changedMeanwhile', 'Brief the Hill on the PRC rejection']] as const) {
+        followUpIds[key] = (await authed(app, desk).post('/follow-ups', { title, owner: { office: 'EAP/CM' }, dueOn: today.toISOString().slice(0, 10) }).expect(201)).body.id;
+      }
+      clock.set(new Date(today.getTime() + 2 * 86_400_000));
+      await app.get(OverdueScheduler).scan();
+      desk = await login(app, 'fo.desk', 'fo.desk-password-123');
+      frontOffice = await login(app, 'fo.eap', 'fo.eap-password-123');
+      const escalated = (await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId);
+      expect(escalated).toEqual(expect.arrayContaining(Object.values(followUpIds)));
+    },
   });
+  const { signIn } = web;
 
   it('lets the front office give an escalated follow-up a new owner and due date from its page, and nothing else', async () => {
     const id = followUpIds.toAct;
     const page = await signIn('fo.eap');
     const errors = uncaught(page);
     const sent = patches(page, `/follow-ups/${id}`);
-    await page.goto(`${base}/#/follow-ups/${id}`);
+    await page.goto(`${web.base}/#/follow-ups/${id}`);
     await page.getByRole('heading', { name: 'Escalated to your bureau' }).waitFor();
     await page.getByText(/^It is overdue and was escalated to EAP, your bureau: its front office may give it a new owner or a new due date/).waitFor();
     // Only those: no comment, start, outcome or title, and not the owner's and creator's form.
     for (const name of ['Comment', 'Start', 'Complete with this outcome', 'Cancel with this reason']) expect(await page.getByRole('button', { name }).count()).toBe(0);
-    expect(await page.getByText('Change the due date or the owner').count()).toBe(0);
+    expect(await page.getByText('Change the title, description, due date or owner').count()).toBe(0);
     expect(await page.getByLabel('Comment, outcome or reason').count()).toBe(0);
     expect(await accessibilityProblems(page)).toEqual([]);
 
@@ -101,19 +71,19 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     expect(sent).toEqual([]);
 
     // Both at once, on the version shown.
-    const { version } = (await authed(app, frontOffice).get(`/follow-ups/${id}`).expect(200)).body as { version: number };
+    const { version } = (await authed(web.app, frontOffice).get(`/follow-ups/${id}`).expect(200)).body as { version: number };
     await page.getByLabel(/^Office symbol/).fill('EAP/J');
     await page.getByLabel('New due date').fill('2099-02-01');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Reassigned to EAP/J, due date moved to 2099-02-01.' }).waitFor();
     expect(sent).toEqual([{ body: { owner: { office: 'EAP/J' }, dueOn: '2099-02-01' }, ifMatch: `"${version}"` }]);
-    const followUp = (await authed(app, desk).get(`/follow-ups/${id}`).expect(200)).body;
+    const followUp = (await authed(web.app, desk).get(`/follow-ups/${id}`).expect(200)).body;
     expect(followUp).toMatchObject({ owner: { office: 'EAP/J' }, dueOn: '2099-02-01', escalatedTo: null, title: 'Answer the PRC rejection' });
     expect(followUp.history.map((e: { type: string }) => e.type).slice(-3)).toEqual(['FollowUpReassigned', 'FollowUpEscalationResolved', 'FollowUpDueDateChanged']);
     // Resolved, it is no longer theirs to change, and it has left their queue.
     await page.getByText('Only its owner and its creator change this follow-up.').waitFor();
     expect(await page.getByRole('heading', { name: 'Escalated to your bureau' }).count()).toBe(0);
-    expect((await authed(app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).not.toContain(id);
+    expect((await authed(web.app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).not.toContain(id);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -121,28 +91,78 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
   it('refuses the front office\'s change to a follow-up changed since the page read it, and keeps what was typed', async () => {
     const id = followUpIds.changedMeanwhile;
     const page = await signIn('fo.eap');
-    await page.goto(`${base}/#/follow-ups/${id}`);
+    await page.goto(`${web.base}/#/follow-ups/${id}`);
     await page.getByRole('heading', { name: 'Escalated to your bureau' }).waitFor();
     await page.getByLabel('New due date').fill('2099-03-01');
     // Meanwhile its creator retitles it (which leaves it escalated).
-    await authed(app, desk).patch(`/follow-ups/${id}`, { title: 'Brief the Hill and the NSC on the PRC rejection' }).expect(200);
+    await authed(web.app, desk).patch(`/follow-ups/${id}`, { title: 'Brief the Hill and the NSC on the PRC rejection' }).expect(200);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this follow-up since you opened it.' }).waitFor();
     expect(await page.getByLabel('New due date').inputValue()).toBe('2099-03-01');
-    expect((await authed(app, desk).get(`/follow-ups/${id}`).expect(200)).body).toMatchObject({ escalatedTo: 'EAP' });
+    expect((await authed(web.app, desk).get(`/follow-ups/${id}`).expect(200)).body).toMatchObject({ escalatedTo: 'EAP' });
     await page.getByRole('button', { name: 'Reload the latest' }).click();
     await page.getByRole('heading', { name: 'Brief the Hill and the NSC on the PRC rejection' }).waitFor();
     await page.getByLabel('New due date').fill('2099-03-01');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Due date moved to 2099-03-01.' }).waitFor();
-    expect((await authed(app, desk).get(`/follow-ups/${id}`).expect(200)).body).toMatchObject({ dueOn: '2099-03-01', owner: { office: 'EAP/CM' }, escalatedTo: null });
+    expect((await authed(web.app, desk).get(`/follow-ups/${id}`).expect(200)).body).toMatchObject({ dueOn: '2099-03-01', owner: { office: 'EAP/CM' }, escalatedTo: null });
+    await page.close();
+  });
+
+  it('lets the creator change a follow-up\'s title and description, sending only what changed on the version shown, problems said beside the fields', async () => {
+    const { id, version: created } = (await authed(web.app, desk).post('/follow-ups', {
+      title: 'Draft the talking points', description: 'For the deputy secretary\'s call.', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01',
+    }).expect(201)).body as { id: string; version: number };
+    const page = await signIn('fo.desk');
+    const errors = uncaught(page);
+    const sent = patches(page, `/follow-ups/${id}`);
+    await page.goto(`${web.base}/#/follow-ups/${id}`);
+    await page.getByText('Change the title, description, due date or owner').click();
+    const form = page.getByRole('form', { name: 'The title and description' });
+    const [title, description] = [form.getByLabel('Title'), form.getByLabel('Description (optional)')];
+    const save = form.getByRole('button', { name: 'Save the title and description' });
+    expect([await title.inputValue(), await description.inputValue()]).toEqual(['Draft the talking points', 'For the deputy secretary\'s call.']);
+
+    // Nothing changed, or no title: said in the page, nothing sent.
+    await save.click();
+    expect(await page.getByRole('alert').textContent()).toBe('The title and description are as they stand: change one of them first.');
+    await title.fill('  ');
+    await save.click();
+    await page.getByRole('alert').filter({ hasText: 'Not saved. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(title)).toBe('Give the follow-up a title.');
+    expect(await title.getAttribute('aria-invalid')).toBe('true');
+    expect(sent).toEqual([]);
+    // Longer than the server keeps: its refusal is said beside the title.
+    const long = `Draft the talking points ${'and the annexes '.repeat(12)}`.trim();
+    await title.fill(long);
+    await save.click();
+    await page.locator('#fu-edit-title-problem', { hasText: 'Title can have at most 200 characters.' }).waitFor();
+    expect(await title.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+
+    // The title alone, then the description taken away: each sent alone, marked, on the version shown.
+    await title.fill('Draft the talking points and the annex');
+    await save.click();
+    await page.getByRole('status').filter({ hasText: 'Title saved.' }).waitFor();
+    await page.getByRole('heading', { name: 'Draft the talking points and the annex' }).waitFor();
+    const { version: retitled } = (await authed(web.app, desk).get(`/follow-ups/${id}`).expect(200)).body as { version: number };
+    await description.fill('');
+    await save.click();
+    await page.getByRole('status').filter({ hasText: 'Description removed.' }).waitFor();
+    expect(sent).toEqual([
+      { body: { title: long, classification: 'UNCLASSIFIED' }, ifMatch: `"${created}"` },
+      { body: { title: 'Draft the talking points and the annex', classification: 'UNCLASSIFIED' }, ifMatch: `"${created}"` },
+      { body: { description: null, classification: 'UNCLASSIFIED' }, ifMatch: `"${retitled}"` },
+    ]);
+    expect((await authed(web.app, desk).get(`/follow-ups/${id}`).expect(200)).body).toMatchObject({ title: 'Draft the talking points and the annex', description: '' });
+    expect(errors).toEqual([]);
     await page.close();
   });
 
   it('offers the CSV only to the roles that may export it, and says when the download fails', async () => {
     for (const username of ['fo.beijing', 'fo.legal']) {
       const page = await signIn(username);
-      await page.goto(`${base}/#/follow-ups`);
+      await page.goto(`${web.base}/#/follow-ups`);
       await page.getByRole('heading', { name: 'Follow-up actions' }).waitFor();
       await page.getByRole('region', { name: 'Follow-up actions' }).or(page.getByText('No follow-up action you may read.')).first().waitFor();
       expect({ username, buttons: await page.getByRole('button', { name: 'Download CSV' }).count() }).toEqual({ username, buttons: 0 });
@@ -151,7 +171,7 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
 
     const page = await signIn('fo.eap');
     const errors = uncaught(page);
-    await page.goto(`${base}/#/follow-ups`);
+    await page.goto(`${web.base}/#/follow-ups`);
     const downloaded = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download CSV' }).click();
     expect((await downloaded).suggestedFilename()).toBe('follow-ups.csv');

@@ -1,20 +1,8 @@
-import { createRequire } from 'node:module';
-import type { INestApplication } from '@nestjs/common';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, signedIn } from '../support/chromium.js';
+import type { Locator, Page } from 'playwright-core';
+import { accessibilityProblems, saidBeside, webAppUnderTest } from '../support/browser-app.js';
 import { awaitDelivery } from '../support/campaigns.js';
 import { authed, releaseCable } from '../support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe-core's WCAG 2.1 A and AA checks on the page as it is: the serious and critical findings. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`);
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
+import { createUser, loginAsAdmin } from '../support/test-app.js';
 
 /**
  * Where the keyboard's focus goes when a panel closes or a screen is read afresh, and what the
@@ -22,16 +10,11 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
  * stands alone raised with its description.
  */
 describe('the focus, and the checks forms make before sending, in headless Chromium', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-  let base: string;
   let drafter: string;
   let approver: string;
   let beijing: string;
   let campaignId: string;
 
-  const signIn = (username: string, options: { live?: boolean } = {}) => signedIn(browser, base, username, options);
   const draft = (subject: string) => ({
     kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
     actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: `${subject}: the text of the cable.` }],
@@ -51,11 +34,6 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await button.focus();
     await button.press('Enter');
   };
-  /** What a form says beside a control: the text of what its `aria-describedby` names. */
-  const saidBeside = async (control: Locator) => {
-    const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
-    return (await Promise.all(ids.map((id) => control.page().locator(`[id="${id}"]`).textContent()))).join(' ');
-  };
   /** The paths of the page's POSTs. */
   const posted = (page: Page) => {
     const paths: string[] = [];
@@ -63,37 +41,31 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     return paths;
   };
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    const admin = await loginAsAdmin(app);
-    drafter = (await createUser(app, admin, { username: 'keys.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    approver = (await createUser(app, admin, { username: 'keys.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    await createUser(app, admin, { username: 'keys.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
-    beijing = (await createUser(app, admin, { username: 'keys.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    campaignId = await releaseCable(app, drafter, approver, {
-      ...draft('Demarche: rare earth export licences'), kind: 'INSTRUCTION', actionAddressees: ['BEIJING', 'TOKYO'],
-      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
-    });
-    await awaitDelivery(app, beijing, campaignId, 'BEIJING');
-    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, {
-      deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON',
-    }).expect(201);
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
+  const web = webAppUnderTest({
+    env: { SEED_POSTS: 'true' }, timeout: 180_000,
+    setUp: async ({ app }) => {
+      const admin = await loginAsAdmin(app);
+      drafter = (await createUser(app, admin, { username: 'keys.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      approver = (await createUser(app, admin, { username: 'keys.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'keys.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+      beijing = (await createUser(app, admin, { username: 'keys.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+      campaignId = await releaseCable(app, drafter, approver, {
+        ...draft('Demarche: rare earth export licences'), kind: 'INSTRUCTION', actionAddressees: ['BEIJING', 'TOKYO'],
+        demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+      });
+      await awaitDelivery(app, beijing, campaignId, 'BEIJING');
+      await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, {
+        deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON',
+      }).expect(201);
+    },
   });
+  const { signIn } = web;
 
   it('gives the focus back to the button that opened a cable\'s panel when it is closed, and to what happened once it is done', async () => {
-    const { id } = (await authed(app, drafter).post('/cables', draft('Visit of the trade minister')).expect(201)).body as { id: string };
-    await authed(app, drafter).post(`/cables/${id}/submit`).expect(200);
+    const { id } = (await authed(web.app, drafter).post('/cables', draft('Visit of the trade minister')).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${id}/submit`).expect(200);
     const page = await signIn('keys.approver');
-    await page.goto(`${base}/#/cables/${id}`);
+    await page.goto(`${web.base}/#/cables/${id}`);
     const returnButton = page.getByRole('button', { name: 'Return to the drafter…' });
     const cancelButton = page.getByRole('button', { name: 'Cancel the cable…' });
 
@@ -135,12 +107,12 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
   });
 
   it('closes the question of withdrawing a clearance request with Escape, sending nothing, the focus back on its button', async () => {
-    const { id } = (await authed(app, drafter).post('/cables', draft('Fisheries talks: the agenda')).expect(201)).body as { id: string };
-    await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const { id } = (await authed(web.app, drafter).post('/cables', draft('Fisheries talks: the agenda')).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     const page = await signIn('keys.drafter');
     const deleted: string[] = [];
     page.on('request', (request) => { if (request.method() === 'DELETE') deleted.push(new URL(request.url()).pathname); });
-    await page.goto(`${base}/#/cables/${id}`);
+    await page.goto(`${web.base}/#/cables/${id}`);
     const withdraw = page.getByRole('button', { name: 'Withdraw the request to L…' });
     await press(withdraw);
     await focusIsOn(page.getByRole('group', { name: 'Withdraw the request to L?' }));
@@ -152,13 +124,13 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
   });
 
   it('gives the focus to the refreshed screen\'s heading when the latest is shown from the keyboard', async () => {
-    const { id } = (await authed(app, drafter).post('/cables', draft('Consultations on export controls')).expect(201)).body as { id: string };
-    await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const { id } = (await authed(web.app, drafter).post('/cables', draft('Consultations on export controls')).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     const page = await signIn('keys.legal', { live: true });
-    await page.goto(`${base}/#/cables/${id}`);
+    await page.goto(`${web.base}/#/cables/${id}`);
     // The clearer is writing comments when the drafter changes the subject: the latest is offered.
     await page.getByLabel(/^Comments/).fill('Paragraph 1 needs the treaty citation.');
-    await authed(app, drafter).patch(`/cables/${id}`, { subject: 'Consultations on export controls: the second round' }).expect(200);
+    await authed(web.app, drafter).patch(`/cables/${id}`, { subject: 'Consultations on export controls: the second round' }).expect(200);
     const showLatest = page.getByRole('button', { name: 'Show the latest' });
     // (The live feed reads past the oldest transaction open on the server: another database's may hold it back a while.)
     await showLatest.waitFor({ timeout: 30_000 });
@@ -174,12 +146,35 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
+  it('gives the focus to the next addressee\'s remove button when one is removed, else to the addressee input', async () => {
+    const page = await signIn('keys.drafter');
+    await page.goto(`${web.base}/#/cables/new`);
+    const input = page.getByLabel('Action addressees (a post or a collective such as ALDAC or EAP_POSTS)');
+    for (const code of ['BEIJING', 'TOKYO', 'SEOUL']) {
+      await input.fill(code);
+      await input.press('Enter');
+    }
+    const chosen = page.getByRole('list', { name: 'Action addressees chosen' });
+    await chosen.getByRole('listitem').nth(2).waitFor();
+    // The first removed: its neighbour's button takes the focus, so the keyboard stays in the list.
+    await press(chosen.getByRole('button', { name: 'Remove BEIJING' }));
+    await focusIsOn(chosen.getByRole('button', { name: 'Remove TOKYO' }));
+    expect(await focused(page)).toBe('BUTTON: Remove TOKYO');
+    // The last removed: no next one, so the input, where another is added.
+    await press(chosen.getByRole('button', { name: 'Remove SEOUL' }));
+    await focusIsOn(input);
+    await press(chosen.getByRole('button', { name: 'Remove TOKYO' }));
+    await focusIsOn(input);
+    expect(await chosen.getByRole('listitem').count()).toBe(0);
+    await page.close();
+  });
+
   it('refuses a translation or a language typed without its quote beside the quote, and sends nothing', async () => {
     const page = await signIn('keys.beijing');
     const sent = posted(page);
     const responses: unknown[] = [];
     page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     const form = page.getByRole('form', { name: /^Log the response to / });
     const quote = form.getByLabel(/^A quote/);
     await form.getByLabel('What the counterpart said').fill('Said the licences are under review.');
@@ -211,10 +206,41 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
+  it('says the server\'s refusal of a quote\'s language beside the language, and never resends the quote rewritten', async () => {
+    const page = await signIn('keys.beijing');
+    const responses: unknown[] = [];
+    page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    const form = page.getByRole('form', { name: /^Log the response to / });
+    const language = form.getByLabel(/^Language of the quote/);
+    await form.getByLabel('What the counterpart said').fill('Said the licences would be granted by spring.');
+    await form.getByLabel(/^A quote/).fill('春天之前会发放许可证。');
+    await language.fill('Chinese');
+    await form.getByLabel(/^Its English translation/).fill('The licences will be issued before spring.');
+    await form.getByRole('button', { name: 'Log response' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not logged. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(language)).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
+    expect(await language.getAttribute('aria-invalid')).toBe('true');
+    await focusIsOn(language);
+    // Sent once, as typed: no second request with the quote, its language and translation run into one string.
+    const quote = { text: '春天之前会发放许可证。', language: 'Chinese', translation: 'The licences will be issued before spring.' };
+    expect(responses).toEqual([expect.objectContaining({ quotes: [quote] })]);
+    const logged = (await authed(web.app, beijing).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body as { responses: { summary: string }[] };
+    expect(logged.responses.map((r) => r.summary)).not.toContain('Said the licences would be granted by spring.');
+
+    // Corrected, it is logged with the quote as typed.
+    await language.fill('zh');
+    await form.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Response logged.').waitFor();
+    expect(responses[1]).toEqual(expect.objectContaining({ quotes: [{ ...quote, language: 'zh' }] }));
+    await page.getByText('Translation (from zh): “The licences will be issued before spring.”').waitFor();
+    await page.close();
+  });
+
   it('says beside each field of another meeting what it lacks before sending, and the server\'s refusals there too', async () => {
     const page = await signIn('keys.beijing');
     const sent = posted(page);
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     await page.getByText('Log another meeting').click();
     const form = page.getByRole('form', { name: 'Log another meeting' });
     const [on, name, title, organization] = ['Met on', 'Counterpart name', 'Counterpart title', 'Counterpart organization'].map((label) => form.getByLabel(label, { exact: true }));
@@ -255,6 +281,45 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await on.fill(new Date().toISOString().slice(0, 10));
     await logMeeting.click();
     await page.getByText(/Zhou Min, Deputy Director-General, Ministry of Commerce/).first().waitFor();
+    await page.close();
+  });
+
+  it('says beside each field of a new follow-up what is wrong with it, found before sending or refused by the server', async () => {
+    const page = await signIn('keys.beijing');
+    const sent = posted(page);
+    await page.goto(`${web.base}/#/follow-ups/new`);
+    await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
+    const form = page.getByRole('form', { name: 'New follow-up action' });
+    const [title, owner, due] = [form.getByLabel('Title'), form.getByLabel(/^Post code/), form.getByLabel('Due on')];
+    const create = form.getByRole('button', { name: 'Create the follow-up' });
+
+    // No title, no owner, a day gone by: each said beside its field, once below that nothing was created; the focus on the first.
+    await owner.fill('');
+    await due.fill('2020-01-01');
+    await create.click();
+    await form.getByRole('alert').filter({ hasText: 'Not created. See what is said beside the fields.' }).waitFor();
+    expect(await Promise.all([title, owner, due].map(saidBeside))).toEqual([
+      'Give the follow-up a title.', 'Name the owner: a post code such as BEIJING.', 'The due date cannot be in the past: choose today or a later day.',
+    ]);
+    expect(await Promise.all([title, owner, due].map((field) => field.getAttribute('aria-invalid')))).toEqual(['true', 'true', 'true']);
+    await focusIsOn(title);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(sent.filter((path) => path === '/follow-ups')).toEqual([]);
+
+    // A title longer than the server keeps: its refusal is said beside the title, and only there.
+    await title.fill(`Call on the vice-minister ${'again '.repeat(30)}`.trim());
+    await owner.fill('BEIJING');
+    await due.fill('2099-01-01');
+    await create.click();
+    await form.getByRole('alert').filter({ hasText: 'Not created. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(title)).toBe('Title can have at most 200 characters.');
+    expect(await Promise.all([title, owner, due].map((field) => field.getAttribute('aria-invalid')))).toEqual(['true', null, null]);
+    await focusIsOn(title);
+    expect(sent.filter((path) => path === '/follow-ups')).toEqual(['/follow-ups']);
+
+    await title.fill('Call on the vice-minister again');
+    await create.click();
+    await page.getByRole('heading', { name: 'Call on the vice-minister again' }).waitFor();
     await page.close();
   });
 

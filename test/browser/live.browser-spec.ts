@@ -1,49 +1,33 @@
-import { createRequire } from 'node:module';
-import type { INestApplication } from '@nestjs/common';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedIn } from '../support/chromium.js';
+import type { Page } from 'playwright-core';
+import { AXE, webAppUnderTest } from '../support/browser-app.js';
+import { DESKTOP, fillSignIn } from '../support/chromium.js';
 import { authed } from '../support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { createUser, loginAsAdmin } from '../support/test-app.js';
 
 describe('live updates and notifications, in headless Chromium', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-  let base: string;
   let drafter: string;
 
-  /** Signed in, once the page's live stream is ready (see signedIn). */
-  const signIn = (username: string) => signedIn(browser, base, username, { live: true });
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    const admin = await loginAsAdmin(app);
-    drafter = (await createUser(app, admin, { username: 'live.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    await createUser(app, admin, { username: 'live.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
-    browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
+  const web = webAppUnderTest({
+    env: { SEED_POSTS: 'true' }, timeout: 120_000,
+    setUp: async ({ app }) => {
+      const admin = await loginAsAdmin(app);
+      drafter = (await createUser(app, admin, { username: 'live.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'live.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    },
   });
+  /** Signed in, once the page's live stream is ready (see signedIn). */
+  const signIn = (username: string) => web.signIn(username, { live: true });
 
   it('puts a cable asked of the clearer in their open inbox and their notifications, without a reload', async () => {
     const page: Page = await signIn('live.legal');
-    await page.goto(`${base}/#/inbox`);
+    await page.goto(`${web.base}/#/inbox`);
     await page.getByRole('link', { name: /^Notifications$/ }).waitFor();
     const subject = 'Live: consultations on AI export controls';
-    const { body } = await authed(app, drafter).post('/cables', {
+    const { body } = await authed(web.app, drafter).post('/cables', {
       kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
       actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'For information.' }],
     }).expect(201);
-    await authed(app, drafter).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await authed(web.app, drafter).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
     // No reload: the inbox reads itself again when the notice comes, and the count appears.
     await page.getByRole('link', { name: new RegExp(subject) }).waitFor({ timeout: 15_000 });
     await page.getByRole('link', { name: 'Notifications (1)' }).click();
@@ -58,31 +42,29 @@ describe('live updates and notifications, in headless Chromium', () => {
   });
 
   it('shows what changed while its stream was still opening: the screens are read once it is open', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const page = await web.browser.newPage({ viewport: DESKTOP });
     // A slow network: the stream opens a second and a half after it is asked for.
     await page.route('**/events/stream*', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await route.continue();
     });
-    await page.goto(`${base}/#/inbox`);
-    await page.getByLabel('Username').fill('live.legal');
-    await page.getByLabel('Password').fill('live.legal-password-123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.goto(`${web.base}/#/inbox`);
+    await fillSignIn(page, 'live.legal');
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     // Made while the stream is on its way: no notice will tell of it.
     const subject = 'Live: a cable asked of L before the stream opened';
-    const { body } = await authed(app, drafter).post('/cables', {
+    const { body } = await authed(web.app, drafter).post('/cables', {
       kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
       actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: 'For information.' }],
     }).expect(201);
-    await authed(app, drafter).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await authed(web.app, drafter).post(`/cables/${body.id}/clearance-requests`, { offices: ['L'] }).expect(200);
     await page.getByRole('link', { name: new RegExp(subject) }).waitFor({ timeout: 10_000 });
     await page.close();
   });
 
   it('does not read a screen again under an edit made while the re-read was waiting', async () => {
     // The page's timers are the test's: the re-read the open stream asks for waits until the clock moves.
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const page = await web.browser.newPage({ viewport: DESKTOP });
     await page.clock.install();
     let release!: () => void;
     const held = new Promise<void>((resolve) => { release = resolve; });
@@ -93,15 +75,13 @@ describe('live updates and notifications, in headless Chromium', () => {
       await held;
       await route.continue();
     });
-    await page.goto(base);
-    await page.getByLabel('Username').fill('live.desk');
-    await page.getByLabel('Password').fill('live.desk-password-123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.goto(web.base);
+    await fillSignIn(page, 'live.desk');
     // A stream slow to open: the screens are shown without it after two seconds.
     await ticketAsked;
     await page.clock.runFor(2_000);
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    await page.goto(`${base}/#/cables/new`);
+    await page.goto(`${web.base}/#/cables/new`);
     const classification = page.getByLabel('Classification', { exact: true });
     await classification.waitFor();
     // The stream opens: the screen, read before it, is to be read again (the recount at `ready` says it has opened)...

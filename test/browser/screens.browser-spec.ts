@@ -1,10 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedIn } from '../support/chromium.js';
+import type { Page } from 'playwright-core';
+import { webAppUnderTest } from '../support/browser-app.js';
 import { awaitDelivery } from '../support/campaigns.js';
 import { authed, releaseCable } from '../support/http.js';
-import { createTestApp, createUser, loginAsAdmin } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createUser, loginAsAdmin } from '../support/test-app.js';
 
 const CLASSIFIED_BY = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' };
 
@@ -13,50 +11,39 @@ const CLASSIFIED_BY = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', re
  * live; and the dashboard's map under a live re-read and from the keyboard after a click.
  */
 describe('screens: their banners, their live re-reads and the map, in headless Chromium', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-  let base: string;
   let drafter: string;
   let approver: string;
   let beijing: string;
   let campaignId: string;
 
-  const signIn = (username: string, options: { live?: boolean; before?: (page: Page) => Promise<void> } = {}) => signedIn(browser, base, username, options);
+  const web = webAppUnderTest({
+    env: { SEED_POSTS: 'true' }, timeout: 180_000,
+    setUp: async ({ app }) => {
+      const admin = await loginAsAdmin(app);
+      drafter = (await createUser(app, admin, { username: 'screens.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      approver = (await createUser(app, admin, { username: 'screens.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+      beijing = (await createUser(app, admin, { username: 'screens.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'screens.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
+      campaignId = await releaseCable(app, drafter, approver, {
+        kind: 'INSTRUCTION', subject: 'Demarche: export of lithography tools', classification: 'CONFIDENTIAL', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
+        actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'C', text: 'Raise our concerns.' }], classifiedBy: CLASSIFIED_BY,
+        demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+      });
+      await awaitDelivery(app, beijing, campaignId, 'BEIJING');
+      await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, { deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    },
+  });
+  const { signIn } = web;
+
   const banner = (page: Page) => page.evaluate(() => document.querySelector('[role="note"]')?.textContent ?? null);
   /** Someone at Embassy Beijing logs a meeting: a notice about the campaign, to leadership. */
   const meetingLogged = () =>
-    authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/contacts`, { on: new Date().toISOString().slice(0, 10), counterpart: { name: 'Zhang San', title: 'Deputy Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'PHONE' }).expect(201);
+    authed(web.app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/contacts`, { on: new Date().toISOString().slice(0, 10), counterpart: { name: 'Zhang San', title: 'Deputy Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'PHONE' }).expect(201);
   /** The map's country with the focus (its name), or the focused element's tag elsewhere. */
   const focused = (page: Page) => page.evaluate<string | null>(`document.activeElement?.closest('svg.map') ? document.activeElement.getAttribute('aria-label') : document.activeElement?.tagName ?? null`);
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    const admin = await loginAsAdmin(app);
-    drafter = (await createUser(app, admin, { username: 'screens.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    approver = (await createUser(app, admin, { username: 'screens.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    beijing = (await createUser(app, admin, { username: 'screens.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    await createUser(app, admin, { username: 'screens.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
-    campaignId = await releaseCable(app, drafter, approver, {
-      kind: 'INSTRUCTION', subject: 'Demarche: export of lithography tools', classification: 'CONFIDENTIAL', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
-      actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'C', text: 'Raise our concerns.' }], classifiedBy: CLASSIFIED_BY,
-      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
-    });
-    await awaitDelivery(app, beijing, campaignId, 'BEIJING');
-    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/delivery`, { deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Li Wei', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
-
   it('does not let a late answer from an earlier visit to the same address unmark the screen shown', async () => {
-    const cable = (await authed(app, drafter).post('/cables', {
+    const cable = (await authed(web.app, drafter).post('/cables', {
       kind: 'INFORMATIONAL', subject: 'A draft that is marked up', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
       actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Nothing yet.' }],
     }).expect(201)).body as { id: string };
@@ -75,12 +62,12 @@ describe('screens: their banners, their live re-reads and the map, in headless C
       await held;
       await route.fulfill({ response });
     });
-    await page.goto(`${base}/#/cables/${cable.id}`);
+    await page.goto(`${web.base}/#/cables/${cable.id}`);
     await firstAnswered;
     // The officer goes elsewhere; meanwhile the draft is marked SECRET; they come back.
-    await page.goto(`${base}/#/cables`);
-    await authed(app, drafter).patch(`/cables/${cable.id}`, { classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'The buyer is named.' }], classifiedBy: CLASSIFIED_BY }).expect(200);
-    await page.goto(`${base}/#/cables/${cable.id}`);
+    await page.goto(`${web.base}/#/cables`);
+    await authed(web.app, drafter).patch(`/cables/${cable.id}`, { classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'The buyer is named.' }], classifiedBy: CLASSIFIED_BY }).expect(200);
+    await page.goto(`${web.base}/#/cables/${cable.id}`);
     await page.getByText('The buyer is named.').first().waitFor();
     await page.getByRole('note', { name: 'Classification: SECRET' }).first().waitFor();
     // The first visit's answer arrives: the page shown is still SECRET, and so is its banner.
@@ -104,7 +91,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
       await held;
       await route.continue();
     });
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     await read;
     // A query added while the delivery loads (a bookmark's): the page is the same, not read again.
     await page.evaluate(() => { location.hash += '?from=bookmark'; });
@@ -160,7 +147,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     // The notice reaches the dashboard (no clock is needed for that), and its re-read is planned...
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     // ...when the user opens the cables and starts a search: nothing there has changed since it was read.
-    await page.goto(`${base}/#/cables`);
+    await page.goto(`${web.base}/#/cables`);
     await page.getByLabel('Words').focus();
     await page.clock.runFor(1_000);
     await page.waitForTimeout(300);
@@ -200,11 +187,11 @@ describe('screens: their banners, their live re-reads and the map, in headless C
 
   it('keeps a mouse user\'s campaign, country and moment on the dashboard through a live re-read and a reload', async () => {
     // A second campaign: the dashboard opens on one of the two, and the user chooses the other.
-    const second = await releaseCable(app, drafter, approver, {
+    const second = await releaseCable(web.app, drafter, approver, {
       kind: 'INSTRUCTION', subject: 'Demarche: fisheries access', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
       actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'U', text: 'Ask for access.' }], demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
     });
-    await awaitDelivery(app, beijing, second, 'BEIJING');
+    await awaitDelivery(web.app, beijing, second, 'BEIJING');
     const page = await signIn('screens.lead', { live: true });
     const row = page.getByRole('row', { name: /fisheries access/ });
     const mrn = (await row.getByRole('button').first().textContent())!;
@@ -253,9 +240,9 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     page.on('request', (sent) => asked.push(new URL(sent.url()).pathname));
     const elsewhere = '00000000-0000-4000-8000-000000000000';
     // From another screen, so that no dashboard is mounted to write its own place into the address.
-    await page.goto(`${base}/#/cables`);
+    await page.goto(`${web.base}/#/cables`);
     await page.getByLabel('Words').waitFor();
-    await page.goto(`${base}/#/dashboard?campaign=${elsewhere}&country=CN`);
+    await page.goto(`${web.base}/#/dashboard?campaign=${elsewhere}&country=CN`);
     await page.getByRole('heading', { name: /: counterpart positions and delivery by country$/ }).waitFor();
     expect(await page.getByRole('row').getByRole('button', { pressed: true }).count()).toBe(1);
     // The country went with the campaign named; the address now names the campaign shown.
@@ -263,13 +250,13 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.waitForFunction((stale) => !location.hash.includes(stale), elsewhere);
     expect(asked.filter((path) => path.includes(elsewhere))).toEqual([]);
     // A day that is not on the calendar, and an instant still to come, are not taken either.
-    await page.goto(`${base}/#/cables`);
+    await page.goto(`${web.base}/#/cables`);
     await page.getByLabel('Words').waitFor();
-    await page.goto(`${base}/#/dashboard?day=2024-02-30&at=2999-01-01T00:00:00.000Z`);
+    await page.goto(`${web.base}/#/dashboard?day=2024-02-30&at=2999-01-01T00:00:00.000Z`);
     await page.getByText(/^now$/).waitFor();
     await page.waitForFunction(() => !location.hash.includes('day=') && !location.hash.includes('at='));
     // The bare address is the start page's own: a reload there names the dashboard.
-    await page.goto(`${base}/#/`);
+    await page.goto(`${web.base}/#/`);
     await page.reload();
     await page.waitForFunction(() => location.hash.startsWith('#/dashboard'));
     await page.getByRole('heading', { name: /: counterpart positions and delivery by country$/ }).waitFor();

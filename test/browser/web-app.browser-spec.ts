@@ -1,29 +1,18 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { INestApplication } from '@nestjs/common';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import type { Page } from 'playwright-core';
 import { AuditSealer } from '@chancery/audit';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
+import { accessibilityProblems, saidBeside, webAppUnderTest } from '../support/browser-app.js';
 import { awaitDelivery } from '../support/campaigns.js';
+import { DESKTOP, fillSignIn } from '../support/chromium.js';
 import { authed, releaseCable } from '../support/http.js';
-import { createTestApp, createUser, login, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createUser, login, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
 import { TestClock } from '../support/test-clock.js';
 
 /** Screenshots land here (ignored by git); CI keeps them as artifacts. */
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
-
-/** axe-core's WCAG 2.1 A and AA checks on the page as it is: the serious and critical findings. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`);
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
 
 /**
  * One screen as its users meet it: accessible (axe-core at desktop width; at phone width too where
@@ -51,19 +40,8 @@ async function focusMovesTo(page: Page, id: string): Promise<void> {
   await page.waitForFunction(`document.activeElement?.id === ${JSON.stringify(id)}`, undefined, { timeout: 5000 });
 }
 
-/** What a form says beside a control: the text of what its `aria-describedby` names. */
-async function saidBeside(control: Locator): Promise<string> {
-  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
-  const texts = await Promise.all(ids.map((id) => control.page().locator(`[id="${id}"]`).textContent()));
-  return texts.join(' ');
-}
-
 describe('the web app, in headless Chromium', () => {
   // In order: the post logs Beijing's answer that leadership then sees.
-  let database: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-  let base: string;
   let drafter: string;
   let approver: string;
   let clearer: string;
@@ -75,74 +53,60 @@ describe('the web app, in headless Chromium', () => {
   /** Every user's username by id: what a newer server names them by in the audit log and a delivery's `people`. */
 
   const open = async (options: { locale?: string } = {}) => {
-    const page = await browser.newPage({ viewport: DESKTOP, ...options });
+    const page = await web.browser.newPage({ viewport: DESKTOP, ...options });
     page.on('response', (response) => { if (response.status() === 404) notFound.push(response.url()); });
     return page;
   };
-  const fillSignIn = async (page: Page, username: string, password = `${username}-password-123`) => {
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  /** Signs in on the sign-in form `page` shows (password `<username>-password-123` unless given), once signed in. */
+  const signInOn = async (page: Page, username: string, password?: string) => {
+    await fillSignIn(page, username, password);
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
   };
   /** `before`: what to do to the page before it first loads (put its clock under the test's control, say). */
-  const signIn = async (username: string, password?: string, before?: (page: Page) => Promise<void>) => {
-    const page = await open();
-    await before?.(page);
-    await page.goto(base);
-    await fillSignIn(page, username, password);
-    return page;
-  };
+  const signIn = async (username: string, password?: string, before?: (page: Page) => Promise<void>) => web.signIn(username, { password, before, page: await open() });
   const draft = (subject: string, extra: object = {}) => ({
     kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'TSPL'],
     actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: `${subject}: the text of the cable.` }], ...extra,
   });
 
   /** The campaign's delivery for `post` exists (the campaign opener is a reaction: it runs after the release commits). */
-  const opened = (token: string, post: string) => awaitDelivery(app, token, campaignId, post);
+  const opened = (token: string, post: string) => awaitDelivery(web.app, token, campaignId, post);
 
   // The application's clock, moved by the follow-up test (a follow-up is never created past due).
   const clock = new TestClock(new Date());
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock }));
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    // A released instruction to ALDAC, answered by Beijing with a rejection.
-    const admin = await loginAsAdmin(app);
-    drafter = (await createUser(app, admin, { username: 'web.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    approver = (await createUser(app, admin, { username: 'web.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
-    await createUser(app, admin, { username: 'web.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
-    const mumbai = (await createUser(app, admin, { username: 'web.mumbai', roles: ['post_officer'], postCode: 'MUMBAI', clearance: 'SECRET' })).token;
-    clearer = (await createUser(app, admin, { username: 'web.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
-    await createUser(app, admin, { username: 'web.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
-    await createUser(app, admin, { username: 'web.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
-    await createUser(app, admin, { username: 'web.eapfo', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' });
-    await createUser(app, admin, { username: 'web.auditor', roles: ['auditor'], clearance: 'SECRET' });
-    campaignId = await releaseCable(app, drafter, approver, {
-      kind: 'INSTRUCTION', subject: 'Demarche: AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
-      actionAddressees: ['ALDAC'], paragraphs: [{ marking: 'U', text: 'Raise our concerns with host governments.' }],
-      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
-    });
-    // Cables waiting for the clearer and the approver, and one the approver will send back.
-    toClearId = (await authed(app, drafter).post('/cables', draft('Export controls on model weights')).expect(201)).body.id;
-    await authed(app, drafter).post(`/cables/${toClearId}/clearance-requests`, { offices: ['L'] }).expect(200);
-    toReleaseId = (await authed(app, drafter).post('/cables', draft('Visit of the science minister')).expect(201)).body.id;
-    await authed(app, drafter).post(`/cables/${toReleaseId}/submit`).expect(200);
-    toReturnId = (await authed(app, drafter).post('/cables', draft('Talking points on chip exports')).expect(201)).body.id;
-    await authed(app, drafter).post(`/cables/${toReturnId}/submit`).expect(200);
-    await app.get(ProjectionRunner).catchUp();
-    // Mumbai could not deliver while New Delhi has yet to: India is coloured by its embassy.
-    await opened(mumbai, 'MUMBAI');
-    await authed(app, mumbai).post(`/demarches/${campaignId}/deliveries/MUMBAI/not-delivered`, { reason: 'No appointment granted' }).expect(201);
-    browser = await launchChromium();
-    await mkdir(ARTIFACTS, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app.close();
-    await database.drop();
+  const web = webAppUnderTest({
+    env: { SEED_POSTS: 'true' }, clock,
+    setUp: async ({ app }) => {
+      // A released instruction to ALDAC, answered by Beijing with a rejection.
+      const admin = await loginAsAdmin(app);
+      drafter = (await createUser(app, admin, { username: 'web.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      approver = (await createUser(app, admin, { username: 'web.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'web.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
+      const mumbai = (await createUser(app, admin, { username: 'web.mumbai', roles: ['post_officer'], postCode: 'MUMBAI', clearance: 'SECRET' })).token;
+      clearer = (await createUser(app, admin, { username: 'web.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'web.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+      await createUser(app, admin, { username: 'web.lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
+      await createUser(app, admin, { username: 'web.eapfo', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' });
+      await createUser(app, admin, { username: 'web.auditor', roles: ['auditor'], clearance: 'SECRET' });
+      campaignId = await releaseCable(app, drafter, approver, {
+        kind: 'INSTRUCTION', subject: 'Demarche: AI model distillation', classification: 'UNCLASSIFIED', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
+        actionAddressees: ['ALDAC'], paragraphs: [{ marking: 'U', text: 'Raise our concerns with host governments.' }],
+        demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+      });
+      // Cables waiting for the clearer and the approver, and one the approver will send back.
+      toClearId = (await authed(app, drafter).post('/cables', draft('Export controls on model weights')).expect(201)).body.id;
+      await authed(app, drafter).post(`/cables/${toClearId}/clearance-requests`, { offices: ['L'] }).expect(200);
+      toReleaseId = (await authed(app, drafter).post('/cables', draft('Visit of the science minister')).expect(201)).body.id;
+      await authed(app, drafter).post(`/cables/${toReleaseId}/submit`).expect(200);
+      toReturnId = (await authed(app, drafter).post('/cables', draft('Talking points on chip exports')).expect(201)).body.id;
+      await authed(app, drafter).post(`/cables/${toReturnId}/submit`).expect(200);
+      await app.get(ProjectionRunner).catchUp();
+      // Mumbai could not deliver while New Delhi has yet to: India is coloured by its embassy.
+      await opened(mumbai, 'MUMBAI');
+      await authed(app, mumbai).post(`/demarches/${campaignId}/deliveries/MUMBAI/not-delivered`, { reason: 'No appointment granted' }).expect(201);
+      await mkdir(ARTIFACTS, { recursive: true });
+    },
   });
 
   it('lets a desk officer draft with the rules flagged as they type, and shows a clearance gone stale after an edit', async () => {
@@ -151,7 +115,7 @@ describe('the web app, in headless Chromium', () => {
     // A drafter is asked to clear or approve nothing: those sections are not shown.
     expect(await page.getByRole('heading', { name: /To clear|To approve/ }).count()).toBe(0);
     await checkScreen(page, 'inbox-drafter');
-    await page.goto(`${base}/#/cables/new`);
+    await page.goto(`${web.base}/#/cables/new`);
     const status = page.getByRole('status');
     await page.getByText('Subject must be 1 to 200 characters.').waitFor();
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
@@ -184,7 +148,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Ask offices to clear').fill('L');
     await page.getByRole('button', { name: 'Request' }).click();
     await page.getByRole('cell', { name: 'Pending', exact: true }).waitFor();
-    await authed(app, clearer).post(`/cables/${cableId}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    await authed(web.app, clearer).post(`/cables/${cableId}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     await page.reload();
     // Nothing has changed since L cleared: the page does not say that something has.
     await page.getByRole('button', { name: 'L cleared', exact: true }).waitFor();
@@ -213,19 +177,19 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'cable-drafter', { phoneAxe: true });
 
     // The drafter's queues.
-    await page.goto(`${base}/#/cables?queue=mine`);
+    await page.goto(`${web.base}/#/cables?queue=mine`);
     await page.getByRole('link', { name: /protecting frontier AI models/ }).waitFor();
     await checkScreen(page, 'cables-my-drafts', { phoneAxe: true });
   });
 
   it('asks the drafter to confirm withdrawing a clearance request, and sends nothing until they do', async () => {
-    const desk = await login(app, 'web.desk', 'web.desk-password-123');
-    const id = (await authed(app, desk).post('/cables', draft('Chip export licences: a request sent to the wrong office')).expect(201)).body.id;
-    await authed(app, desk).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const desk = await login(web.app, 'web.desk', 'web.desk-password-123');
+    const id = (await authed(web.app, desk).post('/cables', draft('Chip export licences: a request sent to the wrong office')).expect(201)).body.id;
+    await authed(web.app, desk).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     const page = await signIn('web.desk');
     const withdrawals: string[] = [];
     page.on('request', (request) => { if (request.method() === 'DELETE') withdrawals.push(new URL(request.url()).pathname); });
-    await page.goto(`${base}/#/cables/${id}`);
+    await page.goto(`${web.base}/#/cables/${id}`);
     await page.getByRole('button', { name: 'Withdraw the request to L…' }).click();
     const question = page.getByRole('group', { name: 'Withdraw the request to L?' });
     await question.getByText(/L is no longer asked to clear this cable/).waitFor();
@@ -291,7 +255,7 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.locator('.badge').first().textContent()).toBe('draft');
     expect(await page.getByRole('button', { name: /Approve|Release/ }).count()).toBe(0);
 
-    await page.goto(`${base}/#/cables/${toReleaseId}`);
+    await page.goto(`${web.base}/#/cables/${toReleaseId}`);
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved.').waitFor();
     await page.getByRole('button', { name: 'Release…' }).click();
@@ -310,10 +274,10 @@ describe('the web app, in headless Chromium', () => {
       kind: 'INSTRUCTION', actionAddressees: ['BEIJING', 'SHANGHAI', 'TOKYO'],
       demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1], scope: { kinds: ['EMBASSY'] } },
     });
-    const instructionId = (await authed(app, drafter).post('/cables', instruction).expect(201)).body.id;
-    await authed(app, drafter).post(`/cables/${instructionId}/submit`).expect(200);
-    await authed(app, approver).post(`/cables/${instructionId}/approve`).expect(200);
-    await page.goto(`${base}/#/cables/${instructionId}`);
+    const instructionId = (await authed(web.app, drafter).post('/cables', instruction).expect(201)).body.id;
+    await authed(web.app, drafter).post(`/cables/${instructionId}/submit`).expect(200);
+    await authed(web.app, approver).post(`/cables/${instructionId}/approve`).expect(200);
+    await page.goto(`${web.base}/#/cables/${instructionId}`);
     await page.getByRole('button', { name: 'Release…' }).click();
     await page.getByRole('group', { name: 'Release this cable?' }).getByText('Releasing it also opens its demarche campaign, tasking 2 posts to deliver the demarche and report by 2099-01-01.').waitFor();
     await page.getByRole('button', { name: 'Not yet' }).click();
@@ -486,7 +450,8 @@ describe('the web app, in headless Chromium', () => {
     const due = await page.getByLabel('Due on').inputValue();
     await page.getByLabel('Due on').fill('2020-01-01');
     await page.getByRole('button', { name: 'Create the follow-up' }).click();
-    expect(await page.getByRole('alert').textContent()).toBe('The due date cannot be in the past: choose today or a later day.');
+    expect(await page.getByRole('alert').textContent()).toBe('Not created. See what is said beside the field.');
+    expect(await saidBeside(page.getByLabel('Due on'))).toBe('The due date cannot be in the past: choose today or a later day.');
     await page.getByLabel('Due on').fill(due);
     await page.getByRole('button', { name: 'Create the follow-up' }).click();
     await page.getByRole('link', { name: 'All follow-ups' }).waitFor();
@@ -571,24 +536,24 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('lets a post officer name the reporting cable of a response logged before it, among the post\'s released cables citing the tasking', async () => {
-    const admin = await loginAsAdmin(app);
-    const dcm = (await createUser(app, admin, { username: 'web.beijing.dcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
-    const beijing = await login(app, 'web.beijing', 'web.beijing-password-123');
-    const mrn = (await authed(app, beijing).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    const admin = await loginAsAdmin(web.app);
+    const dcm = (await createUser(web.app, admin, { username: 'web.beijing.dcm', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const beijing = await login(web.app, 'web.beijing', 'web.beijing-password-123');
+    const mrn = (await authed(web.app, beijing).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
     const report = (subject: string, references: { label: string; mrn: string }[]) => ({
       kind: 'REPORTING', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
       actionAddressees: ['SECSTATE'], references, paragraphs: [{ marking: 'U', text: `${subject}.` }],
     });
-    const first = await releaseCable(app, beijing, dcm, report('MFA rejects the demarche', [{ label: 'A', mrn }]));
-    const second = await releaseCable(app, beijing, dcm, report('MFA confirms its rejection in writing', [{ label: 'A', mrn }]));
+    const first = await releaseCable(web.app, beijing, dcm, report('MFA rejects the demarche', [{ label: 'A', mrn }]));
+    const second = await releaseCable(web.app, beijing, dcm, report('MFA confirms its rejection in writing', [{ label: 'A', mrn }]));
     // Neither a released cable that cites something else nor a draft citing the tasking may report it.
-    await releaseCable(app, beijing, dcm, report('Visit of the trade delegation', []));
-    await authed(app, beijing).post('/cables', report('MFA rejection, still a draft', [{ label: 'A', mrn }])).expect(201);
+    await releaseCable(web.app, beijing, dcm, report('Visit of the trade delegation', []));
+    await authed(web.app, beijing).post('/cables', report('MFA rejection, still a draft', [{ label: 'A', mrn }])).expect(201);
     // A second answer, logged before any cable reported it.
-    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: clock.now().toISOString().slice(0, 10), position: 'REJECTED', summary: 'The MFA confirmed its rejection in writing.' }).expect(201);
+    await authed(web.app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: clock.now().toISOString().slice(0, 10), position: 'REJECTED', summary: 'The MFA confirmed its rejection in writing.' }).expect(201);
 
     const page = await signIn('web.beijing');
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     // An answer dated before the delivery: the server's refusal is said beside the date.
     await page.getByLabel('Response received on').fill('2020-01-01');
     await page.getByRole('textbox', { name: 'What the counterpart said' }).fill('An answer dated before the meeting.');
@@ -612,7 +577,7 @@ describe('the web app, in headless Chromium', () => {
     // Another officer named another cable for response 2 meanwhile: the server's refusal is said beside the choice.
     const later = page.getByLabel('Reporting cable of response 2', { exact: true });
     await later.selectOption(first);
-    await authed(app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/responses/2/reporting-cable`, { reportingCableId: second }).expect(201);
+    await authed(web.app, beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/responses/2/reporting-cable`, { reportingCableId: second }).expect(201);
     await page.getByRole('form', { name: 'The reporting cable of response 2' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
     await page.getByRole('form', { name: 'The reporting cable of response 2' }).getByRole('alert').waitFor();
     expect(await later.getAttribute('aria-invalid')).toBe('true');
@@ -621,7 +586,7 @@ describe('the web app, in headless Chromium', () => {
 
     // Leadership reads the cables named, and has nothing to attach.
     const lead = await signIn('web.lead');
-    await lead.goto(`${base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    await lead.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     await lead.getByRole('heading', { name: 'Reporting cables (2)' }).waitFor();
     expect(await lead.getByRole('button', { name: 'Attach the reporting cable' }).count()).toBe(0);
   });
@@ -632,13 +597,13 @@ describe('the web app, in headless Chromium', () => {
    */
   let tokyoAnswered: Promise<string> | undefined;
   const answeredByTokyo = () => (tokyoAnswered ??= (async () => {
-    const tokyo = (await createUser(app, await loginAsAdmin(app), { username: 'web.tokyo', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+    const tokyo = (await createUser(web.app, await loginAsAdmin(web.app), { username: 'web.tokyo', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
     await opened(tokyo, 'TOKYO');
     const on = clock.now().toISOString().slice(0, 10);
-    await authed(app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/delivery`, { deliveredOn: on, counterpart: { name: 'Sato Kenji', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
-    await authed(app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'MOFA will study the request.' }).expect(201);
-    const mrn = (await authed(app, tokyo).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
-    await authed(app, tokyo).post('/cables', {
+    await authed(web.app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/delivery`, { deliveredOn: on, counterpart: { name: 'Sato Kenji', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(web.app, tokyo).post(`/demarches/${campaignId}/deliveries/TOKYO/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'MOFA will study the request.' }).expect(201);
+    const mrn = (await authed(web.app, tokyo).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    await authed(web.app, tokyo).post('/cables', {
       kind: 'REPORTING', subject: 'MOFA studies the demarche', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'JA'],
       actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'U', text: 'MOFA will study the request.' }],
     }).expect(201);
@@ -650,7 +615,7 @@ describe('the web app, in headless Chromium', () => {
   it('tells a post that none of its released cables cites the tasking yet', async () => {
     const mrn = await answeredByTokyo();
     const page = await signIn('web.tokyo');
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/TOKYO`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/TOKYO`);
     await page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false }).waitFor();
     expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
@@ -663,7 +628,7 @@ describe('the web app, in headless Chromium', () => {
     const unlisted = page.getByRole('alert').filter({ hasText: `Embassy Tokyo's released cables citing ${mrn} could not be listed, so none is offered as a reporting cable.` });
     // The server fails to answer.
     await page.route(reportingCablesListing, (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', json: { status: 500, title: 'Internal Server Error' } }));
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/TOKYO`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/TOKYO`);
     await unlisted.filter({ hasText: 'The server could not do this just now' }).waitFor();
     expect(await none.count()).toBe(0);
     await checkScreen(page, 'delivery-reporting-cables-unlisted');
@@ -695,29 +660,29 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('marks a post\'s pages with the reporting cables they offer and the traffic they list, not only the campaign', async () => {
-    const admin = await loginAsAdmin(app);
-    const seoul = (await createUser(app, admin, { username: 'web.seoul', roles: ['post_officer'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
-    const seoulDcm = (await createUser(app, admin, { username: 'web.seoul.dcm', roles: ['approver'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
+    const admin = await loginAsAdmin(web.app);
+    const seoul = (await createUser(web.app, admin, { username: 'web.seoul', roles: ['post_officer'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
+    const seoulDcm = (await createUser(web.app, admin, { username: 'web.seoul.dcm', roles: ['approver'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
     await opened(seoul, 'SEOUL');
     const on = clock.now().toISOString().slice(0, 10);
-    await authed(app, seoul).post(`/demarches/${campaignId}/deliveries/SEOUL/delivery`, { deliveredOn: on, counterpart: { name: 'Kim Min-jun', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
-    await authed(app, seoul).post(`/demarches/${campaignId}/deliveries/SEOUL/response`, { receivedOn: on, position: 'RECEPTIVE', summary: 'Will consider.' }).expect(201);
-    const mrn = (await authed(app, seoul).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    await authed(web.app, seoul).post(`/demarches/${campaignId}/deliveries/SEOUL/delivery`, { deliveredOn: on, counterpart: { name: 'Kim Min-jun', title: 'Director', organization: 'MOFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(web.app, seoul).post(`/demarches/${campaignId}/deliveries/SEOUL/response`, { receivedOn: on, position: 'RECEPTIVE', summary: 'Will consider.' }).expect(201);
+    const mrn = (await authed(web.app, seoul).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
     const classifiedBy = { name: 'Lee Ji-eun', title: 'Political Counselor', office: 'SEOUL', reasons: ['1.4(d)'], declassifyOn: '2051-01-01' };
-    await releaseCable(app, seoul, seoulDcm, {
+    await releaseCable(web.app, seoul, seoulDcm, {
       kind: 'REPORTING', subject: 'The vice minister named the buyer', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
       actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'S', text: 'The buyer is named.' }], classifiedBy,
     });
     const page = await signIn('web.seoul');
     const banner = page.getByRole('note', { name: /Classification/ }).first();
     // The campaign is UNCLASSIFIED; the cable offered as its response's reporting cable is SECRET.
-    await page.goto(`${base}/#/campaigns/${campaignId}/posts/SEOUL`);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/SEOUL`);
     const offered = page.getByLabel('Reporting cable of response 1', { exact: true }).locator('option', { hasText: 'The vice minister named the buyer' });
     await offered.waitFor({ state: 'attached' });
     expect(await offered.textContent()).toMatch(/^\(SECRET\) /);
     await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
     // On the taskings page, the response form offers it too: the page is SECRET while it is open.
-    await page.goto(`${base}/#/taskings`);
+    await page.goto(`${web.base}/#/taskings`);
     await page.getByRole('heading', { name: 'Taskings for SEOUL' }).waitFor();
     await page.getByRole('heading', { name: 'Incoming traffic' }).waitFor();
     expect(await banner.textContent()).toBe('UNCLASSIFIED');
@@ -725,23 +690,23 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Reported in (optional)').locator('option', { hasText: 'The vice minister named the buyer' }).waitFor({ state: 'attached' });
     await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
     // Its incoming traffic marks it too.
-    await releaseCable(app, drafter, approver, {
+    await releaseCable(web.app, drafter, approver, {
       kind: 'INFORMATIONAL', subject: 'Points for the minister', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
       actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'S', text: 'Secret points.' }], classifiedBy: { ...classifiedBy, office: 'EAP/CM' },
     });
-    await page.goto(`${base}/#/inbox`);
-    await page.goto(`${base}/#/taskings`);
+    await page.goto(`${web.base}/#/inbox`);
+    await page.goto(`${web.base}/#/taskings`);
     await page.getByText('Points for the minister').waitFor();
     await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
   });
 
   it('marks a comment with the marking its page showed, even when the linked draft is marked down before it is sent', async () => {
     // A desk of its own (Japan's), so that the SECRET follow-ups it ends with are in no other test's inbox.
-    const desk = (await createUser(app, await loginAsAdmin(app), { username: 'web.japan', roles: ['drafter'], office: 'EAP/J', clearance: 'SECRET' })).token;
-    const cable = (await authed(app, desk).post('/cables', draft('Draft that goes up and down')).expect(201)).body;
-    const task = (await authed(app, desk).post('/follow-ups', { title: 'Follow the draft up', owner: { office: 'EAP/J' }, dueOn: '2099-01-01', cableId: cable.id }).expect(201)).body;
+    const desk = (await createUser(web.app, await loginAsAdmin(web.app), { username: 'web.japan', roles: ['drafter'], office: 'EAP/J', clearance: 'SECRET' })).token;
+    const cable = (await authed(web.app, desk).post('/cables', draft('Draft that goes up and down')).expect(201)).body;
+    const task = (await authed(web.app, desk).post('/follow-ups', { title: 'Follow the draft up', owner: { office: 'EAP/J' }, dueOn: '2099-01-01', cableId: cable.id }).expect(201)).body;
     expect(task.classification).toBe('UNCLASSIFIED');
-    await authed(app, desk).patch(`/cables/${cable.id}`, {
+    await authed(web.app, desk).patch(`/cables/${cable.id}`, {
       classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'What the partner told us in confidence.' }],
       classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/J', reasons: ['1.4(d)'], declassifyOn: '2051-01-01' },
     }).expect(200);
@@ -751,7 +716,7 @@ describe('the web app, in headless Chromium', () => {
     // Its first read of the cable fails: it says so, rather than go on as if unclassified.
     const cableRead = (url: URL) => url.pathname === `/cables/${cable.id}`;
     await page.route(cableRead, (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', json: { status: 503, title: 'Service Unavailable' } }));
-    await page.goto(`${base}/#/follow-ups/new?cable=${cable.id}`);
+    await page.goto(`${web.base}/#/follow-ups/new?cable=${cable.id}`);
     await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
     await page.getByRole('alert').filter({ hasText: 'What it links to could not be read, so its classification is not known.' }).waitFor();
     await page.unroute(cableRead);
@@ -767,24 +732,24 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Brief the desk on what the partner said' }).waitFor();
 
     // The follow-up is shown SECRET (its draft's marking); a comment is written, and meanwhile the draft is marked down.
-    await page.goto(`${base}/#/follow-ups/${task.id}`);
+    await page.goto(`${web.base}/#/follow-ups/${task.id}`);
     await page.getByRole('heading', { name: 'Follow the draft up' }).waitFor();
     await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
     await page.getByLabel('Comment, outcome or reason').fill('The partner named the buyer.');
-    await authed(app, desk).patch(`/cables/${cable.id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
+    await authed(web.app, desk).patch(`/cables/${cable.id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
     await page.getByRole('button', { name: 'Comment' }).click();
     await page.getByText('web.japan: The partner named the buyer.').waitFor();
     // Sent with the marking it was written under: the follow-up stays SECRET, though its draft no longer is.
-    expect((await authed(app, desk).get(`/cables/${cable.id}`).expect(200)).body.classification).toBe('UNCLASSIFIED');
-    expect((await authed(app, desk).get(`/follow-ups/${task.id}`).expect(200)).body.classification).toBe('SECRET');
+    expect((await authed(web.app, desk).get(`/cables/${cable.id}`).expect(200)).body.classification).toBe('UNCLASSIFIED');
+    expect((await authed(web.app, desk).get(`/follow-ups/${task.id}`).expect(200)).body.classification).toBe('SECRET');
     expect(await banner.textContent()).toBe('SECRET');
   });
 
   it('lets a post work a follow-up it owns, and its creator re-date and reassign it', async () => {
-    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    const desk = await login(web.app, 'web.desk', 'web.desk-password-123');
     const today = clock.now();
     const due = today.toISOString().slice(0, 10);
-    const { body } = await authed(app, desk).post('/follow-ups', { title: 'Ask Beijing for a second meeting', owner: { post: 'BEIJING' }, dueOn: due }).expect(201);
+    const { body } = await authed(web.app, desk).post('/follow-ups', { title: 'Ask Beijing for a second meeting', owner: { post: 'BEIJING' }, dueOn: due }).expect(201);
     clock.set(new Date(today.getTime() + 2 * 86_400_000)); // two days later: overdue
     const page = await signIn('web.beijing');
     await page.getByRole('link', { name: 'Follow-ups' }).click();
@@ -807,7 +772,7 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'follow-up');
 
     // Overdue, it is escalated to the owner's bureau: EAP's front office finds it in its queue.
-    await app.get(OverdueScheduler).scan();
+    await web.app.get(OverdueScheduler).scan();
     const frontOffice = await signIn('web.eapfo');
     await frontOffice.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Follow-ups' }).click();
     await frontOffice.getByRole('navigation', { name: 'Follow-up queues' }).getByRole('link', { name: 'Escalated to my bureau' }).click();
@@ -817,9 +782,9 @@ describe('the web app, in headless Chromium', () => {
     // The creator reaches it from the inbox (its link names the follow-up's id).
     const creator = await signIn('web.desk');
     await creator.getByRole('region', { name: /My follow-ups/ }).getByRole('link', { name: 'Ask Beijing for a second meeting' }).click();
-    await creator.getByText('Change the due date or the owner').waitFor();
+    await creator.getByText('Change the title, description, due date or owner').waitFor();
     expect(creator.url()).toContain(`#/follow-ups/${body.id}`);
-    await creator.getByText('Change the due date or the owner').click();
+    await creator.getByText('Change the title, description, due date or owner').click();
     // A date in the past, or an office not in the directory, is refused in plain words.
     await creator.getByLabel('New due date').fill('2020-01-01');
     await creator.getByRole('button', { name: 'Re-date' }).click();
@@ -920,7 +885,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Consular Agency Cebu: chief of mission Ana Reyes.').waitFor();
     await page.getByRole('cell', { name: 'Ana Reyes', exact: true }).waitFor();
-    expect((await authed(app, await loginAsAdmin(app)).get('/posts/CEBU').expect(200)).body.chiefOfMission).toBe('Ana Reyes');
+    expect((await authed(web.app, await loginAsAdmin(web.app)).get('/posts/CEBU').expect(200)).body.chiefOfMission).toBe('Ana Reyes');
     await page.getByLabel('Find a post').fill('china');
     await page.getByRole('cell', { name: 'BEIJING', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'TOKYO', exact: true }).count()).toBe(0);
@@ -931,7 +896,7 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('lets an auditor read the log by user, newest first, verify it and see an entry\'s proof', async () => {
-    await app.get(AuditSealer).catchUp();
+    await web.app.get(AuditSealer).catchUp();
     const page = await signIn('web.auditor');
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByRole('heading', { name: 'Signed tree head' }).waitFor();
@@ -969,36 +934,36 @@ describe('the web app, in headless Chromium', () => {
     expect(await others.count()).toBe(0);
     expect(await rows.count()).toBeGreaterThan(0);
     // An auditor has no business screens.
-    await page.goto(`${base}/#/dashboard`);
+    await page.goto(`${web.base}/#/dashboard`);
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
   });
 
   it('keeps a deep link through sign-in, says when a page is not open to the user, and serves a favicon', async () => {
     const page = await open();
-    await page.goto(`${base}/#/cables/${toClearId}`);
+    await page.goto(`${web.base}/#/cables/${toClearId}`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await checkScreen(page, 'sign-in');
-    await fillSignIn(page, 'web.legal');
+    await signInOn(page, 'web.legal');
     await page.getByRole('heading', { name: /Export controls on model weights/ }).waitFor();
     expect(page.url()).toContain(`#/cables/${toClearId}`);
-    await page.goto(`${base}/#/admin`);
+    await page.goto(`${web.base}/#/admin`);
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
     await checkScreen(page, 'forbidden');
     // A cable the user may not read says so, and nothing else.
     const lead = await signIn('web.beijing');
-    await lead.goto(`${base}/#/cables/${toClearId}`);
+    await lead.goto(`${web.base}/#/cables/${toClearId}`);
     await lead.getByRole('heading', { name: 'You may not read this cable' }).waitFor();
     expect(await lead.getByText('Export controls').count()).toBe(0);
     // The favicon is served, and no page of these tests asked for anything missing.
-    expect((await fetch(`${base}/favicon.svg`)).status).toBe(200);
-    expect((await fetch(`${base}/favicon.ico`)).headers.get('content-type')).toMatch(/icon/);
+    expect((await fetch(`${web.base}/favicon.svg`)).status).toBe(200);
+    expect((await fetch(`${web.base}/favicon.ico`)).headers.get('content-type')).toMatch(/icon/);
     expect(notFound.filter((url) => !url.includes('/cables?') && !url.includes('/deliveries/'))).toEqual([]);
   });
 
   it('lets anyone change their own password, which ends their other sessions', async () => {
-    const admin = await loginAsAdmin(app);
-    await createUser(app, admin, { username: 'web.changer', roles: ['leadership'], office: 'S' });
-    const elsewhere = await login(app, 'web.changer', 'web.changer-password-123');
+    const admin = await loginAsAdmin(web.app);
+    await createUser(web.app, admin, { username: 'web.changer', roles: ['leadership'], office: 'S' });
+    const elsewhere = await login(web.app, 'web.changer', 'web.changer-password-123');
     const page = await signIn('web.changer');
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByLabel('Current password').fill('web.changer-password-123');
@@ -1006,7 +971,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('New password again').fill('copper-harbor-willow');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed. Your other sessions have ended.').waitFor();
-    await authed(app, elsewhere).get('/inbox').expect(401);
+    await authed(web.app, elsewhere).get('/inbox').expect(401);
     await checkScreen(page, 'account');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -1014,8 +979,8 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('refuses a wrong password with a message the user can read', async () => {
-    const page = await browser.newPage();
-    await page.goto(base);
+    const page = await web.browser.newPage();
+    await page.goto(web.base);
     await page.getByLabel('Username').fill('web.lead');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -1024,14 +989,14 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('says when a sign-in refused for too many tries may be tried again', async () => {
-    await createUser(app, await loginAsAdmin(app), { username: 'web.forgetful', roles: ['leadership'], office: 'S' });
+    await createUser(web.app, await loginAsAdmin(web.app), { username: 'web.forgetful', roles: ['leadership'], office: 'S' });
     // The limit's worth of wrong passwords for one username from this address: the next try is refused (429, Retry-After).
     for (let i = 0; i < 20; i++) {
-      const wrong = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'web.forgetful', password: `not-the-password-${i}` }) });
+      const wrong = await fetch(`${web.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'web.forgetful', password: `not-the-password-${i}` }) });
       expect(wrong.status).toBe(401);
     }
-    const page = await browser.newPage();
-    await page.goto(base);
+    const page = await web.browser.newPage();
+    await page.goto(web.base);
     await page.getByLabel('Username').fill('web.forgetful');
     await page.getByLabel('Password').fill('web.forgetful-password-123');
     const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
@@ -1052,19 +1017,19 @@ describe('the web app, in headless Chromium', () => {
   it('marks a page the user may not open unclassified, and counts the follow-ups in the inbox\'s banner', async () => {
     const page = await signIn('web.desk');
     const banner = page.getByRole('note', { name: /Classification/ }).first();
-    await page.goto(`${base}/#/cables/new`);
+    await page.goto(`${web.base}/#/cables/new`);
     await page.getByLabel('Classification', { exact: true }).selectOption('CONFIDENTIAL');
     await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).first().waitFor();
     // Nothing of the draft is on a page that says "no access": its banner does not stay behind.
-    await page.goto(`${base}/#/dashboard`);
+    await page.goto(`${web.base}/#/dashboard`);
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
     expect(await banner.textContent()).toBe('UNCLASSIFIED');
 
     // A CONFIDENTIAL follow-up of the desk's: the inbox lists it with its markings, and its banner says so.
-    const desk = await login(app, 'web.desk', 'web.desk-password-123');
+    const desk = await login(web.app, 'web.desk', 'web.desk-password-123');
     const dueOn = new Date(clock.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
-    const { body } = await authed(app, desk).post('/follow-ups', { title: 'Brief the front office on the distillation findings', owner: { office: 'EAP/CM' }, dueOn, classification: 'CONFIDENTIAL' }).expect(201);
-    await page.goto(`${base}/#/inbox`);
+    const { body } = await authed(web.app, desk).post('/follow-ups', { title: 'Brief the front office on the distillation findings', owner: { office: 'EAP/CM' }, dueOn, classification: 'CONFIDENTIAL' }).expect(201);
+    await page.goto(`${web.base}/#/inbox`);
     await page.getByRole('region', { name: /My follow-ups/ }).getByRole('link', { name: '(CONFIDENTIAL) Brief the front office on the distillation findings' }).waitFor();
     await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).first().waitFor();
     expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
@@ -1082,10 +1047,10 @@ describe('the web app, in headless Chromium', () => {
       await held;
       await route.continue();
     });
-    await page.goto(base);
-    await fillSignIn(page, 'web.desk');
+    await page.goto(web.base);
+    await signInOn(page, 'web.desk');
     await inboxAsked;
-    await page.goto(`${base}/#/cables/new`);
+    await page.goto(`${web.base}/#/cables/new`);
     await page.getByLabel('Classification', { exact: true }).selectOption('CONFIDENTIAL');
     const confidential = page.getByRole('note', { name: 'Classification: CONFIDENTIAL' });
     await confidential.first().waitFor();
@@ -1099,10 +1064,10 @@ describe('the web app, in headless Chromium', () => {
 
   it('replays the dashboard to a date typed digit by digit, says a refused replay beside the field, and shows it as cards on a phone', async () => {
     // New Delhi could not deliver either: the timeline names the post as the map does (not "Newdelhi", from its code).
-    const admin = await loginAsAdmin(app);
-    const newDelhi = (await createUser(app, admin, { username: 'web.newdelhi', roles: ['post_officer'], postCode: 'NEWDELHI', clearance: 'SECRET' })).token;
+    const admin = await loginAsAdmin(web.app);
+    const newDelhi = (await createUser(web.app, admin, { username: 'web.newdelhi', roles: ['post_officer'], postCode: 'NEWDELHI', clearance: 'SECRET' })).token;
     await opened(newDelhi, 'NEWDELHI');
-    await authed(app, newDelhi).post(`/demarches/${campaignId}/deliveries/NEWDELHI/not-delivered`, { reason: 'The ministry is closed for the holiday' }).expect(201);
+    await authed(web.app, newDelhi).post(`/demarches/${campaignId}/deliveries/NEWDELHI/not-delivered`, { reason: 'The ministry is closed for the holiday' }).expect(201);
     // Month, day, year: the order in which an en-US date field takes its digits.
     const page = await open({ locale: 'en-US' });
     const asked: string[] = [];
@@ -1110,8 +1075,8 @@ describe('the web app, in headless Chromium', () => {
       const url = new URL(request.url());
       if (url.pathname === '/dashboard' && url.searchParams.has('asOf')) asked.push(url.searchParams.get('asOf')!);
     });
-    await page.goto(base);
-    await fillSignIn(page, 'web.lead');
+    await page.goto(web.base);
+    await signInOn(page, 'web.lead');
     await page.getByRole('heading', { name: 'Where every campaign stands' }).waitFor();
     await page.getByRole('button', { name: 'Embassy New Delhi could not deliver: “The ministry is closed for the holiday”', exact: true }).waitFor();
 
@@ -1152,21 +1117,21 @@ describe('the web app, in headless Chromium', () => {
   });
 
   it('shows a clearer cleared below a draft\'s old marking the cable without what was written under it, history included', async () => {
-    const admin = await loginAsAdmin(app);
-    await createUser(app, admin, { username: 'web.legal.u', roles: ['clearer'], office: 'L', clearance: 'UNCLASSIFIED' });
+    const admin = await loginAsAdmin(web.app);
+    await createUser(web.app, admin, { username: 'web.legal.u', roles: ['clearer'], office: 'L', clearance: 'UNCLASSIFIED' });
     const secret = draft('Source protection', {
       classification: 'SECRET', paragraphs: [{ marking: 'S', text: 'Source protection: the text of the cable.' }],
       classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(c)'], declassifyOn: '2051-01-01' },
     });
-    const id = (await authed(app, drafter).post('/cables', secret).expect(201)).body.id;
-    await authed(app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
-    await authed(app, clearer).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'Naming the BLUEBIRD source burns it.' }).expect(200);
-    await authed(app, drafter).patch(`/cables/${id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
+    const id = (await authed(web.app, drafter).post('/cables', secret).expect(201)).body.id;
+    await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await authed(web.app, clearer).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'Naming the BLUEBIRD source burns it.' }).expect(200);
+    await authed(web.app, drafter).patch(`/cables/${id}`, { classification: 'UNCLASSIFIED', classifiedBy: null, paragraphs: [{ marking: 'U', text: 'Nothing sensitive here.' }] }).expect(200);
 
     const page = await signIn('web.legal.u');
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${base}/#/cables/${id}`);
+    await page.goto(`${web.base}/#/cables/${id}`);
     await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
     const row = page.getByRole('row', { name: /^L / });
     expect(await row.locator('td[data-label="Comments"]').textContent()).toContain('withheld');
@@ -1177,7 +1142,7 @@ describe('the web app, in headless Chromium', () => {
 
   it('drafts a demarche with its REFs, the points to make and which action posts it tasks, and says a scope that tasks nobody is refused', async () => {
     const page = await signIn('web.desk');
-    await page.goto(`${base}/#/cables/new`);
+    await page.goto(`${web.base}/#/cables/new`);
     await page.getByLabel('Subject', { exact: true }).fill('Second approach on model weights\t(EAP only)');
     expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Second approach on model weights (EAP only)');
     await page.getByLabel('TAGS').fill('PREL ETTC');
@@ -1188,7 +1153,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Paragraph 1', { exact: true }).fill('Action request: see paragraph 2.');
     await page.getByRole('button', { name: 'Add a paragraph' }).click();
     await page.getByLabel('Paragraph 2', { exact: true }).fill('Raise the distillation of U.S. models again.');
-    const mrn = (await authed(app, drafter).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
+    const mrn = (await authed(web.app, drafter).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
     await page.getByLabel(/^References/).fill(`${mrn.toLowerCase()};`);
     await page.getByLabel('This cable tasks posts with a demarche').check();
     await page.getByLabel('Report by').fill('2099-01-01');
@@ -1204,7 +1169,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('All but these posts (codes)').fill('TOKYO');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByRole('heading', { name: 'Clearances' }).waitFor();
-    const saved = (await authed(app, drafter).get(`/cables/${page.url().split('/').pop()}`).expect(200)).body;
+    const saved = (await authed(web.app, drafter).get(`/cables/${page.url().split('/').pop()}`).expect(200)).body;
     expect({ references: saved.references, points: saved.demarche.points, scope: saved.demarche.scope }).toEqual({ references: [{ label: 'A', mrn }], points: [2], scope: { excludePosts: ['TOKYO'] } });
   });
 
@@ -1215,7 +1180,7 @@ describe('the web app, in headless Chromium', () => {
     const page = await signIn('web.desk');
     try {
       clock.set(new Date(now.getTime() + 2 * 86_400_000));
-      await page.goto(`${base}/#/cables/new`);
+      await page.goto(`${web.base}/#/cables/new`);
       await page.getByLabel('Subject', { exact: true }).fill('Demarche: a report-by date the server refuses');
       await page.getByLabel('TAGS').fill('PREL ETTC');
       await page.getByRole('combobox', { name: /^Action addressees/ }).fill('BEIJING');

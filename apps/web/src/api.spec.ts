@@ -16,6 +16,8 @@ describe('rule messages in plain words', () => {
   it('names the field by the label the form gives it', () => {
     expect(plainMessage('on', 'on must be a date, not in the future', { on: 'Met on' })).toBe('Met on cannot be in the future.');
     expect(plainMessage('asOf', 'asOf must be an ISO 8601 instant')).toBe('As of must be a date.');
+    // A member of a list, as the request's validation names it: the form's label for its field.
+    expect(plainMessage('quotes.0.language', 'language is a BCP 47 tag such as zh or zh-Hans', { language: 'Language of the quote' })).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
   });
 
   it('keeps the field\'s name before a message that began with it', () => {

@@ -159,6 +159,7 @@ export function plainMessage(field: string, message: string, labels: Labels = {}
     .replace(/must be an ISO 8601 instant/, 'must be a date')
     .replace(/should not be empty/, 'cannot be empty')
     .replace(/must be one of the following values: (.*)/, 'must be one of $1')
+    .replace(/^is a BCP 47 tag such as/, 'must be a language code such as')
     .replace(/^property .* should not exist$/, 'is not expected here')
     // The API's routes mean nothing to the people using the forms.
     .replace(/\s*\((?:GET|POST|PATCH|PUT|DELETE) \/[^)]*\)/g, '')

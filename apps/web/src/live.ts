@@ -99,6 +99,15 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
 }
 
 /**
+ * The screens that show only what the stream never tells of: users (one's own account, the
+ * administration of users, offices, posts and projections) and the audit log.
+ */
+const UNTOLD = new Set(['/account', '/admin', '/audit']);
+
+/** Whether the stream can tell of something the screen at a hash path shows: one it cannot misses nothing while the stream is closed. */
+export const isToldOf = (path: string): boolean => !UNTOLD.has(`/${path.split('?')[0].split('/')[1] ?? ''}`);
+
+/**
  * Live updates for the app: `revision` changes when the screen at `path` should read its data
  * again (the view is keyed on it), on a notice about what it shows that is not the user's own
  * doing; on a screen in use (see inUse, or typed into since it was read) it is
@@ -164,12 +173,17 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     let reopened = false;
     const close = subscribe({
       // The first screen is read once the stream is open; a screen read before (after a
-      // reconnection, or shown without the stream) may have missed events: it is read again.
+      // reconnection, or shown without the stream) may have missed events, since notices are not
+      // replayed: it is read again (or that is offered), whatever closed the stream, as a gap is a
+      // gap. Not a screen that shows only what the stream never tells of: there a re-read finds
+      // nothing new, and "This has changed since you opened it" would be untrue. The account
+      // screen is one, and the user's own password change there ends the stream (its token is
+      // revoked), which is opened again with the new token: a reconnection of the user's own doing.
       onReady: () => {
         clearTimeout(unready);
         setReady(true);
         recount();
-        if (reopened || shownBeforeReady) later();
+        if ((reopened || shownBeforeReady) && isToldOf(current.current)) later();
         reopened = true;
       },
       onNotice: (notice) => {

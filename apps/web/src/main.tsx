@@ -170,6 +170,21 @@ function App() {
     headingWanted.current = false;
     return focusMainHeading();
   }, [live.revision]);
+  /**
+   * A screen opened by an action whose control went with the screen it was on (a new draft saved
+   * opens its cable's page): the focus goes to the new screen's main heading, the record's, rather
+   * than falling to the page's body.
+   */
+  const headingOnArrival = useRef(false);
+  const openWithFocus = (hash: string) => {
+    headingOnArrival.current = true;
+    location.hash = hash;
+  };
+  useEffect(() => {
+    if (!headingOnArrival.current) return undefined;
+    headingOnArrival.current = false;
+    return focusMainHeading();
+  }, [path]);
 
   useEffect(() => {
     if (!session.token) {
@@ -219,14 +234,14 @@ function App() {
   const common = { me, onClassifications: unbound };
   let page;
   if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} /> : <NotFound me={me} />;
-  else if (current.path === '/admin') page = <Admin onClassifications={unbound} />;
+  else if (current.path === '/admin') page = <Admin me={me} onClassifications={unbound} />;
   else if (current.path === '/audit') page = <Audit {...common} />;
   else if (current.path === '/notifications') page = <Notifications onClassifications={unbound} onRead={live.recount} />;
   else if (current.path === '/account') page = <Account {...common} />;
   else if (current.path === '/dashboard') page = <Dashboard {...common} />;
   else if (current.path === '/follow-ups') page = <FollowUps key={path + query} id={segments[1] ?? null} query={query} {...common} />;
   else if (current.path === '/taskings') page = <Taskings {...common} />;
-  else if (current.path === '/cables/new') page = <CableEditor key={`new${query}`} query={query} {...common} />;
+  else if (current.path === '/cables/new') page = <CableEditor key={`new${query}`} query={query} onCreated={(cable) => openWithFocus(`#/cables/${cable.id}`)} {...common} />;
   else if (current.path === '/campaigns' && segments[1] && segments[2] === 'posts' && segments[3]) page = <Delivery key={path} id={segments[1]} post={segments[3]} {...common} />;
   else if (current.path === '/campaigns' && segments[1]) page = <Campaign key={path + query} id={segments[1]} query={query} {...common} />;
   else if (current.path === '/campaigns') page = <NotFound me={me} />;

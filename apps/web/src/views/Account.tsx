@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, type Me, session, words } from '../api.js';
-import { problemText } from './Admin.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Me, placeProblems, refusalText, session, words } from '../api.js';
+import { FieldProblem, markedBy } from './FieldProblem.js';
+
+/** Where the form shows each field of `POST /auth/password`: the id of its control. */
+const PLACES: Readonly<Record<string, string>> = { currentPassword: 'pw-current', newPassword: 'pw-new' };
 
 /** The caller's account: who they are, and a new password (which ends their other sessions). */
 export function Account({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
@@ -8,21 +11,41 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [changed, setChanged] = useState(false);
+  /** The last change refused by the server: what it names is said beside its field. */
+  const [refused, setRefused] = useState<unknown>(null);
+  /** The two new passwords typed differ: said beside the second, nothing sent. */
+  const [differ, setDiffer] = useState(false);
+  /** Bumped at each refusal, so that the focus goes to the first field marked even when the same one is marked again. */
+  const [refusals, setRefusals] = useState(0);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (refusals > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusals]);
+
+  const problems = placeProblems(refused, (field) => PLACES[field] ?? null);
+  const beside: Record<string, string> = { ...problems.beside, ...(differ ? { 'pw-again': 'The two new passwords differ: type the same one twice.' } : {}) };
+  const error = refused === null && !differ ? null : refusalText('Not changed.', { beside, rest: problems.rest });
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (next !== again) return setMessage({ text: 'The two new passwords differ.', error: true });
+    setChanged(false);
+    setRefused(null);
+    setDiffer(next !== again);
+    if (next !== again) return setRefusals((n) => n + 1);
     try {
       const { accessToken } = await api<{ accessToken: string }>('POST', '/auth/password', { currentPassword: current, newPassword: next });
       session.token = accessToken; // the old token stopped working with the change
       setCurrent('');
       setNext('');
       setAgain('');
-      setMessage({ text: 'Password changed. Your other sessions have ended.', error: false });
+      setChanged(true);
     } catch (failure) {
-      setMessage({ text: problemText(failure), error: true });
+      setRefused(failure);
+      setRefusals((n) => n + 1);
     }
   };
+  // The new password's field is described by the rules it must meet, and by what was wrong with it.
+  const newMarks: { 'aria-describedby'?: string } = markedBy('pw-new', beside['pw-new']);
   return (
     <>
       <h2>Your account</h2>
@@ -31,16 +54,20 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
       </section>
       <section class="card" style="max-width: 480px">
         <h3>Change your password</h3>
-        <form onSubmit={submit}>
+        <form onSubmit={submit} ref={form}>
           <label for="pw-current">Current password</label>
-          <input id="pw-current" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} required />
+          <input id="pw-current" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} required {...markedBy('pw-current', beside['pw-current'])} />
+          <FieldProblem place="pw-current" text={beside['pw-current']} />
           <label for="pw-new">New password</label>
-          <input id="pw-new" type="password" autocomplete="new-password" minLength={12} value={next} onInput={(e) => setNext(e.currentTarget.value)} required aria-describedby="pw-rules" />
+          <input id="pw-new" type="password" autocomplete="new-password" minLength={12} value={next} onInput={(e) => setNext(e.currentTarget.value)} required {...newMarks} aria-describedby={[newMarks['aria-describedby'], 'pw-rules'].filter(Boolean).join(' ')} />
+          <FieldProblem place="pw-new" text={beside['pw-new']} />
           <p id="pw-rules" class="muted">At least 12 characters; a phrase of unrelated words works well. Common and easily guessed passwords are refused.</p>
           <label for="pw-again">New password again</label>
-          <input id="pw-again" type="password" autocomplete="new-password" value={again} onInput={(e) => setAgain(e.currentTarget.value)} required />
+          <input id="pw-again" type="password" autocomplete="new-password" value={again} onInput={(e) => setAgain(e.currentTarget.value)} required {...markedBy('pw-again', beside['pw-again'])} />
+          <FieldProblem place="pw-again" text={beside['pw-again']} />
           <p><button type="submit">Change password</button></p>
-          {message && <p class={message.error ? 'error' : undefined} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+          {error && <p class="error" role="alert">{error}</p>}
+          {changed && <p role="status">Password changed. Your other sessions have ended.</p>}
         </form>
       </section>
     </>

@@ -37,9 +37,16 @@ const postAsShown = (post: Post) => ({ name: post.name, chiefOfMission: post.chi
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
 
+/** What an action came to: a refusal is announced as an error (an alert), a success as a status. */
+type Outcome = { text: string; error: boolean };
+const succeeded = (text: string): Outcome => ({ text, error: false });
+const failed = (failure: unknown): Outcome => ({ text: problemText(failure), error: true });
+function OutcomeText({ outcome }: { outcome: Outcome | null }) {
+  return outcome && <p class={outcome.error ? 'error' : 'ok'} role={outcome.error ? 'alert' : 'status'}>{outcome.text}</p>;
+}
 
-/** Administration: users (create, edit, disable, reset), offices and posts. */
-export function Admin({ onClassifications }: { onClassifications: (c: string[]) => void }) {
+/** Administration: users (create, edit, disable, reset), offices and posts; `me`, the admin using it. */
+export function Admin({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
   useEffect(() => onClassifications([]), []); // nothing classified here
   const [tab, setTab] = useState<'users' | 'offices' | 'posts' | 'projections'>('users');
   const [offices, setOffices] = useState<Office[]>([]);
@@ -59,15 +66,15 @@ export function Admin({ onClassifications }: { onClassifications: (c: string[]) 
           </button>
         ))}
       </nav>
-      {tab === 'users' ? <Users offices={offices} posts={posts} /> : tab === 'offices' ? <Offices offices={offices} onChanged={reload} /> : tab === 'posts' ? <Posts posts={posts} onChanged={() => { forgetPosts(); reload(); }} /> : <Projections />}
+      {tab === 'users' ? <Users me={me} offices={offices} posts={posts} /> : tab === 'offices' ? <Offices offices={offices} onChanged={reload} /> : tab === 'posts' ? <Posts posts={posts} onChanged={() => { forgetPosts(); reload(); }} /> : <Projections />}
     </>
   );
 }
 
-function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
+function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[] }) {
   const [users, setUsers] = useState<User[]>([]);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<Outcome | null>(null);
   const read = () => api<{ items: User[] }>('GET', '/users?limit=500').then((answer) => {
     setUsers(answer.items);
     return answer.items;
@@ -83,10 +90,10 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
     setMessage(null);
     try {
       await call();
-      setMessage(what);
+      setMessage(succeeded(what));
       load();
     } catch (failure) {
-      setMessage(problemText(failure));
+      setMessage(failed(failure));
     }
   };
   const reset = (user: User) => {
@@ -102,14 +109,15 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
     <section class="card">
       <h3>Users</h3>
       <p><button type="button" onClick={() => open('new')}>New user</button></p>
-      {message && <p role="status">{message}</p>}
+      <OutcomeText outcome={message} />
       {editing && (
         <UserForm
           key={editing === 'new' ? 'new' : `${editing.id}@${editing.version}`}
           user={editing === 'new' ? null : editing}
+          self={editing !== 'new' && editing.id === me.id}
           offices={offices}
           posts={posts.filter((p) => p.status === 'OPEN')}
-          onDone={(text) => { setEditing(null); setMessage(text); load(); }}
+          onDone={(text) => { setEditing(null); setMessage(succeeded(text)); load(); }}
           onCancel={() => setEditing(null)}
           onReload={(id) => void reopen(id)}
         />
@@ -120,7 +128,7 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
           <tbody>
             {users.map((user) => (
               <tr key={user.id}>
-                <td data-label="Username">{user.username}</td>
+                <td data-label="Username">{user.username}{user.id === me.id && <span class="muted"> (you)</span>}</td>
                 <td data-label="Name">{user.displayName}</td>
                 <td data-label="Roles">{user.roles.map((role) => words(role)).join(', ')}</td>
                 <td data-label="Office / post">{user.office ?? user.postCode ?? ''}</td>
@@ -128,12 +136,16 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
                 <td data-label="Status">{user.disabled ? 'disabled' : 'active'}</td>
                 <td data-label="Actions">
                   <button type="button" class="link" onClick={() => open(user)} aria-label={`Edit ${user.username}`}>Edit</button>{' '}
-                  {user.disabled ? (
+                  {/* The server refuses an admin's disabling of their own account, always: not offered. */}
+                  {user.id === me.id ? null : user.disabled ? (
                     <button type="button" class="link" onClick={() => act(`${user.username} enabled.`, () => api('POST', `/users/${user.id}/enable`))} aria-label={`Enable ${user.username}`}>Enable</button>
                   ) : (
                     <button type="button" class="link" onClick={() => confirm(`Disable ${user.username}? Their sessions end at once.`) && act(`${user.username} disabled.`, () => api('POST', `/users/${user.id}/disable`, {}))} aria-label={`Disable ${user.username}`}>Disable</button>
                   )}{' '}
-                  <button type="button" class="link" onClick={() => reset(user)} aria-label={`Reset password of ${user.username}`}>Reset password</button>
+                  {/* Reset, one's own password would end this very session too: one's own is changed on the account screen, which keeps it. */}
+                  {user.id === me.id
+                    ? <a href="#/account">Change your password</a>
+                    : <button type="button" class="link" onClick={() => reset(user)} aria-label={`Reset password of ${user.username}`}>Reset password</button>}
                 </td>
               </tr>
             ))}
@@ -144,8 +156,11 @@ function Users({ offices, posts }: { offices: Office[]; posts: Post[] }) {
   );
 }
 
-/** A user's profile, new or as read: an edit sends what the form changed, on the version read (`If-Match`). */
-function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: User | null; offices: Office[]; posts: Post[]; onDone: (message: string) => void; onCancel: () => void; onReload: (id: string) => void }) {
+/**
+ * A user's profile, new or as read: an edit sends what the form changed, on the version read
+ * (`If-Match`). `self`: the admin's own, whose admin role the server never lets them take away.
+ */
+function UserForm({ user, self = false, offices, posts, onDone, onCancel, onReload }: { user: User | null; self?: boolean; offices: Office[]; posts: Post[]; onDone: (message: string) => void; onCancel: () => void; onReload: (id: string) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState(user?.displayName ?? '');
@@ -154,6 +169,8 @@ function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: 
   const [postCode, setPostCode] = useState(user?.postCode ?? '');
   const [clearance, setClearance] = useState(user?.clearance ?? 'UNCLASSIFIED');
   const [refused, setRefused] = useState<unknown>(null);
+  /** The server refuses an admin's taking away their own admin role, always: the box stays ticked. */
+  const keepsAdmin = self && (user?.roles ?? []).includes('admin');
   /** The save was refused because the user was changed since the form read them. */
   const [stale, setStale] = useState(false);
   // What is wrong with the office or the post is said beside it; anything else once, below.
@@ -196,11 +213,15 @@ function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: 
       <input id="u-name" value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} required />
       <fieldset>
         <legend>Roles</legend>
-        {ROLES.map((role) => (
-          <label key={role} style="display:inline; font-weight:normal; margin-right:1rem">
-            <input type="checkbox" name="roles" value={role} checked={roles.includes(role)} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
-          </label>
-        ))}
+        {ROLES.map((role) => {
+          const kept = role === 'admin' && keepsAdmin;
+          return (
+            <label key={role} style="display:inline; font-weight:normal; margin-right:1rem">
+              <input type="checkbox" name="roles" value={role} checked={roles.includes(role)} disabled={kept} aria-describedby={kept ? 'u-own-admin' : undefined} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
+            </label>
+          );
+        })}
+        {keepsAdmin && <p id="u-own-admin" class="muted">You keep your own admin role: only another admin may take it away.</p>}
       </fieldset>
       <label for="u-office">Office</label>
       <select id="u-office" value={office} onChange={(e) => setOffice(e.currentTarget.value)} {...markedBy('u-office', problems.beside['u-office'])}>
@@ -231,17 +252,17 @@ function UserForm({ user, offices, posts, onDone, onCancel, onReload }: { user: 
 function Offices({ offices, onChanged }: { offices: Office[]; onChanged: () => void }) {
   const [symbol, setSymbol] = useState('');
   const [name, setName] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<Outcome | null>(null);
   const add = async (event: Event) => {
     event.preventDefault();
     try {
       await api('POST', '/offices', { symbol, name });
-      setMessage(`${symbol} added.`);
+      setMessage(succeeded(`${symbol} added.`));
       setSymbol('');
       setName('');
       onChanged();
     } catch (failure) {
-      setMessage(problemText(failure));
+      setMessage(failed(failure));
     }
   };
   return (
@@ -253,7 +274,7 @@ function Offices({ offices, onChanged }: { offices: Office[]; onChanged: () => v
         <label for="o-name">Office name</label>
         <input id="o-name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
         <p><button type="submit">Add office</button></p>
-        {message && <p role="status">{message}</p>}
+        <OutcomeText outcome={message} />
       </form>
       <div class="scroll" tabIndex={0} role="region" aria-label="Offices">
         <table class="stack">
@@ -268,7 +289,7 @@ function Offices({ offices, onChanged }: { offices: Office[]; onChanged: () => v
 const SHOWN = 60;
 
 function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<Outcome | null>(null);
   /** The post whose chief of mission is being set. */
   const [naming, setNaming] = useState<string | null>(null);
   const [text, setText] = useState('');
@@ -280,21 +301,21 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
     try {
       // Decided on the post as the list shows it: one changed since (reopened, say) is refused (412).
       await sendOnVersionShown('POST', `/posts/${post.code}/${action}`, reason ? { reason } : {}, post, { read: `/posts/${post.code}`, seen: postAsShown });
-      setMessage(`${post.name}: ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'suspended'}.`);
+      setMessage(succeeded(`${post.name}: ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'suspended'}.`));
       onChanged();
     } catch (failure) {
-      setMessage(problemText(failure));
+      setMessage(failed(failure));
     }
   };
   return (
     <section class="card">
       <h3>Posts</h3>
       <p class="muted">{posts.length} posts. A suspended post receives no taskings; reopening it restores them.</p>
-      <EstablishPost onDone={(text) => { setMessage(text); onChanged(); }} />
+      <EstablishPost onDone={(text) => { setMessage(succeeded(text)); onChanged(); }} />
       <form class="filters" role="search" aria-label="Find posts" onSubmit={(e) => e.preventDefault()}>
         <span><label for="p-find">Find a post</label><input id="p-find" type="search" placeholder="code, name, bureau, country" value={text} onInput={(e) => setText(e.currentTarget.value)} /></span>
       </form>
-      {message && <p role="status">{message}</p>}
+      <OutcomeText outcome={message} />
       {matching.length > SHOWN && <p class="muted">Showing {SHOWN} of {matching.length}; narrow the search to see the others.</p>}
       {matching.length === 0 && <p class="muted">No post matches.</p>}
       <div class="scroll" tabIndex={0} role="region" aria-label="Posts">
@@ -316,7 +337,7 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
                 {naming === post.code && (
                   <tr>
                     <td colSpan={7}>
-                      <ChiefOfMission key={post.version} post={post} onCancel={() => setNaming(null)} onDone={(text) => { setNaming(null); setMessage(text); onChanged(); }} onReload={onChanged} />
+                      <ChiefOfMission key={post.version} post={post} onCancel={() => setNaming(null)} onDone={(text) => { setNaming(null); setMessage(succeeded(text)); onChanged(); }} onReload={onChanged} />
                     </td>
                   </tr>
                 )}

@@ -3,7 +3,7 @@ import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
-import { cableAsShown, type CableSummary, type CableView, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
+import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
 
 const DECISIONS = [
@@ -29,8 +29,6 @@ async function taskedPosts(cable: CableView): Promise<number | null> {
 
 /** The roles whose screens include a campaign's page (main.tsx's `/campaigns`). */
 const CAMPAIGN_READERS = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership'];
-/** A released instruction's campaign, as much as its link says (`GET /demarches/:id`; the campaign's id is its cable's). */
-interface CampaignLink { id: string; summary?: { total: number; delivered: number; overdue: number } }
 /** A clearance request the drafter withdrew, with where it stood then (`GET /cables/:id` `withdrawals[]`). */
 interface Withdrawal { office?: string; status?: string; comments?: string | null; by?: { username?: string; office?: string | null } | string; at?: string; withheld?: boolean }
 
@@ -49,8 +47,6 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const [returns, setReturns] = useState<NonNullable<CableView['returns']>>([]);
   const [telegram, setTelegram] = useState<string | null>(null);
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
-  /** The campaign the released instruction opened, for a reader whose screens include it; null otherwise. */
-  const [campaign, setCampaign] = useState<CampaignLink | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   /** `stale`: refused because the cable changed since the page read it; the latest is offered. */
   const [message, setMessage] = useState<{ text: string; error: boolean; stale?: boolean } | null>(null);
@@ -134,10 +130,6 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setHistory(events.items);
       setReturns(await returnsOf(view, events.items));
       setTelegram(text);
-      // The campaign opens moments after the release, and not at all when the scope leaves no post:
-      // linked once the server has it, and only for a reader it lets read it.
-      const opened = view.status === 'RELEASED' && view.kind === 'INSTRUCTION' && view.demarche && me.roles.some((r) => CAMPAIGN_READERS.includes(r));
-      setCampaign(opened ? await maybe(api<CampaignLink>('GET', `/demarches/${view.id}`), null) : null);
       if (Array.isArray(view.replies)) setReplies(view.replies);
       else if (view.mrn) setReplies(await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null));
     } catch (error) {
@@ -168,6 +160,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   if (!cable) return <p>Loading…</p>;
   const allowed = cable.allowedActions ?? [];
   const can = (action: string) => allowed.includes(action);
+  // The campaign opens moments after the release, and not at all when the scope leaves no post: the
+  // cable's answer carries it (its counts, not every post's delivery) once the server has it, for a
+  // reader it lets read it; linked for the roles whose screens include its page.
+  const campaign: CampaignLink | null = me.roles.some((r) => CAMPAIGN_READERS.includes(r)) ? cable.campaign ?? null : null;
   /**
    * A decision (submit, approve, release, return, cancel, clear) is taken on the cable as the page
    * shows it (`If-Match`): on a cable whose draft or status changed since, it is refused (412), and
@@ -249,7 +245,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
               <dt>Demarche campaign</dt>
               <dd>
                 <a href={`#/campaigns/${campaign.id}`}>What the posts report back</a>
-                {campaign.summary && <span class="muted"> · {campaign.summary.delivered} of {campaign.summary.total} delivered{campaign.summary.overdue ? `, ${campaign.summary.overdue} overdue` : ''}</span>}
+                <span class="muted"> · {campaign.summary.delivered} of {campaign.summary.total} delivered ({campaign.summary.responded} with a response){campaign.summary.overdue ? `, ${campaign.summary.overdue} overdue` : ''}</span>
               </dd>
             </div>
           )}

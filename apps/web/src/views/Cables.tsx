@@ -15,8 +15,12 @@ export interface CableView extends CableDraft {
   /** A return written where the reader may not read is `{at, withheld: true}`. */
   returns?: { reason?: string | null; withheld?: boolean; by?: string | { username?: string; office?: string | null }; at?: string }[];
   replies?: CableSummary[];
+  /** A released instruction's campaign as its counts stand now; null before it opens, for other cables and past versions. */
+  campaign?: CampaignLink | null;
   allowedActions?: string[];
 }
+/** The campaign a released instruction opened: its id (its cable's) and counts. */
+export interface CampaignLink { id: string; summary: { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number } }
 export interface CableSummary { id: string; mrn: string | null; origin: string; status: string; kind?: string; subject: string; classification: string; precedence?: string; tags?: string[]; releasedAt?: string | null; updatedAt?: string; drafterId?: string; drafter?: { id: string } }
 
 const blank = (): CableDraft => ({
@@ -221,8 +225,8 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   );
 }
 
-/** A new cable: the drafting form, then the cable's own page. */
-export function CableEditor({ me, query, onClassifications }: { me: Me; query?: URLSearchParams; onClassifications: (c: string[]) => void }) {
+/** A new cable: the drafting form, then (`onCreated`) the cable's own page. */
+export function CableEditor({ me, query, onCreated, onClassifications }: { me: Me; query?: URLSearchParams; onCreated: (cable: CableView) => void; onClassifications: (c: string[]) => void }) {
   // `?ref=<MRN>&subject=…`: a post's reporting cable answering a tasking, addressed to the Department, citing it as REF A.
   const ref = query?.get('ref');
   const initial: CableDraft | undefined = ref
@@ -231,7 +235,7 @@ export function CableEditor({ me, query, onClassifications }: { me: Me; query?: 
   return (
     <>
       <h2>{ref ? `New reporting cable on ${ref}` : 'New cable'}</h2>
-      <DraftForm me={me} cable={null} initial={initial} onClassifications={onClassifications} onSaved={(view) => { location.hash = `#/cables/${view.id}`; }} />
+      <DraftForm me={me} cable={null} initial={initial} onClassifications={onClassifications} onSaved={onCreated} />
     </>
   );
 }
@@ -502,20 +506,38 @@ const otherChanges = (before: CableDraft, after: CableDraft) =>
 /** Addressees as removable chips, added one code at a time with suggestions of every post and collective. */
 function AddresseePicker({ id, label, value, problem, onChange }: { id: string; label: string; value: string[]; problem?: string; onChange: (codes: string[]) => void }) {
   const [entry, setEntry] = useState('');
+  const chips = useRef<HTMLUListElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  /**
+   * A removed addressee's button goes with it: the focus goes to the next addressee's button (its
+   * code here), else to the input (null), not to the page's body. Undefined: nothing to move.
+   */
+  const focusAfterRemoval = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (focusAfterRemoval.current === undefined) return;
+    const next = focusAfterRemoval.current;
+    focusAfterRemoval.current = undefined;
+    const button = next === null ? null : chips.current?.querySelector<HTMLElement>(`button[aria-label="${CSS.escape(`Remove ${next}`)}"]`);
+    (button ?? input.current)?.focus();
+  });
   const add = () => {
     const code = entry.trim().toUpperCase();
     if (code && !value.includes(code)) onChange([...value, code]);
     setEntry('');
   };
+  const remove = (code: string) => {
+    focusAfterRemoval.current = value[value.indexOf(code) + 1] ?? null;
+    onChange(value.filter((c) => c !== code));
+  };
   return (
     <div>
       <label for={id}>{label} (a post or a collective such as ALDAC or EAP_POSTS)</label>
-      <ul class="chips" aria-label={`${label} chosen`}>
+      <ul class="chips" aria-label={`${label} chosen`} ref={chips}>
         {value.map((code) => (
-          <li key={code}>{code} <button type="button" class="link" aria-label={`Remove ${code}`} onClick={() => onChange(value.filter((c) => c !== code))}>×</button></li>
+          <li key={code}>{code} <button type="button" class="link" aria-label={`Remove ${code}`} onClick={() => remove(code)}>×</button></li>
         ))}
       </ul>
-      <input id={id} list="addressable-codes" value={entry} {...markedBy(id, problem)} onInput={(e) => setEntry(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />{' '}
+      <input id={id} ref={input} list="addressable-codes" value={entry} {...markedBy(id, problem)} onInput={(e) => setEntry(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />{' '}
       <button type="button" onClick={add}>Add</button>
       <FieldProblem place={id} text={problem} />
     </div>

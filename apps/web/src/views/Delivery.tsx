@@ -10,7 +10,7 @@ import { type HistoryEntry, Timeline } from './History.js';
 interface Counterpart { name?: string; title?: string; organization?: string }
 interface Quote { text: string; language?: string | null; translation?: string | null }
 /** A response; `number` (from 1, in the order logged) is what a follow-up grown out of it names. */
-interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: (Quote | string)[]; reportingCableId?: string | null; by?: string; at?: string }
+interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: Quote[]; reportingCableId?: string | null; by?: string; at?: string }
 interface Contact { on?: string; counterpart?: Counterpart; level?: string; method?: string; by?: string; at?: string }
 /** A document left behind: `documentId` and its download's `href` (older servers: `id` only). */
 interface Document { documentId?: string; id?: string; href?: string; name: string; kind?: string; size?: number; sha256?: string; by?: string; at?: string }
@@ -27,7 +27,7 @@ export interface DeliveryView {
   receivedOn?: string | null;
   position?: string | null;
   summary?: string | null;
-  quotes?: (Quote | string)[];
+  quotes?: Quote[];
   reportingCableId?: string | null;
   notDeliveredReason?: string | null;
   contacts?: Contact[];
@@ -47,7 +47,7 @@ export interface CampaignView {
 }
 
 /** How the delivery's form fields are labelled, for the server's messages about them. */
-const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on' };
+const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on', text: 'The quote', language: 'Language of the quote', translation: 'The English translation' };
 /**
  * A meeting or a response has happened: its date is not after today where the post is. The page
  * does not know where that is, so it asks what the server asks: not after the latest day anywhere.
@@ -65,17 +65,15 @@ function quoteProblem({ quote, language, translation }: { quote: string; languag
   return { quote: `${what} without a quote cannot be logged: write the quote in the words used, or clear the ${given.join(' and the ')}.` };
 }
 const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
-/** A quote as an object; a server that keeps quotes as strings gets them in the form `ReportForms` writes. */
-const quoteOf = (q: Quote | string): Quote => {
-  if (typeof q !== 'string') return q;
-  const parts = /^“(.*?)”(?: \(([\w-]+)\))?(?:; translation: “(.*)”)?$/s.exec(q);
-  return parts ? { text: parts[1], language: parts[2] ?? null, translation: parts[3] ?? null } : { text: q };
-};
 const sizeText = (n?: number) => (n === undefined ? '' : n > 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1000))} kB`);
 
-/** Where the report forms say a problem with a field of the request: the form's own field, by the request's name. */
+/**
+ * Where the report forms say a problem with a field of the request: the form's own field, by the
+ * request's name. A quote's field is named `quotes.0.language` by the request's validation and
+ * `quotes[0].language` by the delivery's own rules; the form has one quote.
+ */
 function placeInReport(field: string): string | null {
-  const quote = /^quotes\[\d+\]\.(text|language|translation)$/.exec(field);
+  const quote = /^quotes(?:\[\d+\]|\.\d+)\.(text|language|translation)$/.exec(field);
   if (quote) return quote[1] === 'text' ? 'quote' : quote[1];
   if (field.startsWith('counterpart')) return field.split('.')[1] ?? 'name';
   if (field === 'reportingCableId') return 'reporting';
@@ -113,11 +111,11 @@ function useReportingCables(post: string, mrn: string, wanted: boolean): Reporti
 }
 
 /** What the post's counterpart said, in the original words with the translation. */
-function Quotes({ quotes }: { quotes: (Quote | string)[] }) {
+function Quotes({ quotes }: { quotes: Quote[] }) {
   if (quotes.length === 0) return null;
   return (
     <>
-      {quotes.map(quoteOf).map((q, i) => (
+      {quotes.map((q, i) => (
         <figure key={i} class="quote">
           <blockquote lang={q.language ?? undefined}>{q.text}</blockquote>
           {q.translation && <figcaption>Translation{q.language ? ` (from ${q.language})` : ''}: “{q.translation}”</figcaption>}
@@ -195,19 +193,15 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
       return setError(refusalText('Not logged.', { beside: misfit, rest: null }));
     }
     try {
-      try {
-        await api('POST', `${base}/${path}`, body);
-      } catch (failure) {
-        // A server that takes quotes as plain strings: the words, their language and translation in one.
-        const quotes = (body as { quotes?: Quote[] }).quotes;
-        if (!quotes || !(failure instanceof ApiError) || !failure.problem.errors?.some((e) => e.field.startsWith('quotes'))) throw failure;
-        const plain = quotes.map((q) => `“${q.text}”${q.language ? ` (${q.language})` : ''}${q.translation ? `; translation: “${q.translation}”` : ''}`);
-        await api('POST', `${base}/${path}`, { ...(body as object), quotes: plain });
-      }
+      await api('POST', `${base}/${path}`, body);
       onDone(done);
     } catch (failure) {
+      // What the officer typed is sent as typed or not at all: a refused field is said beside it, for them to correct.
+      const problems = placeProblems(failure, placeInReport, LABELS);
       setRefused(failure);
-      setError(refusalText('Not logged.', placeProblems(failure, placeInReport, LABELS)));
+      const first = Object.keys(problems.beside)[0];
+      if (first) setFocusOn(`${key}-${first}`);
+      setError(refusalText('Not logged.', problems));
     }
   };
   const can = (action: string) => allowed.includes(action);

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS, PERMISSIONS } from '@chancery/identity/domain';
 import { highest } from '../classification.js';
-import { api, ApiError, download, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
+import { api, ApiError, changedFields, download, isStale, maybe, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
+import { FieldProblem, markedBy } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
@@ -61,8 +62,8 @@ function useOwners(): Owners {
   return { offices, postCodes };
 }
 
-/** Owner: an office or a post, chosen from the directory. */
-function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners }: { kind: 'office' | 'post'; value: string; onKind: (k: 'office' | 'post') => void; onValue: (v: string) => void; idPrefix: string; owners: Owners }) {
+/** Owner: an office or a post, chosen from the directory; `problem`, what is wrong with it, said beside it. */
+function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners, problem, alert = false }: { kind: 'office' | 'post'; value: string; onKind: (k: 'office' | 'post') => void; onValue: (v: string) => void; idPrefix: string; owners: Owners; problem?: string | null; alert?: boolean }) {
   const { offices, postCodes } = owners;
   return (
     <>
@@ -71,10 +72,11 @@ function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners }: { kind:
         <label class="inline"><input type="radio" name={`${idPrefix}-kind`} checked={kind === 'office'} onChange={() => onKind('office')} /> An office</label>
         <label class="inline"><input type="radio" name={`${idPrefix}-kind`} checked={kind === 'post'} onChange={() => onKind('post')} /> A post</label>
         <label for={`${idPrefix}-owner`}>{kind === 'office' ? 'Office symbol, e.g. EAP/CM' : 'Post code, e.g. BEIJING'}</label>
-        <input id={`${idPrefix}-owner`} list={`${idPrefix}-owners`} value={value} onInput={(e) => onValue(e.currentTarget.value.toUpperCase())} />
+        <input id={`${idPrefix}-owner`} list={`${idPrefix}-owners`} value={value} {...markedBy(`${idPrefix}-owner`, problem)} onInput={(e) => onValue(e.currentTarget.value.toUpperCase())} />
         <datalist id={`${idPrefix}-owners`}>
           {kind === 'office' ? offices.map((o) => <option key={o.symbol} value={o.symbol}>{o.name}</option>) : postCodes.map((p) => <option key={p.code} value={p.code}>{p.name}</option>)}
         </datalist>
+        <FieldProblem place={`${idPrefix}-owner`} text={problem} alert={alert} />
       </fieldset>
     </>
   );
@@ -157,6 +159,18 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
   );
 }
 
+/** The new follow-up form's fields, in the order it shows them (the focus goes to the first one marked), by their controls' ids. */
+const NEW_FIELDS = { title: 'fu-title', description: 'fu-description', owner: 'fu-new-owner', due: 'fu-due' } as const;
+type NewField = keyof typeof NEW_FIELDS;
+/** How the new follow-up form names the request's fields, for what is said about them. */
+const NEW_LABELS = { title: 'Title', description: 'Description', owner: 'Owner', 'owner.office': 'Owner', 'owner.post': 'Owner', dueOn: 'Due date' };
+/** Where the new follow-up form says a problem with a field of the request (`owner.office` → the owner); null for one it does not show. */
+function placeInNew(field: string): NewField | null {
+  if (field === 'title' || field === 'description') return field;
+  if (field === 'owner' || field.startsWith('owner.')) return 'owner';
+  return field === 'dueOn' ? 'due' : null;
+}
+
 /** A new follow-up, linked to what it grows out of (a campaign, a post's response, a cable) when the link says so. */
 function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const inWeeks = (n: number) => new Date(Date.now() + n * 7 * 86_400_000).toISOString().slice(0, 10);
@@ -165,7 +179,17 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
   const [kind, setKind] = useState<'office' | 'post'>(query.get('ownerPost') || me.postCode ? 'post' : 'office');
   const [owner, setOwner] = useState(query.get('ownerPost') ?? me.postCode ?? me.office ?? '');
   const [dueOn, setDueOn] = useState(inWeeks(2));
+  /** What the form says once below: that nothing was created, and anything no field of it holds. */
   const [error, setError] = useState<string | null>(null);
+  /** What is wrong with each field, found before sending or said by the server: beside it. */
+  const [beside, setBeside] = useState<Partial<Record<NewField, string>>>({});
+  /** The field the focus goes to once its problem is said beside it. */
+  const [focusOn, setFocusOn] = useState<NewField | null>(null);
+  useEffect(() => {
+    if (!focusOn) return;
+    document.getElementById(NEW_FIELDS[focusOn])?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
   const owners = useOwners();
   // The response it grows out of is named by its number, with the campaign and the post.
   const response = Number(query.get('response')) || undefined;
@@ -190,11 +214,21 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
       (failure) => setLinkProblem(problemText(failure)),
     );
   }, [linked, linkRead]);
+  /** The form's problems beside their fields, said once below it; the focus on the first field marked. */
+  const sayBeside = (problems: Partial<Record<NewField, string>>, rest: string | null) => {
+    setBeside(problems);
+    setError(refusalText('Not created.', { beside: problems, rest }));
+    const first = (Object.keys(NEW_FIELDS) as NewField[]).find((field) => problems[field]);
+    if (first) setFocusOn(first);
+  };
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
-    const problem = (title.trim() ? null : 'Give the follow-up a title.') ?? ownerProblem(kind, owner, owners) ?? dueProblem(dueOn, 'Due date');
-    if (problem) return setError(problem);
+    setBeside({});
+    const lacking: Partial<Record<NewField, string>> = Object.fromEntries(Object.entries({
+      title: title.trim() ? null : 'Give the follow-up a title.', owner: ownerProblem(kind, owner, owners), due: dueProblem(dueOn, 'Due date'),
+    }).filter(([, problem]) => problem));
+    if (Object.keys(lacking).length > 0) return sayBeside(lacking, null);
     try {
       const created = await api<{ id: string }>('POST', '/follow-ups', {
         title: title.trim(), ...(description.trim() ? { description: description.trim() } : {}), owner: { [kind]: owner.trim() }, dueOn,
@@ -203,7 +237,8 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
       });
       location.hash = `#/follow-ups/${created.id}`;
     } catch (failure) {
-      setError(`Not created. ${problemText(failure)}`);
+      const problems = placeProblems(failure, placeInNew, NEW_LABELS);
+      sayBeside(problems.beside as Partial<Record<NewField, string>>, problems.rest);
     }
   };
   return (
@@ -219,18 +254,28 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
         )}
         {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `${response && links.post ? `response ${response} of ${links.post} in ` : ''}the campaign${links.post && !response ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
         <label for="fu-title">Title</label>
-        <input id="fu-title" class="full" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+        <input id="fu-title" class="full" value={title} {...markedBy('fu-title', beside.title)} onInput={(e) => setTitle(e.currentTarget.value)} />
+        <FieldProblem place="fu-title" text={beside.title} />
         <label for="fu-description">Description (optional)</label>
-        <textarea id="fu-description" rows={3} class="full" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
-        <OwnerFields idPrefix="fu-new" owners={owners} kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+        <textarea id="fu-description" rows={3} class="full" value={description} {...markedBy('fu-description', beside.description)} onInput={(e) => setDescription(e.currentTarget.value)} />
+        <FieldProblem place="fu-description" text={beside.description} />
+        <OwnerFields idPrefix="fu-new" owners={owners} kind={kind} value={owner} problem={beside.owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
         <label for="fu-due">Due on</label>
-        <input id="fu-due" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} />
+        <input id="fu-due" type="date" value={dueOn} {...markedBy('fu-due', beside.due)} onInput={(e) => setDueOn(e.currentTarget.value)} />
+        <FieldProblem place="fu-due" text={beside.due} />
         <p><button type="submit">Create the follow-up</button></p>
         {error && <p class="error" role="alert">{error}</p>}
       </form>
     </>
   );
 }
+
+/** How the follow-up's edit forms name the request's fields, for what is said about them. */
+const EDIT_LABELS = { title: 'Title', description: 'Description', owner: 'Owner', 'owner.office': 'Owner', 'owner.post': 'Owner', dueOn: 'New due date' };
+/** Where the title and description form says a problem with a field of the request: its control's id. */
+const placeInText = (field: string) => (field === 'title' ? 'fu-edit-title' : field === 'description' ? 'fu-edit-description' : null);
+const placeInRedate = (field: string) => (field === 'dueOn' ? 'fu-redate' : null);
+const placeInReassign = (field: string) => (field === 'owner' || field.startsWith('owner.') ? 'fu-edit-owner' : null);
 
 function FollowUpDetail({ id, onClassifications }: { id: string; onClassifications: (c: string[]) => void }) {
   const [followUp, setFollowUp] = useState<FollowUp | null>(null);
@@ -242,6 +287,17 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const [dueOn, setDueOn] = useState('');
   const [kind, setKind] = useState<'office' | 'post'>('office');
   const [owner, setOwner] = useState('');
+  /** The title and description as typed in the edit form. */
+  const [wording, setWording] = useState({ title: '', description: '' });
+  /** What is wrong with the edit forms' fields, found before sending or said by the server: beside each, by its control's id. */
+  const [beside, setBeside] = useState<Record<string, string>>({});
+  /** The field the focus goes to once its problem is said beside it. */
+  const [focusOn, setFocusOn] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusOn) return;
+    document.getElementById(focusOn)?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
   const owners = useOwners();
   // The highest marking this page has shown the follow-up at: text written here is marked with it,
   // even if a linked record was marked down (and the page re-read) while it was being written.
@@ -253,6 +309,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
     setDueOn(f.dueOn);
     setKind('office' in f.owner ? 'office' : 'post');
     setOwner(ownerOf(f));
+    setWording({ title: f.title, description: f.description });
     onClassifications([f.classification ?? 'UNCLASSIFIED']);
   }, (error) => setFailure(error instanceof ApiError ? error : new ApiError(0, {})));
   useEffect(() => void load(), [id]);
@@ -261,10 +318,14 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   /**
    * A change (a new due date or owner, start, complete, cancel) is made on the follow-up as the page
    * shows it (`If-Match`): one changed since is refused (412), what was typed kept, but not one that only
-   * moved on (a comment, the overdue scan); a comment is added whatever came before.
+   * moved on (a comment, the overdue scan); a comment is added whatever came before. `place`: where
+   * the form that sent it shows a field of the request (its control's id), for a refusal naming
+   * fields to be said beside them; `alone`: the form has that one field, and says its problem there
+   * only (a form of several says once that nothing was saved).
    */
-  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string, { onVersionShown = true } = {}) => {
+  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string, { onVersionShown = true, place, alone = false }: { onVersionShown?: boolean; place?: (field: string) => string | null; alone?: boolean } = {}) => {
     setMessage(null);
+    setBeside({});
     const url = `/follow-ups/${id}${path}`;
     try {
       await (onVersionShown && followUp ? sendOnVersionShown(method, url, body, followUp, { read: `/follow-ups/${id}`, seen: followUpAsShown }) : api(method, url, body));
@@ -273,11 +334,23 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
       setMessage({ text: done, error: false });
     } catch (error) {
       if (isStale(error)) return setMessage({ text: 'Not done: someone changed this follow-up since you opened it. Your changes are kept here; reload to see theirs.', error: true, stale: true });
-      setMessage({ text: `Not done. ${problemText(error, { dueOn: 'New due date' })}`, error: true });
+      const problems = place ? placeProblems(error, place, EDIT_LABELS) : { beside: {}, rest: problemText(error, EDIT_LABELS) };
+      const placed = Object.keys(problems.beside).length > 0;
+      sayBeside(problems.beside, placed && !alone ? refusalText('Not saved.', problems) : problems.rest === null ? null : `Not done. ${problems.rest}`);
     }
   };
   /** What a change form lacks, said before sending. */
   const refuse = (text: string) => setMessage({ text, error: true });
+  /**
+   * Problems with the edit forms' fields, each beside its field (the focus on the first), and `rest`,
+   * what no field holds, below. A form of one field says its problem beside it alone.
+   */
+  const sayBeside = (problems: Record<string, string>, rest: string | null) => {
+    setBeside(problems);
+    const first = Object.keys(problems)[0];
+    if (first) setFocusOn(first);
+    if (rest !== null) setMessage({ text: rest, error: true });
+  };
   if (failure) {
     return (
       <section class="card">
@@ -352,24 +425,50 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
           {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
           {can('edit') && (
             <details>
-              <summary>Change the due date or the owner</summary>
-              <form onSubmit={(e) => {
+              <summary>Change the title, description, due date or owner</summary>
+              <form aria-label="The title and description" onSubmit={(e) => {
                 e.preventDefault();
-                if (dueOn === followUp.dueOn) return refuse(`The follow-up is already due on ${dueOn}: choose another day.`);
-                const problem = dueProblem(dueOn, 'New due date');
-                if (problem) return refuse(problem);
-                void send('PATCH', '', { dueOn }, `Due date moved to ${dueOn}.`);
+                setMessage(null);
+                setBeside({});
+                // Only what changed is sent (the rest as shown may have been changed by someone else
+                // since: If-Match says so), marked as the page showed the follow-up; an emptied description as null.
+                const changes = changedFields({ title: followUp.title, description: followUp.description }, { title: wording.title.trim(), description: wording.description.trim() });
+                if (changes.title === '') return sayBeside({ 'fu-edit-title': 'Give the follow-up a title.' }, 'Not saved. See what is said beside the field.');
+                if (Object.keys(changes).length === 0) return refuse('The title and description are as they stand: change one of them first.');
+                const done = changes.title !== undefined && changes.description !== undefined ? 'Title and description saved.' : changes.title !== undefined ? 'Title saved.' : changes.description ? 'Description saved.' : 'Description removed.';
+                const body = { ...changes, ...(changes.description === '' ? { description: null } : {}), classification: shownAt.current?.classification ?? 'UNCLASSIFIED' };
+                void send('PATCH', '', body, done, { place: placeInText });
               }}>
-                <label for="fu-redate">New due date</label>
-                <input id="fu-redate" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} /> <button type="submit">Re-date</button>
+                <label for="fu-edit-title">Title</label>
+                <input id="fu-edit-title" class="full" value={wording.title} {...markedBy('fu-edit-title', beside['fu-edit-title'])} onInput={(e) => setWording({ ...wording, title: e.currentTarget.value })} />
+                <FieldProblem place="fu-edit-title" text={beside['fu-edit-title']} />
+                <label for="fu-edit-description">Description (optional)</label>
+                <textarea id="fu-edit-description" rows={3} class="full" value={wording.description} {...markedBy('fu-edit-description', beside['fu-edit-description'])} onInput={(e) => setWording({ ...wording, description: e.currentTarget.value })} />
+                <FieldProblem place="fu-edit-description" text={beside['fu-edit-description']} />
+                <p><button type="submit">Save the title and description</button></p>
               </form>
               <form onSubmit={(e) => {
                 e.preventDefault();
-                const problem = ownerProblem(kind, owner, owners);
-                if (problem) return refuse(problem);
-                void send('PATCH', '', { owner: { [kind]: owner.trim() } }, `Reassigned to ${owner.trim()}.`);
+                setMessage(null);
+                setBeside({});
+                if (dueOn === followUp.dueOn) return sayBeside({ 'fu-redate': `The follow-up is already due on ${dueOn}: choose another day.` }, null);
+                const problem = dueProblem(dueOn, 'New due date');
+                if (problem) return sayBeside({ 'fu-redate': problem }, null);
+                void send('PATCH', '', { dueOn }, `Due date moved to ${dueOn}.`, { place: placeInRedate, alone: true });
               }}>
-                <OwnerFields idPrefix="fu-edit" owners={owners} kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+                <label for="fu-redate">New due date</label>
+                <input id="fu-redate" type="date" value={dueOn} {...markedBy('fu-redate', beside['fu-redate'])} onInput={(e) => setDueOn(e.currentTarget.value)} /> <button type="submit">Re-date</button>
+                <FieldProblem place="fu-redate" text={beside['fu-redate']} alert />
+              </form>
+              <form onSubmit={(e) => {
+                e.preventDefault();
+                setMessage(null);
+                setBeside({});
+                const problem = ownerProblem(kind, owner, owners);
+                if (problem) return sayBeside({ 'fu-edit-owner': problem }, null);
+                void send('PATCH', '', { owner: { [kind]: owner.trim() } }, `Reassigned to ${owner.trim()}.`, { place: placeInReassign, alone: true });
+              }}>
+                <OwnerFields idPrefix="fu-edit" owners={owners} kind={kind} value={owner} problem={beside['fu-edit-owner']} alert onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
                 <button type="submit">Reassign</button>
               </form>
             </details>

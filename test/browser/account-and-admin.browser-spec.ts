@@ -1,0 +1,207 @@
+import type { Locator, Page } from 'playwright-core';
+import { accessibilityProblems, saidBeside, uncaught, webAppUnderTest } from '../support/browser-app.js';
+import { DESKTOP, fillSignIn, passwordOf } from '../support/chromium.js';
+import { authed } from '../support/http.js';
+import { createUser, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
+
+/**
+ * One's own account and one's own row in the administration screen: what a password change says
+ * (and what it does not), the refusals said beside the fields they name, no control the server
+ * always refuses for oneself; where the focus goes once a new draft is saved.
+ */
+describe('the account and administration screens, in headless Chromium', () => {
+  let drafter: string;
+  const web = webAppUnderTest({
+    env: { SEED_POSTS: 'true' }, timeout: 180_000,
+    setUp: async ({ app }) => {
+      const admin = await loginAsAdmin(app);
+      drafter = (await createUser(app, admin, { username: 'acct.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      await createUser(app, admin, { username: 'acct.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+      await createUser(app, admin, { username: 'acct.changer', roles: ['leadership'], office: 'S' });
+      await createUser(app, admin, { username: 'acct.typist', roles: ['leadership'], office: 'S' });
+      await createUser(app, admin, { username: 'acct.colleague', roles: ['drafter'], office: 'EAP/CM' });
+    },
+  });
+  const draft = (subject: string) => ({
+    kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+    actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: `${subject}: the text.` }],
+  });
+  /** The page's requests, as `METHOD /path?query`, in order. */
+  const requested = (page: Page) => {
+    const seen: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      seen.push(`${request.method()} ${url.pathname}${url.search}`);
+    });
+    return seen;
+  };
+  /** Waits until the focus is on the element `locator` finds (focus moves in an effect after the answer). */
+  const focusIsOn = async (locator: Locator) => {
+    const handle = await locator.elementHandle();
+    await locator.page().waitForFunction((element) => document.activeElement === element, handle, { timeout: 5_000 });
+  };
+
+  it('does not say that the account screen changed when it is the user\'s own password change that reopened the live stream', async () => {
+    const page = await web.signIn('acct.changer');
+    const errors = uncaught(page);
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    // The change ends the stream, and the app opens it again with the new token: a ticket, a stream, and at its `ready` the unread count.
+    const reopened = page.waitForRequest((request) => new URL(request.url()).pathname === '/events/ticket', { timeout: 15_000 });
+    await page.getByLabel('Current password').fill(passwordOf('acct.changer'));
+    await page.getByLabel('New password', { exact: true }).fill('amber-lantern-over-the-quay');
+    await page.getByLabel('New password again').fill('amber-lantern-over-the-quay');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password changed. Your other sessions have ended.' }).waitFor();
+    await reopened;
+    await page.waitForResponse((response) => new URL(response.url()).pathname === '/notifications', { timeout: 10_000 });
+    // A re-read would be planned within 300 ms of `ready`: well past it, nothing is said to have changed, and the outcome stays.
+    await page.waitForTimeout(1_000);
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    expect(await page.getByRole('status').filter({ hasText: 'Password changed.' }).count()).toBe(1);
+    // Still signed in, on the new token.
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('still reads a screen the stream tells of again after a reconnection, for what changed while it was closed', async () => {
+    const page = await web.browser.newPage({ viewport: DESKTOP });
+    // The first stream says `ready` and ends at once; the next one is held until the test has made its change.
+    let streams = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let reconnecting!: () => void;
+    const asked = new Promise<void>((resolve) => { reconnecting = resolve; });
+    await page.route('**/events/stream*', async (route) => {
+      if (++streams === 1) return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'event: ready\ndata: {"user":"acct.legal"}\n\n' });
+      reconnecting();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${web.base}/#/inbox`);
+    await fillSignIn(page, 'acct.legal');
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await asked;
+    // Asked of L while no stream was open: no notice tells of it.
+    const subject = 'Reconnection: a cable asked of L in the gap';
+    const { id } = (await authed(web.app, drafter).post('/cables', draft(subject)).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    release();
+    await page.getByRole('link', { name: new RegExp(subject) }).waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
+  it('says a refused password change beside each field it names, the field marked invalid and described by it', async () => {
+    const page = await web.signIn('acct.typist');
+    const sent = requested(page);
+    await page.getByRole('link', { name: 'Account' }).click();
+    const current = page.getByLabel('Current password');
+    const next = page.getByLabel('New password', { exact: true });
+    const again = page.getByLabel('New password again');
+    // A wrong current password: said beside it, the focus brought to it, and once below that nothing changed.
+    await current.fill('not-my-password-at-all');
+    await next.fill('amber-lantern-over-the-quay');
+    await again.fill('amber-lantern-over-the-quay');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not changed. See what is said beside the field.' }).waitFor();
+    expect(await current.getAttribute('aria-invalid')).toBe('true');
+    expect(await saidBeside(current)).toBe('Current password is not right.');
+    await focusIsOn(current);
+    expect(await next.getAttribute('aria-invalid')).toBeNull();
+    expect(await saidBeside(next)).toMatch(/^At least 12 characters/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // The two new ones differ: said beside the second, nothing sent; the server's refusal before is gone.
+    const posts = () => sent.filter((s) => s === 'POST /auth/password').length;
+    expect(posts()).toBe(1);
+    await current.fill(passwordOf('acct.typist'));
+    await again.fill('amber-lantern-over-the-pier');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not changed. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(again)).toBe('The two new passwords differ: type the same one twice.');
+    expect(await again.getAttribute('aria-invalid')).toBe('true');
+    expect(await current.getAttribute('aria-invalid')).toBeNull();
+    await focusIsOn(again);
+    expect(posts()).toBe(1);
+    // The new one is the current one: said beside the new one, with the rules it must meet.
+    await next.fill(passwordOf('acct.typist'));
+    await again.fill(passwordOf('acct.typist'));
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('New password must differ from the current one.').waitFor();
+    expect(await next.getAttribute('aria-invalid')).toBe('true');
+    expect(await saidBeside(next)).toMatch(/^New password must differ from the current one\. At least 12 characters/);
+    await focusIsOn(next);
+    expect(await page.getByRole('alert').textContent()).toBe('Not changed. See what is said beside the field.');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // Put right, it is changed, and no field is marked any longer.
+    await next.fill('amber-lantern-over-the-quay');
+    await again.fill('amber-lantern-over-the-quay');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password changed. Your other sessions have ended.' }).waitFor();
+    expect(await page.locator('[aria-invalid="true"]').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
+  it('offers an admin no control on their own row that the server always refuses, and says refusals as alerts, successes as status', async () => {
+    const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    await page.getByRole('button', { name: 'Disable acct.colleague', exact: true }).waitFor();
+    // Disabling oneself is always refused (422): not offered; one's own password is changed on the account screen.
+    expect(await page.getByRole('button', { name: 'Disable admin', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Reset password of admin', exact: true }).count()).toBe(0);
+    const own = page.getByRole('row', { name: /^admin \(you\)/ });
+    expect(await own.getByRole('link', { name: 'Change your password' }).getAttribute('href')).toBe('#/account');
+    // Nor is taking away one's own admin role: the box stays ticked, and says why.
+    await page.getByRole('button', { name: 'Edit admin', exact: true }).click();
+    const adminRole = page.getByRole('group', { name: 'Roles' }).getByRole('checkbox', { name: 'Admin' });
+    expect(await adminRole.isChecked()).toBe(true);
+    expect(await adminRole.isDisabled()).toBe(true);
+    expect(await saidBeside(adminRole)).toMatch(/only another admin may take it away/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Another admin's row offers them all.
+    await page.getByRole('button', { name: 'Edit acct.colleague', exact: true }).click();
+    expect(await page.getByRole('group', { name: 'Roles' }).getByRole('checkbox', { name: 'Admin' }).isDisabled()).toBe(false);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // A refusal is an alert: a password the server refuses as too weak.
+    page.once('dialog', (dialog) => void dialog.accept('password1234'));
+    await page.getByRole('button', { name: 'Reset password of acct.colleague' }).click();
+    await page.getByRole('alert').filter({ hasText: /^Password / }).waitFor();
+    expect(await page.getByRole('status').count()).toBe(0);
+    // A success is a status.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Disable acct.colleague', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'acct.colleague disabled.' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // So on the offices: an office that exists already is refused, as an alert.
+    await page.getByRole('button', { name: 'Offices' }).click();
+    await page.getByLabel('Office symbol').fill('L');
+    await page.getByLabel('Office name').fill('The Legal Adviser, again');
+    await page.getByRole('button', { name: 'Add office' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('status').count()).toBe(0);
+    await page.close();
+  });
+
+  it('takes the focus to the new cable\'s heading once its draft is saved, not to the page\'s body', async () => {
+    const page = await web.signIn('acct.desk');
+    await page.goto(`${web.base}/#/cables/new`);
+    const subject = 'Focus: a new draft saved from the keyboard';
+    await page.getByLabel('Subject', { exact: true }).fill(subject);
+    await page.getByLabel('TAGS').fill('PREL CH');
+    await page.getByRole('combobox', { name: /^Action addressees/ }).fill('BEIJING');
+    await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('For information.');
+    await page.getByText('The draft meets every drafting rule.').waitFor();
+    const save = page.getByRole('button', { name: 'Save draft' });
+    await save.focus();
+    await save.press('Enter');
+    const heading = page.getByRole('heading', { level: 2, name: `(UNCLASSIFIED) ${subject}` });
+    await heading.waitFor();
+    await focusIsOn(heading);
+    expect(page.url()).toMatch(/#\/cables\/[0-9a-f-]{36}$/);
+    await page.close();
+  });
+});
