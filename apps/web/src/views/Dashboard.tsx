@@ -159,14 +159,25 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   /** When the first campaign opened: what an "as of" before it is told. */
   const [firstOpened, setFirstOpened] = useState<string | null>(null);
   useEffect(() => void maybe(api<{ items: { openedAt: string }[] }>('GET', '/demarches?limit=100'), { items: [] }).then((a) => setFirstOpened(a.items.map((c) => c.openedAt).sort()[0] ?? null)), []);
-  // After every render: an address the user changed to the bare path (the Dashboard link) takes the place again.
-  useEffect(() => keepPlaceInAddress({ campaign: selected, country, moment }));
+  /** The address as the dashboard last wrote or read it, and the path it was shown at. */
+  const kept = useRef({ hash: location.hash, path: hashAddress().path });
+  // After every render: an address the user changed to the bare path (the Dashboard link) takes the
+  // place again. An address changed since it was last kept that names a place, or another screen,
+  // is not written over: its hashchange, maybe not yet fired, goes to it (a render between the new
+  // address and its event would otherwise put the old place back).
+  useEffect(() => {
+    const { path, query } = hashAddress();
+    if (location.hash !== kept.current.hash && (path !== kept.current.path || PLACE_KEYS.some((key) => query.has(key)))) return;
+    keepPlaceInAddress({ campaign: selected, country, moment });
+    kept.current.hash = location.hash;
+  });
   // An address naming another place on the dashboard, pasted or followed while it is shown, is gone to.
   useEffect(() => {
-    const mountedAt = hashAddress().path;
+    const mountedAt = kept.current.path;
     const onAddress = () => {
       const { path, query } = hashAddress();
       if (path !== mountedAt || !PLACE_KEYS.some((key) => query.has(key))) return;
+      kept.current.hash = location.hash;
       const next = placeInAddress();
       named.current = next.campaign;
       setSelected(next.campaign);
