@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
-import { FieldProblem, markedBy } from './FieldProblem.js';
+import { FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
 interface Counterpart { name?: string; title?: string; organization?: string }
@@ -140,12 +140,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   /** What the forms found wrong before sending, by the field it is said beside (`quote`). */
   const [lacking, setLacking] = useState<Record<string, string>>({});
   /** The field the focus goes to once its problem is said beside it. */
-  const [focusOn, setFocusOn] = useState<string | null>(null);
-  useEffect(() => {
-    if (!focusOn) return;
-    document.getElementById(focusOn)?.focus();
-    setFocusOn(null);
-  }, [focusOn]);
+  const setFocusOn = useFocusAfterRender();
   // The cables the page has found already (a delivery's page), else found here.
   const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
   const reportingCables = known ?? found.cables;
@@ -339,12 +334,8 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
   /** What is wrong with the meeting's fields, found before sending or said by the server: beside each. */
   const [meetingBeside, setMeetingBeside] = useState<Partial<Record<MeetingField, string>>>({});
   /** The meeting field the focus goes to once its problem is said beside it. */
-  const [focusOn, setFocusOn] = useState<MeetingField | null>(null);
-  useEffect(() => {
-    if (!focusOn) return;
-    document.getElementById(`m-${focusOn}`)?.focus();
-    setFocusOn(null);
-  }, [focusOn]);
+  const focusAfterRender = useFocusAfterRender();
+  const setFocusOn = (field: MeetingField) => focusAfterRender(`m-${field}`);
   const run = async (form: 'meeting' | 'document', work: () => Promise<unknown>, done: string) => {
     setError(null);
     try {

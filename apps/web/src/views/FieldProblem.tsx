@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'preact/hooks';
+
 /** The id of the words that say what is wrong with the control at `place` (its id). */
 const problemId = (place: string) => `${place}-problem`;
 
@@ -14,3 +16,17 @@ export const describedBy = (place: string, text?: string | null) => (text ? { 'a
 
 /** The attributes that tie a control to its problem: marked invalid, described by the words beside it. */
 export const markedBy = (place: string, text?: string | null) => (text ? { 'aria-invalid': true as const, ...describedBy(place, text) } : {});
+
+/**
+ * Moves the focus to the control with the id given, once the render that says its problem beside it
+ * is done (the control may only then be marked, or shown at all). Answers the function to call.
+ */
+export function useFocusAfterRender(): (id: string) => void {
+  const [focusOn, setFocusOn] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusOn) return;
+    document.getElementById(focusOn)?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
+  return setFocusOn;
+}

@@ -3,7 +3,7 @@ import { CLASSIFICATIONS, PERMISSIONS } from '@chancery/identity/domain';
 import { highest } from '../classification.js';
 import { api, ApiError, changedFields, download, isStale, maybe, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
-import { FieldProblem, markedBy } from './FieldProblem.js';
+import { FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
@@ -184,12 +184,8 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
   /** What is wrong with each field, found before sending or said by the server: beside it. */
   const [beside, setBeside] = useState<Partial<Record<NewField, string>>>({});
   /** The field the focus goes to once its problem is said beside it. */
-  const [focusOn, setFocusOn] = useState<NewField | null>(null);
-  useEffect(() => {
-    if (!focusOn) return;
-    document.getElementById(NEW_FIELDS[focusOn])?.focus();
-    setFocusOn(null);
-  }, [focusOn]);
+  const focusAfterRender = useFocusAfterRender();
+  const setFocusOn = (field: NewField) => focusAfterRender(NEW_FIELDS[field]);
   const owners = useOwners();
   // The response it grows out of is named by its number, with the campaign and the post.
   const response = Number(query.get('response')) || undefined;
@@ -292,12 +288,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   /** What is wrong with the edit forms' fields, found before sending or said by the server: beside each, by its control's id. */
   const [beside, setBeside] = useState<Record<string, string>>({});
   /** The field the focus goes to once its problem is said beside it. */
-  const [focusOn, setFocusOn] = useState<string | null>(null);
-  useEffect(() => {
-    if (!focusOn) return;
-    document.getElementById(focusOn)?.focus();
-    setFocusOn(null);
-  }, [focusOn]);
+  const setFocusOn = useFocusAfterRender();
   const owners = useOwners();
   // The highest marking this page has shown the follow-up at: text written here is marked with it,
   // even if a linked record was marked down (and the page re-read) while it was being written.
