@@ -90,7 +90,7 @@ describe('identity, access control and posts', () => {
       const events = await dataSource.query(`SELECT type FROM events WHERE stream_id = 'post-TOKYO' ORDER BY stream_version`);
       expect(events.map((e: { type: string }) => e.type)).toEqual(['PostEstablished', 'PostSuspended', 'PostReopened']);
       const duplicate = await http().post('/posts').set(admin).send({ code: 'TOKYO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' }).expect(409);
-      expect(duplicate.body.code).toBe('ALREADY_EXISTS');
+      expect(duplicate.body).toMatchObject({ code: 'ALREADY_EXISTS', detail: 'Post TOKYO exists' });
       // One name, one thing: no post takes the Department's or a collective's name, or an office's, and its country is a country.
       const post = { name: 'Embassy Nowhere', kind: 'EMBASSY', city: 'Nowhere', country: 'TV', countryTag: 'TV', bureau: 'EAP' };
       for (const code of ['ALDAC', 'SECSTATE', 'STATE']) {
@@ -104,7 +104,7 @@ describe('identity, access control and posts', () => {
         expect(refused.body.errors).toEqual([{ field: 'countryTag', message }]);
       }
       const namesake = await http().post('/posts').set(admin).send({ code: 'TOKYOTWO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' }).expect(409);
-      expect(namesake.body.errors).toEqual([{ field: 'city', message: "AMEMBASSY TOKYO is TOKYO's designator" }]);
+      expect(namesake.body).toMatchObject({ detail: 'TOKYO is addressed as AMEMBASSY TOKYO already', errors: [{ field: 'city', message: "AMEMBASSY TOKYO is TOKYO's designator" }] });
       // Two admins establishing namesakes at the same moment: one post is established, the other
       // refused with nothing written (the designator is checked under its lock, in the transaction).
       const twins = ['NAMESAKEA', 'NAMESAKEB'].map((code) => ({ code, name: 'Consulate General Nagoya-Kita', kind: 'CONSULATE_GENERAL', city: 'Nagoya-Kita', country: 'JP', countryTag: 'JA', bureau: 'EAP' }));

@@ -237,3 +237,8 @@ function thereAlready(error: unknown): never {
   }
   throw error;
 }
+
+/** Whether `error` is `create`'s refusal of a stream that exists already (not a refusal of the caller's own `alsoIn`). */
+export function isStreamThereAlready(error: unknown): error is ChanceryError {
+  return error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists && typeof error.details.streamId === 'string';
+}

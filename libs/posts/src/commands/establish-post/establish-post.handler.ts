@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
+import { AggregateRepository, AggregateRepositoryFactory, isStreamThereAlready } from '@chancery/event-store';
 import { OfficesQuery } from '@chancery/identity';
 import { addressDesignator, Post, postDefinition, type PostFacts } from '../../domain/post.aggregate.js';
 import { PostsQuery, type PostView } from '../../posts.query.js';
@@ -28,7 +28,8 @@ export class EstablishPostHandler implements ICommandHandler<EstablishPostComman
     try {
       return await this.streams.create(context, 'EstablishPost', () => Post.establish(facts), toPostView, (tx) => this.refuseNamesake(tx, facts));
     } catch (error) {
-      if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists && !error.details.errors) {
+      // The post's own stream there already: said by its code. A namesake's refusal is said as it is.
+      if (isStreamThereAlready(error)) {
         throw new ChanceryError(ErrorCode.AlreadyExists, `Post ${facts.code} exists`, { code: facts.code });
       }
       throw error;
