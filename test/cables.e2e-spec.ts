@@ -264,6 +264,23 @@ describe('cables through HTTP', () => {
     expect(last).toBe(serials[19]);
   });
 
+  it('holds the collective tasking rule through approval and release: an approver who adds a collective after submission cannot approve it uncleared', async () => {
+    const { body } = await as(t.drafter).post('/cables', { ...instruction, subject: 'Approver adds a collective', actionAddressees: ['TOKYO'] }).expect(201);
+    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
+    const edited = await as(t.approver).patch(`/cables/${body.id}`, { actionAddressees: ['NEA_POSTS'] }).expect(200);
+    const refused = await as(t.approver).post(`/cables/${body.id}/approve`).expect(422);
+    expect(refused.body.detail).toMatch(/NEA \(its posts are tasked through NEA_POSTS\).*return it to the drafter/);
+    const after = await as(t.approver).get(`/cables/${body.id}`).expect(200);
+    expect(after.body).toMatchObject({ status: 'PENDING_APPROVAL', version: edited.body.version });
+    await as(t.approver).post(`/cables/${body.id}/release`).expect(409);
+    // Returned, cleared as the rule asks, submitted again: approved and released to the collective.
+    await as(t.approver).post(`/cables/${body.id}/return`, { reason: 'NEA must clear an instruction to its posts' }).expect(200);
+    await clearForCollective(app, t.drafter, body.id, { kind: 'INSTRUCTION', actionAddressees: ['NEA_POSTS'] });
+    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/release`).expect(200);
+  });
+
   it('drafts a reporting cable at a post, approved by its chief of mission', async () => {
     const report = { ...instruction, kind: 'REPORTING', demarche: undefined, actionAddressees: ['SECSTATE'], subject: 'Beijing rejects the allegations as baseless' };
     const drafted = await as(t.beijing).post('/cables', report).expect(201);

@@ -7,7 +7,8 @@ import { type CableAccess, type Classification, clearanceCovers, mayReadCable, t
 import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
-import { Cable, cableDefinition } from '../domain/cable.aggregate.js';
+import { Cable, cableDefinition, type RequiredClearance } from '../domain/cable.aggregate.js';
+import { collectiveTaskingClearances } from '../domain/collective-tasking.js';
 
 /** What a command on a cable answers: the cable, or only its id and version if the sender may no longer read it. */
 export type CableAnswer = CableView | { id: string; version: number };
@@ -57,6 +58,16 @@ export abstract class CableHandler {
         },
       ),
     );
+  }
+
+  /**
+   * The clearances the rules require of the cable as it stands (the collective tasking rule, see
+   * collective-tasking.ts), its collectives expanded as they are now. Asked at each step to release
+   * (submit, approve, release): an approver's edit after submission, or a collective grown since,
+   * may call for an office that has not cleared.
+   */
+  protected async requiredClearances(cable: Cable, tx: EntityManager): Promise<RequiredClearance[]> {
+    return collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.world.isCollective(code), await this.world.taskedBureaus(cable.draft.actionAddressees, tx));
   }
 }
 

@@ -299,6 +299,16 @@ describe('Cable: clearing as the Department works it', () => {
     given(cableDefinition, 'k1', cleared).when((c) => c.submit(drafter, at, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked\); S\/ES-O \(ALDAC\)/);
   });
 
+  it('holds the rules\' clearances at approval and release too: an approver\'s edit after submission calls for them as a draft would', () => {
+    const required = [{ office: 'EAP', why: 'its posts are tasked through NEA_POSTS' }];
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): return it to the drafter/);
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): an approved cable/);
+    // A bureau's office clearing counts for its bureau, as at submission.
+    const byBureau = [{ office: 'ISN', why: 'named' }];
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, byBureau)).then([approved]);
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, byBureau)).then([released]);
+  });
+
   it('names which fields an edit changed', () => {
     expect(changedFields(confidentialDraft, newText)).toEqual(['paragraphs']);
     expect(changedFields(confidentialDraft, { ...confidentialDraft, subject: 'x', captions: [] })).toEqual(['captions', 'subject']);

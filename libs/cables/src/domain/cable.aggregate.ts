@@ -283,17 +283,28 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
     const open = this.clearances.filter((c) => !isGiven(c));
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
-    const missing = missingClearances(required, this.clearances);
-    ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}`);
+    this.mustHaveRequiredClearances(required);
     this.mustNotHavePassedReportBy(at, 'edit the draft to a later date, then submit it');
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
 
-  approve(actor: CableActor, at: string): void {
+  /** `required`: as for submit; an approver's edit since may have added a collective that calls for more. */
+  approve(actor: CableActor, at: string, required: readonly RequiredClearance[] = []): void {
     this.mustBeIn(['PENDING_APPROVAL'], 'approved');
     this.mustHaveReleaseAuthority(actor, 'approve');
+    this.mustHaveRequiredClearances(required, 'return it to the drafter to have them asked');
     this.mustNotHavePassedReportBy(at, 'edit it to a later date, or return it to the drafter');
     this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
+  }
+
+  /**
+   * The collective tasking rule, held at each step to release: at submission, and again at approval
+   * and release, since an approver may edit a submitted cable (adding a collective for action) and a
+   * collective may reach another bureau's posts by the time it is released.
+   */
+  private mustHaveRequiredClearances(required: readonly RequiredClearance[], remedy?: string): void {
+    const missing = missingClearances(required, this.clearances);
+    ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}${remedy ? `: ${remedy}` : ''}`);
   }
 
   /**
@@ -333,9 +344,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     return offices;
   }
 
-  releaseAs(actor: CableActor, release: Release): void {
+  /** `required`: as for submit, with the collectives as they stand at release. */
+  releaseAs(actor: CableActor, release: Release, required: readonly RequiredClearance[] = []): void {
     this.mustBeIn(['APPROVED'], 'released');
     this.mustHaveReleaseAuthority(actor, 'release');
+    this.mustHaveRequiredClearances(required, 'an approved cable is no longer edited: cancel it and draft it again, or have the offices cleared on a new draft');
     const match = MRN_PATTERN.exec(release.mrn);
     ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
     ensure(release.distribution.action.length > 0, 'distribution', 'the release reaches no post for action');
