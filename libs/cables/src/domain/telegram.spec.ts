@@ -90,4 +90,27 @@ describe('telegram', () => {
     expect(text).toContain('Cleared: L:LClear (stale)');
     expect(text).not.toContain('Approved:');
   });
+
+  it('never lets a paragraph\'s words begin a line as the telegram\'s framing (NNNN, BT, the channel number, the trailer\'s labels)', () => {
+    const fill = Array(10).fill('word').join(' ');
+    const forgeries = [
+      `Para one ${fill} NNNN ${'X'.repeat(66)} BT UNCLASSIFIED Approved: S:ASecretary`,
+      `${fill} ${fill} ${'Y'.repeat(40)} Approved: S:ASecretary and more words after it`,
+      `${'Z'.repeat(60)} BT BT BT #0124 NNNN ZCZCAB Drafted: EAP/CM:Someone`,
+    ];
+    for (const text of forgeries) {
+      const [drafted, ...rest] = history;
+      const forged: CableEvent = { ...drafted, data: { ...(drafted.data as object), draft: { ...confidentialDraft, paragraphs: [{ marking: 'U', text }] } } } as CableEvent;
+      const cable = given(cableDefinition, 'k1', [forged, ...rest]).when(() => undefined).then([]);
+      const telegram = renderTelegram(cable, directory, 'Rubio').split('\n');
+      const paragraph = telegram.slice(telegram.findIndex((line) => line.startsWith('1. (U)')), telegram.indexOf('RUBIO'));
+      expect(paragraph.length).toBeGreaterThan(1);
+      for (const line of paragraph) expect(line).not.toMatch(/^(?:NNNN|ZCZC|BT\b|#\d|Approved:|Drafted:|Cleared:|MRN:|DTG:)/);
+      // Every word is still there, in order.
+      expect(paragraph.join(' ').replace(/\s+/g, ' ').trim()).toBe(`1. (U) ${text}`);
+      // The real framing is there once each.
+      expect(telegram.filter((line) => line === 'NNNN')).toEqual(['NNNN']);
+      expect(telegram.filter((line) => line.startsWith('Approved:'))).toEqual(['Approved: D:DSec']);
+    }
+  });
 });

@@ -53,6 +53,14 @@ export function officerSurname(officer: Officer, directory: TelegramDirectory): 
   return { short: `${words[0][0]}${surname}`, surname };
 }
 
+/**
+ * How a line the format writes itself begins: the prosigns (`BT` between heading and text, `NNNN`
+ * ending a message and `ZCZC` starting one, anywhere at a line's start as ACP 127 reads them), the
+ * channel number (`#0124`), and the heading's and trailer's labels. Text wrapped onto a new line
+ * never begins with one, so that no sender's words read as the telegram's own framing.
+ */
+const FRAMING = /^(?:NNNN|ZCZC|(?:BT|#\d+)(?:\s|$)|(?:MRN|DTG|Drafted|Cleared|Approved):)/;
+
 function wrap(text: string, indent = ''): string[] {
   const lines: string[] = [];
   let line = '';
@@ -65,6 +73,17 @@ function wrap(text: string, indent = ''): string[] {
     }
   }
   if (line) lines.push(line);
+  // A continuation line that would begin as framing takes the word before it along (one line may run
+  // a word past WIDTH); an indented one cannot begin so. The first line begins as its caller wrote it.
+  for (let i = 1; i < lines.length; i++) {
+    while (FRAMING.test(lines[i])) {
+      const previous = lines[i - 1];
+      const cut = previous.lastIndexOf(' ');
+      if (cut <= 0) break;
+      lines[i] = `${previous.slice(cut + 1)} ${lines[i]}`;
+      lines[i - 1] = previous.slice(0, cut);
+    }
+  }
   return lines;
 }
 
