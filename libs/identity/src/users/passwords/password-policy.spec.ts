@@ -17,6 +17,17 @@ describe('the password policy', () => {
     expect(passwordProblem(password, user)).toMatch(problem);
   });
 
+  it.each(['tclear-tclear-tclear', 'tclear.tclear.tclear', 'TiaClear2026!TiaClear', 'Clear-Tia-Clear-Tia-2026'])('refuses %j, the user\'s own names repeated or dressed up', (password) => {
+    expect(passwordProblem(password, { username: 'tclear', displayName: 'Tia Clear' })).toMatch(/own names|guess/);
+  });
+
+  it.each([
+    ['tclear keeps violet canyon ledgers', { username: 'tclear', displayName: 'Tia Clear' }],
+    ['pol.beijing-password-123', { username: 'pol.beijing', displayName: 'Political officer, BEIJING' }],
+  ])('accepts %j: a strong password that also holds the user\'s name', (password, owner) => {
+    expect(passwordProblem(password, owner)).toBeUndefined();
+  });
+
   it('refuses the username itself, in any case', () => {
     expect(passwordProblem('LongUserName', { username: 'longusername' })).toBe('must not be the username');
   });

@@ -27,7 +27,7 @@ let estimator: ZxcvbnFactory | undefined;
  * What is wrong with a password for this user, or undefined: at least 12 characters (NIST SP 800-63B
  * asks for 8 and allows more), at most 256, not the username, not in the list of breached common
  * passwords, and not guessable from dictionary words, keyboard patterns and the user's own names
- * (a zxcvbn score of at least 3 of 4).
+ * (a zxcvbn score of at least 3 of 4, of the password and of what is left of it without those names).
  */
 export function passwordProblem(password: string, user: { username: string; displayName?: string }): string | undefined {
   if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
@@ -44,7 +44,23 @@ export function passwordProblem(password: string, user: { username: string; disp
   const joined = /\s/.test(password) ? estimator.check(password.replace(/\s+/g, ''), inputs) : spaced;
   const { score, feedback } = joined.score < spaced.score ? joined : spaced;
   if (score < 3) return `is too easy to guess${feedback.warning ? ` (${explain(feedback.warning)})` : ''}: use a longer phrase of unrelated words`;
+  // zxcvbn scores a name repeated with separators, or with a year between ("tclear.tclear.tclear",
+  // "TiaClear2026!TiaClear"), as safe: what is left once the user's own names are taken out must be.
+  const rest = withoutOwnNames(password, user);
+  if (rest !== password && estimator.check(rest, ['chancery']).score < 3) return "is built on the user's own names: what is left without them is too easy to guess";
   return undefined;
+}
+
+/**
+ * The password with every occurrence of the user's names taken out, whatever their case: the
+ * username and its parts ("pol.beijing", "beijing"), the display name's words and the words run
+ * together ("Tia Clear", "TiaClear"); parts under three letters are left, as they occur in words.
+ */
+function withoutOwnNames(password: string, user: { username: string; displayName?: string }): string {
+  const words = user.displayName?.split(/\s+/).filter(Boolean) ?? [];
+  const names = [user.username, ...user.username.split(/[._-]+/), words.join(''), ...words].filter((name) => name.length >= 3);
+  const longestFirst = [...new Set(names.map((name) => name.toLowerCase()))].sort((a, b) => b.length - a.length);
+  return longestFirst.reduce((rest, name) => rest.replace(new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ''), password);
 }
 
 /** Throws a 422 naming the field when the password breaks the policy. */
