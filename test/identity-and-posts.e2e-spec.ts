@@ -236,6 +236,9 @@ describe('identity, access control and posts', () => {
       const refused = await dataSource.query(`SELECT actor_id, details FROM audit_log WHERE action = 'LoginRefused' AND details->>'username' = 'target'`);
       const [target] = await dataSource.query(`SELECT id FROM users WHERE username = 'target'`);
       expect(refused.map((r: { actor_id: string; details: { why: string } }) => [r.actor_id, r.details.why])).toEqual([[target.id, 'too many failed password tries']]);
+      // The locked-out user asks an administrator, who resets the password: it works at once.
+      await http().post(`/users/${target.id}/password`).set('Authorization', `Bearer ${tokens.admin}`).send({ password: 'amber-lantern-orchard-41' }).expect(200);
+      await http().post('/auth/login').send({ username: 'target', password: 'amber-lantern-orchard-41' }).expect(200);
     });
   });
 

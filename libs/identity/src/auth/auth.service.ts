@@ -65,8 +65,11 @@ export class AuthService {
    * the points back). Logins and password changes share the count: a stolen token is no way to
    * guess the password the limit protects.
    */
-  private async countTry(username: string, client: string, requestId: string): Promise<string> {
-    const key = `${client}|${normalizeUsername(username)}`;
+  private async countTry(username: string, client: string, requestId: string, target: UserStanding | undefined): Promise<string> {
+    // The count is the account's as its password stands: an administrator's reset (which raises the
+    // token generation, as a change or a logout does) starts a new one, and the user locked out
+    // signs in with the password they were given at once.
+    const key = `${client}|${normalizeUsername(username)}|${target?.tokenGeneration ?? 0}`;
     try {
       await this.failures.consume(key, 1);
     } catch (refused) {
@@ -76,8 +79,7 @@ export class AuthService {
       // at, so that auditors find it by username: the first refusal of each window, with the window's
       // end, so that a flood of refused tries writes one entry, not one each.
       if (await this.refusalAudited(key)) {
-        const target = await this.users.withCredentials(username);
-        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed password tries', retryAfter } });
+        await this.audit.append({ actorId: target?.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed password tries', retryAfter } });
       }
       throw new ChanceryError(ErrorCode.RateLimited, `Too many failed password tries; try again in ${retryAfter} s`, { retryAfter });
     }
@@ -89,8 +91,8 @@ export class AuthService {
    * as logins are. Answers the credentials it verified, whose hash the change must still find.
    */
   async verifyOwnPassword(actor: { id: string; username: string }, password: string, client: string, requestId: string): Promise<{ user: UserStanding; passwordHash: string }> {
-    const key = await this.countTry(actor.username, client, requestId);
     const found = await this.users.withCredentials(actor.username);
+    const key = await this.countTry(actor.username, client, requestId, found?.user);
     if (!found || found.user.id !== actor.id || !(await verify(found.passwordHash, password))) {
       await this.audit.append({ actorId: actor.id, actorRole: found?.user.roles.join('+') ?? 'unknown', action: 'PasswordChangeFailed', requestId, details: { client, why: 'wrong current password' } });
       throw wrongCurrentPassword();
@@ -100,8 +102,8 @@ export class AuthService {
   }
 
   async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
-    const key = await this.countTry(username, client, requestId);
     const found = await this.users.withCredentials(username);
+    const key = await this.countTry(username, client, requestId, found?.user);
     const valid = found ? await verify(found.passwordHash, password) : (await verify(await this.decoy, password), false);
     if (!found || !valid) {
       await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { username, client } });
