@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
@@ -80,6 +81,13 @@ describe('HTTP conventions', () => {
     const stale = await http().patch(`/notes/${note.id}`).set('If-Match', '"1"').send({ title: 'v3' }).expect(412);
     expect(stale.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(stale.body).toMatchObject({ status: 412, code: 'PRECONDITION_FAILED', detail: expect.stringContaining('version 2') });
+    // A refusal tags nothing: an ETag on it would be one of the problem's text, which a client might
+    // send back as If-Match and be refused again.
+    expect(stale.headers.etag).toBeUndefined();
+    expect((await http().get(`/notes/${randomUUID()}`).expect(404)).headers.etag).toBeUndefined();
+    for (const unbalanced of ['"2', 'W/2']) {
+      await http().patch(`/notes/${note.id}`).set('If-Match', unbalanced).send({ title: 'v3' }).expect(400);
+    }
     expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(2);
     // A weak tag never matches (RFC 9110 compares If-Match strongly), even when its version is the record's.
     const weak = await http().patch(`/notes/${note.id}`).set('If-Match', 'W/"2"').send({ title: 'v3' }).expect(412);

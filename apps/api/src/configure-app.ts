@@ -50,6 +50,12 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   // a copy on disk (a conditional GET with If-None-Match still gets its 304).
   app.use((_request: express.Request, response: express.Response, next: express.NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');
+    // Express tags every answer it sends (a weak ETag of its bytes), refusals too: a refusal's tag
+    // would be its problem text's, which a client might send back as If-Match. Only what succeeds
+    // is tagged (a record's own `"<version>"`, or Express's tag for a conditional GET's 304).
+    onHeaders(response, () => {
+      if (response.statusCode >= 400) response.removeHeader('ETag');
+    });
     next();
   });
   app.use(...jsonBodyParser(config.bodyLimit));

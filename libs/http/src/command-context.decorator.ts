@@ -23,11 +23,12 @@ export function parseIfMatch(header: string | string[] | undefined): number[] | 
   if (value === '*') return undefined;
   // Empty elements of a list are skipped (RFC 9110 §5.6.1).
   const tags = value.split(',').map((tag) => tag.trim()).filter(Boolean);
-  const parsed = tags.map((tag) => /^(W\/)?"?(\d{1,9})"?$/.exec(tag));
+  // A tag's quotes come in pairs (a bare version, `3`, is read as `"3"`); a weak tag is quoted.
+  const parsed = tags.map((tag) => /^(W\/)?("?)(\d{1,9})\2$/.exec(tag)).map((match) => (match && match[1] && !match[2] ? null : match));
   if (tags.length === 0 || parsed.some((match) => match === null)) {
     throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a version, like "3", or a list of them, like "3", "4"', { header: 'If-Match' });
   }
-  return parsed.filter((match) => !match![1]).map((match) => Number(match![2]));
+  return parsed.filter((match) => !match![1]).map((match) => Number(match![3]));
 }
 
 /** The command context of an HTTP request: actor, request id, If-Match, idempotency claim. */

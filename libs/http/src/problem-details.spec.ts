@@ -46,7 +46,7 @@ describe('If-Match', () => {
     expect(parseIfMatch(undefined)).toBeUndefined();
   });
 
-  it.each(['"a"', '"1", "b"', ', ,', '*, "2"', '', '-1'])('refuses %j', (header) => {
+  it.each(['"a"', '"1", "b"', ', ,', '*, "2"', '', '-1', '"3', '3"', 'W/3', 'W/"3', '""3""'])('refuses %j', (header) => {
     expect(() => parseIfMatch(header)).toThrow(ChanceryError);
   });
 });
