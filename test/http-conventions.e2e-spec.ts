@@ -119,6 +119,21 @@ describe('HTTP conventions', () => {
     expect(await count('SELECT count(*)::int AS n FROM events')).toBe(events);
   });
 
+  it('knows a repeated request however its record is named, and as its If-Match stood', async () => {
+    const { body: note } = await http().post('/notes').send({ title: 'Named' }).expect(201);
+    const first = await http().patch(`/notes/${note.id}`).set('Idempotency-Key', 'key-named').set('If-Match', '"1"').send({ title: 'Renamed' }).expect(200);
+    // The same record in upper case, or with a trailing slash, is the same request: replayed.
+    for (const path of [`/notes/${note.id.toUpperCase()}`, `/notes/${note.id}/`]) {
+      const again = await http().patch(path).set('Idempotency-Key', 'key-named').set('If-Match', '"1"').send({ title: 'Renamed' }).expect(200);
+      expect([again.headers['idempotent-replayed'], again.body]).toEqual(['true', first.body]);
+    }
+    // Another precondition is another request; one that is no precondition at all is said to be so.
+    const otherVersion = await http().patch(`/notes/${note.id}`).set('Idempotency-Key', 'key-named').set('If-Match', '"7"').send({ title: 'Renamed' }).expect(422);
+    expect(otherVersion.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    await http().patch(`/notes/${note.id}`).set('Idempotency-Key', 'key-named').set('If-Match', 'garbage').send({ title: 'Renamed' }).expect(400);
+    expect(await count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`])).toBe(2);
+  });
+
   it('lets only one of many concurrent requests with the same key write', async () => {
     const answers = await Promise.all(
       Array.from({ length: 8 }, () => http().post('/notes').set('Idempotency-Key', 'key-race').send({ title: 'Raced' })),

@@ -6,10 +6,13 @@ import canonicalize from 'canonicalize';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
+import { parseIfMatch } from '../command-context.decorator.js';
 import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './idempotency.store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
+/** A UUID in a request's path: a record's id, which the routes read in any case (`recordId`). */
+const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** A file multer parsed into memory (the part of `Express.Multer.File` that identifies it). */
 interface UploadedPart {
@@ -83,8 +86,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const actorId = request.actor.id;
     const upload = (request as Request & { file?: UploadedPart }).file;
     const file = upload ? { field: upload.fieldname, name: upload.originalname, type: upload.mimetype, sha256: createHash('sha256').update(upload.buffer).digest('hex') } : null;
+    // The record named as the route reads it (an id in any case, a trailing slash or not), and the
+    // precondition as it parses (a malformed one is a 400 here as without a key).
+    const path = request.path.replace(/\/+$/, '').replace(UUID_ANYWHERE, (id) => id.toLowerCase());
+    const ifMatch = parseIfMatch(request.headers['if-match']) ?? null;
     const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`)
+      .update(`${request.method} ${path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}\n${canonicalize(ifMatch)}`)
       .digest('hex');
     const replay = async (stored: StoredAnswer | undefined): Promise<unknown> => {
       if (!stored) throw new ChanceryError(ErrorCode.IdempotencyKeyInFlight, 'A request with this Idempotency-Key is still being processed');
