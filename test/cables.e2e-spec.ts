@@ -371,16 +371,20 @@ describe('cables through HTTP', () => {
       subject: 'Follow-up on distillation',
       subjectMarking: 'C',
       tags: ['PREL', 'KIPR', 'CH', 'UNSC'],
+      actionAddressees: ['EAP_POSTS'],
       infoAddressees: ['USUNNEWYORK'],
       classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: [], derivedFrom: 'EAP classification guide 2026', exemption: '25X1', declassifyOn: '2071-01-01' },
     };
+    // A post an action collective holds is an action addressee: not named for information beside it.
+    const overlapping = await as(t.drafter).post('/cables', { ...derived, actionAddressees: ['ALDAC'] }).expect(422);
+    expect(overlapping.body.errors).toEqual([{ field: 'infoAddressees', message: expect.stringMatching(/^USUNNEWYORK is an action addressee through ALDAC/) }]);
     const { body } = await as(t.drafter).post('/cables', derived).expect(201);
     expect(body).toMatchObject({ subjectMarking: 'C', classifiedBy: { derivedFrom: 'EAP classification guide 2026', exemption: '25X1' } });
     const telegram = (await as(t.drafter).get(`/cables/${body.id}/telegram`).expect(200)).text;
     expect(telegram).toContain('SUBJECT: (C) FOLLOW-UP ON DISTILLATION');
     expect(telegram).toMatch(/DERIVED FROM: EAP\s+classification guide 2026\./);
     expect(telegram).toContain('E.O. 13526: DECL: 25X1, 01/01/2071');
-    expect(telegram).toContain('TO ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE IMMEDIATE');
+    expect(telegram).toContain('TO ALL EAST ASIAN AND PACIFIC POSTS COLLECTIVE IMMEDIATE');
     expect(telegram).toContain('INFO USMISSION USUN NEW YORK IMMEDIATE');
     expect(telegram).toMatch(/\nNNNN\n$/);
     // A merge patch keeps the members it leaves out: an original classification nulls the derivative's.

@@ -4,10 +4,10 @@ import {
   tagKind, validateDraft,
 } from './cable-format.js';
 
-function rejects(change: Partial<CableDraft>, field: RegExp, message?: RegExp) {
+function rejects(change: Partial<CableDraft>, field: RegExp, message?: RegExp, within = world) {
   let caught: { code?: string; details?: { errors?: { field: string; message: string }[] } } | undefined;
   try {
-    validateDraft({ ...confidentialDraft, ...change }, world);
+    validateDraft({ ...confidentialDraft, ...change }, within);
   } catch (error) {
     caught = error as typeof caught;
   }
@@ -24,6 +24,11 @@ describe('cable drafting rules', () => {
   it('keeps control characters out of the subject and the text (line breaks and tabs in the text are spacing)', () => {
     rejects({ subject: 'Demarche\u001b[2J on AI' }, /^subject$/, /control characters/);
     rejects({ subject: 'Two\nlines' }, /^subject$/);
+    // Nor is a subject or a paragraph only invisible characters, nor a subject broken or reordered by one.
+    rejects({ subject: '\u200b\u200b' }, /^subject$/, /invisible/);
+    rejects({ paragraphs: [{ marking: 'U', text: '\u200b \u2060\ufeff' }] }, /paragraphs\[0\]\.text/, /empty/);
+    for (const separator of ['\u2028', '\u2029', '\u202e', '\u202a']) rejects({ subject: `Demarche${separator}on AI` }, /^subject$/, /separator|bidirectional/);
+    expect(() => validateDraft({ ...confidentialDraft, subject: 'Démarche on AI \u2014 \u05e9\u05dc\u05d5\u05dd and \u{1f30f}' }, world)).not.toThrow();
     rejects({ paragraphs: [{ marking: 'U', text: 'Ring \u0007 the bell' }] }, /paragraphs\[0\]\.text/, /control character/);
     rejects({ paragraphs: [{ marking: 'U', text: 'C1 \u009b too' }] }, /paragraphs\[0\]\.text/);
     rejects({ classifiedBy: { ...confidentialDraft.classifiedBy!, name: 'Jane\u001b Doe' } }, /^classifiedBy\.name$/);
@@ -157,6 +162,9 @@ describe('cable drafting rules', () => {
     rejects({ actionAddressees: ['KHARTOUM'] }, /actionAddressees/, /not an open post or a collective/);
     rejects({ infoAddressees: ['ATLANTIS'] }, /infoAddressees/);
     rejects({ actionAddressees: ['TOKYO'], infoAddressees: ['TOKYO'] }, /infoAddressees/, /both/);
+    const reaching = { ...world, reaches: (addressee: string, post: string) => addressee === post || (addressee === 'EAP_POSTS' && ['BEIJING', 'TOKYO'].includes(post)) };
+    rejects({ actionAddressees: ['EAP_POSTS'], infoAddressees: ['TOKYO'] }, /^infoAddressees$/, /TOKYO is an action addressee through EAP_POSTS/, reaching);
+    expect(() => validateDraft({ ...confidentialDraft, actionAddressees: ['EAP_POSTS'], infoAddressees: ['LONDON'] }, reaching)).not.toThrow();
   });
 
   it('names each addressee once: no repeat within the action or the info list', () => {
@@ -168,7 +176,8 @@ describe('cable drafting rules', () => {
 
   it('wants REF lines to point at released cables', () => {
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000999' }] }, /references/, /not a released cable/);
-    rejects({ references: [{ label: 'A', mrn: '26STATE123' }] }, /references/, /not an MRN/);
+    rejects({ references: [{ label: 'A', mrn: '26STATE123' }] }, /references/, /not an MRN like 26 STATE 000123: write it 26 STATE 000123/);
+    rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'B', mrn: '26 STATE 000123' }] }, /references/, /cited twice, as REF A and REF B/);
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'A', mrn: '26 STATE 000123' }] }, /references/);
   });
 

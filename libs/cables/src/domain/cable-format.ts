@@ -131,6 +131,17 @@ export interface DraftingWorld {
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
 /** C0 and C1 control characters and DEL. */
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * What breaks a line without being a control character (NEL is one), and what reorders the text
+ * around it for the reader (the bidirectional embeddings and overrides, U+202A to U+202E): no
+ * subject line holds either, as no name does (`SingleLine`).
+ */
+const LINE_OR_ORDER_BREAKING = /[\u2028\u2029\u202a-\u202e]/;
+
+/** Whether any character of the text shows: not only spaces and invisible format characters (a zero-width space, a joiner, a bidi mark). */
+export function showsText(text: string): boolean {
+  return /[^\s\p{Z}\p{Cf}]/u.test(text);
+}
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The subject line's portion mark: (U) unless the drafter marks it otherwise. */
@@ -156,8 +167,9 @@ function addYears(date: string, years: number): string {
 
 /** Checks a draft against every rule that concerns its content; throws the first that fails. */
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
-  ensure(draft.subject.trim().length > 0 && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters');
+  ensure(showsText(draft.subject) && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters, not only spaces or invisible ones');
   ensure(!CONTROL_CHARACTERS.test(draft.subject), 'subject', 'subject must not hold control characters (a line break, an escape)');
+  ensure(!LINE_OR_ORDER_BREAKING.test(draft.subject), 'subject', 'subject must not hold a line or paragraph separator, or a bidirectional override (U+2028, U+2029, U+202A to U+202E)');
   // The telegram prints the classification authority block too.
   for (const [key, value] of Object.entries(draft.classifiedBy ?? {})) {
     if (typeof value === 'string') ensure(!CONTROL_CHARACTERS.test(value), `classifiedBy.${key}`, `classifiedBy.${key} must not hold control characters`);
@@ -177,7 +189,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   draft.paragraphs.forEach((paragraph, index) => {
     const field = `paragraphs[${index}]`;
     ensure(PORTION_MARKINGS.includes(paragraph.marking), `${field}.marking`, `paragraph ${index + 1} needs a portion marking: ${PORTION_MARKINGS.join(', ')}`);
-    ensure(paragraph.text.trim().length > 0, `${field}.text`, `paragraph ${index + 1} is empty`);
+    ensure(showsText(paragraph.text), `${field}.text`, `paragraph ${index + 1} is empty (only spaces or invisible characters)`);
     // A telegram is text: line breaks and tabs are words' spacing; other control characters (an
     // escape, a bell) would reach every reader's terminal and printer as they are.
     ensure(!CONTROL_CHARACTERS.test(paragraph.text.replace(/[\n\r\t]/g, ' ')), `${field}.text`, `paragraph ${index + 1} holds a control character`);
@@ -222,12 +234,25 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   }
   const both = draft.actionAddressees.filter((code) => draft.infoAddressees.includes(code));
   ensure(both.length === 0, 'infoAddressees', `${both.join(', ')} cannot be both an action and an info addressee`);
+  // Nor through a collective: a post an action collective holds is tasked, and its telegram's INFO
+  // line would say otherwise (the distribution counts it for action).
+  if (world.reaches) {
+    for (const info of draft.infoAddressees) {
+      const through = draft.actionAddressees.find((action) => world.reaches!(action, info));
+      ensure(through === undefined, 'infoAddressees', `${info} is an action addressee through ${through}: name it for information only where no action addressee reaches it`);
+    }
+  }
 
   const labels = new Set<string>();
+  const cited = new Map<string, string>();
   for (const reference of draft.references) {
     ensure(/^[A-Z]$/.test(reference.label) && !labels.has(reference.label), 'references', 'REF labels are single letters, each used once');
     labels.add(reference.label);
-    ensure(MRN_PATTERN.test(reference.mrn), 'references', `${reference.mrn} is not an MRN like 26 STATE 000123`);
+    const compact = /^(\d{2})\s*([A-Z]{3,24})\s*(\d{1,6})$/.exec(reference.mrn);
+    const written = compact && `${compact[1]} ${compact[2]} ${compact[3].padStart(6, '0')}`;
+    ensure(MRN_PATTERN.test(reference.mrn), 'references', `${reference.mrn} is not an MRN like 26 STATE 000123${written && written !== reference.mrn ? `: write it ${written}` : ''}`);
+    ensure(!cited.has(reference.mrn), 'references', `${reference.mrn} is cited twice, as REF ${cited.get(reference.mrn)} and REF ${reference.label}`);
+    cited.set(reference.mrn, reference.label);
     ensure(world.isReleasedMrn(reference.mrn), 'references', `REF ${reference.label} (${reference.mrn}) is not a released cable`);
   }
 
