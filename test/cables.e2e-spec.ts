@@ -281,6 +281,26 @@ describe('cables through HTTP', () => {
     await as(t.approver).post(`/cables/${body.id}/release`).expect(200);
   });
 
+  it('pages a cable\'s history, and reads numbers in the address as decimal digits only', async () => {
+    const { body } = await as(t.drafter).post('/cables', { ...instruction, subject: 'History pages', actionAddressees: ['TOKYO'] }).expect(201);
+    for (const subject of ['History pages, two', 'History pages, three', 'History pages, four']) await as(t.drafter).patch(`/cables/${body.id}`, { subject }).expect(200);
+    const url = `/cables/${body.id}/history`;
+    const whole = await as(t.drafter).get(url).expect(200);
+    expect(whole.body.items.map((e: { version: number }) => e.version)).toEqual([1, 2, 3, 4]);
+    const page = await as(t.drafter).get(`${url}?limit=2&offset=1`).expect(200);
+    expect(page.body).toMatchObject({ total: 4, items: [{ version: 2 }, { version: 3 }] });
+    expect(page.body.items).toHaveLength(2);
+    // 0x10, 1e1, +3, a padded number, or one given twice: not what anyone means by a number here.
+    for (const query of ['limit=0x10', 'limit=1e1', 'limit=%2B3', 'limit=%203', 'limit=abc', 'limit=1&limit=2']) {
+      const refused = await as(t.drafter).get(`/cables?${query}`).expect(400);
+      expect(refused.body.errors).toEqual([{ field: 'limit', message: 'limit must be a whole number from 1 to 500' }]);
+    }
+    expect((await as(t.drafter).get(`${url}?offset=-1`).expect(400)).body.errors[0].field).toBe('offset');
+    // A version and an instant: which one would count? Neither is guessed.
+    const both = await as(t.drafter).get(`/cables/${body.id}?version=2&asOf=${encodeURIComponent(new Date().toISOString())}`).expect(400);
+    expect(both.body.errors).toEqual([{ field: 'asOf', message: 'give asOf or version, not both' }]);
+  });
+
   it('drafts a reporting cable at a post, approved by its chief of mission', async () => {
     const report = { ...instruction, kind: 'REPORTING', demarche: undefined, actionAddressees: ['SECSTATE'], subject: 'Beijing rejects the allegations as baseless' };
     const drafted = await as(t.beijing).post('/cables', report).expect(201);

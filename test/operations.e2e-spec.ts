@@ -43,7 +43,7 @@ describe('audit and operations routes', () => {
     expect(all.body.items.map((e: { action: string }) => e.action).sort()).toEqual(['AddOffices', 'RegisterUser']);
     const newest = await authed(app, t.auditor).get('/audit?order=desc&limit=1').expect(200);
     expect(newest.body.items[0].seq).toBe(all.body.total);
-    for (const actor of [drafterId, 'jdoe']) {
+    for (const actor of [drafterId, drafterId.toUpperCase(), 'jdoe', 'JDoe']) {
       const mine = await authed(app, t.admin).get(`/audit?actor=${actor}`).expect(200);
       expect(mine.body.items.map((e: { action: string }) => e.action)).toEqual(['Login']);
       // Each item says who its actor is, beside the entry (auditors may not list users).

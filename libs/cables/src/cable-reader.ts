@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ChanceryError, ErrorCode } from '@chancery/common';
+import { ChanceryError, ErrorCode, type HistoryPage, pageOf } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
@@ -114,19 +114,20 @@ export class CableReader implements OnModuleInit {
    * The cable's events. Each carries the cable as it was after it, so an event is shown only if
    * the caller may read that version (`readDecision`); the others keep their place, type and time.
    */
-  async history(principal: Principal, id: string, requestId: string) {
+  /** The cable's events, oldest first; `page` takes `limit` of them from `offset` (all by default). */
+  async history(principal: Principal, id: string, requestId: string, page: HistoryPage = {}) {
     const current = await this.authorized(principal, id, {}, requestId, 'history');
     const now = await this.accessOf(current);
     const events = await this.store.readStream(this.cables.streamId(id));
+    // Every event is folded (who may read each depends on the cable as it stood then); the page is
+    // what is answered, and what the audit entry counts as read.
     const folded = cableDefinition.blank(id);
-    let highest = current.draft.classification;
-    const items = events.map((event) => {
+    const all = events.map((event) => {
       folded.replay([{ type: event.type, data: event.data, schemaVersion: event.schemaVersion } as CableEvent], event.streamVersion);
       // A withdrawal carries the comments the office wrote earlier, maybe under another standing.
       const carried = event.type === 'ClearanceRequestWithdrawn' ? folded.withdrawals.at(-1)?.writtenUnder : undefined;
       const readable = readDecision(principal, now, folded.standing).allowed && (!carried || readDecision(principal, now, carried).allowed);
-      if (readable) highest = highestClassification(highest, folded.draft.classification);
-      return {
+      const item = {
         version: event.streamVersion,
         type: event.type,
         at: event.recordedAt.toISOString(),
@@ -134,9 +135,12 @@ export class CableReader implements OnModuleInit {
         data: readable ? event.data : null,
         ...(readable ? {} : { withheld: true }),
       };
+      return { item, classification: readable ? folded.draft.classification : null };
     });
+    const shown = pageOf(all, page);
+    const highest = shown.reduce((level, { classification }) => (classification ? highestClassification(level, classification) : level), current.draft.classification);
     await this.policy.auditRead(principal, { requestId, streamId: this.cables.streamId(id), streamType: 'cable', view: 'history', classification: highest, version: current.version });
-    return { items, total: items.length };
+    return { items: shown.map(({ item }) => item), total: all.length };
   }
 
   async telegram(principal: Principal, id: string, at: LoadOptions, requestId: string): Promise<string> {

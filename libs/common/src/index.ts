@@ -7,3 +7,4 @@ export * from './csv.js';
 export * from './alarm.js';
 export * from './calendar-date.js';
 export * from './logged-url.js';
+export * from './paging.js';

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { CableReader } from '@chancery/cables';
 import { E_TIMEOUT, Semaphore, withTimeout } from 'async-mutex';
-import { backoff, ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { backoff, ChanceryError, CSV_FORMAT, ErrorCode, type HistoryPage, neutralizeCsvRows, pageOf } from '@chancery/common';
 import { isTransientDatabaseError, sql } from '@chancery/database';
 import { AuditLog } from '@chancery/audit';
 import { EventStore } from '@chancery/event-store';
@@ -83,10 +83,11 @@ export class CampaignReader {
     return { ...facts, summary: summarize(deliveries), positionsChanged, deliveries, allowedActions };
   }
 
-  async history(principal: Principal, id: string, requestId: string) {
+  /** The campaign's events, oldest first; `page` takes `limit` of them from `offset` (all by default). */
+  async history(principal: Principal, id: string, requestId: string, page: HistoryPage = {}) {
     const { campaign } = await this.readable(principal, id, requestId, 'history');
     const items = await this.query.history(principal, campaign);
-    return { items, total: items.length };
+    return { items: pageOf(items, page), total: items.length };
   }
 
   async delivery(principal: Principal, id: string, post: string, requestId: string) {

@@ -14,3 +14,4 @@ export * from './idempotency/idempotency.store.js';
 export * from './idempotency/idempotency.interceptor.js';
 export * from './http.module.js';
 export * from './single-line.validator.js';
+export * from './whole-number.validator.js';

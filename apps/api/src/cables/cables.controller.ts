@@ -7,6 +7,7 @@ import {
   ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
 } from '@chancery/cables';
 import type { CommandContext } from '@chancery/common';
+import { HistoryQuery } from '../common/paging.request.dto.js';
 import { DemarchesQuery } from '@chancery/demarches';
 import { createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
@@ -91,8 +92,8 @@ export class CablesController {
   @Get(':id/history')
   @ReadsRecord('cable')
   @RequirePermission('cables.read')
-  history(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
-    return this.reader.history(user, id, String(request.id));
+  history(@Param('id', uuid) id: string, @Query() page: HistoryQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.reader.history(user, id, String(request.id), page);
   }
 
   @Get(':id/telegram')

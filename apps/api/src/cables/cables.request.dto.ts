@@ -1,14 +1,14 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
+  ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import {
   CABLE_KINDS, CAPTIONS, type Caption, type CableKind, DECLASSIFICATION_EXEMPTIONS, type DeclassificationExemption, PORTION_MARKINGS, type PortionMarking,
   type Precedence, PRECEDENCES, SCOPE_POST_KINDS,
 } from '@chancery/cables';
 import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
-import { IsInstant } from '@chancery/http';
+import { IsInstant, NotGivenWith, WholeNumberParameter } from '@chancery/http';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -110,8 +110,8 @@ export class ReasonRequest {
 }
 
 export class CableAtQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) version?: number;
-  @IsOptional() @IsInstant('asOf') asOf?: Date;
+  @IsOptional() @WholeNumberParameter(1, 1_000_000) version?: number;
+  @IsOptional() @IsInstant('asOf') @NotGivenWith('version') asOf?: Date;
 }
 
 export class ListCablesQuery extends PagingQuery {

@@ -5,6 +5,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
+import { HistoryQuery } from '../common/paging.request.dto.js';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
 import { Ctx, IdempotentUpload, UuidPipe, WholeNumberPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
@@ -52,8 +53,8 @@ export class DemarchesController {
   @RequirePermission('demarches.read')
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'The campaign’s events and its deliveries’, in the feed’s order: its timeline' })
-  history(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
-    return this.campaigns.history(user, id, String(request.id));
+  history(@Param('id', uuid) id: string, @Query() page: HistoryQuery, @CurrentUser() user: Principal, @Req() request: Request) {
+    return this.campaigns.history(user, id, String(request.id), page);
   }
 
   @Get(':id/export.csv')

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
+import { IsCalendarDate, IsRecordId, SingleLine, WholeNumberParameter } from '@chancery/http';
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -67,5 +67,5 @@ export class ListFollowUpsQuery extends PagingQuery {
 
 /** `?version=N`: the follow-up as it stood after its N-th event. */
 export class FollowUpAtQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) version?: number;
+  @IsOptional() @WholeNumberParameter(1, 1_000_000) version?: number;
 }

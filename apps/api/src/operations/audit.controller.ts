@@ -1,8 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
-import { IsInstant, WholeNumberPipe } from '@chancery/http';
+import { IsIn, IsOptional, IsString, isUUID, MaxLength } from 'class-validator';
+import { IsInstant, recordId, WholeNumberParameter, WholeNumberPipe } from '@chancery/http';
 import { AuditLog, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { UsersQuery } from '@chancery/identity';
@@ -21,12 +20,12 @@ export class AuditQuery extends PagingQuery {
 const TREE_SIZE = 2 ** 52;
 
 export class ProofQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(TREE_SIZE) treeSize?: number;
+  @IsOptional() @WholeNumberParameter(1, TREE_SIZE) treeSize?: number;
 }
 
 export class ConsistencyQuery {
-  @Type(() => Number) @IsInt() @Min(0) @Max(TREE_SIZE) from!: number;
-  @Type(() => Number) @IsInt() @Min(0) @Max(TREE_SIZE) to!: number;
+  @WholeNumberParameter(0, TREE_SIZE) from!: number;
+  @WholeNumberParameter(0, TREE_SIZE) to!: number;
 }
 
 @ApiTags('audit')
@@ -43,7 +42,8 @@ export class AuditController {
   @RequirePermission('audit.read')
   @ApiOperation({ summary: 'Audit entries filtered by actor (username or id), stream and time; oldest first, or newest first with order=desc' })
   async list(@Query() query: AuditQuery) {
-    const actorIds = query.actor === undefined ? undefined : [query.actor, ...(await this.actorIdOf(query.actor))];
+    // An id as any route reads it (in any case: `recordId`), or a username.
+    const actorIds = query.actor === undefined ? undefined : [recordId(query.actor) ?? query.actor, ...(await this.actorIdOf(query.actor))];
     const page = await this.audit.list({ actorIds, streamId: query.streamId, from: query.from, to: query.to, order: query.order, limit: query.limit, offset: query.offset });
     // Who each actor is, for the reader (auditors may not list users): beside the entry, not in it.
     const users = new Map((await this.users.standingOf([...new Set(page.items.map((i) => i.actorId))].filter((id) => isUUID(id)))).map((u) => [u.id, u]));
