@@ -118,7 +118,8 @@ export class ListCablesQuery extends PagingQuery {
   @IsOptional() @IsIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED', 'RELEASED', 'CANCELLED']) status?: string;
   @IsOptional() @Matches(/^[A-Z]{3,24}$/) origin?: string;
   @IsOptional() @Matches(/^[A-Z][A-Z0-9-]{1,7}$/) tag?: string;
-  @IsOptional() @IsString() @MaxLength(200) q?: string;
+  /** Words to search for: given empty it would match nothing, as `tag=` names no tag (both `400`). */
+  @IsOptional() @IsString() @MaxLength(200) @Matches(/\S/, { message: 'q must hold a word to search for' }) q?: string;
   /** Cables that cite this MRN among their references (`26 STATE 000123`, or compact `26STATE123`). */
   @IsOptional() @IsString() @MaxLength(40) ref?: string;
   /** Released cables that went to this post (`role`: as an action or an info addressee; either when absent). */

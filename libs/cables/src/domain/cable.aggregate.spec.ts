@@ -40,6 +40,11 @@ describe('Cable', () => {
     expect(() => Cable.create('k4', drafter, report, world, at)).toThrow(/not to SECSTATE/);
     expect(() => Cable.create('k5', approver, confidentialDraft, world, at)).toThrow(/only drafters and post officers/);
     expect(() => Cable.create('k6', postOfficer, report, { ...world, isClosed: (post) => post === 'BEIJING' }, at)).toThrow(/BEIJING is closed/);
+    // Posts report and inform; the Department instructs and informs.
+    expect(() => Cable.create('k7', postOfficer, { ...report, kind: 'INSTRUCTION', demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] } }, world, at)).toThrow(/a post's cable is REPORTING or INFORMATIONAL/);
+    expect(Cable.create('k8', postOfficer, { ...report, kind: 'INFORMATIONAL' }, world, at).draft.kind).toBe('INFORMATIONAL');
+    expect(() => Cable.create('k9', drafter, { ...confidentialDraft, kind: 'REPORTING', demarche: null }, world, at)).toThrow(/posts report/);
+    expect(Cable.create('k10', drafter, { ...confidentialDraft, kind: 'INFORMATIONAL', demarche: null }, world, at).draft.kind).toBe('INFORMATIONAL');
   });
 
   it('is never cleared by its own drafter, even one who is a clearer of the office asked', () => {

@@ -496,15 +496,19 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 }
 
 /**
- * The drafting rules for a cable of this origin: the Department addresses posts, a post addresses
- * SECSTATE for action (and may address it at all); then every content rule.
+ * The drafting rules for a cable of this origin: the Department addresses posts and instructs or
+ * informs them (posts report); a post addresses SECSTATE for action (and may address it at all), and
+ * reports or informs (an instruction tasks posts, which a post's cable does not reach for action);
+ * then every content rule.
  */
 function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): void {
   if (origin === DEPARTMENT) {
     ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
+    ensure(draft.kind !== 'REPORTING', 'kind', 'posts report: a Department cable is an INSTRUCTION or INFORMATIONAL');
     validateDraft(draft, world);
   } else {
     ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
+    ensure(draft.kind !== 'INSTRUCTION', 'kind', 'an instruction tasks posts, and comes from the Department: a post\'s cable is REPORTING or INFORMATIONAL');
     validateDraft(draft, { ...world, isAddressable: (code) => code === SECSTATE || world.isAddressable(code) });
   }
 }
