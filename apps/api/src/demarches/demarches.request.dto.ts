@@ -1,7 +1,7 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
 import { IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
-import { DOCUMENT_KINDS, type DocumentKind, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
+import { DOCUMENT_KINDS, type DocumentKind, LANGUAGE_TAG_RULE, languageTag, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 export class CounterpartDto {
@@ -28,7 +28,7 @@ export class ContactRequest {
 /** The counterpart's words as said, their language (BCP 47, e.g. `zh`) and an English translation. */
 export class QuoteDto {
   @IsString() @MinLength(1) @MaxLength(2000) text: string;
-  @IsOptional() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'language is a BCP 47 tag such as zh or zh-Hans' }) language?: string;
+  @IsOptional() @IsString() @ValidateBy({ name: 'languageTag', validator: { validate: (tag: unknown) => typeof tag === 'string' && languageTag(tag) !== undefined, defaultMessage: () => LANGUAGE_TAG_RULE } }) language?: string;
   @IsOptional() @IsString() @MinLength(1) @MaxLength(4000) translation?: string;
 }
 

@@ -62,6 +62,16 @@ describe('Delivery', () => {
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, summary: ' ' }, 'u1', today, at)).thenFails('RULE_VIOLATED', /summarize/);
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, quotes: [{ text: ' ' }] }, 'u1', today, at)).thenFails('RULE_VIOLATED', /words/);
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, quotes: [{ text: 'x', language: 'Chinese!' }] }, 'u1', today, at)).thenFails('RULE_VIOLATED', /BCP 47/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, quotes: [{ text: 'x', language: 'Chinese' }] }, 'u1', today, at)).thenFails('RULE_VIOLATED', /BCP 47/);
+  });
+
+  it('takes a quote\'s language in any case, as BCP 47 compares tags, and keeps it in its canonical form', () => {
+    for (const [given_, kept] of [['EN', 'en'], ['zh-hans', 'zh-Hans'], ['ZH-HANT-TW', 'zh-Hant-TW'], ['fr', 'fr']]) {
+      const delivery = deliveryDefinition.blank(id);
+      delivery.replay([deliveredEvent], 1);
+      delivery.logResponse({ ...response, quotes: [{ text: 'x', language: given_ }] }, 'u1', today, at);
+      expect((delivery.getUncommittedEvents()[0].data as { quotes: { language: string }[] }).quotes[0].language).toBe(kept);
+    }
   });
 
   it('is recorded as not delivered only while pending, with a reason, and may be delivered later', () => {

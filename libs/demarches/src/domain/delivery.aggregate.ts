@@ -1,9 +1,9 @@
 import { ChanceryError, ensure, ensureCalendarDate, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
-import type { DocumentKind, Level, Method, Position } from './vocabulary.js';
+import { type DocumentKind, LANGUAGE_TAG_RULE, languageTag, type Level, type Method, type Position } from './vocabulary.js';
 
-export { DOCUMENT_KINDS, type DocumentKind, LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
+export { DOCUMENT_KINDS, type DocumentKind, LANGUAGE_TAG_RULE, languageTag, LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'RESPONDED' | 'NOT_DELIVERED';
 
 export interface Counterpart {
@@ -160,7 +160,6 @@ export function positionChanged(state: Pick<DeliveryState, 'responses'>): boolea
   return standing.length > 1 && standing[0].position !== standing[standing.length - 1].position;
 }
 
-const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** The id of a post's delivery in a campaign: one stream per post, so posts never contend. */
@@ -213,7 +212,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     ensure(response.summary.trim().length > 0, 'summary', 'summarize what the counterpart said');
     response.quotes.forEach((quote, i) => {
       ensure(quote.text.trim().length > 0, `quotes[${i}].text`, 'a quote needs the words said');
-      ensure(quote.language === undefined || LANGUAGE.test(quote.language), `quotes[${i}].language`, 'language is a BCP 47 tag such as zh or zh-Hans');
+      ensure(quote.language === undefined || languageTag(quote.language) !== undefined, `quotes[${i}].language`, LANGUAGE_TAG_RULE);
       ensure(quote.translation === undefined || quote.translation.trim().length > 0, `quotes[${i}].translation`, 'a translation cannot be blank');
     });
     const corrects = response.corrects ?? null;
@@ -222,7 +221,8 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
       ensure(earlier !== undefined, 'corrects', `there is no response ${corrects} to correct`);
       ensure(earlier!.correctedBy === null, 'corrects', `response ${corrects} was already corrected by response ${earlier!.correctedBy}`);
     }
-    const quotes = response.quotes.map((q) => ({ text: q.text, ...(q.language ? { language: q.language } : {}), ...(q.translation ? { translation: q.translation.trim() } : {}) }));
+    // A language is kept in its canonical form (`EN` as `en`), as BCP 47 compares tags.
+    const quotes = response.quotes.map((q) => ({ text: q.text, ...(q.language ? { language: languageTag(q.language) } : {}), ...(q.translation ? { translation: q.translation.trim() } : {}) }));
     this.apply({
       type: 'ResponseLogged',
       data: { number: this.state.responses.length + 1, receivedOn: response.receivedOn, position: response.position, summary: response.summary, quotes, reportingCableId: response.reportingCableId, corrects, by, at },

@@ -28,3 +28,22 @@ export function scopedPosts(actionPosts: readonly { code: string; kind: string }
     .filter((p) => !scope?.excludePosts?.includes(p.code))
     .map((p) => p.code);
 }
+
+/** What a quote's language must be, said the same by the API, the aggregate and the web app's form. */
+export const LANGUAGE_TAG_RULE = 'language is a BCP 47 tag such as zh or zh-Hans';
+
+/**
+ * A quote's language as a BCP 47 tag in its canonical form (`EN` is `en`, `zh-hans` is `zh-Hans`:
+ * BCP 47 tags are compared whatever their case), or undefined when it is none: not well-formed to
+ * `Intl.getCanonicalLocales`, or not headed by a two- or three-letter language code (`Chinese` is a
+ * well-formed tag of a language no registry has).
+ */
+export function languageTag(tag: string): string | undefined {
+  let canonical: string;
+  try {
+    [canonical] = Intl.getCanonicalLocales(tag.trim());
+  } catch {
+    return undefined;
+  }
+  return canonical !== undefined && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(canonical) ? canonical : undefined;
+}
