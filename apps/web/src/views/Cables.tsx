@@ -1,4 +1,4 @@
-import { CABLE_KINDS, type CableDraft, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
+import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, canonical, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
@@ -23,8 +23,9 @@ export interface CableView extends CableDraft {
 export interface CampaignLink { id: string; summary: { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number } }
 export interface CableSummary { id: string; mrn: string | null; origin: string; status: string; kind?: string; subject: string; classification: string; precedence?: string; tags?: string[]; releasedAt?: string | null; updatedAt?: string; drafterId?: string; drafter?: { id: string } }
 
-const blank = (): CableDraft => ({
-  kind: 'INSTRUCTION', subject: '', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: [],
+/** A new cable as its drafter starts it: a post's reports to the Department, the Department's instructs. */
+const blank = (fromPost = false): CableDraft => ({
+  kind: fromPost ? 'REPORTING' : 'INSTRUCTION', subject: '', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: [],
   actionAddressees: [], infoAddressees: [], references: [], paragraphs: [{ marking: 'U', text: '' }], classifiedBy: null, demarche: null,
 });
 /** A rule's message as a sentence: capital first, full stop last. */
@@ -248,7 +249,11 @@ export function CableEditor({ me, query, onCreated, onClassifications }: { me: M
  * `onReload`, the latest.
  */
 export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onReload?: () => void; onClassifications: (c: string[]) => void }) {
-  const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank());
+  // Where the cable comes from, as the server decides it: its origin, or for a new one its drafter's post.
+  const origin = (cable ? cable.origin !== 'STATE' : me.roles.includes('post_officer') && me.postCode !== null) ? 'post' : 'department';
+  const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank(origin === 'post'));
+  // A draft stored as another kind before the rule (a post's instruction) shows it, to be changed: the server says why beside it.
+  const kinds = [...new Set([...cableKindsFrom(origin), ...(cable ? [cable.kind] : [])])];
   /**
    * The list fields as typed: the draft holds each as a list, read from the text (so the rules are
    * checked as the officer types), but the box keeps what was typed, spaces and commas included.
@@ -349,7 +354,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
         </span>
         <span>
           <label for="kind">Kind</label>
-          <select id="kind" value={kind} {...markedBy('kind', problem('kind'))} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{CABLE_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
+          <select id="kind" value={kind} {...markedBy('kind', problem('kind'))} onChange={(e) => set({ kind: e.currentTarget.value as CableDraft['kind'] })}>{kinds.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
           <FieldProblem place="kind" text={problem('kind')} />
         </span>
         <span>

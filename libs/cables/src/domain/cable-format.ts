@@ -7,6 +7,11 @@ export * from './tags.js';
 /** The vocabulary of a cable's anatomy, and the rules each part must satisfy on its own. */
 
 export const CABLE_KINDS = ['INSTRUCTION', 'REPORTING', 'INFORMATIONAL'] as const;
+
+/** The kinds a cable may be by where it comes from: posts report and inform, the Department instructs and informs. */
+export function cableKindsFrom(origin: 'post' | 'department'): readonly CableKind[] {
+  return origin === 'post' ? ['REPORTING', 'INFORMATIONAL'] : ['INSTRUCTION', 'INFORMATIONAL'];
+}
 export type CableKind = (typeof CABLE_KINDS)[number];
 
 export const PRECEDENCES = ['ROUTINE', 'IMMEDIATE', 'NIACT_IMMEDIATE', 'FLASH'] as const;

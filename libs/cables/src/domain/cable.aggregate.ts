@@ -1,7 +1,7 @@
 import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
-import { type CableDraft, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
+import { type CableDraft, cableKindsFrom, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
 export const DEPARTMENT = 'STATE';
@@ -504,11 +504,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): void {
   if (origin === DEPARTMENT) {
     ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
-    ensure(draft.kind !== 'REPORTING', 'kind', 'posts report: a Department cable is an INSTRUCTION or INFORMATIONAL');
+    ensure(cableKindsFrom('department').includes(draft.kind), 'kind', 'posts report: a Department cable is an INSTRUCTION or INFORMATIONAL');
     validateDraft(draft, world);
   } else {
     ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
-    ensure(draft.kind !== 'INSTRUCTION', 'kind', 'an instruction tasks posts, and comes from the Department: a post\'s cable is REPORTING or INFORMATIONAL');
+    ensure(cableKindsFrom('post').includes(draft.kind), 'kind', 'an instruction tasks posts, and comes from the Department: a post\'s cable is REPORTING or INFORMATIONAL');
     validateDraft(draft, { ...world, isAddressable: (code) => code === SECSTATE || world.isAddressable(code) });
   }
 }
