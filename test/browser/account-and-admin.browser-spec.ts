@@ -185,6 +185,45 @@ describe('the account and administration screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('says a refused new user beside each field the refusal names, the field marked invalid and the focus on the first one marked', async () => {
+    const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    await page.getByRole('button', { name: 'New user' }).click();
+    const form = page.getByRole('form', { name: 'New user' });
+    const [username, password, displayName] = ['Username', 'Initial password', 'Display name'].map((label) => form.getByLabel(label, { exact: true }));
+    const create = form.getByRole('button', { name: 'Create user' });
+    await displayName.fill('Colin Colleague');
+    await form.getByLabel('Office', { exact: true }).selectOption('EAP/CM');
+    // A username someone has (409): said beside it, once below that nothing was saved.
+    await username.fill('acct.colleague');
+    await password.fill('saffron-meadow-lantern');
+    await create.click();
+    await form.getByRole('alert').filter({ hasText: 'Not saved. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(username)).toBe('The username acct.colleague is taken.');
+    expect(await username.getAttribute('aria-invalid')).toBe('true');
+    await focusIsOn(username);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // A username of the wrong shape (400, `errors[]`): beside it, and the earlier refusal gone.
+    await username.fill('9lives');
+    await create.click();
+    await page.waitForFunction(() => document.getElementById('u-username-problem')?.textContent?.startsWith('Username must be'));
+    expect(await saidBeside(username)).toBe('Username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter.');
+    await focusIsOn(username);
+    // A password easily guessed: beside it, the username no longer marked, the focus on the password.
+    await username.fill('acct.newcomer');
+    await password.fill('password1234');
+    await create.click();
+    await page.waitForFunction(() => document.getElementById('u-password')?.getAttribute('aria-invalid') === 'true');
+    expect(await saidBeside(password)).toMatch(/^Initial password /);
+    expect(await username.getAttribute('aria-invalid')).toBeNull();
+    expect(await saidBeside(username)).toBe('');
+    await focusIsOn(password);
+    await password.fill('saffron-meadow-lantern');
+    await create.click();
+    await page.getByRole('status').filter({ hasText: 'acct.newcomer created.' }).waitFor();
+    await page.close();
+  });
+
   it('takes the focus to the new cable\'s heading once its draft is saved, not to the page\'s body', async () => {
     const page = await web.signIn('acct.desk');
     await page.goto(`${web.base}/#/cables/new`);

@@ -156,6 +156,33 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows a response\'s summary, quote and translation with their line breaks, as the post wrote them', async () => {
+    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the fishing quotas'));
+    await awaitDelivery(web.app, seoul, id, 'SEOUL');
+    const on = utcDate(clock.now());
+    const base = `/demarches/${id}/deliveries/SEOUL`;
+    await authed(web.app, seoul).post(`${base}/delivery`, { deliveredOn: on, counterpart: { name: 'Park Ji-ho', title: 'Director', organization: 'MOF' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    const summary = 'The vice minister named two conditions:\n1. No new quotas this year.\n2. A joint review next spring.';
+    const quote = { text: '올해는 새 할당량이 없습니다.\n내년 봄에 검토합니다.', language: 'ko', translation: 'No new quotas this year.\nA review next spring.' };
+    await authed(web.app, seoul).post(`${base}/response`, { receivedOn: on, position: 'RECEPTIVE', summary, quotes: [quote] }).expect(201);
+
+    const page = await signIn('desk.drafter');
+    await page.goto(`${web.base}/#/campaigns/${id}/posts/SEOUL`);
+    const response = page.getByRole('article', { name: 'Response 1' });
+    const shown = [
+      { element: response.getByText('The vice minister named two conditions:', { exact: false }), lines: summary },
+      { element: response.locator('blockquote'), lines: quote.text },
+      { element: response.locator('figcaption'), lines: `Translation (from ko): “${quote.translation}”` },
+    ];
+    await shown[0].element.waitFor();
+    // Each line on a line of its own: the breaks are kept in the text as drawn, not folded into spaces.
+    for (const { element, lines } of shown) {
+      expect(await element.innerText()).toBe(lines);
+      expect(await element.evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { whiteSpace: string } }).getComputedStyle(e).whiteSpace)).toBe('pre-wrap');
+    }
+    await page.close();
+  });
+
   // Last: the service's clock stays stopped.
   it('dates a Seoul officer\'s delivery by Seoul\'s today, between local midnight and UTC midnight', async () => {
     // 20:03 UTC is 05:03 the next day in Seoul; the server takes days up to UTC+14.

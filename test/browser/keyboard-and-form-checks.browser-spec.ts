@@ -206,6 +206,35 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
+  it('checks a quote\'s language as the server does before sending, and says what is wrong beside the language', async () => {
+    const page = await signIn('keys.beijing');
+    const sent = posted(page);
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    const form = page.getByRole('form', { name: /^Log the response to / });
+    const language = form.getByLabel(/^Language of the quote/);
+    await form.getByLabel('What the counterpart said').fill('Said the quotas would be reviewed.');
+    await form.getByLabel(/^A quote/).fill('配额将接受审查。');
+    await form.getByLabel(/^Its English translation/).fill('The quotas will be reviewed.');
+    // A language's name, a code with a space in it: neither is a language code; nothing is sent.
+    for (const typed of ['Chinese', 'zh Hans']) {
+      await language.fill(typed);
+      await form.getByRole('button', { name: 'Log response' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Not logged. See what is said beside the field.' }).waitFor();
+      expect(await saidBeside(language)).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
+      expect(await language.getAttribute('aria-invalid')).toBe('true');
+      await focusIsOn(language);
+    }
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(sent.filter((path) => path.endsWith('/response'))).toEqual([]);
+    // A code with its script, typed with spaces around it: logged as the code.
+    await language.fill(' zh-Hans ');
+    await form.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Response logged.').waitFor();
+    await page.getByText('Translation (from zh-Hans): “The quotas will be reviewed.”').waitFor();
+    expect(sent.filter((path) => path.endsWith('/response'))).toHaveLength(1);
+    await page.close();
+  });
+
   it('says the server\'s refusal of a quote\'s language beside the language, and never resends the quote rewritten', async () => {
     const page = await signIn('keys.beijing');
     const responses: unknown[] = [];
@@ -215,25 +244,61 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     const language = form.getByLabel(/^Language of the quote/);
     await form.getByLabel('What the counterpart said').fill('Said the licences would be granted by spring.');
     await form.getByLabel(/^A quote/).fill('春天之前会发放许可证。');
-    await language.fill('Chinese');
+    await language.fill('zh');
     await form.getByLabel(/^Its English translation/).fill('The licences will be issued before spring.');
-    await form.getByRole('button', { name: 'Log response' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Not logged. See what is said beside the field.' }).waitFor();
-    expect(await saidBeside(language)).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
-    expect(await language.getAttribute('aria-invalid')).toBe('true');
-    await focusIsOn(language);
-    // Sent once, as typed: no second request with the quote, its language and translation run into one string.
-    const quote = { text: '春天之前会发放许可证。', language: 'Chinese', translation: 'The licences will be issued before spring.' };
-    expect(responses).toEqual([expect.objectContaining({ quotes: [quote] })]);
+    // A language the page takes and the server refuses (a server whose rule is stricter), named as
+    // the request's checks name it, then as the delivery's rules do: said beside the language each time.
+    const responding = (url: URL) => url.pathname.endsWith('/deliveries/BEIJING/response');
+    for (const field of ['quotes.0.language', 'quotes[0].language']) {
+      await page.route(responding, (route) => route.fulfill({
+        status: 400, contentType: 'application/problem+json',
+        json: { status: 400, title: 'Bad Request', detail: 'language is a BCP 47 tag such as zh or zh-Hans', errors: [{ field, message: 'language is a BCP 47 tag such as zh or zh-Hans' }] },
+      }));
+      await form.getByRole('button', { name: 'Log response' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Not logged. See what is said beside the field.' }).waitFor();
+      expect(await saidBeside(language)).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
+      expect(await language.getAttribute('aria-invalid')).toBe('true');
+      await focusIsOn(language);
+      await page.unroute(responding);
+    }
+    // Sent once a try, as typed: no second request with the quote, its language and translation run into one string.
+    const quote = { text: '春天之前会发放许可证。', language: 'zh', translation: 'The licences will be issued before spring.' };
+    expect(responses).toEqual([expect.objectContaining({ quotes: [quote] }), expect.objectContaining({ quotes: [quote] })]);
     const logged = (await authed(web.app, beijing).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body as { responses: { summary: string }[] };
     expect(logged.responses.map((r) => r.summary)).not.toContain('Said the licences would be granted by spring.');
 
-    // Corrected, it is logged with the quote as typed.
-    await language.fill('zh');
+    // Taken by the server, it is logged with the quote as typed.
     await form.getByRole('button', { name: 'Log response' }).click();
     await page.getByText('Response logged.').waitFor();
-    expect(responses[1]).toEqual(expect.objectContaining({ quotes: [{ ...quote, language: 'zh' }] }));
+    expect(responses[2]).toEqual(expect.objectContaining({ quotes: [quote] }));
     await page.getByText('Translation (from zh): “The licences will be issued before spring.”').waitFor();
+    await page.close();
+  });
+
+  it('gives the focus to what happened once the taskings page\'s not-delivered, delivery or response is logged, not to the page\'s body', async () => {
+    const tokyo = (await createUser(web.app, await loginAsAdmin(web.app), { username: 'keys.tokyo', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
+    await awaitDelivery(web.app, tokyo, campaignId, 'TOKYO');
+    const page = await signIn('keys.tokyo');
+    await page.getByRole('heading', { name: 'Taskings for TOKYO' }).waitFor();
+    // Each is logged from the keyboard; the form, its button with it, closes once it is logged.
+    const report = () => press(page.getByRole('row', { name: /rare earth export licences/ }).getByRole('button', { name: 'Report' }));
+    const outcome = (text: string) => page.getByRole('status').filter({ hasText: text });
+    await report();
+    await page.getByLabel('Why it could not be delivered').fill('The ministry gave no appointment this week.');
+    await press(page.getByRole('button', { name: 'Record not delivered' }));
+    await focusIsOn(outcome('Recorded as not delivered.'));
+    // Delivered later, then answered.
+    await report();
+    await page.getByLabel('Counterpart name').fill('Sato Kenji');
+    await page.getByLabel('Counterpart title').fill('Director');
+    await page.getByLabel('Counterpart organization').fill('MOFA');
+    await press(page.getByRole('button', { name: 'Log delivery' }));
+    await focusIsOn(outcome('Delivery logged.'));
+    await report();
+    await page.getByLabel('What the counterpart said').fill('MOFA will study the licences.');
+    await press(page.getByRole('button', { name: 'Log response' }));
+    await focusIsOn(outcome('Response logged.'));
+    expect(await focused(page)).toBe('P: Response logged.');
     await page.close();
   });
 

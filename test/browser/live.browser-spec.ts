@@ -63,6 +63,10 @@ describe('live updates and notifications, in headless Chromium', () => {
   });
 
   it('does not read a screen again under an edit made while the re-read was waiting', async () => {
+    const { id } = (await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Live: a draft marked while its page waits to be read again', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: 'For information.' }],
+    }).expect(201)).body as { id: string };
     // The page's timers are the test's: the re-read the open stream asks for waits until the clock moves.
     const page = await web.browser.newPage({ viewport: DESKTOP });
     await page.clock.install();
@@ -77,14 +81,17 @@ describe('live updates and notifications, in headless Chromium', () => {
     });
     await page.goto(web.base);
     await fillSignIn(page, 'live.desk');
-    // A stream slow to open: the screens are shown without it after two seconds.
+    // A stream slow to open: the screens are shown without it after two seconds, with the unread count.
     await ticketAsked;
+    const counted = page.waitForRequest((request) => new URL(request.url()).pathname === '/notifications');
     await page.clock.runFor(2_000);
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    await page.goto(`${web.base}/#/cables/new`);
+    await counted;
+    // The drafter's own draft, its editor open: a record a notice can change, unlike a new draft.
+    await page.goto(`${web.base}/#/cables/${id}`);
     const classification = page.getByLabel('Classification', { exact: true });
     await classification.waitFor();
-    // The stream opens: the screen, read before it, is to be read again (the recount at `ready` says it has opened)...
+    // The stream opens: the screen, read before it, is to be read again (the count read at `ready` says it has opened)...
     const opened = page.waitForRequest((request) => new URL(request.url()).pathname === '/notifications');
     release();
     await opened;
@@ -94,6 +101,53 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.getByText('This has changed since you opened it.').waitFor();
     expect(await classification.inputValue()).toBe('CONFIDENTIAL');
     expect(await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).count()).toBe(2);
+    await page.close();
+  });
+
+  it('reads the unread count once at sign-in, when the stream is ready, not also before', async () => {
+    const counts: string[] = [];
+    const page = await web.signIn('live.legal', {
+      live: true,
+      before: async (p) => {
+        p.on('request', (request) => {
+          const url = new URL(request.url());
+          if (url.pathname === '/notifications') counts.push(`${url.pathname}${url.search}`);
+        });
+      },
+    });
+    // Past the wait after which the screens would be shown without the stream: no other count comes.
+    await page.waitForTimeout(2_500);
+    expect(counts).toEqual(['/notifications?limit=1']);
+    await page.close();
+  });
+
+  it('does not say that a new draft has changed when the stream reconnects, and keeps what was typed', async () => {
+    const page = await web.browser.newPage({ viewport: DESKTOP });
+    // The first stream says `ready` and ends at once; the next one is held until the draft is being written.
+    let streams = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let reconnecting!: () => void;
+    const asked = new Promise<void>((resolve) => { reconnecting = resolve; });
+    await page.route('**/events/stream*', async (route) => {
+      if (++streams === 1) return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'event: ready\ndata: {"user":"live.desk"}\n\n' });
+      reconnecting();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${web.base}/#/cables/new`);
+    await fillSignIn(page, 'live.desk');
+    const subject = page.getByLabel('Subject', { exact: true });
+    await subject.fill('Live: a new draft written across a reconnection');
+    await asked;
+    // The stream opens again: the count read at its `ready` says so.
+    const reopened = page.waitForResponse((response) => new URL(response.url()).pathname === '/notifications', { timeout: 10_000 });
+    release();
+    await reopened;
+    // A re-read would be planned within 300 ms of `ready`: well past it, nothing is said to have changed.
+    await page.waitForTimeout(1_000);
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    expect(await subject.inputValue()).toBe('Live: a new draft written across a reconnection');
     await page.close();
   });
 });

@@ -117,8 +117,10 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'inbox-drafter');
     await page.goto(`${web.base}/#/cables/new`);
     const status = page.getByRole('status');
-    await page.getByText('Subject must be 1 to 200 characters.').waitFor();
+    await page.getByText('Subject must be 1 to 200 characters, not only spaces or invisible ones.').waitFor();
     expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
+    // The Department instructs and informs: the kinds offered are those the server takes from it.
+    expect(await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['INSTRUCTION', 'INFORMATIONAL']);
     await page.getByLabel('Subject', { exact: true }).fill('Demarche: protecting frontier AI models');
     // Several TAGS typed a key at a time: the box keeps the spaces and commas as typed.
     await page.getByLabel('TAGS').pressSequentially('PREL, ETTC');
@@ -336,7 +338,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Counterpart organization').fill('MFA, North American and Oceanian Affairs');
     // A meeting to come is refused before sending; one before the tasking, by the server: both in plain words, beside the date.
     const metOn = page.getByLabel('Met on');
-    await metOn.fill(new Date(Date.now() + 86_400_000).toISOString().slice(0, 10));
+    // Two days on: tomorrow in UTC is still today somewhere (UTC+14) for most of the UTC day.
+    await metOn.fill(new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10));
     await page.getByRole('button', { name: 'Log the meeting' }).click();
     await page.getByText('Met on cannot be in the future: choose today or an earlier day.', { exact: true }).waitFor();
     expect(await saidBeside(metOn)).toBe('Met on cannot be in the future: choose today or an earlier day.');
@@ -374,6 +377,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('heading', { name: 'New reporting cable on 26 STATE 000001' }).waitFor();
     await page.getByRole('list', { name: 'Action addressees chosen' }).getByText('SECSTATE').waitFor();
     expect(await page.getByLabel('Kind').inputValue()).toBe('REPORTING');
+    // A post reports and informs: it is offered no instruction, which tasks posts.
+    expect(await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['REPORTING', 'INFORMATIONAL']);
     await page.getByLabel('TAGS').fill('PREL ETTC CH');
     await page.getByLabel('Paragraph 1', { exact: true }).fill('The MFA rejected the demarche.');
     await page.getByText('The draft meets every drafting rule.').waitFor();
@@ -645,18 +650,35 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
+  it('says beside the taskings page\'s Log response that none of the post\'s released cables cites the tasking yet', async () => {
+    const mrn = await answeredByTokyo();
+    const page = await signIn('web.tokyo');
+    await page.getByRole('heading', { name: 'Taskings for TOKYO' }).waitFor();
+    await page.getByRole('row', { name: /AI model distillation/ }).getByRole('button', { name: 'Report' }).click();
+    const form = page.getByRole('form', { name: `Log the response to ${mrn}` });
+    const none = form.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false });
+    await none.waitFor();
+    expect(await form.getByLabel('Reported in (optional)').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await saidBeside(form.getByRole('button', { name: 'Log response' }))).toBe(await none.textContent());
+  });
+
   it('says on the taskings page too that the reporting cables could not be listed, rather than offering none silently', async () => {
     const mrn = await answeredByTokyo();
     const page = await signIn('web.tokyo');
     await page.route(reportingCablesListing, (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', json: { status: 500, title: 'Internal Server Error' } }));
     await page.getByRole('heading', { name: 'Taskings for TOKYO' }).waitFor();
     await page.getByRole('row', { name: /AI model distillation/ }).getByRole('button', { name: 'Report' }).click();
-    const unlisted = page.getByRole('alert').filter({ hasText: `The post's released cables citing ${mrn} could not be listed, so none is offered as the reporting cable.` });
+    // Said in the delivery page's words.
+    const unlisted = page.getByRole('alert').filter({ hasText: `Embassy Tokyo's released cables citing ${mrn} could not be listed, so none is offered as a reporting cable.` });
     await unlisted.waitFor();
     expect(await page.getByLabel('Reported in (optional)').count()).toBe(0);
+    expect(await page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false }).count()).toBe(0);
     await page.unroute(reportingCablesListing);
     await page.getByRole('button', { name: 'List them again' }).click();
     await unlisted.waitFor({ state: 'detached' });
+    // Listed, there are none: said so.
+    await page.getByText(`No released cable from Embassy Tokyo cites ${mrn} yet.`, { exact: false }).waitFor();
   });
 
   it('marks a post\'s pages with the reporting cables they offer and the traffic they list, not only the campaign', async () => {
@@ -830,7 +852,9 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Initial password').fill('password1234');
     await page.getByLabel('Office', { exact: true }).selectOption('EAP/J');
     await page.getByRole('button', { name: 'Create user' }).click();
-    expect(await page.getByRole('alert').textContent()).toMatch(/^Password .*(breaches|guess)/);
+    await page.waitForFunction(() => document.getElementById('u-password')?.getAttribute('aria-invalid') === 'true');
+    expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
+    expect(await saidBeside(page.getByLabel('Initial password'))).toMatch(/^Initial password .*(breaches|guess)/);
     await page.getByLabel('Initial password').fill('saffron-meadow-lantern');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('web.newcomer created.').waitFor();
@@ -986,6 +1010,22 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/username or password|credentials/i);
+  });
+
+  it('reads who the user is once at sign-in, and once when a page is loaded with the tab\'s token', async () => {
+    const page = await open();
+    const reads: string[] = [];
+    page.on('request', (request) => { if (new URL(request.url()).pathname === '/auth/me') reads.push(request.method()); });
+    await page.goto(web.base);
+    await signInOn(page, 'web.legal');
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.waitForTimeout(500);
+    expect(reads).toEqual(['GET']);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.waitForTimeout(500);
+    expect(reads).toEqual(['GET', 'GET']);
+    await page.close();
   });
 
   it('says when a sign-in refused for too many tries may be tried again', async () => {

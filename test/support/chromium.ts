@@ -1,4 +1,4 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`), or CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,17 +41,23 @@ export interface SignInOptions {
  * the test's control, say). With `live`, it also waits until the page's live stream is ready: what
  * happens before then is not told on it (the screens read before it opened do not show it either,
  * until the next notice or visit), so a test that makes something happen and waits for the notice
- * starts once it is ready. The app recounts the unread notifications when it signs in and again at
- * the stream's `ready` event: the second count's answer is the sign.
+ * starts once it is ready. The app reads the unread count at the stream's `ready` event (or, if the
+ * stream is slow to open, when it shows the screens without it, and again at `ready`): the sign is
+ * the answer to the first count asked after the stream's own answer came.
  */
 export async function signedIn(browser: Browser, base: string, username: string, { live = false, before, password, page: given }: SignInOptions = {}): Promise<Page> {
   const page = given ?? (await browser.newPage({ viewport: DESKTOP }));
   await before?.(page);
-  let counts = 0;
+  const isCount = (url: URL) => url.pathname === '/notifications' && url.search === '?limit=1';
+  let streamOpen = false;
+  let countAtReady: Request | undefined;
+  page.on('request', (request) => {
+    if (streamOpen && !countAtReady && isCount(new URL(request.url()))) countAtReady = request;
+  });
   const ready = new Promise<void>((resolve) =>
     page.on('response', (response) => {
-      const url = new URL(response.url());
-      if (url.pathname === '/notifications' && url.search === '?limit=1' && ++counts === 2) resolve();
+      if (new URL(response.url()).pathname === '/events/stream' && response.status() === 200) streamOpen = true;
+      else if (countAtReady && response.request() === countAtReady) resolve();
     }),
   );
   await page.goto(base);

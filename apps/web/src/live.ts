@@ -104,15 +104,23 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
  */
 const UNTOLD = new Set(['/account', '/admin', '/audit']);
 
-/** Whether the stream can tell of something the screen at a hash path shows: one it cannot misses nothing while the stream is closed. */
-export const isToldOf = (path: string): boolean => !UNTOLD.has(`/${path.split('?')[0].split('/')[1] ?? ''}`);
+/**
+ * Whether the stream can tell of something the screen at a hash path shows: one it cannot misses
+ * nothing while the stream is closed. A new draft is one such: it is not recorded yet, so no notice
+ * is about it, and what it was opened with (a tasking's MRN to cite) is in its address.
+ */
+export const isToldOf = (path: string): boolean => {
+  const bare = path.split('?')[0];
+  return bare !== '/cables/new' && !UNTOLD.has(`/${bare.split('/')[1] ?? ''}`);
+};
 
 /**
  * Live updates for the app: `revision` changes when the screen at `path` should read its data
  * again (the view is keyed on it), on a notice about what it shows that is not the user's own
  * doing; on a screen in use (see inUse, or typed into since it was read) it is
  * not changed under the user's hands: `changed` says so, and `refresh()` shows the latest.
- * `unread` is the count of unread notifications, kept current. `ready` turns true once the stream is
+ * `unread` is the count of unread notifications, kept current (first read with the screens, once
+ * the stream is open or shown without it). `ready` turns true once the stream is
  * open (or after `READY_WAIT_MS` without it): the app reads its screens from then on, so that nothing
  * that happens after a screen's read goes untold (the stream tells only of what comes after it opens).
  */
@@ -148,13 +156,16 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
       setReady(false);
       return undefined;
     }
-    // Without a stream (one that cannot open, a proxy that holds it), the screens are shown anyway.
+    // Without a stream (one that cannot open, a proxy that holds it), the screens are shown anyway,
+    // with the count of unread notifications. Otherwise the count is read once the stream is open, as
+    // the screens are: read before too, it would be read twice at every sign-in, and a read that
+    // names a classified record is written to the audit log.
     let shownBeforeReady = false;
     const unready = setTimeout(() => {
       shownBeforeReady = true;
       setReady(true);
+      recount();
     }, READY_WAIT_MS);
-    recount();
     let pending: ReturnType<typeof setTimeout> | undefined;
     // Several events in a row (a release, a campaign of 250 posts) make one re-read. Whether the
     // screen is in use is asked when the re-read is due, not when it is planned: an edit made
@@ -179,6 +190,7 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
       // nothing new, and "This has changed since you opened it" would be untrue. The account
       // screen is one, and the user's own password change there ends the stream (its token is
       // revoked), which is opened again with the new token: a reconnection of the user's own doing.
+      // A new draft is another: nothing recorded, so nothing it shows can have changed meanwhile.
       onReady: () => {
         clearTimeout(unready);
         setReady(true);

@@ -186,12 +186,19 @@ function App() {
     return focusMainHeading();
   }, [path]);
 
+  /**
+   * The token the user shown was read with. The sign-in form reads who signed in, to take them to
+   * their start page: with the token it was read with, the user is not read again. A page loaded
+   * with the tab's token, or a new token (a password changed), reads the user here.
+   */
+  const readWith = useRef<string | null>(null);
   useEffect(() => {
     if (!session.token) {
       session.rememberDestination();
       location.hash = '#/sign-in';
       return;
     }
+    if (readWith.current === session.token) return;
     api<Me>('GET', '/auth/me').then((user) => {
       // The bare address (`/`, a reload at the root) names the user's start page: one address a
       // screen, so that a place a screen keeps in its address (the dashboard's) is the same one
@@ -218,7 +225,7 @@ function App() {
     return (
       <>
         {banner}
-        <SignIn onSignedIn={(user) => { setMe(user); location.hash = `#${session.takeDestination() ?? landing(user)}`; }} />
+        <SignIn onSignedIn={(user) => { readWith.current = session.token; setMe(user); location.hash = `#${session.takeDestination() ?? landing(user)}`; }} />
         {banner}
       </>
     );

@@ -3,7 +3,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, when, words } from '../api.js';
 import { countryName, forgetPosts } from '../posts.js';
-import { FieldProblem, markedBy } from './FieldProblem.js';
+import { describedBy, FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
 import { StaleNotice } from './StaleNotice.js';
 
 export { problemText };
@@ -36,6 +36,17 @@ const postAsShown = (post: Post) => ({ name: post.name, chiefOfMission: post.chi
 
 const ROLES = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership', 'auditor', 'admin'];
 const CLEARANCES = ['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
+
+/**
+ * Where the user form shows each field of `POST /users` and `PATCH /users/<id>`: the id of its
+ * control (the roles' group for the roles), in the order the form shows them, the focus going to
+ * the first one marked.
+ */
+const USER_PLACES: Readonly<Record<string, string>> = { username: 'u-username', password: 'u-password', displayName: 'u-name', roles: 'u-roles', office: 'u-office', postCode: 'u-post', clearance: 'u-clearance' };
+/** The user form's fields as it labels them, for what is said about them. */
+const USER_LABELS = { username: 'Username', password: 'Initial password', displayName: 'Display name', roles: 'Roles', office: 'Office', postCode: 'Post', clearance: 'Clearance' };
+/** The place of a field the server names (`roles.0` is the roles'), or null where the form shows none. */
+const placeInUserForm = (field: string) => USER_PLACES[field.split('.')[0].replace(/\[\d+\]$/, '')] ?? null;
 
 /** What an action came to: a refusal is announced as an error (an alert), a success as a status. */
 type Outcome = { text: string; error: boolean };
@@ -173,9 +184,17 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
   const keepsAdmin = self && (user?.roles ?? []).includes('admin');
   /** The save was refused because the user was changed since the form read them. */
   const [stale, setStale] = useState(false);
-  // What is wrong with the office or the post is said beside it; anything else once, below.
-  const problems = placeProblems(refused, (field) => (field === 'office' ? 'u-office' : field === 'postCode' ? 'u-post' : null));
-  const error = refused === null ? null : Object.keys(problems.beside).length > 0 ? refusalText('Not saved.', problems) : problemText(refused);
+  // What is wrong with a field is said beside it, and once below that nothing was saved; what names no field of the form, below.
+  const problems = placeProblems(refused, placeInUserForm, USER_LABELS);
+  const beside = problems.beside;
+  const error = refused === null ? null : Object.keys(beside).length > 0 ? refusalText('Not saved.', problems) : problemText(refused, USER_LABELS);
+  /** The focus goes to the first field marked, once the render that marks it is done (the roles' group: its first box). */
+  const setFocusOn = useFocusAfterRender();
+  const markFirst = (failure: unknown) => {
+    const placed = placeProblems(failure, placeInUserForm).beside;
+    const first = Object.values(USER_PLACES).find((place) => placed[place]);
+    if (first) setFocusOn(first === 'u-roles' ? `u-role-${ROLES[0]}` : first);
+  };
   const submit = async (event: Event) => {
     event.preventDefault();
     setRefused(null);
@@ -194,8 +213,9 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
         onDone(`${username.toLowerCase()} created.`);
       }
     } catch (failure) {
-      if (isStale(failure)) setStale(true);
-      else setRefused(failure);
+      if (isStale(failure)) return setStale(true);
+      setRefused(failure);
+      markFirst(failure);
     }
   };
   return (
@@ -204,41 +224,46 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
       {!user && (
         <>
           <label for="u-username">Username</label>
-          <input id="u-username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autocomplete="off" />
+          <input id="u-username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autocomplete="off" {...markedBy('u-username', beside['u-username'])} />
+          <FieldProblem place="u-username" text={beside['u-username']} />
           <label for="u-password">Initial password</label>
-          <input id="u-password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required minLength={12} autocomplete="new-password" />
+          <input id="u-password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required minLength={12} autocomplete="new-password" {...markedBy('u-password', beside['u-password'])} />
+          <FieldProblem place="u-password" text={beside['u-password']} />
         </>
       )}
       <label for="u-name">Display name</label>
-      <input id="u-name" value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} required />
-      <fieldset>
+      <input id="u-name" value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} required {...markedBy('u-name', beside['u-name'])} />
+      <FieldProblem place="u-name" text={beside['u-name']} />
+      <fieldset {...describedBy('u-roles', beside['u-roles'])}>
         <legend>Roles</legend>
         {ROLES.map((role) => {
           const kept = role === 'admin' && keepsAdmin;
           return (
             <label key={role} style="display:inline; font-weight:normal; margin-right:1rem">
-              <input type="checkbox" name="roles" value={role} checked={roles.includes(role)} disabled={kept} aria-describedby={kept ? 'u-own-admin' : undefined} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
+              <input id={`u-role-${role}`} type="checkbox" name="roles" value={role} checked={roles.includes(role)} disabled={kept} aria-describedby={kept ? 'u-own-admin' : undefined} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
             </label>
           );
         })}
         {keepsAdmin && <p id="u-own-admin" class="muted">You keep your own admin role: only another admin may take it away.</p>}
+        <FieldProblem place="u-roles" text={beside['u-roles']} />
       </fieldset>
       <label for="u-office">Office</label>
-      <select id="u-office" value={office} onChange={(e) => setOffice(e.currentTarget.value)} {...markedBy('u-office', problems.beside['u-office'])}>
+      <select id="u-office" value={office} onChange={(e) => setOffice(e.currentTarget.value)} {...markedBy('u-office', beside['u-office'])}>
         <option value="">(none)</option>
         {offices.map((o) => <option key={o.symbol} value={o.symbol}>{o.symbol}: {o.name}</option>)}
       </select>
-      <FieldProblem place="u-office" text={problems.beside['u-office']} />
+      <FieldProblem place="u-office" text={beside['u-office']} />
       <label for="u-post">Post (post officers and post approvers)</label>
-      <select id="u-post" value={postCode} onChange={(e) => setPostCode(e.currentTarget.value)} {...markedBy('u-post', problems.beside['u-post'])}>
+      <select id="u-post" value={postCode} onChange={(e) => setPostCode(e.currentTarget.value)} {...markedBy('u-post', beside['u-post'])}>
         <option value="">(none)</option>
         {posts.map((p) => <option key={p.code} value={p.code}>{p.code}: {p.name}</option>)}
       </select>
-      <FieldProblem place="u-post" text={problems.beside['u-post']} />
+      <FieldProblem place="u-post" text={beside['u-post']} />
       <label for="u-clearance">Clearance</label>
-      <select id="u-clearance" value={clearance} onChange={(e) => setClearance(e.currentTarget.value)}>
+      <select id="u-clearance" value={clearance} onChange={(e) => setClearance(e.currentTarget.value)} {...markedBy('u-clearance', beside['u-clearance'])}>
         {CLEARANCES.map((c) => <option key={c}>{c}</option>)}
       </select>
+      <FieldProblem place="u-clearance" text={beside['u-clearance']} />
       <p>
         <button type="submit">{user ? 'Save' : 'Create user'}</button>{' '}
         <button type="button" class="link" onClick={onCancel}>Cancel</button>

@@ -1,4 +1,4 @@
-import { LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
+import { languageTag, LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import { PERMISSIONS } from '@chancery/identity/domain';
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -54,11 +54,17 @@ const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on'
  */
 const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${label.toLowerCase()}.` : date > latestDay() ? `${label} cannot be in the future: choose today or an earlier day.` : null);
 /**
- * A language or a translation belongs to a quote: typed without one, it would be kept nowhere. Said
- * beside the quote, so that nothing typed is dropped unseen.
+ * What the server would refuse in the response's quote, found before sending and said beside the
+ * field: a language that is no language code, said beside the language in the words the server's
+ * refusal is said in; a language or a translation without a quote, which would be kept nowhere,
+ * said beside the quote, so that nothing typed is dropped unseen.
  */
-function quoteProblem({ quote, language, translation }: { quote: string; language: string; translation: string }): Record<string, string> {
-  if (quote.trim()) return {};
+function quoteProblems({ quote, language, translation }: { quote: string; language: string; translation: string }): Record<string, string> {
+  if (quote.trim()) {
+    const tag = language.trim();
+    // The server's rule (`languageTag`, BCP 47 in any case: `EN` is kept as `en`).
+    return tag && languageTag(tag) === undefined ? { language: `${LABELS.language} must be a language code such as zh or zh-Hans.` } : {};
+  }
   const given = [language.trim() && 'language', translation.trim() && 'translation'].filter(Boolean);
   if (given.length === 0) return {};
   const what = given.length === 2 ? 'A language and a translation' : `A ${given[0]}`;
@@ -110,6 +116,28 @@ function useReportingCables(post: string, mrn: string, wanted: boolean): Reporti
   return { ...found, listAgain: () => setAttempt((n) => n + 1) };
 }
 
+/** Whether none of the post's cables is offered as a reporting cable, for a reason NoReportingCable says: none cites the tasking, or none could be listed. */
+const offersNone = (found: ReportingCandidates) => found.problem !== null || (found.listed && found.cables.length === 0);
+
+/**
+ * Why no reporting cable is offered, where the post's (`name`) released cables citing the tasking
+ * `mrn` were asked for: none cites it yet (`then`: what comes once one does), or they could not be
+ * listed, which is said as such, in an alert with *List them again*, and never as none. `id`: the
+ * words' own, for a control they explain.
+ */
+function NoReportingCable({ id, name, mrn, found, then }: { id?: string; name: string; mrn: string; found: ReportingCandidates; then: string }) {
+  if (!offersNone(found)) return null;
+  if (found.problem) {
+    return (
+      <>
+        <p id={id} class="error" role="alert">{name}'s released cables citing {mrn} could not be listed, so none is offered as a reporting cable. {found.problem}</p>
+        <p><button type="button" onClick={found.listAgain}>List them again</button></p>
+      </>
+    );
+  }
+  return <p id={id} class="muted">No released cable from {name} cites {mrn} yet. {then}</p>;
+}
+
 /** What the post's counterpart said, in the original words with the translation. */
 function Quotes({ quotes }: { quotes: Quote[] }) {
   if (quotes.length === 0) return null;
@@ -145,6 +173,9 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
   const reportingCables = known ?? found.cables;
   useEffect(() => onMarkings?.(found.cables.flatMap((c) => (c.classification ? [c.classification] : []))), [found.cables]);
+  /** The post as the directory names it, as the delivery's page names it. */
+  const [postName, setPostName] = useState(post);
+  useEffect(() => void posts().then((all) => setPostName(all.get(post)?.name ?? post)), [post]);
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
   const problems = placeProblems(refused, placeInReport, LABELS);
@@ -215,7 +246,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), quoteProblem(form));
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), quoteProblems(form));
         }}>
           <h4>The response</h4>
           {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
@@ -230,14 +261,9 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
               {beside('reporting')}
             </>
           )}
-          {/* Not listed is not "none": the form says it could not offer them, rather than offering nothing silently. */}
-          {!known && found.problem && (
-            <>
-              <p class="error" role="alert">The post's released cables citing {label} could not be listed, so none is offered as the reporting cable. {found.problem}</p>
-              <p><button type="button" onClick={found.listAgain}>List them again</button></p>
-            </>
-          )}
-          <p><button type="submit">Log response</button></p>
+          {/* Where the form finds the cables itself, it says why it offers none, as the delivery's page does, rather than leaving "Reported in" out unexplained. */}
+          {!known && <NoReportingCable id={`${key}-no-reporting`} name={postName} mrn={label} found={found} then="Once one is, it is offered here, and a response logged without it can name it on the delivery's page (Details)." />}
+          <p><button type="submit" aria-describedby={!known && offersNone(found) ? `${key}-no-reporting` : undefined}>Log response</button></p>
         </form>
       )}
       {can('recordNotDelivered') && (
@@ -438,7 +464,8 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   // A response's reporting cable, named after it: by whoever may log responses to the delivery (the
   // post's officers, as the server's allowedActions say; it names no action of its own for this).
   const mayAttach = (delivery?.allowedActions ?? []).includes('recordResponse');
-  const { cables: candidates, listed: candidatesListed, problem: candidatesProblem, listAgain: listCandidatesAgain } = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
+  const found = useReportingCables(post, campaign?.mrn ?? '', mayAttach);
+  const candidates = found.cables;
   // The page shows the campaign, and the subjects of the cables it offers as reporting cables.
   useEffect(() => {
     if (campaign) onClassifications([...(campaign.classification ? [campaign.classification] : []), ...candidates.flatMap((c) => (c.classification ? [c.classification] : []))]);
@@ -510,7 +537,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {responses.length === 0 ? <p class="muted">No response logged yet.</p> : responses.map((r, i) => (
           <article key={i} class="response" aria-label={`Response ${i + 1}`}>
             <h4><span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {person(r.by)}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
-            {r.summary && <p>{r.summary}</p>}
+            {r.summary && <p class="said">{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
             {!r.reportingCableId && mayAttach && candidates.length > 0 && r.number !== undefined && (
@@ -544,15 +571,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
         )}
-        {mayAttach && candidatesListed && candidates.length === 0 && responses.some((r) => !r.reportingCableId) && (
-          <p class="muted">No released cable from {name} cites {campaign.mrn} yet. Once one is, each response above without a reporting cable offers to attach it.</p>
-        )}
-        {/* Not listed is not "none": the page says it could not tell, rather than that there are none. */}
-        {mayAttach && candidatesProblem && (
-          <>
-            <p class="error" role="alert">{name}'s released cables citing {campaign.mrn} could not be listed, so none is offered as a reporting cable. {candidatesProblem}</p>
-            <p><button type="button" onClick={listCandidatesAgain}>List them again</button></p>
-          </>
+        {/* That none is offered is said where a response could be given one; that none could be listed, always. */}
+        {mayAttach && (found.problem || responses.some((r) => !r.reportingCableId)) && (
+          <NoReportingCable name={name} mrn={campaign.mrn} found={found} then="Once one is, each response above without a reporting cable offers to attach it." />
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>
