@@ -97,6 +97,11 @@ describe('telegram', () => {
       `Para one ${fill} NNNN ${'X'.repeat(66)} BT UNCLASSIFIED Approved: S:ASecretary`,
       `${fill} ${fill} ${'Y'.repeat(40)} Approved: S:ASecretary and more words after it`,
       `${'Z'.repeat(60)} BT BT BT #0124 NNNN ZCZCAB Drafted: EAP/CM:Someone`,
+      // A word too long to share a line, then framing; framing in lower case; framing behind a zero-width space.
+      `${'Y'.repeat(69)} Approved: S:ASecretary`,
+      `${'X'.repeat(100)} NNNN and more`,
+      `${fill} ${'W'.repeat(50)} nnnn bt approved: s:asecretary`,
+      `${fill} ${'V'.repeat(50)} \u200bApproved: S:Forged`,
     ];
     for (const text of forgeries) {
       const [drafted, ...rest] = history;
@@ -105,12 +110,17 @@ describe('telegram', () => {
       const telegram = renderTelegram(cable, directory, 'Rubio').split('\n');
       const paragraph = telegram.slice(telegram.findIndex((line) => line.startsWith('1. (U)')), telegram.indexOf('RUBIO'));
       expect(paragraph.length).toBeGreaterThan(1);
-      for (const line of paragraph) expect(line).not.toMatch(/^(?:NNNN|ZCZC|BT\b|#\d|Approved:|Drafted:|Cleared:|MRN:|DTG:)/);
+      for (const line of paragraph) expect(line).not.toMatch(/^\p{Cf}*(?:NNNN|ZCZC|BT\b|#\d|Approved:|Drafted:|Cleared:|MRN:|DTG:)/iu);
       // Every word is still there, in order.
       expect(paragraph.join(' ').replace(/\s+/g, ' ').trim()).toBe(`1. (U) ${text}`);
       // The real framing is there once each.
       expect(telegram.filter((line) => line === 'NNNN')).toEqual(['NNNN']);
       expect(telegram.filter((line) => line.startsWith('Approved:'))).toEqual(['Approved: D:DSec']);
     }
+    // Nor does a signature (a chief of mission's name, set by an administrator) read as framing.
+    const post: CableEvent[] = [{ ...history[0], data: { ...(history[0].data as object), origin: 'BEIJING' } } as CableEvent, ...history.slice(1, 6)];
+    const signed = renderTelegram(given(cableDefinition, 'k1', post).when(() => undefined).then([]), { ...directory, chiefOfMission: () => 'Nnnn' }, 'Rubio').split('\n');
+    expect(signed).toContain(' NNNN');
+    expect(signed.filter((line) => line === 'NNNN')).toEqual(['NNNN']);
   });
 });

@@ -56,10 +56,14 @@ export function officerSurname(officer: Officer, directory: TelegramDirectory): 
 /**
  * How a line the format writes itself begins: the prosigns (`BT` between heading and text, `NNNN`
  * ending a message and `ZCZC` starting one, anywhere at a line's start as ACP 127 reads them), the
- * channel number (`#0124`), and the heading's and trailer's labels. Text wrapped onto a new line
- * never begins with one, so that no sender's words read as the telegram's own framing.
+ * channel number (`#0124`), and the heading's and trailer's labels; in any case, and after anything
+ * of no width (a zero-width space, a joiner: a line set in by a space does not begin so). Text wrapped onto a new line, and the signature, never
+ * begin as one, so that no sender's words read as the telegram's own framing.
  */
-const FRAMING = /^(?:NNNN|ZCZC|(?:BT|#\d+)(?:\s|$)|(?:MRN|DTG|Drafted|Cleared|Approved):)/;
+const FRAMING = /^\p{Cf}*(?:NNNN|ZCZC|(?:BT|#\d+)(?:\s|$)|(?:MRN|DTG|Drafted|Cleared|Approved):)/iu;
+
+/** A line of the sender's words (a signature) that would begin as framing, set in by a space: never read as the format's own. */
+const setIn = (line: string) => (FRAMING.test(line) ? ` ${line}` : line);
 
 function wrap(text: string, indent = ''): string[] {
   const lines: string[] = [];
@@ -74,14 +78,19 @@ function wrap(text: string, indent = ''): string[] {
   }
   if (line) lines.push(line);
   // A continuation line that would begin as framing takes the word before it along (one line may run
-  // a word past WIDTH); an indented one cannot begin so. The first line begins as its caller wrote it.
+  // a word past WIDTH), or the whole line before when that is one word (a long one); an indented
+  // one cannot begin so. The first line begins as its caller wrote it.
   for (let i = 1; i < lines.length; i++) {
-    while (FRAMING.test(lines[i])) {
+    while (i > 0 && FRAMING.test(lines[i])) {
       const previous = lines[i - 1];
       const cut = previous.lastIndexOf(' ');
-      if (cut <= 0) break;
-      lines[i] = `${previous.slice(cut + 1)} ${lines[i]}`;
-      lines[i - 1] = previous.slice(0, cut);
+      if (cut <= 0) {
+        lines.splice(i - 1, 2, `${previous} ${lines[i]}`);
+        i--;
+      } else {
+        lines[i] = `${previous.slice(cut + 1)} ${lines[i]}`;
+        lines[i - 1] = previous.slice(0, cut);
+      }
     }
   }
   return lines;
@@ -177,7 +186,7 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
     body.push(...wrap(`${draft.paragraphs.length + 1}. (U) ACTION REQUEST: ${scope}`));
     body.push('');
   }
-  body.push(signer(cable, directory, signature).toUpperCase());
+  body.push(setIn(signer(cable, directory, signature).toUpperCase()));
   body.push('');
   const mark = (officer: Officer) => `${officer.office ?? cable.origin}:${officerSurname(officer, directory).short}`;
   body.push(`Drafted: ${mark(cable.drafter)}`);
