@@ -172,7 +172,7 @@ describe('identity, access control and posts', () => {
       expect(JSON.stringify(events)).not.toMatch(/argon|correct-horse/);
 
       const taken = await http().post('/users').set(admin).send({ username: 'jdoe', password: 'another-long-password', displayName: 'J', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' }).expect(409);
-      expect(taken.body).toMatchObject({ code: 'ALREADY_EXISTS', errors: [{ field: 'username', message: 'jdoe is taken' }] });
+      expect(taken.body).toMatchObject({ code: 'ALREADY_EXISTS', errors: [{ field: 'username', message: 'the username jdoe is taken' }] });
       const noPost = await http().post('/users').set(admin).send({ username: 'nopost', password: 'another-long-password', displayName: 'N', roles: ['post_officer'], clearance: 'UNCLASSIFIED' }).expect(422);
       expect(noPost.body.errors[0].field).toBe('postCode');
       const closedPost = await http().post('/users').set(admin).send({ username: 'chengdu.officer', password: 'another-long-password', displayName: 'C', roles: ['post_officer'], postCode: 'CHENGDU', clearance: 'UNCLASSIFIED' }).expect(422);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
@@ -65,11 +66,12 @@ export class AuthService {
    * the points back). Logins and password changes share the count: a stolen token is no way to
    * guess the password the limit protects.
    */
-  private async countTry(username: string, client: string, requestId: string, target: UserStanding | undefined): Promise<string> {
-    // The count is the account's as its password stands: an administrator's reset (which raises the
-    // token generation, as a change or a logout does) starts a new one, and the user locked out
-    // signs in with the password they were given at once.
-    const key = `${client}|${normalizeUsername(username)}|${target?.tokenGeneration ?? 0}`;
+  private async countTry(username: string, client: string, requestId: string, target: { user: UserStanding; passwordHash: string } | undefined): Promise<string> {
+    // The count is the account's as its password stands (named by a digest of its hash): an
+    // administrator's reset, or a change, starts a new one, and the user locked out signs in with
+    // the password they were given at once. Nothing else does: a logout leaves it.
+    const password = target ? createHash('sha256').update(target.passwordHash).digest('base64url').slice(0, 12) : 'none';
+    const key = `${client}|${normalizeUsername(username)}|${password}`;
     try {
       await this.failures.consume(key, 1);
     } catch (refused) {
@@ -79,7 +81,7 @@ export class AuthService {
       // at, so that auditors find it by username: the first refusal of each window, with the window's
       // end, so that a flood of refused tries writes one entry, not one each.
       if (await this.refusalAudited(key)) {
-        await this.audit.append({ actorId: target?.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed password tries', retryAfter } });
+        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed password tries', retryAfter } });
       }
       throw new ChanceryError(ErrorCode.RateLimited, `Too many failed password tries; try again in ${retryAfter} s`, { retryAfter });
     }
@@ -92,7 +94,7 @@ export class AuthService {
    */
   async verifyOwnPassword(actor: { id: string; username: string }, password: string, client: string, requestId: string): Promise<{ user: UserStanding; passwordHash: string }> {
     const found = await this.users.withCredentials(actor.username);
-    const key = await this.countTry(actor.username, client, requestId, found?.user);
+    const key = await this.countTry(actor.username, client, requestId, found);
     if (!found || found.user.id !== actor.id || !(await verify(found.passwordHash, password))) {
       await this.audit.append({ actorId: actor.id, actorRole: found?.user.roles.join('+') ?? 'unknown', action: 'PasswordChangeFailed', requestId, details: { client, why: 'wrong current password' } });
       throw wrongCurrentPassword();
@@ -103,7 +105,7 @@ export class AuthService {
 
   async login(username: string, password: string, client: string, requestId: string): Promise<LoginResult> {
     const found = await this.users.withCredentials(username);
-    const key = await this.countTry(username, client, requestId, found?.user);
+    const key = await this.countTry(username, client, requestId, found);
     const valid = found ? await verify(found.passwordHash, password) : (await verify(await this.decoy, password), false);
     if (!found || !valid) {
       await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { username, client } });

@@ -53,7 +53,7 @@ export class UsersProjection implements ReadModel {
       );
     } catch (error) {
       if (pgError(error)?.code === PG_UNIQUE_VIOLATION) {
-        throw new ChanceryError(ErrorCode.AlreadyExists, `The username ${user.username} is taken`, { field: 'username', errors: [{ field: 'username', message: `${user.username} is taken` }] });
+        throw new ChanceryError(ErrorCode.AlreadyExists, `The username ${user.username} is taken`, { field: 'username', errors: [{ field: 'username', message: `the username ${user.username} is taken` }] });
       }
       throw error;
     }

@@ -21,6 +21,10 @@ describe('the password policy', () => {
     expect(passwordProblem(password, { username: 'tclear', displayName: 'Tia Clear' })).toMatch(/own names|guess/);
   });
 
+  it.each(['political officer beijing', 'Political-Officer-Beijing!'])('refuses %j, the words of a display name with punctuation between them', (password) => {
+    expect(passwordProblem(password, { username: 'pol.beijing', displayName: 'Political officer, BEIJING' })).toMatch(/own names|guess/);
+  });
+
   it.each([
     ['tclear keeps violet canyon ledgers', { username: 'tclear', displayName: 'Tia Clear' }],
     ['pol.beijing-password-123', { username: 'pol.beijing', displayName: 'Political officer, BEIJING' }],

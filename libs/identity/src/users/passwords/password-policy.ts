@@ -36,7 +36,7 @@ export function passwordProblem(password: string, user: { username: string; disp
   if (lower === user.username.toLowerCase()) return 'must not be the username';
   if (COMMON_PASSWORDS.has(lower)) return 'is one of the passwords most often found in breaches';
   estimator ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
-  const names = user.displayName ? [...user.displayName.split(/\s+/), user.displayName.replace(/\s+/g, ''), user.displayName] : [];
+  const names = user.displayName ? [...nameWords(user.displayName), nameWords(user.displayName).join(''), user.displayName] : [];
   const inputs = [user.username, ...names, 'chancery'];
   // Spaces between words are scored as guessing a character each, which lifted "Carl Conf Carl Conf"
   // (the user's name twice) to 3: the words are scored without them too, the lower score counting.
@@ -51,13 +51,16 @@ export function passwordProblem(password: string, user: { username: string; disp
   return undefined;
 }
 
+/** The words of a name, without what stands between them ("Political officer, BEIJING": Political, officer, BEIJING). */
+const nameWords = (name: string) => name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
 /**
  * The password with every occurrence of the user's names taken out, whatever their case: the
  * username and its parts ("pol.beijing", "beijing"), the display name's words and the words run
  * together ("Tia Clear", "TiaClear"); parts under three letters are left, as they occur in words.
  */
 function withoutOwnNames(password: string, user: { username: string; displayName?: string }): string {
-  const words = user.displayName?.split(/\s+/).filter(Boolean) ?? [];
+  const words = user.displayName ? nameWords(user.displayName) : [];
   const names = [user.username, ...user.username.split(/[._-]+/), words.join(''), ...words].filter((name) => name.length >= 3);
   const longestFirst = [...new Set(names.map((name) => name.toLowerCase()))].sort((a, b) => b.length - a.length);
   return longestFirst.reduce((rest, name) => rest.replace(new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ''), password);
