@@ -296,7 +296,7 @@ describe('cables through HTTP', () => {
       expect(refused.body.errors).toEqual([{ field: 'limit', message: 'limit must be a whole number from 1 to 500' }]);
     }
     expect((await as(t.drafter).get(`${url}?offset=-1`).expect(400)).body.errors[0].field).toBe('offset');
-    for (const empty of ['q=', 'q=%20%20', 'tag=']) expect((await as(t.drafter).get(`/cables?${empty}`).expect(400)).body.errors).toHaveLength(1);
+    for (const empty of ['q=', 'q=%20%20', 'tag=', 'ref=']) expect((await as(t.drafter).get(`/cables?${empty}`).expect(400)).body.errors).toHaveLength(1);
     // A version and an instant: which one would count? Neither is guessed.
     const both = await as(t.drafter).get(`/cables/${body.id}?version=2&asOf=${encodeURIComponent(new Date().toISOString())}`).expect(400);
     expect(both.body.errors).toEqual([{ field: 'asOf', message: 'give asOf or version, not both' }]);

@@ -67,6 +67,7 @@ export class CableWorld {
       isAddressable: (code) => open.has(code) || collectives.has(code),
       isReleasedMrn: (mrn) => released.has(mrn),
       reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
+      postsOf: (addressee) => [...(members.get(addressee) ?? (open.has(addressee) ? [addressee] : []))],
       tasks: (addressees, scope) => {
         const reached = [...new Set(addressees.flatMap((a) => [...(members.get(a) ?? [a])]))];
         return scopedPosts(reached.flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope);

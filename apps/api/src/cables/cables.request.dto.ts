@@ -121,7 +121,7 @@ export class ListCablesQuery extends PagingQuery {
   /** Words to search for: given empty it would match nothing, as `tag=` names no tag (both `400`). */
   @IsOptional() @IsString() @MaxLength(200) @Matches(/\S/, { message: 'q must hold a word to search for' }) q?: string;
   /** Cables that cite this MRN among their references (`26 STATE 000123`, or compact `26STATE123`). */
-  @IsOptional() @IsString() @MaxLength(40) ref?: string;
+  @IsOptional() @IsString() @MaxLength(40) @Matches(/\S/, { message: 'ref must be an MRN, full or compact' }) ref?: string;
   /** Released cables that went to this post (`role`: as an action or an info addressee; either when absent). */
   @ValidateIf((query: ListCablesQuery) => query.addressee !== undefined || query.role !== undefined)
   @Matches(/^[A-Z_]{2,24}$/, { message: 'addressee must be a post code (role needs one)' })

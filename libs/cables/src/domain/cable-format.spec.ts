@@ -27,7 +27,7 @@ describe('cable drafting rules', () => {
     // Nor is a subject or a paragraph only invisible characters, nor a subject broken or reordered by one.
     rejects({ subject: '\u200b\u200b' }, /^subject$/, /invisible/);
     rejects({ paragraphs: [{ marking: 'U', text: '\u200b \u2060\ufeff' }] }, /paragraphs\[0\]\.text/, /empty/);
-    for (const separator of ['\u2028', '\u2029', '\u202e', '\u202a']) rejects({ subject: `Demarche${separator}on AI` }, /^subject$/, /separator|bidirectional/);
+    for (const separator of ['\u2028', '\u2029', '\u202e', '\u202a', '\u2066', '\u2069']) rejects({ subject: `Demarche${separator}on AI` }, /^subject$/, /separator|bidirectional/);
     expect(() => validateDraft({ ...confidentialDraft, subject: 'Démarche on AI \u2014 \u05e9\u05dc\u05d5\u05dd and \u{1f30f}' }, world)).not.toThrow();
     rejects({ paragraphs: [{ marking: 'U', text: 'Ring \u0007 the bell' }] }, /paragraphs\[0\]\.text/, /control character/);
     rejects({ paragraphs: [{ marking: 'U', text: 'C1 \u009b too' }] }, /paragraphs\[0\]\.text/);
@@ -162,9 +162,15 @@ describe('cable drafting rules', () => {
     rejects({ actionAddressees: ['KHARTOUM'] }, /actionAddressees/, /not an open post or a collective/);
     rejects({ infoAddressees: ['ATLANTIS'] }, /infoAddressees/);
     rejects({ actionAddressees: ['TOKYO'], infoAddressees: ['TOKYO'] }, /infoAddressees/, /both/);
-    const reaching = { ...world, reaches: (addressee: string, post: string) => addressee === post || (addressee === 'EAP_POSTS' && ['BEIJING', 'TOKYO'].includes(post)) };
+    const EAP = ['BEIJING', 'TOKYO'];
+    const ALL = ['BEIJING', 'TOKYO', 'LONDON'];
+    const members = (addressee: string) => (addressee === 'EAP_POSTS' ? EAP : addressee === 'ALDAC' ? ALL : [addressee]);
+    const reaching = { ...world, reaches: (addressee: string, post: string) => members(addressee).includes(post), postsOf: members };
     rejects({ actionAddressees: ['EAP_POSTS'], infoAddressees: ['TOKYO'] }, /^infoAddressees$/, /TOKYO is an action addressee through EAP_POSTS/, reaching);
     expect(() => validateDraft({ ...confidentialDraft, actionAddressees: ['EAP_POSTS'], infoAddressees: ['LONDON'] }, reaching)).not.toThrow();
+    // A collective for information whose every post is tasked informs no one; one with others informs them.
+    rejects({ actionAddressees: ['ALDAC'], infoAddressees: ['EAP_POSTS'] }, /^infoAddressees$/, /every post EAP_POSTS holds is an action addressee/, reaching);
+    expect(() => validateDraft({ ...confidentialDraft, actionAddressees: ['TOKYO'], infoAddressees: ['EAP_POSTS'] }, reaching)).not.toThrow();
   });
 
   it('names each addressee once: no repeat within the action or the info list', () => {

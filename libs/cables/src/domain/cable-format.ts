@@ -125,6 +125,8 @@ export interface DraftingWorld {
    * addressees.
    */
   reaches?(addressee: string, post: string): boolean;
+  /** The posts an addressee reaches now: a collective's members, a post itself (server only, like `reaches`). */
+  postsOf?(addressee: string): readonly string[];
   /** The posts a demarche addressed to `actionAddressees` with `scope` would task, as the network stands (server only, like `reaches`). */
   tasks?(actionAddressees: readonly string[], scope: DemarcheScope): string[];
   /** Whether the author's post is closed (server only): a closed post drafts no cables. */
@@ -138,10 +140,10 @@ export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 /**
  * What breaks a line without being a control character (NEL is one), and what reorders the text
- * around it for the reader (the bidirectional embeddings and overrides, U+202A to U+202E): no
- * subject line holds either, as no name does (`SingleLine`).
+ * around it for the reader (the bidirectional embeddings, overrides and isolates): no subject line
+ * holds either. (A paragraph may: it may quote right-to-left text.)
  */
-const LINE_OR_ORDER_BREAKING = /[\u2028\u2029\u202a-\u202e]/;
+const LINE_OR_ORDER_BREAKING = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** Whether any character of the text shows: not only spaces and invisible format characters (a zero-width space, a joiner, a bidi mark). */
 export function showsText(text: string): boolean {
@@ -174,7 +176,7 @@ function addYears(date: string, years: number): string {
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   ensure(showsText(draft.subject) && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters, not only spaces or invisible ones');
   ensure(!CONTROL_CHARACTERS.test(draft.subject), 'subject', 'subject must not hold control characters (a line break, an escape)');
-  ensure(!LINE_OR_ORDER_BREAKING.test(draft.subject), 'subject', 'subject must not hold a line or paragraph separator, or a bidirectional override (U+2028, U+2029, U+202A to U+202E)');
+  ensure(!LINE_OR_ORDER_BREAKING.test(draft.subject), 'subject', 'subject must not hold a line or paragraph separator, or a bidirectional control (U+2028, U+2029, U+202A to U+202E, U+2066 to U+2069)');
   // The telegram prints the classification authority block too.
   for (const [key, value] of Object.entries(draft.classifiedBy ?? {})) {
     if (typeof value === 'string') ensure(!CONTROL_CHARACTERS.test(value), `classifiedBy.${key}`, `classifiedBy.${key} must not hold control characters`);
@@ -241,10 +243,15 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   ensure(both.length === 0, 'infoAddressees', `${both.join(', ')} cannot be both an action and an info addressee`);
   // Nor through a collective: a post an action collective holds is tasked, and its telegram's INFO
   // line would say otherwise (the distribution counts it for action).
+  // Nor a collective for information whose every post is an action addressee: it would inform no
+  // one, and its INFO line would say otherwise. (One that also holds other posts informs those.)
   if (world.reaches) {
+    const forAction = (post: string) => draft.actionAddressees.some((action) => world.reaches!(action, post));
     for (const info of draft.infoAddressees) {
       const through = draft.actionAddressees.find((action) => world.reaches!(action, info));
       ensure(through === undefined, 'infoAddressees', `${info} is an action addressee through ${through}: name it for information only where no action addressee reaches it`);
+      const posts = world.postsOf?.(info) ?? [];
+      ensure(posts.length === 0 || !posts.every(forAction), 'infoAddressees', `every post ${info} holds is an action addressee: it would inform no one`);
     }
   }
 

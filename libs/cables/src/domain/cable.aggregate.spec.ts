@@ -45,6 +45,11 @@ describe('Cable', () => {
     expect(Cable.create('k8', postOfficer, { ...report, kind: 'INFORMATIONAL' }, world, at).draft.kind).toBe('INFORMATIONAL');
     expect(() => Cable.create('k9', drafter, { ...confidentialDraft, kind: 'REPORTING', demarche: null }, world, at)).toThrow(/posts report/);
     expect(Cable.create('k10', drafter, { ...confidentialDraft, kind: 'INFORMATIONAL', demarche: null }, world, at).draft.kind).toBe('INFORMATIONAL');
+    // A draft stored before the rule goes no further as it is: submitted, approved or released.
+    const stored: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: { ...confidentialDraft, kind: 'REPORTING', demarche: null }, at } };
+    given(cableDefinition, 'k11', [stored]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /a cable from STATE is INSTRUCTION or INFORMATIONAL, not REPORTING: edit its kind/);
+    given(cableDefinition, 'k11', [stored, submitted]).when((c) => c.approve(approver, at)).thenFails('RULE_VIOLATED', /return it to the drafter/);
+    given(cableDefinition, 'k11', [stored, submitted, approved]).when((c) => c.releaseAs(approver, release)).thenFails('RULE_VIOLATED', /cancel it/);
   });
 
   it('is never cleared by its own drafter, even one who is a clearer of the office asked', () => {
@@ -308,7 +313,7 @@ describe('Cable: clearing as the Department works it', () => {
     const required = [{ office: 'EAP', why: 'its posts are tasked through NEA_POSTS' }];
     given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): return it to the drafter/);
     given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): an approved cable/);
-    // A bureau's office clearing counts for its bureau, as at submission.
+    // An office that cleared counts, as at submission.
     const byBureau = [{ office: 'ISN', why: 'named' }];
     given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, byBureau)).then([approved]);
     given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, byBureau)).then([released]);

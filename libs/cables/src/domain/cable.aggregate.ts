@@ -284,6 +284,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const open = this.clearances.filter((c) => !isGiven(c));
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
     this.mustHaveRequiredClearances(required);
+    this.mustBeOfAKindItsOriginSends('edit its kind, then submit it');
     this.mustNotHavePassedReportBy(at, 'edit the draft to a later date, then submit it');
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
@@ -293,6 +294,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustBeIn(['PENDING_APPROVAL'], 'approved');
     this.mustHaveReleaseAuthority(actor, 'approve');
     this.mustHaveRequiredClearances(required, 'return it to the drafter to have them asked');
+    this.mustBeOfAKindItsOriginSends('return it to the drafter to change it');
     this.mustNotHavePassedReportBy(at, 'edit it to a later date, or return it to the drafter');
     this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
   }
@@ -305,6 +307,15 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   private mustHaveRequiredClearances(required: readonly RequiredClearance[], remedy?: string): void {
     const missing = missingClearances(required, this.clearances);
     ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}${remedy ? `: ${remedy}` : ''}`);
+  }
+
+  /**
+   * Posts report and inform, the Department instructs and informs: held at each step to release too,
+   * for a draft stored before the rule (drafting and editing hold it since).
+   */
+  private mustBeOfAKindItsOriginSends(remedy: string): void {
+    const kinds = cableKindsFrom(this.origin === DEPARTMENT ? 'department' : 'post');
+    ensure(kinds.includes(this.draft.kind), 'kind', `a cable from ${this.origin} is ${kinds.join(' or ')}, not ${this.draft.kind}: ${remedy}`);
   }
 
   /**
@@ -349,6 +360,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustBeIn(['APPROVED'], 'released');
     this.mustHaveReleaseAuthority(actor, 'release');
     this.mustHaveRequiredClearances(required, 'an approved cable is no longer edited: cancel it and draft it again, or have the offices cleared on a new draft');
+    this.mustBeOfAKindItsOriginSends('an approved cable is no longer edited: cancel it and draft it again');
     const match = MRN_PATTERN.exec(release.mrn);
     ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
     ensure(release.distribution.action.length > 0, 'distribution', 'the release reaches no post for action');

@@ -47,7 +47,8 @@ export abstract class ReplayCheck {
 /**
  * `Idempotency-Key` on a POST or PATCH: the same key with the same request answers the first answer
  * again and writes nothing; the same key with another request is refused with 422. "The same
- * request" is the method, path and canonical JSON body, and an uploaded file's name, type and
+ * request" is the method, the path as routes read it (ids in lower case, no trailing slash), the
+ * canonical JSON body, the If-Match versions, and an uploaded file's name, type and
  * SHA-256: an upload route (`IdempotentUpload`) is decided after its file interceptor has parsed the
  * form, by `UploadIdempotencyInterceptor`; the global interceptor leaves it alone.
  */
