@@ -121,9 +121,12 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.close();
   });
 
-  it('does not say that a new draft has changed when the stream reconnects, and keeps what was typed', async () => {
+  it.each([
+    ['a new draft', '/cables/new', 'Subject'],
+    ['a new follow-up', '/follow-ups/new', 'Title'],
+  ])('does not say that %s has changed when the stream reconnects, and keeps what was typed', async (_what, screen, label) => {
     const page = await web.browser.newPage({ viewport: DESKTOP });
-    // The first stream says `ready` and ends at once; the next one is held until the draft is being written.
+    // The first stream says `ready` and ends at once; the next one is held until the form is being written.
     let streams = 0;
     let release!: () => void;
     const held = new Promise<void>((resolve) => { release = resolve; });
@@ -135,10 +138,10 @@ describe('live updates and notifications, in headless Chromium', () => {
       await held;
       await route.continue();
     });
-    await page.goto(`${web.base}/#/cables/new`);
+    await page.goto(`${web.base}/#${screen}`);
     await fillSignIn(page, 'live.desk');
-    const subject = page.getByLabel('Subject', { exact: true });
-    await subject.fill('Live: a new draft written across a reconnection');
+    const field = page.getByLabel(label, { exact: true });
+    await field.fill('Live: written across a reconnection');
     await asked;
     // The stream opens again: the count read at its `ready` says so.
     const reopened = page.waitForResponse((response) => new URL(response.url()).pathname === '/notifications', { timeout: 10_000 });
@@ -147,7 +150,7 @@ describe('live updates and notifications, in headless Chromium', () => {
     // A re-read would be planned within 300 ms of `ready`: well past it, nothing is said to have changed.
     await page.waitForTimeout(1_000);
     expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
-    expect(await subject.inputValue()).toBe('Live: a new draft written across a reconnection');
+    expect(await field.inputValue()).toBe('Live: written across a reconnection');
     await page.close();
   });
 });

@@ -104,14 +104,16 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
  */
 const UNTOLD = new Set(['/account', '/admin', '/audit']);
 
+/** The forms of a record not yet made: no notice is about one, and what each was opened with (a tasking's MRN to cite, a post to own) is in its address. */
+const UNMADE = new Set(['/cables/new', '/follow-ups/new']);
+
 /**
  * Whether the stream can tell of something the screen at a hash path shows: one it cannot misses
- * nothing while the stream is closed. A new draft is one such: it is not recorded yet, so no notice
- * is about it, and what it was opened with (a tasking's MRN to cite) is in its address.
+ * nothing while the stream is closed (a new draft or follow-up is one such).
  */
 export const isToldOf = (path: string): boolean => {
   const bare = path.split('?')[0];
-  return bare !== '/cables/new' && !UNTOLD.has(`/${bare.split('/')[1] ?? ''}`);
+  return !UNMADE.has(bare) && !UNTOLD.has(`/${bare.split('/')[1] ?? ''}`);
 };
 
 /**
@@ -218,9 +220,11 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
  * Whether the screen is in use, so that reading it again (which mounts it afresh) would take the
  * user's place from them: focus in a form field, on the map (a control as the Country list beside
  * it is, whose countries are SVG, not HTML, elements), or on any other control reached by the
- * keyboard, which a re-read would send back to the top of the page.
+ * keyboard, which a re-read would send back to the top of the page; or an alert on it, a refusal
+ * the user is reading (with what to do next, "Reload the latest"), which a re-read would take away.
  */
 function inUse(): boolean {
+  if (document.querySelector('main [role="alert"]') !== null) return true;
   const active = document.activeElement;
   if (!(active instanceof Element) || active.closest('main') === null) return false;
   return ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName) || active.closest('svg.map') !== null || active.matches(':focus-visible');

@@ -230,8 +230,10 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
 export function CableEditor({ me, query, onCreated, onClassifications }: { me: Me; query?: URLSearchParams; onCreated: (cable: CableView) => void; onClassifications: (c: string[]) => void }) {
   // `?ref=<MRN>&subject=…`: a post's reporting cable answering a tasking, addressed to the Department, citing it as REF A.
   const ref = query?.get('ref');
+  // (A Department drafter sent here drafts as the Department does, citing it still.)
+  const fromPost = me.roles.includes('post_officer') && me.postCode !== null;
   const initial: CableDraft | undefined = ref
-    ? { ...blank(), kind: 'REPORTING', subject: query?.get('subject') ?? '', actionAddressees: me.postCode ? ['SECSTATE'] : [], references: [{ label: 'A', mrn: ref }] }
+    ? { ...blank(fromPost), subject: query?.get('subject') ?? '', actionAddressees: fromPost ? ['SECSTATE'] : [], references: [{ label: 'A', mrn: ref }] }
     : undefined;
   return (
     <>

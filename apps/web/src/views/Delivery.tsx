@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
-import { FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
+import { FieldProblem, markedBy, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
 interface Counterpart { name?: string; title?: string; organization?: string }
@@ -446,7 +446,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   const [delivery, setDelivery] = useState<DeliveryView | null>(null);
   const [info, setInfo] = useState<Post | undefined>();
   const [failure, setFailure] = useState<ApiError | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  // A form that closes once its report is logged (a delivery, not delivered, a reporting cable
+  // named) takes its button with it: the focus goes to what happened, not to the page's body.
+  const outcome = useOutcome();
   /** A download that failed, said beside the documents. */
   const [documentError, setDocumentError] = useState<string | null>(null);
   const load = async () => {
@@ -517,12 +519,12 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
           {delivery.position && <div><dt>Latest position</dt><dd><span class={`badge ${delivery.position}`}>{words(delivery.position)}</span></dd></div>}
           {info && <div><dt>Post</dt><dd>{info.name} ({words(info.kind)}, {info.bureau})</dd></div>}
         </dl>
-        {delivery.notDeliveredReason && <p>Could not be delivered: “{delivery.notDeliveredReason}”</p>}
+        {delivery.notDeliveredReason && <p class="said">Could not be delivered: “{delivery.notDeliveredReason}”</p>}
       </section>
-      {message && <p role="status" class="ok">{message}</p>}
-      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} onDone={(done) => void load().then(() => setMessage(done))} />
+      {outcome.message && <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p>}
+      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} onDone={(done) => void load().then(() => outcome.say(done))} />
       {(more.contacts || more.documents) && (
-        <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => setMessage(done))} />
+        <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => outcome.say(done))} />
       )}
 
       <section class="card" aria-labelledby="contacts-h">
@@ -541,7 +543,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
             {!r.reportingCableId && mayAttach && candidates.length > 0 && r.number !== undefined && (
-              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => setMessage(done))} />
+              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => outcome.say(done))} />
             )}
             {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
           </article>

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /** The id of the words that say what is wrong with the control at `place` (its id). */
 const problemId = (place: string) => `${place}-problem`;
@@ -29,4 +30,21 @@ export function useFocusAfterRender(): (id: string) => void {
     setFocusOn(null);
   }, [focusOn]);
   return setFocusOn;
+}
+
+/**
+ * What an action came to, said as a status that takes the focus when the action's own control went
+ * with it (a report's form closes once it is logged), so that the keyboard does not start again at
+ * the top of the page. `message` is an object, so that the same words said again are said anew.
+ * Answers the message, the function that says one, and the ref its element takes (with tabIndex -1).
+ */
+export function useOutcome(): { message: { text: string } | null; say: (text: string) => void; ref: RefObject<HTMLParagraphElement | null> } {
+  const [message, setMessage] = useState<{ text: string } | null>(null);
+  const ref = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    ref.current.scrollIntoView({ block: 'nearest' });
+    if (document.activeElement === null || document.activeElement === document.body) ref.current.focus();
+  }, [message]);
+  return { message, say: (text) => setMessage({ text }), ref };
 }

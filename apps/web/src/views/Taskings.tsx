@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, words } from '../api.js';
 import type { CableSummary } from './Cables.js';
 import { type DeliveryView, ReportForms } from './Delivery.js';
+import { useOutcome } from './FieldProblem.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
 interface Campaign { id: string; cableId: string; mrn: string; subject: string; classification: string; reportBy: string }
@@ -15,16 +16,8 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
   const [traffic, setTraffic] = useState<CableSummary[] | null>(null);
   const [followUps, setFollowUps] = useState<FollowUp[]>([]);
   const [open, setOpen] = useState<string | null>(null);
-  /** What a report came to; an object, so that the same words said again (a second response logged) are said anew. */
-  const [message, setMessage] = useState<{ text: string } | null>(null);
-  // The report's form closes once it is logged, its button with it: the focus goes to what
-  // happened rather than to the page's body, from where the keyboard would start again at the top.
-  const said = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (!said.current) return;
-    said.current.scrollIntoView({ block: 'nearest' });
-    if (document.activeElement === null || document.activeElement === document.body) said.current.focus();
-  }, [message]);
+  // The report's form closes once it is logged, its button with it: the focus goes to what happened.
+  const outcome = useOutcome();
   const [error, setError] = useState<string | null>(null);
   // What the page shows, for its banners: the page's lists, and the reporting cables an open form offers.
   const shown = useRef<{ page: string[]; forms: string[] }>({ page: [], forms: [] });
@@ -59,7 +52,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
   return (
     <>
       <h2>Taskings for {post}</h2>
-      {message && <p ref={said} role="status" class="ok" tabIndex={-1}>{message.text}</p>}
+      {outcome.message && <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p>}
       <section class="card" aria-labelledby="taskings-h">
         <h3 id="taskings-h">Demarches tasked to the post ({taskings === null ? '…' : `${openCount} open of ${taskings.length}`})</h3>
         {taskings === null ? <p>Loading…</p> : taskings.length === 0 ? (
@@ -84,7 +77,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
                           <a href={`#/campaigns/${t.id}/posts/${post}`} aria-label={`Details of ${t.mrn}`}>Details</a>
                         </td>
                       </tr>
-                      {open === t.id && <tr key={`${t.id}-forms`}><td colSpan={6}><ReportForms campaign={t.id} post={post} allowed={allowed} label={t.mrn} onMarkings={(forms) => { shown.current = { ...shown.current, forms }; report(); }} onDone={(done) => { setOpen(null); void refresh().then(() => setMessage({ text: done })); }} /></td></tr>}
+                      {open === t.id && <tr key={`${t.id}-forms`}><td colSpan={6}><ReportForms campaign={t.id} post={post} allowed={allowed} label={t.mrn} onMarkings={(forms) => { shown.current = { ...shown.current, forms }; report(); }} onDone={(done) => { setOpen(null); void refresh().then(() => outcome.say(done)); }} /></td></tr>}
                     </>
                   );
                 })}
