@@ -84,6 +84,9 @@ describe('follow-ups that act, through HTTP', () => {
     expect(inbox.find((f: { followUpId: string }) => f.followUpId === created.id)).toMatchObject({ classification: 'SECRET', captions: [] });
     const mine = (await as(t.drafter).get('/inbox').expect(200)).body.followUps;
     expect(mine.find((f: { followUpId: string }) => f.followUpId === created.id)).toMatchObject({ classification: 'SECRET', captions: [] });
+    // Each inbox that showed it wrote its read to the audit log, as the follow-ups list does.
+    const reads = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadClassifiedList' AND details->>'view' = 'inbox' AND details->'records' ? $1`, [`followup-${created.id}`]);
+    expect(reads.map((r: { details: { classification: string } }) => r.details.classification)).toEqual(['SECRET', 'SECRET']);
     // Another bureau's front office, a desk of the bureau, the Secretary's office: not their inbox.
     for (const other of [t.eurFrontOffice, t.eapDesk, t.secretary]) expect((await as(other).get('/inbox').expect(200)).body.escalated).toEqual([]);
     expect((await as(t.eapFrontOffice).get(`/follow-ups/${created.id}`).expect(200)).body.allowedActions).toEqual(['reassign']);

@@ -47,6 +47,8 @@ export class InboxQuery {
     const records = [
       ...[...toClear, ...toApprove, ...returned].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification as string })),
       ...taskings.map((t) => ({ streamId: `campaign-${t.demarcheId}`, classification: t.classification as string })),
+      // A follow-up's title and owner are read under its marking, its own or its links' (as the follow-ups list audits them).
+      ...[...followUps, ...escalated].map((f) => ({ streamId: `followup-${f.followUpId}`, classification: f.classification as string })),
     ];
     await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
     return { toClear, toApprove, taskings, followUps, returned, escalated };
