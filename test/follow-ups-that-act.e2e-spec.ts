@@ -70,6 +70,18 @@ describe('follow-ups that act, through HTTP', () => {
     await as(t.drafter).post('/follow-ups', { ...body, cableId: secretCable }).expect(201);
   });
 
+  it('is owned only by an office or post someone of which may read it (422 at creation and at reassignment)', async () => {
+    // EUR/WE's one user is cleared UNCLASSIFIED: a follow-up on a SECRET cable is nothing they could see.
+    const unseen = await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'EUR/WE' }, cableId: secretCable }).expect(422);
+    expect(unseen.body.errors).toEqual([{ field: 'owner.office', message: 'no one at EUR/WE may read it' }]);
+    const { body: created } = await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'EAP/CM' }, cableId: secretCable }).expect(201);
+    const moved = await as(t.drafter).patch(`/follow-ups/${created.id}`, { owner: { office: 'EUR/WE' } }).expect(422);
+    expect(moved.body.errors).toEqual([{ field: 'owner.office', message: 'no one at EUR/WE may read it' }]);
+    expect((await as(t.drafter).get(`/follow-ups/${created.id}`).expect(200)).body).toMatchObject({ owner: { office: 'EAP/CM' }, version: created.version });
+    // Unmarked, the same office may own it.
+    await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'EUR/WE' } }).expect(201);
+  });
+
   it('overdue, lands in the escalation bureau’s inbox, where its leadership (only) may reassign or re-date it', async () => {
     const { body: created } = await as(t.drafter).post('/follow-ups', { ...body, title: 'Answer the PRC rejection', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', cableId: secretCable }).expect(201);
     expect((await as(t.eapFrontOffice).get('/inbox').expect(200)).body.escalated).toEqual([]);

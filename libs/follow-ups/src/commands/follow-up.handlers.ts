@@ -5,7 +5,7 @@ import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
 import { DemarchesQuery } from '@chancery/demarches';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
-import { OfficesQuery, PolicyService } from '@chancery/identity';
+import { OfficesQuery, PolicyService, principalOf, UsersQuery } from '@chancery/identity';
 import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
@@ -26,7 +26,23 @@ export class OwnerBureaus {
   constructor(
     private readonly posts: PostsQuery,
     private readonly offices: OfficesQuery,
+    private readonly users: UsersQuery,
   ) {}
+
+  /**
+   * 422 unless someone of the owner (a user of the office, an officer of the post) may read the
+   * follow-up as it stands (`access`): an owner none of whose users may read it could never see it,
+   * let alone do it (a Beijing campaign's follow-up given to Tokyo, a NODIS one to an office outside
+   * its working party). An owner with no users yet is not judged: there is no one to judge by.
+   */
+  async mustBeReadableBy(owner: Owner, access: FollowUpAccess, db?: Db): Promise<void> {
+    const users = await this.users.addressed({ users: [], offices: owner.office !== undefined ? [owner.office] : [], posts: owner.post !== undefined ? [owner.post] : [] }, db);
+    if (users.length === 0 || users.some((user) => mayReadFollowUp(principalOf(user), access).allowed)) return;
+    const [field, name] = owner.office !== undefined ? ['owner.office', owner.office] : ['owner.post', owner.post!];
+    throw new ChanceryError(ErrorCode.RuleViolated, `No one at ${name} may read this follow-up (its marking, or what it is linked to): give it an owner who may`, {
+      errors: [{ field, message: `no one at ${name} may read it` }],
+    });
+  }
 
   /**
    * The owner is an office of the directory or an open post (422 otherwise). An office's bureau is
@@ -91,6 +107,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     // What it is written about marks it from the start: a follow-up on a SECRET draft stays SECRET
     // when the draft is edited down, as the cable's own text of that time does.
     const classification = followUpMarking(access); // access holds input.classification as its own
+    await this.bureaus.mustBeReadableBy(input.owner, { ...access, classification });
     const id = randomUUID();
     const answer = await this.followUps.create(
       context,
@@ -151,6 +168,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
             followUp.raiseClassificationTo(highestClassification(followUpMarking(access), marked ?? 'UNCLASSIFIED'), actor, at);
             access = { ...access, classification: followUp.classification };
           }
+          if (change.kind === 'patch' && change.owner) await this.bureaus.mustBeReadableBy(change.owner, access, tx);
           this.apply(followUp, actor, change, ownerBureau, at);
         },
         (followUp) => this.answers.pending(actor, followUp, access),
