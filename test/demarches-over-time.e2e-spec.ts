@@ -400,6 +400,10 @@ describe('demarches kept over time, through HTTP', () => {
       expect(logged.body.reportingCables.map((c: { cableId: string }) => c.cableId)).toContain(secret);
       // And attached to another response afterwards (a ReportingCableAttached event).
       const plain = await as(t.beijing).post(`${url}/response`, { ...response, summary: 'Followed up by telephone.' }).expect(201);
+      // A response's number is written in digits: 1e0 or 0x1 is no number of one (400), not a response looked up.
+      for (const number of ['1e0', '0x1', '%2B1']) {
+        expect((await as(t.beijing).post(`${url}/responses/${number}/reporting-cable`, { reportingCableId: secret }).expect(400)).body.errors[0].field).toBe('number');
+      }
       await as(t.beijing).post(`${url}/responses/${plain.body.responses.length}/reporting-cable`, { reportingCableId: secret }).expect(201);
       const leaks = (body: unknown) => JSON.stringify(body).includes(secret);
       const secretMrn = logged.body.reportingCables.find((c: { cableId: string }) => c.cableId === secret).mrn as string;

@@ -32,7 +32,7 @@ describe('Post', () => {
 
   it('refuses transitions that its status does not allow', () => {
     given(postDefinition, 'TOKYO', [established, suspended]).when((p) => p.suspend('again')).thenFails('INVALID_TRANSITION', /SUSPENDED/);
-    given(postDefinition, 'TOKYO', [established]).when((p) => p.reopen()).thenFails('INVALID_TRANSITION');
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.reopen()).thenFails('INVALID_TRANSITION', /TOKYO is OPEN; only a suspended post can be reopened/);
     given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.reopen()).thenFails('INVALID_TRANSITION');
     given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.rename('Embassy Edo')).thenFails('INVALID_TRANSITION', /CLOSED/);
     given(postDefinition, 'TOKYO', [established, closed]).when((p) => p.close('twice')).thenFails('INVALID_TRANSITION');

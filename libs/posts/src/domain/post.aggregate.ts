@@ -116,7 +116,8 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   private mustBe(status: PostStatus, verb: string): void {
     if (this.status !== status) {
-      throw new ChanceryError(ErrorCode.InvalidTransition, `${this.id} is ${this.status}; only an ${status} post can be ${verb}`, { status: this.status });
+      const state = status.toLowerCase();
+      throw new ChanceryError(ErrorCode.InvalidTransition, `${this.id} is ${this.status}; only ${/^[aeiou]/.test(state) ? 'an' : 'a'} ${state} post can be ${verb}`, { status: this.status });
     }
   }
 
