@@ -66,6 +66,8 @@ describe('follow-up actions through HTTP', () => {
     // As it stood after its third event: started, commented, still the desk's, due on the first date.
     const then = await as(t.leader).get(`/follow-ups/${created.id}?version=3`).expect(200);
     expect(then.body).toMatchObject({ version: 3, status: 'IN_PROGRESS', owner: { office: 'EAP/CM' }, dueOn: '2026-12-05', outcome: null, comments: [{ text: 'Talking points drafted.' }] });
+    // Marked and named as the current answer is: the links' captions, the creator's id.
+    expect(then.body).toMatchObject({ classification: read.body.classification, captions: read.body.captions, createdBy: read.body.createdBy });
     await as(t.leader).get(`/follow-ups/${created.id}?version=9`).expect(404);
     await as(t.leader).get(`/follow-ups/${created.id}?version=0`).expect(400);
   });
@@ -112,6 +114,8 @@ describe('follow-up actions through HTTP', () => {
     const csv = await as(t.leader).get('/follow-ups/export.csv?overdue=true').expect(200);
     const rows: Record<string, string>[] = parse(csv.text, { columns: true, bom: true });
     expect(rows.map((r) => [r.owner, r.status, r.overdue, r.escalatedTo])).toEqual(Array(3).fill(['BEIJING', 'OPEN', 'yes', 'EAP']));
+    // Each row marked as the follow-up is read (classification and its links' captions), its links named.
+    expect(Object.keys(rows[0])).toEqual(['id', 'title', 'classification', 'captions', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'cableId', 'post', 'outcome']);
     // RFC 4180: every record, the header's included, ends with CRLF.
     expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
     expect(csv.text.replaceAll('\r\n', '')).not.toContain('\n');

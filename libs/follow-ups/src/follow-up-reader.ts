@@ -67,7 +67,7 @@ export class FollowUpReader implements OnModuleInit {
     await this.policy.requireRecord(principal, mayReadFollowUp(principal, access), { requestId, action: `read follow-up ${id}`, streamId });
     const classification = followUpMarking(access);
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });
-    if (version !== undefined) return this.asItStood(id, version, classification);
+    if (version !== undefined) return this.asItStood(id, version, { classification, captions: linkedCaptions(access) });
     return this.view(principal, current, access);
   }
 
@@ -93,6 +93,8 @@ export class FollowUpReader implements OnModuleInit {
       id: f.id,
       title: f.title,
       classification: f.classification,
+      // A printed export of a NODIS follow-up carries NODIS, as its screen does.
+      captions: f.captions.join(' '),
       owner: 'office' in f.owner ? f.owner.office : f.owner.post,
       bureau: f.ownerBureau,
       dueOn: f.dueOn,
@@ -100,23 +102,33 @@ export class FollowUpReader implements OnModuleInit {
       overdue: f.overdue ? 'yes' : 'no',
       escalatedTo: f.escalatedTo ?? '',
       demarcheId: f.demarcheId ?? '',
+      cableId: f.cableId ?? '',
       post: f.post ?? '',
       outcome: f.outcome ?? f.cancelReason ?? '',
     }));
     return stringify(neutralizeCsvRows(rows), {
       ...CSV_FORMAT,
-      columns: ['id', 'title', 'classification', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'post', 'outcome'],
+      columns: ['id', 'title', 'classification', 'captions', 'owner', 'bureau', 'dueOn', 'status', 'overdue', 'escalatedTo', 'demarcheId', 'cableId', 'post', 'outcome'],
     });
   }
 
-  /** The follow-up folded from its events up to `version`: what it was then, not what it is now. */
-  private async asItStood(id: string, version: number, classification: Classification) {
+  /**
+   * The follow-up folded from its events up to `version`: what it was then, not what it is now;
+   * marked as it is read now (its links' classification and captions, as the current answer is), its
+   * fields named as the current answer names them (`createdBy`: the id).
+   */
+  private async asItStood(id: string, version: number, { classification, captions }: { classification: Classification; captions: string[] }) {
     const followUp = await this.followUps.load(id, { version });
     if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
     if (followUp.version < version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${followUp.version}`);
     const { title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
-    return { id, version, classification, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.username };
+    return { id, version, classification, captions, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.id };
   }
+}
+
+/** The captions of what a follow-up is linked to, as the follow-ups' rows give them (`linked_captions`): each once, in order. */
+function linkedCaptions(access: FollowUpAccess): string[] {
+  return [...new Set([access.cable, access.campaign].flatMap((linked) => (linked ? [...linked.captions] : [])))].sort();
 }
 
 /** A follow-up as `GET /follow-ups/:id` shows it to one caller. */
