@@ -44,6 +44,10 @@ describe('follow-ups that act, through HTTP', () => {
   const body = { title: 'Seek a second meeting with the MFA', owner: { post: 'BEIJING' }, dueOn: '2026-12-10' };
 
   it('is owned by an office of the directory or an open post (422 otherwise)', async () => {
+    // An owner named as nothing is a malformed request, said of its field.
+    for (const owner of [{ office: null }, { post: null }, { office: null, post: 'BEIJING' }]) {
+      expect((await as(t.drafter).post('/follow-ups', { ...body, owner }).expect(400)).body.errors[0].field).toMatch(/^owner\.(office|post)$/);
+    }
     const unknown = await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'ZZZ/QQ' } }).expect(422);
     expect(unknown.body.errors[0]).toMatchObject({ field: 'owner.office', message: expect.stringMatching(/ZZZ\/QQ is not an office/) });
     await as(t.drafter).post('/follow-ups', { ...body, owner: { office: 'EAP/CM' } }).expect(201);

@@ -4,9 +4,10 @@ import { IsCalendarDate, IsRecordId, SingleLine, WholeNumberParameter } from '@c
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
+/** An office or a post: the one given is checked, `null` too (it names no owner: `IsOptional` would let it by as absent). */
 export class OwnerDto {
-  @IsOptional() @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/, { message: 'office must be an office symbol such as EAP/CM' }) office?: string;
-  @IsOptional() @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
+  @ValidateIf((owner: OwnerDto) => owner.office !== undefined) @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/, { message: 'office must be an office symbol such as EAP/CM' }) office?: string;
+  @ValidateIf((owner: OwnerDto) => owner.post !== undefined) @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
 }
 
 export class CreateFollowUpRequest {
