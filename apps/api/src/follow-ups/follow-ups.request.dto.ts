@@ -61,7 +61,8 @@ export class CommentRequest {
 export class ListFollowUpsQuery extends PagingQuery {
   @IsOptional() @IsIn(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED']) status?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
-  @IsOptional() @IsString() @MaxLength(40) owner?: string;
+  /** An office symbol or a post code; given empty it would match nothing (a `400`, as the cables' filters). */
+  @IsOptional() @IsString() @MaxLength(40) @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$|^[A-Z]{3,24}$/, { message: 'owner must be an office symbol such as EAP/CM or a post code such as BEIJING' }) owner?: string;
   @IsOptional() @Matches(/^[A-Z]{1,8}$/) bureau?: string;
   @IsOptional() @IsRecordId() demarcheId?: string;
 }
