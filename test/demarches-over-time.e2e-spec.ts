@@ -274,6 +274,11 @@ describe('demarches kept over time, through HTTP', () => {
       expect(n).toBe(4); // nothing refused was kept
     });
 
+    it('keeps a text file named as another kind of file under its own extension too (page.html is kept as page.html.txt)', async () => {
+      const { body } = await upload(t.beijing, 'BEIJING', Buffer.from('<html><script>alert(1)</script></html>'), 'page.html').expect(201);
+      expect(body).toMatchObject({ name: 'page.html.txt' });
+    });
+
     it('is uploaded only by that post’s officers and read only by the campaign’s readers (403 otherwise)', async () => {
       await upload(t.tokyo, 'BEIJING', pdf, 'x.pdf').expect(403);
       await upload(t.drafter, 'BEIJING', pdf, 'x.pdf').expect(403);
@@ -338,7 +343,7 @@ describe('demarches kept over time, through HTTP', () => {
       expect(body.campaign).toMatchObject({ id: campaignId, mrn, reportBy: '2026-12-15' });
       expect(body.contacts).toHaveLength(2);
       expect(body.responses.find((r: { number: number }) => r.number === 2).quotes).toEqual([baseless]);
-      expect(body.documents).toHaveLength(5);
+      expect(body.documents).toHaveLength(6);
       expect(body.reportingCables).toHaveLength(2);
       expect(body.position).toBe('REJECTED');
       // An id is an id whatever its case: upper case names the same delivery (it once started a second stream).

@@ -181,5 +181,8 @@ async function describeDocument(name: string, kind: DocumentFacts['kind'], conte
     const message = `named .${named}, but its content is ${type.extension === 'txt' ? 'text' : `a ${type.extension.toUpperCase()} document`}`;
     throw new ChanceryError(ErrorCode.UnsupportedMediaType, `file: ${message}`, { errors: [{ field: 'file', message }] });
   }
-  return { documentId: randomUUID(), name: clean || `document.${type.extension}`, kind, mediaType: type.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+  // Any other name is kept, with the content's extension after it: text named `x.html` is saved by
+  // its readers as `x.html.txt`, which their system opens as text, not as a page that runs scripts.
+  const stored = !clean ? `document.${type.extension}` : named ? clean : `${clean}.${type.extension}`;
+  return { documentId: randomUUID(), name: stored, kind, mediaType: type.mediaType, size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 }
