@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { accessibilityProblems, saidBeside, uncaught, webAppUnderTest } from '../support/browser-app.js';
-import { DESKTOP, fillSignIn, passwordOf } from '../support/chromium.js';
+import { DESKTOP, fillSignIn, holdReconnection, passwordOf } from '../support/chromium.js';
 import { authed } from '../support/http.js';
 import { createUser, loginAsAdmin, TEST_ADMIN_PASSWORD } from '../support/test-app.js';
 
@@ -69,17 +69,7 @@ describe('the account and administration screens, in headless Chromium', () => {
   it('still reads a screen the stream tells of again after a reconnection, for what changed while it was closed', async () => {
     const page = await web.browser.newPage({ viewport: DESKTOP });
     // The first stream says `ready` and ends at once; the next one is held until the test has made its change.
-    let streams = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let reconnecting!: () => void;
-    const asked = new Promise<void>((resolve) => { reconnecting = resolve; });
-    await page.route('**/events/stream*', async (route) => {
-      if (++streams === 1) return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'event: ready\ndata: {"user":"acct.legal"}\n\n' });
-      reconnecting();
-      await held;
-      await route.continue();
-    });
+    const { reconnecting: asked, release } = await holdReconnection(page, 'acct.legal');
     await page.goto(`${web.base}/#/inbox`);
     await fillSignIn(page, 'acct.legal');
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();

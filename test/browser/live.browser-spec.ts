@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { AXE, webAppUnderTest } from '../support/browser-app.js';
-import { DESKTOP, fillSignIn } from '../support/chromium.js';
+import { DESKTOP, fillSignIn, holdReconnection } from '../support/chromium.js';
 import { authed } from '../support/http.js';
 import { createUser, loginAsAdmin } from '../support/test-app.js';
 
@@ -127,17 +127,7 @@ describe('live updates and notifications, in headless Chromium', () => {
   ])('does not say that %s has changed when the stream reconnects, and keeps what was typed', async (_what, screen, label) => {
     const page = await web.browser.newPage({ viewport: DESKTOP });
     // The first stream says `ready` and ends at once; the next one is held until the form is being written.
-    let streams = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let reconnecting!: () => void;
-    const asked = new Promise<void>((resolve) => { reconnecting = resolve; });
-    await page.route('**/events/stream*', async (route) => {
-      if (++streams === 1) return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'event: ready\ndata: {"user":"live.desk"}\n\n' });
-      reconnecting();
-      await held;
-      await route.continue();
-    });
+    const { reconnecting: asked, release } = await holdReconnection(page, 'live.desk');
     await page.goto(`${web.base}/#${screen}`);
     await fillSignIn(page, 'live.desk');
     const field = page.getByLabel(label, { exact: true });

@@ -1068,7 +1068,7 @@ describe('the web app, in headless Chromium', () => {
     // A CONFIDENTIAL follow-up of the desk's: the inbox lists it with its markings, and its banner says so.
     const desk = await login(web.app, 'web.desk', 'web.desk-password-123');
     const dueOn = new Date(clock.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
-    const { body } = await authed(web.app, desk).post('/follow-ups', { title: 'Brief the front office on the distillation findings', owner: { office: 'EAP/CM' }, dueOn, classification: 'CONFIDENTIAL' }).expect(201);
+    await authed(web.app, desk).post('/follow-ups', { title: 'Brief the front office on the distillation findings', owner: { office: 'EAP/CM' }, dueOn, classification: 'CONFIDENTIAL' }).expect(201);
     await page.goto(`${web.base}/#/inbox`);
     await page.getByRole('region', { name: /My follow-ups/ }).getByRole('link', { name: '(CONFIDENTIAL) Brief the front office on the distillation findings' }).waitFor();
     await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).first().waitFor();

@@ -66,3 +66,23 @@ export async function signedIn(browser: Browser, base: string, username: string,
   if (live) await ready;
   return page;
 }
+
+/**
+ * A live stream that breaks and is held: the page's first stream says `ready` (as `username`'s)
+ * and ends at once; the next one, its reconnection, waits until `release()`. `reconnecting` settles
+ * when the page asks for it. Call before the page first loads.
+ */
+export async function holdReconnection(page: Page, username: string): Promise<{ reconnecting: Promise<void>; release: () => void }> {
+  let streams = 0;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  let asked!: () => void;
+  const reconnecting = new Promise<void>((resolve) => { asked = resolve; });
+  await page.route('**/events/stream*', async (route) => {
+    if (++streams === 1) return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `event: ready\ndata: ${JSON.stringify({ user: username })}\n\n` });
+    asked();
+    await held;
+    await route.continue();
+  });
+  return { reconnecting, release };
+}
