@@ -68,11 +68,39 @@ function signInAgain(): void {
   location.hash = '#/sign-in';
 }
 
+/** How long after a command's answer its screen is still taking it in (reading the record again, saying what happened). */
+const COMMAND_SETTLING_MS = 2_000;
+let commandsUnderWay = 0;
+
+/**
+ * Whether a command (anything but a read) the user sent is under way, or was answered a moment ago:
+ * its screen is then reading its outcome in, and reading the screen again meanwhile (a notice of
+ * someone else's change) would mount it afresh and lose what it was about to say ("Cleared for L.").
+ */
+export const commandUnderWay = (): boolean => commandsUnderWay > 0;
+
+/** Requests that change nothing a screen shows: signing in and out, a live stream's ticket. */
+const NOT_COMMANDS = new Set(['/auth/login', '/auth/logout', '/events/ticket']);
+
+async function asCommand<T>(method: string, path: string, send: () => Promise<T>): Promise<T> {
+  if (method === 'GET' || method === 'HEAD' || NOT_COMMANDS.has(path)) return send();
+  commandsUnderWay++;
+  try {
+    return await send();
+  } finally {
+    setTimeout(() => commandsUnderWay--, COMMAND_SETTLING_MS);
+  }
+}
+
 /**
  * `ifMatch`: the version of the record the screen showed, sent as `If-Match: "<version>"`, so that a
  * change made since by someone else is not undone or decided on unseen: the server answers 412 instead.
  */
-export async function api<T>(method: string, path: string, body?: unknown, { ifMatch }: { ifMatch?: number } = {}): Promise<T> {
+export function api<T>(method: string, path: string, body?: unknown, options: { ifMatch?: number } = {}): Promise<T> {
+  return asCommand(method, path, () => send<T>(method, path, body, options));
+}
+
+async function send<T>(method: string, path: string, body: unknown, { ifMatch }: { ifMatch?: number }): Promise<T> {
   const headers: Record<string, string> = {};
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -91,7 +119,11 @@ export async function api<T>(method: string, path: string, body?: unknown, { ifM
 export const maybe = <T,>(promise: Promise<T>, fallback: T): Promise<T> => promise.catch(() => fallback);
 
 /** Sends a form with a file (multipart/form-data) with the caller's token. */
-export async function upload<T>(path: string, form: FormData): Promise<T> {
+export function upload<T>(path: string, form: FormData): Promise<T> {
+  return asCommand('POST', path, () => sendForm<T>(path, form));
+}
+
+async function sendForm<T>(path: string, form: FormData): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${session.token}` }, body: form });

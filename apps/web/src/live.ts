@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from './api.js';
+import { api, commandUnderWay } from './api.js';
 
 /** A notice from GET /events/stream: where something changed, never what. */
 export interface LiveNotice {
@@ -221,10 +221,11 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
  * user's place from them: focus in a form field, on the map (a control as the Country list beside
  * it is, whose countries are SVG, not HTML, elements), or on any other control reached by the
  * keyboard, which a re-read would send back to the top of the page; or an alert on it, a refusal
- * the user is reading (with what to do next, "Reload the latest"), which a re-read would take away.
+ * the user is reading (with what to do next, "Reload the latest"), which a re-read would take away;
+ * or a command of the user's under way (`commandUnderWay`), whose outcome it would lose.
  */
 function inUse(): boolean {
-  if (document.querySelector('main [role="alert"]') !== null) return true;
+  if (document.querySelector('main [role="alert"]') !== null || commandUnderWay()) return true;
   const active = document.activeElement;
   if (!(active instanceof Element) || active.closest('main') === null) return false;
   return ['INPUT', 'TEXTAREA', 'SELECT'].includes(active.tagName) || active.closest('svg.map') !== null || active.matches(':focus-visible');
