@@ -77,10 +77,10 @@ async function main() {
     ((await (await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as { accessToken: string }).accessToken;
   const admin = await login('admin', 'bench-admin-password');
   const create = (body: object) => fetch(`${base}/users`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) });
-  await create({ username: 'bench.lead', password: 'bench-lead-password', displayName: 'Lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
-  await create({ username: 'bench.post', password: 'bench-post-password', displayName: 'Post', roles: ['post_officer'], postCode: posts[1].code, clearance: 'SECRET' });
-  const leader = await login('bench.lead', 'bench-lead-password');
-  const officer = await login('bench.post', 'bench-post-password');
+  await create({ username: 'bench.lead', password: 'quartz-harbour-lantern-1947', displayName: 'Lead', roles: ['leadership'], office: 'S', clearance: 'SECRET' });
+  await create({ username: 'bench.post', password: 'velvet-orchard-compass-2031', displayName: 'Post', roles: ['post_officer'], postCode: posts[1].code, clearance: 'SECRET' });
+  const leader = await login('bench.lead', 'quartz-harbour-lantern-1947');
+  const officer = await login('bench.post', 'velvet-orchard-compass-2031');
 
   const measure = async (path: string, token: string) => {
     const result = await autocannon({ url: `${base}${path}`, connections: Number(process.env.BENCH_CONNECTIONS ?? 4), duration: SECONDS, workers: 1, headers: { authorization: `Bearer ${token}` } });
