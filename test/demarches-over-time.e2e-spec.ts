@@ -216,6 +216,9 @@ describe('demarches kept over time, through HTTP', () => {
       expect(attached.body.reportingCables).toEqual([{ response: 2, cableId: citing, mrn: expect.stringMatching(/^\d{2} BEIJING \d{6}$/) }]);
       await as(t.beijing).post(`${url}/responses/4/reporting-cable`, { reportingCableId: uncited }).expect(422);
       await as(t.beijing).post(`${url}/responses/9/reporting-cable`, { reportingCableId: citing }).expect(404);
+      // Responses count from 1: a 0 is a malformed request, said of its parameter.
+      const zero = await as(t.beijing).post(`${url}/responses/0/reporting-cable`, { reportingCableId: citing }).expect(400);
+      expect(zero.body.errors).toEqual([{ field: 'number', message: 'must be a whole number from 1' }]);
       await as(t.tokyo).post(`${url}/responses/4/reporting-cable`, { reportingCableId: citing }).expect(403);
       const logged = await as(t.beijing).post(`${url}/response`, { ...response, reportingCableId: citing }).expect(201);
       expect(logged.body.reportingCableId).toBe(citing);

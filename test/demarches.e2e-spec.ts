@@ -98,6 +98,17 @@ describe('demarche campaigns through HTTP', () => {
     expect((await as(t.leader).get(`/cables/${cableId}?version=1`).expect(200)).body.campaign).toBeNull();
   });
 
+  it('audits a read of a delivery or a document only once it was found (a 404 is not a read)', async () => {
+    const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
+    const reads = (requestId: string) => dataSource.query(`SELECT action, details->>'view' AS view FROM audit_log WHERE request_id = $1`, [requestId]);
+    await as(t.leader).get(`/demarches/${cableId}/deliveries/ATLANTIS`).set('X-Request-Id', 'not-tasked').expect(404);
+    await as(t.leader).get(`/demarches/${cableId}/deliveries/TOKYO/documents/${crypto.randomUUID()}`).set('X-Request-Id', 'no-document').expect(404);
+    await as(t.leader).head(`/demarches/${cableId}/deliveries/TOKYO/documents/${crypto.randomUUID()}`).set('X-Request-Id', 'no-document-head').expect(404);
+    for (const requestId of ['not-tasked', 'no-document', 'no-document-head']) expect(await reads(requestId)).toEqual([]);
+    await as(t.leader).get(`/demarches/${cableId}/deliveries/TOKYO`).set('X-Request-Id', 'tasked').expect(200);
+    expect(await reads('tasked')).toEqual([{ action: 'ReadCampaign', view: 'delivery TOKYO' }]);
+  });
+
   it('records not delivered, and refuses steps out of order', async () => {
     const cableId = (await dataSource.query('SELECT id FROM demarche_campaigns'))[0].id;
     const tokyo = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/not-delivered`, { reason: 'No appointment granted' });

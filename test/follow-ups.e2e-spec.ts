@@ -123,4 +123,16 @@ describe('follow-up actions through HTTP', () => {
     await as(t.beijing).get('/follow-ups/export.csv').expect(403);
     clock.set('2026-11-29T09:00:00Z');
   });
+
+  it('audits a read of a classified follow-up only once what was asked for was found', async () => {
+    // Its owner, creator and reader hold a clearance that covers it.
+    const drafter = (await createUser(app, t.admin, { username: 'cdesk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const leader = (await createUser(app, t.admin, { username: 'clead', roles: ['leadership'], office: 'S', clearance: 'SECRET' })).token;
+    const { body: created } = await as(drafter).post('/follow-ups', { title: 'Brief the Deputy Secretary', owner: { office: 'EAP/CM' }, dueOn: '2026-12-05', classification: 'CONFIDENTIAL' }).expect(201);
+    const reads = (requestId: string) => dataSource.query(`SELECT action, details->>'view' AS view FROM audit_log WHERE request_id = $1 AND action = 'ReadFollowUp'`, [requestId]);
+    await as(leader).get(`/follow-ups/${created.id}?version=99`).set('X-Request-Id', 'fu-version-99').expect(404);
+    expect(await reads('fu-version-99')).toEqual([]);
+    await as(leader).get(`/follow-ups/${created.id}?version=1`).set('X-Request-Id', 'fu-version-1').expect(200);
+    expect(await reads('fu-version-1')).toEqual([{ action: 'ReadFollowUp', view: 'follow-up version' }]);
+  });
 });

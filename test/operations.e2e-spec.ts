@@ -81,10 +81,10 @@ describe('audit and operations routes', () => {
       expect(verifyInclusion(seq - 1, head.treeSize, fromHex(leaf), proof.auditPath.map(fromHex), fromHex(head.rootHash))).toBe(true);
     }
     await authed(app, t.auditor).get(`/audit/entries/${head.treeSize + 1}`).expect(404);
-    for (const seq of ['1e0', '1.0', '0x1']) await authed(app, t.auditor).get(`/audit/entries/${seq}`).expect(400);
+    for (const seq of ['1e0', '1.0', '0x1', '0']) await authed(app, t.auditor).get(`/audit/entries/${seq}`).expect(400);
     await authed(app, t.auditor).get('/audit/entries/1/proof?treeSize=999999').expect(404);
     const malformed = await authed(app, t.auditor).get('/audit/entries/1.5').expect(400);
-    expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'seq', message: 'must be a whole number' }] });
+    expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'seq', message: 'must be a whole number from 1' }] });
 
     await loginAsAdmin(app); // a login: audited
     await seal();

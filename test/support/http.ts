@@ -8,6 +8,7 @@ export function authed(app: INestApplication, token: string) {
   const auth = { Authorization: `Bearer ${token}` };
   return {
     get: (url: string) => agent.get(url).set(auth),
+    head: (url: string) => agent.head(url).set(auth),
     post: (url: string, body: object = {}) => agent.post(url).set(auth).send(body),
     patch: (url: string, body: object) => agent.patch(url).set(auth).send(body),
     delete: (url: string) => agent.delete(url).set(auth),

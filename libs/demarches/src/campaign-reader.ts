@@ -91,9 +91,11 @@ export class CampaignReader {
   }
 
   async delivery(principal: Principal, id: string, post: string, requestId: string) {
-    const { campaign, access } = await this.readable(principal, id, requestId, `delivery ${post}`);
-    const [delivery] = await this.query.deliveries(principal, campaign, post);
-    if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
+    const { campaign, access, found: delivery } = await this.readable(principal, id, requestId, `delivery ${post}`, async (campaign) => {
+      const [delivery] = await this.query.deliveries(principal, campaign, post);
+      if (!delivery) throw new ChanceryError(ErrorCode.NotFound, `${post} is not tasked by this campaign`);
+      return delivery;
+    });
     const events = await this.store.readStream(`delivery-${id}:${post}`);
     // Its reporting cables as the view has them: those the caller may read.
     const readable = new Map(delivery.reportingCables.map((c) => [c.cableId, c.mrn ?? '']));
@@ -148,14 +150,15 @@ export class CampaignReader {
   }
 
   private async documentOf(principal: Principal, id: string, post: string, documentId: string, requestId: string, view: string) {
-    const { access } = await this.readable(principal, id, requestId, view);
-    const [row] = await sql<DocumentRow>(
-      this.dataSource,
-      'SELECT name, media_type, sha256, octet_length(content) AS size FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
-      [documentId, id, post],
-    );
-    if (!row) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
-    const document: DocumentDescription = { name: row.name, mediaType: row.media_type, sha256: row.sha256, size: row.size };
+    const { access, found: document } = await this.readable(principal, id, requestId, view, async (): Promise<DocumentDescription> => {
+      const [row] = await sql<DocumentRow>(
+        this.dataSource,
+        'SELECT name, media_type, sha256, octet_length(content) AS size FROM demarche_documents WHERE id = $1::uuid AND campaign_id = $2::uuid AND post = $3',
+        [documentId, id, post],
+      );
+      if (!row) throw new ChanceryError(ErrorCode.NotFound, `No document ${documentId} in ${post}'s delivery`);
+      return { name: row.name, mediaType: row.media_type, sha256: row.sha256, size: row.size };
+    });
     return { access, document };
   }
 
@@ -225,8 +228,18 @@ export class CampaignReader {
     return { filename: `demarche-${campaign.mrn.replaceAll(' ', '')}.csv`, csv };
   }
 
-  /** The campaign, once the caller is known to be allowed to read it (403 otherwise, audited). */
-  async readable(principal: Principal, id: string, requestId: string, view: string): Promise<{ campaign: CampaignRow; access: CableAccess }> {
+  /**
+   * The campaign, once the caller is known to be allowed to read it (403 otherwise, audited), and
+   * what `find` finds in it (a delivery, a document). The read is audited only once all of it was
+   * found: a 404 for a post not tasked or a document not there is not recorded as a read.
+   */
+  async readable<T = undefined>(
+    principal: Principal,
+    id: string,
+    requestId: string,
+    view: string,
+    find?: (campaign: CampaignRow) => Promise<T> | T,
+  ): Promise<{ campaign: CampaignRow; access: CableAccess; found: T }> {
     const campaign = await this.query.campaign(id);
     if (!campaign) throw new ChanceryError(ErrorCode.NotFound, `No campaign ${id}`);
     const access = await this.cables.accessInRequest(principal, campaign.cableId);
@@ -236,7 +249,9 @@ export class CampaignReader {
       action: `read campaign ${id} (${view})`,
       streamId,
     });
+    const found = (await find?.(campaign)) as T;
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'campaign', view, classification: access!.classification });
-    return { campaign, access: access! };
+    return { campaign, access: access!, found };
   }
+
 }

@@ -66,6 +66,8 @@ export class FollowUpReader implements OnModuleInit {
     // Its links never change and its own marking only rises, so the rule now covers every version.
     await this.policy.requireRecord(principal, mayReadFollowUp(principal, access), { requestId, action: `read follow-up ${id}`, streamId });
     const classification = followUpMarking(access);
+    // A version not reached yet is a 404, not a read: checked before the read is audited.
+    if (version !== undefined && version > current.version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${current.version}`);
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });
     if (version !== undefined) return this.asItStood(id, version, { classification, captions: linkedCaptions(access) });
     return this.view(principal, current, access);

@@ -17,12 +17,16 @@ export class UuidPipe implements PipeTransform<string, string> {
   }
 }
 
-/** A path parameter that is a whole number (a response's number, an entry's seq): else 400 naming it, as validation answers. */
+/**
+ * A path parameter that counts from 1 (a response's number, an audit entry's seq): else 400 naming
+ * it, as validation answers. Nothing is numbered 0, so `responses/0` is a malformed request, not a
+ * search that found nothing.
+ */
 @Injectable()
-export class WholeNumberPipe implements PipeTransform<string, number> {
+export class CountingNumberPipe implements PipeTransform<string, number> {
   transform(value: string, { data }: ArgumentMetadata): number {
-    if (/^\d{1,15}$/.test(value)) return Number(value);
+    if (/^\d{1,15}$/.test(value) && Number(value) >= 1) return Number(value);
     const field = data ?? 'number';
-    throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a whole number`, { errors: [{ field, message: 'must be a whole number' }] });
+    throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a whole number from 1`, { errors: [{ field, message: 'must be a whole number from 1' }] });
   }
 }

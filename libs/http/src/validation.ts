@@ -12,7 +12,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 /**
  * A named path or query parameter is left as the text it came as: Nest would otherwise turn one
  * typed `number` into `+value` first (`1e3` into 1000, `0x10` into 16, `` into 0), before the
- * parameter's own pipe (`WholeNumberPipe`) could say that it is not a whole number.
+ * parameter's own pipe (`CountingNumberPipe`) could say that it is not a whole number.
  */
 class TextParametersValidationPipe extends ValidationPipe {
   protected override transformPrimitive(value: unknown): unknown {

@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx, IdempotentUpload, UuidPipe, WholeNumberPipe } from '@chancery/http';
+import { Ctx, IdempotentUpload, UuidPipe, CountingNumberPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -104,7 +104,7 @@ export class DemarchesController {
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'The reporting cable that reported a response, after it: a released cable from that post citing the tasking' })
   reportingCable(
-    @Param('id', uuid) id: string, @Param('post') post: string, @Param('number', WholeNumberPipe) response: number, @Body() body: ReportingCableRequest,
+    @Param('id', uuid) id: string, @Param('post') post: string, @Param('number', CountingNumberPipe) response: number, @Body() body: ReportingCableRequest,
     @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
   ) {
     return this.record(ctx, user, id, post, { kind: 'reportingCable', response, reportingCableId: body.reportingCableId });

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, isUUID, MaxLength } from 'class-validator';
-import { IsInstant, recordId, WholeNumberParameter, WholeNumberPipe } from '@chancery/http';
+import { IsInstant, recordId, WholeNumberParameter, CountingNumberPipe } from '@chancery/http';
 import { AuditLog, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { UsersQuery } from '@chancery/identity';
@@ -84,14 +84,14 @@ export class AuditController {
   @Get('entries/:seq')
   @RequirePermission('audit.read')
   @ApiOperation({ summary: 'One sealed entry as hashed into its leaf, and the leaf hash' })
-  entry(@Param('seq', WholeNumberPipe) seq: number) {
+  entry(@Param('seq', CountingNumberPipe) seq: number) {
     return this.audit.entry(seq);
   }
 
   @Get('entries/:seq/proof')
   @RequirePermission('audit.read')
   @ApiOperation({ summary: 'Inclusion proof (RFC 9162 §2.1.3) of an entry in the tree of treeSize (default: the newest head)' })
-  proof(@Param('seq', WholeNumberPipe) seq: number, @Query() query: ProofQuery) {
+  proof(@Param('seq', CountingNumberPipe) seq: number, @Query() query: ProofQuery) {
     return this.audit.inclusionProof(seq, query.treeSize);
   }
 
