@@ -121,7 +121,15 @@ describe('demarche campaigns through HTTP', () => {
     expect((await as(wellington).get(`/demarches/${cableId}/deliveries/WELLINGTON`).expect(200)).body.status).toBe('PENDING');
     const early = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, rejected).expect(409);
     expect(early.body.detail).toMatch(/delivery before the response/);
-    await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/delivery`, delivered).expect(201);
+    // A post's code in the path is read in any case: the delivery is Wellington's, its stream one.
+    const retried = [];
+    for (const post of ['wellington', 'Wellington']) retried.push(await as(wellington).post(`/demarches/${cableId}/deliveries/${post}/delivery`, delivered).set('Idempotency-Key', 'wellington-delivered'));
+    expect(retried[1].headers['idempotent-replayed']).toBe('true');
+    expect(retried.map((r) => r.status)).toEqual([201, 201]);
+    expect(retried[1].body).toEqual(retried[0].body);
+    expect(retried[0].body).toMatchObject({ post: 'WELLINGTON', status: 'DELIVERED', version: 1 });
+    expect(await dataSource.query(`SELECT stream_id FROM events WHERE stream_id LIKE $1`, [`delivery-${cableId}:%ELLINGTON`])).toEqual([{ stream_id: `delivery-${cableId}:WELLINGTON` }]);
+    await as(t.tokyo).post(`/demarches/${cableId}/deliveries/wellington/contacts`, { on: '2026-11-29', counterpart: delivered.counterpart, level: 'DIRECTOR', method: 'PHONE' }).expect(403);
     const future = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, { ...rejected, receivedOn: '2027-01-01' }).expect(422);
     expect(future.body.errors[0].field).toBe('receivedOn');
     const bad = await as(wellington).post(`/demarches/${cableId}/deliveries/WELLINGTON/response`, { ...rejected, position: 'ANGRY' }).expect(400);

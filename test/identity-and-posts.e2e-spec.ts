@@ -49,6 +49,11 @@ describe('identity, access control and posts', () => {
       const usun = await http().get('/posts/USUNNEWYORK').set('Authorization', `Bearer ${tokens.drafter}`).expect(200);
       expect(usun.body).toMatchObject({ kind: 'MISSION', bureau: 'IO', addressDesignator: 'USMISSION USUN NEW YORK' });
       await http().get('/posts/ATLANTIS').set('Authorization', `Bearer ${tokens.drafter}`).expect(404);
+      // A code is read in any case, as record ids are; one that could be no post's is a 400.
+      const lower = await http().get('/posts/usunNewYork').set('Authorization', `Bearer ${tokens.drafter}`).expect(200);
+      expect(lower.body.code).toBe('USUNNEWYORK');
+      const malformed = await http().get('/posts/USUN-1').set('Authorization', `Bearer ${tokens.drafter}`).expect(400);
+      expect(malformed.body.errors).toEqual([{ field: 'code', message: 'must be a post code such as BEIJING' }]);
     });
 
     it('filters by bureau, kind, country and status', async () => {
@@ -76,6 +81,8 @@ describe('identity, access control and posts', () => {
       const list = await http().get('/collectives').set(auth).expect(200);
       expect(list.body.items.map((c: { code: string }) => c.code)).toEqual(expect.arrayContaining(['ALDAC', 'ALLDP', 'AF_POSTS', 'WHA_POSTS', 'IO_POSTS']));
       await http().get('/collectives/NOPE').set(auth).expect(404);
+      expect((await http().get('/collectives/eap_posts').set(auth).expect(200)).body.members).toEqual(eap.body.members);
+      await http().get('/collectives/ALL-DP').set(auth).expect(400);
     });
 
     it('records a post’s lifecycle as events, and a suspended post drops out of ALDAC', async () => {

@@ -30,3 +30,30 @@ export class CountingNumberPipe implements PipeTransform<string, number> {
     throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a whole number from 1`, { errors: [{ field, message: 'must be a whole number from 1' }] });
   }
 }
+
+/**
+ * A path parameter that is a code written in capitals (a post's `BEIJING`, a collective's
+ * `EAP_POSTS`): read in any case, as record ids are, so `/posts/tokyo` is Tokyo and every check
+ * after the pipe (the officer's own post, the delivery's stream) sees the code as stored. One that
+ * could be no such code is a 400 naming the parameter.
+ */
+@Injectable()
+export class CapitalCodePipe implements PipeTransform<string, string> {
+  constructor(
+    private readonly pattern: RegExp,
+    private readonly example: string,
+  ) {}
+
+  transform(value: string, { data }: ArgumentMetadata): string {
+    const code = value.toUpperCase();
+    if (this.pattern.test(code)) return code;
+    const field = data ?? 'code';
+    const message = `must be ${this.example}`;
+    throw new ChanceryError(ErrorCode.ValidationFailed, `${field} ${message}`, { errors: [{ field, message }] });
+  }
+}
+
+/** A post's code in a path: 3 to 24 letters (the posts' own rule), in any case. */
+export const postCodeParam = new CapitalCodePipe(/^[A-Z]{3,24}$/, 'a post code such as BEIJING');
+/** A collective's code in a path: ALDAC, ALLDP or a bureau's `EAP_POSTS`, in any case. */
+export const collectiveCodeParam = new CapitalCodePipe(/^[A-Z]{2,8}(_POSTS)?$/, 'a collective such as ALDAC or EAP_POSTS');

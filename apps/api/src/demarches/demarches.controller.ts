@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx, IdempotentUpload, UuidPipe, CountingNumberPipe } from '@chancery/http';
+import { Ctx, CountingNumberPipe, IdempotentUpload, postCodeParam, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -72,21 +72,21 @@ export class DemarchesController {
   @RequirePermission('demarches.read')
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'One post’s delivery: contacts, responses with quotes and translations, documents, reporting cables, history' })
-  delivery(@Param('id', uuid) id: string, @Param('post') post: string, @CurrentUser() user: Principal, @Req() request: Request) {
+  delivery(@Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @CurrentUser() user: Principal, @Req() request: Request) {
     return this.campaigns.delivery(user, id, post, String(request.id));
   }
 
   @Post(':id/deliveries/:post/delivery')
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
-  delivered(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: DeliveredRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+  delivered(@Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @Body() body: DeliveredRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.record(ctx, user, id, post, { kind: 'delivered', ...body });
   }
 
   @Post(':id/deliveries/:post/response')
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
-  response(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: ResponseRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+  response(@Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @Body() body: ResponseRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     const quotes = (body.quotes ?? []).map((q) => ({ text: q.text, ...(q.language ? { language: q.language } : {}), ...(q.translation ? { translation: q.translation } : {}) }));
     return this.record(ctx, user, id, post, { kind: 'response', ...body, quotes, reportingCableId: body.reportingCableId ?? null, corrects: body.corrects ?? null });
   }
@@ -95,7 +95,7 @@ export class DemarchesController {
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'Another meeting, call or note with the counterpart' })
-  contact(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: ContactRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+  contact(@Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @Body() body: ContactRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.record(ctx, user, id, post, { kind: 'contact', ...body });
   }
 
@@ -104,7 +104,7 @@ export class DemarchesController {
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'The reporting cable that reported a response, after it: a released cable from that post citing the tasking' })
   reportingCable(
-    @Param('id', uuid) id: string, @Param('post') post: string, @Param('number', CountingNumberPipe) response: number, @Body() body: ReportingCableRequest,
+    @Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @Param('number', CountingNumberPipe) response: number, @Body() body: ReportingCableRequest,
     @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
   ) {
     return this.record(ctx, user, id, post, { kind: 'reportingCable', response, reportingCableId: body.reportingCableId });
@@ -120,7 +120,7 @@ export class DemarchesController {
   @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] } } } })
   @ApiOperation({ summary: 'A document left behind: PDF, DOCX, ODT or UTF-8 text (by its bytes), at most 10 MB' })
   async document(
-    @Param('id', uuid) id: string, @Param('post') post: string, @UploadedFile() file: UploadedDocument | undefined, @Body() body: DocumentUploadRequest,
+    @Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @UploadedFile() file: UploadedDocument | undefined, @Body() body: DocumentUploadRequest,
     @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
   ) {
     if (!file) throw new ChanceryError(ErrorCode.ValidationFailed, 'file: send the document as the multipart field "file"', { errors: [{ field: 'file', message: 'missing' }] });
@@ -131,7 +131,7 @@ export class DemarchesController {
   @RequirePermission('demarches.read')
   @ReadsRecord('cable')
   @ApiOperation({ summary: 'A document as uploaded, byte for byte (every download is audited; a HEAD request reads none of its bytes and is audited as a read of the campaign)' })
-  async download(@Param('id', uuid) id: string, @Param('post') post: string, @Param('docId', uuid) docId: string, @CurrentUser() user: Principal, @Req() request: Request) {
+  async download(@Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @Param('docId', uuid) docId: string, @CurrentUser() user: Principal, @Req() request: Request) {
     // Express answers HEAD with the GET route: only the headers are wanted, so no byte is read.
     const document =
       request.method === 'HEAD'
@@ -147,7 +147,7 @@ export class DemarchesController {
   @Post(':id/deliveries/:post/not-delivered')
   @RequirePermission('demarches.report')
   @ReadsRecord('cable')
-  notDelivered(@Param('id', uuid) id: string, @Param('post') post: string, @Body() body: NotDeliveredRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+  notDelivered(@Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @Body() body: NotDeliveredRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.record(ctx, user, id, post, { kind: 'notDelivered', reason: body.reason });
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { Ctx } from '@chancery/http';
+import { collectiveCodeParam, Ctx, postCodeParam } from '@chancery/http';
 import { ChangePostCommand, EstablishPostCommand, type PostChange, PostsQuery } from '@chancery/posts';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { ChangePostRequest, EstablishPostRequest, ListPostsQuery, PostReasonRequest } from './posts.request.dto.js';
@@ -26,7 +26,7 @@ export class PostsController {
 
   @Get('posts/:code')
   @RequirePermission('posts.read')
-  async get(@Param('code') code: string) {
+  async get(@Param('code', postCodeParam) code: string) {
     const post = await this.posts.get(code);
     if (!post) throw new ChanceryError(ErrorCode.NotFound, `No post ${code}`);
     return post;
@@ -41,28 +41,28 @@ export class PostsController {
 
   @Patch('posts/:code')
   @RequirePermission('posts.manage')
-  edit(@Param('code') code: string, @Body() body: ChangePostRequest, @Ctx() ctx: CommandContext) {
+  edit(@Param('code', postCodeParam) code: string, @Body() body: ChangePostRequest, @Ctx() ctx: CommandContext) {
     return this.change(ctx, code, { kind: 'edit', ...postChanges(body) });
   }
 
   @Post('posts/:code/suspend')
   @HttpCode(200)
   @RequirePermission('posts.manage')
-  suspend(@Param('code') code: string, @Body() body: PostReasonRequest, @Ctx() ctx: CommandContext) {
+  suspend(@Param('code', postCodeParam) code: string, @Body() body: PostReasonRequest, @Ctx() ctx: CommandContext) {
     return this.change(ctx, code, { kind: 'suspend', reason: body.reason });
   }
 
   @Post('posts/:code/reopen')
   @HttpCode(200)
   @RequirePermission('posts.manage')
-  reopen(@Param('code') code: string, @Ctx() ctx: CommandContext) {
+  reopen(@Param('code', postCodeParam) code: string, @Ctx() ctx: CommandContext) {
     return this.change(ctx, code, { kind: 'reopen' });
   }
 
   @Post('posts/:code/close')
   @HttpCode(200)
   @RequirePermission('posts.manage')
-  close(@Param('code') code: string, @Body() body: PostReasonRequest, @Ctx() ctx: CommandContext) {
+  close(@Param('code', postCodeParam) code: string, @Body() body: PostReasonRequest, @Ctx() ctx: CommandContext) {
     return this.change(ctx, code, { kind: 'close', reason: body.reason });
   }
 
@@ -76,7 +76,7 @@ export class PostsController {
 
   @Get('collectives/:code')
   @RequirePermission('posts.read')
-  async collective(@Param('code') code: string) {
+  async collective(@Param('code', collectiveCodeParam) code: string) {
     const collective = await this.posts.collective(code);
     if (!collective) throw new ChanceryError(ErrorCode.NotFound, `No collective ${code}`);
     return collective;

@@ -12,7 +12,6 @@ import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './ide
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 /** A UUID in a request's path: a record's id, which the routes read in any case (`recordId`). */
-const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** A file multer parsed into memory (the part of `Express.Multer.File` that identifies it). */
 interface UploadedPart {
@@ -87,9 +86,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const actorId = request.actor.id;
     const upload = (request as Request & { file?: UploadedPart }).file;
     const file = upload ? { field: upload.fieldname, name: upload.originalname, type: upload.mimetype, sha256: createHash('sha256').update(upload.buffer).digest('hex') } : null;
-    // The record named as the route reads it (an id in any case, a trailing slash or not), and the
-    // precondition as it parses (a malformed one is a 400 here as without a key).
-    const path = request.path.replace(/\/+$/, '').replace(UUID_ANYWHERE, (id) => id.toLowerCase());
+    // The record named as the route reads it (routes, ids and post codes in any case, a trailing
+    // slash or not), and the precondition as it parses (a malformed one is a 400 here as without a key).
+    const path = request.path.replace(/\/+$/, '').toLowerCase();
     const ifMatch = parseIfMatch(request.headers['if-match']) ?? null;
     const requestHash = createHash('sha256')
       .update(`${request.method} ${path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}\n${canonicalize(ifMatch)}`)
