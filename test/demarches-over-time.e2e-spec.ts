@@ -378,6 +378,17 @@ describe('demarches kept over time, through HTTP', () => {
       for (const bad of [{ response: 99 }, { post: 'SHANGHAI' }, { demarcheId: undefined }]) {
         await as(t.drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 2, ...bad }).expect(422);
       }
+      // Response 3 was corrected by response 4: what stands is 4.
+      const corrected = await as(t.drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', response: 3 }).expect(422);
+      expect(corrected.body.errors).toEqual([{ field: 'response', message: 'corrected by response 4' }]);
+      // A cable linked with the campaign is its tasking or a cable citing it, not any cable.
+      const unrelated = await releaseCable(app, t.drafter, t.approver, { ...instruction, subject: 'Unrelated', demarche: undefined, kind: 'INFORMATIONAL' });
+      const [{ id: citing }] = await dataSource.query(`SELECT id FROM cables WHERE status = 'RELEASED' AND $1 = ANY(reference_mrns) AND origin = 'BEIJING' LIMIT 1`, [mrn]);
+      const linked = (cableId: string) => as(t.leader).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', demarcheId: campaignId, post: 'BEIJING', cableId });
+      const refused = await linked(unrelated).expect(422);
+      expect(refused.body.errors).toEqual([{ field: 'cableId', message: 'neither the campaign’s tasking nor a cable citing it' }]);
+      for (const cableId of [campaignId, citing]) expect((await linked(cableId).expect(201)).body).toMatchObject({ demarcheId: campaignId, cableId });
+      expect((await as(t.leader).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2026-12-01', cableId: unrelated }).expect(201)).body.cableId).toBe(unrelated);
     });
   });
 

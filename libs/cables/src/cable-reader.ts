@@ -58,6 +58,12 @@ export class CableReader implements OnModuleInit {
     return cable && this.accessOf(cable, db);
   }
 
+  /** Whether the cable cites `mrn` among its references (a reply to a tasking does, by REF). */
+  async cites(id: string, mrn: string, db?: Db): Promise<boolean> {
+    const cable = await this.cables.load(id, {}, db);
+    return cable?.draft.references.some((reference) => reference.mrn === mrn) ?? false;
+  }
+
   /** The cable's marking as it stood at `asOf` (undefined before it existed). */
   async classificationAsOf(id: string, asOf: Date): Promise<Classification | undefined> {
     return (await this.cables.load(id, { asOf }))?.draft.classification;

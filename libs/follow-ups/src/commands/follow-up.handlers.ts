@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
+import { CableReader } from '@chancery/cables';
 import { DemarchesQuery } from '@chancery/demarches';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
@@ -71,6 +72,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     private readonly reader: FollowUpReader,
     private readonly answers: FollowUpAnswers,
     private readonly posts: PostsQuery,
+    private readonly cables: CableReader,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
@@ -93,6 +95,12 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     if (cableId && (!access.cable || !mayReadCable(actor, access.cable).allowed)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `No cable ${cableId}`, { errors: [{ field: 'cableId', message: 'no such cable' }] });
     }
+    // Both given, the cable is the campaign's: its tasking, or a cable that cites the tasking (a reply).
+    if (cableId && campaign && cableId !== campaign.cableId && !(await this.cables.cites(cableId, campaign.mrn))) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `cable ${cableId} is neither campaign ${campaign.mrn}'s tasking nor a cable citing it`, {
+        errors: [{ field: 'cableId', message: 'neither the campaign’s tasking nor a cable citing it' }],
+      });
+    }
     if (post && !(await this.posts.get(post))) throw new ChanceryError(ErrorCode.RuleViolated, `${post} is not a post`, { errors: [{ field: 'post', message: 'no such post' }] });
     if (post && campaign && !campaign.posts.includes(post)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `${post} is not tasked by campaign ${campaign.mrn}`, { errors: [{ field: 'post', message: 'not tasked by that campaign' }] });
@@ -100,8 +108,15 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     if (response != null) {
       if (!campaign || !post) throw new ChanceryError(ErrorCode.RuleViolated, 'a follow-up from a response names its campaign (demarcheId) and post', { errors: [{ field: 'response', message: 'give demarcheId and post' }] });
       const [delivery] = await this.demarches.deliveries(actor, campaign, post);
-      if (!delivery?.responses.some((r) => r.number === response)) {
+      const logged = delivery?.responses.find((r) => r.number === response);
+      if (!logged) {
         throw new ChanceryError(ErrorCode.RuleViolated, `${post} has no response ${response} in that campaign`, { errors: [{ field: 'response', message: 'no such response' }] });
+      }
+      // A corrected response no longer counts: the follow-up grows out of what stands.
+      if (logged.correctedBy != null) {
+        throw new ChanceryError(ErrorCode.RuleViolated, `${post}'s response ${response} was corrected by response ${logged.correctedBy}`, {
+          errors: [{ field: 'response', message: `corrected by response ${logged.correctedBy}` }],
+        });
       }
     }
     // What it is written about marks it from the start: a follow-up on a SECRET draft stays SECRET
