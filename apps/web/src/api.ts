@@ -11,6 +11,9 @@ export interface Me {
   clearance: string;
 }
 
+/** A post officer bound to a post: their cables come from that post, and its taskings come to them. */
+export const isPostOfficer = (me: Me): boolean => me.roles.includes('post_officer') && me.postCode !== null;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PolicyService } from '@chancery/identity';
 import { type Db, sql } from '@chancery/database';
+import { fullMrn } from './domain/cable-format.js';
 import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql, TASKING_OF_POST_SQL } from '@chancery/identity/domain';
 
 export interface CableFilter {
@@ -15,13 +16,6 @@ export interface CableFilter {
   addressee?: string;
   /** ... as an action or an info addressee (either when absent). */
   role?: 'action' | 'info';
-}
-
-/** `26STATE123` or `26 STATE 000123`, as the stored form `26 STATE 000123`. */
-export function fullMrn(mrn: string): string {
-  const text = mrn.trim().toUpperCase();
-  const compact = /^(\d{2})\s*([A-Z]{3,24})\s*(\d{1,6})$/.exec(text);
-  return compact ? `${compact[1]} ${compact[2]} ${compact[3].padStart(6, '0')}` : text;
 }
 
 export interface CableSummary {

@@ -1,7 +1,7 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, canonical, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
+import { api, canonical, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -105,7 +105,7 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
 /** Cables: search, filters, sorting, and the queues the caller's roles concern. */
 export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const drafts = me.roles.includes('drafter') || me.roles.includes('post_officer');
-  const incoming = me.roles.includes('post_officer') && me.postCode !== null;
+  const incoming = isPostOfficer(me);
   // A queue the caller has no tab for (a link followed by someone else) is the list of all cables.
   const asked = (query.get('queue') as Queue | null) ?? 'all';
   const queue: Queue = (asked === 'incoming' && !incoming) || ((asked === 'mine' || asked === 'returned') && !drafts) || !['all', 'mine', 'returned', 'incoming'].includes(asked) ? 'all' : asked;
@@ -231,7 +231,7 @@ export function CableEditor({ me, query, onCreated, onClassifications }: { me: M
   // `?ref=<MRN>&subject=…`: a post's reporting cable answering a tasking, addressed to the Department, citing it as REF A.
   const ref = query?.get('ref');
   // (A Department drafter sent here drafts as the Department does, citing it still.)
-  const fromPost = me.roles.includes('post_officer') && me.postCode !== null;
+  const fromPost = isPostOfficer(me);
   const initial: CableDraft | undefined = ref
     ? { ...blank(fromPost), subject: query?.get('subject') ?? '', actionAddressees: fromPost ? ['SECSTATE'] : [], references: [{ label: 'A', mrn: ref }] }
     : undefined;
@@ -252,7 +252,7 @@ export function CableEditor({ me, query, onCreated, onClassifications }: { me: M
  */
 export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onReload?: () => void; onClassifications: (c: string[]) => void }) {
   // Where the cable comes from, as the server decides it: its origin, or for a new one its drafter's post.
-  const origin = (cable ? cable.origin !== 'STATE' : me.roles.includes('post_officer') && me.postCode !== null) ? 'post' : 'department';
+  const origin = (cable ? cable.origin !== 'STATE' : isPostOfficer(me)) ? 'post' : 'department';
   const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank(origin === 'post'));
   // A draft stored as another kind before the rule (a post's instruction) shows it, to be changed: the server says why beside it.
   const kinds = [...new Set([...cableKindsFrom(origin), ...(cable ? [cable.kind] : [])])];

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
-import { FieldProblem, markedBy, useFocusAfterRender, useOutcome } from './FieldProblem.js';
+import { FieldProblem, markedBy, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
 interface Counterpart { name?: string; title?: string; organization?: string }
@@ -521,7 +521,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         </dl>
         {delivery.notDeliveredReason && <p class="said">Could not be delivered: “{delivery.notDeliveredReason}”</p>}
       </section>
-      {outcome.message && <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p>}
+      <Outcome outcome={outcome} />
       <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} onDone={(done) => void load().then(() => outcome.say(done))} />
       {(more.contacts || more.documents) && (
         <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => outcome.say(done))} />

@@ -48,3 +48,8 @@ export function useOutcome(): { message: { text: string } | null; say: (text: st
   }, [message]);
   return { message, say: (text) => setMessage({ text }), ref };
 }
+
+/** Where `useOutcome`'s message is said: a status line that can take the focus. */
+export function Outcome({ outcome }: { outcome: ReturnType<typeof useOutcome> }) {
+  return outcome.message ? <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p> : null;
+}

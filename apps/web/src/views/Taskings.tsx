@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, maybe, type Me, problemText, words } from '../api.js';
 import type { CableSummary } from './Cables.js';
 import { type DeliveryView, ReportForms } from './Delivery.js';
-import { useOutcome } from './FieldProblem.js';
+import { Outcome, useOutcome } from './FieldProblem.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
 interface Campaign { id: string; cableId: string; mrn: string; subject: string; classification: string; reportBy: string }
@@ -52,7 +52,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
   return (
     <>
       <h2>Taskings for {post}</h2>
-      {outcome.message && <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p>}
+      <Outcome outcome={outcome} />
       <section class="card" aria-labelledby="taskings-h">
         <h3 id="taskings-h">Demarches tasked to the post ({taskings === null ? '…' : `${openCount} open of ${taskings.length}`})</h3>
         {taskings === null ? <p>Loading…</p> : taskings.length === 0 ? (

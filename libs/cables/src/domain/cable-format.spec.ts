@@ -183,6 +183,8 @@ describe('cable drafting rules', () => {
   it('wants REF lines to point at released cables', () => {
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000999' }] }, /references/, /not a released cable/);
     rejects({ references: [{ label: 'A', mrn: '26STATE123' }] }, /references/, /not an MRN like 26 STATE 000123: write it 26 STATE 000123/);
+    rejects({ references: [{ label: 'A', mrn: '26 state 123' }] }, /references/, /not an MRN like 26 STATE 000123: write it 26 STATE 000123/);
+    rejects({ references: [{ label: 'A', mrn: 'STATE 123' }] }, /references/, /^STATE 123 is not an MRN like 26 STATE 000123$/);
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'B', mrn: '26 STATE 000123' }] }, /references/, /cited twice, as REF A and REF B/);
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'A', mrn: '26 STATE 000123' }] }, /references/);
   });

@@ -136,6 +136,14 @@ export interface DraftingWorld {
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
+
+/** `26STATE123` or `26 STATE 000123`, as the stored form `26 STATE 000123`. */
+export function fullMrn(mrn: string): string {
+  const text = mrn.trim().toUpperCase();
+  const compact = /^(\d{2})\s*([A-Z]{3,24})\s*(\d{1,6})$/.exec(text);
+  return compact ? `${compact[1]} ${compact[2]} ${compact[3].padStart(6, '0')}` : text;
+}
+
 /** C0 and C1 control characters and DEL. */
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 /**
@@ -260,9 +268,9 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   for (const reference of draft.references) {
     ensure(/^[A-Z]$/.test(reference.label) && !labels.has(reference.label), 'references', 'REF labels are single letters, each used once');
     labels.add(reference.label);
-    const compact = /^(\d{2})\s*([A-Z]{3,24})\s*(\d{1,6})$/.exec(reference.mrn);
-    const written = compact && `${compact[1]} ${compact[2]} ${compact[3].padStart(6, '0')}`;
-    ensure(MRN_PATTERN.test(reference.mrn), 'references', `${reference.mrn} is not an MRN like 26 STATE 000123${written && written !== reference.mrn ? `: write it ${written}` : ''}`);
+    // A compact or lower-case MRN is told how it is written (`26STATE123`: write it 26 STATE 000123).
+    const written = fullMrn(reference.mrn);
+    ensure(MRN_PATTERN.test(reference.mrn), 'references', `${reference.mrn} is not an MRN like 26 STATE 000123${MRN_PATTERN.test(written) ? `: write it ${written}` : ''}`);
     ensure(!cited.has(reference.mrn), 'references', `${reference.mrn} is cited twice, as REF ${cited.get(reference.mrn)} and REF ${reference.label}`);
     cited.set(reference.mrn, reference.label);
     ensure(world.isReleasedMrn(reference.mrn), 'references', `REF ${reference.label} (${reference.mrn}) is not a released cable`);
