@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, isUUID, MaxLength } from 'class-validator';
-import { IsInstant, recordId, WholeNumberParameter, CountingNumberPipe } from '@chancery/http';
+import { CountingNumberPipe, IsInstant, recordId, WholeNumberParameter } from '@chancery/http';
 import { AuditLog, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { UsersQuery } from '@chancery/identity';
