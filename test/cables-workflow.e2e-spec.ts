@@ -204,6 +204,33 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     await as(t.beijing).get('/cables?role=action').expect(400);
   });
 
+  it('addresses only open posts at every step to release: a post suspended while its cable waits stops it until it reopens', async () => {
+    const note = { ...instruction, kind: 'INFORMATIONAL', subject: 'Readout of the AI dialogue', demarche: undefined, actionAddressees: ['BEIJING'], infoAddressees: ['PARIS'] };
+    const { body: draft } = await as(t.desk).post('/cables', note).expect(201);
+    const url = `/cables/${draft.id}`;
+    const suspend = () => as(t.admin).post('/posts/PARIS/suspend', { reason: 'Strikes close the chancery' }).expect(200);
+    const reopen = () => as(t.admin).post('/posts/PARIS/reopen').expect(200);
+    const refusedFor = async (step: Promise<{ status: number; body: { errors: { field: string; message: string }[] } }>, remedy: RegExp) => {
+      const answer = await step;
+      expect(answer.status).toBe(422);
+      expect(answer.body.errors).toEqual([{ field: 'infoAddressees', message: expect.stringMatching(new RegExp(`^PARIS is no longer an open post: ${remedy.source}`)) }]);
+    };
+    await suspend();
+    await refusedFor(as(t.desk).post(`${url}/submit`), /edit its addressees, then submit it/);
+    await reopen();
+    await as(t.desk).post(`${url}/submit`).expect(200);
+    await suspend();
+    await refusedFor(as(t.approver).post(`${url}/approve`), /edit its addressees, or return it/);
+    await reopen();
+    await as(t.approver).post(`${url}/approve`).expect(200);
+    await suspend();
+    await refusedFor(as(t.approver).post(`${url}/release`), /an approved cable is no longer edited/);
+    expect((await as(t.desk).get(url).expect(200)).body).toMatchObject({ status: 'APPROVED', mrn: null });
+    await reopen();
+    const released = await as(t.approver).post(`${url}/release`).expect(200);
+    expect(released.body.distribution).toEqual(['BEIJING', 'PARIS']);
+  });
+
   it('reopens, once, at start, the clearances an earlier version left standing on a cable it returned after the approver changed the text', async () => {
     const note = { ...instruction, kind: 'INFORMATIONAL', actionAddressees: ['TOKYO'], demarche: undefined, subject: 'Returned by an earlier version' };
     const returnedEarlier = async (subject: string, approverEdits: boolean) => {

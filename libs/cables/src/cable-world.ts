@@ -8,7 +8,7 @@ import { scopedPosts } from '@chancery/demarches/domain';
 import { addressDesignator, COLLECTIVES, type Post, postDefinition, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DraftingWorld } from './domain/cable-format.js';
-import type { Cable, Distribution } from './domain/cable.aggregate.js';
+import { type Cable, type Distribution, SECSTATE } from './domain/cable.aggregate.js';
 import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.js';
 
 /**
@@ -81,6 +81,15 @@ export class CableWorld {
     const expand = (codes: string[]) => [...new Set(codes.flatMap((code) => collectives.get(code) ?? [code]))].sort();
     const actionPosts = expand(action);
     return { action: actionPosts, info: expand(info).filter((code) => !actionPosts.includes(code)) };
+  }
+
+  /**
+   * Those of `codes` that are neither an open post nor a collective now (a post suspended or closed).
+   * SECSTATE, the Department, is always there (whether a cable may address it is the cable's rule).
+   */
+  async notAddressable(codes: string[], db?: Db): Promise<string[]> {
+    const open = new Set((await this.posts.openNetwork(db)).open.map((p) => p.code));
+    return codes.filter((code) => code !== SECSTATE && !open.has(code) && !this.isCollective(code));
   }
 
   isCollective(code: string): boolean {

@@ -7,7 +7,7 @@ import { type CableAccess, type Classification, clearanceCovers, mayReadCable, t
 import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
-import { Cable, cableDefinition, type RequiredClearance } from '../domain/cable.aggregate.js';
+import { Cable, cableDefinition, type RequiredClearance, type StepConditions } from '../domain/cable.aggregate.js';
 import { collectiveTaskingClearances } from '../domain/collective-tasking.js';
 
 /** What a command on a cable answers: the cable, or only its id and version if the sender may no longer read it. */
@@ -68,6 +68,16 @@ export abstract class CableHandler {
    */
   protected async requiredClearances(cable: Cable, tx: EntityManager): Promise<RequiredClearance[]> {
     return collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.world.isCollective(code), await this.world.taskedBureaus(cable.draft.actionAddressees, tx));
+  }
+
+  /**
+   * What each step to release holds against the world as it stands: the clearances the rules
+   * require, and the addressees that are no longer open posts (drafting refuses those; a post can be
+   * suspended or closed while its cable waits for approval).
+   */
+  protected async stepConditions(cable: Cable, tx: EntityManager): Promise<StepConditions> {
+    const addressees = [...cable.draft.actionAddressees, ...cable.draft.infoAddressees];
+    return { required: await this.requiredClearances(cable, tx), unreachable: await this.world.notAddressable(addressees, tx) };
   }
 }
 

@@ -306,17 +306,27 @@ describe('Cable: clearing as the Department works it', () => {
 
   it('goes to approval only with the clearances the rules require, naming the missing offices', () => {
     const required = [{ office: 'EAP', why: 'its posts are tasked' }, { office: 'S/ES-O', why: 'ALDAC' }];
-    given(cableDefinition, 'k1', cleared).when((c) => c.submit(drafter, at, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked\); S\/ES-O \(ALDAC\)/);
+    given(cableDefinition, 'k1', cleared).when((c) => c.submit(drafter, at, { required })).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked\); S\/ES-O \(ALDAC\)/);
   });
 
   it('holds the rules\' clearances at approval and release too: an approver\'s edit after submission calls for them as a draft would', () => {
     const required = [{ office: 'EAP', why: 'its posts are tasked through NEA_POSTS' }];
-    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): return it to the drafter/);
-    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, required)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): an approved cable/);
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, { required })).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): return it to the drafter/);
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, { required })).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): an approved cable/);
     // An office that cleared counts, as at submission.
     const byBureau = [{ office: 'ISN', why: 'named' }];
-    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, byBureau)).then([approved]);
-    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, byBureau)).then([released]);
+    given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, { required: byBureau })).then([approved]);
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, { required: byBureau })).then([released]);
+  });
+
+  it('addresses only open posts at each step to release: a post suspended or closed since it was addressed stops it', () => {
+    const toParis: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: { ...confidentialDraft, actionAddressees: ['PARIS'], infoAddressees: ['LONDON', 'ROME'] }, at } };
+    const ready = [toParis, requested, clearedByL, clearedByIsn];
+    given(cableDefinition, 'k1', ready).when((c) => c.submit(drafter, at, { unreachable: ['PARIS'] })).thenFails('RULE_VIOLATED', /^PARIS is no longer an open post: edit its addressees, then submit it$/);
+    given(cableDefinition, 'k1', [...ready, submitted]).when((c) => c.approve(approver, at, { unreachable: ['LONDON', 'ROME'] })).thenFails('RULE_VIOLATED', /^LONDON, ROME are no longer an open post: edit its addressees, or return it/);
+    given(cableDefinition, 'k1', [...ready, submitted, approved]).when((c) => c.releaseAs(approver, release, { unreachable: ['ROME'] })).thenFails('RULE_VIOLATED', /^ROME is no longer an open post: an approved cable is no longer edited/);
+    // Posts that are open, or closed but not addressed, do not stop it.
+    given(cableDefinition, 'k1', ready).when((c) => c.submit(drafter, at, { unreachable: ['TOKYO'] })).then([submitted]);
   });
 
   it('names which fields an edit changed', () => {

@@ -92,6 +92,14 @@ export interface RequiredClearance {
   why: string;
 }
 
+/** What a step to release (submit, approve, release) checks against the world as it stands now. */
+export interface StepConditions {
+  /** The clearances the collective tasking rule requires (collective-tasking.ts). */
+  required?: readonly RequiredClearance[];
+  /** The cable's addressees that are no longer an open post (suspended or closed since). */
+  unreachable?: readonly string[];
+}
+
 export interface Distribution {
   /** Posts that must act, collectives expanded to the posts they held at release. */
   action: string[];
@@ -278,25 +286,39 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * or the request is withdrawn), and every office the rules require (`required`: the collective
    * tasking rule, see collective-tasking.ts) has cleared.
    */
-  submit(actor: CableActor, at: string, required: readonly RequiredClearance[] = []): void {
+  submit(actor: CableActor, at: string, { required = [], unreachable = [] }: StepConditions = {}): void {
     this.mustBeDrafter(actor, 'submit');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
     const open = this.clearances.filter((c) => !isGiven(c));
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
+    this.mustAddressOnlyOpenPosts(unreachable, 'edit its addressees, then submit it');
     this.mustHaveRequiredClearances(required);
     this.mustBeOfAKindItsOriginSends('edit its kind, then submit it');
     this.mustNotHavePassedReportBy(at, 'edit the draft to a later date, then submit it');
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
 
-  /** `required`: as for submit; an approver's edit since may have added a collective that calls for more. */
-  approve(actor: CableActor, at: string, required: readonly RequiredClearance[] = []): void {
+  /** As for submit: an approver's edit since may have added a collective that calls for more, a post may have closed. */
+  approve(actor: CableActor, at: string, { required = [], unreachable = [] }: StepConditions = {}): void {
     this.mustBeIn(['PENDING_APPROVAL'], 'approved');
     this.mustHaveReleaseAuthority(actor, 'approve');
+    this.mustAddressOnlyOpenPosts(unreachable, 'edit its addressees, or return it to the drafter');
     this.mustHaveRequiredClearances(required, 'return it to the drafter to have them asked');
     this.mustBeOfAKindItsOriginSends('return it to the drafter to change it');
     this.mustNotHavePassedReportBy(at, 'edit it to a later date, or return it to the drafter');
     this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
+  }
+
+  /**
+   * Every addressee an open post or a collective, held at each step to release as drafting holds it:
+   * a post suspended or closed since it was addressed (`unreachable`, as the handler found the
+   * network now) would otherwise be sent the cable and tasked by its campaign.
+   */
+  private mustAddressOnlyOpenPosts(unreachable: readonly string[], remedy: string): void {
+    for (const field of ['actionAddressees', 'infoAddressees'] as const) {
+      const gone = this.draft[field].filter((code) => unreachable.includes(code));
+      ensure(gone.length === 0, field, `${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer an open post: ${remedy}`);
+    }
   }
 
   /**
@@ -356,9 +378,10 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   /** `required`: as for submit, with the collectives as they stand at release. */
-  releaseAs(actor: CableActor, release: Release, required: readonly RequiredClearance[] = []): void {
+  releaseAs(actor: CableActor, release: Release, { required = [], unreachable = [] }: StepConditions = {}): void {
     this.mustBeIn(['APPROVED'], 'released');
     this.mustHaveReleaseAuthority(actor, 'release');
+    this.mustAddressOnlyOpenPosts(unreachable, 'an approved cable is no longer edited: cancel it and draft it again to the posts that are open');
     this.mustHaveRequiredClearances(required, 'an approved cable is no longer edited: cancel it and draft it again, or have the offices cleared on a new draft');
     this.mustBeOfAKindItsOriginSends('an approved cable is no longer edited: cancel it and draft it again');
     const match = MRN_PATTERN.exec(release.mrn);

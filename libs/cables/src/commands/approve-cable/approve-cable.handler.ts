@@ -5,6 +5,6 @@ import { ApproveCableCommand } from './approve-cable.command.js';
 @CommandHandler(ApproveCableCommand)
 export class ApproveCableHandler extends CableHandler implements ICommandHandler<ApproveCableCommand, CableAnswer> {
   execute({ context, actor, cableId }: ApproveCableCommand): Promise<CableAnswer> {
-    return this.act(context, 'ApproveCable', actor, cableId, async (cable, tx, at) => cable.approve(actor, at, await this.requiredClearances(cable, tx)));
+    return this.act(context, 'ApproveCable', actor, cableId, async (cable, tx, at) => cable.approve(actor, at, await this.stepConditions(cable, tx)));
   }
 }

@@ -15,7 +15,7 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
   execute({ context, actor, cableId }: ReleaseCableCommand): Promise<CableAnswer> {
     return this.act(context, 'ReleaseCable', actor, cableId, async (cable, tx) => {
       if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
-      const required = await this.requiredClearances(cable, tx);
+      const conditions = await this.stepConditions(cable, tx);
       const now = this.clock.now();
       const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
       const distribution = await this.world.distribution(cable.draft.actionAddressees, cable.draft.infoAddressees, tx);
@@ -24,7 +24,7 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
         releasedAt: now.toISOString(),
         dateTimeGroup: dateTimeGroup(now),
         distribution,
-      }, required);
+      }, conditions);
     });
   }
 
