@@ -129,6 +129,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     const page = await signIn('keys.legal', { live: true });
     await page.goto(`${web.base}/#/cables/${id}`);
     // The clearer is writing comments when the drafter changes the subject: the latest is offered.
+    await page.getByRole('radio', { name: 'Clear with comments' }).check();
     await page.getByLabel(/^Comments/).fill('Paragraph 1 needs the treaty citation.');
     await authed(web.app, drafter).patch(`/cables/${id}`, { subject: 'Consultations on export controls: the second round' }).expect(200);
     const showLatest = page.getByRole('button', { name: 'Show the latest' });

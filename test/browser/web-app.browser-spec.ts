@@ -223,6 +223,8 @@ describe('the web app, in headless Chromium', () => {
     // A clearer may edit the text (clearing with edits), but not submit, approve or release it.
     expect(await page.getByRole('button', { name: /Submit|Release|Approve/ }).count()).toBe(0);
     expect(await page.getByRole('radio').evaluateAll((radios) => radios.map((r) => (r as unknown as { value: string }).value))).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR']);
+    // A plain clearance carries no comments: the box comes with the decisions that do.
+    expect(await page.getByLabel(/^Comments/).count()).toBe(0);
     await page.getByRole('radio', { name: 'Do not concur' }).check();
     await page.getByRole('button', { name: 'Send the decision' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('needs them');

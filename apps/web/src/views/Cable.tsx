@@ -202,7 +202,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       const mine = c.clearances.find((x) => x.office === me.office);
       return { ...cableAsShown(c), mine: mine ? { status: mine.status, by: mine.by?.username ?? null, comments: mine.comments ?? null } : null };
     };
-    void act('clearances', { office: me.office, decision, ...(comments.trim() ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`, { seen: ownOffice });
+    void act('clearances', { office: me.office, decision, ...(decision !== 'CLEARED' ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`, { seen: ownOffice });
   };
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
   const edits = history.filter((e) => e.type === 'CableEdited');
@@ -365,8 +365,13 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                 <label key={value} class="inline"><input type="radio" name="decision" value={value} checked={decision === value} onChange={() => setDecision(value)} /> {label}</label>
               ))}
             </fieldset>
-            <label for="clear-comments">Comments {decision === 'CLEARED' ? '(optional)' : '(required)'}</label>
-            <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} />
+            {/* A plain clearance carries no comments (the server refuses them): the box is for the decisions that do. */}
+            {decision !== 'CLEARED' && (
+              <>
+                <label for="clear-comments">Comments (required)</label>
+                <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} />
+              </>
+            )}
             {formError?.form === 'clear' && <p class="error" role="alert">{formError.text}</p>}
             <p><button type="submit">Send the decision</button></p>
           </form>

@@ -28,6 +28,11 @@ const edited = (draft: CableDraft, substantive: boolean, fields = ['paragraphs']
 const newText: CableDraft = { ...confidentialDraft, paragraphs: [...confidentialDraft.paragraphs.slice(0, 2), { marking: 'U', text: 'Posts should deliver the points in paragraph 2.' }] };
 
 describe('Cable', () => {
+  it('refuses comments sent with a plain clearance rather than lose them', () => {
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'CLEARED', 'Fix para 2 before release', at)).thenFails('RULE_VIOLATED', /plain clearance carries no comments: clear with comments/);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'CLEARED', '  ', at)).then([clearedByL]);
+  });
+
   it('is drafted by a Department drafter with origin STATE', () => {
     const cable = Cable.create('k1', drafter, confidentialDraft, world, at);
     expect(cable.getUncommittedEvents()).toEqual([drafted]);

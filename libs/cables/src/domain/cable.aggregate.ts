@@ -266,6 +266,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const by = officer(actor);
     switch (decision) {
       case 'CLEARED':
+        // A plain clearance says nothing more: comments sent with it would be lost, so they are refused.
+        ensure(text.length === 0, 'comments', 'a plain clearance carries no comments: clear with comments (CLEARED_WITH_COMMENTS) to keep them');
         this.apply({ type: 'ClearanceGranted', data: { office, by, at } });
         return;
       case 'CLEARED_WITH_COMMENTS':
