@@ -87,6 +87,8 @@ describe('identity, access control and posts', () => {
 
     it('records a post’s lifecycle as events, and a suspended post drops out of ALDAC', async () => {
       const admin = { Authorization: `Bearer ${tokens.admin}` };
+      const blank = await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: ' \n ' }).expect(422);
+      expect(blank.body.errors).toEqual([{ field: 'reason', message: 'say why the post is suspended' }]);
       await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: 'Typhoon' }).expect(200);
       expect((await http().get('/collectives/ALDAC').set(admin)).body.members).not.toContain('TOKYO');
       const again = await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: 'Twice' }).expect(409);

@@ -123,6 +123,8 @@ describe('identity lifecycle', () => {
   it('disables a user: no login, and their tokens refused at once by every API process; enabling lets them log in again', async () => {
     const leaver = await createUser(app, admin, { username: 'leaver', roles: ['drafter'], office: 'EAP/CM' });
     await on(other, leaver.token).get('/inbox').expect(200);
+    const blank = await on(app, admin).post(`/users/${leaver.id}/disable`, { reason: '  ' }).expect(422);
+    expect(blank.body.errors).toEqual([{ field: 'reason', message: 'say why the account is disabled, or leave the reason out' }]);
     await on(app, admin).post(`/users/${leaver.id}/disable`, { reason: 'Left the Service' }).expect(200);
     for (const api of [app, other]) await on(api, leaver.token).get('/inbox').expect(401);
     const refused = await on(app).post('/auth/login', { username: 'leaver', password: 'leaver-password-123' }).expect(401);
@@ -139,6 +141,11 @@ describe('identity lifecycle', () => {
     const user = await createUser(app, admin, { username: 'forgetful', roles: ['drafter'], office: 'EAP/CM' });
     await on(app, admin).post(`/users/${user.id}/password`, { password: 'password1234' }).expect(422);
     await on(app, admin).post(`/users/${user.id}/password`, { password: 'violet-canyon-ledger' }).expect(200);
+    // One's own password is changed proving the current one, an administrator's too: not reset.
+    const self = (await on(app, admin).get('/auth/me').expect(200)).body;
+    const own = await on(app, admin).post(`/users/${self.id}/password`, { password: 'saffron-meadow-lantern' }).expect(422);
+    expect(own.body.detail).toMatch(/POST \/auth\/password/);
+    await on(app, admin).get('/auth/me').expect(200); // the session stands
     await on(other, user.token).get('/auth/me').expect(401);
     await on(app).post('/auth/login', { username: 'forgetful', password: 'forgetful-password-123' }).expect(401);
     const token = await login(app, 'forgetful', 'violet-canyon-ledger');

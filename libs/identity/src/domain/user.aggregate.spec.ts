@@ -76,11 +76,20 @@ describe('a user over time', () => {
     expect(User.register('u-3', { ...profile, roles: ['approver'], office: null }).profile.office).toBeNull();
   });
 
+  it('has its own password changed by its user alone, and is disabled for a reason or none, never a blank one', () => {
+    const user = registered();
+    expect(() => user.resetPassword(user.id)).toThrow(/POST \/auth\/password/);
+    expect(() => user.disable('   ', 'admin-1')).toThrow(/say why the account is disabled, or leave the reason out/);
+    expect(user.getUncommittedEvents().map((e) => e.type)).toEqual(registered().getUncommittedEvents().map((e) => e.type));
+    user.disable(' Retired ', 'admin-1');
+    expect(user.getUncommittedEvents().at(-1)).toEqual({ type: 'UserDisabled', data: { reason: 'Retired' } });
+  });
+
   it('ends every session on a logout, a password change or reset, and a disabling; not on enabling', () => {
     const user = registered();
     user.logOut();
     user.changePassword();
-    user.resetPassword();
+    user.resetPassword('admin-1');
     user.disable('Retired', 'admin-1');
     expect(user.tokenGeneration).toBe(4);
     expect(user.disabled).toBe(true);

@@ -107,7 +107,9 @@ export class User extends EventSourcedAggregate<UserEvent> {
 
   disable(reason: string | null, actorId: string): void {
     if (actorId === this.id) throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot disable your own account');
-    if (!this.disabled) this.apply({ type: 'UserDisabled', data: { reason } });
+    // A reason is optional; one given says something (blank is not a reason).
+    ensure(reason === null || reason.trim().length > 0, 'reason', 'say why the account is disabled, or leave the reason out');
+    if (!this.disabled) this.apply({ type: 'UserDisabled', data: { reason: reason?.trim() ?? null } });
   }
 
   enable(): void {
@@ -115,7 +117,16 @@ export class User extends EventSourcedAggregate<UserEvent> {
   }
 
   /** An admin set a new password (its hash is stored beside the events, not in them). */
-  resetPassword(): void {
+  /**
+   * An administrator sets another user's password. Their own they change as everyone does (POST
+   * /auth/password), proving the current one: a stolen admin token must not lock the admin out.
+   */
+  resetPassword(actorId: string): void {
+    if (actorId === this.id) {
+      throw new ChanceryError(ErrorCode.RuleViolated, 'Your own password is changed with POST /auth/password, which asks for the current one', {
+        errors: [{ field: 'password', message: 'your own: change it with your current password' }],
+      });
+    }
     this.apply({ type: 'UserPasswordReset', data: {} });
   }
 

@@ -30,6 +30,12 @@ describe('Post', () => {
     given(postDefinition, 'TOKYO', [established, suspended]).when((p) => p.reopen()).then([{ type: 'PostReopened', data: {} }]);
   });
 
+  it('is suspended or closed for a reason that says something', () => {
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.suspend(' \t ')).thenFails('RULE_VIOLATED', /say why the post is suspended/);
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.close('   ')).thenFails('RULE_VIOLATED', /say why the post is closed/);
+    given(postDefinition, 'TOKYO', [established]).when((p) => p.suspend('  typhoon ')).then([suspended]);
+  });
+
   it('refuses transitions that its status does not allow', () => {
     given(postDefinition, 'TOKYO', [established, suspended]).when((p) => p.suspend('again')).thenFails('INVALID_TRANSITION', /SUSPENDED/);
     given(postDefinition, 'TOKYO', [established]).when((p) => p.reopen()).thenFails('INVALID_TRANSITION', /TOKYO is OPEN; only a suspended post can be reopened/);

@@ -76,7 +76,8 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   suspend(reason: string): void {
     this.mustBe('OPEN', 'suspended');
-    this.apply({ type: 'PostSuspended', data: { reason } });
+    ensure(reason.trim().length > 0, 'reason', 'say why the post is suspended');
+    this.apply({ type: 'PostSuspended', data: { reason: reason.trim() } });
   }
 
   reopen(): void {
@@ -86,7 +87,8 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   close(reason: string): void {
     this.mustNotBeClosed('closed');
-    this.apply({ type: 'PostClosed', data: { reason } });
+    ensure(reason.trim().length > 0, 'reason', 'say why the post is closed');
+    this.apply({ type: 'PostClosed', data: { reason: reason.trim() } });
   }
 
   onPostEstablished(event: Of<'PostEstablished'>): void {

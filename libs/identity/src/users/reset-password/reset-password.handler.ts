@@ -23,7 +23,7 @@ export class ResetPasswordHandler implements ICommandHandler<ResetPasswordComman
       userId,
       async (user, tx) => {
         requireStrongPassword('password', password, user.profile);
-        user.resetPassword();
+        user.resetPassword(context.actor.id);
         await storePasswordHash(tx, user.id, passwordHash);
       },
       toUserView,
