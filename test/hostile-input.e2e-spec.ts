@@ -32,8 +32,11 @@ describe('hostile input', () => {
   let dataSource: DataSource;
   let token: string;
   let desk: string;
-  /** Whose token a request to `path` carries: the desk officer's on the cables' routes, else everything's. */
-  const tokenFor = (path: string) => (path.startsWith('/cables') ? desk : token);
+  /**
+   * Whose token a request to `path` carries: the desk officer's on the cables' routes and the
+   * leadership's (the dashboard, the exports), else everything's.
+   */
+  const tokenFor = (path: string) => (path.startsWith('/cables') || path.startsWith('/dashboard') || path.endsWith('export.csv') ? desk : token);
   let operations: { method: string; path: string }[];
   const ids: string[] = [];
   const eventCount = async () => (await dataSource.query('SELECT count(*)::int AS n FROM events'))[0].n as number;
@@ -44,9 +47,10 @@ describe('hostile input', () => {
     dataSource = app.get(DataSource);
     const admin = await loginAsAdmin(app);
     // So that requests get past the door to validation and the domain: one user who holds every role
-    // a post's person may hold, and for the cables' routes a desk officer of L who drafts, clears and
-    // approves (drafters and clearers work for a Department office, which a post's person has not).
-    ({ token } = await createUser(app, admin, { username: 'everything', roles: ROLES.filter((role) => role !== 'clearer' && role !== 'drafter'), postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
+    // a post's person may hold, and for the cables' and the leadership's routes a desk officer of L
+    // who drafts, clears, approves and leads (drafters and clearers work for a Department office,
+    // which a post's person has not, and leadership is the Department's).
+    ({ token } = await createUser(app, admin, { username: 'everything', roles: ROLES.filter((role) => role !== 'clearer' && role !== 'drafter' && role !== 'leadership'), postCode: 'BEIJING', clearance: 'TOP_SECRET' }));
     desk = (await createUser(app, admin, { username: 'desk', roles: ['drafter', 'clearer', 'approver', 'leadership'], office: 'L', clearance: 'TOP_SECRET' })).token;
     const followUp = await authed(app, token).post('/follow-ups', { title: 'Real one', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201);
     ids.push(followUp.body.id);

@@ -190,6 +190,10 @@ describe('identity, access control and posts', () => {
       const both = await http().post('/users').set(admin).send({ username: 'bj.desk', password: 'another-long-password', displayName: 'B', roles: ['post_officer'], postCode: 'BEIJING', office: 'EAP/CM', clearance: 'SECRET' }).expect(422);
       expect(both.body.errors).toEqual([{ field: 'office', message: 'a user bound to a post has no Department office: give an office or a post, not both' }]);
       await http().patch(`/users/${officer.body.id}`).set(admin).send({ office: 'EAP/CM' }).expect(422);
+      // Leadership are the Department's principals: a post's officer made leadership would read every post's NODIS traffic.
+      const principal = await http().post('/users').set(admin).send({ username: 'bj.lead', password: 'another-long-password', displayName: 'L', roles: ['post_officer', 'leadership'], postCode: 'BEIJING', clearance: 'SECRET' }).expect(422);
+      expect(principal.body.errors).toEqual([{ field: 'roles', message: "leadership are the Department's principals, not bound to a post: give leadership to a user of a Department office" }]);
+      await http().patch(`/users/${officer.body.id}`).set(admin).send({ roles: ['post_officer', 'leadership'] }).expect(422);
       const weak = await http().post('/users').set(admin).send({ username: 'weak', password: 'short', displayName: 'W', roles: ['bogus'], clearance: 'COSMIC' }).expect(400);
       expect(weak.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['clearance', 'password', 'roles']);
 

@@ -33,6 +33,11 @@ describe('User', () => {
     expect(officer.profile.postCode).toBe('BEIJING');
     const ambassador = User.register('id-3', { ...drafter, roles: ['approver'], office: null, postCode: 'BEIJING' });
     expect(ambassador.profile.postCode).toBe('BEIJING');
+    // Leadership are the Department's principals: not a post's officer or approver as well.
+    for (const roles of [['post_officer', 'leadership'], ['approver', 'leadership']] as const) {
+      expect(() => User.register('id-4', { ...drafter, roles: [...roles], office: null, postCode: 'BEIJING' })).toThrow(/leadership are the Department's principals, not bound to a post/);
+    }
+    expect(() => officer.changeProfile({ roles: ['post_officer', 'leadership'] }, 'admin-1')).toThrow(/not bound to a post/);
   });
 });
 

@@ -47,13 +47,17 @@ function validateProfile(profile: UserProfile): void {
 }
 
 /**
- * The roles a profile gives with nowhere to work for: a clearer clears for a Department office, a
- * drafter drafts for one (a post's officers draft as post officers). Such a user would be refused at
- * their first clearance or draft. (An approver needs neither: with no post, they release for the
- * Department.)
+ * The roles a profile gives out of place: a clearer clears for a Department office, a drafter drafts
+ * for one (a post's officers draft as post officers), so without one such a user would be refused at
+ * their first clearance or draft; and leadership belongs to the Department, not to a post. (An
+ * approver needs neither: with no post, they release for the Department.)
  */
 function unplacedRoles(profile: UserProfile): string[] {
-  return profile.office === null ? profile.roles.filter((role) => role === 'clearer' || role === 'drafter') : [];
+  const unplaced = profile.office === null ? profile.roles.filter((role) => role === 'clearer' || role === 'drafter') : [];
+  // Leadership are the Department's principals (they read NODIS traffic as such, and a bureau's
+  // front office is a leadership office): a post's officer or approver made leadership too would
+  // read every post's traffic from one post.
+  return profile.postCode !== null && profile.roles.includes('leadership') ? [...unplaced, 'leadership'] : unplaced;
 }
 
 /**
@@ -66,6 +70,7 @@ function placeRoles(next: UserProfile, before: UserProfile | null): void {
   const unplaced = unplacedRoles(next).find((role) => !already.has(role));
   ensure(unplaced !== 'clearer', 'office', 'a clearer clears for a Department office: give one');
   ensure(unplaced !== 'drafter', 'office', "a drafter drafts for a Department office: give one (a post's officers draft as post officers)");
+  ensure(unplaced !== 'leadership', 'roles', "leadership are the Department's principals, not bound to a post: give leadership to a user of a Department office");
 }
 
 /**
