@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { AXE, webAppUnderTest } from '../support/browser-app.js';
 import { DESKTOP, fillSignIn, holdReconnection } from '../support/chromium.js';
 import { authed } from '../support/http.js';
-import { createUser, loginAsAdmin } from '../support/test-app.js';
+import { createUser, login, loginAsAdmin } from '../support/test-app.js';
 
 describe('live updates and notifications, in headless Chromium', () => {
   let drafter: string;
@@ -141,6 +141,29 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.waitForTimeout(1_000);
     expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
     expect(await field.inputValue()).toBe('Live: written across a reconnection');
+    await page.close();
+  });
+
+  it('asks for a sign-in over the screen when the session ends elsewhere, and keeps what was typed', async () => {
+    const page = await signIn('live.desk');
+    await page.goto(`${web.base}/#/cables/new`);
+    const subject = page.getByLabel('Subject', { exact: true });
+    await subject.fill('Live: a draft typed while the session ends elsewhere');
+    // Another window signs out: every session of the user ends, this tab's stream with it.
+    await authed(web.app, await login(web.app, 'live.desk', 'live.desk-password-123')).post('/auth/logout').expect(204);
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.waitFor({ timeout: 15_000 });
+    // The screen stays behind the dialog, out of reach, and the dialog has the focus.
+    expect(new URL(page.url()).hash).toBe('#/cables/new');
+    expect(await subject.inputValue()).toBe('Live: a draft typed while the session ends elsewhere');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+    await fillSignIn(dialog, 'live.desk');
+    await dialog.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).hash).toBe('#/cables/new');
+    expect(await subject.inputValue()).toBe('Live: a draft typed while the session ends elsewhere');
+    // Signed in again, the screen works on: the draft is saved.
+    await subject.fill('Live: a draft saved after signing in again');
+    expect((await page.evaluate(() => sessionStorage.getItem('chancery.token'))) !== null).toBe(true);
     await page.close();
   });
 });

@@ -18,7 +18,7 @@ export function launchChromium(): Promise<Browser> {
 export const passwordOf = (username: string) => `${username}-password-123`;
 
 /** Fills in the sign-in form shown on `page` and signs in (password `<username>-password-123`, as createUser makes it, unless given). */
-export async function fillSignIn(page: Page, username: string, password = passwordOf(username)): Promise<void> {
+export async function fillSignIn(page: Pick<Page, 'getByLabel' | 'getByRole'>, username: string, password = passwordOf(username)): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

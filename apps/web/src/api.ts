@@ -64,11 +64,17 @@ export const session = {
   },
 };
 
-/** The token is no longer good (ended, or the user's access changed): sign in again, back to this page after. */
+/** Dispatched on `window` when the token is no longer good: the app asks the user to sign in again. */
+export const SESSION_ENDED = 'chancery:session-ended';
+
+/**
+ * The token is no longer good (a sign-out or a password change in another window, the user's access
+ * changed): the app asks for a sign-in over the screen, which stays as it is, typed text and all
+ * (main.tsx), or, with no screen shown yet, on the sign-in page, back to this page after.
+ */
 function signInAgain(): void {
   session.token = null;
-  session.rememberDestination();
-  location.hash = '#/sign-in';
+  dispatchEvent(new Event(SESSION_ENDED));
 }
 
 /** How long after a command's answer its screen is still taking it in (reading the record again, saying what happened). */

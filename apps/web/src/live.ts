@@ -126,7 +126,7 @@ export const isToldOf = (path: string): boolean => {
  * open (or after `READY_WAIT_MS` without it): the app reads its screens from then on, so that nothing
  * that happens after a screen's read goes untold (the stream tells only of what comes after it opens).
  */
-export function useLiveUpdates(signedIn: boolean, path: string) {
+export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
   const [ready, setReady] = useState(false);
   const [revision, setRevision] = useState(0);
   const [changed, setChanged] = useState(false);
@@ -153,8 +153,13 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
     addEventListener('input', onInput, true);
     return () => removeEventListener('input', onInput, true);
   }, []);
+  // Whether a stream was open before this one (for this user): a screen read then may have missed
+  // what came in between. A stream opened anew (`stream`: a sign-in again after the session ended
+  // under the screen) counts as a reconnection.
+  const streamedBefore = useRef(false);
   useEffect(() => {
     if (!signedIn) {
+      streamedBefore.current = false;
       setReady(false);
       return undefined;
     }
@@ -183,7 +188,6 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
         else refresh();
       }, 300);
     };
-    let reopened = false;
     const close = subscribe({
       // The first screen is read once the stream is open; a screen read before (after a
       // reconnection, or shown without the stream) may have missed events, since notices are not
@@ -197,8 +201,8 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
         clearTimeout(unready);
         setReady(true);
         recount();
-        if ((reopened || shownBeforeReady) && isToldOf(current.current)) later();
-        reopened = true;
+        if ((streamedBefore.current || shownBeforeReady) && isToldOf(current.current)) later();
+        streamedBefore.current = true;
       },
       onNotice: (notice) => {
         if (notice.notification || notice.record.type === 'notifications') recount();
@@ -211,7 +215,7 @@ export function useLiveUpdates(signedIn: boolean, path: string) {
       clearTimeout(unready);
       close();
     };
-  }, [signedIn]);
+  }, [signedIn, stream]);
 
   return { ready, revision, changed, unread, refresh, recount };
 }

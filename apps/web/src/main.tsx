@@ -1,7 +1,7 @@
 import { cloneElement, type ComponentChildren, render, type VNode } from 'preact';
 import { useEffect, useErrorBoundary, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { hashAddress } from './address.js';
-import { api, type Me, session, words } from './api.js';
+import { api, type Me, session, SESSION_ENDED, words } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
 import { Admin } from './views/Admin.js';
@@ -154,7 +154,26 @@ function App() {
   /** The token of the screen copy mounted (see Screen): only its reports are taken. */
   const shown = useRef<object | null>(null);
   const report = (at: string, classifications: string[]) => setOnScreen({ path: at, classifications });
-  const live = useLiveUpdates(Boolean(me), path);
+  /**
+   * The session ended under a screen (a sign-out or a password change in another window, an
+   * administrator's reset): a sign-in is asked for over it, in a dialog, and the screen stays as it
+   * is, typed text and all; signed in again as the same user, it goes on where it was, the live
+   * stream opened anew (`stream`). With no user shown yet, the sign-in page is opened instead.
+   */
+  const [ended, setEnded] = useState(false);
+  const [stream, setStream] = useState(0);
+  const meShown = useRef<Me | null>(null);
+  meShown.current = me;
+  useEffect(() => {
+    const onEnded = () => {
+      if (meShown.current) return setEnded(true);
+      session.rememberDestination();
+      location.hash = '#/sign-in';
+    };
+    addEventListener(SESSION_ENDED, onEnded);
+    return () => removeEventListener(SESSION_ENDED, onEnded);
+  }, []);
+  const live = useLiveUpdates(Boolean(me), path, stream);
   /**
    * "Show the latest" reads the screen afresh, and its button goes with the screen it was on: the
    * focus goes to the top of the refreshed screen, its main heading, so that a keyboard or screen
@@ -194,6 +213,7 @@ function App() {
   const readWith = useRef<string | null>(null);
   useEffect(() => {
     if (!session.token) {
+      if (meShown.current) return; // ended under a screen: the dialog asks
       session.rememberDestination();
       location.hash = '#/sign-in';
       return;
@@ -216,12 +236,13 @@ function App() {
     await api('POST', '/auth/logout').catch(() => undefined);
     session.token = null;
     setMe(null);
+    setEnded(false);
     location.hash = '#/sign-in';
   };
   const classification = highest(onScreen.path === path ? onScreen.classifications : []);
   const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerText(classification)}`}>{bannerText(classification)}</div>;
 
-  if (path === '/sign-in' || !session.token) {
+  if (path === '/sign-in' || (!session.token && !me)) {
     return (
       <>
         {banner}
@@ -257,10 +278,29 @@ function App() {
   else page = <Inbox {...common} />;
   document.title = `${current ? current.label : 'Not available'} · Chancery`;
   const active = current && (current.hidden ? screens.find((s) => !s.hidden && current.path.startsWith(s.path)) ?? current : current);
+  // While a sign-in is asked for, the screen under the dialog is out of reach (inert), not gone.
+  const behindDialog = ended ? { inert: true } : {};
+  const signedInAgain = (user: Me) => {
+    readWith.current = session.token;
+    setEnded(false);
+    setStream((n) => n + 1);
+    // Someone else signed in: nothing of the screen shown is theirs (the screens are keyed on the user).
+    if (user.id !== me.id) location.hash = `#${landing(user)}`;
+    setMe(user);
+  };
   return (
     <>
       {banner}
-      <header class="top">
+      {ended && (
+        <div class="overlay">
+          <section class="card dialog" role="dialog" aria-modal="true" aria-labelledby="ended-h" aria-describedby="ended-why">
+            <h2 id="ended-h">Your session has ended</h2>
+            <p id="ended-why">You were signed out, or your password was changed, in another window or by an administrator. Sign in again to go on: what you typed here is kept.</p>
+            <SignIn inDialog onSignedIn={signedInAgain} />
+          </section>
+        </div>
+      )}
+      <header class="top" {...behindDialog}>
         <h1><a href={`#${landing(me)}`}>Chancery</a></h1>
         <nav aria-label="Main">
           {screens.filter((s) => !s.hidden).map((s) => <a key={s.path} href={`#${s.path}`} aria-current={s === active ? 'page' : undefined}>{s.label}{s.path === '/notifications' && live.unread > 0 ? ` (${live.unread})` : ''}</a>)}
@@ -268,7 +308,7 @@ function App() {
         <span class="who muted">{me.displayName} · {me.roles.map((role) => words(role)).join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      <main key={live.revision}>
+      <main key={`${me.id}:${live.revision}`} {...behindDialog}>
         {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={showLatest}>Show the latest</button></p>}
         <Guard key={path}><Screen key={page.key ?? ''} path={path} shown={shown} onReport={report}>{page}</Screen></Guard>
       </main>

@@ -1,10 +1,19 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Me, problemText, session } from '../api.js';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+/**
+ * The sign-in form: a page of its own, or (`inDialog`) only the form, for the dialog that asks for a
+ * sign-in over a screen whose session ended (main.tsx).
+ */
+export function SignIn({ onSignedIn, inDialog = false }: { onSignedIn: (me: Me) => void; inDialog?: boolean }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // In the dialog, the focus starts in it (the screen behind is out of reach).
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (inDialog) first.current?.focus();
+  }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
@@ -17,18 +26,22 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       setError(problemText(failure));
     }
   };
+  const form = (
+    <form onSubmit={submit}>
+      <label for="username">Username</label>
+      <input id="username" ref={first} autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
+      <label for="password">Password</label>
+      <input id="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+      <p><button type="submit">Sign in</button></p>
+      {error && <p class="error" role="alert">{error}</p>}
+    </form>
+  );
+  if (inDialog) return form;
   return (
     <main>
       <section class="card" style="max-width: 420px; margin: 3rem auto;">
         <h2>Sign in to Chancery</h2>
-        <form onSubmit={submit}>
-          <label for="username">Username</label>
-          <input id="username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
-          <label for="password">Password</label>
-          <input id="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
-          <p><button type="submit">Sign in</button></p>
-          {error && <p class="error" role="alert">{error}</p>}
-        </form>
+        {form}
       </section>
     </main>
   );
