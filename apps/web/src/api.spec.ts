@@ -69,6 +69,9 @@ describe('saving on the version read', () => {
     const stale = new ApiError(412, { detail: 'cable 5f0c is at version 5, not 3' });
     expect(isStale(stale)).toBe(true);
     expect(problemText(stale)).toBe('Someone changed this since you opened it; reload the page and try again.');
+    // Statuses the server names are said in words; codes and names are kept.
+    expect(problemText(new ApiError(409, { detail: 'The delivery is DELIVERED; record another meeting as a contact' }))).toBe('The delivery is delivered; record another meeting as a contact.');
+    expect(problemText(new ApiError(409, { detail: 'TOKYO is CLOSED; NODIS cables stay PENDING_APPROVAL' }))).toBe('TOKYO is closed; NODIS cables stay pending approval.');
     expect(isStale(new ApiError(409, {}))).toBe(false);
   });
 });

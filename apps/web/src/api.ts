@@ -281,9 +281,22 @@ export function problemText(failure: unknown, labels: Labels = {}): string {
     const why = (detail ?? 'Too many attempts').replace(/[;,.]?\s*try again in \d+\s*s(?:econds)?\.?$/i, '');
     return `${why.charAt(0).toUpperCase()}${why.slice(1)}. Try again ${waitText(failure.retryAfter)}.`;
   }
-  if (detail) return detail.charAt(0).toUpperCase() + detail.slice(1) + (/[.!?]$/.test(detail) ? '' : '.');
+  if (detail) {
+    const plain = detail.replace(STATUS_CONSTANT, (status) => words(status));
+    return plain.charAt(0).toUpperCase() + plain.slice(1) + (/[.!?]$/.test(plain) ? '' : '.');
+  }
   return STATUS_TEXT[failure.status] ?? `The request failed (${failure.status}).`;
 }
+
+/**
+ * The statuses the API names in its refusals ("The delivery is DELIVERED; …"), said in words as
+ * everywhere else ("The delivery is delivered; …"). Only these: a code such as TOKYO, EAP or NODIS is
+ * a name, kept as written.
+ */
+const STATUS_CONSTANT = new RegExp(
+  `\\b(${['NOT_DELIVERED', 'DELIVERED', 'RESPONDED', 'PENDING_APPROVAL', 'PENDING', 'IN_CLEARANCE', 'DRAFT', 'APPROVED', 'RELEASED', 'CANCELLED', 'IN_PROGRESS', 'OPEN', 'DONE', 'STALE', 'CLEARED_WITH_COMMENTS', 'CLEARED', 'NON_CONCUR', 'SUSPENDED', 'CLOSED'].join('|')})\\b`,
+  'g',
+);
 
 /** A wait in words, and until when (UTC, as the service keeps time): "in 15 minutes, at 14:20 UTC". */
 function waitText(seconds: number): string {

@@ -79,6 +79,9 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
   const { type, id } = notice.record;
   if (path.startsWith('/cables/')) return type === 'cable' && path === `/cables/${id}`;
   if (path.startsWith('/follow-ups/')) return type === 'followup' && path === `/follow-ups/${id}`;
+  // A campaign's page and its posts' deliveries: a notice of the campaign stands for its deliveries
+  // too, and the campaign is its tasking cable's (one id).
+  if (path.startsWith('/campaigns/')) return (type === 'campaign' || type === 'cable') && path.split('?')[0].split('/')[2] === id;
   switch (path.split('?')[0]) {
     case '/':
     case '/inbox':
