@@ -1253,4 +1253,29 @@ describe('the web app, in headless Chromium', () => {
       clock.set(now);
     }
   });
+
+  it('lets a post correct a response, and marks the corrected one as no longer counting, with nothing more to do on it', async () => {
+    const hanoi = (await createUser(web.app, await loginAsAdmin(web.app), { username: 'web.hanoi', roles: ['post_officer'], postCode: 'HANOI', clearance: 'SECRET' })).token;
+    await opened(hanoi, 'HANOI');
+    const on = clock.now().toISOString().slice(0, 10);
+    await authed(web.app, hanoi).post(`/demarches/${campaignId}/deliveries/HANOI/delivery`, { deliveredOn: on, counterpart: { name: 'Kim Min-jun', title: 'Director-General', organization: 'MOFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' }).expect(201);
+    await authed(web.app, hanoi).post(`/demarches/${campaignId}/deliveries/HANOI/response`, { receivedOn: on, position: 'SUPPORTIVE', summary: 'MOFA will join the statement.' }).expect(201);
+    const page = await signIn('web.hanoi');
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/HANOI`);
+    const corrects = page.getByLabel('It corrects (optional)');
+    await corrects.selectOption('1');
+    await page.getByLabel('Counterpart position').selectOption('NONCOMMITTAL');
+    await page.getByRole('textbox', { name: 'What the counterpart said' }).fill('Correction: MOFA will study the statement first.');
+    await page.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Response logged; it corrects response 1.').waitFor();
+    const first = page.getByRole('article', { name: 'Response 1' });
+    await first.getByText('Corrected by response 2').waitFor();
+    expect(await first.getByRole('link', { name: 'Create a follow-up from this response' }).count()).toBe(0);
+    await page.getByRole('article', { name: 'Response 2' }).getByText('It corrects response 1.').waitFor();
+    expect(await page.getByRole('article', { name: 'Response 2' }).getByRole('link', { name: 'Create a follow-up from this response' }).count()).toBe(1);
+    // What stands is only response 2: nothing left to correct but it.
+    expect(await page.getByLabel('It corrects (optional)').locator('option').allTextContents()).toEqual(['No earlier response: it is a new one', `Response 2: noncommittal, received ${on}`]);
+    await checkScreen(page, 'delivery-corrected-response');
+    await page.close();
+  });
 });

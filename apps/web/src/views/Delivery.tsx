@@ -10,7 +10,10 @@ import { type HistoryEntry, Timeline } from './History.js';
 interface Counterpart { name?: string; title?: string; organization?: string }
 interface Quote { text: string; language?: string | null; translation?: string | null }
 /** A response; `number` (from 1, in the order logged) is what a follow-up grown out of it names. */
-interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: Quote[]; reportingCableId?: string | null; by?: string; at?: string }
+interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: Quote[]; reportingCableId?: string | null; corrects?: number | null; correctedBy?: number | null; by?: string; at?: string }
+
+/** A response that still counts: not corrected by a later one (a correction names the one it corrects). */
+const stands = (r: Response) => r.correctedBy == null;
 interface Contact { on?: string; counterpart?: Counterpart; level?: string; method?: string; by?: string; at?: string }
 /** A document left behind: `documentId` and its download's `href` (older servers: `id` only). */
 interface Document { documentId?: string; id?: string; href?: string; name: string; kind?: string; size?: number; sha256?: string; by?: string; at?: string }
@@ -47,7 +50,7 @@ export interface CampaignView {
 }
 
 /** How the delivery's form fields are labelled, for the server's messages about them. */
-const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on', text: 'The quote', language: 'Language of the quote', translation: 'The English translation' };
+const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on', text: 'The quote', language: 'Language of the quote', translation: 'The English translation', corrects: 'The response it corrects' };
 /**
  * A meeting or a response has happened: its date is not after today where the post is. The page
  * does not know where that is, so it asks what the server asks: not after the latest day anywhere.
@@ -83,7 +86,7 @@ function placeInReport(field: string): string | null {
   if (quote) return quote[1] === 'text' ? 'quote' : quote[1];
   if (field.startsWith('counterpart')) return field.split('.')[1] ?? 'name';
   if (field === 'reportingCableId') return 'reporting';
-  return ['deliveredOn', 'level', 'method', 'receivedOn', 'position', 'summary', 'reason'].includes(field) ? field : null;
+  return ['deliveredOn', 'level', 'method', 'receivedOn', 'position', 'summary', 'reason', 'corrects'].includes(field) ? field : null;
 }
 
 interface ReportingCable { id: string; mrn: string | null; subject: string; classification?: string }
@@ -158,9 +161,11 @@ function Quotes({ quotes }: { quotes: Quote[] }) {
  * `onMarkings`: the markings of the cables the forms offer (found here when the page gave none), for
  * the page's banners: a choice names a cable by its subject.
  */
-export function ReportForms({ campaign, post, allowed, label, reportingCables: known, onDone, onMarkings }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; onDone: (message: string) => void; onMarkings?: (classifications: string[]) => void }) {
+export function ReportForms({ campaign, post, allowed, label, reportingCables: known, responses = [], onDone, onMarkings }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; responses?: Response[]; onDone: (message: string) => void; onMarkings?: (classifications: string[]) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
-  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: localToday(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '' });
+  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: localToday(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '', corrects: '' });
+  /** The responses a new one may correct: those that still count. */
+  const correctable = responses.filter((r) => stands(r) && r.number !== undefined);
   /** What a form still lacks, or that the server refused it, said below the forms. */
   const [error, setError] = useState<string | null>(null);
   /** The server's refusal, said beside the fields it names. */
@@ -246,9 +251,20 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}) }, 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), quoteProblems(form));
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), quoteProblems(form));
         }}>
           <h4>The response</h4>
+          {/* A correction is a new response naming the one it corrects, which then no longer counts. */}
+          {correctable.length > 0 && (
+            <>
+              <label for={`${key}-corrects`}>It corrects (optional)</label>
+              <select id={`${key}-corrects`} value={form.corrects} {...marked('corrects')} onChange={(e) => setForm({ ...form, corrects: e.currentTarget.value })}>
+                <option value="">No earlier response: it is a new one</option>
+                {correctable.map((r) => <option key={r.number} value={String(r.number)}>Response {r.number}: {words(r.position)}{r.receivedOn ? `, received ${r.receivedOn}` : ''}</option>)}
+              </select>
+              {beside('corrects')}
+            </>
+          )}
           {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
           {field('quote', 'A quote, in the words used', 'area', false)}{field('language', 'Language of the quote, e.g. zh', 'text', false)}{field('translation', 'Its English translation', 'area', false)}
           {reportingCables.length > 0 && (
@@ -522,7 +538,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {delivery.notDeliveredReason && <p class="said">Could not be delivered: “{delivery.notDeliveredReason}”</p>}
       </section>
       <Outcome outcome={outcome} />
-      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} onDone={(done) => void load().then(() => outcome.say(done))} />
+      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} responses={responses} onDone={(done) => void load().then(() => outcome.say(done))} />
       {(more.contacts || more.documents) && (
         <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => outcome.say(done))} />
       )}
@@ -537,15 +553,17 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
       <section class="card" aria-labelledby="responses-h">
         <h3 id="responses-h">What the counterpart said ({responses.length})</h3>
         {responses.length === 0 ? <p class="muted">No response logged yet.</p> : responses.map((r, i) => (
-          <article key={i} class="response" aria-label={`Response ${i + 1}`}>
+          <article key={i} class="response" aria-label={`Response ${r.number ?? i + 1}`}>
             <h4><span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {person(r.by)}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
+            {!stands(r) && <p class="muted"><strong>Corrected by response {r.correctedBy}</strong>: it no longer counts.</p>}
+            {r.corrects != null && <p class="muted">It corrects response {r.corrects}.</p>}
             {r.summary && <p class="said">{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
-            {!r.reportingCableId && mayAttach && candidates.length > 0 && r.number !== undefined && (
+            {!r.reportingCableId && stands(r) && mayAttach && candidates.length > 0 && r.number !== undefined && (
               <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => outcome.say(done))} />
             )}
-            {mayFollowUp && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
+            {mayFollowUp && stands(r) && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
           </article>
         ))}
       </section>

@@ -112,6 +112,10 @@ describe('Delivery', () => {
     expect(d.state.responses[0].reportingCableId).toBe('k2');
     given(deliveryDefinition, id, history).when((d) => d.attachReportingCable(2, 'k2', 'u1', at)).thenFails('NOT_FOUND');
     given(deliveryDefinition, id, [...history, { type: 'ReportingCableAttached', data: { response: 1, reportingCableId: 'k2', by: 'u1', at } }]).when((d) => d.attachReportingCable(1, 'k3', 'u1', at)).thenFails('RULE_VIOLATED', /already/);
+    // Corrected, a response no longer counts: the cable is named on its correction.
+    const corrected = [...history, responded(2, 'OPPOSED', '2026-11-29', 1)];
+    given(deliveryDefinition, id, corrected).when((d) => d.attachReportingCable(1, 'k2', 'u1', at)).thenFails('RULE_VIOLATED', /response 1 was corrected by response 2: name the reporting cable on that one/);
+    given(deliveryDefinition, id, corrected).when((d) => d.attachReportingCable(2, 'k2', 'u1', at)).then([{ type: 'ReportingCableAttached', data: { response: 2, reportingCableId: 'k2', by: 'u1', at } }]);
   });
 
   it('keeps documents left behind, whatever its state, with their digest', () => {

@@ -234,6 +234,8 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     const logged = this.state.responses.find((r) => r.number === response);
     if (!logged) throw new ChanceryError(ErrorCode.NotFound, `There is no response ${response}`);
     if (logged.reportingCableId === reportingCableId) return;
+    // A corrected response no longer counts: its correction is the one a reporting cable reports.
+    ensure(logged.correctedBy === null, 'response', `response ${response} was corrected by response ${logged.correctedBy}: name the reporting cable on that one`);
     ensure(logged.reportingCableId === null, 'reportingCableId', `response ${response} already names its reporting cable`);
     this.apply({ type: 'ReportingCableAttached', data: { response, reportingCableId, by, at } });
   }
