@@ -45,6 +45,18 @@ describe('the demo story', () => {
     const other = dashboard.campaigns.find((c: { id: string }) => c.id !== aldac.id);
     expect(other.positionsChanged).toBe(1);
 
+    // Beijing reports by cable, approved and released by its chief of mission.
+    const pol = await login(app, 'pol.beijing', DEMO_PASSWORD);
+    const ambassador = await login(app, 'amb.beijing', DEMO_PASSWORD);
+    const { body: report } = await authed(app, pol).post('/cables', {
+      kind: 'REPORTING', subject: 'MFA rejects the demarche', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn: aldac.mrn }], paragraphs: [{ marking: 'U', text: 'The MFA rejected the demarche.' }],
+    }).expect(201);
+    await authed(app, pol).post(`/cables/${report.id}/submit`).expect(200);
+    expect((await authed(app, ambassador).get('/inbox').expect(200)).body.toApprove.map((c: { cableId: string }) => c.cableId)).toEqual([report.id]);
+    await authed(app, ambassador).post(`/cables/${report.id}/approve`).expect(200);
+    expect((await authed(app, ambassador).post(`/cables/${report.id}/release`).expect(200)).body.mrn).toMatch(/^\d\d BEIJING \d{6}$/);
+
     expect(await loadDemo(app, await app.getUrl())).toBeNull();
   });
 });

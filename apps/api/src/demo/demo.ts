@@ -55,6 +55,8 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   const approver = await user('dsec', { roles: ['approver'], office: 'EAP', displayName: 'Dana Secor (EAP front office)' });
   await user('lead', { roles: ['leadership'], office: 'S', displayName: 'Leslie Adams (Deputy Secretary)' });
   await user('eap.fo', { roles: ['leadership'], office: 'EAP', displayName: 'Pat Morgan (EAP front office)' });
+  // Beijing's chief of mission: a post's reporting cables are approved and released under their authority.
+  await user('amb.beijing', { roles: ['approver'], postCode: 'BEIJING', displayName: 'Robin Hale (Ambassador, Beijing)' });
   await user('auditor', { roles: ['auditor'], office: 'OIG', displayName: 'Alex Ortiz (OIG)' });
 
   // The instruction: drafted, cleared by L and ISN, edited (ISN's clearance goes stale and is given
@@ -181,6 +183,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
     { who: 'clearer (L)', username: 'lclear' },
     { who: 'approver (EAP)', username: 'dsec' },
     { who: 'post officer, Beijing', username: 'pol.beijing' },
+    { who: 'approver of Beijing\u2019s cables (the chief of mission: approves and releases its reporting cables)', username: 'amb.beijing' },
     { who: 'post officer, Tokyo', username: 'pol.tokyo' },
     { who: `post officer, ${waiting} (yet to report)`, username: waitingUser },
     { who: 'leadership', username: 'lead' },
