@@ -115,6 +115,11 @@ describe('demarches kept over time, through HTTP', () => {
       expect(body.scope).toEqual({ kinds: ['EMBASSY'], excludePosts: ['SEOUL'] });
       // Shanghai (a consulate general) and USUN (a mission) received it, but are not tasked.
       await as(t.shanghai).post(`/demarches/${campaignId}/deliveries/SHANGHAI/delivery`, delivered).expect(404);
+      // A post's taskings: the campaigns that task it, not those it only received.
+      const tasked = (post: string) => as(t.leader).get(`/demarches?post=${post}`).expect(200).then((r) => r.body.items.map((c: { id: string }) => c.id));
+      expect(await tasked('TOKYO')).toContain(campaignId);
+      expect(await tasked('SHANGHAI')).not.toContain(campaignId);
+      expect((await as(t.leader).get('/demarches?post=tokyo').expect(400)).body.errors[0].field).toBe('post');
       const telegram = (await as(t.leader).get(`/cables/${campaignId}/telegram`).expect(200)).text;
       expect(telegram.replace(/\s+/g, ' ')).toContain('3. (U) ACTION REQUEST: THIS DEMARCHE TASKS EMBASSIES ONLY; ALL ADDRESSEES EXCEPT AMEMBASSY SEOUL. OTHER ADDRESSEES NEED NOT ACT.');
     });

@@ -161,20 +161,22 @@ export class DemarchesQuery {
     private readonly policy: PolicyService,
   ) {}
 
-  async list(principal: Principal, limit: number, offset: number, requestId: string) {
+  /** The campaigns the principal may read, newest first; `filter.post`: only those that task that post. */
+  async list(principal: Principal, limit: number, offset: number, requestId: string, filter: { post?: string } = {}) {
     // A campaign is read under the cable that opened it, as that cable stands now.
     const access = readableCableSql(principal, 1);
+    const post = filter.post ?? null;
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
       `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts
        FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id
-       WHERE ${access.where} ORDER BY c.opened_at DESC, c.id LIMIT $9 OFFSET $10`,
-      [...access.params, limit, offset],
+       WHERE ${access.where} AND ($11::text IS NULL OR $11::text = ANY(c.posts)) ORDER BY c.opened_at DESC, c.id LIMIT $9 OFFSET $10`,
+      [...access.params, limit, offset, post],
     );
     const [{ total }] = await sql<{ total: number }>(
       this.dataSource,
-      `SELECT count(*)::int AS total FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where}`,
-      access.params,
+      `SELECT count(*)::int AS total FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where} AND ($9::text IS NULL OR $9::text = ANY(c.posts))`,
+      [...access.params, post],
     );
     const today = utcDate(this.clock.now());
     await this.policy.auditListRead(principal, { requestId, view: 'campaigns', records: rows.map((row) => ({ streamId: `campaign-${row.id}`, classification: row.classification as string })) });

@@ -38,7 +38,7 @@ export class DemarchesController {
   @RequirePermission('demarches.read')
   @ApiOperation({ summary: 'Campaigns the caller may read, with their live summaries' })
   list(@Query() query: ListDemarchesQuery, @CurrentUser() user: Principal, @Req() request: Request) {
-    return this.demarches.list(user, query.limit, query.offset, String(request.id));
+    return this.demarches.list(user, query.limit, query.offset, String(request.id), { post: query.post });
   }
 
   @Get(':id')

@@ -24,8 +24,9 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
   const report = () => onClassifications([...shown.current.page, ...shown.current.forms]);
   const refresh = async () => {
     try {
-      const [campaigns, inbox] = await Promise.all([api<{ items: Campaign[] }>('GET', '/demarches?limit=100'), api<{ followUps: FollowUp[] }>('GET', '/inbox')]);
-      // Each campaign's record for this post; a campaign that did not task the post answers 404.
+      // The campaigns that task the post (one it is only informed of has no delivery of its own to read).
+      const [campaigns, inbox] = await Promise.all([api<{ items: Campaign[] }>('GET', `/demarches?post=${encodeURIComponent(post)}&limit=100`), api<{ followUps: FollowUp[] }>('GET', '/inbox')]);
+      // Each campaign's record for this post (a 404 still, should a campaign no longer task it, is left out).
       const found = await Promise.all(campaigns.items.map((c) => maybe(api<DeliveryView>('GET', `/demarches/${c.id}/deliveries/${post}`).then((delivery) => ({ ...c, delivery })), null)));
       const rank = (t: Tasking) => (t.delivery.status === 'PENDING' || t.delivery.status === 'DELIVERED' ? 0 : 1);
       const mine = found.filter((t): t is Tasking => t !== null).sort((a, b) => rank(a) - rank(b) || a.reportBy.localeCompare(b.reportBy));
