@@ -228,6 +228,9 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('radio', { name: 'Do not concur' }).check();
     await page.getByRole('button', { name: 'Send the decision' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('needs them');
+    // The focus goes to the box the comments are written in, described by what is wanted.
+    await focusMovesTo(page, 'clear-comments');
+    expect(await page.getByLabel(/^Comments/).getAttribute('aria-describedby')).toBe('clear-problem');
     await page.getByLabel(/^Comments/).fill('Paragraph 2 overstates the legal basis.');
     await checkScreen(page, 'cable-clearer');
     await page.getByRole('button', { name: 'Send the decision' }).click();

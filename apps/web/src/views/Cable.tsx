@@ -195,7 +195,11 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const decide = (event: Event) => {
     event.preventDefault();
     setFormError(null);
-    if (decision !== 'CLEARED' && !comments.trim()) return setFormError({ form: 'clear', text: `Write your comments: “${DECISIONS.find(([d]) => d === decision)![1]}” needs them.` });
+    if (decision !== 'CLEARED' && !comments.trim()) {
+      // Said below the form, and the focus goes to the box to write them in.
+      document.getElementById('clear-comments')?.focus();
+      return setFormError({ form: 'clear', text: `Write your comments: “${DECISIONS.find(([d]) => d === decision)![1]}” needs them.` });
+    }
     // A clearer decides for their office as they saw its clearance too: a colleague's answer for
     // it since (a non-concurrence) is not overridden unseen.
     const ownOffice = (c: CableView) => {
@@ -369,10 +373,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             {decision !== 'CLEARED' && (
               <>
                 <label for="clear-comments">Comments (required)</label>
-                <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} />
+                <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} {...(formError?.form === 'clear' ? { 'aria-invalid': true, 'aria-describedby': 'clear-problem' } : {})} />
               </>
             )}
-            {formError?.form === 'clear' && <p class="error" role="alert">{formError.text}</p>}
+            {formError?.form === 'clear' && <p id="clear-problem" class="error" role="alert">{formError.text}</p>}
             <p><button type="submit">Send the decision</button></p>
           </form>
         )}
