@@ -125,11 +125,14 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.route('**/demarches/*/export.csv', (route) => route.fulfill({ status: 403, contentType: 'application/problem+json', body: '{"status":403}' }));
     await button.click();
     expect(await page.getByRole('alert').textContent()).toBe(`${mrn.replace(/ /g, '-')}.csv was not downloaded. You are not allowed to do this.`);
-    // A token no longer good (ended, or access changed) sends the user to sign in again, as any request does.
+    // A token no longer good (ended, or access changed) asks the user to sign in again, as any request
+    // does: over the screen, which stays where it was.
     await page.unroute('**/demarches/*/export.csv');
     await page.route('**/demarches/*/export.csv', (route) => route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' }));
+    const shownAt = new URL(page.url()).hash;
     await button.click();
-    await page.waitForFunction(() => location.hash === '#/sign-in');
+    await page.getByRole('dialog', { name: 'Your session has ended' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(shownAt);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -30,7 +30,7 @@ const LAST_RETRY_MS = 30_000;
  * (re)connection first asks for a one-use ticket with the token (POST /events/ticket) and opens
  * `/events/stream?ticket=…`; a long-lived token never goes into a URL. On an error the connection
  * is closed and opened again with a fresh ticket, after a backoff (1 s doubling to 30 s, with
- * jitter); a 401 on the ticket ends it (the API client signs the user out). Answers a function
+ * jitter); a 401 on the ticket ends it (the API client asks for a sign-in again, and the stream is opened anew after it). Answers a function
  * that closes it for good.
  */
 export function subscribe(handlers: LiveHandlers): () => void {
