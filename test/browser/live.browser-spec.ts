@@ -166,4 +166,20 @@ describe('live updates and notifications, in headless Chromium', () => {
     expect((await page.evaluate(() => sessionStorage.getItem('chancery.token'))) !== null).toBe(true);
     await page.close();
   });
+
+  it('tells a tab of what the same user did in another tab, as of anyone\'s doing', async () => {
+    // (The test before signed this user out everywhere: a token of their own for the other tab.)
+    const otherTab = await login(web.app, 'live.desk', 'live.desk-password-123');
+    const { id } = (await authed(web.app, otherTab).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Live: a draft open in two tabs', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: 'For information.' }],
+    }).expect(201)).body as { id: string };
+    const page = await signIn('live.desk');
+    await page.goto(`${web.base}/#/cables/${id}`);
+    await page.getByRole('heading', { level: 2, name: '(UNCLASSIFIED) Live: a draft open in two tabs' }).waitFor();
+    // The same user, in another tab (here: their token, over the API), changes the subject.
+    await authed(web.app, otherTab).patch(`/cables/${id}`, { subject: 'Live: a draft changed in the other tab' }).expect(200);
+    await page.getByRole('heading', { level: 2, name: '(UNCLASSIFIED) Live: a draft changed in the other tab' }).waitFor({ timeout: 15_000 });
+    await page.close();
+  });
 });

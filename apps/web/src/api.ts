@@ -91,11 +91,31 @@ export const commandUnderWay = (): boolean => commandsUnderWay > 0;
 /** Requests that change nothing a screen shows: signing in and out, a live stream's ticket. */
 const NOT_COMMANDS = new Set(['/auth/login', '/auth/logout', '/events/ticket']);
 
+/**
+ * The records this tab sent commands about lately (the ids in a command's path, and the id its answer
+ * names: a new draft's), and when. A live notice of the user's own doing (`mine`) is this tab's
+ * only for these: the same user's other tab, which sent nothing, is told of it as of anyone's.
+ */
+const commanded = new Map<string, number>();
+const OWN_DOING_MS = 60_000;
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const noteCommanded = (ids: readonly string[]) => {
+  const now = Date.now();
+  for (const id of ids) commanded.set(id.toLowerCase(), now);
+};
+
+/** Whether this tab sent a command about the record `id` in the last minute. */
+export const commandedHere = (id: string): boolean => Date.now() - (commanded.get(id.toLowerCase()) ?? -Infinity) < OWN_DOING_MS;
+
 async function asCommand<T>(method: string, path: string, send: () => Promise<T>): Promise<T> {
   if (method === 'GET' || method === 'HEAD' || NOT_COMMANDS.has(path)) return send();
   commandsUnderWay++;
+  noteCommanded(path.match(UUIDS) ?? []);
   try {
-    return await send();
+    const answer = await send();
+    const named = (answer as { id?: unknown } | null)?.id;
+    if (typeof named === 'string') noteCommanded([named]);
+    return answer;
   } finally {
     setTimeout(() => commandsUnderWay--, COMMAND_SETTLING_MS);
   }

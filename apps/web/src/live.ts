@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, commandUnderWay } from './api.js';
+import { api, commandedHere, commandUnderWay } from './api.js';
 
 /** A notice from GET /events/stream: where something changed, never what. */
 export interface LiveNotice {
@@ -182,11 +182,22 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
     // in between would otherwise be thrown away by the re-read (the screen mounted afresh).
     // A re-read is for the screen it was planned on: one left in the meantime is not re-read, nor is
     // the screen opened instead told that it has changed (it has just been read).
-    const later = () => {
+    // The notices a planned re-read is for: one of this tab's own doing is let go when it is due
+    // (by then the command's answer, naming a new record, has come too).
+    // A re-read for a gap (a reconnection) is never let go.
+    let planned: LiveNotice[] = [];
+    let forAGap = false;
+    const later = (notice?: LiveNotice) => {
       clearTimeout(pending);
-      const planned = current.current;
+      const plannedOn = current.current;
+      if (notice) planned.push(notice);
+      else forAGap = true;
       pending = setTimeout(() => {
-        if (current.current !== planned) return;
+        const [notices, gap] = [planned, forAGap];
+        planned = [];
+        forAGap = false;
+        if (current.current !== plannedOn) return;
+        if (!gap && notices.every(ownDoingHere)) return;
         if (inUse() || dirty.current) setChanged(true);
         else refresh();
       }, 300);
@@ -209,8 +220,9 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
       },
       onNotice: (notice) => {
         if (notice.notification || notice.record.type === 'notifications') recount();
-        // The screen that sent a command shows its answer already: one's own doing re-reads nothing.
-        if (!notice.mine && isRelevant(current.current, notice)) later();
+        // The screen that sent a command shows its answer already: this tab's own doing re-reads
+        // nothing. The same user's doing in another tab is news here, as anyone's is.
+        if (isRelevant(current.current, notice)) later(notice);
       },
     });
     return () => {
@@ -221,6 +233,15 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
   }, [signedIn, stream]);
 
   return { ready, revision, changed, unread, refresh, recount };
+}
+
+/**
+ * A notice of this tab's own doing: the user's (`mine`), about a record this tab sent a command
+ * about lately, or their own notifications (marked read here or elsewhere, the count is read again
+ * either way).
+ */
+function ownDoingHere(notice: LiveNotice): boolean {
+  return Boolean(notice.mine) && (notice.record.type === 'notifications' || commandedHere(notice.record.id));
 }
 
 /**
