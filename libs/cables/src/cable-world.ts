@@ -5,7 +5,7 @@ import { type AggregateRepository, AggregateRepositoryFactory } from '@chancery/
 import { type User, userDefinition, UsersQuery } from '@chancery/identity';
 import type { Clearance, Principal } from '@chancery/identity/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
-import { addressDesignator, COLLECTIVES, type Post, postDefinition, PostsQuery } from '@chancery/posts';
+import { addressDesignator, COLLECTIVES, type Post, postDefinition, type PostNetwork, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DraftingWorld } from './domain/cable-format.js';
 import { type Cable, type Distribution, SECSTATE } from './domain/cable.aggregate.js';
@@ -17,6 +17,34 @@ import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.
  */
 export function oneLine(text: string): string {
   return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+/** Whether a cable may name `code` as an addressee in `network`: an open post or a collective. */
+function isAddressable(network: PostNetwork, code: string): boolean {
+  return network.open.some((post) => post.code === code) || COLLECTIVES.some((c) => c.code === code);
+}
+
+/** Collectives expanded to the posts they hold in `network`; a post named for action is not also info. */
+export function distributionIn(network: PostNetwork, action: string[], info: string[]): Distribution {
+  const collectives = new Map(network.collectives.map((c) => [c.code, c.members]));
+  const expand = (codes: string[]) => [...new Set(codes.flatMap((code) => collectives.get(code) ?? [code]))].sort();
+  const actionPosts = expand(action);
+  return { action: actionPosts, info: expand(info).filter((code) => !actionPosts.includes(code)) };
+}
+
+/**
+ * Those of `codes` that are neither an open post nor a collective in `network` (a post suspended or
+ * closed). SECSTATE, the Department, is always there (whether a cable may address it is the cable's rule).
+ */
+export function notAddressableIn(network: PostNetwork, codes: string[]): string[] {
+  return codes.filter((code) => code !== SECSTATE && !isAddressable(network, code));
+}
+
+/** For each `action` addressee, the regional bureaus of the posts it reaches in `network` (a collective expanded). */
+export function taskedBureausIn(network: PostNetwork, action: string[]): Map<string, string[]> {
+  const collectives = new Map(network.collectives.map((c) => [c.code, c.members]));
+  const bureauOf = new Map(network.all.map((p) => [p.code, p.bureau]));
+  return new Map(action.map((code) => [code, [...new Set((collectives.get(code) ?? [code]).flatMap((post) => bureauOf.get(post) ?? []))].sort()]));
 }
 
 /** What the cable rules ask of the world, answered from the posts and cables read models. */
@@ -43,14 +71,20 @@ export class CableWorld {
   }
 
   /**
+   * The post network as it stands, from one read. Inside a command, pass its transaction: a second
+   * connection per command can exhaust the pool while commands wait on each other's locks.
+   */
+  network(db?: Db): Promise<PostNetwork> {
+    return this.posts.network(db);
+  }
+
+  /**
    * A snapshot of the world for one command: open posts, collectives, released MRNs asked about.
-   * Inside a command, pass its transaction: a second connection per command can exhaust the pool
-   * while commands wait on each other's locks.
+   * Inside a command, pass its transaction (see `network`).
    */
   async forDraft(references: { mrn: string }[], author: Principal, db?: Db, alreadyCited: readonly string[] = []): Promise<DraftingWorld> {
-    const network = await this.posts.openNetwork(db);
+    const network = await this.network(db);
     const open = new Set(network.open.map((p) => p.code));
-    const collectives = new Set(COLLECTIVES.map((c) => c.code));
     const members = new Map(network.collectives.map((c) => [c.code, new Set(c.members)]));
     const kinds = new Map(network.open.map((p) => [p.code, p.kind as string]));
     // A REF the author adds must be a released cable they may read; one that does not exist and one
@@ -60,11 +94,11 @@ export class CableWorld {
     for (const { mrn } of references) {
       if (await this.cables.isReleasedMrn(mrn, alreadyCited.includes(mrn) ? null : author, db)) released.add(mrn);
     }
-    const authorsPost = author.postCode ? await this.posts.get(author.postCode, db) : undefined;
+    const authorsPost = network.all.find((post) => post.code === author.postCode);
     return {
       today: utcDate(this.clock.now()),
       isClosed: (code) => code === authorsPost?.code && authorsPost.status === 'CLOSED',
-      isAddressable: (code) => open.has(code) || collectives.has(code),
+      isAddressable: (code) => isAddressable(network, code),
       isReleasedMrn: (mrn) => released.has(mrn),
       reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
       postsOf: (addressee) => [...(members.get(addressee) ?? (open.has(addressee) ? [addressee] : []))],
@@ -75,33 +109,8 @@ export class CableWorld {
     };
   }
 
-  /** Collectives expanded to the posts they hold now; a post named for action is not also info. */
-  async distribution(action: string[], info: string[], db?: Db): Promise<Distribution> {
-    const collectives = new Map((await this.posts.collectives(db)).map((c) => [c.code, c.members]));
-    const expand = (codes: string[]) => [...new Set(codes.flatMap((code) => collectives.get(code) ?? [code]))].sort();
-    const actionPosts = expand(action);
-    return { action: actionPosts, info: expand(info).filter((code) => !actionPosts.includes(code)) };
-  }
-
-  /**
-   * Those of `codes` that are neither an open post nor a collective now (a post suspended or closed).
-   * SECSTATE, the Department, is always there (whether a cable may address it is the cable's rule).
-   */
-  async notAddressable(codes: string[], db?: Db): Promise<string[]> {
-    const open = new Set((await this.posts.openNetwork(db)).open.map((p) => p.code));
-    return codes.filter((code) => code !== SECSTATE && !open.has(code) && !this.isCollective(code));
-  }
-
   isCollective(code: string): boolean {
     return COLLECTIVES.some((c) => c.code === code);
-  }
-
-  /** For each `action` addressee, the regional bureaus of the posts it reaches now (a collective expanded). */
-  async taskedBureaus(action: string[], db?: Db): Promise<Map<string, string[]>> {
-    const collectives = new Map((await this.posts.collectives(db)).map((c) => [c.code, c.members]));
-    const { items } = await this.posts.list({}, 10_000, 0, db);
-    const bureauOf = new Map(items.map((p) => [p.code, p.bureau]));
-    return new Map(action.map((code) => [code, [...new Set((collectives.get(code) ?? [code]).flatMap((post) => bureauOf.get(post) ?? []))].sort()]));
   }
 
   /** The posts' designators and chiefs of mission and the officers' names, now or as they stood `asOf`. */

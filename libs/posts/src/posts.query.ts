@@ -26,6 +26,15 @@ export interface CollectiveView {
   members: string[];
 }
 
+/** The post network as one read found it. */
+export interface PostNetwork {
+  /** Every post, whatever its status. */
+  all: PostView[];
+  open: PostView[];
+  /** Each collective with the open posts it holds. */
+  collectives: CollectiveView[];
+}
+
 interface PostRow {
   code: string;
   name: string;
@@ -130,13 +139,14 @@ export class PostsQuery extends PostDirectory {
 
   /** The collectives with the posts they hold now. */
   async collectives(db: Db = this.dataSource): Promise<CollectiveView[]> {
-    return (await this.openNetwork(db)).collectives;
+    return (await this.network(db)).collectives;
   }
 
-  /** The open posts, and the collectives as they hold them now, from one read. */
-  async openNetwork(db: Db = this.dataSource): Promise<{ open: PostView[]; collectives: CollectiveView[] }> {
-    const open = (await sql<PostRow>(db, `SELECT * FROM posts WHERE status = 'OPEN' ORDER BY code`)).map(toView);
-    return { open, collectives: COLLECTIVES.map(({ where, ...collective }) => ({ ...collective, members: open.filter(where).map((post) => post.code) })) };
+  /** Every post, the open ones, and the collectives as they hold them now, from one read. */
+  async network(db: Db = this.dataSource): Promise<PostNetwork> {
+    const all = (await sql<PostRow>(db, 'SELECT * FROM posts ORDER BY code')).map(toView);
+    const open = all.filter((post) => post.status === 'OPEN');
+    return { all, open, collectives: COLLECTIVES.map(({ where, ...collective }) => ({ ...collective, members: open.filter(where).map((post) => post.code) })) };
   }
 
   async collective(code: string): Promise<CollectiveView | undefined> {

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
+import { distributionIn } from '../../cable-world.js';
 import { dateTimeGroup, formatMrn } from '../../domain/cable-format.js';
 import { type CableAnswer, CableHandler } from '../cable-handler.js';
 import { ReleaseCableCommand } from './release-cable.command.js';
@@ -18,7 +19,7 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
       const conditions = await this.stepConditions(cable, tx);
       const now = this.clock.now();
       const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
-      const distribution = await this.world.distribution(cable.draft.actionAddressees, cable.draft.infoAddressees, tx);
+      const distribution = distributionIn(conditions.network, cable.draft.actionAddressees, cable.draft.infoAddressees);
       cable.releaseAs(actor, {
         mrn: formatMrn(now.getUTCFullYear(), cable.origin, serial),
         releasedAt: now.toISOString(),
