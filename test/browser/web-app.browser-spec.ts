@@ -580,6 +580,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('form', { name: 'The reporting cable of response 1' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
     await page.getByText('Response 1 now names its reporting cable.').waitFor();
     await page.getByRole('article', { name: 'Response 1' }).getByRole('link', { name: 'the reporting cable' }).waitFor();
+    // The form is gone with its button: the keyboard goes on from what the action came to.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Response 1 now names its reporting cable.');
     expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
     await page.getByRole('heading', { name: 'Reporting cables (1)' }).waitFor();
     await page.getByText('Embassy Beijing named the reporting cable of response 1', { exact: true }).waitFor();
