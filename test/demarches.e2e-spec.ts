@@ -87,6 +87,11 @@ describe('demarche campaigns through HTTP', () => {
     expect(body.summary).toMatchObject({ delivered: 50, responded: 30, notDelivered: 0, pending: body.summary.total - 50, overdue: 0 });
     const listed = await as(t.leader).get('/demarches').expect(200);
     expect(listed.body.items).toEqual([expect.objectContaining({ id: cableId, summary: body.summary })]);
+    // The contract's status filter: every campaign is open (none ends), so OPEN lists them all.
+    expect((await as(t.leader).get('/demarches?status=OPEN').expect(200)).body).toEqual(listed.body);
+    const closed = await as(t.leader).get('/demarches?status=CLOSED').expect(400);
+    expect(closed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(closed.body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
     // The cable's own page links to its campaign with the same counts, read under the cable: its
     // reader's visit is audited as a read of the cable, not of the campaign as well.
     const before = (await dataSource.query('SELECT max(position) AS p FROM audit_log'))[0].p;
