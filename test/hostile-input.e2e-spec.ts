@@ -149,6 +149,33 @@ describe('hostile input', () => {
     expect(multiline.body.description).toBe('First line\n\tthen an indented one');
   });
 
+  it('refuses text that shows nothing where text must say something, and bidirectional controls in a line of its own, naming the field', async () => {
+    const before = await eventCount();
+    const api = authed(app, token);
+    // A zero-width space, a Hangul filler, a blank Braille pattern and a variation selector: nothing shows.
+    const blank = '\u200b\u3164\u2800\ufe0f';
+    for (const [path, body, field] of [
+      ['/follow-ups', { title: blank, owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }, 'title'],
+      [`/follow-ups/${ids[0]}/comments`, { text: blank }, 'text'],
+      [`/follow-ups/${ids[0]}/complete`, { outcome: blank }, 'outcome'],
+      [`/follow-ups/${ids[0]}/cancel`, { reason: blank }, 'reason'],
+      ['/posts/PARIS/suspend', { reason: blank }, 'reason'],
+    ] as const) {
+      const refused = await api.post(path, body);
+      expect({ path, status: refused.status, errors: refused.body.errors }).toEqual({ path, status: 422, errors: [expect.objectContaining({ field })] });
+    }
+    const retitled = await api.patch(`/follow-ups/${ids[0]}`, { title: blank }).expect(422);
+    expect(retitled.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
+    // An override turns the rest of a line around for its reader: no title or name holds one.
+    const bidi = 'title must not hold a bidirectional control (U+202A to U+202E, U+2066 to U+2069)';
+    expect((await api.post('/follow-ups', { title: 'Ask a\u202eb', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(400)).body.errors).toEqual([{ field: 'title', message: bidi }]);
+    const chief = await api.patch('/posts/TOKYO', { chiefOfMission: 'Rahm \u2067Emanuel' }).expect(400);
+    expect(chief.body.errors).toEqual([{ field: 'chiefOfMission', message: bidi.replace('title', 'chiefOfMission') }]);
+    expect(await eventCount()).toBe(before);
+    // Right-to-left text needs no control, and is kept.
+    expect((await api.post('/follow-ups', { title: 'جواب الوزارة', owner: { office: 'EAP/CM' }, dueOn: '2099-12-31' }).expect(201)).body.title).toBe('جواب الوزارة');
+  });
+
   it('keeps SQL and script fragments as inert text, stored and given back exactly', async () => {
     const api = authed(app, token);
     for (const fragment of NASTY.filter((f) => !f.includes('\u0000'))) {

@@ -8,3 +8,4 @@ export * from './alarm.js';
 export * from './calendar-date.js';
 export * from './logged-url.js';
 export * from './paging.js';
+export * from './text.js';

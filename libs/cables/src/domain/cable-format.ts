@@ -1,4 +1,4 @@
-import { ensure, isCalendarDate } from '@chancery/common';
+import { ensure, isCalendarDate, showsText } from '@chancery/common';
 import type { Classification, Clearance } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
 
@@ -153,10 +153,6 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
  */
 const LINE_OR_ORDER_BREAKING = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-/** Whether any character of the text shows: not only spaces and invisible format characters (a zero-width space, a joiner, a bidi mark). */
-export function showsText(text: string): boolean {
-  return /[^\s\p{Z}\p{Cf}]/u.test(text);
-}
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The subject line's portion mark: (U) unless the drafter marks it otherwise. */
@@ -279,10 +275,10 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   if (isClassified(draft.classification)) {
     const authority = draft.classifiedBy;
     ensure(authority !== null, 'classifiedBy', `a ${draft.classification} cable needs a classification authority block`);
-    ensure(authority.name.trim().length > 0 && authority.title.trim().length > 0 && authority.office.trim().length > 0, 'classifiedBy', 'the classification authority block names who classified it: name, title, office');
+    ensure(showsText(authority.name) && showsText(authority.title) && showsText(authority.office), 'classifiedBy', 'the classification authority block names who classified it: name, title, office');
     const reasons = authority.reasons ?? [];
     if (authority.derivedFrom !== undefined) {
-      ensure(authority.derivedFrom.trim().length > 0, 'classifiedBy.derivedFrom', 'a derivative classification names its source: derivedFrom');
+      ensure(showsText(authority.derivedFrom), 'classifiedBy.derivedFrom', 'a derivative classification names its source: derivedFrom');
       ensure(reasons.length === 0, 'classifiedBy.reasons', 'a derivative classification says what it is derived from instead of naming reasons');
     } else {
       ensure(reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4, or derivedFrom for a derivative classification');
@@ -305,7 +301,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
       );
     } else {
       const event = authority.declassifyOn.trim();
-      ensure(event.length >= 3 && event.length <= 200, 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
+      ensure(showsText(event) && event.length >= 3 && event.length <= 200, 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
     }
   } else {
     ensure(draft.classifiedBy === null, 'classifiedBy', `an ${draft.classification} cable carries no classification authority block`);
@@ -314,7 +310,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   if (draft.demarche) {
     ensure(draft.kind === 'INSTRUCTION', 'demarche', 'only an instruction cable carries a demarche');
     ensure(isCalendarDate(draft.demarche.reportBy) && draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be a date, today or later');
-    ensure(draft.demarche.targets.trim().length > 0, 'demarche.targets', 'say whom posts should see');
+    ensure(showsText(draft.demarche.targets), 'demarche.targets', 'say whom posts should see');
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
     ensure(new Set(draft.demarche.points).size === draft.demarche.points.length, 'demarche.points', 'points must not repeat');
     for (const point of draft.demarche.points) {

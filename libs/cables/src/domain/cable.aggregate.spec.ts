@@ -95,11 +95,18 @@ describe('Cable', () => {
       .then([edited({ ...secret, precedence: 'FLASH' }, false, ['precedence'], legal, 'clearer')]);
   });
 
+  it('refuses a request for clearance that names an office twice, as it refuses an addressee named twice', () => {
+    given(cableDefinition, 'k1', [drafted]).when((c) => c.requestClearances(drafter, ['L', 'EB', 'L'], at)).thenFails('RULE_VIOLATED', /L is named twice/);
+  });
+
   it('lets only a clearer of the named office clear for it, with reasons for a non-concurrence', () => {
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(isn, 'L', 'CLEARED', null, at)).thenFails('FORBIDDEN', /clearer of L/);
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(drafter, 'L', 'CLEARED', null, at)).thenFails('FORBIDDEN');
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'EB', 'CLEARED', null, at)).thenFails('RULE_VIOLATED', /not asked/);
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'NON_CONCUR', '  ', at)).thenFails('RULE_VIOLATED', /reasons/);
+    // Reasons that show nothing (a zero-width space, a Hangul filler) are none.
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'NON_CONCUR', '\u200b\u3164', at)).thenFails('RULE_VIOLATED', /reasons/);
+    given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'CLEARED_WITH_COMMENTS', '\u2800\ufe0f', at)).thenFails('RULE_VIOLATED', /needs the comments/);
     given(cableDefinition, 'k1', [drafted, requested])
       .when((c) => c.decideClearance(legal, 'L', 'NON_CONCUR', 'Para 2 overstates the evidence.', at))
       .then([{ type: 'ClearanceNonConcurred', data: { office: 'L', by: by(legal), comments: 'Para 2 overstates the evidence.', at } }]);

@@ -1,4 +1,4 @@
-import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
 import { type CableDraft, cableKindsFrom, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
@@ -228,6 +228,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'sent for clearance');
     ensure(offices.length > 0, 'offices', 'name at least one office');
     for (const office of offices) ensure(OFFICE_PATTERN.test(office), 'offices', `${office} is not an office symbol`);
+    const twice = offices.find((office, i) => offices.indexOf(office) !== i);
+    ensure(twice === undefined, 'offices', `${twice} is named twice`);
     // A new office is asked; one whose clearance went stale, or that did not concur, is asked again.
     const fresh = [...new Set(offices)].filter((office) => {
       const asked = this.clearances.find((c) => c.office === office);
@@ -271,11 +273,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
         this.apply({ type: 'ClearanceGranted', data: { office, by, at } });
         return;
       case 'CLEARED_WITH_COMMENTS':
-        ensure(text.length > 0, 'comments', 'clearing with comments needs the comments');
+        ensure(showsText(text), 'comments', 'clearing with comments needs the comments');
         this.apply({ type: 'ClearanceGrantedWithComments', data: { office, by, comments: text, at } });
         return;
       case 'NON_CONCUR':
-        ensure(text.length > 0, 'comments', 'a non-concurrence needs its reasons');
+        ensure(showsText(text), 'comments', 'a non-concurrence needs its reasons');
         this.apply({ type: 'ClearanceNonConcurred', data: { office, by, comments: text, at } });
         return;
       default:
@@ -355,7 +357,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   returnToDrafter(actor: CableActor, reason: string, at: string): void {
     this.mustBeIn(['PENDING_APPROVAL'], 'returned');
     this.mustHaveReleaseAuthority(actor, 'return');
-    ensure(reason.trim().length > 0, 'reason', 'say why the cable goes back');
+    ensure(showsText(reason), 'reason', 'say why the cable goes back');
     this.apply({ type: 'CableReturned', data: { by: officer(actor), reason: reason.trim(), at } });
     this.reopenClearancesTheApproverChanged(at);
   }
@@ -399,7 +401,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const isDrafter = actor.id === this.drafter.id;
     if (!isDrafter && !this.hasReleaseAuthority(actor)) forbidden('only its drafter or an approver for its originator cancels a cable');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'], 'cancelled');
-    ensure(reason.trim().length > 0, 'reason', 'say why the cable is cancelled');
+    ensure(showsText(reason), 'reason', 'say why the cable is cancelled');
     this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
   }
 

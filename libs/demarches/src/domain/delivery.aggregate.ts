@@ -1,4 +1,4 @@
-import { ChanceryError, ensure, ensureCalendarDate, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ensureCalendarDate, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
 import { type DocumentKind, LANGUAGE_TAG_RULE, languageTag, type Level, type Method, type Position } from './vocabulary.js';
@@ -209,11 +209,11 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     ensureCalendarDate(response.receivedOn, 'receivedOn');
     ensure(response.receivedOn <= today, 'receivedOn', 'receivedOn must be a date, not in the future');
     ensure(response.receivedOn >= this.state.contacts[0].on, 'receivedOn', 'the response cannot come before the delivery');
-    ensure(response.summary.trim().length > 0, 'summary', 'summarize what the counterpart said');
+    ensure(showsText(response.summary), 'summary', 'summarize what the counterpart said');
     response.quotes.forEach((quote, i) => {
-      ensure(quote.text.trim().length > 0, `quotes[${i}].text`, 'a quote needs the words said');
+      ensure(showsText(quote.text), `quotes[${i}].text`, 'a quote needs the words said');
       ensure(quote.language === undefined || languageTag(quote.language) !== undefined, `quotes[${i}].language`, LANGUAGE_TAG_RULE);
-      ensure(quote.translation === undefined || quote.translation.trim().length > 0, `quotes[${i}].translation`, 'a translation cannot be blank');
+      ensure(quote.translation === undefined || showsText(quote.translation), `quotes[${i}].translation`, 'a translation cannot be blank');
     });
     const corrects = response.corrects ?? null;
     if (corrects !== null) {
@@ -242,7 +242,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
 
   /** A document left behind (a non-paper, a note): whatever the delivery's state. */
   attachDocument(document: DocumentFacts, by: string, at: string): void {
-    ensure(document.name.trim().length > 0 && document.name.length <= 255, 'file', 'the file needs a name of at most 255 characters');
+    ensure(showsText(document.name) && document.name.length <= 255, 'file', 'the file needs a name of at most 255 characters');
     ensure(document.size > 0, 'file', 'the file is empty');
     ensure(SHA256.test(document.sha256), 'file', 'the digest must be a SHA-256');
     this.apply({ type: 'DocumentAttached', data: { ...document, by, at } });
@@ -250,7 +250,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
 
   notDelivered(reason: string, by: string, at: string): void {
     if (this.state.status !== 'PENDING') throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; it cannot be recorded as not delivered`, { status: this.state.status });
-    ensure(reason.trim().length > 0, 'reason', 'say why the demarche was not delivered');
+    ensure(showsText(reason), 'reason', 'say why the demarche was not delivered');
     this.apply({ type: 'DemarcheNotDelivered', data: { reason: reason.trim(), by, at } });
   }
 
@@ -269,7 +269,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     ensureCalendarDate(on, field);
     ensure(on <= today, field, `${field} must be a date, not in the future`);
     ensure(on >= taskedOn, field, `${field} cannot be before the post was tasked (${taskedOn})`);
-    ensure([counterpart.name, counterpart.title, counterpart.organization].every((s) => s.trim().length > 0), 'counterpart', 'name the counterpart: name, title, organization');
+    ensure([counterpart.name, counterpart.title, counterpart.organization].every((s) => showsText(s)), 'counterpart', 'name the counterpart: name, title, organization');
   }
 }
 

@@ -1,4 +1,4 @@
-import { ChanceryError, ensure, ensureCalendarDate, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ensureCalendarDate, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { type Classification, highestClassification, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
 
@@ -88,7 +88,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     by: Principal,
     at: string,
   ): FollowUp {
-    ensure(input.title.trim().length > 0, 'title', 'a follow-up needs a title');
+    ensure(showsText(input.title), 'title', 'a follow-up needs a title');
     ensure(validOwner(input.owner), 'owner', 'owner is an office symbol ({"office": "EAP/CM"}) or a post code ({"post": "BEIJING"})');
     ensureCalendarDate(input.dueOn, 'dueOn');
     ensure(input.dueOn >= at.slice(0, 10), 'dueOn', 'dueOn cannot be in the past');
@@ -121,7 +121,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   edit(by: Principal, changes: { title?: string; description?: string }, at: string): void {
     this.mustBeOpen('edited');
     const { title, description } = this.edited(changes);
-    ensure(title.length > 0, 'title', 'a follow-up needs a title');
+    ensure(showsText(title), 'title', 'a follow-up needs a title');
     if (this.changesText(changes)) this.apply({ type: 'FollowUpEdited', data: { title, description, by: person(by), at } });
   }
 
@@ -163,18 +163,18 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
 
   complete(by: Principal, outcome: string, at: string): void {
     this.mustBeOpen('completed');
-    ensure(outcome.trim().length > 0, 'outcome', 'say what came of it');
+    ensure(showsText(outcome), 'outcome', 'say what came of it');
     this.apply({ type: 'FollowUpCompleted', data: { outcome: outcome.trim(), by: person(by), at } });
   }
 
   cancel(by: Principal, reason: string, at: string): void {
     this.mustBeOpen('cancelled');
-    ensure(reason.trim().length > 0, 'reason', 'say why it is cancelled');
+    ensure(showsText(reason), 'reason', 'say why it is cancelled');
     this.apply({ type: 'FollowUpCancelled', data: { reason: reason.trim(), by: person(by), at } });
   }
 
   comment(by: Principal, text: string, at: string): void {
-    ensure(text.trim().length > 0, 'text', 'a comment needs text');
+    ensure(showsText(text), 'text', 'a comment needs text');
     this.apply({ type: 'FollowUpCommented', data: { text: text.trim(), by: person(by), at } });
   }
 

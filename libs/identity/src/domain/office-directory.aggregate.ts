@@ -1,4 +1,4 @@
-import { assertNever, ensure } from '@chancery/common';
+import { assertNever, ensure, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { OFFICE_PATTERN } from './access.js';
 import { RESERVED_NAMES } from './need-to-know.js';
@@ -35,7 +35,7 @@ export class OfficeDirectory extends EventSourcedAggregate<OfficeDirectoryEvent>
     for (const office of offices) {
       ensure(OFFICE_PATTERN.test(office.symbol), 'symbol', 'symbol must be an office symbol such as EAP/CM');
       ensure(!RESERVED_NAMES.includes(office.symbol), 'symbol', `${office.symbol} is reserved: it names the Department or a collective`);
-      ensure(office.name.trim().length > 0, 'name', 'name must not be empty');
+      ensure(showsText(office.name), 'name', 'name must not be empty');
       ensure(office.bureau === bureauOf(office.symbol), 'bureau', `the bureau of ${office.symbol} is ${bureauOf(office.symbol)}`);
       if (this.offices.has(office.symbol)) continue;
       ensure(known.has(office.bureau), 'symbol', `${office.symbol} belongs to the bureau ${office.bureau}, which is not in the directory: add the bureau first`);

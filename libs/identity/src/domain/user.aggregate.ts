@@ -1,4 +1,4 @@
-import { assertNever, ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { assertNever, ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { CLEARANCES, type Clearance, OFFICE_PATTERN, type Role, ROLES, USERNAME_PATTERN } from './access.js';
 
@@ -30,7 +30,7 @@ export function normalizeUsername(username: string): string {
 
 function validateProfile(profile: UserProfile): void {
   ensure(USERNAME_PATTERN.test(profile.username), 'username', 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter');
-  ensure(profile.displayName.trim().length > 0, 'displayName', 'displayName must not be empty');
+  ensure(showsText(profile.displayName), 'displayName', 'displayName must not be empty');
   ensure(profile.roles.length > 0, 'roles', 'a user needs at least one role');
   ensure(profile.roles.every((role) => (ROLES as readonly string[]).includes(role)), 'roles', `roles must be among ${ROLES.join(', ')}`);
   ensure(new Set(profile.roles).size === profile.roles.length, 'roles', 'roles must not repeat');
@@ -113,7 +113,7 @@ export class User extends EventSourcedAggregate<UserEvent> {
   disable(reason: string | null, actorId: string): void {
     if (actorId === this.id) throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot disable your own account');
     // A reason is optional; one given says something (blank is not a reason).
-    ensure(reason === null || reason.trim().length > 0, 'reason', 'say why the account is disabled, or leave the reason out');
+    ensure(reason === null || showsText(reason), 'reason', 'say why the account is disabled, or leave the reason out');
     if (!this.disabled) this.apply({ type: 'UserDisabled', data: { reason: reason?.trim() ?? null } });
   }
 

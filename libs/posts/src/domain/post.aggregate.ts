@@ -1,7 +1,7 @@
 // A CommonJS module: under Node's ESM loader only its default export is there to import.
 import countries from 'i18n-iso-countries';
 import { fipsOfIso, isCountryTagOf } from '@chancery/cables/domain';
-import { ChanceryError, ensure, ErrorCode } from '@chancery/common';
+import { ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { RESERVED_NAMES } from '@chancery/identity/domain';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
@@ -46,8 +46,8 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   static establish(facts: PostFacts): Post {
     ensure(POST_CODE_PATTERN.test(facts.code), 'code', 'code must be 3 to 24 capital letters, as in MRNs (BEIJING, USUNNEWYORK)');
-    ensure(facts.name.trim().length > 0, 'name', 'name must not be empty');
-    ensure(facts.city.trim().length > 0, 'city', 'city must not be empty');
+    ensure(showsText(facts.name), 'name', 'name must not be empty');
+    ensure(showsText(facts.city), 'city', 'city must not be empty');
     ensure(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
     ensure(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
     ensure(!RESERVED_CODES.includes(facts.code), 'code', `${facts.code} is reserved: it names the Department or a collective (${RESERVED_CODES.join(', ')})`);
@@ -62,7 +62,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   rename(name: string): void {
     this.mustNotBeClosed('renamed');
-    ensure(name.trim().length > 0, 'name', 'name must not be empty');
+    ensure(showsText(name), 'name', 'name must not be empty');
     if (name.trim() !== this.facts.name) this.apply({ type: 'PostRenamed', data: { name: name.trim() } });
   }
 
@@ -76,7 +76,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   suspend(reason: string): void {
     this.mustBe('OPEN', 'suspended');
-    ensure(reason.trim().length > 0, 'reason', 'say why the post is suspended');
+    ensure(showsText(reason), 'reason', 'say why the post is suspended');
     this.apply({ type: 'PostSuspended', data: { reason: reason.trim() } });
   }
 
@@ -87,7 +87,7 @@ export class Post extends EventSourcedAggregate<PostEvent> {
 
   close(reason: string): void {
     this.mustNotBeClosed('closed');
-    ensure(reason.trim().length > 0, 'reason', 'say why the post is closed');
+    ensure(showsText(reason), 'reason', 'say why the post is closed');
     this.apply({ type: 'PostClosed', data: { reason: reason.trim() } });
   }
 
