@@ -121,6 +121,50 @@ describe('need to know on every path (#14)', () => {
     expect((await as(t.drafter).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
   });
 
+  it('holds a drafter to where the cable originates: moved to a post, they neither read nor work the drafts they left', async () => {
+    const mover = await createUser(app, t.admin, { username: 'nk.mover', roles: ['drafter'], clearance: 'SECRET', office: 'EAP/CM' });
+    const { body } = await as(mover.token).post('/cables', { ...secretNodis, subject: 'MOVER-DRAFT-CANARY' }).expect(201);
+    await as(t.admin).patch(`/users/${mover.id}`, { roles: ['post_officer'], office: null, postCode: 'PARIS' }).expect(200);
+    const refused = await as(mover.token).get(`/cables/${body.id}`).expect(403);
+    expect(JSON.stringify(refused.body)).not.toContain('MOVER-DRAFT-CANARY');
+    await as(mover.token).patch(`/cables/${body.id}`, { subject: 'Still mine?' }).expect(403);
+    await as(mover.token).post(`/cables/${body.id}/submit`).expect(403);
+    expect(JSON.stringify((await as(mover.token).get('/cables?limit=500').expect(200)).body)).not.toContain('MOVER-DRAFT-CANARY');
+    // The drafting office goes on with it, and its history names who drafted it.
+    expect((await as(t.drafter).get(`/cables/${body.id}`).expect(200)).body.subject).toBe('MOVER-DRAFT-CANARY');
+    // Moved back into the Department, to another office, they are its drafter again.
+    await as(t.admin).patch(`/users/${mover.id}`, { roles: ['drafter'], office: 'EUR/WE', postCode: null }).expect(200);
+    expect((await as(mover.token).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toContain('submit');
+  });
+
+  it('gives a post\'s chief of mission what went to the post, NODIS included, and nothing that went elsewhere', async () => {
+    const chief = (await createUser(app, t.admin, { username: 'nk.bjchief', roles: ['approver'], clearance: 'SECRET', postCode: 'BEIJING' })).token;
+    const { body } = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'NODIS-TO-BEIJING' }).expect(201);
+    await as(chief).get(`/cables/${body.id}`).expect(403); // a draft is the Department's working party's
+    await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${body.id}/release`).expect(200);
+    expect((await as(chief).get(`/cables/${body.id}`).expect(200)).body.subject).toBe('NODIS-TO-BEIJING');
+    expect((await as(chief).get('/cables?limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(body.id);
+    const toTokyo = await as(t.drafter).post('/cables', { ...secretNodis, subject: 'NODIS-TO-TOKYO', actionAddressees: ['TOKYO'] }).expect(201);
+    await as(t.drafter).post(`/cables/${toTokyo.body.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${toTokyo.body.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${toTokyo.body.id}/release`).expect(200);
+    await as(chief).get(`/cables/${toTokyo.body.id}`).expect(403);
+  });
+
+  it('leaves an office\'s follow-ups to its desk: its auditors only read them, and an office of only auditors is no owner', async () => {
+    const auditorInL = (await createUser(app, t.admin, { username: 'nk.laudit', roles: ['auditor'], clearance: 'SECRET', office: 'L' })).token;
+    const { body } = await as(t.drafter).post('/follow-ups', { title: 'Ask L for an opinion', owner: { office: 'L' }, dueOn: '2099-12-31' }).expect(201);
+    expect((await as(auditorInL).get(`/follow-ups/${body.id}`).expect(200)).body.allowedActions).toEqual([]);
+    await as(auditorInL).patch(`/follow-ups/${body.id}`, { title: 'Rewritten by the auditor' }).expect(403);
+    await as(auditorInL).post(`/follow-ups/${body.id}/complete`, { outcome: 'Done by the auditor' }).expect(403);
+    expect((await as(t.legal).get(`/follow-ups/${body.id}`).expect(200)).body.allowedActions).toContain('complete');
+    await createUser(app, t.admin, { username: 'nk.oig', roles: ['auditor'], clearance: 'SECRET', office: 'OIG' });
+    const refused = await as(t.drafter).post('/follow-ups', { title: 'Ask OIG for the logs', owner: { office: 'OIG' }, dueOn: '2099-12-31' }).expect(422);
+    expect(refused.body.errors).toEqual([{ field: 'owner.office', message: 'no one at OIG may work on it' }]);
+  });
+
   it('withholds comments and reasons written while a draft stood above the reader, in GET, command answers and the inbox', async () => {
     const lowLegal = (await createUser(app, t.admin, { username: 'nk.lowlegal', roles: ['clearer'], office: 'L', clearance: 'UNCLASSIFIED' })).token;
     const { id: lowDrafterId, token: lowDrafter } = await createUser(app, t.admin, { username: 'nk.lowdrafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });

@@ -127,6 +127,17 @@ describe('reading cables', () => {
     expect(mayRead(lClearer, releasedTo(['BEIJING'])).allowed).toBe(true);
   });
 
+  it('I-drafter-placed: a drafter moved to another post reads and works none of the drafts left behind; one moved within the Department keeps them', () => {
+    const toParis = { ...drafter, office: null, roles: ['post_officer'] as User['roles'], postCode: 'PARIS' };
+    expect(mayRead(toParis, cable()).allowed).toBe(false);
+    expect(mayRead(toParis, cable()).rules).toContain('R-draft-other-post');
+    expect(mayRead({ ...drafter, office: 'EUR/WE' }, cable()).allowed).toBe(true);
+    const postDrafter = beijing;
+    const movedToTokyo = { ...postDrafter, postCode: 'TOKYO' };
+    expect(mayRead(postDrafter, postCable()).allowed).toBe(true);
+    expect(mayRead(movedToTokyo, postCable()).allowed).toBe(false);
+  });
+
   it('R-draft-other-post: never another post\'s officers, even one who is also leadership', () => {
     expect(mayRead(tokyoLeader, cable()).allowed).toBe(false);
     expect(mayRead(tokyoLeader, cable()).rules).toEqual(['R-draft-other-post']);
@@ -136,13 +147,14 @@ describe('reading cables', () => {
   it('a released cable: working party and the officers of the posts it went to, no one else', () => {
     const c = releasedTo(['BEIJING']);
     expect(readers(c, everyone)).toEqual([
-      drafter.id, colleague.id, lClearer.id, lMember.id, approver.id, approverLow.id, leader.id, eapLeader.id, beijing.id, beijing2.id, tokyoLeader.id,
+      drafter.id, colleague.id, lClearer.id, lMember.id, approver.id, approverLow.id, leader.id, eapLeader.id, beijing.id, beijing2.id, beijingApprover.id, tokyoLeader.id,
     ]);
     expect(mayRead(tokyo, c).allowed).toBe(false);
     expect(mayRead(otherDesk, c).allowed).toBe(false);
     expect(mayRead(auditor, c).allowed).toBe(false);
-    // A post approver is not a post officer (post_officer role), so the distribution does not reach them.
-    expect(mayRead(beijingApprover, c).allowed).toBe(false);
+    // A post's approver (its chief of mission) is bound to it too: what went to the post reaches them (I-officers).
+    expect(mayRead(beijingApprover, c).allowed).toBe(true);
+    expect(mayRead(beijingApprover, releasedTo(['TOKYO'])).allowed).toBe(false);
   });
 
   it('R-exdis-nodis: narrows to working party, leadership and addressed posts\' officers', () => {
@@ -419,6 +431,13 @@ describe('follow-ups', () => {
     creatorId: leader.id,
     escalationBureau: 'EAP',
     ...over,
+  });
+
+  it('I-follow-up-owner: an office\'s auditors and admins only read its follow-ups; its desk works them', () => {
+    const oig = followUp({ owner: { office: 'OIG' }, campaign: undefined });
+    expect(allowedActions(user('oigaudit', { roles: ['auditor'], office: 'OIG', clearance: 'SECRET' }), oig)).toEqual([]);
+    expect(allowedActions(user('oigadmin', { roles: ['admin'], office: 'OIG', clearance: 'SECRET' }), oig)).toEqual([]);
+    expect(allowedActions(user('oigdesk', { roles: ['drafter'], office: 'OIG', clearance: 'SECRET' }), oig)).toContain('complete');
   });
 
   it('the owner (office members, post officers) and the creator change it; nobody else', () => {

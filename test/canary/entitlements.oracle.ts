@@ -30,8 +30,9 @@ export const INTERPRETATIONS: Readonly<Record<string, string>> = {
   'I-post-drafting-office': "For a post cable, the originating post's officers are its drafting office (the text forbids only another post's officers).",
   'I-clearing-office-readers': 'Every member of an office asked to clear reads the cable (option clearingOfficeReaders: clearers for only its clearers).',
   'I-withdrawn': 'An office whose request was withdrawn is no longer "asked to clear" and loses reading (the test drops it from clearances).',
-  'I-other-post': "'Another post's officer' is any user bound to a post other than the origin (postCode set), whatever else they are; the drafter is exempt.",
-  'I-officers': "A post's officers are users with the post_officer role bound to that post (for reading, acting on deliveries, owning follow-ups).",
+  'I-other-post': "'Another post's officer' is any user bound to a post other than the origin (postCode set), whatever else they are; the drafter too, once moved there (I-drafter-placed).",
+  'I-drafter-placed': "The drafter is its drafter while placed where the cable originates: a post cable's drafter bound to that post, a Department cable's bound to no post. One moved to another post (or from the post to the Department) neither reads nor works it as its drafter; 'never by the drafter' rules (clearing, approving) hold wherever they are.",
+  'I-officers': "A post's officers, for reading, are the people bound to it: post officers and the post's approvers (its chief of mission, the principal NODIS traffic goes to). For acting on deliveries and owning follow-ups, post officers only.",
   'I-auditor-admin': 'auditor and admin grant no reading of their own ("Nobody else"): no cable, campaign or delivery; only what any user reads (a follow-up linked to nothing).',
   'I-exdis': 'EXDIS/NODIS narrow a released cable to the same set that reads any released cable; they add nothing. NODIS "principals" is not modelled (no rank); LIMDIS, NOFORN and SIPDIS do not change who reads.',
   'I-version': 'A past version is judged with its own classification and captions against the current parties, status and distribution; both it and the current record must be readable.',
@@ -39,7 +40,7 @@ export const INTERPRETATIONS: Readonly<Record<string, string>> = {
   'I-delivery-other-post': "A post officer of a distribution post reads other posts' deliveries in the same campaign.",
   'I-follow-up-reading': "A follow-up linked to a cable/campaign is read only by who may read the linked record(s), within its raised markings (option followUpReading: 'markings').",
   'I-follow-up-exdis': 'A follow-up marked EXDIS/NODIS narrows to linked-record readers, leadership, owner and creator.',
-  'I-follow-up-owner': 'Owner of a follow-up: every member of the owning office (any role), or the owning post\'s officers.',
+  'I-follow-up-owner': 'Owner of a follow-up: the members of the owning office who work there (drafter, clearer, approver or leadership; auditors and admins only read), or the owning post\'s post officers.',
   'I-edit-states': 'The drafter edits in DRAFT and IN_CLEARANCE; a clearer in DRAFT or IN_CLEARANCE; the approver (not the drafter) in PENDING_APPROVAL; nobody after.',
   'I-withdraw': 'A request may be withdrawn while PENDING (api.md) or NON_CONCUR (domain.md); not once CLEARED or STALE.',
   'I-clear-non-concur': 'The office that did not concur may later clear.',
@@ -224,10 +225,15 @@ const released = (c: CableRecord): boolean => c.status === 'RELEASED';
 const isTaskingOf = (t: CableRecord, post: string): boolean => t.origin === 'STATE' && t.cableKind === 'INSTRUCTION' && released(t) && t.distribution.includes(post);
 const beforeRelease = (c: CableRecord): boolean => c.status !== 'RELEASED'; // DRAFT..APPROVED, and CANCELLED (never released)
 
-/** An officer of post P: holds the post_officer role and is bound to P. */
+/** An officer of post P: holds the post_officer role and is bound to P (who acts for the post). */
 export const officerOf = (u: User, post: string): boolean => has(u, 'post_officer') && postOf(u) === post;
+/** Who reads what went to post P: the people bound to it, its post officers and its approvers (I-officers). */
+export const readsForPost = (u: User, post: string): boolean => (has(u, 'post_officer') || has(u, 'approver')) && postOf(u) === post;
 
-export const isDrafter = (u: User, c: CableRecord): boolean => u.id === c.drafterId;
+/** The person who drafted it, wherever they are now ("never by the drafter" rules). */
+export const draftedBy = (u: User, c: CableRecord): boolean => u.id === c.drafterId;
+/** Its drafter, still placed where it originates (I-drafter-placed). */
+export const isDrafter = (u: User, c: CableRecord): boolean => draftedBy(u, c) && (c.origin === 'STATE' ? postOf(u) === null : postOf(u) === c.origin);
 /** The drafting office: members of the drafter's office; for a post cable, the originating post's officers (I-post-drafting-office). */
 export const inDraftingOffice = (u: User, c: CableRecord): boolean =>
   (c.draftingOffice !== null && officeOf(u) === c.draftingOffice) || (c.origin !== 'STATE' && officerOf(u, c.origin));
@@ -243,10 +249,12 @@ export const isEligibleApprover = (u: User, c: CableRecord): boolean =>
 export const isWorkingParty = (u: User, c: CableRecord, o: OracleOptions): boolean =>
   isDrafter(u, c) || inDraftingOffice(u, c) || inClearingOffice(u, c, o) || isEligibleApprover(u, c) || has(u, 'leadership');
 export const isDistributionOfficer = (u: User, c: CableRecord): boolean =>
-  released(c) && c.distribution.some((p) => officerOf(u, p));
+  released(c) && c.distribution.some((p) => readsForPost(u, p));
 
 export const ownsFollowUp = (u: User, f: FollowUpRecord): boolean =>
-  'office' in f.owner ? officeOf(u) === f.owner.office : officerOf(u, f.owner.post);
+  'office' in f.owner
+    ? officeOf(u) === f.owner.office && (['drafter', 'clearer', 'approver', 'leadership'] as const).some((role) => has(u, role))
+    : officerOf(u, f.owner.post);
 export const createdFollowUp = (u: User, f: FollowUpRecord): boolean => u.id === f.creatorId;
 
 /** The follow-up's markings: its own, raised to those of the cable and campaign it links to. */
@@ -309,10 +317,10 @@ export const READ_RULES: readonly ReadRule[] = [
     id: 'R-draft-other-post',
     on: 'cable',
     effect: 'deny',
-    rule: 'Before release, a user bound to a post other than the cable\'s origin never reads it (whatever else they are), unless they drafted it.',
+    rule: 'Before release, a user bound to a post other than the cable\'s origin never reads it (whatever else they are), its drafter moved there included.',
     source: 'domain.md Who reads what: "Nobody else, and never another post\'s officers, reads a draft."',
     basis: 'text',
-    test: onCable((u, c) => beforeRelease(c) && postOf(u) !== null && postOf(u) !== c.origin && !isDrafter(u, c)),
+    test: onCable((u, c) => beforeRelease(c) && postOf(u) !== null && postOf(u) !== c.origin),
   },
   {
     id: 'R-drafter',
@@ -388,7 +396,7 @@ export const READ_RULES: readonly ReadRule[] = [
     source:
       'domain.md Posts report over time: "The reporting cable cites the tasking by REF, and the desk reads all replies to its tasking together." Only a reply to the tasking: a REF is no distribution decision, and another post\'s officers never gain from it.',
     basis: 'interpretation',
-    test: onCable((u, c, m) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (!isRestrictive(m.captions) || isRestrictive(t.captions)) && (isDrafter(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice)))),
+    test: onCable((u, c, m) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (!isRestrictive(m.captions) || isRestrictive(t.captions)) && (draftedBy(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice)))),
   },
   {
     id: 'R-exdis-nodis',
@@ -615,7 +623,7 @@ export const ACTION_RULES: readonly ActionRule[] = [
     when: 'PENDING_APPROVAL',
     source: 'api.md Additions PATCH: "the approver of a submitted cable"; domain.md: "An approver may also edit before approving."',
     basis: 'text',
-    mayAsk: C((u, c) => isEligibleApprover(u, c) && !isDrafter(u, c)),
+    mayAsk: C((u, c) => isEligibleApprover(u, c) && !draftedBy(u, c)),
     stateOk: CS(statusIn('PENDING_APPROVAL')),
     stateBasis: 'interpretation',
   },
@@ -921,7 +929,7 @@ export const GUARDS: readonly Guard[] = [
     rule: 'Nobody clears their own cable: the drafter never clears it, for any office.',
     source: 'domain.md: "Nobody clears their own cable."; api.md Additions: "A drafter who is also a clearer may not clear their own cable (403)."',
     basis: 'text',
-    fires: (u, r, a) => r.kind === 'cable' && a === 'clear' && isDrafter(u, r),
+    fires: (u, r, a) => r.kind === 'cable' && a === 'clear' && draftedBy(u, r),
   },
   {
     id: 'G-approver-not-drafter',
@@ -929,7 +937,7 @@ export const GUARDS: readonly Guard[] = [
     rule: 'The drafter never approves their own cable.',
     source: 'domain.md: "Approval ... never by the drafter of the same cable"; api.md: "approver, not the drafter".',
     basis: 'text',
-    fires: (u, r, a) => r.kind === 'cable' && a === 'approve' && isDrafter(u, r),
+    fires: (u, r, a) => r.kind === 'cable' && a === 'approve' && draftedBy(u, r),
   },
   {
     id: 'G-drafter-approver',

@@ -78,7 +78,8 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         const offices = OFFICES.filter(() => rng.chance(0.3));
         if (offices.length > 0) {
           events.push({ type: 'ClearancesRequested', data: { offices: [...offices], at } });
-          const clearer = rng.pick(people.filter((p) => p.roles.includes('clearer')));
+          // Nobody clears or approves their own cable (the aggregate refuses it).
+          const clearer = rng.pick(people.filter((p) => p.roles.includes('clearer') && p.id !== drafter.id));
           if (rng.chance(0.5)) events.push({ type: 'ClearanceGranted', data: { office: offices[0], by: officer(clearer), at } });
           // A request withdrawn: that office no longer reads it as a clearing office.
           const last = offices[offices.length - 1];
@@ -87,7 +88,7 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         if (rng.chance(0.3)) events.push({ type: 'CableEdited', data: { draft: { ...draft, classification: rng.pick(CLASSIFICATIONS), captions: rng.pick(CAPTION_SETS) }, substantive: true, by: officer(drafter), office: drafter.office, as: 'drafter', fields: ['classification'], at } });
         const fate = rng.next();
         if (fate > 0.3) {
-          const approver = rng.pick(people.filter((p) => p.roles.includes('approver')));
+          const approver = rng.pick(people.filter((p) => p.roles.includes('approver') && p.id !== drafter.id));
           events.push({ type: 'CableSubmitted', data: { by: officer(drafter), at } });
           if (fate > 0.4) events.push({ type: 'CableApproved', data: { by: officer(approver), at } });
           if (fate > 0.55) {
@@ -122,6 +123,14 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         );
       }
     });
+    // People moved since they drafted: a drafter each to another post, into the Department, to
+    // another Department office (`isDrafter`: only the last is still the drafter of what they left).
+    const drafters = [...new Set(cables.map((c) => c.drafter.id))].map((id) => people.find((p) => p.id === id)!);
+    for (const moved of drafters.slice(0, 12)) {
+      const elsewhere = POSTS.find((post) => post !== moved.postCode)!;
+      people.push({ ...moved, username: `${moved.username}-to-${elsewhere}`, roles: ['post_officer'], office: null, postCode: elsewhere });
+      people.push({ ...moved, username: `${moved.username}-to-dept`, roles: ['drafter'], office: rng.pick(OFFICES), postCode: null });
+    }
   });
   afterAll(() => database.drop());
 

@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
+import { type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, isDrafter, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
 import { type CableDraft, cableKindsFrom, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
@@ -215,7 +215,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   /** As what the actor edits, or why they may not. */
   private editorRole(actor: CableActor): EditorRole {
     if (this.status === 'PENDING_APPROVAL' && actor.id !== this.drafter.id && this.hasReleaseAuthority(actor)) return 'approver';
-    const asDrafter = actor.id === this.drafter.id;
+    const asDrafter = this.isDraftedBy(actor);
     const asClearer = !asDrafter && actor.roles.includes('clearer') && actor.office !== null && this.clearances.some((c) => c.office === actor.office);
     if (!asDrafter && !asClearer && this.hasReleaseAuthority(actor)) this.mustBeIn(['PENDING_APPROVAL'], 'edited by its approver');
     if (!asDrafter && !asClearer) forbidden('only its drafter, a clearer of an office asked to clear it, or the approver of a submitted cable edits it');
@@ -398,8 +398,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   cancel(actor: CableActor, reason: string, at: string): void {
     // Who may cancel is said before what state the cable is in: a reader who may not cancel it
     // learns nothing from trying.
-    const isDrafter = actor.id === this.drafter.id;
-    if (!isDrafter && !this.hasReleaseAuthority(actor)) forbidden('only its drafter or an approver for its originator cancels a cable');
+    if (!this.isDraftedBy(actor) && !this.hasReleaseAuthority(actor)) forbidden('only its drafter or an approver for its originator cancels a cable');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'], 'cancelled');
     ensure(showsText(reason), 'reason', 'say why the cable is cancelled');
     this.apply({ type: 'CableCancelled', data: { by: officer(actor), reason: reason.trim(), at } });
@@ -521,7 +520,12 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   private mustBeDrafter(actor: CableActor, verb: string): void {
-    if (actor.id !== this.drafter.id) forbidden(`only the cable's drafter may ${verb} it`);
+    if (!this.isDraftedBy(actor)) forbidden(`only the cable's drafter may ${verb} it`);
+  }
+
+  /** Its drafter, still placed where it originates (need-to-know's `isDrafter`: one moved to another post is no longer). */
+  private isDraftedBy(actor: CableActor): boolean {
+    return isDrafter(actor, { drafterId: this.drafter.id, origin: this.origin });
   }
 
   private hasReleaseAuthority(actor: CableActor): boolean {

@@ -7,7 +7,7 @@ import { DemarchesQuery } from '@chancery/demarches';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService, principalOf, UsersQuery } from '@chancery/identity';
-import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
+import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal, worksFor } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
@@ -31,15 +31,23 @@ export class OwnerBureaus {
   ) {}
 
   /**
-   * 422 unless someone of the owner (a user of the office, an officer of the post) may read the
-   * follow-up as it stands (`access`): an owner none of whose users may read it could never see it,
-   * let alone do it (a Beijing campaign's follow-up given to Tokyo, a NODIS one to an office outside
-   * its working party). An owner with no users yet is not judged: there is no one to judge by.
+   * 422 unless someone who works for the owner (`worksFor`: the office's desk, the post's officers)
+   * may read the follow-up as it stands (`access`): an owner none of whose people may read it could
+   * never see it, let alone do it (a Beijing campaign's follow-up given to Tokyo, a NODIS one to an
+   * office outside its working party), and an office of only auditors and admins could not work it.
+   * An owner with no users yet is not judged: there is no one to judge by.
    */
   async mustBeReadableBy(owner: Owner, access: FollowUpAccess, db?: Db): Promise<void> {
-    const users = await this.users.addressed({ users: [], offices: owner.office !== undefined ? [owner.office] : [], posts: owner.post !== undefined ? [owner.post] : [] }, db);
-    if (users.length === 0 || users.some((user) => mayReadFollowUp(principalOf(user), access).allowed)) return;
+    const users = (await this.users.addressed({ users: [], offices: owner.office !== undefined ? [owner.office] : [], posts: owner.post !== undefined ? [owner.post] : [] }, db)).map(principalOf);
+    if (users.length === 0) return;
     const [field, name] = owner.office !== undefined ? ['owner.office', owner.office] : ['owner.post', owner.post!];
+    const workers = users.filter((user) => worksFor(user, owner));
+    if (workers.length === 0) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `No one at ${name} works on follow-ups (its people only read: auditors, admins): give it an owner who may work it`, {
+        errors: [{ field, message: `no one at ${name} may work on it` }],
+      });
+    }
+    if (workers.some((user) => mayReadFollowUp(user, access).allowed)) return;
     throw new ChanceryError(ErrorCode.RuleViolated, `No one at ${name} may read this follow-up (its marking, or what it is linked to): give it an owner who may`, {
       errors: [{ field, message: `no one at ${name} may read it` }],
     });

@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ensureCalendarDate, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { type Classification, highestClassification, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
+import { type Classification, highestClassification, isFollowUpOwner, OFFICE_PATTERN, type Principal } from '@chancery/identity/domain';
 
 export type Owner = { office: string; post?: undefined } | { post: string; office?: undefined };
 export type FollowUpStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
@@ -111,11 +111,9 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     return this.escalatedTo !== null && principal.roles.includes('leadership') && principal.office === this.escalatedTo;
   }
 
-  /** Its owners (the office, or the post's officers) and its creator may change it. */
+  /** Its owners (the office's working people, or the post's officers) and its creator may change it. */
   mayChange(principal: Principal): boolean {
-    if (principal.id === this.createdBy.id) return true;
-    if (this.owner.office !== undefined) return principal.office === this.owner.office;
-    return principal.roles.includes('post_officer') && principal.postCode === this.owner.post;
+    return isFollowUpOwner(principal, { createdBy: this.createdBy.id, owner: this.owner });
   }
 
   edit(by: Principal, changes: { title?: string; description?: string }, at: string): void {

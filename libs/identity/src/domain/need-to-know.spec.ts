@@ -32,11 +32,28 @@ describe('need to know', () => {
 
   it('gives a released cable also to the officers of the posts it went to, never to other posts', () => {
     expect(reads(beijing, released)).toBe(true);
-    expect(reads(beijingAmbassador, released)).toBe(false); // "post officer bound to one post": the role reads, not the post
+    // The people bound to a post read what went to it: its officers, and its chief of mission
+    // (an approver there), the principal a NODIS cable to the post is for.
+    expect(reads(beijingAmbassador, released)).toBe(true);
+    expect(reads(beijingAmbassador, { ...released, captions: ['NODIS'] })).toBe(true);
+    expect(reads(beijingAmbassador, { ...released, distribution: ['TOKYO'] })).toBe(false);
     expect(reads(tokyo, released)).toBe(false);
     expect(reads(europe, released)).toBe(false);
     expect(reads(beijing, { ...released, captions: ['NODIS'] })).toBe(true);
     expect(reads(leader, { ...released, captions: ['NODIS'] })).toBe(true);
+  });
+
+  it('holds a drafter to where the cable originates: moved to another post, they neither read nor work the drafts left behind', () => {
+    const toParis: Principal = { ...drafter, roles: ['post_officer'], office: null, postCode: 'PARIS' };
+    expect(reads(toParis, draft)).toBe(false);
+    expect(allowedCableActions(toParis, draft)).toEqual([]);
+    // Moved within the Department, they are still its drafter.
+    expect(allowedCableActions({ ...drafter, office: 'EUR/WE' }, { ...draft, clearances: [] })).toContain('submit');
+    // A post's drafter moved to another post: the post's cable is no longer theirs.
+    const postDraft: CableAccess = { ...draft, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, clearances: [] };
+    expect(allowedCableActions(beijing, postDraft)).toContain('submit');
+    expect(reads({ ...beijing, postCode: 'TOKYO' }, postDraft)).toBe(false);
+    expect(reads({ ...beijing, postCode: null, office: 'EAP/CM', roles: ['drafter'] }, postDraft)).toBe(false);
   });
 
   it('gives a post’s released reply to the Department to the desk that tasked it, not to the rest of the Department, nor when NODIS or EXDIS', () => {

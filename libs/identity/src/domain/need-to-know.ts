@@ -1,4 +1,4 @@
-import { type Classification, clearanceCovers, clearanceLevel, type Principal } from './access.js';
+import { type Classification, clearanceCovers, clearanceLevel, type Principal, type Role } from './access.js';
 import { type Decision, isNarrowed } from './policy.js';
 
 /**
@@ -67,13 +67,27 @@ export function hasReleaseAuthority(principal: Pick<Principal, 'roles' | 'postCo
   return origin === DEPARTMENT_ORIGIN ? principal.postCode === null : principal.postCode === origin;
 }
 
-/** A post's officers: post officers bound to it (domain.md: "post officer bound to one post"). */
+/**
+ * The post whose officer `principal` is: a post officer's, or a post approver's (its chief of
+ * mission, a deputy), the people bound to it. The chief of mission is the principal of a NODIS
+ * cable to the post ("no distribution beyond the addressees' principals"), so reads what went to it.
+ */
 function officerPost(principal: Principal): string | null {
-  return principal.roles.includes('post_officer') ? principal.postCode : null;
+  return principal.roles.includes('post_officer') || principal.roles.includes('approver') ? principal.postCode : null;
+}
+
+/**
+ * Whether `principal` is the cable's drafter, and still placed where it originates: a post's cable
+ * with that post, a Department cable in the Department (bound to no post). Someone moved to another
+ * post since is no longer its drafter: they neither read nor work the drafts they left behind (the
+ * post's officers, or the drafting office, go on with them).
+ */
+export function isDrafter(principal: Pick<Principal, 'id' | 'postCode'>, cable: Pick<CableAccess, 'drafterId' | 'origin'>): boolean {
+  return principal.id === cable.drafterId && (cable.origin === DEPARTMENT_ORIGIN ? principal.postCode === null : principal.postCode === cable.origin);
 }
 
 export function isWorkingParty(principal: Principal, cable: CableAccess): boolean {
-  if (principal.id === cable.drafterId || cable.actedBy.includes(principal.id)) return true;
+  if (isDrafter(principal, cable) || cable.actedBy.includes(principal.id)) return true;
   if (principal.roles.includes('leadership')) return true;
   if (hasReleaseAuthority(principal, cable.origin)) return true;
   const office = principal.office;
@@ -95,7 +109,7 @@ function readsAsTaskingDesk(principal: Principal, cable: CableAccess): boolean {
 export function mayReadCable(principal: Principal, cable: CableAccess): Decision {
   if (!clearanceCovers(principal.clearance, cable.classification)) return deny(`${cable.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
   const released = cable.status === 'RELEASED';
-  if (!released && principal.postCode !== null && principal.postCode !== cable.origin && principal.id !== cable.drafterId) {
+  if (!released && principal.postCode !== null && principal.postCode !== cable.origin) {
     return deny(`another post's people never read a ${cable.status} cable`);
   }
   if (isWorkingParty(principal, cable)) return ALLOW;
@@ -132,8 +146,9 @@ const DONE = ['CLEARED', 'CLEARED_WITH_COMMENTS'];
 export function mayActOnCable(principal: Principal, cable: CableAccess, action: CableActionName): Decision {
   const read = mayReadCable(principal, cable);
   if (!read.allowed) return read;
-  const drafter = principal.id === cable.drafterId;
-  const authority = hasReleaseAuthority(principal, cable.origin) && !drafter;
+  const drafter = isDrafter(principal, cable);
+  // Nobody approves their own cable, wherever they have moved since.
+  const authority = hasReleaseAuthority(principal, cable.origin) && principal.id !== cable.drafterId;
   // Worked before submission: in clearance, or returned to the drafter with its clearances.
   const editable = cable.status === 'DRAFT' || cable.status === 'IN_CLEARANCE';
   const ownClearance = cable.clearances.find((c) => c.office === principal.office);
@@ -240,10 +255,21 @@ export function allowedFollowUpActions(
   return FOLLOW_UP_ACTIONS.filter((action) => (action === 'start' ? followUp.status === 'OPEN' : action === 'comment' ? true : open));
 }
 
+/** The roles that work an office's follow-ups: its desk (auditors and admins only read). */
+export const OFFICE_WORKING_ROLES: readonly Role[] = ['drafter', 'clearer', 'approver', 'leadership'];
+
+/**
+ * Who works a follow-up owned by `owner`: the office's working people (`OFFICE_WORKING_ROLES`), or
+ * the post's post officers (its approvers read what went to it, but the post's work is its officers').
+ */
+export function worksFor(principal: Pick<Principal, 'roles' | 'office' | 'postCode'>, owner: { office?: string; post?: string }): boolean {
+  if (owner.office !== undefined) return principal.office === owner.office && principal.roles.some((role) => OFFICE_WORKING_ROLES.includes(role));
+  return principal.roles.includes('post_officer') && principal.postCode === owner.post;
+}
+
+/** Its owner's working people (`worksFor`) and its creator change a follow-up. */
 export function isFollowUpOwner(principal: Principal, followUp: { createdBy: string; owner: { office?: string; post?: string } }): boolean {
-  if (principal.id === followUp.createdBy) return true;
-  if (followUp.owner.office !== undefined) return principal.office === followUp.owner.office;
-  return principal.roles.includes('post_officer') && principal.postCode === followUp.owner.post;
+  return principal.id === followUp.createdBy || worksFor(principal, followUp.owner);
 }
 
 /** The higher of two classifications, in the order of `CLASSIFICATION_RANK`. */
@@ -271,9 +297,10 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
   const [level, id, leader, office, anyPost, deptApprover, postApprover, officerOf] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `$${first + i}`);
   return {
     where: `(${k}classification_level <= ${level}
-      AND NOT (${k}status <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin AND ${k}drafter_id::text <> ${id})
+      AND NOT (${k}status <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin)
       AND (
-        ${id} = ANY(${k}working_party) OR ${leader}
+        (${id} = ANY(${k}working_party) AND (${k}drafter_id::text <> ${id} OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${anyPost}::text IS NULL) OR ${k}origin = ${anyPost}))
+        OR ${leader}
         OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${deptApprover}) OR (${postApprover}::text IS NOT NULL AND ${k}origin = ${postApprover})
         OR (${office}::text IS NOT NULL AND (${office} = ${k}drafting_office OR ${office} = ANY(${k}clearing_offices)))
         OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
