@@ -113,6 +113,9 @@ describe('follow-ups that act, through HTTP', () => {
     await as(t.eurFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EUR/WE' } }).expect(403);
     await as(t.eapDesk).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-20' }).expect(403);
     await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-04' }).expect(422); // not into the past
+    // Handed over without a new due date, it would be overdue for its new owner at once and come straight back.
+    const bounce = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' } }).expect(422);
+    expect(bounce.body.errors).toEqual([{ field: 'dueOn', message: expect.stringMatching(/^it was due on \d{4}-\d{2}-\d{2}: give its new owner a due date, today or later, with it$/) }]);
     const reassigned = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' }, dueOn: '2026-12-20' }).expect(200);
     expect(reassigned.body).toMatchObject({ owner: { office: 'EAP/J' }, dueOn: '2026-12-20', escalatedTo: null, overdueSince: null });
     // Acted on: it leaves the inbox; the history keeps all of it.

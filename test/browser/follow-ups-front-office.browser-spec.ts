@@ -68,6 +68,12 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     await page.getByLabel('New due date').fill('2020-01-01');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('alert').filter({ hasText: 'The new due date cannot be in the past: choose today or a later day.' }).waitFor();
+    // A new owner alone: it would be overdue for them at once, and come straight back.
+    const { dueOn } = (await authed(web.app, frontOffice).get(`/follow-ups/${id}`).expect(200)).body as { dueOn: string };
+    await page.getByLabel('New due date').fill(dueOn);
+    await page.getByLabel(/^Office symbol/).fill('EAP/J');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').filter({ hasText: `It was due on ${dueOn}: give its new owner a new due date with it.` }).waitFor();
     expect(sent).toEqual([]);
 
     // Both at once, on the version shown.

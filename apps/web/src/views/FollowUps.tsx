@@ -395,6 +395,8 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
               const newOwner = kind !== ('office' in followUp.owner ? 'office' : 'post') || owner.trim() !== ownerOf(followUp);
               const newDue = dueOn !== followUp.dueOn;
               if (!newOwner && !newDue) return refuse('Give it a new owner or a new due date first.');
+              // Handed over past its due date, it would be overdue for its new owner at once (the server says so too).
+              if (newOwner && !newDue && followUp.overdue) return refuse(`It was due on ${followUp.dueOn}: give its new owner a new due date with it.`);
               const problem = (newOwner ? ownerProblem(kind, owner, owners) : null) ?? (newDue ? dueProblem(dueOn, 'New due date') : null);
               if (problem) return refuse(problem);
               const done = newOwner && newDue ? `Reassigned to ${owner.trim()}, due date moved to ${dueOn}.` : newOwner ? `Reassigned to ${owner.trim()}.` : `Due date moved to ${dueOn}.`;
@@ -455,7 +457,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
                 e.preventDefault();
                 setMessage(null);
                 setBeside({});
-                const problem = ownerProblem(kind, owner, owners);
+                const problem = ownerProblem(kind, owner, owners) ?? (followUp.overdue ? `It was due on ${followUp.dueOn}: give it a new due date first (above), so that it is not overdue for its new owner at once.` : null);
                 if (problem) return sayBeside({ 'fu-edit-owner': problem }, null);
                 void send('PATCH', '', { owner: { [kind]: owner.trim() } }, `Reassigned to ${owner.trim()}.`, { place: placeInReassign, alone: true });
               }}>

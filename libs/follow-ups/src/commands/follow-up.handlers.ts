@@ -223,7 +223,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
     switch (change.kind) {
       case 'patch':
         if (change.title !== undefined || change.description !== undefined) followUp.edit(actor, change, at);
-        if (change.owner) followUp.reassign(actor, change.owner, ownerBureau!, at);
+        if (change.owner) followUp.reassign(actor, change.owner, ownerBureau!, at, change.dueOn);
         if (change.dueOn) followUp.changeDueDate(actor, change.dueOn, at);
         return;
       case 'start':

@@ -55,8 +55,12 @@ describe('FollowUp', () => {
     expect(escalated.mayActOnEscalation(eapFrontOffice)).toBe(true);
     expect(escalated.mayActOnEscalation({ ...eapFrontOffice, office: 'EUR' })).toBe(false);
     expect(escalated.mayActOnEscalation({ ...eapFrontOffice, roles: ['drafter'] })).toBe(false);
+    // Handed over past its due date, it comes with a new one: else it would escalate straight back.
+    given(followUpDefinition, 'f1', [created, ...overdue])
+      .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/J' }, 'EAP', late))
+      .thenFails('RULE_VIOLATED', /due on 2026-12-10: give its new owner a due date/);
     const f = given(followUpDefinition, 'f1', [created, ...overdue])
-      .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/CM' }, 'EAP', late))
+      .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/CM' }, 'EAP', late, '2026-12-20'))
       .then([
         { type: 'FollowUpReassigned', data: { owner: { office: 'EAP/CM' }, ownerBureau: 'EAP', by: by(eapFrontOffice), at: late } },
         { type: 'FollowUpEscalationResolved', data: { by: by(eapFrontOffice), at: late } },

@@ -133,10 +133,17 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     return { title: changes.title?.trim() ?? this.title, description: changes.description?.trim() ?? this.description };
   }
 
-  reassign(by: Principal, owner: Owner, ownerBureau: string, at: string): void {
+  /**
+   * A new owner. One past its due date is handed over with a new one (`dueOn`, today or later): it
+   * would otherwise be overdue for its new owner the moment they got it, and escalate straight back.
+   */
+  reassign(by: Principal, owner: Owner, ownerBureau: string, at: string, dueOn?: string): void {
     this.mustBeOpen('reassigned');
     ensure(validOwner(owner), 'owner', 'owner is an office symbol or a post code');
     if (JSON.stringify(owner) === JSON.stringify(this.owner)) return;
+    if (dueOn === undefined && isFollowUpOverdue(this.status, this.dueOn, at.slice(0, 10))) {
+      ensure(false, 'dueOn', `it was due on ${this.dueOn}: give its new owner a due date, today or later, with it`);
+    }
     this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
     this.resolveEscalation(by, at);
   }
