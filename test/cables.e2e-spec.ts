@@ -281,6 +281,18 @@ describe('cables through HTTP', () => {
     await as(t.approver).post(`/cables/${body.id}/release`).expect(200);
   });
 
+  it('asks the collective tasking rule for the bureaus whose posts a demarche tasks, its scope narrowing a collective', async () => {
+    const scoped = { ...instruction, subject: 'ALDAC, Tokyo only', demarche: { ...instruction.demarche, scope: { posts: ['TOKYO'] } } };
+    const { body } = await as(t.drafter).post('/cables', scoped).expect(201);
+    const refused = await as(t.drafter).post(`/cables/${body.id}/submit`).expect(422);
+    expect(refused.body.detail).toMatch(/EAP \(its posts are tasked through ALDAC\).*S\/ES-O \(an instruction to ALDAC\)/);
+    for (const office of ['AF (', 'EUR (', 'NEA (', 'SCA (', 'WHA (', 'IO (']) expect(refused.body.detail).not.toContain(office);
+    // Embassies only: every regional bureau has embassies among ALDAC's posts.
+    const embassies = await as(t.drafter).post('/cables', { ...scoped, subject: 'ALDAC, embassies', demarche: { ...instruction.demarche, scope: { kinds: ['EMBASSY'] } } }).expect(201);
+    const all = await as(t.drafter).post(`/cables/${embassies.body.id}/submit`).expect(422);
+    for (const office of ['AF (', 'EAP (', 'EUR (', 'NEA (', 'SCA (', 'WHA (', 'S/ES-O (']) expect(all.body.detail).toContain(office);
+  });
+
   it('pages a cable\'s history, and reads numbers in the address as decimal digits only', async () => {
     const { body } = await as(t.drafter).post('/cables', { ...instruction, subject: 'History pages', actionAddressees: ['TOKYO'] }).expect(201);
     for (const subject of ['History pages, two', 'History pages, three', 'History pages, four']) await as(t.drafter).patch(`/cables/${body.id}`, { subject }).expect(200);

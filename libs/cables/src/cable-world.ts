@@ -7,7 +7,7 @@ import type { Clearance, Principal } from '@chancery/identity/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { addressDesignator, COLLECTIVES, type Post, postDefinition, type PostNetwork, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
-import type { DraftingWorld } from './domain/cable-format.js';
+import type { DemarcheScope, DraftingWorld } from './domain/cable-format.js';
 import { type Cable, type Distribution, SECSTATE } from './domain/cable.aggregate.js';
 import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.js';
 
@@ -40,11 +40,20 @@ export function notAddressableIn(network: PostNetwork, codes: string[]): string[
   return codes.filter((code) => code !== SECSTATE && !isAddressable(network, code));
 }
 
-/** For each `action` addressee, the regional bureaus of the posts it reaches in `network` (a collective expanded). */
-export function taskedBureausIn(network: PostNetwork, action: string[]): Map<string, string[]> {
+/**
+ * For each `action` addressee, the regional bureaus of the posts it tasks in `network`: the posts it
+ * reaches (a collective expanded), narrowed by a demarche's `scope` ("embassies only", named posts,
+ * all but some). An ALDAC demarche scoped to Tokyo tasks only EAP's posts.
+ */
+export function taskedBureausIn(network: PostNetwork, action: string[], scope?: DemarcheScope | null): Map<string, string[]> {
   const collectives = new Map(network.collectives.map((c) => [c.code, c.members]));
-  const bureauOf = new Map(network.all.map((p) => [p.code, p.bureau]));
-  return new Map(action.map((code) => [code, [...new Set((collectives.get(code) ?? [code]).flatMap((post) => bureauOf.get(post) ?? []))].sort()]));
+  const posts = new Map(network.all.map((p) => [p.code, p]));
+  return new Map(
+    action.map((code) => {
+      const reached = (collectives.get(code) ?? [code]).flatMap((member) => (posts.has(member) ? [{ code: member, kind: posts.get(member)!.kind as string }] : []));
+      return [code, [...new Set(scopedPosts(reached, scope).map((member) => posts.get(member)!.bureau))].sort()];
+    }),
+  );
 }
 
 /** What the cable rules ask of the world, answered from the posts and cables read models. */

@@ -65,7 +65,7 @@ export abstract class CableHandler {
    * What each step to release (submit, approve, release) holds against the world as it stands, from
    * one read of the post network (passed back for the release's distribution):
    * - the clearances the rules require (the collective tasking rule, see collective-tasking.ts), its
-   *   collectives expanded as they are now: an approver's edit after submission, or a collective
+   *   collectives expanded as they are now and narrowed by its demarche's scope: an approver's edit after submission, or a collective
    *   grown since, may call for an office that has not cleared;
    * - the addressees that are no longer open posts (drafting refuses those; a post can be suspended
    *   or closed while its cable waits for approval).
@@ -74,7 +74,7 @@ export abstract class CableHandler {
     const network = await this.world.network(tx);
     const addressees = [...cable.draft.actionAddressees, ...cable.draft.infoAddressees];
     return {
-      required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.world.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees)),
+      required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.world.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees, cable.draft.demarche?.scope)),
       unreachable: notAddressableIn(network, addressees),
       network,
     };

@@ -11,7 +11,7 @@ const WORLDWIDE = ['ALDAC', 'ALLDP'];
  * 5 FAH-1 H-240, as domain.md puts it: a cable to a collective that tasks posts (an instruction
  * from the Department with a collective among its action addressees) needs the clearance of each
  * regional bureau whose posts it tasks; an ALDAC or ALLDP instruction also needs S/ES-O's.
- * `taskedBureaus`: for each action addressee, the bureaus of the posts it reaches (a collective
+ * `taskedBureaus`: for each action addressee, the bureaus of the posts it tasks (a collective
  * expanded). Each bureau's reason names the collectives that reach its posts; a bureau whose posts
  * the instruction names one by one beside its collectives is needed too, and says so.
  */
