@@ -103,6 +103,20 @@ describe('HTTP conventions', () => {
     expect(bad.body).toMatchObject({ code: 'INVALID_HEADER', detail: expect.stringContaining('If-Match') });
   });
 
+  it('refuses If-Match on a request that creates its record, which has no version yet: 412, nothing written', async () => {
+    const before = await count('SELECT count(*)::int AS n FROM events');
+    for (const tag of ['"1"', '*', '"0"']) {
+      const refused = await http().post('/notes').set('If-Match', tag).send({ title: 'created?' }).expect(412);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body).toMatchObject({ code: 'PRECONDITION_FAILED', detail: expect.stringContaining('send it without If-Match') });
+    }
+    // Every route that creates a record (a user here; a cable, a follow-up, a post) is held to it where they all create, the aggregate repository.
+    const user = await http().post('/users').set('If-Match', '*').send({ username: 'ifmatch.user', displayName: 'If Match', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED', password: 'correct-horse-battery-9' }).expect(412);
+    expect(user.body.detail).toContain('send it without If-Match');
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before);
+    await http().post('/notes').send({ title: 'created' }).expect(201);
+  });
+
   it('replays the first answer for a repeated Idempotency-Key and writes nothing new', async () => {
     const first = await http().post('/notes').set('Idempotency-Key', 'key-1').send({ title: 'Once' }).expect(201);
     const events = await count('SELECT count(*)::int AS n FROM events');

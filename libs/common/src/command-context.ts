@@ -26,6 +26,12 @@ export interface CommandContext {
    * at any other fails instead of retrying.
    */
   expectedVersions?: readonly number[];
+  /**
+   * The request carried `If-Match`, whatever its value (`*` included): a precondition on a record
+   * that exists. A command that creates its record meets none (RFC 9110 §13.1.1: `*` is false when
+   * there is no current representation), so it refuses rather than ignores it.
+   */
+  ifMatch?: boolean;
   idempotency?: IdempotencyClaim;
   correlationId?: string;
   causationId?: string;

@@ -37,6 +37,7 @@ export function commandContextOf(request: Request): CommandContext {
     actor: request.actor ?? ANONYMOUS_ACTOR,
     requestId: String(request.id),
     expectedVersions: parseIfMatch(request.headers['if-match']),
+    ifMatch: request.headers['if-match'] !== undefined,
     idempotency: request.idempotency,
   };
 }

@@ -85,6 +85,11 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     respond: (aggregate: A) => R,
     alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
   ) {
+    if (context.ifMatch) {
+      throw new ChanceryError(ErrorCode.PreconditionFailed, 'If-Match names a version of a record that exists; this request creates one, which has none yet (RFC 9110 §13.1.1): send it without If-Match', {
+        header: 'If-Match',
+      });
+    }
     const aggregate = this.publisher.mergeObjectContext(make());
     const saved = await this.saveIn(tx, context, command, aggregate, respond).catch(thereAlready);
     await alsoIn?.(tx, aggregate);
