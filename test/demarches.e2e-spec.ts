@@ -87,6 +87,9 @@ describe('demarche campaigns through HTTP', () => {
     expect(body.summary).toMatchObject({ delivered: 50, responded: 30, notDelivered: 0, pending: body.summary.total - 50, overdue: 0 });
     const listed = await as(t.leader).get('/demarches').expect(200);
     expect(listed.body.items).toEqual([expect.objectContaining({ id: cableId, summary: body.summary })]);
+    // A campaign is read as it is now: a parameter its route does not take is refused, not ignored.
+    const asOf = await as(t.leader).get(`/demarches/${cableId}?asOf=2020-01-01T00:00:00Z`).expect(400);
+    expect(asOf.body.errors).toEqual([{ field: 'asOf', message: 'property asOf should not exist (this request takes no such query parameter)' }]);
     // The contract's status filter: every campaign is open (none ends), so OPEN lists them all.
     expect((await as(t.leader).get('/demarches?status=OPEN').expect(200)).body).toEqual(listed.body);
     const closed = await as(t.leader).get('/demarches?status=CLOSED').expect(400);

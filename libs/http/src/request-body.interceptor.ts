@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
@@ -14,8 +14,21 @@ const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtyp
 /** How a route's handler takes a body: none, a JSON DTO, or otherwise (a file, the request). */
 type BodyUse = 'none' | 'json' | 'otherwise';
 
+/** What a route's handler takes: its body (`BodyUse`), and the query parameters it reads (all, with a query DTO, which checks them). */
+interface RouteUse {
+  body: BodyUse;
+  query: 'all' | readonly string[];
+}
+
+const READS_QUERY = 'chancery:reads-query';
+/** A handler (or its guard) that reads these query parameters itself, without a query DTO (the event stream's `ticket`). */
+export const ReadsQuery = (...names: string[]) => SetMetadata(READS_QUERY, names);
+
 /**
  * What a request sends is heard, or refused, never silently dropped:
+ * - A route that takes no query (`GET /demarches/:id`, `/inbox`, `POST …/submit`) refuses
+ *   parameters, as a query DTO refuses one it does not know: `GET /demarches/:id?asOf=…` would
+ *   otherwise answer the campaign as it is now, as if it were as of then (400 naming them).
  * - A route that takes no body (`POST /cables/:id/submit`, `…/release`, `/follow-ups/:id/start`)
  *   refuses one that says something, as a DTO refuses an unknown field: a client sending
  *   `{"mrn": …}` to release, or `{"status": "DONE"}` to start, learns that it was not heard (400)
@@ -28,13 +41,18 @@ type BodyUse = 'none' | 'json' | 'otherwise';
  */
 @Injectable()
 export class RequestBodyInterceptor implements NestInterceptor {
-  private readonly bodyUses = new WeakMap<object, BodyUse>();
+  private readonly routeUses = new WeakMap<object, RouteUse>();
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const use = this.bodyUse(context);
-    if (use === 'otherwise') return next.handle();
+    const route = this.routeUse(context);
     const request = context.switchToHttp().getRequest<Request>();
+    if (route.query !== 'all') {
+      const unknown = Object.keys(request.query ?? {}).filter((name) => !route.query.includes(name));
+      if (unknown.length > 0) throw queryRefusal(unknown);
+    }
+    const use = route.body;
+    if (use === 'otherwise') return next.handle();
     const body = request.body as unknown;
     if (use === 'json') {
       if (body !== undefined) return next.handle();
@@ -54,22 +72,23 @@ export class RequestBodyInterceptor implements NestInterceptor {
     return next.handle();
   }
 
-  private bodyUse(context: ExecutionContext): BodyUse {
+  private routeUse(context: ExecutionContext): RouteUse {
     const handler = context.getHandler();
-    let use = this.bodyUses.get(handler);
+    let use = this.routeUses.get(handler);
     if (use === undefined) {
       const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, unknown>;
       const types = Object.keys(params).map((key) => Number(key.split(':')[0]));
       // A handler that takes the request itself beside a DTO (for the client's address, say) still
       // takes its body as JSON; one that takes only the request reads it as it will.
-      use = types.some((type) => READS_OTHERWISE.has(type))
+      const body: BodyUse = types.some((type) => READS_OTHERWISE.has(type))
         ? 'otherwise'
         : types.includes(RouteParamtypes.BODY)
           ? 'json'
           : types.includes(RouteParamtypes.REQUEST)
             ? 'otherwise'
             : 'none';
-      this.bodyUses.set(handler, use);
+      use = { body, query: types.includes(RouteParamtypes.QUERY) ? 'all' : ((Reflect.getMetadata(READS_QUERY, handler) as string[] | undefined) ?? []) };
+      this.routeUses.set(handler, use);
     }
     return use;
   }
@@ -96,6 +115,12 @@ function unsupported(request: Request): ChanceryError {
   const detail = `This request takes a JSON body (Content-Type: ${accept.join(' or ')}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`;
   // Said in the Accept header too (RFC 9110 §15.5.16), and Accept-Patch for a PATCH (RFC 5789 §3.1).
   return new ChanceryError(ErrorCode.UnsupportedMediaType, detail, { accept, acceptPatch: request.method === 'PATCH' });
+}
+
+/** The refusal of query parameters a route does not take. */
+function queryRefusal(parameters: string[]): ChanceryError {
+  const errors = parameters.map((field) => ({ field, message: `property ${field} should not exist (this request takes no such query parameter)` }));
+  return new ChanceryError(ErrorCode.ValidationFailed, `This request takes no query parameter ${parameters.join(', ')}`, { errors });
 }
 
 /** The refusal of what a request to a route that takes no body sent: its fields, or `(body)`, content as such. */

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable, type Subject } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { IssuesCredentials } from '@chancery/http';
+import { IssuesCredentials, ReadsQuery } from '@chancery/http';
 import { AuthService, type Principal, UsersQuery } from '@chancery/identity';
 import { CurrentUser, Public } from '../auth/access.decorators.js';
 import { LiveFeed } from './live-feed.js';
@@ -83,6 +83,7 @@ export class LiveController {
    */
   @Public()
   @UseGuards(LiveStreamGuard)
+  @ReadsQuery('ticket')
   @Sse('stream', { maxPendingDataLength: MAX_UNSENT_CHARACTERS })
   @ApiBearerAuth()
   @ApiQuery({ name: 'ticket', required: false, description: 'from POST /events/ticket; or send Authorization: Bearer' })
