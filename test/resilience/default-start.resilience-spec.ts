@@ -263,3 +263,54 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     expect(last.ms).toBeLessThan(10_000);
   }, (SOAK_SECONDS + 1500) * 1000);
 });
+
+describe('a first start stopped while it loads the demo', () => {
+  let dataDir: string;
+  let running: (Running & { start: () => string; healthSeen: number[] }) | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'chancery-interrupted-demo-'));
+  });
+  afterAll(async () => {
+    if (running && running.child.exitCode === null && running.child.signalCode === null) await stop(running, 'SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves no half demo: the next start discards what it wrote and loads the demo whole', async () => {
+    // The newcomer's Ctrl-C a second or two into the demo's loading: some users written, some cables not.
+    for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+      const child = spawn(process.execPath, [API_MAIN], { env: newcomerEnv(dataDir, await freePort()), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      await waitFor(async () => output.includes('Loading the demo story'), 600_000, () => output);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const ended = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await ended;
+      expect(output).not.toContain('Demo loaded');
+    }
+
+    running = await start(dataDir);
+    await waitFor(async () => running!.output().includes('Demo loaded'), 10_000, () => running!.output());
+    expect(running.start()).toContain('The last start was stopped while it loaded the demo: what it had written is discarded, and the demo is loaded again.');
+    const call = recorder(running.base, []);
+    // Every login works, and the story is there once, whole: its cables, its campaigns, its follow-ups.
+    for (const username of ['jdoe', 'pol.beijing', 'pol.tokyo', 'amb.beijing', 'lead', 'auditor']) {
+      expect({ username, status: (await call(undefined, 'POST', '/auth/login', { username, password: DEMO_PASSWORD })).status }).toEqual({ username, status: 201 });
+    }
+    const lead = (await call(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
+    const instructions = (await call(lead, 'GET', `/cables?q=${encodeURIComponent('extraction and distillation')}&limit=100`)).body;
+    expect(instructions.total).toBe(1);
+    expect((await call(lead, 'GET', '/follow-ups?limit=100')).body.total).toBe(5);
+    // Its audit log is whole and verifies: the heads signed over the discarded database went with it.
+    const auditor = (await call(undefined, 'POST', '/auth/login', { username: 'auditor', password: DEMO_PASSWORD })).body.accessToken;
+    await waitFor(async () => (await call(auditor, 'GET', '/audit/verify')).body?.valid === true, 30_000, () => running!.output().slice(-3000));
+    // Started again, it is kept: nothing is discarded twice.
+    await stop(running, 'SIGTERM');
+    running = await start(dataDir);
+    expect(running.start()).not.toContain('is discarded');
+    expect((await recorder(running.base, [])(lead, 'GET', '/follow-ups?limit=100')).body.total).toBe(5);
+    await stop(running, 'SIGTERM');
+  }, 1_800_000);
+});

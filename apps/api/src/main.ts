@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { auditHeadsFile } from '@chancery/audit';
 import { loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
 import { exitWithinAfterSignal, Readiness } from '@chancery/platform';
@@ -28,11 +29,15 @@ async function bootstrap(): Promise<void> {
   const readiness = app.get(Readiness);
   await app.listen(config.port, config.host);
   const base = `http://localhost:${config.port}`;
-  if (config.demo && app.get(DatabaseRuntime).target.embedded) {
+  const database = app.get(DatabaseRuntime);
+  if (database.discardedUnfinished) console.log('The last start was stopped while it loaded the demo: what it had written is discarded, and the demo is loaded again.');
+  if (config.demo && database.target.embedded) {
     // The demo is told through the HTTP API, so the server listens first; /health says 503 until
-    // it is loaded, and the logins are printed only once they work.
+    // it is loaded, and the logins are printed only once they work. All or nothing: a start stopped
+    // while it loads leaves the next start to discard the half it wrote and load it again.
     readiness.waitFor('the demo');
-    const logins = await loadDemo(app, base, (line) => console.log(line));
+    const heads = auditHeadsFile(config);
+    const logins = await loadDemo(app, base, (line) => console.log(line), { dataDir: config.dataDir, alsoDiscard: heads ? [heads] : [] });
     readiness.markReady();
     if (logins) {
       console.log(`\n  Demo loaded. Sign in at ${base} with the password ${DEMO_PASSWORD} as:`);

@@ -20,6 +20,11 @@ export class DatabaseRuntime implements OnApplicationShutdown {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** This start discarded a first filling a stopped start had left unfinished (`markFirstFilling`). */
+  get discardedUnfinished(): boolean {
+    return this.embedded?.discardedUnfinished ?? false;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.embedded) return;
     const dataSource = this.moduleRef.get(DataSource, { strict: false });

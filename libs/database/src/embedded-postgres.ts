@@ -8,6 +8,25 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
 import lockfile from 'proper-lockfile';
 
+/**
+ * The marker of a first filling of the embedded database that has not finished (the demo, loaded on
+ * a first start). A start stopped during it leaves a database holding part of it, which no later
+ * start could finish: its users exist, its cables not. A start that finds the marker discards that
+ * database, and the files it names (the audit heads signed over it), under the folder's lock and
+ * before it opens the folder, and begins afresh.
+ */
+const UNFINISHED = 'pglite.unfinished';
+
+/** Marks `dataDir`'s database as being filled for the first time; `alsoDiscard`: the files that go with it. */
+export async function markFirstFilling(dataDir: string, alsoDiscard: string[]): Promise<void> {
+  await writeFile(join(dataDir, UNFINISHED), `${JSON.stringify({ alsoDiscard })}\n`, { mode: 0o600 });
+}
+
+/** The first filling is done: the database is kept from now on. */
+export async function markFirstFillingDone(dataDir: string): Promise<void> {
+  await rm(join(dataDir, UNFINISHED), { force: true });
+}
+
 /** Another process has the embedded database open. */
 export class EmbeddedDatabaseBusyError extends Error {
   constructor(folder: string, owner?: number) {
@@ -40,16 +59,25 @@ export class EmbeddedPostgres {
     /** The private folder holding the Unix socket, removed at stop. */
     readonly socketDir: string | undefined,
     private readonly removeSocketDir: (() => void) | undefined,
+    /** This start found a first filling unfinished, and discarded what it had written (`markFirstFilling`). */
+    readonly discardedUnfinished: boolean = false,
   ) {}
 
   /** Starts PGlite on `dataDir` (created if missing), or in memory when no folder is given. */
   static async start(dataDir?: string): Promise<EmbeddedPostgres> {
     let folder: string | undefined;
     let unlock: (() => Promise<void>) | undefined;
+    let discardedUnfinished = false;
     if (dataDir) {
       folder = resolve(dataDir, 'pglite');
       await mkdir(folder, { recursive: true });
       unlock = await lockDataFolder(folder);
+      try {
+        discardedUnfinished = await discardUnfinished(dataDir, folder);
+      } catch (error) {
+        await unlock();
+        throw error;
+      }
     }
     let socketDir: string | undefined;
     let removeSocketDir: (() => void) | undefined;
@@ -73,7 +101,7 @@ export class EmbeddedPostgres {
         // `pg` reaches a Unix socket as host = its folder, and the port names the file in it.
         url = `postgres://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(socketDir)}`;
       }
-      return new EmbeddedPostgres(db, server, unlock, url, folder, socketDir, removeSocketDir);
+      return new EmbeddedPostgres(db, server, unlock, url, folder, socketDir, removeSocketDir, discardedUnfinished);
     } catch (error) {
       removeSocketDir?.();
       await unlock?.();
@@ -155,6 +183,29 @@ function answers(path: string): Promise<boolean> {
 const SOCKET_PORT = 5432;
 
 const OWNER_FILE = 'owner.pid';
+
+/** With the folder locked: a first filling's marker found, its database and the files it names are removed. */
+async function discardUnfinished(dataDir: string, folder: string): Promise<boolean> {
+  const marker = join(dataDir, UNFINISHED);
+  let text: string;
+  try {
+    text = await readFile(marker, 'utf8');
+  } catch {
+    return false;
+  }
+  let alsoDiscard: string[] = [];
+  try {
+    const parsed = JSON.parse(text) as { alsoDiscard?: unknown };
+    if (Array.isArray(parsed.alsoDiscard)) alsoDiscard = parsed.alsoDiscard.filter((file): file is string => typeof file === 'string');
+  } catch {
+    // A marker cut short by the stop itself still marks the filling unfinished.
+  }
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true });
+  for (const file of alsoDiscard) await rm(file, { force: true });
+  await rm(marker, { force: true });
+  return true;
+}
 
 /**
  * Locks the data folder for this process. A lock left by a process that was killed is recognised

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
+import { markFirstFilling, markFirstFillingDone } from '@chancery/database';
 
 
 /** Made-up counterparts' names (no real official is meant), given to the posts in turn. */
@@ -23,12 +24,29 @@ const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'RECEPTIVE', 'OPPO
  * ALDAC; a separate demarche goes to Beijing; a few dozen posts deliver and report (Beijing, over
  * two contacts each, leaves a non-paper and ends by rejecting both: the PRC calls the allegations
  * baseless, quoted in Chinese with a translation); follow-up actions come of the answers. Every change is a
- * real command, so the history is real. Does nothing if the database already holds cables.
+ * real command, so the history is real. Does nothing if the database already holds cables, or
+ * users besides admin.
+ *
+ * All or nothing: the load is marked as the database's first filling (`markFirstFilling`, in
+ * `dataDir`), so that a start stopped halfway (Ctrl-C in the first seconds) leaves no half demo
+ * behind: the next start discards what it wrote, with `alsoDiscard` (the audit heads signed over
+ * it), and loads it again.
  */
-export async function loadDemo(app: INestApplication, base: string, log: (line: string) => void = () => undefined): Promise<DemoLogin[] | null> {
+export async function loadDemo(
+  app: INestApplication,
+  base: string,
+  log: (line: string) => void = () => undefined,
+  filling?: { dataDir: string; alsoDiscard: string[] },
+): Promise<DemoLogin[] | null> {
   const dataSource = app.get(DataSource);
-  const [{ cables }] = await dataSource.query('SELECT count(*)::int AS cables FROM cables');
+  const [{ cables, users }] = await dataSource.query(`SELECT (SELECT count(*)::int FROM cables) AS cables, (SELECT count(*)::int FROM users WHERE username <> 'admin') AS users`);
   if (cables > 0) return null;
+  if (users > 0) {
+    // Left by a version that did not mark its filling: said, not retried (its users are taken).
+    log('Not loading the demo: this database has users already (a demo left half-loaded by an earlier version, or your own). Start with an empty CHANCERY_DATA_DIR to load it.');
+    return null;
+  }
+  if (filling) await markFirstFilling(filling.dataDir, filling.alsoDiscard);
   const [admin] = await dataSource.query(`SELECT id FROM users WHERE username = 'admin'`);
   const adminToken = await app.get(JwtService).signAsync({ sub: admin.id, username: 'admin' });
 
@@ -177,6 +195,7 @@ export async function loadDemo(app: INestApplication, base: string, log: (line: 
   for (const followUp of followUps) created.push(await call(desk, 'POST', '/follow-ups', followUp));
   await call(officers.get('TOKYO')!, 'POST', `/follow-ups/${created[1].id}/start`);
   await call(desk, 'POST', `/follow-ups/${created[0].id}/comments`, { text: 'Draft ready for the front office.' });
+  if (filling) await markFirstFillingDone(filling.dataDir);
 
   return [
     { who: 'desk officer (drafts, EAP/CM)', username: 'jdoe' },
