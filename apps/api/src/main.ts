@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { auditHeadsFile } from '@chancery/audit';
-import { loadConfigOrExit } from '@chancery/config';
+import { ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
+import { missingJwtSecret } from '@chancery/identity';
 import { exitWithinAfterSignal, Readiness } from '@chancery/platform';
 import { AppModule } from './app.module.js';
 import { APP_OPTIONS, configureApp } from './configure-app.js';
@@ -11,6 +12,9 @@ import { DEMO_PASSWORD, loadDemo } from './demo/demo.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
+  // Said before anything starts (no migration run, no admin created for a process that cannot serve).
+  const missing = missingJwtSecret(config);
+  if (missing) exitForFailedStart(missing, 'Chancery cannot start');
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {
@@ -18,11 +22,10 @@ async function bootstrap(): Promise<void> {
       // said with what the start logged before it (the database chosen, the migrations applied).
       if (error instanceof EmbeddedDatabaseBusyError) {
         console.error(`Chancery cannot start: ${error.message}`);
-      } else {
-        Logger.flush();
-        console.error(`Chancery cannot start: ${error.stack ?? error.message}`);
+        process.exit(1);
       }
-      process.exit(1);
+      if (!(error instanceof ConfigurationError)) Logger.flush();
+      exitForFailedStart(error, 'Chancery cannot start');
     },
   );
   configureApp(app, config);
@@ -49,7 +52,4 @@ async function bootstrap(): Promise<void> {
   console.log(`Chancery listening on ${base}: the web app at /, the API's OpenAPI at /docs`);
 }
 
-bootstrap().catch((error: Error) => {
-  console.error(`Chancery stopped: ${error.stack ?? error.message}`);
-  process.exit(1);
-});
+bootstrap().catch((error: Error) => exitForFailedStart(error, 'Chancery stopped'));

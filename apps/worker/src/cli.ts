@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
-import { type AppConfig, loadConfigOrExit } from '@chancery/config';
+import { type AppConfig, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { EmbeddedDatabaseBusyError, migrate, openDatabase } from '@chancery/database';
 import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
@@ -175,6 +175,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
+    // A bad setting is said as at any start (exit code 78); anything else in a line.
+    if (error instanceof ConfigurationError) exitForFailedStart(error, 'Error');
     console.error(`Error: ${(error as Error).message}`);
     process.exit(1);
   },

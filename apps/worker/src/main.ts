@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit } from '@chancery/config';
+import { exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { exitWithinAfterSignal, JsonLogger } from '@chancery/platform';
 import { WorkerModule } from './worker.module.js';
 
@@ -14,4 +14,4 @@ async function main(): Promise<void> {
   app.get(JsonLogger).log('Chancery worker running the async projections');
 }
 
-void main();
+main().catch((error: unknown) => exitForFailedStart(error, 'Chancery worker stopped'));

@@ -87,7 +87,12 @@ export async function loadAuditSigner(config: AppConfig, embedded: boolean): Pro
   } catch (error) {
     throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)}: cannot be read (${(error as NodeJS.ErrnoException).code})`]);
   }
-  const key = createPrivateKey(pem);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)}: not a private key in PEM (PKCS#8), as openssl genpkey -algorithm ed25519 writes one`]);
+  }
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)}: not an Ed25519 private key`]);
   }

@@ -257,6 +257,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 }
 
 /** For a process's entry point: the configuration, or a message naming each bad setting and exit 78. */
+/**
+ * Ends a process that could not start: a bad or missing setting found once the process knew more
+ * (the database's users, the signing key's content) as `loadConfigOrExit` does, in lines naming it
+ * (exit code 78, EX_CONFIG); anything else with its stack (exit code 1).
+ */
+export function exitForFailedStart(error: unknown, said: string): never {
+  if (error instanceof ConfigurationError) {
+    console.error(`${said}: ${error.message}`);
+    process.exit(78);
+  }
+  console.error(`${said}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+}
+
 export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): AppConfig {
   try {
     return loadConfig(source);

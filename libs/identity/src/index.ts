@@ -17,3 +17,4 @@ export * from './users/reset-password/reset-password.command.js';
 export * from './users/change-own-password/change-own-password.command.js';
 export * from './users/log-out/log-out.command.js';
 export * from './users/passwords/password-policy.js';
+export { missingJwtSecret } from './auth/jwt-secret.js';

@@ -10,9 +10,7 @@ import { ConfigurationError } from '@chancery/config';
  */
 export async function resolveJwtSecret(config: AppConfig, embedded: boolean): Promise<string> {
   if (config.auth.jwtSecret) return config.auth.jwtSecret;
-  if (!embedded) {
-    throw new ConfigurationError(['JWT_SECRET is required when DATABASE_URL is set (at least 32 characters)']);
-  }
+  if (!embedded) throw missingJwtSecretError();
   const file = join(config.dataDir, 'jwt-secret');
   try {
     return (await readFile(file, 'utf8')).trim();
@@ -25,3 +23,10 @@ export async function resolveJwtSecret(config: AppConfig, embedded: boolean): Pr
   await chmod(file, 0o600);
   return secret;
 }
+
+/** The refusal of a start with a database server and no JWT_SECRET, said before anything starts; undefined when it has one or needs none. */
+export function missingJwtSecret(config: AppConfig): ConfigurationError | undefined {
+  return config.databaseUrl && !config.auth.jwtSecret ? missingJwtSecretError() : undefined;
+}
+
+const missingJwtSecretError = () => new ConfigurationError(['JWT_SECRET is required when DATABASE_URL is set (at least 32 characters)']);

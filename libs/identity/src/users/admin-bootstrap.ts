@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ChanceryError, ErrorCode, systemContext } from '@chancery/common';
-import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
+import { APP_CONFIG, type AppConfig, ConfigurationError, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { DatabaseRuntime, whileBusy } from '@chancery/database';
 import { RegisterUserCommand } from './register-user/register-user.command.js';
 import { RegisterUserHandler } from './register-user/register-user.handler.js';
@@ -34,7 +34,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const generated = !password;
     if (!password) {
       if (!this.runtime.target.embedded) {
-        throw new Error('There are no users yet: set ADMIN_PASSWORD to create the first admin');
+        throw new ConfigurationError(['ADMIN_PASSWORD is required when DATABASE_URL names a database with no users yet: the first admin is created with it']);
       }
       password = randomBytes(15).toString('base64url');
     }
@@ -49,6 +49,10 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     } catch (error) {
       // Another process created it first.
       if (error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists) return;
+      // The password rule's refusal of ADMIN_PASSWORD is a bad setting, said as one.
+      if (error instanceof ChanceryError && !generated && (error.code === ErrorCode.ValidationFailed || error.code === ErrorCode.RuleViolated)) {
+        throw new ConfigurationError([`ADMIN_PASSWORD: ${error.message}`]);
+      }
       throw error;
     }
     if (generated) {

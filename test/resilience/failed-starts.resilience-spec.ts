@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testAuditEnv } from '../support/audit-key.js';
+import { TEST_JWT_SECRET } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { API_MAIN, WORKER_MAIN } from './processes.js';
+
+/**
+ * A bad or missing setting found only once a process knows more than its environment (the
+ * database has no users yet, the key file's content) stops it as one found at once does: in lines
+ * naming the setting, exit code 78 (EX_CONFIG), no stack.
+ */
+describe('a start refused for a bad setting', () => {
+  let database: TestDatabase;
+  let folder: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    folder = await mkdtemp(join(tmpdir(), 'chancery-failed-starts-'));
+  });
+  afterAll(async () => {
+    await database.drop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const run = (script: string, env: Record<string, string | undefined>) => {
+    const base = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', DATABASE_URL: database.target.url, SEED_POSTS: 'false', OVERDUE_SCAN_MS: '0', PORT: '0', HOST: '127.0.0.1' };
+    const ran = spawnSync(process.execPath, [script], { env: Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 120_000 });
+    return { status: ran.status, said: `${ran.stdout}${ran.stderr}` };
+  };
+  const noStack = (said: string) => !/^\s+at /m.test(said);
+
+  it('says the setting and exits 78: no JWT_SECRET, an ADMIN_PASSWORD the password rule refuses, none at all, a key file that is no key', async () => {
+    const missingSecret = run(API_MAIN, { ...testAuditEnv(), ADMIN_PASSWORD: 'a-long-enough-admin-phrase-2026' });
+    expect(missingSecret).toEqual({ status: 78, said: expect.stringContaining('JWT_SECRET is required when DATABASE_URL is set') });
+    expect(noStack(missingSecret.said)).toBe(true);
+
+    const easy = run(API_MAIN, { ...testAuditEnv(), JWT_SECRET: TEST_JWT_SECRET, ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
+    expect(easy).toEqual({ status: 78, said: expect.stringMatching(/ADMIN_PASSWORD: The password is too easy to guess/) });
+    expect(noStack(easy.said)).toBe(true);
+
+    const none = run(API_MAIN, { ...testAuditEnv(), JWT_SECRET: TEST_JWT_SECRET });
+    expect(none).toEqual({ status: 78, said: expect.stringContaining('ADMIN_PASSWORD is required when DATABASE_URL names a database with no users yet') });
+
+    const garbage = join(folder, 'not-a-key.pem');
+    await writeFile(garbage, 'this is no key\n', { mode: 0o600 });
+    const worker = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: garbage });
+    expect(worker).toEqual({ status: 78, said: expect.stringContaining(`AUDIT_SIGNING_KEY_FILE="${garbage}": not a private key in PEM`) });
+    const withoutKey = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: undefined });
+    expect(withoutKey).toEqual({ status: 78, said: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set') });
+  }, 300_000);
+});
