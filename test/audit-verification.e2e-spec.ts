@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -106,5 +106,14 @@ describe('audit log verified by an outsider', () => {
     const { body } = await authed(app, admin).get('/audit/verify').expect(200);
     expect(body).toMatchObject({ valid: false, firstBroken: { reason: expect.stringMatching(/heads file .* cannot be read: line 1 is not a signed tree head/) } });
     expect(await verify({})).toMatchObject({ code: 1, output: expect.stringMatching(/NOT verified: the heads file .* cannot be read/) });
+  });
+  it('never says "intact" when the heads file is gone or empty while the log has signed heads', async () => {
+    const file = config.audit.headsFile!;
+    await writeFile(file, '');
+    expect(await verify({})).toMatchObject({ code: 1, output: expect.stringMatching(/^Audit log NOT verified: the log has signed heads \(the latest of \d+ entries\), but .* holds none/) });
+    await rm(file);
+    expect(await verify({})).toMatchObject({ code: 1, output: expect.stringMatching(/NOT verified: the log has signed heads/) });
+    const { body } = await authed(app, admin).get('/audit/verify').expect(200);
+    expect(body).toMatchObject({ valid: false, firstBroken: { seq: 0, reason: expect.stringMatching(/holds none/) } });
   });
 });

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { type AuditLog, parseSavedHead, readHeadsFile, type SignedTreeHead } from '@chancery/audit';
+import { type AuditLog, missingHeadsProblem, parseSavedHead, readHeadsFile, type SignedTreeHead } from '@chancery/audit';
 import type { AppConfig } from '@chancery/config';
 
 export interface AuditVerifyOptions {
@@ -56,6 +56,11 @@ export async function auditVerify(audit: AuditLog, config: AppConfig, options: A
   const { file, heads: expected, unreadable } = await readHeadsFile(config);
   if (unreadable) {
     out.error(`Audit log NOT verified: ${unreadable}`);
+    return 1;
+  }
+  const missing = missingHeadsProblem(file, expected, (await audit.treeHead())?.treeSize ?? 0);
+  if (missing) {
+    out.error(`Audit log NOT verified: ${missing}. Point AUDIT_HEADS_FILE at it, or verify against a head saved earlier (--head <file>).`);
     return 1;
   }
   const result = await audit.verify({ expected, onProgress: out.progress });

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -139,6 +141,9 @@ async function verifyAudit(config: AppConfig, options: AuditVerifyOptions): Prom
   });
 }
 
+/** The commands that read an existing database (migrate may make one). */
+const USES_DATABASE = ['projections:rebuild', 'projections:status', 'projections:redrive', 'audit:verify'];
+
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -147,6 +152,12 @@ async function main(): Promise<number> {
   });
   const [command, argument] = positionals;
   const config = loadConfigOrExit();
+  // An embedded data folder no start has used (a typo in CHANCERY_DATA_DIR) is said, not filled
+  // with a new, empty database whose log then verifies as "intact".
+  if (command !== 'migrate' && USES_DATABASE.includes(command) && !config.databaseUrl && !existsSync(join(config.dataDir, 'pglite'))) {
+    console.error(`Error: no embedded database in ${resolve(config.dataDir, 'pglite')}: CHANCERY_DATA_DIR names a folder that no start of Chancery has used (set it to the server's data folder, or DATABASE_URL)`);
+    return 1;
+  }
   switch (command) {
     case 'migrate': {
       const opened = await openDatabase(config);

@@ -158,6 +158,19 @@ export async function readHeadsFile(config: AppConfig): Promise<{ file: string |
   }
 }
 
+/**
+ * Why the heads file cannot vouch for a log that has signed heads: it holds none (moved, emptied,
+ * or another file named). The copy outside the database is what catches a database insider, so a
+ * verification without it says so rather than "intact". Undefined when it can vouch.
+ */
+export function missingHeadsProblem(file: string | null, heads: readonly SignedTreeHead[], signedSize: number): string | undefined {
+  if (signedSize === 0 || heads.length > 0) return undefined;
+  return (
+    `the log has signed heads (the latest of ${signedSize} entries), but ${file ?? 'no heads file is known here'} holds none: ` +
+    'the copy kept outside the database was moved or emptied, or AUDIT_HEADS_FILE names another file than the one the log is sealed to'
+  );
+}
+
 async function headsIn(file: string): Promise<SignedTreeHead[]> {
   let text: string;
   try {

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, isUUID, MaxLength } from 'class-validator';
 import { CountingNumberPipe, IsInstant, recordId, WholeNumberParameter } from '@chancery/http';
-import { AuditLog, readHeadsFile } from '@chancery/audit';
+import { AuditLog, missingHeadsProblem, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
@@ -70,8 +70,10 @@ export class AuditController {
     const { file, heads, unreadable } = await readHeadsFile(this.config);
     const result = await this.audit.verify({ expected: heads });
     const checked = { ...result, headsFile: file, headsChecked: heads.length };
-    // A heads file that cannot be read leaves the log unverified against it: never "valid".
-    return unreadable && result.valid ? { ...checked, valid: false, firstBroken: { seq: 0, reason: unreadable } } : checked;
+    // A heads file that cannot be read, or holds no head of a log that has some, leaves the log
+    // unverified against it: never "valid".
+    const problem = unreadable ?? missingHeadsProblem(file, heads, result.treeSize);
+    return problem && result.valid ? { ...checked, valid: false, firstBroken: { seq: 0, reason: problem } } : checked;
   }
 
   @Get('tree-head')
