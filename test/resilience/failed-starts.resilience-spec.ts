@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testAuditEnv } from '../support/audit-key.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { API_MAIN, WORKER_MAIN } from './processes.js';
+import { API_MAIN, CLI_MAIN, WORKER_MAIN } from './processes.js';
 
 /**
  * A bad or missing setting found only once a process knows more than its environment (the
@@ -51,4 +52,14 @@ describe('a start refused for a bad setting', () => {
     const withoutKey = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: undefined });
     expect(withoutKey).toEqual({ status: 78, said: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set') });
   }, 300_000);
+
+  it('runs no operations command on an embedded data folder no start has used: a typo is said, no empty database made', () => {
+    const typo = join(folder, 'typo');
+    const ran = spawnSync(process.execPath, [CLI_MAIN, 'audit:verify'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: typo }, encoding: 'utf8', timeout: 120_000 });
+    expect({ status: ran.status, said: `${ran.stdout}${ran.stderr}`.trim() }).toEqual({
+      status: 1,
+      said: `Error: no embedded database in ${typo}/pglite: CHANCERY_DATA_DIR names a folder that no start of Chancery has used (set it to the server's data folder, or DATABASE_URL)`,
+    });
+    expect(existsSync(typo)).toBe(false);
+  });
 });
