@@ -61,5 +61,12 @@ describe('a start refused for a bad setting', () => {
       said: `Error: no embedded database in ${typo}/pglite: CHANCERY_DATA_DIR names a folder that no start of Chancery has used (set it to the server's data folder, or DATABASE_URL)`,
     });
     expect(existsSync(typo)).toBe(false);
+    // Its usage on asking, and what a command does not take said rather than passed over.
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_MAIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: typo }, encoding: 'utf8', timeout: 60_000 });
+    const help = cli('--help');
+    expect({ status: help.status, usage: help.stdout.startsWith('Usage: node dist/apps/worker/src/cli.js <command>') }).toEqual({ status: 0, usage: true });
+    const extra = cli('audit:verify', '--head', 'saved.json', 'extra');
+    expect({ status: extra.status, said: extra.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'audit:verify takes no argument; unexpected: extra' });
+    expect(existsSync(typo)).toBe(false);
   });
 });

@@ -31,6 +31,8 @@ Commands:
                                today's log extends a head saved earlier; exit 1 at the first discrepancy.
                                --export-head saves the current signed head to a file
 
+  --help, -h                   this text
+
 In embedded mode (no DATABASE_URL) stop the server first: the embedded database has one owner.`;
 
 function progressBar(label: string): SingleBar {
@@ -141,16 +143,37 @@ async function verifyAudit(config: AppConfig, options: AuditVerifyOptions): Prom
   });
 }
 
+function parseCommandLine() {
+  return parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: { head: { type: 'string' }, 'export-head': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+}
+
 /** The commands that read an existing database (migrate may make one). */
 const USES_DATABASE = ['projections:rebuild', 'projections:status', 'projections:redrive', 'audit:verify'];
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: { head: { type: 'string' }, 'export-head': { type: 'string' } },
-  });
-  const [command, argument] = positionals;
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [command, argument, ...extra] = positionals;
+  // What a command does not take is said, not passed over (`audit:verify --head f extra`).
+  const takes = command === 'projections:rebuild' || command === 'projections:redrive' ? 1 : 0;
+  if (extra.length > 0 || (argument !== undefined && takes === 0)) {
+    console.error(`${command} takes ${takes === 0 ? 'no argument' : 'one argument'}; unexpected: ${[...(takes === 0 ? [argument] : []), ...extra].join(' ')}\n\n${USAGE}`);
+    return 2;
+  }
   const config = loadConfigOrExit();
   // An embedded data folder no start has used (a typo in CHANCERY_DATA_DIR) is said, not filled
   // with a new, empty database whose log then verifies as "intact".
