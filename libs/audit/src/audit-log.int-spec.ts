@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@chancery/config';
 import type { DatabaseRuntime } from '@chancery/database';
@@ -197,5 +199,36 @@ describe('AuditLog.verify under load', () => {
     expect(result).toMatchObject({ valid: true });
     expect(result.entries).toBeGreaterThanOrEqual(sealedBefore);
     expect(await audit.verify()).toMatchObject({ valid: true, entries: (await audit.treeHead())!.treeSize, pending: 0 });
+  });
+});
+
+describe('the sealer and its key', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(4);
+  });
+  afterAll(() => database.drop());
+
+  it('signs on only with the key that signed the log: another (replaced, regenerated) stops it, loudly, until the key is back', async () => {
+    const dataSource = await database.dataSource();
+    const audit = new AuditLog(dataSource);
+    const env = testAuditEnv();
+    const sealerWith = (keyFile: string) =>
+      new AuditSealer(dataSource, loadConfig({ DATABASE_URL: database.target.url, JWT_SECRET: 'x'.repeat(32), ...env, AUDIT_SIGNING_KEY_FILE: keyFile }), { target: database.target } as DatabaseRuntime, false, audit);
+    await audit.append({ actorId: 'u1', actorRole: 'drafter', action: 'EditCable' });
+    await sealerWith(env.AUDIT_SIGNING_KEY_FILE).catchUp();
+    const signed = (await audit.heads()).length;
+    expect(signed).toBeGreaterThan(0);
+
+    const other = join(await mkdtemp(join(tmpdir(), 'chancery-other-key-')), 'audit-signing-key.pem');
+    await writeFile(other, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    await audit.append({ actorId: 'u1', actorRole: 'drafter', action: 'EditCable' });
+    await expect(sealerWith(other).sealBatch()).rejects.toThrow(/^refusing to sign: the audit signing key is not the key that signed the head of 1 entries last written to .*: put back the key file/);
+    expect((await audit.heads()).length).toBe(signed);
+    // The key back, sealing goes on, and the log verifies.
+    await sealerWith(env.AUDIT_SIGNING_KEY_FILE).catchUp();
+    expect((await audit.treeHead())!.treeSize).toBe(2);
+    expect(await audit.verify({ expected: parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8')) })).toMatchObject({ valid: true, entries: 2 });
   });
 });

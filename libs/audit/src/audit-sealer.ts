@@ -186,6 +186,16 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async requireExtendsRecorded(runner: QueryRunner, signer: AuditSigner, frontier: TreeFrontier): Promise<void> {
     const recorded = await signer.lastRecorded();
+    // One key signs a log's heads: signing on with another (a key file replaced, or regenerated in
+    // embedded mode after it was deleted) would make every later verification fail. Stopped, loudly,
+    // until the key that signed it is back.
+    const previous = recorded ?? (await this.audit.treeHead(runner.manager));
+    if (previous && previous.publicKey !== signer.publicKey) {
+      throw new Error(
+        `refusing to sign: the audit signing key is not the key that signed the head of ${previous.treeSize} entries` +
+          `${recorded ? ` last written to ${signer.headsFile}` : ''}; a log's heads are all signed by one key: put back the key file that signed them (AUDIT_SIGNING_KEY_FILE, or audit-signing-key.pem in the data folder)`,
+      );
+    }
     if (!recorded) return;
     const root =
       recorded.treeSize === frontier.size
