@@ -272,6 +272,9 @@ describe('demarches kept over time, through HTTP', () => {
       await upload(t.beijing, 'BEIJING', zip([{ name: 'mimetype', content: 'application/vnd.oasis.opendocument.spreadsheet' }]), 'sheet.odt').expect(415);
       await upload(t.beijing, 'BEIJING', Buffer.from([0x66, 0x6f, 0xc3, 0x28]), 'latin.txt').expect(415);
       await request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${t.beijing}`).field('kind', 'NON_PAPER').expect(400);
+      // JSON to the upload route: the type it takes is said (415, Accept), as a JSON route says it of a form.
+      const json = await request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${t.beijing}`).send({ kind: 'NON_PAPER', file: 'x' }).expect(415);
+      expect({ detail: json.body.detail, accept: json.headers.accept }).toEqual({ detail: 'This request takes a body (Content-Type: multipart/form-data); this one is application/json', accept: 'multipart/form-data' });
       await upload(t.beijing, 'BEIJING', pdf, 'x.pdf', 'LETTER').expect(400);
       const misnamed = await upload(t.beijing, 'BEIJING', Buffer.from('<html><script>alert(1)</script>'), 'fake.pdf').expect(415);
       expect(misnamed.body.errors).toEqual([{ field: 'file', message: 'named .pdf, but its content is text' }]);

@@ -179,6 +179,30 @@ describe('HTTP conventions', () => {
     expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before);
   });
 
+  it('answers what Node refuses before any route (headers over 16 KB) as problem+json, and a JSON body in any charset but UTF-8 with 415', async () => {
+    const base = await listening(app);
+    const oversized = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const sent = httpRequest(`${base}/notes?q=${'x'.repeat(20_000)}`, { headers: { Authorization: `Bearer ${token}` } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body }));
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+    expect(oversized.status).toBe(431);
+    expect(oversized.type).toBe('application/problem+json');
+    expect(JSON.parse(oversized.body)).toMatchObject({ status: 431, code: 'REQUEST_HEADERS_TOO_LARGE', detail: expect.stringContaining('16 KB') });
+    const before = await count('SELECT count(*)::int AS n FROM events');
+    for (const charset of ['utf-16', 'latin1', 'UTF-16LE']) {
+      const body = charset.toLowerCase().startsWith('utf-16') ? Buffer.from('\ufeff{"title":"x"}', 'utf16le') : Buffer.from('{"title":"x"}', 'latin1');
+      const refused = await http().post('/notes').set('Content-Type', `application/json; charset=${charset}`).send(body).expect(415);
+      expect(refused.body).toMatchObject({ status: 415, detail: `A JSON body is UTF-8 (RFC 8259 §8.1); this one says charset=${charset}.` });
+    }
+    await http().post('/notes').set('Content-Type', 'application/json; charset=UTF-8').send('{"title":"utf-8 said"}').expect(201);
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before + 1);
+  });
+
   it('refuses an oversized body with 413', async () => {
     const response = await http().post('/notes').send({ title: 'x'.repeat(10_000) }).expect(413);
     expect(response.body).toMatchObject({ status: 413, detail: expect.stringContaining('4kb') });

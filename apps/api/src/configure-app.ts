@@ -6,7 +6,7 @@ import onHeaders from 'on-headers';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '@chancery/config';
-import { createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
+import { answerClientErrors, createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
 import { InFlightRequests, JsonLogger } from '@chancery/platform';
 
 /**
@@ -28,6 +28,7 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, autoFlushLogs:
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.useLogger(app.get(JsonLogger));
   app.flushLogs();
+  answerClientErrors(app.getHttpServer());
   app.use(app.get(InFlightRequests).middleware);
   app.use(idleLimitOnceAnswering(config.httpIdleTimeoutMs));
   app.use(requestId);

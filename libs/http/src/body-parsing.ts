@@ -141,6 +141,16 @@ function isJson(request: Request): boolean {
 }
 
 /**
+ * JSON is UTF-8 (RFC 8259 §8.1): a JSON body said to be in another charset is refused alike,
+ * `utf-16` as `latin1`, with 415 (the parser would read some of them and refuse others as 400).
+ */
+function utf8Only(request: Request, response: Response, next: NextFunction): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+  if (!isJson(request) || charset === undefined || /^utf-?8$/i.test(charset)) return next();
+  sendProblem(request, response, 415, `A JSON body is UTF-8 (RFC 8259 §8.1); this one says charset=${charset}.`);
+}
+
+/**
  * JSON bodies up to `limit` (`application/json`, and `application/merge-patch+json` for RFC 7396
  * patches), checked before parsing; anything refused is answered as problem+json.
  */
@@ -159,5 +169,5 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
             : (failure.message ?? 'The request body cannot be read.');
     sendProblem(request, response, failure.status, detail);
   };
-  return [parse, refuse as unknown as RequestHandler, refuseControlCharacters];
+  return [utf8Only, parse, refuse as unknown as RequestHandler, refuseControlCharacters];
 }

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { assertNever, ErrorCode } from '@chancery/common';
 
 /** The HTTP status for each error code. Exhaustive: a new code without a status does not compile. */
@@ -100,4 +102,28 @@ const CODES: Record<number, string> = {
  */
 export function codeFor(status: number): string {
   return CODES[status] ?? (status >= 500 ? 'SERVER_ERROR' : 'REQUEST_ERROR');
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees the request (an address and headers over
+ * its 16 KB, a request that is not HTTP) is answered as problem+json too, rather than Node's bare
+ * status line: the same shape a client reads everywhere else. The connection is closed after it.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const [status, detail] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, "The request's address and headers are larger than the server reads (16 KB): send a shorter address (a search's words in fewer characters) or fewer headers."]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'The request did not arrive in time.']
+          : [400, 'The request is not valid HTTP.'];
+    const code = status === 431 ? 'REQUEST_HEADERS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+    const title = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    const body = JSON.stringify({ type: problemType(code), title, status, detail, code });
+    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

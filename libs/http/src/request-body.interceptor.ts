@@ -21,6 +21,9 @@ interface RouteUse {
 }
 
 const READS_QUERY = 'chancery:reads-query';
+const TAKES_CONTENT = 'chancery:takes-content';
+/** A route whose body is of this type only (a multipart upload): content of any other type is refused with 415 before anything reads it. */
+export const TakesContent = (type: string) => SetMetadata(TAKES_CONTENT, type);
 /** A handler (or its guard) that reads these query parameters itself, without a query DTO (the event stream's `ticket`). */
 export const ReadsQuery = (...names: string[]) => SetMetadata(READS_QUERY, names);
 
@@ -51,6 +54,8 @@ export class RequestBodyInterceptor implements NestInterceptor {
       const unknown = Object.keys(request.query ?? {}).filter((name) => !route.query.includes(name));
       if (unknown.length > 0) throw queryRefusal(unknown);
     }
+    const takes = Reflect.getMetadata(TAKES_CONTENT, context.getHandler()) as string | undefined;
+    if (takes && !request.is(takes)) throw unsupported(request, [takes]);
     const use = route.body;
     if (use === 'otherwise') return next.handle();
     const body = request.body as unknown;
@@ -108,11 +113,11 @@ function whenNoBytes(request: Request, refuse: () => ChanceryError, next: CallHa
   );
 }
 
-/** Content of a type other than JSON, sent to a route that takes JSON. */
-function unsupported(request: Request): ChanceryError {
-  const accept = request.method === 'PATCH' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
+/** Content of a type other than the route takes (JSON, unless `types` says otherwise). */
+function unsupported(request: Request, types?: string[]): ChanceryError {
+  const accept = types ?? (request.method === 'PATCH' ? ['application/merge-patch+json', 'application/json'] : ['application/json']);
   const sent = request.headers['content-type'];
-  const detail = `This request takes a JSON body (Content-Type: ${accept.join(' or ')}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`;
+  const detail = `This request takes ${types ? 'a body' : 'a JSON body'} (Content-Type: ${accept.join(' or ')}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`;
   // Said in the Accept header too (RFC 9110 §15.5.16), and Accept-Patch for a PATCH (RFC 5789 §3.1).
   return new ChanceryError(ErrorCode.UnsupportedMediaType, detail, { accept, acceptPatch: request.method === 'PATCH' });
 }

@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx, CountingNumberPipe, IdempotentUpload, postCodeParam, UuidPipe } from '@chancery/http';
+import { Ctx, CountingNumberPipe, IdempotentUpload, postCodeParam, TakesContent, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -117,6 +117,7 @@ export class DemarchesController {
   // name as raw UTF-8 (the HTML form rules): read as Latin-1, multer's default, 照会 came out as mojibake.
   @IdempotentUpload(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 }, defParamCharset: 'utf8' }))
   @ApiConsumes('multipart/form-data')
+  @TakesContent('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] } } } })
   @ApiOperation({ summary: 'A document left behind: PDF, DOCX, ODT or UTF-8 text (by its bytes), at most 10 MB' })
   async document(
