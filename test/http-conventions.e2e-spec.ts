@@ -46,6 +46,18 @@ describe('HTTP conventions', () => {
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/health', '/notes', '/notes/{id}']));
     await http().get('/docs').expect(200).expect('content-type', /html/);
+    // What every route shares is in the document too: its refusals as problem+json, If-Match and
+    // Idempotency-Key on a change, the ETag of its answer, a PATCH's merge patch content type.
+    const patch = spec.body.paths['/cables/{id}'].patch;
+    for (const status of ['400', '401', '403', '404', '409', '412', '415', '422', '503']) {
+      expect({ status, content: Object.keys(patch.responses[status]?.content ?? {}) }).toEqual({ status, content: ['application/problem+json'] });
+    }
+    expect(patch.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual(['If-Match', 'Idempotency-Key']);
+    expect(Object.keys(patch.requestBody.content).sort()).toEqual(['application/json', 'application/merge-patch+json']);
+    expect(Object.values(patch.responses).some((r) => Boolean((r as { headers?: { ETag?: unknown } }).headers?.ETag))).toBe(true);
+    expect(spec.body.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code']);
+    const read = spec.body.paths['/health'].get;
+    expect(read.parameters?.some((p: { in: string }) => p.in === 'header') ?? false).toBe(false);
   });
 
   it('gives every answer a request id, its own or the caller’s', async () => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '@chancery/config';
 import { answerClientErrors, createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
 import { InFlightRequests, JsonLogger } from '@chancery/platform';
+import { withHttpConventions } from './openapi/http-conventions.openapi.js';
 
 /**
  * How the app is created, by main.ts and the tests alike: Nest's own body parser off (ours has
@@ -63,7 +64,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
+  const document = withHttpConventions(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Chancery')
@@ -71,7 +72,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }
