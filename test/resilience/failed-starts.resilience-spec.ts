@@ -49,6 +49,10 @@ describe('a start refused for a bad setting', () => {
     await writeFile(garbage, 'this is no key\n', { mode: 0o600 });
     const worker = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: garbage });
     expect(worker).toEqual({ status: 78, said: expect.stringContaining(`AUDIT_SIGNING_KEY_FILE="${garbage}": not a private key in PEM`) });
+    const headsInAFolder = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, ...testAuditEnv(), AUDIT_HEADS_FILE: folder });
+    expect(headsInAFolder).toEqual({ status: 78, said: expect.stringContaining(`AUDIT_HEADS_FILE="${folder}": not a file`) });
+    const headsNowhere = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, ...testAuditEnv(), AUDIT_HEADS_FILE: join(folder, 'no-such-folder', 'heads.jsonl') });
+    expect(headsNowhere).toEqual({ status: 78, said: expect.stringContaining('does not exist') });
     const withoutKey = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: undefined });
     expect(withoutKey).toEqual({ status: 78, said: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set') });
   }, 300_000);

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { type AppConfig, ConfigurationError } from '@chancery/config';
 import { canonicalJson } from './audit-entry.js';
 
@@ -96,7 +97,24 @@ export async function loadAuditSigner(config: AppConfig, embedded: boolean): Pro
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)}: not an Ed25519 private key`]);
   }
-  return new AuditSigner(key, config.audit.headsFile ?? join(dirname(file), HEADS_FILE));
+  // Readable by its owner only: a key others on the host can read lets them sign a rewritten log.
+  const mode = (await stat(file)).mode;
+  if ((mode & 0o077) !== 0) {
+    new Logger('AuditSigner').warn(`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)} can be read by others than its owner (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
+  }
+  const headsFile = config.audit.headsFile ?? join(dirname(file), HEADS_FILE);
+  await requireWritableHeadsFile(headsFile, config.audit.headsFile !== undefined);
+  return new AuditSigner(key, headsFile);
+}
+
+/** The heads file is a file, in a folder that exists: else every head would be signed into the database alone, the copy outside it never written. */
+async function requireWritableHeadsFile(file: string, named: boolean): Promise<void> {
+  const setting = named ? `AUDIT_HEADS_FILE=${JSON.stringify(file)}` : `the heads file ${JSON.stringify(file)} (beside the key; AUDIT_HEADS_FILE names another)`;
+  const found = await stat(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  if (found && !found.isFile()) throw new ConfigurationError([`${setting}: not a file`]);
+  if (!found && !(await stat(dirname(file)).then((folder) => folder.isDirectory(), () => false))) {
+    throw new ConfigurationError([`${setting}: its folder ${JSON.stringify(dirname(file))} does not exist`]);
+  }
 }
 
 const HEADS_FILE = 'audit-heads.jsonl';
