@@ -26,9 +26,9 @@ describe('a start refused for a bad setting', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  const run = (script: string, env: Record<string, string | undefined>) => {
+  const run = (script: string, env: Record<string, string | undefined>, args: string[] = []) => {
     const base = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', DATABASE_URL: database.target.url, SEED_POSTS: 'false', OVERDUE_SCAN_MS: '0', PORT: '0', HOST: '127.0.0.1' };
-    const ran = spawnSync(process.execPath, [script], { env: Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 120_000 });
+    const ran = spawnSync(process.execPath, [script, ...args], { env: Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 120_000 });
     return { status: ran.status, said: `${ran.stdout}${ran.stderr}` };
   };
   const noStack = (said: string) => !/^\s+at /m.test(said);
@@ -56,6 +56,11 @@ describe('a start refused for a bad setting', () => {
     const withoutKey = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: undefined });
     expect(withoutKey).toEqual({ status: 78, said: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set') });
   }, 300_000);
+
+  it('lets an auditor verify the log without the token-signing secret: only the API holds JWT_SECRET', () => {
+    const verified = run(CLI_MAIN, { ...testAuditEnv(), JWT_SECRET: undefined }, ['audit:verify']);
+    expect(verified).toEqual({ status: 0, said: expect.stringContaining('Audit log intact') });
+  });
 
   it('runs no operations command on an embedded data folder no start has used: a typo is said, no empty database made', () => {
     const typo = join(folder, 'typo');

@@ -28,7 +28,7 @@ export class AppModule {
   static forRoot(options: PlatformOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ seedData: true, ...options }), HttpConventionsModule, TerminusModule.forRoot({ logger: false }), ...DOMAIN_MODULES, LiveModule],
+      imports: [PlatformModule.forRoot({ seedData: true, authenticates: true, ...options }), HttpConventionsModule, TerminusModule.forRoot({ logger: false }), ...DOMAIN_MODULES, LiveModule],
       controllers: [HealthController, AuthController, UsersController, OfficesController, PostsController, CablesController, DemarchesController, FollowUpsController, AuditController, ProjectionsController, InboxController, DashboardController, NotificationsController, MailStatusController],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }, { provide: ReplayCheck, useClass: ClearanceReplayCheck }],
     };

@@ -6,6 +6,11 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 /** What this process is for: only the API seeds data (the first admin, the posts) at start-up. */
 export interface ProcessOptions {
   seedData: boolean;
+  /**
+   * Issues and verifies access tokens (the API). A process that does not (a worker, an operations
+   * command: an auditor's `audit:verify`) needs no JWT_SECRET, and is given none to hold.
+   */
+  authenticates?: boolean;
 }
 export const PROCESS_OPTIONS = Symbol('PROCESS_OPTIONS');
 

@@ -1,7 +1,7 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { APP_CONFIG, type AppConfig } from '@chancery/config';
+import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { DatabaseRuntime } from '@chancery/database';
 import { ProjectionRegistry } from '@chancery/event-store';
 import { AuthService } from './auth/auth.service.js';
@@ -27,11 +27,13 @@ import { UsersQuery } from './users/users.query.js';
 @Module({
   imports: [
     JwtModule.registerAsync({
-      inject: [APP_CONFIG, DatabaseRuntime],
-      useFactory: async (config: AppConfig, runtime: DatabaseRuntime) => ({
+      inject: [APP_CONFIG, DatabaseRuntime, PROCESS_OPTIONS],
+      useFactory: async (config: AppConfig, runtime: DatabaseRuntime, process: ProcessOptions) => ({
         // A KeyObject, not the string: given a string, jsonwebtoken tries it as a public key first
-        // (and throws) on every verification, which cost ~7% of a busy API's CPU.
-        secret: createSecretKey(Buffer.from(await resolveJwtSecret(config, runtime.target.embedded))),
+        // (and throws) on every verification, which cost ~7% of a busy API's CPU. A process that
+        // issues no tokens (a worker, an operations command) holds a key of its own that nothing
+        // it could sign would be accepted with, not JWT_SECRET.
+        secret: createSecretKey(process.authenticates ? Buffer.from(await resolveJwtSecret(config, runtime.target.embedded)) : randomBytes(48)),
         signOptions: { expiresIn: config.auth.jwtTtl as `${number}h`, algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

@@ -16,6 +16,8 @@ export interface PlatformOptions {
   runProjections?: boolean;
   /** Seed the first admin and the posts at start-up (the API does; workers and commands do not). */
   seedData?: boolean;
+  /** Issue and verify access tokens (the API); other processes hold no JWT_SECRET. */
+  authenticates?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        ConfigModule.forRoot(options.config, { seedData: options.seedData ?? false }),
+        ConfigModule.forRoot(options.config, { seedData: options.seedData ?? false, authenticates: options.authenticates ?? false }),
         JsonLoggerModule,
         DatabaseModule.forRoot(),
         EventStoreModule.forRoot({ runProjections: options.runProjections }),
