@@ -109,6 +109,11 @@ describe('audit log verified by an outsider', () => {
   });
   it('never says "intact" when the heads file is gone or empty while the log has signed heads', async () => {
     const file = config.audit.headsFile!;
+    // A line of it altered is said as the heads file's, not as the log broken.
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.startsWith('{'));
+    const forged = { ...JSON.parse(lines[0]), rootHash: '0'.repeat(64) };
+    await writeFile(file, [JSON.stringify(forged), ...lines.slice(1)].join('\n') + '\n');
+    expect(await verify({})).toMatchObject({ code: 1, output: expect.stringContaining('a head from outside the database (the heads file, a saved head) of') });
     await writeFile(file, '');
     expect(await verify({})).toMatchObject({ code: 1, output: expect.stringMatching(/^Audit log NOT verified: the log has signed heads \(the latest of \d+ entries\), but .* holds none/) });
     await rm(file);

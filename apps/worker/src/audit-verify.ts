@@ -69,6 +69,7 @@ export async function auditVerify(audit: AuditLog, config: AppConfig, options: A
     return 0;
   }
   out.error(`Audit log BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
-  out.error(`Entries 1 to ${result.agreed} agree with a signed head${result.entries > result.agreed ? `; entries 1 to ${result.entries} recompute to their stored hashes` : ''}.`);
+  const recomputed = result.entries > result.agreed ? `entries 1 to ${result.entries} recompute to their stored hashes` : '';
+  out.error(result.agreed > 0 ? `Entries 1 to ${result.agreed} agree with a signed head${recomputed ? `; ${recomputed}` : ''}.` : `No signed head was found to agree with the entries${recomputed ? `; ${recomputed}` : ''}.`);
   return 1;
 }

@@ -222,10 +222,13 @@ export class AuditLog {
       ...(firstBroken ? { firstBroken } : {}),
     });
 
-    for (const head of [...stored, ...(options.expected ?? [])]) {
+    const sourced = [...stored.map((head) => ({ head, source: 'the signed head' })), ...(options.expected ?? []).map((head) => ({ head, source: 'the saved head' }))];
+    for (const { head, source } of sourced) {
       const key = latest?.publicKey ?? head.publicKey;
       if (!verifyHeadSignature(head) || !verifyHeadSignature(head, key)) {
-        return result({ seq: head.treeSize, reason: `the signed head of ${head.treeSize} entries does not carry a valid signature by the log's key` });
+        // Said of where the head came from: a heads file's line altered is not the log broken.
+        const where = source === 'the saved head' ? 'a head from outside the database (the heads file, a saved head)' : 'the signed head';
+        return result({ seq: head.treeSize, reason: `${where} of ${head.treeSize} entries does not carry a valid signature by the log's key` });
       }
     }
     for (const { head, source } of checkpoints.get(0) ?? []) {
