@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -230,5 +230,19 @@ describe('the sealer and its key', () => {
     await sealerWith(env.AUDIT_SIGNING_KEY_FILE).catchUp();
     expect((await audit.treeHead())!.treeSize).toBe(2);
     expect(await audit.verify({ expected: parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8')) })).toMatchObject({ valid: true, entries: 2 });
+
+    // An insider deletes the newest head (triggers off): the entries it covered stay numbered, and
+    // the sealer says so rather than numbering new ones over them (a duplicate seq, again and again).
+    await dataSource.transaction(async (tx) => {
+      await tx.query('ALTER TABLE audit_tree_heads DISABLE TRIGGER USER');
+      await tx.query('DELETE FROM audit_tree_heads WHERE tree_size = 2');
+      await tx.query('ALTER TABLE audit_tree_heads ENABLE TRIGGER USER');
+    });
+    await audit.append({ actorId: 'u1', actorRole: 'drafter', action: 'EditCable' });
+    await expect(sealerWith(env.AUDIT_SIGNING_KEY_FILE).sealBatch()).rejects.toThrow(/^refusing to sign: the stored tree of 1 entries does not extend the head of 2 entries/);
+    // With the heads file moved aside (as an operator recovering a restored database does), the
+    // entries numbered past the last head stop it still, said as such.
+    await rename(env.AUDIT_HEADS_FILE, `${env.AUDIT_HEADS_FILE}.aside`);
+    await expect(sealerWith(env.AUDIT_SIGNING_KEY_FILE).sealBatch()).rejects.toThrow(/^refusing to seal: entries 2 to 2 are numbered but no signed head covers them/);
   });
 });

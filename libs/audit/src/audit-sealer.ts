@@ -129,9 +129,18 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         await runner.rollbackTransaction();
         return 0;
       }
-      const [{ size }] = await runner.query('SELECT coalesce(max(tree_size), 0)::bigint AS size FROM audit_tree_heads');
+      const [{ size, numbered: last }] = await runner.query(
+        'SELECT (SELECT coalesce(max(tree_size), 0) FROM audit_tree_heads)::bigint AS size, (SELECT coalesce(max(seq), 0) FROM audit_log)::bigint AS numbered',
+      );
       const frontier = await this.frontier(runner, Number(size));
       await this.requireExtendsRecorded(runner, signer, frontier);
+      // Every numbered entry is under the newest head (they are numbered and signed in one
+      // transaction): entries numbered past it mean heads were deleted in the database.
+      if (Number(last) > Number(size)) {
+        throw new Error(
+          `refusing to seal: entries ${Number(size) + 1} to ${last} are numbered but no signed head covers them: the audit log's heads were cut in the database (verify it against a saved head: npm run audit:verify -- --head <file>)`,
+        );
+      }
       const numbered: { positions: string[]; seqs: number[]; leaves: string[] } = { positions: [], seqs: [], leaves: [] };
       const nodes: { levels: number[]; indexes: number[]; hashes: string[] } = { levels: [], indexes: [], hashes: [] };
       for (const row of rows) {
