@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { TEST_ADMIN_PASSWORD } from '../support/test-app.js';
+import { testAuditEnv } from '../support/audit-key.js';
 import { API_MAIN, client, loginTo, readModels, rebuildAll, releaseInstruction, type Running, startProcess, stopProcess, userOn, waitFor, WORKER_MAIN } from './processes.js';
 
 const CABLES = 12;
@@ -26,10 +27,13 @@ describe('two API processes and two projection workers on one database', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // Both APIs start at once on an empty database: migrations, the post seed and the first admin race.
-    const env = { SEED_POSTS: 'true', PROJECTIONS_INLINE: 'false', DB_POOL_SIZE: '8' };
+    // One heads file for the deployment (a shared volume): both workers seal into it, and the APIs'
+    // GET /audit/verify checks the log against it.
+    const { AUDIT_HEADS_FILE } = testAuditEnv();
+    const env = { SEED_POSTS: 'true', PROJECTIONS_INLINE: 'false', DB_POOL_SIZE: '8', AUDIT_HEADS_FILE };
     processes.push(...(await Promise.all([startProcess(API_MAIN, database.target.url, env), startProcess(API_MAIN, database.target.url, env)])));
-    processes.push(await startProcess(WORKER_MAIN, database.target.url, { PROJECTIONS_POLL_MS: '50' }));
-    processes.push(await startProcess(WORKER_MAIN, database.target.url, { PROJECTIONS_POLL_MS: '50' }));
+    processes.push(await startProcess(WORKER_MAIN, database.target.url, { PROJECTIONS_POLL_MS: '50', AUDIT_HEADS_FILE }));
+    processes.push(await startProcess(WORKER_MAIN, database.target.url, { PROJECTIONS_POLL_MS: '50', AUDIT_HEADS_FILE }));
     db = new pg.Client({ connectionString: database.target.url });
     await db.connect();
   });

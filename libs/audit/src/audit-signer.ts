@@ -182,9 +182,10 @@ export async function readHeadsFile(config: AppConfig): Promise<{ file: string |
  * verification without it says so rather than "intact". Undefined when it can vouch.
  */
 export function missingHeadsProblem(file: string | null, heads: readonly SignedTreeHead[], signedSize: number): string | undefined {
-  if (signedSize === 0 || heads.length > 0) return undefined;
+  // A process that knows no heads file (an API without the audit settings) checks the database's heads only, and says so.
+  if (file === null || signedSize === 0 || heads.length > 0) return undefined;
   return (
-    `the log has signed heads (the latest of ${signedSize} entries), but ${file ?? 'no heads file is known here'} holds none: ` +
+    `the log has signed heads (the latest of ${signedSize} entries), but ${file} holds none: ` +
     'the copy kept outside the database was moved or emptied, or AUDIT_HEADS_FILE names another file than the one the log is sealed to'
   );
 }
