@@ -47,6 +47,11 @@ describe('a start refused for a bad setting', () => {
 
     const garbage = join(folder, 'not-a-key.pem');
     await writeFile(garbage, 'this is no key\n', { mode: 0o600 });
+    // The API says it before it migrates or creates anyone: the database stays as it was.
+    const api = run(API_MAIN, { JWT_SECRET: TEST_JWT_SECRET, ADMIN_PASSWORD: 'a-long-enough-admin-phrase-2026', AUDIT_SIGNING_KEY_FILE: garbage });
+    expect(api).toEqual({ status: 78, said: expect.stringContaining(`AUDIT_SIGNING_KEY_FILE="${garbage}": not a private key in PEM`) });
+    expect(noStack(api.said)).toBe(true);
+    expect(api.said).not.toContain('Created user "admin"');
     const worker = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY_FILE: garbage });
     expect(worker).toEqual({ status: 78, said: expect.stringContaining(`AUDIT_SIGNING_KEY_FILE="${garbage}": not a private key in PEM`) });
     const headsInAFolder = run(WORKER_MAIN, { JWT_SECRET: TEST_JWT_SECRET, ...testAuditEnv(), AUDIT_HEADS_FILE: folder });

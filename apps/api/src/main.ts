@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { auditHeadsFile } from '@chancery/audit';
+import { auditHeadsFile, loadAuditSigner } from '@chancery/audit';
 import { ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
 import { missingJwtSecret } from '@chancery/identity';
@@ -15,6 +15,8 @@ async function bootstrap(): Promise<void> {
   // Said before anything starts (no migration run, no admin created for a process that cannot serve).
   const missing = missingJwtSecret(config);
   if (missing) exitForFailedStart(missing, 'Chancery cannot start');
+  // So is the audit log's key and heads file, with a database server, where the API seals the log.
+  if (config.databaseUrl && config.projections.inline) await loadAuditSigner(config, false).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {
