@@ -222,12 +222,12 @@ export class AuditLog {
       ...(firstBroken ? { firstBroken } : {}),
     });
 
-    const sourced = [...stored.map((head) => ({ head, source: 'the signed head' })), ...(options.expected ?? []).map((head) => ({ head, source: 'the saved head' }))];
-    for (const { head, source } of sourced) {
+    // Said of where the head came from: a heads file's line altered is not the log broken.
+    const outside = 'a head from outside the database (the heads file, a saved head)';
+    const sourced = [...stored.map((head) => ({ head, where: 'the signed head' })), ...(options.expected ?? []).map((head) => ({ head, where: outside }))];
+    for (const { head, where } of sourced) {
       const key = latest?.publicKey ?? head.publicKey;
       if (!verifyHeadSignature(head) || !verifyHeadSignature(head, key)) {
-        // Said of where the head came from: a heads file's line altered is not the log broken.
-        const where = source === 'the saved head' ? 'a head from outside the database (the heads file, a saved head)' : 'the signed head';
         return result({ seq: head.treeSize, reason: `${where} of ${head.treeSize} entries does not carry a valid signature by the log's key` });
       }
     }

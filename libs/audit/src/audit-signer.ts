@@ -103,12 +103,12 @@ export async function loadAuditSigner(config: AppConfig, embedded: boolean): Pro
     new Logger('AuditSigner').warn(`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)} can be read by others than its owner (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
   }
   const headsFile = config.audit.headsFile ?? join(dirname(file), HEADS_FILE);
-  await requireWritableHeadsFile(headsFile, config.audit.headsFile !== undefined);
+  await requireHeadsFilePlace(headsFile, config.audit.headsFile !== undefined);
   return new AuditSigner(key, headsFile);
 }
 
 /** The heads file is a file, in a folder that exists: else every head would be signed into the database alone, the copy outside it never written. */
-async function requireWritableHeadsFile(file: string, named: boolean): Promise<void> {
+async function requireHeadsFilePlace(file: string, named: boolean): Promise<void> {
   const setting = named ? `AUDIT_HEADS_FILE=${JSON.stringify(file)}` : `the heads file ${JSON.stringify(file)} (beside the key; AUDIT_HEADS_FILE names another)`;
   const found = await stat(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
   if (found && !found.isFile()) throw new ConfigurationError([`${setting}: not a file`]);

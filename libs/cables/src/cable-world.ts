@@ -19,9 +19,14 @@ export function oneLine(text: string): string {
   return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
+/** Whether `code` names a collective (ALDAC, EAP_POSTS, …). */
+function isCollective(code: string): boolean {
+  return COLLECTIVES.some((c) => c.code === code);
+}
+
 /** Whether a cable may name `code` as an addressee in `network`: an open post or a collective. */
 function isAddressable(network: PostNetwork, code: string): boolean {
-  return network.open.some((post) => post.code === code) || COLLECTIVES.some((c) => c.code === code);
+  return network.open.some((post) => post.code === code) || isCollective(code);
 }
 
 /** Collectives expanded to the posts they hold in `network`; a post named for action is not also info. */
@@ -119,7 +124,7 @@ export class CableWorld {
   }
 
   isCollective(code: string): boolean {
-    return COLLECTIVES.some((c) => c.code === code);
+    return isCollective(code);
   }
 
   /** The posts' designators and chiefs of mission and the officers' names, now or as they stood `asOf`. */

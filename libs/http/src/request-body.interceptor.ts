@@ -14,10 +14,14 @@ const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtyp
 /** How a route's handler takes a body: none, a JSON DTO, or otherwise (a file, the request). */
 type BodyUse = 'none' | 'json' | 'otherwise';
 
-/** What a route's handler takes: its body (`BodyUse`), and the query parameters it reads (all, with a query DTO, which checks them). */
+/**
+ * What a route's handler takes: its body (`BodyUse`), the query parameters it reads (all, with a
+ * query DTO, which checks them), and the one content type it takes, if it says (`TakesContent`).
+ */
 interface RouteUse {
   body: BodyUse;
   query: 'all' | readonly string[];
+  content?: string;
 }
 
 const READS_QUERY = 'chancery:reads-query';
@@ -54,8 +58,7 @@ export class RequestBodyInterceptor implements NestInterceptor {
       const unknown = Object.keys(request.query ?? {}).filter((name) => !route.query.includes(name));
       if (unknown.length > 0) throw queryRefusal(unknown);
     }
-    const takes = Reflect.getMetadata(TAKES_CONTENT, context.getHandler()) as string | undefined;
-    if (takes && !request.is(takes)) throw unsupported(request, [takes]);
+    if (route.content && !request.is(route.content)) throw unsupported(request, [route.content]);
     const use = route.body;
     if (use === 'otherwise') return next.handle();
     const body = request.body as unknown;
@@ -92,7 +95,11 @@ export class RequestBodyInterceptor implements NestInterceptor {
           : types.includes(RouteParamtypes.REQUEST)
             ? 'otherwise'
             : 'none';
-      use = { body, query: types.includes(RouteParamtypes.QUERY) ? 'all' : ((Reflect.getMetadata(READS_QUERY, handler) as string[] | undefined) ?? []) };
+      use = {
+        body,
+        query: types.includes(RouteParamtypes.QUERY) ? 'all' : ((Reflect.getMetadata(READS_QUERY, handler) as string[] | undefined) ?? []),
+        content: Reflect.getMetadata(TAKES_CONTENT, handler) as string | undefined,
+      };
       this.routeUses.set(handler, use);
     }
     return use;

@@ -141,9 +141,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.mustBeOpen('reassigned');
     ensure(validOwner(owner), 'owner', 'owner is an office symbol or a post code');
     if (JSON.stringify(owner) === JSON.stringify(this.owner)) return;
-    if (dueOn === undefined && isFollowUpOverdue(this.status, this.dueOn, at.slice(0, 10))) {
-      ensure(false, 'dueOn', `it was due on ${this.dueOn}: give its new owner a due date, today or later, with it`);
-    }
+    ensure(dueOn !== undefined || !isFollowUpOverdue(this.status, this.dueOn, at.slice(0, 10)), 'dueOn', `it was due on ${this.dueOn}: give its new owner a due date, today or later, with it`);
     this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
     this.resolveEscalation(by, at);
   }
