@@ -19,6 +19,7 @@ import { AddChiefOfMission1795910418000 } from './1795910418000-AddChiefOfMissio
 import { AddReturnLevel1795910419000 } from './1795910419000-AddReturnLevel.js';
 import { AddDataRepairs1795910420000 } from './1795910420000-AddDataRepairs.js';
 import { AddClearanceRequestTimes1795910421000 } from './1795910421000-AddClearanceRequestTimes.js';
+import { AddFollowUpDraftText1795910422000 } from './1795910422000-AddFollowUpDraftText.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -43,4 +44,5 @@ export const ALL_MIGRATIONS = [
   AddReturnLevel1795910419000,
   AddDataRepairs1795910420000,
   AddClearanceRequestTimes1795910421000,
+  AddFollowUpDraftText1795910422000,
 ];

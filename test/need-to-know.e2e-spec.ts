@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { systemContext } from '@chancery/common';
 import { AggregateRepositoryFactory } from '@chancery/event-store';
-import { FollowUp, followUpDefinition, FollowUpMarkingRepair } from '@chancery/follow-ups';
+import { FollowUp, followUpDefinition, FollowUpDraftTextRepair, FollowUpMarkingRepair } from '@chancery/follow-ups';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -440,6 +440,68 @@ describe('need to know on every path (#14)', () => {
     // Once: a restart does not run it again.
     expect(await app.get(FollowUpMarkingRepair).run()).toBe(0);
     expect(await dataSource.query(`SELECT name, changed FROM data_repairs WHERE name = 'follow-up-markings'`)).toEqual([{ name: 'follow-up-markings', changed: 2 }]);
+  });
+
+  it('reads a follow-up written on a draft as the draft is read, after its release too: the posts it went to read what was written since, not the deliberation before', async () => {
+    const draft = (await as(t.drafter).post('/cables', { ...secretNodis, captions: [], subject: 'Draft with a deliberation' }).expect(201)).body;
+    const deliberation = (await as(t.drafter).post('/follow-ups', { title: 'DRAFT-DELIBERATION-CANARY', description: 'whether to soften para 2', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: draft.id }).expect(201)).body;
+    await as(t.drafter).post(`/follow-ups/${deliberation.id}/comments`, { text: 'DRAFT-COMMENT-CANARY' }).expect(201);
+    await as(t.drafter).post(`/cables/${draft.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${draft.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${draft.id}/release`).expect(200);
+    const since = (await as(t.drafter).post('/follow-ups', { title: 'AFTER-RELEASE-CANARY', owner: { post: 'BEIJING' }, dueOn: '2099-01-01', cableId: draft.id }).expect(201)).body;
+
+    // Beijing reads the released cable and what was written on it since, on every path; not the deliberation.
+    await as(t.beijing).get(`/cables/${draft.id}`).expect(200);
+    await as(t.beijing).get(`/follow-ups/${since.id}`).expect(200);
+    for (const path of [`/follow-ups/${deliberation.id}`, `/follow-ups/${deliberation.id}?version=1`]) await as(t.beijing).get(path).expect(403);
+    await as(t.beijing).post(`/follow-ups/${deliberation.id}/comments`, { text: 'x' }).expect(403);
+    const listed = await as(t.beijing).get('/follow-ups?limit=500').expect(200);
+    expect(listed.text).toContain('AFTER-RELEASE-CANARY');
+    for (const path of ['/follow-ups?limit=500', '/inbox', `/follow-ups?demarcheId=${draft.id}`]) {
+      expect({ path, text: (await as(t.beijing).get(path).expect(200)).text }).not.toEqual({ path, text: expect.stringMatching(/DRAFT-(DELIBERATION|COMMENT)-CANARY/) });
+    }
+    // The working party reads it as before; its history says why the posts do not.
+    const read = (await as(t.leader).get(`/follow-ups/${deliberation.id}`).expect(200)).body;
+    expect(read).toMatchObject({ title: 'DRAFT-DELIBERATION-CANARY', comments: [{ text: 'DRAFT-COMMENT-CANARY' }] });
+    expect(read.history[0]).toMatchObject({ type: 'FollowUpCreated', data: { writtenUnderDraft: true } });
+    expect(since.history[0].data).not.toHaveProperty('writtenUnderDraft');
+    // Nor can it be handed to the posts: no one there may read it.
+    const handed = await as(t.drafter).patch(`/follow-ups/${deliberation.id}`, { owner: { post: 'BEIJING' } }).expect(422);
+    expect(handed.body.errors).toEqual([{ field: 'owner.post', message: 'no one at BEIJING may read it' }]);
+  });
+
+  it('records, once, at start, follow-ups an earlier version created on a draft as written under it, so the posts it went to stop reading them', async () => {
+    const draft = (await as(t.drafter).post('/cables', { ...secretNodis, captions: [], subject: 'Draft of an earlier version, released' }).expect(201)).body;
+    const followUps = app.get(AggregateRepositoryFactory).for(followUpDefinition);
+    const drafter = { id: (await as(t.drafter).get('/auth/me').expect(200)).body.id, username: 'nk.drafter', roles: ['drafter'], office: 'EAP/CM', postCode: null, clearance: 'SECRET' } as const;
+    // What versions without the rule did: created on the draft, recording nothing of it.
+    const legacyId = randomUUID();
+    await followUps.create(systemContext('earlier-version'), 'CreateFollowUp', () =>
+      FollowUp.create(legacyId, { title: 'LEGACY-DELIBERATION', description: '', owner: { office: 'EAP/CM' }, ownerBureau: 'EAP', dueOn: '2099-01-01', links: { demarcheId: null, post: null, cableId: draft.id } }, drafter, new Date().toISOString()), () => undefined);
+    await as(t.drafter).post(`/cables/${draft.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${draft.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${draft.id}/release`).expect(200);
+    const since = (await as(t.drafter).post('/follow-ups', { title: 'Written after release', owner: { post: 'BEIJING' }, dueOn: '2099-01-01', cableId: draft.id }).expect(201)).body;
+    await as(t.beijing).get(`/follow-ups/${legacyId}`).expect(200); // the hole an earlier version left
+
+    const repair = app.get(FollowUpDraftTextRepair);
+    await repair.whenDone(); // the run the start began, on no such data
+    expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'follow-up-draft-text'`)).toEqual([{ changed: 0 }]);
+    await dataSource.query(`DELETE FROM data_repairs WHERE name = 'follow-up-draft-text'`);
+    const repaired = await repair.run();
+    expect(repaired).toBeGreaterThanOrEqual(1); // others of this file's earlier-version follow-ups too
+    await as(t.beijing).get(`/follow-ups/${legacyId}`).expect(403);
+    expect((await as(t.beijing).get('/follow-ups?limit=500').expect(200)).text).not.toContain('LEGACY-DELIBERATION');
+    await as(t.beijing).get(`/follow-ups/${since.id}`).expect(200);
+    const read = (await as(t.leader).get(`/follow-ups/${legacyId}`).expect(200)).body;
+    expect(read.history.at(-1)).toMatchObject({ type: 'FollowUpWrittenUnderDraft', actor: 'system', data: { cableId: draft.id } });
+    const audited = await dataSource.query(`SELECT actor_id, action FROM audit_log WHERE request_id = 'follow-up-draft-text'`);
+    expect(audited).toHaveLength(repaired);
+    expect(audited[0]).toEqual({ actor_id: 'system', action: 'RecordFollowUpWrittenUnderDraft' });
+    // Once: a restart does not run it again; the read table has it.
+    expect(await repair.run()).toBe(0);
+    expect(await dataSource.query(`SELECT written_under_draft FROM follow_ups WHERE id = $1`, [legacyId])).toEqual([{ written_under_draft: true }]);
   });
 
   it('neutralises spreadsheet formulas in CSV exports', async () => {

@@ -35,13 +35,22 @@ export class FollowUpReader implements OnModuleInit {
     });
   }
 
-  /** What the policy decides a follow-up's reading on: its classification and its links, now. */
-  /** `db`: inside a command, its transaction (the embedded pool has one connection: never ask for a second). */
-  async access(followUp: { classification: Classification; links: Links }, db?: Db): Promise<FollowUpAccess> {
+  /**
+   * What the policy decides a follow-up's reading on: its classification, its links now, and whether
+   * its text was written under a draft. `db`: inside a command, its transaction (the embedded pool
+   * has one connection: never ask for a second).
+   */
+  async access(followUp: { classification: Classification; links: Links; writtenUnderDraft: boolean }, db?: Db): Promise<FollowUpAccess> {
     const { cableId, demarcheId } = followUp.links;
     const cable = cableId ? await this.cables.access(cableId, db) : null;
     const campaign = demarcheId ? await this.cables.access(demarcheId, db) : null;
-    return { classification: followUp.classification, cable: cable ?? null, campaign: campaign ?? null, missingLink: cable === undefined || campaign === undefined };
+    return {
+      classification: followUp.classification,
+      cable: cable ?? null,
+      campaign: campaign ?? null,
+      missingLink: cable === undefined || campaign === undefined,
+      writtenUnderDraft: followUp.writtenUnderDraft,
+    };
   }
 
   /**

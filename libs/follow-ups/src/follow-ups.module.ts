@@ -4,6 +4,7 @@ import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-
 import { FollowUpAnswers } from './commands/follow-up-answers.js';
 import { ChangeFollowUpHandler, CreateFollowUpHandler, OwnerBureaus } from './commands/follow-up.handlers.js';
 import { followUpDefinition } from './domain/follow-up.aggregate.js';
+import { FollowUpDraftTextRepair } from './follow-up-draft-text-repair.js';
 import { FollowUpMarkingRepair } from './follow-up-marking-repair.js';
 import { FollowUpReader } from './follow-up-reader.js';
 import { FollowUpsQuery } from './follow-ups.query.js';
@@ -11,8 +12,8 @@ import { FollowUpsProjection } from './projections/follow-ups.projection.js';
 
 @Module({
   imports: [DemarchesModule],
-  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, FollowUpMarkingRepair, FollowUpAnswers, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
-  exports: [FollowUpsQuery, FollowUpReader, FollowUpMarkingRepair],
+  providers: [FollowUpsProjection, FollowUpsQuery, FollowUpReader, FollowUpMarkingRepair, FollowUpDraftTextRepair, FollowUpAnswers, OwnerBureaus, CreateFollowUpHandler, ChangeFollowUpHandler],
+  exports: [FollowUpsQuery, FollowUpReader, FollowUpMarkingRepair, FollowUpDraftTextRepair],
 })
 export class FollowUpsModule implements OnModuleInit {
   constructor(

@@ -6,3 +6,4 @@ export * from './commands/follow-up-answers.js';
 export * from './follow-ups.module.js';
 export * from './follow-up-reader.js';
 export * from './follow-up-marking-repair.js';
+export * from './follow-up-draft-text-repair.js';

@@ -110,7 +110,7 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
     case 'DeliveryBecameOverdue': return `${post} passed the report-by date without reporting`;
     case 'DocumentAttached':
     case 'DocumentUploaded': return `${post} attached ${words(str(d.kind)) || 'a document'}${d.name ? `: ${str(d.name)}` : ''}`;
-    case 'FollowUpCreated': return `Created for ${ownerText(d.owner)}, due ${str(d.dueOn)}`;
+    case 'FollowUpCreated': return `Created for ${ownerText(d.owner)}, due ${str(d.dueOn)}${d.writtenUnderDraft ? ', on a draft: read by the cable’s working party only' : ''}`;
     case 'FollowUpEdited': return 'Title or description edited';
     case 'FollowUpReassigned': return `Reassigned to ${ownerText(d.owner)}`;
     case 'FollowUpDueDateChanged': return `Due date moved from ${str(d.previous)} to ${str(d.dueOn)}`;
@@ -119,6 +119,7 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
     case 'FollowUpCancelled': return `Cancelled: “${str(d.reason)}”`;
     case 'FollowUpCommented': return `Comment: “${str(d.text)}”`;
     case 'FollowUpClassificationRaised': return `Marked ${str(d.classification)} (was ${str(d.previous)}): what it is linked to was so marked when text was written on it`;
+    case 'FollowUpWrittenUnderDraft': return 'Written on a draft: read by the cable’s working party only, as the draft is';
     case 'FollowUpBecameOverdue': return `Became overdue (due ${str(d.dueOn)})`;
     case 'FollowUpEscalated': return `Escalated to ${str(d.to)}`;
     default: return e.type.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());

@@ -95,7 +95,11 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     // A link to a record the creator may not read is refused exactly like one to a record that does
     // not exist, so that linking tells nothing.
     const { cableId, demarcheId, post, response } = input.links;
-    const access = await this.reader.access({ classification: input.classification, links: input.links });
+    // Text written while a linked cable is unreleased is the working party's (`asUnreleased`). Its
+    // links never change, and a released cable stays released: only now can one be unreleased.
+    const linked = await this.reader.access({ classification: input.classification, links: input.links, writtenUnderDraft: false });
+    const writtenUnderDraft = [linked.cable, linked.campaign].some((cable) => cable !== null && cable.status !== 'RELEASED');
+    const access = { ...linked, writtenUnderDraft };
     const campaign = demarcheId ? await this.demarches.campaign(demarcheId) : undefined;
     if (demarcheId && (!campaign || !access.campaign || !mayReadCable(actor, access.campaign).allowed)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `No campaign ${demarcheId}`, { errors: [{ field: 'demarcheId', message: 'no such campaign' }] });
@@ -135,7 +139,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     const answer = await this.followUps.create(
       context,
       'CreateFollowUp',
-      () => FollowUp.create(id, { ...input, classification, ownerBureau }, actor, this.clock.now().toISOString()),
+      () => FollowUp.create(id, { ...input, classification, ownerBureau, writtenUnderDraft }, actor, this.clock.now().toISOString()),
       (followUp) => this.answers.pending(actor, followUp, { ...access, classification }),
     );
     return this.answers.settle(answer);

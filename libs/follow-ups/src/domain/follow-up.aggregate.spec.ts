@@ -111,6 +111,19 @@ describe('FollowUp', () => {
     ]);
   });
 
+  it('records, for good, that its text was written under a draft: at creation, or after the fact for one created before that was recorded', () => {
+    const onDraft = FollowUp.create('f2', { ...created.data, writtenUnderDraft: true }, drafter, at);
+    expect(onDraft.getUncommittedEvents()).toEqual([{ ...created, data: { ...created.data, writtenUnderDraft: true } }]);
+    expect(onDraft.writtenUnderDraft).toBe(true);
+    // Not written under one: the event says nothing of it, as events from before the rule.
+    expect(Object.keys(FollowUp.create('f3', { ...created.data, writtenUnderDraft: false }, drafter, at).getUncommittedEvents()[0].data)).not.toContain('writtenUnderDraft');
+    const recorded: FollowUpEvent = { type: 'FollowUpWrittenUnderDraft', data: { cableId: 'c1', by: by(drafter), at } };
+    const f = given(followUpDefinition, 'f1', [created]).when((followUp) => followUp.markWrittenUnderDraft('c1', drafter, at)).then([recorded]);
+    expect(f.writtenUnderDraft).toBe(true);
+    given(followUpDefinition, 'f1', [created, recorded]).when((followUp) => followUp.markWrittenUnderDraft('c1', drafter, at)).then([]);
+    given(followUpDefinition, 'f1', [{ ...created, data: { ...created.data, writtenUnderDraft: true } }]).when((followUp) => followUp.markWrittenUnderDraft('c1', drafter, at)).then([]);
+  });
+
   it('knows an office’s bureau', () => {
     expect(bureauOfOffice('EAP/CM')).toBe('EAP');
     expect(bureauOfOffice('ISN')).toBe('ISN');

@@ -32,7 +32,9 @@ type At = { at: string };
 export type FollowUpEvent =
   // `classification` is its own (absent in events from before it existed: UNCLASSIFIED); it is also
   // read under what it is linked to.
-  | DomainEvent<'FollowUpCreated', { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; createdBy: Person; classification?: Classification } & At>
+  // `writtenUnderDraft`: created while a cable it is linked to was unreleased (absent: it was not, or
+  // it predates the rule, and FollowUpWrittenUnderDraft records it).
+  | DomainEvent<'FollowUpCreated', { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; createdBy: Person; classification?: Classification; writtenUnderDraft?: true } & At>
   | DomainEvent<'FollowUpEdited', { title: string; description: string; by: Person } & At>
   | DomainEvent<'FollowUpReassigned', { owner: Owner; ownerBureau: string; by: Person } & At>
   | DomainEvent<'FollowUpDueDateChanged', { dueOn: string; previous: string; by: Person } & At>
@@ -42,6 +44,9 @@ export type FollowUpEvent =
   | DomainEvent<'FollowUpCommented', { text: string; by: Person } & At>
   // Its own marking raised to that of a record it is linked to, before text was written under it.
   | DomainEvent<'FollowUpClassificationRaised', { classification: Classification; previous: Classification; by: Person } & At>
+  // Its text was written while a cable it is linked to was unreleased, recorded after the fact for a
+  // follow-up created before FollowUpCreated said so (`writtenUnderDraft`).
+  | DomainEvent<'FollowUpWrittenUnderDraft', { cableId: string; by: Person } & At>
   | DomainEvent<'FollowUpBecameOverdue', { dueOn: string } & At>
   | DomainEvent<'FollowUpEscalated', { to: string } & At>
   // The escalation bureau (or the owner) acted on an escalated follow-up: a new owner or due date. It
@@ -81,10 +86,11 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   comments: { text: string; by: Person; at: string }[] = [];
   overdueSince: string | null = null;
   escalatedTo: string | null = null;
+  writtenUnderDraft = false;
 
   static create(
     id: string,
-    input: { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; classification?: Classification },
+    input: { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; classification?: Classification; writtenUnderDraft?: boolean },
     by: Principal,
     at: string,
   ): FollowUp {
@@ -95,10 +101,19 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     if (input.links.response != null) {
       ensure(input.links.demarcheId !== null && input.links.post !== null, 'response', 'a follow-up from a response names its campaign (demarcheId) and post');
     }
+    const { writtenUnderDraft, ...fields } = input;
     const followUp = new FollowUp(id);
     followUp.apply({
       type: 'FollowUpCreated',
-      data: { ...input, title: input.title.trim(), description: input.description.trim(), classification: input.classification ?? 'UNCLASSIFIED', createdBy: person(by), at },
+      data: {
+        ...fields,
+        title: input.title.trim(),
+        description: input.description.trim(),
+        classification: input.classification ?? 'UNCLASSIFIED',
+        ...(writtenUnderDraft ? { writtenUnderDraft } : {}),
+        createdBy: person(by),
+        at,
+      },
     });
     return followUp;
   }
@@ -191,6 +206,18 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.apply({ type: 'FollowUpClassificationRaised', data: { classification: to, previous: this.classification, by: { id: by.id, username: by.username }, at } });
   }
 
+  /**
+   * Its text was written while `cableId`, a cable it is linked to, was unreleased: the working party's
+   * deliberation. It is read from then on as an unreleased cable is (`asUnreleased`), so the posts the
+   * cable went to on release do not read it. Its links never change, so only its creation can find a
+   * linked cable unreleased (`create`'s `writtenUnderDraft`); this records it for one created before
+   * that was recorded. Once: it is never undone.
+   */
+  markWrittenUnderDraft(cableId: string, by: Person, at: string): void {
+    if (this.writtenUnderDraft) return;
+    this.apply({ type: 'FollowUpWrittenUnderDraft', data: { cableId, by: { id: by.id, username: by.username }, at } });
+  }
+
   /** Once past its due date and not done: overdue, and escalated to the owner's bureau. Once. */
   markOverdue(now: string): void {
     if (this.overdueSince || !isFollowUpOverdue(this.status, this.dueOn, now.slice(0, 10))) return;
@@ -199,7 +226,17 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   }
 
   onFollowUpCreated(event: Of<'FollowUpCreated'>): void {
-    Object.assign(this, { title: event.data.title, description: event.data.description, owner: event.data.owner, ownerBureau: event.data.ownerBureau, dueOn: event.data.dueOn, links: event.data.links, createdBy: event.data.createdBy, classification: event.data.classification ?? 'UNCLASSIFIED' });
+    Object.assign(this, {
+      title: event.data.title,
+      description: event.data.description,
+      owner: event.data.owner,
+      ownerBureau: event.data.ownerBureau,
+      dueOn: event.data.dueOn,
+      links: event.data.links,
+      createdBy: event.data.createdBy,
+      classification: event.data.classification ?? 'UNCLASSIFIED',
+      writtenUnderDraft: event.data.writtenUnderDraft === true,
+    });
   }
 
   onFollowUpEdited(event: Of<'FollowUpEdited'>): void {
@@ -239,6 +276,10 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.classification = event.data.classification;
   }
 
+  onFollowUpWrittenUnderDraft(): void {
+    this.writtenUnderDraft = true;
+  }
+
   onFollowUpBecameOverdue(event: Of<'FollowUpBecameOverdue'>): void {
     this.overdueSince = event.data.at;
   }
@@ -273,6 +314,7 @@ export const followUpDefinition: AggregateDefinition<FollowUp> = {
     FollowUpCancelled: 1,
     FollowUpCommented: 1,
     FollowUpClassificationRaised: 1,
+    FollowUpWrittenUnderDraft: 1,
     FollowUpBecameOverdue: 1,
     FollowUpEscalated: 1,
     FollowUpEscalationResolved: 1,

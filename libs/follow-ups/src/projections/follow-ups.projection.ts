@@ -12,7 +12,7 @@ export class FollowUpsProjection implements ReadModel {
   readonly tables = ['follow_ups'];
   readonly handles = [
     'FollowUpCreated', 'FollowUpEdited', 'FollowUpReassigned', 'FollowUpDueDateChanged', 'FollowUpStarted', 'FollowUpCompleted',
-    'FollowUpCancelled', 'FollowUpCommented', 'FollowUpClassificationRaised', 'FollowUpBecameOverdue', 'FollowUpEscalated', 'FollowUpEscalationResolved',
+    'FollowUpCancelled', 'FollowUpCommented', 'FollowUpClassificationRaised', 'FollowUpWrittenUnderDraft', 'FollowUpBecameOverdue', 'FollowUpEscalated', 'FollowUpEscalationResolved',
   ] satisfies FollowUpEvent['type'][];
 
   async apply(tx: EntityManager, events: RecordedEvent[]): Promise<void> {
@@ -26,10 +26,10 @@ export class FollowUpsProjection implements ReadModel {
           const d = event.data;
           await tx.query(
             `INSERT INTO follow_ups (id, title, description, owner_office, owner_post, owner_bureau, due_on, status, demarche_id, post, cable_id,
-               created_by, version, created_at, updated_at, classification, response_number)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $9, $10, $11, $12, $13, $13, $14, $15)`,
+               created_by, version, created_at, updated_at, classification, response_number, written_under_draft)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)`,
             [id, d.title, d.description, d.owner.office ?? null, d.owner.post ?? null, d.ownerBureau, d.dueOn, d.links.demarcheId, d.links.post, d.links.cableId,
-              d.createdBy.id, recorded.streamVersion, recorded.recordedAt, d.classification ?? 'UNCLASSIFIED', d.links.response ?? null],
+              d.createdBy.id, recorded.streamVersion, recorded.recordedAt, d.classification ?? 'UNCLASSIFIED', d.links.response ?? null, d.writtenUnderDraft === true],
           );
           break;
         }
@@ -47,6 +47,9 @@ export class FollowUpsProjection implements ReadModel {
           break;
         case 'FollowUpClassificationRaised':
           await update('classification = $4', [event.data.classification]);
+          break;
+        case 'FollowUpWrittenUnderDraft':
+          await update('written_under_draft = true', []);
           break;
         case 'FollowUpBecameOverdue':
           await update('overdue_since = $4', [event.data.at]);

@@ -1,5 +1,5 @@
 import type { Principal } from './access.js';
-import { allowedCableActions, allowedDeliveryActions, allowedFollowUpActions, type CableAccess, mayActOnCable, mayReadCable, mayReadFollowUp, readDecision } from './need-to-know.js';
+import { allowedCableActions, allowedDeliveryActions, allowedFollowUpActions, asUnreleased, type CableAccess, mayActOnCable, mayReadCable, mayReadFollowUp, readDecision } from './need-to-know.js';
 
 const person = (id: string, overrides: Partial<Principal> = {}): Principal => ({
   id, username: id, roles: ['drafter'], office: null, postCode: null, clearance: 'TOP_SECRET', ...overrides,
@@ -149,5 +149,24 @@ describe('need to know', () => {
     expect(allowedFollowUpActions(frontOffice, owned)).toEqual([]);
     expect(allowedFollowUpActions(frontOffice, { ...owned, escalatedTo: 'EAP' })).toEqual(['reassign']);
     expect(allowedFollowUpActions(person('fo2', { roles: ['leadership'], office: 'EUR' }), { ...owned, escalatedTo: 'EAP' })).toEqual([]);
+  });
+
+  it('reads a follow-up written under a draft as the draft is read, by its working party only, after the cable is released too', () => {
+    const writtenAfter = { classification: 'UNCLASSIFIED' as const, cable: released, campaign: null };
+    const writtenUnder = { ...writtenAfter, writtenUnderDraft: true };
+    // The posts the cable went to read it and what was written on it since, not the deliberation before.
+    for (const who of [beijing, beijingAmbassador]) {
+      expect(mayReadFollowUp(who, writtenAfter).allowed).toBe(true);
+      expect(mayReadFollowUp(who, writtenUnder)).toEqual({ allowed: false, reason: "linked: written while the cable was a draft, it stays its working party's" });
+    }
+    for (const who of [drafter, colleague, legal, approver, leader]) expect({ who: who.id, reads: mayReadFollowUp(who, writtenUnder).allowed }).toEqual({ who: who.id, reads: true });
+    for (const who of [isn, europe, auditor, tokyo]) expect({ who: who.id, reads: mayReadFollowUp(who, writtenUnder).allowed }).toEqual({ who: who.id, reads: false });
+    // A campaign link is read so too, and clearance still bounds it.
+    expect(mayReadFollowUp(beijing, { ...writtenUnder, cable: null, campaign: released }).allowed).toBe(false);
+    expect(mayReadFollowUp({ ...leader, clearance: 'CONFIDENTIAL' }, writtenUnder).allowed).toBe(false);
+    // Owners are judged by the same reading: Beijing's officers cannot own it.
+    expect(allowedFollowUpActions(beijing, { ...writtenUnder, createdBy: 'drafter', owner: { post: 'BEIJING' }, status: 'OPEN' })).toEqual([]);
+    expect(asUnreleased(draft)).toBe(draft);
+    expect(asUnreleased(released).status).not.toBe('RELEASED');
   });
 });

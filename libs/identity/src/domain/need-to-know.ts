@@ -218,6 +218,19 @@ export interface FollowUpAccess {
   campaign: CableAccess | null;
   /** A link names a record that is not there (never readable). */
   missingLink?: boolean;
+  /**
+   * Text of its own was written while a cable it is linked to was unreleased (the working party's
+   * deliberation): it is read under its links as an unreleased cable is, even after their release.
+   */
+  writtenUnderDraft?: boolean;
+}
+
+/**
+ * A cable as it is read while unreleased: by its working party only (`mayReadCable`), whatever it
+ * became since. What was written under a draft stays where the draft was.
+ */
+export function asUnreleased(cable: CableAccess): CableAccess {
+  return cable.status === 'RELEASED' ? { ...cable, status: 'APPROVED' } : cable;
 }
 
 /** The marking a follow-up's answers carry: the highest of its own and of what it is linked to, now. */
@@ -231,8 +244,8 @@ export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess):
   if (!clearanceCovers(principal.clearance, followUp.classification)) return deny(`${followUp.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
   for (const linked of [followUp.cable, followUp.campaign]) {
     if (!linked) continue;
-    const decision = mayReadCable(principal, linked);
-    if (!decision.allowed) return deny(`linked: ${decision.reason}`);
+    const decision = mayReadCable(principal, followUp.writtenUnderDraft ? asUnreleased(linked) : linked);
+    if (!decision.allowed) return deny(followUp.writtenUnderDraft && linked.status === 'RELEASED' ? `linked: written while the cable was a draft, it stays its working party's` : `linked: ${decision.reason}`);
   }
   return ALLOW;
 }
@@ -292,19 +305,19 @@ export const TASKING_OF_POST_SQL = (post: string): string =>
  * are numbered from `first`. `cable-access.int-spec.ts` checks it agrees with `mayReadCable`.
  */
 
-export function readableCableSql(principal: Principal, first: number, alias = 'k'): { where: string; params: unknown[] } {
+export function readableCableSql(principal: Principal, first: number, alias = 'k', status = `${alias}.status`): { where: string; params: unknown[] } {
   const k = `${alias}.`;
   const [level, id, leader, office, anyPost, deptApprover, postApprover, officerOf] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `$${first + i}`);
   return {
     where: `(${k}classification_level <= ${level}
-      AND NOT (${k}status <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin)
+      AND NOT (${status} <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin)
       AND (
         (${id} = ANY(${k}working_party) AND (${k}drafter_id::text <> ${id} OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${anyPost}::text IS NULL) OR ${k}origin = ${anyPost}))
         OR ${leader}
         OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${deptApprover}) OR (${postApprover}::text IS NOT NULL AND ${k}origin = ${postApprover})
         OR (${office}::text IS NOT NULL AND (${office} = ${k}drafting_office OR ${office} = ANY(${k}clearing_offices)))
         OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
-        OR (${k}status = 'RELEASED' AND (
+        OR (${status} = 'RELEASED' AND (
           (${officerOf}::text IS NOT NULL AND ${officerOf} = ANY(${k}distribution))
           OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution) AND EXISTS (
             SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns) AND ${TASKING_OF_POST_SQL(`${k}origin`)}
@@ -325,12 +338,14 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
 
 /**
  * `mayReadFollowUp` as a SQL condition over a `follow_ups` row (alias `f`): its own classification
- * and every cable or campaign (whose id is its cable's) it is linked to, as they stand now.
+ * and every cable or campaign (whose id is its cable's) it is linked to, as they stand now, or as
+ * an unreleased cable is read if its text was written under a draft (`asUnreleased`).
  */
 export function readableFollowUpSql(principal: Principal, first: number, alias = 'f'): { where: string; params: unknown[] } {
   const f = `${alias}.`;
-  const linkedCable = readableCableSql(principal, first, 'kc');
-  const linkedCampaign = readableCableSql(principal, first, 'kd');
+  const underDraft = (k: string) => `(CASE WHEN ${f}written_under_draft AND ${k}.status = 'RELEASED' THEN 'APPROVED' ELSE ${k}.status END)`;
+  const linkedCable = readableCableSql(principal, first, 'kc', underDraft('kc'));
+  const linkedCampaign = readableCableSql(principal, first, 'kd', underDraft('kd'));
   const level = `$${first}`;
   return {
     where: `((CASE ${f}classification WHEN 'CONFIDENTIAL' THEN 1 WHEN 'SECRET' THEN 2 WHEN 'TOP_SECRET' THEN 3 ELSE 0 END) <= ${level}
