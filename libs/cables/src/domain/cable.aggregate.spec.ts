@@ -42,6 +42,8 @@ describe('Cable', () => {
     const report: CableDraft = { ...confidentialDraft, kind: 'REPORTING', demarche: null, actionAddressees: ['SECSTATE'] };
     expect(Cable.create('k2', postOfficer, report, world, at).origin).toBe('BEIJING');
     expect(() => Cable.create('k3', postOfficer, confidentialDraft, world, at)).toThrow(/addressed for action to SECSTATE/);
+    expect(() => Cable.create('k3', postOfficer, { ...report, actionAddressees: ['SECSTATE', 'SECSTATE'] }, world, at)).toThrow('actionAddressees must not repeat: SECSTATE');
+    expect(() => Cable.create('k3', postOfficer, { ...report, actionAddressees: ['SECSTATE', 'TOKYO'] }, world, at)).toThrow(/addressed for action to SECSTATE/);
     expect(() => Cable.create('k4', drafter, report, world, at)).toThrow(/not to SECSTATE/);
     expect(() => Cable.create('k5', approver, confidentialDraft, world, at)).toThrow(/only drafters and post officers/);
     expect(() => Cable.create('k6', postOfficer, report, { ...world, isClosed: (post) => post === 'BEIJING' }, at)).toThrow(/BEIJING is closed/);

@@ -550,7 +550,9 @@ function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): v
     ensure(cableKindsFrom('department').includes(draft.kind), 'kind', 'posts report: a Department cable is an INSTRUCTION or INFORMATIONAL');
     validateDraft(draft, world);
   } else {
-    ensure(draft.actionAddressees.length === 1 && draft.actionAddressees[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
+    // SECSTATE named twice is told it repeats (validateDraft), not that it is not SECSTATE alone.
+    const forAction = [...new Set(draft.actionAddressees)];
+    ensure(forAction.length === 1 && forAction[0] === SECSTATE, 'actionAddressees', 'a cable from a post is addressed for action to SECSTATE');
     ensure(cableKindsFrom('post').includes(draft.kind), 'kind', 'an instruction tasks posts, and comes from the Department: a post\'s cable is REPORTING or INFORMATIONAL');
     validateDraft(draft, { ...world, isAddressable: (code) => code === SECSTATE || world.isAddressable(code) });
   }
