@@ -16,7 +16,7 @@ async function bootstrap(): Promise<void> {
   const missing = missingJwtSecret(config);
   if (missing) exitForFailedStart(missing, 'Chancery cannot start');
   // So is the audit log's key and heads file, with a database server, where the API seals the log.
-  if (config.databaseUrl && config.projections.inline) await loadAuditSigner(config, false).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
+  if (config.databaseUrl && config.projections.inline) await loadAuditSigner(config, false, { warn: false }).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {

@@ -2,6 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '@chancery/config';
 import { AuditSigner, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
 
@@ -50,5 +52,21 @@ describe('tree head signatures', () => {
     const rsa = join(dataDir, 'rsa.pem');
     await writeFile(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await expect(loadAuditSigner(loadConfig({ DATABASE_URL: 'postgres://x@localhost/test', AUDIT_SIGNING_KEY_FILE: rsa }), false)).rejects.toThrow(/not an Ed25519/);
+  });
+
+  it('warns of a key others may read, except in the check before a start that loads it again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chancery-signer-'));
+    const key = join(dataDir, 'key.pem');
+    await writeFile(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o644 });
+    const config = loadConfig({ DATABASE_URL: 'postgres://x@localhost/test', AUDIT_SIGNING_KEY_FILE: key });
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await loadAuditSigner(config, false, { warn: false });
+      expect(warned).not.toHaveBeenCalled();
+      await loadAuditSigner(config, false);
+      expect(warned.mock.calls).toEqual([[`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(key)} can be read by others than its owner (mode 644): chmod 600 it`]]);
+    } finally {
+      warned.mockRestore();
+    }
   });
 });

@@ -69,9 +69,10 @@ export class AuditSigner {
 /**
  * The signing key: AUDIT_SIGNING_KEY_FILE, or in embedded mode one generated once into the data
  * folder (mode 0600). With a database server it must be given: a key the database could hand out
- * would let a database insider sign a rewritten log.
+ * would let a database insider sign a rewritten log. `warn: false` for a check before the start that
+ * loads it again (a key others may read is then warned of once, by that load).
  */
-export async function loadAuditSigner(config: AppConfig, embedded: boolean): Promise<AuditSigner> {
+export async function loadAuditSigner(config: AppConfig, embedded: boolean, { warn = true }: { warn?: boolean } = {}): Promise<AuditSigner> {
   let file = config.audit.signingKeyFile;
   if (!file) {
     if (!embedded) {
@@ -99,7 +100,7 @@ export async function loadAuditSigner(config: AppConfig, embedded: boolean): Pro
   }
   // Readable by its owner only: a key others on the host can read lets them sign a rewritten log.
   const mode = (await stat(file)).mode;
-  if ((mode & 0o077) !== 0) {
+  if (warn && (mode & 0o077) !== 0) {
     new Logger('AuditSigner').warn(`AUDIT_SIGNING_KEY_FILE=${JSON.stringify(file)} can be read by others than its owner (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
   }
   const headsFile = config.audit.headsFile ?? join(dirname(file), HEADS_FILE);
