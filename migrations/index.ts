@@ -20,6 +20,7 @@ import { AddReturnLevel1795910419000 } from './1795910419000-AddReturnLevel.js';
 import { AddDataRepairs1795910420000 } from './1795910420000-AddDataRepairs.js';
 import { AddClearanceRequestTimes1795910421000 } from './1795910421000-AddClearanceRequestTimes.js';
 import { AddFollowUpDraftText1795910422000 } from './1795910422000-AddFollowUpDraftText.js';
+import { AddIdempotencyStanding1795910423000 } from './1795910423000-AddIdempotencyStanding.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const ALL_MIGRATIONS = [
   AddDataRepairs1795910420000,
   AddClearanceRequestTimes1795910421000,
   AddFollowUpDraftText1795910422000,
+  AddIdempotencyStanding1795910423000,
 ];

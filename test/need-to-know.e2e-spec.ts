@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { systemContext } from '@chancery/common';
 import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { FollowUp, followUpDefinition, FollowUpDraftTextRepair, FollowUpMarkingRepair } from '@chancery/follow-ups';
+import { awaitCampaign, awaitDelivery } from './support/campaigns.js';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -279,6 +280,29 @@ describe('need to know on every path (#14)', () => {
     await as(otherDesk).get(`/cables/${answer}`).expect(403);
     const listed = await as(t.drafter).get(`/cables?ref=${encodeURIComponent(taskingMrn)}`).expect(200);
     expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([answer]);
+
+    // The desk is in the Department: its drafter, moved to a post since, is that post's people.
+    const desk = await createUser(app, t.admin, { username: 'nk.deskmover', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const movedTaskingId = (await as(desk.token).post('/cables', { ...tasking, subject: 'Tasking of a desk that moves' }).expect(201)).body.id;
+    await as(desk.token).post(`/cables/${movedTaskingId}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${movedTaskingId}/approve`).expect(200);
+    const movedTaskingMrn = (await as(t.approver).post(`/cables/${movedTaskingId}/release`).expect(200)).body.mrn;
+    const movedAnswer = await release(reply([movedTaskingMrn]));
+    await as(desk.token).get(`/cables/${movedAnswer}`).expect(200);
+    await as(t.admin).patch(`/users/${desk.id}`, { roles: ['post_officer'], office: null, postCode: 'TOKYO' }).expect(200);
+    for (const path of [`/cables/${movedAnswer}`, `/cables/${movedAnswer}/telegram`]) await as(desk.token).get(path).expect(403);
+    expect((await as(desk.token).get(`/cables?ref=${encodeURIComponent(movedTaskingMrn)}`).expect(200)).body.items).toEqual([]);
+
+    // A follow-up on Beijing's draft reply to the campaign is Beijing's to read and work (written on
+    // that draft, it is read as the draft is; the campaign, opened by a release, as it is).
+    await awaitCampaign(app, t.beijing, taskingId);
+    const draftReply = (await as(t.beijing).post('/cables', reply([taskingMrn], { subject: 'Draft reply' })).expect(201)).body.id;
+    const onReply = (await as(t.beijing).post('/follow-ups', { title: 'Chase the ministry', owner: { post: 'BEIJING' }, dueOn: '2099-01-01', demarcheId: taskingId, post: 'BEIJING', cableId: draftReply }).expect(201)).body;
+    expect(onReply.history[0].data).toMatchObject({ writtenUnderDraft: true });
+    await as(t.beijing).get(`/follow-ups/${onReply.id}`).expect(200);
+    await as(beijingApprover).get(`/follow-ups/${onReply.id}`).expect(200);
+    await as(t.beijing).post(`/follow-ups/${onReply.id}/comments`, { text: 'Called again.' }).expect(201);
+    await as(t.drafter).get(`/follow-ups/${onReply.id}`).expect(403); // the draft is Beijing's
   });
 
   it('replays an Idempotency-Key answer only to a caller who may still read it, and audits the replay as a read', async () => {
@@ -304,6 +328,42 @@ describe('need to know on every path (#14)', () => {
     const [denied] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'AccessDenied' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [l2]);
     expect(JSON.stringify(denied.details)).toMatch(/replayed is SECRET/);
     await as(t.drafter).post(`/cables/${cable.id}/cancel`, { reason: 'Out of the inboxes of the tests that follow' }).expect(200);
+  });
+
+  it('replays an answer only to a caller who stands as they stood and may read its record now: not after a move, nor once a created follow-up is out of reach', async () => {
+    const mover = await createUser(app, t.admin, { username: 'nk.replaymover', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const draft = (await as(mover.token).post('/cables', { ...secretNodis, captions: [], actionAddressees: ['BEIJING', 'TOKYO'], subject: 'Replayed after a move' }).expect(201)).body;
+    const create = (token: string, key: string, title: string) => request(app.getHttpServer()).post('/follow-ups').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', key)
+      .send({ title, owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', cableId: draft.id });
+    const first = await create(mover.token, 'replay-after-move', 'REPLAY-DELIBERATION-CANARY').expect(201);
+    expect((await create(mover.token, 'replay-after-move', 'REPLAY-DELIBERATION-CANARY').expect(201)).headers['idempotent-replayed']).toBe('true');
+    // A clearer of an office asked writes one; the request is withdrawn: the office no longer reads
+    // the draft, nor what was written on it, and the replay is refused though they stand as they stood.
+    await as(mover.token).post(`/cables/${draft.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await create(t.drafterClearer, 'replay-after-withdrawal', 'LEGAL-DELIBERATION-CANARY').expect(201);
+    await as(mover.token).delete(`/cables/${draft.id}/clearance-requests/L`).expect(200);
+    const withdrawn = await create(t.drafterClearer, 'replay-after-withdrawal', 'LEGAL-DELIBERATION-CANARY').expect(403);
+    expect(withdrawn.text).not.toContain('LEGAL-DELIBERATION-CANARY');
+    // Released to Beijing, and the drafter moved to Beijing: Beijing's people read neither the
+    // follow-up written on the draft nor its replay.
+    await as(mover.token).post(`/cables/${draft.id}/submit`).expect(200);
+    await as(t.approver).post(`/cables/${draft.id}/approve`).expect(200);
+    await as(t.approver).post(`/cables/${draft.id}/release`).expect(200);
+    await as(t.admin).patch(`/users/${mover.id}`, { roles: ['post_officer'], office: null, postCode: 'BEIJING' }).expect(200);
+    await as(mover.token).get(`/follow-ups/${first.body.id}`).expect(403);
+    const replayed = await create(mover.token, 'replay-after-move', 'REPLAY-DELIBERATION-CANARY').expect(403);
+    expect(replayed.text).not.toContain('REPLAY-DELIBERATION-CANARY');
+    expect(replayed.body.detail).toBe('Not allowed.');
+    // A post's command answer, replayed after its officer moved to another post: refused whatever it holds.
+    await awaitDelivery(app, t.beijing, draft.id, 'BEIJING');
+    const officer = await createUser(app, t.admin, { username: 'nk.replayofficer', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
+    const deliver = () => request(app.getHttpServer()).post(`/demarches/${draft.id}/deliveries/BEIJING/delivery`).set('Authorization', `Bearer ${officer.token}`).set('Idempotency-Key', 'replay-delivery')
+      .send({ deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
+    await deliver().expect(201);
+    await as(t.admin).patch(`/users/${officer.id}`, { postCode: 'TOKYO' }).expect(200);
+    await deliver().expect(403);
+    const [denied] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'AccessDenied' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [officer.id]);
+    expect(JSON.stringify(denied.details)).toMatch(/roles, office, post or clearance changed/);
   });
 
   it('lets nobody clear their own cable', async () => {

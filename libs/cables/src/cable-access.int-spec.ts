@@ -133,6 +133,16 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
       people.push({ ...moved, username: `${moved.username}-to-${elsewhere}`, roles: ['post_officer'], office: null, postCode: elsewhere });
       people.push({ ...moved, username: `${moved.username}-to-dept`, roles: ['drafter'], office: rng.pick(OFFICES), postCode: null });
     }
+    // Desks that tasked a post, and people who cleared or approved, moved to a post since, their
+    // office still on their record: that post's people now (no tasking desk, no working party).
+    const taskers = cables.filter((c) => c.origin === 'STATE' && c.release).map((c) => c.drafter.id);
+    const actors = cables.flatMap((c) => accessOf(c).actedBy);
+    for (const id of [...new Set([...taskers, ...actors])].slice(0, 16)) {
+      const before = people.find((p) => p.id === id);
+      if (!before) continue;
+      const elsewhere = POSTS.find((post) => post !== before.postCode)!;
+      people.push({ ...before, username: `${before.username}-bound-${elsewhere}`, postCode: elsewhere });
+    }
   });
   afterAll(() => database.drop());
 

@@ -13,6 +13,11 @@ export interface IdempotencyClaim {
   key: string;
   requestHash: string;
   statusCode: number;
+  /**
+   * What the caller stood on when the answer was given (`ReplayCheck.standing`: their roles,
+   * office, post, clearance), stored with it; null where the application says nothing of it.
+   */
+  standing: string | null;
   /** Set once the claim has been written with a command's events. */
   recorded: boolean;
 }

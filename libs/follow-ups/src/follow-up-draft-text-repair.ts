@@ -8,7 +8,7 @@ import { type FollowUp, followUpDefinition } from './domain/follow-up.aggregate.
 
 export const FOLLOW_UP_DRAFT_TEXT_REPAIR = 'follow-up-draft-text';
 
-/** A follow-up created while `cableId`, a cable it is linked to, was unreleased. */
+/** A follow-up created while `cableId`, its linked cable, was unreleased. */
 interface Candidate {
   id: string;
   cableId: string;
@@ -61,21 +61,21 @@ export class FollowUpDraftTextRepair extends DataRepair<Candidate> {
   }
 
   /**
-   * Follow-ups not recorded as written under a draft, created before a cable they are linked to
-   * was released, or linked to one never released. Their links never change, so their creation is
+   * Follow-ups not recorded as written under a draft, created before their linked cable was
+   * released, or linked to one never released (a campaign link was always released). Their links never change, so their creation is
    * the only time text was written while a linked cable was unreleased. A creation that read the
    * release follows it in the event log (its position is later).
    */
   protected async candidates(): Promise<Candidate[]> {
     const rows = await sql<{ id: string; cable_id: string }>(
       this.dataSource,
-      `SELECT DISTINCT ON (f.id) f.id::text AS id, k.id::text AS cable_id FROM follow_ups f
+      `SELECT f.id::text AS id, k.id::text AS cable_id FROM follow_ups f
        JOIN events created ON created.stream_id = 'followup-' || f.id::text AND created.stream_version = 1
-       JOIN cables k ON k.id IN (f.cable_id, f.demarche_id)
+       JOIN cables k ON k.id = f.cable_id
        WHERE NOT f.written_under_draft
          AND NOT EXISTS (SELECT 1 FROM events released
                          WHERE released.stream_id = 'cable-' || k.id::text AND released.type = 'CableReleased' AND released.global_position < created.global_position)
-       ORDER BY f.id, k.id`,
+       ORDER BY f.created_at`,
     );
     return rows.map((row) => ({ id: row.id, cableId: row.cable_id }));
   }

@@ -5,6 +5,7 @@ import type { Permission, Principal } from '@chancery/identity';
 export const IS_PUBLIC = 'chancery:public';
 export const REQUIRED_PERMISSION = 'chancery:permission';
 export const READS_RECORD = 'chancery:reads-record';
+export const ANSWERS_RECORD = 'chancery:answers-record';
 
 /** No token needed: login, health. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -18,6 +19,12 @@ export const RequirePermission = (permission: Permission) => SetMetadata(REQUIRE
  * Idempotency-Key are looked at (403, audited, saying nothing about the record).
  */
 export const ReadsRecord = (kind: 'cable' | 'followup') => SetMetadata(READS_RECORD, kind);
+
+/**
+ * The route creates a record and answers it (its `id`): an Idempotency-Key replay of the answer is
+ * given only to a caller who may read that record now, as `ReadsRecord` routes are guarded.
+ */
+export const AnswersRecord = (kind: 'cable' | 'followup') => SetMetadata(ANSWERS_RECORD, kind);
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -5,14 +5,17 @@ import { CableReader } from '@chancery/cables';
 import { ReplayCheck } from '@chancery/http';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, CLASSIFICATION_RANK, clearanceCovers } from '@chancery/identity/domain';
-import { READS_RECORD } from './access.decorators.js';
+import { ANSWERS_RECORD, READS_RECORD } from './access.decorators.js';
 
 /**
  * An Idempotency-Key replay answers what the first request answered: a record as its caller could
- * read it then. The guard has checked the record as it is now; this checks the answer itself, under
- * the caller's clearance now (a caller cleared lower since, or a record marked down since, whose old
- * answer carries the old marking). A refusal is audited and says nothing, like any other; a replay
- * of classified content is audited as a read of it.
+ * read it then. It is given again only to a caller who stands as they stood then (their roles,
+ * office, post and clearance: a caller moved or cleared lower since is refused, whatever the answer
+ * holds), and who may read it now: the guard has checked a record the route names; a record the
+ * route created (`AnswersRecord`) is checked here as a GET of it would be; and the answer itself is
+ * checked under the caller's clearance now (a record marked down since, whose old answer carries the
+ * old marking). A refusal is audited and says nothing, like any other; a replay of classified
+ * content is audited as a read of it.
  */
 @Injectable()
 export class ClearanceReplayCheck extends ReplayCheck {
@@ -24,29 +27,44 @@ export class ClearanceReplayCheck extends ReplayCheck {
     super();
   }
 
-  async mayReplay(context: ExecutionContext, answer: unknown): Promise<void> {
+  standing(context: ExecutionContext): string | null {
+    const principal = context.switchToHttp().getRequest<Request>().principal;
+    return principal ? JSON.stringify({ roles: [...principal.roles].sort(), office: principal.office, post: principal.postCode, clearance: principal.clearance }) : null;
+  }
+
+  async mayReplay(context: ExecutionContext, answer: unknown, standingThen: string | null): Promise<void> {
     const request = context.switchToHttp().getRequest<Request>();
     const principal = request.principal;
+    if (!principal) return;
     const shown = answer !== null && typeof answer === 'object' ? (answer as { id?: unknown; version?: unknown; classification?: unknown; clearances?: unknown }) : {};
-    if (!principal || !CLASSIFICATION_RANK.includes(shown.classification as Classification)) return;
-    const classification = shown.classification as Classification;
-    const kind = this.reflector.getAllAndOverride<string | undefined>(READS_RECORD, [context.getHandler(), context.getClass()]);
-    const streamId = kind && typeof shown.id === 'string' ? `${kind}-${shown.id}` : undefined;
+    const targets = [context.getHandler(), context.getClass()];
+    const kind = this.reflector.getAllAndOverride<string | undefined>(READS_RECORD, targets);
+    const created = this.reflector.getAllAndOverride<string | undefined>(ANSWERS_RECORD, targets);
+    const streamKind = kind ?? created;
+    const streamId = streamKind && typeof shown.id === 'string' ? `${streamKind}-${shown.id}` : undefined;
     const requestId = String(request.id);
     const denial = { requestId, action: `replay ${request.method} ${request.path}`, ...(streamId ? { streamId } : {}) };
-    await this.policy.requireRecord(
-      principal,
-      clearanceCovers(principal.clearance, classification)
-        ? { allowed: true }
-        : { allowed: false, reason: `the answer replayed is ${classification}, above ${principal.username}'s ${principal.clearance} clearance` },
-      denial,
-    );
-    // A cable's answer also shows comments, reasons and edits written under earlier markings.
-    if (typeof shown.id === 'string' && typeof shown.version === 'number' && Array.isArray(shown.clearances)) {
-      await this.policy.requireRecord(principal, await this.cables.mayReplay(principal, shown as Parameters<CableReader['mayReplay']>[1]), denial);
+    if (created && typeof shown.id === 'string') await this.policy.requireReadableRecord(principal, created, shown.id, denial);
+    const classification = CLASSIFICATION_RANK.includes(shown.classification as Classification) ? (shown.classification as Classification) : undefined;
+    if (classification) {
+      await this.policy.requireRecord(
+        principal,
+        clearanceCovers(principal.clearance, classification)
+          ? { allowed: true }
+          : { allowed: false, reason: `the answer replayed is ${classification}, above ${principal.username}'s ${principal.clearance} clearance` },
+        denial,
+      );
+      // A cable's answer also shows comments, reasons and edits written under earlier markings.
+      if (typeof shown.id === 'string' && typeof shown.version === 'number' && Array.isArray(shown.clearances)) {
+        await this.policy.requireRecord(principal, await this.cables.mayReplay(principal, shown as Parameters<CableReader['mayReplay']>[1]), denial);
+      }
     }
-    if (kind && streamId) {
-      await this.policy.auditRead(principal, { requestId, streamId, streamType: kind, view: 'replayed answer', classification, ...(typeof shown.version === 'number' ? { version: shown.version } : {}) });
+    // Whatever else it holds (another post's reporting cables, a post's delivery it no longer works).
+    if (standingThen !== null && standingThen !== this.standing(context)) {
+      await this.policy.requireRecord(principal, { allowed: false, reason: `${principal.username}'s roles, office, post or clearance changed since the answer was given` }, denial);
+    }
+    if (classification && streamKind && streamId) {
+      await this.policy.auditRead(principal, { requestId, streamId, streamType: streamKind, view: 'replayed answer', classification, ...(typeof shown.version === 'number' ? { version: shown.version } : {}) });
     }
   }
 }

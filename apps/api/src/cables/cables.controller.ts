@@ -12,7 +12,7 @@ import { DemarchesQuery } from '@chancery/demarches';
 import { createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { hasPermission } from '@chancery/identity/domain';
-import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
+import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
   CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
 } from './cables.request.dto.js';
@@ -64,6 +64,7 @@ export class CablesController {
 
   @Post()
   @RequirePermission('cables.draft')
+  @AnswersRecord('cable')
   @ApiOperation({ summary: 'Draft a cable (drafters for the Department, post officers for their post)' })
   draft(@Body() body: DraftCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new DraftCableCommand(ctx, user, toDraft(body)));

@@ -6,7 +6,7 @@ import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common'
 import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, FollowUpReader, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
 import { Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
-import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
+import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, FollowUpReasonRequest } from './follow-ups.request.dto.js';
 
 const uuid = new UuidPipe();
@@ -30,6 +30,7 @@ export class FollowUpsController {
 
   @Post()
   @RequirePermission('followups.create')
+  @AnswersRecord('followup')
   @ApiOperation({ summary: 'Open a follow-up action, owned by an office or a post' })
   create(@Body() body: CreateFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     const links = { demarcheId: body.demarcheId ?? null, post: body.post ?? null, cableId: body.cableId ?? null, ...(body.response !== undefined ? { response: body.response } : {}) };

@@ -95,10 +95,11 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     // A link to a record the creator may not read is refused exactly like one to a record that does
     // not exist, so that linking tells nothing.
     const { cableId, demarcheId, post, response } = input.links;
-    // Text written while a linked cable is unreleased is the working party's (`asUnreleased`). Its
-    // links never change, and a released cable stays released: only now can one be unreleased.
+    // Text written while its linked cable is unreleased is the working party's (`asUnreleased`). Its
+    // links never change, and a released cable stays released: only now can it be unreleased (a
+    // campaign is opened by its cable's release).
     const linked = await this.reader.access({ classification: input.classification, links: input.links, writtenUnderDraft: false });
-    const writtenUnderDraft = [linked.cable, linked.campaign].some((cable) => cable !== null && cable.status !== 'RELEASED');
+    const writtenUnderDraft = linked.cable !== null && linked.cable.status !== 'RELEASED';
     const access = { ...linked, writtenUnderDraft };
     const campaign = demarcheId ? await this.demarches.campaign(demarcheId) : undefined;
     if (demarcheId && (!campaign || !access.campaign || !mayReadCable(actor, access.campaign).allowed)) {

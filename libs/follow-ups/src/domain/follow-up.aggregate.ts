@@ -32,7 +32,7 @@ type At = { at: string };
 export type FollowUpEvent =
   // `classification` is its own (absent in events from before it existed: UNCLASSIFIED); it is also
   // read under what it is linked to.
-  // `writtenUnderDraft`: created while a cable it is linked to was unreleased (absent: it was not, or
+  // `writtenUnderDraft`: created while its linked cable was unreleased (absent: it was not, or
   // it predates the rule, and FollowUpWrittenUnderDraft records it).
   | DomainEvent<'FollowUpCreated', { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; createdBy: Person; classification?: Classification; writtenUnderDraft?: true } & At>
   | DomainEvent<'FollowUpEdited', { title: string; description: string; by: Person } & At>
@@ -44,7 +44,7 @@ export type FollowUpEvent =
   | DomainEvent<'FollowUpCommented', { text: string; by: Person } & At>
   // Its own marking raised to that of a record it is linked to, before text was written under it.
   | DomainEvent<'FollowUpClassificationRaised', { classification: Classification; previous: Classification; by: Person } & At>
-  // Its text was written while a cable it is linked to was unreleased, recorded after the fact for a
+  // Its text was written while its linked cable was unreleased, recorded after the fact for a
   // follow-up created before FollowUpCreated said so (`writtenUnderDraft`).
   | DomainEvent<'FollowUpWrittenUnderDraft', { cableId: string; by: Person } & At>
   | DomainEvent<'FollowUpBecameOverdue', { dueOn: string } & At>
@@ -207,7 +207,7 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
   }
 
   /**
-   * Its text was written while `cableId`, a cable it is linked to, was unreleased: the working party's
+   * Its text was written while `cableId`, its linked cable, was unreleased: the working party's
    * deliberation. It is read from then on as an unreleased cable is (`asUnreleased`), so the posts the
    * cable went to on release do not read it. Its links never change, so only its creation can find a
    * linked cable unreleased (`create`'s `writtenUnderDraft`); this records it for one created before

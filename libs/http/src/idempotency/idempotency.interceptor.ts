@@ -35,12 +35,16 @@ export const IssuesCredentials = (): MethodDecorator => SetMetadata(ISSUES_CREDE
 
 /**
  * Whether a stored answer may be given again to the caller as they stand now: an answer is what the
- * caller could read then, and a caller since cleared lower (or a record since marked down, whose old
- * answer carries the old marking) must not read it again by replaying the request. The application
- * provides it (need-to-know lives there); it throws the refusal, and may audit the replay as a read.
+ * caller could read then, and a caller since cleared lower or moved (or a record since marked down,
+ * whose old answer carries the old marking) must not read it again by replaying the request. The
+ * application provides it (need-to-know lives there); it throws the refusal, and may audit the
+ * replay as a read.
  */
 export abstract class ReplayCheck {
-  abstract mayReplay(context: ExecutionContext, answer: unknown): Promise<void>;
+  /** What the caller stands on now, as far as their reading goes; stored with the answer. */
+  abstract standing(context: ExecutionContext): string | null;
+  /** `standingThen`: `standing` when the answer was given (null: not known, an older answer). */
+  abstract mayReplay(context: ExecutionContext, answer: unknown, standingThen: string | null): Promise<void>;
 }
 
 /**
@@ -93,12 +97,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = createHash('sha256')
       .update(`${request.method} ${path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}\n${canonicalize(ifMatch)}`)
       .digest('hex');
+    const check = this.replayCheck();
     const replay = async (stored: StoredAnswer | undefined): Promise<unknown> => {
       if (!stored) throw new ChanceryError(ErrorCode.IdempotencyKeyInFlight, 'A request with this Idempotency-Key is still being processed');
       if (stored.requestHash !== requestHash) {
         throw new ChanceryError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request', { key });
       }
-      await this.replayCheck()?.mayReplay(context, stored.response);
+      await check?.mayReplay(context, stored.response, stored.standing);
       response.status(stored.statusCode).setHeader('Idempotent-Replayed', 'true');
       return stored.response;
     };
@@ -108,7 +113,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (stored) return from(replay(stored));
         const method = request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK;
         const statusCode = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? method;
-        const claim = { key, requestHash, statusCode, recorded: false };
+        const claim = { key, requestHash, statusCode, standing: check?.standing(context) ?? null, recorded: false };
         request.idempotency = claim;
         return next.handle().pipe(
           mergeMap(async (body) => {

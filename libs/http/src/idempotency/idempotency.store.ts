@@ -8,6 +8,8 @@ export interface StoredAnswer {
   requestHash: string;
   statusCode: number;
   response: unknown;
+  /** The caller's standing when it was answered (`IdempotencyClaim.standing`); null if not known. */
+  standing: string | null;
 }
 
 /** Another request with the same key committed first; its answer is to be replayed. */
@@ -38,23 +40,23 @@ export class IdempotencyStore implements OnModuleInit {
   }
 
   async find(actorId: string, key: string): Promise<StoredAnswer | undefined> {
-    const [row] = await sql<{ request_hash: string; status_code: number; response: unknown }>(
+    const [row] = await sql<{ request_hash: string; status_code: number; response: unknown; standing: string | null }>(
       this.dataSource,
-      'SELECT request_hash, status_code, response FROM idempotency_keys WHERE actor_id = $1 AND key = $2',
+      'SELECT request_hash, status_code, response, standing FROM idempotency_keys WHERE actor_id = $1 AND key = $2',
       [actorId, key],
     );
-    return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response };
+    return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response, standing: row.standing };
   }
 
   /** Records the answer of a request that wrote no events. False when the key was taken meanwhile. */
   async insert(actorId: string, claim: IdempotencyClaim, response: unknown, db: Db = this.dataSource): Promise<boolean> {
     const rows = await sql(
       db,
-      `INSERT INTO idempotency_keys (actor_id, key, request_hash, status_code, response)
-       VALUES ($1, $2, $3, $4, $5::jsonb)
+      `INSERT INTO idempotency_keys (actor_id, key, request_hash, status_code, response, standing)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
        ON CONFLICT (actor_id, key) DO NOTHING
        RETURNING 1`,
-      [actorId, claim.key, claim.requestHash, claim.statusCode, JSON.stringify(response ?? null)],
+      [actorId, claim.key, claim.requestHash, claim.statusCode, JSON.stringify(response ?? null), claim.standing],
     );
     return rows.length === 1;
   }

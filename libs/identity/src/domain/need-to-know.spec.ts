@@ -54,6 +54,11 @@ describe('need to know', () => {
     expect(allowedCableActions(beijing, postDraft)).toContain('submit');
     expect(reads({ ...beijing, postCode: 'TOKYO' }, postDraft)).toBe(false);
     expect(reads({ ...beijing, postCode: null, office: 'EAP/CM', roles: ['drafter'] }, postDraft)).toBe(false);
+    // Who cleared or approved it, moved to another post since, is that post's people to it.
+    const legalToTokyo: Principal = { ...legal, roles: ['post_officer'], office: null, postCode: 'TOKYO' };
+    expect(reads(legalToTokyo, released)).toBe(false);
+    expect(reads({ ...legal, office: 'EUR/WE' }, released)).toBe(true); // moved within the Department: acted on it
+    expect(reads({ ...beijingAmbassador, postCode: 'PARIS' }, { ...postDraft, status: 'RELEASED', actedBy: ['bjamb'], distribution: ['SECSTATE'] })).toBe(false);
   });
 
   it('gives a post’s released reply to the Department to the desk that tasked it, not to the rest of the Department, nor when NODIS or EXDIS', () => {
@@ -75,6 +80,9 @@ describe('need to know', () => {
     expect(reads(leader, { ...report, captions: ['EXDIS'] })).toBe(true);
     expect(reads(person('bj2', { roles: ['post_officer'], postCode: 'BEIJING' }), { ...report, status: 'DRAFT' })).toBe(true);
     expect(reads(colleague, { ...report, status: 'DRAFT' })).toBe(false);
+    // The desk is in the Department: its drafter moved to a post (Tokyo's people now) reads no more.
+    expect(reads({ ...drafter, roles: ['post_officer'], office: null, postCode: 'TOKYO' }, report)).toBe(false);
+    expect(reads({ ...colleague, postCode: 'TOKYO' }, report)).toBe(false);
   });
 
   it('never gives a draft to another post’s people, whatever else they are', () => {
@@ -161,8 +169,15 @@ describe('need to know', () => {
     }
     for (const who of [drafter, colleague, legal, approver, leader]) expect({ who: who.id, reads: mayReadFollowUp(who, writtenUnder).allowed }).toEqual({ who: who.id, reads: true });
     for (const who of [isn, europe, auditor, tokyo]) expect({ who: who.id, reads: mayReadFollowUp(who, writtenUnder).allowed }).toEqual({ who: who.id, reads: false });
-    // A campaign link is read so too, and clearance still bounds it.
-    expect(mayReadFollowUp(beijing, { ...writtenUnder, cable: null, campaign: released }).allowed).toBe(false);
+    // It is about its cable: a campaign link (always released: a release opens it) is read as it is.
+    // A follow-up on Beijing's draft reply to the campaign is Beijing's to read and work.
+    const reply: CableAccess = { ...draft, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, status: 'DRAFT', clearances: [], distribution: ['SECSTATE'] };
+    const onReply = { classification: 'UNCLASSIFIED' as const, cable: reply, campaign: released, writtenUnderDraft: true };
+    for (const who of [beijing, beijingAmbassador, leader]) expect({ who: who.id, reads: mayReadFollowUp(who, onReply).allowed }).toEqual({ who: who.id, reads: true });
+    expect(mayReadFollowUp(drafter, onReply).allowed).toBe(false);
+    expect(allowedFollowUpActions(beijing, { ...onReply, createdBy: 'beijing', owner: { post: 'BEIJING' }, status: 'OPEN' })).toContain('comment');
+    // Clearance still bounds it.
+
     expect(mayReadFollowUp({ ...leader, clearance: 'CONFIDENTIAL' }, writtenUnder).allowed).toBe(false);
     // Owners are judged by the same reading: Beijing's officers cannot own it.
     expect(allowedFollowUpActions(beijing, { ...writtenUnder, createdBy: 'drafter', owner: { post: 'BEIJING' }, status: 'OPEN' })).toEqual([]);

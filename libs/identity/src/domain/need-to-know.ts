@@ -86,8 +86,18 @@ export function isDrafter(principal: Pick<Principal, 'id' | 'postCode'>, cable: 
   return principal.id === cable.drafterId && (cable.origin === DEPARTMENT_ORIGIN ? principal.postCode === null : principal.postCode === cable.origin);
 }
 
+/**
+ * Whether `principal` is bound to no post but the cable's origin (the Department's people, or the
+ * originating post's): someone moved to another post since is "another post's people" to it.
+ */
+function notAtAnotherPost(principal: Pick<Principal, 'postCode'>, origin: string): boolean {
+  return principal.postCode === null || principal.postCode === origin;
+}
+
 export function isWorkingParty(principal: Principal, cable: CableAccess): boolean {
-  if (isDrafter(principal, cable) || cable.actedBy.includes(principal.id)) return true;
+  // Who cleared or approved it counts while not bound to another post (moved there since, they are
+  // that post's people); the drafter only while placed where it originates (`isDrafter`).
+  if (isDrafter(principal, cable) || (cable.actedBy.includes(principal.id) && notAtAnotherPost(principal, cable.origin))) return true;
   if (principal.roles.includes('leadership')) return true;
   if (hasReleaseAuthority(principal, cable.origin)) return true;
   const office = principal.office;
@@ -97,10 +107,11 @@ export function isWorkingParty(principal: Principal, cable: CableAccess): boolea
 
 /**
  * The desk that tasked a post reads the post's reply to the Department; a NODIS or EXDIS reply only
- * if its tasking was NODIS or EXDIS too (the desk held that need to know already).
+ * if its tasking was NODIS or EXDIS too (the desk held that need to know already). The desk is in
+ * the Department: its drafter or drafting office, while bound to no post (`isDrafter` of a tasking).
  */
 function readsAsTaskingDesk(principal: Principal, cable: CableAccess): boolean {
-  if (cable.origin === DEPARTMENT_ORIGIN || !cable.distribution.includes(DEPARTMENT_ADDRESS)) return false;
+  if (cable.origin === DEPARTMENT_ORIGIN || !cable.distribution.includes(DEPARTMENT_ADDRESS) || principal.postCode !== null) return false;
   const narrowed = isNarrowed(cable.captions);
   return cable.taskingDesks.some((t) => (!narrowed || t.narrowed === true) && (t.drafterId === principal.id || (principal.office !== null && t.draftingOffice === principal.office)));
 }
@@ -219,8 +230,9 @@ export interface FollowUpAccess {
   /** A link names a record that is not there (never readable). */
   missingLink?: boolean;
   /**
-   * Text of its own was written while a cable it is linked to was unreleased (the working party's
-   * deliberation): it is read under its links as an unreleased cable is, even after their release.
+   * Text of its own was written while its linked cable (`cable`) was unreleased (the working party's
+   * deliberation): it is read under that cable as an unreleased cable is, even after its release. A
+   * campaign is opened by its cable's release, so a campaign link was always released.
    */
   writtenUnderDraft?: boolean;
 }
@@ -242,10 +254,14 @@ export function followUpMarking(followUp: FollowUpAccess): Classification {
 export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess): Decision {
   if (followUp.missingLink) return deny('it is linked to a record that does not exist');
   if (!clearanceCovers(principal.clearance, followUp.classification)) return deny(`${followUp.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
-  for (const linked of [followUp.cable, followUp.campaign]) {
-    if (!linked) continue;
-    const decision = mayReadCable(principal, followUp.writtenUnderDraft ? asUnreleased(linked) : linked);
-    if (!decision.allowed) return deny(followUp.writtenUnderDraft && linked.status === 'RELEASED' ? `linked: written while the cable was a draft, it stays its working party's` : `linked: ${decision.reason}`);
+  if (followUp.cable) {
+    const underDraft = followUp.writtenUnderDraft === true;
+    const decision = mayReadCable(principal, underDraft ? asUnreleased(followUp.cable) : followUp.cable);
+    if (!decision.allowed) return deny(underDraft && followUp.cable.status === 'RELEASED' ? `linked: written while the cable was a draft, it stays its working party's` : `linked: ${decision.reason}`);
+  }
+  if (followUp.campaign) {
+    const decision = mayReadCable(principal, followUp.campaign);
+    if (!decision.allowed) return deny(`linked: ${decision.reason}`);
   }
   return ALLOW;
 }
@@ -312,14 +328,15 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
     where: `(${k}classification_level <= ${level}
       AND NOT (${status} <> 'RELEASED' AND ${anyPost}::text IS NOT NULL AND ${anyPost} <> ${k}origin)
       AND (
-        (${id} = ANY(${k}working_party) AND (${k}drafter_id::text <> ${id} OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${anyPost}::text IS NULL) OR ${k}origin = ${anyPost}))
+        (${id} = ANY(${k}working_party) AND (${anyPost}::text IS NULL OR ${k}origin = ${anyPost})
+          AND (${k}drafter_id::text <> ${id} OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${anyPost}::text IS NULL) OR ${k}origin = ${anyPost}))
         OR ${leader}
         OR (${k}origin = '${DEPARTMENT_ORIGIN}' AND ${deptApprover}) OR (${postApprover}::text IS NOT NULL AND ${k}origin = ${postApprover})
         OR (${office}::text IS NOT NULL AND (${office} = ${k}drafting_office OR ${office} = ANY(${k}clearing_offices)))
         OR (${officerOf}::text IS NOT NULL AND ${k}origin <> '${DEPARTMENT_ORIGIN}' AND ${k}origin = ${officerOf})
         OR (${status} = 'RELEASED' AND (
           (${officerOf}::text IS NOT NULL AND ${officerOf} = ANY(${k}distribution))
-          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution) AND EXISTS (
+          OR (${k}origin <> '${DEPARTMENT_ORIGIN}' AND '${DEPARTMENT_ADDRESS}' = ANY(${k}distribution) AND ${anyPost}::text IS NULL AND EXISTS (
             SELECT 1 FROM cables tasking WHERE tasking.mrn = ANY(${k}reference_mrns) AND ${TASKING_OF_POST_SQL(`${k}origin`)}
               AND (NOT ${k}narrowed OR tasking.narrowed)
               AND (tasking.drafter_id::text = ${id} OR (${office}::text IS NOT NULL AND tasking.drafting_office = ${office}))))))))`,
@@ -338,14 +355,14 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
 
 /**
  * `mayReadFollowUp` as a SQL condition over a `follow_ups` row (alias `f`): its own classification
- * and every cable or campaign (whose id is its cable's) it is linked to, as they stand now, or as
- * an unreleased cable is read if its text was written under a draft (`asUnreleased`).
+ * and every cable or campaign (whose id is its cable's) it is linked to, as they stand now; its
+ * linked cable as an unreleased cable is read if its text was written under that draft (`asUnreleased`).
  */
 export function readableFollowUpSql(principal: Principal, first: number, alias = 'f'): { where: string; params: unknown[] } {
   const f = `${alias}.`;
-  const underDraft = (k: string) => `(CASE WHEN ${f}written_under_draft AND ${k}.status = 'RELEASED' THEN 'APPROVED' ELSE ${k}.status END)`;
-  const linkedCable = readableCableSql(principal, first, 'kc', underDraft('kc'));
-  const linkedCampaign = readableCableSql(principal, first, 'kd', underDraft('kd'));
+  const underDraft = `(CASE WHEN ${f}written_under_draft AND kc.status = 'RELEASED' THEN 'APPROVED' ELSE kc.status END)`;
+  const linkedCable = readableCableSql(principal, first, 'kc', underDraft);
+  const linkedCampaign = readableCableSql(principal, first, 'kd');
   const level = `$${first}`;
   return {
     where: `((CASE ${f}classification WHEN 'CONFIDENTIAL' THEN 1 WHEN 'SECRET' THEN 2 WHEN 'TOP_SECRET' THEN 3 ELSE 0 END) <= ${level}
