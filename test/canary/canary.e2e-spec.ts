@@ -393,17 +393,27 @@ describe('canary: need to know on every path, as every user', () => {
     await deliver(nodisCampaignCampaign, 'BEIJING', person('bj.ts'));
 
     // Follow-ups: linked to each kind of record, and to none.
+    /** Text is about to be written on it: under a draft if a linked cable is not yet released (oracle I-follow-up-draft-text; never cleared). */
+    const writing = (record: FollowUpRecord) => {
+      if ([record.cable, record.campaign?.cable].some((c) => c !== undefined && c.status !== 'RELEASED')) record.writtenUnderDraft = true;
+    };
     const followUp = async (by: Person, links: { cable?: Cable; campaign?: Campaign }, owner: { office: string } | { post: string }, classification?: FollowUpRecord['classification']) => {
       const record: FollowUpRecord = {
         kind: 'followUp', status: 'OPEN', owner, creatorId: by.id, classification, captions: [], cable: links.cable?.record, campaign: links.campaign?.record,
       };
+      writing(record);
       const answer = await command(by, 'post', '/follow-ups', {
         title: canary(record, 'follow-up title'), description: canary(record, 'follow-up description'), owner, dueOn: '2099-01-01',
         ...(links.cable ? { cableId: links.cable.id } : {}), ...(links.campaign ? { demarcheId: links.campaign.id } : {}), ...(classification ? { classification } : {}),
       }, 201);
       followUps.push({ id: answer.body.id, record });
-      await command(by, 'post', `/follow-ups/${answer.body.id}/comments`, { text: canary(record, 'follow-up comment') }, 201);
+      await comment(by, answer.body.id);
       return answer.body.id as string;
+    };
+    const comment = async (by: Person, id: string) => {
+      const record = followUps.find((f) => f.id === id)!.record;
+      writing(record);
+      await command(by, 'post', `/follow-ups/${id}/comments`, { text: canary(record, 'follow-up comment') }, 201);
     };
     await followUp(d, { cable: tasking }, { office: 'EAP/CM' });
     await followUp(d, { campaign: nodisCampaignCampaign }, { post: 'BEIJING' });
@@ -415,8 +425,27 @@ describe('canary: need to know on every path, as every user', () => {
     await followUp(d, {}, { post: 'BERLIN' }, 'SECRET');
     const done = await followUp(person('bj.ts'), { cable: plain }, { post: 'BEIJING' });
     const finished = followUps.find((f) => f.id === done)!;
+    writing(finished.record);
     await command(person('bj.ts'), 'post', `/follow-ups/${done}/complete`, { outcome: canary(finished.record, 'follow-up outcome') }, 201);
     finished.record.status = 'DONE';
+
+    // Follow-up text written under a draft (oracle I-follow-up-draft-text): a follow-up created and
+    // commented on a Department draft, which then goes through clearance and is released to Beijing
+    // and Tokyo. Their officers come to read the cable, but never that follow-up, not even what is
+    // written on it after release. A follow-up created on the same cable after its release they read.
+    const deliberated = await draft(d, 'Deliberated', 'CONFIDENTIAL', [], { action: ['BEIJING'], info: ['TOKYO'] });
+    const underDraft = await followUp(d, { cable: deliberated }, { office: 'EAP/CM' });
+    await requestClearances(deliberated, ['EB']);
+    await comment(d, underDraft);
+    await clear(deliberated, person('c.eb'), 'EB');
+    await advance(deliberated, 'RELEASED', approver, ['BEIJING', 'TOKYO']);
+    await comment(d, underDraft);
+    const edited = followUps.find((f) => f.id === underDraft)!.record;
+    writing(edited);
+    await command(d, 'patch', `/follow-ups/${underDraft}`, { description: canary(edited, 'follow-up description, edited after release') }, 200);
+    const afterRelease = await followUp(d, { cable: deliberated }, { post: 'BEIJING' });
+    await comment(person('bj.ts'), afterRelease);
+    if (!followUps.find((f) => f.id === underDraft)!.record.writtenUnderDraft || followUps.find((f) => f.id === afterRelease)!.record.writtenUnderDraft) throw new Error('bookkeeping: writtenUnderDraft');
   }, 600_000);
   afterAll(async () => {
     await app?.close();

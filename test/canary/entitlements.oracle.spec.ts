@@ -477,3 +477,91 @@ describe('follow-ups', () => {
     expect(mayCreateFollowUp(drafter, { cable: cable({ classification: 'TOP_SECRET' }) }).allowed).toBe(false);
   });
 });
+
+describe('I-follow-up-draft-text: follow-up text written under a draft (product decision)', () => {
+  /** A Department cable drafted in EAP/CM, cleared by L, released to Beijing. */
+  const c = releasedTo(['BEIJING']);
+  const onCable = (over: Partial<FollowUpRecord> = {}): FollowUpRecord => ({
+    kind: 'followUp',
+    status: 'OPEN',
+    cable: c,
+    owner: { office: 'EAP/CM' },
+    creatorId: drafter.id,
+    ...over,
+  });
+  const afterRelease = onCable();
+  const underDraft = onCable({ writtenUnderDraft: true });
+
+  it('a Beijing post officer reads a follow-up written after release, not one written under the draft', () => {
+    expect(mayRead(beijing, c).allowed).toBe(true);
+    expect(mayRead(beijing, afterRelease)).toEqual({ allowed: true, rules: ['R-fu-linked-reader'], certain: true });
+    expect(mayRead(beijing, underDraft)).toEqual({ allowed: false, rules: ['R-fu-draft-text'], certain: false });
+    // Nor the post's approver, who reads what went to the post (I-officers).
+    expect(mayRead(beijingApprover, afterRelease).allowed).toBe(true);
+    expect(mayRead(beijingApprover, underDraft).allowed).toBe(false);
+  });
+
+  it('the drafting office, the offices asked to clear and the approvers read both', () => {
+    for (const u of [drafter, colleague, lClearer, lMember, approver, approverLow]) {
+      expect([u.id, mayRead(u, afterRelease).allowed, mayRead(u, underDraft).allowed]).toEqual([u.id, true, true]);
+    }
+  });
+
+  it('leadership reads both, within clearance', () => {
+    expect(mayRead(leader, afterRelease).allowed).toBe(true);
+    expect(mayRead(leader, underDraft).allowed).toBe(true);
+    expect(mayRead(eapLeader, underDraft).allowed).toBe(true);
+    expect(mayRead(leaderLow, afterRelease)).toMatchObject({ allowed: false, rules: ['R-fu-clearance'] });
+    expect(mayRead(leaderLow, underDraft)).toMatchObject({ allowed: false, rules: ['R-fu-clearance'] });
+  });
+
+  it('read under the draft, its readers are the cable\'s working party (those who read it unreleased); after release, the released cable\'s', () => {
+    expect(readers(underDraft, everyone)).toEqual(readers(cable({ status: 'APPROVED', clearances: c.clearances }), everyone));
+    expect(readers(underDraft, everyone)).toEqual([drafter.id, colleague.id, lClearer.id, lMember.id, approver.id, approverLow.id, leader.id, eapLeader.id]);
+    expect(readers(afterRelease, everyone)).toEqual(readers(c, everyone));
+    // A cable not yet released reads the same either way: the flag changes nothing before release.
+    for (const status of ['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED', 'CANCELLED'] as const) {
+      const d = cable({ status });
+      expect(readers(onCable({ cable: d, writtenUnderDraft: true }), everyone)).toEqual(readers(onCable({ cable: d }), everyone));
+    }
+  });
+
+  it('its markings still rise with the cable', () => {
+    const secret = releasedTo(['BEIJING'], { classification: 'SECRET', captions: ['EXDIS'] });
+    expect(followUpMarkings(onCable({ cable: secret, writtenUnderDraft: true }))).toEqual({ classification: 'SECRET', captions: ['EXDIS'] });
+    expect(mayRead(beijing, onCable({ cable: secret })).allowed).toBe(true);
+    expect(mayRead(beijing, onCable({ cable: secret, writtenUnderDraft: true })).allowed).toBe(false);
+    expect(mayRead(leader, onCable({ cable: secret, writtenUnderDraft: true })).allowed).toBe(true);
+    expect(mayRead(approverLow, onCable({ cable: secret, writtenUnderDraft: true })).rules).toEqual(['R-fu-clearance']);
+  });
+
+  it('never a tasking desk reading a reply as such', () => {
+    const tasking = releasedTo(['BEIJING'], { cableKind: 'INSTRUCTION' });
+    const reply = postCable({ status: 'RELEASED', distribution: ['SECSTATE'], refs: [tasking] });
+    expect(mayRead(drafter, onCable({ cable: reply, owner: { post: 'BEIJING' }, creatorId: beijing.id })).allowed).toBe(true);
+    const onReplyDraft = onCable({ cable: reply, owner: { post: 'BEIJING' }, creatorId: beijing.id, writtenUnderDraft: true });
+    expect(mayRead(drafter, onReplyDraft)).toMatchObject({ allowed: false, rules: ['R-fu-draft-text'] });
+    expect(mayRead(colleague, onReplyDraft).allowed).toBe(false);
+    // The post's own officers and approvers, and leadership, are its working party.
+    expect(readers(onReplyDraft, everyone)).toEqual([leader.id, eapLeader.id, beijing.id, beijing2.id, beijingApprover.id]);
+  });
+
+  it('holds in the "markings" reading too', () => {
+    expect(mayRead(tokyo, afterRelease, { followUpReading: 'markings' }).allowed).toBe(true);
+    expect(mayRead(tokyo, underDraft, { followUpReading: 'markings' }).allowed).toBe(false);
+    expect(mayRead(beijing, underDraft, { followUpReading: 'markings' }).allowed).toBe(false);
+    expect(mayRead(otherDesk, underDraft, { followUpReading: 'markings' }).allowed).toBe(false);
+    expect(mayRead(colleague, underDraft, { followUpReading: 'markings' }).allowed).toBe(true);
+  });
+
+  it('acting needs reading: a post owning it, or its creator moved to a post, may not act on it', () => {
+    const ownedByBeijing = onCable({ owner: { post: 'BEIJING' }, writtenUnderDraft: true });
+    expect(mayAct(beijing, ownedByBeijing, 'start').rules).toContain('G-read');
+    expect(allowedActions(beijing, ownedByBeijing)).toEqual([]);
+    expect(allowedActions(beijing, onCable({ owner: { post: 'BEIJING' } }))).toContain('start');
+    expect(allowedActions(colleague, underDraft)).toEqual(['edit', 'reassign', 'start', 'complete', 'cancel', 'comment']);
+    const createdByBeijing = onCable({ creatorId: beijing.id, writtenUnderDraft: true });
+    expect(allowedActions(beijing, createdByBeijing)).toEqual([]);
+    expect(visible(beijing, [afterRelease, underDraft])).toEqual([afterRelease]);
+  });
+});

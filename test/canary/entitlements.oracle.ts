@@ -3,8 +3,9 @@
  *
  * Written from the written rules alone (shared/domain.md "People and access", "Who reads what",
  * "Clearing is joint drafting", "Follow-ups"; shared/api.md route tables and the Additions
- * "Reading rights and allowed actions" and "Follow-ups"), without reading the project's policy
- * code, so that it does not share that code's mistakes. No imports from libs/: the types below are
+ * "Reading rights and allowed actions" and "Follow-ups"), and the lead's product decisions where
+ * recorded as such (R-fu-draft-text), without reading the project's policy code, so that it does
+ * not share that code's mistakes. No imports from libs/: the types below are
  * the oracle's own, filled by a test from its own bookkeeping (what it created, asked, released),
  * never from the API's answers.
  *
@@ -39,6 +40,8 @@ export const INTERPRETATIONS: Readonly<Record<string, string>> = {
   'I-campaign': 'Campaigns and deliveries are read by exactly those who read their cable now.',
   'I-delivery-other-post': "A post officer of a distribution post reads other posts' deliveries in the same campaign.",
   'I-follow-up-reading': "A follow-up linked to a cable/campaign is read only by who may read the linked record(s), within its raised markings (option followUpReading: 'markings').",
+  'I-follow-up-draft-text':
+    "Follow-up text written under a draft (product decision): once any of its text (title and description at creation or in an edit, a comment, an outcome, a cancellation reason) was written while its linked cable was not yet RELEASED, the follow-up is read for good under that cable as an unreleased cable is read: its working party only (judged now), never a post it was later released to nor a tasking desk, even after release; markings still rise as before. Applies in both followUpReading modes. The flag is the test's bookkeeping (writtenUnderDraft) and bears on the `cable` link (a campaign exists only once its cable is released).",
   'I-follow-up-exdis': 'A follow-up marked EXDIS/NODIS narrows to linked-record readers, leadership, owner and creator.',
   'I-follow-up-owner': 'Owner of a follow-up: the members of the owning office who work there (drafter, clearer, approver or leadership; auditors and admins only read), or the owning post\'s post officers.',
   'I-edit-states': 'The drafter edits in DRAFT and IN_CLEARANCE; a clearer in DRAFT or IN_CLEARANCE; the approver (not the drafter) in PENDING_APPROVAL; nobody after.',
@@ -146,6 +149,16 @@ export interface FollowUpRecord {
   overdue?: boolean;
   /** The owner's bureau (the office's bureau, or the post's regional bureau), where it escalates. */
   escalationBureau?: string;
+  /**
+   * Some of its text (title and description at creation or in an edit, a comment, an outcome, a
+   * cancellation reason) was written while its linked cable was not yet RELEASED (DRAFT through
+   * APPROVED, or CANCELLED). Set by the test's bookkeeping at each write, never cleared: the
+   * follow-up is then read for good under that cable as an unreleased cable is read
+   * (R-fu-draft-text, I-follow-up-draft-text). It bears on the `cable` link; a follow-up linked
+   * only to a campaign (which exists only once its cable is released, so this cannot arise through
+   * the API) would have it bear on the campaign's cable.
+   */
+  writtenUnderDraft?: boolean;
 }
 
 export type AnyRecord = CableRecord | CampaignRecord | DeliveryRecord | FollowUpRecord;
@@ -256,6 +269,16 @@ export const ownsFollowUp = (u: User, f: FollowUpRecord): boolean =>
     ? officeOf(u) === f.owner.office && (['drafter', 'clearer', 'approver', 'leadership'] as const).some((role) => has(u, role))
     : officerOf(u, f.owner.post);
 export const createdFollowUp = (u: User, f: FollowUpRecord): boolean => u.id === f.creatorId;
+
+/**
+ * A cable as it is read while unreleased: the same parties (judged now), not released, so no
+ * distribution and no tasking desk. Every unreleased status reads alike (the reading rows ask only
+ * released or not), so APPROVED stands for them all.
+ */
+export const asUnreleased = (c: CableRecord): CableRecord => (released(c) ? { ...c, status: 'APPROVED', distribution: [] } : c);
+/** The linked cable a follow-up's text was written under while it was unreleased (I-follow-up-draft-text), if any. */
+export const draftTextCable = (f: FollowUpRecord): CableRecord | undefined =>
+  f.writtenUnderDraft ? (f.cable ?? f.campaign?.cable) : undefined;
 
 /** The follow-up's markings: its own, raised to those of the cable and campaign it links to. */
 export function followUpMarkings(f: FollowUpRecord): Markings {
@@ -461,6 +484,20 @@ export const READ_RULES: readonly ReadRule[] = [
     source: 'api.md Follow-ups: "... and is read under them."',
     basis: 'interpretation',
     test: onFollowUp((u, f, _m, o) => o.followUpReading !== 'linkedRecord' || linkedReadable(u, f, o)),
+  },
+  {
+    id: 'R-fu-draft-text',
+    on: 'followUp',
+    effect: 'bound',
+    rule:
+      'A follow-up any of whose text was written while its linked cable was unreleased is read, for good, only by who may read that cable as an unreleased cable (its working party, judged now): never a post it was later released to, nor a tasking desk reading a reply as such. Both followUpReading modes.',
+    source:
+      'Product decision (lead): "Follow-up text written under a draft" is the working party\'s deliberation; domain.md Who reads what: "Nobody else, and never another post\'s officers, reads a draft." (the cable\'s own history withholds its drafts from the posts it went to; the follow-up agrees).',
+    basis: 'interpretation',
+    test: onFollowUp((u, f, _m, o) => {
+      const c = draftTextCable(f);
+      return c === undefined || mayRead(u, asUnreleased(c), o).allowed;
+    }),
   },
   {
     id: 'R-fu-need-to-know',
