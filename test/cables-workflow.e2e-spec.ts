@@ -101,6 +101,11 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     await as(t.eb).post(`/cables/${id}/clearances`, { office: 'EB', decision: 'NON_CONCUR', comments: 'Paragraph 2 overstates the evidence.' }).expect(200);
     const blocked = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
     expect(blocked.body.detail).toMatch(/EB \(NON_CONCUR\)/);
+    // Asked again, EB does not answer; its objection is not shown beside the pending request, and
+    // the withdrawal keeps it for the approver (not "never answered").
+    const askedAgain = await as(t.desk).post(`/cables/${id}/clearance-requests`, { offices: ['EB'] }).expect(200);
+    expect(askedAgain.body.clearances.find((c: { office: string }) => c.office === 'EB')).toEqual(expect.objectContaining({ status: 'PENDING', comments: null }));
+    expect(askedAgain.text).not.toContain('objection');
     await as(t.desk).delete(`/cables/${id}/clearance-requests/EB`).expect(200);
 
     // The collective tasking rule: every bureau whose posts ALDAC tasks, and S/ES-O, by name.

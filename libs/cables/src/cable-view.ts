@@ -28,7 +28,7 @@ export function toCableView(cable: Cable, mayRead: MayReadWrittenUnder) {
     status: cable.status,
     version: cable.version,
     drafter: cable.drafter,
-    clearances: cable.clearances.map(({ afterEdits, writtenUnder, ...clearance }) => ({
+    clearances: cable.clearances.map(({ afterEdits, writtenUnder, objection: _objection, ...clearance }) => ({
       ...clearance,
       ...(hidden(writtenUnder) ? { comments: null, withheld: true } : {}),
       editsSince: edits.slice(afterEdits ?? 0),

@@ -308,6 +308,18 @@ describe('Cable: clearing as the Department works it', () => {
     given(cableDefinition, 'k1', [...blocked, withdrawn]).when((c) => c.submit(drafter, at)).then([submitted]);
   });
 
+  it('withdraws an office that did not concur, asked again and not yet answering, as it last answered: the approver sees its objection', () => {
+    const askedAgain: CableEvent = { type: 'ClearancesRequested', data: { offices: ['L'], at } };
+    const withdrawn: CableEvent = { type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at } };
+    const cable = given(cableDefinition, 'k1', [drafted, requested, nonConcurByL, askedAgain]).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).then([withdrawn]);
+    expect(cable.withdrawals).toEqual([{ office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'], status: 'IN_CLEARANCE' } }]);
+    // Answered again since, its objection is gone: a withdrawal is of what it answers now.
+    const cleared: CableEvent = { type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } };
+    given(cableDefinition, 'k1', [drafted, requested, nonConcurByL, askedAgain, cleared]).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).thenFails('INVALID_TRANSITION', /CLEARED/);
+    // The cable's answer does not show a pending office's past objection beside it.
+    expect(cable.clearances).toEqual([expect.objectContaining({ office: 'ISN' })]);
+  });
+
   it('withdraws only a pending or non-concurring request, and only by its drafter', () => {
     given(cableDefinition, 'k1', [drafted, requested])
       .when((c) => c.withdrawClearanceRequest(drafter, 'ISN', at))

@@ -48,6 +48,11 @@ export interface Clearance {
   writtenUnder: WrittenUnder | null;
   /** How many edits the cable had when this office last answered (its `editsSince` are the later ones). */
   afterEdits?: number;
+  /**
+   * The non-concurrence the office answered before it was asked again (status PENDING since): a
+   * withdrawal of the request keeps it for the approver. Gone once the office answers again.
+   */
+  objection?: { comments: string | null; writtenUnder: WrittenUnder | null };
 }
 
 /** A clearance given: the office has cleared the text as it stands (with comments or not). */
@@ -251,7 +256,10 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     if (clearance.status !== 'PENDING' && clearance.status !== 'NON_CONCUR') {
       throw new ChanceryError(ErrorCode.InvalidTransition, `${office}'s clearance is ${clearance.status}; only a pending or non-concurring request is withdrawn`, { office, status: clearance.status });
     }
-    this.apply({ type: 'ClearanceRequestWithdrawn', data: { office, status: clearance.status, comments: clearance.comments, by: officer(actor), at } });
+    // An office that did not concur, asked again and not yet answering, is withdrawn as it last
+    // answered: the approver sees its objection, not a request never answered.
+    const answered = clearance.status === 'PENDING' && clearance.objection ? { status: 'NON_CONCUR' as const, comments: clearance.objection.comments } : { status: clearance.status, comments: clearance.comments };
+    this.apply({ type: 'ClearanceRequestWithdrawn', data: { office, ...answered, by: officer(actor), at } });
   }
 
   decideClearance(actor: CableActor, office: string, decision: ClearanceDecision, comments: string | null, at: string): void {
@@ -452,8 +460,10 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   onClearancesRequested(event: Of<'ClearancesRequested'>): void {
     const pending = (office: string): Clearance => ({ office, status: 'PENDING', by: null, at: null, comments: null, writtenUnder: null, afterEdits: this.edits.length });
     const again = event.data.offices.filter((office) => this.clearances.some((c) => c.office === office));
+    const askedAgain = (c: Clearance): Clearance =>
+      c.status === 'NON_CONCUR' ? { ...pending(c.office), objection: { comments: c.comments, writtenUnder: c.writtenUnder } } : pending(c.office);
     this.clearances = [
-      ...this.clearances.map((c) => (again.includes(c.office) ? pending(c.office) : c)),
+      ...this.clearances.map((c) => (again.includes(c.office) ? askedAgain(c) : c)),
       ...event.data.offices.filter((office) => !again.includes(office)).map(pending),
     ];
     this.status = 'IN_CLEARANCE';
@@ -461,7 +471,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 
   onClearanceRequestWithdrawn(event: Of<'ClearanceRequestWithdrawn'>): void {
     const { office, status, comments, by, at } = event.data;
-    const writtenUnder = this.clearances.find((c) => c.office === office)?.writtenUnder ?? this.standing;
+    const withdrawn = this.clearances.find((c) => c.office === office);
+    const writtenUnder = (withdrawn?.status === 'PENDING' ? withdrawn.objection?.writtenUnder : withdrawn?.writtenUnder) ?? this.standing;
     this.clearances = this.clearances.filter((c) => c.office !== office);
     this.withdrawals = [...this.withdrawals, { office, status, comments, by, at, writtenUnder }];
   }
@@ -598,7 +609,7 @@ export const cableDefinition: AggregateDefinition<Cable> = {
   // its state, so a load folds at most 99. A change to CableState's shape bumps schemaVersion.
   snapshots: {
     every: 100,
-    schemaVersion: 5,
+    schemaVersion: 6,
     take: ({ origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals }): CableState => ({
       origin, drafter, draft, status, clearances, approvedBy, release, actedBy, edits, returns, withdrawals,
     }),
