@@ -205,6 +205,8 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await form.getByLabel('Counterpart name').fill('Kim Min-jun');
     await form.getByLabel('Counterpart title').fill('Director-General');
     await form.getByLabel('Counterpart organization').fill('MOFA');
+    await form.getByLabel('Level').selectOption('DIRECTOR_GENERAL');
+    await form.getByLabel('Method').selectOption('IN_PERSON');
     await form.getByRole('button', { name: 'Log delivery' }).click();
     await page.getByRole('status').filter({ hasText: 'Delivery logged.' }).waitFor();
     expect((await authed(web.app, seoul).get(`/demarches/${id}/deliveries/SEOUL`).expect(200)).body.deliveredOn).toBe(seoulToday);

@@ -177,6 +177,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
     await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     const form = page.getByRole('form', { name: /^Log the response to / });
+    await form.getByLabel('Counterpart position').selectOption('RECEPTIVE');
     const quote = form.getByLabel(/^A quote/);
     await form.getByLabel('What the counterpart said').fill('Said the licences are under review.');
     await form.getByLabel(/^Its English translation/).fill('The licences are under review.');
@@ -212,6 +213,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     const sent = posted(page);
     await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     const form = page.getByRole('form', { name: /^Log the response to / });
+    await form.getByLabel('Counterpart position').selectOption('RECEPTIVE');
     const language = form.getByLabel(/^Language of the quote/);
     await form.getByLabel('What the counterpart said').fill('Said the quotas would be reviewed.');
     await form.getByLabel(/^A quote/).fill('配额将接受审查。');
@@ -242,6 +244,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
     await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
     const form = page.getByRole('form', { name: /^Log the response to / });
+    await form.getByLabel('Counterpart position').selectOption('RECEPTIVE');
     const language = form.getByLabel(/^Language of the quote/);
     await form.getByLabel('What the counterpart said').fill('Said the licences would be granted by spring.');
     await form.getByLabel(/^A quote/).fill('春天之前会发放许可证。');
@@ -293,10 +296,20 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.getByLabel('Counterpart name').fill('Sato Kenji');
     await page.getByLabel('Counterpart title').fill('Director');
     await page.getByLabel('Counterpart organization').fill('MOFA');
+    // Level and method are the officer's to choose: not chosen, nothing is sent, and they are asked for.
+    await press(page.getByRole('button', { name: 'Log delivery' }));
+    await focusIsOn(page.getByLabel('Level'));
+    expect(await Promise.all(['Level', 'Method'].map((label) => saidBeside(page.getByLabel(label))))).toEqual(['Choose the level of the meeting.', 'Choose how it was delivered.']);
+    await page.getByLabel('Level').selectOption('DIRECTOR');
+    await page.getByLabel('Method').selectOption('IN_PERSON');
     await press(page.getByRole('button', { name: 'Log delivery' }));
     await focusIsOn(outcome('Delivery logged.'));
     await report();
     await page.getByLabel('What the counterpart said').fill('MOFA will study the licences.');
+    await press(page.getByRole('button', { name: 'Log response' }));
+    await focusIsOn(page.getByLabel('Counterpart position'));
+    expect(await saidBeside(page.getByLabel('Counterpart position'))).toBe('Choose the counterpart’s position.');
+    await page.getByLabel('Counterpart position').selectOption('NONCOMMITTAL');
     await press(page.getByRole('button', { name: 'Log response' }));
     await focusIsOn(outcome('Response logged.'));
     expect(await focused(page)).toBe('P: Response logged.');
@@ -320,6 +333,10 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     expect(await Promise.all([on, name, title, organization].map((field) => field.getAttribute('aria-invalid')))).toEqual([null, 'true', 'true', 'true']);
     await focusIsOn(name);
     expect(await accessibilityProblems(page)).toEqual([]);
+    // Level and method are chosen, never assumed: asked for beside them too.
+    expect(await Promise.all(['Level', 'Method'].map((label) => saidBeside(form.getByLabel(label, { exact: true }))))).toEqual(['Choose the level of the meeting.', 'Choose how the meeting took place.']);
+    await form.getByLabel('Level', { exact: true }).selectOption('DIRECTOR_GENERAL');
+    await form.getByLabel('Method', { exact: true }).selectOption('IN_PERSON');
     // A day to come, a title longer than the server keeps, an organization of spaces.
     await on.fill(new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10));
     await name.fill('Zhou Min');

@@ -312,6 +312,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Counterpart title').fill('Director-General');
     await page.getByLabel('Counterpart organization').fill('Ministry of Foreign Affairs');
     await page.getByLabel('Level').selectOption('DIRECTOR_GENERAL');
+    await page.getByLabel('Method').selectOption('IN_PERSON');
     await checkScreen(page, 'taskings-report');
     await page.getByRole('button', { name: 'Log delivery' }).click();
     await page.getByText('Delivery logged.').waitFor();
@@ -341,6 +342,9 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Counterpart name').fill('Chen Xiaoyu');
     await page.getByLabel('Counterpart title').fill('Deputy Director-General');
     await page.getByLabel('Counterpart organization').fill('MFA, North American and Oceanian Affairs');
+    const meetingForm = page.getByRole('form', { name: 'Log another meeting' });
+    await meetingForm.getByLabel('Level').selectOption('DIRECTOR_GENERAL');
+    await meetingForm.getByLabel('Method').selectOption('IN_PERSON');
     // A meeting to come is refused before sending; one before the tasking, by the server: both in plain words, beside the date.
     const metOn = page.getByLabel('Met on');
     // Two days on: tomorrow in UTC is still today somewhere (UTC+14) for most of the UTC day.
@@ -567,6 +571,7 @@ describe('the web app, in headless Chromium', () => {
     // An answer dated before the delivery: the server's refusal is said beside the date.
     await page.getByLabel('Response received on').fill('2020-01-01');
     await page.getByRole('textbox', { name: 'What the counterpart said' }).fill('An answer dated before the meeting.');
+    await page.getByLabel('Counterpart position').selectOption('OPPOSED');
     await page.getByRole('button', { name: 'Log response' }).click();
     await page.getByText('Not logged. See what is said beside the field.').waitFor();
     expect(await saidBeside(page.getByLabel('Response received on'))).toBe('The response cannot come before the delivery.');

@@ -163,7 +163,8 @@ function Quotes({ quotes }: { quotes: Quote[] }) {
  */
 export function ReportForms({ campaign, post, allowed, label, reportingCables: known, responses = [], onDone, onMarkings }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; responses?: Response[]; onDone: (message: string) => void; onMarkings?: (classifications: string[]) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
-  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON', receivedOn: localToday(), position: 'RECEPTIVE', summary: '', quote: '', language: '', translation: '', reason: '', corrects: '' });
+  // Level, method and position are the officer's to choose: none is offered as if it were said.
+  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: '', method: '', receivedOn: localToday(), position: '', summary: '', quote: '', language: '', translation: '', reason: '', corrects: '' });
   /** The responses a new one may correct: those that still count. */
   const correctable = responses.filter((r) => stands(r) && r.number !== undefined);
   /** What a form still lacks, or that the server refused it, said below the forms. */
@@ -203,7 +204,10 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   const choice = (name: keyof typeof form, text: string, options: readonly string[]) => (
     <>
       <label for={`${key}-${name}`}>{text}</label>
-      <select id={`${key}-${name}`} value={form[name]} {...marked(name)} onChange={(e) => setForm({ ...form, [name]: e.currentTarget.value })}>{options.map((o) => <option key={o} value={o}>{words(o)}</option>)}</select>
+      <select id={`${key}-${name}`} value={form[name]} {...marked(name)} onChange={(e) => setForm({ ...form, [name]: e.currentTarget.value })}>
+        <option value="">Choose…</option>
+        {options.map((o) => <option key={o} value={o}>{words(o)}</option>)}
+      </select>
       {beside(name)}
     </>
   );
@@ -240,7 +244,11 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   return (
     <div class="report">
       {can('recordDelivery') && (
-        <form aria-label={`Log the delivery of ${label}`} onSubmit={(e) => { e.preventDefault(); void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', notFuture(form.deliveredOn, LABELS.deliveredOn) ?? (!form.name.trim() || !form.title.trim() || !form.organization.trim() ? 'Name the counterpart: their name, title and organization.' : null)); }}>
+        <form aria-label={`Log the delivery of ${label}`} onSubmit={(e) => {
+          e.preventDefault();
+          const unchosen = { ...(form.level ? {} : { level: 'Choose the level of the meeting.' }), ...(form.method ? {} : { method: 'Choose how it was delivered.' }) };
+          void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', notFuture(form.deliveredOn, LABELS.deliveredOn) ?? (!form.name.trim() || !form.title.trim() || !form.organization.trim() ? 'Name the counterpart: their name, title and organization.' : null), unchosen);
+        }}>
           <h4>The delivery</h4>
           {field('deliveredOn', 'Delivered on', 'date')}{field('name', 'Counterpart name')}{field('title', 'Counterpart title')}{field('organization', 'Counterpart organization')}
           {choice('level', 'Level', LEVELS)}{choice('method', 'Method', METHODS)}
@@ -251,7 +259,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), quoteProblems(form));
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), { ...(form.position ? {} : { position: 'Choose the counterpart’s position.' }), ...quoteProblems(form) });
         }}>
           <h4>The response</h4>
           {/* A correction is a new response naming the one it corrects, which then no longer counts. */}
@@ -368,7 +376,7 @@ function meetingProblems(meeting: Record<MeetingField, string>): Partial<Record<
 
 /** Another meeting with a counterpart, and a document left behind: for the post's officers, on a server that keeps them. */
 function MoreForms({ base, contacts, documents, onDone }: { base: string; contacts: boolean; documents: boolean; onDone: (message: string) => void }) {
-  const [meeting, setMeeting] = useState<Record<MeetingField, string>>({ on: localToday(), name: '', title: '', organization: '', level: 'DIRECTOR', method: 'IN_PERSON' });
+  const [meeting, setMeeting] = useState<Record<MeetingField, string>>({ on: localToday(), name: '', title: '', organization: '', level: '', method: '' });
   const [kind, setKind] = useState('NON_PAPER');
   const [file, setFile] = useState<File | null>(null);
   /** What a form still lacks, or why the server refused it, said beside it. */
@@ -426,8 +434,8 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
             {meetingField('name', (a) => <input {...a} class="full" value={meeting.name} onInput={set('name')} />)}
             {meetingField('title', (a) => <input {...a} class="full" value={meeting.title} onInput={set('title')} />)}
             {meetingField('organization', (a) => <input {...a} class="full" value={meeting.organization} onInput={set('organization')} />)}
-            {meetingField('level', (a) => <select {...a} value={meeting.level} onChange={set('level')}>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>)}
-            {meetingField('method', (a) => <select {...a} value={meeting.method} onChange={set('method')}>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>)}
+            {meetingField('level', (a) => <select {...a} value={meeting.level} onChange={set('level')}><option value="">Choose…</option>{LEVELS.map((l) => <option key={l} value={l}>{words(l)}</option>)}</select>)}
+            {meetingField('method', (a) => <select {...a} value={meeting.method} onChange={set('method')}><option value="">Choose…</option>{METHODS.map((m) => <option key={m} value={m}>{words(m)}</option>)}</select>)}
             {errorFor('meeting')}
             <p><button type="submit">Log the meeting</button></p>
           </form>
