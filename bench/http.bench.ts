@@ -317,7 +317,7 @@ async function main() {
   for (const p of pipeline) console.log(`| ${p.route} | ${p.requestsPerSecond} | ${p.apiCpuMsPerRequest} |`);
   console.log(`CPU per command: API process ${cpu.apiMsPerCommand} ms, PostgreSQL ${cpu.postgresMsPerCommand} ms (user + system, /proc); PostgreSQL per pgbench transaction ${cpu.postgresMsPerPgbenchTransaction} ms`);
   console.log(`audit sealer under the command load: ${sealer.entriesPerSecond} entries/s sealed; commit-to-seal lag p50 ${sealer.lagP50Ms} ms, p99 ${sealer.lagP99Ms} ms, max ${sealer.lagMaxMs} ms`);
-  console.log(`\nTarget: the command route at least 25% of the bare route's requests/s. Written to ${file}`);
+  console.log(`\nWritten to ${file}`);
 }
 
 main().catch((error) => {
