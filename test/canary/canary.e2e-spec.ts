@@ -189,7 +189,8 @@ describe('canary: need to know on every path, as every user', () => {
   }
 
   async function requestClearances(cable: Cable, offices: string[]) {
-    const answer = await command(person('d.ts'), 'post', `/cables/${cable.id}/clearance-requests`, { offices }, 200);
+    const drafter = people.find((p) => p.id === cable.record.drafterId)!;
+    const answer = await command(drafter, 'post', `/cables/${cable.id}/clearance-requests`, { offices }, 200);
     Object.assign(cable.record, { status: 'IN_CLEARANCE', clearances: [...cable.record.clearances, ...offices.map((office) => ({ office, state: 'PENDING' as const }))] });
     await step(cable, answer.body.version);
   }
@@ -197,7 +198,10 @@ describe('canary: need to know on every path, as every user', () => {
   async function clear(cable: Cable, by: Person, office: string) {
     const comments = canary(cable.record, `clearance comments by ${office}`, standingOf(cable.record));
     const answer = await command(by, 'post', `/cables/${cable.id}/clearances`, { office, decision: 'CLEARED_WITH_COMMENTS', comments }, 200);
-    Object.assign(cable.record, { clearances: cable.record.clearances.map((c) => (c.office === office ? { ...c, state: 'CLEARED_WITH_COMMENTS' as const } : c)) });
+    Object.assign(cable.record, {
+      clearances: cable.record.clearances.map((c) => (c.office === office ? { ...c, state: 'CLEARED_WITH_COMMENTS' as const } : c)),
+      actedBy: [...new Set([...(cable.record.actedBy ?? []), by.id])], // oracle R-acted: whoever has cleared it
+    });
     await step(cable, answer.body.version);
   }
 
@@ -207,11 +211,22 @@ describe('canary: need to know on every path, as every user', () => {
     for (const [verb, by, status] of path) {
       if (cable.record.status === 'RELEASED' || (cable.record.status === 'APPROVED' && verb !== 'release') || (cable.record.status === 'PENDING_APPROVAL' && verb === 'submit')) continue;
       const answer = await command(by, 'post', `/cables/${cable.id}/${verb}`, {}, 200);
-      Object.assign(cable.record, { status, ...(status === 'RELEASED' ? { distribution } : {}) });
+      Object.assign(cable.record, { status, ...(status === 'RELEASED' ? { distribution } : {}), ...(verb === 'approve' ? { actedBy: [...new Set([...(cable.record.actedBy ?? []), by.id])] } : {}) });
       if (status === 'RELEASED') cable.mrn = answer.body.mrn;
       await step(cable, answer.body.version);
       if (status === to) return;
     }
+  }
+
+  /**
+   * The admin makes a person a post officer at `postCode` (PATCH /users/:id: roles, no office, the
+   * post), and the bookkeeping follows: the oracle judges them as they stand now. Their token goes
+   * on working; the change applies from their next request.
+   */
+  async function makePostOfficer(p: Person, postCode: string) {
+    const moved = { roles: ['post_officer'] as Role[], office: null, postCode };
+    await command(person('admin'), 'patch', `/users/${p.id}`, moved, 200);
+    Object.assign(p, moved);
   }
 
   // --- the walk's checks ----------------------------------------------------------------------------
@@ -251,6 +266,8 @@ describe('canary: need to know on every path, as every user', () => {
       ['d.ts', ['drafter'], 'TOP_SECRET', { office: 'EAP/CM' }],
       ['d.u', ['drafter'], 'UNCLASSIFIED', { office: 'EAP/CM' }],
       ['d.eur', ['drafter'], 'SECRET', { office: 'EUR/WE' }],
+      ['d.mv', ['drafter'], 'SECRET', { office: 'EAP/J' }],
+      ['c.mv', ['clearer'], 'SECRET', { office: 'CDP' }],
       ['dc.l', ['drafter', 'clearer'], 'SECRET', { office: 'L' }],
       ['c.l.ts', ['clearer'], 'TOP_SECRET', { office: 'L' }],
       ['c.l.c', ['clearer'], 'CONFIDENTIAL', { office: 'L' }],
@@ -446,6 +463,23 @@ describe('canary: need to know on every path, as every user', () => {
     const afterRelease = await followUp(d, { cable: deliberated }, { post: 'BEIJING' });
     await comment(person('bj.ts'), afterRelease);
     if (!followUps.find((f) => f.id === underDraft)!.record.writtenUnderDraft || followUps.find((f) => f.id === afterRelease)!.record.writtenUnderDraft) throw new Error('bookkeeping: writtenUnderDraft');
+
+    // Placed where they read (oracle I-tasking-desk-placed, I-acted-placed; product decisions): a
+    // desk officer (EAP/J, alone in it) tasks Beijing, CDP clears, Beijing replies to the Department
+    // citing the tasking by REF. Then the admin makes the desk officer a post officer at Tokyo, and
+    // the CDP clearer one at Berlin (neither post the tasking went to). The tasking desk is in the
+    // Department: the reply is no longer theirs as its desk; those who acted on a cable are its
+    // working party only while not bound to another post: the tasking is no longer the clearer's.
+    const mover = person('d.mv');
+    const movedTasking = await draft(mover, 'Moved desk tasking', 'CONFIDENTIAL', [], { action: ['BEIJING'] }, { kind: 'INSTRUCTION' });
+    await requestClearances(movedTasking, ['CDP']);
+    await clear(movedTasking, person('c.mv'), 'CDP');
+    await advance(movedTasking, 'RELEASED', approver, ['BEIJING']);
+    const movedReply = await draft(person('bj.ts'), 'Beijing reply to a moved desk', 'CONFIDENTIAL', [], { action: ['SECSTATE'] }, { kind: 'REPORTING', refs: [movedTasking] });
+    await advance(movedReply, 'RELEASED', person('a.bj'), ['SECSTATE']);
+    if (!mayRead(mover, movedReply.record).rules.includes('R-tasking-desk') || !mayRead(person('c.mv'), movedTasking.record).rules.includes('R-acted')) throw new Error('bookkeeping: the desk and the clearer before their moves');
+    await makePostOfficer(mover, 'TOKYO');
+    await makePostOfficer(person('c.mv'), 'BERLIN');
   }, 600_000);
   afterAll(async () => {
     await app?.close();

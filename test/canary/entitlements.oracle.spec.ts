@@ -565,3 +565,78 @@ describe('I-follow-up-draft-text: follow-up text written under a draft (product 
     expect(visible(beijing, [afterRelease, underDraft])).toEqual([afterRelease]);
   });
 });
+
+describe('placed where they read (product decisions): the tasking desk is in the Department; those who acted on a cable, while not bound to another post', () => {
+  /** Made a post officer at `postCode` by the admin: roles ['post_officer'], no office. */
+  const madePostOfficer = (u: User, postCode: string): User => ({ ...u, roles: ['post_officer'], office: null, postCode });
+  const tasking = releasedTo(['BEIJING'], { cableKind: 'INSTRUCTION' });
+  const reply = postCable({ status: 'RELEASED', distribution: ['SECSTATE'], refs: [tasking] });
+
+  it('I-tasking-desk-placed: the tasking\'s drafter made a post officer at Tokyo is refused the reply, whatever the tasking\'s distribution', () => {
+    expect(mayRead(drafter, reply)).toEqual({ allowed: true, rules: ['R-tasking-desk'], certain: false });
+    const moved = madePostOfficer(drafter, 'TOKYO');
+    expect(mayRead(moved, reply)).toEqual({ allowed: false, rules: ['no-grant'], certain: true });
+    // Not even when the tasking also went to Tokyo: Tokyo's officers read the tasking, not Beijing's reply.
+    const toBoth = releasedTo(['BEIJING', 'TOKYO'], { cableKind: 'INSTRUCTION' });
+    expect(mayRead(moved, { ...reply, refs: [toBoth] }).allowed).toBe(false);
+    expect(mayRead(moved, toBoth)).toMatchObject({ allowed: true, rules: ['R-distribution'] });
+    // Nor as the NODIS desk of a NODIS tasking.
+    expect(mayRead(drafter, { ...reply, captions: ['NODIS'], refs: [{ ...tasking, captions: ['NODIS'] }] }).allowed).toBe(true);
+    expect(mayRead(moved, { ...reply, captions: ['NODIS'], refs: [{ ...tasking, captions: ['NODIS'] }] }).allowed).toBe(false);
+    // Made an officer of the replying post, they read it as that post's people.
+    expect(mayRead(madePostOfficer(drafter, 'BEIJING'), reply)).toMatchObject({ allowed: true, rules: ['R-origin-post'] });
+  });
+
+  it('I-tasking-desk-placed: a drafting-office member bound to a post reads no reply as the desk', () => {
+    expect(mayRead(colleague, reply).allowed).toBe(true);
+    expect(mayRead(madePostOfficer(colleague, 'TOKYO'), reply).allowed).toBe(false);
+    // Even one the directory still lists in the drafting office (a user an earlier version made so).
+    expect(mayRead({ ...colleague, postCode: 'TOKYO' }, reply)).toEqual({ allowed: false, rules: ['no-grant'], certain: true });
+  });
+
+  it('I-tasking-desk-placed: the tasking\'s drafter moved to another Department office still reads the reply; a colleague who left the office does not', () => {
+    expect(mayRead({ ...drafter, office: 'EUR/WE' }, reply)).toEqual({ allowed: true, rules: ['R-tasking-desk'], certain: false });
+    expect(mayRead({ ...colleague, office: 'EUR/WE' }, reply).allowed).toBe(false);
+    // And a member of the office the drafter joined reads nothing for it: the desk is the tasking's drafting office.
+    expect(mayRead(otherDesk, reply).allowed).toBe(false);
+  });
+
+  it('R-acted: whoever cleared or approved a cable reads it as its working party, whatever office they are in now', () => {
+    const clearedByL = releasedTo(['BEIJING'], { actedBy: [lClearer.id, approver.id] });
+    // In L, they read it as the office asked; they have also cleared it.
+    expect(mayRead(lClearer, clearedByL).rules).toEqual(['R-clearing-offices', 'R-acted']);
+    // Moved to another Department office (still a clearer), they read it for having cleared it.
+    const toEb = { ...lClearer, office: 'EB' };
+    expect(mayRead(toEb, clearedByL)).toEqual({ allowed: true, rules: ['R-acted'], certain: false });
+    expect(mayRead(toEb, releasedTo(['BEIJING'])).allowed).toBe(false); // one they did not clear
+    // Before release too, and under NODIS (they are its working party).
+    expect(mayRead(toEb, cable({ actedBy: [lClearer.id] })).allowed).toBe(true);
+    expect(mayRead(toEb, releasedTo(['BEIJING'], { captions: ['NODIS'], actedBy: [lClearer.id] })).allowed).toBe(true);
+  });
+
+  it('I-acted-placed: a clearer who cleared a Department cable, made a post officer at Tokyo, no longer reads it as working party unless it went to Tokyo', () => {
+    const toTokyo = madePostOfficer(lClearer, 'TOKYO');
+    const toBeijing = releasedTo(['BEIJING'], { actedBy: [lClearer.id] });
+    expect(mayRead(toTokyo, toBeijing)).toEqual({ allowed: false, rules: ['no-grant'], certain: true });
+    expect(mayRead(toTokyo, { ...toBeijing, captions: ['EXDIS'] }).allowed).toBe(false);
+    // Went to Tokyo: read as Tokyo's officer, not as its working party.
+    expect(mayRead(toTokyo, releasedTo(['BEIJING', 'TOKYO'], { actedBy: [lClearer.id] }))).toEqual({ allowed: true, rules: ['R-distribution'], certain: true });
+    // Before release it is another post's draft to them.
+    expect(mayRead(toTokyo, cable({ actedBy: [lClearer.id] })).rules).toEqual(['R-draft-other-post']);
+    // A follow-up written under its draft is the working party's: not theirs any more either.
+    const underDraft: FollowUpRecord = { kind: 'followUp', status: 'OPEN', cable: toBeijing, owner: { office: 'EAP/CM' }, creatorId: drafter.id, writtenUnderDraft: true };
+    expect(mayRead({ ...lClearer, office: 'EB' }, underDraft).allowed).toBe(true);
+    expect(mayRead(toTokyo, underDraft).allowed).toBe(false);
+  });
+
+  it('I-acted-placed: an approver who approved, moved to a post, is that post\'s people; a post\'s approver who approved its cable, back in the Department, still reads it', () => {
+    const approvedBy = releasedTo(['BEIJING'], { actedBy: [approver.id] });
+    const approverAtTokyo = { ...approver, office: null, postCode: 'TOKYO' };
+    expect(mayRead(approverAtTokyo, approvedBy).allowed).toBe(false);
+    expect(mayRead(approverAtTokyo, { ...approvedBy, distribution: ['TOKYO'] }).allowed).toBe(true);
+    const postReply = postCable({ status: 'RELEASED', distribution: ['SECSTATE'], actedBy: [beijingApprover.id] });
+    expect(mayRead(beijingApprover, postReply).rules).toEqual(['R-approvers', 'R-acted']);
+    expect(mayRead({ ...beijingApprover, postCode: null, office: 'EAP' }, postReply)).toMatchObject({ allowed: true, rules: ['R-acted'] });
+    expect(mayRead({ ...beijingApprover, postCode: 'TOKYO' }, postReply).allowed).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@
  * Written from the written rules alone (shared/domain.md "People and access", "Who reads what",
  * "Clearing is joint drafting", "Follow-ups"; shared/api.md route tables and the Additions
  * "Reading rights and allowed actions" and "Follow-ups"), and the lead's product decisions where
- * recorded as such (R-fu-draft-text), without reading the project's policy code, so that it does
+ * recorded as such (R-fu-draft-text, R-acted, R-tasking-desk's placing), without reading the project's policy code, so that it does
  * not share that code's mistakes. No imports from libs/: the types below are
  * the oracle's own, filled by a test from its own bookkeeping (what it created, asked, released),
  * never from the API's answers.
@@ -27,6 +27,10 @@
 export const INTERPRETATIONS: Readonly<Record<string, string>> = {
   'I-drafting-office': 'Members of the drafting office read its cables whatever their role; office match is the exact symbol (EAP is not EAP/CM).',
   'I-tasking-desk': "A post's released reply citing a tasking by REF is read by the tasking's drafter and drafting office (\"the desk reads all replies to its tasking\"); the Department (SECSTATE) is not a post, so without this nobody at the desk would read a reporting cable.",
+  'I-tasking-desk-placed':
+    "The tasking desk is in the Department (product decision): the tasking's drafter and the members of its drafting office read a reply as the desk that tasked it only while bound to no post. One made a post's officer since (postCode set) is that post's people and no longer reads the reply as its desk; one moved to another Department office still does, as its drafter.",
+  'I-acted-placed':
+    "Those who acted on a cable (product decision): whoever has cleared it (a CLEARED or CLEARED_WITH_COMMENTS answer, for any office) or approved it reads it as its working party while bound to no post or to its origin (postCode null or the origin). Moved to another post since, they are that post's people to it: they read it only on other grounds (an officer of a post it went to). Who acted is the test's bookkeeping (actedBy).",
   'I-clear-decided': 'An office that already CLEARED (or CLEARED_WITH_COMMENTS) answers again only once its clearance is STALE; the office that did not concur may later clear.',
   'I-post-drafting-office': "For a post cable, the originating post's officers are its drafting office (the text forbids only another post's officers).",
   'I-clearing-office-readers': 'Every member of an office asked to clear reads the cable (option clearingOfficeReaders: clearers for only its clearers).',
@@ -117,6 +121,13 @@ export interface CableRecord extends Markings {
   refs?: readonly CableRecord[];
   /** INSTRUCTION, INFORMATIONAL or REPORTING; only a Department instruction tasks posts. */
   cableKind?: 'INSTRUCTION' | 'INFORMATIONAL' | 'REPORTING';
+  /**
+   * Who has acted on it, as the test recorded them: the ids of those who cleared it (a CLEARED or
+   * CLEARED_WITH_COMMENTS answer, for any office; a non-concurrence is not clearing) or approved it.
+   * They read it as its working party while placed where it may be worked from (R-acted,
+   * I-acted-placed).
+   */
+  actedBy?: readonly string[];
 }
 
 export interface CampaignRecord {
@@ -259,8 +270,23 @@ export const isEligibleApprover = (u: User, c: CableRecord): boolean =>
   c.approverIds
     ? c.approverIds.includes(u.id)
     : has(u, 'approver') && (c.origin === 'STATE' ? postOf(u) === null : postOf(u) === c.origin);
+/** Has cleared or approved it, wherever they are now (the test's bookkeeping). */
+export const actedOn = (u: User, c: CableRecord): boolean => (c.actedBy ?? []).includes(u.id);
+/**
+ * Has cleared or approved it and is still placed where that makes them its working party: bound to
+ * no post, or to its origin (I-acted-placed). Moved to another post, they are that post's people.
+ */
+export const actedOnPlaced = (u: User, c: CableRecord): boolean => actedOn(u, c) && (postOf(u) === null || postOf(u) === c.origin);
 export const isWorkingParty = (u: User, c: CableRecord, o: OracleOptions): boolean =>
-  isDrafter(u, c) || inDraftingOffice(u, c) || inClearingOffice(u, c, o) || isEligibleApprover(u, c) || has(u, 'leadership');
+  isDrafter(u, c) || inDraftingOffice(u, c) || inClearingOffice(u, c, o) || isEligibleApprover(u, c) || actedOnPlaced(u, c) || has(u, 'leadership');
+/**
+ * The desk that tasked it, for a reply citing tasking `t`: its drafter or a member of its drafting
+ * office, while bound to no post (I-tasking-desk-placed: the desk is in the Department; one made a
+ * post's officer since is that post's people). One moved to another Department office is still its
+ * drafter.
+ */
+export const inTaskingDesk = (u: User, t: CableRecord): boolean =>
+  postOf(u) === null && (draftedBy(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice));
 export const isDistributionOfficer = (u: User, c: CableRecord): boolean =>
   released(c) && c.distribution.some((p) => readsForPost(u, p));
 
@@ -392,6 +418,17 @@ export const READ_RULES: readonly ReadRule[] = [
     test: onCable((u, c) => isEligibleApprover(u, c)),
   },
   {
+    id: 'R-acted',
+    on: 'cable',
+    effect: 'grant',
+    rule:
+      'Whoever has cleared it (for any office) or approved it reads it as its working party, while bound to no post or to its origin. Moved to another post since, they are that post\'s people to it: they read it only on other grounds (as an officer of a post it went to).',
+    source:
+      'Product decision (lead): "Those who acted on a cable count as its working party only while not bound to another post" ("whoever has cleared or approved it" reads it as working party while their post is none or the cable\'s origin). domain.md Who reads what: "never another post\'s officers".',
+    basis: 'interpretation',
+    test: onCable((u, c) => actedOnPlaced(u, c)),
+  },
+  {
     id: 'R-leadership',
     on: 'cable',
     effect: 'grant',
@@ -415,11 +452,11 @@ export const READ_RULES: readonly ReadRule[] = [
     on: 'cable',
     effect: 'grant',
     rule:
-      'Once released, a post\'s cable to the Department (SECSTATE) that cites by REF a tasking of that post (a released Department instruction that went to the post) is read by that tasking\'s drafter and drafting office. Citing anything else widens nothing.',
+      'Once released, a post\'s cable to the Department (SECSTATE) that cites by REF a tasking of that post (a released Department instruction that went to the post) is read by that tasking\'s drafter and drafting office, while they are bound to no post (the desk is in the Department: one made a post\'s officer since is that post\'s people). Citing anything else widens nothing.',
     source:
-      'domain.md Posts report over time: "The reporting cable cites the tasking by REF, and the desk reads all replies to its tasking together." Only a reply to the tasking: a REF is no distribution decision, and another post\'s officers never gain from it.',
+      'domain.md Posts report over time: "The reporting cable cites the tasking by REF, and the desk reads all replies to its tasking together." Only a reply to the tasking: a REF is no distribution decision, and another post\'s officers never gain from it. Product decision (lead): "The tasking desk is in the Department" (I-tasking-desk-placed).',
     basis: 'interpretation',
-    test: onCable((u, c, m) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (!isRestrictive(m.captions) || isRestrictive(t.captions)) && (draftedBy(u, t) || (t.draftingOffice !== null && officeOf(u) === t.draftingOffice)))),
+    test: onCable((u, c, m) => released(c) && c.origin !== 'STATE' && c.distribution.includes('SECSTATE') && (c.refs ?? []).some((t) => isTaskingOf(t, c.origin) && (!isRestrictive(m.captions) || isRestrictive(t.captions)) && inTaskingDesk(u, t))),
   },
   {
     id: 'R-exdis-nodis',
@@ -430,7 +467,7 @@ export const READ_RULES: readonly ReadRule[] = [
     source:
       'domain.md Who reads what: "EXDIS and NODIS narrow that to officers with a need to know: the working party, leadership ... and the addressed posts\' officers."',
     basis: 'text',
-    keep: ['R-drafter', 'R-drafting-office', 'R-origin-post', 'R-clearing-offices', 'R-approvers', 'R-leadership', 'R-distribution', 'R-tasking-desk'],
+    keep: ['R-drafter', 'R-drafting-office', 'R-origin-post', 'R-clearing-offices', 'R-approvers', 'R-acted', 'R-leadership', 'R-distribution', 'R-tasking-desk'],
     test: onCable((_u, c, m) => released(c) && isRestrictive(m.captions)),
   },
   // Not a row: auditor and admin get no grant of their own (I-auditor-admin); nor any other role.
