@@ -394,6 +394,11 @@ describe('cables through HTTP', () => {
     const compact = released.mrn.replace(/ (\d+)$/, (_: string, n: string) => String(Number(n))).replaceAll(' ', '');
     expect((await as(t.secretReader).get(`/cables?q=${compact}`).expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
     expect((await as(t.secretReader).get('/cables?q=semiconductor').expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual([id]);
+    // A word excluded is excluded, in any form of it.
+    for (const q of ['semiconductor -outreach', 'export -outreaches', '-outreach']) {
+      expect({ q, ids: (await as(t.secretReader).get(`/cables?q=${encodeURIComponent(q)}&limit=500`).expect(200)).body.items.map((c: { id: string }) => c.id) }).not.toEqual({ q, ids: expect.arrayContaining([id]) });
+    }
+    expect((await as(t.secretReader).get(`/cables?q=${encodeURIComponent('semiconductor -chips')}`).expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual([id]);
     expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=STATE&tag=ETTC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
     expect((await as(t.secretReader).get('/cables?origin=BEIJING&limit=500').expect(200)).body.items.every((c: { origin: string }) => c.origin === 'BEIJING')).toBe(true);
   });

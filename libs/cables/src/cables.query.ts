@@ -65,20 +65,23 @@ export class CablesQuery {
     const access = readableCableSql(principal, 1);
     const where = `${access.where}
       AND ($9::text IS NULL OR status = $9) AND ($10::text IS NULL OR origin = $10) AND ($11::text IS NULL OR $11 = ANY(tags))
-      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('english', $12) OR search @@ websearch_to_tsquery('simple', $12))
+      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('english', $12) OR (NOT $16 AND search @@ websearch_to_tsquery('simple', $12)))
       AND ($13::text IS NULL OR reference_mrns @> ARRAY[$13::text])
       AND ($14::text IS NULL OR (status = 'RELEASED' AND (
         ($15::text IS DISTINCT FROM 'info' AND action_posts @> ARRAY[$14::text]) OR ($15::text IS DISTINCT FROM 'action' AND info_posts @> ARRAY[$14::text]))))`;
     const params = [
       ...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null,
       filter.ref ? fullMrn(filter.ref) : null, filter.addressee ?? null, filter.role ?? null,
+      // A word excluded (`-chips`) is excluded by the English match alone: the unstemmed one would
+      // find no `chips` among the stemmed words (`chip`) and let the cable through.
+      filter.q !== undefined && /(^|\s)-[^\s-]/.test(filter.q),
     ];
     const order = filter.q
       ? `ts_rank(search, websearch_to_tsquery('english', $12)) DESC, updated_at DESC`
       : 'updated_at DESC';
     const rows = await sql<SummaryRow>(
       this.dataSource,
-      `SELECT ${SUMMARY_COLUMNS} FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $16 OFFSET $17`,
+      `SELECT ${SUMMARY_COLUMNS} FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $17 OFFSET $18`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);
