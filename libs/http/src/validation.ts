@@ -1,11 +1,23 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ChanceryError, ErrorCode, type FieldError } from '@chancery/common';
 
+/**
+ * Each problem with the field it concerns, said once and plainly: a field sent as `null` that must
+ * have a value is told so (not its length and type rules), and class-validator's own "an unknown
+ * value was passed to the validate function" (an object where a list or value was expected) is
+ * said as the field's shape, beside the field's other rules or alone.
+ */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    const constraints = error.constraints ?? {};
+    if (error.value === null && Object.keys(constraints).length > 0) return [{ field, message: `${error.property} cannot be null: it needs a value` }];
+    const { unknownValue, ...rules } = constraints;
+    const messages = Object.values(rules);
+    // The value itself was refused (its children are its members, not named): said as its shape, once.
+    const children = (error.children ?? []).filter((child) => child.property !== undefined);
+    if (messages.length === 0 && (unknownValue !== undefined || children.length < (error.children ?? []).length)) messages.push(`${error.property} is not of the shape this field takes`);
+    return [...messages.map((message) => ({ field, message })), ...flatten(children, field)];
   });
 }
 

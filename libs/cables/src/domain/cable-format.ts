@@ -309,7 +309,8 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
 
   if (draft.demarche) {
     ensure(draft.kind === 'INSTRUCTION', 'demarche', 'only an instruction cable carries a demarche');
-    ensure(isCalendarDate(draft.demarche.reportBy) && draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be a date, today or later');
+    ensure(isCalendarDate(draft.demarche.reportBy), 'demarche.reportBy', 'reportBy must be a date, YYYY-MM-DD, that the calendar has');
+    ensure(draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be today or later');
     ensure(showsText(draft.demarche.targets), 'demarche.targets', 'say whom posts should see');
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
     ensure(new Set(draft.demarche.points).size === draft.demarche.points.length, 'demarche.points', 'points must not repeat');

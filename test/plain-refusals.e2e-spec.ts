@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import { awaitDelivery } from './support/campaigns.js';
+import { authed } from './support/http.js';
+import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** Refusals say what is wrong in the field's own words, once: found by exploratory testing. */
+describe('plain refusals', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  const today = new Date().toISOString().slice(0, 10);
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('says a date the calendar lacks is one, a null is a null, and a value of the wrong shape is that, not validator internals', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'pr.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'pr.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const beijing = (await createUser(app, admin, { username: 'pr.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const cable = {
+      kind: 'INSTRUCTION', subject: 'Plain refusals', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'],
+      paragraphs: [{ marking: 'C', text: 'Deliver the points.' }], demarche: { reportBy: '2099-01-15', targets: 'MFA', points: [1] },
+      classifiedBy: { name: 'Jane Doe', title: 'Office Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2040-12-31' },
+    };
+    const id = (await authed(app, drafter).post('/cables', cable).expect(201)).body.id;
+    // A report-by date in the future that the calendar does not have: said so, not "today or later".
+    const impossible = await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '2027-02-30' } }).expect(422);
+    expect(impossible.body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be a date, YYYY-MM-DD, that the calendar has' }]);
+    expect((await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '2020-01-01' } }).expect(422)).body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be today or later' }]);
+    // A title sent as null: that it needs a value, not its length and type rules.
+    const followUp = (await authed(app, drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body.id;
+    expect((await authed(app, drafter).patch(`/follow-ups/${followUp}`, { title: null }).expect(400)).body.errors).toEqual([{ field: 'title', message: 'title cannot be null: it needs a value' }]);
+    // An object where a list is expected: the list's rules, without "an unknown value was passed to the validate function".
+    await authed(app, drafter).post(`/cables/${id}/submit`).expect(200);
+    await authed(app, approver).post(`/cables/${id}/approve`).expect(200);
+    await authed(app, approver).post(`/cables/${id}/release`).expect(200);
+    await awaitDelivery(app, beijing, id, 'BEIJING');
+    await authed(app, beijing).post(`/demarches/${id}/deliveries/BEIJING/delivery`, { deliveredOn: today, counterpart: { name: 'Wang', title: 'Director', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    const shape = await authed(app, beijing).post(`/demarches/${id}/deliveries/BEIJING/response`, { receivedOn: today, position: 'RECEPTIVE', summary: 'Noted.', quotes: {} }).expect(400);
+    expect(shape.text).not.toContain('unknown value');
+    expect(shape.body.errors).toContainEqual({ field: 'quotes', message: 'quotes must be an array' });
+    expect(shape.body.errors.every((e: { field: string }) => e.field === 'quotes')).toBe(true);
+  });
+});
