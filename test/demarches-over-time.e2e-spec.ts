@@ -121,7 +121,10 @@ describe('demarches kept over time, through HTTP', () => {
       expect(await tasked('SHANGHAI')).not.toContain(campaignId);
       expect((await as(t.leader).get('/demarches?post=tokyo').expect(400)).body.errors[0].field).toBe('post');
       const telegram = (await as(t.leader).get(`/cables/${campaignId}/telegram`).expect(200)).text;
-      expect(telegram.replace(/\s+/g, ' ')).toContain('3. (U) ACTION REQUEST: THIS DEMARCHE TASKS EMBASSIES ONLY; ALL ADDRESSEES EXCEPT AMEMBASSY SEOUL. OTHER ADDRESSEES NEED NOT ACT.');
+      // Marked as the cable is (whom to see is the drafter's text), with whom to see and by when.
+      expect(telegram.replace(/\s+/g, ' ')).toContain(
+        '3. (C) ACTION REQUEST: THIS DEMARCHE TASKS EMBASSIES ONLY; ALL ADDRESSEES EXCEPT AMEMBASSY SEOUL. OTHER ADDRESSEES NEED NOT ACT. DELIVER THE POINTS IN PARAGRAPH 2 TO FOREIGN MINISTRY, DIRECTOR-GENERAL LEVEL, AND REPORT THE RESPONSE BY',
+      );
     });
 
     it('names in the action paragraph, by their designators, the posts a scope names inside a collective addressee', async () => {

@@ -1,7 +1,7 @@
 import { given } from '../../../../test/support/aggregate-spec.js';
 import { confidentialDraft } from '../../../../test/fixtures/cable.fixtures.js';
 import { cableDefinition, type CableEvent } from './cable.aggregate.js';
-import { collectiveDesignator, officerSurname, renderTelegram, type TelegramDirectory } from './telegram.js';
+import { collectiveDesignator, demarcheSentence, officerSurname, renderTelegram, type TelegramDirectory } from './telegram.js';
 
 const at = '2026-08-14T09:35:00.000Z';
 const drafter = { id: 'd1', username: 'JDoe', office: 'EAP/CM' };
@@ -49,6 +49,10 @@ models.
 
 3. (U) Posts should raise these concerns with host governments.
 
+4. (C) ACTION REQUEST: DELIVER THE POINTS IN PARAGRAPHS 2 AND 3 TO
+FOREIGN MINISTRY, DIRECTOR-GENERAL LEVEL, AND REPORT THE RESPONSE BY
+DECEMBER 15, 2026.
+
 RUBIO
 
 Drafted: EAP/CM:JDoe
@@ -62,6 +66,11 @@ NNNN
 `;
 
 describe('telegram', () => {
+  it('says what a demarche asks: the points, to whom, and the report-by date', () => {
+    expect(demarcheSentence({ points: [2], targets: ' Foreign  ministry ', reportBy: '2027-03-01' })).toBe('DELIVER THE POINTS IN PARAGRAPH 2 TO FOREIGN MINISTRY, AND REPORT THE RESPONSE BY MARCH 1, 2027.');
+    expect(demarcheSentence({ points: [4, 2, 3], targets: 'MFA', reportBy: '2026-12-31' })).toBe('DELIVER THE POINTS IN PARAGRAPHS 2, 3 AND 4 TO MFA, AND REPORT THE RESPONSE BY DECEMBER 31, 2026.');
+  });
+
   it('renders a released cable in the classic layout', () => {
     const cable = given(cableDefinition, 'k1', history).when(() => undefined).then([]);
     expect(renderTelegram(cable, directory, 'Rubio')).toBe(EXPECTED);
@@ -105,7 +114,7 @@ describe('telegram', () => {
     ];
     for (const text of forgeries) {
       const [drafted, ...rest] = history;
-      const forged: CableEvent = { ...drafted, data: { ...(drafted.data as object), draft: { ...confidentialDraft, paragraphs: [{ marking: 'U', text }] } } } as CableEvent;
+      const forged: CableEvent = { ...drafted, data: { ...(drafted.data as object), draft: { ...confidentialDraft, paragraphs: [{ marking: 'U', text }], demarche: null } } } as CableEvent;
       const cable = given(cableDefinition, 'k1', [forged, ...rest]).when(() => undefined).then([]);
       const telegram = renderTelegram(cable, directory, 'Rubio').split('\n');
       const paragraph = telegram.slice(telegram.findIndex((line) => line.startsWith('1. (U)')), telegram.indexOf('RUBIO'));

@@ -1,5 +1,6 @@
+import type { Classification } from '@chancery/identity/domain';
 import { type Cable, DEPARTMENT, type Officer } from './cable.aggregate.js';
-import { CHANNEL_CAPTIONS, compactMrn, isClassified, isDeclassificationDate, subjectMarkingOf } from './cable-format.js';
+import { CHANNEL_CAPTIONS, compactMrn, type DemarcheInstructions, isClassified, isDeclassificationDate, type PortionMarking, subjectMarkingOf } from './cable-format.js';
 
 export interface TelegramDirectory {
   /** `AMEMBASSY BEIJING` for a post; collectives are written by the telegram itself. */
@@ -181,9 +182,13 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
     body.push(...wrap(`${i + 1}. (${paragraph.marking}) ${paragraph.text}`));
     body.push('');
   });
-  const scope = draft.demarche?.scope ? scopeSentence(draft.demarche.scope, designator) : null;
-  if (scope) {
-    body.push(...wrap(`${draft.paragraphs.length + 1}. (U) ACTION REQUEST: ${scope}`));
+  if (draft.demarche) {
+    // What the demarche asks of the posts it tasks: whom to see with which points, and by when to
+    // report (domain.md: it "names the points to make, whom to see … and a report-by date"). Its
+    // portion takes the cable's own marking: whom to see is the drafter's text, marked no lower.
+    const scope = draft.demarche.scope ? scopeSentence(draft.demarche.scope, designator) : null;
+    const request = [scope, demarcheSentence(draft.demarche)].filter((part): part is string => part !== null).join(' ');
+    body.push(...wrap(`${draft.paragraphs.length + 1}. (${PORTION_OF[draft.classification]}) ACTION REQUEST: ${request}`));
     body.push('');
   }
   body.push(setIn(signer(cable, directory, signature).toUpperCase()));
@@ -209,6 +214,17 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
   if (release) out.push(`#${serial.slice(-4)}`);
   out.push('NNNN');
   return `${out.join('\n')}\n`;
+}
+
+const PORTION_OF: Readonly<Record<Classification, PortionMarking>> = { UNCLASSIFIED: 'U', SBU: 'SBU', CONFIDENTIAL: 'C', SECRET: 'S', TOP_SECRET: 'TS' };
+const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+
+/** The demarche's request in the telegram's words: the points to whom, and the report-by date. */
+export function demarcheSentence(demarche: Pick<DemarcheInstructions, 'points' | 'targets' | 'reportBy'>): string {
+  const points = [...demarche.points].sort((a, b) => a - b).map(String);
+  const named = points.length === 1 ? `PARAGRAPH ${points[0]}` : `PARAGRAPHS ${points.slice(0, -1).join(', ')} AND ${points.at(-1)}`;
+  const [year, month, day] = demarche.reportBy.split('-').map(Number);
+  return `DELIVER THE POINTS IN ${named} TO ${demarche.targets.trim().replace(/\s+/g, ' ').toUpperCase()}, AND REPORT THE RESPONSE BY ${MONTHS[month - 1]} ${day}, ${year}.`;
 }
 
 const KIND_WORDS: Readonly<Record<string, string>> = { EMBASSY: 'EMBASSIES', CONSULATE_GENERAL: 'CONSULATES GENERAL', CONSULATE: 'CONSULATES', MISSION: 'MISSIONS' };
