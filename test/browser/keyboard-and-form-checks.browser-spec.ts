@@ -288,6 +288,11 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     const report = () => press(page.getByRole('row', { name: /rare earth export licences/ }).getByRole('button', { name: 'Report' }));
     const outcome = (text: string) => page.getByRole('status').filter({ hasText: text });
     await report();
+    // Sent without a reason: asked for beside the field, the focus on it, nothing sent.
+    await press(page.getByRole('button', { name: 'Record not delivered' }));
+    await focusIsOn(page.getByLabel('Why it could not be delivered'));
+    expect(await saidBeside(page.getByLabel('Why it could not be delivered'))).toBe('Say why it could not be delivered.');
+    expect(await page.getByLabel('Why it could not be delivered').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Why it could not be delivered').fill('The ministry gave no appointment this week.');
     await press(page.getByRole('button', { name: 'Record not delivered' }));
     await focusIsOn(outcome('Recorded as not delivered.'));
@@ -295,8 +300,11 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await report();
     await page.getByLabel('Counterpart name').fill('Sato Kenji');
     await page.getByLabel('Counterpart title').fill('Director');
+    // The counterpart's organization left out, level and method not chosen: each asked for beside it.
+    await press(page.getByRole('button', { name: 'Log delivery' }));
+    await focusIsOn(page.getByLabel('Counterpart organization'));
+    expect(await saidBeside(page.getByLabel('Counterpart organization'))).toBe("Give the counterpart's organization.");
     await page.getByLabel('Counterpart organization').fill('MOFA');
-    // Level and method are the officer's to choose: not chosen, nothing is sent, and they are asked for.
     await press(page.getByRole('button', { name: 'Log delivery' }));
     await focusIsOn(page.getByLabel('Level'));
     expect(await Promise.all(['Level', 'Method'].map((label) => saidBeside(page.getByLabel(label))))).toEqual(['Choose the level of the meeting.', 'Choose how it was delivered.']);

@@ -318,7 +318,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Delivery logged.').waitFor();
     await page.getByRole('row', { name: /AI model distillation/ }).getByRole('button', { name: 'Report' }).click();
     await page.getByRole('button', { name: 'Log response' }).click();
-    expect(await page.getByRole('alert').textContent()).toContain('summary cannot be empty');
+    expect(await saidBeside(page.getByLabel('What the counterpart said'))).toBe('Say what the counterpart said: the summary cannot be empty.');
     await page.getByLabel('Counterpart position').selectOption('REJECTED');
     await page.getByLabel('What the counterpart said').fill('Rejected the demarche as interference.');
     await page.getByLabel(/^A quote/).fill('这些指控毫无根据。');
@@ -793,7 +793,12 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByText('Started.').waitFor();
     await page.getByRole('button', { name: 'Comment' }).click();
-    expect(await page.getByRole('alert').textContent()).toBe('Write the comment in the box first.');
+    // Said beside the box, which is marked and takes the focus.
+    const note = page.getByLabel('Comment, outcome or reason');
+    await page.getByRole('alert').filter({ hasText: 'Write the comment in the box first.' }).waitFor();
+    expect(await saidBeside(note)).toBe('Write the comment in the box first.');
+    expect(await note.getAttribute('aria-invalid')).toBe('true');
+    await page.waitForFunction(() => document.activeElement?.id === 'note');
     await page.getByLabel('Comment, outcome or reason').fill('Requested through the MFA duty officer.');
     await page.getByRole('button', { name: 'Comment' }).click();
     await page.getByText('web.beijing: Requested through the MFA duty officer.').waitFor();
@@ -1247,7 +1252,7 @@ describe('the web app, in headless Chromium', () => {
       await focusMovesTo(page, 'report-by');
       const reportBy = page.getByLabel('Report by');
       expect(await reportBy.getAttribute('aria-invalid')).toBe('true');
-      expect(await saidBeside(reportBy)).toBe('Report-by date must be a date, today or later.');
+      expect(await saidBeside(reportBy)).toBe('Report-by date must be today or later.');
       expect(await page.getByRole('alert').textContent()).toBe('Not saved. See what is said beside the field.');
       await checkScreen(page, 'cable-new-refused');
 

@@ -55,6 +55,9 @@ const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on'
  * A meeting or a response has happened: its date is not after today where the post is. The page
  * does not know where that is, so it asks what the server asks: not after the latest day anywhere.
  */
+/** The problems found, by the field they are said beside; a field with none is left out. */
+const besideEach = (problems: Record<string, string | null>): Record<string, string> =>
+  Object.fromEntries(Object.entries(problems).filter((entry): entry is [string, string] => entry[1] !== null));
 const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${label.toLowerCase()}.` : date > latestDay() ? `${label} cannot be in the future: choose today or an earlier day.` : null);
 /**
  * What the server would refuse in the response's quote, found before sending and said beside the
@@ -212,15 +215,13 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
     </>
   );
   /**
-   * `missing`: what the form lacks, said below the forms; `misfit`: what is wrong with its fields,
-   * said beside each (the form says once that nothing was logged, and the focus goes to the first).
-   * Either way nothing is sent.
+   * `misfit`: what the form lacks or has wrong, by field, said beside each (the form says once that
+   * nothing was logged, and the focus goes to the first); then nothing is sent.
    */
-  const send = async (path: string, body: unknown, done: string, missing: string | null, misfit: Record<string, string> = {}) => {
+  const send = async (path: string, body: unknown, done: string, misfit: Record<string, string> = {}) => {
     setError(null);
     setRefused(null);
     setLacking({});
-    if (missing) return setError(missing);
     const places = Object.keys(misfit);
     if (places.length > 0) {
       setLacking(misfit);
@@ -246,8 +247,16 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
       {can('recordDelivery') && (
         <form aria-label={`Log the delivery of ${label}`} onSubmit={(e) => {
           e.preventDefault();
-          const unchosen = { ...(form.level ? {} : { level: 'Choose the level of the meeting.' }), ...(form.method ? {} : { method: 'Choose how it was delivered.' }) };
-          void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', notFuture(form.deliveredOn, LABELS.deliveredOn) ?? (!form.name.trim() || !form.title.trim() || !form.organization.trim() ? 'Name the counterpart: their name, title and organization.' : null), unchosen);
+          // What is missing or wrong is said beside its field, the focus on the first: nothing is sent.
+          const lacking = besideEach({
+            deliveredOn: notFuture(form.deliveredOn, LABELS.deliveredOn),
+            name: form.name.trim() ? null : "Give the counterpart's name.",
+            title: form.title.trim() ? null : "Give the counterpart's title.",
+            organization: form.organization.trim() ? null : "Give the counterpart's organization.",
+            level: form.level ? null : 'Choose the level of the meeting.',
+            method: form.method ? null : 'Choose how it was delivered.',
+          });
+          void send('delivery', { deliveredOn: form.deliveredOn, counterpart: { name: form.name.trim(), title: form.title.trim(), organization: form.organization.trim() }, level: form.level, method: form.method }, 'Delivery logged.', lacking);
         }}>
           <h4>The delivery</h4>
           {field('deliveredOn', 'Delivered on', 'date')}{field('name', 'Counterpart name')}{field('title', 'Counterpart title')}{field('organization', 'Counterpart organization')}
@@ -259,7 +268,12 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
           const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', notFuture(form.receivedOn, LABELS.receivedOn) ?? (form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.'), { ...(form.position ? {} : { position: 'Choose the counterpart’s position.' }), ...quoteProblems(form) });
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', besideEach({
+            receivedOn: notFuture(form.receivedOn, LABELS.receivedOn),
+            position: form.position ? null : 'Choose the counterpart’s position.',
+            summary: form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.',
+            ...quoteProblems(form),
+          }));
         }}>
           <h4>The response</h4>
           {/* A correction is a new response naming the one it corrects, which then no longer counts. */}
@@ -291,7 +305,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
         </form>
       )}
       {can('recordNotDelivered') && (
-        <form aria-label={`Record that ${label} could not be delivered`} onSubmit={(e) => { e.preventDefault(); void send('not-delivered', { reason: form.reason.trim() }, 'Recorded as not delivered.', form.reason.trim() ? null : 'Say why it could not be delivered.'); }}>
+        <form aria-label={`Record that ${label} could not be delivered`} onSubmit={(e) => { e.preventDefault(); void send('not-delivered', { reason: form.reason.trim() }, 'Recorded as not delivered.', besideEach({ reason: form.reason.trim() ? null : 'Say why it could not be delivered.' })); }}>
           <h4>Could not deliver</h4>
           {field('reason', 'Why it could not be delivered')}
           <p><button type="submit">Record not delivered</button></p>

@@ -354,7 +354,11 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   if (!followUp) return <p>Loading…</p>;
   const allowed = followUp.allowedActions ?? [];
   const can = (action: string) => allowed.includes(action);
-  const needsText = (what: string) => setMessage({ text: `Write the ${what} in the box first.`, error: true });
+  // Said beside the box, which is marked and takes the focus; nothing is sent.
+  const needsText = (what: string) => {
+    setMessage(null);
+    sayBeside({ note: `Write the ${what} in the box first.` }, null);
+  };
   return (
     <>
       <p><a href="#/follow-ups">All follow-ups</a></p>
@@ -379,7 +383,8 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
           {['comment', 'complete', 'cancel'].some(can) && (
             <>
               <label for="note">Comment, outcome or reason</label>
-              <textarea id="note" rows={3} class="full" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+              <textarea id="note" rows={3} class="full" value={text} {...markedBy('note', beside.note)} onInput={(e) => setText(e.currentTarget.value)} />
+              <FieldProblem place="note" text={beside.note} alert />
             </>
           )}
           <p class="actions">
