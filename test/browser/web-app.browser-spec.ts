@@ -307,7 +307,8 @@ describe('the web app, in headless Chromium', () => {
     // Who is signed in, in words: "post officer", not the role's code.
     expect(await page.locator('.who').innerText()).toMatch(/· post officer · BEIJING$/);
     const row = page.getByRole('row', { name: /AI model distillation/ });
-    await row.getByRole('button', { name: 'Report' }).click();
+    // Each row's Report button is named for its cable.
+    await row.getByRole('button', { name: /^Report on \d{2} STATE \d{6}$/ }).click();
     await page.getByLabel('Counterpart name').fill('Wang Wei');
     await page.getByLabel('Counterpart title').fill('Director-General');
     await page.getByLabel('Counterpart organization').fill('Ministry of Foreign Affairs');
@@ -792,6 +793,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('link', { name: 'Ask Beijing for a second meeting' }).click();
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByText('Started.').waitFor();
+    // Its button gone, the focus goes to what happened, not to the page's body.
+    await page.waitForFunction(() => document.activeElement?.id === 'fu-outcome');
     await page.getByRole('button', { name: 'Comment' }).click();
     // Said beside the box, which is marked and takes the focus.
     const note = page.getByLabel('Comment, outcome or reason');

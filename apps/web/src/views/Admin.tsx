@@ -261,7 +261,7 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
       <FieldProblem place="u-post" text={beside['u-post']} />
       <label for="u-clearance">Clearance</label>
       <select id="u-clearance" value={clearance} onChange={(e) => setClearance(e.currentTarget.value)} {...markedBy('u-clearance', beside['u-clearance'])}>
-        {CLEARANCES.map((c) => <option key={c}>{c}</option>)}
+        {CLEARANCES.map((c) => <option key={c} value={c}>{c.replace('_', ' ')}</option>)}
       </select>
       <FieldProblem place="u-clearance" text={beside['u-clearance']} />
       <p>

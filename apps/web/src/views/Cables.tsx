@@ -361,7 +361,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
         </span>
         <span>
           <label for="classification">Classification</label>
-          <select id="classification" value={classification} {...markedBy('classification', problem('classification'))} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c}>{c}</option>)}</select>
+          <select id="classification" value={classification} {...markedBy('classification', problem('classification'))} onChange={(e) => set({ classification: e.currentTarget.value as CableDraft['classification'] })}>{CLASSIFICATIONS.map((c) => <option key={c} value={c}>{c.replace('_', ' ')}</option>)}</select>
           <FieldProblem place="classification" text={problem('classification')} />
         </span>
         <span>

@@ -323,6 +323,8 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
       setText('');
       await load();
       setMessage({ text: done, error: false });
+      // The button pressed may be gone (Start, Complete): the focus goes to what happened.
+      setFocusOn('fu-outcome');
     } catch (error) {
       if (isStale(error)) return setMessage({ text: 'Not done: someone changed this follow-up since you opened it. Your changes are kept here; reload to see theirs.', error: true, stale: true });
       const problems = place ? placeProblems(error, place, EDIT_LABELS) : { beside: {}, rest: problemText(error, EDIT_LABELS) };
@@ -419,7 +421,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             </form>
           )}
           {allowed.length === 0 && <p class="muted">Only its owner and its creator change this follow-up.</p>}
-          {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+          {message && <p id="fu-outcome" tabIndex={-1} class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
           {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
           {can('edit') && (
             <details>

@@ -74,7 +74,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
                         <td data-label="Status">{words(t.delivery.status)}</td>
                         <td data-label="Position">{words(t.delivery.position)}</td>
                         <td data-label="Record">
-                          {allowed.length > 0 && <button type="button" aria-expanded={open === t.id} onClick={() => setOpen(open === t.id ? null : t.id)}>Report</button>}{' '}
+                          {allowed.length > 0 && <button type="button" aria-label={`Report on ${t.mrn}`} aria-expanded={open === t.id} onClick={() => setOpen(open === t.id ? null : t.id)}>Report</button>}{' '}
                           <a href={`#/campaigns/${t.id}/posts/${post}`} aria-label={`Details of ${t.mrn}`}>Details</a>
                         </td>
                       </tr>
