@@ -336,6 +336,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('这些指控毫无根据。').waitFor();
     await page.getByText('Translation (from zh): “These allegations are groundless.”').waitFor();
     await page.getByText('Embassy Beijing logged a response: rejected', { exact: true }).waitFor();
+    // No response names a reporting cable: said as that, not as "none was sent" (one may be, unnamed).
+    await page.getByText("None of Embassy Beijing's responses names a reporting cable you may read yet.").waitFor();
     await checkScreen(page, 'delivery-post');
     await page.getByText(/logged by web\.beijing/).first().waitFor();
     // Another meeting, and the non-paper left behind, added to the record.

@@ -610,7 +610,8 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
 
       <section class="card" aria-labelledby="reporting-h">
         <h3 id="reporting-h">Reporting cables ({reporting.length})</h3>
-        {reporting.length === 0 ? <p class="muted">{name} has not sent a reporting cable on this yet.</p> : (
+        {/* Listed are the cables its responses name: one sent and not yet named (or one the reader may not read) is not here. */}
+        {reporting.length === 0 ? <p class="muted">None of {name}'s responses names a reporting cable you may read yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
         )}
         {/* That none is offered is said where a response could be given one; that none could be listed, always. */}
