@@ -90,6 +90,9 @@ describe('Delivery', () => {
     given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: taskedOn }, 'u1', { today, taskedOn }, at)).then([{ type: 'DemarcheDelivered', data: { ...details, deliveredOn: taskedOn, by: 'u1', at } }]);
     given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-19' }, 'u1', { today, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn cannot be before the post was tasked \(2026-11-20\)/);
     given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact({ ...details, on: '1900-01-01' }, 'u1', { today, taskedOn }, at)).thenFails('RULE_VIOLATED', /on cannot be before the post was tasked/);
+    // Another meeting follows the delivery: not the day before it, the same day or later.
+    const dayBefore = new Date(Date.parse(`${(deliveredEvent.data as { deliveredOn: string }).deliveredOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact({ ...details, on: dayBefore }, 'u1', { today, taskedOn: '1900-01-01' }, at)).thenFails('RULE_VIOLATED', /another meeting cannot come before the delivery/);
     given(deliveryDefinition, id, []).when((d) => d.recordContact({ ...details, on: '2026-11-28' }, 'u1', { today, taskedOn }, at)).thenFails('INVALID_TRANSITION');
   });
 

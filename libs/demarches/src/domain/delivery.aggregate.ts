@@ -199,6 +199,9 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
       throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record the delivery first`, { status: this.state.status });
     }
     this.contact('on', contact.on, contact.counterpart, days);
+    // Another meeting follows the delivery, its first (the day responses are judged from too).
+    const delivered = this.state.contacts[0].on;
+    ensure(contact.on >= delivered, 'on', `another meeting cannot come before the delivery (${delivered})`);
     this.apply({ type: 'ContactRecorded', data: { ...contact, by, at } });
   }
 
