@@ -33,6 +33,11 @@ describe('plain refusals', () => {
     const impossible = await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '2027-02-30' } }).expect(422);
     expect(impossible.body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be a date, YYYY-MM-DD, that the calendar has' }]);
     expect((await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '2020-01-01' } }).expect(422)).body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be today or later' }]);
+    // A draft's subject removed by the merge patch (null): that the draft needs it, not its type rules;
+    // a field that may go (infoAddressees) goes, and the rest stays.
+    const removed = await authed(app, drafter).patch(`/cables/${id}`, { subject: null }).expect(400);
+    expect(removed.body.errors).toEqual([{ field: 'subject', message: 'subject cannot be null: a draft needs it' }]);
+    expect((await authed(app, drafter).patch(`/cables/${id}`, { infoAddressees: null }).expect(200)).body).toMatchObject({ subject: 'Plain refusals', infoAddressees: [] });
     // A title sent as null: that it needs a value, not its length and type rules.
     const followUp = (await authed(app, drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body.id;
     expect((await authed(app, drafter).patch(`/follow-ups/${followUp}`, { title: null }).expect(400)).body.errors).toEqual([{ field: 'title', message: 'title cannot be null: it needs a value' }]);

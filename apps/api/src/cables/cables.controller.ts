@@ -6,7 +6,7 @@ import {
   ApproveCableCommand, type CableDraft, CableReader, CablesQuery, CancelCableCommand, DecideClearanceCommand, DraftCableCommand, type DraftPatch, EditCableCommand,
   ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
 } from '@chancery/cables';
-import type { CommandContext } from '@chancery/common';
+import { ChanceryError, type CommandContext } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { DemarchesQuery } from '@chancery/demarches';
 import { createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
@@ -37,9 +37,30 @@ function toDraft(body: DraftCableRequest): CableDraft {
  * what changed.
  */
 const wholeDraft = createValidationPipe();
-async function checkedDraft(merged: object): Promise<CableDraft> {
-  await wholeDraft.transform(merged, { type: 'body', metatype: DraftCableRequest });
+async function checkedDraft(merged: object, patch: object = {}): Promise<CableDraft> {
+  try {
+    await wholeDraft.transform(merged, { type: 'body', metatype: DraftCableRequest });
+  } catch (error) {
+    throw removedRequired(error, patch);
+  }
   return toDraft(merged as DraftCableRequest);
+}
+
+/**
+ * A field the merge patch sent as `null` (removed) that a draft needs is said so, once, rather than
+ * as the type and length rules its absence broke.
+ */
+function removedRequired(error: unknown, patch: object): unknown {
+  if (!(error instanceof ChanceryError) || !error.details.errors) return error;
+  const nulled = (field: string) => (patch as Record<string, unknown>)[field] === null;
+  const said = new Set<string>();
+  const errors = error.details.errors.flatMap((e) => {
+    if (!nulled(e.field)) return [e];
+    if (said.has(e.field)) return [];
+    said.add(e.field);
+    return [{ field: e.field, message: `${e.field} cannot be null: a draft needs it` }];
+  });
+  return new ChanceryError(error.code, errors.map((e) => e.message).join('; '), { ...error.details, errors });
 }
 
 /**
@@ -110,7 +131,8 @@ export class CablesController {
   @RequirePermission('cables.edit')
   @ApiOperation({ summary: 'Edit as a JSON Merge Patch: the drafter; a clearer of an office asked; the approver of a submitted cable' })
   edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
-    return this.commands.execute(new EditCableCommand(ctx, user, id, toPatch(body), checkedDraft));
+    const patch = toPatch(body);
+    return this.commands.execute(new EditCableCommand(ctx, user, id, patch, (merged: object) => checkedDraft(merged, patch)));
   }
 
   @Post(':id/clearance-requests')
