@@ -36,7 +36,7 @@ describe('plain refusals', () => {
     // A draft's subject removed by the merge patch (null): that the draft needs it, not its type rules;
     // a field that may go (infoAddressees) goes, and the rest stays.
     const removed = await authed(app, drafter).patch(`/cables/${id}`, { subject: null }).expect(400);
-    expect(removed.body.errors).toEqual([{ field: 'subject', message: 'subject cannot be null: a draft needs it' }]);
+    expect(removed.body.errors).toEqual([{ field: 'subject', message: 'subject cannot be null: it needs a value' }]);
     expect((await authed(app, drafter).patch(`/cables/${id}`, { infoAddressees: null }).expect(200)).body).toMatchObject({ subject: 'Plain refusals', infoAddressees: [] });
     // A title sent as null: that it needs a value, not its length and type rules.
     const followUp = (await authed(app, drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body.id;
