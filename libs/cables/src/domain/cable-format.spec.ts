@@ -1,6 +1,6 @@
 import { confidentialDraft, world } from '../../../../test/fixtures/cable.fixtures.js';
 import {
-  type CableDraft, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, isCountryTagOf, markingFits, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
+  type CableDraft, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, isCountryTagOf, markingFits, portionMarkingOf, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
   tagKind, validateDraft,
 } from './cable-format.js';
 
@@ -39,6 +39,8 @@ describe('cable drafting rules', () => {
     expect(markingFits('C', 'CONFIDENTIAL')).toBe(true);
     expect(markingFits('S', 'CONFIDENTIAL')).toBe(false);
     expect(markingFits('SBU', 'UNCLASSIFIED')).toBe(false);
+    // The cable's own classification as a portion marking: the highest that fits.
+    expect(['UNCLASSIFIED', 'SBU', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'].map((c) => portionMarkingOf(c as never))).toEqual(['U', 'SBU', 'C', 'S', 'TS']);
     rejects({ paragraphs: [{ marking: 'S', text: 'Too high' }] }, /paragraphs\[0\]\.marking/, /above the cable's overall CONFIDENTIAL/);
     rejects({ paragraphs: [{ marking: 'X' as never, text: 'Unmarked' }] }, /marking/);
     rejects({ paragraphs: [] }, /paragraphs/);
@@ -209,6 +211,7 @@ describe('cable drafting rules', () => {
     expect(formatMrn(2026, 'BEIJING', 45)).toBe('26 BEIJING 000045');
     expect(compactMrn('26 STATE 000123')).toBe('26STATE123');
     expect(dateTimeGroup(new Date('2026-08-14T09:35:00Z'))).toBe('140935Z AUG 26');
+    expect(dateTimeGroup(new Date('2026-09-01T00:05:00Z'))).toBe('010005Z SEP 26');
   });
   it('scopes a demarche to posts the cable is addressed to for action, where the world knows whom addressees reach', () => {
     const knowing = { ...world, reaches: (addressee: string, post: string) => addressee === post || (addressee === 'EAP_POSTS' && ['BEIJING', 'TOKYO'].includes(post)) };

@@ -23,6 +23,11 @@ export type PortionMarking = (typeof PORTION_MARKINGS)[number];
 const MARKING_LEVEL: Record<PortionMarking, number> = { U: 0, SBU: 1, C: 2, S: 3, TS: 4 };
 const CLASSIFICATION_LEVEL: Record<Classification, number> = { UNCLASSIFIED: 0, SBU: 1, CONFIDENTIAL: 2, SECRET: 3, TOP_SECRET: 4 };
 
+/** The portion marking of the cable's own classification: the highest a portion of it may carry. */
+export function portionMarkingOf(classification: Classification): PortionMarking {
+  return PORTION_MARKINGS[CLASSIFICATION_LEVEL[classification]];
+}
+
 /** Whether a paragraph so marked may appear in a cable of this overall classification. */
 export function markingFits(marking: PortionMarking, classification: Classification): boolean {
   return MARKING_LEVEL[marking] <= CLASSIFICATION_LEVEL[classification];
@@ -371,10 +376,11 @@ export function compactMrn(mrn: string): string {
   return `${match[1]}${match[2]}${Number(match[3])}`;
 }
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+/** The months as a telegram writes them in full (`REPORT … BY DECEMBER 15, 2026`); a date-time group takes their first three letters. */
+export const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
 /** The date-time group of a transmission, in UTC: `140935Z AUG 26`. */
 export function dateTimeGroup(instant: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(instant.getUTCDate())}${pad(instant.getUTCHours())}${pad(instant.getUTCMinutes())}Z ${MONTHS[instant.getUTCMonth()]} ${pad(instant.getUTCFullYear() % 100)}`;
+  return `${pad(instant.getUTCDate())}${pad(instant.getUTCHours())}${pad(instant.getUTCMinutes())}Z ${MONTHS[instant.getUTCMonth()].slice(0, 3)} ${pad(instant.getUTCFullYear() % 100)}`;
 }

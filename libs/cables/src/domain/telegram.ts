@@ -1,6 +1,5 @@
-import type { Classification } from '@chancery/identity/domain';
 import { type Cable, DEPARTMENT, type Officer } from './cable.aggregate.js';
-import { CHANNEL_CAPTIONS, compactMrn, type DemarcheInstructions, isClassified, isDeclassificationDate, type PortionMarking, subjectMarkingOf } from './cable-format.js';
+import { CHANNEL_CAPTIONS, compactMrn, type DemarcheInstructions, isClassified, isDeclassificationDate, MONTHS, portionMarkingOf, subjectMarkingOf } from './cable-format.js';
 
 export interface TelegramDirectory {
   /** `AMEMBASSY BEIJING` for a post; collectives are written by the telegram itself. */
@@ -188,7 +187,7 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
     // portion takes the cable's own marking: whom to see is the drafter's text, marked no lower.
     const scope = draft.demarche.scope ? scopeSentence(draft.demarche.scope, designator) : null;
     const request = [scope, demarcheSentence(draft.demarche)].filter((part): part is string => part !== null).join(' ');
-    body.push(...wrap(`${draft.paragraphs.length + 1}. (${PORTION_OF[draft.classification]}) ACTION REQUEST: ${request}`));
+    body.push(...wrap(`${draft.paragraphs.length + 1}. (${portionMarkingOf(draft.classification)}) ACTION REQUEST: ${request}`));
     body.push('');
   }
   body.push(setIn(signer(cable, directory, signature).toUpperCase()));
@@ -215,9 +214,6 @@ export function renderTelegram(cable: Cable, directory: TelegramDirectory, signa
   out.push('NNNN');
   return `${out.join('\n')}\n`;
 }
-
-const PORTION_OF: Readonly<Record<Classification, PortionMarking>> = { UNCLASSIFIED: 'U', SBU: 'SBU', CONFIDENTIAL: 'C', SECRET: 'S', TOP_SECRET: 'TS' };
-const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
 
 /** The demarche's request in the telegram's words: the points to whom, and the report-by date. */
 export function demarcheSentence(demarche: Pick<DemarcheInstructions, 'points' | 'targets' | 'reportBy'>): string {
