@@ -186,6 +186,11 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     return this.state.status;
   }
 
+  /** The day it was delivered, its first meeting: later meetings and the responses come on or after it. */
+  private get deliveredOn(): string {
+    return this.state.contacts[0].on;
+  }
+
   deliver(details: Delivered, by: string, days: MeetingDays, at: string): void {
     if (this.state.status !== 'PENDING' && this.state.status !== 'NOT_DELIVERED') {
       throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record another meeting as a contact`, { status: this.state.status });
@@ -199,9 +204,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
       throw new ChanceryError(ErrorCode.InvalidTransition, `The delivery is ${this.state.status}; record the delivery first`, { status: this.state.status });
     }
     this.contact('on', contact.on, contact.counterpart, days);
-    // Another meeting follows the delivery, its first (the day responses are judged from too).
-    const delivered = this.state.contacts[0].on;
-    ensure(contact.on >= delivered, 'on', `another meeting cannot come before the delivery (${delivered})`);
+    ensure(contact.on >= this.deliveredOn, 'on', `another meeting cannot come before the delivery (${this.deliveredOn})`);
     this.apply({ type: 'ContactRecorded', data: { ...contact, by, at } });
   }
 
@@ -211,7 +214,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     }
     ensureCalendarDate(response.receivedOn, 'receivedOn');
     ensure(response.receivedOn <= today, 'receivedOn', 'receivedOn must be a date, not in the future');
-    ensure(response.receivedOn >= this.state.contacts[0].on, 'receivedOn', 'the response cannot come before the delivery');
+    ensure(response.receivedOn >= this.deliveredOn, 'receivedOn', 'the response cannot come before the delivery');
     ensure(showsText(response.summary), 'summary', 'summarize what the counterpart said');
     response.quotes.forEach((quote, i) => {
       ensure(showsText(quote.text), `quotes[${i}].text`, 'a quote needs the words said');
