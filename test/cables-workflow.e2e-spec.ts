@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { cableDefinition, ReturnedCableClearancesRepair } from '@chancery/cables';
+import { cableDefinition, dateTimeGroup, formatMrn, ReturnedCableClearancesRepair } from '@chancery/cables';
 import { systemContext } from '@chancery/common';
 import { AggregateRepositoryFactory } from '@chancery/event-store';
 import { authed, clearForCollective } from './support/http.js';
@@ -172,6 +172,9 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     // nothing in it; the next cable is signed by the new chief.
     const asReleased = (await as(t.desk).get(`/cables/${reply.id}/telegram`).expect(200)).text;
     expect(asReleased).toMatch(/\nBJAMB\n/);
+    // The text is the release's own record, in its event (and so in the audit log's hash of it).
+    const releasedEvent = ((await as(t.desk).get(`/cables/${reply.id}/history`).expect(200)).body.items as { type: string; data: { telegram?: string } }[]).find((e) => e.type === 'CableReleased');
+    expect(releasedEvent?.data.telegram).toBe(asReleased);
     const chief = await as(t.admin).patch('/posts/BEIJING', { chiefOfMission: 'Margaret Ellison' }).expect(200);
     expect(chief.body).toMatchObject({ code: 'BEIJING', chiefOfMission: 'Margaret Ellison' });
     const beijingOfficer = (await as(t.beijing).get('/auth/me').expect(200)).body.id;
@@ -275,5 +278,38 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     // Once: a restart does not run it again.
     expect(await repair.run()).toBe(0);
     expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 2 }]);
+  });
+  it('answers a released telegram as its release recorded it, and renders one released before the text was kept as of its release', async () => {
+    const note = { ...instruction, kind: 'INFORMATIONAL', actionAddressees: ['TOKYO'], demarche: undefined };
+    const approved = async (subject: string) => {
+      const { body } = await as(t.desk).post('/cables', { ...note, subject }).expect(201);
+      await as(t.desk).post(`/cables/${body.id}/submit`).expect(200);
+      await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
+      return body.id as string;
+    };
+    // Released as an earlier version did, with no text recorded; and one whose recorded text is not
+    // what today's renderer would write (a format changed since): that text, word for word, is the telegram.
+    const releaseAsEarlier = (id: string, serial: number, telegram?: string) =>
+      app.get(AggregateRepositoryFactory).for(cableDefinition).update(systemContext('earlier-version'), 'ReleaseCable', id, (cable) => {
+        const now = new Date();
+        cable.apply({ type: 'CableReleased', data: { by: { id: 'earlier', username: 'dsec', office: 'EAP' }, mrn: formatMrn(now.getUTCFullYear(), 'STATE', serial), releasedAt: now.toISOString(), dateTimeGroup: dateTimeGroup(now), distribution: { action: ['TOKYO'], info: [] }, ...(telegram === undefined ? {} : { telegram }) } });
+      }, () => undefined);
+    const legacy = await approved('Released before telegrams were kept');
+    await releaseAsEarlier(legacy, 990001);
+    const recorded = await approved('Released under an older telegram format');
+    await releaseAsEarlier(recorded, 990002, 'CONFIDENTIAL\nAS SENT UNDER AN OLDER FORMAT\nNNNN\n');
+
+    const legacyText = (await as(t.desk).get(`/cables/${legacy}/telegram`).expect(200)).text;
+    expect(legacyText).toMatch(/^MRN: \d\d STATE 990001 /m);
+    expect(legacyText).toMatch(/^Drafted: EAP\/CM:/m);
+    expect((await as(t.desk).get(`/cables/${recorded}/telegram`).expect(200)).text).toBe('CONFIDENTIAL\nAS SENT UNDER AN OLDER FORMAT\nNNNN\n');
+    // Renaming its drafter since changes neither: the old one names them as they stood at its release.
+    const desk = (await as(t.desk).get('/auth/me').expect(200)).body.id;
+    await as(t.admin).patch(`/users/${desk}`, { displayName: 'Quentin Renamed' }).expect(200);
+    expect((await as(t.desk).get(`/cables/${legacy}/telegram`).expect(200)).text).toBe(legacyText);
+    expect(legacyText).not.toMatch(/QRenamed/);
+    // A draft names them as they are.
+    const { body: draft } = await as(t.desk).post('/cables', { ...note, subject: 'Drafted after the rename' }).expect(201);
+    expect((await as(t.desk).get(`/cables/${draft.id}/telegram`).expect(200)).text).toMatch(/^Drafted: EAP\/CM:QRenamed$/m);
   });
 });

@@ -7,11 +7,8 @@ import { allowedCableActions, type CableAccess, type Classification, type Decisi
 import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
 import { toCableView } from './cable-view.js';
-import { Cable, cableDefinition, type CableEvent, DEPARTMENT } from './domain/cable.aggregate.js';
-import { renderTelegram } from './domain/telegram.js';
-
-/** The Secretary's surname signs Department cables. */
-export const DEPARTMENT_SIGNATURE = 'RUBIO';
+import { Cable, cableDefinition, type CableEvent } from './domain/cable.aggregate.js';
+import { renderTelegram, signatureOf } from './domain/telegram.js';
 
 /**
  * Every read of a single cable goes through here: the need-to-know policy decides on the cable as
@@ -149,11 +146,16 @@ export class CableReader implements OnModuleInit {
     return { items: shown.map(({ item }) => item), total: all.length };
   }
 
+  /**
+   * A released cable's telegram is the text its release recorded, word for word. One released
+   * before the text was kept is rendered, naming posts and officers as they stood at its release; a
+   * draft's, as they are.
+   */
   async telegram(principal: Principal, id: string, at: LoadOptions, requestId: string): Promise<string> {
     const cable = await this.authorized(principal, id, at, requestId, 'telegram');
+    if (cable.release?.telegram !== undefined) return cable.release.telegram;
     const directory = await this.world.telegramDirectory(cable, cable.release ? await this.releaseRecordedAt(cable) : undefined);
-    const signature = cable.origin === DEPARTMENT ? DEPARTMENT_SIGNATURE : (cable.approvedBy?.username ?? cable.origin);
-    return renderTelegram(cable, directory, signature);
+    return renderTelegram(cable, directory, signatureOf(cable));
   }
 
   /**

@@ -127,18 +127,21 @@ export class CableWorld {
     return isCollective(code);
   }
 
-  /** The posts' designators and chiefs of mission and the officers' names, now or as they stood `asOf`. */
-  async directory(codes: string[], officerIds: string[] = [], asOf?: Date): Promise<TelegramDirectory> {
+  /**
+   * The posts' designators and chiefs of mission and the officers' names, now (read through `db`,
+   * a command's transaction) or as they stood `asOf`.
+   */
+  async directory(codes: string[], officerIds: string[] = [], asOf?: Date, db?: Db): Promise<TelegramDirectory> {
     const designators = new Map<string, string>();
     const chiefs = new Map<string, string>();
     for (const code of new Set(codes)) {
-      const post = asOf ? await this.postsThen.load(code, { asOf }).then((p) => p && { addressDesignator: addressDesignator(p.facts), chiefOfMission: p.chiefOfMission }) : await this.posts.get(code);
+      const post = asOf ? await this.postsThen.load(code, { asOf }).then((p) => p && { addressDesignator: addressDesignator(p.facts), chiefOfMission: p.chiefOfMission }) : await this.posts.get(code, db);
       if (post) designators.set(code, oneLine(post.addressDesignator));
       if (post?.chiefOfMission) chiefs.set(code, oneLine(post.chiefOfMission).split(' ').pop()!);
     }
     const names = new Map<string, string>();
     for (const id of new Set(officerIds)) {
-      const displayName = asOf ? (await this.usersThen.load(id, { asOf }))?.profile.displayName : (await this.users.byId(id))?.displayName;
+      const displayName = asOf ? (await this.usersThen.load(id, { asOf }))?.profile.displayName : (await this.users.byId(id, db))?.displayName;
       if (displayName) names.set(id, oneLine(displayName));
     }
     return {
@@ -153,13 +156,13 @@ export class CableWorld {
    * and approved it. A released cable never changes, its telegram included: it names them as they
    * stood at its release, `releasedAt` (when its CableReleased event was recorded: a post renamed
    * or given a new chief of mission since, an officer renamed, changes none of it). A draft's names
-   * them as they are.
+   * them as they are (read through `db` for the release that records its telegram).
    */
-  async telegramDirectory(cable: Cable, releasedAt?: Date): Promise<TelegramDirectory> {
+  async telegramDirectory(cable: Cable, releasedAt?: Date, db?: Db): Promise<TelegramDirectory> {
     const officers = [cable.drafter, ...cable.clearances.flatMap((c) => (c.by ? [c.by] : [])), ...(cable.approvedBy ? [cable.approvedBy] : [])];
     // A demarche's scope may name posts a collective addressee holds (ALDAC but TOKYO): named too.
     const scope = cable.draft.demarche?.scope;
     const scoped = [...(scope?.posts ?? []), ...(scope?.excludePosts ?? [])];
-    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees, ...scoped], officers.map((o) => o.id), releasedAt);
+    return this.directory([cable.origin, ...cable.draft.actionAddressees, ...cable.draft.infoAddressees, ...scoped], officers.map((o) => o.id), releasedAt, db);
   }
 }

@@ -116,6 +116,12 @@ export interface Release {
   releasedAt: string;
   dateTimeGroup: string;
   distribution: Distribution;
+  /**
+   * The telegram as it went out, rendered at the release from the cable and the posts and officers
+   * as they stood then: what `GET /cables/:id/telegram` answers ever after, whatever the format or
+   * the directory becomes. Absent on cables released before it was kept (rendered on read).
+   */
+  telegram?: string;
 }
 
 type At = { at: string };

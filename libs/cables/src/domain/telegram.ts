@@ -1,4 +1,4 @@
-import { type Cable, DEPARTMENT, type Officer } from './cable.aggregate.js';
+import { type Cable, DEPARTMENT, type Officer, type Release } from './cable.aggregate.js';
 import { CHANNEL_CAPTIONS, compactMrn, type DemarcheInstructions, isClassified, isDeclassificationDate, MONTHS, portionMarkingOf, subjectMarkingOf } from './cable-format.js';
 
 export interface TelegramDirectory {
@@ -8,6 +8,14 @@ export interface TelegramDirectory {
   displayName?(officerId: string): string | undefined;
   /** The surname of a post's chief of mission, where the directory knows one. */
   chiefOfMission?(postCode: string): string | undefined;
+}
+
+/** The Secretary's surname signs Department cables. */
+export const DEPARTMENT_SIGNATURE = 'RUBIO';
+
+/** Whose name a cable's telegram is signed with, where the directory names no chief of mission: see renderTelegram. */
+export function signatureOf(cable: Cable): string {
+  return cable.origin === DEPARTMENT ? DEPARTMENT_SIGNATURE : (cable.approvedBy?.username ?? cable.origin);
 }
 
 const PROSIGN = { FLASH: 'Z', NIACT_IMMEDIATE: 'O', IMMEDIATE: 'O', ROUTINE: 'R' } as const;
@@ -131,14 +139,14 @@ function sections(body: string[]): string[][] {
  * `signature` signs a Department cable. A post cable is signed by its chief of mission when the
  * directory knows one (`PATCH /posts/:code {chiefOfMission}`); when none is recorded, the surname
  * of the officer who approved it (who released it under the chief of mission's authority), else
- * `signature`.
+ * `signature`. `release` is the cable's own by default; the release renders the telegram it records
+ * with the release it is about to make.
  */
-export function renderTelegram(cable: Cable, directory: TelegramDirectory, signature: string): string {
+export function renderTelegram(cable: Cable, directory: TelegramDirectory, signature: string, release: Release | null = cable.release): string {
   const draft = cable.draft;
   const sbu = draft.classification === 'SBU';
   const noforn = draft.captions.includes('NOFORN');
   const banner = sbu ? ['UNCLASSIFIED', 'SBU', ...(noforn ? ['NOFORN'] : [])].join('//') : [draft.classification.replace('_', ' '), ...(noforn ? ['NOFORN'] : [])].join('//');
-  const release = cable.release;
   const dtg = release?.dateTimeGroup ?? 'NOT RELEASED';
   const mrn = release?.mrn ?? 'NOT RELEASED';
   const designator = (code: string) => collectiveDesignator(code) ?? directory.designator(code);

@@ -3,13 +3,15 @@ import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { distributionIn } from '../../cable-world.js';
 import { dateTimeGroup, formatMrn } from '../../domain/cable-format.js';
+import { renderTelegram, signatureOf } from '../../domain/telegram.js';
 import { type CableAnswer, CableHandler } from '../cable-handler.js';
 import { ReleaseCableCommand } from './release-cable.command.js';
 
 /**
  * Release: the next serial of the originator's year, taken in the release's own transaction from a
  * locked counter row (so concurrent releases queue, and a failed one gives its number back: no
- * gaps), the date-time group, and the distribution with collectives expanded as they stand now.
+ * gaps), the date-time group, the distribution with collectives expanded as they stand now, and
+ * the telegram as it goes out.
  */
 @CommandHandler(ReleaseCableCommand)
 export class ReleaseCableHandler extends CableHandler implements ICommandHandler<ReleaseCableCommand, CableAnswer> {
@@ -19,13 +21,16 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
       const conditions = await this.stepConditions(cable, tx);
       const now = this.clock.now();
       const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
-      const distribution = distributionIn(conditions.network, cable.draft.actionAddressees, cable.draft.infoAddressees);
-      cable.releaseAs(actor, {
+      const release = {
         mrn: formatMrn(now.getUTCFullYear(), cable.origin, serial),
         releasedAt: now.toISOString(),
         dateTimeGroup: dateTimeGroup(now),
-        distribution,
-      }, conditions);
+        distribution: distributionIn(conditions.network, cable.draft.actionAddressees, cable.draft.infoAddressees),
+      };
+      // The telegram as it goes out, recorded with the release: nothing that changes later (a post
+      // renamed, an officer's name, the format itself) changes a telegram already sent.
+      const telegram = renderTelegram(cable, await this.world.telegramDirectory(cable, undefined, tx), signatureOf(cable), release);
+      cable.releaseAs(actor, { ...release, telegram }, conditions);
     });
   }
 
