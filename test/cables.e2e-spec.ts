@@ -325,6 +325,21 @@ describe('cables through HTTP', () => {
     expect(released.body.mrn).toMatch(/^\d\d BEIJING 000001$/);
   });
 
+  it('answers the same command sent twice at once with one Idempotency-Key with the first answer, not a refusal of the second', async () => {
+    // The second copy starts before the first commits, then finds the cable already moved on: it is
+    // the same request, and the client is told what the first did.
+    for (let i = 0; i < 4; i++) {
+      const { body } = await as(t.drafter).post('/cables', { ...instruction, subject: `Retried at once ${i}`, actionAddressees: ['TOKYO'] }).expect(201);
+      for (const [step, token] of [['submit', t.drafter], ['approve', t.approver], ['release', t.approver]] as const) {
+        const key = `${step}-${body.id}`;
+        const answers = await Promise.all([0, 1].map(() => as(token).post(`/cables/${body.id}/${step}`).set('Idempotency-Key', key)));
+        expect({ step, statuses: answers.map((a) => a.status) }).toEqual({ step, statuses: [200, 200] });
+        expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(1);
+        expect(answers[1].body).toEqual(answers[0].body);
+      }
+    }
+  });
+
   it('lets a closed post draft no cables', async () => {
     const admin = await loginAsAdmin(app);
     const dili = await createUser(app, admin, { username: 'dilipol', roles: ['post_officer'], postCode: 'DILI', clearance: 'SECRET' });

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { IdempotencyStore } from '@chancery/http';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
 import { listening } from './support/sse.js';
 import { createTestApp, loginAsAdmin } from './support/test-app.js';
@@ -167,6 +168,25 @@ describe('HTTP conventions', () => {
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM events WHERE data->>'title' = 'Raced'`)).toBe(1);
+  });
+
+  it('forgets a key after IDEMPOTENCY_KEY_TTL_HOURS: the same key then starts a new request, and expired keys are deleted', async () => {
+    const first = await http().post('/notes').set('Idempotency-Key', 'key-old').send({ title: 'Yesterday' }).expect(201);
+    await http().post('/notes').set('Idempotency-Key', 'key-stale').send({ title: 'Left behind' }).expect(201);
+    await dataSource.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key IN ('key-old', 'key-stale')`);
+    // The same request a day later is a new one (a logout, a disable sent again does what it says).
+    const again = await http().post('/notes').set('Idempotency-Key', 'key-old').send({ title: 'Yesterday' }).expect(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.id).not.toBe(first.body.id);
+    // And the key is remembered anew: now a retry is replayed, and another request with it refused.
+    const retried = await http().post('/notes').set('Idempotency-Key', 'key-old').send({ title: 'Yesterday' }).expect(201);
+    expect([retried.headers['idempotent-replayed'], retried.body.id]).toEqual(['true', again.body.id]);
+    await http().post('/notes').set('Idempotency-Key', 'key-old').send({ title: 'Something else' }).expect(422);
+    // Expired rows go as keys are recorded (at most once a minute; the store is asked to now).
+    (app.get(IdempotencyStore) as unknown as { lastPurge: number }).lastPurge = 0;
+    await http().post('/notes').set('Idempotency-Key', 'key-purging').send({ title: 'Purges' }).expect(201);
+    for (let i = 0; i < 50 && (await count(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'key-stale'`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await count(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key IN ('key-stale', 'key-old', 'key-purging')`)).toBe(2);
   });
 
   it('refuses malformed JSON, unknown fields and missing fields with 400 problem+json', async () => {

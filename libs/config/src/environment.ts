@@ -135,6 +135,16 @@ export class Environment {
   @IsInt()
   AUDIT_SEAL_INTERVAL_MS: number = 500;
 
+  /**
+   * How long an Idempotency-Key is remembered: a retry within it is answered the first answer; after
+   * it, the key is free and the same key starts a new request.
+   */
+  @Type(() => Number)
+  @Max(720)
+  @Min(1)
+  @IsInt()
+  IDEMPOTENCY_KEY_TTL_HOURS: number = 24;
+
   /** Largest accepted request body, in bytes-style notation understood by body-parser. */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
@@ -189,6 +199,8 @@ export interface AppConfig {
   logLevel: Environment['LOG_LEVEL'];
   projections: { inline: boolean; pollMs: number; batchSize: number };
   bodyLimit: string;
+  /** How long an Idempotency-Key's first answer is kept and replayed. */
+  idempotencyKeyTtlHours: number;
   auth: { jwtSecret?: string; jwtTtl: string; adminPassword?: string; loginMaxFailures: number; loginWindowSeconds: number };
   seedPosts: boolean;
   demo: boolean;
@@ -239,6 +251,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     projections: { inline: env.PROJECTIONS_INLINE, pollMs: env.PROJECTIONS_POLL_MS, batchSize: env.PROJECTIONS_BATCH_SIZE },
     bodyLimit: env.BODY_LIMIT,
+    idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
     auth: {
       jwtSecret: env.JWT_SECRET,
       jwtTtl: env.JWT_TTL,

@@ -53,7 +53,9 @@ export abstract class ReplayCheck {
  * request" is the method, the path as routes read it (ids in lower case, no trailing slash), the
  * canonical JSON body, the If-Match versions, and an uploaded file's name, type and
  * SHA-256: an upload route (`IdempotentUpload`) is decided after its file interceptor has parsed the
- * form, by `UploadIdempotencyInterceptor`; the global interceptor leaves it alone.
+ * form, by `UploadIdempotencyInterceptor`; the global interceptor leaves it alone. Two copies of one
+ * request at once are both answered the first answer, the one that failed on what the other did
+ * included. Keys expire (`IdempotencyStore`).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -123,6 +125,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
           }),
           catchError(async (error) => {
             if (error instanceof IdempotencyRaceError) return replay(await this.store.find(actorId, key));
+            // The same request sent twice at once: the first committed while this one ran, and this
+            // one then failed on what the first did (a cable already submitted). It is a retry of a
+            // command that succeeded: the first answer is its answer.
+            const first = await this.store.find(actorId, key).catch(() => undefined);
+            if (first && first.requestHash === requestHash) return replay(first);
             throw error;
           }),
         );

@@ -1,6 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { IdempotencyClaim } from '@chancery/common';
+import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { type Db, sql } from '@chancery/database';
 import { CommandCommitter } from '@chancery/event-store';
 
@@ -18,13 +19,21 @@ export class IdempotencyRaceError extends Error {}
 /**
  * First answers to requests that carried an Idempotency-Key. The answer of a command is written by
  * the command's own transaction (a commit participant), so "done" and "remembered" cannot diverge.
+ * A key is kept for `IDEMPOTENCY_KEY_TTL_HOURS` (24 by default): older, it is not found, the next
+ * request with it takes its row over, and expired rows are deleted as keys are recorded.
  */
 @Injectable()
 export class IdempotencyStore implements OnModuleInit {
+  private readonly ttlHours: number;
+  private lastPurge = 0;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly committer: CommandCommitter,
-  ) {}
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.ttlHours = config?.idempotencyKeyTtlHours ?? 24;
+  }
 
   onModuleInit(): void {
     this.committer.register({
@@ -42,22 +51,46 @@ export class IdempotencyStore implements OnModuleInit {
   async find(actorId: string, key: string): Promise<StoredAnswer | undefined> {
     const [row] = await sql<{ request_hash: string; status_code: number; response: unknown; standing: string | null }>(
       this.dataSource,
-      'SELECT request_hash, status_code, response, standing FROM idempotency_keys WHERE actor_id = $1 AND key = $2',
-      [actorId, key],
+      `SELECT request_hash, status_code, response, standing FROM idempotency_keys
+        WHERE actor_id = $1 AND key = $2 AND created_at > now() - make_interval(hours => $3)`,
+      [actorId, key, this.ttlHours],
     );
     return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response, standing: row.standing };
   }
 
-  /** Records the answer of a request that wrote no events. False when the key was taken meanwhile. */
+  /**
+   * Records the answer of a request (in a command's transaction, `db`, or on its own for one that
+   * wrote no events). False when the key was taken meanwhile; a key expired is taken over.
+   */
   async insert(actorId: string, claim: IdempotencyClaim, response: unknown, db: Db = this.dataSource): Promise<boolean> {
     const rows = await sql(
       db,
       `INSERT INTO idempotency_keys (actor_id, key, request_hash, status_code, response, standing)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-       ON CONFLICT (actor_id, key) DO NOTHING
+       ON CONFLICT (actor_id, key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response,
+             standing = EXCLUDED.standing, created_at = now()
+         WHERE idempotency_keys.created_at <= now() - make_interval(hours => $7)
        RETURNING 1`,
-      [actorId, claim.key, claim.requestHash, claim.statusCode, JSON.stringify(response ?? null), claim.standing],
+      [actorId, claim.key, claim.requestHash, claim.statusCode, JSON.stringify(response ?? null), claim.standing, this.ttlHours],
     );
+    if (rows.length === 1) this.purgeExpired();
     return rows.length === 1;
+  }
+
+  /**
+   * At most once a minute, deletes keys past their time (a bounded batch, by the created_at index),
+   * on a connection of its own after the request's (not in a command's transaction: nothing a
+   * command writes waits for it or fails with it).
+   */
+  private purgeExpired(): void {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    void sql(
+      this.dataSource,
+      `DELETE FROM idempotency_keys WHERE ctid IN (
+         SELECT ctid FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1) ORDER BY created_at LIMIT 1000)`,
+      [this.ttlHours],
+    ).catch(() => undefined); // tried again a minute later; an expired key is not found meanwhile
   }
 }
