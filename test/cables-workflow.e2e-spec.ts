@@ -111,7 +111,12 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     // The collective tasking rule: every bureau whose posts ALDAC tasks, and S/ES-O, by name.
     const collective = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
     for (const office of ['AF', 'EAP', 'EUR', 'NEA', 'SCA', 'WHA', 'IO', 'S/ES-O']) expect(collective.body.detail).toContain(`${office} (`);
+    // The cable does not offer the step its command refuses: it says why, as the refusal does.
+    const waiting = await get();
+    expect(waiting.allowedActions).not.toContain('submit');
+    expect(waiting.blockedActions).toEqual([{ action: 'submit', reasons: [collective.body.detail] }]);
     await clearForCollective(app, t.desk, id, instruction);
+    expect(await get()).toMatchObject({ allowedActions: expect.arrayContaining(['submit']), blockedActions: [] });
     await as(t.desk).post(`/cables/${id}/submit`).expect(200);
 
     // The approver sees the withdrawals (EB's with its reasons), edits, and returns it.
@@ -218,10 +223,14 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     const url = `/cables/${draft.id}`;
     const suspend = () => as(t.admin).post('/posts/PARIS/suspend', { reason: 'Strikes close the chancery' }).expect(200);
     const reopen = () => as(t.admin).post('/posts/PARIS/reopen').expect(200);
-    const refusedFor = async (step: Promise<{ status: number; body: { errors: { field: string; message: string }[] } }>, remedy: RegExp) => {
+    const refusedFor = async (step: Promise<{ status: number; body: { detail: string; errors: { field: string; message: string }[] } }>, remedy: RegExp) => {
       const answer = await step;
       expect(answer.status).toBe(422);
       expect(answer.body.errors).toEqual([{ field: 'infoAddressees', message: expect.stringMatching(new RegExp(`^PARIS is no longer an open post: ${remedy.source}`)) }]);
+      // Whoever would take the step is not offered it, and is told why.
+      const action = /submit/.test(remedy.source) ? 'submit' : /return it/.test(remedy.source) ? 'approve' : 'release';
+      const viewed = (await as(action === 'submit' ? t.desk : t.approver).get(url).expect(200)).body;
+      expect({ offered: viewed.allowedActions.includes(action), blocked: viewed.blockedActions }).toEqual({ offered: false, blocked: [{ action, reasons: [answer.body.errors[0].message] }] });
     };
     await suspend();
     await refusedFor(as(t.desk).post(`${url}/submit`), /edit its addressees, then submit it/);

@@ -299,6 +299,20 @@ describe('the web app, in headless Chromium', () => {
     expect(await desk.getByRole('button', { name: 'Edit the draft' }).or(desk.getByRole('button', { name: 'Close the editor' })).count()).toBe(1);
   });
 
+  it('offers no step the server would refuse, and says why it waits: a collective tasking not yet cleared by its bureau', async () => {
+    const tasking = draft('Demarche to every East Asian post', {
+      kind: 'INSTRUCTION', actionAddressees: ['EAP_POSTS'], demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    });
+    const id = (await authed(web.app, drafter).post('/cables', tasking).expect(201)).body.id;
+    const page = await signIn('web.drafter');
+    await page.goto(`${web.base}/#/cables/${id}`);
+    const waits = page.locator('#blocked-submit');
+    await waits.getByText('Submitting for approval is not possible yet:').waitFor();
+    expect(await waits.getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(/^Clearances required and not given: EAP \(.*EAP_POSTS.*\)\.$/)]);
+    expect(await page.getByRole('button', { name: 'Submit for approval' }).count()).toBe(0);
+    await checkScreen(page, 'cable-step-blocked');
+  });
+
   it('lets a post officer log the delivery and Beijing\'s rejection, quoted with a translation', async () => {
     const page = await signIn('web.beijing');
     const requested: string[] = [];

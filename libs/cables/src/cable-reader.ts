@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ChanceryError, ErrorCode, type HistoryPage, pageOf } from '@chancery/common';
+import { ChanceryError, Clock, ErrorCode, type HistoryPage, pageOf } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
-import { allowedCableActions, type CableAccess, type Classification, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
+import { allowedCableActions, type CableAccess, type CableActionName, type Classification, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
 import { toCableView } from './cable-view.js';
@@ -25,6 +25,7 @@ export class CableReader implements OnModuleInit {
     private readonly policy: PolicyService,
     private readonly world: CableWorld,
     private readonly query: CablesQuery,
+    private readonly clock: Clock,
   ) {
     this.cables = repositories.for(cableDefinition);
   }
@@ -106,11 +107,29 @@ export class CableReader implements OnModuleInit {
       await this.policy.auditListRead(principal, { requestId, view: 'replies', records: replies.map((r) => ({ streamId: `cable-${r.id}`, classification: r.classification })) });
     }
     const now = await this.accessOf(current ?? cable);
+    const { allowedActions, blockedActions } = current && current.version === cable.version ? await this.actionsOn(principal, current, now) : { allowedActions: [], blockedActions: [] };
     return {
       ...toCableView(cable, (then) => readDecision(principal, now, then).allowed),
       replies,
-      allowedActions: current && current.version === cable.version ? allowedCableActions(principal, now) : [],
+      allowedActions,
+      blockedActions,
     };
+  }
+
+  /**
+   * What the caller may do to the cable now (`allowedCableActions`: who may, and the clearances
+   * asked), less the next step to release where the rules that step holds against the world would
+   * refuse it (the collective tasking rule's clearances not given, an addressee suspended since, a
+   * report-by date passed): that step is named in `blockedActions` with the refusal's reasons, so
+   * that the caller sees what to do rather than a button the command refuses.
+   */
+  private async actionsOn(principal: Principal, cable: Cable, access: CableAccess): Promise<{ allowedActions: CableActionName[]; blockedActions: { action: CableActionName; reasons: string[] }[] }> {
+    const allowed = allowedCableActions(principal, access);
+    const step = cable.nextStep;
+    if (!step || !allowed.includes(step)) return { allowedActions: allowed, blockedActions: [] };
+    const reasons = cable.stepRefusals(await this.world.stepConditions(cable), this.clock.now().toISOString());
+    if (reasons.length === 0) return { allowedActions: allowed, blockedActions: [] };
+    return { allowedActions: allowed.filter((action) => action !== step), blockedActions: [{ action: step, reasons }] };
   }
 
   /**

@@ -8,7 +8,8 @@ import { scopedPosts } from '@chancery/demarches/domain';
 import { addressDesignator, COLLECTIVES, type Post, postDefinition, type PostNetwork, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
 import type { DemarcheScope, DraftingWorld } from './domain/cable-format.js';
-import { type Cable, type Distribution, SECSTATE } from './domain/cable.aggregate.js';
+import { type Cable, type Distribution, SECSTATE, type StepConditions } from './domain/cable.aggregate.js';
+import { collectiveTaskingClearances } from './domain/collective-tasking.js';
 import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.js';
 
 /**
@@ -120,6 +121,27 @@ export class CableWorld {
         const reached = [...new Set(addressees.flatMap((a) => [...(members.get(a) ?? [a])]))];
         return scopedPosts(reached.flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope);
       },
+    };
+  }
+
+  /**
+   * What each step to release (submit, approve, release) holds against the world as it stands, from
+   * one read of the post network (passed back for the release's distribution):
+   * - the clearances the rules require (the collective tasking rule, see collective-tasking.ts), its
+   *   collectives expanded as they are now and narrowed by its demarche's scope: an approver's edit after submission, or a collective
+   *   grown since, may call for an office that has not cleared;
+   * - the addressees that are no longer open posts (drafting refuses those; a post can be suspended
+   *   or closed while its cable waits for approval).
+   * Read through `db`, a command's transaction; a reader asks it too, to offer only a step the
+   * command would take (`Cable.stepRefusals`).
+   */
+  async stepConditions(cable: Cable, db?: Db): Promise<StepConditions & { network: PostNetwork }> {
+    const network = await this.network(db);
+    const addressees = [...cable.draft.actionAddressees, ...cable.draft.infoAddressees];
+    return {
+      required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees, cable.draft.demarche?.scope)),
+      unreachable: notAddressableIn(network, addressees),
+      network,
     };
   }
 

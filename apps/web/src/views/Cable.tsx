@@ -212,7 +212,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const edits = history.filter((e) => e.type === 'CableEdited');
   const people = peopleOf(history);
   const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data?.draft as CableDraft | undefined;
-  const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can);
+  const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can) || (cable.blockedActions ?? []).length > 0;
+  const STEP_NAMES: Record<string, string> = { submit: 'Submitting for approval', approve: 'Approving', release: 'Releasing' };
   // Withdrawing a request sent to the wrong office, where the server names that action.
   const mayWithdraw = allowed.some((a) => /withdraw/i.test(a));
   const withdrawals = (cable as { withdrawals?: Withdrawal[] }).withdrawals ?? [];
@@ -276,6 +277,12 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             {can('return') && <button type="button" id={openerId('return')} class="secondary" onClick={() => setPending('return')} aria-expanded={pending === 'return'}>Return to the drafter…</button>}
             {can('cancel') && <button type="button" id={openerId('cancel')} class="danger" onClick={() => setPending('cancel')} aria-expanded={pending === 'cancel'}>Cancel the cable…</button>}
           </p>
+          {(cable.blockedActions ?? []).map((blocked) => (
+            <div key={blocked.action} class="blocked" id={`blocked-${blocked.action}`}>
+              <p>{STEP_NAMES[blocked.action] ?? blocked.action} is not possible yet:</p>
+              <ul>{blocked.reasons.map((reason, i) => <li key={i}>{reason.charAt(0).toUpperCase() + reason.slice(1)}.</li>)}</ul>
+            </div>
+          ))}
           {pending === 'release' && (
             <div id="release-confirm" class="confirm" role="group" aria-labelledby="confirm-h" tabIndex={-1} ref={confirmation}>
               <h4 id="confirm-h">Release this cable?</h4>

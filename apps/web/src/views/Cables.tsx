@@ -18,6 +18,8 @@ export interface CableView extends CableDraft {
   /** A released instruction's campaign as its counts stand now; null before it opens, for other cables and past versions. */
   campaign?: CampaignLink | null;
   allowedActions?: string[];
+  /** The next step to release where the rules would refuse it now, with the refusal's reasons. */
+  blockedActions?: { action: string; reasons: string[] }[];
 }
 /** The campaign a released instruction opened: its id (its cable's) and counts. */
 export interface CampaignLink { id: string; summary: { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number } }

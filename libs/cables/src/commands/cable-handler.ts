@@ -6,10 +6,9 @@ import { OfficesQuery, PolicyService } from '@chancery/identity';
 import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import type { PostNetwork } from '@chancery/posts';
 import { CablesQuery } from '../cables.query.js';
-import { CableWorld, notAddressableIn, taskedBureausIn } from '../cable-world.js';
+import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
 import { Cable, cableDefinition, type StepConditions } from '../domain/cable.aggregate.js';
-import { collectiveTaskingClearances } from '../domain/collective-tasking.js';
 
 /** What a command on a cable answers: the cable, or only its id and version if the sender may no longer read it. */
 export type CableAnswer = CableView | { id: string; version: number };
@@ -61,23 +60,9 @@ export abstract class CableHandler {
     );
   }
 
-  /**
-   * What each step to release (submit, approve, release) holds against the world as it stands, from
-   * one read of the post network (passed back for the release's distribution):
-   * - the clearances the rules require (the collective tasking rule, see collective-tasking.ts), its
-   *   collectives expanded as they are now and narrowed by its demarche's scope: an approver's edit after submission, or a collective
-   *   grown since, may call for an office that has not cleared;
-   * - the addressees that are no longer open posts (drafting refuses those; a post can be suspended
-   *   or closed while its cable waits for approval).
-   */
-  protected async stepConditions(cable: Cable, tx: EntityManager): Promise<StepConditions & { network: PostNetwork }> {
-    const network = await this.world.network(tx);
-    const addressees = [...cable.draft.actionAddressees, ...cable.draft.infoAddressees];
-    return {
-      required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.world.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees, cable.draft.demarche?.scope)),
-      unreachable: notAddressableIn(network, addressees),
-      network,
-    };
+  /** What each step to release holds against the world as it stands, read in the command's transaction (`CableWorld.stepConditions`). */
+  protected stepConditions(cable: Cable, tx: EntityManager): Promise<StepConditions & { network: PostNetwork }> {
+    return this.world.stepConditions(cable, tx);
   }
 }
 

@@ -355,6 +355,25 @@ describe('Cable: clearing as the Department works it', () => {
     given(cableDefinition, 'k1', ready).when((c) => c.submit(drafter, at, { unreachable: ['TOKYO'] })).then([submitted]);
   });
 
+  it('says what the rules would refuse of its next step, as that step\'s refusal says it, without taking it', () => {
+    const toParis: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: { ...confidentialDraft, actionAddressees: ['PARIS'] }, at } };
+    const ready = [toParis, requested, clearedByL, clearedByIsn];
+    const required = [{ office: 'EAP', why: 'its posts are tasked' }];
+    const cable = given(cableDefinition, 'k1', ready).when(() => undefined).then([]);
+    expect(cable.nextStep).toBe('submit');
+    expect(cable.stepRefusals({ unreachable: ['PARIS'], required }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'clearances required and not given: EAP (its posts are tasked)']);
+    expect(cable.getUncommittedEvents()).toEqual([]);
+    expect(cable.stepRefusals({ unreachable: ['TOKYO'] }, at)).toEqual([]);
+    const waiting = given(cableDefinition, 'k1', [...ready, submitted]).when(() => undefined).then([]);
+    expect([waiting.nextStep, waiting.stepRefusals({ required }, at)]).toEqual(['approve', ['clearances required and not given: EAP (its posts are tasked): return it to the drafter to have them asked']]);
+    const approvedCable = given(cableDefinition, 'k1', [...ready, submitted, approved]).when(() => undefined).then([]);
+    expect(approvedCable.nextStep).toBe('release');
+    expect(approvedCable.stepRefusals({ unreachable: ['PARIS'] }, at)).toEqual([expect.stringMatching(/^PARIS is no longer an open post: an approved cable is no longer edited/)]);
+    // Released: no step is left, and nothing refused.
+    const done = given(cableDefinition, 'k1', [...ready, submitted, approved, released]).when(() => undefined).then([]);
+    expect([done.nextStep, done.stepRefusals({ unreachable: ['PARIS'] }, at)]).toEqual([null, []]);
+  });
+
   it('names which fields an edit changed', () => {
     expect(changedFields(confidentialDraft, newText)).toEqual(['paragraphs']);
     expect(changedFields(confidentialDraft, { ...confidentialDraft, subject: 'x', captions: [] })).toEqual(['captions', 'subject']);

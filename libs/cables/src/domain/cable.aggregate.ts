@@ -98,6 +98,29 @@ export interface RequiredClearance {
 }
 
 /** What a step to release (submit, approve, release) checks against the world as it stands now. */
+/** The steps to release, each held to the rules against the world as it stands (`Cable.stepRefusals`). */
+export type ReleaseStep = 'submit' | 'approve' | 'release';
+
+const NEXT_STEP: Partial<Record<CableStatus, ReleaseStep>> = { DRAFT: 'submit', IN_CLEARANCE: 'submit', PENDING_APPROVAL: 'approve', APPROVED: 'release' };
+
+/** What each step's refusal tells its sender to do, rule by rule. */
+const NO_LONGER_EDITED = 'an approved cable is no longer edited: cancel it and draft it again';
+const STEP_REMEDIES: Record<ReleaseStep, Record<'addressees' | 'kind' | 'reportBy', string> & { clearances?: string }> = {
+  submit: { addressees: 'edit its addressees, then submit it', kind: 'edit its kind, then submit it', reportBy: 'edit the draft to a later date, then submit it' },
+  approve: {
+    addressees: 'edit its addressees, or return it to the drafter',
+    clearances: 'return it to the drafter to have them asked',
+    kind: 'return it to the drafter to change it',
+    reportBy: 'edit it to a later date, or return it to the drafter',
+  },
+  release: {
+    addressees: `${NO_LONGER_EDITED} to the posts that are open`,
+    clearances: `${NO_LONGER_EDITED}, or have the offices cleared on a new draft`,
+    kind: NO_LONGER_EDITED,
+    reportBy: NO_LONGER_EDITED,
+  },
+};
+
 export interface StepConditions {
   /** The clearances the collective tasking rule requires (collective-tasking.ts). */
   required?: readonly RequiredClearance[];
@@ -304,27 +327,65 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * or the request is withdrawn), and every office the rules require (`required`: the collective
    * tasking rule, see collective-tasking.ts) has cleared.
    */
-  submit(actor: CableActor, at: string, { required = [], unreachable = [] }: StepConditions = {}): void {
+  submit(actor: CableActor, at: string, conditions: StepConditions = {}): void {
     this.mustBeDrafter(actor, 'submit');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
     const open = this.clearances.filter((c) => !isGiven(c));
     ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
-    this.mustAddressOnlyOpenPosts(unreachable, 'edit its addressees, then submit it');
-    this.mustHaveRequiredClearances(required);
-    this.mustBeOfAKindItsOriginSends('edit its kind, then submit it');
-    this.mustNotHavePassedReportBy(at, 'edit the draft to a later date, then submit it');
+    this.mustPassStepRules('submit', conditions, at);
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
 
   /** As for submit: an approver's edit since may have added a collective that calls for more, a post may have closed. */
-  approve(actor: CableActor, at: string, { required = [], unreachable = [] }: StepConditions = {}): void {
+  approve(actor: CableActor, at: string, conditions: StepConditions = {}): void {
     this.mustBeIn(['PENDING_APPROVAL'], 'approved');
     this.mustHaveReleaseAuthority(actor, 'approve');
-    this.mustAddressOnlyOpenPosts(unreachable, 'edit its addressees, or return it to the drafter');
-    this.mustHaveRequiredClearances(required, 'return it to the drafter to have them asked');
-    this.mustBeOfAKindItsOriginSends('return it to the drafter to change it');
-    this.mustNotHavePassedReportBy(at, 'edit it to a later date, or return it to the drafter');
+    this.mustPassStepRules('approve', conditions, at);
     this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
+  }
+
+  /**
+   * The step to release this cable takes next from where it stands (submit a draft, approve a
+   * submitted cable, release an approved one); null for a cable released or cancelled.
+   */
+  get nextStep(): ReleaseStep | null {
+    return NEXT_STEP[this.status] ?? null;
+  }
+
+  /**
+   * What the rules each step to release holds against the world (open addressees, the collective
+   * tasking rule's clearances, the kind its origin sends, the report-by date) would refuse of the
+   * next step now, each said as the step's refusal says it: so that a reader is not offered a step
+   * the command would refuse, and is told why. Empty when the step would pass them (who may take it,
+   * and the clearances asked, are need-to-know's `allowedCableActions`).
+   */
+  stepRefusals(conditions: StepConditions, at: string): string[] {
+    const step = this.nextStep;
+    if (!step) return [];
+    return this.stepRules(step, conditions, at).flatMap((rule) => {
+      try {
+        rule();
+        return [];
+      } catch (error) {
+        if (error instanceof ChanceryError) return [error.message];
+        throw error;
+      }
+    });
+  }
+
+  private mustPassStepRules(step: ReleaseStep, conditions: StepConditions, at: string): void {
+    for (const rule of this.stepRules(step, conditions, at)) rule();
+  }
+
+  /** The rules of one step, each with the step's own remedy, in the order a refusal names the first. */
+  private stepRules(step: ReleaseStep, { required = [], unreachable = [] }: StepConditions, at: string): (() => void)[] {
+    const remedy = STEP_REMEDIES[step];
+    return [
+      () => this.mustAddressOnlyOpenPosts(unreachable, remedy.addressees),
+      () => this.mustHaveRequiredClearances(required, remedy.clearances),
+      () => this.mustBeOfAKindItsOriginSends(remedy.kind),
+      () => this.mustNotHavePassedReportBy(at, remedy.reportBy),
+    ];
   }
 
   /**
@@ -396,16 +457,13 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   /** `required`: as for submit, with the collectives as they stand at release. */
-  releaseAs(actor: CableActor, release: Release, { required = [], unreachable = [] }: StepConditions = {}): void {
+  releaseAs(actor: CableActor, release: Release, conditions: StepConditions = {}): void {
     this.mustBeIn(['APPROVED'], 'released');
     this.mustHaveReleaseAuthority(actor, 'release');
-    this.mustAddressOnlyOpenPosts(unreachable, 'an approved cable is no longer edited: cancel it and draft it again to the posts that are open');
-    this.mustHaveRequiredClearances(required, 'an approved cable is no longer edited: cancel it and draft it again, or have the offices cleared on a new draft');
-    this.mustBeOfAKindItsOriginSends('an approved cable is no longer edited: cancel it and draft it again');
+    this.mustPassStepRules('release', conditions, release.releasedAt);
     const match = MRN_PATTERN.exec(release.mrn);
     ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
     ensure(release.distribution.action.length > 0, 'distribution', 'the release reaches no post for action');
-    this.mustNotHavePassedReportBy(release.releasedAt, 'an approved cable is no longer edited: cancel it and draft it again');
     this.apply({ type: 'CableReleased', data: { by: officer(actor), ...release } });
   }
 
