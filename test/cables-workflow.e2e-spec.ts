@@ -288,7 +288,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(await repair.run()).toBe(0);
     expect(await dataSource.query(`SELECT changed FROM data_repairs WHERE name = 'returned-cable-clearances'`)).toEqual([{ changed: 2 }]);
   });
-  it('answers a released telegram as its release recorded it, and renders one released before the text was kept as of its release', async () => {
+  it('answers a released telegram as its release recorded it, and renders one released before the text was kept as of its release, a past version as of then', async () => {
     const note = { ...instruction, kind: 'INFORMATIONAL', actionAddressees: ['TOKYO'], demarche: undefined };
     const approved = async (subject: string) => {
       const { body } = await as(t.desk).post('/cables', { ...note, subject }).expect(201);
@@ -312,10 +312,15 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(legacyText).toMatch(/^MRN: \d\d STATE 990001 /m);
     expect(legacyText).toMatch(/^Drafted: EAP\/CM:/m);
     expect((await as(t.desk).get(`/cables/${recorded}/telegram`).expect(200)).text).toBe('CONFIDENTIAL\nAS SENT UNDER AN OLDER FORMAT\nNNNN\n');
-    // Renaming its drafter since changes neither: the old one names them as they stood at its release.
+    const approvedVersion = (await as(t.desk).get(`/cables/${legacy}/history`).expect(200)).body.items.find((e: { type: string }) => e.type === 'CableApproved').version;
+    const approvedText = (await as(t.desk).get(`/cables/${legacy}/telegram?version=${approvedVersion}`).expect(200)).text;
+    expect(approvedText).toMatch(/^MRN: NOT RELEASED$/m);
+    // Renaming its drafter since changes neither, nor a past version's: the old one names them as
+    // they stood at its release, a version as they stood when it was recorded.
     const desk = (await as(t.desk).get('/auth/me').expect(200)).body.id;
     await as(t.admin).patch(`/users/${desk}`, { displayName: 'Quentin Renamed' }).expect(200);
     expect((await as(t.desk).get(`/cables/${legacy}/telegram`).expect(200)).text).toBe(legacyText);
+    expect((await as(t.desk).get(`/cables/${legacy}/telegram?version=${approvedVersion}`).expect(200)).text).toBe(approvedText);
     expect(legacyText).not.toMatch(/QRenamed/);
     // A draft names them as they are.
     const { body: draft } = await as(t.desk).post('/cables', { ...note, subject: 'Drafted after the rename' }).expect(201);

@@ -168,13 +168,20 @@ export class CableReader implements OnModuleInit {
   /**
    * A released cable's telegram is the text its release recorded, word for word. One released
    * before the text was kept is rendered, naming posts and officers as they stood at its release; a
-   * draft's, as they are.
+   * past version (`?version=`, `?asOf=`), as they stood then (at `asOf`, or when that version was
+   * recorded); the draft as it is now, as they are.
    */
   async telegram(principal: Principal, id: string, at: LoadOptions, requestId: string): Promise<string> {
     const cable = await this.authorized(principal, id, at, requestId, 'telegram');
     if (cable.release?.telegram !== undefined) return cable.release.telegram;
-    const directory = await this.world.telegramDirectory(cable, cable.release ? await this.releaseRecordedAt(cable) : undefined);
-    return renderTelegram(cable, directory, signatureOf(cable));
+    const then = cable.release ? await this.releaseRecordedAt(cable) : (at.asOf ?? (at.version !== undefined ? await this.versionRecordedAt(cable) : undefined));
+    return renderTelegram(cable, await this.world.telegramDirectory(cable, then), signatureOf(cable));
+  }
+
+  /** When the event that made the cable's (past) version was recorded, by the store's clock. */
+  private async versionRecordedAt(cable: Cable): Promise<Date | undefined> {
+    const [event] = await this.store.readStream(this.cables.streamId(cable.id), { fromVersion: cable.version, toVersion: cable.version });
+    return event?.recordedAt;
   }
 
   /**
