@@ -29,6 +29,9 @@ describe('cable drafting rules', () => {
     rejects({ paragraphs: [{ marking: 'U', text: '\u200b \u2060\ufeff' }] }, /paragraphs\[0\]\.text/, /empty/);
     for (const separator of ['\u2028', '\u2029', '\u202e', '\u202a', '\u2066', '\u2069']) rejects({ subject: `Demarche${separator}on AI` }, /^subject$/, /separator|bidirectional/);
     expect(() => validateDraft({ ...confidentialDraft, subject: 'Démarche on AI \u2014 \u05e9\u05dc\u05d5\u05dd and \u{1f30f}' }, world)).not.toThrow();
+    // 200 characters however many UTF-16 units they take (a flag is two code points, four units), as the request's validation counts.
+    expect(() => validateDraft({ ...confidentialDraft, subject: '\u{1f1fa}\u{1f1f8}'.repeat(100) }, world)).not.toThrow();
+    rejects({ subject: `${'\u{1f1fa}\u{1f1f8}'.repeat(100)}!` }, /^subject$/, /1 to 200 characters/);
     rejects({ paragraphs: [{ marking: 'U', text: 'Ring \u0007 the bell' }] }, /paragraphs\[0\]\.text/, /control character/);
     rejects({ paragraphs: [{ marking: 'U', text: 'C1 \u009b too' }] }, /paragraphs\[0\]\.text/);
     rejects({ classifiedBy: { ...confidentialDraft.classifiedBy!, name: 'Jane\u001b Doe' } }, /^classifiedBy\.name$/);

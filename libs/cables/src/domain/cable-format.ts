@@ -183,7 +183,8 @@ function addYears(date: string, years: number): string {
 
 /** Checks a draft against every rule that concerns its content; throws the first that fails. */
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
-  ensure(showsText(draft.subject) && draft.subject.length <= 200, 'subject', 'subject must be 1 to 200 characters, not only spaces or invisible ones');
+  // Counted in characters (code points) as the request's validation counts them: an emoji is one.
+  ensure(showsText(draft.subject) && [...draft.subject].length <= 200, 'subject', 'subject must be 1 to 200 characters, not only spaces or invisible ones');
   ensure(!CONTROL_CHARACTERS.test(draft.subject), 'subject', 'subject must not hold control characters (a line break, an escape)');
   ensure(!LINE_OR_ORDER_BREAKING.test(draft.subject), 'subject', 'subject must not hold a line or paragraph separator, or a bidirectional control (U+2028, U+2029, U+202A to U+202E, U+2066 to U+2069)');
   // The telegram prints the classification authority block too.
@@ -306,7 +307,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
       );
     } else {
       const event = authority.declassifyOn.trim();
-      ensure(showsText(event) && event.length >= 3 && event.length <= 200, 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
+      ensure(showsText(event) && [...event].length >= 3 && [...event].length <= 200, 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
     }
   } else {
     ensure(draft.classifiedBy === null, 'classifiedBy', `an ${draft.classification} cable carries no classification authority block`);
