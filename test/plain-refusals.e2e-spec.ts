@@ -38,6 +38,9 @@ describe('plain refusals', () => {
     const removed = await authed(app, drafter).patch(`/cables/${id}`, { subject: null }).expect(400);
     expect(removed.body.errors).toEqual([{ field: 'subject', message: 'subject cannot be null: it needs a value' }]);
     expect((await authed(app, drafter).patch(`/cables/${id}`, { infoAddressees: null }).expect(200)).body).toMatchObject({ subject: 'Plain refusals', infoAddressees: [] });
+    // So too a member of a block, removed (classifiedBy.reasons): said to need a value, at its path.
+    const member = await authed(app, drafter).patch(`/cables/${id}`, { classifiedBy: { reasons: null } }).expect(400);
+    expect(member.body.errors).toEqual([{ field: 'classifiedBy.reasons', message: 'reasons cannot be null: it needs a value' }]);
     // A title sent as null: that it needs a value, not its length and type rules.
     const followUp = (await authed(app, drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body.id;
     expect((await authed(app, drafter).patch(`/follow-ups/${followUp}`, { title: null }).expect(400)).body.errors).toEqual([{ field: 'title', message: 'title cannot be null: it needs a value' }]);

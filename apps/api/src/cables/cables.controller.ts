@@ -38,11 +38,24 @@ function toDraft(body: DraftCableRequest): CableDraft {
  */
 const wholeDraft = createValidationPipe();
 async function checkedDraft(merged: object, patch: object = {}): Promise<CableDraft> {
-  // A field the patch removed (`null`) is judged as sent, so that one a draft needs is said to be
-  // null (the pipe's rule for every body), not refused by the type rules its absence breaks.
-  const removed = Object.fromEntries(Object.entries(patch).filter(([, value]) => value === null));
-  await wholeDraft.transform({ ...merged, ...removed }, { type: 'body', metatype: DraftCableRequest });
+  await wholeDraft.transform(removedAsSent(merged, patch), { type: 'body', metatype: DraftCableRequest });
   return toDraft(merged as DraftCableRequest);
+}
+
+const isMember = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The merged draft with each field the patch removed (`null`) put back as sent, at any depth
+ * (`classifiedBy.reasons`, `demarche.scope.posts`): one a draft needs is then said to be null (the
+ * pipe's rule for every body), not refused by the type rules its absence breaks.
+ */
+function removedAsSent(merged: object, patch: object): object {
+  const judged: Record<string, unknown> = { ...merged };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) judged[field] = null;
+    else if (isMember(value) && isMember(judged[field])) judged[field] = removedAsSent(judged[field], value);
+  }
+  return judged;
 }
 
 /**
