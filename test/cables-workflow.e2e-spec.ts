@@ -317,6 +317,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(approvedText).toMatch(/^MRN: NOT RELEASED$/m);
     // Renaming its drafter since changes neither, nor a past version's: the old one names them as
     // they stood at its release, a version as they stood when it was recorded.
+    const { body: before } = await as(t.desk).post('/cables', { ...note, subject: 'Drafted before the rename' }).expect(201);
     const desk = (await as(t.desk).get('/auth/me').expect(200)).body.id;
     await as(t.admin).patch(`/users/${desk}`, { displayName: 'Quentin Renamed' }).expect(200);
     expect((await as(t.desk).get(`/cables/${legacy}/telegram`).expect(200)).text).toBe(legacyText);
@@ -324,6 +325,11 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(legacyText).not.toMatch(/QRenamed/);
     // A draft names them as they are.
     const { body: draft } = await as(t.desk).post('/cables', { ...note, subject: 'Drafted after the rename' }).expect(201);
-    expect((await as(t.desk).get(`/cables/${draft.id}/telegram`).expect(200)).text).toMatch(/^Drafted: EAP\/CM:QRenamed$/m);
+    const draftText = (await as(t.desk).get(`/cables/${draft.id}/telegram`).expect(200)).text;
+    expect(draftText).toMatch(/^Drafted: EAP\/CM:QRenamed$/m);
+    // A draft's current version asked for by number is the draft as it is, read the same way.
+    const beforeText = (await as(t.desk).get(`/cables/${before.id}/telegram`).expect(200)).text;
+    expect(beforeText).toMatch(/^Drafted: EAP\/CM:QRenamed$/m);
+    expect((await as(t.desk).get(`/cables/${before.id}/telegram?version=1`).expect(200)).text).toBe(beforeText);
   });
 });

@@ -168,20 +168,23 @@ export class CableReader implements OnModuleInit {
   /**
    * A released cable's telegram is the text its release recorded, word for word. One released
    * before the text was kept is rendered, naming posts and officers as they stood at its release; a
-   * past version (`?version=`, `?asOf=`), as they stood then (at `asOf`, or when that version was
-   * recorded); the draft as it is now, as they are.
+   * past version (`?version=` of one the cable has moved on from, `?asOf=`), as they stood then (at
+   * `asOf`, or when that version was recorded); the draft as it is now, as they are.
    */
   async telegram(principal: Principal, id: string, at: LoadOptions, requestId: string): Promise<string> {
     const cable = await this.authorized(principal, id, at, requestId, 'telegram');
     if (cable.release?.telegram !== undefined) return cable.release.telegram;
-    const then = cable.release ? await this.releaseRecordedAt(cable) : (at.asOf ?? (at.version !== undefined ? await this.versionRecordedAt(cable) : undefined));
+    const then = cable.release ? await this.releaseRecordedAt(cable) : (at.asOf ?? (at.version !== undefined ? await this.pastVersionRecordedAt(cable) : undefined));
     return renderTelegram(cable, await this.world.telegramDirectory(cable, then), signatureOf(cable));
   }
 
-  /** When the event that made the cable's (past) version was recorded, by the store's clock. */
-  private async versionRecordedAt(cable: Cable): Promise<Date | undefined> {
-    const [event] = await this.store.readStream(this.cables.streamId(cable.id), { fromVersion: cable.version, toVersion: cable.version });
-    return event?.recordedAt;
+  /**
+   * When the event that made the cable's version was recorded, by the store's clock, if the cable
+   * has moved on from it since; undefined for its current version (read as it is now).
+   */
+  private async pastVersionRecordedAt(cable: Cable): Promise<Date | undefined> {
+    const [event, next] = await this.store.readStream(this.cables.streamId(cable.id), { fromVersion: cable.version, toVersion: cable.version + 1 });
+    return next ? event?.recordedAt : undefined;
   }
 
   /**

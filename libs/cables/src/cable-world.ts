@@ -141,6 +141,7 @@ export class CableWorld {
     return {
       required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees, cable.draft.demarche?.scope)),
       unreachable: notAddressableIn(network, addressees),
+      postsForAction: distributionIn(network, cable.draft.actionAddressees, cable.draft.infoAddressees).action.length,
       network,
     };
   }

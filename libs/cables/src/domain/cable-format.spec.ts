@@ -32,6 +32,7 @@ describe('cable drafting rules', () => {
     // 200 characters however many UTF-16 units they take (a flag is two code points, four units), as the request's validation counts.
     expect(() => validateDraft({ ...confidentialDraft, subject: '\u{1f1fa}\u{1f1f8}'.repeat(100) }, world)).not.toThrow();
     rejects({ subject: `${'\u{1f1fa}\u{1f1f8}'.repeat(100)}!` }, /^subject$/, /1 to 200 characters/);
+    expect(() => validateDraft({ ...confidentialDraft, subject: '\u2764\ufe0f'.repeat(200) }, world)).not.toThrow(); // a heart with its emoji selector is one
     rejects({ paragraphs: [{ marking: 'U', text: 'Ring \u0007 the bell' }] }, /paragraphs\[0\]\.text/, /control character/);
     rejects({ paragraphs: [{ marking: 'U', text: 'C1 \u009b too' }] }, /paragraphs\[0\]\.text/);
     rejects({ classifiedBy: { ...confidentialDraft.classifiedBy!, name: 'Jane\u001b Doe' } }, /^classifiedBy\.name$/);

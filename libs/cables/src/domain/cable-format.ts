@@ -1,6 +1,11 @@
 import { ensure, isCalendarDate, showsText } from '@chancery/common';
 import type { Classification, Clearance } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
+// The one function, not all of validator (the web app bundles these rules); a CommonJS module whose
+// default export TypeScript sees as `.default`, which the module also carries.
+import isLengthModule from 'validator/lib/isLength.js';
+
+const isLength = isLengthModule.default;
 
 export * from './tags.js';
 
@@ -183,8 +188,9 @@ function addYears(date: string, years: number): string {
 
 /** Checks a draft against every rule that concerns its content; throws the first that fails. */
 export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
-  // Counted in characters (code points) as the request's validation counts them: an emoji is one.
-  ensure(showsText(draft.subject) && [...draft.subject].length <= 200, 'subject', 'subject must be 1 to 200 characters, not only spaces or invisible ones');
+  // Counted in characters as the request's validation (class-validator's MaxLength) counts them:
+  // an emoji is one, with its presentation selector too.
+  ensure(showsText(draft.subject) && isLength(draft.subject, { max: 200 }), 'subject', 'subject must be 1 to 200 characters, not only spaces or invisible ones');
   ensure(!CONTROL_CHARACTERS.test(draft.subject), 'subject', 'subject must not hold control characters (a line break, an escape)');
   ensure(!LINE_OR_ORDER_BREAKING.test(draft.subject), 'subject', 'subject must not hold a line or paragraph separator, or a bidirectional control (U+2028, U+2029, U+202A to U+202E, U+2066 to U+2069)');
   // The telegram prints the classification authority block too.
@@ -307,7 +313,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
       );
     } else {
       const event = authority.declassifyOn.trim();
-      ensure(showsText(event) && [...event].length >= 3 && [...event].length <= 200, 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
+      ensure(showsText(event) && isLength(event, { min: 3, max: 200 }), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification (3 to 200 characters)');
     }
   } else {
     ensure(draft.classifiedBy === null, 'classifiedBy', `an ${draft.classification} cable carries no classification authority block`);

@@ -20,7 +20,9 @@ const clearedByIsn: CableEvent = { type: 'ClearanceGrantedWithComments', data: {
 const submitted: CableEvent = { type: 'CableSubmitted', data: { by: by(drafter), at } };
 const approved: CableEvent = { type: 'CableApproved', data: { by: by(approver), at } };
 const release = { mrn: '26 STATE 000124', releasedAt: at, dateTimeGroup: '291000Z NOV 26', distribution: { action: ['BEIJING', 'TOKYO'], info: [] } };
-const released: CableEvent = { type: 'CableReleased', data: { by: by(approver), ...release } };
+/** The telegram a release records, as the handler's renderer would give it (rendering is telegram.spec's). */
+const sent = (order: { mrn: string }) => `TELEGRAM ${order.mrn}`;
+const released: CableEvent = { type: 'CableReleased', data: { by: by(approver), ...release, telegram: sent(release) } };
 const edited = (draft: CableDraft, substantive: boolean, fields = ['paragraphs'], editor: CableActor = drafter, as: 'drafter' | 'clearer' | 'approver' = 'drafter'): CableEvent => ({
   type: 'CableEdited',
   data: { draft, substantive, by: by(editor), office: editor.office, as, fields, at },
@@ -56,7 +58,7 @@ describe('Cable', () => {
     const stored: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: { ...confidentialDraft, kind: 'REPORTING', demarche: null }, at } };
     given(cableDefinition, 'k11', [stored]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /a cable from STATE is INSTRUCTION or INFORMATIONAL, not REPORTING: edit its kind/);
     given(cableDefinition, 'k11', [stored, submitted]).when((c) => c.approve(approver, at)).thenFails('RULE_VIOLATED', /return it to the drafter/);
-    given(cableDefinition, 'k11', [stored, submitted, approved]).when((c) => c.releaseAs(approver, release)).thenFails('RULE_VIOLATED', /cancel it/);
+    given(cableDefinition, 'k11', [stored, submitted, approved]).when((c) => c.releaseAs(approver, release, {}, sent)).thenFails('RULE_VIOLATED', /cancel it/);
   });
 
   it('is never cleared by its own drafter, even one who is a clearer of the office asked', () => {
@@ -131,9 +133,9 @@ describe('Cable', () => {
     const drafterApprover = { ...approver, id: drafter.id };
     given(cableDefinition, 'k1', pending).when((c) => c.approve(drafterApprover, at)).thenFails('FORBIDDEN', /drafter/);
     given(cableDefinition, 'k1', pending).when((c) => c.approve(approver, at)).then([approved]);
-    given(cableDefinition, 'k1', pending).when((c) => c.releaseAs(approver, release)).thenFails('INVALID_TRANSITION', /PENDING_APPROVAL/);
-    given(cableDefinition, 'k1', [...pending, approved]).when((c) => c.releaseAs(approver, { ...release, mrn: '26 BEIJING 000001' })).thenFails('RULE_VIOLATED', /STATE's/);
-    given(cableDefinition, 'k1', [...pending, approved]).when((c) => c.releaseAs(approver, release)).then([released]);
+    given(cableDefinition, 'k1', pending).when((c) => c.releaseAs(approver, release, {}, sent)).thenFails('INVALID_TRANSITION', /PENDING_APPROVAL/);
+    given(cableDefinition, 'k1', [...pending, approved]).when((c) => c.releaseAs(approver, { ...release, mrn: '26 BEIJING 000001' }, {}, sent)).thenFails('RULE_VIOLATED', /STATE's/);
+    given(cableDefinition, 'k1', [...pending, approved]).when((c) => c.releaseAs(approver, release, {}, sent)).then([released]);
   });
 
   it('lets the chief of mission, not the Department, approve a post’s cable', () => {
@@ -203,7 +205,7 @@ describe('Cable', () => {
     const done = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
     given(cableDefinition, 'k1', done).when((c) => c.edit(drafter, newText, world, at)).thenFails('INVALID_TRANSITION', /RELEASED/);
     given(cableDefinition, 'k1', done).when((c) => c.cancel(drafter, 'oops', at)).thenFails('INVALID_TRANSITION');
-    given(cableDefinition, 'k1', done).when((c) => c.releaseAs(approver, release)).thenFails('INVALID_TRANSITION');
+    given(cableDefinition, 'k1', done).when((c) => c.releaseAs(approver, release, {}, sent)).thenFails('INVALID_TRANSITION');
     const cancelled: CableEvent = { type: 'CableCancelled', data: { by: by(drafter), reason: 'Overtaken by events', at } };
     given(cableDefinition, 'k1', [drafted]).when((c) => c.cancel(drafter, 'Overtaken by events', at)).then([cancelled]);
     given(cableDefinition, 'k1', [drafted, cancelled]).when((c) => c.requestClearances(drafter, ['L'], at)).thenFails('INVALID_TRANSITION', /CANCELLED/);
@@ -217,7 +219,7 @@ describe('Cable', () => {
     given(cableDefinition, 'k1', [drafting]).when((c) => c.submit(drafter, later)).thenFails('RULE_VIOLATED', /reportBy 2026-11-30 has passed/);
     given(cableDefinition, 'k1', [drafting]).when((c) => c.submit(drafter, '2026-11-30T23:59:00.000Z')).then([{ type: 'CableSubmitted', data: { by: by(drafter), at: '2026-11-30T23:59:00.000Z' } }]);
     given(cableDefinition, 'k1', [drafting, submitted]).when((c) => c.approve(approver, later)).thenFails('RULE_VIOLATED', /return it to the drafter/);
-    given(cableDefinition, 'k1', [drafting, submitted, approved]).when((c) => c.releaseAs(approver, { ...release, releasedAt: later })).thenFails('RULE_VIOLATED', /cancel it/);
+    given(cableDefinition, 'k1', [drafting, submitted, approved]).when((c) => c.releaseAs(approver, { ...release, releasedAt: later }, {}, sent)).thenFails('RULE_VIOLATED', /cancel it/);
   });
 
   it('tells someone who may not cancel a cable so before saying what state it is in', () => {
@@ -338,11 +340,11 @@ describe('Cable: clearing as the Department works it', () => {
   it('holds the rules\' clearances at approval and release too: an approver\'s edit after submission calls for them as a draft would', () => {
     const required = [{ office: 'EAP', why: 'its posts are tasked through NEA_POSTS' }];
     given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, { required })).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): return it to the drafter/);
-    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, { required })).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): an approved cable/);
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, { required }, sent)).thenFails('RULE_VIOLATED', /EAP \(its posts are tasked through NEA_POSTS\): an approved cable/);
     // An office that cleared counts, as at submission.
     const byBureau = [{ office: 'ISN', why: 'named' }];
     given(cableDefinition, 'k1', [...cleared, submitted]).when((c) => c.approve(approver, at, { required: byBureau })).then([approved]);
-    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, { required: byBureau })).then([released]);
+    given(cableDefinition, 'k1', [...cleared, submitted, approved]).when((c) => c.releaseAs(approver, release, { required: byBureau }, sent)).then([released]);
   });
 
   it('addresses only open posts at each step to release: a post suspended or closed since it was addressed stops it', () => {
@@ -350,7 +352,7 @@ describe('Cable: clearing as the Department works it', () => {
     const ready = [toParis, requested, clearedByL, clearedByIsn];
     given(cableDefinition, 'k1', ready).when((c) => c.submit(drafter, at, { unreachable: ['PARIS'] })).thenFails('RULE_VIOLATED', /^PARIS is no longer an open post: edit its addressees, then submit it$/);
     given(cableDefinition, 'k1', [...ready, submitted]).when((c) => c.approve(approver, at, { unreachable: ['LONDON', 'ROME'] })).thenFails('RULE_VIOLATED', /^LONDON, ROME are no longer an open post: edit its addressees, or return it/);
-    given(cableDefinition, 'k1', [...ready, submitted, approved]).when((c) => c.releaseAs(approver, release, { unreachable: ['ROME'] })).thenFails('RULE_VIOLATED', /^ROME is no longer an open post: an approved cable is no longer edited/);
+    given(cableDefinition, 'k1', [...ready, submitted, approved]).when((c) => c.releaseAs(approver, release, { unreachable: ['ROME'] }, sent)).thenFails('RULE_VIOLATED', /^ROME is no longer an open post: an approved cable is no longer edited/);
     // Posts that are open, or closed but not addressed, do not stop it.
     given(cableDefinition, 'k1', ready).when((c) => c.submit(drafter, at, { unreachable: ['TOKYO'] })).then([submitted]);
   });
@@ -369,6 +371,17 @@ describe('Cable: clearing as the Department works it', () => {
     const approvedCable = given(cableDefinition, 'k1', [...ready, submitted, approved]).when(() => undefined).then([]);
     expect(approvedCable.nextStep).toBe('release');
     expect(approvedCable.stepRefusals({ unreachable: ['PARIS'] }, at)).toEqual([expect.stringMatching(/^PARIS is no longer an open post: an approved cable is no longer edited/)]);
+    // A release whose collectives no longer reach an open post for action is refused, and said so beforehand.
+    expect(approvedCable.stepRefusals({ postsForAction: 0 }, at)).toEqual(['the release reaches no post for action']);
+    expect(approvedCable.stepRefusals({ postsForAction: 2 }, at)).toEqual([]);
+    given(cableDefinition, 'k1', [...ready, submitted, approved]).when((c) => c.releaseAs(approver, { ...release, distribution: { action: [], info: ['TOKYO'] } }, {}, sent)).thenFails('RULE_VIOLATED', /reaches no post for action/);
+    // The telegram is rendered only once every rule has passed.
+    const rendered: string[] = [];
+    const rendering = (order: { mrn: string }) => (rendered.push(order.mrn), sent(order));
+    given(cableDefinition, 'k1', [...ready, submitted, approved]).when((c) => c.releaseAs(approver, release, { unreachable: ['PARIS'] }, rendering)).thenFails('RULE_VIOLATED', /no longer an open post/);
+    expect(rendered).toEqual([]);
+    given(cableDefinition, 'k1', [...ready, submitted, approved]).when((c) => c.releaseAs(approver, release, {}, rendering)).then([{ ...released, data: { ...released.data } }]);
+    expect(rendered).toEqual([release.mrn]);
     // Released: no step is left, and nothing refused.
     const done = given(cableDefinition, 'k1', [...ready, submitted, approved, released]).when(() => undefined).then([]);
     expect([done.nextStep, done.stepRefusals({ unreachable: ['PARIS'] }, at)]).toEqual([null, []]);

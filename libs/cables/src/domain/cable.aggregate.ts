@@ -97,7 +97,6 @@ export interface RequiredClearance {
   why: string;
 }
 
-/** What a step to release (submit, approve, release) checks against the world as it stands now. */
 /** The steps to release, each held to the rules against the world as it stands (`Cable.stepRefusals`). */
 export type ReleaseStep = 'submit' | 'approve' | 'release';
 
@@ -121,11 +120,14 @@ const STEP_REMEDIES: Record<ReleaseStep, Record<'addressees' | 'kind' | 'reportB
   },
 };
 
+/** What a step to release (submit, approve, release) checks against the world as it stands now. */
 export interface StepConditions {
   /** The clearances the collective tasking rule requires (collective-tasking.ts). */
   required?: readonly RequiredClearance[];
   /** The cable's addressees that are no longer an open post (suspended or closed since). */
   unreachable?: readonly string[];
+  /** How many open posts a release would reach for action, its collectives expanded as they stand now. */
+  postsForAction?: number;
 }
 
 export interface Distribution {
@@ -133,6 +135,9 @@ export interface Distribution {
   action: string[];
   info: string[];
 }
+
+/** What a release is given: the telegram it records is rendered once the release's rules pass. */
+export type ReleaseOrder = Omit<Release, 'telegram'>;
 
 export interface Release {
   mrn: string;
@@ -378,13 +383,15 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   /** The rules of one step, each with the step's own remedy, in the order a refusal names the first. */
-  private stepRules(step: ReleaseStep, { required = [], unreachable = [] }: StepConditions, at: string): (() => void)[] {
+  private stepRules(step: ReleaseStep, { required = [], unreachable = [], postsForAction }: StepConditions, at: string): (() => void)[] {
     const remedy = STEP_REMEDIES[step];
     return [
       () => this.mustAddressOnlyOpenPosts(unreachable, remedy.addressees),
       () => this.mustHaveRequiredClearances(required, remedy.clearances),
       () => this.mustBeOfAKindItsOriginSends(remedy.kind),
       () => this.mustNotHavePassedReportBy(at, remedy.reportBy),
+      // Only a release sends: its collectives, expanded as they stand, must reach an open post for action.
+      () => ensure(step !== 'release' || postsForAction === undefined || postsForAction > 0, 'distribution', 'the release reaches no post for action'),
     ];
   }
 
@@ -456,15 +463,18 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     return offices;
   }
 
-  /** `required`: as for submit, with the collectives as they stand at release. */
-  releaseAs(actor: CableActor, release: Release, conditions: StepConditions = {}): void {
+  /**
+   * `conditions`: as for submit, with the collectives as they stand at release. `telegramOf` renders
+   * the telegram as it goes out (the cable with this release), once every rule has passed: it is
+   * recorded with the release, and answered word for word ever after.
+   */
+  releaseAs(actor: CableActor, release: ReleaseOrder, conditions: StepConditions, telegramOf: (release: ReleaseOrder) => string): void {
     this.mustBeIn(['APPROVED'], 'released');
     this.mustHaveReleaseAuthority(actor, 'release');
-    this.mustPassStepRules('release', conditions, release.releasedAt);
+    this.mustPassStepRules('release', { ...conditions, postsForAction: release.distribution.action.length }, release.releasedAt);
     const match = MRN_PATTERN.exec(release.mrn);
     ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
-    ensure(release.distribution.action.length > 0, 'distribution', 'the release reaches no post for action');
-    this.apply({ type: 'CableReleased', data: { by: officer(actor), ...release } });
+    this.apply({ type: 'CableReleased', data: { by: officer(actor), ...release, telegram: telegramOf(release) } });
   }
 
   cancel(actor: CableActor, reason: string, at: string): void {

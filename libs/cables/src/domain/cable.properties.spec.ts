@@ -44,7 +44,7 @@ const command: fc.Arbitrary<(cable: Cable) => void> = fc.oneof(
       releasedAt: at,
       dateTimeGroup: '291000Z NOV 26',
       distribution: { action: c.origin === 'STATE' ? ['BEIJING', 'TOKYO'] : ['SECSTATE'], info: [] },
-    }),
+    }, {}, (order) => `TELEGRAM ${order.mrn}`),
   ),
   fc.tuple(anyone, fc.constantFrom('', 'Overtaken by events.')).map(([actor, reason]) => (c: Cable) => c.cancel(actor ?? drafterOf(c), reason, at)),
 );

@@ -10,6 +10,15 @@ import { parseIfMatch } from '../command-context.decorator.js';
 import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './idempotency.store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** The refusals a copy of the same request, committed first, can cause this one (see `intercept`). */
+const SIBLING_REFUSALS = new Set<string>([ErrorCode.InvalidTransition, ErrorCode.RuleViolated, ErrorCode.PreconditionFailed, ErrorCode.ConcurrencyConflict, ErrorCode.WrongExpectedVersion, ErrorCode.AlreadyExists]);
+
+/** An answer replayed from the store, passed through the handler's pipe untouched. */
+class Replayed {
+  constructor(readonly replayed: unknown) {}
+}
+const isReplayed = (body: unknown): body is Replayed => body instanceof Replayed;
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 /** A UUID in a request's path: a record's id, which the routes read in any case (`recordId`). */
 
@@ -118,19 +127,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const claim = { key, requestHash, statusCode, standing: check?.standing(context) ?? null, recorded: false };
         request.idempotency = claim;
         return next.handle().pipe(
+          catchError(async (error) => {
+            if (error instanceof IdempotencyRaceError) return new Replayed(await replay(await this.store.find(actorId, key)));
+            // The same request sent twice at once: the first committed while this one ran, and this
+            // one then failed on what the first did (a cable already submitted, a version moved on,
+            // a record already there). It is a retry of a command that succeeded: the first answer
+            // is its answer. Other failures (a busy database, a refusal of access) are this request's own.
+            if (error instanceof ChanceryError && SIBLING_REFUSALS.has(error.code)) {
+              const first = await this.store.find(actorId, key).catch(() => undefined);
+              if (first && first.requestHash === requestHash) return new Replayed(await replay(first));
+            }
+            throw error;
+          }),
           mergeMap(async (body) => {
+            if (isReplayed(body)) return body.replayed;
             // A request that saved no events is remembered on its own.
             if (!claim.recorded && !(await this.store.insert(actorId, claim, body))) return replay(await this.store.find(actorId, key));
+            this.store.purgeExpiredSoon();
             return body;
-          }),
-          catchError(async (error) => {
-            if (error instanceof IdempotencyRaceError) return replay(await this.store.find(actorId, key));
-            // The same request sent twice at once: the first committed while this one ran, and this
-            // one then failed on what the first did (a cable already submitted). It is a retry of a
-            // command that succeeded: the first answer is its answer.
-            const first = await this.store.find(actorId, key).catch(() => undefined);
-            if (first && first.requestHash === requestHash) return replay(first);
-            throw error;
           }),
         );
       }),

@@ -74,23 +74,30 @@ export class IdempotencyStore implements OnModuleInit {
        RETURNING 1`,
       [actorId, claim.key, claim.requestHash, claim.statusCode, JSON.stringify(response ?? null), claim.standing, this.ttlHours],
     );
-    if (rows.length === 1) this.purgeExpired();
     return rows.length === 1;
   }
 
   /**
-   * At most once a minute, deletes keys past their time (a bounded batch, by the created_at index),
-   * on a connection of its own after the request's (not in a command's transaction: nothing a
-   * command writes waits for it or fails with it).
+   * Called once a request's answer is recorded (its transaction committed): at most once a minute,
+   * deletes the keys past their time, in batches of 1,000 by the created_at index, on a connection
+   * of its own and not awaited (nothing a command writes waits for it or fails with it).
    */
-  private purgeExpired(): void {
+  purgeExpiredSoon(): void {
     if (Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
-    void sql(
-      this.dataSource,
-      `DELETE FROM idempotency_keys WHERE ctid IN (
-         SELECT ctid FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1) ORDER BY created_at LIMIT 1000)`,
-      [this.ttlHours],
-    ).catch(() => undefined); // tried again a minute later; an expired key is not found meanwhile
+    void this.purgeExpired().catch(() => undefined); // tried again a minute later; an expired key is not found meanwhile
+  }
+
+  private async purgeExpired(): Promise<void> {
+    for (let batch = 0; batch < 100; batch++) {
+      const deleted = await sql(
+        this.dataSource,
+        `DELETE FROM idempotency_keys WHERE ctid IN (
+           SELECT ctid FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1) ORDER BY created_at LIMIT 1000)
+         RETURNING 1`,
+        [this.ttlHours],
+      );
+      if (deleted.length < 1000) return;
+    }
   }
 }

@@ -29,8 +29,8 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
       };
       // The telegram as it goes out, recorded with the release: nothing that changes later (a post
       // renamed, an officer's name, the format itself) changes a telegram already sent.
-      const telegram = renderTelegram(cable, await this.world.telegramDirectory(cable, undefined, tx), signatureOf(cable), release);
-      cable.releaseAs(actor, { ...release, telegram }, conditions);
+      const directory = await this.world.telegramDirectory(cable, undefined, tx);
+      cable.releaseAs(actor, release, conditions, (order) => renderTelegram(cable, directory, signatureOf(cable), order));
     });
   }
 
