@@ -65,16 +65,31 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     // Nothing changed, or a day in the past: said in the page, nothing sent.
     await page.getByRole('button', { name: 'Save changes' }).click();
     expect(await page.getByRole('alert').textContent()).toBe('Give it a new owner or a new due date first.');
-    await page.getByLabel('New due date').fill('2020-01-01');
+    // Each problem is said beside its field, which is marked and described by it; the form says once that nothing was saved.
+    const due = page.getByLabel('New due date');
+    const ownerBox = page.getByLabel(/^Office symbol/);
+    await due.fill('2020-01-01');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('alert').filter({ hasText: 'The new due date cannot be in the past: choose today or a later day.' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Not saved. See what is said beside the field.' }).waitFor();
+    expect([await due.getAttribute('aria-invalid'), await saidBeside(due)]).toEqual(['true', 'The new due date cannot be in the past: choose today or a later day.']);
     // A new owner alone: it would be overdue for them at once, and come straight back.
     const { dueOn } = (await authed(web.app, frontOffice).get(`/follow-ups/${id}`).expect(200)).body as { dueOn: string };
-    await page.getByLabel('New due date').fill(dueOn);
-    await page.getByLabel(/^Office symbol/).fill('EAP/J');
+    await due.fill(dueOn);
+    await ownerBox.fill('EAP/J');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('alert').filter({ hasText: `It was due on ${dueOn}: give its new owner a new due date with it.` }).waitFor();
+    await page.waitForFunction(() => document.getElementById('fu-escalated-due')?.getAttribute('aria-describedby'));
+    expect(await saidBeside(due)).toBe(`It was due on ${dueOn}: give its new owner a new due date with it.`);
     expect(sent).toEqual([]);
+    // The server's refusal of the owner (an office whose people only read) is said beside the owner, what was typed kept.
+    await createUser(web.app, await loginAsAdmin(web.app), { username: 'fo.oig', roles: ['auditor'], office: 'OIG', clearance: 'SECRET' });
+    await ownerBox.fill('OIG');
+    await due.fill('2099-02-01');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForFunction(() => document.getElementById('fu-escalated-owner')?.getAttribute('aria-invalid') === 'true');
+    expect(await saidBeside(ownerBox)).toMatch(/No one at OIG may work on it/i);
+    expect([await ownerBox.inputValue(), await due.inputValue(), await due.getAttribute('aria-invalid')]).toEqual(['OIG', '2099-02-01', null]);
+    expect(sent).toHaveLength(1);
+    sent.length = 0;
 
     // Both at once, on the version shown.
     const { version } = (await authed(web.app, frontOffice).get(`/follow-ups/${id}`).expect(200)).body as { version: number };

@@ -272,6 +272,8 @@ const EDIT_LABELS = { title: 'Title', description: 'Description', owner: 'Owner'
 const placeInText = (field: string) => (field === 'title' ? 'fu-edit-title' : field === 'description' ? 'fu-edit-description' : null);
 const placeInRedate = (field: string) => (field === 'dueOn' ? 'fu-redate' : null);
 const placeInReassign = (field: string) => (field === 'owner' || field.startsWith('owner.') ? 'fu-edit-owner' : null);
+/** The front office's form for an escalated follow-up: a new owner, a new due date, or both. */
+const placeInEscalated = (field: string) => (field === 'owner' || field.startsWith('owner.') ? 'fu-escalated-owner' : field === 'dueOn' ? 'fu-escalated-due' : null);
 
 function FollowUpDetail({ id, onClassifications }: { id: string; onClassifications: (c: string[]) => void }) {
   const [followUp, setFollowUp] = useState<FollowUp | null>(null);
@@ -398,25 +400,33 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
           {can('reassign') && !can('edit') && (
             <form aria-labelledby="fu-escalated-h" onSubmit={(e) => {
               e.preventDefault();
+              setMessage(null);
+              setBeside({});
               // Both in one change: either resolves the escalation, and with it this bureau's say.
               const newOwner = kind !== ('office' in followUp.owner ? 'office' : 'post') || owner.trim() !== ownerOf(followUp);
               const newDue = dueOn !== followUp.dueOn;
               if (!newOwner && !newDue) return refuse('Give it a new owner or a new due date first.');
+              // Each problem beside its field (the focus on the first), the form saying once that nothing was saved.
+              const problems: Record<string, string> = {};
+              const ownerWrong = newOwner ? ownerProblem(kind, owner, owners) : null;
+              if (ownerWrong) problems['fu-escalated-owner'] = ownerWrong;
+              const dueWrong = newDue ? dueProblem(dueOn, 'New due date') : null;
               // Handed over past its due date, it would be overdue for its new owner at once (the server says so too).
-              if (newOwner && !newDue && followUp.overdue) return refuse(`It was due on ${followUp.dueOn}: give its new owner a new due date with it.`);
-              const problem = (newOwner ? ownerProblem(kind, owner, owners) : null) ?? (newDue ? dueProblem(dueOn, 'New due date') : null);
-              if (problem) return refuse(problem);
+              if (dueWrong) problems['fu-escalated-due'] = dueWrong;
+              else if (newOwner && !newDue && followUp.overdue) problems['fu-escalated-due'] = `It was due on ${followUp.dueOn}: give its new owner a new due date with it.`;
+              if (Object.keys(problems).length > 0) return sayBeside(problems, 'Not saved. See what is said beside the field.');
               const done = newOwner && newDue ? `Reassigned to ${owner.trim()}, due date moved to ${dueOn}.` : newOwner ? `Reassigned to ${owner.trim()}.` : `Due date moved to ${dueOn}.`;
-              void send('PATCH', '', { ...(newOwner ? { owner: { [kind]: owner.trim() } } : {}), ...(newDue ? { dueOn } : {}) }, done);
+              void send('PATCH', '', { ...(newOwner ? { owner: { [kind]: owner.trim() } } : {}), ...(newDue ? { dueOn } : {}) }, done, { place: placeInEscalated });
             }}>
               <h3 id="fu-escalated-h">Escalated to your bureau</h3>
               <p class="muted">
                 It is overdue and was escalated to {followUp.escalatedTo}, your bureau: its front office may give it a new owner or a new due date, or both at once, which
                 takes it out of the bureau's queue. Anything else is for its owner and its creator.
               </p>
-              <OwnerFields idPrefix="fu-escalated" owners={owners} kind={kind} value={owner} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
+              <OwnerFields idPrefix="fu-escalated" owners={owners} kind={kind} value={owner} problem={beside['fu-escalated-owner']} onKind={(k) => { setKind(k); setOwner(''); }} onValue={setOwner} />
               <label for="fu-escalated-due">New due date</label>
-              <input id="fu-escalated-due" type="date" value={dueOn} onInput={(e) => setDueOn(e.currentTarget.value)} />
+              <input id="fu-escalated-due" type="date" value={dueOn} {...markedBy('fu-escalated-due', beside['fu-escalated-due'])} onInput={(e) => setDueOn(e.currentTarget.value)} />
+              <FieldProblem place="fu-escalated-due" text={beside['fu-escalated-due']} />
               <p><button type="submit">Save changes</button></p>
             </form>
           )}
