@@ -385,6 +385,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel(/^File/).setInputFiles({ name: 'non-paper.txt', mimeType: 'text/plain', buffer: Buffer.from('NON-PAPER\n\nThe United States is concerned about the distillation of U.S. AI models.\n') });
     await page.getByRole('button', { name: 'Attach' }).click();
     await page.getByRole('button', { name: 'non-paper.txt' }).waitFor();
+    // Its size as it is: a small file in bytes, not rounded up to a kilobyte.
+    await page.getByText(/ · 84 bytes · attached by /).waitFor();
     // Downloaded with the officer's token, as uploaded.
     const downloaded = page.waitForEvent('download');
     await page.getByRole('button', { name: 'non-paper.txt' }).click();

@@ -77,7 +77,7 @@ function quoteProblems({ quote, language, translation }: { quote: string; langua
   return { quote: `${what} without a quote cannot be logged: write the quote in the words used, or clear the ${given.join(' and the ')}.` };
 }
 const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
-const sizeText = (n?: number) => (n === undefined ? '' : n > 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1000))} kB`);
+const sizeText = (n?: number) => (n === undefined ? '' : n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : n >= 1000 ? `${Math.round(n / 1000)} kB` : `${n} byte${n === 1 ? '' : 's'}`);
 
 /**
  * Where the report forms say a problem with a field of the request: the form's own field, by the
