@@ -25,6 +25,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a token lifetime that signs nobody in or lasts past a month, and a listen address that is none', () => {
+    for (const ttl of ['0s', '59s', '31d', '8 h']) expect(() => loadConfig({ JWT_TTL: ttl })).toThrow(new RegExp(`JWT_TTL="${ttl}": JWT_TTL must look like 30m, 8h or 1d, from 1 minute to 30 days`));
+    for (const ttl of ['60s', '1m', '8h', '30d']) expect(loadConfig({ JWT_TTL: ttl }).auth.jwtTtl).toBe(ttl);
+    for (const host of ['999.1.1.1', 'not a host', '1.2.3', '-bad-.example']) expect(() => loadConfig({ HOST: host })).toThrow(/HOST=".*": HOST must be an IP address/);
+    for (const host of ['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'api.internal', 'chancery.example.gov']) expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
   it('never repeats a secret in its messages', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short-secret', ADMIN_PASSWORD: 'hunter2' })).toThrow(/JWT_SECRET=\(hidden\)/);
     try {

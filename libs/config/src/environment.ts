@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, isFQDN, isIP, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const toBoolean = ({ value }: { value: unknown }) =>
@@ -9,6 +9,12 @@ const toBoolean = ({ value }: { value: unknown }) =>
 /** The process environment, as Chancery reads it. Unknown variables are ignored. */
 // Validators run from the one nearest the property outwards, and stop at the first that fails:
 // keep the type check nearest, so that "abc" is reported as not a number rather than out of range.
+/** `90s`, `30m`, `8h`, `1d` in seconds. */
+function secondsOf(duration: string): number {
+  const amount = Number(duration.slice(0, -1));
+  return amount * { s: 1, m: 60, h: 3600, d: 86_400 }[duration.slice(-1) as 's' | 'm' | 'h' | 'd'];
+}
+
 export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -19,7 +25,15 @@ export class Environment {
   @IsInt()
   PORT: number = 3000;
 
-  @IsString()
+  /** The address to listen on: an IP address (0.0.0.0, 127.0.0.1, ::) or a host name. */
+  @ValidateBy({
+    name: 'isListenAddress',
+    // Dotted digits are an IPv4 address or nothing (999.1.1.1 is no host name either).
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && (isIP(value) || (!/^[\d.]+$/.test(value) && (value === 'localhost' || isFQDN(value, { require_tld: false })))),
+      defaultMessage: () => 'HOST must be an IP address (0.0.0.0, 127.0.0.1, ::) or a host name',
+    },
+  })
   HOST: string = '0.0.0.0';
 
   @IsOptional()
@@ -73,8 +87,14 @@ export class Environment {
   @IsString()
   JWT_SECRET?: string;
 
-  /** Lifetime of an access token, e.g. 8h, 30m. */
-  @Matches(/^\d+[smhd]$/, { message: 'JWT_TTL must look like 30m, 8h or 1d' })
+  /** Lifetime of an access token, e.g. 8h, 30m: at least a minute, at most 30 days. */
+  @ValidateBy({
+    name: 'isTokenLifetime',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^\d+[smhd]$/.test(value) && secondsOf(value) >= 60 && secondsOf(value) <= 30 * 86_400,
+      defaultMessage: () => 'JWT_TTL must look like 30m, 8h or 1d, from 1 minute to 30 days (a token that expires as it is issued signs nobody in)',
+    },
+  })
   JWT_TTL: string = '8h';
 
   /** Password of the first admin, created when there are no users. */
