@@ -18,6 +18,9 @@ describe('User', () => {
     [{ roles: ['post_officer'], postCode: 'BEIJING' }, 'office'], // a post's officer with a Department office too
     [{ roles: ['approver'], postCode: 'BEIJING' }, 'office'],
     [{ clearance: 'COSMIC' }, 'clearance'],
+    // The audit log's own actors' names, in any case.
+    [{ username: 'system' }, 'username'],
+    [{ username: 'Anonymous' }, 'username'],
     // A working role with nowhere to work for: refused when made, not when first used.
     [{ office: null }, 'office'],
     [{ roles: ['clearer'], office: null }, 'office'],

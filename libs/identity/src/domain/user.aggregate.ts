@@ -28,6 +28,16 @@ export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
+/**
+ * The names the audit log and the records give their own actors (the system's jobs, a caller not
+ * signed in): no user takes one, or the log's `?actor=system` would mix a person with the system.
+ */
+export const RESERVED_USERNAMES: readonly string[] = ['system', 'anonymous'];
+
+function mustNotBeReserved(username: string): void {
+  ensure(!RESERVED_USERNAMES.includes(username), 'username', `${username} is reserved: the audit log names its own actors so`);
+}
+
 function validateProfile(profile: UserProfile): void {
   ensure(USERNAME_PATTERN.test(profile.username), 'username', 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter');
   ensure(showsText(profile.displayName), 'displayName', 'displayName must not be empty');
@@ -86,6 +96,7 @@ export class User extends EventSourcedAggregate<UserEvent> {
   static register(id: string, profile: UserProfile): User {
     const normalized = { ...profile, username: normalizeUsername(profile.username), displayName: profile.displayName.trim() };
     validateProfile(normalized);
+    mustNotBeReserved(normalized.username);
     placeRoles(normalized, null);
     const user = new User(id);
     user.apply({ type: 'UserRegistered', data: normalized });
@@ -98,6 +109,8 @@ export class User extends EventSourcedAggregate<UserEvent> {
     const changes = Object.fromEntries(Object.entries(requested).filter(([, value]) => value !== undefined)) as ProfileChanges;
     const next: UserProfile = { ...this.profile, ...changes, displayName: (changes.displayName ?? this.profile.displayName).trim() };
     validateProfile(next);
+    // A user stored with one before the rule keeps it; no one takes one anew.
+    if (next.username !== this.profile.username) mustNotBeReserved(next.username);
     placeRoles(next, this.profile);
     if (actorId === this.id && this.profile.roles.includes('admin') && !next.roles.includes('admin')) {
       throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot take away your own admin role', { errors: [{ field: 'roles', message: 'keeps admin for yourself' }] });
