@@ -51,6 +51,27 @@ describe('audit log verified by an outsider', () => {
     }
   }
 
+  it('seals, on a graceful stop, what committed before it, not at the next start', async () => {
+    const other = await createTestDatabase();
+    try {
+      const { app: stopping } = await createTestApp(other, { runProjections: true, env: { AUDIT_SEAL_INTERVAL_MS: '1000' } });
+      await stopping.get(AuditSealer).catchUp();
+      // Entries written while the sealer waits out its interval, then the stop.
+      await loginAsAdmin(stopping);
+      await loginAsAdmin(stopping);
+      await stopping.close();
+      const db = await other.dataSource(1);
+      try {
+        const [{ unsealed, sealed }] = await db.query('SELECT count(*) FILTER (WHERE seq IS NULL)::int AS unsealed, count(*) FILTER (WHERE seq IS NOT NULL)::int AS sealed FROM audit_log');
+        expect({ unsealed, sealed: sealed > 0 }).toEqual({ unsealed: 0, sealed: true });
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('seals each entry into a signed head within 5 seconds of its commit', async () => {
     await createUser(app, admin, { username: 'first.user', roles: ['drafter'], office: 'EAP/CM' });
     expect(await sealedWithin(5_000)).toBeLessThan(5_000);
