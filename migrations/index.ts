@@ -21,6 +21,7 @@ import { AddDataRepairs1795910420000 } from './1795910420000-AddDataRepairs.js';
 import { AddClearanceRequestTimes1795910421000 } from './1795910421000-AddClearanceRequestTimes.js';
 import { AddFollowUpDraftText1795910422000 } from './1795910422000-AddFollowUpDraftText.js';
 import { AddIdempotencyStanding1795910423000 } from './1795910423000-AddIdempotencyStanding.js';
+import { AddLiveTicketSessionEnd1795910424000 } from './1795910424000-AddLiveTicketSessionEnd.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -47,4 +48,5 @@ export const ALL_MIGRATIONS = [
   AddClearanceRequestTimes1795910421000,
   AddFollowUpDraftText1795910422000,
   AddIdempotencyStanding1795910423000,
+  AddLiveTicketSessionEnd1795910424000,
 ];

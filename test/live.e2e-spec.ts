@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { capturingLogs } from './support/captured-logs.js';
 import { authed } from './support/http.js';
 import { startSmtpServer } from './support/smtp.js';
 import { listening, openStream, type OpenStream, type SseMessage } from './support/sse.js';
-import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
+import { createTestApp, createUser, loginAsAdmin, TEST_JWT_SECRET } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const draft = (subject: string, classification: 'UNCLASSIFIED' | 'CONFIDENTIAL') => ({
@@ -163,6 +164,27 @@ describe('live updates (GET /events/stream)', () => {
     await stream.waitFor((m) => m.type === 'comment', 3000);
     await authed(app, tokens.leaver).post('/auth/logout').expect(204);
     await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not ended')), 5000))]);
+  });
+
+  it('ends a stream when the token it was opened with expires, by bearer or by a ticket asked with it, and not before', async () => {
+    const me = (await authed(app, tokens.jdoe).get('/auth/me').expect(200)).body as { id: string; username: string };
+    // A token of the user's that expires in two to three seconds (JWT_TTL is a minute at least: signed here).
+    const shortLived = () => new JwtService({ secret: TEST_JWT_SECRET }).sign({ sub: me.id, username: me.username, gen: 0, exp: Math.floor(Date.now() / 1000) + 3 });
+    const within = (stream: OpenStream, ms: number) => Promise.race([stream.ended.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('open'), ms))]);
+    const byBearer = await openStream(base, '/events/stream', { Authorization: `Bearer ${shortLived()}` });
+    const byTicket = await openStream(base, `/events/stream?ticket=${await ticketFor(shortLived())}`);
+    streams.push(byBearer, byTicket);
+    for (const stream of [byBearer, byTicket]) {
+      expect(stream.status).toBe(200);
+      await stream.waitFor((m) => m.type === 'ready');
+    }
+    // Open while the token is good; ended once it is not, by its own timer (no heartbeat needed).
+    expect(await within(byBearer, 300)).toBe('open');
+    expect(await Promise.all([within(byBearer, 5000), within(byTicket, 5000)])).toEqual(['ended', 'ended']);
+    // The user's own 8-hour stream goes on.
+    const lasting = await streamOf('jdoe');
+    expect(await within(lasting, 500)).toBe('open');
+    lasting.close();
   });
 
   it('drops a stream whose client stops reading, once a little more than MAX_UNSENT_CHARACTERS waits for it', async () => {

@@ -30,7 +30,13 @@ interface Subscriber {
   principal: Principal;
   tokenGeneration: number;
   events: Subject<MessageEvent>;
+  /** The stream ends when the token it was opened with (or its ticket's) expires; null: no expiry known. */
+  endsAt: Date | null;
+  ending?: NodeJS.Timeout;
 }
+
+/** The longest delay a Node timer takes (about 24.8 days); a later end is caught by the heartbeats' check. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 const PAGE = 500;
 
@@ -83,8 +89,11 @@ export class LiveFeed implements OnModuleDestroy {
     return open;
   }
 
-  /** A stream of notices for `principal`; it ends when they unsubscribe, lose their standing, or the process stops. */
-  async subscribe(principal: Principal, tokenGeneration: number): Promise<Subject<MessageEvent>> {
+  /**
+   * A stream of notices for `principal`; it ends when they unsubscribe, lose their standing, the
+   * token it was opened under expires (`endsAt`), or the process stops.
+   */
+  async subscribe(principal: Principal, tokenGeneration: number, endsAt: Date | null = null): Promise<Subject<MessageEvent>> {
     const events = new Subject<MessageEvent>();
     if (this.closed) {
       events.complete();
@@ -96,7 +105,18 @@ export class LiveFeed implements OnModuleDestroy {
       events.complete();
       return events;
     }
-    const subscriber: Subscriber = { principal, tokenGeneration, events };
+    const subscriber: Subscriber = { principal, tokenGeneration, events, endsAt };
+    if (endsAt) {
+      const left = endsAt.getTime() - Date.now();
+      if (left <= 0) {
+        events.complete();
+        return events;
+      }
+      if (left <= LONGEST_TIMER_MS) {
+        subscriber.ending = setTimeout(() => subscriber.events.complete(), left);
+        subscriber.ending.unref();
+      }
+    }
     this.subscribers.add(subscriber);
     this.start();
     const leave = () => this.leave(subscriber);
@@ -222,14 +242,14 @@ export class LiveFeed implements OnModuleDestroy {
     return new Map(rows.map((r) => [r.record_id, { createdBy: r.created_by, owner: { office: r.owner_office ?? undefined, post: r.owner_post ?? undefined } }]));
   }
 
-  /** Subscribers as they stand now; a disabled user or a revoked token ends their stream. */
+  /** Subscribers as they stand now; a disabled user, a revoked token or one expired ends their stream. */
   private async refreshStanding(): Promise<void> {
     if (this.subscribers.size === 0) return;
     const ids = [...new Set([...this.subscribers].map((s) => s.principal.id))];
     const byId = new Map((await this.users.standingOf(ids)).map((user) => [user.id, user]));
     for (const subscriber of [...this.subscribers]) {
       const user = byId.get(subscriber.principal.id);
-      if (!user || user.disabled || user.tokenGeneration !== subscriber.tokenGeneration) {
+      if (!user || user.disabled || user.tokenGeneration !== subscriber.tokenGeneration || (subscriber.endsAt !== null && subscriber.endsAt.getTime() <= Date.now())) {
         subscriber.events.complete();
         continue;
       }
@@ -267,6 +287,7 @@ export class LiveFeed implements OnModuleDestroy {
   }
 
   private leave(subscriber: Subscriber): void {
+    clearTimeout(subscriber.ending);
     if (!this.subscribers.delete(subscriber)) return;
     if (!subscriber.events.closed) subscriber.events.complete();
     if (this.subscribers.size === 0) this.stop();

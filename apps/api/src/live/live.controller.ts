@@ -4,14 +4,14 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { Observable, type Subject } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { IssuesCredentials, ReadsQuery } from '@chancery/http';
-import { AuthService, type Principal, UsersQuery } from '@chancery/identity';
+import { type AuthenticatedPrincipal, AuthService, type Principal, UsersQuery } from '@chancery/identity';
 import { CurrentUser, Public } from '../auth/access.decorators.js';
 import { LiveFeed } from './live-feed.js';
 import { LiveTickets } from './live-tickets.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    live?: { principal: Principal; tokenGeneration: number };
+    live?: { principal: Principal; tokenGeneration: number; endsAt: Date | null };
   }
 }
 
@@ -40,15 +40,15 @@ export class LiveStreamGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const ticket = request.query.ticket;
-    let live: { principal: Principal; tokenGeneration: number };
+    let live: { principal: Principal; tokenGeneration: number; endsAt: Date | null };
     if (typeof ticket === 'string' && ticket !== '') live = await this.tickets.redeem(ticket);
     else if (ticket !== undefined) throw new ChanceryError(ErrorCode.Unauthenticated, 'The ticket is not valid: ask for one at POST /events/ticket');
     else {
       const [scheme, token] = (request.headers.authorization ?? '').split(' ');
       if (scheme?.toLowerCase() !== 'bearer' || !token) throw new ChanceryError(ErrorCode.Unauthenticated, 'The event stream needs a ticket (POST /events/ticket, then ?ticket=) or a bearer token');
-      const principal = await this.auth.authenticate(token);
+      const { sessionEndsAt, ...principal } = await this.auth.authenticate(token);
       const standing = await this.users.standing(principal.id);
-      live = { principal, tokenGeneration: standing?.tokenGeneration ?? -1 };
+      live = { principal, tokenGeneration: standing?.tokenGeneration ?? -1, endsAt: sessionEndsAt };
     }
     if (this.feed.openBy(live.principal.id) >= MAX_STREAMS_PER_USER) {
       throw new ChanceryError(ErrorCode.RateLimited, `At most ${MAX_STREAMS_PER_USER} event streams a user at once: close one first`, { retryAfter: 5 });
@@ -72,8 +72,8 @@ export class LiveController {
   @IssuesCredentials()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'A one-use ticket (30 s) that opens GET /events/stream, for clients such as EventSource that cannot send an Authorization header' })
-  ticket(@CurrentUser() user: Principal) {
-    return this.tickets.issue(user);
+  ticket(@CurrentUser() user: AuthenticatedPrincipal) {
+    return this.tickets.issue(user, user.sessionEndsAt);
   }
 
   /**
@@ -89,14 +89,14 @@ export class LiveController {
   @ApiQuery({ name: 'ticket', required: false, description: 'from POST /events/ticket; or send Authorization: Bearer' })
   @ApiOperation({ summary: 'Server-Sent Events: a `change` notice ({eventType, streamType, id, version, record}) for each event about a record the caller may read now; a `ready` event when open; a heartbeat comment every 20 s' })
   stream(@Req() request: Request): Observable<MessageEvent> {
-    const { principal, tokenGeneration } = request.live!;
+    const { principal, tokenGeneration, endsAt } = request.live!;
     return new Observable<MessageEvent>((subscriber) => {
       let events: Subject<MessageEvent> | undefined;
       let gone = false;
       // Subscribed when Nest subscribes, so that a client gone before then leaves nothing behind;
       // `ready` once notices flow: nothing after it is missed. The web app reads its screens after
       // it (and again at a reconnection's).
-      this.feed.subscribe(principal, tokenGeneration).then(
+      this.feed.subscribe(principal, tokenGeneration, endsAt).then(
         (subject) => {
           if (gone) return this.feed.unsubscribe(subject);
           events = subject;

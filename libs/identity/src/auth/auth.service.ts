@@ -18,6 +18,9 @@ export interface LoginResult {
   user: Omit<UserView, 'version'>;
 }
 
+/** The caller behind a bearer token, and when that token expires (what a stream opened with it lives to). */
+export type AuthenticatedPrincipal = Principal & { displayName: string; sessionEndsAt: Date | null };
+
 interface TokenClaims {
   sub: string;
   username: string;
@@ -128,8 +131,8 @@ export class AuthService {
   }
 
   /** The principal behind a bearer token, as the user stands now; 401 for anything else. */
-  async authenticate(token: string): Promise<Principal & { displayName: string }> {
-    let claims: TokenClaims;
+  async authenticate(token: string): Promise<AuthenticatedPrincipal> {
+    let claims: TokenClaims & { exp?: number };
     try {
       claims = await this.jwt.verifyAsync<TokenClaims>(token);
     } catch (error) {
@@ -142,6 +145,6 @@ export class AuthService {
     if (user.disabled) throw new ChanceryError(ErrorCode.Unauthenticated, 'This account is disabled');
     // Read from the database on every request, so that every API process refuses it at once.
     if ((claims.gen ?? 0) !== user.tokenGeneration) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token was revoked (logout or password change); log in again');
-    return { ...principalOf(user), displayName: user.displayName };
+    return { ...principalOf(user), displayName: user.displayName, sessionEndsAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null };
   }
 }
