@@ -22,6 +22,7 @@ import { AddClearanceRequestTimes1795910421000 } from './1795910421000-AddCleara
 import { AddFollowUpDraftText1795910422000 } from './1795910422000-AddFollowUpDraftText.js';
 import { AddIdempotencyStanding1795910423000 } from './1795910423000-AddIdempotencyStanding.js';
 import { AddLiveTicketSessionEnd1795910424000 } from './1795910424000-AddLiveTicketSessionEnd.js';
+import { CreateLoginLimits1795910425000 } from './1795910425000-CreateLoginLimits.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -49,4 +50,5 @@ export const ALL_MIGRATIONS = [
   AddFollowUpDraftText1795910422000,
   AddIdempotencyStanding1795910423000,
   AddLiveTicketSessionEnd1795910424000,
+  CreateLoginLimits1795910425000,
 ];

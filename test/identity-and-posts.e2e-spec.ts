@@ -231,7 +231,7 @@ describe('identity, access control and posts', () => {
       expect(expired.body.detail).toMatch(/expired/);
     });
 
-    it('answers wrong credentials with 401, and the twenty-first rapid failed login with 429', async () => {
+    it('answers wrong credentials with 401, and the twenty-first rapid failed login with 429, in every API process and after a restart', async () => {
       await createUser(app, tokens.admin, { username: 'target', roles: ['drafter'], office: 'EAP/CM' });
       for (let attempt = 1; attempt <= 20; attempt++) {
         const response = await http().post('/auth/login').send({ username: 'target', password: `guess-${attempt}` });
@@ -242,6 +242,13 @@ describe('identity, access control and posts', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       // Even the right password waits now.
       await http().post('/auth/login').send({ username: 'target', password: 'target-password-123' }).expect(429);
+      // Counted in the database: another API process, or this one restarted, refuses it too.
+      const { app: second } = await createTestApp(database, { env: { SEED_POSTS: 'true' } });
+      try {
+        await request(second.getHttpServer()).post('/auth/login').send({ username: 'target', password: 'target-password-123' }).expect(429);
+      } finally {
+        await second.close();
+      }
       const failures = await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'LoginFailed' AND details->>'username' = 'target'`);
       expect(failures[0].n).toBe(20);
       // The tries refused unheard are audited too, under the account they were aimed at: the first of the window, once.

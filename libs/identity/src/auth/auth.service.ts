@@ -3,7 +3,8 @@ import { isUUID } from 'class-validator';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { hash, verify } from '@node-rs/argon2';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { DataSource } from 'typeorm';
 import { AuditLog } from '@chancery/audit';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
@@ -36,9 +37,9 @@ export function wrongCurrentPassword(why?: string): ChanceryError {
 /** Logins and tokens. Failed logins are limited per client address and username. */
 @Injectable()
 export class AuthService {
-  private readonly failures: RateLimiterMemory;
+  private readonly failures: RateLimiterPostgres;
   /** One audited refusal per client and username per window. */
-  private readonly refusals: RateLimiterMemory;
+  private readonly refusals: RateLimiterPostgres;
   /** Verified against when the username is unknown, so that both cases take the same time. */
   private readonly decoy = hash('no such user: a decoy to keep timing even');
 
@@ -47,9 +48,23 @@ export class AuthService {
     private readonly users: UsersQuery,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
   ) {
-    this.failures = new RateLimiterMemory({ points: config.auth.loginMaxFailures, duration: config.auth.loginWindowSeconds });
-    this.refusals = new RateLimiterMemory({ points: 1, duration: config.auth.loginWindowSeconds });
+    // Counted in the database (table login_limits, made by a migration): a restart keeps the counts,
+    // and every API process counts together. Expired counts are deleted by `purgeExpiredCounts`,
+    // not by the library's own timer (which would outlive the pool at shutdown).
+    const store = { storeClient: dataSource, storeType: 'typeorm', tableName: 'login_limits', tableCreated: true, clearExpiredByTimeout: false };
+    this.failures = new RateLimiterPostgres({ ...store, keyPrefix: 'failures', points: config.auth.loginMaxFailures, duration: config.auth.loginWindowSeconds });
+    this.refusals = new RateLimiterPostgres({ ...store, keyPrefix: 'refusals', points: 1, duration: config.auth.loginWindowSeconds });
+  }
+
+  private lastPurge = 0;
+
+  /** At most once an hour, on a login's way: the counts whose window ended an hour ago or more. */
+  private purgeExpiredCounts(): void {
+    if (Date.now() - this.lastPurge < 3_600_000) return;
+    this.lastPurge = Date.now();
+    void this.dataSource.query('DELETE FROM login_limits WHERE expire < $1', [Date.now() - 3_600_000]).catch(() => undefined);
   }
 
   /** Whether this refused try is the first of its window (the one audited). */
@@ -75,6 +90,7 @@ export class AuthService {
     // the password they were given at once. Nothing else does: a logout leaves it.
     const password = target ? createHash('sha256').update(target.passwordHash).digest('base64url').slice(0, 12) : 'none';
     const key = `${client}|${normalizeUsername(username)}|${password}`;
+    this.purgeExpiredCounts();
     try {
       await this.failures.consume(key, 1);
     } catch (refused) {
