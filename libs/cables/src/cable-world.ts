@@ -126,7 +126,7 @@ export class CableWorld {
 
   /**
    * What each step to release (submit, approve, release) holds against the world as it stands, from
-   * one read of the post network (passed back for the release's distribution):
+   * one read of the post network, and the distribution a release would have (the release's own):
    * - the clearances the rules require (the collective tasking rule, see collective-tasking.ts), its
    *   collectives expanded as they are now and narrowed by its demarche's scope: an approver's edit after submission, or a collective
    *   grown since, may call for an office that has not cleared;
@@ -135,14 +135,15 @@ export class CableWorld {
    * Read through `db`, a command's transaction; a reader asks it too, to offer only a step the
    * command would take (`Cable.stepRefusals`).
    */
-  async stepConditions(cable: Cable, db?: Db): Promise<StepConditions & { network: PostNetwork }> {
+  async stepConditions(cable: Cable, db?: Db): Promise<StepConditions & { distribution: Distribution }> {
     const network = await this.network(db);
     const addressees = [...cable.draft.actionAddressees, ...cable.draft.infoAddressees];
+    const distribution = distributionIn(network, cable.draft.actionAddressees, cable.draft.infoAddressees);
     return {
       required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees, cable.draft.demarche?.scope)),
       unreachable: notAddressableIn(network, addressees),
-      postsForAction: distributionIn(network, cable.draft.actionAddressees, cable.draft.infoAddressees).action.length,
-      network,
+      postsForAction: distribution.action.length,
+      distribution,
     };
   }
 

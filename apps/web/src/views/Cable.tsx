@@ -41,6 +41,9 @@ type Panel = 'release' | 'return' | 'cancel';
 const openerId = (panel: Panel) => `open-${panel}`;
 
 /** One cable: what it says and where it stands, and only the controls the caller may use. */
+/** A step to release, as the card says it cannot be taken yet (`blockedActions`). */
+const STEP_NAMES: Readonly<Record<string, string>> = { submit: 'Submitting for approval', approve: 'Approving', release: 'Releasing' };
+
 export function CablePage({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [cable, setCable] = useState<CableView | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
@@ -213,7 +216,6 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const people = peopleOf(history);
   const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data?.draft as CableDraft | undefined;
   const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can) || (cable.blockedActions ?? []).length > 0;
-  const STEP_NAMES: Record<string, string> = { submit: 'Submitting for approval', approve: 'Approving', release: 'Releasing' };
   // Withdrawing a request sent to the wrong office, where the server names that action.
   const mayWithdraw = allowed.some((a) => /withdraw/i.test(a));
   const withdrawals = (cable as { withdrawals?: Withdrawal[] }).withdrawals ?? [];

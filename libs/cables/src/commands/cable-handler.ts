@@ -4,11 +4,10 @@ import { ChanceryError, Clock, type CommandContext, ErrorCode } from '@chancery/
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService } from '@chancery/identity';
 import { type CableAccess, type Classification, clearanceCovers, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
-import type { PostNetwork } from '@chancery/posts';
 import { CablesQuery } from '../cables.query.js';
 import { CableWorld } from '../cable-world.js';
 import { type CableView, toCableView } from '../cable-view.js';
-import { Cable, cableDefinition, type StepConditions } from '../domain/cable.aggregate.js';
+import { Cable, cableDefinition, type Distribution, type StepConditions } from '../domain/cable.aggregate.js';
 
 /** What a command on a cable answers: the cable, or only its id and version if the sender may no longer read it. */
 export type CableAnswer = CableView | { id: string; version: number };
@@ -61,7 +60,7 @@ export abstract class CableHandler {
   }
 
   /** What each step to release holds against the world as it stands, read in the command's transaction (`CableWorld.stepConditions`). */
-  protected stepConditions(cable: Cable, tx: EntityManager): Promise<StepConditions & { network: PostNetwork }> {
+  protected stepConditions(cable: Cable, tx: EntityManager): Promise<StepConditions & { distribution: Distribution }> {
     return this.world.stepConditions(cable, tx);
   }
 }

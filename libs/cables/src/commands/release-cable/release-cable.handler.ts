@@ -1,7 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { distributionIn } from '../../cable-world.js';
 import { dateTimeGroup, formatMrn } from '../../domain/cable-format.js';
 import { renderTelegram, signatureOf } from '../../domain/telegram.js';
 import { type CableAnswer, CableHandler } from '../cable-handler.js';
@@ -25,7 +24,7 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
         mrn: formatMrn(now.getUTCFullYear(), cable.origin, serial),
         releasedAt: now.toISOString(),
         dateTimeGroup: dateTimeGroup(now),
-        distribution: distributionIn(conditions.network, cable.draft.actionAddressees, cable.draft.infoAddressees),
+        distribution: conditions.distribution,
       };
       // The telegram as it goes out, recorded with the release: nothing that changes later (a post
       // renamed, an officer's name, the format itself) changes a telegram already sent.
