@@ -11,4 +11,11 @@ describe('CSV as Chancery writes it', () => {
     expect(text.startsWith('\uFEFFpost,summary\r\n')).toBe(true); // a BOM, for Excel to read UTF-8
     expect(parse(text, { columns: true, bom: true })).toEqual(rows);
   });
+
+  it('neutralises a formula behind leading spaces or a line break, and leaves plain text as it is', () => {
+    const cells = ['=1+1', '  =HYPERLINK("x")', ' @SUM(A1)', '\u00a0+1', '\n=2', '\t1', '-3', 'Minister = refused', 'a-b', '', '  plain'];
+    expect(neutralizeCsvRows(cells.map((summary) => ({ summary }))).map((row) => row.summary)).toEqual([
+      "'=1+1", '\'  =HYPERLINK("x")', "' @SUM(A1)", "'\u00a0+1", "'\n=2", "'\t1", "'-3", 'Minister = refused', 'a-b', '', '  plain',
+    ]);
+  });
 });

@@ -1,10 +1,11 @@
 /**
  * A CSV cell as a spreadsheet will not run it (OWASP, "CSV Injection"): text that starts with `=`,
- * `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that it is shown, not evaluated.
- * The CSV writer quotes it as needed.
+ * `+`, `-`, `@`, a tab, a carriage return or a line feed, or with spaces before one of the first
+ * four (a spreadsheet that trims the cell on import finds the formula all the same), gets a leading
+ * `'`, so that it is shown, not evaluated. The CSV writer quotes it as needed.
  */
 export function neutralizeCsvCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^(?:[\t\r\n]|\s*[=+\-@])/.test(value) ? `'${value}` : value;
 }
 
 /** Every cell of every row neutralised. */
