@@ -366,6 +366,9 @@ describe('Cable: clearing as the Department works it', () => {
     expect(cable.stepRefusals({ unreachable: ['PARIS'], required }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'clearances required and not given: EAP (its posts are tasked)']);
     expect(cable.getUncommittedEvents()).toEqual([]);
     expect(cable.stepRefusals({ unreachable: ['TOKYO'] }, at)).toEqual([]);
+    // Closed posts among both kinds of addressee: each field's refusal is named.
+    const both = given(cableDefinition, 'k1', [{ ...toParis, data: { ...toParis.data, draft: { ...toParis.data.draft, infoAddressees: ['ROME'] } } } as CableEvent, requested, clearedByL, clearedByIsn]).when(() => undefined).then([]);
+    expect(both.stepRefusals({ unreachable: ['PARIS', 'ROME'] }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'ROME is no longer an open post: edit its addressees, then submit it']);
     const waiting = given(cableDefinition, 'k1', [...ready, submitted]).when(() => undefined).then([]);
     expect([waiting.nextStep, waiting.stepRefusals({ required }, at)]).toEqual(['approve', ['clearances required and not given: EAP (its posts are tasked): return it to the drafter to have them asked']]);
     const approvedCable = given(cableDefinition, 'k1', [...ready, submitted, approved]).when(() => undefined).then([]);

@@ -386,7 +386,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   private stepRules(step: ReleaseStep, { required = [], unreachable = [], postsForAction }: StepConditions, at: string): (() => void)[] {
     const remedy = STEP_REMEDIES[step];
     return [
-      () => this.mustAddressOnlyOpenPosts(unreachable, remedy.addressees),
+      () => this.mustAddressOnlyOpenPosts('actionAddressees', unreachable, remedy.addressees),
+      () => this.mustAddressOnlyOpenPosts('infoAddressees', unreachable, remedy.addressees),
       () => this.mustHaveRequiredClearances(required, remedy.clearances),
       () => this.mustBeOfAKindItsOriginSends(remedy.kind),
       () => this.mustNotHavePassedReportBy(at, remedy.reportBy),
@@ -398,13 +399,12 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   /**
    * Every addressee an open post or a collective, held at each step to release as drafting holds it:
    * a post suspended or closed since it was addressed (`unreachable`, as the handler found the
-   * network now) would otherwise be sent the cable and tasked by its campaign.
+   * network now) would otherwise be sent the cable and tasked by its campaign. One rule a field, so
+   * that what the next step would refuse (`stepRefusals`) names both fields when both hold one.
    */
-  private mustAddressOnlyOpenPosts(unreachable: readonly string[], remedy: string): void {
-    for (const field of ['actionAddressees', 'infoAddressees'] as const) {
-      const gone = this.draft[field].filter((code) => unreachable.includes(code));
-      ensure(gone.length === 0, field, `${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer an open post: ${remedy}`);
-    }
+  private mustAddressOnlyOpenPosts(field: 'actionAddressees' | 'infoAddressees', unreachable: readonly string[], remedy: string): void {
+    const gone = this.draft[field].filter((code) => unreachable.includes(code));
+    ensure(gone.length === 0, field, `${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer an open post: ${remedy}`);
   }
 
   /**
