@@ -396,6 +396,33 @@ describe('need to know on every path (#14)', () => {
     expect(unreadable.body.errors).toEqual(missing.body.errors);
   });
 
+  it('leaves a classified follow-up linked to nothing to its owner, its creator and leadership; given a new owner, the old one stops reading it', async () => {
+    const colleague = (await createUser(app, t.admin, { username: 'nk.cm', roles: ['drafter'], clearance: 'SECRET', office: 'EAP/CM' })).token;
+    const created = await as(t.drafter).post('/follow-ups', { title: 'UNLINKED-SECRET-CANARY', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', classification: 'SECRET' }).expect(201);
+    const id = created.body.id as string;
+    const reads = async (who: string) => {
+      const one = await as(who).get(`/follow-ups/${id}`);
+      const listed = (await as(who).get('/follow-ups?limit=500').expect(200)).text.includes('UNLINKED-SECRET-CANARY');
+      expect({ listed }).toEqual({ listed: one.status === 200 });
+      if (one.status === 403) expect(one.text).not.toContain('UNLINKED-SECRET-CANARY');
+      return one.status;
+    };
+    // Cleared for SECRET and more, but neither its owner, its creator nor leadership: nothing of it.
+    for (const who of [t.drafterClearer, t.legal, t.tokyo, t.berlin, t.beijing]) expect(await reads(who)).toBe(403);
+    await as(t.tokyo).post(`/follow-ups/${id}/comments`, { text: 'hello' }).expect(403);
+    expect((await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.drafterClearer}`).expect(200)).text).not.toContain('UNLINKED-SECRET-CANARY');
+    for (const who of [t.drafter, colleague, t.leader]) expect(await reads(who)).toBe(200);
+    // Given to Beijing: its officers read it, the office that owned it no longer does (its creator still does).
+    await as(t.drafter).patch(`/follow-ups/${id}`, { owner: { post: 'BEIJING' } }).expect(200);
+    expect(await reads(t.beijing)).toBe(200);
+    expect(await reads(colleague)).toBe(403);
+    expect(await reads(t.drafter)).toBe(200);
+    expect(await reads(t.lowBeijing)).toBe(403); // clearance bounds it still
+    // Unclassified and linked to nothing: any user.
+    const open = await as(t.drafter).post('/follow-ups', { title: 'Unlinked and unclassified', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
+    for (const who of [t.tokyo, t.legal]) await as(who).get(`/follow-ups/${open.body.id}`).expect(200);
+  });
+
   it('keeps a follow-up written about a SECRET draft SECRET when the draft is edited down', async () => {
     const lowLeader = (await createUser(app, t.admin, { username: 'nk.lowleader', roles: ['leadership'], office: 'S', clearance: 'CONFIDENTIAL' })).token;
     const secretDraft = await as(t.drafter).post('/cables', { ...secretNodis, captions: [], subject: 'Draft to mark down' }).expect(201);

@@ -117,11 +117,14 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
         const campaign = rng.chance(0.4) ? rng.pick(cables) : null;
         // Written under a draft: read as the linked cables are while unreleased, released since or not.
         const writtenUnderDraft = (cable !== null || campaign !== null) && rng.chance(0.4);
-        followUps.push({ id, access: { classification, cable: cable ? accessOf(cable) : null, campaign: campaign ? accessOf(campaign) : null, writtenUnderDraft } });
+        // Owned by an office or a post; created by anyone (a classified one linked to nothing is theirs and leadership's).
+        const owner = rng.chance(0.5) ? { office: rng.pick(OFFICES) } : { post: rng.pick(POSTS) };
+        const createdBy = rng.pick(people).id;
+        followUps.push({ id, access: { classification, cable: cable ? accessOf(cable) : null, campaign: campaign ? accessOf(campaign) : null, writtenUnderDraft, owner, createdBy } });
         await tx.query(
-          `INSERT INTO follow_ups (id, title, description, owner_office, owner_bureau, due_on, status, demarche_id, cable_id, created_by, version, created_at, updated_at, classification, written_under_draft)
-           VALUES ($1, 't', '', 'L', 'L', '2099-01-01', 'OPEN', $2, $3, 'x', 1, now(), now(), $4, $5)`,
-          [id, campaign?.id ?? null, cable?.id ?? null, classification, writtenUnderDraft],
+          `INSERT INTO follow_ups (id, title, description, owner_office, owner_post, owner_bureau, due_on, status, demarche_id, cable_id, created_by, version, created_at, updated_at, classification, written_under_draft)
+           VALUES ($1, 't', '', $6, $7, 'L', '2099-01-01', 'OPEN', $2, $3, $8, 1, now(), now(), $4, $5)`,
+          [id, campaign?.id ?? null, cable?.id ?? null, classification, writtenUnderDraft, owner.office ?? null, owner.post ?? null, createdBy],
         );
       }
     });
@@ -169,6 +172,10 @@ describe('the need-to-know rule in SQL agrees with the policy', () => {
     // Not vacuous: some written under a draft since released are read by someone who reads the cable.
     const hidden = followUps.filter((f) => f.access.writtenUnderDraft && people.some((p) => mayReadFollowUp(p, { ...f.access, writtenUnderDraft: false }).allowed && !mayReadFollowUp(p, f.access).allowed));
     expect(hidden.length).toBeGreaterThan(0);
+    // Not vacuous either: some classified ones linked to nothing are read by their owner or creator and not by others cleared for them.
+    const unlinked = followUps.filter((f) => !f.access.cable && !f.access.campaign && f.access.classification !== 'UNCLASSIFIED' && f.access.classification !== 'SBU');
+    const narrowed = unlinked.filter((f) => people.some((p) => p.clearance === 'TOP_SECRET' && !mayReadFollowUp(p, f.access).allowed) && people.some((p) => !p.roles.includes('leadership') && mayReadFollowUp(p, f.access).allowed));
+    expect(narrowed.length).toBeGreaterThan(0);
     for (const person of people) {
       const access = readableFollowUpSql(person, 1);
       const inSql = (await dataSource.query(`SELECT id FROM follow_ups f WHERE ${access.where} ORDER BY id`, access.params)).map((r: { id: string }) => r.id);

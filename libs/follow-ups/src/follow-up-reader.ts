@@ -6,7 +6,7 @@ import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedFollowUpActions, type Classification, type FollowUpAccess, followUpMarking, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
-import { FollowUp, followUpDefinition, type Links } from './domain/follow-up.aggregate.js';
+import { FollowUp, followUpDefinition, type Links, type Owner } from './domain/follow-up.aggregate.js';
 import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
 
 /**
@@ -36,11 +36,11 @@ export class FollowUpReader implements OnModuleInit {
   }
 
   /**
-   * What the policy decides a follow-up's reading on: its classification, its links now, and whether
-   * its text was written under a draft. `db`: inside a command, its transaction (the embedded pool
+   * What the policy decides a follow-up's reading on: its classification, its links now, whether
+   * its text was written under a draft, its owner now and its creator. `db`: inside a command, its transaction (the embedded pool
    * has one connection: never ask for a second).
    */
-  async access(followUp: { classification: Classification; links: Links; writtenUnderDraft: boolean }, db?: Db): Promise<FollowUpAccess> {
+  async access(followUp: { classification: Classification; links: Links; writtenUnderDraft: boolean; owner: Owner; createdBy: { id: string } }, db?: Db): Promise<FollowUpAccess> {
     const { cableId, demarcheId } = followUp.links;
     const cable = cableId ? await this.cables.access(cableId, db) : null;
     const campaign = demarcheId ? await this.cables.access(demarcheId, db) : null;
@@ -50,6 +50,8 @@ export class FollowUpReader implements OnModuleInit {
       campaign: campaign ?? null,
       missingLink: cable === undefined || campaign === undefined,
       writtenUnderDraft: followUp.writtenUnderDraft,
+      owner: followUp.owner,
+      createdBy: followUp.createdBy.id,
     };
   }
 

@@ -98,7 +98,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     // Text written while its linked cable is unreleased is the working party's (`asUnreleased`). Its
     // links never change, and a released cable stays released: only now can it be unreleased (a
     // campaign is opened by its cable's release).
-    const linked = await this.reader.access({ classification: input.classification, links: input.links, writtenUnderDraft: false });
+    const linked = await this.reader.access({ classification: input.classification, links: input.links, writtenUnderDraft: false, owner: input.owner, createdBy: actor });
     const writtenUnderDraft = linked.cable !== null && linked.cable.status !== 'RELEASED';
     const access = { ...linked, writtenUnderDraft };
     const campaign = demarcheId ? await this.demarches.campaign(demarcheId) : undefined;
@@ -196,7 +196,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
             followUp.raiseClassificationTo(highestClassification(followUpMarking(access), marked ?? 'UNCLASSIFIED'), actor, at);
             access = { ...access, classification: followUp.classification };
           }
-          if (change.kind === 'patch' && change.owner) await this.bureaus.mustBeReadableBy(change.owner, access, tx);
+          if (change.kind === 'patch' && change.owner) await this.bureaus.mustBeReadableBy(change.owner, { ...access, owner: change.owner }, tx);
           this.apply(followUp, actor, change, ownerBureau, at);
         },
         (followUp) => this.answers.pending(actor, followUp, access),

@@ -144,11 +144,21 @@ describe('need to know', () => {
   });
 
   it('reads a follow-up under its own classification and under what it is linked to', () => {
-    const followUp = { classification: 'UNCLASSIFIED' as const, cable: null, campaign: { ...released, captions: ['NODIS'] } };
+    const mine = { owner: { office: 'EUR/WE' }, createdBy: 'drafter' };
+    const followUp = { classification: 'UNCLASSIFIED' as const, cable: null, campaign: { ...released, captions: ['NODIS'] }, ...mine };
     expect(mayReadFollowUp(beijing, followUp).allowed).toBe(true);
     expect(mayReadFollowUp(tokyo, followUp).allowed).toBe(false);
-    expect(mayReadFollowUp(europe, { classification: 'SECRET', cable: null, campaign: null }).allowed).toBe(true);
-    expect(mayReadFollowUp({ ...europe, clearance: 'CONFIDENTIAL' }, { classification: 'SECRET', cable: null, campaign: null }).allowed).toBe(false);
+    expect(mayReadFollowUp(europe, { classification: 'SECRET', cable: null, campaign: null, ...mine }).allowed).toBe(true);
+    expect(mayReadFollowUp({ ...europe, clearance: 'CONFIDENTIAL' }, { classification: 'SECRET', cable: null, campaign: null, ...mine }).allowed).toBe(false);
+    // Linked to nothing and classified: its owner's people, its creator and leadership read it; no one else, however cleared.
+    const unlinked = { classification: 'SECRET' as const, cable: null, campaign: null, ...mine };
+    for (const who of [europe, drafter, leader]) expect({ who: who.id, reads: mayReadFollowUp(who, unlinked).allowed }).toEqual({ who: who.id, reads: true });
+    for (const who of [beijing, tokyo, legal, auditor]) expect({ who: who.id, reads: mayReadFollowUp(who, unlinked).allowed }).toEqual({ who: who.id, reads: false });
+    expect(mayReadFollowUp(beijing, { ...unlinked, owner: { post: 'BEIJING' } }).allowed).toBe(true);
+    expect(mayReadFollowUp(beijingAmbassador, { ...unlinked, owner: { post: 'BEIJING' } }).allowed).toBe(true);
+    expect(mayReadFollowUp(tokyo, { ...unlinked, owner: { post: 'BEIJING' } }).allowed).toBe(false);
+    // Unclassified, any user reads it.
+    for (const who of [beijing, tokyo, legal, auditor]) expect(mayReadFollowUp(who, { ...unlinked, classification: 'SBU' }).allowed).toBe(true);
     expect(mayReadFollowUp(leader, { ...followUp, missingLink: true }).allowed).toBe(false);
     const owned = { ...followUp, createdBy: 'drafter', owner: { post: 'TOKYO' }, status: 'OPEN' };
     expect(allowedFollowUpActions(tokyo, owned)).toEqual([]);
@@ -160,7 +170,7 @@ describe('need to know', () => {
   });
 
   it('reads a follow-up written under a draft as the draft is read, by its working party only, after the cable is released too', () => {
-    const writtenAfter = { classification: 'UNCLASSIFIED' as const, cable: released, campaign: null };
+    const writtenAfter = { classification: 'UNCLASSIFIED' as const, cable: released, campaign: null, owner: { office: 'EAP/CM' }, createdBy: 'drafter' };
     const writtenUnder = { ...writtenAfter, writtenUnderDraft: true };
     // The posts the cable went to read it and what was written on it since, not the deliberation before.
     for (const who of [beijing, beijingAmbassador]) {
@@ -172,7 +182,7 @@ describe('need to know', () => {
     // It is about its cable: a campaign link (always released: a release opens it) is read as it is.
     // A follow-up on Beijing's draft reply to the campaign is Beijing's to read and work.
     const reply: CableAccess = { ...draft, origin: 'BEIJING', drafterId: 'beijing', draftingOffice: null, status: 'DRAFT', clearances: [], distribution: ['SECSTATE'] };
-    const onReply = { classification: 'UNCLASSIFIED' as const, cable: reply, campaign: released, writtenUnderDraft: true };
+    const onReply = { classification: 'UNCLASSIFIED' as const, cable: reply, campaign: released, writtenUnderDraft: true, owner: { post: 'BEIJING' }, createdBy: 'beijing' };
     for (const who of [beijing, beijingAmbassador, leader]) expect({ who: who.id, reads: mayReadFollowUp(who, onReply).allowed }).toEqual({ who: who.id, reads: true });
     expect(mayReadFollowUp(drafter, onReply).allowed).toBe(false);
     expect(allowedFollowUpActions(beijing, { ...onReply, createdBy: 'beijing', owner: { post: 'BEIJING' }, status: 'OPEN' })).toContain('comment');

@@ -235,6 +235,9 @@ export interface FollowUpAccess {
    * campaign is opened by its cable's release, so a campaign link was always released.
    */
   writtenUnderDraft?: boolean;
+  /** Its owner now (an office, or a post) and its creator's id: a classified follow-up linked to nothing is theirs. */
+  owner: { office?: string; post?: string };
+  createdBy: string;
 }
 
 /**
@@ -250,7 +253,28 @@ export function followUpMarking(followUp: FollowUpAccess): Classification {
   return highestClassification(followUp.classification, ...[followUp.cable, followUp.campaign].flatMap((linked) => (linked ? [linked.classification] : [])));
 }
 
-/** A follow-up is read under its own classification and under every record it is linked to. */
+/** The markings from which need to know holds for text that no record's distribution decides. */
+const CLASSIFIED: readonly Classification[] = ['CONFIDENTIAL', 'SECRET', 'TOP_SECRET'];
+
+/**
+ * Who reads a classified follow-up linked to no cable or campaign: no distribution says who needs
+ * to know it, so its owner's people (the owning office's members, the owning post's officers), its
+ * creator and leadership, who review every follow-up. `readableFollowUpSql` says the same.
+ */
+function readsUnlinkedFollowUp(principal: Principal, followUp: FollowUpAccess): boolean {
+  const { owner } = followUp;
+  return (
+    principal.roles.includes('leadership') ||
+    principal.id === followUp.createdBy ||
+    (owner.office !== undefined && principal.office === owner.office) ||
+    (owner.post !== undefined && officerPost(principal) === owner.post)
+  );
+}
+
+/**
+ * A follow-up is read under its own classification and under every record it is linked to; a
+ * classified one linked to nothing, by its owner, its creator and leadership (`readsUnlinkedFollowUp`).
+ */
 export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess): Decision {
   if (followUp.missingLink) return deny('it is linked to a record that does not exist');
   if (!clearanceCovers(principal.clearance, followUp.classification)) return deny(`${followUp.classification} is above ${principal.username}'s ${principal.clearance} clearance`);
@@ -262,6 +286,9 @@ export function mayReadFollowUp(principal: Principal, followUp: FollowUpAccess):
   if (followUp.campaign) {
     const decision = mayReadCable(principal, followUp.campaign);
     if (!decision.allowed) return deny(`linked: ${decision.reason}`);
+  }
+  if (!followUp.cable && !followUp.campaign && CLASSIFIED.includes(followUp.classification) && !readsUnlinkedFollowUp(principal, followUp)) {
+    return deny('classified and linked to no cable or campaign: read by its owner, its creator and leadership');
   }
   return ALLOW;
 }
@@ -356,18 +383,24 @@ export function readableCableSql(principal: Principal, first: number, alias = 'k
 /**
  * `mayReadFollowUp` as a SQL condition over a `follow_ups` row (alias `f`): its own classification
  * and every cable or campaign (whose id is its cable's) it is linked to, as they stand now; its
- * linked cable as an unreleased cable is read if its text was written under that draft (`asUnreleased`).
+ * linked cable as an unreleased cable is read if its text was written under that draft (`asUnreleased`);
+ * a classified one linked to nothing, by its owner, creator and leadership. Its parameters are
+ * `readableCableSql`'s, the same eight.
  */
 export function readableFollowUpSql(principal: Principal, first: number, alias = 'f'): { where: string; params: unknown[] } {
   const f = `${alias}.`;
   const underDraft = `(CASE WHEN ${f}written_under_draft AND kc.status = 'RELEASED' THEN 'APPROVED' ELSE kc.status END)`;
   const linkedCable = readableCableSql(principal, first, 'kc', underDraft);
   const linkedCampaign = readableCableSql(principal, first, 'kd');
-  const level = `$${first}`;
+  // readableCableSql's parameters: the clearance level, the id, leadership, the office, and (the 8th) the post whose officer.
+  const [level, id, leader, office, officerOf] = [0, 1, 2, 3, 7].map((i) => `$${first + i}`);
   return {
     where: `((CASE ${f}classification WHEN 'CONFIDENTIAL' THEN 1 WHEN 'SECRET' THEN 2 WHEN 'TOP_SECRET' THEN 3 ELSE 0 END) <= ${level}
       AND (${f}cable_id IS NULL OR EXISTS (SELECT 1 FROM cables kc WHERE kc.id = ${f}cable_id AND ${linkedCable.where}))
-      AND (${f}demarche_id IS NULL OR EXISTS (SELECT 1 FROM cables kd WHERE kd.id = ${f}demarche_id AND ${linkedCampaign.where})))`,
+      AND (${f}demarche_id IS NULL OR EXISTS (SELECT 1 FROM cables kd WHERE kd.id = ${f}demarche_id AND ${linkedCampaign.where}))
+      AND (${f}cable_id IS NOT NULL OR ${f}demarche_id IS NOT NULL OR ${f}classification NOT IN (${CLASSIFIED.map((c) => `'${c}'`).join(', ')})
+        OR ${leader} OR ${f}created_by = ${id}::text OR (${office}::text IS NOT NULL AND ${f}owner_office = ${office})
+        OR (${officerOf}::text IS NOT NULL AND ${f}owner_post = ${officerOf})))`,
     params: linkedCable.params,
   };
 }
