@@ -284,6 +284,11 @@ describe('demarches kept over time, through HTTP', () => {
       await upload(t.beijing, 'BEIJING', pdf, 'non-paper.txt').expect(415);
       const empty = await upload(t.beijing, 'BEIJING', Buffer.alloc(0), 'empty.txt').expect(400);
       expect(empty.body.errors).toEqual([{ field: 'file', message: 'empty' }]);
+      // A name is held as names are: `invoice\u202Efdp.txt` would show its readers `invoicetxt.pdf`.
+      for (const [filename, message] of [['invoice\u202Efdp.txt', /bidirectional control/], ['\u200B.txt', /something shown before its extension/]] as const) {
+        const refused = await upload(t.beijing, 'BEIJING', Buffer.from('text'), filename).expect(422);
+        expect(refused.body.errors).toEqual([{ field: 'file', message: expect.stringMatching(message) }]);
+      }
       const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM demarche_documents`);
       expect(n).toBe(4); // nothing refused was kept
     });

@@ -126,6 +126,15 @@ describe('Delivery', () => {
     const d = given(deliveryDefinition, id, []).when((d) => d.attachDocument(doc, 'u1', at)).then([{ type: 'DocumentAttached', data: { ...doc, by: 'u1', at } }]);
     expect(d.state.documents).toHaveLength(1);
     given(deliveryDefinition, id, []).when((d) => d.attachDocument({ ...doc, sha256: 'x' }, 'u1', at)).thenFails('RULE_VIOLATED');
+    // Its name is held as names are: something shown before the extension, no control, no reordering, valid UTF-8.
+    for (const [name, reason] of [
+      ['.txt', /something shown before its extension/], ['\u200B.txt', /something shown before its extension/], ['', /something shown/],
+      ['invoice\u202Efdp.txt', /bidirectional control/], ['a\u2066b.pdf', /bidirectional control/], ['a\nb.txt', /control character/], ['a\u0085b.txt', /control character/],
+      ['\uFFFD\uFFFD.txt', /not valid UTF-8/],
+    ] as const) {
+      given(deliveryDefinition, id, []).when((d) => d.attachDocument({ ...doc, name }, 'u1', at)).thenFails('RULE_VIOLATED', reason);
+    }
+    for (const name of ['照会.pdf', 'نص المذكرة.pdf', 'README', 'note.v2.txt', 'a\u200Fb.txt']) given(deliveryDefinition, id, []).when((d) => d.attachDocument({ ...doc, name }, 'u1', at)).then([{ type: 'DocumentAttached', data: { ...doc, name, by: 'u1', at } }]);
   });
 
   it('reads a response stored at schema version 1 as the only response, its quotes untranslated', () => {

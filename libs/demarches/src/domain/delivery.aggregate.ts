@@ -1,7 +1,10 @@
-import { ChanceryError, ensure, ensureCalendarDate, ErrorCode, showsText } from '@chancery/common';
+import { BIDI_CONTROLS, ChanceryError, ensure, ensureCalendarDate, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
 import { type DocumentKind, LANGUAGE_TAG_RULE, languageTag, type Level, type Method, type Position } from './vocabulary.js';
+
+/** C0 and C1 control characters (a tab, a line break, an escape). */
+const CONTROL = /\p{Cc}/u;
 
 export { DOCUMENT_KINDS, type DocumentKind, LANGUAGE_TAG_RULE, languageTag, LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'RESPONDED' | 'NOT_DELIVERED';
@@ -246,9 +249,18 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     this.apply({ type: 'ReportingCableAttached', data: { response, reportingCableId, by, at } });
   }
 
-  /** A document left behind (a non-paper, a note): whatever the delivery's state. */
+  /**
+   * A document left behind (a non-paper, a note): whatever the delivery's state. Its name is a line
+   * its readers go by, held as names and titles are: something shown before its extension, no
+   * control character, no bidirectional control (`report\u202Efdp.txt` shows as `reporttxt.pdf`),
+   * and valid UTF-8 (a byte that is not arrives as U+FFFD).
+   */
   attachDocument(document: DocumentFacts, by: string, at: string): void {
-    ensure(showsText(document.name) && document.name.length <= 255, 'file', 'the file needs a name of at most 255 characters');
+    const { name } = document;
+    const stem = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name;
+    ensure(showsText(stem) && name.length <= 255, 'file', 'the file needs a name of at most 255 characters, with something shown before its extension');
+    ensure(!BIDI_CONTROLS.test(name) && !CONTROL.test(name), 'file', "the file's name must not hold a control character or a bidirectional control (U+202A to U+202E, U+2066 to U+2069)");
+    ensure(!name.includes('\uFFFD'), 'file', "the file's name is not valid UTF-8: send it encoded as UTF-8");
     ensure(document.size > 0, 'file', 'the file is empty');
     ensure(SHA256.test(document.sha256), 'file', 'the digest must be a SHA-256');
     this.apply({ type: 'DocumentAttached', data: { ...document, by, at } });
