@@ -107,6 +107,8 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(askedAgain.body.clearances.find((c: { office: string }) => c.office === 'EB')).toEqual(expect.objectContaining({ status: 'PENDING', comments: null }));
     expect(askedAgain.text).not.toContain('objection');
     await as(t.desk).delete(`/cables/${id}/clearance-requests/EB`).expect(200);
+    // EB's clearer took part in its deliberation: they still read it, and what became of their objection.
+    expect((await get(t.eb)).withdrawals).toEqual(expect.arrayContaining([expect.objectContaining({ office: 'EB', status: 'NON_CONCUR' })]));
 
     // The collective tasking rule: every bureau whose posts ALDAC tasks, and S/ES-O, by name.
     const collective = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
