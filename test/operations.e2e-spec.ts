@@ -56,6 +56,11 @@ describe('audit and operations routes', () => {
     expect(stream.body.items[0].details.events).toEqual([
       { id: event.event_id, type: event.type, version: 1, sha256: createHash('sha256').update(canonicalize(event.data)!).digest('hex') },
     ]);
+    // An empty filter is a mistake, not "nobody": said so, not answered with an empty page.
+    for (const empty of ['actor', 'streamId']) {
+      const refused = await authed(app, t.auditor).get(`/audit?${empty}=`).expect(400);
+      expect(refused.body.errors).toEqual([{ field: empty, message: expect.stringMatching(new RegExp(`^${empty} must name`)) }]);
+    }
     const future = await authed(app, t.auditor).get('/audit?from=2999-01-01T00:00:00Z').expect(200);
     expect(future.body).toEqual({ items: [], total: 0 });
     await authed(app, t.auditor).get('/audit?from=someday').expect(400);
