@@ -206,6 +206,11 @@ describe('HTTP conventions', () => {
     const malformed = await http().post('/notes').set('Content-Type', 'application/json').send('{"title": "x"').expect(400);
     expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(malformed.body).toMatchObject({ type: 'urn:chancery:problem:bad-request', status: 400, code: 'BAD_REQUEST', detail: expect.stringMatching(/not valid JSON/) });
+    // Valid JSON, but no object: said as such, not as "not valid JSON".
+    for (const bare of ['null', '3', '"x"', 'true']) {
+      const refused = await http().post('/notes').set('Content-Type', 'application/json').send(bare).expect(400);
+      expect({ bare, detail: refused.body.detail }).toEqual({ bare, detail: expect.stringMatching(/^The request body must be a JSON object, not a bare value/) });
+    }
 
     const unknown = await http().post('/notes').send({ title: 'x', classification: 'SECRET' }).expect(400);
     expect(unknown.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'classification', message: expect.stringMatching(/should not exist/) }] });

@@ -150,6 +150,17 @@ function utf8Only(request: Request, response: Response, next: NextFunction): voi
   sendProblem(request, response, 415, `A JSON body is UTF-8 (RFC 8259 §8.1); this one says charset=${charset}.`);
 }
 
+/** Whether `body` is JSON, but a bare value (`null`, `3`, `"x"`), which the strict parser refuses. */
+function bareValue(body: string | undefined): boolean {
+  if (body === undefined) return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * JSON bodies up to `limit` (`application/json`, and `application/merge-patch+json` for RFC 7396
  * patches), checked before parsing; anything refused is answered as problem+json.
@@ -157,11 +168,11 @@ function utf8Only(request: Request, response: Response, next: NextFunction): voi
 export function jsonBodyParser(limit: string): RequestHandler[] {
   const parse = express.json({ limit, strict: true, type: (request) => isJson(request as Request), verify: (_request, _response, body) => checkJsonText(body) });
   const refuse = (error: unknown, request: Request, response: Response, next: NextFunction) => {
-    const failure = error as { status?: number; type?: string; message?: string };
+    const failure = error as { status?: number; type?: string; message?: string; body?: string };
     if (!failure?.type || !failure.status) return next(error);
     const detail =
       failure.type === 'entity.parse.failed'
-        ? 'The request body is not valid JSON.'
+        ? bareValue(failure.body) ? 'The request body must be a JSON object, not a bare value (null, a number, a string, true or false).' : 'The request body is not valid JSON.'
         : failure.type === 'entity.too.large'
           ? `The request body is larger than the ${limit} limit.`
           : failure.type === 'entity.too.deep' || failure.type === 'entity.invalid.text'
