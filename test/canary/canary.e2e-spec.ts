@@ -440,6 +440,15 @@ describe('canary: need to know on every path, as every user', () => {
     await followUp(d, { cable: reply }, { office: 'EAP/CM' });
     await followUp(d, {}, { office: 'L' });
     await followUp(d, {}, { post: 'BERLIN' }, 'SECRET');
+    // Classified and linked to nothing (oracle R-fu-unlinked-classified, README.md): read by the
+    // owner's people (an office's members, any role; a post's officers and approvers), the creator
+    // and leadership, within clearance. One owned by an office, one by a post with an approver, and
+    // one given a new owner: the old owner's people stop reading it.
+    await followUp(d, {}, { office: 'L' }, 'SECRET');
+    await followUp(person('bj.ts'), {}, { post: 'BEIJING' }, 'CONFIDENTIAL');
+    const handedOver = await followUp(d, {}, { post: 'TOKYO' }, 'SECRET');
+    await command(d, 'patch', `/follow-ups/${handedOver}`, { owner: { office: 'EB' } }, 200);
+    followUps.find((f) => f.id === handedOver)!.record.owner = { office: 'EB' };
     const done = await followUp(person('bj.ts'), { cable: plain }, { post: 'BEIJING' });
     const finished = followUps.find((f) => f.id === done)!;
     writing(finished.record);

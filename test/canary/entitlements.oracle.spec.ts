@@ -267,10 +267,110 @@ describe('reading campaigns, deliveries and follow-ups', () => {
     expect(mayRead(tokyo, exdis, { followUpReading: 'markings' }).allowed).toBe(false);
   });
 
-  it('R-fu-any-user: a follow-up linked to nothing is read by any user within its markings', () => {
+  it('R-fu-any-user: an UNCLASSIFIED or SBU follow-up linked to nothing is read by any user', () => {
     expect(mayRead(tokyo, followUp()).allowed).toBe(true);
     expect(mayRead(auditor, followUp()).allowed).toBe(true);
     expect(mayRead(tokyo, followUp({ post: 'BEIJING' })).allowed).toBe(true);
+    const all = everyone.map((u) => u.id);
+    expect(readers(followUp(), everyone)).toEqual(all);
+    expect(readers(followUp({ classification: 'UNCLASSIFIED', owner: { office: 'L' } }), everyone)).toEqual(all);
+    // SBU needs no clearance above UNCLASSIFIED, and is not "CONFIDENTIAL or above".
+    expect(readers(followUp({ classification: 'SBU', owner: { office: 'L' } }), everyone)).toEqual(all);
+    expect(mayRead(beijingLow, followUp({ classification: 'SBU', owner: { office: 'L' } }))).toEqual({ allowed: true, rules: ['R-fu-any-user'], certain: true });
+    expect(mayRead(admin, followUp({ classification: 'SBU', owner: { office: 'L' } })).rules).not.toContain('R-fu-unlinked-classified');
+  });
+});
+
+describe('R-fu-unlinked-classified: a CONFIDENTIAL-or-above follow-up linked to nothing (README decision)', () => {
+  // The owning office's members are anyone whose office is its symbol, any role (the lead's note).
+  const lAuditor = user('laud', { roles: ['auditor'], office: 'L', clearance: 'SECRET' });
+  const lAdmin = user('ladm', { roles: ['admin'], office: 'L', clearance: 'SECRET' });
+  const population = [...everyone, drafterClearer, drafterApprover, lAuditor, lAdmin];
+  /** Created by jdoe (EAP/CM), linked to nothing. */
+  const unlinked = (over: Partial<FollowUpRecord> = {}): FollowUpRecord => ({
+    kind: 'followUp',
+    status: 'OPEN',
+    classification: 'SECRET',
+    owner: { office: 'L' },
+    creatorId: drafter.id,
+    ...over,
+  });
+
+  it('owned by an office: its members (any role), its creator and leadership, within their clearance; nobody else', () => {
+    const f = unlinked();
+    expect(readers(f, population)).toEqual([drafter.id, lClearer.id, lMember.id, leader.id, eapLeader.id, tokyoLeader.id, drafterClearer.id, lAuditor.id, lAdmin.id]);
+    expect(mayRead(lMember, f)).toEqual({ allowed: true, rules: ['R-fu-unlinked-classified', 'R-fu-owner', 'R-fu-owner-people'], certain: true });
+    expect(mayRead(lAuditor, f)).toEqual({ allowed: true, rules: ['R-fu-unlinked-classified', 'R-fu-owner-people'], certain: true });
+    expect(mayRead(drafter, f)).toEqual({ allowed: true, rules: ['R-fu-unlinked-classified', 'R-fu-creator'], certain: true });
+    expect(mayRead(leader, f)).toEqual({ allowed: true, rules: ['R-fu-unlinked-classified', 'R-fu-leadership'], certain: true });
+    // Refused, for certain, to cleared users with no part in it: the creator's office, another
+    // office, a post, a Department approver, an auditor and an admin of no owning office.
+    for (const u of [colleague, otherDesk, ebClearer, approver, beijing, beijingApprover, tokyo, auditor, admin]) {
+      expect(mayRead(u, f)).toEqual({ allowed: false, rules: ['R-fu-unlinked-classified', 'no-grant'], certain: true });
+    }
+    // Offices match by exact symbol: EAP does not own what L (or EAP/CM) owns, nor the other way.
+    expect(mayRead(eapFront, unlinked({ owner: { office: 'EAP' } })).allowed).toBe(true);
+    expect(mayRead(colleague, unlinked({ owner: { office: 'EAP' } })).allowed).toBe(false);
+  });
+
+  it("owned by a post: the people bound to it (its post officers and its approvers), its creator and leadership; not another post's", () => {
+    const f = unlinked({ owner: { post: 'BEIJING' } });
+    expect(readers(f, population)).toEqual([drafter.id, leader.id, eapLeader.id, beijing.id, beijing2.id, beijingApprover.id, tokyoLeader.id]);
+    expect(mayRead(beijing, f)).toEqual({ allowed: true, rules: ['R-fu-unlinked-classified', 'R-fu-owner', 'R-fu-owner-people'], certain: true });
+    expect(mayRead(beijingApprover, f)).toEqual({ allowed: true, rules: ['R-fu-unlinked-classified', 'R-fu-owner-people'], certain: true });
+    for (const u of [tokyo, approver, lClearer, colleague, auditor, admin]) expect(mayRead(u, f)).toMatchObject({ allowed: false, certain: true });
+    // Its approver reads it but does not work it (owning, for acting, is the post's officers).
+    expect(allowedActions(beijingApprover, f)).toEqual([]);
+    expect(allowedActions(beijing, f)).toContain('start');
+    expect(allowedActions(lAuditor, unlinked())).toEqual([]);
+  });
+
+  it('reassigned: the new owner\'s people read it, the old one\'s stop; its creator still does', () => {
+    const before = unlinked({ owner: { office: 'L' } });
+    const after = { ...before, owner: { post: 'TOKYO' } };
+    expect(mayRead(lMember, before).allowed).toBe(true);
+    expect(mayRead(lMember, after)).toEqual({ allowed: false, rules: ['R-fu-unlinked-classified', 'no-grant'], certain: true });
+    expect(mayRead(lClearer, after).allowed).toBe(false);
+    expect(mayRead(lAuditor, after).allowed).toBe(false);
+    expect(mayRead(tokyo, before).allowed).toBe(false);
+    expect(mayRead(tokyo, after).allowed).toBe(true);
+    expect(mayRead(drafter, after).allowed).toBe(true);
+    // And back from a post to an office.
+    const moved = unlinked({ owner: { post: 'BEIJING' } });
+    expect(mayRead(beijingApprover, { ...moved, owner: { office: 'EB' } }).allowed).toBe(false);
+    expect(mayRead(ebClearer, { ...moved, owner: { office: 'EB' } }).allowed).toBe(true);
+  });
+
+  it('clearance bounds every one of them (R-fu-clearance), the owner\'s people, the creator and leadership alike', () => {
+    const f = unlinked();
+    expect(mayRead(lClearerLow, f)).toEqual({ allowed: false, rules: ['R-fu-clearance'], certain: true });
+    expect(mayRead(leaderLow, f)).toEqual({ allowed: false, rules: ['R-fu-clearance'], certain: true });
+    expect(mayRead(beijingLow, unlinked({ owner: { post: 'BEIJING' } }))).toEqual({ allowed: false, rules: ['R-fu-clearance'], certain: true });
+    const topSecret = unlinked({ classification: 'TOP_SECRET' });
+    expect(readers(topSecret, population)).toEqual([leader.id, tokyoLeader.id]); // jdoe (the creator) and L are SECRET
+    expect(mayRead(drafter, topSecret).rules).toEqual(['R-fu-clearance']);
+    // CONFIDENTIAL is "CONFIDENTIAL or above": narrowed too, and bounded the same way.
+    const confidential = unlinked({ classification: 'CONFIDENTIAL', owner: { post: 'BEIJING' } });
+    expect(mayRead(tokyo, confidential)).toEqual({ allowed: false, rules: ['R-fu-unlinked-classified', 'no-grant'], certain: true });
+    expect(mayRead(beijing, confidential).allowed).toBe(true);
+    expect(mayRead(beijingLow, confidential).rules).toEqual(['R-fu-clearance']);
+    expect(mayRead(approverLow, unlinked({ classification: 'CONFIDENTIAL', owner: { office: 'EAP' } })).allowed).toBe(true);
+  });
+
+  it('with EXDIS/NODIS too (R-fu-need-to-know keeps the owner\'s people), and in either followUpReading mode', () => {
+    const f = unlinked({ owner: { post: 'BEIJING' }, captions: ['EXDIS'] });
+    expect(readers(f, population)).toEqual(readers(unlinked({ owner: { post: 'BEIJING' } }), population));
+    expect(mayRead(beijingApprover, f)).toMatchObject({ allowed: true, certain: false });
+    expect(readers(unlinked(), population, { followUpReading: 'markings' })).toEqual(readers(unlinked(), population));
+    // An unclassified EXDIS one is narrowed only by need to know, as before.
+    expect(mayRead(tokyo, unlinked({ classification: 'UNCLASSIFIED', captions: ['NODIS'] }))).toMatchObject({ allowed: false, rules: ['R-fu-need-to-know', 'no-grant'] });
+  });
+
+  it('a linked follow-up is not this rule\'s: it is read under what it links to', () => {
+    const linked = unlinked({ cable: releasedTo(['TOKYO'], { classification: 'SECRET', clearances: [] }) }); // L not asked
+    expect(mayRead(tokyo, linked).rules).not.toContain('R-fu-unlinked-classified');
+    expect(mayRead(tokyo, linked).allowed).toBe(true);
+    expect(mayRead(lAuditor, linked).allowed).toBe(false);
   });
 });
 

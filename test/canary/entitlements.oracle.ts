@@ -38,7 +38,7 @@ export const INTERPRETATIONS: Readonly<Record<string, string>> = {
   'I-other-post': "'Another post's officer' is any user bound to a post other than the origin (postCode set), whatever else they are; the drafter too, once moved there (I-drafter-placed).",
   'I-drafter-placed': "The drafter is its drafter while placed where the cable originates: a post cable's drafter bound to that post, a Department cable's bound to no post. One moved to another post (or from the post to the Department) neither reads nor works it as its drafter; 'never by the drafter' rules (clearing, approving) hold wherever they are.",
   'I-officers': "A post's officers, for reading, are the people bound to it: post officers and the post's approvers (its chief of mission, the principal NODIS traffic goes to). For acting on deliveries and owning follow-ups, post officers only.",
-  'I-auditor-admin': 'auditor and admin grant no reading of their own ("Nobody else"): no cable, campaign or delivery; only what any user reads (a follow-up linked to nothing).',
+  'I-auditor-admin': 'auditor and admin grant no reading of their own ("Nobody else"): no cable, campaign or delivery; only what any user reads (an UNCLASSIFIED or SBU follow-up linked to nothing), and, as any member of an office, a classified one linked to nothing that their office owns (R-fu-owner-people).',
   'I-exdis': 'EXDIS/NODIS narrow a released cable to the same set that reads any released cable; they add nothing. NODIS "principals" is not modelled (no rank); LIMDIS, NOFORN and SIPDIS do not change who reads.',
   'I-version': 'A past version is judged with its own classification and captions against the current parties, status and distribution; both it and the current record must be readable.',
   'I-campaign': 'Campaigns and deliveries are read by exactly those who read their cable now.',
@@ -47,7 +47,7 @@ export const INTERPRETATIONS: Readonly<Record<string, string>> = {
   'I-follow-up-draft-text':
     "Follow-up text written under a draft (product decision): once any of its text (title and description at creation or in an edit, a comment, an outcome, a cancellation reason) was written while its linked cable was not yet RELEASED, the follow-up is read for good under that cable as an unreleased cable is read: its working party only (judged now), never a post it was later released to nor a tasking desk, even after release; markings still rise as before. Applies in both followUpReading modes. The flag is the test's bookkeeping (writtenUnderDraft) and bears on the `cable` link (a campaign exists only once its cable is released).",
   'I-follow-up-exdis': 'A follow-up marked EXDIS/NODIS narrows to linked-record readers, leadership, owner and creator.',
-  'I-follow-up-owner': 'Owner of a follow-up: the members of the owning office who work there (drafter, clearer, approver or leadership; auditors and admins only read), or the owning post\'s post officers.',
+  'I-follow-up-owner': 'Owner of a follow-up, for acting: the members of the owning office who work there (drafter, clearer, approver or leadership; auditors and admins only read), or the owning post\'s post officers. For reading one linked to nothing (R-fu-owner-people, the lead\'s note): every member of the owning office whatever their role, and the people bound to the owning post (its post officers and approvers, as I-officers).',
   'I-edit-states': 'The drafter edits in DRAFT and IN_CLEARANCE; a clearer in DRAFT or IN_CLEARANCE; the approver (not the drafter) in PENDING_APPROVAL; nobody after.',
   'I-withdraw': 'A request may be withdrawn while PENDING (api.md) or NON_CONCUR (domain.md); not once CLEARED or STALE.',
   'I-clear-non-concur': 'The office that did not concur may later clear.',
@@ -295,6 +295,16 @@ export const ownsFollowUp = (u: User, f: FollowUpRecord): boolean =>
     ? officeOf(u) === f.owner.office && (['drafter', 'clearer', 'approver', 'leadership'] as const).some((role) => has(u, role))
     : officerOf(u, f.owner.post);
 export const createdFollowUp = (u: User, f: FollowUpRecord): boolean => u.id === f.creatorId;
+/** Linked to no cable and no campaign. */
+export const unlinked = (f: FollowUpRecord): boolean => f.cable === undefined && f.campaign === undefined;
+/**
+ * The owner's people, for reading (README.md "its owner's people (the owning office's members, the
+ * owning post's officers)"; the lead's note): anyone whose office is the owning office's symbol,
+ * whatever their role; or the people bound to the owning post, its post officers and its approvers
+ * (I-officers). The current owner: given a new one, the old one's people are no longer it.
+ */
+export const ownersPeople = (u: User, f: FollowUpRecord): boolean =>
+  'office' in f.owner ? officeOf(u) === f.owner.office : readsForPost(u, f.owner.post);
 
 /**
  * A cable as it is read while unreleased: the same parties (judged now), not released, so no
@@ -343,6 +353,12 @@ export interface ReadRule {
   test: (u: User, r: never, m: Markings, o: OracleOptions) => boolean;
   /** For 'narrow': the grants that still count. */
   keep?: readonly string[];
+  /**
+   * For a 'narrow' whose text names every reader ("is read by X, Y and Z"): a user none of its
+   * kept grants reaches is refused by the text itself, so the refusal is certain even for a
+   * follow-up (whose refusals are otherwise uncertain).
+   */
+  complete?: boolean;
 }
 
 type CableTest = (u: User, c: CableRecord, m: Markings, o: OracleOptions) => boolean;
@@ -544,8 +560,21 @@ export const READ_RULES: readonly ReadRule[] = [
       'A follow-up marked EXDIS/NODIS (own or carried): only those who may read the linked record(s), leadership, its owner and its creator.',
     source: 'domain.md Who reads what: EXDIS and NODIS narrow to "officers with a need to know".',
     basis: 'interpretation',
-    keep: ['R-fu-linked-reader', 'R-fu-leadership', 'R-fu-owner', 'R-fu-creator'],
+    keep: ['R-fu-linked-reader', 'R-fu-leadership', 'R-fu-owner', 'R-fu-owner-people', 'R-fu-creator'],
     test: onFollowUp((_u, _f, m) => isRestrictive(m.captions)),
+  },
+  {
+    id: 'R-fu-unlinked-classified',
+    on: 'followUp',
+    effect: 'narrow',
+    rule:
+      'A follow-up linked to no cable or campaign and marked CONFIDENTIAL or above (its own classification: nothing raises it): only its owner\'s people (as it is owned now), its creator and leadership, each within their clearance. Given a new owner, the old one\'s people stop reading it. UNCLASSIFIED or SBU: not narrowed (R-fu-any-user).',
+    source:
+      'README.md (lead\'s decision): "A follow-up linked to no cable or campaign and marked CONFIDENTIAL or above is read by its owner\'s people (the owning office\'s members, the owning post\'s officers), its creator and leadership, each within their clearance: no distribution says who else needs to know it. Given a new owner, the old one\'s people stop reading it. An unclassified (or SBU) one, any user."',
+    basis: 'text',
+    keep: ['R-fu-owner-people', 'R-fu-owner', 'R-fu-creator', 'R-fu-leadership'],
+    complete: true,
+    test: onFollowUp((_u, f, m) => unlinked(f) && LEVEL[m.classification] >= LEVEL.CONFIDENTIAL),
   },
   {
     id: 'R-fu-linked-reader',
@@ -575,6 +604,17 @@ export const READ_RULES: readonly ReadRule[] = [
     test: onFollowUp((u, f) => ownsFollowUp(u, f)),
   },
   {
+    id: 'R-fu-owner-people',
+    on: 'followUp',
+    effect: 'grant',
+    rule:
+      'A follow-up linked to nothing is read by its owner\'s people, as it is owned now: every member of the owning office (office symbol matched exactly, any role), or the people bound to the owning post (its post officers and its approvers).',
+    source:
+      'README.md (lead\'s decision): "is read by its owner\'s people (the owning office\'s members, the owning post\'s officers) ... Given a new owner, the old one\'s people stop reading it." Lead\'s note: "the owning office\'s members" is anyone whose office is its symbol (any role); "the owning post\'s officers", for reading, the people bound to that post (post officers and its approvers, I-officers).',
+    basis: 'text',
+    test: onFollowUp((u, f) => unlinked(f) && ownersPeople(u, f)),
+  },
+  {
     id: 'R-fu-creator',
     on: 'followUp',
     effect: 'grant',
@@ -587,10 +627,11 @@ export const READ_RULES: readonly ReadRule[] = [
     id: 'R-fu-any-user',
     on: 'followUp',
     effect: 'grant',
-    rule: 'A follow-up linked to no cable or campaign: any user (within its own markings). In \'markings\' mode, also a linked one.',
-    source: 'api.md Follow-up actions: "GET /follow-ups/:id | any user".',
+    rule:
+      'A follow-up linked to no cable or campaign: any user (within its own markings), while it is UNCLASSIFIED or SBU; CONFIDENTIAL or above, R-fu-unlinked-classified narrows it. In \'markings\' mode, also a linked one.',
+    source: 'README.md: "An unclassified (or SBU) one, any user."; api.md Follow-up actions: "GET /follow-ups/:id | any user".',
     basis: 'text',
-    test: onFollowUp((_u, f, _m, o) => o.followUpReading === 'markings' || (f.cable === undefined && f.campaign === undefined)),
+    test: onFollowUp((_u, f, _m, o) => o.followUpReading === 'markings' || unlinked(f)),
   },
 ];
 
@@ -1075,14 +1116,18 @@ function evaluate(kind: ReadRule['on'], u: User, r: AnyRecord, m: Markings, o: O
   const deny = rows.find((x) => x.effect === 'deny' && test(x));
   if (deny) return out(false, [deny.id], deny.basis !== 'interpretation');
   const narrows = rows.filter((x) => x.effect === 'narrow' && test(x));
-  let grants = rows.filter((x) => x.effect === 'grant' && test(x));
+  const granting = rows.filter((x) => x.effect === 'grant' && test(x));
+  let grants = granting;
   for (const n of narrows) grants = grants.filter((g) => n.keep!.includes(g.id));
   const narrowCertain = narrows.every((n) => n.basis !== 'interpretation');
   if (grants.length > 0) {
     return out(true, [...narrows.map((n) => n.id), ...grants.map((g) => g.id)], grants.some((g) => g.basis !== 'interpretation') && narrowCertain);
   }
   // Nobody else. Certain for cables (every interpretive cable grant is a grant the user would have
-  // got); uncertain for follow-ups, whose whole reader set is an interpretation.
+  // got); uncertain for follow-ups, whose whole reader set is an interpretation, unless a text
+  // narrow that names every reader (R-fu-unlinked-classified) refuses them by itself.
+  const namesEveryReader = narrows.filter((n) => n.complete && n.basis !== 'interpretation' && !granting.some((g) => n.keep!.includes(g.id)));
+  if (namesEveryReader.length > 0) return out(false, [...namesEveryReader.map((n) => n.id), 'no-grant'], true);
   return out(false, [...narrows.map((n) => n.id), 'no-grant'], kind !== 'followUp' && narrowCertain);
 }
 
