@@ -134,6 +134,10 @@ describe('identity lifecycle', () => {
     await on(other, await login(app, 'leaver', 'leaver-password-123')).get('/inbox').expect(200);
     const me = (await on(app, admin).get('/auth/me').expect(200)).body;
     await on(app, admin).post(`/users/${me.id}/disable`).expect(422); // not oneself
+    // Nor does an admin widen their own access: every grant takes a second admin.
+    const widened = await on(app, admin).patch(`/users/${me.id}`, { clearance: 'TOP_SECRET', roles: [...me.roles, 'leadership'], office: 'S' }).expect(422);
+    expect(widened.body.errors.map((e: { field: string }) => e.field)).toEqual(['roles', 'clearance', 'office']);
+    expect((await on(app, admin).get('/auth/me').expect(200)).body).toMatchObject({ clearance: me.clearance, roles: me.roles, office: me.office });
     expect(await eventsOf(leaver.id)).toEqual(['UserRegistered', 'UserDisabled', 'UserEnabled']);
   });
 

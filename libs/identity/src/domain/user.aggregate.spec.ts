@@ -113,4 +113,26 @@ describe('a user over time', () => {
     admin.changeProfile({ roles: ['leadership'] }, 'other-admin');
     expect(admin.profile.roles).toEqual(['leadership']);
   });
+
+  it('lets an admin give up access of their own, never widen it: a role, a clearance, an office or post are another admin\'s to give', () => {
+    const admin = User.register('a-1', { ...profile, username: 'boss', roles: ['admin', 'drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const refused = (changes: Parameters<User['changeProfile']>[0]) => {
+      try {
+        admin.changeProfile(changes, 'a-1');
+      } catch (error) {
+        return (error as { details?: { errors?: { field: string }[] } }).details?.errors?.map((e) => e.field);
+      }
+      return 'changed';
+    };
+    expect(refused({ roles: ['admin', 'drafter', 'leadership'] })).toEqual(['roles']);
+    expect(refused({ clearance: 'TOP_SECRET' })).toEqual(['clearance']);
+    expect(refused({ office: 'L' })).toEqual(['office']);
+    expect(refused({ roles: ['admin', 'leadership'], clearance: 'TOP_SECRET', office: 'S' })).toEqual(['roles', 'clearance', 'office']);
+    expect(admin.getUncommittedEvents()).toHaveLength(1); // registered, nothing since
+    // Giving up access, or changing nothing that widens it, is theirs.
+    for (const changes of [{ clearance: 'CONFIDENTIAL' as const }, { roles: ['admin' as const], office: 'EAP/CM' }, { displayName: 'The Boss', office: 'EAP/CM', clearance: 'CONFIDENTIAL' as const }]) expect(refused(changes)).toBe('changed');
+    // Another admin gives all of it.
+    admin.changeProfile({ roles: ['admin', 'leadership'], clearance: 'TOP_SECRET', office: 'S' }, 'other-admin');
+    expect(admin.profile).toMatchObject({ roles: ['admin', 'leadership'], clearance: 'TOP_SECRET', office: 'S' });
+  });
 });

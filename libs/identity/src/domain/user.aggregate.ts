@@ -1,6 +1,6 @@
 import { assertNever, ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { CLEARANCES, type Clearance, OFFICE_PATTERN, type Role, ROLES, USERNAME_PATTERN } from './access.js';
+import { CLEARANCES, type Clearance, clearanceLevel, OFFICE_PATTERN, type Role, ROLES, USERNAME_PATTERN } from './access.js';
 
 export interface UserProfile {
   username: string;
@@ -88,6 +88,17 @@ function placeRoles(next: UserProfile, before: UserProfile | null): void {
  * sign in; and the generation their tokens carry. Anything that must end every session the user
  * has (a logout, a password change or reset, disabling) raises the generation.
  */
+/** An admin's changes to their own account widen nothing they read (`User.changeProfile`). */
+function mustNotWidenOwnAccess(now: UserProfile, next: UserProfile): void {
+  const widened = [
+    ...(next.roles.some((role) => !now.roles.includes(role)) ? [{ field: 'roles', message: 'another admin gives you a role' }] : []),
+    ...(clearanceLevel(next.clearance) > clearanceLevel(now.clearance) ? [{ field: 'clearance', message: 'another admin raises your clearance' }] : []),
+    ...((next.office ?? null) !== (now.office ?? null) ? [{ field: 'office', message: 'another admin moves you to another office' }] : []),
+    ...((next.postCode ?? null) !== (now.postCode ?? null) ? [{ field: 'postCode', message: 'another admin moves you to a post' }] : []),
+  ];
+  if (widened.length > 0) throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot widen your own access (a role, a clearance, an office or post): another admin must', { errors: widened });
+}
+
 export class User extends EventSourcedAggregate<UserEvent> {
   profile: UserProfile;
   disabled = false;
@@ -103,7 +114,12 @@ export class User extends EventSourcedAggregate<UserEvent> {
     return user;
   }
 
-  /** Applies an admin's changes; `actorId` may not take away their own admin role. */
+  /**
+   * Applies an admin's changes. To their own account (`actorId`) an admin may only give up access:
+   * not take away their own admin role, and not widen what they read (a role added, a clearance
+   * raised, another office or post, whose drafts its members read): another admin does that, so
+   * that every grant of access takes two people.
+   */
   changeProfile(requested: ProfileChanges, actorId: string): void {
     // A field absent from the request (or present as undefined) stays as it is.
     const changes = Object.fromEntries(Object.entries(requested).filter(([, value]) => value !== undefined)) as ProfileChanges;
@@ -115,6 +131,7 @@ export class User extends EventSourcedAggregate<UserEvent> {
     if (actorId === this.id && this.profile.roles.includes('admin') && !next.roles.includes('admin')) {
       throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot take away your own admin role', { errors: [{ field: 'roles', message: 'keeps admin for yourself' }] });
     }
+    if (actorId === this.id) mustNotWidenOwnAccess(this.profile, next);
     const changed = Object.fromEntries(
       (Object.keys(changes) as (keyof ProfileChanges)[])
         .filter((key) => JSON.stringify(next[key]) !== JSON.stringify(this.profile[key]))
