@@ -405,6 +405,9 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('heading', { name: 'New reporting cable on 26 STATE 000001' }).waitFor();
     await page.getByRole('list', { name: 'Action addressees chosen' }).getByText('SECSTATE').waitFor();
     expect(await page.getByLabel('Kind').inputValue()).toBe('REPORTING');
+    // Its subject is the tasking's own text, under the tasking's markings (read from the tasking, not the link).
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toMatch(/^Reply to 26 STATE 000001: /);
+    expect(await page.getByLabel('Classification', { exact: true }).inputValue()).toBe('UNCLASSIFIED');
     // A post reports and informs: it is offered no instruction, which tasks posts.
     expect(await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['REPORTING', 'INFORMATIONAL']);
     await page.getByLabel('TAGS').fill('PREL ETTC CH');

@@ -5,6 +5,7 @@ import { api, canonical, isPostOfficer, isStale, maybe, mergePatch, type Me, pla
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
+import { replyDraft } from '../reply.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
@@ -230,17 +231,27 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
 
 /** A new cable: the drafting form, then (`onCreated`) the cable's own page. */
 export function CableEditor({ me, query, onCreated, onClassifications }: { me: Me; query?: URLSearchParams; onCreated: (cable: CableView) => void; onClassifications: (c: string[]) => void }) {
-  // `?ref=<MRN>&subject=…`: a post's reporting cable answering a tasking, addressed to the Department, citing it as REF A.
-  const ref = query?.get('ref');
+  // `?ref=<MRN>&tasking=<id>`: a post's reporting cable answering a tasking, addressed to the
+  // Department, citing it as REF A, under the tasking's markings (`replyDraft`), read first.
   // (A Department drafter sent here drafts as the Department does, citing it still.)
+  const ref = query?.get('ref');
+  const taskingId = query?.get('tasking');
   const fromPost = isPostOfficer(me);
-  const initial: CableDraft | undefined = ref
-    ? { ...blank(fromPost), subject: query?.get('subject') ?? '', actionAddressees: fromPost ? ['SECSTATE'] : [], references: [{ label: 'A', mrn: ref }] }
-    : undefined;
+  const [initial, setInitial] = useState<CableDraft | undefined | null>(ref && taskingId ? null : undefined);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    if (!ref || !taskingId) return;
+    api<CableView>('GET', `/cables/${encodeURIComponent(taskingId)}`).then(
+      (tasking) => setInitial(replyDraft(blank(fromPost), { mrn: tasking.mrn ?? ref, subject: tasking.subject, classification: tasking.classification, captions: tasking.captions, subjectMarking: tasking.subjectMarking }, fromPost)),
+      (failure) => setFailed(problemText(failure)),
+    );
+  }, [ref, taskingId]);
   return (
     <>
       <h2>{ref ? `New reporting cable on ${ref}` : 'New cable'}</h2>
-      <DraftForm me={me} cable={null} initial={initial} onClassifications={onClassifications} onSaved={onCreated} />
+      {failed ? <p role="alert">The tasking could not be read: {failed}</p>
+        : initial === null ? <p>Loading the tasking…</p>
+        : <DraftForm me={me} cable={null} initial={initial} onClassifications={onClassifications} onSaved={onCreated} />}
     </>
   );
 }

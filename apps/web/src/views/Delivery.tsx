@@ -618,7 +618,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {mayAttach && (found.problem || responses.some((r) => !r.reportingCableId)) && (
           <NoReportingCable name={name} mrn={campaign.mrn} found={found} then="Once one is, each response above without a reporting cable offers to attach it." />
         )}
-        {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, subject: `Reply to ${campaign.mrn}: ${campaign.subject}`.slice(0, 200) })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
+        {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, tasking: campaign.cableId })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>
 
       <section class="card" aria-labelledby="dhistory-h">
