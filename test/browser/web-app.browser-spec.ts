@@ -142,9 +142,12 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Classification', { exact: true }).selectOption('UNCLASSIFIED');
     await page.getByText('The draft meets every drafting rule.').waitFor();
     await checkScreen(page, 'cable-new');
-    await page.getByRole('button', { name: 'Save draft' }).click();
+    // A double click saves one draft, not two.
+    await page.getByRole('button', { name: 'Save draft' }).dblclick();
     await page.getByRole('heading', { name: 'Clearances' }).waitFor();
     const cableId = page.url().split('/').pop()!;
+    const saved = (await authed(web.app, drafter).get(`/cables?q=${encodeURIComponent('protecting frontier AI models')}`).expect(200)).body;
+    expect(saved.items.map((c: { id: string }) => c.id)).toEqual([cableId]);
     expect(await page.locator('.badge').first().textContent()).toBe('draft');
 
     await page.getByLabel('Ask offices to clear').fill('L');

@@ -1,4 +1,4 @@
-import { ApiError, changedFields, isStale, mergePatch, plainMessage, problemText, words } from './api.js';
+import { ApiError, api, changedFields, DOUBLE_CLICK_MS, isStale, mergePatch, plainMessage, problemText, words } from './api.js';
 
 describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
@@ -73,5 +73,38 @@ describe('saving on the version read', () => {
     expect(problemText(new ApiError(409, { detail: 'The delivery is DELIVERED; record another meeting as a contact' }))).toBe('The delivery is delivered; record another meeting as a contact.');
     expect(problemText(new ApiError(409, { detail: 'TOKYO is CLOSED; NODIS cables stay PENDING_APPROVAL' }))).toBe('TOKYO is closed; NODIS cables stay pending approval.');
     expect(isStale(new ApiError(409, {}))).toBe(false);
+  });
+});
+
+describe('a command sent twice at once (a double click)', () => {
+  const sent: string[] = [];
+  const realFetch = globalThis.fetch;
+  beforeAll(() => {
+    // The browser's session storage, as the tab has it.
+    const stored = new Map<string, string>();
+    Object.assign(globalThis, { sessionStorage: { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v), removeItem: (k: string) => stored.delete(k) } });
+    globalThis.fetch = (async (path: string, init?: RequestInit) => {
+      sent.push(`${init?.method} ${path} ${init?.body ?? ''}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return new Response(JSON.stringify({ id: `answer-${sent.length}` }), { status: 201, headers: { 'content-type': 'application/json' } });
+    }) as typeof fetch;
+  });
+  afterAll(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  it('is sent once, and both clicks get its answer; another command, a read, or the same command later is sent', async () => {
+    const [first, second] = await Promise.all([api('POST', '/cables', { subject: 'x' }), api('POST', '/cables', { subject: 'x' })]);
+    expect([first, second, sent.length]).toEqual([{ id: 'answer-1' }, { id: 'answer-1' }, 1]);
+    // Just after its answer, the same click again is still the same click.
+    expect(await api('POST', '/cables', { subject: 'x' })).toEqual({ id: 'answer-1' });
+    await api('POST', '/cables', { subject: 'y' });
+    await api('POST', '/cables/k1/release', undefined, { ifMatch: 4 });
+    await api('POST', '/cables/k1/release', undefined, { ifMatch: 5 });
+    await Promise.all([api('GET', '/cables'), api('GET', '/cables')]);
+    expect(sent).toHaveLength(6);
+    await new Promise((resolve) => setTimeout(resolve, DOUBLE_CLICK_MS + 50));
+    await api('POST', '/cables', { subject: 'x' });
+    expect(sent).toHaveLength(7);
   });
 });

@@ -121,12 +121,27 @@ async function asCommand<T>(method: string, path: string, send: () => Promise<T>
   }
 }
 
+/** How long after a command's answer the same command again is taken for the same click (a double click). */
+export const DOUBLE_CLICK_MS = 1_000;
+/** Commands under way, and answered within `DOUBLE_CLICK_MS`, by method, path, body and `If-Match`. */
+const lastSent = new Map<string, Promise<unknown>>();
+
 /**
  * `ifMatch`: the version of the record the screen showed, sent as `If-Match: "<version>"`, so that a
  * change made since by someone else is not undone or decided on unseen: the server answers 412 instead.
+ * A command sent again while the same one is under way, or within `DOUBLE_CLICK_MS` of its answer
+ * (a double click on *Save draft* or *Release now*), is not sent twice: it gets the first's answer.
  */
 export function api<T>(method: string, path: string, body?: unknown, options: { ifMatch?: number } = {}): Promise<T> {
-  return asCommand(method, path, () => send<T>(method, path, body, options));
+  if (method === 'GET' || method === 'HEAD') return asCommand(method, path, () => send<T>(method, path, body, options));
+  const key = JSON.stringify([session.token, method, path, body ?? null, options.ifMatch ?? null]);
+  const pending = lastSent.get(key);
+  if (pending) return pending as Promise<T>;
+  const answer = asCommand(method, path, () => send<T>(method, path, body, options));
+  lastSent.set(key, answer);
+  const forget = () => setTimeout(() => lastSent.get(key) === answer && lastSent.delete(key), DOUBLE_CLICK_MS);
+  answer.then(forget, forget);
+  return answer;
 }
 
 async function send<T>(method: string, path: string, body: unknown, { ifMatch }: { ifMatch?: number }): Promise<T> {
