@@ -421,6 +421,31 @@ describe('the web app, in headless Chromium', () => {
     await focusMovesTo(page, 'para-1');
   });
 
+  it('keeps what a desk officer typed into a new cable when they leave it unsaved, until they save it or start afresh', async () => {
+    const page = await signIn('web.desk');
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.goto(`${web.base}/#/cables/new`);
+    await page.getByLabel('Subject', { exact: true }).fill('Typed, not saved');
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('Words that must not be lost.');
+    await page.getByLabel('TAGS').pressSequentially('PREL, ETTC');
+    // Away to the inbox, then Back: the form holds what was typed, and says it is not saved.
+    await page.getByRole('link', { name: 'Inbox' }).first().click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.goBack();
+    await page.getByText('What you typed here before is back: it is not saved yet.').waitFor();
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Typed, not saved');
+    expect(await page.getByLabel('Paragraph 1', { exact: true }).inputValue()).toBe('Words that must not be lost.');
+    expect(await page.getByLabel('TAGS').inputValue()).toBe('PREL, ETTC');
+    // A reload keeps it too; starting afresh puts it away.
+    await page.reload();
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Typed, not saved');
+    await page.getByRole('button', { name: 'Start afresh' }).click();
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('');
+    await page.reload();
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('');
+    expect(await page.getByText('What you typed here before is back').count()).toBe(0);
+  });
+
   it('shows leadership the campaign on the map by embassy, and drills down to what Beijing\'s counterpart said', async () => {
     const page = await signIn('web.lead');
     await page.getByRole('heading', { name: 'Where every campaign stands' }).waitFor();

@@ -64,6 +64,37 @@ export const session = {
   },
 };
 
+const UNSAVED = 'chancery.unsaved:';
+
+/**
+ * What a user typed into a form and has not saved, kept in the tab's session storage under their id
+ * (`key` names the form), so that leaving the form (another screen, Back, a reload) loses nothing:
+ * the form offers it again. A sign-out forgets all of it; the tab's closing does too.
+ */
+export const unsaved = {
+  read<T>(userId: string, key: string): T | null {
+    try {
+      const stored = sessionStorage.getItem(`${UNSAVED}${userId}:${key}`);
+      return stored === null ? null : (JSON.parse(stored) as T);
+    } catch {
+      return null;
+    }
+  },
+  write(userId: string, key: string, value: unknown): void {
+    try {
+      sessionStorage.setItem(`${UNSAVED}${userId}:${key}`, JSON.stringify(value));
+    } catch {
+      // Storage full or refused: the form goes on; only the keeping is lost.
+    }
+  },
+  forget(userId: string, key: string): void {
+    sessionStorage.removeItem(`${UNSAVED}${userId}:${key}`);
+  },
+  forgetAll(): void {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith(UNSAVED)) sessionStorage.removeItem(key);
+  },
+};
+
 /** Dispatched on `window` when the token is no longer good: the app asks the user to sign in again. */
 export const SESSION_ENDED = 'chancery:session-ended';
 

@@ -1,7 +1,7 @@
 import { cloneElement, type ComponentChildren, render, type VNode } from 'preact';
 import { useEffect, useErrorBoundary, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { hashAddress } from './address.js';
-import { api, type Me, session, SESSION_ENDED, words } from './api.js';
+import { api, type Me, session, SESSION_ENDED, unsaved, words } from './api.js';
 import { bannerText, highest } from './classification.js';
 import { Account } from './views/Account.js';
 import { Admin } from './views/Admin.js';
@@ -235,6 +235,7 @@ function App() {
   const signOut = async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
     session.token = null;
+    unsaved.forgetAll();
     setMe(null);
     setEnded(false);
     location.hash = '#/sign-in';

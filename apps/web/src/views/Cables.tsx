@@ -1,7 +1,7 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, canonical, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
+import { api, canonical, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -256,6 +256,14 @@ export function CableEditor({ me, query, onCreated, onClassifications }: { me: M
   );
 }
 
+/** The list fields as typed (see `DraftForm`). */
+interface TypedLists { captions: string; tags: string; reasons: string; references: string; points: string; scopePosts: string; scopeExcluded: string }
+const typedListsOf = (draft: CableDraft): TypedLists => ({
+  captions: draft.captions.join(' '), tags: draft.tags.join(' '), reasons: (draft.classifiedBy?.reasons ?? []).join(' '),
+  references: draft.references.map((r) => r.mrn).join('; '), points: (draft.demarche?.points ?? [1]).join(', '),
+  scopePosts: (draft.demarche?.scope?.posts ?? []).join(' '), scopeExcluded: (draft.demarche?.scope?.excludePosts ?? []).join(' '),
+});
+
 /**
  * Drafting: the rules flagged as the officer types (the server's own rules), then save. A refusal
  * that names fields (the save's, or `refusal`: the page's submit or approval refused for the draft)
@@ -266,18 +274,31 @@ export function CableEditor({ me, query, onCreated, onClassifications }: { me: M
 export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onReload?: () => void; onClassifications: (c: string[]) => void }) {
   // Where the cable comes from, as the server decides it: its origin, or for a new one its drafter's post.
   const origin = (cable ? cable.origin !== 'STATE' : isPostOfficer(me)) ? 'post' : 'department';
-  const [draft, setDraft] = useState<CableDraft>(cable ?? initial ?? blank(origin === 'post'));
+  // A new cable's typing is kept until it is saved (`unsaved`): leaving the form loses none of it.
+  const keptAs = cable === null ? `new-cable${initial?.references[0] ? `:${initial.references[0].mrn}` : ''}` : null;
+  const [start] = useState<CableDraft>(() => cable ?? initial ?? blank(origin === 'post'));
+  const [kept] = useState(() => (keptAs ? unsaved.read<{ draft: CableDraft; typed: TypedLists }>(me.id, keptAs) : null));
+  const [restored, setRestored] = useState(kept !== null);
+  const [draft, setDraft] = useState<CableDraft>(kept?.draft ?? start);
   // A draft stored as another kind before the rule (a post's instruction) shows it, to be changed: the server says why beside it.
   const kinds = [...new Set([...cableKindsFrom(origin), ...(cable ? [cable.kind] : [])])];
   /**
    * The list fields as typed: the draft holds each as a list, read from the text (so the rules are
    * checked as the officer types), but the box keeps what was typed, spaces and commas included.
    */
-  const [typed, setTyped] = useState(() => ({
-    captions: draft.captions.join(' '), tags: draft.tags.join(' '), reasons: (draft.classifiedBy?.reasons ?? []).join(' '),
-    references: draft.references.map((r) => r.mrn).join('; '), points: (draft.demarche?.points ?? [1]).join(', '),
-    scopePosts: (draft.demarche?.scope?.posts ?? []).join(' '), scopeExcluded: (draft.demarche?.scope?.excludePosts ?? []).join(' '),
-  }));
+  const [typed, setTyped] = useState<TypedLists>(() => kept?.typed ?? typedListsOf(draft));
+  useEffect(() => {
+    if (!keptAs) return;
+    if (JSON.stringify(draft) === JSON.stringify(start)) unsaved.forget(me.id, keptAs);
+    else unsaved.write(me.id, keptAs, { draft, typed });
+  }, [draft, typed]);
+  /** What was typed and kept, put away: the form starts again. */
+  const startAfresh = () => {
+    if (keptAs) unsaved.forget(me.id, keptAs);
+    setDraft(start);
+    setTyped(typedListsOf(start));
+    setRestored(false);
+  };
   /** The paragraph just added, whose text box takes the focus. */
   const added = useRef<number | null>(null);
   useEffect(() => {
@@ -333,7 +354,10 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
       // (a scope's kinds, say) is sent as null rather than kept by the merge.
       onSaved(cable
         ? await sendOnVersionShown<CableView, CableView>('PATCH', `/cables/${cable.id}`, mergePatch(draftOf(cable), draftOf(checked)), cable, { read: `/cables/${cable.id}`, seen: cableAsShown })
-        : await api<CableView>('POST', '/cables', body));
+        : await api<CableView>('POST', '/cables', body).then((created) => {
+          if (keptAs) unsaved.forget(me.id, keptAs);
+          return created;
+        }));
     } catch (failure) {
       if (isStale(failure)) setStale(true);
       else setRefused(failure);
@@ -353,6 +377,12 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   return (
     <section class="card" aria-labelledby="draft-h" ref={form}>
       <h3 id="draft-h">{cable ? 'Edit the draft' : 'Draft'}</h3>
+      {restored && (
+        <p class="kept" role="status">
+          What you typed here before is back: it is not saved yet.{' '}
+          <button type="button" class="link" onClick={startAfresh}>Start afresh</button>
+        </p>
+      )}
       <div class="form-grid">
         <span class="wide">
           <label for="subject">Subject</label>
