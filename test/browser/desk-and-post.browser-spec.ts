@@ -128,11 +128,15 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     // A token no longer good (ended, or access changed) asks the user to sign in again, as any request
     // does: over the screen, which stays where it was.
     await page.unroute('**/demarches/*/export.csv');
-    await page.route('**/demarches/*/export.csv', (route) => route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' }));
+    await page.route('**/demarches/*/export.csv', (route) => route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"detail":"This account is disabled"}' }));
     const shownAt = new URL(page.url()).hash;
     await button.click();
-    await page.getByRole('dialog', { name: 'Your session has ended' }).waitFor();
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.waitFor();
     expect(new URL(page.url()).hash).toBe(shownAt);
+    // A disabled account is told so, and what the screen showed is out of sight behind the dialog.
+    expect(await dialog.textContent()).toContain('An administrator disabled this account: what this screen showed is hidden.');
+    expect(await page.locator('main').isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
   });

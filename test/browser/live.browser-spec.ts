@@ -153,14 +153,17 @@ describe('live updates and notifications, in headless Chromium', () => {
     await authed(web.app, await login(web.app, 'live.desk', 'live.desk-password-123')).post('/auth/logout').expect(204);
     const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
     await dialog.waitFor({ timeout: 15_000 });
-    // The screen stays behind the dialog, out of reach, and the dialog has the focus.
+    // The screen stays behind the dialog, out of reach and out of sight, and the dialog has the focus.
     expect(new URL(page.url()).hash).toBe('#/cables/new');
     expect(await subject.inputValue()).toBe('Live: a draft typed while the session ends elsewhere');
+    expect(await subject.isVisible()).toBe(false);
+    expect(await dialog.textContent()).toContain('You were signed out, or your password was changed');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
     await fillSignIn(dialog, 'live.desk');
     await dialog.waitFor({ state: 'detached' });
     expect(new URL(page.url()).hash).toBe('#/cables/new');
     expect(await subject.inputValue()).toBe('Live: a draft typed while the session ends elsewhere');
+    expect(await subject.isVisible()).toBe(true);
     // Signed in again, the screen works on: the draft is saved.
     await subject.fill('Live: a draft saved after signing in again');
     expect((await page.evaluate(() => sessionStorage.getItem('chancery.token'))) !== null).toBe(true);

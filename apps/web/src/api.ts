@@ -103,9 +103,19 @@ export const SESSION_ENDED = 'chancery:session-ended';
  * changed): the app asks for a sign-in over the screen, which stays as it is, typed text and all
  * (main.tsx), or, with no screen shown yet, on the sign-in page, back to this page after.
  */
-function signInAgain(): void {
+function signInAgain(reason: string | null = null): void {
   session.token = null;
-  dispatchEvent(new Event(SESSION_ENDED));
+  dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: reason }));
+}
+
+/** What a 401 says of why the token is no longer good ("This account is disabled"), if anything. */
+async function refusalReason(response: Response): Promise<string | null> {
+  try {
+    const detail = ((await response.clone().json()) as { detail?: unknown }).detail;
+    return typeof detail === 'string' ? detail : null;
+  } catch {
+    return null;
+  }
 }
 
 /** How long after a command's answer its screen is still taking it in (reading the record again, saying what happened). */
@@ -186,7 +196,7 @@ async function send<T>(method: string, path: string, body: unknown, { ifMatch }:
   } catch {
     throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
   }
-  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') signInAgain();
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') signInAgain(await refusalReason(response));
   return (await answerOf(response)) as T;
 }
 
@@ -214,7 +224,7 @@ export async function download(path: string, filename: string): Promise<void> {
   let body: Blob;
   try {
     response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
-    if (response.status === 401) signInAgain();
+    if (response.status === 401) signInAgain(await refusalReason(response));
     if (!response.ok) throw new ApiError(response.status, { detail: STATUS_TEXT[response.status] ?? `The download failed (${response.status}).` });
     body = await response.blob();
   } catch (failure) {

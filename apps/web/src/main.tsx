@@ -161,11 +161,14 @@ function App() {
    * stream opened anew (`stream`). With no user shown yet, the sign-in page is opened instead.
    */
   const [ended, setEnded] = useState(false);
+  /** Why the session ended, as the server said it (a disabled account is told so). */
+  const [endedWhy, setEndedWhy] = useState<string | null>(null);
   const [stream, setStream] = useState(0);
   const meShown = useRef<Me | null>(null);
   meShown.current = me;
   useEffect(() => {
-    const onEnded = () => {
+    const onEnded = (event: Event) => {
+      setEndedWhy(((event as CustomEvent).detail as string | null) ?? null);
       if (meShown.current) return setEnded(true);
       session.rememberDestination();
       location.hash = '#/sign-in';
@@ -279,8 +282,10 @@ function App() {
   else page = <Inbox {...common} />;
   document.title = `${current ? current.label : 'Not available'} · Chancery`;
   const active = current && (current.hidden ? screens.find((s) => !s.hidden && current.path.startsWith(s.path)) ?? current : current);
-  // While a sign-in is asked for, the screen under the dialog is out of reach (inert), not gone.
+  // While a sign-in is asked for, the screen under the dialog is out of reach (inert) and out of
+  // sight (what it shows may be classified, and its user gone), not gone: typed text is kept.
   const behindDialog = ended ? { inert: true } : {};
+  const concealed = ended ? { class: 'concealed', 'aria-hidden': 'true' as const } : {};
   const signedInAgain = (user: Me) => {
     readWith.current = session.token;
     setEnded(false);
@@ -296,7 +301,11 @@ function App() {
         <div class="overlay">
           <section class="card dialog" role="dialog" aria-modal="true" aria-labelledby="ended-h" aria-describedby="ended-why">
             <h2 id="ended-h">Your session has ended</h2>
-            <p id="ended-why">You were signed out, or your password was changed, in another window or by an administrator. Sign in again to go on: what you typed here is kept.</p>
+            <p id="ended-why">
+              {endedWhy && /disabled/i.test(endedWhy)
+                ? 'An administrator disabled this account: what this screen showed is hidden. If the account is enabled again, sign in to go on: what you typed here is kept.'
+                : 'You were signed out, or your password was changed, in another window or by an administrator. Sign in again to go on: what you typed here is kept.'}
+            </p>
             <SignIn inDialog onSignedIn={signedInAgain} />
           </section>
         </div>
@@ -309,7 +318,7 @@ function App() {
         <span class="who muted">{me.displayName} · {me.roles.map((role) => words(role)).join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      <main key={`${me.id}:${live.revision}`} {...behindDialog}>
+      <main key={`${me.id}:${live.revision}`} {...behindDialog} {...concealed}>
         {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={showLatest}>Show the latest</button></p>}
         <Guard key={path}><Screen key={page.key ?? ''} path={path} shown={shown} onReport={report}>{page}</Screen></Guard>
       </main>
