@@ -132,17 +132,19 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
 
   it('lets the creator change a follow-up\'s title and description, sending only what changed on the version shown, problems said beside the fields', async () => {
     const { id, version: created } = (await authed(web.app, desk).post('/follow-ups', {
-      title: 'Draft the talking points', description: 'For the deputy secretary\'s call.', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01',
+      title: 'Draft the talking points', description: 'For the deputy secretary\'s call.\nThen the annex.', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01',
     }).expect(201)).body as { id: string; version: number };
     const page = await signIn('fo.desk');
     const errors = uncaught(page);
     const sent = patches(page, `/follow-ups/${id}`);
     await page.goto(`${web.base}/#/follow-ups/${id}`);
+    // The description as written, its lines kept.
+    expect(await page.getByText('For the deputy secretary\'s call.').evaluate((p) => (p as HTMLElement).innerText)).toBe('For the deputy secretary\'s call.\nThen the annex.');
     await page.getByText('Change the title, description, due date or owner').click();
     const form = page.getByRole('form', { name: 'The title and description' });
     const [title, description] = [form.getByLabel('Title'), form.getByLabel('Description (optional)')];
     const save = form.getByRole('button', { name: 'Save the title and description' });
-    expect([await title.inputValue(), await description.inputValue()]).toEqual(['Draft the talking points', 'For the deputy secretary\'s call.']);
+    expect([await title.inputValue(), await description.inputValue()]).toEqual(['Draft the talking points', 'For the deputy secretary\'s call.\nThen the annex.']);
 
     // Nothing changed, or no title: said in the page, nothing sent.
     await save.click();

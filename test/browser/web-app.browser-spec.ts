@@ -1265,6 +1265,8 @@ describe('the web app, in headless Chromium', () => {
     const mrn = (await authed(web.app, drafter).get(`/cables/${campaignId}`).expect(200)).body.mrn as string;
     await page.getByLabel(/^References/).fill(`${mrn.toLowerCase()};`);
     await page.getByLabel('This cable tasks posts with a demarche').check();
+    // The rules as the officer types name the field as the form does, not as the API spells it.
+    await page.getByText(/^Report-by date must be a date/).waitFor();
     await page.getByLabel('Report by').fill('2099-01-01');
     await page.getByLabel('Whom to see').fill('MFA');
     await page.getByLabel(/^Points to make/).fill('2');

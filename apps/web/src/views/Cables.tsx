@@ -1,7 +1,7 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, canonical, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
+import { api, canonical, fieldName, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -31,6 +31,11 @@ const blank = (fromPost = false): CableDraft => ({
   kind: fromPost ? 'REPORTING' : 'INSTRUCTION', subject: '', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: [],
   actionAddressees: [], infoAddressees: [], references: [], paragraphs: [{ marking: 'U', text: '' }], classifiedBy: null, demarche: null,
 });
+/** A rule's message that begins with its field's name in the API (`reportBy must be…`), begun with the form's ("Report-by date must be…"). */
+const namedAsPeopleSay = ({ field, message }: { field: string; message: string }) => {
+  const raw = field.split('.').pop() ?? '';
+  return raw && message.startsWith(`${raw} `) ? `${fieldName(field)} ${message.slice(raw.length + 1)}` : message;
+};
 /** A rule's message as a sentence: capital first, full stop last. */
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -486,7 +491,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
         </>
       )}
       <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
-        {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(violation.message) : 'The draft meets every drafting rule.'}
+        {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(namedAsPeopleSay(violation)) : 'The draft meets every drafting rule.'}
       </p>
       <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
       {notSaved && <p class="error" role="alert">{notSaved}</p>}

@@ -369,7 +369,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
       <h2>{followUp.title}</h2>
       <div class="grid">
         <section class="card" aria-label="The follow-up">
-          {followUp.description && <p>{followUp.description}</p>}
+          {followUp.description && <p class="said">{followUp.description}</p>}
           <dl class="facts">
             <div><dt>Owner</dt><dd>{ownerOf(followUp)} ({followUp.ownerBureau})</dd></div>
             <div><dt>Due</dt><dd>{followUp.dueOn}{followUp.overdue ? <strong class="error"> overdue</strong> : ''}</dd></div>
@@ -382,7 +382,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
           {followUp.cancelReason && <p>Cancelled: {followUp.cancelReason}</p>}
           <h3>Comments</h3>
           {followUp.comments.length === 0 ? <p class="muted">No comment yet.</p> : (
-            <ul>{followUp.comments.map((c, i) => <li key={i}>{c.by.username}: {c.text} <span class="muted">{when(c.at)}</span></li>)}</ul>
+            <ul>{followUp.comments.map((c, i) => <li key={i}>{c.by.username}: <span class="said">{c.text}</span> <span class="muted">{when(c.at)}</span></li>)}</ul>
           )}
           {['comment', 'complete', 'cancel'].some(can) && (
             <>
