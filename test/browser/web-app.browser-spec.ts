@@ -137,6 +137,9 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByLabel(/^Reasons/).inputValue()).toBe('1.4(b), 1.4(d)');
     await page.getByLabel(/^Captions/).pressSequentially('NOFORN, SIPDIS');
     expect(await page.getByLabel(/^Captions/).inputValue()).toBe('NOFORN, SIPDIS');
+    // The banners say the captions after the classification, as a banner line writes them.
+    await page.getByRole('note', { name: 'Classification: CONFIDENTIAL//NOFORN/SIPDIS' }).first().waitFor();
+    expect(await page.getByRole('note', { name: /^Classification/ }).first().textContent()).toBe('CONFIDENTIAL//NOFORN/SIPDIS');
     await page.getByLabel(/^Captions/).fill('');
     // Back to UNCLASSIFIED, the classification block typed is not held against the cable.
     await page.getByLabel('Classification', { exact: true }).selectOption('UNCLASSIFIED');

@@ -78,6 +78,7 @@ describe('saving on the version read', () => {
 
 describe('a command sent twice at once (a double click)', () => {
   const sent: string[] = [];
+  let refuse = false;
   const realFetch = globalThis.fetch;
   beforeAll(() => {
     // The browser's session storage, as the tab has it.
@@ -86,6 +87,7 @@ describe('a command sent twice at once (a double click)', () => {
     globalThis.fetch = (async (path: string, init?: RequestInit) => {
       sent.push(`${init?.method} ${path} ${init?.body ?? ''}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
+      if (refuse) return new Response(JSON.stringify({ status: 503, detail: 'The database is busy' }), { status: 503, headers: { 'content-type': 'application/problem+json' } });
       return new Response(JSON.stringify({ id: `answer-${sent.length}` }), { status: 201, headers: { 'content-type': 'application/json' } });
     }) as typeof fetch;
   });
@@ -106,5 +108,15 @@ describe('a command sent twice at once (a double click)', () => {
     await new Promise((resolve) => setTimeout(resolve, DOUBLE_CLICK_MS + 50));
     await api('POST', '/cables', { subject: 'x' });
     expect(sent).toHaveLength(7);
+  });
+
+  it('is sent again once refused: a try after a refusal or a busy server is a new try', async () => {
+    const before = sent.length;
+    refuse = true;
+    await expect(api('POST', '/cables', { subject: 'refused' })).rejects.toMatchObject({ status: 503 });
+    await expect(api('POST', '/cables', { subject: 'refused' })).rejects.toMatchObject({ status: 503 });
+    refuse = false;
+    expect(await api('POST', '/cables', { subject: 'refused' })).toEqual({ id: `answer-${before + 3}` });
+    expect(sent.length - before).toBe(3);
   });
 });

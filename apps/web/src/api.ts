@@ -170,8 +170,9 @@ const lastSent = new Map<string, Promise<unknown>>();
 /**
  * `ifMatch`: the version of the record the screen showed, sent as `If-Match: "<version>"`, so that a
  * change made since by someone else is not undone or decided on unseen: the server answers 412 instead.
- * A command sent again while the same one is under way, or within `DOUBLE_CLICK_MS` of its answer
- * (a double click on *Save draft* or *Release now*), is not sent twice: it gets the first's answer.
+ * A command sent again while the same one is under way, or within `DOUBLE_CLICK_MS` of its
+ * successful answer (a double click on *Save draft* or *Release now*), is not sent twice: it gets
+ * the first's answer. Once refused or failed, the same command is sent again when asked for.
  */
 export function api<T>(method: string, path: string, body?: unknown, options: { ifMatch?: number } = {}): Promise<T> {
   if (method === 'GET' || method === 'HEAD') return asCommand(method, path, () => send<T>(method, path, body, options));
@@ -180,8 +181,9 @@ export function api<T>(method: string, path: string, body?: unknown, options: { 
   if (pending) return pending as Promise<T>;
   const answer = asCommand(method, path, () => send<T>(method, path, body, options));
   lastSent.set(key, answer);
-  const forget = () => setTimeout(() => lastSent.get(key) === answer && lastSent.delete(key), DOUBLE_CLICK_MS);
-  answer.then(forget, forget);
+  // A refused or failed command is not kept: trying again (the server busy, a field corrected and put back) is sent.
+  const forget = () => lastSent.get(key) === answer && lastSent.delete(key);
+  answer.then(() => setTimeout(forget, DOUBLE_CLICK_MS), forget);
   return answer;
 }
 

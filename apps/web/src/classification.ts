@@ -1,12 +1,32 @@
+import { CAPTIONS } from '@chancery/cables/domain';
 import { CLASSIFICATIONS, type Classification, readingLevel } from '@chancery/identity/domain';
 
-/** The highest classification among what is on screen: what the banners must say. */
-export function highest(classifications: readonly string[]): Classification {
+/**
+ * A record's marking as a screen reports it: its classification, and its captions after `//`
+ * (`CONFIDENTIAL//NOFORN`), as a banner line writes them.
+ */
+export const marking = (classification: string, captions: readonly string[] = []): string => (captions.length > 0 ? `${classification}//${captions.join('/')}` : classification);
+
+/** The highest classification among what is on screen (markings or bare classifications). */
+export function highest(markings: readonly string[]): Classification {
   let top: Classification = 'UNCLASSIFIED';
-  for (const value of classifications) {
-    if ((CLASSIFICATIONS as readonly string[]).includes(value) && readingLevel(value as Classification) > readingLevel(top)) top = value as Classification;
+  for (const value of markings) {
+    const classification = value.split('//')[0];
+    if ((CLASSIFICATIONS as readonly string[]).includes(classification) && readingLevel(classification as Classification) > readingLevel(top)) top = classification as Classification;
   }
   return top;
 }
 
 export const bannerText = (classification: Classification) => classification.replace('_', ' ');
+
+/**
+ * What the banners say of what is on screen: the highest classification, then every caption any of
+ * it carries (a NOFORN record makes the screen NOFORN), in the captions' own order:
+ * `SECRET//NODIS/NOFORN`. `classification` colours the banner.
+ */
+export function bannerOf(markings: readonly string[]): { classification: Classification; text: string } {
+  const classification = highest(markings);
+  const carried = new Set(markings.flatMap((value) => (value.includes('//') ? value.split('//')[1].split('/') : [])));
+  const captions = (CAPTIONS as readonly string[]).filter((caption) => carried.has(caption));
+  return { classification, text: captions.length > 0 ? `${bannerText(classification)}//${captions.join('/')}` : bannerText(classification) };
+}

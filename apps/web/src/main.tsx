@@ -2,7 +2,7 @@ import { cloneElement, type ComponentChildren, render, type VNode } from 'preact
 import { useEffect, useErrorBoundary, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { hashAddress } from './address.js';
 import { api, type Me, session, SESSION_ENDED, unsaved, words } from './api.js';
-import { bannerText, highest } from './classification.js';
+import { bannerOf } from './classification.js';
 import { Account } from './views/Account.js';
 import { Admin } from './views/Admin.js';
 import { Audit } from './views/Audit.js';
@@ -243,8 +243,8 @@ function App() {
     setEnded(false);
     location.hash = '#/sign-in';
   };
-  const classification = highest(onScreen.path === path ? onScreen.classifications : []);
-  const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerText(classification)}`}>{bannerText(classification)}</div>;
+  const { classification, text: bannerLine } = bannerOf(onScreen.path === path ? onScreen.classifications : []);
+  const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerLine}`}>{bannerLine}</div>;
 
   if (path === '/sign-in' || (!session.token && !me)) {
     return (

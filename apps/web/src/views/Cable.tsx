@@ -2,6 +2,7 @@ import type { CableDraft } from '@chancery/cables/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
+import { marking } from '../classification.js';
 import { posts } from '../posts.js';
 import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
@@ -123,7 +124,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     try {
       const view = await api<CableView>('GET', `/cables/${id}`);
       setCable(view);
-      onClassifications([view.classification]);
+      onClassifications([marking(view.classification, view.captions)]);
       // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
       setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
       const [events, text] = await Promise.all([

@@ -6,6 +6,7 @@ import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
 import { replyDraft } from '../reply.js';
+import { marking } from '../classification.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
@@ -334,7 +335,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
       setAddressable(new Set([...department, ...groups, ...open].map(([code]) => code)));
     }, (failure) => setMessage(problemText(failure)));
   }, []);
-  useEffect(() => onClassifications([draft.classification]), [draft.classification]);
+  useEffect(() => onClassifications([marking(draft.classification, draft.captions)]), [draft.classification, draft.captions.join(' ')]);
 
   // The classification block typed is kept while the officer tries another classification, but
   // checked and sent only with a classified one: an unclassified cable carries none.

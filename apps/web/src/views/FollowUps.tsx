@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS, PERMISSIONS } from '@chancery/identity/domain';
-import { highest } from '../classification.js';
+import { highest, marking } from '../classification.js';
 import { api, ApiError, changedFields, download, isStale, maybe, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
@@ -12,6 +12,8 @@ interface FollowUp {
   title: string;
   description: string;
   classification?: string;
+  /** The captions of what it is linked to (its answers carry them). */
+  captions?: string[];
   owner: { office: string } | { post: string };
   ownerBureau: string;
   dueOn: string;
@@ -303,7 +305,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
     setKind('office' in f.owner ? 'office' : 'post');
     setOwner(ownerOf(f));
     setWording({ title: f.title, description: f.description });
-    onClassifications([f.classification ?? 'UNCLASSIFIED']);
+    onClassifications([marking(f.classification ?? 'UNCLASSIFIED', f.captions ?? [])]);
   }, (error) => setFailure(error instanceof ApiError ? error : new ApiError(0, {})));
   useEffect(() => void load(), [id]);
   /** Text sent with the marking the page showed it under. */

@@ -1,0 +1,16 @@
+import { bannerOf, highest, marking } from './classification.js';
+
+describe('the banners of a screen', () => {
+  it('say the highest classification on it, and every caption any record on it carries, in the captions\' order', () => {
+    expect(bannerOf([])).toEqual({ classification: 'UNCLASSIFIED', text: 'UNCLASSIFIED' });
+    expect(bannerOf([marking('CONFIDENTIAL', ['NOFORN'])])).toEqual({ classification: 'CONFIDENTIAL', text: 'CONFIDENTIAL//NOFORN' });
+    expect(bannerOf([marking('UNCLASSIFIED', ['SIPDIS']), marking('TOP_SECRET', ['NOFORN']), 'SECRET', marking('SECRET', ['NODIS'])])).toEqual({ classification: 'TOP_SECRET', text: 'TOP SECRET//NODIS/NOFORN/SIPDIS' });
+    expect(bannerOf(['SBU', 'CONFIDENTIAL'])).toEqual({ classification: 'CONFIDENTIAL', text: 'CONFIDENTIAL' });
+  });
+
+  it('rank markings by their classification alone', () => {
+    expect(highest([marking('CONFIDENTIAL', ['NOFORN']), 'SECRET'])).toBe('SECRET');
+    expect(highest(['nonsense', marking('SECRET', ['EXDIS'])])).toBe('SECRET');
+    expect(marking('SECRET')).toBe('SECRET');
+  });
+});
