@@ -209,6 +209,27 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     await page.close();
   });
 
+  it('reads the cable again when a decision is refused because the clearer was moved to another office meanwhile: no decision offered, nor the draft', async () => {
+    const mover = await createUser(web.app, admin, { username: 'stale.mover', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    const { id } = (await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Fisheries access', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Access talks resume.' }],
+    }).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('stale.mover');
+    await page.goto(`${web.base}/#/cables/${id}`);
+    await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
+    await authed(web.app, admin).patch(`/users/${mover.id}`, { office: 'EB' }).expect(200);
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    // In EB they are no longer of its working party: read again, the draft is not theirs to read.
+    await page.getByRole('heading', { name: 'You may not read this cable' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Your decision for L' }).count()).toBe(0);
+    expect(await page.getByText('Fisheries access').count()).toBe(0);
+    const cable = (await authed(web.app, drafter).get(`/cables/${id}`).expect(200)).body;
+    expect(cable.clearances.find((c: { office: string }) => c.office === 'L')).toMatchObject({ status: 'PENDING' });
+    await page.close();
+  });
+
   it('completes a follow-up commented on since the page read it', async () => {
     const { id } = (await authed(web.app, drafter).post('/follow-ups', { title: 'Send the quota figures', owner: { office: 'EAP/CM' }, dueOn: '2099-01-10' }).expect(201)).body as { id: string };
     const page = await signIn('stale.drafter');

@@ -189,7 +189,13 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       return true;
     } catch (error) {
       if (isStale(error)) setMessage({ text: 'Not done: someone changed this cable since you opened it. Reload it to read the latest before you decide.', error: true, stale: true });
-      else {
+      else if (error instanceof ApiError && error.status === 403) {
+        // No longer theirs to do (moved to another office, a role taken away, the cable moved on):
+        // the cable is read again, so the page offers only what they may do now.
+        setPending(null);
+        await load();
+        setMessage({ text: `Not done. ${problemText(error)} The cable was read again: the page shows what you may do now.`, error: true });
+      } else {
         setMessage({ text: `Not done. ${problemText(error)}`, error: true });
         setRefused(error);
       }
