@@ -81,6 +81,9 @@ describe('a start refused for a bad setting', () => {
     expect({ status: help.status, usage: help.stdout.startsWith('Usage: node dist/apps/worker/src/cli.js <command>') }).toEqual({ status: 0, usage: true });
     const extra = cli('audit:verify', '--head', 'saved.json', 'extra');
     expect({ status: extra.status, said: extra.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'audit:verify takes no argument; unexpected: extra' });
+    // audit:verify's options given to another command: said, not passed over (no head saved where the auditor thinks one was).
+    const misplaced = cli('projections:status', '--export-head', join(folder, 'head.json'));
+    expect({ status: misplaced.status, said: misplaced.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'projections:status takes no --export-head (audit:verify does)' });
     expect(existsSync(typo)).toBe(false);
   });
 });

@@ -174,6 +174,12 @@ async function main(): Promise<number> {
     console.error(`${command} takes ${takes === 0 ? 'no argument' : 'one argument'}; unexpected: ${[...(takes === 0 ? [argument] : []), ...extra].join(' ')}\n\n${USAGE}`);
     return 2;
   }
+  // `--head` and `--export-head` are audit:verify's: given to another command they would be passed over unread.
+  const options = (['head', 'export-head'] as const).filter((option) => values[option] !== undefined);
+  if (command !== 'audit:verify' && options.length > 0) {
+    console.error(`${command ?? 'no command'} takes no ${options.map((option) => `--${option}`).join(' or ')} (audit:verify does)\n\n${USAGE}`);
+    return 2;
+  }
   const config = loadConfigOrExit();
   // An embedded data folder no start has used (a typo in CHANCERY_DATA_DIR) is said, not filled
   // with a new, empty database whose log then verifies as "intact".
