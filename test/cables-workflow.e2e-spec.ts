@@ -78,6 +78,14 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(withdrawn.body.withdrawals).toEqual([expect.objectContaining({ office: 'EAP/J', status: 'PENDING', by: expect.objectContaining({ username: 'jdoe' }) })]);
     await as(t.japan).get(`/cables/${id}`).expect(403);
     await as(t.desk).delete(`/cables/${id}/clearance-requests/${encodeURIComponent('EAP/J')}`).expect(422);
+    // The drafter is not offered submit while offices asked have not cleared, and is told which, as the command says it.
+    const refusedSubmit = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
+    const inClearance = await get();
+    expect(inClearance.allowedActions).not.toContain('submit');
+    expect(inClearance.blockedActions).toEqual([{ action: 'submit', reasons: expect.arrayContaining([refusedSubmit.body.detail]) }]);
+    expect(refusedSubmit.body.detail).toMatch(/^clearances still needed: L \(PENDING\), ISN \(PENDING\), EB \(PENDING\)/);
+    // Others see no step of the drafter's.
+    expect((await get(t.legal)).blockedActions).toEqual([]);
 
     // ISN clears with comments; then L clears with edits: L's edit is L's, it stales ISN, not L.
     expect((await get(t.legal)).allowedActions).toEqual(['edit', 'clear']);

@@ -120,13 +120,17 @@ export class CableReader implements OnModuleInit {
    * What the caller may do to the cable now (`allowedCableActions`: who may, and the clearances
    * asked), less the next step to release where the rules that step holds against the world would
    * refuse it (the collective tasking rule's clearances not given, an addressee suspended since, a
-   * report-by date passed): that step is named in `blockedActions` with the refusal's reasons, so
-   * that the caller sees what to do rather than a button the command refuses.
+   * report-by date passed, an office asked that has not cleared): that step is named in
+   * `blockedActions` with the refusal's reasons, so that the caller sees what to do rather than a
+   * button the command refuses.
    */
   private async actionsOn(principal: Principal, cable: Cable, access: CableAccess): Promise<{ allowedActions: CableActionName[]; blockedActions: { action: CableActionName; reasons: string[] }[] }> {
     const allowed = allowedCableActions(principal, access);
     const step = cable.nextStep;
-    if (!step || !allowed.includes(step)) return { allowedActions: allowed, blockedActions: [] };
+    // The drafter of a draft still in clearance is not offered submit (it waits for the offices
+    // asked): it is named blocked too, with the clearances it waits for.
+    const waitsForClearances = step === 'submit' && !allowed.includes('submit') && allowed.includes('requestClearance');
+    if (!step || (!allowed.includes(step) && !waitsForClearances)) return { allowedActions: allowed, blockedActions: [] };
     const reasons = cable.stepRefusals(await this.world.stepConditions(cable), this.clock.now().toISOString());
     if (reasons.length === 0) return { allowedActions: allowed, blockedActions: [] };
     return { allowedActions: allowed.filter((action) => action !== step), blockedActions: [{ action: step, reasons }] };

@@ -366,6 +366,10 @@ describe('Cable: clearing as the Department works it', () => {
     expect(cable.stepRefusals({ unreachable: ['PARIS'], required }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'clearances required and not given: EAP (its posts are tasked)']);
     expect(cable.getUncommittedEvents()).toEqual([]);
     expect(cable.stepRefusals({ unreachable: ['TOKYO'] }, at)).toEqual([]);
+    // Offices asked that have not cleared: submitting waits for them, said as the command says it.
+    const inClearance = given(cableDefinition, 'k1', [toParis, requested, clearedByL]).when(() => undefined).then([]);
+    expect(inClearance.stepRefusals({ unreachable: ['PARIS'] }, at)).toEqual(['clearances still needed: ISN (PENDING)', 'PARIS is no longer an open post: edit its addressees, then submit it']);
+    given(cableDefinition, 'k1', [toParis, requested, clearedByL]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /^clearances still needed: ISN \(PENDING\)$/);
     // Closed posts among both kinds of addressee: each field's refusal is named.
     const both = given(cableDefinition, 'k1', [{ ...toParis, data: { ...toParis.data, draft: { ...toParis.data.draft, infoAddressees: ['ROME'] } } } as CableEvent, requested, clearedByL, clearedByIsn]).when(() => undefined).then([]);
     expect(both.stepRefusals({ unreachable: ['PARIS', 'ROME'] }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'ROME is no longer an open post: edit its addressees, then submit it']);

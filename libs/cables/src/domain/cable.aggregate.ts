@@ -335,8 +335,6 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   submit(actor: CableActor, at: string, conditions: StepConditions = {}): void {
     this.mustBeDrafter(actor, 'submit');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'submitted');
-    const open = this.clearances.filter((c) => !isGiven(c));
-    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
     this.mustPassStepRules('submit', conditions, at);
     this.apply({ type: 'CableSubmitted', data: { by: officer(actor), at } });
   }
@@ -386,6 +384,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   private stepRules(step: ReleaseStep, { required = [], unreachable = [], postsForAction }: StepConditions, at: string): (() => void)[] {
     const remedy = STEP_REMEDIES[step];
     return [
+      // Submitting waits for every office asked (a non-concurrence until that office clears or is withdrawn).
+      () => this.mustHaveEveryClearanceAsked(step),
       () => this.mustAddressOnlyOpenPosts('actionAddressees', unreachable, remedy.addressees),
       () => this.mustAddressOnlyOpenPosts('infoAddressees', unreachable, remedy.addressees),
       () => this.mustHaveRequiredClearances(required, remedy.clearances),
@@ -394,6 +394,13 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
       // Only a release sends: its collectives, expanded as they stand, must reach an open post for action.
       () => ensure(step !== 'release' || postsForAction === undefined || postsForAction > 0, 'distribution', 'the release reaches no post for action'),
     ];
+  }
+
+  /** To approval only once every office asked has answered for it (`isGiven`); the later steps follow from it. */
+  private mustHaveEveryClearanceAsked(step: ReleaseStep): void {
+    if (step !== 'submit') return;
+    const open = this.clearances.filter((c) => !isGiven(c));
+    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
   }
 
   /**
