@@ -129,7 +129,7 @@ describe('Delivery', () => {
     // Its name is held as names are: something shown before the extension, no control, no reordering, valid UTF-8.
     for (const [name, reason] of [
       ['.txt', /something shown before its extension/], ['\u200B.txt', /something shown before its extension/], ['', /something shown/],
-      ['invoice\u202Efdp.txt', /bidirectional control/], ['a\u2066b.pdf', /bidirectional control/], ['a\nb.txt', /control character/], ['a\u0085b.txt', /control character/],
+      ['invoice\u202Efdp.txt', /bidirectional control/], ['a\u2066b.pdf', /bidirectional control/], ['a\nb.txt', /control character/], ['a\u0085b.txt', /control character/], ['a\u2028b.txt', /line break/], ['a\u2029b.txt', /line break/],
       ['\uFFFD\uFFFD.txt', /not valid UTF-8/],
     ] as const) {
       given(deliveryDefinition, id, []).when((d) => d.attachDocument({ ...doc, name }, 'u1', at)).thenFails('RULE_VIOLATED', reason);
