@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, isUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, isUUID, Matches, MaxLength } from 'class-validator';
 import { CountingNumberPipe, IsInstant, recordId, WholeNumberParameter } from '@chancery/http';
 import { AuditLog, missingHeadsProblem, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
@@ -10,8 +10,8 @@ import { PagingQuery } from '../common/paging.request.dto.js';
 
 export class AuditQuery extends PagingQuery {
   /** A username or a user id. */
-  @IsOptional() @IsString() @MinLength(1, { message: 'actor must name a username or a user id (leave it out for every actor)' }) @MaxLength(100) actor?: string;
-  @IsOptional() @IsString() @MinLength(1, { message: 'streamId must name a stream (leave it out for every stream)' }) @MaxLength(200) streamId?: string;
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'actor must name a username or a user id (leave it out for every actor)' }) @MaxLength(100) actor?: string;
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'streamId must name a stream (leave it out for every stream)' }) @MaxLength(200) streamId?: string;
   @IsOptional() @IsInstant('from') from?: Date;
   @IsOptional() @IsInstant('to') to?: Date;
   @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
