@@ -207,6 +207,8 @@ describe('HTTP conventions', () => {
     expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(malformed.body).toMatchObject({ type: 'urn:chancery:problem:bad-request', status: 400, code: 'BAD_REQUEST', detail: expect.stringMatching(/not valid JSON/) });
     // Valid JSON, but no object: said as such, not as "not valid JSON".
+    const array = await http().post('/notes').set('Content-Type', 'application/json').send('[{"title": "x"}]').expect(400);
+    expect(array.body.detail).toBe('The request body must be a JSON object, not an array.');
     for (const bare of ['null', '3', '"x"', 'true']) {
       const refused = await http().post('/notes').set('Content-Type', 'application/json').send(bare).expect(400);
       expect({ bare, detail: refused.body.detail }).toEqual({ bare, detail: expect.stringMatching(/^The request body must be a JSON object, not a bare value/) });

@@ -150,6 +150,12 @@ function utf8Only(request: Request, response: Response, next: NextFunction): voi
   sendProblem(request, response, 415, `A JSON body is UTF-8 (RFC 8259 §8.1); this one says charset=${charset}.`);
 }
 
+/** Every route takes a JSON object: an array is said to be one, not validated as an object whose fields are `0`, `1`… */
+function objectsOnly(request: Request, response: Response, next: NextFunction): void {
+  if (!Array.isArray(request.body)) return next();
+  sendProblem(request, response, 400, 'The request body must be a JSON object, not an array.');
+}
+
 /** Whether `body` is JSON, but a bare value (`null`, `3`, `"x"`), which the strict parser refuses. */
 function bareValue(body: string | undefined): boolean {
   if (body === undefined) return false;
@@ -180,5 +186,5 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
             : (failure.message ?? 'The request body cannot be read.');
     sendProblem(request, response, failure.status, detail);
   };
-  return [utf8Only, parse, refuse as unknown as RequestHandler, refuseControlCharacters];
+  return [utf8Only, parse, refuse as unknown as RequestHandler, objectsOnly, refuseControlCharacters];
 }
