@@ -418,6 +418,11 @@ describe('need to know on every path (#14)', () => {
     expect(await reads(colleague)).toBe(403);
     expect(await reads(t.drafter)).toBe(200);
     expect(await reads(t.lowBeijing)).toBe(403); // clearance bounds it still
+    // One of the owning office who gives it away is answered as they may read it after: its id and version only.
+    const second = await as(t.drafter).post('/follow-ups', { title: 'UNLINKED-HANDED-CANARY', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', classification: 'SECRET' }).expect(201);
+    const handed = await as(colleague).patch(`/follow-ups/${second.body.id}`, { owner: { post: 'BEIJING' } }).expect(200);
+    expect(handed.text).not.toContain('UNLINKED-HANDED-CANARY');
+    expect(handed.body).toEqual({ id: second.body.id, version: 2 });
     // Unclassified and linked to nothing: any user.
     const open = await as(t.drafter).post('/follow-ups', { title: 'Unlinked and unclassified', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
     for (const who of [t.tokyo, t.legal]) await as(who).get(`/follow-ups/${open.body.id}`).expect(200);

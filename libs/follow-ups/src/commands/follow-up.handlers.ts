@@ -196,7 +196,12 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
             followUp.raiseClassificationTo(highestClassification(followUpMarking(access), marked ?? 'UNCLASSIFIED'), actor, at);
             access = { ...access, classification: followUp.classification };
           }
-          if (change.kind === 'patch' && change.owner) await this.bureaus.mustBeReadableBy(change.owner, { ...access, owner: change.owner }, tx);
+          if (change.kind === 'patch' && change.owner) {
+            // Read as it will stand: its new owner's people read it, and (linked to nothing and
+            // classified) the old one's no longer do; the answer is judged on that too.
+            access = { ...access, owner: change.owner };
+            await this.bureaus.mustBeReadableBy(change.owner, access, tx);
+          }
           this.apply(followUp, actor, change, ownerBureau, at);
         },
         (followUp) => this.answers.pending(actor, followUp, access),
