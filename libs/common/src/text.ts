@@ -19,3 +19,13 @@ export function showsText(text: string): boolean {
  * (The marks U+200E and U+200F reorder nothing, and right-to-left text needs none of these.)
  */
 export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** C0 and C1 control characters and DEL: a subject, a name, a file's name holds none. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * What breaks a line without being a control character (U+2028, U+2029; NEL is one), and what
+ * reorders the text around it for the reader (`BIDI_CONTROLS`): a line of its own (a subject line,
+ * a file's name) holds neither. (A paragraph may: it may quote right-to-left text.)
+ */
+export const LINE_OR_ORDER_BREAKING = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;

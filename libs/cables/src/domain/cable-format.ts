@@ -1,4 +1,4 @@
-import { ensure, isCalendarDate, showsText } from '@chancery/common';
+import { CONTROL_CHARACTERS, ensure, isCalendarDate, LINE_OR_ORDER_BREAKING, showsText } from '@chancery/common';
 import type { Classification, Clearance } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
 // The one function, not all of validator (the web app bundles these rules); a CommonJS module whose
@@ -153,15 +153,6 @@ export function fullMrn(mrn: string): string {
   const compact = /^(\d{2})\s*([A-Z]{3,24})\s*(\d{1,6})$/.exec(text);
   return compact ? `${compact[1]} ${compact[2]} ${compact[3].padStart(6, '0')}` : text;
 }
-
-/** C0 and C1 control characters and DEL. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-/**
- * What breaks a line without being a control character (NEL is one), and what reorders the text
- * around it for the reader (the bidirectional embeddings, overrides and isolates): no subject line
- * holds either. (A paragraph may: it may quote right-to-left text.)
- */
-const LINE_OR_ORDER_BREAKING = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,10 +1,7 @@
-import { BIDI_CONTROLS, ChanceryError, ensure, ensureCalendarDate, ErrorCode, showsText } from '@chancery/common';
+import { ChanceryError, CONTROL_CHARACTERS, ensure, ensureCalendarDate, ErrorCode, LINE_OR_ORDER_BREAKING, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 
 import { type DocumentKind, LANGUAGE_TAG_RULE, languageTag, type Level, type Method, type Position } from './vocabulary.js';
-
-/** C0 and C1 control characters (a tab, a line break, an escape), and the line and paragraph separators. */
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 export { DOCUMENT_KINDS, type DocumentKind, LANGUAGE_TAG_RULE, languageTag, LEVELS, type Level, METHODS, type Method, POSITIONS, type Position } from './vocabulary.js';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'RESPONDED' | 'NOT_DELIVERED';
@@ -259,7 +256,7 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     const { name } = document;
     const stem = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name;
     ensure(showsText(stem) && name.length <= 255, 'file', 'the file needs a name of at most 255 characters, with something shown before its extension');
-    ensure(!BIDI_CONTROLS.test(name) && !CONTROL.test(name), 'file', "the file's name must not hold a control character, a line break or a bidirectional control (U+202A to U+202E, U+2066 to U+2069)");
+    ensure(!CONTROL_CHARACTERS.test(name) && !LINE_OR_ORDER_BREAKING.test(name), 'file', "the file's name must not hold a control character, a line break or a bidirectional control (U+202A to U+202E, U+2066 to U+2069)");
     ensure(!name.includes('\uFFFD'), 'file', "the file's name is not valid UTF-8: send it encoded as UTF-8");
     ensure(document.size > 0, 'file', 'the file is empty');
     ensure(SHA256.test(document.sha256), 'file', 'the digest must be a SHA-256');
