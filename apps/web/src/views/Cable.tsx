@@ -41,10 +41,10 @@ const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by =
 type Panel = 'release' | 'return' | 'cancel';
 const openerId = (panel: Panel) => `open-${panel}`;
 
-/** One cable: what it says and where it stands, and only the controls the caller may use. */
 /** A step to release, as the card says it cannot be taken yet (`blockedActions`). */
 const STEP_NAMES: Readonly<Record<string, string>> = { submit: 'Submitting for approval', approve: 'Approving', release: 'Releasing' };
 
+/** One cable: what it says and where it stands, and only the controls the caller may use. */
 export function CablePage({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [cable, setCable] = useState<CableView | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);

@@ -83,11 +83,6 @@ function placeRoles(next: UserProfile, before: UserProfile | null): void {
   ensure(unplaced !== 'leadership', 'roles', "leadership are the Department's principals, not bound to a post: give leadership to a user of a Department office");
 }
 
-/**
- * A person who uses Chancery: roles, office, post (for post officers) and clearance; whether they may
- * sign in; and the generation their tokens carry. Anything that must end every session the user
- * has (a logout, a password change or reset, disabling) raises the generation.
- */
 /** An admin's changes to their own account widen nothing they read (`User.changeProfile`). */
 function mustNotWidenOwnAccess(now: UserProfile, next: UserProfile): void {
   const widened = [
@@ -99,6 +94,11 @@ function mustNotWidenOwnAccess(now: UserProfile, next: UserProfile): void {
   if (widened.length > 0) throw new ChanceryError(ErrorCode.RuleViolated, 'You cannot widen your own access (a role, a clearance, an office or post): another admin must', { errors: widened });
 }
 
+/**
+ * A person who uses Chancery: roles, office, post (for post officers) and clearance; whether they may
+ * sign in; and the generation their tokens carry. Anything that must end every session the user
+ * has (a logout, a password change or reset, disabling) raises the generation.
+ */
 export class User extends EventSourcedAggregate<UserEvent> {
   profile: UserProfile;
   disabled = false;
@@ -117,8 +117,8 @@ export class User extends EventSourcedAggregate<UserEvent> {
   /**
    * Applies an admin's changes. To their own account (`actorId`) an admin may only give up access:
    * not take away their own admin role, and not widen what they read (a role added, a clearance
-   * raised, another office or post, whose drafts its members read): another admin does that, so
-   * that every grant of access takes two people.
+   * raised, another office or post, whose drafts its members read): another admin does that. (No
+   * two-person rule: an admin still creates accounts with any access, each in the audit log.)
    */
   changeProfile(requested: ProfileChanges, actorId: string): void {
     // A field absent from the request (or present as undefined) stays as it is.
