@@ -262,14 +262,21 @@ export const fieldName = (field: string, labels: Labels = {}) => {
 const PREDICATE = /^(must|cannot|can|is|are|should|needs|has|may|was|does)\b/;
 
 /** One validation message in plain words: the field by its label, class-validator's jargon rephrased. */
+/**
+ * What a message says after the field's name as the API spells it, when it begins with it
+ * ("reportBy 2026-12-01 has passed" → "2026-12-01 has passed"); null when it does not.
+ */
+export function afterFieldName(field: string, message: string): string | null {
+  const raw = field.split('.').pop() ?? field;
+  return raw && message.startsWith(`${raw} `) ? message.slice(raw.length + 1) : null;
+}
+
 export function plainMessage(field: string, message: string, labels: Labels = {}): string {
   const name = fieldName(field, labels);
-  let text = message.trim();
-  const raw = field.split('.').pop() ?? field;
   // A message that names its field first ("reportBy 2026-12-01 has passed") is about that field, said by its label.
-  const named = Boolean(raw) && text.startsWith(`${raw} `);
-  if (named) text = text.slice(raw.length + 1);
-  text = text
+  const rest = afterFieldName(field, message.trim());
+  const named = rest !== null;
+  const text = (rest ?? message.trim())
     .replace(/must be longer than or equal to 1 characters?/, 'cannot be empty')
     .replace(/must be longer than or equal to (\d+) characters?/, 'needs at least $1 characters')
     .replace(/must be shorter than or equal to (\d+) characters?/, 'can have at most $1 characters')

@@ -1,7 +1,7 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, canonical, fieldName, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
+import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -34,8 +34,8 @@ const blank = (fromPost = false): CableDraft => ({
 });
 /** A rule's message that begins with its field's name in the API (`reportBy must be…`), begun with the form's ("Report-by date must be…"). */
 const namedAsPeopleSay = ({ field, message }: { field: string; message: string }) => {
-  const raw = field.split('.').pop() ?? '';
-  return raw && message.startsWith(`${raw} `) ? `${fieldName(field)} ${message.slice(raw.length + 1)}` : message;
+  const rest = afterFieldName(field, message);
+  return rest === null ? message : `${fieldName(field)} ${rest}`;
 };
 /** A rule's message as a sentence: capital first, full stop last. */
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
