@@ -88,9 +88,15 @@ export async function runMigrations(dataSource: DataSource, target: DatabaseTarg
   }
 }
 
-/** Applies pending migrations over a short-lived connection of its own. */
+/**
+ * Applies pending migrations over a short-lived connection of its own. Nothing else waits for that
+ * connection, so DB_ACQUIRE_TIMEOUT_MS (a bound on waiting behind others, set short to answer "busy"
+ * quickly) does not bound its opening: a slow first connection on a loaded machine must not stop a
+ * start that a moment more would have let through.
+ */
 export async function migrate(target: DatabaseTarget): Promise<string[]> {
-  const dataSource = await new DataSource(dataSourceOptions({ ...target, poolSize: 1 })).initialize();
+  const acquireTimeoutMs = Math.max(target.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_ACQUIRE_TIMEOUT_MS);
+  const dataSource = await new DataSource(dataSourceOptions({ ...target, poolSize: 1, acquireTimeoutMs })).initialize();
   try {
     return await runMigrations(dataSource, target);
   } finally {
