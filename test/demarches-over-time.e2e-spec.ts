@@ -285,9 +285,16 @@ describe('demarches kept over time, through HTTP', () => {
       const empty = await upload(t.beijing, 'BEIJING', Buffer.alloc(0), 'empty.txt').expect(400);
       expect(empty.body.errors).toEqual([{ field: 'file', message: 'empty' }]);
       // A name is held as names are: `invoice\u202Efdp.txt` would show its readers `invoicetxt.pdf`.
-      for (const [filename, message] of [['invoice\u202Efdp.txt', /bidirectional control/], ['\u200B.txt', /something shown before its extension/]] as const) {
+      for (const [filename, message] of [['invoice\u202Efdp.txt', /bidirectional control/], ['\u200B.txt', /something shown before its extension/], ['x'.repeat(300), /at most 255 characters/]] as const) {
         const refused = await upload(t.beijing, 'BEIJING', Buffer.from('text'), filename).expect(422);
         expect(refused.body.errors).toEqual([{ field: 'file', message: expect.stringMatching(message) }]);
+      }
+      // A control character (sent percent-encoded, `filename*=UTF-8''…`) is refused, not dropped
+      // unsaid: `note\u0007\n.txt` was kept as `note.txt`.
+      for (const encoded of ['note%07.txt', 'note%0A.txt', 'note.txt%0D%0A', 'tab%09.txt']) {
+        const body = `--b\r\nContent-Disposition: form-data; name="kind"\r\n\r\nNON_PAPER\r\n--b\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8''${encoded}\r\nContent-Type: text/plain\r\n\r\ntext\r\n--b--\r\n`;
+        const refused = await request(app.getHttpServer()).post(`/demarches/${campaignId}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${t.beijing}`).set('Content-Type', 'multipart/form-data; boundary=b').send(body);
+        expect({ encoded, status: refused.status, errors: refused.body.errors }).toEqual({ encoded, status: 422, errors: [{ field: 'file', message: expect.stringMatching(/control character/) }] });
       }
       const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM demarche_documents`);
       expect(n).toBe(4); // nothing refused was kept

@@ -172,8 +172,10 @@ async function describeDocument(name: string, kind: DocumentFacts['kind'], conte
       errors: [{ field: 'file', message: 'not a PDF, DOCX, ODT or UTF-8 text file' }],
     });
   }
-  // Only the last segment of the name, without control characters.
-  const clean = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  // Only the last segment of the name (some browsers send the sender's path), without the spaces
+  // around it. Anything else in it is judged by the delivery (`attachDocument`): a control character
+  // is refused there, not dropped here unsaid.
+  const clean = name.split(/[\\/]/).pop()!.replace(/^ +| +$/g, '');
   // A name that says another document type than the content is (text named .pdf) would hand its
   // readers a file their viewer cannot open: the poster is told instead.
   const named = /\.(pdf|docx|odt|txt)$/i.exec(clean)?.[1].toLowerCase();
