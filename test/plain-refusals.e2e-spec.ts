@@ -44,6 +44,9 @@ describe('plain refusals', () => {
     // A title sent as null: that it needs a value, not its length and type rules.
     const followUp = (await authed(app, drafter).post('/follow-ups', { title: 'x', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body.id;
     expect((await authed(app, drafter).patch(`/follow-ups/${followUp}`, { title: null }).expect(400)).body.errors).toEqual([{ field: 'title', message: 'title cannot be null: it needs a value' }]);
+    // A field left out: that it is missing, not its length and type rules; a value of another type: its type alone.
+    expect((await authed(app, drafter).post(`/follow-ups/${followUp}/complete`, {}).expect(400)).body.errors).toEqual([{ field: 'outcome', message: 'outcome is missing: it needs a value' }]);
+    expect((await authed(app, drafter).patch(`/cables/${id}`, { subject: 123 }).expect(400)).body.errors).toEqual([{ field: 'subject', message: 'subject must be a string' }]);
     // An object where a list is expected: the list's rules, without "an unknown value was passed to the validate function".
     await authed(app, drafter).post(`/cables/${id}/submit`).expect(200);
     await authed(app, approver).post(`/cables/${id}/approve`).expect(200);

@@ -2,18 +2,33 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ChanceryError, ErrorCode, type FieldError } from '@chancery/common';
 
 /**
- * Each problem with the field it concerns, said once and plainly: a field sent as `null` that must
- * have a value is told so (not its length and type rules), and class-validator's own "an unknown
- * value was passed to the validate function" (an object where a list or value was expected) is
- * said as the field's shape, beside the field's other rules or alone.
+ * class-validator's checks of a value's type: when one fails, the field's other rules are beside the
+ * point. A list's or an object's own check comes first: its members' types are beside it too.
+ */
+const CONTAINER_CHECKS = new Set(['isArray', 'isObject', 'isNotEmptyObject']);
+const TYPE_CHECKS = new Set([...CONTAINER_CHECKS, 'isString', 'isInt', 'isNumber', 'isBoolean']);
+
+/**
+ * Each problem with the field it concerns, said once and plainly:
+ * - a field that must have a value and has none, sent as `null` or left out, is told so (not its
+ *   length and type rules);
+ * - a value of the wrong type is told its type (`subject must be a string`), not the rules it
+ *   would meet as the right one (its length; each member's range, for a list sent as one value);
+ * - class-validator's own "an unknown value was passed to the validate function" (an object where
+ *   a list or value was expected) is said as the field's shape, beside the field's other rules or alone.
  */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const constraints = error.constraints ?? {};
-    if (error.value === null && Object.keys(constraints).length > 0) return [{ field, message: `${error.property} cannot be null: it needs a value` }];
+    if (Object.keys(constraints).length > 0) {
+      if (error.value === null) return [{ field, message: `${error.property} cannot be null: it needs a value` }];
+      if (error.value === undefined) return [{ field, message: `${error.property} is missing: it needs a value` }];
+    }
     const { unknownValue, ...rules } = constraints;
-    const messages = Object.values(rules);
+    const broken = Object.entries(rules);
+    const said = [CONTAINER_CHECKS, TYPE_CHECKS].map((checks) => broken.filter(([name]) => checks.has(name))).find((rules) => rules.length > 0) ?? broken;
+    const messages = said.map(([, message]) => message);
     // The value itself was refused (its children are its members, not named): said as its shape, once.
     const children = (error.children ?? []).filter((child) => child.property !== undefined);
     if (messages.length === 0 && (unknownValue !== undefined || children.length < (error.children ?? []).length)) messages.push(`${error.property} is not of the shape this field takes`);
@@ -39,6 +54,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     forbidUnknownValues: true,
+    // Each error keeps the value it judged (Nest drops it where the error has children), so that a
+    // value left out is told from one of the wrong shape. Values are never sent back.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => {
       const fieldErrors = flatten(errors);
       return new ChanceryError(ErrorCode.ValidationFailed, fieldErrors.map((e) => e.message).join('; ') || 'Invalid request', {

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ChanceryError } from '@chancery/common';
+import { createValidationPipe } from './validation.js';
+
+class Point {
+  @IsString() @MinLength(1) @MaxLength(20) text!: string;
+}
+
+class Body {
+  @IsString() @MinLength(1) @MaxLength(2000) reason!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(3) @IsInt({ each: true }) @Min(1, { each: true }) points?: number[];
+  @IsOptional() @ValidateNested() @Type(() => Point) point?: Point;
+}
+
+async function errorsFor(body: unknown) {
+  try {
+    await createValidationPipe().transform(body, { type: 'body', metatype: Body });
+  } catch (error) {
+    return (error as ChanceryError).details?.errors;
+  }
+  return [];
+}
+
+describe('validation errors, each said once in the field’s words', () => {
+  it('says a field that was left out is missing, not its length and type rules', async () => {
+    expect(await errorsFor({})).toEqual([{ field: 'reason', message: 'reason is missing: it needs a value' }]);
+    expect(await errorsFor({ reason: 'ok', point: {} })).toEqual([{ field: 'point.text', message: 'text is missing: it needs a value' }]);
+  });
+
+  it('says a field sent as null needs a value', async () => {
+    expect(await errorsFor({ reason: null })).toEqual([{ field: 'reason', message: 'reason cannot be null: it needs a value' }]);
+  });
+
+  it('says a value of the wrong type is not of its type, not the rules it would meet as the right one', async () => {
+    expect(await errorsFor({ reason: 123 })).toEqual([{ field: 'reason', message: 'reason must be a string' }]);
+    expect(await errorsFor({ reason: 'ok', points: 'L' })).toEqual([{ field: 'points', message: 'points must be an array' }]);
+    expect(await errorsFor({ reason: 'ok', points: ['a'] })).toEqual([{ field: 'points', message: 'each value in points must be an integer number' }]);
+  });
+
+  it('says every rule a value of the right type breaks', async () => {
+    expect(await errorsFor({ reason: '' })).toEqual([{ field: 'reason', message: 'reason must be longer than or equal to 1 characters' }]);
+    expect(await errorsFor({ reason: 'ok', points: [0, 1, 2, 3] })).toEqual([
+      { field: 'points', message: 'each value in points must not be less than 1' },
+      { field: 'points', message: 'points must contain no more than 3 elements' },
+    ]);
+  });
+});
