@@ -56,6 +56,7 @@ describe('cable drafting rules', () => {
     const authority = confidentialDraft.classifiedBy!;
     rejects({ classifiedBy: { ...authority, reasons: [] } }, /reasons/);
     rejects({ classifiedBy: { ...authority, reasons: ['1.4(z)'] } }, /reasons/, /1\.4\(a\) to 1\.4\(h\)/);
+    rejects({ classifiedBy: { ...authority, reasons: ['1.4(a)', '1.4(d)', '1.4(a)'] } }, /^classifiedBy\.reasons$/, /reasons must not repeat/);
     rejects({ classifiedBy: { ...authority, name: '' } }, /classifiedBy/);
     rejects({ classifiedBy: { ...authority, declassifyOn: '2051-11-30' } }, /declassifyOn/, /25 years/);
     rejects({ classifiedBy: { ...authority, declassifyOn: '2020-01-01' } }, /declassifyOn/, /future/);

@@ -286,6 +286,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     } else {
       ensure(reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4, or derivedFrom for a derivative classification');
     }
+    ensure(new Set(reasons).size === reasons.length, 'classifiedBy.reasons', 'reasons must not repeat');
     for (const reason of reasons) {
       ensure((CLASSIFICATION_REASONS as readonly string[]).includes(reason), 'classifiedBy.reasons', `${reason} is not an EO 13526 section 1.4 category (1.4(a) to 1.4(h))`);
     }
