@@ -416,6 +416,7 @@ describe('cables through HTTP', () => {
     expect((await as(t.secretReader).get(`/cables?q=${encodeURIComponent('semiconductor -chips')}`).expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual([id]);
     expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=STATE&tag=ETTC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
     expect((await as(t.secretReader).get('/cables?origin=BEIJING&limit=500').expect(200)).body.items.every((c: { origin: string }) => c.origin === 'BEIJING')).toBe(true);
+    expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=state&tag=ettc&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
   });
 
   it('takes the markings through HTTP: subject mark, derived-from with 25X, event-based declassification, controlled TAGS', async () => {

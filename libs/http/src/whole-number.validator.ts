@@ -33,3 +33,20 @@ export function NotGivenWith(other: string): PropertyDecorator {
     },
   });
 }
+
+/** A query parameter that means something only beside `other` (`role` says which of an `addressee`'s lists). */
+export function OnlyWith(other: string, example: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'onlyWith',
+    constraints: [other],
+    validator: {
+      validate: (_value: unknown, args?: ValidationArguments) => (args?.object as Record<string, unknown> | undefined)?.[other] !== undefined,
+      defaultMessage: ({ property }: ValidationArguments) => `${property} needs ${other} beside it (${example})`,
+    },
+  });
+}
+
+/** A code written in capitals (a post's, a TAG), given in a query: read in any case, as in a path. */
+export function InCapitals(): PropertyDecorator {
+  return Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value));
+}

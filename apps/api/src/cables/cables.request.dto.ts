@@ -8,7 +8,7 @@ import {
   type Precedence, PRECEDENCES, SCOPE_POST_KINDS,
 } from '@chancery/cables';
 import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
-import { IsInstant, NotGivenWith, WholeNumberParameter } from '@chancery/http';
+import { InCapitals, IsInstant, NotGivenWith, OnlyWith, WholeNumberParameter } from '@chancery/http';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -116,15 +116,13 @@ export class CableAtQuery {
 
 export class ListCablesQuery extends PagingQuery {
   @IsOptional() @IsIn(['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED', 'RELEASED', 'CANCELLED']) status?: string;
-  @IsOptional() @Matches(/^[A-Z]{3,24}$/) origin?: string;
-  @IsOptional() @Matches(/^[A-Z][A-Z0-9-]{1,7}$/) tag?: string;
+  @IsOptional() @InCapitals() @Matches(/^[A-Z]{3,24}$/, { message: 'origin must be a post code such as BEIJING' }) origin?: string;
+  @IsOptional() @InCapitals() @Matches(/^[A-Z][A-Z0-9-]{1,7}$/, { message: 'tag must be a TAG such as PREL' }) tag?: string;
   /** Words to search for: given empty it would match nothing, as `tag=` names no tag (both `400`). */
   @IsOptional() @IsString() @MaxLength(200) @Matches(/\S/, { message: 'q must hold a word to search for' }) q?: string;
   /** Cables that cite this MRN among their references (`26 STATE 000123`, or compact `26STATE123`). */
   @IsOptional() @IsString() @MaxLength(40) @Matches(/\S/, { message: 'ref must be an MRN, full or compact' }) ref?: string;
   /** Released cables that went to this post (`role`: as an action or an info addressee; either when absent). */
-  @ValidateIf((query: ListCablesQuery) => query.addressee !== undefined || query.role !== undefined)
-  @Matches(/^[A-Z_]{2,24}$/, { message: 'addressee must be a post code (role needs one)' })
-  addressee?: string;
-  @IsOptional() @IsIn(['action', 'info']) role?: 'action' | 'info';
+  @IsOptional() @InCapitals() @Matches(/^[A-Z_]{2,24}$/, { message: 'addressee must be a post code such as BEIJING' }) addressee?: string;
+  @IsOptional() @IsIn(['action', 'info']) @OnlyWith('addressee', 'addressee=BEIJING&role=action') role?: 'action' | 'info';
 }
