@@ -322,6 +322,15 @@ describe('Cable: clearing as the Department works it', () => {
     expect(cable.clearances).toEqual([expect.objectContaining({ office: 'ISN' })]);
   });
 
+  it('keeps an objection withdrawn once in the withdrawals for good: the office asked afresh and withdrawn again is a request never answered, beside it', () => {
+    const withdrawnObjection: CableEvent = { type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at } };
+    const askedAfresh: CableEvent = { type: 'ClearancesRequested', data: { offices: ['L'], at } };
+    const cable = given(cableDefinition, 'k1', [drafted, requested, nonConcurByL, withdrawnObjection, askedAfresh])
+      .when((c) => c.withdrawClearanceRequest(drafter, 'L', at))
+      .then([{ type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'PENDING', comments: null, by: by(drafter), at } }]);
+    expect(cable.withdrawals.map((w) => [w.office, w.status, w.comments])).toEqual([['L', 'NON_CONCUR', 'Para 2 overstates it.'], ['L', 'PENDING', null]]);
+  });
+
   it('withdraws only a pending or non-concurring request, and only by its drafter', () => {
     given(cableDefinition, 'k1', [drafted, requested])
       .when((c) => c.withdrawClearanceRequest(drafter, 'ISN', at))
