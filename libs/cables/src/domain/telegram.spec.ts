@@ -120,12 +120,20 @@ describe('telegram', () => {
       const paragraph = telegram.slice(telegram.findIndex((line) => line.startsWith('1. (U)')), telegram.indexOf('RUBIO'));
       expect(paragraph.length).toBeGreaterThan(1);
       for (const line of paragraph) expect(line).not.toMatch(/^\p{Cf}*(?:NNNN|ZCZC|BT\b|#\d|Approved:|Drafted:|Cleared:|MRN:|DTG:)/iu);
-      // Every word is still there, in order.
-      expect(paragraph.join(' ').replace(/\s+/g, ' ').trim()).toBe(`1. (U) ${text}`);
+      // Every character is still there, in order (a word too long for a line is cut across lines).
+      expect(paragraph.join('').replace(/\s+/g, '')).toBe(`1. (U) ${text}`.replace(/\s+/g, ''));
       // The real framing is there once each.
       expect(telegram.filter((line) => line === 'NNNN')).toEqual(['NNNN']);
       expect(telegram.filter((line) => line.startsWith('Approved:'))).toEqual(['Approved: D:DSec']);
     }
+    // A word no line holds is cut across lines of 69, so that a section's 60 lines stay about 4,000 characters.
+    const [drafted, ...rest] = history;
+    const long: CableEvent = { ...drafted, data: { ...(drafted.data as object), draft: { ...confidentialDraft, paragraphs: [{ marking: 'U', text: `See ${'x'.repeat(5000)} and the rest.` }], demarche: null } } } as CableEvent;
+    const cut = renderTelegram(given(cableDefinition, 'k1', [long, ...rest]).when(() => undefined).then([]), directory, 'Rubio').split('\n');
+    expect(cut.filter((line) => line.length > 69)).toEqual([]);
+    expect(cut.join('').match(/x/g)?.length).toBe(5000);
+    expect(cut[cut.indexOf('1. (U) See') + 1]).toBe('x'.repeat(69));
+    expect(cut.filter((line) => /SECTION \d\d OF \d\d/.test(line)).length).toBeGreaterThan(1);
     // Nor does a signature (a chief of mission's name, set by an administrator) read as framing.
     const post: CableEvent[] = [{ ...history[0], data: { ...(history[0].data as object), origin: 'BEIJING' } } as CableEvent, ...history.slice(1, 6)];
     const signed = renderTelegram(given(cableDefinition, 'k1', post).when(() => undefined).then([]), { ...directory, chiefOfMission: () => 'Nnnn' }, 'Rubio').split('\n');

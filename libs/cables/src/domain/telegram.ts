@@ -73,11 +73,35 @@ const FRAMING = /^\p{Cf}*(?:NNNN|ZCZC|(?:BT|#\d+)(?:\s|$)|(?:MRN|DTG|Drafted|Cle
 /** A line of the sender's words (a signature) that would begin as framing, set in by a space: never read as the format's own. */
 const setIn = (line: string) => (FRAMING.test(line) ? ` ${line}` : line);
 
+/**
+ * A word no line holds (a long link, a run of characters) cut into lines of their own, as a
+ * teleprinter's fixed width cuts it, so that no line runs past WIDTH and a section's 60 lines stay
+ * about 4,000 characters. No piece after the first begins as framing: the cut moves back a character.
+ */
+function cutToWidth(word: string, indent: string, first: boolean): string[] {
+  const pieces: string[] = [];
+  let rest = word;
+  let lead = first ? '' : indent;
+  while (lead.length + rest.length > WIDTH) {
+    let at = WIDTH - lead.length;
+    while (at > 1 && FRAMING.test(indent + rest.slice(at))) at--;
+    pieces.push(lead + rest.slice(0, at));
+    rest = rest.slice(at);
+    lead = indent;
+  }
+  return [...pieces, lead + rest];
+}
+
 function wrap(text: string, indent = ''): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
-    if (line && (line + ' ' + word).length > WIDTH) {
+    if ((line ? indent.length : 0) + word.length > WIDTH) {
+      if (line) lines.push(line);
+      const pieces = cutToWidth(word, indent, !line);
+      line = pieces.pop()!;
+      lines.push(...pieces);
+    } else if (line && (line + ' ' + word).length > WIDTH) {
       lines.push(line);
       line = indent + word;
     } else {
