@@ -77,10 +77,12 @@ describe('follow-up actions through HTTP', () => {
     const denied = await as(t.otherDrafter).post(`/follow-ups/${created.id}/cancel`, { reason: 'Not mine to cancel' }).expect(403);
     expect(denied.body.detail).toMatch(/owner/);
     await as(t.tokyo).post(`/follow-ups/${created.id}/comments`, { text: 'Tokyo here' }).expect(403);
+    // A new owner is judged once the sender may change it: a 403, not what is wrong with the owner.
+    for (const owner of [{ office: 'ZZZ/QQ' }, { post: 'TOKYO' }]) await as(t.otherDrafter).patch(`/follow-ups/${created.id}`, { owner }).expect(403);
     await as(t.beijing).post(`/follow-ups/${created.id}/comments`, { text: 'On it' }).expect(201);
     await as(t.drafter).post(`/follow-ups/${created.id}/cancel`, { reason: 'Overtaken by events' }).expect(201);
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'AccessDenied' AND stream_id = $1`, [`followup-${created.id}`]);
-    expect(n).toBe(2);
+    expect(n).toBe(4);
   });
 
   it('becomes overdue after its due date, escalates to the owner’s bureau once, and is filtered by status, owner, bureau and overdue', async () => {

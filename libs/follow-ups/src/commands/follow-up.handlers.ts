@@ -57,12 +57,12 @@ export class OwnerBureaus {
    * The owner is an office of the directory or an open post (422 otherwise). An office's bureau is
    * its first segment; a post's is its regional bureau.
    */
-  async of(owner: Owner): Promise<string> {
+  async of(owner: Owner, db?: Db): Promise<string> {
     if (owner.office !== undefined) {
-      await this.offices.requireKnown('owner.office', [owner.office]);
+      await this.offices.requireKnown('owner.office', [owner.office], db);
       return bureauOfOffice(owner.office);
     }
-    const post = await this.posts.get(owner.post);
+    const post = await this.posts.get(owner.post, db);
     if (!post) throw new ChanceryError(ErrorCode.RuleViolated, `${owner.post} is not a post`, { errors: [{ field: 'owner.post', message: `${owner.post} is not a post` }] });
     if (post.status !== 'OPEN') throw new ChanceryError(ErrorCode.RuleViolated, `${owner.post} is ${post.status.toLowerCase()}: a follow-up is owned by an open post`, { errors: [{ field: 'owner.post', message: 'not an open post' }] });
     return post.bureau;
@@ -164,7 +164,6 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
 
   /** Answers the follow-up as `GET /follow-ups/:id` shows it to the sender right after (FollowUpAnswers). */
   async execute({ context, actor, id, change }: ChangeFollowUpCommand): Promise<FollowUpAnswer> {
-    const ownerBureau = change.kind === 'patch' && change.owner ? await this.bureaus.of(change.owner) : undefined;
     const name = COMMAND_NAMES[change.kind];
     let access: FollowUpAccess;
     const answer = await this.policy.auditingDenials(actor, { requestId: context.requestId, action: name, streamId: this.followUps.streamId(id) }, () =>
@@ -196,7 +195,11 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
             followUp.raiseClassificationTo(highestClassification(followUpMarking(access), marked ?? 'UNCLASSIFIED'), actor, at);
             access = { ...access, classification: followUp.classification };
           }
+          // The new owner is judged once the sender may change the follow-up (a 403 first, not what
+          // is wrong with an owner they may not give it), in the transaction that gives it.
+          let ownerBureau: string | undefined;
           if (change.kind === 'patch' && change.owner) {
+            ownerBureau = await this.bureaus.of(change.owner, tx);
             // Read as it will stand: its new owner's people read it, and (linked to nothing and
             // classified) the old one's no longer do; the answer is judged on that too.
             access = { ...access, owner: change.owner };
