@@ -235,6 +235,9 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.getByText('Response logged.').waitFor();
     await page.getByText('Translation (from zh-Hans): “The quotas will be reviewed.”').waitFor();
     expect(sent.filter((path) => path.endsWith('/response'))).toHaveLength(1);
+    // Logged, the form is left empty: the same words sent again would be a second response.
+    expect(await Promise.all(['What the counterpart said', /^A quote/, /^Language of the quote/, /^Its English translation/].map((label) => form.getByLabel(label).inputValue()))).toEqual(['', '', '', '']);
+    expect(await form.getByLabel('Counterpart position').inputValue()).toBe('');
     await page.close();
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { AuditSealer } from '@chancery/audit';
@@ -1056,6 +1057,9 @@ describe('the web app, in headless Chromium', () => {
     expect((await fetch(`${web.base}/favicon.svg`)).status).toBe(200);
     expect((await fetch(`${web.base}/favicon.ico`)).headers.get('content-type')).toMatch(/icon/);
     expect(notFound.filter((url) => !url.includes('/cables?') && !url.includes('/deliveries/'))).toEqual([]);
+    // A campaign that is not there says so under a heading, as a cable does.
+    await lead.goto(`${web.base}/#/campaigns/${randomUUID()}`);
+    await lead.getByRole('heading', { name: 'There is no such campaign' }).waitFor();
   });
 
   it('lets anyone change their own password, which ends their other sessions', async () => {

@@ -1,4 +1,4 @@
-import { ApiError, api, changedFields, DOUBLE_CLICK_MS, isStale, mergePatch, plainMessage, problemText, words } from './api.js';
+import { ApiError, api, changedFields, DOUBLE_CLICK_MS, isStale, mayDo, type Me, mergePatch, plainMessage, problemText, words } from './api.js';
 
 describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
@@ -118,5 +118,14 @@ describe('a command sent twice at once (a double click)', () => {
     refuse = false;
     expect(await api('POST', '/cables', { subject: 'refused' })).toEqual({ id: `answer-${before + 3}` });
     expect(sent.length - before).toBe(3);
+  });
+});
+
+describe('what the screens offer beside records (mayDo)', () => {
+  const me = (roles: string[]): Me => ({ id: 'u', username: 'u', displayName: 'U', roles, office: null, postCode: null, clearance: 'SECRET' });
+  it("reads the server's permission table: a new follow-up for its creators, the dashboard for leadership alone", () => {
+    expect(['drafter', 'post_officer', 'leadership', 'clearer', 'auditor'].map((role) => mayDo(me([role]), 'followups.create'))).toEqual([true, true, true, false, false]);
+    expect(mayDo(me(['auditor', 'leadership']), 'dashboard.read')).toBe(true);
+    expect(mayDo(me(['drafter']), 'dashboard.read')).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import jsonMergePatch from 'json-merge-patch';
+import { type Permission, PERMISSIONS } from '@chancery/identity/domain';
 
 /** The browser's client of the Chancery HTTP API: the same routes any client uses. */
 export interface Me {
@@ -10,6 +11,13 @@ export interface Me {
   postCode: string | null;
   clearance: string;
 }
+
+/**
+ * Whether the caller's roles hold a permission, read from the server's own table (`PERMISSIONS`): for
+ * what is not an action on a record (a "new" link, an export, a screen). An action on a record is
+ * shown from that record's `allowedActions`.
+ */
+export const mayDo = (me: Me, permission: Permission): boolean => PERMISSIONS[permission].some((role) => me.roles.includes(role));
 
 /** A post officer bound to a post: their cables come from that post, and its taskings come to them. */
 export const isPostOfficer = (me: Me): boolean => me.roles.includes('post_officer') && me.postCode !== null;

@@ -1,7 +1,7 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
+import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -113,7 +113,7 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
 
 /** Cables: search, filters, sorting, and the queues the caller's roles concern. */
 export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
-  const drafts = me.roles.includes('drafter') || me.roles.includes('post_officer');
+  const drafts = mayDo(me, 'cables.draft');
   const incoming = isPostOfficer(me);
   // A queue the caller has no tab for (a link followed by someone else) is the list of all cables.
   const asked = (query.get('queue') as Queue | null) ?? 'all';

@@ -1,8 +1,7 @@
 import { languageTag, LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
-import { PERMISSIONS } from '@chancery/identity/domain';
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, download, latestDay, localToday, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
+import { api, ApiError, download, latestDay, localToday, mayDo, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
 import { FieldProblem, markedBy, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -230,6 +229,11 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
     }
     try {
       await api('POST', `${base}/${path}`, body);
+      // A response logged leaves its form empty: the same words sent again would be a second response.
+      if (path === 'response') {
+        setForm((typed) => ({ ...typed, position: '', summary: '', quote: '', language: '', translation: '', corrects: '' }));
+        setReportingCableId('');
+      }
       onDone(done);
     } catch (failure) {
       // What the officer typed is sent as typed or not at all: a refused field is said beside it, for them to correct.
@@ -534,20 +538,15 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   // Officers by name where the server says who they are; an id otherwise.
   const person = (id: string) => delivery.people?.[id]?.displayName || delivery.people?.[id]?.username || id;
   const people = new Map(Object.entries(delivery.people ?? {}).map(([id, p]) => [id, p.displayName || p.username]));
-  // Meetings and documents: as `allowedActions` names them where the server names them, else for the
-  // post's own officers once the demarche is delivered, on a server that keeps them at all.
+  // Meetings and documents: as the delivery's `allowedActions` name them.
   const allowed = delivery.allowedActions ?? [];
-  const named = allowed.some((a) => /contact|meeting|document/i.test(a));
-  const more = {
-    contacts: named ? allowed.some((a) => /contact|meeting/i.test(a)) : ownPost && Array.isArray(delivery.contacts) && delivery.status !== 'PENDING',
-    documents: named ? allowed.some((a) => /document/i.test(a)) : ownPost && Array.isArray(delivery.documents) && delivery.status !== 'PENDING',
-  };
-  const mayFollowUp = ['drafter', 'post_officer', 'leadership'].some((r) => me.roles.includes(r));
+  const more = { contacts: allowed.includes('addContact'), documents: allowed.includes('uploadDocument') };
+  const mayFollowUp = mayDo(me, 'followups.create');
   const followUpLink = (title: string, response?: number) =>
     `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, marking: campaign.classification ?? 'UNCLASSIFIED', ...(response ? { response: String(response) } : {}), ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
   return (
     <>
-      <p><a href={`#/campaigns/${id}`}>{campaign.mrn}: every post</a>{me.roles.includes('leadership') && <> · <a href="#/dashboard">Dashboard</a></>}</p>
+      <p><a href={`#/campaigns/${id}`}>{campaign.mrn}: every post</a>{mayDo(me, 'dashboard.read') && <> · <a href="#/dashboard">Dashboard</a></>}</p>
       <h2>{name}: {campaign.subject}</h2>
       <section class="card" aria-label="Where the delivery stands">
         <dl class="facts">
@@ -636,11 +635,14 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
   const [status, setStatus] = useState(query?.get('status') ?? '');
   const [bureau, setBureau] = useState(query?.get('bureau') ?? '');
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<ApiError | null>(null);
   /** A CSV download that failed, said beside its button. */
   const [csvProblem, setCsvProblem] = useState<string | null>(null);
   useEffect(() => {
-    api<CampaignView>('GET', `/demarches/${id}`).then((c) => { setCampaign(c); onClassifications(c.classification ? [c.classification] : []); }, (f) => setError(problemText(f)));
+    api<CampaignView>('GET', `/demarches/${id}`).then(
+      (c) => { setCampaign(c); onClassifications(c.classification ? [c.classification] : []); },
+      (f) => setFailure(f instanceof ApiError ? f : new ApiError(0, {})),
+    );
     void posts().then(setDirectory);
   }, [id]);
   const shown = useMemo(() => (campaign?.deliveries ?? []).filter((d) => {
@@ -649,18 +651,25 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
     if (bureau && p?.bureau !== bureau) return false;
     return !text.trim() || `${d.post} ${p?.name ?? ''} ${p?.country ?? ''}`.toLowerCase().includes(text.trim().toLowerCase());
   }), [campaign, directory, status, bureau, text]);
-  if (error) return <p class="error" role="alert">{error}</p>;
+  if (failure) {
+    return (
+      <section class="card">
+        <h2>{failure.status === 403 ? 'You may not read this campaign' : failure.status === 404 ? 'There is no such campaign' : 'The campaign could not be loaded'}</h2>
+        <p>{problemText(failure)}</p>
+      </section>
+    );
+  }
   if (!campaign) return <p>Loading…</p>;
   const s = campaign.summary;
   // The export is open to the roles the server gives `exports.read`: leadership and the desks that draft.
-  const mayExport = PERMISSIONS['exports.read'].some((role) => me.roles.includes(role));
+  const mayExport = mayDo(me, 'exports.read');
   const exportCsv = () => {
     setCsvProblem(null);
     void download(`/demarches/${id}/export.csv`, `${campaign.mrn.replace(/ /g, '-')}.csv`).catch((failure) => setCsvProblem(`The CSV could not be downloaded. ${problemText(failure)}`));
   };
   return (
     <>
-      {me.roles.includes('leadership') && <p><a href="#/dashboard">Dashboard</a></p>}
+      {mayDo(me, 'dashboard.read') && <p><a href="#/dashboard">Dashboard</a></p>}
       <h2>{campaign.mrn}: {campaign.subject}</h2>
       <section class="card">
         <p>Report by {campaign.reportBy}. {s.total} posts tasked: {s.delivered} delivered ({s.responded} with a response), {s.notDelivered} could not deliver, {s.pending} pending, {s.overdue} overdue. <a href={`#/cables/${campaign.cableId}`}>Read the instruction</a></p>

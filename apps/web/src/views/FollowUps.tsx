@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { CLASSIFICATIONS, PERMISSIONS } from '@chancery/identity/domain';
+import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest, marking } from '../classification.js';
-import { api, ApiError, changedFields, download, isStale, maybe, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
+import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -37,8 +37,6 @@ interface FollowUp {
 const followUpAsShown = (f: FollowUp) => ({ title: f.title, description: f.description, dueOn: f.dueOn, owner: f.owner, status: f.status, classification: f.classification ?? 'UNCLASSIFIED' });
 
 const ownerOf = (f: Pick<FollowUp, 'owner'>) => ('office' in f.owner ? f.owner.office : f.owner.post);
-/** The roles the server lets create a follow-up. */
-const CREATORS = PERMISSIONS['followups.create'];
 
 /** A due date is today or later (the server's day, UTC). */
 const dueProblem = (dueOn: string, label: string) => (!dueOn ? `Choose the ${label.toLowerCase()}.` : dueOn < today() ? `The ${label.toLowerCase()} cannot be in the past: choose today or a later day.` : null);
@@ -90,9 +88,9 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
   const [escalated, setEscalated] = useState<FollowUpItem[] | null>(null);
   const [exportProblem, setExportProblem] = useState<string | null>(null);
   const view = query.get('view') ?? 'all';
-  const mayCreate = CREATORS.some((role) => me.roles.includes(role));
+  const mayCreate = mayDo(me, 'followups.create');
   // The roles the server lets export (anyone else is refused the CSV: 403).
-  const mayExport = PERMISSIONS['exports.read'].some((role) => me.roles.includes(role));
+  const mayExport = mayDo(me, 'exports.read');
   const exportCsv = async () => {
     setExportProblem(null);
     try {
