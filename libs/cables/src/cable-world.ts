@@ -10,7 +10,7 @@ import { CablesQuery } from './cables.query.js';
 import type { DemarcheScope, DraftingWorld } from './domain/cable-format.js';
 import { type Cable, type Distribution, SECSTATE, type StepConditions } from './domain/cable.aggregate.js';
 import { collectiveTaskingClearances } from './domain/collective-tasking.js';
-import { collectiveDesignator, type TelegramDirectory } from './domain/telegram.js';
+import { collectiveDesignator, surnameOf, type TelegramDirectory } from './domain/telegram.js';
 
 /**
  * A name as a telegram's line takes it: control characters and line breaks (which requests are
@@ -161,7 +161,8 @@ export class CableWorld {
     for (const code of new Set(codes)) {
       const post = asOf ? await this.postsThen.load(code, { asOf }).then((p) => p && { addressDesignator: addressDesignator(p.facts), chiefOfMission: p.chiefOfMission }) : await this.posts.get(code, db);
       if (post) designators.set(code, oneLine(post.addressDesignator));
-      if (post?.chiefOfMission) chiefs.set(code, oneLine(post.chiefOfMission).split(' ').pop()!);
+      // Signed with the surname; a text that is no person's name ("the Chargé") signs as written.
+      if (post?.chiefOfMission) chiefs.set(code, surnameOf(oneLine(post.chiefOfMission))?.surname ?? oneLine(post.chiefOfMission));
     }
     const names = new Map<string, string>();
     for (const id of new Set(officerIds)) {

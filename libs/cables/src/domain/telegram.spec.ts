@@ -1,7 +1,7 @@
 import { given } from '../../../../test/support/aggregate-spec.js';
 import { confidentialDraft } from '../../../../test/fixtures/cable.fixtures.js';
 import { cableDefinition, type CableEvent } from './cable.aggregate.js';
-import { collectiveDesignator, demarcheSentence, officerSurname, renderTelegram, type TelegramDirectory } from './telegram.js';
+import { collectiveDesignator, demarcheSentence, officerSurname, renderTelegram, surnameOf, type TelegramDirectory } from './telegram.js';
 
 const at = '2026-08-14T09:35:00.000Z';
 const drafter = { id: 'd1', username: 'JDoe', office: 'EAP/CM' };
@@ -90,6 +90,17 @@ describe('telegram', () => {
     expect(officerSurname({ id: 'c', username: 'mgarcia', office: 'WHA' }, names)).toEqual({ short: 'MGarcía-Márquez', surname: 'García-Márquez' });
     expect(officerSurname({ id: 'd', username: 'admin', office: null }, names)).toEqual({ short: 'admin', surname: null });
     expect(officerSurname({ id: 'zz', username: 'someone', office: null }, names)).toEqual({ short: 'someone', surname: null });
+    // A generation or a degree after the name is no surname; a family name written in capitals is the surname wherever it stands.
+    const more: TelegramDirectory = { designator: (code) => code, displayName: (id) => ({ e: 'Charles Freeman Jr.', f: 'LI Wei', g: 'Mary Smith, PhD' })[id] };
+    expect(officerSurname({ id: 'e', username: 'cfreeman', office: 'BEIJING' }, more)).toEqual({ short: 'CFreeman', surname: 'Freeman' });
+    expect(officerSurname({ id: 'f', username: 'wli', office: 'BEIJING' }, more)).toEqual({ short: 'WLi', surname: 'LI' });
+    expect(officerSurname({ id: 'g', username: 'msmith', office: 'BEIJING' }, more)).toEqual({ short: 'MSmith', surname: 'Smith' });
+  });
+
+  it("takes a signature's surname from a chief of mission's name as diplomatic lists write it", () => {
+    const surnames = ['Margaret Ellison', 'Robert F. Kennedy Jr.', 'John Smith III', 'Mary Smith, PhD', 'José María AZNAR LÓPEZ', 'LI Wei', 'Jean-Pierre de la FONTAINE', 'JOHN SMITH', "Seán O'Brien"].map((name) => surnameOf(name)?.surname);
+    expect(surnames).toEqual(['Ellison', 'Kennedy', 'Smith', 'Smith', 'AZNAR LÓPEZ', 'LI', 'FONTAINE', 'SMITH', "O'Brien"]);
+    expect(surnameOf("the Chargé d'affaires")).toBeNull();
   });
 
   it('shows a draft as not released, with stale clearances marked', () => {

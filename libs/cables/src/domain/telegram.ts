@@ -47,18 +47,45 @@ export function collectiveDesignator(code: string): string | undefined {
   return undefined;
 }
 
+/** What follows a name and is no part of it: a generation or a degree (`Jr.`, `III`, `PhD`). */
+const AFTER_NAME = /^(?:jr|sr|ii|iii|iv|v|vi|phd|ph\.d|md|m\.d|esq|ret)\.?$/i;
+/** A word written in capitals, as the family name in `LI Wei` or `José María AZNAR LÓPEZ`. */
+const IN_CAPITALS = (word: string) => /\p{Lu}.*\p{Lu}/u.test(word) && word === word.toLocaleUpperCase();
+
+/**
+ * A person's name taken apart for a signature: the surname, and the given names before it; null when
+ * the text is not a person's name ("Political officer, BEIJING"). The surname is the last word, after
+ * a generation or a degree (`Robert F. Kennedy Jr.` is KENNEDY, `Mary Smith, PhD` SMITH); a name whose
+ * family name is not last says which it is by writing it in capitals, as diplomatic lists do (`LI Wei`
+ * is LI, `José María AZNAR LÓPEZ` AZNAR LÓPEZ).
+ */
+export function surnameOf(name: string): { surname: string; given: string[] } | null {
+  const words = name.replace(/\([^)]*\)/g, ' ').split(',')[0].trim().split(/\s+/).filter(Boolean);
+  while (words.length > 1 && AFTER_NAME.test(words[words.length - 1])) words.pop();
+  // Letters only, first and last words capitalised (particles between may not be: `de la`).
+  const capitalised = (word: string | undefined) => word !== undefined && /^\p{Lu}/u.test(word);
+  if (!capitalised(words[0]) || !capitalised(words.at(-1)) || !words.every((word) => /^\p{L}[\p{L}.'’-]*$/u.test(word))) return null;
+  const capitals = words.every(IN_CAPITALS) ? -1 : words.findIndex(IN_CAPITALS);
+  if (capitals >= 0) {
+    let end = capitals;
+    while (end + 1 < words.length && IN_CAPITALS(words[end + 1])) end++;
+    return { surname: words.slice(capitals, end + 1).join(' '), given: [...words.slice(0, capitals), ...words.slice(end + 1)] };
+  }
+  return { surname: words[words.length - 1], given: words.slice(0, -1) };
+}
+
+const titleCase = (word: string) => word.charAt(0) + word.slice(1).toLocaleLowerCase();
+
 /**
  * An officer as the Drafted, Cleared and Approved lines write them: initial and surname from the
- * display name ("Jane Doe (EAP/CM desk officer)" is JDoe); the username when the display name is not
- * a person's name ("Political officer, BEIJING") or is unknown.
+ * display name ("Jane Doe (EAP/CM desk officer)" is JDoe, "LI Wei" WLi, "Robert Kennedy Jr." RKennedy);
+ * the username when the display name is not a person's name ("Political officer, BEIJING") or is unknown.
  */
 export function officerSurname(officer: Officer, directory: TelegramDirectory): { short: string; surname: string | null } {
-  const display = directory.displayName?.(officer.id)?.replace(/\([^)]*\)/g, '').trim() ?? '';
-  const words = display.split(/\s+/).filter(Boolean);
-  const person = words.length >= 2 && !display.includes(',') && words.every((word) => /^[A-Z][\p{L}.'’-]*$/u.test(word));
-  if (!person) return { short: officer.username, surname: null };
-  const surname = words[words.length - 1];
-  return { short: `${words[0][0]}${surname}`, surname };
+  const name = surnameOf(directory.displayName?.(officer.id) ?? '');
+  if (!name || name.given.length === 0) return { short: officer.username, surname: null };
+  const written = name.surname.split(' ').map((word) => (IN_CAPITALS(word) ? titleCase(word) : word)).join('');
+  return { short: `${name.given[0][0]}${written}`, surname: name.surname };
 }
 
 /**
