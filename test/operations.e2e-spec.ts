@@ -51,6 +51,8 @@ describe('audit and operations routes', () => {
     }
     const stream = await authed(app, t.auditor).get(`/audit?streamId=user-${drafterId}`).expect(200);
     expect(stream.body.items.map((e: { action: string }) => e.action)).toEqual(['RegisterUser']);
+    // The record's id in it is read in any case, as ids are everywhere.
+    expect((await authed(app, t.auditor).get(`/audit?streamId=user-${drafterId.toUpperCase()}`).expect(200)).body.items).toEqual(stream.body.items);
     // A command's entry names each event it wrote, with the SHA-256 of the event's data.
     const [event] = await dataSource.query(`SELECT event_id, type, stream_version, data FROM events WHERE stream_id = $1`, [`user-${drafterId}`]);
     expect(stream.body.items[0].details.events).toEqual([
