@@ -1,6 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
-import { IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
+import { InCapitals, IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
 import { DOCUMENT_KINDS, type DocumentKind, LANGUAGE_TAG_RULE, languageTag, type Level, LEVELS, type Method, METHODS, type Position, POSITIONS } from '@chancery/demarches';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -61,5 +61,5 @@ export class NotDeliveredRequest {
 export class ListDemarchesQuery extends PagingQuery {
   @IsOptional() @IsIn(['OPEN']) status?: 'OPEN';
   /** Only the campaigns that task this post (a post's taskings). */
-  @IsOptional() @IsString() @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
+  @IsOptional() @InCapitals() @IsString() @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
 }

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { IsCalendarDate, IsRecordId, SingleLine, WholeNumberParameter } from '@chancery/http';
+import { InCapitals, IsCalendarDate, IsRecordId, SingleLine, WholeNumberParameter } from '@chancery/http';
 import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -62,8 +62,8 @@ export class ListFollowUpsQuery extends PagingQuery {
   @IsOptional() @IsIn(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED']) status?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   /** An office symbol or a post code; given empty it would match nothing (a `400`, as the cables' filters). */
-  @IsOptional() @IsString() @MaxLength(40) @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$|^[A-Z]{3,24}$/, { message: 'owner must be an office symbol such as EAP/CM or a post code such as BEIJING' }) owner?: string;
-  @IsOptional() @Matches(/^[A-Z]{1,8}$/) bureau?: string;
+  @IsOptional() @InCapitals() @IsString() @MaxLength(40) @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$|^[A-Z]{3,24}$/, { message: 'owner must be an office symbol such as EAP/CM or a post code such as BEIJING' }) owner?: string;
+  @IsOptional() @InCapitals() @Matches(/^[A-Z]{1,8}$/, { message: 'bureau must be a bureau such as EAP' }) bureau?: string;
   @IsOptional() @IsRecordId() demarcheId?: string;
 }
 
