@@ -6,6 +6,7 @@ import { marking } from '../classification.js';
 import { posts } from '../posts.js';
 import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
+import { NotShown } from './FieldProblem.js';
 
 const DECISIONS = [
   ['CLEARED', 'Clear'],
@@ -153,13 +154,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   useEffect(() => void maybe(api<{ items: { symbol: string; name: string }[] }>('GET', '/offices?limit=500'), { items: [] }).then((a) => setDirectory(a.items)), []);
 
   if (failure) {
-    return (
-      <section class="card" aria-labelledby="refused-h">
-        <h2 id="refused-h">{failure.status === 403 ? 'You may not read this cable' : failure.status === 404 ? 'There is no such cable' : 'The cable could not be loaded'}</h2>
-        <p>{failure.status === 403 ? 'It is outside your clearance or need to know. Nothing about it is shown.' : problemText(failure)}</p>
-        <p><a href="#/cables">All cables</a></p>
-      </section>
-    );
+    return <NotShown failure={failure} what="cable" back={{ href: '#/cables', text: 'All cables' }} />;
   }
   if (!cable) return <p>Loading…</p>;
   const allowed = cable.allowedActions ?? [];

@@ -3,7 +3,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, mayDo, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { type Post, posts } from '../posts.js';
-import { FieldProblem, markedBy, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
+import { FieldProblem, markedBy, NotShown, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
 interface Counterpart { name?: string; title?: string; organization?: string }
@@ -515,12 +515,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
     if (campaign) onClassifications([...(campaign.classification ? [campaign.classification] : []), ...candidates.flatMap((c) => (c.classification ? [c.classification] : []))]);
   }, [campaign, candidates]);
   if (failure) {
-    return (
-      <section class="card">
-        <h2>{failure.status === 403 ? 'You may not read this delivery' : failure.status === 404 ? 'There is no such delivery' : 'The delivery could not be loaded'}</h2>
-        <p>{problemText(failure)}</p>
-      </section>
-    );
+    return <NotShown failure={failure} what="delivery" />;
   }
   if (!campaign || !delivery) return <p>Loading…</p>;
   const name = info?.name ?? post;
@@ -652,12 +647,7 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
     return !text.trim() || `${d.post} ${p?.name ?? ''} ${p?.country ?? ''}`.toLowerCase().includes(text.trim().toLowerCase());
   }), [campaign, directory, status, bureau, text]);
   if (failure) {
-    return (
-      <section class="card">
-        <h2>{failure.status === 403 ? 'You may not read this campaign' : failure.status === 404 ? 'There is no such campaign' : 'The campaign could not be loaded'}</h2>
-        <p>{problemText(failure)}</p>
-      </section>
-    );
+    return <NotShown failure={failure} what="campaign" />;
   }
   if (!campaign) return <p>Loading…</p>;
   const s = campaign.summary;

@@ -1,5 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiError, problemText } from '../api.js';
 
 /** The id of the words that say what is wrong with the control at `place` (its id). */
 const problemId = (place: string) => `${place}-problem`;
@@ -52,4 +53,18 @@ export function useOutcome(): { message: { text: string } | null; say: (text: st
 /** Where `useOutcome`'s message is said: a status line that can take the focus. */
 export function Outcome({ outcome }: { outcome: ReturnType<typeof useOutcome> }) {
   return outcome.message ? <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p> : null;
+}
+
+/**
+ * A record's page that could not be shown: not readable by the user (nothing about it is said), not
+ * there, or not loaded; `back`: the list it belongs to.
+ */
+export function NotShown({ failure, what, back }: { failure: ApiError; what: string; back?: { href: string; text: string } }) {
+  return (
+    <section class="card" aria-labelledby="refused-h">
+      <h2 id="refused-h">{failure.status === 403 ? `You may not read this ${what}` : failure.status === 404 ? `There is no such ${what}` : `The ${what} could not be loaded`}</h2>
+      <p>{failure.status === 403 ? 'It is outside your clearance or need to know. Nothing about it is shown.' : problemText(failure)}</p>
+      {back && <p><a href={back.href}>{back.text}</a></p>}
+    </section>
+  );
 }

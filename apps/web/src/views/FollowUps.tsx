@@ -3,7 +3,7 @@ import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest, marking } from '../classification.js';
 import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
-import { FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
+import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
@@ -347,13 +347,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
     if (rest !== null) setMessage({ text: rest, error: true });
   };
   if (failure) {
-    return (
-      <section class="card">
-        <h2>{failure.status === 403 ? 'You may not read this follow-up' : failure.status === 404 ? 'There is no such follow-up' : 'The follow-up could not be loaded'}</h2>
-        <p>{problemText(failure)}</p>
-        <p><a href="#/follow-ups">All follow-ups</a></p>
-      </section>
-    );
+    return <NotShown failure={failure} what="follow-up" back={{ href: '#/follow-ups', text: 'All follow-ups' }} />;
   }
   if (!followUp) return <p>Loading…</p>;
   const allowed = followUp.allowedActions ?? [];
