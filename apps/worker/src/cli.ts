@@ -35,8 +35,9 @@ Commands:
 
 In embedded mode (no DATABASE_URL) stop the server first: the embedded database has one owner.`;
 
+/** Progress on stderr; where that is no terminal (a log, a CI job), a line every 2 s instead of a bar redrawn. */
 function progressBar(label: string): SingleBar {
-  return new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`, hideCursor: true }, Presets.shades_classic);
+  return new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 }, Presets.shades_classic);
 }
 
 async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
@@ -66,6 +67,13 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
     if (names.length === 0) return 0;
     // All of them in one pass over the feed: each page read once, folded into every read model.
     const bar = progressBar((name ?? `${names.length} read models`).padEnd(24));
+    // Ctrl-C ends the rebuild where it stands, and says what that leaves: each read model is swapped
+    // in whole, in the transaction that catches it up, or not at all.
+    process.once('SIGINT', () => {
+      bar.stop();
+      console.error('\nInterrupted. A read model is swapped in whole, at the end of its own rebuild, or not at all: those not swapped in yet are as they were. See npm run projections:status.');
+      process.exit(130);
+    });
     let started = false;
     const results = await get(ProjectionRunner).rebuildTogether(names, (done, total) => {
       if (!started) bar.start(total, 0);

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import { TEST_JWT_SECRET } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { CLI_MAIN } from './processes.js';
+
+const BATCH_LOCKS = 0x43484e43; // the projection runner's lock on a projection's batches (and its swap)
+
+/** `projections:rebuild` stopped with Ctrl-C, as an operator stops it: it says what that leaves. */
+describe('a rebuild interrupted', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(2);
+  });
+  afterAll(() => database?.drop());
+
+  it('says, on Ctrl-C, that a read model is swapped in whole or not at all, and exits 130 with the read model as it was', async () => {
+    const admin = await database.dataSource(1);
+    const checkpoint = () => admin.query(`SELECT name, global_position, updated_at::text FROM projection_checkpoints WHERE name = 'cables'`);
+    const before = await checkpoint();
+    // Held here, the lock keeps the rebuild waiting just before its swap: interrupted in the middle.
+    const holder = new pg.Client({ connectionString: database.target.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BATCH_LOCKS, 'cables']);
+    try {
+      const child = spawn(process.execPath, [CLI_MAIN, 'projections:rebuild', 'cables'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.target.url, JWT_SECRET: TEST_JWT_SECRET, SEED_POSTS: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let said = '';
+      child.stdout.on('data', (chunk) => (said += chunk));
+      child.stderr.on('data', (chunk) => (said += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // Its progress, written as lines where there is no terminal: the rebuild is under way.
+      for (const deadline = Date.now() + 60_000; !/cables\s+\[/.test(said); ) {
+        if (Date.now() > deadline) throw new Error(`no progress shown: ${said}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Waiting on the lock now (or about to): Ctrl-C.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(said).toContain('Interrupted. A read model is swapped in whole, at the end of its own rebuild, or not at all: those not swapped in yet are as they were. See npm run projections:status.');
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // Nothing was swapped in: the read model's checkpoint is as it was.
+    expect(await checkpoint()).toEqual(before);
+  }, 120_000);
+});
