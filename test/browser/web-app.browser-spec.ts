@@ -846,10 +846,14 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('row', { name: /Ask Beijing for a second meeting/ }).getByText('overdue').waitFor();
     await checkScreen(page, 'follow-ups');
     await page.getByRole('link', { name: 'Ask Beijing for a second meeting' }).click();
+    // What is typed for one change is not lost to another: a comment half-written survives Start.
+    await page.getByLabel('Comment, outcome or reason').fill('A half-written comment');
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByText('Started.').waitFor();
+    expect(await page.getByLabel('Comment, outcome or reason').inputValue()).toBe('A half-written comment');
     // Its button gone, the focus goes to what happened, not to the page's body.
     await page.waitForFunction(() => document.activeElement?.id === 'fu-outcome');
+    await page.getByLabel('Comment, outcome or reason').fill('');
     await page.getByRole('button', { name: 'Comment' }).click();
     // Said beside the box, which is marked and takes the focus.
     const note = page.getByLabel('Comment, outcome or reason');
@@ -895,6 +899,8 @@ describe('the web app, in headless Chromium', () => {
     await creator.getByRole('button', { name: 'Re-date' }).click();
     await creator.getByText('Due date moved to 2099-03-01.').waitFor();
     await creator.getByText(`Due date moved from ${due} to 2099-03-01`).waitFor();
+    // The owner typed for the refused reassignment is still there after the re-dating.
+    expect(await creator.getByLabel(/^Office symbol/).inputValue()).toBe('XYZ');
     await creator.getByRole('radio', { name: 'An office' }).check();
     await creator.getByLabel(/^Office symbol/).fill('EAP/CM');
     await creator.getByRole('button', { name: 'Reassign' }).click();

@@ -295,14 +295,22 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   // The highest marking this page has shown the follow-up at: text written here is marked with it,
   // even if a linked record was marked down (and the page re-read) while it was being written.
   const shownAt = useRef<{ id: string; classification: string } | null>(null);
+  /** The follow-up as last read: a form's field still showing its value was not typed in. */
+  const lastRead = useRef<FollowUp | null>(null);
   const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then((f) => {
     const shown = f.classification ?? 'UNCLASSIFIED';
     shownAt.current = { id, classification: shownAt.current?.id === id ? highest([shownAt.current.classification, shown]) : shown };
+    // Read again after a change, each field shows the follow-up as it stands, unless typed in: what
+    // was typed for another change (a comment, a new owner) is not lost to this one.
+    const before = lastRead.current?.id === f.id ? lastRead.current : null;
+    const fresh = <T,>(typed: T, was: T | undefined, now: T) => (before === null || typed === was ? now : typed);
+    lastRead.current = f;
     setFollowUp(f);
-    setDueOn(f.dueOn);
-    setKind('office' in f.owner ? 'office' : 'post');
-    setOwner(ownerOf(f));
-    setWording({ title: f.title, description: f.description });
+    setDueOn((typed) => fresh(typed, before?.dueOn, f.dueOn));
+    const ownerKind = (x: FollowUp) => ('office' in x.owner ? 'office' : 'post') as 'office' | 'post';
+    setKind((typed) => fresh(typed, before ? ownerKind(before) : undefined, ownerKind(f)));
+    setOwner((typed) => fresh(typed, before ? ownerOf(before) : undefined, ownerOf(f)));
+    setWording((typed) => ({ title: fresh(typed.title, before?.title, f.title), description: fresh(typed.description, before?.description, f.description) }));
     onClassifications([marking(f.classification ?? 'UNCLASSIFIED', f.captions ?? [])]);
   }, (error) => setFailure(error instanceof ApiError ? error : new ApiError(0, {})));
   useEffect(() => void load(), [id]);
@@ -316,13 +324,14 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
    * fields to be said beside them; `alone`: the form has that one field, and says its problem there
    * only (a form of several says once that nothing was saved).
    */
-  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string, { onVersionShown = true, place, alone = false }: { onVersionShown?: boolean; place?: (field: string) => string | null; alone?: boolean } = {}) => {
+  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, done: string, { onVersionShown = true, place, alone = false, usesText = false }: { onVersionShown?: boolean; place?: (field: string) => string | null; alone?: boolean; usesText?: boolean } = {}) => {
     setMessage(null);
     setBeside({});
     const url = `/follow-ups/${id}${path}`;
     try {
       await (onVersionShown && followUp ? sendOnVersionShown(method, url, body, followUp, { read: `/follow-ups/${id}`, seen: followUpAsShown }) : api(method, url, body));
-      setText('');
+      // The note box is emptied by what sent it (a comment, an outcome, a reason), not by another change.
+      if (usesText) setText('');
       await load();
       setMessage({ text: done, error: false });
       // The button pressed may be gone (Start, Complete): the focus goes to what happened.
@@ -386,10 +395,10 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             </>
           )}
           <p class="actions">
-            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', marked({ text: text.trim() }), 'Comment added.', { onVersionShown: false }) : needsText('comment'))}>Comment</button>}
+            {can('comment') && <button type="button" onClick={() => (text.trim() ? send('POST', '/comments', marked({ text: text.trim() }), 'Comment added.', { onVersionShown: false, usesText: true }) : needsText('comment'))}>Comment</button>}
             {can('start') && <button type="button" onClick={() => send('POST', '/start', {}, 'Started.')}>Start</button>}
-            {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', marked({ outcome: text.trim() }), 'Completed.') : needsText('outcome'))}>Complete with this outcome</button>}
-            {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', marked({ reason: text.trim() }), 'Cancelled.') : needsText('reason'))}>Cancel with this reason</button>}
+            {can('complete') && <button type="button" onClick={() => (text.trim() ? send('POST', '/complete', marked({ outcome: text.trim() }), 'Completed.', { usesText: true }) : needsText('outcome'))}>Complete with this outcome</button>}
+            {can('cancel') && <button type="button" class="danger" onClick={() => (text.trim() ? send('POST', '/cancel', marked({ reason: text.trim() }), 'Cancelled.', { usesText: true }) : needsText('reason'))}>Cancel with this reason</button>}
           </p>
           {can('reassign') && !can('edit') && (
             <form aria-labelledby="fu-escalated-h" onSubmit={(e) => {
