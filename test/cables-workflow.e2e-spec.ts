@@ -83,7 +83,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     const inClearance = await get();
     expect(inClearance.allowedActions).not.toContain('submit');
     expect(inClearance.blockedActions).toEqual([{ action: 'submit', reasons: expect.arrayContaining([refusedSubmit.body.detail]) }]);
-    expect(refusedSubmit.body.detail).toMatch(/^clearances still needed: L \(PENDING\), ISN \(PENDING\), EB \(PENDING\)/);
+    expect(refusedSubmit.body.detail).toMatch(/^clearances still needed: L \(not answered yet\), ISN \(not answered yet\), EB \(not answered yet\)/);
     // Others see no step of the drafter's.
     expect((await get(t.legal)).blockedActions).toEqual([]);
 
@@ -108,7 +108,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     // EB does not concur: the cable is blocked until EB clears or the request is withdrawn.
     await as(t.eb).post(`/cables/${id}/clearances`, { office: 'EB', decision: 'NON_CONCUR', comments: 'Paragraph 2 overstates the evidence.' }).expect(200);
     const blocked = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
-    expect(blocked.body.detail).toMatch(/EB \(NON_CONCUR\)/);
+    expect(blocked.body.detail).toMatch(/EB \(does not concur\)/);
     // Asked again, EB does not answer; its objection is not shown beside the pending request, and
     // the withdrawal keeps it for the approver (not "never answered").
     const askedAgain = await as(t.desk).post(`/cables/${id}/clearance-requests`, { offices: ['EB'] }).expect(200);
@@ -146,7 +146,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     // The approver changed the subject after every office cleared: each clears it again (domain.md,
     // "Clearing is joint drafting"), and the cable cannot go back to approval with their old word.
     expect(new Set(Object.values(statusOf(returned)))).toEqual(new Set(['STALE']));
-    expect((await as(t.desk).post(`/cables/${id}/submit`).expect(422)).body.detail).toMatch(/L \(STALE\)/);
+    expect((await as(t.desk).post(`/cables/${id}/submit`).expect(422)).body.detail).toMatch(/L \(cleared an earlier text\)/);
 
     // The drafter softens paragraph 2: offices whose text changed clear again, straight away.
     const softened = [instruction.paragraphs[0], { marking: 'C', text: `${instruction.paragraphs[1].text} Some of it may raise export-control questions.` }, instruction.paragraphs[2]];
@@ -292,7 +292,7 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(await clearances(rewritten)).toEqual({ L: 'STALE', ISN: 'STALE' });
     expect(await clearances(resubmitted)).toEqual({ L: 'STALE', ISN: 'STALE' });
     expect(await clearances(untouched)).toEqual({ L: 'CLEARED', ISN: 'CLEARED' });
-    expect((await as(t.desk).post(`/cables/${rewritten}/submit`).expect(422)).body.detail).toMatch(/L \(STALE\)/);
+    expect((await as(t.desk).post(`/cables/${rewritten}/submit`).expect(422)).body.detail).toMatch(/L \(cleared an earlier text\)/);
     expect((await as(t.legal).get('/inbox').expect(200)).body.toClear.map((c: { cableId: string }) => c.cableId)).toContain(rewritten);
     expect(await dataSource.query(`SELECT actor_id, action FROM audit_log WHERE request_id = 'returned-cable-clearances'`)).toEqual([
       { actor_id: 'system', action: 'ReopenReturnedCableClearances' }, { actor_id: 'system', action: 'ReopenReturnedCableClearances' },

@@ -208,7 +208,7 @@ describe('cables through HTTP', () => {
     ]);
     await as(t.isn).post(`/cables/${id}/clearances`, { office: 'ISN', decision: 'CLEARED_WITH_COMMENTS', comments: 'Cite the export-control angle.' }).expect(200);
     const early = await as(t.drafter).post(`/cables/${id}/submit`).expect(422);
-    expect(early.body.detail).toMatch(/L \(STALE\)/);
+    expect(early.body.detail).toMatch(/L \(cleared an earlier text\)/);
     await as(t.legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     // An ALDAC instruction also needs every regional bureau whose posts it tasks, and S/ES-O.
     const collective = await as(t.drafter).post(`/cables/${id}/submit`).expect(422);

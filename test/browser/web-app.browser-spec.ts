@@ -158,7 +158,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Request' }).click();
     await page.getByRole('cell', { name: 'Pending', exact: true }).waitFor();
     // Submitting waits for L (and EAP, which EAP_POSTS calls for), and the drafter is told so where the button would be.
-    expect(await page.locator('#blocked-submit').getByRole('listitem').allTextContents()).toEqual(['Clearances still needed: L (PENDING).', 'Clearances required and not given: EAP (its posts are tasked through EAP_POSTS).']);
+    expect(await page.locator('#blocked-submit').getByRole('listitem').allTextContents()).toEqual(['Clearances still needed: L (not answered yet).', 'Clearances required and not given: EAP (its posts are tasked through EAP_POSTS).']);
     await authed(web.app, clearer).post(`/cables/${cableId}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     await page.reload();
     // Nothing has changed since L cleared: the page does not say that something has.

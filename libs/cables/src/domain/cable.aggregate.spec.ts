@@ -117,10 +117,10 @@ describe('Cable', () => {
   });
 
   it('goes to approval only with every clearance given and fresh', () => {
-    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /ISN \(PENDING\)/);
+    given(cableDefinition, 'k1', [drafted, requested, clearedByL]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /ISN \(not answered yet\)/);
     given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn, edited(newText, true), { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }])
       .when((c) => c.submit(drafter, at))
-      .thenFails('RULE_VIOLATED', /L \(STALE\)/);
+      .thenFails('RULE_VIOLATED', /L \(cleared an earlier text\)/);
     given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn]).when((c) => c.submit(legal, at)).thenFails('FORBIDDEN', /drafter/);
     given(cableDefinition, 'k1', [drafted, requested, clearedByL, clearedByIsn]).when((c) => c.submit(drafter, at)).then([submitted]);
     given(cableDefinition, 'k1', [drafted]).when((c) => c.submit(drafter, at)).then([submitted]);
@@ -164,7 +164,7 @@ describe('Cable', () => {
       .then([{ type: 'CableReturned', data: { by: by(approver), reason: 'See my edit', at } }, { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }]);
     expect(rewritten.clearances.map((c) => c.status)).toEqual(['STALE', 'STALE']);
     const firstReturn: CableEvent[] = [...pending, byApprover(newText, true), { type: 'CableReturned', data: { by: by(approver), reason: 'See my edit', at } }, { type: 'ClearancesMadeStale', data: { offices: ['L', 'ISN'], at } }];
-    given(cableDefinition, 'k1', firstReturn).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(STALE\)/);
+    given(cableDefinition, 'k1', firstReturn).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(cleared an earlier text\)/);
     // L has cleared the approver's text since, ISN not yet: returned again, L stands.
     given(cableDefinition, 'k1', [...firstReturn, clearedByL, submitted])
       .when((c) => c.returnToDrafter(approver, 'One more look', at))
@@ -274,7 +274,7 @@ describe('Cable: clearing as the Department works it', () => {
     const cable = given(cableDefinition, 'k1', afterEdit).when(() => undefined).then([]);
     expect(cable.status).toBe('DRAFT');
     expect(cable.returns).toEqual([{ reason: 'Soften paragraph 2', by: by(approver), at, writtenUnder: { classification: 'CONFIDENTIAL', captions: ['SIPDIS'], status: 'PENDING_APPROVAL' } }]);
-    given(cableDefinition, 'k1', afterEdit).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(STALE\), ISN \(STALE\)/);
+    given(cableDefinition, 'k1', afterEdit).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(cleared an earlier text\), ISN \(cleared an earlier text\)/);
     const reclearedL: CableEvent = { type: 'ClearanceGranted', data: { office: 'L', by: by(legal), at } };
     given(cableDefinition, 'k1', afterEdit).when((c) => c.decideClearance(legal, 'L', 'CLEARED', null, at)).then([reclearedL]);
     const reclearedIsn: CableEvent = { type: 'ClearanceGranted', data: { office: 'ISN', by: by(isn), at } };
@@ -301,7 +301,7 @@ describe('Cable: clearing as the Department works it', () => {
 
   it('blocks on a non-concurrence until that office clears or the drafter withdraws the request; the withdrawal stays on the cable', () => {
     const blocked = [drafted, requested, nonConcurByL, clearedByIsn];
-    given(cableDefinition, 'k1', blocked).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(NON_CONCUR\)/);
+    given(cableDefinition, 'k1', blocked).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /L \(does not concur\)/);
     const withdrawn: CableEvent = { type: 'ClearanceRequestWithdrawn', data: { office: 'L', status: 'NON_CONCUR', comments: 'Para 2 overstates it.', by: by(drafter), at } };
     const cable = given(cableDefinition, 'k1', blocked).when((c) => c.withdrawClearanceRequest(drafter, 'L', at)).then([withdrawn]);
     expect(cable.clearances.map((c) => c.office)).toEqual(['ISN']);
@@ -377,8 +377,8 @@ describe('Cable: clearing as the Department works it', () => {
     expect(cable.stepRefusals({ unreachable: ['TOKYO'] }, at)).toEqual([]);
     // Offices asked that have not cleared: submitting waits for them, said as the command says it.
     const inClearance = given(cableDefinition, 'k1', [toParis, requested, clearedByL]).when(() => undefined).then([]);
-    expect(inClearance.stepRefusals({ unreachable: ['PARIS'] }, at)).toEqual(['clearances still needed: ISN (PENDING)', 'PARIS is no longer an open post: edit its addressees, then submit it']);
-    given(cableDefinition, 'k1', [toParis, requested, clearedByL]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /^clearances still needed: ISN \(PENDING\)$/);
+    expect(inClearance.stepRefusals({ unreachable: ['PARIS'] }, at)).toEqual(['clearances still needed: ISN (not answered yet)', 'PARIS is no longer an open post: edit its addressees, then submit it']);
+    given(cableDefinition, 'k1', [toParis, requested, clearedByL]).when((c) => c.submit(drafter, at)).thenFails('RULE_VIOLATED', /^clearances still needed: ISN \(not answered yet\)$/);
     // Closed posts among both kinds of addressee: each field's refusal is named.
     const both = given(cableDefinition, 'k1', [{ ...toParis, data: { ...toParis.data, draft: { ...toParis.data.draft, infoAddressees: ['ROME'] } } } as CableEvent, requested, clearedByL, clearedByIsn]).when(() => undefined).then([]);
     expect(both.stepRefusals({ unreachable: ['PARIS', 'ROME'] }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'ROME is no longer an open post: edit its addressees, then submit it']);

@@ -181,6 +181,9 @@ function forbidden(message: string): never {
  * every draft, clearances that go stale when the substance changes, approval by someone other than
  * the drafter with authority for the originator, and no change at all once released or cancelled.
  */
+/** A clearance not given, as the refusal says it to people: its state in words, not the API's constant. */
+const OPEN_CLEARANCE_WORDS: Readonly<Record<string, string>> = { PENDING: 'not answered yet', NON_CONCUR: 'does not concur', STALE: 'cleared an earlier text' };
+
 export class Cable extends EventSourcedAggregate<CableEvent> {
   origin: string;
   drafter: Officer;
@@ -400,7 +403,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   private mustHaveEveryClearanceAsked(step: ReleaseStep): void {
     if (step !== 'submit') return;
     const open = this.clearances.filter((c) => !isGiven(c));
-    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${c.status})`).join(', ')}`);
+    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${OPEN_CLEARANCE_WORDS[c.status] ?? c.status})`).join(', ')}`);
   }
 
   /**
