@@ -145,6 +145,12 @@ describe('the web app, in headless Chromium', () => {
     // Back to UNCLASSIFIED, the classification block typed is not held against the cable.
     await page.getByLabel('Classification', { exact: true }).selectOption('UNCLASSIFIED');
     await page.getByText('The draft meets every drafting rule.').waitFor();
+    // The rules that need the post network are checked as typed too: Tokyo is reached through EAP_POSTS.
+    await page.getByRole('combobox', { name: /^Info addressees/ }).fill('TOKYO');
+    await page.getByRole('combobox', { name: /^Info addressees/ }).press('Enter');
+    await status.filter({ hasText: 'TOKYO is an action addressee through EAP_POSTS' }).waitFor();
+    await page.getByRole('list', { name: 'Info addressees chosen' }).getByRole('button', { name: 'Remove TOKYO' }).click();
+    await page.getByText('The draft meets every drafting rule.').waitFor();
     await checkScreen(page, 'cable-new');
     // A double click saves one draft, not two.
     await page.getByRole('button', { name: 'Save draft' }).dblclick();

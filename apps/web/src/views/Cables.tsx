@@ -1,5 +1,6 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
+import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
@@ -72,10 +73,29 @@ function placeInDraft(field: string): string | null {
   return DRAFT_PLACES[`${first}.${second}`] ?? DRAFT_PLACES[first] ?? null;
 }
 
-/** The first rule the draft breaks, by the same rules the server applies; null when it passes. */
-function firstViolation(draft: CableDraft, addressable: Set<string>): { field: string; message: string } | null {
+/** The post network as the form reads it: what may be addressed, each collective's open posts, each post's kind. */
+interface Network {
+  addressable: Set<string>;
+  members: Map<string, Set<string>>;
+  kinds: Map<string, string>;
+}
+
+/**
+ * The first rule the draft breaks, by the same rules the server applies, against the network as the
+ * form read it (an addressee reached through a collective, a scope that tasks no post); null when it
+ * passes. REFs are the server's to judge (whether the officer may read what is cited).
+ */
+function firstViolation(draft: CableDraft, { addressable, members, kinds }: Network): { field: string; message: string } | null {
+  const reached = (addressee: string): string[] => [...(members.get(addressee) ?? (kinds.has(addressee) ? [addressee] : []))];
   try {
-    validateDraft(draft, { today: today(), isAddressable: (code) => addressable.has(code), isReleasedMrn: () => true });
+    validateDraft(draft, {
+      today: today(),
+      isAddressable: (code) => addressable.has(code),
+      isReleasedMrn: () => true,
+      reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
+      postsOf: reached,
+      tasks: (addressees, scope) => scopedPosts([...new Set(addressees.flatMap(reached))].flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope),
+    });
     return null;
   } catch (error) {
     const failure = error as { message: string; details?: { errors?: { field: string }[] } };
@@ -312,7 +332,8 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
     document.getElementById(`para-${added.current}`)?.focus();
     added.current = null;
   });
-  const [addressable, setAddressable] = useState<Set<string>>(new Set());
+  const [network, setNetwork] = useState<Network>({ addressable: new Set(), members: new Map(), kinds: new Map() });
+  const { addressable } = network;
   const [labels, setLabels] = useState<[string, string][]>([]);
   const [message, setMessage] = useState<string | null>(null);
   /** The last save's refusal, said beside the fields it names. */
@@ -326,13 +347,20 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   }, [refused]);
 
   useEffect(() => {
-    Promise.all([api<{ items: { code: string; name: string; status: string }[] }>('GET', '/posts?limit=500'), api<{ code: string }[] | { items: { code: string }[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
-      const open: [string, string][] = posts.items.filter((p) => p.status === 'OPEN').map((p) => [p.code, p.name]);
-      const groups: [string, string][] = (Array.isArray(collectives) ? collectives : collectives.items).map((c) => [c.code, 'collective']);
+    type Collective = { code: string; members?: string[] };
+    Promise.all([api<{ items: { code: string; name: string; kind: string; status: string }[] }>('GET', '/posts?limit=500'), api<Collective[] | { items: Collective[] }>('GET', '/collectives')]).then(([posts, collectives]) => {
+      const openPosts = posts.items.filter((p) => p.status === 'OPEN');
+      const open: [string, string][] = openPosts.map((p) => [p.code, p.name]);
+      const listed = Array.isArray(collectives) ? collectives : collectives.items;
+      const groups: [string, string][] = listed.map((c) => [c.code, 'collective']);
       // A post's cables go to the Department for action.
       const department: [string, string][] = me.roles.includes('post_officer') ? [['SECSTATE', 'the Department (SECSTATE WASHDC)']] : [];
       setLabels([...department, ...groups, ...open]);
-      setAddressable(new Set([...department, ...groups, ...open].map(([code]) => code)));
+      setNetwork({
+        addressable: new Set([...department, ...groups, ...open].map(([code]) => code)),
+        members: new Map(listed.map((c) => [c.code, new Set(c.members ?? [])])),
+        kinds: new Map(openPosts.map((p) => [p.code, p.kind])),
+      });
     }, (failure) => setMessage(problemText(failure)));
   }, []);
   useEffect(() => onClassifications([marking(draft.classification, draft.captions)]), [draft.classification, draft.captions.join(' ')]);
@@ -341,7 +369,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   // checked and sent only with a classified one: an unclassified cable carries none.
   const unclassified = draft.classification === 'UNCLASSIFIED' || draft.classification === 'SBU';
   const checked = useMemo(() => (unclassified && draft.classifiedBy ? { ...draft, classifiedBy: null } : draft), [draft]);
-  const violation = useMemo(() => (addressable.size ? firstViolation(checked, addressable) : null), [checked, addressable]);
+  const violation = useMemo(() => (addressable.size ? firstViolation(checked, network) : null), [checked, network]);
   const set = (patch: Partial<CableDraft>) => setDraft({ ...draft, ...patch });
   const { kind, subject, subjectMarking, classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs, classifiedBy, demarche } = draft;
   // A new draft: what the form holds, without the blocks it leaves empty.
