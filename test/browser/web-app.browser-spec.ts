@@ -1057,6 +1057,13 @@ describe('the web app, in headless Chromium', () => {
     await signInOn(page, 'web.legal');
     await page.getByRole('heading', { name: /Export controls on model weights/ }).waitFor();
     expect(page.url()).toContain(`#/cables/${toClearId}`);
+    // Signed in, Back does not bring the sign-in form again.
+    await page.goBack();
+    await page.getByRole('heading', { name: /Export controls on model weights/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+    // Nor does the sign-in page's address, reached while signed in: the start page takes its place.
+    await page.goto(`${web.base}/#/sign-in`);
+    await page.waitForFunction(() => location.hash === '#/inbox');
     await page.goto(`${web.base}/#/admin`);
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
     await checkScreen(page, 'forbidden');

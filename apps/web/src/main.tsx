@@ -47,6 +47,12 @@ function landing(me: Me): string {
   return '/account';
 }
 
+/** Opens `route` in the current page's place in the history (Back skips what it replaces). */
+function goInPlace(route: string): void {
+  history.replaceState(history.state, '', `#${route}`);
+  dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
 /** The hash route: its path and its query (`#/follow-ups/new?post=BEIJING`). */
 function useHashRoute(): { path: string; query: URLSearchParams } {
   const [route, setRoute] = useState(hashAddress);
@@ -226,10 +232,7 @@ function App() {
       // The bare address (`/`, a reload at the root) names the user's start page: one address a
       // screen, so that a place a screen keeps in its address (the dashboard's) is the same one
       // whichever way the screen was reached.
-      if (hashAddress().path === '/') {
-        history.replaceState(history.state, '', `#${landing(user)}`);
-        dispatchEvent(new HashChangeEvent('hashchange'));
-      }
+      if (hashAddress().path === '/') goInPlace(landing(user));
       setMe(user);
     }, () => undefined);
   }, [session.token]);
@@ -246,11 +249,18 @@ function App() {
   const { classification, text: bannerLine } = bannerOf(onScreen.path === path ? onScreen.classifications : []);
   const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerLine}`}>{bannerLine}</div>;
 
+  // The sign-in page is for those not signed in: one reached by Back (or typed) while signed in
+  // gives way to the start page, in its place in the history.
+  const signedInOnSignIn = path === '/sign-in' && session.token !== null && me !== null;
+  useEffect(() => {
+    if (signedInOnSignIn) goInPlace(landing(me!));
+  }, [signedInOnSignIn]);
   if (path === '/sign-in' || (!session.token && !me)) {
     return (
       <>
         {banner}
-        <SignIn onSignedIn={(user) => { readWith.current = session.token; setMe(user); location.hash = `#${session.takeDestination() ?? landing(user)}`; }} />
+        {/* Signed in, the sign-in page's place in the history is the page they go to: Back does not show the form again. */}
+        <SignIn onSignedIn={(user) => { readWith.current = session.token; setMe(user); goInPlace(session.takeDestination() ?? landing(user)); }} />
         {banner}
       </>
     );
