@@ -7,6 +7,7 @@ import { posts } from '../posts.js';
 import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
 import { NotShown } from './FieldProblem.js';
+import { distributionText } from '../distribution.js';
 
 const DECISIONS = [
   ['CLEARED', 'Clear'],
@@ -248,7 +249,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
           <div><dt>Precedence</dt><dd>{words(cable.precedence)}</dd></div>
           <div><dt>Kind</dt><dd>{words(cable.kind)}</dd></div>
           {cable.approvedBy?.username && <div><dt>Approved by</dt><dd>{cable.approvedBy.username}</dd></div>}
-          {(cable.distribution?.length ?? 0) > 0 && <div><dt>Distribution</dt><dd>{cable.distribution!.length} post{cable.distribution!.length === 1 ? '' : 's'}</dd></div>}
+          {(cable.distribution?.length ?? 0) > 0 && <div><dt>Distribution</dt><dd>{distributionText(cable.distribution!)}</dd></div>}
           {campaign && (
             <div>
               <dt>Demarche campaign</dt>
