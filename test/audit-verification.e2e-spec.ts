@@ -77,6 +77,22 @@ describe('audit log verified by an outsider', () => {
     expect(await sealedWithin(5_000)).toBeLessThan(5_000);
   });
 
+  it('checks before it exports: a saved head given as both is kept when the check fails, and no head is saved', async () => {
+    await sealedWithin(5_000);
+    const saved = join(folder, 'checked-head.json');
+    expect(await verify({ exportHead: saved })).toMatchObject({ code: 0, output: expect.stringMatching(/intact[\s\S]*Saved the signed head/) });
+    const head = JSON.parse(await readFile(saved, 'utf8'));
+    const tampered = `${JSON.stringify({ ...head, signature: `${head.signature[0] === 'A' ? 'B' : 'A'}${head.signature.slice(1)}` })}\n`;
+    await writeFile(saved, tampered);
+    const checked = await verify({ head: saved, exportHead: saved });
+    expect(checked).toMatchObject({ code: 1, output: expect.stringMatching(/does NOT extend the saved head .*signature/) });
+    expect(checked.output).not.toMatch(/Saved the signed head/);
+    expect(await readFile(saved, 'utf8')).toBe(tampered);
+    // A file holding JSON that is no head (null) is said to be none.
+    await writeFile(saved, 'null\n');
+    expect(await verify({ head: saved })).toMatchObject({ code: 2, output: expect.stringMatching(/not a signed tree head/) });
+  });
+
   it('accepts a log that extends the saved head, and catches an insider who deleted the last entries and fixed up the tables, and seals nothing more', async () => {
     const saved = join(folder, 'saved-head.json');
     expect(await verify({ exportHead: saved })).toMatchObject({ code: 0, output: expect.stringMatching(/Saved the signed head/) });

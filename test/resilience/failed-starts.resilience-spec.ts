@@ -84,6 +84,11 @@ describe('a start refused for a bad setting', () => {
     // audit:verify's options given to another command: said, not passed over (no head saved where the auditor thinks one was).
     const misplaced = cli('projections:status', '--export-head', join(folder, 'head.json'));
     expect({ status: misplaced.status, said: misplaced.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'projections:status takes no --export-head (audit:verify does)' });
+    // A file named empty names no file: said, not taken for the option left out (which checks less).
+    for (const args of [['--head', ''], ['--head='], ['--export-head=']]) {
+      const blank = cli('audit:verify', ...args);
+      expect({ status: blank.status, said: blank.stderr.split('\n')[0] }).toEqual({ status: 2, said: `--${args[0].replace(/^--|=$/g, '')} needs a file name` });
+    }
     expect(existsSync(typo)).toBe(false);
   });
 });

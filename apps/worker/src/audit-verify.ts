@@ -19,40 +19,46 @@ export interface AuditVerifyOutput {
  * `audit:verify`: with --head, that today's log is a consistent extension of a head saved earlier
  * (its signature, today's head signed by the same key, the consistency proof, every entry
  * recomputed to both roots); without, the whole tree recomputed and checked against the signed
- * heads in the database and in the heads file. Answers the exit code: 0 intact, 1 a discrepancy,
- * 2 an unreadable saved head.
+ * heads in the database and in the heads file. With --export-head, the current signed head is saved
+ * once the check has passed, never before it: a head saved under the name of the one checked is not
+ * lost to the check, and no head of a log found broken is saved. Answers the exit code: 0 intact, 1
+ * a discrepancy, 2 an unreadable saved head.
  */
 export async function auditVerify(audit: AuditLog, config: AppConfig, options: AuditVerifyOptions, out: AuditVerifyOutput): Promise<number> {
-  if (options.exportHead) {
-    const head = await audit.treeHead();
-    if (!head) {
-      out.error('Nothing is sealed yet: there is no signed head to export.');
-      return 1;
-    }
-    await writeFile(options.exportHead, `${JSON.stringify(head, null, 2)}\n`);
-    out.log(`Saved the signed head of ${head.treeSize} entries (root ${head.rootHash}) to ${options.exportHead}`);
-    if (!options.head) return 0;
+  const checked = options.head !== undefined ? await checkAgainstSaved(audit, options.head, out) : await checkWhole(audit, config, out);
+  if (checked !== 0 || options.exportHead === undefined) return checked;
+  const head = await audit.treeHead();
+  if (!head) {
+    out.error('Nothing is sealed yet: there is no signed head to export.');
+    return 1;
   }
-  if (options.head) {
-    let saved: SignedTreeHead;
-    try {
-      saved = parseSavedHead(await readFile(options.head, 'utf8'));
-    } catch (error) {
-      out.error(`Cannot read a signed head from ${options.head}: ${(error as Error).message}`);
-      return 2;
-    }
-    const discrepancy = await audit.checkAgainst(saved, out.progress);
-    if (discrepancy) {
-      out.error(`Audit log does NOT extend the saved head of ${saved.treeSize} entries: ${discrepancy}`);
-      return 1;
-    }
-    const now = await audit.treeHead();
-    out.log(
-      `Audit log intact: today's head (${now?.treeSize} entries, root ${now?.rootHash}) extends the saved head of ${saved.treeSize} entries, ` +
-        'is signed by the same key, and every entry recomputes to both.',
-    );
-    return 0;
+  await writeFile(options.exportHead, `${JSON.stringify(head, null, 2)}\n`);
+  out.log(`Saved the signed head of ${head.treeSize} entries (root ${head.rootHash}) to ${options.exportHead}`);
+  return 0;
+}
+
+async function checkAgainstSaved(audit: AuditLog, file: string, out: AuditVerifyOutput): Promise<number> {
+  let saved: SignedTreeHead;
+  try {
+    saved = parseSavedHead(await readFile(file, 'utf8'));
+  } catch (error) {
+    out.error(`Cannot read a signed head from ${file}: ${(error as Error).message}`);
+    return 2;
   }
+  const discrepancy = await audit.checkAgainst(saved, out.progress);
+  if (discrepancy) {
+    out.error(`Audit log does NOT extend the saved head of ${saved.treeSize} entries: ${discrepancy}`);
+    return 1;
+  }
+  const now = await audit.treeHead();
+  out.log(
+    `Audit log intact: today's head (${now?.treeSize} entries, root ${now?.rootHash}) extends the saved head of ${saved.treeSize} entries, ` +
+      'is signed by the same key, and every entry recomputes to both.',
+  );
+  return 0;
+}
+
+async function checkWhole(audit: AuditLog, config: AppConfig, out: AuditVerifyOutput): Promise<number> {
   const { file, heads: expected, unreadable } = await readHeadsFile(config);
   if (unreadable) {
     out.error(`Audit log NOT verified: ${unreadable}`);

@@ -188,6 +188,12 @@ async function main(): Promise<number> {
     console.error(`${command ?? 'no command'} takes no ${options.map((option) => `--${option}`).join(' or ')} (audit:verify does)\n\n${USAGE}`);
     return 2;
   }
+  // A file named empty (`--head ''`, `--head=`) names no file: said, not read as no option at all.
+  const empty = options.filter((option) => values[option] === '');
+  if (empty.length > 0) {
+    console.error(`${empty.map((option) => `--${option}`).join(' and ')} needs a file name\n\n${USAGE}`);
+    return 2;
+  }
   const config = loadConfigOrExit();
   // An embedded data folder no start has used (a typo in CHANCERY_DATA_DIR) is said, not filled
   // with a new, empty database whose log then verifies as "intact".

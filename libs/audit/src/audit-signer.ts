@@ -137,7 +137,7 @@ export function parseSavedHead(text: string): SignedTreeHead {
   } catch {
     head = JSON.parse(line); // a heads file: its last line
   }
-  if (!Number.isSafeInteger(head.treeSize) || typeof head.rootHash !== 'string' || typeof head.timestamp !== 'string' || typeof head.signature !== 'string' || typeof head.publicKey !== 'string') {
+  if (typeof head !== 'object' || head === null || !Number.isSafeInteger(head.treeSize) || typeof head.rootHash !== 'string' || typeof head.timestamp !== 'string' || typeof head.signature !== 'string' || typeof head.publicKey !== 'string') {
     throw new Error('not a signed tree head: {treeSize, rootHash, timestamp, signature, publicKey} expected');
   }
   return head as SignedTreeHead;
