@@ -67,6 +67,22 @@ describe('a start refused for a bad setting', () => {
     expect(verified).toEqual({ status: 0, said: expect.stringContaining('Audit log intact') });
   });
 
+  it('runs no operations command on a server database no start has used: a typo in DATABASE_URL is said, no schema made there', async () => {
+    const empty = await createTestDatabase();
+    try {
+      // A database the test makes without Chancery's schema: its migrations table dropped, as none has run there.
+      const db = await empty.dataSource(1);
+      await db.query('DROP TABLE schema_migrations');
+      for (const command of [['audit:verify'], ['projections:status'], ['projections:rebuild']]) {
+        const ran = run(CLI_MAIN, { ...testAuditEnv(), DATABASE_URL: empty.target.url }, command);
+        expect({ command, ...ran }).toEqual({ command, status: 1, said: expect.stringContaining('Error: the database DATABASE_URL names holds no Chancery schema') });
+      }
+      expect((await db.query("SELECT to_regclass('public.schema_migrations')::text AS found"))[0].found).toBeNull();
+    } finally {
+      await empty.drop();
+    }
+  });
+
   it('runs no operations command on an embedded data folder no start has used: a typo is said, no empty database made', () => {
     const typo = join(folder, 'typo');
     const ran = spawnSync(process.execPath, [CLI_MAIN, 'audit:verify'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: typo }, encoding: 'utf8', timeout: 120_000 });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
@@ -159,6 +160,17 @@ function parseCommandLine() {
   });
 }
 
+/** Whether the server's database has Chancery's schema (its migrations table). */
+async function holdsChancery(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, application_name: 'chancery-cli', connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return (await client.query<{ found: string | null }>("SELECT to_regclass('public.schema_migrations')::text AS found")).rows[0].found !== null;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The commands that read an existing database (migrate may make one). */
 const USES_DATABASE = ['projections:rebuild', 'projections:status', 'projections:redrive', 'audit:verify'];
 
@@ -199,6 +211,12 @@ async function main(): Promise<number> {
   // with a new, empty database whose log then verifies as "intact".
   if (USES_DATABASE.includes(command) && !config.databaseUrl && !existsSync(join(config.dataDir, 'pglite'))) {
     console.error(`Error: no embedded database in ${resolve(config.dataDir, 'pglite')}: CHANCERY_DATA_DIR names a folder that no start of Chancery has used (set it to the server's data folder, or DATABASE_URL)`);
+    return 1;
+  }
+  // So too a server's database that no start has used (a typo in DATABASE_URL): not given the schema
+  // and then reported on as if it were Chancery's.
+  if (USES_DATABASE.includes(command) && config.databaseUrl && !(await holdsChancery(config.databaseUrl))) {
+    console.error(`Error: the database DATABASE_URL names holds no Chancery schema: no start of Chancery has used it (check DATABASE_URL; npm run migration:run makes the schema)`);
     return 1;
   }
   switch (command) {
