@@ -41,8 +41,9 @@ describe('loadConfig', () => {
     }
   });
 
-  it('treats empty variables as unset', () => {
-    expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
+  it('treats empty variables as unset, but for an empty DATABASE_URL, which would start the embedded database where a server was meant', () => {
+    expect(loadConfig({ PORT: '', CHANCERY_DATA_DIR: '' })).toMatchObject({ databaseUrl: undefined, port: 3000, dataDir: './data' });
+    expect(() => loadConfig({ DATABASE_URL: '' })).toThrow(/DATABASE_URL="": set but empty; give the postgres:\/\/ URL of the server, or unset it/);
   });
 
   it('reads the mail and live settings: email off by default, a bad one named (an SMTP URL hidden: it may hold a password)', () => {

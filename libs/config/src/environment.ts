@@ -245,6 +245,12 @@ export class ConfigurationError extends Error {
 
 /** Reads and validates the environment; throws a ConfigurationError naming every bad setting. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  // A variable set empty is read as unset (`PORT=` is the default port), but for DATABASE_URL: set
+  // empty, it most likely lost its value (a secret not filled in), and read as unset it would start
+  // the embedded database, with the demo's published password, where a server was meant.
+  if (source.DATABASE_URL === '') {
+    throw new ConfigurationError(['DATABASE_URL="": set but empty; give the postgres:// URL of the server, or unset it for the embedded database']);
+  }
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const env = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true });
