@@ -63,10 +63,16 @@ export const PG_UNIQUE_VIOLATION = '23505';
 /**
  * Failures PostgreSQL asks the client to retry, the whole transaction again: deadlock (40P01),
  * serialization failure (40001), lock not available / lock timeout (55P03), a connection that
- * was lost or refused (class 08, 57P01-57P03 shutdown, 53300 too many connections), and no pooled
- * connection free in time (`isPoolWaitTimeout`).
+ * was lost or refused (class 08, 57P01-57P05 shutdown, a database dropped or a session ended, 53300
+ * too many connections), a database that cannot be reached as configured (3D000 not there, 55000
+ * not accepting connections, class 28 the login refused; a host not found or not reachable), and no
+ * pooled connection free in time (`isPoolWaitTimeout`). For the service all are an outage, not a
+ * bug: a 503 with Retry-After, never a 500.
  */
-const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const TRANSIENT_CODES = new Set([
+  '40P01', '40001', '55P03', '57P01', '57P02', '57P03', '57P04', '57P05', '53300', '3D000', '55000', '28000', '28P01',
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+]);
 
 export function isTransientDatabaseError(error: unknown): boolean {
   const code = pgError(error)?.code;

@@ -92,6 +92,10 @@ describe('ProblemDetailsFilter', () => {
     ['a server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } })],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a new connection not opened in time', new Error('Connection terminated due to connection timeout')],
+    ['a database not accepting connections', Object.assign(new Error('database "chancery" is not currently accepting connections'), { code: '55000' })],
+    ['a database dropped', Object.assign(new Error('database "chancery" does not exist'), { code: '3D000' })],
+    ['a login refused', Object.assign(new Error('password authentication failed for user "chancery"'), { code: '28P01' })],
+    ['a host not found', Object.assign(new Error('getaddrinfo ENOTFOUND db.internal'), { code: 'ENOTFOUND' })],
   ])('answers %s as 503, to be retried', (_what, exception) => {
     const { status, body } = answer(exception);
     expect(status).toBe(503);
