@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { auditHeadsFile, loadAuditSigner } from '@chancery/audit';
@@ -33,7 +34,13 @@ async function bootstrap(): Promise<void> {
   configureApp(app, config);
   const readiness = app.get(Readiness);
   await app.listen(config.port, config.host);
-  const base = `http://localhost:${config.port}`;
+  // Where it listens, as bound (PORT=0 picks a port; HOST may be one address of the machine): what
+  // people are told (`base`), and what the demo, told through the API, calls (`self`).
+  const { address, port } = app.getHttpServer().address() as AddressInfo;
+  const everywhere = address === '0.0.0.0' || address === '::';
+  const inUrl = (host: string) => (host.includes(':') ? `[${host}]` : host);
+  const base = `http://${everywhere ? 'localhost' : inUrl(config.host ?? address)}:${port}`;
+  const self = `http://${everywhere ? '127.0.0.1' : inUrl(address)}:${port}`;
   const database = app.get(DatabaseRuntime);
   if (database.discardedUnfinished) console.log('The last start was stopped while it loaded the demo: what it had written is discarded, and the demo is loaded again.');
   if (config.demo && database.target.embedded) {
@@ -42,7 +49,7 @@ async function bootstrap(): Promise<void> {
     // while it loads leaves the next start to discard the half it wrote and load it again.
     readiness.waitFor('the demo');
     const heads = auditHeadsFile(config);
-    const logins = await loadDemo(app, base, (line) => console.log(line), { dataDir: config.dataDir, alsoDiscard: heads ? [heads] : [] });
+    const logins = await loadDemo(app, self, (line) => console.log(line), { dataDir: config.dataDir, alsoDiscard: heads ? [heads] : [] });
     readiness.markReady();
     if (logins) {
       console.log(`\n  Demo loaded. Sign in at ${base} with the password ${DEMO_PASSWORD} as:`);
