@@ -296,4 +296,13 @@ describe('HTTP conventions', () => {
     expect(failure.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', requestId: 'req-boom' });
     expect(JSON.stringify(failure.body)).not.toMatch(/secret_table|SELECT|at /);
   });
+
+  // Last: the app stops answering after it.
+  it('answers a request that comes while the server stops 503 as problem+json, and closes its connection', async () => {
+    (app.getHttpAdapter() as unknown as { beforeClose(): void }).beforeClose(); // as close() begins
+    const refused = await http().get('/auth/me').set('X-Request-Id', 'req-late').expect(503);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect({ connection: refused.headers.connection, retryAfter: refused.headers['retry-after'] }).toEqual({ connection: 'close', retryAfter: '1' });
+    expect(refused.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'The server is stopping; try again shortly.', requestId: 'req-late' });
+  });
 });

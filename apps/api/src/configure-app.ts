@@ -6,13 +6,13 @@ import onHeaders from 'on-headers';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig } from '@chancery/config';
-import { answerClientErrors, createValidationPipe, jsonBodyParser, requestId } from '@chancery/http';
+import { answerClientErrors, createValidationPipe, jsonBodyParser, refuseWhileStopping, requestId } from '@chancery/http';
 import { InFlightRequests, JsonLogger } from '@chancery/platform';
 import { withHttpConventions } from './openapi/http-conventions.openapi.js';
 
 /**
  * How the app is created, by main.ts and the tests alike: Nest's own body parser off (ours has
- * limits), logs buffered until pino is in place, and on shutdown new requests answered 503 while
+ * limits), logs buffered until pino is in place, and on shutdown new requests answered 503 (problem+json) while
  * those being served finish (InFlightRequests), then any connection left is closed.
  */
 /**
@@ -20,7 +20,7 @@ import { withHttpConventions } from './openapi/http-conventions.openapi.js';
  * takes them (`configureApp`): a start that fails before says why in one line (main.ts), not in a
  * coloured stack trace a newcomer takes for a crash.
  */
-export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, autoFlushLogs: false, return503OnClosing: true, forceCloseConnections: true } as const;
+export const APP_OPTIONS = { bodyParser: false, bufferLogs: true, autoFlushLogs: false, return503OnClosing: false, forceCloseConnections: true } as const;
 
 /**
  * The one bootstrap: main.ts and every e2e test run the app through here, so tests exercise what
@@ -33,6 +33,9 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.use(app.get(InFlightRequests).middleware);
   app.use(idleLimitOnceAnswering(config.httpIdleTimeoutMs));
   app.use(requestId);
+  // Stopping, a new request is answered 503 as problem+json (Nest's own answer would be plain text).
+  const adapter = app.getHttpAdapter() as unknown as { isShuttingDown?: boolean };
+  app.use(refuseWhileStopping(() => adapter.isShuttingDown === true));
   app.use(helmet({ contentSecurityPolicy: false }));
   // The web app (built into dist/web by `npm run build`): index.html at `/`, its script and styles.
   // Its screens are hash routes, so no API route is shadowed. (From dist/apps/api/src it is

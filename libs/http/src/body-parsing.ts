@@ -188,3 +188,16 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
   };
   return [utf8Only, parse, refuse as unknown as RequestHandler, objectsOnly, refuseControlCharacters];
 }
+
+/**
+ * Once the server is stopping (`stopping()`: Nest's adapter after `close()` began), a new request is
+ * answered `503` problem+json, the connection closed after it, as every other refusal is answered:
+ * not Express's plain-text "Service Unavailable". The requests already in flight finish.
+ */
+export function refuseWhileStopping(stopping: () => boolean): RequestHandler {
+  return (request, response, next) => {
+    if (!stopping()) return next();
+    response.set('Connection', 'close').set('Retry-After', '1');
+    sendProblem(request, response, 503, 'The server is stopping; try again shortly.', { code: 'SERVICE_UNAVAILABLE', retryAfter: 1 });
+  };
+}
