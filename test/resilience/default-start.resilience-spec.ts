@@ -181,6 +181,10 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     expect(running.output()).toMatch(/jdoe\s+/);
     // Told where it listens, as bound.
     expect(running.output()).toContain(`Sign in at ${running.base} with the password`);
+    // A request refused before any route (a body that is no JSON) gets its log line too.
+    const notJson = await fetch(`${running.base}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-not-json' }, body: '{bad' });
+    expect(notJson.status).toBe(400);
+    await waitFor(async () => /"requestId":"req-not-json"/.test(running!.output()), 10_000, () => running!.output().slice(-3000));
 
     const outcomes: Outcome[] = [];
     const until = Date.now() + SOAK_SECONDS * 1000;

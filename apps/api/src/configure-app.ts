@@ -33,6 +33,8 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.use(app.get(InFlightRequests).middleware);
   app.use(idleLimitOnceAnswering(config.httpIdleTimeoutMs));
   app.use(requestId);
+  // One line a request, whatever answers it (a route, the body parser, the stop).
+  app.use(app.get(JsonLogger).http);
   // Stopping, a new request is answered 503 as problem+json (Nest's own answer would be plain text).
   const adapter = app.getHttpAdapter() as unknown as { isShuttingDown?: boolean };
   app.use(refuseWhileStopping(() => adapter.isShuttingDown === true));

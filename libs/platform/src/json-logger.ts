@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, type LoggerService, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Global, Inject, Injectable, type LoggerService, Module } from '@nestjs/common';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import { type HttpLogger, pinoHttp } from 'pino-http';
 import { loggedUrl } from '@chancery/common';
@@ -107,13 +107,11 @@ export class JsonLogger implements LoggerService {
   }
 }
 
-/** Provides JsonLogger and mounts its request logging on every route. */
+/**
+ * Provides JsonLogger. Its request logging (`http`) is mounted by the API's `configureApp` ahead of
+ * the body parser, so that a request refused before any route (a body that is not JSON, one too
+ * large, one come while the server stops) gets its line too.
+ */
 @Global()
 @Module({ providers: [JsonLogger], exports: [JsonLogger] })
-export class JsonLoggerModule implements NestModule {
-  constructor(private readonly logger: JsonLogger) {}
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(this.logger.http).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
-  }
-}
+export class JsonLoggerModule {}
