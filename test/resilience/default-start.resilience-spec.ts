@@ -294,10 +294,15 @@ describe('a first start stopped while it loads the demo', () => {
       child.stderr!.on('data', (chunk) => (output += chunk));
       await waitFor(async () => output.includes('Loading the demo story'), 600_000, () => output);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const ended = new Promise((resolve) => child.once('exit', resolve));
+      const ended = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill(signal);
-      await ended;
+      const code = await ended;
       expect(output).not.toContain('Demo loaded');
+      // Ctrl-C is a stop, said in a line: no failed start, no stack.
+      if (signal === 'SIGINT') {
+        expect({ code, said: output.includes('Stopped (SIGINT) while the demo loaded: the next start loads it again, whole.') }).toEqual({ code: 0, said: true });
+        expect(output).not.toMatch(/Chancery stopped:|^\s+at /m);
+      }
     }
 
     running = await start(dataDir);

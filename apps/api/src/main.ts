@@ -49,7 +49,20 @@ async function bootstrap(): Promise<void> {
     // while it loads leaves the next start to discard the half it wrote and load it again.
     readiness.waitFor('the demo');
     const heads = auditHeadsFile(config);
-    const logins = await loadDemo(app, self, (line) => console.log(line), { dataDir: config.dataDir, alsoDiscard: heads ? [heads] : [] });
+    // Stopped while it loads (Ctrl-C), the demo's requests are refused: that is the stop, said in a
+    // line, not a failed start; the next start discards the half written and loads it whole.
+    let stopped: NodeJS.Signals | null = null;
+    const noted = (signal: NodeJS.Signals) => (stopped ??= signal);
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    for (const signal of signals) process.once(signal, noted);
+    const logins = await loadDemo(app, self, (line) => console.log(line), { dataDir: config.dataDir, alsoDiscard: heads ? [heads] : [] })
+      .catch((error: unknown) => {
+        if (stopped === null) throw error;
+        console.log(`Stopped (${stopped}) while the demo loaded: the next start loads it again, whole.`);
+        return 'stopped' as const;
+      })
+      .finally(() => signals.forEach((signal) => process.removeListener(signal, noted)));
+    if (logins === 'stopped') return;
     readiness.markReady();
     if (logins) {
       console.log(`\n  Demo loaded. Sign in at ${base} with the password ${DEMO_PASSWORD} as:`);
