@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@chancery/config';
@@ -67,8 +68,13 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     synchronize: false,
     // Query errors are mapped or reported where they are handled; logging them here too is noise.
     logging: ['warn', 'migration'],
+    // An idle pooled connection that fails (the server restarted, a session ended) is said through
+    // Nest's logger, a JSON line like every other, not TypeORM's plain-text console line.
+    poolErrorHandler: (error: unknown) => POOL_LOGGER.warn(`A pooled database connection failed and was dropped: ${(error as Error).message}`),
   };
 }
+
+const POOL_LOGGER = new Logger('Database');
 
 const MIGRATION_LOCK = 0x63686d67; // "chmg": one migrator at a time across processes
 
