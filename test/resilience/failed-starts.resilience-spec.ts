@@ -44,6 +44,7 @@ describe('a start refused for a bad setting', () => {
 
     const none = run(API_MAIN, { ...testAuditEnv(), JWT_SECRET: TEST_JWT_SECRET });
     expect(none).toEqual({ status: 78, said: expect.stringContaining('ADMIN_PASSWORD is required when DATABASE_URL names a database with no users yet') });
+    expect(none.said).toMatch(/^Chancery cannot start/m); // as any bad setting is said
 
     const garbage = join(folder, 'not-a-key.pem');
     await writeFile(garbage, 'this is no key\n', { mode: 0o600 });

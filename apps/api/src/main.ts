@@ -74,4 +74,6 @@ async function bootstrap(): Promise<void> {
   console.log(`Chancery listening on ${base}: the web app at /, the API's OpenAPI at /docs`);
 }
 
-bootstrap().catch((error: Error) => exitForFailedStart(error, 'Chancery stopped'));
+// A setting found bad once the process knows more (the database has no users yet) is said as any
+// bad setting is; anything else stopped a start that had begun.
+bootstrap().catch((error: Error) => exitForFailedStart(error, error instanceof ConfigurationError ? 'Chancery cannot start' : 'Chancery stopped'));
