@@ -101,6 +101,8 @@ describe('a start refused for a bad setting', () => {
     // audit:verify's options given to another command: said, not passed over (no head saved where the auditor thinks one was).
     const misplaced = cli('projections:status', '--export-head', join(folder, 'head.json'));
     expect({ status: misplaced.status, said: misplaced.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'projections:status takes no --export-head (audit:verify does)' });
+    const unnamed = cli('projections:redrive');
+    expect({ status: unnamed.status, said: unnamed.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'projections:redrive takes the name of the projection to redrive (see projections:status)' });
     // A file named empty names no file: said, not taken for the option left out (which checks less).
     for (const args of [['--head', ''], ['--head='], ['--export-head=']]) {
       const blank = cli('audit:verify', ...args);

@@ -194,6 +194,10 @@ async function main(): Promise<number> {
     console.error(`${command} takes ${takes === 0 ? 'no argument' : 'one argument'}; unexpected: ${[...(takes === 0 ? [argument] : []), ...extra].join(' ')}\n\n${USAGE}`);
     return 2;
   }
+  if (command === 'projections:redrive' && argument === undefined) {
+    console.error(`projections:redrive takes the name of the projection to redrive (see projections:status)\n\n${USAGE}`);
+    return 2;
+  }
   // `--head` and `--export-head` are audit:verify's: given to another command they would be passed over unread.
   const options = (['head', 'export-head'] as const).filter((option) => values[option] !== undefined);
   if (command !== 'audit:verify' && options.length > 0) {
