@@ -297,12 +297,13 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const shownAt = useRef<{ id: string; classification: string } | null>(null);
   /** The follow-up as last read: a form's field still showing its value was not typed in. */
   const lastRead = useRef<FollowUp | null>(null);
-  const load = () => api<FollowUp>('GET', `/follow-ups/${id}`).then((f) => {
+  /** `keepTyped`: after a change made here, the other forms keep what is typed in them; a reload asked for shows the latest in every field. */
+  const load = (keepTyped = false) => api<FollowUp>('GET', `/follow-ups/${id}`).then((f) => {
     const shown = f.classification ?? 'UNCLASSIFIED';
     shownAt.current = { id, classification: shownAt.current?.id === id ? highest([shownAt.current.classification, shown]) : shown };
     // Read again after a change, each field shows the follow-up as it stands, unless typed in: what
     // was typed for another change (a comment, a new owner) is not lost to this one.
-    const before = lastRead.current?.id === f.id ? lastRead.current : null;
+    const before = keepTyped && lastRead.current?.id === f.id ? lastRead.current : null;
     const fresh = <T,>(typed: T, was: T | undefined, now: T) => (before === null || typed === was ? now : typed);
     lastRead.current = f;
     setFollowUp(f);
@@ -332,7 +333,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
       await (onVersionShown && followUp ? sendOnVersionShown(method, url, body, followUp, { read: `/follow-ups/${id}`, seen: followUpAsShown }) : api(method, url, body));
       // The note box is emptied by what sent it (a comment, an outcome, a reason), not by another change.
       if (usesText) setText('');
-      await load();
+      await load(true);
       setMessage({ text: done, error: false });
       // The button pressed may be gone (Start, Complete): the focus goes to what happened.
       setFocusOn('fu-outcome');
