@@ -7,7 +7,7 @@ import type { Clearance, Principal } from '@chancery/identity/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { addressDesignator, COLLECTIVES, type Post, postDefinition, type PostNetwork, PostsQuery } from '@chancery/posts';
 import { CablesQuery } from './cables.query.js';
-import type { DemarcheScope, DraftingWorld } from './domain/cable-format.js';
+import { type DemarcheScope, type DraftingWorld, networkReach } from './domain/cable-format.js';
 import { type Cable, type Distribution, SECSTATE, type StepConditions } from './domain/cable.aggregate.js';
 import { collectiveTaskingClearances } from './domain/collective-tasking.js';
 import { collectiveDesignator, surnameOf, type TelegramDirectory } from './domain/telegram.js';
@@ -99,7 +99,6 @@ export class CableWorld {
    */
   async forDraft(references: { mrn: string }[], author: Principal, db?: Db, alreadyCited: readonly string[] = []): Promise<DraftingWorld> {
     const network = await this.network(db);
-    const open = new Set(network.open.map((p) => p.code));
     const members = new Map(network.collectives.map((c) => [c.code, new Set(c.members)]));
     const kinds = new Map(network.open.map((p) => [p.code, p.kind as string]));
     // A REF the author adds must be a released cable they may read; one that does not exist and one
@@ -115,12 +114,7 @@ export class CableWorld {
       isClosed: (code) => code === authorsPost?.code && authorsPost.status === 'CLOSED',
       isAddressable: (code) => isAddressable(network, code),
       isReleasedMrn: (mrn) => released.has(mrn),
-      reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
-      postsOf: (addressee) => [...(members.get(addressee) ?? (open.has(addressee) ? [addressee] : []))],
-      tasks: (addressees, scope) => {
-        const reached = [...new Set(addressees.flatMap((a) => [...(members.get(a) ?? [a])]))];
-        return scopedPosts(reached.flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope);
-      },
+      ...networkReach(members, kinds),
     };
   }
 

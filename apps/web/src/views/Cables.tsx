@@ -1,6 +1,5 @@
-import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
+import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
-import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
@@ -86,16 +85,8 @@ interface Network {
  * passes. REFs are the server's to judge (whether the officer may read what is cited).
  */
 function firstViolation(draft: CableDraft, { addressable, members, kinds }: Network): { field: string; message: string } | null {
-  const reached = (addressee: string): string[] => [...(members.get(addressee) ?? (kinds.has(addressee) ? [addressee] : []))];
   try {
-    validateDraft(draft, {
-      today: today(),
-      isAddressable: (code) => addressable.has(code),
-      isReleasedMrn: () => true,
-      reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
-      postsOf: reached,
-      tasks: (addressees, scope) => scopedPosts([...new Set(addressees.flatMap(reached))].flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope),
-    });
+    validateDraft(draft, { today: today(), isAddressable: (code) => addressable.has(code), isReleasedMrn: () => true, ...networkReach(members, kinds) });
     return null;
   } catch (error) {
     const failure = error as { message: string; details?: { errors?: { field: string }[] } };

@@ -1,4 +1,5 @@
 import { CONTROL_CHARACTERS, ensure, isCalendarDate, LINE_OR_ORDER_BREAKING, showsText } from '@chancery/common';
+import { scopedPosts } from '@chancery/demarches/domain';
 import type { Classification, Clearance } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
 // The one function, not all of validator (the web app bundles these rules); a CommonJS module whose
@@ -130,19 +131,33 @@ export interface DraftingWorld {
   /** A released cable's MRN. */
   isReleasedMrn(mrn: string): boolean;
   /**
-   * Whether an addressee (a post, or a collective holding it) reaches a post. The server knows; a
-   * client that does not leaves it out, and a demarche's scope is then not checked against the
-   * addressees.
+   * Whether an addressee (a post, or a collective holding it) reaches a post (`networkReach`, for the
+   * server and the web app alike). A client that does not know the post network leaves it out, and a
+   * demarche's scope is then not checked against the addressees.
    */
   reaches?(addressee: string, post: string): boolean;
-  /** The posts an addressee reaches now: a collective's members, a post itself (server only, like `reaches`). */
+  /** The posts an addressee reaches now: a collective's members, a post itself (like `reaches`). */
   postsOf?(addressee: string): readonly string[];
-  /** The posts a demarche addressed to `actionAddressees` with `scope` would task, as the network stands (server only, like `reaches`). */
+  /** The posts a demarche addressed to `actionAddressees` with `scope` would task, as the network stands (like `reaches`). */
   tasks?(actionAddressees: readonly string[], scope: DemarcheScope): string[];
   /** Whether the author's post is closed (server only): a closed post drafts no cables. */
   isClosed?(post: string): boolean;
   /** The cable's drafter's clearance now, where an edit is judged (server only; null: gone). */
   drafterClearance?: Clearance | null;
+}
+
+/**
+ * The part of a `DraftingWorld` the post network decides, from each collective's open posts
+ * (`members`) and each open post's kind (`kinds`): the one reading of it, for the server's commands
+ * and the web app's rules as typed.
+ */
+export function networkReach(members: ReadonlyMap<string, ReadonlySet<string>>, kinds: ReadonlyMap<string, string>): Required<Pick<DraftingWorld, 'reaches' | 'postsOf' | 'tasks'>> {
+  const postsOf = (addressee: string): string[] => [...(members.get(addressee) ?? (kinds.has(addressee) ? [addressee] : []))];
+  return {
+    reaches: (addressee, post) => addressee === post || (members.get(addressee)?.has(post) ?? false),
+    postsOf,
+    tasks: (addressees, scope) => scopedPosts([...new Set(addressees.flatMap(postsOf))].flatMap((code) => (kinds.has(code) ? [{ code, kind: kinds.get(code)! }] : [])), scope),
+  };
 }
 
 export const MRN_PATTERN = /^(\d{2}) ([A-Z]{3,24}) (\d{6})$/;
