@@ -36,6 +36,9 @@ export function calendarDatesAsText(oid: number, format?: 'text' | 'binary'): (v
   return oid === pg.types.builtins.DATE ? (value: string) => value : (pg.types.getTypeParser(oid, format) as (value: string) => unknown);
 }
 
+/** Where a pooled connection's failure is said (`poolErrorHandler`). */
+const POOL_LOGGER = new Logger('Database');
+
 export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   return {
     type: 'postgres',
@@ -73,8 +76,6 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     poolErrorHandler: (error: unknown) => POOL_LOGGER.warn(`A pooled database connection failed and was dropped: ${(error as Error).message}`),
   };
 }
-
-const POOL_LOGGER = new Logger('Database');
 
 const MIGRATION_LOCK = 0x63686d67; // "chmg": one migrator at a time across processes
 

@@ -176,14 +176,14 @@ function forbidden(message: string): never {
   throw new ChanceryError(ErrorCode.Forbidden, message);
 }
 
+/** A clearance not given, as the refusal says it to people: its state in words, not the API's constant. */
+const OPEN_CLEARANCE_WORDS: Readonly<Record<string, string>> = { PENDING: 'not answered yet', NON_CONCUR: 'does not concur', STALE: 'cleared an earlier text' };
+
 /**
  * A cable from first draft to release. It enforces what a cable office enforces: content rules on
  * every draft, clearances that go stale when the substance changes, approval by someone other than
  * the drafter with authority for the originator, and no change at all once released or cancelled.
  */
-/** A clearance not given, as the refusal says it to people: its state in words, not the API's constant. */
-const OPEN_CLEARANCE_WORDS: Readonly<Record<string, string>> = { PENDING: 'not answered yet', NON_CONCUR: 'does not concur', STALE: 'cleared an earlier text' };
-
 export class Cable extends EventSourcedAggregate<CableEvent> {
   origin: string;
   drafter: Officer;
