@@ -119,11 +119,7 @@ async function status(config: AppConfig): Promise<number> {
   });
 }
 
-async function redrive(config: AppConfig, name: string | undefined): Promise<number> {
-  if (!name) {
-    console.error('Usage: projections:redrive <name>');
-    return 2;
-  }
+async function redrive(config: AppConfig, name: string): Promise<number> {
   return withContext(config, async (get) => {
     const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name);
     if (result.kind === 'reaction') {
@@ -239,7 +235,7 @@ async function main(): Promise<number> {
     case 'projections:status':
       return status(config);
     case 'projections:redrive':
-      return redrive(config, argument);
+      return redrive(config, argument!);
     case 'audit:verify':
       return verifyAudit(config, { head: values.head, exportHead: values['export-head'] });
     default:
