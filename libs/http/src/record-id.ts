@@ -12,6 +12,13 @@ export function recordId(value: unknown): string | undefined {
   return typeof value === 'string' && isUUID(value) ? value.toLowerCase() : undefined;
 }
 
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Text naming records by their ids (a stream's id, `cable-6C26B089-…`): each id in it in lower case, as `recordId` reads one. */
+export function recordIdsIn(text: string): string {
+  return text.replace(UUID_IN_TEXT, (id) => id.toLowerCase());
+}
+
 /** A body or query field that is a record's id: any UUID, kept in lower case (`recordId`). */
 export function IsRecordId(): PropertyDecorator {
   return applyDecorators(

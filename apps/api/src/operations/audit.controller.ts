@@ -2,20 +2,18 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, isUUID, Matches, MaxLength } from 'class-validator';
-import { CountingNumberPipe, IsInstant, recordId, WholeNumberParameter } from '@chancery/http';
+import { CountingNumberPipe, IsInstant, recordId, recordIdsIn, WholeNumberParameter } from '@chancery/http';
 import { AuditLog, missingHeadsProblem, readHeadsFile } from '@chancery/audit';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
-const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
 export class AuditQuery extends PagingQuery {
   /** A username or a user id. */
   @IsOptional() @IsString() @Matches(/\S/, { message: 'actor must name a username or a user id (leave it out for every actor)' }) @MaxLength(100) actor?: string;
   /** A stream's id; the record id in it in any case, as ids are read everywhere (`cable-6C26B089-…` is `cable-6c26b089-…`). */
-  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? value.replace(UUID_IN_TEXT, (id) => id.toLowerCase()) : value))
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? recordIdsIn(value) : value))
   @IsString() @Matches(/\S/, { message: 'streamId must name a stream (leave it out for every stream)' }) @MaxLength(200) streamId?: string;
   @IsOptional() @IsInstant('from') from?: Date;
   @IsOptional() @IsInstant('to') to?: Date;
