@@ -156,6 +156,48 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
+  it('keeps the cables list\'s search and sort in its address: Back from a cable, a reload and Back again show each list as it was', async () => {
+    await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Weekly note on port visits', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Nothing to add.' }],
+    }).expect(201);
+    const page = await signIn('screens.drafter');
+    await page.goto(`${web.base}/#/cables`);
+    const rows = page.getByRole('region', { name: 'Cables found' }).getByRole('row');
+    await page.getByRole('link', { name: /Weekly note on port visits/ }).waitFor();
+    const everything = await rows.count();
+    expect(everything).toBeGreaterThan(2);
+    await page.getByLabel('Words').fill('lithography');
+    await page.getByLabel('Status').selectOption('RELEASED');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => location.hash === '#/cables?q=lithography&status=RELEASED');
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Cables found"] tr').length === 2);
+    // The search button keeps the focus: the screen is the same, only its list changed.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Search');
+    await page.getByLabel('Sort by').selectOption('subject');
+    expect(await page.evaluate(() => location.hash)).toBe('#/cables?q=lithography&status=RELEASED&sort=subject');
+    await page.getByRole('link', { name: /export of lithography tools/ }).click();
+    await page.getByRole('heading', { name: /export of lithography tools/ }).first().waitFor();
+    await page.goBack();
+    await page.getByRole('link', { name: /export of lithography tools/ }).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await page.getByLabel('Words').inputValue()).toBe('lithography');
+    expect(await page.getByLabel('Status').inputValue()).toBe('RELEASED');
+    expect(await page.getByLabel('Sort by').inputValue()).toBe('subject');
+    await page.reload();
+    await page.getByRole('link', { name: /export of lithography tools/ }).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await page.getByLabel('Words').inputValue()).toBe('lithography');
+    // Back before the search: every cable again, the form as it was then (a sort only replaced the address).
+    await page.goBack();
+    await page.waitForFunction(() => location.hash === '#/cables');
+    await page.getByRole('link', { name: /Weekly note on port visits/ }).waitFor();
+    expect(await rows.count()).toBe(everything);
+    expect(await page.getByLabel('Words').inputValue()).toBe('');
+    expect(await page.getByLabel('Sort by').inputValue()).toBe('recent');
+    await page.close();
+  });
+
   it('puts the map\'s tab stop on the country last focused or chosen, whichever came last', async () => {
     // Keys typed to find a name are held to one moment: type-ahead cannot depend on the machine's speed.
     const page = await signIn('screens.lead', { before: (p) => p.clock.install() });

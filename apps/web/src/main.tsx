@@ -288,7 +288,7 @@ function App() {
   else if (current.path === '/campaigns' && segments[1]) page = <Campaign key={path + query} id={segments[1]} query={query} {...common} />;
   else if (current.path === '/campaigns') page = <NotFound me={me} />;
   else if (current.path === '/cables' && segments[1]) page = <CablePage key={segments[1]} id={segments[1]} {...common} />;
-  else if (current.path === '/cables') page = <CableList key={query.toString()} query={query} {...common} />;
+  else if (current.path === '/cables') page = <CableList key={query.get('queue') ?? 'all'} query={query} {...common} />;
   else page = <Inbox {...common} />;
   document.title = `${current ? current.label : 'Not available'} · Chancery`;
   const active = current && (current.hidden ? screens.find((s) => !s.hidden && current.path.startsWith(s.path)) ?? current : current);

@@ -122,15 +122,36 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
   return events.filter((e) => e.type === 'CableReturned').map((e) => (e.data ? { reason: String(e.data.reason ?? ''), by: e.data.by as { username?: string }, at: e.at } : { reason: null, withheld: true, at: e.at }));
 }
 
-/** Cables: search, filters, sorting, and the queues the caller's roles concern. */
+type Filters = { q: string; status: string; origin: string; tag: string };
+/** The search and filters the list's address holds (`#/cables?q=…&status=…`), each empty when absent. */
+const filtersIn = (query: URLSearchParams): Filters => ({ q: query.get('q') ?? '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '' });
+const sortIn = (query: URLSearchParams) => {
+  const asked = query.get('sort') ?? 'recent';
+  return Object.hasOwn(SORTS, asked) ? asked : 'recent';
+};
+/** The list's address for a search: what was asked for, so that Back from a cable, a reload or a shared link shows the same list. */
+export function cablesAddress(filters: Filters, sort: string): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value.trim()) params.set(key, value.trim());
+  if (sort !== 'recent') params.set('sort', sort);
+  const text = params.toString();
+  return `#/cables${text ? `?${text}` : ''}`;
+}
+
+/**
+ * Cables: search, filters, sorting, and the queues the caller's roles concern. A search is kept in
+ * the address (`cablesAddress`), a new entry in the history; the sort replaces the address shown.
+ */
 export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const drafts = mayDo(me, 'cables.draft');
   const incoming = isPostOfficer(me);
   // A queue the caller has no tab for (a link followed by someone else) is the list of all cables.
   const asked = (query.get('queue') as Queue | null) ?? 'all';
   const queue: Queue = (asked === 'incoming' && !incoming) || ((asked === 'mine' || asked === 'returned') && !drafts) || !['all', 'mine', 'returned', 'incoming'].includes(asked) ? 'all' : asked;
-  const [filters, setFilters] = useState({ q: query.get('q') ?? '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '' });
-  const [sort, setSort] = useState('recent');
+  // The search as the address holds it (`applied`), and as typed in the form, not yet asked for.
+  const applied = filtersIn(query);
+  const [filters, setFilters] = useState(applied);
+  const [sort, setSort] = useState(() => sortIn(query));
   const [cables, setCables] = useState<CableSummary[] | null>(null);
   const [total, setTotal] = useState(0);
   const [note, setNote] = useState<string | null>(null);
@@ -138,7 +159,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
 
   // Only the newest search's answer is shown, whichever answer arrives last.
   const latest = useRef(0);
-  const search = async (offset = 0) => {
+  const search = async (offset: number, asked: Filters) => {
     const ticket = ++latest.current;
     const stale = () => ticket !== latest.current;
     setError(null);
@@ -171,7 +192,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
         }
       } else {
         const params = new URLSearchParams({ limit: '100', offset: String(offset) });
-        for (const [key, value] of Object.entries(filters)) if (value.trim()) params.set(key, key === 'q' ? value.trim() : value.trim().toUpperCase());
+        for (const [key, value] of Object.entries(asked)) if (value.trim()) params.set(key, key === 'q' ? value.trim() : value.trim().toUpperCase());
         const answer = await api<{ items: CableSummary[]; total: number }>('GET', `/cables?${params}`);
         if (stale()) return;
         setCables((shown) => (offset > 0 ? [...(shown ?? []), ...answer.items] : answer.items));
@@ -183,7 +204,23 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
       setCables([]);
     }
   };
-  useEffect(() => void search(0), [queue]);
+  // The address changed under the list (a search asked for, Back, Forward): the list it names.
+  useEffect(() => {
+    setFilters(applied);
+    setSort(sortIn(query));
+    void search(0, applied);
+  }, [queue, query.toString()]);
+  /** A search: a new address (an entry in the history) that names it; the same one asked again is read again. */
+  const ask = () => {
+    const address = queue === 'all' ? cablesAddress(filters, sort) : null;
+    if (address === null || address === location.hash) void search(0, filters);
+    else location.hash = address;
+  };
+  /** Another order: the address shown says it, in place (Back does not step through sorts). */
+  const sortBy = (chosen: string) => {
+    setSort(chosen);
+    if (queue === 'all') history.replaceState(history.state, '', cablesAddress(applied, chosen));
+  };
   useEffect(() => onClassifications((cables ?? []).map((c) => c.classification)), [cables]);
   const sorted = useMemo(() => [...(cables ?? [])].sort(SORTS[sort].compare), [cables, sort]);
   const tabs: [Queue, string][] = [['all', 'All cables'], ...(drafts ? ([['mine', 'My drafts'], ['returned', 'Returned to me']] as [Queue, string][]) : []), ...(incoming ? ([['incoming', `Incoming to ${me.postCode}`]] as [Queue, string][]) : [])];
@@ -197,7 +234,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
         </nav>
       )}
       {queue === 'all' && (
-        <form class="filters card" role="search" aria-label="Search cables" onSubmit={(e) => { e.preventDefault(); void search(0); }}>
+        <form class="filters card" role="search" aria-label="Search cables" onSubmit={(e) => { e.preventDefault(); ask(); }}>
           <span><label for="f-q">Words</label><input id="f-q" type="search" value={filters.q} onInput={(e) => setFilters({ ...filters, q: e.currentTarget.value })} /></span>
           <span>
             <label for="f-status">Status</label>
@@ -214,7 +251,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
         <h3 id="cables-h">{tabs.find(([name]) => name === queue)?.[1] ?? 'Cables'} ({cables === null ? '…' : total})</h3>
         <p>
           <label for="sort" class="inline">Sort by </label>
-          <select id="sort" value={sort} onChange={(e) => setSort(e.currentTarget.value)}>{Object.entries(SORTS).map(([key, s]) => <option key={key} value={key}>{s.label}</option>)}</select>
+          <select id="sort" value={sort} onChange={(e) => sortBy(e.currentTarget.value)}>{Object.entries(SORTS).map(([key, s]) => <option key={key} value={key}>{s.label}</option>)}</select>
         </p>
         {note && <p class="muted">{note}</p>}
         {error && <p class="error" role="alert">{error}</p>}
@@ -239,7 +276,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
           </div>
         )}
         {queue === 'all' && cables !== null && cables.length < total && (
-          <p><span class="muted">{cables.length} of {total} shown. </span><button type="button" class="secondary" onClick={() => search(cables.length)}>Show more</button></p>
+          <p><span class="muted">{cables.length} of {total} shown. </span><button type="button" class="secondary" onClick={() => search(cables.length, applied)}>Show more</button></p>
         )}
       </section>
     </>
