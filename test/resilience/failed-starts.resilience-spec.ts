@@ -63,6 +63,20 @@ describe('a start refused for a bad setting', () => {
     expect(withoutKey).toEqual({ status: 78, said: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set') });
   }, 300_000);
 
+  it('says a HOST it could not listen on with the other bad settings, exit 78, before it migrates or creates anyone', () => {
+    const env = { ...testAuditEnv(), JWT_SECRET: TEST_JWT_SECRET, ADMIN_PASSWORD: 'a-long-enough-admin-phrase-2026' };
+    const nowhere = run(API_MAIN, { ...env, HOST: 'no-such-host.invalid' });
+    expect(nowhere).toEqual({ status: 78, said: expect.stringContaining('HOST="no-such-host.invalid": no such host name (it does not resolve)') });
+    // 192.0.2.1 is reserved for documentation (RFC 5737): no machine's own address.
+    const elsewhere = run(API_MAIN, { ...env, HOST: '192.0.2.1' });
+    expect(elsewhere).toEqual({ status: 78, said: expect.stringContaining('HOST="192.0.2.1": not an address of this machine') });
+    for (const { said } of [nowhere, elsewhere]) {
+      expect(said).toMatch(/^Chancery cannot start/m);
+      expect(noStack(said)).toBe(true);
+      expect(said).not.toContain('Created user "admin"');
+    }
+  }, 120_000);
+
   it('lets an auditor verify the log without the token-signing secret: only the API holds JWT_SECRET', () => {
     const verified = run(CLI_MAIN, { ...testAuditEnv(), JWT_SECRET: undefined }, ['audit:verify']);
     expect(verified).toEqual({ status: 0, said: expect.stringContaining('Audit log intact') });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { auditHeadsFile, loadAuditSigner } from '@chancery/audit';
-import { ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
+import { checkListenHost, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
 import { missingJwtSecret } from '@chancery/identity';
 import { exitWithinAfterSignal, Readiness } from '@chancery/platform';
@@ -13,6 +13,7 @@ import { DEMO_PASSWORD, loadDemo } from './demo/demo.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
+  await checkListenHost(config.host).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
   // Said before anything starts (no migration run, no admin created for a process that cannot serve).
   const missing = missingJwtSecret(config);
   if (missing) exitForFailedStart(missing, 'Chancery cannot start');

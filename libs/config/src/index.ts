@@ -1,2 +1,3 @@
 export * from './environment.js';
 export * from './config.module.js';
+export * from './listen-host.js';
