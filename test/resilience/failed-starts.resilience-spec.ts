@@ -77,6 +77,25 @@ describe('a start refused for a bad setting', () => {
     }
   }, 120_000);
 
+  it('says a database it cannot reach in a line, after what it logged as JSON: the API and the worker, exit 1', () => {
+    const env = { ...testAuditEnv(), JWT_SECRET: TEST_JWT_SECRET, ADMIN_PASSWORD: 'a-long-enough-admin-phrase-2026' };
+    const missing = new URL(database.target.url);
+    missing.pathname = '/chancery_no_such_database';
+    const refused = new URL(database.target.url);
+    refused.port = '1';
+    const cases = [
+      { script: API_MAIN, url: missing.href, said: 'Chancery cannot start: database "chancery_no_such_database" does not exist (PostgreSQL 3D000)' },
+      { script: WORKER_MAIN, url: refused.href, said: `Chancery worker stopped: connect ECONNREFUSED ${refused.hostname}:1` },
+    ];
+    for (const { script, url, said } of cases) {
+      const ran = spawnSync(process.execPath, [script], { env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', SEED_POSTS: 'false', PORT: '0', HOST: '127.0.0.1', ...env, DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000 });
+      expect({ status: ran.status, stderr: ran.stderr.trim() }).toEqual({ status: 1, stderr: said });
+      // Every line before it is the JSON the running process writes, Nest's report of the failure among them.
+      const lines = ran.stdout.trim().split('\n').map((line) => JSON.parse(line) as { context?: string; level: number });
+      expect(lines.some((line) => line.context === 'ExceptionHandler' && line.level === 50)).toBe(true);
+    }
+  }, 120_000);
+
   it('lets an auditor verify the log without the token-signing secret: only the API holds JWT_SECRET', () => {
     const verified = run(CLI_MAIN, { ...testAuditEnv(), JWT_SECRET: undefined }, ['audit:verify']);
     expect(verified).toEqual({ status: 0, said: expect.stringContaining('Audit log intact') });

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { auditHeadsFile, loadAuditSigner } from '@chancery/audit';
 import { checkListenHost, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
 import { missingJwtSecret } from '@chancery/identity';
-import { exitWithinAfterSignal, Readiness } from '@chancery/platform';
+import { exitWithinAfterSignal, flushHeldLogsAsJson, Readiness } from '@chancery/platform';
 import { AppModule } from './app.module.js';
 import { APP_OPTIONS, configureApp } from './configure-app.js';
 import { DEMO_PASSWORD, loadDemo } from './demo/demo.js';
@@ -28,7 +27,7 @@ async function bootstrap(): Promise<void> {
         console.error(`Chancery cannot start: ${error.message}`);
         process.exit(1);
       }
-      if (!(error instanceof ConfigurationError)) Logger.flush();
+      if (!(error instanceof ConfigurationError)) flushHeldLogsAsJson(config);
       exitForFailedStart(error, 'Chancery cannot start');
     },
   );

@@ -8,7 +8,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
-import { type AppConfig, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
+import { type AppConfig, ConfigurationError, exitForFailedStart, isNamedFailure, loadConfigOrExit } from '@chancery/config';
 import { EmbeddedDatabaseBusyError, migrate, openDatabase } from '@chancery/database';
 import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
@@ -47,7 +47,7 @@ async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...a
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: false }), {
     logger: ['warn'], abortOnError: false, bufferLogs: true, autoFlushLogs: false,
   }).catch((error: unknown) => {
-    if (!(error instanceof EmbeddedDatabaseBusyError)) Logger.flush();
+    if (!(error instanceof EmbeddedDatabaseBusyError) && !isNamedFailure(error)) Logger.flush();
     throw error;
   });
   app.flushLogs();

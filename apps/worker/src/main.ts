@@ -1,14 +1,18 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { exitForFailedStart, loadConfigOrExit } from '@chancery/config';
-import { exitWithinAfterSignal, JsonLogger } from '@chancery/platform';
+import { ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
+import { exitWithinAfterSignal, flushHeldLogsAsJson, JsonLogger } from '@chancery/platform';
 import { WorkerModule } from './worker.module.js';
 
 /** Runs the async projections (any number of workers may run; advisory locks share the work). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   exitWithinAfterSignal(10_000);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: true }), { bufferLogs: true });
+  // Logs are held until the JSON logger is in place; a failed start writes them as JSON, then its reason in a line.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: true }), { bufferLogs: true, autoFlushLogs: false, abortOnError: false }).catch((error: unknown) => {
+    if (!(error instanceof ConfigurationError)) flushHeldLogsAsJson(config);
+    throw error;
+  });
   app.useLogger(app.get(JsonLogger));
   app.enableShutdownHooks();
   app.get(JsonLogger).log('Chancery worker running the async projections');

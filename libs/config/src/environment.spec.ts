@@ -1,4 +1,4 @@
-import { ConfigurationError, loadConfig } from './environment.js';
+import { ConfigurationError, isNamedFailure, loadConfig } from './environment.js';
 
 describe('loadConfig', () => {
   it('has working defaults: embedded database in ./data, port 3000', () => {
@@ -67,3 +67,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_IDLE_TIMEOUT_MS="soon"/);
   });
 });
+
+describe('isNamedFailure', () => {
+  const failure = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
+
+  it('takes a failure the system or PostgreSQL names as said by its message: a syscall error, an SQLSTATE', () => {
+    expect(isNamedFailure(failure('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED', syscall: 'connect' }))).toBe(true);
+    expect(isNamedFailure(failure('database "x" does not exist', { code: '3D000' }))).toBe(true);
+  });
+
+  it('leaves any other failure to be said with its stack', () => {
+    expect(isNamedFailure(new TypeError('x is not a function'))).toBe(false);
+    expect(isNamedFailure(failure('no such module', { code: 'ERR_MODULE_NOT_FOUND' }))).toBe(false);
+    expect(isNamedFailure({ code: '3D000', message: 'not an Error' })).toBe(false);
+  });
+});
+

@@ -295,21 +295,34 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   };
 }
 
-/** For a process's entry point: the configuration, or a message naming each bad setting and exit 78. */
+/**
+ * A failure the system or PostgreSQL names (a connection refused, a host not found, a database that
+ * does not exist, a login refused): its message says what happened, a stack nothing more.
+ */
+export function isNamedFailure(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && ('syscall' in error || /^[0-9A-Z]{5}$/.test(code));
+}
+
 /**
  * Ends a process that could not start: a bad or missing setting found once the process knew more
  * (the database's users, the signing key's content) as `loadConfigOrExit` does, in lines naming it
- * (exit code 78, EX_CONFIG); anything else with its stack (exit code 1).
+ * (exit code 78, EX_CONFIG); a failure the system or PostgreSQL names in a line (`connect
+ * ECONNREFUSED 127.0.0.1:5432`, `database "chancery" does not exist (PostgreSQL 3D000)`); anything
+ * else with its stack (exit code 1).
  */
 export function exitForFailedStart(error: unknown, said: string): never {
   if (error instanceof ConfigurationError) {
     console.error(`${said}: ${error.message}`);
     process.exit(78);
   }
-  console.error(`${said}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (isNamedFailure(error)) console.error(`${said}: ${error.message}${'syscall' in error ? '' : ` (PostgreSQL ${error.code})`}`);
+  else console.error(`${said}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 }
 
+/** For a process's entry point: the configuration, or a message naming each bad setting and exit 78. */
 export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): AppConfig {
   try {
     return loadConfig(source);

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, type LoggerService, Module } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, type LoggerService, Module } from '@nestjs/common';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import { type HttpLogger, pinoHttp } from 'pino-http';
 import { loggedUrl } from '@chancery/common';
@@ -115,3 +115,14 @@ export class JsonLogger implements LoggerService {
 @Global()
 @Module({ providers: [JsonLogger], exports: [JsonLogger] })
 export class JsonLoggerModule {}
+
+/**
+ * A start that failed before the app's logger was in place: what Nest held back (the database
+ * chosen, the migrations applied, its report of the failure) written as the JSON lines the running
+ * process writes, not in Nest's own multi-line format.
+ */
+export function flushHeldLogsAsJson(config: AppConfig): void {
+  Logger.overrideLogger(new JsonLogger(config));
+  Logger.flush();
+}
+
