@@ -153,6 +153,9 @@ describe('demarches kept over time, through HTTP', () => {
       clock.set('2026-11-23T09:00:00Z');
       const beforeChange = new Date().toISOString();
       await new Promise((resolve) => setTimeout(resolve, 5));
+      // A language named in words is no tag: refused by the request's checks, naming the quote's field.
+      const named = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-23', position: 'REJECTED', summary: 'x', quotes: [{ ...baseless, language: 'Chinese' }] }).expect(400);
+      expect(named.body.errors).toEqual([{ field: 'quotes.0.language', message: 'language is a BCP 47 tag such as zh or zh-Hans' }]);
       const second = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, {
         receivedOn: '2026-11-23', position: 'REJECTED', summary: 'The MFA spokesperson called the allegations baseless.', quotes: [baseless],
       }).expect(201);

@@ -59,6 +59,19 @@ describe('follow-ups that act, through HTTP', () => {
     await as(t.drafter).post('/follow-ups', { ...body, owner: { post: 'ATLANTIS' } }).expect(422);
   });
 
+  it('is given by a post\'s people to their post or an office, never to another post (403, audited)', async () => {
+    const other = await as(t.beijing).post('/follow-ups', { ...body, owner: { post: 'TOKYO' } }).expect(403);
+    expect(other.body.detail).toBe('Not allowed: someone of BEIJING gives a follow-up to BEIJING or to an office of the Department, not to another post (TOKYO)');
+    const [denial] = await dataSource.query(`SELECT action, details FROM audit_log WHERE action = 'AccessDenied' ORDER BY seq DESC LIMIT 1`);
+    expect(denial.details).toMatchObject({ attempted: 'CreateFollowUp', reason: expect.stringContaining('not to another post (TOKYO)') });
+    const toDesk = (await as(t.beijing).post('/follow-ups', { ...body, owner: { office: 'EAP/CM' } }).expect(201)).body as { id: string };
+    // Its creator may hand it on, but not to another post either; the Department may.
+    const handedOn = await as(t.beijing).patch(`/follow-ups/${toDesk.id}`, { owner: { post: 'TOKYO' } }).expect(403);
+    expect(handedOn.body.detail).toMatch(/not to another post \(TOKYO\)$/);
+    await as(t.beijing).patch(`/follow-ups/${toDesk.id}`, { owner: { post: 'BEIJING' } }).expect(200);
+    await as(t.drafter).post('/follow-ups', { ...body, owner: { post: 'TOKYO' } }).expect(201);
+  });
+
   it('is due today or later when created (422 for a date in the past)', async () => {
     const past = await as(t.drafter).post('/follow-ups', { ...body, dueOn: '2025-11-29' }).expect(422);
     expect(past.body.errors[0].field).toBe('dueOn');
@@ -116,6 +129,10 @@ describe('follow-ups that act, through HTTP', () => {
     // Handed over without a new due date, it would be overdue for its new owner at once and come straight back.
     const bounce = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' } }).expect(422);
     expect(bounce.body.errors).toEqual([{ field: 'dueOn', message: expect.stringMatching(/^it was due on \d{4}-\d{2}-\d{2}: give its new owner a due date, today or later, with it$/) }]);
+    // ...nor with the due date it had, sent back as read: that is past too.
+    const asRead = (await as(t.eapFrontOffice).get(`/follow-ups/${created.id}`).expect(200)).body as { dueOn: string };
+    const sentBack = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' }, dueOn: asRead.dueOn }).expect(422);
+    expect(sentBack.body.errors).toEqual(bounce.body.errors);
     const reassigned = await as(t.eapFrontOffice).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/J' }, dueOn: '2026-12-20' }).expect(200);
     expect(reassigned.body).toMatchObject({ owner: { office: 'EAP/J' }, dueOn: '2026-12-20', escalatedTo: null, overdueSince: null });
     // Acted on: it leaves the inbox; the history keeps all of it.

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { CableReader } from '@chancery/cables';
+import { combinedCaptions } from '@chancery/cables/domain';
 import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
@@ -139,9 +140,9 @@ export class FollowUpReader implements OnModuleInit {
   }
 }
 
-/** The captions of what a follow-up is linked to, as the follow-ups' rows give them (`linked_captions`): each once, in order. */
+/** The captions of what a follow-up is linked to, as its current answer gives them (`followUpMarkings`). */
 function linkedCaptions(access: FollowUpAccess): string[] {
-  return [...new Set([access.cable, access.campaign].flatMap((linked) => (linked ? [...linked.captions] : [])))].sort();
+  return combinedCaptions(...[access.cable, access.campaign].map((linked) => linked?.captions ?? []));
 }
 
 /** A follow-up as `GET /follow-ups/:id` shows it to one caller. */

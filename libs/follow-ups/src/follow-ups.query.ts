@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { combinedCaptions } from '@chancery/cables/domain';
 import { Clock, utcDate } from '@chancery/common';
 import { type Db, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
@@ -106,9 +107,9 @@ export interface FollowUpMarkingsRow {
 }
 type FollowUpRow = Record<string, unknown> & FollowUpMarkingsRow;
 
-/** A follow-up's markings as it is read: the highest of its own and its links' classifications, the links' captions. */
+/** A follow-up's markings as it is read: the highest of its own and its links' classifications, the links' captions combined by their rules. */
 export function followUpMarkings(row: FollowUpMarkingsRow): { classification: Classification; captions: string[] } {
-  return { classification: highestClassification(row.classification, ...(row.linked_classifications ?? [])), captions: row.linked_captions };
+  return { classification: highestClassification(row.classification, ...(row.linked_classifications ?? [])), captions: combinedCaptions(row.linked_captions) };
 }
 
 function toSummary(row: FollowUpRow): FollowUpSummary {

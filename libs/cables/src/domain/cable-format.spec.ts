@@ -1,6 +1,6 @@
 import { confidentialDraft, world } from '../../../../test/fixtures/cable.fixtures.js';
 import {
-  type CableDraft, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, isCountryTagOf, markingFits, portionMarkingOf, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
+  type CableDraft, combinedCaptions, compactMrn, dateTimeGroup, FIPS_COUNTRIES, fipsOfIso, formatMrn, isCountryTagOf, markingFits, portionMarkingOf, ORGANISATION_TAGS, PROGRAM_TAGS, substanceOf, SUBJECT_TAGS, tagAdvice,
   tagKind, validateDraft,
 } from './cable-format.js';
 
@@ -236,3 +236,29 @@ describe('cable drafting rules', () => {
     expect(() => validateDraft(scoped({ posts: ['LONDON'] }, ['EAP_POSTS'], ['LONDON']), world)).not.toThrow();
   });
 });
+
+describe('combinedCaptions: a record marked by several messages', () => {
+  it('takes each caption once, and one channel caption: the most restrictive', () => {
+    expect(combinedCaptions(['NOFORN', 'SIPDIS'], ['SIPDIS'])).toEqual(['NOFORN', 'SIPDIS']);
+    expect(combinedCaptions(['LIMDIS'], ['EXDIS', 'NOFORN'])).toEqual(['EXDIS', 'NOFORN']);
+    expect(combinedCaptions(['EXDIS'], ['NODIS'], ['LIMDIS'])).toEqual(['NODIS']);
+    expect(combinedCaptions([], [])).toEqual([]);
+  });
+
+  it('drops SIPDIS beside NODIS or EXDIS, and keeps it beside LIMDIS', () => {
+    expect(combinedCaptions(['SIPDIS'], ['NODIS'])).toEqual(['NODIS']);
+    expect(combinedCaptions(['SIPDIS', 'NOFORN'], ['EXDIS'])).toEqual(['EXDIS', 'NOFORN']);
+    expect(combinedCaptions(['SIPDIS'], ['LIMDIS'])).toEqual(['LIMDIS', 'SIPDIS']);
+  });
+
+  it('gives a combination every draft rule accepts', () => {
+    const lists = [[], ['SIPDIS'], ['NOFORN'], ['LIMDIS', 'SIPDIS'], ['EXDIS'], ['NODIS', 'NOFORN'], ['LIMDIS', 'NOFORN', 'SIPDIS']];
+    for (const a of lists) {
+      for (const b of lists) {
+        const captions = combinedCaptions(a, b) as CableDraft['captions'];
+        expect(() => validateDraft({ ...confidentialDraft, captions }, world)).not.toThrow();
+      }
+    }
+  });
+});
+

@@ -48,6 +48,19 @@ export const CHANNEL_CAPTIONS = ['NODIS', 'EXDIS', 'LIMDIS'] as const;
 export const CAPTIONS = [...CHANNEL_CAPTIONS, 'NOFORN', 'SIPDIS'] as const;
 export type Caption = (typeof CAPTIONS)[number];
 
+/**
+ * The captions of a record marked by several messages (a follow-up by its campaign and the cable it
+ * links): each once, under the captions' own rules: one channel caption, the most restrictive
+ * (NODIS, then EXDIS, then LIMDIS), and no SIPDIS beside NODIS or EXDIS. In alphabetical order.
+ */
+export function combinedCaptions(...lists: readonly (readonly string[])[]): string[] {
+  const all = new Set(lists.flat());
+  const channel = CHANNEL_CAPTIONS.find((c) => all.has(c));
+  for (const c of CHANNEL_CAPTIONS) if (c !== channel) all.delete(c);
+  if (channel === 'NODIS' || channel === 'EXDIS') all.delete('SIPDIS');
+  return [...all].sort();
+}
+
 /** Executive Order 13526, section 1.4: the categories of information that may be classified. */
 export const CLASSIFICATION_REASONS = ['1.4(a)', '1.4(b)', '1.4(c)', '1.4(d)', '1.4(e)', '1.4(f)', '1.4(g)', '1.4(h)'] as const;
 

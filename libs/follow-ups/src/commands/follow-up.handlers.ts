@@ -7,7 +7,7 @@ import { DemarchesQuery } from '@chancery/demarches';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { OfficesQuery, PolicyService, principalOf, UsersQuery } from '@chancery/identity';
-import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayReadCable, mayReadFollowUp, type Principal, worksFor } from '@chancery/identity/domain';
+import { type Classification, clearanceCovers, type FollowUpAccess, followUpMarking, highestClassification, mayGiveFollowUpTo, mayReadCable, mayReadFollowUp, type Principal, worksFor } from '@chancery/identity/domain';
 import { FollowUpReader } from '../follow-up-reader.js';
 import { PostsQuery } from '@chancery/posts';
 import { bureauOfOffice, FollowUp, followUpDefinition, type Owner } from '../domain/follow-up.aggregate.js';
@@ -81,6 +81,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     private readonly answers: FollowUpAnswers,
     private readonly posts: PostsQuery,
     private readonly cables: CableReader,
+    private readonly policy: PolicyService,
     private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
@@ -88,6 +89,12 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
 
   /** Answers the follow-up as `GET /follow-ups/:id` shows it to its creator (FollowUpAnswers). */
   async execute({ context, actor, input }: CreateFollowUpCommand): Promise<FollowUpAnswer> {
+    // Whom it may be given to is the sender's standing (a 403, audited), judged before the owner named.
+    const giving = mayGiveFollowUpTo(actor, input.owner);
+    if (!giving.allowed) {
+      await this.policy.denied(actor, giving.reason, { requestId: context.requestId, action: 'CreateFollowUp' });
+      throw new ChanceryError(ErrorCode.Forbidden, `Not allowed: ${giving.reason}`);
+    }
     const ownerBureau = await this.bureaus.of(input.owner);
     if (!clearanceCovers(actor.clearance, input.classification)) {
       throw new ChanceryError(ErrorCode.RuleViolated, `classification ${input.classification} is above your clearance`, { errors: [{ field: 'classification', message: 'above your clearance' }] });
@@ -199,6 +206,8 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
           // is wrong with an owner they may not give it), in the transaction that gives it.
           let ownerBureau: string | undefined;
           if (change.kind === 'patch' && change.owner) {
+            const giving = mayGiveFollowUpTo(actor, change.owner);
+            if (!giving.allowed) throw new ChanceryError(ErrorCode.Forbidden, `Not allowed: ${giving.reason}`);
             ownerBureau = await this.bureaus.of(change.owner, tx);
             // Read as it will stand: its new owner's people read it, and (linked to nothing and
             // classified) the old one's no longer do; the answer is judged on that too.

@@ -59,6 +59,18 @@ describe('FollowUp', () => {
     given(followUpDefinition, 'f1', [created, ...overdue])
       .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/J' }, 'EAP', late))
       .thenFails('RULE_VIOLATED', /due on 2026-12-10: give its new owner a due date/);
+    // ...a date today or later: the one it had (sent back as read), or another past one, would be overdue at once.
+    for (const past of ['2026-12-10', '2026-12-09']) {
+      given(followUpDefinition, 'f1', [created, ...overdue])
+        .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/J' }, 'EAP', late, past))
+        .thenFails('RULE_VIOLATED', /due on 2026-12-10: give its new owner a due date, today or later/);
+    }
+    given(followUpDefinition, 'f1', [created, ...overdue])
+      .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/J' }, 'EAP', late, '2026-12-11'))
+      .then([
+        { type: 'FollowUpReassigned', data: { owner: { office: 'EAP/J' }, ownerBureau: 'EAP', by: by(eapFrontOffice), at: late } },
+        { type: 'FollowUpEscalationResolved', data: { by: by(eapFrontOffice), at: late } },
+      ]);
     const f = given(followUpDefinition, 'f1', [created, ...overdue])
       .when((f) => f.reassign(eapFrontOffice, { office: 'EAP/CM' }, 'EAP', late, '2026-12-20'))
       .then([

@@ -156,7 +156,10 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.mustBeOpen('reassigned');
     ensure(validOwner(owner), 'owner', 'owner is an office symbol or a post code');
     if (JSON.stringify(owner) === JSON.stringify(this.owner)) return;
-    ensure(dueOn !== undefined || !isFollowUpOverdue(this.status, this.dueOn, at.slice(0, 10)), 'dueOn', `it was due on ${this.dueOn}: give its new owner a due date, today or later, with it`);
+    // An overdue follow-up handed on with no due date, or with one already past (the date it had,
+    // sent back as read), would be overdue at its new owner at once and escalate straight back.
+    const today = at.slice(0, 10);
+    ensure(!isFollowUpOverdue(this.status, this.dueOn, today) || (dueOn !== undefined && dueOn >= today), 'dueOn', `it was due on ${this.dueOn}: give its new owner a due date, today or later, with it`);
     this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
     this.resolveEscalation(by, at);
   }

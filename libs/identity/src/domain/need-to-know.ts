@@ -323,6 +323,16 @@ export function worksFor(principal: Pick<Principal, 'roles' | 'office' | 'postCo
   return principal.roles.includes('post_officer') && principal.postCode === owner.post;
 }
 
+/**
+ * Whom a follow-up may be given to by `principal`, at creation or reassignment: someone bound to a
+ * post (its officers and approvers) acts for that post alone, so gives follow-ups to it or to an
+ * office of the Department, never to another post (posts are tasked by the Department).
+ */
+export function mayGiveFollowUpTo(principal: Pick<Principal, 'postCode'>, owner: { office?: string; post?: string }): Decision {
+  if (principal.postCode === null || owner.post === undefined || owner.post === principal.postCode) return ALLOW;
+  return deny(`someone of ${principal.postCode} gives a follow-up to ${principal.postCode} or to an office of the Department, not to another post (${owner.post})`);
+}
+
 /** Its owner's working people (`worksFor`) and its creator change a follow-up. */
 export function isFollowUpOwner(principal: Principal, followUp: { createdBy: string; owner: { office?: string; post?: string } }): boolean {
   return principal.id === followUp.createdBy || worksFor(principal, followUp.owner);
