@@ -151,4 +151,24 @@ describe('telegram', () => {
     expect(signed).toContain(' NNNN');
     expect(signed.filter((line) => line === 'NNNN')).toEqual(['NNNN']);
   });
+
+  it('cuts a long word between characters as read, never inside one: no half of a surrogate pair, no accent from its letter', () => {
+    const [drafted, ...rest] = history;
+    const halfAPair = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    const words = [
+      `${'中'.repeat(68)}𠮷${'中'.repeat(10)}`, // a name in CJK Extension B, across the 69th column
+      '😀'.repeat(40), // each two UTF-16 units
+      `${'x'.repeat(68)}e\u0301${'x'.repeat(10)}`, // a letter and its combining accent at the cut
+      `${'x'.repeat(67)}👩‍👩‍👧‍👦${'x'.repeat(5)}`, // one character of eleven units (a family emoji)
+    ];
+    for (const word of words) {
+      const drafting: CableEvent = { ...drafted, data: { ...(drafted.data as object), draft: { ...confidentialDraft, subject: `Visit ${word}`, paragraphs: [{ marking: 'U', text: `Said: ${word}` }], demarche: null } } } as CableEvent;
+      const lines = renderTelegram(given(cableDefinition, 'k1', [drafting, ...rest]).when(() => undefined).then([]), directory, 'Rubio').split('\n');
+      expect(lines.filter((line) => halfAPair.test(line) || /^\p{M}/u.test(line))).toEqual([]);
+      // Every character is there, whole, in order.
+      expect(lines.join('').replace(/\s/g, '')).toContain(word.replace(/\s/g, ''));
+      // Only a character wider than what is left of the line runs past 69.
+      expect(lines.filter((line) => line.length > 69 && !line.includes('👩'))).toEqual([]);
+    }
+  });
 });

@@ -110,13 +110,34 @@ function cutToWidth(word: string, indent: string, first: boolean): string[] {
   let rest = word;
   let lead = first ? '' : indent;
   while (lead.length + rest.length > WIDTH) {
-    let at = WIDTH - lead.length;
-    while (at > 1 && FRAMING.test(indent + rest.slice(at))) at--;
+    let at = cutAtOrBefore(rest, WIDTH - lead.length);
+    for (let back = at; back > 1 && FRAMING.test(indent + rest.slice(at)); ) {
+      back = cutAtOrBefore(rest, at - 1);
+      if (back >= at) break;
+      at = back;
+    }
     pieces.push(lead + rest.slice(0, at));
     rest = rest.slice(at);
     lead = indent;
   }
   return [...pieces, lead + rest];
+}
+
+const CHARACTERS = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * Where a word may be cut at or before `at` (in UTF-16 units, as widths are counted): between two
+ * characters as a reader sees them, never inside one (a surrogate pair, which PostgreSQL's `jsonb`
+ * would refuse as half a character, or a letter and its accent). The first character's end when it
+ * alone is longer than `at`.
+ */
+function cutAtOrBefore(word: string, at: number): number {
+  let cut = 0;
+  for (const { index } of CHARACTERS.segment(word)) {
+    if (index > at) return cut || index;
+    cut = index;
+  }
+  return word.length <= at || cut === 0 ? word.length : cut;
 }
 
 function wrap(text: string, indent = ''): string[] {
