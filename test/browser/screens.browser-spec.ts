@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { webAppUnderTest } from '../support/browser-app.js';
 import { awaitDelivery } from '../support/campaigns.js';
 import { authed, releaseCable } from '../support/http.js';
+import { fillSignIn } from '../support/chromium.js';
 import { createUser, loginAsAdmin } from '../support/test-app.js';
 
 const CLASSIFIED_BY = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' };
@@ -195,6 +196,73 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     expect(await rows.count()).toBe(everything);
     expect(await page.getByLabel('Words').inputValue()).toBe('');
     expect(await page.getByLabel('Sort by').inputValue()).toBe('recent');
+    await page.close();
+  });
+
+  it('marks a cable\'s page by the highest version it shows: marked down from SECRET, it is SECRET to those who may read its first text', async () => {
+    const secret = (await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Source reporting on the ministry', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'S', text: 'A source in the ministry says so.' }], classifiedBy: CLASSIFIED_BY,
+    }).expect(201)).body as { id: string };
+    await authed(web.app, drafter).patch(`/cables/${secret.id}`, { classification: 'CONFIDENTIAL', paragraphs: [{ marking: 'C', text: 'The ministry is said to agree.' }] }).expect(200);
+    const page = await signIn('screens.drafter');
+    await page.goto(`${web.base}/#/cables/${secret.id}`);
+    await page.getByRole('heading', { name: 'Who edited what' }).waitFor();
+    // The first version's text is on the page (who edited what, the history): so is its marking.
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+    await page.close();
+  });
+
+  it('unmarks a cable\'s page read again and refused, and the sign-in form reached by Back after signing out; opens a link followed while signed out', async () => {
+    const admin = await loginAsAdmin(web.app);
+    await createUser(web.app, admin, { username: 'screens.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    const asked = (await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Treaty language on data flows', classification: 'CONFIDENTIAL', captions: ['NOFORN'], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'C', text: 'Proposed language.' }], classifiedBy: CLASSIFIED_BY,
+    }).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${asked.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('screens.legal');
+    await page.goto(`${web.base}/#/cables/${asked.id}`);
+    await page.getByRole('heading', { name: /Your decision for L/ }).waitFor();
+    expect(await banner(page)).toBe('CONFIDENTIAL//NOFORN');
+    // The request is withdrawn meanwhile: the decision is refused, the cable read again and refused.
+    await authed(web.app, drafter).delete(`/cables/${asked.id}/clearance-requests/L`).expect(200);
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    await page.getByRole('heading', { name: 'You may not read this cable' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'UNCLASSIFIED');
+
+    // Signed out from a marked screen, Back shows the sign-in form unmarked.
+    const other = await signIn('screens.drafter');
+    await other.goto(`${web.base}/#/cables/${asked.id}`);
+    await other.getByRole('heading', { name: /Treaty language on data flows/ }).first().waitFor();
+    expect(await banner(other)).toBe('CONFIDENTIAL//NOFORN');
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.getByRole('button', { name: 'Sign in' }).waitFor();
+    await other.goBack();
+    await other.waitForFunction((id) => location.hash === `#/cables/${id}`, asked.id);
+    await other.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await banner(other)).toBe('UNCLASSIFIED');
+    // A link followed while signed out (here: Back to one), in the same tab, is where the sign-in goes.
+    await fillSignIn(other, 'screens.drafter');
+    await other.getByRole('heading', { name: /Treaty language on data flows/ }).first().waitFor();
+    expect(new URL(other.url()).hash).toBe(`#/cables/${asked.id}`);
+    await page.close();
+    await other.close();
+  });
+
+  it('puts away what one user typed when someone else signs in over their ended session', async () => {
+    const page = await signIn('screens.drafter');
+    await page.goto(`${web.base}/#/cables/new`);
+    await page.getByLabel('Subject', { exact: true }).fill('Typed and not saved: a source in the ministry');
+    await page.waitForFunction(() => Object.keys(sessionStorage).some((key) => key.startsWith('chancery.unsaved:')));
+    const token = await page.evaluate(() => sessionStorage.getItem('chancery.token'));
+    await authed(web.app, token!).post('/auth/logout').expect(204);
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.waitFor({ timeout: 15_000 });
+    await fillSignIn(dialog, 'screens.approver');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('chancery.unsaved:')))).toEqual([]);
     await page.close();
   });
 

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { ApiError, api, changedFields, DOUBLE_CLICK_MS, isStale, mayDo, type Me, mergePatch, plainMessage, problemText, words } from './api.js';
 
 describe('validation messages in plain words', () => {
@@ -108,6 +109,26 @@ describe('a command sent twice at once (a double click)', () => {
     await new Promise((resolve) => setTimeout(resolve, DOUBLE_CLICK_MS + 50));
     await api('POST', '/cables', { subject: 'x' });
     expect(sent).toHaveLength(7);
+  });
+
+  it('is sent again when asked for longer than a double click after its answer, even when the timer that forgets it has not fired', async () => {
+    const before = sent.length;
+    await api('POST', '/cables', { subject: 'late timer' });
+    // A tab in the background: its timers fire late, while the clock moves on.
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + DOUBLE_CLICK_MS + 1);
+    try {
+      await api('POST', '/cables', { subject: 'late timer' });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(sent.length - before).toBe(2);
+  });
+
+  it('sends every sign-in: none is answered with an earlier one\'s token', async () => {
+    const before = sent.length;
+    await Promise.all([api('POST', '/auth/login', { username: 'u', password: 'p' }), api('POST', '/auth/login', { username: 'u', password: 'p' })]);
+    expect(sent.length - before).toBe(2);
   });
 
   it('is sent again once refused: a try after a refusal or a busy server is a new try', async () => {

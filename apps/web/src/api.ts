@@ -77,7 +77,8 @@ const UNSAVED = 'chancery.unsaved:';
 /**
  * What a user typed into a form and has not saved, kept in the tab's session storage under their id
  * (`key` names the form), so that leaving the form (another screen, Back, a reload) loses nothing:
- * the form offers it again. A sign-out forgets all of it; the tab's closing does too.
+ * the form offers it again. A sign-out forgets all of it, and someone else signing in in the tab
+ * what was not theirs; the tab's closing does too.
  */
 export const unsaved = {
   read<T>(userId: string, key: string): T | null {
@@ -100,6 +101,10 @@ export const unsaved = {
   },
   forgetAll(): void {
     for (const key of Object.keys(sessionStorage)) if (key.startsWith(UNSAVED)) sessionStorage.removeItem(key);
+  },
+  /** Someone signed in: what anyone else typed in this tab is put away (it may be classified, and is not theirs). */
+  forgetAllBut(userId: string): void {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith(UNSAVED) && !key.startsWith(`${UNSAVED}${userId}:`)) sessionStorage.removeItem(key);
   },
 };
 
@@ -173,7 +178,7 @@ async function asCommand<T>(method: string, path: string, send: () => Promise<T>
 /** How long after a command's answer the same command again is taken for the same click (a double click). */
 export const DOUBLE_CLICK_MS = 1_000;
 /** Commands under way, and answered within `DOUBLE_CLICK_MS`, by method, path, body and `If-Match`. */
-const lastSent = new Map<string, Promise<unknown>>();
+const lastSent = new Map<string, { answer: Promise<unknown>; answeredAt: number | null }>();
 
 /**
  * `ifMatch`: the version of the record the screen showed, sent as `If-Match: "<version>"`, so that a
@@ -183,21 +188,28 @@ const lastSent = new Map<string, Promise<unknown>>();
  * the first's answer. Once refused or failed, the same command is sent again when asked for.
  */
 export function api<T>(method: string, path: string, body?: unknown, options: { ifMatch?: number } = {}): Promise<T> {
-  if (method === 'GET' || method === 'HEAD') return asCommand(method, path, () => send<T>(method, path, body, options));
+  // Reads, and signing in and out (a password is kept nowhere; each sign-in gets a token of its own), are sent as asked.
+  if (method === 'GET' || method === 'HEAD' || NOT_COMMANDS.has(path)) return asCommand(method, path, () => send<T>(method, path, body, options));
   const key = JSON.stringify([session.token, method, path, body ?? null, options.ifMatch ?? null]);
-  const pending = lastSent.get(key);
-  if (pending) return pending as Promise<T>;
+  const kept = lastSent.get(key);
+  // Answered longer ago than a double click (a timer of a tab in the background fires late), it is sent again.
+  if (kept && (kept.answeredAt === null || Date.now() - kept.answeredAt < DOUBLE_CLICK_MS)) return kept.answer as Promise<T>;
   const answer = asCommand(method, path, () => send<T>(method, path, body, options));
-  lastSent.set(key, answer);
+  const entry = { answer, answeredAt: null as number | null };
+  lastSent.set(key, entry);
   // A refused or failed command is not kept: trying again (the server busy, a field corrected and put back) is sent.
-  const forget = () => lastSent.get(key) === answer && lastSent.delete(key);
-  answer.then(() => setTimeout(forget, DOUBLE_CLICK_MS), forget);
+  const forget = () => lastSent.get(key) === entry && lastSent.delete(key);
+  answer.then(() => {
+    entry.answeredAt = Date.now();
+    setTimeout(forget, DOUBLE_CLICK_MS);
+  }, forget);
   return answer;
 }
 
 async function send<T>(method: string, path: string, body: unknown, { ifMatch }: { ifMatch?: number }): Promise<T> {
   const headers: Record<string, string> = {};
-  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  const sentWith = session.token;
+  if (sentWith) headers.authorization = `Bearer ${sentWith}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
   let response: Response;
@@ -206,7 +218,9 @@ async function send<T>(method: string, path: string, body: unknown, { ifMatch }:
   } catch {
     throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
   }
-  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') signInAgain(await refusalReason(response));
+  // A refusal of a token the tab no longer holds (sent before a sign-out, answered after the next
+  // sign-in) says nothing of the session the tab has now.
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password' && session.token === sentWith) signInAgain(await refusalReason(response));
   return (await answerOf(response)) as T;
 }
 
@@ -233,8 +247,9 @@ export async function download(path: string, filename: string): Promise<void> {
   let response: Response;
   let body: Blob;
   try {
-    response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
-    if (response.status === 401) signInAgain(await refusalReason(response));
+    const sentWith = session.token;
+    response = await fetch(path, { headers: { authorization: `Bearer ${sentWith}` } });
+    if (response.status === 401 && session.token === sentWith) signInAgain(await refusalReason(response));
     if (!response.ok) throw new ApiError(response.status, { detail: STATUS_TEXT[response.status] ?? `The download failed (${response.status}).` });
     body = await response.blob();
   } catch (failure) {

@@ -1,4 +1,4 @@
-import { CAPTIONS } from '@chancery/cables/domain';
+import { CAPTIONS, combinedCaptions } from '@chancery/cables/domain';
 import { CLASSIFICATIONS, type Classification, readingLevel } from '@chancery/identity/domain';
 
 /**
@@ -21,12 +21,13 @@ export const bannerText = (classification: Classification) => classification.rep
 
 /**
  * What the banners say of what is on screen: the highest classification, then every caption any of
- * it carries (a NOFORN record makes the screen NOFORN), in the captions' own order:
+ * it carries (a NOFORN record makes the screen NOFORN), combined by the captions' rules (one channel
+ * caption, the most restrictive; no SIPDIS beside NODIS or EXDIS), in the captions' own order:
  * `SECRET//NODIS/NOFORN`. `classification` colours the banner.
  */
 export function bannerOf(markings: readonly string[]): { classification: Classification; text: string } {
   const classification = highest(markings);
-  const carried = new Set(markings.flatMap((value) => (value.includes('//') ? value.split('//')[1].split('/') : [])));
+  const carried = new Set(combinedCaptions(markings.flatMap((value) => (value.includes('//') ? value.split('//')[1].split('/') : []))));
   const captions = (CAPTIONS as readonly string[]).filter((caption) => carried.has(caption));
   return { classification, text: captions.length > 0 ? `${bannerText(classification)}//${captions.join('/')}` : bannerText(classification) };
 }

@@ -256,12 +256,16 @@ function App() {
     if (signedInOnSignIn) goInPlace(landing(me!));
   }, [signedInOnSignIn]);
   if (path === '/sign-in' || (!session.token && !me)) {
+    // A link opened while signed out (the sign-in form shown at its address) is opened once signed in.
+    const linked = path === '/sign-in' || path === '/' ? null : location.hash.slice(1);
+    // The sign-in form shows no record: unmarked, whatever the screen at this address showed before.
+    const unmarked = <div class="banner UNCLASSIFIED" role="note" aria-label={`Classification: ${bannerOf([]).text}`}>{bannerOf([]).text}</div>;
     return (
       <>
-        {banner}
+        {unmarked}
         {/* Signed in, the sign-in page's place in the history is the page they go to: Back does not show the form again. */}
-        <SignIn onSignedIn={(user) => { readWith.current = session.token; setMe(user); goInPlace(session.takeDestination() ?? landing(user)); }} />
-        {banner}
+        <SignIn onSignedIn={(user) => { readWith.current = session.token; unsaved.forgetAllBut(user.id); setMe(user); const remembered = session.takeDestination(); goInPlace(linked ?? remembered ?? landing(user)); }} />
+        {unmarked}
       </>
     );
   }
@@ -300,8 +304,12 @@ function App() {
     readWith.current = session.token;
     setEnded(false);
     setStream((n) => n + 1);
-    // Someone else signed in: nothing of the screen shown is theirs (the screens are keyed on the user).
-    if (user.id !== me.id) location.hash = `#${landing(user)}`;
+    // Someone else signed in: nothing of the screen shown is theirs (the screens are keyed on the
+    // user), nor is what the other typed and did not save.
+    if (user.id !== me.id) {
+      unsaved.forgetAllBut(user.id);
+      location.hash = `#${landing(user)}`;
+    }
     setMe(user);
   };
   return (

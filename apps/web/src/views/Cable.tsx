@@ -126,7 +126,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     try {
       const view = await api<CableView>('GET', `/cables/${id}`);
       setCable(view);
-      onClassifications([marking(view.classification, view.captions)]);
+      const now = marking(view.classification, view.captions);
+      onClassifications([now]);
       // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
       setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
       const [events, text] = await Promise.all([
@@ -134,11 +135,19 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         maybe(api<string>('GET', `/cables/${id}/telegram`), null),
       ]);
       setHistory(events.items);
+      // The page shows the text of every version the reader may read (who edited what, the history's
+      // "as it stood"): it is marked by the highest of them, not only by the marking of today's.
+      onClassifications([now, ...events.items.flatMap((e) => {
+        const draft = (e.type === 'CableDrafted' || e.type === 'CableEdited') ? (e.data?.draft as CableDraft | undefined) : undefined;
+        return draft ? [marking(draft.classification, draft.captions)] : [];
+      })]);
       setReturns(await returnsOf(view, events.items));
       setTelegram(text);
       if (Array.isArray(view.replies)) setReplies(view.replies);
       else if (view.mrn) setReplies(await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null));
     } catch (error) {
+      // Read again and refused (the reader's access changed), the page shows no record: unmarked.
+      onClassifications([]);
       setFailure(error instanceof ApiError ? error : new ApiError(0, {}));
     }
   };
