@@ -73,7 +73,11 @@ describe('cable drafting rules', () => {
     rejects({ captions: ['SIPDIS', 'NODIS'] }, /captions/, /SIPDIS never goes with NODIS/);
     rejects({ captions: ['SIPDIS', 'EXDIS'] }, /captions/);
     expect(() => validateDraft({ ...confidentialDraft, captions: ['NODIS', 'NOFORN'] }, world)).not.toThrow();
-    rejects({ precedence: 'NIACT_IMMEDIATE' }, /paragraphs\[0\]/, /justifies/);
+    rejects({ precedence: 'NIACT_IMMEDIATE' }, /paragraphs\[0\]/, /says in paragraph 1 why it needs action at any hour, naming NIACT/);
+    // Named and not said why, or said why and not named: not justified.
+    for (const text of ['niact', 'NIACT IMMEDIATE.', 'This requires action tonight because the vote is tomorrow.']) {
+      rejects({ precedence: 'NIACT_IMMEDIATE', paragraphs: [{ marking: 'U', text }, ...confidentialDraft.paragraphs.slice(1)] }, /paragraphs\[0\]/, /naming NIACT/);
+    }
     const justified = [{ marking: 'U' as const, text: 'NIACT IMMEDIATE: the vote is at 0900 local.' }, ...confidentialDraft.paragraphs.slice(1)];
     expect(() => validateDraft({ ...confidentialDraft, precedence: 'NIACT_IMMEDIATE', paragraphs: justified }, world)).not.toThrow();
   });
@@ -194,6 +198,9 @@ describe('cable drafting rules', () => {
     rejects({ references: [{ label: 'A', mrn: 'STATE 123' }] }, /references/, /^STATE 123 is not an MRN like 26 STATE 000123$/);
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'B', mrn: '26 STATE 000123' }] }, /references/, /cited twice, as REF A and REF B/);
     rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'A', mrn: '26 STATE 000123' }] }, /references/);
+    // Lettered A, B, C… in order, as telegrams print them.
+    rejects({ references: [{ label: 'B', mrn: '26 STATE 000123' }] }, /references/, /^REFs are lettered A, B, C… in order: REF B \(26 STATE 000123\) is REF A$/);
+    rejects({ references: [{ label: 'A', mrn: '26 STATE 000123' }, { label: 'C', mrn: '26 STATE 000124' }] }, /references/, /REF C \(26 STATE 000124\) is REF B/);
   });
 
   it('checks the demarche section', () => {

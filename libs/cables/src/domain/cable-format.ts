@@ -261,7 +261,10 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   }
 
   if (draft.precedence === 'NIACT_IMMEDIATE') {
-    ensure(/\bNIACT\b/i.test(draft.paragraphs[0]?.text ?? ''), 'paragraphs[0].text', 'a NIACT IMMEDIATE cable justifies its precedence in paragraph 1');
+    // Justified: paragraph 1 names the precedence and says why (the word alone says nothing of it).
+    const first = draft.paragraphs[0]?.text ?? '';
+    const reasons = first.replace(/\bNIACT\b/gi, ' ').split(/\s+/).filter((word) => /\p{L}/u.test(word));
+    ensure(/\bNIACT\b/i.test(first) && reasons.length >= 3, 'paragraphs[0].text', 'a NIACT IMMEDIATE cable says in paragraph 1 why it needs action at any hour, naming NIACT: "NIACT: the vote is at 0900 tomorrow"');
   }
 
   for (const tag of draft.tags) ensure(tagKind(tag) !== undefined, 'tags', unknownTagMessage(tag));
@@ -292,8 +295,11 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
 
   const labels = new Set<string>();
   const cited = new Map<string, string>();
-  for (const reference of draft.references) {
+  for (const [i, reference] of draft.references.entries()) {
     ensure(/^[A-Z]$/.test(reference.label) && !labels.has(reference.label), 'references', 'REF labels are single letters, each used once');
+    // Telegrams letter their REFs A, B, C… in the order they cite them.
+    const due = String.fromCharCode(65 + i);
+    ensure(reference.label === due, 'references', `REFs are lettered A, B, C… in order: REF ${reference.label} (${reference.mrn}) is REF ${due}`);
     labels.add(reference.label);
     // A compact or lower-case MRN is told how it is written (`26STATE123`: write it 26 STATE 000123).
     const written = fullMrn(reference.mrn);

@@ -47,6 +47,15 @@ describe('Cable', () => {
     expect(() => Cable.create('k3', postOfficer, { ...report, actionAddressees: ['SECSTATE', 'SECSTATE'] }, world, at)).toThrow('actionAddressees must not repeat: SECSTATE');
     expect(() => Cable.create('k3', postOfficer, { ...report, actionAddressees: ['SECSTATE', 'TOKYO'] }, world, at)).toThrow(/addressed for action to SECSTATE/);
     expect(() => Cable.create('k4', drafter, report, world, at)).toThrow(/not to SECSTATE/);
+    // Said of the list that names it.
+    const infoToSecstate = (() => {
+      try {
+        Cable.create('k4', drafter, { ...confidentialDraft, infoAddressees: ['SECSTATE'] }, world, at);
+      } catch (error) {
+        return (error as { details?: { errors?: { field: string }[] } }).details?.errors?.[0]?.field;
+      }
+    })();
+    expect(infoToSecstate).toBe('infoAddressees');
     expect(() => Cable.create('k5', approver, confidentialDraft, world, at)).toThrow(/only drafters and post officers/);
     expect(() => Cable.create('k6', postOfficer, report, { ...world, isClosed: (post) => post === 'BEIJING' }, at)).toThrow(/BEIJING is closed/);
     // Posts report and inform; the Department instructs and informs.

@@ -641,7 +641,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
  */
 function validateFor(origin: string, draft: CableDraft, world: DraftingWorld): void {
   if (origin === DEPARTMENT) {
-    ensure(!draft.actionAddressees.includes(SECSTATE) && !draft.infoAddressees.includes(SECSTATE), 'actionAddressees', 'a Department cable is addressed to posts, not to SECSTATE');
+    for (const list of ['actionAddressees', 'infoAddressees'] as const) ensure(!draft[list].includes(SECSTATE), list, 'a Department cable is addressed to posts, not to SECSTATE');
     ensure(cableKindsFrom('department').includes(draft.kind), 'kind', 'posts report: a Department cable is an INSTRUCTION or INFORMATIONAL');
     validateDraft(draft, world);
   } else {
