@@ -187,7 +187,8 @@ describe('demarche campaigns through HTTP', () => {
     const asked = await askedAt('ClearancesRequested');
     await new Promise((resolve) => setTimeout(resolve, 5));
     await as(t.drafter).patch(`/cables/${draft.id}`, { subject: 'Needs Legal, edited while L reads it' }).expect(200);
-    expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([expect.objectContaining({ cableId: draft.id, office: 'L', since: asked })]);
+    // Each item is marked as its cable is, captions and all (the inbox's banner carries them).
+    expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([expect.objectContaining({ cableId: draft.id, office: 'L', since: asked, classification: instruction.classification, captions: instruction.captions })]);
     await as(clearer).post(`/cables/${draft.id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
     expect((await as(clearer).get('/inbox').expect(200)).body.toClear).toEqual([]);
     await as(t.drafter).patch(`/cables/${draft.id}`, { subject: 'Needs Legal again' }).expect(200);
@@ -212,7 +213,7 @@ describe('demarche campaigns through HTTP', () => {
 
     await as(t.drafter).post('/follow-ups', { title: 'Zagreb: report the reaction', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20' }).expect(201);
     const inbox = (await as(zagreb).get('/inbox').expect(200)).body;
-    expect(inbox.taskings).toEqual([{ demarcheId: cableId, mrn: expect.any(String), subject: instruction.subject, classification: instruction.classification, post: 'ZAGREB', status: 'PENDING', reportBy: '2026-12-15', overdue: false }]);
+    expect(inbox.taskings).toEqual([{ demarcheId: cableId, mrn: expect.any(String), subject: instruction.subject, classification: instruction.classification, captions: instruction.captions, post: 'ZAGREB', status: 'PENDING', reportBy: '2026-12-15', overdue: false }]);
     expect(inbox.followUps).toEqual([{ followUpId: expect.any(String), title: 'Zagreb: report the reaction', classification: 'UNCLASSIFIED', captions: [], status: 'OPEN', owner: { post: 'ZAGREB' }, dueOn: '2026-12-20', overdue: false }]);
     expect((await as(t.unclassified).get('/inbox').expect(200)).body.taskings).toEqual([]); // PARIS, but not cleared for it
   });

@@ -266,6 +266,18 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
+  it('carries the captions of what a list shows into its banners: a NOFORN draft among the cables makes the list NOFORN', async () => {
+    await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Not for foreign eyes', classification: 'CONFIDENTIAL', captions: ['NOFORN'], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'C', text: 'US only.' }], classifiedBy: CLASSIFIED_BY,
+    }).expect(201);
+    const page = await signIn('screens.drafter');
+    await page.goto(`${web.base}/#/cables`);
+    await page.getByRole('link', { name: /Not for foreign eyes/ }).waitFor();
+    await page.waitForFunction(() => /\/\/(.*\/)?NOFORN/.test(document.querySelector('[role="note"]')?.textContent ?? ''));
+    await page.close();
+  });
+
   it('puts the map\'s tab stop on the country last focused or chosen, whichever came last', async () => {
     // Keys typed to find a name are held to one moment: type-ahead cannot depend on the machine's speed.
     const page = await signIn('screens.lead', { before: (p) => p.clock.install() });

@@ -53,7 +53,7 @@ export class DashboardQuery {
     const campaigns = (
       await sql<Record<string, unknown>>(
         this.dataSource,
-        `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by::text AS "reportBy", c.counts, c.positions_changed AS "positionsChanged",
+        `SELECT c.id, c.mrn, c.subject, c.classification, c.captions, c.report_by::text AS "reportBy", c.counts, c.positions_changed AS "positionsChanged",
                 CASE WHEN c.report_by < $${access.params.length + 1}::date THEN c.unanswered_posts ELSE '[]' END AS "unansweredPosts"
          FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where} ORDER BY c.opened_at, c.id`,
         [...access.params, today],
@@ -140,7 +140,7 @@ export class DashboardQuery {
       (await sql<{ id: string }>(this.dataSource, `SELECT f.id FROM follow_ups f WHERE ${followUpAccess.where}`, followUpAccess.params)).map((r) => `followup-${r.id}`),
     );
     const readable = [...campaigns.values()].filter((c) => readableCampaigns.has(c.id));
-    const facts = readable.map(({ id, mrn, subject, classification, reportBy, posts }): CampaignFacts => {
+    const facts = readable.map(({ id, mrn, subject, classification, captions, reportBy, posts }): CampaignFacts => {
       const counts = new Map<string, DeliveryCount>();
       const unansweredPosts: string[] = [];
       let positionsChanged = 0;
@@ -154,7 +154,7 @@ export class DashboardQuery {
         const count = counts.get(key) ?? counts.set(key, [bureau, delivery.status, position, 0]).get(key)!;
         count[3]++;
       }
-      return { id, mrn, subject, classification, reportBy, counts: [...counts.values()], unansweredPosts, positionsChanged };
+      return { id, mrn, subject, classification, captions, reportBy, counts: [...counts.values()], unansweredPosts, positionsChanged };
     });
     const followUpGroups = new Map<string, FollowUpGroup>();
     for (const [streamId, f] of followUps) {

@@ -5,6 +5,7 @@ const campaign = (overrides: Partial<CampaignFacts>): CampaignFacts => ({
   mrn: '26 STATE 000001',
   subject: 'Distillation',
   classification: 'UNCLASSIFIED',
+  captions: [],
   reportBy: '2026-12-01',
   counts: [],
   unansweredPosts: [],

@@ -7,6 +7,8 @@ export interface CampaignFacts {
   mrn: string;
   subject: string;
   classification: string;
+  /** Its cable's captions (NOFORN, NODIS…), as a banner line writes them after the classification. */
+  captions: string[];
   reportBy: string;
   counts: DeliveryCount[];
   /** Posts that have neither answered nor said why not (overdue once report-by has passed). */

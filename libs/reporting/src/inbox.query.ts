@@ -91,13 +91,13 @@ export class InboxQuery {
     // asked (or its clearance went stale), whatever has changed on the cable since.
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, origin, since FROM (
+      `SELECT id, subject, classification, captions, precedence, origin, since FROM (
          SELECT k.*, coalesce((awaiting_since->>$9)::timestamptz, updated_at) AS since FROM cables k
          WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}) k
        ORDER BY since, id`,
       [...access.params, principal.office],
     );
-    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, origin: r.origin, office: principal.office, since: (r.since as Date).toISOString() }));
+    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, origin: r.origin, office: principal.office, since: (r.since as Date).toISOString() }));
   }
 
   /** The caller's cables the approver sent back, with the reason, while they sit in DRAFT. */
@@ -105,14 +105,14 @@ export class InboxQuery {
     const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable FROM cables k
+      `SELECT id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable FROM cables k
        WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}
        ORDER BY returned_at, id`,
       access.params,
     );
     // A reason written while the draft stood above the reader's clearance (edited down since) is withheld, as on the cable.
     return rows.map((r) => ({
-      cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence,
+      cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence,
       reason: r.reason_readable === false ? null : r.return_reason, ...(r.reason_readable === false ? { withheld: true } : {}),
       returnedBy: r.returned_by, returnedAt: (r.returned_at as Date).toISOString(),
     }));
@@ -123,12 +123,12 @@ export class InboxQuery {
     const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT id, subject, classification, precedence, origin, status, updated_at FROM cables k
+      `SELECT id, subject, classification, captions, precedence, origin, status, updated_at FROM cables k
        WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $9 AND drafter_id::text <> $2 AND ${access.where}
        ORDER BY updated_at, id`,
       [...access.params, principal.postCode ?? 'STATE'],
     );
-    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, precedence: r.precedence, status: r.status, since: (r.updated_at as Date).toISOString() }));
+    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, status: r.status, since: (r.updated_at as Date).toISOString() }));
   }
 
   private async taskings(principal: Principal) {
@@ -136,14 +136,14 @@ export class InboxQuery {
     const access = readableCableSql(principal, 1);
     const rows = await sql<Record<string, unknown>>(
       this.dataSource,
-      `SELECT c.id, c.mrn, c.subject, c.classification, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
+      `SELECT c.id, c.mrn, c.subject, c.classification, c.captions, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
        JOIN cables k ON k.id = c.cable_id
        WHERE d.post = $9 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
        ORDER BY c.report_by, c.id`,
       [...access.params, principal.postCode],
     );
     const today = utcDate(this.clock.now());
-    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: isOverdue(r.status as string, date(r.report_by), today) }));
+    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, captions: r.captions, post: principal.postCode, status: r.status, reportBy: date(r.report_by), overdue: isOverdue(r.status as string, date(r.report_by), today) }));
   }
 
   private async followUps(principal: Principal) {

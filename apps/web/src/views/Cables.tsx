@@ -25,7 +25,7 @@ export interface CableView extends CableDraft {
 }
 /** The campaign a released instruction opened: its id (its cable's) and counts. */
 export interface CampaignLink { id: string; summary: { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number } }
-export interface CableSummary { id: string; mrn: string | null; origin: string; status: string; kind?: string; subject: string; classification: string; precedence?: string; tags?: string[]; releasedAt?: string | null; updatedAt?: string; drafterId?: string; drafter?: { id: string } }
+export interface CableSummary { id: string; mrn: string | null; origin: string; status: string; kind?: string; subject: string; classification: string; captions?: string[]; precedence?: string; tags?: string[]; releasedAt?: string | null; updatedAt?: string; drafterId?: string; drafter?: { id: string } }
 
 /** A new cable as its drafter starts it: a post's reports to the Department, the Department's instructs. */
 const blank = (fromPost = false): CableDraft => ({
@@ -221,7 +221,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
     setSort(chosen);
     if (queue === 'all') history.replaceState(history.state, '', cablesAddress(applied, chosen));
   };
-  useEffect(() => onClassifications((cables ?? []).map((c) => c.classification)), [cables]);
+  useEffect(() => onClassifications((cables ?? []).map((c) => marking(c.classification, c.captions ?? []))), [cables]);
   const sorted = useMemo(() => [...(cables ?? [])].sort(SORTS[sort].compare), [cables, sort]);
   const tabs: [Queue, string][] = [['all', 'All cables'], ...(drafts ? ([['mine', 'My drafts'], ['returned', 'Returned to me']] as [Queue, string][]) : []), ...(incoming ? ([['incoming', `Incoming to ${me.postCode}`]] as [Queue, string][]) : [])];
   return (

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
+import { marking } from '../classification.js';
 
-interface CableItem { cableId?: string; id?: string; subject: string; classification: string; status?: string; since?: string; precedence?: string }
+interface CableItem { cableId?: string; id?: string; subject: string; classification: string; captions?: string[]; status?: string; since?: string; precedence?: string }
 /** A follow-up in the inbox; newer servers give its marking (that of the record it is linked to). */
 export interface FollowUpItem {
   followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string }; escalatedTo?: string | null;
@@ -10,7 +11,7 @@ export interface FollowUpItem {
 interface InboxAnswer {
   toClear: CableItem[];
   toApprove: CableItem[];
-  taskings: { demarcheId: string; mrn: string; subject: string; classification: string; reportBy: string; status: string; overdue: boolean; post?: string }[];
+  taskings: { demarcheId: string; mrn: string; subject: string; classification: string; captions?: string[]; reportBy: string; status: string; overdue: boolean; post?: string }[];
   followUps: FollowUpItem[];
   /** Cables the approver sent back to the caller (newer servers). */
   returned?: (CableItem & { reason?: string | null; withheld?: boolean; by?: string | { username?: string }; at?: string })[];
@@ -28,7 +29,8 @@ const byName = (by: unknown) => (typeof by === 'string' ? by : (by as { username
 /** A follow-up's marking before its title, "(CONFIDENTIAL NOFORN) ", where the server gives it. */
 export const markingOf = (f: Pick<FollowUpItem, 'classification' | 'captions'>) => (f.classification ? `(${[f.classification, ...(f.captions ?? [])].join(' ')}) ` : '');
 /** The classifications of follow-ups on screen; a server that does not give them leaves them out, as before. */
-export const followUpClassifications = (items: readonly FollowUpItem[]) => items.flatMap((f) => (f.classification ? [f.classification] : []));
+/** The markings a list of follow-ups puts on the screen: each one's classification and captions. */
+export const followUpClassifications = (items: readonly FollowUpItem[]) => items.flatMap((f) => (f.classification ? [marking(f.classification, f.captions ?? [])] : []));
 
 function FollowUpList({ items, empty }: { items: FollowUpItem[]; empty: string }) {
   if (items.length === 0) return <p class="muted">{empty}</p>;
@@ -52,7 +54,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
     api<InboxAnswer>('GET', '/inbox').then((answer) => {
       setInbox(answer);
       onClassifications([
-        ...[...answer.toClear, ...answer.toApprove, ...answer.taskings, ...(answer.returned ?? [])].map((item) => item.classification),
+        ...[...answer.toClear, ...answer.toApprove, ...answer.taskings, ...(answer.returned ?? [])].map((item) => marking(item.classification, item.captions ?? [])),
         ...followUpClassifications([...answer.followUps, ...(answer.escalated ?? [])]),
       ]);
     }, (failure) => setError(problemText(failure)));
