@@ -80,7 +80,7 @@ function officerPost(principal: Principal): string | null {
  * Whether `principal` is the cable's drafter, and still placed where it originates: a post's cable
  * with that post, a Department cable in the Department (bound to no post). Someone moved to another
  * post since is no longer its drafter: they neither read nor work the drafts they left behind (the
- * post's officers, or the drafting office, go on with them).
+ * post's officers, or the drafting office, read them; an approver may cancel them).
  */
 export function isDrafter(principal: Pick<Principal, 'id' | 'postCode'>, cable: Pick<CableAccess, 'drafterId' | 'origin'>): boolean {
   return principal.id === cable.drafterId && (cable.origin === DEPARTMENT_ORIGIN ? principal.postCode === null : principal.postCode === cable.origin);
