@@ -137,6 +137,33 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     await page.close();
   });
 
+  it('shows and edits every form of the classification block: a derivative source, an event, an exemption', async () => {
+    const derived = { name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: [], derivedFrom: '26 STATE 000001', declassifyOn: 'End of the negotiations', exemption: '25X1' };
+    const { id } = (await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Derived from the instruction', classification: 'CONFIDENTIAL', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'C', text: 'As instructed.' }], classifiedBy: derived,
+    }).expect(201)).body as { id: string };
+    const page = await signIn('stale.drafter');
+    const patches = sent(page, 'PATCH', `/cables/${id}`);
+    await page.goto(`${web.base}/#/cables/${id}`);
+    const derivedFrom = page.getByLabel(/^Derived from/);
+    await page.waitForFunction(() => (document.getElementById('classified-derived') as HTMLInputElement | null)?.value === '26 STATE 000001', undefined, { timeout: 5_000 });
+    expect(await page.getByLabel(/^or on an event/).inputValue()).toBe('End of the negotiations');
+    expect(await page.getByLabel('Declassify on (a date)').inputValue()).toBe('');
+    expect(await page.getByLabel(/^Exemption from declassification/).inputValue()).toBe('25X1');
+    // An original classification instead: its reasons and a date, the source and the exemption taken out.
+    await derivedFrom.fill('');
+    await page.getByLabel(/^Reasons/).fill('1.4(b)');
+    await page.getByLabel('Declassify on (a date)').fill('2040-12-31');
+    await page.getByLabel(/^Exemption from declassification/).selectOption('');
+    await page.getByText('The draft meets every drafting rule.').waitFor();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    expect((await authed(web.app, drafter).get(`/cables/${id}`).expect(200)).body.classifiedBy).toEqual({ name: 'Pat Lee', title: 'Director', office: 'EAP/CM', reasons: ['1.4(b)'], declassifyOn: '2040-12-31' });
+    expect(patches.map((p) => p.body)).toEqual([{ classifiedBy: { reasons: ['1.4(b)'], derivedFrom: null, declassifyOn: '2040-12-31', exemption: null } }]);
+    await page.close();
+  });
+
   it('saves a user\'s new display name although they signed out meanwhile: their profile is as the form read it', async () => {
     const user = await createUser(web.app, admin, { username: 'stale.leaver', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
     const page = await signInAsAdmin();

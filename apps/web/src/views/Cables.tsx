@@ -1,4 +1,4 @@
-import { type CableDraft, cableKindsFrom, CAPTIONS, CLASSIFICATION_REASONS, type DemarcheScope, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
+import { type CableDraft, cableKindsFrom, CAPTIONS, type ClassificationAuthority, CLASSIFICATION_REASONS, DECLASSIFICATION_EXEMPTIONS, type DemarcheScope, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
@@ -40,6 +40,13 @@ const namedAsPeopleSay = ({ field, message }: { field: string; message: string }
 /** A rule's message as a sentence: capital first, full stop last. */
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+/** The block with an optional member set as typed, or left out when emptied (a derivative source, an exemption). */
+function withOptional(block: ClassificationAuthority, key: 'derivedFrom' | 'exemption', value: string): ClassificationAuthority {
+  const changed: ClassificationAuthority = { ...block };
+  if (value.trim() === '') delete changed[key];
+  else Object.assign(changed, { [key]: value });
+  return changed;
+}
 /** Classification reasons as typed ("1.4(b) 1.4(d)"), kept as written. */
 const reasonList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 /** REFs as typed, an MRN a line or separated by semicolons ("26 STATE 000123; 26 BEIJING 000004"), lettered A, B, C… */
@@ -61,6 +68,7 @@ const scopeOf = (kinds: readonly string[], posts: string, excluded: string): Dem
 const DRAFT_PLACES: Readonly<Record<string, string>> = {
   subject: 'subject', subjectMarking: 'subject-marking', kind: 'kind', classification: 'classification', precedence: 'precedence',
   classifiedBy: 'classified', 'classifiedBy.reasons': 'classified-reasons', 'classifiedBy.declassifyOn': 'classified-declassify',
+  'classifiedBy.derivedFrom': 'classified-derived', 'classifiedBy.exemption': 'classified-exemption',
   captions: 'captions', tags: 'tags', actionAddressees: 'action', infoAddressees: 'info', references: 'references',
   'demarche.reportBy': 'report-by', 'demarche.targets': 'targets', 'demarche.points': 'points', 'demarche.scope': 'scope',
 };
@@ -435,6 +443,8 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const problem = (place: string) => problems.beside[place];
   const notSaved = refused === null ? null : refusalText('Not saved.', problems);
   const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
+  // Declassified on a date (typed in the date box, or none yet) or on an event (typed as words).
+  const declassifiesOnDate = !classifiedBy?.declassifyOn || /^\d/.test(classifiedBy.declassifyOn);
 
   return (
     <section class="card" aria-labelledby="draft-h" ref={form}>
@@ -484,12 +494,22 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
               <input id={`classified-${key}`} value={classifiedBy?.[key] ?? ''} onInput={(e) => set({ classifiedBy: { ...authority(), [key]: e.currentTarget.value } })} />
             </span>
           ))}
-          <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')})</label>
+          <label for="classified-reasons">Reasons (of {CLASSIFICATION_REASONS.join(' ')}; none when derived)</label>
           <input id="classified-reasons" value={typed.reasons} {...markedBy('classified-reasons', problem('classified-reasons'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, reasons: text }); set({ classifiedBy: { ...authority(), reasons: reasonList(text) } }); }} />
           <FieldProblem place="classified-reasons" text={problem('classified-reasons')} />
-          <label for="classified-declassify">Declassify on</label>
-          <input id="classified-declassify" type="date" value={classifiedBy?.declassifyOn ?? ''} {...markedBy('classified-declassify', problem('classified-declassify'))} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
+          <label for="classified-derived">Derived from (a derivative classification: its source, such as a cable's MRN or a classification guide)</label>
+          <input id="classified-derived" value={classifiedBy?.derivedFrom ?? ''} {...markedBy('classified-derived', problem('classified-derived'))} onInput={(e) => set({ classifiedBy: withOptional(authority(), 'derivedFrom', e.currentTarget.value) })} />
+          <FieldProblem place="classified-derived" text={problem('classified-derived')} />
+          <label for="classified-declassify">Declassify on (a date)</label>
+          <input id="classified-declassify" type="date" value={declassifiesOnDate ? (classifiedBy?.declassifyOn ?? '') : ''} {...markedBy('classified-declassify', problem('classified-declassify'))} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
+          <label for="classified-declassify-event">or on an event (instead of a date)</label>
+          <input id="classified-declassify-event" value={declassifiesOnDate ? '' : (classifiedBy?.declassifyOn ?? '')} {...describedBy('classified-declassify', problem('classified-declassify'))} onInput={(e) => set({ classifiedBy: { ...authority(), declassifyOn: e.currentTarget.value } })} />
           <FieldProblem place="classified-declassify" text={problem('classified-declassify')} />
+          <label for="classified-exemption">Exemption from declassification at 25 years (EO 13526 §3.3)</label>
+          <select id="classified-exemption" value={classifiedBy?.exemption ?? ''} {...markedBy('classified-exemption', problem('classified-exemption'))} onChange={(e) => set({ classifiedBy: withOptional(authority(), 'exemption', e.currentTarget.value) })}>
+            <option value="">None</option>{DECLASSIFICATION_EXEMPTIONS.map((x) => <option key={x} value={x}>{x}</option>)}
+          </select>
+          <FieldProblem place="classified-exemption" text={problem('classified-exemption')} />
           <FieldProblem place="classified" text={problem('classified')} />
         </fieldset>
       )}
