@@ -147,7 +147,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
                 {items.map((f) => (
                   <tr key={f.id}>
                     <td data-label="Title"><a href={`#/follow-ups/${f.id}`}>{f.title}</a></td><td data-label="Owner">{ownerOf(f)} ({f.ownerBureau})</td>
-                    <td data-label="Due">{f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}{f.escalatedTo ? ` · escalated to ${f.escalatedTo}` : ''}</td><td data-label="Status">{words(f.status)}</td>
+                    <td data-label="Due">{f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}{f.escalatedTo ? ` · ${f.status === 'DONE' || f.status === 'CANCELLED' ? 'was escalated' : 'escalated'} to ${f.escalatedTo}` : ''}</td><td data-label="Status">{words(f.status)}</td>
                   </tr>
                 ))}
               </tbody>
