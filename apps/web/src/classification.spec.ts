@@ -4,7 +4,9 @@ describe('the banners of a screen', () => {
   it('say the highest classification on it, and every caption any record on it carries, in the captions\' order', () => {
     expect(bannerOf([])).toEqual({ classification: 'UNCLASSIFIED', text: 'UNCLASSIFIED' });
     expect(bannerOf([marking('CONFIDENTIAL', ['NOFORN'])])).toEqual({ classification: 'CONFIDENTIAL', text: 'CONFIDENTIAL//NOFORN' });
-    expect(bannerOf([marking('UNCLASSIFIED', ['SIPDIS']), marking('TOP_SECRET', ['NOFORN']), 'SECRET', marking('SECRET', ['NODIS'])])).toEqual({ classification: 'TOP_SECRET', text: 'TOP SECRET//NODIS/NOFORN/SIPDIS' });
+    expect(bannerOf([marking('UNCLASSIFIED', ['SIPDIS']), marking('TOP_SECRET', ['NOFORN']), 'SECRET', marking('SECRET', ['LIMDIS'])])).toEqual({ classification: 'TOP_SECRET', text: 'TOP SECRET//LIMDIS/NOFORN/SIPDIS' });
+    // Combined by the captions' rules: one channel caption, the most restrictive, and no SIPDIS beside NODIS or EXDIS.
+    expect(bannerOf([marking('UNCLASSIFIED', ['SIPDIS']), marking('TOP_SECRET', ['NOFORN']), marking('SECRET', ['NODIS']), marking('SECRET', ['EXDIS'])])).toEqual({ classification: 'TOP_SECRET', text: 'TOP SECRET//NODIS/NOFORN' });
     expect(bannerOf(['SBU', 'CONFIDENTIAL'])).toEqual({ classification: 'CONFIDENTIAL', text: 'CONFIDENTIAL' });
   });
 

@@ -147,6 +147,12 @@ function focusMainHeading(): () => void {
   return stop;
 }
 
+/** A classification banner line: the highest of `markings`, with their captions (`bannerOf`). */
+function Banner({ markings }: { markings: readonly string[] }) {
+  const { classification, text } = bannerOf(markings);
+  return <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${text}`}>{text}</div>;
+}
+
 function App() {
   const { path, query } = useHashRoute();
   const [me, setMe] = useState<Me | null>(null);
@@ -246,8 +252,7 @@ function App() {
     setEnded(false);
     location.hash = '#/sign-in';
   };
-  const { classification, text: bannerLine } = bannerOf(onScreen.path === path ? onScreen.classifications : []);
-  const banner = <div class={`banner ${classification}`} role="note" aria-label={`Classification: ${bannerLine}`}>{bannerLine}</div>;
+  const banner = <Banner markings={onScreen.path === path ? onScreen.classifications : []} />;
 
   // The sign-in page is for those not signed in: one reached by Back (or typed) while signed in
   // gives way to the start page, in its place in the history.
@@ -259,7 +264,7 @@ function App() {
     // A link opened while signed out (the sign-in form shown at its address) is opened once signed in.
     const linked = path === '/sign-in' || path === '/' ? null : location.hash.slice(1);
     // The sign-in form shows no record: unmarked, whatever the screen at this address showed before.
-    const unmarked = <div class="banner UNCLASSIFIED" role="note" aria-label={`Classification: ${bannerOf([]).text}`}>{bannerOf([]).text}</div>;
+    const unmarked = <Banner markings={[]} />;
     return (
       <>
         {unmarked}
