@@ -72,6 +72,39 @@ describe('audit log verified by an outsider', () => {
     }
   });
 
+  it('seals, on a graceful stop, a command still being served when the stop began', async () => {
+    const other = await createTestDatabase();
+    try {
+      const { app: stopping } = await createTestApp(other, { runProjections: true, env: { AUDIT_SEAL_INTERVAL_MS: '1000' } });
+      const token = await loginAsAdmin(stopping);
+      await stopping.get(AuditSealer).catchUp();
+      const db = await other.dataSource(2);
+      try {
+        // The command waits on a lock the test holds (its audit entry cannot be written) while the stop begins.
+        const locker = db.createQueryRunner();
+        await locker.connect();
+        await locker.startTransaction();
+        await locker.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
+        const answered = authed(stopping, token).post('/users', { username: 'late.user', password: 'late-user-password-123', displayName: 'Late User', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' }).then((r) => r.status);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const closed = stopping.close();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await locker.commitTransaction();
+        await locker.release();
+        expect(await answered).toBe(201);
+        await closed;
+        const [{ unsealed, late }] = await db.query(
+          `SELECT count(*) FILTER (WHERE seq IS NULL)::int AS unsealed, count(*) FILTER (WHERE action = 'RegisterUser' AND seq IS NOT NULL)::int AS late FROM audit_log`,
+        );
+        expect({ unsealed, late }).toEqual({ unsealed: 0, late: 2 }); // the admin's, and the one the stop waited for
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('seals each entry into a signed head within 5 seconds of its commit', async () => {
     await createUser(app, admin, { username: 'first.user', roles: ['drafter'], office: 'EAP/CM' });
     expect(await sealedWithin(5_000)).toBeLessThan(5_000);

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { Alarm, backoff } from '@chancery/common';
+import { Alarm, backoff, RequestsInFlight } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { DatabaseRuntime, isContentionError } from '@chancery/database';
 import { RUN_PROJECTIONS } from '@chancery/event-store';
@@ -56,6 +56,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly runtime: DatabaseRuntime,
     @Inject(RUN_PROJECTIONS) private readonly runsProjections: boolean,
     private readonly audit: AuditLog,
+    @Optional() private readonly requests?: RequestsInFlight,
   ) {}
 
   /** The signing key, loaded once (a missing key in server mode stops the start-up). */
@@ -76,6 +77,9 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   // up to two seconds of the ten a stop has), so that an answered command is under a signed head
   // now, not at the next start.
   async onModuleDestroy(): Promise<void> {
+    // The last seal follows every command answered: those still being served when the stop began
+    // finish first (the stop's own wait for them comes later, in beforeApplicationShutdown).
+    if (this.running) await this.requests?.settled();
     const wasRunning = this.running;
     this.running = false;
     this.alarm.wake();

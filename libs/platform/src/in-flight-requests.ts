@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { RequestsInFlight } from '@chancery/common';
 
 /** How long shutdown waits for requests already being served; new ones get 503 meanwhile. */
 const DRAIN_MS = 5_000;
@@ -10,10 +11,12 @@ const DRAIN_MS = 5_000;
  * does not hold the process past DRAIN_MS.
  */
 @Injectable()
-export class InFlightRequests implements BeforeApplicationShutdown {
+export class InFlightRequests extends RequestsInFlight implements BeforeApplicationShutdown {
   private readonly logger = new Logger(InFlightRequests.name);
   private count = 0;
   private drained?: () => void;
+  /** The one wait of a stop, shared by whoever asks first (the audit sealer) and the shutdown hook. */
+  private settling?: Promise<void>;
 
   readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
     this.count++;
@@ -25,6 +28,14 @@ export class InFlightRequests implements BeforeApplicationShutdown {
   };
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
+  }
+
+  settled(): Promise<void> {
+    return (this.settling ??= this.drain());
+  }
+
+  private async drain(): Promise<void> {
     if (this.count === 0) return;
     const waiting = this.count;
     const finished = await new Promise<boolean>((resolve) => {

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { Clock, SystemClock } from '@chancery/common';
+import { Clock, RequestsInFlight, SystemClock } from '@chancery/common';
 import { AuditModule } from '@chancery/audit';
 import { type AppConfig, ConfigModule } from '@chancery/config';
 import { DatabaseModule } from '@chancery/database';
@@ -26,7 +26,10 @@ export interface PlatformOptions {
  */
 /** The clock every module reads the time from (tests replace it to move time), readiness, draining. */
 @Global()
-@Module({ providers: [{ provide: Clock, useClass: SystemClock }, Readiness, InFlightRequests], exports: [Clock, Readiness, InFlightRequests] })
+@Module({
+  providers: [{ provide: Clock, useClass: SystemClock }, Readiness, InFlightRequests, { provide: RequestsInFlight, useExisting: InFlightRequests }],
+  exports: [Clock, Readiness, InFlightRequests, RequestsInFlight],
+})
 class ClockModule {}
 
 @Module({})
