@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,18 +64,42 @@ describe('a start refused for a bad setting', () => {
     expect(withoutKey).toEqual({ status: 78, said: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required when DATABASE_URL is set') });
   }, 300_000);
 
-  it('says a HOST it could not listen on with the other bad settings, exit 78, before it migrates or creates anyone', () => {
+  it('says a HOST or PORT it could not listen on with the other bad settings, exit 78, before it migrates or creates anyone', async () => {
     const env = { ...testAuditEnv(), JWT_SECRET: TEST_JWT_SECRET, ADMIN_PASSWORD: 'a-long-enough-admin-phrase-2026' };
     const nowhere = run(API_MAIN, { ...env, HOST: 'no-such-host.invalid' });
     expect(nowhere).toEqual({ status: 78, said: expect.stringContaining('HOST="no-such-host.invalid": no such host name (it does not resolve)') });
     // 192.0.2.1 is reserved for documentation (RFC 5737): no machine's own address.
     const elsewhere = run(API_MAIN, { ...env, HOST: '192.0.2.1' });
     expect(elsewhere).toEqual({ status: 78, said: expect.stringContaining('HOST="192.0.2.1": not an address of this machine') });
-    for (const { said } of [nowhere, elsewhere]) {
+    // A port another process holds: said before the first start creates the admin and prints its password (once).
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    let taken: ReturnType<typeof run>;
+    try {
+      taken = run(API_MAIN, { ...env, PORT: String(port) });
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(taken).toEqual({ status: 78, said: expect.stringContaining(`PORT=${port} on 127.0.0.1: in use by another process`) });
+    for (const { said } of [nowhere, elsewhere, taken]) {
       expect(said).toMatch(/^Chancery cannot start/m);
       expect(noStack(said)).toBe(true);
       expect(said).not.toContain('Created user "admin"');
     }
+  }, 120_000);
+
+  it('says, in embedded mode too, a signing key or heads file named and unusable before it writes anything', async () => {
+    const embedded = (env: Record<string, string>) => {
+      const dataDir = join(folder, `embedded-${Object.keys(env).join('-')}`);
+      const ran = run(API_MAIN, { DATABASE_URL: undefined, CHANCERY_DATA_DIR: dataDir, ...env });
+      return { ...ran, wrote: existsSync(join(dataDir, 'pglite')) };
+    };
+    const key = embedded({ AUDIT_SIGNING_KEY_FILE: join(folder, 'no-such-key.pem') });
+    expect(key).toEqual({ status: 78, said: expect.stringContaining('no-such-key.pem": cannot be read (ENOENT)'), wrote: false });
+    const heads = embedded({ AUDIT_HEADS_FILE: join(folder, 'no-such-folder', 'heads.jsonl') });
+    expect(heads).toEqual({ status: 78, said: expect.stringContaining('does not exist'), wrote: false });
+    for (const { said } of [key, heads]) expect(said).not.toContain('Created user "admin"');
   }, 120_000);
 
   it('says a database it cannot reach in a line, after what it logged as JSON: the API and the worker, exit 1', () => {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
-import { auditHeadsFile, loadAuditSigner } from '@chancery/audit';
-import { checkListenHost, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
+import { auditHeadsFile, checkHeadsFilePlace, loadAuditSigner } from '@chancery/audit';
+import { checkListenAddress, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
 import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
 import { missingJwtSecret } from '@chancery/identity';
 import { exitWithinAfterSignal, flushHeldLogsAsJson, Readiness } from '@chancery/platform';
@@ -12,12 +12,16 @@ import { DEMO_PASSWORD, loadDemo } from './demo/demo.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  await checkListenHost(config.host).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
+  await checkListenAddress(config.host, config.port).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
   // Said before anything starts (no migration run, no admin created for a process that cannot serve).
   const missing = missingJwtSecret(config);
   if (missing) exitForFailedStart(missing, 'Chancery cannot start');
-  // So is the audit log's key and heads file, with a database server, where the API seals the log.
-  if (config.databaseUrl && config.projections.inline) await loadAuditSigner(config, false, { warn: false }).catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
+  // So are the audit log's key and heads file, where the API seals the log: required with a
+  // database server; in embedded mode, those named (a key left unnamed is generated at start).
+  if (config.projections.inline) {
+    const named = config.databaseUrl || config.audit.signingKeyFile ? loadAuditSigner(config, false, { warn: false }) : config.audit.headsFile ? checkHeadsFilePlace(config.audit.headsFile) : undefined;
+    await named?.catch((error: unknown) => exitForFailedStart(error, 'Chancery cannot start'));
+  }
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {

@@ -108,6 +108,11 @@ export async function loadAuditSigner(config: AppConfig, embedded: boolean, { wa
   return new AuditSigner(key, headsFile);
 }
 
+/** `AUDIT_HEADS_FILE` checked on its own, before a start that generates its key later (embedded mode). */
+export function checkHeadsFilePlace(file: string): Promise<void> {
+  return requireHeadsFilePlace(file, true);
+}
+
 /** The heads file is a file, in a folder that exists: else every head would be signed into the database alone, the copy outside it never written. */
 async function requireHeadsFilePlace(file: string, named: boolean): Promise<void> {
   const setting = named ? `AUDIT_HEADS_FILE=${JSON.stringify(file)}` : `the heads file ${JSON.stringify(file)} (beside the key; AUDIT_HEADS_FILE names another)`;

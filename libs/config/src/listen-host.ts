@@ -5,19 +5,25 @@ import { ConfigurationError } from './environment.js';
 function reason(error: NodeJS.ErrnoException): string {
   if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || error.code === 'EAI_NONAME') return 'no such host name (it does not resolve)';
   if (error.code === 'EADDRNOTAVAIL') return 'not an address of this machine';
+  if (error.code === 'EADDRINUSE') return 'in use by another process';
+  if (error.code === 'EACCES') return 'not open to this process (a port below 1024 needs privileges)';
   return `cannot be listened on (${error.code ?? error.message})`;
 }
 
 /**
- * Refuses a `HOST` the process could not listen on (a name that does not resolve, an address of
- * another machine) as a bad setting, before anything starts or is written, rather than at listen,
- * after the migrations. Only the address is tried, on a port the system picks: whether `PORT` is
- * free is known only when the server listens.
+ * Refuses a `HOST` and `PORT` the process could not listen on (a name that does not resolve, an
+ * address of another machine, a port another process holds) as a bad setting, before anything
+ * starts or is written (on a first start: the admin's password, printed once), rather than at
+ * listen, after the migrations. The port is tried and let go: one taken in between is still found
+ * at listen.
  */
-export async function checkListenHost(host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigurationError([`HOST="${host}": ${reason(error)}`])));
-    probe.listen(0, host, () => probe.close(() => resolve()));
-  });
+export async function checkListenAddress(host: string, port: number): Promise<void> {
+  const tried = (at: number, setting: string) =>
+    new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigurationError([`${setting}: ${reason(error)}`])));
+      probe.listen(at, host, () => probe.close(() => resolve()));
+    });
+  await tried(0, `HOST="${host}"`);
+  if (port !== 0) await tried(port, `PORT=${port} on ${host}`);
 }
