@@ -150,6 +150,10 @@ describe('a start refused for a bad setting', () => {
       said: `Error: no embedded database in ${typo}/pglite: CHANCERY_DATA_DIR names a folder that no start of Chancery has used (set it to the server's data folder, or DATABASE_URL)`,
     });
     expect(existsSync(typo)).toBe(false);
+    // Not even migrate makes one there: the start makes and migrates the embedded database.
+    const migrated = spawnSync(process.execPath, [CLI_MAIN, 'migrate'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: typo }, encoding: 'utf8', timeout: 120_000 });
+    expect({ status: migrated.status, said: `${migrated.stdout}${migrated.stderr}`.trim() }).toEqual({ status: 1, said: expect.stringMatching(/^Error: no embedded database in /) });
+    expect(existsSync(typo)).toBe(false);
     // Its usage on asking, and what a command does not take said rather than passed over.
     const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_MAIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: typo }, encoding: 'utf8', timeout: 60_000 });
     const help = cli('--help');

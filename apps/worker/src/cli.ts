@@ -208,8 +208,9 @@ async function main(): Promise<number> {
   }
   const config = loadConfigOrExit();
   // An embedded data folder no start has used (a typo in CHANCERY_DATA_DIR) is said, not filled
-  // with a new, empty database whose log then verifies as "intact".
-  if (USES_DATABASE.includes(command) && !config.databaseUrl && !existsSync(join(config.dataDir, 'pglite'))) {
+  // with a new, empty database whose log then verifies as "intact". Not even by migrate: the start
+  // makes and migrates the embedded database (migrate makes a server's schema, before a start).
+  if ((USES_DATABASE.includes(command) || command === 'migrate') && !config.databaseUrl && !existsSync(join(config.dataDir, 'pglite'))) {
     console.error(`Error: no embedded database in ${resolve(config.dataDir, 'pglite')}: CHANCERY_DATA_DIR names a folder that no start of Chancery has used (set it to the server's data folder, or DATABASE_URL)`);
     return 1;
   }
