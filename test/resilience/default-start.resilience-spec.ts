@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_MAIN, CLI_MAIN, freePort, type Running, waitFor } from './processes.js';
+import { API_MAIN, CLI_MAIN, freePort, type Running, waitFor, WORKER_MAIN } from './processes.js';
 import { missingFromOpenApi, type OpenApiDocument } from '../support/openapi.js';
 
 /**
@@ -213,6 +213,12 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     expect({ status: second.status, said: `${second.stdout}${second.stderr}`.trim() }).toEqual({
       status: 1,
       said: `Chancery cannot start: The embedded database in ${dataDir}/pglite is in use by another Chancery process (pid ${running.child.pid}). Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.`,
+    });
+    // So is a worker started on it.
+    const worker = spawnSync(process.execPath, [WORKER_MAIN], { env: newcomerEnv(dataDir, await freePort()), encoding: 'utf8', timeout: 120_000 });
+    expect({ status: worker.status, said: `${worker.stdout}${worker.stderr}`.trim() }).toEqual({
+      status: 1,
+      said: `Chancery worker cannot start: The embedded database in ${dataDir}/pglite is in use by another Chancery process (pid ${running.child.pid}). Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.`,
     });
     // So is an operations command run beside it.
     const operations = spawnSync(process.execPath, [CLI_MAIN, 'projections:status'], { env: newcomerEnv(dataDir, await freePort()), encoding: 'utf8', timeout: 120_000 });
