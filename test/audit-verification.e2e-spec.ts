@@ -121,6 +121,10 @@ describe('audit log verified by an outsider', () => {
     expect(checked).toMatchObject({ code: 1, output: expect.stringMatching(/does NOT extend the saved head .*signature/) });
     expect(checked.output).not.toMatch(/Saved the signed head/);
     expect(await readFile(saved, 'utf8')).toBe(tampered);
+    // A place no head can be saved: said before the check, exit 2 (not 1, a broken log).
+    expect(await verify({ exportHead: folder })).toEqual({ code: 2, output: `Cannot save the signed head to ${folder}: it is a folder` });
+    const nowhere = join(folder, 'no-such-folder', 'head.json');
+    expect(await verify({ exportHead: nowhere })).toEqual({ code: 2, output: `Cannot save the signed head to ${nowhere}: the folder ${join(folder, 'no-such-folder')} does not exist` });
     // A file holding JSON that is no head (null) is said to be none.
     await writeFile(saved, 'null\n');
     expect(await verify({ head: saved })).toMatchObject({ code: 2, output: expect.stringMatching(/not a signed tree head/) });

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type AuditLog, missingHeadsProblem, parseSavedHead, readHeadsFile, type SignedTreeHead } from '@chancery/audit';
 import type { AppConfig } from '@chancery/config';
 
@@ -22,9 +23,15 @@ export interface AuditVerifyOutput {
  * heads in the database and in the heads file. With --export-head, the current signed head is saved
  * once the check has passed, never before it: a head saved under the name of the one checked is not
  * lost to the check, and no head of a log found broken is saved. Answers the exit code: 0 intact, 1
- * a discrepancy, 2 an unreadable saved head.
+ * a discrepancy, 2 an unreadable saved head or a head that cannot be saved where asked (said
+ * before the check when the place is wrong: a folder, a folder that does not exist).
  */
 export async function auditVerify(audit: AuditLog, config: AppConfig, options: AuditVerifyOptions, out: AuditVerifyOutput): Promise<number> {
+  const misplaced = options.exportHead === undefined ? null : await exportPlaceProblem(options.exportHead);
+  if (misplaced) {
+    out.error(`Cannot save the signed head to ${options.exportHead}: ${misplaced}`);
+    return 2;
+  }
   const checked = options.head !== undefined ? await checkAgainstSaved(audit, options.head, out) : await checkWhole(audit, config, out);
   if (checked !== 0 || options.exportHead === undefined) return checked;
   const head = await audit.treeHead();
@@ -32,9 +39,22 @@ export async function auditVerify(audit: AuditLog, config: AppConfig, options: A
     out.error('Nothing is sealed yet: there is no signed head to export.');
     return 1;
   }
-  await writeFile(options.exportHead, `${JSON.stringify(head, null, 2)}\n`);
+  try {
+    await writeFile(options.exportHead, `${JSON.stringify(head, null, 2)}\n`);
+  } catch (error) {
+    out.error(`The log is intact, but its signed head cannot be saved to ${options.exportHead}: ${(error as Error).message}`);
+    return 2;
+  }
   out.log(`Saved the signed head of ${head.treeSize} entries (root ${head.rootHash}) to ${options.exportHead}`);
   return 0;
+}
+
+/** What is wrong with `file` as the place to save a head: a folder, or in a folder that does not exist; null when it will do. */
+async function exportPlaceProblem(file: string): Promise<string | null> {
+  const found = await stat(file).catch(() => null);
+  if (found?.isDirectory()) return 'it is a folder';
+  const folder = await stat(dirname(resolve(file))).catch(() => null);
+  return folder?.isDirectory() ? null : `the folder ${dirname(resolve(file))} does not exist`;
 }
 
 async function checkAgainstSaved(audit: AuditLog, file: string, out: AuditVerifyOutput): Promise<number> {
