@@ -23,6 +23,9 @@ type IncomingRequest = { method?: string; url?: string; originalUrl?: string; he
  * (serialising every header and then redacting some, pino-http's default, was a measurable part of
  * what answering `GET /auth/me` costs: README, bench:http). `destination`: stdout unless given (tests).
  */
+/** The error pino-http makes for a 5xx answer no error came with. */
+const isMadeUp = (response: { statusCode: number; err?: unknown }, error: Error) => response.err === undefined && error.message === `failed with status code ${response.statusCode}`;
+
 export function requestLogging(level: string, destination?: DestinationStream): HttpLogger {
   return pinoHttp(
     {
@@ -41,6 +44,11 @@ export function requestLogging(level: string, destination?: DestinationStream): 
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
       autoLogging: { ignore: (request) => request.url === '/health' },
+      // A 5xx answer (a 503 while stopping, the database unreachable) is logged as the answer it is:
+      // its status, not an error pino-http makes up for it ("failed with status code 503", with a
+      // stack of its own code). An error the request really raised is kept.
+      customErrorObject: (_request, response, error, logged) => (isMadeUp(response, error) ? { res: logged.res, responseTime: logged.responseTime } : logged),
+      customErrorMessage: (_request, response, error) => (isMadeUp(response, error) ? 'request completed' : 'request errored'),
     },
     destination,
   );
