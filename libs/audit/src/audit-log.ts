@@ -105,6 +105,8 @@ const APPEND_SQL = `INSERT INTO audit_log (entry_id, recorded_at, actor_id, acto
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`;
 
 const PAGE = 2000;
+/** Entries a verification hashes between two turns of the event loop (~50 ms of CPU on a slow machine). */
+const HASHED_BETWEEN_TURNS = 100;
 
 /**
  * The audit log: entries appended by commands with no lock beyond their own row, sealed after
@@ -256,6 +258,8 @@ export class AuditLog {
         }
         const made = frontier.append(leaf);
         page.push({ seq, made, root: toHex(frontier.root()) });
+        // Hashing is CPU on the event loop: waiting requests get in every HASHED_BETWEEN_TURNS entries, not once a page.
+        if (page.length % HASHED_BETWEEN_TURNS === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       const nodes = await this.subtrees(db, page.flatMap((p) => p.made), false);
       for (const { seq, made, root } of page) {
