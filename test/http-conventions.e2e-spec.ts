@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { IdempotencyStore } from '@chancery/http';
+import { Readiness } from '@chancery/platform';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
 import { listening } from './support/sse.js';
 import { createTestApp, loginAsAdmin } from './support/test-app.js';
@@ -43,6 +44,16 @@ describe('HTTP conventions', () => {
   it('reports health with database readiness, and serves OpenAPI', async () => {
     const health = await http().get('/health').expect(200);
     expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    // Not ready, it says what it waits for, as problem+json to be tried again.
+    app.get(Readiness).waitFor('the demo');
+    try {
+      const starting = await http().get('/health').expect(503);
+      expect(starting.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(starting.headers['retry-after']).toBe('2');
+      expect(starting.body).toMatchObject({ status: 503, detail: 'Not ready: still starting, waiting for the demo.' });
+    } finally {
+      app.get(Readiness).markReady();
+    }
     const spec = await http().get('/docs-json').expect(200);
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/health', '/notes', '/notes/{id}']));

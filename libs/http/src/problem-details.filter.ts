@@ -62,7 +62,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
-      return { title: titleFor(status), status, detail, code: codeFor(status), ...base };
+      // A 503 (not ready yet) is to be tried again: said so, as the database's are.
+      return { title: titleFor(status), status, detail, code: codeFor(status), ...(status === 503 ? { retryAfter: 2 } : {}), ...base };
     }
     if (clientWentAway(request, exception)) {
       // Checked before the database's failures, whose socket errors (ECONNRESET) it could pass for.
