@@ -7,8 +7,13 @@ describe('loggedUrl', () => {
     expect(loggedUrl('/events/stream?%74icket=abc')).toBe('/events/stream?%74icket=[Redacted]');
     expect(loggedUrl('/events/stream?TICKET=abc&%54%69cket=def')).toBe('/events/stream?TICKET=[Redacted]&%54%69cket=[Redacted]');
     expect(loggedUrl('/events/stream?ticket')).toBe('/events/stream?ticket=[Redacted]');
-    expect(loggedUrl('/cables?q=ticket=1')).toBe('/cables?q=ticket=1');
-    expect(loggedUrl('/cables?q=%E0%A4%A')).toBe('/cables?q=%E0%A4%A');
+    expect(loggedUrl('/cables?x=ticket')).toBe('/cables?x=ticket');
+    expect(loggedUrl('/cables?x=%E0%A4%A')).toBe('/cables?x=%E0%A4%A');
     expect(loggedUrl('/cables')).toBe('/cables');
+  });
+
+  it('keeps no search words (they may quote classified text), and the rest of the address', () => {
+    expect(loggedUrl('/cables?q=export%20controls%20breach&status=RELEASED')).toBe('/cables?q=[Redacted]&status=RELEASED');
+    expect(loggedUrl('/cables?Q=breach')).toBe('/cables?Q=[Redacted]');
   });
 });

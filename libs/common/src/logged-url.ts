@@ -1,8 +1,11 @@
-/** Query parameters that are credentials: the live feed's one-use `ticket`. */
-const SECRET_PARAMETERS = new Set(['ticket']);
+/**
+ * Query parameters whose values a log does not keep: the live feed's one-use `ticket` (a
+ * credential), and a search's words (`q`), which may quote classified text.
+ */
+const WITHHELD_PARAMETERS = new Set(['ticket', 'q']);
 
 /**
- * A request's address as a log keeps it: the value of a credential in its query replaced. A key is
+ * A request's address as a log keeps it: the value of a credential or of a search in its query replaced. A key is
  * recognised as the server's query parser reads it (percent-decoded, `+` a space, any case), so
  * `?%74icket=…` is as hidden as `?ticket=…`.
  */
@@ -14,7 +17,7 @@ export function loggedUrl(url: string): string {
     .split('&')
     .map((part) => {
       const key = part.includes('=') ? part.slice(0, part.indexOf('=')) : part;
-      return SECRET_PARAMETERS.has(decodedKey(key).toLowerCase()) ? `${key}=[Redacted]` : part;
+      return WITHHELD_PARAMETERS.has(decodedKey(key).toLowerCase()) ? `${key}=[Redacted]` : part;
     });
   return `${url.slice(0, at)}?${parts.join('&')}`;
 }
