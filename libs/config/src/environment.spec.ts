@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads whole numbers as decimal digits: a hexadecimal, an exponent or spaces are refused, not read as another number', () => {
+    for (const port of ['0x0D55', '1e3', ' 80', '80.0', '+80']) expect(() => loadConfig({ PORT: port })).toThrow(new RegExp(`PORT=${JSON.stringify(port).replace(/[+.]/g, '\\$&')}: PORT must be an integer`));
+    expect(() => loadConfig({ DB_POOL_SIZE: '0x10' })).toThrow(/DB_POOL_SIZE="0x10": DB_POOL_SIZE must be an integer/);
+    expect(loadConfig({ PORT: '0', DB_POOL_SIZE: '007' })).toMatchObject({ port: 0, poolSize: 7 });
+  });
+
   it('refuses a token lifetime that signs nobody in or lasts past a month, and a listen address that is none', () => {
     for (const ttl of ['0s', '59s', '31d', '8 h']) expect(() => loadConfig({ JWT_TTL: ttl })).toThrow(new RegExp(`JWT_TTL="${ttl}": JWT_TTL must look like 30m, 8h or 1d, from 1 minute to 30 days`));
     for (const ttl of ['60s', '1m', '8h', '30d']) expect(loadConfig({ JWT_TTL: ttl }).auth.jwtTtl).toBe(ttl);

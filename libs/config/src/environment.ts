@@ -1,8 +1,14 @@
 import 'reflect-metadata';
-import { plainToInstance, Transform, Type } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, isFQDN, isIP, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/**
+ * A whole number as people write one in a setting: decimal digits. `0x0D55`, `1e3` or ` 80 ` (which
+ * `Number` would read as 3413, 1000 and 80) are left as written, for the integer check to refuse.
+ */
+const toWholeNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
 
@@ -19,7 +25,7 @@ export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(65535)
   @Min(0)
   @IsInt()
@@ -44,7 +50,7 @@ export class Environment {
   @IsString()
   CHANCERY_DATA_DIR: string = './data';
 
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(200)
   @Min(1)
   @IsInt()
@@ -55,7 +61,7 @@ export class Environment {
    * (503 "busy" for a request; a later retry for a task), instead of waiting forever behind a
    * stuck transaction.
    */
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(600_000)
   @Min(50)
   @IsInt()
@@ -69,13 +75,13 @@ export class Environment {
   @IsBoolean()
   PROJECTIONS_INLINE: boolean = true;
 
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(60_000)
   @Min(10)
   @IsInt()
   PROJECTIONS_POLL_MS: number = 1000;
 
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(10_000)
   @Min(1)
   @IsInt()
@@ -104,20 +110,20 @@ export class Environment {
   ADMIN_PASSWORD?: string;
 
   /** Failed logins allowed per client and username within LOGIN_WINDOW_SECONDS before 429. */
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(1000)
   @Min(1)
   @IsInt()
   LOGIN_MAX_FAILURES: number = 20;
 
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(86_400)
   @Min(1)
   @IsInt()
   LOGIN_WINDOW_SECONDS: number = 900;
 
   /** How often overdue deliveries and follow-ups are looked for and recorded; 0 turns it off. */
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(86_400_000)
   @Min(0)
   @IsInt()
@@ -149,7 +155,7 @@ export class Environment {
   AUDIT_HEADS_FILE?: string;
 
   /** How often the sealer looks for new audit entries (an entry is sealed well within 5 s). */
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(1000)
   @Min(10)
   @IsInt()
@@ -159,7 +165,7 @@ export class Environment {
    * How long an Idempotency-Key is remembered: a retry within it is answered the first answer; after
    * it, the key is free and the same key starts a new request.
    */
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(720)
   @Min(1)
   @IsInt()
@@ -187,7 +193,7 @@ export class Environment {
   APP_URL: string = 'http://localhost:3000';
 
   /** How often an open event stream (GET /events/stream) gets a heartbeat comment. */
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(300_000)
   @Min(100)
   @IsInt()
@@ -201,7 +207,7 @@ export class Environment {
    * heartbeats if that is longer.
    */
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toWholeNumber)
   @Max(3_600_000)
   @Min(1000)
   @IsInt()
