@@ -5,6 +5,8 @@ import canonicalize from 'canonicalize';
 import { DataSource } from 'typeorm';
 import { AuditSealer, fromHex, verifyConsistency, verifyInclusion } from '@chancery/audit';
 import { ProjectionRunner } from '@chancery/event-store';
+import { RedriveProjection } from '@chancery/platform';
+import { systemContext } from '@chancery/common';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -156,6 +158,10 @@ describe('audit and operations routes', () => {
     expect(redriven.body).toEqual({ name: 'campaign-opener', kind: 'reaction', resumed: true });
     const [audited] = await dataSource.query(`SELECT actor_role, details FROM audit_log WHERE action = 'RedriveProjection'`);
     expect(audited).toEqual({ actor_role: 'admin', details: { name: 'campaign-opener', kind: 'reaction', resumed: true } });
+    // From the command line, no user is signed in: the entry names the shell's user and host.
+    await app.get(RedriveProjection).execute(systemContext('cli:test'), 'campaign-opener', { operator: 'ops@bastion' });
+    const [fromShell] = await dataSource.query(`SELECT actor_role, details FROM audit_log WHERE action = 'RedriveProjection' AND request_id = 'cli:test'`);
+    expect(fromShell.details).toMatchObject({ name: 'campaign-opener', operator: 'ops@bastion' });
     // (The event still cannot be folded: the runner stops at it again, which is what it should do.)
     const readModel = await authed(app, t.admin).post('/admin/projections/cables/redrive', {}).expect(200);
     expect(readModel.body).toEqual({ name: 'cables', kind: 'read-model', applied: 0, stillParked: 0 });

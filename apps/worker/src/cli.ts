@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Logger } from '@nestjs/common';
@@ -119,9 +120,20 @@ async function status(config: AppConfig): Promise<number> {
   });
 }
 
+/** Who runs a command at a shell, for the audit log: the operating system's user and the host. */
+function operatorName(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? 'unknown';
+  }
+  return `${user}@${hostname()}`;
+}
+
 async function redrive(config: AppConfig, name: string): Promise<number> {
   return withContext(config, async (get) => {
-    const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name);
+    const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name, { operator: operatorName() });
     if (result.kind === 'reaction') {
       console.log(result.resumed ? `${name}: stop cleared; the running workers retry it from the event it stopped at` : `${name}: was not stopped; nothing to do`);
       return 0;

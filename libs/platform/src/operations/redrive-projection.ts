@@ -15,14 +15,15 @@ export class RedriveProjection {
     private readonly audit: AuditLog,
   ) {}
 
-  async execute(ctx: CommandContext, name: string): Promise<RedriveResult> {
+  /** `operator`: who asked, where no signed-in user did (the command line: the shell's user and host). */
+  async execute(ctx: CommandContext, name: string, { operator }: { operator?: string } = {}): Promise<RedriveResult> {
     const result = await this.runner.redrive(name);
     await this.audit.append({
       actorId: ctx.actor.id,
       actorRole: ctx.actor.role,
       action: 'RedriveProjection',
       requestId: ctx.requestId,
-      details: { ...result },
+      details: { ...result, ...(operator ? { operator } : {}) },
     });
     return result;
   }
