@@ -92,7 +92,7 @@ async function checkWhole(audit: AuditLog, config: AppConfig, out: AuditVerifyOu
     return 1;
   }
   if (result.valid) {
-    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${expected.length} heads in ${file ?? '(no heads file)'} agree; ${result.pending} not sealed yet.`);
+    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${file ? `${expected.length} heads in ${file} agree` : 'no heads file to compare (AUDIT_HEADS_FILE)'}; ${result.pending} not sealed yet.`);
     return 0;
   }
   out.error(`Audit log BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
