@@ -30,6 +30,9 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.useLogger(app.get(JsonLogger));
   app.flushLogs();
   answerClientErrors(app.getHttpServer());
+  // The live feed's streams end when it stops (LiveFeed.onModuleDestroy), not by themselves: they
+  // hold no wait for requests in flight (the audit sealer's, before its last seal, comes first).
+  app.get(InFlightRequests).ignore('/events/stream');
   app.use(app.get(InFlightRequests).middleware);
   app.use(idleLimitOnceAnswering(config.httpIdleTimeoutMs));
   app.use(requestId);

@@ -18,7 +18,16 @@ export class InFlightRequests extends RequestsInFlight implements BeforeApplicat
   /** The one wait of a stop, shared by whoever asks first (the audit sealer) and the shutdown hook. */
   private settling?: Promise<void>;
 
-  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
+  /** Paths whose requests never end by themselves (event streams): their owner ends them at a stop, and no wait is held by them. */
+  private readonly unending = new Set<string>();
+
+  /** Leaves the requests to `path` out of the count (see `unending`). */
+  ignore(path: string): void {
+    this.unending.add(path);
+  }
+
+  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
+    if (this.unending.has(request.path)) return next();
     this.count++;
     response.once('close', () => {
       this.count--;
