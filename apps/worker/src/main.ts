@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     throw error;
   });
   app.useLogger(app.get(JsonLogger));
+  // What was held while it started (the database chosen, the migrations), written now; and nothing held from here on.
+  app.flushLogs();
   app.enableShutdownHooks();
   app.get(JsonLogger).log('Chancery worker running the async projections');
 }
