@@ -16,6 +16,9 @@ interface LoggedRequest {
 
 type IncomingRequest = { method?: string; url?: string; originalUrl?: string; headers: Record<string, unknown>; socket?: { remoteAddress?: string } };
 
+/** The error pino-http makes for a 5xx answer no error came with. */
+const isMadeUp = (response: { statusCode: number; err?: unknown }, error: Error) => response.err === undefined && error.message === `failed with status code ${response.statusCode}`;
+
 /**
  * pino-http as Chancery logs requests: one line each, naming the request's id (`requestId`), method,
  * address (the live feed's ticket left out), client, status and time. Only those fields are taken
@@ -23,9 +26,6 @@ type IncomingRequest = { method?: string; url?: string; originalUrl?: string; he
  * (serialising every header and then redacting some, pino-http's default, was a measurable part of
  * what answering `GET /auth/me` costs: README, bench:http). `destination`: stdout unless given (tests).
  */
-/** The error pino-http makes for a 5xx answer no error came with. */
-const isMadeUp = (response: { statusCode: number; err?: unknown }, error: Error) => response.err === undefined && error.message === `failed with status code ${response.statusCode}`;
-
 export function requestLogging(level: string, destination?: DestinationStream): HttpLogger {
   return pinoHttp(
     {

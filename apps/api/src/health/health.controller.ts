@@ -4,6 +4,19 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthI
 import { Readiness } from '@chancery/platform';
 import { Public } from '../auth/access.decorators.js';
 
+type FailedChecks = Record<string, { waitingFor?: string }>;
+
+/**
+ * What is not ready, in words, from Terminus's failed checks. The database's own error (its
+ * address, the login refused) is not for an unauthenticated caller: the pool's log has it.
+ */
+function notReady(failing: FailedChecks): string {
+  const reasons = Object.entries(failing).map(([check, result]) =>
+    check === 'startup' ? `still starting, waiting for ${result.waitingFor}` : check === 'database' ? 'the database does not answer' : `${check} is down`,
+  );
+  return `Not ready: ${reasons.join('; ') || 'a check failed'}.`;
+}
+
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -30,11 +43,7 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // Not ready: said as what is not (Terminus's own answer is a bare "Service Unavailable Exception"), with a Retry-After.
-      const failing = (error.getResponse() as { error?: Record<string, { waitingFor?: string; message?: string }> }).error ?? {};
-      const reasons = Object.entries(failing).map(([check, result]) =>
-        check === 'startup' ? `still starting, waiting for ${result.waitingFor}` : check === 'database' ? `the database does not answer${result.message ? ` (${result.message})` : ''}` : `${check} is down`,
-      );
-      throw new ServiceUnavailableException(`Not ready: ${reasons.join('; ') || 'a check failed'}.`);
+      throw new ServiceUnavailableException(notReady((error.getResponse() as { error?: FailedChecks }).error ?? {}));
     }
   }
 }

@@ -137,14 +137,18 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       setHistory(events.items);
       // The page shows the text of every version the reader may read (who edited what, the history's
       // "as it stood"): it is marked by the highest of them, not only by the marking of today's.
-      onClassifications([now, ...events.items.flatMap((e) => {
+      const versions = events.items.flatMap((e) => {
         const draft = (e.type === 'CableDrafted' || e.type === 'CableEdited') ? (e.data?.draft as CableDraft | undefined) : undefined;
         return draft ? [marking(draft.classification, draft.captions)] : [];
-      })]);
+      });
+      onClassifications([now, ...versions]);
       setReturns(await returnsOf(view, events.items));
       setTelegram(text);
-      if (Array.isArray(view.replies)) setReplies(view.replies);
-      else if (view.mrn) setReplies(await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null));
+      const replies = Array.isArray(view.replies) ? view.replies
+        : view.mrn ? await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null) : null;
+      setReplies(replies);
+      // So is every reply it lists by its subject.
+      if (replies?.length) onClassifications([now, ...versions, ...replies.map((r) => marking(r.classification, r.captions ?? []))]);
     } catch (error) {
       // Read again and refused (the reader's access changed), the page shows no record: unmarked.
       onClassifications([]);

@@ -1,4 +1,4 @@
-import { type CableDraft, cableKindsFrom, CAPTIONS, type ClassificationAuthority, CLASSIFICATION_REASONS, DECLASSIFICATION_EXEMPTIONS, type DemarcheScope, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
+import { type CableDraft, cableKindsFrom, CAPTIONS, type ClassificationAuthority, CLASSIFICATION_REASONS, DECLASSIFICATION_EXEMPTIONS, type DemarcheScope, isDeclassificationDate, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
@@ -131,16 +131,30 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
 }
 
 type Filters = { q: string; status: string; origin: string; tag: string };
-/** The search and filters the list's address holds (`#/cables?q=…&status=…`), each empty when absent. */
-const filtersIn = (query: URLSearchParams): Filters => ({ q: query.get('q') ?? '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '' });
+
+/**
+ * The words of this tab's searches, in memory only, by user and number: the address names them
+ * (`words=2`) but does not hold them, as the logs do not (they may quote classified text, and an
+ * address goes into the browser's history on disk). A reload forgets them; no other user signed in
+ * in the tab reaches them.
+ */
+const searchWords = new Map<string, string>();
+let searchesAsked = 0;
+const wordsKey = (userId: string, query: URLSearchParams) => `${userId}:${query.get('words')}`;
+
+/** The search and filters the list's address names (`#/cables?words=1&status=…`), each empty when absent or forgotten. */
+const filtersIn = (query: URLSearchParams, userId: string): Filters => ({
+  q: query.has('words') ? (searchWords.get(wordsKey(userId, query)) ?? '') : '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '',
+});
 const sortIn = (query: URLSearchParams) => {
   const asked = query.get('sort') ?? 'recent';
   return Object.hasOwn(SORTS, asked) ? asked : 'recent';
 };
-/** The list's address for a search: what was asked for, so that Back from a cable, a reload or a shared link shows the same list. */
-export function cablesAddress(filters: Filters, sort: string): string {
+/** The list's address for a search: the words by their number (`words`), the filters and the sort as asked, so that Back from a cable shows the same list. */
+export function cablesAddress({ status, origin, tag }: Filters, sort: string, words: string | null): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value.trim()) params.set(key, value.trim());
+  if (words) params.set('words', words);
+  for (const [key, value] of Object.entries({ status, origin, tag })) if (value.trim()) params.set(key, value.trim());
   if (sort !== 'recent') params.set('sort', sort);
   const text = params.toString();
   return `#/cables${text ? `?${text}` : ''}`;
@@ -148,7 +162,8 @@ export function cablesAddress(filters: Filters, sort: string): string {
 
 /**
  * Cables: search, filters, sorting, and the queues the caller's roles concern. A search is kept in
- * the address (`cablesAddress`), a new entry in the history; the sort replaces the address shown.
+ * the address (`cablesAddress`: its words by number), a new entry in the history; the sort
+ * replaces the address shown.
  */
 export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
   const drafts = mayDo(me, 'cables.draft');
@@ -156,8 +171,10 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   // A queue the caller has no tab for (a link followed by someone else) is the list of all cables.
   const asked = (query.get('queue') as Queue | null) ?? 'all';
   const queue: Queue = (asked === 'incoming' && !incoming) || ((asked === 'mine' || asked === 'returned') && !drafts) || !['all', 'mine', 'returned', 'incoming'].includes(asked) ? 'all' : asked;
-  // The search as the address holds it (`applied`), and as typed in the form, not yet asked for.
-  const applied = filtersIn(query);
+  // The search as the address names it (`applied`), and as typed in the form, not yet asked for.
+  const applied = filtersIn(query, me.id);
+  // Words the address names that this tab no longer holds (a reload, a link from elsewhere).
+  const wordsForgotten = query.has('words') && !searchWords.has(wordsKey(me.id, query));
   const [filters, setFilters] = useState(applied);
   const [sort, setSort] = useState(() => sortIn(query));
   const [cables, setCables] = useState<CableSummary[] | null>(null);
@@ -220,14 +237,19 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   }, [queue, query.toString()]);
   /** A search: a new address (an entry in the history) that names it; the same one asked again is read again. */
   const ask = () => {
-    const address = queue === 'all' ? cablesAddress(filters, sort) : null;
-    if (address === null || address === location.hash) void search(0, filters);
-    else location.hash = address;
+    const same = JSON.stringify(filters) === JSON.stringify(applied) && !wordsForgotten;
+    if (queue !== 'all' || same) return void search(0, filters);
+    let words: string | null = null;
+    if (filters.q.trim()) {
+      words = String(++searchesAsked);
+      searchWords.set(`${me.id}:${words}`, filters.q.trim());
+    }
+    location.hash = cablesAddress(filters, sort, words);
   };
   /** Another order: the address shown says it, in place (Back does not step through sorts). */
   const sortBy = (chosen: string) => {
     setSort(chosen);
-    if (queue === 'all') history.replaceState(history.state, '', cablesAddress(applied, chosen));
+    if (queue === 'all') history.replaceState(history.state, '', cablesAddress(applied, chosen, query.get('words')));
   };
   useEffect(() => onClassifications((cables ?? []).map((c) => marking(c.classification, c.captions ?? []))), [cables]);
   const sorted = useMemo(() => [...(cables ?? [])].sort(SORTS[sort].compare), [cables, sort]);
@@ -262,6 +284,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
           <select id="sort" value={sort} onChange={(e) => sortBy(e.currentTarget.value)}>{Object.entries(SORTS).map(([key, s]) => <option key={key} value={key}>{s.label}</option>)}</select>
         </p>
         {note && <p class="muted">{note}</p>}
+        {wordsForgotten && queue === 'all' && <p class="muted">The words of this search are not kept in its address (they may be classified): type them again to search with them.</p>}
         {error && <p class="error" role="alert">{error}</p>}
         {cables === null ? <p>Loading…</p> : sorted.length === 0 ? (
           <p class="muted">{queue === 'mine' ? 'You have no draft in progress.' : queue === 'returned' ? 'No cable of yours has been returned.' : queue === 'incoming' ? 'Nothing has been released to your post yet.' : 'No cable matches.'}</p>
@@ -444,7 +467,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const notSaved = refused === null ? null : refusalText('Not saved.', problems);
   const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
   // Declassified on a date (typed in the date box, or none yet) or on an event (typed as words).
-  const declassifiesOnDate = !classifiedBy?.declassifyOn || /^\d/.test(classifiedBy.declassifyOn);
+  const declassifiesOnDate = !classifiedBy?.declassifyOn || isDeclassificationDate(classifiedBy.declassifyOn);
 
   return (
     <section class="card" aria-labelledby="draft-h" ref={form}>

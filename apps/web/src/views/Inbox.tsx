@@ -28,8 +28,7 @@ const ownerText = (owner?: { office?: string; post?: string }) => owner?.office 
 const byName = (by: unknown) => (typeof by === 'string' ? by : (by as { username?: string } | undefined)?.username ?? '');
 /** A follow-up's marking before its title, "(CONFIDENTIAL NOFORN) ", where the server gives it. */
 export const markingOf = (f: Pick<FollowUpItem, 'classification' | 'captions'>) => (f.classification ? `(${[f.classification, ...(f.captions ?? [])].join(' ')}) ` : '');
-/** The classifications of follow-ups on screen; a server that does not give them leaves them out, as before. */
-/** The markings a list of follow-ups puts on the screen: each one's classification and captions. */
+/** The markings a list of follow-ups puts on the screen: each one's classification and captions (a server that gives none leaves them out). */
 export const followUpClassifications = (items: readonly FollowUpItem[]) => items.flatMap((f) => (f.classification ? [marking(f.classification, f.captions ?? [])] : []));
 
 function FollowUpList({ items, empty }: { items: FollowUpItem[]; empty: string }) {

@@ -14,8 +14,12 @@ export function SignIn({ onSignedIn, inDialog = false }: { onSignedIn: (me: Me) 
   useEffect(() => {
     if (inDialog) first.current?.focus();
   }, []);
+  // A sign-in under way takes no second one (a double click, Enter twice): one login, one token, one try counted.
+  const underWay = useRef(false);
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (underWay.current) return;
+    underWay.current = true;
     setError(null);
     try {
       const { accessToken } = await api<{ accessToken: string }>('POST', '/auth/login', { username, password });
@@ -24,6 +28,8 @@ export function SignIn({ onSignedIn, inDialog = false }: { onSignedIn: (me: Me) 
     } catch (failure) {
       // Refused for too many tries, it says until when (the server's Retry-After).
       setError(problemText(failure));
+    } finally {
+      underWay.current = false;
     }
   };
   const form = (

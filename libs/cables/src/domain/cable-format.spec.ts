@@ -75,7 +75,7 @@ describe('cable drafting rules', () => {
     expect(() => validateDraft({ ...confidentialDraft, captions: ['NODIS', 'NOFORN'] }, world)).not.toThrow();
     rejects({ precedence: 'NIACT_IMMEDIATE' }, /paragraphs\[0\]/, /says in paragraph 1 why it needs action at any hour, naming NIACT/);
     // Named and not said why, or said why and not named: not justified.
-    for (const text of ['niact', 'NIACT IMMEDIATE.', 'This requires action tonight because the vote is tomorrow.']) {
+    for (const text of ['niact', 'NIACT IMMEDIATE.', 'NIACT IMMEDIATE: vote tomorrow', 'This requires action tonight because the vote is tomorrow.']) {
       rejects({ precedence: 'NIACT_IMMEDIATE', paragraphs: [{ marking: 'U', text }, ...confidentialDraft.paragraphs.slice(1)] }, /paragraphs\[0\]/, /naming NIACT/);
     }
     const justified = [{ marking: 'U' as const, text: 'NIACT IMMEDIATE: the vote is at 0900 local.' }, ...confidentialDraft.paragraphs.slice(1)];

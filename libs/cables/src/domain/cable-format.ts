@@ -263,7 +263,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   if (draft.precedence === 'NIACT_IMMEDIATE') {
     // Justified: paragraph 1 names the precedence and says why (the word alone says nothing of it).
     const first = draft.paragraphs[0]?.text ?? '';
-    const reasons = first.replace(/\bNIACT\b/gi, ' ').split(/\s+/).filter((word) => /\p{L}/u.test(word));
+    const reasons = first.replace(/\bNIACT\b|\bIMMEDIATE\b/gi, ' ').split(/\s+/).filter((word) => /\p{L}/u.test(word));
     ensure(/\bNIACT\b/i.test(first) && reasons.length >= 3, 'paragraphs[0].text', 'a NIACT IMMEDIATE cable says in paragraph 1 why it needs action at any hour, naming NIACT: "NIACT: the vote is at 0900 tomorrow"');
   }
 
