@@ -157,7 +157,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
-  it('keeps the cables list\'s search and sort in its address, the words by number only: Back from a cable, a reload and Back again show each list as it was', async () => {
+  it('keeps the cables list\'s search and sort in its address, the words by name only: Back from a cable, a reload and Back again show each list as it was', async () => {
     await authed(web.app, drafter).post('/cables', {
       kind: 'INFORMATIONAL', subject: 'Weekly note on port visits', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
       actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Nothing to add.' }],
@@ -171,8 +171,8 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.getByLabel('Words').fill('lithography');
     await page.getByLabel('Status').selectOption('RELEASED');
     await page.getByRole('button', { name: 'Search' }).click();
-    // The address names the search's words by number, never holds them (they may quote classified text).
-    await page.waitForFunction(() => /^#\/cables\?words=\d+&status=RELEASED$/.test(location.hash));
+    // The address names the search's words, never holds them (they may quote classified text).
+    await page.waitForFunction(() => /^#\/cables\?words=[0-9a-f]{8}&status=RELEASED$/.test(location.hash));
     const searched = await page.evaluate(() => location.hash);
     await page.waitForFunction(() => document.querySelectorAll('[aria-label="Cables found"] tr').length === 2);
     // The search button keeps the focus: the screen is the same, only its list changed.

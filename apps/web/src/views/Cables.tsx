@@ -133,16 +133,15 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
 type Filters = { q: string; status: string; origin: string; tag: string };
 
 /**
- * The words of this tab's searches, in memory only, by user and number: the address names them
- * (`words=2`) but does not hold them, as the logs do not (they may quote classified text, and an
+ * The words of this tab's searches, in memory only, by user and name: the address names them
+ * (`words=3f9a02c1`) but does not hold them, as the logs do not (they may quote classified text, and an
  * address goes into the browser's history on disk). A reload forgets them; no other user signed in
  * in the tab reaches them.
  */
 const searchWords = new Map<string, string>();
-let searchesAsked = 0;
 const wordsKey = (userId: string, query: URLSearchParams) => `${userId}:${query.get('words')}`;
 
-/** The search and filters the list's address names (`#/cables?words=1&status=…`), each empty when absent or forgotten. */
+/** The search and filters the list's address names (`#/cables?words=3f9a02c1&status=…`), each empty when absent or forgotten. */
 const filtersIn = (query: URLSearchParams, userId: string): Filters => ({
   q: query.has('words') ? (searchWords.get(wordsKey(userId, query)) ?? '') : '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '',
 });
@@ -150,7 +149,7 @@ const sortIn = (query: URLSearchParams) => {
   const asked = query.get('sort') ?? 'recent';
   return Object.hasOwn(SORTS, asked) ? asked : 'recent';
 };
-/** The list's address for a search: the words by their number (`words`), the filters and the sort as asked, so that Back from a cable shows the same list. */
+/** The list's address for a search: the words by their name (`words`), the filters and the sort as asked, so that Back from a cable shows the same list. */
 export function cablesAddress({ status, origin, tag }: Filters, sort: string, words: string | null): string {
   const params = new URLSearchParams();
   if (words) params.set('words', words);
@@ -162,7 +161,7 @@ export function cablesAddress({ status, origin, tag }: Filters, sort: string, wo
 
 /**
  * Cables: search, filters, sorting, and the queues the caller's roles concern. A search is kept in
- * the address (`cablesAddress`: its words by number), a new entry in the history; the sort
+ * the address (`cablesAddress`: its words by name), a new entry in the history; the sort
  * replaces the address shown.
  */
 export function CableList({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
@@ -241,7 +240,9 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
     if (queue !== 'all' || same) return void search(0, filters);
     let words: string | null = null;
     if (filters.q.trim()) {
-      words = String(++searchesAsked);
+      // Named afresh each time, never reused after a reload: Back to an older address finds its own words or none.
+      // (getRandomValues, not randomUUID: the app may be served over plain HTTP, where only the former exists.)
+      words = Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, '0')).join('');
       searchWords.set(`${me.id}:${words}`, filters.q.trim());
     }
     location.hash = cablesAddress(filters, sort, words);
