@@ -219,6 +219,22 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
+  it('marks a cable\'s page by the replies it lists: a SECRET reply makes a CONFIDENTIAL tasking\'s page SECRET', async () => {
+    const admin = await loginAsAdmin(web.app);
+    const ambassador = (await createUser(web.app, admin, { username: 'screens.ambeijing', roles: ['approver'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const { mrn } = (await authed(web.app, drafter).get(`/cables/${campaignId}`).expect(200)).body as { mrn: string };
+    await releaseCable(web.app, beijing, ambassador, {
+      kind: 'REPORTING', subject: 'MFA reply on lithography tools', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'ETTC', 'CH'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'S', text: 'The Vice Minister hinted at a change.' }],
+      classifiedBy: { ...CLASSIFIED_BY, office: 'BEIJING' },
+    });
+    const page = await signIn('screens.drafter');
+    await page.goto(`${web.base}/#/cables/${campaignId}`);
+    await page.getByRole('link', { name: /MFA reply on lithography tools/ }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'SECRET');
+    await page.close();
+  });
+
   it('unmarks a cable\'s page read again and refused, and the sign-in form reached by Back after signing out; opens a link followed while signed out', async () => {
     const admin = await loginAsAdmin(web.app);
     await createUser(web.app, admin, { username: 'screens.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
