@@ -6,6 +6,8 @@ import { CLASSIFICATIONS, type Classification, readingLevel } from '@chancery/id
  * (`CONFIDENTIAL//NOFORN`), as a banner line writes them.
  */
 export const marking = (classification: string, captions: readonly string[] = []): string => (captions.length > 0 ? `${classification}//${captions.join('/')}` : classification);
+/** A record's marking as a list or a page gives it (`classification`, and `captions` where the server gives them). */
+export const recordMarking = (record: { classification: string; captions?: readonly string[] }): string => marking(record.classification, record.captions);
 
 /** The highest classification among what is on screen (markings or bare classifications). */
 export function highest(markings: readonly string[]): Classification {

@@ -2,7 +2,7 @@ import type { CableDraft } from '@chancery/cables/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
-import { marking } from '../classification.js';
+import { recordMarking } from '../classification.js';
 import { posts } from '../posts.js';
 import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
@@ -126,7 +126,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     try {
       const view = await api<CableView>('GET', `/cables/${id}`);
       setCable(view);
-      const now = marking(view.classification, view.captions);
+      const now = recordMarking(view);
       onClassifications([now]);
       // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
       setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
@@ -139,7 +139,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       // "as it stood"): it is marked by the highest of them, not only by the marking of today's.
       const versions = events.items.flatMap((e) => {
         const draft = (e.type === 'CableDrafted' || e.type === 'CableEdited') ? (e.data?.draft as CableDraft | undefined) : undefined;
-        return draft ? [marking(draft.classification, draft.captions)] : [];
+        return draft ? [recordMarking(draft)] : [];
       });
       onClassifications([now, ...versions]);
       setReturns(await returnsOf(view, events.items));
@@ -148,7 +148,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         : view.mrn ? await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null) : null;
       setReplies(replies);
       // So is every reply it lists by its subject.
-      if (replies?.length) onClassifications([now, ...versions, ...replies.map((r) => marking(r.classification, r.captions ?? []))]);
+      if (replies?.length) onClassifications([now, ...versions, ...replies.map(recordMarking)]);
     } catch (error) {
       // Read again and refused (the reader's access changed), the page shows no record: unmarked.
       onClassifications([]);

@@ -6,7 +6,7 @@ import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
 import { replyDraft } from '../reply.js';
-import { marking } from '../classification.js';
+import { marking, recordMarking } from '../classification.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
@@ -252,7 +252,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
     setSort(chosen);
     if (queue === 'all') history.replaceState(history.state, '', cablesAddress(applied, chosen, query.get('words')));
   };
-  useEffect(() => onClassifications((cables ?? []).map((c) => marking(c.classification, c.captions ?? []))), [cables]);
+  useEffect(() => onClassifications((cables ?? []).map(recordMarking)), [cables]);
   const sorted = useMemo(() => [...(cables ?? [])].sort(SORTS[sort].compare), [cables, sort]);
   const tabs: [Queue, string][] = [['all', 'All cables'], ...(drafts ? ([['mine', 'My drafts'], ['returned', 'Returned to me']] as [Queue, string][]) : []), ...(incoming ? ([['incoming', `Incoming to ${me.postCode}`]] as [Queue, string][]) : [])];
   return (

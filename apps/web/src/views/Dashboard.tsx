@@ -5,7 +5,7 @@ import { api, download, maybe, problemText, today, when, words } from '../api.js
 import { countryName, type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
 import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
-import { marking } from '../classification.js';
+import { recordMarking } from '../classification.js';
 
 type Counts = { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
 interface Campaign {
@@ -141,7 +141,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       if (ticket !== latest.current) return;
       setShown({ answer, moment });
       setMomentError(null);
-      onClassifications(answer.campaigns.map((c) => marking(c.classification, c.captions ?? [])));
+      onClassifications(answer.campaigns.map(recordMarking));
       // A campaign the address names that is not on the dashboard (a stale link, or one to a
       // campaign the user may not read) gives way to the first one, as on a fresh visit.
       if (named.current !== null) {
