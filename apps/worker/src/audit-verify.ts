@@ -53,8 +53,8 @@ export async function auditVerify(audit: AuditLog, config: AppConfig, options: A
 async function exportPlaceProblem(file: string): Promise<string | null> {
   const found = await stat(file).catch(() => null);
   if (found?.isDirectory()) return 'it is a folder';
-  const folder = await stat(dirname(resolve(file))).catch(() => null);
-  return folder?.isDirectory() ? null : `the folder ${dirname(resolve(file))} does not exist`;
+  const folder = dirname(resolve(file));
+  return (await stat(folder).catch(() => null))?.isDirectory() ? null : `the folder ${folder} does not exist`;
 }
 
 async function checkAgainstSaved(audit: AuditLog, file: string, out: AuditVerifyOutput): Promise<number> {

@@ -139,11 +139,11 @@ type Filters = { q: string; status: string; origin: string; tag: string };
  * in the tab reaches them.
  */
 const searchWords = new Map<string, string>();
-const wordsKey = (userId: string, query: URLSearchParams) => `${userId}:${query.get('words')}`;
+const wordsKey = (userId: string, words: string | null) => `${userId}:${words}`;
 
 /** The search and filters the list's address names (`#/cables?words=3f9a02c1&status=…`), each empty when absent or forgotten. */
 const filtersIn = (query: URLSearchParams, userId: string): Filters => ({
-  q: query.has('words') ? (searchWords.get(wordsKey(userId, query)) ?? '') : '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '',
+  q: query.has('words') ? (searchWords.get(wordsKey(userId, query.get('words'))) ?? '') : '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '',
 });
 const sortIn = (query: URLSearchParams) => {
   const asked = query.get('sort') ?? 'recent';
@@ -173,7 +173,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   // The search as the address names it (`applied`), and as typed in the form, not yet asked for.
   const applied = filtersIn(query, me.id);
   // Words the address names that this tab no longer holds (a reload, a link from elsewhere).
-  const wordsForgotten = query.has('words') && !searchWords.has(wordsKey(me.id, query));
+  const wordsForgotten = query.has('words') && !searchWords.has(wordsKey(me.id, query.get('words')));
   const [filters, setFilters] = useState(applied);
   const [sort, setSort] = useState(() => sortIn(query));
   const [cables, setCables] = useState<CableSummary[] | null>(null);
@@ -243,7 +243,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
       // Named afresh each time, never reused after a reload: Back to an older address finds its own words or none.
       // (getRandomValues, not randomUUID: the app may be served over plain HTTP, where only the former exists.)
       words = Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-      searchWords.set(`${me.id}:${words}`, filters.q.trim());
+      searchWords.set(wordsKey(me.id, words), filters.q.trim());
     }
     location.hash = cablesAddress(filters, sort, words);
   };
