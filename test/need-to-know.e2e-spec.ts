@@ -206,6 +206,14 @@ describe('need to know on every path (#14)', () => {
     await as(writer).patch(`/cables/${first.id}`, downgraded).expect(200);
     await as(writer).delete(`/cables/${first.id}/clearance-requests/L`).expect(200);
     for (const path of [`/cables/${first.id}`, `/cables/${first.id}/history`]) expect((await as(lowDesk).get(path).expect(200)).text).not.toContain('SECRET-NC-CANARY');
+    // Its writer, cleared to read them, reads them, and each read is audited at the marking they were written under.
+    const auditedAt = async (read: request.Response) =>
+      (await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadCable' AND request_id = $1`, [read.headers['x-request-id']]))[0]?.details.classification;
+    for (const path of [`/cables/${first.id}`, `/cables/${first.id}/history`]) {
+      const read = await as(writer).get(path).expect(200);
+      expect(read.text).toContain('SECRET-NC-CANARY');
+      expect({ path, audited: await auditedAt(read) }).toEqual({ path, audited: 'SECRET' });
+    }
 
     // A replay of an answer whose own marking is low but which shows a SECRET-era reason.
     const { body: second } = await as(writer).post('/cables', { ...secret, subject: 'Returned then marked down' }).expect(201);
@@ -213,6 +221,9 @@ describe('need to know on every path (#14)', () => {
     await as(t.approver).post(`/cables/${second.id}/return`, { reason: 'SECRET-RETURN-CANARY' }).expect(200);
     const patch = () => request(app.getHttpServer()).patch(`/cables/${second.id}`).set('Authorization', `Bearer ${writer}`).set('Idempotency-Key', 'mark-down-once').send(downgraded);
     expect((await patch().expect(200)).text).toContain('SECRET-RETURN-CANARY');
+    const reread = await as(writer).get(`/cables/${second.id}`).expect(200);
+    expect(reread.text).toContain('SECRET-RETURN-CANARY');
+    expect(await auditedAt(reread)).toBe('SECRET');
     await as(t.admin).patch(`/users/${writerId}`, { clearance: 'UNCLASSIFIED' }).expect(200);
     expect((await as(writer).get(`/cables/${second.id}`).expect(200)).text).not.toContain('SECRET-RETURN-CANARY');
     const replayed = await patch().expect(403);

@@ -6,7 +6,7 @@ import { PolicyService } from '@chancery/identity';
 import { allowedCableActions, type CableAccess, type CableActionName, type Classification, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
-import { toCableView } from './cable-view.js';
+import { highestShown, toCableView } from './cable-view.js';
 import { Cable, cableDefinition, type CableEvent } from './domain/cable.aggregate.js';
 import { renderTelegram, signatureOf } from './domain/telegram.js';
 
@@ -161,7 +161,9 @@ export class CableReader implements OnModuleInit {
         data: readable ? event.data : null,
         ...(readable ? {} : { withheld: true }),
       };
-      return { item, classification: readable ? folded.draft.classification : null };
+      // A withdrawal shown shows comments written where it then stood: the history is audited at the higher.
+      const shownAt = carried ? highestClassification(folded.draft.classification, carried.classification) : folded.draft.classification;
+      return { item, classification: readable ? shownAt : null };
     });
     const shown = pageOf(all, page);
     const highest = shown.reduce((level, { classification }) => (classification ? highestClassification(level, classification) : level), current.draft.classification);
@@ -231,7 +233,8 @@ export class CableReader implements OnModuleInit {
     const context = { requestId, action: `read cable ${id} (${view})`, streamId };
     // Read as it is now and, for a past version, as it was then; a point before the first version, or
     // a version not reached yet (loaded as the cable now), is no news to someone who may read it now.
-    await this.policy.requireRecord(principal, readDecision(principal, await this.accessOf(current), cable?.standing), context);
+    const now = await this.accessOf(current);
+    await this.policy.requireRecord(principal, readDecision(principal, now, cable?.standing), context);
     if (!cable) throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} did not exist yet at that point`);
     if (at.version !== undefined && cable.version < at.version) {
       throw new ChanceryError(ErrorCode.NotFound, `Cable ${id} has no version ${at.version}; it is at version ${cable.version}`);
@@ -242,7 +245,11 @@ export class CableReader implements OnModuleInit {
         streamId,
         streamType: 'cable',
         view,
-        classification: highestClassification(current.draft.classification, cable.draft.classification),
+        // The cable's page also shows comments and reasons written while it stood higher.
+        classification: highestClassification(
+          current.draft.classification,
+          view === 'cable' ? highestShown(cable, (then) => readDecision(principal, now, then).allowed) : cable.draft.classification,
+        ),
         version: cable.version,
         details: { ...(at.version !== undefined ? { version: at.version } : {}), ...(at.asOf ? { asOf: at.asOf.toISOString() } : {}) },
       });

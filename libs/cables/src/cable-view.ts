@@ -1,3 +1,4 @@
+import { type Classification, highestClassification } from '@chancery/identity/domain';
 import type { Cable, WrittenUnder } from './domain/cable.aggregate.js';
 
 /**
@@ -46,3 +47,19 @@ export function toCableView(cable: Cable, mayRead: MayReadWrittenUnder) {
 }
 
 export type CableView = ReturnType<typeof toCableView>;
+
+/**
+ * The highest marking of the text `toCableView` shows with the same `mayRead`: the draft's, and that
+ * of each comment, reason and withdrawal it shows, as the cable stood when that was written (a draft
+ * marked down keeps its SECRET-era comments for those cleared to read them). A read of the view is
+ * audited at this marking. Edits show who changed which fields, not text, and do not raise it.
+ */
+export function highestShown(cable: Cable, mayRead: MayReadWrittenUnder): Classification {
+  const written = [
+    ...cable.clearances.filter((c) => c.comments !== null).map((c) => c.writtenUnder),
+    ...cable.returns.map((r) => r.writtenUnder),
+    ...cable.withdrawals.filter((w) => w.comments !== null).map((w) => w.writtenUnder),
+  ];
+  const shown = written.filter((under): under is WrittenUnder => under !== null && mayRead(under));
+  return highestClassification(cable.draft.classification, ...shown.map((under) => under.classification));
+}
