@@ -66,6 +66,10 @@ describe('HTTP conventions', () => {
     }
     expect(patch.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual(['If-Match', 'Idempotency-Key']);
     expect(Object.keys(patch.requestBody.content).sort()).toEqual(['application/json', 'application/merge-patch+json']);
+    // A route that runs every request, keyed or not (a password set), does not offer the key.
+    const reset = spec.body.paths['/users/{id}/password'].post;
+    expect(reset.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual(['If-Match']);
+    expect(reset['x-ignores-idempotency-key']).toBe(true);
     expect(Object.values(patch.responses).some((r) => Boolean((r as { headers?: { ETag?: unknown } }).headers?.ETag))).toBe(true);
     expect(spec.body.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code']);
     const read = spec.body.paths['/health'].get;

@@ -66,9 +66,15 @@ interface Case {
 const EXCLUDED: Partial<Record<Route, string>> = {
   // Public: keys are scoped to an authenticated user, and no answer of a login (a token) is stored.
   'POST /auth/login': 'public route (no actor): the interceptor ignores Idempotency-Key by design',
-  // Their answer is a credential: never stored with a key, never answered again (checked below).
-  'POST /auth/password': 'answers a new bearer token (@IssuesCredentials): the key is ignored',
-  'POST /events/ticket': 'answers a one-use stream ticket (@IssuesCredentials): the key is ignored',
+  // Their request or answer is a credential: never stored with a key, never answered again (checked below).
+  'POST /auth/password': 'answers a new bearer token (@IgnoresIdempotencyKey): the key is ignored',
+  'POST /events/ticket': 'answers a one-use stream ticket (@IgnoresIdempotencyKey): the key is ignored',
+  'POST /users': 'carries the new user\'s password (@IgnoresIdempotencyKey): the key is ignored',
+  'POST /users/{id}/password': 'carries the password set (@IgnoresIdempotencyKey): the key is ignored',
+  // They end or grant sign-ins: run again, they do what they say now (checked below).
+  'POST /auth/logout': 'ends sign-ins (@IgnoresIdempotencyKey): the key is ignored',
+  'POST /users/{id}/disable': 'ends sign-ins (@IgnoresIdempotencyKey): the key is ignored',
+  'POST /users/{id}/enable': 'grants sign-ins (@IgnoresIdempotencyKey): the key is ignored',
 };
 
 /**
@@ -207,48 +213,10 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
   const CASES: Case[] = [
     // identity
     {
-      route: 'POST /auth/logout',
-      arrange: async () => {
-        const u = await user();
-        // Logging out ends the token it was sent with; the replay goes with a token got after it.
-        return { token: u.token, path: '/auth/logout', replayToken: () => login(app, u.username, u.password) };
-      },
-    },
-    {
-      route: 'POST /users',
-      arrange: async () => {
-        const username = `replay.new.${unique().toLowerCase()}`;
-        const body = { username, password: 'jade-lantern-harbor-42', displayName: 'Replay New', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' };
-        return { token: t.admin, path: '/users', body, changed: { body: { ...body, username: `${username}.other` } } };
-      },
-    },
-    {
       route: 'PATCH /users/{id}',
       arrange: async () => {
         const u = await user();
         return { token: t.admin, path: `/users/${u.id}`, body: { displayName: 'Renamed Once' }, changed: { body: { displayName: 'Renamed Otherwise' } } };
-      },
-    },
-    {
-      route: 'POST /users/{id}/disable',
-      arrange: async () => {
-        const u = await user();
-        return { token: t.admin, path: `/users/${u.id}/disable`, body: { reason: 'Left the Service' }, changed: { body: { reason: 'Retired' } } };
-      },
-    },
-    {
-      route: 'POST /users/{id}/enable',
-      arrange: async () => {
-        const u = await user();
-        await as(t.admin).post(`/users/${u.id}/disable`, { reason: 'On leave' }).expect(200);
-        return { token: t.admin, path: `/users/${u.id}/enable` };
-      },
-    },
-    {
-      route: 'POST /users/{id}/password',
-      arrange: async () => {
-        const u = await user();
-        return { token: t.admin, path: `/users/${u.id}/password`, body: { password: 'violet-canyon-ledger' }, changed: { body: { password: 'copper-meadow-lantern' } } };
       },
     },
     {
@@ -559,6 +527,38 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     expect(again.status).toBeGreaterThanOrEqual(400);
     expect(again.status).toBeLessThan(500);
     expect(JSON.stringify(await dataSource.query('SELECT response FROM idempotency_keys'))).not.toContain(changed.body.accessToken);
+  });
+
+  it('keeps no password in a key\'s fingerprint: creating a user and setting a password ignore the key, and run again', async () => {
+    const stored = async (key: string) => (await dataSource.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1', [key]))[0].n as number;
+    const username = `keyed.${unique().toLowerCase()}`;
+    const body = { username, password: 'saffron-pelican-orbit-3', displayName: 'Keyed User', roles: ['drafter'], office: 'EAP/CM', clearance: 'UNCLASSIFIED' };
+    const create = () => request(app.getHttpServer()).post('/users').set('Authorization', `Bearer ${t.admin}`).set('Idempotency-Key', `create-${username}`).send(body);
+    const created = await create().expect(201);
+    expect(await stored(`create-${username}`)).toBe(0);
+    // Sent again, it runs again: the user is there already.
+    expect((await create().expect(409)).headers['idempotent-replayed']).toBeUndefined();
+    const reset = () => request(app.getHttpServer()).post(`/users/${created.body.id}/password`).set('Authorization', `Bearer ${t.admin}`).set('Idempotency-Key', `reset-${username}`).send({ password: 'walnut-glacier-sonnet-8' });
+    await reset().expect(200);
+    expect((await reset().expect(200)).headers['idempotent-replayed']).toBeUndefined();
+    expect(await stored(`reset-${username}`)).toBe(0);
+    await login(app, username, 'walnut-glacier-sonnet-8');
+  });
+
+  it('ends sign-ins whenever asked: a logout or a disabling sent again with its key, after a new sign-in or an enabling, does it again', async () => {
+    const u = await user();
+    const logout = (token: string) => request(app.getHttpServer()).post('/auth/logout').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'logout-once');
+    await logout(u.token).expect(204);
+    const again = await login(app, u.username, u.password);
+    expect((await logout(again).expect(204)).headers['idempotent-replayed']).toBeUndefined();
+    await as(again).get('/auth/me').expect(401);
+    const disable = () => request(app.getHttpServer()).post(`/users/${u.id}/disable`).set('Authorization', `Bearer ${t.admin}`).set('Idempotency-Key', 'disable-once').send({ reason: 'On leave' });
+    await disable().expect(200);
+    await as(t.admin).post(`/users/${u.id}/enable`).expect(200);
+    const disabledAgain = await disable().expect(200);
+    expect(disabledAgain.headers['idempotent-replayed']).toBeUndefined();
+    expect(disabledAgain.body.disabled).toBe(true);
+    await request(app.getHttpServer()).post('/auth/login').send({ username: u.username, password: u.password }).expect(401);
   });
 
   it('covers every POST, PATCH and DELETE of the OpenAPI document: each has a case that ran, or is excluded with a reason', () => {

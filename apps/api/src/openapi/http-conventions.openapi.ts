@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { IGNORES_KEY_EXTENSION } from '@chancery/http';
 
 /** The parts of an OpenAPI operation this file writes. */
 interface Operation {
@@ -6,6 +7,8 @@ interface Operation {
   requestBody?: { content?: Record<string, unknown> };
   responses?: Record<string, { description: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }>;
   security?: unknown[];
+  /** Set by `@IgnoresIdempotencyKey()` (and left in the document for clients): the route runs every request, keyed or not. */
+  [IGNORES_KEY_EXTENSION]?: boolean;
 }
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
@@ -71,7 +74,7 @@ export function withHttpConventions(document: OpenAPIObject): OpenAPIObject {
         if (!operation.parameters!.some((p) => p.in === 'header' && p.name.toLowerCase() === name.toLowerCase())) operation.parameters!.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
       };
       header('If-Match', 'The version the change is for, `"<version>"` (a list, `"3", "4"`, holds for any): another gets 412 and writes nothing');
-      header('Idempotency-Key', 'The same key with the same request answers the first answer again (`Idempotent-Replayed: true`), once; with another request, 422');
+      if (!operation[IGNORES_KEY_EXTENSION]) header('Idempotency-Key', 'The same key with the same request answers the first answer again (`Idempotent-Replayed: true`), once; with another request, 422');
       const json = operation.requestBody?.content?.['application/json'];
       if (method === 'patch' && json && operation.requestBody?.content) operation.requestBody.content['application/merge-patch+json'] = json;
     }

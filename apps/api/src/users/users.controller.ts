@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
-import { Ctx, UuidPipe } from '@chancery/http';
+import { Ctx, IgnoresIdempotencyKey, UuidPipe } from '@chancery/http';
 import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -21,6 +21,7 @@ export class UsersController {
 
   @Post()
   @RequirePermission('users.create')
+  @IgnoresIdempotencyKey()
   @ApiOperation({ summary: 'Create a user (admin); the username in any case, stored in lower case' })
   create(@Body() body: CreateUserRequest, @Ctx() ctx: CommandContext) {
     const { password, ...profile } = body;
@@ -50,6 +51,7 @@ export class UsersController {
 
   @Post(':id/disable')
   @HttpCode(200)
+  @IgnoresIdempotencyKey()
   @RequirePermission('users.manage')
   @ApiOperation({ summary: 'Disable a user (admin): they cannot log in, their tokens stop working at once' })
   disable(@Param('id', uuid) id: string, @Body() body: DisableUserRequest, @Ctx() ctx: CommandContext) {
@@ -58,6 +60,7 @@ export class UsersController {
 
   @Post(':id/enable')
   @HttpCode(200)
+  @IgnoresIdempotencyKey()
   @RequirePermission('users.manage')
   @ApiOperation({ summary: 'Enable a disabled user again (admin)' })
   enable(@Param('id', uuid) id: string, @Ctx() ctx: CommandContext) {
@@ -66,6 +69,7 @@ export class UsersController {
 
   @Post(':id/password')
   @HttpCode(200)
+  @IgnoresIdempotencyKey()
   @RequirePermission('users.manage')
   @ApiOperation({ summary: 'Set a user’s password (admin); their older tokens stop working' })
   resetPassword(@Param('id', uuid) id: string, @Body() body: ResetPasswordRequest, @Ctx() ctx: CommandContext) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, type Type, UseInterceptors } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { ModuleRef, Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import canonicalize from 'canonicalize';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
@@ -32,15 +33,23 @@ interface UploadedPart {
 
 /** Marks a route whose body is a multipart upload: its idempotency is decided once the file is parsed. */
 const AFTER_UPLOAD = 'chancery:idempotency-after-upload';
-const ISSUES_CREDENTIALS = 'chancery:issues-credentials';
+const IGNORES_KEY = 'chancery:ignores-idempotency-key';
+/** The OpenAPI extension that tells the document's conventions not to offer `Idempotency-Key` on the route. */
+export const IGNORES_KEY_EXTENSION = 'x-ignores-idempotency-key';
 
 /**
- * A route whose answer is a credential (a new bearer token, a stream ticket): it ignores
- * `Idempotency-Key`, as the public login does, so that no credential is ever stored with a key or
- * answered again. A retried request runs again (a password change is then refused: the current
- * password no longer matches).
+ * A route that ignores `Idempotency-Key`, as the public login does: a retry runs again.
+ * - One whose request or answer is a credential (a password set, a new bearer token, a stream
+ *   ticket): no password is kept in a key's fingerprint (a fast hash of a request whose every other
+ *   part is known gives the password back to a dictionary), no credential in a stored answer. A
+ *   retried password change is then refused (the current password no longer matches); a retried
+ *   user creation is told the user exists.
+ * - One that ends or grants sign-ins (logging out, disabling, enabling): the key's first answer,
+ *   given again after the user signed in anew or was enabled since, would say it was done when it was
+ *   not. Run again, it does what it says now.
  */
-export const IssuesCredentials = (): MethodDecorator => SetMetadata(ISSUES_CREDENTIALS, true);
+export const IgnoresIdempotencyKey = (): MethodDecorator =>
+  applyDecorators(SetMetadata(IGNORES_KEY, true), ApiExtension(IGNORES_KEY_EXTENSION, true));
 
 /**
  * Whether a stored answer may be given again to the caller as they stand now: an answer is what the
@@ -90,7 +99,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     if ((this.reflector.get<boolean>(AFTER_UPLOAD, context.getHandler()) ?? false) !== this.afterUpload) return next.handle();
-    if (this.reflector.get<boolean>(ISSUES_CREDENTIALS, context.getHandler())) return next.handle();
+    if (this.reflector.get<boolean>(IGNORES_KEY, context.getHandler())) return next.handle();
     const key = request.headers[IDEMPOTENCY_HEADER];
     // Keys are scoped to an authenticated actor: a public route (logging in) ignores them, so that
     // no answer of one (a token) is ever stored or replayed.
