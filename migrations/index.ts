@@ -23,6 +23,7 @@ import { AddFollowUpDraftText1795910422000 } from './1795910422000-AddFollowUpDr
 import { AddIdempotencyStanding1795910423000 } from './1795910423000-AddIdempotencyStanding.js';
 import { AddLiveTicketSessionEnd1795910424000 } from './1795910424000-AddLiveTicketSessionEnd.js';
 import { CreateLoginLimits1795910425000 } from './1795910425000-CreateLoginLimits.js';
+import { ForgetUserRequestFingerprints1795910426000 } from './1795910426000-ForgetUserRequestFingerprints.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -51,4 +52,5 @@ export const ALL_MIGRATIONS = [
   AddIdempotencyStanding1795910423000,
   AddLiveTicketSessionEnd1795910424000,
   CreateLoginLimits1795910425000,
+  ForgetUserRequestFingerprints1795910426000,
 ];
