@@ -120,6 +120,26 @@ describe('identity lifecycle', () => {
     expect((await on(app, admin).get(`/users/${user.id}`).expect(200)).body).toMatchObject({ office: 'EUR/WE', version: 2 });
   });
 
+  it('takes the drafter\'s work from a drafter whose drafting role is taken away: the draft is still theirs to read, not to work', async () => {
+    const user = await createUser(app, admin, { username: 'unroled', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const draft = {
+      kind: 'INFORMATIONAL', subject: 'Worked by its drafter', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'A note to the post.' }],
+    };
+    const { body: cable } = await on(app, user.token).post('/cables', draft).expect(201);
+    expect((await on(app, user.token).get(`/cables/${cable.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
+    for (const roles of [['auditor'], ['clearer']]) {
+      await on(app, admin).patch(`/users/${user.id}`, { roles }).expect(200);
+      const seen = await on(app, user.token).get(`/cables/${cable.id}`).expect(200);
+      expect({ roles, allowed: seen.body.allowedActions, blocked: seen.body.blockedActions }).toEqual({ roles, allowed: [], blocked: [] });
+      await on(app, user.token).patch(`/cables/${cable.id}`, { subject: 'Edited with no drafting role' }).expect(403);
+      await on(app, user.token).post(`/cables/${cable.id}/submit`).expect(403);
+    }
+    await on(app, admin).patch(`/users/${user.id}`, { roles: ['approver'] }).expect(200);
+    expect((await on(app, user.token).get(`/cables/${cable.id}`).expect(200)).body.allowedActions).toEqual(['cancel']);
+    expect((await on(app, user.token).get(`/cables/${cable.id}`).expect(200)).body.subject).toBe('Worked by its drafter');
+  });
+
   it('disables a user: no login, and their tokens refused at once by every API process; enabling lets them log in again', async () => {
     const leaver = await createUser(app, admin, { username: 'leaver', roles: ['drafter'], office: 'EAP/CM' });
     await on(other, leaver.token).get('/inbox').expect(200);

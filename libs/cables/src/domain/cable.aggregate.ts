@@ -1,6 +1,6 @@
 import { ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
-import { type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, isDrafter, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
+import { actsAsDrafter, type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
 import { type CableDraft, cableKindsFrom, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
@@ -258,7 +258,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   private editorRole(actor: CableActor): EditorRole {
     if (this.status === 'PENDING_APPROVAL' && actor.id !== this.drafter.id && this.hasReleaseAuthority(actor)) return 'approver';
     const asDrafter = this.isDraftedBy(actor);
-    const asClearer = !asDrafter && actor.roles.includes('clearer') && actor.office !== null && this.clearances.some((c) => c.office === actor.office);
+    const asClearer = !asDrafter && actor.id !== this.drafter.id && actor.roles.includes('clearer') && actor.office !== null && this.clearances.some((c) => c.office === actor.office);
     if (!asDrafter && !asClearer && this.hasReleaseAuthority(actor)) this.mustBeIn(['PENDING_APPROVAL'], 'edited by its approver');
     if (!asDrafter && !asClearer) forbidden('only its drafter, a clearer of an office asked to clear it, or the approver of a submitted cable edits it');
     this.mustBeIn(['DRAFT', 'IN_CLEARANCE'], 'edited');
@@ -618,9 +618,12 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     if (!this.isDraftedBy(actor)) forbidden(`only the cable's drafter may ${verb} it`);
   }
 
-  /** Its drafter, still placed where it originates (need-to-know's `isDrafter`: one moved to another post is no longer). */
+  /**
+   * Its drafter, still placed where it originates and still drafting (need-to-know's
+   * `actsAsDrafter`: one moved to another post, or whose drafting role was taken away, is no longer).
+   */
   private isDraftedBy(actor: CableActor): boolean {
-    return isDrafter(actor, { drafterId: this.drafter.id, origin: this.origin });
+    return actsAsDrafter(actor, { drafterId: this.drafter.id, origin: this.origin });
   }
 
   private hasReleaseAuthority(actor: CableActor): boolean {

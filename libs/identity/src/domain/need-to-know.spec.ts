@@ -134,6 +134,22 @@ describe('need to know', () => {
     expect(allowedCableActions(beijing, released)).toEqual([]);
   });
 
+  it('takes the drafter\'s work from a drafter whose drafting role was taken away, who keeps reading the draft', () => {
+    const unclearedDraft = { ...draft, status: 'DRAFT', clearances: [] };
+    const asAuditor = { ...drafter, roles: ['auditor' as const] };
+    expect(reads(asAuditor, unclearedDraft)).toBe(true);
+    expect(allowedCableActions(asAuditor, unclearedDraft)).toEqual([]);
+    expect(mayActOnCable(asAuditor, unclearedDraft, 'submit')).toEqual({ allowed: false, reason: 'cables.draft needs one of the roles drafter, post_officer' });
+    // A clearer now, of an office not asked: no edit as the drafter (the route's role allows edits).
+    expect(allowedCableActions({ ...drafter, roles: ['clearer'] }, unclearedDraft)).toEqual([]);
+    // Nor as a clearer of an office asked: nobody clears, or edits as a clearer, their own cable.
+    expect(allowedCableActions({ ...drafter, roles: ['clearer'], office: 'L' }, draft)).toEqual([]);
+    // An approver now: approves nothing of their own, and may still cancel it.
+    expect(allowedCableActions({ ...drafter, roles: ['approver'] }, unclearedDraft)).toEqual(['cancel']);
+    // Given a drafting role again, they work it again.
+    expect(allowedCableActions({ ...drafter, roles: ['auditor', 'drafter'] }, unclearedDraft)).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
+  });
+
   it('lets a post’s officers record its delivery, if they may read the campaign', () => {
     expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'PENDING')).toEqual(['recordDelivery', 'recordNotDelivered', 'uploadDocument']);
     expect(allowedDeliveryActions(beijing, released, 'BEIJING', 'DELIVERED')).toEqual(['recordResponse', 'addContact', 'uploadDocument']);

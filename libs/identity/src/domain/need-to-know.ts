@@ -1,5 +1,5 @@
 import { type Classification, clearanceCovers, clearanceLevel, type Principal, type Role } from './access.js';
-import { type Decision, isNarrowed } from './policy.js';
+import { type Decision, isNarrowed, type Permission, PERMISSIONS } from './policy.js';
 
 /**
  * Need to know: the one decision of who reads a cable (and what derives from one: its campaign, the
@@ -87,6 +87,16 @@ export function isDrafter(principal: Pick<Principal, 'id' | 'postCode'>, cable: 
 }
 
 /**
+ * The drafter who may still work the cable as its drafter: `isDrafter`, and holding a role that
+ * drafts (`cables.draft`). One whose drafting role was taken away keeps reading the draft, but no
+ * longer edits, sends, submits or cancels it as its drafter.
+ */
+export function actsAsDrafter(principal: Pick<Principal, 'id' | 'postCode' | 'roles'>, cable: Pick<CableAccess, 'drafterId' | 'origin'>): boolean {
+  const drafting: readonly Role[] = PERMISSIONS['cables.draft'];
+  return isDrafter(principal, cable) && principal.roles.some((role) => drafting.includes(role));
+}
+
+/**
  * Whether `principal` is bound to no post but the cable's origin (the Department's people, or the
  * originating post's): someone moved to another post since is "another post's people" to it.
  */
@@ -150,6 +160,19 @@ export function readDecision(principal: Principal, now: CableAccess, then?: Pick
 export const CABLE_ACTIONS = ['edit', 'requestClearance', 'withdrawClearance', 'clear', 'submit', 'approve', 'return', 'release', 'cancel'] as const;
 export type CableActionName = (typeof CABLE_ACTIONS)[number];
 
+/** The permission each command's route asks (`@RequirePermission`): no command is offered to, or taken from, a caller without its role. */
+export const CABLE_ACTION_PERMISSIONS = {
+  edit: 'cables.edit',
+  requestClearance: 'cables.draft',
+  withdrawClearance: 'cables.draft',
+  clear: 'cables.clear',
+  submit: 'cables.draft',
+  approve: 'cables.approve',
+  return: 'cables.approve',
+  release: 'cables.approve',
+  cancel: 'cables.cancel',
+} as const satisfies Record<CableActionName, Permission>;
+
 const BEFORE_RELEASE = ['DRAFT', 'IN_CLEARANCE', 'PENDING_APPROVAL', 'APPROVED'];
 const DONE = ['CLEARED', 'CLEARED_WITH_COMMENTS'];
 
@@ -157,7 +180,10 @@ const DONE = ['CLEARED', 'CLEARED_WITH_COMMENTS'];
 export function mayActOnCable(principal: Principal, cable: CableAccess, action: CableActionName): Decision {
   const read = mayReadCable(principal, cable);
   if (!read.allowed) return read;
-  const drafter = isDrafter(principal, cable);
+  const needed = CABLE_ACTION_PERMISSIONS[action];
+  const granted: readonly Role[] = PERMISSIONS[needed];
+  if (!principal.roles.some((role) => granted.includes(role))) return deny(`${needed} needs one of the roles ${granted.join(', ')}`);
+  const drafter = actsAsDrafter(principal, cable);
   // Nobody approves their own cable, wherever they have moved since.
   const authority = hasReleaseAuthority(principal, cable.origin) && principal.id !== cable.drafterId;
   // Worked before submission: in clearance, or returned to the drafter with its clearances.
@@ -185,7 +211,8 @@ export function mayActOnCable(principal: Principal, cable: CableAccess, action: 
     case 'release':
       return authority && cable.status === 'APPROVED' ? ALLOW : deny('only an approver for the originator releases an approved cable');
     case 'cancel':
-      return (drafter || authority) && BEFORE_RELEASE.includes(cable.status) ? ALLOW : deny('only the drafter or an approver cancels an unreleased cable');
+      // Its drafter (an approver now, no longer drafting, included: the role's own permission is checked above).
+      return (isDrafter(principal, cable) || authority) && BEFORE_RELEASE.includes(cable.status) ? ALLOW : deny('only the drafter or an approver cancels an unreleased cable');
   }
 }
 
