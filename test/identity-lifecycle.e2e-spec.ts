@@ -140,6 +140,43 @@ describe('identity lifecycle', () => {
     expect((await on(app, user.token).get(`/cables/${cable.id}`).expect(200)).body.subject).toBe('Worked by its drafter');
   });
 
+  it('never lets two admins disabling each other at once both succeed: the second is refused, audited, and one admin is left', async () => {
+    for (let round = 0; round < 4; round++) {
+      const pair = await Promise.all(['a', 'b'].map((side) => createUser(app, admin, { username: `peer.${round}.${side}`, roles: ['admin'], office: 'EAP/CM' })));
+      const answers = await Promise.all([
+        on(app, pair[0].token).post(`/users/${pair[1].id}/disable`, { reason: 'Mutual' }),
+        on(other, pair[1].token).post(`/users/${pair[0].id}/disable`, { reason: 'Mutual' }),
+      ]);
+      const statuses = answers.map((a) => a.status).sort();
+      // The loser is refused at the guard (disabled already, 401) or in its transaction (403).
+      expect({ round, statuses: statuses.length, ok: statuses.filter((s) => s === 200).length }).toEqual({ round, statuses: 2, ok: 1 });
+      const standing = await Promise.all(pair.map(async (p) => (await on(app, admin).get(`/users/${p.id}`).expect(200)).body.disabled));
+      expect({ round, standing: standing.filter((disabled) => !disabled).length }).toEqual({ round, standing: 1 });
+    }
+  });
+
+  it('refuses, in its transaction, a user command by an admin who lost the role since the request came in', async () => {
+    const late = await createUser(app, admin, { username: 'late.admin', roles: ['admin'], office: 'EAP/CM' });
+    const target = await createUser(app, admin, { username: 'late.target', roles: ['drafter'], office: 'EAP/CM' });
+    const dataSource = app.get(DataSource);
+    // The admin's role is taken away while their request waits for the administration lock.
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [0x55535241]);
+    await runner.query(`UPDATE users SET roles = '{drafter}' WHERE id = $1`, [late.id]);
+    const pending = on(app, late.token).post(`/users/${target.id}/disable`, { reason: 'Too late' });
+    const answer = pending.then((a) => a);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await runner.commitTransaction();
+    await runner.release();
+    const refused = await answer;
+    expect(refused.status).toBe(403);
+    expect((await on(app, admin).get(`/users/${target.id}`).expect(200)).body.disabled).toBe(false);
+    const [entry] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'AccessDenied' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [late.id]);
+    expect(entry.details).toMatchObject({ attempted: 'DisableUser', reason: 'late.admin is no longer an admin' });
+  });
+
   it('disables a user: no login, and their tokens refused at once by every API process; enabling lets them log in again', async () => {
     const leaver = await createUser(app, admin, { username: 'leaver', roles: ['drafter'], office: 'EAP/CM' });
     await on(other, leaver.token).get('/inbox').expect(200);

@@ -14,6 +14,7 @@ import { OfficesQuery } from './offices/offices.query.js';
 import { AdminBootstrap } from './users/admin-bootstrap.js';
 import { ChangeOwnPasswordHandler } from './users/change-own-password/change-own-password.handler.js';
 import { ChangeProfileHandler } from './users/change-profile/change-profile.handler.js';
+import { AdministratorStanding } from './users/administrator-standing.js';
 import { SetUserEnabledHandler } from './users/disable-user/set-user-enabled.handler.js';
 import { LogOutHandler } from './users/log-out/log-out.handler.js';
 import { ResetPasswordHandler } from './users/reset-password/reset-password.handler.js';
@@ -57,6 +58,7 @@ import { UsersQuery } from './users/users.query.js';
     AddOfficeHandler,
     OfficeSeeder,
     UserPlacement,
+    AdministratorStanding,
   ],
   exports: [UsersQuery, OfficesQuery, AuthService, PolicyService],
 })

@@ -131,7 +131,7 @@ export class PolicyService {
    * Runs `work`; a FORBIDDEN it throws (a domain rule about who may act, decided inside an
    * aggregate) is audited like any other denial before it goes on to become a 403.
    */
-  async auditingDenials<T>(principal: Principal, context: DenialContext, work: () => Promise<T>): Promise<T> {
+  async auditingDenials<T>(principal: Pick<Principal, 'id' | 'roles'>, context: DenialContext, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
@@ -141,7 +141,7 @@ export class PolicyService {
   }
 
   /** Audits a denial decided elsewhere (a domain rule about who may act) and passes it on. */
-  async denied(principal: Principal, reason: string, context: DenialContext): Promise<void> {
+  async denied(principal: Pick<Principal, 'id' | 'roles'>, reason: string, context: DenialContext): Promise<void> {
     await this.audit.append({
       actorId: principal.id,
       actorRole: principal.roles.join('+'),

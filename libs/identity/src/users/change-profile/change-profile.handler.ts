@@ -2,6 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { UserPlacement } from '../user-placement.js';
+import { AdministratorStanding } from '../administrator-standing.js';
 import { toUserView } from '../user-view.js';
 import type { UserView } from '../users.query.js';
 import { ChangeProfileCommand } from './change-profile.command.js';
@@ -13,12 +14,24 @@ export class ChangeProfileHandler implements ICommandHandler<ChangeProfileComman
   constructor(
     repositories: AggregateRepositoryFactory,
     private readonly placement: UserPlacement,
+    private readonly administrator: AdministratorStanding,
   ) {
     this.users = repositories.for(userDefinition);
   }
 
   async execute({ context, userId, changes }: ChangeProfileCommand): Promise<UserView> {
     await this.placement.requireValid(changes);
-    return this.users.update(context, 'ChangeUserProfile', userId, (user) => user.changeProfile(changes, context.actor.id), toUserView);
+    return this.administrator.run(context, 'ChangeUserProfile', this.users.streamId(userId), () =>
+      this.users.update(
+        context,
+        'ChangeUserProfile',
+        userId,
+        async (user, tx) => {
+          await this.administrator.hold(tx, context);
+          user.changeProfile(changes, context.actor.id);
+        },
+        toUserView,
+      ),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
+import { AdministratorStanding } from '../administrator-standing.js';
 import { toUserView } from '../user-view.js';
 import type { UserView } from '../users.query.js';
 import { SetUserEnabledCommand } from './set-user-enabled.command.js';
@@ -9,17 +10,27 @@ import { SetUserEnabledCommand } from './set-user-enabled.command.js';
 export class SetUserEnabledHandler implements ICommandHandler<SetUserEnabledCommand, UserView> {
   private readonly users: AggregateRepository<User>;
 
-  constructor(repositories: AggregateRepositoryFactory) {
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly administrator: AdministratorStanding,
+  ) {
     this.users = repositories.for(userDefinition);
   }
 
   execute({ context, userId, enabled, reason }: SetUserEnabledCommand): Promise<UserView> {
-    return this.users.update(
-      context,
-      enabled ? 'EnableUser' : 'DisableUser',
-      userId,
-      (user) => (enabled ? user.enable() : user.disable(reason, context.actor.id)),
-      toUserView,
+    const command = enabled ? 'EnableUser' : 'DisableUser';
+    return this.administrator.run(context, command, this.users.streamId(userId), () =>
+      this.users.update(
+        context,
+        command,
+        userId,
+        async (user, tx) => {
+          await this.administrator.hold(tx, context);
+          if (enabled) user.enable();
+          else user.disable(reason, context.actor.id);
+        },
+        toUserView,
+      ),
     );
   }
 }

@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { normalizeUsername, User, userDefinition } from '../../domain/user.aggregate.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
+import { AdministratorStanding } from '../administrator-standing.js';
 import { toUserView } from '../user-view.js';
 import { UserPlacement } from '../user-placement.js';
 import type { UserView } from '../users.query.js';
@@ -15,6 +16,7 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
   constructor(
     repositories: AggregateRepositoryFactory,
     private readonly placement: UserPlacement,
+    private readonly administrator: AdministratorStanding,
   ) {
     this.users = repositories.for(userDefinition);
   }
@@ -24,14 +26,17 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
     requireStrongPassword('password', password, { ...profile, username: normalizeUsername(profile.username) });
     const passwordHash = await hashPassword(password);
     const id = randomUUID();
-    return this.users.create(
-      context,
-      'RegisterUser',
-      () => User.register(id, profile),
-      toUserView,
-      async (tx) => {
-        await tx.query('INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
-      },
+    return this.administrator.run(context, 'RegisterUser', this.users.streamId(id), () =>
+      this.users.create(
+        context,
+        'RegisterUser',
+        () => User.register(id, profile),
+        toUserView,
+        async (tx) => {
+          await this.administrator.hold(tx, context);
+          await tx.query('INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
+        },
+      ),
     );
   }
 }

@@ -3,6 +3,7 @@ import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
 import { storePasswordHash } from '../passwords/credentials.js';
+import { AdministratorStanding } from '../administrator-standing.js';
 import { toUserView } from '../user-view.js';
 import type { UserView } from '../users.query.js';
 import { ResetPasswordCommand } from './reset-password.command.js';
@@ -11,22 +12,28 @@ import { ResetPasswordCommand } from './reset-password.command.js';
 export class ResetPasswordHandler implements ICommandHandler<ResetPasswordCommand, UserView> {
   private readonly users: AggregateRepository<User>;
 
-  constructor(repositories: AggregateRepositoryFactory) {
+  constructor(
+    repositories: AggregateRepositoryFactory,
+    private readonly administrator: AdministratorStanding,
+  ) {
     this.users = repositories.for(userDefinition);
   }
 
   async execute({ context, userId, password }: ResetPasswordCommand): Promise<UserView> {
     const passwordHash = await hashPassword(password);
-    return this.users.update(
-      context,
-      'ResetPassword',
-      userId,
-      async (user, tx) => {
-        requireStrongPassword('password', password, user.profile);
-        user.resetPassword(context.actor.id);
-        await storePasswordHash(tx, user.id, passwordHash);
-      },
-      toUserView,
+    return this.administrator.run(context, 'ResetPassword', this.users.streamId(userId), () =>
+      this.users.update(
+        context,
+        'ResetPassword',
+        userId,
+        async (user, tx) => {
+          await this.administrator.hold(tx, context);
+          requireStrongPassword('password', password, user.profile);
+          user.resetPassword(context.actor.id);
+          await storePasswordHash(tx, user.id, passwordHash);
+        },
+        toUserView,
+      ),
     );
   }
 }

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type CommandContext, SYSTEM_ACTOR } from '@chancery/common';
+import { sql } from '@chancery/database';
+import type { Role } from '../domain/access.js';
+import { PolicyService } from '../policy.service.js';
+
+/** Advisory-lock key of the administration of users ("USRA"): one command of it at a time. */
+const USER_ADMINISTRATION_LOCK = 0x55535241;
+
+/**
+ * The administrator's standing, held through a command that administers users. The guard checked it
+ * when the request came in, but two admins disabling each other (or taking each other's admin role)
+ * at the same moment would each pass it, and both succeed: no admin left to manage users. So each such
+ * command takes one lock for the administration of users inside its transaction and reads the
+ * caller's standing again, as committed by any command before it: one disabled, or no longer an
+ * admin, since their request came in is refused (403, audited) and nothing is written.
+ */
+@Injectable()
+export class AdministratorStanding {
+  constructor(private readonly policy: PolicyService) {}
+
+  /** Runs `work`, which calls `hold` in its transaction, and audits the refusal `hold` may throw. */
+  run<R>(context: CommandContext, action: string, streamId: string | undefined, work: () => Promise<R>): Promise<R> {
+    const { actor } = context;
+    return this.policy.auditingDenials({ id: actor.id, roles: actor.role.split('+') as Role[] }, { requestId: context.requestId, action, streamId }, work);
+  }
+
+  /** Inside the command's transaction: queues behind any other administration of users, then checks the caller is still an enabled admin. */
+  async hold(tx: EntityManager, context: CommandContext): Promise<void> {
+    if (context.actor.id === SYSTEM_ACTOR.id) return; // the start's own bootstrap of the first admin
+    await sql(tx, 'SELECT pg_advisory_xact_lock($1)', [USER_ADMINISTRATION_LOCK]);
+    const [caller] = await sql<{ disabled: boolean; roles: string[] }>(tx, 'SELECT disabled, roles FROM users WHERE id::text = $1', [context.actor.id]);
+    const standing = !caller ? 'is no longer a user' : caller.disabled ? 'was disabled since the request came in' : !caller.roles.includes('admin') ? 'is no longer an admin' : undefined;
+    const denial = standing && this.policy.recordDenial({ allowed: false, reason: `${context.actor.username} ${standing}` });
+    if (denial) throw denial;
+  }
+}
