@@ -8,6 +8,9 @@ describe('loggedUrl', () => {
     expect(loggedUrl('/events/stream?TICKET=abc&%54%69cket=def')).toBe('/events/stream?TICKET=[Redacted]&%54%69cket=[Redacted]');
     expect(loggedUrl('/events/stream?ticket')).toBe('/events/stream?ticket=[Redacted]');
     expect(loggedUrl('/cables?x=ticket')).toBe('/cables?x=ticket');
+    // A bearer token or a password sent in the address by a client that should not have.
+    expect(loggedUrl('/auth/me?access_token=eyJhbGciOi.x.y')).toBe('/auth/me?access_token=[Redacted]');
+    expect(loggedUrl('/auth/me?ACCESS_TOKEN=a&Token=b&password=c')).toBe('/auth/me?ACCESS_TOKEN=[Redacted]&Token=[Redacted]&password=[Redacted]');
     expect(loggedUrl('/cables?x=%E0%A4%A')).toBe('/cables?x=%E0%A4%A');
     expect(loggedUrl('/cables')).toBe('/cables');
   });

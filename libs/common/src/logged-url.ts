@@ -1,8 +1,10 @@
 /**
- * Query parameters whose values a log does not keep: the live feed's one-use `ticket` (a
- * credential), and a search's words (`q`), which may quote classified text.
+ * Query parameters whose values a log does not keep: credentials (the live feed's one-use `ticket`;
+ * a bearer token sent as RFC 6750's `access_token`, which no route takes but a client may send;
+ * `token` and `password`, as mistaken clients send them), and a search's words (`q`), which may
+ * quote classified text.
  */
-const WITHHELD_PARAMETERS = new Set(['ticket', 'q']);
+const WITHHELD_PARAMETERS = new Set(['ticket', 'access_token', 'token', 'password', 'q']);
 
 /**
  * A request's address as a log keeps it: the value of a credential or of a search in its query replaced. A key is
