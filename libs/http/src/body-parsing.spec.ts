@@ -1,4 +1,4 @@
-import { checkJsonText, MAX_JSON_DEPTH } from './body-parsing.js';
+import { checkJsonText, MAX_JSON_DEPTH, MAX_JSON_MEMBERS } from './body-parsing.js';
 import { neutralizeCsvCell } from '@chancery/common';
 
 describe('checkJsonText', () => {
@@ -12,6 +12,15 @@ describe('checkJsonText', () => {
 
   it('refuses nesting deeper than the limit', () => {
     expect(check(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`)).toThrow(/more than 32 deep/);
+  });
+
+  it('refuses an object or an array of more members than the limit, wherever it is', () => {
+    const members = (n: number) => Array.from({ length: n }, (_, i) => `"k${i}":1`).join(',');
+    expect(check(`{${members(MAX_JSON_MEMBERS)}}`)).not.toThrow();
+    expect(check(`{${members(MAX_JSON_MEMBERS + 1)}}`)).toThrow(/more than 10,000 members/);
+    expect(check(`{"a":[${Array.from({ length: MAX_JSON_MEMBERS + 1 }, () => '0').join(',')}]}`)).toThrow(/more than 10,000 members/);
+    // Commas inside strings, and members spread over many objects, do not count.
+    expect(check(`[${Array.from({ length: 20 }, () => `{${members(MAX_JSON_MEMBERS / 2)}}`).join(',')}, "${','.repeat(MAX_JSON_MEMBERS * 2)}"]`)).not.toThrow();
   });
 
   it('refuses lone surrogates, high or low, and bytes that are not UTF-8', () => {

@@ -78,6 +78,13 @@ export function refuseControlCharacters(request: Request, response: Response, ne
 /** How deep objects and arrays may nest in a request body: deeper is refused before parsing. */
 export const MAX_JSON_DEPTH = 32;
 
+/**
+ * How many members an object or array in a request body may have: more is refused before parsing.
+ * No request takes nearly as many (a list of addressees, ALDAC's ~270 posts, is the longest), and
+ * 80,000 unknown keys in a signed-out login took the validator seconds, the whole API waiting.
+ */
+export const MAX_JSON_MEMBERS = 10_000;
+
 const HIGH_SURROGATE = /^[dD][89abAB]/;
 const LOW_SURROGATE = /^[dD][c-fC-F]/;
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -95,8 +102,8 @@ class UnreadableBody extends Error {
 
 /**
  * Checks a JSON body's raw bytes before it is parsed: valid UTF-8, objects and arrays nested at
- * most `MAX_JSON_DEPTH` deep, and no `\u` escape that makes a lone surrogate (text that cannot be
- * stored, hashed for the audit log, or sent on). A single pass that keeps only a depth counter,
+ * most `MAX_JSON_DEPTH` deep and of at most `MAX_JSON_MEMBERS` members, and no `\u` escape that makes a lone surrogate (text that cannot be
+ * stored, hashed for the audit log, or sent on). A single pass that keeps only counters,
  * so an 8 KB body of brackets costs no more than any other 8 KB.
  */
 export function checkJsonText(body: Buffer): void {
@@ -108,6 +115,8 @@ export function checkJsonText(body: Buffer): void {
   }
   let depth = 0;
   let inString = false;
+  // Commas seen in each open object or array (one fewer than its members).
+  const commas: number[] = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -127,7 +136,11 @@ export function checkJsonText(body: Buffer): void {
     } else if (c === '"') inString = true;
     else if (c === '{' || c === '[') {
       if (++depth > MAX_JSON_DEPTH) throw new UnreadableBody('entity.too.deep', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
+      commas[depth] = 0;
     } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && ++commas[depth] >= MAX_JSON_MEMBERS) {
+      throw new UnreadableBody('entity.too.many', `The request body has an object or array of more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} members.`);
+    }
   }
 }
 

@@ -6,6 +6,11 @@ import { ChanceryError, ErrorCode, type FieldError } from '@chancery/common';
  * point. A list's or an object's own check comes first: its members' types are beside it too.
  */
 const CONTAINER_CHECKS = new Set(['isArray', 'isObject', 'isNotEmptyObject']);
+/** A list's own check: a value that is no list is told that alone, not what its members are not. */
+const LIST_CHECK = new Set(['isArray']);
+
+/** How many problems a refusal lists: the rest are counted in its `detail`, so that its answer stays small whatever was sent. */
+export const MAX_FIELD_ERRORS = 50;
 const TYPE_CHECKS = new Set([...CONTAINER_CHECKS, 'isString', 'isInt', 'isNumber', 'isBoolean']);
 
 /**
@@ -14,6 +19,8 @@ const TYPE_CHECKS = new Set([...CONTAINER_CHECKS, 'isString', 'isInt', 'isNumber
  *   length and type rules);
  * - a value of the wrong type is told its type (`subject must be a string`), not the rules it
  *   would meet as the right one (its length; each member's range, for a list sent as one value);
+ * - a list or an object of the wrong shape is told its shape alone (`paragraphs must be an array`),
+ *   not each member's problems;
  * - class-validator's own "an unknown value was passed to the validate function" (an object where
  *   a list or value was expected) is said as the field's shape, beside the field's other rules or alone.
  */
@@ -27,12 +34,14 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     }
     const { unknownValue, ...rules } = constraints;
     const broken = Object.entries(rules);
-    const said = [CONTAINER_CHECKS, TYPE_CHECKS].map((checks) => broken.filter(([name]) => checks.has(name))).find((rules) => rules.length > 0) ?? broken;
+    const said = [LIST_CHECK, CONTAINER_CHECKS, TYPE_CHECKS].map((checks) => broken.filter(([name]) => checks.has(name))).find((rules) => rules.length > 0) ?? broken;
+    // A list or object of the wrong shape: its members' problems are beside the point (one each, unbounded).
+    const shapeRefused = broken.some(([name]) => CONTAINER_CHECKS.has(name));
     const messages = said.map(([, message]) => message);
     // The value itself was refused (its children are its members, not named): said as its shape, once.
     const children = (error.children ?? []).filter((child) => child.property !== undefined);
     if (messages.length === 0 && (unknownValue !== undefined || children.length < (error.children ?? []).length)) messages.push(`${error.property} is not of the shape this field takes`);
-    return [...messages.map((message) => ({ field, message })), ...flatten(children, field)];
+    return [...messages.map((message) => ({ field, message })), ...(shapeRefused ? [] : flatten(children, field))];
   });
 }
 
@@ -58,10 +67,11 @@ export function createValidationPipe(): ValidationPipe {
     // value left out is told from one of the wrong shape. Values are never sent back.
     validationError: { target: false, value: true },
     exceptionFactory: (errors) => {
-      const fieldErrors = flatten(errors);
-      return new ChanceryError(ErrorCode.ValidationFailed, fieldErrors.map((e) => e.message).join('; ') || 'Invalid request', {
-        errors: fieldErrors,
-      });
+      const all = flatten(errors);
+      const fieldErrors = all.slice(0, MAX_FIELD_ERRORS);
+      const more = all.length - fieldErrors.length;
+      const detail = fieldErrors.map((e) => e.message).join('; ') + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '');
+      return new ChanceryError(ErrorCode.ValidationFailed, detail || 'Invalid request', { errors: fieldErrors, ...(more > 0 ? { moreErrors: more } : {}) });
     },
   });
 }
