@@ -134,6 +134,26 @@ describe('hostile input', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('answers a body declared larger than the limit with 413 at once, without waiting for it, and closes the connection', async () => {
+    const server = app.getHttpServer() as import('node:http').Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const { connect } = await import('node:net');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer in 5 s: ${received}`)); }, 5_000);
+      socket.on('data', (chunk) => { received += chunk.toString('latin1'); });
+      socket.on('close', () => { clearTimeout(timer); resolve(received); });
+      socket.on('error', reject);
+      // 10 GB declared, 15 bytes sent: the rest never comes.
+      socket.write('POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{"username":"a"');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/connection: close/i);
+    expect(answer).toContain('larger than the');
+  });
+
   it('refuses keys that name JavaScript\'s own object machinery, at any depth, as fields of no request', async () => {
     const before = await eventCount();
     for (const body of [{ text: 'hi', constructor: 1 }, { text: 'hi', toString: 'x' }, JSON.parse('{"text":"hi","__proto__":{"a":1}}'), { text: 'hi', nested: { prototype: {} } }]) {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
+import bytes from 'bytes';
 import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
 
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
@@ -185,6 +186,16 @@ function bareValue(body: string | undefined): boolean {
  * patches), checked before parsing; anything refused is answered as problem+json.
  */
 export function jsonBodyParser(limit: string): RequestHandler[] {
+  // The parser refuses a body over the limit only once it has all arrived (it drains the request
+  // to keep the connection), so a body declared larger is answered at once, and the connection closed:
+  // `Content-Length: 10000000000` held a socket, with no answer, until the request timed out.
+  const maxBytes = bytes.parse(limit) ?? Infinity;
+  const declaredTooLarge = (request: Request, response: Response, next: NextFunction) => {
+    const declared = Number(request.headers['content-length']);
+    if (!isJson(request) || !(declared > maxBytes)) return next();
+    response.set('Connection', 'close');
+    sendProblem(request, response, 413, `The request body is larger than the ${limit} limit.`);
+  };
   const parse = express.json({ limit, strict: true, type: (request) => isJson(request as Request), verify: (_request, _response, body) => checkJsonText(body) });
   const refuse = (error: unknown, request: Request, response: Response, next: NextFunction) => {
     const failure = error as { status?: number; type?: string; message?: string; body?: string };
@@ -199,7 +210,7 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
             : (failure.message ?? 'The request body cannot be read.');
     sendProblem(request, response, failure.status, detail);
   };
-  return [utf8Only, parse, refuse as unknown as RequestHandler, objectsOnly, refuseControlCharacters];
+  return [utf8Only, declaredTooLarge, parse, refuse as unknown as RequestHandler, objectsOnly, refuseControlCharacters];
 }
 
 /**
