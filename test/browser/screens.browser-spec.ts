@@ -304,6 +304,33 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await page.close();
   });
 
+  it('carries a campaign\'s captions into the banners of its pages, its follow-ups\' and the notifications', async () => {
+    const noforn = await releaseCable(web.app, drafter, approver, {
+      kind: 'INSTRUCTION', subject: 'Demarche: chip controls, US only', classification: 'CONFIDENTIAL', captions: ['NOFORN'], precedence: 'IMMEDIATE', tags: ['PREL', 'ETTC'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'C', text: 'Raise our concerns.' }], classifiedBy: CLASSIFIED_BY,
+      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    });
+    await awaitDelivery(web.app, beijing, noforn, 'BEIJING');
+    const dueOn = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    await authed(web.app, drafter).post('/follow-ups', { title: 'Coordinate the chip-control options', owner: { office: 'EAP/CM' }, dueOn, demarcheId: noforn, post: 'BEIJING' }).expect(201);
+    const marked = 'CONFIDENTIAL//NOFORN';
+    const desk = await signIn('screens.drafter');
+    for (const screen of [`#/campaigns/${noforn}`, `#/follow-ups/new?demarche=${noforn}&post=BEIJING&title=Next&marking=CONFIDENTIAL`, '#/follow-ups']) {
+      await desk.goto(`${web.base}/${screen}`);
+      await desk.waitForFunction((text) => document.querySelector('[role="note"]')?.textContent === text, marked, { timeout: 10_000 }).catch(() => undefined);
+      expect({ screen, banner: await banner(desk) }).toEqual({ screen, banner: marked });
+    }
+    await desk.getByRole('link', { name: '(CONFIDENTIAL NOFORN) Coordinate the chip-control options' }).waitFor();
+    await desk.close();
+    const post = await signIn('screens.beijing');
+    for (const screen of [`#/campaigns/${noforn}/posts/BEIJING`, '#/notifications']) {
+      await post.goto(`${web.base}/${screen}`);
+      await post.waitForFunction((text) => document.querySelector('[role="note"]')?.textContent === text, marked, { timeout: 10_000 }).catch(() => undefined);
+      expect({ screen, banner: await banner(post) }).toEqual({ screen, banner: marked });
+    }
+    await post.close();
+  });
+
   it('signs in once for a double click on "Sign in": one login sent, one token', async () => {
     const page = await web.browser.newPage();
     const logins: string[] = [];

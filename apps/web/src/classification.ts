@@ -8,6 +8,9 @@ import { CLASSIFICATIONS, type Classification, readingLevel } from '@chancery/id
 export const marking = (classification: string, captions: readonly string[] = []): string => (captions.length > 0 ? `${classification}//${captions.join('/')}` : classification);
 /** A record's marking as a list or a page gives it (`classification`, and `captions` where the server gives them). */
 export const recordMarking = (record: { classification: string; captions?: readonly string[] }): string => marking(record.classification, record.captions);
+/** The markings records put on a screen, captions and all (one the server gave no classification puts none). */
+export const markingsOf = (records: readonly { classification?: string; captions?: readonly string[] }[]): string[] =>
+  records.flatMap((record) => (record.classification ? [marking(record.classification, record.captions)] : []));
 
 /** The highest classification among what is on screen (markings or bare classifications). */
 export function highest(markings: readonly string[]): Classification {

@@ -106,7 +106,7 @@ export class CampaignReader {
     });
     const { posts: _posts, ...facts } = campaign;
     return {
-      campaign: { id: facts.id, cableId: facts.cableId, mrn: facts.mrn, subject: facts.subject, classification: facts.classification, reportBy: facts.reportBy, targets: facts.targets, scope: facts.scope },
+      campaign: { id: facts.id, cableId: facts.cableId, mrn: facts.mrn, subject: facts.subject, classification: facts.classification, captions: facts.captions, reportBy: facts.reportBy, targets: facts.targets, scope: facts.scope },
       ...delivery,
       history,
       allowedActions: allowedDeliveryActions(principal, access, post, delivery.status),

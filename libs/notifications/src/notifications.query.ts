@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sql } from '@chancery/database';
-import { type Classification, highestClassification, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
+import { followUpMarkings, LINKED_MARKINGS_SQL } from '@chancery/follow-ups';
+import { type Classification, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { type NotificationKind, noticeText } from './domain/notification-rules.js';
 
 interface NotificationRow {
@@ -16,9 +17,11 @@ interface NotificationRow {
   subject: string | null;
   mrn: string | null;
   cable_classification: string | null;
+  cable_captions: string[] | null;
   title: string | null;
-  followup_classification: string | null;
-  linked_classifications: string[] | null;
+  followup_classification: Classification | null;
+  linked_classifications: Classification[] | null;
+  linked_captions: string[];
 }
 
 export interface NotificationView {
@@ -29,6 +32,8 @@ export interface NotificationView {
   /** The cable's MRN once released. */
   mrn: string | null;
   classification: string;
+  /** Its captions (a follow-up's, its links' combined, as the follow-up is marked). */
+  captions: string[];
   occurredAt: string;
   read: boolean;
   position: number;
@@ -49,8 +54,8 @@ export class NotificationsQuery {
     const rows = await sql<NotificationRow>(
       this.dataSource,
       `SELECT n.id, n.global_position, n.kind, n.record_type, n.record_id, n.detail, n.occurred_at, ${READ} AS read,
-              k.subject, k.mrn, k.classification AS cable_classification, fu.title, fu.classification AS followup_classification,
-              (SELECT array_agg(kl.classification) FROM cables kl WHERE kl.id IN (fu.cable_id, fu.demarche_id)) AS linked_classifications
+              k.subject, k.mrn, k.classification AS cable_classification, k.captions AS cable_captions, f.title, f.classification AS followup_classification,
+              ${LINKED_MARKINGS_SQL}
        ${from} ${unreadOnly ? `AND NOT ${READ}` : ''}
        ORDER BY n.global_position DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
@@ -86,7 +91,7 @@ export class NotificationsQuery {
       params,
       from: `FROM notifications n
         LEFT JOIN cables k ON n.record_type = 'cable' AND k.id = n.record_id
-        LEFT JOIN follow_ups fu ON n.record_type = 'followup' AND fu.id = n.record_id
+        LEFT JOIN follow_ups f ON n.record_type = 'followup' AND f.id = n.record_id
         LEFT JOIN notification_reads r ON r.user_id = $2::text::uuid AND r.notification_id = n.id
         LEFT JOIN notification_read_marks m ON m.user_id = $2::text::uuid
         WHERE (n.except_user IS NULL OR n.except_user <> $2)
@@ -112,10 +117,10 @@ function toView(row: NotificationRow): NotificationView {
     text: noticeText(row.kind, label, row.detail),
     record: { type: row.record_type, id: row.record_id },
     mrn: cable ? row.mrn : null,
-    // A follow-up carries the highest classification of itself and what it is linked to.
-    classification: cable
-      ? (row.cable_classification ?? 'UNCLASSIFIED')
-      : highestClassification(...([row.followup_classification ?? 'UNCLASSIFIED', ...(row.linked_classifications ?? [])] as Classification[])),
+    // A follow-up is marked as it is read: the highest classification of itself and its links, their captions combined.
+    ...(cable
+      ? { classification: row.cable_classification ?? 'UNCLASSIFIED', captions: row.cable_captions ?? [] }
+      : followUpMarkings({ classification: row.followup_classification ?? 'UNCLASSIFIED', linked_classifications: row.linked_classifications, linked_captions: row.linked_captions })),
     occurredAt: row.occurred_at.toISOString(),
     read: row.read,
     position: Number(row.global_position),

@@ -2,6 +2,7 @@ import { languageTag, LEVELS, METHODS, POSITIONS } from '@chancery/demarches/dom
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, mayDo, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
+import { markingsOf } from '../classification.js';
 import { type Post, posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -43,7 +44,7 @@ export interface DeliveryView {
   allowedActions?: string[];
 }
 export interface CampaignView {
-  id: string; cableId: string; mrn: string; subject: string; classification?: string; reportBy: string; targets?: string;
+  id: string; cableId: string; mrn: string; subject: string; classification?: string; captions?: string[]; reportBy: string; targets?: string;
   summary: { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
   deliveries: DeliveryView[];
 }
@@ -91,7 +92,7 @@ function placeInReport(field: string): string | null {
   return ['deliveredOn', 'level', 'method', 'receivedOn', 'position', 'summary', 'reason', 'corrects'].includes(field) ? field : null;
 }
 
-interface ReportingCable { id: string; mrn: string | null; subject: string; classification?: string }
+interface ReportingCable { id: string; mrn: string | null; subject: string; classification?: string; captions?: string[] }
 
 /** A reporting cable as a choice names it: its marking first, as every list of cables does. */
 const cableChoice = (c: ReportingCable) => `${c.classification ? `(${c.classification}) ` : ''}${c.mrn ?? c.id}: ${c.subject}`;
@@ -180,7 +181,7 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   // The cables the page has found already (a delivery's page), else found here.
   const found = useReportingCables(post, label, !known && allowed.includes('recordResponse'));
   const reportingCables = known ?? found.cables;
-  useEffect(() => onMarkings?.(found.cables.flatMap((c) => (c.classification ? [c.classification] : []))), [found.cables]);
+  useEffect(() => onMarkings?.(markingsOf(found.cables)), [found.cables]);
   /** The post as the directory names it, as the delivery's page names it. */
   const [postName, setPostName] = useState(post);
   useEffect(() => void posts().then((all) => setPostName(all.get(post)?.name ?? post)), [post]);
@@ -512,7 +513,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   const candidates = found.cables;
   // The page shows the campaign, and the subjects of the cables it offers as reporting cables.
   useEffect(() => {
-    if (campaign) onClassifications([...(campaign.classification ? [campaign.classification] : []), ...candidates.flatMap((c) => (c.classification ? [c.classification] : []))]);
+    if (campaign) onClassifications(markingsOf([campaign, ...candidates]));
   }, [campaign, candidates]);
   if (failure) {
     return <NotShown failure={failure} what="delivery" />;
@@ -635,7 +636,7 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
   const [csvProblem, setCsvProblem] = useState<string | null>(null);
   useEffect(() => {
     api<CampaignView>('GET', `/demarches/${id}`).then(
-      (c) => { setCampaign(c); onClassifications(c.classification ? [c.classification] : []); },
+      (c) => { setCampaign(c); onClassifications(markingsOf([c])); },
       (f) => setFailure(f instanceof ApiError ? f : new ApiError(0, {})),
     );
     void posts().then(setDirectory);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
-import { highest, marking } from '../classification.js';
+import { highest, marking, markingsOf } from '../classification.js';
 import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
@@ -111,7 +111,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
       const owner = query.get('owner');
       void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${view === 'overdue' ? '&overdue=true' : ''}${owner ? `&owner=${encodeURIComponent(owner)}` : ''}`).then((answer) => {
         setItems(answer.items);
-        onClassifications(answer.items.map((f) => f.classification ?? 'UNCLASSIFIED'));
+        onClassifications(markingsOf(answer.items.map((f) => ({ classification: f.classification ?? 'UNCLASSIFIED', captions: f.captions }))));
       }, () => setItems([]));
     }
   }, [view, id]);
@@ -146,7 +146,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
               <tbody>
                 {items.map((f) => (
                   <tr key={f.id}>
-                    <td data-label="Title"><a href={`#/follow-ups/${f.id}`}>{f.title}</a></td><td data-label="Owner">{ownerOf(f)} ({f.ownerBureau})</td>
+                    <td data-label="Title"><a href={`#/follow-ups/${f.id}`}>{markingOf(f)}{f.title}</a></td><td data-label="Owner">{ownerOf(f)} ({f.ownerBureau})</td>
                     <td data-label="Due">{f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}{f.escalatedTo ? ` · ${f.status === 'DONE' || f.status === 'CANCELLED' ? 'was escalated' : 'escalated'} to ${f.escalatedTo}` : ''}</td><td data-label="Status">{words(f.status)}</td>
                   </tr>
                 ))}
@@ -197,16 +197,21 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
   const linked = links.cableId ? `/cables/${links.cableId}` : links.demarcheId ? `/demarches/${links.demarcheId}` : null;
   const given = query.get('marking');
   const [linkedAt, setLinkedAt] = useState<string | null>(linked && given && (CLASSIFICATIONS as readonly string[]).includes(given) ? given : null);
+  /** The captions of the record it is linked to, as read (the follow-up is marked by them too). */
+  const [linkedCaptions, setLinkedCaptions] = useState<string[]>([]);
   const [linkProblem, setLinkProblem] = useState<string | null>(null);
   const [linkRead, setLinkRead] = useState(0);
   useEffect(() => {
-    if (linkedAt) onClassifications([linkedAt]);
-  }, [linkedAt]);
+    if (linkedAt) onClassifications([marking(linkedAt, linkedCaptions)]);
+  }, [linkedAt, linkedCaptions.join('/')]);
   useEffect(() => {
     if (!linked) return;
     setLinkProblem(null);
-    void api<{ classification?: string }>('GET', linked).then(
-      (record) => setLinkedAt((before) => highest([before ?? 'UNCLASSIFIED', record.classification ?? 'UNCLASSIFIED'])),
+    void api<{ classification?: string; captions?: string[] }>('GET', linked).then(
+      (record) => {
+        setLinkedAt((before) => highest([before ?? 'UNCLASSIFIED', record.classification ?? 'UNCLASSIFIED']));
+        setLinkedCaptions(record.captions ?? []);
+      },
       (failure) => setLinkProblem(problemText(failure)),
     );
   }, [linked, linkRead]);

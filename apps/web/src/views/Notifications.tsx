@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, when } from '../api.js';
+import { markingOf } from './Inbox.js';
+import { markingsOf } from '../classification.js';
 
 interface Notice {
   id: string;
@@ -7,6 +9,8 @@ interface Notice {
   text: string;
   record: { type: 'cable' | 'followup'; id: string };
   classification: string;
+  /** Absent from an older server's answer. */
+  captions?: string[];
   occurredAt: string;
   read: boolean;
 }
@@ -20,7 +24,7 @@ export function Notifications({ onClassifications, onRead }: { onClassifications
   const load = () =>
     api<{ items: Notice[]; total: number; unread: number }>('GET', '/notifications?limit=100').then((a) => {
       setAnswer(a);
-      onClassifications(a.items.map((n) => n.classification));
+      onClassifications(markingsOf(a.items));
     }, (e: Error) => setError(e.message));
   useEffect(() => void load(), []);
   const mark = async (path: string) => {
@@ -48,7 +52,7 @@ export function Notifications({ onClassifications, onRead }: { onClassifications
           {answer.items.map((n) => (
             <li key={n.id} class={n.read ? 'read' : 'unread'}>
               {!n.read && <strong>New: </strong>}
-              <a href={linkTo(n)}>({n.classification}) {n.text}</a>{' '}
+              <a href={linkTo(n)}>{markingOf(n)}{n.text}</a>{' '}
               <span class="muted">{when(n.occurredAt)}</span>{' '}
               {!n.read && <button type="button" onClick={() => mark(`/notifications/${n.id}/read`)} aria-label={`Mark read: ${n.text}`}>Mark read</button>}
             </li>
