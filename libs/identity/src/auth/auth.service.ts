@@ -100,7 +100,7 @@ export class AuthService {
       // at, so that auditors find it by username: the first refusal of each window, with the window's
       // end, so that a flood of refused tries writes one entry, not one each.
       if (await this.refusalAudited(key)) {
-        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { username, client, why: 'too many failed password tries', retryAfter } });
+        await this.audit.append({ actorId: target?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginRefused', requestId, details: { ...typedName(target), client, why: 'too many failed password tries', retryAfter } });
       }
       throw new ChanceryError(ErrorCode.RateLimited, `Too many failed password tries; try again in ${retryAfter} s`, { retryAfter });
     }
@@ -127,7 +127,7 @@ export class AuthService {
     const key = await this.countTry(username, client, requestId, found);
     const valid = found ? await verify(found.passwordHash, password) : (await verify(await this.decoy, password), false);
     if (!found || !valid) {
-      await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { username, client } });
+      await this.audit.append({ actorId: found?.user.id ?? 'anonymous', actorRole: 'anonymous', action: 'LoginFailed', requestId, details: { ...typedName(found), client } });
       throw new ChanceryError(ErrorCode.Unauthenticated, 'Wrong username or password');
     }
     if (found.user.disabled) {
@@ -163,4 +163,13 @@ export class AuthService {
     if ((claims.gen ?? 0) !== user.tokenGeneration) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token was revoked (logout or password change); log in again');
     return { ...principalOf(user), displayName: user.displayName, sessionEndsAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null };
   }
+}
+
+/**
+ * Who a failed or refused login was aimed at, as its audit entry names them: a user's name when it
+ * names one, never the text typed when it names no one. The audit log keeps entries for good, and
+ * a name no user has is as often a password typed into the wrong box.
+ */
+function typedName(found: { user: { username: string } } | undefined): { username: string | null; unknownUsername?: true } {
+  return found ? { username: found.user.username } : { username: null, unknownUsername: true };
 }
