@@ -36,6 +36,17 @@ describe('tree head signatures', () => {
     expect(() => parseSavedHead('')).toThrow(/no tree head/);
   });
 
+  it('refuses, as a head it cannot read, one with a value no head could have', () => {
+    const a = signer.sign(head);
+    const reading = (change: object) => () => parseSavedHead(JSON.stringify({ ...a, ...change }));
+    expect(reading({ publicKey: 'not a pem' })).toThrow(/publicKey is not a public key in PEM/);
+    expect(reading({ publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString() })).toThrow(/ec key, not Ed25519/);
+    expect(reading({ rootHash: 'zz' })).toThrow(/rootHash is not a SHA-256/);
+    expect(reading({ treeSize: -1 })).toThrow(/treeSize -1/);
+    expect(reading({ timestamp: 'yesterday' })).toThrow(/not a time/);
+    expect(reading({ signature: 'not base64 at all' })).toThrow(/signature is not base64/);
+  });
+
   it('needs a key file with a database server, generates one (0600) in embedded mode, and refuses a key that is not Ed25519', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'chancery-signer-'));
     const server = loadConfig({ DATABASE_URL: 'postgres://x@localhost/test', CHANCERY_DATA_DIR: dataDir });

@@ -145,6 +145,18 @@ export function parseSavedHead(text: string): SignedTreeHead {
   if (typeof head !== 'object' || head === null || !Number.isSafeInteger(head.treeSize) || typeof head.rootHash !== 'string' || typeof head.timestamp !== 'string' || typeof head.signature !== 'string' || typeof head.publicKey !== 'string') {
     throw new Error('not a signed tree head: {treeSize, rootHash, timestamp, signature, publicKey} expected');
   }
+  // Read, not yet checked: a value no head could have is a head that cannot be read, not a log that fails it.
+  if (head.treeSize! < 0) throw new Error(`treeSize ${head.treeSize} is not a number of entries`);
+  if (!/^[0-9a-f]{64}$/.test(head.rootHash!)) throw new Error('rootHash is not a SHA-256 in hex (64 hex digits)');
+  if (Number.isNaN(Date.parse(head.timestamp!))) throw new Error(`timestamp ${JSON.stringify(head.timestamp)} is not a time`);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(head.signature!)) throw new Error('signature is not base64');
+  let key: KeyObject;
+  try {
+    key = createPublicKey(head.publicKey!);
+  } catch {
+    throw new Error('publicKey is not a public key in PEM');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`publicKey is a ${key.asymmetricKeyType} key, not Ed25519`);
   return head as SignedTreeHead;
 }
 
