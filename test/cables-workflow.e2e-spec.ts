@@ -72,8 +72,13 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     expect(unknown.body.errors).toEqual([{ field: 'offices', message: expect.stringMatching(/ZZZ\/QQ is not an office in the directory/) }]);
     await as(t.desk).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'ISN', 'EB', 'EAP/J'] }).expect(200);
 
-    // EAP/J was asked by mistake: the drafter withdraws the request, and EAP/J no longer reads the draft.
-    const withdrawn = await as(t.desk).delete(`/cables/${id}/clearance-requests/${encodeURIComponent('EAP/J')}`).expect(200);
+    // An office that could be no office is a 400 naming the parameter, saying nothing of the cable.
+    for (const office of ['..', '%20', 'not-a-symbol', 'L'.repeat(2000)]) {
+      const refused = await as(t.desk).delete(`/cables/${id}/clearance-requests/${office}`);
+      expect({ office: office.slice(0, 20), status: refused.status, errors: refused.body.errors }).toEqual({ office: office.slice(0, 20), status: 400, errors: [{ field: 'office', message: 'must be an office symbol such as EAP/CM (its slash sent as %2F)' }] });
+    }
+    // EAP/J was asked by mistake: the drafter withdraws the request (its symbol in any case), and EAP/J no longer reads the draft.
+    const withdrawn = await as(t.desk).delete(`/cables/${id}/clearance-requests/${encodeURIComponent('eap/j')}`).expect(200);
     expect(Object.keys(statusOf(withdrawn.body))).toEqual(['L', 'ISN', 'EB']);
     expect(withdrawn.body.withdrawals).toEqual([expect.objectContaining({ office: 'EAP/J', status: 'PENDING', by: expect.objectContaining({ username: 'jdoe' }) })]);
     await as(t.japan).get(`/cables/${id}`).expect(403);

@@ -9,15 +9,17 @@ import {
 import type { CommandContext } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { DemarchesQuery } from '@chancery/demarches';
-import { createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
+import { CapitalCodePipe, createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
-import { hasPermission } from '@chancery/identity/domain';
+import { hasPermission, OFFICE_PATTERN } from '@chancery/identity/domain';
 import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
   CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
 } from './cables.request.dto.js';
 
 const uuid = new UuidPipe();
+/** An office's symbol in a path, in any case: one that could be no symbol (`..`, a space) is a 400, not "was not asked". */
+const officeParam = new CapitalCodePipe(OFFICE_PATTERN, 'an office symbol such as EAP/CM (its slash sent as %2F)');
 
 function toDraft(body: DraftCableRequest): CableDraft {
   return {
@@ -143,7 +145,7 @@ export class CablesController {
   @ReadsRecord('cable')
   @RequirePermission('cables.draft')
   @ApiOperation({ summary: 'Withdraw a pending or non-concurring clearance request (the office symbol URL-encoded: EAP%2FCM)' })
-  withdrawClearanceRequest(@Param('id', uuid) id: string, @Param('office') office: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
+  withdrawClearanceRequest(@Param('id', uuid) id: string, @Param('office', officeParam) office: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new WithdrawClearanceRequestCommand(ctx, user, id, office));
   }
 
