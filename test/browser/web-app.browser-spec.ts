@@ -1029,6 +1029,13 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: /^Proof of entry/ }).last().click();
     await page.getByText('Leaf hash').waitFor();
     await page.getByText(/^Audit path \(\d+ hashes\)$/).waitFor();
+    // The proof is for the tree of the head on screen, entries sealed since or not: it checks against the root shown.
+    const headSize = await page.locator('section[aria-labelledby="head-h"] dd').first().textContent();
+    await login(web.app, 'web.legal', 'web.legal-password-123');
+    await web.app.get(AuditSealer).catchUp();
+    await page.getByRole('button', { name: /^Proof of entry/ }).first().click();
+    await page.getByText(/^Audit path \(\d+ hashes\)$/).waitFor();
+    expect(await page.locator('section[aria-labelledby="proof-h"] dt:text-is("In the tree of") + dd').textContent()).toBe(`${headSize} entries`);
     await checkScreen(page, 'audit', { phoneAxe: true });
     // By record: choosing an entry's record shows that record's entries only.
     await page.getByLabel(/^User/).fill('');

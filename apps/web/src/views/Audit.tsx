@@ -61,7 +61,17 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
     setProof(null);
     if (entry.seq === null) return setProof({ error: 'Not sealed yet: an entry is sealed into a signed tree head within seconds of its commit.' });
     try {
-      const [one, inclusion] = await Promise.all([api<{ leafHash: string }>('GET', `/audit/entries/${entry.seq}`), api<Proof>('GET', `/audit/entries/${entry.seq}/proof`)]);
+      // The proof is for the tree the head on screen signed, so that it checks against the root shown;
+      // an entry sealed since that head brings the newest head onto the screen first.
+      let shown = head;
+      if (!shown || shown.treeSize < entry.seq) {
+        shown = await api<TreeHead>('GET', '/audit/tree-head');
+        setHead(shown);
+      }
+      const [one, inclusion] = await Promise.all([
+        api<{ leafHash: string }>('GET', `/audit/entries/${entry.seq}`),
+        api<Proof>('GET', `/audit/entries/${entry.seq}/proof?treeSize=${shown.treeSize}`),
+      ]);
       setProof({ leafHash: one.leafHash, proof: inclusion });
     } catch (failure) {
       setProof({ error: problemText(failure) });
