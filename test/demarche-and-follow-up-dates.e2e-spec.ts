@@ -27,12 +27,13 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
   const followUp = { title: 'Seek a second meeting with the MFA', owner: { post: 'BEIJING' }, dueOn: '2026-12-20' };
 
   /** A refusal at validation: 400, the project's problem+json, the field named with what it wants. */
-  const refusedAtValidation = (answer: { status: number; body: Record<string, unknown> }, field: string) => {
+  const refusedAtValidation = (answer: { status: number; body: Record<string, unknown> }, field: string, value: string) => {
     expect({ status: answer.status, type: answer.body.type, code: answer.body.code, errors: answer.body.errors }).toEqual({
       status: 400,
       type: 'urn:chancery:problem:validation-failed',
       code: 'VALIDATION_FAILED',
-      errors: [{ field, message: `${field} must be a date, YYYY-MM-DD` }],
+      // Written as a date, it names no day: said so, with its value.
+      errors: [{ field, message: `${field}: ${value} is no day of the calendar` }],
     });
   };
   const storedEvents = async (streamId: string) =>
@@ -60,7 +61,7 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
   it('refuses a delivery on a day the calendar does not have, and stores nothing', async () => {
     // 2026-11-31 passes "YYYY-MM-DD" and is before today: only the calendar refuses it.
     for (const deliveredOn of ['2026-02-30', '2026-11-31', '2026-13-01', '2026-00-10', '0000-01-01']) {
-      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/delivery`, { ...delivered, deliveredOn }), 'deliveredOn');
+      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/delivery`, { ...delivered, deliveredOn }), 'deliveredOn', deliveredOn);
     }
     expect(await storedEvents(`delivery-${campaignId}:BEIJING`)).toBe(0);
   });
@@ -68,13 +69,13 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
   it('refuses a contact or a response on a day the calendar does not have, and stores nothing', async () => {
     await as(t.beijing).post(`${deliveryUrl}/delivery`, delivered).expect(201);
     for (const on of ['2026-04-31', '2026-11-31', '2026-12-32']) {
-      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/contacts`, { ...contact, on }), 'on');
+      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/contacts`, { ...contact, on }), 'on', on);
     }
     await as(t.beijing).post(`${deliveryUrl}/response`, response).expect(201);
     // A second response: the one that would become the latest, and one that would not.
     for (const receivedOn of ['2026-02-30', '2026-11-31', '2026-12-00']) {
-      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/response`, { ...response, position: 'REJECTED', receivedOn }), 'receivedOn');
-      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/response`, { ...response, receivedOn, corrects: 1 }), 'receivedOn');
+      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/response`, { ...response, position: 'REJECTED', receivedOn }), 'receivedOn', receivedOn);
+      refusedAtValidation(await as(t.beijing).post(`${deliveryUrl}/response`, { ...response, receivedOn, corrects: 1 }), 'receivedOn', receivedOn);
     }
     expect(await storedEvents(`delivery-${campaignId}:BEIJING`)).toBe(2);
     const { body } = await as(t.beijing).get(deliveryUrl).expect(200);
@@ -85,16 +86,16 @@ describe('dates of deliveries, contacts, responses and follow-ups, through HTTP'
 
   it('refuses a follow-up due on a day the calendar does not have, at creation and when re-dated; a leap day is a day', async () => {
     for (const dueOn of ['2027-02-30', '2027-13-01', '2027-02-29', '2026-12-32']) {
-      refusedAtValidation(await as(t.drafter).post('/follow-ups', { ...followUp, dueOn }), 'dueOn');
-      refusedAtValidation(await as(t.drafter).post('/follow-ups', { ...followUp, dueOn, demarcheId: campaignId, post: 'BEIJING', response: 1 }), 'dueOn');
+      refusedAtValidation(await as(t.drafter).post('/follow-ups', { ...followUp, dueOn }), 'dueOn', dueOn);
+      refusedAtValidation(await as(t.drafter).post('/follow-ups', { ...followUp, dueOn, demarcheId: campaignId, post: 'BEIJING', response: 1 }), 'dueOn', dueOn);
     }
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_type = 'followup'`))[0].n).toBe(0);
 
     const { body: created } = await as(t.drafter).post('/follow-ups', { ...followUp, dueOn: '2028-02-29' }).expect(201);
     expect(created.dueOn).toBe('2028-02-29');
     for (const dueOn of ['2026-11-31', '2026-12-32', '2027-02-29', '2027-13-01']) {
-      refusedAtValidation(await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn }), 'dueOn');
-      refusedAtValidation(await as(t.beijing).patch(`/follow-ups/${created.id}`, { dueOn, title: 'Renamed' }), 'dueOn');
+      refusedAtValidation(await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn }), 'dueOn', dueOn);
+      refusedAtValidation(await as(t.beijing).patch(`/follow-ups/${created.id}`, { dueOn, title: 'Renamed' }), 'dueOn', dueOn);
     }
     expect(await storedEvents(`followup-${created.id}`)).toBe(1);
     const moved = await as(t.drafter).patch(`/follow-ups/${created.id}`, { dueOn: '2026-12-31' }).expect(200);

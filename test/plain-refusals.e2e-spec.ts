@@ -31,7 +31,7 @@ describe('plain refusals', () => {
     const id = (await authed(app, drafter).post('/cables', cable).expect(201)).body.id;
     // A report-by date in the future that the calendar does not have: said so, not "today or later".
     const impossible = await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '2027-02-30' } }).expect(422);
-    expect(impossible.body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be a date, YYYY-MM-DD, that the calendar has' }]);
+    expect(impossible.body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy: 2027-02-30 is no day of the calendar' }]);
     expect((await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '2020-01-01' } }).expect(422)).body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be today or later' }]);
     // A draft's subject removed by the merge patch (null): that the draft needs it, not its type rules;
     // a field that may go (infoAddressees) goes, and the rest stays.

@@ -5,6 +5,7 @@ describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
     expect(plainMessage('dueOn', 'dueOn must be a date, YYYY-MM-DD')).toBe('Due date must be a date.');
     expect(plainMessage('dueOn', 'dueOn must be YYYY-MM-DD')).toBe('Due date must be a date.');
+    expect(plainMessage('dueOn', 'dueOn: 2027-02-30 is no day of the calendar')).toBe('Due date: 2027-02-30 is no day of the calendar.');
   });
 
   it('says an unknown field is not expected, and an empty one cannot be', () => {

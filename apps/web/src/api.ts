@@ -296,6 +296,9 @@ export function afterFieldName(field: string, message: string): string | null {
 
 export function plainMessage(field: string, message: string, labels: Labels = {}): string {
   const name = fieldName(field, labels);
+  // A message that names its field, then what is wrong with its value: "reportBy: 2027-02-30 is no day of the calendar".
+  const raw = field.split('.').pop() ?? field;
+  if (raw && message.trim().startsWith(`${raw}: `)) return `${name}: ${message.trim().slice(raw.length + 2).replace(/\.$/, '')}.`;
   // A message that names its field first ("reportBy 2026-12-01 has passed") is about that field, said by its label.
   const rest = afterFieldName(field, message.trim());
   const named = rest !== null;

@@ -26,7 +26,9 @@ describe('calendar dates', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ChanceryError);
-    expect(caught).toMatchObject({ code: 'RULE_VIOLATED', details: { errors: [{ field: 'dueOn', message: 'dueOn must be a date, YYYY-MM-DD' }] } });
+    expect(caught).toMatchObject({ code: 'RULE_VIOLATED', details: { errors: [{ field: 'dueOn', message: 'dueOn: 2026-02-30 is no day of the calendar' }] } });
     expect(calendarDateMessage('receivedOn')).toBe('receivedOn must be a date, YYYY-MM-DD');
+    expect(calendarDateMessage('receivedOn', '2026-1-1')).toBe('receivedOn must be a date, YYYY-MM-DD');
+    expect(calendarDateMessage('receivedOn', '2027-02-29')).toBe('receivedOn: 2027-02-29 is no day of the calendar');
   });
 });

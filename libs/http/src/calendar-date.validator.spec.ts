@@ -10,7 +10,7 @@ describe('IsCalendarDate', () => {
 
   it('validates a date-only field at the edge, saying what the domain says', () => {
     expect(problems({ on: '2028-02-29' })).toEqual([]);
-    expect(problems({ on: '2026-04-31' })).toEqual([['on', ['on must be a date, YYYY-MM-DD']]]);
-    expect(problems({ on: 20260431, dueOn: '2027-13-01' })).toEqual([['on', ['on must be a date, YYYY-MM-DD']], ['dueOn', ['dueOn must be a date, YYYY-MM-DD']]]);
+    expect(problems({ on: '2026-04-31' })).toEqual([['on', ['on: 2026-04-31 is no day of the calendar']]]);
+    expect(problems({ on: 20260431, dueOn: '2027-13-01' })).toEqual([['on', ['on must be a date, YYYY-MM-DD']], ['dueOn', ['dueOn: 2027-13-01 is no day of the calendar']]]);
   });
 });

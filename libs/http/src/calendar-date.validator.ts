@@ -7,7 +7,7 @@ import { calendarDateMessage, isCalendarDate } from '@chancery/common';
  */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
-    { name: 'isCalendarDate', validator: { validate: (value) => isCalendarDate(value), defaultMessage: (args) => calendarDateMessage(args?.property ?? 'date') } },
+    { name: 'isCalendarDate', validator: { validate: (value) => isCalendarDate(value), defaultMessage: (args) => calendarDateMessage(args?.property ?? 'date', args?.value) } },
     options,
   );
 }

@@ -60,7 +60,7 @@ describe('cable drafting rules', () => {
     rejects({ classifiedBy: { ...authority, name: '' } }, /classifiedBy/);
     rejects({ classifiedBy: { ...authority, declassifyOn: '2051-11-30' } }, /declassifyOn/, /25 years/);
     rejects({ classifiedBy: { ...authority, declassifyOn: '2020-01-01' } }, /declassifyOn/, /future/);
-    rejects({ classifiedBy: { ...authority, declassifyOn: '2030-02-30' } }, /declassifyOn/, /YYYY-MM-DD/);
+    rejects({ classifiedBy: { ...authority, declassifyOn: '2030-02-30' } }, /declassifyOn/, /2030-02-30 is no day of the calendar/);
     const unclassified = { classification: 'UNCLASSIFIED' as const, paragraphs: [{ marking: 'U' as const, text: 'Open' }], demarche: null };
     expect(() => validateDraft({ ...confidentialDraft, ...unclassified, classifiedBy: null }, world)).not.toThrow();
     rejects(unclassified, /classifiedBy/, /no classification authority block/);
@@ -130,7 +130,7 @@ describe('cable drafting rules', () => {
   it('keeps NODIS, EXDIS and NOFORN off plain UNCLASSIFIED traffic', () => {
     const unclassified = { classification: 'UNCLASSIFIED' as const, paragraphs: [{ marking: 'U' as const, text: 'Open' }], classifiedBy: null, demarche: null };
     for (const caption of ['NODIS', 'EXDIS', 'NOFORN'] as const) {
-      rejects({ ...unclassified, captions: [caption] }, /captions/, new RegExp(`${caption} apply only to classified or SBU traffic`));
+      rejects({ ...unclassified, captions: [caption] }, /captions/, new RegExp(`${caption} applies only to classified or SBU traffic`));
     }
     const sbu = { ...unclassified, classification: 'SBU' as const };
     expect(() => validateDraft({ ...confidentialDraft, ...sbu, captions: ['NOFORN'] }, world)).not.toThrow();

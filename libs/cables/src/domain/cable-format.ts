@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS, ensure, isCalendarDate, LINE_OR_ORDER_BREAKING, showsText } from '@chancery/common';
+import { calendarDateMessage, CONTROL_CHARACTERS, ensure, isCalendarDate, LINE_OR_ORDER_BREAKING, showsText } from '@chancery/common';
 import { scopedPosts } from '@chancery/demarches/domain';
 import type { Classification, Clearance } from '@chancery/identity/domain';
 import { tagKind, unknownTagMessage } from './tags.js';
@@ -256,7 +256,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     ensure(
       sensitive.length === 0,
       'captions',
-      `${sensitive.join(' and ')} apply only to classified or SBU traffic, not to a plain UNCLASSIFIED cable; mark it SBU or classify it`,
+      `${sensitive.join(' and ')} ${sensitive.length === 1 ? 'applies' : 'apply'} only to classified or SBU traffic, not to a plain UNCLASSIFIED cable; mark it SBU or classify it`,
     );
   }
 
@@ -330,7 +330,11 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     }
     if (isDeclassificationDate(authority.declassifyOn) || /^\d/.test(authority.declassifyOn)) {
       const horizon = declassificationHorizon(exemption);
-      ensure(isCalendarDate(authority.declassifyOn), 'classifiedBy.declassifyOn', 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification');
+      ensure(
+        isCalendarDate(authority.declassifyOn),
+        'classifiedBy.declassifyOn',
+        isDeclassificationDate(authority.declassifyOn) ? calendarDateMessage('declassifyOn', authority.declassifyOn) : 'declassifyOn must be a date, YYYY-MM-DD, or the event that ends classification',
+      );
       ensure(authority.declassifyOn > world.today, 'classifiedBy.declassifyOn', 'declassifyOn must be in the future');
       ensure(
         authority.declassifyOn <= addYears(world.today, horizon),
@@ -347,7 +351,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
 
   if (draft.demarche) {
     ensure(draft.kind === 'INSTRUCTION', 'demarche', 'only an instruction cable carries a demarche');
-    ensure(isCalendarDate(draft.demarche.reportBy), 'demarche.reportBy', 'reportBy must be a date, YYYY-MM-DD, that the calendar has');
+    ensure(isCalendarDate(draft.demarche.reportBy), 'demarche.reportBy', calendarDateMessage('reportBy', draft.demarche.reportBy));
     ensure(draft.demarche.reportBy >= world.today, 'demarche.reportBy', 'reportBy must be today or later');
     ensure(showsText(draft.demarche.targets), 'demarche.targets', 'say whom posts should see');
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');

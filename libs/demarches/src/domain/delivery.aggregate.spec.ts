@@ -100,13 +100,13 @@ describe('Delivery', () => {
     // Each date passes "YYYY-MM-DD", comes after the delivery and before today: only the calendar refuses it.
     const later = '2026-12-05';
     const contact = { on: '2026-11-31', counterpart: details.counterpart, level: 'DIRECTOR_GENERAL' as const, method: 'PHONE' as const };
-    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-31' }, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date, YYYY-MM-DD/);
-    given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver({ ...details, deliveredOn: '2026-02-30' }, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn must be a date/);
-    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /on must be a date, YYYY-MM-DD/);
-    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /receivedOn must be a date, YYYY-MM-DD/);
+    given(deliveryDefinition, id, []).when((d) => d.deliver({ ...details, deliveredOn: '2026-11-31' }, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn: 2026-11-31 is no day of the calendar/);
+    given(deliveryDefinition, id, [notDeliveredEvent]).when((d) => d.deliver({ ...details, deliveredOn: '2026-02-30' }, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /deliveredOn: 2026-02-30 is no day of the calendar/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.recordContact(contact, 'u1', { today: later, taskedOn }, at)).thenFails('RULE_VIOLATED', /on: \S+ is no day of the calendar/);
+    given(deliveryDefinition, id, [deliveredEvent]).when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31' }, 'u1', later, at)).thenFails('RULE_VIOLATED', /receivedOn: 2026-11-31 is no day of the calendar/);
     given(deliveryDefinition, id, [deliveredEvent, responded(1, 'NONCOMMITTAL')])
       .when((d) => d.logResponse({ ...response, receivedOn: '2026-11-31', corrects: 1 }, 'u1', later, at))
-      .thenFails('RULE_VIOLATED', /receivedOn must be a date/);
+      .thenFails('RULE_VIOLATED', /receivedOn: 2026-11-31 is no day of the calendar/);
   });
 
   it('attaches a reporting cable to a response once, after it', () => {

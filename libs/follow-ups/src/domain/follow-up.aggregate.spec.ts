@@ -31,8 +31,8 @@ describe('FollowUp', () => {
 
   it('is never due on a day the calendar does not have, at creation nor when re-dated', () => {
     for (const dueOn of ['2027-02-30', '2027-13-01', '2026-11-31', '2026-12-32', '2027-02-29']) {
-      expect(() => FollowUp.create('f2', { ...created.data, dueOn }, drafter, at)).toThrow('dueOn must be a date, YYYY-MM-DD');
-      given(followUpDefinition, 'f1', [created]).when((f) => f.changeDueDate(drafter, dueOn, at)).thenFails('RULE_VIOLATED', /dueOn must be a date, YYYY-MM-DD/);
+      expect(() => FollowUp.create('f2', { ...created.data, dueOn }, drafter, at)).toThrow(`dueOn: ${dueOn} is no day of the calendar`);
+      given(followUpDefinition, 'f1', [created]).when((f) => f.changeDueDate(drafter, dueOn, at)).thenFails('RULE_VIOLATED', /dueOn: \S+ is no day of the calendar/);
     }
     expect(FollowUp.create('f2', { ...created.data, dueOn: '2028-02-29' }, drafter, at).dueOn).toBe('2028-02-29');
   });
