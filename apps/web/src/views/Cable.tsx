@@ -281,7 +281,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       {returns.length > 0 && (
         <section class="card" aria-labelledby="returns-h">
           <h3 id="returns-h">Returned by the approver</h3>
-          <ul>{returns.map((r, i) => <li key={i}>{r.withheld || r.reason == null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">· {byText(r.by)}{r.at ? ` · ${when(r.at)}` : ''}</span></li>)}</ul>
+          <ul>{returns.map((r, i) => <li key={i}>{r.withheld || r.reason == null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">{`· ${[byText(r.by), r.at ? when(r.at) : ''].filter(Boolean).join(' · ')}`}</span></li>)}</ul>
         </section>
       )}
 
@@ -431,7 +431,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       {cable.status === 'RELEASED' && replies !== null && (
         <section class="card" aria-labelledby="replies-h">
           <h3 id="replies-h">Replies and reporting cables ({replies.length})</h3>
-          {replies.length === 0 ? <p class="muted">No cable cites {cable.mrn} yet.</p> : (
+          {replies.length === 0 ? <p class="muted">No cable you may read cites {cable.mrn} yet.</p> : (
             <ul>{replies.map((r) => ({ ...r, id: r.id ?? (r as { cableId?: string }).cableId ?? '' })).map((r) => <li key={r.id}><a href={`#/cables/${r.id}`}>{r.mrn ?? words(r.status)} · {r.origin}: ({r.classification}) {r.subject}</a></li>)}</ul>
           )}
         </section>

@@ -576,7 +576,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
             {r.corrects != null && <p class="muted">It corrects response {r.corrects}.</p>}
             {r.summary && <p class="said">{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
-            {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>the reporting cable</a></p>}
+            {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>{reporting.find((c) => c.id === r.reportingCableId)?.mrn ?? 'the reporting cable'}</a></p>}
             {!r.reportingCableId && stands(r) && mayAttach && candidates.length > 0 && r.number !== undefined && (
               <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => outcome.say(done))} />
             )}
@@ -663,7 +663,7 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
       {mayDo(me, 'dashboard.read') && <p><a href="#/dashboard">Dashboard</a></p>}
       <h2>{campaign.mrn}: {campaign.subject}</h2>
       <section class="card">
-        <p>Report by {campaign.reportBy}. {s.total} posts tasked: {s.delivered} delivered ({s.responded} with a response), {s.notDelivered} could not deliver, {s.pending} pending, {s.overdue} overdue. <a href={`#/cables/${campaign.cableId}`}>Read the instruction</a></p>
+        <p>Report by {campaign.reportBy}. {s.total} {s.total === 1 ? 'post' : 'posts'} tasked: {s.delivered} delivered ({s.responded} with a response), {s.notDelivered} could not deliver, {s.pending} pending, {s.overdue} overdue. <a href={`#/cables/${campaign.cableId}`}>Read the instruction</a></p>
         {mayExport && <p><button type="button" onClick={exportCsv}>Download every post (CSV)</button></p>}
         {csvProblem && <p class="error" role="alert">{csvProblem}</p>}
         <form class="filters" role="search" aria-label="Find a post" onSubmit={(e) => e.preventDefault()}>

@@ -39,7 +39,10 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
     case 'CableReturned': return `Returned to the drafter: “${str(d.reason)}”`;
     case 'CableReleased': return `Released as ${str(d.mrn)}`;
     case 'CableCancelled': return `Cancelled: “${str(d.reason)}”`;
-    case 'CampaignOpened': return `Campaign opened: ${(d.posts as unknown[] | undefined)?.length ?? 'its'} posts tasked`;
+    case 'CampaignOpened': {
+      const tasked = (d.posts as unknown[] | undefined)?.length;
+      return `Campaign opened: ${tasked ?? 'its'} ${tasked === 1 ? 'post' : 'posts'} tasked`;
+    }
     case 'DemarcheDelivered': {
       const c = d.counterpart as { name?: string; title?: string; organization?: string } | undefined;
       return `${post} delivered the demarche${c?.name ? ` to ${c.name}${c.title ? `, ${c.title}` : ''}${c.organization ? `, ${c.organization}` : ''}` : ''}${d.method ? ` (${words(str(d.method))})` : ''}`;
