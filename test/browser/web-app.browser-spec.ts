@@ -119,7 +119,12 @@ describe('the web app, in headless Chromium', () => {
     await page.goto(`${web.base}/#/cables/new`);
     const status = page.getByRole('status');
     await page.getByText('Subject must be 1 to 200 characters, not only spaces or invisible ones.').waitFor();
-    expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
+    // Saved as it is, from the keyboard (Enter in a field): the rule is said beside its field, with the focus on it, and nothing is saved.
+    await page.getByLabel('Subject', { exact: true }).press('Enter');
+    await page.getByRole('alert').filter({ hasText: /^Not saved\. See what is said beside the field\.$/ }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(await page.getByLabel('Subject', { exact: true }).getAttribute('id'));
+    expect(await page.getByLabel('Subject', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(page.url()).toMatch(/#\/cables\/new$/);
     // The Department instructs and informs: the kinds offered are those the server takes from it.
     expect(await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['INSTRUCTION', 'INFORMATIONAL']);
     await page.getByLabel('Subject', { exact: true }).fill('Demarche: protecting frontier AI models');
@@ -1309,7 +1314,9 @@ describe('the web app, in headless Chromium', () => {
     // can be saved, and the form keeps what was typed.
     await page.getByLabel('All but these posts (codes)').fill('BEIJING TOKYO');
     await page.getByRole('status').filter({ hasText: /scope leaves no post to task/i }).waitFor();
-    expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('alert').filter({ hasText: /^Not saved\./ }).waitFor();
+    expect(page.url()).toMatch(/#\/cables\/new$/);
     expect(await page.getByLabel(/^Points to make/).inputValue()).toBe('2');
     await page.getByLabel('All but these posts (codes)').fill('TOKYO');
     await page.getByRole('button', { name: 'Save draft' }).click();

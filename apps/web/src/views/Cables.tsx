@@ -1,7 +1,7 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, type ClassificationAuthority, CLASSIFICATION_REASONS, DECLASSIFICATION_EXEMPTIONS, type DemarcheScope, isDeclassificationDate, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { afterFieldName, api, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
+import { afterFieldName, api, ApiError, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
@@ -400,7 +400,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const [refused, setRefused] = useState<unknown>(null);
   /** The last save was refused because the cable changed since the form read it. */
   const [stale, setStale] = useState(false);
-  const form = useRef<HTMLElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   // A save refused for a field: the focus goes to the first field marked, where the problem is said.
   useEffect(() => {
     if (refused !== null) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby] input')?.focus();
@@ -442,6 +442,9 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
     setMessage(null);
     setRefused(null);
     setStale(false);
+    // A rule the draft breaks is said beside its field, the focus on it, as the server would say it:
+    // the button stays in reach of the keyboard (and Enter in a field sends the form) whatever the draft.
+    if (violation) return setRefused(new ApiError(422, { detail: violation.message, errors: [violation] }));
     try {
       // An edit: the merge patch from the draft as the form read it to the draft as edited, so that a
       // field someone else changed meanwhile is not sent back, and a member taken out of a block
@@ -471,7 +474,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const declassifiesOnDate = !classifiedBy?.declassifyOn || isDeclassificationDate(classifiedBy.declassifyOn);
 
   return (
-    <section class="card" aria-labelledby="draft-h" ref={form}>
+    <form class="card" aria-labelledby="draft-h" ref={form} noValidate onSubmit={(event) => { event.preventDefault(); if (addressable.size > 0) void save(); }}>
       <h3 id="draft-h">{cable ? 'Edit the draft' : 'Draft'}</h3>
       {restored && (
         <p class="kept" role="status">
@@ -594,11 +597,11 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
       <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
         {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(namedAsPeopleSay(violation)) : 'The draft meets every drafting rule.'}
       </p>
-      <button type="button" onClick={save} disabled={violation !== null || addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
+      <button type="submit" disabled={addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
       {notSaved && <p class="error" role="alert">{notSaved}</p>}
       {stale && <StaleNotice onReload={onReload ?? (() => location.reload())} />}
       {message && <p class="error" role="alert">{message}</p>}
-    </section>
+    </form>
   );
 }
 
