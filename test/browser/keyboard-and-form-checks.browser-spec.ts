@@ -428,6 +428,9 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.getByLabel(/^Description/).fill('Introduce the new economic counselor and raise the licence backlog.');
     await page.getByRole('button', { name: 'Create the follow-up' }).click();
     await page.getByRole('heading', { name: 'Call on the new Commerce vice-minister' }).waitFor();
+    // Opened with the focus on its heading, as a new cable is, not left on the page's body.
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H2');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Call on the new Commerce vice-minister');
     await page.getByText('Introduce the new economic counselor and raise the licence backlog.').waitFor();
     // Linked to nothing: no campaign, post or cable sent.
     expect(created).toEqual([{ title: 'Call on the new Commerce vice-minister', description: 'Introduce the new economic counselor and raise the licence backlog.', owner: { post: 'BEIJING' }, dueOn: expect.any(String) }]);

@@ -276,6 +276,9 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Return to the drafter…' }).click();
     await page.getByRole('button', { name: 'Return it' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('Write the reason first');
+    // Said beside the box, which is marked and takes the focus.
+    const box = page.getByLabel('Why it goes back to the drafter');
+    expect({ invalid: await box.getAttribute('aria-invalid'), focused: await page.evaluate(() => document.activeElement?.id) }).toEqual({ invalid: 'true', focused: 'reason' });
     await page.getByLabel('Why it goes back to the drafter').fill('Add the Commerce Department line on licensing.');
     await page.getByRole('button', { name: 'Return it' }).click();
     await page.getByText('Returned to the drafter.').waitFor();

@@ -290,7 +290,7 @@ function App() {
   else if (current.path === '/notifications') page = <Notifications onClassifications={unbound} onRead={live.recount} />;
   else if (current.path === '/account') page = <Account {...common} />;
   else if (current.path === '/dashboard') page = <Dashboard {...common} />;
-  else if (current.path === '/follow-ups') page = <FollowUps key={path + query} id={segments[1] ?? null} query={query} {...common} />;
+  else if (current.path === '/follow-ups') page = <FollowUps key={path + query} id={segments[1] ?? null} query={query} onCreated={(id) => openWithFocus(`#/follow-ups/${id}`)} {...common} />;
   else if (current.path === '/taskings') page = <Taskings {...common} />;
   else if (current.path === '/cables/new') page = <CableEditor key={`new${query}`} query={query} onCreated={(cable) => openWithFocus(`#/cables/${cable.id}`)} {...common} />;
   else if (current.path === '/campaigns' && segments[1] && segments[2] === 'posts' && segments[3]) page = <Delivery key={path} id={segments[1]} post={segments[3]} {...common} />;

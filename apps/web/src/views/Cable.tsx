@@ -322,10 +322,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             </div>
           )}
           {(pending === 'return' || pending === 'cancel') && (
-            <form class="confirm" onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!reason.trim()) return setFormError({ form: 'reason', text: 'Write the reason first: the drafter reads it.' }); void act(pending, { reason: reason.trim() }, pending === 'return' ? 'Returned to the drafter.' : 'Cancelled.'); }}>
+            <form class="confirm" onSubmit={(e) => { e.preventDefault(); setFormError(null); if (!reason.trim()) { setFormError({ form: 'reason', text: pending === 'return' ? 'Write the reason first: the drafter reads it.' : 'Write the reason first: it stays on the cable.' }); document.getElementById('reason')?.focus(); return; } void act(pending, { reason: reason.trim() }, pending === 'return' ? 'Returned to the drafter.' : 'Cancelled.'); }}>
               <label for="reason">{pending === 'return' ? 'Why it goes back to the drafter' : 'Why the cable is cancelled'}</label>
-              <textarea id="reason" rows={3} class="full" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-              {formError?.form === 'reason' && <p class="error" role="alert">{formError.text}</p>}
+              <textarea id="reason" rows={3} class="full" value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...(formError?.form === 'reason' ? { 'aria-invalid': true, 'aria-describedby': 'reason-problem' } : {})} />
+              {formError?.form === 'reason' && <p id="reason-problem" class="error" role="alert">{formError.text}</p>}
               <p><button type="submit">{pending === 'return' ? 'Return it' : 'Cancel it'}</button> <button type="button" class="secondary" onClick={closePanel}>Back</button></p>
             </form>
           )}

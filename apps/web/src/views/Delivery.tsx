@@ -332,12 +332,17 @@ function AttachReportingCable({ base, response, mrn, cables, onDone }: { base: s
   const attach = async (event: Event) => {
     event.preventDefault();
     setProblem(null);
-    if (!chosen) return setProblem('Choose the reporting cable first.');
+    if (!chosen) {
+      setProblem('Choose the reporting cable first.');
+      document.getElementById(id)?.focus();
+      return;
+    }
     try {
       await api('POST', `${base}/responses/${response}/reporting-cable`, { reportingCableId: chosen });
       onDone(`Response ${response} now names its reporting cable.`);
     } catch (failure) {
       setProblem(problemText(failure, LABELS));
+      document.getElementById(id)?.focus();
     }
   };
   return (

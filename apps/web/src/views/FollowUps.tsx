@@ -83,7 +83,7 @@ function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners, problem, 
 }
 
 /** Follow-up actions: the list, a new one, and one with its comments, actions and history. */
-export function FollowUps({ id, query, me, onClassifications }: { id: string | null; query: URLSearchParams; me: Me; onClassifications: (c: string[]) => void }) {
+export function FollowUps({ id, query, me, onClassifications, onCreated }: { id: string | null; query: URLSearchParams; me: Me; onClassifications: (c: string[]) => void; onCreated?: (id: string) => void }) {
   const [items, setItems] = useState<FollowUp[] | null>(null);
   const [escalated, setEscalated] = useState<FollowUpItem[] | null>(null);
   const [exportProblem, setExportProblem] = useState<string | null>(null);
@@ -115,7 +115,7 @@ export function FollowUps({ id, query, me, onClassifications }: { id: string | n
       }, () => setItems([]));
     }
   }, [view, id]);
-  if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} />;
+  if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
   if (id) return <FollowUpDetail id={id} onClassifications={onClassifications} />;
   const tabs: [string, string][] = [['all', 'All'], ['overdue', 'Overdue'], ...(me.roles.includes('leadership') ? [['escalated', 'Escalated to my bureau'] as [string, string]] : [])];
   return (
@@ -172,7 +172,7 @@ function placeInNew(field: string): NewField | null {
 }
 
 /** A new follow-up, linked to what it grows out of (a campaign, a post's response, a cable) when the link says so. */
-function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void }) {
+function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void; onCreated?: (id: string) => void }) {
   const inWeeks = (n: number) => new Date(Date.now() + n * 7 * 86_400_000).toISOString().slice(0, 10);
   const [title, setTitle] = useState(query.get('title') ?? '');
   const [description, setDescription] = useState('');
@@ -236,7 +236,9 @@ function FollowUpForm({ me, query, onClassifications }: { me: Me; query: URLSear
         ...Object.fromEntries(Object.entries(links).filter(([, v]) => v)),
         ...(linkedAt ? { classification: linkedAt } : {}),
       });
-      location.hash = `#/follow-ups/${created.id}`;
+      // Opened with the focus on its heading, as a new cable is: the keyboard does not start again at the top.
+      if (onCreated) onCreated(created.id);
+      else location.hash = `#/follow-ups/${created.id}`;
     } catch (failure) {
       const problems = placeProblems(failure, placeInNew, NEW_LABELS);
       sayBeside(problems.beside as Partial<Record<NewField, string>>, problems.rest);
