@@ -175,6 +175,27 @@ describe('the account and administration screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows a user at a post suspended since at that post in the edit form, and keeps it on a save', async () => {
+    const admin = await loginAsAdmin(web.app);
+    await createUser(web.app, admin, { username: 'acct.suva', roles: ['post_officer'], postCode: 'SUVA' });
+    await authed(web.app, admin).post('/posts/SUVA/suspend', { reason: 'Cyclone season closes the chancery' }).expect(200);
+    try {
+      const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
+      await page.getByRole('button', { name: 'Edit acct.suva', exact: true }).click();
+      const post = page.getByLabel(/^Post \(/);
+      expect(await post.inputValue()).toBe('SUVA');
+      expect(await post.locator('option:checked').textContent()).toMatch(/^SUVA: .* \(suspended\)$/);
+      await page.getByLabel('Display name').fill('Suva Officer');
+      await page.getByRole('button', { name: /^Save/ }).click();
+      await page.getByRole('status').filter({ hasText: /acct\.suva/ }).waitFor();
+      const users = (await authed(web.app, admin).get('/users?limit=500').expect(200)).body.items as { username: string; postCode: string; displayName: string }[];
+      expect(users.find((u) => u.username === 'acct.suva')).toMatchObject({ postCode: 'SUVA', displayName: 'Suva Officer' });
+      await page.close();
+    } finally {
+      await authed(web.app, admin).post('/posts/SUVA/reopen').expect(200);
+    }
+  });
+
   it('says a refused new user beside each field the refusal names, the field marked invalid and the focus on the first one marked', async () => {
     const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
     await page.getByRole('heading', { name: 'Administration' }).waitFor();

@@ -127,7 +127,8 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
           user={editing === 'new' ? null : editing}
           self={editing !== 'new' && editing.id === me.id}
           offices={offices}
-          posts={posts.filter((p) => p.status === 'OPEN')}
+          // Open posts, and the one the user is at whatever its status (suspended since): the form shows where they stand.
+          posts={posts.filter((p) => p.status === 'OPEN' || (editing !== 'new' && p.code === editing.postCode))}
           onDone={(text) => { setEditing(null); setMessage(succeeded(text)); load(); }}
           onCancel={() => setEditing(null)}
           onReload={(id) => void reopen(id)}
@@ -256,7 +257,7 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
       <label for="u-post">Post (post officers and post approvers)</label>
       <select id="u-post" value={postCode} onChange={(e) => setPostCode(e.currentTarget.value)} {...markedBy('u-post', beside['u-post'])}>
         <option value="">(none)</option>
-        {posts.map((p) => <option key={p.code} value={p.code}>{p.code}: {p.name}</option>)}
+        {posts.map((p) => <option key={p.code} value={p.code}>{p.code}: {p.name}{p.status !== 'OPEN' ? ` (${words(p.status)})` : ''}</option>)}
       </select>
       <FieldProblem place="u-post" text={beside['u-post']} />
       <label for="u-clearance">Clearance</label>
