@@ -137,6 +137,12 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     // A disabled account is told so, and what the screen showed is out of sight behind the dialog.
     expect(await dialog.textContent()).toContain('An administrator disabled this account: what this screen showed is hidden.');
     expect(await page.locator('main').isVisible()).toBe(false);
+    // Moving on under the dialog (Back, another address) reads with no token: its 401 says no more than the first did.
+    const tokenless = page.waitForResponse((response) => response.status() === 401 && !response.request().headers().authorization);
+    await page.evaluate(() => { location.hash = '#/cables'; });
+    await tokenless;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await dialog.textContent()).toContain('An administrator disabled this account');
     expect(errors).toEqual([]);
     await page.close();
   });

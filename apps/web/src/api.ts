@@ -219,8 +219,9 @@ async function send<T>(method: string, path: string, body: unknown, { ifMatch }:
     throw new ApiError(0, { detail: 'The server cannot be reached; check your connection and try again.' });
   }
   // A refusal of a token the tab no longer holds (sent before a sign-out, answered after the next
-  // sign-in) says nothing of the session the tab has now.
-  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password' && session.token === sentWith) signInAgain(await refusalReason(response));
+  // sign-in) says nothing of the session the tab has now; nor does one of a request sent with none
+  // (the session had ended already: its reason, "disabled", stands, not "this route needs a token").
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password' && sentWith !== null && session.token === sentWith) signInAgain(await refusalReason(response));
   return (await answerOf(response)) as T;
 }
 
@@ -249,7 +250,7 @@ export async function download(path: string, filename: string): Promise<void> {
   try {
     const sentWith = session.token;
     response = await fetch(path, { headers: { authorization: `Bearer ${sentWith}` } });
-    if (response.status === 401 && session.token === sentWith) signInAgain(await refusalReason(response));
+    if (response.status === 401 && sentWith !== null && session.token === sentWith) signInAgain(await refusalReason(response));
     if (!response.ok) throw new ApiError(response.status, { detail: STATUS_TEXT[response.status] ?? `The download failed (${response.status}).` });
     body = await response.blob();
   } catch (failure) {
