@@ -76,6 +76,10 @@ describe('live updates (GET /events/stream)', () => {
       expect(refused.contentType).toMatch(/application\/problem\+json/);
     }
     await request(app.getHttpServer()).post('/events/ticket').expect(401);
+    // A ticket is no record with a version: If-Match is refused, malformed or not.
+    const asked = (ifMatch: string) => request(app.getHttpServer()).post('/events/ticket').set('Authorization', `Bearer ${tokens.jdoe}`).set('If-Match', ifMatch);
+    await asked('"3').expect(400);
+    await asked('"1"').expect(412);
     const ticket = await ticketFor(tokens.eur);
     const first = await openStream(base, `/events/stream?ticket=${ticket}`);
     streams.push(first);

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
@@ -140,6 +141,12 @@ describe('notifications: in the app and by email', () => {
     await authed(app, t.jdoe).post(`/notifications/${bjlowNotice.id}/read`).expect(404);
     await authed(app, t.jdoe).post('/notifications/not-a-uuid/read').expect(400);
     await authed(app, t.jdoe).get('/notifications?unread=maybe').expect(400);
+    // It answers no version, so If-Match has nothing to match: refused, and nothing is marked; a malformed one is a 400 as anywhere.
+    const readAll = (ifMatch: string) => request(app.getHttpServer()).post('/notifications/read-all').set('Authorization', `Bearer ${t.jdoe}`).set('If-Match', ifMatch);
+    expect((await readAll('"99"').expect(412)).body.detail).toMatch(/^This route takes no If-Match/);
+    await readAll('W/"1"').expect(412);
+    await readAll('"3').expect(400);
+    expect((await list('jdoe')).unread).toBe(2);
     await authed(app, t.jdoe).post('/notifications/read-all').expect(200);
     expect((await list('jdoe')).unread).toBe(0);
     const [{ n }] = await app.get(DataSource).query(`SELECT count(*)::int AS n FROM events WHERE stream_id = $1`, [`notifications-${ids.jdoe}`]);

@@ -15,3 +15,4 @@ export * from './idempotency/idempotency.interceptor.js';
 export * from './http.module.js';
 export * from './single-line.validator.js';
 export * from './whole-number.validator.js';
+export * from './no-version.js';

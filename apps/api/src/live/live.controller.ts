@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable, type Subject } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { IgnoresIdempotencyKey, ReadsQuery } from '@chancery/http';
+import { ChangesNoVersionedRecord, IgnoresIdempotencyKey, ReadsQuery } from '@chancery/http';
 import { type AuthenticatedPrincipal, AuthService, type Principal, UsersQuery } from '@chancery/identity';
 import { CurrentUser, Public } from '../auth/access.decorators.js';
 import { LiveFeed } from './live-feed.js';
@@ -70,6 +70,7 @@ export class LiveController {
   @Post('ticket')
   @HttpCode(201)
   @IgnoresIdempotencyKey()
+  @ChangesNoVersionedRecord()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'A one-use ticket (30 s) that opens GET /events/stream, for clients such as EventSource that cannot send an Authorization header' })
   ticket(@CurrentUser() user: AuthenticatedPrincipal) {

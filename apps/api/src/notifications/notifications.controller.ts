@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { CommandContext } from '@chancery/common';
-import { Ctx, UuidPipe } from '@chancery/http';
+import { ChangesNoVersionedRecord, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { NotificationsService } from '@chancery/notifications';
 import { CurrentUser } from '../auth/access.decorators.js';
@@ -34,6 +34,7 @@ export class NotificationsController {
 
   @Post('read-all')
   @HttpCode(200)
+  @ChangesNoVersionedRecord()
   @ApiOperation({ summary: 'Marks every notification the caller has now read' })
   readAll(@CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.notifications.markAllRead(ctx, user);

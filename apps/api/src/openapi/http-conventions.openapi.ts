@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { IGNORES_KEY_EXTENSION } from '@chancery/http';
+import { IGNORES_KEY_EXTENSION, NO_VERSION_EXTENSION } from '@chancery/http';
 
 /** The parts of an OpenAPI operation this file writes. */
 interface Operation {
@@ -9,6 +9,8 @@ interface Operation {
   security?: unknown[];
   /** Set by `@IgnoresIdempotencyKey()` (and left in the document for clients): the route runs every request, keyed or not. */
   [IGNORES_KEY_EXTENSION]?: boolean;
+  /** Set by `@ChangesNoVersionedRecord()`: `If-Match` is refused there, so not offered. */
+  [NO_VERSION_EXTENSION]?: boolean;
 }
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
@@ -73,7 +75,7 @@ export function withHttpConventions(document: OpenAPIObject): OpenAPIObject {
       const header = (name: string, description: string) => {
         if (!operation.parameters!.some((p) => p.in === 'header' && p.name.toLowerCase() === name.toLowerCase())) operation.parameters!.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
       };
-      header('If-Match', 'The version the change is for, `"<version>"` (a list, `"3", "4"`, holds for any): another gets 412 and writes nothing');
+      if (!operation[NO_VERSION_EXTENSION]) header('If-Match', 'The version the change is for, `"<version>"` (a list, `"3", "4"`, holds for any): another gets 412 and writes nothing');
       if (!operation[IGNORES_KEY_EXTENSION]) header('Idempotency-Key', 'The same key with the same request answers the first answer again (`Idempotent-Replayed: true`), once; with another request, 422');
       const json = operation.requestBody?.content?.['application/json'];
       if (method === 'patch' && json && operation.requestBody?.content) operation.requestBody.content['application/merge-patch+json'] = json;

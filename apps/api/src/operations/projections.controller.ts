@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
 import { OverdueScheduler } from '@chancery/demarches';
 import { ProjectionRunner } from '@chancery/event-store';
-import { Ctx } from '@chancery/http';
+import { ChangesNoVersionedRecord, Ctx } from '@chancery/http';
 import { RedriveProjection } from '@chancery/platform';
 import { RequirePermission } from '../auth/access.decorators.js';
 
@@ -27,6 +27,7 @@ export class ProjectionsController {
 
   @Post(':name/redrive')
   @HttpCode(200)
+  @ChangesNoVersionedRecord()
   @RequirePermission('operations.manage')
   @ApiOperation({ summary: 'A stopped reaction retries the event it stopped at; a read model applies its dead letters again; audited (admins)' })
   redrive(@Param('name') name: string, @Ctx() ctx: CommandContext) {
