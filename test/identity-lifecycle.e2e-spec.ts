@@ -48,14 +48,19 @@ describe('identity lifecycle', () => {
     await on(app, desk.token).get('/offices?limit=501').expect(400);
 
     const added = await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Office of Philippine Affairs' }).expect(201);
-    expect(added.body).toEqual({ symbol: 'EAP/PHL', name: 'Office of Philippine Affairs', bureau: 'EAP' });
+    // With the directory's new version, its ETag: what If-Match names on the next addition.
+    expect(added.body).toEqual({ symbol: 'EAP/PHL', name: 'Office of Philippine Affairs', bureau: 'EAP', version: expect.any(Number) });
+    expect(added.headers.etag).toBe(`"${added.body.version}"`);
+    await on(app, admin).post('/offices', { symbol: 'EAP/PHM', name: 'Office of Stale Affairs' }).set('If-Match', `"${added.body.version - 1}"`).expect(412);
+    const next = await on(app, admin).post('/offices', { symbol: 'EAP/PHN', name: 'Office of Conditional Affairs' }).set('If-Match', added.headers.etag).expect(201);
+    expect(next.body.version).toBe(added.body.version + 1);
     await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Again' }).expect(409);
     // Sent again with its Idempotency-Key, an addition answers what it answered the first time.
     const first = await on(app, admin).post('/offices', { symbol: 'EAP/TST', name: 'Office of Test Affairs' }).set('Idempotency-Key', 'add-tst').expect(201);
     const replayed = await on(app, admin).post('/offices', { symbol: 'EAP/TST', name: 'Office of Test Affairs' }).set('Idempotency-Key', 'add-tst').expect(201);
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(replayed.body).toEqual(first.body);
-    expect(first.body).toEqual({ symbol: 'EAP/TST', name: 'Office of Test Affairs', bureau: 'EAP' });
+    expect(first.body).toEqual({ symbol: 'EAP/TST', name: 'Office of Test Affairs', bureau: 'EAP', version: expect.any(Number) });
     await on(app, admin).post('/offices', { symbol: 'eap/x', name: 'Lower case' }).expect(400);
     // Under a bureau the directory does not have: its overdue follow-ups would escalate to no front office.
     const nowhere = await on(app, admin).post('/offices', { symbol: 'ZZZ/ABC', name: 'Office of Nowhere' }).expect(422);

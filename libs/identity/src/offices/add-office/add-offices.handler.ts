@@ -47,7 +47,7 @@ export class AddOfficesHandler implements ICommandHandler<AddOfficesCommand, Off
  * added, or 409 before anything is written when the directory has it already.
  */
 @CommandHandler(AddOfficeCommand)
-export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Office> {
+export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Office & { version: number }> {
   private readonly directory: AggregateRepository<OfficeDirectory>;
 
   constructor(
@@ -57,7 +57,8 @@ export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Offic
     this.directory = repositories.for(officeDirectoryDefinition);
   }
 
-  async execute({ context, office }: AddOfficeCommand): Promise<Office> {
+  /** Answers the office added, with the directory's new version: the one an If-Match on the next addition names (its ETag). */
+  async execute({ context, office }: AddOfficeCommand): Promise<Office & { version: number }> {
     await refusePostCodes(this.posts, [office.symbol]);
     let added: Office | undefined;
     return this.directory.updateOrStart(
@@ -68,7 +69,7 @@ export class AddOfficeHandler implements ICommandHandler<AddOfficeCommand, Offic
         added = directory.add([office]).find((o) => o.symbol === office.symbol);
         if (!added) throw new ChanceryError(ErrorCode.AlreadyExists, `${office.symbol} is in the directory already`, { symbol: office.symbol });
       },
-      () => added!,
+      (directory) => ({ ...added!, version: directory.version }),
     );
   }
 }
