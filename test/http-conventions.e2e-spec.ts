@@ -7,7 +7,7 @@ import { IdempotencyStore } from '@chancery/http';
 import { Readiness } from '@chancery/platform';
 import { NotesFixtureModule } from './fixtures/notes.module.js';
 import { listening } from './support/sse.js';
-import { createTestApp, loginAsAdmin } from './support/test-app.js';
+import { createTestApp, loginAsAdmin, TEST_ADMIN_PASSWORD } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 describe('HTTP conventions', () => {
@@ -70,6 +70,13 @@ describe('HTTP conventions', () => {
     const reset = spec.body.paths['/users/{id}/password'].post;
     expect(reset.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual(['If-Match']);
     expect(reset['x-ignores-idempotency-key']).toBe(true);
+    // What the document says of the routes that differ: a ticket changes no versioned record (no If-Match, no ETag offered),
+    // a password change is limited as logins are, a disabling takes no body if it gives no reason, the lists' paging has defaults.
+    const ticket = spec.body.paths['/events/ticket'].post;
+    expect({ headers: (ticket.parameters ?? []).filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name), etag: Boolean(ticket.responses['201']?.headers?.ETag) }).toEqual({ headers: [], etag: false });
+    expect(Object.keys(spec.body.paths['/auth/password'].post.responses)).toContain('429');
+    expect(spec.body.paths['/users/{id}/disable'].post.requestBody.required).toBe(false);
+    expect(spec.body.paths['/users'].get.parameters.filter((p: { name: string }) => ['limit', 'offset'].includes(p.name)).map((p: { required?: boolean }) => p.required ?? false)).toEqual([false, false]);
     expect(Object.values(patch.responses).some((r) => Boolean((r as { headers?: { ETag?: unknown } }).headers?.ETag))).toBe(true);
     expect(spec.body.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code']);
     const read = spec.body.paths['/health'].get;
@@ -113,6 +120,8 @@ describe('HTTP conventions', () => {
     // send back as If-Match and be refused again.
     expect(stale.headers.etag).toBeUndefined();
     expect((await http().get(`/notes/${randomUUID()}`).expect(404)).headers.etag).toBeUndefined();
+    // Nor is a change that answers no record's version (a token): Express's weak tag of its bytes is no version.
+    expect((await request(app.getHttpServer()).post('/auth/login').send({ username: 'admin', password: TEST_ADMIN_PASSWORD }).expect(200)).headers.etag).toBeUndefined();
     for (const unbalanced of ['"2', 'W/2']) {
       await http().patch(`/notes/${note.id}`).set('If-Match', unbalanced).send({ title: 'v3' }).expect(400);
     }

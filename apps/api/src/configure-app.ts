@@ -58,13 +58,16 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   }
   // What the API answers is for its caller alone, and may be classified: no browser or proxy keeps
   // a copy on disk (a conditional GET with If-None-Match still gets its 304).
-  app.use((_request: express.Request, response: express.Response, next: express.NextFunction) => {
+  app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');
     // Express tags every answer it sends (a weak ETag of its bytes), refusals too: a refusal's tag
     // would be its problem text's, which a client might send back as If-Match. Only what succeeds
     // is tagged (a record's own `"<version>"`, or Express's tag for a conditional GET's 304).
+    // Nor is a change that answers no record's version (a login's token, a ticket): Express's weak tag
+    // of its bytes is no version, and every ETag a change answers is one (`"<version>"`).
     onHeaders(response, () => {
-      if (response.statusCode >= 400) response.removeHeader('ETag');
+      const weak = /^W\//.test(String(response.getHeader('ETag') ?? ''));
+      if (response.statusCode >= 400 || (weak && request.method !== 'GET' && request.method !== 'HEAD')) response.removeHeader('ETag');
     });
     next();
   });

@@ -1,11 +1,15 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { WholeNumberParameter } from '@chancery/http';
 
+/** Paged lists. Each parameter has its default (the compiler plugin reads a property without `?` as required: said here). */
 export class PagingQuery {
+  @ApiPropertyOptional({ default: 50 })
   @IsOptional()
   @WholeNumberParameter(1, 500)
   limit: number = 50;
 
+  @ApiPropertyOptional({ default: 0 })
   @IsOptional()
   // PostgreSQL's OFFSET takes a bigint, but no list here is a billion long.
   @WholeNumberParameter(0, 1_000_000_000)

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
 import { InCapitals, IsCalendarDate, IsRecordId, SingleLine } from '@chancery/http';
@@ -40,7 +41,7 @@ export class ResponseRequest {
   @IsCalendarDate() receivedOn: string;
   @IsIn(POSITIONS) position: Position;
   @IsString() @MaxLength(10_000) summary: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @IsObject({ each: true, message: 'each quote is an object {text, language?, translation?} or a string' }) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];
+  @ApiPropertyOptional({ default: [] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Transform(toQuotes) @IsObject({ each: true, message: 'each quote is an object {text, language?, translation?} or a string' }) @ValidateNested({ each: true }) quotes: QuoteDto[] = [];
   @IsOptional() @IsRecordId() reportingCableId?: string;
   /** The number of an earlier response this one corrects. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) corrects?: number;

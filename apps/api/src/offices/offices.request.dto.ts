@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SingleLine } from '@chancery/http';
 import { OFFICE_PATTERN } from '@chancery/identity';
@@ -5,6 +6,7 @@ import { PagingQuery } from '../common/paging.request.dto.js';
 
 /** Paged like every list; the directory is small, so a page is the whole of it unless asked otherwise. */
 export class ListOfficesQuery extends PagingQuery {
+  @ApiPropertyOptional({ default: 500 })
   override limit: number = 500;
 
   @IsOptional()

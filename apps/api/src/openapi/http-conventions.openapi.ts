@@ -63,10 +63,12 @@ export function withHttpConventions(document: OpenAPIObject): OpenAPIObject {
       const authenticated = (operation.security?.length ?? 0) > 0;
       operation.responses ??= {};
       const refusals = ['400', ...(authenticated ? ['401', '403'] : []), ...(onRecord ? ['404'] : []), ...(changes ? ['409', '412', '422'] : []), ...(operation.requestBody ? ['413', '415'] : []), '503'];
-      if (path === '/auth/login') refusals.push('429');
+      // Password tries are limited, the login's and a password change's alike.
+      if (path === '/auth/login' || path === '/auth/password') refusals.push('429');
       for (const status of refusals) operation.responses[status] ??= problem(REFUSALS[status]);
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (!/^2/.test(status) || !changes) continue;
+        // A change answers its record's version as its ETag; one that answers a token, or changes no versioned record, none.
+        if (!/^2/.test(status) || !changes || operation[NO_VERSION_EXTENSION] || path === '/auth/login' || path === '/auth/password') continue;
         response.headers ??= {};
         response.headers.ETag = { description: 'The record\'s new version, `"<version>"`, to send back as If-Match', schema: { type: 'string' } };
       }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
 import { Ctx, IgnoresIdempotencyKey, UuidPipe } from '@chancery/http';
 import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
@@ -51,6 +51,7 @@ export class UsersController {
 
   @Post(':id/disable')
   @HttpCode(200)
+  @ApiBody({ type: DisableUserRequest, required: false, description: 'the reason, if any: a request with no body disables too' })
   @IgnoresIdempotencyKey()
   @RequirePermission('users.manage')
   @ApiOperation({ summary: 'Disable a user (admin): they cannot log in, their tokens stop working at once' })
