@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { ChanceryError, ErrorCode } from '@chancery/common';
+import { MAX_SAID, ProblemDetailsFilter } from './problem-details.filter.js';
 
 describe('ProblemDetailsFilter', () => {
   afterEach(() => jest.restoreAllMocks());
@@ -14,5 +15,19 @@ describe('ProblemDetailsFilter', () => {
     new ProblemDetailsFilter().catch(new Error('boom'), host as never);
     expect(lines.join('')).toContain('/events/stream?ticket=[Redacted]');
     expect(lines.join('')).not.toMatch(/s3cret/);
+  });
+
+  it('says the start of a refusal that quotes a long text sent, not all of it again', () => {
+    let sent = '';
+    const request = { id: 'r2', method: 'POST', originalUrl: '/cables', path: '/cables' };
+    const response = { headersSent: false, setHeader() {}, status() { return this; }, type() { return this; }, send(body: string) { sent = body; } };
+    const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) };
+    const tag = 'X'.repeat(100_000);
+    new ProblemDetailsFilter().catch(new ChanceryError(ErrorCode.RuleViolated, `${tag} is not a TAG`, { errors: [{ field: 'tags', message: `${tag} is not a TAG` }] }), host as never);
+    const problem = JSON.parse(sent) as { detail: string; errors: { message: string }[] };
+    expect(sent.length).toBeLessThan(3 * MAX_SAID);
+    expect(problem.detail).toBe(`${'X'.repeat(MAX_SAID)}… (cut: ${`${tag} is not a TAG`.length} characters in all)`);
+    expect(problem.errors[0].message.startsWith('XXXX')).toBe(true);
+    expect(problem.errors[0].message.length).toBeLessThan(MAX_SAID + 50);
   });
 });

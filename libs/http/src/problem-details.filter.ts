@@ -41,9 +41,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ...extensions,
         title: titleFor(status),
         status,
-        detail: exception.message,
+        detail: bounded(exception.message),
         code: exception.code,
-        ...(errors ? { errors } : {}),
+        ...(errors ? { errors: (errors as { field: string; message: string }[]).map((e) => ({ ...e, message: bounded(e.message) })) } : {}),
         ...base,
       };
     }
@@ -111,4 +111,12 @@ function clientWentAway(request: Request, exception: unknown): boolean {
 /** PostgreSQL's class 22, "data exception": a value it cannot take, whatever the statement. */
 function isDataException(exception: unknown): boolean {
   return pgError(exception)?.code?.startsWith('22') ?? false;
+}
+
+/** How much of a refusal's text is said: one that quotes what was sent (a 100 KB tag) says its start, not all of it again. */
+export const MAX_SAID = 500;
+
+function bounded(text: string): string {
+  const characters = [...text];
+  return characters.length <= MAX_SAID ? text : `${characters.slice(0, MAX_SAID).join('')}… (cut: ${characters.length} characters in all)`;
 }
