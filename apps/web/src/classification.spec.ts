@@ -8,6 +8,9 @@ describe('the banners of a screen', () => {
     // Combined by the captions' rules: one channel caption, the most restrictive, and no SIPDIS beside NODIS or EXDIS.
     expect(bannerOf([marking('UNCLASSIFIED', ['SIPDIS']), marking('TOP_SECRET', ['NOFORN']), marking('SECRET', ['NODIS']), marking('SECRET', ['EXDIS'])])).toEqual({ classification: 'TOP_SECRET', text: 'TOP SECRET//NODIS/NOFORN' });
     expect(bannerOf(['SBU', 'CONFIDENTIAL'])).toEqual({ classification: 'CONFIDENTIAL', text: 'CONFIDENTIAL' });
+    // SBU is above UNCLASSIFIED on a screen, and its banner says so as the telegram's does.
+    expect(bannerOf(['UNCLASSIFIED', 'SBU'])).toEqual({ classification: 'SBU', text: 'UNCLASSIFIED//SBU' });
+    expect(bannerOf([marking('SBU', ['NOFORN']), 'UNCLASSIFIED'])).toEqual({ classification: 'SBU', text: 'UNCLASSIFIED//SBU//NOFORN' });
   });
 
   it('rank markings by their classification alone', () => {

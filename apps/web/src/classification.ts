@@ -1,5 +1,5 @@
 import { CAPTIONS, combinedCaptions } from '@chancery/cables/domain';
-import { CLASSIFICATIONS, type Classification, readingLevel } from '@chancery/identity/domain';
+import { CLASSIFICATIONS, type Classification } from '@chancery/identity/domain';
 
 /**
  * A record's marking as a screen reports it: its classification, and its captions after `//`
@@ -12,17 +12,21 @@ export const recordMarking = (record: { classification: string; captions?: reado
 export const markingsOf = (records: readonly { classification?: string; captions?: readonly string[] }[]): string[] =>
   records.flatMap((record) => (record.classification ? [marking(record.classification, record.captions)] : []));
 
-/** The highest classification among what is on screen (markings or bare classifications). */
+/**
+ * The highest classification among what is on screen (markings or bare classifications), in the
+ * markings' own order: SBU above UNCLASSIFIED, though any reader may read both (need-to-know's `readingLevel`).
+ */
 export function highest(markings: readonly string[]): Classification {
   let top: Classification = 'UNCLASSIFIED';
   for (const value of markings) {
     const classification = value.split('//')[0];
-    if ((CLASSIFICATIONS as readonly string[]).includes(classification) && readingLevel(classification as Classification) > readingLevel(top)) top = classification as Classification;
+    if ((CLASSIFICATIONS as readonly string[]).includes(classification) && CLASSIFICATIONS.indexOf(classification as Classification) > CLASSIFICATIONS.indexOf(top)) top = classification as Classification;
   }
   return top;
 }
 
-export const bannerText = (classification: Classification) => classification.replace('_', ' ');
+/** A classification as a banner line writes it: SBU as the telegram's banner does, `UNCLASSIFIED//SBU`. */
+export const bannerText = (classification: Classification) => (classification === 'SBU' ? 'UNCLASSIFIED//SBU' : classification.replace('_', ' '));
 
 /**
  * What the banners say of what is on screen: the highest classification, then every caption any of
