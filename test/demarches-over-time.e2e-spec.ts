@@ -236,6 +236,9 @@ describe('demarches kept over time, through HTTP', () => {
       expect(logged.body.reportingCableId).toBe(citing);
       const campaign = (await as(t.drafter).get(`/demarches/${campaignId}`).expect(200)).body;
       expect(campaign.deliveries.find((d: { post: string }) => d.post === 'BEIJING').reportingCables.map((c: { cableId: string }) => c.cableId)).toEqual([citing, citing]);
+      // The export names the cable once, with the responses it reports.
+      const rows = parse((await as(t.leader).get(`/demarches/${campaignId}/export.csv`).expect(200)).text, { columns: true, bom: true }) as Record<string, string>[];
+      expect(rows.find((row) => row.post === 'BEIJING')?.reportingCables).toBe(`${attached.body.reportingCables[0].mrn} (responses 2, 5)`);
     });
   });
 

@@ -218,7 +218,8 @@ export class CampaignReader {
       summary: d.summary ?? d.notDeliveredReason ?? '',
       quotes: d.quotes.map((q) => (q.translation ? `${q.text} [${q.translation}]` : q.text)).join(' | '),
       documents: d.documents.map((x) => `${x.kind}: ${x.name}`).join(' | '),
-      reportingCables: d.reportingCables.map((c) => c.mrn ?? c.cableId).join(' | '),
+      // Each cable once, with the responses it reports (one cable may report several): "26 BEIJING 000001 (responses 2, 3)".
+      reportingCables: reportingCablesCell(d.reportingCables),
       overdue: d.overdue ? 'yes' : 'no',
     }));
     const csv = stringify(neutralizeCsvRows(rows), {
@@ -254,4 +255,14 @@ export class CampaignReader {
     return { campaign, access: access!, found };
   }
 
+}
+
+/** A delivery's reporting cables as a CSV cell: each once, by MRN, with the responses it reports. */
+export function reportingCablesCell(cables: readonly { response: number; cableId: string; mrn: string | null }[]): string {
+  const responses = new Map<string, number[]>();
+  for (const cable of cables) {
+    const name = cable.mrn ?? cable.cableId;
+    responses.set(name, [...(responses.get(name) ?? []), cable.response]);
+  }
+  return [...responses].map(([name, numbers]) => `${name} (${numbers.length === 1 ? 'response' : 'responses'} ${numbers.join(', ')})`).join(' | ');
 }

@@ -18,6 +18,13 @@ describe('the timelines\' sentences', () => {
     expect(sentence.length).toBeGreaterThan(0);
   });
 
+  it('says a correction as one, not as a new answer', () => {
+    const posts = new Map([['WARSAW', { name: 'Embassy Warsaw' }]]);
+    const logged = (data: Record<string, unknown>) => describeEvent({ version: 4, type: 'ResponseLogged', at: '2026-12-03T10:00:00.000Z', actor: null, data, post: 'WARSAW' }, posts);
+    expect(logged({ number: 2, position: 'OPPOSED', corrects: null })).toBe('Embassy Warsaw logged a response: opposed');
+    expect(logged({ number: 3, position: 'RECEPTIVE', corrects: 1 })).toBe('Embassy Warsaw corrected response 1: receptive');
+  });
+
   it('names a type it does not know in words, and an event withheld as withheld', () => {
     expect(describeEvent({ version: 1, type: 'SomethingNewHappened', at: '', actor: null, data: {} })).toBe('Something New Happened');
     expect(describeEvent({ version: 2, type: 'CableEdited', at: '', actor: null, data: null })).toBe('Cable edited: withheld (not yours to read as the cable stood then)');

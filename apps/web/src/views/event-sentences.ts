@@ -52,7 +52,8 @@ export function describeEvent(e: HistoryEntry, directory?: PostNames): string {
       const c = d.counterpart as { name?: string } | undefined;
       return `${post} met ${c?.name ?? 'a counterpart'}${d.method ? ` (${words(str(d.method))})` : ''}`;
     }
-    case 'ResponseLogged': return `${post} logged a response: ${words(str(d.position))}`;
+    // A correction is said as one: read as a new answer, the last sentence would pass for the post's latest position.
+    case 'ResponseLogged': return d.corrects ? `${post} corrected response ${str(d.corrects)}: ${words(str(d.position))}` : `${post} logged a response: ${words(str(d.position))}`;
     case 'ReportingCableAttached': return `${post} named the reporting cable of response ${str(d.response)}`;
     case 'DemarcheNotDelivered': return `${post} could not deliver: “${str(d.reason)}”`;
     case 'DeliveryBecameOverdue': return `${post} passed the report-by date without reporting`;
