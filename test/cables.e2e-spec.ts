@@ -33,7 +33,11 @@ describe('cables through HTTP', () => {
   const as = (token: string) => authed(app, token);
 
   async function approvedCable(subject: string): Promise<string> {
-    const { body } = await as(t.drafter).post('/cables', { ...instruction, subject, actionAddressees: ['TOKYO'] }).expect(201);
+    const created = await as(t.drafter).post('/cables', { ...instruction, subject, actionAddressees: ['TOKYO'] }).expect(201);
+    const { body } = created;
+    // A 201 says where the record created is read (RFC 9110 §15.3.2).
+    expect(created.headers.location).toBe(`/cables/${body.id}`);
+    await as(t.drafter).get(created.headers.location).expect(200);
     await as(t.drafter).post(`/cables/${body.id}/submit`).expect(200);
     await as(t.approver).post(`/cables/${body.id}/approve`).expect(200);
     return body.id;
@@ -450,7 +454,7 @@ describe('cables through HTTP', () => {
     const iso = await as(t.drafter).post('/cables', { ...instruction, tags: ['PREL', 'DE'] }).expect(422);
     expect(iso.body.errors[0]).toEqual({ field: 'tags', message: expect.stringMatching(/Germany is GM/) });
     const noforn = await as(t.drafter).post('/cables', { ...instruction, classification: 'UNCLASSIFIED', captions: ['NOFORN'], paragraphs: [{ marking: 'U', text: 'Open.' }], classifiedBy: undefined }).expect(422);
-    expect(noforn.body.errors[0]).toEqual({ field: 'captions', message: expect.stringMatching(/NOFORN apply only to classified or SBU traffic/) });
+    expect(noforn.body.errors[0]).toEqual({ field: 'captions', message: expect.stringMatching(/NOFORN applies only to classified or SBU traffic/) });
     expect((await as(t.drafter).get('/cables?tag=UNSC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(body.id);
   });
 });

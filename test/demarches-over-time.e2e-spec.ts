@@ -257,6 +257,7 @@ describe('demarches kept over time, through HTTP', () => {
         const uploaded = await upload(t.beijing, 'BEIJING', bytes, filename).expect(201);
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         expect(uploaded.body).toMatchObject({ id: expect.any(String), name: filename, kind: 'NON_PAPER', size: bytes.length, sha256 });
+        expect(uploaded.headers.location).toBe(`/demarches/${campaignId}/deliveries/BEIJING/documents/${uploaded.body.id}`);
         const drill = (await as(t.leader).get(`/demarches/${campaignId}/deliveries/BEIJING`).expect(200)).body;
         const document = drill.documents.find((d: { documentId: string }) => d.documentId === uploaded.body.id);
         expect(document).toMatchObject({ name: filename, mediaType: type, sha256 });

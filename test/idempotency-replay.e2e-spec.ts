@@ -482,6 +482,7 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     // same ETag; a change whose answer has no version carries none (no weak tag of its bytes).
     const etag = (answer: request.Response) => answer.headers.etag;
     if (etag(replay) !== etag(first)) differences.push(`ETag: first ${String(etag(first))}, replay ${String(etag(replay))}`);
+    if (replay.headers.location !== first.headers.location) differences.push(`Location: first ${String(first.headers.location)}, replay ${String(replay.headers.location)}`);
     if (replay.headers['content-type'] !== first.headers['content-type']) differences.push(`content-type: first ${first.headers['content-type']}, replay ${replay.headers['content-type']}`);
     const keys = differingKeys(first.body, replay.body);
     if (keys.length > 0) {

@@ -16,3 +16,4 @@ export * from './http.module.js';
 export * from './single-line.validator.js';
 export * from './whole-number.validator.js';
 export * from './no-version.js';
+export * from './location.interceptor.js';

@@ -9,7 +9,7 @@ import {
 import type { CommandContext } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { DemarchesQuery } from '@chancery/demarches';
-import { CapitalCodePipe, createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
+import { CapitalCodePipe, CreatesRecordAt, createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { hasPermission, OFFICE_PATTERN } from '@chancery/identity/domain';
 import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
@@ -83,6 +83,7 @@ export class CablesController {
   @Post()
   @RequirePermission('cables.draft')
   @AnswersRecord('cable')
+  @CreatesRecordAt((cable) => `/cables/${String(cable.id)}`)
   @ApiOperation({ summary: 'Draft a cable (drafters for the Department, post officers for their post)' })
   draft(@Body() body: DraftCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new DraftCableCommand(ctx, user, toDraft(body)));

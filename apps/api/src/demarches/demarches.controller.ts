@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
-import { Ctx, CountingNumberPipe, IdempotentUpload, postCodeParam, TakesContent, UuidPipe } from '@chancery/http';
+import { CreatesRecordAt, Ctx, CountingNumberPipe, IdempotentUpload, postCodeParam, TakesContent, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
@@ -112,6 +112,7 @@ export class DemarchesController {
 
   @Post(':id/deliveries/:post/documents')
   @RequirePermission('demarches.report')
+  @CreatesRecordAt((document, path) => `${path}/${String(document.id)}`)
   @ReadsRecord('cable')
   // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413. Browsers send a file's
   // name as raw UTF-8 (the HTML form rules): read as Latin-1, multer's default, 照会 came out as mojibake.

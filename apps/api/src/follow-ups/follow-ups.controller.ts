@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, FollowUpReader, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
-import { Ctx, UuidPipe } from '@chancery/http';
+import { CreatesRecordAt, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, FollowUpReasonRequest } from './follow-ups.request.dto.js';
@@ -31,6 +31,7 @@ export class FollowUpsController {
   @Post()
   @RequirePermission('followups.create')
   @AnswersRecord('followup')
+  @CreatesRecordAt((followUp) => `/follow-ups/${String(followUp.id)}`)
   @ApiOperation({ summary: 'Open a follow-up action, owned by an office or a post' })
   create(@Body() body: CreateFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     const links = { demarcheId: body.demarcheId ?? null, post: body.post ?? null, cableId: body.cableId ?? null, ...(body.response !== undefined ? { response: body.response } : {}) };

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { collectiveCodeParam, Ctx, postCodeParam } from '@chancery/http';
+import { collectiveCodeParam, CreatesRecordAt, Ctx, postCodeParam } from '@chancery/http';
 import { ChangePostCommand, EstablishPostCommand, type PostChange, PostsQuery } from '@chancery/posts';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { ChangePostRequest, EstablishPostRequest, ListPostsQuery, PostReasonRequest } from './posts.request.dto.js';
@@ -34,6 +34,7 @@ export class PostsController {
 
   @Post('posts')
   @RequirePermission('posts.manage')
+  @CreatesRecordAt((post) => `/posts/${String(post.code)}`)
   @ApiOperation({ summary: 'Establish a post (admin)' })
   establish(@Body() body: EstablishPostRequest, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new EstablishPostCommand(ctx, body));

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@chancery/common';
-import { Ctx, IgnoresIdempotencyKey, UuidPipe } from '@chancery/http';
+import { CreatesRecordAt, Ctx, IgnoresIdempotencyKey, UuidPipe } from '@chancery/http';
 import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -21,6 +21,7 @@ export class UsersController {
 
   @Post()
   @RequirePermission('users.create')
+  @CreatesRecordAt((user) => `/users/${String(user.id)}`)
   @IgnoresIdempotencyKey()
   @ApiOperation({ summary: 'Create a user (admin); the username in any case, stored in lower case' })
   create(@Body() body: CreateUserRequest, @Ctx() ctx: CommandContext) {
