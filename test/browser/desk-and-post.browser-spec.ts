@@ -119,6 +119,9 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     const errors = uncaught(page);
     await page.goto(`${web.base}/#/dashboard?campaign=${id}&at=${new Date().toISOString()}`);
     await page.getByText(/replayed from the event log to/).waitFor();
+    // The pages it links to are today's, and it says so, as it says of the CSV.
+    expect(await page.locator('#pages-now').textContent()).toBe('The campaign\'s and its posts\' pages open as they stand now, not as replayed here.');
+    expect(await page.getByRole('link', { name: 'find any post of the campaign' }).getAttribute('aria-describedby')).toBe('pages-now');
     const button = page.getByRole('button', { name: `Download ${mrn} (CSV)` });
     expect(await button.getAttribute('aria-describedby')).toBe('csv-now');
     expect(await page.locator('#csv-now').textContent()).toBe('A CSV holds the campaign as it stands now, not as replayed here.');

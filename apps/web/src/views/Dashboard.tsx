@@ -291,7 +291,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
               {dashboard.campaigns.map((c) => (
                 <tr key={c.id} class={c.id === selected ? 'selected' : undefined}>
                   <td data-label="MRN"><button type="button" class="link" aria-pressed={c.id === selected} onClick={() => { setSelected(c.id); setCountry(null); }}>{c.mrn}</button></td>
-                  <td data-label="Subject">({c.classification}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`}>every post</a></td>
+                  <td data-label="Subject">({[c.classification, ...(c.captions ?? [])].join(' ')}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`}>every post</a></td>
                   <td data-label="Report by">{c.reportBy}</td>
                   <td data-label="Delivery"><Bar label="Delivery" parts={deliveryParts(c.summary)} /> {c.summary.delivered}/{c.summary.total}</td>
                   <td data-label="Positions"><Bar label="Positions" parts={POSITIONS.map((p) => [p, c.positions[p] ?? 0])} /></td>
@@ -320,11 +320,13 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
                   <option value="">Choose a country</option>
                   {[...countries].map(([code, c]) => ({ code, name: countryName(code), state: c.state })).sort((a, b) => a.name.localeCompare(b.name)).map((c) => <option key={c.code} value={c.code}>{c.name}: {words(c.state)}</option>)}
                 </select>
-                <p class="muted">Choose a country on the map or in the list to see its posts, or <a href={`#/campaigns/${campaign.id}`}>find any post of the campaign</a>.</p>
+                <p class="muted">Choose a country on the map or in the list to see its posts, or <a href={`#/campaigns/${campaign.id}`} aria-describedby={past ? 'pages-now' : undefined}>find any post of the campaign</a>.</p>
+                {/* A replay's links open the records as they stand: said, as the CSV's is, so that today's page is not read as the moment replayed. */}
+                {past && <p id="pages-now" class="muted">The campaign's and its posts' pages open as they stand now, not as replayed here.</p>}
                 {country && countries.get(country) && (
                   <div aria-live="polite">
                     <h4>Posts in {countryName(country)}</h4>
-                    <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`}>{p.name}</a>: {words(p.state)}</li>)}</ul>
+                    <ul>{countries.get(country)!.posts.map((p) => <li key={p.code}><a href={`#/campaigns/${campaign.id}/posts/${p.code}`} aria-describedby={past ? 'pages-now' : undefined}>{p.name}</a>: {words(p.state)}{past && <span class="muted"> (then; its page: now)</span>}</li>)}</ul>
                   </div>
                 )}
               </>
@@ -345,7 +347,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
               </tbody>
             </table>
             <h3>Overdue posts ({campaign.overduePosts.length})</h3>
-            {campaign.overduePosts.length === 0 ? <p>None</p> : <ul class="inline-list">{campaign.overduePosts.map((p) => <li key={p}><a href={`#/campaigns/${campaign.id}/posts/${p}`}>{directory.get(p)?.name ?? p}</a></li>)}</ul>}
+            {campaign.overduePosts.length === 0 ? <p>None</p> : <ul class="inline-list">{campaign.overduePosts.map((p) => <li key={p}><a href={`#/campaigns/${campaign.id}/posts/${p}`} aria-describedby={past ? 'pages-now' : undefined}>{directory.get(p)?.name ?? p}</a></li>)}</ul>}
           </section>
         </div>
       )}
