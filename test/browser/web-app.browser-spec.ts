@@ -654,7 +654,8 @@ describe('the web app, in headless Chromium', () => {
     await choice.selectOption(first);
     await page.getByRole('form', { name: 'The reporting cable of response 1' }).getByRole('button', { name: 'Attach the reporting cable' }).click();
     await page.getByText('Response 1 now names its reporting cable.').waitFor();
-    await page.getByRole('article', { name: 'Response 1' }).getByRole('link', { name: 'the reporting cable' }).waitFor();
+    // Named by its MRN.
+    await page.getByRole('article', { name: 'Response 1' }).getByRole('link', { name: /^\d{2} [A-Z]+ \d{6}$/ }).waitFor();
     // The form is gone with its button: the keyboard goes on from what the action came to.
     await page.waitForFunction(() => document.activeElement?.textContent === 'Response 1 now names its reporting cable.');
     expect(await page.getByLabel('Reporting cable of response 1', { exact: true }).count()).toBe(0);
