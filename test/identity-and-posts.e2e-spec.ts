@@ -256,6 +256,8 @@ describe('identity, access control and posts', () => {
       const [unknown] = await dataSource.query(`SELECT actor_id, details FROM audit_log WHERE action = 'LoginFailed' AND request_id = $1`, [mistyped.headers['x-request-id']]);
       expect(unknown).toEqual({ actor_id: 'anonymous', details: { username: null, unknownUsername: true, client: expect.any(String) } });
       expect(JSON.stringify(await dataSource.query('SELECT details FROM audit_log'))).not.toContain('walnut-glacier-sonnet-8');
+      // Nor in the login limits' counts, which name the name tried by a digest.
+      expect(JSON.stringify(await dataSource.query('SELECT key FROM login_limits'))).not.toContain('walnut-glacier-sonnet-8');
       // The tries refused unheard are audited too, under the account they were aimed at: the first of the window, once.
       for (let i = 0; i < 3; i++) await http().post('/auth/login').send({ username: 'target', password: `more-${i}` }).expect(429);
       const refused = await dataSource.query(`SELECT actor_id, details FROM audit_log WHERE action = 'LoginRefused' AND details->>'username' = 'target'`);

@@ -133,12 +133,20 @@ describe('identity lifecycle', () => {
     };
     const { body: cable } = await on(app, user.token).post('/cables', draft).expect(201);
     expect((await on(app, user.token).get(`/cables/${cable.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'requestClearance', 'submit', 'cancel']);
+    // Returned to its drafter, it waits in their inbox while they draft.
+    const approver = await createUser(app, admin, { username: 'unroled.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' });
+    const { body: returned } = await on(app, user.token).post('/cables', { ...draft, subject: 'Sent back to its drafter' }).expect(201);
+    await on(app, user.token).post(`/cables/${returned.id}/submit`).expect(200);
+    await on(app, approver.token).post(`/cables/${returned.id}/return`, { reason: 'Shorten it.' }).expect(200);
+    expect((await on(app, user.token).get('/inbox').expect(200)).body.returned.map((r: { cableId: string }) => r.cableId)).toEqual([returned.id]);
     for (const roles of [['auditor'], ['clearer']]) {
       await on(app, admin).patch(`/users/${user.id}`, { roles }).expect(200);
       const seen = await on(app, user.token).get(`/cables/${cable.id}`).expect(200);
       expect({ roles, allowed: seen.body.allowedActions, blocked: seen.body.blockedActions }).toEqual({ roles, allowed: [], blocked: [] });
       await on(app, user.token).patch(`/cables/${cable.id}`, { subject: 'Edited with no drafting role' }).expect(403);
       await on(app, user.token).post(`/cables/${cable.id}/submit`).expect(403);
+      // Nor does the inbox hand it back to them as theirs to work.
+      expect({ roles, returned: (await on(app, user.token).get('/inbox').expect(200)).body.returned }).toEqual({ roles, returned: [] });
     }
     await on(app, admin).patch(`/users/${user.id}`, { roles: ['approver'] }).expect(200);
     expect((await on(app, user.token).get(`/cables/${cable.id}`).expect(200)).body.allowedActions).toEqual(['cancel']);

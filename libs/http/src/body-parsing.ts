@@ -1,11 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import bytes from 'bytes';
-import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
+import { bounded, boundedErrors, codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
 
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
   const code = typeof extensions.code === 'string' ? extensions.code : codeFor(status);
-  const problem: ProblemDetails = { title: titleFor(status), status, detail, ...extensions, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
+  const errors = Array.isArray(extensions.errors) ? { errors: boundedErrors(extensions.errors as { field: string; message: string }[]) } : {};
+  const problem: ProblemDetails = { title: titleFor(status), status, detail: bounded(detail), ...extensions, ...errors, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
@@ -80,9 +81,10 @@ export function refuseControlCharacters(request: Request, response: Response, ne
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * How many members an object or array in a request body may have: more is refused before parsing.
- * No request takes nearly as many (a list of addressees, ALDAC's ~270 posts, is the longest), and
- * 80,000 unknown keys in a signed-out login took the validator seconds, the whole API waiting.
+ * How many members the objects and arrays of a request body may have, all together: more is refused
+ * before parsing. No request takes nearly as many (a list of addressees, ALDAC's ~270 posts, and a
+ * cable's 200 paragraphs are the longest), and 80,000 unknown keys in a signed-out login took the
+ * validator seconds, the whole API waiting (spread over nested objects, as long).
  */
 export const MAX_JSON_MEMBERS = 10_000;
 
@@ -103,7 +105,7 @@ class UnreadableBody extends Error {
 
 /**
  * Checks a JSON body's raw bytes before it is parsed: valid UTF-8, objects and arrays nested at
- * most `MAX_JSON_DEPTH` deep and of at most `MAX_JSON_MEMBERS` members, and no `\u` escape that makes a lone surrogate (text that cannot be
+ * most `MAX_JSON_DEPTH` deep and of at most `MAX_JSON_MEMBERS` members in all, and no `\u` escape that makes a lone surrogate (text that cannot be
  * stored, hashed for the audit log, or sent on). A single pass that keeps only counters,
  * so an 8 KB body of brackets costs no more than any other 8 KB.
  */
@@ -116,8 +118,8 @@ export function checkJsonText(body: Buffer): void {
   }
   let depth = 0;
   let inString = false;
-  // Commas seen in each open object or array (one fewer than its members).
-  const commas: number[] = [0];
+  // Commas seen outside strings: one fewer than the members, of every object and array together.
+  let commas = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -137,10 +139,9 @@ export function checkJsonText(body: Buffer): void {
     } else if (c === '"') inString = true;
     else if (c === '{' || c === '[') {
       if (++depth > MAX_JSON_DEPTH) throw new UnreadableBody('entity.too.deep', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
-      commas[depth] = 0;
     } else if (c === '}' || c === ']') depth--;
-    else if (c === ',' && ++commas[depth] >= MAX_JSON_MEMBERS) {
-      throw new UnreadableBody('entity.too.many', `The request body has an object or array of more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} members.`);
+    else if (c === ',' && ++commas >= MAX_JSON_MEMBERS) {
+      throw new UnreadableBody('entity.too.many', `The request body's objects and arrays have more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} members in all.`);
     }
   }
 }

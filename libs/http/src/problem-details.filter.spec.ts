@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { MAX_SAID, ProblemDetailsFilter } from './problem-details.filter.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { MAX_SAID } from './problem-details.js';
 
 describe('ProblemDetailsFilter', () => {
   afterEach(() => jest.restoreAllMocks());
@@ -23,11 +24,13 @@ describe('ProblemDetailsFilter', () => {
     const response = { headersSent: false, setHeader() {}, status() { return this; }, type() { return this; }, send(body: string) { sent = body; } };
     const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) };
     const tag = 'X'.repeat(100_000);
-    new ProblemDetailsFilter().catch(new ChanceryError(ErrorCode.RuleViolated, `${tag} is not a TAG`, { errors: [{ field: 'tags', message: `${tag} is not a TAG` }] }), host as never);
-    const problem = JSON.parse(sent) as { detail: string; errors: { message: string }[] };
-    expect(sent.length).toBeLessThan(3 * MAX_SAID);
+    new ProblemDetailsFilter().catch(new ChanceryError(ErrorCode.RuleViolated, `${tag} is not a TAG`, { errors: [{ field: 'tags', message: `${tag} is not a TAG` }, { field: tag, message: 'property should not exist' }] }), host as never);
+    const problem = JSON.parse(sent) as { detail: string; errors: { field: string; message: string }[] };
+    expect(sent.length).toBeLessThan(5 * MAX_SAID);
     expect(problem.detail).toBe(`${'X'.repeat(MAX_SAID)}… (cut: ${`${tag} is not a TAG`.length} characters in all)`);
     expect(problem.errors[0].message.startsWith('XXXX')).toBe(true);
     expect(problem.errors[0].message.length).toBeLessThan(MAX_SAID + 50);
+    // A key sent is a field's name: said as far, too.
+    expect(problem.errors[1].field.length).toBeLessThan(MAX_SAID + 50);
   });
 });

@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ChanceryError, ErrorCode, loggedUrl } from '@chancery/common';
+import { ChanceryError, ErrorCode, type FieldError, loggedUrl } from '@chancery/common';
 import { isContentionError, isTransientDatabaseError, pgError } from '@chancery/database';
 import { allowedMethods } from './allowed-methods.js';
-import { codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
+import { bounded, boundedErrors, codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, statusFor, titleFor } from './problem-details.js';
 
 /** A problem as decided, before its `type`, which follows from its `code`. */
 type Answer = Omit<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'code'> & Pick<ProblemDetails, 'title' | 'status' | 'detail' | 'code'>;
@@ -43,7 +43,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status,
         detail: bounded(exception.message),
         code: exception.code,
-        ...(errors ? { errors: (errors as { field: string; message: string }[]).map((e) => ({ ...e, message: bounded(e.message) })) } : {}),
+        ...(errors ? { errors: boundedErrors(errors as FieldError[]) } : {}),
         ...base,
       };
     }
@@ -113,10 +113,3 @@ function isDataException(exception: unknown): boolean {
   return pgError(exception)?.code?.startsWith('22') ?? false;
 }
 
-/** How much of a refusal's text is said: one that quotes what was sent (a 100 KB tag) says its start, not all of it again. */
-export const MAX_SAID = 500;
-
-function bounded(text: string): string {
-  const characters = [...text];
-  return characters.length <= MAX_SAID ? text : `${characters.slice(0, MAX_SAID).join('')}… (cut: ${characters.length} characters in all)`;
-}

@@ -56,6 +56,19 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** How much of a refusal's text is said: one that quotes what was sent (a 100 KB tag, a 900 KB key) says its start, not all of it again. */
+export const MAX_SAID = 500;
+
+export function bounded(text: string): string {
+  const characters = [...text];
+  return characters.length <= MAX_SAID ? text : `${characters.slice(0, MAX_SAID).join('')}… (cut: ${characters.length} characters in all)`;
+}
+
+/** A refusal's `errors[]` as said: each field and message `bounded`. */
+export function boundedErrors(errors: readonly { field: string; message: string }[]): { field: string; message: string }[] {
+  return errors.map((e) => ({ ...e, field: bounded(e.field), message: bounded(e.message) }));
+}
+
 export function problemType(code: string): string {
   return `urn:chancery:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 }

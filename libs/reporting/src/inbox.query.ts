@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
-import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
+import { hasPermission, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
 import { type FollowUpMarkingsRow, followUpMarkings, isFollowUpOverdue, LINKED_MARKINGS_SQL } from '@chancery/follow-ups';
 
@@ -137,8 +137,9 @@ export class InboxQuery {
     return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, origin: r.origin, office: principal.office, since: r.since.toISOString() }));
   }
 
-  /** The caller's cables the approver sent back, with the reason, while they sit in DRAFT. */
+  /** The caller's cables the approver sent back, with the reason, while they sit in DRAFT: theirs to work, while they draft. */
   private async returned(principal: Principal) {
+    if (!hasPermission(principal, 'cables.draft').allowed) return [];
     const access = readableCableSql(principal, 1);
     const rows = await sql<ReturnedRow>(
       this.dataSource,

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { CommandContext } from '@chancery/common';
-import { Ctx, IgnoresIdempotencyKey } from '@chancery/http';
+import { ChangesNoVersionedRecord, Ctx, IgnoresIdempotencyKey } from '@chancery/http';
 import { AuthService, ChangeOwnPasswordCommand, LogOutCommand, type Principal, UsersQuery } from '@chancery/identity';
 import { ChangeOwnPasswordRequest } from '../users/create-user.request.dto.js';
 import { CurrentUser, Public } from './access.decorators.js';
@@ -36,6 +36,7 @@ export class AuthController {
   @Post('password')
   @HttpCode(200)
   @IgnoresIdempotencyKey()
+  @ChangesNoVersionedRecord()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change one’s own password: every token issued before stops working; the answer carries a new one' })
   async changePassword(@Body() body: ChangeOwnPasswordRequest, @Ctx() ctx: CommandContext, @Req() request: Request) {
@@ -46,6 +47,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @IgnoresIdempotencyKey()
+  @ChangesNoVersionedRecord()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Log out: every token the caller holds stops working' })
   async logout(@Ctx() ctx: CommandContext): Promise<void> {

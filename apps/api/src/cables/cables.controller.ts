@@ -11,7 +11,7 @@ import { HistoryQuery } from '../common/paging.request.dto.js';
 import { DemarchesQuery } from '@chancery/demarches';
 import { CapitalCodePipe, CreatesRecordAt, createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
-import { hasPermission, OFFICE_PATTERN } from '@chancery/identity/domain';
+import { CABLE_ACTION_PERMISSIONS, hasPermission, OFFICE_PATTERN } from '@chancery/identity/domain';
 import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import {
   CableAtQuery, ClearanceDecisionRequest, ClearanceRequestsRequest, DraftCableRequest, EditCableRequest, ListCablesQuery, ReasonRequest,
@@ -126,7 +126,7 @@ export class CablesController {
 
   @Patch(':id')
   @ReadsRecord('cable')
-  @RequirePermission('cables.edit')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.edit)
   @ApiOperation({ summary: 'Edit as a JSON Merge Patch: the drafter; a clearer of an office asked; the approver of a submitted cable' })
   edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     const patch = toPatch(body);
@@ -136,7 +136,7 @@ export class CablesController {
   @Post(':id/clearance-requests')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.draft')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.requestClearance)
   @ApiOperation({ summary: 'Ask offices to clear; asking again for a STALE or NON_CONCUR office puts it back to PENDING' })
   requestClearances(@Param('id', uuid) id: string, @Body() body: ClearanceRequestsRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new RequestClearancesCommand(ctx, user, id, body.offices));
@@ -144,7 +144,7 @@ export class CablesController {
 
   @Delete(':id/clearance-requests/:office')
   @ReadsRecord('cable')
-  @RequirePermission('cables.draft')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.withdrawClearance)
   @ApiOperation({ summary: 'Withdraw a pending or non-concurring clearance request (the office symbol URL-encoded: EAP%2FCM)' })
   withdrawClearanceRequest(@Param('id', uuid) id: string, @Param('office', officeParam) office: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new WithdrawClearanceRequestCommand(ctx, user, id, office));
@@ -153,7 +153,7 @@ export class CablesController {
   @Post(':id/clearances')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.clear')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.clear)
   @ApiOperation({ summary: 'Clear for your office (also re-clearing a STALE clearance before submission)' })
   clear(@Param('id', uuid) id: string, @Body() body: ClearanceDecisionRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new DecideClearanceCommand(ctx, user, id, body.office, body.decision, body.comments ?? null));
@@ -162,7 +162,7 @@ export class CablesController {
   @Post(':id/submit')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.draft')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.submit)
   submit(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new SubmitCableCommand(ctx, user, id));
   }
@@ -170,7 +170,7 @@ export class CablesController {
   @Post(':id/approve')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.approve')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.approve)
   approve(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new ApproveCableCommand(ctx, user, id));
   }
@@ -178,7 +178,7 @@ export class CablesController {
   @Post(':id/return')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.approve')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.return)
   return(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new ReturnCableCommand(ctx, user, id, body.reason));
   }
@@ -186,7 +186,7 @@ export class CablesController {
   @Post(':id/release')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.approve')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.release)
   release(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new ReleaseCableCommand(ctx, user, id));
   }
@@ -194,7 +194,7 @@ export class CablesController {
   @Post(':id/cancel')
   @ReadsRecord('cable')
   @HttpCode(200)
-  @RequirePermission('cables.cancel')
+  @RequirePermission(CABLE_ACTION_PERMISSIONS.cancel)
   cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.commands.execute(new CancelCableCommand(ctx, user, id, body.reason));
   }

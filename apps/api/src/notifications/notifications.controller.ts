@@ -42,6 +42,7 @@ export class NotificationsController {
 
   @Post(':id/read')
   @HttpCode(200)
+  @ChangesNoVersionedRecord()
   @ApiOperation({ summary: 'Marks one of the caller’s notifications read (404 if it is not theirs)' })
   read(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     return this.notifications.markRead(ctx, user, id);

@@ -5,7 +5,7 @@ import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me,
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
-import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
+import { followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
 
 interface FollowUp {
   id: string;
@@ -105,7 +105,7 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
     if (view === 'escalated') {
       void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => {
         setEscalated(inbox.escalated ?? []);
-        onClassifications(followUpClassifications(inbox.escalated ?? []));
+        onClassifications(markingsOf(inbox.escalated ?? []));
       }, () => setEscalated([]));
     } else {
       const owner = query.get('owner');

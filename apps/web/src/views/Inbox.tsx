@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me, problemText, when, words } from '../api.js';
-import { marking, recordMarking } from '../classification.js';
+import { markingsOf, recordMarking } from '../classification.js';
 
 interface CableItem { cableId?: string; id?: string; subject: string; classification: string; captions?: string[]; status?: string; since?: string; precedence?: string }
 /** A follow-up in the inbox; newer servers give its marking (that of the record it is linked to). */
@@ -28,8 +28,6 @@ const ownerText = (owner?: { office?: string; post?: string }) => owner?.office 
 const byName = (by: unknown) => (typeof by === 'string' ? by : (by as { username?: string } | undefined)?.username ?? '');
 /** A follow-up's marking before its title, "(CONFIDENTIAL NOFORN) ", where the server gives it. */
 export const markingOf = (f: Pick<FollowUpItem, 'classification' | 'captions'>) => (f.classification ? `(${[f.classification, ...(f.captions ?? [])].join(' ')}) ` : '');
-/** The markings a list of follow-ups puts on the screen: each one's classification and captions (a server that gives none leaves them out). */
-export const followUpClassifications = (items: readonly FollowUpItem[]) => items.flatMap((f) => (f.classification ? [marking(f.classification, f.captions)] : []));
 
 function FollowUpList({ items, empty }: { items: FollowUpItem[]; empty: string }) {
   if (items.length === 0) return <p class="muted">{empty}</p>;
@@ -54,7 +52,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
       setInbox(answer);
       onClassifications([
         ...[...answer.toClear, ...answer.toApprove, ...answer.taskings, ...(answer.returned ?? [])].map(recordMarking),
-        ...followUpClassifications([...answer.followUps, ...(answer.escalated ?? [])]),
+        ...markingsOf([...answer.followUps, ...(answer.escalated ?? [])]),
       ]);
     }, (failure) => setError(problemText(failure)));
   }, [me.id]);

@@ -3,8 +3,8 @@ import { api, maybe, type Me, problemText, words } from '../api.js';
 import type { CableSummary } from './Cables.js';
 import { type DeliveryView, ReportForms } from './Delivery.js';
 import { Outcome, useOutcome } from './FieldProblem.js';
-import { followUpClassifications, followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
-import { recordMarking } from '../classification.js';
+import { followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
+import { markingsOf, recordMarking } from '../classification.js';
 
 interface Campaign { id: string; cableId: string; mrn: string; subject: string; classification: string; captions?: string[]; reportBy: string }
 interface Tasking extends Campaign { delivery: DeliveryView }
@@ -37,7 +37,7 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
       const incoming = action ?? (await maybe(api<{ items: CableSummary[] }>('GET', '/cables?status=RELEASED&limit=20').then((a) => a.items), []));
       setTraffic(incoming);
       // Its taskings, follow-ups and incoming traffic, each listed with its subject.
-      shown.current = { ...shown.current, page: [...mine.map(recordMarking), ...followUpClassifications(inbox.followUps), ...(incoming ?? []).map(recordMarking)] };
+      shown.current = { ...shown.current, page: [...mine.map(recordMarking), ...markingsOf(inbox.followUps), ...(incoming ?? []).map(recordMarking)] };
       report();
     } catch (failure) {
       setError(problemText(failure));

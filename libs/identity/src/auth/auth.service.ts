@@ -89,7 +89,9 @@ export class AuthService {
     // administrator's reset, or a change, starts a new one, and the user locked out signs in with
     // the password they were given at once. Nothing else does: a logout leaves it.
     const password = target ? createHash('sha256').update(target.passwordHash).digest('base64url').slice(0, 12) : 'none';
-    const key = `${client}|${normalizeUsername(username)}|${password}`;
+    // The name tried as a digest: a password typed into the username box is not kept in the limits' table either.
+    const tried = createHash('sha256').update(normalizeUsername(username)).digest('base64url').slice(0, 22);
+    const key = `${client}|${tried}|${password}`;
     this.purgeExpiredCounts();
     try {
       await this.failures.consume(key, 1);

@@ -30,7 +30,7 @@ export class AdministratorStanding {
   async hold(tx: EntityManager, context: CommandContext): Promise<void> {
     if (context.actor.id === SYSTEM_ACTOR.id) return; // the start's own bootstrap of the first admin
     await sql(tx, 'SELECT pg_advisory_xact_lock($1)', [USER_ADMINISTRATION_LOCK]);
-    const [caller] = await sql<{ disabled: boolean; roles: string[] }>(tx, 'SELECT disabled, roles FROM users WHERE id::text = $1', [context.actor.id]);
+    const [caller] = await sql<{ disabled: boolean; roles: string[] }>(tx, 'SELECT disabled, roles FROM users WHERE id = $1::uuid', [context.actor.id]);
     const standing = !caller ? 'is no longer a user' : caller.disabled ? 'was disabled since the request came in' : !caller.roles.includes('admin') ? 'is no longer an admin' : undefined;
     const denial = standing && this.policy.recordDenial({ allowed: false, reason: `${context.actor.username} ${standing}` });
     if (denial) throw denial;
