@@ -75,6 +75,8 @@ describe('HTTP conventions', () => {
     const ticket = spec.body.paths['/events/ticket'].post;
     expect({ headers: (ticket.parameters ?? []).filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name), etag: Boolean(ticket.responses['201']?.headers?.ETag) }).toEqual({ headers: [], etag: false });
     expect(Object.keys(spec.body.paths['/auth/password'].post.responses)).toContain('429');
+    // A login takes neither header: no key (no token is stored), no precondition (it changes no versioned record).
+    expect((spec.body.paths['/auth/login'].post.parameters ?? []).filter((p: { in: string }) => p.in === 'header')).toEqual([]);
     expect(spec.body.paths['/users/{id}/disable'].post.requestBody.required).toBe(false);
     expect(spec.body.paths['/users'].get.parameters.filter((p: { name: string }) => ['limit', 'offset'].includes(p.name)).map((p: { required?: boolean }) => p.required ?? false)).toEqual([false, false]);
     expect(Object.values(patch.responses).some((r) => Boolean((r as { headers?: { ETag?: unknown } }).headers?.ETag))).toBe(true);
@@ -122,6 +124,7 @@ describe('HTTP conventions', () => {
     expect((await http().get(`/notes/${randomUUID()}`).expect(404)).headers.etag).toBeUndefined();
     // Nor is a change that answers no record's version (a token): Express's weak tag of its bytes is no version.
     expect((await request(app.getHttpServer()).post('/auth/login').send({ username: 'admin', password: TEST_ADMIN_PASSWORD }).expect(200)).headers.etag).toBeUndefined();
+    await request(app.getHttpServer()).post('/auth/login').set('If-Match', '"1"').send({ username: 'admin', password: TEST_ADMIN_PASSWORD }).expect(412);
     for (const unbalanced of ['"2', 'W/2']) {
       await http().patch(`/notes/${note.id}`).set('If-Match', unbalanced).send({ title: 'v3' }).expect(400);
     }

@@ -54,6 +54,9 @@ describe('identity lifecycle', () => {
     await on(app, admin).post('/offices', { symbol: 'EAP/PHM', name: 'Office of Stale Affairs' }).set('If-Match', `"${added.body.version - 1}"`).expect(412);
     const next = await on(app, admin).post('/offices', { symbol: 'EAP/PHN', name: 'Office of Conditional Affairs' }).set('If-Match', added.headers.etag).expect(201);
     expect(next.body.version).toBe(added.body.version + 1);
+    // Any client reads the directory's version from the list too, as its ETag.
+    const listed = await on(app, desk.token).get('/offices?limit=1').expect(200);
+    expect({ version: listed.body.version, etag: listed.headers.etag }).toEqual({ version: next.body.version, etag: `"${next.body.version}"` });
     await on(app, admin).post('/offices', { symbol: 'EAP/PHL', name: 'Again' }).expect(409);
     // Sent again with its Idempotency-Key, an addition answers what it answered the first time.
     const first = await on(app, admin).post('/offices', { symbol: 'EAP/TST', name: 'Office of Test Affairs' }).set('Idempotency-Key', 'add-tst').expect(201);

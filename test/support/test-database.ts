@@ -103,3 +103,15 @@ export async function createEmbeddedTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** An empty database (no migrations run) for a test of migrations themselves: its url, its target, and its drop. */
+export async function createEmptyTestDatabase(label: string, poolSize = 2): Promise<{ url: string; target: DatabaseTarget; drop(): Promise<void> }> {
+  const name = `chancery_test_f_${process.pid}_${label}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = urlFor(name);
+  return {
+    url,
+    target: { url, embedded: false, poolSize },
+    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}

@@ -1,35 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@chancery/config';
-import { type DatabaseRuntime, type DatabaseTarget, dataSourceOptions } from '@chancery/database';
+import { type DatabaseRuntime, dataSourceOptions } from '@chancery/database';
 import { ALL_MIGRATIONS } from '@chancery/migrations';
 import { testAuditEnv } from '../../../test/support/audit-key.js';
-import { TEST_DATABASE_URL } from '../../../test/support/test-database.js';
+import { createEmptyTestDatabase } from '../../../test/support/test-database.js';
 import { AuditLog } from './audit-log.js';
 import { AuditSealer } from './audit-sealer.js';
 
 /** Entries written under the hash chain are sealed into the tree, once, in their order. */
 describe('migrating the hash-chained audit log into the Merkle tree', () => {
-  const name = `chancery_test_f_${process.pid}_audit_migration`;
-  const url = Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${name}` }).toString();
-  const target: DatabaseTarget = { url, embedded: false, poolSize: 2 };
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(statement).finally(() => client.end());
-  };
+  let database: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
   let dataSource: DataSource | undefined;
 
-  beforeAll(() => admin(`CREATE DATABASE ${name}`));
+  beforeAll(async () => {
+    database = await createEmptyTestDatabase('audit_migration');
+  });
   afterAll(async () => {
     await dataSource?.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   });
 
   it('numbers the old entries as they were, then goes on after them', async () => {
     const before = ALL_MIGRATIONS.findIndex((m) => m.name === 'AuditMerkleLog1795910412000');
-    const old = await new DataSource({ ...dataSourceOptions(target), migrations: ALL_MIGRATIONS.slice(0, before) }).initialize();
+    const old = await new DataSource({ ...dataSourceOptions(database.target), migrations: ALL_MIGRATIONS.slice(0, before) }).initialize();
     await old.runMigrations({ transaction: 'each' });
     const ids = Array.from({ length: 5 }, () => randomUUID());
     // Stored out of order on purpose: the order that counts is seq.
@@ -43,12 +37,12 @@ describe('migrating the hash-chained audit log into the Merkle tree', () => {
     await old.query(`UPDATE audit_chain_head SET seq = 5`);
     await old.destroy();
 
-    dataSource = await new DataSource(dataSourceOptions(target)).initialize();
+    dataSource = await new DataSource(dataSourceOptions(database.target)).initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     const audit = new AuditLog(dataSource);
     await audit.append({ actorId: 'u2', actorRole: 'drafter', action: 'AfterTheMigration' });
-    const config = loadConfig({ DATABASE_URL: url, JWT_SECRET: 'x'.repeat(32), ...testAuditEnv() });
-    const sealer = new AuditSealer(dataSource, config, { target } as DatabaseRuntime, false, audit);
+    const config = loadConfig({ DATABASE_URL: database.url, JWT_SECRET: 'x'.repeat(32), ...testAuditEnv() });
+    const sealer = new AuditSealer(dataSource, config, { target: database.target } as DatabaseRuntime, false, audit);
     expect(await sealer.catchUp()).toBe(6);
 
     const { items } = await audit.list();

@@ -5,8 +5,8 @@ import { map, Observable } from 'rxjs';
 
 const LOCATION_OF = 'chancery:location-of';
 
-/** Where a created record is read, from the answer that created it and the request's path. */
-type LocationOf = (answer: Record<string, unknown>, path: string) => string;
+/** Where a created record is read, from the answer that created it and the request's route parameters. */
+type LocationOf = (answer: Record<string, unknown>, params: Record<string, string>) => string;
 
 /**
  * Marks a route that creates a record: its `201` carries `Location`, the record's own address (RFC
@@ -27,7 +27,7 @@ export class LocationInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body) => {
         if (response.statusCode === 201 && body && typeof body === 'object' && !response.headersSent) {
-          response.setHeader('Location', location(body as Record<string, unknown>, request.path.replace(/\/+$/, '')));
+          response.setHeader('Location', location(body as Record<string, unknown>, request.params as Record<string, string>));
         }
         return body;
       }),

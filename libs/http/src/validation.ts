@@ -9,8 +9,22 @@ const CONTAINER_CHECKS = new Set(['isArray', 'isObject', 'isNotEmptyObject']);
 /** A list's own check: a value that is no list is told that alone, not what its members are not. */
 const LIST_CHECK = new Set(['isArray']);
 
-/** How many problems a refusal lists: the rest are counted in its `detail`, so that its answer stays small whatever was sent. */
+/** How many problems a refusal lists in `errors[]`: the rest are counted in `moreErrors`, so that its answer stays small whatever was sent. */
 export const MAX_FIELD_ERRORS = 50;
+/** How long a refusal's `detail` grows with the problems it says before it counts the others instead. */
+const DETAIL_BUDGET = 400;
+
+/** The problems said one after another while they fit `DETAIL_BUDGET`, then how many more there are: the count is never cut off. */
+function detailOf(messages: readonly string[]): string {
+  let said = 0;
+  let length = 0;
+  while (said < messages.length && (said === 0 || length + messages[said].length + 2 <= DETAIL_BUDGET)) length += messages[said++].length + 2;
+  const more = messages.length - said;
+  // One problem longer than the budget (it quotes a long value) is said in part: the count after it must survive the filter's cut.
+  const text = messages.slice(0, said).join('; ');
+  const shown = more > 0 && text.length > DETAIL_BUDGET ? `${[...text].slice(0, DETAIL_BUDGET).join('')}…` : text;
+  return shown + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '');
+}
 const TYPE_CHECKS = new Set([...CONTAINER_CHECKS, 'isString', 'isInt', 'isNumber', 'isBoolean']);
 
 /**
@@ -70,8 +84,7 @@ export function createValidationPipe(): ValidationPipe {
       const all = flatten(errors);
       const fieldErrors = all.slice(0, MAX_FIELD_ERRORS);
       const more = all.length - fieldErrors.length;
-      const detail = fieldErrors.map((e) => e.message).join('; ') + (more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '');
-      return new ChanceryError(ErrorCode.ValidationFailed, detail || 'Invalid request', { errors: fieldErrors, ...(more > 0 ? { moreErrors: more } : {}) });
+      return new ChanceryError(ErrorCode.ValidationFailed, detailOf(all.map((e) => e.message)) || 'Invalid request', { errors: fieldErrors, ...(more > 0 ? { moreErrors: more } : {}) });
     },
   });
 }

@@ -21,6 +21,8 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @IgnoresIdempotencyKey()
+  @ChangesNoVersionedRecord()
   @ApiOperation({ summary: 'Exchange a username (any case) and password for a bearer token (failed attempts are rate-limited)' })
   login(@Body() body: LoginRequest, @Req() request: Request) {
     return this.auth.login(body.username, body.password, request.ip ?? 'unknown', String(request.id));

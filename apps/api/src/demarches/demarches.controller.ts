@@ -112,7 +112,8 @@ export class DemarchesController {
 
   @Post(':id/deliveries/:post/documents')
   @RequirePermission('demarches.report')
-  @CreatesRecordAt((document, path) => `${path}/${String(document.id)}`)
+  // Its address as the routes spell it: the campaign's id in lower case, the post's code in capitals, whatever the request's spelling.
+  @CreatesRecordAt((document, params) => `/demarches/${params.id.toLowerCase()}/deliveries/${params.post.toUpperCase()}/documents/${String(document.id)}`)
   @ReadsRecord('cable')
   // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413. Browsers send a file's
   // name as raw UTF-8 (the HTML form rules): read as Latin-1, multer's default, 照会 came out as mojibake.

@@ -398,13 +398,20 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const [message, setMessage] = useState<string | null>(null);
   /** The last save's refusal, said beside the fields it names. */
   const [refused, setRefused] = useState<unknown>(null);
+  /**
+   * A save was tried while the draft broke a rule: the rule it breaks now is said beside its field,
+   * as the officer corrects it (the next one once it is mended; nothing once none is broken), not the
+   * one it broke when the save was tried. `tries` moves the focus to it at each try.
+   */
+  const [triedBroken, setTriedBroken] = useState(false);
+  const [tries, setTries] = useState(0);
   /** The last save was refused because the cable changed since the form read it. */
   const [stale, setStale] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   // A save refused for a field: the focus goes to the first field marked, where the problem is said.
   useEffect(() => {
-    if (refused !== null) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby] input')?.focus();
-  }, [refused]);
+    if (refused !== null || tries > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby] input')?.focus();
+  }, [refused, tries]);
 
   useEffect(() => {
     type Collective = { code: string; members?: string[] };
@@ -444,7 +451,8 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
     setStale(false);
     // A rule the draft breaks is said beside its field, the focus on it, as the server would say it:
     // the button stays in reach of the keyboard (and Enter in a field sends the form) whatever the draft.
-    if (violation) return setRefused(new ApiError(422, { detail: violation.message, errors: [violation] }));
+    setTriedBroken(violation !== null);
+    if (violation) return setTries((n) => n + 1);
     try {
       // An edit: the merge patch from the draft as the form read it to the draft as edited, so that a
       // field someone else changed meanwhile is not sent back, and a member taken out of a block
@@ -463,12 +471,13 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   // Only a place the form shows now holds a problem (no classification block for an unclassified cable).
   const shown = (place: string) =>
     place.startsWith('classified') ? !unclassified : ['report-by', 'targets', 'points', 'scope'].includes(place) ? Boolean(demarche) : place.startsWith('para-') ? Number(place.slice(5)) < paragraphs.length : true;
-  const problems = placeProblems(refused ?? refusal ?? null, (field) => {
+  const broken = triedBroken && violation ? new ApiError(422, { detail: violation.message, errors: [violation] }) : null;
+  const problems = placeProblems(refused ?? broken ?? refusal ?? null, (field) => {
     const place = placeInDraft(field);
     return place && shown(place) ? place : null;
   });
   const problem = (place: string) => problems.beside[place];
-  const notSaved = refused === null ? null : refusalText('Not saved.', problems);
+  const notSaved = refused === null && broken === null ? null : refusalText('Not saved.', problems);
   const authority = () => classifiedBy ?? { name: '', title: '', office: me.office ?? '', reasons: [], declassifyOn: '' };
   // Declassified on a date (typed in the date box, or none yet) or on an event (typed as words).
   const declassifiesOnDate = !classifiedBy?.declassifyOn || isDeclassificationDate(classifiedBy.declassifyOn);

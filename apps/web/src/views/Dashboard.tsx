@@ -283,6 +283,8 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
         <h3 id="campaigns-h">Campaigns ({dashboard.campaigns.length})</h3>
         {/* The export is not replayed: what a replayed dashboard offers to download is said to be today's. */}
         {past && dashboard.campaigns.length > 0 && <p id="csv-now" class="muted">A CSV holds the campaign as it stands now, not as replayed here.</p>}
+        {/* A replay's links open the records as they stand: said, as the CSV's is, so that today's page is not read as the moment replayed. */}
+        {past && dashboard.campaigns.length > 0 && <p id="pages-now" class="muted">The campaign's and its posts' pages open as they stand now, not as replayed here.</p>}
         {csvProblem?.section === 'campaigns' && <p class="error" role="alert">{csvProblem.text}</p>}
         <div class="scroll" tabIndex={0} role="region" aria-label="Campaigns">
           <table class="stack">
@@ -291,7 +293,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
               {dashboard.campaigns.map((c) => (
                 <tr key={c.id} class={c.id === selected ? 'selected' : undefined}>
                   <td data-label="MRN"><button type="button" class="link" aria-pressed={c.id === selected} onClick={() => { setSelected(c.id); setCountry(null); }}>{c.mrn}</button></td>
-                  <td data-label="Subject">({[c.classification, ...(c.captions ?? [])].join(' ')}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`}>every post</a></td>
+                  <td data-label="Subject">({[c.classification, ...(c.captions ?? [])].join(' ')}) {c.subject} <a href={`#/campaigns/${c.id}`} aria-label={`Every post of ${c.mrn}`} aria-describedby={past ? 'pages-now' : undefined}>every post</a></td>
                   <td data-label="Report by">{c.reportBy}</td>
                   <td data-label="Delivery"><Bar label="Delivery" parts={deliveryParts(c.summary)} /> {c.summary.delivered}/{c.summary.total}</td>
                   <td data-label="Positions"><Bar label="Positions" parts={POSITIONS.map((p) => [p, c.positions[p] ?? 0])} /></td>
@@ -321,8 +323,6 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
                   {[...countries].map(([code, c]) => ({ code, name: countryName(code), state: c.state })).sort((a, b) => a.name.localeCompare(b.name)).map((c) => <option key={c.code} value={c.code}>{c.name}: {words(c.state)}</option>)}
                 </select>
                 <p class="muted">Choose a country on the map or in the list to see its posts, or <a href={`#/campaigns/${campaign.id}`} aria-describedby={past ? 'pages-now' : undefined}>find any post of the campaign</a>.</p>
-                {/* A replay's links open the records as they stand: said, as the CSV's is, so that today's page is not read as the moment replayed. */}
-                {past && <p id="pages-now" class="muted">The campaign's and its posts' pages open as they stand now, not as replayed here.</p>}
                 {country && countries.get(country) && (
                   <div aria-live="polite">
                     <h4>Posts in {countryName(country)}</h4>
@@ -339,7 +339,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
               <tbody>
                 {campaign.byBureau.map((b) => (
                   <tr key={b.bureau}>
-                    <td data-label="Bureau"><a href={`#/campaigns/${campaign.id}?bureau=${b.bureau}`} aria-label={`${b.bureau}: the bureau's posts`}>{b.bureau}</a></td>
+                    <td data-label="Bureau"><a href={`#/campaigns/${campaign.id}?bureau=${b.bureau}`} aria-label={`${b.bureau}: the bureau's posts`} aria-describedby={past ? 'pages-now' : undefined}>{b.bureau}</a></td>
                     <td data-label="Delivered">{b.delivered}/{b.total}</td>
                     <td data-label="Positions"><Bar label={`${b.bureau} positions`} parts={POSITIONS.map((p) => [p, b.positions[p] ?? 0])} /></td>
                   </tr>

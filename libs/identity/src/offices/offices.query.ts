@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { type Db, sql } from '@chancery/database';
-import type { Office } from '../domain/office-directory.aggregate.js';
+import { streamIdOf } from '@chancery/event-store/domain';
+import { type Office, OfficeDirectory, officeDirectoryDefinition } from '../domain/office-directory.aggregate.js';
 
 interface OfficeRow {
   symbol: string;
@@ -15,10 +16,18 @@ interface OfficeRow {
 export class OfficesQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(bureau?: string, limit = 500, offset = 0): Promise<{ items: Office[]; total: number }> {
+  /**
+   * A page of the directory, with the directory's `version` (its ETag): what an `If-Match` on the
+   * next addition names, for any client, not only the one that made the last.
+   */
+  async list(bureau?: string, limit = 500, offset = 0): Promise<{ items: Office[]; total: number; version: number }> {
     const items = await sql<OfficeRow>(this.dataSource, 'SELECT symbol, name, bureau FROM offices WHERE $1::text IS NULL OR bureau = $1 ORDER BY symbol LIMIT $2 OFFSET $3', [bureau ?? null, limit, offset]);
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, 'SELECT count(*)::int AS total FROM offices WHERE $1::text IS NULL OR bureau = $1', [bureau ?? null]);
-    return { items, total };
+    const [{ total, version }] = await sql<{ total: number; version: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total, (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $2) AS version FROM offices WHERE $1::text IS NULL OR bureau = $1`,
+      [bureau ?? null, streamIdOf(officeDirectoryDefinition.streamType, OfficeDirectory.ID)],
+    );
+    return { items, total, version };
   }
 
   async find(symbol: string): Promise<Office | undefined> {
