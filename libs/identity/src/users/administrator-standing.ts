@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type CommandContext, SYSTEM_ACTOR } from '@chancery/common';
 import { sql } from '@chancery/database';
+import type { AggregateRepository } from '@chancery/event-store';
 import type { Role } from '../domain/access.js';
+import type { User } from '../domain/user.aggregate.js';
+import { toUserView } from './user-view.js';
+import type { UserView } from './users.query.js';
 import { PolicyService } from '../policy.service.js';
 
 /** Advisory-lock key of the administration of users ("USRA"): one command of it at a time. */
@@ -24,6 +28,22 @@ export class AdministratorStanding {
   run<R>(context: CommandContext, action: string, streamId: string | undefined, work: () => Promise<R>): Promise<R> {
     const { actor } = context;
     return this.policy.auditingDenials({ id: actor.id, roles: actor.role.split('+') as Role[] }, { requestId: context.requestId, action, streamId }, work);
+  }
+
+  /** `users.update` as an administration of users: `decide` runs once `hold` has passed; the answer is the user as they stand after it. */
+  update(users: AggregateRepository<User>, context: CommandContext, command: string, userId: string, decide: (user: User, tx: EntityManager) => void | Promise<void>): Promise<UserView> {
+    return this.run(context, command, users.streamId(userId), () =>
+      users.update(
+        context,
+        command,
+        userId,
+        async (user, tx) => {
+          await this.hold(tx, context);
+          await decide(user, tx);
+        },
+        toUserView,
+      ),
+    );
   }
 
   /** Inside the command's transaction: queues behind any other administration of users, then checks the caller is still an enabled admin. */

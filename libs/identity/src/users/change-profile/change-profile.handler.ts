@@ -3,7 +3,6 @@ import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { UserPlacement } from '../user-placement.js';
 import { AdministratorStanding } from '../administrator-standing.js';
-import { toUserView } from '../user-view.js';
 import type { UserView } from '../users.query.js';
 import { ChangeProfileCommand } from './change-profile.command.js';
 
@@ -21,17 +20,6 @@ export class ChangeProfileHandler implements ICommandHandler<ChangeProfileComman
 
   async execute({ context, userId, changes }: ChangeProfileCommand): Promise<UserView> {
     await this.placement.requireValid(changes);
-    return this.administrator.run(context, 'ChangeUserProfile', this.users.streamId(userId), () =>
-      this.users.update(
-        context,
-        'ChangeUserProfile',
-        userId,
-        async (user, tx) => {
-          await this.administrator.hold(tx, context);
-          user.changeProfile(changes, context.actor.id);
-        },
-        toUserView,
-      ),
-    );
+    return this.administrator.update(this.users, context, 'ChangeUserProfile', userId, (user) => user.changeProfile(changes, context.actor.id));
   }
 }

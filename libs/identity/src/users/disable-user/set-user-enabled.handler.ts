@@ -2,7 +2,6 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { AdministratorStanding } from '../administrator-standing.js';
-import { toUserView } from '../user-view.js';
 import type { UserView } from '../users.query.js';
 import { SetUserEnabledCommand } from './set-user-enabled.command.js';
 
@@ -18,19 +17,6 @@ export class SetUserEnabledHandler implements ICommandHandler<SetUserEnabledComm
   }
 
   execute({ context, userId, enabled, reason }: SetUserEnabledCommand): Promise<UserView> {
-    const command = enabled ? 'EnableUser' : 'DisableUser';
-    return this.administrator.run(context, command, this.users.streamId(userId), () =>
-      this.users.update(
-        context,
-        command,
-        userId,
-        async (user, tx) => {
-          await this.administrator.hold(tx, context);
-          if (enabled) user.enable();
-          else user.disable(reason, context.actor.id);
-        },
-        toUserView,
-      ),
-    );
+    return this.administrator.update(this.users, context, enabled ? 'EnableUser' : 'DisableUser', userId, (user) => (enabled ? user.enable() : user.disable(reason, context.actor.id)));
   }
 }

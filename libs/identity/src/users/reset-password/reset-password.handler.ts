@@ -4,7 +4,6 @@ import { User, userDefinition } from '../../domain/user.aggregate.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
 import { storePasswordHash } from '../passwords/credentials.js';
 import { AdministratorStanding } from '../administrator-standing.js';
-import { toUserView } from '../user-view.js';
 import type { UserView } from '../users.query.js';
 import { ResetPasswordCommand } from './reset-password.command.js';
 
@@ -21,19 +20,10 @@ export class ResetPasswordHandler implements ICommandHandler<ResetPasswordComman
 
   async execute({ context, userId, password }: ResetPasswordCommand): Promise<UserView> {
     const passwordHash = await hashPassword(password);
-    return this.administrator.run(context, 'ResetPassword', this.users.streamId(userId), () =>
-      this.users.update(
-        context,
-        'ResetPassword',
-        userId,
-        async (user, tx) => {
-          await this.administrator.hold(tx, context);
-          requireStrongPassword('password', password, user.profile);
-          user.resetPassword(context.actor.id);
-          await storePasswordHash(tx, user.id, passwordHash);
-        },
-        toUserView,
-      ),
-    );
+    return this.administrator.update(this.users, context, 'ResetPassword', userId, async (user, tx) => {
+      requireStrongPassword('password', password, user.profile);
+      user.resetPassword(context.actor.id);
+      await storePasswordHash(tx, user.id, passwordHash);
+    });
   }
 }
