@@ -1,11 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import bytes from 'bytes';
+import type { FieldError } from '@chancery/common';
 import { bounded, boundedErrors, codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
 
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
   const code = typeof extensions.code === 'string' ? extensions.code : codeFor(status);
-  const errors = Array.isArray(extensions.errors) ? { errors: boundedErrors(extensions.errors as { field: string; message: string }[]) } : {};
+  const errors = Array.isArray(extensions.errors) ? { errors: boundedErrors(extensions.errors as FieldError[]) } : {};
   const problem: ProblemDetails = { title: titleFor(status), status, detail: bounded(detail), ...extensions, ...errors, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

@@ -112,4 +112,3 @@ function clientWentAway(request: Request, exception: unknown): boolean {
 function isDataException(exception: unknown): boolean {
   return pgError(exception)?.code?.startsWith('22') ?? false;
 }
-

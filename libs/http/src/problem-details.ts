@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { assertNever, ErrorCode } from '@chancery/common';
+import { assertNever, ErrorCode, type FieldError } from '@chancery/common';
 
 /** The HTTP status for each error code. Exhaustive: a new code without a status does not compile. */
 export function statusFor(code: ErrorCode): number {
@@ -65,7 +65,7 @@ export function bounded(text: string): string {
 }
 
 /** A refusal's `errors[]` as said: each field and message `bounded`. */
-export function boundedErrors(errors: readonly { field: string; message: string }[]): { field: string; message: string }[] {
+export function boundedErrors(errors: readonly FieldError[]): FieldError[] {
   return errors.map((e) => ({ ...e, field: bounded(e.field), message: bounded(e.message) }));
 }
 

@@ -67,8 +67,8 @@ export function withHttpConventions(document: OpenAPIObject): OpenAPIObject {
       if (path === '/auth/login' || path === '/auth/password') refusals.push('429');
       for (const status of refusals) operation.responses[status] ??= problem(REFUSALS[status]);
       for (const [status, response] of Object.entries(operation.responses)) {
-        // A change answers its record's version as its ETag; one that answers a token, or changes no versioned record, none.
-        if (!/^2/.test(status) || !changes || operation[NO_VERSION_EXTENSION] || path === '/auth/login' || path === '/auth/password') continue;
+        // A change answers its record's version as its ETag; one that changes no versioned record (a login's token, a ticket), none.
+        if (!/^2/.test(status) || !changes || operation[NO_VERSION_EXTENSION]) continue;
         response.headers ??= {};
         response.headers.ETag = { description: 'The record\'s new version, `"<version>"`, to send back as If-Match', schema: { type: 'string' } };
       }

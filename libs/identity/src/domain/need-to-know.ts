@@ -1,5 +1,5 @@
 import { type Classification, clearanceCovers, clearanceLevel, type Principal, type Role } from './access.js';
-import { type Decision, isNarrowed, type Permission, PERMISSIONS } from './policy.js';
+import { type Decision, hasPermission, isNarrowed, type Permission } from './policy.js';
 
 /**
  * Need to know: the one decision of who reads a cable (and what derives from one: its campaign, the
@@ -92,8 +92,7 @@ export function isDrafter(principal: Pick<Principal, 'id' | 'postCode'>, cable: 
  * longer edits, sends, submits or cancels it as its drafter.
  */
 export function actsAsDrafter(principal: Pick<Principal, 'id' | 'postCode' | 'roles'>, cable: Pick<CableAccess, 'drafterId' | 'origin'>): boolean {
-  const drafting: readonly Role[] = PERMISSIONS['cables.draft'];
-  return isDrafter(principal, cable) && principal.roles.some((role) => drafting.includes(role));
+  return isDrafter(principal, cable) && hasPermission(principal, 'cables.draft').allowed;
 }
 
 /**
@@ -180,9 +179,8 @@ const DONE = ['CLEARED', 'CLEARED_WITH_COMMENTS'];
 export function mayActOnCable(principal: Principal, cable: CableAccess, action: CableActionName): Decision {
   const read = mayReadCable(principal, cable);
   if (!read.allowed) return read;
-  const needed = CABLE_ACTION_PERMISSIONS[action];
-  const granted: readonly Role[] = PERMISSIONS[needed];
-  if (!principal.roles.some((role) => granted.includes(role))) return deny(`${needed} needs one of the roles ${granted.join(', ')}`);
+  const role = hasPermission(principal, CABLE_ACTION_PERMISSIONS[action]);
+  if (!role.allowed) return role;
   const drafter = actsAsDrafter(principal, cable);
   // Nobody approves their own cable, wherever they have moved since.
   const authority = hasReleaseAuthority(principal, cable.origin) && principal.id !== cable.drafterId;

@@ -37,7 +37,7 @@ export type Decision = { allowed: true } | { allowed: false; reason: string };
 const ALLOW: Decision = { allowed: true };
 const deny = (reason: string): Decision => ({ allowed: false, reason });
 
-export function hasPermission(principal: Principal, permission: Permission): Decision {
+export function hasPermission(principal: Pick<Principal, 'roles'>, permission: Permission): Decision {
   const granted: readonly Role[] = PERMISSIONS[permission];
   return principal.roles.some((role) => granted.includes(role))
     ? ALLOW
