@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleLogger, Logger } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { capturingLogs } from '../../../../test/support/captured-logs.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
@@ -120,6 +121,26 @@ describe('ProjectionRunner', () => {
     expect(await dataSource.query('SELECT * FROM twin_counts ORDER BY stream_id')).toEqual(incremental);
     const [status] = await first.status();
     expect(status).toMatchObject({ name: 'twin', lag: 0, deadLetters: 0 });
+  });
+
+  it('catches up on what was committed before it was called, though a transaction open in another database holds the feed back', async () => {
+    await createTables(dataSource, 'waiting');
+    const runner = runnerFor(dataSource, countingProjection('waiting'));
+    await runner.catchUp();
+    // A transaction with an id, open on another database of the same server: the watermark stops below it.
+    const elsewhere = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      await store.append('held-1', 'test', [{ type: 'Counted', data: { n: 7 } }]);
+      await expect(runner.catchUp('waiting', 200)).rejects.toThrow(/did not catch up within 200 ms/);
+      setTimeout(() => void elsewhere.query('COMMIT'), 300);
+      await runner.catchUp('waiting');
+      expect(await dataSource.query(`SELECT stream_id, count, total::int FROM waiting_counts WHERE stream_id = 'held-1'`)).toEqual([{ stream_id: 'held-1', count: 1, total: 7 }]);
+    } finally {
+      await elsewhere.end();
+    }
   });
 
   it('parks an event that keeps failing and goes on with the rest', async () => {

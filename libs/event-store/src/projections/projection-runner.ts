@@ -231,10 +231,16 @@ export class ProjectionRunner {
   }
 
   /**
-   * Runs batches until the projection has read everything below the watermark, or has stopped.
+   * Runs batches until the projection has read every event committed before the call, or has
+   * stopped. The watermark may hold those events back for a while: a transaction still open anywhere
+   * on the server (another database's included: transaction ids are the server's) keeps the feed
+   * from passing its id, so an empty batch is waited out, up to `timeoutMs`, not taken for the end.
    * Failures are retried after the runner's backoff (a transient one a bounded number of times).
    */
-  async catchUp(name?: string): Promise<void> {
+  async catchUp(name?: string, timeoutMs = 30_000): Promise<void> {
+    const target = await this.store.lastCheckpoint(this.dataSource, { watermark: false });
+    if (!target) return;
+    const deadline = Date.now() + timeoutMs;
     for (const projection of this.select(name)) {
       let transientFailures = 0;
       for (;;) {
@@ -247,10 +253,24 @@ export class ProjectionRunner {
           continue;
         }
         this.backoff.delete(projection.name);
-        if (read === 0) break;
-        if (read === BUSY) await delay(20);
+        if (read > 0) continue;
+        if (read === 0 && (await this.reached(projection.name, target))) break;
+        if (Date.now() > deadline) {
+          throw new Error(`Projection ${projection.name} did not catch up within ${timeoutMs} ms: a transaction still open on the server holds the feed back`);
+        }
+        await delay(20);
       }
     }
+  }
+
+  /** Whether a projection has read up to `target`, or has stopped (it reads nothing more until redriven). */
+  private async reached(name: string, target: Checkpoint): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT ${CHECKPOINT_COLUMNS} FROM projection_checkpoints WHERE name = $1`, [name]);
+    if (!row) return false;
+    if (row.stopped_at) return true;
+    const at = checkpointFrom(row);
+    const [mine, theirs] = [BigInt(at.transactionId), BigInt(target.transactionId)];
+    return mine > theirs || (mine === theirs && at.globalPosition >= target.globalPosition);
   }
 
   /**
