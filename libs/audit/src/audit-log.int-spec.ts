@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@chancery/config';
 import type { DatabaseRuntime } from '@chancery/database';
@@ -87,6 +88,22 @@ describe('AuditLog and its sealer', () => {
     expect(await sealer.catchUp()).toBe(2);
     const { items } = await audit.list({ order: 'desc', limit: 2 });
     expect(items.map((item) => [item.seq, item.action])).toEqual([[115, 'Quick'], [114, 'Slow']]);
+  });
+
+  it('catches up on every entry committed before the call, waiting out a transaction open in another database, and says when it cannot', async () => {
+    const elsewhere = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()'); // an id: the watermark stops below it, in every database
+      await audit.append({ actorId: 'held', actorRole: 'drafter', action: 'Held' });
+      await expect(sealer.catchUp(200)).rejects.toThrow(/did not seal within 200 ms: 1 entries wait on a transaction still open/);
+      setTimeout(() => void elsewhere.query('COMMIT'), 300);
+      expect(await sealer.catchUp()).toBe(1);
+      expect((await audit.list({ order: 'desc', limit: 1 })).items[0]).toMatchObject({ seq: 116, action: 'Held' });
+    } finally {
+      await elsewhere.end();
+    }
   });
 
   it('is refused UPDATE and DELETE, and a second numbering, by the database', async () => {

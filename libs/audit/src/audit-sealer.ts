@@ -85,7 +85,12 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     this.alarm.wake();
     await this.loop;
     if (!wasRunning) return;
-    await this.catchUp(2_000).catch((error: unknown) => this.logger.warn(`The last seal before stopping failed; the next start seals what is left: ${(error as Error).message}`));
+    try {
+      const { left } = await this.sealCommitted(2_000);
+      if (left > 0) this.logger.log(`${left} entries wait on a transaction still open on the server; the next start seals them`);
+    } catch (error) {
+      this.logger.warn(`The last seal before stopping failed; the next start seals what is left: ${(error as Error).message}`);
+    }
   }
 
   status(): AuditSealerStatus {
@@ -93,12 +98,21 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Seals until no committed entry is left unsealed (tests, tools), waiting up to `timeoutMs` for
-   * transactions still running anywhere on the server to end (they hold the watermark back).
+   * Seals every entry committed before the call (tests, tools), waiting up to `timeoutMs` for
+   * transactions still running anywhere on the server to end: they hold the watermark back, and
+   * another database's count (transaction ids are the server's). Throws if the time runs out.
    * Answers how many it sealed.
    */
-  async catchUp(timeoutMs = 10_000): Promise<number> {
+  async catchUp(timeoutMs = 30_000): Promise<number> {
+    const { sealed, left } = await this.sealCommitted(timeoutMs);
+    if (left > 0) throw new Error(`The audit sealer did not seal within ${timeoutMs} ms: ${left} entries wait on a transaction still open on the server`);
+    return sealed;
+  }
+
+  /** Seals what committed before the call, for up to `timeoutMs`: how many it sealed, and how many of those entries are left. */
+  private async sealCommitted(timeoutMs: number): Promise<{ sealed: number; left: number }> {
     const deadline = Date.now() + timeoutMs;
+    const [{ last }] = await this.dataSource.query('SELECT max(position)::text AS last FROM audit_log WHERE seq IS NULL');
     let total = 0;
     for (;;) {
       const sealed = await this.sealBatch();
@@ -106,10 +120,10 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         total += sealed;
         continue;
       }
-      if (sealed === 0) {
-        const [{ pending }] = await this.dataSource.query('SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
-        if (pending === 0 || Date.now() > deadline) return total;
-      }
+      // Nothing sealable now (or another sealer at work): done once what was there is sealed.
+      if (last === null) return { sealed: total, left: 0 };
+      const [{ left }] = await this.dataSource.query('SELECT count(*)::int AS left FROM audit_log WHERE seq IS NULL AND position <= $1', [last]);
+      if (left === 0 || Date.now() > deadline) return { sealed: total, left };
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
