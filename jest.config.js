@@ -55,6 +55,8 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
   ],
-  testTimeout: 60_000,
+  // Also each beforeAll's: some seed 274 posts and a dozen argon2-hashed users, on a CI machine whose
+  // two cores the other test worker shares.
+  testTimeout: 120_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -157,7 +157,9 @@ describe('demarches kept over time, on the embedded database', () => {
       return client;
     });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Each has read its first chunk (a busy machine may take a while), and had time to read on.
+      for (const deadline = Date.now() + 15_000; chunkReads < 6 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const whileStalled = chunkReads;
       // Read whole before sending, as they were, the six would have read all ten chunks each.
       expect(whileStalled).toBeGreaterThanOrEqual(6);

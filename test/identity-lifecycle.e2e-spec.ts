@@ -183,7 +183,15 @@ describe('identity lifecycle', () => {
     await runner.query(`UPDATE users SET roles = '{drafter}' WHERE id = $1`, [late.id]);
     const pending = on(app, late.token).post(`/users/${target.id}/disable`, { reason: 'Too late' });
     const answer = pending.then((a) => a);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Committed once the request waits for the lock (a busy machine may take it a while to get there).
+    for (let tries = 0; ; tries++) {
+      const [{ waiting }] = await dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+      );
+      if (waiting > 0) break;
+      if (tries > 300) throw new Error('the request never waited for the administration lock');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await runner.commitTransaction();
     await runner.release();
     const refused = await answer;

@@ -75,6 +75,8 @@ describe('the web app, in headless Chromium', () => {
 
   // The application's clock, moved by the follow-up test (a follow-up is never created past due).
   const clock = new TestClock(new Date());
+  /** The first cable's MRN: its year is the clock's (RFC-style two digits), so the test holds in any year. */
+  const FIRST_MRN = `${String(clock.now().getUTCFullYear()).slice(2)} STATE 000001`;
 
   const web = webAppUnderTest({
     env: { SEED_POSTS: 'true' }, clock,
@@ -373,7 +375,7 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('row', { name: /AI model distillation/ }).textContent()).toContain('rejected');
     await page.getByRole('heading', { name: 'Incoming traffic' }).waitFor();
     await checkScreen(page, 'taskings', { phoneAxe: true });
-    await page.getByRole('link', { name: /^Details of 26 STATE 000001/ }).click();
+    await page.getByRole('link', { name: new RegExp(`^Details of ${FIRST_MRN}`) }).click();
     await page.getByText('这些指控毫无根据。').waitFor();
     await page.getByText('Translation (from zh): “These allegations are groundless.”').waitFor();
     await page.getByText('Embassy Beijing logged a response: rejected', { exact: true }).waitFor();
@@ -428,12 +430,12 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('button', { name: 'photo.pdf' }).count()).toBe(0);
     // The reporting cable starts addressed to the Department, citing the tasking as REF A.
-    await page.getByRole('link', { name: 'Draft a reporting cable on 26 STATE 000001' }).click();
-    await page.getByRole('heading', { name: 'New reporting cable on 26 STATE 000001' }).waitFor();
+    await page.getByRole('link', { name: `Draft a reporting cable on ${FIRST_MRN}` }).click();
+    await page.getByRole('heading', { name: `New reporting cable on ${FIRST_MRN}` }).waitFor();
     await page.getByRole('list', { name: 'Action addressees chosen' }).getByText('SECSTATE').waitFor();
     expect(await page.getByLabel('Kind').inputValue()).toBe('REPORTING');
     // Its subject is the tasking's own text, under the tasking's markings (read from the tasking, not the link).
-    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toMatch(/^Reply to 26 STATE 000001: /);
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toMatch(new RegExp(`^Reply to ${FIRST_MRN}: `));
     expect(await page.getByLabel('Classification', { exact: true }).inputValue()).toBe('UNCLASSIFIED');
     // A post reports and informs: it is offered no instruction, which tasks posts.
     expect(await page.getByLabel('Kind').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['REPORTING', 'INFORMATIONAL']);
@@ -519,7 +521,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('46 of 263 posts shown.').waitFor();
     await page.goBack();
     // Drill down: the campaign's posts, then Beijing's record.
-    await page.getByRole('link', { name: 'Every post of 26 STATE 000001' }).click();
+    await page.getByRole('link', { name: `Every post of ${FIRST_MRN}` }).click();
     await page.getByLabel('Post or country').fill('beijing');
     await checkScreen(page, 'campaign-posts', { phoneAxe: true });
     await page.getByRole('link', { name: /Beijing/ }).first().click();
@@ -530,7 +532,7 @@ describe('the web app, in headless Chromium', () => {
     // A follow-up from the response.
     await page.getByRole('link', { name: 'Create a follow-up from this response' }).click();
     await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
-    expect(await page.getByLabel('Title').inputValue()).toContain('rejected response to 26 STATE 000001');
+    expect(await page.getByLabel('Title').inputValue()).toContain(`rejected response to ${FIRST_MRN}`);
     expect(await page.getByLabel(/^Post code/).inputValue()).toBe('BEIJING');
     await page.getByText('Linked to response 1 of BEIJING in the campaign').waitFor();
     await checkScreen(page, 'follow-up-new');
@@ -565,7 +567,7 @@ describe('the web app, in headless Chromium', () => {
       await page.clock.resume();
     };
     await page.getByRole('heading', { name: 'Where every campaign stands' }).waitFor();
-    const map = page.getByRole('group', { name: /^Map of 26 STATE 000001/ });
+    const map = page.getByRole('group', { name: new RegExp(`^Map of ${FIRST_MRN}`) });
     await map.getByRole('button', { name: /^India: / }).waitFor();
     const focused = () => page.evaluate<string | null>(`document.activeElement?.closest('svg.map') ? document.activeElement.getAttribute('aria-label') : null`);
     // The countries with posts are buttons named by country and state, as the list beside the map names
@@ -1263,7 +1265,7 @@ describe('the web app, in headless Chromium', () => {
     // On a phone, each campaign and each owner is a card: every value within the screen's width.
     await page.setViewportSize(PHONE);
     try {
-      for (const value of [page.getByRole('button', { name: 'Download 26 STATE 000001 (CSV)' }), page.locator('td[data-label="Cancelled"]').first()]) {
+      for (const value of [page.getByRole('button', { name: `Download ${FIRST_MRN} (CSV)` }), page.locator('td[data-label="Cancelled"]').first()]) {
         const box = (await value.boundingBox())!;
         expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
       }

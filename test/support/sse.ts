@@ -39,7 +39,9 @@ export async function openStream(base: string, path: string, headers: Record<str
     messages,
     ended: Promise.resolve(),
     close: () => abort.abort(),
-    waitFor: (match, timeoutMs = 10_000) =>
+    // 30 s: the live feed is read below the watermark, which a transaction open anywhere on the
+    // server (another test file's too) holds back for as long as it stays open.
+    waitFor: (match, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const found = messages.find(match);

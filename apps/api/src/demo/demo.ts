@@ -123,10 +123,12 @@ export async function loadDemo(
   await call(approver, 'POST', `/cables/${beijingCable.id}/approve`);
   await call(approver, 'POST', `/cables/${beijingCable.id}/release`);
 
-  // The campaigns open once the projection runner has seen the releases.
-  for (let i = 0; i < 200; i++) {
+  // The campaigns open once the projection runner has seen the releases (a minute at most: the
+  // feed waits on any transaction still open on the server).
+  for (let tries = 0; ; tries++) {
     const open = await call<{ items: unknown[] }>(desk, 'GET', '/demarches');
     if (open.items.length === 2) break;
+    if (tries >= 600) throw new Error('the demo campaigns did not open within a minute of their release: is the projection runner stopped?');
     await new Promise((r) => setTimeout(r, 100));
   }
 
