@@ -201,6 +201,35 @@ describe('identity lifecycle', () => {
     expect(entry.details).toMatchObject({ attempted: 'DisableUser', reason: 'late.admin is no longer an admin' });
   });
 
+  it('queues a registration behind the administration of users before it writes anything, and refuses it from an admin who lost the role meanwhile', async () => {
+    const late = await createUser(app, admin, { username: 'late.registrar', roles: ['admin'], office: 'EAP/CM' });
+    const dataSource = app.get(DataSource);
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [0x55535241]);
+    await runner.query(`UPDATE users SET roles = '{drafter}' WHERE id = $1`, [late.id]);
+    const answer = on(app, late.token)
+      .post('/users', { username: 'never.made', displayName: 'Never Made', password: 'never.made-password-123', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })
+      .then((a) => a);
+    try {
+      let waiting: { backend_xid: string | null }[] = [];
+      for (let tries = 0; waiting.length === 0; tries++) {
+        if (tries > 300) throw new Error(`the registration never waited for the administration lock: ${JSON.stringify((await Promise.race([answer, null]))?.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        waiting = await dataSource.query(`SELECT backend_xid::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
+      }
+      // Nothing written while it waits: its transaction has no id yet (it has appended no event).
+      expect(waiting).toEqual([{ backend_xid: null }]);
+    } finally {
+      await runner.commitTransaction();
+      await runner.release();
+    }
+    expect((await answer).status).toBe(403);
+    const [{ made }] = await dataSource.query(`SELECT count(*)::int AS made FROM users WHERE username = 'never.made'`);
+    expect(made).toBe(0);
+  });
+
   it('disables a user: no login, and their tokens refused at once by every API process; enabling lets them log in again', async () => {
     const leaver = await createUser(app, admin, { username: 'leaver', roles: ['drafter'], office: 'EAP/CM' });
     await on(other, leaver.token).get('/inbox').expect(200);

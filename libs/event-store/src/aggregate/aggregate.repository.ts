@@ -10,6 +10,12 @@ import type { NewEvent, RecordedEvent } from '../store/event-store.types.js';
 import { SnapshotStore } from '../store/snapshot-store.js';
 import { type AggregateDefinition, type DomainEvent, type EventSourcedAggregate, streamIdOf } from './event-sourced.aggregate.js';
 
+/** What a creation does in its transaction besides saving the events (see AggregateRepository.create). */
+export interface CreationSteps<A> {
+  before?: (tx: EntityManager) => Promise<void>;
+  after?: (tx: EntityManager, aggregate: A) => Promise<void>;
+}
+
 export interface LoadOptions {
   /** The aggregate as it stood after this version. */
   version?: number;
@@ -59,17 +65,12 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
   }
 
   /**
-   * Saves a new aggregate's first events; answers `respond(aggregate)`. `alsoIn` writes what
-   * belongs with them but is not an event (a password hash), in the same transaction.
+   * Saves a new aggregate's first events; answers `respond(aggregate)`. In the same transaction,
+   * `steps.before` runs before anything is written (a lock the command queues on), and `steps.after`
+   * writes what belongs with the events but is not one (a password hash).
    */
-  async create<R>(
-    context: CommandContext,
-    command: string,
-    make: () => A,
-    respond: (aggregate: A) => R,
-    alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
-  ): Promise<R> {
-    return this.committer.run(context, command, (tx) => this.createIn(tx, context, command, make, respond, alsoIn));
+  async create<R>(context: CommandContext, command: string, make: () => A, respond: (aggregate: A) => R, steps: CreationSteps<A> = {}): Promise<R> {
+    return this.committer.run(context, command, (tx) => this.createIn(tx, context, command, make, respond, steps));
   }
 
   /** `create` inside a transaction the caller owns (see CommandCommitter.runWithin). */
@@ -77,22 +78,16 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
     return this.committer.runWithin(within, context, (tx) => this.createIn(tx, context, command, make, respond));
   }
 
-  private async createIn<R>(
-    tx: EntityManager,
-    context: CommandContext,
-    command: string,
-    make: () => A,
-    respond: (aggregate: A) => R,
-    alsoIn?: (tx: EntityManager, aggregate: A) => Promise<void>,
-  ) {
+  private async createIn<R>(tx: EntityManager, context: CommandContext, command: string, make: () => A, respond: (aggregate: A) => R, steps: CreationSteps<A> = {}) {
     if (context.ifMatch) {
       throw new ChanceryError(ErrorCode.PreconditionFailed, 'If-Match names a version of a record that exists; this request creates one, which has none yet (RFC 9110 §13.1.1): send it without If-Match', {
         header: 'If-Match',
       });
     }
+    await steps.before?.(tx);
     const aggregate = this.publisher.mergeObjectContext(make());
     const saved = await this.saveIn(tx, context, command, aggregate, respond).catch(thereAlready);
-    await alsoIn?.(tx, aggregate);
+    await steps.after?.(tx, aggregate);
     return saved;
   }
 
@@ -243,7 +238,7 @@ function thereAlready(error: unknown): never {
   throw error;
 }
 
-/** Whether `error` is `create`'s refusal of a stream that exists already (not a refusal of the caller's own `alsoIn`). */
+/** Whether `error` is `create`'s refusal of a stream that exists already (not a refusal of the caller's own `steps`). */
 export function isStreamThereAlready(error: unknown): error is ChanceryError {
   return error instanceof ChanceryError && error.code === ErrorCode.AlreadyExists && typeof error.details.streamId === 'string';
 }

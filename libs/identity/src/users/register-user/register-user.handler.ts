@@ -32,9 +32,12 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
         'RegisterUser',
         () => User.register(id, profile),
         toUserView,
-        async (tx) => {
-          await this.administrator.hold(tx, context);
-          await tx.query('INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
+        {
+          // Queued behind any other administration of users before anything is written, as the other user commands are.
+          before: (tx) => this.administrator.hold(tx, context),
+          after: async (tx) => {
+            await tx.query('INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
+          },
         },
       ),
     );

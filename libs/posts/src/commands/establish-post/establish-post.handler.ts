@@ -26,7 +26,7 @@ export class EstablishPostHandler implements ICommandHandler<EstablishPostComman
       throw new ChanceryError(ErrorCode.RuleViolated, `${facts.code} is an office's symbol; a post needs a code of its own`, { errors: [{ field: 'code', message: "an office's symbol" }] });
     }
     try {
-      return await this.streams.create(context, 'EstablishPost', () => Post.establish(facts), toPostView, (tx) => this.refuseNamesake(tx, facts));
+      return await this.streams.create(context, 'EstablishPost', () => Post.establish(facts), toPostView, { after: (tx) => this.refuseNamesake(tx, facts) });
     } catch (error) {
       // The post's own stream there already: said by its code. A namesake's refusal is said as it is.
       if (isStreamThereAlready(error)) {
