@@ -28,7 +28,10 @@ describe('demarche campaigns through HTTP', () => {
   let story: Story<string>;
   let app: INestApplication;
   let dataSource: DataSource;
-  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+  const START = '2026-11-29T09:00:00Z';
+  const clock = new TestClock(new Date(START));
+  // A test that moves the clock leaves it where the others expect it, failed or not.
+  afterEach(() => clock.set(START));
   const t = {} as Record<'admin' | 'drafter' | 'approver' | 'beijing' | 'tokyo' | 'leader' | 'unclassified', string>;
   const as = (token: string) => authed(app, token);
 
@@ -264,6 +267,5 @@ describe('demarche campaigns through HTTP', () => {
     expect(quiet.body.history).toEqual([{ version: 1, type: 'DeliveryBecameOverdue', at: expect.any(String), actor: 'system', data: { reportBy: '2026-12-15', at: '2026-12-16T09:00:00.000Z' } }]);
     expect(quiet.body.overdueSince).toBe('2026-12-16T09:00:00.000Z');
     expect(beijing.body.history.map((e: { type: string }) => e.type)).not.toContain('DeliveryBecameOverdue'); // it had answered
-    clock.set('2026-11-29T09:00:00Z');
   });
 });

@@ -11,7 +11,10 @@ describe('follow-up actions through HTTP', () => {
   let database: TestDatabase;
   let app: INestApplication;
   let dataSource: DataSource;
-  const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
+  const START = '2026-11-29T09:00:00Z';
+  const clock = new TestClock(new Date(START));
+  // A test that moves the clock leaves it where the others expect it, failed or not.
+  afterEach(() => clock.set(START));
   const t = {} as Record<'admin' | 'drafter' | 'otherDrafter' | 'beijing' | 'tokyo' | 'leader' | 'clearer', string>;
   const as = (token: string) => authed(app, token);
 
@@ -128,7 +131,6 @@ describe('follow-up actions through HTTP', () => {
     expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
     expect(csv.text.replaceAll('\r\n', '')).not.toContain('\n');
     await as(t.beijing).get('/follow-ups/export.csv').expect(403);
-    clock.set('2026-11-29T09:00:00Z');
   });
 
   it('audits a read of a classified follow-up only once what was asked for was found', async () => {

@@ -14,6 +14,17 @@ import { AuditSealer } from './audit-sealer.js';
 import { parseHeadsFile, verifyHeadSignature } from './audit-signer.js';
 import { EMPTY_ROOT, fromHex, toHex, verifyConsistency, verifyInclusion } from './merkle.js';
 
+/**
+ * One batch sealed, once there is one to seal: an entry just appended waits below the watermark
+ * while a transaction is open anywhere on the server (another test run's too).
+ */
+async function sealedWhenSealable(sealer: AuditSealer): Promise<number> {
+  for (const deadline = Date.now() + 30_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const sealed = await sealer.sealBatch();
+    if (sealed > 0 || Date.now() > deadline) return sealed;
+  }
+}
+
 describe('AuditLog and its sealer', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -186,13 +197,7 @@ describe('AuditLog and its sealer', () => {
     await audit.append({ actorId: 'u9', actorRole: 'drafter', action: 'AfterTheCut' });
     // Sealed once it can be: a transaction open elsewhere on the server (another suite's) holds the
     // sealer's watermark back, and it then seals nothing yet (0) rather than refusing.
-    const sealedWhenSealable = async (): Promise<number> => {
-      for (const deadline = Date.now() + 30_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
-        const sealed = await sealer.sealBatch();
-        if (sealed > 0 || Date.now() > deadline) return sealed;
-      }
-    };
-    await expect(sealedWhenSealable()).rejects.toThrow(/refusing to sign: the stored tree of \d+ entries does not extend the head of \d+ entries/);
+    await expect(sealedWhenSealable(sealer)).rejects.toThrow(/refusing to sign: the stored tree of \d+ entries does not extend the head of \d+ entries/);
     expect((await audit.heads()).length).toBe(heads);
     const [{ pending }] = await dataSource.query('SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL');
     expect(pending).toBe(1);
@@ -249,7 +254,7 @@ describe('the sealer and its key', () => {
     const other = join(await mkdtemp(join(tmpdir(), 'chancery-other-key-')), 'audit-signing-key.pem');
     await writeFile(other, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     await audit.append({ actorId: 'u1', actorRole: 'drafter', action: 'EditCable' });
-    await expect(sealerWith(other).sealBatch()).rejects.toThrow(/^refusing to sign: the audit signing key is not the key that signed the head of 1 entries last written to .*: put back the key file/);
+    await expect(sealedWhenSealable(sealerWith(other))).rejects.toThrow(/^refusing to sign: the audit signing key is not the key that signed the head of 1 entries last written to .*: put back the key file/);
     expect((await audit.heads()).length).toBe(signed);
     // The key back, sealing goes on, and the log verifies.
     await sealerWith(env.AUDIT_SIGNING_KEY_FILE).catchUp();
@@ -264,10 +269,10 @@ describe('the sealer and its key', () => {
       await tx.query('ALTER TABLE audit_tree_heads ENABLE TRIGGER USER');
     });
     await audit.append({ actorId: 'u1', actorRole: 'drafter', action: 'EditCable' });
-    await expect(sealerWith(env.AUDIT_SIGNING_KEY_FILE).sealBatch()).rejects.toThrow(/^refusing to sign: the stored tree of 1 entries does not extend the head of 2 entries/);
+    await expect(sealedWhenSealable(sealerWith(env.AUDIT_SIGNING_KEY_FILE))).rejects.toThrow(/^refusing to sign: the stored tree of 1 entries does not extend the head of 2 entries/);
     // With the heads file moved aside (as an operator recovering a restored database does), the
     // entries numbered past the last head stop it still, said as such.
     await rename(env.AUDIT_HEADS_FILE, `${env.AUDIT_HEADS_FILE}.aside`);
-    await expect(sealerWith(env.AUDIT_SIGNING_KEY_FILE).sealBatch()).rejects.toThrow(/^refusing to seal: entries 2 to 2 are numbered but no signed head covers them/);
+    await expect(sealedWhenSealable(sealerWith(env.AUDIT_SIGNING_KEY_FILE))).rejects.toThrow(/^refusing to seal: entries 2 to 2 are numbered but no signed head covers them/);
   });
 });

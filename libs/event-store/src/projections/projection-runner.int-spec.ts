@@ -257,7 +257,8 @@ describe('ProjectionRunner', () => {
     runner.start();
     await store.append('i-1', 'test', [{ type: 'Counted', data: { n: 5 } }]);
     let rows: unknown[] = [];
-    for (let i = 0; i < 50 && rows.length === 0; i++) {
+    // Up to 30 s: it starts at the feed's beginning, the earlier tests' 10,000 events before this one.
+    for (let i = 0; i < 300 && rows.length === 0; i++) {
       await sleep(100);
       rows = await dataSource.query(`SELECT count FROM isolated_counts WHERE stream_id = 'i-1'`);
     }
