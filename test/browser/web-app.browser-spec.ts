@@ -511,6 +511,23 @@ describe('the web app, in headless Chromium', () => {
     await row.filter({ hasText: /\b0\/263/ }).waitFor();
     await page.getByRole('button', { name: 'Embassy Beijing logged a response: rejected', exact: true }).click();
     await china.waitFor();
+    // The timeline is one Tab stop, hundreds of events or not: the keys move within it, Tab leaves it.
+    const events = page.getByRole('list', { name: /^Events of / }).getByRole('button');
+    expect(await events.evaluateAll((buttons) => buttons.filter((b) => (b as HTMLElement).tabIndex === 0).map((b) => b.textContent))).toEqual(['Embassy Beijing logged a response: rejected']);
+    const focused = () => page.evaluate(() => document.activeElement?.textContent);
+    await events.first().focus();
+    await page.keyboard.press('End');
+    const last = await focused();
+    expect(last).toBe(await events.last().textContent());
+    await page.keyboard.press('Home');
+    expect(await focused()).toMatch(/^Campaign opened: 263 posts tasked/);
+    await page.keyboard.press('ArrowDown');
+    const secondEvent = await focused();
+    expect(secondEvent).toBe(await events.nth(1).textContent());
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Download all follow-ups (CSV)');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe(secondEvent);
     // Before anything happened, the dashboard says why it is empty.
     await page.getByLabel('As of').fill('2020-01-01');
     await page.getByText(/Nothing to show at the end of 2020-01-01: no campaign had been opened yet/).waitFor();
@@ -522,6 +539,10 @@ describe('the web app, in headless Chromium', () => {
     await page.goBack();
     // Drill down: the campaign's posts, then Beijing's record.
     await page.getByRole('link', { name: `Every post of ${FIRST_MRN}` }).click();
+    // Found by its country's name as well as by its own.
+    await page.getByLabel('Post or country').fill('china');
+    await page.getByRole('link', { name: /Beijing/ }).first().waitFor();
+    expect(await page.locator('td[data-label="Country"]').first().textContent()).toBe('China');
     await page.getByLabel('Post or country').fill('beijing');
     await checkScreen(page, 'campaign-posts', { phoneAxe: true });
     await page.getByRole('link', { name: /Beijing/ }).first().click();

@@ -5,6 +5,7 @@ import { api, download, maybe, problemText, today, when, words } from '../api.js
 import { countryName, type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
 import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
+import { listKeyTarget } from './list-keys.js';
 import { recordMarking } from '../classification.js';
 
 type Counts = { total: number; delivered: number; responded: number; notDelivered: number; pending: number; overdue: number };
@@ -116,6 +117,11 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   /** Why the chosen campaign's timeline, from which its map is drawn, could not be read. */
   const [timelineProblem, setTimelineProblem] = useState<string | null>(null);
+  /**
+   * The timeline's one Tab stop (a campaign to ALDAC has hundreds of events, which would otherwise
+   * stand between the keyboard and the rest of the page): the event last focused, else the one chosen.
+   */
+  const [timelineFocus, setTimelineStop] = useState<number | null>(null);
   /** The dashboard shown, with the moment it stands at: a moment that fails to load leaves the last good one. */
   const [shown, setShown] = useState<{ answer: DashboardAnswer; moment: Moment } | null>(null);
   const [selected, setSelected] = useState<string | null>(place.campaign);
@@ -201,6 +207,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       (history) => {
         if (!latestChoice) return;
         setTimeline(history.items);
+        setTimelineStop(null);
         setTimelineProblem(null);
       },
       (failure) => {
@@ -249,6 +256,17 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
     for (const entry of states.values()) entry.posts.sort((a, b) => first(a.code) - first(b.code) || a.name.localeCompare(b.name));
     return states as Map<string, CountryState>;
   }, [timeline, directory, shown]);
+
+  const chosenEvent = timeline.findIndex((e) => moment.instant === afterEvent(e));
+  const timelineStop = timelineFocus !== null && timelineFocus < timeline.length ? timelineFocus : Math.max(chosenEvent, 0);
+  const onTimelineKey = (event: KeyboardEvent) => {
+    const buttons = [...(event.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('li > button')];
+    const target = listKeyTarget(event.key, Math.max(buttons.indexOf(document.activeElement as HTMLButtonElement), 0), buttons.length);
+    if (target === null) return;
+    event.preventDefault(); // the box is not scrolled by the key as well: focusing the event scrolls it into view
+    setTimelineStop(target);
+    buttons[target].focus();
+  };
 
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!shown) return <p>Loading…</p>;
@@ -354,11 +372,11 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       {campaign && (
         <section class="card" aria-labelledby="timeline-h">
           <h3 id="timeline-h">Timeline of {campaign.mrn}</h3>
-          <p class="muted">Choose an event to see the whole dashboard as it stood right after it.</p>
-          <ol class="timeline" style="max-height: 16rem; overflow: auto" tabIndex={0} aria-label={`Events of ${campaign.mrn}`}>
+          <p class="muted" id="timeline-keys">Choose an event to see the whole dashboard as it stood right after it. The list is one stop of the Tab key: the arrow keys, Page Up, Page Down, Home and End move within it.</p>
+          <ol class="timeline" style="max-height: 16rem; overflow: auto" aria-label={`Events of ${campaign.mrn}`} aria-describedby="timeline-keys" onKeyDown={onTimelineKey}>
             {timeline.map((e, i) => (
               <li key={i}>
-                <button type="button" class="link" aria-pressed={moment.instant === afterEvent(e)} onClick={() => setMoment({ day: moment.day, instant: afterEvent(e) })}>
+                <button type="button" class="link" tabIndex={i === timelineStop ? 0 : -1} onFocus={() => setTimelineStop(i)} aria-pressed={moment.instant === afterEvent(e)} onClick={() => setMoment({ day: moment.day, instant: afterEvent(e) })}>
                   {describeEvent({ version: e.version ?? 0, type: e.type, at: e.at, actor: null, data: e.data, post: e.post }, directory)}
                 </button>
                 <span class="muted"> · {actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data }) ? `${actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data })} · ` : ''}{when(e.at)}</span>

@@ -3,7 +3,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, mayDo, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { markingsOf } from '../classification.js';
-import { type Post, posts } from '../posts.js';
+import { countryName, type Post, posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
 
@@ -650,7 +650,7 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
     if (status && d.status !== status && !(status === 'OVERDUE' && d.overdue)) return false;
     const p = directory.get(d.post);
     if (bureau && p?.bureau !== bureau) return false;
-    return !text.trim() || `${d.post} ${p?.name ?? ''} ${p?.country ?? ''}`.toLowerCase().includes(text.trim().toLowerCase());
+    return !text.trim() || `${d.post} ${p?.name ?? ''} ${p?.country ?? ''} ${p?.country ? countryName(p.country) : ''}`.toLowerCase().includes(text.trim().toLowerCase());
   }), [campaign, directory, status, bureau, text]);
   if (failure) {
     return <NotShown failure={failure} what="campaign" />;
@@ -693,7 +693,7 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
               {shown.map((d) => (
                 <tr key={d.post}>
                   <td data-label="Post"><a href={`#/campaigns/${id}/posts/${d.post}`}>{directory.get(d.post)?.name ?? d.post}</a></td>
-                  <td data-label="Country">{directory.get(d.post)?.country ?? ''}</td>
+                  <td data-label="Country">{directory.get(d.post)?.country ? countryName(directory.get(d.post)!.country) : ''}</td>
                   <td data-label="Status">{words(d.status)}{d.overdue ? <strong class="error"> overdue</strong> : ''}</td>
                   <td data-label="Position">{words(d.position)}</td>
                   <td data-label="Counterpart">{counterpartText(d.counterpart)}</td>
