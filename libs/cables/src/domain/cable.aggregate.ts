@@ -388,10 +388,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const remedy = STEP_REMEDIES[step];
     return [
       // Submitting waits for every office asked (a non-concurrence until that office clears or is withdrawn).
-      () => this.mustHaveEveryClearanceAsked(step),
+      () => this.mustHaveEveryClearanceAsked(step, required, remedy.clearances),
       () => this.mustAddressOnlyOpenPosts('actionAddressees', unreachable, remedy.addressees),
       () => this.mustAddressOnlyOpenPosts('infoAddressees', unreachable, remedy.addressees),
-      () => this.mustHaveRequiredClearances(required, remedy.clearances),
+      // (At submission the first rule says these too, beside the offices asked that have not answered.)
+      () => step !== 'submit' && this.mustHaveRequiredClearances(required, remedy.clearances),
       () => this.mustBeOfAKindItsOriginSends(remedy.kind),
       () => this.mustNotHavePassedReportBy(at, remedy.reportBy),
       // Only a release sends: its collectives, expanded as they stand, must reach an open post for action.
@@ -399,11 +400,22 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     ];
   }
 
-  /** To approval only once every office asked has answered for it (`isGiven`); the later steps follow from it. */
-  private mustHaveEveryClearanceAsked(step: ReleaseStep): void {
+  /**
+   * To approval only once every office asked has answered for it (`isGiven`); the later steps follow
+   * from it. A refusal names, at once, the offices asked that have not answered and those the
+   * collective tasking rule requires that nobody asked: a drafter who asked one of eight offices
+   * learns of the other seven now, not after the first has answered.
+   */
+  private mustHaveEveryClearanceAsked(step: ReleaseStep, required: readonly RequiredClearance[], remedy?: string): void {
     if (step !== 'submit') return;
     const open = this.clearances.filter((c) => !isGiven(c));
-    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${OPEN_CLEARANCE_WORDS[c.status] ?? c.status})`).join(', ')}`);
+    const awaited = (r: RequiredClearance) => open.some((c) => c.office === r.office || (!r.office.includes('/') && c.office.startsWith(`${r.office}/`)));
+    const unasked = missingClearances(required, this.clearances).filter((r) => !awaited(r));
+    const problems = [
+      ...(open.length > 0 ? [`clearances still needed: ${open.map((c) => `${c.office} (${OPEN_CLEARANCE_WORDS[c.status] ?? c.status})`).join(', ')}`] : []),
+      ...(unasked.length > 0 ? [requiredNotGiven(unasked, remedy)] : []),
+    ];
+    ensure(problems.length === 0, 'clearances', problems.join('; '));
   }
 
   /**
@@ -424,7 +436,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    */
   private mustHaveRequiredClearances(required: readonly RequiredClearance[], remedy?: string): void {
     const missing = missingClearances(required, this.clearances);
-    ensure(missing.length === 0, 'clearances', `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}${remedy ? `: ${remedy}` : ''}`);
+    ensure(missing.length === 0, 'clearances', requiredNotGiven(missing, remedy));
   }
 
   /**
@@ -666,6 +678,11 @@ export function changedFields(before: CableDraft, after: CableDraft): string[] {
  * The required offices that have not cleared. A regional bureau's clearance is given by the bureau
  * or one of its offices (EAP/CM clears for EAP); any other office by itself.
  */
+/** The refusal that names the clearances the collective tasking rule requires and nobody has given. */
+function requiredNotGiven(missing: readonly RequiredClearance[], remedy?: string): string {
+  return `clearances required and not given: ${missing.map((r) => `${r.office} (${r.why})`).join('; ')}${remedy ? `: ${remedy}` : ''}`;
+}
+
 export function missingClearances(required: readonly RequiredClearance[], clearances: readonly Clearance[]): RequiredClearance[] {
   const given = clearances.filter(isGiven).map((c) => c.office);
   return required.filter((r) => !given.some((office) => office === r.office || (!r.office.includes('/') && office.startsWith(`${r.office}/`))));
