@@ -183,12 +183,20 @@ describe('demarches kept over time, through HTTP', () => {
     it('corrects a response with a new event that names it; nothing is rewritten', async () => {
       const wrong = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-23', position: 'SUPPORTIVE', summary: 'Logged by mistake.' }).expect(201);
       expect(wrong.body.position).toBe('SUPPORTIVE');
+      // A follow-up grown out of it, before it is corrected.
+      const grown = (await as(t.drafter).post('/follow-ups', { title: 'Thank them', owner: { office: 'EAP/CM' }, dueOn: '2026-12-20', demarcheId: campaignId, post: 'BEIJING', response: 3 }).expect(201)).body;
+      expect(grown).toMatchObject({ response: 3, responseCorrectedBy: null });
       const fixed = await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, {
         receivedOn: '2026-11-23', position: 'REJECTED', summary: 'Correction: the spokesperson rejected the demarche.', quotes: [baseless], corrects: 3,
       }).expect(201);
       expect(fixed.body.position).toBe('REJECTED');
       expect(fixed.body.responses.map((r: { number: number; correctedBy: number | null; corrects: number | null }) => [r.number, r.corrects, r.correctedBy])).toEqual([[1, null, null], [2, null, null], [3, null, 4], [4, 3, null]]);
       await as(t.beijing).post(`/demarches/${campaignId}/deliveries/BEIJING/response`, { receivedOn: '2026-11-23', position: 'REJECTED', summary: 'Again', corrects: 3 }).expect(422);
+      // The follow-up says that what it grew out of no longer stands, in its page and in the list.
+      expect((await as(t.drafter).get(`/follow-ups/${grown.id}`).expect(200)).body).toMatchObject({ response: 3, responseCorrectedBy: 4 });
+      const listed = (await as(t.drafter).get(`/follow-ups?demarcheId=${campaignId}&limit=100`).expect(200)).body.items.find((f: { id: string }) => f.id === grown.id);
+      expect(listed).toMatchObject({ response: 3, responseCorrectedBy: 4 });
+      await as(t.drafter).post(`/follow-ups/${grown.id}/cancel`, { reason: 'It grew out of a mistake.' }).expect(201);
       // The campaign's timeline says where the post stood after each event (the map draws from it).
       const timeline = (await as(t.leader).get(`/demarches/${campaignId}/history`).expect(200)).body.items.filter((e: { post: string }) => e.post === 'BEIJING');
       expect(timeline.map((e: { type: string; position: string | null }) => [e.type, e.position])).toEqual([

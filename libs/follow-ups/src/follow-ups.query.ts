@@ -33,6 +33,8 @@ export interface FollowUpSummary {
   cableId: string | null;
   /** The number of the post's response it was opened from. */
   response: number | null;
+  /** The response that has since corrected that one (which no longer counts), if any. */
+  responseCorrectedBy: number | null;
   createdBy: string;
   outcome: string | null;
   cancelReason: string | null;
@@ -59,7 +61,7 @@ export class FollowUpsQuery {
     const params = [today, filter.status ?? null, filter.overdue ?? null, filter.owner ?? null, filter.bureau ?? null, filter.demarcheId ?? null, ...access.params];
     const rows = await sql<FollowUpRow>(
       this.dataSource,
-      `SELECT f.*, ${overdue} AS overdue, ${LINKED_MARKINGS_SQL} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
+      `SELECT f.*, ${overdue} AS overdue, ${LINKED_MARKINGS_SQL}, ${RESPONSE_CORRECTED_SQL} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups f WHERE ${where}`, params);
@@ -76,7 +78,7 @@ export class FollowUpsQuery {
     const today = utcDate(this.clock.now());
     const [row] = await sql<FollowUpRow>(
       db,
-      `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED_MARKINGS_SQL} FROM follow_ups f WHERE f.id = $1::uuid`,
+      `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED_MARKINGS_SQL}, ${RESPONSE_CORRECTED_SQL} FROM follow_ups f WHERE f.id = $1::uuid`,
       [id, today],
     );
     return row && toSummary(row);
@@ -99,6 +101,10 @@ export class FollowUpsQuery {
  */
 export const LINKED_MARKINGS_SQL = `(SELECT array_agg(k.classification) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id)) AS linked_classifications,
   ARRAY(SELECT DISTINCT unnest(k.captions) FROM cables k WHERE k.id IN (f.cable_id, f.demarche_id) ORDER BY 1) AS linked_captions`;
+
+/** The response that corrected the one a follow-up grew out of (the campaign's delivery read model says). */
+const RESPONSE_CORRECTED_SQL = `(SELECT (r->>'correctedBy')::int FROM demarche_deliveries d, jsonb_array_elements(d.responses) r
+  WHERE d.campaign_id = f.demarche_id AND d.post = f.post AND (r->>'number')::int = f.response_number) AS response_corrected_by`;
 
 export interface FollowUpMarkingsRow {
   classification: Classification;
@@ -130,6 +136,7 @@ function toSummary(row: FollowUpRow): FollowUpSummary {
     post: row.post as string | null,
     cableId: row.cable_id as string | null,
     response: (row.response_number as number | null) ?? null,
+    responseCorrectedBy: (row.response_corrected_by as number | null) ?? null,
     createdBy: row.created_by as string,
     outcome: row.outcome as string | null,
     cancelReason: row.cancel_reason as string | null,

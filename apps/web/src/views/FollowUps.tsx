@@ -28,6 +28,8 @@ interface FollowUp {
   cableId?: string | null;
   /** The number of the post's response it was opened from. */
   response?: number | null;
+  /** The response that has since corrected the one it grew out of. */
+  responseCorrectedBy?: number | null;
   comments: { text: string; by: { username: string }; at: string }[];
   history?: HistoryEntry[];
   allowedActions?: string[];
@@ -386,7 +388,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
             <div><dt>Due</dt><dd>{followUp.dueOn}{followUp.overdue ? <strong class="error"> overdue</strong> : ''}</dd></div>
             <div><dt>Status</dt><dd>{words(followUp.status)}</dd></div>
             {followUp.escalatedTo && <div><dt>Escalated to</dt><dd>{followUp.escalatedTo}</dd></div>}
-            {followUp.demarcheId && <div><dt>Campaign</dt><dd><a href={followUp.post ? `#/campaigns/${followUp.demarcheId}/posts/${followUp.post}` : `#/campaigns/${followUp.demarcheId}`}>{followUp.post ? `${followUp.post}'s delivery` : 'the campaign'}</a>{followUp.response ? `, response ${followUp.response}` : ''}</dd></div>}
+            {followUp.demarcheId && <div><dt>Campaign</dt><dd><a href={followUp.post ? `#/campaigns/${followUp.demarcheId}/posts/${followUp.post}` : `#/campaigns/${followUp.demarcheId}`}>{followUp.post ? `${followUp.post}'s delivery` : 'the campaign'}</a>{followUp.response ? `, response ${followUp.response}` : ''}{followUp.response && followUp.responseCorrectedBy ? ` (since corrected by response ${followUp.responseCorrectedBy}: it no longer counts)` : ''}</dd></div>}
             {followUp.cableId && <div><dt>Cable</dt><dd><a href={`#/cables/${followUp.cableId}`}>the linked cable</a></dd></div>}
           </dl>
           {followUp.outcome && <p>Outcome: {followUp.outcome}</p>}
