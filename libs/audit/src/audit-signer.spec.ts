@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '@chancery/config';
-import { AuditSigner, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
+import { AuditSigner, cutTornTail, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
 
 const head = { treeSize: 7, rootHash: 'ab'.repeat(32), timestamp: '2026-11-29T21:00:00.000Z' };
 
@@ -63,6 +63,37 @@ describe('tree head signatures', () => {
     const rsa = join(dataDir, 'rsa.pem');
     await writeFile(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await expect(loadAuditSigner(loadConfig({ DATABASE_URL: 'postgres://x@localhost/test', AUDIT_SIGNING_KEY_FILE: rsa }), false)).rejects.toThrow(/not an Ed25519/);
+  });
+
+  it('cuts off a last line an append left short before it appends the next head, and says so', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'chancery-heads-')), 'audit-heads.jsonl');
+    const signing = new AuditSigner(generateKeyPairSync('ed25519').privateKey, file);
+    const [a, b, c] = [7, 8, 9].map((treeSize) => signing.sign({ ...head, treeSize }));
+    await signing.record([a]);
+    await writeFile(file, `${JSON.stringify(b)}\n`.slice(0, 60), { flag: 'a' }); // a crash mid-append
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await signing.record([c]);
+      expect(warned.mock.calls).toEqual([[`The heads file ${file} ended in a line cut short (60 bytes, an append that did not finish): cut off before the next head`]]);
+    } finally {
+      warned.mockRestore();
+    }
+    expect(parseHeadsFile(await readFile(file, 'utf8'))).toEqual([a, c]);
+  });
+
+  it('cuts a file back to its last whole line, however long the torn one, and leaves a whole file alone', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'chancery-torn-'));
+    const file = join(folder, 'f');
+    expect(await cutTornTail(join(folder, 'none'))).toBe(0);
+    await writeFile(file, 'one\ntwo\n');
+    expect(await cutTornTail(file)).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('one\ntwo\n');
+    await writeFile(file, `one\n${'x'.repeat(200_000)}`); // longer than a read back
+    expect(await cutTornTail(file)).toBe(200_000);
+    expect(await readFile(file, 'utf8')).toBe('one\n');
+    await writeFile(file, 'no newline at all');
+    expect(await cutTornTail(file)).toBe(17);
+    expect(await readFile(file, 'utf8')).toBe('');
   });
 
   it('warns of a key others may read, except in the check before a start that loads it again', async () => {

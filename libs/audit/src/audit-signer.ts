@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { type AppConfig, ConfigurationError } from '@chancery/config';
@@ -49,9 +49,15 @@ export class AuditSigner {
     return { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp, signature, publicKey: this.publicKey };
   }
 
-  /** Appends heads to AUDIT_HEADS_FILE, one JSON object a line. */
+  /**
+   * Appends heads to AUDIT_HEADS_FILE, one JSON object a line. A last line cut short by an append
+   * that did not finish (a crash, a full disk: the reader passes over it) is cut off first, or the
+   * next head would be glued to it, into a line no reader takes.
+   */
   async record(heads: SignedTreeHead[]): Promise<void> {
     if (heads.length === 0) return;
+    const torn = await cutTornTail(this.headsFile);
+    if (torn > 0) new Logger('AuditSigner').warn(`The heads file ${this.headsFile} ended in a line cut short (${torn} bytes, an append that did not finish): cut off before the next head`);
     await appendFile(this.headsFile, heads.map((head) => `${JSON.stringify(head)}\n`).join(''), { mode: 0o600 });
     this.last = heads[heads.length - 1];
   }
@@ -206,6 +212,39 @@ export function missingHeadsProblem(file: string | null, heads: readonly SignedT
     `the log has signed heads (the latest of ${signedSize} entries), but ${file} holds none: ` +
     'the copy kept outside the database was moved or emptied, or AUDIT_HEADS_FILE names another file than the one the log is sealed to'
   );
+}
+
+/**
+ * Cuts a file back to the end of its last whole line: the number of bytes cut (0 when it ends in a
+ * newline, is empty or does not exist). Reads back from the end only as far as that newline.
+ */
+export async function cutTornTail(file: string): Promise<number> {
+  let handle;
+  try {
+    handle = await open(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        const whole = start + newline + 1;
+        if (whole < size) await handle.truncate(whole);
+        return size - whole;
+      }
+      end = start;
+    }
+    if (size > 0) await handle.truncate(0);
+    return size;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function headsIn(file: string): Promise<SignedTreeHead[]> {
