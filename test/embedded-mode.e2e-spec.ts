@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -125,5 +125,21 @@ describe('embedded mode (no DATABASE_URL)', () => {
     }
     const next = await EmbeddedPostgres.start(dataDir);
     await next.stop();
+  });
+
+  it('takes over a lock left by a killed process whose pid now names another process (a restart, a container)', async () => {
+    const lock = `${join(dataDir, 'pglite')}.lock`;
+    const leave = async (owner: string) => {
+      await mkdir(lock, { recursive: true });
+      await writeFile(join(lock, 'owner.pid'), owner);
+    };
+    // This very process's pid, written by an earlier one: same pid, another boot and start time.
+    await leave(`${process.pid} 00000000-0000-0000-0000-000000000000:1`);
+    const next = await EmbeddedPostgres.start(dataDir);
+    await next.stop();
+    // A live pid with nothing to tell it from its owner (an older lock, a system with no /proc) is still refused.
+    await leave(String(process.pid));
+    await expect(EmbeddedPostgres.start(dataDir)).rejects.toThrow(`in use by another Chancery process (pid ${process.pid})`);
+    await rm(lock, { recursive: true, force: true });
   });
 });

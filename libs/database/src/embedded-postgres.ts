@@ -224,7 +224,7 @@ async function lockDataFolder(folder: string): Promise<() => Promise<void>> {
       // proper-lockfile checks that the lock's mtime is still the one it set; writing the owner
       // file into it changes that, so put it back.
       const { atime, mtime } = await stat(lockfilePath);
-      await writeFile(`${lockfilePath}/${OWNER_FILE}`, String(process.pid));
+      await writeFile(`${lockfilePath}/${OWNER_FILE}`, ownerLine(process.pid, await processIdentity(process.pid)));
       await utimes(lockfilePath, atime, mtime);
       return async () => {
         await rm(`${lockfilePath}/${OWNER_FILE}`, { force: true });
@@ -234,10 +234,49 @@ async function lockDataFolder(folder: string): Promise<() => Promise<void>> {
       // ENOTEMPTY: proper-lockfile found the lock stale by age and could not rmdir it (our file).
       const code = (error as { code?: string }).code;
       if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') throw error;
-      const owner = Number(await readFile(`${lockfilePath}/${OWNER_FILE}`, 'utf8').catch(() => 'NaN'));
-      if (tryNo > 1 || !Number.isInteger(owner) || isAlive(owner)) throw new EmbeddedDatabaseBusyError(folder, Number.isInteger(owner) ? owner : undefined);
+      const owner = parseOwner(await readFile(`${lockfilePath}/${OWNER_FILE}`, 'utf8').catch(() => ''));
+      if (tryNo > 1 || !owner || (await ownerRuns(owner))) throw new EmbeddedDatabaseBusyError(folder, owner?.pid);
       await rm(lockfilePath, { recursive: true, force: true });
     }
+  }
+}
+
+/** Who holds the lock: its pid, and (where the system says) which process of that pid it was. */
+interface LockOwner {
+  pid: number;
+  identity?: string;
+}
+
+const ownerLine = (pid: number, identity: string | undefined) => (identity ? `${pid} ${identity}` : String(pid));
+
+function parseOwner(text: string): LockOwner | undefined {
+  const [pid, identity] = text.trim().split(/\s+/);
+  const number = Number(pid);
+  return pid && Number.isInteger(number) && number > 0 ? { pid: number, ...(identity ? { identity } : {}) } : undefined;
+}
+
+/**
+ * Whether the process that wrote the lock still runs. Pids are used again (after a reboot, and in a
+ * container whose node is always pid 1, at every start), so a live pid is its owner only if it is
+ * the same process: the same boot and start time (Linux's /proc). Where the system does not say, a
+ * live pid is taken for the owner.
+ */
+async function ownerRuns(owner: LockOwner): Promise<boolean> {
+  if (!isAlive(owner.pid)) return false;
+  if (!owner.identity) return true;
+  const now = await processIdentity(owner.pid);
+  return now === undefined || now === owner.identity;
+}
+
+/** A process's identity on Linux: the boot it runs in and its start time in clock ticks since that boot. */
+async function processIdentity(pid: number): Promise<string | undefined> {
+  try {
+    const [boot, stat] = await Promise.all([readFile('/proc/sys/kernel/random/boot_id', 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]);
+    // Field 22, counted after the command name's closing parenthesis (the name may hold spaces).
+    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return startTime ? `${boot.trim()}:${startTime}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 
