@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EmbeddedPostgres, markFirstFilling } from '@chancery/database';
 import { testAuditEnv } from '../support/audit-key.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -141,6 +142,25 @@ describe('a start refused for a bad setting', () => {
     } finally {
       await empty.drop();
     }
+  });
+
+  it('runs no operations command on an embedded data folder whose first filling a stopped start left unfinished: said, nothing discarded', async () => {
+    const dataDir = join(folder, 'unfinished');
+    const made = await EmbeddedPostgres.start(dataDir);
+    await made.stop();
+    const heads = join(dataDir, 'audit-heads.jsonl');
+    await writeFile(heads, '');
+    await markFirstFilling(dataDir, [heads]);
+    for (const command of [['projections:status'], ['audit:verify'], ['migrate']]) {
+      const ran = spawnSync(process.execPath, [CLI_MAIN, ...command], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 120_000 });
+      expect({ command, status: ran.status, said: `${ran.stdout}${ran.stderr}`.trim() }).toEqual({
+        command,
+        status: 1,
+        said: `Error: The embedded database in ${dataDir}/pglite holds part of a first filling (the demo) that a start stopped before it finished: start Chancery (npm start), which discards that part and loads the demo again whole, then run this again.`,
+      });
+    }
+    // Left for the start to discard, and to say so.
+    expect([existsSync(join(dataDir, 'pglite.unfinished')), existsSync(heads)]).toEqual([true, true]);
   });
 
   it('runs no operations command on an embedded data folder no start has used: a typo is said, no empty database made', () => {

@@ -22,12 +22,16 @@ export interface OpenedDatabase {
   embedded?: EmbeddedPostgres;
 }
 
-/** Opens the configured target; with no DATABASE_URL it starts PGlite in the data folder. */
-export async function openDatabase(config: AppConfig): Promise<OpenedDatabase> {
+/**
+ * Opens the configured target; with no DATABASE_URL it starts PGlite in the data folder. Only the
+ * process that fills the database (`fills`: the API, which seeds it and loads the demo) discards a
+ * first filling a stopped start left unfinished; any other refuses to open it.
+ */
+export async function openDatabase(config: AppConfig, { fills = false }: { fills?: boolean } = {}): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
     return { target: { url: config.databaseUrl, embedded: false, poolSize: config.poolSize, acquireTimeoutMs: config.acquireTimeoutMs } };
   }
-  const embedded = await EmbeddedPostgres.start(config.dataDir);
+  const embedded = await EmbeddedPostgres.start(config.dataDir, { unfinished: fills ? 'discard' : 'refuse' });
   return { target: { url: embedded.url, embedded: true, poolSize: 1, acquireTimeoutMs: config.acquireTimeoutMs }, embedded };
 }
 

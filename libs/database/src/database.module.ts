@@ -38,7 +38,8 @@ class DatabaseRuntimeModule {}
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(): DynamicModule {
+  /** `fills`: this process fills the database (see openDatabase). */
+  static forRoot({ fills = false }: { fills?: boolean } = {}): DynamicModule {
     const runtimeModule: DynamicModule = {
       module: DatabaseRuntimeModule,
       global: true,
@@ -48,7 +49,7 @@ export class DatabaseModule {
           inject: [APP_CONFIG, ModuleRef],
           useFactory: async (config: AppConfig, moduleRef: ModuleRef) => {
             const logger = new Logger('Database');
-            const opened = await openDatabase(config);
+            const opened = await openDatabase(config, { fills });
             if (opened.embedded) logger.log(`No DATABASE_URL: embedded PostgreSQL (PGlite), data in ${opened.embedded.dataDir}`);
             const applied = await migrate(opened.target);
             if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);

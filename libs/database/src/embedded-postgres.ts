@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,21 @@ export class EmbeddedDatabaseBusyError extends Error {
 }
 
 /**
+ * The embedded database's first filling (the demo) was left unfinished by a start that was stopped,
+ * and this process is not the one to discard and redo it (an operations command, a worker): only a
+ * start of the API does that. Said, like a folder in use, in one line, and nothing is opened.
+ */
+export class FirstFillingUnfinishedError extends EmbeddedDatabaseBusyError {
+  constructor(dataDir: string) {
+    super(dataDir);
+    this.message =
+      `The embedded database in ${resolve(dataDir, 'pglite')} holds part of a first filling (the demo) that a start stopped before it finished: ` +
+      'start Chancery (npm start), which discards that part and loads the demo again whole, then run this again.';
+    this.name = 'FirstFillingUnfinishedError';
+  }
+}
+
+/**
  * PGlite (PostgreSQL compiled to WebAssembly, in-process) behind a socket, so the rest of Chancery
  * talks to it with the same `pg` driver it uses for a real server. PGlite serves one connection at a
  * time: every pool on top of it must have a size of one. A lock on the folder keeps a second process
@@ -63,8 +78,12 @@ export class EmbeddedPostgres {
     readonly discardedUnfinished: boolean = false,
   ) {}
 
-  /** Starts PGlite on `dataDir` (created if missing), or in memory when no folder is given. */
-  static async start(dataDir?: string): Promise<EmbeddedPostgres> {
+  /**
+   * Starts PGlite on `dataDir` (created if missing), or in memory when no folder is given. A first
+   * filling a stopped start left unfinished is discarded (`unfinished: 'discard'`, the API's start,
+   * which fills it again), or refused with FirstFillingUnfinishedError, under the folder's lock.
+   */
+  static async start(dataDir?: string, { unfinished = 'discard' }: { unfinished?: 'discard' | 'refuse' } = {}): Promise<EmbeddedPostgres> {
     let folder: string | undefined;
     let unlock: (() => Promise<void>) | undefined;
     let discardedUnfinished = false;
@@ -73,6 +92,7 @@ export class EmbeddedPostgres {
       await mkdir(folder, { recursive: true });
       unlock = await lockDataFolder(folder);
       try {
+        if (unfinished === 'refuse' && existsSync(join(dataDir, UNFINISHED))) throw new FirstFillingUnfinishedError(dataDir);
         discardedUnfinished = await discardUnfinished(dataDir, folder);
       } catch (error) {
         await unlock();

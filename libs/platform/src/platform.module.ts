@@ -40,7 +40,8 @@ export class PlatformModule {
       imports: [
         ConfigModule.forRoot(options.config, { seedData: options.seedData ?? false, authenticates: options.authenticates ?? false }),
         JsonLoggerModule,
-        DatabaseModule.forRoot(),
+        // The API seeds the database and loads the demo: it alone redoes a first filling left unfinished.
+        DatabaseModule.forRoot({ fills: options.seedData ?? false }),
         EventStoreModule.forRoot({ runProjections: options.runProjections }),
         AuditModule,
         ClockModule,
