@@ -95,8 +95,10 @@ async function checkWhole(audit: AuditLog, config: AppConfig, out: AuditVerifyOu
     out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${file ? `${expected.length} heads in ${file} agree` : 'no heads file to compare (AUDIT_HEADS_FILE)'}; ${result.pending} not sealed yet.`);
     return 0;
   }
-  out.error(`Audit log BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason}`);
+  if (result.firstBroken) out.error(`Audit log BROKEN at entry ${result.firstBroken.seq}: ${result.firstBroken.reason}`);
+  else out.error(`Audit log NOT verified: ${result.headsProblem}.`);
   const recomputed = result.entries > result.agreed ? `entries 1 to ${result.entries} recompute to their stored hashes` : '';
   out.error(result.agreed > 0 ? `Entries 1 to ${result.agreed} agree with a signed head${recomputed ? `; ${recomputed}` : ''}.` : `No signed head was found to agree with the entries${recomputed ? `; ${recomputed}` : ''}.`);
+  if (result.firstBroken && result.headsProblem) out.error(`And: ${result.headsProblem}.`);
   return 1;
 }

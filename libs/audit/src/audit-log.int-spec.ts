@@ -117,6 +117,19 @@ describe('AuditLog and its sealer', () => {
     }
   });
 
+  it('says a head from outside the database without the log’s signature is no evidence, not that an entry broke', async () => {
+    const heads = parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8'));
+    const altered = heads.map((head, i) => (i === 1 ? { ...head, rootHash: '2'.repeat(64) } : head));
+    const result = await audit.verify({ expected: altered });
+    const whole = await audit.verify({ expected: heads });
+    expect(whole.valid).toBe(true);
+    expect(result).toEqual({
+      ...whole,
+      valid: false,
+      headsProblem: `a head from outside the database (the heads file's no. 2 of ${heads.length} (of ${heads[1].treeSize} entries)) does not carry a valid signature by the log's key: altered, or another log's`,
+    });
+  });
+
   it('is refused UPDATE and DELETE, and a second numbering, by the database', async () => {
     await expect(dataSource.query(`UPDATE audit_log SET actor_id = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`UPDATE audit_log SET seq = 999 WHERE seq = 1`)).rejects.toThrow(/append-only/);

@@ -67,6 +67,12 @@ export interface VerifyResult {
   /** Entries committed but not sealed yet. */
   pending: number;
   firstBroken?: AuditBreak;
+  /**
+   * Why the log, its entries sound, is still not verified: a head from outside the database that
+   * does not carry the log's signature (an altered heads file, another log's head), or (said by the
+   * callers) a heads file that cannot be read or holds none of the log's heads. `valid` is then false.
+   */
+  headsProblem?: string;
 }
 
 interface AuditRow {
@@ -207,31 +213,35 @@ export class AuditLog {
     const latest = stored.at(-1);
     const checkpoints = new Map<number, Array<{ head: SignedTreeHead; source: string }>>();
     const expect = (head: SignedTreeHead, source: string) => checkpoints.set(head.treeSize, [...(checkpoints.get(head.treeSize) ?? []), { head, source }]);
+    // A head from outside the database without the log's signature is no evidence either way (an
+    // altered line, another log's head): left out, and said, while the entries are checked against the rest.
+    const key = latest?.publicKey;
+    const signed = (head: SignedTreeHead) => verifyHeadSignature(head) && verifyHeadSignature(head, key ?? head.publicKey);
+    const expected = options.expected ?? [];
+    const unsigned = expected.flatMap((head, i) => (signed(head) ? [] : [`no. ${i + 1} of ${expected.length} (of ${head.treeSize} entries)`]));
     stored.forEach((head) => expect(head, 'the signed head'));
-    (options.expected ?? []).forEach((head) => expect(head, 'the saved head'));
+    expected.filter(signed).forEach((head) => expect(head, 'the saved head'));
     const total = Math.max(latest?.treeSize ?? 0, ...[...checkpoints.keys()]);
     const frontier = new TreeFrontier();
     let verified = { entries: 0, root: toHex(frontier.root()) };
     // The largest size at which a signed head agreed with the recomputed root, and that root.
     let agreed = { entries: 0, root: verified.root };
+    const which = `${unsigned.length === 1 ? 'a head' : `${unsigned.length} heads`} from outside the database (the heads file's ${unsigned.join(', ')})`;
+    const headsProblem = unsigned.length > 0 ? `${which} ${unsigned.length === 1 ? 'does' : 'do'} not carry a valid signature by the log's key: altered, or another log's` : undefined;
     const result = (firstBroken?: AuditBreak, upTo: { entries: number; root: string } = verified): VerifyResult => ({
-      valid: !firstBroken,
+      valid: !firstBroken && !headsProblem,
       entries: upTo.entries,
       agreed: agreed.entries,
       head: upTo.root,
       treeSize: latest?.treeSize ?? 0,
       pending,
       ...(firstBroken ? { firstBroken } : {}),
+      ...(headsProblem ? { headsProblem } : {}),
     });
 
-    // Said of where the head came from: a heads file's line altered is not the log broken.
-    const outside = 'a head from outside the database (the heads file, a saved head)';
-    const sourced = [...stored.map((head) => ({ head, where: 'the signed head' })), ...(options.expected ?? []).map((head) => ({ head, where: outside }))];
-    for (const { head, where } of sourced) {
-      const key = latest?.publicKey ?? head.publicKey;
-      if (!verifyHeadSignature(head) || !verifyHeadSignature(head, key)) {
-        return result({ seq: head.treeSize, reason: `${where} of ${head.treeSize} entries does not carry a valid signature by the log's key` });
-      }
+    // A head in the database without the log's signature is the log's own record broken.
+    for (const head of stored) {
+      if (!signed(head)) return result({ seq: head.treeSize, reason: `the signed head of ${head.treeSize} entries does not carry a valid signature by the log's key` });
     }
     for (const { head, source } of checkpoints.get(0) ?? []) {
       if (head.rootHash !== verified.root) return result({ seq: 0, reason: `${source} of an empty tree has another root` });

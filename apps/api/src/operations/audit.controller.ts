@@ -76,7 +76,7 @@ export class AuditController {
     // A heads file that cannot be read, or holds no head of a log that has some, leaves the log
     // unverified against it: never "valid".
     const problem = unreadable ?? missingHeadsProblem(file, heads, result.treeSize);
-    return problem && result.valid ? { ...checked, valid: false, firstBroken: { seq: 0, reason: problem } } : checked;
+    return problem && result.valid ? { ...checked, valid: false, headsProblem: problem } : checked;
   }
 
   @Get('tree-head')

@@ -4,7 +4,7 @@ import { api, maybe, type Me, problemText, when } from '../api.js';
 /** An entry; newer servers name its actor (`actorUsername`, `actorDisplayName`; null for 'anonymous' or a user not known). */
 interface Entry { seq: number | null; id: string; at: string; actorId: string; actorUsername?: string | null; actorDisplayName?: string | null; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
 interface TreeHead { treeSize: number; rootHash: string | null; timestamp: string | null; signature: string | null; publicKey: string | null }
-interface Verify { valid: boolean; entries: number; head: string; treeSize?: number; pending?: number; firstBroken?: Record<string, unknown> }
+interface Verify { valid: boolean; entries: number; agreed?: number; head: string; treeSize?: number; pending?: number; firstBroken?: { seq: number; reason: string }; headsProblem?: string }
 interface Proof { leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }
 
 const PAGE = 50;
@@ -101,7 +101,9 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
             <p role="status" class={verify.valid ? 'ok' : 'error'}>
               {verify.valid
                 ? `Valid: ${verify.entries} entries re-hashed and matched the signed heads${verify.pending ? `; ${verify.pending} waiting to be sealed` : ''}.`
-                : `Broken after ${verify.entries} entries${verify.firstBroken ? `: ${JSON.stringify(verify.firstBroken)}` : ''}.`}
+                : verify.firstBroken
+                  ? `Broken at entry ${verify.firstBroken.seq}: ${verify.firstBroken.reason}. ${verify.agreed ? `Entries 1 to ${verify.agreed} agree with a signed head.` : 'No signed head was found to agree with the entries.'}`
+                  : `Not verified: ${verify.headsProblem ?? 'the server gave no reason'}.`}
             </p>
           )}
         </section>
