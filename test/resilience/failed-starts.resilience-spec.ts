@@ -128,6 +128,13 @@ describe('a start refused for a bad setting', () => {
     expect(verified).toEqual({ status: 0, said: expect.stringContaining('Audit log intact') });
   });
 
+  it('says a projection name no projection has as a wrong argument (exit 2), with the names there are', () => {
+    for (const command of [['projections:rebuild', 'nosuch'], ['projections:redrive', 'nosuch']]) {
+      const ran = run(CLI_MAIN, testAuditEnv(), command);
+      expect({ command, status: ran.status, said: ran.said.trim() }).toEqual({ command, status: 2, said: expect.stringMatching(/^No projection named nosuch; known: .*campaign-opener/) });
+    }
+  });
+
   it('runs no operations command on a server database no start has used: a typo in DATABASE_URL is said, no schema made there', async () => {
     const empty = await createTestDatabase();
     try {

@@ -59,9 +59,17 @@ async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...a
   }
 }
 
+/** A projection name no projection has is a wrong argument (exit 2), said with the names there are. */
+function unknownProjection(registry: ProjectionRegistry, name: string | undefined): boolean {
+  if (name === undefined || registry.all.some((p) => p.name === name)) return false;
+  console.error(`No projection named ${name}; known: ${registry.all.map((p) => p.name).join(', ') || 'none'}`);
+  return true;
+}
+
 async function rebuild(config: AppConfig, name: string | undefined): Promise<number> {
   return withContext(config, async (get) => {
     const registry = get(ProjectionRegistry);
+    if (unknownProjection(registry, name)) return 2;
     if (registry.all.length === 0) console.log('No projections are registered.');
     // Replaying a reaction would send its commands again; it is redriven, never rebuilt.
     if (!name) for (const reaction of registry.all.filter((p) => p.kind === 'reaction')) console.log(`${reaction.name}: a reaction, not rebuilt`);
@@ -133,6 +141,7 @@ function operatorName(): string {
 
 async function redrive(config: AppConfig, name: string): Promise<number> {
   return withContext(config, async (get) => {
+    if (unknownProjection(get(ProjectionRegistry), name)) return 2;
     const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name, { operator: operatorName() });
     if (result.kind === 'reaction') {
       console.log(result.resumed ? `${name}: stop cleared; the running workers retry it from the event it stopped at` : `${name}: was not stopped; nothing to do`);
