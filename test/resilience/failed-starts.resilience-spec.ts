@@ -186,6 +186,10 @@ describe('a start refused for a bad setting', () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_MAIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHANCERY_DATA_DIR: typo }, encoding: 'utf8', timeout: 60_000 });
     const help = cli('--help');
     expect({ status: help.status, usage: help.stdout.startsWith('Usage: node dist/apps/worker/src/cli.js <command>') }).toEqual({ status: 0, usage: true });
+    const twice = cli('audit:verify', '--head', 'a.json', '--head', 'b.json');
+    expect({ status: twice.status, said: twice.stderr.split('\n')[0] }).toEqual({ status: 2, said: '--head is given twice: give it once' });
+    const none = cli();
+    expect({ status: none.status, usage: none.stderr.startsWith('Usage: node dist/apps/worker/src/cli.js <command>') }).toEqual({ status: 2, usage: true });
     const extra = cli('audit:verify', '--head', 'saved.json', 'extra');
     expect({ status: extra.status, said: extra.stderr.split('\n')[0] }).toEqual({ status: 2, said: 'audit:verify takes no argument; unexpected: extra' });
     // audit:verify's options given to another command: said, not passed over (no head saved where the auditor thinks one was).

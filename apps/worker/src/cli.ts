@@ -170,11 +170,17 @@ async function verifyAudit(config: AppConfig, options: AuditVerifyOptions): Prom
 }
 
 function parseCommandLine() {
-  return parseArgs({
+  const parsed = parseArgs({
     allowPositionals: true,
     strict: true,
+    tokens: true,
     options: { head: { type: 'string' }, 'export-head': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
+  // An option given twice names two files: which one was meant is not guessed (parseArgs keeps the last).
+  const given = parsed.tokens.flatMap((token) => (token.kind === 'option' && token.name !== 'help' ? [token.name] : []));
+  const twice = given.find((name, i) => given.indexOf(name) !== i);
+  if (twice) throw new Error(`--${twice} is given twice: give it once`);
+  return parsed;
 }
 
 /** Whether the server's database has Chancery's schema (its migrations table). */
@@ -261,7 +267,7 @@ async function main(): Promise<number> {
     case 'audit:verify':
       return verifyAudit(config, { head: values.head, exportHead: values['export-head'] });
     default:
-      console.error(command ? `Unknown command: ${command}\n` : '', USAGE);
+      console.error(command ? `Unknown command: ${command}\n\n${USAGE}` : USAGE);
       return 2;
   }
 }
