@@ -34,6 +34,7 @@ describe('tree head signatures', () => {
     expect(() => parseHeadsFile(`${JSON.stringify(a)}\n{"treeSize": 1}\n${JSON.stringify(b)}\n`)).toThrow(/line 2 is not a signed tree head/);
     expect(() => parseSavedHead('{"treeSize": 1}')).toThrow(/not a signed tree head/);
     expect(() => parseSavedHead('')).toThrow(/no tree head/);
+    expect(() => parseSavedHead(JSON.stringify(a, null, 2).slice(0, 80))).toThrow(/^not JSON, neither whole nor as its last line \(a file cut short\?\): /);
   });
 
   it('refuses, as a head it cannot read, one with a value no head could have', () => {
@@ -45,6 +46,7 @@ describe('tree head signatures', () => {
     expect(reading({ treeSize: -1 })).toThrow(/treeSize -1/);
     expect(reading({ timestamp: 'yesterday' })).toThrow(/not a time/);
     expect(reading({ signature: 'not base64 at all' })).toThrow(/signature is not base64/);
+    expect(reading({ signature: 'AAAA' })).toThrow(/signature is 3 bytes, where an Ed25519 signature is 64/);
   });
 
   it('needs a key file with a database server, generates one (0600) in embedded mode, and refuses a key that is not Ed25519', async () => {

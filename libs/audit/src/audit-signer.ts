@@ -145,8 +145,12 @@ export function parseSavedHead(text: string): SignedTreeHead {
   let head: Partial<SignedTreeHead>;
   try {
     head = JSON.parse(text); // one JSON document, however laid out
-  } catch {
-    head = JSON.parse(line); // a heads file: its last line
+  } catch (whole) {
+    try {
+      head = JSON.parse(line); // a heads file: its last line
+    } catch {
+      throw new Error(`not JSON, neither whole nor as its last line (a file cut short?): ${(whole as Error).message}`);
+    }
   }
   if (typeof head !== 'object' || head === null || !Number.isSafeInteger(head.treeSize) || typeof head.rootHash !== 'string' || typeof head.timestamp !== 'string' || typeof head.signature !== 'string' || typeof head.publicKey !== 'string') {
     throw new Error('not a signed tree head: {treeSize, rootHash, timestamp, signature, publicKey} expected');
@@ -156,6 +160,9 @@ export function parseSavedHead(text: string): SignedTreeHead {
   if (!/^[0-9a-f]{64}$/.test(head.rootHash!)) throw new Error('rootHash is not a SHA-256 in hex (64 hex digits)');
   if (Number.isNaN(Date.parse(head.timestamp!))) throw new Error(`timestamp ${JSON.stringify(head.timestamp)} is not a time`);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(head.signature!)) throw new Error('signature is not base64');
+  // Every Ed25519 signature is 64 bytes (RFC 8032 §5.1.6): another length is no signature at all.
+  const signatureBytes = Buffer.from(head.signature!, 'base64').length;
+  if (signatureBytes !== 64) throw new Error(`signature is ${signatureBytes} bytes, where an Ed25519 signature is 64`);
   let key: KeyObject;
   try {
     key = createPublicKey(head.publicKey!);
