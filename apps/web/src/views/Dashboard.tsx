@@ -121,7 +121,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
    * The timeline's one Tab stop (a campaign to ALDAC has hundreds of events, which would otherwise
    * stand between the keyboard and the rest of the page): the event last focused, else the one chosen.
    */
-  const [timelineFocus, setTimelineStop] = useState<number | null>(null);
+  const [timelineFocus, setTimelineFocus] = useState<number | null>(null);
   /** The dashboard shown, with the moment it stands at: a moment that fails to load leaves the last good one. */
   const [shown, setShown] = useState<{ answer: DashboardAnswer; moment: Moment } | null>(null);
   const [selected, setSelected] = useState<string | null>(place.campaign);
@@ -207,7 +207,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       (history) => {
         if (!latestChoice) return;
         setTimeline(history.items);
-        setTimelineStop(null);
+        setTimelineFocus(null);
         setTimelineProblem(null);
       },
       (failure) => {
@@ -264,7 +264,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
     const target = listKeyTarget(event.key, Math.max(buttons.indexOf(document.activeElement as HTMLButtonElement), 0), buttons.length);
     if (target === null) return;
     event.preventDefault(); // the box is not scrolled by the key as well: focusing the event scrolls it into view
-    setTimelineStop(target);
+    setTimelineFocus(target);
     buttons[target].focus();
   };
 
@@ -376,7 +376,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
           <ol class="timeline" style="max-height: 16rem; overflow: auto" aria-label={`Events of ${campaign.mrn}`} aria-describedby="timeline-keys" onKeyDown={onTimelineKey}>
             {timeline.map((e, i) => (
               <li key={i}>
-                <button type="button" class="link" tabIndex={i === timelineStop ? 0 : -1} onFocus={() => setTimelineStop(i)} aria-pressed={moment.instant === afterEvent(e)} onClick={() => setMoment({ day: moment.day, instant: afterEvent(e) })}>
+                <button type="button" class="link" tabIndex={i === timelineStop ? 0 : -1} onFocus={() => setTimelineFocus(i)} aria-pressed={moment.instant === afterEvent(e)} onClick={() => setMoment({ day: moment.day, instant: afterEvent(e) })}>
                   {describeEvent({ version: e.version ?? 0, type: e.type, at: e.at, actor: null, data: e.data, post: e.post }, directory)}
                 </button>
                 <span class="muted"> · {actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data }) ? `${actorOf({ version: 0, type: e.type, at: e.at, actor: null, data: e.data })} · ` : ''}{when(e.at)}</span>
