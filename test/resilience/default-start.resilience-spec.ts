@@ -265,9 +265,11 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     // Killed outright under traffic; a restart at once takes over the stale data-folder lock.
     const more = traffic(running.base, [], alive(running), 2);
     await new Promise((r) => setTimeout(r, 5_000));
+    const killedPid = running.child.pid;
     await stop(running, 'SIGKILL');
     await more;
     running = await start(dataDir, 30);
+    expect(running.output()).toContain(`The data folder's lock was left by pid ${killedPid}, which runs no longer (killed, or before a restart): taken over`);
     const third = recorder(running.base, []);
     const leadThird = (await third(undefined, 'POST', '/auth/login', { username: 'lead', password: DEMO_PASSWORD })).body.accessToken;
     expect((await third(leadThird, 'GET', '/demarches?limit=500')).body.total).toBeGreaterThanOrEqual(campaignsBefore);

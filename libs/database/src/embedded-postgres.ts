@@ -256,6 +256,7 @@ async function lockDataFolder(folder: string): Promise<() => Promise<void>> {
       if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') throw error;
       const owner = parseOwner(await readFile(`${lockfilePath}/${OWNER_FILE}`, 'utf8').catch(() => ''));
       if (tryNo > 1 || !owner || (await ownerRuns(owner))) throw new EmbeddedDatabaseBusyError(folder, owner?.pid);
+      new Logger('EmbeddedPostgres').log(`The data folder's lock was left by pid ${owner.pid}, which runs no longer (killed, or before a restart): taken over`);
       await rm(lockfilePath, { recursive: true, force: true });
     }
   }
