@@ -135,6 +135,9 @@ const REBUILD_NAMESPACE = 0x52424c44; // "RBLD": one rebuild of a projection at 
 const REBUILD_BATCH = 5000;
 const MAX_BACKOFF_MS = 60_000;
 const BUSY = -1;
+/** How many events a rebuild folds between two reports of its progress. */
+const PROGRESS_STEP = 500;
+
 const CHECKPOINT_COLUMNS = 'transaction_id::text AS transaction_id, global_position, attempts, error_position, stopped_at';
 
 /**
@@ -633,17 +636,21 @@ export class ProjectionRunner {
       await runner.startTransaction('READ COMMITTED');
       // Not waiting for the WAL flush: a crash loses the shadow tables anyway, and the rebuild starts over.
       await runner.query('SET LOCAL synchronous_commit TO off');
-      for (const target of targets) {
-        const relevant = relevantTo(target.projection, events);
-        if (relevant.length === 0) continue;
-        await runner.query(`SET LOCAL search_path TO ${target.schema}, public`);
-        if (target.replay) await this.foldReplay(runner, target.projection, target.replay, relevant);
-        else await this.fold(runner, target.projection, relevant);
-        target.replayed += relevant.length;
+      // Folded a step at a time, the progress said after each: a page of a small log is the whole log.
+      for (let at = 0; at < events.length; at += PROGRESS_STEP) {
+        const step = events.slice(at, at + PROGRESS_STEP);
+        for (const target of targets) {
+          const relevant = relevantTo(target.projection, step);
+          if (relevant.length === 0) continue;
+          await runner.query(`SET LOCAL search_path TO ${target.schema}, public`);
+          if (target.replay) await this.foldReplay(runner, target.projection, target.replay, relevant);
+          else await this.fold(runner, target.projection, relevant);
+          target.replayed += relevant.length;
+        }
+        progress.done += step.length;
+        report();
       }
       await runner.commitTransaction();
-      progress.done += events.length;
-      report();
     }
   }
 
