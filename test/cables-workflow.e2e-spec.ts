@@ -215,7 +215,10 @@ describe('the AI-distillation instruction, worked as the Department works it', (
       const cited = (await as(t.desk).get(`/cables?ref=${encodeURIComponent(ref)}`).expect(200)).body;
       expect(cited.items.map((c: { id: string }) => c.id)).toEqual([reply.id]);
     }
-    expect((await get()).replies).toEqual([expect.objectContaining({ id: reply.id, origin: 'BEIJING', subject: report.subject })]);
+    // Each marked as the reply itself is, captions and all (the cable's page is bannered with them).
+    const replyCaptions = (await as(t.desk).get(`/cables/${reply.id}`).expect(200)).body.captions;
+    expect(replyCaptions.length).toBeGreaterThan(0);
+    expect((await get()).replies).toEqual([expect.objectContaining({ id: reply.id, origin: 'BEIJING', subject: report.subject, classification: 'CONFIDENTIAL', captions: replyCaptions })]);
     // As it stood before the reply was written, the instruction had none.
     expect((await as(t.desk).get(`/cables/${id}?asOf=${encodeURIComponent(beforeReply)}`).expect(200)).body.replies).toEqual([]);
     const searched = (await as(t.desk).get(`/cables?q=${encodeURIComponent(compact)}`).expect(200)).body;

@@ -35,7 +35,7 @@ export interface CableSummary {
 }
 
 /** A cable that cites another by REF, as the cited one lists it. */
-export type CableReply = Pick<CableSummary, 'id' | 'mrn' | 'origin' | 'kind' | 'subject' | 'status' | 'classification' | 'releasedAt'>;
+export type CableReply = Pick<CableSummary, 'id' | 'mrn' | 'origin' | 'kind' | 'subject' | 'status' | 'classification' | 'captions' | 'releasedAt'>;
 
 const SUMMARY_COLUMNS = 'id, mrn, origin, status, kind, subject, classification, captions, precedence, tags, released_at, updated_at, version';
 
@@ -91,11 +91,8 @@ export class CablesQuery {
   }
 
   /**
-   * The cables that cite `mrn` by REF (replies, reporting cables), only those `principal` may read:
-   * the access filter is in the WHERE clause.
-   */
-  /**
-   * The cables that cite `mrn`, those `principal` may read. `asOf`: as the citing cable stood at
+   * The cables that cite `mrn` by REF (replies, reporting cables), those `principal` may read (the
+   * access filter is in the WHERE clause). `asOf`: as the citing cable stood at
    * that instant, the replies whose release the store recorded by then (by its clock, as every
    * as-of read; a released cable never changes, so each is as it was; a draft's state then is not
    * kept here, so drafts are left out).
@@ -112,7 +109,8 @@ export class CablesQuery {
        ORDER BY released_at NULLS LAST, drafted_at, id`,
       [...access.params, mrn, asOf ?? null],
     );
-    return rows.map(toSummary).map(({ id, mrn, origin, kind, subject, status, classification, releasedAt }) => ({ id, mrn, origin, kind, subject, status, classification, releasedAt }));
+    // Marked as listed elsewhere, captions and all: a page that names a NOFORN reply's subject carries NOFORN.
+    return rows.map(toSummary).map(({ id, mrn, origin, kind, subject, status, classification, captions, releasedAt }) => ({ id, mrn, origin, kind, subject, status, classification, captions, releasedAt }));
   }
 
   /**
