@@ -87,7 +87,9 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     const refusedSubmit = await as(t.desk).post(`/cables/${id}/submit`).expect(422);
     const inClearance = await get();
     expect(inClearance.allowedActions).not.toContain('submit');
-    expect(inClearance.blockedActions).toEqual([{ action: 'submit', reasons: expect.arrayContaining([refusedSubmit.body.detail]) }]);
+    // The refusal's own words, a reason a rule (the refusal says the clearance rules together).
+    expect(inClearance.blockedActions).toEqual([{ action: 'submit', reasons: [expect.stringMatching(/^clearances still needed: /), expect.stringMatching(/^clearances required and not given: /)] }]);
+    expect(inClearance.blockedActions[0].reasons.join('; ')).toBe(refusedSubmit.body.detail);
     expect(refusedSubmit.body.detail).toMatch(/^clearances still needed: L \(not answered yet\), ISN \(not answered yet\), EB \(not answered yet\)/);
     // Others see no step of the drafter's.
     expect((await get(t.legal)).blockedActions).toEqual([]);

@@ -405,6 +405,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Met on').fill(clock.now().toISOString().slice(0, 10));
     await page.getByRole('button', { name: 'Log the meeting' }).click();
     await page.getByText(/Chen Xiaoyu, Deputy Director-General/).first().waitFor();
+    // Logged, the form is empty again: the same click twice would log the meeting twice.
+    expect(await page.getByLabel('Counterpart name').inputValue()).toBe('');
     await page.getByText('Attach a document left behind').click();
     // No file chosen: said beside the control, and nothing is sent.
     await page.getByRole('button', { name: 'Attach' }).click();
@@ -414,6 +416,10 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel(/^File/).setInputFiles({ name: 'non-paper.txt', mimeType: 'text/plain', buffer: Buffer.from('NON-PAPER\n\nThe United States is concerned about the distillation of U.S. AI models.\n') });
     await page.getByRole('button', { name: 'Attach' }).click();
     await page.getByRole('button', { name: 'non-paper.txt' }).waitFor();
+    // Attached, the file is no longer chosen: Attach again sends nothing, and says so.
+    await page.getByRole('button', { name: 'Attach' }).click();
+    expect(await attach.getByRole('alert').textContent()).toBe('Choose a file first.');
+    expect(requested.filter((path) => path.endsWith('/documents'))).toHaveLength(1);
     // Its size as it is: a small file in bytes, not rounded up to a kilobyte.
     await page.getByText(/ · 84 bytes · attached by /).waitFor();
     // Downloaded with the officer's token, as uploaded.
@@ -429,6 +435,11 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Attach' }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('button', { name: 'photo.pdf' }).count()).toBe(0);
+    // A name with no break in it wraps on a phone (checked where leadership reads this delivery).
+    const unbroken = 'Aide_memoire_MOFA_meeting_20261202_final_v3_signed_scan_with_annexes_and_the_counterparts_notes.txt';
+    await page.getByLabel(/^File/).setInputFiles({ name: unbroken, mimeType: 'text/plain', buffer: Buffer.from('AIDE-MEMOIRE\n') });
+    await page.getByRole('button', { name: 'Attach' }).click();
+    await page.getByRole('button', { name: unbroken }).waitFor();
     // The reporting cable starts addressed to the Department, citing the tasking as REF A.
     await page.getByRole('link', { name: `Draft a reporting cable on ${FIRST_MRN}` }).click();
     await page.getByRole('heading', { name: `New reporting cable on ${FIRST_MRN}` }).waitFor();

@@ -1,6 +1,6 @@
 import { languageTag, LEVELS, METHODS, POSITIONS } from '@chancery/demarches/domain';
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, mayDo, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { markingsOf } from '../classification.js';
 import { countryName, type Post, posts } from '../posts.js';
@@ -400,7 +400,7 @@ function meetingProblems(meeting: Record<MeetingField, string>): Partial<Record<
 
 /** Another meeting with a counterpart, and a document left behind: for the post's officers, on a server that keeps them. */
 function MoreForms({ base, contacts, documents, onDone }: { base: string; contacts: boolean; documents: boolean; onDone: (message: string) => void }) {
-  const [meeting, setMeeting] = useState<Record<MeetingField, string>>({ on: localToday(), name: '', title: '', organization: '', level: '', method: '' });
+  const [meeting, setMeeting] = useState<Record<MeetingField, string>>(() => ({ on: localToday(), name: '', title: '', organization: '', level: '', method: '' }));
   const [kind, setKind] = useState('NON_PAPER');
   const [file, setFile] = useState<File | null>(null);
   /** What a form still lacks, or why the server refused it, said beside it. */
@@ -410,10 +410,15 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
   /** The meeting field the focus goes to once its problem is said beside it. */
   const focusAfterRender = useFocusAfterRender();
   const setFocusOn = (field: MeetingField) => focusAfterRender(`m-${field}`);
-  const run = async (form: 'meeting' | 'document', work: () => Promise<unknown>, done: string) => {
+  /** The file input, emptied once its file is attached. */
+  const fileInput = useRef<HTMLInputElement>(null);
+  const blankMeeting = () => ({ on: localToday(), name: '', title: '', organization: '', level: '', method: '' });
+  /** Sends a form; once it is taken, the form is emptied (`reset`): the same click again would record it twice. */
+  const run = async (form: 'meeting' | 'document', work: () => Promise<unknown>, done: string, reset: () => void) => {
     setError(null);
     try {
       await work();
+      reset();
       onDone(done);
     } catch (failure) {
       if (form !== 'meeting') return setError({ form, text: problemText(failure, LABELS) });
@@ -435,7 +440,7 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
     const problems = meetingProblems(meeting);
     if (Object.keys(problems).length > 0) return sayBesideMeeting(problems, null);
     const counterpart = { name: oneLine(meeting.name), title: oneLine(meeting.title), organization: oneLine(meeting.organization) };
-    void run('meeting', () => api('POST', `${base}/contacts`, { on: meeting.on, counterpart, level: meeting.level, method: meeting.method }), 'Meeting logged.');
+    void run('meeting', () => api('POST', `${base}/contacts`, { on: meeting.on, counterpart, level: meeting.level, method: meeting.method }), 'Meeting logged.', () => setMeeting(blankMeeting()));
   };
   const errorFor = (form: 'meeting' | 'document') => error?.form === form && <p class="error" role="alert">{error.text}</p>;
   /** A field of the meeting form: its label, the control marked by its problem, the problem beside it. */
@@ -475,10 +480,13 @@ function MoreForms({ base, contacts, documents, onDone }: { base: string; contac
             const form = new FormData();
             form.append('kind', kind);
             form.append('file', file);
-            void run('document', () => upload(`${base}/documents`, form), `${file.name} attached.`);
+            void run('document', () => upload(`${base}/documents`, form), `${file.name} attached.`, () => {
+              setFile(null);
+              if (fileInput.current) fileInput.current.value = '';
+            });
           }}>
             <label for="d-kind">Kind</label><select id="d-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>{DOCUMENT_KINDS.map((k) => <option key={k} value={k}>{words(k)}</option>)}</select>
-            <label for="d-file">File (PDF, DOCX, ODT or TXT; at most 10 MB)</label><input id="d-file" type="file" accept=".pdf,.docx,.odt,.txt" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+            <label for="d-file">File (PDF, DOCX, ODT or TXT; at most 10 MB)</label><input id="d-file" ref={fileInput} type="file" accept=".pdf,.docx,.odt,.txt" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
             {errorFor('document')}
             <p><button type="submit">Attach</button></p>
           </form>

@@ -381,7 +381,7 @@ describe('Cable: clearing as the Department works it', () => {
     const required = [{ office: 'EAP', why: 'its posts are tasked' }];
     const cable = given(cableDefinition, 'k1', ready).when(() => undefined).then([]);
     expect(cable.nextStep).toBe('submit');
-    expect(cable.stepRefusals({ unreachable: ['PARIS'], required }, at)).toEqual(['clearances required and not given: EAP (its posts are tasked)', 'PARIS is no longer an open post: edit its addressees, then submit it']);
+    expect(cable.stepRefusals({ unreachable: ['PARIS'], required }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'clearances required and not given: EAP (its posts are tasked)']);
     expect(cable.getUncommittedEvents()).toEqual([]);
     expect(cable.stepRefusals({ unreachable: ['TOKYO'] }, at)).toEqual([]);
     // Offices asked that have not cleared: submitting waits for them, said as the command says it.
@@ -393,7 +393,7 @@ describe('Cable: clearing as the Department works it', () => {
     given(cableDefinition, 'k1', [toParis, requested, clearedByL])
       .when((c) => c.submit(drafter, at, { required: requiredToo }))
       .thenFails('RULE_VIOLATED', /^clearances still needed: ISN \(not answered yet\); clearances required and not given: EAP \(its posts are tasked\)$/);
-    expect(inClearance.stepRefusals({ required: requiredToo }, at)).toEqual(['clearances still needed: ISN (not answered yet); clearances required and not given: EAP (its posts are tasked)']);
+    expect(inClearance.stepRefusals({ required: requiredToo }, at)).toEqual(['clearances still needed: ISN (not answered yet)', 'clearances required and not given: EAP (its posts are tasked)']);
     // Closed posts among both kinds of addressee: each field's refusal is named.
     const both = given(cableDefinition, 'k1', [{ ...toParis, data: { ...toParis.data, draft: { ...toParis.data.draft, infoAddressees: ['ROME'] } } } as CableEvent, requested, clearedByL, clearedByIsn]).when(() => undefined).then([]);
     expect(both.stepRefusals({ unreachable: ['PARIS', 'ROME'] }, at)).toEqual(['PARIS is no longer an open post: edit its addressees, then submit it', 'ROME is no longer an open post: edit its addressees, then submit it']);

@@ -379,8 +379,27 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     });
   }
 
+  /**
+   * The step's rules; the first broken is the refusal, said together with the others broken on the
+   * same field: a drafter who asked one of eight offices the collective tasking rule requires learns
+   * of the other seven now, not after the first has answered.
+   */
   private mustPassStepRules(step: ReleaseStep, conditions: StepConditions, at: string): void {
-    for (const rule of this.stepRules(step, conditions, at)) rule();
+    const broken = this.stepRules(step, conditions, at).flatMap((rule) => {
+      try {
+        rule();
+        return [];
+      } catch (error) {
+        if (error instanceof ChanceryError) return [error];
+        throw error;
+      }
+    });
+    if (broken.length === 0) return;
+    const field = (error: ChanceryError) => error.details.errors?.[0]?.field;
+    const together = broken.filter((error) => field(error) === field(broken[0]));
+    if (together.length === 1) throw broken[0];
+    const message = together.map((error) => error.message).join('; ');
+    throw new ChanceryError(ErrorCode.RuleViolated, message, { errors: [{ field: field(broken[0])!, message }] });
   }
 
   /** The rules of one step, each with the step's own remedy, in the order a refusal names the first. */
@@ -388,11 +407,10 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     const remedy = STEP_REMEDIES[step];
     return [
       // Submitting waits for every office asked (a non-concurrence until that office clears or is withdrawn).
-      () => this.mustHaveEveryClearanceAsked(step, required, remedy.clearances),
+      () => this.mustHaveEveryClearanceAsked(step),
       () => this.mustAddressOnlyOpenPosts('actionAddressees', unreachable, remedy.addressees),
       () => this.mustAddressOnlyOpenPosts('infoAddressees', unreachable, remedy.addressees),
-      // (At submission the first rule says these too, beside the offices asked that have not answered.)
-      () => step !== 'submit' && this.mustHaveRequiredClearances(required, remedy.clearances),
+      () => this.mustHaveRequiredClearances(step, required, remedy.clearances),
       () => this.mustBeOfAKindItsOriginSends(remedy.kind),
       () => this.mustNotHavePassedReportBy(at, remedy.reportBy),
       // Only a release sends: its collectives, expanded as they stand, must reach an open post for action.
@@ -400,22 +418,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
     ];
   }
 
-  /**
-   * To approval only once every office asked has answered for it (`isGiven`); the later steps follow
-   * from it. A refusal names, at once, the offices asked that have not answered and those the
-   * collective tasking rule requires that nobody asked: a drafter who asked one of eight offices
-   * learns of the other seven now, not after the first has answered.
-   */
-  private mustHaveEveryClearanceAsked(step: ReleaseStep, required: readonly RequiredClearance[], remedy?: string): void {
+  /** To approval only once every office asked has answered for it (`isGiven`); the later steps follow from it. */
+  private mustHaveEveryClearanceAsked(step: ReleaseStep): void {
     if (step !== 'submit') return;
     const open = this.clearances.filter((c) => !isGiven(c));
-    const awaited = (r: RequiredClearance) => open.some((c) => c.office === r.office || (!r.office.includes('/') && c.office.startsWith(`${r.office}/`)));
-    const unasked = missingClearances(required, this.clearances).filter((r) => !awaited(r));
-    const problems = [
-      ...(open.length > 0 ? [`clearances still needed: ${open.map((c) => `${c.office} (${OPEN_CLEARANCE_WORDS[c.status] ?? c.status})`).join(', ')}`] : []),
-      ...(unasked.length > 0 ? [requiredNotGiven(unasked, remedy)] : []),
-    ];
-    ensure(problems.length === 0, 'clearances', problems.join('; '));
+    ensure(open.length === 0, 'clearances', `clearances still needed: ${open.map((c) => `${c.office} (${OPEN_CLEARANCE_WORDS[c.status] ?? c.status})`).join(', ')}`);
   }
 
   /**
@@ -434,8 +441,11 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * and release, since an approver may edit a submitted cable (adding a collective for action) and a
    * collective may reach another bureau's posts by the time it is released.
    */
-  private mustHaveRequiredClearances(required: readonly RequiredClearance[], remedy?: string): void {
-    const missing = missingClearances(required, this.clearances);
+  private mustHaveRequiredClearances(step: ReleaseStep, required: readonly RequiredClearance[], remedy?: string): void {
+    // At submission an office asked that has not answered is said by the rule before: not twice.
+    const open = step === 'submit' ? this.clearances.filter((c) => !isGiven(c)) : [];
+    const awaited = (r: RequiredClearance) => open.some((c) => c.office === r.office || (!r.office.includes('/') && c.office.startsWith(`${r.office}/`)));
+    const missing = missingClearances(required, this.clearances).filter((r) => !awaited(r));
     ensure(missing.length === 0, 'clearances', requiredNotGiven(missing, remedy));
   }
 
