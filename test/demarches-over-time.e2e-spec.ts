@@ -474,6 +474,9 @@ describe('demarches kept over time, through HTTP', () => {
         expect(leaks(delivery)).toBe(false);
         expect(delivery.reportingCableId).toBeNull();
         expect(delivery.responses[delivery.responses.length - 1].reportingCableId).toBeNull();
+        // Marked as naming one it may not read: nobody is offered to attach another, and refused.
+        expect(delivery.responses[delivery.responses.length - 1].reportingCableWithheld).toBe(true);
+        expect(delivery.responses[0].reportingCableWithheld).toBeUndefined();
         // Its attaching event keeps its place in the history, without its data or actor.
         expect(delivery.history.map((e: { version: number }) => e.version)).toEqual(Array.from({ length: delivery.version }, (_, i) => i + 1));
         expect(delivery.history.at(-1)).toMatchObject({ type: 'ReportingCableAttached', withheld: true, data: null, actor: null });

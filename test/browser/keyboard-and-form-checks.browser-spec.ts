@@ -123,7 +123,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
-  it('gives the focus to the refreshed screen\'s heading when the latest is shown from the keyboard', async () => {
+  it('warns that showing the latest clears what was typed, then gives the focus to the refreshed screen\'s heading', async () => {
     const { id } = (await authed(web.app, drafter).post('/cables', draft('Consultations on export controls')).expect(201)).body as { id: string };
     await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     const page = await signIn('keys.legal', { live: true });
@@ -136,6 +136,12 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     // (The live feed reads past the oldest transaction open on the server: another database's may hold it back a while.)
     await showLatest.waitFor({ timeout: 30_000 });
     await press(showLatest);
+    // Showing the latest would clear the comments typed and not sent: said first, the comments kept.
+    const anyway = page.getByRole('button', { name: 'Show the latest anyway' });
+    await focusIsOn(anyway);
+    expect(await page.getByRole('alert').filter({ hasText: 'clears what you have typed here and not sent' }).count()).toBe(1);
+    expect(await page.getByLabel(/^Comments/).inputValue()).toBe('Paragraph 1 needs the treaty citation.');
+    await press(anyway);
     // The button is gone with the screen it was on: the focus is at the top of the refreshed one.
     const heading = page.getByRole('heading', { level: 2, name: '(UNCLASSIFIED) Consultations on export controls: the second round' });
     await heading.waitFor();

@@ -1422,6 +1422,8 @@ describe('the web app, in headless Chromium', () => {
     await page.getByText('Response logged; it corrects response 1.').waitFor();
     const first = page.getByRole('article', { name: 'Response 1' });
     await first.getByText('Corrected by response 2').waitFor();
+    // Numbered on screen as the correction, the follow-ups and the history name them.
+    expect(await first.getByRole('heading').first().textContent()).toMatch(/^Response 1: /);
     expect(await first.getByRole('link', { name: 'Create a follow-up from this response' }).count()).toBe(0);
     await page.getByRole('article', { name: 'Response 2' }).getByText('It corrects response 1.').waitFor();
     expect(await page.getByRole('article', { name: 'Response 2' }).getByRole('link', { name: 'Create a follow-up from this response' }).count()).toBe(1);

@@ -195,10 +195,36 @@ function App() {
    * reader user goes on from there rather than from the page's body.
    */
   const headingWanted = useRef(false);
+  /**
+   * The text boxes typed in on this screen since it was last read: "Show the latest" reads it
+   * afresh, which clears them, so it first says so when one still holds what was typed and not sent
+   * (a form that sent it is emptied, and warns of nothing).
+   */
+  const typedIn = useRef(new Set<HTMLInputElement | HTMLTextAreaElement>());
+  const noteTyping = (event: Event) => {
+    const box = event.target;
+    if (box instanceof HTMLTextAreaElement || (box instanceof HTMLInputElement && box.type !== 'hidden')) typedIn.current.add(box);
+  };
+  const [warnOfLoss, setWarnOfLoss] = useState(false);
+  const anyway = useRef<HTMLButtonElement>(null);
   const showLatest = () => {
+    const unsent = [...typedIn.current].some((box) => box.isConnected && (box instanceof HTMLInputElement && box.type === 'file' ? (box.files?.length ?? 0) > 0 : box.value.trim() !== ''));
+    if (unsent && !warnOfLoss) {
+      setWarnOfLoss(true);
+      return;
+    }
+    setWarnOfLoss(false);
+    typedIn.current.clear();
     headingWanted.current = true;
     live.refresh();
   };
+  useEffect(() => {
+    if (warnOfLoss) anyway.current?.focus();
+  }, [warnOfLoss]);
+  useEffect(() => {
+    typedIn.current.clear();
+    setWarnOfLoss(false);
+  }, [path]);
   useEffect(() => {
     if (!headingWanted.current) return undefined;
     headingWanted.current = false;
@@ -341,8 +367,14 @@ function App() {
         <span class="who muted">{me.displayName} · {me.roles.map((role) => words(role)).join(', ')}{me.office ? ` · ${me.office}` : ''}{me.postCode ? ` · ${me.postCode}` : ''}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      <main key={`${me.id}:${live.revision}`} {...behindDialog} {...concealed}>
-        {live.changed && <p role="status">This has changed since you opened it. <button type="button" onClick={showLatest}>Show the latest</button></p>}
+      <main key={`${me.id}:${live.revision}`} onInput={noteTyping} {...behindDialog} {...concealed}>
+        {live.changed && !warnOfLoss && <p role="status">This has changed since you opened it. <button type="button" onClick={showLatest}>Show the latest</button></p>}
+        {live.changed && warnOfLoss && (
+          <p role="alert">
+            This has changed since you opened it, and showing the latest clears what you have typed here and not sent: send it, or copy it, first.{' '}
+            <button type="button" ref={anyway} onClick={showLatest}>Show the latest anyway</button> <button type="button" class="link" onClick={() => setWarnOfLoss(false)}>Keep what I typed</button>
+          </p>
+        )}
         <Guard key={path}><Screen key={page.key ?? ''} path={path} shown={shown} onReport={report}>{page}</Screen></Guard>
       </main>
       {banner}

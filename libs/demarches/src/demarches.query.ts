@@ -51,8 +51,9 @@ export interface Person {
 /**
  * A delivery's view from its folded state: the one shape commands and reads answer. `readable`
  * holds the reporting cables its reader may read (id to MRN, `DemarchesQuery.readableMrns`): a
- * response naming another cable answers `reportingCableId: null`, and that cable is not listed, as
- * if none had been named (a reporting cable is often more sensitive than its campaign).
+ * response naming another cable answers `reportingCableId: null` with `reportingCableWithheld: true`
+ * (so that nobody is offered to attach one to it, and refused), and that cable is not listed (a
+ * reporting cable is often more sensitive than its campaign).
  */
 export function deliveryView(
   campaign: { id: string; reportBy: string },
@@ -104,7 +105,7 @@ export function citedCables(responses: readonly LoggedResponse[]): string[] {
 /** The state with every reporting cable its reader may not read taken out of its responses. */
 function withReadableCables(state: DeliveryState, readable: ReadonlyMap<string, string>): DeliveryState {
   if (state.responses.every((r) => r.reportingCableId === null || readable.has(r.reportingCableId))) return state;
-  const responses = state.responses.map((r) => (r.reportingCableId === null || readable.has(r.reportingCableId) ? r : { ...r, reportingCableId: null }));
+  const responses = state.responses.map((r) => (r.reportingCableId === null || readable.has(r.reportingCableId) ? r : { ...r, reportingCableId: null, reportingCableWithheld: true as const }));
   return { ...state, responses };
 }
 

@@ -10,7 +10,7 @@ import { type HistoryEntry, Timeline } from './History.js';
 interface Counterpart { name?: string; title?: string; organization?: string }
 interface Quote { text: string; language?: string | null; translation?: string | null }
 /** A response; `number` (from 1, in the order logged) is what a follow-up grown out of it names. */
-interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: Quote[]; reportingCableId?: string | null; corrects?: number | null; correctedBy?: number | null; by?: string; at?: string }
+interface Response { number?: number; receivedOn?: string; position?: string; summary?: string; quotes?: Quote[]; reportingCableId?: string | null; reportingCableWithheld?: boolean; corrects?: number | null; correctedBy?: number | null; by?: string; at?: string }
 
 /** A response that still counts: not corrected by a later one (a correction names the one it corrects). */
 const stands = (r: Response) => r.correctedBy == null;
@@ -584,13 +584,14 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         <h3 id="responses-h">What the counterpart said ({responses.length})</h3>
         {responses.length === 0 ? <p class="muted">No response logged yet.</p> : responses.map((r, i) => (
           <article key={i} class="response" aria-label={`Response ${r.number ?? i + 1}`}>
-            <h4><span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {person(r.by)}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
+            <h4>Response {r.number ?? i + 1}: <span class={`badge ${r.position}`}>{words(r.position)}</span> {r.receivedOn ? `received ${r.receivedOn}` : ''}{r.by ? <span class="muted"> · logged by {person(r.by)}{r.at ? `, ${when(r.at)}` : ''}</span> : ''}</h4>
             {!stands(r) && <p class="muted"><strong>Corrected by response {r.correctedBy}</strong>: it no longer counts.</p>}
             {r.corrects != null && <p class="muted">It corrects response {r.corrects}.</p>}
             {r.summary && <p class="said">{r.summary}</p>}
             <Quotes quotes={r.quotes ?? []} />
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>{reporting.find((c) => c.id === r.reportingCableId)?.mrn ?? 'the reporting cable'}</a></p>}
-            {!r.reportingCableId && stands(r) && mayAttach && candidates.length > 0 && r.number !== undefined && (
+            {r.reportingCableWithheld && <p class="muted">A reporting cable you may not read is named on it.</p>}
+            {!r.reportingCableId && !r.reportingCableWithheld && stands(r) && mayAttach && candidates.length > 0 && r.number !== undefined && (
               <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => outcome.say(done))} />
             )}
             {mayFollowUp && stands(r) && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
@@ -623,7 +624,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
         )}
         {/* That none is offered is said where a response could be given one; that none could be listed, always. */}
-        {mayAttach && (found.problem || responses.some((r) => !r.reportingCableId)) && (
+        {mayAttach && (found.problem || responses.some((r) => !r.reportingCableId && !r.reportingCableWithheld)) && (
           <NoReportingCable name={name} mrn={campaign.mrn} found={found} then="Once one is, each response above without a reporting cable offers to attach it." />
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, tasking: campaign.cableId })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}

@@ -54,6 +54,8 @@ export interface LoggedResponse {
   summary: string;
   quotes: Quote[];
   reportingCableId: string | null;
+  /** In a reader's view only: a reporting cable is named on it that this reader may not read (`reportingCableId` is then null). */
+  reportingCableWithheld?: true;
   corrects: number | null;
   correctedBy: number | null;
   by: string;
