@@ -302,7 +302,7 @@ describe('demarches kept over time, through HTTP', () => {
       expect(misnamed.body.errors).toEqual([{ field: 'file', message: 'named .pdf, but its content is text' }]);
       await upload(t.beijing, 'BEIJING', pdf, 'non-paper.txt').expect(415);
       const empty = await upload(t.beijing, 'BEIJING', Buffer.alloc(0), 'empty.txt').expect(400);
-      expect(empty.body.errors).toEqual([{ field: 'file', message: 'empty' }]);
+      expect(empty.body.errors).toEqual([{ field: 'file', message: 'the file is empty' }]);
       // A name is held as names are: `invoice\u202Efdp.txt` would show its readers `invoicetxt.pdf`.
       for (const [filename, message] of [['invoice\u202Efdp.txt', /bidirectional control/], ['\u200B.txt', /something shown before its extension/], ['x'.repeat(300), /at most 255 characters/]] as const) {
         const refused = await upload(t.beijing, 'BEIJING', Buffer.from('text'), filename).expect(422);

@@ -5,6 +5,9 @@ describe('validation messages in plain words', () => {
   it('says a date field must be a date, whichever way the server words it', () => {
     expect(plainMessage('dueOn', 'dueOn must be a date, YYYY-MM-DD')).toBe('Due date must be a date.');
     expect(plainMessage('dueOn', 'dueOn must be YYYY-MM-DD')).toBe('Due date must be a date.');
+    // A delivery's fields said by their labels, and an empty file said as the server says it.
+    expect(plainMessage('summary', 'summary must be shorter than or equal to 10000 characters', { summary: 'What the counterpart said' })).toBe('What the counterpart said can have at most 10000 characters.');
+    expect(plainMessage('file', 'the file is empty', { file: 'The file' })).toBe('The file is empty.');
     expect(plainMessage('dueOn', 'dueOn: 2027-02-30 is no day of the calendar')).toBe('Due date: 2027-02-30 is no day of the calendar.');
   });
 

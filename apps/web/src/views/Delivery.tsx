@@ -50,7 +50,7 @@ export interface CampaignView {
 }
 
 /** How the delivery's form fields are labelled, for the server's messages about them. */
-const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on', text: 'The quote', language: 'Language of the quote', translation: 'The English translation', corrects: 'The response it corrects' };
+const LABELS = { deliveredOn: 'Delivered on', receivedOn: 'Response received on', on: 'Met on', text: 'The quote', language: 'Language of the quote', translation: 'The English translation', corrects: 'The response it corrects', summary: 'What the counterpart said', file: 'The file' };
 /**
  * A meeting or a response has happened: its date is not after today where the post is. The page
  * does not know where that is, so it asks what the server asks: not after the latest day anywhere.

@@ -165,7 +165,7 @@ function latestDay(now: Date): string {
 /** A document's facts from its bytes: its type by magic numbers (415 otherwise), size (413), digest. */
 async function describeDocument(name: string, kind: DocumentFacts['kind'], content: Buffer): Promise<DocumentFacts> {
   if (content.length > MAX_DOCUMENT_BYTES) throw new ChanceryError(ErrorCode.PayloadTooLarge, `file: at most ${MAX_DOCUMENT_BYTES} bytes`, { errors: [{ field: 'file', message: 'larger than 10 MB' }] });
-  if (content.length === 0) throw new ChanceryError(ErrorCode.ValidationFailed, 'file: the file is empty', { errors: [{ field: 'file', message: 'empty' }] });
+  if (content.length === 0) throw new ChanceryError(ErrorCode.ValidationFailed, 'file: the file is empty', { errors: [{ field: 'file', message: 'the file is empty' }] });
   const type = await sniffDocument(content);
   if (!type) {
     throw new ChanceryError(ErrorCode.UnsupportedMediaType, 'file: a document is a PDF, DOCX, ODT or UTF-8 text file (judged by its content, not its name)', {
