@@ -459,4 +459,15 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     expect(await page.getByLabel('Country', { exact: true }).count()).toBe(0);
     await page.close();
   });
+
+  it('says the follow-ups list could not be read, never that there is none', async () => {
+    const page = await signIn('screens.lead');
+    await page.route(/\/follow-ups\?limit=200/, (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The database is busy; try again.' }) }),
+    );
+    await page.goto(`${web.base}/#/follow-ups`);
+    await page.getByRole('alert').filter({ hasText: /^The follow-ups could not be read\. / }).waitFor();
+    expect(await page.getByText('No follow-up action you may read.').count()).toBe(0);
+    await page.close();
+  });
 });

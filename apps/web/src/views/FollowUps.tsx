@@ -89,6 +89,8 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
   const [items, setItems] = useState<FollowUp[] | null>(null);
   const [escalated, setEscalated] = useState<FollowUpItem[] | null>(null);
   const [exportProblem, setExportProblem] = useState<string | null>(null);
+  /** Why the list could not be read: said, never shown as a list with nothing in it. */
+  const [readProblem, setReadProblem] = useState<string | null>(null);
   const view = query.get('view') ?? 'all';
   const mayCreate = mayDo(me, 'followups.create');
   // The roles the server lets export (anyone else is refused the CSV: 403).
@@ -106,15 +108,17 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
     onClassifications([]);
     if (view === 'escalated') {
       void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => {
+        setReadProblem(null);
         setEscalated(inbox.escalated ?? []);
         onClassifications(markingsOf(inbox.escalated ?? []));
-      }, () => setEscalated([]));
+      }, (failure) => setReadProblem(`The follow-ups could not be read. ${problemText(failure)}`));
     } else {
       const owner = query.get('owner');
       void api<{ items: FollowUp[] }>('GET', `/follow-ups?limit=200${view === 'overdue' ? '&overdue=true' : ''}${owner ? `&owner=${encodeURIComponent(owner)}` : ''}`).then((answer) => {
+        setReadProblem(null);
         setItems(answer.items);
         onClassifications(markingsOf(answer.items.map((f) => ({ classification: f.classification ?? 'UNCLASSIFIED', captions: f.captions }))));
-      }, () => setItems([]));
+      }, (failure) => setReadProblem(`The follow-ups could not be read. ${problemText(failure)}`));
     }
   }, [view, id]);
   if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
@@ -137,7 +141,7 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
       <section class="card" aria-labelledby="fus-h">
         <h3 id="fus-h">{tabs.find(([name]) => name === view)?.[1] ?? 'All'}{query.get('owner') && view !== 'escalated' ? ` owned by ${query.get('owner')}` : ''}</h3>
         {query.get('owner') && view !== 'escalated' && <p><a href={`#/follow-ups?view=${view}`}>Every owner</a></p>}
-        {view === 'escalated' ? (
+        {readProblem ? <p class="error" role="alert">{readProblem}</p> : view === 'escalated' ? (
           escalated === null ? <p>Loading…</p> : escalated.length === 0 ? <p class="muted">No overdue follow-up has been escalated to your bureau.</p> : (
             <ul>{escalated.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
           )
