@@ -163,6 +163,18 @@ describe('live updates (GET /events/stream)', () => {
     }
   });
 
+  it('ends the stream of a user whose clearance is lowered, so that their screens are read again under it, and not for a change that reads nothing differently', async () => {
+    const admin = await loginAsAdmin(app);
+    const { id } = (await authed(app, tokens.eur).get('/auth/me').expect(200)).body as { id: string };
+    const stream = await streamOf('eur');
+    const ended = () => Promise.race([stream.ended.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000))]);
+    // A new display name reads nothing differently: the stream stays.
+    await authed(app, admin).patch(`/users/${id}`, { displayName: 'Eur Renamed' }).expect(200);
+    expect(await ended()).toBe(false);
+    await authed(app, admin).patch(`/users/${id}`, { clearance: 'CONFIDENTIAL' }).expect(200);
+    expect(await ended()).toBe(true);
+  });
+
   it('sends heartbeats, and ends the stream of a user who logs out', async () => {
     const stream = await streamOf('leaver');
     await stream.waitFor((m) => m.type === 'comment', 3000);

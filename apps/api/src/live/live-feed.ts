@@ -35,6 +35,9 @@ interface Subscriber {
   ending?: NodeJS.Timeout;
 }
 
+/** What a principal's reading depends on, as one value to compare. */
+const standingOf = (p: Principal) => JSON.stringify([[...p.roles].sort(), p.clearance, p.office, p.postCode]);
+
 /** The longest delay a Node timer takes (about 24.8 days); a later end is caught by the heartbeats' check. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
@@ -242,7 +245,13 @@ export class LiveFeed implements OnModuleDestroy {
     return new Map(rows.map((r) => [r.record_id, { createdBy: r.created_by, owner: { office: r.owner_office ?? undefined, post: r.owner_post ?? undefined } }]));
   }
 
-  /** Subscribers as they stand now; a disabled user, a revoked token or one expired ends their stream. */
+  /**
+   * Subscribers as they stand now; a disabled user, a revoked token or one expired ends their stream.
+   * So does a change of what the user may read (clearance, roles, office, post): notices are sent
+   * only about records the user may read now, so one who lost a record would hear nothing of it,
+   * and their open screens would keep showing it; the stream opened again is a gap, and the web app
+   * reads its screen afresh after one.
+   */
   private async refreshStanding(): Promise<void> {
     if (this.subscribers.size === 0) return;
     const ids = [...new Set([...this.subscribers].map((s) => s.principal.id))];
@@ -253,7 +262,12 @@ export class LiveFeed implements OnModuleDestroy {
         subscriber.events.complete();
         continue;
       }
-      subscriber.principal = principalOf(user);
+      const now = principalOf(user);
+      if (standingOf(now) !== standingOf(subscriber.principal)) {
+        subscriber.events.complete();
+        continue;
+      }
+      subscriber.principal = now;
     }
   }
 
