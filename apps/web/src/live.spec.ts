@@ -19,4 +19,11 @@ describe('which screens a live notice is about', () => {
     expect(isRelevant('/follow-ups/f1', notice('followup', 'f1'))).toBe(true);
     expect(isRelevant('/dashboard', notice('campaign', 'x'))).toBe(true);
   });
+
+  it('takes a tasking cable\'s page to show its campaign, and the taskings the follow-ups a post owns', () => {
+    expect(isRelevant('/cables/c1', notice('campaign', 'c1'))).toBe(true);
+    expect(isRelevant('/cables/c1', notice('campaign', 'c2'))).toBe(false);
+    expect(isRelevant('/taskings', notice('followup', 'f1'))).toBe(true);
+    expect(isRelevant('/taskings', notice('notifications', 'n1'))).toBe(false);
+  });
 });

@@ -77,7 +77,8 @@ export function subscribe(handlers: LiveHandlers): () => void {
 /** Whether a screen (a hash path) shows what the notice is about. */
 export function isRelevant(path: string, notice: LiveNotice): boolean {
   const { type, id } = notice.record;
-  if (path.startsWith('/cables/')) return type === 'cable' && path === `/cables/${id}`;
+  // A cable's page shows its campaign's counts too (the campaign is its tasking cable's: one id).
+  if (path.startsWith('/cables/')) return (type === 'cable' || type === 'campaign') && path.split('?')[0] === `/cables/${id}`;
   if (path.startsWith('/follow-ups/')) return type === 'followup' && path === `/follow-ups/${id}`;
   // A campaign's page and its posts' deliveries: a notice of the campaign stands for its deliveries
   // too, and the campaign is its tasking cable's (one id).
@@ -89,7 +90,8 @@ export function isRelevant(path: string, notice: LiveNotice): boolean {
     case '/cables':
       return type === 'cable';
     case '/taskings':
-      return type === 'campaign' || type === 'cable';
+      // Its campaigns, and the follow-ups the post owns.
+      return type === 'campaign' || type === 'cable' || type === 'followup';
     case '/follow-ups':
       return type === 'followup';
     case '/dashboard':
@@ -225,9 +227,16 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
         if (isRelevant(current.current, notice)) later(notice);
       },
     });
+    // Back online (the stream may have stayed open while the network was gone): a screen read while
+    // offline showed a failure, and notices may have found nothing to read. A gap, read again.
+    const onOnline = () => {
+      if (isToldOf(current.current)) later();
+    };
+    addEventListener('online', onOnline);
     return () => {
       clearTimeout(pending);
       clearTimeout(unready);
+      removeEventListener('online', onOnline);
       close();
     };
   }, [signedIn, stream]);

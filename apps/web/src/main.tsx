@@ -353,7 +353,9 @@ function App() {
             <p id="ended-why">
               {endedWhy && /disabled/i.test(endedWhy)
                 ? 'An administrator disabled this account: what this screen showed is hidden. If the account is enabled again, sign in to go on: what you typed here is kept.'
-                : 'You were signed out, or your password was changed, in another window or by an administrator. Sign in again to go on: what you typed here is kept.'}
+                : endedWhy && /expired/i.test(endedWhy)
+                  ? 'Your sign-in has expired (sessions last a set time). Sign in again to go on: what you typed here is kept.'
+                  : 'You were signed out, or your password was changed, in another window or by an administrator. Sign in again to go on: what you typed here is kept.'}
             </p>
             <SignIn inDialog onSignedIn={signedInAgain} />
           </section>
