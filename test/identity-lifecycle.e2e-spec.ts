@@ -5,6 +5,31 @@ import { createTestApp, createUser, login, loginAsAdmin } from './support/test-a
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /** People join, move and leave: every change an event on the user's stream, applied at once everywhere. */
+/** Advisory-lock key of the administration of users (AdministratorStanding). */
+const USER_ADMINISTRATION_LOCK = 0x55535241;
+
+/** A transaction holding the administration lock, in which `userId` has lost the admin role (committed by the caller). */
+async function demotedHoldingTheLock(dataSource: DataSource, userId: string) {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  await runner.query('SELECT pg_advisory_xact_lock($1)', [USER_ADMINISTRATION_LOCK]);
+  await runner.query(`UPDATE users SET roles = '{drafter}' WHERE id = $1`, [userId]);
+  return runner;
+}
+
+/** The backends waiting for an advisory lock, once there is one (a busy machine may take a while to get a request there). */
+async function waitersOnTheLock(dataSource: DataSource): Promise<{ backend_xid: string | null }[]> {
+  for (let tries = 0; ; tries++) {
+    const waiting: { backend_xid: string | null }[] = await dataSource.query(
+      `SELECT backend_xid::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+    );
+    if (waiting.length > 0) return waiting;
+    if (tries > 300) throw new Error('no request waited for the administration lock');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('identity lifecycle', () => {
   let database: TestDatabase;
   let app: INestApplication;
@@ -176,22 +201,10 @@ describe('identity lifecycle', () => {
     const target = await createUser(app, admin, { username: 'late.target', roles: ['drafter'], office: 'EAP/CM' });
     const dataSource = app.get(DataSource);
     // The admin's role is taken away while their request waits for the administration lock.
-    const runner = dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    await runner.query('SELECT pg_advisory_xact_lock($1)', [0x55535241]);
-    await runner.query(`UPDATE users SET roles = '{drafter}' WHERE id = $1`, [late.id]);
-    const pending = on(app, late.token).post(`/users/${target.id}/disable`, { reason: 'Too late' });
-    const answer = pending.then((a) => a);
+    const runner = await demotedHoldingTheLock(dataSource, late.id);
+    const answer = on(app, late.token).post(`/users/${target.id}/disable`, { reason: 'Too late' }).then((a) => a);
     // Committed once the request waits for the lock (a busy machine may take it a while to get there).
-    for (let tries = 0; ; tries++) {
-      const [{ waiting }] = await dataSource.query(
-        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-      );
-      if (waiting > 0) break;
-      if (tries > 300) throw new Error('the request never waited for the administration lock');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitersOnTheLock(dataSource);
     await runner.commitTransaction();
     await runner.release();
     const refused = await answer;
@@ -204,23 +217,13 @@ describe('identity lifecycle', () => {
   it('queues a registration behind the administration of users before it writes anything, and refuses it from an admin who lost the role meanwhile', async () => {
     const late = await createUser(app, admin, { username: 'late.registrar', roles: ['admin'], office: 'EAP/CM' });
     const dataSource = app.get(DataSource);
-    const runner = dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    await runner.query('SELECT pg_advisory_xact_lock($1)', [0x55535241]);
-    await runner.query(`UPDATE users SET roles = '{drafter}' WHERE id = $1`, [late.id]);
+    const runner = await demotedHoldingTheLock(dataSource, late.id);
     const answer = on(app, late.token)
       .post('/users', { username: 'never.made', displayName: 'Never Made', password: 'never.made-password-123', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })
       .then((a) => a);
     try {
-      let waiting: { backend_xid: string | null }[] = [];
-      for (let tries = 0; waiting.length === 0; tries++) {
-        if (tries > 300) throw new Error(`the registration never waited for the administration lock: ${JSON.stringify((await Promise.race([answer, null]))?.body)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        waiting = await dataSource.query(`SELECT backend_xid::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
-      }
       // Nothing written while it waits: its transaction has no id yet (it has appended no event).
-      expect(waiting).toEqual([{ backend_xid: null }]);
+      expect(await waitersOnTheLock(dataSource)).toEqual([{ backend_xid: null }]);
     } finally {
       await runner.commitTransaction();
       await runner.release();
