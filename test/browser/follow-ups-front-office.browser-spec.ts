@@ -182,6 +182,35 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     await page.close();
   });
 
+  it('offers a post\'s officer their own post as a follow-up\'s owner, never another post, and says so before sending', async () => {
+    const page = await signIn('fo.beijing');
+    const errors = uncaught(page);
+    const posted: unknown[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/follow-ups') posted.push(request.postDataJSON());
+    });
+    await page.goto(`${web.base}/#/follow-ups/new`);
+    const form = page.getByRole('form', { name: 'New follow-up action' });
+    const owner = form.locator('#fu-new-owner');
+    expect(await owner.inputValue()).toBe('BEIJING');
+    // The suggestions: BEIJING alone among the posts (the server refuses any other: mayGiveFollowUpTo).
+    await page.locator('#fu-new-owners option').first().waitFor({ state: 'attached' });
+    expect(await page.locator('#fu-new-owners option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['BEIJING']);
+    await form.getByLabel('Title').fill('Ask MFA for a readout');
+    await owner.fill('TOKYO');
+    await form.getByRole('button', { name: 'Create the follow-up' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not created. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(owner)).toBe('You act for BEIJING: give the follow-up to BEIJING or to an office, not to another post.');
+    expect(posted).toEqual([]);
+    // An office is still theirs to name; their own post goes through.
+    await owner.fill('BEIJING');
+    await form.getByRole('button', { name: 'Create the follow-up' }).click();
+    await page.getByRole('heading', { name: 'Ask MFA for a readout' }).waitFor();
+    expect(posted).toEqual([expect.objectContaining({ owner: { post: 'BEIJING' } })]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('offers the CSV only to the roles that may export it, and says when the download fails', async () => {
     for (const username of ['fo.beijing', 'fo.legal']) {
       const page = await signIn(username);

@@ -44,24 +44,27 @@ const ownerOf = (f: Pick<FollowUp, 'owner'>) => ('office' in f.owner ? f.owner.o
 const dueProblem = (dueOn: string, label: string) => (!dueOn ? `Choose the ${label.toLowerCase()}.` : dueOn < today() ? `The ${label.toLowerCase()} cannot be in the past: choose today or a later day.` : null);
 
 /** An owner the directory does not know, said before sending; an empty directory (not loaded) lets the server judge. */
-function ownerProblem(kind: 'office' | 'post', value: string, { offices, postCodes }: Owners): string | null {
-  if (!value.trim()) return `Name the owner: ${kind === 'office' ? 'an office symbol such as EAP/CM' : 'a post code such as BEIJING'}.`;
+function ownerProblem(kind: 'office' | 'post', value: string, { offices, postCodes, ownPost }: Owners): string | null {
+  if (!value.trim()) return `Name the owner: ${kind === 'office' ? 'an office symbol such as EAP/CM' : `a post code such as ${ownPost ?? 'BEIJING'}`}.`;
+  if (kind === 'post' && ownPost !== null && value.trim() !== ownPost) return `You act for ${ownPost}: give the follow-up to ${ownPost} or to an office, not to another post.`;
   if (kind === 'office' && offices.length > 0 && !offices.some((o) => o.symbol === value.trim())) return `${value.trim()} is not an office in the directory: choose one of the suggestions.`;
   if (kind === 'post' && postCodes.length > 0 && !postCodes.some((p) => p.code === value.trim())) return `${value.trim()} is not an open post: choose one of the suggestions.`;
   return null;
 }
 
-interface Owners { offices: { symbol: string; name: string }[]; postCodes: { code: string; name: string }[] }
+/** The owners to suggest; `ownPost`, the post someone bound to one acts for: the only post they may give a follow-up to. */
+interface Owners { offices: { symbol: string; name: string }[]; postCodes: { code: string; name: string }[]; ownPost: string | null }
 
-/** Offices and posts, as suggestions for an owner. */
-function useOwners(): Owners {
+/** Offices and posts, as suggestions for an owner: someone bound to a post is offered that post alone (`mayGiveFollowUpTo`). */
+function useOwners(me: Me): Owners {
+  const ownPost = me.postCode;
   const [offices, setOffices] = useState<{ symbol: string; name: string }[]>([]);
   const [postCodes, setPostCodes] = useState<{ code: string; name: string }[]>([]);
   useEffect(() => {
     void maybe(api<{ items: { symbol: string; name: string }[] }>('GET', '/offices?limit=500'), { items: [] }).then((a) => setOffices(a.items));
-    void posts().then((all) => setPostCodes([...all.values()].filter((p) => p.status === 'OPEN')));
-  }, []);
-  return { offices, postCodes };
+    void posts().then((all) => setPostCodes([...all.values()].filter((p) => p.status === 'OPEN' && (ownPost === null || p.code === ownPost))));
+  }, [ownPost]);
+  return { offices, postCodes, ownPost };
 }
 
 /** Owner: an office or a post, chosen from the directory; `problem`, what is wrong with it, said beside it. */
@@ -122,7 +125,7 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
     }
   }, [view, id]);
   if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
-  if (id) return <FollowUpDetail id={id} onClassifications={onClassifications} />;
+  if (id) return <FollowUpDetail id={id} me={me} onClassifications={onClassifications} />;
   const tabs: [string, string][] = [['all', 'All'], ['overdue', 'Overdue'], ...(me.roles.includes('leadership') ? [['escalated', 'Escalated to my bureau'] as [string, string]] : [])];
   return (
     <>
@@ -192,7 +195,7 @@ function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; que
   /** The field the focus goes to once its problem is said beside it. */
   const focusAfterRender = useFocusAfterRender();
   const setFocusOn = (field: NewField) => focusAfterRender(NEW_FIELDS[field]);
-  const owners = useOwners();
+  const owners = useOwners(me);
   // The response it grows out of is named by its number, with the campaign and the post.
   const response = Number(query.get('response')) || undefined;
   const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined, response };
@@ -288,7 +291,7 @@ const placeInReassign = (field: string) => (field === 'owner' || field.startsWit
 /** The front office's form for an escalated follow-up: a new owner, a new due date, or both. */
 const placeInEscalated = (field: string) => (field === 'owner' || field.startsWith('owner.') ? 'fu-escalated-owner' : field === 'dueOn' ? 'fu-escalated-due' : null);
 
-function FollowUpDetail({ id, onClassifications }: { id: string; onClassifications: (c: string[]) => void }) {
+function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [followUp, setFollowUp] = useState<FollowUp | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [text, setText] = useState('');
@@ -304,7 +307,7 @@ function FollowUpDetail({ id, onClassifications }: { id: string; onClassificatio
   const [beside, setBeside] = useState<Record<string, string>>({});
   /** The field the focus goes to once its problem is said beside it. */
   const setFocusOn = useFocusAfterRender();
-  const owners = useOwners();
+  const owners = useOwners(me);
   // The highest marking this page has shown the follow-up at: text written here is marked with it,
   // even if a linked record was marked down (and the page re-read) while it was being written.
   const shownAt = useRef<{ id: string; classification: string } | null>(null);
