@@ -24,6 +24,7 @@ import { AddIdempotencyStanding1795910423000 } from './1795910423000-AddIdempote
 import { AddLiveTicketSessionEnd1795910424000 } from './1795910424000-AddLiveTicketSessionEnd.js';
 import { CreateLoginLimits1795910425000 } from './1795910425000-CreateLoginLimits.js';
 import { ForgetUserRequestFingerprints1795910426000 } from './1795910426000-ForgetUserRequestFingerprints.js';
+import { AddAccentInsensitiveSearch1795910427000 } from './1795910427000-AddAccentInsensitiveSearch.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -53,4 +54,5 @@ export const ALL_MIGRATIONS = [
   AddLiveTicketSessionEnd1795910424000,
   CreateLoginLimits1795910425000,
   ForgetUserRequestFingerprints1795910426000,
+  AddAccentInsensitiveSearch1795910427000,
 ];

@@ -108,6 +108,16 @@ describe('the AI-distillation instruction, worked as the Department works it', (
       comments: 'Name the export-control angle in paragraph 2.',
       editsSince: [expect.objectContaining({ office: 'L', fields: ['paragraphs'] })],
     });
+    // The edit and its staling are one change: a past read never stops between them, by version or by instant.
+    const stages = (await as(t.desk).get(`/cables/${id}/history`).expect(200)).body.items as { version: number; type: string; at: string }[];
+    const [editStage, staled] = stages.slice(-2);
+    expect([editStage.type, staled.type, staled.version]).toEqual(['CableEdited', 'ClearancesMadeStale', byLegal.body.version]);
+    for (const past of [`?version=${editStage.version}`, `?asOf=${encodeURIComponent(editStage.at)}`]) {
+      const then = (await as(t.desk).get(`/cables/${id}${past}`).expect(200)).body;
+      expect({ past, version: then.version, clearances: statusOf(then) }).toEqual({ past, version: staled.version, clearances: { L: 'CLEARED', ISN: 'STALE', EB: 'PENDING' } });
+      const telegram = (await as(t.desk).get(`/cables/${id}/telegram${past}`).expect(200)).text;
+      expect({ past, cleared: telegram.match(/^Cleared:.*$/m)?.[0] }).toEqual({ past, cleared: expect.not.stringMatching(/ISN:[^,]*\(with comments\)/) });
+    }
     // A clearer of an office not asked edits nothing.
     await as(t.japan).patch(`/cables/${id}`, { subject: 'x' }).expect(403);
     await as(t.isn).post(`/cables/${id}/clearances`, { office: 'ISN', decision: 'CLEARED' }).expect(200);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { systemContext } from '@chancery/common';
+import { CableSearchRepair } from '@chancery/cables';
 import { ChangePostCommand } from '@chancery/posts';
 import { authed, clearForCollective } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -422,6 +423,35 @@ describe('cables through HTTP', () => {
     expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=STATE&tag=ETTC&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
     expect((await as(t.secretReader).get('/cables?origin=BEIJING&limit=500').expect(200)).body.items.every((c: { origin: string }) => c.origin === 'BEIJING')).toBe(true);
     expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=state&tag=ettc&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
+  });
+
+  it('reads accented letters as plain ones in a search, both ways, and writes anew, once, the documents stored with their accents', async () => {
+    const { body: drafted } = await as(t.drafter).post('/cables', {
+      ...instruction, subject: 'Démarche on the Côte d\'Ivoire fisheries accord',
+      paragraphs: [{ marking: 'C', text: 'Raise the Zürich talks with the naïve draft.' }], demarche: undefined, kind: 'INFORMATIONAL',
+    }).expect(201);
+    const found = async (q: string) => (await as(t.secretReader).get(`/cables?q=${encodeURIComponent(q)}&limit=500`).expect(200)).body.items.map((c: { id: string }) => c.id);
+    for (const q of ['demarche', 'Démarche', 'cote d\'ivoire', 'COTE', 'zurich', 'Zürich talks', '"naive draft"']) expect({ q, found: await found(q) }).toEqual({ q, found: expect.arrayContaining([drafted.id]) });
+    // Accents ignored, nothing else is: another word is not found, nor is one excluded let through.
+    expect(await found('fisherie -cote')).not.toContain(drafted.id);
+    expect(await found('cotes divoire tuna')).not.toContain(drafted.id);
+
+    // A document an earlier version stored, its accents kept, is found by the accented word alone;
+    // the repair, once per database, writes it anew from the cable.
+    await dataSource.query(
+      `UPDATE cables SET search = setweight(to_tsvector('english', subject), 'A') || to_tsvector('english', $2) || to_tsvector('simple', array_to_string(tags, ' ')) WHERE id = $1`,
+      [drafted.id, 'Raise the Zürich talks with the naïve draft.'],
+    );
+    expect(await found('demarche')).not.toContain(drafted.id);
+    const repair = app.get(CableSearchRepair);
+    await repair.whenDone(); // the start's own run, done before this test's damage
+    await dataSource.query(`DELETE FROM data_repairs WHERE name = 'cable-search-accents'`);
+    expect(await repair.run()).toBeGreaterThanOrEqual(1);
+    for (const q of ['demarche', 'zurich', 'Démarche']) expect({ q, found: await found(q) }).toEqual({ q, found: expect.arrayContaining([drafted.id]) });
+    const [row] = await dataSource.query('SELECT version, search::text AS search FROM cables WHERE id = $1', [drafted.id]);
+    expect(row).toEqual({ version: 1, search: expect.not.stringMatching(/[^\x01-\x7F]/) });
+    // Once: a restart does not run it again.
+    expect(await repair.run()).toBe(0);
   });
 
   it('takes the markings through HTTP: subject mark, derived-from with 25X, event-based declassification, controlled TAGS', async () => {

@@ -73,6 +73,9 @@ describe('follow-up actions through HTTP', () => {
     expect(then.body).toMatchObject({ version: 3, status: 'IN_PROGRESS', owner: { office: 'EAP/CM' }, dueOn: '2026-12-05', outcome: null, comments: [{ text: 'Talking points drafted.' }] });
     // Marked and named as the current answer is: the links' captions, the creator's id.
     expect(then.body).toMatchObject({ classification: read.body.classification, captions: read.body.captions, createdBy: read.body.createdBy });
+    // The new owner and due date were one change (versions 6 and 7): version 6 is read as the change left it, whole.
+    const handedOver = await as(t.leader).get(`/follow-ups/${created.id}?version=6`).expect(200);
+    expect(handedOver.body).toMatchObject({ version: 7, owner: { post: 'TOKYO' }, dueOn: '2026-12-08', status: 'IN_PROGRESS' });
     await as(t.leader).get(`/follow-ups/${created.id}?version=9`).expect(404);
     await as(t.leader).get(`/follow-ups/${created.id}?version=0`).expect(400);
   });

@@ -65,7 +65,7 @@ export class CablesQuery {
     const access = readableCableSql(principal, 1);
     const where = `${access.where}
       AND ($9::text IS NULL OR status = $9) AND ($10::text IS NULL OR origin = $10) AND ($11::text IS NULL OR $11 = ANY(tags))
-      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('english', $12) OR (NOT $16 AND search @@ websearch_to_tsquery('simple', $12)))
+      AND ($12::text IS NULL OR search @@ websearch_to_tsquery('chancery_english', $12) OR (NOT $16 AND search @@ websearch_to_tsquery('chancery_simple', $12)))
       AND ($13::text IS NULL OR reference_mrns @> ARRAY[$13::text])
       AND ($14::text IS NULL OR (status = 'RELEASED' AND (
         ($15::text IS DISTINCT FROM 'info' AND action_posts @> ARRAY[$14::text]) OR ($15::text IS DISTINCT FROM 'action' AND info_posts @> ARRAY[$14::text]))))`;
@@ -77,7 +77,7 @@ export class CablesQuery {
       filter.q !== undefined && /(^|\s)-[^\s-]/.test(filter.q),
     ];
     const order = filter.q
-      ? `ts_rank(search, websearch_to_tsquery('english', $12)) DESC, updated_at DESC`
+      ? `ts_rank(search, websearch_to_tsquery('chancery_english', $12)) DESC, updated_at DESC`
       : 'updated_at DESC';
     const rows = await sql<SummaryRow>(
       this.dataSource,

@@ -9,3 +9,4 @@ export * from './commands/index.js';
 export * from './domain/collective-tasking.js';
 export * from './cables.module.js';
 export * from './returned-cable-clearances-repair.js';
+export * from './cable-search-repair.js';

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
 import lockfile from 'proper-lockfile';
@@ -102,7 +103,8 @@ export class EmbeddedPostgres {
     let socketDir: string | undefined;
     let removeSocketDir: (() => void) | undefined;
     try {
-      const db = await PGlite.create(folder);
+      // `unaccent`: the cables search reads accented letters as plain ones (AddAccentInsensitiveSearch).
+      const db = await PGlite.create(folder, { extensions: { unaccent } });
       // Pools on top of it have a size of one; the second slot only lets a new connection in while
       // the socket of a closed one is still being torn down (the migrator's, at start-up).
       const maxConnections = 2;

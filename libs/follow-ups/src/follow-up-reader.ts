@@ -136,7 +136,8 @@ export class FollowUpReader implements OnModuleInit {
     if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
     if (followUp.version < version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${followUp.version}`);
     const { title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
-    return { id, version, classification, captions, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.id };
+    // Its version as shown: the end of the change that wrote the version asked for (read whole).
+    return { id, version: followUp.version, classification, captions, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.id };
   }
 }
 

@@ -82,8 +82,11 @@ export class DashboardQuery {
     const today = utcDate(asOf > now ? now : asOf);
     const events = await sql<Replayed>(
       this.dataSource,
+      // In whole transactions, as a past read of one record is (`EventStore.readStreamAsItStood`): a
+      // campaign opened to 270 posts, begun by `asOf`, is shown with all its deliveries, never some.
       `SELECT type, stream_id, schema_version, recorded_at, data FROM events
-       WHERE recorded_at < $1::timestamptz + interval '1 millisecond' AND stream_type IN ('campaign', 'delivery', 'followup')
+       WHERE stream_type IN ('campaign', 'delivery', 'followup')
+         AND transaction_id IN (SELECT transaction_id FROM events WHERE recorded_at < $1::timestamptz + interval '1 millisecond')
        ORDER BY transaction_id, global_position`,
       [asOf],
     );

@@ -25,11 +25,13 @@ function draftParams(draft: CableDraft) {
     isNarrowed(draft.captions),
     draft.precedence,
     draft.tags,
-    // The text, and the MRNs it cites by REF (full and compact), so that a search for a tasking's MRN finds its replies.
-    [...draft.paragraphs.map((p) => p.text), ...draft.references.flatMap((r) => [r.mrn, refCompact(r.mrn)])].join('\n'),
+    searchedText(draft),
     draft.references.map((r) => r.mrn),
   ];
 }
+
+/** The text, and the MRNs it cites by REF (full and compact), so that a search for a tasking's MRN finds its replies. */
+const searchedText = (draft: CableDraft) => [...draft.paragraphs.map((p) => p.text), ...draft.references.flatMap((r) => [r.mrn, refCompact(r.mrn)])].join('\n');
 
 const refCompact = (mrn: string) => {
   try {
@@ -39,8 +41,29 @@ const refCompact = (mrn: string) => {
   }
 };
 
-const SEARCH = `setweight(to_tsvector('english', $3), 'A') || to_tsvector('english', $10)
-  || to_tsvector('simple', array_to_string($9::text[], ' '))`;
+/**
+ * A cable's full-text document: its subject (weighted first), text and REFs, and its TAGS, from the
+ * statement's parameters named (`draftParams` gives them as $3, $10 and $9). The configurations read accented letters as plain ones
+ * (`AddAccentInsensitiveSearch`); a search names the same ones (`CablesQuery`).
+ */
+const searchOf = (subject: string, text: string, tags: string) => `setweight(to_tsvector('chancery_english', ${subject}), 'A') || to_tsvector('chancery_english', ${text})
+  || to_tsvector('chancery_simple', array_to_string(${tags}::text[], ' '))`;
+const SEARCH = searchOf('$3', '$10', '$9');
+/** The MRN, full and compact (the statement's parameters named), as words of the document. */
+const MRN_WORDS = (full: string, compact: string) => `to_tsvector('chancery_simple', ${full} || ' ' || ${compact})`;
+
+/**
+ * Writes `id`'s document anew from its draft and MRN, as the events that made them wrote it, unless
+ * the cable moved past `version` meanwhile (its own command wrote it then). Whether it changed.
+ */
+export async function rewriteCableSearch(db: Pick<EntityManager, 'query'>, id: string, version: number, draft: CableDraft, mrn: string | null): Promise<boolean> {
+  const document = `${searchOf('$2', '$3', '$4')} || CASE WHEN $5::text IS NULL THEN ''::tsvector ELSE ${MRN_WORDS('$5', '$6::text')} END`;
+  const [, changed] = (await db.query(
+    `UPDATE cables SET search = ${document} WHERE id = $1 AND version = $7 AND search IS DISTINCT FROM (${document})`,
+    [id, draft.subject, searchedText(draft), draft.tags, mrn, mrn === null ? null : compactMrn(mrn), version],
+  )) as [unknown, number];
+  return changed > 0;
+}
 
 /**
  * The `cables` table: what lists, searches and the access filter need, kept in the transaction of
@@ -76,7 +99,7 @@ export class CablesProjection implements ReadModel {
         case 'CableEdited':
           await tx.query(
             `UPDATE cables SET kind = $2, subject = $3, classification = $4, classification_level = $5, captions = $6, narrowed = $7,
-               precedence = $8, tags = $9, reference_mrns = $11, search = ${SEARCH} || to_tsvector('simple', coalesce(mrn, '')), version = $12, updated_at = $13
+               precedence = $8, tags = $9, reference_mrns = $11, search = ${SEARCH} || to_tsvector('chancery_simple', coalesce(mrn, '')), version = $12, updated_at = $13
              WHERE id = $1`,
             [id, ...draftParams(event.data.draft), recorded.streamVersion, recorded.recordedAt],
           );
@@ -123,7 +146,7 @@ export class CablesProjection implements ReadModel {
             `UPDATE cables SET status = 'RELEASED', mrn = $4, released_at = $5,
                addressed_posts = ARRAY(SELECT DISTINCT unnest(addressed_posts || $6::text[])), distribution = $6,
                action_posts = $8, info_posts = $9,
-               search = search || to_tsvector('simple', $4 || ' ' || $7), version = $2, updated_at = $3 WHERE id = $1`,
+               search = search || ${MRN_WORDS('$4', '$7')}, version = $2, updated_at = $3 WHERE id = $1`,
             [...touch, mrn, releasedAt, [...distribution.action, ...distribution.info], compactMrn(mrn), distribution.action, distribution.info],
           );
           break;

@@ -16,10 +16,11 @@ export interface CreationSteps<A> {
   after?: (tx: EntityManager, aggregate: A) => Promise<void>;
 }
 
+/** A point in the past, read in whole transactions (`EventStore.readStreamAsItStood`). */
 export interface LoadOptions {
-  /** The aggregate as it stood after this version. */
+  /** The aggregate as it stood after the change that wrote this version (its version may be higher). */
   version?: number;
-  /** The aggregate as it stood at this instant. */
+  /** The aggregate as it stood at this instant, every change begun by then whole. */
   asOf?: Date;
 }
 
@@ -56,7 +57,7 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
       }
       events = read.events;
     } else {
-      events = await this.store.readStream(streamId, { toVersion: options.version, asOf: options.asOf }, db);
+      events = pointInTime ? await this.store.readStreamAsItStood(streamId, { toVersion: options.version, asOf: options.asOf }, db) : await this.store.readStream(streamId, {}, db);
     }
     if (!aggregate && events.length === 0) return undefined;
     aggregate ??= this.definition.blank(id);

@@ -123,6 +123,39 @@ describe.each(backends)('EventStore on %s', (_backend, open) => {
     expect(ordered).toBe(true);
   });
 
+  it('reads a stream as it stood in whole transactions: never halfway through a change, by version or by instant', async () => {
+    const [id, other] = [stream(), stream()];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await store.append(id, 'test', [event(1)]);
+    await pause();
+    // One change: two events to `id`, 20 ms apart, and one to another stream between them.
+    await dataSource.transaction(async (tx) => {
+      await store.append(id, 'test', [event(2)], 'any', tx);
+      await tx.query('SELECT pg_sleep(0.02)');
+      await store.append(other, 'test', [event(1)], 'any', tx);
+      await tx.query('SELECT pg_sleep(0.02)');
+      await store.append(id, 'test', [event(3), event(4)], 'any', tx);
+    });
+    await pause();
+    await store.append(id, 'test', [event(5)]);
+    const all = await store.readStream(id);
+    const versions = (events: { streamVersion: number }[]) => events.map((e) => e.streamVersion);
+    // By version: up to the end of the change that wrote it.
+    for (const [asked, shown] of [[1, [1]], [2, [1, 2, 3, 4]], [3, [1, 2, 3, 4]], [4, [1, 2, 3, 4]], [5, [1, 2, 3, 4, 5]], [6, [1, 2, 3, 4, 5]]] as const) {
+      expect({ asked, shown: versions(await store.readStreamAsItStood(id, { toVersion: asked })) }).toEqual({ asked, shown });
+    }
+    // By instant: a change begun by then is there whole, from any of its events' instants (whole milliseconds).
+    const at = (v: number) => new Date(all[v - 1].recordedAt.toISOString());
+    expect(versions(await store.readStreamAsItStood(id, { asOf: at(1) }))).toEqual([1]);
+    for (const v of [2, 3, 4]) expect({ v, shown: versions(await store.readStreamAsItStood(id, { asOf: at(v) })) }).toEqual({ v, shown: [1, 2, 3, 4] });
+    const [{ between }] = await dataSource.query(`SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS between FROM events WHERE stream_id = $1`, [other]);
+    expect(versions(await store.readStreamAsItStood(id, { asOf: new Date(between) }))).toEqual([1, 2, 3, 4]);
+    expect(versions(await store.readStreamAsItStood(id, { asOf: at(5) }))).toEqual([1, 2, 3, 4, 5]);
+    expect(await store.readStreamAsItStood(id, { asOf: new Date(0) })).toEqual([]);
+    // The plain read still cuts where it is told (the feed and the audit name single events).
+    expect(versions(await store.readStream(id, { toVersion: 2 }))).toEqual([1, 2]);
+  });
+
   it('upcasts old event shapes on read without rewriting them', async () => {
     const upcasters = new UpcasterRegistry();
     upcasters.register(

@@ -196,6 +196,31 @@ export class EventStore {
   }
 
   /**
+   * The stream as it stood after a version or at an instant, in whole transactions: a command that
+   * wrote several events (an edit, then its clearances made stale) was never seen by anyone halfway,
+   * so a past read never stops halfway either. `toVersion`: up to the end of the transaction that
+   * wrote that version. `asOf`: every transaction that had written any event (to any stream) by that
+   * instant (its whole millisecond, as `readStream` reads it), and the stream's events before them.
+   * Either way a prefix of the stream, ending where a transaction ended.
+   */
+  async readStreamAsItStood(streamId: string, at: { toVersion?: number; asOf?: Date }, db: Db = this.dataSource): Promise<RecordedEvent[]> {
+    const rows = await sql<EventRow>(
+      db,
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE stream_id = $1 AND stream_version <= coalesce((
+         SELECT max(w.stream_version) FROM events w
+         WHERE w.stream_id = $1 AND w.transaction_id IN (
+           SELECT c.transaction_id FROM events c
+           WHERE c.stream_id = $1 AND ($2::int IS NULL OR c.stream_version <= $2)
+             AND ($3::timestamptz IS NULL OR EXISTS (
+               SELECT 1 FROM events f WHERE f.transaction_id = c.transaction_id AND f.recorded_at < $3::timestamptz + interval '1 millisecond')))), 0)
+       ORDER BY stream_version`,
+      [streamId, at.toVersion ?? null, at.asOf ?? null],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
    * A stream's latest snapshot of this schema version (if any) and the events after it, in one
    * statement: an aggregate with snapshots loads in one round trip. The snapshot comes as the first
    * row, its state in `data`.
