@@ -267,6 +267,21 @@ describe('identity, access control and posts', () => {
       await http().post(`/users/${target.id}/password`).set('Authorization', `Bearer ${tokens.admin}`).send({ password: 'amber-lantern-orchard-41' }).expect(200);
       await http().post('/auth/login').send({ username: 'target', password: 'amber-lantern-orchard-41' }).expect(200);
     });
+    it('counts failed logins by account, whatever spelling of the name reached it: a name written with look-alike letters gets no count of its own', async () => {
+      await createUser(app, tokens.admin, { username: 'iris.kent', roles: ['drafter'], office: 'EAP/CM' });
+      for (let attempt = 1; attempt <= 20; attempt++) {
+        // Any case reaches the account; so may letters whose lower case is ASCII (K, the Kelvin sign).
+        const username = ['iris.kent', 'IRIS.KENT', 'Iris.\u212Aent'][attempt % 3];
+        const response = await http().post('/auth/login').send({ username, password: `guess-${attempt}` });
+        expect({ attempt, status: response.status }).toEqual({ attempt, status: 401 });
+      }
+      // Locked out under every spelling, the right password included; a spelling that is no user's
+      // name (İ, which JavaScript lowers to i and a combining dot) reaches no account at all.
+      for (const username of ['iris.kent', 'IRIS.kent', 'iris.\u212Aent', '\u0130ris.kent', 'ir\u0130s.kent', ' iris.kent ']) {
+        const response = await http().post('/auth/login').send({ username, password: 'iris.kent-password-123' });
+        expect({ username, status: response.status }).toEqual({ username, status: username.includes('\u0130') ? 401 : 429 });
+      }
+    });
   });
 
   describe('what each user may act on and read', () => {

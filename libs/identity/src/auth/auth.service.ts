@@ -89,8 +89,10 @@ export class AuthService {
     // administrator's reset, or a change, starts a new one, and the user locked out signs in with
     // the password they were given at once. Nothing else does: a logout leaves it.
     const password = target ? createHash('sha256').update(target.passwordHash).digest('base64url').slice(0, 12) : 'none';
-    // The name tried as a digest: a password typed into the username box is not kept in the limits' table either.
-    const tried = createHash('sha256').update(normalizeUsername(username)).digest('base64url').slice(0, 22);
+    // Counted by the account the name reached, whatever its spelling (any case; letters whose lower
+    // case is another's), so that no spelling gets a count of its own. A name that reaches none, as
+    // a digest: a password typed into the username box is not kept in the limits' table either.
+    const tried = target ? `user:${target.user.id}` : createHash('sha256').update(normalizeUsername(username)).digest('base64url').slice(0, 22);
     const key = `${client}|${tried}|${password}`;
     this.purgeExpiredCounts();
     try {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { type Db, prepared, sql } from '@chancery/database';
 import type { Clearance, Principal, Role } from '../domain/access.js';
-import type { UserProfile } from '../domain/user.aggregate.js';
+import { normalizeUsername, type UserProfile } from '../domain/user.aggregate.js';
 
 export interface UserView extends UserProfile {
   id: string;
@@ -92,12 +92,16 @@ export class UsersQuery {
     return rows.map(toView);
   }
 
-  /** The user and their password hash, for login; the username in any case. */
+  /**
+   * The user and their password hash, for login; the username in any case, lowered as it was when
+   * the user was created (`normalizeUsername`): PostgreSQL's `lower` reads some letters otherwise
+   * (İ is i to it, i and a combining dot to JavaScript), and a name must reach an account one way only.
+   */
   async withCredentials(username: string): Promise<{ user: UserStanding; passwordHash: string } | undefined> {
     const [row] = await sql<UserRow & { password_hash: string }>(
       this.dataSource,
-      'SELECT u.*, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1)',
-      [username],
+      'SELECT u.*, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE lower(u.username) = $1',
+      [normalizeUsername(username)],
     );
     return row && { user: toStanding(row), passwordHash: row.password_hash };
   }
