@@ -234,6 +234,10 @@ describe('Cable', () => {
   it('tells someone who may not cancel a cable so before saying what state it is in', () => {
     const done = [drafted, requested, clearedByL, clearedByIsn, submitted, approved, released];
     given(cableDefinition, 'k1', done).when((c) => c.cancel(legal, 'not mine', at)).thenFails('FORBIDDEN');
+    // Nor approve, return or release: an approver for another originator is told that, not the state.
+    given(cableDefinition, 'k1', done).when((c) => c.approve(ambassador, at)).thenFails('FORBIDDEN', /release authority for STATE/);
+    given(cableDefinition, 'k1', done).when((c) => c.returnToDrafter(ambassador, 'not mine', at)).thenFails('FORBIDDEN', /release authority for STATE/);
+    given(cableDefinition, 'k1', done).when((c) => c.releaseAs(ambassador, release, {}, sent)).thenFails('FORBIDDEN', /release authority for STATE/);
   });
 
   it('asks each office once, and only its drafter asks', () => {

@@ -344,8 +344,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
 
   /** As for submit: an approver's edit since may have added a collective that calls for more, a post may have closed. */
   approve(actor: CableActor, at: string, conditions: StepConditions = {}): void {
-    this.mustBeIn(['PENDING_APPROVAL'], 'approved');
+    // Who may is said before the state, as for cancel: one without authority learns nothing from trying.
     this.mustHaveReleaseAuthority(actor, 'approve');
+    this.mustBeIn(['PENDING_APPROVAL'], 'approved');
     this.mustPassStepRules('approve', conditions, at);
     this.apply({ type: 'CableApproved', data: { by: officer(actor), at } });
   }
@@ -469,8 +470,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   returnToDrafter(actor: CableActor, reason: string, at: string): void {
-    this.mustBeIn(['PENDING_APPROVAL'], 'returned');
+    // Who may is said before the state, as for cancel: one without authority learns nothing from trying.
     this.mustHaveReleaseAuthority(actor, 'return');
+    this.mustBeIn(['PENDING_APPROVAL'], 'returned');
     ensure(showsText(reason), 'reason', 'say why the cable goes back');
     this.apply({ type: 'CableReturned', data: { by: officer(actor), reason: reason.trim(), at } });
     this.reopenClearancesTheApproverChanged(at);
@@ -501,8 +503,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * recorded with the release, and answered word for word ever after.
    */
   releaseAs(actor: CableActor, release: ReleaseOrder, conditions: StepConditions, telegramOf: (release: ReleaseOrder) => string): void {
-    this.mustBeIn(['APPROVED'], 'released');
+    // Who may is said before the state, as for cancel: one without authority learns nothing from trying.
     this.mustHaveReleaseAuthority(actor, 'release');
+    this.mustBeIn(['APPROVED'], 'released');
     this.mustPassStepRules('release', { ...conditions, postsForAction: release.distribution.action.length }, release.releasedAt);
     const match = MRN_PATTERN.exec(release.mrn);
     ensure(match !== null && match[2] === this.origin, 'mrn', `the MRN must be one of ${this.origin}'s`);
