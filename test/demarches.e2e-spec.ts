@@ -125,6 +125,10 @@ describe('demarche campaigns through HTTP', () => {
     const tokyo = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/not-delivered`, { reason: 'No appointment granted' });
     expect([200, 201]).toContain(tokyo.status);
     expect(tokyo.body).toMatchObject({ status: 'NOT_DELIVERED', notDeliveredReason: 'No appointment granted' });
+    // Its history names who recorded it, and the answer names them (no meeting or response of theirs does yet).
+    const recorded = (await as(t.tokyo).get(`/demarches/${cableId}/deliveries/TOKYO`).expect(200)).body;
+    const by = recorded.history.find((e: { type: string }) => e.type === 'DemarcheNotDelivered').actor;
+    expect(recorded.people[by]).toMatchObject({ username: (await as(t.tokyo).get('/auth/me').expect(200)).body.username });
     // Not delivered is not an answer to record a response on (a later delivery is: demarches-over-time.e2e-spec.ts).
     const answered = await as(t.tokyo).post(`/demarches/${cableId}/deliveries/TOKYO/response`, rejected).expect(409);
     expect(answered.body.code).toBe('INVALID_TRANSITION');

@@ -104,10 +104,14 @@ export class CampaignReader {
       const entry = { version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: withheld ? null : (e.metadata.actorId ?? null), data };
       return withheld ? { ...entry, withheld } : entry;
     });
+    // Whoever its history names too (who recorded it not delivered, whose record no later one keeps).
+    const unnamed = [...new Set(history.flatMap((e) => (e.actor && !(e.actor in delivery.people) ? [e.actor] : [])))];
+    const people = unnamed.length === 0 ? delivery.people : { ...delivery.people, ...Object.fromEntries(await this.query.people(unnamed)) };
     const { posts: _posts, ...facts } = campaign;
     return {
       campaign: { id: facts.id, cableId: facts.cableId, mrn: facts.mrn, subject: facts.subject, classification: facts.classification, captions: facts.captions, reportBy: facts.reportBy, targets: facts.targets, scope: facts.scope },
       ...delivery,
+      people,
       history,
       allowedActions: allowedDeliveryActions(principal, access, post, delivery.status),
     };
