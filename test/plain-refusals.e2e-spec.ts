@@ -58,4 +58,33 @@ describe('plain refusals', () => {
     expect(shape.body.errors).toContainEqual({ field: 'quotes', message: 'quotes must be an array' });
     expect(shape.body.errors.every((e: { field: string }) => e.field === 'quotes')).toBe(true);
   });
+
+  it('refuses a body sent with a read or a removal alike on every route, and a merge patch that names nothing to change', async () => {
+    const admin = await loginAsAdmin(app);
+    const lead = (await createUser(app, admin, { username: 'pr.lead', roles: ['leadership'], office: 'EAP', clearance: 'SECRET' })).token;
+    const drafter = (await createUser(app, admin, { username: 'pr.body.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' }));
+    const draft = (await authed(app, drafter.token).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Bodies on reads', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Text.' }],
+    }).expect(201)).body;
+    await authed(app, drafter.token).post(`/cables/${draft.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const http = (await import('supertest')).default(app.getHttpServer());
+    for (const [method, path, token] of [
+      ['get', '/cables', drafter.token], ['get', `/cables/${draft.id}`, drafter.token], ['get', '/inbox', lead], ['get', '/dashboard', lead],
+      ['get', '/follow-ups', lead], ['get', '/notifications', lead], ['get', '/posts', lead], ['delete', `/cables/${draft.id}/clearance-requests/L`, drafter.token],
+    ] as const) {
+      const refused = await http[method](path).set('Authorization', `Bearer ${token}`).send({ zz: 1 });
+      expect({ method, path, status: refused.status, errors: refused.body.errors }).toEqual({ method, path, status: 400, errors: [{ field: 'zz', message: 'property zz should not exist' }] });
+    }
+    // Nothing was withdrawn by the refused removal; an empty object is no body.
+    expect((await authed(app, drafter.token).get(`/cables/${draft.id}`).expect(200)).body.clearances.map((c: { office: string }) => c.office)).toEqual(['L']);
+    await http.get('/inbox').set('Authorization', `Bearer ${lead}`).send({}).expect(200);
+
+    // A merge patch that names no field is said to name nothing, as a follow-up's and a post's are.
+    const cable = await authed(app, drafter.token).patch(`/cables/${draft.id}`, {}).expect(400);
+    expect(cable.body.detail).toBe('Nothing to change: name at least one field of the draft');
+    const user = await authed(app, admin).patch(`/users/${drafter.id}`, {}).expect(400);
+    expect(user.body.detail).toBe('Nothing to change: give displayName, roles, office, postCode or clearance');
+    expect((await authed(app, drafter.token).get(`/cables/${draft.id}`).expect(200)).body.version).toBe(2);
+  });
 });

@@ -124,6 +124,11 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     const page = await signIn('stale.drafter');
     const patches = sent(page, 'PATCH', `/cables/${id}`);
     await page.goto(`${web.base}/#/cables/${id}`);
+    // Saved unchanged: said, nothing sent (the server refuses a merge patch that names nothing).
+    await page.getByText('The draft meets every drafting rule.').waitFor();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Nothing to save: the draft is as it stands.' }).waitFor();
+    expect(patches).toEqual([]);
     await page.getByLabel('embassy only').uncheck();
     await page.getByText('The draft meets every drafting rule.').waitFor();
     await page.getByRole('button', { name: 'Save changes' }).click();

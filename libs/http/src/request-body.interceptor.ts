@@ -10,6 +10,8 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
  * (Chancery's own parameter decorators, `Ctx` and `CurrentUser`, read headers and the principal.)
  */
 const READS_OTHERWISE = new Set<number>([RouteParamtypes.RAW_BODY, RouteParamtypes.FILE, RouteParamtypes.FILES]);
+/** Methods whose requests carry no content Chancery reads (RFC 9110 §9.3.1, §9.3.5: it has no defined meaning). */
+const BODILESS_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
 
 /** How a route's handler takes a body: none, a JSON DTO, or otherwise (a file, the request). */
 type BodyUse = 'none' | 'json' | 'otherwise';
@@ -36,8 +38,8 @@ export const ReadsQuery = (...names: string[]) => SetMetadata(READS_QUERY, names
  * - A route that takes no query (`GET /demarches/:id`, `/inbox`, `POST …/submit`) refuses
  *   parameters, as a query DTO refuses one it does not know: `GET /demarches/:id?asOf=…` would
  *   otherwise answer the campaign as it is now, as if it were as of then (400 naming them).
- * - A route that takes no body (`POST /cables/:id/submit`, `…/release`, `/follow-ups/:id/start`)
- *   refuses one that says something, as a DTO refuses an unknown field: a client sending
+ * - A route that takes no body (`POST /cables/:id/submit`, `…/release`, `/follow-ups/:id/start`,
+ *   and every `GET`, `HEAD` and `DELETE`) refuses one that says something, as a DTO refuses an unknown field: a client sending
  *   `{"mrn": …}` to release, or `{"status": "DONE"}` to start, learns that it was not heard (400)
  *   instead of seeing its command run as if it had been. An empty object is no body.
  * - A route that takes a JSON body refuses content of another type (`text/plain`, a form) with
@@ -59,7 +61,9 @@ export class RequestBodyInterceptor implements NestInterceptor {
       if (unknown.length > 0) throw queryRefusal(unknown);
     }
     if (route.content && !request.is(route.content)) throw unsupported(request, [route.content]);
-    const use = route.body;
+    // A read or a removal takes no body, whether or not its handler takes the request (for its id):
+    // one sent is refused alike on every such route, not heard on some and dropped unsaid on others.
+    const use = route.body === 'otherwise' && BODILESS_METHODS.has(request.method) ? 'none' : route.body;
     if (use === 'otherwise') return next.handle();
     const body = request.body as unknown;
     if (use === 'json') {

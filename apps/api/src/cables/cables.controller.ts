@@ -6,7 +6,7 @@ import {
   ApproveCableCommand, type CableDraft, CableReader, CablesQuery, CancelCableCommand, DecideClearanceCommand, DraftCableCommand, type DraftPatch, EditCableCommand,
   ReleaseCableCommand, RequestClearancesCommand, ReturnCableCommand, SubmitCableCommand, WithdrawClearanceRequestCommand,
 } from '@chancery/cables';
-import type { CommandContext } from '@chancery/common';
+import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { HistoryQuery } from '../common/paging.request.dto.js';
 import { DemarchesQuery } from '@chancery/demarches';
 import { CapitalCodePipe, CreatesRecordAt, createValidationPipe, Ctx, UuidPipe } from '@chancery/http';
@@ -130,6 +130,10 @@ export class CablesController {
   @ApiOperation({ summary: 'Edit as a JSON Merge Patch: the drafter; a clearer of an office asked; the approver of a submitted cable' })
   edit(@Param('id', uuid) id: string, @Body() body: EditCableRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     const patch = toPatch(body);
+    // A patch that names nothing to change is said to, as a follow-up's and a post's are.
+    if (Object.keys(patch).length === 0) {
+      throw new ChanceryError(ErrorCode.ValidationFailed, 'Nothing to change: name at least one field of the draft', { errors: [{ field: '(body)', message: 'a merge patch naming at least one field of the draft is required' }] });
+    }
     return this.commands.execute(new EditCableCommand(ctx, user, id, patch, (merged: object) => checkedDraft(merged, patch)));
   }
 

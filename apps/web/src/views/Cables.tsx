@@ -453,12 +453,15 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
     // the button stays in reach of the keyboard (and Enter in a field sends the form) whatever the draft.
     setTriedBroken(violation !== null);
     if (violation) return setTries((n) => n + 1);
+    // Nothing changed is said, not sent (the server refuses a merge patch that names nothing).
+    const patch = cable ? mergePatch(draftOf(cable), draftOf(checked)) : null;
+    if (patch && Object.keys(patch).length === 0) return setMessage('Nothing to save: the draft is as it stands.');
     try {
       // An edit: the merge patch from the draft as the form read it to the draft as edited, so that a
       // field someone else changed meanwhile is not sent back, and a member taken out of a block
       // (a scope's kinds, say) is sent as null rather than kept by the merge.
       onSaved(cable
-        ? await sendOnVersionShown<CableView, CableView>('PATCH', `/cables/${cable.id}`, mergePatch(draftOf(cable), draftOf(checked)), cable, { read: `/cables/${cable.id}`, seen: cableAsShown })
+        ? await sendOnVersionShown<CableView, CableView>('PATCH', `/cables/${cable.id}`, patch, cable, { read: `/cables/${cable.id}`, seen: cableAsShown })
         : await api<CableView>('POST', '/cables', body).then((created) => {
           if (keptAs) unsaved.forget(me.id, keptAs);
           return created;
