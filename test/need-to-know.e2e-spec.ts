@@ -110,6 +110,12 @@ describe('need to know on every path (#14)', () => {
     expect(keys).toBe(0);
     // The cleared approver who may read it gets the precondition as usual.
     await as(t.approver).post(`/cables/${body.id}/approve`).set('If-Match', '"1"').expect(412);
+    // One who may read a record but not take the step is told so (403) before the version (412).
+    const followUp = (await as(t.drafter).post('/follow-ups', { title: 'Check the readout', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201)).body;
+    await as(t.leader).get(`/follow-ups/${followUp.id}`).expect(200);
+    const notTheirs = await as(t.leader).patch(`/follow-ups/${followUp.id}`, { title: 'Mine now' }).set('If-Match', '"7"').expect(403);
+    expect(notTheirs.body.detail).toMatch(/only the follow-up’s owner/);
+    await as(t.drafter).patch(`/follow-ups/${followUp.id}`, { title: 'Check the readout again' }).set('If-Match', '"7"').expect(412);
     // The approver of a submitted cable may also edit it (api.md Additions).
     expect((await as(t.approver).get(`/cables/${body.id}`).expect(200)).body.allowedActions).toEqual(['edit', 'approve', 'return', 'cancel']);
   });

@@ -134,6 +134,11 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
       const loaded = (await this.load(id, {}, tx)) ?? (orStart ? this.definition.blank(id) : undefined);
       if (!loaded) throw new ChanceryError(ErrorCode.NotFound, `No ${this.definition.streamType} ${id}`, { id });
       if (context.expectedVersions && !context.expectedVersions.includes(loaded.version)) {
+        // Who may take the step is said before the version: someone who may not take it is told
+        // that (403), whatever they last read. Anything else the step would refuse waits for a
+        // look at the latest (412): its state is what the caller has not seen. Nothing decided here
+        // is saved (the transaction rolls back).
+        await this.refusedAs(ErrorCode.Forbidden, () => decide(loaded, tx));
         throw new ChanceryError(
           ErrorCode.PreconditionFailed,
           context.expectedVersions.length === 0
@@ -146,6 +151,15 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
       await decide(aggregate, tx); // tx: for what must commit with the events (an MRN serial)
       return this.saveIn(tx, context, command, aggregate, respond);
     });
+  }
+
+  /** Runs `step`; rethrows its refusal if it is of `code`, and passes over whatever else it does. */
+  private async refusedAs(code: ErrorCode, step: () => void | Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (error instanceof ChanceryError && error.code === code) throw error;
+    }
   }
 
   private async saveIn<R>(tx: EntityManager, context: CommandContext, command: string, aggregate: A, respond: (aggregate: A) => R) {
