@@ -69,6 +69,8 @@ describe('audit and operations routes', () => {
     const future = await authed(app, t.auditor).get('/audit?from=2999-01-01T00:00:00Z').expect(200);
     expect(future.body).toEqual({ items: [], total: 0 });
     await authed(app, t.auditor).get('/audit?from=someday').expect(400);
+    // A window that ends before it begins is said to be one.
+    expect((await authed(app, t.auditor).get('/audit?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z').expect(400)).body.errors).toEqual([{ field: 'from', message: 'later than to' }]);
     await authed(app, t.auditor).get('/audit?order=sideways').expect(400);
     await authed(app, t.drafter).get('/audit').expect(403);
     await authed(app, t.drafter).get('/audit/verify').expect(403);

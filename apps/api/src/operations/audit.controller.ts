@@ -4,6 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, isUUID, Matches, MaxLength } from 'class-validator';
 import { CountingNumberPipe, IsInstant, recordId, recordIdsIn, WholeNumberParameter } from '@chancery/http';
 import { AuditLog, missingHeadsProblem, readHeadsFile } from '@chancery/audit';
+import { ChanceryError, ErrorCode } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
@@ -45,6 +46,10 @@ export class AuditController {
   @RequirePermission('audit.read')
   @ApiOperation({ summary: 'Audit entries filtered by actor (username or id), stream and time; oldest first, or newest first with order=desc' })
   async list(@Query() query: AuditQuery) {
+    // A window that ends before it begins is said to, as the consistency proof's from and to are: not an empty page.
+    if (query.from && query.to && query.from > query.to) {
+      throw new ChanceryError(ErrorCode.ValidationFailed, 'from must not be later than to', { errors: [{ field: 'from', message: 'later than to' }] });
+    }
     // An id as any route reads it (in any case: `recordId`), or a username.
     const actorIds = query.actor === undefined ? undefined : [recordId(query.actor) ?? query.actor, ...(await this.actorIdOf(query.actor))];
     const page = await this.audit.list({ actorIds, streamId: query.streamId, from: query.from, to: query.to, order: query.order, limit: query.limit, offset: query.offset });
