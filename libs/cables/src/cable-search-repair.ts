@@ -30,7 +30,7 @@ export class CableSearchRepair extends DataRepair<string> {
   }
 
   protected repaired(count: number): string {
-    return `Wrote the search documents of ${count} cables anew, their accented words searchable as plain ones`;
+    return `Wrote the search documents of ${count} ${count === 1 ? "cable" : "cables"} anew, their accented words searchable as plain ones`;
   }
 
   protected async repair(id: string): Promise<boolean> {
