@@ -199,6 +199,59 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('lists every draft of the drafter\'s in "My drafts" and "Returned to me", past the first forty, each with when it last changed', async () => {
+    const admin = await loginAsAdmin(web.app);
+    const own = (await createUser(web.app, admin, { username: 'desk.prolific', roles: ['drafter'], office: 'EAP/J', clearance: 'SECRET' })).token;
+    const colleague = (await createUser(web.app, admin, { username: 'desk.colleague', roles: ['drafter'], office: 'EAP/J', clearance: 'SECRET' })).token;
+    const note = (subject: string) => ({
+      kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'JA'],
+      actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: `${subject}.` }],
+    });
+    const draftOf = async (token: string, subject: string) => ((await authed(web.app, token).post('/cables', note(subject)).expect(201)).body as { id: string }).id;
+    // The oldest: returned by the approver, then forty-one drafts after it and one sent to clear.
+    const returned = await draftOf(own, 'Queue: returned for a rewrite');
+    await authed(web.app, own).post(`/cables/${returned}/submit`).expect(200);
+    await authed(web.app, approver).post(`/cables/${returned}/return`, { reason: 'Shorter, please.' }).expect(200);
+    for (let n = 1; n <= 41; n++) await draftOf(own, `Queue: draft ${String(n).padStart(2, '0')}`);
+    const clearing = await draftOf(own, 'Queue: out for clearance');
+    await authed(web.app, own).post(`/cables/${clearing}/clearance-requests`, { offices: ['L'] }).expect(200);
+    // The office's other drafter's draft, which the office reads too, is not theirs.
+    await draftOf(colleague, 'Queue: a colleague\'s draft');
+
+    const page = await signIn('desk.prolific');
+    const errors = uncaught(page);
+    await page.goto(`${web.base}/#/cables?queue=mine`);
+    await page.getByRole('heading', { name: 'My drafts (43)' }).waitFor();
+    const rows = page.getByRole('region', { name: 'Cables found' }).getByRole('row');
+    expect(await rows.count()).toBe(44);
+    await page.getByRole('link', { name: '(UNCLASSIFIED) Queue: out for clearance' }).waitFor();
+    await page.getByRole('link', { name: '(UNCLASSIFIED) Queue: returned for a rewrite' }).waitFor();
+    expect(await page.getByRole('link', { name: /a colleague's draft/ }).count()).toBe(0);
+    // When each last changed, as the list of cables says it.
+    const changed = await page.locator('td[data-label="Changed"]').allTextContents();
+    expect(changed.filter((text) => !/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d UTC$/.test(text))).toEqual([]);
+
+    await page.getByRole('link', { name: 'Returned to me' }).click();
+    await page.getByRole('heading', { name: 'Returned to me (1)' }).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(1).getByRole('link').textContent()).toBe('(UNCLASSIFIED) Queue: returned for a rewrite');
+    expect(await rows.nth(1).locator('td[data-label="Changed"]').textContent()).toMatch(/ UTC$/);
+
+    // A server that answers shorter pages than asked is read page after page, to the list's total.
+    const pages: string[] = [];
+    await page.route((url) => url.pathname === '/cables' && url.searchParams.has('status'), (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set('limit', '15');
+      pages.push(`${url.searchParams.get('status')}@${url.searchParams.get('offset')}`);
+      return route.continue({ url: url.toString() });
+    });
+    await page.getByRole('link', { name: 'My drafts' }).click();
+    await page.getByRole('heading', { name: 'My drafts (43)' }).waitFor();
+    expect(pages.filter((p) => p.startsWith('DRAFT@')).length).toBeGreaterThanOrEqual(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   // Last: the service's clock stays stopped.
   it('dates a Seoul officer\'s delivery by Seoul\'s today, between local midnight and UTC midnight', async () => {
     // 20:03 UTC is 05:03 the next day in Seoul; the server takes days up to UTC+14.

@@ -116,11 +116,51 @@ export const StatusBadge = ({ status }: { status: string }) => <span class={`bad
 
 type Queue = 'all' | 'mine' | 'returned' | 'incoming';
 
-/** Which of `drafts` the caller drafted: from the list's drafter when the server gives it, else from each cable. */
-async function mineOf(me: Me, drafts: CableSummary[]): Promise<CableView[]> {
-  const candidates = drafts.filter((c) => (c.drafterId ?? c.drafter?.id ?? me.id) === me.id).slice(0, 40);
-  const views = await Promise.all(candidates.map((c) => maybe(api<CableView>('GET', `/cables/${c.id}`), null)));
-  return views.filter((v): v is CableView => v !== null && v.drafter.id === me.id);
+/** The most a page of `GET /cables` holds (its `limit`). */
+const LIST_PAGE = 500;
+/**
+ * Every cable of a status the caller may read, page after page until the list's `total` (a page
+ * shorter than asked is not taken for the last), each once (one edited between two pages moves up
+ * the order, and would come twice).
+ */
+async function everyCable(status: string): Promise<CableSummary[]> {
+  const found = new Map<string, CableSummary>();
+  for (let offset = 0; ;) {
+    const page = await api<{ items: CableSummary[]; total: number }>('GET', `/cables?status=${status}&limit=${LIST_PAGE}&offset=${offset}`);
+    for (const cable of page.items) if (!found.has(cable.id)) found.set(cable.id, cable);
+    offset += page.items.length;
+    if (page.items.length === 0 || offset >= page.total) return [...found.values()];
+  }
+}
+
+/** How many cables the queues read at once: the drafts of a busy office are many, the server one. */
+const READS_AT_ONCE = 6;
+/** `read` of each of `items`, at most READS_AT_ONCE at a time, in their order. */
+async function eachAtMost<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const answers: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      answers[i] = await read(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, items.length) }, worker));
+  return answers;
+}
+
+/**
+ * Which of `drafts` the caller drafted, every one of them: from the list's drafter when the server
+ * gives it, else from each cable (the list does not name it). Each comes as the list gave it (its
+ * `updatedAt`, which the cable itself lacks) with the cable read.
+ */
+async function mineOf(me: Me, drafts: CableSummary[]): Promise<{ listed: CableSummary; cable: CableView }[]> {
+  const candidates = drafts.filter((c) => (c.drafterId ?? c.drafter?.id ?? me.id) === me.id);
+  const views = await eachAtMost(candidates, (c) => maybe(api<CableView>('GET', `/cables/${c.id}`), null));
+  return candidates.flatMap((listed, i) => {
+    const cable = views[i];
+    return cable !== null && cable.drafter.id === me.id ? [{ listed, cable }] : [];
+  });
 }
 
 /** A cable's returns: `returns[]` when the server gives it, else its CableReturned events. */
@@ -190,11 +230,12 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
     setNote(null);
     try {
       if (queue === 'mine' || queue === 'returned') {
-        const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map((status) => api<{ items: CableSummary[] }>('GET', `/cables?status=${status}&limit=100`)));
-        const [mine, inbox] = await Promise.all([mineOf(me, [...draft.items, ...clearing.items]), maybe(api<{ returned?: { cableId: string }[] }>('GET', '/inbox'), {} as { returned?: { cableId: string }[] })]);
+        const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map(everyCable));
+        const [mine, inbox] = await Promise.all([mineOf(me, [...draft, ...clearing]), maybe(api<{ returned?: { cableId: string }[] }>('GET', '/inbox'), {} as { returned?: { cableId: string }[] })]);
         const returnedIds = new Set(inbox.returned?.map((r) => (r as { cableId?: string; id?: string }).cableId ?? (r as { id?: string }).id) ?? []);
-        const returned = await Promise.all(mine.map(async (c) => returnedIds.has(c.id) || (c.status === 'DRAFT' && (await returnsOf(c)).length > 0)));
-        const items = queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine;
+        const returned = queue === 'returned' ? await eachAtMost(mine, async ({ cable }) => returnedIds.has(cable.id) || (cable.status === 'DRAFT' && (await returnsOf(cable)).length > 0)) : [];
+        // Shown as the list gives them, with when each last changed; as the cable reads now where it moved on since.
+        const items = (queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine).map(({ listed, cable }): CableSummary => ({ ...listed, ...cable, updatedAt: listed.updatedAt }));
         if (stale()) return;
         setCables(items);
         setTotal(items.length);
