@@ -252,6 +252,54 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('offers a new follow-up on a campaign and on a released cable to those who may create one, linked to it and under its marking', async () => {
+    const id = await releaseCable(web.app, drafter, approver, {
+      ...instruction('Demarche: the undersea cables'), classification: 'CONFIDENTIAL', paragraphs: [{ marking: 'C', text: 'Raise our concerns with the ministry.' }],
+      classifiedBy: { name: 'Pat Lee', title: 'Director', office: 'EAP/K', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
+    });
+    await awaitCampaign(web.app, drafter, id);
+    const page = await signIn('desk.drafter');
+    const errors = uncaught(page);
+    /** Creates the follow-up the form at `link` opens, titled `title`: answers it as the server has it. */
+    const createFrom = async (link: string, title: string) => {
+      await page.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
+      await page.getByRole('note', { name: 'Classification: CONFIDENTIAL' }).first().waitFor();
+      await page.getByLabel('Title').fill(title);
+      await page.getByRole('button', { name: 'Create the follow-up' }).click();
+      await page.getByRole('heading', { name: title }).waitFor();
+      return (await authed(web.app, drafter).get(`/follow-ups/${page.url().split('/').pop()}`).expect(200)).body as { classification: string; demarcheId: string | null; cableId: string | null };
+    };
+
+    await page.goto(`${web.base}/#/campaigns/${id}`);
+    await page.getByRole('link', { name: 'New follow-up on this campaign' }).waitFor();
+    const onCampaign = await createFrom('New follow-up on this campaign', 'Brief the cable landing operators');
+    expect(onCampaign).toEqual(expect.objectContaining({ classification: 'CONFIDENTIAL', demarcheId: id, cableId: null }));
+    await page.goto(`${web.base}/#/cables/${id}`);
+    await page.getByRole('link', { name: 'What the posts report back' }).waitFor();
+    const onCable = await createFrom('New follow-up on this cable', 'Draft the talking points for the allies');
+    expect(onCable).toEqual(expect.objectContaining({ classification: 'CONFIDENTIAL', cableId: id, demarcheId: null }));
+
+    // Not on a draft: it is not yet what anyone acts on.
+    const { id: draftId } = (await authed(web.app, drafter).post('/cables', instruction('Demarche: still a draft')).expect(201)).body as { id: string };
+    await page.goto(`${web.base}/#/cables/${draftId}`);
+    await page.getByRole('heading', { name: 'Clearances' }).waitFor();
+    expect(await page.getByRole('link', { name: 'New follow-up on this cable' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // An approver may not create follow-ups: no link to a form the server would refuse.
+    const approverPage = await signIn('desk.approver');
+    await approverPage.goto(`${web.base}/#/campaigns/${id}`);
+    await approverPage.getByRole('link', { name: 'Read the instruction' }).click();
+    await approverPage.getByRole('link', { name: 'What the posts report back' }).waitFor();
+    expect(await approverPage.getByRole('link', { name: /^New follow-up/ }).count()).toBe(0);
+    await approverPage.goBack();
+    await approverPage.getByRole('link', { name: 'Read the instruction' }).waitFor();
+    expect(await approverPage.getByRole('link', { name: /^New follow-up/ }).count()).toBe(0);
+    await approverPage.close();
+  });
+
   // Last: the service's clock stays stopped.
   it('dates a Seoul officer\'s delivery by Seoul\'s today, between local midnight and UTC midnight', async () => {
     // 20:03 UTC is 05:03 the next day in Seoul; the server takes days up to UTC+14.

@@ -1,7 +1,7 @@
 import type { CableDraft } from '@chancery/cables/domain';
 import { scopedPosts } from '@chancery/demarches/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, isStale, maybe, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
+import { api, ApiError, isStale, maybe, mayDo, type Me, problemText, sendOnVersionShown, today, when, words } from '../api.js';
 import { recordMarking } from '../classification.js';
 import { posts } from '../posts.js';
 import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
@@ -273,6 +273,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             </div>
           )}
         </dl>
+        {/* What is acted on is the released cable: a follow-up linked to it carries its marking. */}
+        {cable.status === 'RELEASED' && mayDo(me, 'followups.create') && <p><a href={`#/follow-ups/new?${new URLSearchParams({ cable: cable.id, marking: cable.classification })}`}>New follow-up on this cable</a></p>}
         {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
       </section>
       {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} tabIndex={-1}>{message.text}</p>}

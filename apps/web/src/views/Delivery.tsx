@@ -678,6 +678,8 @@ export function Campaign({ id, me, query, onClassifications }: { id: string; me:
       <h2>{campaign.mrn}: {campaign.subject}</h2>
       <section class="card">
         <p>Report by {campaign.reportBy}. {s.total} {s.total === 1 ? 'post' : 'posts'} tasked: {s.delivered} delivered ({s.responded} with a response), {s.notDelivered} could not deliver, {s.pending} pending, {s.overdue} overdue. <a href={`#/cables/${campaign.cableId}`}>Read the instruction</a></p>
+        {/* A follow-up linked to the campaign carries its marking: one raised from the follow-ups list is linked to nothing. */}
+        {mayDo(me, 'followups.create') && <p><a href={`#/follow-ups/new?${new URLSearchParams({ demarche: id, marking: campaign.classification ?? 'UNCLASSIFIED' })}`}>New follow-up on this campaign</a></p>}
         {mayExport && <p><button type="button" onClick={exportCsv}>Download every post (CSV)</button></p>}
         {csvProblem && <p class="error" role="alert">{csvProblem}</p>}
         <form class="filters" role="search" aria-label="Find a post" onSubmit={(e) => e.preventDefault()}>
