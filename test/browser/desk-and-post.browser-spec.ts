@@ -300,6 +300,34 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await approverPage.close();
   });
 
+  it('keeps the title a response offers its follow-up out of the address: the tab holds it, the address names it', async () => {
+    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the satellite spectrum'));
+    const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };
+    await awaitDelivery(web.app, seoul, id, 'SEOUL');
+    const on = utcDate(clock.now());
+    const base = `/demarches/${id}/deliveries/SEOUL`;
+    await authed(web.app, seoul).post(`${base}/delivery`, { deliveredOn: on, counterpart: { name: 'Park Ji-ho', title: 'Director', organization: 'MSIT' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(web.app, seoul).post(`${base}/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'Will consult the regulator.' }).expect(201);
+
+    const page = await signIn('desk.drafter');
+    const errors = uncaught(page);
+    await page.goto(`${web.base}/#/campaigns/${id}/posts/SEOUL`);
+    await page.getByRole('link', { name: 'Create a follow-up from this response' }).click();
+    await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
+    expect(await page.getByLabel('Title').inputValue()).toBe(`Follow up Embassy Seoul's noncommittal response to ${mrn}`);
+    // The address names the campaign, the post and the response, and the title by a name only.
+    const address = new URL(page.url()).hash;
+    expect(address).not.toMatch(/noncommittal|Follow\+up|Embassy|title=/i);
+    expect(new URLSearchParams(address.split('?')[1]).get('words')).toMatch(/^[0-9a-f]{8}$/);
+    await page.getByText('Linked to response 1 of SEOUL in the campaign').waitFor();
+    // A reload forgets it, and the form says so.
+    await page.reload();
+    await page.getByText('The title this form was opened with is not kept in its address (it may be classified): write it again.').waitFor();
+    expect(await page.getByLabel('Title').inputValue()).toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   // Last: the service's clock stays stopped.
   it('dates a Seoul officer\'s delivery by Seoul\'s today, between local midnight and UTC midnight', async () => {
     // 20:03 UTC is 05:03 the next day in Seoul; the server takes days up to UTC+14.

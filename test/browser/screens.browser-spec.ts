@@ -315,7 +315,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await authed(web.app, drafter).post('/follow-ups', { title: 'Coordinate the chip-control options', owner: { office: 'EAP/CM' }, dueOn, demarcheId: noforn, post: 'BEIJING' }).expect(201);
     const marked = 'CONFIDENTIAL//NOFORN';
     const desk = await signIn('screens.drafter');
-    for (const screen of [`#/campaigns/${noforn}`, `#/follow-ups/new?demarche=${noforn}&post=BEIJING&title=Next&marking=CONFIDENTIAL`, '#/follow-ups']) {
+    for (const screen of [`#/campaigns/${noforn}`, `#/follow-ups/new?demarche=${noforn}&post=BEIJING&marking=CONFIDENTIAL`, '#/follow-ups']) {
       await desk.goto(`${web.base}/${screen}`);
       await desk.waitForFunction((text) => document.querySelector('[role="note"]')?.textContent === text, marked, { timeout: 10_000 }).catch(() => undefined);
       expect({ screen, banner: await banner(desk) }).toEqual({ screen, banner: marked });

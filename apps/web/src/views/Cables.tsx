@@ -6,6 +6,7 @@ import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
 import { Diff, type HistoryEntry, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
 import { replyDraft } from '../reply.js';
+import { keepText, keptText } from '../kept-text.js';
 import { marking, recordMarking } from '../classification.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
@@ -173,17 +174,12 @@ export async function returnsOf(cable: CableView, history?: HistoryEntry[]): Pro
 type Filters = { q: string; status: string; origin: string; tag: string };
 
 /**
- * The words of this tab's searches, in memory only, by user and name: the address names them
- * (`words=3f9a02c1`) but does not hold them, as the logs do not (they may quote classified text, and an
- * address goes into the browser's history on disk). A reload forgets them; no other user signed in
- * in the tab reaches them.
+ * The search and filters the list's address names (`#/cables?words=3f9a02c1&status=…`), each empty
+ * when absent or forgotten: the words of a search are kept in the tab's memory only (`keepText`),
+ * the address naming them, as they may quote classified text.
  */
-const searchWords = new Map<string, string>();
-const wordsKey = (userId: string, words: string | null) => `${userId}:${words}`;
-
-/** The search and filters the list's address names (`#/cables?words=3f9a02c1&status=…`), each empty when absent or forgotten. */
 const filtersIn = (query: URLSearchParams, userId: string): Filters => ({
-  q: query.has('words') ? (searchWords.get(wordsKey(userId, query.get('words'))) ?? '') : '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '',
+  q: keptText(userId, query.get('words')) ?? '', status: query.get('status') ?? '', origin: query.get('origin') ?? '', tag: query.get('tag') ?? '',
 });
 const sortIn = (query: URLSearchParams) => {
   const asked = query.get('sort') ?? 'recent';
@@ -213,7 +209,7 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   // The search as the address names it (`applied`), and as typed in the form, not yet asked for.
   const applied = filtersIn(query, me.id);
   // Words the address names that this tab no longer holds (a reload, a link from elsewhere).
-  const wordsForgotten = query.has('words') && !searchWords.has(wordsKey(me.id, query.get('words')));
+  const wordsForgotten = query.has('words') && keptText(me.id, query.get('words')) === undefined;
   const [filters, setFilters] = useState(applied);
   const [sort, setSort] = useState(() => sortIn(query));
   const [cables, setCables] = useState<CableSummary[] | null>(null);
@@ -279,13 +275,8 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
   const ask = () => {
     const same = JSON.stringify(filters) === JSON.stringify(applied) && !wordsForgotten;
     if (queue !== 'all' || same) return void search(0, filters);
-    let words: string | null = null;
-    if (filters.q.trim()) {
-      // Named afresh each time, never reused after a reload: Back to an older address finds its own words or none.
-      // (getRandomValues, not randomUUID: the app may be served over plain HTTP, where only the former exists.)
-      words = Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-      searchWords.set(wordsKey(me.id, words), filters.q.trim());
-    }
+    // Named afresh each time, never reused after a reload: Back to an older address finds its own words or none.
+    const words = filters.q.trim() ? keepText(me.id, filters.q.trim()) : null;
     location.hash = cablesAddress(filters, sort, words);
   };
   /** Another order: the address shown says it, in place (Back does not step through sorts). */

@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, download, latestDay, localToday, mayDo, type Me, placeProblems, problemText, refusalText, upload, when, words } from '../api.js';
 import { markingsOf } from '../classification.js';
+import { keepText } from '../kept-text.js';
 import { countryName, type Post, posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, Outcome, useFocusAfterRender, useOutcome } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -551,8 +552,19 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   const allowed = delivery.allowedActions ?? [];
   const more = { contacts: allowed.includes('addContact'), documents: allowed.includes('uploadDocument') };
   const mayFollowUp = mayDo(me, 'followups.create');
-  const followUpLink = (title: string, response?: number) =>
-    `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, title, marking: campaign.classification ?? 'UNCLASSIFIED', ...(response ? { response: String(response) } : {}), ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
+  const followUpLink = (response?: number) =>
+    `#/follow-ups/new?${new URLSearchParams({ demarche: id, post, marking: campaign.classification ?? 'UNCLASSIFIED', ...(response ? { response: String(response) } : {}), ...(me.roles.includes('post_officer') ? {} : { ownerPost: post }) })}`;
+  /**
+   * The new follow-up's form, its title offered: the title names the post's position and the
+   * tasking, which may be classified, so the address names it only (`keepText`), as a search's
+   * words. A link opened in another tab or window, where this tab's memory does not reach, opens
+   * the form without it.
+   */
+  const openFollowUp = (event: MouseEvent, link: string, title: string) => {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    location.hash = `${link}&${new URLSearchParams({ words: keepText(me.id, title) })}`;
+  };
   return (
     <>
       <p><a href={`#/campaigns/${id}`}>{campaign.mrn}: every post</a>{mayDo(me, 'dashboard.read') && <> · <a href="#/dashboard">Dashboard</a></>}</p>
@@ -594,7 +606,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
             {!r.reportingCableId && !r.reportingCableWithheld && stands(r) && mayAttach && candidates.length > 0 && r.number !== undefined && (
               <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => outcome.say(done))} />
             )}
-            {mayFollowUp && stands(r) && <p><a href={followUpLink(`Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`, r.number)}>Create a follow-up from this response</a></p>}
+            {mayFollowUp && stands(r) && <p><a href={followUpLink(r.number)} onClick={(e) => openFollowUp(e, followUpLink(r.number), `Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`)}>Create a follow-up from this response</a></p>}
           </article>
         ))}
       </section>

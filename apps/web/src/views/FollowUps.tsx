@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest, marking, markingsOf } from '../classification.js';
 import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
+import { keptText } from '../kept-text.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
@@ -183,7 +184,11 @@ function placeInNew(field: string): NewField | null {
 /** A new follow-up, linked to what it grows out of (a campaign, a post's response, a cable) when the link says so. */
 function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void; onCreated?: (id: string) => void }) {
   const inWeeks = (n: number) => new Date(Date.now() + n * 7 * 86_400_000).toISOString().slice(0, 10);
-  const [title, setTitle] = useState(query.get('title') ?? '');
+  // The title offered by the page it came from is kept in the tab's memory, the address naming it
+  // (`words`): it may quote classified facts. One the tab no longer holds (a reload) is said.
+  const offered = keptText(me.id, query.get('words'));
+  const titleForgotten = query.has('words') && offered === undefined;
+  const [title, setTitle] = useState(offered ?? '');
   const [description, setDescription] = useState('');
   const [kind, setKind] = useState<'office' | 'post'>(query.get('ownerPost') || me.postCode ? 'post' : 'office');
   const [owner, setOwner] = useState(query.get('ownerPost') ?? me.postCode ?? me.office ?? '');
@@ -265,6 +270,7 @@ function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; que
           </>
         )}
         {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `${response && links.post ? `response ${response} of ${links.post} in ` : ''}the campaign${links.post && !response ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
+        {titleForgotten && <p class="muted">The title this form was opened with is not kept in its address (it may be classified): write it again.</p>}
         <label for="fu-title">Title</label>
         <input id="fu-title" class="full" value={title} {...markedBy('fu-title', beside.title)} onInput={(e) => setTitle(e.currentTarget.value)} />
         <FieldProblem place="fu-title" text={beside.title} />
