@@ -288,6 +288,67 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
+  it('logs a response with several quotes, a row each, added and removed, each checked and refused beside its own fields', async () => {
+    const page = await signIn('keys.beijing');
+    const sent = posted(page);
+    const responses: unknown[] = [];
+    page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
+    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
+    const form = page.getByRole('form', { name: /^Log the response to / });
+    await form.getByLabel('Counterpart position').selectOption('NONCOMMITTAL');
+    await form.getByLabel('What the counterpart said').fill('The director spoke twice: first of the rules, then of the timing.');
+    const row = (n: number) => form.getByRole('group', { name: `Quote ${n}` });
+    // One row to start with, and no removing it.
+    expect(await form.getByRole('button', { name: /^Remove quote/ }).count()).toBe(0);
+    await row(1).getByLabel(/^A quote/).fill('规则不会改变。');
+    await row(1).getByLabel(/^Language of the quote/).fill('zh');
+    await row(1).getByLabel(/^Its English translation/).fill('The rules will not change.');
+    // Another row: the focus goes to its quote.
+    await press(form.getByRole('button', { name: 'Add another quote' }));
+    await focusIsOn(row(2).getByLabel(/^A quote/));
+    await page.keyboard.type('时间还没有定。');
+    await row(2).getByLabel(/^Language of the quote/).fill('Chinese');
+    await row(2).getByLabel(/^Its English translation/).fill('The timing is not settled.');
+    await form.getByRole('button', { name: 'Add another quote' }).click();
+    await row(3).getByLabel(/^Its English translation/).fill('A translation of nothing.');
+    // Each row is checked as the one quote was: what is wrong is said beside that row's field, nothing sent.
+    await form.getByRole('button', { name: 'Log response' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not logged. See what is said beside the fields.' }).waitFor();
+    expect(await saidBeside(row(2).getByLabel(/^Language of the quote/))).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
+    expect(await saidBeside(row(3).getByLabel(/^A quote/))).toBe('A translation without a quote cannot be logged: write the quote in the words used, or clear the translation.');
+    expect(await row(1).locator('[aria-invalid="true"]').count()).toBe(0);
+    await focusIsOn(row(2).getByLabel(/^Language of the quote/));
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(sent.filter((path) => path.endsWith('/response'))).toEqual([]);
+    // The third row taken out: the focus goes to the quote before it, the last one left.
+    await row(3).getByRole('button', { name: 'Remove quote 3' }).click();
+    await focusIsOn(row(2).getByLabel(/^A quote/));
+    expect(await row(3).count()).toBe(0);
+    await row(2).getByLabel(/^Language of the quote/).fill('zh');
+    // The server's refusal of the second quote's language (named by the delivery's rules) is said beside it.
+    const responding = (url: URL) => url.pathname.endsWith('/deliveries/BEIJING/response');
+    await page.route(responding, (route) => route.fulfill({
+      status: 422, contentType: 'application/problem+json',
+      json: { status: 422, title: 'Unprocessable Entity', detail: 'language is a BCP 47 tag such as zh or zh-Hans', errors: [{ field: 'quotes[1].language', message: 'language is a BCP 47 tag such as zh or zh-Hans' }] },
+    }));
+    await form.getByRole('button', { name: 'Log response' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not logged. See what is said beside the field.' }).waitFor();
+    expect(await saidBeside(row(2).getByLabel(/^Language of the quote/))).toBe('Language of the quote must be a language code such as zh or zh-Hans.');
+    expect(await row(1).locator('[aria-invalid="true"]').count()).toBe(0);
+    await page.unroute(responding);
+    // Taken: both quotes are logged, in their order, each with its language and translation.
+    await form.getByRole('button', { name: 'Log response' }).click();
+    await page.getByText('Response logged.').waitFor();
+    const quotes = [{ text: '规则不会改变。', language: 'zh', translation: 'The rules will not change.' }, { text: '时间还没有定。', language: 'zh', translation: 'The timing is not settled.' }];
+    expect(responses.at(-1)).toEqual(expect.objectContaining({ quotes }));
+    const logged = page.getByRole('article').filter({ hasText: 'The director spoke twice' });
+    expect(await logged.locator('blockquote').allTextContents()).toEqual(quotes.map((q) => q.text));
+    // The form is left empty, with one row.
+    expect(await form.getByRole('group', { name: /^Quote/ }).count()).toBe(1);
+    expect(await row(1).getByLabel(/^A quote/).inputValue()).toBe('');
+    await page.close();
+  });
+
   it('gives the focus to what happened once the taskings page\'s not-delivered, delivery or response is logged, not to the page\'s body', async () => {
     const tokyo = (await createUser(web.app, await loginAsAdmin(web.app), { username: 'keys.tokyo', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
     await awaitDelivery(web.app, tokyo, campaignId, 'TOKYO');

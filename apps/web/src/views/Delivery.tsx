@@ -66,28 +66,38 @@ const notFuture = (date: string, label: string) => (!date ? `Choose the date: ${
  * refusal is said in; a language or a translation without a quote, which would be kept nowhere,
  * said beside the quote, so that nothing typed is dropped unseen.
  */
-function quoteProblems({ quote, language, translation }: { quote: string; language: string; translation: string }): Record<string, string> {
-  if (quote.trim()) {
+function quoteProblems({ text, language, translation }: QuoteRow, row: number): Record<string, string> {
+  if (text.trim()) {
     const tag = language.trim();
     // The server's rule (`languageTag`, BCP 47 in any case: `EN` is kept as `en`).
-    return tag && languageTag(tag) === undefined ? { language: `${LABELS.language} must be a language code such as zh or zh-Hans.` } : {};
+    return tag && languageTag(tag) === undefined ? { [`language-${row}`]: `${LABELS.language} must be a language code such as zh or zh-Hans.` } : {};
   }
   const given = [language.trim() && 'language', translation.trim() && 'translation'].filter(Boolean);
   if (given.length === 0) return {};
   const what = given.length === 2 ? 'A language and a translation' : `A ${given[0]}`;
-  return { quote: `${what} without a quote cannot be logged: write the quote in the words used, or clear the ${given.join(' and the ')}.` };
+  return { [`quote-${row}`]: `${what} without a quote cannot be logged: write the quote in the words used, or clear the ${given.join(' and the ')}.` };
 }
+/** A quote as the response form holds it, one row of its own. */
+interface QuoteRow { text: string; language: string; translation: string }
+const BLANK_QUOTE: QuoteRow = { text: '', language: '', translation: '' };
+/** The quotes to send: the rows typed in, each as typed (trimmed), a language or translation left out when empty. */
+const quotesOf = (rows: readonly QuoteRow[]): Quote[] =>
+  rows.filter((q) => q.text.trim()).map((q) => ({ text: q.text.trim(), ...(q.language.trim() ? { language: q.language.trim() } : {}), ...(q.translation.trim() ? { translation: q.translation.trim() } : {}) }));
 const counterpartText = (c?: Counterpart | null) => (c ? [c.name, c.title, c.organization].filter(Boolean).join(', ') : '');
 const sizeText = (n?: number) => (n === undefined ? '' : n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : n >= 1000 ? `${Math.round(n / 1000)} kB` : `${n} byte${n === 1 ? '' : 's'}`);
 
 /**
  * Where the report forms say a problem with a field of the request: the form's own field, by the
- * request's name. A quote's field is named `quotes.0.language` by the request's validation and
- * `quotes[0].language` by the delivery's own rules; the form has one quote.
+ * request's name. A quote's field is named `quotes.1.language` by the request's validation and
+ * `quotes[1].language` by the delivery's own rules: said beside that quote's row (`language-1`);
+ * the quotes sent are the rows typed in, in their order, so the numbers are the rows'.
  */
-function placeInReport(field: string): string | null {
-  const quote = /^quotes(?:\[\d+\]|\.\d+)\.(text|language|translation)$/.exec(field);
-  if (quote) return quote[1] === 'text' ? 'quote' : quote[1];
+function placeInReport(field: string, rows: readonly QuoteRow[] = []): string | null {
+  // The rows sent are those with a quote: the n-th sent is the n-th such row.
+  const row = (sent: number) => rows.flatMap((q, i) => (q.text.trim() ? [i] : []))[sent] ?? sent;
+  const quote = /^quotes(?:\[(\d+)\]|\.(\d+))(?:\.(text|language|translation))?$/.exec(field);
+  if (quote) return `${quote[3] === undefined || quote[3] === 'text' ? 'quote' : quote[3]}-${row(Number(quote[1] ?? quote[2]))}`;
+  if (field === 'quotes') return 'quote-0';
   if (field.startsWith('counterpart')) return field.split('.')[1] ?? 'name';
   if (field === 'reportingCableId') return 'reporting';
   return ['deliveredOn', 'level', 'method', 'receivedOn', 'position', 'summary', 'reason', 'corrects'].includes(field) ? field : null;
@@ -160,6 +170,37 @@ function Quotes({ quotes }: { quotes: Quote[] }) {
   );
 }
 
+/**
+ * One quote of a response: the words used, their language and the English translation, as a group
+ * named by its number; *Remove quote 2* where there are several. Its fields' ids and places are the
+ * form's (`base`) with the row's number (`quote-1`, `language-1`, `translation-1`): `marked` and
+ * `beside` mark a field and say its problem by its place.
+ */
+function QuoteFields({ base, row, quote, count, marked, beside, onChange, onRemove }: {
+  base: string; row: number; quote: QuoteRow; count: number;
+  marked: (place: string) => Record<string, unknown>; beside: (place: string) => JSX.Element; onChange: (quote: QuoteRow) => void; onRemove: () => void;
+}) {
+  const field = (name: keyof QuoteRow, place: string, label: string) => {
+    const attributes = { id: `${base}-${place}-${row}`, class: 'full', value: quote[name], ...marked(`${place}-${row}`), onInput: (e: { currentTarget: { value: string } }) => onChange({ ...quote, [name]: e.currentTarget.value }) };
+    return (
+      <>
+        <label for={attributes.id}>{label} (optional)</label>
+        {name === 'language' ? <input {...attributes} /> : <textarea rows={3} {...attributes} />}
+        {beside(`${place}-${row}`)}
+      </>
+    );
+  };
+  return (
+    <fieldset class="quote-row">
+      <legend>Quote {row + 1}</legend>
+      {field('text', 'quote', 'A quote, in the words used')}
+      {field('language', 'language', 'Language of the quote, e.g. zh')}
+      {field('translation', 'translation', 'Its English translation')}
+      {count > 1 && <p><button type="button" class="link" onClick={onRemove}>Remove quote {row + 1}</button></p>}
+    </fieldset>
+  );
+}
+
 /** The forms a post's officer uses, as the delivery's allowed actions permit. */
 /**
  * `onMarkings`: the markings of the cables the forms offer (found here when the page gave none), for
@@ -168,7 +209,9 @@ function Quotes({ quotes }: { quotes: Quote[] }) {
 export function ReportForms({ campaign, post, allowed, label, reportingCables: known, responses = [], onDone, onMarkings }: { campaign: string; post: string; allowed: string[]; label: string; reportingCables?: ReportingCable[]; responses?: Response[]; onDone: (message: string) => void; onMarkings?: (classifications: string[]) => void }) {
   const base = `/demarches/${campaign}/deliveries/${post}`;
   // Level, method and position are the officer's to choose: none is offered as if it were said.
-  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: '', method: '', receivedOn: localToday(), position: '', summary: '', quote: '', language: '', translation: '', reason: '', corrects: '' });
+  const [form, setForm] = useState({ deliveredOn: localToday(), name: '', title: '', organization: '', level: '', method: '', receivedOn: localToday(), position: '', summary: '', reason: '', corrects: '' });
+  /** The response's quotes, a row each (*Add another quote*); a row left empty is not sent. */
+  const [quotes, setQuotes] = useState<QuoteRow[]>([BLANK_QUOTE]);
   /** The responses a new one may correct: those that still count. */
   const correctable = responses.filter((r) => stands(r) && r.number !== undefined);
   /** What a form still lacks, or that the server refused it, said below the forms. */
@@ -188,7 +231,8 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
   useEffect(() => void posts().then((all) => setPostName(all.get(post)?.name ?? post)), [post]);
   const [reportingCableId, setReportingCableId] = useState('');
   const key = `${campaign}-${post}`;
-  const problems = placeProblems(refused, placeInReport, LABELS);
+  const placeIn = (field: string) => placeInReport(field, quotes);
+  const problems = placeProblems(refused, placeIn, LABELS);
   const besideText: Record<string, string> = { ...problems.beside, ...lacking };
   const marked = (name: string) => markedBy(`${key}-${name}`, besideText[name]);
   const beside = (name: string) => <FieldProblem place={`${key}-${name}`} text={besideText[name]} />;
@@ -233,18 +277,35 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
       await api('POST', `${base}/${path}`, body);
       // A response logged leaves its form empty: the same words sent again would be a second response.
       if (path === 'response') {
-        setForm((typed) => ({ ...typed, position: '', summary: '', quote: '', language: '', translation: '', corrects: '' }));
+        setForm((typed) => ({ ...typed, position: '', summary: '', corrects: '' }));
+        setQuotes([BLANK_QUOTE]);
         setReportingCableId('');
       }
       onDone(done);
     } catch (failure) {
       // What the officer typed is sent as typed or not at all: a refused field is said beside it, for them to correct.
-      const problems = placeProblems(failure, placeInReport, LABELS);
+      const problems = placeProblems(failure, placeIn, LABELS);
       setRefused(failure);
       const first = Object.keys(problems.beside)[0];
       if (first) setFocusOn(`${key}-${first}`);
       setError(refusalText('Not logged.', problems));
     }
+  };
+  /** Another quote's row, the focus in its quote. */
+  const addQuote = () => {
+    setQuotes([...quotes, BLANK_QUOTE]);
+    setFocusOn(`${key}-quote-${quotes.length}`);
+  };
+  /**
+   * A quote's row taken out, the focus in the quote now in its place (the next one), else the one
+   * before it. What was said beside the rows is put away: it named them by their places.
+   */
+  const removeQuote = (row: number) => {
+    setQuotes(quotes.filter((_, i) => i !== row));
+    setLacking({});
+    setRefused(null);
+    setError(null);
+    setFocusOn(`${key}-quote-${Math.min(row, quotes.length - 2)}`);
   };
   const can = (action: string) => allowed.includes(action);
   if (!['recordDelivery', 'recordResponse', 'recordNotDelivered'].some(can)) return null;
@@ -273,12 +334,12 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
       {can('recordResponse') && (
         <form aria-label={`Log the response to ${label}`} onSubmit={(e) => {
           e.preventDefault();
-          const quotes = form.quote.trim() ? [{ text: form.quote.trim(), ...(form.language.trim() ? { language: form.language.trim() } : {}), ...(form.translation.trim() ? { translation: form.translation.trim() } : {}) }] : [];
-          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(quotes.length ? { quotes } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', besideEach({
+          const sent = quotesOf(quotes);
+          void send('response', { receivedOn: form.receivedOn, position: form.position, summary: form.summary.trim(), ...(sent.length ? { quotes: sent } : {}), ...(reportingCableId ? { reportingCableId } : {}), ...(form.corrects ? { corrects: Number(form.corrects) } : {}) }, form.corrects ? `Response logged; it corrects response ${form.corrects}.` : 'Response logged.', besideEach({
             receivedOn: notFuture(form.receivedOn, LABELS.receivedOn),
             position: form.position ? null : 'Choose the counterpart’s position.',
             summary: form.summary.trim() ? null : 'Say what the counterpart said: the summary cannot be empty.',
-            ...quoteProblems(form),
+            ...Object.assign({}, ...quotes.map(quoteProblems)),
           }));
         }}>
           <h4>The response</h4>
@@ -294,7 +355,8 @@ export function ReportForms({ campaign, post, allowed, label, reportingCables: k
             </>
           )}
           {field('receivedOn', 'Response received on', 'date')}{choice('position', 'Counterpart position', POSITIONS)}{field('summary', 'What the counterpart said', 'area')}
-          {field('quote', 'A quote, in the words used', 'area', false)}{field('language', 'Language of the quote, e.g. zh', 'text', false)}{field('translation', 'Its English translation', 'area', false)}
+          {quotes.map((q, i) => <QuoteFields key={i} base={key} row={i} quote={q} count={quotes.length} marked={marked} beside={beside} onChange={(changed) => setQuotes(quotes.map((x, j) => (j === i ? changed : x)))} onRemove={() => removeQuote(i)} />)}
+          <p><button type="button" class="secondary" onClick={addQuote}>Add another quote</button></p>
           {reportingCables.length > 0 && (
             <>
               <label for={`${key}-reporting`}>Reported in (optional)</label>
