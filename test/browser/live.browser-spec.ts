@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { AXE, webAppUnderTest } from '../support/browser-app.js';
+import { awaitCampaign } from '../support/campaigns.js';
 import { DESKTOP, fillSignIn, holdReconnection } from '../support/chromium.js';
 import { authed } from '../support/http.js';
 import { createUser, login, loginAsAdmin } from '../support/test-app.js';
@@ -183,6 +184,33 @@ describe('live updates and notifications, in headless Chromium', () => {
     // The same user, in another tab (here: their token, over the API), changes the subject.
     await authed(web.app, otherTab).patch(`/cables/${id}`, { subject: 'Live: a draft changed in the other tab' }).expect(200);
     await page.getByRole('heading', { level: 2, name: '(UNCLASSIFIED) Live: a draft changed in the other tab' }).waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('does not call the campaign its own release opened a change by someone else: the campaign appears on the page, its outcome still said', async () => {
+    const admin = await loginAsAdmin(web.app);
+    const desk = await login(web.app, 'live.desk', 'live.desk-password-123');
+    const approver = (await createUser(web.app, admin, { username: 'live.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const { id } = (await authed(web.app, desk).post('/cables', {
+      kind: 'INSTRUCTION', subject: 'Live: demarche on chip exports', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'ETTC'],
+      actionAddressees: ['BEIJING', 'TOKYO'], paragraphs: [{ marking: 'U', text: 'Raise our concerns with the ministry.' }],
+      demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+    }).expect(201)).body as { id: string };
+    await authed(web.app, desk).post(`/cables/${id}/submit`).expect(200);
+    await authed(web.app, approver).post(`/cables/${id}/approve`).expect(200);
+
+    const page = await signIn('live.approver');
+    await page.goto(`${web.base}/#/cables/${id}`);
+    await page.getByRole('button', { name: 'Release…' }).click();
+    await page.getByRole('button', { name: 'Release now' }).click();
+    const released = page.getByRole('status').filter({ hasText: /^Released\.$/ });
+    await released.waitFor();
+    // The campaign the release opened (a reaction, moments later) is shown where the page stands.
+    await awaitCampaign(web.app, approver, id);
+    await page.getByRole('link', { name: 'What the posts report back' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(2_500);
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    expect(await released.count()).toBe(1);
     await page.close();
   });
 });

@@ -20,6 +20,15 @@ export interface LiveHandlers {
   onNotice(notice: LiveNotice): void;
 }
 
+/**
+ * Dispatched on `window` for each notice about what the screen shows, before a re-read is planned
+ * for it: cancelable, its `detail` the notice. A screen that knows the notice follows from its own
+ * doing (the campaign its release opened: a reaction, moments after the release's answer, by no
+ * user) reads itself again in place and calls `preventDefault()`: the notice is then no change by
+ * someone else, and neither a re-read nor "Show the latest" follows.
+ */
+export const NOTICE = 'chancery:notice';
+
 const FIRST_RETRY_MS = 1_000;
 /** How long the app waits for its stream before it shows the screens without it. */
 const READY_WAIT_MS = 2_000;
@@ -224,7 +233,7 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
         if (notice.notification || notice.record.type === 'notifications') recount();
         // The screen that sent a command shows its answer already: this tab's own doing re-reads
         // nothing. The same user's doing in another tab is news here, as anyone's is.
-        if (isRelevant(current.current, notice)) later(notice);
+        if (isRelevant(current.current, notice) && dispatchEvent(new CustomEvent(NOTICE, { detail: notice, cancelable: true }))) later(notice);
       },
     });
     // Back online (the stream may have stayed open while the network was gone): a screen read while

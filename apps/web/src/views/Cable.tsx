@@ -8,6 +8,7 @@ import { cableAsShown, type CableSummary, type CableView, type CampaignLink, Dra
 import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
 import { NotShown } from './FieldProblem.js';
 import { distributionText } from '../distribution.js';
+import { type LiveNotice, NOTICE } from '../live.js';
 
 const DECISIONS = [
   ['CLEARED', 'Clear'],
@@ -122,9 +123,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
     };
   }, [pending, cable]);
 
+  /** The page's reads, newest last: an older one answered late does not undo a newer one (a read on a notice during the read after an action). */
+  const reads = useRef(0);
   const load = async () => {
+    const read = ++reads.current;
+    const superseded = () => read !== reads.current;
     try {
       const view = await api<CableView>('GET', `/cables/${id}`);
+      if (superseded()) return;
       setCable(view);
       const now = recordMarking(view);
       onClassifications([now]);
@@ -134,6 +140,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         maybe(api<{ items: HistoryEntry[] }>('GET', `/cables/${id}/history`), { items: [] }),
         maybe(api<string>('GET', `/cables/${id}/telegram`), null),
       ]);
+      if (superseded()) return;
       setHistory(events.items);
       // The page shows the text of every version the reader may read (who edited what, the history's
       // "as it stood"): it is marked by the highest of them, not only by the marking of today's.
@@ -142,20 +149,43 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         return draft ? [recordMarking(draft)] : [];
       });
       onClassifications([now, ...versions]);
-      setReturns(await returnsOf(view, events.items));
+      const returned = await returnsOf(view, events.items);
+      if (superseded()) return;
+      setReturns(returned);
       setTelegram(text);
       const replies = Array.isArray(view.replies) ? view.replies
         : view.mrn ? await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null) : null;
+      if (superseded()) return;
       setReplies(replies);
       // So is every reply it lists by its subject.
       if (replies?.length) onClassifications([now, ...versions, ...replies.map(recordMarking)]);
     } catch (error) {
+      if (superseded()) return;
       // Read again and refused (the reader's access changed), the page shows no record: unmarked.
       onClassifications([]);
       setFailure(error instanceof ApiError ? error : new ApiError(0, {}));
     }
   };
   useEffect(() => void load(), [id]);
+  /**
+   * A release sent from this page: the campaign it opens (a reaction, moments after the release's
+   * answer, by no user) is the page's own doing, not a change by someone else. Its notice reads the
+   * page again in place, the outcome said ("Released.") and the focus kept, and the campaign's link
+   * appears.
+   */
+  const releasedHere = useRef(false);
+  const latestLoad = useRef(load);
+  latestLoad.current = load;
+  useEffect(() => {
+    const onNotice = (event: Event) => {
+      const notice = (event as CustomEvent<LiveNotice>).detail;
+      if (!releasedHere.current || notice.eventType !== 'CampaignOpened' || notice.record.id !== id) return;
+      event.preventDefault();
+      void latestLoad.current();
+    };
+    addEventListener(NOTICE, onNotice);
+    return () => removeEventListener(NOTICE, onNotice);
+  }, [id]);
   // The outcome of an action is said at the top of the page: bring it into view. Where the control
   // used is gone with it (a panel closed by its answer, a decision no longer offered, the editor
   // read afresh), the focus goes to what happened rather than to the page's body.
@@ -210,6 +240,11 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       }
       return false;
     }
+  };
+  /** Release: the campaign it opens is known to be this page's doing before the answer comes (its notice may come first). */
+  const release = () => {
+    releasedHere.current = true;
+    void act('release', {}, 'Released.').then((done) => { releasedHere.current = done; });
   };
   const decide = (event: Event) => {
     event.preventDefault();
@@ -320,7 +355,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                     : `Releasing it also opens its demarche campaign, tasking ${tasked === null ? 'its action posts' : tasked === 1 ? 'one post' : `${tasked} posts`} to deliver the demarche and report by ${cable.demarche.reportBy}.`}
                 </p>
               )}
-              <button type="button" onClick={() => act('release', {}, 'Released.')}>Release now</button> <button type="button" class="secondary" onClick={closePanel}>Not yet</button>
+              <button type="button" onClick={release}>Release now</button> <button type="button" class="secondary" onClick={closePanel}>Not yet</button>
             </div>
           )}
           {(pending === 'return' || pending === 'cancel') && (
