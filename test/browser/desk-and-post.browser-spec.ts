@@ -92,6 +92,22 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('says a clearance given with comments as such', async () => {
+    const { id } = (await authed(web.app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Fisheries talks: the agenda', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
+      actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'U', text: 'The talks open on the agenda.' }],
+    }).expect(201)).body as { id: string };
+    await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('desk.legal');
+    await page.goto(`${web.base}/#/cables/${id}`);
+    await page.getByRole('radio', { name: 'Clear with comments' }).check();
+    await page.getByLabel(/^Comments/).fill('Say "agenda" once.');
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    await page.getByRole('status').filter({ hasText: 'Cleared with comments for L.' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Cleared with comments', exact: true }).count()).toBe(1);
+    await page.close();
+  });
+
   it('keeps the offices typed when the request is refused', async () => {
     const { id } = (await authed(web.app, drafter).post('/cables', {
       kind: 'INFORMATIONAL', subject: 'Port visit', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],

@@ -260,7 +260,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       const mine = c.clearances.find((x) => x.office === me.office);
       return { ...cableAsShown(c), mine: mine ? { status: mine.status, by: mine.by?.username ?? null, comments: mine.comments ?? null } : null };
     };
-    void act('clearances', { office: me.office, decision, ...(decision !== 'CLEARED' ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : `Cleared for ${me.office}.`, { seen: ownOffice });
+    void act('clearances', { office: me.office, decision, ...(decision !== 'CLEARED' ? { comments: comments.trim() } : {}) }, decision === 'NON_CONCUR' ? `${me.office} does not concur.` : decision === 'CLEARED_WITH_COMMENTS' ? `Cleared with comments for ${me.office}.` : `Cleared for ${me.office}.`, { seen: ownOffice });
   };
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
   const edits = history.filter((e) => e.type === 'CableEdited');
