@@ -288,6 +288,44 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
+  it('says no drafting rule broken on a new cable nobody has typed in: only once its field is touched, or a save tried', async () => {
+    const page = await signIn('keys.drafter');
+    await page.goto(`${web.base}/#/cables/new`);
+    const status = page.locator('form p[role="status"]');
+    const subject = page.getByLabel('Subject', { exact: true });
+    const subjectRule = 'Subject must be 1 to 200 characters, not only spaces or invisible ones.';
+    await status.filter({ hasText: 'The draft is checked against the drafting rules as you type.' }).waitFor();
+    expect(await status.getAttribute('class')).toBe('muted');
+    expect(await page.getByText(subjectRule).count()).toBe(0);
+    expect(await subject.getAttribute('aria-invalid')).toBeNull();
+    // The subject left empty, once visited: its rule is said.
+    await subject.focus();
+    await page.keyboard.press('Tab');
+    await status.filter({ hasText: subjectRule }).waitFor();
+    expect(await status.getAttribute('class')).toBe('error');
+    // Mended: the next rule broken is of a field not touched yet, so none is said.
+    await subject.fill('Rare earths: the new licensing rules');
+    await status.filter({ hasText: 'The draft is checked against the drafting rules as you type.' }).waitFor();
+    // Ticking the demarche's box brings its fields into play: what they lack is said.
+    await page.getByLabel('TAGS').fill('PREL ETTC');
+    await page.getByRole('combobox', { name: /^Action addressees/ }).fill('BEIJING');
+    await page.getByRole('combobox', { name: /^Action addressees/ }).press('Enter');
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('Raise the new rules.');
+    await status.filter({ hasText: 'The draft meets every drafting rule.' }).waitFor();
+    await page.getByLabel('This cable tasks posts with a demarche').check();
+    await status.filter({ hasText: /^Report-by date must be a date/ }).waitFor();
+
+    // Another new cable, saved untouched: the rule is said at once, beside its field too.
+    await page.goto(`${web.base}/#/cables`);
+    await page.getByRole('link', { name: 'Draft a new cable' }).click();
+    await page.getByRole('button', { name: 'Start afresh' }).click();
+    await status.filter({ hasText: 'The draft is checked against the drafting rules as you type.' }).waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await status.filter({ hasText: subjectRule }).waitFor();
+    expect(await saidBeside(subject)).toBe(subjectRule);
+    await page.close();
+  });
+
   it('logs a response with several quotes, a row each, added and removed, each checked and refused beside its own fields', async () => {
     const page = await signIn('keys.beijing');
     const sent = posted(page);

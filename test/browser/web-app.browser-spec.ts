@@ -120,7 +120,8 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'inbox-drafter');
     await page.goto(`${web.base}/#/cables/new`);
     const status = page.getByRole('status');
-    await page.getByText('Subject must be 1 to 200 characters, not only spaces or invisible ones.').waitFor();
+    // Nothing typed yet: no rule is said broken (see the keyboard and form checks).
+    await page.getByText('The draft is checked against the drafting rules as you type.').waitFor();
     // Saved as it is, from the keyboard (Enter in a field): the rule is said beside its field, with the focus on it, and nothing is saved.
     await page.getByLabel('Subject', { exact: true }).press('Enter');
     await page.getByRole('alert').filter({ hasText: /^Not saved\. See what is said beside the field\.$/ }).waitFor();

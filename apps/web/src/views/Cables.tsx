@@ -81,6 +81,14 @@ function placeInDraft(field: string): string | null {
   return DRAFT_PLACES[`${first}.${second}`] ?? DRAFT_PLACES[first] ?? null;
 }
 
+/** Fields whose change brings others into play: a classification its block, the demarche's box its fields. */
+const BRINGS: Readonly<Record<string, readonly string[]>> = { classification: ['classified'], demarche: ['report-by', 'targets', 'points', 'scope'] };
+/** A place within `place` (`classified-reasons` in `classified`, a paragraph's marking `para-0-marking` in `para-0`), or `place` itself. */
+const within = (inner: string, place: string) => inner === place || inner.startsWith(`${place}-`);
+/** Whether the officer touched `place`: one of its controls, or a field that brought it into play. */
+const isTouched = (touched: ReadonlySet<string>, place: string) =>
+  [...touched].some((t) => within(t, place) || (BRINGS[t] ?? []).some((brought) => within(place, brought)));
+
 /** The post network as the form reads it: what may be addressed, each collective's open posts, each post's kind. */
 interface Network {
   addressable: Set<string>;
@@ -413,6 +421,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   /** What was typed and kept, put away: the form starts again. */
   const startAfresh = () => {
     if (keptAs) unsaved.forget(me.id, keptAs);
+    setTouched(new Set());
     setDraft(start);
     setTyped(typedListsOf(start));
     setRestored(false);
@@ -436,6 +445,20 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
    * one it broke when the save was tried. `tries` moves the focus to it at each try.
    */
   const [triedBroken, setTriedBroken] = useState(false);
+  /**
+   * The fields typed in, changed or left, by their places (`subject`, `para-0`, `classified-reasons`):
+   * a new draft says a rule it breaks only once its field is touched or a save is tried, not in red
+   * on a form nobody has typed in yet. An existing draft, or typing kept from before, says it at once.
+   */
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const touch = (place: string) => setTouched((before) => (place === '' || before.has(place) ? before : new Set([...before, place])));
+  const onTouch = (event: Event) => {
+    const field = event.target as HTMLElement;
+    // A box ticked or an option chosen is taken at its `change`: drawn again at its `input`, which
+    // comes first, the control would be put back as the draft still has it before its own handler reads it.
+    if (event.type === 'input' && (field instanceof HTMLSelectElement || (field instanceof HTMLInputElement && ['checkbox', 'radio'].includes(field.type)))) return;
+    touch(field.id);
+  };
   const [tries, setTries] = useState(0);
   /** The last save was refused because the cable changed since the form read it. */
   const [stale, setStale] = useState(false);
@@ -476,6 +499,10 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
     kind, subject, ...(subjectMarking ? { subjectMarking } : {}), classification, captions, precedence, tags, actionAddressees, infoAddressees, references, paragraphs,
     ...(checked.classifiedBy ? { classifiedBy: checked.classifiedBy } : {}), ...(demarche ? { demarche } : {}),
   };
+  // The rule broken, said once its field (a control within its place) is touched, or a save tried.
+  const sayAtOnce = cable !== null || restored || tries > 0;
+  const violationPlace = violation ? placeInDraft(violation.field) : null;
+  const said = violation && (sayAtOnce || (violationPlace === null ? touched.size > 0 : isTouched(touched, violationPlace))) ? violation : null;
   const advice = tags.map(tagAdvice).filter((note): note is string => note !== undefined);
   const save = async () => {
     setMessage(null);
@@ -518,7 +545,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   const declassifiesOnDate = !classifiedBy?.declassifyOn || isDeclassificationDate(classifiedBy.declassifyOn);
 
   return (
-    <form class="card" aria-labelledby="draft-h" ref={form} noValidate onSubmit={(event) => { event.preventDefault(); if (addressable.size > 0) void save(); }}>
+    <form class="card" aria-labelledby="draft-h" ref={form} noValidate onInput={onTouch} onChange={onTouch} onFocusOut={onTouch} onSubmit={(event) => { event.preventDefault(); if (addressable.size > 0) void save(); }}>
       <h3 id="draft-h">{cable ? 'Edit the draft' : 'Draft'}</h3>
       {restored && (
         <p class="kept" role="status">
@@ -592,15 +619,15 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
       <FieldProblem place="tags" text={problem('tags')} />
       {advice.length > 0 && <p class="hint" role="note">{advice.join('. ')}.</p>}
       <datalist id="addressable-codes">{labels.map(([code, label]) => <option key={code} value={code}>{label}</option>)}</datalist>
-      <AddresseePicker id="action" label="Action addressees" value={actionAddressees} problem={problem('action')} onChange={(codes) => set({ actionAddressees: codes })} />
-      <AddresseePicker id="info" label="Info addressees" value={infoAddressees} problem={problem('info')} onChange={(codes) => set({ infoAddressees: codes })} />
+      <AddresseePicker id="action" label="Action addressees" value={actionAddressees} problem={problem('action')} onChange={(codes) => { touch('action'); set({ actionAddressees: codes }); }} />
+      <AddresseePicker id="info" label="Info addressees" value={infoAddressees} problem={problem('info')} onChange={(codes) => { touch('info'); set({ infoAddressees: codes }); }} />
       <label for="references">References (released cables cited as REF A, B…: their MRNs, separated by semicolons)</label>
       <input id="references" class="full" placeholder="26 STATE 000123; 26 BEIJING 000004" value={typed.references} {...markedBy('references', problem('references'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, references: text }); set({ references: referenceList(text) }); }} />
       <FieldProblem place="references" text={problem('references')} />
       {paragraphs.map((p, i) => (
         <div key={i}>
           <label for={`para-${i}`}>Paragraph {i + 1}</label>
-          <select aria-label={`Portion marking of paragraph ${i + 1}`} value={p.marking} onChange={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, marking: e.currentTarget.value as typeof p.marking } : q)) })}>
+          <select id={`para-${i}-marking`} aria-label={`Portion marking of paragraph ${i + 1}`} value={p.marking} onChange={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, marking: e.currentTarget.value as typeof p.marking } : q)) })}>
             {PORTION_MARKINGS.map((m) => <option key={m}>{m}</option>)}
           </select>
           <textarea id={`para-${i}`} rows={3} class="full" value={p.text} {...markedBy(`para-${i}`, problem(`para-${i}`))} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
@@ -608,7 +635,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
         </div>
       ))}
       <p><button type="button" class="secondary" onClick={() => { added.current = paragraphs.length; set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] }); }}>Add a paragraph</button></p>
-      <label class="inline"><input type="checkbox" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: pointList(typed.points), scope: scopeOf([], typed.scopePosts, typed.scopeExcluded) } : null })} /> This cable tasks posts with a demarche</label>
+      <label class="inline"><input type="checkbox" id="demarche" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: pointList(typed.points), scope: scopeOf([], typed.scopePosts, typed.scopeExcluded) } : null })} /> This cable tasks posts with a demarche</label>
       {demarche && (
         <>
           <label for="report-by">Report by</label>
@@ -624,7 +651,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
             <legend>Which action posts it tasks (left empty: all of them)</legend>
             {SCOPE_POST_KINDS.map((k) => (
               <label key={k} class="inline">
-                <input type="checkbox" checked={demarche.scope?.kinds?.includes(k) ?? false} onChange={(e) => {
+                <input type="checkbox" id={`scope-kind-${k}`} checked={demarche.scope?.kinds?.includes(k) ?? false} onChange={(e) => {
                   const kinds = [...(demarche.scope?.kinds ?? []).filter((x) => x !== k), ...(e.currentTarget.checked ? [k] : [])];
                   set({ demarche: { ...demarche, scope: scopeOf(kinds, typed.scopePosts, typed.scopeExcluded) } });
                 }} /> {words(k)} only
@@ -638,8 +665,8 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
           </fieldset>
         </>
       )}
-      <p role="status" aria-live="polite" class={violation ? 'error' : 'muted'}>
-        {addressable.size === 0 ? 'Checking the draft…' : violation ? sentence(namedAsPeopleSay(violation)) : 'The draft meets every drafting rule.'}
+      <p role="status" aria-live="polite" class={said ? 'error' : 'muted'}>
+        {addressable.size === 0 ? 'Checking the draft…' : said ? sentence(namedAsPeopleSay(said)) : violation ? 'The draft is checked against the drafting rules as you type.' : 'The draft meets every drafting rule.'}
       </p>
       <button type="submit" disabled={addressable.size === 0}>{cable ? 'Save changes' : 'Save draft'}</button>
       {notSaved && <p class="error" role="alert">{notSaved}</p>}
