@@ -344,6 +344,21 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('tells a post about to log its first response that none of its released cables cites the tasking yet', async () => {
+    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the port state measures'));
+    const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };
+    await awaitDelivery(web.app, seoul, id, 'SEOUL');
+    await authed(web.app, seoul).post(`/demarches/${id}/deliveries/SEOUL/delivery`, { deliveredOn: utcDate(clock.now()), counterpart: { name: 'Park Ji-ho', title: 'Director', organization: 'MOF' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    const page = await signIn('desk.seoul');
+    await page.goto(`${web.base}/#/campaigns/${id}/posts/SEOUL`);
+    await page.getByRole('form', { name: `Log the response to ${mrn}` }).waitFor();
+    // The response form offers no reporting cable, and the page says why.
+    await page.getByText(`No released cable from Embassy Seoul cites ${mrn} yet. Once one is, the response form above offers it as the reporting cable.`).waitFor();
+    expect(await page.getByLabel('Reported in (optional)').count()).toBe(0);
+    await page.getByText("None of Embassy Seoul's responses names a reporting cable you may read yet.").waitFor();
+    await page.close();
+  });
+
   // Last: the service's clock stays stopped.
   it('dates a Seoul officer\'s delivery by Seoul\'s today, between local midnight and UTC midnight', async () => {
     // 20:03 UTC is 05:03 the next day in Seoul; the server takes days up to UTC+14.

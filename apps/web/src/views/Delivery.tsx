@@ -697,9 +697,11 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {reporting.length === 0 ? <p class="muted">None of {name}'s responses names a reporting cable you may read yet.</p> : (
           <ul>{reporting.map((c) => <li key={c.id}><a href={`#/cables/${c.id}`}>{c.mrn ?? 'Reporting cable'}{c.subject ? `: ${c.subject}` : ''}</a></li>)}</ul>
         )}
-        {/* That none is offered is said where a response could be given one; that none could be listed, always. */}
-        {mayAttach && (found.problem || responses.some((r) => !r.reportingCableId && !r.reportingCableWithheld)) && (
-          <NoReportingCable name={name} mrn={campaign.mrn} found={found} then="Once one is, each response above without a reporting cable offers to attach it." />
+        {/* That none is offered is said to whoever may log a response (the form above offers none), and where a response could be given one; that none could be listed, always. */}
+        {mayAttach && (
+          <NoReportingCable name={name} mrn={campaign.mrn} found={found} then={responses.some((r) => stands(r) && !r.reportingCableId && !r.reportingCableWithheld)
+            ? 'Once one is, each response above without a reporting cable offers to attach it.'
+            : 'Once one is, the response form above offers it as the reporting cable.'} />
         )}
         {ownPost && <p><a href={`#/cables/new?${new URLSearchParams({ ref: campaign.mrn, tasking: campaign.cableId })}`}>Draft a reporting cable on {campaign.mrn}</a></p>}
       </section>
