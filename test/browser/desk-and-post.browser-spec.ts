@@ -16,7 +16,8 @@ class StoppableClock extends Clock {
 /**
  * A desk officer tracking what the posts report back on their tasking, the approver reading a
  * withdrawn non-concurrence, a clearance request refused for a mistyped office, the dashboard's
- * exports beside a replay, and a post east of Greenwich logging its own today.
+ * exports beside a replay, a drafter's queues whole however many drafts, follow-ups raised on a
+ * campaign, a cable or a response, and a post east of Greenwich logging its own today.
  */
 describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
   let drafter: string;
