@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '@chancery/config';
 import type { DatabaseRuntime } from '@chancery/database';
 import { testAuditEnv } from '../../../test/support/audit-key.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../../test/support/test-database.js';
 import { entryLeafHash } from './audit-entry.js';
 import { AuditLog } from './audit-log.js';
 import { AuditSealer } from './audit-sealer.js';
@@ -102,7 +102,7 @@ describe('AuditLog and its sealer', () => {
   });
 
   it('catches up on every entry committed before the call, waiting out a transaction open in another database, and says when it cannot', async () => {
-    const elsewhere = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const elsewhere = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await elsewhere.connect();
     try {
       await elsewhere.query('BEGIN');

@@ -3,7 +3,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { capturingLogs } from '../../../../test/support/captured-logs.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../../../test/support/test-database.js';
 import { EventStore } from '../store/event-store.js';
 import type { RecordedEvent } from '../store/event-store.types.js';
 import { UpcasterRegistry } from '../store/upcasting.js';
@@ -130,7 +130,7 @@ describe('ProjectionRunner', () => {
     const runner = runnerFor(dataSource, countingProjection('waiting'));
     await runner.catchUp();
     // A transaction with an id, open on another database of the same server: the watermark stops below it.
-    const elsewhere = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const elsewhere = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await elsewhere.connect();
     try {
       await elsewhere.query('BEGIN');
