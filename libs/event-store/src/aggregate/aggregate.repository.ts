@@ -137,14 +137,15 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
         // Who may take the step is said before the version: someone who may not take it is told
         // that (403), whatever they last read. Anything else the step would refuse waits for a
         // look at the latest (412): its state is what the caller has not seen. Nothing decided here
-        // is saved (the transaction rolls back).
+        // is saved (the transaction rolls back), and the version said is the one loaded.
+        const { version } = loaded;
         await this.refusedAs(ErrorCode.Forbidden, () => decide(loaded, tx));
         throw new ChanceryError(
           ErrorCode.PreconditionFailed,
           context.expectedVersions.length === 0
-            ? `${this.definition.streamType} ${id} is at version ${loaded.version}; a weak If-Match tag never matches (RFC 9110 §13.1.1): send the ETag as it was given, "${loaded.version}"`
-            : `${this.definition.streamType} ${id} is at version ${loaded.version}, not ${context.expectedVersions.join(' or ')}`,
-          { id, version: loaded.version },
+            ? `${this.definition.streamType} ${id} is at version ${version}; a weak If-Match tag never matches (RFC 9110 §13.1.1): send the ETag as it was given, "${version}"`
+            : `${this.definition.streamType} ${id} is at version ${version}, not ${context.expectedVersions.join(' or ')}`,
+          { id, version },
         );
       }
       const aggregate = this.publisher.mergeObjectContext(loaded);
