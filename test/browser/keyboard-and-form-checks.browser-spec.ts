@@ -176,13 +176,18 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
-  it('refuses a translation or a language typed without its quote beside the quote, and sends nothing', async () => {
+  /** Beijing's response form, with what the page posts and the responses it sends. */
+  const responseForm = async () => {
     const page = await signIn('keys.beijing');
     const sent = posted(page);
     const responses: unknown[] = [];
     page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
     await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
-    const form = page.getByRole('form', { name: /^Log the response to / });
+    return { page, sent, responses, form: page.getByRole('form', { name: /^Log the response to / }) };
+  };
+
+  it('refuses a translation or a language typed without its quote beside the quote, and sends nothing', async () => {
+    const { page, sent, responses, form } = await responseForm();
     await form.getByLabel('Counterpart position').selectOption('RECEPTIVE');
     const quote = form.getByLabel(/^A quote/);
     await form.getByLabel('What the counterpart said').fill('Said the licences are under review.');
@@ -327,12 +332,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
   });
 
   it('logs a response with several quotes, a row each, added and removed, each checked and refused beside its own fields', async () => {
-    const page = await signIn('keys.beijing');
-    const sent = posted(page);
-    const responses: unknown[] = [];
-    page.on('request', (request) => { if (request.method() === 'POST' && request.url().endsWith('/deliveries/BEIJING/response')) responses.push(request.postDataJSON()); });
-    await page.goto(`${web.base}/#/campaigns/${campaignId}/posts/BEIJING`);
-    const form = page.getByRole('form', { name: /^Log the response to / });
+    const { page, sent, responses, form } = await responseForm();
     await form.getByLabel('Counterpart position').selectOption('NONCOMMITTAL');
     await form.getByLabel('What the counterpart said').fill('The director spoke twice: first of the rules, then of the timing.');
     const row = (n: number) => form.getByRole('group', { name: `Quote ${n}` });
