@@ -88,3 +88,12 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * The refusal of a PATCH that names none of the `fields` it takes: said to name nothing ("Nothing to
+ * change: give title, description, owner or dueOn"), not answered 200 with nothing changed.
+ */
+export function nothingToChange(fields: readonly string[]): ChanceryError {
+  const named = fields.length === 1 ? fields[0] : `${fields.slice(0, -1).join(', ')} or ${fields[fields.length - 1]}`;
+  return new ChanceryError(ErrorCode.ValidationFailed, `Nothing to change: give ${named}`, { errors: [{ field: fields[0], message: `${named} is required` }] });
+}

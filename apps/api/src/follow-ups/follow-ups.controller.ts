@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
 import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, FollowUpReader, FollowUpsQuery, type Owner } from '@chancery/follow-ups';
-import { CreatesRecordAt, Ctx, UuidPipe } from '@chancery/http';
+import { CreatesRecordAt, Ctx, nothingToChange, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
 import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, FollowUpReasonRequest } from './follow-ups.request.dto.js';
@@ -71,7 +71,7 @@ export class FollowUpsController {
   patch(@Param('id', uuid) id: string, @Body() body: PatchFollowUpRequest, @CurrentUser() user: Principal, @Ctx() ctx: CommandContext) {
     // A patch that names nothing to change is said to, as a post's is: not a 200 that changed nothing.
     if (body.title === undefined && body.description === undefined && body.owner === undefined && body.dueOn === undefined && body.classification === undefined) {
-      throw new ChanceryError(ErrorCode.ValidationFailed, 'Nothing to change: give title, description, owner or dueOn', { errors: [{ field: 'title', message: 'title, description, owner or dueOn is required' }] });
+      throw nothingToChange(['title', 'description', 'owner', 'dueOn']);
     }
     return this.change(ctx, user, id, { kind: 'patch', title: body.title, description: body.description === null ? '' : body.description, owner: body.owner && toOwner(body.owner), dueOn: body.dueOn, classification: body.classification });
   }

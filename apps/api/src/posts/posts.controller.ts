@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { collectiveCodeParam, CreatesRecordAt, Ctx, postCodeParam } from '@chancery/http';
+import { collectiveCodeParam, CreatesRecordAt, Ctx, nothingToChange, postCodeParam } from '@chancery/http';
 import { ChangePostCommand, EstablishPostCommand, type PostChange, PostsQuery } from '@chancery/posts';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { ChangePostRequest, EstablishPostRequest, ListPostsQuery, PostReasonRequest } from './posts.request.dto.js';
@@ -92,7 +92,7 @@ export class PostsController {
 function postChanges(body: ChangePostRequest): { name?: string; chiefOfMission?: string | null } {
   if (body.name === null) throw new ChanceryError(ErrorCode.ValidationFailed, 'name: a post keeps a name', { errors: [{ field: 'name', message: 'cannot be null' }] });
   if (body.name === undefined && body.chiefOfMission === undefined) {
-    throw new ChanceryError(ErrorCode.ValidationFailed, 'Nothing to change: give name or chiefOfMission', { errors: [{ field: 'name', message: 'name or chiefOfMission is required' }] });
+    throw nothingToChange(['name', 'chiefOfMission']);
   }
   return { ...(body.name !== undefined && { name: body.name }), ...(body.chiefOfMission !== undefined && { chiefOfMission: body.chiefOfMission }) };
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
-import { CreatesRecordAt, Ctx, IgnoresIdempotencyKey, UuidPipe } from '@chancery/http';
+import type { CommandContext } from '@chancery/common';
+import { CreatesRecordAt, Ctx, IgnoresIdempotencyKey, nothingToChange, UuidPipe } from '@chancery/http';
 import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
 import { PagingQuery } from '../common/paging.request.dto.js';
@@ -49,9 +49,7 @@ export class UsersController {
   change(@Param('id', uuid) id: string, @Body() body: ChangeUserRequest, @Ctx() ctx: CommandContext) {
     // A patch that names nothing to change is said to, as a follow-up's and a post's are.
     if (Object.values(body).every((value) => value === undefined)) {
-      throw new ChanceryError(ErrorCode.ValidationFailed, 'Nothing to change: give displayName, roles, office, postCode or clearance', {
-        errors: [{ field: 'displayName', message: 'displayName, roles, office, postCode or clearance is required' }],
-      });
+      throw nothingToChange(['displayName', 'roles', 'office', 'postCode', 'clearance']);
     }
     return this.commands.execute(new ChangeProfileCommand(ctx, id, { ...body }));
   }
