@@ -59,7 +59,8 @@ const MRN_WORDS = (full: string, compact: string) => `to_tsvector('chancery_simp
 export async function rewriteCableSearch(db: Pick<EntityManager, 'query'>, id: string, version: number, draft: CableDraft, mrn: string | null): Promise<boolean> {
   const document = `${searchOf('$2', '$3', '$4')} || CASE WHEN $5::text IS NULL THEN ''::tsvector ELSE ${MRN_WORDS('$5', '$6::text')} END`;
   const [, changed] = (await db.query(
-    `UPDATE cables SET search = ${document} WHERE id = $1 AND version = $7 AND search IS DISTINCT FROM (${document})`,
+    `UPDATE cables c SET search = d.search FROM (SELECT ${document} AS search) d
+     WHERE c.id = $1 AND c.version = $7 AND c.search IS DISTINCT FROM d.search`,
     [id, draft.subject, searchedText(draft), draft.tags, mrn, mrn === null ? null : compactMrn(mrn), version],
   )) as [unknown, number];
   return changed > 0;
