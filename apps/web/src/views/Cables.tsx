@@ -1,5 +1,6 @@
 import { type CableDraft, cableKindsFrom, CAPTIONS, type ClassificationAuthority, CLASSIFICATION_REASONS, DECLASSIFICATION_EXEMPTIONS, type DemarcheScope, isDeclassificationDate, networkReach, PORTION_MARKINGS, PRECEDENCES, SCOPE_POST_KINDS, tagAdvice, validateDraft } from '@chancery/cables/domain';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
+import { Semaphore } from 'async-mutex';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { afterFieldName, api, ApiError, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
@@ -145,17 +146,9 @@ async function everyCable(status: string): Promise<CableSummary[]> {
 /** How many cables the queues read at once: the drafts of a busy office are many, the server one. */
 const READS_AT_ONCE = 6;
 /** `read` of each of `items`, at most READS_AT_ONCE at a time, in their order. */
-async function eachAtMost<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
-  const answers: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      answers[i] = await read(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, items.length) }, worker));
-  return answers;
+function eachAtMost<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const reads = new Semaphore(READS_AT_ONCE);
+  return Promise.all(items.map((item) => reads.runExclusive(() => read(item))));
 }
 
 /**
