@@ -73,11 +73,14 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await approverPage.close();
   });
 
+  /** An unclassified informational draft to Seoul, the drafter's: its id. */
+  const seoulDraft = async (subject: string, text: string) => ((await authed(web.app, drafter).post('/cables', {
+    kind: 'INFORMATIONAL', subject, classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
+    actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'U', text }],
+  }).expect(201)).body as { id: string }).id;
+
   it('shows the approver a non-concurrence the drafter withdrew, with its comments', async () => {
-    const { id } = (await authed(web.app, drafter).post('/cables', {
-      kind: 'INFORMATIONAL', subject: 'Maritime boundary talks', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
-      actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'U', text: 'The talks resume in May.' }],
-    }).expect(201)).body as { id: string };
+    const id = await seoulDraft('Maritime boundary talks', 'The talks resume in May.');
     await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     await authed(web.app, legal).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'Para 1 is legally inaccurate.' }).expect(200);
     await authed(web.app, drafter).delete(`/cables/${id}/clearance-requests/L`).expect(200);
@@ -94,10 +97,7 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
   });
 
   it('says a clearance given with comments as such', async () => {
-    const { id } = (await authed(web.app, drafter).post('/cables', {
-      kind: 'INFORMATIONAL', subject: 'Fisheries talks: the agenda', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
-      actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'U', text: 'The talks open on the agenda.' }],
-    }).expect(201)).body as { id: string };
+    const id = await seoulDraft('Fisheries talks: the agenda', 'The talks open on the agenda.');
     await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     const page = await signIn('desk.legal');
     await page.goto(`${web.base}/#/cables/${id}`);
@@ -110,10 +110,7 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
   });
 
   it('keeps the offices typed when the request is refused', async () => {
-    const { id } = (await authed(web.app, drafter).post('/cables', {
-      kind: 'INFORMATIONAL', subject: 'Port visit', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
-      actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'U', text: 'A destroyer calls at Busan.' }],
-    }).expect(201)).body as { id: string };
+    const id = await seoulDraft('Port visit', 'A destroyer calls at Busan.');
     const page = await signIn('desk.drafter');
     await page.goto(`${web.base}/#/cables/${id}`);
     const offices = page.getByLabel('Ask offices to clear');
