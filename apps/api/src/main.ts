@@ -63,6 +63,10 @@ async function bootstrap(): Promise<void> {
       .catch((error: unknown) => {
         if (stopped === null) throw error;
         console.log(`Stopped (${stopped}) while the demo loaded: the next start loads it again, whole.`);
+        // Nest sends itself the signal again once it has shut down. Taken here, the process ends as
+        // the stop it is (exit 0) once everything is closed, whichever comes first; left to the
+        // signal, it died of it (no exit code) when the shutdown finished before the event loop emptied.
+        process.once(stopped, () => undefined);
         return 'stopped' as const;
       })
       .finally(() => signals.forEach((signal) => process.removeListener(signal, noted)));
