@@ -454,6 +454,31 @@ describe('cables through HTTP', () => {
     expect(await repair.run()).toBe(0);
   });
 
+  it('drafts and edits a cable of text made to swell its search document, and searches its first 150,000 characters', async () => {
+    // Distinct five-letter words: ~650 KB of text makes a search document of ~1.6 MB, over
+    // PostgreSQL's 1 MB for a tsvector, which answered 500 before the document read a bounded part.
+    let n = 0;
+    const word = () => Array.from({ length: 5 }, (_, i) => String.fromCharCode(98 + (Math.floor(n / 24 ** i) % 24))).join('') + (n++, '');
+    const paragraph = () => {
+      let text = '';
+      while (text.length < 19_000) text += `${word()} `;
+      return { marking: 'U' as const, text: text.trim() };
+    };
+    const paragraphs = Array.from({ length: 34 }, paragraph);
+    const swollen = { ...instruction, subject: 'Swollen text', paragraphs: [{ marking: 'C', text: 'Opening words of the swollen cable.' }, ...paragraphs], demarche: undefined, kind: 'INFORMATIONAL' };
+    const { body: drafted } = await as(t.drafter).post('/cables', swollen).expect(201);
+    const read = await as(t.drafter).get(`/cables/${drafted.id}`).expect(200);
+    expect(read.body.paragraphs.map((p: { text: string }) => p.text)).toEqual(swollen.paragraphs.map((p) => p.text));
+    const found = async (q: string) => (await as(t.drafter).get(`/cables?q=${encodeURIComponent(q)}&limit=500`).expect(200)).body.items.map((c: { id: string }) => c.id);
+    expect(await found('swollen')).toContain(drafted.id);
+    expect(await found(paragraphs[0].text.slice(0, 5))).toContain(drafted.id);
+    // Past the first 150,000 characters, words are kept and read but not searched.
+    expect(await found(paragraphs[33].text.slice(-5))).not.toContain(drafted.id);
+    const edited = await as(t.drafter).patch(`/cables/${drafted.id}`, { paragraphs: [...paragraphs.reverse(), { marking: 'U', text: 'Closing words.' }] }).set('If-Match', '"1"').expect(200);
+    expect(edited.body.version).toBe(2);
+    expect(await found(paragraphs[0].text.slice(0, 5))).toContain(drafted.id);
+  });
+
   it('takes the markings through HTTP: subject mark, derived-from with 25X, event-based declassification, controlled TAGS', async () => {
     const derived = {
       ...instruction,

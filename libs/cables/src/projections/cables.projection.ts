@@ -30,8 +30,26 @@ function draftParams(draft: CableDraft) {
   ];
 }
 
-/** The text, and the MRNs it cites by REF (full and compact), so that a search for a tasking's MRN finds its replies. */
-const searchedText = (draft: CableDraft) => [...draft.paragraphs.map((p) => p.text), ...draft.references.flatMap((r) => [r.mrn, refCompact(r.mrn)])].join('\n');
+/**
+ * How much of a cable's text its search document reads: the first 150,000 characters. PostgreSQL
+ * refuses a `tsvector` over 1 MB, and text made to be unlike any other (distinct two-character CJK
+ * words, ~4.7 bytes of document a character) reaches that well within the body limit; at this
+ * bound the worst text makes ~0.7 MB. A cable's text is seldom a tenth of it.
+ */
+const SEARCHED_CHARACTERS = 150_000;
+
+/**
+ * The text (its first SEARCHED_CHARACTERS, cut between two characters, never inside one), and the
+ * MRNs it cites by REF (full and compact), so that a search for a tasking's MRN finds its replies.
+ */
+const searchedText = (draft: CableDraft) => [searchedWords(draft.paragraphs.map((p) => p.text).join('\n')), ...draft.references.flatMap((r) => [r.mrn, refCompact(r.mrn)])].join('\n');
+
+function searchedWords(text: string): string {
+  if (text.length <= SEARCHED_CHARACTERS) return text;
+  // A cut between a surrogate pair's halves would leave half a character.
+  const end = /[\uD800-\uDBFF]/.test(text[SEARCHED_CHARACTERS - 1]) ? SEARCHED_CHARACTERS - 1 : SEARCHED_CHARACTERS;
+  return text.slice(0, end);
+}
 
 const refCompact = (mrn: string) => {
   try {
