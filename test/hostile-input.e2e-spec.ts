@@ -156,12 +156,20 @@ describe('hostile input', () => {
 
   it('refuses keys that name JavaScript\'s own object machinery, at any depth, as fields of no request', async () => {
     const before = await eventCount();
-    for (const body of [{ text: 'hi', constructor: 1 }, { text: 'hi', toString: 'x' }, JSON.parse('{"text":"hi","__proto__":{"a":1}}'), { text: 'hi', nested: { prototype: {} } }]) {
+    // Each name Object.prototype has, and `prototype`, at the top and nested.
+    const names = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
+    expect(names).toEqual(expect.arrayContaining(['__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']));
+    const bodies = names.flatMap((name) => [JSON.parse(`{"text":"hi",${JSON.stringify(name)}:1}`), JSON.parse(`{"text":"hi","nested":{"a":[{${JSON.stringify(name)}:{}}]}}`)]);
+    for (const body of bodies) {
       const answer = await authed(app, token).post(`/follow-ups/${ids[0]}/comments`, body);
       expect({ body: Object.keys(body), status: answer.status, code: answer.body.code }).toEqual({ body: Object.keys(body), status: 400, code: 'VALIDATION_FAILED' });
     }
-    const patched = await authed(app, token).patch(`/cables/00000000-0000-4000-8000-000000000000`, JSON.parse('{"demarche":{"scope":{"__proto__":{"kinds":["EMBASSY"]}}}}'));
-    expect(patched.status).toBe(400);
+    for (const scope of ['{"__proto__":{"kinds":["EMBASSY"]}}', '{"posts":["BEIJING"],"__defineGetter__":1}']) {
+      const patched = await authed(app, token).patch(`/cables/00000000-0000-4000-8000-000000000000`, JSON.parse(`{"demarche":{"scope":${scope}}}`));
+      expect({ scope, status: patched.status }).toEqual({ scope, status: 400 });
+    }
+    const created = await authed(app, desk).post('/cables', { subject: 'x', __lookupGetter__: {} });
+    expect(created.body.errors).toEqual([{ field: '__lookupGetter__', message: 'property should not exist' }]);
     expect(await eventCount()).toBe(before);
   });
 

@@ -45,11 +45,13 @@ function codePoint(text: string): string {
 }
 
 /**
- * Names JavaScript gives objects themselves. class-transformer passes over a key whose name is
- * one (its value on the DTO is a function, or the prototype), so the "unknown fields are refused"
- * rule never saw them: they are refused here, at any depth, as no field of any request.
+ * Names JavaScript gives objects themselves: every one `Object.prototype` has (`__proto__`,
+ * `constructor`, `toString`, `__defineGetter__`…, taken from it, so that none is missed), and a
+ * class's `prototype`. class-transformer passes over a key whose name is one (its value on the DTO
+ * is a function, or the prototype), so the "unknown fields are refused" rule never saw them: they
+ * are refused here, at any depth, as no field of any request.
  */
-const OBJECT_MACHINERY = new Set(['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']);
+const OBJECT_MACHINERY: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 const MACHINERY: Sought = { key: (key, inArray) => !inArray && OBJECT_MACHINERY.has(key) };
 
 /**
