@@ -123,6 +123,25 @@ describe('hostile input', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('refuses a query parameter that names JavaScript\'s own object machinery on every route, a query DTO\'s included, naming it', async () => {
+    const cable = await authed(app, desk).post('/cables', { kind: 'INSTRUCTION', subject: 'Queries', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Text.' }] }).expect(201);
+    const before = await eventCount();
+    const names = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
+    const paths = ['/cables', '/follow-ups', '/posts', '/offices', '/demarches', '/notifications', '/audit', '/inbox', `/cables/${cable.body.id}`, `/cables/${cable.body.id}/history`, `/cables/${cable.body.id}/telegram`];
+    for (const [i, path] of paths.entries()) {
+      for (const name of [names[i % names.length], 'toString', 'constructor', '__proto__']) {
+        const response = await authed(app, tokenFor(path)).get(`${path}?${encodeURIComponent(name)}=1`);
+        expect({ path, name, status: response.status, errors: response.body.errors }).toEqual({
+          path, name, status: 400, errors: [{ field: name, message: `property ${name} should not exist (this request takes no such query parameter)` }],
+        });
+      }
+    }
+    // Beside a parameter the route takes, only the machinery is named.
+    const listed = await authed(app, desk).get('/cables?limit=5&valueOf=1').expect(400);
+    expect(listed.body.errors).toEqual([{ field: 'valueOf', message: 'property valueOf should not exist (this request takes no such query parameter)' }]);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('refuses an oversized body on every route that takes one with 413, and writes nothing', async () => {
     const before = await eventCount();
     const huge = { title: 'x'.repeat(1_100_000) };

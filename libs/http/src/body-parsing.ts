@@ -52,7 +52,9 @@ function codePoint(text: string): string {
  * are refused here, at any depth, as no field of any request.
  */
 const OBJECT_MACHINERY: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
-const MACHINERY: Sought = { key: (key, inArray) => !inArray && OBJECT_MACHINERY.has(key) };
+/** Whether `key` names JavaScript's own object machinery (`OBJECT_MACHINERY`): a field, or a query parameter, of no request. */
+export const namesObjectMachinery = (key: string): boolean => OBJECT_MACHINERY.has(key);
+const MACHINERY: Sought = { key: (key, inArray) => !inArray && namesObjectMachinery(key) };
 
 /**
  * Refuses control characters other than tabs and line breaks (`CONTROL`) anywhere in the path,

@@ -4,6 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
+import { namesObjectMachinery } from './body-parsing.js';
 
 /**
  * Parameters that read the body other than as parsed JSON (a multipart upload, the raw bytes).
@@ -35,6 +36,8 @@ export const ReadsQuery = (...names: string[]) => SetMetadata(READS_QUERY, names
 
 /**
  * What a request sends is heard, or refused, never silently dropped:
+ * - No route takes a query parameter named as JavaScript's object machinery (`toString`,
+ *   `__proto__`…), which a query DTO would pass over unseen (400 naming it).
  * - A route that takes no query (`GET /demarches/:id`, `/inbox`, `POST …/submit`) refuses
  *   parameters, as a query DTO refuses one it does not know: `GET /demarches/:id?asOf=…` would
  *   otherwise answer the campaign as it is now, as if it were as of then (400 naming them).
@@ -56,10 +59,10 @@ export class RequestBodyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const route = this.routeUse(context);
     const request = context.switchToHttp().getRequest<Request>();
-    if (route.query !== 'all') {
-      const unknown = Object.keys(request.query ?? {}).filter((name) => !route.query.includes(name));
-      if (unknown.length > 0) throw queryRefusal(unknown);
-    }
+    // A query DTO refuses the parameters it does not know, but class-transformer passes over those
+    // named as JavaScript's own object machinery (`?toString=1`): they are refused here, on every route.
+    const unknown = Object.keys(request.query ?? {}).filter((name) => namesObjectMachinery(name) || (route.query !== 'all' && !route.query.includes(name)));
+    if (unknown.length > 0) throw queryRefusal(unknown);
     if (route.content && !request.is(route.content)) throw unsupported(request, [route.content]);
     // A read or a removal takes no body, whether or not its handler takes the request (for its id):
     // one sent is refused alike on every such route, not heard on some and dropped unsaid on others.
