@@ -126,6 +126,25 @@ describe('identity, access control and posts', () => {
       expect((await http().post('/offices').set(admin).send({ symbol: 'BEIJING', name: 'Office of Beijing' }).expect(422)).body.errors).toEqual([{ field: 'symbol', message: "a post's code" }]);
       for (const symbol of ['ALDAC', 'SECSTATE']) expect((await http().post('/offices').set(admin).send({ symbol, name: 'Reserved' }).expect(422)).body.errors[0].field).toBe('symbol');
     });
+
+    it('refuses a city its telegram designator cannot carry, and finds a namesake whatever letters write its city', async () => {
+      const admin = { Authorization: `Bearer ${tokens.admin}` };
+      const post = { code: 'TOKYOBIS', name: 'Embassy Tokyo', kind: 'EMBASSY', country: 'JP', countryTag: 'JA', bureau: 'EAP' };
+      // A Cyrillic о, a zero-width space, a byte order mark, a symbol: each a 400 naming the character.
+      for (const [city, message] of [
+        ['T\u043ekyo', 'city must be written in Latin letters, as its telegram designator is: "\u043e" (U+043E) is not one'],
+        ['To\u200bkyo', 'city must not hold the invisible character U+200B: a telegram designator cannot carry it'],
+        ['\ufeffTokyo', 'city must not hold the invisible character U+FEFF: a telegram designator cannot carry it'],
+        ['Tokyo \u{1f5fc}', `city must not hold "\u{1f5fc}" (U+1F5FC): a telegram designator carries letters A to Z (accented or not), digits, spaces and . , ' - ( ) only`],
+      ]) {
+        const refused = await http().post('/posts').set(admin).send({ ...post, city }).expect(400);
+        expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'city', message }] });
+      }
+      // Full-width letters are Tokyo's: the designator is Tokyo's, and Tokyo has it.
+      const fullWidth = await http().post('/posts').set(admin).send({ ...post, city: '\uff34\uff4f\uff4b\uff59\uff4f' }).expect(409);
+      expect(fullWidth.body).toMatchObject({ detail: 'TOKYO is addressed as AMEMBASSY TOKYO already', errors: [{ field: 'city', message: "AMEMBASSY TOKYO is TOKYO's designator" }] });
+      expect(await dataSource.query(`SELECT stream_id FROM events WHERE stream_id = 'post-TOKYOBIS'`)).toEqual([]);
+    });
   });
 
   describe('route-by-role matrix', () => {

@@ -1,6 +1,7 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { BIDI_CONTROLS } from '@chancery/common';
 import { SingleLine } from '@chancery/http';
-import { type Bureau, BUREAUS, POST_CODE_PATTERN, POST_KINDS, POST_STATUSES, type PostKind, type PostStatus } from '@chancery/posts';
+import { type Bureau, BUREAUS, designatorCityProblem, POST_CODE_PATTERN, POST_KINDS, POST_STATUSES, type PostKind, type PostStatus } from '@chancery/posts';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 export class ListPostsQuery extends PagingQuery {
@@ -21,6 +22,19 @@ export class ListPostsQuery extends PagingQuery {
   status?: PostStatus;
 }
 
+/**
+ * A city its telegram designator can carry (`designatorCityProblem`): a `400` naming the character
+ * that cannot be. A bidirectional control is left to `SingleLine`, which says it once.
+ */
+const DesignatorCity = () =>
+  ValidateBy({
+    name: 'designatorCity',
+    validator: {
+      validate: (value) => typeof value !== 'string' || BIDI_CONTROLS.test(value) || designatorCityProblem(value) === undefined,
+      defaultMessage: (args) => designatorCityProblem(String(args?.value)) ?? 'city cannot be written in a telegram designator',
+    },
+  });
+
 export class EstablishPostRequest {
   @Matches(POST_CODE_PATTERN, { message: 'code must be 3 to 24 capital letters, as in MRNs' })
   code: string;
@@ -38,6 +52,7 @@ export class EstablishPostRequest {
   @MinLength(1)
   @MaxLength(80)
   @SingleLine()
+  @DesignatorCity()
   city: string;
 
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166 alpha-2 code' })

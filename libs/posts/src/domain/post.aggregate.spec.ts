@@ -1,5 +1,6 @@
 import { given } from '../../../../test/support/aggregate-spec.js';
-import { addressDesignator, Post, postDefinition, type PostFacts } from './post.aggregate.js';
+import { US_POSTS } from '../seed/us-posts.seed.js';
+import { addressDesignator, designatorCityProblem, Post, postDefinition, type PostFacts } from './post.aggregate.js';
 
 const tokyo: PostFacts = { code: 'TOKYO', name: 'Embassy Tokyo', kind: 'EMBASSY', city: 'Tokyo', country: 'JP', countryTag: 'JA', bureau: 'EAP' };
 const established = { type: 'PostEstablished' as const, data: tokyo };
@@ -73,5 +74,33 @@ describe('Post', () => {
     expect(addressDesignator({ kind: 'MISSION', code: 'AITTAIPEI', city: 'American Institute in Taiwan, Taipei' })).toBe('AIT TAIPEI');
     expect(addressDesignator({ kind: 'MISSION', code: 'USUNNEWYORK', city: 'U.S. Mission to the United Nations, New York' })).toBe('USMISSION USUN NEW YORK');
     expect(addressDesignator({ kind: 'MISSION', code: 'USXYZ', city: 'A new mission' })).toBe('USMISSION USXYZ');
+  });
+
+  it('writes a city in its designator as a telegram can carry it: compatibility forms folded, accents and invisible characters dropped', () => {
+    const embassy = (city: string) => addressDesignator({ kind: 'EMBASSY', code: 'NEWPOST', city });
+    // Full-width letters are the letters they stand for; a zero-width space or joiner writes nothing: each one is Tokyo.
+    for (const city of ['\uff34\uff4f\uff4b\uff59\uff4f', 'To\u200bkyo', 'Tok\u200dyo', '\ufeffTokyo', 'To\u00adkyo', 'Tokyo\ufe0f']) expect(embassy(city)).toBe('AMEMBASSY TOKYO');
+    expect(embassy('Reykjav\u00edk')).toBe('AMEMBASSY REYKJAVIK');
+    expect(embassy('Reykjavi\u0301k')).toBe('AMEMBASSY REYKJAVIK');
+    expect(embassy('\u0141\u00f3d\u017a')).toBe('AMEMBASSY LODZ');
+    expect(embassy('T\u00f3rshavn \u00c6r\u00f8')).toBe('AMEMBASSY TORSHAVN AERO');
+    expect(embassy('Gie\u00dfen')).toBe('AMEMBASSY GIESSEN');
+    expect(embassy('Nuku\u02bbalofa')).toBe('AMEMBASSY NUKUALOFA');
+  });
+
+  it('says which character of a city a telegram designator cannot carry, and finds nothing to say of the seed\'s cities', () => {
+    expect(designatorCityProblem('T\u043ekyo')).toBe('city must be written in Latin letters, as its telegram designator is: "\u043e" (U+043E) is not one');
+    expect(designatorCityProblem('To\u200bkyo')).toBe("city must not hold the invisible character U+200B: a telegram designator cannot carry it");
+    expect(designatorCityProblem('\ufeffTokyo')).toBe("city must not hold the invisible character U+FEFF: a telegram designator cannot carry it");
+    expect(designatorCityProblem('Tokyo \u{1f5fc}')).toBe(`city must not hold "\u{1f5fc}" (U+1F5FC): a telegram designator carries letters A to Z (accented or not), digits, spaces and . , ' - ( ) only`);
+    expect(designatorCityProblem('Tokyo\uffff')).toBe("city must not hold U+FFFF: a telegram designator carries letters A to Z (accented or not), digits, spaces and . , ' - ( ) only");
+    for (const city of ['\uff34\uff4f\uff4b\uff59\uff4f', 'Reykjav\u00edk', '\u0141\u00f3d\u017a', "St. George's", 'Port-au-Prince', 'U.S. Mission to NATO, Brussels']) expect(designatorCityProblem(city)).toBeUndefined();
+    for (const [, city] of US_POSTS) expect(designatorCityProblem(city)).toBeUndefined();
+  });
+
+  it('is refused a city whose designator a telegram cannot carry', () => {
+    for (const city of ['T\u043ekyo', 'To\u200bkyo']) {
+      expect(() => Post.establish({ ...tokyo, city })).toThrow(expect.objectContaining({ code: 'RULE_VIOLATED', details: { errors: [{ field: 'city', message: designatorCityProblem(city) }] } }));
+    }
   });
 });

@@ -48,6 +48,8 @@ export class Post extends EventSourcedAggregate<PostEvent> {
     ensure(POST_CODE_PATTERN.test(facts.code), 'code', 'code must be 3 to 24 capital letters, as in MRNs (BEIJING, USUNNEWYORK)');
     ensure(showsText(facts.name), 'name', 'name must not be empty');
     ensure(showsText(facts.city), 'city', 'city must not be empty');
+    const cityProblem = designatorCityProblem(facts.city);
+    ensure(cityProblem === undefined, 'city', cityProblem ?? '');
     ensure(POST_KINDS.includes(facts.kind), 'kind', `kind must be one of ${POST_KINDS.join(', ')}`);
     ensure(BUREAUS.includes(facts.bureau), 'bureau', `bureau must be one of ${BUREAUS.join(', ')}`);
     ensure(!RESERVED_CODES.includes(facts.code), 'code', `${facts.code} is reserved: it names the Department or a collective (${RESERVED_CODES.join(', ')})`);
@@ -156,9 +158,51 @@ const DESIGNATORS: Readonly<Record<string, string>> = {
   USASEAN: 'USMISSION USASEAN JAKARTA',
 };
 
-/** A city as a telegram writes it: capitals, no accents, apostrophes or periods, hyphens as spaces. */
+/** Latin capitals that no decomposition takes apart, as telegrams spell them (Łódź is LODZ, Ærø AERO). */
+const SPELLED: Readonly<Record<string, string>> = { Æ: 'AE', Ð: 'D', Đ: 'D', Ħ: 'H', Ł: 'L', Ø: 'O', Œ: 'OE', Þ: 'TH', ẞ: 'SS' };
+
+/**
+ * A city's letters as a telegram carries them: compatibility forms as what they stand for (full-width
+ * `Ｔ` is `T`), in capitals (ß is SS), accents and other combining marks dropped, format characters
+ * (a zero-width space, a joiner, a soft hyphen) dropped, and spelled in A to Z where Latin has a
+ * letter of its own. Two cities that read alike to their reader come out as one.
+ */
+const foldedCity = (city: string) =>
+  city
+    .normalize('NFKD')
+    .toUpperCase()
+    .replace(/[\p{M}\p{Cf}]/gu, '')
+    .replace(/[ÆÐĐĦŁØŒÞẞ]/g, (letter) => SPELLED[letter]);
+
+const APOSTROPHES = /['‘’ʻʼ]/gu;
+/** What a telegram designator carries of a city, once folded: letters A to Z, digits, spaces and a place name's marks. */
+const CARRIED = /^[A-Z0-9\s.,()\-\u2010'‘’ʻʼ]*$/u;
+
+/** A city as a telegram writes it: folded (`foldedCity`), no apostrophes or periods, hyphens as spaces. */
 const telegramCity = (city: string) =>
-  city.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/['’.]/g, '').replace(/-/g, ' ').replace(/\s+/g, ' ').trim().toUpperCase();
+  foldedCity(city).replace(APOSTROPHES, '').replace(/\./g, '').replace(/[-\u2010]/g, ' ').replace(/\s+/g, ' ').trim();
+
+const codePoint = (character: string) => `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * What keeps `city` from being written in a telegram's designator, said of its first character that
+ * cannot be: a format character (a zero-width space or joiner, a soft hyphen, a byte order mark),
+ * which would make a second `AMEMBASSY TOKYO` that reads as the first; a letter of another script
+ * (Cyrillic `о` in `Tоkyo`); or any other character a designator cannot carry. Undefined when the
+ * whole city can be (accented and full-width letters are folded: `foldedCity`).
+ */
+export function designatorCityProblem(city: string): string | undefined {
+  for (const character of city) {
+    if (/\p{Cf}/u.test(character)) return `city must not hold the invisible character ${codePoint(character)}: a telegram designator cannot carry it`;
+    if (CARRIED.test(foldedCity(character))) continue;
+    if (/\p{L}/u.test(character) && !/\p{Script=Latin}/u.test(character)) {
+      return `city must be written in Latin letters, as its telegram designator is: "${character}" (${codePoint(character)}) is not one`;
+    }
+    const shown = showsText(character) && /[\p{L}\p{N}\p{P}\p{S}]/u.test(character) ? `"${character}" (${codePoint(character)})` : codePoint(character);
+    return `city must not hold ${shown}: a telegram designator carries letters A to Z (accented or not), digits, spaces and . , ' - ( ) only`;
+  }
+  return undefined;
+}
 
 /** How the post is written in a telegram's header: `AMEMBASSY BEIJING`, `AMCONSUL HONG KONG`, `USMISSION USUN NEW YORK`. */
 export function addressDesignator(post: Pick<PostFacts, 'kind' | 'code' | 'city'>): string {
