@@ -64,6 +64,11 @@ describe('identity, access control and posts', () => {
       expect(suspended.body.items.map((p: { code: string }) => p.code)).toEqual(expect.arrayContaining(['KABUL', 'KHARTOUM', 'SANAA']));
       const io = await http().get('/posts?bureau=IO&kind=MISSION').set(auth).expect(200);
       expect(io.body.items.every((p: { bureau: string; kind: string }) => p.bureau === 'IO' && p.kind === 'MISSION')).toBe(true);
+      // A bureau or a country is read in any case, as the other lists' filters are.
+      expect((await http().get('/posts?country=cn').set(auth).expect(200)).body.items).toEqual(china.body.items);
+      const eap = await http().get('/posts?bureau=EAP&limit=500').set(auth).expect(200);
+      expect((await http().get('/posts?bureau=eap&limit=500').set(auth).expect(200)).body.items).toEqual(eap.body.items);
+      expect((await http().get('/posts?bureau=Eap&country=Jp').set(auth).expect(200)).body.items.map((p: { code: string }) => p.code)).toContain('TOKYO');
       const bad = await http().get('/posts?bureau=MARS').set(auth).expect(400);
       expect(bad.body.errors[0].field).toBe('bureau');
     });

@@ -67,6 +67,8 @@ describe('identity lifecycle', () => {
     expect(all.items.map((o: { symbol: string }) => o.symbol)).toEqual(expect.arrayContaining(['L', 'ISN', 'CDP', 'EB/TPP/IPE', 'EUR/WE', 'OIG']));
     const eap = (await on(app, desk.token).get('/offices?bureau=EAP').expect(200)).body.items;
     expect(eap.every((o: { bureau: string }) => o.bureau === 'EAP')).toBe(true);
+    // The filter is read in any case, as the other lists' are.
+    expect((await on(app, desk.token).get('/offices?bureau=eap').expect(200)).body.items).toEqual(eap);
     // Paged as every list is (a page is the whole directory unless asked otherwise).
     const page = (await on(app, desk.token).get('/offices?limit=5&offset=5').expect(200)).body;
     expect({ items: page.items, total: page.total }).toEqual({ items: all.items.slice(5, 10), total: all.items.length });

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { SingleLine } from '@chancery/http';
+import { InCapitals, SingleLine } from '@chancery/http';
 import { OFFICE_PATTERN } from '@chancery/identity';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
@@ -9,7 +9,9 @@ export class ListOfficesQuery extends PagingQuery {
   @ApiPropertyOptional({ default: 500 })
   override limit: number = 500;
 
+  /** Read in any case, as the other lists' filters are (`?bureau=eap`). */
   @IsOptional()
+  @InCapitals()
   @Matches(/^[A-Z]{1,8}(-[A-Z]{1,4})?$/, { message: 'bureau must be a bureau symbol such as EAP' })
   bureau?: string;
 }

@@ -1,11 +1,13 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { BIDI_CONTROLS } from '@chancery/common';
-import { SingleLine } from '@chancery/http';
+import { InCapitals, SingleLine } from '@chancery/http';
 import { type Bureau, BUREAUS, designatorCityProblem, POST_CODE_PATTERN, POST_KINDS, POST_STATUSES, type PostKind, type PostStatus } from '@chancery/posts';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
+/** A bureau and a country are codes, read in any case as the other lists' filters are (`?bureau=eap&country=jp`). */
 export class ListPostsQuery extends PagingQuery {
   @IsOptional()
+  @InCapitals()
   @IsIn(BUREAUS)
   bureau?: Bureau;
 
@@ -14,6 +16,7 @@ export class ListPostsQuery extends PagingQuery {
   kind?: PostKind;
 
   @IsOptional()
+  @InCapitals()
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166 alpha-2 code' })
   country?: string;
 
