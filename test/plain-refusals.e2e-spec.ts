@@ -87,4 +87,11 @@ describe('plain refusals', () => {
     expect(user.body.detail).toBe('Nothing to change: give displayName, roles, office, postCode or clearance');
     expect((await authed(app, drafter.token).get(`/cables/${draft.id}`).expect(200)).body.version).toBe(2);
   });
+
+  it('says a follow-up\'s post is to be a post code, as its owner\'s post is', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'pr.fu.drafter', roles: ['drafter'], office: 'EAP/CM' })).token;
+    const refused = await authed(app, drafter).post('/follow-ups', { title: 'Follow up', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', post: 'Beijing!' }).expect(400);
+    expect(refused.body.errors).toEqual([{ field: 'post', message: 'post must be a post code such as BEIJING' }]);
+  });
 });

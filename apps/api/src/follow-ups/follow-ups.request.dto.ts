@@ -16,7 +16,7 @@ export class CreateFollowUpRequest {
   @IsObject() @ValidateNested() @Type(() => OwnerDto) owner: OwnerDto;
   @IsCalendarDate() dueOn: string;
   @IsOptional() @IsRecordId() demarcheId?: string;
-  @IsOptional() @Matches(/^[A-Z]{3,24}$/) post?: string;
+  @IsOptional() @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
   @IsOptional() @IsRecordId() cableId?: string;
   /** The number of the post's response it grows out of (with demarcheId and post): opened from a response in one request. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) response?: number;
