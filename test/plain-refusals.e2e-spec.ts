@@ -94,4 +94,21 @@ describe('plain refusals', () => {
     const refused = await authed(app, drafter).post('/follow-ups', { title: 'Follow up', owner: { office: 'EAP/CM' }, dueOn: '2099-01-01', post: 'Beijing!' }).expect(400);
     expect(refused.body.errors).toEqual([{ field: 'post', message: 'post must be a post code such as BEIJING' }]);
   });
+
+  it('takes a day of the first centuries as the day it is, and says what is wrong with it', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'pr.year1.drafter', roles: ['drafter'], office: 'EAP/CM' })).token;
+    const cable = {
+      kind: 'INSTRUCTION', subject: 'Year one', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'],
+      paragraphs: [{ marking: 'U', text: 'Deliver the points.' }], demarche: { reportBy: '2099-01-15', targets: 'MFA', points: [1] },
+    };
+    const id = (await authed(app, drafter).post('/cables', cable).expect(201)).body.id;
+    // 0001-01-01 is a day of the calendar, long past: said so, not "no day of the calendar".
+    for (const reportBy of ['0001-01-01', '0099-12-31']) {
+      expect((await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy } }).expect(422)).body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy must be today or later' }]);
+    }
+    expect((await authed(app, drafter).post('/follow-ups', { title: 'Year one', owner: { office: 'EAP/CM' }, dueOn: '0001-01-01' }).expect(422)).body.errors).toEqual([{ field: 'dueOn', message: 'dueOn cannot be in the past' }]);
+    // There was no year 0: its days are none of the calendar's.
+    expect((await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '0000-01-01' } }).expect(422)).body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy: 0000-01-01 is no day of the calendar' }]);
+  });
 });

@@ -1,15 +1,23 @@
-import { isISO8601 } from 'class-validator';
 import { ensure } from './rules.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * Whether a value is a date-only field's value: YYYY-MM-DD naming a day the calendar has (as
- * validator.js's strict ISO 8601 check judges it: leap years included, years 100 to 9999).
- * 2026-02-30, 2027-02-29, 2027-13-01 and 0000-01-01 (which PostgreSQL refuses) are not.
+ * Whether a value is a date-only field's value: YYYY-MM-DD naming a day the (Gregorian) calendar
+ * has, leap days included, from 0001-01-01 to 9999-12-31. 2026-02-30, 2027-02-29, 2027-13-01 are
+ * not, and neither is 0000-01-01: there was no year 0 (and PostgreSQL refuses it). A day long past
+ * (0001-01-01) is a day: the rule that wants a later one says so. (validator.js's strict ISO 8601
+ * check, used before, took no year before 100.)
  */
 export function isCalendarDate(value: unknown): value is string {
-  return typeof value === 'string' && DATE.test(value) && isISO8601(value, { strict: true, strictSeparator: true });
+  const match = typeof value === 'string' ? DATE.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  return day <= (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /**
