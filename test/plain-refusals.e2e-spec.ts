@@ -111,4 +111,25 @@ describe('plain refusals', () => {
     // There was no year 0: its days are none of the calendar's.
     expect((await authed(app, drafter).patch(`/cables/${id}`, { demarche: { reportBy: '0000-01-01' } }).expect(422)).body.errors).toEqual([{ field: 'demarche.reportBy', message: 'reportBy: 0000-01-01 is no day of the calendar' }]);
   });
+
+  it('reads an instant of the first centuries as the instant it is, and says the range of those it takes', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'pr.instant.drafter', roles: ['drafter'], office: 'EAP/CM' })).token;
+    const lead = (await createUser(app, admin, { username: 'pr.instant.lead', roles: ['leadership'], office: 'EAP' })).token;
+    const auditor = (await createUser(app, admin, { username: 'pr.instant.auditor', roles: ['auditor'], office: 'OIG' })).token;
+    const id = (await authed(app, drafter).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Year one', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Text.' }],
+    }).expect(201)).body.id;
+    const yearOne = encodeURIComponent('0001-01-01T00:00:00Z');
+    // The cable did not exist then; the dashboard had no campaign; every audit entry is from after it.
+    await authed(app, drafter).get(`/cables/${id}?asOf=${yearOne}`).expect(404);
+    expect((await authed(app, lead).get(`/dashboard?asOf=${yearOne}`).expect(200)).body.campaigns).toEqual([]);
+    const all = (await authed(app, auditor).get('/audit?limit=1').expect(200)).body.total;
+    expect((await authed(app, auditor).get(`/audit?from=${yearOne}&limit=1`).expect(200)).body.total).toBe(all);
+    // Year 0 (1 BC in ISO 8601), or an hour before the era by its offset: outside the range, said so.
+    for (const from of ['0000-06-01T00:00:00Z', '0001-01-01T00:00:00+01:00']) {
+      const refused = await authed(app, auditor).get(`/audit?from=${encodeURIComponent(from)}`).expect(400);
+      expect(refused.body.errors).toEqual([{ field: 'from', message: 'from must be an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z' }]);
+    }
+  });
 });
