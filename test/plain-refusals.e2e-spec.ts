@@ -132,4 +132,16 @@ describe('plain refusals', () => {
       expect(refused.body.errors).toEqual([{ field: 'from', message: 'from must be an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z' }]);
     }
   });
+
+  it('says a number in a path past the largest it reads is out of its range, not that it is no whole number', async () => {
+    const admin = await loginAsAdmin(app);
+    const auditor = (await createUser(app, admin, { username: 'pr.seq.auditor', roles: ['auditor'], office: 'OIG' })).token;
+    for (const seq of ['9007199254740993', '99999999999999999999']) {
+      const refused = await authed(app, auditor).get(`/audit/entries/${seq}`).expect(400);
+      expect(refused.body).toMatchObject({ detail: 'seq must be a whole number from 1 to 9007199254740991', errors: [{ field: 'seq', message: 'must be a whole number from 1 to 9007199254740991' }] });
+    }
+    // The largest it reads is read: no entry has that seq.
+    expect((await authed(app, auditor).get('/audit/entries/9007199254740991').expect(404)).body.detail).toBe('No sealed audit entry 9007199254740991');
+    expect((await authed(app, auditor).get('/audit/entries/0').expect(400)).body.errors).toEqual([{ field: 'seq', message: 'must be a whole number from 1' }]);
+  });
 });

@@ -20,14 +20,17 @@ export class UuidPipe implements PipeTransform<string, string> {
 /**
  * A path parameter that counts from 1 (a response's number, an audit entry's seq): else 400 naming
  * it, as validation answers. Nothing is numbered 0, so `responses/0` is a malformed request, not a
- * search that found nothing.
+ * search that found nothing. A number past the largest a route reads exactly (2^53 - 1) is told
+ * that range: `9007199254740993` is a whole number, not one it can look up.
  */
 @Injectable()
 export class CountingNumberPipe implements PipeTransform<string, number> {
   transform(value: string, { data }: ArgumentMetadata): number {
-    if (/^\d{1,15}$/.test(value) && Number(value) >= 1) return Number(value);
+    const digits = /^\d+$/.test(value);
+    if (digits && Number(value) >= 1 && Number.isSafeInteger(Number(value))) return Number(value);
+    const message = digits && Number(value) >= 1 ? `must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` : 'must be a whole number from 1';
     const field = data ?? 'number';
-    throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be a whole number from 1`, { errors: [{ field, message: 'must be a whole number from 1' }] });
+    throw new ChanceryError(ErrorCode.ValidationFailed, `${field} ${message}`, { errors: [{ field, message }] });
   }
 }
 
