@@ -144,4 +144,15 @@ describe('plain refusals', () => {
     expect((await authed(app, auditor).get('/audit/entries/9007199254740991').expect(404)).body.detail).toBe('No sealed audit entry 9007199254740991');
     expect((await authed(app, auditor).get('/audit/entries/0').expect(400)).body.errors).toEqual([{ field: 'seq', message: 'must be a whole number from 1' }]);
   });
+
+  it('says a user needs at least one role, and each role once, in words', async () => {
+    const admin = await loginAsAdmin(app);
+    const user = { username: 'pr.roles', password: 'a-long-enough-password', displayName: 'Roles', office: 'EAP/CM', clearance: 'UNCLASSIFIED' };
+    const none = await authed(app, admin).post('/users', { ...user, roles: [] }).expect(400);
+    expect(none.body).toMatchObject({ detail: 'roles must name at least one role', errors: [{ field: 'roles', message: 'roles must name at least one role' }] });
+    const many = await authed(app, admin).post('/users', { ...user, roles: Array(8).fill('drafter') }).expect(400);
+    expect(many.body.errors).toEqual([{ field: 'roles', message: 'roles must name at most 7 roles, each once' }]);
+    const created = (await authed(app, admin).post('/users', { ...user, roles: ['drafter'] }).expect(201)).body;
+    expect((await authed(app, admin).patch(`/users/${created.id}`, { roles: [] }).expect(400)).body.errors).toEqual([{ field: 'roles', message: 'roles must name at least one role' }]);
+  });
 });

@@ -3,6 +3,8 @@ import { SingleLine } from '@chancery/http';
 import { CLEARANCES, type Clearance, OFFICE_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type Role, ROLES, USERNAME_INPUT_PATTERN } from '@chancery/identity';
 
 const POST_CODE = /^[A-Z]{3,24}$/;
+const ROLES_NONE = 'roles must name at least one role';
+const ROLES_TOO_MANY = `roles must name at most ${ROLES.length} roles, each once`;
 
 export class CreateUserRequest {
   @Matches(USERNAME_INPUT_PATTERN, { message: 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter' })
@@ -20,8 +22,8 @@ export class CreateUserRequest {
   displayName: string;
 
   @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(ROLES.length)
+  @ArrayMinSize(1, { message: ROLES_NONE })
+  @ArrayMaxSize(ROLES.length, { message: ROLES_TOO_MANY })
   @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
   roles: Role[];
 
@@ -51,8 +53,8 @@ export class ChangeUserRequest {
 
   @ValidateIf(present('roles'))
   @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(ROLES.length)
+  @ArrayMinSize(1, { message: ROLES_NONE })
+  @ArrayMaxSize(ROLES.length, { message: ROLES_TOO_MANY })
   @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
   roles?: Role[];
 
