@@ -155,4 +155,12 @@ describe('plain refusals', () => {
     const created = (await authed(app, admin).post('/users', { ...user, roles: ['drafter'] }).expect(201)).body;
     expect((await authed(app, admin).patch(`/users/${created.id}`, { roles: [] }).expect(400)).body.errors).toEqual([{ field: 'roles', message: 'roles must name at least one role' }]);
   });
+
+  it('says a post\'s name removed by a merge patch needs a value, as every such field says', async () => {
+    const admin = await loginAsAdmin(app);
+    const refused = await authed(app, admin).patch('/posts/TOKYO', { name: null }).expect(400);
+    expect(refused.body).toMatchObject({ detail: 'name cannot be null: it needs a value', errors: [{ field: 'name', message: 'name cannot be null: it needs a value' }] });
+    // Nothing changed; chiefOfMission's null (none recorded) is taken.
+    expect((await authed(app, admin).patch('/posts/TOKYO', { chiefOfMission: null }).expect(200)).body).toMatchObject({ name: 'Embassy Tokyo', chiefOfMission: null });
+  });
 });

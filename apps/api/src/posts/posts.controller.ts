@@ -88,9 +88,8 @@ export class PostsController {
   }
 }
 
-/** A PATCH's changes: only the fields present; a post keeps its name, and needs at least one change. */
+/** A PATCH's changes: only the fields present (a `null` name is refused by the DTO), and at least one. */
 function postChanges(body: ChangePostRequest): { name?: string; chiefOfMission?: string | null } {
-  if (body.name === null) throw new ChanceryError(ErrorCode.ValidationFailed, 'name: a post keeps a name', { errors: [{ field: 'name', message: 'cannot be null' }] });
   if (body.name === undefined && body.chiefOfMission === undefined) {
     throw nothingToChange(['name', 'chiefOfMission']);
   }

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { BIDI_CONTROLS } from '@chancery/common';
 import { InCapitals, SingleLine } from '@chancery/http';
 import { type Bureau, BUREAUS, designatorCityProblem, POST_CODE_PATTERN, POST_KINDS, POST_STATUSES, type PostKind, type PostStatus } from '@chancery/posts';
@@ -69,7 +69,8 @@ export class EstablishPostRequest {
 }
 
 export class ChangePostRequest {
-  @IsOptional()
+  /** Left out, the name is kept; `null` is refused (every post has a name), as a merge patch's null on such a field is. */
+  @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(120)
