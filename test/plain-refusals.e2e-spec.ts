@@ -163,4 +163,17 @@ describe('plain refusals', () => {
     // Nothing changed; chiefOfMission's null (none recorded) is taken.
     expect((await authed(app, admin).patch('/posts/TOKYO', { chiefOfMission: null }).expect(200)).body).toMatchObject({ name: 'Embassy Tokyo', chiefOfMission: null });
   });
+
+  it('refuses a subject of noncharacters only (U+FFFF) as one that shows nothing', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'pr.ffff.drafter', roles: ['drafter'], office: 'EAP/CM' })).token;
+    const cable = {
+      kind: 'INFORMATIONAL', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Text.' }],
+    };
+    for (const subject of ['\uffff', '\uffff\ufffe', '\ufdd0 \u{10ffff}', '\u2065']) {
+      const refused = await authed(app, drafter).post('/cables', { ...cable, subject }).expect(422);
+      expect(refused.body.errors).toEqual([{ field: 'subject', message: 'subject must be 1 to 200 characters, not only spaces or invisible ones' }]);
+    }
+    await authed(app, drafter).post('/cables', { ...cable, subject: 'Talking points \ufffd' }).expect(201);
+  });
 });

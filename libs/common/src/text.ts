@@ -1,10 +1,12 @@
 /**
  * Characters that draw nothing on their own: spaces, format characters (a zero-width space, a
  * joiner, a bidi mark), combining marks with nothing to combine with (a variation selector, the
- * grapheme joiner, an accent), and the letters and symbols that draw as blank (the Hangul fillers,
- * the blank Braille pattern).
+ * grapheme joiner, an accent), the letters and symbols that draw as blank (the Hangul fillers,
+ * the blank Braille pattern), the code points Unicode keeps to be ignored when shown (U+2065,
+ * U+FFF0 to U+FFF8, …), and the noncharacters (U+FFFE, U+FFFF, U+FDD0 to U+FDEF, the last two of
+ * every plane), which are no text at all.
  */
-const DRAWS_NOTHING = /[\s\p{Z}\p{Cf}\p{M}\u115f\u1160\u3164\uffa0\u2800]/u;
+const DRAWS_NOTHING = /[\s\p{Z}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}\u115f\u1160\u3164\uffa0\u2800]/u;
 const SHOWS_SOMETHING = new RegExp(`[^${DRAWS_NOTHING.source.slice(1, -1)}]`, 'u');
 
 /** Whether any character of the text shows: not only characters that draw nothing (`DRAWS_NOTHING`). */
