@@ -457,11 +457,12 @@ describe('cables through HTTP', () => {
   it('drafts and edits a cable of text made to swell its search document, and searches its first 150,000 characters', async () => {
     // Distinct five-letter words: ~650 KB of text makes a search document of ~1.6 MB, over
     // PostgreSQL's 1 MB for a tsvector, which answered 500 before the document read a bounded part.
+    // The n-th word: n written in base 24 with the letters b to y, five of them.
+    const word = (n: number) => Array.from({ length: 5 }, (_, i) => String.fromCharCode(98 + (Math.floor(n / 24 ** i) % 24))).join('');
     let n = 0;
-    const word = () => Array.from({ length: 5 }, (_, i) => String.fromCharCode(98 + (Math.floor(n / 24 ** i) % 24))).join('') + (n++, '');
     const paragraph = () => {
       let text = '';
-      while (text.length < 19_000) text += `${word()} `;
+      while (text.length < 19_000) text += `${word(n++)} `;
       return { marking: 'U' as const, text: text.trim() };
     };
     const paragraphs = Array.from({ length: 34 }, paragraph);

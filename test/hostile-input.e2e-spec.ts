@@ -27,6 +27,8 @@ const nasty = fc.constantFrom(...NASTY);
 const ascii = fc.string({ unit: 'grapheme-ascii', maxLength: 40 });
 
 describe('hostile input', () => {
+  /** Each name Object.prototype has, and `prototype`: JavaScript's own object machinery. */
+  const MACHINERY = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
   let database: TestDatabase;
   let app: INestApplication;
   let dataSource: DataSource;
@@ -126,10 +128,9 @@ describe('hostile input', () => {
   it('refuses a query parameter that names JavaScript\'s own object machinery on every route, a query DTO\'s included, naming it', async () => {
     const cable = await authed(app, desk).post('/cables', { kind: 'INSTRUCTION', subject: 'Queries', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Text.' }] }).expect(201);
     const before = await eventCount();
-    const names = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
     const paths = ['/cables', '/follow-ups', '/posts', '/offices', '/demarches', '/notifications', '/audit', '/inbox', `/cables/${cable.body.id}`, `/cables/${cable.body.id}/history`, `/cables/${cable.body.id}/telegram`];
     for (const [i, path] of paths.entries()) {
-      for (const name of [names[i % names.length], 'toString', 'constructor', '__proto__']) {
+      for (const name of [MACHINERY[i % MACHINERY.length], 'toString', 'constructor', '__proto__']) {
         const response = await authed(app, tokenFor(path)).get(`${path}?${encodeURIComponent(name)}=1`);
         expect({ path, name, status: response.status, errors: response.body.errors }).toEqual({
           path, name, status: 400, errors: [{ field: name, message: `property ${name} should not exist (this request takes no such query parameter)` }],
@@ -176,9 +177,8 @@ describe('hostile input', () => {
   it('refuses keys that name JavaScript\'s own object machinery, at any depth, as fields of no request', async () => {
     const before = await eventCount();
     // Each name Object.prototype has, and `prototype`, at the top and nested.
-    const names = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
-    expect(names).toEqual(expect.arrayContaining(['__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']));
-    const bodies = names.flatMap((name) => [JSON.parse(`{"text":"hi",${JSON.stringify(name)}:1}`), JSON.parse(`{"text":"hi","nested":{"a":[{${JSON.stringify(name)}:{}}]}}`)]);
+    expect(MACHINERY).toEqual(expect.arrayContaining(['__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']));
+    const bodies = MACHINERY.flatMap((name) => [JSON.parse(`{"text":"hi",${JSON.stringify(name)}:1}`), JSON.parse(`{"text":"hi","nested":{"a":[{${JSON.stringify(name)}:{}}]}}`)]);
     for (const body of bodies) {
       const answer = await authed(app, token).post(`/follow-ups/${ids[0]}/comments`, body);
       expect({ body: Object.keys(body), status: answer.status, code: answer.body.code }).toEqual({ body: Object.keys(body), status: 400, code: 'VALIDATION_FAILED' });
