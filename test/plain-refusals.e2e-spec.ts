@@ -176,4 +176,13 @@ describe('plain refusals', () => {
     }
     await authed(app, drafter).post('/cables', { ...cable, subject: 'Talking points \ufffd' }).expect(201);
   });
+
+  it('says once that a request takes no body, whether it sent fields or content of another type', async () => {
+    const admin = await loginAsAdmin(app);
+    const http = (await import('supertest')).default(app.getHttpServer());
+    const text = await http.post('/events/ticket').set('Authorization', `Bearer ${admin}`).set('Content-Type', 'text/plain').send('release it').expect(400);
+    expect({ detail: text.body.detail, errors: text.body.errors }).toEqual({ detail: 'This request takes no body', errors: [{ field: '(body)', message: 'this request takes no body' }] });
+    const fields = await authed(app, admin).post('/events/ticket', { zz: 1 }).expect(400);
+    expect({ detail: fields.body.detail, errors: fields.body.errors }).toEqual({ detail: 'This request takes no body: property zz should not exist', errors: [{ field: 'zz', message: 'property zz should not exist' }] });
+  });
 });

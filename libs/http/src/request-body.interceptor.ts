@@ -142,9 +142,10 @@ function queryRefusal(parameters: string[]): ChanceryError {
   return new ChanceryError(ErrorCode.ValidationFailed, `This request takes no query parameter ${parameters.join(', ')}`, { errors });
 }
 
-/** The refusal of what a request to a route that takes no body sent: its fields, or `(body)`, content as such. */
+/** The refusal of what a request to a route that takes no body sent: its fields, or `(body)`, content as such (said once, not again after the colon). */
 function refusal(fields: string[]): ChanceryError {
-  const errors = fields.map((field) => ({ field, message: field === '(body)' ? 'this request takes no body' : `property ${field} should not exist` }));
+  if (fields.includes('(body)')) return new ChanceryError(ErrorCode.ValidationFailed, 'This request takes no body', { errors: [{ field: '(body)', message: 'this request takes no body' }] });
+  const errors = fields.map((field) => ({ field, message: `property ${field} should not exist` }));
   return new ChanceryError(ErrorCode.ValidationFailed, `This request takes no body: ${errors.map((e) => e.message).join('; ')}`, { errors });
 }
 
