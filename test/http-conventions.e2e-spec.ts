@@ -143,6 +143,20 @@ describe('HTTP conventions', () => {
     expect(bad.body).toMatchObject({ code: 'INVALID_HEADER', detail: expect.stringContaining('If-Match') });
   });
 
+  it('compares If-Match character for character: "01" is not the ETag "1", and gets 412, nothing written', async () => {
+    const { body: note } = await http().post('/notes').send({ title: 'v1' }).expect(201);
+    const events = () => count('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [`note-${note.id}`]);
+    for (const tag of ['"01"', '"001"', '01', 'W/"1", "01"']) {
+      const refused = await http().patch(`/notes/${note.id}`).set('If-Match', tag).send({ title: 'v2' });
+      expect({ tag, status: refused.status, code: refused.body.code }).toEqual({ tag, status: 412, code: 'PRECONDITION_FAILED' });
+      expect(refused.body.detail).toContain('send the ETag as it was given, "1"');
+    }
+    expect(await events()).toBe(1);
+    // Beside the record's own tag, a list still holds.
+    await http().patch(`/notes/${note.id}`).set('If-Match', '"01", "1"').send({ title: 'v2' }).expect(200);
+    expect(await events()).toBe(2);
+  });
+
   it('refuses If-Match on a request that creates its record, which has no version yet: 412, nothing written', async () => {
     const before = await count('SELECT count(*)::int AS n FROM events');
     for (const tag of ['"1"', '*', '"0"']) {

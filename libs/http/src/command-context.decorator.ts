@@ -11,11 +11,16 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A version as an ETag writes it (`"0"`, `"12"`): no leading zero. */
+const ETAG_VERSION = /^(0|[1-9]\d*)$/;
+
 /**
  * `If-Match: "7"` (or 7) is version 7; a list (`"7", "8"`, RFC 9110 §13.1.1) is any of its versions;
  * `*` or no header means no precondition (every route acts on a record that exists). A weak tag
  * (`W/"7"`) never matches: RFC 9110 §13.1.1 compares `If-Match` strongly, and Chancery's ETags are all
  * strong, so a header of weak tags alone is a precondition no record meets (412, nothing written).
+ * Strong comparison is character for character, so a version spelled otherwise than an ETag gives it
+ * (`"07"`) names none either: it is not read as 7.
  */
 export function parseIfMatch(header: string | string[] | undefined): number[] | undefined {
   if (header === undefined) return undefined;
@@ -28,7 +33,7 @@ export function parseIfMatch(header: string | string[] | undefined): number[] | 
   if (tags.length === 0 || parsed.some((match) => match === null)) {
     throw new ChanceryError(ErrorCode.InvalidHeader, 'If-Match must be a version, like "3", or a list of them, like "3", "4"', { header: 'If-Match' });
   }
-  return parsed.filter((match) => !match![1]).map((match) => Number(match![3]));
+  return parsed.filter((match) => !match![1] && ETAG_VERSION.test(match![3])).map((match) => Number(match![3]));
 }
 
 /** The command context of an HTTP request: actor, request id, If-Match, idempotency claim. */

@@ -34,6 +34,11 @@ describe('If-Match', () => {
     ['"4",W/"5"', [4]],
     ['"1", , "2",', [1, 2]],
     ['*', undefined],
+    // Compared character for character: a version spelled otherwise than its ETag names none.
+    ['"01"', []],
+    ['01', []],
+    ['"0"', [0]],
+    ['"01", "2"', [2]],
   ])('reads %s as %j', (header, versions) => {
     expect(parseIfMatch(header)).toEqual(versions);
   });

@@ -143,7 +143,7 @@ export class AggregateRepository<A extends EventSourcedAggregate> {
         throw new ChanceryError(
           ErrorCode.PreconditionFailed,
           context.expectedVersions.length === 0
-            ? `${this.definition.streamType} ${id} is at version ${version}; a weak If-Match tag never matches (RFC 9110 §13.1.1): send the ETag as it was given, "${version}"`
+            ? `${this.definition.streamType} ${id} is at version ${version}; If-Match tags are compared character for character, so a weak If-Match tag never matches, nor a version spelled otherwise ("0${version}") (RFC 9110 §13.1.1): send the ETag as it was given, "${version}"`
             : `${this.definition.streamType} ${id} is at version ${version}, not ${context.expectedVersions.join(' or ')}`,
           { id, version },
         );
