@@ -289,10 +289,32 @@ describe('HTTP conventions', () => {
     for (const charset of ['utf-16', 'latin1', 'UTF-16LE']) {
       const body = charset.toLowerCase().startsWith('utf-16') ? Buffer.from('\ufeff{"title":"x"}', 'utf16le') : Buffer.from('{"title":"x"}', 'latin1');
       const refused = await http().post('/notes').set('Content-Type', `application/json; charset=${charset}`).send(body).expect(415);
-      expect(refused.body).toMatchObject({ status: 415, detail: `A JSON body is UTF-8 (RFC 8259 §8.1); this one says charset=${charset}.` });
+      expect(refused.body).toMatchObject({ status: 415, detail: `A JSON body is UTF-8 (RFC 8259 §8.1): this request takes application/json with charset=utf-8, or no charset; this one says charset=${charset}.` });
     }
     await http().post('/notes').set('Content-Type', 'application/json; charset=UTF-8').send('{"title":"utf-8 said"}').expect(201);
     expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before + 1);
+  });
+
+  it('takes charset=utf8 for utf-8, and names what it takes, in Accept too, when it refuses another charset', async () => {
+    const before = await count('SELECT count(*)::int AS n FROM events');
+    for (const said of ['utf8', 'UTF8', '"utf8"', 'Utf-8']) {
+      await http().post('/notes').set('Content-Type', `application/json; charset=${said}`).send(`{"title":"charset=${said.replaceAll('"', '')}"}`).expect(201);
+    }
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before + 4);
+    const refused = await http().post('/notes').set('Content-Type', 'application/json; charset=latin1').send('{"title":"x"}').expect(415);
+    expect({ detail: refused.body.detail, accept: refused.headers.accept, listed: refused.body.accept }).toEqual({
+      detail: 'A JSON body is UTF-8 (RFC 8259 §8.1): this request takes application/json with charset=utf-8, or no charset; this one says charset=latin1.',
+      accept: 'application/json',
+      listed: ['application/json'],
+    });
+    // A PATCH takes a merge patch too, said in Accept-Patch (RFC 5789), as for any other content it does not take.
+    const { body: note } = await http().post('/notes').send({ title: 'patched' }).expect(201);
+    const patch = await http().patch(`/notes/${note.id}`).set('Content-Type', 'application/merge-patch+json; charset=utf-16').send('{"title":"y"}').expect(415);
+    expect({ detail: patch.body.detail, acceptPatch: patch.headers['accept-patch'] }).toEqual({
+      detail: 'A JSON body is UTF-8 (RFC 8259 §8.1): this request takes application/merge-patch+json or application/json with charset=utf-8, or no charset; this one says charset=utf-16.',
+      acceptPatch: 'application/merge-patch+json, application/json',
+    });
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before + 5);
   });
 
   it('refuses an oversized body with 413', async () => {

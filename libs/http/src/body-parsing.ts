@@ -4,10 +4,13 @@ import bytes from 'bytes';
 import type { FieldError } from '@chancery/common';
 import { bounded, boundedErrors, codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
 
+/** Answers a problem, its `accept` list said in an `Accept` header too (`Accept-Patch` with `acceptPatch`), as `ProblemDetailsFilter` does. */
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
-  const code = typeof extensions.code === 'string' ? extensions.code : codeFor(status);
-  const errors = Array.isArray(extensions.errors) ? { errors: boundedErrors(extensions.errors as FieldError[]) } : {};
-  const problem: ProblemDetails = { title: titleFor(status), status, detail: bounded(detail), ...extensions, ...errors, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
+  const { acceptPatch, ...said } = extensions;
+  const code = typeof said.code === 'string' ? said.code : codeFor(status);
+  const errors = Array.isArray(said.errors) ? { errors: boundedErrors(said.errors as FieldError[]) } : {};
+  const problem: ProblemDetails = { title: titleFor(status), status, detail: bounded(detail), ...said, ...errors, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
+  if (Array.isArray(said.accept)) response.setHeader(acceptPatch ? 'Accept-Patch' : 'Accept', said.accept.join(', '));
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
@@ -160,14 +163,31 @@ function isJson(request: Request): boolean {
   return Boolean(request.is('application/json') || (request.method === 'PATCH' && request.is('application/merge-patch+json')));
 }
 
+/** The types a request's JSON body may be sent as: `application/json`, and for a PATCH an RFC 7396 merge patch first. */
+export function jsonTypesTaken(request: Request): string[] {
+  return request.method === 'PATCH' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
+}
+
+/** A Content-Type's charset parameter, quoted or not; its value in group 1. */
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+
 /**
  * JSON is UTF-8 (RFC 8259 §8.1): a JSON body said to be in another charset is refused alike,
- * `utf-16` as `latin1`, with 415 (the parser would read some of them and refuse others as 400).
+ * `utf-16` as `latin1`, with 415 naming what is taken, in `Accept` too (the parser would read some
+ * of them and refuse others as 400). `utf8`, a common spelling of `utf-8`, is taken as it.
  */
 function utf8Only(request: Request, response: Response, next: NextFunction): void {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
-  if (!isJson(request) || charset === undefined || /^utf-?8$/i.test(charset)) return next();
-  sendProblem(request, response, 415, `A JSON body is UTF-8 (RFC 8259 §8.1); this one says charset=${charset}.`);
+  const contentType = request.headers['content-type'] ?? '';
+  const charset = CHARSET.exec(contentType)?.[1];
+  if (!isJson(request) || charset === undefined) return next();
+  if (/^utf-?8$/i.test(charset)) {
+    // The parser takes only charsets spelled `utf-…` (it refused `utf8` with a bare 415): said as it takes them.
+    request.headers['content-type'] = contentType.replace(CHARSET, '; charset=utf-8');
+    return next();
+  }
+  const accept = jsonTypesTaken(request);
+  const detail = `A JSON body is UTF-8 (RFC 8259 §8.1): this request takes ${accept.join(' or ')} with charset=utf-8, or no charset; this one says charset=${charset}.`;
+  sendProblem(request, response, 415, detail, { accept, acceptPatch: request.method === 'PATCH' });
 }
 
 /** Every route takes a JSON object: an array is said to be one, not validated as an object whose fields are `0`, `1`… */

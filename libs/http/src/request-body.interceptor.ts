@@ -4,7 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { namesObjectMachinery } from './body-parsing.js';
+import { jsonTypesTaken, namesObjectMachinery } from './body-parsing.js';
 
 /**
  * Parameters that read the body other than as parsed JSON (a multipart upload, the raw bytes).
@@ -129,7 +129,7 @@ function whenNoBytes(request: Request, refuse: () => ChanceryError, next: CallHa
 
 /** Content of a type other than the route takes (JSON, unless `types` says otherwise). */
 function unsupported(request: Request, types?: string[]): ChanceryError {
-  const accept = types ?? (request.method === 'PATCH' ? ['application/merge-patch+json', 'application/json'] : ['application/json']);
+  const accept = types ?? jsonTypesTaken(request);
   const sent = request.headers['content-type'];
   const detail = `This request takes ${types ? 'a body' : 'a JSON body'} (Content-Type: ${accept.join(' or ')}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`;
   // Said in the Accept header too (RFC 9110 §15.5.16), and Accept-Patch for a PATCH (RFC 5789 §3.1).
