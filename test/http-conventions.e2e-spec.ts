@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -314,6 +315,36 @@ describe('HTTP conventions', () => {
       detail: 'A JSON body is UTF-8 (RFC 8259 §8.1): this request takes application/merge-patch+json or application/json with charset=utf-8, or no charset; this one says charset=utf-16.',
       acceptPatch: 'application/merge-patch+json, application/json',
     });
+    expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before + 5);
+  });
+
+  it('reads a JSON body coded gzip, deflate or br, and refuses another coding with 415 and Accept-Encoding, and one that does not decode with 400', async () => {
+    const before = await count('SELECT count(*)::int AS n FROM events');
+    /** POST /notes with `body` as its bytes, said to be coded `coding` (supertest would serialize a Buffer as JSON). */
+    const send = (coding: string, body: Buffer) =>
+      http().post('/notes').set('Content-Type', 'application/json').set('Content-Encoding', coding).serialize((bytes: unknown) => bytes as string).send(body as unknown as string);
+    const json = (title: string) => Buffer.from(JSON.stringify({ title }));
+    for (const [coding, code] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync], ['GZIP', gzipSync], ['identity', (b: Buffer) => b]] as const) {
+      expect((await send(coding, code(json(coding))).expect(201)).body.title).toBe(coding);
+    }
+    for (const coding of ['compress', 'zstd', 'x-gzip', 'gzip, br', 'identity, gzip']) {
+      const refused = await send(coding, json('coded'));
+      expect({ coding, status: refused.status, type: refused.headers['content-type'], acceptEncoding: refused.headers['accept-encoding'], detail: refused.body.detail }).toEqual({
+        coding, status: 415, type: expect.stringMatching(/^application\/problem\+json/), acceptEncoding: 'gzip, deflate, br, identity',
+        detail: `A JSON body is sent as it is (Content-Encoding: identity, or none) or coded gzip, deflate or br; this one says Content-Encoding: ${coding}.`,
+      });
+      expect(refused.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', acceptEncoding: ['gzip', 'deflate', 'br', 'identity'] });
+    }
+    for (const [coding, body] of [['gzip', Buffer.from('{"title":"not gzip"}')], ['gzip', gzipSync(json('cut short')).subarray(0, 20)], ['br', Buffer.from('not brotli at all')], ['deflate', Buffer.from('not deflate')]] as const) {
+      const refused = await send(coding, body);
+      expect({ coding, status: refused.status, type: refused.headers['content-type'], code: refused.body.code, detail: refused.body.detail }).toEqual({
+        coding, status: 400, type: expect.stringMatching(/^application\/problem\+json/), code: 'BAD_REQUEST',
+        detail: `The request body says Content-Encoding: ${coding}, but is not valid ${coding}: it cannot be decoded.`,
+      });
+    }
+    // The limit (4kb here) is of the body decoded: a small gzip of a large body is refused whole.
+    const swollen = await send('gzip', gzipSync(json('x'.repeat(100_000)))).expect(413);
+    expect(swollen.body.detail).toBe('The request body is larger than the 4kb limit.');
     expect(await count('SELECT count(*)::int AS n FROM events')).toBe(before + 5);
   });
 

@@ -4,13 +4,17 @@ import bytes from 'bytes';
 import type { FieldError } from '@chancery/common';
 import { bounded, boundedErrors, codeFor, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, titleFor } from './problem-details.js';
 
-/** Answers a problem, its `accept` list said in an `Accept` header too (`Accept-Patch` with `acceptPatch`), as `ProblemDetailsFilter` does. */
+/**
+ * Answers a problem, its `accept` list said in an `Accept` header too (`Accept-Patch` with
+ * `acceptPatch`) and its `acceptEncoding` in `Accept-Encoding`, as `ProblemDetailsFilter` does.
+ */
 function sendProblem(request: Request, response: Response, status: number, detail: string, extensions: Record<string, unknown> = {}): void {
   const { acceptPatch, ...said } = extensions;
   const code = typeof said.code === 'string' ? said.code : codeFor(status);
   const errors = Array.isArray(said.errors) ? { errors: boundedErrors(said.errors as FieldError[]) } : {};
   const problem: ProblemDetails = { title: titleFor(status), status, detail: bounded(detail), ...said, ...errors, type: problemType(code), code, instance: request.originalUrl, requestId: String(request.id ?? '') };
   if (Array.isArray(said.accept)) response.setHeader(acceptPatch ? 'Accept-Patch' : 'Accept', said.accept.join(', '));
+  if (Array.isArray(said.acceptEncoding)) response.setHeader('Accept-Encoding', said.acceptEncoding.join(', '));
   response.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
@@ -168,6 +172,32 @@ export function jsonTypesTaken(request: Request): string[] {
   return request.method === 'PATCH' ? ['application/merge-patch+json', 'application/json'] : ['application/json'];
 }
 
+/** A request's content coding (RFC 9110 §8.4), as sent but in lower case: `identity` when it says none. */
+export function contentCoding(request: Request): string {
+  return (request.headers['content-encoding'] ?? '').trim().toLowerCase() || 'identity';
+}
+
+/** The content codings the JSON parser decodes, one at a time (not a list, `gzip, br`); `identity` is the body as it is. */
+const JSON_CODINGS = ['gzip', 'deflate', 'br'];
+
+/**
+ * A JSON body is sent as it is or coded as `JSON_CODINGS` says: any other coding (`compress`, a
+ * list), which the parser refused in its own words and with no `Accept-Encoding`, is a 415 naming
+ * those taken, in `Accept-Encoding` too (RFC 9110 §15.5.16). Fixed here, not left to the parser,
+ * whose codings follow Node's (`zstd` in some).
+ */
+function knownCodings(request: Request, response: Response, next: NextFunction): void {
+  if (!isJson(request) || request.headers['content-encoding'] === undefined) return next();
+  const coding = contentCoding(request);
+  if (coding === 'identity' || JSON_CODINGS.includes(coding)) {
+    // Said as the parser reads it (it lower-cases the header, but does not trim it).
+    request.headers['content-encoding'] = coding;
+    return next();
+  }
+  const detail = `A JSON body is sent as it is (Content-Encoding: identity, or none) or coded ${JSON_CODINGS.slice(0, -1).join(', ')} or ${JSON_CODINGS.at(-1)}; this one says Content-Encoding: ${request.headers['content-encoding']}.`;
+  sendProblem(request, response, 415, detail, { acceptEncoding: [...JSON_CODINGS, 'identity'] });
+}
+
 /** A Content-Type's charset parameter, quoted or not; its value in group 1. */
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
@@ -209,7 +239,8 @@ function bareValue(body: string | undefined): boolean {
 
 /**
  * JSON bodies up to `limit` (`application/json`, and `application/merge-patch+json` for RFC 7396
- * patches), checked before parsing; anything refused is answered as problem+json.
+ * patches), as they are or coded (`JSON_CODINGS`; the limit is of the decoded body), checked before
+ * parsing; anything refused is answered as problem+json.
  */
 export function jsonBodyParser(limit: string): RequestHandler[] {
   // The parser refuses a body over the limit only once it has all arrived (it drains the request
@@ -225,6 +256,11 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
   const parse = express.json({ limit, strict: true, type: (request) => isJson(request as Request), verify: (_request, _response, body) => checkJsonText(body) });
   const refuse = (error: unknown, request: Request, response: Response, next: NextFunction) => {
     const failure = error as { status?: number; type?: string; message?: string; body?: string };
+    const coding = contentCoding(request);
+    // zlib's own failure (a corrupt or truncated body), which the parser passed on bare: said as such.
+    if (failure?.status === 400 && !failure.type && coding !== 'identity') {
+      return sendProblem(request, response, 400, `The request body says Content-Encoding: ${coding}, but is not valid ${coding}: it cannot be decoded.`);
+    }
     if (!failure?.type || !failure.status) return next(error);
     const detail =
       failure.type === 'entity.parse.failed'
@@ -236,7 +272,7 @@ export function jsonBodyParser(limit: string): RequestHandler[] {
             : (failure.message ?? 'The request body cannot be read.');
     sendProblem(request, response, failure.status, detail);
   };
-  return [utf8Only, declaredTooLarge, parse, refuse as unknown as RequestHandler, objectsOnly, refuseControlCharacters];
+  return [utf8Only, knownCodings, declaredTooLarge, parse, refuse as unknown as RequestHandler, objectsOnly, refuseControlCharacters];
 }
 
 /**
