@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { awaitDelivery } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { ProjectionRunner } from '@chancery/event-store';
 import { looksLeaky, ROLES } from './support/security.js';
@@ -65,6 +66,23 @@ describe('hostile input', () => {
     await app.close();
     await database.drop();
   });
+
+  /** Beijing's documents route, of a campaign released for the uploads' tests (once, by the first to ask). */
+  let documents: Promise<string> | undefined;
+  const documentsRoute = () =>
+    (documents ??= (async () => {
+      const admin = await loginAsAdmin(app);
+      const drafter = (await createUser(app, admin, { username: 'upload.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+      const approver = (await createUser(app, admin, { username: 'upload.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+      const campaign = await releaseCable(app, drafter, approver, {
+        kind: 'INSTRUCTION', subject: 'Uploads', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'],
+        paragraphs: [{ marking: 'U', text: 'Deliver the points.' }], demarche: { reportBy: '2099-01-01', targets: 'MFA', points: [1] },
+      });
+      await awaitDelivery(app, token, campaign, 'BEIJING');
+      return `/demarches/${campaign}/deliveries/BEIJING/documents`;
+    })());
+  /** A multipart request to `path`, a documents route, as the user who holds every post role. */
+  const upload = (path: string) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${token}`);
 
   const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), nasty, fc.string({ maxLength: 200 }), fc.integer(), fc.constant(null));
   // Bodies: anything JSON, or objects with the field names the routes take and hostile values.
@@ -190,6 +208,22 @@ describe('hostile input', () => {
     const created = await authed(app, desk).post('/cables', { subject: 'x', __lookupGetter__: {} });
     expect(created.body.errors).toEqual([{ field: '__lookupGetter__', message: 'property should not exist' }]);
     expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses an upload said to be in a content coding (gzip, any) with 415 and Accept-Encoding: identity, and stores nothing', async () => {
+    const path = await documentsRoute();
+    const before = await eventCount();
+    for (const coding of ['gzip', 'br', 'x-unheard-of', 'identity, gzip']) {
+      const refused = await upload(path).set('Content-Encoding', coding).field('kind', 'NON_PAPER').attach('file', Buffer.from('Points.'), { filename: 'points.txt' });
+      expect({ coding, status: refused.status, acceptEncoding: refused.headers['accept-encoding'], code: refused.body.code, detail: refused.body.detail }).toEqual({
+        coding, status: 415, acceptEncoding: 'identity', code: 'UNSUPPORTED_MEDIA_TYPE',
+        detail: `This request takes its body as it is (Content-Encoding: identity, or none); this one says Content-Encoding: ${coding}`,
+      });
+    }
+    expect(await eventCount()).toBe(before);
+    // Sent as it is, said so or not, it is taken.
+    await upload(path).set('Content-Encoding', 'Identity').field('kind', 'NON_PAPER').attach('file', Buffer.from('Points.'), { filename: 'points.txt' }).expect(201);
+    await upload(path).field('kind', 'NON_PAPER').attach('file', Buffer.from('Points.'), { filename: 'points.txt' }).expect(201);
   });
 
   it('refuses control characters in any field and in the address, and line breaks in names, naming the field', async () => {

@@ -28,6 +28,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (typeof problem.retryAfter === 'number') response.setHeader('Retry-After', String(problem.retryAfter));
     if (Array.isArray(problem.allow)) response.setHeader('Allow', problem.allow.join(', '));
     if (Array.isArray(problem.accept)) response.setHeader(problem.acceptPatch ? 'Accept-Patch' : 'Accept', problem.accept.join(', '));
+    if (Array.isArray(problem.acceptEncoding)) response.setHeader('Accept-Encoding', problem.acceptEncoding.join(', '));
     delete problem.acceptPatch;
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }

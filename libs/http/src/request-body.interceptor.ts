@@ -4,7 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { jsonTypesTaken, namesObjectMachinery } from './body-parsing.js';
+import { contentCoding, jsonTypesTaken, namesObjectMachinery } from './body-parsing.js';
 
 /**
  * Parameters that read the body other than as parsed JSON (a multipart upload, the raw bytes).
@@ -47,7 +47,9 @@ export const ReadsQuery = (...names: string[]) => SetMetadata(READS_QUERY, names
  *   instead of seeing its command run as if it had been. An empty object is no body.
  * - A route that takes a JSON body refuses content of another type (`text/plain`, a form) with
  *   415 and the types it takes, rather than a 400 that every field is missing (the JSON parser
- *   leaves such content unread).
+ *   leaves such content unread). One that takes a type of its own (`TakesContent`, an upload)
+ *   refuses another alike, and content in a coding (`gzip`), which it would store coded (415,
+ *   `Accept-Encoding: identity`).
  * Runs after the guards (a caller who may not act learns nothing more) and before idempotency and
  * validation.
  */
@@ -64,6 +66,7 @@ export class RequestBodyInterceptor implements NestInterceptor {
     const unknown = Object.keys(request.query ?? {}).filter((name) => namesObjectMachinery(name) || (route.query !== 'all' && !route.query.includes(name)));
     if (unknown.length > 0) throw queryRefusal(unknown);
     if (route.content && !request.is(route.content)) throw unsupported(request, [route.content]);
+    if (route.content && contentCoding(request) !== 'identity') throw coded(request);
     // A read or a removal takes no body, whether or not its handler takes the request (for its id):
     // one sent is refused alike on every such route, not heard on some and dropped unsaid on others.
     const use = route.body === 'otherwise' && BODILESS_METHODS.has(request.method) ? 'none' : route.body;
@@ -134,6 +137,16 @@ function unsupported(request: Request, types?: string[]): ChanceryError {
   const detail = `This request takes ${types ? 'a body' : 'a JSON body'} (Content-Type: ${accept.join(' or ')}); ${sent ? `this one is ${sent.split(';')[0]}` : 'this one states no Content-Type'}`;
   // Said in the Accept header too (RFC 9110 §15.5.16), and Accept-Patch for a PATCH (RFC 5789 §3.1).
   return new ChanceryError(ErrorCode.UnsupportedMediaType, detail, { accept, acceptPatch: request.method === 'PATCH' });
+}
+
+/**
+ * Content in a coding (`Content-Encoding: gzip`) sent to a route that takes one type of content (an
+ * upload), which reads its body as it is: its bytes would be stored as sent, coded (RFC 9110 §15.5.16:
+ * 415, and `Accept-Encoding` says what is taken).
+ */
+function coded(request: Request): ChanceryError {
+  const detail = `This request takes its body as it is (Content-Encoding: identity, or none); this one says Content-Encoding: ${request.headers['content-encoding']}`;
+  return new ChanceryError(ErrorCode.UnsupportedMediaType, detail, { acceptEncoding: ['identity'] });
 }
 
 /** The refusal of query parameters a route does not take. */
