@@ -226,6 +226,23 @@ describe('hostile input', () => {
     await upload(path).field('kind', 'NON_PAPER').attach('file', Buffer.from('Points.'), { filename: 'points.txt' }).expect(201);
   });
 
+  it('refuses an upload\'s form field named as JavaScript\'s own object machinery, at any depth, naming it, as a JSON body\'s', async () => {
+    const path = await documentsRoute();
+    const before = await eventCount();
+    for (const name of [...Object.getOwnPropertyNames(Object.prototype), 'prototype']) {
+      const refused = await upload(path).field(name, '1').field('kind', 'NON_PAPER').attach('file', Buffer.from('Points.'), { filename: 'points.txt' });
+      expect({ name, status: refused.status, detail: refused.body.detail, errors: refused.body.errors }).toEqual({
+        name, status: 400, detail: `${name} is not a field of any request.`, errors: [{ field: name, message: 'property should not exist' }],
+      });
+    }
+    // A field's name may nest (`note[toString]`): the machinery is named at its path.
+    for (const name of ['toString', '__proto__']) {
+      const nested = await upload(path).field('kind', 'NON_PAPER').field(`note[${name}]`, '1').attach('file', Buffer.from('Points.'), { filename: 'points.txt' });
+      expect({ name, status: nested.status, errors: nested.body.errors }).toEqual({ name, status: 400, errors: [{ field: `note.${name}`, message: 'property should not exist' }] });
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it('refuses control characters in any field and in the address, and line breaks in names, naming the field', async () => {
     const before = await eventCount();
     const api = authed(app, token);

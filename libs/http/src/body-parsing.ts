@@ -62,6 +62,8 @@ const OBJECT_MACHINERY: ReadonlySet<string> = new Set([...Object.getOwnPropertyN
 /** Whether `key` names JavaScript's own object machinery (`OBJECT_MACHINERY`): a field, or a query parameter, of no request. */
 export const namesObjectMachinery = (key: string): boolean => OBJECT_MACHINERY.has(key);
 const MACHINERY: Sought = { key: (key, inArray) => !inArray && namesObjectMachinery(key) };
+/** Where in a parsed body (JSON, or a form's fields) a key names the object machinery first, as a field path (`note.toString`); undefined when nowhere. */
+export const objectMachineryIn = (body: unknown): string | undefined => pathWhere(body, '', MACHINERY)?.at;
 
 /**
  * Refuses control characters other than tabs and line breaks (`CONTROL`) anywhere in the path,
@@ -82,7 +84,7 @@ export function refuseControlCharacters(request: Request, response: Response, ne
     const detail = `Text may not contain control characters other than tabs and line breaks: ${field} holds ${character}.`;
     return sendProblem(request, response, 400, detail, { code: 'VALIDATION_FAILED', errors: [{ field, message: `must not contain the control character ${character}` }] });
   }
-  const machinery = pathWhere(request.body, '', MACHINERY)?.at;
+  const machinery = objectMachineryIn(request.body);
   if (machinery) {
     return sendProblem(request, response, 400, `${machinery} is not a field of any request.`, { code: 'VALIDATION_FAILED', errors: [{ field: machinery, message: 'property should not exist' }] });
   }

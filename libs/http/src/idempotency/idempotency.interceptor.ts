@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { parseIfMatch } from '../command-context.decorator.js';
+import { UploadFormInterceptor } from '../upload-form.interceptor.js';
 import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './idempotency.store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -168,10 +169,10 @@ export class UploadIdempotencyInterceptor extends IdempotencyInterceptor {
 }
 
 /**
- * A multipart upload route: `fileInterceptor` parses the form, then `Idempotency-Key` is decided
- * with the file in the request (the global interceptor runs before the form is parsed and would
- * see an empty body).
+ * A multipart upload route: `fileInterceptor` parses the form, its fields are held to what a JSON
+ * body is (`UploadFormInterceptor`), then `Idempotency-Key` is decided with the file in the request
+ * (the global interceptor runs before the form is parsed and would see an empty body).
  */
 export function IdempotentUpload(fileInterceptor: Type<NestInterceptor>): MethodDecorator {
-  return applyDecorators(SetMetadata(AFTER_UPLOAD, true), UseInterceptors(fileInterceptor, UploadIdempotencyInterceptor));
+  return applyDecorators(SetMetadata(AFTER_UPLOAD, true), UseInterceptors(fileInterceptor, UploadFormInterceptor, UploadIdempotencyInterceptor));
 }
