@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { awaitDelivery } from './support/campaigns.js';
-import { authed } from './support/http.js';
+import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -175,6 +175,37 @@ describe('plain refusals', () => {
       expect(refused.body.errors).toEqual([{ field: 'subject', message: 'subject must be 1 to 200 characters, not only spaces or invisible ones' }]);
     }
     await authed(app, drafter).post('/cables', { ...cable, subject: 'Talking points \ufffd' }).expect(201);
+  });
+
+  it('says a document sent with an empty file name (filename="") is missing, as one not sent at all, not that "file" should not exist', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = (await createUser(app, admin, { username: 'pr.upload.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const approver = (await createUser(app, admin, { username: 'pr.upload.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const beijing = (await createUser(app, admin, { username: 'pr.upload.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    const id = await releaseCable(app, drafter, approver, {
+      kind: 'INSTRUCTION', subject: 'Nameless files', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['BEIJING'],
+      paragraphs: [{ marking: 'U', text: 'Deliver the points.' }], demarche: { reportBy: '2099-01-15', targets: 'MFA', points: [1] },
+    });
+    await awaitDelivery(app, beijing, id, 'BEIJING');
+    const http = (await import('supertest')).default(app.getHttpServer());
+    /** The upload of a form whose file part says `disposition` and holds `content` (as curl -F 'file=@x.pdf;filename=' sends it). */
+    const sendForm = (disposition: string, content: string) =>
+      http.post(`/demarches/${id}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${beijing}`).set('Content-Type', 'multipart/form-data; boundary=b0undary')
+        .send(['--b0undary', 'Content-Disposition: form-data; name="kind"', '', 'NON_PAPER', '--b0undary', `Content-Disposition: form-data; ${disposition}`, 'Content-Type: application/pdf', '', content, '--b0undary--', ''].join('\r\n'));
+    const missing = { field: 'file', message: 'file is missing: it needs a value' };
+    for (const [disposition, content] of [['name="file"; filename=""', '%PDF-1.4 points'], ['name="file"; filename=""', ''], ['name="file"', '%PDF-1.4 points'], ['name="file"; filename=""', 'x'.repeat(1_100_000)]]) {
+      const refused = await sendForm(disposition, content);
+      const sent = `${disposition}, ${content.length} bytes`;
+      expect({ sent, status: refused.status, detail: refused.body.detail, errors: refused.body.errors }).toEqual({
+        sent, status: 400, errors: [missing],
+        detail: 'file is missing: the part named "file" came without a file name (filename="" or none), so it was read as text, not as a file; send the file with its name',
+      });
+    }
+    // No file part at all: missing, said as plainly.
+    const none = await http.post(`/demarches/${id}/deliveries/BEIJING/documents`).set('Authorization', `Bearer ${beijing}`).field('kind', 'NON_PAPER').expect(400);
+    expect({ detail: none.body.detail, errors: none.body.errors }).toEqual({ detail: 'file is missing: send the file as the multipart field "file"', errors: [missing] });
+    // With its name, the same part is a document.
+    await sendForm('name="file"; filename="points.pdf"', '%PDF-1.4 points').expect(201);
   });
 
   it('says once that a request takes no body, whether it sent fields or content of another type', async () => {

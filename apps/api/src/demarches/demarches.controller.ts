@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, Header, Param, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -117,16 +116,16 @@ export class DemarchesController {
   @ReadsRecord('cable')
   // Multer (NestJS's own) parses the form; one file of at most 10 MB, or 413. Browsers send a file's
   // name as raw UTF-8 (the HTML form rules): read as Latin-1, multer's default, 照会 came out as mojibake.
-  @IdempotentUpload(FileInterceptor('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 }, defParamCharset: 'utf8' }))
+  // A form without the file (or with its part sent without a file name) is refused there: `file` is always given.
+  @IdempotentUpload('file', { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, parts: 6 }, defParamCharset: 'utf8' })
   @ApiConsumes('multipart/form-data')
   @TakesContent('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: ['NON_PAPER', 'AIDE_MEMOIRE', 'DIPLOMATIC_NOTE', 'OTHER'] } } } })
   @ApiOperation({ summary: 'A document left behind: PDF, DOCX, ODT or UTF-8 text (by its bytes), at most 10 MB' })
   async document(
-    @Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @UploadedFile() file: UploadedDocument | undefined, @Body() body: DocumentUploadRequest,
+    @Param('id', uuid) id: string, @Param('post', postCodeParam) post: string, @UploadedFile() file: UploadedDocument, @Body() body: DocumentUploadRequest,
     @CurrentUser() user: Principal, @Ctx() ctx: CommandContext,
   ) {
-    if (!file) throw new ChanceryError(ErrorCode.ValidationFailed, 'file: send the document as the multipart field "file"', { errors: [{ field: 'file', message: 'missing' }] });
     return this.record(ctx, user, id, post, { kind: 'document', name: file.originalname, documentKind: body.kind, content: file.buffer });
   }
 

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, type Type, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { ModuleRef, Reflector } from '@nestjs/core';
+import { FileInterceptor, type MulterModuleOptions } from '@nestjs/platform-express';
 import { ApiExtension } from '@nestjs/swagger';
 import canonicalize from 'canonicalize';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { parseIfMatch } from '../command-context.decorator.js';
-import { UploadFormInterceptor } from '../upload-form.interceptor.js';
+import { NamelessFileInterceptor, UPLOAD_FIELD, UploadFormInterceptor } from '../upload-form.interceptor.js';
 import { IdempotencyRaceError, IdempotencyStore, type StoredAnswer } from './idempotency.store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -169,10 +170,16 @@ export class UploadIdempotencyInterceptor extends IdempotencyInterceptor {
 }
 
 /**
- * A multipart upload route: `fileInterceptor` parses the form, its fields are held to what a JSON
- * body is (`UploadFormInterceptor`), then `Idempotency-Key` is decided with the file in the request
- * (the global interceptor runs before the form is parsed and would see an empty body).
+ * A multipart upload route, of one file, required, in the field `field`: multer (Nest's
+ * `FileInterceptor`, with `options`) parses the form, its fields are held to what a JSON body is and
+ * the file is required (`UploadFormInterceptor`, `NamelessFileInterceptor`), then `Idempotency-Key`
+ * is decided with the file in the request (the global interceptor runs before the form is parsed
+ * and would see an empty body).
  */
-export function IdempotentUpload(fileInterceptor: Type<NestInterceptor>): MethodDecorator {
-  return applyDecorators(SetMetadata(AFTER_UPLOAD, true), UseInterceptors(fileInterceptor, UploadFormInterceptor, UploadIdempotencyInterceptor));
+export function IdempotentUpload(field: string, options: MulterModuleOptions): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(AFTER_UPLOAD, true),
+    SetMetadata(UPLOAD_FIELD, field),
+    UseInterceptors(NamelessFileInterceptor, FileInterceptor(field, options), UploadFormInterceptor, UploadIdempotencyInterceptor),
+  );
 }
