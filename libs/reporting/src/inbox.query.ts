@@ -3,9 +3,17 @@ import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
-import { hasPermission, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
+import { type Classification, hasPermission, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
 import { type FollowUpMarkingsRow, followUpMarkings, isFollowUpOverdue, LINKED_MARKINGS_SQL } from '@chancery/follow-ups';
+
+/** The inbox's sections, in the order its answer gives them. */
+export const INBOX_SECTIONS = ['toClear', 'toApprove', 'taskings', 'followUps', 'returned', 'escalated'] as const;
+export type InboxSection = (typeof INBOX_SECTIONS)[number];
+
+/** How many items a section answers at most, and how many it answers when not told. */
+export const INBOX_MAX_LIMIT = 200;
+export const INBOX_DEFAULT_LIMIT = 50;
 
 /** A cable as the inbox lists it; `date` columns are read as their text (`calendarDatesAsText`). */
 interface CableItemRow {
@@ -60,9 +68,121 @@ interface EscalatedRow extends FollowUpRow {
   post: string | null;
 }
 
+interface CableItem {
+  cableId: string;
+  subject: string;
+  classification: string;
+  captions: string[];
+  precedence: string;
+}
+
+export interface ToClearItem extends CableItem {
+  origin: string;
+  office: string | null;
+  since: string;
+}
+
+export interface ToApproveItem extends CableItem {
+  status: string;
+  since: string;
+}
+
+export interface ReturnedItem extends CableItem {
+  reason: string | null;
+  withheld?: true;
+  returnedBy: string;
+  returnedAt: string;
+}
+
+export interface TaskingItem {
+  demarcheId: string;
+  mrn: string;
+  subject: string;
+  classification: string;
+  captions: string[];
+  post: string | null;
+  status: string;
+  reportBy: string;
+  overdue: boolean;
+}
+
+type Owner = { office: string | null } | { post: string | null };
+
+export interface FollowUpItem {
+  followUpId: string;
+  title: string;
+  classification: Classification;
+  captions: string[];
+  status: string;
+  owner: Owner;
+  dueOn: string;
+  overdue: boolean;
+}
+
+export interface EscalatedItem {
+  followUpId: string;
+  title: string;
+  classification: Classification;
+  captions: string[];
+  status: string;
+  owner: Owner;
+  ownerBureau: string;
+  dueOn: string;
+  overdueSince: string | null;
+  demarcheId: string | null;
+  post: string | null;
+  allowedActions: string[];
+}
+
+/** The items of each section. */
+export interface InboxItems {
+  toClear: ToClearItem;
+  toApprove: ToApproveItem;
+  taskings: TaskingItem;
+  followUps: FollowUpItem;
+  returned: ReturnedItem;
+  escalated: EscalatedItem;
+}
+
+/** One section's page: its items from an offset, and how many it holds in all. */
+export interface InboxPage<S extends InboxSection> {
+  items: InboxItems[S][];
+  total: number;
+}
+
+/** The whole inbox: each section's first `limit` items, and each section's total. */
+export type Inbox = { [S in InboxSection]: InboxItems[S][] } & { totals: Record<InboxSection, number> };
+
+interface Window {
+  limit: number;
+  offset: number;
+}
+
+/** A section the caller's roles do not concern: nothing in it, nothing counted. */
+const NONE = { items: [], total: 0 };
+
+/** The record each item names, as the audit log names it. */
+const STREAM_OF: { [S in InboxSection]: (item: InboxItems[S]) => string } = {
+  toClear: (c) => `cable-${c.cableId}`,
+  toApprove: (c) => `cable-${c.cableId}`,
+  returned: (c) => `cable-${c.cableId}`,
+  taskings: (t) => `campaign-${t.demarcheId}`,
+  // A follow-up's title and owner are read under its marking, its own or its links' (as the follow-ups list audits them).
+  followUps: (f) => `followup-${f.followUpId}`,
+  escalated: (f) => `followup-${f.followUpId}`,
+};
+
+function recordsOf<S extends InboxSection>(section: S, items: readonly InboxItems[S][]): { streamId: string; classification: string }[] {
+  const stream = STREAM_OF[section];
+  return items.map((item) => ({ streamId: stream(item), classification: item.classification }));
+}
+
 /**
  * What waits for the caller: cables their office is asked to clear, cables they may approve, their
- * post's open taskings, their open follow-ups; each oldest first, and only what they may read.
+ * post's open taskings, their open follow-ups; each oldest first, and only what they may read. Each
+ * section is read a page at a time in SQL, and counted under the same filter: an office with
+ * thousands of open follow-ups is answered a page of them and their number, and only the items
+ * answered are named in the audit log.
  */
 @Injectable()
 export class InboxQuery {
@@ -72,40 +192,67 @@ export class InboxQuery {
     private readonly policy: PolicyService,
   ) {}
 
-  async inbox(principal: Principal, requestId: string) {
+  private readonly sections: { [S in InboxSection]: (principal: Principal, window: Window) => Promise<InboxPage<S>> } = {
+    toClear: (p, w) => this.toClear(p, w),
+    toApprove: (p, w) => this.toApprove(p, w),
+    taskings: (p, w) => this.taskings(p, w),
+    followUps: (p, w) => this.followUps(p, w),
+    returned: (p, w) => this.returned(p, w),
+    escalated: (p, w) => this.escalated(p, w),
+  };
+
+  /** Every section's first `limit` items, with each section's total. */
+  async inbox(principal: Principal, limit: number, requestId: string): Promise<Inbox> {
+    const window = { limit, offset: 0 };
     const [toClear, toApprove, taskings, followUps, returned, escalated] = await Promise.all([
-      this.toClear(principal),
-      this.toApprove(principal),
-      this.taskings(principal),
-      this.followUps(principal),
-      this.returned(principal),
-      this.escalated(principal),
+      this.toClear(principal, window), this.toApprove(principal, window), this.taskings(principal, window),
+      this.followUps(principal, window), this.returned(principal, window), this.escalated(principal, window),
     ]);
     const records = [
-      ...[...toClear, ...toApprove, ...returned].map((c) => ({ streamId: `cable-${c.cableId}`, classification: c.classification })),
-      ...taskings.map((t) => ({ streamId: `campaign-${t.demarcheId}`, classification: t.classification })),
-      // A follow-up's title and owner are read under its marking, its own or its links' (as the follow-ups list audits them).
-      ...[...followUps, ...escalated].map((f) => ({ streamId: `followup-${f.followUpId}`, classification: f.classification })),
+      ...recordsOf('toClear', toClear.items), ...recordsOf('toApprove', toApprove.items), ...recordsOf('returned', returned.items),
+      ...recordsOf('taskings', taskings.items), ...recordsOf('followUps', followUps.items), ...recordsOf('escalated', escalated.items),
     ];
     await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
-    return { toClear, toApprove, taskings, followUps, returned, escalated };
+    return {
+      toClear: toClear.items, toApprove: toApprove.items, taskings: taskings.items, followUps: followUps.items, returned: returned.items, escalated: escalated.items,
+      totals: { toClear: toClear.total, toApprove: toApprove.total, taskings: taskings.total, followUps: followUps.total, returned: returned.total, escalated: escalated.total },
+    };
+  }
+
+  /** One section, `limit` items from `offset`, and how many it holds. */
+  async section<S extends InboxSection>(principal: Principal, section: S, limit: number, offset: number, requestId: string): Promise<InboxPage<S>> {
+    const page = await this.sections[section](principal, { limit, offset });
+    await this.policy.auditListRead(principal, { requestId, view: 'inbox', records: recordsOf(section, page.items) });
+    return page;
+  }
+
+  /**
+   * A page of rows and their count: `SELECT columns FROM from ORDER BY order` from the window, and
+   * `count(*)` over the same `from` (its WHERE included), which holds the caller's access filter.
+   */
+  private async page<Row>(columns: string, from: string, order: string, params: unknown[], { limit, offset }: Window): Promise<{ rows: Row[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      sql<Row>(this.dataSource, `SELECT ${columns} FROM ${from} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, limit, offset]),
+      sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM ${from}`, params),
+    ]);
+    return { rows, total };
   }
 
   /**
    * Overdue follow-ups escalated to the caller's bureau, for its leadership (the front office: a
    * leadership user whose office is the bureau's symbol), who may give them a new owner or due date.
    */
-  private async escalated(principal: Principal) {
-    if (!principal.roles.includes('leadership') || !principal.office) return [];
+  private async escalated(principal: Principal, window: Window): Promise<InboxPage<'escalated'>> {
+    if (!principal.roles.includes('leadership') || !principal.office) return NONE;
     const access = readableFollowUpSql(principal, 1);
-    const rows = await sql<EscalatedRow>(
-      this.dataSource,
-      `SELECT id, title, due_on, status, owner_office, owner_post, owner_bureau, overdue_since, demarche_id, post, f.classification, ${LINKED_MARKINGS_SQL} FROM follow_ups f
-       WHERE escalated_to = $9 AND status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
-       ORDER BY due_on, id`,
+    const { rows, total } = await this.page<EscalatedRow>(
+      `id, title, due_on, status, owner_office, owner_post, owner_bureau, overdue_since, demarche_id, post, f.classification, ${LINKED_MARKINGS_SQL}`,
+      `follow_ups f WHERE escalated_to = $9 AND status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}`,
+      'due_on, id',
       [...access.params, principal.office],
+      window,
     );
-    return rows.map((r) => ({
+    const items = rows.map((r) => ({
       followUpId: r.id,
       title: r.title,
       ...followUpMarkings(r),
@@ -118,84 +265,90 @@ export class InboxQuery {
       post: r.post,
       allowedActions: ['reassign'],
     }));
+    return { items, total };
   }
 
-  private async toClear(principal: Principal) {
-    if (!principal.roles.includes('clearer') || !principal.office) return [];
+  private async toClear(principal: Principal, window: Window): Promise<InboxPage<'toClear'>> {
+    if (!principal.roles.includes('clearer') || !principal.office) return NONE;
     const access = readableCableSql(principal, 1);
     // Nobody clears their own cable, so a drafter who is also a clearer is not asked to. A returned
     // cable (DRAFT) waits for the offices whose clearance went stale. `since`: when the office was
     // asked (or its clearance went stale), whatever has changed on the cable since.
-    const rows = await sql<ToClearRow>(
-      this.dataSource,
-      `SELECT id, subject, classification, captions, precedence, origin, since FROM (
-         SELECT k.*, coalesce((awaiting_since->>$9)::timestamptz, updated_at) AS since FROM cables k
-         WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}) k
-       ORDER BY since, id`,
+    const { rows, total } = await this.page<ToClearRow>(
+      'id, subject, classification, captions, precedence, origin, since',
+      `(SELECT k.*, coalesce((awaiting_since->>$9)::timestamptz, updated_at) AS since FROM cables k
+         WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}) k`,
+      'since, id',
       [...access.params, principal.office],
+      window,
     );
-    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, origin: r.origin, office: principal.office, since: r.since.toISOString() }));
+    const items = rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, origin: r.origin, office: principal.office, since: r.since.toISOString() }));
+    return { items, total };
   }
 
   /** The caller's cables the approver sent back, with the reason, while they sit in DRAFT: theirs to work, while they draft. */
-  private async returned(principal: Principal) {
-    if (!hasPermission(principal, 'cables.draft').allowed) return [];
+  private async returned(principal: Principal, window: Window): Promise<InboxPage<'returned'>> {
+    if (!hasPermission(principal, 'cables.draft').allowed) return NONE;
     const access = readableCableSql(principal, 1);
-    const rows = await sql<ReturnedRow>(
-      this.dataSource,
-      `SELECT id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable FROM cables k
-       WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}
-       ORDER BY returned_at, id`,
+    const { rows, total } = await this.page<ReturnedRow>(
+      'id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable',
+      `cables k WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}`,
+      'returned_at, id',
       access.params,
+      window,
     );
     // A reason written while the draft stood above the reader's clearance (edited down since) is withheld, as on the cable.
-    return rows.map((r) => ({
+    const items = rows.map((r) => ({
       cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence,
-      reason: r.reason_readable === false ? null : r.return_reason, ...(r.reason_readable === false ? { withheld: true } : {}),
+      reason: r.reason_readable === false ? null : r.return_reason, ...(r.reason_readable === false ? { withheld: true as const } : {}),
       returnedBy: r.returned_by, returnedAt: r.returned_at.toISOString(),
     }));
+    return { items, total };
   }
 
-  private async toApprove(principal: Principal) {
-    if (!principal.roles.includes('approver')) return [];
+  private async toApprove(principal: Principal, window: Window): Promise<InboxPage<'toApprove'>> {
+    if (!principal.roles.includes('approver')) return NONE;
     const access = readableCableSql(principal, 1);
-    const rows = await sql<ToApproveRow>(
-      this.dataSource,
-      `SELECT id, subject, classification, captions, precedence, origin, status, updated_at FROM cables k
-       WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $9 AND drafter_id::text <> $2 AND ${access.where}
-       ORDER BY updated_at, id`,
+    const { rows, total } = await this.page<ToApproveRow>(
+      'id, subject, classification, captions, precedence, origin, status, updated_at',
+      `cables k WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $9 AND drafter_id::text <> $2 AND ${access.where}`,
+      'updated_at, id',
       [...access.params, principal.postCode ?? 'STATE'],
+      window,
     );
-    return rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, status: r.status, since: r.updated_at.toISOString() }));
+    const items = rows.map((r) => ({ cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence, status: r.status, since: r.updated_at.toISOString() }));
+    return { items, total };
   }
 
-  private async taskings(principal: Principal) {
-    if (!principal.roles.includes('post_officer') || !principal.postCode) return [];
+  private async taskings(principal: Principal, window: Window): Promise<InboxPage<'taskings'>> {
+    if (!principal.roles.includes('post_officer') || !principal.postCode) return NONE;
     const access = readableCableSql(principal, 1);
-    const rows = await sql<TaskingRow>(
-      this.dataSource,
-      `SELECT c.id, c.mrn, c.subject, c.classification, c.captions, c.report_by, d.status FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
-       JOIN cables k ON k.id = c.cable_id
-       WHERE d.post = $9 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}
-       ORDER BY c.report_by, c.id`,
+    // One delivery a campaign and post (its key): the campaign's id orders those due the same day.
+    const { rows, total } = await this.page<TaskingRow>(
+      'c.id, c.mrn, c.subject, c.classification, c.captions, c.report_by, d.status',
+      `demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id JOIN cables k ON k.id = c.cable_id
+       WHERE d.post = $9 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}`,
+      'c.report_by, c.id',
       [...access.params, principal.postCode],
+      window,
     );
     const today = utcDate(this.clock.now());
-    return rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, captions: r.captions, post: principal.postCode, status: r.status, reportBy: r.report_by, overdue: isOverdue(r.status, r.report_by, today) }));
+    const items = rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, captions: r.captions, post: principal.postCode, status: r.status, reportBy: r.report_by, overdue: isOverdue(r.status, r.report_by, today) }));
+    return { items, total };
   }
 
-  private async followUps(principal: Principal) {
+  private async followUps(principal: Principal, window: Window): Promise<InboxPage<'followUps'>> {
     const access = readableFollowUpSql(principal, 1);
-    const rows = await sql<FollowUpRow>(
-      this.dataSource,
-      `SELECT id, title, due_on, status, owner_office, owner_post, f.classification, ${LINKED_MARKINGS_SQL} FROM follow_ups f
-       WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
-         AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))
-       ORDER BY due_on, id`,
+    const { rows, total } = await this.page<FollowUpRow>(
+      `id, title, due_on, status, owner_office, owner_post, f.classification, ${LINKED_MARKINGS_SQL}`,
+      `follow_ups f WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
+         AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))`,
+      'due_on, id',
       [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
+      window,
     );
     const today = utcDate(this.clock.now());
-    return rows.map((r) => ({
+    const items = rows.map((r) => ({
       followUpId: r.id,
       title: r.title,
       ...followUpMarkings(r),
@@ -204,5 +357,6 @@ export class InboxQuery {
       dueOn: r.due_on,
       overdue: isFollowUpOverdue(r.status, r.due_on, today),
     }));
+    return { items, total };
   }
 }
