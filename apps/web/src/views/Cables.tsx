@@ -9,6 +9,7 @@ import { StaleNotice } from './StaleNotice.js';
 import { replyDraft } from '../reply.js';
 import { keepText, keptText } from '../kept-text.js';
 import { marking, recordMarking } from '../classification.js';
+import { itemKey, sectionPage } from '../inbox-pages.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
@@ -228,8 +229,11 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
     try {
       if (queue === 'mine' || queue === 'returned') {
         const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map(everyCable));
-        const [mine, inbox] = await Promise.all([mineOf(me, [...draft, ...clearing]), maybe(api<{ returned?: { cableId: string }[] }>('GET', '/inbox'), {} as { returned?: { cableId: string }[] })]);
-        const returnedIds = new Set(inbox.returned?.map((r) => (r as { cableId?: string; id?: string }).cableId ?? (r as { id?: string }).id) ?? []);
+        // The inbox's returned section, read whole in one page: a drafter's own cables sent back and still in draft are few by
+        // nature, and a draft beyond it (or on a server without it) is found by its history below.
+        const returnedOnes = queue === 'returned' ? sectionPage<{ cableId?: string; id?: string }>('returned', 0, 200).then((r) => r.items) : Promise.resolve([]);
+        const [mine, returnedIn] = await Promise.all([mineOf(me, [...draft, ...clearing]), maybe(returnedOnes, [])]);
+        const returnedIds = new Set(returnedIn.map(itemKey));
         const returned = queue === 'returned' ? await eachAtMost(mine, async ({ cable }) => returnedIds.has(cable.id) || (cable.status === 'DRAFT' && (await returnsOf(cable)).length > 0)) : [];
         // Shown as the list gives them, with when each last changed; as the cable reads now where it moved on since.
         const items = (queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine).map(({ listed, cable }): CableSummary => ({ ...listed, ...cable, updatedAt: listed.updatedAt }));

@@ -6,7 +6,8 @@ import { keptText } from '../kept-text.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, Timeline } from './History.js';
-import { followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
+import { followUpIdOf, type FollowUpItem, markingOf, ShowMore, useShowMore } from './Inbox.js';
+import { askedFor, type Paged, readOn, sectionPage } from '../inbox-pages.js';
 
 interface FollowUp {
   id: string;
@@ -91,7 +92,8 @@ function OwnerFields({ kind, value, onKind, onValue, idPrefix, owners, problem, 
 /** Follow-up actions: the list, a new one, and one with its comments, actions and history. */
 export function FollowUps({ id, query, me, onClassifications, onCreated }: { id: string | null; query: URLSearchParams; me: Me; onClassifications: (c: string[]) => void; onCreated?: (id: string) => void }) {
   const [items, setItems] = useState<FollowUp[] | null>(null);
-  const [escalated, setEscalated] = useState<FollowUpItem[] | null>(null);
+  const [escalated, setEscalated] = useState<Paged<FollowUpItem> | null>(null);
+  const moreEscalated = useShowMore(me, 'follow-ups', 'escalated', escalated, (update) => setEscalated((current) => current && update(current)), 'escalated-list');
   const [exportProblem, setExportProblem] = useState<string | null>(null);
   /** Why the list could not be read: said, never shown as a list with nothing in it. */
   const [readProblem, setReadProblem] = useState<string | null>(null);
@@ -111,10 +113,10 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
     if (id) return;
     onClassifications([]);
     if (view === 'escalated') {
-      void api<{ escalated?: typeof escalated }>('GET', '/inbox').then((inbox) => {
+      // The inbox's section, a page of it (or as many as the user asked to see before).
+      void sectionPage<FollowUpItem>('escalated', 0).then((first) => readOn('escalated', first, askedFor(me.id, 'follow-ups', 'escalated'))).then((read) => {
         setReadProblem(null);
-        setEscalated(inbox.escalated ?? []);
-        onClassifications(markingsOf(inbox.escalated ?? []));
+        setEscalated(read);
       }, (failure) => setReadProblem(`The follow-ups could not be read. ${problemText(failure)}`));
     } else {
       const owner = query.get('owner');
@@ -125,6 +127,10 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
       }, (failure) => setReadProblem(`The follow-ups could not be read. ${problemText(failure)}`));
     }
   }, [view, id]);
+  // The escalated follow-ups shown, those *Show more* added too, are in the banners.
+  useEffect(() => {
+    if (!id && view === 'escalated' && escalated) onClassifications(markingsOf(escalated.items));
+  }, [escalated]);
   if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
   if (id) return <FollowUpDetail id={id} me={me} onClassifications={onClassifications} />;
   const tabs: [string, string][] = [['all', 'All'], ['overdue', 'Overdue'], ...(me.roles.includes('leadership') ? [['escalated', 'Escalated to my bureau'] as [string, string]] : [])];
@@ -146,8 +152,13 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
         <h3 id="fus-h">{tabs.find(([name]) => name === view)?.[1] ?? 'All'}{query.get('owner') && view !== 'escalated' ? ` owned by ${query.get('owner')}` : ''}</h3>
         {query.get('owner') && view !== 'escalated' && <p><a href={`#/follow-ups?view=${view}`}>Every owner</a></p>}
         {readProblem ? <p class="error" role="alert">{readProblem}</p> : view === 'escalated' ? (
-          escalated === null ? <p>Loading…</p> : escalated.length === 0 ? <p class="muted">No overdue follow-up has been escalated to your bureau.</p> : (
-            <ul>{escalated.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
+          escalated === null ? <p>Loading…</p> : (
+            <>
+              {escalated.items.length === 0 ? <p class="muted">No overdue follow-up has been escalated to your bureau.</p> : (
+                <ul id="escalated-list">{escalated.items.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a> ({f.owner?.office ?? f.owner?.post ?? ''}): due {f.dueOn}, {words(f.status)}</li>)}</ul>
+              )}
+              <ShowMore shown={escalated.items.length} total={escalated.total} headingId="fus-h" busy={moreEscalated.busy} problem={moreEscalated.problem} onMore={() => void moreEscalated.more()} />
+            </>
           )
         ) : items === null ? <p>Loading…</p> : items.length === 0 ? <p class="muted">{view === 'overdue' ? 'Nothing is overdue.' : 'No follow-up action you may read.'}</p> : (
           <div class="scroll" tabIndex={0} role="region" aria-label="Follow-up actions">

@@ -3,8 +3,9 @@ import { api, maybe, type Me, problemText, words } from '../api.js';
 import type { CableSummary } from './Cables.js';
 import { type DeliveryView, ReportForms } from './Delivery.js';
 import { Outcome, useOutcome } from './FieldProblem.js';
-import { followUpIdOf, type FollowUpItem, markingOf } from './Inbox.js';
+import { followUpIdOf, type FollowUpItem, markingOf, ShowMore, useShowMore } from './Inbox.js';
 import { markingsOf, recordMarking } from '../classification.js';
+import { askedFor, type Paged, readOn, sectionPage } from '../inbox-pages.js';
 
 interface Campaign { id: string; cableId: string; mrn: string; subject: string; classification: string; captions?: string[]; reportBy: string }
 interface Tasking extends Campaign { delivery: DeliveryView }
@@ -15,35 +16,45 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
   const post = me.postCode!;
   const [taskings, setTaskings] = useState<Tasking[] | null>(null);
   const [traffic, setTraffic] = useState<CableSummary[] | null>(null);
-  const [followUps, setFollowUps] = useState<FollowUp[]>([]);
+  const [followUps, setFollowUps] = useState<Paged<FollowUp> | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   // The report's form closes once it is logged, its button with it: the focus goes to what happened.
   const outcome = useOutcome();
   const [error, setError] = useState<string | null>(null);
   // What the page shows, for its banners: the page's lists, and the reporting cables an open form offers.
-  const shown = useRef<{ page: string[]; forms: string[] }>({ page: [], forms: [] });
-  const report = () => onClassifications([...shown.current.page, ...shown.current.forms]);
+  const shown = useRef<{ page: string[]; followUps: string[]; forms: string[] }>({ page: [], followUps: [], forms: [] });
+  const report = () => onClassifications([...shown.current.page, ...shown.current.followUps, ...shown.current.forms]);
+  const moreFollowUps = useShowMore(me, 'taskings', 'followUps', followUps, (update) => setFollowUps((current) => current && update(current)), 'pfu-list');
   const refresh = async () => {
     try {
-      // The campaigns that task the post (one it is only informed of has no delivery of its own to read).
-      const [campaigns, inbox] = await Promise.all([api<{ items: Campaign[] }>('GET', `/demarches?post=${encodeURIComponent(post)}&limit=100`), api<{ followUps: FollowUp[] }>('GET', '/inbox')]);
+      // The campaigns that task the post (one it is only informed of has no delivery of its own to read),
+      // and its follow-ups: the inbox's section, a page of it (or as many as the user asked to see before).
+      const [campaigns, owned] = await Promise.all([
+        api<{ items: Campaign[] }>('GET', `/demarches?post=${encodeURIComponent(post)}&limit=100`),
+        sectionPage<FollowUp>('followUps', 0).then((first) => readOn('followUps', first, askedFor(me.id, 'taskings', 'followUps'))),
+      ]);
       // Each campaign's record for this post (a 404 still, should a campaign no longer task it, is left out).
       const found = await Promise.all(campaigns.items.map((c) => maybe(api<DeliveryView>('GET', `/demarches/${c.id}/deliveries/${post}`).then((delivery) => ({ ...c, delivery })), null)));
       const rank = (t: Tasking) => (t.delivery.status === 'PENDING' || t.delivery.status === 'DELIVERED' ? 0 : 1);
       const mine = found.filter((t): t is Tasking => t !== null).sort((a, b) => rank(a) - rank(b) || a.reportBy.localeCompare(b.reportBy));
       setTaskings(mine);
-      setFollowUps(inbox.followUps);
+      setFollowUps(owned);
       const action = await maybe(api<{ items: CableSummary[] }>('GET', `/cables?addressee=${post}&role=action&limit=20`).then((a) => a.items), null);
       const incoming = action ?? (await maybe(api<{ items: CableSummary[] }>('GET', '/cables?status=RELEASED&limit=20').then((a) => a.items), []));
       setTraffic(incoming);
       // Its taskings, follow-ups and incoming traffic, each listed with its subject.
-      shown.current = { ...shown.current, page: [...mine.map(recordMarking), ...markingsOf(inbox.followUps), ...(incoming ?? []).map(recordMarking)] };
+      shown.current = { ...shown.current, page: [...mine.map(recordMarking), ...(incoming ?? []).map(recordMarking)] };
       report();
     } catch (failure) {
       setError(problemText(failure));
     }
   };
   useEffect(() => void refresh(), [me.id]);
+  // The follow-ups shown, those *Show more* added too.
+  useEffect(() => {
+    shown.current = { ...shown.current, followUps: markingsOf(followUps?.items ?? []) };
+    report();
+  }, [followUps]);
   // A form closed (or another opened) offers its cables no longer.
   useEffect(() => {
     shown.current = { ...shown.current, forms: [] };
@@ -96,10 +107,11 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
         <p><a href="#/cables?queue=incoming">All incoming traffic</a></p>
       </section>
       <section class="card" aria-labelledby="pfu-h">
-        <h3 id="pfu-h">Follow-ups owned by the post ({followUps.length})</h3>
-        {followUps.length === 0 ? <p class="muted">No open follow-up.</p> : (
-          <ul>{followUps.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a>: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
+        <h3 id="pfu-h">Follow-ups owned by the post ({followUps === null ? '…' : followUps.total})</h3>
+        {followUps === null ? <p>Loading…</p> : followUps.items.length === 0 ? <p class="muted">No open follow-up.</p> : (
+          <ul id="pfu-list">{followUps.items.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a>: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
         )}
+        {followUps && <ShowMore shown={followUps.items.length} total={followUps.total} headingId="pfu-h" busy={moreFollowUps.busy} problem={moreFollowUps.problem} onMore={() => void moreFollowUps.more()} />}
       </section>
     </>
   );
