@@ -108,6 +108,8 @@ describe('canary: need to know on every path, as every user', () => {
   const findings: string[] = [];
   const questions: string[] = [];
   let requests = 0;
+  /** The inbox sections walked over more than one page. */
+  let inboxSectionsPaged = 0;
 
   async function addPerson(username: string, roles: Role[], clearance: ClearanceLevel, where: { office?: string; postCode?: string }, admin: string) {
     const { id, token } = await createUser(app, admin, { username, roles, clearance, ...where });
@@ -577,6 +579,33 @@ describe('canary: need to know on every path, as every user', () => {
         if (decision.allowed !== listed.has(cable.id)) (decision.certain ? findings : questions).push(`${user.username}: GET /cables ${listed.has(cable.id) ? 'lists' : 'leaves out'} ${cable.label} (${decision.rules.join(', ')})`);
       }
 
+      // The inbox a section at a time, one item a page: each page holds only what the user may read,
+      // and the pages together are the section as one read gives it.
+      for (const section of ['toClear', 'toApprove', 'taskings', 'followUps', 'returned', 'escalated']) {
+        const whole = await as(user).get(`/inbox?section=${section}&limit=200`);
+        requests++;
+        check(user, `GET /inbox?section=${section}&limit=200`, whole.text);
+        if (whole.status !== 200) findings.push(`${user.username} GET /inbox?section=${section}: ${whole.status}`);
+        const paged: string[] = [];
+        for (let offset = 0; offset < (whole.body.total ?? 0); offset++) {
+          const url = `/inbox?section=${section}&limit=1&offset=${offset}`;
+          const page = await as(user).get(url);
+          requests++;
+          check(user, `GET ${url}`, page.text);
+          for (const item of (page.body.items ?? []) as { cableId?: string; demarcheId?: string; followUpId?: string }[]) {
+            paged.push(item.cableId ?? item.demarcheId ?? item.followUpId ?? '');
+            const record = item.cableId ? cables.find((c) => c.id === item.cableId)?.record
+              : item.demarcheId ? campaigns.find((c) => c.id === item.demarcheId)?.record
+              : followUps.find((f) => f.id === item.followUpId)?.record;
+            const decision = record && mayRead(user, record);
+            if (decision && !decision.allowed) (decision.certain ? findings : questions).push(`${user.username}: GET ${url} lists a ${record.kind} they may not read (${decision.rules.join(', ')})`);
+          }
+        }
+        if (paged.length > 1) inboxSectionsPaged++;
+        const listed = ((whole.body.items ?? []) as { cableId?: string; demarcheId?: string; followUpId?: string }[]).map((item) => item.cableId ?? item.demarcheId ?? item.followUpId ?? '');
+        if (paged.join() !== listed.join()) findings.push(`${user.username}: GET /inbox?section=${section} one at a time is not the section read at once`);
+      }
+
       // Every command to every record, with an If-Match no version has: nothing is written; a user
       // who may not read the record gets a 403 that tells nothing, before the precondition.
       const probe = async (route: string, url: string, method: 'post' | 'patch' | 'delete', body: object, record: AnyRecord) => {
@@ -696,6 +725,7 @@ describe('canary: need to know on every path, as every user', () => {
     const NOT_ABOUT_RECORDS = ['POST /auth/login', 'POST /auth/password', 'POST /auth/logout', 'POST /users', 'PATCH /users/{id}', 'POST /users/{id}/disable', 'POST /users/{id}/enable', 'POST /users/{id}/password', 'POST /offices', 'POST /admin/projections/{name}/redrive', 'POST /posts', 'PATCH /posts/{code}', 'POST /posts/{code}/suspend', 'POST /posts/{code}/reopen', 'POST /posts/{code}/close', 'POST /cables', 'POST /follow-ups', 'POST /notifications/read-all'];
     const unwalked = routes.filter((route) => !walked.has(route) && !NOT_ABOUT_RECORDS.includes(route));
     expect({ unwalked }).toEqual({ unwalked: [] });
+    expect(inboxSectionsPaged).toBeGreaterThan(0);
 
     const summary = `${people.length} users, ${cables.length} cables, ${campaigns.length} campaigns, ${campaigns.reduce((n, c) => n + c.deliveries.size, 0)} deliveries, ${followUps.length} follow-ups, ${canaries.size} canaries, ${requests} requests`;
     // For the README: what was covered, and the oracle's open questions (uncertain decisions).
