@@ -159,7 +159,10 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     const returned = await get();
     expect(returned).toMatchObject({ status: 'DRAFT', returns: [{ reason: 'Soften paragraph 2 before it goes to every post.', by: expect.objectContaining({ username: 'dsec' }), at: expect.any(String) }] });
     const inbox = (await as(t.desk).get('/inbox').expect(200)).body;
-    expect(inbox.returned).toEqual([expect.objectContaining({ cableId: id, reason: 'Soften paragraph 2 before it goes to every post.' })]);
+    // Who returned it and when, as the cable's returns[] says: the approver named by username, beside their id.
+    expect(inbox.returned).toEqual([expect.objectContaining({
+      cableId: id, reason: 'Soften paragraph 2 before it goes to every post.', returnedBy: returned.returns[0].by.id, returnedByUsername: 'dsec', returnedAt: returned.returns[0].at,
+    })]);
     // The approver changed the subject after every office cleared: each clears it again (domain.md,
     // "Clearing is joint drafting"), and the cable cannot go back to approval with their old word.
     expect(new Set(Object.values(statusOf(returned)))).toEqual(new Set(['STALE']));

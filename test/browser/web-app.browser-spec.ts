@@ -321,6 +321,10 @@ describe('the web app, in headless Chromium', () => {
 
     // The drafter finds it returned, with the reason.
     const desk = await signIn('web.drafter');
+    // The inbox names who returned it, and when.
+    const returnedItem = desk.locator('#returned-list li').filter({ hasText: 'Talking points on chip exports' });
+    await returnedItem.getByText('“Add the Commerce Department line on licensing.”').waitFor();
+    expect(await returnedItem.textContent()).toMatch(/ · returned by web\.approver · \d/);
     await desk.getByRole('link', { name: 'Cables', exact: true }).click();
     await desk.getByRole('link', { name: 'Returned to me' }).click();
     await desk.getByRole('link', { name: /Talking points on chip exports/ }).click();

@@ -33,6 +33,8 @@ interface ReturnedRow extends CableItemRow {
   returned_at: Date;
   return_reason: string | null;
   returned_by: string;
+  /** The username of who returned it, now (null if no user has that id). */
+  returned_by_username: string | null;
   /** False when the reason was written above the reader's clearance (null with no level recorded). */
   reason_readable: boolean | null;
 }
@@ -90,7 +92,9 @@ export interface ToApproveItem extends CableItem {
 export interface ReturnedItem extends CableItem {
   reason: string | null;
   withheld?: true;
+  /** The approver's user id, and their username (the one they have now). */
   returnedBy: string;
+  returnedByUsername: string | null;
   returnedAt: string;
 }
 
@@ -291,7 +295,8 @@ export class InboxQuery {
     if (!hasPermission(principal, 'cables.draft').allowed) return NONE;
     const access = readableCableSql(principal, 1);
     const { rows, total } = await this.page<ReturnedRow>(
-      'id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable',
+      `id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable,
+       (SELECT u.username FROM users u WHERE u.id::text = k.returned_by) AS returned_by_username`,
       `cables k WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}`,
       'returned_at, id',
       access.params,
@@ -301,7 +306,7 @@ export class InboxQuery {
     const items = rows.map((r) => ({
       cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence,
       reason: r.reason_readable === false ? null : r.return_reason, ...(r.reason_readable === false ? { withheld: true as const } : {}),
-      returnedBy: r.returned_by, returnedAt: r.returned_at.toISOString(),
+      returnedBy: r.returned_by, returnedByUsername: r.returned_by_username, returnedAt: r.returned_at.toISOString(),
     }));
     return { items, total };
   }

@@ -9,7 +9,7 @@ export interface FollowUpItem {
   followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string }; escalatedTo?: string | null;
   classification?: string; captions?: string[];
 }
-type ReturnedItem = CableItem & { reason?: string | null; withheld?: boolean; by?: string | { username?: string }; at?: string };
+type ReturnedItem = CableItem & { reason?: string | null; withheld?: boolean; returnedByUsername?: string | null; returnedAt?: string };
 type TaskingItem = { demarcheId: string; mrn: string; subject: string; classification: string; captions?: string[]; reportBy: string; status: string; overdue: boolean; post?: string };
 /** Each section's items. */
 interface SectionItems {
@@ -32,7 +32,6 @@ const cableIdOf = (c: { cableId?: string; id?: string }) => c.cableId ?? c.id ??
 /** A follow-up's id, whichever name the server gives it. */
 export const followUpIdOf = (f: { followUpId?: string; id?: string }) => f.followUpId ?? f.id ?? '';
 const ownerText = (owner?: { office?: string; post?: string }) => owner?.office ?? owner?.post ?? '';
-const byName = (by: unknown) => (typeof by === 'string' ? by : (by as { username?: string } | undefined)?.username ?? '');
 /** A follow-up's marking before its title, "(CONFIDENTIAL NOFORN) ", where the server gives it. */
 export const markingOf = (f: Pick<FollowUpItem, 'classification' | 'captions'>) => (f.classification ? `(${[f.classification, ...(f.captions ?? [])].join(' ')}) ` : '');
 
@@ -165,7 +164,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
               {returned.items.map((c) => (
                 <li key={cableIdOf(c)}>
                   <a href={`#/cables/${cableIdOf(c)}`}>({c.classification}) {c.subject}</a>
-                  {c.withheld ? <>: <em>reason withheld (written while the draft was marked above your clearance)</em></> : c.reason ? <>: “{c.reason}”</> : ''}{byName(c.by) ? <span class="muted"> · {byName(c.by)}</span> : ''}{c.at ? <span class="muted"> · {when(c.at)}</span> : ''}
+                  {c.withheld ? <>: <em>reason withheld (written while the draft was marked above your clearance)</em></> : c.reason ? <>: “{c.reason}”</> : ''}{c.returnedByUsername ? <span class="muted"> · returned by {c.returnedByUsername}</span> : ''}{c.returnedAt ? <span class="muted"> · {when(c.returnedAt)}</span> : ''}
                 </li>
               ))}
             </ul>
