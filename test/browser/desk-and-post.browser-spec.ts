@@ -342,6 +342,63 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('keeps what is typed into a follow-up from a response across a reload, says it is back, and forgets it once created or put away', async () => {
+    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the undersea cables'));
+    const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };
+    await awaitDelivery(web.app, seoul, id, 'SEOUL');
+    const on = utcDate(clock.now());
+    const base = `/demarches/${id}/deliveries/SEOUL`;
+    await authed(web.app, seoul).post(`${base}/delivery`, { deliveredOn: on, counterpart: { name: 'Park Ji-ho', title: 'Director', organization: 'MSIT' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
+    await authed(web.app, seoul).post(`${base}/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'Will consult the regulator.' }).expect(201);
+    const offered = `Follow up Embassy Seoul's noncommittal response to ${mrn}`;
+    const kept = 'What you typed here before is back: it is not saved yet.';
+    const forgotten = 'The title this form was opened with is not kept in its address (it may be classified): write it again.';
+
+    const page = await signIn('desk.drafter');
+    const errors = uncaught(page);
+    const open = async () => {
+      await page.goto(`${web.base}/#/campaigns/${id}/posts/SEOUL`);
+      await page.getByRole('link', { name: 'Create a follow-up from this response' }).click();
+      await page.getByRole('heading', { name: 'New follow-up action' }).waitFor();
+    };
+    await open();
+    const opened = { title: await page.getByLabel('Title').inputValue(), due: await page.getByLabel('Due on').inputValue() };
+    expect(opened.title).toBe(offered);
+    await page.getByLabel('Description (optional)').fill('Ask the regulator\nwhen it will decide.');
+    await page.getByLabel('Due on').fill('2099-03-01');
+    // A reload loses none of it, and says that it is back, not yet saved: the title too, as the form held it.
+    await page.reload();
+    await page.getByText(kept).waitFor();
+    expect(await page.getByLabel('Description (optional)').inputValue()).toBe('Ask the regulator\nwhen it will decide.');
+    expect(await page.getByLabel('Due on').inputValue()).toBe('2099-03-01');
+    expect(await page.getByLabel('Title').inputValue()).toBe(offered);
+    expect(await page.getByLabel(/^Post code/).inputValue()).toBe('SEOUL');
+    expect(await page.getByText(forgotten).count()).toBe(0);
+    // The address still names the title only.
+    expect(new URL(page.url()).hash).not.toMatch(/noncommittal|regulator|title=|description=/i);
+    // Put away: the form as the reloaded address opens it, the title to be written again, as it says.
+    await page.getByRole('button', { name: 'Start afresh' }).click();
+    expect(await page.getByLabel('Description (optional)').inputValue()).toBe('');
+    expect(await page.getByLabel('Due on').inputValue()).toBe(opened.due);
+    expect(await page.getByLabel('Title').inputValue()).toBe('');
+    await page.getByText(forgotten).waitFor();
+    expect(await page.getByText(kept).count()).toBe(0);
+    await page.reload();
+    await page.getByText(forgotten).waitFor();
+    expect(await page.getByText(kept).count()).toBe(0);
+
+    // Typed again and created: the form opened afresh from the response holds none of it.
+    await open();
+    await page.getByLabel('Description (optional)').fill('Ask the regulator again.');
+    await page.getByRole('button', { name: 'Create the follow-up' }).click();
+    await page.getByRole('heading', { name: offered }).waitFor();
+    await open();
+    expect(await page.getByLabel('Description (optional)').inputValue()).toBe('');
+    expect(await page.getByText(kept).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('tells a post about to log its first response that none of its released cables cites the tasking yet', async () => {
     const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the port state measures'));
     const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };

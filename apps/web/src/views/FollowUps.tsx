@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CLASSIFICATIONS } from '@chancery/identity/domain';
 import { highest, marking, markingsOf } from '../classification.js';
-import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, when, words } from '../api.js';
+import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { keptText } from '../kept-text.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
@@ -192,29 +192,59 @@ function placeInNew(field: string): NewField | null {
   return field === 'dueOn' ? 'due' : null;
 }
 
+/** The new follow-up form's fields as typed, kept until it is created. */
+interface NewFollowUp { title: string; description: string; kind: 'office' | 'post'; owner: string; dueOn: string }
+
 /** A new follow-up, linked to what it grows out of (a campaign, a post's response, a cable) when the link says so. */
 function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; query: URLSearchParams; onClassifications: (c: string[]) => void; onCreated?: (id: string) => void }) {
   const inWeeks = (n: number) => new Date(Date.now() + n * 7 * 86_400_000).toISOString().slice(0, 10);
   // The title offered by the page it came from is kept in the tab's memory, the address naming it
-  // (`words`): it may quote classified facts. One the tab no longer holds (a reload) is said.
+  // (`words`): it may quote classified facts, and an address goes into the browser's history.
   const offered = keptText(me.id, query.get('words'));
-  const titleForgotten = query.has('words') && offered === undefined;
-  const [title, setTitle] = useState(offered ?? '');
-  const [description, setDescription] = useState('');
-  const [kind, setKind] = useState<'office' | 'post'>(query.get('ownerPost') || me.postCode ? 'post' : 'office');
-  const [owner, setOwner] = useState(query.get('ownerPost') ?? me.postCode ?? me.office ?? '');
-  const [dueOn, setDueOn] = useState(inWeeks(2));
+  // The response it grows out of is named by its number, with the campaign and the post.
+  const response = Number(query.get('response')) || undefined;
+  const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined, response };
+  // What is typed is kept until the follow-up is created (`unsaved`), as a new cable's typing is:
+  // leaving the form (a reload too) loses none of it. Each form, by what it links to, keeps its own.
+  const keptAs = `new-follow-up:${new URLSearchParams(Object.entries(links).flatMap(([name, value]) => (value ? [[name, String(value)]] : [])))}`;
+  const [start] = useState<NewFollowUp>(() => ({
+    title: offered ?? '', description: '', kind: query.get('ownerPost') || me.postCode ? 'post' : 'office', owner: query.get('ownerPost') ?? me.postCode ?? me.office ?? '', dueOn: inWeeks(2),
+  }));
+  const [kept] = useState(() => unsaved.read<Partial<NewFollowUp>>(me.id, keptAs));
+  const [restored, setRestored] = useState(kept !== null);
+  const from = { ...start, ...kept };
+  const [title, setTitle] = useState(from.title);
+  const [description, setDescription] = useState(from.description);
+  const [kind, setKind] = useState<'office' | 'post'>(from.kind);
+  const [owner, setOwner] = useState(from.owner);
+  const [dueOn, setDueOn] = useState(from.dueOn);
+  useEffect(() => {
+    const typed: NewFollowUp = { title, description, kind, owner, dueOn };
+    if ((Object.keys(start) as (keyof NewFollowUp)[]).every((field) => typed[field] === start[field])) unsaved.forget(me.id, keptAs);
+    else unsaved.write(me.id, keptAs, typed);
+  }, [title, description, kind, owner, dueOn]);
   /** What the form says once below: that nothing was created, and anything no field of it holds. */
   const [error, setError] = useState<string | null>(null);
   /** What is wrong with each field, found before sending or said by the server: beside it. */
   const [beside, setBeside] = useState<Partial<Record<NewField, string>>>({});
+  /** What was typed and kept, put away: the form starts again as it was opened. */
+  const startAfresh = () => {
+    unsaved.forget(me.id, keptAs);
+    setTitle(start.title);
+    setDescription(start.description);
+    setKind(start.kind);
+    setOwner(start.owner);
+    setDueOn(start.dueOn);
+    setBeside({});
+    setError(null);
+    setRestored(false);
+  };
+  // An offered title the tab no longer holds (a reload) and nothing typed kept it: said, to be written again.
+  const titleForgotten = query.has('words') && offered === undefined && !(restored && kept?.title);
   /** The field the focus goes to once its problem is said beside it. */
   const focusAfterRender = useFocusAfterRender();
   const setFocusOn = (field: NewField) => focusAfterRender(NEW_FIELDS[field]);
   const owners = useOwners(me);
-  // The response it grows out of is named by its number, with the campaign and the post.
-  const response = Number(query.get('response')) || undefined;
-  const links = { demarcheId: query.get('demarche') ?? undefined, post: query.get('post') ?? undefined, cableId: query.get('cable') ?? undefined, response };
   // What it links to is what it is written about: the page is marked as that stands (at once as the
   // page it came from said, `marking`, then as the record answers), and the follow-up is created at
   // the highest marking the page showed (should the record be marked down while the follow-up is
@@ -261,6 +291,7 @@ function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; que
         ...Object.fromEntries(Object.entries(links).filter(([, v]) => v)),
         ...(linkedAt ? { classification: linkedAt } : {}),
       });
+      unsaved.forget(me.id, keptAs);
       // Opened with the focus on its heading, as a new cable is: the keyboard does not start again at the top.
       if (onCreated) onCreated(created.id);
       else location.hash = `#/follow-ups/${created.id}`;
@@ -281,6 +312,12 @@ function FollowUpForm({ me, query, onClassifications, onCreated }: { me: Me; que
           </>
         )}
         {(links.demarcheId || links.cableId) && <p class="muted">Linked to {links.demarcheId ? `${response && links.post ? `response ${response} of ${links.post} in ` : ''}the campaign${links.post && !response ? ` (${links.post})` : ''}` : 'the cable'}; it is read under that record's classification.</p>}
+        {restored && (
+          <p class="kept" role="status">
+            What you typed here before is back: it is not saved yet.{' '}
+            <button type="button" class="link" onClick={startAfresh}>Start afresh</button>
+          </p>
+        )}
         {titleForgotten && <p class="muted">The title this form was opened with is not kept in its address (it may be classified): write it again.</p>}
         <label for="fu-title">Title</label>
         <input id="fu-title" class="full" value={title} {...markedBy('fu-title', beside.title)} onInput={(e) => setTitle(e.currentTarget.value)} />
