@@ -1,4 +1,5 @@
 import { Clock, utcDate } from '@chancery/common';
+import type { Locator } from 'playwright-core';
 import { uncaught, webAppUnderTest } from '../support/browser-app.js';
 import { awaitCampaign, awaitDelivery } from '../support/campaigns.js';
 import { DESKTOP } from '../support/chromium.js';
@@ -395,6 +396,71 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await open();
     expect(await page.getByLabel('Description (optional)').inputValue()).toBe('');
     expect(await page.getByText(kept).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('gives the focus to what the delivery page says happened, whichever of its forms sent it, kept or closed', async () => {
+    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the fishing quotas'));
+    const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };
+    await awaitDelivery(web.app, seoul, id, 'SEOUL');
+    // A released cable of Seoul's citing the tasking, for a response to name later.
+    const dcm = (await createUser(web.app, await loginAsAdmin(web.app), { username: 'desk.seoul.dcm', roles: ['approver'], postCode: 'SEOUL', clearance: 'SECRET' })).token;
+    const reported = await releaseCable(web.app, seoul, dcm, {
+      kind: 'REPORTING', subject: 'MOF answers on the fishing quotas', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
+      actionAddressees: ['SECSTATE'], references: [{ label: 'A', mrn }], paragraphs: [{ marking: 'U', text: 'MOF answered.' }],
+    });
+
+    const page = await signIn('desk.seoul');
+    const errors = uncaught(page);
+    await page.goto(`${web.base}/#/campaigns/${id}/posts/SEOUL`);
+    /** Presses `button` from the keyboard, then waits for the page to say `text` with the focus on it. */
+    const focusGoesTo = async (button: Locator, text: string) => {
+      await button.focus();
+      await button.press('Enter');
+      const said = page.getByRole('status').filter({ hasText: text });
+      await said.waitFor();
+      const handle = await said.elementHandle();
+      await page.waitForFunction((element) => document.activeElement === element, handle, { timeout: 5_000 });
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(text);
+    };
+
+    // Forms that close once their report is logged.
+    await page.getByLabel('Why it could not be delivered').fill('The ministry gave no appointment this week.');
+    await focusGoesTo(page.getByRole('button', { name: 'Record not delivered' }), 'Recorded as not delivered.');
+    const delivery = page.getByRole('form', { name: `Log the delivery of ${mrn}` });
+    await delivery.getByLabel('Counterpart name').fill('Kim Min-jun');
+    await delivery.getByLabel('Counterpart title').fill('Director');
+    await delivery.getByLabel('Counterpart organization').fill('MOF');
+    await delivery.getByLabel('Level').selectOption('DIRECTOR');
+    await delivery.getByLabel('Method').selectOption('IN_PERSON');
+    await focusGoesTo(delivery.getByRole('button', { name: 'Log delivery' }), 'Delivery logged.');
+
+    // Forms that stay, emptied for the next: the focus leaves their button for what happened.
+    const response = page.getByRole('form', { name: `Log the response to ${mrn}` });
+    await response.getByLabel('Counterpart position').selectOption('NONCOMMITTAL');
+    await response.getByLabel('What the counterpart said').fill('MOF will study the quotas.');
+    await focusGoesTo(response.getByRole('button', { name: 'Log response' }), 'Response logged.');
+    await response.getByLabel('It corrects (optional)').selectOption('1');
+    await response.getByLabel('Counterpart position').selectOption('OPPOSED');
+    await response.getByLabel('What the counterpart said').fill('MOF opposes the quotas after all.');
+    await focusGoesTo(response.getByRole('button', { name: 'Log response' }), 'Response logged; it corrects response 1.');
+    await page.getByText('Log another meeting').click();
+    const meeting = page.getByRole('form', { name: 'Log another meeting' });
+    await meeting.getByLabel('Counterpart name').fill('Lee Seo-yeon');
+    await meeting.getByLabel('Counterpart title').fill('Deputy Director');
+    await meeting.getByLabel('Counterpart organization').fill('MOF');
+    await meeting.getByLabel('Level').selectOption('DIRECTOR');
+    await meeting.getByLabel('Method').selectOption('IN_PERSON');
+    await focusGoesTo(meeting.getByRole('button', { name: 'Log the meeting' }), 'Meeting logged.');
+    await page.getByText('Attach a document left behind').click();
+    await page.getByLabel(/^File/).setInputFiles({ name: 'non-paper.txt', mimeType: 'text/plain', buffer: Buffer.from('NON-PAPER\n\nOn the fishing quotas.\n') });
+    await focusGoesTo(page.getByRole('button', { name: 'Attach', exact: true }), 'non-paper.txt attached.');
+
+    // The response standing (the correction) names its reporting cable; its form closes.
+    const attach = page.getByRole('form', { name: 'The reporting cable of response 2' });
+    await attach.getByLabel('Reporting cable of response 2').selectOption(reported);
+    await focusGoesTo(attach.getByRole('button', { name: 'Attach the reporting cable' }), 'Response 2 now names its reporting cable.');
     expect(errors).toEqual([]);
     await page.close();
   });

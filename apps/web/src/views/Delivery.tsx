@@ -565,9 +565,15 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
   const [delivery, setDelivery] = useState<DeliveryView | null>(null);
   const [info, setInfo] = useState<Post | undefined>();
   const [failure, setFailure] = useState<ApiError | null>(null);
-  // A form that closes once its report is logged (a delivery, not delivered, a reporting cable
-  // named) takes its button with it: the focus goes to what happened, not to the page's body.
+  // What each form here sent came to takes the focus, whether the form closes once its report is
+  // logged (a delivery, not delivered, a reporting cable named) or stays for the next (a response,
+  // a correction, a meeting, a document): the focus goes to what happened, from the control that
+  // was focused when the server took it.
   const outcome = useOutcome();
+  const said = (done: string) => {
+    const from = document.activeElement;
+    void load().then(() => outcome.say(done, from));
+  };
   /** A download that failed, said beside the documents. */
   const [documentError, setDocumentError] = useState<string | null>(null);
   const load = async () => {
@@ -642,9 +648,9 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
         {delivery.notDeliveredReason && <p class="said">Could not be delivered: “{delivery.notDeliveredReason}”</p>}
       </section>
       <Outcome outcome={outcome} />
-      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} responses={responses} onDone={(done) => void load().then(() => outcome.say(done))} />
+      <ReportForms campaign={id} post={post} allowed={delivery.allowedActions ?? []} label={campaign.mrn} reportingCables={mayAttach ? candidates : undefined} responses={responses} onDone={said} />
       {(more.contacts || more.documents) && (
-        <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={(done) => void load().then(() => outcome.say(done))} />
+        <MoreForms base={`/demarches/${id}/deliveries/${post}`} contacts={more.contacts} documents={more.documents} onDone={said} />
       )}
 
       <section class="card" aria-labelledby="contacts-h">
@@ -666,7 +672,7 @@ export function Delivery({ id, post, me, onClassifications }: { id: string; post
             {r.reportingCableId && <p>Reported in <a href={`#/cables/${r.reportingCableId}`}>{reporting.find((c) => c.id === r.reportingCableId)?.mrn ?? 'the reporting cable'}</a></p>}
             {r.reportingCableWithheld && <p class="muted">A reporting cable you may not read is named on it.</p>}
             {!r.reportingCableId && !r.reportingCableWithheld && stands(r) && mayAttach && candidates.length > 0 && r.number !== undefined && (
-              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={(done) => void load().then(() => outcome.say(done))} />
+              <AttachReportingCable base={`/demarches/${id}/deliveries/${post}`} response={r.number} mrn={campaign.mrn} cables={candidates} onDone={said} />
             )}
             {mayFollowUp && stands(r) && <p><a href={followUpLink(r.number)} onClick={(e) => openFollowUp(e, followUpLink(r.number), `Follow up ${name}'s ${words(r.position)} response to ${campaign.mrn}`)}>Create a follow-up from this response</a></p>}
           </article>

@@ -34,20 +34,24 @@ export function useFocusAfterRender(): (id: string) => void {
 }
 
 /**
- * What an action came to, said as a status that takes the focus when the action's own control went
- * with it (a report's form closes once it is logged), so that the keyboard does not start again at
- * the top of the page. `message` is an object, so that the same words said again are said anew.
- * Answers the message, the function that says one, and the ref its element takes (with tabIndex -1).
+ * What an action came to, said as a status that takes the focus, so that the keyboard goes on from
+ * what the page says happened: when the action's own control went with it (a report's form closes
+ * once it is logged), rather than the page's body, from where the keyboard would start again at the
+ * top; and when it stays (a response's form, emptied for the next one), from the control that sent
+ * it, named by `say`'s `from`. Focus the user has since put elsewhere is left there. `message` is an
+ * object, so that the same words said again are said anew. Answers the message, the function that
+ * says one, and the ref its element takes (with tabIndex -1).
  */
-export function useOutcome(): { message: { text: string } | null; say: (text: string) => void; ref: RefObject<HTMLParagraphElement | null> } {
-  const [message, setMessage] = useState<{ text: string } | null>(null);
+export function useOutcome(): { message: { text: string } | null; say: (text: string, from?: Element | null) => void; ref: RefObject<HTMLParagraphElement | null> } {
+  const [message, setMessage] = useState<{ text: string; from: Element | null } | null>(null);
   const ref = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
-    if (!ref.current) return;
+    if (!ref.current || !message) return;
     ref.current.scrollIntoView({ block: 'nearest' });
-    if (document.activeElement === null || document.activeElement === document.body) ref.current.focus();
+    const active = document.activeElement;
+    if (active === null || active === document.body || (message.from !== null && active === message.from)) ref.current.focus();
   }, [message]);
-  return { message, say: (text) => setMessage({ text }), ref };
+  return { message, say: (text, from = null) => setMessage({ text, from }), ref };
 }
 
 /** Where `useOutcome`'s message is said: a status line that can take the focus. */
