@@ -25,6 +25,7 @@ import { AddLiveTicketSessionEnd1795910424000 } from './1795910424000-AddLiveTic
 import { CreateLoginLimits1795910425000 } from './1795910425000-CreateLoginLimits.js';
 import { ForgetUserRequestFingerprints1795910426000 } from './1795910426000-ForgetUserRequestFingerprints.js';
 import { AddAccentInsensitiveSearch1795910427000 } from './1795910427000-AddAccentInsensitiveSearch.js';
+import { AddUserPlacedAt1795910428000 } from './1795910428000-AddUserPlacedAt.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -55,4 +56,5 @@ export const ALL_MIGRATIONS = [
   CreateLoginLimits1795910425000,
   ForgetUserRequestFingerprints1795910426000,
   AddAccentInsensitiveSearch1795910427000,
+  AddUserPlacedAt1795910428000,
 ];

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
+import { AddUserPlacedAt1795910428000 } from '../migrations/1795910428000-AddUserPlacedAt.js';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -23,7 +24,7 @@ describe('rebuilding every read model', () => {
     // A little of everything, through the API.
     const admin = await loginAsAdmin(app);
     const drafter = (await createUser(app, admin, { username: 'jdoe', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-    const approver = (await createUser(app, admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const { id: approverId, token: approver } = await createUser(app, admin, { username: 'dsec', roles: ['approver'], office: 'EAP', clearance: 'SECRET' });
     const tokyo = (await createUser(app, admin, { username: 'tkpol', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' })).token;
     await authed(app, admin).post('/posts/KYIV/suspend', { reason: 'drill' }).expect(200);
     const cableId = await releaseCable(app, drafter, approver, {
@@ -48,6 +49,9 @@ describe('rebuilding every read model', () => {
     expect(notices.total).toBeGreaterThan(0);
     await authed(app, tokyo).post(`/notifications/${notices.items[0].id}/read`).expect(200);
     await authed(app, tokyo).post('/notifications/read-all').expect(200);
+    // A user moved to another office (placed there anew), and renamed (which places no one).
+    await authed(app, admin).patch(`/users/${approverId}`, { office: 'EUR' }).expect(200);
+    await authed(app, admin).patch(`/users/${approverId}`, { displayName: 'Moved and renamed' }).expect(200);
   });
   afterAll(async () => {
     await app.close();
@@ -78,5 +82,19 @@ describe('rebuilding every read model', () => {
     await expect(runner.rebuild('campaign-opener')).rejects.toThrow(/campaign-opener is a reaction/);
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'CampaignOpened'`);
     expect(n).toBe(1);
+  });
+
+  it('gives users stored before placed_at was recorded the placement their events give, as the read model records it', async () => {
+    const placements = () => dataSource.query('SELECT id, created_at, placed_at FROM users ORDER BY id');
+    const live = (await placements()) as { created_at: Date; placed_at: Date }[];
+    expect(live.filter((u) => u.placed_at.getTime() > u.created_at.getTime())).toHaveLength(1); // the one moved
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('ALTER TABLE users DROP COLUMN placed_at');
+      await new AddUserPlacedAt1795910428000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await placements()).toEqual(live);
   });
 });

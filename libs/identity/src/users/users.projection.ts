@@ -5,7 +5,10 @@ import { PG_UNIQUE_VIOLATION, pgError } from '@chancery/database';
 import { aggregateIdOf, type ReadModel, type RecordedEvent } from '@chancery/event-store';
 import type { ProfileChanges, UserProfile } from '../domain/user.aggregate.js';
 
-/** The `users` table, kept in the transaction of each user command; its unique index keeps usernames unique. */
+/**
+ * The `users` table, kept in the transaction of each user command; its unique index keeps usernames
+ * unique. `placed_at`: when the user took their current office or post (registered, or moved).
+ */
 @Injectable()
 export class UsersProjection implements ReadModel {
   readonly name = 'users';
@@ -21,13 +24,16 @@ export class UsersProjection implements ReadModel {
           await this.register(tx, id, event);
           break;
         case 'UserProfileChanged': {
+          // The event names only what changed: an office or post named is a move, and the user is
+          // placed anew (an office's or post's notices from before are not theirs).
           const { changes } = event.data as { changes: ProfileChanges };
           await tx.query(
             `UPDATE users SET display_name = coalesce($2, display_name), roles = coalesce($3, roles),
                     office = CASE WHEN $4 THEN $5 ELSE office END, post_code = CASE WHEN $6 THEN $7 ELSE post_code END,
+                    placed_at = CASE WHEN $4 OR $6 THEN $10 ELSE placed_at END,
                     clearance = coalesce($8, clearance), version = $9
              WHERE id = $1`,
-            [id, changes.displayName ?? null, changes.roles ?? null, 'office' in changes, changes.office ?? null, 'postCode' in changes, changes.postCode ?? null, changes.clearance ?? null, event.streamVersion],
+            [id, changes.displayName ?? null, changes.roles ?? null, 'office' in changes, changes.office ?? null, 'postCode' in changes, changes.postCode ?? null, changes.clearance ?? null, event.streamVersion, event.recordedAt],
           );
           break;
         }
@@ -47,8 +53,8 @@ export class UsersProjection implements ReadModel {
     const user = event.data as UserProfile;
     try {
       await tx.query(
-        `INSERT INTO users (id, username, display_name, roles, office, post_code, clearance, version, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO users (id, username, display_name, roles, office, post_code, clearance, version, created_at, placed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
         [id, user.username, user.displayName, user.roles, user.office, user.postCode, user.clearance, event.streamVersion, event.recordedAt],
       );
     } catch (error) {

@@ -16,6 +16,14 @@ export interface UserStanding extends UserView {
   tokenGeneration: number;
 }
 
+/**
+ * A user as notices find them: their standing, and when they took their current office or post
+ * (registered, or moved): a notice to an office or a post before then was not for them.
+ */
+export interface PlacedUser extends UserStanding {
+  placedAt: Date;
+}
+
 interface UserRow {
   id: string;
   username: string;
@@ -27,6 +35,7 @@ interface UserRow {
   disabled: boolean;
   token_generation: number;
   version: number;
+  placed_at: Date;
 }
 
 const toView = (row: UserRow): UserView => ({
@@ -42,6 +51,8 @@ const toView = (row: UserRow): UserView => ({
 });
 
 const toStanding = (row: UserRow): UserStanding => ({ ...toView(row), tokenGeneration: row.token_generation });
+
+const toPlaced = (row: UserRow): PlacedUser => ({ ...toStanding(row), placedAt: row.placed_at });
 
 export function principalOf(user: UserView): Principal {
   // A user bound to a post acts for it alone (a profile stored with both, before that was refused, too).
@@ -71,17 +82,17 @@ export class UsersQuery {
     return row && toStanding(row);
   }
 
-  /** Several users' standing now (a live stream re-checks its subscribers by it); those gone are absent. */
-  async standingOf(ids: readonly string[]): Promise<UserStanding[]> {
+  /** Several users' standing now, and since when they hold their office or post (a live stream re-checks its subscribers by it); those gone are absent. */
+  async standingOf(ids: readonly string[]): Promise<PlacedUser[]> {
     const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = ANY($1::uuid[])', [ids]);
-    return rows.map(toStanding);
+    return rows.map(toPlaced);
   }
 
   /**
    * The enabled users that these ids, offices or posts name, in id order: whom a notice addresses.
    * Inside a transaction (a reaction's), pass it as `db`.
    */
-  async addressed(to: { users: readonly string[]; offices: readonly string[]; posts: readonly string[] }, db: Db = this.dataSource): Promise<UserView[]> {
+  async addressed(to: { users: readonly string[]; offices: readonly string[]; posts: readonly string[] }, db: Db = this.dataSource): Promise<PlacedUser[]> {
     const rows = await sql<UserRow>(
       db,
       `SELECT * FROM users
@@ -89,7 +100,7 @@ export class UsersQuery {
        ORDER BY id`,
       [to.users, to.offices, to.posts],
     );
-    return rows.map(toView);
+    return rows.map(toPlaced);
   }
 
   /**
