@@ -134,6 +134,22 @@ describe('live updates (GET /events/stream)', () => {
     }
   });
 
+  it('marks as a notification for someone only what happened while they held the office or post it was addressed to', async () => {
+    const earlier = (await authed(app, tokens.jdoe).post('/cables', draft('Asked before the newcomer', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await authed(app, tokens.jdoe).post(`/cables/${earlier}/clearance-requests`, { offices: ['L'] }).expect(200);
+    tokens.lnewcomer = (await createUser(app, await loginAsAdmin(app), { username: 'lnewcomer', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    const [newcomer, clearer] = [await streamOf('lnewcomer'), await streamOf('lclear')];
+    const asked = (id: string) => (m: SseMessage) => about(id)(m) && (m.data as { eventType: string }).eventType === 'ClearancesRequested';
+    // The feed told again from its start, as a stream opened while it runs behind hears it: L's
+    // clearers may read the cable, but the request was made of those in L before the newcomer came.
+    await app.get(LiveFeed).rewind(START_OF_FEED);
+    expect((await clearer.waitFor(asked(earlier))).data).toMatchObject({ notification: true });
+    expect((await newcomer.waitFor(asked(earlier))).data).not.toHaveProperty('notification');
+    const later = (await authed(app, tokens.jdoe).post('/cables', draft('Asked once the newcomer came', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await authed(app, tokens.jdoe).post(`/cables/${later}/clearance-requests`, { offices: ['L'] }).expect(200);
+    expect((await newcomer.waitFor(asked(later))).data).toMatchObject({ notification: true });
+  });
+
   it('with SMTP_URL unset, queues no email, and the mailer still moves past what happened', async () => {
     const runner = app.get(ProjectionRunner);
     await runner.catchUp('notification-mailer');

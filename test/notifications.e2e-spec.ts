@@ -45,7 +45,7 @@ describe('notifications: in the app and by email', () => {
   let linkedFollowUp: string;
   let plainFollowUp: string;
 
-  const list = async (user: string) => (await authed(app, t[user]).get('/notifications').expect(200)).body as { items: { id: string; kind: string; text: string; record: { id: string }; read: boolean; classification: string }[]; total: number; unread: number };
+  const list = async (user: string) => (await authed(app, t[user]).get('/notifications').expect(200)).body as { items: { id: string; kind: string; text: string; record: { id: string }; read: boolean; classification: string; position: number }[]; total: number; unread: number };
   const about = async (user: string, recordId: string) => (await list(user)).items.filter((n) => n.record.id === recordId).map((n) => n.kind);
   const mailTo = (user: string) => smtp.received.filter((m) => m.to.includes(`${user}@example.gov`));
 
@@ -239,5 +239,54 @@ describe('notifications: in the app and by email', () => {
       'A cable changed since it was cleared and needs your clearance again (L): Stale check, reworded',
       'A cable needs your clearance (L): Stale check, reworded',
     ]);
+  });
+
+  it('tells the people of an office or post of what happened while they were there: one who joins later, or moves in, is not told of what came before', async () => {
+    const admin = await loginAsAdmin(app);
+    const runner = app.get(ProjectionRunner);
+    const dataSource = app.get(DataSource);
+    // The mailer held back until the people below are placed, as it may be when it runs behind: it
+    // must decide by where each person was when the event happened, not by where they are when it runs.
+    await runner.catchUp('notification-mailer');
+    await dataSource.query(`UPDATE projection_checkpoints SET stopped_at = now() WHERE name = 'notification-mailer'`);
+    const mover = await createUser(app, admin, { username: 'ebmover', roles: ['clearer'], office: 'EB', clearance: 'SECRET' });
+    t.ebmover = mover.token;
+    const before = (await authed(app, t.jdoe).post('/cables', draft('Asked before they came', 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id;
+    await authed(app, t.jdoe).post(`/cables/${before}/clearance-requests`, { offices: ['L'] }).expect(200);
+    // A clearer who joins L now, one who moves to L from EB, and an officer who comes to Beijing
+    // (after the releases to Beijing and the follow-up it owns falling overdue).
+    t.lnew = (await createUser(app, admin, { username: 'lnew', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    t.bjnew = (await createUser(app, admin, { username: 'bjnew', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
+    await authed(app, admin).patch(`/users/${mover.id}`, { office: 'L' }).expect(200);
+
+    // Those in L when it was asked are told; those who came after are not, nor of anything earlier.
+    expect(await about('lclear', before)).toEqual(['clearance-requested']);
+    for (const user of ['lnew', 'ebmover', 'bjnew']) expect({ user, ...(await list(user)) }).toEqual({ user, items: [], total: 0, unread: 0 });
+    expect(await about('bjpol', plainCable)).toEqual(['cable-released']);
+    // Not theirs to mark read, one or all.
+    const asked = (await list('lclear')).items.find((n) => n.record.id === before)!;
+    await authed(app, t.lnew).post(`/notifications/${asked.id}/read`).expect(404);
+    await authed(app, t.ebmover).post(`/notifications/${asked.id}/read`).expect(404);
+    expect((await authed(app, t.ebmover).post('/notifications/read-all').expect(200)).body).toEqual({ upTo: 0 });
+
+    // What is asked of L from now on, they are told of, and it is unread.
+    const after = (await authed(app, t.jdoe).post('/cables', draft('Asked once they were there', 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id;
+    await authed(app, t.jdoe).post(`/cables/${after}/clearance-requests`, { offices: ['L'] }).expect(200);
+    for (const user of ['lnew', 'ebmover']) {
+      const mine = await list(user);
+      expect({ user, about: mine.items.map((n) => n.record.id), total: mine.total, unread: mine.unread }).toEqual({ user, about: [after], total: 1, unread: 1 });
+      expect((await authed(app, t[user]).get('/notifications?unread=true').expect(200)).body).toMatchObject({ total: 1, unread: 1 });
+    }
+    const upTo = (await authed(app, t.ebmover).post('/notifications/read-all').expect(200)).body.upTo as number;
+    expect(upTo).toBe((await list('ebmover')).items[0].position);
+    expect((await list('ebmover')).unread).toBe(0);
+
+    // Email: the same rule, though the mailer only now reads those events.
+    await runner.redrive('notification-mailer');
+    await runner.catchUp('notification-mailer');
+    await until('every queued mail sent', async () => (await dataSource.query('SELECT count(*)::int AS n FROM notification_emails WHERE sent_at IS NULL'))[0].n === 0);
+    expect(mailTo('lclear').map((m) => m.subject)).toEqual(expect.arrayContaining(['Chancery: A cable needs your clearance (L): Asked before they came', 'Chancery: A cable needs your clearance (L): Asked once they were there']));
+    for (const user of ['lnew', 'ebmover']) expect({ user, mail: mailTo(user).map((m) => m.subject) }).toEqual({ user, mail: ['Chancery: A cable needs your clearance (L): Asked once they were there'] });
+    expect(mailTo('bjnew')).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ export interface NotificationView {
 
 /**
  * The caller's notifications: those addressed to them (the SQL twin of `isAddressedTo`; `@>` on the
- * arrays, which their GIN indexes serve) about a
+ * arrays, which their GIN indexes serve; to their office or post only since they took it) about a
  * record they may read now (`readableCableSql`, `readableFollowUpSql`: the one read policy), so a
  * notice about what they may not read is neither listed nor counted.
  */
@@ -96,8 +96,9 @@ export class NotificationsQuery {
         LEFT JOIN notification_read_marks m ON m.user_id = $2::text::uuid
         WHERE (n.except_user IS NULL OR n.except_user <> $2)
           AND (n.user_ids @> ARRAY[$2::text]
-            OR ($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text] AND (n.office_role IS NULL OR n.office_role = ANY($9::text[])))
-            OR ($10::text IS NOT NULL AND n.posts @> ARRAY[$10::text]))
+            OR (n.occurred_at >= (SELECT placed_at FROM users WHERE id = $2::text::uuid)
+              AND (($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text] AND (n.office_role IS NULL OR n.office_role = ANY($9::text[])))
+                OR ($10::text IS NOT NULL AND n.posts @> ARRAY[$10::text]))))
           AND CASE n.record_type
             WHEN 'cable' THEN EXISTS (SELECT 1 FROM cables kr WHERE kr.id = n.record_id AND ${cable.where})
             WHEN 'followup' THEN EXISTS (SELECT 1 FROM follow_ups fr WHERE fr.id = n.record_id AND ${followUp.where})

@@ -28,6 +28,8 @@ export interface LiveNotice {
 
 interface Subscriber {
   principal: Principal;
+  /** When they took their current office or post: that office's or post's notices from before are not theirs. */
+  placedAt: Date;
   tokenGeneration: number;
   events: Subject<MessageEvent>;
   /** The stream ends when the token it was opened with (or its ticket's) expires; null: no expiry known. */
@@ -103,12 +105,13 @@ export class LiveFeed implements OnModuleDestroy {
       return events;
     }
     if (!this.checkpoint) this.checkpoint = (await this.whileOpen(this.store.lastCheckpoint())) ?? START_OF_FEED;
-    if (this.closed) {
-      // Shutdown began while the checkpoint was read: no stream is started after it.
+    const [placed] = await this.whileOpen(this.users.standingOf([principal.id]));
+    if (this.closed || !placed) {
+      // Shutdown began meanwhile (no stream is started after it), or the user is gone.
       events.complete();
       return events;
     }
-    const subscriber: Subscriber = { principal, tokenGeneration, events, endsAt };
+    const subscriber: Subscriber = { principal, placedAt: placed.placedAt, tokenGeneration, events, endsAt };
     if (endsAt) {
       const left = endsAt.getTime() - Date.now();
       if (left <= 0) {
@@ -213,7 +216,7 @@ export class LiveFeed implements OnModuleDestroy {
           id: event.streamId.slice(event.streamType.length + 1),
           version: event.streamVersion,
           record: record!.route,
-          ...(notice && isAddressedTo(subscriber.principal, notice) ? { notification: true as const } : {}),
+          ...(notice && isAddressedTo({ ...subscriber.principal, placedAt: subscriber.placedAt }, notice, event.recordedAt) ? { notification: true as const } : {}),
           ...(event.metadata.actorId === subscriber.principal.id ? { mine: true as const } : {}),
         };
         subscriber.events.next({ type: 'change', data });
@@ -268,6 +271,7 @@ export class LiveFeed implements OnModuleDestroy {
         continue;
       }
       subscriber.principal = now;
+      subscriber.placedAt = user.placedAt;
     }
   }
 

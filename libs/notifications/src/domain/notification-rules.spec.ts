@@ -1,18 +1,19 @@
-import type { Principal } from '@chancery/identity/domain';
-import { emailLabel, isAddressedTo, notificationOf, noticeText } from './notification-rules.js';
+import { emailLabel, isAddressedTo, notificationOf, noticeText, type Recipient } from './notification-rules.js';
 
 const cable = 'cable-5f0c5a3e-0000-4000-8000-000000000001';
 const followUp = 'followup-5f0c5a3e-0000-4000-8000-000000000002';
-const person = (p: Partial<Principal>): Principal => ({ id: 'u1', username: 'u1', roles: ['drafter'], office: null, postCode: null, clearance: 'SECRET', ...p });
+/** When the notices below happened; everyone is placed where they are a year before, unless said. */
+const at = new Date('2026-12-01T09:00:00.000Z');
+const person = (p: Partial<Recipient>): Recipient => ({ id: 'u1', roles: ['drafter'], office: null, postCode: null, placedAt: new Date('2025-12-01T09:00:00.000Z'), ...p });
 
 describe('who is told of what', () => {
   it('asks the clearers of each office asked, never the drafter', () => {
     const notice = notificationOf({ type: 'ClearancesRequested', streamId: cable, data: { offices: ['L', 'EB', 'L'] } }, { createdBy: 'drafter' })!;
     expect(notice).toMatchObject({ kind: 'clearance-requested', record: { type: 'cable' }, offices: ['L', 'EB'], officeRole: 'clearer', exceptUser: 'drafter' });
-    expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'L' }), notice)).toBe(true);
-    expect(isAddressedTo(person({ id: 'd', roles: ['drafter'], office: 'L' }), notice)).toBe(false);
-    expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'ISN' }), notice)).toBe(false);
-    expect(isAddressedTo(person({ id: 'drafter', roles: ['drafter', 'clearer'], office: 'L' }), notice)).toBe(false);
+    expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'L' }), notice, at)).toBe(true);
+    expect(isAddressedTo(person({ id: 'd', roles: ['drafter'], office: 'L' }), notice, at)).toBe(false);
+    expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'ISN' }), notice, at)).toBe(false);
+    expect(isAddressedTo(person({ id: 'drafter', roles: ['drafter', 'clearer'], office: 'L' }), notice, at)).toBe(false);
   });
 
   it('asks the offices whose clearance went stale again', () => {
@@ -23,25 +24,37 @@ describe('who is told of what', () => {
 
   it('gives a returned cable back to its drafter, and tells the posts a cable went to (not SECSTATE)', () => {
     const returned = notificationOf({ type: 'CableReturned', streamId: cable, data: { reason: 'x' } }, { createdBy: 'drafter' })!;
-    expect(isAddressedTo(person({ id: 'drafter' }), returned)).toBe(true);
-    expect(isAddressedTo(person({ id: 'other' }), returned)).toBe(false);
+    expect(isAddressedTo(person({ id: 'drafter' }), returned, at)).toBe(true);
+    expect(isAddressedTo(person({ id: 'other' }), returned, at)).toBe(false);
     expect(notificationOf({ type: 'CableReturned', streamId: cable, data: {} }, undefined)).toBeNull();
     const released = notificationOf({ type: 'CableReleased', streamId: cable, data: { distribution: { action: ['BEIJING', 'SECSTATE'], info: ['TOKYO', 'BEIJING'] } } }, undefined)!;
     expect(released.posts).toEqual(['BEIJING', 'TOKYO']);
-    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'TOKYO' }), released)).toBe(true);
-    expect(isAddressedTo(person({ roles: ['approver'], postCode: 'TOKYO' }), released)).toBe(false);
+    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'TOKYO' }), released, at)).toBe(true);
+    expect(isAddressedTo(person({ roles: ['approver'], postCode: 'TOKYO' }), released, at)).toBe(false);
     expect(notificationOf({ type: 'CableReleased', streamId: cable, data: { distribution: { action: ['SECSTATE'], info: [] } } }, undefined)).toBeNull();
   });
 
   it('tells a follow-up’s owner and creator it is overdue, and the bureau it escalated to', () => {
     const overdue = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { post: 'BEIJING' } })!;
     expect(overdue).toMatchObject({ kind: 'follow-up-overdue', record: { type: 'followup' }, users: ['creator'], posts: ['BEIJING'], offices: [] });
-    expect(isAddressedTo(person({ id: 'creator' }), overdue)).toBe(true);
-    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'BEIJING' }), overdue)).toBe(true);
+    expect(isAddressedTo(person({ id: 'creator' }), overdue, at)).toBe(true);
+    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'BEIJING' }), overdue, at)).toBe(true);
     const escalated = notificationOf({ type: 'FollowUpEscalated', streamId: followUp, data: { to: 'EAP' } }, undefined)!;
-    expect(isAddressedTo(person({ office: 'EAP' }), escalated)).toBe(true);
-    expect(isAddressedTo(person({ office: 'EAP/CM' }), escalated)).toBe(false);
+    expect(isAddressedTo(person({ office: 'EAP' }), escalated, at)).toBe(true);
+    expect(isAddressedTo(person({ office: 'EAP/CM' }), escalated, at)).toBe(false);
     expect(noticeText(escalated.kind, 'Seek a meeting', escalated.detail)).toBe('A follow-up was escalated to EAP: Seek a meeting');
+  });
+
+  it('tells of an office’s or a post’s notices only those placed there when it happened; a person’s own, wherever they are', () => {
+    const asked = notificationOf({ type: 'ClearancesRequested', streamId: cable, data: { offices: ['EUR'] } }, { createdBy: 'drafter' })!;
+    const joinedLater = new Date(at.getTime() + 1);
+    expect(isAddressedTo(person({ roles: ['clearer'], office: 'EUR', placedAt: joinedLater }), asked, at)).toBe(false);
+    expect(isAddressedTo(person({ roles: ['clearer'], office: 'EUR', placedAt: at }), asked, at)).toBe(true); // placed the same instant
+    const released = notificationOf({ type: 'CableReleased', streamId: cable, data: { distribution: { action: ['TOKYO'], info: [] } } }, undefined)!;
+    expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'TOKYO', placedAt: joinedLater }), released, at)).toBe(false);
+    const overdue = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { office: 'EUR' } })!;
+    expect(isAddressedTo(person({ id: 'creator', office: 'EUR', placedAt: joinedLater }), overdue, at)).toBe(true); // its creator, named
+    expect(isAddressedTo(person({ id: 'other', office: 'EUR', placedAt: joinedLater }), overdue, at)).toBe(false);
   });
 
   it('makes nothing of other events or streams', () => {

@@ -6,8 +6,9 @@ import type { Principal } from '@chancery/identity/domain';
  * `NotificationsQuery`), the live stream and the email reaction. A notification names its
  * addressees as the event states them (an office, a post, a person), never as a list of people
  * resolved at the time: who is in an office changes, and the read model must rebuild from the
- * events to the same content. Whether someone may read the record is decided on top, at the
- * moment they look (or are emailed), by the one read policy.
+ * events to the same content; who held the office or post then is told by when each person took
+ * theirs (`Recipient.placedAt`, from the user events too). Whether someone may read the record is
+ * decided on top, at the moment they look (or are emailed), by the one read policy.
  */
 export const NOTIFICATION_KINDS = ['clearance-requested', 'cable-returned', 'cable-released', 'follow-up-overdue', 'follow-up-escalated'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -114,12 +115,22 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
   }
 }
 
-/** Whether the notice is addressed to `principal` (reading the record is decided separately). */
-export function isAddressedTo(principal: Pick<Principal, 'id' | 'roles' | 'office' | 'postCode'>, to: Addressees): boolean {
-  if (to.exceptUser === principal.id) return false;
-  if (to.users.includes(principal.id)) return true;
-  if (principal.office !== null && to.offices.includes(principal.office) && (to.officeRole === null || principal.roles.includes(to.officeRole))) return true;
-  return principal.roles.includes('post_officer') && principal.postCode !== null && to.posts.includes(principal.postCode);
+/** Someone a notice may be for: who they are now, and when they took their current office or post. */
+export interface Recipient extends Pick<Principal, 'id' | 'roles' | 'office' | 'postCode'> {
+  placedAt: Date;
+}
+
+/**
+ * Whether the notice, made at `occurredAt`, is addressed to `recipient` (reading the record is
+ * decided separately). A notice to an office or a post is for those who held it then: one who joins
+ * it, or moves to it, later is not told of what came before. One to a person is theirs wherever they are.
+ */
+export function isAddressedTo(recipient: Recipient, to: Addressees, occurredAt: Date): boolean {
+  if (to.exceptUser === recipient.id) return false;
+  if (to.users.includes(recipient.id)) return true;
+  if (occurredAt < recipient.placedAt) return false;
+  if (recipient.office !== null && to.offices.includes(recipient.office) && (to.officeRole === null || recipient.roles.includes(to.officeRole))) return true;
+  return recipient.roles.includes('post_officer') && recipient.postCode !== null && to.posts.includes(recipient.postCode);
 }
 
 /** What a notice says, in the app and in email. `subject` only when the reader may be shown it. */
