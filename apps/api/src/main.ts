@@ -58,7 +58,9 @@ async function bootstrap(): Promise<void> {
     let stopped: NodeJS.Signals | null = null;
     const noted = (signal: NodeJS.Signals) => (stopped ??= signal);
     const signals = ['SIGINT', 'SIGTERM'] as const;
-    for (const signal of signals) process.once(signal, noted);
+    // Held until the load has ended either way, not taken once: Nest, having shut down, sends itself
+    // the signal again, and that may come before the demo's refused requests have ended the load.
+    for (const signal of signals) process.on(signal, noted);
     const logins = await loadDemo(app, self, (line) => console.log(line), { dataDir: config.dataDir, alsoDiscard: heads ? [heads] : [] })
       .catch((error: unknown) => {
         if (stopped === null) throw error;
