@@ -315,14 +315,20 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await approverPage.close();
   });
 
-  it('keeps the title a response offers its follow-up out of the address: the tab holds it, the address names it', async () => {
-    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the satellite spectrum'));
+  /** A released tasking whose Seoul delivery has logged a noncommittal response: its campaign's id and MRN. */
+  const seoulResponded = async (subject: string): Promise<{ id: string; mrn: string }> => {
+    const id = await releaseCable(web.app, drafter, approver, instruction(subject));
     const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };
     await awaitDelivery(web.app, seoul, id, 'SEOUL');
     const on = utcDate(clock.now());
     const base = `/demarches/${id}/deliveries/SEOUL`;
     await authed(web.app, seoul).post(`${base}/delivery`, { deliveredOn: on, counterpart: { name: 'Park Ji-ho', title: 'Director', organization: 'MSIT' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
     await authed(web.app, seoul).post(`${base}/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'Will consult the regulator.' }).expect(201);
+    return { id, mrn };
+  };
+
+  it('keeps the title a response offers its follow-up out of the address: the tab holds it, the address names it', async () => {
+    const { id, mrn } = await seoulResponded('Demarche: the satellite spectrum');
 
     const page = await signIn('desk.drafter');
     const errors = uncaught(page);
@@ -344,13 +350,7 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
   });
 
   it('keeps what is typed into a follow-up from a response across a reload, says it is back, and forgets it once created or put away', async () => {
-    const id = await releaseCable(web.app, drafter, approver, instruction('Demarche: the undersea cables'));
-    const { mrn } = (await awaitCampaign(web.app, drafter, id)).body as { mrn: string };
-    await awaitDelivery(web.app, seoul, id, 'SEOUL');
-    const on = utcDate(clock.now());
-    const base = `/demarches/${id}/deliveries/SEOUL`;
-    await authed(web.app, seoul).post(`${base}/delivery`, { deliveredOn: on, counterpart: { name: 'Park Ji-ho', title: 'Director', organization: 'MSIT' }, level: 'DIRECTOR', method: 'IN_PERSON' }).expect(201);
-    await authed(web.app, seoul).post(`${base}/response`, { receivedOn: on, position: 'NONCOMMITTAL', summary: 'Will consult the regulator.' }).expect(201);
+    const { id, mrn } = await seoulResponded('Demarche: the undersea cables');
     const offered = `Follow up Embassy Seoul's noncommittal response to ${mrn}`;
     const kept = 'What you typed here before is back: it is not saved yet.';
     const forgotten = 'The title this form was opened with is not kept in its address (it may be classified): write it again.';

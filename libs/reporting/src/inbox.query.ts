@@ -123,15 +123,9 @@ export interface FollowUpItem {
   overdue: boolean;
 }
 
-export interface EscalatedItem {
-  followUpId: string;
-  title: string;
-  classification: Classification;
-  captions: string[];
-  status: string;
-  owner: Owner;
+/** An escalated follow-up: a follow-up as the inbox lists it, when it fell overdue for `overdue`, and what the bureau may do. */
+export interface EscalatedItem extends Omit<FollowUpItem, 'overdue'> {
   ownerBureau: string;
-  dueOn: string;
   overdueSince: string | null;
   demarcheId: string | null;
   post: string | null;
