@@ -202,19 +202,11 @@ export class InboxQuery {
   /** Every section's first `limit` items, with each section's total. */
   async inbox(principal: Principal, limit: number, requestId: string): Promise<Inbox> {
     const window = { limit, offset: 0 };
-    const [toClear, toApprove, taskings, followUps, returned, escalated] = await Promise.all([
-      this.toClear(principal, window), this.toApprove(principal, window), this.taskings(principal, window),
-      this.followUps(principal, window), this.returned(principal, window), this.escalated(principal, window),
-    ]);
-    const records = [
-      ...recordsOf('toClear', toClear.items), ...recordsOf('toApprove', toApprove.items), ...recordsOf('returned', returned.items),
-      ...recordsOf('taskings', taskings.items), ...recordsOf('followUps', followUps.items), ...recordsOf('escalated', escalated.items),
-    ];
+    const pages = await Promise.all(INBOX_SECTIONS.map((section) => this.sections[section](principal, window)));
+    const each = <T>(of: (page: InboxPage<InboxSection>) => T) => Object.fromEntries(INBOX_SECTIONS.map((section, i) => [section, of(pages[i])]));
+    const records = INBOX_SECTIONS.flatMap((section, i) => recordsOf(section, pages[i].items));
     await this.policy.auditListRead(principal, { requestId, view: 'inbox', records });
-    return {
-      toClear: toClear.items, toApprove: toApprove.items, taskings: taskings.items, followUps: followUps.items, returned: returned.items, escalated: escalated.items,
-      totals: { toClear: toClear.total, toApprove: toApprove.total, taskings: taskings.total, followUps: followUps.total, returned: returned.total, escalated: escalated.total },
-    };
+    return { ...each((page) => page.items), totals: each((page) => page.total) } as Inbox;
   }
 
   /** One section, `limit` items from `offset`, and how many it holds. */
