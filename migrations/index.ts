@@ -26,6 +26,7 @@ import { CreateLoginLimits1795910425000 } from './1795910425000-CreateLoginLimit
 import { ForgetUserRequestFingerprints1795910426000 } from './1795910426000-ForgetUserRequestFingerprints.js';
 import { AddAccentInsensitiveSearch1795910427000 } from './1795910427000-AddAccentInsensitiveSearch.js';
 import { AddUserPlacedAt1795910428000 } from './1795910428000-AddUserPlacedAt.js';
+import { AddUserRolesSince1795910429000 } from './1795910429000-AddUserRolesSince.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -57,4 +58,5 @@ export const ALL_MIGRATIONS = [
   ForgetUserRequestFingerprints1795910426000,
   AddAccentInsensitiveSearch1795910427000,
   AddUserPlacedAt1795910428000,
+  AddUserRolesSince1795910429000,
 ];

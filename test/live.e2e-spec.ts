@@ -150,6 +150,23 @@ describe('live updates (GET /events/stream)', () => {
     expect((await newcomer.waitFor(asked(later))).data).toMatchObject({ notification: true });
   });
 
+  it('marks as a notification for someone only what happened while they held the role it was addressed to', async () => {
+    const admin = await loginAsAdmin(app);
+    const drafter = await createUser(app, admin, { username: 'lpromoted', roles: ['drafter'], office: 'L', clearance: 'SECRET' });
+    tokens.lpromoted = drafter.token;
+    const earlier = (await authed(app, tokens.jdoe).post('/cables', draft('Asked before the drafter cleared', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await authed(app, tokens.jdoe).post(`/cables/${earlier}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await authed(app, admin).patch(`/users/${drafter.id}`, { roles: ['drafter', 'clearer'] }).expect(200);
+    const promoted = await streamOf('lpromoted');
+    const asked = (id: string) => (m: SseMessage) => about(id)(m) && (m.data as { eventType: string }).eventType === 'ClearancesRequested';
+    // In L all along, but made a clearer after L's clearers were asked: no notice of theirs.
+    await app.get(LiveFeed).rewind(START_OF_FEED);
+    expect((await promoted.waitFor(asked(earlier))).data).not.toHaveProperty('notification');
+    const later = (await authed(app, tokens.jdoe).post('/cables', draft('Asked once the drafter cleared', 'UNCLASSIFIED')).expect(201)).body.id as string;
+    await authed(app, tokens.jdoe).post(`/cables/${later}/clearance-requests`, { offices: ['L'] }).expect(200);
+    expect((await promoted.waitFor(asked(later))).data).toMatchObject({ notification: true });
+  });
+
   it('with SMTP_URL unset, queues no email, and the mailer still moves past what happened', async () => {
     const runner = app.get(ProjectionRunner);
     await runner.catchUp('notification-mailer');

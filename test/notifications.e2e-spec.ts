@@ -289,4 +289,61 @@ describe('notifications: in the app and by email', () => {
     for (const user of ['lnew', 'ebmover']) expect({ user, mail: mailTo(user).map((m) => m.subject) }).toEqual({ user, mail: ['Chancery: A cable needs your clearance (L): Asked once they were there'] });
     expect(mailTo('bjnew')).toEqual([]);
   });
+
+  it('tells one given a role of what is addressed to that role from then on only; one who loses a role keeps the notices of the roles they kept', async () => {
+    const admin = await loginAsAdmin(app);
+    const runner = app.get(ProjectionRunner);
+    const dataSource = app.get(DataSource);
+    // The mailer held back until the roles below change, as above.
+    await runner.catchUp('notification-mailer');
+    await dataSource.query(`UPDATE projection_checkpoints SET stopped_at = now() WHERE name = 'notification-mailer'`);
+    // In L and at Beijing all along: a drafter of L to be made a clearer, a clearer and approver of
+    // L to be left a clearer only, and an approver at Beijing to be made its post officer.
+    for (const [username, roles, office, postCode] of [
+      ['lpromoted', ['drafter'], 'L', undefined],
+      ['ldemoted', ['clearer', 'approver'], 'L', undefined],
+      ['bjpromoted', ['approver'], undefined, 'BEIJING'],
+    ] as const) {
+      const user = await createUser(app, admin, { username, roles: [...roles], office, postCode, clearance: 'SECRET' });
+      t[username] = user.token;
+      ids[username] = user.id;
+    }
+    const asked = async (subject: string) => {
+      const id = (await authed(app, t.jdoe).post('/cables', draft(subject, 'UNCLASSIFIED', ['BEIJING'])).expect(201)).body.id as string;
+      await authed(app, t.jdoe).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+      await authed(app, t.lclear).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+      await authed(app, t.jdoe).post(`/cables/${id}/submit`).expect(200);
+      await authed(app, t.dsec).post(`/cables/${id}/approve`).expect(200);
+      await authed(app, t.dsec).post(`/cables/${id}/release`).expect(200);
+      return id;
+    };
+    const before = await asked('Asked before the role was given');
+    await authed(app, admin).patch(`/users/${ids.lpromoted}`, { roles: ['drafter', 'clearer'] }).expect(200);
+    await authed(app, admin).patch(`/users/${ids.ldemoted}`, { roles: ['clearer'] }).expect(200);
+    await authed(app, admin).patch(`/users/${ids.bjpromoted}`, { roles: ['approver', 'post_officer'] }).expect(200);
+
+    // Asked of L's clearers, released to Beijing's officers, before they were such: not theirs.
+    for (const user of ['lpromoted', 'bjpromoted']) expect({ user, ...(await list(user)) }).toEqual({ user, items: [], total: 0, unread: 0 });
+    expect(await about('ldemoted', before)).toEqual(['clearance-requested']); // a clearer of L then, and still
+    const [request] = (await list('lclear')).items.filter((n) => n.record.id === before);
+    const [release] = (await list('bjpol')).items.filter((n) => n.record.id === before);
+    await authed(app, t.lpromoted).post(`/notifications/${request.id}/read`).expect(404);
+    await authed(app, t.bjpromoted).post(`/notifications/${release.id}/read`).expect(404);
+    for (const user of ['lpromoted', 'bjpromoted']) expect({ user, ...(await authed(app, t[user]).post('/notifications/read-all').expect(200)).body }).toEqual({ user, upTo: 0 });
+
+    // What comes once they hold the role, they are told of.
+    const after = await asked('Asked once the role was given');
+    expect(await about('lpromoted', after)).toEqual(['clearance-requested']);
+    expect(await about('bjpromoted', after)).toEqual(['cable-released']);
+    for (const user of ['lpromoted', 'bjpromoted']) expect({ user, ...(await authed(app, t[user]).get('/notifications?unread=true').expect(200)).body }).toMatchObject({ user, total: 1, unread: 1 });
+    expect(await about('ldemoted', after)).toEqual(['clearance-requested']);
+
+    // Email: the same rule, though the mailer only now reads those events.
+    await runner.redrive('notification-mailer');
+    await runner.catchUp('notification-mailer');
+    await until('every queued mail sent', async () => (await dataSource.query('SELECT count(*)::int AS n FROM notification_emails WHERE sent_at IS NULL'))[0].n === 0);
+    expect(mailTo('lpromoted').map((m) => m.subject)).toEqual(['Chancery: A cable needs your clearance (L): Asked once the role was given']);
+    expect(mailTo('bjpromoted').map((m) => m.subject)).toEqual([expect.stringMatching(/^Chancery: A cable was released to your post: \d\d STATE \d{6} Asked once the role was given$/)]);
+    expect(mailTo('ldemoted').map((m) => m.subject)).toEqual(['Chancery: A cable needs your clearance (L): Asked before the role was given', 'Chancery: A cable needs your clearance (L): Asked once the role was given']);
+  });
 });

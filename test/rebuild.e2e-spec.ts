@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
 import { AddUserPlacedAt1795910428000 } from '../migrations/1795910428000-AddUserPlacedAt.js';
+import { AddUserRolesSince1795910429000 } from '../migrations/1795910429000-AddUserRolesSince.js';
 import { awaitCampaign } from './support/campaigns.js';
 import { authed, releaseCable } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
@@ -52,6 +53,8 @@ describe('rebuilding every read model', () => {
     // A user moved to another office (placed there anew), and renamed (which places no one).
     await authed(app, admin).patch(`/users/${approverId}`, { office: 'EUR' }).expect(200);
     await authed(app, admin).patch(`/users/${approverId}`, { displayName: 'Moved and renamed' }).expect(200);
+    // Then given a role, and another taken away and given back: each held since it was last given.
+    for (const roles of [['approver', 'clearer'], ['clearer'], ['clearer', 'approver']]) await authed(app, admin).patch(`/users/${approverId}`, { roles }).expect(200);
   });
   afterAll(async () => {
     await app.close();
@@ -96,5 +99,22 @@ describe('rebuilding every read model', () => {
       await runner.release();
     }
     expect(await placements()).toEqual(live);
+  });
+
+  it('gives users stored before roles_since was recorded the moments their events give, as the read model records them', async () => {
+    const held = () => dataSource.query('SELECT id, placed_at, roles, roles_since FROM users ORDER BY id');
+    const live = (await held()) as { id: string; placed_at: Date; roles: string[]; roles_since: Record<string, string> }[];
+    for (const user of live) expect(Object.keys(user.roles_since).sort()).toEqual([...user.roles].sort());
+    const moments = (user: (typeof live)[number]) => new Set(Object.values(user.roles_since).map((at) => new Date(at).getTime()));
+    const changed = live.filter((u) => [...moments(u)].some((at) => at > u.placed_at.getTime()));
+    expect(changed.map((u) => moments(u).size)).toEqual([2]); // the one given roles after their move, at two moments
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('ALTER TABLE users DROP COLUMN roles_since');
+      await new AddUserRolesSince1795910429000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await held()).toEqual(live);
   });
 });

@@ -41,7 +41,8 @@ export interface NotificationView {
 
 /**
  * The caller's notifications: those addressed to them (the SQL twin of `isAddressedTo`; `@>` on the
- * arrays, which their GIN indexes serve; to their office or post only since they took it) about a
+ * arrays, which their GIN indexes serve; to their office or post only since they took it, to a role
+ * of it only since they have held that role there: `users.placed_at`, `users.roles_since`) about a
  * record they may read now (`readableCableSql`, `readableFollowUpSql`: the one read policy), so a
  * notice about what they may not read is neither listed nor counted.
  */
@@ -94,11 +95,12 @@ export class NotificationsQuery {
         LEFT JOIN follow_ups f ON n.record_type = 'followup' AND f.id = n.record_id
         LEFT JOIN notification_reads r ON r.user_id = $2::text::uuid AND r.notification_id = n.id
         LEFT JOIN notification_read_marks m ON m.user_id = $2::text::uuid
+        LEFT JOIN users u ON u.id = $2::text::uuid
         WHERE (n.except_user IS NULL OR n.except_user <> $2)
           AND (n.user_ids @> ARRAY[$2::text]
-            OR (n.occurred_at >= (SELECT placed_at FROM users WHERE id = $2::text::uuid)
-              AND (($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text] AND (n.office_role IS NULL OR n.office_role = ANY($9::text[])))
-                OR ($10::text IS NOT NULL AND n.posts @> ARRAY[$10::text]))))
+            OR ($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text] AND (n.office_role IS NULL OR n.office_role = ANY($9::text[]))
+              AND n.occurred_at >= CASE WHEN n.office_role IS NULL THEN u.placed_at ELSE (u.roles_since->>n.office_role)::timestamptz END)
+            OR ($10::text IS NOT NULL AND n.posts @> ARRAY[$10::text] AND n.occurred_at >= (u.roles_since->>'post_officer')::timestamptz))
           AND CASE n.record_type
             WHEN 'cable' THEN EXISTS (SELECT 1 FROM cables kr WHERE kr.id = n.record_id AND ${cable.where})
             WHEN 'followup' THEN EXISTS (SELECT 1 FROM follow_ups fr WHERE fr.id = n.record_id AND ${followUp.where})

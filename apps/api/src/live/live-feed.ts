@@ -6,9 +6,9 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, type Checkpoint, checkpointOf, EventStore, type RecordedEvent, START_OF_FEED } from '@chancery/event-store';
 import { type FollowUp, followUpDefinition, FollowUpReader } from '@chancery/follow-ups';
-import { principalOf, UsersQuery } from '@chancery/identity';
+import { type PlacedUser, principalOf, UsersQuery } from '@chancery/identity';
 import { mayReadCable, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
-import { isAddressedTo, notificationOf, type RecordFacts } from '@chancery/notifications';
+import { isAddressedTo, notificationOf, type Recipient, type RecordFacts } from '@chancery/notifications';
 import { type LiveRecord, liveRecordOf } from './live-record.js';
 
 /** What a notice says: where something changed, never what. */
@@ -28,14 +28,16 @@ export interface LiveNotice {
 
 interface Subscriber {
   principal: Principal;
-  /** When they took their current office or post: that office's or post's notices from before are not theirs. */
-  placedAt: Date;
+  /** When they took their current office or post, and each role there: that office's or post's notices from before are not theirs. */
+  placement: Pick<Recipient, 'placedAt' | 'rolesSince'>;
   tokenGeneration: number;
   events: Subject<MessageEvent>;
   /** The stream ends when the token it was opened with (or its ticket's) expires; null: no expiry known. */
   endsAt: Date | null;
   ending?: NodeJS.Timeout;
 }
+
+const placementOf = ({ placedAt, rolesSince }: PlacedUser): Subscriber['placement'] => ({ placedAt, rolesSince });
 
 /** What a principal's reading depends on, as one value to compare. */
 const standingOf = (p: Principal) => JSON.stringify([[...p.roles].sort(), p.clearance, p.office, p.postCode]);
@@ -111,7 +113,7 @@ export class LiveFeed implements OnModuleDestroy {
       events.complete();
       return events;
     }
-    const subscriber: Subscriber = { principal, placedAt: placed.placedAt, tokenGeneration, events, endsAt };
+    const subscriber: Subscriber = { principal, placement: placementOf(placed), tokenGeneration, events, endsAt };
     if (endsAt) {
       const left = endsAt.getTime() - Date.now();
       if (left <= 0) {
@@ -216,7 +218,7 @@ export class LiveFeed implements OnModuleDestroy {
           id: event.streamId.slice(event.streamType.length + 1),
           version: event.streamVersion,
           record: record!.route,
-          ...(notice && isAddressedTo({ ...subscriber.principal, placedAt: subscriber.placedAt }, notice, event.recordedAt) ? { notification: true as const } : {}),
+          ...(notice && isAddressedTo({ ...subscriber.principal, ...subscriber.placement }, notice, event.recordedAt) ? { notification: true as const } : {}),
           ...(event.metadata.actorId === subscriber.principal.id ? { mine: true as const } : {}),
         };
         subscriber.events.next({ type: 'change', data });
@@ -271,7 +273,7 @@ export class LiveFeed implements OnModuleDestroy {
         continue;
       }
       subscriber.principal = now;
-      subscriber.placedAt = user.placedAt;
+      subscriber.placement = placementOf(user);
     }
   }
 

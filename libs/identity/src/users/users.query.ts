@@ -17,11 +17,14 @@ export interface UserStanding extends UserView {
 }
 
 /**
- * A user as notices find them: their standing, and when they took their current office or post
- * (registered, or moved): a notice to an office or a post before then was not for them.
+ * A user as notices find them: their standing, when they took their current office or post
+ * (registered, or moved), and since when they have held each of their roles there (given it, or
+ * placed, whichever is later): a notice to an office or a post, or to a role of it, before then was
+ * not for them.
  */
 export interface PlacedUser extends UserStanding {
   placedAt: Date;
+  rolesSince: Partial<Record<Role, Date>>;
 }
 
 interface UserRow {
@@ -36,6 +39,7 @@ interface UserRow {
   token_generation: number;
   version: number;
   placed_at: Date;
+  roles_since: Partial<Record<Role, string>>;
 }
 
 const toView = (row: UserRow): UserView => ({
@@ -52,7 +56,11 @@ const toView = (row: UserRow): UserView => ({
 
 const toStanding = (row: UserRow): UserStanding => ({ ...toView(row), tokenGeneration: row.token_generation });
 
-const toPlaced = (row: UserRow): PlacedUser => ({ ...toStanding(row), placedAt: row.placed_at });
+const toPlaced = (row: UserRow): PlacedUser => ({
+  ...toStanding(row),
+  placedAt: row.placed_at,
+  rolesSince: Object.fromEntries(Object.entries(row.roles_since).map(([role, since]) => [role, new Date(since)])),
+});
 
 export function principalOf(user: UserView): Principal {
   // A user bound to a post acts for it alone (a profile stored with both, before that was refused, too).
@@ -82,7 +90,7 @@ export class UsersQuery {
     return row && toStanding(row);
   }
 
-  /** Several users' standing now, and since when they hold their office or post (a live stream re-checks its subscribers by it); those gone are absent. */
+  /** Several users' standing now, and since when they hold their office or post and each role there (a live stream re-checks its subscribers by it); those gone are absent. */
   async standingOf(ids: readonly string[]): Promise<PlacedUser[]> {
     const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users WHERE id = ANY($1::uuid[])', [ids]);
     return rows.map(toPlaced);

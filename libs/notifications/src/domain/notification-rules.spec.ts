@@ -2,9 +2,12 @@ import { emailLabel, isAddressedTo, notificationOf, noticeText, type Recipient }
 
 const cable = 'cable-5f0c5a3e-0000-4000-8000-000000000001';
 const followUp = 'followup-5f0c5a3e-0000-4000-8000-000000000002';
-/** When the notices below happened; everyone is placed where they are a year before, unless said. */
+/** When the notices below happened; everyone is placed where they are, in every role, a year before, unless said. */
 const at = new Date('2026-12-01T09:00:00.000Z');
-const person = (p: Partial<Recipient>): Recipient => ({ id: 'u1', roles: ['drafter'], office: null, postCode: null, placedAt: new Date('2025-12-01T09:00:00.000Z'), ...p });
+const person = (p: Partial<Recipient>): Recipient => {
+  const { roles = ['drafter'], placedAt = new Date('2025-12-01T09:00:00.000Z') } = p;
+  return { id: 'u1', office: null, postCode: null, ...p, roles, placedAt, rolesSince: p.rolesSince ?? Object.fromEntries(roles.map((role) => [role, placedAt])) };
+};
 
 describe('who is told of what', () => {
   it('asks the clearers of each office asked, never the drafter', () => {
@@ -55,6 +58,22 @@ describe('who is told of what', () => {
     const overdue = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { office: 'EUR' } })!;
     expect(isAddressedTo(person({ id: 'creator', office: 'EUR', placedAt: joinedLater }), overdue, at)).toBe(true); // its creator, named
     expect(isAddressedTo(person({ id: 'other', office: 'EUR', placedAt: joinedLater }), overdue, at)).toBe(false);
+  });
+
+  it('tells of what is addressed to an office’s clearers or a post’s officers only those who held that role there when it happened', () => {
+    const asked = notificationOf({ type: 'ClearancesRequested', streamId: cable, data: { offices: ['EUR'] } }, { createdBy: 'drafter' })!;
+    const [before, givenLater] = [new Date(at.getTime() - 1), new Date(at.getTime() + 1)];
+    const eur = (rolesSince: Recipient['rolesSince']) => person({ roles: ['drafter', 'clearer'], office: 'EUR', placedAt: before, rolesSince });
+    expect(isAddressedTo(eur({ drafter: before, clearer: givenLater }), asked, at)).toBe(false); // a drafter made a clearer after
+    expect(isAddressedTo(eur({ drafter: givenLater, clearer: before }), asked, at)).toBe(true); // a clearer then, given another role since
+    expect(isAddressedTo(eur({ drafter: before, clearer: at }), asked, at)).toBe(true); // given it the same instant
+    const released = notificationOf({ type: 'CableReleased', streamId: cable, data: { distribution: { action: ['TOKYO'], info: [] } } }, undefined)!;
+    const tokyo = (since: Date) => person({ roles: ['approver', 'post_officer'], postCode: 'TOKYO', placedAt: before, rolesSince: { approver: before, post_officer: since } });
+    expect(isAddressedTo(tokyo(givenLater), released, at)).toBe(false);
+    expect(isAddressedTo(tokyo(before), released, at)).toBe(true);
+    // A notice to an office's people, whatever their role, goes by when they came to it.
+    const overdue = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { office: 'EUR' } })!;
+    expect(isAddressedTo(eur({ drafter: givenLater, clearer: givenLater }), overdue, at)).toBe(true);
   });
 
   it('makes nothing of other events or streams', () => {

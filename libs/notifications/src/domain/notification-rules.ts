@@ -1,5 +1,5 @@
 import { assertNever } from '@chancery/common';
-import type { Principal } from '@chancery/identity/domain';
+import type { Principal, Role } from '@chancery/identity/domain';
 
 /**
  * Who is told about what: the one rule, pure, shared by the in-app list (its SQL twin is in
@@ -7,7 +7,7 @@ import type { Principal } from '@chancery/identity/domain';
  * addressees as the event states them (an office, a post, a person), never as a list of people
  * resolved at the time: who is in an office changes, and the read model must rebuild from the
  * events to the same content; who held the office or post then is told by when each person took
- * theirs (`Recipient.placedAt`, from the user events too). Whether someone may read the record is
+ * theirs, and each role they hold there (`Recipient.placedAt`, `Recipient.rolesSince`, from the user events too). Whether someone may read the record is
  * decided on top, at the moment they look (or are emailed), by the one read policy.
  */
 export const NOTIFICATION_KINDS = ['clearance-requested', 'cable-returned', 'cable-released', 'follow-up-overdue', 'follow-up-escalated'] as const;
@@ -115,22 +115,30 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
   }
 }
 
-/** Someone a notice may be for: who they are now, and when they took their current office or post. */
+/**
+ * Someone a notice may be for: who they are now, when they took their current office or post, and
+ * since when they have held each of their roles there (never before `placedAt`).
+ */
 export interface Recipient extends Pick<Principal, 'id' | 'roles' | 'office' | 'postCode'> {
   placedAt: Date;
+  rolesSince: Partial<Record<Role, Date>>;
 }
 
 /**
  * Whether the notice, made at `occurredAt`, is addressed to `recipient` (reading the record is
- * decided separately). A notice to an office or a post is for those who held it then: one who joins
- * it, or moves to it, later is not told of what came before. One to a person is theirs wherever they are.
+ * decided separately). A notice to an office or a post is for those who held it then, in the role it
+ * is for (an office's clearers, a post's officers): one who joins it, moves to it, or is given the
+ * role later is not told of what came before. One to a person is theirs wherever they are.
  */
 export function isAddressedTo(recipient: Recipient, to: Addressees, occurredAt: Date): boolean {
   if (to.exceptUser === recipient.id) return false;
   if (to.users.includes(recipient.id)) return true;
-  if (occurredAt < recipient.placedAt) return false;
-  if (recipient.office !== null && to.offices.includes(recipient.office) && (to.officeRole === null || recipient.roles.includes(to.officeRole))) return true;
-  return recipient.roles.includes('post_officer') && recipient.postCode !== null && to.posts.includes(recipient.postCode);
+  const heldThen = (role: Role) => {
+    const since = recipient.rolesSince[role];
+    return recipient.roles.includes(role) && since !== undefined && occurredAt >= since;
+  };
+  if (recipient.office !== null && to.offices.includes(recipient.office) && (to.officeRole === null ? occurredAt >= recipient.placedAt : heldThen(to.officeRole))) return true;
+  return recipient.postCode !== null && to.posts.includes(recipient.postCode) && heldThen('post_officer');
 }
 
 /** What a notice says, in the app and in email. `subject` only when the reader may be shown it. */

@@ -18,7 +18,7 @@ interface Subject {
 /**
  * The process manager that emails notifications. For each notifying event it decides, as things
  * stand when it runs, who is addressed (`isAddressedTo`: of an office or post, only those placed
- * there by the time of the event, however late the mailer runs) and may read the record now (the
+ * there, in the role it is for, by the time of the event, however late the mailer runs) and may read the record now (the
  * one read policy: `mayReadCable`, `mayReadFollowUp`), and writes one row per person to the outbox
  * (`notification_emails`) in the transaction that moves its checkpoint; the `MailSender` sends them.
  * So a failure to send never stalls the feed, and an outage of the mail server loses nothing.
@@ -89,8 +89,8 @@ export class NotificationMailer implements Reaction {
     const link = `${this.config.mail.appUrl}/${subject.path}`;
     for (const user of candidates) {
       const principal = principalOf(user);
-      // Placed where they are now since after the event (joined the office, moved to the post): not theirs.
-      if (!isAddressedTo({ ...principal, placedAt: user.placedAt }, notice, event.recordedAt) || !subject.mayRead(principal)) continue;
+      // Placed where they are now, or given the role, since after the event (joined the office, moved to the post, made its clearer): not theirs.
+      if (!isAddressedTo({ ...principal, placedAt: user.placedAt, rolesSince: user.rolesSince }, notice, event.recordedAt) || !subject.mayRead(principal)) continue;
       await tx.query(
         `INSERT INTO notification_emails (event_id, user_id, to_address, subject, body) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT ON CONSTRAINT notification_emails_once DO NOTHING`,
