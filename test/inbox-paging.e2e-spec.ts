@@ -138,20 +138,20 @@ describe('the inbox, a page at a time', () => {
     expect((await walk(t.legal, 'toClear', 2)).items.map(idOf)).toEqual(toClear.map((c) => c.id));
   });
 
-  it('names in the audit log only the classified items it answered', async () => {
+  it('names in the audit log only the classified items it answered, and the section it read them from', async () => {
     const auditOf = async (answer: { headers: Record<string, string> }) =>
-      (await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadClassifiedList' AND request_id = $1`, [answer.headers['x-request-id']])) as { details: { view: string; records: string[] } }[];
+      (await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadClassifiedList' AND request_id = $1`, [answer.headers['x-request-id']])) as { details: { view: string; section?: string; records: string[] } }[];
     // A page past the first that holds a CONFIDENTIAL follow-up, whatever order the random ids gave them.
     const offset = open.findIndex((f, i) => i >= 8 && f.classified);
     const page = await as(t.desk).get(`/inbox?section=followUps&limit=8&offset=${offset}`).expect(200);
     const classifiedOnPage = (page.body.items as Item[]).filter((f) => f.classification === 'CONFIDENTIAL').map((f) => `followup-${f.followUpId}`);
     expect(classifiedOnPage.length).toBeGreaterThan(0);
-    expect(await auditOf(page)).toEqual([{ details: { view: 'inbox', classification: 'CONFIDENTIAL', records: classifiedOnPage } }]);
+    expect(await auditOf(page)).toEqual([{ details: { view: 'inbox', section: 'followUps', classification: 'CONFIDENTIAL', records: classifiedOnPage } }]);
 
     const first = await as(t.desk).get('/inbox?limit=10').expect(200);
     const classifiedFirst = (first.body.followUps as Item[]).filter((f) => f.classification === 'CONFIDENTIAL').map((f) => `followup-${f.followUpId}`);
     expect(classifiedFirst.length).toBeLessThan(open.filter((f) => f.classified).length);
-    expect(await auditOf(first)).toEqual([{ details: { view: 'inbox', classification: 'CONFIDENTIAL', records: classifiedFirst } }]);
+    expect(await auditOf(first)).toEqual([{ details: { view: 'inbox', classification: 'CONFIDENTIAL', records: classifiedFirst } }]); // every section: none named
     // A page with nothing classified on it writes nothing.
     const plain = await as(t.lowDesk).get('/inbox?section=followUps&limit=20').expect(200);
     expect(await auditOf(plain)).toEqual([]);
@@ -177,6 +177,31 @@ describe('the inbox, a page at a time', () => {
       const answer = await as(t.desk).get(url);
       expect({ url, status: answer.status, type: answer.headers['content-type'], errors: answer.body.errors, detail: answer.body.detail })
         .toEqual({ url, status: 400, type: expect.stringMatching(/^application\/problem\+json/), errors: [error], detail: error.message });
+    }
+  });
+
+  it('answers a section’s page and its total from one read, whatever commits meanwhile', async () => {
+    // Writers open follow-ups of the desk's and close them again, as fast as they can, while the
+    // desk reads the whole section as one page, and the page past its end: each answer must list
+    // what its total counts.
+    let writing = true;
+    const writer = async (name: string) => {
+      for (let n = 0; writing; n++) {
+        const { body } = await as(t.desk).post('/follow-ups', { title: `${name} ${n}`, owner: { office: 'EAP/CM' }, dueOn: '2099-01-01' }).expect(201);
+        await as(t.desk).post(`/follow-ups/${body.id}/complete`, { outcome: 'Done.' }).expect(201);
+      }
+    };
+    const writers = [writer('Churn A'), writer('Churn B')];
+    try {
+      for (let i = 0; i < 100; i++) {
+        const whole = (await as(t.desk).get('/inbox?section=followUps&limit=200').expect(200)).body as { items: Item[]; total: number };
+        expect({ i, listed: whole.items.length }).toEqual({ i, listed: whole.total });
+        const past = (await as(t.desk).get('/inbox?section=followUps&limit=10&offset=61').expect(200)).body as { items: Item[]; total: number };
+        expect({ i, listed: past.items.length }).toEqual({ i, listed: Math.max(0, past.total - 61) });
+      }
+    } finally {
+      writing = false;
+      await Promise.all(writers);
     }
   });
 });

@@ -112,9 +112,10 @@ export class PolicyService {
 
   /**
    * Writes one audit entry for a list, search, export, inbox or dashboard answer that shows
-   * classified records (CONFIDENTIAL and above): which ones, and the highest classification shown.
+   * classified records (CONFIDENTIAL and above): which ones, the highest classification shown, and
+   * which part of the view was read when it has parts (`section`: one section of the inbox).
    */
-  async auditListRead(principal: Principal, read: { requestId: string; view: string; records: { streamId: string; classification: string }[] }): Promise<void> {
+  async auditListRead(principal: Principal, read: { requestId: string; view: string; section?: string; records: { streamId: string; classification: string }[] }): Promise<void> {
     const classified = read.records.filter((r) => r.classification !== 'UNCLASSIFIED' && r.classification !== 'SBU');
     if (classified.length === 0) return;
     const highest = highestClassification(...classified.map((r) => r.classification as Classification));
@@ -123,7 +124,7 @@ export class PolicyService {
       actorRole: principal.roles.join('+'),
       action: 'ReadClassifiedList',
       requestId: read.requestId,
-      details: { view: read.view, classification: highest, records: classified.map((r) => r.streamId) },
+      details: { view: read.view, ...(read.section === undefined ? {} : { section: read.section }), classification: highest, records: classified.map((r) => r.streamId) },
     });
   }
 

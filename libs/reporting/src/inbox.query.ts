@@ -151,6 +151,9 @@ export interface InboxPage<S extends InboxSection> {
 /** The whole inbox: each section's first `limit` items, and each section's total. */
 export type Inbox = { [S in InboxSection]: InboxItems[S][] } & { totals: Record<InboxSection, number> };
 
+/** A row of a page as `page` reads it: the section's total on each, and its place in the section (null: the page is empty). */
+type PagedRow<Row> = Row & { total: number; page_row: string | null };
+
 interface Window {
   limit: number;
   offset: number;
@@ -209,23 +212,28 @@ export class InboxQuery {
     return { ...each((page) => page.items), totals: each((page) => page.total) } as Inbox;
   }
 
-  /** One section, `limit` items from `offset`, and how many it holds. */
+  /** One section, `limit` items from `offset`, and how many it holds; its audit entry names the section. */
   async section<S extends InboxSection>(principal: Principal, section: S, limit: number, offset: number, requestId: string): Promise<InboxPage<S>> {
     const page = await this.sections[section](principal, { limit, offset });
-    await this.policy.auditListRead(principal, { requestId, view: 'inbox', records: recordsOf(section, page.items) });
+    await this.policy.auditListRead(principal, { requestId, view: 'inbox', section, records: recordsOf(section, page.items) });
     return page;
   }
 
   /**
-   * A page of rows and their count: `SELECT columns FROM from ORDER BY order` from the window, and
-   * `count(*)` over the same `from` (its WHERE included), which holds the caller's access filter.
+   * A page of rows and their count, in one statement, so one snapshot: a page never disagrees with
+   * its total, whatever commits meanwhile. `SELECT columns FROM from ORDER BY order` from the window,
+   * joined to the one row of `count(*)` over the same `from` (its WHERE included), which holds the
+   * caller's access filter: a page past the end still answers the total (one row, `page_row` null).
    */
   private async page<Row>(columns: string, from: string, order: string, params: unknown[], { limit, offset }: Window): Promise<{ rows: Row[]; total: number }> {
-    const [rows, [{ total }]] = await Promise.all([
-      sql<Row>(this.dataSource, `SELECT ${columns} FROM ${from} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, limit, offset]),
-      sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM ${from}`, params),
-    ]);
-    return { rows, total };
+    const answer = await sql<PagedRow<Row>>(
+      this.dataSource,
+      `SELECT counted.total, paged.* FROM (SELECT count(*)::int AS total FROM ${from}) counted
+       LEFT JOIN LATERAL (SELECT ${columns}, row_number() OVER (ORDER BY ${order}) AS page_row FROM ${from} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}) paged ON true
+       ORDER BY paged.page_row`,
+      [...params, limit, offset],
+    );
+    return { rows: answer.filter((row) => row.page_row !== null), total: answer[0].total };
   }
 
   /**
