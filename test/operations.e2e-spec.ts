@@ -109,6 +109,26 @@ describe('audit and operations routes', () => {
     await authed(app, t.auditor).get('/audit/consistency?from=1').expect(400);
   });
 
+  it('refuses a consistency proof from a tree of no entries, ending before it begins, past the tree or not in numbers, naming the parameter and its range', async () => {
+    await seal();
+    const { body: head } = await authed(app, t.auditor).get('/audit/tree-head').expect(200);
+    const size = head.treeSize as number;
+    expect(size).toBeGreaterThan(2);
+    const refused = async (query: string, field: string, said: RegExp) => {
+      const answer = await authed(app, t.auditor).get(`/audit/consistency?${query}`).expect(400).expect('Content-Type', /application\/problem\+json/);
+      expect({ query, body: answer.body }).toMatchObject({ query, body: { code: 'VALIDATION_FAILED', errors: [{ field, message: expect.stringMatching(said) }] } });
+    };
+    // RFC 9162 §2.1.4: a consistency proof is from a tree of m > 0 entries (a head someone saved); the empty tree is none.
+    await refused(`from=0&to=${size}`, 'from', /whole number from 1\b/);
+    await refused(`from=${size + 1}&to=${size + 1}`, 'from', new RegExp(`from 1 to ${size}`));
+    await refused(`from=${size}&to=${size - 1}`, 'to', new RegExp(`from ${size} to ${size}`));
+    await refused(`from=1&to=${size + 1}`, 'to', new RegExp(`from 1 to ${size}`));
+    for (const value of ['abc', '1.5', '-1', '1e3']) await refused(`from=${value}&to=${size}`, 'from', /whole number/);
+    await refused('from=1&to=many', 'to', /whole number/);
+    // A tree of one size to itself is consistent with no proof at all.
+    expect((await authed(app, t.auditor).get(`/audit/consistency?from=${size}&to=${size}`).expect(200)).body).toEqual({ from: size, to: size, proof: [] });
+  });
+
   it('verifies the whole tree, and names the first entry tampered with', async () => {
     await seal();
     const intact = await authed(app, t.auditor).get('/audit/verify').expect(200);

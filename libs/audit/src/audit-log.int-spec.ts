@@ -80,7 +80,8 @@ describe('AuditLog and its sealer', () => {
     expect(second.treeSize).toBe(113);
     const { proof } = await audit.consistencyProof(first.treeSize, second.treeSize);
     expect(verifyConsistency(first.treeSize, second.treeSize, proof.map(fromHex), fromHex(first.rootHash), fromHex(second.rootHash))).toBe(true);
-    await expect(audit.consistencyProof(1, 500)).rejects.toThrow(/no tree of 500/);
+    await expect(audit.consistencyProof(1, 500)).rejects.toThrow(new RegExp(`to must be a tree size from 1 to ${second.treeSize}`));
+    await expect(audit.consistencyProof(0, first.treeSize)).rejects.toThrow(/from must be a tree size from 1 to/);
 
     const inFile = parseHeadsFile(await readFile(env.AUDIT_HEADS_FILE, 'utf8'));
     expect(inFile).toEqual(await audit.heads());

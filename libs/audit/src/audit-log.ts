@@ -176,14 +176,22 @@ export class AuditLog {
     return { leafIndex: index, treeSize: size, leafHash: toHex(nodes.subtree(0, index)), auditPath: inclusionProof(index, size, nodes).map(toHex) };
   }
 
-  /** Consistency proof between the trees of `from` and `to` entries (RFC 9162 §2.1.4). */
+  /**
+   * Consistency proof between the trees of `from` and `to` entries (RFC 9162 §2.1.4), for
+   * 1 ≤ from ≤ to ≤ the sealed tree's size: the RFC defines it for a tree of m > 0 entries (no signed
+   * head is of the empty tree), and a tree not sealed yet has no head to be consistent with. Sizes
+   * outside that range are a 400 that names the parameter and the range it may take.
+   */
   async consistencyProof(from: number, to: number, db: Db = this.dataSource): Promise<ConsistencyProof> {
-    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to)) {
-      throw new ChanceryError(ErrorCode.ValidationFailed, 'from and to must be tree sizes with from ≤ to', {
-        errors: [{ field: 'from', message: 'from must be at most to' }],
+    const sealed = (await this.treeHead(db))?.treeSize ?? 0;
+    const outOfRange = (field: 'from' | 'to', low: number) => {
+      const range = sealed === 0 ? 'no tree size yet: no entry is sealed' : `a tree size from ${low} to ${sealed}`;
+      throw new ChanceryError(ErrorCode.ValidationFailed, `${field} must be ${range} (a consistency proof is from a signed head's tree to a later one, RFC 9162 §2.1.4)`, {
+        errors: [{ field, message: `must be a tree size from ${low} to ${sealed}` }],
       });
-    }
-    await this.assertSealed(to, db);
+    };
+    if (!(Number.isSafeInteger(from) && from >= 1 && from <= sealed)) outOfRange('from', 1);
+    if (!(Number.isSafeInteger(to) && to >= from && to <= sealed)) outOfRange('to', from);
     const nodes = await this.subtrees(db, subtreesNeeded((s) => consistencyProof(from, to, s)));
     return { from, to, proof: consistencyProof(from, to, nodes).map(toHex) };
   }

@@ -27,9 +27,10 @@ export class ProofQuery {
   @IsOptional() @WholeNumberParameter(1, TREE_SIZE) treeSize?: number;
 }
 
+/** Whole numbers here; `AuditLog.consistencyProof` says the range they may take in the tree as sealed. */
 export class ConsistencyQuery {
-  @WholeNumberParameter(0, TREE_SIZE) from!: number;
-  @WholeNumberParameter(0, TREE_SIZE) to!: number;
+  @WholeNumberParameter(1, TREE_SIZE) from!: number;
+  @WholeNumberParameter(1, TREE_SIZE) to!: number;
 }
 
 @ApiTags('audit')
