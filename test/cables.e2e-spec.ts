@@ -425,6 +425,29 @@ describe('cables through HTTP', () => {
     expect((await as(t.secretReader).get('/cables?q=KIPR&status=RELEASED&origin=state&tag=ettc&limit=500').expect(200)).body.items.map((c: { id: string }) => c.id)).toContain(id);
   });
 
+  it('lists the cables a user drafted (drafter=me or their id), among those the caller may read, and refuses any other drafter= with a 400 saying what it takes', async () => {
+    const colleague = (await createUser(app, await loginAsAdmin(app), { username: 'jdoe.colleague', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const mine = (await as(t.drafter).post('/cables', { ...instruction, subject: 'Drafter filter: mine' }).expect(201)).body.id as string;
+    const theirs = (await as(colleague).post('/cables', { ...instruction, subject: 'Drafter filter: a colleague\'s' }).expect(201)).body.id as string;
+    // The office reads both drafts; the filter keeps the caller's own.
+    await as(t.drafter).get(`/cables/${theirs}`).expect(200);
+    const ids = async (token: string, query: string) => (await as(token).get(`/cables?${query}&limit=500`).expect(200)).body.items.map((c: { id: string }) => c.id) as string[];
+    expect(await ids(t.drafter, 'status=DRAFT')).toEqual(expect.arrayContaining([mine, theirs]));
+    const own = await ids(t.drafter, 'drafter=me&status=DRAFT');
+    expect(own).toContain(mine);
+    expect(own).not.toContain(theirs);
+    const { body: me } = await as(t.drafter).get('/auth/me').expect(200);
+    // By id (in any case), the same; `me` is the caller, whoever asks.
+    expect(await ids(t.drafter, `drafter=${String(me.id).toUpperCase()}&status=DRAFT`)).toEqual(own);
+    expect(await ids(colleague, 'drafter=ME&status=DRAFT')).toEqual([theirs]);
+    const counted = await as(t.drafter).get('/cables?drafter=me&status=DRAFT&limit=1').expect(200);
+    expect(counted.body.total).toBe(own.length);
+    for (const drafter of ['jdoe', 'you', '', '123', 'me&drafter=me']) {
+      const refused = await as(t.drafter).get(`/cables?drafter=${drafter}`).expect(400).expect('Content-Type', /application\/problem\+json/);
+      expect({ drafter, body: refused.body }).toMatchObject({ drafter, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'drafter', message: expect.stringMatching(/me or a user id/) }] } });
+    }
+  });
+
   it('reads accented letters as plain ones in a search, both ways, and writes anew, once, the documents stored with their accents', async () => {
     const { body: drafted } = await as(t.drafter).post('/cables', {
       ...instruction, subject: 'Démarche on the Côte d\'Ivoire fisheries accord',

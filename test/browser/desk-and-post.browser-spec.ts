@@ -230,13 +230,23 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     for (let n = 1; n <= 41; n++) await draftOf(own, `Queue: draft ${String(n).padStart(2, '0')}`);
     const clearing = await draftOf(own, 'Queue: out for clearance');
     await authed(web.app, own).post(`/cables/${clearing}/clearance-requests`, { offices: ['L'] }).expect(200);
-    // The office's other drafter's draft, which the office reads too, is not theirs.
-    await draftOf(colleague, 'Queue: a colleague\'s draft');
+    // The office's other drafter's draft, which the office reads too, is not theirs: not shown, and not read.
+    const colleagues = await draftOf(colleague, 'Queue: a colleague\'s draft');
+    await authed(web.app, own).get(`/cables/${colleagues}`).expect(200);
 
     const page = await signIn('desk.prolific');
     const errors = uncaught(page);
+    const asked: URL[] = [];
+    page.on('request', (request) => { const url = new URL(request.url()); if (url.pathname.startsWith('/cables')) asked.push(url); });
     await page.goto(`${web.base}/#/cables?queue=mine`);
     await page.getByRole('heading', { name: 'My drafts (43)' }).waitFor();
+    // The server picks the caller's own (`drafter=me`); no other draft is listed to the page or read by it.
+    const lists = asked.filter((url) => url.pathname === '/cables');
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.filter((url) => url.searchParams.get('drafter') !== 'me').map(String)).toEqual([]);
+    expect(asked.filter((url) => url.pathname === `/cables/${colleagues}`).map(String)).toEqual([]);
+    // Nor are the caller's own read one by one to be listed.
+    expect(asked.filter((url) => url.pathname !== '/cables').map(String)).toEqual([]);
     const rows = page.getByRole('region', { name: 'Cables found' }).getByRole('row');
     expect(await rows.count()).toBe(44);
     await page.getByRole('link', { name: '(UNCLASSIFIED) Queue: out for clearance' }).waitFor();

@@ -16,6 +16,8 @@ export interface CableFilter {
   addressee?: string;
   /** ... as an action or an info addressee (either when absent). */
   role?: 'action' | 'info';
+  /** The cables this user drafted: `me` (the caller) or a user's id. */
+  drafter?: string;
 }
 
 export interface CableSummary {
@@ -68,20 +70,22 @@ export class CablesQuery {
       AND ($12::text IS NULL OR search @@ websearch_to_tsquery('chancery_english', $12) OR (NOT $16 AND search @@ websearch_to_tsquery('chancery_simple', $12)))
       AND ($13::text IS NULL OR reference_mrns @> ARRAY[$13::text])
       AND ($14::text IS NULL OR (status = 'RELEASED' AND (
-        ($15::text IS DISTINCT FROM 'info' AND action_posts @> ARRAY[$14::text]) OR ($15::text IS DISTINCT FROM 'action' AND info_posts @> ARRAY[$14::text]))))`;
+        ($15::text IS DISTINCT FROM 'info' AND action_posts @> ARRAY[$14::text]) OR ($15::text IS DISTINCT FROM 'action' AND info_posts @> ARRAY[$14::text]))))
+      AND ($17::uuid IS NULL OR drafter_id = $17::uuid)`;
     const params = [
       ...access.params, filter.status ?? null, filter.origin ?? null, filter.tag ?? null, filter.q ?? null,
       filter.ref ? fullMrn(filter.ref) : null, filter.addressee ?? null, filter.role ?? null,
       // A word excluded (`-chips`) is excluded by the English match alone: the unstemmed one would
       // find no `chips` among the stemmed words (`chip`) and let the cable through.
       filter.q !== undefined && /(^|\s)-[^\s-]/.test(filter.q),
+      filter.drafter === 'me' ? principal.id : (filter.drafter ?? null),
     ];
     const order = filter.q
       ? `ts_rank(search, websearch_to_tsquery('chancery_english', $12)) DESC, updated_at DESC`
       : 'updated_at DESC';
     const rows = await sql<SummaryRow>(
       this.dataSource,
-      `SELECT ${SUMMARY_COLUMNS} FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $17 OFFSET $18`,
+      `SELECT ${SUMMARY_COLUMNS} FROM cables k WHERE ${where} ORDER BY ${order}, id LIMIT $18 OFFSET $19`,
       [...params, limit, offset],
     );
     const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM cables k WHERE ${where}`, params);

@@ -1,5 +1,5 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
@@ -8,11 +8,13 @@ import {
   type Precedence, PRECEDENCES, SCOPE_POST_KINDS,
 } from '@chancery/cables';
 import { CLASSIFICATIONS, type Classification } from '@chancery/identity';
-import { InCapitals, IsInstant, NotGivenWith, OnlyWith, WholeNumberParameter } from '@chancery/http';
+import { InCapitals, IsInstant, NotGivenWith, OnlyWith, recordId, WholeNumberParameter } from '@chancery/http';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CODE = /^[A-Z_]{2,24}$/;
+/** `me`, or a user's id as `recordId` reads it (lower case). */
+const DRAFTER = /^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export class ParagraphDto {
   @IsIn(PORTION_MARKINGS)
@@ -125,4 +127,7 @@ export class ListCablesQuery extends PagingQuery {
   /** Released cables that went to this post (`role`: as an action or an info addressee; either when absent). */
   @IsOptional() @InCapitals() @Matches(/^[A-Z_]{2,24}$/, { message: 'addressee must be a post code such as BEIJING' }) addressee?: string;
   @IsOptional() @IsIn(['action', 'info']) @OnlyWith('addressee', 'addressee=BEIJING&role=action') role?: 'action' | 'info';
+  /** The cables this user drafted: `me` (the caller), or a user's id (in any case). */
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? (recordId(value) ?? (value.toLowerCase() === 'me' ? 'me' : value)) : value))
+  @Matches(DRAFTER, { message: 'drafter must be me or a user id' }) drafter?: string;
 }

@@ -130,14 +130,14 @@ type Queue = 'all' | 'mine' | 'returned' | 'incoming';
 /** The most a page of `GET /cables` holds (its `limit`). */
 const LIST_PAGE = 500;
 /**
- * Every cable of a status the caller may read, page after page until the list's `total` (a page
+ * Every cable of a status the caller drafted, page after page until the list's `total` (a page
  * shorter than asked is not taken for the last), each once (one edited between two pages moves up
- * the order, and would come twice).
+ * the order, and would come twice). The server picks them (`drafter=me`): nobody else's draft is read.
  */
-async function everyCable(status: string): Promise<CableSummary[]> {
+async function everyCableOfMine(status: string): Promise<CableSummary[]> {
   const found = new Map<string, CableSummary>();
   for (let offset = 0; ;) {
-    const page = await api<{ items: CableSummary[]; total: number }>('GET', `/cables?status=${status}&limit=${LIST_PAGE}&offset=${offset}`);
+    const page = await api<{ items: CableSummary[]; total: number }>('GET', `/cables?drafter=me&status=${status}&limit=${LIST_PAGE}&offset=${offset}`);
     for (const cable of page.items) if (!found.has(cable.id)) found.set(cable.id, cable);
     offset += page.items.length;
     if (page.items.length === 0 || offset >= page.total) return [...found.values()];
@@ -153,17 +153,18 @@ function eachAtMost<T, R>(items: readonly T[], read: (item: T) => Promise<R>): P
 }
 
 /**
- * Which of `drafts` the caller drafted, every one of them: from the list's drafter when the server
- * gives it, else from each cable (the list does not name it). Each comes as the list gave it (its
- * `updatedAt`, which the cable itself lacks) with the cable read.
+ * Which of the caller's drafts were returned to them: those the inbox's `returned` section names,
+ * and of the others in draft, each read (six at a time) for its `returns[]` (a draft beyond the
+ * section's page, or on a server without it).
  */
-async function mineOf(me: Me, drafts: CableSummary[]): Promise<{ listed: CableSummary; cable: CableView }[]> {
-  const candidates = drafts.filter((c) => (c.drafterId ?? c.drafter?.id ?? me.id) === me.id);
-  const views = await eachAtMost(candidates, (c) => maybe(api<CableView>('GET', `/cables/${c.id}`), null));
-  return candidates.flatMap((listed, i) => {
-    const cable = views[i];
-    return cable !== null && cable.drafter.id === me.id ? [{ listed, cable }] : [];
+async function returnedOf(mine: CableSummary[], named: ReadonlySet<string>): Promise<CableSummary[]> {
+  const returned = await eachAtMost(mine, async (listed) => {
+    if (named.has(listed.id)) return true;
+    if (listed.status !== 'DRAFT') return false;
+    const cable = await maybe(api<CableView>('GET', `/cables/${listed.id}`), null);
+    return cable !== null && (await returnsOf(cable)).length > 0;
   });
+  return mine.filter((_, i) => returned[i]);
 }
 
 /** A cable's returns: `returns[]` when the server gives it, else its CableReturned events. */
@@ -228,15 +229,14 @@ export function CableList({ me, query, onClassifications }: { me: Me; query: URL
     setNote(null);
     try {
       if (queue === 'mine' || queue === 'returned') {
-        const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map(everyCable));
+        const [draft, clearing] = await Promise.all(['DRAFT', 'IN_CLEARANCE'].map(everyCableOfMine));
         // The inbox's returned section, read whole in one page: a drafter's own cables sent back and still in draft are few by
-        // nature, and a draft beyond it (or on a server without it) is found by its history below.
+        // nature, and a draft beyond it (or on a server without it) is found by its returns below.
         const returnedOnes = queue === 'returned' ? sectionPage<{ cableId?: string; id?: string }>('returned', 0, 200).then((r) => r.items) : Promise.resolve([]);
-        const [mine, returnedIn] = await Promise.all([mineOf(me, [...draft, ...clearing]), maybe(returnedOnes, [])]);
-        const returnedIds = new Set(returnedIn.map(itemKey));
-        const returned = queue === 'returned' ? await eachAtMost(mine, async ({ cable }) => returnedIds.has(cable.id) || (cable.status === 'DRAFT' && (await returnsOf(cable)).length > 0)) : [];
-        // Shown as the list gives them, with when each last changed; as the cable reads now where it moved on since.
-        const items = (queue === 'returned' ? mine.filter((_, i) => returned[i]) : mine).map(({ listed, cable }): CableSummary => ({ ...listed, ...cable, updatedAt: listed.updatedAt }));
+        // Each once: one sent to clear between the two reads is in both.
+        const mine = [...draft, ...clearing].filter((c, i, all) => all.findIndex((d) => d.id === c.id) === i);
+        // Shown as the list gives them, with when each last changed.
+        const items = queue === 'returned' ? await returnedOf(mine, new Set((await maybe(returnedOnes, [])).map(itemKey))) : mine;
         if (stale()) return;
         setCables(items);
         setTotal(items.length);
