@@ -448,6 +448,24 @@ describe('cables through HTTP', () => {
     }
   });
 
+  it('names the officers a cable and its history name, by id, with their display names (`people`, as a delivery\'s)', async () => {
+    const admin = await loginAsAdmin(app);
+    const ada = await createUser(app, admin, { username: 'people.drafter', displayName: 'Ada Lovelace', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const grace = await createUser(app, admin, { username: 'people.legal', displayName: 'Grace Hopper', roles: ['clearer'], office: 'L', clearance: 'SECRET' });
+    const id = (await as(ada.token).post('/cables', { ...instruction, subject: 'People named' }).expect(201)).body.id as string;
+    await as(ada.token).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    await as(grace.token).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED' }).expect(200);
+    const { body: cable } = await as(ada.token).get(`/cables/${id}`).expect(200);
+    expect(cable.people).toEqual({
+      [ada.id]: { username: 'people.drafter', displayName: 'Ada Lovelace' },
+      [grace.id]: { username: 'people.legal', displayName: 'Grace Hopper' },
+    });
+    const { body: history } = await as(ada.token).get(`/cables/${id}/history`).expect(200);
+    expect(history.people).toEqual(cable.people);
+    // A page of the history names the officers of its own events only.
+    expect((await as(ada.token).get(`/cables/${id}/history?limit=1`).expect(200)).body.people).toEqual({ [ada.id]: { username: 'people.drafter', displayName: 'Ada Lovelace' } });
+  });
+
   it('reads accented letters as plain ones in a search, both ways, and writes anew, once, the documents stored with their accents', async () => {
     const { body: drafted } = await as(t.drafter).post('/cables', {
       ...instruction, subject: 'Démarche on the Côte d\'Ivoire fisheries accord',

@@ -97,6 +97,49 @@ describe('the desk\'s and the post\'s screens, in headless Chromium', () => {
     await page.close();
   });
 
+  it('names every officer on a cable\'s page by their display name, as the delivery pages do: drafter, clearer, editor, approver, withdrawals, returns and history', async () => {
+    const admin = await loginAsAdmin(web.app);
+    const ada = (await createUser(web.app, admin, { username: 'names.drafter', displayName: 'Ada Lovelace', roles: ['drafter'], office: 'EAP/K', clearance: 'SECRET' })).token;
+    const grace = (await createUser(web.app, admin, { username: 'names.legal', displayName: 'Grace Hopper', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
+    const katherine = (await createUser(web.app, admin, { username: 'names.approver', displayName: 'Katherine Johnson', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+    const id = ((await authed(web.app, ada).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Names on the page', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'KS'],
+      actionAddressees: ['SEOUL'], paragraphs: [{ marking: 'U', text: 'The talks resume in May.' }],
+    }).expect(201)).body as { id: string }).id;
+    await authed(web.app, ada).post(`/cables/${id}/clearance-requests`, { offices: ['L', 'ISN'] }).expect(200);
+    await authed(web.app, ada).delete(`/cables/${id}/clearance-requests/ISN`).expect(200);
+    await authed(web.app, grace).patch(`/cables/${id}`, { paragraphs: [{ marking: 'U', text: 'The talks resume in June.' }] }).expect(200);
+    await authed(web.app, grace).post(`/cables/${id}/clearances`, { office: 'L', decision: 'CLEARED_WITH_COMMENTS', comments: 'June, not May.' }).expect(200);
+    await authed(web.app, ada).post(`/cables/${id}/submit`).expect(200);
+    await authed(web.app, katherine).post(`/cables/${id}/return`, { reason: 'Name the venue.' }).expect(200);
+    await authed(web.app, ada).post(`/cables/${id}/submit`).expect(200);
+    await authed(web.app, katherine).post(`/cables/${id}/approve`).expect(200);
+    await authed(web.app, katherine).post(`/cables/${id}/release`).expect(200);
+
+    const page = await signIn('desk.lead');
+    const errors = uncaught(page);
+    await page.goto(`${web.base}/#/cables/${id}`);
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.locator('.timeline li').first().waitFor();
+    const shown = async (selector: string) => (await page.locator(selector).allInnerTexts()).join(' | ');
+    expect(await page.locator('dt:text-is("Drafted by") + dd').innerText()).toBe('Ada Lovelace (EAP/K)');
+    expect(await page.locator('dt:text-is("Approved by") + dd').innerText()).toBe('Katherine Johnson');
+    expect(await page.getByRole('region', { name: 'Clearances' }).locator('td[data-label="By"]').innerText()).toBe('Grace Hopper');
+    expect(await page.getByRole('region', { name: /Requests withdrawn/ }).locator('td[data-label="Withdrawn by"]').innerText()).toBe('Ada Lovelace (EAP/K)');
+    expect(await shown('section[aria-labelledby="returns-h"] li')).toMatch(/“Name the venue\.” · Katherine Johnson \(EAP\) · /);
+    expect(await shown('section[aria-labelledby="edits-h"] summary')).toMatch(/^Grace Hopper \(L\) · /);
+    // The history names each event's officer too.
+    const history = await shown('.timeline li');
+    for (const [event, officer] of [['Drafted', 'Ada Lovelace'], ['L cleared with comments', 'Grace Hopper'], ['Returned to the drafter', 'Katherine Johnson'], ['Approved', 'Katherine Johnson'], ['Released as', 'Katherine Johnson']]) {
+      expect(history).toMatch(new RegExp(`${event}[^|]* · ${officer} \\(`));
+    }
+    // No officer is named by username anywhere on the page but the telegram (what was transmitted).
+    const text = await page.evaluate<string>(`(() => { const copy = document.querySelector('main').cloneNode(true); copy.querySelectorAll('pre').forEach((pre) => pre.remove()); return copy.textContent; })()`);
+    expect(text.match(/names\.(drafter|legal|approver)/g)).toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('says a clearance given with comments as such', async () => {
     const id = await seoulDraft('Fisheries talks: the agenda', 'The talks open on the agenda.');
     await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);

@@ -64,6 +64,8 @@ export const loginAsAdmin = (app: INestApplication) => login(app, 'admin', TEST_
 
 export interface TestUser {
   username: string;
+  /** The name the screens show (the username when not given). */
+  displayName?: string;
   roles: string[];
   clearance?: string;
   office?: string;

@@ -2,11 +2,11 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ChanceryError, Clock, ErrorCode, type HistoryPage, pageOf } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type LoadOptions } from '@chancery/event-store';
-import { PolicyService } from '@chancery/identity';
+import { type NamedUser, PolicyService, UsersQuery } from '@chancery/identity';
 import { allowedCableActions, type CableAccess, type CableActionName, type Classification, type Decision, highestClassification, mayReadCable, type Principal, readDecision } from '@chancery/identity/domain';
 import { CablesQuery } from './cables.query.js';
 import { CableWorld } from './cable-world.js';
-import { highestShown, toCableView } from './cable-view.js';
+import { highestShown, officersIn, officersOfEvent, toCableView } from './cable-view.js';
 import { Cable, cableDefinition, type CableEvent } from './domain/cable.aggregate.js';
 import { renderTelegram, signatureOf } from './domain/telegram.js';
 
@@ -26,8 +26,14 @@ export class CableReader implements OnModuleInit {
     private readonly world: CableWorld,
     private readonly query: CablesQuery,
     private readonly clock: Clock,
+    private readonly users: UsersQuery,
   ) {
     this.cables = repositories.for(cableDefinition);
+  }
+
+  /** The officers `ids` name, by id, as a delivery's `people` names them: `{username, displayName}` now. */
+  private async people(ids: string[]): Promise<Record<string, NamedUser>> {
+    return Object.fromEntries(await this.users.names(ids));
   }
 
   /**
@@ -108,8 +114,11 @@ export class CableReader implements OnModuleInit {
     }
     const now = await this.accessOf(current ?? cable);
     const { allowedActions, blockedActions } = current && current.version === cable.version ? await this.actionsOn(principal, current, now) : { allowedActions: [], blockedActions: [] };
+    const view = toCableView(cable, (then) => readDecision(principal, now, then).allowed);
     return {
-      ...toCableView(cable, (then) => readDecision(principal, now, then).allowed),
+      ...view,
+      // Who the officers it names are, for the screens: the name they go by, not their username.
+      people: await this.people(officersIn(view)),
       replies,
       allowedActions,
       blockedActions,
@@ -168,7 +177,10 @@ export class CableReader implements OnModuleInit {
     const shown = pageOf(all, page);
     const highest = shown.reduce((level, { classification }) => (classification ? highestClassification(level, classification) : level), current.draft.classification);
     await this.policy.auditRead(principal, { requestId, streamId: this.cables.streamId(id), streamType: 'cable', view: 'history', classification: highest, version: current.version });
-    return { items: shown.map(({ item }) => item), total: all.length };
+    const items = shown.map(({ item }) => item);
+    // The officers the events shown name (none of a withheld one), as the cable's answer names its own.
+    const people = await this.people(items.flatMap((item) => (item.data ? officersOfEvent(item.data, item.actor) : [])));
+    return { items, total: all.length, people };
   }
 
   /**

@@ -48,6 +48,22 @@ export function toCableView(cable: Cable, mayRead: MayReadWrittenUnder) {
 
 export type CableView = ReturnType<typeof toCableView>;
 
+/** The officers a cable view names (`drafter`, `approvedBy`, and each clearance's, edit's, return's and withdrawal's `by`), by id. */
+export function officersIn(view: CableView): string[] {
+  const named = [view.drafter, view.approvedBy, ...view.clearances.map((c) => c.by), ...[...view.edits, ...view.returns, ...view.withdrawals].map((e) => ('by' in e ? e.by : null))];
+  return [...new Set(named.flatMap((officer) => (officer ? [officer.id] : [])))];
+}
+
+/**
+ * The officers a cable event names (its `by` and `drafter`, an officer or an id), by id, and its
+ * actor's: what a history entry shown names.
+ */
+export function officersOfEvent(data: object, actorId: string | null): string[] {
+  const { by, drafter } = data as { by?: unknown; drafter?: unknown };
+  const idOf = (value: unknown) => (typeof value === 'string' ? value : value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null);
+  return [idOf(by), idOf(drafter), actorId].filter((id): id is string => id !== null);
+}
+
 /**
  * The highest marking of the text `toCableView` shows with the same `mayRead`: the draft's, and that
  * of each comment, reason and withdrawal it shows, as the cable stood when that was written (a draft

@@ -5,7 +5,7 @@ import { api, ApiError, isStale, maybe, mayDo, type Me, problemText, sendOnVersi
 import { recordMarking } from '../classification.js';
 import { posts } from '../posts.js';
 import { cableAsShown, type CableSummary, type CableView, type CampaignLink, DraftForm, list, returnsOf, SinceCleared, StatusBadge } from './Cables.js';
-import { actorOf, CableHistory, Diff, type HistoryEntry, peopleOf, textOf } from './History.js';
+import { actorOf, CableHistory, Diff, type HistoryEntry, type Names, namesOf, officerText, type People, peopleOf, textOf } from './History.js';
 import { NotShown } from './FieldProblem.js';
 import { distributionText } from '../distribution.js';
 import { type LiveNotice, NOTICE } from '../live.js';
@@ -34,11 +34,12 @@ async function taskedPosts(cable: CableView): Promise<number | null> {
 /** The roles whose screens include a campaign's page (main.tsx's `/campaigns`). */
 const CAMPAIGN_READERS = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership'];
 /** A clearance request the drafter withdrew, with where it stood then (`GET /cables/:id` `withdrawals[]`). */
-interface Withdrawal { office?: string; status?: string; comments?: string | null; by?: { username?: string; office?: string | null } | string; at?: string; withheld?: boolean }
+interface Withdrawal { office?: string; status?: string; comments?: string | null; by?: { id?: string; username?: string; office?: string | null } | string; at?: string; withheld?: boolean }
 
 /** What a reader is shown in place of text written while the cable stood under markings they may not read. */
 const WITHHELD = 'withheld: written while the cable stood where you may not read it (a draft, or a marking above yours)';
-const byText = (by: unknown) => (typeof by === 'string' ? by : by && typeof by === 'object' ? `${(by as { username?: string }).username ?? ''}${(by as { office?: string | null }).office ? ` (${(by as { office?: string }).office})` : ''}` : '');
+/** Who did it, as the cable names them (an officer, or a name), by the name the answers' `people` give them. */
+const byText = (by: unknown, names: Names) => (typeof by === 'string' ? by : by && typeof by === 'object' ? officerText(by as { id?: string; username?: string; office?: string | null }, names) : '');
 
 /** The panels the cable's actions open, each from a button of its own. */
 type Panel = 'release' | 'return' | 'cancel';
@@ -51,6 +52,8 @@ const STEP_NAMES: Readonly<Record<string, string>> = { submit: 'Submitting for a
 export function CablePage({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [cable, setCable] = useState<CableView | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
+  /** The officers the history's events name (its `people`). */
+  const [historyPeople, setHistoryPeople] = useState<People>({});
   const [returns, setReturns] = useState<NonNullable<CableView['returns']>>([]);
   const [telegram, setTelegram] = useState<string | null>(null);
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
@@ -137,11 +140,12 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
       setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
       const [events, text] = await Promise.all([
-        maybe(api<{ items: HistoryEntry[] }>('GET', `/cables/${id}/history`), { items: [] }),
+        maybe(api<{ items: HistoryEntry[]; people?: People }>('GET', `/cables/${id}/history`), { items: [] as HistoryEntry[], people: {} }),
         maybe(api<string>('GET', `/cables/${id}/telegram`), null),
       ]);
       if (superseded()) return;
       setHistory(events.items);
+      setHistoryPeople(events.people ?? {});
       // The page shows the text of every version the reader may read (who edited what, the history's
       // "as it stood"): it is marked by the highest of them, not only by the marking of today's.
       const versions = events.items.flatMap((e) => {
@@ -264,7 +268,9 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   };
   const cancelled = [...history].reverse().find((e) => e.type === 'CableCancelled');
   const edits = history.filter((e) => e.type === 'CableEdited');
-  const people = peopleOf(history);
+  // Officers by the name they go by (the answers' `people`), as the delivery pages name them; a username only where the server names nobody.
+  const names = namesOf(historyPeople, cable.people);
+  const people = peopleOf(history, names);
   const draftBefore = (version: number) => [...history].reverse().find((e) => e.version < version && (e.type === 'CableDrafted' || e.type === 'CableEdited'))?.data?.draft as CableDraft | undefined;
   const controls = ['submit', 'approve', 'release', 'return', 'cancel'].some(can) || (cable.blockedActions ?? []).length > 0;
   // Withdrawing a request sent to the wrong office, where the server names that action.
@@ -293,10 +299,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
           <div><dt>MRN</dt><dd>{cable.mrn ?? 'assigned at release'}</dd></div>
           <div><dt>Date-time group</dt><dd>{cable.dateTimeGroup ?? (cable.releasedAt ? when(cable.releasedAt) : 'at release')}</dd></div>
           <div><dt>Origin</dt><dd>{cable.origin}</dd></div>
-          <div><dt>Drafted by</dt><dd>{byText(cable.drafter) || '—'}</dd></div>
+          <div><dt>Drafted by</dt><dd>{byText(cable.drafter, names) || '—'}</dd></div>
           <div><dt>Precedence</dt><dd>{words(cable.precedence)}</dd></div>
           <div><dt>Kind</dt><dd>{words(cable.kind)}</dd></div>
-          {cable.approvedBy?.username && <div><dt>Approved by</dt><dd>{cable.approvedBy.username}</dd></div>}
+          {cable.approvedBy?.username && <div><dt>Approved by</dt><dd>{officerText({ id: cable.approvedBy.id, username: cable.approvedBy.username }, names)}</dd></div>}
           {(cable.distribution?.length ?? 0) > 0 && <div><dt>Distribution</dt><dd>{distributionText(cable.distribution!)}</dd></div>}
           {campaign && (
             <div>
@@ -310,7 +316,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         </dl>
         {/* What is acted on is the released cable: a follow-up linked to it carries its marking. */}
         {cable.status === 'RELEASED' && mayDo(me, 'followups.create') && <p><a href={`#/follow-ups/new?${new URLSearchParams({ cable: cable.id, marking: cable.classification })}`}>New follow-up on this cable</a></p>}
-        {cancelled && <p class="error">Cancelled by {actorOf(cancelled) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
+        {cancelled && <p class="error">Cancelled by {actorOf(cancelled, people, names) || 'its drafter or approver'} on {when(cancelled.at)}: “{String(cancelled.data?.reason ?? '')}”</p>}
       </section>
       {message && <p id="cable-message" class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} tabIndex={-1}>{message.text}</p>}
       {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
@@ -318,7 +324,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       {returns.length > 0 && (
         <section class="card" aria-labelledby="returns-h">
           <h3 id="returns-h">Returned by the approver</h3>
-          <ul>{returns.map((r, i) => <li key={i}>{r.withheld || r.reason == null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">{`· ${[byText(r.by), r.at ? when(r.at) : ''].filter(Boolean).join(' · ')}`}</span></li>)}</ul>
+          <ul>{returns.map((r, i) => <li key={i}>{r.withheld || r.reason == null ? <em>{WITHHELD}</em> : `“${r.reason}”`} <span class="muted">{`· ${[byText(r.by, names), r.at ? when(r.at) : ''].filter(Boolean).join(' · ')}`}</span></li>)}</ul>
         </section>
       )}
 
@@ -387,7 +393,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
                   <tr key={c.office}>
                     <td data-label="Office">{c.office}</td>
                     <td data-label="Decision">{words(c.status, { capital: true })}{c.status === 'STALE' ? ' (changed since cleared)' : ''}</td>
-                    <td data-label="By">{c.by?.username ?? ''}</td>
+                    <td data-label="By">{c.by ? officerText({ id: c.by.id, username: c.by.username }, names) : ''}</td>
                     <td data-label="When">{when(c.at)}</td>
                     <td data-label="Comments">
                       {c.withheld ? <em>{WITHHELD}</em> : (c.comments ?? '')}
@@ -401,7 +407,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             </table>
           </div>
         )}
-        {withdrawals.length > 0 && <Withdrawals withdrawals={withdrawals} />}
+        {withdrawals.length > 0 && <Withdrawals withdrawals={withdrawals} names={names} />}
         {withdrawing && (
           <div id="withdraw-confirm" class="confirm" role="group" aria-labelledby="withdraw-h" tabIndex={-1} ref={withdrawal} onKeyDown={onEscape(keepRequest)}>
             <h4 id="withdraw-h">Withdraw the request to {withdrawing}?</h4>
@@ -457,7 +463,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
             const after = e.data?.draft as CableDraft | undefined;
             return (
               <details key={e.version}>
-                <summary>{actorOf(e, people) || 'An officer'}{e.data?.office && !actorOf(e, people).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data?.substantive === false ? ' (no change of substance)' : ''}</summary>
+                <summary>{actorOf(e, people, names) || 'An officer'}{e.data?.office && !actorOf(e, people, names).includes(String(e.data.office)) ? ` for ${String(e.data.office)}` : ''} · {when(e.at)} · version {e.version}{e.data?.substantive === false ? ' (no change of substance)' : ''}</summary>
                 {before && after ? <Diff before={textOf(before)} after={textOf(after)} /> : <p class="muted">The text of this edit is not available.</p>}
               </details>
             );
@@ -474,7 +480,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         </section>
       )}
 
-      <CableHistory id={cable.id} entries={history} />
+      <CableHistory id={cable.id} entries={history} names={names} />
     </>
   );
 }
@@ -483,7 +489,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
  * The clearance requests the drafter withdrew, each with where it stood: above all a non-concurrence
  * no longer holding the cable back, with the office's comments, which the approver decides on.
  */
-function Withdrawals({ withdrawals }: { withdrawals: Withdrawal[] }) {
+function Withdrawals({ withdrawals, names }: { withdrawals: Withdrawal[]; names: Names }) {
   return (
     <>
       <h4 id="withdrawn-h">Requests withdrawn by the drafter ({withdrawals.length})</h4>
@@ -495,7 +501,7 @@ function Withdrawals({ withdrawals }: { withdrawals: Withdrawal[] }) {
               <tr key={i}>
                 <td data-label="Office">{w.withheld ? <em>withheld</em> : w.office}</td>
                 <td data-label="Where it stood">{w.withheld ? '' : w.status === 'NON_CONCUR' ? 'Did not concur' : w.status === 'PENDING' ? 'Not yet answered' : words(w.status, { capital: true })}</td>
-                <td data-label="Withdrawn by">{w.withheld ? '' : byText(w.by)}</td>
+                <td data-label="Withdrawn by">{w.withheld ? '' : byText(w.by, names)}</td>
                 <td data-label="When">{when(w.at)}</td>
                 <td data-label="Comments">{w.withheld ? <em>{WITHHELD}</em> : w.comments ? `“${w.comments}”` : ''}</td>
               </tr>

@@ -4,7 +4,7 @@ import { Semaphore } from 'async-mutex';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { afterFieldName, api, ApiError, canonical, fieldName, isPostOfficer, isStale, maybe, mayDo, mergePatch, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { describedBy, FieldProblem, markedBy } from './FieldProblem.js';
-import { Diff, type HistoryEntry, textOf } from './History.js';
+import { Diff, type HistoryEntry, type People, textOf } from './History.js';
 import { StaleNotice } from './StaleNotice.js';
 import { replyDraft } from '../reply.js';
 import { keepText, keptText } from '../kept-text.js';
@@ -13,12 +13,14 @@ import { itemKey, sectionPage } from '../inbox-pages.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
-export interface Clearance { office: string; status: string; by: { username: string; office?: string | null } | null; at: string | null; comments: string | null; withheld?: boolean; editsSince?: unknown[] }
+export interface Clearance { office: string; status: string; by: { id?: string; username: string; office?: string | null } | null; at: string | null; comments: string | null; withheld?: boolean; editsSince?: unknown[] }
 export interface CableView extends CableDraft {
   id: string; origin: string; status: string; version: number; clearances: Clearance[]; mrn: string | null; drafter: { id: string; username?: string; office?: string | null };
-  releasedAt?: string | null; dateTimeGroup?: string | null; distribution?: string[]; approvedBy?: { username?: string } | null;
+  releasedAt?: string | null; dateTimeGroup?: string | null; distribution?: string[]; approvedBy?: { id?: string; username?: string } | null;
+  /** The officers it names, by id (`{username, displayName}`), as a delivery's `people`. */
+  people?: People;
   /** A return written where the reader may not read is `{at, withheld: true}`. */
-  returns?: { reason?: string | null; withheld?: boolean; by?: string | { username?: string; office?: string | null }; at?: string }[];
+  returns?: { reason?: string | null; withheld?: boolean; by?: string | { id?: string; username?: string; office?: string | null }; at?: string }[];
   replies?: CableSummary[];
   /** A released instruction's campaign as its counts stand now; null before it opens, for other cables and past versions. */
   campaign?: CampaignLink | null;

@@ -27,6 +27,15 @@ export interface PlacedUser extends UserStanding {
   rolesSince: Partial<Record<Role, Date>>;
 }
 
+/** An officer as a record's readers see them: the username and the name the screens show. */
+export interface NamedUser {
+  username: string;
+  displayName: string;
+}
+
+/** A user id as the users table keys it (records name their actor `system` too, which no user is). */
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 interface UserRow {
   id: string;
   username: string;
@@ -129,6 +138,14 @@ export class UsersQuery {
     const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users ORDER BY username LIMIT $1 OFFSET $2', [limit, offset]);
     const [{ total }] = await sql<{ total: number }>(this.dataSource, 'SELECT count(*)::int AS total FROM users');
     return { items: rows.map(toView), total };
+  }
+
+  /** The users these ids name, by id, with their names now (ids that name no user are absent). `db`: inside a command, its transaction. */
+  async names(ids: readonly string[], db: Db = this.dataSource): Promise<Map<string, NamedUser>> {
+    const users = [...new Set(ids.filter((id) => USER_ID.test(id)))];
+    if (users.length === 0) return new Map();
+    const rows = await sql<Pick<UserRow, 'id' | 'username' | 'display_name'>>(db, 'SELECT id::text, username, display_name FROM users WHERE id = ANY($1::uuid[])', [users]);
+    return new Map(rows.map((row) => [row.id, { username: row.username, displayName: row.display_name }]));
   }
 
   async count(): Promise<number> {
