@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_MAIN, CLI_MAIN, freePort, type Running, waitFor, WORKER_MAIN } from './processes.js';
+import { API_MAIN, CLI_MAIN, freePort, runToEnd, type Running, waitFor, WORKER_MAIN } from './processes.js';
 import { missingFromOpenApi, type OpenApiDocument } from '../support/openapi.js';
 
 /**
@@ -208,21 +208,18 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     // One schema a name: two DTOs of one name would describe one route with the other's fields.
     expect(running.output()).not.toMatch(/Duplicate DTO detected/);
 
-    // A second start on the same folder is refused in one line naming the process that holds it.
-    const second = spawnSync(process.execPath, [API_MAIN], { env: newcomerEnv(dataDir, await freePort()), encoding: 'utf8', timeout: 120_000 });
-    expect({ status: second.status, said: `${second.stdout}${second.stderr}`.trim() }).toEqual({
+    // A second start on the same folder is refused (run without blocking this process: see runToEnd) in one line naming the process that holds it.
+    expect(await runToEnd([API_MAIN], newcomerEnv(dataDir, await freePort()))).toEqual({
       status: 1,
       said: `Chancery cannot start: The embedded database in ${dataDir}/pglite is in use by another Chancery process (pid ${running.child.pid}). Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.`,
     });
     // So is a worker started on it.
-    const worker = spawnSync(process.execPath, [WORKER_MAIN], { env: newcomerEnv(dataDir, await freePort()), encoding: 'utf8', timeout: 120_000 });
-    expect({ status: worker.status, said: `${worker.stdout}${worker.stderr}`.trim() }).toEqual({
+    expect(await runToEnd([WORKER_MAIN], newcomerEnv(dataDir, await freePort()))).toEqual({
       status: 1,
       said: `Chancery worker cannot start: The embedded database in ${dataDir}/pglite is in use by another Chancery process (pid ${running.child.pid}). Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.`,
     });
     // So is an operations command run beside it.
-    const operations = spawnSync(process.execPath, [CLI_MAIN, 'projections:status'], { env: newcomerEnv(dataDir, await freePort()), encoding: 'utf8', timeout: 120_000 });
-    expect({ status: operations.status, said: `${operations.stdout}${operations.stderr}`.trim() }).toEqual({
+    expect(await runToEnd([CLI_MAIN, 'projections:status'], newcomerEnv(dataDir, await freePort()))).toEqual({
       status: 1,
       said: `Error: The embedded database in ${dataDir}/pglite is in use by another Chancery process (pid ${running.child.pid}). Stop that process first, or point DATABASE_URL at a PostgreSQL server to run several.`,
     });

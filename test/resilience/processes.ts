@@ -53,6 +53,22 @@ export async function startProcess(script: string, databaseUrl: string, env: Rec
   return running;
 }
 
+/**
+ * Runs `args` with node to its end without blocking this process, as `spawnSync` would: a test that
+ * holds keep-alive connections to a running API must keep reading them, or a connection the server
+ * closed while it waited is reused unseen and the next request fails (UND_ERR_SOCKET).
+ */
+export function runToEnd(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ status: number | null; said: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let said = '';
+    child.stdout!.on('data', (chunk) => (said += chunk));
+    child.stderr!.on('data', (chunk) => (said += chunk));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, said: said.trim() }));
+  });
+}
+
 export function stopProcess(running: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (running.child.exitCode !== null || running.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
