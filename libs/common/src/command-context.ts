@@ -22,6 +22,19 @@ export interface IdempotencyClaim {
   recorded: boolean;
 }
 
+/**
+ * The caller's standing as the request was authorized under: their users row as the guard read it
+ * (the token's generation, roles, office, post, clearance). A command commits only while the row
+ * still says this (see CallerStandingCheck in identity).
+ */
+export interface CallerStanding {
+  tokenGeneration: number;
+  roles: readonly string[];
+  office: string | null;
+  postCode: string | null;
+  clearance: string;
+}
+
 /** Everything a command carries besides its own arguments. */
 export interface CommandContext {
   actor: Actor;
@@ -38,6 +51,8 @@ export interface CommandContext {
    */
   ifMatch?: boolean;
   idempotency?: IdempotencyClaim;
+  /** A user's request: the standing it was authorized under. Absent for the system's own commands (process managers, schedulers, seeding). */
+  authorizedAs?: CallerStanding;
   correlationId?: string;
   causationId?: string;
 }

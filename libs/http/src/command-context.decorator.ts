@@ -1,11 +1,13 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { type Actor, ANONYMOUS_ACTOR, ChanceryError, type CommandContext, ErrorCode, type IdempotencyClaim } from '@chancery/common';
+import { type Actor, ANONYMOUS_ACTOR, type CallerStanding, ChanceryError, type CommandContext, ErrorCode, type IdempotencyClaim } from '@chancery/common';
 
 declare module 'express-serve-static-core' {
   interface Request {
     /** Set by authentication. */
     actor?: Actor;
+    /** Set by authentication: the standing the request is authorized under. */
+    authorizedAs?: CallerStanding;
     /** Set by the IdempotencyInterceptor when the request carries a key. */
     idempotency?: IdempotencyClaim;
   }
@@ -36,7 +38,7 @@ export function parseIfMatch(header: string | string[] | undefined): number[] | 
   return parsed.filter((match) => !match![1] && ETAG_VERSION.test(match![3])).map((match) => Number(match![3]));
 }
 
-/** The command context of an HTTP request: actor, request id, If-Match, idempotency claim. */
+/** The command context of an HTTP request: actor, request id, If-Match, idempotency claim, the standing it was authorized under. */
 export function commandContextOf(request: Request): CommandContext {
   return {
     actor: request.actor ?? ANONYMOUS_ACTOR,
@@ -44,6 +46,7 @@ export function commandContextOf(request: Request): CommandContext {
     expectedVersions: parseIfMatch(request.headers['if-match']),
     ifMatch: request.headers['if-match'] !== undefined,
     idempotency: request.idempotency,
+    authorizedAs: request.authorizedAs,
   };
 }
 

@@ -3,7 +3,7 @@ import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig, PROCESS_OPTIONS, type ProcessOptions } from '@chancery/config';
 import { DatabaseRuntime } from '@chancery/database';
-import { ProjectionRegistry } from '@chancery/event-store';
+import { CommandCommitter, ProjectionRegistry } from '@chancery/event-store';
 import { AuthService } from './auth/auth.service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { PolicyService } from './policy.service.js';
@@ -15,6 +15,7 @@ import { AdminBootstrap } from './users/admin-bootstrap.js';
 import { ChangeOwnPasswordHandler } from './users/change-own-password/change-own-password.handler.js';
 import { ChangeProfileHandler } from './users/change-profile/change-profile.handler.js';
 import { AdministratorStanding } from './users/administrator-standing.js';
+import { CallerStandingCheck } from './users/caller-standing-check.js';
 import { SetUserEnabledHandler } from './users/disable-user/set-user-enabled.handler.js';
 import { LogOutHandler } from './users/log-out/log-out.handler.js';
 import { ResetPasswordHandler } from './users/reset-password/reset-password.handler.js';
@@ -59,6 +60,7 @@ import { UsersQuery } from './users/users.query.js';
     OfficeSeeder,
     UserPlacement,
     AdministratorStanding,
+    CallerStandingCheck,
   ],
   exports: [UsersQuery, OfficesQuery, AuthService, PolicyService],
 })
@@ -67,9 +69,12 @@ export class IdentityModule implements OnModuleInit {
     private readonly registry: ProjectionRegistry,
     private readonly users: UsersProjection,
     private readonly offices: OfficesProjection,
+    private readonly committer: CommandCommitter,
+    private readonly callerStanding: CallerStandingCheck,
   ) {}
 
   onModuleInit(): void {
+    this.committer.register(this.callerStanding);
     this.registry.registerInline(this.users);
     this.registry.registerInline(this.offices);
   }

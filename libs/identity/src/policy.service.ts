@@ -136,9 +136,16 @@ export class PolicyService {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ChanceryError && error.code === ErrorCode.Forbidden && !this.audited.has(error)) await this.denied(principal, this.reasons.get(error) ?? error.message, context);
+      await this.auditRefusal(principal, error, context);
       throw error;
     }
+  }
+
+  /** Audits `error` if it is a FORBIDDEN not audited yet (once, whoever sees it next). */
+  async auditRefusal(principal: Pick<Principal, 'id' | 'roles'>, error: unknown, context: DenialContext): Promise<void> {
+    if (!(error instanceof ChanceryError) || error.code !== ErrorCode.Forbidden || this.audited.has(error)) return;
+    this.audited.add(error);
+    await this.denied(principal, this.reasons.get(error) ?? error.message, context);
   }
 
   /** Audits a denial decided elsewhere (a domain rule about who may act) and passes it on. */

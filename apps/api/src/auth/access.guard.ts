@@ -32,6 +32,8 @@ export class AccessGuard implements CanActivate {
     const principal = await this.auth.authenticate(token);
     request.principal = principal;
     request.actor = { id: principal.id, username: principal.username, role: principal.roles.join('+') };
+    // What the request is authorized under: its commands commit only while the user still stands so.
+    request.authorizedAs = { tokenGeneration: principal.tokenGeneration, roles: principal.roles, office: principal.office, postCode: principal.postCode, clearance: principal.clearance };
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
     if (permission) {
       await this.policy.requirePermission(principal, permission, { requestId: String(request.id), action: `${request.method} ${request.path}` });

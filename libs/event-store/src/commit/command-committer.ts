@@ -29,6 +29,11 @@ export interface CommitParticipant {
   readonly name: string;
   readonly order: number;
   onCommit(tx: EntityManager, commit: Commit): Promise<void>;
+  /**
+   * After a command's transaction rolled back with an error that is answered, not retried (its own
+   * or a participant's): what must outlive the rollback, such as the audit entry of a refusal.
+   */
+  onRefused?(context: CommandContext, command: string, error: unknown): Promise<void>;
 }
 
 export interface Attempt<R> {
@@ -116,7 +121,10 @@ export class CommandCommitter {
           await sleep(backoff(attemptNo));
           continue;
         }
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) {
+          for (const participant of this.participants) await participant.onRefused?.(context, command, error);
+          throw error;
+        }
         if (context.expectedVersions) {
           throw new ChanceryError(ErrorCode.PreconditionFailed, `${error.streamId} changed since version ${context.expectedVersions.join(' or ')}`, {
             streamId: error.streamId,

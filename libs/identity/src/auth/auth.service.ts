@@ -19,8 +19,11 @@ export interface LoginResult {
   user: Omit<UserView, 'version'>;
 }
 
-/** The caller behind a bearer token, and when that token expires (what a stream opened with it lives to). */
-export type AuthenticatedPrincipal = Principal & { displayName: string; sessionEndsAt: Date | null };
+/**
+ * The caller behind a bearer token, when that token expires (what a stream opened with it lives to),
+ * and the token generation it was checked against (a command commits only while it still stands).
+ */
+export type AuthenticatedPrincipal = Principal & { displayName: string; sessionEndsAt: Date | null; tokenGeneration: number };
 
 interface TokenClaims {
   sub: string;
@@ -165,7 +168,7 @@ export class AuthService {
     if (user.disabled) throw new ChanceryError(ErrorCode.Unauthenticated, 'This account is disabled');
     // Read from the database on every request, so that every API process refuses it at once.
     if ((claims.gen ?? 0) !== user.tokenGeneration) throw new ChanceryError(ErrorCode.Unauthenticated, 'The access token was revoked (logout or password change); log in again');
-    return { ...principalOf(user), displayName: user.displayName, sessionEndsAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null };
+    return { ...principalOf(user), displayName: user.displayName, sessionEndsAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null, tokenGeneration: user.tokenGeneration };
   }
 }
 

@@ -9,6 +9,16 @@ import { toUserView } from './user-view.js';
 import type { UserView } from './users.query.js';
 import { PolicyService } from '../policy.service.js';
 
+/**
+ * Inside a command that changes a user's standing, before it records anything: waits for their
+ * commands in flight (each holds their users row FOR SHARE to its commit, see CallerStandingCheck)
+ * and holds off new ones until the change commits. Without it the change would still wait for them
+ * at its update of the row, but its event would be recorded before theirs that committed first.
+ */
+export async function holdStandingOf(tx: EntityManager, userId: string): Promise<void> {
+  await sql(tx, 'SELECT 1 FROM users WHERE id = $1::uuid FOR NO KEY UPDATE', [userId]);
+}
+
 /** Advisory-lock key of the administration of users ("USRA"): one command of it at a time. */
 const USER_ADMINISTRATION_LOCK = 0x55535241;
 
@@ -39,6 +49,7 @@ export class AdministratorStanding {
         userId,
         async (user, tx) => {
           await this.hold(tx, context);
+          await holdStandingOf(tx, user.id);
           await decide(user, tx);
         },
         toUserView,

@@ -3,6 +3,7 @@ import { ChanceryError, ErrorCode } from '@chancery/common';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { AuthService, wrongCurrentPassword } from '../../auth/auth.service.js';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
+import { holdStandingOf } from '../administrator-standing.js';
 import { storePasswordHash } from '../passwords/credentials.js';
 import { hashPassword, requireStrongPassword } from '../passwords/password-policy.js';
 import { toUserView } from '../user-view.js';
@@ -32,6 +33,7 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
       'ChangeOwnPassword',
       context.actor.id,
       async (user, tx) => {
+        await holdStandingOf(tx, user.id);
         // The password proved is still the password: of two changes sent together, one wins and the
         // other is refused, rather than both answering with tokens the winner has already revoked.
         const [held] = await tx.query('SELECT password_hash FROM user_credentials WHERE user_id = $1 FOR UPDATE', [user.id]);

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { User, userDefinition } from '../../domain/user.aggregate.js';
+import { holdStandingOf } from '../administrator-standing.js';
 import { LogOutCommand } from './log-out.command.js';
 
 @CommandHandler(LogOutCommand)
@@ -12,6 +13,15 @@ export class LogOutHandler implements ICommandHandler<LogOutCommand, void> {
   }
 
   execute({ context }: LogOutCommand): Promise<void> {
-    return this.users.update(context, 'LogOut', context.actor.id, (user) => user.logOut(), () => undefined);
+    return this.users.update(
+      context,
+      'LogOut',
+      context.actor.id,
+      async (user, tx) => {
+        await holdStandingOf(tx, user.id);
+        user.logOut();
+      },
+      () => undefined,
+    );
   }
 }

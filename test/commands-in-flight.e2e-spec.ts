@@ -1,0 +1,161 @@
+import type { INestApplication } from '@nestjs/common';
+import type request from 'supertest';
+import { DataSource } from 'typeorm';
+import { CommandCommitter, WrongExpectedVersionError } from '@chancery/event-store';
+import { awaitCampaign } from './support/campaigns.js';
+import { authed, releaseCable } from './support/http.js';
+import { createUser, startStory, type Story } from './support/test-app.js';
+import { TestClock } from './support/test-clock.js';
+
+/**
+ * Commands held in flight at a chosen point of their transaction (a commit participant that waits),
+ * so that what happens meanwhile happens deterministically: a change to the caller's standing, a
+ * copy of the request under the same Idempotency-Key, a rival writer of the same stream.
+ */
+interface Gate {
+  /** Resolves once a command of that name has reached the gate (its transaction open). */
+  arrival: Promise<void>;
+  release(): void;
+}
+
+let gates = 0;
+/** Holds the first command named `command` at participant `order` (the standing check is 0, the idempotency record 50) until released; `then` runs at release, in its transaction. */
+function gate(committer: CommandCommitter, command: string, order: number, then?: (streamId: string, fromVersion: number) => void): Gate {
+  const name = `test-gate-${++gates}`;
+  let arrived!: () => void;
+  let release!: () => void;
+  const arrival = new Promise<void>((resolve) => (arrived = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  committer.register({
+    name,
+    order,
+    onCommit: async (_tx, commit) => {
+      if (commit.command !== command || held) return;
+      held = true;
+      arrived();
+      await released;
+      then?.(commit.streamId, commit.fromVersion);
+    },
+  });
+  return {
+    arrival,
+    release: () => {
+      committer.unregister(name);
+      release();
+    },
+  };
+}
+
+/** Sends the request now (supertest sends on `then`). */
+const sent = (test: request.Test): Promise<request.Response> => new Promise((resolve, reject) => test.then(resolve, reject));
+
+/** Waits until some backend of this database waits for a lock (a request queued behind the one held). */
+async function someoneWaitsForALock(dataSource: DataSource): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    if (waiting > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no request waited for a lock');
+}
+
+const draft = {
+  kind: 'INSTRUCTION', subject: 'Standing in flight', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL', 'CH'],
+  actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: 'Posts should raise these concerns with host officials.' }],
+};
+
+describe('commands in flight', () => {
+  const clock = new TestClock(new Date('2026-11-30T09:00:00Z'));
+  let story: Story<never>;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  let committer: CommandCommitter;
+  let admin: string;
+  let drafters = 0;
+  const as = (token: string) => authed(app, token);
+  const eventsOf = async (streamId: string): Promise<{ type: string; position: string; recorded_at: Date }[]> =>
+    dataSource.query('SELECT type, global_position::text AS position, recorded_at FROM events WHERE stream_id = $1 ORDER BY stream_version', [streamId]);
+  const auditOf = async (actions: string[]): Promise<{ action: string; actor_id: string; actor_role: string; details: { reason?: string } }[]> =>
+    dataSource.query('SELECT action, actor_id, actor_role, details FROM audit_log WHERE action = ANY($1) ORDER BY position', [actions]);
+  /** A drafter of their own and a cable they drafted. */
+  async function drafterWithCable(): Promise<{ id: string; token: string; cableId: string }> {
+    const user = await createUser(app, admin, { username: `drafter${++drafters}`, roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const { body } = await as(user.token).post('/cables', draft).expect(201);
+    return { ...user, cableId: body.id };
+  }
+
+  beforeAll(async () => {
+    story = await startStory(clock, {});
+    ({ app, dataSource } = story);
+    committer = app.get(CommandCommitter);
+    admin = story.tokens.admin;
+  });
+  afterAll(async () => {
+    await story.end();
+  });
+
+  describe('under the standing of their caller', () => {
+    it('refuses (401) a command whose caller was disabled while it was in flight, and writes nothing', async () => {
+      const victim = await drafterWithCable();
+      const held = gate(committer, 'EditCable', -1); // before the standing is checked
+      const edit = sent(as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'Edited in flight' }));
+      await held.arrival;
+      await as(admin).post(`/users/${victim.id}/disable`, { reason: 'left' }).expect(200);
+      held.release();
+      const answer = await edit;
+      expect({ status: answer.status, code: answer.body.code, detail: answer.body.detail }).toEqual({ status: 401, code: 'UNAUTHENTICATED', detail: 'This account is disabled' });
+      expect((await eventsOf(`cable-${victim.cableId}`)).map((e) => e.type)).toEqual(['CableDrafted']);
+      expect((await auditOf(['EditCable'])).filter((e) => e.actor_id === victim.id)).toEqual([]);
+    });
+
+    it('refuses (401) a command whose token was revoked while it was in flight', async () => {
+      const victim = await drafterWithCable();
+      const held = gate(committer, 'EditCable', -1);
+      const edit = sent(as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'Edited in flight' }));
+      await held.arrival;
+      await as(admin).post(`/users/${victim.id}/password`, { password: 'A-new-password-for-the-victim-7' }).expect(200);
+      held.release();
+      expect((await edit).status).toBe(401);
+      expect((await eventsOf(`cable-${victim.cableId}`)).map((e) => e.type)).toEqual(['CableDrafted']);
+    });
+
+    it('refuses (403, audited) a command whose caller lost a role, moved or was cleared lower while it was in flight', async () => {
+      for (const change of [{ roles: ['clearer'], office: 'L' }, { clearance: 'CONFIDENTIAL' }, { office: 'EAP' }]) {
+        const victim = await drafterWithCable();
+        const held = gate(committer, 'EditCable', -1);
+        const edit = sent(as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'Edited in flight' }));
+        await held.arrival;
+        await as(admin).patch(`/users/${victim.id}`, change).expect(200);
+        held.release();
+        const answer = await edit;
+        expect({ change, status: answer.status, code: answer.body.code }).toEqual({ change, status: 403, code: 'FORBIDDEN' });
+        expect((await eventsOf(`cable-${victim.cableId}`)).map((e) => e.type)).toEqual(['CableDrafted']);
+        // Audited as the guard's refusals are, under the roles the request came with.
+        expect((await auditOf(['AccessDenied', 'EditCable'])).filter((e) => e.actor_id === victim.id)).toEqual([
+          { action: 'AccessDenied', actor_id: victim.id, actor_role: 'drafter', details: { attempted: 'EditCable', reason: `${`drafter${drafters}`}'s roles, office, post or clearance changed since the request came in` } },
+        ]);
+      }
+    });
+
+    it('lets a change to a user wait for their commands in flight, which commit and are recorded before it; none after it', async () => {
+      const victim = await drafterWithCable();
+      const held = gate(committer, 'EditCable', 1); // its standing checked, and held
+      const edit = sent(as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'Edited in flight' }));
+      await held.arrival;
+      const disable = sent(as(admin).post(`/users/${victim.id}/disable`, { reason: 'left' }));
+      await someoneWaitsForALock(dataSource);
+      held.release();
+      expect((await edit).status).toBe(200);
+      expect((await disable).status).toBe(200);
+      const [, edited] = await eventsOf(`cable-${victim.cableId}`);
+      const disabled = (await eventsOf(`user-${victim.id}`)).find((e) => e.type === 'UserDisabled')!;
+      expect(edited.type).toBe('CableEdited');
+      expect(BigInt(edited.position) < BigInt(disabled.position)).toBe(true);
+      expect(edited.recorded_at.getTime()).toBeLessThanOrEqual(disabled.recorded_at.getTime());
+      const audit = (await auditOf(['EditCable', 'DisableUser'])).filter((e) => e.actor_id === victim.id || e.action === 'DisableUser').slice(-2);
+      expect(audit.map((e) => e.action)).toEqual(['EditCable', 'DisableUser']);
+      await as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'After' }).expect(401);
+    });
+  });
+});
