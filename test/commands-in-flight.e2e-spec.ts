@@ -158,4 +158,41 @@ describe('commands in flight', () => {
       await as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'After' }).expect(401);
     });
   });
+
+  describe('retried after a conflict', () => {
+    it('records a command at the time of the attempt that commits, not of the one that lost: numbered after is never earlier', async () => {
+      const { drafter, approver, beijing } = story.tokens;
+      const campaignId = await releaseCable(app, drafter, approver, {
+        kind: 'INSTRUCTION', subject: 'Demarche on export controls', classification: 'UNCLASSIFIED', captions: [], precedence: 'IMMEDIATE', tags: ['PREL', 'CH'],
+        actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'Action request: see paragraph 2.' }, { marking: 'U', text: 'Raise export controls.' }],
+        demarche: { reportBy: '2026-12-31', targets: 'MFA', points: [2] },
+      });
+      expect((await awaitCampaign(app, drafter, campaignId)).status).toBe(200);
+      const deliveryUrl = `/demarches/${campaignId}/deliveries/BEIJING`;
+      const counterpart = { name: 'Li Wei', title: 'Director-General', organization: 'Ministry of Foreign Affairs' };
+      clock.set('2026-12-05T09:00:00Z');
+      await as(beijing).post(`${deliveryUrl}/delivery`, { deliveredOn: '2026-12-05', counterpart, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON' }).expect(201);
+      // The first response reaches its commit at 09:00:01 and is held; the second, at 09:00:02, queues
+      // behind it on the stream's next version. The first then loses (as to a writer who got there
+      // first), the second commits, and the first is tried again.
+      clock.set('2026-12-05T09:00:01Z');
+      const held = gate(committer, 'LogResponse', 1, (streamId, fromVersion) => {
+        throw new WrongExpectedVersionError(streamId, fromVersion);
+      });
+      const first = sent(as(beijing).post(`${deliveryUrl}/response`, { receivedOn: '2026-12-05', position: 'SUPPORTIVE', summary: 'First' }));
+      await held.arrival;
+      clock.set('2026-12-05T09:00:02Z');
+      const second = sent(as(beijing).post(`${deliveryUrl}/response`, { receivedOn: '2026-12-05', position: 'OPPOSED', summary: 'Second' }));
+      await someoneWaitsForALock(dataSource);
+      held.release();
+      expect((await second).status).toBe(201);
+      expect((await first).status).toBe(201);
+      const { body } = await as(beijing).get(deliveryUrl).expect(200);
+      const responses = [...body.responses].sort((a: { number: number }, b: { number: number }) => a.number - b.number);
+      expect(responses.map((r: { summary: string; at: string }) => [r.summary, r.at])).toEqual([
+        ['Second', '2026-12-05T09:00:02.000Z'],
+        ['First', '2026-12-05T09:00:02.000Z'],
+      ]);
+    });
+  });
 });

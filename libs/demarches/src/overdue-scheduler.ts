@@ -170,7 +170,8 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
             'MarkDeliveryOverdue',
             id,
             async (delivery, tx) => {
-              if (await claim(tx)) delivery.markOverdue(reportBy, now.toISOString());
+              // Due as of the scan; recorded at the time of the attempt that commits.
+              if (await claim(tx)) delivery.markOverdue(reportBy, this.clock.now().toISOString());
             },
             () => undefined,
           ),

@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { Clock } from '@chancery/common';
 import { DemarchesModule, OverdueScheduler } from '@chancery/demarches';
 import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-store';
 import { FollowUpAnswers } from './commands/follow-up-answers.js';
@@ -22,6 +23,7 @@ export class FollowUpsModule implements OnModuleInit {
     private readonly scheduler: OverdueScheduler,
     private readonly query: FollowUpsQuery,
     private readonly repositories: AggregateRepositoryFactory,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -39,7 +41,8 @@ export class FollowUpsModule implements OnModuleInit {
               'MarkFollowUpOverdue',
               id,
               async (followUp, tx) => {
-                if (await claim(tx)) followUp.markOverdue(now.toISOString());
+                // Due as of the scan; recorded at the time of the attempt that commits.
+                if (await claim(tx)) followUp.markOverdue(this.clock.now().toISOString());
               },
               () => undefined,
             ),

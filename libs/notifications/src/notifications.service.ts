@@ -34,15 +34,14 @@ export class NotificationsService {
   async markRead(context: CommandContext, principal: Principal, id: string): Promise<{ id: string; read: true }> {
     const position = await this.query.position(principal, id);
     if (position === undefined) throw new ChanceryError(ErrorCode.NotFound, `No notification ${id} for you`, { id });
-    const at = this.clock.now().toISOString();
-    return this.inboxes.updateOrStart(context, 'MarkNotificationRead', principal.id, (inbox) => inbox.markRead(id, position, at), () => ({ id, read: true as const }));
+    // The time of the attempt that commits (one retried after a conflict reads it again).
+    return this.inboxes.updateOrStart(context, 'MarkNotificationRead', principal.id, (inbox) => inbox.markRead(id, position, this.clock.now().toISOString()), () => ({ id, read: true as const }));
   }
 
   /** Marks every notification the caller has now read; later ones come unread. */
   async markAllRead(context: CommandContext, principal: Principal): Promise<{ upTo: number }> {
     const upTo = await this.query.newestPosition(principal);
     if (upTo === 0) return { upTo };
-    const at = this.clock.now().toISOString();
-    return this.inboxes.updateOrStart(context, 'MarkAllNotificationsRead', principal.id, (inbox) => inbox.markAllRead(upTo, at), () => ({ upTo }));
+    return this.inboxes.updateOrStart(context, 'MarkAllNotificationsRead', principal.id, (inbox) => inbox.markAllRead(upTo, this.clock.now().toISOString()), () => ({ upTo }));
   }
 }

@@ -65,13 +65,15 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     // A document's type is decided by its bytes, once, before the transaction.
     const document = record.kind === 'document' ? await describeDocument(record.name, record.documentKind, record.content) : undefined;
     const id = deliveryId(campaignId, post);
-    const now = this.clock.now();
-    const today = latestDay(now);
-    const at = now.toISOString();
+    let today = '';
     let readable = new Map<string, string>();
     let people = new Map<string, Person>();
     const decide = async (delivery: Delivery, tx: EntityManager) => {
-      await this.apply(tx, actor, campaign, post, delivery, record, document, today, at);
+      // The time of this attempt: one retried after a conflict is recorded when it is tried again,
+      // after the record it lost to (numbered after it, never earlier).
+      const now = this.clock.now();
+      today = latestDay(now);
+      await this.apply(tx, actor, campaign, post, delivery, record, document, today, now.toISOString());
       if (record.kind === 'document') return; // its answer is the document filed
       readable = await this.query.readableMrns(actor, citedCables(delivery.state.responses), tx);
       // Who logged what: a first record names only its sender, whom the request knows already.
