@@ -195,4 +195,27 @@ describe('commands in flight', () => {
       ]);
     });
   });
+
+  describe('under one Idempotency-Key', () => {
+    it('refuses (422) a request whose key another request under another precondition took while it ran', async () => {
+      const { drafter } = story.tokens;
+      const { body: cable } = await as(drafter).post('/cables', draft).expect(201);
+      const key = 'one-key-two-preconditions';
+      const held = gate(committer, 'EditCable', 60); // its idempotency record (50) written, not committed
+      const edit = (versions: string) => sent(as(drafter).patch(`/cables/${cable.id}`, { subject: 'Same body' }).set({ 'Idempotency-Key': key, 'If-Match': versions }));
+      const first = edit('"1"');
+      await held.arrival;
+      // The same key, the same body, another precondition: it finds no answer yet, and queues behind
+      // the first on the cable's next version, which the first then takes.
+      const other = edit('"1", "2"');
+      await someoneWaitsForALock(dataSource);
+      held.release();
+      expect((await first).status).toBe(200);
+      const refused = await other;
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+      // As it is once the first has answered.
+      const after = await edit('"1", "2"');
+      expect({ status: after.status, code: after.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    });
+  });
 });

@@ -143,10 +143,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
             // The same request sent twice at once: the first committed while this one ran, and this
             // one then failed on what the first did (a cable already submitted, a version moved on,
             // a record already there). It is a retry of a command that succeeded: the first answer
-            // is its answer. Other failures (a busy database, a refusal of access) are this request's own.
+            // is its answer. A request that took the key meanwhile with another request (another
+            // precondition, another body) is told so (422), as it would be had it come second: the
+            // key is decided before the precondition. Other failures (a busy database, a refusal of
+            // access) are this request's own.
             if (error instanceof ChanceryError && SIBLING_REFUSALS.has(error.code)) {
               const first = await this.store.find(actorId, key).catch(() => undefined);
-              if (first && first.requestHash === requestHash) return new Replayed(await replay(first));
+              if (first) return new Replayed(await replay(first));
             }
             throw error;
           }),
