@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PolicyService } from '@chancery/identity';
 import { type Db, sql } from '@chancery/database';
+import { EventStore } from '@chancery/event-store';
 import { fullMrn } from './domain/cable-format.js';
 import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql, TASKING_OF_POST_SQL } from '@chancery/identity/domain';
 
@@ -60,6 +61,7 @@ export class CablesQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly policy: PolicyService,
+    private readonly store: EventStore,
   ) {}
 
   async list(principal: Principal, filter: CableFilter, limit: number, offset: number, requestId: string): Promise<{ items: CableSummary[]; total: number }> {
@@ -102,6 +104,8 @@ export class CablesQuery {
    * kept here, so drafts are left out).
    */
   async replies(principal: Principal, mrn: string, asOf?: Date, db: Db = this.dataSource): Promise<CableReply[]> {
+    // Not before every release begun by `asOf` has committed (EventStore.settle).
+    if (asOf) await this.store.settle(asOf, db);
     const access = readableCableSql(principal, 1);
     const rows = await sql<SummaryRow>(
       db,

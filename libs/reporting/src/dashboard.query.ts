@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
+import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import {
@@ -32,6 +33,7 @@ export class DashboardQuery {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly policy: PolicyService,
+    private readonly store: EventStore,
   ) {}
 
   /** The dashboard now, or replayed `asOf` an instant. */
@@ -80,6 +82,9 @@ export class DashboardQuery {
   private async replayed(principal: Principal, asOf: Date): Promise<Dashboard> {
     const now = this.clock.now();
     const today = utcDate(asOf > now ? now : asOf);
+    // Not before every change begun by `asOf` has ended: one still open would be left out now and
+    // counted when asked again (its events are stamped when inserted, and commit later).
+    await this.store.settle(asOf);
     const events = await sql<Replayed>(
       this.dataSource,
       // In whole transactions, as a past read of one record is (`EventStore.readStreamAsItStood`): a

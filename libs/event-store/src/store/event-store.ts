@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ChanceryError, ErrorCode } from '@chancery/common';
 import { type Db, PG_UNIQUE_VIOLATION, pgError, prepared, rowArrays, sql } from '@chancery/database';
 import { DuplicateEventError, WrongExpectedVersionError } from './event-store.errors.js';
 import type {
@@ -67,6 +68,27 @@ const APPEND_SQL = {
   exact: appendStatement('version = $4'),
 };
 
+/**
+ * How long a read as of a past instant waits for the transactions that may still add to that instant
+ * (`EventStore.settle`) before it answers 503 rather than an answer that could change.
+ */
+export const SETTLE_BOUND_MS = 5_000;
+
+/** An instant at most this far ahead of the database's clock is waited for; one further ahead is not past. */
+const SETTLE_AHEAD_MS = 1_000;
+
+/**
+ * The oldest start of a transaction in this database, other than the asker's, that has written
+ * something (it has a transaction id) or is running a statement (an INSERT whose recorded_at was
+ * taken, its transaction id not yet): only those can still commit an event stamped before now. And
+ * the statement's own start, taken before pg_stat_activity is read. Client backends only (an
+ * autovacuum's ANALYZE writes, never events).
+ */
+const SETTLED_SQL = `SELECT statement_timestamp() AS now,
+  (SELECT min(xact_start) FROM pg_stat_activity
+   WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+     AND xact_start IS NOT NULL AND (backend_xid IS NOT NULL OR state = 'active')) AS oldest`;
+
 /** Advisory-lock namespace of per-stream locks ("STRM"); the key is hashtext(stream_id). */
 const STREAM_LOCK_NAMESPACE = 0x5354524d;
 
@@ -76,10 +98,53 @@ export class EventStore {
   /** Emits 'appended' after an append outside a transaction, or when a committer says so. */
   readonly signals = new EventEmitter();
 
+  /**
+   * Every event that will ever be recorded before this instant (ms since the epoch, by the
+   * database's clock) is committed: found by `settle`, and true from then on.
+   */
+  private settledBefore = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly dataSource: DataSource,
     readonly upcasters: UpcasterRegistry,
   ) {}
+
+  /**
+   * Waits until a read as of `asOf` (every event recorded in its millisecond or before) can no
+   * longer change: until every transaction that could still commit such an event has ended. An
+   * event's recorded_at is the moment its row was inserted (clock_timestamp()), never before its
+   * transaction began (xact_start), so once the database's clock is past `asOf` and no transaction
+   * begun by then that has written (or is running a statement) is open, none can: a transaction
+   * still to begin, or one that has written nothing yet, stamps whatever it writes later than now.
+   * What is found holds for good, and is kept (asked outside a transaction): a read as of an instant settled before (any instant
+   * long past) asks nothing. Bounded: after SETTLE_BOUND_MS a 503 (Retry-After), never an answer
+   * that could differ when asked again. An instant more than a second ahead of the database's clock
+   * is not waited for (it is not past: answered as things stand). Embedded (PGlite, one connection),
+   * no other transaction can be open while this asks: it answers at once.
+   * `db`: inside a transaction, asked on it (pg_stat_activity is read afresh each time).
+   */
+  async settle(asOf: Date, db: Db = this.dataSource): Promise<void> {
+    const needed = asOf.getTime() + 1; // readStream's `recorded_at < asOf + 1 ms`
+    if (needed <= this.settledBefore) return;
+    const deadline = Date.now() + SETTLE_BOUND_MS;
+    for (let attempt = 0; ; attempt++) {
+      if (db !== this.dataSource) await sql(db, 'SELECT pg_stat_clear_snapshot()');
+      const [row] = await sql<{ now: Date; oldest: Date | null }>(db, SETTLED_SQL);
+      const horizon = Math.min(row.now.getTime(), row.oldest?.getTime() ?? Number.POSITIVE_INFINITY);
+      // Not kept when asked inside a transaction: its own writes, not counted, are not committed yet.
+      if (db === this.dataSource) this.settledBefore = Math.max(this.settledBefore, horizon);
+      if (needed <= horizon) return;
+      if (needed > row.now.getTime() + SETTLE_AHEAD_MS) return; // not past yet: nothing to settle
+      if (Date.now() >= deadline) {
+        throw new ChanceryError(
+          ErrorCode.DatabaseBusy,
+          `A change begun by ${asOf.toISOString()} has not finished yet, so what stood then is not final; try again shortly.`,
+          { retryAfter: 1 },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 100)));
+    }
+  }
 
   /**
    * Appends events to a stream if it is at the expected version. Inside a transaction (`db` an
@@ -181,6 +246,7 @@ export class EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}, db: Db = this.dataSource): Promise<RecordedEvent[]> {
+    if (options.asOf) await this.settle(options.asOf, db);
     // Prepared: every command reads its stream, and planning it cost more than running it.
     const rows = await prepared<EventRow>(
       db,
@@ -204,6 +270,7 @@ export class EventStore {
    * Either way a prefix of the stream, ending where a transaction ended.
    */
   async readStreamAsItStood(streamId: string, at: { toVersion?: number; asOf?: Date }, db: Db = this.dataSource): Promise<RecordedEvent[]> {
+    if (at.asOf) await this.settle(at.asOf, db);
     const rows = await sql<EventRow>(
       db,
       `SELECT ${EVENT_COLUMNS} FROM events
