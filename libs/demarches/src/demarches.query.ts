@@ -3,6 +3,7 @@ import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
 import { type Db, prepared, sql } from '@chancery/database';
+import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
@@ -160,6 +161,7 @@ export class DemarchesQuery {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly policy: PolicyService,
+    private readonly store: EventStore,
   ) {}
 
   /** The campaigns the principal may read, newest first; `filter.post`: only those that task that post. */
@@ -248,6 +250,40 @@ export class DemarchesQuery {
       [id],
     );
     return row && { id, summary: summarizeCounts(row.counts, row.report_by, utcDate(this.clock.now())) };
+  }
+
+  /**
+   * `campaignSummary` as it stood at `asOf`: the campaign's opening and its deliveries' events
+   * recorded by then (in whole transactions, as every past read), folded as the read model folds
+   * them, overdue judged on the day of `asOf` (today, for an instant still to come). Undefined if
+   * it had not been opened by then.
+   */
+  async campaignSummaryAsOf(id: string, asOf: Date): Promise<{ id: string; summary: DeliverySummary } | undefined> {
+    const opened = (await this.store.readStreamAsItStood(`campaign-${id}`, { asOf })).find((e) => e.type === 'CampaignOpened');
+    if (!opened) return undefined;
+    const { posts, reportBy } = opened.data as { posts: string[]; reportBy: string };
+    const events = await sql<{ type: string; stream_id: string; schema_version: number; recorded_at: Date; data: Record<string, unknown> }>(
+      this.dataSource,
+      `SELECT type, stream_id, schema_version, recorded_at, data FROM events e
+       WHERE stream_id = ANY($1::text[])
+         AND EXISTS (SELECT 1 FROM events f WHERE f.transaction_id = e.transaction_id AND f.recorded_at < $2::timestamptz + interval '1 millisecond')
+       ORDER BY stream_id, stream_version`,
+      [posts.map((post) => `delivery-${id}:${post}`), asOf],
+    );
+    const deliveries = new Map<string, DeliveryState>();
+    for (const event of events) {
+      const data = event.type === 'ResponseLogged' && event.schema_version === 1 ? responseLoggedV1Upcaster.upcast(event.data).data : event.data;
+      const state = deliveries.get(event.stream_id) ?? blankDelivery();
+      deliveries.set(event.stream_id, evolveDelivery(state, { type: event.type, data } as DeliveryEvent, event.recorded_at.toISOString()));
+    }
+    const now = this.clock.now();
+    const today = utcDate(asOf > now ? now : asOf);
+    const summary = emptySummary();
+    for (const post of posts) {
+      const { status } = deliveries.get(`delivery-${id}:${post}`) ?? blankDelivery();
+      countInto(summary, status, isOverdue(status, reportBy, today));
+    }
+    return { id, summary };
   }
 
   async campaign(id: string): Promise<CampaignRow | undefined> {

@@ -2,12 +2,13 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { CableReader } from '@chancery/cables';
 import { combinedCaptions } from '@chancery/cables/domain';
-import { ChanceryError, CSV_FORMAT, ErrorCode, neutralizeCsvRows } from '@chancery/common';
+import { ChanceryError, Clock, CSV_FORMAT, ErrorCode, neutralizeCsvRows, utcDate } from '@chancery/common';
 import type { Db } from '@chancery/database';
-import { AggregateRepository, AggregateRepositoryFactory, EventStore } from '@chancery/event-store';
+import { type Delivery, deliveryDefinition, deliveryId } from '@chancery/demarches';
+import { AggregateRepository, AggregateRepositoryFactory, EventStore, type RecordedEvent } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { allowedFollowUpActions, type Classification, type FollowUpAccess, followUpMarking, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
-import { FollowUp, followUpDefinition, type Links, type Owner } from './domain/follow-up.aggregate.js';
+import { FollowUp, followUpDefinition, isFollowUpOverdue, type Links, type Owner } from './domain/follow-up.aggregate.js';
 import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
 
 /**
@@ -18,6 +19,7 @@ import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
 @Injectable()
 export class FollowUpReader implements OnModuleInit {
   private readonly followUps: AggregateRepository<FollowUp>;
+  private readonly deliveries: AggregateRepository<Delivery>;
 
   constructor(
     repositories: AggregateRepositoryFactory,
@@ -25,8 +27,10 @@ export class FollowUpReader implements OnModuleInit {
     private readonly cables: CableReader,
     private readonly policy: PolicyService,
     private readonly store: EventStore,
+    private readonly clock: Clock,
   ) {
     this.followUps = repositories.for(followUpDefinition);
+    this.deliveries = repositories.for(deliveryDefinition);
   }
 
   onModuleInit(): void {
@@ -81,8 +85,11 @@ export class FollowUpReader implements OnModuleInit {
     // A version not reached yet is a 404, not a read: checked before the read is audited.
     if (version !== undefined && version > current.version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${current.version}`);
     await this.policy.auditRead(principal, { requestId, streamId, streamType: 'followup', view: version === undefined ? 'follow-up' : 'follow-up version', classification, version });
-    if (version !== undefined) return this.asItStood(id, version, { classification, captions: linkedCaptions(access) });
-    return this.view(principal, current, access);
+    // Its current version (the change that wrote the version asked for is its last) is read as it is.
+    const then = version === undefined ? current : await this.followUps.load(id, { version });
+    if (!then || then.version < version!) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${current.version}`);
+    if (then.version === current.version) return this.view(principal, current, access);
+    return this.asItStood(then, { classification, captions: linkedCaptions(access) });
   }
 
   /**
@@ -95,7 +102,7 @@ export class FollowUpReader implements OnModuleInit {
     const row = await this.query.get(followUp.id, db);
     if (!row) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${followUp.id}`);
     const events = await this.store.readStream(this.followUps.streamId(followUp.id), {}, db);
-    const history = events.map((e) => ({ version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data }));
+    const history = events.map(historyItem);
     const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: followUp.createdBy.id, owner: followUp.owner, status: followUp.status, escalatedTo: followUp.escalatedTo });
     return { ...row, history, allowedActions };
   }
@@ -127,18 +134,53 @@ export class FollowUpReader implements OnModuleInit {
   }
 
   /**
-   * The follow-up folded from its events up to `version`: what it was then, not what it is now;
-   * marked as it is read now (its links' classification and captions, as the current answer is), its
-   * fields named as the current answer names them (`createdBy`: the id).
+   * A version the follow-up has moved on from, in the shape of its current answer, each field as a
+   * read of it then would have answered: folded from its events up to that version (the end of the
+   * change that wrote it, read whole), not from what it is now. `overdue` and `responseCorrectedBy`
+   * are as they stood at the last moment it was that version (just before its next change was
+   * recorded): overdue on that day, the response it grew out of corrected by then. Its `history`
+   * is its events up to that version; no `allowedActions` (nothing is done to a past version).
+   * Marked as it is read now (its links' classification and captions, as the current answer is);
+   * `createdBy` the id, as the current answer names it.
    */
-  private async asItStood(id: string, version: number, { classification, captions }: { classification: Classification; captions: string[] }) {
-    const followUp = await this.followUps.load(id, { version });
-    if (!followUp) throw new ChanceryError(ErrorCode.NotFound, `No follow-up ${id}`);
-    if (followUp.version < version) throw new ChanceryError(ErrorCode.NotFound, `Follow-up ${id} has no version ${version}; it is at ${followUp.version}`);
-    const { title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
-    // Its version as shown: the end of the change that wrote the version asked for (read whole).
-    return { id, version: followUp.version, classification, captions, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, ...links, createdBy: createdBy.id };
+  private async asItStood(followUp: FollowUp, { classification, captions }: { classification: Classification; captions: string[] }) {
+    const { id, version, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
+    const events = await this.store.readStream(this.followUps.streamId(id), { toVersion: version + 1 });
+    const lastMoment = new Date(events[version].recordedAt.getTime() - 1); // the next change's, a millisecond before
+    const response = links.response ?? null;
+    const delivery = links.demarcheId && links.post && response !== null ? await this.deliveries.load(deliveryId(links.demarcheId, links.post), { asOf: lastMoment }) : undefined;
+    return {
+      id,
+      classification,
+      captions,
+      title,
+      description,
+      owner,
+      ownerBureau,
+      dueOn,
+      status,
+      overdue: isFollowUpOverdue(status, dueOn, utcDate(lastMoment)),
+      overdueSince,
+      escalatedTo,
+      demarcheId: links.demarcheId,
+      post: links.post,
+      cableId: links.cableId,
+      response,
+      responseCorrectedBy: delivery?.state.responses.find((r) => r.number === response)?.correctedBy ?? null,
+      createdBy: createdBy.id,
+      outcome,
+      cancelReason,
+      comments,
+      version,
+      history: events.slice(0, version).map(historyItem),
+      allowedActions: [],
+    };
   }
+}
+
+/** An event as a follow-up's `history` lists it. */
+function historyItem(e: RecordedEvent) {
+  return { version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data };
 }
 
 /** The captions of what a follow-up is linked to, as its current answer gives them (`followUpMarkings`). */

@@ -102,11 +102,13 @@ export class CablesController {
   @RequirePermission('cables.read')
   async get(@Param('id', uuid) id: string, @Query() at: CableAtQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     const view = await this.reader.get(user, id, at, String(request.id));
-    // A released instruction's campaign, as it stands now, for a reader who may read campaigns:
-    // its id and counts, so that the cable's page links to it without reading every delivery.
-    const opened = view.status === 'RELEASED' && view.kind === 'INSTRUCTION' && at.version === undefined && at.asOf === undefined;
-    const campaign = opened && hasPermission(user, 'demarches.read').allowed ? ((await this.demarches.campaignSummary(id)) ?? null) : null;
-    return { ...view, campaign };
+    // A released instruction's campaign, for a reader who may read campaigns: its id and counts,
+    // so that the cable's page links to it without reading every delivery. As it stands now, or
+    // `asOf` as it stood then (replayed from the events, as the dashboard's past is). A released
+    // cable's version is its last: `?version=` of it is the cable as it is, its campaign as it is now.
+    const opened = view.status === 'RELEASED' && view.kind === 'INSTRUCTION' && hasPermission(user, 'demarches.read').allowed;
+    const summary = !opened ? undefined : at.asOf ? await this.demarches.campaignSummaryAsOf(id, at.asOf) : await this.demarches.campaignSummary(id);
+    return { ...view, campaign: summary ?? null };
   }
 
   @Get(':id/history')
