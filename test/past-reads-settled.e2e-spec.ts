@@ -142,4 +142,16 @@ describe('a read as of a past instant waits for the changes begun by then', () =
       expect((await response.answer).status).toBe(201);
     }
   });
+
+  it('does not wait for a transaction that has written no event (a rebuild writes rows only)', async () => {
+    const lock = await holdLock('UPDATE demarche_campaigns SET subject = subject WHERE id = $1', [campaignId]);
+    try {
+      const at = await databaseNow();
+      const started = Date.now();
+      await as(t.leader).get(`/dashboard?asOf=${encodeURIComponent(at)}`).expect(200);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await lock.release();
+    }
+  });
 });

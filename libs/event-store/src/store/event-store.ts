@@ -78,16 +78,17 @@ export const SETTLE_BOUND_MS = 5_000;
 const SETTLE_AHEAD_MS = 1_000;
 
 /**
- * The oldest start of a transaction in this database, other than the asker's, that has written
- * something (it has a transaction id) or is running a statement (an INSERT whose recorded_at was
- * taken, its transaction id not yet): only those can still commit an event stamped before now. And
- * the statement's own start, taken before pg_stat_activity is read. Client backends only (an
- * autovacuum's ANALYZE writes, never events).
+ * The horizon before which no event can commit any more (ms since the epoch, by the database's
+ * clock): the oldest start of a transaction, other than the asker's, that holds the lock an INSERT
+ * into events takes (RowExclusiveLock, taken before the statement runs, so before its recorded_at
+ * is, and kept to the transaction's end), or the statement's own start (taken before the locks are
+ * read) if none does. A holder whose start cannot be read counts as begun long ago (-infinity).
  */
-const SETTLED_SQL = `SELECT statement_timestamp() AS now,
-  (SELECT min(xact_start) FROM pg_stat_activity
-   WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
-     AND xact_start IS NOT NULL AND (backend_xid IS NOT NULL OR state = 'active')) AS oldest`;
+const SETTLED_SQL = `SELECT floor(extract(epoch FROM statement_timestamp()) * 1000)::float8 AS now,
+  floor(extract(epoch FROM least(statement_timestamp(), (
+    SELECT min(coalesce(a.xact_start, '-infinity'::timestamptz)) FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'relation' AND l.relation = 'events'::regclass AND l.mode = 'RowExclusiveLock'
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.pid <> pg_backend_pid()))) * 1000)::float8 AS horizon`;
 
 /** Advisory-lock namespace of per-stream locks ("STRM"); the key is hashtext(stream_id). */
 const STREAM_LOCK_NAMESPACE = 0x5354524d;
@@ -112,16 +113,16 @@ export class EventStore {
   /**
    * Waits until a read as of `asOf` (every event recorded in its millisecond or before) can no
    * longer change: until every transaction that could still commit such an event has ended. An
-   * event's recorded_at is the moment its row was inserted (clock_timestamp()), never before its
-   * transaction began (xact_start), so once the database's clock is past `asOf` and no transaction
-   * begun by then that has written (or is running a statement) is open, none can: a transaction
-   * still to begin, or one that has written nothing yet, stamps whatever it writes later than now.
-   * What is found holds for good, and is kept (asked outside a transaction): a read as of an instant settled before (any instant
-   * long past) asks nothing. Bounded: after SETTLE_BOUND_MS a 503 (Retry-After), never an answer
-   * that could differ when asked again. An instant more than a second ahead of the database's clock
-   * is not waited for (it is not past: answered as things stand). Embedded (PGlite, one connection),
-   * no other transaction can be open while this asks: it answers at once.
-   * `db`: inside a transaction, asked on it (pg_stat_activity is read afresh each time).
+   * event's recorded_at is the moment its row was inserted (clock_timestamp()), after its INSERT
+   * took its lock on events and after its transaction began (xact_start); so once the database's
+   * clock is past `asOf` and no transaction begun by then holds that lock, none can: a transaction
+   * that has not inserted into events yet stamps whatever it inserts later than now. What is found
+   * holds for good, and is kept (asked outside a transaction): a read as of an instant settled
+   * before (any instant long past) asks nothing. Bounded: after SETTLE_BOUND_MS a 503
+   * (Retry-After), never an answer that could differ when asked again. An instant more than a
+   * second ahead of the database's clock is not waited for (it is not past: answered as things
+   * stand). Embedded (PGlite, one connection), no other transaction can be open while this asks:
+   * it answers at once. `db`: inside a transaction, asked on it (pg_stat_activity read afresh).
    */
   async settle(asOf: Date, db: Db = this.dataSource): Promise<void> {
     const needed = asOf.getTime() + 1; // readStream's `recorded_at < asOf + 1 ms`
@@ -129,12 +130,11 @@ export class EventStore {
     const deadline = Date.now() + SETTLE_BOUND_MS;
     for (let attempt = 0; ; attempt++) {
       if (db !== this.dataSource) await sql(db, 'SELECT pg_stat_clear_snapshot()');
-      const [row] = await sql<{ now: Date; oldest: Date | null }>(db, SETTLED_SQL);
-      const horizon = Math.min(row.now.getTime(), row.oldest?.getTime() ?? Number.POSITIVE_INFINITY);
+      const [{ now, horizon }] = await sql<{ now: number; horizon: number }>(db, SETTLED_SQL);
       // Not kept when asked inside a transaction: its own writes, not counted, are not committed yet.
       if (db === this.dataSource) this.settledBefore = Math.max(this.settledBefore, horizon);
       if (needed <= horizon) return;
-      if (needed > row.now.getTime() + SETTLE_AHEAD_MS) return; // not past yet: nothing to settle
+      if (needed > now + SETTLE_AHEAD_MS) return; // not past yet: nothing to settle
       if (Date.now() >= deadline) {
         throw new ChanceryError(
           ErrorCode.DatabaseBusy,
