@@ -50,11 +50,11 @@ function gate(committer: CommandCommitter, command: string, order: number, then?
 /** Sends the request now (supertest sends on `then`). */
 const sent = (test: request.Test): Promise<request.Response> => new Promise((resolve, reject) => test.then(resolve, reject));
 
-/** Waits until some backend of this database waits for a lock (a request queued behind the one held). */
-async function someoneWaitsForALock(dataSource: DataSource): Promise<void> {
+/** Waits until `count` backends of this database wait for a lock (requests queued behind the one held). */
+async function someoneWaitsForALock(dataSource: DataSource, count = 1): Promise<void> {
   for (let tries = 0; tries < 200; tries++) {
     const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-    if (waiting > 0) return;
+    if (waiting >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('no request waited for a lock');
@@ -156,6 +156,36 @@ describe('commands in flight', () => {
       const audit = (await auditOf(['EditCable', 'DisableUser'])).filter((e) => e.actor_id === victim.id || e.action === 'DisableUser').slice(-2);
       expect(audit.map((e) => e.action)).toEqual(['EditCable', 'DisableUser']);
       await as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'After' }).expect(401);
+    });
+    it('is not put off by the user\'s commands that keep coming: one sent while the change waits queues behind it, and is refused', async () => {
+      const victim = await drafterWithCable();
+      const { body: second } = await as(victim.token).post('/cables', draft).expect(201);
+      const held = gate(committer, 'EditCable', 1); // the first edit's standing checked, and held
+      const first = sent(as(victim.token).patch(`/cables/${victim.cableId}`, { subject: 'Edited in flight' }));
+      await held.arrival;
+      const disable = sent(as(admin).post(`/users/${victim.id}/disable`, { reason: 'left' }));
+      await someoneWaitsForALock(dataSource);
+      // A share of the row's lock would let this one through at once, and the disabling wait as long
+      // as the user's commands overlapped; it waits for the disabling instead.
+      const next = sent(as(victim.token).patch(`/cables/${second.id}`, { subject: 'Sent while the disabling waited' }));
+      await someoneWaitsForALock(dataSource, 2);
+      held.release();
+      expect((await first).status).toBe(200);
+      expect((await disable).status).toBe(200);
+      const refused = await next;
+      expect({ status: refused.status, detail: refused.body.detail }).toEqual({ status: 401, detail: 'This account is disabled' });
+      expect((await eventsOf(`cable-${second.id}`)).map((e) => e.type)).toEqual(['CableDrafted']);
+    });
+
+    it('takes the same roles listed in another order as the same standing', async () => {
+      const user = await createUser(app, admin, { username: `reordered${++drafters}`, roles: ['drafter', 'clearer'], office: 'EAP/CM', clearance: 'SECRET' });
+      const { body: cable } = await as(user.token).post('/cables', draft).expect(201);
+      const held = gate(committer, 'EditCable', -1);
+      const edit = sent(as(user.token).patch(`/cables/${cable.id}`, { subject: 'Edited in flight' }));
+      await held.arrival;
+      await as(admin).patch(`/users/${user.id}`, { roles: ['clearer', 'drafter'] }).expect(200);
+      held.release();
+      expect((await edit).status).toBe(200);
     });
   });
 

@@ -5,18 +5,18 @@ import { sql } from '@chancery/database';
 import type { AggregateRepository } from '@chancery/event-store';
 import type { Role } from '../domain/access.js';
 import type { User } from '../domain/user.aggregate.js';
+import { USER_STANDING_LOCK } from './caller-standing-check.js';
 import { toUserView } from './user-view.js';
 import type { UserView } from './users.query.js';
 import { PolicyService } from '../policy.service.js';
 
 /**
- * Inside a command that changes a user's standing, before it records anything: waits for their
- * commands in flight (each holds their users row FOR SHARE to its commit, see CallerStandingCheck)
- * and holds off new ones until the change commits. Without it the change would still wait for them
- * at its update of the row, but its event would be recorded before theirs that committed first.
+ * Inside a command that changes a user's standing, before it records anything: takes their standing
+ * lock exclusively (see CallerStandingCheck), so it waits for their commands in flight, which hold
+ * it shared to their commit, and holds off new ones, queued behind it, until the change commits.
  */
 export async function holdStandingOf(tx: EntityManager, userId: string): Promise<void> {
-  await sql(tx, 'SELECT 1 FROM users WHERE id = $1::uuid FOR NO KEY UPDATE', [userId]);
+  await sql(tx, 'SELECT pg_advisory_xact_lock($1, hashtext($2::text))', [USER_STANDING_LOCK, userId]);
 }
 
 /** Advisory-lock key of the administration of users ("USRA"): one command of it at a time. */

@@ -15,23 +15,36 @@ interface StandingRow {
   clearance: string;
 }
 
-const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+/** The same roles, in whatever order each lists them. */
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((role) => b.includes(role));
 
 /**
- * The first participant of every user's command: it reads the caller's users row `FOR SHARE` in the
- * command's transaction and refuses the command unless the row still says what the request was
- * authorized under (the guard's read): enabled, the token's generation, the same roles, office,
- * post and clearance. The guard checked the user when the request came in; a command still in
- * flight when they were disabled, logged out, moved, given other roles or cleared lower would
- * otherwise commit afterwards under the standing they no longer have.
+ * Advisory-lock namespace of a user's standing ("USER"; the key is hashtext(user id)): each of the
+ * user's commands holds it shared to its commit, a change to the user exclusively (holdStandingOf).
+ */
+export const USER_STANDING_LOCK = 0x55534552;
+
+/**
+ * The first participant of every user's command: in the command's transaction it takes its caller's
+ * standing lock shared and reads their users row, and refuses the command unless the row still says
+ * what the request was authorized under (the guard's read): enabled, the token's generation, the
+ * same roles (in any order), office, post and clearance. The guard checked the user when the request
+ * came in; a command still in flight when they were disabled, logged out, moved, given other roles or
+ * cleared lower would otherwise commit afterwards under the standing they no longer have.
  *
- * The share lock holds the row until the command commits. A change to the user updates that row in
- * its own transaction (the users projection, inline), and an UPDATE waits for every share lock (a
- * KEY SHARE lock would not do: the UPDATE changes no key, so it takes only FOR NO KEY UPDATE, which
- * KEY SHARE does not conflict with): commands in flight commit before the change does, and every
- * command after it reads the new row and is refused. One prepared statement a command, on its
- * caller's primary key; the system's own commands (process managers, schedulers, seeding, repairs)
- * carry no standing and are not checked.
+ * A change to the user takes the same lock exclusively before it records anything and holds it to
+ * its commit (holdStandingOf): it waits for the commands already past this check, which commit (and
+ * are recorded) before it, and every command after it waits for it, then reads the new row and is
+ * refused. An advisory lock rather than the row's FOR SHARE, because PostgreSQL queues its waiters
+ * fairly: a new shared request waits behind an exclusive one already waiting, where a row's share
+ * locks let every newcomer through, so a user whose commands kept overlapping could put off their
+ * own disabling indefinitely (and every other administration of users, queued behind it).
+ *
+ * One prepared statement a command, on its caller's primary key: the lock is taken in its WHERE,
+ * and its FOR SHARE makes a row changed by a change it waited for be read as that change committed
+ * it (READ COMMITTED re-reads a locked row's latest version), not as the statement's snapshot had
+ * it. The system's own commands (process managers, schedulers, seeding, repairs) carry no standing
+ * and are not checked.
  *
  * Answers as the guard would: 401 for a user gone, disabled, or whose tokens were revoked; 403,
  * audited, for one whose roles, office, post or clearance changed since the request came in (sent
@@ -54,7 +67,9 @@ export class CallerStandingCheck implements CommitParticipant {
     const [row] = await prepared<StandingRow>(
       tx,
       'chancery_caller_standing',
-      'SELECT disabled, token_generation, roles, office, post_code, clearance FROM users WHERE id = $1::uuid FOR SHARE',
+      `SELECT disabled, token_generation, roles, office, post_code, clearance FROM users
+        WHERE id = $1::uuid AND pg_advisory_xact_lock_shared(${USER_STANDING_LOCK}, hashtext($1::text)) IS NOT NULL
+        FOR SHARE`,
       [actor.id],
     );
     const refusal = this.refusal(row, authorizedAs, actor.username);
