@@ -8,8 +8,8 @@ import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
 import { countInto, type DeliveryCount, type DeliverySummary, emptySummary, isOverdue, summarizeCounts } from './domain/summary.js';
 import {
-  type AttachedDocument, blankDelivery, type Contact, currentResponse, type DeliveryEvent, type DeliveryState, type DeliveryStatus, evolveDelivery, type LoggedResponse,
-  positionChanged, type Quote, responseLoggedV1Upcaster,
+  type AttachedDocument, blankDelivery, type Contact, currentResponse, type DeliveryState, type DeliveryStatus, evolveDeliveryRow, type LoggedResponse,
+  positionChanged, type Quote,
 } from './domain/delivery.aggregate.js';
 import type { CampaignScope } from './domain/campaign.aggregate.js';
 
@@ -224,8 +224,7 @@ export class DemarchesQuery {
         data: row.data,
       };
       if (!entry.post) return entry;
-      const data = row.type === 'ResponseLogged' && row.schema_version === 1 ? responseLoggedV1Upcaster.upcast(row.data).data : row.data;
-      const state = evolveDelivery(states.get(row.stream_id) ?? blankDelivery(), { type: row.type, data } as DeliveryEvent, entry.at);
+      const state = evolveDeliveryRow(states.get(row.stream_id) ?? blankDelivery(), row, entry.at);
       states.set(row.stream_id, state);
       return { ...entry, status: state.status, position: currentResponse(state)?.position ?? null };
     });
@@ -272,9 +271,7 @@ export class DemarchesQuery {
     );
     const deliveries = new Map<string, DeliveryState>();
     for (const event of events) {
-      const data = event.type === 'ResponseLogged' && event.schema_version === 1 ? responseLoggedV1Upcaster.upcast(event.data).data : event.data;
-      const state = deliveries.get(event.stream_id) ?? blankDelivery();
-      deliveries.set(event.stream_id, evolveDelivery(state, { type: event.type, data } as DeliveryEvent, event.recorded_at.toISOString()));
+      deliveries.set(event.stream_id, evolveDeliveryRow(deliveries.get(event.stream_id) ?? blankDelivery(), event, event.recorded_at.toISOString()));
     }
     const now = this.clock.now();
     const today = utcDate(asOf > now ? now : asOf);

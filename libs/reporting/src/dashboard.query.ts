@@ -6,7 +6,7 @@ import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import {
-  blankDelivery, currentResponse, type DeliveryCount, type DeliveryEvent, type DeliveryState, evolveDelivery, isUnanswered, positionChanged, responseLoggedV1Upcaster,
+  blankDelivery, currentResponse, type DeliveryCount, type DeliveryState, evolveDeliveryRow, isUnanswered, positionChanged,
 } from '@chancery/demarches';
 import { isFollowUpOverdue } from '@chancery/follow-ups';
 import { type CampaignFacts, composeDashboard, type Dashboard, type FollowUpGroup } from './dashboard.js';
@@ -103,9 +103,7 @@ export class DashboardQuery {
     for (const event of events) {
       const data = event.data;
       if (DELIVERY_EVENTS.has(event.type)) {
-        const upcast = event.type === 'ResponseLogged' && event.schema_version === 1 ? responseLoggedV1Upcaster.upcast(data).data : data;
-        const state = deliveries.get(event.stream_id) ?? blankDelivery();
-        deliveries.set(event.stream_id, evolveDelivery(state, { type: event.type, data: upcast } as DeliveryEvent, event.recorded_at.toISOString()));
+        deliveries.set(event.stream_id, evolveDeliveryRow(deliveries.get(event.stream_id) ?? blankDelivery(), event, event.recorded_at.toISOString()));
         continue;
       }
       switch (event.type) {

@@ -304,6 +304,15 @@ export const responseLoggedV1Upcaster = {
   },
 };
 
+/**
+ * A delivery folded one step by an event row read straight from the events table (past reads and
+ * replays that skip the store's upcaster registry): a version-1 ResponseLogged upcast first.
+ */
+export function evolveDeliveryRow(state: DeliveryState, row: { type: string; schema_version: number; data: unknown }, recordedAt: string): DeliveryState {
+  const data = row.type === 'ResponseLogged' && row.schema_version === 1 ? responseLoggedV1Upcaster.upcast(row.data).data : row.data;
+  return evolveDelivery(state, { type: row.type, data } as DeliveryEvent, recordedAt);
+}
+
 export const deliveryDefinition: AggregateDefinition<Delivery> = {
   streamType: 'delivery',
   schemaVersions: { DemarcheDelivered: 1, ContactRecorded: 1, ResponseLogged: 2, ReportingCableAttached: 1, DemarcheNotDelivered: 1, DocumentAttached: 1, DeliveryBecameOverdue: 1 },
