@@ -448,6 +448,34 @@ describe('cables through HTTP', () => {
     }
   });
 
+  it('answers a list page and its total from one read, whatever commits meanwhile', async () => {
+    // Two writers draft cables and submit them as fast as they can (each enters the list of the
+    // drafter's drafts, then leaves it), while the drafter reads that list whole and past its end:
+    // each answer must list what its total counts.
+    const churner = (await createUser(app, await loginAsAdmin(app), { username: 'jdoe.churn', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
+    const draft = { kind: 'INFORMATIONAL', subject: 'Churn', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'], actionAddressees: ['TOKYO'], paragraphs: [{ marking: 'U', text: 'Churn.' }] };
+    for (let i = 0; i < 12; i++) await as(churner).post('/cables', { ...draft, subject: `Churn kept ${i}` }).expect(201);
+    let writing = true;
+    const writer = async (name: string) => {
+      for (let n = 0; writing; n++) {
+        const { body } = await as(churner).post('/cables', { ...draft, subject: `${name} ${n}` }).expect(201);
+        await as(churner).post(`/cables/${body.id}/submit`).expect(200);
+      }
+    };
+    const writers = [writer('Churn A'), writer('Churn B')];
+    try {
+      for (let i = 0; i < 100; i++) {
+        const whole = (await as(churner).get('/cables?drafter=me&status=DRAFT&limit=200').expect(200)).body as { items: unknown[]; total: number };
+        expect({ i, listed: whole.items.length }).toEqual({ i, listed: whole.total });
+        const past = (await as(churner).get('/cables?drafter=me&status=DRAFT&limit=5&offset=11').expect(200)).body as { items: unknown[]; total: number };
+        expect({ i, listed: past.items.length }).toEqual({ i, listed: Math.min(5, Math.max(0, past.total - 11)) });
+      }
+    } finally {
+      writing = false;
+      await Promise.all(writers);
+    }
+  });
+
   it('names the officers a cable and its history name, by id, with their display names (`people`, as a delivery\'s)', async () => {
     const admin = await loginAsAdmin(app);
     const ada = await createUser(app, admin, { username: 'people.drafter', displayName: 'Ada Lovelace', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
