@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { type Db, prepared, sql } from '@chancery/database';
+import { type Db, pageAndCount, prepared, type SortKey, sql } from '@chancery/database';
 import { type AuditEntry, entryLeafHash } from './audit-entry.js';
 import { type SignedTreeHead, verifyHeadSignature } from './audit-signer.js';
 import { consistencyProof, fromHex, inclusionProof, rootHash, SubtreeMap, subtreesNeeded, toHex, TreeFrontier, verifyConsistency } from './merkle.js';
@@ -137,13 +137,12 @@ export class AuditLog {
     const where = `($1::text[] IS NULL OR actor_id = ANY($1::text[])) AND ($2::text IS NULL OR stream_id = $2)
        AND ($3::timestamptz IS NULL OR recorded_at >= $3) AND ($4::timestamptz IS NULL OR recorded_at <= $4)`;
     const filters = [query.actorIds ?? null, query.streamId ?? null, query.from ?? null, query.to ?? null];
-    const order = query.order === 'desc' ? 'seq DESC NULLS FIRST, position DESC' : 'seq ASC NULLS LAST, position ASC';
-    const rows = await sql<AuditRow>(db, `SELECT * FROM audit_log WHERE ${where} ORDER BY ${order} LIMIT $5 OFFSET $6`, [
-      ...filters,
-      query.limit ?? 50,
-      query.offset ?? 0,
-    ]);
-    const [{ total }] = await sql<{ total: number }>(db, `SELECT count(*)::int AS total FROM audit_log WHERE ${where}`, filters);
+    const order: SortKey[] = query.order === 'desc' ? [['seq', 'DESC NULLS FIRST'], ['position', 'DESC']] : [['seq', 'ASC NULLS LAST'], ['position', 'ASC']];
+    // The page and its total from one snapshot (pageAndCount).
+    const { rows, counts } = await pageAndCount<AuditRow>(db, {
+      columns: 'audit_log.*', from: `audit_log WHERE ${where}`, order, params: filters, limit: query.limit ?? 50, offset: query.offset ?? 0,
+    });
+    const { total } = counts;
     return { items: rows.map((row) => ({ ...toFields(row), seq: row.seq === null ? null : Number(row.seq), leafHash: row.leaf_hash })), total };
   }
 

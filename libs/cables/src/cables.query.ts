@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PolicyService } from '@chancery/identity';
-import { type Db, sql } from '@chancery/database';
+import { type Db, pageAndCount, type SortKey, sql } from '@chancery/database';
 import { EventStore } from '@chancery/event-store';
 import { fullMrn } from './domain/cable-format.js';
 import { type CableAccess, DEPARTMENT_ORIGIN, type Principal, readableCableSql, TASKING_OF_POST_SQL } from '@chancery/identity/domain';
@@ -82,22 +82,13 @@ export class CablesQuery {
       filter.q !== undefined && /(^|\s)-[^\s-]/.test(filter.q),
       filter.drafter === 'me' ? principal.id : (filter.drafter ?? null),
     ];
-    // The page and its total in one statement, so from one snapshot: a cable committed between two
-    // reads would otherwise be counted and not listed (or listed and not counted). The page keeps
-    // its order through the join by its sort keys, sorted again (a page of them) outside it.
-    const rank = filter.q ? `ts_rank(search, websearch_to_tsquery('chancery_english', $12))` : '0::real';
-    const rows = await sql<SummaryRow & { total: number; list_rank: number | null }>(
-      this.dataSource,
-      `SELECT counted.total, page.* FROM (SELECT count(*)::int AS total FROM cables k WHERE ${where}) counted
-       LEFT JOIN LATERAL (
-         SELECT ${SUMMARY_COLUMNS}, ${rank} AS list_rank FROM cables k WHERE ${where} ORDER BY list_rank DESC, updated_at DESC, id LIMIT $18 OFFSET $19
-       ) page ON true
-       ORDER BY page.list_rank DESC, page.updated_at DESC, page.id`,
-      [...params, limit, offset],
-    );
-    const total = rows[0].total;
-    // Past the last page, the count's row alone, with no cable in it.
-    const items = rows.filter((row) => row.id !== null).map(toSummary);
+    // The page and its total from one snapshot (pageAndCount).
+    const rank: SortKey[] = filter.q ? [[`ts_rank(search, websearch_to_tsquery('chancery_english', $12))`, 'DESC']] : [];
+    const { rows, counts } = await pageAndCount<SummaryRow>(this.dataSource, {
+      columns: SUMMARY_COLUMNS, from: `cables k WHERE ${where}`, order: [...rank, ['updated_at', 'DESC'], ['id']], params, limit, offset,
+    });
+    const { total } = counts;
+    const items = rows.map(toSummary);
     await this.policy.auditListRead(principal, { requestId, view: filter.q ? 'search' : 'list', records: items.map((c) => ({ streamId: `cable-${c.id}`, classification: c.classification })) });
     return { items, total };
   }

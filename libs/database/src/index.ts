@@ -6,3 +6,4 @@ export * from './pool-connections.js';
 export * from './test-database.js';
 export * from './data-repair.js';
 export * from './while-busy.js';
+export * from './page-and-count.js';

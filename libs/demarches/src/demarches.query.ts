@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
-import { type Db, prepared, sql } from '@chancery/database';
+import { type Db, pageAndCount, prepared, sql } from '@chancery/database';
 import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
 import { type Principal, readableCableSql } from '@chancery/identity/domain';
@@ -169,18 +169,16 @@ export class DemarchesQuery {
     // A campaign is read under the cable that opened it, as that cable stands now.
     const access = readableCableSql(principal, 1);
     const post = filter.post ?? null;
-    const rows = await sql<Record<string, unknown>>(
-      this.dataSource,
-      `SELECT c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts
-       FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id
-       WHERE ${access.where} AND ($11::text IS NULL OR $11::text = ANY(c.posts)) ORDER BY c.opened_at DESC, c.id LIMIT $9 OFFSET $10`,
-      [...access.params, limit, offset, post],
-    );
-    const [{ total }] = await sql<{ total: number }>(
-      this.dataSource,
-      `SELECT count(*)::int AS total FROM demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where} AND ($9::text IS NULL OR $9::text = ANY(c.posts))`,
-      [...access.params, post],
-    );
+    // The page and its total from one snapshot (pageAndCount).
+    const { rows, counts } = await pageAndCount<Record<string, unknown>>(this.dataSource, {
+      columns: 'c.id, c.cable_id, c.mrn, c.subject, c.classification, c.report_by::text AS report_by, c.opened_at, c.counts',
+      from: `demarche_campaigns c JOIN cables k ON k.id = c.cable_id WHERE ${access.where} AND ($9::text IS NULL OR $9::text = ANY(c.posts))`,
+      order: [['c.opened_at', 'DESC'], ['c.id']],
+      params: [...access.params, post],
+      limit,
+      offset,
+    });
+    const { total } = counts;
     const today = utcDate(this.clock.now());
     await this.policy.auditListRead(principal, { requestId, view: 'campaigns', records: rows.map((row) => ({ streamId: `campaign-${row.id}`, classification: row.classification as string })) });
     return {

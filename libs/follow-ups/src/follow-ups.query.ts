@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { combinedCaptions } from '@chancery/cables/domain';
 import { Clock, utcDate } from '@chancery/common';
-import { type Db, sql } from '@chancery/database';
+import { type Db, pageAndCount, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, highestClassification, type Principal, readableFollowUpSql } from '@chancery/identity/domain';
 
@@ -59,12 +59,11 @@ export class FollowUpsQuery {
       AND ($4::text IS NULL OR f.owner_office = $4 OR f.owner_post = $4) AND ($5::text IS NULL OR f.owner_bureau = $5)
       AND ($6::uuid IS NULL OR f.demarche_id = $6) AND ${access.where}`;
     const params = [today, filter.status ?? null, filter.overdue ?? null, filter.owner ?? null, filter.bureau ?? null, filter.demarcheId ?? null, ...access.params];
-    const rows = await sql<FollowUpRow>(
-      this.dataSource,
-      `SELECT f.*, ${overdue} AS overdue, ${LINKED_MARKINGS_SQL}, ${RESPONSE_CORRECTED_SQL} FROM follow_ups f WHERE ${where} ORDER BY f.due_on, f.id LIMIT $15 OFFSET $16`,
-      [...params, limit, offset],
-    );
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM follow_ups f WHERE ${where}`, params);
+    // The page and its total from one snapshot (pageAndCount).
+    const { rows, counts } = await pageAndCount<FollowUpRow>(this.dataSource, {
+      columns: `f.*, ${overdue} AS overdue, ${LINKED_MARKINGS_SQL}, ${RESPONSE_CORRECTED_SQL}`, from: `follow_ups f WHERE ${where}`, order: [['f.due_on'], ['f.id']], params, limit, offset,
+    });
+    const { total } = counts;
     const items = rows.map(toSummary);
     await this.policy.auditListRead(principal, { requestId, view: 'follow-ups', records: items.map((f) => ({ streamId: `followup-${f.id}`, classification: f.classification })) });
     return { items, total };

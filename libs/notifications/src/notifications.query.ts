@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { sql } from '@chancery/database';
+import { pageAndCount, sql } from '@chancery/database';
 import { followUpMarkings, LINKED_MARKINGS_SQL } from '@chancery/follow-ups';
 import { type Classification, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { type NotificationKind, noticeText } from './domain/notification-rules.js';
@@ -52,20 +52,20 @@ export class NotificationsQuery {
 
   async list(principal: Principal, limit: number, offset: number, unreadOnly = false): Promise<{ items: NotificationView[]; total: number; unread: number }> {
     const { from, params } = this.mine(principal);
-    const rows = await sql<NotificationRow>(
-      this.dataSource,
-      `SELECT n.id, n.global_position, n.kind, n.record_type, n.record_id, n.detail, n.occurred_at, ${READ} AS read,
+    // The page, how many there are and how many unread, from one snapshot (pageAndCount).
+    const { rows, counts } = await pageAndCount<NotificationRow, { total: number; unread: number }>(this.dataSource, {
+      columns: `n.id, n.global_position, n.kind, n.record_type, n.record_id, n.detail, n.occurred_at, ${READ} AS read,
               k.subject, k.mrn, k.classification AS cable_classification, k.captions AS cable_captions, f.title, f.classification AS followup_classification,
-              ${LINKED_MARKINGS_SQL}
-       ${from} ${unreadOnly ? `AND NOT ${READ}` : ''}
-       ORDER BY n.global_position DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, limit, offset],
-    );
-    const [{ total, unread }] = await sql<{ total: number; unread: number }>(
-      this.dataSource,
-      `SELECT count(*)::int AS total, (count(*) FILTER (WHERE NOT ${READ}))::int AS unread ${from}`,
+              ${LINKED_MARKINGS_SQL}`,
+      from: `${from.replace(/^\s*FROM\s+/i, '')} ${unreadOnly ? `AND NOT ${READ}` : ''}`,
+      // How many the list holds (the unread alone, when it is of the unread) and how many of them are unread.
+      counts: `count(*)::int AS total, (count(*) FILTER (WHERE NOT ${READ}))::int AS unread`,
+      order: [['n.global_position', 'DESC']],
       params,
-    );
+      limit,
+      offset,
+    });
+    const { total, unread } = counts;
     return { items: rows.map(toView), total: unreadOnly ? unread : total, unread };
   }
 

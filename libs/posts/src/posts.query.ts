@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Db, sql } from '@chancery/database';
+import { type Db, pageAndCount, sql } from '@chancery/database';
 import { PostDirectory } from '@chancery/identity';
 import { addressDesignator, type Bureau, BUREAUS, type PostFacts, type PostKind, type PostStatus } from './domain/post.aggregate.js';
 
@@ -102,9 +102,9 @@ export class PostsQuery extends PostDirectory {
     const where = `($1::text IS NULL OR bureau = $1) AND ($2::text IS NULL OR kind = $2)
       AND ($3::text IS NULL OR country = $3) AND ($4::text IS NULL OR status = $4)`;
     const params = [filter.bureau ?? null, filter.kind ?? null, filter.country ?? null, filter.status ?? null];
-    const rows = await sql<PostRow>(db, `SELECT * FROM posts WHERE ${where} ORDER BY code LIMIT $5 OFFSET $6`, [...params, limit, offset]);
-    const [{ total }] = await sql<{ total: number }>(db, `SELECT count(*)::int AS total FROM posts WHERE ${where}`, params);
-    return { items: rows.map(toView), total };
+    // The page and its total from one snapshot (pageAndCount).
+    const { rows, counts } = await pageAndCount<PostRow>(db, { columns: 'posts.*', from: `posts WHERE ${where}`, order: [['code']], params, limit, offset });
+    return { items: rows.map(toView), total: counts.total };
   }
 
   async get(code: string, db: Db = this.dataSource): Promise<PostView | undefined> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, utcDate } from '@chancery/common';
-import { sql } from '@chancery/database';
+import { pageAndCount, type SortKey, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, hasPermission, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
@@ -152,7 +152,6 @@ export interface InboxPage<S extends InboxSection> {
 export type Inbox = { [S in InboxSection]: InboxItems[S][] } & { totals: Record<InboxSection, number> };
 
 /** A row of a page as `page` reads it: the section's total on each, and its place in the section (null: the page is empty). */
-type PagedRow<Row> = Row & { total: number; page_row: string | null };
 
 interface Window {
   limit: number;
@@ -220,20 +219,12 @@ export class InboxQuery {
   }
 
   /**
-   * A page of rows and their count, in one statement, so one snapshot: a page never disagrees with
-   * its total, whatever commits meanwhile. `SELECT columns FROM from ORDER BY order` from the window,
-   * joined to the one row of `count(*)` over the same `from` (its WHERE included), which holds the
-   * caller's access filter: a page past the end still answers the total (one row, `page_row` null).
+   * A page of rows and their count, in one statement, so one snapshot (`pageAndCount`): a page never
+   * disagrees with its total, whatever commits meanwhile. `from` holds the caller's access filter.
    */
-  private async page<Row>(columns: string, from: string, order: string, params: unknown[], { limit, offset }: Window): Promise<{ rows: Row[]; total: number }> {
-    const answer = await sql<PagedRow<Row>>(
-      this.dataSource,
-      `SELECT counted.total, paged.* FROM (SELECT count(*)::int AS total FROM ${from}) counted
-       LEFT JOIN LATERAL (SELECT ${columns}, row_number() OVER (ORDER BY ${order}) AS page_row FROM ${from} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}) paged ON true
-       ORDER BY paged.page_row`,
-      [...params, limit, offset],
-    );
-    return { rows: answer.filter((row) => row.page_row !== null), total: answer[0].total };
+  private async page<Row>(columns: string, from: string, order: SortKey[], params: unknown[], { limit, offset }: Window): Promise<{ rows: Row[]; total: number }> {
+    const { rows, counts } = await pageAndCount<Row>(this.dataSource, { columns, from, order, params, limit, offset });
+    return { rows, total: counts.total };
   }
 
   /**
@@ -246,7 +237,7 @@ export class InboxQuery {
     const { rows, total } = await this.page<EscalatedRow>(
       `id, title, due_on, status, owner_office, owner_post, owner_bureau, overdue_since, demarche_id, post, f.classification, ${LINKED_MARKINGS_SQL}`,
       `follow_ups f WHERE escalated_to = $9 AND status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}`,
-      'due_on, id',
+      [['due_on'], ['id']],
       [...access.params, principal.office],
       window,
     );
@@ -276,7 +267,7 @@ export class InboxQuery {
       'id, subject, classification, captions, precedence, origin, since',
       `(SELECT k.*, coalesce((awaiting_since->>$9)::timestamptz, updated_at) AS since FROM cables k
          WHERE status IN ('DRAFT', 'IN_CLEARANCE') AND $9 = ANY(awaiting_clearance) AND drafter_id::text <> $2 AND ${access.where}) k`,
-      'since, id',
+      [['since'], ['id']],
       [...access.params, principal.office],
       window,
     );
@@ -292,7 +283,7 @@ export class InboxQuery {
       `id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable,
        (SELECT u.username FROM users u WHERE u.id::text = k.returned_by) AS returned_by_username`,
       `cables k WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}`,
-      'returned_at, id',
+      [['returned_at'], ['id']],
       access.params,
       window,
     );
@@ -311,7 +302,7 @@ export class InboxQuery {
     const { rows, total } = await this.page<ToApproveRow>(
       'id, subject, classification, captions, precedence, origin, status, updated_at',
       `cables k WHERE status IN ('PENDING_APPROVAL', 'APPROVED') AND origin = $9 AND drafter_id::text <> $2 AND ${access.where}`,
-      'updated_at, id',
+      [['updated_at'], ['id']],
       [...access.params, principal.postCode ?? 'STATE'],
       window,
     );
@@ -327,7 +318,7 @@ export class InboxQuery {
       'c.id, c.mrn, c.subject, c.classification, c.captions, c.report_by, d.status',
       `demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id JOIN cables k ON k.id = c.cable_id
        WHERE d.post = $9 AND d.status IN ('PENDING', 'DELIVERED') AND ${access.where}`,
-      'c.report_by, c.id',
+      [['c.report_by'], ['c.id']],
       [...access.params, principal.postCode],
       window,
     );
@@ -342,7 +333,7 @@ export class InboxQuery {
       `id, title, due_on, status, owner_office, owner_post, f.classification, ${LINKED_MARKINGS_SQL}`,
       `follow_ups f WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
          AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))`,
-      'due_on, id',
+      [['due_on'], ['id']],
       [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
       window,
     );

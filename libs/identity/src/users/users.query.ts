@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { type Db, prepared, sql } from '@chancery/database';
+import { type Db, pageAndCount, prepared, sql } from '@chancery/database';
 import type { Clearance, Principal, Role } from '../domain/access.js';
 import { normalizeUsername, type UserProfile } from '../domain/user.aggregate.js';
 
@@ -135,9 +135,9 @@ export class UsersQuery {
   }
 
   async list(limit: number, offset: number): Promise<{ items: UserView[]; total: number }> {
-    const rows = await sql<UserRow>(this.dataSource, 'SELECT * FROM users ORDER BY username LIMIT $1 OFFSET $2', [limit, offset]);
-    const [{ total }] = await sql<{ total: number }>(this.dataSource, 'SELECT count(*)::int AS total FROM users');
-    return { items: rows.map(toView), total };
+    // The page and its total from one snapshot (pageAndCount).
+    const { rows, counts } = await pageAndCount<UserRow>(this.dataSource, { columns: 'users.*', from: 'users', order: [['username']], params: [], limit, offset });
+    return { items: rows.map(toView), total: counts.total };
   }
 
   /** The users these ids name, by id, with their names now (ids that name no user are absent). `db`: inside a command, its transaction. */
