@@ -147,4 +147,20 @@ describe('follow-up actions through HTTP', () => {
     await as(leader).get(`/follow-ups/${created.id}?version=1`).set('X-Request-Id', 'fu-version-1').expect(200);
     expect(await reads('fu-version-1')).toEqual([{ action: 'ReadFollowUp', view: 'follow-up version' }]);
   });
+
+  it('is owned by, and listed for, any office of the directory, those with a hyphen in their symbol too (S/ES-O, D-MR)', async () => {
+    const secretariat = (await createUser(app, t.admin, { username: 'eso.desk', roles: ['drafter'], office: 'S/ES-O' })).token;
+    const { body: created } = await as(secretariat).post('/follow-ups', { title: 'Line up the ALDAC clearances', owner: { office: 'S/ES-O' }, dueOn: '2026-12-10' }).expect(201);
+    expect(created.owner).toEqual({ office: 'S/ES-O' });
+    const { body: moved } = await as(secretariat).patch(`/follow-ups/${created.id}`, { owner: { office: 'D-MR' } }).expect(200);
+    expect(moved.owner).toEqual({ office: 'D-MR' });
+    const listed = await as(secretariat).get('/follow-ups?owner=D-MR').expect(200);
+    expect(listed.body.items.map((f: { id: string }) => f.id)).toEqual([created.id]);
+    const byBureau = await as(secretariat).get('/follow-ups?bureau=d-mr').expect(200);
+    expect(byBureau.body.items.map((f: { id: string }) => f.id)).toEqual([created.id]);
+    await as(secretariat).get('/follow-ups/export.csv?owner=D-MR').expect(200);
+    // Still refused: what is no office symbol at all.
+    const refused = await as(secretariat).get('/follow-ups?owner=S/ES-').expect(400);
+    expect(refused.body.errors[0].field).toBe('owner');
+  });
 });

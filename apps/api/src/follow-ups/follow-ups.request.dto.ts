@@ -1,12 +1,12 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { InCapitals, IsCalendarDate, IsRecordId, SingleLine, WholeNumberParameter } from '@chancery/http';
-import { type Classification, CLASSIFICATIONS } from '@chancery/identity/domain';
+import { BUREAU_PATTERN, type Classification, CLASSIFICATIONS, OFFICE_OR_POST_PATTERN, OFFICE_PATTERN } from '@chancery/identity/domain';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 /** An office or a post: the one given is checked, `null` too (it names no owner: `IsOptional` would let it by as absent). */
 export class OwnerDto {
-  @ValidateIf((owner: OwnerDto) => owner.office !== undefined) @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$/, { message: 'office must be an office symbol such as EAP/CM' }) office?: string;
+  @ValidateIf((owner: OwnerDto) => owner.office !== undefined) @Matches(OFFICE_PATTERN, { message: 'office must be an office symbol such as EAP/CM' }) office?: string;
   @ValidateIf((owner: OwnerDto) => owner.post !== undefined) @Matches(/^[A-Z]{3,24}$/, { message: 'post must be a post code such as BEIJING' }) post?: string;
 }
 
@@ -62,8 +62,8 @@ export class ListFollowUpsQuery extends PagingQuery {
   @IsOptional() @IsIn(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED']) status?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   /** An office symbol or a post code; given empty it would match nothing (a `400`, as the cables' filters). */
-  @IsOptional() @InCapitals() @IsString() @MaxLength(40) @Matches(/^[A-Z]{1,8}(\/[A-Z]{1,8}){0,3}$|^[A-Z]{3,24}$/, { message: 'owner must be an office symbol such as EAP/CM or a post code such as BEIJING' }) owner?: string;
-  @IsOptional() @InCapitals() @Matches(/^[A-Z]{1,8}$/, { message: 'bureau must be a bureau such as EAP' }) bureau?: string;
+  @IsOptional() @InCapitals() @IsString() @MaxLength(40) @Matches(OFFICE_OR_POST_PATTERN, { message: 'owner must be an office symbol such as EAP/CM or a post code such as BEIJING' }) owner?: string;
+  @IsOptional() @InCapitals() @Matches(BUREAU_PATTERN, { message: 'bureau must be a bureau such as EAP' }) bureau?: string;
   @IsOptional() @IsRecordId() demarcheId?: string;
 }
 

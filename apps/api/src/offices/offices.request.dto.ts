@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { InCapitals, SingleLine } from '@chancery/http';
-import { OFFICE_PATTERN } from '@chancery/identity';
+import { BUREAU_PATTERN, OFFICE_PATTERN } from '@chancery/identity';
 import { PagingQuery } from '../common/paging.request.dto.js';
 
 /** Paged like every list; the directory is small, so a page is the whole of it unless asked otherwise. */
@@ -12,7 +12,7 @@ export class ListOfficesQuery extends PagingQuery {
   /** Read in any case, as the other lists' filters are (`?bureau=eap`). */
   @IsOptional()
   @InCapitals()
-  @Matches(/^[A-Z]{1,8}(-[A-Z]{1,4})?$/, { message: 'bureau must be a bureau symbol such as EAP' })
+  @Matches(BUREAU_PATTERN, { message: 'bureau must be a bureau symbol such as EAP' })
   bureau?: string;
 }
 

@@ -41,3 +41,7 @@ export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,31}$/;
 export const USERNAME_INPUT_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{2,31}$/;
 /** Office symbols: EAP, EAP/CM, S/ES-O, EB/TPP/IPE. */
 export const OFFICE_PATTERN = /^[A-Z]{1,8}(-[A-Z]{1,4})?(\/[A-Z]{1,8}(-[A-Z]{1,4})?){0,3}$/;
+/** Bureau symbols, an office symbol's first segment: EAP, S, D-MR. */
+export const BUREAU_PATTERN = /^[A-Z]{1,8}(-[A-Z]{1,4})?$/;
+/** An office symbol or a post code (`BEIJING`, `USUNNEWYORK`: 3 to 24 capitals), where either names an owner. */
+export const OFFICE_OR_POST_PATTERN = new RegExp(`${OFFICE_PATTERN.source}|^[A-Z]{3,24}$`);
