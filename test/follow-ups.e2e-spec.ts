@@ -163,4 +163,24 @@ describe('follow-up actions through HTTP', () => {
     const refused = await as(secretariat).get('/follow-ups?owner=S/ES-').expect(400);
     expect(refused.body.errors[0].field).toBe('owner');
   });
+
+  it('is changed by its creator while they hold a role that opens follow-ups: made an auditor, they only read it', async () => {
+    const mover = await createUser(app, t.admin, { username: 'fu.mover', roles: ['drafter'], office: 'EAP/CM' });
+    const { body: created } = await as(mover.token).post('/follow-ups', { title: 'Mover’s task', owner: { post: 'BEIJING' }, dueOn: '2026-12-10' }).expect(201);
+    await as(t.admin).patch(`/users/${mover.id}`, { roles: ['auditor'], office: 'OIG' }).expect(200);
+    const { body: read } = await as(mover.token).get(`/follow-ups/${created.id}`).expect(200);
+    expect(read.allowedActions).toEqual([]);
+    await as(mover.token).patch(`/follow-ups/${created.id}`, { title: 'Changed by an auditor' }).expect(403);
+    await as(mover.token).patch(`/follow-ups/${created.id}`, { owner: { office: 'EAP/CM' } }).expect(403);
+    await as(mover.token).post(`/follow-ups/${created.id}/cancel`, { reason: 'Cancelled by an auditor' }).expect(403);
+    expect((await as(t.beijing).get(`/follow-ups/${created.id}`).expect(200)).body).toMatchObject({ title: 'Mover’s task', status: 'OPEN', version: created.version });
+    // Nor is it among theirs to work in their inbox.
+    const inbox = (await as(mover.token).get('/inbox?section=followUps').expect(200)).body as { items: { followUpId: string }[] };
+    expect(inbox.items.map((item) => item.followUpId)).not.toContain(created.id);
+    // Given back a role that opens follow-ups, they change it again.
+    await as(t.admin).patch(`/users/${mover.id}`, { roles: ['leadership'], office: 'S' }).expect(200);
+    await as(mover.token).patch(`/follow-ups/${created.id}`, { title: 'Changed by leadership' }).expect(200);
+    const again = (await as(mover.token).get('/inbox?section=followUps').expect(200)).body as { items: { followUpId: string }[] };
+    expect(again.items.map((item) => item.followUpId)).toContain(created.id);
+  });
 });

@@ -679,7 +679,10 @@ const allCleared = (c: CableRecord): boolean => !anyRequestIn(c, ['PENDING', 'ST
 const clearsFor = (u: User, office: string | undefined): string | null =>
   has(u, 'clearer') && officeOf(u) !== null && (office === undefined || office === officeOf(u)) ? officeOf(u) : null;
 const fuOpen = (f: FollowUpRecord): boolean => f.status === 'OPEN' || f.status === 'IN_PROGRESS';
-const ownerOrCreator = (u: User, f: FollowUpRecord): boolean => ownsFollowUp(u, f) || createdFollowUp(u, f);
+// The creator while they still hold a role that opens follow-ups (README, follow-ups: one made an
+// auditor, or a clearer elsewhere, only reads it; as a drafter whose drafting role is taken away).
+const opensFollowUps = (u: User): boolean => has(u, 'drafter') || has(u, 'post_officer') || has(u, 'leadership');
+const ownerOrCreator = (u: User, f: FollowUpRecord): boolean => ownsFollowUp(u, f) || (createdFollowUp(u, f) && opensFollowUps(u));
 
 export const ACTION_RULES: readonly ActionRule[] = [
   // ---- cables --------------------------------------------------------------------------------

@@ -332,9 +332,10 @@ export class InboxQuery {
     const { rows, total } = await this.page<FollowUpRow>(
       `id, title, due_on, status, owner_office, owner_post, f.classification, ${LINKED_MARKINGS_SQL}`,
       `follow_ups f WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
-         AND (created_by = $2 OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))`,
+         AND ((created_by = $2 AND $11::boolean) OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))`,
       [['due_on'], ['id']],
-      [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null],
+      // Its creator's while they hold a role that opens follow-ups (isFollowUpOwner).
+      [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null, hasPermission(principal, 'followups.create').allowed],
       window,
     );
     const today = utcDate(this.clock.now());

@@ -179,6 +179,11 @@ describe('need to know', () => {
     const owned = { ...followUp, createdBy: 'drafter', owner: { post: 'TOKYO' }, status: 'OPEN' };
     expect(allowedFollowUpActions(tokyo, owned)).toEqual([]);
     expect(allowedFollowUpActions(drafter, owned)).toEqual(['edit', 'reassign', 'start', 'complete', 'cancel', 'comment']);
+    // Its creator works it while they may open follow-ups: made an auditor, or a clearer elsewhere, they only read it.
+    for (const changed of [{ ...drafter, roles: ['auditor'], office: 'OIG' }, { ...drafter, roles: ['clearer'], office: 'L' }] as Principal[]) {
+      expect({ roles: changed.roles, reads: mayReadFollowUp(changed, owned).allowed, actions: allowedFollowUpActions(changed, owned) }).toEqual({ roles: changed.roles, reads: true, actions: [] });
+    }
+    expect(allowedFollowUpActions({ ...drafter, roles: ['leadership'], office: 'S' }, owned)).toEqual(['edit', 'reassign', 'start', 'complete', 'cancel', 'comment']);
     const frontOffice = person('fo', { roles: ['leadership'], office: 'EAP' });
     expect(allowedFollowUpActions(frontOffice, owned)).toEqual([]);
     expect(allowedFollowUpActions(frontOffice, { ...owned, escalatedTo: 'EAP' })).toEqual(['reassign']);

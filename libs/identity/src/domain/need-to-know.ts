@@ -358,9 +358,13 @@ export function mayGiveFollowUpTo(principal: Pick<Principal, 'postCode'>, owner:
   return deny(`someone of ${principal.postCode} gives a follow-up to ${principal.postCode} or to an office of the Department, not to another post (${owner.post})`);
 }
 
-/** Its owner's working people (`worksFor`) and its creator change a follow-up. */
+/**
+ * Its owner's working people (`worksFor`) and its creator change a follow-up; its creator while they
+ * still hold a role that opens follow-ups (as a drafter whose drafting role is taken away no longer
+ * edits their draft): one made an auditor, or a clearer of another office, only reads it.
+ */
 export function isFollowUpOwner(principal: Principal, followUp: { createdBy: string; owner: { office?: string; post?: string } }): boolean {
-  return principal.id === followUp.createdBy || worksFor(principal, followUp.owner);
+  return (principal.id === followUp.createdBy && hasPermission(principal, 'followups.create').allowed) || worksFor(principal, followUp.owner);
 }
 
 /** The higher of two classifications, in the order of `CLASSIFICATION_RANK`. */
