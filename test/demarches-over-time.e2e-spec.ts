@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { parse as parseContentDisposition } from 'content-disposition';
 import { parse } from 'csv-parse/sync';
 import { awaitCampaign } from './support/campaigns.js';
 import { capturingLogs } from './support/captured-logs.js';
@@ -260,6 +261,8 @@ describe('demarches kept over time, through HTTP', () => {
         [odt('Aide-mémoire'), 'aide-mémoire.odt', 'application/vnd.oasis.opendocument.text'],
         // A name in UTF-8, as browsers send it, kept as written.
         [Buffer.from('外交部发言人：这些指控毫无根据。\n'), '照会 – statement.txt', 'text/plain; charset=utf-8'],
+        // Characters that percent-encoding for a URL leaves as they are, and RFC 8187 does not allow bare.
+        [Buffer.from('Minister’s note.\n'), "Minister's note (draft)*.txt", 'text/plain; charset=utf-8'],
       ];
       for (const [bytes, filename, type] of files) {
         // The text one sent to the address spelt otherwise (the id in capitals, the post in lower case): its Location is spelt as routes spell it.
@@ -275,13 +278,19 @@ describe('demarches kept over time, through HTTP', () => {
         const got = await download(t.tokyo, document.href).expect(200);
         expect(got.headers['content-type']).toBe(type);
         expect(Buffer.compare(got.body as Buffer, bytes)).toBe(0);
-        expect(got.headers['content-disposition']).toBe(`attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
+        // RFC 6266: a plain `filename` (a token or a quoted string: the name itself when it is ASCII), and beside it, for a name
+        // that is not, `filename*` with every character an RFC 8187 attr-char or percent-encoded;
+        // read back, the name as uploaded.
+        const disposition = got.headers['content-disposition'] as string;
+        expect(disposition).toMatch(/^attachment; filename=(?:[!#$%&'*+\-.^_`|~A-Za-z0-9]+|"[\x20-\x7e]+")(?:; filename\*=UTF-8''(?:[A-Za-z0-9!#$&+\-.^_`|~]|%[0-9A-F]{2})+)?$/);
+        expect(disposition.includes('filename*=')).toBe(/[^\x20-\x7e]/.test(filename));
+        expect(parseContentDisposition(disposition).parameters.filename).toBe(filename);
         // The event carries the digest.
         const [event] = await dataSource.query(`SELECT data FROM events WHERE type = 'DocumentAttached' AND data->>'documentId' = $1`, [uploaded.body.id]);
         expect(event.data.sha256).toBe(sha256);
       }
       const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'DownloadDocument'`);
-      expect(n).toBe(4);
+      expect(n).toBe(5);
     });
 
     it('refuses a file over 10 MB (413), one of another type whatever its name or one whose name says another type (415), no file or an empty one (400), an unknown kind (400)', async () => {
@@ -316,7 +325,7 @@ describe('demarches kept over time, through HTTP', () => {
         expect({ encoded, status: refused.status, errors: refused.body.errors }).toEqual({ encoded, status: 422, errors: [{ field: 'file', message: expect.stringMatching(/control character/) }] });
       }
       const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM demarche_documents`);
-      expect(n).toBe(4); // nothing refused was kept
+      expect(n).toBe(5); // nothing refused was kept
     });
 
     it('keeps a text file named as another kind of file under its own extension too (page.html is kept as page.html.txt)', async () => {
@@ -388,7 +397,7 @@ describe('demarches kept over time, through HTTP', () => {
       expect(body.campaign).toMatchObject({ id: campaignId, mrn, reportBy: '2026-12-15' });
       expect(body.contacts).toHaveLength(2);
       expect(body.responses.find((r: { number: number }) => r.number === 2).quotes).toEqual([baseless]);
-      expect(body.documents).toHaveLength(6);
+      expect(body.documents).toHaveLength(7);
       expect(body.reportingCables).toHaveLength(2);
       expect(body.position).toBe('REJECTED');
       // An id is an id whatever its case: upper case names the same delivery (it once started a second stream).

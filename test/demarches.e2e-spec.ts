@@ -233,7 +233,7 @@ describe('demarche campaigns through HTTP', () => {
     await as(officer).post(`/demarches/${cableId}/deliveries/OTTAWA/response`, { ...rejected, position: 'NONCOMMITTAL', summary: tricky }).expect(201);
     const csv = await as(t.leader).get(`/demarches/${cableId}/export.csv`).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="demarche-\d\dSTATE\d{6}\.csv"/);
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename=demarche-\d\dSTATE\d{6}\.csv$/);
     expect(csv.text.startsWith('\uFEFFpost,classification,captions,')).toBe(true); // a BOM, for Excel to read UTF-8
     const rows: Record<string, string>[] = parse(csv.text, { columns: true, bom: true });
     expect(csv.text.endsWith('\r\n') && csv.text.split('\r\n').length === rows.length + 2).toBe(true);

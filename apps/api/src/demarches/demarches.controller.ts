@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, Header, Param, Post, Query, Req, StreamableFile, UploadedFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { create as contentDisposition } from 'content-disposition';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ChanceryError, type CommandContext, ErrorCode } from '@chancery/common';
@@ -63,7 +64,7 @@ export class DemarchesController {
   @ApiOperation({ summary: 'One row per post: delivery, counterpart, position, summary, overdue (RFC 4180 CSV)' })
   async export(@Param('id', uuid) id: string, @CurrentUser() user: Principal, @Req() request: Request) {
     const { filename, csv } = await this.campaigns.exportCsv(user, id, String(request.id));
-    request.res?.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    request.res?.setHeader('Content-Disposition', contentDisposition(filename));
     return csv;
   }
 
@@ -141,7 +142,8 @@ export class DemarchesController {
         : await this.campaigns.document(user, id, post, docId, String(request.id));
     return new StreamableFile(document.content, {
       type: document.mediaType,
-      disposition: `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,
+      // RFC 6266: the name as `filename`, and in `filename*` (RFC 8187, UTF-8) when it is not ASCII.
+      disposition: contentDisposition(document.name),
       length: document.size,
     });
   }
