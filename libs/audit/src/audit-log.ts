@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { type Db, pageAndCount, prepared, type SortKey, sql } from '@chancery/database';
 import { type AuditEntry, entryLeafHash } from './audit-entry.js';
-import { type SignedTreeHead, verifyHeadSignature } from './audit-signer.js';
+import { firstUnsignedHead, type SignedTreeHead, verifyHeadSignature } from './audit-signer.js';
 import { consistencyProof, fromHex, inclusionProof, rootHash, SubtreeMap, subtreesNeeded, toHex, TreeFrontier, verifyConsistency } from './merkle.js';
 
 export interface AuditInput {
@@ -223,11 +223,13 @@ export class AuditLog {
     // A head from outside the database without the log's signature is no evidence either way (an
     // altered line, another log's head): left out, and said, while the entries are checked against the rest.
     const key = latest?.publicKey;
-    const signed = (head: SignedTreeHead) => verifyHeadSignature(head) && verifyHeadSignature(head, key ?? head.publicKey);
     const expected = options.expected ?? [];
-    const unsigned = expected.flatMap((head, i) => (signed(head) ? [] : [`no. ${i + 1} of ${expected.length} (of ${head.treeSize} entries)`]));
+    // Each head's signature, a hundred at a time between turns of the event loop (firstUnsignedHead).
+    const unsignedAt = new Set<number>();
+    for (let at = await firstUnsignedHead(expected, key); at >= 0; at = await firstUnsignedHead(expected, key, at + 1)) unsignedAt.add(at);
+    const unsigned = [...unsignedAt].map((i) => `no. ${i + 1} of ${expected.length} (of ${expected[i].treeSize} entries)`);
     stored.forEach((head) => expect(head, 'the signed head'));
-    expected.filter(signed).forEach((head) => expect(head, 'the saved head'));
+    expected.filter((_, i) => !unsignedAt.has(i)).forEach((head) => expect(head, 'the saved head'));
     const total = Math.max(latest?.treeSize ?? 0, ...[...checkpoints.keys()]);
     const frontier = new TreeFrontier();
     let verified = { entries: 0, root: toHex(frontier.root()) };
@@ -247,8 +249,10 @@ export class AuditLog {
     });
 
     // A head in the database without the log's signature is the log's own record broken.
-    for (const head of stored) {
-      if (!signed(head)) return result({ seq: head.treeSize, reason: `the signed head of ${head.treeSize} entries does not carry a valid signature by the log's key` });
+    const badStored = await firstUnsignedHead(stored, key);
+    if (badStored >= 0) {
+      const { treeSize } = stored[badStored];
+      return result({ seq: treeSize, reason: `the signed head of ${treeSize} entries does not carry a valid signature by the log's key` });
     }
     for (const { head, source } of checkpoints.get(0) ?? []) {
       if (head.rootHash !== verified.root) return result({ seq: 0, reason: `${source} of an empty tree has another root` });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '@chancery/config';
-import { AuditSigner, cutTornTail, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
+import { AuditSigner, cutTornTail, firstUnsignedHead, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
 
 const head = { treeSize: 7, rootHash: 'ab'.repeat(32), timestamp: '2026-11-29T21:00:00.000Z' };
 
@@ -21,6 +21,27 @@ describe('tree head signatures', () => {
     const other = new AuditSigner(generateKeyPairSync('ed25519').privateKey, '/dev/null');
     expect(verifyHeadSignature(signed, other.publicKey)).toBe(false);
     expect(verifyHeadSignature({ ...signed, signature: 'not base64 at all' })).toBe(false);
+  });
+
+  it('finds the first head not signed by its key and the log\'s, the event loop turning every hundred heads', async () => {
+    const heads = Array.from({ length: 450 }, (_, i) => signer.sign({ ...head, treeSize: i + 1 }));
+    const other = new AuditSigner(generateKeyPairSync('ed25519').privateKey, '/dev/null');
+    expect(await firstUnsignedHead(heads)).toBe(-1);
+    expect(await firstUnsignedHead(heads, signer.publicKey)).toBe(-1);
+    // Signed by another log: its own signature holds, the log's does not.
+    expect(await firstUnsignedHead(heads, other.publicKey)).toBe(0);
+    const altered = heads.map((h, i) => (i === 321 ? { ...h, treeSize: 9999 } : h));
+    expect(await firstUnsignedHead(altered, signer.publicKey)).toBe(321);
+    expect(await firstUnsignedHead(altered, signer.publicKey, 322)).toBe(-1);
+    // Between the hundreds, other work gets its turn: a callback queued before the check runs before it ends.
+    let turned = 0;
+    const tick = () => {
+      turned++;
+      if (turned < 10) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await firstUnsignedHead(heads, signer.publicKey);
+    expect(turned).toBeGreaterThanOrEqual(4);
   });
 
   it('reads a saved head pretty-printed, or as the last line of a heads file', () => {

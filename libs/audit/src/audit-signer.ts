@@ -22,13 +22,50 @@ function signedBytes(head: UnsignedTreeHead): Buffer {
   return Buffer.from(canonicalJson({ rootHash: head.rootHash, timestamp: head.timestamp, treeSize: head.treeSize }), 'utf8');
 }
 
+/**
+ * Public keys as parsed, by their PEM: a log's heads all carry the same one, and parsing it costs
+ * more than an Ed25519 verification. A few kept (a heads file may carry other logs' keys), then
+ * forgotten all at once.
+ */
+const parsedKeys = new Map<string, KeyObject>();
+const PARSED_KEYS_KEPT = 16;
+
+function publicKeyOf(pem: string): KeyObject {
+  let key = parsedKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    if (parsedKeys.size >= PARSED_KEYS_KEPT) parsedKeys.clear();
+    parsedKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** Checks a head's signature against its own public key (or a pinned one). */
 export function verifyHeadSignature(head: SignedTreeHead, publicKeyPem: string = head.publicKey): boolean {
   try {
-    return verify(null, signedBytes(head), createPublicKey(publicKeyPem), Buffer.from(head.signature, 'base64'));
+    return verify(null, signedBytes(head), publicKeyOf(publicKeyPem), Buffer.from(head.signature, 'base64'));
   } catch {
     return false;
   }
+}
+
+/** Heads checked between two turns of the event loop (`firstUnsignedHead`). */
+const HEADS_PER_TURN = 100;
+
+/**
+ * The index of the first head from `from` not signed both by its own key and by `logKey` (the log's key; its own
+ * when none is given), or -1. A log signs a head every second while it has work, so a long-running
+ * one holds hundreds of thousands: checked a hundred at a time, the event loop turning in between,
+ * so that a verification does not hold up the requests of a process that serves others.
+ */
+export async function firstUnsignedHead(heads: readonly SignedTreeHead[], logKey?: string, from = 0): Promise<number> {
+  for (let i = from; i < heads.length; i++) {
+    if (i > from && (i - from) % HEADS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const head = heads[i];
+    const key = logKey ?? head.publicKey;
+    if (!verifyHeadSignature(head) || (key !== head.publicKey && !verifyHeadSignature(head, key))) return i;
+  }
+  return -1;
 }
 
 /** Signs tree heads with the private key from AUDIT_SIGNING_KEY_FILE, and keeps a copy of each outside the database. */
