@@ -222,7 +222,7 @@ describe('identity, access control and posts', () => {
       expect(weak.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['clearance', 'password', 'roles']);
 
       const me = await http().get('/auth/me').set('Authorization', `Bearer ${await login(app, 'jdoe', 'correct-horse-battery')}`).expect(200);
-      expect(me.body).toEqual({ id: officer.body.id, username: 'jdoe', displayName: 'Jane Doe', roles: ['post_officer'], office: null, postCode: 'SHANGHAI', clearance: 'SECRET' });
+      expect(me.body).toEqual({ id: officer.body.id, username: 'jdoe', displayName: 'Jane Doe', roles: ['post_officer'], office: null, postCode: 'SHANGHAI', clearance: 'SECRET', departmentTimeZone: 'UTC' });
       const list = await http().get('/users?limit=100').set(admin).expect(200);
       expect(list.body.items.map((u: { username: string }) => u.username)).toContain('jdoe');
       // An id that is a UUID of another version names nobody (404); one that is no UUID is refused (400, the field named).

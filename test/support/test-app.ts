@@ -32,6 +32,9 @@ export async function createTestApp(database: TestDatabase | undefined, options:
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     SEED_POSTS: 'false',
     OVERDUE_SCAN_MS: '0',
+    // The tests date things by UTC days, whatever the hour they run at; the Department's calendar
+    // (Washington's by default) has tests of its own (demarche-and-follow-up-dates).
+    DEPARTMENT_TIME_ZONE: 'UTC',
     ...(database ? testAuditEnv() : {}),
     ...options.env,
     ...(database ? { DATABASE_URL: database.target.url } : {}),
@@ -101,9 +104,9 @@ export interface Story<K extends string> {
  * the app with the U.S. posts seeded and time on `clock`, and admin, STORY_USERS and `people`
  * signed in.
  */
-export async function startStory<K extends string>(clock: Clock, people: Record<K, TestUser>, poolSize?: number): Promise<Story<K>> {
+export async function startStory<K extends string>(clock: Clock, people: Record<K, TestUser>, poolSize?: number, env: Record<string, string> = {}): Promise<Story<K>> {
   const database = await createTestDatabase(poolSize);
-  const { app } = await createTestApp(database, { env: { SEED_POSTS: 'true' }, clock });
+  const { app } = await createTestApp(database, { env: { SEED_POSTS: 'true', ...env }, clock });
   const admin = await loginAsAdmin(app);
   const tokens = { admin, ...(await createUsers(app, admin, { ...STORY_USERS, ...people })) };
   const end = async () => {

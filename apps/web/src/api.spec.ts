@@ -147,7 +147,7 @@ describe('a command sent twice at once (a double click)', () => {
 });
 
 describe('what the screens offer beside records (mayDo)', () => {
-  const me = (roles: string[]): Me => ({ id: 'u', username: 'u', displayName: 'U', roles, office: null, postCode: null, clearance: 'SECRET' });
+  const me = (roles: string[]): Me => ({ id: 'u', username: 'u', displayName: 'U', roles, office: null, postCode: null, clearance: 'SECRET', departmentTimeZone: 'UTC' });
   it("reads the server's permission table: a new follow-up for its creators, the dashboard for leadership alone", () => {
     expect(['drafter', 'post_officer', 'leadership', 'clearer', 'auditor'].map((role) => mayDo(me([role]), 'followups.create'))).toEqual([true, true, true, false, false]);
     expect(mayDo(me(['auditor', 'leadership']), 'dashboard.read')).toBe(true);

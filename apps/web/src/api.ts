@@ -1,4 +1,5 @@
 import jsonMergePatch from 'json-merge-patch';
+import { dayIn } from '@chancery/common';
 import { type Permission, PERMISSIONS } from '@chancery/identity/domain';
 
 /** The browser's client of the Chancery HTTP API: the same routes any client uses. */
@@ -10,6 +11,8 @@ export interface Me {
   office: string | null;
   postCode: string | null;
   clearance: string;
+  /** Whose calendar the Department's deadlines run on (`DEPARTMENT_TIME_ZONE`): see `today`. */
+  departmentTimeZone: string;
 }
 
 /**
@@ -446,12 +449,23 @@ export function refusalText(outcome: string, problems: { beside: Record<string, 
   return [outcome, problems.rest, placed > 0 ? `See what is said beside ${placed === 1 ? 'the field' : 'the fields'}.` : null].filter(Boolean).join(' ');
 }
 
+let departmentTimeZone = 'UTC';
+
+/** The Department's calendar, as the signed-in user's `/auth/me` names it. */
+export function followDepartmentCalendar(me: Pick<Me, 'departmentTimeZone'>): void {
+  departmentTimeZone = me.departmentTimeZone ?? 'UTC';
+}
+
 /**
- * Today's date in UTC, as the server judges the dates it holds to be today or later (a demarche's
- * report-by date, a follow-up's due date) and as the dashboard's days run: a day the server has
- * left behind is refused, so a form checking "not before today" asks no less than the server does.
+ * Today on the Department's calendar (`DEPARTMENT_TIME_ZONE`, Washington's by default), as the
+ * server judges the dates it holds to be today or later (a demarche's report-by date, a follow-up's
+ * due date) and overdue: a day the server has left behind is refused, so a form checking "not
+ * before today" asks no less than the server does, and no more.
  */
-export const today = () => new Date().toISOString().slice(0, 10);
+export const today = () => dayIn(new Date(), departmentTimeZone);
+
+/** Today in UTC: the last day the dashboard replays to (its days are UTC's, each to 23:59:59.999Z). */
+export const utcToday = () => new Date().toISOString().slice(0, 10);
 
 /** Today on the user's own calendar (their computer's time zone): the day a post's meeting or answer happened, by default. */
 export function localToday(): string {

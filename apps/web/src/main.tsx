@@ -1,7 +1,7 @@
 import { cloneElement, type ComponentChildren, render, type VNode } from 'preact';
 import { useEffect, useErrorBoundary, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { hashAddress } from './address.js';
-import { api, type Me, session, SESSION_ENDED, unsaved, words } from './api.js';
+import { api, type Me, session, SESSION_ENDED, unsaved, followDepartmentCalendar, words } from './api.js';
 import { bannerOf } from './classification.js';
 import { Account } from './views/Account.js';
 import { Admin } from './views/Admin.js';
@@ -155,7 +155,12 @@ function Banner({ markings }: { markings: readonly string[] }) {
 
 function App() {
   const { path, query } = useHashRoute();
-  const [me, setMe] = useState<Me | null>(null);
+  const [me, setMeShown] = useState<Me | null>(null);
+  // The user's dates are judged on the Department's calendar, as their /auth/me names it.
+  const setMe = (user: Me | null) => {
+    if (user) followDepartmentCalendar(user);
+    setMeShown(user);
+  };
   /**
    * The classifications the mounted screen reported, with its path: another screen (one that
    * reports nothing, such as "You do not have access", or one still loading) starts unclassified.

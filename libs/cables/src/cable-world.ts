@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, utcDate } from '@chancery/common';
+import { Clock, DepartmentCalendar } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { type AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { type User, userDefinition, UsersQuery } from '@chancery/identity';
@@ -73,6 +73,7 @@ export class CableWorld {
     private readonly posts: PostsQuery,
     private readonly cables: CablesQuery,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
     private readonly users: UsersQuery,
     repositories: AggregateRepositoryFactory,
   ) {
@@ -110,7 +111,7 @@ export class CableWorld {
     }
     const authorsPost = network.all.find((post) => post.code === author.postCode);
     return {
-      today: utcDate(this.clock.now()),
+      today: this.calendar.today(),
       isClosed: (code) => code === authorsPost?.code && authorsPost.status === 'CLOSED',
       isAddressable: (code) => isAddressable(network, code),
       isReleasedMrn: (mrn) => released.has(mrn),
@@ -137,6 +138,7 @@ export class CableWorld {
       required: collectiveTaskingClearances(cable.draft, cable.origin, (code) => this.isCollective(code), taskedBureausIn(network, cable.draft.actionAddressees, cable.draft.demarche?.scope)),
       unreachable: notAddressableIn(network, addressees),
       postsForAction: distribution.action.length,
+      today: this.calendar.today(),
       distribution,
     };
   }

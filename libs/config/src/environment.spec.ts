@@ -3,7 +3,7 @@ import { ConfigurationError, isNamedFailure, loadConfig } from './environment.js
 describe('loadConfig', () => {
   it('has working defaults: embedded database in ./data, port 3000', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', poolSize: 10, acquireTimeoutMs: 10_000, projections: { inline: true } });
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', poolSize: 10, acquireTimeoutMs: 10_000, projections: { inline: true }, departmentTimeZone: 'America/New_York' });
   });
 
   it('reads and converts the settings it knows', () => {
@@ -12,7 +12,7 @@ describe('loadConfig', () => {
   });
 
   it('names every bad setting and why', () => {
-    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PROJECTIONS_INLINE: 'maybe' });
+    const attempt = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PROJECTIONS_INLINE: 'maybe', DEPARTMENT_TIME_ZONE: 'Washington' });
     expect(attempt).toThrow(ConfigurationError);
     try {
       attempt();
@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       expect(problems).toMatch(/DATABASE_URL=\(hidden\): DATABASE_URL must be a postgres/);
       expect(problems).toMatch(/LOG_LEVEL="loud"/);
       expect(problems).toMatch(/PROJECTIONS_INLINE="maybe"/);
+      expect(problems).toMatch(/DEPARTMENT_TIME_ZONE="Washington": DEPARTMENT_TIME_ZONE must be an IANA time zone such as America\/New_York/);
     }
   });
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, isFQDN, isIP, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsTimeZone, isFQDN, isIP, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /**
@@ -129,6 +129,13 @@ export class Environment {
   @IsInt()
   OVERDUE_SCAN_MS: number = 60_000;
 
+  /**
+   * The time zone whose calendar says what day it is for the Department's deadlines (due dates,
+   * report-by dates, overdue, escalation): an IANA name.
+   */
+  @IsTimeZone({ message: 'DEPARTMENT_TIME_ZONE must be an IANA time zone such as America/New_York' })
+  DEPARTMENT_TIME_ZONE: string = 'America/New_York';
+
   /** Load the network of posts at start-up (idempotent). */
   @Transform(toBoolean)
   @IsBoolean()
@@ -231,6 +238,8 @@ export interface AppConfig {
   seedPosts: boolean;
   demo: boolean;
   overdueScanMs: number;
+  /** DEPARTMENT_TIME_ZONE: whose calendar the Department's deadlines are judged on. */
+  departmentTimeZone: string;
   audit: { signingKeyFile?: string; headsFile?: string; sealIntervalMs: number };
   /** Notification email: off when smtpUrl is unset. */
   mail: { smtpUrl?: string; from: string; domain: string; appUrl: string };
@@ -294,6 +303,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seedPosts: env.SEED_POSTS,
     demo: env.DEMO,
     overdueScanMs: env.OVERDUE_SCAN_MS,
+    departmentTimeZone: env.DEPARTMENT_TIME_ZONE,
     audit: { signingKeyFile: env.AUDIT_SIGNING_KEY_FILE, headsFile: env.AUDIT_HEADS_FILE, sealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, domain: env.MAIL_DOMAIN, appUrl: env.APP_URL.replace(/\/+$/, '') },
     live: { heartbeatMs: env.LIVE_HEARTBEAT_MS },

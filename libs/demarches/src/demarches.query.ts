@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { Clock, utcDate } from '@chancery/common';
+import { Clock, DepartmentCalendar } from '@chancery/common';
 import { type Db, pageAndCount, prepared, sql } from '@chancery/database';
 import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
@@ -160,6 +160,7 @@ export class DemarchesQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
     private readonly policy: PolicyService,
     private readonly store: EventStore,
   ) {}
@@ -179,7 +180,7 @@ export class DemarchesQuery {
       offset,
     });
     const { total } = counts;
-    const today = utcDate(this.clock.now());
+    const today = this.calendar.today();
     await this.policy.auditListRead(principal, { requestId, view: 'campaigns', records: rows.map((row) => ({ streamId: `campaign-${row.id}`, classification: row.classification as string })) });
     return {
       items: rows.map((row) => ({
@@ -246,7 +247,7 @@ export class DemarchesQuery {
       'SELECT report_by::text AS report_by, counts FROM demarche_campaigns WHERE id = $1::uuid',
       [id],
     );
-    return row && { id, summary: summarizeCounts(row.counts, row.report_by, utcDate(this.clock.now())) };
+    return row && { id, summary: summarizeCounts(row.counts, row.report_by, this.calendar.today()) };
   }
 
   /**
@@ -272,7 +273,7 @@ export class DemarchesQuery {
       deliveries.set(event.stream_id, evolveDeliveryRow(deliveries.get(event.stream_id) ?? blankDelivery(), event, event.recorded_at.toISOString()));
     }
     const now = this.clock.now();
-    const today = utcDate(asOf > now ? now : asOf);
+    const today = this.calendar.dayOf(asOf > now ? now : asOf);
     const summary = emptySummary();
     for (const post of posts) {
       const { status } = deliveries.get(`delivery-${id}:${post}`) ?? blankDelivery();
@@ -307,7 +308,7 @@ export class DemarchesQuery {
 
   /** The campaign's deliveries (or one post's) as `principal` may read them (`deliveryView`). */
   async deliveries(principal: Principal, campaign: CampaignRow, post?: string): Promise<DeliveryView[]> {
-    const today = utcDate(this.clock.now());
+    const today = this.calendar.today();
     const rows = await sql<DeliveryRow>(
       this.dataSource,
       `SELECT post, status, contacts, responses, documents, not_delivered_reason, overdue_since, version

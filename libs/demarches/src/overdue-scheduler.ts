@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { backoff, Clock, type CommandContext, utcDate } from '@chancery/common';
+import { backoff, Clock, type CommandContext, DepartmentCalendar } from '@chancery/common';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { isContentionError, isTransientDatabaseError, sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory, RUN_PROJECTIONS } from '@chancery/event-store';
@@ -69,6 +69,7 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
     repositories: AggregateRepositoryFactory,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUN_PROJECTIONS) private readonly runsProjections: boolean,
   ) {
@@ -156,7 +157,7 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
       this.dataSource,
       `SELECT d.campaign_id, d.post, c.report_by FROM demarche_deliveries d JOIN demarche_campaigns c ON c.id = d.campaign_id
        WHERE d.status IN ('PENDING', 'DELIVERED') AND d.overdue_since IS NULL AND c.report_by < $1::date`,
-      [utcDate(now)],
+      [this.calendar.dayOf(now)],
     );
     return due.map((row) => {
       const id = deliveryId(row.campaign_id, row.post);
@@ -171,7 +172,8 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
             id,
             async (delivery, tx) => {
               // Due as of the scan; recorded at the time of the attempt that commits.
-              if (await claim(tx)) delivery.markOverdue(reportBy, this.clock.now().toISOString());
+              const at = this.clock.now();
+              if (await claim(tx)) delivery.markOverdue(reportBy, at.toISOString(), this.calendar.dayOf(at));
             },
             () => undefined,
           ),

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { CableReader } from '@chancery/cables';
 import { combinedCaptions } from '@chancery/cables/domain';
-import { ChanceryError, Clock, CSV_FORMAT, ErrorCode, neutralizeCsvRows, utcDate } from '@chancery/common';
+import { ChanceryError, Clock, CSV_FORMAT, DepartmentCalendar, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import type { Db } from '@chancery/database';
 import { type Delivery, deliveryDefinition, deliveryId } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type RecordedEvent } from '@chancery/event-store';
@@ -28,6 +28,7 @@ export class FollowUpReader implements OnModuleInit {
     private readonly policy: PolicyService,
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
   ) {
     this.followUps = repositories.for(followUpDefinition);
     this.deliveries = repositories.for(deliveryDefinition);
@@ -159,7 +160,7 @@ export class FollowUpReader implements OnModuleInit {
       ownerBureau,
       dueOn,
       status,
-      overdue: isFollowUpOverdue(status, dueOn, utcDate(lastMoment)),
+      overdue: isFollowUpOverdue(status, dueOn, this.calendar.dayOf(lastMoment)),
       overdueSince,
       escalatedTo,
       demarcheId: links.demarcheId,

@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { Clock } from '@chancery/common';
+import { Clock, DepartmentCalendar } from '@chancery/common';
 import { DemarchesModule, OverdueScheduler } from '@chancery/demarches';
 import { AggregateRepositoryFactory, ProjectionRegistry } from '@chancery/event-store';
 import { FollowUpAnswers } from './commands/follow-up-answers.js';
@@ -24,6 +24,7 @@ export class FollowUpsModule implements OnModuleInit {
     private readonly query: FollowUpsQuery,
     private readonly repositories: AggregateRepositoryFactory,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
   ) {}
 
   onModuleInit(): void {
@@ -42,7 +43,8 @@ export class FollowUpsModule implements OnModuleInit {
               id,
               async (followUp, tx) => {
                 // Due as of the scan; recorded at the time of the attempt that commits.
-                if (await claim(tx)) followUp.markOverdue(this.clock.now().toISOString());
+                const at = this.clock.now();
+                if (await claim(tx)) followUp.markOverdue(at.toISOString(), this.calendar.dayOf(at));
               },
               () => undefined,
             ),

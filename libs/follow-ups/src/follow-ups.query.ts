@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { combinedCaptions } from '@chancery/cables/domain';
-import { Clock, utcDate } from '@chancery/common';
+import { Clock, DepartmentCalendar } from '@chancery/common';
 import { type Db, pageAndCount, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, highestClassification, type Principal, readableFollowUpSql } from '@chancery/identity/domain';
@@ -47,12 +47,13 @@ export class FollowUpsQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
     private readonly policy: PolicyService,
   ) {}
 
   /** The follow-ups the caller may read (the rest are neither listed nor counted), filtered. */
   async list(principal: Principal, filter: FollowUpFilter, limit: number, offset: number, requestId: string): Promise<{ items: FollowUpSummary[]; total: number }> {
-    const today = utcDate(this.clock.now());
+    const today = this.calendar.today();
     const access = readableFollowUpSql(principal, 7);
     const overdue = `(f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $1::date)`;
     const where = `($2::text IS NULL OR f.status = $2) AND ($3::boolean IS NULL OR ${overdue} = $3)
@@ -74,7 +75,7 @@ export class FollowUpsQuery {
    * `db`: inside a command, its transaction (the embedded pool has one connection: never ask for a second).
    */
   async get(id: string, db: Db = this.dataSource): Promise<FollowUpSummary | undefined> {
-    const today = utcDate(this.clock.now());
+    const today = this.calendar.today();
     const [row] = await sql<FollowUpRow>(
       db,
       `SELECT f.*, (f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $2::date) AS overdue, ${LINKED_MARKINGS_SQL}, ${RESPONSE_CORRECTED_SQL} FROM follow_ups f WHERE f.id = $1::uuid`,
@@ -88,7 +89,7 @@ export class FollowUpsQuery {
     const rows = await sql<{ id: string }>(
       this.dataSource,
       `SELECT id FROM follow_ups WHERE status IN ('OPEN', 'IN_PROGRESS') AND overdue_since IS NULL AND due_on < $1::date ORDER BY due_on`,
-      [utcDate(now)],
+      [this.calendar.dayOf(now)],
     );
     return rows.map((row) => row.id);
   }

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { Clock, RequestsInFlight, SystemClock } from '@chancery/common';
+import { Clock, DepartmentCalendar, RequestsInFlight, SystemClock } from '@chancery/common';
 import { AuditModule } from '@chancery/audit';
-import { type AppConfig, ConfigModule } from '@chancery/config';
+import { APP_CONFIG, type AppConfig, ConfigModule } from '@chancery/config';
 import { DatabaseModule } from '@chancery/database';
 import { EventStoreModule } from '@chancery/event-store';
 import { InFlightRequests } from './in-flight-requests.js';
@@ -27,8 +27,14 @@ export interface PlatformOptions {
 /** The clock every module reads the time from (tests replace it to move time), readiness, draining. */
 @Global()
 @Module({
-  providers: [{ provide: Clock, useClass: SystemClock }, Readiness, InFlightRequests, { provide: RequestsInFlight, useExisting: InFlightRequests }],
-  exports: [Clock, Readiness, InFlightRequests, RequestsInFlight],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    { provide: DepartmentCalendar, useFactory: (clock: Clock, config: AppConfig) => new DepartmentCalendar(clock, config.departmentTimeZone), inject: [Clock, APP_CONFIG] },
+    Readiness,
+    InFlightRequests,
+    { provide: RequestsInFlight, useExisting: InFlightRequests },
+  ],
+  exports: [Clock, DepartmentCalendar, Readiness, InFlightRequests, RequestsInFlight],
 })
 class ClockModule {}
 

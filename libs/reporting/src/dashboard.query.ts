@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, utcDate } from '@chancery/common';
+import { Clock, DepartmentCalendar } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { EventStore } from '@chancery/event-store';
 import { PolicyService } from '@chancery/identity';
@@ -32,6 +32,7 @@ export class DashboardQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
     private readonly policy: PolicyService,
     private readonly store: EventStore,
   ) {}
@@ -46,7 +47,7 @@ export class DashboardQuery {
 
   private async current(principal: Principal): Promise<Dashboard> {
     const now = this.clock.now();
-    const today = utcDate(now);
+    const today = this.calendar.dayOf(now);
     // Only what the caller may read is shown or counted: campaigns under their cables, follow-ups
     // under their own classification and what they are linked to.
     const access = readableCableSql(principal, 1);
@@ -81,7 +82,7 @@ export class DashboardQuery {
    */
   private async replayed(principal: Principal, asOf: Date): Promise<Dashboard> {
     const now = this.clock.now();
-    const today = utcDate(asOf > now ? now : asOf);
+    const today = this.calendar.dayOf(asOf > now ? now : asOf);
     // Not before every change begun by `asOf` has ended: one still open would be left out now and
     // counted when asked again (its events are stamped when inserted, and commit later).
     await this.store.settle(asOf);

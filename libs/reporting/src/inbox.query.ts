@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, utcDate } from '@chancery/common';
+import { Clock, DepartmentCalendar } from '@chancery/common';
 import { pageAndCount, type SortKey, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, hasPermission, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
@@ -189,6 +189,7 @@ export class InboxQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
     private readonly policy: PolicyService,
   ) {}
 
@@ -322,7 +323,7 @@ export class InboxQuery {
       [...access.params, principal.postCode],
       window,
     );
-    const today = utcDate(this.clock.now());
+    const today = this.calendar.today();
     const items = rows.map((r) => ({ demarcheId: r.id, mrn: r.mrn, subject: r.subject, classification: r.classification, captions: r.captions, post: principal.postCode, status: r.status, reportBy: r.report_by, overdue: isOverdue(r.status, r.report_by, today) }));
     return { items, total };
   }
@@ -338,7 +339,7 @@ export class InboxQuery {
       [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null, hasPermission(principal, 'followups.create').allowed],
       window,
     );
-    const today = utcDate(this.clock.now());
+    const today = this.calendar.today();
     const items = rows.map((r) => ({
       followUpId: r.id,
       title: r.title,

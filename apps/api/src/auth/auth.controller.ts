@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import type { CommandContext } from '@chancery/common';
+import { type CommandContext, DepartmentCalendar } from '@chancery/common';
 import { ChangesNoVersionedRecord, Ctx, IgnoresIdempotencyKey } from '@chancery/http';
 import { AuthService, ChangeOwnPasswordCommand, LogOutCommand, type Principal, UsersQuery } from '@chancery/identity';
 import { ChangeOwnPasswordRequest } from '../users/create-user.request.dto.js';
@@ -16,6 +16,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly commands: CommandBus,
     private readonly users: UsersQuery,
+    private readonly calendar: DepartmentCalendar,
   ) {}
 
   @Public()
@@ -32,7 +33,11 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The caller' })
   me(@CurrentUser() user: Principal & { displayName: string }) {
-    return { id: user.id, username: user.username, displayName: user.displayName, roles: user.roles, office: user.office, postCode: user.postCode, clearance: user.clearance };
+    return {
+      id: user.id, username: user.username, displayName: user.displayName, roles: user.roles, office: user.office, postCode: user.postCode, clearance: user.clearance,
+      // Whose calendar the Department's deadlines (due and report-by dates, overdue) are judged on.
+      departmentTimeZone: this.calendar.timeZone,
+    };
   }
 
   @Post('password')

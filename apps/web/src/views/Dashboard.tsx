@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { POSITIONS as VOCABULARY_POSITIONS } from '@chancery/demarches/domain';
 import { hashAddress } from '../address.js';
-import { api, download, maybe, problemText, today, when, words } from '../api.js';
+import { api, download, maybe, problemText, utcToday, when, words } from '../api.js';
 import { countryName, type Post, posts as postDirectory } from '../posts.js';
 import { actorOf, describeEvent } from './History.js';
 import { COLOURS, type CountryState, WorldMap } from './WorldMap.js';
@@ -51,7 +51,7 @@ const momentText = (m: Moment) => (m.instant ? `replayed from the event log to $
 const FIRST_DAY = '1900-01-01';
 /** A day typed in full: the field's own check (a real date, not before FIRST_DAY) and its shape. */
 /** A whole day from the first to today: a day still to come is no replay (the server would answer today so far). */
-const wholeDay = (input: HTMLInputElement) => input.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(input.value) && input.value >= FIRST_DAY && input.value <= today();
+const wholeDay = (input: HTMLInputElement) => input.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(input.value) && input.value >= FIRST_DAY && input.value <= utcToday();
 
 /** A stacked bar: each part's share of the whole, with the numbers for screen readers too. */
 function Bar({ parts, label }: { parts: [string, number][]; label: string }) {
@@ -79,7 +79,7 @@ function placeInAddress(): Place {
   return {
     campaign: shaped('campaign', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
     country: shaped('country', /^[A-Z]{2}$/),
-    moment: { day: day && day >= FIRST_DAY && day <= today() && realDay(day) ? day : '', instant: at && Date.parse(at) <= Date.now() ? at : null },
+    moment: { day: day && day >= FIRST_DAY && day <= utcToday() && realDay(day) ? day : '', instant: at && Date.parse(at) <= Date.now() ? at : null },
   };
 }
 /** A day that is on the calendar: not 2024-02-30, which Date.parse would roll over into March. */
@@ -279,7 +279,7 @@ export function Dashboard({ onClassifications }: { me?: unknown; onClassificatio
       <h2>Where every campaign stands</h2>
       <p>
         <label for="as-of" style="display:inline">As of </label>
-        <input id="as-of" type="date" min={FIRST_DAY} max={today()} value={entered} aria-describedby="as-of-state" onInput={(e) => {
+        <input id="as-of" type="date" min={FIRST_DAY} max={utcToday()} value={entered} aria-describedby="as-of-state" onInput={(e) => {
           const input = e.currentTarget;
           setEntered(input.value);
           // Only a whole day is replayed; a field emptied (not one half typed) goes back to now.

@@ -128,6 +128,8 @@ export interface StepConditions {
   unreachable?: readonly string[];
   /** How many open posts a release would reach for action, its collectives expanded as they stand now. */
   postsForAction?: number;
+  /** The Department's day (DepartmentCalendar), by which a report-by date has passed; UTC's at the step's instant when not given. */
+  today?: string;
 }
 
 export interface Distribution {
@@ -404,8 +406,9 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   }
 
   /** The rules of one step, each with the step's own remedy, in the order a refusal names the first. */
-  private stepRules(step: ReleaseStep, { required = [], unreachable = [], postsForAction }: StepConditions, at: string): (() => void)[] {
+  private stepRules(step: ReleaseStep, { required = [], unreachable = [], postsForAction, today: given }: StepConditions, at: string): (() => void)[] {
     const remedy = STEP_REMEDIES[step];
+    const today = given ?? at.slice(0, 10);
     return [
       // Submitting waits for every office asked (a non-concurrence until that office clears or is withdrawn).
       () => this.mustHaveEveryClearanceAsked(step),
@@ -413,7 +416,7 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
       () => this.mustAddressOnlyOpenPosts('infoAddressees', unreachable, remedy.addressees),
       () => this.mustHaveRequiredClearances(step, required, remedy.clearances),
       () => this.mustBeOfAKindItsOriginSends(remedy.kind),
-      () => this.mustNotHavePassedReportBy(at, remedy.reportBy),
+      () => this.mustNotHavePassedReportBy(today, remedy.reportBy),
       // Only a release sends: its collectives, expanded as they stand, must reach an open post for action.
       () => ensure(step !== 'release' || postsForAction === undefined || postsForAction > 0, 'distribution', 'the release reaches no post for action'),
     ];
@@ -463,9 +466,8 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
    * A demarche's report-by date is checked when it is drafted and at each step to release, so that no
    * campaign opens with every post already overdue (a draft can wait days for approval).
    */
-  private mustNotHavePassedReportBy(at: string, remedy: string): void {
+  private mustNotHavePassedReportBy(today: string, remedy: string): void {
     const reportBy = this.draft.demarche?.reportBy;
-    const today = at.slice(0, 10);
     ensure(reportBy === undefined || reportBy >= today, 'demarche.reportBy', `reportBy ${reportBy} has passed (today is ${today}): ${remedy}`);
   }
 

@@ -271,10 +271,10 @@ export class Delivery extends EventSourcedAggregate<DeliveryEvent> {
     this.apply({ type: 'DemarcheNotDelivered', data: { reason: reason.trim(), by, at } });
   }
 
-  /** Records, once, that the report-by date passed with no response or not-delivered record. */
-  markOverdue(reportBy: string, now: string): void {
+  /** Records, once, that the report-by date passed (the Department's `today` at `now`) with no response or not-delivered record. */
+  markOverdue(reportBy: string, now: string, today: string = now.slice(0, 10)): void {
     if (this.state.overdueSince || this.state.status === 'RESPONDED' || this.state.status === 'NOT_DELIVERED') return;
-    if (now.slice(0, 10) <= reportBy) return;
+    if (today <= reportBy) return;
     this.apply({ type: 'DeliveryBecameOverdue', data: { reportBy, at: now } });
   }
 

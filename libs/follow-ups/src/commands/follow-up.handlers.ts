@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { assertNever, ChanceryError, Clock, ErrorCode } from '@chancery/common';
+import { assertNever, ChanceryError, Clock, DepartmentCalendar, ErrorCode } from '@chancery/common';
 import { CableReader } from '@chancery/cables';
 import { DemarchesQuery } from '@chancery/demarches';
 import type { Db } from '@chancery/database';
@@ -83,6 +83,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     private readonly cables: CableReader,
     private readonly policy: PolicyService,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
   ) {
     this.followUps = repositories.for(followUpDefinition);
   }
@@ -147,7 +148,10 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
     const answer = await this.followUps.create(
       context,
       'CreateFollowUp',
-      () => FollowUp.create(id, { ...input, classification, ownerBureau, writtenUnderDraft }, actor, this.clock.now().toISOString()),
+      () => {
+        const at = this.clock.now();
+        return FollowUp.create(id, { ...input, classification, ownerBureau, writtenUnderDraft }, actor, at.toISOString(), this.calendar.dayOf(at));
+      },
       (followUp) => this.answers.pending(actor, followUp, { ...access, classification }),
     );
     return this.answers.settle(answer);
@@ -165,6 +169,7 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
     private readonly reader: FollowUpReader,
     private readonly answers: FollowUpAnswers,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
   ) {
     this.followUps = repositories.for(followUpDefinition);
   }
@@ -245,8 +250,8 @@ export class ChangeFollowUpHandler implements ICommandHandler<ChangeFollowUpComm
     switch (change.kind) {
       case 'patch':
         if (change.title !== undefined || change.description !== undefined) followUp.edit(actor, change, at);
-        if (change.owner) followUp.reassign(actor, change.owner, ownerBureau!, at, change.dueOn);
-        if (change.dueOn) followUp.changeDueDate(actor, change.dueOn, at);
+        if (change.owner) followUp.reassign(actor, change.owner, ownerBureau!, at, change.dueOn, this.calendar.dayOf(at));
+        if (change.dueOn) followUp.changeDueDate(actor, change.dueOn, at, this.calendar.dayOf(at));
         return;
       case 'start':
         return followUp.start(actor, at);

@@ -93,11 +93,13 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     input: { title: string; description: string; owner: Owner; ownerBureau: string; dueOn: string; links: Links; classification?: Classification; writtenUnderDraft?: boolean },
     by: Principal,
     at: string,
+    /** The Department's day at `at` (DepartmentCalendar); UTC's when not given. */
+    today: string = at.slice(0, 10),
   ): FollowUp {
     ensure(showsText(input.title), 'title', 'a follow-up needs a title');
     ensure(validOwner(input.owner), 'owner', 'owner is an office symbol ({"office": "EAP/CM"}) or a post code ({"post": "BEIJING"})');
     ensureCalendarDate(input.dueOn, 'dueOn');
-    ensure(input.dueOn >= at.slice(0, 10), 'dueOn', 'dueOn cannot be in the past');
+    ensure(input.dueOn >= today, 'dueOn', 'dueOn cannot be in the past');
     if (input.links.response != null) {
       ensure(input.links.demarcheId !== null && input.links.post !== null, 'response', 'a follow-up from a response names its campaign (demarcheId) and post');
     }
@@ -152,23 +154,22 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
    * A new owner. One past its due date is handed over with a new one (`dueOn`, today or later): it
    * would otherwise be overdue for its new owner the moment they got it, and escalate straight back.
    */
-  reassign(by: Principal, owner: Owner, ownerBureau: string, at: string, dueOn?: string): void {
+  reassign(by: Principal, owner: Owner, ownerBureau: string, at: string, dueOn?: string, today: string = at.slice(0, 10)): void {
     this.mustBeOpen('reassigned');
     ensure(validOwner(owner), 'owner', 'owner is an office symbol or a post code');
     if (JSON.stringify(owner) === JSON.stringify(this.owner)) return;
     // An overdue follow-up handed on with no due date, or with one already past (the date it had,
     // sent back as read), would be overdue at its new owner at once and escalate straight back.
-    const today = at.slice(0, 10);
     ensure(!isFollowUpOverdue(this.status, this.dueOn, today) || (dueOn !== undefined && dueOn >= today), 'dueOn', `it was due on ${this.dueOn}: give its new owner a due date, today or later, with it`);
     this.apply({ type: 'FollowUpReassigned', data: { owner, ownerBureau, by: person(by), at } });
     this.resolveEscalation(by, at);
   }
 
-  changeDueDate(by: Principal, dueOn: string, at: string): void {
+  changeDueDate(by: Principal, dueOn: string, at: string, today: string = at.slice(0, 10)): void {
     this.mustBeOpen('given a new due date');
     ensureCalendarDate(dueOn, 'dueOn');
     if (dueOn === this.dueOn) return;
-    ensure(dueOn >= at.slice(0, 10), 'dueOn', 'a new due date cannot be in the past');
+    ensure(dueOn >= today, 'dueOn', 'a new due date cannot be in the past');
     this.apply({ type: 'FollowUpDueDateChanged', data: { dueOn, previous: this.dueOn, by: person(by), at } });
     this.resolveEscalation(by, at);
   }
@@ -221,9 +222,9 @@ export class FollowUp extends EventSourcedAggregate<FollowUpEvent> {
     this.apply({ type: 'FollowUpWrittenUnderDraft', data: { cableId, by: { id: by.id, username: by.username }, at } });
   }
 
-  /** Once past its due date and not done: overdue, and escalated to the owner's bureau. Once. */
-  markOverdue(now: string): void {
-    if (this.overdueSince || !isFollowUpOverdue(this.status, this.dueOn, now.slice(0, 10))) return;
+  /** Once past its due date (the Department's `today` at `now`) and not done: overdue, and escalated to the owner's bureau. Once. */
+  markOverdue(now: string, today: string = now.slice(0, 10)): void {
+    if (this.overdueSince || !isFollowUpOverdue(this.status, this.dueOn, today)) return;
     this.apply({ type: 'FollowUpBecameOverdue', data: { dueOn: this.dueOn, at: now } });
     this.apply({ type: 'FollowUpEscalated', data: { to: this.ownerBureau, at: now } });
   }
