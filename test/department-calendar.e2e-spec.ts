@@ -59,6 +59,12 @@ describe('the Department’s calendar: due dates, report-by dates and overdue on
       demarche: { reportBy: '2026-12-09', targets: 'MFA', points: [2] },
     });
     expect((await awaitCampaign(app, t.drafter, cableId)).status).toBe(200);
+    // At noon UTC on the 9th (already the 10th in Kiribati), a post's record answers its delivery as GET does: not overdue.
+    clock.set('2026-12-09T12:00:00Z');
+    const delivered = (await as(t.beijing).post(`/demarches/${cableId}/deliveries/BEIJING/delivery`, {
+      deliveredOn: '2026-12-09', counterpart: { name: 'Li Wei', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR_GENERAL', method: 'IN_PERSON',
+    }).expect(201)).body;
+    expect({ answered: delivered.overdue, read: (await as(t.beijing).get(`/demarches/${cableId}/deliveries/BEIJING`).expect(200)).body.overdue }).toEqual({ answered: false, read: false });
     clock.set('2026-12-10T01:00:00Z'); // 20:00 on the 9th in Washington
     await app.get(OverdueScheduler).scan();
     const evening = (await as(t.drafter).get(`/demarches/${cableId}`).expect(200)).body;

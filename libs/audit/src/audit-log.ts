@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { type Db, pageAndCount, prepared, type SortKey, sql } from '@chancery/database';
 import { type AuditEntry, entryLeafHash } from './audit-entry.js';
-import { firstUnsignedHead, type SignedTreeHead, verifyHeadSignature } from './audit-signer.js';
+import { type SignedTreeHead, unsignedHeads, verifyHeadSignature } from './audit-signer.js';
 import { consistencyProof, fromHex, inclusionProof, rootHash, SubtreeMap, subtreesNeeded, toHex, TreeFrontier, verifyConsistency } from './merkle.js';
 
 export interface AuditInput {
@@ -224,9 +224,8 @@ export class AuditLog {
     // altered line, another log's head): left out, and said, while the entries are checked against the rest.
     const key = latest?.publicKey;
     const expected = options.expected ?? [];
-    // Each head's signature, a hundred at a time between turns of the event loop (firstUnsignedHead).
-    const unsignedAt = new Set<number>();
-    for (let at = await firstUnsignedHead(expected, key); at >= 0; at = await firstUnsignedHead(expected, key, at + 1)) unsignedAt.add(at);
+    // Each head's signature, a hundred at a time between turns of the event loop (unsignedHeads).
+    const unsignedAt = new Set(await unsignedHeads(expected, key));
     const unsigned = [...unsignedAt].map((i) => `no. ${i + 1} of ${expected.length} (of ${expected[i].treeSize} entries)`);
     stored.forEach((head) => expect(head, 'the signed head'));
     expected.filter((_, i) => !unsignedAt.has(i)).forEach((head) => expect(head, 'the saved head'));
@@ -249,8 +248,8 @@ export class AuditLog {
     });
 
     // A head in the database without the log's signature is the log's own record broken.
-    const badStored = await firstUnsignedHead(stored, key);
-    if (badStored >= 0) {
+    const [badStored] = await unsignedHeads(stored, key, { firstOnly: true });
+    if (badStored !== undefined) {
       const { treeSize } = stored[badStored];
       return result({ seq: treeSize, reason: `the signed head of ${treeSize} entries does not carry a valid signature by the log's key` });
     }

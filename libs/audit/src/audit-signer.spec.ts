@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '@chancery/config';
-import { AuditSigner, cutTornTail, firstUnsignedHead, loadAuditSigner, parseHeadsFile, parseSavedHead, verifyHeadSignature } from './audit-signer.js';
+import { AuditSigner, cutTornTail, loadAuditSigner, parseHeadsFile, parseSavedHead, unsignedHeads, verifyHeadSignature } from './audit-signer.js';
 
 const head = { treeSize: 7, rootHash: 'ab'.repeat(32), timestamp: '2026-11-29T21:00:00.000Z' };
 
@@ -23,25 +23,28 @@ describe('tree head signatures', () => {
     expect(verifyHeadSignature({ ...signed, signature: 'not base64 at all' })).toBe(false);
   });
 
-  it('finds the first head not signed by its key and the log\'s, the event loop turning every hundred heads', async () => {
+  it('finds the heads not signed by their key and the log\'s, the event loop turning every hundred heads whatever they hold', async () => {
     const heads = Array.from({ length: 450 }, (_, i) => signer.sign({ ...head, treeSize: i + 1 }));
     const other = new AuditSigner(generateKeyPairSync('ed25519').privateKey, '/dev/null');
-    expect(await firstUnsignedHead(heads)).toBe(-1);
-    expect(await firstUnsignedHead(heads, signer.publicKey)).toBe(-1);
-    // Signed by another log: its own signature holds, the log's does not.
-    expect(await firstUnsignedHead(heads, other.publicKey)).toBe(0);
-    const altered = heads.map((h, i) => (i === 321 ? { ...h, treeSize: 9999 } : h));
-    expect(await firstUnsignedHead(altered, signer.publicKey)).toBe(321);
-    expect(await firstUnsignedHead(altered, signer.publicKey, 322)).toBe(-1);
-    // Between the hundreds, other work gets its turn: a callback queued before the check runs before it ends.
-    let turned = 0;
-    const tick = () => {
-      turned++;
-      if (turned < 10) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await firstUnsignedHead(heads, signer.publicKey);
-    expect(turned).toBeGreaterThanOrEqual(4);
+    expect(await unsignedHeads(heads)).toEqual([]);
+    expect(await unsignedHeads(heads, signer.publicKey)).toEqual([]);
+    const altered = heads.map((h, i) => (i === 321 || i === 400 ? { ...h, treeSize: 9999 } : h));
+    expect(await unsignedHeads(altered, signer.publicKey)).toEqual([321, 400]);
+    expect(await unsignedHeads(altered, signer.publicKey, { firstOnly: true })).toEqual([321]);
+    // Between the hundreds, other work gets its turn, good heads or bad: a callback queued before
+    // the check runs before it ends. Signed by another log, every head fails the log's key.
+    for (const logKey of [signer.publicKey, other.publicKey]) {
+      let turned = 0;
+      const tick = () => {
+        turned++;
+        if (turned < 10) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const unsigned = await unsignedHeads(heads, logKey);
+      expect({ logKey: logKey === signer.publicKey ? 'own' : 'other', unsigned: unsigned.length, turnedSome: turned >= 4 }).toEqual({
+        logKey: logKey === signer.publicKey ? 'own' : 'other', unsigned: logKey === signer.publicKey ? 0 : 450, turnedSome: true,
+      });
+    }
   });
 
   it('reads a saved head pretty-printed, or as the last line of a heads file', () => {

@@ -49,23 +49,27 @@ export function verifyHeadSignature(head: SignedTreeHead, publicKeyPem: string =
   }
 }
 
-/** Heads checked between two turns of the event loop (`firstUnsignedHead`). */
+/** Heads checked between two turns of the event loop (`unsignedHeads`). */
 const HEADS_PER_TURN = 100;
 
 /**
- * The index of the first head from `from` not signed both by its own key and by `logKey` (the log's key; its own
- * when none is given), or -1. A log signs a head every second while it has work, so a long-running
- * one holds hundreds of thousands: checked a hundred at a time, the event loop turning in between,
- * so that a verification does not hold up the requests of a process that serves others.
+ * The indexes of the heads not signed both by their own key and by `logKey` (the log's key; each
+ * head's own when none is given), in order; with `firstOnly`, the first of them alone. A log signs a
+ * head every second while it has work, so a long-running one holds hundreds of thousands: they are
+ * checked a hundred at a time, the event loop turning in between whatever they hold, so that a
+ * verification does not hold up the requests of a process that serves others.
  */
-export async function firstUnsignedHead(heads: readonly SignedTreeHead[], logKey?: string, from = 0): Promise<number> {
-  for (let i = from; i < heads.length; i++) {
-    if (i > from && (i - from) % HEADS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+export async function unsignedHeads(heads: readonly SignedTreeHead[], logKey?: string, { firstOnly = false } = {}): Promise<number[]> {
+  const unsigned: number[] = [];
+  for (let i = 0; i < heads.length; i++) {
+    if (i > 0 && i % HEADS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const head = heads[i];
     const key = logKey ?? head.publicKey;
-    if (!verifyHeadSignature(head) || (key !== head.publicKey && !verifyHeadSignature(head, key))) return i;
+    if (verifyHeadSignature(head) && (key === head.publicKey || verifyHeadSignature(head, key))) continue;
+    unsigned.push(i);
+    if (firstOnly) break;
   }
-  return -1;
+  return unsigned;
 }
 
 /** Signs tree heads with the private key from AUDIT_SIGNING_KEY_FILE, and keeps a copy of each outside the database. */

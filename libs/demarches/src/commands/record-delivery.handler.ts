@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import { assertNever, ChanceryError, Clock, ErrorCode, utcDate } from '@chancery/common';
+import { assertNever, ChanceryError, Clock, DepartmentCalendar, ErrorCode, utcDate } from '@chancery/common';
 import { sql } from '@chancery/database';
 import { AggregateRepository, AggregateRepositoryFactory } from '@chancery/event-store';
 import { CableReader } from '@chancery/cables';
@@ -48,6 +48,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     private readonly policy: PolicyService,
     private readonly cables: CableReader,
     private readonly clock: Clock,
+    private readonly calendar: DepartmentCalendar,
   ) {
     this.deliveries = repositories.for(deliveryDefinition);
   }
@@ -65,6 +66,7 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
     // A document's type is decided by its bytes, once, before the transaction.
     const document = record.kind === 'document' ? await describeDocument(record.name, record.documentKind, record.content) : undefined;
     const id = deliveryId(campaignId, post);
+    /** The Department's day of the attempt, by which the answer says whether the delivery is overdue (as GET does). */
     let today = '';
     let readable = new Map<string, string>();
     let people = new Map<string, Person>();
@@ -72,8 +74,9 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
       // The time of this attempt: one retried after a conflict is recorded when it is tried again,
       // after the record it lost to (numbered after it, never earlier).
       const now = this.clock.now();
-      today = latestDay(now);
-      await this.apply(tx, actor, campaign, post, delivery, record, document, today, now.toISOString());
+      today = this.calendar.dayOf(now);
+      // A post's own dates may be as late as the furthest-east post's today (latestDay).
+      await this.apply(tx, actor, campaign, post, delivery, record, document, latestDay(now), now.toISOString());
       if (record.kind === 'document') return; // its answer is the document filed
       readable = await this.query.readableMrns(actor, citedCables(delivery.state.responses), tx);
       // Who logged what: a first record names only its sender, whom the request knows already.
@@ -93,22 +96,22 @@ export class RecordDeliveryHandler implements ICommandHandler<RecordDeliveryComm
   }
 
   private async apply(
-    tx: EntityManager, actor: Principal, campaign: CampaignRow, post: string, delivery: Delivery, record: DeliveryRecord, document: DocumentFacts | undefined, today: string, at: string,
+    tx: EntityManager, actor: Principal, campaign: CampaignRow, post: string, delivery: Delivery, record: DeliveryRecord, document: DocumentFacts | undefined, latest: string, at: string,
   ): Promise<void> {
     const by = actor.id;
     switch (record.kind) {
       case 'delivered': {
         const { kind: _kind, ...details } = record;
-        return delivery.deliver(details, by, { today, taskedOn: taskedOn(campaign) }, at);
+        return delivery.deliver(details, by, { today: latest, taskedOn: taskedOn(campaign) }, at);
       }
       case 'contact': {
         const { kind: _kind, ...contact } = record;
-        return delivery.recordContact(contact, by, { today, taskedOn: taskedOn(campaign) }, at);
+        return delivery.recordContact(contact, by, { today: latest, taskedOn: taskedOn(campaign) }, at);
       }
       case 'response': {
         const { kind: _kind, ...response } = record;
         if (response.reportingCableId) await this.requireReportingCable(tx, actor, campaign, post, response.reportingCableId);
-        return delivery.logResponse(response, by, today, at);
+        return delivery.logResponse(response, by, latest, at);
       }
       case 'reportingCable':
         await this.requireReportingCable(tx, actor, campaign, post, record.reportingCableId);
