@@ -183,4 +183,12 @@ describe('follow-up actions through HTTP', () => {
     const again = (await as(mover.token).get('/inbox?section=followUps').expect(200)).body as { items: { followUpId: string }[] };
     expect(again.items.map((item) => item.followUpId)).toContain(created.id);
   });
+
+  it('lists in My follow-ups an office\'s follow-ups for those who work them there, not its auditors or admins, who only read', async () => {
+    const { body: owned } = await as(t.drafter).post('/follow-ups', { title: 'An office task', owner: { office: 'EAP/CM' }, dueOn: '2026-12-10' }).expect(201);
+    const reader = (await createUser(app, t.admin, { username: 'eapcm.auditor', roles: ['auditor'], office: 'EAP/CM' })).token;
+    const mine = async (token: string) => ((await as(token).get('/inbox?section=followUps&limit=200').expect(200)).body.items as { followUpId: string }[]).map((item) => item.followUpId);
+    expect(await mine(reader)).not.toContain(owned.id);
+    expect(await mine(t.drafter)).toContain(owned.id);
+  });
 });

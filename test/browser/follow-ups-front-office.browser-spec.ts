@@ -102,7 +102,7 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     expect(followUp).toMatchObject({ owner: { office: 'EAP/J' }, dueOn: '2099-02-01', escalatedTo: null, title: 'Answer the PRC rejection' });
     expect(followUp.history.map((e: { type: string }) => e.type).slice(-3)).toEqual(['FollowUpReassigned', 'FollowUpEscalationResolved', 'FollowUpDueDateChanged']);
     // Resolved, it is no longer theirs to change, and it has left their queue.
-    await page.getByText('Only its owner and its creator change this follow-up.').waitFor();
+    await page.getByText('Only its owner, and its creator while they may open follow-ups, change this follow-up.').waitFor();
     expect(await page.getByRole('heading', { name: 'Escalated to your bureau' }).count()).toBe(0);
     expect((await authed(web.app, frontOffice).get('/inbox').expect(200)).body.escalated.map((f: { followUpId: string }) => f.followUpId)).not.toContain(id);
     expect(errors).toEqual([]);

@@ -25,7 +25,7 @@ export function dayIn(instant: Date, timeZone: string): string {
     dayFormats.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  return `${parts.year.padStart(4, '0')}-${parts.month}-${parts.day}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock, DepartmentCalendar } from '@chancery/common';
 import { pageAndCount, type SortKey, sql } from '@chancery/database';
 import { PolicyService } from '@chancery/identity';
-import { type Classification, hasPermission, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
+import { type Classification, hasPermission, OFFICE_WORKING_ROLES, type Principal, readableCableSql, readableFollowUpSql } from '@chancery/identity/domain';
 import { isOverdue } from '@chancery/demarches';
 import { type FollowUpMarkingsRow, followUpMarkings, isFollowUpOverdue, LINKED_MARKINGS_SQL } from '@chancery/follow-ups';
 
@@ -335,8 +335,15 @@ export class InboxQuery {
       `follow_ups f WHERE status IN ('OPEN', 'IN_PROGRESS') AND ${access.where}
          AND ((created_by = $2 AND $11::boolean) OR ($9::text IS NOT NULL AND owner_office = $9) OR ($10::text IS NOT NULL AND owner_post = $10))`,
       [['due_on'], ['id']],
-      // Its creator's while they hold a role that opens follow-ups (isFollowUpOwner).
-      [...access.params, principal.office, principal.roles.includes('post_officer') ? principal.postCode : null, hasPermission(principal, 'followups.create').allowed],
+      // Those the caller works (isFollowUpOwner): an office's for its working people (worksFor: not
+      // its auditors or admins, who only read), a post's for its officers, and the caller's own
+      // while they hold a role that opens follow-ups.
+      [
+        ...access.params,
+        principal.roles.some((role) => OFFICE_WORKING_ROLES.includes(role)) ? principal.office : null,
+        principal.roles.includes('post_officer') ? principal.postCode : null,
+        hasPermission(principal, 'followups.create').allowed,
+      ],
       window,
     );
     const today = this.calendar.today();

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
+import { DepartmentCalendar } from '@chancery/common';
 import { markFirstFilling, markFirstFillingDone } from '@chancery/database';
 
 
@@ -16,6 +17,8 @@ export interface DemoLogin {
 }
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+/** A day from `today` (YYYY-MM-DD), `offset` days on. */
+const daysFrom = (today: string, offset: number) => new Date(Date.parse(`${today}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
 const POSITIONS = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'RECEPTIVE', 'OPPOSED', 'SUPPORTIVE', 'NONCOMMITTAL'];
 
 /**
@@ -39,6 +42,10 @@ export async function loadDemo(
   filling?: { dataDir: string; alsoDiscard: string[] },
 ): Promise<DemoLogin[] | null> {
   const dataSource = app.get(DataSource);
+  // Due dates and report-by dates are the Department's days (DepartmentCalendar): "due today" is
+  // today in Washington, also in its evening, when Greenwich is on tomorrow already.
+  const departmentToday = app.get(DepartmentCalendar).today();
+  const due = (offset: number) => daysFrom(departmentToday, offset);
   const [{ cables, users }] = await dataSource.query(`SELECT (SELECT count(*)::int FROM cables) AS cables, (SELECT count(*)::int FROM users WHERE username <> 'admin') AS users`);
   if (cables > 0) return null;
   if (users > 0) {
@@ -88,7 +95,7 @@ export async function loadDemo(
       { marking: 'U', text: 'Posts should raise these concerns with host governments and report their responses.' },
     ],
     classifiedBy: { name: 'Jane Doe', title: 'Director', office: 'EAP/CM', reasons: ['1.4(b)', '1.4(d)'], declassifyOn: day(25 * 365) },
-    demarche: { reportBy: day(10), targets: 'Foreign ministry, director-general level', points: [2, 3] },
+    demarche: { reportBy: due(10), targets: 'Foreign ministry, director-general level', points: [2, 3] },
   };
   const cable = await call(desk, 'POST', '/cables', instruction);
   await call(desk, 'POST', `/cables/${cable.id}/clearance-requests`, { offices: ['L', 'ISN'] });
@@ -117,7 +124,7 @@ export async function loadDemo(
   // The separate demarche to Beijing.
   const beijingCable = await call(desk, 'POST', '/cables', {
     ...instruction, subject: 'Demarche to the PRC: distillation of U.S. AI models by PRC firms', actionAddressees: ['BEIJING'],
-    demarche: { reportBy: day(5), targets: 'MFA, North American and Oceanian Affairs', points: [2, 3] },
+    demarche: { reportBy: due(5), targets: 'MFA, North American and Oceanian Affairs', points: [2, 3] },
   });
   await call(desk, 'POST', `/cables/${beijingCable.id}/submit`);
   await call(approver, 'POST', `/cables/${beijingCable.id}/approve`);
@@ -187,11 +194,11 @@ export async function loadDemo(
   // office's inbox); one opened from Beijing's second response. A follow-up is never created already
   // past due.
   const followUps = [
-    { title: 'Brief the Deputy Secretary on Beijing\u2019s rejection', owner: { office: 'EAP/CM' }, dueOn: day(0), demarcheId: beijingCable.id, post: 'BEIJING', response: 2 },
-    { title: 'Share technical indicators with Tokyo', owner: { post: 'TOKYO' }, dueOn: day(7), demarcheId: cable.id, post: 'TOKYO' },
-    { title: 'Propose a joint statement with London', owner: { post: 'LONDON' }, dueOn: day(0), demarcheId: cable.id, post: 'LONDON' },
-    { title: 'Export-control options paper', owner: { office: 'ISN' }, dueOn: day(14), demarcheId: cable.id },
-    { title: 'Second approach to the PRC at vice-minister level', owner: { post: 'BEIJING' }, dueOn: day(1), demarcheId: beijingCable.id, post: 'BEIJING' },
+    { title: 'Brief the Deputy Secretary on Beijing\u2019s rejection', owner: { office: 'EAP/CM' }, dueOn: due(0), demarcheId: beijingCable.id, post: 'BEIJING', response: 2 },
+    { title: 'Share technical indicators with Tokyo', owner: { post: 'TOKYO' }, dueOn: due(7), demarcheId: cable.id, post: 'TOKYO' },
+    { title: 'Propose a joint statement with London', owner: { post: 'LONDON' }, dueOn: due(0), demarcheId: cable.id, post: 'LONDON' },
+    { title: 'Export-control options paper', owner: { office: 'ISN' }, dueOn: due(14), demarcheId: cable.id },
+    { title: 'Second approach to the PRC at vice-minister level', owner: { post: 'BEIJING' }, dueOn: due(1), demarcheId: beijingCable.id, post: 'BEIJING' },
   ];
   const created = [];
   for (const followUp of followUps) created.push(await call(desk, 'POST', '/follow-ups', followUp));

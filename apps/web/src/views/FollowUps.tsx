@@ -504,7 +504,7 @@ function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onC
               <p><button type="submit">Save changes</button></p>
             </form>
           )}
-          {allowed.length === 0 && <p class="muted">Only its owner and its creator change this follow-up.</p>}
+          {allowed.length === 0 && <p class="muted">Only its owner, and its creator while they may open follow-ups, change this follow-up.</p>}
           {message && <p id="fu-outcome" tabIndex={-1} class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
           {message?.stale && <p><button type="button" onClick={() => { setMessage(null); void load(); }}>Reload the latest</button></p>}
           {can('edit') && (

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-import { type Db, sql } from '@chancery/database';
+import { type Db, pageAndCount, sql } from '@chancery/database';
 import { streamIdOf } from '@chancery/event-store/domain';
 import { type Office, OfficeDirectory, officeDirectoryDefinition } from '../domain/office-directory.aggregate.js';
 
@@ -21,13 +21,18 @@ export class OfficesQuery {
    * next addition names, for any client, not only the one that made the last.
    */
   async list(bureau?: string, limit = 500, offset = 0): Promise<{ items: Office[]; total: number; version: number }> {
-    const items = await sql<OfficeRow>(this.dataSource, 'SELECT symbol, name, bureau FROM offices WHERE $1::text IS NULL OR bureau = $1 ORDER BY symbol LIMIT $2 OFFSET $3', [bureau ?? null, limit, offset]);
-    const [{ total, version }] = await sql<{ total: number; version: number }>(
-      this.dataSource,
-      `SELECT count(*)::int AS total, (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $2) AS version FROM offices WHERE $1::text IS NULL OR bureau = $1`,
-      [bureau ?? null, streamIdOf(officeDirectoryDefinition.streamType, OfficeDirectory.ID)],
-    );
-    return { items, total, version };
+    // The page, its total and the version from one snapshot (pageAndCount): an office added meanwhile
+    // is in all three or in none, so an If-Match of this version never passes over an office unseen.
+    const { rows: items, counts } = await pageAndCount<OfficeRow, { total: number; version: number }>(this.dataSource, {
+      columns: 'symbol, name, bureau',
+      from: 'offices WHERE $1::text IS NULL OR bureau = $1',
+      order: [['symbol']],
+      params: [bureau ?? null, streamIdOf(officeDirectoryDefinition.streamType, OfficeDirectory.ID)],
+      counts: 'count(*)::int AS total, (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $2)::int AS version',
+      limit,
+      offset,
+    });
+    return { items, ...counts };
   }
 
   async find(symbol: string): Promise<Office | undefined> {
