@@ -4,6 +4,14 @@ describe('loadConfig', () => {
   it('has working defaults: embedded database in ./data, port 3000', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', poolSize: 10, acquireTimeoutMs: 10_000, projections: { inline: true }, departmentTimeZone: 'America/New_York' });
+    expect(config.embeddedMaintenanceMs).toBe(300_000);
+  });
+
+  it('reads how often the embedded database is maintained, 0 to turn it off', () => {
+    expect(loadConfig({ EMBEDDED_MAINTENANCE_MS: '0' }).embeddedMaintenanceMs).toBe(0);
+    expect(loadConfig({ EMBEDDED_MAINTENANCE_MS: '60000' }).embeddedMaintenanceMs).toBe(60_000);
+    expect(() => loadConfig({ EMBEDDED_MAINTENANCE_MS: '-1' })).toThrow(/EMBEDDED_MAINTENANCE_MS="-1": EMBEDDED_MAINTENANCE_MS must be an integer/);
+    expect(() => loadConfig({ EMBEDDED_MAINTENANCE_MS: '5m' })).toThrow(/EMBEDDED_MAINTENANCE_MS="5m"/);
   });
 
   it('reads and converts the settings it knows', () => {

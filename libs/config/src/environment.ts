@@ -136,6 +136,16 @@ export class Environment {
   @IsTimeZone({ message: 'DEPARTMENT_TIME_ZONE must be an IANA time zone such as America/New_York' })
   DEPARTMENT_TIME_ZONE: string = 'America/New_York';
 
+  /**
+   * How often the embedded database (PGlite: no autovacuum, no checkpointer) is vacuumed where dead
+   * rows have piled up, analyzed where rows changed, and checkpointed; 0 turns it off.
+   */
+  @Transform(toWholeNumber)
+  @Max(86_400_000)
+  @Min(0)
+  @IsInt()
+  EMBEDDED_MAINTENANCE_MS: number = 300_000;
+
   /** Load the network of posts at start-up (idempotent). */
   @Transform(toBoolean)
   @IsBoolean()
@@ -240,6 +250,8 @@ export interface AppConfig {
   overdueScanMs: number;
   /** DEPARTMENT_TIME_ZONE: whose calendar the Department's deadlines are judged on. */
   departmentTimeZone: string;
+  /** How often the embedded database is vacuumed, analyzed and checkpointed (0: never). */
+  embeddedMaintenanceMs: number;
   audit: { signingKeyFile?: string; headsFile?: string; sealIntervalMs: number };
   /** Notification email: off when smtpUrl is unset. */
   mail: { smtpUrl?: string; from: string; domain: string; appUrl: string };
@@ -304,6 +316,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     demo: env.DEMO,
     overdueScanMs: env.OVERDUE_SCAN_MS,
     departmentTimeZone: env.DEPARTMENT_TIME_ZONE,
+    embeddedMaintenanceMs: env.EMBEDDED_MAINTENANCE_MS,
     audit: { signingKeyFile: env.AUDIT_SIGNING_KEY_FILE, headsFile: env.AUDIT_HEADS_FILE, sealIntervalMs: env.AUDIT_SEAL_INTERVAL_MS },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, domain: env.MAIL_DOMAIN, appUrl: env.APP_URL.replace(/\/+$/, '') },
     live: { heartbeatMs: env.LIVE_HEARTBEAT_MS },
