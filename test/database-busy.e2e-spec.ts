@@ -18,8 +18,8 @@ const ACQUIRE_TIMEOUT_MS = 300;
 /**
  * A transaction that never ends, on the embedded database (PGlite: a pool of one connection), with
  * DB_ACQUIRE_TIMEOUT_MS short: requests that wait for the connection are answered 503 "busy" once
- * the wait passes, and the background loops (projection runner, audit sealer, overdue scan) give up
- * their turn and carry on once the connection is free again.
+ * the wait passes, and the background loops (projection runner, audit sealer, overdue scan, the
+ * embedded database's maintenance) give up their turn and carry on once the connection is free again.
  */
 describe('a stuck transaction on the embedded database', () => {
   let dataDir: string;
@@ -28,7 +28,7 @@ describe('a stuck transaction on the embedded database', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'chancery-busy-'));
-    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '', DB_ACQUIRE_TIMEOUT_MS: String(ACQUIRE_TIMEOUT_MS), OVERDUE_SCAN_MS: '200', AUDIT_SEAL_INTERVAL_MS: '50', PROJECTIONS_POLL_MS: '100' };
+    const env = { CHANCERY_DATA_DIR: dataDir, JWT_SECRET: '', DB_ACQUIRE_TIMEOUT_MS: String(ACQUIRE_TIMEOUT_MS), OVERDUE_SCAN_MS: '200', AUDIT_SEAL_INTERVAL_MS: '50', PROJECTIONS_POLL_MS: '100', EMBEDDED_MAINTENANCE_MS: '200' };
     ({ app } = await createTestApp(undefined, { env, imports: [NotesFixtureModule], runProjections: true }));
     token = await loginAsAdmin(app);
   });
@@ -75,7 +75,7 @@ describe('a stuck transaction on the embedded database', () => {
         expect((refused as ChanceryError).code).toBe(ErrorCode.DatabaseBusy);
         expect(transactions).toHaveBeenCalledTimes(1);
 
-        // The runner, the sealer and the scan meet the same wait meanwhile.
+        // The runner, the sealer, the scan and the maintenance meet the same wait meanwhile.
         await new Promise((resolve) => setTimeout(resolve, 4 * ACQUIRE_TIMEOUT_MS));
       } finally {
         await held.rollbackTransaction();
@@ -84,7 +84,7 @@ describe('a stuck transaction on the embedded database', () => {
       }
     });
     const timedOut = logs.filter((log) => /timeout exceeded when trying to connect/.test(log.message));
-    expect(new Set(timedOut.map((log) => log.context))).toEqual(new Set(['ProjectionRunner', 'AuditSealer', 'OverdueScheduler']));
+    expect(new Set(timedOut.map((log) => log.context))).toEqual(new Set(['ProjectionRunner', 'AuditSealer', 'OverdueScheduler', 'EmbeddedMaintenance']));
     // A busy database is a warning, never an error.
     expect(logs.filter((log) => log.level === 'error' || log.level === 'fatal')).toEqual([]);
 

@@ -32,6 +32,7 @@ export async function createTestApp(database: TestDatabase | undefined, options:
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     SEED_POSTS: 'false',
     OVERDUE_SCAN_MS: '0',
+    EMBEDDED_MAINTENANCE_MS: '0',
     // The tests date things by UTC days, whatever the hour they run at; the Department's calendar
     // (Washington's by default) has tests of its own (department-calendar.e2e-spec.ts).
     DEPARTMENT_TIME_ZONE: 'UTC',

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { dataSourceOptions, type DatabaseTarget, migrate, openDatabase } from './data-source.js';
+import { EmbeddedMaintenance } from './embedded-maintenance.js';
 import { watchPool } from './pool-connections.js';
 
 /**
@@ -74,7 +75,16 @@ export class DatabaseModule {
           },
         }),
       ],
-      exports: [runtimeModule],
+      providers: [
+        {
+          provide: EmbeddedMaintenance,
+          inject: [DataSource, DatabaseRuntime, APP_CONFIG],
+          // A server vacuums and checkpoints itself (autovacuum, the checkpointer); PGlite does neither.
+          useFactory: (dataSource: DataSource, runtime: DatabaseRuntime, config: AppConfig) =>
+            new EmbeddedMaintenance(dataSource, runtime.target.embedded ? config.embeddedMaintenanceMs : 0),
+        },
+      ],
+      exports: [runtimeModule, EmbeddedMaintenance],
     };
   }
 }

@@ -1,4 +1,5 @@
 export * from './embedded-postgres.js';
+export * from './embedded-maintenance.js';
 export * from './data-source.js';
 export * from './database.module.js';
 export * from './sql.js';
