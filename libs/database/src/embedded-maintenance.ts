@@ -138,7 +138,8 @@ interface WalRow {
 
 function describe(round: MaintenanceRound): string {
   const parts: string[] = [];
-  if (round.vacuumed.length > 0) parts.push(`vacuumed ${round.vacuumed.map(({ table, deadRows }) => `${table} (${deadRows} dead rows)`).join(', ')}`);
+  // A table vacuumed with no dead row counted was due for its new rows, or its age.
+  if (round.vacuumed.length > 0) parts.push(`vacuumed ${round.vacuumed.map(({ table, deadRows }) => (deadRows > 0 ? `${table} (${deadRows} dead rows)` : table)).join(', ')}`);
   if (round.analyzed.length > 0) parts.push(`analyzed ${round.analyzed.join(', ')}`);
   if (round.checkpointedAfterBytes !== undefined) parts.push(`checkpoint after ${(round.checkpointedAfterBytes / 1_048_576).toFixed(1)} MB of WAL`);
   return parts.join('; ');
