@@ -206,7 +206,7 @@ export function parseSavedHead(text: string): SignedTreeHead {
   if (signatureBytes !== 64) throw new Error(`signature is ${signatureBytes} bytes, where an Ed25519 signature is 64`);
   let key: KeyObject;
   try {
-    key = createPublicKey(head.publicKey!);
+    key = publicKeyOf(head.publicKey!); // a heads file's lines all carry the log's key: parsed once
   } catch {
     throw new Error('publicKey is not a public key in PEM');
   }
