@@ -1,11 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '@chancery/config';
-import { AuditSigner, cutTornTail, loadAuditSigner, parseHeadsFile, parseSavedHead, unsignedHeads, verifyHeadSignature } from './audit-signer.js';
+import {
+  AuditSigner, checkedHeads, cutTornTail, HeadsFile, loadAuditSigner, parseHeadsFile, parseSavedHead, type SignedTreeHead, unsignedHeads, verifyHeadSignature,
+} from './audit-signer.js';
 
 const head = { treeSize: 7, rootHash: 'ab'.repeat(32), timestamp: '2026-11-29T21:00:00.000Z' };
 
@@ -59,6 +61,54 @@ describe('tree head signatures', () => {
     expect(() => parseSavedHead('{"treeSize": 1}')).toThrow(/not a signed tree head/);
     expect(() => parseSavedHead('')).toThrow(/no tree head/);
     expect(() => parseSavedHead(JSON.stringify(a, null, 2).slice(0, 80))).toThrow(/^not JSON, neither whole nor as its last line \(a file cut short\?\): /);
+  });
+
+  it('checks heads in their order, a hundred between turns of the event loop, saying which carry the log\'s signature', async () => {
+    const heads = Array.from({ length: 250 }, (_, i) => signer.sign({ ...head, treeSize: i + 1 }));
+    const altered = heads.map((h, i) => (i === 7 || i === 160 ? { ...h, rootHash: 'cd'.repeat(32) } : h));
+    let turned = 0;
+    const tick = () => {
+      turned++;
+      if (turned < 10) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const checked = [];
+    for await (const { head: h, index, signed } of checkedHeads(altered, signer.publicKey)) checked.push([h.treeSize, index, signed]);
+    expect(checked).toEqual(altered.map((h, i) => [h.treeSize, i, i !== 7 && i !== 160]));
+    expect(turned).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads a heads file as a stream of lines, as parseHeadsFile reads its text, and each pass the same lines only', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'chancery-heads-')), 'audit-heads.jsonl');
+    const [a, b, c, d] = [7, 8, 9, 10].map((treeSize) => signer.sign({ ...head, treeSize }));
+    const heads = async (from: HeadsFile) => {
+      const read: SignedTreeHead[] = [];
+      for await (const h of from) read.push(h);
+      return read;
+    };
+    expect(await heads(await HeadsFile.read(file))).toEqual([]); // none yet
+    // A blank line and a line ended CRLF are read as parseHeadsFile reads them; a last line cut short is left out.
+    const text = `${JSON.stringify(a)}\n\n${JSON.stringify(b)}\r\n${JSON.stringify(c)}\n${JSON.stringify(d).slice(0, 50)}`;
+    await writeFile(file, text);
+    const read = await HeadsFile.read(file);
+    expect({ count: read.count, last: read.last }).toEqual({ count: 3, last: c });
+    expect(await heads(read)).toEqual(parseHeadsFile(text));
+    // Appended since it was read (the torn line cut off first, as the signer does): not in a pass over what was read.
+    await cutTornTail(file);
+    await appendFile(file, `${JSON.stringify(d)}\n${JSON.stringify(d)}\n`);
+    expect(await heads(read)).toEqual([a, b, c]);
+    expect(await heads(read)).toEqual([a, b, c]);
+    // A whole last line without its newline is a head (as in parseHeadsFile).
+    await writeFile(file, `${JSON.stringify(a)}\n${JSON.stringify(b)}`);
+    const unended = await HeadsFile.read(file);
+    expect({ count: unended.count, heads: await heads(unended) }).toEqual({ count: 2, heads: [a, b] });
+    // A line that is no head, before the last, is an error naming it; a file changed otherwise than by appends since it was read is said to have.
+    await writeFile(file, `${JSON.stringify(a)}\n{"treeSize": 1}\n${JSON.stringify(b)}\n`);
+    await expect(HeadsFile.read(file)).rejects.toThrow(/^line 2 is not a signed tree head \(not a signed tree head/);
+    await writeFile(file, `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`);
+    const replaced = await HeadsFile.read(file);
+    await writeFile(file, `${JSON.stringify(a)}\nnot a head, and as long as one was,${' '.repeat(JSON.stringify(b).length - 35)}\n`);
+    await expect(heads(replaced)).rejects.toThrow(/^the heads file .* changed while it was read: line 2 is not a signed tree head/);
   });
 
   it('refuses, as a head it cannot read, one with a value no head could have', () => {

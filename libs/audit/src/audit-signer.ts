@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { appendFile, chmod, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, type FileHandle, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Logger } from '@nestjs/common';
 import { type AppConfig, ConfigurationError } from '@chancery/config';
 import { canonicalJson } from './audit-entry.js';
@@ -49,8 +50,18 @@ export function verifyHeadSignature(head: SignedTreeHead, publicKeyPem: string =
   }
 }
 
-/** Heads checked between two turns of the event loop (`unsignedHeads`). */
+/** Heads checked between two turns of the event loop (`unsignedHeads`, `checkedHeads`). */
 const HEADS_PER_TURN = 100;
+
+/** Heads to check, in their order: an array, or a heads file read as a stream (`HeadsFile`); read more than once. */
+export type HeadsSource = Iterable<SignedTreeHead> | AsyncIterable<SignedTreeHead>;
+
+/** A head of a source, its number there (from 0), and whether it carries its own key's signature and the log's. */
+export interface CheckedHead {
+  head: SignedTreeHead;
+  index: number;
+  signed: boolean;
+}
 
 /**
  * The indexes of the heads not signed both by their own key and by `logKey` (the log's key; each
@@ -70,6 +81,29 @@ export async function unsignedHeads(heads: readonly SignedTreeHead[], logKey?: s
     if (firstOnly) break;
   }
   return unsigned;
+}
+
+/**
+ * The heads of `source` in its order, each with whether it is signed by its own key and by `logKey`
+ * (as `unsignedHeads`), checked a hundred at a time, the event loop turning in between: a source
+ * read as a stream is never held whole.
+ */
+export async function* checkedHeads(source: HeadsSource, logKey?: string): AsyncGenerator<CheckedHead> {
+  let batch: SignedTreeHead[] = [];
+  let index = 0;
+  const check = async function* (): AsyncGenerator<CheckedHead> {
+    const unsigned = new Set(await unsignedHeads(batch, logKey));
+    for (let i = 0; i < batch.length; i++) yield { head: batch[i], index: index + i, signed: !unsigned.has(i) };
+    index += batch.length;
+    batch = [];
+  };
+  for await (const head of source) {
+    batch.push(head);
+    if (batch.length < HEADS_PER_TURN) continue;
+    yield* check();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  yield* check();
 }
 
 /** Signs tree heads with the private key from AUDIT_SIGNING_KEY_FILE, and keeps a copy of each outside the database. */
@@ -108,7 +142,7 @@ export class AuditSigner {
    * of the file afterwards changes nothing here); null when it holds none.
    */
   async lastRecorded(): Promise<SignedTreeHead | null> {
-    if (this.last === undefined) this.last = (await headsIn(this.headsFile)).at(-1) ?? null;
+    if (this.last === undefined) this.last = (await HeadsFile.read(this.headsFile)).last ?? null;
     return this.last;
   }
 }
@@ -222,15 +256,125 @@ export function parseSavedHead(text: string): SignedTreeHead {
 export function parseHeadsFile(text: string): SignedTreeHead[] {
   const lines = text.split('\n');
   const torn = lines.length > 0 && !text.endsWith('\n') ? lines.length - 1 : -1;
-  return lines.flatMap((line, i) => {
-    if (line.trim() === '') return [];
+  return lines.flatMap((line, i) => headOfLine(line, i + 1, i !== torn) ?? []);
+}
+
+/** A line of a heads file: its head, or none for a blank line or a last line cut short (not `whole`); else an error naming it. */
+function headOfLine(line: string, number: number, whole: boolean): SignedTreeHead | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return parseSavedHead(line);
+  } catch (error) {
+    if (!whole) return undefined;
+    throw new Error(`line ${number} is not a signed tree head (${(error as Error).message})`);
+  }
+}
+
+/**
+ * A heads file, read as a stream of lines, never whole: the sealer signs a head a second while it
+ * has work, so the file of a long-running log holds hundreds of thousands (a million is some 430 MB).
+ * `read` goes through it once, as `parseHeadsFile` reads a text (an error names the first line that
+ * is no head; a last line cut short is left out), keeping only the count and the last head; each
+ * pass over it afterwards (`for await`) reads the same bytes again as heads, not what was appended
+ * since. A pass that finds them changed otherwise (the file replaced meanwhile) throws.
+ */
+export class HeadsFile implements AsyncIterable<SignedTreeHead> {
+  /** No heads file: none to read. */
+  static readonly NONE = new HeadsFile(null, 0, 0, 0);
+
+  private constructor(
+    readonly file: string | null,
+    /** Bytes read by `read`: later passes read these only. */
+    private readonly size: number,
+    /** Its lines, the last one included even when cut short. */
+    private readonly lines: number,
+    /** Its heads. */
+    readonly count: number,
+    readonly last?: SignedTreeHead,
+    /** The head on a last line without its newline (a crash after the head, before the newline), as `read` found it. */
+    private readonly tail?: SignedTreeHead,
+  ) {}
+
+  /** Reads `file` through once; none there is a file of no heads. */
+  static async read(file: string): Promise<HeadsFile> {
+    const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (!handle) return new HeadsFile(file, 0, 0, 0);
+    let size: number;
+    let lines = 0;
+    let count = 0;
+    let last: SignedTreeHead | undefined;
+    let tail: SignedTreeHead | undefined;
     try {
-      return [parseSavedHead(line)];
-    } catch (error) {
-      if (i === torn) return [];
-      throw new Error(`line ${i + 1} is not a signed tree head (${(error as Error).message})`);
+      size = (await handle.stat()).size;
+      for await (const { line, number, whole } of linesOf(handle, size)) {
+        lines = number;
+        const head = headOfLine(line, number, whole);
+        if (!head) continue;
+        count++;
+        last = head;
+        if (!whole) tail = head;
+      }
+    } finally {
+      await handle.close();
     }
-  });
+    return new HeadsFile(file, size, lines, count, last, tail);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<SignedTreeHead> {
+    if (this.file === null || this.lines === 0) return;
+    const changed = (what: string) => new Error(`the heads file ${this.file} changed while it was read: ${what}`);
+    const handle = await open(this.file, 'r').catch(() => Promise.reject(changed('it is gone')));
+    let count = 0;
+    try {
+      for await (const { line, number, whole } of linesOf(handle, this.size)) {
+        // The last line, cut short when it was read first, may have been cut off and overwritten since (AuditSigner.record).
+        if (!whole && number === this.lines) {
+          if (!this.tail) continue;
+          count++;
+          yield this.tail;
+          continue;
+        }
+        let head: SignedTreeHead | undefined;
+        try {
+          head = headOfLine(line, number, true);
+        } catch (error) {
+          throw changed((error as Error).message);
+        }
+        if (!head) continue;
+        count++;
+        yield head;
+      }
+    } finally {
+      await handle.close();
+    }
+    if (count !== this.count) throw changed(`${count} heads where it held ${this.count}`);
+  }
+}
+
+/**
+ * The lines of the first `size` bytes of an open file (node:readline over a stream of it), numbered
+ * from 1, each with whether a newline ends it (only the last may lack one).
+ */
+async function* linesOf(handle: FileHandle, size: number): AsyncGenerator<{ line: string; number: number; whole: boolean }> {
+  if (size === 0) return;
+  const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+  const endsWhole = buffer[0] === 0x0a;
+  const input = handle.createReadStream({ start: 0, end: size - 1, autoClose: false });
+  const reader = createInterface({ input, crlfDelay: Infinity });
+  try {
+    // Each line is given once the next is read (or the file ends): only then is it known to be the last.
+    let previous: string | undefined;
+    let number = 0;
+    for await (const line of reader) {
+      if (previous !== undefined) yield { line: previous, number, whole: true };
+      previous = line;
+      number++;
+    }
+    if (previous !== undefined) yield { line: previous, number, whole: endsWhole };
+  } finally {
+    reader.close();
+    input.destroy();
+  }
 }
 
 /**
