@@ -86,13 +86,13 @@ async function checkWhole(audit: AuditLog, config: AppConfig, out: AuditVerifyOu
   }
   const result = await audit.verify({ expected, onProgress: out.progress });
   // A log the database alone vouches for is not called intact when the heads file holds none of its heads (as GET /audit/verify).
-  const missing = result.valid ? missingHeadsProblem(file, expected, result.treeSize) : undefined;
+  const missing = result.valid ? missingHeadsProblem(file, expected.count, result.treeSize) : undefined;
   if (missing) {
     out.error(`Audit log NOT verified: ${missing}. Point AUDIT_HEADS_FILE at it, or verify against a head saved earlier (--head <file>).`);
     return 1;
   }
   if (result.valid) {
-    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${file ? `${expected.length} heads in ${file} agree` : 'no heads file to compare (AUDIT_HEADS_FILE)'}; ${result.pending} not sealed yet.`);
+    out.log(`Audit log intact: ${result.entries} entries, root ${result.head}; ${file ? `${expected.count} heads in ${file} agree` : 'no heads file to compare (AUDIT_HEADS_FILE)'}; ${result.pending} not sealed yet.`);
     return 0;
   }
   if (result.firstBroken) out.error(`Audit log BROKEN at entry ${result.firstBroken.seq}: ${result.firstBroken.reason}`);

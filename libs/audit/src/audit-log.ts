@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { ChanceryError, ErrorCode } from '@chancery/common';
 import { type Db, pageAndCount, prepared, type SortKey, sql } from '@chancery/database';
 import { type AuditEntry, entryLeafHash } from './audit-entry.js';
-import { type SignedTreeHead, unsignedHeads, verifyHeadSignature } from './audit-signer.js';
+import { type HeadsSource, type SignedTreeHead, verifyHeadSignature } from './audit-signer.js';
+import { type Checkpoint, OutsideHeads, StoredHeads } from './head-cursors.js';
 import { consistencyProof, fromHex, inclusionProof, rootHash, SubtreeMap, subtreesNeeded, toHex, TreeFrontier, verifyConsistency } from './merkle.js';
 
 export interface AuditInput {
@@ -69,8 +70,9 @@ export interface VerifyResult {
   firstBroken?: AuditBreak;
   /**
    * Why the log, its entries sound, is still not verified: a head from outside the database that
-   * does not carry the log's signature (an altered heads file, another log's head), or (said by the
-   * callers) a heads file that cannot be read or holds none of the log's heads. `valid` is then false.
+   * does not carry the log's signature (an altered heads file, another log's head), a heads file
+   * that could not be read to its end (rewritten while it was read), or (said by the callers) a heads
+   * file that cannot be read or holds none of the log's heads. `valid` is then false.
    */
   headsProblem?: string;
 }
@@ -98,6 +100,12 @@ interface HeadRow {
   timestamp: string;
   signature: string;
   public_key: string;
+}
+
+/** The first `entries` of the log and the root they give. */
+interface Span {
+  entries: number;
+  root: string;
 }
 
 interface NodeRow {
@@ -159,6 +167,7 @@ export class AuditLog {
     return row && toHead(row);
   }
 
+  /** Every signed head at once, oldest first (for tests and tools: `verify` reads them a page at a time). */
   async heads(db: Db = this.dataSource): Promise<SignedTreeHead[]> {
     return (await sql<HeadRow>(db, 'SELECT * FROM audit_tree_heads ORDER BY tree_size')).map(toHead);
   }
@@ -204,113 +213,162 @@ export class AuditLog {
    * Re-computes every leaf from its entry and the tree from the leaves, in pages, and checks them
    * against the stored leaf hashes and tree nodes, every signed head in the database, and the
    * `expected` heads kept outside it (a saved head, the heads file). The first discrepancy is named.
+   * Its memory does not grow with the log: the entries, the stored heads and the heads from outside
+   * are each read a page (or a window) at a time, in tree_size order, as the recomputation passes
+   * their sizes.
    */
-  async verify(options: { expected?: SignedTreeHead[]; onProgress?: (checked: number, total: number) => void } = {}, db: Db = this.dataSource): Promise<VerifyResult> {
+  async verify(options: { expected?: HeadsSource; onProgress?: (checked: number, total: number) => void } = {}, db: Db = this.dataSource): Promise<VerifyResult> {
     // What is checked is fixed first, in one snapshot (the sealer commits new heads and entries while
-    // this reads): the signed heads, the entries not yet sealed, the last sealed entry. The pages of
-    // entries are then read one statement each, up to that entry: sealed entries never change (the
-    // log is append-only), and between two pages other requests get the connection (embedded mode
-    // has only one), so a long verification holds up nobody.
+    // this reads): the signed heads up to the newest, the entries not yet sealed, the last sealed
+    // entry. The pages of entries and of heads are then read one statement each, up to those: sealed
+    // entries never change and heads are only added, each above the last (the log is append-only),
+    // and between two pages other requests get the connection (embedded mode has only one), so a
+    // long verification holds up nobody.
     const start = async (tx: Db) => ({
-      stored: await this.heads(tx),
+      latest: await this.treeHead(tx),
       pending: (await sql<{ pending: number }>(tx, 'SELECT count(*)::int AS pending FROM audit_log WHERE seq IS NULL'))[0].pending,
       last: Number((await sql<{ last: string | null }>(tx, 'SELECT max(seq) AS last FROM audit_log'))[0].last ?? 0),
     });
-    const { stored, pending, last } = db instanceof DataSource ? await db.transaction('REPEATABLE READ', start) : await start(db);
-    const latest = stored.at(-1);
-    const checkpoints = new Map<number, Array<{ head: SignedTreeHead; source: string }>>();
-    const expect = (head: SignedTreeHead, source: string) => checkpoints.set(head.treeSize, [...(checkpoints.get(head.treeSize) ?? []), { head, source }]);
+    const { latest, pending, last } = db instanceof DataSource ? await db.transaction('REPEATABLE READ', start) : await start(db);
+    const signedSize = latest?.treeSize ?? 0;
     // A head from outside the database without the log's signature is no evidence either way (an
     // altered line, another log's head): left out, and said, while the entries are checked against the rest.
     const key = latest?.publicKey;
-    const expected = options.expected ?? [];
-    // Each head's signature, a hundred at a time between turns of the event loop (unsignedHeads).
-    const unsignedAt = new Set(await unsignedHeads(expected, key));
-    const unsigned = [...unsignedAt].map((i) => `no. ${i + 1} of ${expected.length} (of ${expected[i].treeSize} entries)`);
-    stored.forEach((head) => expect(head, 'the signed head'));
-    expected.filter((_, i) => !unsignedAt.has(i)).forEach((head) => expect(head, 'the saved head'));
-    const total = Math.max(latest?.treeSize ?? 0, ...[...checkpoints.keys()]);
     const frontier = new TreeFrontier();
-    let verified = { entries: 0, root: toHex(frontier.root()) };
+    const initial: Span = { entries: 0, root: toHex(frontier.root()) };
+    let verified = initial;
     // The largest size at which a signed head agreed with the recomputed root, and that root.
-    let agreed = { entries: 0, root: verified.root };
-    const which = `${unsigned.length === 1 ? 'a head' : `${unsigned.length} heads`} from outside the database (the heads file's ${unsigned.join(', ')})`;
-    const headsProblem = unsigned.length > 0 ? `${which} ${unsigned.length === 1 ? 'does' : 'do'} not carry a valid signature by the log's key: altered, or another log's` : undefined;
-    const result = (firstBroken?: AuditBreak, upTo: { entries: number; root: string } = verified): VerifyResult => ({
-      valid: !firstBroken && !headsProblem,
-      entries: upTo.entries,
-      agreed: agreed.entries,
-      head: upTo.root,
-      treeSize: latest?.treeSize ?? 0,
-      pending,
-      ...(firstBroken ? { firstBroken } : {}),
-      ...(headsProblem ? { headsProblem } : {}),
+    let agreed = initial;
+    // A head from outside read after the recomputation passed its size (lines moved further than
+    // OutsideHeads' window) is checked against the stored tree, whose nodes up to there were found
+    // equal to the recomputed ones: the smallest that disagrees is the break.
+    let lateBreak: { head: Checkpoint; root: string } | undefined;
+    const stored = new StoredHeads(db, key, signedSize);
+    const outside = new OutsideHeads(options.expected ?? [], key, async (head) => {
+      if (lateBreak && lateBreak.head.treeSize <= head.treeSize) return;
+      const root = head.treeSize === 0 ? initial.root : await this.rootHash(head.treeSize, db);
+      if (root !== head.rootHash) lateBreak = { head, root };
+      else if (head.treeSize > agreed.entries) agreed = { entries: head.treeSize, root };
     });
+    try {
+      // The walk's break, said once the walk is over (a root's break names the last head that agreed, which a late head can raise).
+      let broken: (() => { at: AuditBreak; upTo: Span }) | undefined;
+      const fixed = (at: AuditBreak, upTo: Span) => () => ({ at, upTo });
 
-    // A head in the database without the log's signature is the log's own record broken.
-    const [badStored] = await unsignedHeads(stored, key, { firstOnly: true });
-    if (badStored !== undefined) {
-      const { treeSize } = stored[badStored];
-      return result({ seq: treeSize, reason: `the signed head of ${treeSize} entries does not carry a valid signature by the log's key` });
-    }
-    for (const { head, source } of checkpoints.get(0) ?? []) {
-      if (head.rootHash !== verified.root) return result({ seq: 0, reason: `${source} of an empty tree has another root` });
-    }
+      // The heads of `size` (the database's, then those from outside in their order) against the root
+      // the entries give; false when the walk stops: a break, or a head found unsigned or late meanwhile.
+      const checkHeadsAt = async (size: number, root: string): Promise<boolean> => {
+        let any = false;
+        for (const [heads, source] of [[stored, 'the signed head'], [outside, 'the saved head']] as const) {
+          for (let head = await heads.peek(); head && head.treeSize <= size; head = await heads.peek()) {
+            heads.take();
+            any = true;
+            if (head.rootHash === root) continue;
+            // A root says that some entry it covers differs, not which: the break lies after the last head that agreed.
+            const claimed = head.rootHash;
+            broken = size === 0 ? fixed({ seq: 0, reason: `${source} of an empty tree has another root` }, initial) : () => ({ at: rewrittenBreak(source, size, claimed, root, agreed), upTo: agreed });
+            return false;
+          }
+          if (stored.unsigned || lateBreak) return false;
+        }
+        if (any && size > 0) agreed = { entries: size, root };
+        outside.passed = size;
+        return true;
+      };
 
-    for (let after = 0; ; ) {
-      const rows = await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2', [after, PAGE, last]);
-      if (rows.length === 0) break;
-      // First the entries against their leaf hashes, then, in the same order, the stored nodes and heads.
-      const page: Array<{ seq: number; made: Array<{ level: number; index: number; hash: Buffer }>; root: string }> = [];
-      let broken: { at: AuditBreak; before: { entries: number; root: string } } | undefined;
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        // The entries before a break recompute to their stored leaf hashes (their nodes are checked below, up to it).
-        const before = () => ({ entries: frontier.size, root: toHex(frontier.root()) });
-        if (seq !== frontier.size + 1) {
-          broken = { at: { seq: frontier.size + 1, reason: `expected entry ${frontier.size + 1}, found ${seq}: entries are missing` }, before: before() };
+      // Heads of the empty tree first (the sealer signs none), then every size the entries reach.
+      const empty = await checkHeadsAt(0, initial.root);
+      walk: for (let after = 0; empty; ) {
+        const rows = await sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2', [after, PAGE, last]);
+        if (rows.length === 0) break;
+        // First the entries against their leaf hashes, then, in the same order, the stored nodes and heads.
+        const page: Array<{ seq: number; made: Array<{ level: number; index: number; hash: Buffer }>; root: string }> = [];
+        let leafBreak: { at: AuditBreak; before: Span } | undefined;
+        for (const row of rows) {
+          const seq = Number(row.seq);
+          // The entries before a break recompute to their stored leaf hashes (their nodes are checked below, up to it).
+          const before = () => ({ entries: frontier.size, root: toHex(frontier.root()) });
+          if (seq !== frontier.size + 1) {
+            leafBreak = { at: { seq: frontier.size + 1, reason: `expected entry ${frontier.size + 1}, found ${seq}: entries are missing` }, before: before() };
+            break;
+          }
+          const leaf = entryLeafHash(toEntry(row));
+          if (toHex(leaf) !== row.leaf_hash) {
+            leafBreak = { at: { seq, reason: 'content does not match its leaf hash: the entry was altered' }, before: before() };
+            break;
+          }
+          const made = frontier.append(leaf);
+          page.push({ seq, made, root: toHex(frontier.root()) });
+          // Hashing is CPU on the event loop: waiting requests get in every HASHED_BETWEEN_TURNS entries, not once a page.
+          if (page.length % HASHED_BETWEEN_TURNS === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+        const nodes = await this.subtrees(db, page.flatMap((p) => p.made), false);
+        for (const { seq, made, root } of page) {
+          const node = made.find(({ level, index, hash }) => !nodes.nodes.get(`${level}:${index}`)?.equals(hash));
+          if (node) {
+            broken = fixed({ seq, reason: `stored tree node ${node.level}:${node.index} does not match the entries` }, verified);
+            break walk;
+          }
+          if (!(await checkHeadsAt(seq, root))) break walk;
+          verified = { entries: seq, root };
+        }
+        if (leafBreak) {
+          broken = fixed(leafBreak.at, leafBreak.before);
           break;
         }
-        const leaf = entryLeafHash(toEntry(row));
-        if (toHex(leaf) !== row.leaf_hash) {
-          broken = { at: { seq, reason: 'content does not match its leaf hash: the entry was altered' }, before: before() };
-          break;
-        }
-        const made = frontier.append(leaf);
-        page.push({ seq, made, root: toHex(frontier.root()) });
-        // Hashing is CPU on the event loop: waiting requests get in every HASHED_BETWEEN_TURNS entries, not once a page.
-        if (page.length % HASHED_BETWEEN_TURNS === 0) await new Promise((resolve) => setImmediate(resolve));
+        after = Number(rows[rows.length - 1].seq);
+        options.onProgress?.(frontier.size, Math.max(signedSize, outside.largest));
+        // Hashing a page is CPU on the event loop: let waiting requests in before the next.
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const nodes = await this.subtrees(db, page.flatMap((p) => p.made), false);
-      for (const { seq, made, root } of page) {
-        for (const node of made) {
-          if (!nodes.nodes.get(`${node.level}:${node.index}`)?.equals(node.hash)) {
-            return result({ seq, reason: `stored tree node ${node.level}:${node.index} does not match the entries` });
-          }
-        }
-        for (const { head, source } of checkpoints.get(seq) ?? []) {
-          // A root says that some entry it covers differs, not which: the break lies after the last head that agreed.
-          if (head.rootHash !== root) {
-            const range = agreed.entries + 1 === seq ? `entry ${seq}` : `an entry from ${agreed.entries + 1} to ${seq}`;
-            return result({ seq: agreed.entries + 1, reason: `${source} of ${seq} entries has root ${head.rootHash}, entries 1–${seq} give ${root}: ${range} was rewritten` }, agreed);
-          }
-        }
-        if (checkpoints.has(seq)) agreed = { entries: seq, root };
-        verified = { entries: seq, root };
+
+      // What the walk did not reach: every stored head's signature, and every head from outside (its
+      // signature, its size, and a late one against the tree verified).
+      const unsignedStored = await stored.firstUnsigned();
+      await outside.drain();
+      const result = (firstBroken?: AuditBreak, upTo: Span = verified, agreedUpTo = agreed.entries): VerifyResult => {
+        const headsProblem = outside.problem();
+        return {
+          valid: !firstBroken && !headsProblem,
+          entries: upTo.entries,
+          agreed: agreedUpTo,
+          head: upTo.root,
+          treeSize: signedSize,
+          pending,
+          ...(firstBroken ? { firstBroken } : {}),
+          ...(headsProblem ? { headsProblem } : {}),
+        };
+      };
+      // A head in the database without the log's signature is the log's own record broken, whatever else is.
+      if (unsignedStored) {
+        const { treeSize } = unsignedStored;
+        return result({ seq: treeSize, reason: `the signed head of ${treeSize} entries does not carry a valid signature by the log's key` }, initial, 0);
       }
-      if (broken) return result(broken.at, broken.before);
-      after = Number(rows[rows.length - 1].seq);
-      options.onProgress?.(frontier.size, total);
-      // Hashing a page is CPU on the event loop: let waiting requests in before the next.
-      await new Promise((resolve) => setImmediate(resolve));
+      if (lateBreak) {
+        const { head, root } = lateBreak;
+        if (head.treeSize === 0) return result({ seq: 0, reason: 'the saved head of an empty tree has another root' }, initial, 0);
+        // Every head below it agreed (those in the walk, and the late ones): the break lies after the
+        // largest, found by reading the heads from outside again (only when a line that far out of place disagrees).
+        const [{ largest }] = await sql<{ largest: string | null }>(db, 'SELECT max(tree_size) AS largest FROM audit_tree_heads WHERE tree_size < $1 AND tree_size <= $2', [head.treeSize, signedSize]);
+        const entries = Math.max(Number(largest ?? 0), await outside.largestSignedBelow(head.treeSize));
+        const below = { entries, root: entries === 0 ? initial.root : await this.rootHash(entries, db) };
+        return result(rewrittenBreak('the saved head', head.treeSize, head.rootHash, root, below), below, entries);
+      }
+      if (broken) {
+        const { at, upTo } = broken();
+        return result(at, upTo);
+      }
+      const total = Math.max(signedSize, outside.largest);
+      if (frontier.size < total) {
+        return result({ seq: frontier.size + 1, reason: `a signed head covers ${total} entries, the log has ${frontier.size}: entries were removed` });
+      }
+      if (frontier.size > signedSize) {
+        return result({ seq: signedSize + 1, reason: `entries ${signedSize + 1} to ${frontier.size} were sealed after the newest signed head (${signedSize}) without a head of their own` }, agreed);
+      }
+      return result();
+    } finally {
+      await outside.close();
     }
-    if (frontier.size < total) {
-      return result({ seq: frontier.size + 1, reason: `a signed head covers ${total} entries, the log has ${frontier.size}: entries were removed` });
-    }
-    if (frontier.size > (latest?.treeSize ?? 0)) {
-      return result({ seq: (latest?.treeSize ?? 0) + 1, reason: `entries ${(latest?.treeSize ?? 0) + 1} to ${frontier.size} were sealed after the newest signed head (${latest?.treeSize ?? 0}) without a head of their own` }, agreed);
-    }
-    return result();
   }
 
   /**
@@ -358,6 +416,12 @@ export class AuditLog {
     }
     return map;
   }
+}
+
+/** A head of `size` entries whose root the entries do not give: rewritten after `below`, the last size a head agreed at. */
+function rewrittenBreak(source: string, size: number, claimed: string, root: string, below: Span): AuditBreak {
+  const range = below.entries + 1 === size ? `entry ${size}` : `an entry from ${below.entries + 1} to ${size}`;
+  return { seq: below.entries + 1, reason: `${source} of ${size} entries has root ${claimed}, entries 1–${size} give ${root}: ${range} was rewritten` };
 }
 
 function toFields(row: AuditRow): Omit<AuditEntry, 'seq'> {

@@ -378,17 +378,17 @@ async function* linesOf(handle: FileHandle, size: number): AsyncGenerator<{ line
 }
 
 /**
- * The heads kept outside the database (`auditHeadsFile`), oldest first: none when this process does
- * not know the file or it does not exist yet.
+ * The heads kept outside the database (`auditHeadsFile`), read through once (`HeadsFile`): none when
+ * this process does not know the file or it does not exist yet.
  */
-export async function readHeadsFile(config: AppConfig): Promise<{ file: string | null; heads: SignedTreeHead[]; unreadable?: string }> {
+export async function readHeadsFile(config: AppConfig): Promise<{ file: string | null; heads: HeadsFile; unreadable?: string }> {
   const file = auditHeadsFile(config) ?? null;
-  if (!file) return { file, heads: [] };
+  if (!file) return { file, heads: HeadsFile.NONE };
   try {
-    return { file, heads: await headsIn(file) };
+    return { file, heads: await HeadsFile.read(file) };
   } catch (error) {
     // Not readable here (permissions) or not a heads file: a verification that cannot check it must say so.
-    return { file, heads: [], unreadable: `the heads file ${file} cannot be read: ${(error as Error).message}` };
+    return { file, heads: HeadsFile.NONE, unreadable: `the heads file ${file} cannot be read: ${(error as Error).message}` };
   }
 }
 
@@ -397,9 +397,9 @@ export async function readHeadsFile(config: AppConfig): Promise<{ file: string |
  * or another file named). The copy outside the database is what catches a database insider, so a
  * verification without it says so rather than "intact". Undefined when it can vouch.
  */
-export function missingHeadsProblem(file: string | null, heads: readonly SignedTreeHead[], signedSize: number): string | undefined {
+export function missingHeadsProblem(file: string | null, headsInFile: number, signedSize: number): string | undefined {
   // A process that knows no heads file (an API without the audit settings) checks the database's heads only, and says so.
-  if (file === null || signedSize === 0 || heads.length > 0) return undefined;
+  if (file === null || signedSize === 0 || headsInFile > 0) return undefined;
   return (
     `the log has signed heads (the latest of ${signedSize} entries), but ${file} holds none: ` +
     'the copy kept outside the database was moved or emptied, or AUDIT_HEADS_FILE names another file than the one the log is sealed to'
@@ -437,17 +437,6 @@ export async function cutTornTail(file: string): Promise<number> {
   } finally {
     await handle.close();
   }
-}
-
-async function headsIn(file: string): Promise<SignedTreeHead[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseHeadsFile(text);
 }
 
 async function generateKeyFile(file: string): Promise<void> {

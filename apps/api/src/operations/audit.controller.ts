@@ -78,10 +78,10 @@ export class AuditController {
     // cut or rewritten with its tables fixed up agrees with itself.
     const { file, heads, unreadable } = await readHeadsFile(this.config);
     const result = await this.audit.verify({ expected: heads });
-    const checked = { ...result, headsFile: file, headsChecked: heads.length };
+    const checked = { ...result, headsFile: file, headsChecked: heads.count };
     // A heads file that cannot be read, or holds no head of a log that has some, leaves the log
     // unverified against it: never "valid".
-    const problem = unreadable ?? missingHeadsProblem(file, heads, result.treeSize);
+    const problem = unreadable ?? missingHeadsProblem(file, heads.count, result.treeSize);
     return problem && result.valid ? { ...checked, valid: false, headsProblem: problem } : checked;
   }
 
