@@ -8,7 +8,8 @@ import { missingFromOpenApi, type OpenApiDocument } from '../support/openapi.js'
 /**
  * The start every new user meets: `npm start` with no DATABASE_URL (embedded PGlite, pool of one),
  * every setting at its default (the overdue scheduler on, the projections inline, the demo), only
- * the scan interval shortened so that minutes of traffic span many scans. It is kept busy with
+ * the scan interval and the embedded database's maintenance interval shortened so that minutes of
+ * traffic span many scans and rounds. It is kept busy with
  * mixed traffic for SOAK_SECONDS (three minutes by default), then stopped with SIGTERM, started
  * again, killed with SIGKILL under traffic, and started once more on the same data.
  */
@@ -23,11 +24,14 @@ const NEWCOMER_HOST = '127.0.0.2';
 function newcomerEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   // A newcomer east of UTC (their machine's zone): calendar dates must not move a day. Bound to one
   // address of the machine that is not `localhost`'s (HOST): the demo, told through the API, calls it there.
-  return { PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'Asia/Tokyo', PORT: String(port), HOST: NEWCOMER_HOST, CHANCERY_DATA_DIR: dataDir, OVERDUE_SCAN_MS: '2000' };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TZ: 'Asia/Tokyo', PORT: String(port), HOST: NEWCOMER_HOST, CHANCERY_DATA_DIR: dataDir, OVERDUE_SCAN_MS: '2000', EMBEDDED_MAINTENANCE_MS: '30000' };
 }
 
 /** Starts the real entry point; `daysLater` runs its clock that many days ahead (test/resilience/days-later.mjs). */
-async function start(dataDir: string, daysLater = 0): Promise<Running & { start: () => string; healthSeen: number[] }> {
+/** A start of the real entry point, as `start` answers it. */
+type Started = Running & { start: () => string; maintenance: string[]; healthSeen: number[] };
+
+async function start(dataDir: string, daysLater = 0): Promise<Started> {
   const port = await freePort();
   const args = daysLater ? ['--import', new URL('./days-later.mjs', import.meta.url).pathname, API_MAIN] : [API_MAIN];
   const env = { ...newcomerEnv(dataDir, port), ...(daysLater ? { DAYS_LATER: String(daysLater) } : {}) };
@@ -35,13 +39,16 @@ async function start(dataDir: string, daysLater = 0): Promise<Running & { start:
   // The beginning (the logins and the admin's password) and the latest part; requests are logged in between.
   let first = '';
   let output = '';
+  /** The embedded database's maintenance rounds as the log says them (the rest of the log scrolls past). */
+  const maintenance: string[] = [];
   const keep = (chunk: Buffer) => {
     if (first.length < 50_000) first += chunk;
     output = (output + chunk).slice(-200_000);
+    maintenance.push(...(String(chunk).match(/Embedded database maintenance[^"]*/g) ?? []));
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const running = { child, base: `http://${NEWCOMER_HOST}:${port}`, output: () => output, start: () => first, healthSeen: [] as number[] };
+  const running = { child, base: `http://${NEWCOMER_HOST}:${port}`, output: () => output, start: () => first, maintenance, healthSeen: [] as number[] };
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) while starting:\n${output}`);
@@ -163,7 +170,7 @@ async function traffic(base: string, outcomes: Outcome[], going: () => boolean, 
 
 describe('the default start (embedded, scheduler on) under minutes of traffic', () => {
   let dataDir: string;
-  let running: (Running & { start: () => string; healthSeen: number[] }) | undefined;
+  let running: (Started) | undefined;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'chancery-default-start-'));
@@ -192,6 +199,10 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
     const failures = outcomes.filter((o) => o.status === 0 || o.status >= 500);
     expect(failures).toEqual([]);
     expect(released).toBeGreaterThanOrEqual(3);
+    // The embedded database was maintained under the traffic (its interval cut to 30 s, as the
+    // scan's is), every round whole: vacuumed and checkpointed, never stopped short.
+    expect(running.maintenance.filter((line) => /stopped short/.test(line))).toEqual([]);
+    expect(running.maintenance.join('\n')).toMatch(/vacuumed .*checkpoint after/);
     expect(outcomes.length).toBeGreaterThan(SOAK_SECONDS * 2);
 
     const call = recorder(running.base, []);
@@ -280,7 +291,7 @@ describe('the default start (embedded, scheduler on) under minutes of traffic', 
 
 describe('a first start stopped while it loads the demo', () => {
   let dataDir: string;
-  let running: (Running & { start: () => string; healthSeen: number[] }) | undefined;
+  let running: (Started) | undefined;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'chancery-interrupted-demo-'));
