@@ -33,14 +33,28 @@ async function seed(app: INestApplication, posts: { code: string; bureau: string
   const ctx = systemContext('bench');
   const positions = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOSED', 'REJECTED'] as const;
   const campaignIds = Array.from({ length: CAMPAIGNS }, () => randomUUID());
+  const mrnOf = (id: (typeof campaignIds)[number]) => `26 STATE ${String(campaignIds.indexOf(id) + 1).padStart(6, '0')}`;
   // A quarter of the campaigns are past their report-by date, so the dashboard has overdue posts to list.
   const day = 86_400_000;
   const reportBy = (id: (typeof campaignIds)[number]) => utcDate(new Date(Date.now() + (campaignIds.indexOf(id) % 4 === 0 ? -14 : 16) * day));
   await pool(campaignIds, 8, (id) =>
     campaigns.create(ctx, 'OpenCampaign', () => Campaign.open({
-      cableId: id, mrn: `26 STATE ${String(campaignIds.indexOf(id) + 1).padStart(6, '0')}`, subject: 'Benchmark demarche', classification: 'UNCLASSIFIED',
+      cableId: id, mrn: mrnOf(id), subject: 'Benchmark demarche', classification: 'UNCLASSIFIED',
       captions: [], reportBy: reportBy(id), targets: 'MFA', posts: posts.map((p) => p.code), workingParty: [],
     }, new Date().toISOString()), () => undefined),
+  );
+  // Each campaign's cable, as its release left it in the cables read model (a released UNCLASSIFIED
+  // instruction to every open post): the dashboard reads campaigns under their cables (need-to-know),
+  // so a campaign without one is shown to nobody. Written straight into the read model, as the
+  // campaigns' events are written straight through the aggregates: the benchmark measures the reads.
+  const codes = posts.map((p) => p.code);
+  await app.get(DataSource).query(
+    `INSERT INTO cables (id, origin, status, kind, subject, classification, classification_level, captions, narrowed, precedence, tags, drafter_id,
+       working_party, addressed_posts, mrn, released_at, drafted_at, updated_at, version, search, drafting_office, distribution, action_posts)
+     SELECT c.id, 'STATE', 'RELEASED', 'INSTRUCTION', 'Benchmark demarche', 'UNCLASSIFIED', 0, '{}', false, 'ROUTINE', '{PREL}', gen_random_uuid(),
+       '{}', $3::text[], c.mrn, now(), now(), now(), 4, to_tsvector('english', 'Benchmark demarche'), 'EAP/CM', $3::text[], $3::text[]
+     FROM unnest($1::uuid[], $2::text[]) AS c(id, mrn)`,
+    [campaignIds, campaignIds.map(mrnOf), codes],
   );
   // Half the posts delivered, half of those answered.
   const writes = campaignIds.flatMap((campaignId) => posts.filter((_, i) => i % 2 === 0).map((post, i) => ({ campaignId, post: post.code, respond: i % 2 === 0 })));
