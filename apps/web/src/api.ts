@@ -1,5 +1,5 @@
 import jsonMergePatch from 'json-merge-patch';
-import { dayIn } from '@chancery/common';
+import { dayIn, utcDate } from '@chancery/common';
 import { type Permission, PERMISSIONS } from '@chancery/identity/domain';
 
 /** The browser's client of the Chancery HTTP API: the same routes any client uses. */
@@ -465,7 +465,7 @@ export function followDepartmentCalendar(me: Pick<Me, 'departmentTimeZone'>): vo
 export const today = () => dayIn(new Date(), departmentTimeZone);
 
 /** Today in UTC: the last day the dashboard replays to (its days are UTC's, each to 23:59:59.999Z). */
-export const utcToday = () => new Date().toISOString().slice(0, 10);
+export const utcToday = () => utcDate(new Date());
 
 /** Today on the user's own calendar (their computer's time zone): the day a post's meeting or answer happened, by default. */
 export function localToday(): string {

@@ -73,12 +73,12 @@ export class StoredHeads {
     }));
     this.done = rows.length < STORED_PAGE;
     if (heads.length > 0) this.after = heads[heads.length - 1].treeSize;
-    const bad = (await unsignedHeads(heads, this.key, { firstOnly: true }))[0] ?? -1;
-    if (bad >= 0) {
+    const [bad] = await unsignedHeads(heads, this.key, { firstOnly: true });
+    if (bad !== undefined) {
       this.unsigned = heads[bad];
       this.done = true;
     }
-    this.page = heads.slice(0, bad >= 0 ? bad : heads.length).map(({ treeSize, rootHash }) => ({ treeSize, rootHash }));
+    this.page = heads.slice(0, bad).map(({ treeSize, rootHash }) => ({ treeSize, rootHash }));
     this.next = 0;
   }
 }
