@@ -377,6 +377,11 @@ describe('need to know on every path (#14)', () => {
     const deliver = () => request(app.getHttpServer()).post(`/demarches/${draft.id}/deliveries/BEIJING/delivery`).set('Authorization', `Bearer ${officer.token}`).set('Idempotency-Key', 'replay-delivery')
       .send({ deliveredOn: new Date().toISOString().slice(0, 10), counterpart: { name: 'Wang', title: 'Director-General', organization: 'MFA' }, level: 'DIRECTOR', method: 'IN_PERSON' });
     await deliver().expect(201);
+    // Replayed while they stand as they stood: the answer (the delivery, which carries no marking of
+    // its own) is audited as a read of its campaign at the campaign's marking, as a GET of it is.
+    expect((await deliver().expect(201)).headers['idempotent-replayed']).toBe('true');
+    const [replayRead] = await dataSource.query(`SELECT action, stream_id, details FROM audit_log WHERE actor_id = $1 ORDER BY position DESC LIMIT 1`, [officer.id]);
+    expect(replayRead).toMatchObject({ action: 'ReadCampaign', stream_id: `campaign-${draft.id}`, details: { view: 'replayed answer', classification: 'SECRET' } });
     await as(t.admin).patch(`/users/${officer.id}`, { postCode: 'TOKYO' }).expect(200);
     await deliver().expect(403);
     const [denied] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'AccessDenied' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [officer.id]);

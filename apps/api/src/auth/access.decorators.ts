@@ -6,6 +6,7 @@ export const IS_PUBLIC = 'chancery:public';
 export const REQUIRED_PERMISSION = 'chancery:permission';
 export const READS_RECORD = 'chancery:reads-record';
 export const ANSWERS_RECORD = 'chancery:answers-record';
+export const SHOWS_UNDER = 'chancery:shows-under';
 
 /** No token needed: login, health. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -25,6 +26,13 @@ export const ReadsRecord = (kind: 'cable' | 'followup') => SetMetadata(READS_REC
  * given only to a caller who may read that record now, as `ReadsRecord` routes are guarded.
  */
 export const AnswersRecord = (kind: 'cable' | 'followup') => SetMetadata(ANSWERS_RECORD, kind);
+
+/**
+ * The controller's answers show records read under the record its routes name (`ReadsRecord`), as
+ * `kind`: a campaign's deliveries under the campaign, whose id is its cable's. An answer that does not
+ * carry its own marking (a delivery) is replayed as a read of that record, at the record's marking now.
+ */
+export const ShowsUnder = (kind: 'campaign') => SetMetadata(SHOWS_UNDER, kind);
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -5,7 +5,7 @@ import { CableReader } from '@chancery/cables';
 import { ReplayCheck } from '@chancery/http';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, CLASSIFICATION_RANK, clearanceCovers } from '@chancery/identity/domain';
-import { ANSWERS_RECORD, READS_RECORD } from './access.decorators.js';
+import { ANSWERS_RECORD, READS_RECORD, SHOWS_UNDER } from './access.decorators.js';
 
 /**
  * An Idempotency-Key replay answers what the first request answered: a record as its caller could
@@ -45,13 +45,13 @@ export class ClearanceReplayCheck extends ReplayCheck {
     const requestId = String(request.id);
     const denial = { requestId, action: `replay ${request.method} ${request.path}`, ...(streamId ? { streamId } : {}) };
     if (created && typeof shown.id === 'string') await this.policy.requireReadableRecord(principal, created, shown.id, denial);
-    const classification = CLASSIFICATION_RANK.includes(shown.classification as Classification) ? (shown.classification as Classification) : undefined;
-    if (classification) {
+    const marked = CLASSIFICATION_RANK.includes(shown.classification as Classification) ? (shown.classification as Classification) : undefined;
+    if (marked) {
       await this.policy.requireRecord(
         principal,
-        clearanceCovers(principal.clearance, classification)
+        clearanceCovers(principal.clearance, marked)
           ? { allowed: true }
-          : { allowed: false, reason: `the answer replayed is ${classification}, above ${principal.username}'s ${principal.clearance} clearance` },
+          : { allowed: false, reason: `the answer replayed is ${marked}, above ${principal.username}'s ${principal.clearance} clearance` },
         denial,
       );
       // A cable's answer also shows comments, reasons and edits written under earlier markings.
@@ -63,8 +63,17 @@ export class ClearanceReplayCheck extends ReplayCheck {
     if (standingThen !== null && standingThen !== this.standing(context)) {
       await this.policy.requireRecord(principal, { allowed: false, reason: `${principal.username}'s roles, office, post or clearance changed since the answer was given` }, denial);
     }
-    if (classification && streamKind && streamId) {
-      await this.policy.auditRead(principal, { requestId, streamId, streamType: streamKind, view: 'replayed answer', classification, ...(typeof shown.version === 'number' ? { version: shown.version } : {}) });
+    if (marked && streamKind && streamId) {
+      await this.policy.auditRead(principal, { requestId, streamId, streamType: streamKind, view: 'replayed answer', classification: marked, ...(typeof shown.version === 'number' ? { version: shown.version } : {}) });
+      return;
+    }
+    // An answer without its own marking (a delivery) shows what the route's record holds: a read of
+    // that record (the campaign), at its marking as the guard read it, as a GET of it is audited.
+    const under = this.reflector.getAllAndOverride<string | undefined>(SHOWS_UNDER, targets);
+    const routeId = typeof request.params.id === 'string' ? request.params.id.toLowerCase() : undefined;
+    if (!marked && kind === 'cable' && under && routeId) {
+      const access = await this.cables.accessInRequest(principal, routeId);
+      if (access) await this.policy.auditRead(principal, { requestId, streamId: `${under}-${routeId}`, streamType: under, view: 'replayed answer', classification: access.classification });
     }
   }
 }

@@ -9,7 +9,7 @@ import { HistoryQuery } from '../common/paging.request.dto.js';
 import { CampaignReader, type DeliveryRecord, DemarchesQuery, MAX_DOCUMENT_BYTES, RecordDeliveryCommand } from '@chancery/demarches';
 import { CreatesRecordAt, Ctx, CountingNumberPipe, IdempotentUpload, postCodeParam, TakesContent, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
-import { CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
+import { CurrentUser, ReadsRecord, RequirePermission, ShowsUnder } from '../auth/access.decorators.js';
 import {
   ContactRequest, DeliveredRequest, DocumentUploadRequest, ListDemarchesQuery, NotDeliveredRequest, ReportingCableRequest, ResponseRequest,
 } from './demarches.request.dto.js';
@@ -27,6 +27,7 @@ const POST = /^[A-Z]{3,24}$/;
 @ApiTags('demarches')
 @ApiBearerAuth()
 @Controller('demarches')
+@ShowsUnder('campaign')
 export class DemarchesController {
   constructor(
     private readonly commands: CommandBus,
