@@ -13,12 +13,24 @@ import { PagingQuery } from '../common/paging.request.dto.js';
 export class AuditQuery extends PagingQuery {
   /** A username or a user id. */
   @IsOptional() @IsString() @Matches(/\S/, { message: 'actor must name a username or a user id (leave it out for every actor)' }) @MaxLength(100) actor?: string;
-  /** A stream's id; the record id in it in any case, as ids are read everywhere (`cable-6C26B089-…` is `cable-6c26b089-…`). */
-  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? recordIdsIn(value) : value))
+  /**
+   * A stream's id; the record id in it in any case, as ids are read everywhere (`cable-6C26B089-…` is
+   * `cable-6c26b089-…`), and a post's code in it too, as post codes are (`delivery-…:tokyo`, `post-tokyo`).
+   */
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? streamIdAsStored(value) : value))
   @IsString() @Matches(/\S/, { message: 'streamId must name a stream (leave it out for every stream)' }) @MaxLength(200) streamId?: string;
   @IsOptional() @IsInstant('from') from?: Date;
   @IsOptional() @IsInstant('to') to?: Date;
   @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
+}
+
+/** A stream's id as the store spells it: record ids in lower case, post codes (a delivery's, a post's) in capitals. */
+export function streamIdAsStored(text: string): string {
+  const id = recordIdsIn(text.trim());
+  const delivery = /^(delivery-[0-9a-f-]{36}):([A-Za-z]+)$/.exec(id);
+  if (delivery) return `${delivery[1]}:${delivery[2].toUpperCase()}`;
+  const post = /^post-([A-Za-z]+)$/.exec(id);
+  return post ? `post-${post[1].toUpperCase()}` : id;
 }
 
 const TREE_SIZE = 2 ** 52;
