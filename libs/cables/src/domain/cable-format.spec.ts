@@ -242,6 +242,22 @@ describe('cable drafting rules', () => {
     // A client's world that does not know (the web app's) leaves it to the server.
     expect(() => validateDraft(scoped({ posts: ['LONDON'] }, ['EAP_POSTS'], ['LONDON']), world)).not.toThrow();
   });
+
+  it('refuses an empty list of kinds or posts, which its writer means as "none" and would task every post; an empty exclusion excludes none', () => {
+    const scoped = (scope: object): CableDraft => ({ ...confidentialDraft, demarche: { ...confidentialDraft.demarche!, scope } });
+    const refusal = (scope: object) => {
+      try {
+        validateDraft(scoped(scope), world);
+      } catch (error) {
+        return (error as { details?: { errors?: { field: string; message: string }[] } }).details?.errors?.[0];
+      }
+      return undefined;
+    };
+    expect(refusal({ kinds: [] })).toEqual({ field: 'demarche.scope.kinds', message: 'kinds names at least one kind of post; leave it out to task every kind' });
+    expect(refusal({ posts: [] })).toEqual({ field: 'demarche.scope.posts', message: 'posts names at least one post; leave it out to task every action post' });
+    expect(refusal({ excludePosts: [] })).toBeUndefined();
+    expect(refusal({ kinds: null, posts: null })).toBeUndefined();
+  });
 });
 
 describe('combinedCaptions: a record marked by several messages', () => {

@@ -361,6 +361,9 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     }
     const scope = draft.demarche.scope;
     if (scope) {
+      // An empty list would read as "none" to its writer and task every post: said, not guessed.
+      ensure(!scope.kinds || scope.kinds.length > 0, 'demarche.scope.kinds', 'kinds names at least one kind of post; leave it out to task every kind');
+      ensure(!scope.posts || scope.posts.length > 0, 'demarche.scope.posts', 'posts names at least one post; leave it out to task every action post');
       for (const kind of scope.kinds ?? []) ensure((SCOPE_POST_KINDS as readonly string[]).includes(kind), 'demarche.scope.kinds', `${kind} is not a kind of post (${SCOPE_POST_KINDS.join(', ')})`);
       for (const field of ['posts', 'excludePosts'] as const) {
         for (const code of scope[field] ?? []) {
