@@ -267,6 +267,10 @@ describe('cables through HTTP', () => {
     expect(serials[19] - serials[0]).toBe(19);
     const [{ last }] = await dataSource.query(`SELECT max(last_serial)::int AS last FROM mrn_serials WHERE originator = 'STATE'`);
     expect(last).toBe(serials[19]);
+    // Numbered in the order released: a later serial never carries an earlier release time (DTG).
+    const bySerial = answers.map((a) => a.body).sort((a, b) => Number(a.mrn.split(' ')[2]) - Number(b.mrn.split(' ')[2]));
+    const times = bySerial.map((c) => c.releasedAt as string);
+    expect(times).toEqual([...times].sort());
   });
 
   it('holds the collective tasking rule through approval and release: an approver who adds a collective after submission cannot approve it uncleared', async () => {

@@ -6,6 +6,9 @@ import { renderTelegram, signatureOf } from '../../domain/telegram.js';
 import { type CableAnswer, CableHandler } from '../cable-handler.js';
 import { ReleaseCableCommand } from './release-cable.command.js';
 
+/** Advisory-lock namespace of an originator's releases ("MRNS"); the key is hashtext(originator). */
+const MRN_LOCK_NAMESPACE = 0x4d524e53;
+
 /**
  * Release: the next serial of the originator's year, taken in the release's own transaction from a
  * locked counter row (so concurrent releases queue, and a failed one gives its number back: no
@@ -18,6 +21,9 @@ export class ReleaseCableHandler extends CableHandler implements ICommandHandler
     return this.act(context, 'ReleaseCable', actor, cableId, async (cable, tx) => {
       if (cable.status !== 'APPROVED') throw new ChanceryError(ErrorCode.InvalidTransition, `The cable is ${cable.status}; it cannot be released`);
       const conditions = await this.stepConditions(cable, tx);
+      // The originator's releases queue first, and each takes its instant once its turn has come:
+      // serials follow release times (taken before the queue, a later serial could carry an earlier DTG).
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MRN_LOCK_NAMESPACE, cable.origin]);
       const now = this.clock.now();
       const serial = await this.nextSerial(tx, cable.origin, now.getUTCFullYear());
       const release = {
