@@ -30,29 +30,46 @@ export const POSITION_ORDER = ['SUPPORTIVE', 'RECEPTIVE', 'NONCOMMITTAL', 'OPPOS
 /** `today` (YYYY-MM-DD) decides what is overdue; `asOf` is the instant the answer describes. */
 export function composeDashboard(asOf: string, today: string, campaigns: CampaignFacts[], followUps: FollowUpGroup[]) {
   const positions = (): Record<string, number> => ({ SUPPORTIVE: 0, RECEPTIVE: 0, NONCOMMITTAL: 0, OPPOSED: 0, REJECTED: 0 });
-  const campaignViews = campaigns.map(({ counts, unansweredPosts, ...campaign }) => {
+  // Written out field by field, indexed loops, no spreads: a dashboard folds every campaign's
+  // counts on each load (200 campaigns, ~8,000 counts), and V8 allocates an iterator for each
+  // destructured entry and builds spread objects on a slow path.
+  const campaignViews = campaigns.map((campaign) => {
+    const { counts, reportBy } = campaign;
     const summary = emptySummary();
     const positionCounts = positions();
-    const bureaus = new Map<string, DeliverySummary & { positions: Record<string, number> }>();
-    for (const [bureauCode, status, position, count] of counts) {
-      const overdue = isOverdue(status, campaign.reportBy, today);
+    const bureaus = new Map<string, { bureau: string; summary: DeliverySummary; positions: Record<string, number> }>();
+    for (let i = 0; i < counts.length; i++) {
+      const entry = counts[i];
+      const status = entry[1];
+      const position = entry[2];
+      const count = entry[3];
+      const overdue = isOverdue(status, reportBy, today);
       countInto(summary, status, overdue, count);
-      let bureau = bureaus.get(bureauCode);
-      if (!bureau) bureaus.set(bureauCode, (bureau = Object.assign(emptySummary(), { positions: positions() })));
-      countInto(bureau, status, overdue, count);
+      let bureau = bureaus.get(entry[0]);
+      if (!bureau) bureaus.set(entry[0], (bureau = { bureau: entry[0], summary: emptySummary(), positions: positions() }));
+      countInto(bureau.summary, status, overdue, count);
       if (position) {
         positionCounts[position] += count;
         bureau.positions[position] += count;
       }
     }
+    const byBureau = [...bureaus.values()].sort((a, b) => (a.bureau < b.bureau ? -1 : a.bureau > b.bureau ? 1 : 0)).map(({ bureau, summary: tally, positions: byPosition }) => ({
+      bureau, total: tally.total, delivered: tally.delivered, responded: tally.responded, notDelivered: tally.notDelivered, pending: tally.pending, overdue: tally.overdue, positions: byPosition,
+    }));
     return {
-      ...campaign,
+      id: campaign.id,
+      mrn: campaign.mrn,
+      subject: campaign.subject,
+      classification: campaign.classification,
+      captions: campaign.captions,
+      reportBy,
+      positionsChanged: campaign.positionsChanged,
       // Leadership drills down from here to what a post's counterpart said.
       deliveryLink: `/demarches/${campaign.id}/deliveries/{post}`,
       summary,
       positions: positionCounts,
-      byBureau: [...bureaus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([bureau, tally]) => ({ bureau, ...tally })),
-      overduePosts: campaign.reportBy < today ? [...unansweredPosts].sort() : [],
+      byBureau,
+      overduePosts: reportBy < today ? [...campaign.unansweredPosts].sort() : [],
     };
   });
 
