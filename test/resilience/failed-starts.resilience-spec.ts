@@ -131,8 +131,16 @@ describe('a start refused for a bad setting', () => {
   it('says a projection name no projection has as a wrong argument (exit 2), with the names there are', () => {
     for (const command of [['projections:rebuild', 'nosuch'], ['projections:redrive', 'nosuch']]) {
       const ran = run(CLI_MAIN, testAuditEnv(), command);
-      expect({ command, status: ran.status, said: ran.said.trim() }).toEqual({ command, status: 2, said: expect.stringMatching(/^No projection named nosuch; known: .*campaign-opener/) });
+      expect({ command, status: ran.status, said: ran.said.trim() }).toEqual({ command, status: 2, said: expect.stringMatching(/(^|\n)No projection named nosuch; known: .*campaign-opener/) });
     }
+  });
+
+  it('says a reaction named to projections:rebuild as a wrong argument (exit 2), with what to do instead', () => {
+    const ran = run(CLI_MAIN, testAuditEnv(), ['projections:rebuild', 'campaign-opener']);
+    expect({ status: ran.status, said: ran.said.trim() }).toEqual({
+      status: 2,
+      said: expect.stringContaining('campaign-opener is a reaction: replaying it would send its commands again, so it is never rebuilt; a stopped one is retried with npm run projections:redrive campaign-opener'),
+    });
   });
 
   it('runs no operations command on a server database no start has used: a typo in DATABASE_URL is said, no schema made there', async () => {

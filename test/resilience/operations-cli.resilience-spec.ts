@@ -50,4 +50,36 @@ describe('a rebuild interrupted', () => {
     // Nothing was swapped in: the read model's checkpoint is as it was.
     expect(await checkpoint()).toEqual(before);
   }, 120_000);
+
+  it('says so on Ctrl-C before the rebuild has begun too (while it opens the database): exit 130, nothing touched', async () => {
+    const admin = await database.dataSource(1);
+    const checkpoint = () => admin.query(`SELECT name, global_position, updated_at::text FROM projection_checkpoints WHERE name = 'cables'`);
+    const before = await checkpoint();
+    // Held, the lock keeps a rebuild that did begin from finishing: either way it is interrupted.
+    const holder = new pg.Client({ connectionString: database.target.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BATCH_LOCKS, 'cables']);
+    try {
+      const child = spawn(process.execPath, [CLI_MAIN, 'projections:rebuild', 'cables'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.target.url, JWT_SECRET: TEST_JWT_SECRET, SEED_POSTS: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let said = '';
+      child.stdout.on('data', (chunk) => (said += chunk));
+      child.stderr.on('data', (chunk) => (said += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      for (const deadline = Date.now() + 60_000; !said.includes('Rebuilding cables: opening the database'); ) {
+        if (Date.now() > deadline) throw new Error(`the rebuild did not say it began: ${said}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(said).toMatch(/Interrupted (before the rebuild began: no read model was touched|\. A read model is swapped in whole)/);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect(await checkpoint()).toEqual(before);
+  }, 120_000);
 });

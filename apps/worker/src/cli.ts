@@ -67,9 +67,22 @@ function unknownProjection(registry: ProjectionRegistry, name: string | undefine
 }
 
 async function rebuild(config: AppConfig, name: string | undefined): Promise<number> {
+  // Ctrl-C before the rebuild has begun (while the database is opened and the projections listed)
+  // leaves every read model as it was, and says so, as it says what a later one leaves.
+  let interrupted = () => {
+    console.error('\nInterrupted before the rebuild began: no read model was touched.');
+    process.exit(130);
+  };
+  process.on('SIGINT', () => interrupted());
+  console.error(`Rebuilding ${name ?? 'every read model'}: opening the database…`);
   return withContext(config, async (get) => {
     const registry = get(ProjectionRegistry);
     if (unknownProjection(registry, name)) return 2;
+    // Replaying a reaction would send its commands again: a wrong argument, said with what to do instead.
+    if (registry.all.some((p) => p.name === name && p.kind === 'reaction')) {
+      console.error(`${name} is a reaction: replaying it would send its commands again, so it is never rebuilt; a stopped one is retried with npm run projections:redrive ${name}`);
+      return 2;
+    }
     if (registry.all.length === 0) console.log('No projections are registered.');
     // Replaying a reaction would send its commands again; it is redriven, never rebuilt.
     if (!name) for (const reaction of registry.all.filter((p) => p.kind === 'reaction')) console.log(`${reaction.name}: a reaction, not rebuilt`);
@@ -79,11 +92,11 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
     const bar = progressBar((name ?? `${names.length} read models`).padEnd(24));
     // Ctrl-C ends the rebuild where it stands, and says what that leaves: each read model is swapped
     // in whole, in the transaction that catches it up, or not at all.
-    process.once('SIGINT', () => {
+    interrupted = () => {
       bar.stop();
       console.error('\nInterrupted. A read model is swapped in whole, at the end of its own rebuild, or not at all: those not swapped in yet are as they were. See npm run projections:status.');
       process.exit(130);
-    });
+    };
     let started = false;
     const results = await get(ProjectionRunner).rebuildTogether(names, (done, total) => {
       if (!started) bar.start(total, 0);
