@@ -776,6 +776,27 @@ describe('the web app, in headless Chromium', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
+  it('says that a cable\'s history or telegram could not be read, rather than that nothing has happened to it', async () => {
+    const page = await signIn('web.beijing');
+    const history = (url: URL) => url.pathname === `/cables/${campaignId}/history`;
+    const telegram = (url: URL) => url.pathname === `/cables/${campaignId}/telegram`;
+    const busy = { status: 503, contentType: 'application/problem+json', json: { status: 503, title: 'Service Unavailable', code: 'DATABASE_BUSY', detail: 'The database is busy' } };
+    await page.route(history, (route) => route.fulfill(busy));
+    await page.route(telegram, (route) => route.fulfill(busy));
+    await page.goto(`${web.base}/#/cables/${campaignId}`);
+    await page.getByRole('alert').filter({ hasText: 'The history could not be read, so the page shows neither it nor who edited what' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'The telegram could not be read, so its text is shown below as drafted' }).waitFor();
+    expect(await page.getByText('Nothing has happened yet.').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // Read again once the server answers: the history and the telegram as released, no alert left.
+    await page.unroute(history);
+    await page.unroute(telegram);
+    await page.getByRole('button', { name: 'Read it again' }).first().click();
+    await page.getByRole('region', { name: 'Telegram text' }).waitFor();
+    await page.locator('ol.timeline li').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('says beside the taskings page\'s Log response that none of the post\'s released cables cites the tasking yet', async () => {
     const mrn = await answeredByTokyo();
     const page = await signIn('web.tokyo');

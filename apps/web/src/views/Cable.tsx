@@ -52,10 +52,15 @@ const STEP_NAMES: Readonly<Record<string, string>> = { submit: 'Submitting for a
 export function CablePage({ id, me, onClassifications }: { id: string; me: Me; onClassifications: (c: string[]) => void }) {
   const [cable, setCable] = useState<CableView | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
+  /**
+   * Whether the history was read: `loading` until its first answer, else null, or what its read
+   * failed with (said as such, with a way to read it again: never as a cable to which nothing happened).
+   */
+  const [historyRead, setHistoryRead] = useState<'loading' | { problem: string } | null>('loading');
   /** The officers the history's events name (its `people`). */
   const [historyPeople, setHistoryPeople] = useState<People>({});
   const [returns, setReturns] = useState<NonNullable<CableView['returns']>>([]);
-  const [telegram, setTelegram] = useState<string | null>(null);
+  const [telegram, setTelegram] = useState<string | { problem: string } | null>(null);
   const [replies, setReplies] = useState<CableSummary[] | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   /** `stale`: refused because the cable changed since the page read it; the latest is offered. */
@@ -139,11 +144,16 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       onClassifications([now]);
       // The drafter works in the form; a clearer or approver who may edit opens it when they want to.
       setEditing((open) => open ?? ((view.allowedActions ?? []).includes('edit') && view.drafter.id === me.id));
-      const [events, text] = await Promise.all([
-        maybe(api<{ items: HistoryEntry[]; people?: People }>('GET', `/cables/${id}/history`), { items: [] as HistoryEntry[], people: {} }),
-        maybe(api<string>('GET', `/cables/${id}/telegram`), null),
+      // What the page can be shown without (the history, the telegram as rendered) is read apart:
+      // a read that fails is said where its part of the page would be, not shown as empty.
+      const apart = <T,>(read: Promise<T>) => read.then((value) => ({ value }), (error: unknown) => ({ problem: problemText(error) }));
+      const [historyAnswer, text] = await Promise.all([
+        apart(api<{ items: HistoryEntry[]; people?: People }>('GET', `/cables/${id}/history`)),
+        apart(api<string>('GET', `/cables/${id}/telegram`)),
       ]);
       if (superseded()) return;
+      const events = 'value' in historyAnswer ? historyAnswer.value : { items: [] as HistoryEntry[], people: {} };
+      setHistoryRead('value' in historyAnswer ? null : historyAnswer);
       setHistory(events.items);
       setHistoryPeople(events.people ?? {});
       // The page shows the text of every version the reader may read (who edited what, the history's
@@ -156,7 +166,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       const returned = await returnsOf(view, events.items);
       if (superseded()) return;
       setReturns(returned);
-      setTelegram(text);
+      setTelegram('value' in text ? text.value : text);
       const replies = Array.isArray(view.replies) ? view.replies
         : view.mrn ? await maybe(api<{ items: CableSummary[] }>('GET', `/cables?ref=${encodeURIComponent(view.mrn)}&limit=50`).then((a) => a.items), null) : null;
       if (superseded()) return;
@@ -452,7 +462,17 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
 
       <section class="card" aria-labelledby="telegram-h">
         <h3 id="telegram-h">Telegram</h3>
-        {telegram ? <pre class="telegram" tabIndex={0} role="region" aria-label="Telegram text">{telegram}</pre> : <pre class="plain">{textOf(cable)}</pre>}
+        {typeof telegram === 'string' ? <pre class="telegram" tabIndex={0} role="region" aria-label="Telegram text">{telegram}</pre> : (
+          <>
+            {telegram && (
+              <>
+                <p class="error" role="alert">The telegram could not be read, so its text is shown below as drafted, without its heading, addressees or banner lines. {telegram.problem}</p>
+                <p><button type="button" onClick={() => void load()}>Read it again</button></p>
+              </>
+            )}
+            <pre class="plain">{textOf(cable)}</pre>
+          </>
+        )}
       </section>
 
       {edits.length > 0 && (
@@ -480,7 +500,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         </section>
       )}
 
-      <CableHistory id={cable.id} entries={history} names={names} />
+      <CableHistory id={cable.id} entries={history} names={names} read={historyRead} onReadAgain={() => void load()} />
     </>
   );
 }

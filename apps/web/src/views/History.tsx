@@ -103,7 +103,11 @@ export function Timeline({ entries, chosen, onChoose, people: known }: { entries
 }
 
 /** A cable's events as a timeline, officers named as `names` knows them; choosing one shows the cable as it stood right after it. */
-export function CableHistory({ id, entries, names }: { id: string; entries: HistoryEntry[]; names?: Names }) {
+/**
+ * `read`: `loading` until the history's first answer, or what its read failed with: said so (with
+ * what else on the page it leaves out), never as a cable to which nothing has happened.
+ */
+export function CableHistory({ id, entries, names, read = null, onReadAgain }: { id: string; entries: HistoryEntry[]; names?: Names; read?: 'loading' | { problem: string } | null; onReadAgain?: () => void }) {
   const [chosen, setChosen] = useState<number | null>(null);
   const [then, setThen] = useState<(CableDraft & { status: string; version: number }) | null>(null);
   useEffect(() => {
@@ -112,8 +116,17 @@ export function CableHistory({ id, entries, names }: { id: string; entries: Hist
   return (
     <section class="card" aria-labelledby="history-h">
       <h3 id="history-h">History</h3>
-      <p class="muted">Choose an event to read the cable as it stood right after it.</p>
-      <Timeline entries={entries} chosen={chosen} onChoose={setChosen} people={names} />
+      {read === 'loading' ? <p class="muted">Reading the history…</p> : read ? (
+        <>
+          <p class="error" role="alert">The history could not be read, so the page shows neither it nor who edited what, nor the approver's returns. {read.problem}</p>
+          {onReadAgain && <p><button type="button" onClick={onReadAgain}>Read it again</button></p>}
+        </>
+      ) : (
+        <>
+          <p class="muted">Choose an event to read the cable as it stood right after it.</p>
+          <Timeline entries={entries} chosen={chosen} onChoose={setChosen} people={names} />
+        </>
+      )}
       {then && (
         <div aria-live="polite">
           <h4>As it stood at version {then.version}: {words(then.status)}</h4>
