@@ -1378,6 +1378,16 @@ describe('the web app, in headless Chromium', () => {
     await page.getByLabel('Report by').fill('2099-01-01');
     await page.getByLabel('Whom to see').fill('MFA');
     await page.getByLabel(/^Points to make/).fill('2');
+    // A post the scope names that the cable does not task (codes split on semicolons too): said
+    // beside its own box, which is marked, with the focus on it.
+    const only = page.getByLabel('Only these posts (codes)');
+    await only.fill('TOKYO; PARIS');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('alert').filter({ hasText: /^Not saved\./ }).waitFor();
+    expect(await saidBeside(only)).toBe('PARIS is not among the posts the cable is addressed to for action.');
+    expect(await only.getAttribute('aria-invalid')).toBe('true');
+    await page.waitForFunction(() => document.activeElement?.id === 'scope-posts');
+    await only.fill('');
     // Every action post excluded: the rules as typed say why (they know the post network), nothing
     // can be saved, and the form keeps what was typed.
     await page.getByLabel('All but these posts (codes)').fill('BEIJING TOKYO');

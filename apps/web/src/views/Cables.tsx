@@ -44,7 +44,7 @@ const namedAsPeopleSay = ({ field, message }: { field: string; message: string }
 };
 /** A rule's message as a sentence: capital first, full stop last. */
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
-export const list = (value: string) => value.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+export const list = (value: string) => value.split(/[\s,;]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
 /** The block with an optional member set as typed, or left out when emptied (a derivative source, an exemption). */
 function withOptional(block: ClassificationAuthority, key: 'derivedFrom' | 'exemption', value: string): ClassificationAuthority {
   const changed: ClassificationAuthority = { ...block };
@@ -76,13 +76,16 @@ const DRAFT_PLACES: Readonly<Record<string, string>> = {
   'classifiedBy.derivedFrom': 'classified-derived', 'classifiedBy.exemption': 'classified-exemption',
   captions: 'captions', tags: 'tags', actionAddressees: 'action', infoAddressees: 'info', references: 'references',
   'demarche.reportBy': 'report-by', 'demarche.targets': 'targets', 'demarche.points': 'points', 'demarche.scope': 'scope',
+  // A list of the scope's posts is said beside its own box, the focus on it; its kinds, beside the whole scope.
+  'demarche.scope.posts': 'scope-posts', 'demarche.scope.excludePosts': 'scope-excluded',
 };
-/** `paragraphs[1].text` → `para-1`, `demarche.scope.kinds` → `scope`; null for a field the form has no place for. */
+/** `paragraphs[1].text` → `para-1`, `demarche.scope.posts` → `scope-posts`, `demarche.scope.kinds` → `scope`; null for a field the form has no place for. */
 function placeInDraft(field: string): string | null {
   const paragraph = /^paragraphs\[(\d+)\]/.exec(field);
   if (paragraph) return `para-${paragraph[1]}`;
-  const [first, second] = field.replace(/\[\d+\]/g, '').split('.');
-  return DRAFT_PLACES[`${first}.${second}`] ?? DRAFT_PLACES[first] ?? null;
+  const path = field.replace(/\[\d+\]/g, '');
+  const [first, second] = path.split('.');
+  return DRAFT_PLACES[path] ?? DRAFT_PLACES[`${first}.${second}`] ?? DRAFT_PLACES[first] ?? null;
 }
 
 /** Fields whose change brings others into play: a classification its block, the demarche's box its fields. */
@@ -531,7 +534,7 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
   };
   // Only a place the form shows now holds a problem (no classification block for an unclassified cable).
   const shown = (place: string) =>
-    place.startsWith('classified') ? !unclassified : ['report-by', 'targets', 'points', 'scope'].includes(place) ? Boolean(demarche) : place.startsWith('para-') ? Number(place.slice(5)) < paragraphs.length : true;
+    place.startsWith('classified') ? !unclassified : ['report-by', 'targets', 'points', 'scope', 'scope-posts', 'scope-excluded'].includes(place) ? Boolean(demarche) : place.startsWith('para-') ? Number(place.slice(5)) < paragraphs.length : true;
   const broken = triedBroken && violation ? new ApiError(422, { detail: violation.message, errors: [violation] }) : null;
   const problems = placeProblems(refused ?? broken ?? refusal ?? null, (field) => {
     const place = placeInDraft(field);
@@ -657,9 +660,11 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
               </label>
             ))}
             <label for="scope-posts">Only these posts (codes)</label>
-            <input id="scope-posts" list="addressable-codes" value={typed.scopePosts} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopePosts: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], text, typed.scopeExcluded) } }); }} />
+            <input id="scope-posts" list="addressable-codes" value={typed.scopePosts} {...markedBy('scope-posts', problem('scope-posts'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopePosts: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], text, typed.scopeExcluded) } }); }} />
+            <FieldProblem place="scope-posts" text={problem('scope-posts')} />
             <label for="scope-excluded">All but these posts (codes)</label>
-            <input id="scope-excluded" list="addressable-codes" value={typed.scopeExcluded} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopeExcluded: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], typed.scopePosts, text) } }); }} />
+            <input id="scope-excluded" list="addressable-codes" value={typed.scopeExcluded} {...markedBy('scope-excluded', problem('scope-excluded'))} onInput={(e) => { const text = e.currentTarget.value; setTyped({ ...typed, scopeExcluded: text }); set({ demarche: { ...demarche, scope: scopeOf(demarche.scope?.kinds ?? [], typed.scopePosts, text) } }); }} />
+            <FieldProblem place="scope-excluded" text={problem('scope-excluded')} />
             <FieldProblem place="scope" text={problem('scope')} />
           </fieldset>
         </>
