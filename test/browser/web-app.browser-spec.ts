@@ -1159,6 +1159,11 @@ describe('the web app, in headless Chromium', () => {
     // A campaign that is not there says so under a heading, as a cable does.
     await lead.goto(`${web.base}/#/campaigns/${randomUUID()}`);
     await lead.getByRole('heading', { name: 'There is no such campaign' }).waitFor();
+    // A link cut short or mistyped (an id that is no id) names no record: said in plain words, not as the API's check of the path.
+    await lead.goto(`${web.base}/#/cables/${toClearId}zz`);
+    await lead.getByRole('heading', { name: 'There is no such cable' }).waitFor();
+    await lead.getByText('This address does not name a cable: the link may be cut short or mistyped.').waitFor();
+    expect(await lead.getByText(/must be a UUID/i).count()).toBe(0);
   });
 
   it('lets anyone change their own password, which ends their other sessions', async () => {

@@ -63,11 +63,18 @@ export function Outcome({ outcome }: { outcome: ReturnType<typeof useOutcome> })
  * A record's page that could not be shown: not readable by the user (nothing about it is said), not
  * there, or not loaded; `back`: the list it belongs to.
  */
+/** The routes' path parameters, as their refusals name them. */
+const PATH_PARAMETERS = new Set(['id', 'post', 'number', 'docId', 'seq', 'code']);
+
 export function NotShown({ failure, what, back }: { failure: ApiError; what: string; back?: { href: string; text: string } }) {
+  // A 400 about the address itself (an id that is no id, a post code that is none: a link cut short
+  // or mistyped) names no record: said as such, not as the API's check of a path parameter.
+  const errors = failure.problem.errors ?? [];
+  const badAddress = failure.status === 400 && errors.length > 0 && errors.every((e) => PATH_PARAMETERS.has(e.field));
   return (
     <section class="card" aria-labelledby="refused-h">
-      <h2 id="refused-h">{failure.status === 403 ? `You may not read this ${what}` : failure.status === 404 ? `There is no such ${what}` : `The ${what} could not be loaded`}</h2>
-      <p>{failure.status === 403 ? 'It is outside your clearance or need to know. Nothing about it is shown.' : problemText(failure)}</p>
+      <h2 id="refused-h">{failure.status === 403 ? `You may not read this ${what}` : failure.status === 404 || badAddress ? `There is no such ${what}` : `The ${what} could not be loaded`}</h2>
+      <p>{failure.status === 403 ? 'It is outside your clearance or need to know. Nothing about it is shown.' : badAddress ? `This address does not name a ${what}: the link may be cut short or mistyped.` : problemText(failure)}</p>
       {back && <p><a href={back.href}>{back.text}</a></p>}
     </section>
   );
