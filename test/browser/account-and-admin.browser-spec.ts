@@ -114,6 +114,20 @@ describe('the account and administration screens, in headless Chromium', () => {
     expect(await current.getAttribute('aria-invalid')).toBeNull();
     await focusIsOn(again);
     expect(posts()).toBe(1);
+    // Too short: said beside it by the page itself (not by the browser's own bubble), nothing sent,
+    // and no refusal from before left standing beside a field since put right.
+    await next.fill('password');
+    await again.fill('password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForFunction(() => document.getElementById('pw-new')?.getAttribute('aria-invalid') === 'true');
+    expect(await saidBeside(next)).toMatch(/^The new password must be at least 12 characters\. At least 12 characters/);
+    expect(await again.getAttribute('aria-invalid')).toBeNull();
+    expect(await current.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByRole('alert').textContent()).toBe('Not changed. See what is said beside the field.');
+    await focusIsOn(next);
+    expect(posts()).toBe(1);
+    await next.fill('amber-lantern-over-the-quay');
+    await again.fill('amber-lantern-over-the-pier');
     // The new one is the current one: said beside the new one, with the rules it must meet.
     await next.fill(passwordOf('acct.typist'));
     await again.fill(passwordOf('acct.typist'));

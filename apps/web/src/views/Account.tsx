@@ -14,8 +14,13 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
   const [changed, setChanged] = useState(false);
   /** The last change refused by the server: what it names is said beside its field. */
   const [refused, setRefused] = useState<unknown>(null);
-  /** The two new passwords typed differ: said beside the second, nothing sent. */
-  const [differ, setDiffer] = useState(false);
+  /**
+   * What the form checks before sending (the current password given, the new one long enough, typed
+   * the same twice), by field: said beside each, nothing sent. The form checks these itself rather
+   * than leaving them to the browser's own bubbles, which say nothing in the page and leave an earlier
+   * refusal standing beside a field since corrected.
+   */
+  const [lacking, setLacking] = useState<Record<string, string>>({});
   /** Bumped at each refusal, so that the focus goes to the first field marked even when the same one is marked again. */
   const [refusals, setRefusals] = useState(0);
   const form = useRef<HTMLFormElement>(null);
@@ -24,14 +29,19 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
   }, [refusals]);
 
   const problems = placeProblems(refused, (field) => PLACES[field] ?? null);
-  const beside: Record<string, string> = { ...problems.beside, ...(differ ? { 'pw-again': 'The two new passwords differ: type the same one twice.' } : {}) };
-  const error = refused === null && !differ ? null : refusalText('Not changed.', { beside, rest: problems.rest });
+  const beside: Record<string, string> = { ...problems.beside, ...lacking };
+  const error = refused === null && Object.keys(lacking).length === 0 ? null : refusalText('Not changed.', { beside, rest: problems.rest });
   const submit = async (event: Event) => {
     event.preventDefault();
     setChanged(false);
     setRefused(null);
-    setDiffer(next !== again);
-    if (next !== again) return setRefusals((n) => n + 1);
+    const missing: Record<string, string> = {
+      ...(current === '' ? { 'pw-current': 'Give your current password.' } : {}),
+      ...(next === '' ? { 'pw-new': 'Give a new password.' } : [...next].length < 12 ? { 'pw-new': 'The new password must be at least 12 characters.' } : {}),
+      ...(next !== again ? { 'pw-again': 'The two new passwords differ: type the same one twice.' } : {}),
+    };
+    setLacking(missing);
+    if (Object.keys(missing).length > 0) return setRefusals((n) => n + 1);
     try {
       const { accessToken } = await api<{ accessToken: string }>('POST', '/auth/password', { currentPassword: current, newPassword: next });
       session.token = accessToken; // the old token stopped working with the change
@@ -54,7 +64,7 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
       </section>
       <section class="card" style="max-width: 480px">
         <h3>Change your password</h3>
-        <form onSubmit={submit} ref={form}>
+        <form onSubmit={submit} ref={form} noValidate>
           <label for="pw-current">Current password</label>
           <input id="pw-current" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} required {...markedBy('pw-current', beside['pw-current'])} />
           <FieldProblem place="pw-current" text={beside['pw-current']} />
