@@ -74,15 +74,15 @@ export async function loadDemo(
   };
 
   log('Loading the demo story…');
-  const desk = await user('jdoe', { roles: ['drafter'], office: 'EAP/CM', displayName: 'Jane Doe (EAP/CM desk officer)' });
-  const legal = await user('lclear', { roles: ['clearer'], office: 'L', displayName: 'Lee Clearwater (L)' });
-  const isn = await user('iclear', { roles: ['clearer'], office: 'ISN', displayName: 'Ira Stone (ISN)' });
-  const approver = await user('dsec', { roles: ['approver'], office: 'EAP', displayName: 'Dana Secor (EAP front office)' });
-  await user('lead', { roles: ['leadership'], office: 'S', displayName: 'Leslie Adams (Deputy Secretary)' });
-  await user('eap.fo', { roles: ['leadership'], office: 'EAP', displayName: 'Pat Morgan (EAP front office)' });
+  const desk = await user('jdoe', { roles: ['drafter'], office: 'EAP/CM', displayName: 'Jane Doe' });
+  const legal = await user('lclear', { roles: ['clearer'], office: 'L', displayName: 'Lee Clearwater' });
+  const isn = await user('iclear', { roles: ['clearer'], office: 'ISN', displayName: 'Ira Stone' });
+  const approver = await user('dsec', { roles: ['approver'], office: 'EAP', displayName: 'Dana Secor' });
+  await user('lead', { roles: ['leadership'], office: 'S', displayName: 'Leslie Adams' });
+  await user('eap.fo', { roles: ['leadership'], office: 'EAP', displayName: 'Pat Morgan' });
   // Beijing's chief of mission: a post's reporting cables are approved and released under their authority.
-  await user('amb.beijing', { roles: ['approver'], postCode: 'BEIJING', displayName: 'Robin Hale (Ambassador, Beijing)' });
-  await user('auditor', { roles: ['auditor'], office: 'OIG', displayName: 'Alex Ortiz (OIG)' });
+  await user('amb.beijing', { roles: ['approver'], postCode: 'BEIJING', displayName: 'Robin Hale' });
+  await user('auditor', { roles: ['auditor'], office: 'OIG', displayName: 'Alex Ortiz' });
 
   // The instruction: drafted, cleared by L and ISN, edited (ISN's clearance goes stale and is given
   // again), submitted, approved, released to every diplomatic and consular post.
