@@ -382,6 +382,9 @@ describe('need to know on every path (#14)', () => {
     expect((await deliver().expect(201)).headers['idempotent-replayed']).toBe('true');
     const [replayRead] = await dataSource.query(`SELECT action, stream_id, details FROM audit_log WHERE actor_id = $1 ORDER BY position DESC LIMIT 1`, [officer.id]);
     expect(replayRead).toMatchObject({ action: 'ReadCampaign', stream_id: `campaign-${draft.id}`, details: { view: 'replayed answer', classification: 'SECRET' } });
+    // Once: the replay is one read.
+    const [{ reads }] = await dataSource.query(`SELECT count(*)::int AS reads FROM audit_log WHERE actor_id = $1 AND details->>'view' = 'replayed answer'`, [officer.id]);
+    expect(reads).toBe(1);
     await as(t.admin).patch(`/users/${officer.id}`, { postCode: 'TOKYO' }).expect(200);
     await deliver().expect(403);
     const [denied] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'AccessDenied' AND actor_id = $1 ORDER BY position DESC LIMIT 1`, [officer.id]);

@@ -792,6 +792,8 @@ describe('the web app, in headless Chromium', () => {
     await page.unroute(history);
     await page.unroute(telegram);
     await page.getByRole('button', { name: 'Read it again' }).first().click();
+    // The button goes with its alert: the focus stays in its section, on the heading.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('telegram-h');
     await page.getByRole('region', { name: 'Telegram text' }).waitFor();
     await page.locator('ol.timeline li').first().waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);

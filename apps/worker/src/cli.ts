@@ -70,24 +70,29 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
   // Ctrl-C before the rebuild has begun (while the database is opened and the projections listed)
   // leaves every read model as it was, and says so, as it says what a later one leaves.
   let interrupted = () => {
-    console.error('\nInterrupted before the rebuild began: no read model was touched.');
+    console.error('\nInterrupted before the rebuild began: no read model was rebuilt; each is as it was.');
     process.exit(130);
   };
   process.on('SIGINT', () => interrupted());
   console.error(`Rebuilding ${name ?? 'every read model'}: opening the database…`);
+  // Once it has done what it does (or refused to), a Ctrl-C while the database closes is no interruption of it.
+  const done = (code: number) => {
+    interrupted = () => process.exit(code);
+    return code;
+  };
   return withContext(config, async (get) => {
     const registry = get(ProjectionRegistry);
-    if (unknownProjection(registry, name)) return 2;
+    if (unknownProjection(registry, name)) return done(2);
     // Replaying a reaction would send its commands again: a wrong argument, said with what to do instead.
     if (registry.all.some((p) => p.name === name && p.kind === 'reaction')) {
       console.error(`${name} is a reaction: replaying it would send its commands again, so it is never rebuilt; a stopped one is retried with npm run projections:redrive ${name}`);
-      return 2;
+      return done(2);
     }
     if (registry.all.length === 0) console.log('No projections are registered.');
     // Replaying a reaction would send its commands again; it is redriven, never rebuilt.
     if (!name) for (const reaction of registry.all.filter((p) => p.kind === 'reaction')) console.log(`${reaction.name}: a reaction, not rebuilt`);
     const names = name ? [name] : registry.all.filter((p) => p.kind === 'read-model').map((p) => p.name);
-    if (names.length === 0) return 0;
+    if (names.length === 0) return done(0);
     // All of them in one pass over the feed: each page read once, folded into every read model.
     const bar = progressBar((name ?? `${names.length} read models`).padEnd(24));
     // Ctrl-C ends the rebuild where it stands, and says what that leaves: each read model is swapped
@@ -98,11 +103,11 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
       process.exit(130);
     };
     let started = false;
-    const results = await get(ProjectionRunner).rebuildTogether(names, (done, total) => {
+    const results = await get(ProjectionRunner).rebuildTogether(names, (replayed, total) => {
       if (!started) bar.start(total, 0);
       started = true;
       bar.setTotal(total);
-      bar.update(done);
+      bar.update(replayed);
     });
     bar.stop();
     let parkedAny = false;
@@ -114,7 +119,7 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
         console.error(`  see npm run projections:status, fix the cause, then npm run projections:redrive ${projection}`);
       }
     }
-    return parkedAny ? 1 : 0;
+    return done(parkedAny ? 1 : 0);
   });
 }
 

@@ -182,6 +182,17 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   };
   useEffect(() => void load(), [id]);
   /**
+   * The history and the telegram read again after a failed read: said to be under way where they
+   * fail (an alert that comes back is a new one, said again), the focus kept in the section whose
+   * button went with the alert.
+   */
+  const readAgain = (heading: string) => {
+    setHistoryRead((read) => (read === null ? read : 'loading'));
+    setTelegram((text) => (typeof text === 'string' ? text : null));
+    document.getElementById(heading)?.focus();
+    void load();
+  };
+  /**
    * A release sent from this page: the campaign it opens (a reaction, moments after the release's
    * answer, by no user) is the page's own doing, not a change by someone else. Its notice reads the
    * page again in place, the outcome said ("Released.") and the focus kept, and the campaign's link
@@ -461,13 +472,13 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
       </section>
 
       <section class="card" aria-labelledby="telegram-h">
-        <h3 id="telegram-h">Telegram</h3>
+        <h3 id="telegram-h" tabIndex={-1}>Telegram</h3>
         {typeof telegram === 'string' ? <pre class="telegram" tabIndex={0} role="region" aria-label="Telegram text">{telegram}</pre> : (
           <>
             {telegram && (
               <>
                 <p class="error" role="alert">The telegram could not be read, so its text is shown below as drafted, without its heading, addressees or banner lines. {telegram.problem}</p>
-                <p><button type="button" onClick={() => void load()}>Read it again</button></p>
+                <p><button type="button" onClick={() => readAgain('telegram-h')}>Read it again</button></p>
               </>
             )}
             <pre class="plain">{textOf(cable)}</pre>
@@ -500,7 +511,7 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         </section>
       )}
 
-      <CableHistory id={cable.id} entries={history} names={names} read={historyRead} onReadAgain={() => void load()} />
+      <CableHistory id={cable.id} entries={history} names={names} read={historyRead} onReadAgain={() => readAgain('history-h')} />
     </>
   );
 }

@@ -59,13 +59,13 @@ export function Outcome({ outcome }: { outcome: ReturnType<typeof useOutcome> })
   return outcome.message ? <p ref={outcome.ref} role="status" class="ok" tabIndex={-1}>{outcome.message.text}</p> : null;
 }
 
-/**
- * A record's page that could not be shown: not readable by the user (nothing about it is said), not
- * there, or not loaded; `back`: the list it belongs to.
- */
 /** The routes' path parameters, as their refusals name them. */
 const PATH_PARAMETERS = new Set(['id', 'post', 'number', 'docId', 'seq', 'code']);
 
+/**
+ * A record's page that could not be shown: not readable by the user (nothing about it is said), not
+ * there (or its address names none), or not loaded; `back`: the list it belongs to.
+ */
 export function NotShown({ failure, what, back }: { failure: ApiError; what: string; back?: { href: string; text: string } }) {
   // A 400 about the address itself (an id that is no id, a post code that is none: a link cut short
   // or mistyped) names no record: said as such, not as the API's check of a path parameter.

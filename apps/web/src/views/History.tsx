@@ -102,10 +102,11 @@ export function Timeline({ entries, chosen, onChoose, people: known }: { entries
   );
 }
 
-/** A cable's events as a timeline, officers named as `names` knows them; choosing one shows the cable as it stood right after it. */
 /**
- * `read`: `loading` until the history's first answer, or what its read failed with: said so (with
- * what else on the page it leaves out), never as a cable to which nothing has happened.
+ * A cable's events as a timeline, officers named as `names` knows them; choosing one shows the cable
+ * as it stood right after it. `read`: `loading` until the history's first answer (or while it is read
+ * again), or what its read failed with: said so (with what else on the page it leaves out), never as
+ * a cable to which nothing has happened; `onReadAgain` reads it again.
  */
 export function CableHistory({ id, entries, names, read = null, onReadAgain }: { id: string; entries: HistoryEntry[]; names?: Names; read?: 'loading' | { problem: string } | null; onReadAgain?: () => void }) {
   const [chosen, setChosen] = useState<number | null>(null);
@@ -115,7 +116,7 @@ export function CableHistory({ id, entries, names, read = null, onReadAgain }: {
   }, [chosen]);
   return (
     <section class="card" aria-labelledby="history-h">
-      <h3 id="history-h">History</h3>
+      <h3 id="history-h" tabIndex={-1}>History</h3>
       {read === 'loading' ? <p class="muted">Reading the history…</p> : read ? (
         <>
           <p class="error" role="alert">The history could not be read, so the page shows neither it nor who edited what, nor the approver's returns. {read.problem}</p>
@@ -127,7 +128,7 @@ export function CableHistory({ id, entries, names, read = null, onReadAgain }: {
           <Timeline entries={entries} chosen={chosen} onChoose={setChosen} people={names} />
         </>
       )}
-      {then && (
+      {then && read === null && (
         <div aria-live="polite">
           <h4>As it stood at version {then.version}: {words(then.status)}</h4>
           <pre class="plain">{textOf(then)}</pre>

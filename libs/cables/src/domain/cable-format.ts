@@ -385,6 +385,19 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
   }
 }
 
+/**
+ * A draft as it is meant: a scope saved before empty `kinds` or `posts` lists were refused read an
+ * empty list as no filter (every kind, every action post), and is read so still, without the list,
+ * so that the draft's next edit is not refused for what its writer could not see.
+ */
+export function draftAsMeant(draft: CableDraft): CableDraft {
+  const scope = draft.demarche?.scope;
+  if (!scope || !((scope.kinds && scope.kinds.length === 0) || (scope.posts && scope.posts.length === 0))) return draft;
+  const { kinds, posts, ...rest } = scope;
+  const meant = { ...rest, ...(kinds?.length ? { kinds } : {}), ...(posts?.length ? { posts } : {}) };
+  return { ...draft, demarche: { ...draft.demarche!, scope: meant } };
+}
+
 /** The parts of a draft whose change alters what a clearing office agreed to. */
 export function substanceOf(draft: CableDraft): string {
   const squash = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -30,6 +30,15 @@ const edited = (draft: CableDraft, substantive: boolean, fields = ['paragraphs']
 const newText: CableDraft = { ...confidentialDraft, paragraphs: [...confidentialDraft.paragraphs.slice(0, 2), { marking: 'U', text: 'Posts should deliver the points in paragraph 2.' }] };
 
 describe('Cable', () => {
+  it('reads a scope saved with an empty kinds or posts list (before such lists were refused) as no filter, as it was read then, and lets its next edit through', () => {
+    const scoped = (scope: object): CableDraft => ({ ...confidentialDraft, demarche: { ...confidentialDraft.demarche!, scope } as CableDraft['demarche'] });
+    const draftedEmpty: CableEvent = { type: 'CableDrafted', data: { origin: 'STATE', drafter: by(drafter), draft: scoped({ kinds: [], posts: [], excludePosts: ['TOKYO'] }), at } };
+    const changed = { ...scoped({ excludePosts: ['TOKYO'] }), subject: 'Another approach' };
+    const cable = given(cableDefinition, 'k1', [draftedEmpty]).when(() => undefined).then([]);
+    expect(cable.draft.demarche?.scope).toEqual({ excludePosts: ['TOKYO'] });
+    given(cableDefinition, 'k1', [draftedEmpty]).when((c) => c.edit(drafter, changed, world, at)).then([edited(changed, true, ['subject'])]);
+  });
+
   it('refuses comments sent with a plain clearance rather than lose them', () => {
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'CLEARED', 'Fix para 2 before release', at)).thenFails('RULE_VIOLATED', /plain clearance carries no comments: clear with comments/);
     given(cableDefinition, 'k1', [drafted, requested]).when((c) => c.decideClearance(legal, 'L', 'CLEARED', '  ', at)).then([clearedByL]);

@@ -1,7 +1,7 @@
 import { ChanceryError, ensure, ErrorCode, showsText } from '@chancery/common';
 import { type AggregateDefinition, type DomainEvent, EventSourcedAggregate } from '@chancery/event-store/domain';
 import { actsAsDrafter, type CableAccess, type Classification, clearanceCovers, hasReleaseAuthority, OFFICE_PATTERN, readingLevel, type Role } from '@chancery/identity/domain';
-import { type CableDraft, cableKindsFrom, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
+import { type CableDraft, cableKindsFrom, draftAsMeant, type DraftingWorld, MRN_PATTERN, substanceOf, validateDraft } from './cable-format.js';
 
 /** The Department's originator code; a post's is its own code. */
 export const DEPARTMENT = 'STATE';
@@ -559,12 +559,12 @@ export class Cable extends EventSourcedAggregate<CableEvent> {
   onCableDrafted(event: Of<'CableDrafted'>): void {
     this.origin = event.data.origin;
     this.drafter = event.data.drafter;
-    this.draft = event.data.draft;
+    this.draft = draftAsMeant(event.data.draft);
   }
 
   onCableEdited(event: Of<'CableEdited'>): void {
     const { draft, substantive, by, office, as, fields, at } = event.data;
-    this.draft = draft;
+    this.draft = draftAsMeant(draft);
     this.edits = [...this.edits, { by, office, as, fields, substantive, at, writtenUnder: this.standing }];
   }
 
