@@ -2,7 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { CableReader } from '@chancery/cables';
-import { ReplayCheck } from '@chancery/http';
+import { recordId, ReplayCheck } from '@chancery/http';
 import { PolicyService } from '@chancery/identity';
 import { type Classification, CLASSIFICATION_RANK, clearanceCovers } from '@chancery/identity/domain';
 import { ANSWERS_RECORD, READS_RECORD, SHOWS_UNDER } from './access.decorators.js';
@@ -70,7 +70,7 @@ export class ClearanceReplayCheck extends ReplayCheck {
     // An answer without its own marking (a delivery) shows what the route's record holds: a read of
     // that record (the campaign), at its marking as the guard read it, as a GET of it is audited.
     const under = this.reflector.getAllAndOverride<string | undefined>(SHOWS_UNDER, targets);
-    const routeId = typeof request.params.id === 'string' ? request.params.id.toLowerCase() : undefined;
+    const routeId = recordId(request.params.id);
     if (!marked && kind === 'cable' && under && routeId) {
       const access = await this.cables.accessInRequest(principal, routeId);
       if (access) await this.policy.auditRead(principal, { requestId, streamId: `${under}-${routeId}`, streamType: under, view: 'replayed answer', classification: access.classification });

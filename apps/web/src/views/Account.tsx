@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { PASSWORD_MIN_LENGTH } from '@chancery/identity/domain';
 import { api, type Me, placeProblems, refusalText, session, words } from '../api.js';
 import { FieldProblem, markedBy } from './FieldProblem.js';
 
@@ -37,7 +38,7 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
     setRefused(null);
     const missing: Record<string, string> = {
       ...(current === '' ? { 'pw-current': 'Give your current password.' } : {}),
-      ...(next === '' ? { 'pw-new': 'Give a new password.' } : [...next].length < 12 ? { 'pw-new': 'The new password must be at least 12 characters.' } : {}),
+      ...(next === '' ? { 'pw-new': 'Give a new password.' } : next.length < PASSWORD_MIN_LENGTH ? { 'pw-new': `The new password must be at least ${PASSWORD_MIN_LENGTH} characters.` } : {}),
       ...(next !== again ? { 'pw-again': 'The two new passwords differ: type the same one twice.' } : {}),
     };
     setLacking(missing);
@@ -69,7 +70,7 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
           <input id="pw-current" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} required {...markedBy('pw-current', beside['pw-current'])} />
           <FieldProblem place="pw-current" text={beside['pw-current']} />
           <label for="pw-new">New password</label>
-          <input id="pw-new" type="password" autocomplete="new-password" minLength={12} value={next} onInput={(e) => setNext(e.currentTarget.value)} required {...newMarks} aria-describedby={[newMarks['aria-describedby'], 'pw-rules'].filter(Boolean).join(' ')} />
+          <input id="pw-new" type="password" autocomplete="new-password" minLength={PASSWORD_MIN_LENGTH} value={next} onInput={(e) => setNext(e.currentTarget.value)} required {...newMarks} aria-describedby={[newMarks['aria-describedby'], 'pw-rules'].filter(Boolean).join(' ')} />
           <FieldProblem place="pw-new" text={beside['pw-new']} />
           <p id="pw-rules" class="muted">At least 12 characters; a phrase of unrelated words works well. Common and easily guessed passwords are refused.</p>
           <label for="pw-again">New password again</label>

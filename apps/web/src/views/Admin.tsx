@@ -1,4 +1,5 @@
 import { fipsOfIso } from '@chancery/cables/domain';
+import { PASSWORD_MIN_LENGTH } from '@chancery/identity/domain';
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, when, words } from '../api.js';
@@ -228,7 +229,7 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
           <input id="u-username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autocomplete="off" {...markedBy('u-username', beside['u-username'])} />
           <FieldProblem place="u-username" text={beside['u-username']} />
           <label for="u-password">Initial password</label>
-          <input id="u-password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required minLength={12} autocomplete="new-password" {...markedBy('u-password', beside['u-password'])} />
+          <input id="u-password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required minLength={PASSWORD_MIN_LENGTH} autocomplete="new-password" {...markedBy('u-password', beside['u-password'])} />
           <FieldProblem place="u-password" text={beside['u-password']} />
         </>
       )}

@@ -392,7 +392,7 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
  */
 export function draftAsMeant(draft: CableDraft): CableDraft {
   const scope = draft.demarche?.scope;
-  if (!scope || !((scope.kinds && scope.kinds.length === 0) || (scope.posts && scope.posts.length === 0))) return draft;
+  if (!scope || (scope.kinds?.length !== 0 && scope.posts?.length !== 0)) return draft;
   const { kinds, posts, ...rest } = scope;
   const meant = { ...rest, ...(kinds?.length ? { kinds } : {}), ...(posts?.length ? { posts } : {}) };
   return { ...draft, demarche: { ...draft.demarche!, scope: meant } };

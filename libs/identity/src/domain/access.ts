@@ -36,6 +36,10 @@ export interface Principal {
   clearance: Clearance;
 }
 
+/** A password's length, counted as the server counts it (UTF-16 code units, JavaScript's `length`): the API's rule, and the web app's forms, which check it before sending. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,31}$/;
 /** A username as people type it: any case (it is stored and matched in lower case). */
 export const USERNAME_INPUT_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{2,31}$/;

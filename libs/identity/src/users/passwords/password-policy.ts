@@ -2,9 +2,7 @@ import { hash, type Options } from '@node-rs/argon2';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
 import { ChanceryError, ErrorCode } from '@chancery/common';
-
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 256;
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/access.js';
 
 /**
  * argon2id as OWASP's Password Storage Cheat Sheet sets it: 19 MiB of memory, two passes, one lane
