@@ -15,7 +15,7 @@ describe('follow-up command answers, through HTTP', () => {
   let story: Story<string>;
   let app: INestApplication;
   const clock = new TestClock(new Date('2026-11-29T09:00:00Z'));
-  const t = {} as Record<'drafter' | 'approver' | 'beijing' | 'leader', string>;
+  const t = {} as Record<'drafter' | 'approver' | 'beijing' | 'leader' | 'admin', string>;
   const as = (token: string) => authed(app, token);
   let campaignId: string;
 
@@ -96,5 +96,24 @@ describe('follow-up command answers, through HTTP', () => {
     const leaderView = await read(t.leader, created.id);
     expect(leaderView).toMatchObject({ classification: 'CONFIDENTIAL', captions: ['NOFORN'], allowedActions: [] });
     await answersAsRead(t.beijing, await as(t.beijing).post(`/follow-ups/${created.id}/comments`, { text: 'Noted.' }).expect(201));
+  });
+
+  it('names the officers it names by id as they are now (`people`), in its answers, its GET and a past version', async () => {
+    const me = async (token: string) => (await as(token).get('/auth/me').expect(200)).body as { id: string; username: string };
+    const [drafter, beijing] = [await me(t.drafter), await me(t.beijing)];
+    const { body: created } = await as(t.drafter).post('/follow-ups', opened('Ask for the minutes')).expect(201);
+    expect(created.people).toEqual({ [drafter.id]: { username: drafter.username, displayName: drafter.username } });
+    await as(t.admin).patch(`/users/${beijing.id}`, { displayName: 'Pat Beijing' }).expect(200);
+    const commented = await as(t.beijing).post(`/follow-ups/${created.id}/comments`, { text: 'Asked the DG office.' }).expect(201);
+    await answersAsRead(t.beijing, commented);
+    expect(commented.body.people).toEqual({
+      [drafter.id]: { username: drafter.username, displayName: drafter.username },
+      [beijing.id]: { username: beijing.username, displayName: 'Pat Beijing' },
+    });
+    // As the users are now, on a version from before one of them was renamed too; only those it names up to that version.
+    await as(t.admin).patch(`/users/${drafter.id}`, { displayName: 'Jane Drafter' }).expect(200);
+    expect((await read(t.leader, created.id)).people[drafter.id]).toEqual({ username: drafter.username, displayName: 'Jane Drafter' });
+    const first = (await as(t.leader).get(`/follow-ups/${created.id}?version=1`).expect(200)).body;
+    expect(first.people).toEqual({ [drafter.id]: { username: drafter.username, displayName: 'Jane Drafter' } });
   });
 });

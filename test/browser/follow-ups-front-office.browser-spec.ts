@@ -234,4 +234,26 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('names who opened a follow-up, commented on it and changed it by the names they go by, as the cable pages do', async () => {
+    const app = web.app;
+    const admin = await loginAsAdmin(app);
+    const id = (await authed(app, desk).post('/follow-ups', { title: 'Thank the MFA', owner: { office: 'EAP/CM' }, dueOn: clock.now().toISOString().slice(0, 10) }).expect(201)).body.id;
+    await authed(app, desk).post(`/follow-ups/${id}/comments`, { text: 'Drafting the note.' }).expect(201);
+    const deskId = (await authed(app, desk).get('/auth/me').expect(200)).body.id;
+    // Renamed since: the page names them as they are now.
+    await authed(app, admin).patch(`/users/${deskId}`, { displayName: 'Dana Desk' }).expect(200);
+    const page = await signIn('fo.eap');
+    const errors = uncaught(page);
+    await page.goto(`${web.base}/#/follow-ups/${id}`);
+    await page.getByRole('heading', { name: 'Thank the MFA' }).waitFor();
+    const facts = page.getByRole('region', { name: 'The follow-up' });
+    expect(await facts.getByText('Opened by').locator('xpath=following-sibling::dd').textContent()).toBe('Dana Desk');
+    expect(await facts.getByRole('listitem').filter({ hasText: 'Drafting the note.' }).textContent()).toMatch(/^Dana Desk: Drafting the note\./);
+    const history = page.getByRole('region', { name: 'History' });
+    await history.getByText(/Dana Desk/).first().waitFor();
+    expect(await history.textContent()).not.toContain('fo.desk');
+    expect(await facts.textContent()).not.toContain('fo.desk');
+    expect(errors).toEqual([]);
+  });
 });

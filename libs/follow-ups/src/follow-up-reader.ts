@@ -6,7 +6,7 @@ import { ChanceryError, Clock, CSV_FORMAT, DepartmentCalendar, ErrorCode, neutra
 import type { Db } from '@chancery/database';
 import { type Delivery, deliveryDefinition, deliveryId } from '@chancery/demarches';
 import { AggregateRepository, AggregateRepositoryFactory, EventStore, type RecordedEvent } from '@chancery/event-store';
-import { PolicyService } from '@chancery/identity';
+import { type NamedUser, PolicyService, UsersQuery } from '@chancery/identity';
 import { allowedFollowUpActions, type Classification, type FollowUpAccess, followUpMarking, highestClassification, mayReadFollowUp, type Principal } from '@chancery/identity/domain';
 import { FollowUp, followUpDefinition, isFollowUpOverdue, type Links, type Owner } from './domain/follow-up.aggregate.js';
 import { type FollowUpFilter, FollowUpsQuery } from './follow-ups.query.js';
@@ -29,6 +29,7 @@ export class FollowUpReader implements OnModuleInit {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly calendar: DepartmentCalendar,
+    private readonly users: UsersQuery,
   ) {
     this.followUps = repositories.for(followUpDefinition);
     this.deliveries = repositories.for(deliveryDefinition);
@@ -105,7 +106,17 @@ export class FollowUpReader implements OnModuleInit {
     const events = await this.store.readStream(this.followUps.streamId(followUp.id), {}, db);
     const history = events.map(historyItem);
     const allowedActions = allowedFollowUpActions(principal, { ...access, createdBy: followUp.createdBy.id, owner: followUp.owner, status: followUp.status, escalatedTo: followUp.escalatedTo });
-    return { ...row, history, allowedActions };
+    return { ...row, history, allowedActions, people: await this.people(history, db) };
+  }
+
+  /**
+   * The officers a follow-up's answer names, by id, as a delivery's and a cable's `people` name
+   * them (`{username, displayName}` as the users are now): its creator, each comment's author and
+   * each event's actor and `by`, all of which its `history` (every event up to the version shown)
+   * carries. `db`: inside a command, its transaction.
+   */
+  private async people(history: ReturnType<typeof historyItem>[], db?: Db): Promise<Record<string, NamedUser>> {
+    return Object.fromEntries(await this.users.names(history.flatMap(officersOf), db));
   }
 
   /** Every follow-up the caller may read that matches the filters, as RFC 4180 CSV, formulas neutralised. */
@@ -147,6 +158,7 @@ export class FollowUpReader implements OnModuleInit {
   private async asItStood(followUp: FollowUp, { classification, captions }: { classification: Classification; captions: string[] }) {
     const { id, version, title, description, owner, ownerBureau, dueOn, status, outcome, cancelReason, comments, overdueSince, escalatedTo, links, createdBy } = followUp;
     const events = await this.store.readStream(this.followUps.streamId(id), { toVersion: version + 1 });
+    const history = events.slice(0, version).map(historyItem);
     const lastMoment = new Date(events[version].recordedAt.getTime() - 1); // the next change's, a millisecond before
     const response = links.response ?? null;
     const delivery = links.demarcheId && links.post && response !== null ? await this.deliveries.load(deliveryId(links.demarcheId, links.post), { asOf: lastMoment }) : undefined;
@@ -173,8 +185,9 @@ export class FollowUpReader implements OnModuleInit {
       cancelReason,
       comments,
       version,
-      history: events.slice(0, version).map(historyItem),
+      history,
       allowedActions: [],
+      people: await this.people(history),
     };
   }
 }
@@ -182,6 +195,12 @@ export class FollowUpReader implements OnModuleInit {
 /** An event as a follow-up's `history` lists it. */
 function historyItem(e: RecordedEvent) {
   return { version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data };
+}
+
+/** The officers an event of a follow-up names by id: its actor, its `by` and its creator. */
+function officersOf(e: ReturnType<typeof historyItem>): string[] {
+  const data = e.data as { by?: { id?: unknown }; createdBy?: { id?: unknown } };
+  return [e.actor, data.by?.id, data.createdBy?.id].filter((id): id is string => typeof id === 'string');
 }
 
 /** The captions of what a follow-up is linked to, as its current answer gives them (`followUpMarkings`). */

@@ -5,7 +5,7 @@ import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me,
 import { keptText } from '../kept-text.js';
 import { posts } from '../posts.js';
 import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
-import { type HistoryEntry, Timeline } from './History.js';
+import { type HistoryEntry, namesOf, type People, Timeline } from './History.js';
 import { followUpIdOf, type FollowUpItem, markingOf, ShowMore, useShowMore } from './Inbox.js';
 import { askedFor, type Paged, readOn, sectionPage } from '../inbox-pages.js';
 
@@ -32,9 +32,13 @@ interface FollowUp {
   response?: number | null;
   /** The response that has since corrected the one it grew out of. */
   responseCorrectedBy?: number | null;
-  comments: { text: string; by: { username: string }; at: string }[];
+  comments: { text: string; by: { id?: string; username: string }; at: string }[];
+  /** Who opened it, by id. */
+  createdBy?: string;
   history?: HistoryEntry[];
   allowedActions?: string[];
+  /** The officers it names, by id (`{username, displayName}` now), as a delivery's `people`. */
+  people?: People;
 }
 
 /** What a follow-up's page shows and its changes act on (not whether the overdue scan has run, nor its comments). */
@@ -432,6 +436,10 @@ function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onC
   if (!followUp) return <p>Loading…</p>;
   const allowed = followUp.allowedActions ?? [];
   const can = (action: string) => allowed.includes(action);
+  // Officers by the name they go by (its `people`), as the cable and delivery pages name them; a username only where the server names nobody.
+  const names = namesOf(followUp.people);
+  const nameOf = (officer: { id?: string; username: string }) => (officer.id && names.get(officer.id)) || officer.username;
+  const opener = followUp.createdBy ? names.get(followUp.createdBy) : undefined;
   // Said beside the box, which is marked and takes the focus; nothing is sent.
   const needsText = (what: string) => {
     setMessage(null);
@@ -448,6 +456,7 @@ function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onC
             <div><dt>Owner</dt><dd>{ownerOf(followUp)} ({followUp.ownerBureau})</dd></div>
             <div><dt>Due</dt><dd>{followUp.dueOn}{followUp.overdue ? <strong class="error"> overdue</strong> : ''}</dd></div>
             <div><dt>Status</dt><dd>{words(followUp.status)}</dd></div>
+            {opener && <div><dt>Opened by</dt><dd>{opener}</dd></div>}
             {followUp.escalatedTo && <div><dt>Escalated to</dt><dd>{followUp.escalatedTo}</dd></div>}
             {followUp.demarcheId && <div><dt>Campaign</dt><dd><a href={followUp.post ? `#/campaigns/${followUp.demarcheId}/posts/${followUp.post}` : `#/campaigns/${followUp.demarcheId}`}>{followUp.post ? `${followUp.post}'s delivery` : 'the campaign'}</a>{followUp.response ? `, response ${followUp.response}` : ''}{followUp.response && followUp.responseCorrectedBy ? ` (since corrected by response ${followUp.responseCorrectedBy}: it no longer counts)` : ''}</dd></div>}
             {followUp.cableId && <div><dt>Cable</dt><dd><a href={`#/cables/${followUp.cableId}`}>the linked cable</a></dd></div>}
@@ -456,7 +465,7 @@ function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onC
           {followUp.cancelReason && <p>Cancelled: {followUp.cancelReason}</p>}
           <h3>Comments</h3>
           {followUp.comments.length === 0 ? <p class="muted">No comment yet.</p> : (
-            <ul>{followUp.comments.map((c, i) => <li key={i}>{c.by.username}: <span class="said">{c.text}</span> <span class="muted">{when(c.at)}</span></li>)}</ul>
+            <ul>{followUp.comments.map((c, i) => <li key={i}>{nameOf(c.by)}: <span class="said">{c.text}</span> <span class="muted">{when(c.at)}</span></li>)}</ul>
           )}
           {['comment', 'complete', 'cancel'].some(can) && (
             <>
@@ -560,7 +569,7 @@ function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onC
         </section>
         <section class="card" aria-labelledby="fu-history">
           <h3 id="fu-history">History</h3>
-          <Timeline entries={followUp.history ?? []} chosen={then?.version ?? null} onChoose={async (version) => setThen(await api('GET', `/follow-ups/${id}?version=${version}`))} />
+          <Timeline entries={followUp.history ?? []} chosen={then?.version ?? null} onChoose={async (version) => setThen(await api('GET', `/follow-ups/${id}?version=${version}`))} people={names} />
           {then && (
             <div aria-live="polite">
               <h4>As it stood at version {then.version}</h4>
