@@ -134,6 +134,11 @@ describe('follow-up actions through HTTP', () => {
     expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
     expect(csv.text.replaceAll('\r\n', '')).not.toContain('\n');
     await as(t.beijing).get('/follow-ups/export.csv').expect(403);
+    // The export answers every match: a page asked of it is refused, not ignored.
+    for (const page of ['limit=1', 'offset=10']) {
+      const refused = await as(t.leader).get(`/follow-ups/export.csv?overdue=true&${page}`).expect(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual([page.split('=')[0]]);
+    }
   });
 
   it('audits a read of a classified follow-up only once what was asked for was found', async () => {

@@ -7,7 +7,7 @@ import { ChangeFollowUpCommand, CreateFollowUpCommand, type FollowUpChange, Foll
 import { CreatesRecordAt, Ctx, nothingToChange, UuidPipe } from '@chancery/http';
 import type { Principal } from '@chancery/identity';
 import { AnswersRecord, CurrentUser, ReadsRecord, RequirePermission } from '../auth/access.decorators.js';
-import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, FollowUpReasonRequest } from './follow-ups.request.dto.js';
+import { CommentRequest, CreateFollowUpRequest, FollowUpAtQuery, FollowUpFilterQuery, ListFollowUpsQuery, OutcomeRequest, OwnerDto, PatchFollowUpRequest, FollowUpReasonRequest } from './follow-ups.request.dto.js';
 
 const uuid = new UuidPipe();
 
@@ -53,8 +53,7 @@ export class FollowUpsController {
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="follow-ups.csv"')
   @ApiOperation({ summary: 'Every follow-up matching the filters, as RFC 4180 CSV' })
-  export(@Query() query: ListFollowUpsQuery, @CurrentUser() user: Principal, @Req() request: Request) {
-    const { limit: _limit, offset: _offset, ...filter } = query;
+  export(@Query() filter: FollowUpFilterQuery, @CurrentUser() user: Principal, @Req() request: Request) {
     return this.reader.exportCsv(user, filter, String(request.id));
   }
 

@@ -1,3 +1,4 @@
+import { IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { InCapitals, IsCalendarDate, IsRecordId, SingleLine, WholeNumberParameter } from '@chancery/http';
@@ -58,7 +59,8 @@ export class CommentRequest {
   @present @IsIn(CLASSIFICATIONS) classification?: Classification;
 }
 
-export class ListFollowUpsQuery extends PagingQuery {
+/** The follow-ups' filters: the export takes these alone (it answers every match, so a page is refused, not ignored). */
+export class FollowUpFilterQuery {
   @IsOptional() @IsIn(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED']) status?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   /** An office symbol or a post code; given empty it would match nothing (a `400`, as the cables' filters). */
@@ -66,6 +68,9 @@ export class ListFollowUpsQuery extends PagingQuery {
   @IsOptional() @InCapitals() @Matches(BUREAU_PATTERN, { message: 'bureau must be a bureau such as EAP' }) bureau?: string;
   @IsOptional() @IsRecordId() demarcheId?: string;
 }
+
+/** The list: the filters, a page at a time. */
+export class ListFollowUpsQuery extends IntersectionType(FollowUpFilterQuery, PagingQuery) {}
 
 /** `?version=N`: the follow-up as it stood after its N-th event. */
 export class FollowUpAtQuery {
