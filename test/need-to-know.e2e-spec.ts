@@ -415,7 +415,11 @@ describe('need to know on every path (#14)', () => {
       await as(who).get(`/follow-ups/${linked.body.id}`).expect(403);
       await as(who).post(`/follow-ups/${linked.body.id}/comments`, { text: 'hello' }).expect(403);
     }
-    expect((await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.leader}`).expect(200)).text).toContain('FOLLOW-UP-CANARY');
+    const exported = await request(app.getHttpServer()).get('/follow-ups/export.csv').set('Authorization', `Bearer ${t.leader}`).expect(200);
+    expect(exported.text).toContain('FOLLOW-UP-CANARY');
+    // The export is audited as such, not as a look at the list.
+    const [exportRead] = await dataSource.query(`SELECT details FROM audit_log WHERE action = 'ReadClassifiedList' AND request_id = $1`, [exported.headers['x-request-id']]);
+    expect(exportRead.details).toMatchObject({ view: 'follow-ups export', classification: 'SECRET', records: expect.arrayContaining([`followup-${linked.body.id}`]) });
     const unreadable = await as(t.tokyo).post('/follow-ups', { title: 'x', owner: { post: 'TOKYO' }, dueOn: '2099-01-01', cableId: nodis.body.id }).expect(422);
     const missing = await as(t.tokyo).post('/follow-ups', { title: 'x', owner: { post: 'TOKYO' }, dueOn: '2099-01-01', cableId: '00000000-0000-4000-8000-000000000000' }).expect(422);
     expect(unreadable.body.errors).toEqual(missing.body.errors);

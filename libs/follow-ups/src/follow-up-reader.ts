@@ -121,7 +121,7 @@ export class FollowUpReader implements OnModuleInit {
 
   /** Every follow-up the caller may read that matches the filters, as RFC 4180 CSV, formulas neutralised. */
   async exportCsv(principal: Principal, filter: FollowUpFilter, requestId: string): Promise<string> {
-    const { items } = await this.query.list(principal, filter, 100_000, 0, requestId);
+    const { items } = await this.query.list(principal, filter, 100_000, 0, requestId, 'follow-ups export');
     const rows = items.map((f) => ({
       id: f.id,
       title: f.title,

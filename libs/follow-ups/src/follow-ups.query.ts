@@ -51,8 +51,11 @@ export class FollowUpsQuery {
     private readonly policy: PolicyService,
   ) {}
 
-  /** The follow-ups the caller may read (the rest are neither listed nor counted), filtered. */
-  async list(principal: Principal, filter: FollowUpFilter, limit: number, offset: number, requestId: string): Promise<{ items: FollowUpSummary[]; total: number }> {
+  /**
+   * The follow-ups the caller may read (the rest are neither listed nor counted), filtered; the
+   * classified ones answered are audited as read in `view` (the list's, or the export's).
+   */
+  async list(principal: Principal, filter: FollowUpFilter, limit: number, offset: number, requestId: string, view: 'follow-ups' | 'follow-ups export' = 'follow-ups'): Promise<{ items: FollowUpSummary[]; total: number }> {
     const today = this.calendar.today();
     const access = readableFollowUpSql(principal, 7);
     const overdue = `(f.status IN ('OPEN', 'IN_PROGRESS') AND f.due_on < $1::date)`;
@@ -66,7 +69,7 @@ export class FollowUpsQuery {
     });
     const { total } = counts;
     const items = rows.map(toSummary);
-    await this.policy.auditListRead(principal, { requestId, view: 'follow-ups', records: items.map((f) => ({ streamId: `followup-${f.id}`, classification: f.classification })) });
+    await this.policy.auditListRead(principal, { requestId, view, records: items.map((f) => ({ streamId: `followup-${f.id}`, classification: f.classification })) });
     return { items, total };
   }
 
