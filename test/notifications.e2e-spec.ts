@@ -67,7 +67,8 @@ describe('notifications: in the app and by email', () => {
       ['bjpol', ['post_officer'], undefined, 'BEIJING', 'SECRET'],
       ['bjlow', ['post_officer'], undefined, 'BEIJING', 'UNCLASSIFIED'],
       ['tkpol', ['post_officer'], undefined, 'TOKYO', 'SECRET'],
-      ['eapfront', ['drafter'], 'EAP', undefined, 'SECRET'],
+      ['eapfront', ['leadership'], 'EAP', undefined, 'UNCLASSIFIED'],
+      ['eapdesk', ['drafter'], 'EAP', undefined, 'SECRET'],
     ] as const) {
       const user = await createUser(app, admin, { username, roles: [...roles], office, postCode, clearance });
       t[username] = user.token;
@@ -122,9 +123,11 @@ describe('notifications: in the app and by email', () => {
     // Marked as what it is about: the CONFIDENTIAL cable it is linked to.
     expect((await list('jdoe')).items.find((n) => n.record.id === linkedFollowUp)).toMatchObject({ classification: 'CONFIDENTIAL' });
     expect(await about('bjlow', linkedFollowUp)).toEqual([]); // linked to a CONFIDENTIAL cable
-    expect(await about('eapfront', linkedFollowUp)).toEqual([]); // escalated to EAP, but EAP's front office may not read the cable
+    expect(await about('eapfront', linkedFollowUp)).toEqual([]); // escalated to EAP, but EAP's front office is not cleared for the cable
     expect(await about('jdoe', plainFollowUp)).toEqual(['follow-up-overdue']);
     expect(await about('eapfront', plainFollowUp)).toEqual(['follow-up-escalated']);
+    // The front office is the bureau's leadership: a drafter of EAP, who cannot act on it, is not told.
+    expect(await about('eapdesk', plainFollowUp)).toEqual([]);
     expect(await about('tkpol', plainFollowUp)).toEqual([]);
   });
 
@@ -175,6 +178,7 @@ describe('notifications: in the app and by email', () => {
       bjlow: ['Chancery: A cable was released to your post: 26 STATE 000002 Plain subject words'],
       tkpol: [],
       eapfront: ['Chancery: A follow-up was escalated to EAP: Plain follow-up title'],
+      eapdesk: [],
     });
     // Classified text never leaves in email: not the CONFIDENTIAL cable's subject, nor the title of a follow-up read under it.
     const all = smtp.received.map((m) => m.raw).join('\n');
@@ -222,7 +226,7 @@ describe('notifications: in the app and by email', () => {
     expect(await asked('lclear')).toEqual(['A cable needs your clearance (L, EAP): Withdrawal check']);
     await authed(app, t.jdoe).delete(`/cables/${id}/clearance-requests/L`).expect(200);
     expect(await asked('lclear')).toEqual([]);
-    expect(await asked('eapfront')).toEqual([]); // a drafter of EAP is not a clearer: never listed
+    expect(await asked('eapdesk')).toEqual([]); // a drafter of EAP is not a clearer: never listed
     const [row] = await app.get(DataSource).query(`SELECT offices, detail FROM notifications WHERE record_id = $1`, [id]);
     expect(row).toEqual({ offices: ['EAP'], detail: { offices: 'EAP' } });
     await authed(app, t.jdoe).delete(`/cables/${id}/clearance-requests/EAP`).expect(200);

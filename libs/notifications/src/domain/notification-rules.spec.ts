@@ -43,8 +43,10 @@ describe('who is told of what', () => {
     expect(isAddressedTo(person({ id: 'creator' }), overdue, at)).toBe(true);
     expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'BEIJING' }), overdue, at)).toBe(true);
     const escalated = notificationOf({ type: 'FollowUpEscalated', streamId: followUp, data: { to: 'EAP' } }, undefined)!;
-    expect(isAddressedTo(person({ office: 'EAP' }), escalated, at)).toBe(true);
-    expect(isAddressedTo(person({ office: 'EAP/CM' }), escalated, at)).toBe(false);
+    expect(isAddressedTo(person({ office: 'EAP', roles: ['leadership'] }), escalated, at)).toBe(true);
+    expect(isAddressedTo(person({ office: 'EAP/CM', roles: ['leadership'] }), escalated, at)).toBe(false);
+    // The front office is the bureau's leadership: its approvers and clearers cannot act on it, and are not told.
+    for (const role of ['approver', 'clearer', 'drafter'] as const) expect(isAddressedTo(person({ office: 'EAP', roles: [role] }), escalated, at)).toBe(false);
     expect(noticeText(escalated.kind, 'Seek a meeting', escalated.detail)).toBe('A follow-up was escalated to EAP: Seek a meeting');
   });
 

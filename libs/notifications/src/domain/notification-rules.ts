@@ -30,7 +30,8 @@ export interface Addressees {
   users: string[];
   /** Members of these offices; only those holding `officeRole` when it is set. */
   offices: string[];
-  officeRole: 'clearer' | null;
+  /** An office's clearers (asked to clear), its leadership (the bureau's front office, given an escalation): those who act on it. */
+  officeRole: 'clearer' | 'leadership' | null;
   /** Post officers of these posts. */
   posts: string[];
   /** Never this person (nobody is asked to clear their own cable). */
@@ -108,7 +109,9 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
     }
     case 'FollowUpEscalated': {
       const to = (event.data as { to: string }).to;
-      return { kind: 'follow-up-escalated', record, ...none, offices: [to], detail: { bureau: to } };
+      // To the bureau's front office, its leadership: those the escalation is for, who may act on it
+      // (the inbox's escalated[]), not everyone whose office is the bureau's symbol.
+      return { kind: 'follow-up-escalated', record, ...none, offices: [to], officeRole: 'leadership', detail: { bureau: to } };
     }
     default:
       return assertNever(type);
