@@ -59,10 +59,16 @@ async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...a
   }
 }
 
-/** A projection name no projection has is a wrong argument (exit 2), said with the names there are. */
-function unknownProjection(registry: ProjectionRegistry, name: string | undefined): boolean {
+/**
+ * A projection name no projection has is a wrong argument (exit 2), said with the names there are:
+ * for a rebuild, the read models (a reaction is never rebuilt), the reactions named apart.
+ */
+function unknownProjection(registry: ProjectionRegistry, name: string | undefined, command: 'rebuild' | 'redrive'): boolean {
   if (name === undefined || registry.all.some((p) => p.name === name)) return false;
-  console.error(`No projection named ${name}; known: ${registry.all.map((p) => p.name).join(', ') || 'none'}`);
+  const names = (kind: string) => registry.all.filter((p) => p.kind === kind).map((p) => p.name).join(', ') || 'none';
+  console.error(command === 'rebuild'
+    ? `No projection named ${name}; read models, which it rebuilds: ${names('read-model')} (reactions, which are redriven, never rebuilt: ${names('reaction')})`
+    : `No projection named ${name}; known: ${registry.all.map((p) => p.name).join(', ') || 'none'}`);
   return true;
 }
 
@@ -82,7 +88,7 @@ async function rebuild(config: AppConfig, name: string | undefined): Promise<num
   };
   return withContext(config, async (get) => {
     const registry = get(ProjectionRegistry);
-    if (unknownProjection(registry, name)) return done(2);
+    if (unknownProjection(registry, name, 'rebuild')) return done(2);
     // Replaying a reaction would send its commands again: a wrong argument, said with what to do instead.
     if (registry.all.some((p) => p.name === name && p.kind === 'reaction')) {
       console.error(`${name} is a reaction: replaying it would send its commands again, so it is never rebuilt; a stopped one is retried with npm run projections:redrive ${name}`);
@@ -159,7 +165,7 @@ function operatorName(): string {
 
 async function redrive(config: AppConfig, name: string): Promise<number> {
   return withContext(config, async (get) => {
-    if (unknownProjection(get(ProjectionRegistry), name)) return 2;
+    if (unknownProjection(get(ProjectionRegistry), name, 'redrive')) return 2;
     const result = await get(RedriveProjection).execute(systemContext(`cli:projections:redrive:${randomUUID()}`), name, { operator: operatorName() });
     if (result.kind === 'reaction') {
       console.log(result.resumed ? `${name}: stop cleared; the running workers retry it from the event it stopped at` : `${name}: was not stopped; nothing to do`);
