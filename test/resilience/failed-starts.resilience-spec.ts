@@ -160,6 +160,37 @@ describe('a start refused for a bad setting', () => {
     }
   });
 
+  it('runs no operations command on a schema behind this release (it does not upgrade on the way), and no process on a schema a newer release migrated', async () => {
+    const older = await createTestDatabase();
+    try {
+      const db = await older.dataSource(1);
+      // As the release before left it: its last migration not applied (recorded as not).
+      const [{ name }] = await db.query('SELECT name FROM schema_migrations ORDER BY id DESC LIMIT 1');
+      await db.query('DELETE FROM schema_migrations WHERE name = $1', [name]);
+      for (const command of [['projections:status'], ['audit:verify']]) {
+        const ran = run(CLI_MAIN, { ...testAuditEnv(), DATABASE_URL: older.target.url }, command);
+        expect({ command, ...ran }).toEqual({ command, status: 1, said: expect.stringContaining(`Error: The database's schema is behind this release: 1 migration(s) not applied (${name}). Upgrade it first (npm run migration:run, or a start of Chancery), then run this again; nothing was changed.`) });
+        expect(noStack(ran.said)).toBe(true);
+      }
+      expect(await db.query('SELECT name FROM schema_migrations WHERE name = $1', [name])).toEqual([]);
+      // A rollback: a migration this release does not know. Every process refuses it in a line, and changes nothing.
+      await db.query("INSERT INTO schema_migrations (timestamp, name) VALUES (1899999999999, 'FromANewerRelease1899999999999')");
+      const newer = 'The database was migrated by a newer release of Chancery than this one: it has applied FromANewerRelease1899999999999, which this release does not know.';
+      const api = run(API_MAIN, { ...testAuditEnv(), DATABASE_URL: older.target.url, JWT_SECRET: TEST_JWT_SECRET, ADMIN_PASSWORD: 'a-long-enough-admin-phrase-2026' });
+      expect(api).toEqual({ status: 1, said: expect.stringContaining(`Chancery cannot start: ${newer}`) });
+      const worker = run(WORKER_MAIN, { ...testAuditEnv(), DATABASE_URL: older.target.url });
+      expect(worker).toEqual({ status: 1, said: expect.stringContaining(`Chancery worker cannot start: ${newer}`) });
+      for (const command of [['migrate'], ['projections:status']]) {
+        const ran = run(CLI_MAIN, { ...testAuditEnv(), DATABASE_URL: older.target.url }, command);
+        expect({ command, ...ran }).toEqual({ command, status: 1, said: expect.stringContaining(`Error: ${newer}`) });
+      }
+      for (const said of [api.said, worker.said]) expect(noStack(said)).toBe(true);
+      expect(await db.query('SELECT name FROM schema_migrations WHERE name = $1', [name])).toEqual([]);
+    } finally {
+      await older.drop();
+    }
+  });
+
   it('runs no operations command on an embedded data folder whose first filling a stopped start left unfinished: said, nothing discarded', async () => {
     const dataDir = join(folder, 'unfinished');
     const made = await EmbeddedPostgres.start(dataDir);

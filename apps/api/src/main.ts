@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { auditHeadsFile, checkHeadsFilePlace, loadAuditSigner } from '@chancery/audit';
 import { checkListenAddress, ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
-import { DatabaseRuntime, EmbeddedDatabaseBusyError } from '@chancery/database';
+import { DatabaseRuntime, StartRefusal } from '@chancery/database';
 import { missingJwtSecret } from '@chancery/identity';
 import { exitWithinAfterSignal, flushHeldLogsAsJson, Readiness } from '@chancery/platform';
 import { AppModule } from './app.module.js';
@@ -25,9 +25,9 @@ async function bootstrap(): Promise<void> {
   exitWithinAfterSignal(10_000);
   const app = await NestFactory.create(AppModule.forRoot({ config }), { ...APP_OPTIONS, abortOnError: false }).catch(
     (error: Error) => {
-      // Another process on the data folder is a situation, said in a line; anything else a failure,
+      // A situation (another process on the data folder, a schema a newer release migrated) is said in a line; anything else a failure,
       // said with what the start logged before it (the database chosen, the migrations applied).
-      if (error instanceof EmbeddedDatabaseBusyError) {
+      if (error instanceof StartRefusal) {
         console.error(`Chancery cannot start: ${error.message}`);
         process.exit(1);
       }

@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { SingleBar, Presets } from 'cli-progress';
 import { AuditLog } from '@chancery/audit';
 import { type AppConfig, ConfigurationError, exitForFailedStart, isNamedFailure, loadConfigOrExit } from '@chancery/config';
-import { EmbeddedDatabaseBusyError, migrate, openDatabase } from '@chancery/database';
+import { migrate, openDatabase, StartRefusal } from '@chancery/database';
 import { systemContext } from '@chancery/common';
 import { ProjectionRegistry, ProjectionRunner } from '@chancery/event-store';
 import { RedriveProjection } from '@chancery/platform';
@@ -45,10 +45,11 @@ function progressBar(label: string): SingleBar {
 async function withContext<T>(config: AppConfig, work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
   // Logs are held until the context is up: a data folder in use is said in one line (main's), not
   // after Nest's report of the failed provider; any other failure is said with what was logged.
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: false }), {
+  // An operations command reads the database as it is: a schema behind this release is said, not upgraded on the way.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: false, migrates: false }), {
     logger: ['warn'], abortOnError: false, bufferLogs: true, autoFlushLogs: false,
   }).catch((error: unknown) => {
-    if (!(error instanceof EmbeddedDatabaseBusyError) && !isNamedFailure(error)) Logger.flush();
+    if (!(error instanceof StartRefusal) && !isNamedFailure(error)) Logger.flush();
     throw error;
   });
   app.flushLogs();

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigurationError, exitForFailedStart, loadConfigOrExit } from '@chancery/config';
-import { EmbeddedDatabaseBusyError } from '@chancery/database';
+import { StartRefusal } from '@chancery/database';
 import { exitWithinAfterSignal, flushHeldLogsAsJson, JsonLogger } from '@chancery/platform';
 import { WorkerModule } from './worker.module.js';
 
@@ -11,8 +11,8 @@ async function main(): Promise<void> {
   exitWithinAfterSignal(10_000);
   // Logs are held until the JSON logger is in place; a failed start writes them as JSON, then its reason in a line.
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, runProjections: true }), { bufferLogs: true, autoFlushLogs: false, abortOnError: false }).catch((error: unknown) => {
-    // Another process on the data folder is a situation, said in a line (as the API says it).
-    if (error instanceof EmbeddedDatabaseBusyError) {
+    // A situation (another process on the data folder, a schema a newer release migrated) is said in a line (as the API says it).
+    if (error instanceof StartRefusal) {
       console.error(`Chancery worker cannot start: ${error.message}`);
       process.exit(1);
     }

@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@chancery/config';
 import { ALL_MIGRATIONS } from '@chancery/migrations';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { SchemaBehindRelease, SchemaOfNewerRelease } from './start-refusal.js';
 
 /** Where the database is: the server named by DATABASE_URL, or an embedded PGlite. */
 export interface DatabaseTarget {
@@ -71,7 +72,9 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
     entities,
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
-    migrationsTransactionMode: 'each',
+    // Pending migrations apply together or not at all: an upgrade that fails half-way (a privilege
+    // missing for one of them) leaves the schema as the release before had it, which that release runs on.
+    migrationsTransactionMode: 'all',
     synchronize: false,
     // Query errors are mapped or reported where they are handled; logging them here too is noise.
     logging: ['warn', 'migration'],
@@ -83,17 +86,44 @@ export function dataSourceOptions(target: DatabaseTarget, entities: DataSourceOp
 
 const MIGRATION_LOCK = 0x63686d67; // "chmg": one migrator at a time across processes
 
-/** Applies pending migrations; concurrent starters wait for each other instead of racing. */
-export async function runMigrations(dataSource: DataSource, target: DatabaseTarget): Promise<string[]> {
-  if (target.embedded) {
-    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
-  }
+/** What a process does with the schema it finds: bring it up to this release (`apply`), or only check that it is (`check`). */
+export type MigrationMode = 'apply' | 'check';
+
+/** This release's migrations, by the name `schema_migrations` records them under. */
+const KNOWN_MIGRATIONS = ALL_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
+
+/** The migrations the database has applied, in order ([] for one with no schema yet). */
+async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
+  const [{ found }] = await dataSource.query<{ found: string | null }[]>("SELECT to_regclass('schema_migrations')::text AS found");
+  if (found === null) return [];
+  return (await dataSource.query<{ name: string }[]>('SELECT name FROM schema_migrations ORDER BY id')).map((row) => row.name);
+}
+
+/**
+ * Brings the schema up to this release (`apply`: every pending migration in one transaction) or
+ * checks that it is (`check`, for a process that reads the database as it is). Either way, a schema
+ * a newer release has migrated is refused before anything is done: this release would write what
+ * that schema's rules never see.
+ */
+async function settleSchema(dataSource: DataSource, mode: MigrationMode): Promise<string[]> {
+  const applied = await appliedMigrations(dataSource);
+  const unknown = applied.filter((name) => !KNOWN_MIGRATIONS.includes(name));
+  if (unknown.length > 0) throw new SchemaOfNewerRelease(unknown);
+  const pending = KNOWN_MIGRATIONS.filter((name) => !applied.includes(name));
+  if (pending.length === 0) return [];
+  if (mode === 'check') throw new SchemaBehindRelease(pending);
+  return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+}
+
+/** Applies pending migrations (or checks there are none); concurrent starters wait for each other instead of racing. */
+export async function runMigrations(dataSource: DataSource, target: DatabaseTarget, mode: MigrationMode = 'apply'): Promise<string[]> {
+  if (target.embedded || mode === 'check') return settleSchema(dataSource, mode);
   // The lock lives on its own connection so that it works whatever the pool size.
   const lock = new pg.Client({ connectionString: target.url });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    return await settleSchema(dataSource, mode);
   } finally {
     await lock.end();
   }
@@ -105,11 +135,11 @@ export async function runMigrations(dataSource: DataSource, target: DatabaseTarg
  * quickly) does not bound its opening: a slow first connection on a loaded machine must not stop a
  * start that a moment more would have let through.
  */
-export async function migrate(target: DatabaseTarget): Promise<string[]> {
+export async function migrate(target: DatabaseTarget, mode: MigrationMode = 'apply'): Promise<string[]> {
   const acquireTimeoutMs = Math.max(target.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_ACQUIRE_TIMEOUT_MS);
   const dataSource = await new DataSource(dataSourceOptions({ ...target, poolSize: 1, acquireTimeoutMs })).initialize();
   try {
-    return await runMigrations(dataSource, target);
+    return await runMigrations(dataSource, target, mode);
   } finally {
     await dataSource.destroy();
   }

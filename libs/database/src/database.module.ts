@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { EmbeddedPostgres } from './embedded-postgres.js';
-import { dataSourceOptions, type DatabaseTarget, migrate, openDatabase } from './data-source.js';
+import { dataSourceOptions, type DatabaseTarget, migrate, type MigrationMode, openDatabase } from './data-source.js';
 import { EmbeddedMaintenance } from './embedded-maintenance.js';
 import { watchPool } from './pool-connections.js';
 
@@ -39,8 +39,12 @@ class DatabaseRuntimeModule {}
 
 @Module({})
 export class DatabaseModule {
-  /** `fills`: this process fills the database (see openDatabase). */
-  static forRoot({ fills = false }: { fills?: boolean } = {}): DynamicModule {
+  /**
+   * `fills`: this process fills the database (see openDatabase). `migrations`: a start brings the
+   * schema up to this release (`apply`); an operations command reads it as it is and refuses one
+   * behind (`check`). Either refuses a schema a newer release migrated.
+   */
+  static forRoot({ fills = false, migrations = 'apply' }: { fills?: boolean; migrations?: MigrationMode } = {}): DynamicModule {
     const runtimeModule: DynamicModule = {
       module: DatabaseRuntimeModule,
       global: true,
@@ -52,7 +56,7 @@ export class DatabaseModule {
             const logger = new Logger('Database');
             const opened = await openDatabase(config, { fills });
             if (opened.embedded) logger.log(`No DATABASE_URL: embedded PostgreSQL (PGlite), data in ${opened.embedded.dataDir}`);
-            const applied = await migrate(opened.target);
+            const applied = await migrate(opened.target, migrations);
             if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
             return new DatabaseRuntime(opened.target, opened.embedded, moduleRef);
           },

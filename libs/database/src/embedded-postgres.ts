@@ -8,6 +8,7 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
 import lockfile from 'proper-lockfile';
+import { StartRefusal } from './start-refusal.js';
 
 /**
  * The marker of a first filling of the embedded database that has not finished (the demo, loaded on
@@ -29,7 +30,7 @@ export async function markFirstFillingDone(dataDir: string): Promise<void> {
 }
 
 /** Another process has the embedded database open. */
-export class EmbeddedDatabaseBusyError extends Error {
+export class EmbeddedDatabaseBusyError extends StartRefusal {
   constructor(folder: string, owner?: number) {
     super(
       `The embedded database in ${folder} is in use by another Chancery process${owner ? ` (pid ${owner})` : ''}. ` +

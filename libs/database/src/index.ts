@@ -8,3 +8,4 @@ export * from './test-database.js';
 export * from './data-repair.js';
 export * from './while-busy.js';
 export * from './page-and-count.js';
+export * from './start-refusal.js';

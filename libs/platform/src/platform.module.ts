@@ -18,6 +18,8 @@ export interface PlatformOptions {
   seedData?: boolean;
   /** Issue and verify access tokens (the API); other processes hold no JWT_SECRET. */
   authenticates?: boolean;
+  /** Bring the schema up to this release at start (default), or only check that it is (operations commands, which read the database as it is). */
+  migrates?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export class PlatformModule {
         ConfigModule.forRoot(options.config, { seedData: options.seedData ?? false, authenticates: options.authenticates ?? false }),
         JsonLoggerModule,
         // The API seeds the database and loads the demo: it alone redoes a first filling left unfinished.
-        DatabaseModule.forRoot({ fills: options.seedData ?? false }),
+        DatabaseModule.forRoot({ fills: options.seedData ?? false, migrations: options.migrates === false ? 'check' : 'apply' }),
         EventStoreModule.forRoot({ runProjections: options.runProjections }),
         AuditModule,
         ClockModule,
