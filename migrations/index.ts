@@ -27,6 +27,7 @@ import { ForgetUserRequestFingerprints1795910426000 } from './1795910426000-Forg
 import { AddAccentInsensitiveSearch1795910427000 } from './1795910427000-AddAccentInsensitiveSearch.js';
 import { AddUserPlacedAt1795910428000 } from './1795910428000-AddUserPlacedAt.js';
 import { AddUserRolesSince1795910429000 } from './1795910429000-AddUserRolesSince.js';
+import { AddIdempotencyFingerprint1795910430000 } from './1795910430000-AddIdempotencyFingerprint.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -59,4 +60,5 @@ export const ALL_MIGRATIONS = [
   AddAccentInsensitiveSearch1795910427000,
   AddUserPlacedAt1795910428000,
   AddUserRolesSince1795910429000,
+  AddIdempotencyFingerprint1795910430000,
 ];

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { isDeepStrictEqual } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
@@ -559,6 +560,39 @@ describe('Idempotency-Key on every mutating route: a replay answers the first an
     expect(disabledAgain.headers['idempotent-replayed']).toBeUndefined();
     expect(disabledAgain.body.disabled).toBe(true);
     await request(app.getHttpServer()).post('/auth/login').send({ username: u.username, password: u.password }).expect(401);
+  });
+
+  it('replays, after an upgrade, an answer an older release stored: its request fingerprinted that release\'s way (the path as sent, no If-Match)', async () => {
+    // How releases before 2026-12-02 fingerprinted a request; the row is made to look as one stored it.
+    const olderFingerprint = (method: string, path: string, body: object) => createHash('sha256').update(`${method} ${path}\n${canonicalize(body)}`).digest('hex');
+    const storedByOlderRelease = (key: string, hash: string, fingerprint = 1) =>
+      dataSource.query('UPDATE idempotency_keys SET request_hash = $2, fingerprint = $3 WHERE key = $1', [key, hash, fingerprint]);
+    const keyed = (method: 'post' | 'patch', path: string, body: object, key: string, ifMatch?: string) => {
+      const call = request(app.getHttpServer())[method](path).set('Authorization', `Bearer ${t.drafter}`).set('Idempotency-Key', key);
+      return (ifMatch ? call.set('If-Match', ifMatch) : call).send(body);
+    };
+    const body = plainDraft(`Drafted before the upgrade ${unique()}`);
+    const created = await keyed('post', '/cables', body, `upgrade-create-${unique()}`).expect(201);
+    const key = created.request.getHeader('Idempotency-Key') as string;
+    await storedByOlderRelease(key, olderFingerprint('POST', '/cables', body));
+    const events = await countEvents();
+    const again = await keyed('post', '/cables', body, key).expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(created.body);
+    expect(await countEvents()).toBe(events);
+    expect((await keyed('post', '/cables', { ...body, subject: 'Another subject' }, key).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // A change with a precondition, its record named in capitals: that release left both as they were sent.
+    const path = `/cables/${String(created.body.id).toUpperCase()}`;
+    const edit = { subject: `Edited before the upgrade ${unique()}` };
+    const edited = await keyed('patch', path, edit, `upgrade-edit-${unique()}`, '"1"').expect(200);
+    const editKey = edited.request.getHeader('Idempotency-Key') as string;
+    await storedByOlderRelease(editKey, olderFingerprint('PATCH', path, edit));
+    const retried = await keyed('patch', path, edit, editKey, '"1"').expect(200);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.body).toEqual(edited.body);
+    // An answer this release stored is held to its own fingerprint: the older one does not stand in for it.
+    await storedByOlderRelease(editKey, olderFingerprint('PATCH', path, edit), 2);
+    expect((await keyed('patch', path, edit, editKey, '"1"').expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('covers every POST, PATCH and DELETE of the OpenAPI document: each has a case that ran, or is excluded with a reason', () => {

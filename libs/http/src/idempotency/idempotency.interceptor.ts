@@ -119,10 +119,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = createHash('sha256')
       .update(`${request.method} ${path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}\n${canonicalize(ifMatch)}`)
       .digest('hex');
+    // An answer an older release stored (fingerprint 1) was taken of the path as sent, without the
+    // If-Match: a retry across the upgrade is the same request if it matches that way.
+    const olderHash = () => createHash('sha256').update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`).digest('hex');
+    const sameRequest = (stored: StoredAnswer) => stored.requestHash === requestHash || (stored.fingerprint === 1 && stored.requestHash === olderHash());
     const check = this.replayCheck();
     const replay = async (stored: StoredAnswer | undefined): Promise<unknown> => {
       if (!stored) throw new ChanceryError(ErrorCode.IdempotencyKeyInFlight, 'A request with this Idempotency-Key is still being processed');
-      if (stored.requestHash !== requestHash) {
+      if (!sameRequest(stored)) {
         throw new ChanceryError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request', { key });
       }
       await check?.mayReplay(context, stored.response, stored.standing);

@@ -5,8 +5,16 @@ import { APP_CONFIG, type AppConfig } from '@chancery/config';
 import { type Db, sql } from '@chancery/database';
 import { CommandCommitter } from '@chancery/event-store';
 
+/**
+ * How this release fingerprints a request (`IdempotencyInterceptor`): `2`, the path as routes read it
+ * and the If-Match included. `1`: as releases before 2026-12-02 did (the path as sent, no If-Match).
+ */
+export const FINGERPRINT = 2;
+
 export interface StoredAnswer {
   requestHash: string;
+  /** How `requestHash` was taken: `FINGERPRINT`, or `1` for an answer an older release stored. */
+  fingerprint: number;
   statusCode: number;
   response: unknown;
   /** The caller's standing when it was answered (`IdempotencyClaim.standing`); null if not known. */
@@ -49,13 +57,13 @@ export class IdempotencyStore implements OnModuleInit {
   }
 
   async find(actorId: string, key: string): Promise<StoredAnswer | undefined> {
-    const [row] = await sql<{ request_hash: string; status_code: number; response: unknown; standing: string | null }>(
+    const [row] = await sql<{ request_hash: string; fingerprint: number; status_code: number; response: unknown; standing: string | null }>(
       this.dataSource,
-      `SELECT request_hash, status_code, response, standing FROM idempotency_keys
+      `SELECT request_hash, fingerprint, status_code, response, standing FROM idempotency_keys
         WHERE actor_id = $1 AND key = $2 AND created_at > now() - make_interval(hours => $3)`,
       [actorId, key, this.ttlHours],
     );
-    return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response, standing: row.standing };
+    return row && { requestHash: row.request_hash, fingerprint: row.fingerprint, statusCode: row.status_code, response: row.response, standing: row.standing };
   }
 
   /**
@@ -65,11 +73,11 @@ export class IdempotencyStore implements OnModuleInit {
   async insert(actorId: string, claim: IdempotencyClaim, response: unknown, db: Db = this.dataSource): Promise<boolean> {
     const rows = await sql(
       db,
-      `INSERT INTO idempotency_keys (actor_id, key, request_hash, status_code, response, standing)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+      `INSERT INTO idempotency_keys (actor_id, key, request_hash, status_code, response, standing, fingerprint)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, ${FINGERPRINT})
        ON CONFLICT (actor_id, key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response,
-             standing = EXCLUDED.standing, created_at = now()
+             standing = EXCLUDED.standing, fingerprint = EXCLUDED.fingerprint, created_at = now()
          WHERE idempotency_keys.created_at <= now() - make_interval(hours => $7)
        RETURNING 1`,
       [actorId, claim.key, claim.requestHash, claim.statusCode, JSON.stringify(response ?? null), claim.standing, this.ttlHours],
