@@ -1,13 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Which way an Idempotency-Key answer's request was fingerprinted. Releases before 2026-12-02 took
- * the path as sent and left the If-Match out (`1`); this one reads the path as routes do and
- * includes the If-Match (`2`, written by every insert). A retry across the upgrade, of a request
- * answered by an older release, is recognised by the fingerprint it was stored under, so it is
- * replayed rather than refused as "a different request". The default stays `1`: a process of an
- * older release still running beside the new ones during a rolling upgrade stores rows without the
- * column, fingerprinted the old way.
+ * Which way an Idempotency-Key answer's request was fingerprinted: `2`, as this release does (the
+ * path as routes read it, the If-Match included), written by every insert; `1`, a row written before
+ * the column, by a release that may have fingerprinted the older way (releases before 2026-12-01
+ * took the path as sent and left the If-Match out). A retry across the upgrade of a request an older
+ * release answered is tried both ways against a row of `1`, so it is replayed rather than refused
+ * as "a different request". (The default stays `1`, so an older process's insert is tried both
+ * ways too; the README's upgrade stops every older process first.)
  */
 export class AddIdempotencyFingerprint1795910430000 implements MigrationInterface {
   name = 'AddIdempotencyFingerprint1795910430000';

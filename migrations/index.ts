@@ -28,6 +28,7 @@ import { AddAccentInsensitiveSearch1795910427000 } from './1795910427000-AddAcce
 import { AddUserPlacedAt1795910428000 } from './1795910428000-AddUserPlacedAt.js';
 import { AddUserRolesSince1795910429000 } from './1795910429000-AddUserRolesSince.js';
 import { AddIdempotencyFingerprint1795910430000 } from './1795910430000-AddIdempotencyFingerprint.js';
+import { EscalationNoticesToLeadership1795910431000 } from './1795910431000-EscalationNoticesToLeadership.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -61,4 +62,5 @@ export const ALL_MIGRATIONS = [
   AddUserPlacedAt1795910428000,
   AddUserRolesSince1795910429000,
   AddIdempotencyFingerprint1795910430000,
+  EscalationNoticesToLeadership1795910431000,
 ];

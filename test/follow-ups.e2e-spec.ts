@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { parse } from 'csv-parse/sync';
 import { OverdueScheduler } from '@chancery/demarches';
+import { FollowUpReader } from '@chancery/follow-ups';
 import { authed } from './support/http.js';
 import { createTestApp, createUser, loginAsAdmin } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
@@ -134,6 +135,14 @@ describe('follow-up actions through HTTP', () => {
     expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
     expect(csv.text.replaceAll('\r\n', '')).not.toContain('\n');
     await as(t.beijing).get('/follow-ups/export.csv').expect(403);
+    // More than an export holds is refused, never cut short unsaid.
+    FollowUpReader.exportLimit = 2;
+    try {
+      const refused = await as(t.leader).get('/follow-ups/export.csv?overdue=true').expect(422);
+      expect(refused.body.detail).toBe('An export holds at most 2 follow-ups, and 3 match: narrow it with the filters (status, overdue, owner, bureau, demarcheId)');
+    } finally {
+      FollowUpReader.exportLimit = 100_000;
+    }
     // The export answers every match: a page asked of it is refused, not ignored.
     for (const page of ['limit=1', 'offset=10']) {
       const refused = await as(t.leader).get(`/follow-ups/export.csv?overdue=true&${page}`).expect(400);

@@ -56,7 +56,11 @@ export class DatabaseModule {
             const logger = new Logger('Database');
             const opened = await openDatabase(config, { fills });
             if (opened.embedded) logger.log(`No DATABASE_URL: embedded PostgreSQL (PGlite), data in ${opened.embedded.dataDir}`);
-            const applied = await migrate(opened.target, migrations);
+            const applied = await migrate(opened.target, migrations).catch(async (error: unknown) => {
+              // A schema refused (or a failed upgrade) leaves the embedded database closed as it was found.
+              await opened.embedded?.stop().catch(() => undefined);
+              throw error;
+            });
             if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
             return new DatabaseRuntime(opened.target, opened.embedded, moduleRef);
           },

@@ -119,9 +119,19 @@ export class FollowUpReader implements OnModuleInit {
     return Object.fromEntries(await this.users.names(history.flatMap(officersOf), db));
   }
 
-  /** Every follow-up the caller may read that matches the filters, as RFC 4180 CSV, formulas neutralised. */
+  /** The most follow-ups one export holds (a process's memory bounds it); the tests lower it. */
+  static exportLimit = 100_000;
+
+  /**
+   * Every follow-up the caller may read that matches the filters, as RFC 4180 CSV, formulas
+   * neutralised; more than `exportLimit` of them is refused (422), never cut short unsaid.
+   */
   async exportCsv(principal: Principal, filter: FollowUpFilter, requestId: string): Promise<string> {
-    const { items } = await this.query.list(principal, filter, 100_000, 0, requestId, 'follow-ups export');
+    const limit = FollowUpReader.exportLimit;
+    const { items, total } = await this.query.list(principal, filter, limit, 0, requestId, 'follow-ups export');
+    if (total > items.length) {
+      throw new ChanceryError(ErrorCode.RuleViolated, `An export holds at most ${limit} follow-ups, and ${total} match: narrow it with the filters (status, overdue, owner, bureau, demarcheId)`);
+    }
     const rows = items.map((f) => ({
       id: f.id,
       title: f.title,

@@ -119,8 +119,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = createHash('sha256')
       .update(`${request.method} ${path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}\n${canonicalize(ifMatch)}`)
       .digest('hex');
-    // An answer an older release stored (fingerprint 1) was taken of the path as sent, without the
-    // If-Match: a retry across the upgrade is the same request if it matches that way.
+    // An answer stored before fingerprints were labelled (1) may have been taken the older way (the
+    // path as sent, without the If-Match): a retry across the upgrade is the same request if it matches either way.
     const olderHash = () => createHash('sha256').update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`).digest('hex');
     const sameRequest = (stored: StoredAnswer) => stored.requestHash === requestHash || (stored.fingerprint === 1 && stored.requestHash === olderHash());
     const check = this.replayCheck();

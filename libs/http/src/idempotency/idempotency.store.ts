@@ -7,13 +7,14 @@ import { CommandCommitter } from '@chancery/event-store';
 
 /**
  * How this release fingerprints a request (`IdempotencyInterceptor`): `2`, the path as routes read it
- * and the If-Match included. `1`: as releases before 2026-12-02 did (the path as sent, no If-Match).
+ * and the If-Match included. A row of `1` was written before the column was, by a release that may
+ * have fingerprinted the older way (before 2026-12-01: the path as sent, no If-Match): it is tried both ways.
  */
 export const FINGERPRINT = 2;
 
 export interface StoredAnswer {
   requestHash: string;
-  /** How `requestHash` was taken: `FINGERPRINT`, or `1` for an answer an older release stored. */
+  /** How `requestHash` was taken: `FINGERPRINT`, or `1` for an answer stored before the column (tried both ways). */
   fingerprint: number;
   statusCode: number;
   response: unknown;
