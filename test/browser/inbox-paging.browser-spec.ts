@@ -19,15 +19,16 @@ describe('the inbox a page at a time, in headless Chromium', () => {
       const admin = await loginAsAdmin(app);
       desk = (await createUser(app, admin, { username: 'page.desk', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
       colleague = (await createUser(app, admin, { username: 'page.colleague', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-      await createUser(app, admin, { username: 'page.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
+      const beijing = (await createUser(app, admin, { username: 'page.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' })).token;
       // 120 open follow-ups of the office, by its colleague: the last 20 (due last) CONFIDENTIAL.
       for (let i = 0; i < 120; i++) {
         const classified = i >= 100;
         const title = `${classified ? 'Classified task' : 'Office task'} ${String(i).padStart(3, '0')}`;
         await authed(app, colleague).post('/follow-ups', { title, owner: { office: 'EAP/CM' }, dueOn: classified ? '2099-06-01' : '2099-01-01', ...(classified ? { classification: 'CONFIDENTIAL' } : {}) }).expect(201);
       }
-      // 55 owned by Beijing.
-      for (let i = 0; i < 55; i++) await authed(app, colleague).post('/follow-ups', { title: `Beijing task ${String(i).padStart(2, '0')}`, owner: { post: 'BEIJING' }, dueOn: '2099-02-01' }).expect(201);
+      // 54 owned by Beijing, and one its officer opened for the Japan desk (due first): 55 on its taskings page.
+      for (let i = 0; i < 54; i++) await authed(app, colleague).post('/follow-ups', { title: `Beijing task ${String(i).padStart(2, '0')}`, owner: { post: 'BEIJING' }, dueOn: '2099-02-01' }).expect(201);
+      await authed(app, beijing).post('/follow-ups', { title: 'Talking points from the desk', owner: { office: 'EAP/J' }, dueOn: '2099-01-15' }).expect(201);
     },
   });
 
@@ -81,14 +82,17 @@ describe('the inbox a page at a time, in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('pages the follow-ups a post owns on its taskings page', async () => {
+  it('pages the follow-ups a post owns, and those its officer opened, on its taskings page, each owned elsewhere said so', async () => {
     let reads: string[] = [];
     const page = await web.signIn('page.beijing', { before: async (opened) => void (reads = inboxReads(opened)) });
     await page.goto(`${web.base}/#/taskings`);
-    const owned = page.getByRole('region', { name: 'Follow-ups owned by the post (55)' });
+    const owned = page.getByRole('region', { name: 'Follow-ups of the post and those you opened (55)' });
     await owned.waitFor();
     await owned.getByText('50 of 55 shown.').waitFor();
     expect(await owned.getByRole('listitem').count()).toBe(50);
+    // The one it opened for the desk is not the post's: its owner is said.
+    expect(await owned.getByRole('listitem').first().textContent()).toBe('(UNCLASSIFIED) Talking points from the desk, owned by EAP/J: due 2099-01-15, open');
+    expect(await owned.getByRole('listitem').filter({ hasText: 'owned by' }).count()).toBe(1);
     await owned.getByRole('button', { name: 'Show more' }).click();
     await page.waitForFunction(() => document.querySelectorAll('#pfu-list > li').length === 55);
     expect(await owned.getByRole('button', { name: 'Show more' }).count()).toBe(0);

@@ -107,12 +107,19 @@ export function Taskings({ me, onClassifications }: { me: Me; onClassifications:
         <p><a href="#/cables?queue=incoming">All incoming traffic</a></p>
       </section>
       <section class="card" aria-labelledby="pfu-h">
-        <h3 id="pfu-h">Follow-ups owned by the post ({followUps === null ? '…' : followUps.total})</h3>
+        {/* The inbox's section: the follow-ups the post owns and those the officer opened (given to an office, say), each owner said where it is not the post. */}
+        <h3 id="pfu-h">Follow-ups of the post and those you opened ({followUps === null ? '…' : followUps.total})</h3>
         {followUps === null ? <p>Loading…</p> : followUps.items.length === 0 ? <p class="muted">No open follow-up.</p> : (
-          <ul id="pfu-list">{followUps.items.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a>: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
+          <ul id="pfu-list">{followUps.items.map((f) => <li key={followUpIdOf(f)}><a href={`#/follow-ups/${followUpIdOf(f)}`}>{markingOf(f)}{f.title}</a>{ownedElsewhere(f, me.postCode)}: due {f.dueOn}{f.overdue ? <strong class="error"> overdue</strong> : ''}, {words(f.status)}</li>)}</ul>
         )}
         {followUps && <ShowMore shown={followUps.items.length} total={followUps.total} headingId="pfu-h" busy={moreFollowUps.busy} problem={moreFollowUps.problem} onMore={() => void moreFollowUps.more()} />}
       </section>
     </>
   );
+}
+
+/** ", owned by EAP/CM" for a follow-up the post does not own (one its officer opened for an office or another owner). */
+function ownedElsewhere(f: FollowUp, post: string | null): string {
+  const owner = f.owner?.office ?? f.owner?.post;
+  return owner && owner !== post ? `, owned by ${owner}` : '';
 }
