@@ -1081,6 +1081,23 @@ describe('the web app, in headless Chromium', () => {
     await checkScreen(page, 'admin-projections');
   });
 
+  it('says the signed tree head could not be read, never "Loading…" for ever, and reads it again', async () => {
+    await web.app.get(AuditSealer).catchUp();
+    let refused = 0;
+    const page = await signIn('web.auditor', undefined, async (opened) => {
+      await opened.route((url) => url.pathname === '/audit/tree-head', async (route) => {
+        if (refused++ > 0) return route.continue();
+        await route.fulfill({ status: 503, contentType: 'application/problem+json', headers: { 'Retry-After': '1' }, json: { status: 503, title: 'Service Unavailable', code: 'DATABASE_BUSY', detail: 'The database is busy; try again shortly.' } });
+      });
+    });
+    const head = page.getByRole('region', { name: 'Signed tree head' });
+    await head.getByRole('alert').filter({ hasText: /^The signed tree head could not be read\./ }).waitFor();
+    expect(await head.getByText('Loading…').count()).toBe(0);
+    await head.getByRole('button', { name: 'Read it again' }).click();
+    await head.getByText('Root hash').waitFor();
+    expect(await head.getByRole('alert').count()).toBe(0);
+  });
+
   it('lets an auditor read the log by user, newest first, verify it and see an entry\'s proof', async () => {
     await web.app.get(AuditSealer).catchUp();
     const page = await signIn('web.auditor');

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, maybe, type Me, problemText, when } from '../api.js';
+import { api, type Me, problemText, when } from '../api.js';
 
 /** An entry; newer servers name its actor (`actorUsername`, `actorDisplayName`; null for 'anonymous' or a user not known). */
 interface Entry { seq: number | null; id: string; at: string; actorId: string; actorUsername?: string | null; actorDisplayName?: string | null; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
@@ -18,6 +18,8 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
   const [offset, setOffset] = useState(0);
   const [entries, setEntries] = useState<{ items: Entry[]; total: number } | null>(null);
   const [head, setHead] = useState<TreeHead | null>(null);
+  /** Why the signed tree head could not be read (said with *Read it again*, never left "Loading…"). */
+  const [headProblem, setHeadProblem] = useState<string | null>(null);
   const [verify, setVerify] = useState<Verify | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [chosen, setChosen] = useState<Entry | null>(null);
@@ -41,9 +43,17 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
       if (mine === latest.current) setError(problemText(failure));
     }
   };
+  const readHead = async () => {
+    setHeadProblem(null);
+    try {
+      setHead(await api<TreeHead>('GET', '/audit/tree-head'));
+    } catch (failure) {
+      setHeadProblem(`The signed tree head could not be read. ${problemText(failure)}`);
+    }
+  };
   useEffect(() => {
     void search(0);
-    void maybe(api<TreeHead>('GET', '/audit/tree-head'), null).then(setHead);
+    void readHead();
   }, [order]);
   const runVerify = async () => {
     setVerifying(true);
@@ -88,7 +98,9 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
       <div class="grid">
         <section class="card" aria-labelledby="head-h">
           <h3 id="head-h">Signed tree head</h3>
-          {head === null ? <p>Loading…</p> : head.treeSize === 0 ? <p class="muted">Nothing has been sealed yet.</p> : (
+          {headProblem !== null && head === null ? (
+            <div role="alert"><p class="error">{headProblem}</p><p><button type="button" onClick={() => void readHead()}>Read it again</button></p></div>
+          ) : head === null ? <p>Loading…</p> : head.treeSize === 0 ? <p class="muted">Nothing has been sealed yet.</p> : (
             <dl class="facts">
               <div><dt>Entries</dt><dd>{head.treeSize}</dd></div>
               <div><dt>Signed</dt><dd>{when(head.timestamp)}</dd></div>
