@@ -256,4 +256,21 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     expect(await facts.textContent()).not.toContain('fo.desk');
     expect(errors).toEqual([]);
   });
+
+  it('reads a follow-up again when a change is refused as no longer the user\'s, and shows nothing of one they may no longer read', async () => {
+    const app = web.app;
+    const id = (await authed(app, desk).post('/follow-ups', { title: 'Ask the MFA for the note verbale', owner: { post: 'BEIJING' }, dueOn: clock.now().toISOString().slice(0, 10), classification: 'CONFIDENTIAL' }).expect(201)).body.id;
+    const page = await signIn('fo.beijing');
+    const errors = uncaught(page);
+    await page.goto(`${web.base}/#/follow-ups/${id}`);
+    await page.getByRole('heading', { name: 'Ask the MFA for the note verbale' }).waitFor();
+    // Given to the desk meanwhile: Beijing's officers no longer read it (unlinked and classified: its owner's, its creator's).
+    await authed(app, desk).patch(`/follow-ups/${id}`, { owner: { office: 'EAP/CM' } }).expect(200);
+    await page.getByLabel('Comment, outcome or reason').fill('Note requested.');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    await page.getByRole('heading', { name: 'You may not read this follow-up' }).waitFor();
+    expect(await page.getByText('Ask the MFA for the note verbale').count()).toBe(0);
+    expect(await page.getByLabel('Comment, outcome or reason').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

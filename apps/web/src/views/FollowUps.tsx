@@ -413,6 +413,13 @@ function FollowUpDetail({ id, me, onClassifications }: { id: string; me: Me; onC
       setFocusOn('fu-outcome');
     } catch (error) {
       if (isStale(error)) return setMessage({ text: 'Not done: someone changed this follow-up since you opened it. Your changes are kept here; reload to see theirs.', error: true, stale: true });
+      if (error instanceof ApiError && error.status === 403) {
+        // No longer theirs to do (given to another owner, its escalation resolved by a colleague, a role
+        // taken away): read again, the page offers only what they may do now, or says they may no
+        // longer read it, and shows nothing of it (as the cable page does).
+        await load(true);
+        return setMessage({ text: `Not done. ${problemText(error, EDIT_LABELS)} The follow-up was read again: the page shows what you may do now.`, error: true });
+      }
       const problems = place ? placeProblems(error, place, EDIT_LABELS) : { beside: {}, rest: problemText(error, EDIT_LABELS) };
       const placed = Object.keys(problems.beside).length > 0;
       sayBeside(problems.beside, placed && !alone ? refusalText('Not saved.', problems) : problems.rest === null ? null : `Not done. ${problems.rest}`);
