@@ -221,6 +221,13 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
       await page.close();
     }
 
+    // A role that may not open a follow-up, its address typed: the page says so, no form the server would refuse.
+    const clearer = await signIn('fo.legal');
+    await clearer.goto(`${web.base}/#/follow-ups/new`);
+    await clearer.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
+    expect(await clearer.getByRole('button', { name: 'Create the follow-up' }).count()).toBe(0);
+    await clearer.close();
+
     const page = await signIn('fo.eap');
     const errors = uncaught(page);
     await page.goto(`${web.base}/#/follow-ups`);
@@ -231,6 +238,15 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     await page.route('**/follow-ups/export.csv', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503}' }));
     await page.getByRole('button', { name: 'Download CSV' }).click();
     expect(await page.getByRole('alert').textContent()).toBe('follow-ups.csv was not downloaded. The server could not do this just now; try again in a moment.');
+    await page.unroute('**/follow-ups/export.csv');
+    // The overdue tab's CSV is of the overdue ones, as the tab lists them.
+    await page.goto(`${web.base}/#/follow-ups?view=overdue`);
+    await page.getByRole('heading', { name: 'Overdue', exact: true }).waitFor();
+    const asked = page.waitForRequest((request) => new URL(request.url()).pathname === '/follow-ups/export.csv');
+    const overdue = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the overdue (CSV)' }).click();
+    expect(new URL((await asked).url()).search).toBe('?overdue=true');
+    expect((await overdue).suggestedFilename()).toBe('follow-ups-overdue.csv');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -272,5 +288,15 @@ describe('follow-ups for the front office and the CSV, in headless Chromium', ()
     expect(await page.getByText('Ask the MFA for the note verbale').count()).toBe(0);
     expect(await page.getByLabel('Comment, outcome or reason').count()).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it('keeps a follow-up whose title is one long unbroken word within a phone\'s width', async () => {
+    const title = 'Asktheministry'.repeat(14).slice(0, 190);
+    const id = (await authed(web.app, desk).post('/follow-ups', { title, owner: { office: 'EAP/CM' }, dueOn: clock.now().toISOString().slice(0, 10) }).expect(201)).body.id;
+    const page = await signIn('fo.desk');
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.goto(`${web.base}/#/follow-ups/${id}`);
+    await page.getByRole('heading', { name: title }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
   });
 });

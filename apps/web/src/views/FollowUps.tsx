@@ -105,12 +105,18 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
   const mayCreate = mayDo(me, 'followups.create');
   // The roles the server lets export (anyone else is refused the CSV: 403).
   const mayExport = mayDo(me, 'exports.read');
+  // The CSV of what the list shows: its overdue tab and owner filter are the export's filters too.
+  // The escalated tab (the inbox's section) has no filter of the export's: it offers every follow-up, and says so.
+  const csvFilter = new URLSearchParams();
+  if (view === 'overdue') csvFilter.set('overdue', 'true');
+  if (query.get('owner') && view !== 'escalated') csvFilter.set('owner', query.get('owner')!);
+  const csvName = view === 'overdue' ? 'follow-ups-overdue.csv' : 'follow-ups.csv';
   const exportCsv = async () => {
     setExportProblem(null);
     try {
-      await download('/follow-ups/export.csv', 'follow-ups.csv');
+      await download(`/follow-ups/export.csv${csvFilter.toString() ? `?${csvFilter}` : ''}`, csvName);
     } catch (failure) {
-      setExportProblem(`follow-ups.csv was not downloaded. ${problemText(failure)}`);
+      setExportProblem(`${csvName} was not downloaded. ${problemText(failure)}`);
     }
   };
   useEffect(() => {
@@ -135,7 +141,20 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
   useEffect(() => {
     if (!id && view === 'escalated' && escalated) onClassifications(markingsOf(escalated.items));
   }, [escalated]);
-  if (id === 'new') return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
+  if (id === 'new') {
+    // Its address typed by a role that may not open one (a clearer, a post's approver): said as any
+    // page their roles do not open is, not a form the server would refuse.
+    if (!mayCreate) {
+      return (
+        <section class="card" aria-labelledby="refused-h">
+          <h2 id="refused-h">You do not have access to this page</h2>
+          <p>Opening a follow-up is not open to your roles ({me.roles.map((role) => words(role)).join(', ')}). If you need it, ask an administrator.</p>
+          <p><a href="#/follow-ups">All follow-ups</a></p>
+        </section>
+      );
+    }
+    return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
+  }
   if (id) return <FollowUpDetail id={id} me={me} onClassifications={onClassifications} />;
   const tabs: [string, string][] = [['all', 'All'], ['overdue', 'Overdue'], ...(me.roles.includes('leadership') ? [['escalated', 'Escalated to my bureau'] as [string, string]] : [])];
   return (
@@ -145,7 +164,7 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
         <p>
           {mayCreate && <a href="#/follow-ups/new">New follow-up</a>}
           {mayCreate && mayExport && ' · '}
-          {mayExport && <button type="button" class="link" onClick={() => void exportCsv()}>Download CSV</button>}
+          {mayExport && <button type="button" class="link" onClick={() => void exportCsv()}>{view === 'escalated' ? 'Download every follow-up (CSV)' : view === 'overdue' ? 'Download the overdue (CSV)' : 'Download CSV'}</button>}
         </p>
       )}
       {exportProblem && <p class="error" role="alert">{exportProblem}</p>}
