@@ -274,6 +274,17 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     await other.close();
   });
 
+  it('asks to sign in again when the tab\'s token is gone from its storage, and says no API route', async () => {
+    const page = await signIn('screens.drafter');
+    await page.goto(`${web.base}/#/cables`);
+    await page.getByRole('heading', { name: 'Cables' }).first().waitFor();
+    await page.evaluate(() => sessionStorage.removeItem('chancery.token'));
+    await page.goto(`${web.base}/#/inbox`);
+    await page.getByRole('dialog', { name: 'Your session has ended' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByText(/POST \/auth\/login|bearer token/).count()).toBe(0);
+    await page.close();
+  });
+
   it('puts away what one user typed when someone else signs in over their ended session', async () => {
     // Their sessions all end: a user of this test's own, not the drafter the other tests act as.
     await createUser(web.app, await loginAsAdmin(web.app), { username: 'screens.typist', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });

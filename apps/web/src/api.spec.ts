@@ -154,3 +154,13 @@ describe('what the screens offer beside records (mayDo)', () => {
     expect(mayDo(me(['drafter']), 'dashboard.read')).toBe(false);
   });
 });
+
+describe('a refusal said in the API\'s terms', () => {
+  it('is said in the page\'s words: no route, no permission name', () => {
+    expect(problemText(new ApiError(401, { detail: 'This route needs a bearer token: log in at POST /auth/login' }))).toBe('Your session has ended: sign in again.');
+    expect(problemText(new ApiError(401, { detail: 'Wrong username or password' }))).toBe('Wrong username or password.');
+    expect(problemText(new ApiError(403, { detail: 'Not allowed: followups.create needs one of the roles drafter, post_officer, leadership' }))).toBe('Your roles do not allow this.');
+    expect(problemText(new ApiError(403, { detail: 'Not allowed: someone of BEIJING gives a follow-up to BEIJING or to an office of the Department, not to another post (TOKYO)' })))
+      .toBe('Not allowed: someone of BEIJING gives a follow-up to BEIJING or to an office of the Department, not to another post (TOKYO).');
+  });
+});

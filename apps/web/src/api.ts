@@ -55,13 +55,18 @@ async function answerOf(response: Response): Promise<unknown> {
 const TOKEN = 'chancery.token';
 const NEXT = 'chancery.next';
 
+/** Whether the tab has been told its session ended since it last signed in (the sign-in dialog asked for). */
+let endingSaid = false;
+
 export const session = {
   get token(): string | null {
     return sessionStorage.getItem(TOKEN);
   },
   set token(value: string | null) {
-    if (value) sessionStorage.setItem(TOKEN, value);
-    else sessionStorage.removeItem(TOKEN);
+    if (value) {
+      sessionStorage.setItem(TOKEN, value);
+      endingSaid = false;
+    } else sessionStorage.removeItem(TOKEN);
   },
   /** The page a signed-out visitor asked for, opened once they have signed in. */
   rememberDestination(hash = location.hash) {
@@ -120,6 +125,7 @@ export const SESSION_ENDED = 'chancery:session-ended';
  * (main.tsx), or, with no screen shown yet, on the sign-in page, back to this page after.
  */
 function signInAgain(reason: string | null = null): void {
+  endingSaid = true;
   session.token = null;
   dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: reason }));
 }
@@ -223,8 +229,13 @@ async function send<T>(method: string, path: string, body: unknown, { ifMatch }:
   }
   // A refusal of a token the tab no longer holds (sent before a sign-out, answered after the next
   // sign-in) says nothing of the session the tab has now; nor does one of a request sent with none
-  // (the session had ended already: its reason, "disabled", stands, not "this route needs a token").
-  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password' && sentWith !== null && session.token === sentWith) signInAgain(await refusalReason(response));
+  // once the tab was told its session ended (its reason, "disabled", stands, not "this route needs a
+  // token"). One sent with none before that (the token taken from the tab's storage) ends the session
+  // as any refused token does, with no reason: not the API's "log in at POST /auth/login".
+  if (response.status === 401 && path !== '/auth/login' && path !== '/auth/password') {
+    if (sentWith !== null && session.token === sentWith) signInAgain(await refusalReason(response));
+    else if (sentWith === null && !endingSaid) signInAgain(null);
+  }
   return (await answerOf(response)) as T;
 }
 
@@ -387,6 +398,9 @@ export function problemText(failure: unknown, labels: Labels = {}): string {
   const fields = failure.problem.errors?.map((e) => plainMessage(e.field, e.message, labels));
   if (fields?.length) return fields.join(' ');
   if (failure.status === 403 && !failure.problem.detail) return STATUS_TEXT[403];
+  // Said in the API's terms ("log in at POST /auth/login", "followups.create needs one of the roles …"): in the page's words instead.
+  if (failure.status === 401 && /bearer token|\/auth\/login/i.test(failure.problem.detail ?? '')) return 'Your session has ended: sign in again.';
+  if (failure.status === 403 && /^Not allowed: [a-z]+\.[a-z]+ needs one of the roles /.test(failure.problem.detail ?? '')) return 'Your roles do not allow this.';
   // The server's detail names streams and versions ("cable … is at version 5, not 3"): said in plain words instead.
   if (isStale(failure)) return STATUS_TEXT[412];
   if (failure.status >= 500) return 'The server could not do this just now; try again in a moment.';
