@@ -40,6 +40,8 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.getByRole('link', { name: /^Notifications$/ }).waitFor();
     await page.getByText('0 unread of 1.').waitFor();
     expect(await page.getByRole('button', { name: /^Mark read/ }).count()).toBe(0);
+    // The button pressed is gone: the focus goes to what the page now says, not to the page's body.
+    await page.waitForFunction(() => document.activeElement?.id === 'notices-count');
   });
 
   it('shows what changed while its stream was still opening: the screens are read once it is open', async () => {

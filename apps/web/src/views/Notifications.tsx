@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, when } from '../api.js';
+import { api, problemText, when } from '../api.js';
+import { useFocusAfterRender } from './FieldProblem.js';
 import { markingOf } from './Inbox.js';
 import { markingsOf } from '../classification.js';
 
@@ -21,19 +22,25 @@ const linkTo = (n: Notice) => (n.record.type === 'cable' ? `#/cables/${n.record.
 export function Notifications({ onClassifications, onRead }: { onClassifications: (c: string[]) => void; onRead: () => void }) {
   const [answer, setAnswer] = useState<{ items: Notice[]; total: number; unread: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Why marking read was not done: said above the list, which stays. */
+  const [markProblem, setMarkProblem] = useState<string | null>(null);
+  const focusOn = useFocusAfterRender();
   const load = () =>
     api<{ items: Notice[]; total: number; unread: number }>('GET', '/notifications?limit=100').then((a) => {
       setAnswer(a);
       onClassifications(markingsOf(a.items));
-    }, (e: Error) => setError(e.message));
+    }, (e: unknown) => setError(problemText(e)));
   useEffect(() => void load(), []);
-  const mark = async (path: string) => {
+  /** `then`: where the focus goes once done, the button pressed being gone (the notice's link, or the count). */
+  const mark = async (path: string, then: string) => {
+    setMarkProblem(null);
     try {
       await api('POST', path);
       onRead();
       await load();
+      focusOn(then);
     } catch (e) {
-      setError((e as Error).message);
+      setMarkProblem(`Not marked read. ${problemText(e)}`);
     }
   };
   if (error) return <p role="alert">{error}</p>;
@@ -41,10 +48,11 @@ export function Notifications({ onClassifications, onRead }: { onClassifications
   return (
     <>
       <h2>Notifications</h2>
-      <p>
+      <p id="notices-count" tabIndex={-1}>
         {answer.unread} unread of {answer.total}.{' '}
-        {answer.unread > 0 && <button type="button" onClick={() => mark('/notifications/read-all')}>Mark all read</button>}
+        {answer.unread > 0 && <button type="button" onClick={() => mark('/notifications/read-all', 'notices-count')}>Mark all read</button>}
       </p>
+      {markProblem && <p class="error" role="alert">{markProblem}</p>}
       {answer.items.length === 0 ? (
         <p class="muted">Nothing yet. You are told here when a cable needs your clearance, comes back to you, is released to your post, or a follow-up of yours falls due or is escalated.</p>
       ) : (
@@ -52,9 +60,9 @@ export function Notifications({ onClassifications, onRead }: { onClassifications
           {answer.items.map((n) => (
             <li key={n.id} class={n.read ? 'read' : 'unread'}>
               {!n.read && <strong>New: </strong>}
-              <a href={linkTo(n)}>{markingOf(n)}{n.text}</a>{' '}
+              <a id={`notice-${n.id}`} href={linkTo(n)}>{markingOf(n)}{n.text}</a>{' '}
               <span class="muted">{when(n.occurredAt)}</span>{' '}
-              {!n.read && <button type="button" onClick={() => mark(`/notifications/${n.id}/read`)} aria-label={`Mark read: ${n.text}`}>Mark read</button>}
+              {!n.read && <button type="button" onClick={() => mark(`/notifications/${n.id}/read`, `notice-${n.id}`)} aria-label={`Mark read: ${n.text}`}>Mark read</button>}
             </li>
           ))}
         </ul>
