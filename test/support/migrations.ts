@@ -34,12 +34,12 @@ export function migrationUnderTest(label: string, migration: string) {
       const index = ALL_MIGRATIONS.findIndex((m) => new m().name === migration);
       if (index < 1) throw new Error(`No migration ${migration} after the first`);
       const old = await new DataSource({ ...dataSourceOptions(target()), migrations: ALL_MIGRATIONS.slice(0, index) }).initialize();
-      await old.runMigrations({ transaction: 'all' });
+      await old.runMigrations();
       return old;
     },
     async upgrade(): Promise<DataSource> {
       dataSource = await new DataSource(dataSourceOptions(target())).initialize();
-      await dataSource.runMigrations({ transaction: 'all' });
+      await dataSource.runMigrations();
       return dataSource;
     },
   };

@@ -15,6 +15,7 @@ import { Inbox } from './views/Inbox.js';
 import { Notifications } from './views/Notifications.js';
 import { useLiveUpdates } from './live.js';
 import { SignIn } from './views/SignIn.js';
+import { Refused } from './views/FieldProblem.js';
 import { Taskings } from './views/Taskings.js';
 
 const DESK = ['drafter', 'clearer', 'approver', 'post_officer', 'leadership'];
@@ -65,17 +66,6 @@ function useHashRoute(): { path: string; query: URLSearchParams } {
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return route;
-}
-
-/** A page the caller's roles do not open: said plainly, with the way back. */
-function Refused({ me, what }: { me: Me; what: string }) {
-  return (
-    <section class="card" aria-labelledby="refused-h">
-      <h2 id="refused-h">You do not have access to this page</h2>
-      <p>{what} is not open to your roles ({me.roles.map((role) => words(role)).join(', ')}). If you need it, ask an administrator.</p>
-      <p><a href={`#${landing(me)}`}>Go to your start page</a></p>
-    </section>
-  );
 }
 
 function NotFound({ me }: { me: Me }) {
@@ -315,7 +305,7 @@ function App() {
   const unbound = () => undefined;
   const common = { me, onClassifications: unbound };
   let page;
-  if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} /> : <NotFound me={me} />;
+  if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} back={{ href: `#${landing(me)}`, text: 'Go to your start page' }} /> : <NotFound me={me} />;
   else if (current.path === '/admin') page = <Admin me={me} onClassifications={unbound} />;
   else if (current.path === '/audit') page = <Audit {...common} />;
   else if (current.path === '/notifications') page = <Notifications onClassifications={unbound} onRead={live.recount} />;

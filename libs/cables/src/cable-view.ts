@@ -55,13 +55,13 @@ export function officersIn(view: CableView): string[] {
 }
 
 /**
- * The officers a cable event names (its `by` and `drafter`, an officer or an id), by id, and its
- * actor's: what a history entry shown names.
+ * The officers an event names (its `by`, a cable's `drafter`, a follow-up's `createdBy`: an officer
+ * or an id), by id, and its actor's: what a history entry shown names.
  */
 export function officersOfEvent(data: object, actorId: string | null): string[] {
-  const { by, drafter } = data as { by?: unknown; drafter?: unknown };
+  const { by, drafter, createdBy } = data as { by?: unknown; drafter?: unknown; createdBy?: unknown };
   const idOf = (value: unknown) => (typeof value === 'string' ? value : value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null);
-  return [idOf(by), idOf(drafter), actorId].filter((id): id is string => id !== null);
+  return [idOf(by), idOf(drafter), idOf(createdBy), actorId].filter((id): id is string => id !== null);
 }
 
 /**

@@ -112,7 +112,7 @@ async function settleSchema(dataSource: DataSource, mode: MigrationMode): Promis
   const pending = KNOWN_MIGRATIONS.filter((name) => !applied.includes(name));
   if (pending.length === 0) return [];
   if (mode === 'check') throw new SchemaBehindRelease(pending);
-  return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+  return (await dataSource.runMigrations()).map((m) => m.name); // in one transaction (migrationsTransactionMode)
 }
 
 /** Applies pending migrations (or checks there are none); concurrent starters wait for each other instead of racing. */

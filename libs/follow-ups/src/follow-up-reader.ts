@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
-import { CableReader } from '@chancery/cables';
+import { CableReader, officersOfEvent } from '@chancery/cables';
 import { combinedCaptions } from '@chancery/cables/domain';
 import { ChanceryError, Clock, CSV_FORMAT, DepartmentCalendar, ErrorCode, neutralizeCsvRows } from '@chancery/common';
 import type { Db } from '@chancery/database';
@@ -116,7 +116,7 @@ export class FollowUpReader implements OnModuleInit {
    * carries. `db`: inside a command, its transaction.
    */
   private async people(history: ReturnType<typeof historyItem>[], db?: Db): Promise<Record<string, NamedUser>> {
-    return Object.fromEntries(await this.users.names(history.flatMap(officersOf), db));
+    return Object.fromEntries(await this.users.names(history.flatMap((e) => officersOfEvent(e.data as object, e.actor)), db));
   }
 
   /** The most follow-ups one export holds (a process's memory bounds it); the tests lower it. */
@@ -205,12 +205,6 @@ export class FollowUpReader implements OnModuleInit {
 /** An event as a follow-up's `history` lists it. */
 function historyItem(e: RecordedEvent) {
   return { version: e.streamVersion, type: e.type, at: e.recordedAt.toISOString(), actor: e.metadata.actorId ?? null, data: e.data };
-}
-
-/** The officers an event of a follow-up names by id: its actor, its `by` and its creator. */
-function officersOf(e: ReturnType<typeof historyItem>): string[] {
-  const data = e.data as { by?: { id?: unknown }; createdBy?: { id?: unknown } };
-  return [e.actor, data.by?.id, data.createdBy?.id].filter((id): id is string => typeof id === 'string');
 }
 
 /** The captions of what a follow-up is linked to, as its current answer gives them (`followUpMarkings`). */

@@ -1,6 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ApiError, problemText } from '../api.js';
+import { type ApiError, type Me, problemText, words } from '../api.js';
 
 /** The id of the words that say what is wrong with the control at `place` (its id). */
 const problemId = (place: string) => `${place}-problem`;
@@ -76,6 +76,17 @@ export function NotShown({ failure, what, back }: { failure: ApiError; what: str
       <h2 id="refused-h">{failure.status === 403 ? `You may not read this ${what}` : failure.status === 404 || badAddress ? `There is no such ${what}` : `The ${what} could not be loaded`}</h2>
       <p>{failure.status === 403 ? 'It is outside your clearance or need to know. Nothing about it is shown.' : badAddress ? `This address does not name a ${what}: the link may be cut short or mistyped.` : problemText(failure)}</p>
       {back && <p><a href={back.href}>{back.text}</a></p>}
+    </section>
+  );
+}
+
+/** A page the caller's roles do not open (`what` it is), said plainly, with the way back. */
+export function Refused({ me, what, back }: { me: Me; what: string; back: { href: string; text: string } }) {
+  return (
+    <section class="card" aria-labelledby="refused-h">
+      <h2 id="refused-h">You do not have access to this page</h2>
+      <p>{what} is not open to your roles ({me.roles.map((role) => words(role)).join(', ')}). If you need it, ask an administrator.</p>
+      <p><a href={back.href}>{back.text}</a></p>
     </section>
   );
 }

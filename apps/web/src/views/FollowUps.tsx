@@ -4,7 +4,7 @@ import { highest, marking, markingsOf } from '../classification.js';
 import { api, ApiError, changedFields, download, isStale, maybe, mayDo, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, today, unsaved, when, words } from '../api.js';
 import { keptText } from '../kept-text.js';
 import { posts } from '../posts.js';
-import { FieldProblem, markedBy, NotShown, useFocusAfterRender } from './FieldProblem.js';
+import { FieldProblem, markedBy, NotShown, Refused, useFocusAfterRender } from './FieldProblem.js';
 import { type HistoryEntry, namesOf, type People, Timeline } from './History.js';
 import { followUpIdOf, type FollowUpItem, markingOf, ShowMore, useShowMore } from './Inbox.js';
 import { askedFor, type Paged, readOn, sectionPage } from '../inbox-pages.js';
@@ -144,15 +144,7 @@ export function FollowUps({ id, query, me, onClassifications, onCreated }: { id:
   if (id === 'new') {
     // Its address typed by a role that may not open one (a clearer, a post's approver): said as any
     // page their roles do not open is, not a form the server would refuse.
-    if (!mayCreate) {
-      return (
-        <section class="card" aria-labelledby="refused-h">
-          <h2 id="refused-h">You do not have access to this page</h2>
-          <p>Opening a follow-up is not open to your roles ({me.roles.map((role) => words(role)).join(', ')}). If you need it, ask an administrator.</p>
-          <p><a href="#/follow-ups">All follow-ups</a></p>
-        </section>
-      );
-    }
+    if (!mayCreate) return <Refused me={me} what="Opening a follow-up" back={{ href: '#/follow-ups', text: 'All follow-ups' }} />;
     return <FollowUpForm me={me} query={query} onClassifications={onClassifications} onCreated={onCreated} />;
   }
   if (id) return <FollowUpDetail id={id} me={me} onClassifications={onClassifications} />;

@@ -116,12 +116,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // slash or not), and the precondition as it parses (a malformed one is a 400 here as without a key).
     const path = request.path.replace(/\/+$/, '').toLowerCase();
     const ifMatch = parseIfMatch(request.headers['if-match']) ?? null;
-    const requestHash = createHash('sha256')
-      .update(`${request.method} ${path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}\n${canonicalize(ifMatch)}`)
-      .digest('hex');
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const content = `${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`;
+    const requestHash = sha256(`${request.method} ${path}\n${content}\n${canonicalize(ifMatch)}`);
     // An answer stored before fingerprints were labelled (1) may have been taken the older way (the
     // path as sent, without the If-Match): a retry across the upgrade is the same request if it matches either way.
-    const olderHash = () => createHash('sha256').update(`${request.method} ${request.path}\n${canonicalize(request.body ?? null) ?? ''}${file ? `\n${canonicalize(file)}` : ''}`).digest('hex');
+    const olderHash = () => sha256(`${request.method} ${request.path}\n${content}`);
     const sameRequest = (stored: StoredAnswer) => stored.requestHash === requestHash || (stored.fingerprint === 1 && stored.requestHash === olderHash());
     const check = this.replayCheck();
     const replay = async (stored: StoredAnswer | undefined): Promise<unknown> => {
