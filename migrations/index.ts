@@ -29,6 +29,7 @@ import { AddUserPlacedAt1795910428000 } from './1795910428000-AddUserPlacedAt.js
 import { AddUserRolesSince1795910429000 } from './1795910429000-AddUserRolesSince.js';
 import { AddIdempotencyFingerprint1795910430000 } from './1795910430000-AddIdempotencyFingerprint.js';
 import { EscalationNoticesToLeadership1795910431000 } from './1795910431000-EscalationNoticesToLeadership.js';
+import { NotificationOfficeRoles1795910432000 } from './1795910432000-NotificationOfficeRoles.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const ALL_MIGRATIONS = [
@@ -63,4 +64,5 @@ export const ALL_MIGRATIONS = [
   AddUserRolesSince1795910429000,
   AddIdempotencyFingerprint1795910430000,
   EscalationNoticesToLeadership1795910431000,
+  NotificationOfficeRoles1795910432000,
 ];

@@ -69,6 +69,8 @@ describe('notifications: in the app and by email', () => {
       ['tkpol', ['post_officer'], undefined, 'TOKYO', 'SECRET'],
       ['eapfront', ['leadership'], 'EAP', undefined, 'UNCLASSIFIED'],
       ['eapdesk', ['drafter'], 'EAP', undefined, 'SECRET'],
+      ['cmclear', ['clearer'], 'EAP/CM', undefined, 'SECRET'],
+      ['cmaudit', ['auditor'], 'EAP/CM', undefined, 'SECRET'],
     ] as const) {
       const user = await createUser(app, admin, { username, roles: [...roles], office, postCode, clearance });
       t[username] = user.token;
@@ -125,6 +127,10 @@ describe('notifications: in the app and by email', () => {
     expect(await about('bjlow', linkedFollowUp)).toEqual([]); // linked to a CONFIDENTIAL cable
     expect(await about('eapfront', linkedFollowUp)).toEqual([]); // escalated to EAP, but EAP's front office is not cleared for the cable
     expect(await about('jdoe', plainFollowUp)).toEqual(['follow-up-overdue']);
+    // Its owner office's working people are told; its auditor, who reads it but does not work it, is not.
+    expect(await about('cmclear', plainFollowUp)).toEqual(['follow-up-overdue']);
+    expect(await about('cmaudit', plainFollowUp)).toEqual([]);
+    expect(await authed(app, t.cmaudit).get(`/follow-ups/${plainFollowUp}`).expect(200)).toBeTruthy();
     expect(await about('eapfront', plainFollowUp)).toEqual(['follow-up-escalated']);
     // The front office is the bureau's leadership: a drafter of EAP, who cannot act on it, is not told.
     expect(await about('eapdesk', plainFollowUp)).toEqual([]);
@@ -165,7 +171,7 @@ describe('notifications: in the app and by email', () => {
     expect(clearance.body).toContain(`https://chancery.example.gov/#/cables/${secretCable}`);
     expect(clearance.messageId).toMatch(/^<[0-9a-f-]{36}\.[0-9a-f-]{36}@chancery>$/);
 
-    await until('every email', () => smtp.received.length >= 9);
+    await until('every email', () => smtp.received.length >= 10);
     await new Promise((resolve) => setTimeout(resolve, 500)); // and no more after
     const got = Object.fromEntries(Object.keys(t).map((user) => [user, mailTo(user).map((m) => m.subject).sort()]));
     expect(got).toEqual({
@@ -179,6 +185,8 @@ describe('notifications: in the app and by email', () => {
       tkpol: [],
       eapfront: ['Chancery: A follow-up was escalated to EAP: Plain follow-up title'],
       eapdesk: [],
+      cmclear: ['Chancery: A follow-up is overdue (due 2026-12-01): Plain follow-up title'],
+      cmaudit: [], // reads the follow-ups of EAP/CM, but does not work them
     });
     // Classified text never leaves in email: not the CONFIDENTIAL cable's subject, nor the title of a follow-up read under it.
     const all = smtp.received.map((m) => m.raw).join('\n');

@@ -19,11 +19,12 @@ describe('escalation notices stored before they were for the front office alone'
     await old.destroy();
 
     const upgraded = await migration.upgrade();
-    const rows = await upgraded.query<{ kind: string; office_role: string | null }[]>('SELECT kind, office_role FROM notifications ORDER BY kind');
+    // Read after every migration: the roles now a list (NotificationOfficeRoles, tested apart).
+    const rows = await upgraded.query<{ kind: string; office_roles: string[] }[]>('SELECT kind, office_roles FROM notifications ORDER BY kind');
     expect(rows).toEqual([
-      { kind: 'clearance-requested', office_role: 'clearer' },
-      { kind: 'follow-up-escalated', office_role: 'leadership' },
-      { kind: 'follow-up-overdue', office_role: null },
+      { kind: 'clearance-requested', office_roles: ['clearer'] },
+      { kind: 'follow-up-escalated', office_roles: ['leadership'] },
+      { kind: 'follow-up-overdue', office_roles: ['drafter', 'clearer', 'approver', 'leadership'] },
     ]);
   });
 });

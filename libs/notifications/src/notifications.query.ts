@@ -41,8 +41,8 @@ export interface NotificationView {
 
 /**
  * The caller's notifications: those addressed to them (the SQL twin of `isAddressedTo`; `@>` on the
- * arrays, which their GIN indexes serve; to their office or post only since they took it, to a role
- * of it only since they have held that role there: `users.placed_at`, `users.roles_since`) about a
+ * arrays, which their GIN indexes serve; to their office or post in a role the notice is for, only
+ * since they have held that role there: `users.roles_since`) about a
  * record they may read now (`readableCableSql`, `readableFollowUpSql`: the one read policy), so a
  * notice about what they may not read is neither listed nor counted.
  */
@@ -98,8 +98,8 @@ export class NotificationsQuery {
         LEFT JOIN users u ON u.id = $2::text::uuid
         WHERE (n.except_user IS NULL OR n.except_user <> $2)
           AND (n.user_ids @> ARRAY[$2::text]
-            OR ($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text] AND (n.office_role IS NULL OR n.office_role = ANY($9::text[]))
-              AND n.occurred_at >= CASE WHEN n.office_role IS NULL THEN u.placed_at ELSE (u.roles_since->>n.office_role)::timestamptz END)
+            OR ($4::text IS NOT NULL AND n.offices @> ARRAY[$4::text]
+              AND EXISTS (SELECT 1 FROM unnest(n.office_roles) AS role WHERE role = ANY($9::text[]) AND n.occurred_at >= (u.roles_since->>role)::timestamptz))
             OR ($10::text IS NOT NULL AND n.posts @> ARRAY[$10::text] AND n.occurred_at >= (u.roles_since->>'post_officer')::timestamptz))
           AND CASE n.record_type
             WHEN 'cable' THEN EXISTS (SELECT 1 FROM cables kr WHERE kr.id = n.record_id AND ${cable.where})

@@ -28,8 +28,8 @@ export interface LiveNotice {
 
 interface Subscriber {
   principal: Principal;
-  /** When they took their current office or post, and each role there: that office's or post's notices from before are not theirs. */
-  placement: Pick<Recipient, 'placedAt' | 'rolesSince'>;
+  /** When they took each role in their current office or post: that office's or post's notices from before are not theirs. */
+  placement: Pick<Recipient, 'rolesSince'>;
   tokenGeneration: number;
   events: Subject<MessageEvent>;
   /** The stream ends when the token it was opened with (or its ticket's) expires; null: no expiry known. */
@@ -37,7 +37,7 @@ interface Subscriber {
   ending?: NodeJS.Timeout;
 }
 
-const placementOf = ({ placedAt, rolesSince }: PlacedUser): Subscriber['placement'] => ({ placedAt, rolesSince });
+const placementOf = ({ rolesSince }: PlacedUser): Subscriber['placement'] => ({ rolesSince });
 
 /** What a principal's reading depends on, as one value to compare. */
 const standingOf = (p: Principal) => JSON.stringify([[...p.roles].sort(), p.clearance, p.office, p.postCode]);

@@ -4,15 +4,15 @@ const cable = 'cable-5f0c5a3e-0000-4000-8000-000000000001';
 const followUp = 'followup-5f0c5a3e-0000-4000-8000-000000000002';
 /** When the notices below happened; everyone is placed where they are, in every role, a year before, unless said. */
 const at = new Date('2026-12-01T09:00:00.000Z');
-const person = (p: Partial<Recipient>): Recipient => {
-  const { roles = ['drafter'], placedAt = new Date('2025-12-01T09:00:00.000Z') } = p;
-  return { id: 'u1', office: null, postCode: null, ...p, roles, placedAt, rolesSince: p.rolesSince ?? Object.fromEntries(roles.map((role) => [role, placedAt])) };
+const person = ({ placedAt = new Date('2025-12-01T09:00:00.000Z'), ...p }: Partial<Recipient> & { placedAt?: Date }): Recipient => {
+  const { roles = ['drafter'] } = p;
+  return { id: 'u1', office: null, postCode: null, ...p, roles, rolesSince: p.rolesSince ?? Object.fromEntries(roles.map((role) => [role, placedAt])) };
 };
 
 describe('who is told of what', () => {
   it('asks the clearers of each office asked, never the drafter', () => {
     const notice = notificationOf({ type: 'ClearancesRequested', streamId: cable, data: { offices: ['L', 'EB', 'L'] } }, { createdBy: 'drafter' })!;
-    expect(notice).toMatchObject({ kind: 'clearance-requested', record: { type: 'cable' }, offices: ['L', 'EB'], officeRole: 'clearer', exceptUser: 'drafter' });
+    expect(notice).toMatchObject({ kind: 'clearance-requested', record: { type: 'cable' }, offices: ['L', 'EB'], officeRoles: ['clearer'], exceptUser: 'drafter' });
     expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'L' }), notice, at)).toBe(true);
     expect(isAddressedTo(person({ id: 'd', roles: ['drafter'], office: 'L' }), notice, at)).toBe(false);
     expect(isAddressedTo(person({ id: 'c', roles: ['clearer'], office: 'ISN' }), notice, at)).toBe(false);
@@ -21,7 +21,7 @@ describe('who is told of what', () => {
 
   it('asks the offices whose clearance went stale again', () => {
     const stale = notificationOf({ type: 'ClearancesMadeStale', streamId: cable, data: { offices: ['L'] } }, { createdBy: 'drafter' })!;
-    expect(stale).toMatchObject({ kind: 'clearance-requested', offices: ['L'], officeRole: 'clearer', exceptUser: 'drafter', detail: { again: 'true' } });
+    expect(stale).toMatchObject({ kind: 'clearance-requested', offices: ['L'], officeRoles: ['clearer'], exceptUser: 'drafter', detail: { again: 'true' } });
     expect(noticeText(stale.kind, 'Subject', stale.detail)).toBe('A cable changed since it was cleared and needs your clearance again (L): Subject');
   });
 
@@ -42,6 +42,10 @@ describe('who is told of what', () => {
     expect(overdue).toMatchObject({ kind: 'follow-up-overdue', record: { type: 'followup' }, users: ['creator'], posts: ['BEIJING'], offices: [] });
     expect(isAddressedTo(person({ id: 'creator' }), overdue, at)).toBe(true);
     expect(isAddressedTo(person({ roles: ['post_officer'], postCode: 'BEIJING' }), overdue, at)).toBe(true);
+    // An office's: those who work its follow-ups, not its auditors (they only read).
+    const office = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { office: 'EAP/CM' } })!;
+    for (const role of ['drafter', 'clearer', 'approver', 'leadership'] as const) expect(isAddressedTo(person({ office: 'EAP/CM', roles: [role] }), office, at)).toBe(true);
+    for (const role of ['auditor', 'admin'] as const) expect(isAddressedTo(person({ office: 'EAP/CM', roles: [role] }), office, at)).toBe(false);
     const escalated = notificationOf({ type: 'FollowUpEscalated', streamId: followUp, data: { to: 'EAP' } }, undefined)!;
     expect(isAddressedTo(person({ office: 'EAP', roles: ['leadership'] }), escalated, at)).toBe(true);
     expect(isAddressedTo(person({ office: 'EAP/CM', roles: ['leadership'] }), escalated, at)).toBe(false);
@@ -73,9 +77,10 @@ describe('who is told of what', () => {
     const tokyo = (since: Date) => person({ roles: ['approver', 'post_officer'], postCode: 'TOKYO', placedAt: before, rolesSince: { approver: before, post_officer: since } });
     expect(isAddressedTo(tokyo(givenLater), released, at)).toBe(false);
     expect(isAddressedTo(tokyo(before), released, at)).toBe(true);
-    // A notice to an office's people, whatever their role, goes by when they came to it.
+    // A notice to an office's working people goes by when they took a working role there.
     const overdue = notificationOf({ type: 'FollowUpBecameOverdue', streamId: followUp, data: { dueOn: '2026-12-01' } }, { createdBy: 'creator', owner: { office: 'EUR' } })!;
-    expect(isAddressedTo(eur({ drafter: givenLater, clearer: givenLater }), overdue, at)).toBe(true);
+    expect(isAddressedTo(eur({ drafter: givenLater, clearer: givenLater }), overdue, at)).toBe(false);
+    expect(isAddressedTo(eur({ drafter: givenLater, clearer: before }), overdue, at)).toBe(true);
   });
 
   it('makes nothing of other events or streams', () => {

@@ -1,14 +1,15 @@
 import { assertNever } from '@chancery/common';
-import type { Principal, Role } from '@chancery/identity/domain';
+import { OFFICE_WORKING_ROLES, type Principal, type Role } from '@chancery/identity/domain';
 
 /**
  * Who is told about what: the one rule, pure, shared by the in-app list (its SQL twin is in
  * `NotificationsQuery`), the live stream and the email reaction. A notification names its
  * addressees as the event states them (an office, a post, a person), never as a list of people
  * resolved at the time: who is in an office changes, and the read model must rebuild from the
- * events to the same content; who held the office or post then is told by when each person took
- * theirs, and each role they hold there (`Recipient.placedAt`, `Recipient.rolesSince`, from the user events too). Whether someone may read the record is
- * decided on top, at the moment they look (or are emailed), by the one read policy.
+ * events to the same content; who held the office or post then, in a role the notice is for, is
+ * told by when each person took each role they hold there (`Recipient.rolesSince`, from the user
+ * events too). Whether someone may read the record is decided on top, at the moment they look (or
+ * are emailed), by the one read policy.
  */
 export const NOTIFICATION_KINDS = ['clearance-requested', 'cable-returned', 'cable-released', 'follow-up-overdue', 'follow-up-escalated'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -28,10 +29,14 @@ export interface RecordRef {
 export interface Addressees {
   /** People named (a cable's drafter, a follow-up's creator). */
   users: string[];
-  /** Members of these offices; only those holding `officeRole` when it is set. */
+  /** Members of these offices who held one of `officeRoles` there when it happened. */
   offices: string[];
-  /** An office's clearers (asked to clear), its leadership (the bureau's front office, given an escalation): those who act on it. */
-  officeRole: 'clearer' | 'leadership' | null;
+  /**
+   * The roles of an office a notice is for, those who act on it: its clearers (asked to clear), its
+   * leadership (the bureau's front office, given an escalation), its working people (a follow-up it
+   * owns fallen overdue: not its auditors). Empty when no office is addressed.
+   */
+  officeRoles: readonly Role[];
   /** Post officers of these posts. */
   posts: string[];
   /** Never this person (nobody is asked to clear their own cable). */
@@ -66,7 +71,7 @@ export function recordOf(streamId: string): RecordRef | null {
   return null;
 }
 
-const none: Addressees = { users: [], offices: [], officeRole: null, posts: [], exceptUser: null };
+const none: Addressees = { users: [], offices: [], officeRoles: [], posts: [], exceptUser: null };
 const DEPARTMENT_ADDRESS = 'SECSTATE';
 
 /**
@@ -80,12 +85,12 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
   switch (type) {
     case 'ClearancesRequested': {
       const offices = unique((event.data as { offices: string[] }).offices);
-      return offices.length ? { kind: 'clearance-requested', record, ...none, offices, officeRole: 'clearer', exceptUser: facts?.createdBy ?? null, detail: { offices: offices.join(', ') } } : null;
+      return offices.length ? { kind: 'clearance-requested', record, ...none, offices, officeRoles: ['clearer'], exceptUser: facts?.createdBy ?? null, detail: { offices: offices.join(', ') } } : null;
     }
     case 'ClearancesMadeStale': {
       // The substance changed after these offices cleared: they are asked again.
       const offices = unique((event.data as { offices: string[] }).offices);
-      return offices.length ? { kind: 'clearance-requested', record, ...none, offices, officeRole: 'clearer', exceptUser: facts?.createdBy ?? null, detail: { offices: offices.join(', '), again: 'true' } } : null;
+      return offices.length ? { kind: 'clearance-requested', record, ...none, offices, officeRoles: ['clearer'], exceptUser: facts?.createdBy ?? null, detail: { offices: offices.join(', '), again: 'true' } } : null;
     }
     case 'CableReturned':
       return facts ? { kind: 'cable-returned', record, ...none, users: [facts.createdBy], detail: {} } : null;
@@ -103,6 +108,8 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
         ...none,
         users: [facts.createdBy],
         offices: owner.office ? [owner.office] : [],
+        // Those who work the office's follow-ups (`worksFor`), not its auditors, who only read.
+        officeRoles: owner.office ? OFFICE_WORKING_ROLES : [],
         posts: owner.post ? [owner.post] : [],
         detail: { dueOn: String((event.data as { dueOn?: string }).dueOn ?? '') },
       };
@@ -111,7 +118,7 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
       const to = (event.data as { to: string }).to;
       // To the bureau's front office, its leadership: those the escalation is for, who may act on it
       // (the inbox's escalated[]), not everyone whose office is the bureau's symbol.
-      return { kind: 'follow-up-escalated', record, ...none, offices: [to], officeRole: 'leadership', detail: { bureau: to } };
+      return { kind: 'follow-up-escalated', record, ...none, offices: [to], officeRoles: ['leadership'], detail: { bureau: to } };
     }
     default:
       return assertNever(type);
@@ -119,18 +126,17 @@ export function notificationOf(event: NotifyingEventInput, facts: RecordFacts | 
 }
 
 /**
- * Someone a notice may be for: who they are now, when they took their current office or post, and
- * since when they have held each of their roles there (never before `placedAt`).
+ * Someone a notice may be for: who they are now, and since when they have held each of their roles
+ * in their current office or post (never before they were placed there).
  */
 export interface Recipient extends Pick<Principal, 'id' | 'roles' | 'office' | 'postCode'> {
-  placedAt: Date;
   rolesSince: Partial<Record<Role, Date>>;
 }
 
 /**
  * Whether the notice, made at `occurredAt`, is addressed to `recipient` (reading the record is
- * decided separately). A notice to an office or a post is for those who held it then, in the role it
- * is for (an office's clearers, a post's officers): one who joins it, moves to it, or is given the
+ * decided separately). A notice to an office or a post is for those who held it then, in a role it
+ * is for (an office's clearers, its working people, a post's officers): one who joins it, moves to it, or is given the
  * role later is not told of what came before. One to a person is theirs wherever they are.
  */
 export function isAddressedTo(recipient: Recipient, to: Addressees, occurredAt: Date): boolean {
@@ -140,7 +146,7 @@ export function isAddressedTo(recipient: Recipient, to: Addressees, occurredAt: 
     const since = recipient.rolesSince[role];
     return recipient.roles.includes(role) && since !== undefined && occurredAt >= since;
   };
-  if (recipient.office !== null && to.offices.includes(recipient.office) && (to.officeRole === null ? occurredAt >= recipient.placedAt : heldThen(to.officeRole))) return true;
+  if (recipient.office !== null && to.offices.includes(recipient.office) && to.officeRoles.some(heldThen)) return true;
   return recipient.postCode !== null && to.posts.includes(recipient.postCode) && heldThen('post_officer');
 }
 

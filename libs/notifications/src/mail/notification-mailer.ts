@@ -90,7 +90,7 @@ export class NotificationMailer implements Reaction {
     for (const user of candidates) {
       const principal = principalOf(user);
       // Placed where they are now, or given the role, since after the event (joined the office, moved to the post, made its clearer): not theirs.
-      if (!isAddressedTo({ ...principal, placedAt: user.placedAt, rolesSince: user.rolesSince }, notice, event.recordedAt) || !subject.mayRead(principal)) continue;
+      if (!isAddressedTo({ ...principal, rolesSince: user.rolesSince }, notice, event.recordedAt) || !subject.mayRead(principal)) continue;
       await tx.query(
         `INSERT INTO notification_emails (event_id, user_id, to_address, subject, body) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT ON CONSTRAINT notification_emails_once DO NOTHING`,

@@ -79,9 +79,9 @@ export class NotificationsProjection implements ReadModel {
     const notice = notificationOf(event, facts);
     if (!notice) return;
     await tx.query(
-      `INSERT INTO notifications (id, global_position, kind, record_type, record_id, user_ids, offices, office_role, posts, except_user, detail, occurred_at)
+      `INSERT INTO notifications (id, global_position, kind, record_type, record_id, user_ids, offices, office_roles, posts, except_user, detail, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
-      [event.eventId, event.globalPosition, notice.kind, notice.record.type, notice.record.id, notice.users, notice.offices, notice.officeRole, notice.posts, notice.exceptUser, JSON.stringify(notice.detail), event.recordedAt],
+      [event.eventId, event.globalPosition, notice.kind, notice.record.type, notice.record.id, notice.users, notice.offices, notice.officeRoles, notice.posts, notice.exceptUser, JSON.stringify(notice.detail), event.recordedAt],
     );
   }
 
