@@ -168,11 +168,32 @@ describe('the account and administration screens, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Edit acct.colleague', exact: true }).click();
     expect(await page.getByRole('group', { name: 'Roles' }).getByRole('checkbox', { name: 'Admin' }).isDisabled()).toBe(false);
     await page.getByRole('button', { name: 'Cancel' }).click();
-    // A refusal is an alert: a password the server refuses as too weak.
-    page.once('dialog', (dialog) => void dialog.accept('password1234'));
+    // A new password is asked below the user's row, not in the browser's prompt(); a refusal (a
+    // password too easily guessed) is said beside it as an alert, what was typed kept.
+    const errors = uncaught(page);
+    page.on('dialog', (dialog) => errors.push(`a ${dialog.type()} dialog: ${dialog.message()}`));
     await page.getByRole('button', { name: 'Reset password of acct.colleague' }).click();
-    await page.getByRole('alert').filter({ hasText: /^Password / }).waitFor();
+    const newPassword = page.getByLabel('New password for acct.colleague');
+    await focusIsOn(newPassword);
+    await newPassword.fill('password1234');
+    await page.getByRole('button', { name: 'Reset password', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /^New password is one of/ }).waitFor();
+    expect(await saidBeside(newPassword)).toMatch(/ New password is one of the passwords most often found in breaches\.$/);
+    expect(await newPassword.getAttribute('aria-invalid')).toBe('true');
+    expect(await newPassword.inputValue()).toBe('password1234');
     expect(await page.getByRole('status').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // Escape closes it, nothing sent; opened again, a good one resets it, said as a status.
+    await newPassword.press('Escape');
+    expect(await newPassword.count()).toBe(0);
+    await page.getByRole('button', { name: 'Reset password of acct.colleague' }).click();
+    await page.getByLabel('New password for acct.colleague').fill('harbour-lamps-at-dusk-9');
+    await page.getByRole('button', { name: 'Reset password', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Password of acct.colleague reset; their sessions have ended.' }).waitFor();
+    expect(await page.getByLabel('New password for acct.colleague').count()).toBe(0);
+    await authed(web.app, await loginAsAdmin(web.app)).post('/auth/login', { username: 'acct.colleague', password: 'harbour-lamps-at-dusk-9' }).expect(200);
+    page.removeAllListeners('dialog');
+    expect(errors).toEqual([]);
     // A success is a status.
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Disable acct.colleague', exact: true }).click();
@@ -208,6 +229,40 @@ describe('the account and administration screens, in headless Chromium', () => {
     } finally {
       await authed(web.app, admin).post('/posts/SUVA/reopen').expect(200);
     }
+  });
+
+  it('asks why a post is suspended below its row, says a refusal beside the field, and suspends it on the version shown', async () => {
+    const admin = await loginAsAdmin(web.app);
+    const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
+    const errors = uncaught(page);
+    page.on('dialog', (dialog) => errors.push(`a ${dialog.type()} dialog: ${dialog.message()}`));
+    await page.getByRole('button', { name: 'Posts' }).click();
+    await page.getByLabel('Find a post').fill('APIA');
+    await page.getByRole('button', { name: /^Suspend .*Apia/ }).click();
+    const why = page.getByLabel(/^Why suspend .*Apia/);
+    await focusIsOn(why);
+    // Blank is refused by the browser (required); spaces reach the server, which names the field.
+    await why.fill('   ');
+    await page.getByRole('button', { name: /^Suspend .*Apia/ }).last().click();
+    await page.getByRole('alert').waitFor();
+    expect(await saidBeside(why)).toMatch(/ Say why the post is suspended\.$/);
+    expect((await authed(web.app, admin).get('/posts/APIA').expect(200)).body.status).toBe('OPEN');
+    // Escape closes it, nothing sent.
+    await why.press('Escape');
+    expect(await why.count()).toBe(0);
+    await page.getByRole('button', { name: /^Suspend .*Apia/ }).click();
+    await page.getByLabel(/^Why suspend .*Apia/).fill('Ordered departure');
+    await page.getByRole('button', { name: /^Suspend .*Apia/ }).last().click();
+    await page.getByRole('status').filter({ hasText: /Apia.*: suspended\./ }).waitFor();
+    const post = (await authed(web.app, admin).get('/posts/APIA').expect(200)).body;
+    expect(post.status).toBe('SUSPENDED');
+    await page.getByRole('button', { name: /^Reopen .*Apia/ }).click();
+    await page.getByRole('status').filter({ hasText: /Apia.*: reopened\./ }).waitFor();
+    expect((await authed(web.app, admin).get('/posts/APIA').expect(200)).body.status).toBe('OPEN');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    page.removeAllListeners('dialog');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('says a refused new user beside each field the refusal names, the field marked invalid and the focus on the first one marked', async () => {

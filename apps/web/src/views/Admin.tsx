@@ -1,10 +1,10 @@
 import { fipsOfIso } from '@chancery/cables/domain';
-import { PASSWORD_MIN_LENGTH } from '@chancery/identity/domain';
-import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@chancery/identity/domain';
+import { Fragment, type InputHTMLAttributes } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, changedFields, isStale, type Me, placeProblems, problemText, refusalText, sendOnVersionShown, when, words } from '../api.js';
 import { countryName, forgetPosts } from '../posts.js';
-import { describedBy, FieldProblem, markedBy, useFocusAfterRender } from './FieldProblem.js';
+import { describedBy, FieldProblem, markedBy, problemId, useFocusAfterRender } from './FieldProblem.js';
 import { StaleNotice } from './StaleNotice.js';
 
 export { problemText };
@@ -108,14 +108,16 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
       setMessage(failed(failure));
     }
   };
-  const reset = (user: User) => {
-    const password = prompt(`New password for ${user.username} (12 or more characters, not a common one):`);
-    if (password) void act(`Password of ${user.username} reset; their sessions have ended.`, () => api('POST', `/users/${user.id}/password`, { password }));
-  };
+  /** The user whose new password is being asked for, below their row. */
+  const [resetting, setResetting] = useState<string | null>(null);
   // A form opened anew: what the last one came to is no longer said above it.
   const open = (user: User | 'new') => {
     setMessage(null);
     setEditing(user);
+  };
+  const askReset = (user: User) => {
+    setMessage(null);
+    setResetting(resetting === user.id ? null : user.id);
   };
   return (
     <section class="card">
@@ -140,7 +142,8 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
           <thead><tr><th>Username</th><th>Name</th><th>Roles</th><th>Office / post</th><th>Clearance</th><th>Status</th><th>Actions</th></tr></thead>
           <tbody>
             {users.map((user) => (
-              <tr key={user.id}>
+              <Fragment key={user.id}>
+              <tr>
                 <td data-label="Username">{user.username}{user.id === me.id && <span class="muted"> (you)</span>}</td>
                 <td data-label="Name">{user.displayName}</td>
                 <td data-label="Roles">{user.roles.map((role) => words(role)).join(', ')}</td>
@@ -158,9 +161,27 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
                   {/* Reset, one's own password would end this very session too: one's own is changed on the account screen, which keeps it. */}
                   {user.id === me.id
                     ? <a href="#/account">Change your password</a>
-                    : <button type="button" class="link" onClick={() => reset(user)} aria-label={`Reset password of ${user.username}`}>Reset password</button>}
+                    : <button type="button" class="link" aria-expanded={resetting === user.id} onClick={() => askReset(user)} aria-label={`Reset password of ${user.username}`}>Reset password</button>}
                 </td>
               </tr>
+              {resetting === user.id && (
+                <tr>
+                  <td colSpan={7}>
+                    <AskForm
+                      id={`reset-${user.id}`}
+                      label={`New password for ${user.username}`}
+                      hint={`${PASSWORD_MIN_LENGTH} or more characters, not a common one. Their sessions end at once: give them the password another way than this screen.`}
+                      field={{ name: 'password', label: 'New password' }}
+                      input={{ type: 'password', autoComplete: 'new-password', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }}
+                      send="Reset password"
+                      onSend={(password) => api('POST', `/users/${user.id}/password`, { password })}
+                      onDone={() => { setResetting(null); setMessage(succeeded(`Password of ${user.username} reset; their sessions have ended.`)); load(); }}
+                      onCancel={() => setResetting(null)}
+                    />
+                  </td>
+                </tr>
+              )}
+              </Fragment>
             ))}
           </tbody>
         </table>
@@ -322,17 +343,29 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
   const [text, setText] = useState('');
   const wanted = text.trim().toLowerCase();
   const matching = posts.filter((p) => !wanted || `${p.code} ${p.name} ${p.bureau} ${words(p.kind)} ${words(p.status)} ${p.country ?? ''}`.toLowerCase().includes(wanted) || countryName(p.country).toLowerCase().includes(wanted));
-  const change = async (post: Post, action: 'suspend' | 'reopen' | 'close') => {
-    const reason = action === 'reopen' ? undefined : prompt(`Why ${action} ${post.name}?`);
-    if (action !== 'reopen' && !reason) return;
+  /** The post whose suspension or closing is being asked why, below its row. */
+  const [asking, setAsking] = useState<{ code: string; action: 'suspend' | 'close' } | null>(null);
+  // Decided on the post as the list shows it: one changed since (reopened, say) is refused (412).
+  const send = (post: Post, action: 'suspend' | 'reopen' | 'close', reason?: string) =>
+    sendOnVersionShown('POST', `/posts/${post.code}/${action}`, reason === undefined ? {} : { reason }, post, { read: `/posts/${post.code}`, seen: postAsShown });
+  const changed = (post: Post, action: 'suspend' | 'reopen' | 'close') => {
+    setAsking(null);
+    setMessage(succeeded(`${post.name}: ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'suspended'}.`));
+    onChanged();
+  };
+  const reopen = async (post: Post) => {
+    setMessage(null);
     try {
-      // Decided on the post as the list shows it: one changed since (reopened, say) is refused (412).
-      await sendOnVersionShown('POST', `/posts/${post.code}/${action}`, reason ? { reason } : {}, post, { read: `/posts/${post.code}`, seen: postAsShown });
-      setMessage(succeeded(`${post.name}: ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'suspended'}.`));
-      onChanged();
+      await send(post, 'reopen');
+      changed(post, 'reopen');
     } catch (failure) {
       setMessage(failed(failure));
     }
+  };
+  const ask = (post: Post, action: 'suspend' | 'close') => {
+    setMessage(null);
+    setNaming(null);
+    setAsking(asking?.code === post.code && asking.action === action ? null : { code: post.code, action });
   };
   return (
     <section class="card">
@@ -355,12 +388,30 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
                   <td data-label="Code">{post.code}</td><td data-label="Name">{post.name}</td><td data-label="Kind">{words(post.kind)}</td><td data-label="Bureau">{post.bureau}</td><td data-label="Status">{words(post.status)}</td>
                   <td data-label="Chief of mission">{post.chiefOfMission ?? <span class="muted">none recorded</span>}</td>
                   <td data-label="Actions">
-                    {post.status === 'OPEN' && <button type="button" class="link" onClick={() => change(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
-                    {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => change(post, 'reopen')} aria-label={`Reopen ${post.name}`}>Reopen</button>}
-                    {post.status !== 'CLOSED' && <> <button type="button" class="link" onClick={() => change(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
-                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={naming === post.code} onClick={() => setNaming(naming === post.code ? null : post.code)} aria-label={`Set the chief of mission of ${post.name}`}>Chief of mission</button></>}
+                    {post.status === 'OPEN' && <button type="button" class="link" aria-expanded={asking?.code === post.code && asking.action === 'suspend'} onClick={() => ask(post, 'suspend')} aria-label={`Suspend ${post.name}`}>Suspend</button>}
+                    {post.status === 'SUSPENDED' && <button type="button" class="link" onClick={() => void reopen(post)} aria-label={`Reopen ${post.name}`}>Reopen</button>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={asking?.code === post.code && asking.action === 'close'} onClick={() => ask(post, 'close')} aria-label={`Close ${post.name}`}>Close</button></>}
+                    {post.status !== 'CLOSED' && <> <button type="button" class="link" aria-expanded={naming === post.code} onClick={() => { setAsking(null); setNaming(naming === post.code ? null : post.code); }} aria-label={`Set the chief of mission of ${post.name}`}>Chief of mission</button></>}
                   </td>
                 </tr>
+                {asking?.code === post.code && (
+                  <tr>
+                    <td colSpan={7}>
+                      <AskForm
+                        key={asking.action}
+                        id={`why-${post.code}`}
+                        label={`Why ${asking.action} ${post.name}?`}
+                        hint={asking.action === 'suspend' ? 'Kept in the post\'s history. A suspended post receives no taskings until it is reopened.' : 'Kept in the post\'s history. A closed post is never reopened: it receives no taskings and no users.'}
+                        field={{ name: 'reason', label: 'Reason' }}
+                        input={{ type: 'text', maxLength: 1000 }}
+                        send={asking.action === 'suspend' ? `Suspend ${post.name}` : `Close ${post.name}`}
+                        onSend={(reason) => send(post, asking.action, reason)}
+                        onDone={() => changed(post, asking.action)}
+                        onCancel={() => setAsking(null)}
+                      />
+                    </td>
+                  </tr>
+                )}
                 {naming === post.code && (
                   <tr>
                     <td colSpan={7}>
@@ -374,6 +425,56 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
         </table>
       </div>
     </section>
+  );
+}
+
+/**
+ * The one value an action on a row needs (a user's new password, why a post is suspended), asked
+ * below the row rather than in the browser's prompt(), which hides the page, takes no keyboard
+ * Escape as a way back on every browser, and says nothing of a refusal: here a refusal is said beside
+ * the field, which keeps what was typed. Escape or Cancel closes it; the focus starts in it.
+ */
+function AskForm({ id, label, hint, field, input, send, onSend, onDone, onCancel }: {
+  id: string;
+  label: string;
+  hint: string;
+  /** The request's field and the words that name it in a refusal. */
+  field: { name: string; label: string };
+  /** The control's kind and limits (`type`, `autoComplete`, `minLength`, `maxLength`). */
+  input: InputHTMLAttributes<HTMLInputElement>;
+  /** The submit button's words. */
+  send: string;
+  onSend: (value: string) => Promise<unknown>;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const [value, setValue] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const control = useRef<HTMLInputElement>(null);
+  useEffect(() => control.current?.focus(), []);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    setSending(true);
+    try {
+      await onSend(value);
+      onDone();
+    } catch (failure) {
+      setProblem(problemText(failure, { [field.name]: field.label }));
+      control.current?.focus();
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); onCancel(); } }}>
+      <label for={id}>{label}</label>
+      <p class="muted" id={`${id}-hint`}>{hint}</p>
+      <input ref={control} id={id} class="full" required {...input} value={value} onInput={(e) => setValue(e.currentTarget.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? `${id}-hint ${problemId(id)}` : `${id}-hint`} />
+      <FieldProblem place={id} text={problem} alert />
+      <p><button type="submit" disabled={sending}>{send}</button> <button type="button" class="secondary" onClick={onCancel}>Cancel</button></p>
+    </form>
   );
 }
 

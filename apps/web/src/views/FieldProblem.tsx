@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiError, type Me, problemText, words } from '../api.js';
 
 /** The id of the words that say what is wrong with the control at `place` (its id). */
-const problemId = (place: string) => `${place}-problem`;
+export const problemId = (place: string) => `${place}-problem`;
 
 /**
  * What is wrong with one field, said beside it; `alert` where it is the only thing the form says
