@@ -123,7 +123,7 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
-  it('warns that showing the latest clears what was typed, then gives the focus to the refreshed screen\'s heading', async () => {
+  it('warns that showing the latest clears what was typed (Escape keeps it), then gives the focus to the refreshed screen\'s heading', async () => {
     const { id } = (await authed(web.app, drafter).post('/cables', draft('Consultations on export controls')).expect(201)).body as { id: string };
     await authed(web.app, drafter).post(`/cables/${id}/clearance-requests`, { offices: ['L'] }).expect(200);
     const page = await signIn('keys.legal', { live: true });
@@ -141,6 +141,13 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await focusIsOn(anyway);
     expect(await page.getByRole('alert').filter({ hasText: 'clears what you have typed here and not sent' }).count()).toBe(1);
     expect(await page.getByLabel(/^Comments/).inputValue()).toBe('Paragraph 1 needs the treaty citation.');
+    // Escape keeps what was typed, as "Keep what I typed" does: the warning goes, the focus back on "Show the latest".
+    await page.keyboard.press('Escape');
+    await focusIsOn(showLatest);
+    expect(await page.getByRole('alert').filter({ hasText: 'clears what you have typed here and not sent' }).count()).toBe(0);
+    expect(await page.getByLabel(/^Comments/).inputValue()).toBe('Paragraph 1 needs the treaty citation.');
+    await press(showLatest);
+    await focusIsOn(anyway);
     await press(anyway);
     // The button is gone with the screen it was on: the focus is at the top of the refreshed one.
     const heading = page.getByRole('heading', { level: 2, name: '(UNCLASSIFIED) Consultations on export controls: the second round' });

@@ -213,8 +213,17 @@ function App() {
     headingWanted.current = true;
     live.refresh();
   };
+  /** "Keep what I typed" (or Escape): the warning goes, and the focus to the "Show the latest" that comes back. */
+  const latest = useRef<HTMLButtonElement>(null);
+  const kept = useRef(false);
+  const keepTyped = () => {
+    kept.current = true;
+    setWarnOfLoss(false);
+  };
   useEffect(() => {
     if (warnOfLoss) anyway.current?.focus();
+    else if (kept.current) latest.current?.focus();
+    kept.current = false;
   }, [warnOfLoss]);
   useEffect(() => {
     typedIn.current.clear();
@@ -365,11 +374,11 @@ function App() {
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main key={`${me.id}:${live.revision}`} onInput={noteTyping} {...behindDialog} {...concealed}>
-        {live.changed && !warnOfLoss && <p role="status">This has changed since you opened it. <button type="button" onClick={showLatest}>Show the latest</button></p>}
+        {live.changed && !warnOfLoss && <p role="status">This has changed since you opened it. <button type="button" ref={latest} onClick={showLatest}>Show the latest</button></p>}
         {live.changed && warnOfLoss && (
-          <p role="alert">
+          <p role="alert" onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); keepTyped(); } }}>
             This has changed since you opened it, and showing the latest clears what you have typed here and not sent: send it, or copy it, first.{' '}
-            <button type="button" ref={anyway} onClick={showLatest}>Show the latest anyway</button> <button type="button" class="link" onClick={() => setWarnOfLoss(false)}>Keep what I typed</button>
+            <button type="button" ref={anyway} onClick={showLatest}>Show the latest anyway</button> <button type="button" class="link" onClick={keepTyped}>Keep what I typed</button>
           </p>
         )}
         <Guard key={path}><Screen key={page.key ?? ''} path={path} shown={shown} onReport={report}>{page}</Screen></Guard>
