@@ -43,14 +43,14 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     database = await createTestDatabase();
     ({ app } = await createTestApp(database, { env: { SEED_POSTS: 'true' } }));
     const admin = await loginAsAdmin(app);
-    const user = async (username: string, roles: string[], place: { office?: string; postCode?: string }) =>
+    const user = async (username: string, roles: string[], place: { office?: string; postCode?: string; displayName?: string }) =>
       (await createUser(app, admin, { username, roles, clearance: 'SECRET', ...place })).token;
     t.desk = await user('jdoe', ['drafter'], { office: 'EAP/CM' });
     t.legal = await user('lclear', ['clearer'], { office: 'L' });
     t.isn = await user('iclear', ['clearer'], { office: 'ISN' });
     t.eb = await user('eclear', ['clearer'], { office: 'EB' });
     t.japan = await user('jclear', ['clearer'], { office: 'EAP/J' });
-    t.approver = await user('dsec', ['approver'], { office: 'EAP' });
+    t.approver = await user('dsec', ['approver'], { office: 'EAP', displayName: 'Dana Secretary' });
     t.beijing = await user('bjpol', ['post_officer'], { postCode: 'BEIJING' });
     t.ambassador = await user('bjamb', ['approver'], { postCode: 'BEIJING' });
     t.tokyo = await user('tkpol', ['post_officer'], { postCode: 'TOKYO' });
@@ -159,9 +159,9 @@ describe('the AI-distillation instruction, worked as the Department works it', (
     const returned = await get();
     expect(returned).toMatchObject({ status: 'DRAFT', returns: [{ reason: 'Soften paragraph 2 before it goes to every post.', by: expect.objectContaining({ username: 'dsec' }), at: expect.any(String) }] });
     const inbox = (await as(t.desk).get('/inbox').expect(200)).body;
-    // Who returned it and when, as the cable's returns[] says: the approver named by username, beside their id.
+    // Who returned it and when, as the cable's returns[] says: the approver named by username and display name, beside their id.
     expect(inbox.returned).toEqual([expect.objectContaining({
-      cableId: id, reason: 'Soften paragraph 2 before it goes to every post.', returnedBy: returned.returns[0].by.id, returnedByUsername: 'dsec', returnedAt: returned.returns[0].at,
+      cableId: id, reason: 'Soften paragraph 2 before it goes to every post.', returnedBy: returned.returns[0].by.id, returnedByUsername: 'dsec', returnedByDisplayName: 'Dana Secretary', returnedAt: returned.returns[0].at,
     })]);
     // The approver changed the subject after every office cleared: each clears it again (domain.md,
     // "Clearing is joint drafting"), and the cable cannot go back to approval with their old word.

@@ -84,7 +84,7 @@ describe('the web app, in headless Chromium', () => {
       // A released instruction to ALDAC, answered by Beijing with a rejection.
       const admin = await loginAsAdmin(app);
       drafter = (await createUser(app, admin, { username: 'web.drafter', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' })).token;
-      approver = (await createUser(app, admin, { username: 'web.approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
+      approver = (await createUser(app, admin, { username: 'web.approver', displayName: 'Wendy Approver', roles: ['approver'], office: 'EAP', clearance: 'SECRET' })).token;
       await createUser(app, admin, { username: 'web.beijing', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' });
       const mumbai = (await createUser(app, admin, { username: 'web.mumbai', roles: ['post_officer'], postCode: 'MUMBAI', clearance: 'SECRET' })).token;
       clearer = (await createUser(app, admin, { username: 'web.legal', roles: ['clearer'], office: 'L', clearance: 'SECRET' })).token;
@@ -324,7 +324,7 @@ describe('the web app, in headless Chromium', () => {
     // The inbox names who returned it, and when.
     const returnedItem = desk.locator('#returned-list li').filter({ hasText: 'Talking points on chip exports' });
     await returnedItem.getByText('“Add the Commerce Department line on licensing.”').waitFor();
-    expect(await returnedItem.textContent()).toMatch(/ · returned by web\.approver · \d/);
+    expect(await returnedItem.textContent()).toMatch(/ · returned by Wendy Approver · \d/);
     await desk.getByRole('link', { name: 'Cables', exact: true }).click();
     await desk.getByRole('link', { name: 'Returned to me' }).click();
     await desk.getByRole('link', { name: /Talking points on chip exports/ }).click();

@@ -35,6 +35,7 @@ interface ReturnedRow extends CableItemRow {
   returned_by: string;
   /** The username of who returned it, now (null if no user has that id). */
   returned_by_username: string | null;
+  returned_by_display_name: string | null;
   /** False when the reason was written above the reader's clearance (null with no level recorded). */
   reason_readable: boolean | null;
 }
@@ -92,9 +93,10 @@ export interface ToApproveItem extends CableItem {
 export interface ReturnedItem extends CableItem {
   reason: string | null;
   withheld?: true;
-  /** The approver's user id, and their username (the one they have now). */
+  /** The approver's user id, and their username and display name (those they have now). */
   returnedBy: string;
   returnedByUsername: string | null;
+  returnedByDisplayName: string | null;
   returnedAt: string;
 }
 
@@ -282,8 +284,9 @@ export class InboxQuery {
     const access = readableCableSql(principal, 1);
     const { rows, total } = await this.page<ReturnedRow>(
       `id, subject, classification, captions, precedence, returned_at, return_reason, returned_by, return_level <= $1 AS reason_readable,
-       (SELECT u.username FROM users u WHERE u.id::text = k.returned_by) AS returned_by_username`,
-      `cables k WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}`,
+       returner.username AS returned_by_username, returner.display_name AS returned_by_display_name`,
+      `cables k LEFT JOIN LATERAL (SELECT u.username, u.display_name FROM users u WHERE u.id::text = k.returned_by) returner ON true
+        WHERE status = 'DRAFT' AND returned_at IS NOT NULL AND drafter_id::text = $2 AND ${access.where}`,
       [['returned_at'], ['id']],
       access.params,
       window,
@@ -292,7 +295,7 @@ export class InboxQuery {
     const items = rows.map((r) => ({
       cableId: r.id, subject: r.subject, classification: r.classification, captions: r.captions, precedence: r.precedence,
       reason: r.reason_readable === false ? null : r.return_reason, ...(r.reason_readable === false ? { withheld: true as const } : {}),
-      returnedBy: r.returned_by, returnedByUsername: r.returned_by_username, returnedAt: r.returned_at.toISOString(),
+      returnedBy: r.returned_by, returnedByUsername: r.returned_by_username, returnedByDisplayName: r.returned_by_display_name, returnedAt: r.returned_at.toISOString(),
     }));
     return { items, total };
   }

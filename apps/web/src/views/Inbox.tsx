@@ -9,7 +9,7 @@ export interface FollowUpItem {
   followUpId?: string; id?: string; title: string; dueOn: string; status: string; overdue: boolean; owner?: { office?: string; post?: string }; escalatedTo?: string | null;
   classification?: string; captions?: string[];
 }
-type ReturnedItem = CableItem & { reason?: string | null; withheld?: boolean; returnedByUsername?: string | null; returnedAt?: string };
+type ReturnedItem = CableItem & { reason?: string | null; withheld?: boolean; returnedByUsername?: string | null; returnedByDisplayName?: string | null; returnedAt?: string };
 type TaskingItem = { demarcheId: string; mrn: string; subject: string; classification: string; captions?: string[]; reportBy: string; status: string; overdue: boolean; post?: string };
 /** Each section's items. */
 interface SectionItems {
@@ -164,7 +164,7 @@ export function Inbox({ me, onClassifications }: { me: Me; onClassifications: (c
               {returned.items.map((c) => (
                 <li key={cableIdOf(c)}>
                   <a href={`#/cables/${cableIdOf(c)}`}>({c.classification}) {c.subject}</a>
-                  {c.withheld ? <>: <em>reason withheld (written while the draft was marked above your clearance)</em></> : c.reason ? <>: “{c.reason}”</> : ''}{c.returnedByUsername ? <span class="muted"> · returned by {c.returnedByUsername}</span> : ''}{c.returnedAt ? <span class="muted"> · {when(c.returnedAt)}</span> : ''}
+                  {c.withheld ? <>: <em>reason withheld (written while the draft was marked above your clearance)</em></> : c.reason ? <>: “{c.reason}”</> : ''}{c.returnedByDisplayName ?? c.returnedByUsername ? <span class="muted"> · returned by {c.returnedByDisplayName ?? c.returnedByUsername}</span> : ''}{c.returnedAt ? <span class="muted"> · {when(c.returnedAt)}</span> : ''}
                 </li>
               ))}
             </ul>
