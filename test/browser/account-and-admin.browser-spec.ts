@@ -201,7 +201,7 @@ describe('the account and administration screens, in headless Chromium', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(await accessibilityProblems(page)).toEqual([]);
     // So on the offices: an office that exists already is refused, as an alert.
-    await page.getByRole('button', { name: 'Offices' }).click();
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Offices' }).click();
     await page.getByLabel('Office symbol').fill('L');
     await page.getByLabel('Office name').fill('The Legal Adviser, again');
     await page.getByRole('button', { name: 'Add office' }).click();
@@ -236,7 +236,17 @@ describe('the account and administration screens, in headless Chromium', () => {
     const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
     const errors = uncaught(page);
     page.on('dialog', (dialog) => errors.push(`a ${dialog.type()} dialog: ${dialog.message()}`));
-    await page.getByRole('button', { name: 'Posts' }).click();
+    // Each tab has its address: kept on a reload, and on Back.
+    const tabs = page.getByRole('navigation', { name: 'Administration' });
+    await tabs.getByRole('link', { name: 'Posts' }).click();
+    await page.waitForFunction(() => location.hash === '#/admin/posts');
+    await page.reload();
+    await page.getByLabel('Find a post').waitFor();
+    expect(await tabs.getByRole('link', { name: 'Posts' }).getAttribute('aria-current')).toBe('page');
+    await tabs.getByRole('link', { name: 'Offices' }).click();
+    await page.getByLabel('Office symbol').waitFor();
+    await page.goBack();
+    await page.getByLabel('Find a post').waitFor();
     await page.getByLabel('Find a post').fill('APIA');
     await page.getByRole('button', { name: /^Suspend .*Apia/ }).click();
     const why = page.getByLabel(/^Why suspend .*Apia/);
@@ -262,6 +272,9 @@ describe('the account and administration screens, in headless Chromium', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     page.removeAllListeners('dialog');
     expect(errors).toEqual([]);
+    // A tab that is none is no page.
+    await page.goto(`${web.base}/#/admin/nosuch`);
+    await page.getByRole('heading', { name: 'There is no such page' }).waitFor();
     await page.close();
   });
 

@@ -1037,14 +1037,14 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('row', { name: /web\.newcomer.*disabled/ }).waitFor();
     await checkScreen(page, 'admin-users', { phoneAxe: true });
 
-    await page.getByRole('button', { name: 'Offices' }).click();
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Offices' }).click();
     await page.getByLabel('Office symbol').fill('eap/phl');
     await page.getByLabel('Office name').fill('Office of Philippine Affairs');
     await page.getByRole('button', { name: 'Add office' }).click();
     await page.getByText('EAP/PHL added.').waitFor();
     await page.getByRole('cell', { name: 'Office of Philippine Affairs' }).waitFor();
     await checkScreen(page, 'admin-offices');
-    await page.getByRole('button', { name: 'Posts' }).click();
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Posts' }).click();
     await page.getByText('Establish a post').click();
     await page.getByLabel('Code').fill('cebu');
     await page.getByLabel('Name', { exact: true }).fill('Consular Agency Cebu');
@@ -1076,7 +1076,7 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('cell', { name: 'BEIJING', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'TOKYO', exact: true }).count()).toBe(0);
     await checkScreen(page, 'admin-posts');
-    await page.getByRole('button', { name: 'Projections' }).click();
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Projections' }).click();
     await page.getByRole('cell', { name: 'campaign-opener' }).waitFor();
     await checkScreen(page, 'admin-projections');
   });

@@ -4,7 +4,7 @@ import { hashAddress } from './address.js';
 import { api, type Me, session, SESSION_ENDED, unsaved, followDepartmentCalendar, words } from './api.js';
 import { bannerOf } from './classification.js';
 import { Account } from './views/Account.js';
-import { Admin } from './views/Admin.js';
+import { Admin, ADMIN_TABS, type AdminTab } from './views/Admin.js';
 import { Audit } from './views/Audit.js';
 import { CablePage } from './views/Cable.js';
 import { CableEditor, CableList } from './views/Cables.js';
@@ -315,7 +315,10 @@ function App() {
   const common = { me, onClassifications: unbound };
   let page;
   if (!current) page = known ? <Refused me={me} what={`“${known.label}”`} back={{ href: `#${landing(me)}`, text: 'Go to your start page' }} /> : <NotFound me={me} />;
-  else if (current.path === '/admin') page = <Admin me={me} onClassifications={unbound} />;
+  else if (current.path === '/admin') {
+    const tab = (segments[1] ?? ADMIN_TABS[0]) as AdminTab;
+    page = ADMIN_TABS.includes(tab) && segments.length <= 2 ? <Admin me={me} tab={tab} onClassifications={unbound} /> : <NotFound me={me} />;
+  }
   else if (current.path === '/audit') page = <Audit {...common} />;
   else if (current.path === '/notifications') page = <Notifications onClassifications={unbound} onRead={live.recount} />;
   else if (current.path === '/account') page = <Account {...common} />;

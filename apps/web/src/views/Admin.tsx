@@ -57,10 +57,13 @@ function OutcomeText({ outcome }: { outcome: Outcome | null }) {
   return outcome && <p class={outcome.error ? 'error' : 'ok'} role={outcome.error ? 'alert' : 'status'}>{outcome.text}</p>;
 }
 
-/** Administration: users (create, edit, disable, reset), offices and posts; `me`, the admin using it. */
-export function Admin({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
+/** The administration screen's tabs, each at its own address (`#/admin/<tab>`; `#/admin` is the first). */
+export const ADMIN_TABS = ['users', 'offices', 'posts', 'projections'] as const;
+export type AdminTab = (typeof ADMIN_TABS)[number];
+
+/** Administration: users (create, edit, disable, reset), offices and posts; `me`, the admin using it; `tab`, the one the address names. */
+export function Admin({ me, tab, onClassifications }: { me: Me; tab: AdminTab; onClassifications: (c: string[]) => void }) {
   useEffect(() => onClassifications([]), []); // nothing classified here
-  const [tab, setTab] = useState<'users' | 'offices' | 'posts' | 'projections'>('users');
   const [offices, setOffices] = useState<Office[]>([]);
   const [posts, setPosts] = useState<Post[]>([]);
   const reload = () => {
@@ -71,11 +74,11 @@ export function Admin({ me, onClassifications }: { me: Me; onClassifications: (c
   return (
     <>
       <h2>Administration</h2>
-      <nav aria-label="Administration">
-        {(['users', 'offices', 'posts', 'projections'] as const).map((name) => (
-          <button key={name} type="button" class="link tab" aria-pressed={tab === name} onClick={() => setTab(name)}>
+      <nav aria-label="Administration" class="tabs">
+        {ADMIN_TABS.map((name) => (
+          <a key={name} href={`#/admin/${name}`} aria-current={tab === name ? 'page' : undefined}>
             {name[0].toUpperCase() + name.slice(1)}
-          </button>
+          </a>
         ))}
       </nav>
       {tab === 'users' ? <Users me={me} offices={offices} posts={posts} /> : tab === 'offices' ? <Offices offices={offices} onChanged={reload} /> : tab === 'posts' ? <Posts posts={posts} onChanged={() => { forgetPosts(); reload(); }} /> : <Projections />}
