@@ -225,6 +225,14 @@ describe('identity, access control and posts', () => {
       expect(me.body).toEqual({ id: officer.body.id, username: 'jdoe', displayName: 'Jane Doe', roles: ['post_officer'], office: null, postCode: 'SHANGHAI', clearance: 'SECRET', departmentTimeZone: 'UTC' });
       const list = await http().get('/users?limit=100').set(admin).expect(200);
       expect(list.body.items.map((u: { username: string }) => u.username)).toContain('jdoe');
+      // Found by any part of their username, display name, office or post, in any case; the total is of those found.
+      for (const q of ['JDO', 'jane d', 'shanghai']) {
+        const found = await http().get('/users').query({ q, limit: 1 }).set(admin).expect(200);
+        expect(found.body).toMatchObject({ total: 1, items: [{ username: 'jdoe' }] });
+      }
+      expect((await http().get('/users').query({ q: 'no such person %_' }).set(admin).expect(200)).body).toEqual({ items: [], total: 0 });
+      const blank = await http().get('/users').query({ q: '  ' }).set(admin).expect(400);
+      expect(blank.body.errors).toEqual([{ field: 'q', message: 'q must hold something to look for' }]);
       // An id that is a UUID of another version names nobody (404); one that is no UUID is refused (400, the field named).
       const nobody = await http().patch('/users/00000000-0000-0000-0000-000000000000').set(admin).send({ displayName: 'Nobody' }).expect(404);
       expect(nobody.body.code).toBe('NOT_FOUND');

@@ -231,6 +231,48 @@ describe('the account and administration screens, in headless Chromium', () => {
     }
   });
 
+  it('finds users by any part of their name, office or post, pages through them, and says a list it could not read', async () => {
+    const admin = await loginAsAdmin(web.app);
+    for (let n = 0; n < 50; n += 1) await createUser(web.app, admin, { username: `many.${String(n).padStart(2, '0')}`, roles: ['drafter'], office: 'EAP/CM' });
+    const total = (await authed(web.app, admin).get('/users?limit=1').expect(200)).body.total as number;
+    const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });
+    const errors = uncaught(page);
+    await page.getByText(`Users 1–50 of ${total}, by username.`).waitFor();
+    expect(await page.getByRole('region', { name: 'Users' }).getByRole('row').count()).toBe(51); // and the header
+    await page.getByRole('button', { name: 'Next 50' }).click();
+    await page.getByText(`Users 51–${Math.min(100, total)} of ${total}, by username.`).waitFor();
+    // A search finds one wherever it sits in the order, from the first page of what matches.
+    await page.getByLabel('Find a user').fill('MANY.4');
+    await page.getByText('Matching users 1–10 of 10, by username.').waitFor();
+    await page.getByLabel('Find a user').fill('nobody by that name');
+    await page.getByText('No user matches.').waitFor();
+    await page.getByLabel('Find a user').fill('many.49');
+    await page.getByText('Matching users 1–1 of 1, by username.').waitFor();
+    // The edit form opens above the list: the focus goes into it, and back to the row's Edit when it closes.
+    const edit = page.getByRole('button', { name: 'Edit many.49', exact: true });
+    await edit.click();
+    await focusIsOn(page.getByLabel('Display name'));
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await focusIsOn(edit);
+    // So does the new password's form, below the row, to its Reset password.
+    const reset = page.getByRole('button', { name: 'Reset password of many.49' });
+    await reset.click();
+    await page.getByLabel('New password for many.49').press('Escape');
+    await focusIsOn(reset);
+    // A list that could not be read is said, with a way to read it again (it was an empty table).
+    const usersList = (url: URL) => url.pathname === '/users';
+    await page.route(usersList, (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"code":"DATABASE_BUSY","detail":"The database is busy"}' }));
+    await page.getByLabel('Find a user').fill('many.4');
+    await page.getByRole('alert').filter({ hasText: 'The users could not be read' }).waitFor();
+    await page.unroute(usersList);
+    await page.getByRole('button', { name: 'Read them again' }).click();
+    await page.getByText('Matching users 1–10 of 10, by username.').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('asks why a post is suspended below its row, says a refusal beside the field, and suspends it on the version shown', async () => {
     const admin = await loginAsAdmin(web.app);
     const page = await web.signIn('admin', { password: TEST_ADMIN_PASSWORD });

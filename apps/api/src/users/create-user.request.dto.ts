@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { SingleLine } from '@chancery/http';
 import { CLEARANCES, type Clearance, OFFICE_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type Role, ROLES, USERNAME_INPUT_PATTERN } from '@chancery/identity';
+import { PagingQuery } from '../common/paging.request.dto.js';
 
 const POST_CODE = /^[A-Z]{3,24}$/;
 const ROLES_NONE = 'roles must name at least one role';
@@ -94,4 +95,13 @@ export class ChangeOwnPasswordRequest {
   @MinLength(PASSWORD_MIN_LENGTH, { message: `newPassword must be at least ${PASSWORD_MIN_LENGTH} characters` })
   @MaxLength(PASSWORD_MAX_LENGTH)
   newPassword: string;
+}
+
+export class ListUsersQuery extends PagingQuery {
+  /** Words a user's username, display name, office or post holds, in any case. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(/\S/, { message: 'q must hold something to look for' })
+  q?: string;
 }

@@ -5,8 +5,7 @@ import type { CommandContext } from '@chancery/common';
 import { CreatesRecordAt, Ctx, IgnoresIdempotencyKey, nothingToChange, UuidPipe } from '@chancery/http';
 import { ChangeProfileCommand, RegisterUserCommand, ResetPasswordCommand, SetUserEnabledCommand, UsersQuery } from '@chancery/identity';
 import { RequirePermission } from '../auth/access.decorators.js';
-import { PagingQuery } from '../common/paging.request.dto.js';
-import { ChangeUserRequest, CreateUserRequest, DisableUserRequest, ResetPasswordRequest } from './create-user.request.dto.js';
+import { ChangeUserRequest, CreateUserRequest, DisableUserRequest, ListUsersQuery, ResetPasswordRequest } from './create-user.request.dto.js';
 
 const uuid = new UuidPipe();
 
@@ -31,9 +30,9 @@ export class UsersController {
 
   @Get()
   @RequirePermission('users.list')
-  @ApiOperation({ summary: 'List users (admin)' })
-  list(@Query() paging: PagingQuery) {
-    return this.users.list(paging.limit, paging.offset);
+  @ApiOperation({ summary: 'List users (admin), by username; q: those whose username, display name, office or post holds it' })
+  list(@Query() query: ListUsersQuery) {
+    return this.users.list(query.limit, query.offset, query.q);
   }
 
   @Get(':id')

@@ -86,20 +86,53 @@ export function Admin({ me, tab, onClassifications }: { me: Me; tab: AdminTab; o
   );
 }
 
+/** How many users a page of the list shows. */
+const USERS_SHOWN = 50;
+
 function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[] }) {
-  const [users, setUsers] = useState<User[]>([]);
+  /** The page of users shown and how many match; null until read. */
+  const [list, setList] = useState<{ items: User[]; total: number } | null>(null);
+  /** Why the list could not be read (a refusal, a busy database): said, with a way to read it again. */
+  const [unread, setUnread] = useState<unknown>(null);
+  const [text, setText] = useState('');
+  const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [message, setMessage] = useState<Outcome | null>(null);
-  const read = () => api<{ items: User[] }>('GET', '/users?limit=500').then((answer) => {
-    setUsers(answer.items);
-    return answer.items;
-  });
-  const load = () => void read();
-  useEffect(load, []);
+  /** The user whose new password is being asked for, below their row. */
+  const [resetting, setResetting] = useState<string | null>(null);
+  const wanted = text.trim();
+  const load = () => {
+    const query = new URLSearchParams({ limit: String(USERS_SHOWN), offset: String(offset), ...(wanted ? { q: wanted } : {}) });
+    void api<{ items: User[]; total: number }>('GET', `/users?${query}`).then(
+      (answer) => { setList(answer); setUnread(null); },
+      (failure) => setUnread(failure),
+    );
+  };
+  // Read as the search is typed (a moment after the last key), and at each page.
+  useEffect(() => {
+    const timer = setTimeout(load, wanted ? 250 : 0);
+    return () => clearTimeout(timer);
+  }, [wanted, offset]);
+  /** The edit form, where the focus goes when it opens (it is above the list, out of sight from a row far down). */
+  const form = useRef<HTMLDivElement>(null);
+  /** The row's Edit button the form was opened from, where the focus goes back when it closes. */
+  const openedFrom = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    if (editing) form.current?.querySelector<HTMLElement>('input:not([type=hidden]), select')?.focus();
+  }, [editing === null ? null : editing === 'new' ? 'new' : editing.id]);
+  const close = () => {
+    setEditing(null);
+    if (openedFrom.current?.isConnected) openedFrom.current.focus();
+    openedFrom.current = null;
+  };
   /** The user being edited as they are now: the form opens again on them, what was typed in it replaced. */
   const reopen = async (id: string) => {
-    const latest = (await read()).find((u) => u.id === id);
-    setEditing(latest ?? null);
+    try {
+      setEditing(await api<User>('GET', `/users/${id}`));
+    } catch (failure) {
+      setEditing(null);
+      setMessage(failed(failure));
+    }
   };
   const act = async (what: string, call: () => Promise<unknown>) => {
     setMessage(null);
@@ -111,34 +144,53 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
       setMessage(failed(failure));
     }
   };
-  /** The user whose new password is being asked for, below their row. */
-  const [resetting, setResetting] = useState<string | null>(null);
   // A form opened anew: what the last one came to is no longer said above it.
-  const open = (user: User | 'new') => {
+  const open = (user: User | 'new', from: EventTarget | null) => {
     setMessage(null);
+    setResetting(null);
+    openedFrom.current = from instanceof HTMLElement ? from : null;
     setEditing(user);
   };
   const askReset = (user: User) => {
     setMessage(null);
     setResetting(resetting === user.id ? null : user.id);
   };
+  const users = list?.items ?? [];
+  const total = list?.total ?? 0;
   return (
     <section class="card">
       <h3>Users</h3>
-      <p><button type="button" onClick={() => open('new')}>New user</button></p>
+      <p><button type="button" onClick={(e) => open('new', e.currentTarget)}>New user</button></p>
       <OutcomeText outcome={message} />
       {editing && (
-        <UserForm
-          key={editing === 'new' ? 'new' : `${editing.id}@${editing.version}`}
-          user={editing === 'new' ? null : editing}
-          self={editing !== 'new' && editing.id === me.id}
-          offices={offices}
-          // Open posts, and the one the user is at whatever its status (suspended since): the form shows where they stand.
-          posts={posts.filter((p) => p.status === 'OPEN' || (editing !== 'new' && p.code === editing.postCode))}
-          onDone={(text) => { setEditing(null); setMessage(succeeded(text)); load(); }}
-          onCancel={() => setEditing(null)}
-          onReload={(id) => void reopen(id)}
-        />
+        <div ref={form}>
+          <UserForm
+            key={editing === 'new' ? 'new' : `${editing.id}@${editing.version}`}
+            user={editing === 'new' ? null : editing}
+            self={editing !== 'new' && editing.id === me.id}
+            offices={offices}
+            // Open posts, and the one the user is at whatever its status (suspended since): the form shows where they stand.
+            posts={posts.filter((p) => p.status === 'OPEN' || (editing !== 'new' && p.code === editing.postCode))}
+            onDone={(said) => { close(); setMessage(succeeded(said)); load(); }}
+            onCancel={close}
+            onReload={(id) => void reopen(id)}
+          />
+        </div>
+      )}
+      <form class="filters" role="search" aria-label="Find users" onSubmit={(e) => e.preventDefault()}>
+        <span><label for="u-find">Find a user</label><input id="u-find" type="search" placeholder="username, name, office, post" value={text} onInput={(e) => { setText(e.currentTarget.value); setOffset(0); }} /></span>
+      </form>
+      {unread !== null && (
+        <div class="error" role="alert">
+          <p>The users could not be read: {problemText(unread)}</p>
+          <p><button type="button" onClick={load}>Read them again</button></p>
+        </div>
+      )}
+      {list === null && unread === null && <p>Loading…</p>}
+      {list !== null && (
+        <p class="muted" aria-live="polite">
+          {total === 0 ? (wanted ? 'No user matches.' : 'No users.') : `${wanted ? 'Matching users' : 'Users'} ${offset + 1}–${offset + users.length} of ${total}, by username.`}
+        </p>
       )}
       <div class="scroll" tabIndex={0} role="region" aria-label="Users">
         <table class="stack">
@@ -154,7 +206,7 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
                 <td data-label="Clearance">{user.clearance}</td>
                 <td data-label="Status">{user.disabled ? 'disabled' : 'active'}</td>
                 <td data-label="Actions">
-                  <button type="button" class="link" onClick={() => open(user)} aria-label={`Edit ${user.username}`}>Edit</button>{' '}
+                  <button type="button" class="link" onClick={(e) => open(user, e.currentTarget)} aria-label={`Edit ${user.username}`}>Edit</button>{' '}
                   {/* The server refuses an admin's disabling of their own account, always: not offered. */}
                   {user.id === me.id ? null : user.disabled ? (
                     <button type="button" class="link" onClick={() => act(`${user.username} enabled.`, () => api('POST', `/users/${user.id}/enable`))} aria-label={`Enable ${user.username}`}>Enable</button>
@@ -189,6 +241,12 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
           </tbody>
         </table>
       </div>
+      {total > USERS_SHOWN && (
+        <p>
+          <button type="button" class="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - USERS_SHOWN))}>Previous {USERS_SHOWN}</button>{' '}
+          <button type="button" class="secondary" disabled={offset + USERS_SHOWN >= total} onClick={() => setOffset(offset + USERS_SHOWN)}>Next {USERS_SHOWN}</button>
+        </p>
+      )}
     </section>
   );
 }
@@ -265,7 +323,7 @@ function UserForm({ user, self = false, offices, posts, onDone, onCancel, onRelo
         {ROLES.map((role) => {
           const kept = role === 'admin' && keepsAdmin;
           return (
-            <label key={role} style="display:inline; font-weight:normal; margin-right:1rem">
+            <label key={role} style="display:inline-block; font-weight:normal; margin-right:1rem; white-space:nowrap">
               <input id={`u-role-${role}`} type="checkbox" name="roles" value={role} checked={roles.includes(role)} disabled={kept} aria-describedby={kept ? 'u-own-admin' : undefined} onChange={(e) => setRoles(e.currentTarget.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {words(role, { capital: true })}
             </label>
           );
@@ -435,7 +493,8 @@ function Posts({ posts, onChanged }: { posts: Post[]; onChanged: () => void }) {
  * The one value an action on a row needs (a user's new password, why a post is suspended), asked
  * below the row rather than in the browser's prompt(), which hides the page, takes no keyboard
  * Escape as a way back on every browser, and says nothing of a refusal: here a refusal is said beside
- * the field, which keeps what was typed. Escape or Cancel closes it; the focus starts in it.
+ * the field, which keeps what was typed. Escape or Cancel closes it; the focus starts in it and goes
+ * back to what opened it.
  */
 function AskForm({ id, label, hint, field, input, send, onSend, onDone, onCancel }: {
   id: string;
@@ -455,7 +514,18 @@ function AskForm({ id, label, hint, field, input, send, onSend, onDone, onCancel
   const [problem, setProblem] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const control = useRef<HTMLInputElement>(null);
-  useEffect(() => control.current?.focus(), []);
+  // The focus starts in the field, and goes back to the control that opened the form when it closes
+  // (the row's button: the keyboard goes on from the row, not from the top of the page).
+  useEffect(() => {
+    const opener = document.activeElement;
+    const own = control.current?.form ?? null;
+    control.current?.focus();
+    return () => {
+      const now = document.activeElement;
+      const lost = now === null || now === document.body || (own !== null && own.contains(now));
+      if (lost && opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+  }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
     setProblem(null);

@@ -134,9 +134,16 @@ export class UsersQuery {
     return row && { user: toStanding(row), passwordHash: row.password_hash };
   }
 
-  async list(limit: number, offset: number): Promise<{ items: UserView[]; total: number }> {
+  /**
+   * A page of users by username, and how many there are; `q`: only those whose username, display
+   * name, office or post holds it, in any case.
+   */
+  async list(limit: number, offset: number, q?: string): Promise<{ items: UserView[]; total: number }> {
+    const from = q === undefined
+      ? 'users'
+      : `users WHERE strpos(lower(concat_ws(' ', username, display_name, office, post_code)), lower($1)) > 0`;
     // The page and its total from one snapshot (pageAndCount).
-    const { rows, counts } = await pageAndCount<UserRow>(this.dataSource, { columns: 'users.*', from: 'users', order: [['username']], params: [], limit, offset });
+    const { rows, counts } = await pageAndCount<UserRow>(this.dataSource, { columns: 'users.*', from, order: [['username']], params: q === undefined ? [] : [q.trim()], limit, offset });
     return { items: rows.map(toView), total: counts.total };
   }
 
