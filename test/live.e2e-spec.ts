@@ -206,6 +206,9 @@ describe('live updates (GET /events/stream)', () => {
     expect(await ended()).toBe(false);
     await authed(app, admin).patch(`/users/${id}`, { clearance: 'CONFIDENTIAL' }).expect(200);
     expect(await ended()).toBe(true);
+    // Said as it ends, so that the web app reads the user again and says why it reads the screen afresh.
+    expect(stream.messages.filter((m) => m.type === 'standing')).toHaveLength(1);
+    expect(stream.messages.at(-1)?.type).toBe('standing');
   });
 
   it('sends heartbeats, and ends the stream of a user who logs out', async () => {

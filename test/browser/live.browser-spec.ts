@@ -173,6 +173,35 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.close();
   });
 
+  it('follows a change of the user\'s access: the header and screens offered at once, the screen in use said to be read under the old access, a refused save read again', async () => {
+    const admin = await loginAsAdmin(web.app);
+    const { id: userId, token } = await createUser(web.app, admin, { username: 'live.lowered', roles: ['drafter'], office: 'EAP/CM', clearance: 'SECRET' });
+    const { body: cable } = await authed(web.app, token).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Live: a secret draft', classification: 'SECRET', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'S', text: 'Secret words of the draft.' }],
+      classifiedBy: { name: 'Lowered Officer', title: 'Desk officer', office: 'EAP/CM', reasons: ['1.4(d)'], declassifyOn: '2050-12-31' },
+    }).expect(201);
+    const page = await signIn('live.lowered');
+    await page.goto(`${web.base}/#/cables/${cable.id}`);
+    const subject = page.getByLabel('Subject', { exact: true });
+    await subject.fill('Live: a secret draft, retitled');
+    // A role given: the header and the screens offered follow at once, with no reload.
+    await authed(web.app, admin).patch(`/users/${userId}`, { roles: ['drafter', 'auditor'] }).expect(200);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('header .who').textContent()).toMatch(/drafter, auditor/);
+    // The clearance lowered under the open draft: said as what it is, not as a change of the cable.
+    await authed(web.app, admin).patch(`/users/${userId}`, { clearance: 'CONFIDENTIAL' }).expect(200);
+    await page.getByRole('status').filter({ hasText: 'An administrator changed your access (roles, clearance, office or post) since you opened this' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByText('This has changed since you opened it.').count()).toBe(0);
+    expect(await subject.inputValue()).toBe('Live: a secret draft, retitled');
+    // Saved all the same, it is refused, and the cable is read again: no longer theirs to read, nothing of it is shown.
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'You may not read this cable' }).waitFor();
+    expect(await page.getByText('Secret words of the draft.').count()).toBe(0);
+    expect(await page.getByText('Live: a secret draft').count()).toBe(0);
+    await page.close();
+  });
+
   it('tells a tab of what the same user did in another tab, as of anyone\'s doing', async () => {
     // (The test before signed this user out everywhere: a token of their own for the other tab.)
     const otherTab = await login(web.app, 'live.desk', 'live.desk-password-123');

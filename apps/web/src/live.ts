@@ -18,6 +18,8 @@ export interface LiveHandlers {
   /** The stream is open: a client re-reads what it shows (it may have missed events while closed). */
   onReady(): void;
   onNotice(notice: LiveNotice): void;
+  /** The user's standing (roles, clearance, office, post) changed: the stream ends, to be opened again under it. */
+  onStanding?(): void;
 }
 
 /**
@@ -71,6 +73,7 @@ export function subscribe(handlers: LiveHandlers): () => void {
       handlers.onReady();
     });
     source.addEventListener('change', (event) => handlers.onNotice(JSON.parse((event as MessageEvent<string>).data) as LiveNotice));
+    source.addEventListener('standing', () => handlers.onStanding?.());
     // EventSource would reconnect by itself, with the used ticket: close it and ask for a new one.
     source.onerror = again;
   }
@@ -140,10 +143,13 @@ export const isToldOf = (path: string): boolean => {
  * open (or after `READY_WAIT_MS` without it): the app reads its screens from then on, so that nothing
  * that happens after a screen's read goes untold (the stream tells only of what comes after it opens).
  */
-export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
+export function useLiveUpdates(signedIn: boolean, path: string, stream = 0, onStanding: () => void = () => undefined) {
   const [ready, setReady] = useState(false);
   const [revision, setRevision] = useState(0);
-  const [changed, setChanged] = useState(false);
+  /** The screen should be read again and is in use: 'record', something it shows changed; 'standing', the user's access did. */
+  const [changed, setChanged] = useState<false | 'record' | 'standing'>(false);
+  const standing = useRef(onStanding);
+  standing.current = onStanding;
   const [unread, setUnread] = useState(0);
   const current = useRef(path);
   current.current = path;
@@ -198,18 +204,21 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
     // A re-read for a gap (a reconnection) is never let go.
     let planned: LiveNotice[] = [];
     let forAGap = false;
+    /** The gap is the user's standing changing: the screen was read under access they no longer have. */
+    let forStanding = false;
     const later = (notice?: LiveNotice) => {
       clearTimeout(pending);
       const plannedOn = current.current;
       if (notice) planned.push(notice);
       else forAGap = true;
       pending = setTimeout(() => {
-        const [notices, gap] = [planned, forAGap];
+        const [notices, gap, why] = [planned, forAGap, forStanding ? 'standing' as const : 'record' as const];
         planned = [];
         forAGap = false;
+        forStanding = false;
         if (current.current !== plannedOn) return;
         if (!gap && notices.every(ownDoingHere)) return;
-        if (inUse() || dirty.current) setChanged(true);
+        if (inUse() || dirty.current) setChanged(why);
         else refresh();
       }, 300);
     };
@@ -226,8 +235,14 @@ export function useLiveUpdates(signedIn: boolean, path: string, stream = 0) {
         clearTimeout(unready);
         setReady(true);
         recount();
-        if ((streamedBefore.current || shownBeforeReady) && isToldOf(current.current)) later();
+        // After a change of standing every screen is read again, the untold ones too: what the
+        // administration or the audit log show depends on the roles as much as a cable does.
+        if ((streamedBefore.current || shownBeforeReady) && (isToldOf(current.current) || forStanding)) later();
         streamedBefore.current = true;
+      },
+      onStanding: () => {
+        forStanding = true;
+        standing.current();
       },
       onNotice: (notice) => {
         if (notice.notification || notice.record.type === 'notifications') recount();

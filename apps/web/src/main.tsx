@@ -68,6 +68,12 @@ function useHashRoute(): { path: string; query: URLSearchParams } {
   return route;
 }
 
+/** Why the screen in use is offered afresh rather than read again under the user's hands. */
+const changedText = {
+  record: 'This has changed since you opened it.',
+  standing: 'An administrator changed your access (roles, clearance, office or post) since you opened this: it shows what you could read then.',
+} as const;
+
 function NotFound({ me }: { me: Me }) {
   return (
     <section class="card" aria-labelledby="missing-h">
@@ -183,7 +189,10 @@ function App() {
     addEventListener(SESSION_ENDED, onEnded);
     return () => removeEventListener(SESSION_ENDED, onEnded);
   }, []);
-  const live = useLiveUpdates(Boolean(me), path, stream);
+  // The user's standing changed (an administrator changed their roles, clearance, office or post):
+  // read again, so that the header, the screens offered and each screen's controls follow it.
+  const readMeAgain = () => void api<Me>('GET', '/auth/me').then(setMe, () => undefined);
+  const live = useLiveUpdates(Boolean(me), path, stream, readMeAgain);
   /**
    * "Show the latest" reads the screen afresh, and its button goes with the screen it was on: the
    * focus goes to the top of the refreshed screen, its main heading, so that a keyboard or screen
@@ -377,10 +386,10 @@ function App() {
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main key={`${me.id}:${live.revision}`} onInput={noteTyping} {...behindDialog} {...concealed}>
-        {live.changed && !warnOfLoss && <p role="status">This has changed since you opened it. <button type="button" ref={latest} onClick={showLatest}>Show the latest</button></p>}
+        {live.changed && !warnOfLoss && <p role="status">{changedText[live.changed]} <button type="button" ref={latest} onClick={showLatest}>Show the latest</button></p>}
         {live.changed && warnOfLoss && (
           <p role="alert" onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); keepTyped(); } }}>
-            This has changed since you opened it, and showing the latest clears what you have typed here and not sent: send it, or copy it, first.{' '}
+            {changedText[live.changed].replace(/\.$/, '')}, and showing the latest clears what you have typed here and not sent: send it, or copy it, first.{' '}
             <button type="button" ref={anyway} onClick={showLatest}>Show the latest anyway</button> <button type="button" class="link" onClick={keepTyped}>Keep what I typed</button>
           </p>
         )}

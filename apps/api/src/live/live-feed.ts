@@ -269,6 +269,9 @@ export class LiveFeed implements OnModuleDestroy {
       }
       const now = principalOf(user);
       if (standingOf(now) !== standingOf(subscriber.principal)) {
+        // Said before the stream ends, so that the client reads the user again (their roles, office,
+        // post, clearance) and tells them why the screen is read afresh, not that something changed.
+        subscriber.events.next({ type: 'standing', data: {} });
         subscriber.events.complete();
         continue;
       }

@@ -400,7 +400,8 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         <p><button type="button" class="secondary" aria-expanded={!!editing} onClick={() => setEditing(!editing)}>{editing ? 'Close the editor' : 'Edit the draft'}</button></p>
       )}
       {can('edit') && editing && (
-        <DraftForm key={cable.version} me={me} cable={cable} refusal={refused} onClassifications={onClassifications} onSaved={() => { setRefused(null); void load().then(() => setMessage({ text: 'Saved.', error: false })); }} onReload={() => { setRefused(null); setMessage(null); void load(); }} />
+        <DraftForm key={cable.version} me={me} cable={cable} refusal={refused} onClassifications={onClassifications} onSaved={() => { setRefused(null); void load().then(() => setMessage({ text: 'Saved.', error: false })); }} onReload={() => { setRefused(null); setMessage(null); void load(); }}
+          onForbidden={(error) => { setRefused(null); setEditing(false); void load().then(() => setMessage({ text: `Not saved. ${problemText(error)} The cable was read again: the page shows what you may do now.`, error: true })); }} />
       )}
 
       <section class="card" aria-labelledby="clear-h">

@@ -399,7 +399,7 @@ const typedListsOf = (draft: CableDraft): TypedLists => ({
  * (`If-Match`): a cable changed since is not overwritten; the form keeps what was typed and offers
  * `onReload`, the latest.
  */
-export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onReload?: () => void; onClassifications: (c: string[]) => void }) {
+export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onForbidden, onClassifications }: { me: Me; cable: CableView | null; initial?: CableDraft; refusal?: unknown; onSaved: (view: CableView) => void; onReload?: () => void; onForbidden?: (failure: ApiError) => void; onClassifications: (c: string[]) => void }) {
   // Where the cable comes from, as the server decides it: its origin, or for a new one its drafter's post.
   const origin = (cable ? cable.origin !== 'STATE' : isPostOfficer(me)) ? 'post' : 'department';
   // A new cable's typing is kept until it is saved (`unsaved`): leaving the form loses none of it.
@@ -529,6 +529,9 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onCl
         }));
     } catch (failure) {
       if (isStale(failure)) setStale(true);
+      // No longer theirs to edit, or to read (a clearance lowered, a role or office taken away): the
+      // page that holds the form reads the cable again, and says what they may do now.
+      else if (onForbidden && failure instanceof ApiError && failure.status === 403) onForbidden(failure);
       else setRefused(failure);
     }
   };
