@@ -202,6 +202,29 @@ describe('live updates and notifications, in headless Chromium', () => {
     await page.close();
   });
 
+  it('does not swap a changed text in under a clearer\'s chosen decision: the change is offered, and the decision refused on the old text', async () => {
+    // (Signed in afresh: an earlier test ends every session of the drafter.)
+    const desk = await login(web.app, 'live.desk', 'live.desk-password-123');
+    const { body: cable } = await authed(web.app, desk).post('/cables', {
+      kind: 'INFORMATIONAL', subject: 'Live: a text cleared as read', classification: 'UNCLASSIFIED', captions: [], precedence: 'ROUTINE', tags: ['PREL'],
+      actionAddressees: ['BEIJING'], paragraphs: [{ marking: 'U', text: 'The text the clearer read.' }],
+    }).expect(201);
+    await authed(web.app, desk).post(`/cables/${cable.id}/clearance-requests`, { offices: ['L'] }).expect(200);
+    const page = await signIn('live.legal');
+    await page.goto(`${web.base}/#/cables/${cable.id}`);
+    await page.getByRole('radio', { name: 'Clear', exact: true }).check();
+    // The focus leaves the form (a click on the page's text) before the drafter changes the text.
+    await page.getByRole('heading', { name: 'Clearances' }).click();
+    await authed(web.app, desk).patch(`/cables/${cable.id}`, { paragraphs: [{ marking: 'U', text: 'A text the clearer never read.' }] }).expect(200);
+    await page.getByRole('status').filter({ hasText: 'This has changed since you opened it.' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByText('A text the clearer never read.').count()).toBe(0);
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this cable since you opened it.' }).waitFor();
+    const now = (await authed(web.app, desk).get(`/cables/${cable.id}`).expect(200)).body as { clearances: { office: string; status: string }[] };
+    expect(now.clearances.find((c) => c.office === 'L')?.status).toBe('PENDING');
+    await page.close();
+  });
+
   it('tells a tab of what the same user did in another tab, as of anyone\'s doing', async () => {
     // (The test before signed this user out everywhere: a token of their own for the other tab.)
     const otherTab = await login(web.app, 'live.desk', 'live.desk-password-123');

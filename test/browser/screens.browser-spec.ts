@@ -251,6 +251,7 @@ describe('screens: their banners, their live re-reads and the map, in headless C
     expect(await banner(page)).toBe('CONFIDENTIAL//NOFORN');
     // The request is withdrawn meanwhile: the decision is refused, the cable read again and refused.
     await authed(web.app, drafter).delete(`/cables/${asked.id}/clearance-requests/L`).expect(200);
+    await page.getByRole('radio', { name: 'Clear', exact: true }).check();
     await page.getByRole('button', { name: 'Send the decision' }).click();
     await page.getByRole('heading', { name: 'You may not read this cable' }).waitFor();
     await page.waitForFunction(() => document.querySelector('[role="note"]')?.textContent === 'UNCLASSIFIED');

@@ -201,6 +201,7 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     await page.goto(`${web.base}/#/cables/${id}`);
     await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
     // The drafter rewrites the paragraph: L would clear a text it has not read.
+    await page.getByRole('radio', { name: 'Clear', exact: true }).check();
     await authed(web.app, drafter).patch(`/cables/${id}`, { paragraphs: [{ marking: 'U', text: 'The subsidies grew again, by a third.' }] }).expect(200);
     await page.getByRole('button', { name: 'Send the decision' }).click();
     await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this cable since you opened it.' }).waitFor();
@@ -232,6 +233,7 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     const decisions = sent(page, 'POST', `/cables/${id}/clearances`);
     await page.goto(`${web.base}/#/cables/${id}`);
     await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
+    await page.getByRole('radio', { name: 'Clear', exact: true }).check();
     await authed(web.app, colleague).post(`/cables/${id}/clearances`, { office: 'L', decision: 'NON_CONCUR', comments: 'Paragraph 1 misstates the treaty.' }).expect(200);
     await page.getByRole('button', { name: 'Send the decision' }).click();
     await page.getByRole('alert').filter({ hasText: 'Not done: someone changed this cable since you opened it.' }).waitFor();
@@ -251,6 +253,7 @@ describe('forms filled from a record, changed behind their back, in headless Chr
     const page = await signIn('stale.mover');
     await page.goto(`${web.base}/#/cables/${id}`);
     await page.getByRole('heading', { name: 'Your decision for L' }).waitFor();
+    await page.getByRole('radio', { name: 'Clear', exact: true }).check();
     await authed(web.app, admin).patch(`/users/${mover.id}`, { office: 'EB' }).expect(200);
     await page.getByRole('button', { name: 'Send the decision' }).click();
     // In EB they are no longer of its working party: read again, the draft is not theirs to read.

@@ -250,7 +250,13 @@ describe('the web app, in headless Chromium', () => {
     // A clearer may edit the text (clearing with edits), but not submit, approve or release it.
     expect(await page.getByRole('button', { name: /Submit|Release|Approve/ }).count()).toBe(0);
     expect(await page.getByRole('radio').evaluateAll((radios) => radios.map((r) => (r as unknown as { value: string }).value))).toEqual(['CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR']);
+    // None is chosen for the clearer: Send alone is refused, said below the choices, the focus on them.
+    expect(await page.getByRole('radio', { checked: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('Choose your decision: Clear, Clear with comments, Do not concur.');
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'decision');
     // A plain clearance carries no comments: the box comes with the decisions that do.
+    await page.getByRole('radio', { name: 'Clear', exact: true }).check();
     expect(await page.getByLabel(/^Comments/).count()).toBe(0);
     await page.getByRole('radio', { name: 'Do not concur' }).check();
     await page.getByRole('button', { name: 'Send the decision' }).click();

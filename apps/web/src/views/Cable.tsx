@@ -74,7 +74,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   /** How many posts releasing tasks, for an instruction with a demarche; null until known. */
   const [tasked, setTasked] = useState<number | null>(null);
   const [reason, setReason] = useState('');
-  const [decision, setDecision] = useState('CLEARED');
+  // None chosen at first: a clearance is a choice made on the text read, never a default sent by a
+  // click on Send (and choosing one marks the page in use: a change of the text is then offered,
+  // not swapped in under the choice).
+  const [decision, setDecision] = useState('');
   const [comments, setComments] = useState('');
   const [offices, setOffices] = useState('');
   const [directory, setDirectory] = useState<{ symbol: string; name: string }[]>([]);
@@ -274,6 +277,10 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
   const decide = (event: Event) => {
     event.preventDefault();
     setFormError(null);
+    if (!decision) {
+      document.querySelector<HTMLInputElement>('input[name="decision"]')?.focus();
+      return setFormError({ form: 'clear', text: `Choose your decision: ${DECISIONS.map(([, label]) => label).join(', ')}.` });
+    }
     if (decision !== 'CLEARED' && !comments.trim()) {
       // Said below the form, and the focus goes to the box to write them in.
       document.getElementById('clear-comments')?.focus();
@@ -453,14 +460,14 @@ export function CablePage({ id, me, onClassifications }: { id: string; me: Me; o
         {can('clear') && (
           <form onSubmit={decide} aria-labelledby="decide-h">
             <h4 id="decide-h">Your decision for {me.office}</h4>
-            <fieldset>
+            <fieldset {...(formError?.form === 'clear' && !decision ? { 'aria-describedby': 'clear-problem' } : {})}>
               <legend>Decision</legend>
               {DECISIONS.map(([value, label]) => (
                 <label key={value} class="inline"><input type="radio" name="decision" value={value} checked={decision === value} onChange={() => setDecision(value)} /> {label}</label>
               ))}
             </fieldset>
             {/* A plain clearance carries no comments (the server refuses them): the box is for the decisions that do. */}
-            {decision !== 'CLEARED' && (
+            {decision !== 'CLEARED' && decision !== '' && (
               <>
                 <label for="clear-comments">Comments (required)</label>
                 <textarea id="clear-comments" rows={3} class="full" value={comments} onInput={(e) => setComments(e.currentTarget.value)} {...(formError?.form === 'clear' ? { 'aria-invalid': true, 'aria-describedby': 'clear-problem' } : {})} />
