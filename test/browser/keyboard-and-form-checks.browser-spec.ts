@@ -160,6 +160,38 @@ describe('the focus, and the checks forms make before sending, in headless Chrom
     await page.close();
   });
 
+  it('removes a paragraph (the focus to the one in its place), takes several addressees typed at once, and offers a post no demarche', async () => {
+    const page = await signIn('keys.drafter');
+    await page.goto(`${web.base}/#/cables/new`);
+    await page.getByLabel('Paragraph 1', { exact: true }).fill('The first paragraph.');
+    for (const n of [2, 3]) {
+      await page.getByRole('button', { name: 'Add a paragraph' }).click();
+      await page.getByLabel(`Paragraph ${n}`, { exact: true }).fill(`The paragraph typed ${n === 2 ? 'second' : 'third'}.`);
+    }
+    await press(page.getByRole('button', { name: 'Remove paragraph 2' }));
+    const second = page.getByLabel('Paragraph 2', { exact: true });
+    await focusIsOn(second);
+    expect(await second.inputValue()).toBe('The paragraph typed third.');
+    expect(await page.getByLabel('Paragraph 3', { exact: true }).count()).toBe(0);
+    await press(page.getByRole('button', { name: 'Remove paragraph 2' }));
+    // A lone paragraph stays: no button takes it away.
+    expect(await page.getByRole('button', { name: /^Remove paragraph/ }).count()).toBe(0);
+    const action = page.getByLabel('Action addressees (a post or a collective such as ALDAC or EAP_POSTS)');
+    await action.fill('tokyo, seoul;  BEIJING');
+    await action.press('Enter');
+    const chosen = page.getByRole('list', { name: 'Action addressees chosen' }).getByRole('listitem');
+    await chosen.nth(2).waitFor();
+    expect(await chosen.allTextContents()).toEqual(['TOKYO ×', 'SEOUL ×', 'BEIJING ×']);
+    expect(await page.getByLabel('This cable tasks posts with a demarche').count()).toBe(1);
+    await page.close();
+    // A post's officer drafts no instruction: no demarche is offered.
+    const post = await signIn('keys.beijing');
+    await post.goto(`${web.base}/#/cables/new`);
+    await post.getByLabel('Subject', { exact: true }).waitFor();
+    expect(await post.getByLabel('This cable tasks posts with a demarche').count()).toBe(0);
+    await post.close();
+  });
+
   it('gives the focus to the next addressee\'s remove button when one is removed, else to the addressee input', async () => {
     const page = await signIn('keys.drafter');
     await page.goto(`${web.base}/#/cables/new`);

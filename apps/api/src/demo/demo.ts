@@ -209,6 +209,7 @@ export async function loadDemo(
   return [
     { who: 'desk officer (drafts, EAP/CM)', username: 'jdoe' },
     { who: 'clearer (L)', username: 'lclear' },
+    { who: 'clearer (ISN)', username: 'iclear' },
     { who: 'approver (EAP)', username: 'dsec' },
     { who: 'post officer, Beijing', username: 'pol.beijing' },
     { who: 'approver of Beijing\u2019s cables (the chief of mission: approves and releases its reporting cables)', username: 'amb.beijing' },

@@ -5,6 +5,8 @@ import { FieldProblem, markedBy } from './FieldProblem.js';
 
 /** Where the form shows each field of `POST /auth/password`: the id of its control. */
 const PLACES: Readonly<Record<string, string>> = { currentPassword: 'pw-current', newPassword: 'pw-new' };
+/** The fields as the form labels them, for what the server says of them ("New password is one of…", not "The newPassword…"). */
+const LABELS = { currentPassword: 'Current password', newPassword: 'New password' };
 
 /** The caller's account: who they are, and a new password (which ends their other sessions). */
 export function Account({ me, onClassifications }: { me: Me; onClassifications: (c: string[]) => void }) {
@@ -29,7 +31,7 @@ export function Account({ me, onClassifications }: { me: Me; onClassifications: 
     if (refusals > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [refusals]);
 
-  const problems = placeProblems(refused, (field) => PLACES[field] ?? null);
+  const problems = placeProblems(refused, (field) => PLACES[field] ?? null, LABELS);
   const beside: Record<string, string> = { ...problems.beside, ...lacking };
   const error = refused === null && Object.keys(lacking).length === 0 ? null : refusalText('Not changed.', { beside, rest: problems.rest });
   const submit = async (event: Event) => {

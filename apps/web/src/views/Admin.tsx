@@ -514,10 +514,11 @@ function AskForm({ id, label, hint, field, input, send, onSend, onDone, onCancel
   const [problem, setProblem] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const control = useRef<HTMLInputElement>(null);
+  /** What had the focus when the form was first drawn: the control that opened it. */
+  const [opener] = useState(() => document.activeElement);
   // The focus starts in the field, and goes back to the control that opened the form when it closes
   // (the row's button: the keyboard goes on from the row, not from the top of the page).
   useEffect(() => {
-    const opener = document.activeElement;
     const own = control.current?.form ?? null;
     control.current?.focus();
     return () => {

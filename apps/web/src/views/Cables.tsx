@@ -10,6 +10,7 @@ import { replyDraft } from '../reply.js';
 import { keepText, keptText } from '../kept-text.js';
 import { marking, recordMarking } from '../classification.js';
 import { itemKey, sectionPage } from '../inbox-pages.js';
+import { placeInDraft } from './draft-places.js';
 
 /** A clearance; `editsSince` (newer servers) lists the edits made since the office last answered. */
 /** `withheld`: the comments were written while the cable stood under markings the reader may not read. */
@@ -69,24 +70,6 @@ const scopeOf = (kinds: readonly string[], posts: string, excluded: string): Dem
   return Object.keys(scope).length > 0 ? scope : null;
 };
 
-/** Where the draft form says a problem with a field of the draft: the id of the control, by the field's name in the request. */
-const DRAFT_PLACES: Readonly<Record<string, string>> = {
-  subject: 'subject', subjectMarking: 'subject-marking', kind: 'kind', classification: 'classification', precedence: 'precedence',
-  classifiedBy: 'classified', 'classifiedBy.reasons': 'classified-reasons', 'classifiedBy.declassifyOn': 'classified-declassify',
-  'classifiedBy.derivedFrom': 'classified-derived', 'classifiedBy.exemption': 'classified-exemption',
-  captions: 'captions', tags: 'tags', actionAddressees: 'action', infoAddressees: 'info', references: 'references',
-  'demarche.reportBy': 'report-by', 'demarche.targets': 'targets', 'demarche.points': 'points', 'demarche.scope': 'scope',
-  // A list of the scope's posts is said beside its own box, the focus on it; its kinds, beside the whole scope.
-  'demarche.scope.posts': 'scope-posts', 'demarche.scope.excludePosts': 'scope-excluded',
-};
-/** `paragraphs[1].text` → `para-1`, `demarche.scope.posts` → `scope-posts`, `demarche.scope.kinds` → `scope`; null for a field the form has no place for. */
-function placeInDraft(field: string): string | null {
-  const paragraph = /^paragraphs\[(\d+)\]/.exec(field);
-  if (paragraph) return `para-${paragraph[1]}`;
-  const path = field.replace(/\[\d+\]/g, '');
-  const [first, second] = path.split('.');
-  return DRAFT_PLACES[path] ?? DRAFT_PLACES[`${first}.${second}`] ?? DRAFT_PLACES[first] ?? null;
-}
 
 /** Fields whose change brings others into play: a classification its block, the demarche's box its fields. */
 const BRINGS: Readonly<Record<string, readonly string[]>> = { classification: ['classified'], demarche: ['report-by', 'targets', 'points', 'scope'] };
@@ -637,10 +620,15 @@ export function DraftForm({ me, cable, initial, refusal, onSaved, onReload, onFo
           </select>
           <textarea id={`para-${i}`} rows={3} class="full" value={p.text} {...markedBy(`para-${i}`, problem(`para-${i}`))} onInput={(e) => set({ paragraphs: paragraphs.map((q, j) => (j === i ? { ...q, text: e.currentTarget.value } : q)) })} />
           <FieldProblem place={`para-${i}`} text={problem(`para-${i}`)} />
+          {/* Any paragraph but a lone one may go (one added by mistake, one the cable no longer needs); the focus goes to the paragraph that takes its place. */}
+          {paragraphs.length > 1 && (
+            <p><button type="button" class="link" aria-label={`Remove paragraph ${i + 1}`} onClick={() => { added.current = Math.min(i, paragraphs.length - 2); set({ paragraphs: paragraphs.filter((_, j) => j !== i) }); }}>Remove paragraph {i + 1}</button></p>
+          )}
         </div>
       ))}
       <p><button type="button" class="secondary" onClick={() => { added.current = paragraphs.length; set({ paragraphs: [...paragraphs, { marking: 'U', text: '' }] }); }}>Add a paragraph</button></p>
-      <label class="inline"><input type="checkbox" id="demarche" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: pointList(typed.points), scope: scopeOf([], typed.scopePosts, typed.scopeExcluded) } : null })} /> This cable tasks posts with a demarche</label>
+      {/* Only the Department's instructions task posts: a post's cable is offered no demarche (one stored with it before shows it, to be taken out). */}
+      {(kinds.includes('INSTRUCTION') || Boolean(demarche)) && <label class="inline"><input type="checkbox" id="demarche" checked={demarche !== null && demarche !== undefined} onChange={(e) => set({ demarche: e.currentTarget.checked ? { reportBy: '', targets: '', points: pointList(typed.points), scope: scopeOf([], typed.scopePosts, typed.scopeExcluded) } : null })} /> This cable tasks posts with a demarche</label>}
       {demarche && (
         <>
           <label for="report-by">Report by</label>
@@ -757,9 +745,10 @@ function AddresseePicker({ id, label, value, problem, onChange }: { id: string; 
     const button = next === null ? null : chips.current?.querySelector<HTMLElement>(`button[aria-label="${CSS.escape(`Remove ${next}`)}"]`);
     (button ?? input.current)?.focus();
   });
+  // Several may be typed at once, as TAGS and captions are ("TOKYO, SEOUL").
   const add = () => {
-    const code = entry.trim().toUpperCase();
-    if (code && !value.includes(code)) onChange([...value, code]);
+    const codes = [...new Set(entry.split(/[\s,;]+/).map((code) => code.trim().toUpperCase()).filter(Boolean))].filter((code) => !value.includes(code));
+    if (codes.length > 0) onChange([...value, ...codes]);
     setEntry('');
   };
   const remove = (code: string) => {

@@ -153,7 +153,7 @@ describe('cable drafting rules', () => {
     expect(() => validateDraft({ ...confidentialDraft, classifiedBy: { ...authority, reasons: [], derivedFrom: '26 STATE 000123' } }, world)).not.toThrow();
     rejects({ classifiedBy: { ...authority, derivedFrom: '26 STATE 000123' } }, /classifiedBy\.reasons/, /instead of naming reasons/);
     rejects({ classifiedBy: { ...authority, reasons: [], derivedFrom: ' ' } }, /derivedFrom/);
-    rejects({ classifiedBy: { ...authority, reasons: [] } }, /reasons/, /derivedFrom/);
+    rejects({ classifiedBy: { ...authority, reasons: [] } }, /reasons/, /or, for a derivative classification, the source it is derived from/);
   });
 
   it('allows 25X and 50X exemptions beyond 25 years, and event-based declassification', () => {
@@ -206,6 +206,8 @@ describe('cable drafting rules', () => {
   it('checks the demarche section', () => {
     rejects({ kind: 'INFORMATIONAL' }, /demarche/, /only an instruction/);
     rejects({ demarche: { ...confidentialDraft.demarche!, points: [7] } }, /demarche\.points/);
+    // A point typed as no number (the web form keeps it as NaN) is said in words.
+    rejects({ demarche: { ...confidentialDraft.demarche!, points: [Number('abc')] } }, /demarche\.points/, /^points are the numbers of paragraphs of this cable, such as 2, 3$/);
     rejects({ demarche: { ...confidentialDraft.demarche!, reportBy: '2026-01-01' } }, /reportBy/);
   });
 

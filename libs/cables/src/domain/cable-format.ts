@@ -315,10 +315,10 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     ensure(showsText(authority.name) && showsText(authority.title) && showsText(authority.office), 'classifiedBy', 'the classification authority block names who classified it: name, title, office');
     const reasons = authority.reasons ?? [];
     if (authority.derivedFrom !== undefined) {
-      ensure(showsText(authority.derivedFrom), 'classifiedBy.derivedFrom', 'a derivative classification names its source: derivedFrom');
+      ensure(showsText(authority.derivedFrom), 'classifiedBy.derivedFrom', 'a derivative classification names the source it is derived from');
       ensure(reasons.length === 0, 'classifiedBy.reasons', 'a derivative classification says what it is derived from instead of naming reasons');
     } else {
-      ensure(reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4, or derivedFrom for a derivative classification');
+      ensure(reasons.length > 0, 'classifiedBy.reasons', 'classification needs at least one reason from EO 13526 section 1.4, or, for a derivative classification, the source it is derived from');
     }
     ensure(new Set(reasons).size === reasons.length, 'classifiedBy.reasons', 'reasons must not repeat');
     for (const reason of reasons) {
@@ -357,7 +357,9 @@ export function validateDraft(draft: CableDraft, world: DraftingWorld): void {
     ensure(draft.demarche.points.length > 0, 'demarche.points', 'name the paragraphs with the points to make');
     ensure(new Set(draft.demarche.points).size === draft.demarche.points.length, 'demarche.points', 'points must not repeat');
     for (const point of draft.demarche.points) {
-      ensure(Number.isInteger(point) && point >= 1 && point <= draft.paragraphs.length, 'demarche.points', `point ${point} is not a paragraph of this cable`);
+      // (A point typed as no number reaches the rule as NaN from the web form: said in words, not as NaN.)
+      ensure(Number.isInteger(point), 'demarche.points', 'points are the numbers of paragraphs of this cable, such as 2, 3');
+      ensure(point >= 1 && point <= draft.paragraphs.length, 'demarche.points', `point ${point} is not a paragraph of this cable`);
     }
     const scope = draft.demarche.scope;
     if (scope) {
