@@ -200,9 +200,14 @@ describe('the account and administration screens, in headless Chromium', () => {
     await authed(web.app, await loginAsAdmin(web.app)).post('/auth/login', { username: 'acct.colleague', password: 'harbour-lamps-at-dusk-9' }).expect(200);
     page.removeAllListeners('dialog');
     expect(errors).toEqual([]);
-    // A success is a status.
-    page.once('dialog', (dialog) => void dialog.accept());
+    // A success is a status. Disabling asks why below the row (optional), sent as the reason kept on record.
     await page.getByRole('button', { name: 'Disable acct.colleague', exact: true }).click();
+    const why = page.getByLabel('Why disable acct.colleague? (optional)');
+    await focusIsOn(why);
+    await why.fill('Left the Service');
+    const disabling = page.waitForRequest((request) => request.url().endsWith('/disable'));
+    await page.getByRole('button', { name: 'Disable acct.colleague', exact: true }).last().click();
+    expect((await disabling).postDataJSON()).toEqual({ reason: 'Left the Service' });
     await page.getByRole('status').filter({ hasText: 'acct.colleague disabled.' }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(await accessibilityProblems(page)).toEqual([]);

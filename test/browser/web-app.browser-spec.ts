@@ -1039,6 +1039,9 @@ describe('the web app, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Nothing changed for web.newcomer.').waitFor();
     await page.getByRole('button', { name: 'Disable web.newcomer' }).click();
+    // Why is asked below the row, and may be left empty.
+    await page.getByLabel('Why disable web.newcomer? (optional)').waitFor();
+    await page.getByRole('button', { name: 'Disable web.newcomer' }).last().click();
     await page.getByText('web.newcomer disabled.').waitFor();
     await page.getByRole('row', { name: /web\.newcomer.*disabled/ }).waitFor();
     await checkScreen(page, 'admin-users', { phoneAxe: true });

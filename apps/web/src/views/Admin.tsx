@@ -98,8 +98,8 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [message, setMessage] = useState<Outcome | null>(null);
-  /** The user whose new password is being asked for, below their row. */
-  const [resetting, setResetting] = useState<string | null>(null);
+  /** The user a disabling or a new password is being asked for, below their row. */
+  const [asking, setAsking] = useState<{ id: string; what: 'disable' | 'reset' } | null>(null);
   const wanted = text.trim();
   const load = () => {
     const query = new URLSearchParams({ limit: String(USERS_SHOWN), offset: String(offset), ...(wanted ? { q: wanted } : {}) });
@@ -147,13 +147,13 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
   // A form opened anew: what the last one came to is no longer said above it.
   const open = (user: User | 'new', from: EventTarget | null) => {
     setMessage(null);
-    setResetting(null);
+    setAsking(null);
     openedFrom.current = from instanceof HTMLElement ? from : null;
     setEditing(user);
   };
-  const askReset = (user: User) => {
+  const ask = (user: User, what: 'disable' | 'reset') => {
     setMessage(null);
-    setResetting(resetting === user.id ? null : user.id);
+    setAsking(asking?.id === user.id && asking.what === what ? null : { id: user.id, what });
   };
   const users = list?.items ?? [];
   const total = list?.total ?? 0;
@@ -211,15 +211,32 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
                   {user.id === me.id ? null : user.disabled ? (
                     <button type="button" class="link" onClick={() => act(`${user.username} enabled.`, () => api('POST', `/users/${user.id}/enable`))} aria-label={`Enable ${user.username}`}>Enable</button>
                   ) : (
-                    <button type="button" class="link" onClick={() => confirm(`Disable ${user.username}? Their sessions end at once.`) && act(`${user.username} disabled.`, () => api('POST', `/users/${user.id}/disable`, {}))} aria-label={`Disable ${user.username}`}>Disable</button>
+                    <button type="button" class="link" aria-expanded={asking?.id === user.id && asking.what === 'disable'} onClick={() => ask(user, 'disable')} aria-label={`Disable ${user.username}`}>Disable</button>
                   )}{' '}
                   {/* Reset, one's own password would end this very session too: one's own is changed on the account screen, which keeps it. */}
                   {user.id === me.id
                     ? <a href="#/account">Change your password</a>
-                    : <button type="button" class="link" aria-expanded={resetting === user.id} onClick={() => askReset(user)} aria-label={`Reset password of ${user.username}`}>Reset password</button>}
+                    : <button type="button" class="link" aria-expanded={asking?.id === user.id && asking.what === 'reset'} onClick={() => ask(user, 'reset')} aria-label={`Reset password of ${user.username}`}>Reset password</button>}
                 </td>
               </tr>
-              {resetting === user.id && (
+              {asking?.id === user.id && asking.what === 'disable' && (
+                <tr>
+                  <td colSpan={7}>
+                    <AskForm
+                      id={`disable-${user.id}`}
+                      label={`Why disable ${user.username}? (optional)`}
+                      hint="Kept in the user's history and the audit log. Their sessions end at once; enabling them again does not bring those back."
+                      field={{ name: 'reason', label: 'Reason' }}
+                      input={{ type: 'text', maxLength: 500, required: false }}
+                      send={`Disable ${user.username}`}
+                      onSend={(reason) => api('POST', `/users/${user.id}/disable`, reason.trim() ? { reason: reason.trim() } : {})}
+                      onDone={() => { setAsking(null); setMessage(succeeded(`${user.username} disabled.`)); load(); }}
+                      onCancel={() => setAsking(null)}
+                    />
+                  </td>
+                </tr>
+              )}
+              {asking?.id === user.id && asking.what === 'reset' && (
                 <tr>
                   <td colSpan={7}>
                     <AskForm
@@ -230,8 +247,8 @@ function Users({ me, offices, posts }: { me: Me; offices: Office[]; posts: Post[
                       input={{ type: 'password', autoComplete: 'new-password', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }}
                       send="Reset password"
                       onSend={(password) => api('POST', `/users/${user.id}/password`, { password })}
-                      onDone={() => { setResetting(null); setMessage(succeeded(`Password of ${user.username} reset; their sessions have ended.`)); load(); }}
-                      onCancel={() => setResetting(null)}
+                      onDone={() => { setAsking(null); setMessage(succeeded(`Password of ${user.username} reset; their sessions have ended.`)); load(); }}
+                      onCancel={() => setAsking(null)}
                     />
                   </td>
                 </tr>
