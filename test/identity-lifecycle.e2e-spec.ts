@@ -256,6 +256,24 @@ describe('identity lifecycle', () => {
     expect(await eventsOf(leaver.id)).toEqual(['UserRegistered', 'UserDisabled', 'UserEnabled']);
   });
 
+  it('shows an auditor what each administration of a user changed (roles, clearance, why disabled), not only that something did', async () => {
+    const auditor = await createUser(app, admin, { username: 'lc.auditor', roles: ['auditor'], office: 'S' });
+    const officer = await createUser(app, admin, { username: 'lc.promoted', roles: ['drafter'], office: 'EAP/CM' });
+    await on(app, admin).patch(`/users/${officer.id}`, { roles: ['drafter', 'approver'], clearance: 'TOP_SECRET' }).expect(200);
+    await on(app, admin).post(`/users/${officer.id}/disable`, { reason: 'Posted abroad' }).expect(200);
+    await on(app, admin).post(`/users/${officer.id}/password`, { password: 'violet-canyon-ledger' }).expect(200);
+    const { items } = (await on(app, auditor.token).get(`/audit?streamId=user-${officer.id}`).expect(200)).body as { items: { action: string; changes?: { type: string; version: number; data: Record<string, unknown> }[] }[] };
+    const byAction = Object.fromEntries(items.map((item) => [item.action, item.changes]));
+    expect(byAction.ChangeUserProfile).toEqual([{ type: 'UserProfileChanged', version: 2, data: { changes: { roles: ['drafter', 'approver'], clearance: 'TOP_SECRET' } } }]);
+    expect(byAction.DisableUser).toEqual([{ type: 'UserDisabled', version: 3, data: { reason: 'Posted abroad' } }]);
+    // A password's reset is said as such: the password is in no event.
+    expect(byAction.ResetPassword).toEqual([{ type: 'UserPasswordReset', version: 4, data: {} }]);
+    expect(JSON.stringify(items)).not.toContain('violet-canyon-ledger');
+    // Entries on records whose events may hold classified text carry no changes.
+    const cables = (await on(app, auditor.token).get('/audit?limit=500').expect(200)).body.items as { streamType: string | null; changes?: unknown }[];
+    expect(cables.filter((item) => item.streamType !== null && !['user', 'post', 'offices'].includes(item.streamType) && item.changes !== undefined)).toEqual([]);
+  });
+
   it('resets a password (admin) and lets users change their own; older tokens stop working', async () => {
     const user = await createUser(app, admin, { username: 'forgetful', roles: ['drafter'], office: 'EAP/CM' });
     await on(app, admin).post(`/users/${user.id}/password`, { password: 'password1234' }).expect(422);

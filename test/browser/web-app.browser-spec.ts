@@ -1152,6 +1152,16 @@ describe('the web app, in headless Chromium', () => {
     for (let attempt = 0; (await others.count()) > 0 && attempt < 50; attempt++) await page.waitForTimeout(100);
     expect(await others.count()).toBe(0);
     expect(await rows.count()).toBeGreaterThan(0);
+    // An entry on a user says what it changed (the admin's test above disabled web.newcomer): read from its events.
+    const admin = await loginAsAdmin(web.app);
+    const newcomer = ((await authed(web.app, admin).get('/users?q=web.newcomer').expect(200)).body.items as { id: string }[])[0];
+    await page.getByLabel(/^Record/).fill(`user-${newcomer.id}`);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('button', { name: /^Proof of entry/ }).first().waitFor();
+    await page.getByRole('button', { name: /^Proof of entry/ }).first().click();
+    await page.getByRole('heading', { name: 'What it changed' }).waitFor();
+    expect(await page.locator('section[aria-labelledby="proof-h"] ul').textContent()).toMatch(/^UserDisabled \(version \d+\)(: reason none)?$/);
+    expect(await page.locator('section[aria-labelledby="proof-h"] pre').textContent()).not.toContain('"changes"');
     // An auditor has no business screens.
     await page.goto(`${web.base}/#/dashboard`);
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();

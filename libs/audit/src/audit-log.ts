@@ -35,6 +35,15 @@ export interface AuditQuery {
 /** An entry as listed: `seq` and `leafHash` are null until the sealer has put it into the tree. */
 export type AuditListItem = Omit<AuditEntry, 'seq'> & { seq: number | null; leafHash: string | null };
 
+/** The records whose events hold nothing classified: who people are (their roles, clearance, office), the posts, the offices. */
+export const DIRECTORY_STREAM_TYPES = ['user', 'post', 'offices'] as const;
+/** One event of a directory record an entry names, as recorded. */
+export interface DirectoryChange {
+  type: string;
+  version: number;
+  data: Record<string, unknown>;
+}
+
 export interface InclusionProof {
   leafIndex: number;
   treeSize: number;
@@ -152,6 +161,28 @@ export class AuditLog {
     });
     const { total } = counts;
     return { items: rows.map((row) => ({ ...toFields(row), seq: row.seq === null ? null : Number(row.seq), leafHash: row.leaf_hash })), total };
+  }
+
+  /**
+   * What each entry on a directory record changed (a user, a post, the offices: their events hold
+   * nothing classified), by entry id: its events' types, versions and data, read from the store, so
+   * that an auditor sees which roles or clearance an admin gave, and why a user was disabled, where
+   * the entry itself names only the events and the hashes of their data. Other entries are absent.
+   */
+  async directoryChanges(items: readonly Pick<AuditListItem, 'id' | 'streamId' | 'streamType' | 'fromVersion' | 'toVersion'>[], db: Db = this.dataSource): Promise<Map<string, DirectoryChange[]>> {
+    const asked = items.filter((item) => item.streamId !== null && (DIRECTORY_STREAM_TYPES as readonly (string | null)[]).includes(item.streamType) && item.fromVersion !== null && item.toVersion !== null);
+    if (asked.length === 0) return new Map();
+    const rows = await sql<{ entry_id: string; type: string; stream_version: number; data: Record<string, unknown> }>(
+      db,
+      `SELECT w.entry_id, e.type, e.stream_version, e.data
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS w(entry_id, stream_id, from_version, to_version)
+         JOIN events e ON e.stream_id = w.stream_id AND e.stream_version > w.from_version AND e.stream_version <= w.to_version
+        ORDER BY w.entry_id, e.stream_version`,
+      [asked.map((i) => i.id), asked.map((i) => i.streamId), asked.map((i) => i.fromVersion), asked.map((i) => i.toVersion)],
+    );
+    const changes = new Map<string, DirectoryChange[]>();
+    for (const row of rows) changes.set(row.entry_id, [...(changes.get(row.entry_id) ?? []), { type: row.type, version: row.stream_version, data: row.data }]);
+    return changes;
   }
 
   /** A sealed entry, exactly as hashed into its leaf. */

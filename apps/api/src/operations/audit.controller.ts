@@ -68,7 +68,14 @@ export class AuditController {
     const page = await this.audit.list({ actorIds, streamId: query.streamId, from: query.from, to: query.to, order: query.order, limit: query.limit, offset: query.offset });
     // Who each actor is, for the reader (auditors may not list users): beside the entry, not in it.
     const users = new Map((await this.users.standingOf([...new Set(page.items.map((i) => i.actorId))].filter((id) => isUUID(id)))).map((u) => [u.id, u]));
-    const items = page.items.map((item) => ({ ...item, actorUsername: users.get(item.actorId)?.username ?? null, actorDisplayName: users.get(item.actorId)?.displayName ?? null }));
+    // What an entry on a user, a post or the offices changed, read from its events (none classified): beside it too.
+    const changes = await this.audit.directoryChanges(page.items);
+    const items = page.items.map((item) => ({
+      ...item,
+      actorUsername: users.get(item.actorId)?.username ?? null,
+      actorDisplayName: users.get(item.actorId)?.displayName ?? null,
+      ...(changes.has(item.id) ? { changes: changes.get(item.id) } : {}),
+    }));
     return { items, total: page.total };
   }
 

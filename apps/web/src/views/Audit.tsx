@@ -2,7 +2,20 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Me, problemText, when } from '../api.js';
 
 /** An entry; newer servers name its actor (`actorUsername`, `actorDisplayName`; null for 'anonymous' or a user not known). */
-interface Entry { seq: number | null; id: string; at: string; actorId: string; actorUsername?: string | null; actorDisplayName?: string | null; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
+/** An event of a user, a post or the offices the entry names, as the list answers it beside the entry. */
+interface Change { type: string; version: number; data: Record<string, unknown> }
+/** A value of a change in words: a list joined, nothing as "none". */
+const shownValue = (value: unknown): string => (value === null || value === undefined ? 'none' : Array.isArray(value) ? value.join(', ') || 'none' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+/** What a change set, field by field (a profile change's `changes` taken apart). */
+const changeText = (change: Change): string => {
+  const fields = Object.entries(change.data.changes && typeof change.data.changes === 'object' ? (change.data.changes as Record<string, unknown>) : change.data);
+  return fields.length === 0 ? '' : `: ${fields.map(([field, value]) => `${field} ${shownValue(value)}`).join('; ')}`;
+};
+
+/** The entry as it was recorded and hashed: without what the list answers beside it (who its actor is, what it changed). */
+const asRecorded = ({ changes: _changes, actorUsername: _username, actorDisplayName: _displayName, ...entry }: Entry) => entry;
+
+interface Entry { changes?: Change[]; seq: number | null; id: string; at: string; actorId: string; actorUsername?: string | null; actorDisplayName?: string | null; actorRole: string; action: string; streamId: string | null; streamType: string | null; fromVersion: number | null; toVersion: number | null; requestId: string | null; details: Record<string, unknown>; leafHash?: string | null }
 interface TreeHead { treeSize: number; rootHash: string | null; timestamp: string | null; signature: string | null; publicKey: string | null }
 interface Verify { valid: boolean; entries: number; agreed?: number; head: string; treeSize?: number; pending?: number; firstBroken?: { seq: number; reason: string }; headsProblem?: string }
 interface Proof { leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }
@@ -133,7 +146,13 @@ export function Audit({ onClassifications }: { me: Me; onClassifications: (c: st
                   <div class="wide"><dt>Audit path ({proof.proof.auditPath.length} hashes)</dt><dd><ol class="hashes">{proof.proof.auditPath.map((h) => <li key={h}><code class="hash">{h}</code></li>)}</ol></dd></div>
                 </dl>
               )}
-              <details><summary>The entry as recorded</summary><pre class="plain">{JSON.stringify(chosen, null, 2)}</pre></details>
+              {chosen.changes && chosen.changes.length > 0 && (
+                <>
+                  <h4>What it changed</h4>
+                  <ul>{chosen.changes.map((change) => <li key={change.version}>{change.type} (version {change.version}){changeText(change)}</li>)}</ul>
+                </>
+              )}
+              <details><summary>The entry as recorded</summary><pre class="plain">{JSON.stringify(asRecorded(chosen), null, 2)}</pre></details>
             </div>
           )}
         </section>
