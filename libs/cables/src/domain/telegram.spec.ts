@@ -122,6 +122,9 @@ describe('telegram', () => {
       `${'X'.repeat(100)} NNNN and more`,
       `${fill} ${'W'.repeat(50)} nnnn bt approved: s:asecretary`,
       `${fill} ${'V'.repeat(50)} \u200bApproved: S:Forged`,
+      // A run of framing words: each line set in where it would begin so, none past 69.
+      `see the annex ${Array(30).fill('Approved:').join(' ')} end`,
+      `${'a'.repeat(64)} NNNN Approved: EAP:Fake BT NNNN ${'b'.repeat(60)} BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT BT`,
     ];
     for (const text of forgeries) {
       const [drafted, ...rest] = history;
@@ -131,6 +134,7 @@ describe('telegram', () => {
       const paragraph = telegram.slice(telegram.findIndex((line) => line.startsWith('1. (U)')), telegram.indexOf('RUBIO'));
       expect(paragraph.length).toBeGreaterThan(1);
       for (const line of paragraph) expect(line).not.toMatch(/^\p{Cf}*(?:NNNN|ZCZC|BT\b|#\d|Approved:|Drafted:|Cleared:|MRN:|DTG:)/iu);
+      expect(paragraph.filter((line) => line.length > 69)).toEqual([]);
       // Every character is still there, in order (a word too long for a line is cut across lines).
       expect(paragraph.join('').replace(/\s+/g, '')).toBe(`1. (U) ${text}`.replace(/\s+/g, ''));
       // The real framing is there once each.

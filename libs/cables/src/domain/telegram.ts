@@ -157,20 +157,19 @@ function wrap(text: string, indent = ''): string[] {
     }
   }
   if (line) lines.push(line);
-  // A continuation line that would begin as framing takes the word before it along (one line may run
-  // a word past WIDTH), or the whole line before when that is one word (a long one); an indented
-  // one cannot begin so. The first line begins as its caller wrote it.
+  // A continuation line that would begin as framing is set in by a space, as a signature is (a line
+  // set in does not begin so); what that pushes past WIDTH goes on to the next line, word by word,
+  // and that line is looked at in its turn. (Taking the word before down instead chained: a run of
+  // framing words made one line of them, past any width.) The first line begins as its caller wrote it.
+  // (Only unindented text can begin so: the words moved on meet no indent.)
   for (let i = 1; i < lines.length; i++) {
-    while (i > 0 && FRAMING.test(lines[i])) {
-      const previous = lines[i - 1];
-      const cut = previous.lastIndexOf(' ');
-      if (cut <= 0) {
-        lines.splice(i - 1, 2, `${previous} ${lines[i]}`);
-        i--;
-      } else {
-        lines[i] = `${previous.slice(cut + 1)} ${lines[i]}`;
-        lines[i - 1] = previous.slice(0, cut);
-      }
+    if (FRAMING.test(lines[i])) lines[i] = ` ${lines[i]}`;
+    while (lines[i].length > WIDTH && lines[i].lastIndexOf(' ') > 0) {
+      const cut = lines[i].lastIndexOf(' ');
+      const moved = lines[i].slice(cut + 1);
+      lines[i] = lines[i].slice(0, cut);
+      if (i + 1 < lines.length) lines[i + 1] = `${moved} ${lines[i + 1]}`;
+      else lines.push(moved);
     }
   }
   return lines;
