@@ -97,12 +97,13 @@ export class EditCableRequest extends PartialType(OmitType(DraftCableRequest, ['
   @IsOptional() @IsObject() @ValidateNested() @Type(() => DemarchePatch) demarche?: DemarchePatch | null;
 }
 
+/** Office symbols are read in any case, as the routes that name one in the path read them (`DELETE …/clearance-requests/l`). */
 export class ClearanceRequestsRequest {
-  @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) offices: string[];
+  @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) @Transform(({ value }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toUpperCase() : v)) : value)) offices: string[];
 }
 
 export class ClearanceDecisionRequest {
-  @IsString() @MaxLength(40) office: string;
+  @IsString() @MaxLength(40) @InCapitals() office: string;
   @IsIn(['CLEARED', 'CLEARED_WITH_COMMENTS', 'NON_CONCUR']) decision: 'CLEARED' | 'CLEARED_WITH_COMMENTS' | 'NON_CONCUR';
   @IsOptional() @IsString() @MaxLength(5000) comments?: string;
 }
