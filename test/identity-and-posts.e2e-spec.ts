@@ -94,8 +94,15 @@ describe('identity, access control and posts', () => {
       const admin = { Authorization: `Bearer ${tokens.admin}` };
       const blank = await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: ' \n ' }).expect(422);
       expect(blank.body.errors).toEqual([{ field: 'reason', message: 'say why the post is suspended' }]);
+      const tokyo = (await http().post('/users').set(admin).send({ username: 'tk.stays', password: 'another-long-password', displayName: 'Tokyo Officer', roles: ['post_officer'], postCode: 'TOKYO', clearance: 'SECRET' }).expect(201)).body as { id: string };
       await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: 'Typhoon' }).expect(200);
       expect((await http().get('/collectives/ALDAC').set(admin)).body.members).not.toContain('TOKYO');
+      // Its officers stay, and their profile may be sent back with the post they are at: no change of
+      // place, so not refused; a move to the suspended post is.
+      await http().patch(`/users/${tokyo.id}`).set(admin).send({ postCode: 'TOKYO', displayName: 'Tokyo Officer, Typhoon' }).expect(200);
+      const mover = (await http().post('/users').set(admin).send({ username: 'bj.mover', password: 'another-long-password', displayName: 'Beijing Officer', roles: ['post_officer'], postCode: 'BEIJING', clearance: 'SECRET' }).expect(201)).body as { id: string };
+      const moved = await http().patch(`/users/${mover.id}`).set(admin).send({ postCode: 'TOKYO' }).expect(422);
+      expect(moved.body.errors).toEqual([{ field: 'postCode', message: 'TOKYO is not an open post' }]);
       const again = await http().post('/posts/TOKYO/suspend').set(admin).send({ reason: 'Twice' }).expect(409);
       expect(again.body.code).toBe('INVALID_TRANSITION');
       const reopened = await http().post('/posts/TOKYO/reopen').set(admin).expect(200);
