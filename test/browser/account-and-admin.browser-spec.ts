@@ -353,7 +353,7 @@ describe('the account and administration screens, in headless Chromium', () => {
     await username.fill('9lives');
     await create.click();
     await page.waitForFunction(() => document.getElementById('u-username-problem')?.textContent?.startsWith('Username must be'));
-    expect(await saidBeside(username)).toBe('Username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter.');
+    expect(await saidBeside(username)).toBe('Username must be 3 to 32 letters (a to z), digits, dots, dashes or underscores, starting with a letter.');
     await focusIsOn(username);
     // A password easily guessed: beside it, the username no longer marked, the focus on the password.
     await username.fill('acct.newcomer');

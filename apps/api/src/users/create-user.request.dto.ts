@@ -8,7 +8,7 @@ const ROLES_NONE = 'roles must name at least one role';
 const ROLES_TOO_MANY = `roles must name at most ${ROLES.length} roles, each once`;
 
 export class CreateUserRequest {
-  @Matches(USERNAME_INPUT_PATTERN, { message: 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter' })
+  @Matches(USERNAME_INPUT_PATTERN, { message: 'username must be 3 to 32 letters (a to z), digits, dots, dashes or underscores, starting with a letter' })
   username: string;
 
   @IsString()

@@ -21,6 +21,10 @@ describe('User', () => {
     // The audit log's own actors' names, in any case.
     [{ username: 'system' }, 'username'],
     [{ username: 'Anonymous' }, 'username'],
+    // No mailbox bears the name: <username>@MAIL_DOMAIN must be an address.
+    [{ username: 'a..b' }, 'username'],
+    [{ username: 'abc.' }, 'username'],
+    [{ username: 'abc-' }, 'username'],
     // A working role with nowhere to work for: refused when made, not when first used.
     [{ office: null }, 'office'],
     [{ roles: ['clearer'], office: null }, 'office'],
@@ -54,6 +58,14 @@ describe('a user over time', () => {
 
   it('keeps usernames in lower case', () => {
     expect(registered().profile.username).toBe('jdoe');
+  });
+
+  it('takes a username that is an email address\'s first part, and lets one registered before that rule be changed', () => {
+    expect(User.register('id-1', { ...drafter, username: 'jane.q_doe-2' }).profile.username).toBe('jane.q_doe-2');
+    const earlier = new User('id-9');
+    earlier.replay([{ type: 'UserRegistered', data: { ...drafter, username: 'old..name.' } }], 1);
+    earlier.changeProfile({ displayName: 'Old Name' }, 'admin-id');
+    expect(earlier.getUncommittedEvents()).toEqual([{ type: 'UserProfileChanged', data: { changes: { displayName: 'Old Name' } } }]);
   });
 
   it('changes only the fields given; a field given as undefined stays', () => {

@@ -38,8 +38,17 @@ function mustNotBeReserved(username: string): void {
   ensure(!RESERVED_USERNAMES.includes(username), 'username', `${username} is reserved: the audit log names its own actors so`);
 }
 
+/**
+ * A new username is the local part of the user's email address (`<username>@MAIL_DOMAIN`): no two
+ * dots in a row, and it ends with a letter or a digit (`a..b` and `abc.` name no mailbox, and the
+ * mailer would try them for ever). Users registered before the rule keep theirs.
+ */
+function mustBeMailable(username: string): void {
+  ensure(!username.includes('..') && /[a-z0-9]$/.test(username), 'username', 'username must end with a letter or a digit and have no two dots in a row: it is the first part of the user\'s email address');
+}
+
 function validateProfile(profile: UserProfile): void {
-  ensure(USERNAME_PATTERN.test(profile.username), 'username', 'username must be 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter');
+  ensure(USERNAME_PATTERN.test(profile.username), 'username', 'username must be 3 to 32 letters (a to z), digits, dots, dashes or underscores, starting with a letter');
   ensure(showsText(profile.displayName), 'displayName', 'displayName must not be empty');
   ensure(profile.roles.length > 0, 'roles', 'a user needs at least one role');
   ensure(profile.roles.every((role) => (ROLES as readonly string[]).includes(role)), 'roles', `roles must be among ${ROLES.join(', ')}`);
@@ -108,6 +117,7 @@ export class User extends EventSourcedAggregate<UserEvent> {
     const normalized = { ...profile, username: normalizeUsername(profile.username), displayName: profile.displayName.trim() };
     validateProfile(normalized);
     mustNotBeReserved(normalized.username);
+    mustBeMailable(normalized.username);
     placeRoles(normalized, null);
     const user = new User(id);
     user.apply({ type: 'UserRegistered', data: normalized });
